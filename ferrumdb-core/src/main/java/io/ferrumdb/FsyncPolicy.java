@@ -1,0 +1,85 @@
+package io.ferrumdb;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * When appended records are forced to stable storage.
+ *
+ * <ul>
+ *   <li>{@link #always()}: a write returns only after its record is fsynced. Concurrent writers and
+ *   {@code putAsync} pipelines share one fsync (group commit). The default: an acknowledged write survives
+ *   power loss.</li>
+ *   <li>{@link #periodic(Duration)}: records reach the OS at once (within microseconds, from a background
+ *   flusher) and are fsynced every interval. Power loss may lose the last interval; a process crash loses only
+ *   records still in the in-process write buffer (microseconds of work).</li>
+ *   <li>{@link #never()}: like periodic, but the OS decides when to write back. {@code sync()} and
+ *   {@code close()} still fsync.</li>
+ * </ul>
+ */
+public final class FsyncPolicy {
+    enum Kind { ALWAYS, PERIODIC, NEVER }
+
+    private static final FsyncPolicy ALWAYS = new FsyncPolicy(Kind.ALWAYS, Duration.ZERO);
+    private static final FsyncPolicy NEVER = new FsyncPolicy(Kind.NEVER, Duration.ZERO);
+
+    private final Kind kind;
+    private final Duration interval;
+
+    private FsyncPolicy(Kind kind, Duration interval) {
+        this.kind = kind;
+        this.interval = interval;
+    }
+
+    public static FsyncPolicy always() {
+        return ALWAYS;
+    }
+
+    public static FsyncPolicy never() {
+        return NEVER;
+    }
+
+    public static FsyncPolicy periodic(Duration interval) {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("periodic fsync interval must be positive, got " + interval);
+        }
+        return new FsyncPolicy(Kind.PERIODIC, interval);
+    }
+
+    public boolean isAlways() {
+        return kind == Kind.ALWAYS;
+    }
+
+    public boolean isNever() {
+        return kind == Kind.NEVER;
+    }
+
+    public boolean isPeriodic() {
+        return kind == Kind.PERIODIC;
+    }
+
+    /** The fsync interval of a periodic policy; zero for the others. */
+    public Duration interval() {
+        return interval;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FsyncPolicy p && p.kind == kind && p.interval.equals(interval);
+    }
+
+    @Override
+    public int hashCode() {
+        return kind.hashCode() * 31 + interval.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case ALWAYS -> "always";
+            case NEVER -> "never";
+            case PERIODIC -> "periodic(" + interval + ")";
+        };
+    }
+}

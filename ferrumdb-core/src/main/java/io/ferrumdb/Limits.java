@@ -1,0 +1,45 @@
+package io.ferrumdb;
+
+import java.time.Duration;
+
+/** The documented size limits, checked at the API boundary so that bad input never reaches the log. */
+public final class Limits {
+    /** Largest key, in bytes. Keys are held in memory by the key directory. */
+    public static final int MAX_KEY_SIZE = 65_535;
+    /** Largest value, in bytes. */
+    public static final int MAX_VALUE_SIZE = 64 << 20;
+    /** Largest total of key and value bytes in one {@link WriteBatch}. */
+    public static final long MAX_BATCH_BYTES = 256L << 20;
+
+    private Limits() {
+    }
+
+    static void checkKey(byte[] key) {
+        if (key == null) {
+            throw new IllegalArgumentException("key must not be null");
+        }
+        if (key.length > MAX_KEY_SIZE) {
+            throw new IllegalArgumentException("key of " + key.length + " bytes exceeds the limit of "
+                    + MAX_KEY_SIZE + " bytes (MAX_KEY_SIZE)");
+        }
+    }
+
+    static void checkValue(byte[] value) {
+        if (value == null) {
+            throw new IllegalArgumentException("value must not be null");
+        }
+        if (value.length > MAX_VALUE_SIZE) {
+            throw new IllegalArgumentException("value of " + value.length + " bytes exceeds the limit of "
+                    + MAX_VALUE_SIZE + " bytes (MAX_VALUE_SIZE)");
+        }
+    }
+
+    static void checkTtl(Duration ttl) {
+        if (ttl == null) {
+            throw new IllegalArgumentException("ttl must not be null");
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.ferrumdb;
+
+import java.util.List;
+
+/**
+ * A snapshot of counters. Lifetime counters count since open.
+ *
+ * @param liveKeys          live (unexpired) keys
+ * @param segments          per-segment live and total bytes, oldest first
+ * @param totalBytes        bytes of all segment files
+ * @param liveBytes         bytes of records the key directory points at
+ * @param puts              put operations since open (batch members included)
+ * @param deletes           delete operations since open
+ * @param gets              get operations since open
+ * @param fsyncs            fsyncs of segment files since open
+ * @param syncedRecords     records made durable by those fsyncs (syncedRecords / fsyncs = group-commit batch)
+ * @param compactions       compactions run since open
+ * @param reclaimedBytes    bytes reclaimed by compaction since open
+ * @param readOnly          whether writes are refused (read-only open, or after an I/O failure)
+ */
+public record Stats(long liveKeys, List<SegmentStats> segments, long totalBytes, long liveBytes, long puts,
+                    long deletes, long gets, long fsyncs, long syncedRecords, long compactions, long reclaimedBytes,
+                    boolean readOnly) {
+
+    /** Bytes on disk per byte of live data; 1.0 means no dead data. */
+    public double spaceAmplification() {
+        return liveBytes == 0 ? (totalBytes == 0 ? 1.0 : Double.POSITIVE_INFINITY) : (double) totalBytes / liveBytes;
+    }
+
+    public long deadBytes() {
+        return totalBytes - liveBytes;
+    }
+
+    /** Average records per fsync, the group-commit batch size. */
+    public double recordsPerFsync() {
+        return fsyncs == 0 ? 0 : (double) syncedRecords / fsyncs;
+    }
+
+    /** One segment file. {@code active} is the segment currently appended to. */
+    public record SegmentStats(long id, long totalBytes, long liveBytes, boolean active) {
+        public long deadBytes() {
+            return totalBytes - liveBytes;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.ferrumdb.internal.format;
+
+import io.ferrumdb.CorruptionException;
+import io.ferrumdb.Limits;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A hint file lists every record of one sealed segment, so that open reads the small hint instead of the data
+ * (FORMAT.md, "Hint files"):
+ * <pre>
+ *  0  8  magic "FDBHNT01"
+ *  8  u16 format version
+ * 10  u16 flags: bit 0 = entries are encrypted
+ * 12  u32 entry count
+ * 16  u64 segment id
+ * 24  16  database id
+ * 40  u64 length of the segment file this hint describes
+ * 48  ... entries (plaintext), or AES-GCM(entries) || tag (encrypted)
+ * end u32 CRC32C of every preceding byte
+ * entry: u8 type, u8 zero, u16 key length, u32 record size, u64 offset, u64 sequence, i64 expiry, key
+ * </pre>
+ */
+public final class HintFile {
+    public static final int HEADER_SIZE = 48;
+    public static final int ENTRY_FIXED_SIZE = 32;
+
+    /** One record's location. {@code key} is plaintext. */
+    public record Entry(byte type, byte[] key, int recordSize, long offset, long sequence, long expiresAt) {
+    }
+
+    /** A decoded hint: what it claims about its segment, and its entries. */
+    public record Contents(long segmentId, long dataLength, List<Entry> entries) {
+    }
+
+    /** Encrypts and decrypts the entry block; {@link #PLAIN} for plaintext databases. */
+    public interface BodyCipher {
+        int overhead();
+
+        byte[] seal(byte[] header, byte[] body);
+
+        /** Returns the plaintext entries, or null when authentication fails. */
+        byte[] open(byte[] header, byte[] sealed);
+
+        boolean encrypted();
+    }
+
+    public static final BodyCipher PLAIN = new BodyCipher() {
+        @Override
+        public int overhead() {
+            return 0;
+        }
+
+        @Override
+        public byte[] seal(byte[] header, byte[] body) {
+            return body;
+        }
+
+        @Override
+        public byte[] open(byte[] header, byte[] sealed) {
+            return sealed;
+        }
+
+        @Override
+        public boolean encrypted() {
+            return false;
+        }
+    };
+
+    private HintFile() {
+    }
+
+    public static byte[] encode(long segmentId, byte[] databaseId, long dataLength, List<Entry> entries,
+                                BodyCipher cipher) {
+        int bodySize = 0;
+        for (Entry e : entries) {
+            bodySize += ENTRY_FIXED_SIZE + e.key().length;
+        }
+        byte[] body = new byte[bodySize];
+        int p = 0;
+        for (Entry e : entries) {
+            body[p] = e.type();
+            Bytes.putU16(body, p + 2, e.key().length);
+            Bytes.putI32(body, p + 4, e.recordSize());
+            Bytes.putI64(body, p + 8, e.offset());
+            Bytes.putI64(body, p + 16, e.sequence());
+            Bytes.putI64(body, p + 24, e.expiresAt());
+            System.arraycopy(e.key(), 0, body, p + ENTRY_FIXED_SIZE, e.key().length);
+            p += ENTRY_FIXED_SIZE + e.key().length;
+        }
+        byte[] header = new byte[HEADER_SIZE];
+        Magic.HINT.write(header, 0);
+        Bytes.putU16(header, 10, cipher.encrypted() ? 1 : 0);
+        Bytes.putI32(header, 12, entries.size());
+        Bytes.putI64(header, 16, segmentId);
+        System.arraycopy(databaseId, 0, header, 24, 16);
+        Bytes.putI64(header, 40, dataLength);
+        byte[] sealed = cipher.seal(header, body);
+        byte[] out = new byte[HEADER_SIZE + sealed.length + 4];
+        System.arraycopy(header, 0, out, 0, HEADER_SIZE);
+        System.arraycopy(sealed, 0, out, HEADER_SIZE, sealed.length);
+        Bytes.putI32(out, out.length - 4, Bytes.crc32c(out, 0, out.length - 4));
+        return out;
+    }
+
+    /**
+     * Decodes a hint file. Any inconsistency is a CorruptionException; the caller then rebuilds the hint from the
+     * data file instead of trusting it.
+     */
+    public static Contents decode(byte[] b, Path file, byte[] expectedDatabaseId, BodyCipher cipher) {
+        if (b.length < HEADER_SIZE + 4) {
+            throw new CorruptionException(file, 0, "hint file is only " + b.length + " bytes");
+        }
+        Magic.HINT.check(b, 0, file);
+        if (Bytes.crc32c(b, 0, b.length - 4) != Bytes.i32(b, b.length - 4)) {
+            throw new CorruptionException(file, b.length - 4, "hint file checksum mismatch");
+        }
+        boolean encrypted = (Bytes.u16(b, 10) & 1) != 0;
+        if (encrypted != cipher.encrypted()) {
+            throw new CorruptionException(file, 10, encrypted ? "hint is encrypted but the database is not"
+                    : "hint is not encrypted but the database is");
+        }
+        int count = Bytes.i32(b, 12);
+        long segmentId = Bytes.i64(b, 16);
+        if (!java.util.Arrays.equals(b, 24, 40, expectedDatabaseId, 0, 16)) {
+            throw new CorruptionException(file, 24, "hint belongs to another database");
+        }
+        long dataLength = Bytes.i64(b, 40);
+        byte[] header = java.util.Arrays.copyOf(b, HEADER_SIZE);
+        byte[] sealed = java.util.Arrays.copyOfRange(b, HEADER_SIZE, b.length - 4);
+        byte[] body = cipher.open(header, sealed);
+        if (body == null) {
+            throw new CorruptionException(file, HEADER_SIZE, "hint entries fail authentication");
+        }
+        if (count < 0 || (long) count * ENTRY_FIXED_SIZE > body.length) {
+            throw new CorruptionException(file, 12, "entry count " + count + " does not fit the file");
+        }
+        List<Entry> entries = new ArrayList<>(count);
+        int p = 0;
+        for (int i = 0; i < count; i++) {
+            if (p + ENTRY_FIXED_SIZE > body.length) {
+                throw new CorruptionException(file, HEADER_SIZE + p, "hint entry " + i + " is truncated");
+            }
+            byte type = body[p];
+            int keyLength = Bytes.u16(body, p + 2);
+            int recordSize = Bytes.i32(body, p + 4);
+            long offset = Bytes.i64(body, p + 8);
+            if ((type != RecordFormat.TYPE_PUT && type != RecordFormat.TYPE_DELETE) || recordSize <= 0
+                    || recordSize > Limits.MAX_VALUE_SIZE + Limits.MAX_KEY_SIZE + 1024
+                    || offset < SegmentHeader.SIZE || offset + recordSize > dataLength
+                    || p + ENTRY_FIXED_SIZE + keyLength > body.length) {
+                throw new CorruptionException(file, HEADER_SIZE + p, "hint entry " + i + " is inconsistent");
+            }
+            byte[] key = java.util.Arrays.copyOfRange(body, p + ENTRY_FIXED_SIZE, p + ENTRY_FIXED_SIZE + keyLength);
+            entries.add(new Entry(type, key, recordSize, offset, Bytes.i64(body, p + 16), Bytes.i64(body, p + 24)));
+            p += ENTRY_FIXED_SIZE + keyLength;
+        }
+        if (p != body.length) {
+            throw new CorruptionException(file, HEADER_SIZE + p, "hint has trailing bytes after " + count + " entries");
+        }
+        return new Contents(segmentId, dataLength, entries);
+    }
+}

@@ -1,0 +1,44 @@
+package io.ferrumdb.internal.format;
+
+import io.ferrumdb.CorruptionException;
+import io.ferrumdb.FormatVersionException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The 8-byte magic and 2-byte format version that open every FerrumDB file (FORMAT.md, "Common file prologue").
+ */
+public enum Magic {
+    SEGMENT("FDBSEG01"),
+    HINT("FDBHNT01"),
+    META("FDBMETA1"),
+    MERGE("FDBMRG01"),
+    KEYFILE("FDBKEY01");
+
+    /** The format version this code writes; it reads every version up to it. */
+    public static final int FORMAT_VERSION = 1;
+
+    private final byte[] bytes;
+
+    Magic(String text) {
+        this.bytes = text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    public void write(byte[] b, int off) {
+        System.arraycopy(bytes, 0, b, off, 8);
+        Bytes.putU16(b, off + 8, FORMAT_VERSION);
+    }
+
+    /** Checks magic and version at {@code off}; returns the version. */
+    public int check(byte[] b, int off, Path file) {
+        if (b.length < off + 10 || !Arrays.equals(b, off, off + 8, bytes, 0, 8)) {
+            throw new CorruptionException(file, off, "bad magic: not a FerrumDB " + name().toLowerCase() + " file");
+        }
+        int version = Bytes.u16(b, off + 8);
+        if (version > FORMAT_VERSION || version == 0) {
+            throw new FormatVersionException(file, version, FORMAT_VERSION);
+        }
+        return version;
+    }
+}

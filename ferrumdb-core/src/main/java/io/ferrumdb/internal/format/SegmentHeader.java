@@ -1,0 +1,53 @@
+package io.ferrumdb.internal.format;
+
+import io.ferrumdb.CorruptionException;
+import java.nio.file.Path;
+
+/**
+ * The 64-byte header of a segment file (FORMAT.md, "Segment files"):
+ * <pre>
+ *  0  8  magic "FDBSEG01"
+ *  8  u16 format version
+ * 10  u16 flags: bit 0 = encrypted
+ * 12  u32 reserved, zero
+ * 16  u64 segment id (equals the number in the file name)
+ * 24  16  database id
+ * 40  16  salt (random per segment when encrypted; zero otherwise)
+ * 56  u32 reserved, zero
+ * 60  u32 CRC32C of bytes [0, 60)
+ * </pre>
+ */
+public record SegmentHeader(long segmentId, byte[] databaseId, boolean encrypted, byte[] salt) {
+    public static final int SIZE = 64;
+    public static final int FLAG_ENCRYPTED = 1;
+
+    public byte[] encode() {
+        byte[] b = new byte[SIZE];
+        Magic.SEGMENT.write(b, 0);
+        Bytes.putU16(b, 10, encrypted ? FLAG_ENCRYPTED : 0);
+        Bytes.putI64(b, 16, segmentId);
+        System.arraycopy(databaseId, 0, b, 24, 16);
+        System.arraycopy(salt, 0, b, 40, 16);
+        Bytes.putI32(b, 60, Bytes.crc32c(b, 0, 60));
+        return b;
+    }
+
+    public static SegmentHeader decode(byte[] b, Path file) {
+        if (b.length < SIZE) {
+            throw new CorruptionException(file, 0, "segment header is shorter than " + SIZE + " bytes");
+        }
+        Magic.SEGMENT.check(b, 0, file);
+        if (Bytes.crc32c(b, 0, 60) != Bytes.i32(b, 60)) {
+            throw new CorruptionException(file, 0, "segment header checksum mismatch");
+        }
+        int flags = Bytes.u16(b, 10);
+        if ((flags & ~FLAG_ENCRYPTED) != 0) {
+            throw new CorruptionException(file, 10, "unknown segment flags 0x" + Integer.toHexString(flags));
+        }
+        byte[] dbId = new byte[16];
+        byte[] salt = new byte[16];
+        System.arraycopy(b, 24, dbId, 0, 16);
+        System.arraycopy(b, 40, salt, 0, 16);
+        return new SegmentHeader(Bytes.i64(b, 16), dbId, (flags & FLAG_ENCRYPTED) != 0, salt);
+    }
+}

@@ -1,0 +1,118 @@
+package io.ferrumdb.internal.keydir;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.BiConsumer;
+
+/**
+ * The in-memory key directory: a hash map from key to {@link Location} for O(1) GETs, and optionally an ordered
+ * set of the same Key objects for scans. The ordered set changes only when a key appears or disappears, so
+ * overwrites and GETs never touch it.
+ *
+ * <p>Structural changes (a key added or removed) must be made by one thread at a time, the log writer holding
+ * its append lock; readers are lock-free. Compaction only swaps locations of existing keys, with CAS.
+ */
+public final class KeyDir {
+    private final ConcurrentHashMap<Key, Location> map;
+    private final ConcurrentSkipListSet<Key> ordered;
+    private final Object expiryLock = new Object();
+    private final PriorityQueue<Expiring> expiries = new PriorityQueue<>();
+    private volatile long nextExpiry = Long.MAX_VALUE;
+
+    private record Expiring(long at, Key key, long sequence) implements Comparable<Expiring> {
+        @Override
+        public int compareTo(Expiring o) {
+            return Long.compare(at, o.at);
+        }
+    }
+
+    public KeyDir(boolean ordered, int expectedKeys) {
+        this.map = new ConcurrentHashMap<>(Math.max(16, expectedKeys));
+        this.ordered = ordered ? new ConcurrentSkipListSet<>() : null;
+    }
+
+    public Location get(Key key) {
+        return map.get(key);
+    }
+
+    public boolean isOrdered() {
+        return ordered != null;
+    }
+
+    /** The ordered key set; only when built with ordered keys. Weakly consistent. */
+    public NavigableSet<Key> orderedKeys() {
+        return ordered;
+    }
+
+    /** Sets the key's location; returns the previous one. Caller holds the writer's lock. */
+    public Location put(Key key, Location location) {
+        Location previous = map.put(key, location);
+        if (previous == null && ordered != null) {
+            ordered.add(key);
+        }
+        if (location.expiresAt() != 0) {
+            scheduleExpiry(key, location);
+        }
+        return previous;
+    }
+
+    /** Removes the key; returns its location, or null. Caller holds the writer's lock. */
+    public Location remove(Key key) {
+        Location previous = map.remove(key);
+        if (previous != null && ordered != null) {
+            ordered.remove(key);
+        }
+        return previous;
+    }
+
+    /** Swaps a key's location if it is still {@code expected} (compaction); never adds or removes a key. */
+    public boolean relocate(Key key, Location expected, Location replacement) {
+        return map.replace(key, expected, replacement);
+    }
+
+    /** Number of entries, expired ones included until {@link #purgeExpired} removes them. */
+    public int size() {
+        return map.size();
+    }
+
+    /** True when some entry may have expired by {@code nowMillis}. Lock-free. */
+    public boolean mayHaveExpired(long nowMillis) {
+        return nextExpiry <= nowMillis;
+    }
+
+    /**
+     * Removes entries expired by {@code nowMillis}, calling {@code removed} for each. Caller holds the writer's
+     * lock, so that no put of the same key races with the removal.
+     */
+    public void purgeExpired(long nowMillis, BiConsumer<Key, Location> removed) {
+        synchronized (expiryLock) {
+            Expiring e;
+            while ((e = expiries.peek()) != null && e.at <= nowMillis) {
+                expiries.poll();
+                Location current = map.get(e.key);
+                if (current != null && current.sequence() == e.sequence && remove(e.key) != null) {
+                    removed.accept(e.key, current);
+                }
+            }
+            nextExpiry = e == null ? Long.MAX_VALUE : e.at;
+        }
+    }
+
+    private void scheduleExpiry(Key key, Location location) {
+        synchronized (expiryLock) {
+            expiries.add(new Expiring(location.expiresAt(), key, location.sequence()));
+            if (location.expiresAt() < nextExpiry) {
+                nextExpiry = location.expiresAt();
+            }
+        }
+    }
+
+    /** All entries, weakly consistent. */
+    public Iterator<Map.Entry<Key, Location>> entries() {
+        return map.entrySet().iterator();
+    }
+}

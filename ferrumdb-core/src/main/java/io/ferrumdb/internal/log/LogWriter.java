@@ -1,0 +1,537 @@
+package io.ferrumdb.internal.log;
+
+import io.ferrumdb.DatabaseClosedException;
+import io.ferrumdb.FerrumException;
+import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.ReadOnlyDatabaseException;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.format.SegmentHeader;
+import io.ferrumdb.internal.keydir.Key;
+import io.ferrumdb.internal.keydir.Location;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Appends records to the active segment and makes them durable with group commit.
+ *
+ * <p>Writers encode records into an in-memory chunk under a short lock and update the key directory there, so
+ * that the order of key-directory updates equals the order of sequence numbers. One flusher thread takes
+ * everything pending at once, writes it with one positional write, fsyncs once (as the policy asks), and then
+ * completes every waiting writer: one hand-off per batch, however many writers (see storage-lessons.md).
+ *
+ * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
+ * as soon as it returns. After a failed write or fsync the writer stops for good: every later append throws
+ * {@link ReadOnlyDatabaseException} carrying the original failure (a failed fsync is never retried).
+ */
+public final class LogWriter {
+    /** Creates the next active segment, durable (file and directory fsynced) before it returns. */
+    public interface SegmentFactory {
+        Segment create() throws IOException;
+    }
+
+    /** Called by the flusher once a rolled segment is complete and fsynced (writes its hint file). */
+    public interface SealListener {
+        void sealed(Segment segment) throws IOException;
+    }
+
+    /** One record to append. {@code value} is empty for a tombstone. */
+    public record Append(byte type, Key key, byte[] value, long expiresAt) {
+    }
+
+    /** Applies appended records to the key directory, under the writer's lock. */
+    public interface Applier {
+        void apply(Append append, Location location);
+    }
+
+    private static final int INITIAL_CHUNK = 64 << 10;
+    private static final int MAX_PENDING = 4 << 20;
+    private static final int MAX_RECYCLED = 8 << 20;
+
+    private static final class Chunk {
+        final Segment segment;
+        final long fileOffset;
+        byte[] buf;
+        int length;
+        int records;
+
+        Chunk(Segment segment, long fileOffset, byte[] buf) {
+            this.segment = segment;
+            this.fileOffset = fileOffset;
+            this.buf = buf;
+        }
+
+        boolean holds(Segment s, long offset, int size) {
+            return segment == s && offset >= fileOffset && offset + size <= fileOffset + length;
+        }
+    }
+
+    private record Waiter(long sequence, CompletableFuture<Void> future) {
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Condition space = lock.newCondition();
+    private final FsyncPolicy policy;
+    private final long segmentSize;
+    private final SegmentFactory factory;
+    private final SealListener sealListener;
+    private final Thread flusher;
+
+    // Guarded by lock.
+    private Segment active;
+    private long appendOffset;
+    private Chunk pending;
+    private final ArrayDeque<Chunk> rolled = new ArrayDeque<>();
+    private List<Chunk> inFlight = List.of();
+    private final ArrayDeque<Segment> toSeal = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+    private long lastSequence;
+    private boolean syncRequested;
+    private boolean closing;
+    private Throwable failure;
+
+    // Flusher-owned.
+    private long unsyncedRecords;
+    private long lastFsyncNanos = System.nanoTime();
+
+    private volatile long syncedSequence;
+    private final LongAdder fsyncs = new LongAdder();
+    private final LongAdder syncedRecords = new LongAdder();
+
+    public LogWriter(Segment active, long lastSequence, FsyncPolicy policy, long segmentSize,
+                     SegmentFactory factory, SealListener sealListener) {
+        this.active = active;
+        this.appendOffset = active.writtenLength();
+        this.pending = new Chunk(active, appendOffset, new byte[INITIAL_CHUNK]);
+        this.lastSequence = lastSequence;
+        this.syncedSequence = lastSequence;
+        this.policy = policy;
+        this.segmentSize = segmentSize;
+        this.factory = factory;
+        this.sealListener = sealListener;
+        this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
+        this.flusher.setDaemon(true);
+        this.flusher.start();
+    }
+
+    /**
+     * Appends records as one atomic unit (the last carries the COMMIT flag) and applies them to the key
+     * directory. Returns a future completed when the records are durable under an {@code always} policy, or
+     * null when the policy does not wait for fsync.
+     */
+    public CompletableFuture<Void> append(List<Append> appends, Applier applier) {
+        lock.lock();
+        try {
+            int total = 0;
+            for (Append a : appends) {
+                total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, active.cipher());
+            }
+            while (true) {
+                ensureWritable();
+                if (pending.length > 0 && pending.length + total > MAX_PENDING) {
+                    space.awaitUninterruptibly();
+                } else if (appendOffset > SegmentHeader.SIZE && appendOffset + total > segmentSize) {
+                    roll();
+                } else {
+                    break;
+                }
+            }
+            Chunk c = pending;
+            if (c.length + total > c.buf.length) {
+                c.buf = java.util.Arrays.copyOf(c.buf, Math.max(c.length + total, c.buf.length * 2));
+            }
+            int n = appends.size();
+            Location[] locations = new Location[n];
+            long offset = appendOffset;
+            int pos = c.length;
+            for (int i = 0; i < n; i++) {
+                Append a = appends.get(i);
+                long sequence = lastSequence + 1 + i;
+                int size = RecordFormat.encode(c.buf, pos, offset, a.type(), i == n - 1, sequence, a.expiresAt(),
+                        a.key().bytes(), a.value(), active.cipher());
+                locations[i] = new Location(active.id(), offset, size, sequence, a.expiresAt());
+                pos += size;
+                offset += size;
+            }
+            c.length = pos;
+            c.records += n;
+            appendOffset = offset;
+            active.noteSequences(lastSequence + 1, lastSequence + n);
+            lastSequence += n;
+            for (int i = 0; i < n; i++) {
+                applier.apply(appends.get(i), locations[i]);
+            }
+            CompletableFuture<Void> durable = null;
+            if (policy.isAlways()) {
+                durable = new CompletableFuture<>();
+                waiters.add(new Waiter(lastSequence, durable));
+            }
+            work.signal();
+            return durable;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code action} under the writer's lock, serialized with appends (for key-directory purges). */
+    public void runLocked(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forces everything appended so far to stable storage, whatever the policy. */
+    public void sync() {
+        CompletableFuture<Void> done;
+        lock.lock();
+        try {
+            ensureWritable();
+            if (syncedSequence == lastSequence && pending.length == 0 && rolled.isEmpty()) {
+                return;
+            }
+            done = new CompletableFuture<>();
+            waiters.add(new Waiter(lastSequence, done));
+            syncRequested = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        await(done);
+    }
+
+    /** Waits for a future returned by {@link #append}, turning its failure into a FerrumException. */
+    public static void await(CompletableFuture<Void> future) {
+        if (future == null) {
+            return;
+        }
+        try {
+            future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof FerrumException fe) {
+                throw fe;
+            }
+            throw new FerrumException("write failed", cause);
+        }
+    }
+
+    /**
+     * Reads a record that may not have reached the file yet. Returns null when it is in the file by now (read it
+     * there).
+     */
+    public byte[] readUnflushed(Segment segment, long offset, int size) {
+        lock.lock();
+        try {
+            if (offset + size <= segment.writtenLength()) {
+                return null;
+            }
+            Chunk c = find(segment, offset, size);
+            if (c == null) {
+                throw new FerrumException("record at " + segment + " offset " + offset + " is neither written nor"
+                        + " pending" + (failure == null ? "" : " (writes failed: " + failure + ")"));
+            }
+            int from = (int) (offset - c.fileOffset);
+            return java.util.Arrays.copyOfRange(c.buf, from, from + size);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Chunk find(Segment segment, long offset, int size) {
+        if (pending.holds(segment, offset, size)) {
+            return pending;
+        }
+        for (Chunk c : rolled) {
+            if (c.holds(segment, offset, size)) {
+                return c;
+            }
+        }
+        for (Chunk c : inFlight) {
+            if (c.holds(segment, offset, size)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    public Segment active() {
+        lock.lock();
+        try {
+            return active;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes appended to the active segment, including those not yet written. */
+    public long activeLength() {
+        lock.lock();
+        try {
+            return appendOffset;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long lastSequence() {
+        lock.lock();
+        try {
+            return lastSequence;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long fsyncs() {
+        return fsyncs.sum();
+    }
+
+    public long syncedRecords() {
+        return syncedRecords.sum();
+    }
+
+    /** The failure that stopped writes, or null. */
+    public Throwable failure() {
+        lock.lock();
+        try {
+            return failure;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Seals the active segment if it holds records, flushes and fsyncs everything, and stops the flusher.
+     * Returns true when the active segment held no records (the caller may delete it).
+     */
+    public boolean close() {
+        boolean activeEmpty;
+        lock.lock();
+        try {
+            if (closing) {
+                return false;
+            }
+            closing = true;
+            activeEmpty = appendOffset <= SegmentHeader.SIZE;
+            if (!activeEmpty && failure == null) {
+                if (pending.length > 0) {
+                    rolled.add(pending);
+                    pending = new Chunk(active, appendOffset, new byte[0]);
+                }
+                toSeal.add(active);
+            }
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                flusher.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable f = failure();
+        if (f != null) {
+            throw new ReadOnlyDatabaseException("database stopped accepting writes after an I/O failure: " + f, f);
+        }
+        return activeEmpty;
+    }
+
+    private void ensureWritable() {
+        if (failure != null) {
+            throw new ReadOnlyDatabaseException("database stopped accepting writes after an I/O failure: "
+                    + failure, failure);
+        }
+        if (closing) {
+            throw new DatabaseClosedException("database");
+        }
+    }
+
+    private void roll() {
+        Segment old = active;
+        if (pending.length > 0) {
+            rolled.add(pending);
+        }
+        toSeal.add(old);
+        Segment next;
+        try {
+            next = factory.create();
+        } catch (IOException | RuntimeException e) {
+            failLocked(e);
+            throw new ReadOnlyDatabaseException("could not create a new segment: " + e, e);
+        }
+        active = next;
+        appendOffset = next.writtenLength();
+        pending = new Chunk(next, appendOffset, takeBuffer());
+        work.signal();
+    }
+
+    private byte[] takeBuffer() {
+        byte[] b = spare.poll();
+        return b != null ? b : new byte[INITIAL_CHUNK];
+    }
+
+    private void flushLoop() {
+        long intervalNanos = policy.interval().toNanos();
+        while (true) {
+            List<Chunk> batch;
+            List<Segment> sealing;
+            List<Waiter> done;
+            Segment current;
+            long upTo;
+            boolean force;
+            lock.lock();
+            try {
+                while (true) {
+                    if (failure != null) {
+                        return;
+                    }
+                    boolean hasData = pending.length > 0 || !rolled.isEmpty() || !toSeal.isEmpty();
+                    boolean periodicDue = policy.isPeriodic() && unsyncedRecords > 0
+                            && System.nanoTime() - lastFsyncNanos >= intervalNanos;
+                    if (hasData || syncRequested || periodicDue) {
+                        break;
+                    }
+                    if (closing && unsyncedRecords == 0) {
+                        return;
+                    }
+                    if (closing) {
+                        break;
+                    }
+                    if (policy.isPeriodic() && unsyncedRecords > 0) {
+                        awaitNanos(intervalNanos - (System.nanoTime() - lastFsyncNanos));
+                    } else {
+                        work.awaitUninterruptibly();
+                    }
+                }
+                batch = new ArrayList<>(rolled.size() + 1);
+                batch.addAll(rolled);
+                rolled.clear();
+                if (pending.length > 0) {
+                    batch.add(pending);
+                    pending = new Chunk(active, appendOffset, takeBuffer());
+                }
+                inFlight = batch;
+                sealing = new ArrayList<>(toSeal);
+                toSeal.clear();
+                current = active;
+                upTo = lastSequence;
+                force = policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
+                        && System.nanoTime() - lastFsyncNanos >= intervalNanos);
+                syncRequested = false;
+                done = new ArrayList<>(waiters);
+                waiters.clear();
+                space.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            try {
+                for (Chunk c : batch) {
+                    c.segment.file().write(c.fileOffset, ByteBuffer.wrap(c.buf, 0, c.length));
+                    c.segment.setWrittenLength(c.fileOffset + c.length);
+                    unsyncedRecords += c.records;
+                }
+                for (Segment s : sealing) {
+                    s.file().force();
+                    fsyncs.increment();
+                }
+                if (force && unsyncedRecords > 0) {
+                    if (!sealing.contains(current)) {
+                        current.file().force();
+                        fsyncs.increment();
+                    }
+                    syncedRecords.add(unsyncedRecords);
+                    unsyncedRecords = 0;
+                    lastFsyncNanos = System.nanoTime();
+                }
+                if (force) {
+                    syncedSequence = upTo;
+                }
+                for (Segment s : sealing) {
+                    sealListener.sealed(s);
+                }
+            } catch (IOException | RuntimeException e) {
+                lock.lock();
+                try {
+                    failLocked(e);
+                    for (Waiter w : done) {
+                        w.future.completeExceptionally(failureException());
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                return;
+            }
+            lock.lock();
+            try {
+                inFlight = List.of();
+                for (Chunk c : batch) {
+                    if (c.buf.length <= MAX_RECYCLED && spare.size() < 4) {
+                        spare.add(c.buf);
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (force) {
+                for (Waiter w : done) {
+                    w.future.complete(null);
+                }
+            } else if (!done.isEmpty()) {
+                // Only a sync() or an always-policy append registers a waiter, and both force; keep them anyway.
+                lock.lock();
+                try {
+                    waiters.addAll(done);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    private void awaitNanos(long nanos) {
+        try {
+            work.awaitNanos(Math.max(nanos, TimeUnit.MICROSECONDS.toNanos(100)));
+        } catch (InterruptedException e) {
+            // Nothing interrupts the private flusher thread; a stray interrupt only ends this wait early, and the
+            // loop re-checks its conditions. Keeping the flag set would turn every later wait into a spin.
+            Thread.interrupted();
+        }
+    }
+
+    private void failLocked(Throwable e) {
+        if (failure == null) {
+            failure = e;
+        }
+        ReadOnlyDatabaseException ex = failureException();
+        for (Waiter w : waiters) {
+            w.future.completeExceptionally(ex);
+        }
+        waiters.clear();
+        space.signalAll();
+        work.signalAll();
+    }
+
+    private ReadOnlyDatabaseException failureException() {
+        return new ReadOnlyDatabaseException("database stopped accepting writes after an I/O failure: " + failure,
+                failure);
+    }
+}

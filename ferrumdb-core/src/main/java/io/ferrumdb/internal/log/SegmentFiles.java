@@ -1,0 +1,170 @@
+package io.ferrumdb.internal.log;
+
+import io.ferrumdb.CorruptionException;
+import io.ferrumdb.internal.format.CipherSuite;
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.SegmentHeader;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.StorageFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Creates, opens and deletes segment and hint files of one database directory. */
+public final class SegmentFiles {
+    public static final String TMP_SUFFIX = ".tmp";
+
+    private final FileIO io;
+    private final Path dir;
+    private final byte[] databaseId;
+    private final CipherSuite ciphers;
+
+    public SegmentFiles(FileIO io, Path dir, byte[] databaseId, CipherSuite ciphers) {
+        this.io = io;
+        this.dir = dir;
+        this.databaseId = databaseId.clone();
+        this.ciphers = ciphers;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public FileIO io() {
+        return io;
+    }
+
+    public byte[] databaseId() {
+        return databaseId.clone();
+    }
+
+    public Path dataPath(long id) {
+        return dir.resolve(Segment.fileName(id));
+    }
+
+    public Path hintPath(long id) {
+        return dir.resolve(Segment.hintName(id));
+    }
+
+    /** Creates segment {@code id} with its header, durable (file and directory fsynced) on return. */
+    public Segment create(int id) throws IOException {
+        return create(id, dataPath(id), true);
+    }
+
+    /**
+     * Creates a segment file at {@code path} (a temporary name for compaction output). The directory is fsynced
+     * only when {@code syncDirectory}; a caller that renames the file later syncs after the rename.
+     */
+    public Segment create(int id, Path path, boolean syncDirectory) throws IOException {
+        SegmentHeader header = new SegmentHeader(id, databaseId, ciphers.encrypted(), ciphers.newSegmentSalt());
+        StorageFile file = io.create(path);
+        try {
+            file.write(0, ByteBuffer.wrap(header.encode()));
+            file.force();
+            if (syncDirectory) {
+                io.syncDirectory(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+        return new Segment(id, path, file, header, ciphers.segmentCipher(header), SegmentHeader.SIZE);
+    }
+
+    /** Opens an existing segment, checking its header. Its written length is the file's size. */
+    public Segment open(int id, boolean writable) throws IOException {
+        Path path = dataPath(id);
+        StorageFile file = io.open(path, writable);
+        try {
+            long size = file.size();
+            byte[] b = new byte[(int) Math.min(size, SegmentHeader.SIZE)];
+            file.read(0, ByteBuffer.wrap(b));
+            SegmentHeader header = SegmentHeader.decode(b, path);
+            if (header.segmentId() != id) {
+                throw new CorruptionException(path, 16, "header names segment " + header.segmentId());
+            }
+            if (!Arrays.equals(header.databaseId(), databaseId)) {
+                throw new CorruptionException(path, 24, "segment belongs to another database");
+            }
+            if (header.encrypted() != ciphers.encrypted()) {
+                throw new CorruptionException(path, 10, header.encrypted()
+                        ? "segment is encrypted but the database is not" : "segment is not encrypted but the database is");
+            }
+            return new Segment(id, path, file, header, ciphers.segmentCipher(header), size);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** The entries of a scan, in the form hint files and the key directory loader use. */
+    public static List<HintFile.Entry> entries(List<SegmentScanner.Scanned> records) {
+        List<HintFile.Entry> out = new ArrayList<>(records.size());
+        for (SegmentScanner.Scanned r : records) {
+            out.add(new HintFile.Entry(r.type(), r.key(), r.size(), r.offset(), r.sequence(), r.expiresAt()));
+        }
+        return out;
+    }
+
+    /** Writes the hint of a complete segment: temporary file, fsync, rename, directory fsync. */
+    public void writeHint(Segment segment, List<HintFile.Entry> entries) throws IOException {
+        byte[] bytes = HintFile.encode(segment.id(), databaseId, segment.writtenLength(), entries,
+                ciphers.hintCipher(segment.header()));
+        Path target = hintPath(segment.id());
+        Path tmp = dir.resolve(target.getFileName() + TMP_SUFFIX);
+        writeDurably(tmp, target, bytes);
+    }
+
+    /** Writes {@code bytes} to {@code target} atomically: temporary file, fsync, rename, directory fsync. */
+    public void writeDurably(Path tmp, Path target, byte[] bytes) throws IOException {
+        io.delete(tmp);
+        try (StorageFile f = io.create(tmp)) {
+            f.write(0, ByteBuffer.wrap(bytes));
+            f.force();
+        }
+        io.rename(tmp, target);
+        io.syncDirectory(dir);
+    }
+
+    /**
+     * Reads the hint of {@code segment} if it exists and describes the segment as it is now; null when missing
+     * or stale. A damaged hint is reported as a CorruptionException (the caller rebuilds it from data).
+     */
+    public List<HintFile.Entry> readHint(Segment segment) throws IOException {
+        Path path = hintPath(segment.id());
+        if (!io.exists(path)) {
+            return null;
+        }
+        byte[] bytes = readAll(path, 2 * segment.writtenLength() + (1 << 20));
+        HintFile.Contents c = HintFile.decode(bytes, path, databaseId, ciphers.hintCipher(segment.header()));
+        if (c.segmentId() != segment.id() || c.dataLength() != segment.writtenLength()) {
+            return null;
+        }
+        return c.entries();
+    }
+
+    /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
+    public byte[] readAll(Path path, long limit) throws IOException {
+        try (StorageFile f = io.open(path, false)) {
+            long size = f.size();
+            if (size > limit) {
+                throw new CorruptionException(path, 0, "file of " + size + " bytes exceeds the plausible " + limit);
+            }
+            byte[] b = new byte[(int) size];
+            int n = f.read(0, ByteBuffer.wrap(b));
+            if (n != size) {
+                throw new IOException("short read of " + path + ": " + n + " of " + size + " bytes");
+            }
+            return b;
+        }
+    }
+
+    /** Deletes a segment's data and hint files (the caller fsyncs the directory). */
+    public void delete(long id) throws IOException {
+        io.delete(hintPath(id));
+        io.delete(dataPath(id));
+    }
+}
