@@ -31,9 +31,12 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 public final class Keyring {
     public static final String KEY_FILE = KeyFile.NAME;
 
-    /** Argon2id parameters for new key files: RFC 9106's second recommendation with one lane (OWASP minimum: 19 MiB, t=2). */
-    static final int DEFAULT_MEMORY_KIB = 64 * 1024;
-    static final int DEFAULT_ITERATIONS = 3;
+    /**
+     * Argon2id parameters for new key files: OWASP's recommendation (19 MiB, 2 passes, 1 lane). Stored in KEY, so
+     * a later version can raise them and changePassphrase then rewraps under the new ones.
+     */
+    static final int DEFAULT_MEMORY_KIB = 19 * 1024;
+    static final int DEFAULT_ITERATIONS = 2;
     static final int DEFAULT_PARALLELISM = 1;
 
     private static final byte[] WRAP_LABEL = "ferrumdb key wrap".getBytes(StandardCharsets.US_ASCII);
