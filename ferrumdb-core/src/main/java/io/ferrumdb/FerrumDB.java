@@ -479,9 +479,9 @@ public final class FerrumDB implements AutoCloseable {
         Throwable problem = null;
         if (autoCompactor != null) {
             autoCompactor.shutdown();
-            maintenanceLock.lock(); // waits for a running compaction or backup to finish
-            maintenanceLock.unlock();
         }
+        maintenanceLock.lock(); // waits for a running compaction or backup to finish
+        maintenanceLock.unlock();
         if (writer != null) {
             Throwable before = writer.failure();
             Segment active = writer.active();
