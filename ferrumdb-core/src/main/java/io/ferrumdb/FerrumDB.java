@@ -918,7 +918,8 @@ public final class FerrumDB implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new FerrumException("could not change the passphrase of " + d + ": " + e, e);
+            throw new FerrumException("could not complete the passphrase change of " + d
+                    + " (either the old or the new passphrase opens it now): " + e, e);
         }
     }
 
