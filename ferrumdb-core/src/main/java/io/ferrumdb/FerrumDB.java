@@ -923,6 +923,39 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces the data key of this encrypted database and re-encrypts everything under the new one: a new random
+     * data key is added to KEY (wrapped under the key or passphrase this database was opened with), the active
+     * segment is sealed, every sealed segment is rewritten by a full compaction, and the old key is then removed
+     * from KEY. A crash in between leaves a KEY that opens every segment present; calling this again finishes the
+     * job. Afterwards an old copy of KEY, or a leaked old data key, no longer decrypts the database's files.
+     *
+     * @throws EncryptionKeyException when the database is not encrypted
+     */
+    public void rotateDataKey() {
+        ensureWritable();
+        maintenanceLock.lock();
+        try (Secret secret = options.secret()) {
+            ensureOpen();
+            if (secret == null) {
+                throw new EncryptionKeyException("database " + dir + " is not encrypted");
+            }
+            Keyring.addDataKey(io, dir, files.ciphers(), files.databaseId(), secret);
+            writer.rollAndSync(true);
+            compactNow(sealedSegments());
+            int remaining = Keyring.retireDataKeys(io, dir, files.ciphers(), files.databaseId(), secret,
+                    segments.firstKey());
+            if (remaining != 1) {
+                throw new FerrumException("data-key rotation of " + dir + " left " + remaining + " data keys in"
+                        + " use: segment " + segments.firstKey() + " was not rewritten");
+            }
+        } catch (IOException e) {
+            throw new FerrumException("data-key rotation of " + dir + " failed: " + e, e);
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- end of encryption
 
     private void deleteTemporaryFiles() throws IOException {

@@ -4,35 +4,40 @@ import io.ferrumdb.CorruptionException;
 import io.ferrumdb.internal.format.Bytes;
 import io.ferrumdb.internal.format.Magic;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * The database's key file {@code KEY} (FORMAT.md, "KEY file"): the data key wrapped by the key-encryption key.
+ * The database's key file {@code KEY} (FORMAT.md, "KEY file"): the data keys wrapped by the key-encryption key.
  * <pre>
  *   0  8  magic "FDBKEY01"
  *   8  u16 format version
  *  10  u8  KDF: 1 = none (raw 256-bit key), 2 = Argon2id (passphrase)
- *  11  u8  reserved, zero
+ *  11  u8  number of data keys N, 1 to 16
  *  12  u32 Argon2id memory in KiB (0 for a raw key)
  *  16  u32 Argon2id iterations (0 for a raw key)
  *  20  u32 Argon2id parallelism (0 for a raw key)
  *  24  16  KDF salt (random)
  *  40  16  database id (equals META's)
  *  56  16  key-check value: HKDF(KEK material, salt, "ferrumdb key check" || database id), 16 bytes
- *  72  12  wrap nonce (random)
- *  84  48  AES-256-GCM(wrap key, nonce, AAD = bytes [0, 72)) of the 32-byte data key, then the 16-byte tag
- * 132  u32 CRC32C of bytes [0, 132)
+ *  72  N x 68: data key entries, ascending first segment, the first 0:
+ *        u64 first segment number the key encrypts (it serves segments up to the next entry's first segment)
+ *        12  wrap nonce (random)
+ *        48  AES-256-GCM(wrap key, nonce, AAD = bytes [0, 72) || entry bytes [0, 8)) of the data key || tag
+ * end  u32 CRC32C of every preceding byte
  * </pre>
  */
 record KeyFile(int kdf, int memoryKiB, int iterations, int parallelism, byte[] salt, byte[] databaseId,
-               byte[] keyCheck, byte[] nonce, byte[] wrapped) {
+               byte[] keyCheck, List<Entry> entries) {
     static final String NAME = "KEY";
-    static final int SIZE = 136;
-    static final int AAD_LENGTH = 72;
+    static final int HEADER_SIZE = 72;
+    static final int ENTRY_SIZE = 8 + Gcm.NONCE_BYTES + Gcm.KEY_BYTES + Gcm.TAG_BYTES;
+    static final int MAX_ENTRIES = 16;
+    static final int MAX_SIZE = HEADER_SIZE + MAX_ENTRIES * ENTRY_SIZE + 4;
     static final int KDF_RAW = 1;
     static final int KDF_ARGON2ID = 2;
     static final int KEY_CHECK_BYTES = 16;
-    static final int WRAPPED_BYTES = Gcm.KEY_BYTES + Gcm.TAG_BYTES;
 
     /** Bounds accepted when reading: at least the OWASP minimum, at most what one open may reasonably cost. */
     static final int MIN_MEMORY_KIB = 19 * 1024;
@@ -41,47 +46,66 @@ record KeyFile(int kdf, int memoryKiB, int iterations, int parallelism, byte[] s
     static final int MAX_ITERATIONS = 64;
     static final int MAX_PARALLELISM = 16;
 
-    /** The bytes the wrap authenticates: everything before the nonce. */
-    byte[] associatedData() {
-        return Arrays.copyOf(encodeUnchecked(), AAD_LENGTH);
+    /** One wrapped data key and the first segment number it encrypts. */
+    record Entry(long firstSegment, byte[] nonce, byte[] wrapped) {
     }
 
-    byte[] encode() {
-        byte[] b = encodeUnchecked();
-        Bytes.putI32(b, SIZE - 4, Bytes.crc32c(b, 0, SIZE - 4));
-        return b;
+    static int size(int entries) {
+        return HEADER_SIZE + entries * ENTRY_SIZE + 4;
     }
 
-    private byte[] encodeUnchecked() {
-        byte[] b = new byte[SIZE];
+    /** The bytes a wrap authenticates: the header, then the entry's first segment number. */
+    byte[] associatedData(long firstSegment) {
+        byte[] aad = Arrays.copyOf(encodeHeader(), HEADER_SIZE + 8);
+        Bytes.putI64(aad, HEADER_SIZE, firstSegment);
+        return aad;
+    }
+
+    /** The header with an entry count, which the associated data of every wrap covers. */
+    private byte[] encodeHeader() {
+        byte[] b = new byte[HEADER_SIZE];
         Magic.KEYFILE.write(b, 0);
         b[10] = (byte) kdf;
+        b[11] = (byte) entries.size();
         Bytes.putI32(b, 12, memoryKiB);
         Bytes.putI32(b, 16, iterations);
         Bytes.putI32(b, 20, parallelism);
         System.arraycopy(salt, 0, b, 24, 16);
         System.arraycopy(databaseId, 0, b, 40, 16);
         System.arraycopy(keyCheck, 0, b, 56, KEY_CHECK_BYTES);
-        System.arraycopy(nonce, 0, b, 72, Gcm.NONCE_BYTES);
-        System.arraycopy(wrapped, 0, b, 84, WRAPPED_BYTES);
+        return b;
+    }
+
+    byte[] encode() {
+        byte[] b = Arrays.copyOf(encodeHeader(), size(entries.size()));
+        int p = HEADER_SIZE;
+        for (Entry e : entries) {
+            Bytes.putI64(b, p, e.firstSegment());
+            System.arraycopy(e.nonce(), 0, b, p + 8, Gcm.NONCE_BYTES);
+            System.arraycopy(e.wrapped(), 0, b, p + 8 + Gcm.NONCE_BYTES, Gcm.KEY_BYTES + Gcm.TAG_BYTES);
+            p += ENTRY_SIZE;
+        }
+        Bytes.putI32(b, p, Bytes.crc32c(b, 0, p));
         return b;
     }
 
     static KeyFile decode(byte[] b, Path file) {
-        if (b.length != SIZE) {
-            throw new CorruptionException(file, 0, "KEY file has " + b.length + " bytes, expected " + SIZE);
+        if (b.length < size(1)) {
+            throw new CorruptionException(file, 0, "KEY file has only " + b.length + " bytes");
         }
         Magic.KEYFILE.check(b, 0, file);
-        if (Bytes.crc32c(b, 0, SIZE - 4) != Bytes.i32(b, SIZE - 4)) {
-            throw new CorruptionException(file, SIZE - 4, "KEY file checksum mismatch");
+        int count = b[11] & 0xFF;
+        if (count < 1 || count > MAX_ENTRIES || b.length != size(count)) {
+            throw new CorruptionException(file, 11, "KEY file of " + b.length + " bytes does not hold " + count
+                    + " data key(s)");
+        }
+        if (Bytes.crc32c(b, 0, b.length - 4) != Bytes.i32(b, b.length - 4)) {
+            throw new CorruptionException(file, b.length - 4, "KEY file checksum mismatch");
         }
         int kdf = b[10] & 0xFF;
         int memory = Bytes.i32(b, 12);
         int iterations = Bytes.i32(b, 16);
         int parallelism = Bytes.i32(b, 20);
-        if (b[11] != 0) {
-            throw new CorruptionException(file, 11, "KEY file reserved byte is not zero");
-        }
         if (kdf == KDF_RAW) {
             if (memory != 0 || iterations != 0 || parallelism != 0) {
                 throw new CorruptionException(file, 12, "KEY file for a raw key carries KDF parameters");
@@ -95,8 +119,19 @@ record KeyFile(int kdf, int memoryKiB, int iterations, int parallelism, byte[] s
         } else {
             throw new CorruptionException(file, 10, "KEY file names unknown KDF " + kdf);
         }
+        List<Entry> entries = new ArrayList<>(count);
+        long previous = -1;
+        for (int i = 0, p = HEADER_SIZE; i < count; i++, p += ENTRY_SIZE) {
+            long first = Bytes.i64(b, p);
+            if (i == 0 ? first != 0 : first <= previous) {
+                throw new CorruptionException(file, p, "KEY file data key " + i + " starts at segment " + first
+                        + (i == 0 ? ", not 0" : ", not after " + previous));
+            }
+            previous = first;
+            entries.add(new Entry(first, Arrays.copyOfRange(b, p + 8, p + 8 + Gcm.NONCE_BYTES),
+                    Arrays.copyOfRange(b, p + 8 + Gcm.NONCE_BYTES, p + ENTRY_SIZE)));
+        }
         return new KeyFile(kdf, memory, iterations, parallelism, Arrays.copyOfRange(b, 24, 40),
-                Arrays.copyOfRange(b, 40, 56), Arrays.copyOfRange(b, 56, 72), Arrays.copyOfRange(b, 72, 84),
-                Arrays.copyOfRange(b, 84, 84 + WRAPPED_BYTES));
+                Arrays.copyOfRange(b, 40, 56), Arrays.copyOfRange(b, 56, 72), List.copyOf(entries));
     }
 }

@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
@@ -73,17 +75,20 @@ public final class Keyring {
             if (!mayCreateKey) {
                 throw new CorruptionException(keyPath, 0, "KEY file of an encrypted database is missing");
             }
-            byte[] dataKey = new byte[Gcm.KEY_BYTES];
-            RANDOM.nextBytes(dataKey);
-            write(io, dir, wrap(dataKey, meta.databaseId(), secret));
-            return new AesGcmSuite(dataKey, meta.databaseId(), RANDOM);
+            List<AesGcmSuite.DataKey> keys = List.of(new AesGcmSuite.DataKey(0, newDataKey()));
+            try (Kek kek = Kek.fresh(secret, meta.databaseId())) {
+                write(io, dir, kek.wrap(keys));
+            }
+            return new AesGcmSuite(keys, meta.databaseId(), RANDOM);
         }
         KeyFile file = read(io, dir, meta);
-        return new AesGcmSuite(unwrap(file, secret, keyPath), meta.databaseId(), RANDOM);
+        try (Kek kek = Kek.unlock(file, secret, keyPath)) {
+            return new AesGcmSuite(kek.unwrap(file, keyPath), meta.databaseId(), RANDOM);
+        }
     }
 
     /**
-     * Rewraps the data key under {@code newSecret}: the new KEY is written to a temporary file, fsynced and
+     * Rewraps the data keys under {@code newSecret}: the new KEY is written to a temporary file, fsynced and
      * renamed over the old one, so a crash leaves either the old or the new KEY, each complete. The caller holds
      * the database lock.
      */
@@ -93,12 +98,54 @@ public final class Keyring {
             throw new EncryptionKeyException("database " + dir + " is not encrypted");
         }
         KeyFile file = read(io, dir, meta);
-        byte[] dataKey = unwrap(file, oldSecret, dir.resolve(KEY_FILE));
-        try {
-            write(io, dir, wrap(dataKey, meta.databaseId(), newSecret));
-        } finally {
-            Arrays.fill(dataKey, (byte) 0);
+        List<AesGcmSuite.DataKey> keys;
+        try (Kek old = Kek.unlock(file, oldSecret, dir.resolve(KEY_FILE))) {
+            keys = old.unwrap(file, dir.resolve(KEY_FILE));
         }
+        try (Kek kek = Kek.fresh(newSecret, meta.databaseId())) {
+            write(io, dir, kek.wrap(keys));
+        } finally {
+            keys.forEach(k -> Arrays.fill(k.key(), (byte) 0));
+        }
+    }
+
+    /**
+     * First step of a data-key rotation of an open database: a new random data key encrypts every segment created
+     * from now on; KEY lists it beside the old ones, wrapped under {@code secret} (the one the database was
+     * opened with).
+     */
+    public static void addDataKey(FileIO io, Path dir, CipherSuite suite, byte[] databaseId, Secret secret)
+            throws IOException {
+        AesGcmSuite s = encrypted(suite, dir);
+        try (Kek kek = Kek.fresh(secret, databaseId)) {
+            s.addKey(newDataKey(), keys -> write(io, dir, kek.wrap(keys)));
+        }
+    }
+
+    /**
+     * Last step of a rotation: drops the data keys that only segments below {@code lowestSegment} used (the caller
+     * has rewritten those segments) and returns how many data keys remain.
+     */
+    public static int retireDataKeys(FileIO io, Path dir, CipherSuite suite, byte[] databaseId, Secret secret,
+                                     long lowestSegment) throws IOException {
+        AesGcmSuite s = encrypted(suite, dir);
+        try (Kek kek = Kek.fresh(secret, databaseId)) {
+            s.retireBelow(lowestSegment, keys -> write(io, dir, kek.wrap(keys)));
+        }
+        return s.keyCount();
+    }
+
+    private static AesGcmSuite encrypted(CipherSuite suite, Path dir) {
+        if (suite instanceof AesGcmSuite s) {
+            return s;
+        }
+        throw new EncryptionKeyException("database " + dir + " is not encrypted");
+    }
+
+    private static byte[] newDataKey() {
+        byte[] key = new byte[Gcm.KEY_BYTES];
+        RANDOM.nextBytes(key);
+        return key;
     }
 
     private static KeyFile read(FileIO io, Path dir, MetaFile meta) throws IOException {
@@ -106,7 +153,7 @@ public final class Keyring {
         if (!io.exists(keyPath)) {
             throw new CorruptionException(keyPath, 0, "KEY file of an encrypted database is missing");
         }
-        byte[] bytes = files(io, dir, meta.databaseId()).readAll(keyPath, KeyFile.SIZE);
+        byte[] bytes = files(io, dir, meta.databaseId()).readAll(keyPath, KeyFile.MAX_SIZE);
         KeyFile file = KeyFile.decode(bytes, keyPath);
         if (!Arrays.equals(file.databaseId(), meta.databaseId())) {
             throw new CorruptionException(keyPath, 40, "KEY file belongs to another database");
@@ -123,80 +170,117 @@ public final class Keyring {
         return new SegmentFiles(io, dir, databaseId, CipherSuite.PLAINTEXT);
     }
 
-    /** A new key file for {@code dataKey} under {@code secret}, with a fresh KDF salt and wrap nonce. */
-    private static KeyFile wrap(byte[] dataKey, byte[] databaseId, Secret secret) {
-        byte[] salt = new byte[16];
-        RANDOM.nextBytes(salt);
-        byte[] nonce = new byte[Gcm.NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
-        KeyFile header = secret.isPassphrase()
-                ? new KeyFile(KeyFile.KDF_ARGON2ID, DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS, DEFAULT_PARALLELISM,
-                        salt, databaseId, null, nonce, null)
-                : new KeyFile(KeyFile.KDF_RAW, 0, 0, 0, salt, databaseId, null, nonce, null);
-        byte[] material = kekMaterial(header, secret);
-        try {
-            KeyFile withCheck = with(header, keyCheck(material, header), new byte[KeyFile.WRAPPED_BYTES]);
-            byte[] wrapKey = wrapKey(material, header);
-            try {
-                Cipher c = new Gcm(wrapKey).encryptor(nonce);
-                c.updateAAD(withCheck.associatedData());
-                return with(withCheck, withCheck.keyCheck(), c.doFinal(dataKey));
-            } catch (GeneralSecurityException e) {
-                throw Gcm.failure(e);
-            } finally {
-                Arrays.fill(wrapKey, (byte) 0);
-            }
-        } finally {
-            Arrays.fill(material, (byte) 0);
-        }
-    }
+    /** A key-encryption key: KDF choice, parameters and salt, and the 32 bytes of KEK material; wiped on close. */
+    private static final class Kek implements AutoCloseable {
+        private final KeyFile template;
+        private final byte[] material;
 
-    /**
-     * The data key of {@code file}. A key check that does not match means a wrong key or passphrase; a wrapped
-     * key that fails authentication although the check matched means the file was altered.
-     */
-    private static byte[] unwrap(KeyFile file, Secret secret, Path keyPath) {
-        boolean passphraseFile = file.kdf() == KeyFile.KDF_ARGON2ID;
-        if (passphraseFile != secret.isPassphrase()) {
-            throw new EncryptionKeyException("database " + keyPath.getParent() + " is protected by "
-                    + (passphraseFile ? "a passphrase" : "a raw encryption key") + ", but an " + secret.kind()
-                    + " was given");
+        private Kek(KeyFile template, byte[] material) {
+            this.template = template;
+            this.material = material;
         }
-        byte[] material = kekMaterial(file, secret);
-        try {
-            byte[] check = keyCheck(material, file);
+
+        /** A KEK with a fresh salt and the current default parameters, for writing a new KEY. */
+        static Kek fresh(Secret secret, byte[] databaseId) {
+            byte[] salt = new byte[16];
+            RANDOM.nextBytes(salt);
+            KeyFile template = secret.isPassphrase()
+                    ? new KeyFile(KeyFile.KDF_ARGON2ID, DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS, DEFAULT_PARALLELISM,
+                            salt, databaseId, null, List.of())
+                    : new KeyFile(KeyFile.KDF_RAW, 0, 0, 0, salt, databaseId, null, List.of());
+            return new Kek(template, kekMaterial(template, secret));
+        }
+
+        /**
+         * The KEK of an existing KEY. A key check that does not match means a wrong key or passphrase.
+         */
+        static Kek unlock(KeyFile file, Secret secret, Path keyPath) {
+            boolean passphraseFile = file.kdf() == KeyFile.KDF_ARGON2ID;
+            if (passphraseFile != secret.isPassphrase()) {
+                throw new EncryptionKeyException("database " + keyPath.getParent() + " is protected by "
+                        + (passphraseFile ? "a passphrase" : "a raw encryption key") + ", but an " + secret.kind()
+                        + " was given");
+            }
+            Kek kek = new Kek(file, kekMaterial(file, secret));
+            byte[] check = kek.keyCheck();
             if (!MessageDigest.isEqual(check, file.keyCheck())) {
+                kek.close();
                 throw new EncryptionKeyException("wrong " + secret.kind() + " for database " + keyPath.getParent());
             }
-            byte[] wrapKey = wrapKey(material, file);
+            return kek;
+        }
+
+        private byte[] keyCheck() {
+            return Hkdf.derive(material, template.salt(), info(CHECK_LABEL, template.databaseId()),
+                    KeyFile.KEY_CHECK_BYTES);
+        }
+
+        /** A KEY file holding {@code keys}, each wrapped under a fresh nonce. */
+        KeyFile wrap(List<AesGcmSuite.DataKey> keys) {
+            byte[] wrapKey = wrapKey();
             try {
-                Cipher c = new Gcm(wrapKey).decryptor(file.nonce());
-                c.updateAAD(file.associatedData());
-                return c.doFinal(file.wrapped());
-            } catch (AEADBadTagException e) {
-                throw new CorruptionException(keyPath, 84, "wrapped data key fails authentication although the key"
-                        + " check matches: the KEY file was altered");
+                Gcm gcm = new Gcm(wrapKey);
+                List<KeyFile.Entry> placeholder = new ArrayList<>();
+                for (AesGcmSuite.DataKey k : keys) {
+                    placeholder.add(new KeyFile.Entry(k.firstSegment(), null, null));
+                }
+                KeyFile header = new KeyFile(template.kdf(), template.memoryKiB(), template.iterations(),
+                        template.parallelism(), template.salt(), template.databaseId(), keyCheck(), placeholder);
+                List<KeyFile.Entry> entries = new ArrayList<>();
+                for (AesGcmSuite.DataKey k : keys) {
+                    byte[] nonce = new byte[Gcm.NONCE_BYTES];
+                    RANDOM.nextBytes(nonce);
+                    Cipher c = gcm.encryptor(nonce);
+                    c.updateAAD(header.associatedData(k.firstSegment()));
+                    entries.add(new KeyFile.Entry(k.firstSegment(), nonce, c.doFinal(k.key())));
+                }
+                return new KeyFile(header.kdf(), header.memoryKiB(), header.iterations(), header.parallelism(),
+                        header.salt(), header.databaseId(), header.keyCheck(), List.copyOf(entries));
             } catch (GeneralSecurityException e) {
                 throw Gcm.failure(e);
             } finally {
                 Arrays.fill(wrapKey, (byte) 0);
             }
-        } finally {
+        }
+
+        /**
+         * The data keys of {@code file}, whose key check matched: a wrapped key that fails authentication means
+         * the file was altered.
+         */
+        List<AesGcmSuite.DataKey> unwrap(KeyFile file, Path keyPath) {
+            byte[] wrapKey = wrapKey();
+            List<AesGcmSuite.DataKey> keys = new ArrayList<>();
+            try {
+                Gcm gcm = new Gcm(wrapKey);
+                for (int i = 0; i < file.entries().size(); i++) {
+                    KeyFile.Entry e = file.entries().get(i);
+                    Cipher c = gcm.decryptor(e.nonce());
+                    c.updateAAD(file.associatedData(e.firstSegment()));
+                    try {
+                        keys.add(new AesGcmSuite.DataKey(e.firstSegment(), c.doFinal(e.wrapped())));
+                    } catch (AEADBadTagException ex) {
+                        keys.forEach(k -> Arrays.fill(k.key(), (byte) 0));
+                        throw new CorruptionException(keyPath, KeyFile.HEADER_SIZE + (long) i * KeyFile.ENTRY_SIZE,
+                                "wrapped data key " + i + " fails authentication although the key check matches:"
+                                        + " the KEY file was altered");
+                    }
+                }
+                return keys;
+            } catch (GeneralSecurityException e) {
+                throw Gcm.failure(e);
+            } finally {
+                Arrays.fill(wrapKey, (byte) 0);
+            }
+        }
+
+        private byte[] wrapKey() {
+            return Hkdf.derive(material, template.salt(), info(WRAP_LABEL, template.databaseId()), Gcm.KEY_BYTES);
+        }
+
+        @Override
+        public void close() {
             Arrays.fill(material, (byte) 0);
         }
-    }
-
-    private static KeyFile with(KeyFile f, byte[] keyCheck, byte[] wrapped) {
-        return new KeyFile(f.kdf(), f.memoryKiB(), f.iterations(), f.parallelism(), f.salt(), f.databaseId(),
-                keyCheck, f.nonce(), wrapped);
-    }
-
-    private static byte[] keyCheck(byte[] material, KeyFile f) {
-        return Hkdf.derive(material, f.salt(), info(CHECK_LABEL, f.databaseId()), KeyFile.KEY_CHECK_BYTES);
-    }
-
-    private static byte[] wrapKey(byte[] material, KeyFile f) {
-        return Hkdf.derive(material, f.salt(), info(WRAP_LABEL, f.databaseId()), Gcm.KEY_BYTES);
     }
 
     private static byte[] info(byte[] label, byte[] databaseId) {
