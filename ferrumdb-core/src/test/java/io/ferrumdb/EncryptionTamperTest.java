@@ -159,7 +159,7 @@ class EncryptionTamperTest {
             if (original.length == 0) {
                 continue;
             }
-            int step = SOAK ? 1 : Math.max(1, original.length / 16);
+            int step = SOAK ? 1 : Math.max(1, original.length / 10);
             for (int pos = 0; pos < original.length; pos += step) {
                 for (boolean hints : name.endsWith(".seg") ? new boolean[] {true, false} : new boolean[] {true}) {
                     Map<String, byte[]> files = hints ? new LinkedHashMap<>(pristine) : withoutHints();
@@ -209,7 +209,7 @@ class EncryptionTamperTest {
     void truncationNeverYieldsWrongData() throws IOException {
         for (String name : pristine.keySet()) {
             byte[] original = pristine.get(name);
-            for (int cut = 0; cut < original.length; cut += Math.max(1, original.length / (SOAK ? 200 : 8))) {
+            for (int cut = 0; cut < original.length; cut += Math.max(1, original.length / (SOAK ? 200 : 6))) {
                 for (boolean hints : new boolean[] {true, false}) {
                     Map<String, byte[]> files = hints ? new LinkedHashMap<>(pristine) : withoutHints();
                     if (!files.containsKey(name)) {
