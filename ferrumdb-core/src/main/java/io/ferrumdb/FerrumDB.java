@@ -740,7 +740,7 @@ public final class FerrumDB implements AutoCloseable {
             segments.put(id, seg);
             List<HintFile.Entry> entries = options.salvage() ? null : readHintOrNull(seg, report);
             if (entries == null) {
-                entries = scanForRecovery(seg, newest, report);
+                entries = scanForRecovery(seg, ids, i, report);
             }
             if (newest && entries.isEmpty() && !options.readOnly()) {
                 segments.remove(id);
@@ -788,12 +788,7 @@ public final class FerrumDB implements AutoCloseable {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
-            Path path = files.dataPath(id);
-            long size;
-            try (StorageFile f = io.open(path, false)) {
-                size = f.size();
-            }
-            if (newest && size <= SegmentHeader.SIZE) {
+            if (newest && sizeOf(files.dataPath(id)) <= SegmentHeader.SIZE) {
                 if (!options.readOnly()) {
                     files.delete(id);
                     io.syncDirectory(dir);
@@ -801,6 +796,12 @@ public final class FerrumDB implements AutoCloseable {
                 return null;
             }
             throw e;
+        }
+    }
+
+    private long sizeOf(Path path) throws IOException {
+        try (StorageFile f = io.open(path, false)) {
+            return f.size();
         }
     }
 
@@ -815,11 +816,23 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    private List<HintFile.Entry> scanForRecovery(Segment seg, boolean newest, List<DroppedRange> report)
-            throws IOException {
-        SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE
-                : newest ? SegmentScanner.Mode.TAIL : SegmentScanner.Mode.STRICT;
+    /**
+     * Scans a segment without a usable hint. A torn tail is accepted in the newest segment, and also in an older
+     * one when no later segment holds a record: a roll creates the next segment (durably) before the flusher has
+     * written and fsynced the end of the previous one, so a crash can tear that end while the newer segments are
+     * still empty. A damaged tail followed by records in later segments is corruption.
+     */
+    private List<HintFile.Entry> scanForRecovery(Segment seg, List<Integer> ids, int index,
+                                                 List<DroppedRange> report) throws IOException {
+        boolean newest = index == ids.size() - 1;
+        SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE : SegmentScanner.Mode.TAIL;
         SegmentScanner.Result r = SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(), mode);
+        if (mode == SegmentScanner.Mode.TAIL && !newest && r.validLength() < seg.writtenLength()
+                && !laterSegmentsHoldNoRecords(ids, index)) {
+            DroppedRange d = r.dropped().get(0);
+            throw new CorruptionException(seg.path(), d.offset(), d.reason().replaceFirst("^torn tail: ", "")
+                    + "; later segments hold records, so this is not a torn tail");
+        }
         report.addAll(r.dropped());
         if (r.validLength() < seg.writtenLength() && !options.readOnly()) {
             seg.file().truncate(r.validLength());
@@ -832,6 +845,31 @@ public final class FerrumDB implements AutoCloseable {
             files.writeHint(seg, entries);
         }
         return entries;
+    }
+
+    private boolean laterSegmentsHoldNoRecords(List<Integer> ids, int index) throws IOException {
+        for (int j = index + 1; j < ids.size(); j++) {
+            Segment later;
+            try {
+                later = files.open(ids.get(j), false);
+            } catch (CorruptionException e) {
+                if (j == ids.size() - 1 && sizeOf(files.dataPath(ids.get(j))) <= SegmentHeader.SIZE) {
+                    continue; // a newest segment torn while being created holds nothing (see openForRecovery)
+                }
+                throw e;
+            }
+            try {
+                List<HintFile.Entry> hinted = readHintOrNull(later, new ArrayList<>());
+                boolean empty = hinted != null ? hinted.isEmpty() : SegmentScanner.scan(later.file(),
+                        later.writtenLength(), later.cipher(), SegmentScanner.Mode.TAIL).records().isEmpty();
+                if (!empty) {
+                    return false;
+                }
+            } finally {
+                later.close();
+            }
+        }
+        return true;
     }
 
     private static void truncateView(Segment seg, long validLength) {
