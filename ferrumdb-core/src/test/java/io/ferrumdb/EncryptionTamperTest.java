@@ -153,7 +153,8 @@ class EncryptionTamperTest {
 
     @Test
     void flippedBytesInEveryFileNeverYieldWrongData() throws IOException {
-        Map<Outcome, Integer> outcomes = new java.util.EnumMap<>(Outcome.class);
+        List<String> segments = segmentNames();
+        String newest = segments.get(segments.size() - 1);
         for (String name : pristine.keySet()) {
             byte[] original = pristine.get(name);
             if (original.length == 0) {
@@ -163,19 +164,22 @@ class EncryptionTamperTest {
             for (int pos = 0; pos < original.length; pos += step) {
                 for (boolean hints : name.endsWith(".seg") ? new boolean[] {true, false} : new boolean[] {true}) {
                     Map<String, byte[]> files = hints ? new LinkedHashMap<>(pristine) : withoutHints();
-                    if (!files.containsKey(name)) {
-                        continue;
-                    }
                     byte[] bad = original.clone();
                     bad[pos] ^= (byte) (1 << (pos % 8));
                     files.put(name, bad);
                     restore(files);
-                    outcomes.merge(check(name + " flip at " + pos + (hints ? "" : " without hints")), 1,
-                            Integer::sum);
+                    String what = name + " flip at " + pos + (hints ? "" : " without hints");
+                    Outcome outcome = check(what);
+                    // Open reads META and KEY whole, and scans every segment without a hint: a flip there is
+                    // always caught, except at the newest segment's tail, which a crash may tear (DROPPED).
+                    boolean alwaysRead = name.equals("META") || name.equals("KEY")
+                            || (!hints && name.endsWith(".seg") && !name.equals(newest));
+                    if (alwaysRead) {
+                        assertThat(outcome).as(what).isEqualTo(Outcome.DETECTED);
+                    }
                 }
             }
         }
-        assertThat(outcomes.get(Outcome.DETECTED)).isGreaterThan(100);
     }
 
     @Test
