@@ -1,6 +1,7 @@
 package io.ferrumdb.doc;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ferrumdb.CompactionResult;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.KeyRange;
@@ -122,6 +123,19 @@ public final class DocumentStore implements AutoCloseable {
             collections.remove(name);
             return true;
         }
+    }
+
+    /**
+     * Compacts the underlying database (see {@link FerrumDB#compact()}): documents and index entries that were
+     * overwritten, deleted or expired stop taking disk space.
+     */
+    public CompactionResult compact() {
+        return db.compact();
+    }
+
+    /** Writes a consistent, openable copy of the store into {@code target}; see {@link FerrumDB#backup(Path)}. */
+    public void backup(Path target) {
+        db.backup(target);
     }
 
     /** Forces every write so far to stable storage, whatever the fsync policy. */
