@@ -169,6 +169,7 @@ public final class DocumentCollection {
 
     /** The document's JSON (compact form), or null when absent or expired. */
     public String get(String id) {
+        ensureLive();
         byte[] value = db.get(Keys.concat(documentPrefix, Names.id(id)));
         return value == null ? null : new String(value, Keys.HEADER_BYTES, value.length - Keys.HEADER_BYTES,
                 StandardCharsets.UTF_8);
@@ -182,6 +183,7 @@ public final class DocumentCollection {
 
     /** Number of live documents, without reading them. */
     public long count() {
+        ensureLive();
         return db.count(KeyRange.prefix(documentPrefix));
     }
 
