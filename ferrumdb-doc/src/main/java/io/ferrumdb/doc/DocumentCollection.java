@@ -392,7 +392,8 @@ public final class DocumentCollection {
             WriteBatch batch = new WriteBatch();
             // The document goes first: the engine stamps expiries in batch order, so entries never expire before it.
             put(batch, key, value, ttl);
-            byte[] old = db.get(key);
+            // Without indexes the old version has no entries to remove, so it need not be read.
+            byte[] old = newValues.isEmpty() ? null : db.get(key);
             ObjectNode oldDoc = old == null ? null : Json.parseStored(old, Keys.HEADER_BYTES);
             for (Map.Entry<IndexDef, NavigableSet<byte[]>> e : newValues.entrySet()) {
                 IndexDef def = e.getKey();

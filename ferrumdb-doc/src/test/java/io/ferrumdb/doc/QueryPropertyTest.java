@@ -63,7 +63,7 @@ class QueryPropertyTest {
     record Sort(String path, boolean descending, int offset, int limit) {
     }
 
-    @Property(tries = 25)
+    @Property(tries = 20)
     void indexedQueriesAgreeWithBruteForce(@ForAll("ops") List<Op> ops, @ForAll("filters") List<Q> filters,
             @ForAll("indexPaths") Set<String> early, @ForAll("indexPaths") Set<String> late,
             @ForAll("sorts") List<Sort> sorts) throws IOException {

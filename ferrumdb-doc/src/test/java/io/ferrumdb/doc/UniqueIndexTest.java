@@ -97,7 +97,7 @@ class UniqueIndexTest {
     @Test
     void concurrentWritersNeverShareAUniqueValue() throws Exception {
         int threads = 6;
-        int perThread = SOAK ? 5000 : 400;
+        int perThread = SOAK ? 5000 : 250;
         int values = 20;
         try (DocumentStore store = open()) {
             DocumentCollection c = store.collection("c");
