@@ -65,6 +65,23 @@ public abstract class Filter {
         return new Range(FieldPath.parse(path), Op.LTE, Json.scalar(value));
     }
 
+    /**
+     * One value of the path lies in {@code [fromInclusive, toExclusive)}; both bounds must be of one kind. Unlike
+     * {@code and(gte(p, a), lt(p, b))}, which an array can satisfy with two different elements, the same value must
+     * meet both bounds, so an index serves it with one bounded range scan.
+     */
+    public static Filter between(String path, Object fromInclusive, Object toExclusive) {
+        FieldPath fp = FieldPath.parse(path);
+        JsonNode from = Json.scalar(fromInclusive);
+        JsonNode to = Json.scalar(toExclusive);
+        Between b = new Between(fp, from, to);
+        if (ValueCodec.kind(b.from) != ValueCodec.kind(b.to)) {
+            throw new IllegalArgumentException("between(" + path + "): bounds " + Json.write(from) + " and "
+                    + Json.write(to) + " are of different kinds");
+        }
+        return b;
+    }
+
     /** A value of the path equals one of {@code values}; an empty list matches nothing. */
     public static Filter in(String path, Collection<?> values) {
         Objects.requireNonNull(values, "values");
@@ -255,6 +272,37 @@ public abstract class Filter {
         @Override
         public String toString() {
             return op.name + "(" + path + ", " + operand(value) + ")";
+        }
+    }
+
+    static final class Between extends Filter {
+        final FieldPath path;
+        final JsonNode fromValue;
+        final JsonNode toValue;
+        final byte[] from;
+        final byte[] to;
+
+        Between(FieldPath path, JsonNode fromValue, JsonNode toValue) {
+            this.path = path;
+            this.fromValue = fromValue;
+            this.toValue = toValue;
+            this.from = ValueCodec.encode(fromValue);
+            this.to = ValueCodec.encode(toValue);
+        }
+
+        @Override
+        boolean matches(JsonNode document) {
+            for (byte[] v : encodedValues(path, document)) {
+                if (Arrays.compareUnsigned(v, from) >= 0 && Arrays.compareUnsigned(v, to) < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "between(" + path + ", " + operand(fromValue) + ", " + operand(toValue) + ")";
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * Chooses index lookups for a filter. An access yields a superset of the matching documents' ids; the executor
  * checks every candidate against the whole filter, so a plan only has to be complete, never exact:
  * <ul>
- *   <li>eq / in / startsWith / a range on an indexed path: the key ranges of those values;</li>
+ *   <li>eq / in / startsWith / between / a range on an indexed path: the key ranges of those values;</li>
  *   <li>and: the cheapest of its conjuncts' accesses (the others are checked on the documents). Ranges on the same
  *   path are not intersected: with arrays, {@code gt(a, 5)} and {@code lt(a, 3)} can hold through different
  *   elements of one document;</li>
@@ -26,7 +26,7 @@ final class QueryPlanner {
     private static final int UNIQUE_EQ = 1;
     private static final int EQ = 2;
     private static final int IN = 3;
-    private static final int PREFIX = 4;
+    private static final int BOUNDED = 4;
     private static final int RANGE = 5;
 
     /** Key ranges of index entries whose ids are the candidates, cheaper when {@code cost} is lower. */
@@ -59,7 +59,12 @@ final class QueryPlanner {
         if (filter instanceof Filter.StartsWith sw) {
             IndexDef def = indexes.get(sw.path);
             return def == null ? null : single(def, List.of(Keys.prefix(def.entryPrefix, sw.encodedPrefix)), sw,
-                    PREFIX);
+                    BOUNDED);
+        }
+        if (filter instanceof Filter.Between b) {
+            IndexDef def = indexes.get(b.path);
+            return def == null ? null : single(def, List.of(KeyRange.closedOpen(Keys.concat(def.entryPrefix, b.from),
+                    Keys.concat(def.entryPrefix, b.to))), b, BOUNDED);
         }
         if (filter instanceof Filter.Range r) {
             IndexDef def = indexes.get(r.path);
@@ -122,6 +127,8 @@ final class QueryPlanner {
         } else if (filter instanceof Filter.Range f) {
             paths.add(f.path.text());
         } else if (filter instanceof Filter.StartsWith f) {
+            paths.add(f.path.text());
+        } else if (filter instanceof Filter.Between f) {
             paths.add(f.path.text());
         } else if (filter instanceof Filter.Exists f) {
             paths.add(f.path.text());

@@ -111,6 +111,7 @@ class BadInputTest {
         refused(() -> Filter.gt("a", Double.NaN), "not a finite number");
         refused(() -> Filter.eq("a", JsonNodeFactory.instance.arrayNode()), "must be JSON scalars");
         refused(() -> Filter.startsWith("a", null), "prefix must not be null");
+        refused(() -> Filter.between("a", 1, "z"), "are of different kinds");
         refused(() -> Filter.and((Filter) null), "filter 0 is null");
         refused(() -> FindOptions.defaults().limit(-1), "limit must not be negative");
         refused(() -> FindOptions.defaults().offset(-1), "offset must not be negative");

@@ -127,6 +127,9 @@ class DocumentStoreTest {
                 assertThat(ids(c.find(in("v", 5, "1")))).containsExactly("arr", "str");
                 assertThat(ids(c.find(startsWith("v", "")))).containsExactly("arr", "str");
                 assertThat(ids(c.find(in("v")))).isEmpty();
+                assertThat(ids(c.find(Filter.between("v", 2, 6)))).containsExactly("arr");
+                assertThat(ids(c.find(Filter.between("v", 1, 1)))).isEmpty();
+                assertThat(ids(c.find(Filter.between("v", 1.0, 1.5)))).containsExactly("dec", "exp", "int");
                 assertThat(ids(c.find(or()))).isEmpty();
                 assertThat(c.count(and())).isEqualTo(10);
             }
@@ -183,6 +186,8 @@ class DocumentStoreTest {
             assertThat(eq.indexes()).containsExactly("age");
             assertThat(eq.detail()).contains("eq(age, 36)").contains("index 'age'");
             assertThat(c.explain(gte("age", 30)).usesIndex()).isTrue();
+            assertThat(c.explain(and(gte("age", 30), Filter.between("age", 30, 40))).detail())
+                    .startsWith("between(age, 30, 40) on index 'age'");
             assertThat(c.explain(startsWith("email", "a")).indexes()).containsExactly("email");
             assertThat(c.explain(and(gte("age", 30), eq("email", "x"), eq("name", "n"))).indexes())
                     .as("the unique equality is the cheapest conjunct").containsExactly("email");

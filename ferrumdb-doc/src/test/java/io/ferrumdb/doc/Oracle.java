@@ -80,6 +80,23 @@ final class Oracle {
         }
     }
 
+    record Between(String path, Object from, Object to) implements Q {
+        public Filter toFilter() {
+            return Filter.between(path, operand(from), operand(to));
+        }
+
+        public boolean test(Map<String, Object> doc) {
+            for (Object v : values(doc, path)) {
+                Integer lo = compare(v, from);
+                Integer hi = compare(v, to);
+                if (lo != null && hi != null && lo >= 0 && hi < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     record Exists(String path) implements Q {
         public Filter toFilter() {
             return Filter.exists(path);

@@ -233,6 +233,8 @@ class QueryPropertyTest {
                 Combinators.combine(path, Arbitraries.of("gt", "gte", "lt", "lte"), scalar()).as(Oracle.Cmp::new),
                 Combinators.combine(path, scalar().list().ofMaxSize(3)).as(Oracle.In::new),
                 path.map(Oracle.Exists::new),
+                Combinators.combine(path, scalar(), scalar())
+                        .filter((p, x, y) -> Oracle.rank(x) == Oracle.rank(y)).as(Oracle.Between::new),
                 Combinators.combine(path, Arbitraries.of("", "a", "ab", "é", "\u0000", "😀", "\uE000", "b", "1"))
                         .as(Oracle.Prefix::new));
         if (depth == 0) {
