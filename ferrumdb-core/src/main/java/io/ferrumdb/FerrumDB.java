@@ -893,7 +893,8 @@ public final class FerrumDB implements AutoCloseable {
      */
     private long recover(List<Integer> ids, List<DroppedRange> report) throws IOException {
         Map<Key, Long> tombstones = new java.util.HashMap<>();
-        long maxSequence = 0;
+        long[] maxSequence = {0};
+        List<Scanned> scanned = new ArrayList<>();
         for (int id : ids) {
             Segment seg = openForRecovery(id);
             if (seg == null) {
@@ -902,28 +903,25 @@ public final class FerrumDB implements AutoCloseable {
             segments.put(id, seg);
             boolean hadHint = io.exists(files.hintPath(id));
             List<HintFile.Entry> entries = options.salvage() ? null : readHintOrNull(seg, report);
-            if (entries == null) {
-                // Only a segment that was never sealed (no hint was ever written for it) can end in a torn write:
-                // sealed segments were fsynced before their hint, and compaction outputs before their rename.
-                SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE
-                        : hadHint || seg.header().compacted() ? SegmentScanner.Mode.STRICT : SegmentScanner.Mode.TAIL;
-                entries = scanForRecovery(seg, mode, report);
-                if (entries.isEmpty() && !hadHint && !seg.header().compacted() && !options.readOnly()) {
-                    segments.remove(id);
-                    seg.close();
-                    files.delete(id);
-                    io.syncDirectory(dir);
-                    continue;
-                }
-                if (!options.readOnly()) {
-                    files.writeHint(seg, entries);
-                }
+            if (entries != null) {
+                seg.seal();
+                load(seg, entries, tombstones, maxSequence);
+                continue;
             }
-            seg.seal();
-            for (HintFile.Entry e : entries) {
-                maxSequence = Math.max(maxSequence, e.sequence());
-                seg.noteSequences(e.sequence(), e.sequence());
-                loadEntry(seg, e, tombstones);
+            // Only a segment that was never sealed (no hint was ever written for it) can end in a torn write:
+            // sealed segments were fsynced before their hint, and compaction outputs before their rename.
+            SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE
+                    : hadHint || seg.header().compacted() ? SegmentScanner.Mode.STRICT : SegmentScanner.Mode.TAIL;
+            scanned.add(new Scanned(seg, hadHint, SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(),
+                    mode)));
+        }
+        rejectTornTailsBeforeRecords(scanned);
+        for (Scanned sc : scanned) {
+            List<HintFile.Entry> entries = SegmentFiles.entries(sc.result().records());
+            report.addAll(sc.result().dropped());
+            if (keepScannedSegment(sc, entries)) {
+                sc.segment().seal();
+                load(sc.segment(), entries, tombstones, maxSequence);
             }
         }
         for (Iterator<Map.Entry<Key, Location>> it = keyDir.entries(); it.hasNext(); ) {
@@ -931,7 +929,76 @@ public final class FerrumDB implements AutoCloseable {
             segments.get(loc.segmentId()).addLiveBytes(loc.recordSize());
         }
         purgeExpired();
-        return maxSequence;
+        return maxSequence[0];
+    }
+
+    /** A segment read record by record at open, because no trusted hint described it. */
+    private record Scanned(Segment segment, boolean hadHint, SegmentScanner.Result result) {
+        boolean torn() {
+            return result.validLength() < segment.writtenLength();
+        }
+    }
+
+    /**
+     * A torn write can only end the log. The flusher fsyncs the end of a segment before it writes any byte of the
+     * next one, so a writer segment whose end is damaged while a later writer segment holds records was damaged
+     * at rest: corruption, not a crash. (Compaction outputs have higher numbers but old records; they don't count.)
+     */
+    private void rejectTornTailsBeforeRecords(List<Scanned> scanned) {
+        if (options.salvage()) {
+            return;
+        }
+        boolean laterRecords = false;
+        for (Segment s : segments.descendingMap().values()) {
+            if (s.header().compacted()) {
+                continue;
+            }
+            Scanned sc = scanned.stream().filter(x -> x.segment() == s).findFirst().orElse(null);
+            if (sc != null && sc.torn() && laterRecords) {
+                DroppedRange d = sc.result().dropped().get(0);
+                throw new CorruptionException(s.path(), d.offset(), d.reason().replaceFirst("^torn tail: ", "")
+                        + "; later segments hold records, so this is not a torn tail");
+            }
+            if (sc == null ? s.maxSequence() > 0 : !sc.result().records().isEmpty()) {
+                laterRecords = true;
+            }
+        }
+    }
+
+    /**
+     * Makes a scanned segment's state durable: truncates a torn tail (fsynced), deletes a segment that holds no
+     * records, writes the missing hint. Returns false when the segment was deleted. A read-only open writes
+     * nothing and only hides the torn tail.
+     */
+    private boolean keepScannedSegment(Scanned sc, List<HintFile.Entry> entries) throws IOException {
+        Segment seg = sc.segment();
+        if (sc.torn() && !options.readOnly()) {
+            seg.file().truncate(sc.result().validLength());
+            seg.file().force();
+        }
+        if (sc.torn()) {
+            seg.truncatedTo(sc.result().validLength());
+        }
+        if (options.readOnly()) {
+            return true;
+        }
+        if (entries.isEmpty() && !sc.hadHint() && !seg.header().compacted()) {
+            segments.remove(seg.id());
+            seg.close();
+            files.delete(seg.id());
+            io.syncDirectory(dir);
+            return false;
+        }
+        files.writeHint(seg, entries);
+        return true;
+    }
+
+    private void load(Segment seg, List<HintFile.Entry> entries, Map<Key, Long> tombstones, long[] maxSequence) {
+        for (HintFile.Entry e : entries) {
+            maxSequence[0] = Math.max(maxSequence[0], e.sequence());
+            seg.noteSequences(e.sequence(), e.sequence());
+            loadEntry(seg, e, tombstones);
+        }
     }
 
     private void loadEntry(Segment seg, HintFile.Entry e, Map<Key, Long> tombstones) {
@@ -985,19 +1052,6 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    private List<HintFile.Entry> scanForRecovery(Segment seg, SegmentScanner.Mode mode, List<DroppedRange> report)
-            throws IOException {
-        SegmentScanner.Result r = SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(), mode);
-        report.addAll(r.dropped());
-        if (r.validLength() < seg.writtenLength() && !options.readOnly()) {
-            seg.file().truncate(r.validLength());
-            seg.file().force();
-        }
-        // After a torn tail, nothing past the last good record may be read, read-only or not.
-        truncateView(seg, r.validLength());
-        return SegmentFiles.entries(r.records());
-    }
-
     /** Completes the deletions of a compaction that crashed after publishing its outputs; returns their ids. */
     private Set<Integer> finishInterruptedCompaction() throws IOException {
         Path journal = dir.resolve(CompactionJournal.NAME);
@@ -1032,12 +1086,6 @@ public final class FerrumDB implements AutoCloseable {
         }
         if (any) {
             io.syncDirectory(dir);
-        }
-    }
-
-    private static void truncateView(Segment seg, long validLength) {
-        if (validLength < seg.writtenLength()) {
-            seg.truncatedTo(validLength);
         }
     }
 }
