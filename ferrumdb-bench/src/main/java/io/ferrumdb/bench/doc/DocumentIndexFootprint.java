@@ -33,8 +33,11 @@ public final class DocumentIndexFootprint {
 
     private static long retained(Path dir) {
         long before = usedAfterGc();
-        try (DocumentStore store = DocumentStore.open(dir, DocumentData.options())) {
+        DocumentStore store = DocumentStore.open(dir, DocumentData.options());
+        try {
             return usedAfterGc() - before;
+        } finally {
+            store.close();
         }
     }
 
