@@ -35,6 +35,21 @@ public abstract class Filter {
     private Filter() {
     }
 
+    /**
+     * A filter written as JSON, for command lines, tools and language bindings. A field with a scalar is
+     * equality; a field with an object applies operators, all of which must hold: {@code $eq $ne $gt $gte $lt
+     * $lte} (a scalar), {@code $in} (an array), {@code $between} ({@code [from, toExclusive]}), {@code $startsWith}
+     * (a string), {@code $exists} (true or false). {@code $and} and {@code $or} take arrays of filters, {@code $not}
+     * a filter; several keys in one object must all hold; {@code {}} matches everything. The semantics are this
+     * class's ({@code {"p": null}} matches an explicit null only). Example:
+     * {@code {"address.city": "London", "age": {"$gte": 30, "$lt": 40}, "$or": [{"tags": "math"}, {"vip": true}]}}.
+     *
+     * @throws IllegalArgumentException naming what is wrong with {@code json}
+     */
+    public static Filter parse(String json) {
+        return FilterJson.parse(json);
+    }
+
     /** Matches every document. */
     public static Filter all() {
         return All.INSTANCE;
