@@ -22,7 +22,6 @@ import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 
 /**
  * A named set of JSON documents with persistent secondary indexes. Obtain with
