@@ -254,8 +254,8 @@ public abstract class Filter {
 
         @Override
         public String toString() {
-            return "in(" + path + ", " + values.stream().map(Filter::operand).collect(Collectors.joining(", "))
-                    + ")";
+            return values.stream().map(Filter::operand).collect(Collectors.joining(", ", "in(" + path
+                    + (values.isEmpty() ? "" : ", "), ")"));
         }
     }
 

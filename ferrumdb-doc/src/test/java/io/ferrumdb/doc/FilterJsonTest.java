@@ -28,6 +28,7 @@ class FilterJsonTest {
         assertThat(Filter.parse("{\"$or\":[{\"a\":1},{\"$not\":{\"b\":{\"$gt\":2}}}],\"c\":{\"$eq\":true}}"))
                 .hasToString("and(or(eq(a, 1), not(gt(b, 2))), eq(c, true))");
         assertThat(Filter.parse("{\"$and\":[{\"a\":{\"$lte\":1}}]}")).hasToString("and(lte(a, 1))");
+        assertThat(Filter.parse("{\"a\":{\"$in\":[]}}")).hasToString("in(a)");
     }
 
     @Test
