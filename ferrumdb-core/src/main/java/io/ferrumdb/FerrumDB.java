@@ -929,6 +929,7 @@ public final class FerrumDB implements AutoCloseable {
             segments.get(loc.segmentId()).addLiveBytes(loc.recordSize());
         }
         purgeExpired();
+        keyDir.buildOrderedIndex();
         return maxSequence[0];
     }
 
@@ -1010,12 +1011,12 @@ public final class FerrumDB implements AutoCloseable {
             return;
         }
         if (e.type() == RecordFormat.TYPE_PUT) {
-            keyDir.put(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
+            keyDir.load(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
             if (deletedAt != null) {
                 tombstones.remove(key);
             }
         } else {
-            keyDir.remove(key);
+            keyDir.unload(key);
             tombstones.put(key, e.sequence());
         }
     }
@@ -1025,12 +1026,7 @@ public final class FerrumDB implements AutoCloseable {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
-            Path path = files.dataPath(id);
-            long size;
-            try (StorageFile f = io.open(path, false)) {
-                size = f.size();
-            }
-            if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
+            if (sizeOf(files.dataPath(id)) <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
                 if (!options.readOnly()) {
                     files.delete(id);
                     io.syncDirectory(dir);
@@ -1038,6 +1034,12 @@ public final class FerrumDB implements AutoCloseable {
                 return null;
             }
             throw e;
+        }
+    }
+
+    private long sizeOf(Path path) throws IOException {
+        try (StorageFile f = io.open(path, false)) {
+            return f.size();
         }
     }
 
