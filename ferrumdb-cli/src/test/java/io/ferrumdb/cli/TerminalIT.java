@@ -49,8 +49,25 @@ class TerminalIT {
     }
 
     @AfterEach
-    void stopTmux() {
+    void stopTmux() throws Exception {
+        stopSession();
+    }
+
+    /** Ends the tmux server and waits for the REPL process, so that it has released the database. */
+    private void stopSession() throws Exception {
+        List<ProcessHandle> processes = new ArrayList<>();
+        for (String pid : tmux("list-panes", "-a", "-F", "#{pane_pid}").out().split("\\s+")) {
+            if (!pid.isBlank()) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> {
+                    processes.add(p);
+                    p.descendants().forEach(processes::add);
+                });
+            }
+        }
         tmux("kill-server");
+        for (ProcessHandle p : processes) {
+            p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -58,20 +75,20 @@ class TerminalIT {
         Path db = tmp.resolve("db");
         Path history = tmp.resolve("history");
         start(db, history);
-        waitFor("ferrumdb> ");
+        waitFor("ferrumdb>");
         assertThat(screen()).contains("FerrumDB 0.1.0").contains("HELP lists the commands");
 
         type("SET user:42 Ada", "Enter");
         waitFor("OK");
         // Tab completes the command name, then the key from the database.
         type("GE", "Tab");
-        waitFor("ferrumdb> GET ");
+        waitFor("ferrumdb> GET");
         type("user:4", "Tab", "Enter");
         waitFor("\nAda\n");
         assertThat(screen()).contains("ferrumdb> GET user:42");
 
         type("SET doc {", "Enter");
-        waitFor("........> ");
+        waitFor("........>");
         type("\"a\": [1, 2]}", "Enter");
         type("GET doc", "Enter");
         waitFor("{\n\"a\": [1, 2]}");
@@ -82,9 +99,9 @@ class TerminalIT {
         assertThat(saved).contains("SET user:42 Ada").contains("GET user:42").contains("GET doc");
 
         // A new session recalls the previous one's lines with the Up arrow.
-        tmux("kill-server");
+        stopSession();
         start(db, history);
-        waitFor("ferrumdb> ");
+        waitFor("ferrumdb>");
         type("Up", "Up");
         waitFor("ferrumdb> GET doc");
         type("Enter");
