@@ -149,7 +149,7 @@ class CommandsTest {
         assertThat(version.code()).isZero();
         assertThat(version.out()).startsWith("ferrumdb 0.1.0");
         for (String cmd : new String[] {"get", "put", "del", "keys", "count", "info", "verify", "export",
-                "import", "completion"}) {
+                "import", "compact", "backup", "completion"}) {
             Run help = Run.of(null, "", cmd, "--help");
             assertThat(help.code()).as(cmd).isZero();
             assertThat(help.out()).as(cmd).contains("Usage: ferrumdb " + cmd).contains("Exit codes:")

@@ -152,6 +152,31 @@ class ToolsTest {
     }
 
     @Test
+    void compactReclaimsDeadBytesAndBackupOpensAsItsOwnDatabase() {
+        Path db = tmp.resolve("db");
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            script.append("SET k").append(i % 5).append(" value-").append(i).append('\n');
+        }
+        assertThat(Run.of(db, script.toString()).code()).isZero();
+        Run compact = Run.of(db, "", "compact");
+        assertThat(compact.code()).as(compact.err()).isZero();
+        assertThat(compact.out()).startsWith("compacted ");
+        try (FerrumDB fdb = FerrumDB.open(db)) {
+            assertThat(fdb.stats().deadBytes()).isLessThan(fdb.stats().liveBytes());
+            assertThat(fdb.get(b("k4"))).isEqualTo(b("value-49"));
+        }
+        Path copy = tmp.resolve("copy");
+        Run backup = Run.of(db, "", "backup", copy.toString());
+        assertThat(backup.code()).as(backup.err()).isZero();
+        assertThat(backup.out()).contains("5 live keys").contains(copy.toString());
+        assertThat(Run.of(copy, "", "get", "k3").out()).isEqualTo("value-48\n");
+        Run again = Run.of(db, "", "backup", copy.toString());
+        assertThat(again.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(again.err()).contains("is not empty");
+    }
+
+    @Test
     void progressDrawsRateAndEtaOnATerminalAndNothingElsewhere() {
         AtomicLong now = new AtomicLong();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
