@@ -84,10 +84,11 @@ final class Cli implements Callable<Integer> {
     /**
      * Opens the database. A command that only reads opens an existing database read-only, so that it writes
      * nothing and several readers may share the directory; a missing database is created (empty) either way.
+     * A directory without a LOCK file (a fresh backup) is opened read-write: the engine's read-only open needs one.
      */
     FerrumDB open(boolean readOnly) {
         Options options = options();
-        boolean exists = Files.exists(db.resolve("META"));
+        boolean exists = Files.exists(db.resolve("META")) && Files.exists(db.resolve("LOCK"));
         return FerrumDB.open(db, options.toBuilder().readOnly(readOnly && exists).build());
     }
 }
