@@ -34,7 +34,7 @@ class FreshCloneIT {
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.out()).startsWith("ferrumdb 0.1.0");
         assertThat(first.err()).contains("ferrumdb: building the command line");
-        assertThat(Files.exists(clone.resolve("ferrumdb-cli/target/ferrumdb-cli.jar"))).isTrue();
+        assertThat(Files.exists(clone.resolve("ferrumdb-cli/target/ferrumdb.jar"))).isTrue();
 
         Launcher.Result second = Launcher.exec(clone, Map.of(), "", 120, List.of("./ferrumdb", "--version"));
         assertThat(second.code()).isZero();
