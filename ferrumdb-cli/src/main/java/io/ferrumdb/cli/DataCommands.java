@@ -149,6 +149,9 @@ final class DataCommands {
 
         @Override
         public Integer call() {
+            if (limit < 0) {
+                throw CliException.usage("--limit must be 0 or more, got " + limit);
+            }
             Codec codec = cli.codec();
             KeyRange range = range(codec, prefix);
             PrintStream out = cli.io.out();

@@ -102,6 +102,7 @@ class CommandsTest {
         assertThat(both.code()).isEqualTo(ExitCode.USAGE);
         assertThat(both.err()).contains("exactly one of VALUE");
         assertThat(run("--fsync", "sometimes", "count").code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("keys", "--limit", "-1").err()).contains("--limit must be 0 or more");
         Run tooBig = run("put", "x".repeat(70_000), "v");
         assertThat(tooBig.code()).isEqualTo(ExitCode.USAGE);
         assertThat(tooBig.err()).contains("exceeds the limit").doesNotContain("\tat ");

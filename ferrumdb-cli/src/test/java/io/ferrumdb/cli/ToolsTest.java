@@ -69,6 +69,12 @@ class ToolsTest {
         assertThat(bad.out()).contains("DAMAGED " + second.toAbsolutePath() + " at offset " + recordOfC)
                 .contains("checksum mismatch").contains("1 problem(s) found");
         assertThat(Files.size(second)).isEqualTo(64 + 30 + 30);
+
+        Run read = Run.of(db, "", "get", "c");
+        assertThat(read.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(read.err()).contains("corruption in " + second.toAbsolutePath()).contains("offset " + recordOfC)
+                .contains("run 'ferrumdb verify'").doesNotContain("\tat ");
+        assertThat(Run.of(db, "", "get", "b").out()).isEqualTo("2\n");
     }
 
     @Test
