@@ -1051,12 +1051,7 @@ public final class FerrumDB implements AutoCloseable {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
-            Path path = files.dataPath(id);
-            long size;
-            try (StorageFile f = io.open(path, false)) {
-                size = f.size();
-            }
-            if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
+            if (sizeOf(files.dataPath(id)) <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
                 if (!options.readOnly()) {
                     files.delete(id);
                     io.syncDirectory(dir);
@@ -1064,6 +1059,12 @@ public final class FerrumDB implements AutoCloseable {
                 return null;
             }
             throw e;
+        }
+    }
+
+    private long sizeOf(Path path) throws IOException {
+        try (StorageFile f = io.open(path, false)) {
+            return f.size();
         }
     }
 

@@ -112,8 +112,11 @@ public final class HintFile {
         if (b.length < HEADER_SIZE + 4) {
             throw new CorruptionException(file, 0, "hint file is only " + b.length + " bytes");
         }
-        Magic.HINT.check(b, 0, file);
-        if (Bytes.crc32c(b, 0, b.length - 4) != Bytes.i32(b, b.length - 4)) {
+        boolean intact = Bytes.crc32c(b, 0, b.length - 4) == Bytes.i32(b, b.length - 4);
+        if (intact || !Magic.HINT.matches(b, 0)) {
+            Magic.HINT.check(b, 0, file);
+        }
+        if (!intact) {
             throw new CorruptionException(file, b.length - 4, "hint file checksum mismatch");
         }
         boolean encrypted = (Bytes.u16(b, 10) & 1) != 0;

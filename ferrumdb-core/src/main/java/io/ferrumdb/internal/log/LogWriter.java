@@ -336,7 +336,8 @@ public final class LogWriter {
 
     /**
      * Seals the active segment if it holds records, flushes and fsyncs everything, and stops the flusher.
-     * Returns true when the active segment held no records (the caller may delete it).
+     * Returns true when the active segment held no records (the caller may delete it). Does not throw for a write
+     * failure: the caller checks {@link #failure()} and must still release the files and the lock.
      */
     public boolean close() {
         boolean activeEmpty;
@@ -369,10 +370,6 @@ public final class LogWriter {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-        Throwable f = failure();
-        if (f != null) {
-            throw new ReadOnlyDatabaseException("database stopped accepting writes after an I/O failure: " + f, f);
         }
         return activeEmpty;
     }
