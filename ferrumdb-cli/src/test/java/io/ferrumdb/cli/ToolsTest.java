@@ -168,6 +168,8 @@ class ToolsTest {
         Run compact = Run.of(db, "", "compact");
         assertThat(compact.code()).as(compact.err()).isZero();
         assertThat(compact.out()).startsWith("compacted ");
+        Run verify = Run.of(db, "", "verify");
+        assertThat(verify.code()).as(verify.out()).isZero();
         try (FerrumDB fdb = FerrumDB.open(db)) {
             assertThat(fdb.stats().deadBytes()).isLessThan(fdb.stats().liveBytes());
             assertThat(fdb.get(b("k4"))).isEqualTo(b("value-49"));
