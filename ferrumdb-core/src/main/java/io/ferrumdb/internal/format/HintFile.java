@@ -17,7 +17,7 @@ import java.util.List;
  * 16  u64 segment id
  * 24  16  database id
  * 40  u64 length of the segment file this hint describes
- * 48  ... entries (plaintext), or AES-GCM(entries) || tag (encrypted)
+ * 48  ... entries (plaintext), or nonce (12) || AES-GCM(entries) || tag (encrypted; SECURITY.md)
  * end u32 CRC32C of every preceding byte
  * entry: u8 type, u8 zero, u16 key length, u32 record size, u64 offset, u64 sequence, i64 expiry, key
  * </pre>

@@ -197,10 +197,18 @@ public final class LogWriter {
      * afterwards every write appended before the call lies in a sealed segment.
      */
     public void rollAndSync() {
+        rollAndSync(false);
+    }
+
+    /**
+     * Like {@link #rollAndSync()}; with {@code evenIfEmpty} an empty active segment is replaced too (a data-key
+     * rotation needs every later write in a segment created after it began).
+     */
+    public void rollAndSync(boolean evenIfEmpty) {
         lock.lock();
         try {
             ensureWritable();
-            if (appendOffset > SegmentHeader.SIZE) {
+            if (evenIfEmpty || appendOffset > SegmentHeader.SIZE) {
                 roll();
             }
         } finally {
