@@ -1,5 +1,7 @@
 package io.ferrumdb;
 
+import io.ferrumdb.internal.crypto.Keyring;
+import io.ferrumdb.internal.crypto.Secret;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
@@ -42,17 +44,21 @@ final class Verifier {
                 throw new DatabaseLockedException(dir, null);
             }
             try {
-                return verifySegments(dir, io);
+                return verifySegments(dir, io, options);
             } finally {
                 lock.release();
             }
         }
     }
 
-    private static VerifyReport verifySegments(Path dir, FileIO io) throws IOException {
+    private static VerifyReport verifySegments(Path dir, FileIO io, Options options) throws IOException {
         SegmentFiles reader = new SegmentFiles(io, dir, new byte[16], CipherSuite.PLAINTEXT);
         MetaFile meta = MetaFile.decode(reader.readAll(dir.resolve(MetaFile.NAME), MetaFile.SIZE), dir);
-        SegmentFiles files = new SegmentFiles(io, dir, meta.databaseId(), CipherSuite.PLAINTEXT);
+        CipherSuite ciphers;
+        try (Secret secret = options.secret()) {
+            ciphers = Keyring.open(io, dir, meta, secret, false);
+        }
+        SegmentFiles files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
         List<DroppedRange> problems = new ArrayList<>();
         int segments = 0;
         long records = 0;

@@ -65,6 +65,22 @@ class VerifyAndExpiryTest {
     }
 
     @Test
+    void encryptedDatabaseVerifiesWithItsPassphraseOnly() {
+        Options encrypted = Options.builder().passphrase("verify me".toCharArray()).build();
+        try (FerrumDB db = FerrumDB.open(dir, encrypted)) {
+            db.put(b("secret"), b("value"));
+        }
+        VerifyReport report = FerrumDB.verify(dir, encrypted);
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.records()).isEqualTo(1);
+        assertThatThrownBy(() -> FerrumDB.verify(dir, Options.defaults()))
+                .isInstanceOf(EncryptionKeyException.class);
+        assertThatThrownBy(() -> FerrumDB.verify(dir,
+                Options.builder().passphrase("wrong".toCharArray()).build()))
+                .isInstanceOf(EncryptionKeyException.class);
+    }
+
+    @Test
     void verifyRefusesADirectoryHeldByAWriter() {
         try (FerrumDB db = FerrumDB.open(dir)) {
             db.put(b("a"), b("1"));
