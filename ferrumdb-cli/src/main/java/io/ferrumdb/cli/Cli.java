@@ -3,8 +3,12 @@ package io.ferrumdb.cli;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
+import io.ferrumdb.doc.DocumentStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,10 +22,11 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             DataCommands.Get.class, DataCommands.Put.class, DataCommands.Del.class, DataCommands.Keys.class,
             DataCommands.Count.class, InfoCommand.class, VerifyCommand.class, ExportCommand.class,
-            ImportCommand.class, CompactCommand.class, BackupCommand.class, CompletionCommand.class,
+            ImportCommand.class, CompactCommand.class, BackupCommand.class, DocCommand.class, CompletionCommand.class,
         })
 final class Cli implements Callable<Integer> {
     static final String DEFAULT_DB = "ferrumdb-data";
+    static final String PASSPHRASE_ENV = "FERRUMDB_PASSPHRASE";
 
     final Io io;
 
@@ -42,6 +47,15 @@ final class Cli implements Callable<Integer> {
             description = "Keys and values are written and shown as base64 (binary data).")
     boolean base64;
 
+    @Option(names = "--passphrase-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Passphrase of an encrypted database: the first line of FILE. Also from the environment "
+                    + "variable " + PASSPHRASE_ENV + "; on a terminal an encrypted database asks for it.")
+    Path passphraseFile;
+
+    @Option(names = "--ask-passphrase", scope = ScopeType.INHERIT,
+            description = "Ask for the passphrase (no echo), e.g. to create a new encrypted database.")
+    boolean askPassphrase;
+
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "Print stack traces of errors.")
     boolean verbose;
@@ -52,8 +66,8 @@ final class Cli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (FerrumDB database = open(false)) {
-            return new Repl(this, database).run();
+        try (ReplHandles handles = new ReplHandles(this)) {
+            return new Repl(this, handles).run();
         }
     }
 
@@ -64,8 +78,61 @@ final class Cli implements Callable<Integer> {
         return hex ? Codec.HEX : base64 ? Codec.BASE64 : Codec.TEXT;
     }
 
+    private Options options;
+
+    /** The open options, built once per run, so the REPL asks for a passphrase only once. */
     Options options() {
-        return Options.builder().fsyncPolicy(fsyncPolicy()).build();
+        if (options == null) {
+            Options.Builder b = Options.builder().fsyncPolicy(fsyncPolicy());
+            char[] passphrase = passphrase();
+            if (passphrase != null) {
+                try {
+                    b.passphrase(passphrase);
+                } finally {
+                    Arrays.fill(passphrase, '\0');
+                }
+            }
+            options = b.build();
+        }
+        return options;
+    }
+
+    /**
+     * The passphrase from --passphrase-file, else the environment, else a prompt (with --ask-passphrase, or on a
+     * terminal when the database on disk is encrypted); null when none is given. Never a command-line argument,
+     * which other users could read in the process list.
+     */
+    private char[] passphrase() {
+        if (passphraseFile != null) {
+            String text;
+            try {
+                text = Files.readString(passphraseFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw CliException.usage("cannot read the passphrase file: " + e);
+            }
+            int newline = text.indexOf('\n');
+            String line = (newline < 0 ? text : text.substring(0, newline)).replaceAll("\r$", "");
+            if (line.isEmpty()) {
+                throw new CliException(ExitCode.PASSPHRASE, "the passphrase file " + passphraseFile + " is empty");
+            }
+            return line.toCharArray();
+        }
+        String env = io.env().get(PASSPHRASE_ENV);
+        if (env != null && !env.isEmpty()) {
+            return env.toCharArray();
+        }
+        if (askPassphrase || (io.terminal() && InfoCommand.encryptedOnDisk(db))) {
+            if (io.prompt() == null) {
+                throw new CliException(ExitCode.PASSPHRASE, "no terminal to ask for the passphrase on: use "
+                        + "--passphrase-file FILE or " + PASSPHRASE_ENV);
+            }
+            char[] typed = io.prompt().ask("Passphrase for " + db.toAbsolutePath().normalize() + ": ");
+            if (typed == null || typed.length == 0) {
+                throw new CliException(ExitCode.PASSPHRASE, "no passphrase given");
+            }
+            return typed;
+        }
+        return null;
     }
 
     private FsyncPolicy fsyncPolicy() {
@@ -87,8 +154,16 @@ final class Cli implements Callable<Integer> {
      * A directory without a LOCK file (a fresh backup) is opened read-write: the engine's read-only open needs one.
      */
     FerrumDB open(boolean readOnly) {
-        Options options = options();
+        return FerrumDB.open(db, openOptions(readOnly));
+    }
+
+    /** Opens the database as a document store, read-only under the same rule as {@link #open(boolean)}. */
+    DocumentStore openDocs(boolean readOnly) {
+        return DocumentStore.open(db, openOptions(readOnly));
+    }
+
+    private Options openOptions(boolean readOnly) {
         boolean exists = Files.exists(db.resolve("META")) && Files.exists(db.resolve("LOCK"));
-        return FerrumDB.open(db, options.toBuilder().readOnly(readOnly && exists).build());
+        return options().toBuilder().readOnly(readOnly && exists).build();
     }
 }

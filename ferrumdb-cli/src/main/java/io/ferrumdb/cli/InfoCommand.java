@@ -56,6 +56,11 @@ final class InfoCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether the database in {@code dir} exists and its META says it is encrypted. */
+    static boolean encryptedOnDisk(Path dir) {
+        return Files.exists(dir.resolve("META")) && (readMeta(dir)[1] & 1) != 0;
+    }
+
     private static String describe(FsyncPolicy p) {
         return p.isAlways() ? "always" : p.isNever() ? "never" : "periodic every " + p.interval().toMillis() + " ms";
     }

@@ -2,6 +2,7 @@ package io.ferrumdb.cli;
 
 import io.ferrumdb.CorruptionException;
 import io.ferrumdb.DatabaseLockedException;
+import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumException;
 import java.io.Console;
 import java.io.InputStream;
@@ -22,7 +23,9 @@ public final class Main {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        int code = run(args, System.in, out, err, System.getenv(), isTerminal());
+        boolean terminal = isTerminal();
+        Io.PassphrasePrompt prompt = terminal ? Main::readPassword : null;
+        int code = run(args, System.in, out, err, System.getenv(), terminal, prompt);
         out.flush();
         err.flush();
         System.exit(code);
@@ -30,12 +33,12 @@ public final class Main {
 
     /** Runs one command line as if from a script (no terminal) and returns its exit code; see {@link ExitCode}. */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        return run(args, in, out, err, System.getenv(), false);
+        return run(args, in, out, err, System.getenv(), false, null);
     }
 
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
-                   boolean terminal) {
-        Cli cli = new Cli(new Io(in, out, err, env, terminal));
+                   boolean terminal, Io.PassphrasePrompt prompt) {
+        Cli cli = new Cli(new Io(in, out, err, env, terminal, prompt));
         CommandLine cmd = commandLine(cli);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
@@ -76,6 +79,9 @@ public final class Main {
         if (e instanceof CliException c) {
             return c.exitCode();
         }
+        if (e instanceof EncryptionKeyException) {
+            return ExitCode.PASSPHRASE;
+        }
         if (e instanceof FerrumException || e instanceof UncheckedIOException) {
             return ExitCode.DATABASE;
         }
@@ -91,6 +97,11 @@ public final class Main {
             return "the database " + locked.directory() + " is in use by another process (or another ferrumdb"
                     + " command); close it first";
         }
+        if (e instanceof EncryptionKeyException) {
+            return e.getMessage().replaceAll(": open it with Options.*", "") + " (give the passphrase with "
+                    + "--passphrase-file FILE, the environment variable " + Cli.PASSPHRASE_ENV
+                    + " or --ask-passphrase)";
+        }
         if (e instanceof CorruptionException) {
             return e.getMessage() + " (run 'ferrumdb verify' to list every damaged record)";
         }
@@ -98,6 +109,11 @@ public final class Main {
             return e.getMessage();
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private static char[] readPassword(String prompt) {
+        Console console = System.console();
+        return console == null ? null : console.readPassword("%s", prompt);
     }
 
     /**

@@ -35,11 +35,11 @@ final class Repl {
     private static final int KEY_CANDIDATES = 200;
 
     private final Cli cli;
-    private final FerrumDB db;
+    private final ReplHandles handles;
 
-    Repl(Cli cli, FerrumDB db) {
+    Repl(Cli cli, ReplHandles handles) {
         this.cli = cli;
-        this.db = db;
+        this.handles = handles;
     }
 
     int run() {
@@ -48,7 +48,7 @@ final class Repl {
 
     /** Runs every line; the exit code is 0 when all succeeded, else that of the first failure. */
     private int piped() {
-        ReplSession session = new ReplSession(db, cli.codec(), cli.io.out(), cli.io.err(), cli.verbose);
+        ReplSession session = new ReplSession(handles, cli.codec(), cli.io.out(), cli.io.err(), cli.verbose);
         BufferedReader in = new BufferedReader(new InputStreamReader(cli.io.in(), StandardCharsets.UTF_8));
         int status = ExitCode.OK;
         try {
@@ -81,7 +81,7 @@ final class Repl {
     private int interactive() {
         try (Terminal terminal = TerminalBuilder.builder().system(true).provider("exec").build()) {
             PrintStream out = new PrintStream(terminal.output(), true, StandardCharsets.UTF_8);
-            ReplSession session = new ReplSession(db, cli.codec(), out, out, cli.verbose);
+            ReplSession session = new ReplSession(handles, cli.codec(), out, out, cli.verbose);
             LineReader reader = LineReaderBuilder.builder()
                     .terminal(terminal)
                     .appName("ferrumdb")
@@ -92,7 +92,7 @@ final class Repl {
                     .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
                     .option(LineReader.Option.CASE_INSENSITIVE, true)
                     .build();
-            out.println("FerrumDB " + Version.current() + " on " + db.directory()
+            out.println("FerrumDB " + Version.current() + " on " + handles.kv().directory()
                     + ". HELP lists the commands, EXIT (or Ctrl-D) leaves.");
             try {
                 while (!session.exitRequested()) {
@@ -160,7 +160,11 @@ final class Repl {
                 return;
             }
             byte[] prefix = line.word().getBytes(StandardCharsets.UTF_8);
-            try (Stream<byte[]> keys = session.db().keys(KeyRange.prefix(prefix))) {
+            FerrumDB db = session.handles().kvIfOpen();
+            if (db == null) {
+                return;
+            }
+            try (Stream<byte[]> keys = db.keys(KeyRange.prefix(prefix))) {
                 Iterator<byte[]> it = keys.limit(KEY_CANDIDATES).iterator();
                 while (it.hasNext()) {
                     candidates.add(new Candidate(new String(it.next(), StandardCharsets.UTF_8)));

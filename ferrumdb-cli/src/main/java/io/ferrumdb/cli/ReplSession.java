@@ -26,14 +26,27 @@ final class ReplSession {
             "MULTI", "MULTI                                     start a batch: SET and DEL are queued",
             "EXEC", "EXEC                                      apply the queued batch atomically (one WriteBatch)",
             "DISCARD", "DISCARD                                   drop the queued batch",
+            "DOC", "DOC PUT|GET|DEL|FIND|COUNT|INDEX|EXPLAIN|COLLECTIONS ...  documents (HELP DOC for the syntax)",
             "INFO", "INFO                                      database information",
             "HELP", "HELP [command]                            this help",
             "EXIT", "EXIT | QUIT                               leave (Ctrl-D too)");
 
+    static final String DOC_HELP = """
+            DOC PUT coll id json          store a JSON document (it may span lines)
+            DOC GET coll id               the document, or an error when absent
+            DOC DEL coll id               delete a document
+            DOC FIND coll [filter]        matching documents as id<TAB>json (all without a filter)
+            DOC COUNT coll [filter]       number of matching documents
+            DOC INDEX coll path [UNIQUE]  create an index, e.g. DOC INDEX users address.city
+            DOC EXPLAIN coll filter       which index a filter uses, or a scan
+            DOC COLLECTIONS               collections and their indexes
+            A filter is JSON: {"city": "London", "age": {"$gte": 30}}; operators $eq $ne $gt $gte $lt $lte $in
+            $between $startsWith $exists, and $and / $or (arrays of filters) and $not.""";
+
     /** Commands whose first argument is a key, for completion. */
     static final List<String> KEY_COMMANDS = List.of("GET", "SET", "DEL", "TTL", "EXPIRE", "PERSIST");
 
-    private final FerrumDB db;
+    private final ReplHandles handles;
     private final Codec codec;
     private final PrintStream out;
     private final PrintStream err;
@@ -42,8 +55,8 @@ final class ReplSession {
     private int queued;
     private boolean exit;
 
-    ReplSession(FerrumDB db, Codec codec, PrintStream out, PrintStream err, boolean verbose) {
-        this.db = db;
+    ReplSession(ReplHandles handles, Codec codec, PrintStream out, PrintStream err, boolean verbose) {
+        this.handles = handles;
         this.codec = codec;
         this.out = out;
         this.err = err;
@@ -58,8 +71,12 @@ final class ReplSession {
         return batch != null;
     }
 
-    FerrumDB db() {
-        return db;
+    ReplHandles handles() {
+        return handles;
+    }
+
+    private FerrumDB db() {
+        return handles.kv();
     }
 
     Codec codec() {
@@ -103,14 +120,14 @@ final class ReplSession {
             case "SET" -> set(w);
             case "GET" -> {
                 arity(w, 2, 2);
-                byte[] v = db.get(key(w.get(1)));
+                byte[] v = db().get(key(w.get(1)));
                 out.println(v == null ? "(nil)" : codec.encode(v));
             }
             case "DEL" -> del(w);
             case "KEYS" -> keys(w);
             case "COUNT" -> {
                 arity(w, 1, 2);
-                out.println(w.size() == 1 ? db.size() : db.count(DataCommands.range(codec, w.get(1))));
+                out.println(w.size() == 1 ? db().size() : db().count(DataCommands.range(codec, w.get(1))));
             }
             case "TTL" -> ttl(w);
             case "EXPIRE" -> {
@@ -139,8 +156,9 @@ final class ReplSession {
             }
             case "INFO" -> {
                 arity(w, 1, 1);
-                InfoCommand.describe(db, out);
+                InfoCommand.describe(db(), out);
             }
+            case "DOC" -> doc(w);
             case "HELP" -> help(w);
             case "EXIT", "QUIT" -> exit = true;
             default -> throw CliException.usage("unknown command '" + w.get(0) + "' (HELP lists the commands)");
@@ -180,9 +198,9 @@ final class ReplSession {
             queue();
         } else {
             if (ttl == null) {
-                db.put(k, value);
+                db().put(k, value);
             } else {
-                db.put(k, value, ttl);
+                db().put(k, value, ttl);
             }
             out.println("OK");
         }
@@ -201,14 +219,14 @@ final class ReplSession {
         }
         int n = 0;
         for (int i = 1; i < w.size(); i++) {
-            n += db.delete(key(w.get(i))) ? 1 : 0;
+            n += db().delete(key(w.get(i))) ? 1 : 0;
         }
         out.println(n);
     }
 
     private void keys(ReplSyntax.Words w) {
         arity(w, 1, 2);
-        try (Stream<byte[]> keys = db.keys(DataCommands.range(codec, w.size() == 2 ? w.get(1) : null))) {
+        try (Stream<byte[]> keys = db().keys(DataCommands.range(codec, w.size() == 2 ? w.get(1) : null))) {
             Iterator<byte[]> it = keys.iterator();
             while (it.hasNext()) {
                 out.println(codec.encode(it.next()));
@@ -218,25 +236,25 @@ final class ReplSession {
 
     private void ttl(ReplSyntax.Words w) {
         arity(w, 2, 2);
-        long at = db.expiresAt(key(w.get(1)));
+        long at = db().expiresAt(key(w.get(1)));
         if (at <= 0) {
             out.println(at == 0 ? -1 : -2);
         } else {
-            long left = at - db.options().clock().millis();
+            long left = at - db().options().clock().millis();
             out.println((left + 999) / 1000);
         }
     }
 
     /** Puts the current value again with a new TTL (or none); false when the key is absent. */
     private boolean rewrite(byte[] key, Duration ttl) {
-        byte[] value = db.get(key);
+        byte[] value = db().get(key);
         if (value == null) {
             return false;
         }
         if (ttl == null) {
-            db.put(key, value);
+            db().put(key, value);
         } else {
-            db.put(key, value, ttl);
+            db().put(key, value, ttl);
         }
         return true;
     }
@@ -246,8 +264,65 @@ final class ReplSession {
         requireBatch("EXEC");
         WriteBatch b = batch;
         batch = null;
-        db.write(b);
+        db().write(b);
         out.println("OK (" + queued + " operation(s) applied atomically)");
+    }
+
+    private void doc(ReplSyntax.Words w) {
+        if (w.size() < 2) {
+            throw CliException.usage("DOC needs a command:\n" + DOC_HELP);
+        }
+        String sub = w.get(1).toUpperCase(Locale.ROOT);
+        switch (sub) {
+            case "PUT" -> {
+                docArity(w, 5, Integer.MAX_VALUE);
+                Docs.put(handles.docs(), w.get(2), w.get(3), w.restAfter(4));
+                out.println("OK");
+            }
+            case "GET" -> {
+                docArity(w, 4, 4);
+                Docs.get(handles.docs(), w.get(2), w.get(3), out);
+            }
+            case "DEL" -> {
+                docArity(w, 4, 4);
+                Docs.delete(handles.docs(), w.get(2), w.get(3));
+                out.println("OK");
+            }
+            case "FIND" -> {
+                docArity(w, 3, Integer.MAX_VALUE);
+                Docs.find(handles.docs(), w.get(2), w.restAfter(3), 0, out);
+            }
+            case "COUNT" -> {
+                docArity(w, 3, Integer.MAX_VALUE);
+                Docs.count(handles.docs(), w.get(2), w.restAfter(3), out);
+            }
+            case "INDEX" -> {
+                docArity(w, 4, 5);
+                boolean unique = w.size() == 5;
+                if (unique && !w.get(4).equalsIgnoreCase("UNIQUE")) {
+                    throw CliException.usage("usage: DOC INDEX coll path [UNIQUE]");
+                }
+                Docs.createIndex(handles.docs(), w.get(2), w.get(3), unique);
+                out.println("OK");
+            }
+            case "EXPLAIN" -> {
+                docArity(w, 4, Integer.MAX_VALUE);
+                Docs.explain(handles.docs(), w.get(2), w.restAfter(3), out);
+            }
+            case "COLLECTIONS" -> {
+                docArity(w, 2, 2);
+                Docs.collections(handles.docs(), out);
+            }
+            default -> throw CliException.usage("unknown DOC command '" + w.get(1) + "':\n" + DOC_HELP);
+        }
+    }
+
+    private static void docArity(ReplSyntax.Words w, int min, int max) {
+        if (w.size() < min || w.size() > max) {
+            String sub = "DOC " + w.get(1).toUpperCase(Locale.ROOT) + " ";
+            String usage = DOC_HELP.lines().filter(l -> l.startsWith(sub)).findFirst().orElseThrow();
+            throw CliException.usage("usage: " + usage.substring(0, usage.indexOf("  ")));
+        }
     }
 
     private void help(ReplSyntax.Words w) {
@@ -257,7 +332,7 @@ final class ReplSession {
             if (!COMMANDS.containsKey(c)) {
                 throw CliException.usage("no command '" + w.get(1) + "' (HELP lists the commands)");
             }
-            out.println(COMMANDS.get(c));
+            out.println(c.equals("DOC") ? DOC_HELP : COMMANDS.get(c));
             return;
         }
         out.println("Commands (case-insensitive; quote words with blanks in \"...\" or '...'):");

@@ -20,6 +20,11 @@ record Run(int code, byte[] stdout, String err) {
     }
 
     static Run of(Path db, byte[] stdin, Map<String, String> env, String... args) {
+        return of(db, stdin, env, null, args);
+    }
+
+    /** With a passphrase prompt, as on a terminal (the REPL is not started this way: JLine needs a real one). */
+    static Run of(Path db, byte[] stdin, Map<String, String> env, Io.PassphrasePrompt prompt, String... args) {
         List<String> all = new ArrayList<>();
         if (db != null) {
             all.add("--db");
@@ -30,7 +35,7 @@ record Run(int code, byte[] stdout, String err) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(all.toArray(String[]::new), new ByteArrayInputStream(stdin),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                env, false);
+                env, prompt != null, prompt);
         return new Run(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -110,9 +110,26 @@ class TerminalIT {
         waitFor("SESSION ENDED");
     }
 
+    @Test
+    void anEncryptedDatabaseAsksForItsPassphraseWithoutEcho() throws Exception {
+        Path db = tmp.resolve("encrypted");
+        Launcher.Result created = Launcher.exec(tmp, Map.of(Cli.PASSPHRASE_ENV, "tmux-secret-42"), "", 120,
+                List.of(Launcher.FERRUMDB.toString(), "--db", db.toString(), "put", "k", "v"));
+        assertThat(created.code()).as(created.err()).isZero();
+        start(db, tmp.resolve("history"));
+        waitFor("Passphrase for " + db);
+        type("tmux-secret-42", "Enter");
+        waitFor("ferrumdb>");
+        type("GET k", "Enter");
+        waitFor("\nv\n");
+        assertThat(screen()).doesNotContain("tmux-secret-42");
+        type("EXIT", "Enter");
+        waitFor("SESSION ENDED");
+    }
+
     private void start(Path db, Path history) {
-        String command = "FERRUMDB_HISTORY=" + history + " " + Launcher.FERRUMDB + " --db " + db
-                + "; echo SESSION ENDED; sleep 600";
+        String command = "env -u " + Cli.PASSPHRASE_ENV + " FERRUMDB_HISTORY=" + history + " " + Launcher.FERRUMDB
+                + " --db " + db + "; echo SESSION ENDED; sleep 600";
         Launcher.Result r = tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40", command);
         assertThat(r.code()).as(r.err()).isZero();
     }
