@@ -163,6 +163,21 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads every record of every segment (and every hint file) of the closed database in {@code dir}, checking
+     * each checksum and authentication tag, without writing anything. Damage is reported, not thrown; a
+     * directory locked by a writer gives {@link DatabaseLockedException}.
+     */
+    public static VerifyReport verify(Path dir, Options options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        try {
+            return Verifier.verify(dir, options);
+        } catch (IOException e) {
+            throw new FerrumException("could not verify database " + dir.toAbsolutePath() + ": " + e, e);
+        }
+    }
+
     // ---------------------------------------------------------------- reads
 
     /** The value of {@code key}, or null when absent or expired. */
@@ -171,6 +186,17 @@ public final class FerrumDB implements AutoCloseable {
         ensureOpen();
         gets.increment();
         return readValue(new Key(key));
+    }
+
+    /** When {@code key} expires, in epoch milliseconds; 0 when it has no TTL, -1 when it is absent or expired. */
+    public long expiresAt(byte[] key) {
+        Limits.checkKey(key);
+        ensureOpen();
+        Location loc = keyDir.get(new Key(key));
+        if (loc == null || loc.isExpired(now())) {
+            return -1;
+        }
+        return loc.expiresAt();
     }
 
     public boolean contains(byte[] key) {
