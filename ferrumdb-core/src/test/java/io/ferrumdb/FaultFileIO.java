@@ -306,6 +306,19 @@ final class FaultFileIO {
         public boolean exists(Path path) {
             return nio.exists(path);
         }
+
+        /** Backups link immutable, fsynced files: the content is durable, the name once its directory is synced. */
+        @Override
+        public void linkOrCopy(Path existing, Path link) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                adopt(link.getParent());
+                nio.linkOrCopy(existing, link);
+                Inode inode = new Inode();
+                inode.image = Files.readAllBytes(link);
+                live.put(link, inode);
+            }
+        }
     }
 
     /** Files already in a directory when this layer first sees it are taken as durable with their content. */
