@@ -50,7 +50,12 @@ class Kill9Test {
             reader.start();
             boolean started = ready.await(60, TimeUnit.SECONDS);
             assertThat(started).as("%s: child did not start: %s", where, Files.readString(stderr)).isTrue();
-            Thread.sleep(100 + r.nextInt(SOAK ? 1500 : 700));
+            // The kill comes at a random moment after the first acknowledgement (a loaded machine may be slow).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ackCount(lines) == 0 && System.nanoTime() < deadline && child.isAlive()) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(r.nextInt(SOAK ? 1500 : 700));
             assertThat(child.isAlive()).as("%s: child died on its own: %s", where, Files.readString(stderr)).isTrue();
             child.destroyForcibly();
             child.waitFor();
@@ -79,6 +84,12 @@ class Kill9Test {
                 }
                 checkBatch(db, ackedBatch, where);
             }
+        }
+    }
+
+    private static long ackCount(List<String> lines) {
+        synchronized (lines) {
+            return lines.stream().filter(l -> l.startsWith("PUT ") || l.startsWith("BATCH ")).count();
         }
     }
 
