@@ -929,6 +929,7 @@ public final class FerrumDB implements AutoCloseable {
             segments.get(loc.segmentId()).addLiveBytes(loc.recordSize());
         }
         purgeExpired();
+        keyDir.buildOrderedIndex();
         return maxSequence[0];
     }
 
@@ -1010,12 +1011,12 @@ public final class FerrumDB implements AutoCloseable {
             return;
         }
         if (e.type() == RecordFormat.TYPE_PUT) {
-            keyDir.put(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
+            keyDir.load(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
             if (deletedAt != null) {
                 tombstones.remove(key);
             }
         } else {
-            keyDir.remove(key);
+            keyDir.unload(key);
             tombstones.put(key, e.sequence());
         }
     }
