@@ -109,7 +109,7 @@ public final class Stores {
                     ? "commit() + sync() after every put (serialized)" : "background auto-commit, no sync");
             case "mapdb" -> "fileDB + fileMmapEnableIfSupported, HTreeMap with BYTE_ARRAY serializers, no transactions";
             case "sqlite" -> "WAL, WITHOUT ROWID table, prepared statements, mmap_size 1 GiB, one writer connection; "
-                    + (durable ? "synchronous=FULL, one transaction per put" : "synchronous=OFF, 1000 puts per transaction");
+                    + (durable ? "synchronous=FULL, one transaction per put" : "synchronous=OFF, 1000 puts per transaction (other connections see a put at its commit)");
             case "redis" -> "redis-server on loopback, appendonly yes, appendfsync " + (durable ? "always" : "no")
                     + ", RDB off, jedis pool with one connection per thread";
             case "redis-everysec" -> "as redis, appendfsync everysec (loses up to ~1 s on power loss: not equivalent)";
