@@ -75,6 +75,7 @@ public final class Harness {
             result.put("command", String.join(" ", args));
             result.put("reason", e.getMessage());
         }
+        result.put("loadAverage", Machine.loadAverage());
         System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
     }
 
