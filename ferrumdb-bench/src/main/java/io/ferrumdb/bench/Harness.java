@@ -61,8 +61,6 @@ public final class Harness {
             result = switch (cmd) {
                 case "durable" -> durable(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]),
                         Integer.parseInt(args[4]));
-                case "rawsync" -> rawSync(Integer.parseInt(args[1]), Double.parseDouble(args[2]),
-                        Integer.parseInt(args[3]));
                 case "memory" -> memory(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]));
                 case "open" -> openTime(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]));
                 case "space" -> space(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]),
@@ -103,11 +101,9 @@ public final class Harness {
 
         for (int vs : valueSizes) {
             for (int threads : new int[] {1, 16, 64}) {
-                Map<String, Object> f = child(results, "durable", "ferrum", threads, seconds, vs);
-                rawAt(results, f, threads, seconds, vs);
+                child(results, "durable", "ferrum", threads, seconds, vs);
             }
-            Map<String, Object> a = child(results, "durable", "ferrum-async", 1, seconds, vs);
-            rawAt(results, a, 1, seconds, vs);
+            child(results, "durable", "ferrum-async", 1, seconds, vs);
             for (String engine : List.of("rocksdb", "lmdb", "sqlite", "mvstore", "mapdb", "redis", "redis-everysec")) {
                 for (int threads : new int[] {1, 16, 64}) {
                     child(results, "durable", engine, threads, seconds, vs);
@@ -129,18 +125,6 @@ public final class Harness {
         doc.put("finished", Instant.now().toString());
         doc.put("loadAverageAtEnd", Machine.loadAverage());
         write(out, doc);
-    }
-
-    /** The raw append+fsync loop at the batch size FerrumDB reached in {@code ferrum}'s run. */
-    private static void rawAt(List<Map<String, Object>> results, Map<String, Object> ferrum, int threads,
-            double seconds, int vs) throws IOException, InterruptedException {
-        if (!"durable".equals(ferrum.get("kind"))) {
-            return;
-        }
-        int batch = (int) Math.max(1, Math.round(((Number) ferrum.get("recordsPerFsync")).doubleValue()));
-        Map<String, Object> raw = child(results, "rawsync", batch, seconds, vs);
-        raw.put("matchesEngine", ferrum.get("engine"));
-        raw.put("matchesThreads", threads);
     }
 
     private static void write(Path out, Map<String, Object> doc) throws IOException {
@@ -201,8 +185,11 @@ public final class Harness {
 
     // ------------------------------------------------------------------ durable writes
 
+    /** Measurement slices per durable FerrumDB run, alternating with slices of the raw limit. */
+    static final int SLICES = 4;
+
     static Map<String, Object> durable(String engine, int threads, double seconds, int valueSize)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         boolean async = engine.equals("ferrum-async");
         Path dir = Datasets.scratch(engine);
         byte[][] values = Data.valuePool(valueSize);
@@ -214,35 +201,70 @@ public final class Harness {
         try (Store store = Stores.open(async ? "ferrum" : engine, dir, true)) {
             FerrumDB db = store instanceof Stores.Ferrum f ? f.db : null;
             double warmUp = Math.min(1, seconds);
-            if (async) {
-                pipeline(db, values, warmUp);
-            } else {
-                closedLoop(store, threads, values, warmUp);
+            Stats warmStart = db == null ? null : db.stats();
+            run(store, db, async, threads, values, warmUp);
+            if (db == null) {
+                Load load = run(store, null, false, threads, values, seconds);
+                putLoad(r, load);
+                return r;
             }
-            Stats before = db == null ? null : db.stats();
-            Load load = async ? pipeline(db, values, seconds) : closedLoop(store, threads, values, seconds);
-            r.put("opsPerSec", load.ops / load.seconds);
-            r.put("ops", load.ops);
-            r.put("seconds", load.seconds);
-            if (load.latenciesNs.length > 0) {
-                Arrays.sort(load.latenciesNs);
-                r.put("p50us", percentile(load.latenciesNs, 0.50) / 1e3);
-                r.put("p99us", percentile(load.latenciesNs, 0.99) / 1e3);
+            // The disk is shared: its fsync rate drifts by several times within minutes. Alternating slices of
+            // FerrumDB and of the raw loop lets both see the same disk, so their ratio means something.
+            Stats warmEnd = db.stats();
+            int batch = (int) Math.max(1, Math.round(perFsync(warmStart, warmEnd)));
+            Load total = new Load(0, 0, new long[0]);
+            long rawRecords = 0;
+            double rawSeconds = 0;
+            Stats before = db.stats();
+            try (RawSyncLoop raw = new RawSyncLoop(dir.resolve("raw.log"), batch, valueSize)) {
+                raw.run(warmUp);
+                for (int slice = 0; slice < SLICES; slice++) {
+                    total = total.plus(run(store, db, async, threads, values, seconds / SLICES));
+                    long[] rr = raw.run(seconds / SLICES);
+                    rawRecords += rr[0];
+                    rawSeconds += rr[1] / 1e9;
+                }
             }
-            if (db != null) {
-                Stats after = db.stats();
-                long fsyncs = after.fsyncs() - before.fsyncs();
-                r.put("fsyncs", fsyncs);
-                r.put("recordsPerFsync", fsyncs == 0 ? 0 : (double) (after.syncedRecords() - before.syncedRecords())
-                        / fsyncs);
-            }
+            Stats after = db.stats();
+            putLoad(r, total);
+            r.put("fsyncs", after.fsyncs() - before.fsyncs());
+            r.put("recordsPerFsync", perFsync(before, after));
+            r.put("rawBatch", batch);
+            r.put("rawOpsPerSec", rawRecords / rawSeconds);
+            r.put("slices", SLICES);
         } finally {
             Datasets.delete(dir);
         }
         return r;
     }
 
+    private static double perFsync(Stats before, Stats after) {
+        long fsyncs = after.fsyncs() - before.fsyncs();
+        return fsyncs == 0 ? 0 : (double) (after.syncedRecords() - before.syncedRecords()) / fsyncs;
+    }
+
+    private static Load run(Store store, FerrumDB db, boolean async, int threads, byte[][] values, double seconds)
+            throws InterruptedException {
+        return async ? pipeline(db, values, seconds) : closedLoop(store, threads, values, seconds);
+    }
+
+    private static void putLoad(Map<String, Object> r, Load load) {
+        r.put("opsPerSec", load.ops / load.seconds);
+        r.put("ops", load.ops);
+        r.put("seconds", load.seconds);
+        if (load.latenciesNs.length > 0) {
+            Arrays.sort(load.latenciesNs);
+            r.put("p50us", percentile(load.latenciesNs, 0.50) / 1e3);
+            r.put("p99us", percentile(load.latenciesNs, 0.99) / 1e3);
+        }
+    }
+
     record Load(long ops, double seconds, long[] latenciesNs) {
+        Load plus(Load o) {
+            long[] lat = Arrays.copyOf(latenciesNs, latenciesNs.length + o.latenciesNs.length);
+            System.arraycopy(o.latenciesNs, 0, lat, latenciesNs.length, o.latenciesNs.length);
+            return new Load(ops + o.ops, seconds + o.seconds, lat);
+        }
     }
 
     private static long percentile(long[] sorted, double q) {
@@ -318,55 +340,54 @@ public final class Harness {
         return new Load(done.sum(), elapsed, new long[0]);
     }
 
-    /** The group-commit limit: one thread appending {@code batch} records per write and fdatasync-ing each batch. */
-    static Map<String, Object> rawSync(int batch, double seconds, int valueSize) throws IOException {
-        Path dir = Datasets.scratch("rawsync");
-        int record = RAW_RECORD_OVERHEAD + Data.KEY_SIZE + valueSize;
-        ByteBuffer buf = ByteBuffer.allocateDirect(batch * record);
-        byte[][] values = Data.valuePool(valueSize);
-        long records = 0;
-        long t0;
-        double elapsed;
-        try (FileChannel ch = FileChannel.open(dir.resolve("log"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            SplittableRandom rnd = new SplittableRandom(3);
-            long warmEnd = System.nanoTime() + (long) (Math.min(1, seconds) * 1e9);
-            t0 = warmEnd;
-            long deadline = warmEnd + (long) (seconds * 1e9);
-            for (boolean measuring = false; ; ) {
-                long now = System.nanoTime();
-                if (!measuring && now >= warmEnd) {
-                    measuring = true;
-                    records = 0;
-                    t0 = now;
-                }
-                if (now >= deadline) {
-                    break;
-                }
+    /**
+     * The group-commit limit: one thread appending {@code batch} records per write and fdatasync-ing each batch,
+     * records of key + value + {@link #RAW_RECORD_OVERHEAD} bytes.
+     */
+    static final class RawSyncLoop implements AutoCloseable {
+        private final FileChannel channel;
+        private final ByteBuffer buf;
+        private final int batch;
+        private final int valueSize;
+        private final byte[][] values;
+        private final SplittableRandom rnd = new SplittableRandom(3);
+        private long sequence;
+
+        RawSyncLoop(Path file, int batch, int valueSize) throws IOException {
+            this.batch = batch;
+            this.valueSize = valueSize;
+            this.values = Data.valuePool(valueSize);
+            this.buf = ByteBuffer.allocateDirect(batch * (RAW_RECORD_OVERHEAD + Data.KEY_SIZE + valueSize));
+            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+        }
+
+        /** Runs for {@code seconds}; returns {records, elapsed nanoseconds}. */
+        long[] run(double seconds) throws IOException {
+            long t0 = System.nanoTime();
+            long deadline = t0 + (long) (seconds * 1e9);
+            long records = 0;
+            while (System.nanoTime() < deadline) {
                 buf.clear();
                 for (int j = 0; j < batch; j++) {
                     long i = rnd.nextLong(DURABLE_KEYSPACE);
-                    buf.putLong(i).putLong(records + j).putInt(valueSize).putInt(0).put(Data.key(i))
+                    buf.putLong(i).putLong(sequence++).putInt(valueSize).putInt(0).put(Data.key(i))
                             .put(Data.value(values, i));
                 }
                 buf.flip();
                 while (buf.hasRemaining()) {
-                    ch.write(buf);
+                    channel.write(buf);
                 }
-                ch.force(false);
+                channel.force(false);
                 records += batch;
             }
-            elapsed = (System.nanoTime() - t0) / 1e9;
-        } finally {
-            Datasets.delete(dir);
+            return new long[] {records, System.nanoTime() - t0};
         }
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("kind", "rawsync");
-        r.put("batch", batch);
-        r.put("valueSize", valueSize);
-        r.put("opsPerSec", records / elapsed);
-        r.put("fsyncsPerSec", records / elapsed / batch);
-        return r;
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     // ------------------------------------------------------------------ memory, open, space
@@ -454,12 +475,13 @@ public final class Harness {
             }
             r.put("writeSeconds", (System.nanoTime() - t0) / 1e9);
             r.put("diskBytes", Datasets.size(dir));
-            if (engine.equals("rocksdb")) {
-                try (Stores.Rocks s = (Stores.Rocks) Stores.open(engine, dir, false)) {
-                    s.compact();
+            try (Store s = Stores.open(engine, dir, false)) {
+                if (s instanceof Stores.Compactable c) {
+                    r.put("compaction", c.compact());
                 }
+            }
+            if (r.containsKey("compaction")) {
                 r.put("diskBytesAfterCompaction", Datasets.size(dir));
-                r.put("compaction", "compactRange()");
             }
         } finally {
             Datasets.delete(dir);

@@ -99,8 +99,8 @@ public final class Stores {
     /** Human-readable settings and what durability they give, for the report's method section. */
     public static String setting(String engine, boolean durable) {
         return switch (engine) {
-            case "ferrum" -> "orderedKeys(true), fsyncPolicy " + (durable ? "always() (group commit)" : "never()");
-            case "ferrum-hash" -> "orderedKeys(false), fsyncPolicy " + (durable ? "always() (group commit)" : "never()");
+            case "ferrum" -> "defaults (autoCompaction on), orderedKeys(true), fsyncPolicy " + (durable ? "always() (group commit)" : "never()");
+            case "ferrum-hash" -> "defaults (autoCompaction on), orderedKeys(false), fsyncPolicy " + (durable ? "always() (group commit)" : "never()");
             case "rocksdb" -> "bloom filter 10 bits/key, LRU block cache " + CACHE_MB + " MiB, increaseParallelism(2); "
                     + (durable ? "WriteOptions.setSync(true)" : "WAL on, setSync(false)");
             case "lmdb" -> "ByteArrayProxy, MDB_NOTLS, a read transaction reset/renewed per get, one write txn per put; "
@@ -122,7 +122,7 @@ public final class Stores {
         };
     }
 
-    static final class Ferrum implements Store {
+    static final class Ferrum implements Store, Compactable {
         final FerrumDB db;
 
         Ferrum(Path dir, boolean durable, boolean ordered) {
@@ -147,12 +147,24 @@ public final class Stores {
         }
 
         @Override
+        public String compact() {
+            db.compact();
+            return "db.compact()";
+        }
+
+        @Override
         public void close() {
             db.close();
         }
     }
 
-    static final class Rocks implements Store {
+    /** An engine whose full compaction the disk-space measurement can ask for. */
+    interface Compactable {
+        /** Runs a full compaction now and returns how it was asked for, for the report. */
+        String compact();
+    }
+
+    static final class Rocks implements Store, Compactable {
         static {
             RocksDB.loadLibrary();
         }
@@ -221,10 +233,11 @@ public final class Stores {
             }
         }
 
-        /** RocksDB's own full compaction, for the disk-space measurement. */
-        void compact() {
+        @Override
+        public String compact() {
             try {
                 db.compactRange();
+                return "compactRange()";
             } catch (RocksDBException e) {
                 throw new BenchException("rocksdb compactRange", e);
             }
