@@ -186,7 +186,7 @@ public final class Harness {
     // ------------------------------------------------------------------ durable writes
 
     /** Measurement slices per durable FerrumDB run, alternating with slices of the raw limit. */
-    static final int SLICES = 4;
+    static final int SLICES = 10;
 
     static Map<String, Object> durable(String engine, int threads, double seconds, int valueSize)
             throws InterruptedException, IOException {
