@@ -1,6 +1,8 @@
 package io.ferrumdb;
 
 import io.ferrumdb.internal.compaction.Compactor;
+import io.ferrumdb.internal.crypto.Keyring;
+import io.ferrumdb.internal.crypto.Secret;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
@@ -108,7 +110,7 @@ public final class FerrumDB implements AutoCloseable {
             acquired = acquireLock();
             this.lock = acquired;
             MetaFile meta = loadOrCreateMeta();
-            CipherSuite ciphers = CipherSuite.PLAINTEXT;
+            CipherSuite ciphers = openCiphers(meta);
             this.files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
             Set<Integer> superseded = finishInterruptedCompaction();
             if (!options.readOnly()) {
@@ -161,6 +163,21 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads every record of every segment (and every hint file) of the closed database in {@code dir}, checking
+     * each checksum and authentication tag, without writing anything. Damage is reported, not thrown; a
+     * directory locked by a writer gives {@link DatabaseLockedException}.
+     */
+    public static VerifyReport verify(Path dir, Options options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        try {
+            return Verifier.verify(dir, options);
+        } catch (IOException e) {
+            throw new FerrumException("could not verify database " + dir.toAbsolutePath() + ": " + e, e);
+        }
+    }
+
     // ---------------------------------------------------------------- reads
 
     /** The value of {@code key}, or null when absent or expired. */
@@ -169,6 +186,17 @@ public final class FerrumDB implements AutoCloseable {
         ensureOpen();
         gets.increment();
         return readValue(new Key(key));
+    }
+
+    /** When {@code key} expires, in epoch milliseconds; 0 when it has no TTL, -1 when it is absent or expired. */
+    public long expiresAt(byte[] key) {
+        Limits.checkKey(key);
+        ensureOpen();
+        Location loc = keyDir.get(new Key(key));
+        if (loc == null || loc.isExpired(now())) {
+            return -1;
+        }
+        return loc.expiresAt();
     }
 
     public boolean contains(byte[] key) {
@@ -540,14 +568,16 @@ public final class FerrumDB implements AutoCloseable {
         return new Append(RecordFormat.TYPE_DELETE, new Key(key.clone()), EMPTY, 0);
     }
 
+    /** One clock reading for the whole batch: equal TTLs in a batch give equal expiry times. */
     private List<Append> toAppends(WriteBatch batch) {
+        long now = now();
         List<Append> out = new ArrayList<>(batch.size());
         for (WriteBatch.Operation op : batch.operations()) {
             if (op.isDelete()) {
                 out.add(new Append(RecordFormat.TYPE_DELETE, new Key(op.key()), EMPTY, 0));
             } else {
                 out.add(new Append(RecordFormat.TYPE_PUT, new Key(op.key()), op.value(),
-                        op.ttl() == null ? 0 : expiresAt(op.ttl())));
+                        op.ttl() == null ? 0 : expiresAt(op.ttl(), now)));
             }
         }
         return out;
@@ -613,13 +643,18 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     private long expiresAt(Duration ttl) {
+        return expiresAt(ttl, now());
+    }
+
+    /** Absolute expiry of a TTL counted from {@code now}; saturates instead of overflowing. */
+    private static long expiresAt(Duration ttl, long now) {
         long millis;
         try {
             millis = Math.max(1, ttl.toMillis());
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
         }
-        long at = now() + millis;
+        long at = now + millis;
         return at < 0 ? Long.MAX_VALUE : at;
     }
 
@@ -855,11 +890,106 @@ public final class FerrumDB implements AutoCloseable {
         }
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
-        MetaFile meta = new MetaFile(id, false, System.currentTimeMillis());
+        MetaFile meta = new MetaFile(id, options.encrypted(), System.currentTimeMillis());
         SegmentFiles writerFiles = new SegmentFiles(io, dir, id, CipherSuite.PLAINTEXT);
         writerFiles.writeDurably(dir.resolve(MetaFile.NAME + SegmentFiles.TMP_SUFFIX), path, meta.encode());
         return meta;
     }
+
+    // ---------------------------------------------------------------- encryption (SECURITY.md)
+
+    /**
+     * Checks the key or passphrase against META and KEY and returns the database's ciphers; runs before anything
+     * is written or any record read, so a wrong, missing or superfluous key fails the open at once.
+     */
+    private CipherSuite openCiphers(MetaFile meta) throws IOException {
+        try (Secret secret = options.secret()) {
+            return Keyring.open(io, dir, meta, secret, !options.readOnly() && segmentIds().isEmpty());
+        }
+    }
+
+    /**
+     * Changes the passphrase of the encrypted database in {@code dir}, which must not be open. Only the small KEY
+     * file is rewritten (atomically: a crash leaves either the old or the new passphrase working); the data stays
+     * encrypted under the same data key. Both arrays are wiped on return.
+     *
+     * @throws EncryptionKeyException when {@code oldPassphrase} is wrong or the database is not encrypted with a
+     *                                passphrase
+     * @throws DatabaseLockedException when the database is open
+     */
+    public static void changePassphrase(Path dir, char[] oldPassphrase, char[] newPassphrase) {
+        changePassphrase(dir, oldPassphrase, newPassphrase, FileIO.nio());
+    }
+
+    static void changePassphrase(Path dir, char[] oldPassphrase, char[] newPassphrase, FileIO io) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(oldPassphrase, "oldPassphrase");
+        Objects.requireNonNull(newPassphrase, "newPassphrase");
+        Path d = dir.toAbsolutePath().normalize();
+        try (Secret oldSecret = Secret.passphrase(oldPassphrase);
+             Secret newSecret = Secret.passphrase(newPassphrase)) {
+            if (!io.exists(d.resolve(LOCK_FILE)) || !io.exists(d.resolve(MetaFile.NAME))) {
+                throw new FerrumException("no database at " + d);
+            }
+            try (StorageFile lockFile = io.open(d.resolve(LOCK_FILE), true)) {
+                FileLock lock;
+                try {
+                    lock = lockFile.tryLock(false);
+                } catch (OverlappingFileLockException e) {
+                    throw new DatabaseLockedException(d, e);
+                }
+                if (lock == null) {
+                    throw new DatabaseLockedException(d, null);
+                }
+                try {
+                    Path metaPath = d.resolve(MetaFile.NAME);
+                    byte[] metaBytes = new SegmentFiles(io, d, new byte[16], CipherSuite.PLAINTEXT)
+                            .readAll(metaPath, MetaFile.SIZE);
+                    Keyring.rewrap(io, d, MetaFile.decode(metaBytes, metaPath), oldSecret, newSecret);
+                } finally {
+                    lock.release();
+                }
+            }
+        } catch (IOException e) {
+            throw new FerrumException("could not complete the passphrase change of " + d
+                    + " (either the old or the new passphrase opens it now): " + e, e);
+        }
+    }
+
+    /**
+     * Replaces the data key of this encrypted database and re-encrypts everything under the new one: a new random
+     * data key is added to KEY (wrapped under the key or passphrase this database was opened with), the active
+     * segment is sealed, every sealed segment is rewritten by a full compaction, and the old key is then removed
+     * from KEY. A crash in between leaves a KEY that opens every segment present; calling this again finishes the
+     * job. Afterwards an old copy of KEY, or a leaked old data key, no longer decrypts the database's files.
+     *
+     * @throws EncryptionKeyException when the database is not encrypted
+     */
+    public void rotateDataKey() {
+        ensureWritable();
+        maintenanceLock.lock();
+        try (Secret secret = options.secret()) {
+            ensureOpen();
+            if (secret == null) {
+                throw new EncryptionKeyException("database " + dir + " is not encrypted");
+            }
+            Keyring.addDataKey(io, dir, files.ciphers(), files.databaseId(), secret);
+            writer.rollAndSync(true);
+            compactNow(sealedSegments());
+            int remaining = Keyring.retireDataKeys(io, dir, files.ciphers(), files.databaseId(), secret,
+                    segments.firstKey());
+            if (remaining != 1) {
+                throw new FerrumException("data-key rotation of " + dir + " left " + remaining + " data keys in"
+                        + " use: segment " + segments.firstKey() + " was not rewritten");
+            }
+        } catch (IOException e) {
+            throw new FerrumException("data-key rotation of " + dir + " failed: " + e, e);
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- end of encryption
 
     private void deleteTemporaryFiles() throws IOException {
         boolean any = false;
@@ -929,6 +1059,7 @@ public final class FerrumDB implements AutoCloseable {
             segments.get(loc.segmentId()).addLiveBytes(loc.recordSize());
         }
         purgeExpired();
+        keyDir.buildOrderedIndex();
         return maxSequence[0];
     }
 
@@ -1010,12 +1141,12 @@ public final class FerrumDB implements AutoCloseable {
             return;
         }
         if (e.type() == RecordFormat.TYPE_PUT) {
-            keyDir.put(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
+            keyDir.load(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
             if (deletedAt != null) {
                 tombstones.remove(key);
             }
         } else {
-            keyDir.remove(key);
+            keyDir.unload(key);
             tombstones.put(key, e.sequence());
         }
     }
@@ -1025,12 +1156,7 @@ public final class FerrumDB implements AutoCloseable {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
-            Path path = files.dataPath(id);
-            long size;
-            try (StorageFile f = io.open(path, false)) {
-                size = f.size();
-            }
-            if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
+            if (sizeOf(files.dataPath(id)) <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
                 if (!options.readOnly()) {
                     files.delete(id);
                     io.syncDirectory(dir);
@@ -1038,6 +1164,12 @@ public final class FerrumDB implements AutoCloseable {
                 return null;
             }
             throw e;
+        }
+    }
+
+    private long sizeOf(Path path) throws IOException {
+        try (StorageFile f = io.open(path, false)) {
+            return f.size();
         }
     }
 
