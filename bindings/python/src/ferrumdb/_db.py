@@ -7,7 +7,7 @@ import os
 from types import TracebackType
 from typing import Any, Iterator, List, Optional, Type, Union
 
-from ._jvm import java_errors, jclass, optional_chars, to_bytes
+from ._jvm import java_errors, jclass, check_passphrase, to_bytes
 
 Bytes = Union[str, bytes, bytearray, memoryview]
 """A key or value: str is stored as its UTF-8 encoding."""
@@ -43,7 +43,7 @@ def _interval_millis(fsync: str, fsync_interval: float) -> int:
 
 def open_options(fsync: str, fsync_interval: float, passphrase: Optional[str], read_only: bool) -> Any:
     """The Java Options for the keyword arguments shared by :func:`open` and ``open_documents``."""
-    return jclass(_SUPPORT).options(fsync, _interval_millis(fsync, fsync_interval), optional_chars(passphrase),
+    return jclass(_SUPPORT).options(fsync, _interval_millis(fsync, fsync_interval), check_passphrase(passphrase),
                                     bool(read_only))
 
 

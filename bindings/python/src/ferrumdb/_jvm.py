@@ -126,12 +126,8 @@ def to_bytes(value: Any, what: str) -> bytes:
     raise TypeError(f"{what} must be str or bytes, got {type(value).__name__}")
 
 
-def optional_chars(passphrase: Optional[str]) -> Any:
-    """The passphrase as a Java char[] (None stays None)."""
-    if passphrase is None:
-        return None
-    if not isinstance(passphrase, str):
+def check_passphrase(passphrase: Optional[str]) -> Optional[str]:
+    """``passphrase`` after checking it is None or a str."""
+    if passphrase is not None and not isinstance(passphrase, str):
         raise TypeError(f"passphrase must be str, got {type(passphrase).__name__}")
-    if not passphrase:
-        raise ValueError("passphrase must not be empty")
-    return jpype.JArray(jpype.JChar)(passphrase)
+    return passphrase

@@ -29,7 +29,7 @@ public final class BindingSupport {
      * @param readOnly       open without writing (a shared lock; several read-only processes may share it)
      * @throws IllegalArgumentException naming the bad argument
      */
-    public static Options options(String fsync, long intervalMillis, char[] passphrase, boolean readOnly) {
+    public static Options options(String fsync, long intervalMillis, String passphrase, boolean readOnly) {
         if (passphrase != null) {
             // Encryption is not on main yet; refusing beats silently writing plaintext the caller meant to hide.
             throw new FerrumException("this build of FerrumDB has no encryption support; open without a passphrase");
@@ -41,7 +41,7 @@ public final class BindingSupport {
     }
 
     /** Opens {@code path} with {@link #options}. */
-    public static FerrumDB open(String path, String fsync, long intervalMillis, char[] passphrase,
+    public static FerrumDB open(String path, String fsync, long intervalMillis, String passphrase,
                                 boolean readOnly) {
         return FerrumDB.open(path(path), options(fsync, intervalMillis, passphrase, readOnly));
     }
