@@ -186,6 +186,7 @@ describe('write batches', () => {
     assert.equal(await db.getString('a'), '1');
     assert.equal(await db.getString('b'), '2');
     assert.equal(await db.get('old'), null);
+    await db.writeBatch([]);
     await db.close();
     const again = await FerrumDB.open(dir);
     assert.deepEqual((await again.keys()).map(String), ['a', 'b']);

@@ -122,7 +122,7 @@ class TtlTest(DbTestCase):
 
     def test_bad_ttl_is_rejected(self) -> None:
         with ferrumdb.open(self.dir) as db:
-            with self.assertRaisesRegex(ValueError, "ttl must be positive"):
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "ttl must be positive"):
                 db.put("k", "v", ttl=0)
             with self.assertRaisesRegex(ValueError, "ttl must be positive"):
                 db.put("k", "v", ttl=-3)

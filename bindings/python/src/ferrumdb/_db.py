@@ -7,7 +7,8 @@ import os
 from types import TracebackType
 from typing import Any, Iterator, List, Optional, Type, Union
 
-from ._jvm import java_errors, jclass, check_passphrase, to_bytes
+from ._jvm import check_passphrase, java_errors, jclass, to_bytes
+from .errors import InvalidArgumentError
 
 Bytes = Union[str, bytes, bytearray, memoryview]
 """A key or value: str is stored as its UTF-8 encoding."""
@@ -30,7 +31,7 @@ def _duration(ttl: Seconds) -> Any:
         raise TypeError(f"ttl must be seconds (int or float) or a timedelta, got {type(ttl).__name__}")
     nanos = int(round(seconds * 1_000_000_000))
     if nanos <= 0:
-        raise ValueError(f"ttl must be positive, got {ttl!r}")
+        raise InvalidArgumentError(f"ttl must be positive, got {ttl!r}")
     return jclass("java.time.Duration").ofNanos(nanos)
 
 
