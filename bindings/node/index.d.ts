@@ -69,6 +69,82 @@ export class FerrumDB {
   closeSync(): void;
 }
 
+/** A JSON value as JSON.parse returns it (numbers beyond 2^53 lose precision, as in JSON.parse). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A document as stored: a plain object of JSON values. */
+export type DocumentInput = { [key: string]: JsonValue };
+
+/** A document as read back: its id is in `_id`. */
+export type StoredDocument = { _id: string; [key: string]: JsonValue };
+
+type Scalar = string | number | boolean | null;
+
+/** A condition on one path: a value (equality) or operators. */
+export type Condition =
+  | Scalar
+  | {
+      $eq?: Scalar; $ne?: Scalar; $gt?: Scalar; $gte?: Scalar; $lt?: Scalar; $lte?: Scalar;
+      $in?: Scalar[]; $exists?: boolean; $startsWith?: string;
+    };
+
+/** A MongoDB-style query: every listed condition must hold; `{}` matches everything. */
+export type Query = {
+  $and?: Query[];
+  $or?: Query[];
+  $not?: Query;
+  [path: string]: Condition | Query[] | Query | undefined;
+};
+
+export interface FindOptions {
+  /** Sort by the value at this dot path (documents in id order otherwise). */
+  sortBy?: string;
+  descending?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+/** A named collection of JSON documents in a DocumentStore. */
+export class Collection {
+  private constructor();
+  readonly name: string;
+  /** Inserts or replaces document `id`; an `_id` field is allowed only when it equals `id`. */
+  put(id: string, document: DocumentInput, options?: PutOptions): Promise<void>;
+  putSync(id: string, document: DocumentInput, options?: PutOptions): void;
+  get(id: string): Promise<StoredDocument | null>;
+  getSync(id: string): StoredDocument | null;
+  delete(id: string): Promise<boolean>;
+  deleteSync(id: string): boolean;
+  createIndex(path: string): Promise<void>;
+  createIndexSync(path: string): void;
+  createUniqueIndex(path: string): Promise<void>;
+  createUniqueIndexSync(path: string): void;
+  dropIndex(path: string): Promise<boolean>;
+  dropIndexSync(path: string): boolean;
+  find(query?: Query | null, options?: FindOptions): Promise<StoredDocument[]>;
+  findSync(query?: Query | null, options?: FindOptions): StoredDocument[];
+  count(query?: Query | null): Promise<number>;
+  countSync(query?: Query | null): number;
+}
+
+/** An open document store: named collections of JSON documents in one FerrumDB directory. */
+export class DocumentStore {
+  private constructor();
+  static open(path: string, options?: OpenOptions): Promise<DocumentStore>;
+  static openSync(path: string, options?: OpenOptions): DocumentStore;
+  readonly path: string;
+  /** The collection `name`, created on its first call. */
+  collection(name: string): Collection;
+  collections(): Promise<string[]>;
+  collectionsSync(): string[];
+  dropCollection(name: string): Promise<boolean>;
+  dropCollectionSync(name: string): boolean;
+  sync(): Promise<void>;
+  syncSync(): void;
+  close(): Promise<void>;
+  closeSync(): void;
+}
+
 /** Base of every error FerrumDB throws for an engine-side problem. */
 export class FerrumError extends Error {
   /** A stable code per class, e.g. 'DATABASE_LOCKED'. */
@@ -89,3 +165,4 @@ export class EncryptionKeyError extends FerrumError {}
 export class ReadOnlyDatabaseError extends FerrumError {}
 export class FormatVersionError extends FerrumError {}
 export class InvalidArgumentError extends FerrumError {}
+export class UniqueIndexViolationError extends FerrumError {}

@@ -3,6 +3,7 @@
 // engine through java-bridge. The engine's jar ships inside this package.
 
 const { FerrumDB } = require('./lib/db');
+const { DocumentStore, Collection } = require('./lib/documents');
 const errors = require('./lib/errors');
 
-module.exports = { FerrumDB, ...errors };
+module.exports = { FerrumDB, DocumentStore, Collection, ...errors };

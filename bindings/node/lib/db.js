@@ -230,4 +230,4 @@ class FerrumDB {
   }
 }
 
-module.exports = { FerrumDB, openArgs, typeError };
+module.exports = { FerrumDB, openArgs, typeError, ttlMillis };

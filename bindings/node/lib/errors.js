@@ -46,6 +46,10 @@ FormatVersionError.code = 'FORMAT_VERSION';
 class InvalidArgumentError extends FerrumError {}
 InvalidArgumentError.code = 'INVALID_ARGUMENT';
 
+/** A put would give two documents of a collection the same value at a uniquely indexed path. */
+class UniqueIndexViolationError extends FerrumError {}
+UniqueIndexViolationError.code = 'UNIQUE_INDEX_VIOLATION';
+
 module.exports = {
   FerrumError,
   DatabaseLockedError,
@@ -55,4 +59,5 @@ module.exports = {
   ReadOnlyDatabaseError,
   FormatVersionError,
   InvalidArgumentError,
+  UniqueIndexViolationError,
 };

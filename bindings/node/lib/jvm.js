@@ -43,6 +43,7 @@ const BY_JAVA_CLASS = new Map([
   ['io.ferrumdb.EncryptionKeyException', errors.EncryptionKeyError],
   ['io.ferrumdb.ReadOnlyDatabaseException', errors.ReadOnlyDatabaseError],
   ['io.ferrumdb.FormatVersionException', errors.FormatVersionError],
+  ['io.ferrumdb.doc.UniqueIndexViolationException', errors.UniqueIndexViolationError],
   ['io.ferrumdb.FerrumException', errors.FerrumError],
   ['java.lang.IllegalArgumentException', errors.InvalidArgumentError],
 ]);

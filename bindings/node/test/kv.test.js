@@ -207,6 +207,24 @@ describe('write batches', () => {
   });
 });
 
+describe('encryption', () => {
+  test('a passphrase encrypts the files and must match on open', async () => {
+    const db = await FerrumDB.open(dir, { passphrase: 'correct horse' });
+    await db.put('secret-key', 'secret value');
+    await db.close();
+    const stored = Buffer.concat(fs.readdirSync(dir).map((f) => path.join(dir, f))
+      .filter((f) => fs.statSync(f).isFile()).map((f) => fs.readFileSync(f)));
+    assert.equal(stored.includes('secret value'), false);
+    await assert.rejects(FerrumDB.open(dir, { passphrase: 'wrong' }),
+      { name: 'EncryptionKeyError', code: 'ENCRYPTION_KEY', javaClass: 'io.ferrumdb.EncryptionKeyException' });
+    assert.throws(() => FerrumDB.openSync(dir), { name: 'EncryptionKeyError' });
+    await assert.rejects(FerrumDB.open(dir, { passphrase: 42 }), { name: 'TypeError', message: /passphrase/ });
+    const again = await FerrumDB.open(dir, { passphrase: 'correct horse' });
+    assert.equal(await again.getString('secret-key'), 'secret value');
+    await again.close();
+  });
+});
+
 describe('errors', () => {
   test('a second open is locked', async () => {
     const db = await FerrumDB.open(dir);

@@ -1,6 +1,9 @@
 // Compiled (not run) by run-tests.sh with `tsc --noEmit --strict`: the declarations accept the documented usage
 // and reject misuse (each @ts-expect-error line must be an error, or the compile fails).
-import { FerrumDB, FerrumError, DatabaseLockedError, CorruptionError, BatchOperation } from 'ferrumdb';
+import {
+  FerrumDB, FerrumError, DatabaseLockedError, CorruptionError, BatchOperation, DocumentStore, StoredDocument,
+  UniqueIndexViolationError,
+} from 'ferrumdb';
 
 async function usage(): Promise<void> {
   const db: FerrumDB = await FerrumDB.open('data', { fsync: 'periodic', fsyncIntervalMs: 100, passphrase: null });
@@ -29,6 +32,19 @@ async function usage(): Promise<void> {
   }
   void v, s, removed, n, keys;
 
+  const store = await DocumentStore.open('docs', { fsync: 'never' });
+  const notes = store.collection('notes');
+  await notes.put('n1', { text: 'hi', tags: ['a'], meta: { n: 1, ok: true, none: null } }, { ttl: 10 });
+  const found: StoredDocument[] = await notes.find({ tags: 'a', n: { $gte: 1 }, $or: [{ ok: true }] },
+    { sortBy: 'n', descending: true, limit: 5 });
+  const one: StoredDocument | null = notes.getSync('n1');
+  const id: string | undefined = one?._id;
+  const count: number = await notes.count({});
+  void found, id, count, UniqueIndexViolationError;
+  await store.close();
+
+  // @ts-expect-error a document is an object, not an array
+  await notes.put('n2', [1, 2]);
   // @ts-expect-error fsync takes one of three names
   await FerrumDB.open('data', { fsync: 'sometimes' });
   // @ts-expect-error keys are strings or bytes

@@ -175,6 +175,27 @@ class WriteBatchTest(DbTestCase):
                 batch.put("b", "2")
 
 
+class EncryptionTest(DbTestCase):
+    def test_passphrase_encrypts_and_must_match(self) -> None:
+        with ferrumdb.open(self.dir, passphrase="correct horse") as db:
+            db.put("secret-key", "secret value")
+        stored = b"".join(p.read_bytes() for p in self.dir.iterdir() if p.is_file())
+        self.assertNotIn(b"secret value", stored)
+        with self.assertRaises(ferrumdb.EncryptionKeyError) as caught:
+            ferrumdb.open(self.dir, passphrase="wrong")
+        self.assertEqual(caught.exception.java_class, "io.ferrumdb.EncryptionKeyException")
+        with self.assertRaises(ferrumdb.EncryptionKeyError):
+            ferrumdb.open(self.dir)
+        with ferrumdb.open(self.dir, passphrase="correct horse") as db:
+            self.assertEqual(db.get("secret-key"), b"secret value")
+
+    def test_bad_passphrase_arguments(self) -> None:
+        with self.assertRaisesRegex(TypeError, "passphrase must be str"):
+            ferrumdb.open(self.dir, passphrase=b"bytes")  # type: ignore[arg-type]
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "passphrase must not be empty"):
+            ferrumdb.open(self.dir, passphrase="")
+
+
 class ErrorTest(DbTestCase):
     def test_second_open_is_locked(self) -> None:
         with ferrumdb.open(self.dir):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 from types import TracebackType
-from typing import Any, Iterator, List, Optional, Type, Union
+from typing import Any, Iterator, List, Optional, Tuple, Type, Union
 
 from ._jvm import check_passphrase, java_errors, jclass, to_bytes
 from .errors import InvalidArgumentError
@@ -21,8 +21,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 _SUPPORT = "io.ferrumdb.bindings.BindingSupport"
 
 
-def _duration(ttl: Seconds) -> Any:
-    """A java.time.Duration for a TTL in seconds (or a timedelta); it must be positive."""
+def _ttl_nanos(ttl: Seconds) -> int:
+    """A TTL in seconds (or a timedelta) as positive nanoseconds."""
     if isinstance(ttl, datetime.timedelta):
         seconds = ttl.total_seconds()
     elif isinstance(ttl, (int, float)) and not isinstance(ttl, bool):
@@ -32,25 +32,29 @@ def _duration(ttl: Seconds) -> Any:
     nanos = int(round(seconds * 1_000_000_000))
     if nanos <= 0:
         raise InvalidArgumentError(f"ttl must be positive, got {ttl!r}")
-    return jclass("java.time.Duration").ofNanos(nanos)
+    return nanos
 
 
-def _interval_millis(fsync: str, fsync_interval: float) -> int:
+def _duration(ttl: Seconds) -> Any:
+    """A java.time.Duration for a TTL in seconds (or a timedelta)."""
+    return jclass("java.time.Duration").ofNanos(_ttl_nanos(ttl))
+
+
+def ttl_millis(ttl: Seconds) -> int:
+    """A TTL in seconds (or a timedelta) as whole milliseconds, rounded up so that it stays positive."""
+    return -(-_ttl_nanos(ttl) // 1_000_000)
+
+
+def open_args(path: PathLike, fsync: str, fsync_interval: float, passphrase: Optional[str],
+              read_only: bool) -> Tuple[str, str, int, Optional[str], bool]:
+    """The Java arguments (path, fsync, interval in ms, passphrase, read-only) shared by :func:`open` and
+    ``open_documents``; the Java side checks them and names what is wrong."""
     if not isinstance(fsync, str):
         raise TypeError(f"fsync must be \"always\", \"never\" or \"periodic\", got {type(fsync).__name__}")
-    # Only "periodic" uses the interval; the Java side validates it (and names the problem) in that case.
-    return int(round(fsync_interval * 1000))
-
-
-def open_options(fsync: str, fsync_interval: float, passphrase: Optional[str], read_only: bool) -> Any:
-    """The Java Options for the keyword arguments shared by :func:`open` and ``open_documents``."""
-    return jclass(_SUPPORT).options(fsync, _interval_millis(fsync, fsync_interval), check_passphrase(passphrase),
-                                    bool(read_only))
-
-
-def java_path(path: PathLike) -> Any:
-    """``path`` as a java.nio.file.Path."""
-    return jclass("java.nio.file.Path").of(os.fsdecode(os.fspath(path)))
+    if not isinstance(fsync_interval, (int, float)) or isinstance(fsync_interval, bool):
+        raise TypeError(f"fsync_interval must be seconds, got {type(fsync_interval).__name__}")
+    return (os.fsdecode(os.fspath(path)), fsync, int(round(fsync_interval * 1000)), check_passphrase(passphrase),
+            bool(read_only))
 
 
 class WriteBatch:
@@ -238,6 +242,6 @@ def open(path: PathLike, passphrase: Optional[str] = None, fsync: str = "always"
         DatabaseLockedError: another handle holds the directory.
         EncryptionKeyError: the passphrase is wrong, or missing for an encrypted database.
         CorruptionError: the files failed a check the engine cannot repair.
+        InvalidArgumentError: an argument was rejected (e.g. an unknown fsync policy).
     """
-    options = open_options(fsync, fsync_interval, passphrase, read_only)
-    return FerrumDB(jclass("io.ferrumdb.FerrumDB").open(java_path(path), options))
+    return FerrumDB(jclass(_SUPPORT).open(*open_args(path, fsync, fsync_interval, passphrase, read_only)))

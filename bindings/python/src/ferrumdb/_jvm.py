@@ -18,6 +18,7 @@ from .errors import (
     FormatVersionError,
     InvalidArgumentError,
     ReadOnlyDatabaseError,
+    UniqueIndexViolationError,
 )
 
 JAR = Path(__file__).resolve().parent / "jars" / "ferrumdb-bindings.jar"
@@ -70,6 +71,7 @@ _BY_JAVA_CLASS: Dict[str, Type[FerrumError]] = {
     "io.ferrumdb.EncryptionKeyException": EncryptionKeyError,
     "io.ferrumdb.ReadOnlyDatabaseException": ReadOnlyDatabaseError,
     "io.ferrumdb.FormatVersionException": FormatVersionError,
+    "io.ferrumdb.doc.UniqueIndexViolationException": UniqueIndexViolationError,
     "io.ferrumdb.FerrumException": FerrumError,
     "java.lang.IllegalArgumentException": InvalidArgumentError,
 }

@@ -14,6 +14,7 @@ __all__ = [
     "ReadOnlyDatabaseError",
     "FormatVersionError",
     "InvalidArgumentError",
+    "UniqueIndexViolationError",
 ]
 
 
@@ -67,3 +68,7 @@ class FormatVersionError(FerrumError):
 
 class InvalidArgumentError(FerrumError, ValueError):
     """An argument was rejected by the engine, e.g. a key longer than 65,535 bytes. Also a ValueError."""
+
+
+class UniqueIndexViolationError(FerrumError):
+    """A put would give two documents of a collection the same value at a uniquely indexed path."""

@@ -1,12 +1,12 @@
 package io.ferrumdb.bindings;
 
 import io.ferrumdb.FerrumDB;
-import io.ferrumdb.FerrumException;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.Options;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -30,14 +30,15 @@ public final class BindingSupport {
      * @throws IllegalArgumentException naming the bad argument
      */
     public static Options options(String fsync, long intervalMillis, String passphrase, boolean readOnly) {
-        if (passphrase != null) {
-            // Encryption is not on main yet; refusing beats silently writing plaintext the caller meant to hide.
-            throw new FerrumException("this build of FerrumDB has no encryption support; open without a passphrase");
-        }
-        return Options.builder()
+        Options.Builder builder = Options.builder()
                 .fsyncPolicy(fsyncPolicy(fsync, intervalMillis))
-                .readOnly(readOnly)
-                .build();
+                .readOnly(readOnly);
+        if (passphrase != null) {
+            char[] chars = passphrase.toCharArray();
+            builder.passphrase(chars);  // copies it
+            Arrays.fill(chars, '\0');
+        }
+        return builder.build();
     }
 
     /** Opens {@code path} with {@link #options}. */

@@ -3,6 +3,7 @@ package io.ferrumdb.bindings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
@@ -40,6 +41,20 @@ class BindingSupportTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive interval");
         assertThatThrownBy(() -> BindingSupport.open("", "always", 0, null, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("path");
+    }
+
+    @Test
+    void passphraseEncryptsAndMustMatchOnReopen() {
+        try (FerrumDB db = BindingSupport.open(dir.toString(), "always", 0, "correct horse", false)) {
+            db.put(b("k"), b("v"));
+        }
+        assertThatThrownBy(() -> BindingSupport.open(dir.toString(), "always", 0, "wrong", false))
+                .isInstanceOf(EncryptionKeyException.class);
+        assertThatThrownBy(() -> BindingSupport.open(dir.toString(), "always", 0, null, false))
+                .isInstanceOf(EncryptionKeyException.class);
+        try (FerrumDB db = BindingSupport.open(dir.toString(), "always", 0, "correct horse", true)) {
+            assertThat(db.get(b("k"))).isEqualTo(b("v"));
+        }
     }
 
     @Test
