@@ -8,10 +8,15 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
-test('the README example prints what it promises', () => {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
-  const section = readme.split('## Python and Node.js bindings')[1].split('\n## ')[0];
-  const code = /```js\n([\s\S]*?)```/.exec(section)[1];
+const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+const section = readme.split('## Python and Node.js bindings')[1].split('\n## ')[0];
+const examples = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+test('the README has two Node.js examples', () => {
+  assert.equal(examples.length, 2);
+});
+
+examples.forEach((code, i) => test(`README example ${i + 1} prints what it promises`, () => {
   const expected = [...code.matchAll(/console\.log\(.*\);\s+\/\/ (.*)/g)].map((m) => m[1].trim());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrumdb-readme-'));
   try {
@@ -24,4 +29,4 @@ test('the README example prints what it promises', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-});
+}));
