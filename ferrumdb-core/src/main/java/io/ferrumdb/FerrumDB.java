@@ -568,14 +568,16 @@ public final class FerrumDB implements AutoCloseable {
         return new Append(RecordFormat.TYPE_DELETE, new Key(key.clone()), EMPTY, 0);
     }
 
+    /** One clock reading for the whole batch: equal TTLs in a batch give equal expiry times. */
     private List<Append> toAppends(WriteBatch batch) {
+        long now = now();
         List<Append> out = new ArrayList<>(batch.size());
         for (WriteBatch.Operation op : batch.operations()) {
             if (op.isDelete()) {
                 out.add(new Append(RecordFormat.TYPE_DELETE, new Key(op.key()), EMPTY, 0));
             } else {
                 out.add(new Append(RecordFormat.TYPE_PUT, new Key(op.key()), op.value(),
-                        op.ttl() == null ? 0 : expiresAt(op.ttl())));
+                        op.ttl() == null ? 0 : expiresAt(op.ttl(), now)));
             }
         }
         return out;
@@ -641,13 +643,18 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     private long expiresAt(Duration ttl) {
+        return expiresAt(ttl, now());
+    }
+
+    /** Absolute expiry of a TTL counted from {@code now}; saturates instead of overflowing. */
+    private static long expiresAt(Duration ttl, long now) {
         long millis;
         try {
             millis = Math.max(1, ttl.toMillis());
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
         }
-        long at = now() + millis;
+        long at = now + millis;
         return at < 0 ? Long.MAX_VALUE : at;
     }
 
