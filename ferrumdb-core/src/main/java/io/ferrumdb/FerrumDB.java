@@ -353,6 +353,8 @@ public final class FerrumDB implements AutoCloseable {
                 throw new IllegalArgumentException("backup target " + to + " is not empty");
             }
             io.createDirectories(to);
+            // An empty LOCK file makes the copy openable read-only too (a read-only open creates nothing).
+            io.create(to.resolve(LOCK_FILE)).close();
             for (Path p : io.list(dir)) {
                 String name = p.getFileName().toString();
                 if (name.equals(MetaFile.NAME) || name.equals("KEY")) {

@@ -232,6 +232,9 @@ class CompactionTest {
             assertThatThrownBy(() -> db.backup(backup)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("not empty");
         }
+        try (FerrumDB readOnly = FerrumDB.open(backup, small().toBuilder().readOnly(true).build())) {
+            assertThat(readOnly.size()).isGreaterThanOrEqualTo(acknowledged.size());
+        }
         try (FerrumDB copy = FerrumDB.open(backup, small())) {
             for (Map.Entry<String, String> e : acknowledged.entrySet()) {
                 assertThat(s(copy.get(b(e.getKey())))).isEqualTo(e.getValue());

@@ -29,8 +29,8 @@ import net.jqwik.api.state.ActionChain;
 import net.jqwik.api.state.Transformer;
 
 /**
- * Random sequences of put, put with TTL, delete, batch, clock advance, close and reopen, and range, prefix and
- * reversed scans, checked step by step against a {@code TreeMap<byte[], ...>} ordered by
+ * Random sequences of put, put with TTL, delete, batch, clock advance, compaction, close and reopen, and range,
+ * prefix and reversed scans, checked step by step against a {@code TreeMap<byte[], ...>} ordered by
  * {@link Arrays#compareUnsigned}. Keys are drawn from a tiny alphabet with 0x00 and 0xFF so that they collide,
  * prefix each other and sit at the ends of the order; values up to 300 bytes roll 4 KiB segments.
  */
@@ -67,6 +67,7 @@ class ModelStatefulTest {
                 .withAction(1, (Action.Independent<Machine>) () -> Arbitraries.longs().between(0, 3000)
                         .map(ms -> Transformer.mutate("advance clock " + ms + "ms", m -> m.advance(ms))))
                 .withAction(1, Action.just("close and reopen", Transformer.mutate("close and reopen", Machine::reopen)))
+                .withAction(1, Action.just("compact", Transformer.mutate("compact", Machine::compact)))
                 .withAction(3, (Action.Independent<Machine>) () -> ranges()
                         .map(r -> Transformer.mutate("scan " + r, m -> m.scan(r))))
                 .withMaxTransformations(SOAK ? 600 : 70);
@@ -221,6 +222,14 @@ class ModelStatefulTest {
 
         void advance(long millis) {
             clock.advance(Duration.ofMillis(millis));
+        }
+
+        /** Compaction must change nothing visible; the next actions (reopen among them) check that. */
+        void compact() {
+            CompactionResult r = db.compact();
+            assertThat(r.bytesRead()).as("compaction accounting").isEqualTo(r.bytesWritten() + r.bytesReclaimed());
+            assertThat(db.stats().deadBytes()).as("no dead bytes right after a full compaction")
+                    .isLessThanOrEqualTo(db.stats().segments().size() * 64L);
         }
 
         void reopen() {
