@@ -1,0 +1,279 @@
+// FerrumDB Studio pages. Every piece of data reaches the page through textContent or element properties,
+// never as markup (the server's Content-Security-Policy also forbids HTML string sinks: Trusted Types).
+
+import { lineChart, stackedBars, formatBytes, formatNumber } from './charts.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Creates an element; children are nodes or strings (strings become text nodes). */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node[k] = v;
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+/**
+ * Calls the JSON API. The cookie carries the token; referrerPolicy 'same-origin' makes the browser send a real
+ * Origin (under the page's no-referrer policy it would send "null"), which Studio checks on writes.
+ */
+async function api(method, path, body) {
+  const init = { method, credentials: 'same-origin', referrerPolicy: 'same-origin', headers: {} };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new ApiError(response.status, (data && data.error) || response.status + ' ' + response.statusText);
+  }
+  return data;
+}
+
+let toastTimer;
+function toast(message, isError) {
+  const t = $('toast');
+  t.textContent = message;
+  t.className = isError ? 'error' : '';
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { t.hidden = true; }, isError ? 8000 : 3000);
+}
+
+function reportError(e) {
+  toast(e.message || String(e), true);
+}
+
+function keyLabel(k) {
+  return k.key !== null ? k.key : '0x' + k.hex;
+}
+
+function ttlBody(input) {
+  const raw = input.value.trim();
+  if (raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error('TTL must be a positive whole number of seconds');
+  return n;
+}
+
+const state = { info: null, cursor: null, prefix: '', selectedHex: null, value: null, valueMode: 'text' };
+
+// ------------------------------------------------------------------ keys
+
+async function searchKeys(append) {
+  const params = new URLSearchParams({ prefix: state.prefix, limit: '50' });
+  if (append && state.cursor) params.set('after', state.cursor);
+  const page = await api('GET', '/api/keys?' + params);
+  const list = $('key-list');
+  if (!append) list.replaceChildren();
+  for (const k of page.keys) {
+    const button = el('button', { type: 'button', class: 'key', title: keyLabel(k), dataset: { hex: k.hex },
+      onclick: () => showValue(k.hex).catch(reportError) }, keyLabel(k));
+    if (k.key === null) button.classList.add('binary');
+    if (k.hex === state.selectedHex) button.classList.add('selected');
+    list.append(el('li', {}, button));
+  }
+  state.cursor = page.next;
+  $('key-more').hidden = page.next === null;
+  if (!append) {
+    const n = page.count + (page.countIsLowerBound ? '+' : '');
+    $('key-count').textContent = n + (page.count === 1 && !page.countIsLowerBound ? ' key' : ' keys')
+      + (state.prefix ? ' with prefix "' + state.prefix + '"' : '');
+  }
+}
+
+async function showValue(hex) {
+  let v;
+  try {
+    v = await api('GET', '/api/kv?hex=' + encodeURIComponent(hex));
+  } catch (e) {
+    if (e.status === 404) { toast('That key no longer exists (deleted or expired).', true); }
+    throw e;
+  }
+  state.selectedHex = hex;
+  state.value = v;
+  for (const b of document.querySelectorAll('#key-list .key')) {
+    b.classList.toggle('selected', b.dataset.hex === hex);
+  }
+  $('value-empty').hidden = true;
+  $('value-view').hidden = false;
+  $('value-key').textContent = keyLabel(v.key);
+  $('value-meta').textContent = v.kind + ' · ' + formatBytes(v.size)
+    + (v.truncated ? ' · preview of the first 1 MiB' : '');
+  state.valueMode = v.kind === 'json' ? 'json' : v.kind === 'binary' ? 'hex' : 'text';
+  renderValue();
+  $('edit-value').value = v.text !== undefined && !v.truncated ? v.text : '';
+  $('edit-ttl').value = '';
+}
+
+function renderValue() {
+  const v = state.value;
+  const available = { text: v.text !== undefined, json: v.pretty !== undefined, hex: true };
+  for (const b of document.querySelectorAll('#value-tabs button')) {
+    b.disabled = !available[b.dataset.mode];
+    b.classList.toggle('active', b.dataset.mode === state.valueMode);
+  }
+  const body = state.valueMode === 'json' ? v.pretty
+    : state.valueMode === 'hex' ? v.hex + (v.hexTruncated ? '… (first 4 KiB)' : '')
+    : v.text;
+  $('value-body').textContent = body;
+}
+
+async function saveValue(event) {
+  event.preventDefault();
+  const body = { hex: state.selectedHex, value: $('edit-value').value };
+  const ttl = ttlBody($('edit-ttl'));
+  if (ttl !== undefined) body.ttlSeconds = ttl;
+  await api('PUT', '/api/kv', body);
+  toast('Saved ' + keyLabel(state.value.key));
+  await showValue(state.selectedHex);
+}
+
+async function deleteValue() {
+  const label = keyLabel(state.value.key);
+  if (!window.confirm('Delete key "' + label + '"?')) return;
+  const r = await api('DELETE', '/api/kv?hex=' + encodeURIComponent(state.selectedHex));
+  toast(r.deleted ? 'Deleted ' + label : label + ' was already gone');
+  state.selectedHex = null;
+  $('value-view').hidden = true;
+  $('value-empty').hidden = false;
+  await searchKeys(false);
+}
+
+async function putNewKey(event) {
+  event.preventDefault();
+  const body = { key: $('new-key-name').value, value: $('new-key-value').value };
+  const ttl = ttlBody($('new-key-ttl'));
+  if (ttl !== undefined) body.ttlSeconds = ttl;
+  const r = await api('PUT', '/api/kv', body);
+  toast('Put ' + keyLabel(r.key));
+  event.target.reset();
+  await searchKeys(false);
+  await showValue(r.key.hex);
+}
+
+// ------------------------------------------------------------------ metrics
+
+const OPS_SERIES = [
+  { field: 'getsPerSecond', label: 'GET/s', color: '#4fa3ff' },
+  { field: 'putsPerSecond', label: 'PUT/s', color: '#f0a040' },
+  { field: 'deletesPerSecond', label: 'DELETE/s', color: '#e05d6f' },
+];
+
+function card(label, value, id) {
+  return el('div', { class: 'card', id }, el('div', { class: 'card-value' }, value), el('div', { class: 'card-label' }, label));
+}
+
+function renderMetrics(m) {
+  const r = m.rates || {};
+  $('metric-cards').replaceChildren(
+    card('ops/s (last ' + m.windowSeconds + ' s)', formatNumber(r.opsPerSecond), 'card-ops'),
+    card('GET/s', formatNumber(r.getsPerSecond)),
+    card('PUT/s', formatNumber(r.putsPerSecond)),
+    card('DELETE/s', formatNumber(r.deletesPerSecond)),
+    card('live keys', formatNumber(m.liveKeys), 'card-keys'),
+    card('live bytes', formatBytes(m.liveBytes)),
+    card('dead bytes', formatBytes(m.deadBytes)),
+    card('records per fsync (now)', formatNumber(r.recordsPerFsync)),
+    card('records per fsync (since open)', formatNumber(m.totals.recordsPerFsync)),
+  );
+  const span = 120;
+  lineChart($('chart-ops'), OPS_SERIES.map((s) => ({
+    color: s.color, points: m.history.map((p) => ({ t: p.t, v: p[s.field] })),
+  })), span);
+  $('legend-ops').replaceChildren(...OPS_SERIES.map((s) => legendItem(s.label, s.color)));
+  lineChart($('chart-fsync'), [{ color: '#7bd88f', points: m.history.map((p) => ({ t: p.t, v: p.recordsPerFsync })) }], span);
+  stackedBars($('chart-segments'), m.segments.map((s) => ({
+    label: '#' + s.id + (s.active ? '*' : ''),
+    parts: [{ value: s.liveBytes, color: '#4fa3ff' }, { value: s.deadBytes, color: '#5b6170' }],
+  })), formatBytes);
+  $('legend-segments').replaceChildren(legendItem('live', '#4fa3ff'), legendItem('dead', '#5b6170'),
+    el('span', { class: 'muted' }, '* = active segment'));
+  const rows = ['get', 'put', 'delete'].map((op) => {
+    const l = m.latency[op];
+    return el('tr', {}, el('td', {}, op.toUpperCase()), el('td', {}, formatNumber(l.count)),
+      el('td', {}, formatNumber(l.p50Micros)), el('td', {}, formatNumber(l.p90Micros)),
+      el('td', {}, formatNumber(l.p99Micros)), el('td', {}, formatNumber(l.maxMicros)));
+  });
+  $('latency-table').tBodies[0].replaceChildren(...rows);
+}
+
+function legendItem(label, color) {
+  const swatch = el('span', { class: 'swatch' });
+  swatch.style.backgroundColor = color;
+  return el('span', { class: 'legend-item' }, swatch, label);
+}
+
+let metricsTimer = null;
+async function pollMetrics() {
+  try {
+    renderMetrics(await api('GET', '/api/metrics'));
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+function startMetrics() {
+  if (metricsTimer === null) {
+    pollMetrics();
+    metricsTimer = setInterval(pollMetrics, 1000);
+  }
+}
+
+function stopMetrics() {
+  clearInterval(metricsTimer);
+  metricsTimer = null;
+}
+
+// ------------------------------------------------------------------ navigation
+
+const VIEWS = ['keys', 'documents', 'metrics', 'maintenance'];
+
+function showView() {
+  const name = VIEWS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'keys';
+  for (const v of VIEWS) $('view-' + v).hidden = v !== name;
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name);
+  if (name === 'metrics') startMetrics(); else stopMetrics();
+}
+
+function guard(handler) {
+  return (event) => Promise.resolve(handler(event)).catch(reportError);
+}
+
+async function init() {
+  state.info = await api('GET', '/api/info');
+  $('db-path').textContent = state.info.database;
+  $('mode').hidden = !state.info.readOnly;
+  document.body.classList.toggle('read-only', state.info.readOnly);
+  $('documents-missing').hidden = state.info.features.documents === true;
+  $('maintenance-missing').hidden = state.info.features.compaction === true || state.info.features.backup === true;
+
+  $('key-search').addEventListener('submit', guard((e) => {
+    e.preventDefault();
+    state.prefix = $('prefix').value;
+    state.cursor = null;
+    return searchKeys(false);
+  }));
+  $('key-more').addEventListener('click', guard(() => searchKeys(true)));
+  $('value-edit').addEventListener('submit', guard(saveValue));
+  $('delete-key').addEventListener('click', guard(deleteValue));
+  $('new-key-form').addEventListener('submit', guard(putNewKey));
+  for (const b of document.querySelectorAll('#value-tabs button')) {
+    b.addEventListener('click', () => { state.valueMode = b.dataset.mode; renderValue(); });
+  }
+  window.addEventListener('hashchange', showView);
+  showView();
+  await searchKeys(false);
+}
+
+init().catch(reportError);
