@@ -142,7 +142,7 @@ public final class Studio implements AutoCloseable {
         }
     }
 
-    /** Stops serving (requests in flight get a second to finish), then closes the database. */
+    /** Stops serving, waits for handlers still running, then closes the database. */
     @Override
     public void close() {
         synchronized (closeLock) {
@@ -152,7 +152,7 @@ public final class Studio implements AutoCloseable {
             closed = true;
             closeLock.notifyAll();
         }
-        server.stop(1);
+        server.stop(0);
         sampler.shutdownNow();
         httpThreads.shutdown();
         try {
