@@ -1,9 +1,10 @@
 package io.ferrumdb;
 
+import io.ferrumdb.internal.compaction.Compactor;
 import io.ferrumdb.internal.format.CipherSuite;
+import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.MetaFile;
-import io.ferrumdb.internal.format.PayloadCipher;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
@@ -13,6 +14,7 @@ import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.LogWriter;
 import io.ferrumdb.internal.log.LogWriter.Append;
+import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentScanner;
@@ -23,6 +25,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -76,6 +83,13 @@ public final class FerrumDB implements AutoCloseable {
     private final LongAdder puts = new LongAdder();
     private final LongAdder deletes = new LongAdder();
     private final LongAdder gets = new LongAdder();
+    /** Serializes compactions and backups, which both need a stable set of sealed segments. */
+    private final ReentrantLock maintenanceLock = new ReentrantLock();
+    private final Compactor compactor;
+    private final ScheduledExecutorService autoCompactor;
+    private final LongAdder compactions = new LongAdder();
+    private final LongAdder reclaimedBytes = new LongAdder();
+    private volatile Throwable lastCompactionFailure;
     private volatile boolean closed;
 
     private FerrumDB(Path directory, Options options) throws IOException {
@@ -96,16 +110,25 @@ public final class FerrumDB implements AutoCloseable {
             MetaFile meta = loadOrCreateMeta();
             CipherSuite ciphers = CipherSuite.PLAINTEXT;
             this.files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
+            Set<Integer> superseded = finishInterruptedCompaction();
             if (!options.readOnly()) {
                 deleteTemporaryFiles();
             }
             List<Integer> ids = segmentIds();
+            ids.removeAll(superseded);
+            if (!options.readOnly()) {
+                deleteOrphanHints(ids);
+            }
             int expected = 1024;
             this.keyDir = new KeyDir(options.orderedKeys(), expected);
             List<DroppedRange> report = new ArrayList<>();
             long maxSequence = recover(ids, report);
             this.recoveryReport = Collections.unmodifiableList(report);
-            this.nextSegmentId = new AtomicInteger(ids.isEmpty() ? 1 : ids.get(ids.size() - 1) + 1);
+            int maxId = ids.isEmpty() ? 0 : ids.get(ids.size() - 1);
+            for (int id : superseded) {
+                maxId = Math.max(maxId, id);
+            }
+            this.nextSegmentId = new AtomicInteger(maxId + 1);
             if (options.readOnly()) {
                 this.writer = null;
             } else {
@@ -113,6 +136,9 @@ public final class FerrumDB implements AutoCloseable {
                 this.writer = new LogWriter(active, maxSequence, options.fsyncPolicy(), options.segmentSize(),
                         this::newSegment, this::sealSegment);
             }
+            this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.clock(),
+                    options.segmentSize(), options.compactionRateLimit());
+            this.autoCompactor = options.readOnly() || !options.autoCompaction() ? null : startAutoCompaction();
         } catch (IOException | RuntimeException e) {
             closeQuietlyAfterFailedOpen(acquired, e);
             throw e;
@@ -259,6 +285,155 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- maintenance
+
+    /**
+     * Runs a full compaction now: seals the active segment, then rewrites the live records of every sealed
+     * segment into new segments and deletes the old ones. Readers and writers go on meanwhile.
+     */
+    public CompactionResult compact() {
+        ensureWritable();
+        maintenanceLock.lock();
+        try {
+            ensureOpen();
+            writer.rollAndSync();
+            return compactNow(sealedSegments());
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    /**
+     * Writes a consistent, openable copy of the database into {@code target} (a new or empty directory) while
+     * writes go on. The copy holds every write acknowledged before the call: the active segment is sealed first,
+     * then the sealed segments (immutable) are hard-linked, or copied where links are impossible.
+     */
+    public void backup(Path target) {
+        Objects.requireNonNull(target, "target");
+        ensureOpen();
+        Path to = target.toAbsolutePath().normalize();
+        if (to.equals(dir) || to.startsWith(dir)) {
+            throw new IllegalArgumentException("backup target " + to + " must lie outside the database directory");
+        }
+        maintenanceLock.lock();
+        try {
+            ensureOpen();
+            if (writer != null) {
+                writer.rollAndSync();
+            }
+            if (io.exists(to) && !io.list(to).isEmpty()) {
+                throw new IllegalArgumentException("backup target " + to + " is not empty");
+            }
+            io.createDirectories(to);
+            for (Path p : io.list(dir)) {
+                String name = p.getFileName().toString();
+                if (name.equals(MetaFile.NAME) || name.equals("KEY")) {
+                    io.linkOrCopy(p, to.resolve(name));
+                }
+            }
+            for (Segment s : sealedSegments()) {
+                io.linkOrCopy(s.path(), to.resolve(s.path().getFileName()));
+                Path hint = files.hintPath(s.id());
+                if (io.exists(hint)) {
+                    io.linkOrCopy(hint, to.resolve(hint.getFileName()));
+                }
+            }
+            io.syncDirectory(to);
+        } catch (IOException e) {
+            throw new FerrumException("backup of " + dir + " to " + to + " failed: " + e, e);
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    private CompactionResult compactNow(List<Segment> inputs) {
+        if (inputs.isEmpty()) {
+            return CompactionResult.NOTHING;
+        }
+        long started = System.nanoTime();
+        try {
+            Compactor.Outcome o = compactor.compact(inputs);
+            compactions.increment();
+            reclaimedBytes.add(Math.max(0, o.bytesRead() - o.bytesWritten()));
+            return new CompactionResult(o.segmentsCompacted(), o.bytesRead(), o.bytesWritten(),
+                    o.bytesRead() - o.bytesWritten(), Duration.ofNanos(System.nanoTime() - started));
+        } catch (IOException e) {
+            throw new FerrumException("compaction of " + dir + " failed: " + e, e);
+        }
+    }
+
+    /** Sealed segments, oldest first: every segment but the active one, once its hint is written. */
+    private List<Segment> sealedSegments() {
+        int activeId = writer == null ? -1 : writer.active().id();
+        List<Segment> out = new ArrayList<>();
+        for (Segment s : segments.values()) {
+            if (s.id() != activeId && s.isSealed()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Segments worth compacting now: those whose dead share reaches the threshold, and runs of small segments
+     * (left by many short sessions) that are cheaper to read as one.
+     */
+    private List<Segment> compactionCandidates() {
+        List<Segment> picked = new ArrayList<>();
+        List<Segment> small = new ArrayList<>();
+        for (Segment s : sealedSegments()) {
+            long total = s.writtenLength() - SegmentHeader.SIZE;
+            double dead = total <= 0 ? 0 : (double) (total - s.liveBytes()) / total;
+            if (total > 0 && dead >= options.compactionThreshold()) {
+                picked.add(s);
+            } else if (s.writtenLength() < options.segmentSize() / 4) {
+                small.add(s);
+            }
+        }
+        if (small.size() >= 4) {
+            picked.addAll(small);
+            picked.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        }
+        return picked;
+    }
+
+    private ScheduledExecutorService startAutoCompaction() {
+        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferrumdb-compactor");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = options.compactionInterval().toMillis();
+        ex.scheduleWithFixedDelay(this::compactInBackground, period, period, TimeUnit.MILLISECONDS);
+        return ex;
+    }
+
+    private void compactInBackground() {
+        if (closed || writer.failure() != null || !maintenanceLock.tryLock()) {
+            return;
+        }
+        try {
+            List<Segment> candidates = compactionCandidates();
+            if (!candidates.isEmpty() && !closed) {
+                compactNow(candidates);
+                lastCompactionFailure = null;
+            }
+        } catch (RuntimeException e) {
+            // Compaction never endangers acknowledged data (inputs stay until outputs are durable), so a failure
+            // is reported and retried at the next interval rather than stopping the database.
+            lastCompactionFailure = e;
+            System.getLogger(FerrumDB.class.getName()).log(System.Logger.Level.WARNING,
+                    "background compaction of " + dir + " failed; will retry", e);
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    /** The failure of the last background compaction, or empty when it succeeded (or none ran). */
+    public Optional<Throwable> lastCompactionFailure() {
+        return Optional.ofNullable(lastCompactionFailure);
+    }
+
     // ---------------------------------------------------------------- information
 
     public Path directory() {
@@ -288,8 +463,8 @@ public final class FerrumDB implements AutoCloseable {
             live += s.liveBytes();
         }
         return new Stats(keyDir.size(), List.copyOf(segs), total, live, puts.sum(), deletes.sum(), gets.sum(),
-                writer == null ? 0 : writer.fsyncs(), writer == null ? 0 : writer.syncedRecords(), 0, 0,
-                writer == null || writer.failure() != null);
+                writer == null ? 0 : writer.fsyncs(), writer == null ? 0 : writer.syncedRecords(), compactions.sum(),
+                reclaimedBytes.sum(), writer == null || writer.failure() != null);
     }
 
     /** Flushes, fsyncs, seals the active segment (writing its hint file) and releases the directory lock. */
@@ -302,6 +477,11 @@ public final class FerrumDB implements AutoCloseable {
             closed = true;
         }
         Throwable problem = null;
+        if (autoCompactor != null) {
+            autoCompactor.shutdown();
+        }
+        maintenanceLock.lock(); // waits for a running compaction or backup to finish
+        maintenanceLock.unlock();
         if (writer != null) {
             Throwable before = writer.failure();
             Segment active = writer.active();
@@ -373,11 +553,15 @@ public final class FerrumDB implements AutoCloseable {
         return out;
     }
 
-    private CompletableFuture<Void> append(List<Append> appends, LogWriter.Applier applier) {
+    private void ensureWritable() {
         ensureOpen();
         if (writer == null) {
             throw new ReadOnlyDatabaseException("database " + dir + " was opened read-only", null);
         }
+    }
+
+    private CompletableFuture<Void> append(List<Append> appends, LogWriter.Applier applier) {
+        ensureWritable();
         CompletableFuture<Void> durable = writer.append(appends, applier);
         for (Append a : appends) {
             (a.type() == RecordFormat.TYPE_PUT ? puts : deletes).increment();
@@ -519,32 +703,12 @@ public final class FerrumDB implements AutoCloseable {
 
     /** Verifies a record read for {@code key} and returns its value; any mismatch is corruption, never data. */
     private static byte[] decodeValue(Segment seg, Location loc, byte[] rec, byte[] key) {
-        int size = rec.length;
-        if (!RecordFormat.crcMatches(rec, 0, size)) {
-            throw new CorruptionException(seg.path(), loc.offset(), "record checksum mismatch");
-        }
-        PayloadCipher cipher = seg.cipher();
-        int keyLength = RecordFormat.keyLength(rec, 0);
-        int valueLength = RecordFormat.valueLength(rec, 0);
-        if (RecordFormat.headerProblem(rec, 0) != null || RecordFormat.type(rec, 0) != RecordFormat.TYPE_PUT
-                || RecordFormat.sequence(rec, 0) != loc.sequence() || keyLength != key.length
-                || RecordFormat.recordSize(rec, 0, cipher) != size) {
+        RecordReader.Payload p = RecordReader.open(seg, loc.offset(), rec);
+        if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || p.keyLength() != key.length
+                || !Arrays.equals(p.bytes(), p.offset(), p.offset() + key.length, key, 0, key.length)) {
             throw new CorruptionException(seg.path(), loc.offset(), "record does not match the key directory");
         }
-        int payload = RecordFormat.HEADER_SIZE;
-        byte[] plain = rec;
-        if (!cipher.isPlaintext()) {
-            plain = new byte[keyLength + valueLength];
-            payload = 0;
-            if (!cipher.open(loc.offset(), rec, RecordFormat.AAD_OFFSET, RecordFormat.AAD_LENGTH,
-                    RecordFormat.HEADER_SIZE, size - RecordFormat.HEADER_SIZE, plain, 0)) {
-                throw new CorruptionException(seg.path(), loc.offset(), "record fails authentication");
-            }
-        }
-        if (!Arrays.equals(plain, payload, payload + keyLength, key, 0, keyLength)) {
-            throw new CorruptionException(seg.path(), loc.offset(), "record holds a different key");
-        }
-        return Arrays.copyOfRange(plain, payload + keyLength, payload + keyLength + valueLength);
+        return p.value();
     }
 
     private NavigableSet<Key> orderedView(KeyRange range) {
@@ -729,31 +893,35 @@ public final class FerrumDB implements AutoCloseable {
      */
     private long recover(List<Integer> ids, List<DroppedRange> report) throws IOException {
         Map<Key, Long> tombstones = new java.util.HashMap<>();
-        long maxSequence = 0;
-        for (int i = 0; i < ids.size(); i++) {
-            int id = ids.get(i);
-            boolean newest = i == ids.size() - 1;
-            Segment seg = openForRecovery(id, newest);
+        long[] maxSequence = {0};
+        List<Scanned> scanned = new ArrayList<>();
+        for (int id : ids) {
+            Segment seg = openForRecovery(id);
             if (seg == null) {
                 continue;
             }
             segments.put(id, seg);
+            boolean hadHint = io.exists(files.hintPath(id));
             List<HintFile.Entry> entries = options.salvage() ? null : readHintOrNull(seg, report);
-            if (entries == null) {
-                entries = scanForRecovery(seg, newest, report);
-            }
-            if (newest && entries.isEmpty() && !options.readOnly()) {
-                segments.remove(id);
-                seg.close();
-                files.delete(id);
-                io.syncDirectory(dir);
+            if (entries != null) {
+                seg.seal();
+                load(seg, entries, tombstones, maxSequence);
                 continue;
             }
-            seg.seal();
-            for (HintFile.Entry e : entries) {
-                maxSequence = Math.max(maxSequence, e.sequence());
-                seg.noteSequences(e.sequence(), e.sequence());
-                loadEntry(seg, e, tombstones);
+            // Only a segment that was never sealed (no hint was ever written for it) can end in a torn write:
+            // sealed segments were fsynced before their hint, and compaction outputs before their rename.
+            SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE
+                    : hadHint || seg.header().compacted() ? SegmentScanner.Mode.STRICT : SegmentScanner.Mode.TAIL;
+            scanned.add(new Scanned(seg, hadHint, SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(),
+                    mode)));
+        }
+        rejectTornTailsBeforeRecords(scanned);
+        for (Scanned sc : scanned) {
+            List<HintFile.Entry> entries = SegmentFiles.entries(sc.result().records());
+            report.addAll(sc.result().dropped());
+            if (keepScannedSegment(sc, entries)) {
+                sc.segment().seal();
+                load(sc.segment(), entries, tombstones, maxSequence);
             }
         }
         for (Iterator<Map.Entry<Key, Location>> it = keyDir.entries(); it.hasNext(); ) {
@@ -761,7 +929,76 @@ public final class FerrumDB implements AutoCloseable {
             segments.get(loc.segmentId()).addLiveBytes(loc.recordSize());
         }
         purgeExpired();
-        return maxSequence;
+        return maxSequence[0];
+    }
+
+    /** A segment read record by record at open, because no trusted hint described it. */
+    private record Scanned(Segment segment, boolean hadHint, SegmentScanner.Result result) {
+        boolean torn() {
+            return result.validLength() < segment.writtenLength();
+        }
+    }
+
+    /**
+     * A torn write can only end the log. The flusher fsyncs the end of a segment before it writes any byte of the
+     * next one, so a writer segment whose end is damaged while a later writer segment holds records was damaged
+     * at rest: corruption, not a crash. (Compaction outputs have higher numbers but old records; they don't count.)
+     */
+    private void rejectTornTailsBeforeRecords(List<Scanned> scanned) {
+        if (options.salvage()) {
+            return;
+        }
+        boolean laterRecords = false;
+        for (Segment s : segments.descendingMap().values()) {
+            if (s.header().compacted()) {
+                continue;
+            }
+            Scanned sc = scanned.stream().filter(x -> x.segment() == s).findFirst().orElse(null);
+            if (sc != null && sc.torn() && laterRecords) {
+                DroppedRange d = sc.result().dropped().get(0);
+                throw new CorruptionException(s.path(), d.offset(), d.reason().replaceFirst("^torn tail: ", "")
+                        + "; later segments hold records, so this is not a torn tail");
+            }
+            if (sc == null ? s.maxSequence() > 0 : !sc.result().records().isEmpty()) {
+                laterRecords = true;
+            }
+        }
+    }
+
+    /**
+     * Makes a scanned segment's state durable: truncates a torn tail (fsynced), deletes a segment that holds no
+     * records, writes the missing hint. Returns false when the segment was deleted. A read-only open writes
+     * nothing and only hides the torn tail.
+     */
+    private boolean keepScannedSegment(Scanned sc, List<HintFile.Entry> entries) throws IOException {
+        Segment seg = sc.segment();
+        if (sc.torn() && !options.readOnly()) {
+            seg.file().truncate(sc.result().validLength());
+            seg.file().force();
+        }
+        if (sc.torn()) {
+            seg.truncatedTo(sc.result().validLength());
+        }
+        if (options.readOnly()) {
+            return true;
+        }
+        if (entries.isEmpty() && !sc.hadHint() && !seg.header().compacted()) {
+            segments.remove(seg.id());
+            seg.close();
+            files.delete(seg.id());
+            io.syncDirectory(dir);
+            return false;
+        }
+        files.writeHint(seg, entries);
+        return true;
+    }
+
+    private void load(Segment seg, List<HintFile.Entry> entries, Map<Key, Long> tombstones, long[] maxSequence) {
+        for (HintFile.Entry e : entries) {
+            maxSequence[0] = Math.max(maxSequence[0], e.sequence());
+            seg.noteSequences(e.sequence(), e.sequence());
+            loadEntry(seg, e, tombstones);
+        }
     }
 
     private void loadEntry(Segment seg, HintFile.Entry e, Map<Key, Long> tombstones) {
@@ -783,8 +1020,8 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    /** Opens a segment; a newest segment whose header was torn while it was being created is discarded. */
-    private Segment openForRecovery(int id, boolean newest) throws IOException {
+    /** Opens a segment; one whose header was torn while it was being created (never sealed) is discarded. */
+    private Segment openForRecovery(int id) throws IOException {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
@@ -793,7 +1030,7 @@ public final class FerrumDB implements AutoCloseable {
             try (StorageFile f = io.open(path, false)) {
                 size = f.size();
             }
-            if (newest && size <= SegmentHeader.SIZE) {
+            if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
                 if (!options.readOnly()) {
                     files.delete(id);
                     io.syncDirectory(dir);
@@ -815,28 +1052,40 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    private List<HintFile.Entry> scanForRecovery(Segment seg, boolean newest, List<DroppedRange> report)
-            throws IOException {
-        SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE
-                : newest ? SegmentScanner.Mode.TAIL : SegmentScanner.Mode.STRICT;
-        SegmentScanner.Result r = SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(), mode);
-        report.addAll(r.dropped());
-        if (r.validLength() < seg.writtenLength() && !options.readOnly()) {
-            seg.file().truncate(r.validLength());
-            seg.file().force();
+    /** Completes the deletions of a compaction that crashed after publishing its outputs; returns their ids. */
+    private Set<Integer> finishInterruptedCompaction() throws IOException {
+        Path journal = dir.resolve(CompactionJournal.NAME);
+        if (!io.exists(journal)) {
+            return Set.of();
         }
-        // After a torn tail, nothing past the last good record may be read, read-only or not.
-        truncateView(seg, r.validLength());
-        List<HintFile.Entry> entries = SegmentFiles.entries(r.records());
-        if (!options.readOnly() && !(newest && entries.isEmpty())) {
-            files.writeHint(seg, entries);
+        Set<Integer> ids = new HashSet<>(CompactionJournal.decode(files.readAll(journal, 1 << 24), journal));
+        if (!options.readOnly()) {
+            for (int id : ids) {
+                files.delete(id);
+            }
+            io.syncDirectory(dir);
+            io.delete(journal);
+            io.syncDirectory(dir);
         }
-        return entries;
+        return ids;
     }
 
-    private static void truncateView(Segment seg, long validLength) {
-        if (validLength < seg.writtenLength()) {
-            seg.truncatedTo(validLength);
+    /** Deletes hint files whose segment is gone (left by a crash during compaction). */
+    private void deleteOrphanHints(List<Integer> segmentIds) throws IOException {
+        Set<String> wanted = new HashSet<>();
+        for (int id : segmentIds) {
+            wanted.add(Segment.hintName(id));
+        }
+        boolean any = false;
+        for (Path p : io.list(dir)) {
+            String name = p.getFileName().toString();
+            if (name.endsWith(".hint") && !wanted.contains(name)) {
+                io.delete(p);
+                any = true;
+            }
+        }
+        if (any) {
+            io.syncDirectory(dir);
         }
     }
 }

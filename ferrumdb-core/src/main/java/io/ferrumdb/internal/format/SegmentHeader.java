@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * <pre>
  *  0  8  magic "FDBSEG01"
  *  8  u16 format version
- * 10  u16 flags: bit 0 = encrypted
+ * 10  u16 flags: bit 0 = encrypted, bit 1 = written by compaction (complete before it got its name)
  * 12  u32 reserved, zero
  * 16  u64 segment id (equals the number in the file name)
  * 24  16  database id
@@ -17,14 +17,15 @@ import java.nio.file.Path;
  * 60  u32 CRC32C of bytes [0, 60)
  * </pre>
  */
-public record SegmentHeader(long segmentId, byte[] databaseId, boolean encrypted, byte[] salt) {
+public record SegmentHeader(long segmentId, byte[] databaseId, boolean encrypted, boolean compacted, byte[] salt) {
     public static final int SIZE = 64;
     public static final int FLAG_ENCRYPTED = 1;
+    public static final int FLAG_COMPACTED = 2;
 
     public byte[] encode() {
         byte[] b = new byte[SIZE];
         Magic.SEGMENT.write(b, 0);
-        Bytes.putU16(b, 10, encrypted ? FLAG_ENCRYPTED : 0);
+        Bytes.putU16(b, 10, (encrypted ? FLAG_ENCRYPTED : 0) | (compacted ? FLAG_COMPACTED : 0));
         Bytes.putI64(b, 16, segmentId);
         System.arraycopy(databaseId, 0, b, 24, 16);
         System.arraycopy(salt, 0, b, 40, 16);
@@ -41,13 +42,14 @@ public record SegmentHeader(long segmentId, byte[] databaseId, boolean encrypted
             throw new CorruptionException(file, 0, "segment header checksum mismatch");
         }
         int flags = Bytes.u16(b, 10);
-        if ((flags & ~FLAG_ENCRYPTED) != 0) {
+        if ((flags & ~(FLAG_ENCRYPTED | FLAG_COMPACTED)) != 0) {
             throw new CorruptionException(file, 10, "unknown segment flags 0x" + Integer.toHexString(flags));
         }
         byte[] dbId = new byte[16];
         byte[] salt = new byte[16];
         System.arraycopy(b, 24, dbId, 0, 16);
         System.arraycopy(b, 40, salt, 0, 16);
-        return new SegmentHeader(Bytes.i64(b, 16), dbId, (flags & FLAG_ENCRYPTED) != 0, salt);
+        return new SegmentHeader(Bytes.i64(b, 16), dbId, (flags & FLAG_ENCRYPTED) != 0,
+                (flags & FLAG_COMPACTED) != 0, salt);
     }
 }

@@ -30,6 +30,9 @@ public interface FileIO {
 
     boolean exists(Path path);
 
+    /** Makes {@code link} a hard link to {@code existing}, or a durable copy where links are impossible. */
+    void linkOrCopy(Path existing, Path link) throws IOException;
+
     /** The default implementation over java.nio. */
     static FileIO nio() {
         return NioFileIO.INSTANCE;

@@ -66,6 +66,18 @@ final class NioFileIO implements FileIO {
         return Files.exists(path);
     }
 
+    @Override
+    public void linkOrCopy(Path existing, Path link) throws IOException {
+        try {
+            Files.createLink(link, existing);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(existing, link);
+            try (FileChannel ch = FileChannel.open(link, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+    }
+
     private record NioStorageFile(Path path, FileChannel channel) implements StorageFile {
         @Override
         public int read(long position, ByteBuffer dst) throws IOException {

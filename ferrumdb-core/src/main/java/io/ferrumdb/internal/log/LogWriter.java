@@ -192,13 +192,35 @@ public final class LogWriter {
         }
     }
 
+    /**
+     * Seals the active segment now if it holds records, and waits until it is fsynced and has its hint file:
+     * afterwards every write appended before the call lies in a sealed segment.
+     */
+    public void rollAndSync() {
+        lock.lock();
+        try {
+            ensureWritable();
+            if (appendOffset > SegmentHeader.SIZE) {
+                roll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        // Unconditional: the flusher may be sealing the segment right now, and the next cycle starts after that.
+        sync(true);
+    }
+
     /** Forces everything appended so far to stable storage, whatever the policy. */
     public void sync() {
+        sync(false);
+    }
+
+    private void sync(boolean always) {
         CompletableFuture<Void> done;
         lock.lock();
         try {
             ensureWritable();
-            if (syncedSequence == lastSequence && pending.length == 0 && rolled.isEmpty()) {
+            if (!always && syncedSequence == lastSequence && pending.length == 0 && rolled.isEmpty() && toSeal.isEmpty()) {
                 return;
             }
             done = new CompletableFuture<>();
@@ -444,14 +466,15 @@ public final class LogWriter {
                 lock.unlock();
             }
             try {
-                for (Chunk c : batch) {
-                    c.segment.file().write(c.fileOffset, ByteBuffer.wrap(c.buf, 0, c.length));
-                    c.segment.setWrittenLength(c.fileOffset + c.length);
-                    unsyncedRecords += c.records;
-                }
+                // A sealed segment is forced before any byte of a later segment is written, so that after power
+                // loss what survives is a prefix of the log, whatever the policy.
                 for (Segment s : sealing) {
+                    writeChunks(batch, s);
                     s.file().force();
                     fsyncs.increment();
+                }
+                if (!sealing.contains(current)) {
+                    writeChunks(batch, current);
                 }
                 if (force && unsyncedRecords > 0) {
                     if (!sealing.contains(current)) {
@@ -503,6 +526,16 @@ public final class LogWriter {
                 } finally {
                     lock.unlock();
                 }
+            }
+        }
+    }
+
+    private void writeChunks(List<Chunk> batch, Segment segment) throws IOException {
+        for (Chunk c : batch) {
+            if (c.segment == segment) {
+                c.segment.file().write(c.fileOffset, ByteBuffer.wrap(c.buf, 0, c.length));
+                c.segment.setWrittenLength(c.fileOffset + c.length);
+                unsyncedRecords += c.records;
             }
         }
     }

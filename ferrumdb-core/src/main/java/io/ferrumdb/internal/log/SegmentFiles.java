@@ -51,15 +51,17 @@ public final class SegmentFiles {
 
     /** Creates segment {@code id} with its header, durable (file and directory fsynced) on return. */
     public Segment create(int id) throws IOException {
-        return create(id, dataPath(id), true);
+        return create(id, dataPath(id), true, false);
     }
 
     /**
-     * Creates a segment file at {@code path} (a temporary name for compaction output). The directory is fsynced
-     * only when {@code syncDirectory}; a caller that renames the file later syncs after the rename.
+     * Creates a segment file at {@code path} (a temporary name for compaction output, which is {@code compacted}).
+     * The directory is fsynced only when {@code syncDirectory}; a caller that renames the file later syncs after
+     * the rename.
      */
-    public Segment create(int id, Path path, boolean syncDirectory) throws IOException {
-        SegmentHeader header = new SegmentHeader(id, databaseId, ciphers.encrypted(), ciphers.newSegmentSalt());
+    public Segment create(int id, Path path, boolean syncDirectory, boolean compacted) throws IOException {
+        SegmentHeader header = new SegmentHeader(id, databaseId, ciphers.encrypted(), compacted,
+                ciphers.newSegmentSalt());
         StorageFile file = io.create(path);
         try {
             file.write(0, ByteBuffer.wrap(header.encode()));

@@ -1,0 +1,278 @@
+package io.ferrumdb.internal.compaction;
+
+import io.ferrumdb.internal.format.CompactionJournal;
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.format.SegmentHeader;
+import io.ferrumdb.internal.keydir.Key;
+import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.log.RecordReader;
+import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentScanner;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Rewrites the live records of sealed segments into new segments and deletes the old ones, without stopping
+ * readers or writers. The steps, each durable before the next:
+ * <ol>
+ *   <li>copy live records (and tombstones that may still hide an older value elsewhere) into output files under
+ *   temporary names; fsync them and write their hint files;</li>
+ *   <li>rename the outputs to their final names and fsync the directory; publish them to readers;</li>
+ *   <li>switch the key directory entry of each copied record with compare-and-set, so that a write that landed
+ *   meanwhile on the same key wins over the copy;</li>
+ *   <li>write the COMPACTION journal listing the inputs, then delete the inputs, fsync the directory, and delete
+ *   the journal. Open finishes an interrupted step 4 from the journal.</li>
+ * </ol>
+ * A crash before step 4 leaves duplicates of some records (same sequence numbers), which open resolves and a
+ * later compaction reclaims; a crash during it is finished at open. Readers that looked up a location in an input
+ * just before it was deleted still read it: sealed segments are memory-mapped and a mapping outlives its file.
+ */
+public final class Compactor {
+    /** What a run did, for the public CompactionResult. */
+    public record Outcome(int segmentsCompacted, long bytesRead, long bytesWritten) {
+    }
+
+    private static final int BUFFER = 1 << 20;
+
+    private final KeyDir keyDir;
+    private final SegmentFiles files;
+    private final ConcurrentNavigableMap<Integer, Segment> segments;
+    private final AtomicInteger nextSegmentId;
+    private final Clock clock;
+    private final long segmentSize;
+    private final long bytesPerSecond;
+
+    public Compactor(KeyDir keyDir, SegmentFiles files, ConcurrentNavigableMap<Integer, Segment> segments,
+                     AtomicInteger nextSegmentId, Clock clock, long segmentSize, long bytesPerSecond) {
+        this.keyDir = keyDir;
+        this.files = files;
+        this.segments = segments;
+        this.nextSegmentId = nextSegmentId;
+        this.clock = clock;
+        this.segmentSize = segmentSize;
+        this.bytesPerSecond = bytesPerSecond;
+    }
+
+    /** Compacts {@code inputs}, which must be sealed segments. The caller serializes compactions. */
+    public Outcome compact(List<Segment> inputs) throws IOException {
+        if (inputs.isEmpty()) {
+            return new Outcome(0, 0, 0);
+        }
+        Set<Integer> inputIds = new HashSet<>();
+        for (Segment s : inputs) {
+            inputIds.add(s.id());
+        }
+        long started = System.nanoTime();
+        long bytesRead = 0;
+        long now = clock.millis();
+        List<Output> outputs = new ArrayList<>();
+        List<Relocation> relocations = new ArrayList<>();
+        Output out = null;
+        try {
+            for (Segment in : inputs) {
+                bytesRead += in.writtenLength();
+                for (HintFile.Entry e : entriesOf(in)) {
+                    Key key = new Key(e.key());
+                    Location current = keyDir.get(key);
+                    if (e.type() == RecordFormat.TYPE_PUT) {
+                        if (current == null || current.segmentId() != in.id() || current.offset() != e.offset()
+                                || current.isExpired(now)) {
+                            continue;
+                        }
+                    } else if (current != null || !olderValueMayExist(e.sequence(), inputIds)) {
+                        continue;
+                    }
+                    RecordReader.Payload p = RecordReader.open(in, e.offset(), in.read(e.offset(), e.recordSize()));
+                    if (out == null || out.full(p.keyLength() + p.valueLength())) {
+                        out = new Output(nextSegmentId.getAndIncrement());
+                        outputs.add(out);
+                    }
+                    Location moved = out.append(p);
+                    if (e.type() == RecordFormat.TYPE_PUT) {
+                        relocations.add(new Relocation(key, current, moved));
+                    }
+                    throttle(started, bytesWritten(outputs));
+                }
+            }
+            for (Output o : outputs) {
+                o.finishUnderTemporaryName();
+            }
+            for (Output o : outputs) {
+                files.io().rename(o.tmpPath, files.dataPath(o.segment.id()));
+            }
+            files.io().syncDirectory(files.dir());
+        } catch (IOException | RuntimeException e) {
+            for (Output o : outputs) {
+                o.abandon(e);
+            }
+            throw e;
+        }
+        // The outputs are durable under their final names: from here on, a crash keeps them.
+        for (Output o : outputs) {
+            o.segment.close();
+            Segment published = files.open(o.segment.id(), false);
+            published.noteSequences(o.segment.minSequence(), o.segment.maxSequence());
+            published.seal();
+            segments.put(published.id(), published);
+        }
+        for (Relocation r : relocations) {
+            if (keyDir.relocate(r.key, r.from, r.to)) {
+                segments.get(r.to.segmentId()).addLiveBytes(r.to.recordSize());
+                Segment old = segments.get(r.from.segmentId());
+                if (old != null) {
+                    old.addLiveBytes(-r.from.recordSize());
+                }
+            }
+        }
+        retire(inputs);
+        return new Outcome(inputs.size(), bytesRead, bytesWritten(outputs));
+    }
+
+    /** Deletes superseded segments through the journal (step 4). */
+    private void retire(List<Segment> inputs) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        for (Segment s : inputs) {
+            ids.add(s.id());
+        }
+        Path journal = files.dir().resolve(CompactionJournal.NAME);
+        files.writeDurably(files.dir().resolve(CompactionJournal.NAME + SegmentFiles.TMP_SUFFIX), journal,
+                CompactionJournal.encode(ids));
+        for (Segment s : inputs) {
+            segments.remove(s.id());
+            s.close();
+            files.delete(s.id());
+        }
+        files.io().syncDirectory(files.dir());
+        files.io().delete(journal);
+        files.io().syncDirectory(files.dir());
+    }
+
+    /**
+     * Whether a tombstone of sequence {@code sequence} must be kept: some segment outside the compaction may hold
+     * an older record of the key (Bitcask issue #82: dropping it would resurrect that value).
+     */
+    private boolean olderValueMayExist(long sequence, Set<Integer> inputIds) {
+        for (Segment s : segments.values()) {
+            if (!inputIds.contains(s.id()) && s.minSequence() < sequence) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<HintFile.Entry> entriesOf(Segment in) throws IOException {
+        List<HintFile.Entry> entries = null;
+        try {
+            entries = files.readHint(in);
+        } catch (io.ferrumdb.CorruptionException e) {
+            // A damaged hint is not trusted; the data file is the truth.
+        }
+        if (entries == null) {
+            entries = SegmentFiles.entries(SegmentScanner.scan(in.file(), in.writtenLength(), in.cipher(),
+                    SegmentScanner.Mode.STRICT).records());
+        }
+        return entries;
+    }
+
+    private static long bytesWritten(List<Output> outputs) {
+        long total = 0;
+        for (Output o : outputs) {
+            total += o.length;
+        }
+        return total;
+    }
+
+    /** Sleeps as needed so that the bytes written stay under the configured rate. */
+    private void throttle(long startedNanos, long bytes) {
+        if (bytesPerSecond <= 0) {
+            return;
+        }
+        long dueNanos = startedNanos + TimeUnit.SECONDS.toNanos(1) * bytes / bytesPerSecond;
+        long wait = dueNanos - System.nanoTime();
+        if (wait > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    private record Relocation(Key key, Location from, Location to) {
+    }
+
+    /** One output segment being written under a temporary name. */
+    private final class Output {
+        final Segment segment;
+        final Path tmpPath;
+        final List<HintFile.Entry> entries = new ArrayList<>();
+        final byte[] buffer = new byte[BUFFER];
+        int buffered;
+        long length = SegmentHeader.SIZE;
+
+        Output(int id) throws IOException {
+            this.tmpPath = files.dir().resolve(files.dataPath(id).getFileName() + SegmentFiles.TMP_SUFFIX);
+            this.segment = files.create(id, tmpPath, false, true);
+        }
+
+        boolean full(int payloadBytes) {
+            return length > SegmentHeader.SIZE && length + RecordFormat.HEADER_SIZE + payloadBytes > segmentSize;
+        }
+
+        Location append(RecordReader.Payload p) throws IOException {
+            byte[] key = p.key();
+            byte[] value = p.value();
+            int size = RecordFormat.recordSize(key.length, value.length, segment.cipher());
+            if (buffered + size > buffer.length) {
+                flush();
+            }
+            byte[] target = size > buffer.length ? new byte[size] : buffer;
+            int at = target == buffer ? buffered : 0;
+            RecordFormat.encode(target, at, length, p.type(), true, p.sequence(), p.expiresAt(), key, value,
+                    segment.cipher());
+            if (target == buffer) {
+                buffered += size;
+            } else {
+                segment.file().write(length, ByteBuffer.wrap(target, 0, size));
+            }
+            Location location = new Location(segment.id(), length, size, p.sequence(), p.expiresAt());
+            entries.add(new HintFile.Entry(p.type(), key, size, length, p.sequence(), p.expiresAt()));
+            segment.noteSequences(p.sequence(), p.sequence());
+            length += size;
+            return location;
+        }
+
+        private void flush() throws IOException {
+            if (buffered > 0) {
+                segment.file().write(length - buffered, ByteBuffer.wrap(buffer, 0, buffered));
+                buffered = 0;
+            }
+        }
+
+        void finishUnderTemporaryName() throws IOException {
+            flush();
+            segment.file().force();
+            segment.truncatedTo(length);
+            files.writeHint(segment, entries);
+        }
+
+        void abandon(Throwable cause) {
+            try {
+                segment.close();
+                files.io().delete(tmpPath);
+                files.io().delete(files.hintPath(segment.id()));
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+}

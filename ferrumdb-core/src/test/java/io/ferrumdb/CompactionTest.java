@@ -1,0 +1,246 @@
+package io.ferrumdb;
+
+import static io.ferrumdb.BasicOperationsTest.b;
+import static io.ferrumdb.BasicOperationsTest.s;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompactionTest {
+    @TempDir
+    Path dir;
+
+    private static Options small() {
+        return Options.builder().segmentSize(8192).fsyncPolicy(FsyncPolicy.never()).autoCompaction(false).build();
+    }
+
+    static long directoryBytes(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    @Test
+    void compactionReclaimsOverwrittenDataAndKeepsEveryLiveValue() throws IOException {
+        try (FerrumDB db = FerrumDB.open(dir, small())) {
+            for (int round = 0; round < 10; round++) {
+                for (int i = 0; i < 300; i++) {
+                    db.put(b("key" + i), b("value-" + round + "-" + i + "-" + "x".repeat(40)));
+                }
+            }
+            for (int i = 0; i < 300; i += 3) {
+                db.delete(b("key" + i));
+            }
+            long before = directoryBytes(dir);
+            CompactionResult r = db.compact();
+            assertThat(r.segmentsCompacted()).isGreaterThan(1);
+            assertThat(r.bytesReclaimed()).isPositive();
+            assertThat(r.bytesRead()).isEqualTo(r.bytesWritten() + r.bytesReclaimed());
+            long after = directoryBytes(dir);
+            assertThat(after).isLessThan(before / 5);
+            Stats st = db.stats();
+            assertThat(st.compactions()).isEqualTo(1);
+            assertThat(st.spaceAmplification()).isLessThan(1.3);
+            assertValues(db);
+        }
+        try (FerrumDB db = FerrumDB.open(dir, small())) {
+            assertValues(db);
+            assertThat(db.recoveryReport()).isEmpty();
+        }
+    }
+
+    private static void assertValues(FerrumDB db) {
+        assertThat(db.size()).isEqualTo(200);
+        for (int i = 0; i < 300; i++) {
+            String v = s(db.get(b("key" + i)));
+            if (i % 3 == 0) {
+                assertThat(v).isNull();
+            } else {
+                assertThat(v).isEqualTo("value-9-" + i + "-" + "x".repeat(40));
+            }
+        }
+    }
+
+    @Test
+    void deletedKeysStayDeletedAfterFullCompactionAndReopen() {
+        try (FerrumDB db = FerrumDB.open(dir, small())) {
+            for (int i = 0; i < 200; i++) {
+                db.put(b("k" + i), b("v" + i + "-".repeat(50)));
+            }
+            for (int i = 0; i < 200; i += 2) {
+                db.delete(b("k" + i));
+            }
+            db.compact();
+            db.compact();
+        }
+        try (FerrumDB db = FerrumDB.open(dir, small())) {
+            for (int i = 0; i < 200; i++) {
+                assertThat(db.contains(b("k" + i))).isEqualTo(i % 2 == 1);
+            }
+        }
+    }
+
+    /**
+     * Bitcask issue #82: the value lives in an old, mostly live segment; its tombstone lands in a later segment
+     * that becomes all dead. Compacting only the later segment must keep the tombstone.
+     */
+    @Test
+    void partialCompactionKeepsTombstonesThatHideOlderValues() throws Exception {
+        Options o = small().toBuilder().autoCompaction(true).compactionInterval(Duration.ofMillis(20))
+                .compactionThreshold(0.9).build();
+        try (FerrumDB db = FerrumDB.open(dir, o)) {
+            db.put(b("victim"), b("old value"));
+            for (int i = 0; i < 150; i++) { // fills the first segments with live data
+                db.put(b("live" + i), b("x".repeat(60)));
+            }
+            db.delete(b("victim"));
+            for (int round = 0; round < 5; round++) { // later segments: all dead after the overwrites
+                for (int i = 0; i < 60; i++) {
+                    db.put(b("churn" + i), b("y".repeat(60) + round));
+                }
+            }
+            db.sync();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (db.stats().compactions() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(db.stats().compactions()).isPositive();
+            assertThat(db.get(b("victim"))).isNull();
+        }
+        try (FerrumDB db = FerrumDB.open(dir, small())) {
+            assertThat(db.get(b("victim"))).isNull();
+            assertThat(db.size()).isEqualTo(150 + 60);
+            db.compact();
+        }
+        try (FerrumDB db = FerrumDB.open(dir, small())) {
+            assertThat(db.get(b("victim"))).isNull();
+        }
+    }
+
+    @Test
+    void expiredRecordsAreDroppedByCompaction() {
+        MutableClock clock = new MutableClock(5_000_000);
+        Options o = small().toBuilder().clock(clock).build();
+        try (FerrumDB db = FerrumDB.open(dir, o)) {
+            for (int i = 0; i < 100; i++) {
+                db.put(b("t" + i), b("z".repeat(100)), Duration.ofMinutes(1));
+            }
+            db.put(b("keep"), b("forever"));
+            clock.advance(Duration.ofMinutes(2));
+            db.compact();
+            assertThat(db.stats().liveBytes()).isLessThan(200);
+            assertThat(db.size()).isEqualTo(1);
+        }
+        try (FerrumDB db = FerrumDB.open(dir, o)) {
+            assertThat(db.size()).isEqualTo(1);
+            assertThat(s(db.get(b("keep")))).isEqualTo("forever");
+        }
+    }
+
+    @Test
+    void readersAndWritersSeeCorrectValuesDuringCompaction() throws Exception {
+        Options o = small().toBuilder().segmentSize(16384).build();
+        int keys = 200;
+        try (FerrumDB db = FerrumDB.open(dir, o)) {
+            Map<String, Integer> lastWritten = new ConcurrentHashMap<>();
+            for (int i = 0; i < keys; i++) {
+                db.put(b("k" + i), b("k" + i + "=0"));
+                lastWritten.put("k" + i, 0);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            // One writer per key stripe, so the newest version of each key is known exactly.
+            for (int w = 0; w < 2; w++) {
+                int stripe = w;
+                threads.add(new Thread(() -> {
+                    int version = 0;
+                    while (!stop.get()) {
+                        version++;
+                        for (int i = stripe; i < keys; i += 2) {
+                            db.put(b("k" + i), b("k" + i + "=" + version));
+                            lastWritten.put("k" + i, version);
+                        }
+                    }
+                }));
+            }
+            for (int r = 0; r < 2; r++) {
+                threads.add(new Thread(() -> {
+                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                    while (!stop.get()) {
+                        int i = rnd.nextInt(keys);
+                        int floor = lastWritten.get("k" + i);
+                        String v = s(db.get(b("k" + i)));
+                        assertThat(v).startsWith("k" + i + "=");
+                        assertThat(Integer.parseInt(v.substring(v.indexOf('=') + 1))).isGreaterThanOrEqualTo(floor);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.setUncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e));
+                t.start();
+            }
+            for (int c = 0; c < 5; c++) {
+                db.compact();
+            }
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(failure.get()).isNull();
+            for (int i = 0; i < keys; i++) {
+                assertThat(s(db.get(b("k" + i)))).isEqualTo("k" + i + "=" + lastWritten.get("k" + i));
+            }
+        }
+    }
+
+    @Test
+    void backupUnderConcurrentWritesOpensWithEveryWriteAcknowledgedBeforeIt() throws Exception {
+        Path backup = dir.resolveSibling(dir.getFileName() + "-backup");
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        try (FerrumDB db = FerrumDB.open(dir, small())) {
+            for (int i = 0; i < 500; i++) {
+                db.put(b("a" + i), b("v" + i));
+                acknowledged.put("a" + i, "v" + i);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                int n = 0;
+                while (!stop.get()) {
+                    db.put(b("late" + n), b("x" + n));
+                    n++;
+                }
+            });
+            writer.start();
+            db.backup(backup);
+            stop.set(true);
+            writer.join();
+            assertThatThrownBy(() -> db.backup(backup)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not empty");
+        }
+        try (FerrumDB copy = FerrumDB.open(backup, small())) {
+            for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+                assertThat(s(copy.get(b(e.getKey())))).isEqualTo(e.getValue());
+            }
+            long late = copy.keys().filter(k -> s(k).startsWith("late")).count();
+            // Whatever late writes made it in form a prefix of what the writer wrote.
+            for (int n = 0; n < late; n++) {
+                assertThat(s(copy.get(b("late" + n)))).isEqualTo("x" + n);
+            }
+        }
+    }
+}
