@@ -62,6 +62,7 @@ public final class Studio implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService httpThreads;
     private final ScheduledExecutorService sampler;
+    private final ExecutorService maintenance;
     private final int port;
     private final Object closeLock = new Object();
     private boolean closed;
@@ -71,6 +72,7 @@ public final class Studio implements AutoCloseable {
         this.db = db;
         this.token = newToken();
         this.metrics = new Metrics(db, System::nanoTime);
+        this.maintenance = Executors.newSingleThreadExecutor(daemonThreads("ferrumdb-studio-maintenance"));
         registerRoutes();
         this.server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 64);
         this.port = server.getAddress().getPort();
@@ -155,6 +157,8 @@ public final class Studio implements AutoCloseable {
         server.stop(0);
         sampler.shutdownNow();
         httpThreads.shutdown();
+        // A running compaction is not interrupted: closing the database waits for it.
+        maintenance.shutdown();
         try {
             if (!httpThreads.awaitTermination(5, TimeUnit.SECONDS)) {
                 httpThreads.shutdownNow();
@@ -185,6 +189,11 @@ public final class Studio implements AutoCloseable {
         route("PUT", "/api/kv", kv::put, true);
         route("DELETE", "/api/kv", kv::delete, true);
         route("GET", "/api/metrics", call -> call.sendJson(200, metrics.snapshot()), false);
+        MaintenanceApi maintenanceApi = new MaintenanceApi(db, maintenance, System::currentTimeMillis,
+                config.console());
+        route("GET", "/api/compact", maintenanceApi::status, false);
+        route("POST", "/api/compact", maintenanceApi::startCompaction, true);
+        route("POST", "/api/backup", maintenanceApi::backup, true);
     }
 
     private void route(String method, String path, Endpoint endpoint, boolean write) {
@@ -194,6 +203,8 @@ public final class Studio implements AutoCloseable {
     private void info(Call call) throws IOException {
         Map<String, Object> features = new LinkedHashMap<>();
         features.put("keyValue", true);
+        features.put("compaction", !config.readOnly());
+        features.put("backup", !config.readOnly());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("version", VERSION);
         body.put("database", db.directory().toString());

@@ -34,6 +34,12 @@ class ReadOnlyStudioTest {
                     "{\"key\":\"k\",\"value\":\"changed\"}");
             assertThat(pagePut.status()).isEqualTo(405);
             assertThat(client.delete("/api/kv?key=k").status()).isEqualTo(405);
+            Map<String, String> token = Map.of("X-FerrumDB-Token", studio.token());
+            assertThat(client.send("POST", "/api/compact", token, null).status()).isEqualTo(405);
+            assertThat(client.send("POST", "/api/backup", token, "{\"target\":\"" + dir.resolve("b") + "\"}")
+                    .status()).isEqualTo(405);
+            assertThat(dir.resolve("b")).doesNotExist();
+            assertThat(client.get("/api/info").json().get("features").get("compaction").asBoolean()).isFalse();
             assertThat(new String(studio.database().get("k".getBytes(UTF_8)), UTF_8)).isEqualTo("v");
         }
         try (FerrumDB db = FerrumDB.open(dir)) {

@@ -235,6 +235,48 @@ function stopMetrics() {
   metricsTimer = null;
 }
 
+// ------------------------------------------------------------------ maintenance
+
+function renderCompaction(job) {
+  const running = job.state === 'running';
+  $('compact-start').disabled = running;
+  $('compact-running').hidden = !running;
+  if (running) {
+    $('compact-elapsed').textContent = 'Rewriting up to ' + formatBytes(job.totalBytesBefore) + ' ('
+      + formatBytes(job.deadBytesBefore) + ' dead) · ' + (job.elapsedMillis / 1000).toFixed(1) + ' s';
+  }
+  const facts = [];
+  if (job.state === 'done') {
+    facts.push(['Result', 'done in ' + job.durationMillis + ' ms'],
+      ['Segments compacted', String(job.segmentsCompacted)],
+      ['Bytes read', formatBytes(job.bytesRead)], ['Bytes written', formatBytes(job.bytesWritten)],
+      ['Reclaimed', formatBytes(job.bytesReclaimed)],
+      ['Disk use', formatBytes(job.totalBytesBefore) + ' → ' + formatBytes(job.totalBytesAfter)]);
+  } else if (job.state === 'failed') {
+    facts.push(['Result', 'failed: ' + job.error]);
+  }
+  $('compact-result').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  return running;
+}
+
+let compactTimer = null;
+async function pollCompaction() {
+  clearTimeout(compactTimer);
+  const running = renderCompaction(await api('GET', '/api/compact'));
+  if (running) compactTimer = setTimeout(() => pollCompaction().catch(reportError), 250);
+}
+
+async function startCompaction() {
+  renderCompaction(await api('POST', '/api/compact'));
+  await pollCompaction();
+}
+
+async function backup(event) {
+  event.preventDefault();
+  const r = await api('POST', '/api/backup', { target: $('backup-target').value.trim() });
+  $('backup-result').textContent = 'Backed up to ' + r.target + ' in ' + r.durationMillis + ' ms';
+}
+
 // ------------------------------------------------------------------ navigation
 
 const VIEWS = ['keys', 'documents', 'metrics', 'maintenance'];
@@ -244,6 +286,7 @@ function showView() {
   for (const v of VIEWS) $('view-' + v).hidden = v !== name;
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name);
   if (name === 'metrics') startMetrics(); else stopMetrics();
+  if (name === 'maintenance' && !state.info.readOnly) pollCompaction().catch(reportError);
 }
 
 function guard(handler) {
@@ -256,7 +299,7 @@ async function init() {
   $('mode').hidden = !state.info.readOnly;
   document.body.classList.toggle('read-only', state.info.readOnly);
   $('documents-missing').hidden = state.info.features.documents === true;
-  $('maintenance-missing').hidden = state.info.features.compaction === true || state.info.features.backup === true;
+  $('maintenance-readonly').hidden = !state.info.readOnly;
 
   $('key-search').addEventListener('submit', guard((e) => {
     e.preventDefault();
@@ -268,6 +311,8 @@ async function init() {
   $('value-edit').addEventListener('submit', guard(saveValue));
   $('delete-key').addEventListener('click', guard(deleteValue));
   $('new-key-form').addEventListener('submit', guard(putNewKey));
+  $('compact-start').addEventListener('click', guard(startCompaction));
+  $('backup-form').addEventListener('submit', guard(backup));
   for (const b of document.querySelectorAll('#value-tabs button')) {
     b.addEventListener('click', () => { state.valueMode = b.dataset.mode; renderValue(); });
   }
