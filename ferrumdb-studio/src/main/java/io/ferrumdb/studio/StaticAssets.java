@@ -16,7 +16,8 @@ final class StaticAssets {
             "/", "index.html",
             "/static/app.js", "app.js",
             "/static/charts.js", "charts.js",
-            "/static/style.css", "style.css");
+            "/static/style.css", "style.css",
+            "/static/icon.svg", "icon.svg");
 
     record Asset(String contentType, byte[] bytes) {
     }
@@ -54,6 +55,9 @@ final class StaticAssets {
         }
         if (name.endsWith(".css")) {
             return "text/css; charset=utf-8";
+        }
+        if (name.endsWith(".svg")) {
+            return "image/svg+xml";
         }
         throw new IllegalArgumentException("no content type for " + name);
     }

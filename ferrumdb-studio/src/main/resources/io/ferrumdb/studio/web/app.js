@@ -1,7 +1,7 @@
 // FerrumDB Studio pages. Every piece of data reaches the page through textContent or element properties,
 // never as markup (the server's Content-Security-Policy also forbids HTML string sinks: Trusted Types).
 
-import { lineChart, stackedBars, formatBytes, formatNumber } from './charts.js';
+import { lineChart, stackedBars, formatBytes, formatMicros, formatNumber } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -202,8 +202,8 @@ function renderMetrics(m) {
   const rows = ['get', 'put', 'delete'].map((op) => {
     const l = m.latency[op];
     return el('tr', {}, el('td', {}, op.toUpperCase()), el('td', {}, formatNumber(l.count)),
-      el('td', {}, formatNumber(l.p50Micros)), el('td', {}, formatNumber(l.p90Micros)),
-      el('td', {}, formatNumber(l.p99Micros)), el('td', {}, formatNumber(l.maxMicros)));
+      el('td', {}, formatMicros(l.p50Micros)), el('td', {}, formatMicros(l.p90Micros)),
+      el('td', {}, formatMicros(l.p99Micros)), el('td', {}, formatMicros(l.maxMicros)));
   });
   $('latency-table').tBodies[0].replaceChildren(...rows);
 }

@@ -34,7 +34,14 @@ export function formatNumber(v) {
   if (Math.abs(v) >= 1e9) return (v / 1e9).toFixed(1) + 'G';
   if (Math.abs(v) >= 1e6) return (v / 1e6).toFixed(1) + 'M';
   if (Math.abs(v) >= 1e4) return (v / 1e3).toFixed(1) + 'k';
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+  return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(Math.abs(v) < 10 ? 2 : 1)));
+}
+
+export function formatMicros(v) {
+  if (v === null || v === undefined) return '–';
+  if (v >= 1e6) return (v / 1e6).toFixed(2) + ' s';
+  if (v >= 1e3) return (v / 1e3).toFixed(2) + ' ms';
+  return v.toFixed(0) + ' µs';
 }
 
 export function formatBytes(v) {
@@ -65,10 +72,11 @@ export function lineChart(canvas, series, spanSeconds) {
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
     ctx.fillText(formatNumber((max * i) / 4), left - 6, y);
   }
-  ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+  ctx.textBaseline = 'top';
   for (let i = 0; i <= 4; i++) {
     const t = -spanSeconds + (spanSeconds * i) / 4;
-    ctx.fillText(t === 0 ? 'now' : t + 's', left + (plotW * i) / 4, top + plotH + 4);
+    ctx.textAlign = i === 0 ? 'left' : i === 4 ? 'right' : 'center';
+    ctx.fillText(t === 0 ? 'now' : t + ' s', left + (plotW * i) / 4, top + plotH + 4);
   }
   const x = (t) => left + plotW * (1 + t / spanSeconds);
   const y = (v) => top + plotH - (plotH * v) / max;
