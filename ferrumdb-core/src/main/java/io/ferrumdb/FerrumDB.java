@@ -1,6 +1,8 @@
 package io.ferrumdb;
 
 import io.ferrumdb.internal.compaction.Compactor;
+import io.ferrumdb.internal.crypto.Keyring;
+import io.ferrumdb.internal.crypto.Secret;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
@@ -108,7 +110,7 @@ public final class FerrumDB implements AutoCloseable {
             acquired = acquireLock();
             this.lock = acquired;
             MetaFile meta = loadOrCreateMeta();
-            CipherSuite ciphers = CipherSuite.PLAINTEXT;
+            CipherSuite ciphers = openCiphers(meta);
             this.files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
             Set<Integer> superseded = finishInterruptedCompaction();
             if (!options.readOnly()) {
@@ -855,11 +857,106 @@ public final class FerrumDB implements AutoCloseable {
         }
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
-        MetaFile meta = new MetaFile(id, false, System.currentTimeMillis());
+        MetaFile meta = new MetaFile(id, options.encrypted(), System.currentTimeMillis());
         SegmentFiles writerFiles = new SegmentFiles(io, dir, id, CipherSuite.PLAINTEXT);
         writerFiles.writeDurably(dir.resolve(MetaFile.NAME + SegmentFiles.TMP_SUFFIX), path, meta.encode());
         return meta;
     }
+
+    // ---------------------------------------------------------------- encryption (SECURITY.md)
+
+    /**
+     * Checks the key or passphrase against META and KEY and returns the database's ciphers; runs before anything
+     * is written or any record read, so a wrong, missing or superfluous key fails the open at once.
+     */
+    private CipherSuite openCiphers(MetaFile meta) throws IOException {
+        try (Secret secret = options.secret()) {
+            return Keyring.open(io, dir, meta, secret, !options.readOnly() && segmentIds().isEmpty());
+        }
+    }
+
+    /**
+     * Changes the passphrase of the encrypted database in {@code dir}, which must not be open. Only the small KEY
+     * file is rewritten (atomically: a crash leaves either the old or the new passphrase working); the data stays
+     * encrypted under the same data key. Both arrays are wiped on return.
+     *
+     * @throws EncryptionKeyException when {@code oldPassphrase} is wrong or the database is not encrypted with a
+     *                                passphrase
+     * @throws DatabaseLockedException when the database is open
+     */
+    public static void changePassphrase(Path dir, char[] oldPassphrase, char[] newPassphrase) {
+        changePassphrase(dir, oldPassphrase, newPassphrase, FileIO.nio());
+    }
+
+    static void changePassphrase(Path dir, char[] oldPassphrase, char[] newPassphrase, FileIO io) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(oldPassphrase, "oldPassphrase");
+        Objects.requireNonNull(newPassphrase, "newPassphrase");
+        Path d = dir.toAbsolutePath().normalize();
+        try (Secret oldSecret = Secret.passphrase(oldPassphrase);
+             Secret newSecret = Secret.passphrase(newPassphrase)) {
+            if (!io.exists(d.resolve(LOCK_FILE)) || !io.exists(d.resolve(MetaFile.NAME))) {
+                throw new FerrumException("no database at " + d);
+            }
+            try (StorageFile lockFile = io.open(d.resolve(LOCK_FILE), true)) {
+                FileLock lock;
+                try {
+                    lock = lockFile.tryLock(false);
+                } catch (OverlappingFileLockException e) {
+                    throw new DatabaseLockedException(d, e);
+                }
+                if (lock == null) {
+                    throw new DatabaseLockedException(d, null);
+                }
+                try {
+                    Path metaPath = d.resolve(MetaFile.NAME);
+                    byte[] metaBytes = new SegmentFiles(io, d, new byte[16], CipherSuite.PLAINTEXT)
+                            .readAll(metaPath, MetaFile.SIZE);
+                    Keyring.rewrap(io, d, MetaFile.decode(metaBytes, metaPath), oldSecret, newSecret);
+                } finally {
+                    lock.release();
+                }
+            }
+        } catch (IOException e) {
+            throw new FerrumException("could not complete the passphrase change of " + d
+                    + " (either the old or the new passphrase opens it now): " + e, e);
+        }
+    }
+
+    /**
+     * Replaces the data key of this encrypted database and re-encrypts everything under the new one: a new random
+     * data key is added to KEY (wrapped under the key or passphrase this database was opened with), the active
+     * segment is sealed, every sealed segment is rewritten by a full compaction, and the old key is then removed
+     * from KEY. A crash in between leaves a KEY that opens every segment present; calling this again finishes the
+     * job. Afterwards an old copy of KEY, or a leaked old data key, no longer decrypts the database's files.
+     *
+     * @throws EncryptionKeyException when the database is not encrypted
+     */
+    public void rotateDataKey() {
+        ensureWritable();
+        maintenanceLock.lock();
+        try (Secret secret = options.secret()) {
+            ensureOpen();
+            if (secret == null) {
+                throw new EncryptionKeyException("database " + dir + " is not encrypted");
+            }
+            Keyring.addDataKey(io, dir, files.ciphers(), files.databaseId(), secret);
+            writer.rollAndSync(true);
+            compactNow(sealedSegments());
+            int remaining = Keyring.retireDataKeys(io, dir, files.ciphers(), files.databaseId(), secret,
+                    segments.firstKey());
+            if (remaining != 1) {
+                throw new FerrumException("data-key rotation of " + dir + " left " + remaining + " data keys in"
+                        + " use: segment " + segments.firstKey() + " was not rewritten");
+            }
+        } catch (IOException e) {
+            throw new FerrumException("data-key rotation of " + dir + " failed: " + e, e);
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- end of encryption
 
     private void deleteTemporaryFiles() throws IOException {
         boolean any = false;
@@ -929,6 +1026,7 @@ public final class FerrumDB implements AutoCloseable {
             segments.get(loc.segmentId()).addLiveBytes(loc.recordSize());
         }
         purgeExpired();
+        keyDir.buildOrderedIndex();
         return maxSequence[0];
     }
 
@@ -1010,12 +1108,12 @@ public final class FerrumDB implements AutoCloseable {
             return;
         }
         if (e.type() == RecordFormat.TYPE_PUT) {
-            keyDir.put(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
+            keyDir.load(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
             if (deletedAt != null) {
                 tombstones.remove(key);
             }
         } else {
-            keyDir.remove(key);
+            keyDir.unload(key);
             tombstones.put(key, e.sequence());
         }
     }
@@ -1025,12 +1123,7 @@ public final class FerrumDB implements AutoCloseable {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
-            Path path = files.dataPath(id);
-            long size;
-            try (StorageFile f = io.open(path, false)) {
-                size = f.size();
-            }
-            if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
+            if (sizeOf(files.dataPath(id)) <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
                 if (!options.readOnly()) {
                     files.delete(id);
                     io.syncDirectory(dir);
@@ -1038,6 +1131,12 @@ public final class FerrumDB implements AutoCloseable {
                 return null;
             }
             throw e;
+        }
+    }
+
+    private long sizeOf(Path path) throws IOException {
+        try (StorageFile f = io.open(path, false)) {
+            return f.size();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ferrumdb;
 
+import io.ferrumdb.internal.crypto.Secret;
 import io.ferrumdb.internal.io.FileIO;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class Options {
     private final long compactionRateLimit;
     private final Duration compactionInterval;
     private final FileIO fileIO;
+    private final byte[] encryptionKey;
+    private final char[] passphrase;
 
     private Options(Builder b) {
         this.fsyncPolicy = b.fsyncPolicy;
@@ -48,6 +51,8 @@ public final class Options {
         this.compactionRateLimit = b.compactionRateLimit;
         this.compactionInterval = b.compactionInterval;
         this.fileIO = b.fileIO;
+        this.encryptionKey = b.encryptionKey == null ? null : b.encryptionKey.clone();
+        this.passphrase = b.passphrase == null ? null : b.passphrase.clone();
     }
 
     public static Options defaults() {
@@ -72,6 +77,8 @@ public final class Options {
         b.compactionRateLimit = compactionRateLimit;
         b.compactionInterval = compactionInterval;
         b.fileIO = fileIO;
+        b.encryptionKey = encryptionKey == null ? null : encryptionKey.clone();
+        b.passphrase = passphrase == null ? null : passphrase.clone();
         return b;
     }
 
@@ -124,12 +131,25 @@ public final class Options {
         return fileIO;
     }
 
+    /** Whether an encryption key or passphrase is set (the database must then be, or become, encrypted). */
+    public boolean encrypted() {
+        return encryptionKey != null || passphrase != null;
+    }
+
+    /** A fresh copy of the key or passphrase for one open, wiped by the caller; null when none is set. */
+    Secret secret() {
+        if (encryptionKey != null) {
+            return Secret.rawKey(encryptionKey.clone());
+        }
+        return passphrase == null ? null : Secret.passphrase(passphrase.clone());
+    }
+
     @Override
     public String toString() {
         return "Options{fsync=" + fsyncPolicy + ", segmentSize=" + segmentSize + ", readOnly=" + readOnly
                 + ", orderedKeys=" + orderedKeys + ", salvage=" + salvage + ", autoCompaction=" + autoCompaction
                 + ", compactionThreshold=" + compactionThreshold + ", compactionRateLimit=" + compactionRateLimit
-                + "}";
+                + ", encryption=" + (encryptionKey != null ? "key" : passphrase != null ? "passphrase" : "none") + "}";
     }
 
     public static final class Builder {
@@ -144,6 +164,8 @@ public final class Options {
         private long compactionRateLimit;
         private Duration compactionInterval = Duration.ofSeconds(10);
         private FileIO fileIO = FileIO.nio();
+        private byte[] encryptionKey;
+        private char[] passphrase;
 
         private Builder() {
         }
@@ -229,6 +251,34 @@ public final class Options {
             return this;
         }
 
+        /**
+         * Encrypts the database with AES-256-GCM under a data key wrapped by this raw 256-bit key (SECURITY.md).
+         * The array is copied: the caller may wipe its own after building. A new database becomes encrypted; an
+         * existing one must have been created with the same key. Exclusive with {@link #passphrase(char[])}.
+         */
+        public Builder encryptionKey(byte[] key32) {
+            Objects.requireNonNull(key32, "encryptionKey");
+            if (key32.length != 32) {
+                throw new IllegalArgumentException("encryptionKey must be 32 bytes (AES-256), got " + key32.length);
+            }
+            this.encryptionKey = key32.clone();
+            return this;
+        }
+
+        /**
+         * Encrypts the database under a data key wrapped by a key derived from this passphrase with Argon2id
+         * (SECURITY.md). The array is copied: the caller may wipe its own after building. Exclusive with
+         * {@link #encryptionKey(byte[])}.
+         */
+        public Builder passphrase(char[] passphrase) {
+            Objects.requireNonNull(passphrase, "passphrase");
+            if (passphrase.length == 0) {
+                throw new IllegalArgumentException("passphrase must not be empty");
+            }
+            this.passphrase = passphrase.clone();
+            return this;
+        }
+
         /** The file layer; tests substitute one that injects faults. Not part of the supported API. */
         Builder fileIO(FileIO fileIO) {
             this.fileIO = Objects.requireNonNull(fileIO, "fileIO");
@@ -236,6 +286,9 @@ public final class Options {
         }
 
         public Options build() {
+            if (encryptionKey != null && passphrase != null) {
+                throw new IllegalArgumentException("set either encryptionKey or passphrase, not both");
+            }
             return new Options(this);
         }
     }

@@ -17,7 +17,7 @@ import java.util.List;
  * 16  u64 segment id
  * 24  16  database id
  * 40  u64 length of the segment file this hint describes
- * 48  ... entries (plaintext), or AES-GCM(entries) || tag (encrypted)
+ * 48  ... entries (plaintext), or nonce (12) || AES-GCM(entries) || tag (encrypted; SECURITY.md)
  * end u32 CRC32C of every preceding byte
  * entry: u8 type, u8 zero, u16 key length, u32 record size, u64 offset, u64 sequence, i64 expiry, key
  * </pre>
@@ -112,8 +112,11 @@ public final class HintFile {
         if (b.length < HEADER_SIZE + 4) {
             throw new CorruptionException(file, 0, "hint file is only " + b.length + " bytes");
         }
-        Magic.HINT.check(b, 0, file);
-        if (Bytes.crc32c(b, 0, b.length - 4) != Bytes.i32(b, b.length - 4)) {
+        boolean intact = Bytes.crc32c(b, 0, b.length - 4) == Bytes.i32(b, b.length - 4);
+        if (intact || !Magic.HINT.matches(b, 0)) {
+            Magic.HINT.check(b, 0, file);
+        }
+        if (!intact) {
             throw new CorruptionException(file, b.length - 4, "hint file checksum mismatch");
         }
         boolean encrypted = (Bytes.u16(b, 10) & 1) != 0;

@@ -30,7 +30,15 @@ public enum Magic {
         Bytes.putU16(b, off + 8, FORMAT_VERSION);
     }
 
-    /** Checks magic and version at {@code off}; returns the version. */
+    /** Whether the magic bytes at {@code off} are this kind's, whatever the version after them. */
+    public boolean matches(byte[] b, int off) {
+        return b.length >= off + 8 && Arrays.equals(b, off, off + 8, bytes, 0, 8);
+    }
+
+    /**
+     * Checks magic and version at {@code off}; returns the version. Callers check a header's checksum before its
+     * version, so that a damaged version field is reported as corruption, not as a file from a newer FerrumDB.
+     */
     public int check(byte[] b, int off, Path file) {
         if (b.length < off + 10 || !Arrays.equals(b, off, off + 8, bytes, 0, 8)) {
             throw new CorruptionException(file, off, "bad magic: not a FerrumDB " + name().toLowerCase() + " file");

@@ -33,8 +33,11 @@ public record MetaFile(byte[] databaseId, boolean encrypted, long createdMillis)
         if (b.length != SIZE) {
             throw new CorruptionException(file, 0, "META file has " + b.length + " bytes, expected " + SIZE);
         }
-        Magic.META.check(b, 0, file);
-        if (Bytes.crc32c(b, 0, 40) != Bytes.i32(b, 40)) {
+        boolean intact = Bytes.crc32c(b, 0, 40) == Bytes.i32(b, 40);
+        if (intact || !Magic.META.matches(b, 0)) {
+            Magic.META.check(b, 0, file);
+        }
+        if (!intact) {
             throw new CorruptionException(file, 40, "META checksum mismatch");
         }
         int flags = Bytes.u16(b, 10);

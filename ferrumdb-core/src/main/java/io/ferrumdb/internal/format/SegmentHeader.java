@@ -37,8 +37,11 @@ public record SegmentHeader(long segmentId, byte[] databaseId, boolean encrypted
         if (b.length < SIZE) {
             throw new CorruptionException(file, 0, "segment header is shorter than " + SIZE + " bytes");
         }
-        Magic.SEGMENT.check(b, 0, file);
-        if (Bytes.crc32c(b, 0, 60) != Bytes.i32(b, 60)) {
+        boolean intact = Bytes.crc32c(b, 0, 60) == Bytes.i32(b, 60);
+        if (intact || !Magic.SEGMENT.matches(b, 0)) {
+            Magic.SEGMENT.check(b, 0, file);
+        }
+        if (!intact) {
             throw new CorruptionException(file, 0, "segment header checksum mismatch");
         }
         int flags = Bytes.u16(b, 10);

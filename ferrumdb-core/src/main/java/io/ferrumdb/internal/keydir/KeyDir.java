@@ -69,6 +69,35 @@ public final class KeyDir {
         return previous;
     }
 
+    /**
+     * Recovery: sets a key's location without maintaining the ordered set, which {@link #buildOrderedIndex()}
+     * then builds in one pass. Sorting once and inserting in order is several times cheaper than inserting
+     * millions of keys into a skip list in hash order.
+     */
+    public void load(Key key, Location location) {
+        map.put(key, location);
+        if (location.expiresAt() != 0) {
+            scheduleExpiry(key, location);
+        }
+    }
+
+    /** Recovery: removes a key loaded by {@link #load}. */
+    public void unload(Key key) {
+        map.remove(key);
+    }
+
+    /** Recovery: builds the ordered set from the loaded keys (a no-op without ordered keys). */
+    public void buildOrderedIndex() {
+        if (ordered == null) {
+            return;
+        }
+        Key[] keys = map.keySet().toArray(new Key[0]);
+        java.util.Arrays.parallelSort(keys);
+        for (Key k : keys) {
+            ordered.add(k);
+        }
+    }
+
     /** Swaps a key's location if it is still {@code expected} (compaction); never adds or removes a key. */
     public boolean relocate(Key key, Location expected, Location replacement) {
         return map.replace(key, expected, replacement);

@@ -197,10 +197,18 @@ public final class LogWriter {
      * afterwards every write appended before the call lies in a sealed segment.
      */
     public void rollAndSync() {
+        rollAndSync(false);
+    }
+
+    /**
+     * Like {@link #rollAndSync()}; with {@code evenIfEmpty} an empty active segment is replaced too (a data-key
+     * rotation needs every later write in a segment created after it began).
+     */
+    public void rollAndSync(boolean evenIfEmpty) {
         lock.lock();
         try {
             ensureWritable();
-            if (appendOffset > SegmentHeader.SIZE) {
+            if (evenIfEmpty || appendOffset > SegmentHeader.SIZE) {
                 roll();
             }
         } finally {
@@ -336,7 +344,8 @@ public final class LogWriter {
 
     /**
      * Seals the active segment if it holds records, flushes and fsyncs everything, and stops the flusher.
-     * Returns true when the active segment held no records (the caller may delete it).
+     * Returns true when the active segment held no records (the caller may delete it). Does not throw for a write
+     * failure: the caller checks {@link #failure()} and must still release the files and the lock.
      */
     public boolean close() {
         boolean activeEmpty;
@@ -369,10 +378,6 @@ public final class LogWriter {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-        Throwable f = failure();
-        if (f != null) {
-            throw new ReadOnlyDatabaseException("database stopped accepting writes after an I/O failure: " + f, f);
         }
         return activeEmpty;
     }

@@ -37,6 +37,10 @@ public final class SegmentFiles {
         return io;
     }
 
+    public CipherSuite ciphers() {
+        return ciphers;
+    }
+
     public byte[] databaseId() {
         return databaseId.clone();
     }

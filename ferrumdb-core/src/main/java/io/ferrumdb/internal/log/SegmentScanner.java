@@ -44,6 +44,13 @@ public final class SegmentScanner {
 
     private static final int WINDOW = 1 << 20;
 
+    /**
+     * A record whose checksum matches but whose authentication tag does not. A torn write cannot produce that
+     * (its checksum would not match), so it is tampering or a wrong key even at the tail: never truncated away.
+     */
+    private record Unauthentic(String problem) {
+    }
+
     private final StorageFile file;
     private final Path path;
     private final long length;
@@ -85,7 +92,10 @@ public final class SegmentScanner {
                 pos += rec.size();
                 continue;
             }
-            String problem = (String) outcome;
+            if (outcome instanceof Unauthentic u && mode == Mode.TAIL) {
+                throw new CorruptionException(path, pos, u.problem() + " although its checksum matches");
+            }
+            String problem = outcome instanceof Unauthentic u ? u.problem() : (String) outcome;
             long damageStart = batchStart >= 0 ? batchStart : pos;
             batch.clear();
             batchStart = -1;
@@ -123,7 +133,7 @@ public final class SegmentScanner {
         return new Result(length, dropped, records);
     }
 
-    /** The record at {@code pos}, or a String saying why there is no valid record there. */
+    /** The record at {@code pos}, or a String (or {@link Unauthentic}) saying why there is no valid record there. */
     private Object readRecord(long pos) throws IOException {
         if (length - pos < RecordFormat.HEADER_SIZE) {
             return "truncated record header (" + (length - pos) + " bytes before end of file)";
@@ -150,7 +160,7 @@ public final class SegmentScanner {
             byte[] plain = new byte[keyLength + valueLength];
             if (!cipher.open(pos, window, off + RecordFormat.AAD_OFFSET, RecordFormat.AAD_LENGTH,
                     off + RecordFormat.HEADER_SIZE, size - RecordFormat.HEADER_SIZE, plain, 0)) {
-                return "record fails authentication";
+                return new Unauthentic("record fails authentication");
             }
             key = Arrays.copyOf(plain, keyLength);
         }

@@ -1,0 +1,448 @@
+package io.ferrumdb;
+
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.StorageFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link FileIO} for tests that injects I/O errors and simulates power loss, over the real NIO file layer.
+ *
+ * <p><b>Errors.</b> {@link #failOn} makes the n-th later call of one operation (write, force, rename, create,
+ * directory sync), optionally only on files whose name ends with a suffix, throw an IOException. A failing write
+ * first writes a random prefix of its bytes (a short write, as a full disk or EIO can leave); a failing force
+ * makes nothing durable, like Linux after a failed fsync (the dirty pages may be dropped: "fsyncgate").
+ *
+ * <p><b>Power loss.</b> For every file it keeps the image of its content as of its last successful
+ * {@link StorageFile#force()}, and for every directory the namespace (name to file) as of its last
+ * {@link FileIO#syncDirectory}. {@link #crash()} closes every channel this layer opened (which releases the
+ * directory lock) and puts the directories back into that durable state: a file whose creation was not made
+ * durable disappears, a rename or delete that was not made durable is undone (the file comes back under its old
+ * name with its durable content), and every file gets exactly its last fsynced content. With {@link Tail#ZEROS}
+ * or {@link Tail#GARBAGE} a random-length part of each file's unsynced tail is replaced by zeros or random bytes
+ * instead of being cut, as when the OS had written back some pages or a sector was torn.
+ *
+ * <p>What it does not model: the OS writing back unsynced data of one file while losing another's (beyond the
+ * tail options), reordering within a file below the synced length, and persisted-but-unsynced directory entries.
+ * Files present when this layer first sees a directory are taken as durable.
+ *
+ * <p>Durability is what this model says, not what the disk did: force and directory sync are recorded, not passed
+ * on to the real file system (which keeps the tests fast on a loaded machine and changes nothing they check).
+ *
+ * <p>Each open of a database gets its own {@link #session()}. After a crash every call through an older session
+ * or a channel it opened throws {@link ClosedChannelException}, as the process that used it is gone; without
+ * this, threads of the crashed instance would go on changing the files under the next one.
+ */
+final class FaultFileIO {
+    enum Op { WRITE, FORCE, RENAME, CREATE, SYNC_DIR }
+
+    enum Tail { CUT, ZEROS, GARBAGE }
+
+    /** The exception an injected failure throws, so tests can find it in a cause chain. */
+    static final class InjectedIOException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        InjectedIOException(String message) {
+            super(message);
+        }
+    }
+
+    private static final class Inode {
+        byte[] image = new byte[0];
+        long dirtyFrom = Long.MAX_VALUE;
+    }
+
+    private record Trigger(Op op, String suffix, int nth, boolean crash) {
+    }
+
+    private final FileIO nio = FileIO.nio();
+    private final Random random;
+    private final Map<Path, Inode> live = new HashMap<>();
+    private final Map<Path, Inode> durable = new HashMap<>();
+    private final Set<Path> adoptedDirs = new HashSet<>();
+    private final Set<Handle> open = new HashSet<>();
+    private final Map<Op, Integer> counted = new EnumMap<>(Op.class);
+    private final AtomicInteger crashes = new AtomicInteger();
+    private Trigger trigger;
+    private Tail tail = Tail.CUT;
+    private int epoch;
+
+    FaultFileIO(long seed) {
+        this.random = new Random(seed);
+    }
+
+    /** How {@link #crash()} treats the unsynced tail of each file. */
+    synchronized FaultFileIO tail(Tail mode) {
+        this.tail = mode;
+        return this;
+    }
+
+    /** The {@code nth} later call of {@code op} (on a file whose name ends with {@code suffix}, if not null) fails. */
+    synchronized void failOn(Op op, int nth, String suffix) {
+        arm(new Trigger(op, suffix, nth, false));
+    }
+
+    /** Power is lost just before the {@code nth} later call of {@code op} takes effect; that call then fails. */
+    synchronized void crashOn(Op op, int nth) {
+        arm(new Trigger(op, null, nth, true));
+    }
+
+    synchronized void disarm() {
+        trigger = null;
+    }
+
+    /** Whether an armed failure or crash has not fired yet. */
+    synchronized boolean armed() {
+        return trigger != null;
+    }
+
+    int crashes() {
+        return crashes.get();
+    }
+
+    private void arm(Trigger t) {
+        if (t.nth < 1) {
+            throw new IllegalArgumentException("nth must be at least 1, got " + t.nth);
+        }
+        counted.put(t.op, 0);
+        trigger = t;
+    }
+
+    private void maybeFail(Op op, Path path) throws IOException {
+        Trigger t = trigger;
+        if (t == null || t.op != op || (t.suffix != null && !path.getFileName().toString().endsWith(t.suffix))) {
+            return;
+        }
+        int n = counted.merge(op, 1, Integer::sum);
+        if (n < t.nth) {
+            return;
+        }
+        trigger = null;
+        if (t.crash) {
+            crash();
+            throw new InjectedIOException("simulated power loss at " + op + " #" + n + " on " + path);
+        }
+        throw new InjectedIOException("injected failure of " + op + " #" + n + " on " + path);
+    }
+
+    /** Simulates power loss: see the class comment. */
+    synchronized void crash() {
+        epoch++;
+        crashes.incrementAndGet();
+        List<IOException> problems = new ArrayList<>();
+        Map<Inode, Long> sizeBefore = new HashMap<>();
+        for (Map.Entry<Path, Inode> e : live.entrySet()) {
+            try {
+                sizeBefore.merge(e.getValue(), Files.size(e.getKey()), Math::max);
+            } catch (IOException ex) {
+                problems.add(ex);
+            }
+        }
+        for (Handle h : open) {
+            try {
+                h.delegate.close();
+            } catch (IOException ex) {
+                problems.add(ex);
+            }
+        }
+        open.clear();
+        try {
+            for (Path dir : adoptedDirs) {
+                for (Path p : nio.list(dir)) {
+                    if (!durable.containsKey(p)) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            for (Map.Entry<Path, Inode> e : durable.entrySet()) {
+                Inode inode = e.getValue();
+                long unsynced = sizeBefore.getOrDefault(inode, 0L) - inode.image.length;
+                byte[] extra = new byte[tail == Tail.CUT || unsynced <= 0 ? 0 : 1 + random.nextInt((int) unsynced)];
+                if (tail == Tail.GARBAGE) {
+                    random.nextBytes(extra);
+                }
+                byte[] content = new byte[inode.image.length + extra.length];
+                System.arraycopy(inode.image, 0, content, 0, inode.image.length);
+                System.arraycopy(extra, 0, content, inode.image.length, extra.length);
+                Files.write(e.getKey(), content);
+                if (extra.length > 0) {
+                    // What survived is now on disk for good (the next power loss keeps it too).
+                    inode.image = content;
+                }
+                inode.dirtyFrom = Long.MAX_VALUE;
+            }
+        } catch (IOException ex) {
+            problems.add(ex);
+        }
+        live.clear();
+        live.putAll(durable);
+        if (!problems.isEmpty()) {
+            UncheckedIOException failure = new UncheckedIOException("crash simulation failed", problems.get(0));
+            problems.stream().skip(1).forEach(failure::addSuppressed);
+            throw failure;
+        }
+    }
+
+    /** A file layer for one open of a database: dead after the next crash. */
+    FileIO session() {
+        synchronized (this) {
+            return new Session(epoch);
+        }
+    }
+
+    private final class Session implements FileIO {
+        private final int sessionEpoch;
+
+        Session(int epoch) {
+            this.sessionEpoch = epoch;
+        }
+
+        private void checkAlive() throws ClosedChannelException {
+            if (sessionEpoch != epoch) {
+                throw new ClosedChannelException();
+            }
+        }
+
+        @Override
+        public StorageFile open(Path file, boolean writable) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                adopt(file.getParent());
+                Inode inode = live.get(file);
+                StorageFile f = nio.open(file, writable);
+                if (inode == null) {
+                    // Not a regular file this layer tracks (the caller sees the same error or file as without it).
+                    inode = new Inode();
+                }
+                return register(new Handle(f, inode, sessionEpoch));
+            }
+        }
+
+        @Override
+        public StorageFile create(Path file) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                adopt(file.getParent());
+                maybeFail(Op.CREATE, file);
+                StorageFile f = nio.create(file);
+                Inode inode = new Inode();
+                live.put(file, inode);
+                return register(new Handle(f, inode, sessionEpoch));
+            }
+        }
+
+        @Override
+        public void rename(Path source, Path target) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                adopt(source.getParent());
+                adopt(target.getParent());
+                maybeFail(Op.RENAME, source);
+                nio.rename(source, target);
+                Inode inode = live.remove(source);
+                if (inode != null) {
+                    live.put(target, inode);
+                }
+            }
+        }
+
+        @Override
+        public void delete(Path file) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                adopt(file.getParent());
+                nio.delete(file);
+                live.remove(file);
+            }
+        }
+
+        @Override
+        public void syncDirectory(Path directory) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                adopt(directory);
+                maybeFail(Op.SYNC_DIR, directory);
+                durable.keySet().removeIf(p -> directory.equals(p.getParent()));
+                live.forEach((p, inode) -> {
+                    if (directory.equals(p.getParent())) {
+                        durable.put(p, inode);
+                    }
+                });
+            }
+        }
+
+        @Override
+        public List<Path> list(Path directory) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                adopt(directory);
+                return nio.list(directory);
+            }
+        }
+
+        @Override
+        public void createDirectories(Path directory) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                nio.createDirectories(directory);
+            }
+        }
+
+        @Override
+        public boolean exists(Path path) {
+            return nio.exists(path);
+        }
+
+        /** Backups link immutable, fsynced files: the content is durable, the name once its directory is synced. */
+        @Override
+        public void linkOrCopy(Path existing, Path link) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                adopt(link.getParent());
+                nio.linkOrCopy(existing, link);
+                Inode inode = new Inode();
+                inode.image = Files.readAllBytes(link);
+                live.put(link, inode);
+            }
+        }
+    }
+
+    /** Files already in a directory when this layer first sees it are taken as durable with their content. */
+    private void adopt(Path dir) throws IOException {
+        if (dir == null || !adoptedDirs.add(dir) || !Files.isDirectory(dir)) {
+            return;
+        }
+        for (Path p : nio.list(dir)) {
+            Inode inode = new Inode();
+            inode.image = Files.readAllBytes(p);
+            live.put(p, inode);
+            durable.put(p, inode);
+        }
+    }
+
+    private Handle register(Handle h) {
+        open.add(h);
+        return h;
+    }
+
+    private final class Handle implements StorageFile {
+        final StorageFile delegate;
+        final Inode inode;
+        final int handleEpoch;
+
+        Handle(StorageFile delegate, Inode inode, int epoch) {
+            this.delegate = delegate;
+            this.inode = inode;
+            this.handleEpoch = epoch;
+        }
+
+        private void checkAlive() throws ClosedChannelException {
+            if (handleEpoch != epoch) {
+                throw new ClosedChannelException();
+            }
+        }
+
+        @Override
+        public Path path() {
+            return delegate.path();
+        }
+
+        @Override
+        public int read(long position, ByteBuffer dst) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+            }
+            return delegate.read(position, dst);
+        }
+
+        @Override
+        public void write(long position, ByteBuffer src) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                inode.dirtyFrom = Math.min(inode.dirtyFrom, position);
+                try {
+                    maybeFail(Op.WRITE, path());
+                } catch (InjectedIOException e) {
+                    if (handleEpoch == epoch && src.remaining() > 0) {
+                        ByteBuffer part = src.duplicate();
+                        part.limit(part.position() + random.nextInt(src.remaining()));
+                        delegate.write(position, part);
+                    }
+                    throw e;
+                }
+                delegate.write(position, src);
+            }
+        }
+
+        @Override
+        public void force() throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                maybeFail(Op.FORCE, path());
+                long size = delegate.size();
+                int from = (int) Math.min(Math.min(inode.dirtyFrom, inode.image.length), size);
+                byte[] image = java.util.Arrays.copyOf(inode.image, (int) size);
+                delegate.read(from, ByteBuffer.wrap(image, from, (int) size - from));
+                inode.image = image;
+                inode.dirtyFrom = Long.MAX_VALUE;
+            }
+        }
+
+        @Override
+        public long size() throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+            }
+            return delegate.size();
+        }
+
+        @Override
+        public void truncate(long size) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+                inode.dirtyFrom = Math.min(inode.dirtyFrom, size);
+                delegate.truncate(size);
+            }
+        }
+
+        @Override
+        public ByteBuffer map(long size) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+            }
+            return delegate.map(size);
+        }
+
+        @Override
+        public FileLock tryLock(boolean shared) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+            }
+            return delegate.tryLock(shared);
+        }
+
+        @Override
+        public void close() throws IOException {
+            synchronized (FaultFileIO.this) {
+                open.remove(this);
+                if (handleEpoch == epoch) {
+                    delegate.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.ferrumdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.History.Mutation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Simulated power loss through {@link FaultFileIO}: random mutations, power lost at a random I/O call (or between
+ * calls), reopen. With {@code always()} the reopened database holds every acknowledged mutation, possibly plus
+ * the one in flight, and nothing else: a prefix of the history at least as long as what was acknowledged. With
+ * {@code never()} and {@code periodic} it holds a prefix with no holes, at least as long as the last successful
+ * {@code sync()}. Several crashes per seed, including crashes during the recovery of the previous one.
+ */
+class PowerLossTest {
+    private static final boolean SOAK = Boolean.getBoolean("ferrumdb.soak");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void alwaysKeepsEveryAcknowledgedMutation() {
+        campaign(FsyncPolicy.always(), SOAK ? 400 : 6);
+    }
+
+    @Test
+    void neverKeepsAPrefixWithoutHoles() {
+        campaign(FsyncPolicy.never(), SOAK ? 400 : 6);
+    }
+
+    @Test
+    void periodicKeepsAPrefixWithoutHoles() {
+        campaign(FsyncPolicy.periodic(Duration.ofMillis(1)), SOAK ? 200 : 3);
+    }
+
+    private void campaign(FsyncPolicy policy, int seeds) {
+        long base = Long.getLong("ferrumdb.seed", System.nanoTime());
+        for (int i = 0; i < seeds; i++) {
+            runSeed(policy, base + i);
+        }
+    }
+
+    private void runSeed(FsyncPolicy policy, long seed) {
+        Random r = new Random(seed);
+        FaultFileIO io = new FaultFileIO(seed).tail(FaultFileIO.Tail.values()[r.nextInt(3)]);
+        Path dir = tmp.resolve(policy.toString().replaceAll("\\W", "") + "-" + seed);
+        Options options = Options.builder().fsyncPolicy(policy).segmentSize(4096).build();
+        List<byte[]> keys = History.keySpace(r, 12);
+        TreeMap<String, String> state = new TreeMap<>();
+        String where = "seed " + seed + " (" + policy + ", -Dferrumdb.seed=" + seed + ")";
+        FerrumDB db = null;
+        for (int round = 0; round < 5; round++) {
+            if (db == null) {
+                db = openAfterCrashes(dir, options, io, where);
+                assertThat(History.dump(db)).as("%s round %d: state after reopen", where, round).isEqualTo(state);
+            }
+            List<Mutation> history = new ArrayList<>();
+            int acknowledged = 0;
+            int synced = 0;
+            int crashesBefore = io.crashes();
+            if (r.nextInt(5) > 0) {
+                FaultFileIO.Op op = FaultFileIO.Op.values()[r.nextInt(FaultFileIO.Op.values().length)];
+                io.crashOn(op, 1 + r.nextInt(op == FaultFileIO.Op.WRITE || op == FaultFileIO.Op.FORCE ? 60 : 3));
+            }
+            int planned = 10 + r.nextInt(120);
+            boolean cleanClose = r.nextInt(6) == 0;
+            for (int i = 0; i < planned && io.crashes() == crashesBefore; i++) {
+                Mutation m = History.randomMutation(r, keys, r.nextInt(20) == 0 ? 5000 : 300);
+                history.add(m);
+                try {
+                    m.applyTo(db);
+                    acknowledged = history.size();
+                    if (!policy.isAlways() && r.nextInt(25) == 0) {
+                        db.sync();
+                        synced = history.size();
+                    }
+                } catch (FerrumException e) {
+                    assertThat(io.crashes()).as("%s: a write failed without a crash: %s", where, e)
+                            .isGreaterThan(crashesBefore);
+                    break;
+                }
+            }
+            if (cleanClose && io.crashes() == crashesBefore) {
+                io.disarm();
+                db.close();
+                synced = history.size();
+            } else if (io.crashes() == crashesBefore) {
+                io.disarm();
+                io.crash();
+            }
+            db = null;
+            if (r.nextInt(3) == 0) {
+                // Lose power again, during the recovery of this crash.
+                FaultFileIO.Op op = r.nextBoolean() ? FaultFileIO.Op.FORCE : FaultFileIO.Op.SYNC_DIR;
+                io.crashOn(op, 1 + r.nextInt(3));
+            }
+            FerrumDB reopened = openAfterCrashes(dir, options, io, where);
+            io.disarm();
+            TreeMap<String, String> actual = History.dump(reopened);
+            int min = policy.isAlways() ? acknowledged : synced;
+            int k = History.matchingPrefix(state, history, actual, min);
+            assertThat(k).as("%s round %d: the reopened database is not a prefix of at least %d of these %d"
+                            + " mutations: %s%nbefore: %s%nactual: %s%nacknowledged state: %s%nreport: %s",
+                    where, round, min, history.size(), history, state, actual,
+                    History.after(state, history, acknowledged), reopened.recoveryReport())
+                    .isGreaterThanOrEqualTo(min);
+            if (policy.isAlways()) {
+                assertThat(k).as("%s: more than the one unacknowledged mutation survived", where)
+                        .isLessThanOrEqualTo(acknowledged + 1);
+            }
+            state = actual;
+            if (r.nextBoolean()) {
+                reopened.close();
+            } else {
+                db = reopened;
+            }
+        }
+        if (db != null) {
+            db.close();
+        }
+        try (FerrumDB last = FerrumDB.open(dir, options.toBuilder().fileIO(io.session()).build())) {
+            assertThat(History.dump(last)).as("%s: after a final clean close", where).isEqualTo(state);
+            assertThat(last.recoveryReport()).as("%s: clean close leaves nothing to recover", where).isEmpty();
+        }
+    }
+
+    /** Opens the database; a power loss injected during the open is followed by another open. */
+    private static FerrumDB openAfterCrashes(Path dir, Options options, FaultFileIO io, String where) {
+        while (true) {
+            int before = io.crashes();
+            try {
+                return FerrumDB.open(dir, options.toBuilder().fileIO(io.session()).build());
+            } catch (FerrumException e) {
+                if (io.crashes() == before) {
+                    throw new AssertionError(where + ": open failed without a crash during it", e);
+                }
+            }
+        }
+    }
+}
