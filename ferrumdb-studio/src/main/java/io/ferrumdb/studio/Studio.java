@@ -126,6 +126,13 @@ public final class Studio implements AutoCloseable {
         return URI.create("http://" + host + ":" + port + "/?token=" + token);
     }
 
+    /** The start message: the one place the token is shown. */
+    public String banner() {
+        return "FerrumDB Studio on " + db.directory() + (config.readOnly() ? " (read-only)" : "") + "\n"
+                + "Open " + loginUri() + "\n"
+                + "The link carries this session's secret token; it changes on every start. Ctrl+C stops Studio.\n";
+    }
+
     /** The open database. */
     public FerrumDB database() {
         return db;

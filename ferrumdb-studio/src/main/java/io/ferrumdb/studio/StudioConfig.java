@@ -3,6 +3,7 @@ package io.ferrumdb.studio;
 import io.ferrumdb.Options;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -87,6 +88,31 @@ public final class StudioConfig {
         public Builder bindAddress(InetAddress address) {
             this.bindAddress = Objects.requireNonNull(address, "bindAddress");
             return this;
+        }
+
+        /**
+         * The address to listen on, as an IP literal ({@code 127.0.0.1}, {@code ::1}, {@code [::1]},
+         * {@code 0.0.0.0}) or {@code localhost}. Host names are refused: one would be resolved once, here, and
+         * could name another address later.
+         *
+         * @throws IllegalArgumentException when {@code address} is not one of those
+         */
+        public Builder bindAddress(String address) {
+            Objects.requireNonNull(address, "bindAddress");
+            if (address.equals("localhost")) {
+                return bindAddress(InetAddress.getLoopbackAddress());
+            }
+            String literal = address.startsWith("[") && address.endsWith("]")
+                    ? address.substring(1, address.length() - 1) : address;
+            if (!literal.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+                throw new IllegalArgumentException("the bind address must be an IP address such as 127.0.0.1 or ::1 "
+                        + "(or localhost), got '" + address + "'");
+            }
+            try {
+                return bindAddress(InetAddress.getByName(literal));
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("'" + address + "' is not a valid IP address", e);
+            }
         }
 
         public Builder port(int port) {

@@ -2,8 +2,6 @@ package io.ferrumdb.studio;
 
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 
 /**
@@ -44,30 +42,23 @@ public final class StudioMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(studio::close, "ferrumdb-studio-shutdown"));
-        printBanner(studio, config, System.out);
+        System.out.print(studio.banner());
+        System.out.flush();
         studio.awaitClose();
-    }
-
-    /** The start message: the one place the token is shown. */
-    static void printBanner(Studio studio, StudioConfig config, PrintStream out) {
-        out.println("FerrumDB Studio on " + studio.database().directory() + (config.readOnly() ? " (read-only)" : ""));
-        out.println("Open " + studio.loginUri());
-        out.println("The link carries this session's secret token; it changes on every start. Ctrl+C stops Studio.");
-        out.flush();
     }
 
     /** The config for the arguments, or null when help was asked for. */
     static StudioConfig parse(String[] args, PrintStream console) {
         Path db = Path.of("ferrumdb-data");
         Integer port = null;
-        InetAddress bind = null;
+        String bind = null;
         boolean readOnly = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--db" -> db = Path.of(value(args, ++i, a));
                 case "--port" -> port = parsePort(value(args, ++i, a));
-                case "--bind" -> bind = parseAddress(value(args, ++i, a));
+                case "--bind" -> bind = value(args, ++i, a);
                 case "--read-only" -> readOnly = true;
                 case "-h", "--help" -> {
                     return null;
@@ -101,22 +92,6 @@ public final class StudioMain {
             return p;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--port must be a number, got '" + s + "'");
-        }
-    }
-
-    /** An IP address literal only: a host name would be resolved once here and could differ later. */
-    static InetAddress parseAddress(String s) {
-        if (s.equals("localhost")) {
-            return InetAddress.getLoopbackAddress();
-        }
-        String literal = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
-        if (!literal.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-            throw new IllegalArgumentException("--bind takes an IP address such as 127.0.0.1 or ::1 (or localhost), got '" + s + "'");
-        }
-        try {
-            return InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("--bind: '" + s + "' is not a valid IP address", e);
         }
     }
 }
