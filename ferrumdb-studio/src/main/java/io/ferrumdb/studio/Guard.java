@@ -181,8 +181,12 @@ final class Guard extends Filter {
     private static void refuse(HttpExchange exchange, int status, String message) throws IOException {
         byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("error", message, "status", status));
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
+        if ("HEAD".equals(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(status, -1);
+        } else {
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+        }
         exchange.close();
     }
 }

@@ -281,8 +281,12 @@ public final class Studio implements AutoCloseable {
         try {
             byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("error", String.valueOf(message), "status", status));
             exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
+            if ("HEAD".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(status, -1);
+            } else {
+                exchange.sendResponseHeaders(status, body.length);
+                exchange.getResponseBody().write(body);
+            }
         } catch (IOException e) {
             config.console().println("Studio: could not send the error response (" + message + "): " + e);
         }

@@ -213,6 +213,14 @@ class StudioSecurityTest {
     }
 
     @Test
+    void headRequestsAreCheckedLikeGets() {
+        assertThat(client.send("HEAD", "/api/info", Map.of(), null).status()).isEqualTo(401);
+        TestClient.Response ok = client.send("HEAD", "/", Map.of("X-FerrumDB-Token", studio.token()), null);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body()).isEmpty();
+    }
+
+    @Test
     void corsPreflightIsNeverGranted() {
         TestClient.Response r = client.send("OPTIONS", "/api/kv", Map.of("Origin", "http://evil.example",
                 "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "x-ferrumdb-token"), null);

@@ -110,6 +110,7 @@ async function showValue(hex) {
   $('value-key').textContent = keyLabel(v.key);
   $('value-meta').textContent = v.kind + ' · ' + formatBytes(v.size)
     + (v.truncated ? ' · preview of the first 1 MiB' : '');
+  $('value-download').href = '/api/kv/raw?hex=' + encodeURIComponent(hex);
   state.valueMode = v.kind === 'json' ? 'json' : v.kind === 'binary' ? 'hex' : 'text';
   renderValue();
   $('edit-value').value = v.text !== undefined && !v.truncated ? v.text : '';
