@@ -107,6 +107,9 @@ test('browsing keys: prefix search and paging', async () => {
 test('a binary key and value are shown in hex', async () => {
   await page.fill('#prefix', '');
   await page.click('#key-search button[type=submit]');
+  await page.waitForFunction(() => !document.querySelector('#key-count').textContent.includes('prefix'));
+  const labels = await page.locator('#key-list .key').allTextContents();
+  assert.ok(labels.every((l) => !/[\u0000-\u001f]/.test(l)), 'control characters are shown as escapes: ' + labels);
   await page.click('#key-list .key >> text=0x00ff10');
   await page.waitForFunction(() => document.querySelector('#value-key').textContent === '0x00ff10');
   assert.match(await page.locator('#value-meta').textContent(), /^binary/);

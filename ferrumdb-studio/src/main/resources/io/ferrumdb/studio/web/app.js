@@ -54,8 +54,10 @@ function reportError(e) {
   toast(e.message || String(e), true);
 }
 
+/** Control characters (the document store's key prefixes are 0x00..0x02) are shown as \xNN escapes. */
 function keyLabel(k) {
-  return k.key !== null ? k.key : '0x' + k.hex;
+  if (k.key === null) return '0x' + k.hex;
+  return k.key.replace(/[\u0000-\u001f\u007f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 
 function ttlBody(input) {
@@ -79,7 +81,7 @@ async function searchKeys(append) {
   for (const k of page.keys) {
     const button = el('button', { type: 'button', class: 'key', title: keyLabel(k), dataset: { hex: k.hex },
       onclick: () => showValue(k.hex).catch(reportError) }, keyLabel(k));
-    if (k.key === null) button.classList.add('binary');
+    if (keyLabel(k) !== k.key) button.classList.add('binary');
     if (k.hex === state.selectedHex) button.classList.add('selected');
     list.append(el('li', {}, button));
   }
