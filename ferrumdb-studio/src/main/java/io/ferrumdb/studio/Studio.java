@@ -216,6 +216,7 @@ public final class Studio implements AutoCloseable {
         body.put("version", VERSION);
         body.put("database", db.directory().toString());
         body.put("readOnly", config.readOnly());
+        body.put("encrypted", db.options().encrypted());
         body.put("features", features);
         body.put("metricsWindowSeconds", Metrics.WINDOW_SECONDS);
         call.sendJson(200, body);

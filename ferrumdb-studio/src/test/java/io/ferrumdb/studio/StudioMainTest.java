@@ -6,35 +6,41 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StudioMainTest {
     private static final PrintStream CONSOLE = System.err;
 
+    private static StudioConfig parse(String... args) {
+        return StudioMain.parse(args, CONSOLE, Map.of(), () -> {
+            throw new AssertionError("no prompt expected");
+        });
+    }
+
     @Test
     void defaultsAreLoopbackPort7474AndWritable() {
-        StudioConfig c = StudioMain.parse(new String[] {"--db", "somewhere"}, CONSOLE);
+        StudioConfig c = parse(new String[] {"--db", "somewhere"});
         assertThat(c.databaseDir()).isEqualTo(Path.of("somewhere"));
         assertThat(c.bindAddress().isLoopbackAddress()).isTrue();
         assertThat(c.port()).isEqualTo(7474);
         assertThat(c.readOnly()).isFalse();
         assertThat(c.options().readOnly()).isFalse();
-        assertThat(StudioMain.parse(new String[0], CONSOLE).databaseDir()).isEqualTo(Path.of("ferrumdb-data"));
+        assertThat(parse().databaseDir()).isEqualTo(Path.of("ferrumdb-data"));
     }
 
     @Test
     void optionsAreParsed() throws Exception {
-        StudioConfig c = StudioMain.parse(new String[] {"--db", "d", "--port", "0", "--bind", "[::1]", "--read-only"},
-                CONSOLE);
+        StudioConfig c = parse(new String[] {"--db", "d", "--port", "0", "--bind", "[::1]", "--read-only"});
         assertThat(c.port()).isZero();
         assertThat(c.bindAddress()).isEqualTo(InetAddress.getByName("::1"));
         assertThat(c.readOnly()).isTrue();
         assertThat(c.options().readOnly()).isTrue();
-        assertThat(StudioMain.parse(new String[] {"--bind", "0.0.0.0"}, CONSOLE).bindAddress().isAnyLocalAddress())
+        assertThat(parse(new String[] {"--bind", "0.0.0.0"}).bindAddress().isAnyLocalAddress())
                 .isTrue();
-        assertThat(StudioMain.parse(new String[] {"--bind", "localhost"}, CONSOLE).bindAddress().isLoopbackAddress())
+        assertThat(parse(new String[] {"--bind", "localhost"}).bindAddress().isLoopbackAddress())
                 .isTrue();
-        assertThat(StudioMain.parse(new String[] {"--help"}, CONSOLE)).isNull();
+        assertThat(parse(new String[] {"--help"})).isNull();
     }
 
     @Test
@@ -47,7 +53,7 @@ class StudioMainTest {
             "not a valid IP address", "--db needs a value", "unknown argument '--what'"};
         for (int i = 0; i < cases.length; i++) {
             String[] args = cases[i];
-            assertThatThrownBy(() -> StudioMain.parse(args, CONSOLE)).as(String.join(" ", args))
+            assertThatThrownBy(() -> parse(args)).as(String.join(" ", args))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(messages[i]);
         }
     }
