@@ -1,0 +1,179 @@
+package io.ferrumdb.doc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
+/**
+ * The one Jackson configuration of the module. Documents are parsed strictly (duplicate keys and trailing content
+ * are errors) with floating-point numbers as exact {@link BigDecimal}s, so that "0.1" is compared and indexed as
+ * 0.1, not as the nearest double, and written back as given.
+ */
+final class Json {
+    /** Largest stored (compact UTF-8) document. */
+    static final int MAX_DOCUMENT_BYTES = 16 << 20;
+
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
+
+    private Json() {
+    }
+
+    /** Parses a document given as text; it must be a JSON object. */
+    static ObjectNode parseDocument(String json) {
+        if (json == null) {
+            throw new IllegalArgumentException("document JSON must not be null");
+        }
+        // Refused unparsed: only whitespace could shrink text this long under the limit.
+        if (json.length() > 4L * MAX_DOCUMENT_BYTES) {
+            throw tooLarge(json.length() + " characters");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("invalid JSON document: " + e.getOriginalMessage(), e);
+        }
+        return requireObject(node);
+    }
+
+    /** Parses stored bytes, which were validated when written. */
+    static ObjectNode parseStored(byte[] bytes, int offset) {
+        try {
+            return (ObjectNode) MAPPER.readTree(bytes, offset, bytes.length - offset);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored document is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    static ObjectNode requireObject(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            throw new IllegalArgumentException("invalid JSON document: empty input");
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("a document must be a JSON object, got " + kindName(node));
+        }
+        return (ObjectNode) node;
+    }
+
+    /** A POJO (or Map, or JsonNode) as a document tree, mapped the way Jackson maps it by default. */
+    static ObjectNode fromObject(Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException("document must not be null");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.valueToTree(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot map " + value.getClass().getName() + " to JSON: "
+                    + e.getMessage(), e);
+        }
+        return requireObject(node);
+    }
+
+    /**
+     * The compact UTF-8 form of a document, checked against the size limit, and re-parsed from that form so that
+     * what is indexed is exactly what is stored (a JsonNode built in code may hold doubles, binary or POJO nodes
+     * that read back differently).
+     */
+    static byte[] serialize(ObjectNode document) {
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writeValueAsBytes(document);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("document cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+        if (bytes.length > MAX_DOCUMENT_BYTES) {
+            throw tooLarge(bytes.length + " bytes");
+        }
+        return bytes;
+    }
+
+    static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A filter operand as a JSON scalar node. */
+    static JsonNode scalar(Object value) {
+        if (value == null) {
+            return NullNode.instance;
+        }
+        if (value instanceof JsonNode node) {
+            if (!ValueCodec.isScalar(node)) {
+                throw new IllegalArgumentException("filter values must be JSON scalars (null, boolean, number, "
+                        + "string), got " + kindName(node));
+            }
+            if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal()) {
+                throw new IllegalArgumentException("filter value " + node + " is not a finite number");
+            }
+            return node;
+        }
+        if (value instanceof String s) {
+            return TextNode.valueOf(s);
+        }
+        if (value instanceof Character c) {
+            return TextNode.valueOf(c.toString());
+        }
+        if (value instanceof Boolean b) {
+            return BooleanNode.valueOf(b);
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return LongNode.valueOf(((Number) value).longValue());
+        }
+        if (value instanceof BigInteger b) {
+            return BigIntegerNode.valueOf(b);
+        }
+        if (value instanceof BigDecimal d) {
+            return DecimalNode.valueOf(d);
+        }
+        if (value instanceof Double || value instanceof Float) {
+            double d = ((Number) value).doubleValue();
+            if (!Double.isFinite(d)) {
+                throw new IllegalArgumentException("filter value " + value + " is not a finite number");
+            }
+            // The shortest decimal that reads back as this double (0.1 means 0.1), as in the parsed documents.
+            return DecimalNode.valueOf(new BigDecimal(value.toString()));
+        }
+        throw new IllegalArgumentException("unsupported filter value type " + value.getClass().getName()
+                + " (use null, Boolean, String, a Number or a scalar JsonNode)");
+    }
+
+    static String kindName(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static IllegalArgumentException tooLarge(String size) {
+        return new IllegalArgumentException("document of " + size + " exceeds the limit of " + MAX_DOCUMENT_BYTES
+                + " bytes (16 MiB of compact UTF-8 JSON)");
+    }
+}

@@ -1,0 +1,126 @@
+package io.ferrumdb.doc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.Options;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gets an exception naming the problem, and nothing is written. */
+class BadInputTest {
+    @TempDir
+    Path dir;
+
+    private DocumentStore store;
+    private DocumentCollection c;
+
+    @BeforeEach
+    void open() {
+        store = DocumentStore.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.never()).build());
+        c = store.collection("c");
+        c.createIndex("name");
+        c.put("keep", "{\"name\":\"original\"}");
+    }
+
+    @AfterEach
+    void close() {
+        assertThat(c.get("keep")).as("the earlier version is untouched").isEqualTo("{\"name\":\"original\"}");
+        assertThat(c.count()).isEqualTo(1);
+        assertThat(c.verifyIndexes()).isEmpty();
+        store.close();
+    }
+
+    private void refused(Runnable write, String message) {
+        assertThatThrownBy(write::run).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void invalidJson() {
+        refused(() -> c.put("keep", "{\"name\":"), "invalid JSON document");
+        refused(() -> c.put("keep", "{name:1}"), "invalid JSON document");
+        refused(() -> c.put("keep", "{\"a\":1,\"a\":2}"), "Duplicate field 'a'");
+        refused(() -> c.put("keep", "{\"a\":1} {}"), "invalid JSON document");
+        refused(() -> c.put("keep", ""), "empty input");
+        refused(() -> c.put("keep", (String) null), "must not be null");
+    }
+
+    @Test
+    void nonObjectTopLevel() {
+        refused(() -> c.put("keep", "[1,2]"), "must be a JSON object, got an array");
+        refused(() -> c.put("keep", "\"s\""), "got a string");
+        refused(() -> c.put("keep", "3"), "got a number");
+        refused(() -> c.put("keep", "null"), "got null");
+        refused(() -> c.put("keep", JsonNodeFactory.instance.arrayNode()), "got an array");
+        refused(() -> c.put("keep", (Object) List.of(1)), "got an array");
+        refused(() -> c.put("keep", (Object) 42), "got a number");
+    }
+
+    @Test
+    void oversizedDocument() {
+        String big = "{\"name\":\"" + "x".repeat(Json.MAX_DOCUMENT_BYTES) + "\"}";
+        refused(() -> c.put("keep", big), "exceeds the limit of 16777216 bytes");
+    }
+
+    @Test
+    void oversizedIndexedValue() {
+        refused(() -> c.put("keep", "{\"name\":\"" + "y".repeat(5000) + "\"}"),
+                "value at indexed path 'name' takes 5003 bytes in the index, over the limit of 4096");
+        c.put("other", "{\"bio\":\"" + "y".repeat(5000) + "\"}");
+        refused(() -> c.createIndex("bio"), "indexed path 'bio'");
+        assertThat(c.listIndexes()).extracting(IndexInfo::path).containsExactly("name");
+        c.delete("other");
+    }
+
+    @Test
+    void badPaths() {
+        refused(() -> c.createIndex(""), "path must not be empty");
+        refused(() -> c.createIndex(".a"), "empty segment at position 1");
+        refused(() -> c.createIndex("a."), "empty segment at position 2");
+        refused(() -> c.createIndex("a..b"), "empty segment at position 2");
+        refused(() -> c.createIndex(null), "path must not be null");
+        refused(() -> c.createIndex("a\u0000b"), "NUL character");
+        refused(() -> c.createIndex("x".repeat(1025)), "exceeds the limit of 1024");
+        refused(() -> Filter.eq("a..b", 1), "empty segment");
+        refused(() -> FindOptions.defaults().sortBy("."), "empty segment");
+        assertThat(c.listIndexes()).hasSize(1);
+    }
+
+    @Test
+    void badIdsAndCollectionNames() {
+        refused(() -> c.put("", "{}"), "document id must not be empty");
+        refused(() -> c.put(null, "{}"), "document id must not be null");
+        refused(() -> c.put("\uD800", "{}"), "unpaired surrogate");
+        refused(() -> c.put("i".repeat(1025), "{}"), "exceeds the limit of 1024");
+        refused(() -> store.collection(""), "collection name must not be empty");
+        refused(() -> store.collection("a\u0000"), "NUL character");
+        refused(() -> store.collection("n".repeat(256)), "exceeds the limit of 255");
+        assertThat(store.listCollections()).containsExactly("c");
+    }
+
+    @Test
+    void badFilterValuesAndOptions() {
+        refused(() -> Filter.eq("a", new Object()), "unsupported filter value type java.lang.Object");
+        refused(() -> Filter.gt("a", Double.NaN), "not a finite number");
+        refused(() -> Filter.eq("a", JsonNodeFactory.instance.arrayNode()), "must be JSON scalars");
+        refused(() -> Filter.startsWith("a", null), "prefix must not be null");
+        refused(() -> Filter.between("a", 1, "z"), "are of different kinds");
+        refused(() -> Filter.and((Filter) null), "filter 0 is null");
+        refused(() -> FindOptions.defaults().limit(-1), "limit must not be negative");
+        refused(() -> FindOptions.defaults().offset(-1), "offset must not be negative");
+    }
+
+    @Test
+    void badTtl() {
+        refused(() -> c.put("keep", "{}", Duration.ZERO), "ttl must be positive");
+        refused(() -> c.put("keep", "{}", Duration.ofSeconds(-1)), "ttl must be positive");
+        refused(() -> c.put("keep", "{}", (Duration) null), "ttl must not be null");
+    }
+}
