@@ -6,6 +6,8 @@ import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.ReadOnlyDatabaseException;
+import io.ferrumdb.doc.DocumentStore;
+import io.ferrumdb.doc.UniqueIndexViolationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -55,6 +57,9 @@ public final class Studio implements AutoCloseable {
 
     private final StudioConfig config;
     private final FerrumDB db;
+    /** Null when the database is not a document store; {@link #documentsProblem} says why. */
+    private final DocumentStore documents;
+    private final String documentsProblem;
     private final String token;
     private final Metrics metrics;
     private final StaticAssets assets = new StaticAssets();
@@ -67,9 +72,11 @@ public final class Studio implements AutoCloseable {
     private final Object closeLock = new Object();
     private boolean closed;
 
-    private Studio(StudioConfig config, FerrumDB db) throws IOException {
+    private Studio(StudioConfig config, Opened opened) throws IOException {
         this.config = config;
-        this.db = db;
+        this.db = opened.db();
+        this.documents = opened.documents();
+        this.documentsProblem = opened.documentsProblem();
         this.token = newToken();
         this.metrics = new Metrics(db, System::nanoTime);
         this.maintenance = Executors.newSingleThreadExecutor(daemonThreads("ferrumdb-studio-maintenance"));
@@ -91,10 +98,11 @@ public final class Studio implements AutoCloseable {
      * @throws FerrumException      when the database cannot be opened
      */
     public static Studio start(StudioConfig config) {
-        FerrumDB db = FerrumDB.open(config.databaseDir(), config.options());
+        Opened opened = open(config);
+        FerrumDB db = opened.db();
         Studio studio;
         try {
-            studio = new Studio(config, db);
+            studio = new Studio(config, opened);
         } catch (IOException e) {
             db.close();
             throw new UncheckedIOException("could not listen on " + hostLiteral(config.bindAddress()) + ":"
@@ -112,6 +120,31 @@ public final class Studio implements AutoCloseable {
         studio.sampler.scheduleAtFixedRate(studio::sample, 0, 1, TimeUnit.SECONDS);
         studio.server.start();
         return studio;
+    }
+
+    private record Opened(FerrumDB db, DocumentStore documents, String documentsProblem) {
+    }
+
+    /**
+     * Opens the directory as a document store (created as one when new), whose database the key browser and
+     * metrics then show; a database that is not a document store (plain keys written with FerrumDB) is opened as
+     * it is, and the documents page says why it has no documents.
+     */
+    private static Opened open(StudioConfig config) {
+        DocumentStore store;
+        try {
+            store = DocumentStore.open(config.databaseDir(), config.options());
+        } catch (FerrumException | IllegalArgumentException notAStore) {
+            FerrumDB db;
+            try {
+                db = FerrumDB.open(config.databaseDir(), config.options());
+            } catch (RuntimeException e) {
+                e.addSuppressed(notAStore);
+                throw e;
+            }
+            return new Opened(db, null, notAStore.getMessage());
+        }
+        return new Opened(store.database(), store, null);
     }
 
     /** The port Studio listens on (the chosen one when the config said 0). */
@@ -198,6 +231,15 @@ public final class Studio implements AutoCloseable {
         route("GET", "/api/metrics", call -> call.sendJson(200, metrics.snapshot()), false);
         MaintenanceApi maintenanceApi = new MaintenanceApi(db, maintenance, System::currentTimeMillis,
                 config.console());
+        if (documents != null) {
+            DocumentApi docs = new DocumentApi(documents);
+            route("GET", "/api/collections", docs::listCollections, false);
+            route("GET", "/api/query", docs::query, false);
+            route("GET", "/api/document", docs::get, false);
+            route("PUT", "/api/document", docs::put, true);
+            route("DELETE", "/api/document", docs::delete, true);
+            route("POST", "/api/index", docs::createIndex, true);
+        }
         route("GET", "/api/compact", maintenanceApi::status, false);
         route("POST", "/api/compact", maintenanceApi::startCompaction, true);
         route("POST", "/api/backup", maintenanceApi::backup, true);
@@ -210,6 +252,7 @@ public final class Studio implements AutoCloseable {
     private void info(Call call) throws IOException {
         Map<String, Object> features = new LinkedHashMap<>();
         features.put("keyValue", true);
+        features.put("documents", documents != null);
         features.put("compaction", !config.readOnly());
         features.put("backup", !config.readOnly());
         Map<String, Object> body = new LinkedHashMap<>();
@@ -218,6 +261,9 @@ public final class Studio implements AutoCloseable {
         body.put("readOnly", config.readOnly());
         body.put("encrypted", db.options().encrypted());
         body.put("features", features);
+        if (documents == null) {
+            body.put("documentsUnavailable", documentsProblem);
+        }
         body.put("metricsWindowSeconds", Metrics.WINDOW_SECONDS);
         call.sendJson(200, body);
     }
@@ -230,6 +276,8 @@ public final class Studio implements AutoCloseable {
             fail(exchange, e.status(), e.getMessage(), null);
         } catch (IllegalArgumentException e) {
             fail(exchange, 400, e.getMessage(), null);
+        } catch (UniqueIndexViolationException e) {
+            fail(exchange, 409, e.getMessage(), null);
         } catch (ReadOnlyDatabaseException e) {
             fail(exchange, 409, "the database refuses writes: " + e.getMessage(), null);
         } catch (DatabaseClosedException e) {
