@@ -40,6 +40,10 @@ before(async () => {
   await api('PUT', '/api/kv', { key: 'config:greeting', value: 'hello, world' });
   await api('PUT', '/api/kv', { hex: '00ff10', valueBase64: Buffer.from([0, 1, 2, 250, 251]).toString('base64') });
   await api('PUT', '/api/kv', { key: XSS, value: XSS });
+  for (let i = 0; i < 40; i++) {
+    await api('PUT', '/api/document', { collection: 'users', id: 'u' + String(i).padStart(2, '0'),
+      document: { name: i === 7 ? XSS : 'User ' + i, age: 20 + i, address: { city: i % 4 === 0 ? 'London' : 'Paris' } } });
+  }
 
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -160,6 +164,31 @@ test('new key with a TTL, then delete it', async () => {
   assert.equal(r.status, 404);
 });
 
+test('documents: a query shows its results and plan, and uses an index once it exists', async () => {
+  await page.click('nav a[data-view=documents]');
+  await page.click('#collection-list .key >> text=users (40)');
+  await page.waitForFunction(() => document.querySelector('#query-count').textContent.startsWith('40 matches'));
+  await page.fill('#query-filter', '{"address.city": "London", "age": {"$gte": 30}}');
+  await page.click('#query-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#query-count').textContent.startsWith('7 matches'));
+  assert.match(await page.locator('#query-plan').textContent(), /^SCAN /);
+  const ids = await page.locator('#query-results .doc-id').allTextContents();
+  assert.deepEqual(ids, ['u12', 'u16', 'u20', 'u24', 'u28', 'u32', 'u36']);
+  await page.fill('#index-path', 'address.city');
+  await page.click('#index-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#query-plan').textContent.startsWith('INDEX '));
+  assert.match(await page.locator('#collection-indexes').textContent(), /indexes: address\.city/);
+  assert.deepEqual(await page.locator('#query-results .doc-id').allTextContents(), ids);
+  await shot('04-documents-query');
+  await page.fill('#query-filter', '{"age": 27}');
+  await page.click('#query-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#query-count').textContent.startsWith('1 match'));
+  const shown = JSON.parse(await page.locator('#query-results pre').textContent());
+  assert.equal(shown.name, XSS, 'the payload is shown as text');
+  assert.equal(await page.locator('img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+});
+
 test('metrics update live with charts', async () => {
   await page.click('nav a[data-view=metrics]');
   const load = (async () => {
@@ -183,7 +212,7 @@ test('metrics update live with charts', async () => {
   });
   assert.ok(painted > 50, 'the PUT/s line (orange) is drawn: ' + painted + ' pixels');
   assert.equal(await page.locator('#latency-table tbody tr').count(), 3);
-  await shot('04-metrics');
+  await shot('05-metrics');
 });
 
 test('compaction shows its result, backup writes a copy', async () => {
@@ -195,7 +224,7 @@ test('compaction shows its result, backup writes a copy', async () => {
   await page.fill('#backup-target', process.env.BACKUP_DIR);
   await page.click('#backup-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#backup-result').textContent.startsWith('Backed up'));
-  await shot('05-maintenance');
+  await shot('06-maintenance');
 });
 
 test('no script errors and no Content-Security-Policy violations', () => {

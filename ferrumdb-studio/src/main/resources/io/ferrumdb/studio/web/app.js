@@ -238,6 +238,67 @@ function stopMetrics() {
   metricsTimer = null;
 }
 
+// ------------------------------------------------------------------ documents
+
+const docs = { collection: null };
+
+async function loadCollections() {
+  const { collections } = await api('GET', '/api/collections');
+  $('collection-list').replaceChildren(...collections.map((c) => el('li', {},
+    el('button', { type: 'button', class: 'key', dataset: { name: c.name },
+      onclick: () => selectCollection(c).catch(reportError) }, c.name + ' (' + c.count + ')'))));
+  if (docs.collection) {
+    const current = collections.find((c) => c.name === docs.collection.name);
+    if (current) showCollection(current);
+  }
+}
+
+function showCollection(c) {
+  docs.collection = c;
+  for (const b of document.querySelectorAll('#collection-list .key')) {
+    b.classList.toggle('selected', b.dataset.name === c.name);
+  }
+  $('collection-empty').hidden = true;
+  $('collection-view').hidden = false;
+  $('collection-name').textContent = c.name;
+  $('collection-indexes').textContent = c.count + ' documents · '
+    + (c.indexes.length === 0 ? 'no indexes'
+      : 'indexes: ' + c.indexes.map((i) => i.path + (i.unique ? ' (unique)' : '')).join(', '));
+}
+
+async function selectCollection(c) {
+  showCollection(c);
+  $('query-plan').textContent = '';
+  $('query-count').textContent = '';
+  $('query-results').replaceChildren();
+  await runQuery();
+}
+
+async function runQuery(event) {
+  if (event) event.preventDefault();
+  const params = new URLSearchParams({
+    collection: docs.collection.name, filter: $('query-filter').value, limit: $('query-limit').value || '50',
+  });
+  const sort = $('query-sort').value.trim();
+  if (sort) { params.set('sort', sort); params.set('order', $('query-desc').checked ? 'desc' : 'asc'); }
+  const r = await api('GET', '/api/query?' + params);
+  $('query-plan').textContent = r.plan.summary + '\nfilter: ' + r.plan.filter;
+  $('query-count').textContent = r.count + (r.count === 1 ? ' match' : ' matches')
+    + (r.results.length < r.count ? ', first ' + r.results.length + ' shown' : '');
+  $('query-results').replaceChildren(...r.results.map((d) => el('li', {},
+    el('span', { class: 'doc-id' }, d.id), el('pre', { class: 'value-body' }, d.pretty))));
+}
+
+async function createIndex(event) {
+  event.preventDefault();
+  const path = $('index-path').value.trim();
+  await api('POST', '/api/index', { collection: docs.collection.name, path, unique: $('index-unique').checked });
+  toast('Index on ' + path + ' created');
+  event.target.reset();
+  await loadCollections();
+  await runQuery();
+}
+
 // ------------------------------------------------------------------ maintenance
 
 function renderCompaction(job) {
@@ -290,6 +351,7 @@ function showView() {
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name);
   if (name === 'metrics') startMetrics(); else stopMetrics();
   if (name === 'maintenance' && !state.info.readOnly) pollCompaction().catch(reportError);
+  if (name === 'documents' && state.info.features.documents) loadCollections().catch(reportError);
 }
 
 function guard(handler) {
@@ -301,7 +363,9 @@ async function init() {
   $('db-path').textContent = state.info.database;
   $('mode').hidden = !state.info.readOnly;
   document.body.classList.toggle('read-only', state.info.readOnly);
-  $('documents-missing').hidden = state.info.features.documents === true;
+  $('documents').hidden = !state.info.features.documents;
+  $('documents-missing').hidden = state.info.features.documents;
+  $('documents-missing').textContent = 'No documents: ' + (state.info.documentsUnavailable || '');
   $('maintenance-readonly').hidden = !state.info.readOnly;
 
   $('key-search').addEventListener('submit', guard((e) => {
@@ -315,6 +379,8 @@ async function init() {
   $('delete-key').addEventListener('click', guard(deleteValue));
   $('new-key-form').addEventListener('submit', guard(putNewKey));
   $('compact-start').addEventListener('click', guard(startCompaction));
+  $('query-form').addEventListener('submit', guard(runQuery));
+  $('index-form').addEventListener('submit', guard(createIndex));
   $('backup-form').addEventListener('submit', guard(backup));
   for (const b of document.querySelectorAll('#value-tabs button')) {
     b.addEventListener('click', () => { state.valueMode = b.dataset.mode; renderValue(); });
