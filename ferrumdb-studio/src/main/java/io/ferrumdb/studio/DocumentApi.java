@@ -42,11 +42,18 @@ final class DocumentApi {
 
     /**
      * {@code GET /api/query?collection=C&filter=JSON&limit=50&offset=0&sort=PATH&order=asc|desc}: the plan the
-     * query runs with (explain), the number of matches, and one page of them.
+     * query runs with (explain), the number of matches, and one page of them. The filter is the documents
+     * module's JSON syntax ({@link Filter#parse(String)}); empty means every document.
      */
     void query(Call call) throws IOException {
         DocumentCollection c = existing(call.requireParam("collection"));
-        Filter filter = FilterSyntax.parse(call.param("filter"));
+        String text = call.param("filter");
+        Filter filter;
+        try {
+            filter = text == null || text.isBlank() ? Filter.all() : Filter.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("bad filter: " + e.getMessage());
+        }
         int limit = call.intParam("limit", 50, 1, MAX_RESULTS);
         int offset = call.intParam("offset", 0, 0, Integer.MAX_VALUE);
         FindOptions options = FindOptions.defaults().offset(offset).limit(limit);

@@ -102,19 +102,19 @@ class DocumentApiTest {
             TestClient client = new TestClient(studio);
             Map<String, String> cases = Map.of(
                     "{\"age\": {\"$near\": 3}}", "unknown operator '$near'",
-                    "{\"$xor\": []}", "unknown operator '$xor'",
-                    "{\"tags\": [\"a\"]}", "use {\"$in\"",
-                    "{\"age\": {\"$in\": 3}}", "$in takes a list",
-                    "{\"age\": {\"$exists\": 1}}", "$exists takes true or false",
-                    "{\"age\": {\"$between\": [1]}}", "$between takes",
+                    "{\"$xor\": []}", "'$xor'",
+                    "{\"tags\": [\"a\"]}", "scalars",
+                    "{\"age\": {\"$in\": 3}}", "$in on 'age' takes an array",
+                    "{\"age\": {\"$exists\": 1}}", "takes true or false",
+                    "{\"age\": {\"$between\": [1]}}", "takes [fromInclusive, toExclusive]",
                     "{\"age\": {\"$eq\": {\"a\": 1}}}", "scalars",
                     "[1]", "must be a JSON object",
-                    "{\"age\": ", "not valid JSON",
-                    "{\"$or\": {}}", "$or takes a list");
+                    "{\"age\": ", "invalid filter JSON",
+                    "{\"$or\": {}}", "$or takes an array");
             cases.forEach((filter, message) -> {
                 TestClient.Response r = client.get("/api/query?collection=users&filter=" + q(filter));
                 assertThat(r.status()).as(filter).isEqualTo(400);
-                assertThat(r.json().get("error").asText()).as(filter).contains(message);
+                assertThat(r.json().get("error").asText()).as(filter).startsWith("bad filter: ").contains(message);
             });
             assertThat(client.get("/api/query?collection=users&order=up&sort=age").status()).isEqualTo(400);
             assertThat(client.get("/api/query?collection=nope").status()).isEqualTo(404);
