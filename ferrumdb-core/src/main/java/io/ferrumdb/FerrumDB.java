@@ -163,6 +163,21 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads every record of every segment (and every hint file) of the closed database in {@code dir}, checking
+     * each checksum and authentication tag, without writing anything. Damage is reported, not thrown; a
+     * directory locked by a writer gives {@link DatabaseLockedException}.
+     */
+    public static VerifyReport verify(Path dir, Options options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        try {
+            return Verifier.verify(dir, options);
+        } catch (IOException e) {
+            throw new FerrumException("could not verify database " + dir.toAbsolutePath() + ": " + e, e);
+        }
+    }
+
     // ---------------------------------------------------------------- reads
 
     /** The value of {@code key}, or null when absent or expired. */
@@ -171,6 +186,17 @@ public final class FerrumDB implements AutoCloseable {
         ensureOpen();
         gets.increment();
         return readValue(new Key(key));
+    }
+
+    /** When {@code key} expires, in epoch milliseconds; 0 when it has no TTL, -1 when it is absent or expired. */
+    public long expiresAt(byte[] key) {
+        Limits.checkKey(key);
+        ensureOpen();
+        Location loc = keyDir.get(new Key(key));
+        if (loc == null || loc.isExpired(now())) {
+            return -1;
+        }
+        return loc.expiresAt();
     }
 
     public boolean contains(byte[] key) {
@@ -542,14 +568,16 @@ public final class FerrumDB implements AutoCloseable {
         return new Append(RecordFormat.TYPE_DELETE, new Key(key.clone()), EMPTY, 0);
     }
 
+    /** One clock reading for the whole batch: equal TTLs in a batch give equal expiry times. */
     private List<Append> toAppends(WriteBatch batch) {
+        long now = now();
         List<Append> out = new ArrayList<>(batch.size());
         for (WriteBatch.Operation op : batch.operations()) {
             if (op.isDelete()) {
                 out.add(new Append(RecordFormat.TYPE_DELETE, new Key(op.key()), EMPTY, 0));
             } else {
                 out.add(new Append(RecordFormat.TYPE_PUT, new Key(op.key()), op.value(),
-                        op.ttl() == null ? 0 : expiresAt(op.ttl())));
+                        op.ttl() == null ? 0 : expiresAt(op.ttl(), now)));
             }
         }
         return out;
@@ -615,13 +643,18 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     private long expiresAt(Duration ttl) {
+        return expiresAt(ttl, now());
+    }
+
+    /** Absolute expiry of a TTL counted from {@code now}; saturates instead of overflowing. */
+    private static long expiresAt(Duration ttl, long now) {
         long millis;
         try {
             millis = Math.max(1, ttl.toMillis());
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
         }
-        long at = now() + millis;
+        long at = now + millis;
         return at < 0 ? Long.MAX_VALUE : at;
     }
 

@@ -73,7 +73,10 @@ final class KeyValueApi {
         call.sendJson(200, body);
     }
 
-    /** {@code GET /api/kv?hex=|key=}: the value, classified as json, text or binary, with previews. */
+    /**
+     * {@code GET /api/kv?hex=|key=}: the value, classified as json, text or binary, with previews, and for a key
+     * with a TTL its expiry ({@code expiresAtMillis}) and the seconds left ({@code ttlSeconds}, rounded up).
+     */
     void get(Call call) throws IOException {
         byte[] key = keyFromQuery(call);
         byte[] value = timedGet(key);
@@ -83,6 +86,12 @@ final class KeyValueApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("key", describeKey(key));
         body.put("size", value.length);
+        long expiresAt = db.expiresAt(key);
+        if (expiresAt > 0) {
+            long millisLeft = Math.max(0, expiresAt - db.options().clock().millis());
+            body.put("expiresAtMillis", expiresAt);
+            body.put("ttlSeconds", (millisLeft + 999) / 1000);
+        }
         boolean truncated = value.length > TEXT_PREVIEW_BYTES;
         String text = Bytes.utf8OrNull(value);
         if (text == null) {

@@ -210,10 +210,14 @@ class KeyValueApiTest {
     @Test
     void putWithTtlExpires() throws Exception {
         client.put("/api/kv", json(Map.of("key", "session", "value", "s", "ttlSeconds", 60)));
-        assertThat(client.get("/api/kv?key=session").status()).isEqualTo(200);
-        clock.now = clock.now.plus(Duration.ofSeconds(59));
-        assertThat(client.get("/api/kv?key=session").status()).isEqualTo(200);
-        clock.now = clock.now.plus(Duration.ofSeconds(2));
+        JsonNode fresh = client.get("/api/kv?key=session").json();
+        assertThat(fresh.get("ttlSeconds").asLong()).isEqualTo(60);
+        assertThat(fresh.get("expiresAtMillis").asLong()).isEqualTo(clock.now.plusSeconds(60).toEpochMilli());
+        clock.now = clock.now.plus(Duration.ofMillis(59_500));
+        assertThat(client.get("/api/kv?key=session").json().get("ttlSeconds").asLong()).isEqualTo(1);
+        client.put("/api/kv", json(Map.of("key", "forever", "value", "f")));
+        assertThat(client.get("/api/kv?key=forever").json().has("ttlSeconds")).isFalse();
+        clock.now = clock.now.plus(Duration.ofSeconds(1));
         assertThat(client.get("/api/kv?key=session").status()).isEqualTo(404);
         assertThat(client.get("/api/keys?prefix=session").json().get("count").asInt()).isZero();
     }

@@ -111,6 +111,7 @@ async function showValue(hex) {
   $('value-view').hidden = false;
   $('value-key').textContent = keyLabel(v.key);
   $('value-meta').textContent = v.kind + ' · ' + formatBytes(v.size)
+    + (v.ttlSeconds !== undefined ? ' · expires in ' + v.ttlSeconds + ' s' : '')
     + (v.truncated ? ' · preview of the first 1 MiB' : '');
   $('value-download').href = '/api/kv/raw?hex=' + encodeURIComponent(hex);
   state.valueMode = v.kind === 'json' ? 'json' : v.kind === 'binary' ? 'hex' : 'text';

@@ -1,0 +1,29 @@
+package io.ferrumdb.cli;
+
+import io.ferrumdb.FerrumDB;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = "Writes a consistent copy of the database into DIR (new or empty), which opens as a "
+                + "database of its own. Sealed segments are hard-linked where possible.")
+final class BackupCommand implements Callable<Integer> {
+    @ParentCommand
+    Cli cli;
+
+    @Parameters(paramLabel = "DIR", description = "Target directory, new or empty, outside the database.")
+    Path target;
+
+    @Override
+    public Integer call() {
+        try (FerrumDB db = cli.open(true)) {
+            db.backup(target);
+            cli.io.out().printf("backup of %s (%d live keys) written to %s%n", db.directory(), db.size(),
+                    target.toAbsolutePath().normalize());
+        }
+        return ExitCode.OK;
+    }
+}

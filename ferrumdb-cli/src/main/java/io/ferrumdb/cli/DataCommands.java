@@ -1,0 +1,185 @@
+package io.ferrumdb.cli;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.KeyRange;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** The one-shot key-value commands, for scripts: get, put, del, keys, count. */
+final class DataCommands {
+    private DataCommands() {
+    }
+
+    /** Writes a key or value: raw bytes in text mode (so any UTF-8 survives), else hex or base64; then a newline. */
+    static void print(PrintStream out, Codec codec, byte[] bytes) {
+        if (codec == Codec.TEXT) {
+            out.write(bytes, 0, bytes.length);
+        } else {
+            out.print(codec.encode(bytes));
+        }
+        out.print('\n');
+    }
+
+    static KeyRange range(Codec codec, String prefix) {
+        return prefix == null ? KeyRange.all() : KeyRange.prefix(codec.decode(prefix, "prefix"));
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = "Prints the value of KEY. Exit code 1 when the key is absent or expired.")
+    static final class Get implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(paramLabel = "KEY")
+        String key;
+
+        @Override
+        public Integer call() {
+            Codec codec = cli.codec();
+            byte[] k = codec.decode(key, "key");
+            try (FerrumDB db = cli.open(true)) {
+                byte[] value = db.get(k);
+                if (value == null) {
+                    throw CliException.notFound("key not found: " + key);
+                }
+                print(cli.io.out(), codec, value);
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            description = "Sets KEY to VALUE, to the contents of --file, or to standard input when VALUE is -.")
+    static final class Put implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Parameters(index = "1", paramLabel = "VALUE", arity = "0..1",
+                description = "The value; - reads standard input (binary-safe in text mode).")
+        String value;
+
+        @Option(names = "--file", paramLabel = "FILE", description = "Read the value from FILE.")
+        Path file;
+
+        @Option(names = "--ttl", paramLabel = "DURATION",
+                description = "Expire the key after DURATION (e.g. 30s, 5m, 2h, 7d, PT1H).")
+        String ttl;
+
+        @Override
+        public Integer call() {
+            Codec codec = cli.codec();
+            byte[] k = codec.decode(key, "key");
+            byte[] v = readValue(codec);
+            try (FerrumDB db = cli.open(false)) {
+                if (ttl == null) {
+                    db.put(k, v);
+                } else {
+                    db.put(k, v, Durations.parse(ttl));
+                }
+            }
+            return ExitCode.OK;
+        }
+
+        private byte[] readValue(Codec codec) {
+            if ((value == null) == (file == null)) {
+                throw CliException.usage("put needs exactly one of VALUE, - (standard input) or --file FILE");
+            }
+            try {
+                if (file != null) {
+                    return fromBytes(codec, Files.readAllBytes(file));
+                }
+                if (value.equals("-")) {
+                    return fromBytes(codec, cli.io.in().readAllBytes());
+                }
+            } catch (IOException e) {
+                throw CliException.usage("cannot read the value: " + e);
+            }
+            return codec.decode(value, "value");
+        }
+
+        private static byte[] fromBytes(Codec codec, byte[] raw) {
+            return codec == Codec.TEXT ? raw : codec.decode(new String(raw, StandardCharsets.US_ASCII).strip(), "value");
+        }
+    }
+
+    @Command(name = "del", mixinStandardHelpOptions = true,
+            description = "Deletes KEY. Exit code 1 when it did not exist.")
+    static final class Del implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(paramLabel = "KEY")
+        String key;
+
+        @Override
+        public Integer call() {
+            byte[] k = cli.codec().decode(key, "key");
+            try (FerrumDB db = cli.open(false)) {
+                if (!db.delete(k)) {
+                    throw CliException.notFound("key not found: " + key);
+                }
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "keys", mixinStandardHelpOptions = true, description = "Lists live keys in key order, one a line.")
+    static final class Keys implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Option(names = "--prefix", paramLabel = "P", description = "Only keys starting with P.")
+        String prefix;
+
+        @Option(names = "--limit", paramLabel = "N", description = "At most N keys.")
+        long limit = Long.MAX_VALUE;
+
+        @Override
+        public Integer call() {
+            if (limit < 0) {
+                throw CliException.usage("--limit must be 0 or more, got " + limit);
+            }
+            Codec codec = cli.codec();
+            KeyRange range = range(codec, prefix);
+            PrintStream out = cli.io.out();
+            try (FerrumDB db = cli.open(true); Stream<byte[]> keys = db.keys(range)) {
+                Iterator<byte[]> it = keys.limit(limit).iterator();
+                while (it.hasNext()) {
+                    print(out, codec, it.next());
+                }
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "count", mixinStandardHelpOptions = true, description = "Prints the number of live keys.")
+    static final class Count implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Option(names = "--prefix", paramLabel = "P", description = "Only keys starting with P.")
+        String prefix;
+
+        @Override
+        public Integer call() {
+            KeyRange range = range(cli.codec(), prefix);
+            try (FerrumDB db = cli.open(true)) {
+                cli.io.out().println(prefix == null ? db.size() : db.count(range));
+            }
+            return ExitCode.OK;
+        }
+    }
+}

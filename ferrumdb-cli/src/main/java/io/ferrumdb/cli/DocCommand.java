@@ -1,0 +1,207 @@
+package io.ferrumdb.cli;
+
+import io.ferrumdb.doc.DocumentStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code ferrumdb doc ...}: the document store (module ferrumdb-doc) from scripts. */
+@Command(name = "doc", mixinStandardHelpOptions = true,
+        description = "Documents: JSON documents in named collections with secondary indexes. Filters are JSON, "
+                + "e.g. '{\"age\": {\"$gte\": 30}, \"city\": \"London\"}' (operators $eq $ne $gt $gte $lt $lte $in "
+                + "$between $startsWith $exists $and $or $not). A database is either a key-value database or a "
+                + "document store.",
+        subcommands = {DocCommand.Put.class, DocCommand.Get.class, DocCommand.Del.class, DocCommand.Find.class,
+            DocCommand.Count.class, DocCommand.Index.class, DocCommand.Explain.class, DocCommand.Collections.class})
+final class DocCommand implements Callable<Integer> {
+    @ParentCommand
+    Cli cli;
+
+    @Override
+    public Integer call() {
+        throw CliException.usage("doc needs a command: put, get, del, find, count, index, explain, collections "
+                + "(see ferrumdb doc --help)");
+    }
+
+    /** Base of the doc subcommands: opens the store, runs, closes. */
+    abstract static class Sub implements Callable<Integer> {
+        @ParentCommand
+        DocCommand doc;
+
+        abstract boolean readOnly();
+
+        abstract void run(DocumentStore store);
+
+        @Override
+        public Integer call() {
+            try (DocumentStore store = doc.cli.openDocs(readOnly())) {
+                run(store);
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Stores JSON as document ID of COLLECTION.")
+    static final class Put extends Sub {
+        @Parameters(index = "0", paramLabel = "COLLECTION")
+        String collection;
+        @Parameters(index = "1", paramLabel = "ID")
+        String id;
+        @Parameters(index = "2", paramLabel = "JSON", description = "The document; - reads standard input.")
+        String json;
+
+        @Override
+        boolean readOnly() {
+            return false;
+        }
+
+        @Override
+        void run(DocumentStore store) {
+            String text = json;
+            if (json.equals("-")) {
+                try {
+                    text = new String(doc.cli.io.in().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw CliException.usage("cannot read the document from standard input: " + e);
+                }
+            }
+            Docs.put(store, collection, id, text);
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = "Prints document ID of COLLECTION. Exit code 1 when absent.")
+    static final class Get extends Sub {
+        @Parameters(index = "0", paramLabel = "COLLECTION")
+        String collection;
+        @Parameters(index = "1", paramLabel = "ID")
+        String id;
+
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
+        @Override
+        void run(DocumentStore store) {
+            Docs.get(store, collection, id, doc.cli.io.out());
+        }
+    }
+
+    @Command(name = "del", mixinStandardHelpOptions = true,
+            description = "Deletes document ID of COLLECTION. Exit code 1 when absent.")
+    static final class Del extends Sub {
+        @Parameters(index = "0", paramLabel = "COLLECTION")
+        String collection;
+        @Parameters(index = "1", paramLabel = "ID")
+        String id;
+
+        @Override
+        boolean readOnly() {
+            return false;
+        }
+
+        @Override
+        void run(DocumentStore store) {
+            Docs.delete(store, collection, id);
+        }
+    }
+
+    @Command(name = "find", mixinStandardHelpOptions = true,
+            description = "Prints the documents matching FILTER (all without one) as ID<TAB>JSON lines.")
+    static final class Find extends Sub {
+        @Parameters(index = "0", paramLabel = "COLLECTION")
+        String collection;
+        @Parameters(index = "1", paramLabel = "FILTER", arity = "0..1")
+        String filter;
+        @Option(names = "--limit", paramLabel = "N", description = "At most N documents.")
+        int limit;
+
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
+        @Override
+        void run(DocumentStore store) {
+            Docs.find(store, collection, filter, limit, doc.cli.io.out());
+        }
+    }
+
+    @Command(name = "count", mixinStandardHelpOptions = true,
+            description = "Prints the number of documents matching FILTER (all without one).")
+    static final class Count extends Sub {
+        @Parameters(index = "0", paramLabel = "COLLECTION")
+        String collection;
+        @Parameters(index = "1", paramLabel = "FILTER", arity = "0..1")
+        String filter;
+
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
+        @Override
+        void run(DocumentStore store) {
+            Docs.count(store, collection, filter, doc.cli.io.out());
+        }
+    }
+
+    @Command(name = "index", mixinStandardHelpOptions = true,
+            description = "Creates an index on PATH (e.g. address.city) of COLLECTION.")
+    static final class Index extends Sub {
+        @Parameters(index = "0", paramLabel = "COLLECTION")
+        String collection;
+        @Parameters(index = "1", paramLabel = "PATH")
+        String path;
+        @Option(names = "--unique", description = "Refuse two documents with the same value.")
+        boolean unique;
+
+        @Override
+        boolean readOnly() {
+            return false;
+        }
+
+        @Override
+        void run(DocumentStore store) {
+            Docs.createIndex(store, collection, path, unique);
+        }
+    }
+
+    @Command(name = "explain", mixinStandardHelpOptions = true,
+            description = "Shows how FILTER would run: which index, or a scan.")
+    static final class Explain extends Sub {
+        @Parameters(index = "0", paramLabel = "COLLECTION")
+        String collection;
+        @Parameters(index = "1", paramLabel = "FILTER")
+        String filter;
+
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
+        @Override
+        void run(DocumentStore store) {
+            Docs.explain(store, collection, filter, doc.cli.io.out());
+        }
+    }
+
+    @Command(name = "collections", mixinStandardHelpOptions = true,
+            description = "Lists the collections and their indexes.")
+    static final class Collections extends Sub {
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
+        @Override
+        void run(DocumentStore store) {
+            Docs.collections(store, doc.cli.io.out());
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.ferrumdb.cli;
+
+import io.ferrumdb.doc.Document;
+import io.ferrumdb.doc.DocumentCollection;
+import io.ferrumdb.doc.DocumentStore;
+import io.ferrumdb.doc.Filter;
+import io.ferrumdb.doc.FindOptions;
+import io.ferrumdb.doc.IndexInfo;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * The document operations shared by the one-shot {@code doc} commands and the REPL's DOC commands. Filters are
+ * the JSON query syntax of {@link Filter#parse(String)}, e.g. {@code {"age": {"$gte": 30}, "city": "London"}}.
+ * Read operations never create a collection: an unknown one is "not found" (exit code 1).
+ */
+final class Docs {
+    private Docs() {
+    }
+
+    static void put(DocumentStore store, String collection, String id, String json) {
+        store.collection(collection).put(id, json);
+    }
+
+    static void get(DocumentStore store, String collection, String id, PrintStream out) {
+        String json = existing(store, collection).get(id);
+        if (json == null) {
+            throw CliException.notFound("no document '" + id + "' in collection '" + collection + "'");
+        }
+        out.println(json);
+    }
+
+    static void delete(DocumentStore store, String collection, String id) {
+        if (!existing(store, collection).delete(id)) {
+            throw CliException.notFound("no document '" + id + "' in collection '" + collection + "'");
+        }
+    }
+
+    /** Prints each match as {@code id<TAB>json}, one a line. */
+    static void find(DocumentStore store, String collection, String filter, int limit, PrintStream out) {
+        FindOptions options = limit > 0 ? FindOptions.defaults().limit(limit) : FindOptions.defaults();
+        List<Document> found = existing(store, collection).find(filter(filter), options);
+        for (Document d : found) {
+            out.println(d.id() + "\t" + d.json());
+        }
+    }
+
+    static void count(DocumentStore store, String collection, String filter, PrintStream out) {
+        out.println(existing(store, collection).count(filter(filter)));
+    }
+
+    static void explain(DocumentStore store, String collection, String filter, PrintStream out) {
+        out.println(existing(store, collection).explain(filter(filter)));
+    }
+
+    static void createIndex(DocumentStore store, String collection, String path, boolean unique) {
+        DocumentCollection c = store.collection(collection);
+        if (unique) {
+            c.createUniqueIndex(path);
+        } else {
+            c.createIndex(path);
+        }
+    }
+
+    /** Collections, one a line, each with its indexes. */
+    static void collections(DocumentStore store, PrintStream out) {
+        for (String name : store.listCollections()) {
+            StringBuilder line = new StringBuilder(name);
+            List<IndexInfo> indexes = store.collection(name).listIndexes();
+            for (IndexInfo i : indexes) {
+                line.append(i == indexes.get(0) ? "  indexes: " : ", ").append(i.path()).append(i.unique() ? " (unique)" : "");
+            }
+            out.println(line);
+        }
+    }
+
+    private static Filter filter(String json) {
+        return json == null || json.isBlank() ? Filter.all() : Filter.parse(json);
+    }
+
+    private static DocumentCollection existing(DocumentStore store, String collection) {
+        if (!store.listCollections().contains(collection)) {
+            throw CliException.notFound("no collection '" + collection + "'");
+        }
+        return store.collection(collection);
+    }
+}

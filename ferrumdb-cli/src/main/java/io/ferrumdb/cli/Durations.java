@@ -1,0 +1,39 @@
+package io.ferrumdb.cli;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses TTLs written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601 {@code PT1H}. */
+final class Durations {
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private Durations() {
+    }
+
+    static Duration parse(String text) {
+        Matcher m = SIMPLE.matcher(text.trim());
+        Duration d;
+        try {
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                d = switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            } else {
+                d = Duration.parse(text.trim());
+            }
+        } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
+            throw CliException.usage("bad duration '" + text + "': use e.g. 500ms, 30s, 5m, 2h, 7d or PT1H");
+        }
+        if (d.isZero() || d.isNegative()) {
+            throw CliException.usage("duration must be positive, got '" + text + "'");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,175 @@
+package io.ferrumdb.cli;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.KeyRange;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.jline.reader.Candidate;
+import org.jline.reader.Completer;
+import org.jline.reader.EOFError;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.DefaultParser;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * The REPL. On a terminal: JLine line editing, tab completion of commands and keys, history in a file, a
+ * continuation prompt while JSON is open. Otherwise (piped input): reads lines silently, no prompt or banner,
+ * so that it can be scripted; lines starting with # are comments.
+ */
+final class Repl {
+    static final String HISTORY_ENV = "FERRUMDB_HISTORY";
+    private static final int KEY_CANDIDATES = 200;
+
+    private final Cli cli;
+    private final ReplHandles handles;
+
+    Repl(Cli cli, ReplHandles handles) {
+        this.cli = cli;
+        this.handles = handles;
+    }
+
+    int run() {
+        return cli.io.terminal() ? interactive() : piped();
+    }
+
+    /** Runs every line; the exit code is 0 when all succeeded, else that of the first failure. */
+    private int piped() {
+        ReplSession session = new ReplSession(handles, cli.codec(), cli.io.out(), cli.io.err(), cli.verbose);
+        BufferedReader in = new BufferedReader(new InputStreamReader(cli.io.in(), StandardCharsets.UTF_8));
+        int status = ExitCode.OK;
+        try {
+            StringBuilder pending = new StringBuilder();
+            String line;
+            while (!session.exitRequested() && (line = in.readLine()) != null) {
+                if (pending.length() == 0 && line.strip().startsWith("#")) {
+                    continue;
+                }
+                pending.append(pending.length() == 0 ? "" : "\n").append(line);
+                if (ReplSyntax.incomplete(pending.toString())) {
+                    continue;
+                }
+                int code = session.execute(pending.toString());
+                pending.setLength(0);
+                status = status == ExitCode.OK ? code : status;
+            }
+            if (pending.length() > 0) {
+                cli.io.err().println("(error) input ended inside an unclosed JSON value or string");
+                status = status == ExitCode.OK ? ExitCode.USAGE : status;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read standard input", e);
+        } finally {
+            session.close();
+        }
+        return status;
+    }
+
+    private int interactive() {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).provider("exec").build()) {
+            PrintStream out = new PrintStream(terminal.output(), true, StandardCharsets.UTF_8);
+            ReplSession session = new ReplSession(handles, cli.codec(), out, out, cli.verbose);
+            LineReader reader = LineReaderBuilder.builder()
+                    .terminal(terminal)
+                    .appName("ferrumdb")
+                    .parser(new JsonAwareParser())
+                    .completer(new ReplCompleter(session))
+                    .variable(LineReader.HISTORY_FILE, historyFile())
+                    .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P...> ")
+                    .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                    .option(LineReader.Option.CASE_INSENSITIVE, true)
+                    .build();
+            out.println("FerrumDB " + Version.current() + " on " + handles.kv().directory()
+                    + ". HELP lists the commands, EXIT (or Ctrl-D) leaves.");
+            try {
+                while (!session.exitRequested()) {
+                    String line;
+                    try {
+                        line = reader.readLine(session.inBatch() ? "ferrumdb(multi)> " : "ferrumdb> ");
+                    } catch (UserInterruptException e) {
+                        continue;
+                    } catch (EndOfFileException e) {
+                        break;
+                    }
+                    session.execute(line);
+                }
+            } finally {
+                session.close();
+                reader.getHistory().save();
+            }
+            return ExitCode.OK;
+        } catch (IOException e) {
+            throw new UncheckedIOException("terminal error", e);
+        }
+    }
+
+    /** $FERRUMDB_HISTORY, else ~/.ferrumdb_history. */
+    private Path historyFile() {
+        String configured = cli.io.env().get(HISTORY_ENV);
+        return configured != null && !configured.isBlank() ? Path.of(configured)
+                : Path.of(System.getProperty("user.home"), ".ferrumdb_history");
+    }
+
+    /** Asks JLine for another line (continuation prompt) while a JSON value or string is open. */
+    private static final class JsonAwareParser extends DefaultParser {
+        JsonAwareParser() {
+            escapeChars(new char[0]);
+        }
+
+        @Override
+        public ParsedLine parse(String line, int cursor, ParseContext context) {
+            if (context == ParseContext.ACCEPT_LINE && ReplSyntax.incomplete(line)) {
+                throw new EOFError(-1, cursor, "open JSON value", "}");
+            }
+            return super.parse(line, cursor, context);
+        }
+    }
+
+    /** Completes command names, then (in text mode) existing keys for commands that take a key. */
+    private static final class ReplCompleter implements Completer {
+        private final ReplSession session;
+
+        ReplCompleter(ReplSession session) {
+            this.session = session;
+        }
+
+        @Override
+        public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
+            if (line.wordIndex() == 0) {
+                for (String c : ReplSession.COMMANDS.keySet()) {
+                    candidates.add(new Candidate(c));
+                }
+                return;
+            }
+            String command = line.words().get(0).toUpperCase(Locale.ROOT);
+            if (line.wordIndex() != 1 || session.codec() != Codec.TEXT
+                    || !ReplSession.KEY_COMMANDS.contains(command)) {
+                return;
+            }
+            byte[] prefix = line.word().getBytes(StandardCharsets.UTF_8);
+            FerrumDB db = session.handles().kvIfOpen();
+            if (db == null) {
+                return;
+            }
+            try (Stream<byte[]> keys = db.keys(KeyRange.prefix(prefix))) {
+                Iterator<byte[]> it = keys.limit(KEY_CANDIDATES).iterator();
+                while (it.hasNext()) {
+                    candidates.add(new Candidate(new String(it.next(), StandardCharsets.UTF_8)));
+                }
+            }
+        }
+    }
+}

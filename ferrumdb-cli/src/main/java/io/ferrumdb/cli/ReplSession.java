@@ -1,0 +1,391 @@
+package io.ferrumdb.cli;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.WriteBatch;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Executes REPL command lines against one open database; shared by the terminal and the piped REPL. */
+final class ReplSession {
+    /** Command names and one-line help, in the order HELP lists them; also the completion candidates. */
+    static final Map<String, String> COMMANDS = orderedHelp(
+            "SET", "SET key value [EX seconds | PX millis]   set a value (a value starting with { or [ is the "
+                    + "rest of the input, and may span lines)",
+            "GET", "GET key                                   the value, or (nil)",
+            "DEL", "DEL key [key ...]                         delete keys; prints how many existed",
+            "KEYS", "KEYS [prefix]                             live keys in key order",
+            "COUNT", "COUNT [prefix]                            number of live keys",
+            "TTL", "TTL key                                   seconds left; -1 without TTL, -2 when absent",
+            "EXPIRE", "EXPIRE key seconds                        set a TTL on a key; prints 1, or 0 when absent",
+            "PERSIST", "PERSIST key                               remove a key's TTL; prints 1, or 0",
+            "MULTI", "MULTI                                     start a batch: SET and DEL are queued",
+            "EXEC", "EXEC                                      apply the queued batch atomically (one WriteBatch)",
+            "DISCARD", "DISCARD                                   drop the queued batch",
+            "DOC", "DOC PUT|GET|DEL|FIND|COUNT|INDEX|EXPLAIN|COLLECTIONS ...  documents (HELP DOC for the syntax)",
+            "INFO", "INFO                                      database information",
+            "HELP", "HELP [command]                            this help",
+            "EXIT", "EXIT | QUIT                               leave (Ctrl-D too)");
+
+    static final String DOC_HELP = """
+            DOC PUT coll id json          store a JSON document (it may span lines)
+            DOC GET coll id               the document, or an error when absent
+            DOC DEL coll id               delete a document
+            DOC FIND coll [filter]        matching documents as id<TAB>json (all without a filter)
+            DOC COUNT coll [filter]       number of matching documents
+            DOC INDEX coll path [UNIQUE]  create an index, e.g. DOC INDEX users address.city
+            DOC EXPLAIN coll filter       which index a filter uses, or a scan
+            DOC COLLECTIONS               collections and their indexes
+            A filter is JSON: {"city": "London", "age": {"$gte": 30}}; operators $eq $ne $gt $gte $lt $lte $in
+            $between $startsWith $exists, and $and / $or (arrays of filters) and $not.""";
+
+    /** Commands whose first argument is a key, for completion. */
+    static final List<String> KEY_COMMANDS = List.of("GET", "SET", "DEL", "TTL", "EXPIRE", "PERSIST");
+
+    private final ReplHandles handles;
+    private final Codec codec;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean verbose;
+    private WriteBatch batch;
+    private int queued;
+    private boolean exit;
+
+    ReplSession(ReplHandles handles, Codec codec, PrintStream out, PrintStream err, boolean verbose) {
+        this.handles = handles;
+        this.codec = codec;
+        this.out = out;
+        this.err = err;
+        this.verbose = verbose;
+    }
+
+    boolean exitRequested() {
+        return exit;
+    }
+
+    boolean inBatch() {
+        return batch != null;
+    }
+
+    ReplHandles handles() {
+        return handles;
+    }
+
+    private FerrumDB db() {
+        return handles.kv();
+    }
+
+    Codec codec() {
+        return codec;
+    }
+
+    /** Runs one (possibly multi-line) input; returns 0, or the exit code of its failure, which it reports. */
+    int execute(String input) {
+        try {
+            run(input);
+            return ExitCode.OK;
+        } catch (RuntimeException e) {
+            err.println("(error) " + Main.message(e));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return Main.exitCode(e);
+        } finally {
+            out.flush();
+        }
+    }
+
+    /** Ends the session: an unfinished batch is dropped, and said so. */
+    void close() {
+        if (batch != null) {
+            err.println("(warning) MULTI without EXEC: " + queued + " queued operation(s) discarded");
+            batch = null;
+        }
+    }
+
+    private void run(String input) {
+        ReplSyntax.Words w = ReplSyntax.split(input);
+        if (w.size() == 0) {
+            return;
+        }
+        String cmd = w.get(0).toUpperCase(Locale.ROOT);
+        if (batch != null && !List.of("SET", "DEL", "EXEC", "DISCARD", "MULTI", "HELP").contains(cmd)) {
+            throw CliException.usage(cmd + " cannot be queued: only SET and DEL; EXEC or DISCARD the batch first");
+        }
+        switch (cmd) {
+            case "SET" -> set(w);
+            case "GET" -> {
+                arity(w, 2, 2);
+                byte[] v = db().get(key(w.get(1)));
+                out.println(v == null ? "(nil)" : codec.encode(v));
+            }
+            case "DEL" -> del(w);
+            case "KEYS" -> keys(w);
+            case "COUNT" -> {
+                arity(w, 1, 2);
+                out.println(w.size() == 1 ? db().size() : db().count(DataCommands.range(codec, w.get(1))));
+            }
+            case "TTL" -> ttl(w);
+            case "EXPIRE" -> {
+                arity(w, 3, 3);
+                out.println(rewrite(key(w.get(1)), Duration.ofSeconds(seconds(w.get(2)))) ? 1 : 0);
+            }
+            case "PERSIST" -> {
+                arity(w, 2, 2);
+                out.println(rewrite(key(w.get(1)), null) ? 1 : 0);
+            }
+            case "MULTI" -> {
+                arity(w, 1, 1);
+                if (batch != null) {
+                    throw CliException.usage("MULTI inside MULTI: EXEC or DISCARD first");
+                }
+                batch = new WriteBatch();
+                queued = 0;
+                out.println("OK");
+            }
+            case "EXEC" -> exec(w);
+            case "DISCARD" -> {
+                arity(w, 1, 1);
+                requireBatch("DISCARD");
+                batch = null;
+                out.println("OK (" + queued + " operation(s) discarded)");
+            }
+            case "INFO" -> {
+                arity(w, 1, 1);
+                InfoCommand.describe(db(), out);
+            }
+            case "DOC" -> doc(w);
+            case "HELP" -> help(w);
+            case "EXIT", "QUIT" -> exit = true;
+            default -> throw CliException.usage("unknown command '" + w.get(0) + "' (HELP lists the commands)");
+        }
+    }
+
+    private void set(ReplSyntax.Words w) {
+        if (w.size() < 3) {
+            throw CliException.usage("usage: " + usage("SET"));
+        }
+        byte[] k = key(w.get(1));
+        String rest = w.restAfter(2);
+        byte[] value;
+        Duration ttl = null;
+        if (rest.startsWith("{") || rest.startsWith("[")) {
+            value = codec.decode(rest, "value");
+        } else {
+            value = codec.decode(w.get(2), "value");
+            if (w.size() == 5) {
+                String unit = w.get(3).toUpperCase(Locale.ROOT);
+                long n = seconds(w.get(4));
+                ttl = switch (unit) {
+                    case "EX" -> Duration.ofSeconds(n);
+                    case "PX" -> Duration.ofMillis(n);
+                    default -> throw CliException.usage("usage: " + usage("SET"));
+                };
+            } else if (w.size() != 3) {
+                throw CliException.usage("usage: " + usage("SET") + " (quote a value that contains blanks)");
+            }
+        }
+        if (batch != null) {
+            if (ttl == null) {
+                batch.put(k, value);
+            } else {
+                batch.put(k, value, ttl);
+            }
+            queue();
+        } else {
+            if (ttl == null) {
+                db().put(k, value);
+            } else {
+                db().put(k, value, ttl);
+            }
+            out.println("OK");
+        }
+    }
+
+    private void del(ReplSyntax.Words w) {
+        if (w.size() < 2) {
+            throw CliException.usage("usage: " + usage("DEL"));
+        }
+        if (batch != null) {
+            for (int i = 1; i < w.size(); i++) {
+                batch.delete(key(w.get(i)));
+                queue();
+            }
+            return;
+        }
+        int n = 0;
+        for (int i = 1; i < w.size(); i++) {
+            n += db().delete(key(w.get(i))) ? 1 : 0;
+        }
+        out.println(n);
+    }
+
+    private void keys(ReplSyntax.Words w) {
+        arity(w, 1, 2);
+        try (Stream<byte[]> keys = db().keys(DataCommands.range(codec, w.size() == 2 ? w.get(1) : null))) {
+            Iterator<byte[]> it = keys.iterator();
+            while (it.hasNext()) {
+                out.println(codec.encode(it.next()));
+            }
+        }
+    }
+
+    private void ttl(ReplSyntax.Words w) {
+        arity(w, 2, 2);
+        long at = db().expiresAt(key(w.get(1)));
+        if (at <= 0) {
+            out.println(at == 0 ? -1 : -2);
+        } else {
+            long left = at - db().options().clock().millis();
+            out.println((left + 999) / 1000);
+        }
+    }
+
+    /** Puts the current value again with a new TTL (or none); false when the key is absent. */
+    private boolean rewrite(byte[] key, Duration ttl) {
+        byte[] value = db().get(key);
+        if (value == null) {
+            return false;
+        }
+        if (ttl == null) {
+            db().put(key, value);
+        } else {
+            db().put(key, value, ttl);
+        }
+        return true;
+    }
+
+    private void exec(ReplSyntax.Words w) {
+        arity(w, 1, 1);
+        requireBatch("EXEC");
+        WriteBatch b = batch;
+        batch = null;
+        db().write(b);
+        out.println("OK (" + queued + " operation(s) applied atomically)");
+    }
+
+    private void doc(ReplSyntax.Words w) {
+        if (w.size() < 2) {
+            throw CliException.usage("DOC needs a command:\n" + DOC_HELP);
+        }
+        String sub = w.get(1).toUpperCase(Locale.ROOT);
+        switch (sub) {
+            case "PUT" -> {
+                docArity(w, 5, Integer.MAX_VALUE);
+                Docs.put(handles.docs(), w.get(2), w.get(3), w.restAfter(4));
+                out.println("OK");
+            }
+            case "GET" -> {
+                docArity(w, 4, 4);
+                Docs.get(handles.docs(), w.get(2), w.get(3), out);
+            }
+            case "DEL" -> {
+                docArity(w, 4, 4);
+                Docs.delete(handles.docs(), w.get(2), w.get(3));
+                out.println("OK");
+            }
+            case "FIND" -> {
+                docArity(w, 3, Integer.MAX_VALUE);
+                Docs.find(handles.docs(), w.get(2), w.restAfter(3), 0, out);
+            }
+            case "COUNT" -> {
+                docArity(w, 3, Integer.MAX_VALUE);
+                Docs.count(handles.docs(), w.get(2), w.restAfter(3), out);
+            }
+            case "INDEX" -> {
+                docArity(w, 4, 5);
+                boolean unique = w.size() == 5;
+                if (unique && !w.get(4).equalsIgnoreCase("UNIQUE")) {
+                    throw CliException.usage("usage: DOC INDEX coll path [UNIQUE]");
+                }
+                Docs.createIndex(handles.docs(), w.get(2), w.get(3), unique);
+                out.println("OK");
+            }
+            case "EXPLAIN" -> {
+                docArity(w, 4, Integer.MAX_VALUE);
+                Docs.explain(handles.docs(), w.get(2), w.restAfter(3), out);
+            }
+            case "COLLECTIONS" -> {
+                docArity(w, 2, 2);
+                Docs.collections(handles.docs(), out);
+            }
+            default -> throw CliException.usage("unknown DOC command '" + w.get(1) + "':\n" + DOC_HELP);
+        }
+    }
+
+    private static void docArity(ReplSyntax.Words w, int min, int max) {
+        if (w.size() < min || w.size() > max) {
+            String sub = "DOC " + w.get(1).toUpperCase(Locale.ROOT) + " ";
+            String usage = DOC_HELP.lines().filter(l -> l.startsWith(sub)).findFirst().orElseThrow();
+            throw CliException.usage("usage: " + usage.substring(0, usage.indexOf("  ")));
+        }
+    }
+
+    private void help(ReplSyntax.Words w) {
+        arity(w, 1, 2);
+        if (w.size() == 2) {
+            String c = w.get(1).toUpperCase(Locale.ROOT);
+            if (!COMMANDS.containsKey(c)) {
+                throw CliException.usage("no command '" + w.get(1) + "' (HELP lists the commands)");
+            }
+            out.println(c.equals("DOC") ? DOC_HELP : COMMANDS.get(c));
+            return;
+        }
+        out.println("Commands (case-insensitive; quote words with blanks in \"...\" or '...'):");
+        COMMANDS.values().forEach(h -> out.println("  " + h));
+        if (codec != Codec.TEXT) {
+            out.println("Keys and values are written in " + codec.name().toLowerCase(Locale.ROOT) + ".");
+        }
+    }
+
+    private void queue() {
+        queued++;
+        out.println("QUEUED");
+    }
+
+    private void requireBatch(String cmd) {
+        if (batch == null) {
+            throw CliException.usage(cmd + " without MULTI");
+        }
+    }
+
+    private byte[] key(String text) {
+        return codec.decode(text, "key");
+    }
+
+    private static long seconds(String text) {
+        try {
+            long n = Long.parseLong(text);
+            if (n <= 0) {
+                throw CliException.usage("expected a positive number, got " + text);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw CliException.usage("expected a positive number, got '" + text + "'");
+        }
+    }
+
+    private static void arity(ReplSyntax.Words w, int min, int max) {
+        if (w.size() < min || w.size() > max) {
+            throw CliException.usage("usage: " + usage(w.get(0).toUpperCase(Locale.ROOT)));
+        }
+    }
+
+    private static String usage(String cmd) {
+        String h = COMMANDS.get(cmd);
+        int gap = h.indexOf("   ");
+        return gap < 0 ? h : h.substring(0, gap);
+    }
+
+    private static Map<String, String> orderedHelp(String... pairs) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

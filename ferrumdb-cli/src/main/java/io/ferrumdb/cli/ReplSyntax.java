@@ -1,0 +1,109 @@
+package io.ferrumdb.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a REPL line is read: words separated by blanks, "double quotes" with backslash escapes, 'single quotes'
+ * taken literally. JSON may span lines: input continues while braces or brackets are open or a string is.
+ */
+final class ReplSyntax {
+    private ReplSyntax() {
+    }
+
+    /** The words of a line, and where each ends, so a command can also take the raw rest of the line. */
+    record Words(String line, List<String> words, List<Integer> ends) {
+        int size() {
+            return words.size();
+        }
+
+        String get(int i) {
+            return words.get(i);
+        }
+
+        /** The raw text after the first {@code n} words, stripped. */
+        String restAfter(int n) {
+            return n == 0 ? line.strip() : line.substring(ends.get(n - 1)).strip();
+        }
+    }
+
+    static Words split(String line) {
+        List<String> words = new ArrayList<>();
+        List<Integer> ends = new ArrayList<>();
+        int i = 0;
+        int n = line.length();
+        while (true) {
+            while (i < n && Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+            if (i >= n) {
+                return new Words(line, words, ends);
+            }
+            StringBuilder word = new StringBuilder();
+            while (i < n && !Character.isWhitespace(line.charAt(i))) {
+                char c = line.charAt(i);
+                if (c == '"') {
+                    i = readDoubleQuoted(line, i + 1, word);
+                } else if (c == '\'') {
+                    int close = line.indexOf('\'', i + 1);
+                    if (close < 0) {
+                        throw CliException.usage("unterminated ' quote");
+                    }
+                    word.append(line, i + 1, close);
+                    i = close + 1;
+                } else {
+                    word.append(c);
+                    i++;
+                }
+            }
+            words.add(word.toString());
+            ends.add(i);
+        }
+    }
+
+    private static int readDoubleQuoted(String line, int i, StringBuilder word) {
+        while (i < line.length()) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                return i + 1;
+            }
+            if (c == '\\' && i + 1 < line.length()) {
+                char e = line.charAt(i + 1);
+                word.append(switch (e) {
+                    case 'n' -> '\n';
+                    case 't' -> '\t';
+                    case 'r' -> '\r';
+                    default -> e;
+                });
+                i += 2;
+            } else {
+                word.append(c);
+                i++;
+            }
+        }
+        throw CliException.usage("unterminated \" quote");
+    }
+
+    /** True while a JSON object, array or double-quoted string opened in {@code text} is still open. */
+    static boolean incomplete(String text) {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return inString || depth > 0;
+    }
+}

@@ -1,0 +1,146 @@
+package io.ferrumdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FerrumDB;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplPipedTest {
+    @TempDir
+    Path tmp;
+
+    Run repl(String script, String... options) {
+        return Run.of(tmp.resolve("db"), script, options);
+    }
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void scriptedSessionPrintsOnlyResultsNoPromptOrBanner() {
+        Run r = repl("""
+                # a comment line
+                SET user:1 Ada
+                set user:2 "Grace Hopper"
+                GET user:2
+                GET nobody
+                KEYS user:
+                COUNT
+                DEL user:1 nobody
+                COUNT user:
+                EXIT
+                GET user:2
+                """);
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo("OK\nOK\nGrace Hopper\n(nil)\nuser:1\nuser:2\n2\n1\n1\n");
+    }
+
+    @Test
+    void ttlExpireAndPersist() {
+        Run r = repl("""
+                SET a 1
+                TTL a
+                TTL missing
+                EXPIRE a 100
+                TTL a
+                SET b 2 EX 50
+                TTL b
+                SET c 3 PX 1500
+                TTL c
+                PERSIST b
+                TTL b
+                EXPIRE missing 5
+                """);
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo("OK\n-1\n-2\n1\n100\nOK\n50\nOK\n2\n1\n-1\n0\n");
+    }
+
+    @Test
+    void multiExecAppliesOneBatchAndDiscardDropsIt() {
+        Run r = repl("""
+                SET gone x
+                MULTI
+                SET a 1
+                SET b 2 EX 60
+                DEL gone
+                GET a
+                EXEC
+                MULTI
+                SET never 1
+                DISCARD
+                KEYS
+                """);
+        assertThat(r.out()).isEqualTo("OK\nOK\nQUEUED\nQUEUED\nQUEUED\nOK (3 operation(s) applied atomically)\n"
+                + "OK\nQUEUED\nOK (1 operation(s) discarded)\na\nb\n");
+        assertThat(r.err()).contains("(error) GET cannot be queued");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        try (FerrumDB db = FerrumDB.open(tmp.resolve("db"))) {
+            assertThat(db.get(b("gone"))).isNull();
+            assertThat(db.expiresAt(b("b"))).isPositive();
+        }
+    }
+
+    @Test
+    void unfinishedMultiIsDiscardedWithAWarning() {
+        Run r = repl("MULTI\nSET a 1\n");
+        assertThat(r.err()).contains("MULTI without EXEC: 1 queued operation(s) discarded");
+        try (FerrumDB db = FerrumDB.open(tmp.resolve("db"))) {
+            assertThat(db.size()).isZero();
+        }
+    }
+
+    @Test
+    void multiLineJsonContinuesWhileBracesAreOpen() {
+        Run r = repl("""
+                SET doc {
+                  "name": "Ada {not a brace}",
+                  "tags": ["math",
+                           "engines"]
+                }
+                GET doc
+                """);
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo("OK\n{\n  \"name\": \"Ada {not a brace}\",\n  \"tags\": [\"math\",\n"
+                + "           \"engines\"]\n}\n");
+    }
+
+    @Test
+    void inputEndingInsideJsonIsAnError() {
+        Run r = repl("SET doc {\"a\": 1\n");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("input ended inside an unclosed JSON value");
+    }
+
+    @Test
+    void errorsAreReadableAndTheSessionGoesOn() {
+        Run r = repl("""
+                FROB x
+                GET
+                EXPIRE a soon
+                SET 'unterminated
+                SET ok 1
+                GET ok
+                """);
+        assertThat(r.out()).isEqualTo("OK\n1\n");
+        assertThat(r.err()).contains("(error) unknown command 'FROB'").contains("(error) usage: GET key")
+                .contains("expected a positive number, got 'soon'").contains("unterminated ' quote")
+                .doesNotContain("\tat ");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        Run verbose = repl("FROB\n", "--verbose");
+        assertThat(verbose.err()).contains("CliException").contains("\tat ");
+    }
+
+    @Test
+    void hexModeAndInfoAndHelp() {
+        Run r = repl("SET 00ff 0102\nGET 00ff\nKEYS\nINFO\nHELP GET\nHELP\n", "--hex");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).startsWith("OK\n0102\n00ff\n").contains("format version:      1")
+                .contains("live keys:           1").contains("GET key").contains("MULTI")
+                .contains("written in hex");
+    }
+}

@@ -1,0 +1,171 @@
+package io.ferrumdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real terminal session of the REPL, driven through tmux: prompt and banner, tab completion of commands and
+ * keys, multi-line JSON, and history kept in a file across sessions. tmux runs on its own socket so that it
+ * never touches anybody else's tmux server.
+ */
+class TerminalIT {
+    private static final long WAIT_MILLIS = 30_000;
+
+    @TempDir
+    Path tmp;
+
+    private final String socket = "ferrumdb-it-" + UUID.randomUUID();
+    private final String session = "repl";
+
+    @BeforeAll
+    static void tmuxAvailable() {
+        if (tmuxWorks()) {
+            return;
+        }
+        Launcher.Result install = Launcher.exec(Path.of("."), Map.of("DEBIAN_FRONTEND", "noninteractive"), "", 300,
+                List.of("bash", "-c", "command -v apt-get >/dev/null && apt-get install -y -q tmux"));
+        assumeTrue(install.code() == 0 && tmuxWorks(),
+                "tmux is not installed and 'apt-get install -y tmux' failed, so the terminal test is skipped: "
+                        + install.err());
+    }
+
+    private static boolean tmuxWorks() {
+        try {
+            return Launcher.exec(Path.of("."), Map.of(), "", 30, List.of("tmux", "-V")).code() == 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @AfterEach
+    void stopTmux() throws Exception {
+        stopSession();
+    }
+
+    /** Ends the tmux server and waits for the REPL process, so that it has released the database. */
+    private void stopSession() throws Exception {
+        List<ProcessHandle> processes = new ArrayList<>();
+        for (String pid : tmux("list-panes", "-a", "-F", "#{pane_pid}").out().split("\\s+")) {
+            if (!pid.isBlank()) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> {
+                    processes.add(p);
+                    p.descendants().forEach(processes::add);
+                });
+            }
+        }
+        tmux("kill-server");
+        for (ProcessHandle p : processes) {
+            p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void completionMultiLineJsonAndHistoryAcrossSessions() throws Exception {
+        Path db = tmp.resolve("db");
+        Path history = tmp.resolve("history");
+        start(db, history);
+        waitFor("ferrumdb>");
+        assertThat(screen()).contains("FerrumDB 0.1.0").contains("HELP lists the commands");
+
+        type("SET user:42 Ada", "Enter");
+        waitFor("OK");
+        // Tab completes the command name, then the key from the database.
+        type("GE", "Tab");
+        waitFor("ferrumdb> GET");
+        type("user:4", "Tab", "Enter");
+        waitFor("\nAda\n");
+        assertThat(screen()).contains("ferrumdb> GET user:42");
+
+        type("SET doc {", "Enter");
+        waitFor("........>");
+        type("\"a\": [1, 2]}", "Enter");
+        type("GET doc", "Enter");
+        waitFor("{\n\"a\": [1, 2]}");
+        type("EXIT", "Enter");
+        waitFor("SESSION ENDED");
+
+        String saved = Files.readString(history);
+        assertThat(saved).contains("SET user:42 Ada").contains("GET user:42").contains("GET doc");
+
+        // A new session recalls the previous one's lines with the Up arrow.
+        stopSession();
+        start(db, history);
+        waitFor("ferrumdb>");
+        type("Up", "Up");
+        waitFor("ferrumdb> GET doc");
+        type("Enter");
+        waitFor("{\n\"a\": [1, 2]}");
+        type("C-d");
+        waitFor("SESSION ENDED");
+    }
+
+    @Test
+    void anEncryptedDatabaseAsksForItsPassphraseWithoutEcho() throws Exception {
+        Path db = tmp.resolve("encrypted");
+        Launcher.Result created = Launcher.exec(tmp, Map.of(Cli.PASSPHRASE_ENV, "tmux-secret-42"), "", 120,
+                List.of(Launcher.FERRUMDB.toString(), "--db", db.toString(), "put", "k", "v"));
+        assertThat(created.code()).as(created.err()).isZero();
+        start(db, tmp.resolve("history"));
+        waitFor("Passphrase for " + db);
+        type("tmux-secret-42", "Enter");
+        waitFor("ferrumdb>");
+        type("GET k", "Enter");
+        waitFor("\nv\n");
+        assertThat(screen()).doesNotContain("tmux-secret-42");
+        type("EXIT", "Enter");
+        waitFor("SESSION ENDED");
+    }
+
+    private void start(Path db, Path history) {
+        String command = "env -u " + Cli.PASSPHRASE_ENV + " FERRUMDB_HISTORY=" + history + " " + Launcher.FERRUMDB
+                + " --db " + db + "; echo SESSION ENDED; sleep 600";
+        Launcher.Result r = tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40", command);
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    private void type(String... keys) {
+        for (String k : keys) {
+            boolean special = k.equals("Enter") || k.equals("Tab") || k.equals("Up") || k.startsWith("C-");
+            List<String> args = new ArrayList<>(List.of("send-keys", "-t", session));
+            if (!special) {
+                args.add("-l");
+            }
+            args.add(k);
+            tmux(args.toArray(String[]::new));
+        }
+    }
+
+    private String screen() {
+        return tmux("capture-pane", "-p", "-J", "-t", session).out();
+    }
+
+    private void waitFor(String text) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        String last = "";
+        while (System.currentTimeMillis() < deadline) {
+            last = screen().replaceAll("[ \\t]+\n", "\n");
+            if (last.contains(text)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("terminal never showed '" + text + "'; screen:\n" + last);
+    }
+
+    private Launcher.Result tmux(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+        cmd.addAll(List.of(args));
+        return Launcher.exec(tmp, Map.of(), "", 30, cmd);
+    }
+}
