@@ -1026,7 +1026,7 @@ public final class FerrumDB implements AutoCloseable {
         long[] maxSequence = {0};
         List<Scanned> scanned = new ArrayList<>();
         for (int id : ids) {
-            Segment seg = openForRecovery(id);
+            Segment seg = openForRecovery(id, report);
             if (seg == null) {
                 continue;
             }
@@ -1152,11 +1152,14 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     /** Opens a segment; one whose header was torn while it was being created (never sealed) is discarded. */
-    private Segment openForRecovery(int id) throws IOException {
+    private Segment openForRecovery(int id, List<DroppedRange> report) throws IOException {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
-            if (sizeOf(files.dataPath(id)) <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
+            long size = sizeOf(files.dataPath(id));
+            if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
+                report.add(new DroppedRange(files.dataPath(id), 0, size,
+                        "torn tail: segment header torn while the segment was created; file deleted"));
                 if (!options.readOnly()) {
                     files.delete(id);
                     io.syncDirectory(dir);

@@ -87,7 +87,8 @@ class BitFlipTest {
     @Test
     void flipInAHintFileRebuildsItFromTheSegment() throws IOException {
         Random r = new Random(13);
-        for (Path seg : SegmentLayout.segments(dir)) {
+        List<Path> segments = SegmentLayout.segments(dir);
+        for (Path seg : SOAK ? segments : List.of(segments.get(1), segments.get(segments.size() - 1))) {
             Path hint = SegmentLayout.hintOf(seg).toAbsolutePath().normalize();
             long size = Files.size(hint);
             for (long pos = 0; pos < size; pos++) {
@@ -149,6 +150,42 @@ class BitFlipTest {
         assertThatThrownBy(() -> FerrumDB.open(dir)).isInstanceOf(FormatVersionException.class)
                 .hasMessageContaining(MetaFile.NAME)
                 .satisfies(e -> assertThat(((FormatVersionException) e).foundVersion()).isEqualTo(7));
+    }
+
+    /**
+     * Salvage drops a damaged single-record unit and nothing else, and reports it. Damage inside a multi-record
+     * batch is not covered: the format does not mark a batch's first record, so after a damaged record salvage
+     * cannot tell whether the records up to the next COMMIT finish its batch or start a new unit, and today it
+     * loads them (half a batch). Reported to the lead as a format limitation.
+     */
+    @Test
+    void salvageSkipsExactlyTheDamagedRecordAndReportsIt() {
+        Options salvage = Options.builder().readOnly(true).salvage(true).build();
+        Random r = new Random(15);
+        for (Rec hit : records) {
+            boolean lastOfFile = records.stream().noneMatch(x -> x.file().equals(hit.file()) && x.offset() > hit.offset());
+            boolean singleRecordUnit = records.stream()
+                    .filter(x -> x.file().equals(hit.file()) && x.unitStart() == hit.unitStart()).count() == 1;
+            if (lastOfFile || !singleRecordUnit || (!SOAK && r.nextInt(6) != 0)) {
+                continue;
+            }
+            long unitEnd = records.stream().filter(x -> x.file().equals(hit.file()) && x.unitStart() == hit.unitStart())
+                    .mapToLong(x -> x.offset() + x.size()).max().orElseThrow();
+            long pos = hit.offset() + r.nextInt(hit.size());
+            String what = "salvage after a bit flip at " + hit.file().getFileName() + ":" + pos;
+            withFlip(hit.file(), pos, r.nextInt(8), () -> {
+                try (FerrumDB db = FerrumDB.open(dir, salvage)) {
+                    assertThat(db.recoveryReport()).as(what).anySatisfy(d -> {
+                        assertThat(d.file()).isEqualTo(hit.file());
+                        assertThat(d.offset()).isEqualTo(hit.unitStart());
+                        assertThat(d.offset() + d.length()).isGreaterThanOrEqualTo(hit.offset() + hit.size());
+                    });
+                    // The damaged record is gone, nothing else.
+                    assertThat(History.dump(db)).as(what + " (unit " + hit.unitStart() + "-" + unitEnd + ")")
+                            .isEqualTo(SegmentLayout.replay(records, hit.file(), hit.unitStart()));
+                }
+            });
+        }
     }
 
     /** {record index, absolute file offset, bit} triples: every bit under soak, else a few bytes per record. */

@@ -90,6 +90,38 @@ class TornTailTest {
     }
 
     @Test
+    void readOnlyOpenOfATornDatabaseHidesTheTailAndWritesNothing() throws IOException {
+        for (long length = unitStart + 1; length < end; length += 13) {
+            Path copy = tmp.resolve("ro-" + length);
+            SegmentLayout.copyDir(source, copy);
+            Path seg = copy.resolve(newest.getFileName()).toAbsolutePath().normalize();
+            Files.delete(SegmentLayout.hintOf(seg));
+            try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+                ch.truncate(length);
+            }
+            java.util.Map<Path, byte[]> before = contents(copy);
+            try (FerrumDB db = FerrumDB.open(copy, Options.builder().readOnly(true).build())) {
+                assertThat(db.recoveryReport()).as("cut at %d", length).singleElement()
+                        .satisfies(d -> assertThat(d.offset()).isEqualTo(unitStart));
+                assertThat(History.dump(db)).as("cut at %d", length).isEqualTo(beforeBatch);
+            }
+            java.util.Map<Path, byte[]> after = contents(copy);
+            assertThat(after.keySet()).as("files after a read-only open").isEqualTo(before.keySet());
+            before.forEach((p, b) -> assertThat(after.get(p)).as("%s after a read-only open", p).isEqualTo(b));
+        }
+    }
+
+    private static java.util.Map<Path, byte[]> contents(Path dir) throws IOException {
+        java.util.Map<Path, byte[]> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                out.put(p.getFileName(), Files.readAllBytes(p));
+            }
+        }
+        return out;
+    }
+
+    @Test
     void randomBytesAppendedAfterTheLastRecord() throws IOException {
         Random r = new Random(7);
         for (int i = 0; i < (SOAK ? 400 : 16); i++) {

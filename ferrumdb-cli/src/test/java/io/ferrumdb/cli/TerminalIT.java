@@ -105,7 +105,8 @@ class TerminalIT {
         type("Up", "Up");
         waitFor("ferrumdb> GET doc");
         type("Enter");
-        waitFor("{\n\"a\": [1, 2]}");
+        // Ctrl-D must reach the line editor, not the terminal's cooked mode between two lines: wait for the prompt.
+        waitFor("{\n\"a\": [1, 2]}\nferrumdb>");
         type("C-d");
         waitFor("SESSION ENDED");
     }

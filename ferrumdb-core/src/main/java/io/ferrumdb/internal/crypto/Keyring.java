@@ -58,8 +58,8 @@ public final class Keyring {
         Path keyPath = dir.resolve(KEY_FILE);
         if (!meta.encrypted()) {
             if (secret != null) {
-                throw new EncryptionKeyException("database " + dir + " is not encrypted, but an "
-                        + secret.kind() + " was given");
+                throw new EncryptionKeyException("database " + dir + " is not encrypted, but "
+                        + secret.withArticle() + " was given");
             }
             if (io.exists(keyPath)) {
                 throw new CorruptionException(keyPath, 0, "KEY file exists but META says the database is not"
@@ -198,8 +198,8 @@ public final class Keyring {
             boolean passphraseFile = file.kdf() == KeyFile.KDF_ARGON2ID;
             if (passphraseFile != secret.isPassphrase()) {
                 throw new EncryptionKeyException("database " + keyPath.getParent() + " is protected by "
-                        + (passphraseFile ? "a passphrase" : "a raw encryption key") + ", but an " + secret.kind()
-                        + " was given");
+                        + (passphraseFile ? "a passphrase" : "a raw encryption key") + ", but "
+                        + secret.withArticle() + " was given");
             }
             Kek kek = new Kek(file, kekMaterial(file, secret));
             byte[] check = kek.keyCheck();

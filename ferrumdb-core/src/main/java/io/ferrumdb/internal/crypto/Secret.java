@@ -58,6 +58,11 @@ public final class Secret implements AutoCloseable {
         }
     }
 
+    /** "a passphrase" or "an encryption key". */
+    public String withArticle() {
+        return isPassphrase() ? "a passphrase" : "an encryption key";
+    }
+
     @Override
     public String toString() {
         return "Secret[" + kind() + "]";

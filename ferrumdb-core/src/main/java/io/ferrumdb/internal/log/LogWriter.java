@@ -54,6 +54,12 @@ public final class LogWriter {
     private static final int INITIAL_CHUNK = 64 << 10;
     private static final int MAX_PENDING = 4 << 20;
     private static final int MAX_RECYCLED = 8 << 20;
+    /**
+     * Without fsync waiters, the flusher waits until this much is pending or {@link #LINGER_NANOS} passed: waking
+     * it for every record would cost a thread hand-off and a write() per put (measured: 30x fewer puts/s).
+     */
+    private static final int FLUSH_BYTES = 64 << 10;
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private static final class Chunk {
         final Segment segment;
@@ -95,6 +101,8 @@ public final class LogWriter {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private long lastSequence;
+    /** When the pending chunk got its first record (System.nanoTime). */
+    private long pendingSince;
     private boolean syncRequested;
     private boolean closing;
     private Throwable failure;
@@ -162,6 +170,9 @@ public final class LogWriter {
                 pos += size;
                 offset += size;
             }
+            if (c.length == 0) {
+                pendingSince = System.nanoTime();
+            }
             c.length = pos;
             c.records += n;
             appendOffset = offset;
@@ -174,8 +185,11 @@ public final class LogWriter {
             if (policy.isAlways()) {
                 durable = new CompletableFuture<>();
                 waiters.add(new Waiter(lastSequence, durable));
+                work.signal();
+            } else if (c.length >= FLUSH_BYTES && c.length - total < FLUSH_BYTES || c.length == total) {
+                // Crossing the flush threshold, or the first record of a new chunk (starts the linger timer).
+                work.signal();
             }
-            work.signal();
             return durable;
         } finally {
             lock.unlock();
@@ -431,22 +445,32 @@ public final class LogWriter {
                     if (failure != null) {
                         return;
                     }
-                    boolean hasData = pending.length > 0 || !rolled.isEmpty() || !toSeal.isEmpty();
+                    long now = System.nanoTime();
+                    boolean urgent = !waiters.isEmpty() || syncRequested || !rolled.isEmpty() || !toSeal.isEmpty()
+                            || pending.length >= FLUSH_BYTES;
+                    boolean lingered = pending.length > 0 && now - pendingSince >= LINGER_NANOS;
                     boolean periodicDue = policy.isPeriodic() && unsyncedRecords > 0
-                            && System.nanoTime() - lastFsyncNanos >= intervalNanos;
-                    if (hasData || syncRequested || periodicDue) {
+                            && now - lastFsyncNanos >= intervalNanos;
+                    if (urgent || lingered || periodicDue) {
                         break;
-                    }
-                    if (closing && unsyncedRecords == 0) {
-                        return;
                     }
                     if (closing) {
+                        if (pending.length == 0 && unsyncedRecords == 0) {
+                            return;
+                        }
                         break;
                     }
+                    long wait = Long.MAX_VALUE;
+                    if (pending.length > 0) {
+                        wait = pendingSince + LINGER_NANOS - now;
+                    }
                     if (policy.isPeriodic() && unsyncedRecords > 0) {
-                        awaitNanos(intervalNanos - (System.nanoTime() - lastFsyncNanos));
-                    } else {
+                        wait = Math.min(wait, lastFsyncNanos + intervalNanos - now);
+                    }
+                    if (wait == Long.MAX_VALUE) {
                         work.awaitUninterruptibly();
+                    } else {
+                        awaitNanos(wait);
                     }
                 }
                 batch = new ArrayList<>(rolled.size() + 1);

@@ -1,0 +1,168 @@
+// Type declarations for ferrumdb, the Node.js binding of the FerrumDB embedded database.
+
+/** A key or value: a string is stored as its UTF-8 encoding. */
+export type Bytes = string | Buffer | Uint8Array;
+
+export interface OpenOptions {
+  /** Opens (or creates) an encrypted database with this passphrase. */
+  passphrase?: string | null;
+  /**
+   * 'always' (default): a write is durable when its promise resolves; concurrent writers share fsyncs.
+   * 'periodic': fsync every fsyncIntervalMs. 'never': leave it to the operating system.
+   */
+  fsync?: 'always' | 'periodic' | 'never';
+  /** Milliseconds between fsyncs for fsync: 'periodic' (default 1000). */
+  fsyncIntervalMs?: number;
+  /** Open without writing; several read-only handles may share a directory. */
+  readOnly?: boolean;
+}
+
+export interface PutOptions {
+  /** Time to live in milliseconds; the key reads as absent afterwards. */
+  ttl?: number;
+}
+
+export interface KeysOptions {
+  /** Only keys starting with these bytes. */
+  prefix?: Bytes;
+}
+
+export type BatchOperation =
+  | { type: 'put'; key: Bytes; value: Bytes; ttl?: number }
+  | { type: 'delete'; key: Bytes };
+
+/** An open FerrumDB database. Async methods never block the event loop; the ...Sync twins do. */
+export class FerrumDB {
+  private constructor();
+  /** Opens the database in directory `path`, creating it when missing (unless readOnly). */
+  static open(path: string, options?: OpenOptions): Promise<FerrumDB>;
+  static openSync(path: string, options?: OpenOptions): FerrumDB;
+  /** The database directory (absolute). */
+  readonly path: string;
+  put(key: Bytes, value: Bytes, options?: PutOptions): Promise<void>;
+  putSync(key: Bytes, value: Bytes, options?: PutOptions): void;
+  /** The value, or null when absent or expired. */
+  get(key: Bytes): Promise<Buffer | null>;
+  getSync(key: Bytes): Buffer | null;
+  /** The value decoded as UTF-8, or null when absent or expired. */
+  getString(key: Bytes): Promise<string | null>;
+  getStringSync(key: Bytes): string | null;
+  /** True when a live key was removed. */
+  delete(key: Bytes): Promise<boolean>;
+  deleteSync(key: Bytes): boolean;
+  has(key: Bytes): Promise<boolean>;
+  hasSync(key: Bytes): boolean;
+  /** The number of live keys. */
+  size(): Promise<number>;
+  sizeSync(): number;
+  /** The live keys in unsigned byte order. */
+  keys(options?: KeysOptions): Promise<Buffer[]>;
+  keysSync(options?: KeysOptions): Buffer[];
+  /** Applies all operations or none, also across crashes. */
+  writeBatch(ops: BatchOperation[]): Promise<void>;
+  writeBatchSync(ops: BatchOperation[]): void;
+  /** Forces every write so far to stable storage, whatever the fsync policy. */
+  sync(): Promise<void>;
+  syncSync(): void;
+  /** Flushes, fsyncs and releases the directory lock. Closing twice is harmless. */
+  close(): Promise<void>;
+  closeSync(): void;
+}
+
+/** A JSON value as JSON.parse returns it (numbers beyond 2^53 lose precision, as in JSON.parse). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A document as stored: a plain object of JSON values. */
+export type DocumentInput = { [key: string]: JsonValue };
+
+/** A document as read back: its id is in `_id`. */
+export type StoredDocument = { _id: string; [key: string]: JsonValue };
+
+type Scalar = string | number | boolean | null;
+
+/** A condition on one path: a value (equality) or operators. */
+export type Condition =
+  | Scalar
+  | {
+      $eq?: Scalar; $ne?: Scalar; $gt?: Scalar; $gte?: Scalar; $lt?: Scalar; $lte?: Scalar;
+      $in?: Scalar[]; $exists?: boolean; $startsWith?: string;
+    };
+
+/** A MongoDB-style query: every listed condition must hold; `{}` matches everything. */
+export type Query = {
+  $and?: Query[];
+  $or?: Query[];
+  $not?: Query;
+  [path: string]: Condition | Query[] | Query | undefined;
+};
+
+export interface FindOptions {
+  /** Sort by the value at this dot path (documents in id order otherwise). */
+  sortBy?: string;
+  descending?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+/** A named collection of JSON documents in a DocumentStore. */
+export class Collection {
+  private constructor();
+  readonly name: string;
+  /** Inserts or replaces document `id`; an `_id` field is allowed only when it equals `id`. */
+  put(id: string, document: DocumentInput, options?: PutOptions): Promise<void>;
+  putSync(id: string, document: DocumentInput, options?: PutOptions): void;
+  get(id: string): Promise<StoredDocument | null>;
+  getSync(id: string): StoredDocument | null;
+  delete(id: string): Promise<boolean>;
+  deleteSync(id: string): boolean;
+  createIndex(path: string): Promise<void>;
+  createIndexSync(path: string): void;
+  createUniqueIndex(path: string): Promise<void>;
+  createUniqueIndexSync(path: string): void;
+  dropIndex(path: string): Promise<boolean>;
+  dropIndexSync(path: string): boolean;
+  find(query?: Query | null, options?: FindOptions): Promise<StoredDocument[]>;
+  findSync(query?: Query | null, options?: FindOptions): StoredDocument[];
+  count(query?: Query | null): Promise<number>;
+  countSync(query?: Query | null): number;
+}
+
+/** An open document store: named collections of JSON documents in one FerrumDB directory. */
+export class DocumentStore {
+  private constructor();
+  static open(path: string, options?: OpenOptions): Promise<DocumentStore>;
+  static openSync(path: string, options?: OpenOptions): DocumentStore;
+  readonly path: string;
+  /** The collection `name`, created on its first call. */
+  collection(name: string): Collection;
+  collections(): Promise<string[]>;
+  collectionsSync(): string[];
+  dropCollection(name: string): Promise<boolean>;
+  dropCollectionSync(name: string): boolean;
+  sync(): Promise<void>;
+  syncSync(): void;
+  close(): Promise<void>;
+  closeSync(): void;
+}
+
+/** Base of every error FerrumDB throws for an engine-side problem. */
+export class FerrumError extends Error {
+  /** A stable code per class, e.g. 'DATABASE_LOCKED'. */
+  readonly code: string;
+  /** The Java exception class behind this error, or null when raised on the JavaScript side. */
+  readonly javaClass: string | null;
+  static readonly code: string;
+}
+export class DatabaseLockedError extends FerrumError {}
+export class DatabaseClosedError extends FerrumError {}
+export class CorruptionError extends FerrumError {
+  /** The file that failed the check, when the engine named one. */
+  readonly file: string | null;
+  /** The byte offset in that file, when the engine named one. */
+  readonly offset: number | null;
+}
+export class EncryptionKeyError extends FerrumError {}
+export class ReadOnlyDatabaseError extends FerrumError {}
+export class FormatVersionError extends FerrumError {}
+export class InvalidArgumentError extends FerrumError {}
+export class UniqueIndexViolationError extends FerrumError {}

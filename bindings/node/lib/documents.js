@@ -1,0 +1,227 @@
+'use strict';
+// Document collections: JSON documents as plain objects, with persistent indexes and queries, over ferrumdb-doc.
+// Everything crosses to Java as ASCII JSON (see DocumentBridge.java for why).
+
+const { jclass, call, callSync } = require('./jvm');
+const { openArgs, typeError, ttlMillis } = require('./db');
+
+const BRIDGE = 'io.ferrumdb.bindings.DocumentBridge';
+
+/** `value` as JSON with every character outside ASCII escaped, so that java-bridge passes it intact. */
+function asciiJson(value) {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function text(value, what) {
+  if (typeof value !== 'string') {
+    throw typeError(`${what} must be a string, got ${value === null ? 'null' : typeof value}`);
+  }
+  return asciiJson(value);
+}
+
+function plainObject(value, what) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    throw typeError(`${what} must be a plain object, got ${got}`);
+  }
+  return value;
+}
+
+function queryJson(query) {
+  return query === undefined || query === null ? 'null' : asciiJson(plainObject(query, 'a query'));
+}
+
+function findArgs(name, query, options) {
+  const { sortBy = null, descending = false, offset = 0, limit = null } = options ?? {};
+  if (sortBy !== null && typeof sortBy !== 'string') {
+    throw typeError(`sortBy must be a string, got ${typeof sortBy}`);
+  }
+  if (!Number.isInteger(offset) || (limit !== null && !Number.isInteger(limit))) {
+    throw typeError('offset and limit must be integers');
+  }
+  return [name, queryJson(query), asciiJson(sortBy), Boolean(descending), offset, limit === null ? -1 : limit];
+}
+
+function parse(json) {
+  return json === null ? null : JSON.parse(json);
+}
+
+/**
+ * A named collection of JSON documents. Documents read back carry their id in `_id`. Async methods run on a
+ * java-bridge thread; each has a `...Sync` twin.
+ */
+class Collection {
+  #bridge;
+  #name;
+  #jname;
+
+  /** Use DocumentStore#collection. The collection is created by its first call, off the event loop. */
+  constructor(bridge, name) {
+    this.#jname = text(name, 'collection name');
+    this.#bridge = bridge;
+    this.#name = name;
+  }
+
+  get name() {
+    return this.#name;
+  }
+
+  #call(method, args) {
+    return call(() => this.#bridge[method](this.#jname, ...args));
+  }
+
+  #callSync(method, args) {
+    return callSync(() => this.#bridge[`${method}Sync`](this.#jname, ...args));
+  }
+
+  /** Inserts or replaces document `id`; an `_id` field is allowed only when it equals `id`. */
+  async put(id, document, options) {
+    await this.#call('put', [text(id, 'id'), asciiJson(plainObject(document, 'a document')),
+      ttlMillis((options ?? {}).ttl)]);
+  }
+
+  putSync(id, document, options) {
+    this.#callSync('put', [text(id, 'id'), asciiJson(plainObject(document, 'a document')),
+      ttlMillis((options ?? {}).ttl)]);
+  }
+
+  /** Document `id` with its `_id`, or null when absent or expired. */
+  async get(id) {
+    return parse(await this.#call('get', [text(id, 'id')]));
+  }
+
+  getSync(id) {
+    return parse(this.#callSync('get', [text(id, 'id')]));
+  }
+
+  /** Deletes document `id` and its index entries; true when it existed. */
+  async delete(id) {
+    return this.#call('delete', [text(id, 'id')]);
+  }
+
+  deleteSync(id) {
+    return this.#callSync('delete', [text(id, 'id')]);
+  }
+
+  /** Creates a persistent index on dot path `path`, filled from the existing documents. Idempotent. */
+  async createIndex(path) {
+    await this.#call('createIndex', [text(path, 'index path')]);
+  }
+
+  createIndexSync(path) {
+    this.#callSync('createIndex', [text(path, 'index path')]);
+  }
+
+  /** Like createIndex; a put giving two documents the same value at `path` fails with UniqueIndexViolationError. */
+  async createUniqueIndex(path) {
+    await this.#call('createUniqueIndex', [text(path, 'index path')]);
+  }
+
+  createUniqueIndexSync(path) {
+    this.#callSync('createUniqueIndex', [text(path, 'index path')]);
+  }
+
+  /** Removes the index on `path`; true when there was one. */
+  async dropIndex(path) {
+    return this.#call('dropIndex', [text(path, 'index path')]);
+  }
+
+  dropIndexSync(path) {
+    return this.#callSync('dropIndex', [text(path, 'index path')]);
+  }
+
+  /**
+   * The documents matching `query` (MongoDB style: `{ path: value }`, `{ path: { $gt: v } }` with $eq $ne $gt
+   * $gte $lt $lte $in $exists $startsWith, `{ $or: [...] }`, `{ $and: [...] }`, `{ $not: {...} }`), in id order
+   * or sorted by `options.sortBy`, then paged by `options.offset` and `options.limit`.
+   */
+  async find(query, options) {
+    return JSON.parse(await call(() => this.#bridge.find(...findArgs(this.#jname, query, options))));
+  }
+
+  findSync(query, options) {
+    return JSON.parse(callSync(() => this.#bridge.findSync(...findArgs(this.#jname, query, options))));
+  }
+
+  /** The number of documents matching `query` (see find). */
+  async count(query) {
+    return this.#call('count', [queryJson(query)]);
+  }
+
+  countSync(query) {
+    return this.#callSync('count', [queryJson(query)]);
+  }
+}
+
+/** An open document store: named collections of JSON documents in one FerrumDB directory. */
+class DocumentStore {
+  #bridge;
+  #path;
+
+  /** Use DocumentStore.open or DocumentStore.openSync. */
+  constructor(bridge, path) {
+    this.#bridge = bridge;
+    this.#path = path;
+  }
+
+  /** Opens the store in directory `path` (created when missing); the options are FerrumDB.open's. */
+  static async open(path, options) {
+    const args = openArgs(path, options);
+    return new DocumentStore(await call(() => jclass(BRIDGE).newInstanceAsync(...args)), args[0]);
+  }
+
+  static openSync(path, options) {
+    const args = openArgs(path, options);
+    const Bridge = jclass(BRIDGE);
+    return new DocumentStore(callSync(() => new Bridge(...args)), args[0]);
+  }
+
+  get path() {
+    return this.#path;
+  }
+
+  /** The collection `name`, created (empty, without indexes) on first use. */
+  collection(name) {
+    return new Collection(this.#bridge, name);
+  }
+
+  /** The collection names, sorted. */
+  async collections() {
+    return JSON.parse(await call(() => this.#bridge.collections()));
+  }
+
+  collectionsSync() {
+    return JSON.parse(callSync(() => this.#bridge.collectionsSync()));
+  }
+
+  /** Deletes collection `name` with its documents and indexes; true when it existed. */
+  async dropCollection(name) {
+    const jname = text(name, 'collection name');
+    return call(() => this.#bridge.dropCollection(jname));
+  }
+
+  dropCollectionSync(name) {
+    const jname = text(name, 'collection name');
+    return callSync(() => this.#bridge.dropCollectionSync(jname));
+  }
+
+  async sync() {
+    await call(() => this.#bridge.sync());
+  }
+
+  syncSync() {
+    callSync(() => this.#bridge.syncSync());
+  }
+
+  /** Flushes, fsyncs and releases the directory lock. Closing twice is harmless. */
+  async close() {
+    await call(() => this.#bridge.close());
+  }
+
+  closeSync() {
+    callSync(() => this.#bridge.closeSync());
+  }
+}
+
+module.exports = { DocumentStore, Collection };

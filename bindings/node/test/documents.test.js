@@ -1,0 +1,95 @@
+'use strict';
+// The document API of the Node.js binding, through its public names only.
+
+const { test, beforeEach, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const ferrumdb = require('..');
+
+const { DocumentStore } = ferrumdb;
+
+let tmp;
+let dir;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrumdb-node-docs-'));
+  dir = path.join(tmp, 'docs');
+});
+afterEach(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('put, get and delete survive a reopen, with text outside ASCII and the BMP intact', async () => {
+  const doc = { text: 'café ☕ 😀 \u0000 end', n: 42, x: 0.1, ok: true, none: null, tags: ['a', 'b'],
+    nested: { k: [1, { deep: 'v' }] } };
+  const store = await DocumentStore.open(dir);
+  const notes = store.collection('notes');
+  await notes.put('n1', doc);
+  await notes.put('ñ2 😀', { text: 'second' });
+  assert.equal(await notes.delete('ñ2 😀'), true);
+  assert.equal(await notes.delete('ñ2 😀'), false);
+  await store.close();
+
+  const again = DocumentStore.openSync(dir);
+  assert.deepEqual(again.collectionsSync(), ['notes']);
+  const n = again.collection('notes');
+  assert.deepEqual(n.getSync('n1'), { _id: 'n1', ...doc });
+  assert.deepEqual(await n.get('n1'), { _id: 'n1', ...doc });
+  assert.equal(await n.get('ñ2 😀'), null);
+  assert.equal(await n.count(), 1);
+  again.closeSync();
+});
+
+test('find with queries, sort and paging', async () => {
+  const store = await DocumentStore.open(dir, { fsync: 'never' });
+  const people = store.collection('people');
+  await people.createIndex('age');
+  await people.put('ann', { age: 31, city: 'Lisbon', tags: ['ai', 'art'] });
+  await people.put('bob', { age: 17, city: 'Porto' });
+  people.putSync('cid', { age: 45, city: 'Lisbon' });
+  const ids = (docs) => docs.map((d) => d._id);
+  const adults = await people.find({ city: 'Lisbon', age: { $gte: 18 } }, { sortBy: 'age', descending: true });
+  assert.deepEqual(ids(adults), ['cid', 'ann']);
+  assert.deepEqual(adults[1].tags, ['ai', 'art']);
+  assert.deepEqual(ids(await people.find()), ['ann', 'bob', 'cid']);
+  assert.deepEqual(ids(people.findSync({}, { offset: 1, limit: 1 })), ['bob']);
+  assert.deepEqual(ids(await people.find({ $or: [{ tags: 'ai' }, { age: { $lt: 18 } }] })), ['ann', 'bob']);
+  assert.equal(await people.count({ age: { $in: [17, 45] } }), 2);
+  assert.equal(people.countSync({ tags: { $exists: true } }), 1);
+  await store.close();
+});
+
+test('a unique index rejects a duplicate with a typed error', async () => {
+  const store = await DocumentStore.open(dir);
+  const users = store.collection('users');
+  await users.createUniqueIndex('email');
+  await users.put('u1', { email: 'a@example.com' });
+  await assert.rejects(users.put('u2', { email: 'a@example.com' }), (e) => {
+    assert.ok(e instanceof ferrumdb.UniqueIndexViolationError);
+    assert.ok(e instanceof ferrumdb.FerrumError);
+    assert.equal(e.code, 'UNIQUE_INDEX_VIOLATION');
+    return true;
+  });
+  assert.equal(await users.get('u2'), null);
+  assert.equal(await users.dropIndex('email'), true);
+  await users.put('u2', { email: 'a@example.com' });
+  assert.equal(await store.dropCollection('users'), true);
+  assert.deepEqual(await store.collections(), []);
+  await store.close();
+});
+
+test('ttl, and bad input that names the problem', async () => {
+  const store = await DocumentStore.open(dir);
+  const c = store.collection('c');
+  await c.put('short', { v: 1 }, { ttl: 200 });
+  assert.notEqual(await c.get('short'), null);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.equal(await c.get('short'), null);
+  await assert.rejects(c.put('a', [1]), { name: 'TypeError', message: 'a document must be a plain object, got an array' });
+  await assert.rejects(c.put(1, {}), { name: 'TypeError', message: 'id must be a string, got number' });
+  await assert.rejects(c.put('a', { _id: 'b' }), { name: 'InvalidArgumentError', message: /differs from its id/ });
+  await assert.rejects(c.find({ x: { $regex: 'a' } }), { code: 'INVALID_ARGUMENT', message: /unknown operator \$regex/ });
+  await store.close();
+  await assert.rejects(c.get('a'), { name: 'DatabaseClosedError' });
+});

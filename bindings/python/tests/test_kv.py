@@ -1,0 +1,267 @@
+"""The key-value API of the Python binding, through its public names only."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+from pathlib import Path
+
+import ferrumdb
+
+
+class DbTestCase(unittest.TestCase):
+    def setUp(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self._tmp.name) / "db"
+
+    def tearDown(self) -> None:
+        self._tmp.cleanup()
+
+
+class BasicOperationsTest(DbTestCase):
+    def test_put_get_delete_survive_reopen(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            db.put("user:1", "Ada")
+            db.put(b"user:2", b"\x00\xffbinary")
+            db.put("naïve-ключ", "värde ✓")
+            db.put("user:1", "Ada Lovelace")
+            self.assertTrue(db.delete("user:2"))
+            self.assertFalse(db.delete("user:2"))
+            self.assertFalse(db.delete("never"))
+        with ferrumdb.open(str(self.dir)) as db:
+            self.assertEqual(db.get("user:1"), b"Ada Lovelace")
+            self.assertEqual(db.get(b"user:1"), b"Ada Lovelace")
+            self.assertIsNone(db.get("user:2"))
+            self.assertEqual(db.get("naïve-ключ").decode("utf-8"), "värde ✓")
+            self.assertEqual(len(db), 2)
+
+    def test_mapping_protocol(self) -> None:
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            db["a"] = "1"
+            db[b"b"] = bytearray(b"2")
+            self.assertEqual(db["a"], b"1")
+            self.assertIn("a", db)
+            self.assertIn(b"b", db)
+            self.assertNotIn("c", db)
+            with self.assertRaises(KeyError):
+                db["c"]
+            del db["a"]
+            self.assertNotIn("a", db)
+            with self.assertRaises(KeyError):
+                del db["a"]
+            self.assertEqual(list(db), [b"b"])
+            self.assertEqual(len(db), 1)
+
+    def test_keys_sorted_and_by_prefix(self) -> None:
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            for k in ["mem:b", "other", "mem:a", "mem:c", "me"]:
+                db.put(k, "x")
+            db.delete("mem:c")
+            self.assertEqual(db.keys(), [b"me", b"mem:a", b"mem:b", b"other"])
+            self.assertEqual(db.keys(prefix="mem:"), [b"mem:a", b"mem:b"])
+            self.assertEqual(db.keys(b"zzz"), [])
+
+    def test_empty_key_and_value(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            db.put("", "")
+            self.assertEqual(db.get(""), b"")
+            self.assertIn("", db)
+
+    def test_large_value_round_trips(self) -> None:
+        value = os.urandom(3 << 20)
+        with ferrumdb.open(self.dir) as db:
+            db.put("big", value)
+        with ferrumdb.open(self.dir) as db:
+            self.assertEqual(db.get("big"), value)
+
+    def test_periodic_fsync(self) -> None:
+        with ferrumdb.open(self.dir, fsync="periodic", fsync_interval=0.05) as db:
+            db.put("k", "v")
+            db.sync()
+            self.assertEqual(db.get("k"), b"v")
+
+    def test_read_only_open_reads_and_refuses_writes(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            db.put("k", "v")
+        with ferrumdb.open(self.dir, read_only=True) as db:
+            self.assertEqual(db.get("k"), b"v")
+            with self.assertRaises(ferrumdb.ReadOnlyDatabaseError):
+                db.put("k", "w")
+
+    def test_concurrent_writers_from_threads(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            def work(t: int) -> None:
+                for i in range(50):
+                    db.put(f"t{t}:{i}", str(i))
+
+            threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            self.assertEqual(len(db), 200)
+            self.assertEqual(db.get("t3:49"), b"49")
+
+
+class TtlTest(DbTestCase):
+    def test_value_expires_after_ttl(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            db.put("short", "v", ttl=0.2)
+            db.put("long", "v", ttl=datetime.timedelta(hours=1))
+            self.assertEqual(db.get("short"), b"v")
+            time.sleep(0.4)
+            self.assertIsNone(db.get("short"))
+            self.assertNotIn("short", db)
+            self.assertEqual(db.get("long"), b"v")
+
+    def test_bad_ttl_is_rejected(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "ttl must be positive"):
+                db.put("k", "v", ttl=0)
+            with self.assertRaisesRegex(ValueError, "ttl must be positive"):
+                db.put("k", "v", ttl=-3)
+            with self.assertRaisesRegex(TypeError, "ttl must be seconds"):
+                db.put("k", "v", ttl="5")  # type: ignore[arg-type]
+            self.assertNotIn("k", db)
+
+
+class WriteBatchTest(DbTestCase):
+    def test_batch_commits_on_exit(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            db.put("old", "x")
+            with db.write_batch() as batch:
+                batch.put("a", "1").put("b", "2", ttl=3600)
+                batch.delete("old")
+                self.assertEqual(len(batch), 3)
+                # Nothing is visible before the block ends.
+                self.assertIsNone(db.get("a"))
+                self.assertEqual(db.get("old"), b"x")
+            self.assertEqual(db.get("a"), b"1")
+            self.assertEqual(db.get("b"), b"2")
+            self.assertIsNone(db.get("old"))
+        with ferrumdb.open(self.dir) as db:
+            self.assertEqual(sorted(db.keys()), [b"a", b"b"])
+
+    def test_exception_in_block_writes_nothing(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            db.put("keep", "x")
+            with self.assertRaisesRegex(RuntimeError, "boom"):
+                with db.write_batch() as batch:
+                    batch.put("a", "1")
+                    batch.delete("keep")
+                    raise RuntimeError("boom")
+            self.assertIsNone(db.get("a"))
+            self.assertEqual(db.get("keep"), b"x")
+
+    def test_bad_operation_fails_where_it_is_added(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            with self.assertRaises(ferrumdb.InvalidArgumentError):
+                with db.write_batch() as batch:
+                    batch.put("ok", "1")
+                    batch.put("k" * 70_000, "v")
+            self.assertNotIn("ok", db)
+
+    def test_finished_batch_cannot_be_reused(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            with db.write_batch() as batch:
+                batch.put("a", "1")
+            with self.assertRaisesRegex(ValueError, "already been committed"):
+                batch.put("b", "2")
+
+
+class EncryptionTest(DbTestCase):
+    def test_passphrase_encrypts_and_must_match(self) -> None:
+        with ferrumdb.open(self.dir, passphrase="correct horse") as db:
+            db.put("secret-key", "secret value")
+        stored = b"".join(p.read_bytes() for p in self.dir.iterdir() if p.is_file())
+        self.assertNotIn(b"secret value", stored)
+        with self.assertRaises(ferrumdb.EncryptionKeyError) as caught:
+            ferrumdb.open(self.dir, passphrase="wrong")
+        self.assertEqual(caught.exception.java_class, "io.ferrumdb.EncryptionKeyException")
+        with self.assertRaises(ferrumdb.EncryptionKeyError):
+            ferrumdb.open(self.dir)
+        with ferrumdb.open(self.dir, passphrase="correct horse") as db:
+            self.assertEqual(db.get("secret-key"), b"secret value")
+
+    def test_bad_passphrase_arguments(self) -> None:
+        with self.assertRaisesRegex(TypeError, "passphrase must be str"):
+            ferrumdb.open(self.dir, passphrase=b"bytes")  # type: ignore[arg-type]
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "passphrase must not be empty"):
+            ferrumdb.open(self.dir, passphrase="")
+
+
+class ErrorTest(DbTestCase):
+    def test_second_open_is_locked(self) -> None:
+        with ferrumdb.open(self.dir):
+            with self.assertRaises(ferrumdb.DatabaseLockedError) as caught:
+                ferrumdb.open(self.dir)
+        self.assertIn("locked", str(caught.exception))
+        self.assertEqual(caught.exception.java_class, "io.ferrumdb.DatabaseLockedException")
+        self.assertIsInstance(caught.exception, ferrumdb.FerrumError)
+
+    def test_use_after_close(self) -> None:
+        db = ferrumdb.open(self.dir)
+        db.close()
+        db.close()
+        self.assertTrue(db.closed)
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            db.get("k")
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            db.put("k", "v")
+
+    def test_corruption_names_file_and_offset(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            db.put("key", "v" * 100)
+        segment = next(self.dir.glob("*.seg"))
+        data = bytearray(segment.read_bytes())
+        data[-10] ^= 0xFF  # inside the only record's value
+        segment.write_bytes(bytes(data))
+        with ferrumdb.open(self.dir) as db:
+            with self.assertRaises(ferrumdb.CorruptionError) as caught:
+                db.get("key")
+        self.assertEqual(caught.exception.file, str(segment.resolve()))
+        self.assertEqual(caught.exception.offset, 64)
+
+    def test_bad_arguments_name_the_problem(self) -> None:
+        with self.assertRaisesRegex(ValueError, '"sometimes"'):
+            ferrumdb.open(self.dir, fsync="sometimes")
+        with self.assertRaisesRegex(ValueError, "positive interval"):
+            ferrumdb.open(self.dir, fsync="periodic", fsync_interval=0)
+        with ferrumdb.open(self.dir) as db:
+            with self.assertRaisesRegex(TypeError, "key must be str or bytes, got int"):
+                db.put(1, "v")  # type: ignore[arg-type]
+            with self.assertRaisesRegex(TypeError, "value must be str or bytes, got NoneType"):
+                db.put("k", None)  # type: ignore[arg-type]
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "65535"):
+                db.get("k" * 70_000)
+
+    def test_errors_carry_no_java_stack_trace(self) -> None:
+        with ferrumdb.open(self.dir):
+            with self.assertRaises(ferrumdb.DatabaseLockedError) as caught:
+                ferrumdb.open(self.dir)
+        self.assertIsNone(caught.exception.__cause__)
+        self.assertTrue(caught.exception.__suppress_context__)
+
+    def test_uncaught_error_prints_a_python_traceback_only(self) -> None:
+        script = (
+            "import ferrumdb, sys\n"
+            "a = ferrumdb.open(sys.argv[1])\n"
+            "ferrumdb.open(sys.argv[1])\n"
+        )
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+        result = subprocess.run([sys.executable, "-c", script, str(self.dir)], capture_output=True, text=True,
+                                env=env, timeout=60)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("ferrumdb.errors.DatabaseLockedError: database directory", result.stderr)
+        self.assertNotIn("\tat ", result.stderr)
+        self.assertNotIn("java.", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

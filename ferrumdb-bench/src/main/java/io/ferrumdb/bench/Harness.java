@@ -1,0 +1,491 @@
+package io.ferrumdb.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Stats;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The measurements JMH is not made for: durable (fsynced) write throughput by thread count against the raw
+ * append-plus-fsync limit at the same batch size, memory per key, open time and disk space after overwrites. Each
+ * measurement runs in a child JVM of its own so that one engine's heap, native memory and threads do not disturb
+ * the next; the child prints one {@code RESULT <json>} line.
+ *
+ * <pre>java -cp benchmarks.jar io.ferrumdb.bench.Harness quick|full out.json</pre>
+ */
+public final class Harness {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final long DURABLE_KEYSPACE = 1_000_000;
+    static final int ASYNC_WINDOW = 256;
+    /** Length and sequence fields a log record needs besides key and value; the raw append writes the same. */
+    static final int RAW_RECORD_OVERHEAD = 24;
+
+    private Harness() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            throw new IllegalArgumentException("usage: Harness quick|full <out.json>  (or a child command)");
+        }
+        String cmd = args[0];
+        if (cmd.equals("quick") || cmd.equals("full")) {
+            if (args.length != 2) {
+                throw new IllegalArgumentException("usage: Harness " + cmd + " <out.json>");
+            }
+            suite(cmd.equals("full"), Path.of(args[1]));
+            return;
+        }
+        Map<String, Object> result;
+        try {
+            result = switch (cmd) {
+                case "durable" -> durable(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]),
+                        Integer.parseInt(args[4]));
+                case "memory" -> memory(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]));
+                case "open" -> openTime(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]));
+                case "space" -> space(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]),
+                        Integer.parseInt(args[4]));
+                default -> throw new IllegalArgumentException("unknown harness command '" + cmd + "'");
+            };
+        } catch (UnsupportedOperationException e) {
+            result = new LinkedHashMap<>();
+            result.put("kind", "skipped");
+            result.put("command", String.join(" ", args));
+            result.put("reason", e.getMessage());
+        }
+        result.put("loadAverage", Machine.loadAverage());
+        System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
+    }
+
+    // ------------------------------------------------------------------ orchestration
+
+    static void suite(boolean full, Path out) throws IOException, InterruptedException {
+        double seconds = full ? 10 : 2;
+        long memKeys = 1_000_000;
+        long spaceKeys = full ? 1_000_000 : 100_000;
+        int[] valueSizes = full ? new int[] {100, 1024} : new int[] {100};
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("suite", full ? "full" : "quick");
+        doc.put("started", Instant.now().toString());
+        doc.put("machine", Machine.describe());
+        doc.put("childJvmArgs", childJvmArgs(false));
+        doc.put("durableSeconds", seconds);
+        doc.put("asyncWindow", ASYNC_WINDOW);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (String e : Stores.ENGINES) {
+            settings.put(e, Map.of("nosync", Stores.setting(e, false), "durable", Stores.setting(e, true)));
+        }
+        doc.put("settings", settings);
+        List<Map<String, Object>> results = new ArrayList<>();
+        doc.put("results", results);
+
+        for (int vs : valueSizes) {
+            for (int threads : new int[] {1, 16, 64}) {
+                child(results, "durable", "ferrum", threads, seconds, vs);
+            }
+            child(results, "durable", "ferrum-async", 1, seconds, vs);
+            for (String engine : List.of("rocksdb", "lmdb", "sqlite", "mvstore", "mapdb", "redis", "redis-everysec")) {
+                for (int threads : new int[] {1, 16, 64}) {
+                    child(results, "durable", engine, threads, seconds, vs);
+                }
+            }
+            write(out, doc);
+        }
+        for (String engine : List.of("ferrum", "ferrum-hash", "raw-chm", "rocksdb", "lmdb", "mvstore", "mapdb",
+                "sqlite")) {
+            child(results, "memory", engine, memKeys, 100);
+        }
+        write(out, doc);
+        for (String engine : List.of("ferrum", "ferrum-hash", "rocksdb", "lmdb", "mvstore", "mapdb", "sqlite")) {
+            child(results, "open", engine, memKeys, 100);
+        }
+        for (String engine : List.of("ferrum", "rocksdb", "lmdb", "mvstore", "mapdb", "sqlite")) {
+            child(results, "space", engine, spaceKeys, 100, 11);
+        }
+        doc.put("finished", Instant.now().toString());
+        doc.put("loadAverageAtEnd", Machine.loadAverage());
+        write(out, doc);
+    }
+
+    private static void write(Path out, Map<String, Object> doc) throws IOException {
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        JSON.writeValue(out.toFile(), doc);
+    }
+
+    static List<String> childJvmArgs(boolean memory) {
+        List<String> args = new ArrayList<>();
+        if (memory) {
+            // A pre-touched fixed heap makes later growth of anonymous resident memory (RssAnon) native memory only.
+            args.addAll(List.of("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"));
+        } else {
+            args.add("-Xmx2g");
+        }
+        args.add("-Dferrumdb.bench.data=" + Datasets.root());
+        if (Runtime.version().feature() >= 24) {
+            args.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        }
+        return args;
+    }
+
+    private static Map<String, Object> child(List<Map<String, Object>> results, Object... command)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(childJvmArgs(command[0].equals("memory")));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Harness.class.getName()));
+        for (Object c : command) {
+            cmd.add(String.valueOf(c));
+        }
+        System.err.println("harness: " + String.join(" ", cmd.subList(cmd.indexOf(Harness.class.getName()),
+                cmd.size())));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Map<String, Object> result = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("RESULT ")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> m = JSON.readValue(line.substring(7), Map.class);
+                    result = m;
+                } else {
+                    System.err.println("  | " + line);
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (result == null || rc != 0) {
+            result = new LinkedHashMap<>();
+            result.put("kind", "failed");
+            result.put("command", cmd.subList(cmd.indexOf(Harness.class.getName()) + 1, cmd.size()));
+            result.put("exitCode", rc);
+        }
+        System.err.println("  -> " + result);
+        results.add(result);
+        return result;
+    }
+
+    // ------------------------------------------------------------------ durable writes
+
+    /** Measurement slices per durable FerrumDB run, alternating with slices of the raw limit. */
+    static final int SLICES = 10;
+
+    static Map<String, Object> durable(String engine, int threads, double seconds, int valueSize)
+            throws InterruptedException, IOException {
+        boolean async = engine.equals("ferrum-async");
+        Path dir = Datasets.scratch(engine);
+        byte[][] values = Data.valuePool(valueSize);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("kind", "durable");
+        r.put("engine", engine);
+        r.put("threads", threads);
+        r.put("valueSize", valueSize);
+        try (Store store = Stores.open(async ? "ferrum" : engine, dir, true)) {
+            FerrumDB db = store instanceof Stores.Ferrum f ? f.db : null;
+            double warmUp = Math.min(1, seconds);
+            Stats warmStart = db == null ? null : db.stats();
+            run(store, db, async, threads, values, warmUp);
+            if (db == null) {
+                Load load = run(store, null, false, threads, values, seconds);
+                putLoad(r, load);
+                return r;
+            }
+            // The disk is shared: its fsync rate drifts by several times within minutes. Alternating slices of
+            // FerrumDB and of the raw loop lets both see the same disk, so their ratio means something.
+            Stats warmEnd = db.stats();
+            int batch = (int) Math.max(1, Math.round(perFsync(warmStart, warmEnd)));
+            Load total = new Load(0, 0, new long[0]);
+            long rawRecords = 0;
+            double rawSeconds = 0;
+            Stats before = db.stats();
+            try (RawSyncLoop raw = new RawSyncLoop(dir.resolve("raw.log"), batch, valueSize)) {
+                raw.run(warmUp);
+                for (int slice = 0; slice < SLICES; slice++) {
+                    total = total.plus(run(store, db, async, threads, values, seconds / SLICES));
+                    long[] rr = raw.run(seconds / SLICES);
+                    rawRecords += rr[0];
+                    rawSeconds += rr[1] / 1e9;
+                }
+            }
+            Stats after = db.stats();
+            putLoad(r, total);
+            r.put("fsyncs", after.fsyncs() - before.fsyncs());
+            r.put("recordsPerFsync", perFsync(before, after));
+            r.put("rawBatch", batch);
+            r.put("rawOpsPerSec", rawRecords / rawSeconds);
+            r.put("slices", SLICES);
+        } finally {
+            Datasets.delete(dir);
+        }
+        return r;
+    }
+
+    private static double perFsync(Stats before, Stats after) {
+        long fsyncs = after.fsyncs() - before.fsyncs();
+        return fsyncs == 0 ? 0 : (double) (after.syncedRecords() - before.syncedRecords()) / fsyncs;
+    }
+
+    private static Load run(Store store, FerrumDB db, boolean async, int threads, byte[][] values, double seconds)
+            throws InterruptedException {
+        return async ? pipeline(db, values, seconds) : closedLoop(store, threads, values, seconds);
+    }
+
+    private static void putLoad(Map<String, Object> r, Load load) {
+        r.put("opsPerSec", load.ops / load.seconds);
+        r.put("ops", load.ops);
+        r.put("seconds", load.seconds);
+        if (load.latenciesNs.length > 0) {
+            Arrays.sort(load.latenciesNs);
+            r.put("p50us", percentile(load.latenciesNs, 0.50) / 1e3);
+            r.put("p99us", percentile(load.latenciesNs, 0.99) / 1e3);
+        }
+    }
+
+    record Load(long ops, double seconds, long[] latenciesNs) {
+        Load plus(Load o) {
+            long[] lat = Arrays.copyOf(latenciesNs, latenciesNs.length + o.latenciesNs.length);
+            System.arraycopy(o.latenciesNs, 0, lat, latenciesNs.length, o.latenciesNs.length);
+            return new Load(ops + o.ops, seconds + o.seconds, lat);
+        }
+    }
+
+    private static long percentile(long[] sorted, double q) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+    }
+
+    /** {@code threads} writers, each putting random keys as fast as acknowledgements come back. */
+    static Load closedLoop(Store store, int threads, byte[][] values, double seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        long[] counts = new long[threads];
+        long[][] samples = new long[threads][];
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] ts = new Thread[threads];
+        long t0 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            ts[t] = new Thread(() -> {
+                SplittableRandom rnd = new SplittableRandom(id * 31L + 1);
+                long[] lat = new long[1 << 16];
+                long n = 0;
+                try {
+                    for (long now = System.nanoTime(); now < deadline; ) {
+                        long i = rnd.nextLong(DURABLE_KEYSPACE);
+                        store.put(Data.key(i), Data.value(values, i));
+                        long end = System.nanoTime();
+                        lat[(int) (n & (lat.length - 1))] = end - now;
+                        now = end;
+                        n++;
+                    }
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, e);
+                }
+                counts[id] = n;
+                samples[id] = Arrays.copyOf(lat, (int) Math.min(n, lat.length));
+            }, "writer-" + t);
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        if (failure.get() != null) {
+            throw new BenchException("durable writer failed", failure.get());
+        }
+        return new Load(Arrays.stream(counts).sum(), elapsed,
+                Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray());
+    }
+
+    /** One thread keeping {@link #ASYNC_WINDOW} putAsync writes in flight; counts acknowledged writes. */
+    static Load pipeline(FerrumDB db, byte[][] values, double seconds) throws InterruptedException {
+        Semaphore window = new Semaphore(ASYNC_WINDOW);
+        LongAdder done = new LongAdder();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        SplittableRandom rnd = new SplittableRandom(5);
+        long t0 = System.nanoTime();
+        long deadline = t0 + (long) (seconds * 1e9);
+        while (System.nanoTime() < deadline && failure.get() == null) {
+            window.acquire();
+            long i = rnd.nextLong(DURABLE_KEYSPACE);
+            db.putAsync(Data.key(i), Data.value(values, i)).whenComplete((v, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+                done.increment();
+                window.release();
+            });
+        }
+        window.acquire(ASYNC_WINDOW);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        if (failure.get() != null) {
+            throw new BenchException("putAsync failed", failure.get());
+        }
+        return new Load(done.sum(), elapsed, new long[0]);
+    }
+
+    /**
+     * The group-commit limit: one thread appending {@code batch} records per write and fdatasync-ing each batch,
+     * records of key + value + {@link #RAW_RECORD_OVERHEAD} bytes.
+     */
+    static final class RawSyncLoop implements AutoCloseable {
+        private final FileChannel channel;
+        private final ByteBuffer buf;
+        private final int batch;
+        private final int valueSize;
+        private final byte[][] values;
+        private final SplittableRandom rnd = new SplittableRandom(3);
+        private long sequence;
+
+        RawSyncLoop(Path file, int batch, int valueSize) throws IOException {
+            this.batch = batch;
+            this.valueSize = valueSize;
+            this.values = Data.valuePool(valueSize);
+            this.buf = ByteBuffer.allocateDirect(batch * (RAW_RECORD_OVERHEAD + Data.KEY_SIZE + valueSize));
+            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+        }
+
+        /** Runs for {@code seconds}; returns {records, elapsed nanoseconds}. */
+        long[] run(double seconds) throws IOException {
+            long t0 = System.nanoTime();
+            long deadline = t0 + (long) (seconds * 1e9);
+            long records = 0;
+            while (System.nanoTime() < deadline) {
+                buf.clear();
+                for (int j = 0; j < batch; j++) {
+                    long i = rnd.nextLong(DURABLE_KEYSPACE);
+                    buf.putLong(i).putLong(sequence++).putInt(valueSize).putInt(0).put(Data.key(i))
+                            .put(Data.value(values, i));
+                }
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    channel.write(buf);
+                }
+                channel.force(false);
+                records += batch;
+            }
+            return new long[] {records, System.nanoTime() - t0};
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ memory, open, space
+
+    static Map<String, Object> memory(String engine, long keys, int valueSize) {
+        byte[][] values = Data.valuePool(valueSize);
+        Path dir = Datasets.scratch(engine);
+        settle();
+        long heap0 = heapUsed();
+        long anon0 = Machine.rssAnonBytes();
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (Store store = Stores.open(engine, dir, false)) {
+            store.load(keys, values);
+            settle();
+            long heap1 = heapUsed();
+            long anon1 = Machine.rssAnonBytes();
+            r.put("kind", "memory");
+            r.put("engine", engine);
+            r.put("keys", keys);
+            r.put("valueSize", valueSize);
+            r.put("heapBytesPerKey", (double) (heap1 - heap0) / keys);
+            r.put("nativeBytesPerKey", anon0 < 0 ? null : (double) (anon1 - anon0) / keys);
+            r.put("diskBytes", Datasets.size(dir));
+            Reference.reachabilityFence(store);
+        } finally {
+            Datasets.delete(dir);
+        }
+        return r;
+    }
+
+    private static void settle() {
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Stores.sleep(java.time.Duration.ofMillis(200));
+        }
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static Map<String, Object> openTime(String engine, long keys, int valueSize) {
+        Path dir = Datasets.ready(engine, keys, valueSize, "");
+        byte[] probe = Data.key(keys - 1);
+        List<Double> millis = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            long t0 = System.nanoTime();
+            try (Store s = Stores.open(engine, dir, false)) {
+                if (s.get(probe) == null) {
+                    throw new BenchException(engine + ": key " + new String(probe, StandardCharsets.US_ASCII)
+                            + " missing after open");
+                }
+                millis.add((System.nanoTime() - t0) / 1e6);
+            }
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("kind", "open");
+        r.put("engine", engine);
+        r.put("keys", keys);
+        r.put("valueSize", valueSize);
+        r.put("millis", millis);
+        r.put("bestMillis", millis.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+        return r;
+    }
+
+    static Map<String, Object> space(String engine, long keys, int valueSize, int writesPerKey) {
+        byte[][] values = Data.valuePool(valueSize);
+        Path dir = Datasets.scratch(engine);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("kind", "space");
+        r.put("engine", engine);
+        r.put("keys", keys);
+        r.put("valueSize", valueSize);
+        r.put("writesPerKey", writesPerKey);
+        r.put("liveBytes", keys * (Data.KEY_SIZE + valueSize));
+        try {
+            long t0 = System.nanoTime();
+            try (Store s = Stores.open(engine, dir, false)) {
+                for (int w = 0; w < writesPerKey; w++) {
+                    for (long i = 0; i < keys; i++) {
+                        s.put(Data.key(i), Data.value(values, i + w));
+                    }
+                }
+                s.flush();
+            }
+            r.put("writeSeconds", (System.nanoTime() - t0) / 1e9);
+            r.put("diskBytes", Datasets.size(dir));
+            try (Store s = Stores.open(engine, dir, false)) {
+                if (s instanceof Stores.Compactable c) {
+                    r.put("compaction", c.compact());
+                }
+            }
+            if (r.containsKey("compaction")) {
+                r.put("diskBytesAfterCompaction", Datasets.size(dir));
+            }
+        } finally {
+            Datasets.delete(dir);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,125 @@
+package io.ferrumdb.bindings;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.WriteBatch;
+import java.time.Duration;
+import java.util.Base64;
+
+/**
+ * A database as the Node.js binding calls it: keys and values go into Java as base64 strings, not as byte
+ * arrays. java-bridge 2.8.0 converts a Node Buffer argument to a Java byte[] at several hundred nanoseconds per
+ * byte (it formats an error message for every element); a base64 string crosses as one native string copy, and
+ * Node and the JDK encode and decode base64 natively. Results come back as byte[], which java-bridge copies
+ * into a Buffer in one piece.
+ *
+ * <p>The binding constructs this class through a java-bridge class proxy imported with
+ * {@code asyncJavaExceptionObjects}, which its instances inherit, so that an asynchronous call still reports the
+ * Java exception (the binding maps its class name to a typed error).
+ */
+public final class NodeDatabase implements AutoCloseable {
+    private static final Base64.Decoder DECODER = Base64.getDecoder();
+
+    private final FerrumDB db;
+
+    /** Opens the database as {@link BindingSupport#open} does. */
+    public NodeDatabase(String path, String fsync, long intervalMillis, String passphrase, boolean readOnly) {
+        this.db = BindingSupport.open(path, fsync, intervalMillis, passphrase, readOnly);
+    }
+
+    static byte[] decode(String base64, String what) {
+        if (base64 == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        return DECODER.decode(base64);
+    }
+
+    /**
+     * Puts a value.
+     *
+     * @param ttlMillis 0 for no expiry, else the positive time to live in milliseconds
+     */
+    public void put(String key, String value, long ttlMillis) {
+        byte[] k = decode(key, "key");
+        byte[] v = decode(value, "value");
+        if (ttlMillis == 0) {
+            db.put(k, v);
+        } else {
+            db.put(k, v, ttl(ttlMillis));
+        }
+    }
+
+    /** The value, or null when absent or expired. */
+    public byte[] get(String key) {
+        return db.get(decode(key, "key"));
+    }
+
+    public boolean delete(String key) {
+        return db.delete(decode(key, "key"));
+    }
+
+    public boolean contains(String key) {
+        return db.contains(decode(key, "key"));
+    }
+
+    /** The number of live keys, as a double because java-bridge turns a long into a JavaScript BigInt. */
+    public double size() {
+        return db.size();
+    }
+
+    /** The live keys in unsigned byte order, only those starting with {@code prefix} unless it is null. */
+    public byte[][] keys(String prefix) {
+        return BindingSupport.keys(db, prefix == null ? null : decode(prefix, "prefix"));
+    }
+
+    /**
+     * Applies a batch all or nothing: operation {@code i} deletes {@code keys[i]} when {@code deletes[i]}, else
+     * puts {@code values[i]} under it (with {@code ttlMillis[i]} as in {@link #put}). Deletes are flagged
+     * separately because java-bridge does not pass a null element of a JavaScript array through as null.
+     *
+     * @throws IllegalArgumentException naming the index of the operation that was rejected; nothing is written
+     */
+    public void write(String[] keys, String[] values, long[] ttlMillis, boolean[] deletes) {
+        int n = keys.length;
+        if (values.length != n || ttlMillis.length != n || deletes.length != n) {
+            throw new IllegalArgumentException("a batch needs one value, TTL and delete flag per key, got " + n
+                    + " keys, " + values.length + " values, " + ttlMillis.length + " TTLs and " + deletes.length
+                    + " flags");
+        }
+        WriteBatch batch = new WriteBatch();
+        for (int i = 0; i < n; i++) {
+            try {
+                byte[] k = decode(keys[i], "key");
+                if (deletes[i]) {
+                    batch.delete(k);
+                } else if (ttlMillis[i] == 0) {
+                    batch.put(k, decode(values[i], "value"));
+                } else {
+                    batch.put(k, decode(values[i], "value"), ttl(ttlMillis[i]));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("batch operation " + i + ": " + e.getMessage(), e);
+            }
+        }
+        db.write(batch);
+    }
+
+    public void sync() {
+        db.sync();
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    public String directory() {
+        return db.directory().toString();
+    }
+
+    private static Duration ttl(long millis) {
+        if (millis <= 0) {
+            throw new IllegalArgumentException("ttl must be positive milliseconds, got " + millis);
+        }
+        return Duration.ofMillis(millis);
+    }
+}

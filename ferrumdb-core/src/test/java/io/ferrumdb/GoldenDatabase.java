@@ -1,0 +1,122 @@
+package io.ferrumdb;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * The golden database in {@code src/test/resources/golden/v1}: written once by FerrumDB 0.1 (format version 1)
+ * and committed, so that every later version is tested against files it did not write itself
+ * ({@code GoldenDatabaseTest}). Never regenerate v1: a format change gets a new directory (v2) beside it.
+ *
+ * <p>How v1 was made, from the repository root:
+ * <pre>
+ * mvn -q -o -pl ferrumdb-core test-compile
+ * java -cp ferrumdb-core/target/classes:ferrumdb-core/target/test-classes \
+ *      io.ferrumdb.GoldenDatabase ferrumdb-core/src/test/resources/golden/v1
+ * </pre>
+ * The content is a fixed sequence of operations (java.util.Random with a fixed seed is specified to give the
+ * same numbers on every JVM): keys with 0x00 and 0xFF bytes, the empty key, empty and 10 KB values, overwrites,
+ * deletes, batches and TTLs, written with 4 KiB segments so that it spans several segments with hint files, on a
+ * clock fixed at 2024-01-01T00:00:00Z. One TTL expired long ago by any later clock; one lasts until 9999.
+ */
+final class GoldenDatabase {
+    static final long CLOCK_MILLIS = 1_704_067_200_000L;
+    static final byte[] EXPIRED_KEY = {'t', 't', 'l', '-', 'p', 'a', 's', 't'};
+    static final byte[] LASTING_KEY = {'t', 't', 'l', '-', '9', '9', '9', '9'};
+
+    private GoldenDatabase() {
+    }
+
+    /** One put (value non-null) or delete; consecutive ops with the same batch number above 0 form one batch. */
+    record Op(byte[] key, byte[] value, int batch) {
+    }
+
+    /**
+     * The operations, in order. Self-contained on purpose: the committed files are fixed, so this must never
+     * change, whatever happens to the other test helpers.
+     */
+    static List<Op> operations() {
+        Random r = new Random(20240101);
+        List<byte[]> keys = new ArrayList<>(List.of(new byte[0], new byte[] {0}, new byte[] {(byte) 0xFF},
+                new byte[] {(byte) 0xFF, 0}, new byte[] {0, (byte) 0xFF, 0}));
+        while (keys.size() < 40) {
+            byte[] k = new byte[1 + r.nextInt(12)];
+            r.nextBytes(k);
+            keys.add(k);
+        }
+        List<Op> ops = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            int kind = r.nextInt(10);
+            int ops1 = kind < 8 ? 1 : 2 + r.nextInt(5);
+            for (int j = 0; j < ops1; j++) {
+                byte[] key = keys.get(r.nextInt(keys.size()));
+                boolean delete = kind < 8 ? kind >= 6 : r.nextInt(4) == 0;
+                byte[] value = null;
+                if (!delete) {
+                    value = new byte[r.nextInt((i % 50 == 49 ? 10_000 : 200) + 1)];
+                    r.nextBytes(value);
+                }
+                ops.add(new Op(key, value, kind < 8 ? 0 : i + 1));
+            }
+        }
+        return ops;
+    }
+
+    /** The content a reader must find, at any time after 2024-01-01 and before 9999. */
+    static TreeMap<String, String> expected() {
+        TreeMap<String, String> model = new TreeMap<>();
+        for (Op op : operations()) {
+            if (op.value() == null) {
+                model.remove(History.HEX.formatHex(op.key()));
+            } else {
+                model.put(History.HEX.formatHex(op.key()), History.HEX.formatHex(op.value()));
+            }
+        }
+        model.put(History.HEX.formatHex(LASTING_KEY), History.HEX.formatHex(new byte[] {9, 9, 9, 9}));
+        return model;
+    }
+
+    private static void write(FerrumDB db, List<Op> ops) {
+        WriteBatch batch = new WriteBatch();
+        for (int i = 0; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            if (op.batch() == 0) {
+                if (op.value() == null) {
+                    db.delete(op.key());
+                } else {
+                    db.put(op.key(), op.value());
+                }
+                continue;
+            }
+            if (op.value() == null) {
+                batch.delete(op.key());
+            } else {
+                batch.put(op.key(), op.value());
+            }
+            if (i + 1 == ops.size() || ops.get(i + 1).batch() != op.batch()) {
+                db.write(batch);
+                batch = new WriteBatch();
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        if (Files.exists(dir)) {
+            throw new IllegalArgumentException(dir + " exists: the golden database is written once, never over");
+        }
+        Options options = Options.builder().segmentSize(4096).clock(new MutableClock(CLOCK_MILLIS)).build();
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            write(db, operations());
+            db.put(EXPIRED_KEY, new byte[] {1}, Duration.ofDays(1));
+            long untilYear9999 = 253_370_764_800_000L - CLOCK_MILLIS;
+            db.put(LASTING_KEY, new byte[] {9, 9, 9, 9}, Duration.ofMillis(untilYear9999));
+        }
+        System.out.println("golden database written to " + dir.toAbsolutePath());
+    }
+}

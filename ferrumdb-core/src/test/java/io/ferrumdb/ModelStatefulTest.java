@@ -1,0 +1,292 @@
+package io.ferrumdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterTry;
+import net.jqwik.api.state.Action;
+import net.jqwik.api.state.ActionChain;
+import net.jqwik.api.state.Transformer;
+
+/**
+ * Random sequences of put, put with TTL, delete, batch, clock advance, close and reopen, and range, prefix and
+ * reversed scans, checked step by step against a {@code TreeMap<byte[], ...>} ordered by
+ * {@link Arrays#compareUnsigned}. Keys are drawn from a tiny alphabet with 0x00 and 0xFF so that they collide,
+ * prefix each other and sit at the ends of the order; values up to 300 bytes roll 4 KiB segments.
+ */
+class ModelStatefulTest {
+    private static final boolean SOAK = Boolean.getBoolean("ferrumdb.soak");
+    private static final List<Machine> MACHINES = new ArrayList<>();
+
+    @Property(tries = 20)
+    void databaseBehavesLikeTheModel(@ForAll("chains") ActionChain<Machine> chain) {
+        chain.withInvariant("matches the model", Machine::checkAgainstModel).run();
+    }
+
+    @AfterTry
+    void closeMachines() {
+        synchronized (MACHINES) {
+            MACHINES.forEach(Machine::dispose);
+            MACHINES.clear();
+        }
+    }
+
+    @Provide
+    Arbitrary<ActionChain<Machine>> chains() {
+        return ActionChain.<Machine>startWith(Machine::new)
+                .withAction(4, (Action.Independent<Machine>) () -> Combinators.combine(keys(), values())
+                        .as((k, v) -> Transformer.mutate("put " + hex(k) + " " + v.length + "B", m -> m.put(k, v))))
+                .withAction(2, (Action.Independent<Machine>) () -> Combinators.combine(keys(), values(),
+                                Arbitraries.longs().between(1, 4000))
+                        .as((k, v, ttl) -> Transformer.mutate("put " + hex(k) + " ttl " + ttl + "ms",
+                                m -> m.putWithTtl(k, v, Duration.ofMillis(ttl)))))
+                .withAction(2, (Action.Independent<Machine>) () -> keys()
+                        .map(k -> Transformer.mutate("delete " + hex(k), m -> m.delete(k))))
+                .withAction(2, (Action.Independent<Machine>) () -> batchOps().list().ofMinSize(1).ofMaxSize(6)
+                        .map(ops -> Transformer.mutate("batch " + ops, m -> m.batch(ops))))
+                .withAction(1, (Action.Independent<Machine>) () -> Arbitraries.longs().between(0, 3000)
+                        .map(ms -> Transformer.mutate("advance clock " + ms + "ms", m -> m.advance(ms))))
+                .withAction(1, Action.just("close and reopen", Transformer.mutate("close and reopen", Machine::reopen)))
+                .withAction(3, (Action.Independent<Machine>) () -> ranges()
+                        .map(r -> Transformer.mutate("scan " + r, m -> m.scan(r))))
+                .withMaxTransformations(SOAK ? 600 : 70);
+    }
+
+    // ------------------------------------------------------------------ generators
+
+    private static final byte[] ALPHABET = {0x00, 0x01, 0x61, 0x7F, (byte) 0x80, (byte) 0xFE, (byte) 0xFF};
+
+    static Arbitrary<byte[]> keys() {
+        return Arbitraries.of(ALPHABET[0], ALPHABET[1], ALPHABET[2], ALPHABET[3], ALPHABET[4], ALPHABET[5],
+                ALPHABET[6]).array(byte[].class).ofMaxSize(3);
+    }
+
+    static Arbitrary<byte[]> values() {
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
+    }
+
+    /** One operation of a batch; {@code value} null means delete, {@code ttlMillis} 0 means no TTL. */
+    record BatchOp(byte[] key, byte[] value, long ttlMillis) {
+        @Override
+        public String toString() {
+            return value == null ? "del " + hex(key) : "put " + hex(key) + (ttlMillis > 0 ? " ttl " + ttlMillis : "");
+        }
+    }
+
+    static Arbitrary<BatchOp> batchOps() {
+        return Combinators.combine(keys(), values().injectNull(0.3), Arbitraries.longs().between(1, 4000),
+                        Arbitraries.integers().between(0, 3))
+                .as((k, v, ttl, withTtl) -> new BatchOp(k, v, v != null && withTtl == 0 ? ttl : 0));
+    }
+
+    enum RangeKind { ALL, CLOSED_OPEN, AT_LEAST, LESS_THAN, PREFIX }
+
+    /** A range to scan, described independently of KeyRange so the model can evaluate it on its own. */
+    record RangeSpec(RangeKind kind, byte[] a, byte[] b, boolean reversed) {
+        KeyRange toKeyRange() {
+            KeyRange r = switch (kind) {
+                case ALL -> KeyRange.all();
+                case CLOSED_OPEN -> KeyRange.closedOpen(a, b);
+                case AT_LEAST -> KeyRange.atLeast(a);
+                case LESS_THAN -> KeyRange.lessThan(b);
+                case PREFIX -> KeyRange.prefix(a);
+            };
+            return reversed ? r.reversed() : r;
+        }
+
+        boolean matches(byte[] key) {
+            return switch (kind) {
+                case ALL -> true;
+                case CLOSED_OPEN -> (a == null || Arrays.compareUnsigned(key, a) >= 0)
+                        && (b == null || Arrays.compareUnsigned(key, b) < 0);
+                case AT_LEAST -> Arrays.compareUnsigned(key, a) >= 0;
+                case LESS_THAN -> Arrays.compareUnsigned(key, b) < 0;
+                case PREFIX -> key.length >= a.length && Arrays.equals(key, 0, a.length, a, 0, a.length);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return kind + "(" + (a == null ? "null" : hex(a)) + ", " + (b == null ? "null" : hex(b)) + ")"
+                    + (reversed ? " reversed" : "");
+        }
+    }
+
+    static Arbitrary<RangeSpec> ranges() {
+        return Combinators.combine(Arbitraries.of(RangeKind.class), keys().injectNull(0.2), keys().injectNull(0.2),
+                        Arbitraries.of(true, false))
+                .as((kind, a, b, reversed) -> new RangeSpec(kind,
+                        a == null && (kind == RangeKind.AT_LEAST || kind == RangeKind.PREFIX) ? new byte[0] : a,
+                        b == null && kind == RangeKind.LESS_THAN ? new byte[0] : b, reversed));
+    }
+
+    static String hex(byte[] b) {
+        return "0x" + History.HEX.formatHex(b);
+    }
+
+    // ------------------------------------------------------------------ the system under test and its model
+
+    private record Entry(byte[] value, long expiresAt) {
+        boolean liveAt(long now) {
+            return expiresAt == 0 || expiresAt > now;
+        }
+    }
+
+    static final class Machine {
+        private final Path dir;
+        private final MutableClock clock = new MutableClock(1_700_000_000_000L);
+        private final FaultFileIO io = new FaultFileIO(1);
+        private final NavigableMap<byte[], Entry> model = new TreeMap<>(Arrays::compareUnsigned);
+        private FerrumDB db;
+
+        Machine() {
+            try {
+                dir = Files.createTempDirectory("ferrumdb-model");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            synchronized (MACHINES) {
+                MACHINES.add(this);
+            }
+            db = open();
+        }
+
+        private FerrumDB open() {
+            // Durability is the crash tests' business: never() spares a flusher hand-off per write, and
+            // FaultFileIO spares the real fsyncs of close and segment rolls, keeping every other file operation real.
+            return FerrumDB.open(dir, Options.builder().segmentSize(4096).clock(clock).fsyncPolicy(FsyncPolicy.never())
+                    .fileIO(io.session()).build());
+        }
+
+        private long now() {
+            return clock.millis();
+        }
+
+        void put(byte[] k, byte[] v) {
+            db.put(k, v);
+            model.put(k, new Entry(v, 0));
+        }
+
+        void putWithTtl(byte[] k, byte[] v, Duration ttl) {
+            db.put(k, v, ttl);
+            model.put(k, new Entry(v, now() + ttl.toMillis()));
+        }
+
+        void delete(byte[] k) {
+            Entry e = model.remove(k);
+            boolean wasLive = e != null && e.liveAt(now());
+            assertThat(db.delete(k)).as("delete(%s) result", hex(k)).isEqualTo(wasLive);
+        }
+
+        void batch(List<BatchOp> ops) {
+            WriteBatch wb = new WriteBatch();
+            for (BatchOp op : ops) {
+                if (op.value() == null) {
+                    wb.delete(op.key());
+                } else if (op.ttlMillis() > 0) {
+                    wb.put(op.key(), op.value(), Duration.ofMillis(op.ttlMillis()));
+                } else {
+                    wb.put(op.key(), op.value());
+                }
+            }
+            db.write(wb);
+            for (BatchOp op : ops) {
+                if (op.value() == null) {
+                    model.remove(op.key());
+                } else {
+                    model.put(op.key(), new Entry(op.value(), op.ttlMillis() > 0 ? now() + op.ttlMillis() : 0));
+                }
+            }
+        }
+
+        void advance(long millis) {
+            clock.advance(Duration.ofMillis(millis));
+        }
+
+        void reopen() {
+            db.close();
+            db = open();
+            assertThat(db.recoveryReport()).as("nothing to recover after a clean close").isEmpty();
+        }
+
+        void scan(RangeSpec spec) {
+            long now = now();
+            List<Map.Entry<byte[], Entry>> expected = model.entrySet().stream()
+                    .filter(e -> e.getValue().liveAt(now) && spec.matches(e.getKey()))
+                    .collect(Collectors.toCollection(ArrayList::new));
+            if (spec.reversed()) {
+                java.util.Collections.reverse(expected);
+            }
+            List<String> expectedPairs = expected.stream()
+                    .map(e -> hex(e.getKey()) + "=" + hex(e.getValue().value())).toList();
+            List<String> expectedKeys = expected.stream().map(e -> hex(e.getKey())).toList();
+            KeyRange range = spec.toKeyRange();
+            List<String> actual = new ArrayList<>();
+            try (RangeIterator it = db.iterate(range)) {
+                it.forEachRemaining(kv -> actual.add(hex(kv.key()) + "=" + hex(kv.value())));
+            }
+            assertThat(actual).as("iterate(%s)", spec).containsExactlyElementsOf(expectedPairs);
+            assertThat(db.keys(range).map(ModelStatefulTest::hex)).as("keys(%s)", spec)
+                    .containsExactlyElementsOf(expectedKeys);
+            assertThat(db.count(range)).as("count(%s)", spec).isEqualTo(expected.size());
+            assertThat(db.firstKey(range).map(ModelStatefulTest::hex)).as("firstKey(%s)", spec)
+                    .isEqualTo(expectedKeys.stream().findFirst());
+            Optional<String> last = expectedKeys.isEmpty() ? Optional.empty()
+                    : Optional.of(expectedKeys.get(expectedKeys.size() - 1));
+            assertThat(db.lastKey(range).map(ModelStatefulTest::hex)).as("lastKey(%s)", spec).isEqualTo(last);
+        }
+
+        void checkAgainstModel() {
+            long now = now();
+            long live = model.values().stream().filter(e -> e.liveAt(now)).count();
+            for (Map.Entry<byte[], Entry> e : model.entrySet()) {
+                byte[] expected = e.getValue().liveAt(now) ? e.getValue().value() : null;
+                assertThat(db.get(e.getKey())).as("get(%s)", hex(e.getKey())).isEqualTo(expected);
+                assertThat(db.contains(e.getKey())).as("contains(%s)", hex(e.getKey())).isEqualTo(expected != null);
+            }
+            assertThat(db.size()).as("size()").isEqualTo(live);
+            assertThat(db.keys().map(ModelStatefulTest::hex).sorted()).as("keys()")
+                    .containsExactlyElementsOf(model.entrySet().stream().filter(e -> e.getValue().liveAt(now))
+                            .map(e -> hex(e.getKey())).sorted(Comparator.naturalOrder()).toList());
+        }
+
+        void dispose() {
+            if (!db.isClosed()) {
+                db.close();
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+                Files.delete(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Machine[" + model.size() + " keys in the model]";
+        }
+    }
+}

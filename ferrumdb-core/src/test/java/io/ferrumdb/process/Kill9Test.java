@@ -1,0 +1,145 @@
+package io.ferrumdb.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FerrumDB;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9: a child JVM ({@link KillChild}) writes with {@code always()} from sync writers, a batch writer and a
+ * putAsync pipeline, printing each acknowledged write; it is killed with destroyForcibly() at a random moment.
+ * After each kill the database is reopened: every acknowledged write is present with its value or a later value
+ * of the same writer, and the batch keys hold one batch's value, all of them (never half a batch), no older than
+ * the last acknowledged batch. Rounds accumulate in one directory; -Dferrumdb.soak=true runs many more.
+ */
+class Kill9Test {
+    private static final boolean SOAK = Boolean.getBoolean("ferrumdb.soak");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void acknowledgedWritesSurviveKill9() throws Exception {
+        Path dir = tmp.resolve("db");
+        long seed = Long.getLong("ferrumdb.seed", System.nanoTime());
+        Random r = new Random(seed);
+        Map<String, Long> acked = new HashMap<>();
+        long ackedBatch = -1;
+        int rounds = SOAK ? 60 : 5;
+        for (int round = 1; round <= rounds; round++) {
+            String where = "seed " + seed + " round " + round;
+            Path stderr = tmp.resolve("child-" + round + ".err");
+            Process child = ChildJvm.start(KillChild.class, stderr, dir.toString(), Integer.toString(round));
+            List<String> lines = new ArrayList<>();
+            CountDownLatch ready = new CountDownLatch(1);
+            Thread reader = new Thread(() -> readLines(child, lines, ready));
+            reader.start();
+            boolean started = ready.await(60, TimeUnit.SECONDS);
+            assertThat(started).as("%s: child did not start: %s", where, Files.readString(stderr)).isTrue();
+            // The kill comes at a random moment after the first acknowledgement (a loaded machine may be slow).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ackCount(lines) == 0 && System.nanoTime() < deadline && child.isAlive()) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(r.nextInt(SOAK ? 1500 : 700));
+            assertThat(child.isAlive()).as("%s: child died on its own: %s", where, Files.readString(stderr)).isTrue();
+            child.destroyForcibly();
+            child.waitFor();
+            reader.join();
+            int acks = 0;
+            synchronized (lines) {
+                for (String line : lines) {
+                    String[] f = line.split(" ");
+                    if (f[0].equals("PUT")) {
+                        acked.merge(f[1], Long.parseLong(f[2]), Math::max);
+                        acks++;
+                    } else if (f[0].equals("BATCH")) {
+                        ackedBatch = Math.max(ackedBatch, Long.parseLong(f[1]));
+                        acks++;
+                    }
+                }
+            }
+            assertThat(acks).as("%s: the child acknowledged no write before the kill", where).isPositive();
+            try (FerrumDB db = FerrumDB.open(dir)) {
+                for (Map.Entry<String, Long> e : acked.entrySet()) {
+                    byte[] v = db.get(e.getKey().getBytes(StandardCharsets.UTF_8));
+                    assertThat(v).as("%s: acknowledged key %s is missing", where, e.getKey()).isNotNull();
+                    long n = sequenceOf(new String(v, StandardCharsets.UTF_8), e.getKey(), where);
+                    assertThat(n).as("%s: %s holds an older value than acknowledged", where, e.getKey())
+                            .isGreaterThanOrEqualTo(e.getValue());
+                }
+                checkBatch(db, ackedBatch, where);
+            }
+        }
+    }
+
+    private static long ackCount(List<String> lines) {
+        synchronized (lines) {
+            return lines.stream().filter(l -> l.startsWith("PUT ") || l.startsWith("BATCH ")).count();
+        }
+    }
+
+    private static void checkBatch(FerrumDB db, long ackedBatch, String where) {
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < KillChild.BATCH_KEYS; i++) {
+            values.add(db.get(KillChild.batchKey(i).getBytes(StandardCharsets.UTF_8)));
+        }
+        if (values.get(0) == null) {
+            assertThat(values).as("%s: half a batch", where).containsOnlyNulls();
+            assertThat(ackedBatch).as("%s: an acknowledged batch is missing", where).isEqualTo(-1);
+            return;
+        }
+        for (byte[] v : values) {
+            assertThat(v).as("%s: batch keys hold different batches (half-applied)", where).isEqualTo(values.get(0));
+        }
+        long n = sequenceOf(new String(values.get(0), StandardCharsets.UTF_8), "batch", where);
+        assertThat(n).as("%s: batch older than the last acknowledged one", where).isGreaterThanOrEqualTo(ackedBatch);
+    }
+
+    /** The writer's sequence number in a value, checking that the whole value is what the child wrote. */
+    private static long sequenceOf(String value, String key, String where) {
+        String[] parts = value.split("#", 3);
+        assertThat(parts).as("%s: malformed value of %s: %s", where, key, value).hasSize(3);
+        assertThat(parts[0]).as("%s: value of %s names another key", where, key).isEqualTo(key);
+        long n = Long.parseLong(parts[1]);
+        assertThat(value).as("%s: value of %s is damaged", where, key)
+                .isEqualTo(new String(KillChild.value(key, n), StandardCharsets.UTF_8));
+        return n;
+    }
+
+    private static void readLines(Process child, List<String> lines, CountDownLatch ready) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.endsWith(" .")) {
+                    continue; // cut by the kill: not an acknowledgement the parent can rely on
+                }
+                if (line.equals("READY .")) {
+                    ready.countDown();
+                }
+                synchronized (lines) {
+                    lines.add(line);
+                }
+            }
+        } catch (IOException e) {
+            synchronized (lines) {
+                lines.add("READ-ERROR " + e);
+            }
+        }
+    }
+}
