@@ -147,6 +147,14 @@ public final class DocumentStore implements AutoCloseable {
         return db.directory();
     }
 
+    /**
+     * The FerrumDB holding the store, for tools that also show its raw keys and statistics (Studio). Writing
+     * under the store's key prefixes (0x00, 0x01, 0x02) bypasses the indexes.
+     */
+    public FerrumDB database() {
+        return db;
+    }
+
     @Override
     public void close() {
         db.close();

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Browser test of FerrumDB Studio: starts Studio (the module's runnable jar) on a free port of 127.0.0.1 over a
+# temporary database, drives it in Debian's headless chromium with playwright-core, and stops it.
+# Screenshots go to ferrumdb-studio/target/screenshots. Installs chromium (apt) and playwright-core (npm) when
+# missing; playwright never downloads a browser of its own.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+module="$(dirname "$here")"
+root="$(dirname "$module")"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing chromium"
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+cd "$here"
+if [ ! -d node_modules/playwright-core ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+jar="$module/target/ferrumdb-studio-0.1.0-SNAPSHOT.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$module/src/main" -newer "$jar" -print -quit)" ]; then
+  (cd "$root" && mvn -B -q -ntp -pl ferrumdb-studio -am package -DskipTests)
+fi
+
+work="$(mktemp -d)"
+studio_pid=""
+cleanup() {
+  if [ -n "$studio_pid" ]; then
+    kill "$studio_pid" 2>/dev/null || true
+    wait "$studio_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+java -jar "$jar" --db "$work/db" --port 0 >"$work/studio.out" 2>&1 &
+studio_pid=$!
+url=""
+for _ in $(seq 1 600); do
+  url="$(grep -o 'http://127\.0\.0\.1:[0-9]*/?token=[A-Za-z0-9_-]*' "$work/studio.out" || true)"
+  [ -n "$url" ] && break
+  kill -0 "$studio_pid" 2>/dev/null || { cat "$work/studio.out"; echo "Studio did not start" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$work/studio.out"; echo "Studio printed no URL within 60 s" >&2; exit 1; }
+
+STUDIO_URL="$url" SCREENSHOT_DIR="$module/target/screenshots" BACKUP_DIR="$work/backup" node --test

@@ -1,0 +1,232 @@
+// Drives a running FerrumDB Studio in Debian's headless chromium. Started by run-tests.sh, which passes
+// STUDIO_URL (the login URL Studio printed), SCREENSHOT_DIR and BACKUP_DIR.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const loginUrl = new URL(process.env.STUDIO_URL);
+const origin = loginUrl.origin;
+const token = loginUrl.searchParams.get('token');
+const shots = process.env.SCREENSHOT_DIR;
+const XSS = '<img src=x onerror="window.__xss=1">';
+
+let browser;
+let page;
+const problems = [];
+
+/** The API with the token header, as a script would call it (seeding and checking behind the page's back). */
+async function api(method, path, body) {
+  const r = await fetch(origin + path, {
+    method,
+    headers: { 'X-FerrumDB-Token': token, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await r.json();
+  if (!r.ok) throw new Error(method + ' ' + path + ': ' + r.status + ' ' + data.error);
+  return data;
+}
+
+async function shot(name) {
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  for (let i = 0; i < 120; i++) {
+    await api('PUT', '/api/kv', { key: 'user:' + String(i).padStart(3, '0'),
+      value: JSON.stringify({ id: i, name: 'User ' + i, tags: ['a', 'b'], address: { city: 'London' } }) });
+  }
+  await api('PUT', '/api/kv', { key: 'config:greeting', value: 'hello, world' });
+  await api('PUT', '/api/kv', { hex: '00ff10', valueBase64: Buffer.from([0, 1, 2, 250, 251]).toString('base64') });
+  await api('PUT', '/api/kv', { key: XSS, value: XSS });
+  for (let i = 0; i < 40; i++) {
+    await api('PUT', '/api/document', { collection: 'users', id: 'u' + String(i).padStart(2, '0'),
+      document: { name: i === 7 ? XSS : 'User ' + i, age: 20 + i, address: { city: i % 4 === 0 ? 'London' : 'Paris' } } });
+  }
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push('console error: ' + m.text()); });
+  page.on('dialog', (d) => d.accept());
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('the login URL sets an HttpOnly cookie and drops the token from the address bar', async () => {
+  const response = await page.goto(loginUrl.href);
+  assert.equal(response.status(), 200);
+  assert.equal(page.url(), origin + '/');
+  const cookies = await page.context().cookies();
+  assert.equal(cookies.length, 1);
+  assert.equal(cookies[0].httpOnly, true);
+  assert.equal(cookies[0].sameSite, 'Strict');
+  assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read the token');
+  await page.locator('#key-list li').first().waitFor();
+  assert.match(await page.locator('#db-path').textContent(), /db$/);
+});
+
+test('the page cannot write markup at all: Trusted Types are enforced', async () => {
+  const before = problems.length;
+  const result = await page.evaluate(() => {
+    try { document.createElement('div').innerHTML = '<b>x</b>'; return 'allowed'; } catch (e) { return e.name; }
+  });
+  assert.equal(result, 'TypeError');
+  // The browser reports the blocked assignment on the console; that report is this test's, not a page problem.
+  const reported = problems.splice(before);
+  assert.equal(reported.length, 1);
+  assert.match(reported[0], /TrustedHTML/);
+});
+
+test('browsing keys: prefix search and paging', async () => {
+  await page.fill('#prefix', 'user:');
+  await page.click('#key-search button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#key-count').textContent.startsWith('120 keys'));
+  assert.equal(await page.locator('#key-list li').count(), 50);
+  await page.click('#key-more');
+  await page.waitForFunction(() => document.querySelectorAll('#key-list li').length === 100);
+  await page.click('#key-more');
+  await page.waitForFunction(() => document.querySelectorAll('#key-list li').length === 120);
+  assert.equal(await page.locator('#key-more').isHidden(), true);
+  const keys = await page.locator('#key-list .key').allTextContents();
+  assert.deepEqual(keys, Array.from({ length: 120 }, (_, i) => 'user:' + String(i).padStart(3, '0')));
+  await page.click('#key-list .key >> text=user:007');
+  await page.waitForFunction(() => document.querySelector('#value-key').textContent === 'user:007');
+  assert.match(await page.locator('#value-meta').textContent(), /^json/);
+  const pretty = await page.locator('#value-body').textContent();
+  assert.ok(pretty.includes('\n  "name": "User 7",\n'), pretty);
+  await shot('01-keys-json-value');
+  await page.click('#value-tabs button[data-mode=hex]');
+  assert.match(await page.locator('#value-body').textContent(), /^00000000 {2}7b 22 69 64/);
+});
+
+test('a binary key and value are shown in hex', async () => {
+  await page.fill('#prefix', '');
+  await page.click('#key-search button[type=submit]');
+  await page.waitForFunction(() => !document.querySelector('#key-count').textContent.includes('prefix'));
+  const labels = await page.locator('#key-list .key').allTextContents();
+  assert.ok(labels.every((l) => !/[\u0000-\u001f]/.test(l)), 'control characters are shown as escapes: ' + labels);
+  await page.click('#key-list .key >> text=0x00ff10');
+  await page.waitForFunction(() => document.querySelector('#value-key').textContent === '0x00ff10');
+  assert.match(await page.locator('#value-meta').textContent(), /^binary/);
+  assert.equal(await page.locator('#value-tabs button[data-mode=text]').isDisabled(), true);
+  assert.match(await page.locator('#value-body').textContent(), /00 01 02 fa fb/);
+});
+
+test('a key and value holding HTML and script are shown as text and never run', async () => {
+  await page.fill('#prefix', '<img');
+  await page.click('#key-search button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#key-count').textContent.startsWith('1 key'));
+  const label = page.locator('#key-list .key').first();
+  assert.equal(await label.textContent(), XSS);
+  await label.click();
+  await page.waitForFunction((x) => document.querySelector('#value-body').textContent === x, XSS);
+  assert.equal(await page.locator('#value-key').textContent(), XSS);
+  assert.equal(await page.locator('img').count(), 0, 'no element was created from the payload');
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'the payload did not run');
+  await shot('02-xss-payload-as-text');
+});
+
+test('changing a value in the page writes it to the database', async () => {
+  await page.fill('#prefix', 'config:');
+  await page.click('#key-search button[type=submit]');
+  await page.click('#key-list .key >> text=config:greeting');
+  await page.waitForFunction(() => document.querySelector('#value-body').textContent === 'hello, world');
+  assert.equal(await page.inputValue('#edit-value'), 'hello, world');
+  await page.fill('#edit-value', '{"greeting": "hello from the browser", "n": 2}');
+  await page.click('#value-edit button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#value-meta').textContent.startsWith('json'));
+  const stored = await api('GET', '/api/kv?key=config%3Agreeting');
+  assert.equal(stored.text, '{"greeting": "hello from the browser", "n": 2}');
+  assert.match(await page.locator('#toast').textContent(), /Saved config:greeting/);
+  await shot('03-value-changed');
+});
+
+test('new key with a TTL, then delete it', async () => {
+  await page.click('#new-key summary');
+  await page.fill('#new-key-name', 'temp:session');
+  await page.fill('#new-key-value', 'short-lived');
+  await page.fill('#new-key-ttl', '3600');
+  await page.click('#new-key-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#value-key').textContent === 'temp:session');
+  assert.equal((await api('GET', '/api/kv?key=temp%3Asession')).text, 'short-lived');
+  await page.click('#delete-key');
+  await page.waitForFunction(() => document.querySelector('#value-view').hidden);
+  const r = await fetch(origin + '/api/kv?key=temp%3Asession', { headers: { 'X-FerrumDB-Token': token } });
+  assert.equal(r.status, 404);
+});
+
+test('documents: a query shows its results and plan, and uses an index once it exists', async () => {
+  await page.click('nav a[data-view=documents]');
+  await page.click('#collection-list .key >> text=users (40)');
+  await page.waitForFunction(() => document.querySelector('#query-count').textContent.startsWith('40 matches'));
+  await page.fill('#query-filter', '{"address.city": "London", "age": {"$gte": 30}}');
+  await page.click('#query-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#query-count').textContent.startsWith('7 matches'));
+  assert.match(await page.locator('#query-plan').textContent(), /^SCAN /);
+  const ids = await page.locator('#query-results .doc-id').allTextContents();
+  assert.deepEqual(ids, ['u12', 'u16', 'u20', 'u24', 'u28', 'u32', 'u36']);
+  await page.fill('#index-path', 'address.city');
+  await page.click('#index-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#query-plan').textContent.startsWith('INDEX '));
+  assert.match(await page.locator('#collection-indexes').textContent(), /indexes: address\.city/);
+  assert.deepEqual(await page.locator('#query-results .doc-id').allTextContents(), ids);
+  await shot('04-documents-query');
+  await page.fill('#query-filter', '{"age": 27}');
+  await page.click('#query-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#query-count').textContent.startsWith('1 match'));
+  const shown = JSON.parse(await page.locator('#query-results pre').textContent());
+  assert.equal(shown.name, XSS, 'the payload is shown as text');
+  assert.equal(await page.locator('img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+});
+
+test('metrics update live with charts', async () => {
+  await page.click('nav a[data-view=metrics]');
+  const load = (async () => {
+    const end = Date.now() + 4000;
+    for (let i = 0; Date.now() < end; i++) {
+      await api('PUT', '/api/kv', { key: 'load:' + (i % 50), value: 'v' + i });
+      await api('GET', '/api/kv?key=load%3A' + (i % 50));
+    }
+  })();
+  await load;
+  await page.waitForFunction(() => {
+    const v = document.querySelector('#card-ops .card-value');
+    return v && Number.parseFloat(v.textContent) > 0;
+  }, null, { timeout: 10000 });
+  const painted = await page.evaluate(() => {
+    const c = document.getElementById('chart-ops');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let coloured = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] > 200 && data[i + 1] > 100) coloured++;
+    return coloured;
+  });
+  assert.ok(painted > 50, 'the PUT/s line (orange) is drawn: ' + painted + ' pixels');
+  assert.equal(await page.locator('#latency-table tbody tr').count(), 3);
+  await shot('05-metrics');
+});
+
+test('compaction shows its result, backup writes a copy', async () => {
+  await page.click('nav a[data-view=maintenance]');
+  await page.click('#compact-start');
+  await page.waitForFunction(() => document.querySelector('#compact-result').textContent.includes('done in'),
+    null, { timeout: 30000 });
+  assert.match(await page.locator('#compact-result').textContent(), /Segments compacted/);
+  await page.fill('#backup-target', process.env.BACKUP_DIR);
+  await page.click('#backup-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#backup-result').textContent.startsWith('Backed up'));
+  await shot('06-maintenance');
+});
+
+test('no script errors and no Content-Security-Policy violations', () => {
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,66 @@
+package io.ferrumdb.studio;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/** Keys and values are bytes; the API shows them as text when they are valid UTF-8, and always as hex. */
+final class Bytes {
+    private static final HexFormat HEX = HexFormat.of();
+
+    private Bytes() {
+    }
+
+    /** The bytes as text when they are valid UTF-8, else null (never a lossy decoding with U+FFFD). */
+    static String utf8OrNull(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    static String hex(byte[] bytes) {
+        return HEX.formatHex(bytes);
+    }
+
+    static byte[] fromHex(String name, String hex) {
+        try {
+            return HEX.parseHex(hex);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'" + name + "' is not valid hex: " + e.getMessage());
+        }
+    }
+
+    /** Classic 16-bytes-a-line dump (offset, hex, ASCII) of the first {@code limit} bytes. */
+    static String hexDump(byte[] bytes, int limit) {
+        int n = Math.min(bytes.length, limit);
+        StringBuilder sb = new StringBuilder(n * 4 + 16);
+        for (int line = 0; line < n; line += 16) {
+            sb.append(String.format("%08x  ", line));
+            for (int i = line; i < line + 16; i++) {
+                if (i < n) {
+                    sb.append(HEX.toHexDigits(bytes[i])).append(' ');
+                } else {
+                    sb.append("   ");
+                }
+                if (i == line + 7) {
+                    sb.append(' ');
+                }
+            }
+            sb.append(" |");
+            for (int i = line; i < Math.min(line + 16, n); i++) {
+                int b = bytes[i] & 0xFF;
+                sb.append(b >= 0x20 && b < 0x7F ? (char) b : '.');
+            }
+            sb.append("|\n");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,192 @@
+package io.ferrumdb.studio;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The security checks every request passes before any handler runs, in this order:
+ * <ol>
+ *   <li>the Host header must name this server (an allowed host name and the bound port): a page on an
+ *   attacker's domain that re-resolves to 127.0.0.1 (DNS rebinding) sends its own host name and is refused
+ *   with 421;</li>
+ *   <li>the per-start token, from the {@code X-FerrumDB-Token} header or the cookie set by the login URL, else
+ *   401; {@code GET /?token=...} exchanges a valid token for the cookie and redirects to {@code /};</li>
+ *   <li>a request that can change state (any method but GET and HEAD) must prove it comes from a Studio page:
+ *   every origin signal the browser sent (Sec-Fetch-Site, Origin, Referer) must say same-origin, and a request
+ *   authenticated by the cookie alone must carry at least one of them, else 403. A request carrying the token
+ *   header and no browser signal (curl, scripts) is accepted: a browser cannot attach a custom header to a
+ *   cross-origin request without a CORS preflight, which Studio never grants.</li>
+ * </ol>
+ * Every response, refusals included, carries the security headers.
+ */
+final class Guard extends Filter {
+    static final String TOKEN_HEADER = "X-FerrumDB-Token";
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+            + "require-trusted-types-for 'script'";
+
+    private final byte[] token;
+    private final String cookieName;
+    private final Set<String> allowedHosts;
+
+    /**
+     * @param token        the secret
+     * @param cookieName   cookies are not separated by port, so the name carries the port: two Studios on one
+     *                     machine do not overwrite each other's cookie
+     * @param allowedHosts accepted Host header values, each with its port
+     */
+    Guard(String token, String cookieName, Set<String> allowedHosts) {
+        this.token = token.getBytes(StandardCharsets.US_ASCII);
+        this.cookieName = cookieName;
+        this.allowedHosts = Set.copyOf(allowedHosts);
+    }
+
+    @Override
+    public String description() {
+        return "FerrumDB Studio host, token and origin checks";
+    }
+
+    @Override
+    public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+        try {
+            addSecurityHeaders(exchange.getResponseHeaders());
+            Headers request = exchange.getRequestHeaders();
+            List<String> hosts = request.get("Host");
+            if (hosts == null || hosts.size() != 1
+                    || !allowedHosts.contains(hosts.get(0).toLowerCase(Locale.ROOT))) {
+                refuse(exchange, 421, "the Host header " + (hosts == null ? "is missing" : hosts)
+                        + " does not name this server; refused (DNS rebinding protection)");
+                return;
+            }
+            String host = hosts.get(0);
+            if (isLogin(exchange)) {
+                login(exchange);
+                return;
+            }
+            String headerToken = request.getFirst(TOKEN_HEADER);
+            String presented = headerToken != null ? headerToken : cookieToken(request);
+            if (!validToken(presented)) {
+                refuse(exchange, 401, presented == null
+                        ? "no token: open the URL Studio printed when it started"
+                        : "wrong token: open the URL Studio printed when it started (the token changes on every start)");
+                return;
+            }
+            if (!isSafeMethod(exchange.getRequestMethod())) {
+                String problem = crossOriginProblem(request, host, headerToken != null);
+                if (problem != null) {
+                    refuse(exchange, 403, problem);
+                    return;
+                }
+            }
+        } catch (RuntimeException | IOException e) {
+            exchange.close();
+            throw e;
+        }
+        chain.doFilter(exchange);
+    }
+
+    static void addSecurityHeaders(Headers h) {
+        h.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        h.set("X-Content-Type-Options", "nosniff");
+        h.set("X-Frame-Options", "DENY");
+        h.set("Referrer-Policy", "no-referrer");
+        h.set("Cross-Origin-Opener-Policy", "same-origin");
+        h.set("Cross-Origin-Resource-Policy", "same-origin");
+        h.set("Cache-Control", "no-store");
+    }
+
+    static boolean isSafeMethod(String method) {
+        return "GET".equals(method) || "HEAD".equals(method);
+    }
+
+    private static boolean isLogin(HttpExchange exchange) {
+        return "GET".equals(exchange.getRequestMethod()) && "/".equals(exchange.getRequestURI().getPath())
+                && exchange.getRequestURI().getRawQuery() != null;
+    }
+
+    private void login(HttpExchange exchange) throws IOException {
+        Map<String, String> query;
+        try {
+            query = Call.parseQuery(exchange.getRequestURI().getRawQuery());
+        } catch (ApiException e) {
+            refuse(exchange, e.status(), e.getMessage());
+            return;
+        }
+        String presented = query.get("token");
+        if (!validToken(presented)) {
+            refuse(exchange, 401, presented == null ? "no token in the URL" : "wrong token in the URL");
+            return;
+        }
+        Headers response = exchange.getResponseHeaders();
+        response.set("Set-Cookie", cookieName + "=" + presented + "; Path=/; HttpOnly; SameSite=Strict");
+        // Redirect so the token leaves the address bar.
+        response.set("Location", "/");
+        exchange.sendResponseHeaders(303, -1);
+        exchange.close();
+    }
+
+    private String cookieToken(Headers request) {
+        List<String> cookieHeaders = request.get("Cookie");
+        if (cookieHeaders == null) {
+            return null;
+        }
+        for (String header : cookieHeaders) {
+            for (String cookie : header.split(";")) {
+                String c = cookie.trim();
+                int eq = c.indexOf('=');
+                if (eq > 0 && c.substring(0, eq).equals(cookieName)) {
+                    return c.substring(eq + 1);
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean validToken(String presented) {
+        // Constant time, so the token cannot be guessed byte by byte from response times.
+        return presented != null && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Why a state-changing request is refused as cross-origin, or null when it may proceed. */
+    static String crossOriginProblem(Headers request, String host, boolean tokenInHeader) {
+        String origin = "http://" + host;
+        String fetchSite = request.getFirst("Sec-Fetch-Site");
+        String requestOrigin = request.getFirst("Origin");
+        String referer = request.getFirst("Referer");
+        if (fetchSite != null && !fetchSite.equals("same-origin")) {
+            return "cross-origin request refused (Sec-Fetch-Site: " + fetchSite + ")";
+        }
+        if (requestOrigin != null && !requestOrigin.equalsIgnoreCase(origin)) {
+            return "cross-origin request refused (Origin: " + requestOrigin + ", expected " + origin + ")";
+        }
+        if (referer != null && !referer.regionMatches(true, 0, origin + "/", 0, origin.length() + 1)) {
+            return "cross-origin request refused (Referer does not start with " + origin + "/)";
+        }
+        boolean browserProof = fetchSite != null || requestOrigin != null || referer != null;
+        if (!browserProof && !tokenInHeader) {
+            return "a state-changing request authenticated by cookie must show it is same-origin "
+                    + "(Sec-Fetch-Site, Origin or Referer); send the token in the " + TOKEN_HEADER + " header instead";
+        }
+        return null;
+    }
+
+    private static void refuse(HttpExchange exchange, int status, String message) throws IOException {
+        byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("error", message, "status", status));
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        if ("HEAD".equals(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(status, -1);
+        } else {
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+        }
+        exchange.close();
+    }
+}

@@ -1,0 +1,118 @@
+package io.ferrumdb.studio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ferrumdb.CompactionResult;
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Stats;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.InvalidPathException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.function.LongSupplier;
+
+/**
+ * Compaction (a background job the pages poll) and backup. The engine reports no progress from inside a
+ * compaction, so the job shows what it can measure honestly: the bytes it set out to rewrite, the elapsed time,
+ * and the outcome.
+ */
+final class MaintenanceApi {
+    private final FerrumDB db;
+    private final ExecutorService worker;
+    private final LongSupplier millis;
+    private final PrintStream console;
+    private Map<String, Object> job = Map.of("state", "idle");
+
+    MaintenanceApi(FerrumDB db, ExecutorService worker, LongSupplier millis, PrintStream console) {
+        this.db = db;
+        this.worker = worker;
+        this.millis = millis;
+        this.console = console;
+    }
+
+    /** {@code GET /api/compact}: the state of the last compaction job. */
+    void status(Call call) throws IOException {
+        call.sendJson(200, snapshot());
+    }
+
+    /** {@code POST /api/compact}: starts a full compaction; 409 while one is running. */
+    void startCompaction(Call call) throws IOException {
+        Map<String, Object> started;
+        synchronized (this) {
+            if ("running".equals(job.get("state"))) {
+                throw new ApiException(409, "a compaction is already running");
+            }
+            Stats before = db.stats();
+            started = new LinkedHashMap<>();
+            started.put("state", "running");
+            started.put("startedAtMillis", millis.getAsLong());
+            started.put("totalBytesBefore", before.totalBytes());
+            started.put("deadBytesBefore", before.deadBytes());
+            started.put("segmentsBefore", before.segments().size());
+            job = started;
+        }
+        worker.execute(() -> runCompaction(started));
+        call.sendJson(202, snapshot());
+    }
+
+    private void runCompaction(Map<String, Object> started) {
+        Map<String, Object> finished = new LinkedHashMap<>(started);
+        try {
+            CompactionResult r = db.compact();
+            finished.put("state", "done");
+            finished.put("segmentsCompacted", r.segmentsCompacted());
+            finished.put("bytesRead", r.bytesRead());
+            finished.put("bytesWritten", r.bytesWritten());
+            finished.put("bytesReclaimed", r.bytesReclaimed());
+            finished.put("durationMillis", r.duration().toMillis());
+            finished.put("totalBytesAfter", db.stats().totalBytes());
+        } catch (RuntimeException e) {
+            finished.put("state", "failed");
+            finished.put("error", String.valueOf(e.getMessage()));
+            console.println("Studio: compaction failed: " + e);
+            e.printStackTrace(console);
+        }
+        finished.put("finishedAtMillis", millis.getAsLong());
+        synchronized (this) {
+            job = finished;
+        }
+    }
+
+    private synchronized Map<String, Object> snapshot() {
+        Map<String, Object> out = new LinkedHashMap<>(job);
+        if ("running".equals(out.get("state"))) {
+            out.put("elapsedMillis", millis.getAsLong() - (long) out.get("startedAtMillis"));
+        }
+        return out;
+    }
+
+    /**
+     * {@code POST /api/backup} with {@code {"target": "/absolute/dir"}}: a consistent copy into a new or empty
+     * directory, while writes go on. Absolute paths only: a relative one would depend on where Studio was started.
+     */
+    void backup(Call call) throws IOException {
+        JsonNode body = call.jsonBody();
+        if (!body.hasNonNull("target") || !body.get("target").isTextual() || body.get("target").asText().isBlank()) {
+            throw ApiException.badRequest("give the backup directory as 'target' (an absolute path)");
+        }
+        String raw = body.get("target").asText();
+        Path target;
+        try {
+            target = Paths.get(raw);
+        } catch (InvalidPathException e) {
+            throw ApiException.badRequest("'target' is not a valid path: " + e.getMessage());
+        }
+        if (!target.isAbsolute()) {
+            throw ApiException.badRequest("'target' must be an absolute path, got '" + raw + "'");
+        }
+        long start = millis.getAsLong();
+        db.backup(target);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("target", target.toAbsolutePath().normalize().toString());
+        out.put("durationMillis", millis.getAsLong() - start);
+        call.sendJson(200, out);
+    }
+}
