@@ -89,6 +89,7 @@ public final class LogWriter {
     private final long segmentSize;
     private final SegmentFactory factory;
     private final SealListener sealListener;
+    private final Runnable afterCycle;
     private final Thread flusher;
 
     // Guarded by lock.
@@ -115,8 +116,12 @@ public final class LogWriter {
     private final LongAdder fsyncs = new LongAdder();
     private final LongAdder syncedRecords = new LongAdder();
 
+    /**
+     * @param afterCycle work the flusher thread does after each cycle, off the writers' path (the key directory's
+     *                   queued ordered-set changes)
+     */
     public LogWriter(Segment active, long lastSequence, FsyncPolicy policy, long segmentSize,
-                     SegmentFactory factory, SealListener sealListener) {
+                     SegmentFactory factory, SealListener sealListener, Runnable afterCycle) {
         this.active = active;
         this.appendOffset = active.writtenLength();
         this.pending = new Chunk(active, appendOffset, new byte[INITIAL_CHUNK]);
@@ -126,6 +131,7 @@ public final class LogWriter {
         this.segmentSize = segmentSize;
         this.factory = factory;
         this.sealListener = sealListener;
+        this.afterCycle = afterCycle;
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
         this.flusher.start();
@@ -556,6 +562,7 @@ public final class LogWriter {
                     lock.unlock();
                 }
             }
+            afterCycle.run();
         }
     }
 
