@@ -411,10 +411,11 @@ public final class ReportGenerator {
         line("");
         if (!open.isEmpty()) {
             h3("Open time: hint files against a full data scan and against the raw read of the hint files");
-            table(List.of("keys", "data, MiB", "hints, MiB", "open with hints, ms", "full data scan, ms",
+            table(List.of("keys", "rounds", "data, MiB", "hints, MiB", "open with hints, ms", "full data scan, ms",
                     "raw hint read, ms", "hints ÷ raw read", "full scan ÷ hints"));
             for (JsonNode r : open) {
                 row(String.format(Locale.ROOT, "%,d", r.path("keys").asLong()),
+                        String.valueOf(r.path("withHintsMillis").size()),
                         fmt(r.path("dataBytes").asDouble() / (1 << 20), 1),
                         fmt(r.path("hintBytes").asDouble() / (1 << 20), 1),
                         fmt(r.path("bestWithHintsMillis").asDouble(), 0),
@@ -424,16 +425,22 @@ public final class ReportGenerator {
                         fmt(r.path("fullScanOverHints").asDouble(), 2) + "x");
             }
             line("");
-            line("Best of " + open.get(0).path("withHintsMillis").size() + " rounds, warm page cache, clean "
+            line("Best of the rounds (all in harness.json), warm page cache, clean "
                     + "shutdown, " + open.get(0).path("valueSize").asText() + "-byte values, one write per key. "
                     + "Open = `FerrumDB.open` + one GET of the last key + close. Full data scan = the same open "
                     + "on a fresh copy of the directory without its *.hint files (FerrumDB rebuilds them). Raw hint "
                     + "read = every byte of the *.hint files read with a FileChannel into a 1 MiB buffer, no "
-                    + "parsing: the I/O limit, not a limit for building the key directory.");
+                    + "parsing: the I/O limit, not a limit for building the key directory. orderedKeys is on by default, "
+                    + "so both opens build the ordered key index as well as the hash key directory.");
             for (JsonNode r : open) {
                 target("open with hints ÷ raw read of the hint files, " + String.format(Locale.ROOT, "%,d",
                         r.path("keys").asLong()) + " keys (target at most 2x)", r.path("hintsOverRaw").asDouble(),
                         v -> v <= 2, "x");
+            }
+            for (JsonNode r : open) {
+                if (r.has("note")) {
+                    line("- " + r.path("note").asText() + ".");
+                }
             }
             if (open.stream().noneMatch(r -> r.path("keys").asLong() >= 10_000_000)) {
                 line("- 10M keys: not measured in this run (only `Harness full` runs it).");
