@@ -2,7 +2,7 @@
 # Runs FerrumDB's benchmark suite and regenerates docs/benchmarks.md (the generated block) and docs/img/*.png.
 #   ferrumdb-bench/run-bench.sh quick   # about 10-15 minutes: one fork, short iterations, 100-byte values only
 #   ferrumdb-bench/run-bench.sh full    # hours: 3 forks, longer iterations, 100 B and 1 KiB values
-#   ferrumdb-bench/run-bench.sh compaction  # about 5 minutes: only open with hint files, GET p99 during
+#   ferrumdb-bench/run-bench.sh compaction  # about 2 minutes: only open with hint files, GET p99 during
 #                                           # compaction and compaction throughput (1M keys), merged into harness.json
 # Results: docs/benchmarks-data/jmh.json (JMH) and docs/benchmarks-data/harness.json (durable writes, memory,
 # open time, disk space). Data sets are built once under ferrumdb-bench/target/bench-data (FERRUMDB_BENCH_DATA).
