@@ -56,6 +56,13 @@ public final class Harness {
             suite(cmd.equals("full"), Path.of(args[1]));
             return;
         }
+        if (cmd.equals("compaction")) {
+            if (args.length != 2) {
+                throw new IllegalArgumentException("usage: Harness compaction <out.json>");
+            }
+            compactionSuite(Path.of(args[1]));
+            return;
+        }
         Map<String, Object> result;
         try {
             result = switch (cmd) {
@@ -65,6 +72,12 @@ public final class Harness {
                 case "open" -> openTime(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]));
                 case "space" -> space(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]),
                         Integer.parseInt(args[4]));
+                case "open-hints" -> CompactionHarness.openHints(Long.parseLong(args[1]), Integer.parseInt(args[2]),
+                        Integer.parseInt(args[3]));
+                case "get-during-compaction" -> CompactionHarness.getDuringCompaction(Long.parseLong(args[1]),
+                        Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                case "compaction-throughput" -> CompactionHarness.compactionThroughput(Long.parseLong(args[1]),
+                        Integer.parseInt(args[2]), Integer.parseInt(args[3]));
                 default -> throw new IllegalArgumentException("unknown harness command '" + cmd + "'");
             };
         } catch (UnsupportedOperationException e) {
@@ -122,8 +135,62 @@ public final class Harness {
         for (String engine : List.of("ferrum", "rocksdb", "lmdb", "mvstore", "mapdb", "sqlite")) {
             child(results, "space", engine, spaceKeys, 100, 11);
         }
+        compactionChildren(results, full);
         doc.put("finished", Instant.now().toString());
         doc.put("loadAverageAtEnd", Machine.loadAverage());
+        write(out, doc);
+    }
+
+    /** Kinds of result rows written by {@link #compactionChildren}. */
+    static final List<String> COMPACTION_KINDS = List.of("open-hints", "get-during-compaction",
+            "compaction-throughput");
+
+    /**
+     * Issue 4's open-time, GET-during-compaction and compaction-throughput measurements (about 3-5 minutes at 1M
+     * keys). The full suite adds open time at 10M keys.
+     */
+    static void compactionChildren(List<Map<String, Object>> results, boolean full)
+            throws IOException, InterruptedException {
+        child(results, "open-hints", 1_000_000, 100, 5);
+        if (full) {
+            child(results, "open-hints", 10_000_000, 100, 3);
+        }
+        child(results, "get-during-compaction", 1_000_000, 100, 2, 2);
+        child(results, "compaction-throughput", 1_000_000, 100, full ? 1024 : 256);
+    }
+
+    /**
+     * Runs only {@link #compactionChildren} (quick sizes) and merges their rows into {@code out}, replacing rows of
+     * the same kinds from an earlier run and keeping everything else, so they can be refreshed without the rest.
+     */
+    static void compactionSuite(Path out) throws IOException, InterruptedException {
+        Map<String, Object> doc;
+        if (Files.exists(out)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = JSON.readValue(out.toFile(), LinkedHashMap.class);
+            doc = m;
+        } else {
+            doc = new LinkedHashMap<>();
+            doc.put("suite", "compaction");
+            doc.put("machine", Machine.describe());
+            doc.put("childJvmArgs", childJvmArgs(false));
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> old = (List<Map<String, Object>>) doc.getOrDefault("results", new ArrayList<>());
+        List<Map<String, Object>> results = new ArrayList<>(old.stream()
+                .filter(r -> !COMPACTION_KINDS.contains(String.valueOf(r.get("kind")))).toList());
+        doc.put("results", results);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("started", Instant.now().toString());
+        run.put("machine", Machine.describe());
+        List<Map<String, Object>> fresh = new ArrayList<>();
+        compactionChildren(fresh, false);
+        for (Map<String, Object> r : fresh) {
+            r.put("compactionRun", true);
+        }
+        results.addAll(fresh);
+        run.put("finished", Instant.now().toString());
+        doc.put("compactionRun", run);
         write(out, doc);
     }
 
@@ -151,7 +218,12 @@ public final class Harness {
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(childJvmArgs(command[0].equals("memory")));
+        List<String> jvm = childJvmArgs(command[0].equals("memory"));
+        if (command[0].equals("open-hints") && ((Number) command[1]).longValue() >= 10_000_000) {
+            // FerrumDB's key directory takes about 200 heap bytes per key: 10M keys do not fit in 2 GiB.
+            jvm.replaceAll(a -> a.equals("-Xmx2g") ? "-Xmx6g" : a);
+        }
+        cmd.addAll(jvm);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Harness.class.getName()));
         for (Object c : command) {
             cmd.add(String.valueOf(c));

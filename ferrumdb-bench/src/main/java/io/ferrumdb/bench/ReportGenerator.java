@@ -152,6 +152,7 @@ public final class ReportGenerator {
             core(vs);
         }
         coreOnce();
+        compaction();
         for (int vs : sizes) {
             peers(vs);
         }
@@ -177,7 +178,8 @@ public final class ReportGenerator {
                 + harness.path("loadAverageAtEnd").asText("?") + ". **The machine is shared with other developers "
                 + "compiling and testing during the run**: absolute figures are depressed and noisy; the ratios "
                 + "between rows measured in the same run are what counts.");
-        double[] loads = rows(r -> r.has("loadAverage")).stream()
+        // Rows refreshed by a separate `Harness compaction` run state their own load averages in their section.
+        double[] loads = rows(r -> r.has("loadAverage") && !r.path("compactionRun").asBoolean()).stream()
                 .mapToDouble(r -> Double.parseDouble(r.path("loadAverage").asText().split(" ")[0])).sorted().toArray();
         if (loads.length > 0) {
             line("- One-minute load average seen by the harness measurements: " + fmt(loads[0], 1) + " to "
@@ -385,6 +387,121 @@ public final class ReportGenerator {
             for (JsonNode r : open) {
                 row(r.path("engine").asText(), fmt(r.path("bestMillis").asDouble(), 0), r.path("millis").toString());
             }
+            line("");
+        }
+    }
+
+    /** Issue 4: open with hint files, GET p99 during compaction, compaction throughput (CompactionHarness). */
+    private void compaction() {
+        List<JsonNode> open = rows(r -> r.path("kind").asText().equals("open-hints"));
+        List<JsonNode> get = rows(r -> r.path("kind").asText().equals("get-during-compaction"));
+        List<JsonNode> thr = rows(r -> r.path("kind").asText().equals("compaction-throughput"));
+        if (open.isEmpty() && get.isEmpty() && thr.isEmpty()) {
+            return;
+        }
+        h2("Compaction, hint files and open time");
+        JsonNode any = !open.isEmpty() ? open.get(0) : !get.isEmpty() ? get.get(0) : thr.get(0);
+        line("Settings: " + any.path("settings").asText() + "; each measurement in a JVM of its own"
+                + (harness.has("compactionRun") ? ", run from " + harness.path("compactionRun").path("started")
+                .asText() + " to " + harness.path("compactionRun").path("finished").asText() + " (`Harness "
+                + "compaction`, which refreshes only these rows of harness.json)" : "") + ". Load averages: "
+                + String.join("; ", concat(concat(open.stream().map(r -> r.path("loadAverage").asText()).toList(),
+                get.stream().map(r -> r.path("loadAverage").asText()).toList()),
+                thr.stream().map(r -> r.path("loadAverage").asText()).toList())) + ".");
+        line("");
+        if (!open.isEmpty()) {
+            h3("Open time: hint files against a full data scan and against the raw read of the hint files");
+            table(List.of("keys", "rounds", "data, MiB", "hints, MiB", "open with hints, ms", "full data scan, ms",
+                    "raw hint read, ms", "hints ÷ raw read", "full scan ÷ hints"));
+            for (JsonNode r : open) {
+                row(String.format(Locale.ROOT, "%,d", r.path("keys").asLong()),
+                        String.valueOf(r.path("withHintsMillis").size()),
+                        fmt(r.path("dataBytes").asDouble() / (1 << 20), 1),
+                        fmt(r.path("hintBytes").asDouble() / (1 << 20), 1),
+                        fmt(r.path("bestWithHintsMillis").asDouble(), 0),
+                        fmt(r.path("bestFullScanMillis").asDouble(), 0),
+                        fmt(r.path("bestRawHintReadMillis").asDouble(), 1),
+                        fmt(r.path("hintsOverRaw").asDouble(), 1) + "x",
+                        fmt(r.path("fullScanOverHints").asDouble(), 2) + "x");
+            }
+            line("");
+            line("Best of the rounds (all in harness.json), warm page cache, clean "
+                    + "shutdown, " + open.get(0).path("valueSize").asText() + "-byte values, one write per key. "
+                    + "Open = `FerrumDB.open` + one GET of the last key + close. Full data scan = the same open "
+                    + "on a fresh copy of the directory without its *.hint files (FerrumDB rebuilds them). Raw hint "
+                    + "read = every byte of the *.hint files read with a FileChannel into a 1 MiB buffer, no "
+                    + "parsing: the I/O limit, not a limit for building the key directory. orderedKeys is on by default, "
+                    + "so both opens build the ordered key index as well as the hash key directory.");
+            for (JsonNode r : open) {
+                target("open with hints ÷ raw read of the hint files, " + String.format(Locale.ROOT, "%,d",
+                        r.path("keys").asLong()) + " keys (target at most 2x)", r.path("hintsOverRaw").asDouble(),
+                        v -> v <= 2, "x");
+            }
+            for (JsonNode r : open) {
+                if (r.has("note")) {
+                    line("- " + r.path("note").asText() + ".");
+                }
+            }
+            if (open.stream().noneMatch(r -> r.path("keys").asLong() >= 10_000_000)) {
+                line("- 10M keys: not measured in this run (only `Harness full` runs it).");
+            }
+            line("");
+        }
+        if (!get.isEmpty()) {
+            JsonNode r = get.get(0);
+            h3("GET latency while db.compact() runs (" + String.format(Locale.ROOT, "%,d", r.path("keys").asLong())
+                    + " keys, " + r.path("valueSize").asText() + "-byte values, half the keys overwritten once)");
+            table(List.of("phase", "GETs", "GET/s", "p50, µs", "p90, µs", "p99, µs", "p99.9, µs"));
+            for (String phase : List.of("baseline", "duringCompaction")) {
+                JsonNode p = r.path(phase);
+                row(phase.equals("baseline") ? "no compaction" : "during compaction",
+                        String.format(Locale.ROOT, "%,d", p.path("ops").asLong()), ops(p.path("opsPerSec").asDouble()),
+                        fmt(p.path("p50ns").asDouble() / 1e3, 2), fmt(p.path("p90ns").asDouble() / 1e3, 2),
+                        fmt(p.path("p99ns").asDouble() / 1e3, 2), fmt(p.path("p999ns").asDouble() / 1e3, 1));
+            }
+            line("");
+            line("One reader thread, random present keys, each GET timed with System.nanoTime; samples sorted, no "
+                    + "histogram. " + r.path("slices").asText() + " alternating slice pairs in the same JVM: a "
+                    + "compaction slice (another thread runs " + r.path("compactionsPerSlice").asText() + " full "
+                    + "`db.compact()` back to back; " + r.path("compactions").size() + " compactions in all) then a "
+                    + "baseline slice of the same length without compaction. Ratios during ÷ without: p50 "
+                    + fmt(r.path("p50Ratio").asDouble(), 2) + "x, p99.9 " + fmt(r.path("p999Ratio").asDouble(), 2)
+                    + "x. The machine has " + harness.path("machine").path("availableProcessors").asText()
+                    + " CPUs: the compactor takes one of them.");
+            target("GET p99 during compaction ÷ p99 without (target at most 2x)", r.path("p99Ratio").asDouble(),
+                    v -> v <= 2, "x");
+            line("");
+        }
+        if (!thr.isEmpty()) {
+            JsonNode r = thr.get(0);
+            h3("Compaction throughput against sequential disk bandwidth (same JVM, same run)");
+            double w = r.path("diskWriteBytesPerSec").asDouble();
+            double rd = r.path("diskReadBytesPerSec").asDouble();
+            line("Disk: " + r.path("diskFileMiB").asText() + " MiB written with a FileChannel in 1 MiB chunks + "
+                    + "force, then read back, once before and once after the compactions: write "
+                    + fmt(w / (1 << 20), 0) + " MiB/s, read " + fmt(rd / (1 << 20), 0) + " MiB/s (the read-back "
+                    + "comes largely from the page cache, as compaction's reads of freshly written segments do), "
+                    + "read+write combined " + fmt(r.path("diskSequentialBytesPerSec").asDouble() / (1 << 20), 0)
+                    + " MiB/s.");
+            line("");
+            table(List.of("compaction", "read, MiB", "written, MiB", "s", "(read+written)/s, MiB/s",
+                    "share of read+write bandwidth", "share of copy limit"));
+            int i = 0;
+            for (JsonNode c : r.path("compactions")) {
+                row((i++ == 0 ? "first (half the records dead)" : "again (all live: pure rewrite)"),
+                        fmt(c.path("bytesRead").asDouble() / (1 << 20), 1),
+                        fmt(c.path("bytesWritten").asDouble() / (1 << 20), 1), fmt(c.path("seconds").asDouble(), 2),
+                        fmt(c.path("bytesPerSec").asDouble() / (1 << 20), 0),
+                        fmt(c.path("shareOfDiskBandwidth").asDouble(), 2) + "x",
+                        fmt(c.path("shareOfCopyLimit").asDouble(), 2) + "x");
+            }
+            line("");
+            line(String.format(Locale.ROOT, "%,d", r.path("keys").asLong()) + " keys, " + r.path("valueSize").asText()
+                    + "-byte values, every second key overwritten once, then `db.compact()` twice. Bytes and "
+                    + "duration from its CompactionResult. Share of read+write bandwidth = (bytesRead + bytesWritten)"
+                    + " / duration ÷ the combined disk rate; share of copy limit = (bytesRead / read rate + "
+                    + "bytesWritten / write rate) ÷ duration, the fraction of the time a plain sequential copy of the "
+                    + "same bytes would need.");
             line("");
         }
     }
