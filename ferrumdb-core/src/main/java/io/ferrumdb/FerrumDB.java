@@ -121,8 +121,7 @@ public final class FerrumDB implements AutoCloseable {
             if (!options.readOnly()) {
                 deleteOrphanHints(ids);
             }
-            int expected = 1024;
-            this.keyDir = new KeyDir(options.orderedKeys(), expected);
+            this.keyDir = new KeyDir(options.orderedKeys(), expectedKeys(ids));
             List<DroppedRange> report = new ArrayList<>();
             long maxSequence = recover(ids, report);
             this.recoveryReport = Collections.unmodifiableList(report);
@@ -1205,6 +1204,21 @@ public final class FerrumDB implements AutoCloseable {
             io.syncDirectory(dir);
         }
         return ids;
+    }
+
+    /**
+     * A size for the key directory from the hint files (an entry is at least 32 bytes), so that loading a large
+     * database does not rehash the map a dozen times as it grows.
+     */
+    private int expectedKeys(List<Integer> ids) throws IOException {
+        long hintBytes = 0;
+        for (int id : ids) {
+            Path hint = files.hintPath(id);
+            if (io.exists(hint)) {
+                hintBytes += sizeOf(hint);
+            }
+        }
+        return (int) Math.min(1 << 28, Math.max(1024, hintBytes / (HintFile.ENTRY_FIXED_SIZE + 8)));
     }
 
     /** Deletes hint files whose segment is gone (left by a crash during compaction). */
