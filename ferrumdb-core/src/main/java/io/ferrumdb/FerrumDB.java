@@ -135,7 +135,7 @@ public final class FerrumDB implements AutoCloseable {
             } else {
                 Segment active = newSegment();
                 this.writer = new LogWriter(active, maxSequence, options.fsyncPolicy(), options.segmentSize(),
-                        this::newSegment, this::sealSegment, keyDir::applyOrderedChanges);
+                        this::newSegment, this::sealSegment, keyDir::applyQueuedOrderedChanges);
             }
             this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.clock(),
                     options.segmentSize(), options.compactionRateLimit());

@@ -133,6 +133,30 @@ class BasicOperationsTest {
         FerrumDB.open(dir).close();
     }
 
+    /** The ordered index is built in the background at open: scans right after open, and writes meanwhile, see it. */
+    @Test
+    void scanRightAfterReopenSeesEveryKeyAndTheWritesMadeWhileTheIndexWasBuilt() {
+        Options o = Options.builder().fsyncPolicy(FsyncPolicy.never()).autoCompaction(false).build();
+        int n = 200_000;
+        try (FerrumDB db = FerrumDB.open(dir, o)) {
+            WriteBatch batch = new WriteBatch();
+            for (int i = 0; i < n; i++) {
+                batch.put(b(String.format("k%07d", i)), new byte[] {1});
+                if (batch.size() == 10_000) {
+                    db.write(batch);
+                    batch = new WriteBatch();
+                }
+            }
+        }
+        try (FerrumDB db = FerrumDB.open(dir, o)) {
+            db.delete(b("k0000000"));
+            db.put(b("k9999999"), b("new"));
+            assertThat(db.count(KeyRange.all())).isEqualTo(n);
+            assertThat(db.firstKey(KeyRange.all())).hasValueSatisfying(k -> assertThat(s(k)).isEqualTo("k0000001"));
+            assertThat(db.lastKey(KeyRange.all())).hasValueSatisfying(k -> assertThat(s(k)).isEqualTo("k9999999"));
+        }
+    }
+
     @Test
     void scansInKeyOrder() {
         try (FerrumDB db = FerrumDB.open(dir)) {

@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import io.ferrumdb.FerrumException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,6 +31,9 @@ public final class KeyDir {
     private final ConcurrentLinkedQueue<Object> orderedChanges = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedOrderedChanges = new AtomicInteger();
     private final ReentrantLock orderedLock = new ReentrantLock();
+    /** Set while the ordered set is being built at open; null once a waiter saw it finish. */
+    private volatile CountDownLatch orderedBuild;
+    private volatile Throwable orderedBuildFailure;
     private final Object expiryLock = new Object();
     private final PriorityQueue<Expiring> expiries = new PriorityQueue<>();
     private volatile long nextExpiry = Long.MAX_VALUE;
@@ -64,16 +69,21 @@ public final class KeyDir {
      * Weakly consistent.
      */
     public NavigableSet<Key> orderedKeys() {
-        applyOrderedChanges();
+        applyOrderedChanges(true);
         return ordered;
     }
 
     /**
-     * Applies queued ordered-set changes in the order they were made. The log's flusher thread calls it after
-     * each cycle, so that a writer only queues; scans call it before they start.
+     * Applies queued ordered-set changes in the order they were made, unless the index is still being built at
+     * open. The log's flusher thread calls it after each cycle, so that a writer only queues.
      */
-    public void applyOrderedChanges() {
-        if (ordered == null || queuedOrderedChanges.get() == 0) {
+    public void applyQueuedOrderedChanges() {
+        applyOrderedChanges(false);
+    }
+
+    /** {@code waitForBuild}: scans wait for the index built at open; the flusher must never wait. */
+    private void applyOrderedChanges(boolean waitForBuild) {
+        if (ordered == null || !awaitOrderedBuild(waitForBuild) || queuedOrderedChanges.get() == 0) {
             return;
         }
         orderedLock.lock();
@@ -92,10 +102,39 @@ public final class KeyDir {
         }
     }
 
+    /** True when the index built at open is complete; with {@code wait}, waits for it. */
+    private boolean awaitOrderedBuild(boolean wait) {
+        CountDownLatch building = orderedBuild;
+        if (building == null) {
+            return true;
+        }
+        if (!wait) {
+            return building.getCount() == 0 && orderedBuildFailure == null;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                building.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (orderedBuildFailure != null) {
+            throw new FerrumException("building the ordered key index failed: " + orderedBuildFailure,
+                    orderedBuildFailure);
+        }
+        orderedBuild = null;
+        return true;
+    }
+
     private void queueOrderedChange(Object change) {
         orderedChanges.add(change);
         if (queuedOrderedChanges.incrementAndGet() > MAX_QUEUED_ORDERED_CHANGES) {
-            applyOrderedChanges();
+            applyOrderedChanges(true);
         }
     }
 
@@ -137,16 +176,33 @@ public final class KeyDir {
         map.remove(key);
     }
 
-    /** Recovery: builds the ordered set from the loaded keys (a no-op without ordered keys). */
+    /**
+     * Recovery: builds the ordered set from the loaded keys on a background thread (a no-op without ordered
+     * keys), so that open returns as soon as the hash map is ready: the sort and the inserts cost several times
+     * the hash-map load. Changes made meanwhile are queued and applied after it; the first scan waits for it.
+     */
     public void buildOrderedIndex() {
         if (ordered == null) {
             return;
         }
         Key[] keys = map.keySet().toArray(new Key[0]);
-        java.util.Arrays.parallelSort(keys);
-        for (Key k : keys) {
-            ordered.add(k);
-        }
+        CountDownLatch built = new CountDownLatch(1);
+        orderedBuild = built;
+        Thread builder = new Thread(() -> {
+            try {
+                java.util.Arrays.parallelSort(keys);
+                for (Key k : keys) {
+                    ordered.add(k);
+                }
+            } catch (RuntimeException | Error e) {
+                orderedBuildFailure = e;
+                throw e;
+            } finally {
+                built.countDown();
+            }
+        }, "ferrumdb-ordered-index");
+        builder.setDaemon(true);
+        builder.start();
     }
 
     /** Swaps a key's location if it is still {@code expected} (compaction); never adds or removes a key. */
