@@ -76,6 +76,16 @@ class CompactionTest {
     }
 
     @Test
+    void aDamagedVersionFieldInTheCompactionJournalIsCorruptionNotANewerFormat() throws IOException {
+        FerrumDB.open(dir, small()).close();
+        byte[] journal = io.ferrumdb.internal.format.CompactionJournal.encode(List.of(7));
+        journal[9] ^= 0x40; // the low byte of the format version
+        Files.write(dir.resolve("COMPACTION"), journal);
+        assertThatThrownBy(() -> FerrumDB.open(dir, small())).isInstanceOf(CorruptionException.class)
+                .hasMessageContaining("COMPACTION").hasMessageContaining("checksum mismatch");
+    }
+
+    @Test
     void deletedKeysStayDeletedAfterFullCompactionAndReopen() {
         try (FerrumDB db = FerrumDB.open(dir, small())) {
             for (int i = 0; i < 200; i++) {

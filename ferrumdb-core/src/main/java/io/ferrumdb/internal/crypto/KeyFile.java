@@ -93,14 +93,11 @@ record KeyFile(int kdf, int memoryKiB, int iterations, int parallelism, byte[] s
         if (b.length < size(1)) {
             throw new CorruptionException(file, 0, "KEY file has only " + b.length + " bytes");
         }
-        Magic.KEYFILE.check(b, 0, file);
+        Magic.KEYFILE.checkWithChecksum(b, b.length - 4, file, "KEY file");
         int count = b[11] & 0xFF;
         if (count < 1 || count > MAX_ENTRIES || b.length != size(count)) {
             throw new CorruptionException(file, 11, "KEY file of " + b.length + " bytes does not hold " + count
                     + " data key(s)");
-        }
-        if (Bytes.crc32c(b, 0, b.length - 4) != Bytes.i32(b, b.length - 4)) {
-            throw new CorruptionException(file, b.length - 4, "KEY file checksum mismatch");
         }
         int kdf = b[10] & 0xFF;
         int memory = Bytes.i32(b, 12);

@@ -40,10 +40,7 @@ public final class CompactionJournal {
         if (b.length < 20) {
             throw new CorruptionException(file, 0, "compaction journal is only " + b.length + " bytes");
         }
-        Magic.MERGE.check(b, 0, file);
-        if (Bytes.crc32c(b, 0, b.length - 4) != Bytes.i32(b, b.length - 4)) {
-            throw new CorruptionException(file, b.length - 4, "compaction journal checksum mismatch");
-        }
+        Magic.MERGE.checkWithChecksum(b, b.length - 4, file, "compaction journal");
         int count = Bytes.i32(b, 12);
         if (count < 0 || 16L + 8L * count + 4 != b.length) {
             throw new CorruptionException(file, 12, "compaction journal count " + count + " does not fit the file");

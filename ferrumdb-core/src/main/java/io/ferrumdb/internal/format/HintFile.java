@@ -112,13 +112,7 @@ public final class HintFile {
         if (b.length < HEADER_SIZE + 4) {
             throw new CorruptionException(file, 0, "hint file is only " + b.length + " bytes");
         }
-        boolean intact = Bytes.crc32c(b, 0, b.length - 4) == Bytes.i32(b, b.length - 4);
-        if (intact || !Magic.HINT.matches(b, 0)) {
-            Magic.HINT.check(b, 0, file);
-        }
-        if (!intact) {
-            throw new CorruptionException(file, b.length - 4, "hint file checksum mismatch");
-        }
+        Magic.HINT.checkWithChecksum(b, b.length - 4, file, "hint file");
         boolean encrypted = (Bytes.u16(b, 10) & 1) != 0;
         if (encrypted != cipher.encrypted()) {
             throw new CorruptionException(file, 10, encrypted ? "hint is encrypted but the database is not"

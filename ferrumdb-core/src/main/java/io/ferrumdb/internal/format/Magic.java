@@ -36,9 +36,21 @@ public enum Magic {
     }
 
     /**
-     * Checks magic and version at {@code off}; returns the version. Callers check a header's checksum before its
-     * version, so that a damaged version field is reported as corruption, not as a file from a newer FerrumDB.
+     * Checks a file's prologue and its CRC32C of bytes [0, crcAt), stored at {@code crcAt}: the checksum before the
+     * version, so that a damaged version field is reported as corruption, not as a file from a newer FerrumDB (an
+     * intact file with a newer version still is).
      */
+    public void checkWithChecksum(byte[] b, int crcAt, Path file, String what) {
+        boolean intact = crcAt >= 10 && b.length >= crcAt + 4 && Bytes.crc32c(b, 0, crcAt) == Bytes.i32(b, crcAt);
+        if (intact || !matches(b, 0)) {
+            check(b, 0, file);
+        }
+        if (!intact) {
+            throw new CorruptionException(file, crcAt, what + " checksum mismatch");
+        }
+    }
+
+    /** Checks magic and version at {@code off}; returns the version. */
     public int check(byte[] b, int off, Path file) {
         if (b.length < off + 10 || !Arrays.equals(b, off, off + 8, bytes, 0, 8)) {
             throw new CorruptionException(file, off, "bad magic: not a FerrumDB " + name().toLowerCase() + " file");

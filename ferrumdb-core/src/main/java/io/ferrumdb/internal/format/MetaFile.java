@@ -33,13 +33,7 @@ public record MetaFile(byte[] databaseId, boolean encrypted, long createdMillis)
         if (b.length != SIZE) {
             throw new CorruptionException(file, 0, "META file has " + b.length + " bytes, expected " + SIZE);
         }
-        boolean intact = Bytes.crc32c(b, 0, 40) == Bytes.i32(b, 40);
-        if (intact || !Magic.META.matches(b, 0)) {
-            Magic.META.check(b, 0, file);
-        }
-        if (!intact) {
-            throw new CorruptionException(file, 40, "META checksum mismatch");
-        }
+        Magic.META.checkWithChecksum(b, 40, file, "META");
         int flags = Bytes.u16(b, 10);
         if ((flags & ~1) != 0) {
             throw new CorruptionException(file, 10, "unknown META flags 0x" + Integer.toHexString(flags));

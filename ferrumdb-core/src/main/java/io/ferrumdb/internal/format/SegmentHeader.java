@@ -37,13 +37,7 @@ public record SegmentHeader(long segmentId, byte[] databaseId, boolean encrypted
         if (b.length < SIZE) {
             throw new CorruptionException(file, 0, "segment header is shorter than " + SIZE + " bytes");
         }
-        boolean intact = Bytes.crc32c(b, 0, 60) == Bytes.i32(b, 60);
-        if (intact || !Magic.SEGMENT.matches(b, 0)) {
-            Magic.SEGMENT.check(b, 0, file);
-        }
-        if (!intact) {
-            throw new CorruptionException(file, 0, "segment header checksum mismatch");
-        }
+        Magic.SEGMENT.checkWithChecksum(b, 60, file, "segment header");
         int flags = Bytes.u16(b, 10);
         if ((flags & ~(FLAG_ENCRYPTED | FLAG_COMPACTED)) != 0) {
             throw new CorruptionException(file, 10, "unknown segment flags 0x" + Integer.toHexString(flags));
