@@ -3,6 +3,8 @@ package io.ferrumdb;
 import io.ferrumdb.internal.compaction.Compactor;
 import io.ferrumdb.internal.crypto.Keyring;
 import io.ferrumdb.internal.crypto.Secret;
+import io.ferrumdb.internal.directory.DatabaseDirectory;
+import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
@@ -21,11 +23,7 @@ import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -67,14 +65,12 @@ import java.util.stream.StreamSupport;
  * durable by group commit according to {@link Options#fsyncPolicy()}.
  */
 public final class FerrumDB implements AutoCloseable {
-    private static final String LOCK_FILE = "LOCK";
     private static final byte[] EMPTY = new byte[0];
 
     private final Path dir;
     private final Options options;
     private final FileIO io;
-    private final StorageFile lockFile;
-    private final FileLock lock;
+    private final DatabaseDirectory directory;
     private final SegmentFiles files;
     private final KeyDir keyDir;
     private final ConcurrentSkipListMap<Integer, Segment> segments = new ConcurrentSkipListMap<>();
@@ -94,29 +90,22 @@ public final class FerrumDB implements AutoCloseable {
     private volatile Throwable lastCompactionFailure;
     private volatile boolean closed;
 
-    private FerrumDB(Path directory, Options options) throws IOException {
-        this.dir = directory.toAbsolutePath().normalize();
+    private FerrumDB(Path requested, Options options) throws IOException {
+        this.dir = requested.toAbsolutePath().normalize();
         this.options = options;
         this.io = options.fileIO();
-        if (!io.exists(dir)) {
-            if (options.readOnly()) {
-                throw new FerrumException("no database at " + dir + " (read-only open does not create one)");
-            }
-            io.createDirectories(dir);
-        }
-        this.lockFile = openLockFile();
-        FileLock acquired = null;
+        this.directory = DatabaseDirectory.lock(io, dir,
+                options.readOnly() ? DatabaseDirectory.Access.READ : DatabaseDirectory.Access.WRITE,
+                options.createIfMissing(), options.encrypted(), options.readOnly() ? "read-only open" : "open");
         try {
-            acquired = acquireLock();
-            this.lock = acquired;
-            MetaFile meta = loadOrCreateMeta();
+            MetaFile meta = directory.meta();
             CipherSuite ciphers = openCiphers(meta);
             this.files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
             Set<Integer> superseded = finishInterruptedCompaction();
             if (!options.readOnly()) {
-                deleteTemporaryFiles();
+                directory.deleteTemporaryFiles();
             }
-            List<Integer> ids = segmentIds();
+            List<Integer> ids = directory.segmentIds();
             ids.removeAll(superseded);
             if (!options.readOnly()) {
                 deleteOrphanHints(ids);
@@ -141,7 +130,7 @@ public final class FerrumDB implements AutoCloseable {
                     options.segmentSize(), options.compactionRateLimit());
             this.autoCompactor = options.readOnly() || !options.autoCompaction() ? null : startAutoCompaction();
         } catch (IOException | RuntimeException e) {
-            closeQuietlyAfterFailedOpen(acquired, e);
+            closeQuietlyAfterFailedOpen(e);
             throw e;
         }
     }
@@ -151,7 +140,14 @@ public final class FerrumDB implements AutoCloseable {
         return open(dir, Options.defaults());
     }
 
-    /** Opens (creating if missing, unless read-only) the database in {@code dir}. */
+    /**
+     * Opens the database in {@code dir}, creating it when missing if {@link Options#createIfMissing()} and not
+     * {@link Options#readOnly()}.
+     *
+     * @throws DatabaseNotFoundException when there is no database and none may be created (nothing is created)
+     * @throws NotADatabaseException     when a writing open finds a non-empty directory that holds no database
+     * @throws DatabaseLockedException   when another handle, in this process or another, holds the directory
+     */
     public static FerrumDB open(Path dir, Options options) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
@@ -353,10 +349,10 @@ public final class FerrumDB implements AutoCloseable {
             }
             io.createDirectories(to);
             // An empty LOCK file makes the copy openable read-only too (a read-only open creates nothing).
-            io.create(to.resolve(LOCK_FILE)).close();
+            io.create(to.resolve(FileNames.LOCK)).close();
             for (Path p : io.list(dir)) {
                 String name = p.getFileName().toString();
-                if (name.equals(MetaFile.NAME) || name.equals("KEY")) {
+                if (name.equals(FileNames.META) || name.equals(FileNames.KEY)) {
                     io.linkOrCopy(p, to.resolve(name));
                 }
             }
@@ -523,7 +519,7 @@ public final class FerrumDB implements AutoCloseable {
                     active.close();
                     segments.remove(active.id());
                     files.delete(active.id());
-                    io.syncDirectory(dir);
+                    directory.sync();
                 } catch (IOException e) {
                     problem = e;
                 }
@@ -537,8 +533,7 @@ public final class FerrumDB implements AutoCloseable {
             }
         }
         try {
-            lock.release();
-            lockFile.close();
+            directory.close();
         } catch (IOException e) {
             problem = problem == null ? e : problem;
         }
@@ -827,37 +822,7 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    private StorageFile openLockFile() throws IOException {
-        Path path = dir.resolve(LOCK_FILE);
-        if (options.readOnly()) {
-            if (!io.exists(path)) {
-                throw new FerrumException("no database at " + dir + " (no LOCK file)");
-            }
-            return io.open(path, false);
-        }
-        try {
-            return io.create(path);
-        } catch (FileAlreadyExistsException e) {
-            return io.open(path, true);
-        }
-    }
-
-    private FileLock acquireLock() throws IOException {
-        FileLock l;
-        try {
-            l = lockFile.tryLock(options.readOnly());
-        } catch (OverlappingFileLockException e) {
-            lockFile.close();
-            throw new DatabaseLockedException(dir, e);
-        }
-        if (l == null) {
-            lockFile.close();
-            throw new DatabaseLockedException(dir, null);
-        }
-        return l;
-    }
-
-    private void closeQuietlyAfterFailedOpen(FileLock acquired, Throwable cause) {
+    private void closeQuietlyAfterFailedOpen(Throwable cause) {
         for (Segment s : segments.values()) {
             try {
                 s.close();
@@ -866,35 +831,10 @@ public final class FerrumDB implements AutoCloseable {
             }
         }
         try {
-            if (acquired != null) {
-                acquired.release();
-            }
-            lockFile.close();
+            directory.close();
         } catch (IOException e) {
             cause.addSuppressed(e);
         }
-    }
-
-    private MetaFile loadOrCreateMeta() throws IOException {
-        Path path = dir.resolve(MetaFile.NAME);
-        if (io.exists(path)) {
-            SegmentFiles reader = new SegmentFiles(io, dir, new byte[16], CipherSuite.PLAINTEXT);
-            return MetaFile.decode(reader.readAll(path, MetaFile.SIZE), path);
-        }
-        if (options.readOnly()) {
-            throw new FerrumException("no database at " + dir + " (no META file)");
-        }
-        for (Path p : io.list(dir)) {
-            if (Segment.parseId(p.getFileName().toString()) >= 0) {
-                throw new CorruptionException(path, 0, "META file is missing but segment files exist");
-            }
-        }
-        byte[] id = new byte[16];
-        new SecureRandom().nextBytes(id);
-        MetaFile meta = new MetaFile(id, options.encrypted(), System.currentTimeMillis());
-        SegmentFiles writerFiles = new SegmentFiles(io, dir, id, CipherSuite.PLAINTEXT);
-        writerFiles.writeDurably(dir.resolve(MetaFile.NAME + SegmentFiles.TMP_SUFFIX), path, meta.encode());
-        return meta;
     }
 
     // ---------------------------------------------------------------- encryption (SECURITY.md)
@@ -905,7 +845,7 @@ public final class FerrumDB implements AutoCloseable {
      */
     private CipherSuite openCiphers(MetaFile meta) throws IOException {
         try (Secret secret = options.secret()) {
-            return Keyring.open(io, dir, meta, secret, !options.readOnly() && segmentIds().isEmpty());
+            return Keyring.open(io, dir, meta, secret, !options.readOnly() && directory.segmentIds().isEmpty());
         }
     }
 
@@ -929,27 +869,9 @@ public final class FerrumDB implements AutoCloseable {
         Path d = dir.toAbsolutePath().normalize();
         try (Secret oldSecret = Secret.passphrase(oldPassphrase);
              Secret newSecret = Secret.passphrase(newPassphrase)) {
-            if (!io.exists(d.resolve(LOCK_FILE)) || !io.exists(d.resolve(MetaFile.NAME))) {
-                throw new FerrumException("no database at " + d);
-            }
-            try (StorageFile lockFile = io.open(d.resolve(LOCK_FILE), true)) {
-                FileLock lock;
-                try {
-                    lock = lockFile.tryLock(false);
-                } catch (OverlappingFileLockException e) {
-                    throw new DatabaseLockedException(d, e);
-                }
-                if (lock == null) {
-                    throw new DatabaseLockedException(d, null);
-                }
-                try {
-                    Path metaPath = d.resolve(MetaFile.NAME);
-                    byte[] metaBytes = new SegmentFiles(io, d, new byte[16], CipherSuite.PLAINTEXT)
-                            .readAll(metaPath, MetaFile.SIZE);
-                    Keyring.rewrap(io, d, MetaFile.decode(metaBytes, metaPath), oldSecret, newSecret);
-                } finally {
-                    lock.release();
-                }
+            try (DatabaseDirectory locked = DatabaseDirectory.lock(io, d, DatabaseDirectory.Access.WRITE, false,
+                    false, "passphrase change")) {
+                Keyring.rewrap(io, d, locked.meta(), oldSecret, newSecret);
             }
         } catch (IOException e) {
             throw new FerrumException("could not complete the passphrase change of " + d
@@ -991,31 +913,6 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- end of encryption
-
-    private void deleteTemporaryFiles() throws IOException {
-        boolean any = false;
-        for (Path p : io.list(dir)) {
-            if (p.getFileName().toString().endsWith(SegmentFiles.TMP_SUFFIX)) {
-                io.delete(p);
-                any = true;
-            }
-        }
-        if (any) {
-            io.syncDirectory(dir);
-        }
-    }
-
-    private List<Integer> segmentIds() throws IOException {
-        List<Integer> ids = new ArrayList<>();
-        for (Path p : io.list(dir)) {
-            long id = Segment.parseId(p.getFileName().toString());
-            if (id > 0 && id <= Integer.MAX_VALUE) {
-                ids.add((int) id);
-            }
-        }
-        Collections.sort(ids);
-        return ids;
-    }
 
     /**
      * Loads every segment into the key directory, oldest first: from its hint file when one describes the
@@ -1118,7 +1015,7 @@ public final class FerrumDB implements AutoCloseable {
             segments.remove(seg.id());
             seg.close();
             files.delete(seg.id());
-            io.syncDirectory(dir);
+            directory.sync();
             return false;
         }
         files.writeHint(seg, entries);
@@ -1163,7 +1060,7 @@ public final class FerrumDB implements AutoCloseable {
                         "torn tail: segment header torn while the segment was created; file deleted"));
                 if (!options.readOnly()) {
                     files.delete(id);
-                    io.syncDirectory(dir);
+                    directory.sync();
                 }
                 return null;
             }
@@ -1190,18 +1087,19 @@ public final class FerrumDB implements AutoCloseable {
 
     /** Completes the deletions of a compaction that crashed after publishing its outputs; returns their ids. */
     private Set<Integer> finishInterruptedCompaction() throws IOException {
-        Path journal = dir.resolve(CompactionJournal.NAME);
+        Path journal = directory.file(FileNames.COMPACTION);
         if (!io.exists(journal)) {
             return Set.of();
         }
-        Set<Integer> ids = new HashSet<>(CompactionJournal.decode(files.readAll(journal, 1 << 24), journal));
+        Set<Integer> ids = new HashSet<>(CompactionJournal.decode(directory.readAll(FileNames.COMPACTION, 1 << 24),
+                journal));
         if (!options.readOnly()) {
             for (int id : ids) {
                 files.delete(id);
             }
-            io.syncDirectory(dir);
+            directory.sync();
             io.delete(journal);
-            io.syncDirectory(dir);
+            directory.sync();
         }
         return ids;
     }
@@ -1225,18 +1123,18 @@ public final class FerrumDB implements AutoCloseable {
     private void deleteOrphanHints(List<Integer> segmentIds) throws IOException {
         Set<String> wanted = new HashSet<>();
         for (int id : segmentIds) {
-            wanted.add(Segment.hintName(id));
+            wanted.add(FileNames.hint(id));
         }
         boolean any = false;
         for (Path p : io.list(dir)) {
             String name = p.getFileName().toString();
-            if (name.endsWith(".hint") && !wanted.contains(name)) {
+            if (FileNames.isHint(name) && !wanted.contains(name)) {
                 io.delete(p);
                 any = true;
             }
         }
         if (any) {
-            io.syncDirectory(dir);
+            directory.sync();
         }
     }
 }

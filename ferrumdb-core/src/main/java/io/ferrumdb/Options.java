@@ -28,6 +28,7 @@ public final class Options {
     private final FsyncPolicy fsyncPolicy;
     private final long segmentSize;
     private final boolean readOnly;
+    private final boolean createIfMissing;
     private final Clock clock;
     private final boolean orderedKeys;
     private final boolean salvage;
@@ -43,6 +44,7 @@ public final class Options {
         this.fsyncPolicy = b.fsyncPolicy;
         this.segmentSize = b.segmentSize;
         this.readOnly = b.readOnly;
+        this.createIfMissing = b.createIfMissing;
         this.clock = b.clock;
         this.orderedKeys = b.orderedKeys;
         this.salvage = b.salvage;
@@ -69,6 +71,7 @@ public final class Options {
         b.fsyncPolicy = fsyncPolicy;
         b.segmentSize = segmentSize;
         b.readOnly = readOnly;
+        b.createIfMissing = createIfMissing;
         b.clock = clock;
         b.orderedKeys = orderedKeys;
         b.salvage = salvage;
@@ -92,6 +95,14 @@ public final class Options {
 
     public boolean readOnly() {
         return readOnly;
+    }
+
+    /**
+     * Whether a writing open creates a missing database (default true). A read-only open never creates one; either
+     * way a missing database gives {@link DatabaseNotFoundException}.
+     */
+    public boolean createIfMissing() {
+        return createIfMissing;
     }
 
     public Clock clock() {
@@ -147,7 +158,8 @@ public final class Options {
     @Override
     public String toString() {
         return "Options{fsync=" + fsyncPolicy + ", segmentSize=" + segmentSize + ", readOnly=" + readOnly
-                + ", orderedKeys=" + orderedKeys + ", salvage=" + salvage + ", autoCompaction=" + autoCompaction
+                + ", createIfMissing=" + createIfMissing + ", orderedKeys=" + orderedKeys + ", salvage=" + salvage
+                + ", autoCompaction=" + autoCompaction
                 + ", compactionThreshold=" + compactionThreshold + ", compactionRateLimit=" + compactionRateLimit
                 + ", encryption=" + (encryptionKey != null ? "key" : passphrase != null ? "passphrase" : "none") + "}";
     }
@@ -156,6 +168,7 @@ public final class Options {
         private FsyncPolicy fsyncPolicy = FsyncPolicy.always();
         private long segmentSize = DEFAULT_SEGMENT_SIZE;
         private boolean readOnly;
+        private boolean createIfMissing = true;
         private Clock clock = Clock.systemUTC();
         private boolean orderedKeys = true;
         private boolean salvage;
@@ -188,6 +201,17 @@ public final class Options {
         /** Open without writing anything: no recovery truncation, no new segment, writes throw. */
         public Builder readOnly(boolean readOnly) {
             this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * Whether a writing open creates the database (and its directory) when there is none; default true. With
+         * false, or with {@link #readOnly(boolean)}, a missing database gives {@link DatabaseNotFoundException}
+         * and nothing is created. A non-empty directory without a database is never turned into one
+         * ({@link NotADatabaseException}).
+         */
+        public Builder createIfMissing(boolean createIfMissing) {
+            this.createIfMissing = createIfMissing;
             return this;
         }
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.ferrumdb.SegmentLayout.Rec;
+import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.Bytes;
-import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.format.SegmentHeader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -142,13 +142,13 @@ class BitFlipTest {
                 .satisfies(e -> assertThat(((FormatVersionException) e).foundVersion()).isEqualTo(2));
         Files.write(seg, original);
 
-        Path meta = dir.resolve(MetaFile.NAME);
+        Path meta = dir.resolve(FileNames.META);
         byte[] m = Files.readAllBytes(meta);
         Bytes.putU16(m, 8, 7);
         Bytes.putI32(m, 40, Bytes.crc32c(m, 0, 40));
         Files.write(meta, m);
         assertThatThrownBy(() -> FerrumDB.open(dir)).isInstanceOf(FormatVersionException.class)
-                .hasMessageContaining(MetaFile.NAME)
+                .hasMessageContaining(FileNames.META)
                 .satisfies(e -> assertThat(((FormatVersionException) e).foundVersion()).isEqualTo(7));
     }
 

@@ -1,5 +1,7 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.internal.directory.DatabaseDirectory;
+import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -147,9 +149,8 @@ public final class Compactor {
         for (Segment s : inputs) {
             ids.add(s.id());
         }
-        Path journal = files.dir().resolve(CompactionJournal.NAME);
-        files.writeDurably(files.dir().resolve(CompactionJournal.NAME + SegmentFiles.TMP_SUFFIX), journal,
-                CompactionJournal.encode(ids));
+        Path journal = files.dir().resolve(FileNames.COMPACTION);
+        DatabaseDirectory.writeDurably(files.io(), files.dir(), FileNames.COMPACTION, CompactionJournal.encode(ids));
         for (Segment s : inputs) {
             segments.remove(s.id());
             s.close();
@@ -220,7 +221,7 @@ public final class Compactor {
         long length = SegmentHeader.SIZE;
 
         Output(int id) throws IOException {
-            this.tmpPath = files.dir().resolve(files.dataPath(id).getFileName() + SegmentFiles.TMP_SUFFIX);
+            this.tmpPath = files.dir().resolve(FileNames.temporary(FileNames.segment(id)));
             this.segment = files.create(id, tmpPath, false, true);
         }
 

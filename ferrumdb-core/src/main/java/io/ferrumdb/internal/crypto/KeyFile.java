@@ -30,7 +30,6 @@ import java.util.List;
  */
 record KeyFile(int kdf, int memoryKiB, int iterations, int parallelism, byte[] salt, byte[] databaseId,
                byte[] keyCheck, List<Entry> entries) {
-    static final String NAME = "KEY";
     static final int HEADER_SIZE = 72;
     static final int ENTRY_SIZE = 8 + Gcm.NONCE_BYTES + Gcm.KEY_BYTES + Gcm.TAG_BYTES;
     static final int MAX_ENTRIES = 16;

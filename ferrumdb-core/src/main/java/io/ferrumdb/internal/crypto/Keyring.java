@@ -2,10 +2,11 @@ package io.ferrumdb.internal.crypto;
 
 import io.ferrumdb.CorruptionException;
 import io.ferrumdb.EncryptionKeyException;
+import io.ferrumdb.internal.directory.DatabaseDirectory;
+import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
-import io.ferrumdb.internal.log.SegmentFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -31,7 +32,7 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * passphrase through Argon2id. Changing the passphrase rewraps the data key; no data is rewritten.
  */
 public final class Keyring {
-    public static final String KEY_FILE = KeyFile.NAME;
+    public static final String KEY_FILE = FileNames.KEY;
 
     /**
      * Argon2id parameters for new key files: OWASP's recommendation (19 MiB, 2 passes, 1 lane). Stored in KEY, so
@@ -153,7 +154,7 @@ public final class Keyring {
         if (!io.exists(keyPath)) {
             throw new CorruptionException(keyPath, 0, "KEY file of an encrypted database is missing");
         }
-        byte[] bytes = files(io, dir, meta.databaseId()).readAll(keyPath, KeyFile.MAX_SIZE);
+        byte[] bytes = DatabaseDirectory.readAll(io, keyPath, KeyFile.MAX_SIZE);
         KeyFile file = KeyFile.decode(bytes, keyPath);
         if (!Arrays.equals(file.databaseId(), meta.databaseId())) {
             throw new CorruptionException(keyPath, 40, "KEY file belongs to another database");
@@ -162,12 +163,7 @@ public final class Keyring {
     }
 
     private static void write(FileIO io, Path dir, KeyFile file) throws IOException {
-        files(io, dir, file.databaseId()).writeDurably(dir.resolve(KEY_FILE + SegmentFiles.TMP_SUFFIX),
-                dir.resolve(KEY_FILE), file.encode());
-    }
-
-    private static SegmentFiles files(FileIO io, Path dir, byte[] databaseId) {
-        return new SegmentFiles(io, dir, databaseId, CipherSuite.PLAINTEXT);
+        DatabaseDirectory.writeDurably(io, dir, KEY_FILE, file.encode());
     }
 
     /** A key-encryption key: KDF choice, parameters and salt, and the 32 bytes of KEK material; wiped on close. */

@@ -20,7 +20,6 @@ import java.util.List;
  * </pre>
  */
 public final class CompactionJournal {
-    public static final String NAME = "COMPACTION";
 
     private CompactionJournal() {
     }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
  * </pre>
  */
 public record MetaFile(byte[] databaseId, boolean encrypted, long createdMillis) {
-    public static final String NAME = "META";
     public static final int SIZE = 44;
 
     public byte[] encode() {

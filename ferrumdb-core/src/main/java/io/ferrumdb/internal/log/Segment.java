@@ -13,8 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * and read through a memory map (about 20x cheaper than a positional read here).
  */
 public final class Segment {
-    public static final String SUFFIX = ".seg";
-
     private final int id;
     private final Path path;
     private final StorageFile file;
@@ -34,26 +32,6 @@ public final class Segment {
         this.header = header;
         this.cipher = cipher;
         this.writtenLength = length;
-    }
-
-    public static String fileName(long id) {
-        return String.format("%010d%s", id, SUFFIX);
-    }
-
-    public static String hintName(long id) {
-        return String.format("%010d.hint", id);
-    }
-
-    /** The id in a segment file name, or -1 if the name is not a segment's. */
-    public static long parseId(String fileName) {
-        if (!fileName.endsWith(SUFFIX) || fileName.length() != 10 + SUFFIX.length()) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(fileName.substring(0, 10));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     public int id() {

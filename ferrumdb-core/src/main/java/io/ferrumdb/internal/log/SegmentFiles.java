@@ -1,6 +1,8 @@
 package io.ferrumdb.internal.log;
 
 import io.ferrumdb.CorruptionException;
+import io.ferrumdb.internal.directory.DatabaseDirectory;
+import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.SegmentHeader;
@@ -15,8 +17,6 @@ import java.util.List;
 
 /** Creates, opens and deletes segment and hint files of one database directory. */
 public final class SegmentFiles {
-    public static final String TMP_SUFFIX = ".tmp";
-
     private final FileIO io;
     private final Path dir;
     private final byte[] databaseId;
@@ -46,14 +46,17 @@ public final class SegmentFiles {
     }
 
     public Path dataPath(long id) {
-        return dir.resolve(Segment.fileName(id));
+        return dir.resolve(FileNames.segment(id));
     }
 
     public Path hintPath(long id) {
-        return dir.resolve(Segment.hintName(id));
+        return dir.resolve(FileNames.hint(id));
     }
 
-    /** Creates segment {@code id} with its header, durable (file and directory fsynced) on return. */
+    /**
+     * Creates segment {@code id} with its header, durable (file and directory fsynced) on return. A failure leaves
+     * no file behind.
+     */
     public Segment create(int id) throws IOException {
         return create(id, dataPath(id), true, false);
     }
@@ -74,7 +77,10 @@ public final class SegmentFiles {
                 io.syncDirectory(dir);
             }
         } catch (IOException | RuntimeException e) {
+            // A segment that could not be created must not stay behind: on a full disk it would be a 0-byte file
+            // that the next open (and verify) take for a damaged segment.
             file.close();
+            DatabaseDirectory.deleteAfterFailure(io, path, e);
             throw e;
         }
         return new Segment(id, path, file, header, ciphers.segmentCipher(header), SegmentHeader.SIZE);
@@ -119,20 +125,7 @@ public final class SegmentFiles {
     public void writeHint(Segment segment, List<HintFile.Entry> entries) throws IOException {
         byte[] bytes = HintFile.encode(segment.id(), databaseId, segment.writtenLength(), entries,
                 ciphers.hintCipher(segment.header()));
-        Path target = hintPath(segment.id());
-        Path tmp = dir.resolve(target.getFileName() + TMP_SUFFIX);
-        writeDurably(tmp, target, bytes);
-    }
-
-    /** Writes {@code bytes} to {@code target} atomically: temporary file, fsync, rename, directory fsync. */
-    public void writeDurably(Path tmp, Path target, byte[] bytes) throws IOException {
-        io.delete(tmp);
-        try (StorageFile f = io.create(tmp)) {
-            f.write(0, ByteBuffer.wrap(bytes));
-            f.force();
-        }
-        io.rename(tmp, target);
-        io.syncDirectory(dir);
+        DatabaseDirectory.writeDurably(io, dir, FileNames.hint(segment.id()), bytes);
     }
 
     /**
@@ -144,28 +137,12 @@ public final class SegmentFiles {
         if (!io.exists(path)) {
             return null;
         }
-        byte[] bytes = readAll(path, 2 * segment.writtenLength() + (1 << 20));
+        byte[] bytes = DatabaseDirectory.readAll(io, path, 2 * segment.writtenLength() + (1 << 20));
         HintFile.Contents c = HintFile.decode(bytes, path, databaseId, ciphers.hintCipher(segment.header()));
         if (c.segmentId() != segment.id() || c.dataLength() != segment.writtenLength()) {
             return null;
         }
         return c.entries();
-    }
-
-    /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
-    public byte[] readAll(Path path, long limit) throws IOException {
-        try (StorageFile f = io.open(path, false)) {
-            long size = f.size();
-            if (size > limit) {
-                throw new CorruptionException(path, 0, "file of " + size + " bytes exceeds the plausible " + limit);
-            }
-            byte[] b = new byte[(int) size];
-            int n = f.read(0, ByteBuffer.wrap(b));
-            if (n != size) {
-                throw new IOException("short read of " + path + ": " + n + " of " + size + " bytes");
-            }
-            return b;
-        }
     }
 
     /** Deletes a segment's data and hint files (the caller fsyncs the directory). */

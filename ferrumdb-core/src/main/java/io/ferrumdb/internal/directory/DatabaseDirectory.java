@@ -1,0 +1,277 @@
+package io.ferrumdb.internal.directory;
+
+import io.ferrumdb.CorruptionException;
+import io.ferrumdb.DatabaseNotFoundException;
+import io.ferrumdb.FerrumException;
+import io.ferrumdb.NotADatabaseException;
+import io.ferrumdb.internal.format.MetaFile;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.StorageFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One database directory held by this process: its lock (through the process-wide {@link LockRegistry}), its
+ * {@code META}, the paths of its files ({@link FileNames}), listing, temporary-file cleanup and directory fsync.
+ * Every way into a directory (open, read-only open, verify, passphrase change) starts with {@link #lock}; closing
+ * gives the lock back.
+ *
+ * <p>Creation rules: a read-only access never creates anything and needs {@code META} (and {@code LOCK}, which it
+ * cannot create); a writing access creates a missing directory and database only when asked, and never turns a
+ * non-empty directory without {@code META} into a database.
+ */
+public final class DatabaseDirectory implements AutoCloseable {
+    /** How a caller uses the directory. */
+    public enum Access {
+        /** Shared lock; nothing is created or changed. */
+        READ,
+        /** Exclusive lock; files may be written. */
+        WRITE
+    }
+
+    private final FileIO io;
+    private final Path path;
+    private final LockRegistry.Lease lease;
+    private final MetaFile meta;
+
+    private DatabaseDirectory(FileIO io, Path path, LockRegistry.Lease lease, MetaFile meta) {
+        this.io = io;
+        this.path = path;
+        this.lease = lease;
+        this.meta = meta;
+    }
+
+    /**
+     * Locks the database in {@code directory} and reads (or, for a writing access with {@code createIfMissing},
+     * creates) its {@code META}. A failure leaves the directory as it found it and holds no lock.
+     *
+     * @param encryptedIfCreated whether a database created here is encrypted
+     * @param purpose            what the caller does, for the lock error another acquirer gets
+     * @throws DatabaseNotFoundException when there is no database and none may be created
+     * @throws NotADatabaseException     when a writing access finds a non-empty directory without META
+     * @throws io.ferrumdb.DatabaseLockedException when another handle holds a conflicting lock
+     */
+    public static DatabaseDirectory lock(FileIO io, Path directory, Access access, boolean createIfMissing,
+                                         boolean encryptedIfCreated, String purpose) throws IOException {
+        Path dir = directory.toAbsolutePath().normalize();
+        boolean write = access == Access.WRITE;
+        boolean create = write && createIfMissing;
+        Path metaPath = dir.resolve(FileNames.META);
+        if (!io.exists(metaPath)) {
+            if (!create) {
+                throw new DatabaseNotFoundException(dir);
+            }
+            refuseForeignContents(io, dir);
+        }
+        if (!write && !io.exists(dir.resolve(FileNames.LOCK))) {
+            throw new FerrumException("database " + dir + " has no LOCK file, and a read-only open creates nothing:"
+                    + " open it once for writing, or create an empty file named LOCK in it");
+        }
+        boolean createdDirectory = false;
+        if (!io.exists(dir)) {
+            io.createDirectories(dir);
+            createdDirectory = true;
+        }
+        LockRegistry.Lease lease = LockRegistry.process().acquire(io, dir, !write, write, purpose);
+        try {
+            MetaFile meta = io.exists(metaPath) ? readMeta(io, metaPath) : createMeta(io, dir, encryptedIfCreated);
+            return new DatabaseDirectory(io, dir, lease, meta);
+        } catch (IOException | RuntimeException e) {
+            try {
+                lease.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            if (createdDirectory) {
+                removeCreatedDirectory(io, dir, e);
+            }
+            throw e;
+        }
+    }
+
+    public FileIO io() {
+        return io;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public MetaFile meta() {
+        return meta;
+    }
+
+    public Path file(String name) {
+        return path.resolve(name);
+    }
+
+    public Path segmentPath(long id) {
+        return path.resolve(FileNames.segment(id));
+    }
+
+    public Path hintPath(long id) {
+        return path.resolve(FileNames.hint(id));
+    }
+
+    /** The ids of the segment files present, ascending. */
+    public List<Integer> segmentIds() throws IOException {
+        return segmentIds(io, path);
+    }
+
+    /** Deletes files left under temporary names by an interrupted write (only with the exclusive lock). */
+    public void deleteTemporaryFiles() throws IOException {
+        requireExclusive();
+        boolean any = false;
+        for (Path p : io.list(path)) {
+            if (FileNames.isTemporary(p.getFileName().toString())) {
+                io.delete(p);
+                any = true;
+            }
+        }
+        if (any) {
+            sync();
+        }
+    }
+
+    /** Makes creations, renames and deletions in the directory durable. */
+    public void sync() throws IOException {
+        io.syncDirectory(path);
+    }
+
+    /** Writes {@code bytes} as file {@code name} atomically: temporary file, fsync, rename, directory fsync. */
+    public void writeDurably(String name, byte[] bytes) throws IOException {
+        requireExclusive();
+        writeDurably(io, path, name, bytes);
+    }
+
+    /** Reads a whole small file of the directory, refusing one larger than {@code limit} before allocating. */
+    public byte[] readAll(String name, long limit) throws IOException {
+        return readAll(io, path.resolve(name), limit);
+    }
+
+    /** Gives the lock back. The directory must not be used afterwards. */
+    @Override
+    public void close() throws IOException {
+        lease.close();
+    }
+
+    private void requireExclusive() {
+        if (lease.shared()) {
+            throw new IllegalStateException("writing to " + path + " needs the exclusive lock");
+        }
+    }
+
+    // ------------------------------------------------------------- helpers shared with the segment layer
+
+    /** The ids of the segment files in {@code dir}, ascending. */
+    public static List<Integer> segmentIds(FileIO io, Path dir) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        for (Path p : io.list(dir)) {
+            long id = FileNames.segmentId(p.getFileName().toString());
+            if (id > 0 && id <= Integer.MAX_VALUE) {
+                ids.add((int) id);
+            }
+        }
+        Collections.sort(ids);
+        return ids;
+    }
+
+    /**
+     * Writes {@code bytes} to {@code dir/name} atomically: temporary file, fsync, rename, directory fsync. A
+     * failure removes the temporary file (a full disk must not be left fuller).
+     */
+    public static void writeDurably(FileIO io, Path dir, String name, byte[] bytes) throws IOException {
+        Path tmp = dir.resolve(FileNames.temporary(name));
+        io.delete(tmp);
+        try {
+            try (StorageFile f = io.create(tmp)) {
+                f.write(0, ByteBuffer.wrap(bytes));
+                f.force();
+            }
+            io.rename(tmp, dir.resolve(name));
+        } catch (IOException | RuntimeException e) {
+            deleteAfterFailure(io, tmp, e);
+            throw e;
+        }
+        io.syncDirectory(dir);
+    }
+
+    /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
+    public static byte[] readAll(FileIO io, Path path, long limit) throws IOException {
+        try (StorageFile f = io.open(path, false)) {
+            long size = f.size();
+            if (size > limit) {
+                throw new CorruptionException(path, 0, "file of " + size + " bytes exceeds the plausible " + limit);
+            }
+            byte[] b = new byte[(int) size];
+            int n = f.read(0, ByteBuffer.wrap(b));
+            if (n != size) {
+                throw new IOException("short read of " + path + ": " + n + " of " + size + " bytes");
+            }
+            return b;
+        }
+    }
+
+    /** Deletes a file a failed operation left behind, recording a failure to do so on {@code cause}. */
+    public static void deleteAfterFailure(FileIO io, Path file, Throwable cause) {
+        try {
+            io.delete(file);
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static MetaFile readMeta(FileIO io, Path metaPath) throws IOException {
+        return MetaFile.decode(readAll(io, metaPath, MetaFile.SIZE), metaPath);
+    }
+
+    /** Creates META; the caller holds the exclusive lock and checked the directory's contents. */
+    private static MetaFile createMeta(FileIO io, Path dir, boolean encrypted) throws IOException {
+        byte[] id = new byte[16];
+        new SecureRandom().nextBytes(id);
+        MetaFile meta = new MetaFile(id, encrypted, System.currentTimeMillis());
+        writeDurably(io, dir, FileNames.META, meta.encode());
+        return meta;
+    }
+
+    /**
+     * A directory without META may become a database only if it holds nothing but what an interrupted creation
+     * leaves (LOCK, temporary files); segments without META are damage, anything else is someone else's data.
+     */
+    private static void refuseForeignContents(FileIO io, Path dir) throws IOException {
+        if (!io.exists(dir)) {
+            return;
+        }
+        List<String> foreign = new ArrayList<>();
+        for (Path p : io.list(dir)) {
+            String name = p.getFileName().toString();
+            if (FileNames.segmentId(name) >= 0) {
+                throw new CorruptionException(dir.resolve(FileNames.META), 0,
+                        "META file is missing but segment files exist");
+            }
+            if (!name.equals(FileNames.LOCK) && !FileNames.isTemporary(name)) {
+                foreign.add(name);
+            }
+        }
+        if (!foreign.isEmpty()) {
+            Collections.sort(foreign);
+            throw new NotADatabaseException(dir, foreign);
+        }
+    }
+
+    private static void removeCreatedDirectory(FileIO io, Path dir, Throwable cause) {
+        try {
+            for (Path p : io.list(dir)) {
+                io.delete(p);
+            }
+            io.delete(dir);
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.ferrumdb.internal.directory;
+
+/**
+ * Every file name a database directory may hold, built and parsed here and nowhere else (FORMAT.md, "Files").
+ * Segment {@code 0000000042.seg} and its hint {@code 0000000042.hint}; {@code META}, {@code KEY}, {@code LOCK},
+ * {@code COMPACTION}; any of them with {@code .tmp} appended while it is written (deleted at the next open).
+ */
+public final class FileNames {
+    public static final String LOCK = "LOCK";
+    public static final String META = "META";
+    public static final String KEY = "KEY";
+    public static final String COMPACTION = "COMPACTION";
+    /** Written last by a backup: its presence says the copy is complete (FORMAT.md, "BACKUP-COMPLETE"). */
+    public static final String BACKUP_COMPLETE = "BACKUP-COMPLETE";
+    public static final String TMP_SUFFIX = ".tmp";
+    private static final String SEGMENT_SUFFIX = ".seg";
+    private static final String HINT_SUFFIX = ".hint";
+    private static final int ID_DIGITS = 10;
+
+    private FileNames() {
+    }
+
+    public static String segment(long id) {
+        return String.format("%0" + ID_DIGITS + "d%s", id, SEGMENT_SUFFIX);
+    }
+
+    public static String hint(long id) {
+        return String.format("%0" + ID_DIGITS + "d%s", id, HINT_SUFFIX);
+    }
+
+    /** The name a file is written under before it is renamed to {@code name}. */
+    public static String temporary(String name) {
+        return name + TMP_SUFFIX;
+    }
+
+    public static boolean isTemporary(String name) {
+        return name.endsWith(TMP_SUFFIX);
+    }
+
+    public static boolean isHint(String name) {
+        return parseId(name, HINT_SUFFIX) >= 0;
+    }
+
+    /** The id in a segment file name, or -1 if the name is not a segment's. */
+    public static long segmentId(String name) {
+        return parseId(name, SEGMENT_SUFFIX);
+    }
+
+    private static long parseId(String name, String suffix) {
+        if (!name.endsWith(suffix) || name.length() != ID_DIGITS + suffix.length()) {
+            return -1;
+        }
+        for (int i = 0; i < ID_DIGITS; i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(name.substring(0, ID_DIGITS));
+    }
+}

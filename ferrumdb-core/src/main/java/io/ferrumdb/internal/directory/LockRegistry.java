@@ -1,0 +1,183 @@
+package io.ferrumdb.internal.directory;
+
+import io.ferrumdb.DatabaseLockedException;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.StorageFile;
+import java.io.IOException;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The process-wide table of locked database directories (canonical path to holder), through which every path that
+ * takes a directory's {@code LOCK} goes.
+ *
+ * <p>Why it exists: the OS lock is a POSIX record lock, which belongs to the process, not to the channel. Closing
+ * <em>any</em> channel on {@code LOCK} drops every lock this process holds on it, so a second open in the same JVM
+ * that opened its own channel, found the file locked and closed that channel, silently unlocked the first handle's
+ * directory for every other process. Here a second open in this JVM is refused from the table, without touching
+ * the file; only the entry's owner ever closes the channel. LevelDB ({@code PosixLockTable}) and RocksDB do the
+ * same.
+ *
+ * <p>Shared (read-only) holders of one directory share one OS lock and one channel, counted; the last one to
+ * leave releases it. An exclusive holder excludes everyone.
+ *
+ * <p>Invariant: for every entry, {@code holders >= 1} and the entry's lock is the only lock this process holds on
+ * that {@code LOCK} file. An entry whose lock became invalid (its channel was closed under it, as a simulated
+ * power loss in the tests does) no longer protects anything and is replaced by the next acquirer.
+ */
+public final class LockRegistry {
+    private static final LockRegistry PROCESS = new LockRegistry();
+
+    private static final class Entry {
+        final Path directory;
+        final StorageFile file;
+        final FileLock lock;
+        final boolean shared;
+        final String firstHolder;
+        int holders = 1;
+
+        Entry(Path directory, StorageFile file, FileLock lock, boolean shared, String firstHolder) {
+            this.directory = directory;
+            this.file = file;
+            this.lock = lock;
+            this.shared = shared;
+            this.firstHolder = firstHolder;
+        }
+    }
+
+    /** One holder's claim on a directory; {@link #close()} gives it back (once; later calls do nothing). */
+    public final class Lease implements AutoCloseable {
+        private final Entry entry;
+        private boolean released;
+
+        private Lease(Entry entry) {
+            this.entry = entry;
+        }
+
+        public boolean shared() {
+            return entry.shared;
+        }
+
+        @Override
+        public void close() throws IOException {
+            release(this);
+        }
+    }
+
+    private final Map<Path, Entry> held = new HashMap<>();
+
+    LockRegistry() {
+    }
+
+    /** The one registry of this process. */
+    public static LockRegistry process() {
+        return PROCESS;
+    }
+
+    /**
+     * Locks {@code directory} (which must exist) through its {@code LOCK} file, shared or exclusive.
+     *
+     * @param createLockFile whether a missing {@code LOCK} file may be created (never for a read-only open)
+     * @param purpose        what the holder does ("read-write open", "verify", ...), for the error another
+     *                       acquirer in this process gets
+     * @throws DatabaseLockedException naming the holder when this process or another holds a conflicting lock
+     */
+    public synchronized Lease acquire(FileIO io, Path directory, boolean shared, boolean createLockFile,
+                                      String purpose) throws IOException {
+        Path key = canonical(directory);
+        Entry existing = held.get(key);
+        if (existing != null && !existing.lock.isValid()) {
+            held.remove(key);
+            existing = null;
+        }
+        if (existing != null) {
+            if (shared && existing.shared) {
+                existing.holders++;
+                return new Lease(existing);
+            }
+            throw new DatabaseLockedException(directory, existing.firstHolder
+                    + (existing.holders > 1 ? " (and " + (existing.holders - 1) + " more read-only handles)" : ""),
+                    null);
+        }
+        StorageFile file = openLockFile(io, directory.resolve(FileNames.LOCK), createLockFile);
+        FileLock lock;
+        try {
+            lock = file.tryLock(shared);
+        } catch (OverlappingFileLockException e) {
+            // Only code that bypasses this registry can hold a lock on the file in this process.
+            file.close();
+            throw new DatabaseLockedException(directory, "code in this process that does not go through"
+                    + " FerrumDB's lock registry", e);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+        if (lock == null) {
+            file.close();
+            throw new DatabaseLockedException(directory, "another process (the operating system does not say"
+                    + " which; 'fuser " + directory.resolve(FileNames.LOCK) + "' lists it)", null);
+        }
+        Entry entry = new Entry(key, file, lock, shared, describe(shared, purpose));
+        held.put(key, entry);
+        return new Lease(entry);
+    }
+
+    private synchronized void release(Lease lease) throws IOException {
+        if (lease.released) {
+            return;
+        }
+        lease.released = true;
+        Entry e = lease.entry;
+        if (--e.holders > 0) {
+            return;
+        }
+        if (held.get(e.directory) == e) {
+            held.remove(e.directory);
+        }
+        try {
+            if (e.lock.isValid()) {
+                e.lock.release();
+            }
+        } finally {
+            e.file.close();
+        }
+    }
+
+    /** Whether this process holds {@code directory} through the registry (for tests and diagnostics). */
+    public synchronized boolean isHeld(Path directory) {
+        Entry e = held.get(canonical(directory));
+        return e != null && e.lock.isValid();
+    }
+
+    private static StorageFile openLockFile(FileIO io, Path path, boolean create) throws IOException {
+        if (!create) {
+            return io.open(path, false);
+        }
+        try {
+            return io.create(path);
+        } catch (FileAlreadyExistsException e) {
+            return io.open(path, true);
+        }
+    }
+
+    /** The directory with symbolic links resolved, so that two spellings of one directory share one entry. */
+    private static Path canonical(Path directory) {
+        Path absolute = directory.toAbsolutePath().normalize();
+        try {
+            return absolute.toRealPath();
+        } catch (IOException e) {
+            return absolute;
+        }
+    }
+
+    private static String describe(boolean shared, String purpose) {
+        Thread t = Thread.currentThread();
+        return "a " + (shared ? "shared" : "exclusive") + " " + purpose + " handle in this process (pid "
+                + ProcessHandle.current().pid() + "), taken by thread '" + t.getName() + "' at " + Instant.now();
+    }
+}
