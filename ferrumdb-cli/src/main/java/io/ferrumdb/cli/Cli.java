@@ -150,9 +150,11 @@ final class Cli implements Callable<Integer> {
     }
 
     /**
-     * Opens the database. A command that only reads opens an existing database read-only, so that it writes
-     * nothing and several readers may share the directory; a missing database is created (empty) either way.
-     * A directory without a LOCK file (a fresh backup) is opened read-write: the engine's read-only open needs one.
+     * Opens the database. A command that only reads opens it read-only, so that it writes nothing and several
+     * readers may share the directory; where there is no database it fails with "no FerrumDB database at DIR"
+     * (exit code 3) and creates nothing. A writing command creates a missing database, but never in a non-empty
+     * directory that holds none. A database without a LOCK file (copied by hand) is opened read-write: the
+     * engine's read-only open creates nothing, so it needs one.
      */
     FerrumDB open(boolean readOnly) {
         return FerrumDB.open(db, openOptions(readOnly));
@@ -164,7 +166,7 @@ final class Cli implements Callable<Integer> {
     }
 
     private Options openOptions(boolean readOnly) {
-        boolean exists = Files.exists(db.resolve("META")) && Files.exists(db.resolve("LOCK"));
-        return options().toBuilder().readOnly(readOnly && exists).build();
+        boolean withoutLockFile = Files.exists(db.resolve("META")) && !Files.exists(db.resolve("LOCK"));
+        return options().toBuilder().readOnly(readOnly && !withoutLockFile).build();
     }
 }

@@ -95,7 +95,7 @@ public final class Main {
     static String message(Throwable e) {
         if (e instanceof DatabaseLockedException locked) {
             return "the database " + locked.directory() + " is in use by another process (or another ferrumdb"
-                    + " command); close it first";
+                    + " command): locked by " + locked.holder() + "; close it first";
         }
         if (e instanceof EncryptionKeyException) {
             return e.getMessage().replaceAll(": open it with Options.*", "") + " (give the passphrase with "

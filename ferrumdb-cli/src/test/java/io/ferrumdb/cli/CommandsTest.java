@@ -121,10 +121,34 @@ class CommandsTest {
     }
 
     @Test
-    void defaultDatabaseIsCreatedAndReadCommandsWriteNothing() throws Exception {
-        assertThat(run("count").out()).isEqualTo("0\n");
-        assertThat(Files.exists(db().resolve("META"))).isTrue();
+    void readCommandsOnAMissingDatabaseCreateNothingAndExitWithThree() {
+        Path mistyped = db().toAbsolutePath().normalize();
+        for (String[] command : new String[][] {{"get", "k"}, {"keys"}, {"count"}, {"info"}, {"export"},
+                {"verify"}}) {
+            Run r = run(command);
+            assertThat(r.code()).as("%s", String.join(" ", command)).isEqualTo(ExitCode.DATABASE);
+            assertThat(r.err()).as("%s", String.join(" ", command))
+                    .isEqualTo("ferrumdb: no FerrumDB database at " + mistyped + "\n");
+            assertThat(mistyped).as("%s", String.join(" ", command)).doesNotExist();
+        }
+    }
+
+    @Test
+    void writingCommandsRefuseANonEmptyDirectoryThatHoldsNoDatabase() throws Exception {
+        Files.createDirectories(db());
+        Files.writeString(db().resolve("thesis.tex"), "months of work");
+        Run r = run("put", "k", "v");
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.err()).contains("not empty").contains("thesis.tex").doesNotContain("\tat ");
+        try (var files = Files.list(db())) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("thesis.tex");
+        }
+    }
+
+    @Test
+    void defaultDatabaseIsCreatedByAWriteAndReadCommandsWriteNothing() throws Exception {
         run("put", "k", "v");
+        assertThat(Files.exists(db().resolve("META"))).isTrue();
         Map<String, Long> before = listing();
         assertThat(run("get", "k").out()).isEqualTo("v\n");
         assertThat(run("keys").code()).isZero();

@@ -54,7 +54,7 @@ class ReadOnlyStudioTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> Studio.start(StudioConfig.builder(missing).port(0).readOnly(true).build()))
                 .isInstanceOf(io.ferrumdb.FerrumException.class)
-                .hasMessageContaining("no database at");
+                .hasMessageContaining("no FerrumDB database at");
         assertThat(missing).doesNotExist();
     }
 }
