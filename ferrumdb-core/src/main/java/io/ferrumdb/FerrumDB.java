@@ -126,8 +126,8 @@ public final class FerrumDB implements AutoCloseable {
                 this.writer = new LogWriter(active, maxSequence, options.fsyncPolicy(), options.segmentSize(),
                         this::newSegment, this::sealSegment, keyDir::applyQueuedOrderedChanges);
             }
-            this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.clock(),
-                    options.segmentSize(), options.compactionRateLimit());
+            this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.segmentSize(),
+                    options.compactionRateLimit());
             this.autoCompactor = options.readOnly() || !options.autoCompaction() ? null : startAutoCompaction();
         } catch (IOException | RuntimeException e) {
             closeQuietlyAfterFailedOpen(e);
@@ -257,12 +257,14 @@ public final class FerrumDB implements AutoCloseable {
         LogWriter.await(append(List.of(putOf(key, value, expiresAt(ttl))), this::apply));
     }
 
-    /** Deletes {@code key}; true when a live key was removed. */
+    /**
+     * Deletes {@code key}; true when a live key was removed. A key whose value has expired but is still on disk
+     * gets a tombstone too (returning false), so that no older value of it can come back.
+     */
     public boolean delete(byte[] key) {
         Limits.checkKey(key);
         ensureOpen();
-        Location loc = keyDir.get(new Key(key));
-        if (loc == null || loc.isExpired(now())) {
+        if (keyDir.get(new Key(key)) == null) {
             return false;
         }
         boolean[] removed = new boolean[1];
@@ -376,6 +378,8 @@ public final class FerrumDB implements AutoCloseable {
             return CompactionResult.NOTHING;
         }
         long started = System.nanoTime();
+        // The compactor copies every record the key directory points at: expired ones must leave it first.
+        purgeExpired();
         try {
             Compactor.Outcome o = compactor.compact(inputs);
             compactions.increment();

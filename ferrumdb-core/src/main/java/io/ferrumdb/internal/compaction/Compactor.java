@@ -16,7 +16,6 @@ import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * Rewrites the live records of sealed segments into new segments and deletes the old ones, without stopping
  * readers or writers. The steps, each durable before the next:
  * <ol>
- *   <li>copy live records (and tombstones that may still hide an older value elsewhere) into output files under
+ *   <li>copy live records (and tombstones, or expired values turned into tombstones, that may still hide an older
+ *   value elsewhere) into output files under
  *   temporary names; fsync them and write their hint files;</li>
  *   <li>rename the outputs to their final names and fsync the directory; publish them to readers;</li>
  *   <li>switch the key directory entry of each copied record with compare-and-set, so that a write that landed
@@ -48,22 +48,21 @@ public final class Compactor {
     }
 
     private static final int BUFFER = 1 << 20;
+    private static final byte[] EMPTY = new byte[0];
 
     private final KeyDir keyDir;
     private final SegmentFiles files;
     private final ConcurrentNavigableMap<Integer, Segment> segments;
     private final AtomicInteger nextSegmentId;
-    private final Clock clock;
     private final long segmentSize;
     private final long bytesPerSecond;
 
     public Compactor(KeyDir keyDir, SegmentFiles files, ConcurrentNavigableMap<Integer, Segment> segments,
-                     AtomicInteger nextSegmentId, Clock clock, long segmentSize, long bytesPerSecond) {
+                     AtomicInteger nextSegmentId, long segmentSize, long bytesPerSecond) {
         this.keyDir = keyDir;
         this.files = files;
         this.segments = segments;
         this.nextSegmentId = nextSegmentId;
-        this.clock = clock;
         this.segmentSize = segmentSize;
         this.bytesPerSecond = bytesPerSecond;
     }
@@ -79,7 +78,6 @@ public final class Compactor {
         }
         long started = System.nanoTime();
         long bytesRead = 0;
-        long now = clock.millis();
         List<Output> outputs = new ArrayList<>();
         List<Relocation> relocations = new ArrayList<>();
         Output out = null;
@@ -89,22 +87,23 @@ public final class Compactor {
                 for (HintFile.Entry e : entriesOf(in)) {
                     Key key = new Key(e.key());
                     Location current = keyDir.get(key);
-                    if (e.type() == RecordFormat.TYPE_PUT) {
-                        if (current == null || current.segmentId() != in.id() || current.offset() != e.offset()
-                                || current.isExpired(now)) {
-                            continue;
-                        }
-                    } else if (current != null || !olderValueMayExist(e.sequence(), inputIds)) {
+                    Fate fate = fate(e, in, current, inputIds);
+                    if (fate == Fate.DROP) {
                         continue;
                     }
                     RecordReader.Payload p = RecordReader.open(in, e.offset(), in.read(e.offset(), e.recordSize()));
-                    if (out == null || out.full(p.keyLength() + p.valueLength())) {
+                    int payload = fate == Fate.TOMBSTONE ? p.keyLength() : p.keyLength() + p.valueLength();
+                    if (out == null || out.full(payload)) {
                         out = new Output(nextSegmentId.getAndIncrement());
                         outputs.add(out);
                     }
-                    Location moved = out.append(p);
-                    if (e.type() == RecordFormat.TYPE_PUT) {
-                        relocations.add(new Relocation(key, current, moved));
+                    if (fate == Fate.TOMBSTONE) {
+                        out.append(RecordFormat.TYPE_DELETE, p.key(), EMPTY, p.sequence(), 0);
+                    } else {
+                        Location moved = out.append(p.type(), p.key(), p.value(), p.sequence(), p.expiresAt());
+                        if (e.type() == RecordFormat.TYPE_PUT) {
+                            relocations.add(new Relocation(key, current, moved));
+                        }
                     }
                     throttle(started, bytesWritten(outputs));
                 }
@@ -159,6 +158,35 @@ public final class Compactor {
         files.io().syncDirectory(files.dir());
         files.io().delete(journal);
         files.io().syncDirectory(files.dir());
+    }
+
+    /** What becomes of one input record. */
+    private enum Fate {
+        /** Copied as it is. */
+        COPY,
+        /** Replaced by a tombstone of the same sequence number (the value is not needed, only its shadow). */
+        TOMBSTONE,
+        /** Not copied. */
+        DROP
+    }
+
+    /**
+     * The key directory decides: a PUT it points at is copied (even when it expired meanwhile: the entry must
+     * keep pointing at a file that exists, and the caller purged expired entries just before). A PUT it does not
+     * point at is dropped, unless it carries a TTL and the key has no entry at all: then it may be the newest
+     * record of a key whose value expired (and was purged), and dropping it would let an older value of the key
+     * in a segment outside this compaction come back; it is turned into a tombstone when such a segment may
+     * exist. Tombstones follow the same rule (Bitcask issue #82).
+     */
+    private Fate fate(HintFile.Entry e, Segment in, Location current, Set<Integer> inputIds) {
+        if (e.type() == RecordFormat.TYPE_PUT) {
+            if (current != null && current.segmentId() == in.id() && current.offset() == e.offset()) {
+                return Fate.COPY;
+            }
+            boolean mayBeNewest = current == null && e.expiresAt() != 0;
+            return mayBeNewest && olderValueMayExist(e.sequence(), inputIds) ? Fate.TOMBSTONE : Fate.DROP;
+        }
+        return current == null && olderValueMayExist(e.sequence(), inputIds) ? Fate.COPY : Fate.DROP;
     }
 
     /**
@@ -229,25 +257,22 @@ public final class Compactor {
             return length > SegmentHeader.SIZE && length + RecordFormat.HEADER_SIZE + payloadBytes > segmentSize;
         }
 
-        Location append(RecordReader.Payload p) throws IOException {
-            byte[] key = p.key();
-            byte[] value = p.value();
+        Location append(byte type, byte[] key, byte[] value, long sequence, long expiresAt) throws IOException {
             int size = RecordFormat.recordSize(key.length, value.length, segment.cipher());
             if (buffered + size > buffer.length) {
                 flush();
             }
             byte[] target = size > buffer.length ? new byte[size] : buffer;
             int at = target == buffer ? buffered : 0;
-            RecordFormat.encode(target, at, length, p.type(), true, p.sequence(), p.expiresAt(), key, value,
-                    segment.cipher());
+            RecordFormat.encode(target, at, length, type, true, sequence, expiresAt, key, value, segment.cipher());
             if (target == buffer) {
                 buffered += size;
             } else {
                 segment.file().write(length, ByteBuffer.wrap(target, 0, size));
             }
-            Location location = new Location(segment.id(), length, size, p.sequence(), p.expiresAt());
-            entries.add(new HintFile.Entry(p.type(), key, size, length, p.sequence(), p.expiresAt()));
-            segment.noteSequences(p.sequence(), p.sequence());
+            Location location = new Location(segment.id(), length, size, sequence, expiresAt);
+            entries.add(new HintFile.Entry(type, key, size, length, sequence, expiresAt));
+            segment.noteSequences(sequence, sequence);
             length += size;
             return location;
         }
