@@ -122,12 +122,12 @@ public final class FerrumDB implements AutoCloseable {
             if (options.readOnly()) {
                 this.writer = null;
             } else {
-                Segment active = newSegment();
-                this.writer = new LogWriter(active, maxSequence, options.fsyncPolicy(), options.segmentSize(),
+                // The first append creates the active segment: an open that writes nothing creates no file.
+                this.writer = new LogWriter(maxSequence, options.fsyncPolicy(), options.segmentSize(),
                         this::newSegment, this::sealSegment, keyDir::applyQueuedOrderedChanges);
             }
             this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.segmentSize(),
-                    options.compactionRateLimit());
+                    options.compactionRateLimit(), writer == null ? sequence -> true : writer::mayServe);
             this.autoCompactor = options.readOnly() || !options.autoCompaction() ? null : startAutoCompaction();
         } catch (IOException | RuntimeException e) {
             closeQuietlyAfterFailedOpen(e);
@@ -315,13 +315,19 @@ public final class FerrumDB implements AutoCloseable {
     /**
      * Runs a full compaction now: seals the active segment, then rewrites the live records of every sealed
      * segment into new segments and deletes the old ones. Readers and writers go on meanwhile.
+     *
+     * <p>After a write failure (a full disk, say) writes stay refused, but compaction still works on the sealed
+     * segments: it writes its own output files, so a database mostly made of garbage can free space from inside
+     * once there is room for the live data.
      */
     public CompactionResult compact() {
         ensureWritable();
         maintenanceLock.lock();
         try {
             ensureOpen();
-            writer.rollAndSync();
+            if (writer.failure() == null) {
+                writer.rollAndSync();
+            }
             return compactNow(sealedSegments());
         } finally {
             maintenanceLock.unlock();
@@ -393,7 +399,7 @@ public final class FerrumDB implements AutoCloseable {
 
     /** Sealed segments, oldest first: every segment but the active one, once its hint is written. */
     private List<Segment> sealedSegments() {
-        int activeId = writer == null ? -1 : writer.active().id();
+        int activeId = activeSegmentId();
         List<Segment> out = new ArrayList<>();
         for (Segment s : segments.values()) {
             if (s.id() != activeId && s.isSealed()) {
@@ -481,7 +487,7 @@ public final class FerrumDB implements AutoCloseable {
     public Stats stats() {
         ensureOpen();
         purgeExpired();
-        int activeId = writer == null ? -1 : writer.active().id();
+        int activeId = activeSegmentId();
         List<Stats.SegmentStats> segs = new ArrayList<>();
         long total = 0;
         long live = 0;
@@ -518,7 +524,7 @@ public final class FerrumDB implements AutoCloseable {
             Throwable after = writer.failure();
             if (after != null && before == null) {
                 problem = new ReadOnlyDatabaseException("close could not make all writes durable: " + after, after);
-            } else if (activeEmpty && after == null) {
+            } else if (activeEmpty && after == null && active != null) {
                 try {
                     active.close();
                     segments.remove(active.id());
@@ -676,6 +682,12 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
+    /** The id of the segment appends go to, or -1 when there is none (read-only, or nothing appended yet). */
+    private int activeSegmentId() {
+        Segment active = writer == null ? null : writer.active();
+        return active == null ? -1 : active.id();
+    }
+
     private Segment newSegment() throws IOException {
         int id = nextSegmentId.getAndIncrement();
         Segment s = files.create(id);
@@ -708,6 +720,11 @@ public final class FerrumDB implements AutoCloseable {
 
     /** The value at {@code loc}, or null when the location moved under us (compaction): look it up again. */
     private byte[] readAt(Key key, Location loc) {
+        if (writer != null && !writer.mayServe(loc.sequence())) {
+            throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
+                    + " not served (reopen the database to read what is on disk): " + writer.failure(),
+                    writer.failure());
+        }
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
             if (keyDir.get(key) != loc) {

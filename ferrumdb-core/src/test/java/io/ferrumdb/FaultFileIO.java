@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * directory sync), optionally only on files whose name ends with a suffix, throw an IOException. A failing write
  * first writes a random prefix of its bytes (a short write, as a full disk or EIO can leave); a failing force
  * makes nothing durable, like Linux after a failed fsync (the dirty pages may be dropped: "fsyncgate").
+ * {@link #failWithError} throws an Error (an OutOfMemoryError, say) instead. {@link #diskSpace} models a disk
+ * that fills up after a number of written bytes.
  *
  * <p><b>Power loss.</b> For every file it keeps the image of its content as of its last successful
  * {@link StorageFile#force()}, and for every directory the namespace (name to file) as of its last
@@ -66,7 +68,8 @@ final class FaultFileIO {
         long dirtyFrom = Long.MAX_VALUE;
     }
 
-    private record Trigger(Op op, String suffix, int nth, boolean crash) {
+    /** An armed fault; {@code error}, when set, is thrown instead of an InjectedIOException. */
+    private record Trigger(Op op, String suffix, int nth, boolean crash, Error error) {
     }
 
     private final FileIO nio = FileIO.nio();
@@ -78,6 +81,8 @@ final class FaultFileIO {
     private final Map<Op, Integer> counted = new EnumMap<>(Op.class);
     private final AtomicInteger crashes = new AtomicInteger();
     private Trigger trigger;
+    /** Bytes writes may still add before the disk is full (every written byte counts; deletes free nothing). */
+    private long spaceLeft = Long.MAX_VALUE;
     private Tail tail = Tail.CUT;
     private int epoch;
 
@@ -93,12 +98,29 @@ final class FaultFileIO {
 
     /** The {@code nth} later call of {@code op} (on a file whose name ends with {@code suffix}, if not null) fails. */
     synchronized void failOn(Op op, int nth, String suffix) {
-        arm(new Trigger(op, suffix, nth, false));
+        arm(new Trigger(op, suffix, nth, false, null));
+    }
+
+    /**
+     * The {@code nth} later call of {@code op} throws {@code error} (an OutOfMemoryError, say) instead of doing
+     * anything: for the paths that must survive more than IOExceptions.
+     */
+    synchronized void failWithError(Op op, int nth, Error error) {
+        arm(new Trigger(op, null, nth, false, error));
     }
 
     /** Power is lost just before the {@code nth} later call of {@code op} takes effect; that call then fails. */
     synchronized void crashOn(Op op, int nth) {
-        arm(new Trigger(op, null, nth, true));
+        arm(new Trigger(op, null, nth, true, null));
+    }
+
+    /**
+     * The disk fills up after {@code bytes} more written bytes: the write that crosses the limit writes what fits
+     * and fails with "No space left on device", as do all later writes, until this is called again with more room
+     * ({@code Long.MAX_VALUE}: space was freed).
+     */
+    synchronized void diskSpace(long bytes) {
+        this.spaceLeft = bytes;
     }
 
     synchronized void disarm() {
@@ -132,6 +154,9 @@ final class FaultFileIO {
             return;
         }
         trigger = null;
+        if (t.error != null) {
+            throw t.error;
+        }
         if (t.crash) {
             crash();
             throw new InjectedIOException("simulated power loss at " + op + " #" + n + " on " + path);
@@ -384,6 +409,14 @@ final class FaultFileIO {
                     }
                     throw e;
                 }
+                if (src.remaining() > spaceLeft) {
+                    ByteBuffer part = src.duplicate();
+                    part.limit(part.position() + (int) spaceLeft);
+                    delegate.write(position, part);
+                    spaceLeft = 0;
+                    throw new InjectedIOException("No space left on device (writing " + path() + ")");
+                }
+                spaceLeft -= src.remaining();
                 delegate.write(position, src);
             }
         }

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
 
 /**
  * Rewrites the live records of sealed segments into new segments and deletes the old ones, without stopping
@@ -56,15 +57,22 @@ public final class Compactor {
     private final AtomicInteger nextSegmentId;
     private final long segmentSize;
     private final long bytesPerSecond;
+    private final LongPredicate durable;
 
+    /**
+     * @param durable whether the record of a sequence number became durable (false only for records caught by a
+     *                write failure, see LogWriter#mayServe)
+     */
     public Compactor(KeyDir keyDir, SegmentFiles files, ConcurrentNavigableMap<Integer, Segment> segments,
-                     AtomicInteger nextSegmentId, long segmentSize, long bytesPerSecond) {
+                     AtomicInteger nextSegmentId, long segmentSize, long bytesPerSecond,
+                     LongPredicate durable) {
         this.keyDir = keyDir;
         this.files = files;
         this.segments = segments;
         this.nextSegmentId = nextSegmentId;
         this.segmentSize = segmentSize;
         this.bytesPerSecond = bytesPerSecond;
+        this.durable = durable;
     }
 
     /** Compacts {@code inputs}, which must be sealed segments. The caller serializes compactions. */
@@ -101,7 +109,7 @@ public final class Compactor {
                         out.append(RecordFormat.TYPE_DELETE, p.key(), EMPTY, p.sequence(), 0);
                     } else {
                         Location moved = out.append(p.type(), p.key(), p.value(), p.sequence(), p.expiresAt());
-                        if (e.type() == RecordFormat.TYPE_PUT) {
+                        if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
                             relocations.add(new Relocation(key, current, moved));
                         }
                     }
@@ -162,8 +170,10 @@ public final class Compactor {
 
     /** What becomes of one input record. */
     private enum Fate {
-        /** Copied as it is. */
+        /** Copied as it is; the key directory follows a copied PUT it points at. */
         COPY,
+        /** Copied as it is, the key directory left alone (the key's newest record is not durable). */
+        KEEP,
         /** Replaced by a tombstone of the same sequence number (the value is not needed, only its shadow). */
         TOMBSTONE,
         /** Not copied. */
@@ -176,9 +186,15 @@ public final class Compactor {
      * point at is dropped, unless it carries a TTL and the key has no entry at all: then it may be the newest
      * record of a key whose value expired (and was purged), and dropping it would let an older value of the key
      * in a segment outside this compaction come back; it is turned into a tombstone when such a segment may
-     * exist. Tombstones follow the same rule (Bitcask issue #82).
+     * exist. Tombstones follow the same rule (Bitcask issue #82). Every record of a key whose newest record did
+     * not become durable (a failed write) is kept.
      */
     private Fate fate(HintFile.Entry e, Segment in, Location current, Set<Integer> inputIds) {
+        if (current != null && !durable.test(current.sequence())) {
+            // The key's newest record was caught by a write failure: reopen will find one of its older records,
+            // and which one is not known here. Keep them all.
+            return Fate.KEEP;
+        }
         if (e.type() == RecordFormat.TYPE_PUT) {
             if (current != null && current.segmentId() == in.id() && current.offset() == e.offset()) {
                 return Fate.COPY;

@@ -28,7 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * completes every waiting writer: one hand-off per batch, however many writers (see storage-lessons.md).
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
- * as soon as it returns. After a failed write or fsync the writer stops for good: every later append throws
+ * as soon as it returns. After a failed write or fsync, or any other throwable on the flusher thread (an
+ * OutOfMemoryError too), the writer stops for good: waiting writers are failed, and every later append throws
  * {@link ReadOnlyDatabaseException} carrying the original failure (a failed fsync is never retried).
  */
 public final class LogWriter {
@@ -93,6 +94,11 @@ public final class LogWriter {
     private final Thread flusher;
 
     // Guarded by lock.
+    /**
+     * Null until the first append (or {@link #rollAndSync(boolean)} with evenIfEmpty) creates it, so that an open
+     * that writes nothing creates no file (a database on a full disk can still be opened and compacted). While it
+     * is null nothing has been appended: appendOffset is 0 and the pending chunk is empty.
+     */
     private Segment active;
     private long appendOffset;
     private Chunk pending;
@@ -100,6 +106,8 @@ public final class LogWriter {
     private List<Chunk> inFlight = List.of();
     private final ArrayDeque<Segment> toSeal = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** The waiters the flusher took for the cycle it is running (failed by flushLoop if the cycle dies). */
+    private List<Waiter> cycleWaiters = List.of();
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private long lastSequence;
     /** When the pending chunk got its first record (System.nanoTime). */
@@ -107,26 +115,30 @@ public final class LogWriter {
     private boolean syncRequested;
     private boolean closing;
     private Throwable failure;
+    /** failure != null, readable without the lock (every read asks {@link #mayServe}). */
+    private volatile boolean failed;
 
     // Flusher-owned.
     private long unsyncedRecords;
     private long lastFsyncNanos = System.nanoTime();
 
     private volatile long syncedSequence;
+    /** The last sequence number whose record was handed to the OS (written; fsynced or not). */
+    private volatile long writtenSequence;
     private final LongAdder fsyncs = new LongAdder();
     private final LongAdder syncedRecords = new LongAdder();
 
     /**
+     * @param factory    creates the active segment, first when the first record is appended
      * @param afterCycle work the flusher thread does after each cycle, off the writers' path (the key directory's
      *                   queued ordered-set changes)
      */
-    public LogWriter(Segment active, long lastSequence, FsyncPolicy policy, long segmentSize,
+    public LogWriter(long lastSequence, FsyncPolicy policy, long segmentSize,
                      SegmentFactory factory, SealListener sealListener, Runnable afterCycle) {
-        this.active = active;
-        this.appendOffset = active.writtenLength();
-        this.pending = new Chunk(active, appendOffset, new byte[INITIAL_CHUNK]);
+        this.pending = new Chunk(null, 0, new byte[INITIAL_CHUNK]);
         this.lastSequence = lastSequence;
         this.syncedSequence = lastSequence;
+        this.writtenSequence = lastSequence;
         this.policy = policy;
         this.segmentSize = segmentSize;
         this.factory = factory;
@@ -145,6 +157,10 @@ public final class LogWriter {
     public CompletableFuture<Void> append(List<Append> appends, Applier applier) {
         lock.lock();
         try {
+            ensureWritable();
+            if (active == null) {
+                startSegment();
+            }
             int total = 0;
             for (Append a : appends) {
                 total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, active.cipher());
@@ -316,6 +332,7 @@ public final class LogWriter {
         return null;
     }
 
+    /** The segment appends go to; null before the first append. */
     public Segment active() {
         lock.lock();
         try {
@@ -350,6 +367,19 @@ public final class LogWriter {
 
     public long syncedRecords() {
         return syncedRecords.sum();
+    }
+
+    /**
+     * Whether the record of {@code sequence} may be served to readers. Always while the writer is healthy (a write
+     * is visible as soon as it returns). After a failure only what became as durable as the policy promised: under
+     * {@code always()} what was fsynced (the pages of a failed fsync may be dropped), otherwise what was written to
+     * the file. A record the failure caught in a buffer, or in a failed fsync, would be gone after reopen.
+     */
+    public boolean mayServe(long sequence) {
+        if (!failed) {
+            return true;
+        }
+        return sequence <= (policy.isAlways() ? syncedSequence : writtenSequence);
     }
 
     /** The failure that stopped writes, or null. */
@@ -404,8 +434,7 @@ public final class LogWriter {
 
     private void ensureWritable() {
         if (failure != null) {
-            throw new ReadOnlyDatabaseException("database stopped accepting writes after an I/O failure: "
-                    + failure, failure);
+            throw failureException();
         }
         if (closing) {
             throw new DatabaseClosedException("database");
@@ -413,11 +442,16 @@ public final class LogWriter {
     }
 
     private void roll() {
-        Segment old = active;
-        if (pending.length > 0) {
-            rolled.add(pending);
+        if (active != null) {
+            if (pending.length > 0) {
+                rolled.add(pending);
+            }
+            toSeal.add(active);
         }
-        toSeal.add(old);
+        startSegment();
+    }
+
+    private void startSegment() {
         Segment next;
         try {
             next = factory.create();
@@ -436,7 +470,29 @@ public final class LogWriter {
         return b != null ? b : new byte[INITIAL_CHUNK];
     }
 
+    /**
+     * The flusher thread. Any throwable ends it, {@link OutOfMemoryError} included (a large value's buffers are
+     * allocated and copied here): the writer then fails, the waiters of the cycle and every later one are failed
+     * with it and later appends are refused, so that no writer waits forever for a flusher that is gone.
+     */
     private void flushLoop() {
+        try {
+            flushCycles();
+        } catch (Throwable e) {
+            lock.lock();
+            try {
+                failLocked(e);
+                for (Waiter w : cycleWaiters) {
+                    w.future.completeExceptionally(failureException());
+                }
+                cycleWaiters = List.of();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void flushCycles() throws IOException {
         long intervalNanos = policy.interval().toNanos();
         while (true) {
             List<Chunk> batch;
@@ -495,51 +551,42 @@ public final class LogWriter {
                         && System.nanoTime() - lastFsyncNanos >= intervalNanos);
                 syncRequested = false;
                 done = new ArrayList<>(waiters);
+                cycleWaiters = done;
                 waiters.clear();
                 space.signalAll();
             } finally {
                 lock.unlock();
             }
-            try {
-                // A sealed segment is forced before any byte of a later segment is written, so that after power
-                // loss what survives is a prefix of the log, whatever the policy.
-                for (Segment s : sealing) {
-                    writeChunks(batch, s);
-                    s.file().force();
+            // A sealed segment is forced before any byte of a later segment is written, so that after power loss
+            // what survives is a prefix of the log, whatever the policy. A failure here ends the flusher
+            // (flushLoop fails the cycle's waiters).
+            for (Segment s : sealing) {
+                writeChunks(batch, s);
+                s.file().force();
+                fsyncs.increment();
+            }
+            if (!sealing.contains(current)) {
+                writeChunks(batch, current);
+            }
+            writtenSequence = upTo;
+            if (force && unsyncedRecords > 0) {
+                if (!sealing.contains(current)) {
+                    current.file().force();
                     fsyncs.increment();
                 }
-                if (!sealing.contains(current)) {
-                    writeChunks(batch, current);
-                }
-                if (force && unsyncedRecords > 0) {
-                    if (!sealing.contains(current)) {
-                        current.file().force();
-                        fsyncs.increment();
-                    }
-                    syncedRecords.add(unsyncedRecords);
-                    unsyncedRecords = 0;
-                    lastFsyncNanos = System.nanoTime();
-                }
-                if (force) {
-                    syncedSequence = upTo;
-                }
-                for (Segment s : sealing) {
-                    sealListener.sealed(s);
-                }
-            } catch (IOException | RuntimeException e) {
-                lock.lock();
-                try {
-                    failLocked(e);
-                    for (Waiter w : done) {
-                        w.future.completeExceptionally(failureException());
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                return;
+                syncedRecords.add(unsyncedRecords);
+                unsyncedRecords = 0;
+                lastFsyncNanos = System.nanoTime();
+            }
+            if (force) {
+                syncedSequence = upTo;
+            }
+            for (Segment s : sealing) {
+                sealListener.sealed(s);
             }
             lock.lock();
             try {
+                cycleWaiters = List.of();
                 inFlight = List.of();
                 for (Chunk c : batch) {
                     if (c.buf.length <= MAX_RECYCLED && spare.size() < 4) {
@@ -589,6 +636,7 @@ public final class LogWriter {
     private void failLocked(Throwable e) {
         if (failure == null) {
             failure = e;
+            failed = true;
         }
         ReadOnlyDatabaseException ex = failureException();
         for (Waiter w : waiters) {
@@ -600,7 +648,7 @@ public final class LogWriter {
     }
 
     private ReadOnlyDatabaseException failureException() {
-        return new ReadOnlyDatabaseException("database stopped accepting writes after an I/O failure: " + failure,
-                failure);
+        return new ReadOnlyDatabaseException("database stopped accepting writes after a failure of the write path: "
+                + failure, failure);
     }
 }

@@ -1,0 +1,199 @@
+package io.ferrumdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferrumdb.FaultFileIO.Op;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Findings 11 and 12 of issue 16: any throwable on the flusher fails its waiters instead of hanging them; a full
+ * disk can be recovered from inside (compaction on the same handle, an open that creates nothing); a failed open
+ * leaves no file behind; and a write that did not become durable is never served.
+ */
+class WriteFailureTest {
+    @TempDir
+    Path dir;
+
+    private final FaultFileIO io = new FaultFileIO(16);
+
+    private Options options() {
+        return Options.builder().segmentSize(4096).autoCompaction(false).fsyncPolicy(FsyncPolicy.always())
+                .fileIO(io.session()).build();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] value(int round, int key) {
+        byte[] v = new byte[300];
+        Arrays.fill(v, (byte) (round * 31 + key));
+        return v;
+    }
+
+    /** Twenty keys overwritten ten times: about 15 sealed segments, nine tenths garbage. */
+    private TreeMap<String, byte[]> writeGarbage(FerrumDB db) {
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        for (int round = 0; round < 10; round++) {
+            for (int k = 0; k < 20; k++) {
+                db.put(bytes("k" + k), value(round, k));
+                model.put("k" + k, value(round, k));
+            }
+        }
+        return model;
+    }
+
+    private static void assertHolds(FerrumDB db, TreeMap<String, byte[]> model) {
+        model.forEach((k, v) -> assertThat(db.get(bytes(k))).as(k).containsExactly(v));
+        assertThat(db.size()).isEqualTo(model.size());
+    }
+
+    private TreeSet<String> files() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return new TreeSet<>(s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void anOutOfMemoryErrorOnTheFlusherFailsEveryWaiterAndStopsWrites() throws Exception {
+        FerrumDB db = FerrumDB.open(dir, options());
+        db.put(bytes("before"), bytes("v"));
+        io.failWithError(Op.WRITE, 1, new OutOfMemoryError("injected: Java heap space"));
+        List<CompletableFuture<Void>> writers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            byte[] key = bytes("w" + i);
+            writers.add(CompletableFuture.runAsync(() -> db.put(key, new byte[100])));
+        }
+        for (CompletableFuture<Void> w : writers) {
+            // A hang guard, not a timing assertion: before the fix these writers waited forever.
+            assertThatThrownBy(() -> w.get(60, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(ReadOnlyDatabaseException.class)
+                    .hasRootCauseInstanceOf(OutOfMemoryError.class);
+        }
+        assertThatThrownBy(() -> db.put(bytes("after"), bytes("x")))
+                .isInstanceOf(ReadOnlyDatabaseException.class)
+                .hasMessageContaining("OutOfMemoryError")
+                .hasRootCauseInstanceOf(OutOfMemoryError.class);
+        assertThatThrownBy(db::sync).isInstanceOf(ReadOnlyDatabaseException.class);
+        assertThat(db.get(bytes("before"))).containsExactly(bytes("v"));
+        assertThat(db.stats().readOnly()).isTrue();
+        db.close();
+        try (FerrumDB reopened = FerrumDB.open(dir, options())) {
+            assertThat(reopened.get(bytes("before"))).containsExactly(bytes("v"));
+        }
+    }
+
+    @Test
+    void afterADiskFullWriteCompactionOnTheSameHandleFreesSpaceOnceThereIsRoom() {
+        FerrumDB db = FerrumDB.open(dir, options());
+        TreeMap<String, byte[]> model = writeGarbage(db);
+        io.diskSpace(0);
+        assertThatThrownBy(() -> db.put(bytes("k0"), bytes("lost")))
+                .isInstanceOf(ReadOnlyDatabaseException.class)
+                .hasMessageContaining("No space left on device");
+        assertThatThrownBy(db::compact).as("still no room for the compacted copy")
+                .isInstanceOf(FerrumException.class)
+                .hasMessageContaining("No space left on device");
+        io.diskSpace(Long.MAX_VALUE);
+        CompactionResult r = db.compact();
+        assertThat(r.segmentsCompacted()).isGreaterThan(10);
+        assertThat(r.bytesWritten()).isLessThan(r.bytesRead() / 5);
+        model.remove("k0");
+        model.forEach((k, v) -> assertThat(db.get(bytes(k))).as(k).containsExactly(v));
+        assertThatThrownBy(() -> db.put(bytes("k1"), bytes("y"))).isInstanceOf(ReadOnlyDatabaseException.class);
+        db.close();
+        try (FerrumDB reopened = FerrumDB.open(dir, options())) {
+            model.forEach((k, v) -> assertThat(reopened.get(bytes(k))).as(k).containsExactly(v));
+            assertThat(reopened.get(bytes("k0"))).as("the failed write never became visible")
+                    .containsExactly(value(9, 0));
+        }
+    }
+
+    @Test
+    void aGarbageHeavyDatabaseOnAFullDiskOpensWithoutCreatingAFileAndCompactsOnceThereIsRoom() throws Exception {
+        TreeMap<String, byte[]> model;
+        try (FerrumDB db = FerrumDB.open(dir, options())) {
+            model = writeGarbage(db);
+        }
+        TreeSet<String> before = files();
+        io.diskSpace(0);
+        try (FerrumDB db = FerrumDB.open(dir, options())) {
+            assertThat(files()).as("open wrote no file").isEqualTo(before);
+            assertThatThrownBy(db::compact).isInstanceOf(FerrumException.class);
+            assertThat(files()).as("a failed compaction leaves nothing behind").isEqualTo(before);
+            io.diskSpace(Long.MAX_VALUE);
+            db.compact();
+            assertHolds(db, model);
+        }
+        assertThat(files().size()).isLessThan(before.size() / 4);
+        try (FerrumDB db = FerrumDB.open(dir, options())) {
+            assertHolds(db, model);
+        }
+    }
+
+    @Test
+    void anOpenThatFailsOnAFullDiskLeavesNoNewFileBehind() throws Exception {
+        TreeMap<String, byte[]> model;
+        try (FerrumDB db = FerrumDB.open(dir, options())) {
+            model = writeGarbage(db);
+        }
+        Files.delete(dir.resolve("0000000002.hint")); // open rebuilds it, which needs room
+        TreeSet<String> before = files();
+        io.diskSpace(0);
+        assertThatThrownBy(() -> FerrumDB.open(dir, options()))
+                .isInstanceOf(FerrumException.class)
+                .hasMessageContaining("No space left on device");
+        assertThat(files()).isEqualTo(before);
+        io.diskSpace(Long.MAX_VALUE);
+        try (FerrumDB db = FerrumDB.open(dir, options())) {
+            assertHolds(db, model);
+        }
+    }
+
+    @Test
+    void aWriteWhoseFsyncFailedIsNeverServed() {
+        FerrumDB db = FerrumDB.open(dir, options());
+        db.put(bytes("K"), bytes("v1"));
+        io.failOn(Op.FORCE, 1, ".seg");
+        assertThatThrownBy(() -> db.put(bytes("K"), bytes("v2"))).isInstanceOf(ReadOnlyDatabaseException.class);
+        assertThatThrownBy(() -> db.get(bytes("K")))
+                .isInstanceOf(ReadOnlyDatabaseException.class)
+                .hasMessageContaining("not served");
+        // Power loss after the failed fsync: v2 was never durable.
+        io.crash();
+        try (FerrumDB reopened = FerrumDB.open(dir, options())) {
+            assertThat(reopened.get(bytes("K"))).containsExactly(bytes("v1"));
+        }
+    }
+
+    @Test
+    void aWriteThatTheDiskHadNoRoomForIsNeverServed() {
+        FerrumDB db = FerrumDB.open(dir, options());
+        db.put(bytes("K"), bytes("v1"));
+        db.put(bytes("other"), bytes("o"));
+        io.diskSpace(0);
+        assertThatThrownBy(() -> db.put(bytes("K"), bytes("v2"))).isInstanceOf(ReadOnlyDatabaseException.class);
+        assertThatThrownBy(() -> db.get(bytes("K"))).isInstanceOf(ReadOnlyDatabaseException.class);
+        assertThat(db.get(bytes("other"))).containsExactly(bytes("o"));
+        db.close();
+        io.diskSpace(Long.MAX_VALUE);
+        try (FerrumDB reopened = FerrumDB.open(dir, options())) {
+            assertThat(reopened.get(bytes("K"))).containsExactly(bytes("v1"));
+        }
+    }
+}
