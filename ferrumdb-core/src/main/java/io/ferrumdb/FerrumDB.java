@@ -3,6 +3,7 @@ package io.ferrumdb;
 import io.ferrumdb.internal.compaction.Compactor;
 import io.ferrumdb.internal.crypto.Keyring;
 import io.ferrumdb.internal.crypto.Secret;
+import io.ferrumdb.internal.directory.BackupWriter;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
@@ -352,26 +353,7 @@ public final class FerrumDB implements AutoCloseable {
             if (writer != null) {
                 writer.rollAndSync();
             }
-            if (io.exists(to) && !io.list(to).isEmpty()) {
-                throw new IllegalArgumentException("backup target " + to + " is not empty");
-            }
-            io.createDirectories(to);
-            // An empty LOCK file makes the copy openable read-only too (a read-only open creates nothing).
-            io.create(to.resolve(FileNames.LOCK)).close();
-            for (Path p : io.list(dir)) {
-                String name = p.getFileName().toString();
-                if (name.equals(FileNames.META) || name.equals(FileNames.KEY)) {
-                    io.linkOrCopy(p, to.resolve(name));
-                }
-            }
-            for (Segment s : sealedSegments()) {
-                io.linkOrCopy(s.path(), to.resolve(s.path().getFileName()));
-                Path hint = files.hintPath(s.id());
-                if (io.exists(hint)) {
-                    io.linkOrCopy(hint, to.resolve(hint.getFileName()));
-                }
-            }
-            io.syncDirectory(to);
+            BackupWriter.write(directory, sealedSegments(), to, System.currentTimeMillis());
         } catch (IOException e) {
             throw new FerrumException("backup of " + dir + " to " + to + " failed: " + e, e);
         } finally {

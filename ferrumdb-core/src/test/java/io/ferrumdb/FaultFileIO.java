@@ -10,6 +10,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -83,6 +84,8 @@ final class FaultFileIO {
     private Trigger trigger;
     /** Bytes writes may still add before the disk is full (every written byte counts; deletes free nothing). */
     private long spaceLeft = Long.MAX_VALUE;
+    /** Whether {@link FileIO#linkOrCopy} copies (and so takes disk space), as across file systems. */
+    private boolean copyOnLink;
     private Tail tail = Tail.CUT;
     private int epoch;
 
@@ -121,6 +124,11 @@ final class FaultFileIO {
      */
     synchronized void diskSpace(long bytes) {
         this.spaceLeft = bytes;
+    }
+
+    /** Makes linkOrCopy behave as a copy that takes disk space (a backup to another file system). */
+    synchronized void copyOnLink(boolean copy) {
+        this.copyOnLink = copy;
     }
 
     synchronized void disarm() {
@@ -338,6 +346,16 @@ final class FaultFileIO {
             synchronized (FaultFileIO.this) {
                 checkAlive();
                 adopt(link.getParent());
+                if (copyOnLink) {
+                    // A copy to another file system: its bytes take space.
+                    byte[] content = Files.readAllBytes(existing);
+                    if (content.length > spaceLeft) {
+                        Files.write(link, Arrays.copyOf(content, (int) spaceLeft));
+                        spaceLeft = 0;
+                        throw new InjectedIOException("No space left on device (copying to " + link + ")");
+                    }
+                    spaceLeft -= content.length;
+                }
                 nio.linkOrCopy(existing, link);
                 Inode inode = new Inode();
                 inode.image = Files.readAllBytes(link);

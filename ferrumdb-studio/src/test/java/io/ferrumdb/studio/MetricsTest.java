@@ -2,7 +2,6 @@ package io.ferrumdb.studio;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferrumdb.FerrumDB;
@@ -11,10 +10,7 @@ import io.ferrumdb.Options;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,56 +94,28 @@ class MetricsTest {
     }
 
     /**
-     * A writer drives PUTs through the HTTP API at a fixed pace and a reader drives GETs on the database; the
-     * rates /api/metrics shows must match what they achieved over the same window within 20%.
+     * PUTs through the HTTP API and GETs on the database show up in /api/metrics: latency counts, live keys and
+     * segments, counted exactly. The shown rates are not compared with a wall-clock pace (that failed on a busy
+     * machine); their arithmetic is checked with a controlled clock in
+     * {@link #ratesAreDifferencesOverTheLastWindowNotLifetimeAverages()}.
      */
     @Test
-    void shownRateMatchesADrivenLoadWithin20Percent() throws Exception {
+    void metricsShowTheLatencyKeysAndSegmentsOfADrivenLoad() {
         Options options = Options.builder().fsyncPolicy(FsyncPolicy.never()).build();
         try (Studio studio = Studio.start(StudioConfig.builder(dir).port(0).options(options).build())) {
             TestClient client = new TestClient(studio);
-            ConcurrentLinkedDeque<Long> putTimes = new ConcurrentLinkedDeque<>();
-            ConcurrentLinkedDeque<Long> getTimes = new ConcurrentLinkedDeque<>();
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread writer = paced("writer", 100, stop, i -> {
+            for (int i = 0; i < 320; i++) {
                 TestClient.Response r = client.put("/api/kv", "{\"key\":\"load:" + i + "\",\"value\":\"x\"}");
                 assertThat(r.status()).isEqualTo(200);
-                putTimes.add(System.nanoTime());
-            });
-            Thread reader = paced("reader", 250, stop, i -> {
                 studio.database().get(("load:" + i).getBytes(UTF_8));
-                getTimes.add(System.nanoTime());
-            });
-            writer.start();
-            reader.start();
-            Thread.sleep(7000);
+            }
             JsonNode m = client.get("/api/metrics").json();
-            long end = System.nanoTime();
-            stop.set(true);
-            writer.join();
-            reader.join();
-
-            JsonNode rates = m.get("rates");
-            double seconds = rates.get("seconds").asDouble();
-            assertThat(seconds).isBetween(4.0, 5.5);
-            long from = end - (long) (seconds * SECOND);
-            double drivenPuts = putTimes.stream().filter(t -> t >= from && t <= end).count() / seconds;
-            double drivenGets = getTimes.stream().filter(t -> t >= from && t <= end).count() / seconds;
-            assertThat(drivenPuts).as("the writer kept roughly its pace").isGreaterThan(50);
-            assertThat(drivenGets).as("the reader kept roughly its pace").isGreaterThan(125);
-            System.out.printf("metrics under load: PUT shown %.1f/s driven %.1f/s, GET shown %.1f/s driven %.1f/s%n",
-                    rates.get("putsPerSecond").asDouble(), drivenPuts, rates.get("getsPerSecond").asDouble(), drivenGets);
-            assertThat(rates.get("putsPerSecond").asDouble()).isCloseTo(drivenPuts, within(drivenPuts * 0.2));
-            assertThat(rates.get("getsPerSecond").asDouble()).isCloseTo(drivenGets, within(drivenGets * 0.2));
-            JsonNode last = m.get("history").get(m.get("history").size() - 1);
-            assertThat(last.get("putsPerSecond").asDouble()).isCloseTo(drivenPuts, within(drivenPuts * 0.5));
-
             JsonNode put = m.get("latency").get("put");
-            assertThat(put.get("count").asLong()).isGreaterThan(300);
+            assertThat(put.get("count").asLong()).isGreaterThanOrEqualTo(320);
             assertThat(put.get("p50Micros").asDouble()).isPositive()
                     .isLessThanOrEqualTo(put.get("p90Micros").asDouble());
             assertThat(put.get("p99Micros").asDouble()).isLessThanOrEqualTo(put.get("maxMicros").asDouble());
-            assertThat(m.get("liveKeys").asLong()).isGreaterThan(300).isLessThanOrEqualTo(studio.database().size());
+            assertThat(m.get("liveKeys").asLong()).isEqualTo(320).isEqualTo(studio.database().size());
             assertThat(m.get("segments").size()).isPositive();
             JsonNode active = m.get("segments").get(m.get("segments").size() - 1);
             assertThat(active.get("active").asBoolean()).isTrue();
@@ -179,29 +147,6 @@ class MetricsTest {
             // Rolling a segment fsyncs it without new records, so the average may dip just below one.
             assertThat(m.get("totals").get("recordsPerFsync").asDouble()).isPositive();
         }
-    }
-
-    interface Step {
-        void run(int i) throws Exception;
-    }
-
-    /** A thread calling step at a fixed pace (catching up when late, never bursting ahead). */
-    private static Thread paced(String name, int perSecond, AtomicBoolean stop, Step step) {
-        Thread t = new Thread(() -> {
-            long interval = SECOND / perSecond;
-            long next = System.nanoTime();
-            for (int i = 0; !stop.get(); i++) {
-                LockSupport.parkNanos(next - System.nanoTime());
-                try {
-                    step.run(i);
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-                next += interval;
-            }
-        }, name);
-        t.setDaemon(true);
-        return t;
     }
 
     private static void put(FerrumDB db, String prefix, int n) {

@@ -4,6 +4,7 @@ import io.ferrumdb.CorruptionException;
 import io.ferrumdb.DatabaseNotFoundException;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.NotADatabaseException;
+import io.ferrumdb.internal.format.BackupMarker;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.io.StorageFile;
@@ -12,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -80,6 +82,7 @@ public final class DatabaseDirectory implements AutoCloseable {
         LockRegistry.Lease lease = LockRegistry.process().acquire(io, dir, !write, write, purpose);
         try {
             MetaFile meta = io.exists(metaPath) ? readMeta(io, metaPath) : createMeta(io, dir, encryptedIfCreated);
+            checkBackupMarker(io, dir, meta, write);
             return new DatabaseDirectory(io, dir, lease, meta);
         } catch (IOException | RuntimeException e) {
             try {
@@ -261,6 +264,44 @@ public final class DatabaseDirectory implements AutoCloseable {
         if (!foreign.isEmpty()) {
             Collections.sort(foreign);
             throw new NotADatabaseException(dir, foreign);
+        }
+    }
+
+    /**
+     * A directory written by a backup opens only when the backup completed and every segment it lists is there
+     * with its length. A writable open then removes the marker: the copy becomes a database of its own, whose
+     * segments change.
+     */
+    private static void checkBackupMarker(FileIO io, Path dir, MetaFile meta, boolean write) throws IOException {
+        Path path = dir.resolve(FileNames.BACKUP);
+        if (!io.exists(path)) {
+            return;
+        }
+        BackupMarker marker = BackupWriter.readMarker(io, path);
+        if (!marker.complete()) {
+            throw new CorruptionException(path, 10, "incomplete backup: the backup that wrote " + dir
+                    + " failed or was interrupted; delete it, or back up into it again");
+        }
+        if (!Arrays.equals(marker.databaseId(), meta.databaseId())) {
+            throw new CorruptionException(path, 16, "backup marker belongs to another database");
+        }
+        for (BackupMarker.Segment s : marker.segments()) {
+            Path segment = dir.resolve(FileNames.segment(s.id()));
+            long size = io.exists(segment) ? sizeOf(io, segment) : -1;
+            if (size != s.length()) {
+                throw new CorruptionException(segment, 0, "backup is not complete: segment " + s.id() + " should"
+                        + " have " + s.length() + " bytes but " + (size < 0 ? "is missing" : "has " + size));
+            }
+        }
+        if (write) {
+            io.delete(path);
+            io.syncDirectory(dir);
+        }
+    }
+
+    private static long sizeOf(FileIO io, Path file) throws IOException {
+        try (StorageFile f = io.open(file, false)) {
+            return f.size();
         }
     }
 

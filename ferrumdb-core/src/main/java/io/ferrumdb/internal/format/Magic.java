@@ -14,7 +14,8 @@ public enum Magic {
     HINT("FDBHNT01"),
     META("FDBMETA1"),
     MERGE("FDBMRG01"),
-    KEYFILE("FDBKEY01");
+    KEYFILE("FDBKEY01"),
+    BACKUP("FDBBAK01");
 
     /** The format version this code writes; it reads every version up to it. */
     public static final int FORMAT_VERSION = 1;

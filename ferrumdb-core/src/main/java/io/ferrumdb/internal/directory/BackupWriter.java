@@ -1,0 +1,97 @@
+package io.ferrumdb.internal.directory;
+
+import io.ferrumdb.internal.format.BackupMarker;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.log.Segment;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a backup: a directory that opens as a copy of the database, complete only when its {@code BACKUP}
+ * marker says so ({@link BackupMarker}). The steps: the marker in state IN_PROGRESS, then LOCK, META, KEY and the
+ * sealed segments with their hints (hard links where possible), then the marker in state COMPLETE listing the
+ * segments. A failure removes what was written; if even that fails, the IN_PROGRESS marker stays, so that the copy
+ * cannot be opened by mistake and a retry into the same target clears it.
+ */
+public final class BackupWriter {
+    private BackupWriter() {
+    }
+
+    /**
+     * Copies the sealed segments {@code sealed} (immutable while the caller holds its maintenance lock) and the
+     * database's META and KEY from {@code source} into {@code target}, a new or empty directory or the leftovers
+     * of a failed backup.
+     */
+    public static void write(DatabaseDirectory source, List<Segment> sealed, Path target, long nowMillis)
+            throws IOException {
+        FileIO io = source.io();
+        prepareTarget(io, target);
+        byte[] databaseId = source.meta().databaseId();
+        List<Path> written = new ArrayList<>();
+        try {
+            DatabaseDirectory.writeDurably(io, target, FileNames.BACKUP,
+                    new BackupMarker(false, databaseId, nowMillis, List.of()).encode());
+            // An empty LOCK file makes the copy openable read-only too (a read-only open creates nothing).
+            written.add(target.resolve(FileNames.LOCK));
+            io.create(target.resolve(FileNames.LOCK)).close();
+            for (String name : List.of(FileNames.META, FileNames.KEY)) {
+                if (io.exists(source.file(name))) {
+                    copy(io, source.file(name), target.resolve(name), written);
+                }
+            }
+            List<BackupMarker.Segment> listed = new ArrayList<>();
+            for (Segment s : sealed) {
+                copy(io, s.path(), target.resolve(FileNames.segment(s.id())), written);
+                Path hint = source.hintPath(s.id());
+                if (io.exists(hint)) {
+                    copy(io, hint, target.resolve(FileNames.hint(s.id())), written);
+                }
+                listed.add(new BackupMarker.Segment(s.id(), s.writtenLength()));
+            }
+            io.syncDirectory(target);
+            DatabaseDirectory.writeDurably(io, target, FileNames.BACKUP,
+                    new BackupMarker(true, databaseId, nowMillis, listed).encode());
+        } catch (IOException | RuntimeException e) {
+            for (Path p : written) {
+                DatabaseDirectory.deleteAfterFailure(io, p, e);
+            }
+            // The marker goes last: as long as any copied file may remain, it says the backup is incomplete.
+            DatabaseDirectory.deleteAfterFailure(io, target.resolve(FileNames.BACKUP), e);
+            throw e;
+        }
+    }
+
+    private static void copy(FileIO io, Path from, Path to, List<Path> written) throws IOException {
+        written.add(to);
+        io.linkOrCopy(from, to);
+    }
+
+    /** Creates the target, or clears the leftovers of a failed backup; refuses any other non-empty directory. */
+    private static void prepareTarget(FileIO io, Path target) throws IOException {
+        if (!io.exists(target)) {
+            io.createDirectories(target);
+            return;
+        }
+        List<Path> present = io.list(target);
+        if (present.isEmpty()) {
+            return;
+        }
+        Path marker = target.resolve(FileNames.BACKUP);
+        if (!io.exists(marker) || readMarker(io, marker).complete()) {
+            throw new IllegalArgumentException("backup target " + target + " is not empty");
+        }
+        for (Path p : present) {
+            if (!p.equals(marker)) {
+                io.delete(p);
+            }
+        }
+        io.delete(marker);
+        io.syncDirectory(target);
+    }
+
+    static BackupMarker readMarker(FileIO io, Path marker) throws IOException {
+        return BackupMarker.decode(DatabaseDirectory.readAll(io, marker, 1 << 24), marker);
+    }
+}
