@@ -67,17 +67,22 @@ class ExpiredValuesTest {
         db.sync();
     }
 
+    /** Waits (bounded, not timed) until the background compactor has run once. */
+    private static void awaitBackgroundCompaction(FerrumDB db) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (db.stats().compactions() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(db.stats().compactions()).as("a background compaction ran").isPositive();
+    }
+
     @Test
     void backgroundCompactionOfAnExpiredValueDoesNotBringTheOlderOneBack() throws Exception {
         Options opts = options().compactionInterval(Duration.ofMillis(200)).build();
         try (FerrumDB db = FerrumDB.open(dir, opts)) {
             writeLayout(db, K, () -> clock.advance(Duration.ofSeconds(1)));
             assertThat(db.stats().segments()).hasSizeGreaterThanOrEqualTo(4);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (db.stats().compactions() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(db.stats().compactions()).as("a background compaction ran").isPositive();
+            awaitBackgroundCompaction(db);
             assertThat(db.lastCompactionFailure()).isEmpty();
             assertThat(db.get(K)).isNull();
         }
@@ -118,11 +123,7 @@ class ExpiredValuesTest {
         // Reopen and compact only what the policy picks: segment 2 (segment 1 is mostly live).
         try (FerrumDB db = FerrumDB.open(dir, opts.toBuilder().autoCompaction(true)
                 .compactionInterval(Duration.ofMillis(200)).build())) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (db.stats().compactions() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(db.stats().compactions()).isPositive();
+            awaitBackgroundCompaction(db);
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }

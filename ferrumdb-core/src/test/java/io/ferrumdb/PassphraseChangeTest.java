@@ -83,7 +83,7 @@ class PassphraseChangeTest {
         assertThatThrownBy(() -> FerrumDB.changePassphrase(raw, "a".toCharArray(), "b".toCharArray()))
                 .isInstanceOf(EncryptionKeyException.class).hasMessageContaining("raw encryption key");
         assertThatThrownBy(() -> FerrumDB.changePassphrase(dir.resolve("none"), "a".toCharArray(), "b".toCharArray()))
-                .isInstanceOf(FerrumException.class).hasMessageContaining("no database");
+                .isInstanceOf(DatabaseNotFoundException.class).hasMessageContaining("no FerrumDB database at");
     }
 
     @Test
