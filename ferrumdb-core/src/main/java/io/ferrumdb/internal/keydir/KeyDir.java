@@ -90,12 +90,14 @@ public final class KeyDir {
         try {
             Object change;
             while ((change = orderedChanges.poll()) != null) {
-                queuedOrderedChanges.decrementAndGet();
                 if (change instanceof Removal r) {
                     ordered.remove(r.key());
                 } else {
                     ordered.add((Key) change);
                 }
+                // Counted down only once applied: a scan that sees zero skips the lock, and must then find every
+                // change in the set (counting down first let a scan right after a put miss its key).
+                queuedOrderedChanges.decrementAndGet();
             }
         } finally {
             orderedLock.unlock();
