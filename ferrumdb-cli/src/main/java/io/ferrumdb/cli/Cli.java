@@ -194,11 +194,7 @@ final class Cli implements Callable<Integer> {
      * unless {@code all}; the rest of {@code range} is listed in key order.
      */
     static java.util.stream.Stream<byte[]> shownKeys(FerrumDB db, KeyRange range, boolean all) {
-        if (all || !DocumentStore.isDocumentStore(db)) {
-            return db.keys(range);
-        }
-        KeyRange internal = DocumentStore.internalKeys();
-        return db.keys(range).filter(k -> !internal.contains(k));
+        return all || !DocumentStore.isDocumentStore(db) ? db.keys(range) : DocumentStore.plainKeys(db, range);
     }
 
     private Options openOptions(boolean readOnly) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * A JSON document database: named {@link DocumentCollection collections} of documents with persistent secondary
@@ -92,6 +93,25 @@ public final class DocumentStore implements AutoCloseable {
      */
     public static KeyRange internalKeys() {
         return KeyRange.closedOpen(new byte[] {0x00}, new byte[] {0x03});
+    }
+
+    /**
+     * The keys of {@code range} that are not the store's own ({@link #internalKeys()}), in key order. Only the
+     * empty key sorts below the store's keys, so this never walks them: it stays fast beside millions of
+     * documents.
+     *
+     * @throws IllegalArgumentException for a reversed range
+     */
+    public static Stream<byte[]> plainKeys(FerrumDB db, KeyRange range) {
+        if (range.isReversed()) {
+            throw new IllegalArgumentException("plainKeys lists in ascending order only");
+        }
+        byte[] empty = new byte[0];
+        Stream<byte[]> below = range.contains(empty) && db.contains(empty) ? Stream.of(empty) : Stream.empty();
+        byte[] end = internalKeys().to();
+        byte[] from = range.from() == null || Arrays.compareUnsigned(range.from(), end) < 0 ? end : range.from();
+        KeyRange above = KeyRange.closedOpen(from, range.to());
+        return above.isEmpty() ? below : Stream.concat(below, db.keys(above));
     }
 
     /** Whether {@code db} holds a document store (it carries the store's format marker). */
