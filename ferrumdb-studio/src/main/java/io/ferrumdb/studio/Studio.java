@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Studio implements AutoCloseable {
     private static final int HTTP_THREADS = 4;
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
     static {
         // Small responses on a reused (keep-alive) connection otherwise wait ~40 ms: Nagle's algorithm holds the
@@ -56,7 +57,6 @@ public final class Studio implements AutoCloseable {
         }
     }
     private static final String VERSION = "0.1.0-SNAPSHOT";
-    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
     /** One endpoint; {@code write} endpoints are refused in read-only mode. */
     interface Endpoint {
