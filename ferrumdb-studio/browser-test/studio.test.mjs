@@ -38,7 +38,7 @@ before(async () => {
       value: JSON.stringify({ id: i, name: 'User ' + i, tags: ['a', 'b'], address: { city: 'London' } }) });
   }
   await api('PUT', '/api/kv', { key: 'config:greeting', value: 'hello, world' });
-  await api('PUT', '/api/kv', { hex: '00ff10', valueBase64: Buffer.from([0, 1, 2, 250, 251]).toString('base64') });
+  await api('PUT', '/api/kv', { hex: 'ff0010', valueBase64: Buffer.from([0, 1, 2, 250, 251]).toString('base64') });
   await api('PUT', '/api/kv', { key: XSS, value: XSS });
   for (let i = 0; i < 40; i++) {
     await api('PUT', '/api/document', { collection: 'users', id: 'u' + String(i).padStart(2, '0'),
@@ -114,8 +114,8 @@ test('a binary key and value are shown in hex', async () => {
   await page.waitForFunction(() => !document.querySelector('#key-count').textContent.includes('prefix'));
   const labels = await page.locator('#key-list .key').allTextContents();
   assert.ok(labels.every((l) => !/[\u0000-\u001f]/.test(l)), 'control characters are shown as escapes: ' + labels);
-  await page.click('#key-list .key >> text=0x00ff10');
-  await page.waitForFunction(() => document.querySelector('#value-key').textContent === '0x00ff10');
+  await page.click('#key-list .key >> text=0xff0010');
+  await page.waitForFunction(() => document.querySelector('#value-key').textContent === '0xff0010');
   assert.match(await page.locator('#value-meta').textContent(), /^binary/);
   assert.equal(await page.locator('#value-tabs button[data-mode=text]').isDisabled(), true);
   assert.match(await page.locator('#value-body').textContent(), /00 01 02 fa fb/);
@@ -326,13 +326,12 @@ test('keyboard: / focuses the search, arrow keys walk the key list', async () =>
 });
 
 test('the empty key is a key like any other, from the page too', async () => {
-  await page.click('#new-key summary');
+  await page.evaluate(() => { document.getElementById('new-key').open = true; });
   await page.fill('#new-key-name', '');
   await page.fill('#new-key-value', 'value of the empty key');
   await page.click('#new-key-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#value-body').textContent === 'value of the empty key');
   assert.equal((await api('GET', '/api/kv?key=')).text, 'value of the empty key');
-  await page.click('#new-key summary');
 });
 
 test('the document store\'s own keys are hidden unless asked for', async () => {
@@ -405,11 +404,15 @@ test('the layout works 390 px wide', async () => {
 });
 
 test('an error is shown to the user, in words', async () => {
+  const before = problems.length;
   await page.click('nav a[data-view=maintenance]');
   await page.fill('#backup-target', '/proc/no/such/parent/backup');
   await page.click('#backup-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#toast').className === 'error');
   assert.match(await page.locator('#toast').textContent(), /does not exist/);
+  // Chromium logs the refused request itself; that one is expected here.
+  assert.deepEqual(problems.splice(before), ['console error: Failed to load resource: the server responded with a '
+    + 'status of 400 (Bad Request)']);
 });
 
 test('a stale link shows a page saying what to do; logout ends the session', async () => {
@@ -428,8 +431,8 @@ test('a stale link shows a page saying what to do; logout ends the session', asy
   await p.click('#logout');
   await p.waitForFunction(() => document.querySelector('h1').textContent === 'Logged out');
   const after = await p.goto(origin + '/');
-  assert.equal(after.status(), 401);
-  assert.match(await p.textContent('body'), /session has ended/);
+  assert.equal(after.status(), 401, 'the session is gone and the cookie cleared');
+  assert.match(await p.textContent('body'), /open the URL Studio printed/);
   await session.close();
 });
 

@@ -232,6 +232,17 @@ final class KeyValueApi {
     }
 
     /**
+     * {@code GET /api/kv/count?prefix=|prefixHex=&all=}: the exact number of keys the browser shows under the
+     * prefix (unlike the listing's count, not capped), for the confirmation of a bulk delete.
+     */
+    void countPrefix(Call call) throws IOException {
+        KeyRange range = KeyRange.prefix(prefixFrom(call.param("prefix"), call.param("prefixHex")));
+        try (Stream<byte[]> s = shownKeys(range, showAll(call))) {
+            call.sendJson(200, Map.of("count", s.count()));
+        }
+    }
+
+    /**
      * {@code POST /api/kv/delete-prefix} with {@code {"prefix"|"prefixHex", "expectedCount": N, "all"?: bool}}:
      * deletes every key shown under the prefix, but only when their number is still the {@code expectedCount}
      * the user confirmed (else 409 with the current count, and nothing deleted). Writes batches of

@@ -240,6 +240,7 @@ public final class Studio implements AutoCloseable {
         route("PUT", "/api/kv", kv::put, true);
         route("DELETE", "/api/kv", kv::delete, true);
         route("POST", "/api/kv/ttl", kv::setTtl, true);
+        route("GET", "/api/kv/count", kv::countPrefix, false);
         route("POST", "/api/kv/delete-prefix", kv::deletePrefix, true);
         route("GET", "/api/metrics", call -> call.sendJson(200, metrics.snapshot()), false);
         MaintenanceApi maintenanceApi = new MaintenanceApi(db, maintenance, System::currentTimeMillis,

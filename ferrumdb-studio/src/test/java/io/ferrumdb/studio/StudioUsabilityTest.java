@@ -145,6 +145,7 @@ class StudioUsabilityTest {
         for (String k : new String[] {"a:1", "a:2", "a:3", "b:1"}) {
             studio.database().put(b(k), b("v"));
         }
+        assertThat(client.get("/api/kv/count?prefix=a:").json().get("count").asLong()).isEqualTo(3);
         TestClient.Response stale = post("/api/kv/delete-prefix", "{\"prefix\":\"a:\",\"expectedCount\":2}");
         assertThat(stale.status()).isEqualTo(409);
         assertThat(stale.json().get("count").asLong()).isEqualTo(3);

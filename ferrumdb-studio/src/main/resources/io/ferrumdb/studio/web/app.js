@@ -247,13 +247,9 @@ async function uploadValue() {
 /** Deletes every key shown under the prefix, after confirming their exact number (the server checks it again). */
 async function deleteByPrefix() {
   const all = $('show-all').checked;
-  const probe = await fetch('/api/kv/delete-prefix', {
-    method: 'POST', credentials: 'same-origin', referrerPolicy: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ prefix: state.prefix, expectedCount: -1, all }),
-  });
-  const { count } = await probe.json();
-  if (probe.status !== 409 || typeof count !== 'number') throw new Error('could not count the keys to delete');
+  const params = new URLSearchParams({ prefix: state.prefix });
+  if (all) params.set('all', 'true');
+  const { count } = await api('GET', '/api/kv/count?' + params);
   const what = state.prefix === '' ? 'ALL ' + count + ' keys' : count + ' key(s) with prefix "' + state.prefix + '"';
   if (count === 0) { toast('No keys to delete'); return; }
   if (!window.confirm('Delete ' + what + '? This cannot be undone.')) return;
