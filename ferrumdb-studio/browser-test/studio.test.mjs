@@ -379,6 +379,18 @@ test('metrics: a chosen time range and a log scale; latency cells never wrap', a
   await page.selectOption('#metrics-range', '120');
 });
 
+test('the live tail shows writes as they happen (server-sent events)', async () => {
+  await page.click('nav a[data-view=metrics]');
+  const writer = (async () => {
+    const end = Date.now() + 3500;
+    for (let i = 0; Date.now() < end; i++) await api('PUT', '/api/kv', { key: 'tail:' + (i % 10), value: 'v' + i });
+  })();
+  await page.waitForFunction(() => [...document.querySelectorAll('#tail li.changed')]
+    .some((li) => /\+[1-9]\d* put/.test(li.textContent)), null, { timeout: 15000 });
+  await writer;
+  await page.click('nav a[data-view=keys]');
+});
+
 test('light and dark themes follow the system', async () => {
   await page.click('nav a[data-view=keys]');
   await page.emulateMedia({ colorScheme: 'dark' });

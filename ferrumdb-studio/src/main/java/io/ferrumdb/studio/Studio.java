@@ -243,6 +243,7 @@ public final class Studio implements AutoCloseable {
         route("GET", "/api/kv/count", kv::countPrefix, false);
         route("POST", "/api/kv/delete-prefix", kv::deletePrefix, true);
         route("GET", "/api/metrics", call -> call.sendJson(200, metrics.snapshot()), false);
+        route("GET", "/api/tail", new LiveTail(db, System::currentTimeMillis)::stream, false);
         MaintenanceApi maintenanceApi = new MaintenanceApi(db, maintenance, System::currentTimeMillis,
                 config.console());
         if (documents != null) {

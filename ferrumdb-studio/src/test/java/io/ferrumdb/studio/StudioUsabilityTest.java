@@ -192,4 +192,27 @@ class StudioUsabilityTest {
                 .replace(", PUT", ""));
         assertThat(post("/api/kv/ttl", "{\"key\":\"k\",\"ttlSeconds\":5}").header("Allow")).isEmpty();
     }
+    @Test
+    void theLiveTailStreamsCounterDeltasAsServerSentEvents() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), studio.port())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET /api/tail HTTP/1.1\r\nHost: 127.0.0.1:" + studio.port()
+                    + "\r\nX-FerrumDB-Token: " + studio.token() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    socket.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+            studio.database().put(b("t1"), b("v"));
+            studio.database().put(b("t2"), b("v"));
+            long puts = 0;
+            for (int events = 0; events < 5 && puts < 2; ) {
+                String line = in.readLine();
+                assertThat(line).as("the stream ended early").isNotNull();
+                if (line.startsWith("data: ")) {
+                    events++;
+                    puts += Json.MAPPER.readTree(line.substring(6)).get("puts").asLong();
+                }
+            }
+            assertThat(puts).isEqualTo(2);
+        }
+    }
 }

@@ -366,16 +366,41 @@ async function pollMetrics() {
   }
 }
 
+let tail = null;
+const TAIL_LINES = 30;
+
+/** Server-sent events from /api/tail; EventSource reconnects by itself when the server ends a stream. */
+function startTail() {
+  if (tail !== null) return;
+  tail = new EventSource('/api/tail');
+  tail.onmessage = (message) => {
+    const e = JSON.parse(message.data);
+    const time = new Date(e.atMillis).toLocaleTimeString();
+    const line = time + '  +' + e.puts + ' put  +' + e.deletes + ' delete  ' + e.gets + ' get  · '
+      + formatNumber(e.liveKeys) + ' live keys';
+    const list = $('tail');
+    list.prepend(el('li', { class: e.puts + e.deletes > 0 ? 'changed' : '' }, line));
+    while (list.children.length > TAIL_LINES) list.lastChild.remove();
+  };
+}
+
+function stopTail() {
+  if (tail !== null) tail.close();
+  tail = null;
+}
+
 function startMetrics() {
   if (metricsTimer === null) {
     pollMetrics();
     metricsTimer = setInterval(pollMetrics, 1000);
   }
+  startTail();
 }
 
 function stopMetrics() {
   clearInterval(metricsTimer);
   metricsTimer = null;
+  stopTail();
 }
 
 // ------------------------------------------------------------------ documents
