@@ -57,6 +57,7 @@ function reportError(e) {
 /** Control characters (the document store's key prefixes are 0x00..0x02) are shown as \xNN escapes. */
 function keyLabel(k) {
   if (k.key === null) return '0x' + k.hex;
+  if (k.key === '') return '(empty key)';
   return k.key.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 
