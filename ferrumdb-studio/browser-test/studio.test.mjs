@@ -393,6 +393,48 @@ test('the live tail shows writes as they happen (server-sent events)', async () 
   await page.click('nav a[data-view=keys]');
 });
 
+test('documents: insert, edit, delete, paging, table view and index drop', async () => {
+  await page.click('nav a[data-view=documents]');
+  await page.click('#collection-list .key >> text=/^users \\(/');
+  await page.fill('#query-filter', '{}');
+  await page.fill('#query-limit', '15');
+  await page.click('#query-form button[type=submit]');
+  await page.waitForFunction(() => /1–15 shown/.test(document.querySelector('#query-count').textContent));
+  assert.equal(await page.locator('#query-prev').isDisabled(), true);
+  await page.click('#query-next');
+  await page.waitForFunction(() => /16–30 shown/.test(document.querySelector('#query-count').textContent));
+  assert.equal(await page.locator('#query-results .doc-id').first().textContent(), 'u15');
+  await page.check('#query-table');
+  assert.equal(await page.locator('#query-results-table tbody tr').count(), 15);
+  const headers = await page.locator('#query-results-table th').allTextContents();
+  assert.deepEqual(headers, ['id', 'name', 'age', 'address']);
+  await page.uncheck('#query-table');
+
+  await page.click('#doc-new');
+  await page.fill('#doc-id', 'zz-new');
+  await page.fill('#doc-json', '{"name": "Inserted", "age": 99}');
+  await page.click('#doc-form button[type=submit]');
+  await page.waitForFunction(() => /Saved document zz-new/.test(document.querySelector('#toast').textContent));
+  assert.equal((await api('GET', '/api/document?collection=users&id=zz-new')).json, '{"name":"Inserted","age":99}');
+
+  await page.fill('#query-filter', '{"age": 99}');
+  await page.click('#query-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#query-count').textContent.startsWith('1 match'));
+  await page.click('#query-results button >> text=Edit');
+  assert.equal(await page.inputValue('#doc-id'), 'zz-new');
+  await page.fill('#doc-json', '{"name": "Edited", "age": 99}');
+  await page.click('#doc-form button[type=submit]');
+  await page.waitForFunction(() => /Edited/.test(document.querySelector('#query-results pre').textContent));
+  await page.click('#query-results button >> text=Delete');
+  await page.waitForFunction(() => document.querySelector('#query-count').textContent.startsWith('0 matches'));
+
+  await page.click('#index-list button[data-path="address.city"]');
+  await page.waitForFunction(() => document.querySelector('#collection-indexes').textContent.includes('no indexes'));
+  const collections = await api('GET', '/api/collections');
+  assert.deepEqual(collections.collections.find((c) => c.name === 'users').indexes, []);
+  await shot('10-documents-edit');
+});
+
 test('light and dark themes follow the system', async () => {
   await page.click('nav a[data-view=keys]');
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -173,6 +173,16 @@ final class KeyValueApi {
             throw ApiException.badRequest("give the value as 'value' (text) or 'valueBase64'");
         }
         Duration ttl = ttlFrom(body);
+        timedPut(key, value, ttl);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("key", describeKey(key));
+        out.put("size", value.length);
+        out.put("ttlSeconds", ttl == null ? null : ttl.toSeconds());
+        call.sendJson(200, out);
+    }
+
+    /** Writes {@code value}, expiring after {@code ttl} (null: never), and records the put latency. */
+    private void timedPut(byte[] key, byte[] value, Duration ttl) {
         long start = System.nanoTime();
         if (ttl == null) {
             db.put(key, value);
@@ -180,11 +190,6 @@ final class KeyValueApi {
             db.put(key, value, ttl);
         }
         metrics.putLatency.record(System.nanoTime() - start);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("key", describeKey(key));
-        out.put("size", value.length);
-        out.put("ttlSeconds", ttl == null ? null : ttl.toSeconds());
-        call.sendJson(200, out);
     }
 
     /** The TTL of a request body ({@code ttlSeconds}: 1 to {@link #MAX_TTL_SECONDS}), or null for none. */
@@ -218,13 +223,7 @@ final class KeyValueApi {
         if (value == null) {
             throw ApiException.notFound("no key " + describeForMessage(key));
         }
-        long start = System.nanoTime();
-        if (ttl == null) {
-            db.put(key, value);
-        } else {
-            db.put(key, value, ttl);
-        }
-        metrics.putLatency.record(System.nanoTime() - start);
+        timedPut(key, value, ttl);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("key", describeKey(key));
         out.put("ttlSeconds", ttl == null ? null : ttl.toSeconds());

@@ -254,6 +254,7 @@ public final class Studio implements AutoCloseable {
             route("PUT", "/api/document", docs::put, true);
             route("DELETE", "/api/document", docs::delete, true);
             route("POST", "/api/index", docs::createIndex, true);
+            route("DELETE", "/api/index", docs::dropIndex, true);
         }
         route("GET", "/api/compact", maintenanceApi::status, false);
         route("POST", "/api/compact", maintenanceApi::startCompaction, true);

@@ -406,7 +406,7 @@ function stopMetrics() {
 
 // ------------------------------------------------------------------ documents
 
-const docs = { collection: null };
+const docs = { collection: null, offset: 0, lastResults: [] };
 
 async function loadCollections() {
   const { collections } = await api('GET', '/api/collections');
@@ -430,10 +430,66 @@ function showCollection(c) {
   $('collection-indexes').textContent = c.count + ' documents · '
     + (c.indexes.length === 0 ? 'no indexes'
       : 'indexes: ' + c.indexes.map((i) => i.path + (i.unique ? ' (unique)' : '')).join(', '));
+  $('index-list').replaceChildren(...c.indexes.map((i) => el('li', {}, el('span', { class: 'mono' }, i.path),
+    el('button', { type: 'button', class: 'small danger writes', dataset: { path: i.path },
+      onclick: () => dropIndex(i.path).catch(reportError) }, 'Drop index'))));
+}
+
+async function dropIndex(path) {
+  if (!window.confirm('Drop the index on ' + path + '?')) return;
+  const params = new URLSearchParams({ collection: docs.collection.name, path });
+  await api('DELETE', '/api/index?' + params);
+  toast('Index on ' + path + ' dropped');
+  await loadCollections();
+  await runQuery();
+}
+
+function editDocument(d) {
+  $('doc-form').hidden = false;
+  $('doc-form-title').textContent = d ? 'Edit document ' + d.id : 'New document';
+  $('doc-id').value = d ? d.id : '';
+  $('doc-id').readOnly = Boolean(d);
+  $('doc-json').value = d ? d.pretty : '{\n  \n}';
+  (d ? $('doc-json') : $('doc-id')).focus();
+}
+
+async function saveDocument(event) {
+  event.preventDefault();
+  let document;
+  try { document = JSON.parse($('doc-json').value); } catch (e) { throw new Error('not valid JSON: ' + e.message); }
+  const id = $('doc-id').value;
+  await api('PUT', '/api/document', { collection: docs.collection.name, id, document });
+  toast('Saved document ' + id);
+  $('doc-form').hidden = true;
+  await loadCollections();
+  await runQuery();
+}
+
+async function deleteDocument(id) {
+  if (!window.confirm('Delete document ' + id + '?')) return;
+  const params = new URLSearchParams({ collection: docs.collection.name, id });
+  await api('DELETE', '/api/document?' + params);
+  toast('Deleted document ' + id);
+  await loadCollections();
+  await runQuery();
+}
+
+/** The results as a table: one row a document, one column per top-level field (nested values as JSON). */
+function renderTable(results) {
+  const fields = [...new Set(results.flatMap((d) => Object.keys(JSON.parse(d.json))))];
+  const head = el('tr', {}, el('th', {}, 'id'), ...fields.map((f) => el('th', {}, f)));
+  const rows = results.map((d) => {
+    const doc = JSON.parse(d.json);
+    return el('tr', {}, el('td', { class: 'doc-id' }, d.id), ...fields.map((f) => el('td', {},
+      doc[f] === undefined ? '' : typeof doc[f] === 'object' ? JSON.stringify(doc[f]) : String(doc[f]))));
+  });
+  $('query-results-table').replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
 }
 
 async function selectCollection(c) {
   showCollection(c);
+  docs.offset = 0;
+  $('doc-form').hidden = true;
   $('query-plan').textContent = '';
   $('query-count').textContent = '';
   $('query-results').replaceChildren();
@@ -441,18 +497,39 @@ async function selectCollection(c) {
 }
 
 async function runQuery(event) {
-  if (event) event.preventDefault();
+  if (event) { event.preventDefault(); docs.offset = 0; }
+  const limit = Number($('query-limit').value || '50');
   const params = new URLSearchParams({
-    collection: docs.collection.name, filter: $('query-filter').value, limit: $('query-limit').value || '50',
+    collection: docs.collection.name, filter: $('query-filter').value, limit: String(limit),
+    offset: String(docs.offset),
   });
   const sort = $('query-sort').value.trim();
   if (sort) { params.set('sort', sort); params.set('order', $('query-desc').checked ? 'desc' : 'asc'); }
   const r = await api('GET', '/api/query?' + params);
   $('query-plan').textContent = r.plan.summary + '\nfilter: ' + r.plan.filter;
   $('query-count').textContent = r.count + (r.count === 1 ? ' match' : ' matches')
-    + (r.results.length < r.count ? ', first ' + r.results.length + ' shown' : '');
+    + (r.results.length < r.count ? ', ' + (r.results.length === 0 ? 'none' : (docs.offset + 1) + '–'
+      + (docs.offset + r.results.length)) + ' shown' : '');
+  $('query-prev').disabled = docs.offset === 0;
+  $('query-next').disabled = docs.offset + r.results.length >= r.count;
+  docs.lastResults = r.results;
+  $('query-results').start = docs.offset + 1;
   $('query-results').replaceChildren(...r.results.map((d) => el('li', {},
-    el('span', { class: 'doc-id' }, d.id), el('pre', { class: 'value-body' }, d.pretty))));
+    el('div', { class: 'row' }, el('span', { class: 'doc-id' }, d.id),
+      el('button', { type: 'button', class: 'small writes', onclick: () => editDocument(d) }, 'Edit'),
+      el('button', { type: 'button', class: 'small danger writes',
+        onclick: () => deleteDocument(d.id).catch(reportError) }, 'Delete')),
+    el('pre', { class: 'value-body' }, d.pretty))));
+  renderTable(r.results);
+  const table = $('query-table').checked;
+  $('query-results').hidden = table;
+  $('query-table-wrap').hidden = !table;
+}
+
+function pageQuery(step) {
+  const limit = Number($('query-limit').value || '50');
+  docs.offset = Math.max(0, docs.offset + step * limit);
+  return runQuery();
 }
 
 async function createIndex(event) {
@@ -565,6 +642,15 @@ async function init() {
   $('compact-start').addEventListener('click', guard(startCompaction));
   $('query-form').addEventListener('submit', guard(runQuery));
   $('index-form').addEventListener('submit', guard(createIndex));
+  $('query-prev').addEventListener('click', guard(() => pageQuery(-1)));
+  $('query-next').addEventListener('click', guard(() => pageQuery(1)));
+  $('query-table').addEventListener('change', () => {
+    $('query-results').hidden = $('query-table').checked;
+    $('query-table-wrap').hidden = !$('query-table').checked;
+  });
+  $('doc-new').addEventListener('click', () => editDocument(null));
+  $('doc-cancel').addEventListener('click', () => { $('doc-form').hidden = true; });
+  $('doc-form').addEventListener('submit', guard(saveDocument));
   $('backup-form').addEventListener('submit', guard(backup));
   for (const b of document.querySelectorAll('#value-tabs button')) {
     b.addEventListener('click', () => { state.valueMode = b.dataset.mode; renderValue(); });
