@@ -52,6 +52,10 @@ final class CommandExecutor {
     volatile long lastSave = System.currentTimeMillis();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, CommandSpec> table;
+    /** Redis's hash encoding thresholds: reported and settable for compatibility, without effect (CONFIG SET). */
+    final Map<String, String> encodingThresholds = new ConcurrentHashMap<>(Map.of(
+            "hash-max-listpack-entries", "128", "hash-max-listpack-value", "64",
+            "hash-max-ziplist-entries", "128", "hash-max-ziplist-value", "64"));
     /** Called by SHUTDOWN, once its connection is closed. */
     volatile Runnable shutdown = () -> { };
     /** Set by the server once it is bound. */

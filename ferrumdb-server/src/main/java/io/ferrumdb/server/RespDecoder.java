@@ -49,6 +49,7 @@ final class RespDecoder extends ByteToMessageDecoder {
             }
             if (request instanceof RespRequest.ProtocolError) {
                 failed = true;
+                in.skipBytes(in.readableBytes());
             }
             out.add(request);
             // One command per decode call: the handler must apply AUTH before the next command is decoded,

@@ -106,6 +106,7 @@ final class ServerCommands {
         m.put("protected-mode", "yes");
         m.put("timeout", "0");
         m.put("dir", server.db.directory().toAbsolutePath().toString());
+        m.putAll(server.encodingThresholds);
         return m;
     }
 
@@ -134,10 +135,37 @@ final class ServerCommands {
             return Reply.OK;
         }
         if (sub.equals("SET")) {
-            return Reply.err("ERR Unknown option or number of arguments for CONFIG SET - '"
-                    + (c.argc() > 2 ? c.text(2) : "") + "' (FerrumDB's configuration is fixed at start)");
+            return configSet(c);
         }
         return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try CONFIG HELP.");
+    }
+
+    /**
+     * CONFIG SET accepts only Redis's small-hash encoding thresholds, which test suites and tuning scripts set:
+     * FerrumDB stores every hash the same way, so they are kept for CONFIG GET and change nothing else. Every
+     * other parameter is fixed at start and refused.
+     */
+    private static Reply configSet(Call c) {
+        if (c.argc() < 4 || c.argc() % 2 != 0) {
+            throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'set'. Try CONFIG "
+                    + "HELP.");
+        }
+        Map<String, String> updates = new LinkedHashMap<>();
+        for (int i = 2; i < c.argc(); i += 2) {
+            String name = c.text(i).toLowerCase(Locale.ROOT);
+            if (!c.server.encodingThresholds.containsKey(name)) {
+                return Reply.err("ERR Unknown option or number of arguments for CONFIG SET - '" + c.text(i)
+                        + "' (FerrumDB's configuration is fixed at start)");
+            }
+            Long value = Numbers.parseLong(c.arg(i + 1));
+            if (value == null || value < 0) {
+                return Reply.err("ERR CONFIG SET failed (possibly related to argument '" + c.text(i) + "') - "
+                        + "argument couldn't be parsed into an integer");
+            }
+            updates.put(name, Long.toString(value));
+        }
+        c.server.encodingThresholds.putAll(updates);
+        return Reply.OK;
     }
 
     // ------------------------------------------------------------------ COMMAND

@@ -212,11 +212,11 @@ final class StringCommands {
         byte[] old = stringOrNull(e);
         byte[] add = c.arg(2);
         if (old == null) {
-            checkSize(c, add.length);
+            checkSize(c, 0, add.length);
             ks.setString(c.arg(1), add, 0);
             return Reply.integer(add.length);
         }
-        checkSize(c, (long) old.length + add.length);
+        checkSize(c, old.length, add.length);
         byte[] joined = Arrays.copyOf(old, old.length + add.length);
         System.arraycopy(add, 0, joined, old.length, add.length);
         ks.setString(c.arg(1), joined, e.expiresAt());
@@ -234,8 +234,8 @@ final class StringCommands {
     }
 
     /** Redis's checkStringLength: a string may not grow beyond proto-max-bulk-len. */
-    private static void checkSize(Call c, long size) {
-        if (size > c.server.config.maxBulkLength()) {
+    private static void checkSize(Call c, long offset, long length) {
+        if (offset > c.server.config.maxBulkLength() - length) {
             throw new CommandError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         }
     }
@@ -258,7 +258,7 @@ final class StringCommands {
             if (value.length == 0) {
                 return Reply.ZERO;
             }
-            checkSize(c, offset + value.length);
+            checkSize(c, offset, value.length);
             byte[] created = new byte[(int) (offset + value.length)];
             System.arraycopy(value, 0, created, (int) offset, value.length);
             ks.setString(c.arg(1), created, 0);
@@ -267,7 +267,7 @@ final class StringCommands {
         if (value.length == 0) {
             return Reply.integer(old.length);
         }
-        checkSize(c, offset + value.length);
+        checkSize(c, offset, value.length);
         byte[] updated = Arrays.copyOf(old, (int) Math.max(old.length, offset + value.length));
         System.arraycopy(value, 0, updated, (int) offset, value.length);
         ks.setString(c.arg(1), updated, e.expiresAt());
