@@ -16,7 +16,19 @@ units=${REDIS_SUITE_UNITS:-"unit/type/string unit/type/incr unit/type/hash unit/
 command -v tclsh >/dev/null || { echo "tclsh is needed (apt-get install -y tcl)" >&2; exit 2; }
 [ -x "$src/runtest" ] || { echo "$src is not a Redis source checkout (no runtest)" >&2; exit 2; }
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$log" "$work"' EXIT
+# The suite runs from a copy, in which two helpers that file-level setup code (outside any test) calls are
+# neutralised: assert_encoding (Redis's internal encodings, which FerrumDB does not have) and memory_usage
+# (MEMORY USAGE). Without this, the first such call aborts a whole unit. Tests that check encodings themselves
+# are in out-of-scope.txt and skipped, so no test passes because of this.
+cp -r "$src/tests" "$src/runtest" "$work/"
+cat >> "$work/tests/support/util.tcl" <<'TCL'
+# FerrumDB compatibility run (ferrumdb-server/compat/run-redis-suite.sh): no Redis encodings, no MEMORY USAGE.
+proc assert_encoding {enc key} {}
+proc memory_usage {key} { return 1 }
+TCL
+src=$work
 # Each unit runs in its own invocation: in external mode an exception ends the whole run, and one failing unit
 # must not hide the results of the others.
 for u in $units; do
