@@ -34,7 +34,8 @@ start_redis() { # fsync-mode -> port
 
 start_ferrumdb() { # fsync-policy -> port
   local out="$work/ferrumdb-${1//:/}.out"
-  "$root/ferrumdb" --db "$work/ferrumdb-${1//:/}" --fsync "$1" serve --port 0 > "$out" 2>&1 &
+  # A long-running server wants the optimising JIT, not the launcher's quick-start flags (C1 only, serial GC).
+  FERRUMDB_JAVA_OPTS=${SERVE_JAVA_OPTS:--XX:+UseParallelGC} "$root/ferrumdb" --db "$work/ferrumdb-${1//:/}" --fsync "$1" serve --port 0 > "$out" 2>&1 &
   pids+=($!)
   until grep -q 'over the Redis protocol on' "$out"; do sleep 0.2; done
   sed -n 's/.*over the Redis protocol on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$out"

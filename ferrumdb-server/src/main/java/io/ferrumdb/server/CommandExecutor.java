@@ -45,7 +45,6 @@ final class CommandExecutor {
     final LongAdder connectionsReceived = new LongAdder();
     final LongAdder keyspaceHits = new LongAdder();
     final LongAdder keyspaceMisses = new LongAdder();
-    final LongAdder rejectedConnections = new LongAdder();
     final LongAdder protocolErrors = new LongAdder();
     final LongAdder errorReplies = new LongAdder();
     /** When the log was last forced by SAVE or BGSAVE (epoch ms); the start time until then. */
@@ -75,7 +74,6 @@ final class CommandExecutor {
         connectionsReceived.reset();
         keyspaceHits.reset();
         keyspaceMisses.reset();
-        rejectedConnections.reset();
         protocolErrors.reset();
         errorReplies.reset();
     }

@@ -324,7 +324,7 @@ final class KeyCommands {
         if (when <= c.now()) {
             ks.delete(c.arg(1));
         } else {
-            ks.setExpiry(c.arg(1), e, when);
+            ks.setExpiry(c.arg(1), when);
         }
         return Reply.ONE;
     }
@@ -350,7 +350,7 @@ final class KeyCommands {
         if (e == null || e.expiresAt() == 0) {
             return Reply.ZERO;
         }
-        ks.setExpiry(c.arg(1), e, 0);
+        ks.setExpiry(c.arg(1), 0);
         return Reply.ONE;
     }
 }

@@ -117,7 +117,7 @@ final class Keyspace {
     }
 
     /** Changes the expiry of an existing key, keeping its value. */
-    void setExpiry(byte[] key, Entry entry, long expiresAt) {
+    void setExpiry(byte[] key, long expiresAt) {
         byte[] k = KeyLayout.keyspaceKey(db, key);
         byte[] raw = txn.get(k);
         if (expiresAt != 0 && expiresAt <= txn.now()) {

@@ -330,7 +330,8 @@ final class ServerCommands {
             case "stats" -> {
                 line(sb, "total_connections_received", Long.toString(s.connectionsReceived.sum()));
                 line(sb, "total_commands_processed", Long.toString(s.commandsProcessed.sum()));
-                line(sb, "rejected_connections", Long.toString(s.rejectedConnections.sum()));
+                line(sb, "rejected_connections", "0"); // FerrumDB has no maxclients: none is ever rejected
+                line(sb, "ferrumdb_protocol_errors", Long.toString(s.protocolErrors.sum()));
                 line(sb, "keyspace_hits", Long.toString(s.keyspaceHits.sum()));
                 line(sb, "keyspace_misses", Long.toString(s.keyspaceMisses.sum()));
                 line(sb, "total_error_replies", Long.toString(s.errorReplies.sum()));

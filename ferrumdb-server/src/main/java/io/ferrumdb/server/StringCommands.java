@@ -199,9 +199,9 @@ final class StringCommands {
             throw CommandError.wrongType();
         }
         if (expiryArg > 0) {
-            ks.setExpiry(c.arg(1), e, expiresAt);
+            ks.setExpiry(c.arg(1), expiresAt);
         } else if (persist && e.expiresAt() != 0) {
-            ks.setExpiry(c.arg(1), e, 0);
+            ks.setExpiry(c.arg(1), 0);
         }
         return new Reply.Bulk(s.value());
     }
