@@ -68,8 +68,9 @@ final class Keyspace {
         };
     }
 
+    /** Whether {@code key} is live, from the key directory alone (no value is read). */
     boolean exists(byte[] key) {
-        return lookup(key) != null;
+        return expiresAt(key) >= 0;
     }
 
     /** The string at {@code key}; null when absent; WRONGTYPE when it is a hash. */
@@ -93,19 +94,20 @@ final class Keyspace {
         throw CommandError.wrongType();
     }
 
-    /** Absolute expiry (ms) of a live key: 0 for none; -1 when absent. */
+    /** Absolute expiry (ms) of a live key: 0 for none; -1 when absent. From the key directory alone. */
     long expiresAt(byte[] key) {
-        Entry e = lookup(key);
-        return e == null ? -1 : e.expiresAt();
+        checkKey(key);
+        return txn.expiresAt(KeyLayout.keyspaceKey(db, key));
     }
 
-    /** Sets the string value of {@code key} (replacing any type) with the given absolute expiry (0 = none). */
+    /**
+     * Sets the string value of {@code key} (replacing any type) with the given absolute expiry (0 = none). The
+     * old value is not read: fields of a hash it replaces become unreachable with its 'K' record, like those of
+     * an expired hash, and are deleted when a hash of that name is created again (see {@link #hset}).
+     */
     void setString(byte[] key, byte[] value, long expiresAt) {
+        checkKey(key);
         checkValue(value);
-        Entry old = lookup(key);
-        if (old instanceof HashEntry) {
-            deleteFields(key);
-        }
         txn.put(KeyLayout.keyspaceKey(db, key), KeyLayout.stringValue(value), expiresAt);
     }
 

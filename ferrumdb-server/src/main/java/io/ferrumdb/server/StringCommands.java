@@ -90,18 +90,16 @@ final class StringCommands {
         long expiresAt = expiryArg > 0 ? Expiry.parseOption(c, expiryArg, "set") : 0;
         Keyspace ks = c.ks();
         byte[] key = c.arg(1);
-        Keyspace.Entry old = ks.lookup(key);
         Reply previous = null;
         if (get) {
-            if (old instanceof Keyspace.HashEntry) {
-                throw CommandError.wrongType();
-            }
-            previous = Reply.bulkOrNull(old == null ? null : ((Keyspace.StringEntry) old).value());
+            previous = Reply.bulkOrNull(ks.getString(key));
         }
-        if (cond == Cond.NX && old != null || cond == Cond.XX && old == null) {
+        // Only the key directory is consulted: a plain SET never reads the value it replaces.
+        long oldExpiry = cond != Cond.NONE || keepTtl ? ks.expiresAt(key) : -1;
+        if (cond == Cond.NX && oldExpiry >= 0 || cond == Cond.XX && oldExpiry < 0) {
             return get ? previous : Reply.NULL_BULK;
         }
-        ks.setString(key, c.arg(2), keepTtl && old != null ? old.expiresAt() : expiresAt);
+        ks.setString(key, c.arg(2), keepTtl && oldExpiry > 0 ? oldExpiry : expiresAt);
         return get ? previous : Reply.OK;
     }
 
