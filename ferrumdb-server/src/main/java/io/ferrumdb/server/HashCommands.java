@@ -4,7 +4,6 @@ import static io.ferrumdb.server.CommandSpec.Flag.FAST;
 import static io.ferrumdb.server.CommandSpec.Flag.READONLY;
 import static io.ferrumdb.server.CommandSpec.Flag.WRITE;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,9 +50,7 @@ final class HashCommands {
         if (ks.hget(c.arg(1), c.arg(2)) != null) {
             return Reply.ZERO;
         }
-        List<byte[][]> one = new ArrayList<>();
-        one.add(new byte[][] {c.arg(2), c.arg(3)});
-        ks.hset(c.arg(1), one);
+        setField(ks, c.arg(1), c.arg(2), c.arg(3));
         return Reply.ONE;
     }
 
@@ -113,24 +110,8 @@ final class HashCommands {
     private static Reply hincrby(Call c) {
         long by = c.longArg(3);
         Keyspace ks = c.ks();
-        byte[] old = ks.hget(c.arg(1), c.arg(2));
-        long current = 0;
-        if (old != null) {
-            Long parsed = Numbers.parseLong(old);
-            if (parsed == null) {
-                throw new CommandError("ERR hash value is not an integer");
-            }
-            current = parsed;
-        }
-        long result;
-        try {
-            result = Math.addExact(current, by);
-        } catch (ArithmeticException overflow) {
-            throw new CommandError("ERR increment or decrement would overflow");
-        }
-        List<byte[][]> one = new ArrayList<>();
-        one.add(new byte[][] {c.arg(2), Numbers.ascii(result)});
-        ks.hset(c.arg(1), one);
+        long result = Numbers.increment(ks.hget(c.arg(1), c.arg(2)), by, "ERR hash value is not an integer");
+        setField(ks, c.arg(1), c.arg(2), Numbers.ascii(result));
         return Reply.integer(result);
     }
 
@@ -140,24 +121,15 @@ final class HashCommands {
             throw new CommandError("ERR value is NaN or Infinity");
         }
         Keyspace ks = c.ks();
-        byte[] old = ks.hget(c.arg(1), c.arg(2));
-        double current = 0;
-        if (old != null) {
-            Double parsed = Numbers.parseDouble(old);
-            if (parsed == null) {
-                throw new CommandError("ERR hash value is not a float");
-            }
-            current = parsed;
-        }
-        double result = current + by;
-        if (Double.isNaN(result) || Double.isInfinite(result)) {
-            throw new CommandError("ERR increment would produce NaN or Infinity");
-        }
-        byte[] text = Numbers.formatDouble(result).getBytes(StandardCharsets.US_ASCII);
-        List<byte[][]> one = new ArrayList<>();
-        one.add(new byte[][] {c.arg(2), text});
-        ks.hset(c.arg(1), one);
+        byte[] text = Numbers.incrementFloat(ks.hget(c.arg(1), c.arg(2)), by, "ERR hash value is not a float");
+        setField(ks, c.arg(1), c.arg(2), text);
         return new Reply.Bulk(text);
+    }
+
+    private static void setField(Keyspace ks, byte[] key, byte[] field, byte[] value) {
+        List<byte[][]> one = new ArrayList<>();
+        one.add(new byte[][] {field, value});
+        ks.hset(key, one);
     }
 
     /** HRANDFIELD key [count [WITHVALUES]]: distinct fields for a positive count, repeats for a negative one. */

@@ -95,6 +95,43 @@ final class Numbers {
         return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
+    /**
+     * The INCR family's arithmetic (t_string.c, t_hash.c): {@code stored} (null when absent, counted as 0) plus
+     * {@code by}; a stored value that is not an integer fails with {@code notInteger}, overflow with Redis's text.
+     */
+    static long increment(byte[] stored, long by, String notInteger) {
+        long current = 0;
+        if (stored != null) {
+            Long parsed = parseLong(stored);
+            if (parsed == null) {
+                throw new CommandError(notInteger);
+            }
+            current = parsed;
+        }
+        try {
+            return Math.addExact(current, by);
+        } catch (ArithmeticException overflow) {
+            throw new CommandError("ERR increment or decrement would overflow");
+        }
+    }
+
+    /** INCRBYFLOAT / HINCRBYFLOAT: {@code stored} (null = 0) plus {@code by}, as the text Redis stores. */
+    static byte[] incrementFloat(byte[] stored, double by, String notFloat) {
+        double current = 0;
+        if (stored != null) {
+            Double parsed = parseDouble(stored);
+            if (parsed == null) {
+                throw new CommandError(notFloat);
+            }
+            current = parsed;
+        }
+        double result = current + by;
+        if (Double.isNaN(result) || Double.isInfinite(result)) {
+            throw new CommandError("ERR increment would produce NaN or Infinity");
+        }
+        return formatDouble(result).getBytes(StandardCharsets.US_ASCII);
+    }
+
     static byte[] ascii(long value) {
         return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
     }

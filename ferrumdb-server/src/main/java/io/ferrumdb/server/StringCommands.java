@@ -315,21 +315,7 @@ final class StringCommands {
     private static Reply incrBy(Call c, long by) {
         Keyspace ks = c.ks();
         Keyspace.Entry e = ks.lookup(c.arg(1));
-        byte[] old = stringOrNull(e);
-        long current = 0;
-        if (old != null) {
-            Long parsed = Numbers.parseLong(old);
-            if (parsed == null) {
-                throw new CommandError(CommandError.NOT_INTEGER);
-            }
-            current = parsed;
-        }
-        long result;
-        try {
-            result = Math.addExact(current, by);
-        } catch (ArithmeticException overflow) {
-            throw new CommandError("ERR increment or decrement would overflow");
-        }
+        long result = Numbers.increment(stringOrNull(e), by, CommandError.NOT_INTEGER);
         ks.setString(c.arg(1), Numbers.ascii(result), e == null ? 0 : e.expiresAt());
         return Reply.integer(result);
     }
@@ -338,20 +324,7 @@ final class StringCommands {
         Keyspace ks = c.ks();
         Keyspace.Entry e = ks.lookup(c.arg(1));
         byte[] old = stringOrNull(e);
-        double by = c.doubleArg(2);
-        double current = 0;
-        if (old != null) {
-            Double parsed = Numbers.parseDouble(old);
-            if (parsed == null) {
-                throw new CommandError(CommandError.NOT_FLOAT);
-            }
-            current = parsed;
-        }
-        double result = current + by;
-        if (Double.isNaN(result) || Double.isInfinite(result)) {
-            throw new CommandError("ERR increment would produce NaN or Infinity");
-        }
-        byte[] text = Numbers.formatDouble(result).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] text = Numbers.incrementFloat(old, c.doubleArg(2), CommandError.NOT_FLOAT);
         ks.setString(c.arg(1), text, e == null ? 0 : e.expiresAt());
         return new Reply.Bulk(text);
     }
