@@ -288,8 +288,8 @@ public final class AgentMemory {
 
     // ---------------------------------------------------------------- forget
 
-    /** Forgets what {@code request} names; returns how many memories were removed. */
-    public int forget(ForgetRequest request) {
+    /** Forgets what {@code request} names; returns the ids of the memories removed (empty when none matched). */
+    public List<String> forget(ForgetRequest request) {
         Objects.requireNonNull(request, "request");
         String namespace = MemoryLimits.namespace(request.namespace());
         List<String> tags = MemoryLimits.tags(request.tags());
@@ -308,10 +308,10 @@ public final class AgentMemory {
             } else {
                 targets = new ArrayList<>(taggedWithAll(namespace, tags));
             }
-            int forgotten = 0;
+            List<String> forgotten = new ArrayList<>();
             for (int from = 0; from < targets.size(); from += FORGET_BATCH) {
-                forgotten += forgetBatch(namespace, targets.subList(from, Math.min(targets.size(),
-                        from + FORGET_BATCH)));
+                forgotten.addAll(forgetBatch(namespace, targets.subList(from, Math.min(targets.size(),
+                        from + FORGET_BATCH))));
             }
             return forgotten;
         } finally {
@@ -320,13 +320,13 @@ public final class AgentMemory {
     }
 
     /** REQUIRES: writeLock held. */
-    private int forgetBatch(String namespace, List<String> targets) {
+    private List<String> forgetBatch(String namespace, List<String> targets) {
         assert writeLock.isHeldByCurrentThread();
         WriteBatch batch = new WriteBatch();
         Stats stats = stats(namespace);
         long count = stats.count;
         long totalTerms = stats.terms;
-        int forgotten = 0;
+        List<String> forgotten = new ArrayList<>();
         for (String id : targets) {
             byte[] value = db.get(MemoryKeys.memory(namespace, id));
             if (value == null) {
@@ -346,9 +346,9 @@ public final class AgentMemory {
             batch.delete(MemoryKeys.memory(namespace, id));
             count--;
             totalTerms -= stored.terms();
-            forgotten++;
+            forgotten.add(id);
         }
-        if (forgotten > 0) {
+        if (!forgotten.isEmpty()) {
             batch.put(MemoryKeys.stats(namespace), new Stats(Math.max(0, count), Math.max(0, totalTerms)).encode());
             db.write(batch);
         }
