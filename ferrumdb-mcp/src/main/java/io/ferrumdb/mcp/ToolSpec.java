@@ -1,7 +1,6 @@
 package io.ferrumdb.mcp;
 
 import io.ferrumdb.FerrumException;
-import io.ferrumdb.memory.InvalidMemoryRequestException;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
@@ -43,7 +42,8 @@ record ToolSpec(String name, String title, String description, String inputSchem
             ToolOutput out = handler.apply(new Args(arguments, known));
             return CallToolResult.builder().structuredContent(out.structured()).addTextContent(out.text())
                     .isError(false).build();
-        } catch (ToolInputException | InvalidMemoryRequestException | IllegalArgumentException e) {
+        } catch (ToolInputException | IllegalArgumentException e) {
+            // Includes InvalidMemoryRequestException and the engine's own limit checks.
             return error("invalid input: " + e.getMessage());
         } catch (FerrumException e) {
             LOG.warn("tool {} failed", name, e);

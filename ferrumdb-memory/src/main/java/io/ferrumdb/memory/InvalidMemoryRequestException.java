@@ -1,12 +1,10 @@
 package io.ferrumdb.memory;
 
-import io.ferrumdb.FerrumException;
-
 /**
  * A remember, recall or forget request that breaks a rule of {@link MemoryLimits}: the message names the field,
  * what was wrong and the limit, in words an agent can act on.
  */
-public final class InvalidMemoryRequestException extends FerrumException {
+public final class InvalidMemoryRequestException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     private final String field;
