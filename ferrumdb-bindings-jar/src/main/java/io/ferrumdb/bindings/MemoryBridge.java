@@ -41,9 +41,12 @@ public final class MemoryBridge {
         return new MemoryBridge(db);
     }
 
-    /** Agent memory in a database the Node.js binding opened. */
-    public static MemoryBridge forNode(NodeDatabase db) {
-        return new MemoryBridge(db.database());
+    /**
+     * Agent memory in a database the Node.js binding opened. A constructor, not a factory: java-bridge gives
+     * asynchronous calls the Java exception only on instances made through the class proxy (see NodeDatabase).
+     */
+    public MemoryBridge(NodeDatabase db) {
+        this(db.database());
     }
 
     /** {@code {namespace?, text, tags?, ttl_seconds?, metadata?, vector?}} → {@code {id, namespace, created_at, expires_at?}}. */

@@ -26,7 +26,7 @@ public final class NodeDatabase implements AutoCloseable {
         this.db = BindingSupport.open(path, fsync, intervalMillis, passphrase, readOnly);
     }
 
-    /** The database itself, for {@link MemoryBridge#forNode}. */
+    /** The database itself, for {@link MemoryBridge#MemoryBridge(NodeDatabase)}. */
     FerrumDB database() {
         return db;
     }
