@@ -12,15 +12,13 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +41,9 @@ public final class FerrumMcpServer implements AutoCloseable {
     private static final String INSTRUCTIONS = "FerrumDB is a durable memory. Call recall at the start of a task "
             + "to see what is already known, and remember for facts, preferences and decisions worth keeping. "
             + "kv_* and doc_find reach the plain key-value store and document collections.";
+
+    /** How long calls still running when stdin ends may take to answer before the server closes. */
+    private static final Duration ANSWER_GRACE = Duration.ofSeconds(30);
 
     private final FerrumDB db;
     private final Optional<DocumentStore> documents;
@@ -92,32 +93,15 @@ public final class FerrumMcpServer implements AutoCloseable {
 
     /**
      * Serves one client over stdio: JSON-RPC messages, one per line, read from {@code in} and written to
-     * {@code out}. Blocks until {@code in} ends (the client closed it or exited). Nothing else may write to
+     * {@code out}. Blocks until {@code in} ends (the client closed it or exited) and the calls read before have been
+     * answered (at most 30 seconds more). Nothing else may write to
      * {@code out}: logs go to stderr.
      */
     public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
-        CountDownLatch ended = new CountDownLatch(1);
-        InputStream watched = new FilterInputStream(in) {
-            @Override
-            public int read() throws IOException {
-                return ended(super.read());
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                return ended(super.read(b, off, len));
-            }
-
-            private int ended(int n) {
-                if (n < 0) {
-                    ended.countDown();
-                }
-                return n;
-            }
-        };
-        McpSyncServer server = build(new StdioServerTransportProvider(json, watched, out));
+        StdioExchange exchange = new StdioExchange(json, ANSWER_GRACE);
+        McpSyncServer server = build(new StdioServerTransportProvider(json, exchange.watch(in), exchange.watch(out)));
         try {
-            ended.await();
+            exchange.awaitEnd();
         } finally {
             server.closeGracefully();
         }
