@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.MutableClock;
 import io.ferrumdb.Options;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentMemoryTest {
     @TempDir
     Path dir;
-    private final TestClock clock = new TestClock(Instant.parse("2026-06-01T12:00:00Z").toEpochMilli());
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T12:00:00Z").toEpochMilli());
     private FerrumDB db;
     private AgentMemory memory;
 
@@ -202,37 +199,5 @@ class AgentMemoryTest {
     private static void assertField(Runnable call, String field) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(InvalidMemoryRequestException.class,
                 e -> assertThat(e.field()).isEqualTo(field));
-    }
-
-    static final class TestClock extends Clock {
-        private final AtomicLong millis;
-
-        TestClock(long start) {
-            millis = new AtomicLong(start);
-        }
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
