@@ -166,3 +166,54 @@ export class ReadOnlyDatabaseError extends FerrumError {}
 export class FormatVersionError extends FerrumError {}
 export class InvalidArgumentError extends FerrumError {}
 export class UniqueIndexViolationError extends FerrumError {}
+
+/** A memory as recall returns it (the shape of the MCP `recall` tool's results). */
+export interface RecalledMemory {
+  id: string;
+  namespace: string;
+  text: string;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  score: number;
+  created_at: string;
+  expires_at?: string;
+}
+
+export interface Remembered {
+  id: string;
+  namespace: string;
+  created_at: string;
+  expires_at?: string;
+}
+
+export interface RememberOptions {
+  namespace?: string;
+  tags?: string[];
+  /** Time to live in milliseconds. */
+  ttl?: number;
+  metadata?: Record<string, unknown>;
+  /** An embedding of the text computed by the caller. */
+  vector?: number[];
+}
+
+export interface RecallOptions {
+  namespace?: string;
+  /** Only memories carrying all of these tags. */
+  tags?: string[];
+  /** 1 to 100, default 10. */
+  limit?: number;
+  /** Only memories created at or after this instant. */
+  since?: Date | string;
+  vector?: number[];
+}
+
+/** Durable agent memory in an open FerrumDB: the same Java implementation as `ferrumdb mcp`. */
+export class AgentMemory {
+  static of(db: FerrumDB): AgentMemory;
+  remember(text: string, options?: RememberOptions): Promise<Remembered>;
+  rememberSync(text: string, options?: RememberOptions): Remembered;
+  recall(query?: string | null, options?: RecallOptions): Promise<RecalledMemory[]>;
+  recallSync(query?: string | null, options?: RecallOptions): RecalledMemory[];
+  forget(id?: string | null, options?: { namespace?: string; tags?: string[] }): Promise<number>;
+  forgetSync(id?: string | null, options?: { namespace?: string; tags?: string[] }): number;
+}

@@ -121,6 +121,11 @@ class FerrumDB {
     return new FerrumDB(callSync(() => new NodeDatabase(...args)), args[0]);
   }
 
+  /** The Java NodeDatabase behind `db`, for the other parts of this binding (lib/memory.js). */
+  static javaDatabase(db) {
+    return db.#db;
+  }
+
   /** The database directory (absolute). */
   get path() {
     return this.#path;

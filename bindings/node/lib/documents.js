@@ -224,4 +224,4 @@ class DocumentStore {
   }
 }
 
-module.exports = { DocumentStore, Collection };
+module.exports = { DocumentStore, Collection, asciiJson };

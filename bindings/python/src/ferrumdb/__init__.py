@@ -15,6 +15,7 @@ Java engine through JPype. The engine's jar ships inside this package.
 
 from ._db import FerrumDB, WriteBatch, open
 from ._documents import Collection, DocumentStore, open_documents
+from ._memory import AgentMemory, agent_memory
 from .errors import (
     CorruptionError,
     DatabaseClosedError,
@@ -36,6 +37,8 @@ __all__ = [
     "open_documents",
     "DocumentStore",
     "Collection",
+    "agent_memory",
+    "AgentMemory",
     "FerrumError",
     "DatabaseLockedError",
     "DatabaseClosedError",

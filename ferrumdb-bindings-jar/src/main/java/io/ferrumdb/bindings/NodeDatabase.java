@@ -26,6 +26,11 @@ public final class NodeDatabase implements AutoCloseable {
         this.db = BindingSupport.open(path, fsync, intervalMillis, passphrase, readOnly);
     }
 
+    /** The database itself, for {@link MemoryBridge#MemoryBridge(NodeDatabase)}. */
+    FerrumDB database() {
+        return db;
+    }
+
     static byte[] decode(String base64, String what) {
         if (base64 == null) {
             throw new IllegalArgumentException(what + " must not be null");
