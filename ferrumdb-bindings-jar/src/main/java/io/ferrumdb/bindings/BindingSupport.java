@@ -1,19 +1,18 @@
 package io.ferrumdb.bindings;
 
+import io.ferrumdb.DatabaseLockedException;
+import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
-import io.ferrumdb.KeyRange;
 import io.ferrumdb.Options;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * The entry points the Python and Node.js bindings call besides {@link FerrumDB} itself. They exist so that both
- * bindings parse their options the same way, with the same error messages, and so that a whole key listing
- * crosses the language boundary as one array instead of one call per key.
+ * bindings parse their options the same way, with the same error messages. Scans go through {@link ScanCursor}.
  */
 public final class BindingSupport {
     private BindingSupport() {
@@ -41,21 +40,26 @@ public final class BindingSupport {
         return builder.build();
     }
 
-    /** Opens {@code path} with {@link #options}. */
+    /**
+     * Opens {@code path} with {@link #options}. The engine's errors are reworded where they speak of its Java
+     * API, which a binding's user never sees.
+     *
+     * @throws DatabaseLockedException naming the process that holds the lock when the operating system can tell
+     * @throws EncryptionKeyException  when the database is encrypted and no passphrase was given
+     */
     public static FerrumDB open(String path, String fsync, long intervalMillis, String passphrase,
                                 boolean readOnly) {
-        return FerrumDB.open(path(path), options(fsync, intervalMillis, passphrase, readOnly));
-    }
-
-    /**
-     * The live keys, in unsigned byte order, optionally only those starting with {@code prefix}.
-     *
-     * @param prefix null for every key
-     */
-    public static byte[][] keys(FerrumDB db, byte[] prefix) {
-        Objects.requireNonNull(db, "db");
-        KeyRange range = prefix == null ? KeyRange.all() : KeyRange.prefix(prefix);
-        return db.keys(range).toArray(byte[][]::new);
+        Path dir = path(path);
+        try {
+            return FerrumDB.open(dir, options(fsync, intervalMillis, passphrase, readOnly));
+        } catch (DatabaseLockedException e) {
+            throw LockHolder.describe(e);
+        } catch (EncryptionKeyException e) {
+            if (passphrase == null) {
+                throw new EncryptionKeyException("database " + dir + " is encrypted: open it with its passphrase");
+            }
+            throw e;
+        }
     }
 
     static FsyncPolicy fsyncPolicy(String fsync, long intervalMillis) {

@@ -1,0 +1,129 @@
+package io.ferrumdb.bindings;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.KeyRange;
+import io.ferrumdb.KeyValue;
+import io.ferrumdb.RangeIterator;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A scan as the bindings consume it: the entries of a key range handed over in chunks, each chunk one byte array,
+ * so that a scan of N keys crosses the language boundary N / chunk-size times instead of N times, and each
+ * crossing is one copy the other side can slice without further calls into Java.
+ *
+ * <p>Chunk layout (little-endian): {@code int32 count}, then {@code count} (keys only) or {@code 2 * count}
+ * (key, value, key, value...) {@code int32} lengths, then the bytes of the keys (and values) in the same order.
+ *
+ * <p>Invariant: after {@link #next} has returned null, or after {@link #close}, the engine iterator is closed;
+ * {@code remaining} never goes below zero.
+ */
+public final class ScanCursor implements AutoCloseable {
+    /** No limit, as the bindings pass it. */
+    public static final long UNLIMITED = -1;
+
+    private final RangeIterator entries;
+    private final boolean withValues;
+    private long remaining;
+    private boolean closed;
+
+    /**
+     * A scan of {@code db}.
+     *
+     * @param prefix     only keys starting with it; null for none. Cannot be combined with start or stop.
+     * @param start      the inclusive lower bound, or null
+     * @param stop       the exclusive upper bound, or null
+     * @param reverse    descending key order
+     * @param limit      at most this many entries; {@link #UNLIMITED} for all
+     * @param withValues chunks carry values as well as keys
+     * @throws IllegalArgumentException naming the argument that is wrong
+     */
+    public ScanCursor(FerrumDB db, byte[] prefix, byte[] start, byte[] stop, boolean reverse, long limit,
+                      boolean withValues) {
+        if (limit < 0 && limit != UNLIMITED) {
+            throw new IllegalArgumentException("limit must be zero or more, got " + limit);
+        }
+        KeyRange range = range(prefix, start, stop);
+        this.entries = db.iterate(reverse ? range.reversed() : range);
+        this.withValues = withValues;
+        this.remaining = limit == UNLIMITED ? Long.MAX_VALUE : limit;
+    }
+
+    /** The same scan with keys and bounds as base64 strings, as the Node.js binding passes bytes. */
+    public ScanCursor(NodeDatabase db, String prefix, String start, String stop, boolean reverse, long limit,
+                      boolean withValues) {
+        this(db.engine(), NodeDatabase.decodeOrNull(prefix, "prefix"), NodeDatabase.decodeOrNull(start, "start"),
+                NodeDatabase.decodeOrNull(stop, "stop"), reverse, limit, withValues);
+    }
+
+    static KeyRange range(byte[] prefix, byte[] start, byte[] stop) {
+        if (prefix != null) {
+            if (start != null || stop != null) {
+                throw new IllegalArgumentException("prefix cannot be combined with start or stop");
+            }
+            return KeyRange.prefix(prefix);
+        }
+        return KeyRange.closedOpen(start, stop);
+    }
+
+    /**
+     * The next chunk: at most {@code maxEntries} entries, and no more than {@code maxBytes} of keys and values
+     * unless a single entry is larger (it then travels alone). Null when the scan is over; the cursor is then
+     * closed.
+     */
+    public byte[] next(int maxEntries, int maxBytes) {
+        if (maxEntries <= 0 || maxBytes <= 0) {
+            throw new IllegalArgumentException("a chunk needs positive sizes, got " + maxEntries + " entries and "
+                    + maxBytes + " bytes");
+        }
+        if (closed) {
+            return null;
+        }
+        List<byte[]> parts = new ArrayList<>();
+        long bytes = 0;
+        int count = 0;
+        while (count < maxEntries && remaining > 0 && (count == 0 || bytes < maxBytes) && entries.hasNext()) {
+            KeyValue entry = entries.next();
+            parts.add(entry.key());
+            bytes += entry.key().length;
+            if (withValues) {
+                parts.add(entry.value());
+                bytes += entry.value().length;
+            }
+            count++;
+            remaining--;
+        }
+        if (count == 0) {
+            close();
+            return null;
+        }
+        return pack(count, parts, bytes);
+    }
+
+    private static byte[] pack(int count, List<byte[]> parts, long bytes) {
+        long size = 4L + 4L * parts.size() + bytes;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a chunk of " + count + " entries would take " + size
+                    + " bytes; ask for fewer bytes per chunk");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(count);
+        for (byte[] part : parts) {
+            out.putInt(part.length);
+        }
+        for (byte[] part : parts) {
+            out.put(part);
+        }
+        return out.array();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            entries.close();
+        }
+    }
+}
