@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.BiFunction;
 
 /**
  * The entry points the Python and Node.js bindings call besides {@link FerrumDB} itself. They exist so that both
@@ -40,18 +41,26 @@ public final class BindingSupport {
         return builder.build();
     }
 
+    /** Opens the database in {@code path} as {@link #open(String, String, long, String, boolean, BiFunction)}. */
+    public static FerrumDB open(String path, String fsync, long intervalMillis, String passphrase,
+                                boolean readOnly) {
+        return open(path, fsync, intervalMillis, passphrase, readOnly, FerrumDB::open);
+    }
+
     /**
-     * Opens {@code path} with {@link #options}. The engine's errors are reworded where they speak of its Java
-     * API, which a binding's user never sees.
+     * Opens a store in {@code path} with {@link #options}, through {@code opener} (a database or a document
+     * store). The engine's errors are reworded where they speak of its Java API, which a binding's user never
+     * sees.
      *
      * @throws DatabaseLockedException naming the process that holds the lock when the operating system can tell
      * @throws EncryptionKeyException  when the database is encrypted and no passphrase was given
      */
-    public static FerrumDB open(String path, String fsync, long intervalMillis, String passphrase,
-                                boolean readOnly) {
+    static <T> T open(String path, String fsync, long intervalMillis, String passphrase, boolean readOnly,
+                      BiFunction<Path, Options, T> opener) {
         Path dir = path(path);
+        Options options = options(fsync, intervalMillis, passphrase, readOnly);
         try {
-            return FerrumDB.open(dir, options(fsync, intervalMillis, passphrase, readOnly));
+            return opener.apply(dir, options);
         } catch (DatabaseLockedException e) {
             throw LockHolder.describe(e);
         } catch (EncryptionKeyException e) {
