@@ -261,20 +261,28 @@ class FerrumDB {
     const ScanCursor = jclass(SCAN_CURSOR);
     const cursor = await call(() => ScanCursor.newInstanceAsync(this.#db, ...args));
     const withValues = args[args.length - 1];
+    const nextChunk = () => call(() => cursor.next(CHUNK_ENTRIES, CHUNK_BYTES));
     let finished = false;
+    let pending = null;
     try {
-      let pending = call(() => cursor.next(CHUNK_ENTRIES, CHUNK_BYTES));
+      pending = nextChunk();
       for (;;) {
         const chunk = await pending;
+        pending = null;
         if (chunk === null) {
-          finished = true;
+          finished = true; // the cursor closed itself at its end
           return;
         }
-        pending = call(() => cursor.next(CHUNK_ENTRIES, CHUNK_BYTES));
+        pending = nextChunk(); // fetched on a Java thread while this chunk is consumed
         yield* unpack(chunk, withValues);
       }
     } finally {
       if (!finished) {
+        if (pending !== null) {
+          // The consumer left the loop (or a chunk failed) while the next chunk was being fetched: wait for that
+          // fetch so that close() does not race it. Its entries, or its error, were asked for by nobody.
+          await pending.catch(() => null);
+        }
         await call(() => cursor.close());
       }
     }

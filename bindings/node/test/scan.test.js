@@ -26,7 +26,7 @@ async function collect(iterable) {
 }
 
 test('iterate with prefix, start, end, reverse and limit', async () => {
-  await using db = await FerrumDB.open(dir, { fsync: 'never' });
+  const db = await FerrumDB.open(dir, { fsync: 'never' });
   await db.writeBatch(['mem:a', 'mem:b', 'mem:c', 'other', 'me'].map((key) => ({ type: 'put', key, value: `v${key}` })));
   assert.deepEqual(await collect(db.iterate({ prefix: 'mem:' })), ['mem:a=vmem:a', 'mem:b=vmem:b', 'mem:c=vmem:c']);
   assert.deepEqual(await collect(db.iterate({ start: 'mem:b', end: 'other' })), ['mem:b=vmem:b', 'mem:c=vmem:c']);
@@ -35,8 +35,9 @@ test('iterate with prefix, start, end, reverse and limit', async () => {
   assert.deepEqual((await db.keys({ prefix: 'mem:', reverse: true })).map(String), ['mem:c', 'mem:b', 'mem:a']);
   assert.deepEqual(db.keysSync({ start: 'n' }).map(String), ['other']);
   await assert.rejects(collect(db.iterate({ prefix: 'a', start: 'b' })),
-    { name: 'InvalidArgumentError', message: /prefix cannot be combined with start or end|prefix cannot be combined/ });
+    { name: 'InvalidArgumentError', message: /prefix cannot be combined/ });
   await assert.rejects(collect(db.iterate({ limit: -1 })), { name: 'TypeError', message: /limit/ });
+  await db.close();
 });
 
 test('a large scan arrives in chunks while the event loop keeps turning', async () => {
@@ -85,10 +86,13 @@ test('leaving a loop early releases the iterator; the database closes cleanly', 
   await assert.rejects(collect(db.iterate()), { name: 'DatabaseClosedError' });
 });
 
-test('await using closes the database at the end of the block', async () => {
-  {
-    await using db = await FerrumDB.open(dir);
+// Node 20 has Symbol.asyncDispose but not yet the `await using` syntax that calls it; this is what it does.
+test('Symbol.asyncDispose closes the database', async () => {
+  const db = await FerrumDB.open(dir);
+  try {
     await db.put('k', 'v');
+  } finally {
+    await db[Symbol.asyncDispose]();
   }
   const again = await FerrumDB.open(dir); // would be DatabaseLockedError if the block had not closed it
   assert.equal(await again.getString('k'), 'v');

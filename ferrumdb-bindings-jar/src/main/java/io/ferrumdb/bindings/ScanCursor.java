@@ -17,6 +17,9 @@ import java.util.List;
  * <p>Chunk layout (little-endian): {@code int32 count}, then {@code count} (keys only) or {@code 2 * count}
  * (key, value, key, value...) {@code int32} lengths, then the bytes of the keys (and values) in the same order.
  *
+ * <p>The Node.js binding fetches the next chunk on one Java thread while it may close the cursor from another, so
+ * both methods are synchronized.
+ *
  * <p>Invariant: after {@link #next} has returned null, or after {@link #close}, the engine iterator is closed;
  * {@code remaining} never goes below zero.
  */
@@ -61,7 +64,7 @@ public final class ScanCursor implements AutoCloseable {
     static KeyRange range(byte[] prefix, byte[] start, byte[] stop) {
         if (prefix != null) {
             if (start != null || stop != null) {
-                throw new IllegalArgumentException("prefix cannot be combined with start or stop");
+                throw new IllegalArgumentException("prefix cannot be combined with range bounds (start, stop or end)");
             }
             return KeyRange.prefix(prefix);
         }
@@ -73,7 +76,7 @@ public final class ScanCursor implements AutoCloseable {
      * unless a single entry is larger (it then travels alone). Null when the scan is over; the cursor is then
      * closed.
      */
-    public byte[] next(int maxEntries, int maxBytes) {
+    public synchronized byte[] next(int maxEntries, int maxBytes) {
         if (maxEntries <= 0 || maxBytes <= 0) {
             throw new IllegalArgumentException("a chunk needs positive sizes, got " + maxEntries + " entries and "
                     + maxBytes + " bytes");
@@ -120,7 +123,7 @@ public final class ScanCursor implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             entries.close();
