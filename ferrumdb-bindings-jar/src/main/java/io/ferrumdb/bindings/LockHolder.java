@@ -12,14 +12,13 @@ import java.util.Optional;
 /**
  * Who holds a database directory's lock, as far as the operating system tells: on Linux, {@code /proc/locks}
  * lists each POSIX lock with the holder's process id and the locked file's device and inode, and
- * {@code /proc/PID/cmdline} names the program. Elsewhere (or when /proc is not readable) the holder is unknown and
+ * {@code /proc/PID/comm} names the program. Elsewhere (or when /proc is not readable) the holder is unknown and
  * the engine's message stands alone.
  */
 final class LockHolder {
     private static final Path PROC_LOCKS = Path.of("/proc/locks");
     /** The engine's lock file inside a database directory (FORMAT.md, "Directory layout"). */
     private static final String LOCK_FILE = "LOCK";
-    private static final int MAX_COMMAND_CHARS = 200;
     private static final String THIS_PROCESS = "this process (another handle opened here and not closed)";
 
     private LockHolder() {
@@ -34,7 +33,7 @@ final class LockHolder {
         return holder.<DatabaseLockedException>map(h -> new HeldBy(locked, h)).orElse(locked);
     }
 
-    /** "process 1234 (python3 agent.py)" or "this process (another open handle)", when known. */
+    /** "process 1234 (python3)" or "this process (another open handle)", when known. */
     static Optional<String> find(Path lockFile) {
         try {
             long inode = ((Number) Files.getAttribute(lockFile, "unix:ino")).longValue();
@@ -75,21 +74,21 @@ final class LockHolder {
         }
     }
 
+    /**
+     * "process PID (NAME)": the program's name only ({@code /proc/PID/comm}), never its arguments, which may
+     * hold secrets and would be shown to whoever sees the error.
+     */
     private static String describePid(long pid) {
         if (pid == ProcessHandle.current().pid()) {
             return THIS_PROCESS;
         }
-        String command;
+        String name;
         try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
-            command = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+            name = Files.readString(Path.of("/proc", Long.toString(pid), "comm"), StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
-            command = "";
+            name = "";  // the process has exited meanwhile, or /proc hides it
         }
-        if (command.length() > MAX_COMMAND_CHARS) {
-            command = command.substring(0, MAX_COMMAND_CHARS) + "...";
-        }
-        return "process " + pid + (command.isEmpty() ? "" : " (" + command + ")");
+        return "process " + pid + (name.isEmpty() ? "" : " (" + name + ")");
     }
 
     // The encoding of glibc's major()/minor() for a 64-bit dev_t.
@@ -111,7 +110,7 @@ final class LockHolder {
             this.holder = holder;
         }
 
-        /** Who holds the lock, e.g. "process 1234 (python3 agent.py)". */
+        /** Who holds the lock, e.g. "process 1234 (python3)". */
         String holder() {
             return holder;
         }
