@@ -9,13 +9,13 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import unittest
 import warnings
 from pathlib import Path
 
 import ferrumdb
+from test_kv import DbTestCase
 
 
 def run_child(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -23,16 +23,7 @@ def run_child(code: str, *args: str, env: dict[str, str] | None = None) -> subpr
                           timeout=120, env=env)
 
 
-class PythonicTestCase(unittest.TestCase):
-    def setUp(self) -> None:
-        self._tmp = tempfile.TemporaryDirectory()
-        self.dir = Path(self._tmp.name) / "db"
-
-    def tearDown(self) -> None:
-        self._tmp.cleanup()
-
-
-class InstalledPackageTest(PythonicTestCase):
+class InstalledPackageTest(DbTestCase):
     def test_runs_from_the_installed_wheel_with_its_jar(self) -> None:
         package = Path(ferrumdb.__file__).resolve().parent
         self.assertTrue(package.is_relative_to(Path(sys.prefix).resolve()), package)
@@ -63,7 +54,7 @@ class InstalledPackageTest(PythonicTestCase):
         self.assertLessEqual(int(result.stdout), 96)
 
 
-class MutableMappingTest(PythonicTestCase):
+class MutableMappingTest(DbTestCase):
     def test_is_a_mutable_mapping_with_its_methods(self) -> None:
         with ferrumdb.open(self.dir, fsync="never") as db:
             self.assertIsInstance(db, collections.abc.MutableMapping)
@@ -85,7 +76,7 @@ class MutableMappingTest(PythonicTestCase):
             self.assertEqual(len(db.items()), 3)
 
 
-class IteratorTest(PythonicTestCase):
+class IteratorTest(DbTestCase):
     def test_prefix_bounds_reverse_limit_and_include_value(self) -> None:
         with ferrumdb.open(self.dir, fsync="never") as db:
             for k in ["mem:a", "mem:b", "mem:c", "other", "me"]:
@@ -127,7 +118,7 @@ class IteratorTest(PythonicTestCase):
             self.assertGreaterEqual(seen, 5000)
 
 
-class ProcessTest(PythonicTestCase):
+class ProcessTest(DbTestCase):
     def test_ctrl_c_raises_keyboard_interrupt_and_finally_runs(self) -> None:
         code = """
             import sys, ferrumdb
