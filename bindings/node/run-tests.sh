@@ -27,7 +27,18 @@ version=$(node -p 'require("./package.json").version')
 tgz="$root/bindings/dist/ferrumdb-$version.tgz"
 
 project=$(mktemp -d)
-trap 'rm -rf "$project"' EXIT
+nojar=$(mktemp -d)
+trap 'rm -rf "$project" "$nojar"' EXIT
+
+# A package packed without the jar refuses to pack, naming the missing file.
+cp -r package.json index.js index.mjs index.d.ts lib scripts "$nojar/"
+if (cd "$nojar" && npm pack --silent >"$nojar/pack.log" 2>&1); then
+  echo "FAIL: npm pack made a package without the jar" >&2; exit 1
+fi
+grep -q "refusing to pack ferrumdb without the engine jar" "$nojar/pack.log" \
+  || { echo "FAIL: the refusal does not name the jar:" >&2; cat "$nojar/pack.log" >&2; exit 1; }
+echo "ok: no package without the jar"
+
 cd "$project"
 npm init -y >/dev/null
 npm install --no-audit --no-fund --loglevel=error "$tgz"

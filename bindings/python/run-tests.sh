@@ -32,6 +32,18 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$py" -m venv --system-site-packages "$work/venv"
 "$work/venv/bin/pip" install -q --no-index "$wheel"
+
+# A package built without the jar refuses to build, naming the missing file.
+mkdir "$work/nojar"
+cp -r "$here/pyproject.toml" "$here/setup.py" "$here/README.md" "$here/src" "$work/nojar/"
+rm -rf "$work/nojar/src/ferrumdb/jars"
+if "$work/venv/bin/pip" wheel -q --no-index --no-build-isolation --no-deps -w "$work/nojar-dist" "$work/nojar" \
+    >"$work/nojar.log" 2>&1; then
+  echo "FAIL: a wheel was built without the jar" >&2; exit 1
+fi
+grep -q "refusing to build ferrumdb without the engine jar" "$work/nojar.log" \
+  || { echo "FAIL: the refusal does not name the jar:" >&2; cat "$work/nojar.log" >&2; exit 1; }
+echo "ok: no wheel without the jar"
 cp -r "$here/tests" "$work/tests"
 cd "$work"
 FERRUMDB_README="$root/README.md" "$work/venv/bin/python" -m pytest -q -p no:cacheprovider tests
