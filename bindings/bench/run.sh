@@ -20,16 +20,18 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$py" -m venv --system-site-packages "$work/venv"
 "$work/venv/bin/pip" install -q --no-index "$root/bindings/dist/ferrumdb-$version-py3-none-any.whl"
-cp "$here/package.json" "$here/bench.js" "$here/peers.js" "$work/"
-(cd "$work" && npm install --no-audit --no-fund --loglevel=error \
+# The peer engines go into bindings/bench/node_modules and stay there: without access to GitHub, better-sqlite3's
+# prebuilt binary cannot be downloaded and npm compiles SQLite from source (minutes), so only the first run pays.
+# ferrumdb itself is reinstalled from bindings/dist every run.
+(cd "$here" && { [ -d node_modules/better-sqlite3 ] || npm install --no-audit --no-fund --loglevel=error; } \
   && npm install --no-audit --no-fund --loglevel=error --no-save "$root/bindings/dist/ferrumdb-$version.tgz")
-jar="$work/node_modules/ferrumdb/jars/ferrumdb-bindings.jar"
+jar="$here/node_modules/ferrumdb/jars/ferrumdb-bindings.jar"
 
 java_json=$(java -cp "$jar" "$here/CallOverhead.java" "$ops")
 python_json=$("$work/venv/bin/python" "$here/bench.py" "$ops")
-node_json=$(cd "$work" && node bench.js "$ops")
+node_json=$(cd "$here" && node bench.js "$ops")
 python_peers=$("$work/venv/bin/python" "$here/peers.py" "$keys")
-node_peers=$(cd "$work" && node peers.js "$keys")
+node_peers=$(cd "$here" && node peers.js "$keys")
 
 "$py" - "$java_json" "$python_json" "$node_json" "$python_peers" "$node_peers" "$keys" <<'PY'
 import json, sys

@@ -7,7 +7,9 @@ import io.ferrumdb.RangeIterator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A scan as the bindings consume it: the entries of a key range handed over in chunks, each chunk one byte array,
@@ -27,8 +29,18 @@ public final class ScanCursor implements AutoCloseable {
     /** No limit, as the bindings pass it. */
     public static final long UNLIMITED = -1;
 
-    private final RangeIterator entries;
-    private final boolean withValues;
+    /** Where the entries come from: keys alone (no value is read) or keys with their values. */
+    private interface Source extends AutoCloseable {
+        boolean hasNext();
+
+        /** Adds the next entry's parts (key, then value if any) to {@code parts}; returns their byte count. */
+        long addNext(List<byte[]> parts);
+
+        @Override
+        void close();
+    }
+
+    private final Source source;
     private long remaining;
     private boolean closed;
 
@@ -40,7 +52,7 @@ public final class ScanCursor implements AutoCloseable {
      * @param stop       the exclusive upper bound, or null
      * @param reverse    descending key order
      * @param limit      at most this many entries; {@link #UNLIMITED} for all
-     * @param withValues chunks carry values as well as keys
+     * @param withValues chunks carry values as well as keys; without them no value is read from disk
      * @throws IllegalArgumentException naming the argument that is wrong
      */
     public ScanCursor(FerrumDB db, byte[] prefix, byte[] start, byte[] stop, boolean reverse, long limit,
@@ -49,8 +61,8 @@ public final class ScanCursor implements AutoCloseable {
             throw new IllegalArgumentException("limit must be zero or more, got " + limit);
         }
         KeyRange range = range(prefix, start, stop);
-        this.entries = db.iterate(reverse ? range.reversed() : range);
-        this.withValues = withValues;
+        KeyRange ordered = reverse ? range.reversed() : range;
+        this.source = withValues ? entries(db.iterate(ordered)) : keys(db.keys(ordered));
         this.remaining = limit == UNLIMITED ? Long.MAX_VALUE : limit;
     }
 
@@ -59,6 +71,50 @@ public final class ScanCursor implements AutoCloseable {
                       boolean withValues) {
         this(db.engine(), NodeDatabase.decodeOrNull(prefix, "prefix"), NodeDatabase.decodeOrNull(start, "start"),
                 NodeDatabase.decodeOrNull(stop, "stop"), reverse, limit, withValues);
+    }
+
+    private static Source entries(RangeIterator entries) {
+        return new Source() {
+            @Override
+            public boolean hasNext() {
+                return entries.hasNext();
+            }
+
+            @Override
+            public long addNext(List<byte[]> parts) {
+                KeyValue entry = entries.next();
+                parts.add(entry.key());
+                parts.add(entry.value());
+                return (long) entry.key().length + entry.value().length;
+            }
+
+            @Override
+            public void close() {
+                entries.close();
+            }
+        };
+    }
+
+    private static Source keys(Stream<byte[]> keys) {
+        Iterator<byte[]> iterator = keys.iterator();
+        return new Source() {
+            @Override
+            public boolean hasNext() {
+                return iterator.hasNext();
+            }
+
+            @Override
+            public long addNext(List<byte[]> parts) {
+                byte[] key = iterator.next();
+                parts.add(key);
+                return key.length;
+            }
+
+            @Override
+            public void close() {
+                keys.close();
+            }
+        };
     }
 
     static KeyRange range(byte[] prefix, byte[] start, byte[] stop) {
@@ -87,14 +143,8 @@ public final class ScanCursor implements AutoCloseable {
         List<byte[]> parts = new ArrayList<>();
         long bytes = 0;
         int count = 0;
-        while (count < maxEntries && remaining > 0 && (count == 0 || bytes < maxBytes) && entries.hasNext()) {
-            KeyValue entry = entries.next();
-            parts.add(entry.key());
-            bytes += entry.key().length;
-            if (withValues) {
-                parts.add(entry.value());
-                bytes += entry.value().length;
-            }
+        while (count < maxEntries && remaining > 0 && (count == 0 || bytes < maxBytes) && source.hasNext()) {
+            bytes += source.addNext(parts);
             count++;
             remaining--;
         }
@@ -126,7 +176,7 @@ public final class ScanCursor implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            entries.close();
+            source.close();
         }
     }
 }
