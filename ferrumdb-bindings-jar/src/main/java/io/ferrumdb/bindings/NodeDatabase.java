@@ -38,6 +38,15 @@ public final class NodeDatabase implements AutoCloseable {
         return DECODER.decode(base64);
     }
 
+    static byte[] decodeOrNull(String base64, String what) {
+        return base64 == null ? null : decode(base64, what);
+    }
+
+    /** The engine, for {@link ScanCursor}. */
+    FerrumDB engine() {
+        return db;
+    }
+
     /**
      * Puts a value.
      *
@@ -69,11 +78,6 @@ public final class NodeDatabase implements AutoCloseable {
     /** The number of live keys, as a double because java-bridge turns a long into a JavaScript BigInt. */
     public double size() {
         return db.size();
-    }
-
-    /** The live keys in unsigned byte order, only those starting with {@code prefix} unless it is null. */
-    public byte[][] keys(String prefix) {
-        return BindingSupport.keys(db, prefix == null ? null : decode(prefix, "prefix"));
     }
 
     /**
