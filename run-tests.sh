@@ -14,7 +14,8 @@ if ! mvn -B -ntp --fail-at-end -Dferrumdb.soak="$soak" verify; then
   failed+=("maven (see the reactor summary above for the modules)")
 fi
 if [ "${FERRUMDB_SKIP_BINDINGS:-false}" != true ]; then
-  for suite in ferrumdb-studio/browser-test/run-tests.sh bindings/*/run-tests.sh; do
+  for suite in ferrumdb-studio/browser-test/run-tests.sh ferrumdb-server/client-tests/run-tests.sh \
+      ferrumdb-mcp/client-test/run-tests.sh bindings/*/run-tests.sh; do
     [ -f "$suite" ] || continue
     echo "== $suite"
     if ! bash "$suite"; then
