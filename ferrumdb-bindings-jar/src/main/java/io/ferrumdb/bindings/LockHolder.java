@@ -111,7 +111,8 @@ final class LockHolder {
         }
 
         /** Who holds the lock, e.g. "process 1234 (python3)". */
-        String holder() {
+        @Override
+        public String holder() {
             return holder;
         }
 
