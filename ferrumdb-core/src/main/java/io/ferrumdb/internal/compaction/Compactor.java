@@ -214,7 +214,7 @@ public final class Compactor {
     private final class Output {
         final Segment segment;
         final Path tmpPath;
-        final List<HintFile.Entry> entries = new ArrayList<>();
+        final HintFile.Builder hint = new HintFile.Builder();
         final byte[] buffer = new byte[BUFFER];
         int buffered;
         long length = SegmentHeader.SIZE;
@@ -245,7 +245,7 @@ public final class Compactor {
                 segment.file().write(length, ByteBuffer.wrap(target, 0, size));
             }
             Location location = new Location(segment.id(), length, size, p.sequence(), p.expiresAt());
-            entries.add(new HintFile.Entry(p.type(), key, size, length, p.sequence(), p.expiresAt()));
+            hint.add(p.type(), key, size, length, p.sequence(), p.expiresAt());
             segment.noteSequences(p.sequence(), p.sequence());
             length += size;
             return location;
@@ -262,7 +262,7 @@ public final class Compactor {
             flush();
             segment.file().force();
             segment.truncatedTo(length);
-            files.writeHint(segment, entries);
+            files.writeHint(segment, hint);
         }
 
         void abandon(Throwable cause) {
