@@ -140,7 +140,7 @@ public final class FerrumDB implements AutoCloseable {
                         this::newSegment, this::sealSegment, keyDir::applyQueuedOrderedChanges);
             }
             this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.clock(),
-                    options.segmentSize(), options.compactionRateLimit());
+                    options.segmentSize(), options.compactionRateLimit(), this::syncBeforeRetiringSegments);
             this.compactionPolicy = new CompactionPolicy(options.compactionThreshold(),
                     options.maxSpaceAmplification(), options.segmentSize());
             this.compactionScheduler = options.readOnly() || !options.autoCompaction() ? null
@@ -409,6 +409,11 @@ public final class FerrumDB implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Compaction only runs on a writable database; see {@link Compactor#compact} for why it syncs. */
+    private void syncBeforeRetiringSegments() {
+        writer.sync();
     }
 
     /** The active segment as the compaction policy sees it, or null for a read-only database. */
