@@ -39,7 +39,8 @@ class ToolsTest {
         assertThat(r.out()).contains("format version:      1").contains("encryption:          none")
                 .contains("fsync policy:        periodic every 250 ms").contains("live keys:           1")
                 .contains("segments:            2").contains("live bytes:          30")
-                .contains("total bytes:         188").contains("dead bytes:          158").contains("open mode:           read-only");
+                .contains("total bytes:         188").contains("dead bytes:          158").contains("open mode:           read-only")
+                .contains("pending compaction:  0 bytes").contains("compaction rate:     0.0 MB/s (0 bytes compacted");
     }
 
     @Test
