@@ -40,7 +40,7 @@ class ToolsTest {
                 .contains("fsync policy:        periodic every 250 ms").contains("live keys:           1")
                 .contains("segments:            2").contains("live bytes:          30")
                 .contains("total bytes:         188").contains("dead bytes:          158").contains("open mode:           read-only")
-                .contains("pending compaction:  0 bytes").contains("compaction rate:     0.0 MB/s (0 bytes compacted");
+                .contains("pending compaction:  94 bytes").contains("compaction rate:     0.0 MB/s (0 bytes compacted");
     }
 
     @Test
