@@ -43,6 +43,20 @@ class ToolsTest {
                 .contains("pending compaction:  94 bytes").contains("compaction rate:     0.0 MB/s (0 bytes compacted");
     }
 
+    /** Issue 21: a script calling {@code put} once per command must not leave a segment per command. */
+    @Test
+    void fortyOneShotPutsLeaveAtMostFiveSegments() throws Exception {
+        Path db = tmp.resolve("db");
+        for (int i = 0; i < 40; i++) {
+            assertThat(Run.of(db, "", "put", "key" + i, "value" + i).code()).isZero();
+        }
+        try (var files = Files.list(db)) {
+            assertThat(files.filter(p -> p.getFileName().toString().endsWith(".seg")).count()).isLessThanOrEqualTo(5);
+        }
+        assertThat(Run.of(db, "", "count").out().trim()).isEqualTo("40");
+        assertThat(Run.of(db, "", "get", "key17").out()).startsWith("value17");
+    }
+
     @Test
     void verifyPassesASoundDatabaseAndNamesTheOffsetOfAFlippedByte() throws Exception {
         Path db = tmp.resolve("db");
