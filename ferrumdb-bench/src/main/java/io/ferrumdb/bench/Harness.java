@@ -341,7 +341,7 @@ public final class Harness {
         }
     }
 
-    private static long percentile(long[] sorted, double q) {
+    static long percentile(long[] sorted, double q) {
         return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
     }
 

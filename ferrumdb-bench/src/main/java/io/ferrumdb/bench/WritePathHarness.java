@@ -130,15 +130,11 @@ final class WritePathHarness {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("count", n);
             if (n > 0) {
-                m.put("p50us", at(sorted, 0.5) / 1e3);
-                m.put("p99us", at(sorted, 0.99) / 1e3);
-                m.put("p999us", at(sorted, 0.999) / 1e3);
+                m.put("p50us", Harness.percentile(sorted, 0.5) / 1e3);
+                m.put("p99us", Harness.percentile(sorted, 0.99) / 1e3);
+                m.put("p999us", Harness.percentile(sorted, 0.999) / 1e3);
             }
             return m;
-        }
-
-        private static long at(long[] sorted, double q) {
-            return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
         }
     }
 }
