@@ -4,6 +4,9 @@ import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
 import io.ferrumdb.Stats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * Issue 23's space measurement, run as a {@link Harness} child command: every key of {@code keys} overwritten
@@ -78,9 +82,9 @@ final class WritePathHarness {
             reader.join();
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             r.put("loadSeconds", loadSeconds);
-            r.put("diskBytesAtEnd", Datasets.size(dir));
+            r.put("diskBytesAtEnd", diskBytes(dir));
             Thread.sleep(5000);
-            long disk = Datasets.size(dir);
+            long disk = diskBytes(dir);
             Stats s = db.stats();
             r.put("diskBytesAfter5s", disk);
             r.put("diskOverRawLiveAfter5s", (double) disk / rawLive);
@@ -101,15 +105,34 @@ final class WritePathHarness {
         return r;
     }
 
-    private static Map<String, Object> point(Path dir, FerrumDB db, double seconds, long puts, long rawLive) {
+    private static Map<String, Object> point(Path dir, FerrumDB db, double seconds, long puts, long rawLive)
+            throws IOException {
         Map<String, Object> p = new LinkedHashMap<>();
-        long disk = Datasets.size(dir);
+        long disk = diskBytes(dir);
         p.put("seconds", seconds);
         p.put("puts", puts);
         p.put("diskBytes", disk);
         p.put("diskOverRawLive", (double) disk / rawLive);
         p.put("pendingCompactionBytes", db.stats().pendingCompactionBytes());
         return p;
+    }
+
+    /**
+     * Bytes of the files in {@code dir} now. Unlike {@link Datasets#size}, tolerates files that background
+     * compaction deletes while they are being listed.
+     */
+    private static long diskBytes(Path dir) throws IOException {
+        long total = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                try {
+                    total += Files.size(p);
+                } catch (NoSuchFileException e) {
+                    // Deleted by compaction after the listing: no longer on disk.
+                }
+            }
+        }
+        return total;
     }
 
     /** Latencies of one thread, in nanoseconds. */
