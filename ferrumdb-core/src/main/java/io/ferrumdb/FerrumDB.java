@@ -38,7 +38,6 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -242,7 +241,7 @@ public final class FerrumDB implements AutoCloseable {
 
     /** Iterates the keys and values of {@code range} in key order; requires {@link Options#orderedKeys()}. */
     public RangeIterator iterate(KeyRange range) {
-        return new Range(orderedView(range).iterator());
+        return new Range(orderedView(range));
     }
 
     // ---------------------------------------------------------------- writes
@@ -711,7 +710,7 @@ public final class FerrumDB implements AutoCloseable {
     private byte[] readAt(Key key, Location loc) {
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
-            if (keyDir.get(key) != loc) {
+            if (!loc.equals(keyDir.get(key))) {
                 return null;
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
@@ -720,7 +719,7 @@ public final class FerrumDB implements AutoCloseable {
         try {
             record = readRecord(seg, loc);
         } catch (IOException e) {
-            if (keyDir.get(key) != loc) {
+            if (!loc.equals(keyDir.get(key))) {
                 return null;
             }
             ensureOpen();
@@ -747,7 +746,8 @@ public final class FerrumDB implements AutoCloseable {
         return p.value();
     }
 
-    private NavigableSet<Key> orderedView(KeyRange range) {
+    /** The keys of {@code range} in its order, from the ordered key index. */
+    private Iterator<Key> orderedView(KeyRange range) {
         Objects.requireNonNull(range, "range");
         ensureOpen();
         if (!keyDir.isOrdered()) {
@@ -755,24 +755,15 @@ public final class FerrumDB implements AutoCloseable {
                     + "Options.builder().orderedKeys(true)");
         }
         if (range.isEmpty()) {
-            return Collections.emptyNavigableSet();
+            return Collections.emptyIterator();
         }
-        NavigableSet<Key> s = keyDir.orderedKeys();
-        byte[] from = range.fromUnsafe();
-        byte[] to = range.toUnsafe();
-        if (from != null && to != null) {
-            s = s.subSet(new Key(from), true, new Key(to), false);
-        } else if (from != null) {
-            s = s.tailSet(new Key(from), true);
-        } else if (to != null) {
-            s = s.headSet(new Key(to), false);
-        }
-        return range.isReversed() ? s.descendingSet() : s;
+        return keyDir.orderedKeys(range.fromUnsafe(), range.toUnsafe(), range.isReversed());
     }
 
     private Stream<Key> liveKeys(KeyRange range) {
-        NavigableSet<Key> view = orderedView(range);
-        return view.stream().filter(k -> {
+        Iterator<Key> view = orderedView(range);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(view, Spliterator.ORDERED
+                | Spliterator.NONNULL), false).filter(k -> {
             Location loc = keyDir.get(k);
             return loc != null && !loc.isExpired(now());
         });
