@@ -10,8 +10,8 @@ import java.lang.invoke.VarHandle;
  * Off-heap, append-only storage of key bytes, addressed by a {@code long} reference. The key directory keeps one
  * reference per key instead of a {@code byte[]} object, so the garbage collector never walks the keys.
  *
- * <p>Layout: direct buffers of {@link #CHUNK_SIZE} bytes; a key is a length (one byte below 128, else two bytes
- * big-endian with the top bit set) followed by its bytes, never split across chunks. A reference is the key's
+ * <p>Layout: direct buffers of {@link #CHUNK_SIZE} bytes; a key is a length (one byte below 128, else the byte
+ * 0x80 and two bytes big-endian) followed by its bytes, never split across chunks. A reference is the key's
  * absolute position ({@code chunk * CHUNK_SIZE + offset}), below 2^{@value #REF_BITS}.
  *
  * <p>Thread model: one appender at a time (the key directory's mutation lock); any number of readers. Bytes at
@@ -36,7 +36,7 @@ final class KeyArena {
 
     /** Appends {@code key}; returns its reference. Appender only. */
     long append(byte[] key) {
-        int header = key.length < LONG_LENGTH_FLAG ? 1 : 2;
+        int header = key.length < LONG_LENGTH_FLAG ? 1 : 3;
         int need = header + key.length;
         int offset = (int) (end & (CHUNK_SIZE - 1));
         int chunk = (int) (end >>> CHUNK_BITS);
@@ -55,8 +55,8 @@ final class KeyArena {
         if (header == 1) {
             b.put(offset, (byte) key.length);
         } else {
-            b.put(offset, (byte) (LONG_LENGTH_FLAG | (key.length >>> 8)));
-            b.put(offset + 1, (byte) key.length);
+            b.put(offset, (byte) LONG_LENGTH_FLAG);
+            b.putShort(offset + 1, (short) key.length);
         }
         b.put(offset + header, key);
         if (cs != chunks) {
@@ -87,11 +87,11 @@ final class KeyArena {
 
     private static int length(ByteBuffer b, int at) {
         int first = b.get(at) & 0xFF;
-        return first < LONG_LENGTH_FLAG ? first : ((first & 0x7F) << 8) | (b.get(at + 1) & 0xFF);
+        return first < LONG_LENGTH_FLAG ? first : b.getShort(at + 1) & 0xFFFF;
     }
 
     private static int headerLength(ByteBuffer b, int at) {
-        return (b.get(at) & 0xFF) < LONG_LENGTH_FLAG ? 1 : 2;
+        return (b.get(at) & 0xFF) < LONG_LENGTH_FLAG ? 1 : 3;
     }
 
     int length(long ref) {

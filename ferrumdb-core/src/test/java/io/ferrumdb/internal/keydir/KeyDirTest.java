@@ -17,8 +17,13 @@ class KeyDirTest {
         return new Key(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** "key-" and eight decimal digits, so that key order is number order (built by hand: String.format is slow). */
     private static Key key(int i) {
-        return key(String.format("key-%08d", i));
+        byte[] b = {'k', 'e', 'y', '-', '0', '0', '0', '0', '0', '0', '0', '0'};
+        for (int p = b.length - 1, v = i; p >= 4; p--, v /= 10) {
+            b[p] = (byte) ('0' + v % 10);
+        }
+        return new Key(b);
     }
 
     private static Location loc(int segment, long offset, long sequence) {
@@ -122,7 +127,7 @@ class KeyDirTest {
             }
         }
         assertThat(dir.size()).isEqualTo(8);
-        assertThat(dir.get(key(-1))).isNull();
+        assertThat(dir.get(key("absent"))).isNull();
         for (int i = 50_000 - 8; i < 50_000; i++) {
             assertThat(dir.get(key(i))).isEqualTo(loc(1, i, i + 1));
         }
