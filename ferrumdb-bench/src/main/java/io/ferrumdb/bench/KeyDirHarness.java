@@ -98,20 +98,8 @@ final class KeyDirHarness {
                 sink += db.get(key).length + naive.get(key).length;
             }
             for (int s = 0; s < slices; s++) {
-                for (int i = 0; i < perSlice; i++) {
-                    Data.key(rnd.nextLong(keys), key);
-                    long t0 = System.nanoTime();
-                    byte[] v = db.get(key);
-                    ferrumNs[s * perSlice + i] = System.nanoTime() - t0;
-                    sink += v.length;
-                }
-                for (int i = 0; i < perSlice; i++) {
-                    Data.key(rnd.nextLong(keys), key);
-                    long t0 = System.nanoTime();
-                    byte[] v = naive.get(key);
-                    naiveNs[s * perSlice + i] = System.nanoTime() - t0;
-                    sink += v.length;
-                }
+                sink += timedReads(db::get, keys, rnd, ferrumNs, s * perSlice, perSlice);
+                sink += timedReads(naive::get, keys, rnd, naiveNs, s * perSlice, perSlice);
             }
         }
         // Every read returned a whole value; the sum also keeps the JIT from dropping the reads.
@@ -132,6 +120,21 @@ final class KeyDirHarness {
         r.put("p50Ratio", (double) pct(ferrumNs, 0.5) / pct(naiveNs, 0.5));
         r.put("p999Ratio", (double) pct(ferrumNs, 0.999) / pct(naiveNs, 0.999));
         return r;
+    }
+
+    /** Reads {@code n} random present keys, timing each into {@code ns[from..]}; returns the bytes read. */
+    private static long timedReads(java.util.function.Function<byte[], byte[]> reader, long keys,
+            SplittableRandom rnd, long[] ns, int from, int n) {
+        byte[] key = new byte[Data.KEY_SIZE];
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            Data.key(rnd.nextLong(keys), key);
+            long t0 = System.nanoTime();
+            byte[] v = reader.apply(key);
+            ns[from + i] = System.nanoTime() - t0;
+            bytes += v.length;
+        }
+        return bytes;
     }
 
     /**

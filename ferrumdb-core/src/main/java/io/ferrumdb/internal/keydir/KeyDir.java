@@ -83,19 +83,7 @@ public final class KeyDir {
 
     /** True when {@code ref} is the reference of a key in the table now. Lock-free. */
     private boolean isLive(long ref) {
-        long hash = arena.hash(ref);
-        SlotTable t = table;
-        int slot = t.home(hash);
-        for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
-            long header = t.headerAcquire(slot);
-            if (header == SlotTable.NEVER_USED) {
-                return false;
-            }
-            if (SlotTable.holdsKey(header) && SlotTable.ref(header) == ref) {
-                return true;
-            }
-        }
-        return false;
+        return slotOf(table, ref) >= 0;
     }
 
     public boolean isOrdered() {
@@ -359,12 +347,12 @@ public final class KeyDir {
         return -1;
     }
 
-    /** The slot holding the key with reference {@code ref}, or -1. Caller holds the mutation lock. */
+    /** The slot of {@code t} holding the key with reference {@code ref}, or -1. Lock-free. */
     private int slotOf(SlotTable t, long ref) {
         long hash = arena.hash(ref);
         int slot = t.home(hash);
         for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
-            long header = t.header(slot);
+            long header = t.headerAcquire(slot);
             if (header == SlotTable.NEVER_USED) {
                 return -1;
             }
