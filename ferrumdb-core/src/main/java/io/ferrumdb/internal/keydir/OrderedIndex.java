@@ -13,8 +13,9 @@ import java.util.function.LongPredicate;
  *   <li>{@code mid}: keys added since, sorted, at most about a sixteenth of {@code base};</li>
  *   <li>{@code pending}: the newest additions, in arrival order (a writer only appends a reference).</li>
  * </ul>
- * A {@link #merge} (run by the log's flusher, off the write path) sorts {@code pending} into {@code mid}, and
- * {@code mid} into {@code base} when it has grown. Removals are not recorded: a reference whose key is no
+ * A {@link #merge} (run by the log's flusher, off the write path) sorts {@code pending} into {@code mid} once
+ * it holds a quarter of {@code mid}, and {@code mid} into {@code base} when it has grown to a sixteenth of it:
+ * each reference is merged O(log n) times at most, a few comparisons per added key. Removals are not recorded: a reference whose key is no
  * longer in the hash table with that reference is skipped by scans and dropped by merges ({@code isLive}).
  *
  * <p>Invariant: every key in the hash table has its current reference in one of the levels. A scan snapshots
@@ -24,10 +25,16 @@ import java.util.function.LongPredicate;
  */
 final class OrderedIndex {
     private static final long[] NONE = new long[0];
-    /** Below this many pending keys a merge waits: sorting a few hundred references at each scan is cheap. */
+    /**
+     * A merge into {@code mid} waits for at least this many pending keys, and for a quarter of {@code mid}: a
+     * merge costs O(mid + pending) comparisons, so waiting for a batch proportional to {@code mid} keeps the
+     * amortized cost a few comparisons per added key (merging every flusher cycle made puts 5x slower at 1M keys).
+     */
     static final int PENDING_MERGE = 256;
     /** Scans merge first beyond this many pending keys, bounding the sort each scan does. */
-    static final int PENDING_MAX = 1 << 14;
+    static final int PENDING_MAX = 1 << 12;
+    /** {@code mid} is merged into {@code base} beyond this size and beyond a sixteenth of {@code base}. */
+    static final int MID_MIN = 1 << 14;
 
     private record Levels(long[] base, long[] mid) {
     }
@@ -41,7 +48,7 @@ final class OrderedIndex {
     /** Guarded by {@link #lock}. */
     private long[] pending = new long[64];
     private int pendingCount;
-    /** Removals since {@code base} was last filtered; merges filter it once they reach an eighth of it. */
+    /** Removals since the levels were last filtered; merges filter once they reach an eighth of a level. */
     private long removedSinceFilter;
 
     OrderedIndex(KeyArena arena, LongPredicate isLive) {
@@ -92,18 +99,20 @@ final class OrderedIndex {
             Levels before;
             long[] batch;
             boolean filterBase;
+            boolean filterMid;
             synchronized (lock) {
-                if (pendingCount == 0 || (!force && pendingCount < PENDING_MERGE)) {
+                if (pendingCount == 0 || (!force && pendingCount < Math.max(PENDING_MERGE, levels.mid.length / 4))) {
                     return;
                 }
                 before = levels;
                 batch = Arrays.copyOf(pending, pendingCount);
                 filterBase = removedSinceFilter > before.base.length / 8;
+                filterMid = filterBase || removedSinceFilter > before.mid.length / 8;
             }
             sort(batch);
-            long[] mid = mergeSorted(before.mid, batch, true);
+            long[] mid = mergeSorted(before.mid, batch, filterMid);
             long[] base = before.base;
-            if (filterBase || mid.length > Math.max(PENDING_MAX, base.length / 16)) {
+            if (filterBase || mid.length > Math.max(MID_MIN, base.length / 16)) {
                 base = mergeSorted(base, mid, filterBase);
                 mid = NONE;
             }
@@ -112,6 +121,7 @@ final class OrderedIndex {
                 if (filterBase) {
                     removedSinceFilter = 0;
                 }
+                // After a mid-only filter the count stays: base still holds the removed references.
                 int left = pendingCount - batch.length;
                 System.arraycopy(pending, batch.length, pending, 0, left);
                 pendingCount = left;
