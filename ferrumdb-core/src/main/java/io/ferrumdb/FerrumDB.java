@@ -1078,10 +1078,7 @@ public final class FerrumDB implements AutoCloseable {
                 load(sc.segment(), entries, tombstones, maxSequence);
             }
         }
-        for (Iterator<Map.Entry<Key, Location>> it = keyDir.entries(); it.hasNext(); ) {
-            Location loc = it.next().getValue();
-            segments.get(loc.segmentId()).addLiveBytes(loc.recordSize());
-        }
+        keyDir.forEachLocation(loc -> segments.get(loc.segmentId()).addLiveBytes(loc.recordSize()));
         purgeExpired();
         keyDir.buildOrderedIndex();
         return maxSequence[0];

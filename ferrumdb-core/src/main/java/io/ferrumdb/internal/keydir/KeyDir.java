@@ -157,6 +157,20 @@ public final class KeyDir {
         return table.bytesReserved() + arena.bytesReserved();
     }
 
+    /** Calls {@code action} with every entry's location, weakly consistent, without copying keys (recovery). */
+    public void forEachLocation(java.util.function.Consumer<Location> action) {
+        SlotTable t = table;
+        for (int slot = 0; slot < t.capacity; slot++) {
+            long header = t.headerAcquire(slot);
+            if (SlotTable.holdsKey(header)) {
+                Location loc = t.readIfHeld(slot, header);
+                if (loc != null) {
+                    action.accept(loc);
+                }
+            }
+        }
+    }
+
     /** All entries, weakly consistent: each key present for the whole iteration is seen once. */
     public Iterator<Map.Entry<Key, Location>> entries() {
         SlotTable t = table;
