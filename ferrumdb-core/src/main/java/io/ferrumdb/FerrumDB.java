@@ -23,6 +23,7 @@ import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
@@ -37,7 +38,6 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -190,7 +190,37 @@ public final class FerrumDB implements AutoCloseable {
         Limits.checkKey(key);
         ensureOpen();
         gets.increment();
-        return readValue(new Key(key));
+        RecordReader.Payload p = readPayload(new Key(key));
+        return p == null ? null : p.value();
+    }
+
+    /**
+     * Reads the value of {@code key} into {@code dst}, without allocating a value array.
+     *
+     * <p>Contract: returns -1 when the key is absent or expired, and leaves {@code dst} unchanged. Otherwise
+     * returns the value's length {@code n}: when {@code n <= dst.remaining()} the value is copied at
+     * {@code dst.position()} and the position advances by {@code n} (the limit is unchanged); when it does not fit,
+     * nothing is copied and the position is unchanged, so the caller can retry with a buffer of at least {@code n}
+     * bytes (the key may have changed in between: check the result again). The record is verified as by
+     * {@link #get(byte[])}; a read-only {@code dst} throws {@link java.nio.ReadOnlyBufferException}.
+     */
+    public int get(byte[] key, ByteBuffer dst) {
+        Limits.checkKey(key);
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
+        ensureOpen();
+        gets.increment();
+        RecordReader.Payload p = readPayload(new Key(key));
+        if (p == null) {
+            return -1;
+        }
+        int n = p.valueLength();
+        if (n <= dst.remaining()) {
+            dst.put(p.bytes(), p.offset() + p.keyLength(), n);
+        }
+        return n;
     }
 
     /** When {@code key} expires, in epoch milliseconds; 0 when it has no TTL, -1 when it is absent or expired. */
@@ -248,7 +278,7 @@ public final class FerrumDB implements AutoCloseable {
 
     /** Iterates the keys and values of {@code range} in key order; requires {@link Options#orderedKeys()}. */
     public RangeIterator iterate(KeyRange range) {
-        return new Range(orderedView(range).iterator());
+        return new Range(orderedView(range));
     }
 
     // ---------------------------------------------------------------- writes
@@ -700,24 +730,25 @@ public final class FerrumDB implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals: read path
 
-    private byte[] readValue(Key key) {
+    /** The verified record of {@code key}'s newest value, or null when the key is absent or expired. */
+    private RecordReader.Payload readPayload(Key key) {
         while (true) {
             Location loc = keyDir.get(key);
             if (loc == null || loc.isExpired(now())) {
                 return null;
             }
-            byte[] value = readAt(key, loc);
-            if (value != null) {
-                return value;
+            RecordReader.Payload p = readAt(key, loc);
+            if (p != null) {
+                return p;
             }
         }
     }
 
-    /** The value at {@code loc}, or null when the location moved under us (compaction): look it up again. */
-    private byte[] readAt(Key key, Location loc) {
+    /** The record at {@code loc}, or null when the location moved under us (compaction): look it up again. */
+    private RecordReader.Payload readAt(Key key, Location loc) {
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
-            if (keyDir.get(key) != loc) {
+            if (!loc.equals(keyDir.get(key))) {
                 return null;
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
@@ -726,13 +757,13 @@ public final class FerrumDB implements AutoCloseable {
         try {
             record = readRecord(seg, loc);
         } catch (IOException e) {
-            if (keyDir.get(key) != loc) {
+            if (!loc.equals(keyDir.get(key))) {
                 return null;
             }
             ensureOpen();
             throw new FerrumException("I/O error reading " + seg.path() + " at offset " + loc.offset() + ": " + e, e);
         }
-        return decodeValue(seg, loc, record, key.bytes());
+        return verifiedPayload(seg, loc, record, key.bytes());
     }
 
     private byte[] readRecord(Segment seg, Location loc) throws IOException {
@@ -743,17 +774,18 @@ public final class FerrumDB implements AutoCloseable {
         return unflushed != null ? unflushed : seg.read(loc.offset(), loc.recordSize());
     }
 
-    /** Verifies a record read for {@code key} and returns its value; any mismatch is corruption, never data. */
-    private static byte[] decodeValue(Segment seg, Location loc, byte[] rec, byte[] key) {
+    /** Verifies a record read for {@code key}; any mismatch is corruption, never data. */
+    private static RecordReader.Payload verifiedPayload(Segment seg, Location loc, byte[] rec, byte[] key) {
         RecordReader.Payload p = RecordReader.open(seg, loc.offset(), rec);
         if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || p.keyLength() != key.length
                 || !Arrays.equals(p.bytes(), p.offset(), p.offset() + key.length, key, 0, key.length)) {
             throw new CorruptionException(seg.path(), loc.offset(), "record does not match the key directory");
         }
-        return p.value();
+        return p;
     }
 
-    private NavigableSet<Key> orderedView(KeyRange range) {
+    /** The keys of {@code range} in its order, from the ordered key index. */
+    private Iterator<Key> orderedView(KeyRange range) {
         Objects.requireNonNull(range, "range");
         ensureOpen();
         if (!keyDir.isOrdered()) {
@@ -761,24 +793,15 @@ public final class FerrumDB implements AutoCloseable {
                     + "Options.builder().orderedKeys(true)");
         }
         if (range.isEmpty()) {
-            return Collections.emptyNavigableSet();
+            return Collections.emptyIterator();
         }
-        NavigableSet<Key> s = keyDir.orderedKeys();
-        byte[] from = range.fromUnsafe();
-        byte[] to = range.toUnsafe();
-        if (from != null && to != null) {
-            s = s.subSet(new Key(from), true, new Key(to), false);
-        } else if (from != null) {
-            s = s.tailSet(new Key(from), true);
-        } else if (to != null) {
-            s = s.headSet(new Key(to), false);
-        }
-        return range.isReversed() ? s.descendingSet() : s;
+        return keyDir.orderedKeys(range.fromUnsafe(), range.toUnsafe(), range.isReversed());
     }
 
     private Stream<Key> liveKeys(KeyRange range) {
-        NavigableSet<Key> view = orderedView(range);
-        return view.stream().filter(k -> {
+        Iterator<Key> view = orderedView(range);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(view, Spliterator.ORDERED
+                | Spliterator.NONNULL), false).filter(k -> {
             Location loc = keyDir.get(k);
             return loc != null && !loc.isExpired(now());
         });
@@ -801,9 +824,9 @@ public final class FerrumDB implements AutoCloseable {
             while (next == null && keys.hasNext()) {
                 Key k = keys.next();
                 ensureOpen();
-                byte[] value = readValue(k);
-                if (value != null) {
-                    next = new KeyValue(k.bytes().clone(), value);
+                RecordReader.Payload p = readPayload(k);
+                if (p != null) {
+                    next = new KeyValue(k.bytes().clone(), p.value());
                 }
             }
             return next != null;
@@ -1061,10 +1084,7 @@ public final class FerrumDB implements AutoCloseable {
                 load(sc.segment(), entries, tombstones, maxSequence);
             }
         }
-        for (Iterator<Map.Entry<Key, Location>> it = keyDir.entries(); it.hasNext(); ) {
-            Location loc = it.next().getValue();
-            segments.get(loc.segmentId()).addLiveBytes(loc.recordSize());
-        }
+        keyDir.forEachLocation(loc -> segments.get(loc.segmentId()).addLiveBytes(loc.recordSize()));
         purgeExpired();
         keyDir.buildOrderedIndex();
         return maxSequence[0];
