@@ -1,5 +1,7 @@
 package io.ferrumdb;
 
+import io.ferrumdb.internal.compaction.CompactionPolicy;
+import io.ferrumdb.internal.compaction.CompactionScheduler;
 import io.ferrumdb.internal.compaction.Compactor;
 import io.ferrumdb.internal.crypto.Keyring;
 import io.ferrumdb.internal.crypto.Secret;
@@ -29,9 +31,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -88,10 +87,13 @@ public final class FerrumDB implements AutoCloseable {
     /** Serializes compactions and backups, which both need a stable set of sealed segments. */
     private final ReentrantLock maintenanceLock = new ReentrantLock();
     private final Compactor compactor;
-    private final ScheduledExecutorService autoCompactor;
+    private final CompactionPolicy compactionPolicy;
+    /** Background compaction; null when read-only or automatic compaction is off. */
+    private final CompactionScheduler compactionScheduler;
     private final LongAdder compactions = new LongAdder();
     private final LongAdder reclaimedBytes = new LongAdder();
-    private volatile Throwable lastCompactionFailure;
+    private final LongAdder compactionBytesRead = new LongAdder();
+    private final LongAdder compactionNanos = new LongAdder();
     private volatile boolean closed;
 
     private FerrumDB(Path directory, Options options) throws IOException {
@@ -138,8 +140,12 @@ public final class FerrumDB implements AutoCloseable {
                         this::newSegment, this::sealSegment, keyDir::applyQueuedOrderedChanges);
             }
             this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.clock(),
-                    options.segmentSize(), options.compactionRateLimit());
-            this.autoCompactor = options.readOnly() || !options.autoCompaction() ? null : startAutoCompaction();
+                    options.segmentSize(), options.compactionRateLimit(), this::syncBeforeRetiringSegments);
+            this.compactionPolicy = new CompactionPolicy(options.compactionThreshold(),
+                    options.maxSpaceAmplification(), options.segmentSize());
+            this.compactionScheduler = options.readOnly() || !options.autoCompaction() ? null
+                    : new CompactionScheduler(compactionPolicy, maintenanceLock, new SchedulerHost(),
+                    options.compactionInterval(), "ferrumdb-compactor");
         } catch (IOException | RuntimeException e) {
             closeQuietlyAfterFailedOpen(acquired, e);
             throw e;
@@ -384,6 +390,8 @@ public final class FerrumDB implements AutoCloseable {
             Compactor.Outcome o = compactor.compact(inputs);
             compactions.increment();
             reclaimedBytes.add(Math.max(0, o.bytesRead() - o.bytesWritten()));
+            compactionBytesRead.add(o.bytesRead());
+            compactionNanos.add(System.nanoTime() - started);
             return new CompactionResult(o.segmentsCompacted(), o.bytesRead(), o.bytesWritten(),
                     o.bytesRead() - o.bytesWritten(), Duration.ofNanos(System.nanoTime() - started));
         } catch (IOException e) {
@@ -403,64 +411,51 @@ public final class FerrumDB implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Segments worth compacting now: those whose dead share reaches the threshold, and runs of small segments
-     * (left by many short sessions) that are cheaper to read as one.
-     */
-    private List<Segment> compactionCandidates() {
-        List<Segment> picked = new ArrayList<>();
-        List<Segment> small = new ArrayList<>();
-        for (Segment s : sealedSegments()) {
-            long total = s.writtenLength() - SegmentHeader.SIZE;
-            double dead = total <= 0 ? 0 : (double) (total - s.liveBytes()) / total;
-            if (total > 0 && dead >= options.compactionThreshold()) {
-                picked.add(s);
-            } else if (s.writtenLength() < options.segmentSize() / 4) {
-                small.add(s);
-            }
-        }
-        if (small.size() >= 4) {
-            picked.addAll(small);
-            picked.sort((a, b) -> Integer.compare(a.id(), b.id()));
-        }
-        return picked;
+    /** Compaction only runs on a writable database; see {@link Compactor#compact} for why it syncs. */
+    private void syncBeforeRetiringSegments() {
+        writer.sync();
     }
 
-    private ScheduledExecutorService startAutoCompaction() {
-        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ferrumdb-compactor");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = options.compactionInterval().toMillis();
-        ex.scheduleWithFixedDelay(this::compactInBackground, period, period, TimeUnit.MILLISECONDS);
-        return ex;
+    /** The active segment as the compaction policy sees it, or null for a read-only database. */
+    private CompactionPolicy.Usage activeUsage() {
+        if (writer == null) {
+            return null;
+        }
+        Segment active = writer.active();
+        return new CompactionPolicy.Usage(active.id(), writer.activeLength(), active.liveBytes());
     }
 
-    private void compactInBackground() {
-        if (closed || writer.failure() != null || !maintenanceLock.tryLock()) {
-            return;
+    /** What background compaction may do to this database: every call runs on the compaction thread. */
+    private final class SchedulerHost implements CompactionScheduler.Host {
+        @Override
+        public boolean writable() {
+            return writer.failure() == null;
         }
-        try {
-            List<Segment> candidates = compactionCandidates();
-            if (!candidates.isEmpty() && !closed) {
-                compactNow(candidates);
-                lastCompactionFailure = null;
-            }
-        } catch (RuntimeException e) {
-            // Compaction never endangers acknowledged data (inputs stay until outputs are durable), so a failure
-            // is reported and retried at the next interval rather than stopping the database.
-            lastCompactionFailure = e;
-            System.getLogger(FerrumDB.class.getName()).log(System.Logger.Level.WARNING,
-                    "background compaction of " + dir + " failed; will retry", e);
-        } finally {
-            maintenanceLock.unlock();
+
+        @Override
+        public List<Segment> sealedSegments() {
+            return FerrumDB.this.sealedSegments();
+        }
+
+        @Override
+        public CompactionPolicy.Usage activeUsage() {
+            return FerrumDB.this.activeUsage();
+        }
+
+        @Override
+        public void rollActive() {
+            writer.rollAndSync();
+        }
+
+        @Override
+        public void compact(List<Segment> inputs) {
+            compactNow(inputs);
         }
     }
 
     /** The failure of the last background compaction, or empty when it succeeded (or none ran). */
     public Optional<Throwable> lastCompactionFailure() {
-        return Optional.ofNullable(lastCompactionFailure);
+        return Optional.ofNullable(compactionScheduler == null ? null : compactionScheduler.lastFailure());
     }
 
     // ---------------------------------------------------------------- information
@@ -493,7 +488,9 @@ public final class FerrumDB implements AutoCloseable {
         }
         return new Stats(keyDir.size(), List.copyOf(segs), total, live, puts.sum(), deletes.sum(), gets.sum(),
                 writer == null ? 0 : writer.fsyncs(), writer == null ? 0 : writer.syncedRecords(), compactions.sum(),
-                reclaimedBytes.sum(), writer == null || writer.failure() != null);
+                reclaimedBytes.sum(), writer == null || writer.failure() != null,
+                compactionPolicy.pendingBytes(CompactionPolicy.usages(sealedSegments()), activeUsage()), compactionBytesRead.sum(),
+                compactionNanos.sum());
     }
 
     /** Flushes, fsyncs, seals the active segment (writing its hint file) and releases the directory lock. */
@@ -506,10 +503,15 @@ public final class FerrumDB implements AutoCloseable {
             closed = true;
         }
         Throwable problem = null;
-        if (autoCompactor != null) {
-            autoCompactor.shutdown();
+        if (compactionScheduler != null) {
+            try {
+                compactionScheduler.close(); // waits for a running compaction; may merge small segments
+            } catch (RuntimeException e) {
+                // The merge left the inputs in place (nothing acknowledged is at risk); close goes on and reports it.
+                problem = e;
+            }
         }
-        maintenanceLock.lock(); // waits for a running compaction or backup to finish
+        maintenanceLock.lock(); // waits for a running backup to finish
         maintenanceLock.unlock();
         if (writer != null) {
             Throwable before = writer.failure();
@@ -684,12 +686,16 @@ public final class FerrumDB implements AutoCloseable {
         return s;
     }
 
-    /** Called by the flusher when a rolled segment is complete: write its hint, then read it through a map. */
-    private void sealSegment(Segment s) throws IOException {
-        SegmentScanner.Result r = SegmentScanner.scan(s.file(), s.writtenLength(), s.cipher(),
-                SegmentScanner.Mode.STRICT);
-        files.writeHint(s, SegmentFiles.entries(r.records()));
+    /**
+     * Called by the flusher when a rolled segment is complete and fsynced: write the hint the writer built while
+     * appending (the segment is not re-read), then read the segment through a map.
+     */
+    private void sealSegment(Segment s, HintFile.Builder hint) throws IOException {
+        files.writeHint(s, hint);
         s.seal();
+        if (compactionScheduler != null) {
+            compactionScheduler.segmentSealed();
+        }
     }
 
     // ---------------------------------------------------------------- internals: read path

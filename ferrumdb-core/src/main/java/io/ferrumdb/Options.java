@@ -35,6 +35,7 @@ public final class Options {
     private final double compactionThreshold;
     private final long compactionRateLimit;
     private final Duration compactionInterval;
+    private final double maxSpaceAmplification;
     private final FileIO fileIO;
     private final byte[] encryptionKey;
     private final char[] passphrase;
@@ -50,6 +51,7 @@ public final class Options {
         this.compactionThreshold = b.compactionThreshold;
         this.compactionRateLimit = b.compactionRateLimit;
         this.compactionInterval = b.compactionInterval;
+        this.maxSpaceAmplification = b.maxSpaceAmplification;
         this.fileIO = b.fileIO;
         this.encryptionKey = b.encryptionKey == null ? null : b.encryptionKey.clone();
         this.passphrase = b.passphrase == null ? null : b.passphrase.clone();
@@ -76,6 +78,7 @@ public final class Options {
         b.compactionThreshold = compactionThreshold;
         b.compactionRateLimit = compactionRateLimit;
         b.compactionInterval = compactionInterval;
+        b.maxSpaceAmplification = maxSpaceAmplification;
         b.fileIO = fileIO;
         b.encryptionKey = encryptionKey == null ? null : encryptionKey.clone();
         b.passphrase = passphrase == null ? null : passphrase.clone();
@@ -122,9 +125,14 @@ public final class Options {
         return compactionRateLimit;
     }
 
-    /** How often the background compactor looks for work. */
+    /** How often the background compactor looks for work (it also looks whenever a segment is sealed). */
     public Duration compactionInterval() {
         return compactionInterval;
+    }
+
+    /** Disk bytes / live bytes of the whole database above which background compaction reclaims space. */
+    public double maxSpaceAmplification() {
+        return maxSpaceAmplification;
     }
 
     FileIO fileIO() {
@@ -149,6 +157,7 @@ public final class Options {
         return "Options{fsync=" + fsyncPolicy + ", segmentSize=" + segmentSize + ", readOnly=" + readOnly
                 + ", orderedKeys=" + orderedKeys + ", salvage=" + salvage + ", autoCompaction=" + autoCompaction
                 + ", compactionThreshold=" + compactionThreshold + ", compactionRateLimit=" + compactionRateLimit
+                + ", compactionInterval=" + compactionInterval + ", maxSpaceAmplification=" + maxSpaceAmplification
                 + ", encryption=" + (encryptionKey != null ? "key" : passphrase != null ? "passphrase" : "none") + "}";
     }
 
@@ -162,7 +171,8 @@ public final class Options {
         private boolean autoCompaction = true;
         private double compactionThreshold = 0.5;
         private long compactionRateLimit;
-        private Duration compactionInterval = Duration.ofSeconds(10);
+        private Duration compactionInterval = Duration.ofSeconds(1);
+        private double maxSpaceAmplification = 1.5;
         private FileIO fileIO = FileIO.nio();
         private byte[] encryptionKey;
         private char[] passphrase;
@@ -241,13 +251,30 @@ public final class Options {
             return this;
         }
 
-        /** How often the background compactor checks the segments (default 10 s). */
+        /**
+         * How often the background compactor checks the segments (default 1 s; a check only sums counters, and a
+         * sealed segment triggers one at once).
+         */
         public Builder compactionInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("compactionInterval must be positive, got " + interval);
             }
             this.compactionInterval = interval;
+            return this;
+        }
+
+        /**
+         * Bound on the whole database's space amplification (disk bytes of segments / bytes of live records) that
+         * background compaction keeps, default 1.5: above it, the segments with most dead bytes are compacted (and
+         * the active segment is sealed when its dead records are what keeps the database above the bound), until
+         * the dead share is half of what the bound allows. At least 1; 1 means "compact whenever anything is dead".
+         */
+        public Builder maxSpaceAmplification(double bound) {
+            if (!(bound >= 1) || Double.isInfinite(bound)) {
+                throw new IllegalArgumentException("maxSpaceAmplification must be a finite number >= 1, got " + bound);
+            }
+            this.maxSpaceAmplification = bound;
             return this;
         }
 

@@ -76,6 +76,8 @@ public final class Harness {
                         Integer.parseInt(args[3]));
                 case "get-during-compaction" -> CompactionHarness.getDuringCompaction(Long.parseLong(args[1]),
                         Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                case "space-steady" -> WritePathHarness.spaceSteady(Long.parseLong(args[1]), Integer.parseInt(args[2]),
+                        Integer.parseInt(args[3]));
                 case "compaction-throughput" -> CompactionHarness.compactionThroughput(Long.parseLong(args[1]),
                         Integer.parseInt(args[2]), Integer.parseInt(args[3]));
                 default -> throw new IllegalArgumentException("unknown harness command '" + cmd + "'");
@@ -339,7 +341,7 @@ public final class Harness {
         }
     }
 
-    private static long percentile(long[] sorted, double q) {
+    static long percentile(long[] sorted, double q) {
         return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
     }
 

@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.CorruptionException;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -54,9 +55,15 @@ public final class Compactor {
     private final Clock clock;
     private final long segmentSize;
     private final long bytesPerSecond;
+    private final Runnable syncWrites;
 
+    /**
+     * @param syncWrites makes every write appended so far durable (the writer's sync); called before inputs are
+     *                   deleted, see {@link #compact}
+     */
     public Compactor(KeyDir keyDir, SegmentFiles files, ConcurrentNavigableMap<Integer, Segment> segments,
-                     AtomicInteger nextSegmentId, Clock clock, long segmentSize, long bytesPerSecond) {
+                     AtomicInteger nextSegmentId, Clock clock, long segmentSize, long bytesPerSecond,
+                     Runnable syncWrites) {
         this.keyDir = keyDir;
         this.files = files;
         this.segments = segments;
@@ -64,6 +71,7 @@ public final class Compactor {
         this.clock = clock;
         this.segmentSize = segmentSize;
         this.bytesPerSecond = bytesPerSecond;
+        this.syncWrites = syncWrites;
     }
 
     /** Compacts {@code inputs}, which must be sealed segments. The caller serializes compactions. */
@@ -75,7 +83,9 @@ public final class Compactor {
         for (Segment s : inputs) {
             inputIds.add(s.id());
         }
+        long oldestOutside = oldestSequenceOutside(inputIds);
         long started = System.nanoTime();
+        long written = 0;
         long bytesRead = 0;
         long now = clock.millis();
         List<Output> outputs = new ArrayList<>();
@@ -92,19 +102,22 @@ public final class Compactor {
                                 || current.isExpired(now)) {
                             continue;
                         }
-                    } else if (current != null || !olderValueMayExist(e.sequence(), inputIds)) {
+                    } else if (current != null || oldestOutside >= e.sequence()) {
+                        // Bitcask issue #82: a tombstone stays while a segment outside the compaction may hold
+                        // an older record of its key (dropping it would resurrect that value).
                         continue;
                     }
-                    RecordReader.Payload p = RecordReader.open(in, e.offset(), in.read(e.offset(), e.recordSize()));
-                    if (out == null || out.full(p.keyLength() + p.valueLength())) {
+                    if (out == null || out.full(e.recordSize() - RecordFormat.HEADER_SIZE)) {
                         out = new Output(nextSegmentId.getAndIncrement());
                         outputs.add(out);
                     }
-                    Location moved = out.append(p);
+                    long before = out.length;
+                    Location moved = out.copy(in, e);
+                    written += out.length - before;
                     if (e.type() == RecordFormat.TYPE_PUT) {
                         relocations.add(new Relocation(key, current, moved));
                     }
-                    throttle(started, bytesWritten(outputs));
+                    throttle(started, written);
                 }
             }
             for (Output o : outputs) {
@@ -137,6 +150,11 @@ public final class Compactor {
                 }
             }
         }
+        // A record was dropped because the key directory names a newer write, which may not be durable yet (any
+        // policy but always, or an always-write not yet acknowledged). Deleting the inputs before that write is
+        // durable would let a crash lose both: the key would fall back to an older value or vanish, a hole in the
+        // log's prefix (found by PowerLossTest). Sync first, so that every superseding write outlives the inputs.
+        syncWrites.run();
         retire(inputs);
         return new Outcome(inputs.size(), bytesRead, bytesWritten(outputs));
     }
@@ -161,16 +179,17 @@ public final class Compactor {
     }
 
     /**
-     * Whether a tombstone of sequence {@code sequence} must be kept: some segment outside the compaction may hold
-     * an older record of the key (Bitcask issue #82: dropping it would resurrect that value).
+     * The smallest sequence number held by a segment outside the compaction. Segments created meanwhile (new
+     * active segments) only hold later sequences, so it is computed once.
      */
-    private boolean olderValueMayExist(long sequence, Set<Integer> inputIds) {
+    private long oldestSequenceOutside(Set<Integer> inputIds) {
+        long oldest = Long.MAX_VALUE;
         for (Segment s : segments.values()) {
-            if (!inputIds.contains(s.id()) && s.minSequence() < sequence) {
-                return true;
+            if (!inputIds.contains(s.id())) {
+                oldest = Math.min(oldest, s.minSequence());
             }
         }
-        return false;
+        return oldest;
     }
 
     private List<HintFile.Entry> entriesOf(Segment in) throws IOException {
@@ -214,7 +233,7 @@ public final class Compactor {
     private final class Output {
         final Segment segment;
         final Path tmpPath;
-        final List<HintFile.Entry> entries = new ArrayList<>();
+        final HintFile.Builder hint = new HintFile.Builder();
         final byte[] buffer = new byte[BUFFER];
         int buffered;
         long length = SegmentHeader.SIZE;
@@ -228,7 +247,44 @@ public final class Compactor {
             return length > SegmentHeader.SIZE && length + RecordFormat.HEADER_SIZE + payloadBytes > segmentSize;
         }
 
-        Location append(RecordReader.Payload p) throws IOException {
+        /**
+         * Copies the live record {@code e} of {@code in}. Plaintext records are copied as they are, from the input's
+         * memory map straight into the output buffer (no per-record allocation), after checking their CRC and
+         * header; only the COMMIT flag changes (every copied record is a unit of its own). Encrypted records are
+         * opened and sealed again, because the record's file offset is part of its nonce and associated data.
+         */
+        Location copy(Segment in, HintFile.Entry e) throws IOException {
+            int size = e.recordSize();
+            if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > buffer.length) {
+                return append(RecordReader.open(in, e.offset(), in.read(e.offset(), size)));
+            }
+            if (buffered + size > buffer.length) {
+                flush();
+            }
+            int at = buffered;
+            in.readInto(e.offset(), buffer, at, size);
+            String problem = size < RecordFormat.HEADER_SIZE || !RecordFormat.crcMatches(buffer, at, size)
+                    ? "record checksum mismatch" : RecordFormat.headerProblem(buffer, at);
+            if (problem == null && RecordFormat.recordSize(buffer, at, in.cipher()) != size) {
+                problem = "record length does not match the hint";
+            }
+            if (problem != null) {
+                throw new CorruptionException(in.path(), e.offset(), problem);
+            }
+            if (!RecordFormat.isCommit(buffer, at)) {
+                RecordFormat.markCommit(buffer, at, size);
+            }
+            buffered += size;
+            long sequence = RecordFormat.sequence(buffer, at);
+            long expiresAt = RecordFormat.expiresAt(buffer, at);
+            Location location = new Location(segment.id(), length, size, sequence, expiresAt);
+            hint.add(e.type(), e.key(), size, length, sequence, expiresAt);
+            segment.noteSequences(sequence, sequence);
+            length += size;
+            return location;
+        }
+
+        private Location append(RecordReader.Payload p) throws IOException {
             byte[] key = p.key();
             byte[] value = p.value();
             int size = RecordFormat.recordSize(key.length, value.length, segment.cipher());
@@ -245,7 +301,7 @@ public final class Compactor {
                 segment.file().write(length, ByteBuffer.wrap(target, 0, size));
             }
             Location location = new Location(segment.id(), length, size, p.sequence(), p.expiresAt());
-            entries.add(new HintFile.Entry(p.type(), key, size, length, p.sequence(), p.expiresAt()));
+            hint.add(p.type(), key, size, length, p.sequence(), p.expiresAt());
             segment.noteSequences(p.sequence(), p.sequence());
             length += size;
             return location;
@@ -262,7 +318,7 @@ public final class Compactor {
             flush();
             segment.file().force();
             segment.truncatedTo(length);
-            files.writeHint(segment, entries);
+            files.writeHint(segment, hint);
         }
 
         void abandon(Throwable cause) {

@@ -117,7 +117,16 @@ public final class SegmentFiles {
 
     /** Writes the hint of a complete segment: temporary file, fsync, rename, directory fsync. */
     public void writeHint(Segment segment, List<HintFile.Entry> entries) throws IOException {
-        byte[] bytes = HintFile.encode(segment.id(), databaseId, segment.writtenLength(), entries,
+        HintFile.Builder hint = new HintFile.Builder();
+        for (HintFile.Entry e : entries) {
+            hint.add(e.type(), e.key(), e.recordSize(), e.offset(), e.sequence(), e.expiresAt());
+        }
+        writeHint(segment, hint);
+    }
+
+    /** Writes the hint of a complete segment from entries collected while it was written. */
+    public void writeHint(Segment segment, HintFile.Builder hint) throws IOException {
+        byte[] bytes = hint.encode(segment.id(), databaseId, segment.writtenLength(),
                 ciphers.hintCipher(segment.header()));
         Path target = hintPath(segment.id());
         Path tmp = dir.resolve(target.getFileName() + TMP_SUFFIX);
