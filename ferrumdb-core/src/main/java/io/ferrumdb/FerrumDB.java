@@ -16,9 +16,12 @@ import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.LogWriter;
 import io.ferrumdb.internal.log.LogWriter.Append;
+import io.ferrumdb.internal.log.RecordCheck;
 import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentInventory;
+import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
 import java.nio.channels.FileLock;
@@ -29,6 +32,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +84,7 @@ public final class FerrumDB implements AutoCloseable {
     private final ConcurrentSkipListMap<Integer, Segment> segments = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextSegmentId;
     private final List<DroppedRange> recoveryReport;
+    private final SegmentManifest manifest;
     private final LogWriter writer;
     private final ReentrantLock readOnlyPurgeLock = new ReentrantLock();
     private final LongAdder puts = new LongAdder();
@@ -112,13 +117,17 @@ public final class FerrumDB implements AutoCloseable {
             MetaFile meta = loadOrCreateMeta();
             CipherSuite ciphers = openCiphers(meta);
             this.files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
-            Set<Integer> superseded = finishInterruptedCompaction();
+            SortedSet<Integer> listed = meta.hasManifest() ? SegmentManifest.read(files) : null;
+            this.manifest = new SegmentManifest(files, listed == null ? List.of() : listed);
+            Set<Integer> superseded = finishInterruptedCompaction(meta);
             if (!options.readOnly()) {
                 deleteTemporaryFiles();
             }
-            List<Integer> ids = segmentIds();
-            ids.removeAll(superseded);
+            SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
+            inventory.requireWhole(files);
+            List<Integer> ids = new ArrayList<>(inventory.live());
             if (!options.readOnly()) {
+                deleteUnpublishedSegments(inventory.unpublished());
                 deleteOrphanHints(ids);
             }
             this.keyDir = new KeyDir(options.orderedKeys(), expectedKeys(ids));
@@ -129,6 +138,18 @@ public final class FerrumDB implements AutoCloseable {
             for (int id : superseded) {
                 maxId = Math.max(maxId, id);
             }
+            for (int id : inventory.unpublished()) {
+                maxId = Math.max(maxId, id);
+            }
+            if (!options.readOnly()) {
+                manifest.replace(segments.keySet());
+                if (!meta.hasManifest()) {
+                    // A format-1 database gains its MANIFEST first, then the META that says it has one.
+                    Path metaPath = dir.resolve(MetaFile.NAME);
+                    files.writeDurably(dir.resolve(MetaFile.NAME + SegmentFiles.TMP_SUFFIX), metaPath,
+                            meta.upgraded().encode());
+                }
+            }
             this.nextSegmentId = new AtomicInteger(maxId + 1);
             if (options.readOnly()) {
                 this.writer = null;
@@ -137,13 +158,25 @@ public final class FerrumDB implements AutoCloseable {
                 this.writer = new LogWriter(active, maxSequence, options.fsyncPolicy(), options.segmentSize(),
                         this::newSegment, this::sealSegment, keyDir::applyQueuedOrderedChanges);
             }
-            this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.clock(),
+            this.compactor = new Compactor(keyDir, files, manifest, segments, nextSegmentId, options.clock(),
                     options.segmentSize(), options.compactionRateLimit());
             this.autoCompactor = options.readOnly() || !options.autoCompaction() ? null : startAutoCompaction();
+        } catch (CorruptionException e) {
+            closeQuietlyAfterFailedOpen(acquired, e);
+            throw withWayOut(e);
         } catch (IOException | RuntimeException e) {
             closeQuietlyAfterFailedOpen(acquired, e);
             throw e;
         }
+    }
+
+    /** Damage found at open, with what the operator can do about it. */
+    private static CorruptionException withWayOut(CorruptionException e) {
+        if (e instanceof MissingSegmentException || e.problem().contains("ferrumdb repair")) {
+            return e;
+        }
+        return new CorruptionException(e.file(), e.offset(), e.problem() + "; 'ferrumdb repair' rewrites the"
+                + " damaged files keeping every intact record ('ferrumdb verify' lists the damage)", e);
     }
 
     /** Opens (creating if missing) the database in {@code dir} with default options. */
@@ -360,13 +393,17 @@ public final class FerrumDB implements AutoCloseable {
                     io.linkOrCopy(p, to.resolve(name));
                 }
             }
+            SortedSet<Integer> copied = new java.util.TreeSet<>();
             for (Segment s : sealedSegments()) {
                 io.linkOrCopy(s.path(), to.resolve(s.path().getFileName()));
                 Path hint = files.hintPath(s.id());
                 if (io.exists(hint)) {
                     io.linkOrCopy(hint, to.resolve(hint.getFileName()));
                 }
+                copied.add(s.id());
             }
+            // The copy is a database of its own segments: its MANIFEST lists exactly those.
+            SegmentManifest.write(new SegmentFiles(io, to, files.databaseId(), files.ciphers()), copied);
             io.syncDirectory(to);
         } catch (IOException e) {
             throw new FerrumException("backup of " + dir + " to " + to + " failed: " + e, e);
@@ -680,6 +717,12 @@ public final class FerrumDB implements AutoCloseable {
     private Segment newSegment() throws IOException {
         int id = nextSegmentId.getAndIncrement();
         Segment s = files.create(id);
+        try {
+            manifest.add(id);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
         segments.put(id, s);
         return s;
     }
@@ -739,9 +782,8 @@ public final class FerrumDB implements AutoCloseable {
 
     /** Verifies a record read for {@code key} and returns its value; any mismatch is corruption, never data. */
     private static byte[] decodeValue(Segment seg, Location loc, byte[] rec, byte[] key) {
-        RecordReader.Payload p = RecordReader.open(seg, loc.offset(), rec);
-        if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || p.keyLength() != key.length
-                || !Arrays.equals(p.bytes(), p.offset(), p.offset() + key.length, key, 0, key.length)) {
+        RecordCheck.Valid p = RecordReader.open(seg, loc.offset(), rec);
+        if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || !p.keyEquals(key)) {
             throw new CorruptionException(seg.path(), loc.offset(), "record does not match the key directory");
         }
         return p.value();
@@ -893,6 +935,8 @@ public final class FerrumDB implements AutoCloseable {
         new SecureRandom().nextBytes(id);
         MetaFile meta = new MetaFile(id, options.encrypted(), System.currentTimeMillis());
         SegmentFiles writerFiles = new SegmentFiles(io, dir, id, CipherSuite.PLAINTEXT);
+        // The (empty) MANIFEST first: a META of format 2 promises one.
+        SegmentManifest.write(writerFiles, new java.util.TreeSet<>());
         writerFiles.writeDurably(dir.resolve(MetaFile.NAME + SegmentFiles.TMP_SUFFIX), path, meta.encode());
         return meta;
     }
@@ -905,7 +949,8 @@ public final class FerrumDB implements AutoCloseable {
      */
     private CipherSuite openCiphers(MetaFile meta) throws IOException {
         try (Secret secret = options.secret()) {
-            return Keyring.open(io, dir, meta, secret, !options.readOnly() && segmentIds().isEmpty());
+            return Keyring.open(io, dir, meta, secret, !options.readOnly()
+                    && new SegmentFiles(io, dir, meta.databaseId(), CipherSuite.PLAINTEXT).listSegmentIds().isEmpty());
         }
     }
 
@@ -1005,16 +1050,14 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    private List<Integer> segmentIds() throws IOException {
-        List<Integer> ids = new ArrayList<>();
-        for (Path p : io.list(dir)) {
-            long id = Segment.parseId(p.getFileName().toString());
-            if (id > 0 && id <= Integer.MAX_VALUE) {
-                ids.add((int) id);
-            }
+    /** Deletes files that hold nothing acknowledged and were never listed (see {@link SegmentInventory}). */
+    private void deleteUnpublishedSegments(List<Integer> unpublished) throws IOException {
+        for (int id : unpublished) {
+            files.delete(id);
         }
-        Collections.sort(ids);
-        return ids;
+        if (!unpublished.isEmpty()) {
+            io.syncDirectory(dir);
+        }
     }
 
     /**
@@ -1088,7 +1131,7 @@ public final class FerrumDB implements AutoCloseable {
             Scanned sc = scanned.stream().filter(x -> x.segment() == s).findFirst().orElse(null);
             if (sc != null && sc.torn() && laterRecords) {
                 DroppedRange d = sc.result().dropped().get(0);
-                throw new CorruptionException(s.path(), d.offset(), d.reason().replaceFirst("^torn tail: ", "")
+                throw new CorruptionException(s.path(), d.offset(), d.reason()
                         + "; later segments hold records, so this is not a torn tail");
             }
             if (sc == null ? s.maxSequence() > 0 : !sc.result().records().isEmpty()) {
@@ -1116,6 +1159,7 @@ public final class FerrumDB implements AutoCloseable {
         }
         if (entries.isEmpty() && !sc.hadHint() && !seg.header().compacted()) {
             segments.remove(seg.id());
+            manifest.removeAll(List.of(seg.id()));
             seg.close();
             files.delete(seg.id());
             io.syncDirectory(dir);
@@ -1157,11 +1201,12 @@ public final class FerrumDB implements AutoCloseable {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
-            long size = sizeOf(files.dataPath(id));
+            long size = files.size(files.dataPath(id));
             if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
-                report.add(new DroppedRange(files.dataPath(id), 0, size,
-                        "torn tail: segment header torn while the segment was created; file deleted"));
+                report.add(new DroppedRange(files.dataPath(id), 0, size, DroppedRange.Kind.TORN_TAIL,
+                        "segment header torn while the segment was created; file deleted"));
                 if (!options.readOnly()) {
+                    manifest.removeAll(List.of(id));
                     files.delete(id);
                     io.syncDirectory(dir);
                 }
@@ -1171,31 +1216,32 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    private long sizeOf(Path path) throws IOException {
-        try (StorageFile f = io.open(path, false)) {
-            return f.size();
-        }
-    }
-
     private List<HintFile.Entry> readHintOrNull(Segment seg, List<DroppedRange> report) throws IOException {
         try {
             return files.readHint(seg);
         } catch (CorruptionException e) {
+            if (!e.file().equals(files.hintPath(seg.id()))) {
+                throw e;
+            }
             // A damaged hint is never trusted: the segment is scanned and the hint rewritten.
-            report.add(new DroppedRange(files.hintPath(seg.id()), e.offset(), 0,
+            report.add(new DroppedRange(files.hintPath(seg.id()), e.offset(), 0, DroppedRange.Kind.DAMAGED_HINT,
                     "damaged hint file rebuilt from its segment: " + e.getMessage()));
             return null;
         }
     }
 
     /** Completes the deletions of a compaction that crashed after publishing its outputs; returns their ids. */
-    private Set<Integer> finishInterruptedCompaction() throws IOException {
+    private Set<Integer> finishInterruptedCompaction(MetaFile meta) throws IOException {
         Path journal = dir.resolve(CompactionJournal.NAME);
         if (!io.exists(journal)) {
             return Set.of();
         }
-        Set<Integer> ids = new HashSet<>(CompactionJournal.decode(files.readAll(journal, 1 << 24), journal));
+        Set<Integer> ids = new HashSet<>(CompactionJournal.decode(files.readAll(journal, 1 << 24), journal,
+                meta.databaseId(), meta.version()));
         if (!options.readOnly()) {
+            if (meta.hasManifest()) {
+                manifest.removeAll(ids);
+            }
             for (int id : ids) {
                 files.delete(id);
             }
@@ -1215,7 +1261,7 @@ public final class FerrumDB implements AutoCloseable {
         for (int id : ids) {
             Path hint = files.hintPath(id);
             if (io.exists(hint)) {
-                hintBytes += sizeOf(hint);
+                hintBytes += files.size(hint);
             }
         }
         return (int) Math.min(1 << 28, Math.max(1024, hintBytes / (HintFile.ENTRY_FIXED_SIZE + 8)));

@@ -7,9 +7,11 @@ import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.log.RecordCheck;
 import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,11 +32,12 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>copy live records (and tombstones that may still hide an older value elsewhere) into output files under
  *   temporary names; fsync them and write their hint files;</li>
- *   <li>rename the outputs to their final names and fsync the directory; publish them to readers;</li>
+ *   <li>rename the outputs to their final names and fsync the directory; list them in the MANIFEST; publish
+ *   them to readers;</li>
  *   <li>switch the key directory entry of each copied record with compare-and-set, so that a write that landed
  *   meanwhile on the same key wins over the copy;</li>
- *   <li>write the COMPACTION journal listing the inputs, then delete the inputs, fsync the directory, and delete
- *   the journal. Open finishes an interrupted step 4 from the journal.</li>
+ *   <li>write the COMPACTION journal listing the inputs, unlist them from the MANIFEST, delete them, fsync the
+ *   directory, and delete the journal. Open finishes an interrupted step 4 from the journal.</li>
  * </ol>
  * A crash before step 4 leaves duplicates of some records (same sequence numbers), which open resolves and a
  * later compaction reclaims; a crash during it is finished at open. Readers that looked up a location in an input
@@ -49,16 +52,19 @@ public final class Compactor {
 
     private final KeyDir keyDir;
     private final SegmentFiles files;
+    private final SegmentManifest manifest;
     private final ConcurrentNavigableMap<Integer, Segment> segments;
     private final AtomicInteger nextSegmentId;
     private final Clock clock;
     private final long segmentSize;
     private final long bytesPerSecond;
 
-    public Compactor(KeyDir keyDir, SegmentFiles files, ConcurrentNavigableMap<Integer, Segment> segments,
-                     AtomicInteger nextSegmentId, Clock clock, long segmentSize, long bytesPerSecond) {
+    public Compactor(KeyDir keyDir, SegmentFiles files, SegmentManifest manifest,
+                     ConcurrentNavigableMap<Integer, Segment> segments, AtomicInteger nextSegmentId, Clock clock,
+                     long segmentSize, long bytesPerSecond) {
         this.keyDir = keyDir;
         this.files = files;
+        this.manifest = manifest;
         this.segments = segments;
         this.nextSegmentId = nextSegmentId;
         this.clock = clock;
@@ -95,7 +101,7 @@ public final class Compactor {
                     } else if (current != null || !olderValueMayExist(e.sequence(), inputIds)) {
                         continue;
                     }
-                    RecordReader.Payload p = RecordReader.open(in, e.offset(), in.read(e.offset(), e.recordSize()));
+                    RecordCheck.Valid p = RecordReader.open(in, e.offset(), in.read(e.offset(), e.recordSize()));
                     if (out == null || out.full(p.keyLength() + p.valueLength())) {
                         out = new Output(nextSegmentId.getAndIncrement());
                         outputs.add(out);
@@ -120,7 +126,13 @@ public final class Compactor {
             }
             throw e;
         }
-        // The outputs are durable under their final names: from here on, a crash keeps them.
+        // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
+        // open deletes them as unpublished compaction outputs: the inputs still hold every record).
+        List<Integer> outputIds = new ArrayList<>();
+        for (Output o : outputs) {
+            outputIds.add(o.segment.id());
+        }
+        manifest.addAll(outputIds);
         for (Output o : outputs) {
             o.segment.close();
             Segment published = files.open(o.segment.id(), false);
@@ -149,7 +161,8 @@ public final class Compactor {
         }
         Path journal = files.dir().resolve(CompactionJournal.NAME);
         files.writeDurably(files.dir().resolve(CompactionJournal.NAME + SegmentFiles.TMP_SUFFIX), journal,
-                CompactionJournal.encode(ids));
+                CompactionJournal.encode(files.databaseId(), ids));
+        manifest.removeAll(ids);
         for (Segment s : inputs) {
             segments.remove(s.id());
             s.close();
@@ -228,7 +241,7 @@ public final class Compactor {
             return length > SegmentHeader.SIZE && length + RecordFormat.HEADER_SIZE + payloadBytes > segmentSize;
         }
 
-        Location append(RecordReader.Payload p) throws IOException {
+        Location append(RecordCheck.Valid p) throws IOException {
             byte[] key = p.key();
             byte[] value = p.value();
             int size = RecordFormat.recordSize(key.length, value.length, segment.cipher());
