@@ -559,6 +559,7 @@ public final class FerrumDB implements AutoCloseable {
                 try {
                     active.close();
                     segments.remove(active.id());
+                    manifest.removeAll(List.of(active.id()));
                     files.delete(active.id());
                     io.syncDirectory(dir);
                 } catch (IOException e) {
