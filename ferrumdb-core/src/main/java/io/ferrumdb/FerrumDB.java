@@ -210,6 +210,25 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
+    /**
+     * Repairs the closed database in {@code dir} (encrypted ones need their key or passphrase in {@code options}):
+     * keeps every intact record, rewrites damaged segments and their hints, and moves the damaged originals to a
+     * {@code damaged-<timestamp>} folder beside the database ({@link Options#repairDiscardsDamaged()} deletes them
+     * instead). Segments the MANIFEST lists but which are gone make it refuse with {@link MissingSegmentException}
+     * unless {@link Options#repairAllowsMissingSegments()}. Afterwards verify is clean.
+     *
+     * @throws DatabaseLockedException when the database is open
+     */
+    public static RepairReport repair(Path dir, Options options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        try {
+            return Repairer.repair(dir, options);
+        } catch (IOException e) {
+            throw new FerrumException("could not repair database " + dir.toAbsolutePath() + ": " + e, e);
+        }
+    }
+
     // ---------------------------------------------------------------- reads
 
     /** The value of {@code key}, or null when absent or expired. */

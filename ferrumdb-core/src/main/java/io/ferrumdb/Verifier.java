@@ -95,6 +95,7 @@ final class Verifier {
         long records = 0;
         long bytes = 0;
         List<Integer> live = inventory.live();
+        int newestWriterSegment = inventory.newestWriterSegment(files);
         for (int id : live) {
             segments++;
             Segment seg;
@@ -117,7 +118,7 @@ final class Verifier {
                     }
                 }
                 // Only the segment that was being written (never sealed, so no hint) may end in a torn write.
-                boolean mayEndTorn = !hinted && !seg.header().compacted() && id == live.get(live.size() - 1);
+                boolean mayEndTorn = !hinted && id == newestWriterSegment;
                 SegmentScanner.Result r = SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(),
                         mayEndTorn ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE);
                 problems.addAll(r.dropped());

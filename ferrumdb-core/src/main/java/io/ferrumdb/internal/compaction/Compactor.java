@@ -12,6 +12,7 @@ import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentManifest;
+import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -48,8 +49,6 @@ public final class Compactor {
     public record Outcome(int segmentsCompacted, long bytesRead, long bytesWritten) {
     }
 
-    private static final int BUFFER = 1 << 20;
-
     private final KeyDir keyDir;
     private final SegmentFiles files;
     private final SegmentManifest manifest;
@@ -84,9 +83,9 @@ public final class Compactor {
         long started = System.nanoTime();
         long bytesRead = 0;
         long now = clock.millis();
-        List<Output> outputs = new ArrayList<>();
+        List<SegmentOutput> outputs = new ArrayList<>();
         List<Relocation> relocations = new ArrayList<>();
-        Output out = null;
+        SegmentOutput out = null;
         try {
             for (Segment in : inputs) {
                 bytesRead += in.writtenLength();
@@ -103,7 +102,7 @@ public final class Compactor {
                     }
                     RecordCheck.Valid p = RecordReader.open(in, e.offset(), in.read(e.offset(), e.recordSize()));
                     if (out == null || out.full(p.keyLength() + p.valueLength())) {
-                        out = new Output(nextSegmentId.getAndIncrement());
+                        out = new SegmentOutput(files, nextSegmentId.getAndIncrement(), segmentSize);
                         outputs.add(out);
                     }
                     Location moved = out.append(p);
@@ -113,15 +112,15 @@ public final class Compactor {
                     throttle(started, bytesWritten(outputs));
                 }
             }
-            for (Output o : outputs) {
+            for (SegmentOutput o : outputs) {
                 o.finishUnderTemporaryName();
             }
-            for (Output o : outputs) {
-                files.io().rename(o.tmpPath, files.dataPath(o.segment.id()));
+            for (SegmentOutput o : outputs) {
+                files.io().rename(o.tmpPath(), files.dataPath(o.segment().id()));
             }
             files.io().syncDirectory(files.dir());
         } catch (IOException | RuntimeException e) {
-            for (Output o : outputs) {
+            for (SegmentOutput o : outputs) {
                 o.abandon(e);
             }
             throw e;
@@ -129,14 +128,14 @@ public final class Compactor {
         // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
         // open deletes them as unpublished compaction outputs: the inputs still hold every record).
         List<Integer> outputIds = new ArrayList<>();
-        for (Output o : outputs) {
-            outputIds.add(o.segment.id());
+        for (SegmentOutput o : outputs) {
+            outputIds.add(o.segment().id());
         }
         manifest.addAll(outputIds);
-        for (Output o : outputs) {
-            o.segment.close();
-            Segment published = files.open(o.segment.id(), false);
-            published.noteSequences(o.segment.minSequence(), o.segment.maxSequence());
+        for (SegmentOutput o : outputs) {
+            o.segment().close();
+            Segment published = files.open(o.segment().id(), false);
+            published.noteSequences(o.segment().minSequence(), o.segment().maxSequence());
             published.seal();
             segments.put(published.id(), published);
         }
@@ -200,10 +199,10 @@ public final class Compactor {
         return entries;
     }
 
-    private static long bytesWritten(List<Output> outputs) {
+    private static long bytesWritten(List<SegmentOutput> outputs) {
         long total = 0;
-        for (Output o : outputs) {
-            total += o.length;
+        for (SegmentOutput o : outputs) {
+            total += o.length();
         }
         return total;
     }
@@ -221,71 +220,5 @@ public final class Compactor {
     }
 
     private record Relocation(Key key, Location from, Location to) {
-    }
-
-    /** One output segment being written under a temporary name. */
-    private final class Output {
-        final Segment segment;
-        final Path tmpPath;
-        final List<HintFile.Entry> entries = new ArrayList<>();
-        final byte[] buffer = new byte[BUFFER];
-        int buffered;
-        long length = SegmentHeader.SIZE;
-
-        Output(int id) throws IOException {
-            this.tmpPath = files.dir().resolve(files.dataPath(id).getFileName() + SegmentFiles.TMP_SUFFIX);
-            this.segment = files.create(id, tmpPath, false, true);
-        }
-
-        boolean full(int payloadBytes) {
-            return length > SegmentHeader.SIZE && length + RecordFormat.HEADER_SIZE + payloadBytes > segmentSize;
-        }
-
-        Location append(RecordCheck.Valid p) throws IOException {
-            byte[] key = p.key();
-            byte[] value = p.value();
-            int size = RecordFormat.recordSize(key.length, value.length, segment.cipher());
-            if (buffered + size > buffer.length) {
-                flush();
-            }
-            byte[] target = size > buffer.length ? new byte[size] : buffer;
-            int at = target == buffer ? buffered : 0;
-            RecordFormat.encode(target, at, length, p.type(), true, p.sequence(), p.expiresAt(), key, value,
-                    segment.cipher());
-            if (target == buffer) {
-                buffered += size;
-            } else {
-                segment.file().write(length, ByteBuffer.wrap(target, 0, size));
-            }
-            Location location = new Location(segment.id(), length, size, p.sequence(), p.expiresAt());
-            entries.add(new HintFile.Entry(p.type(), key, size, length, p.sequence(), p.expiresAt()));
-            segment.noteSequences(p.sequence(), p.sequence());
-            length += size;
-            return location;
-        }
-
-        private void flush() throws IOException {
-            if (buffered > 0) {
-                segment.file().write(length - buffered, ByteBuffer.wrap(buffer, 0, buffered));
-                buffered = 0;
-            }
-        }
-
-        void finishUnderTemporaryName() throws IOException {
-            flush();
-            segment.file().force();
-            segment.truncatedTo(length);
-            files.writeHint(segment, entries);
-        }
-
-        void abandon(Throwable cause) {
-            try {
-                segment.close();
-                files.io().delete(tmpPath);
-                files.io().delete(files.hintPath(segment.id()));
-            } catch (IOException e) {
-                cause.addSuppressed(e);
-            }
-        }
     }
 }

@@ -75,6 +75,26 @@ public record SegmentInventory(List<Integer> live, List<Integer> missing, List<I
         }
     }
 
+    /**
+     * The newest live segment written by the log writer (not a compaction or repair output), or -1: the only one
+     * that may end in a torn write. A segment whose header cannot be read does not count.
+     */
+    public int newestWriterSegment(SegmentFiles files) throws IOException {
+        for (int i = live.size() - 1; i >= 0; i--) {
+            int id = live.get(i);
+            try (StorageFile f = files.io().open(files.dataPath(id), false)) {
+                byte[] b = new byte[(int) Math.min(f.size(), SegmentHeader.SIZE)];
+                f.read(0, ByteBuffer.wrap(b));
+                if (!SegmentHeader.decode(b, files.dataPath(id)).compacted()) {
+                    return id;
+                }
+            } catch (RuntimeException e) {
+                // An unreadable header is reported where the segment itself is read.
+            }
+        }
+        return -1;
+    }
+
     /** An unlisted file with no record after its header, or a compaction output of this database. */
     private static boolean holdsNothingAcknowledged(SegmentFiles files, int id) throws IOException {
         Path path = files.dataPath(id);
