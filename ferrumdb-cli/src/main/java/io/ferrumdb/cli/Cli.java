@@ -22,7 +22,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             DataCommands.Get.class, DataCommands.Put.class, DataCommands.Del.class, DataCommands.Keys.class,
             DataCommands.Count.class, InfoCommand.class, VerifyCommand.class, ExportCommand.class,
-            ImportCommand.class, CompactCommand.class, BackupCommand.class, DocCommand.class, StudioCommand.class,
+            ImportCommand.class, CompactCommand.class, RepairCommand.class, BackupCommand.class, DocCommand.class,
+            StudioCommand.class,
             CompletionCommand.class,
         })
 final class Cli implements Callable<Integer> {
