@@ -188,7 +188,9 @@ final class Repairer {
         for (int id : superseded) {
             files.delete(id);
         }
-        io.delete(journal);
+        if (!toSetAside.contains(journal)) {
+            io.delete(journal);
+        }
         Optional<Path> folder = moveAside();
         io.syncDirectory(dir);
         return new RepairReport(dir, problems, rewritten, written, toSetAside, folder, missing, recordsKept,
