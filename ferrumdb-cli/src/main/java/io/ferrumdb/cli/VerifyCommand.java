@@ -25,8 +25,12 @@ final class VerifyCommand implements Callable<Integer> {
         for (DroppedRange p : report.problems()) {
             out.println(describe(p));
         }
+        if (report.problems().isEmpty()) {
+            out.println("OK: no problems found");
+            return ExitCode.OK;
+        }
         if (report.ok()) {
-            out.println("OK: no damage found");
+            out.println("OK: no damage found (a torn tail is not damage)");
             return ExitCode.OK;
         }
         out.printf("%d problem(s) found; 'ferrumdb repair' keeps every intact record%n", report.damage().size());
