@@ -395,6 +395,39 @@ class RepairFaultTest {
         }
     }
 
+    @Test
+    void anEncryptedDatabaseIsRepairedWithItsKeyAndTheCopiesAreReEncrypted() throws IOException {
+        Path enc = root.resolve("enc");
+        byte[] key = new byte[32];
+        key[0] = 7;
+        Options withKey = options().toBuilder().encryptionKey(key).build();
+        TreeMap<String, String> expected = new TreeMap<>();
+        try (FerrumDB db = FerrumDB.open(enc, withKey)) {
+            for (int i = 0; i < 200; i++) {
+                db.put(b("k" + i), b("secret-value-" + i + "-".repeat(20)));
+                expected.put("k" + i, "secret-value-" + i + "-".repeat(20));
+            }
+        }
+        Path seg;
+        try (Stream<Path> s2 = Files.list(enc)) {
+            seg = s2.filter(p -> p.toString().endsWith(".seg")).sorted().skip(1).findFirst().orElseThrow();
+        }
+        flip(seg, 64 + 40);
+        assertThatThrownBy(() -> FerrumDB.repair(enc, options())).isInstanceOf(EncryptionKeyException.class);
+        RepairReport r = FerrumDB.repair(enc, withKey);
+        assertThat(r.rewritten()).containsExactly(seg.toAbsolutePath().normalize());
+        assertThat(r.keysAffected()).as("an encrypted key cannot be read from a damaged record").isEmpty();
+        assertThat(FerrumDB.verify(enc, withKey).ok()).isTrue();
+        try (FerrumDB db = FerrumDB.open(enc, withKey)) {
+            TreeMap<String, String> got = dump(db);
+            assertThat(got).hasSize(expected.size() - 1);
+            got.forEach((k, v) -> assertThat(v).isEqualTo(expected.get(k)));
+        }
+        for (Path written : r.written()) {
+            assertThat(new String(Files.readAllBytes(written), StandardCharsets.ISO_8859_1)).doesNotContain("secret");
+        }
+    }
+
     static void copyTree(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> s = Files.list(from)) {
