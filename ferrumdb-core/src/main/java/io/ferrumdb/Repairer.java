@@ -1,8 +1,6 @@
 package io.ferrumdb;
 
 import io.ferrumdb.DroppedRange.Kind;
-import io.ferrumdb.internal.crypto.Keyring;
-import io.ferrumdb.internal.crypto.Secret;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.MetaFile;
@@ -20,8 +18,6 @@ import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -74,38 +70,12 @@ final class Repairer {
     }
 
     static RepairReport repair(Path directory, Options options) throws IOException {
-        Path dir = directory.toAbsolutePath().normalize();
-        FileIO io = options.fileIO();
-        Path lockPath = dir.resolve("LOCK");
-        if (!io.exists(lockPath) || !io.exists(dir.resolve(MetaFile.NAME))) {
-            throw new FerrumException("no FerrumDB database at " + dir + " (no LOCK or META file)");
-        }
-        try (StorageFile lockFile = io.open(lockPath, true)) {
-            FileLock lock;
-            try {
-                lock = lockFile.tryLock(false);
-            } catch (OverlappingFileLockException e) {
-                throw new DatabaseLockedException(dir, e);
-            }
-            if (lock == null) {
-                throw new DatabaseLockedException(dir, null);
-            }
-            try {
-                return new Repairer(dir, options).run();
-            } finally {
-                lock.release();
-            }
-        }
+        return ClosedDatabase.run(directory, options, true,
+                (meta, files) -> new Repairer(files.dir(), options).run(meta, files));
     }
 
-    private RepairReport run() throws IOException {
-        SegmentFiles reader = new SegmentFiles(io, dir, new byte[16], CipherSuite.PLAINTEXT);
-        MetaFile meta = MetaFile.decode(reader.readAll(dir.resolve(MetaFile.NAME), MetaFile.SIZE), dir);
-        CipherSuite ciphers;
-        try (Secret secret = options.secret()) {
-            ciphers = Keyring.open(io, dir, meta, secret, false);
-        }
-        SegmentFiles files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
+    private RepairReport run(MetaFile meta, SegmentFiles files) throws IOException {
+        CipherSuite ciphers = files.ciphers();
         Path journal = dir.resolve(CompactionJournal.NAME);
         Set<Integer> superseded = readJournal(files, meta, journal);
         SortedSet<Integer> listed = readManifest(files, meta);

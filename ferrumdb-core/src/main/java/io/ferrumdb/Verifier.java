@@ -1,21 +1,15 @@
 package io.ferrumdb;
 
 import io.ferrumdb.DroppedRange.Kind;
-import io.ferrumdb.internal.crypto.Keyring;
-import io.ferrumdb.internal.crypto.Secret;
-import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
-import io.ferrumdb.internal.io.StorageFile;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
 import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,39 +33,12 @@ final class Verifier {
     }
 
     static VerifyReport verify(Path directory, Options options) throws IOException {
-        Path dir = directory.toAbsolutePath().normalize();
-        FileIO io = options.fileIO();
-        Path lockPath = dir.resolve("LOCK");
-        Path metaPath = dir.resolve(MetaFile.NAME);
-        if (!io.exists(lockPath) || !io.exists(metaPath)) {
-            throw new FerrumException("no database at " + dir + " (no LOCK or META file)");
-        }
-        try (StorageFile lockFile = io.open(lockPath, false)) {
-            FileLock lock;
-            try {
-                lock = lockFile.tryLock(true);
-            } catch (OverlappingFileLockException e) {
-                throw new DatabaseLockedException(dir, e);
-            }
-            if (lock == null) {
-                throw new DatabaseLockedException(dir, null);
-            }
-            try {
-                return verifySegments(dir, io, options);
-            } finally {
-                lock.release();
-            }
-        }
+        return ClosedDatabase.run(directory, options, false, Verifier::verifySegments);
     }
 
-    private static VerifyReport verifySegments(Path dir, FileIO io, Options options) throws IOException {
-        SegmentFiles reader = new SegmentFiles(io, dir, new byte[16], CipherSuite.PLAINTEXT);
-        MetaFile meta = MetaFile.decode(reader.readAll(dir.resolve(MetaFile.NAME), MetaFile.SIZE), dir);
-        CipherSuite ciphers;
-        try (Secret secret = options.secret()) {
-            ciphers = Keyring.open(io, dir, meta, secret, false);
-        }
-        SegmentFiles files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
+    private static VerifyReport verifySegments(MetaFile meta, SegmentFiles files) throws IOException {
+        Path dir = files.dir();
+        FileIO io = files.io();
         List<DroppedRange> problems = new ArrayList<>();
         Set<Integer> superseded = supersededSegments(files, meta, problems);
         SortedSet<Integer> listed = null;
