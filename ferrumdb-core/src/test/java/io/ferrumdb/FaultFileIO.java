@@ -47,10 +47,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or a channel it opened throws {@link ClosedChannelException}, as the process that used it is gone; without
  * this, threads of the crashed instance would go on changing the files under the next one.
  */
-final class FaultFileIO {
-    enum Op { WRITE, FORCE, RENAME, CREATE, SYNC_DIR }
+public final class FaultFileIO {
+    public enum Op { WRITE, FORCE, RENAME, CREATE, SYNC_DIR }
 
-    enum Tail { CUT, ZEROS, GARBAGE }
+    public enum Tail { CUT, ZEROS, GARBAGE }
 
     /** The exception an injected failure throws, so tests can find it in a cause chain. */
     static final class InjectedIOException extends IOException {
@@ -81,36 +81,36 @@ final class FaultFileIO {
     private Tail tail = Tail.CUT;
     private int epoch;
 
-    FaultFileIO(long seed) {
+    public FaultFileIO(long seed) {
         this.random = new Random(seed);
     }
 
     /** How {@link #crash()} treats the unsynced tail of each file. */
-    synchronized FaultFileIO tail(Tail mode) {
+    public synchronized FaultFileIO tail(Tail mode) {
         this.tail = mode;
         return this;
     }
 
     /** The {@code nth} later call of {@code op} (on a file whose name ends with {@code suffix}, if not null) fails. */
-    synchronized void failOn(Op op, int nth, String suffix) {
+    public synchronized void failOn(Op op, int nth, String suffix) {
         arm(new Trigger(op, suffix, nth, false));
     }
 
     /** Power is lost just before the {@code nth} later call of {@code op} takes effect; that call then fails. */
-    synchronized void crashOn(Op op, int nth) {
+    public synchronized void crashOn(Op op, int nth) {
         arm(new Trigger(op, null, nth, true));
     }
 
-    synchronized void disarm() {
+    public synchronized void disarm() {
         trigger = null;
     }
 
     /** Whether an armed failure or crash has not fired yet. */
-    synchronized boolean armed() {
+    public synchronized boolean armed() {
         return trigger != null;
     }
 
-    int crashes() {
+    public int crashes() {
         return crashes.get();
     }
 
@@ -140,7 +140,7 @@ final class FaultFileIO {
     }
 
     /** Simulates power loss: see the class comment. */
-    synchronized void crash() {
+    public synchronized void crash() {
         epoch++;
         crashes.incrementAndGet();
         List<IOException> problems = new ArrayList<>();
@@ -195,6 +195,15 @@ final class FaultFileIO {
             problems.stream().skip(1).forEach(failure::addSuppressed);
             throw failure;
         }
+    }
+
+    /**
+     * {@code options} with a new session of this layer as their file system, for one open of a database: the way
+     * tests of other modules (documents, the Kafka store) use it, since the file-system seam itself is internal.
+     * Call it for every open: a power loss ends the session of every handle opened before it.
+     */
+    public Options forOneOpen(Options options) {
+        return options.toBuilder().fileIO(session()).build();
     }
 
     /** A file layer for one open of a database: dead after the next crash. */

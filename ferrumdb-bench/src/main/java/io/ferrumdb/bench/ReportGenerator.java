@@ -84,7 +84,7 @@ public final class ReportGenerator {
 
     /** {@code existing} with the generated block replaced (or, on first use, a new document around it). */
     static String splice(String existing, String block) {
-        String wrapped = BEGIN + "\n" + block + END;
+        String wrapped = BEGIN + "\n\n" + block + END; // a blank line: Markdown needs one before a heading
         int b = existing.indexOf(BEGIN);
         int e = existing.indexOf(END);
         if (b >= 0 && e > b) {

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.MutableClock;
 import io.ferrumdb.Options;
 import io.ferrumdb.ReadOnlyDatabaseException;
 import java.math.BigDecimal;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.MutableClock;
 import io.ferrumdb.Options;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -25,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Writers encode records into an in-memory chunk under a short lock and update the key directory there, so
  * that the order of key-directory updates equals the order of sequence numbers. One flusher thread takes
  * everything pending at once, writes it with one positional write, fsyncs once (as the policy asks), and then
- * completes every waiting writer: one hand-off per batch, however many writers (see storage-lessons.md).
+ * completes every waiting writer: one hand-off per batch, however many writers (on 2 cores, handing work between
+ * 16 threads one by one cost about as much as the fsync itself).
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
  * as soon as it returns. After a failed write or fsync the writer stops for good: every later append throws
