@@ -121,7 +121,7 @@ public final class FerrumDB implements AutoCloseable {
             this.manifest = new SegmentManifest(files, listed == null ? List.of() : listed);
             Set<Integer> superseded = finishInterruptedCompaction(meta);
             if (!options.readOnly()) {
-                deleteTemporaryFiles();
+                files.deleteTemporaryFiles();
             }
             SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
             inventory.requireWhole(files);
@@ -1056,19 +1056,6 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- end of encryption
-
-    private void deleteTemporaryFiles() throws IOException {
-        boolean any = false;
-        for (Path p : io.list(dir)) {
-            if (p.getFileName().toString().endsWith(SegmentFiles.TMP_SUFFIX)) {
-                io.delete(p);
-                any = true;
-            }
-        }
-        if (any) {
-            io.syncDirectory(dir);
-        }
-    }
 
     /** Deletes files that hold nothing acknowledged and were never listed (see {@link SegmentInventory}). */
     private void deleteUnpublishedSegments(List<Integer> unpublished) throws IOException {

@@ -76,6 +76,7 @@ final class Repairer {
 
     private RepairReport run(MetaFile meta, SegmentFiles files) throws IOException {
         CipherSuite ciphers = files.ciphers();
+        files.deleteTemporaryFiles();
         Path journal = dir.resolve(CompactionJournal.NAME);
         Set<Integer> superseded = readJournal(files, meta, journal);
         SortedSet<Integer> listed = readManifest(files, meta);

@@ -428,6 +428,59 @@ class RepairFaultTest {
         }
     }
 
+    @Test
+    void bytesAppendedToASealedSegmentAreCorruptionAndRepairKeepsEveryRecord() throws IOException {
+        Path seg = middleSegment();
+        Files.write(seg, new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+            9, 9, 9}, java.nio.file.StandardOpenOption.APPEND);
+        assertOpenFailsNamingRepair(dir);
+        assertThat(FerrumDB.verify(dir, options()).ok()).isFalse();
+        RepairReport r = repairAndCheck(options(), expectedWithout(Map.of()));
+        assertThat(r.rewritten()).containsExactly(seg.toAbsolutePath().normalize());
+        assertThat(r.bytesDropped()).isEqualTo(30);
+    }
+
+    /**
+     * Power lost at every step of a repair (every write, fsync, rename, create and directory sync): afterwards the
+     * database is either as before or repaired, a second repair finishes the job, and the oracle holds.
+     */
+    @Test
+    void powerLossAtEveryStepOfARepair() throws IOException {
+        Path seg = middleSegment();
+        OnDisk victim = recordIn(seg, 1);
+        flip(seg, victim.offset() + victim.size() - 2);
+        TreeMap<String, String> expected = expectedWithout(
+                Map.of(seg.getFileName().toString(), new long[] {victim.offset(), victim.offset() + 1}));
+        Path damaged = root.resolve("damaged-image");
+        copyTree(dir, damaged);
+        int crashes = 0;
+        for (FaultFileIO.Op op : FaultFileIO.Op.values()) {
+            for (int nth = 1; ; nth++) {
+                Path work = root.resolve("crash-" + op + "-" + nth).resolve("db");
+                copyTree(damaged, work);
+                FaultFileIO io = new FaultFileIO(nth);
+                io.crashOn(op, nth);
+                try {
+                    FerrumDB.repair(work, io.forOneOpen(options()));
+                } catch (FerrumException e) {
+                    assertThat(io.armed()).as("only the injected crash may fail repair: " + e).isFalse();
+                }
+                if (io.armed()) {
+                    break; // the repair made fewer than nth calls of op: every step is covered
+                }
+                crashes++;
+                String where = "power lost at " + op + " #" + nth;
+                FerrumDB.repair(work, io.forOneOpen(options()));
+                assertThat(FerrumDB.verify(work, io.forOneOpen(options())).damage()).as(where).isEmpty();
+                try (FerrumDB db = FerrumDB.open(work, io.forOneOpen(options()))) {
+                    assertThat(dump(db)).as(where).isEqualTo(expected);
+                }
+                deleteTree(work.getParent());
+            }
+        }
+        assertThat(crashes).isGreaterThan(10);
+    }
+
     static void copyTree(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> s = Files.list(from)) {

@@ -190,6 +190,20 @@ public final class SegmentFiles {
         }
     }
 
+    /** Deletes the {@code *.tmp} files a writer left (never part of the database), then fsyncs the directory. */
+    public void deleteTemporaryFiles() throws IOException {
+        boolean any = false;
+        for (Path p : io.list(dir)) {
+            if (p.getFileName().toString().endsWith(TMP_SUFFIX)) {
+                io.delete(p);
+                any = true;
+            }
+        }
+        if (any) {
+            io.syncDirectory(dir);
+        }
+    }
+
     /** The size of a file. */
     public long size(Path path) throws IOException {
         try (StorageFile f = io.open(path, false)) {
