@@ -61,6 +61,10 @@ final class Repairer {
     private final List<Path> toSetAside = new ArrayList<>();
     private final List<byte[]> keysAffected = new ArrayList<>();
     private long recordsKept;
+    /** Where set-aside files go; null until the first is moved (and always when they are discarded). */
+    private Path folder;
+    /** Files of {@link #toSetAside} moved (or deleted) already. */
+    private final List<Path> movedAlready = new ArrayList<>();
     private long bytesDropped;
 
     private Repairer(Path dir, Options options) {
@@ -162,10 +166,12 @@ final class Repairer {
         if (!toSetAside.contains(journal)) {
             io.delete(journal);
         }
-        Optional<Path> folder = moveAside();
+        List<Path> originals = new ArrayList<>(toSetAside);
+        originals.removeAll(movedAlready);
+        moveAside(originals);
         io.syncDirectory(dir);
-        return new RepairReport(dir, problems, rewritten, written, toSetAside, folder, missing, recordsKept,
-                bytesDropped, keysAffected);
+        return new RepairReport(dir, problems, rewritten, written, toSetAside, Optional.ofNullable(folder), missing,
+                recordsKept, bytesDropped, keysAffected);
     }
 
     /** The segments a valid journal superseded; a damaged or foreign journal is set aside and supersedes nothing. */
@@ -281,9 +287,9 @@ final class Repairer {
         }
         if (hinted && !hintUsable) {
             // The records are sound; only the hint is not: set the old one aside and write a true one.
-            Path old = hint.resolveSibling(hint.getFileName() + ".damaged");
-            io.rename(hint, old);
-            setAside(old);
+            // A hint is not listed anywhere: it can go aside now, before the MANIFEST changes.
+            moveAside(List.of(hint));
+            toSetAside.add(hint);
             files.writeHint(seg, SegmentFiles.entries(scan.records()));
         }
         return null;
@@ -313,29 +319,36 @@ final class Repairer {
         }
     }
 
-    /** Moves (or deletes, when told to discard) the files set aside; returns the folder they went to. */
-    private Optional<Path> moveAside() throws IOException {
-        if (toSetAside.isEmpty()) {
-            return Optional.empty();
-        }
-        if (options.repairDiscardsDamaged()) {
-            for (Path p : toSetAside) {
-                io.delete(p);
-            }
-            return Optional.empty();
+    /**
+     * Moves {@code paths} (or deletes them, when told to discard) to the damaged folder beside the database, made on
+     * first use and kept for the rest of this repair.
+     */
+    private void moveAside(List<Path> paths) throws IOException {
+        if (paths.isEmpty()) {
+            return;
         }
         Path parent = dir.getParent() == null ? dir : dir.getParent();
-        Path folder = parent.resolve("damaged-" + STAMP.format(Instant.now()));
-        for (int n = 2; io.exists(folder); n++) {
-            folder = parent.resolve("damaged-" + STAMP.format(Instant.now()) + "-" + n);
+        if (folder == null && !options.repairDiscardsDamaged()) {
+            Path candidate = parent.resolve("damaged-" + STAMP.format(Instant.now()));
+            for (int n = 2; io.exists(candidate); n++) {
+                candidate = parent.resolve("damaged-" + STAMP.format(Instant.now()) + "-" + n);
+            }
+            io.createDirectories(candidate);
+            io.syncDirectory(parent);
+            folder = candidate;
         }
-        io.createDirectories(folder);
-        for (Path p : toSetAside) {
-            io.rename(p, folder.resolve(p.getFileName()));
+        for (Path p : paths) {
+            if (folder == null) {
+                io.delete(p);
+            } else {
+                io.rename(p, folder.resolve(p.getFileName()));
+            }
+            movedAlready.add(p);
         }
-        io.syncDirectory(folder);
-        io.syncDirectory(parent);
-        return Optional.of(folder);
+        if (folder != null) {
+            io.syncDirectory(folder);
+        }
+        io.syncDirectory(dir);
     }
 
     private static String message(RuntimeException e) {
