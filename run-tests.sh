@@ -8,7 +8,8 @@ soak=${FERRUMDB_SOAK:-false}
 echo "== Java $(java -version 2>&1 | head -1)"
 mvn -B -ntp -Dferrumdb.soak="$soak" verify
 [ "${FERRUMDB_SKIP_BINDINGS:-false}" = true ] && exit 0
-for suite in ferrumdb-studio/browser-test/run-tests.sh bindings/*/run-tests.sh; do
+for suite in ferrumdb-studio/browser-test/run-tests.sh ferrumdb-server/client-tests/run-tests.sh \
+    ferrumdb-mcp/client-test/run-tests.sh bindings/*/run-tests.sh; do
   [ -f "$suite" ] || continue
   echo "== $suite"
   bash "$suite"

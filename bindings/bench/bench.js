@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { FerrumDB } = require(path.join(__dirname, '..', 'node'));
+const { FerrumDB } = require('ferrumdb'); // installed from bindings/dist by run.sh
 
 const ROUNDS = 7;
 

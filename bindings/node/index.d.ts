@@ -18,13 +18,21 @@ export interface OpenOptions {
 }
 
 export interface PutOptions {
-  /** Time to live in milliseconds; the key reads as absent afterwards. */
+  /** Time to live in seconds (fractions allowed, as in Python and Redis); the key reads as absent afterwards. */
   ttl?: number;
 }
 
-export interface KeysOptions {
-  /** Only keys starting with these bytes. */
+export interface ScanOptions {
+  /** Only keys starting with these bytes (not combined with start or end). */
   prefix?: Bytes;
+  /** The first key (inclusive). */
+  start?: Bytes;
+  /** The end (exclusive). */
+  end?: Bytes;
+  /** Descending key order. */
+  reverse?: boolean;
+  /** At most this many entries. */
+  limit?: number;
 }
 
 export type BatchOperation =
@@ -55,9 +63,14 @@ export class FerrumDB {
   /** The number of live keys. */
   size(): Promise<number>;
   sizeSync(): number;
-  /** The live keys in unsigned byte order. */
-  keys(options?: KeysOptions): Promise<Buffer[]>;
-  keysSync(options?: KeysOptions): Buffer[];
+  /**
+   * Scans in unsigned byte order of the keys, streamed from a Java thread in chunks:
+   * `for await (const [key, value] of db.iterate({ prefix }))`. Keys and values are views into a chunk's Buffer.
+   */
+  iterate(options?: ScanOptions): AsyncGenerator<[Buffer, Buffer], void, undefined>;
+  /** The live keys in unsigned byte order (streamed in chunks, as iterate). */
+  keys(options?: ScanOptions): Promise<Buffer[]>;
+  keysSync(options?: ScanOptions): Buffer[];
   /** Applies all operations or none, also across crashes. */
   writeBatch(ops: BatchOperation[]): Promise<void>;
   writeBatchSync(ops: BatchOperation[]): void;
@@ -67,6 +80,8 @@ export class FerrumDB {
   /** Flushes, fsyncs and releases the directory lock. Closing twice is harmless. */
   close(): Promise<void>;
   closeSync(): void;
+  /** `await using db = await FerrumDB.open(path)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** A JSON value as JSON.parse returns it (numbers beyond 2^53 lose precision, as in JSON.parse). */
@@ -143,6 +158,7 @@ export class DocumentStore {
   syncSync(): void;
   close(): Promise<void>;
   closeSync(): void;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Base of every error FerrumDB throws for an engine-side problem. */
@@ -166,3 +182,54 @@ export class ReadOnlyDatabaseError extends FerrumError {}
 export class FormatVersionError extends FerrumError {}
 export class InvalidArgumentError extends FerrumError {}
 export class UniqueIndexViolationError extends FerrumError {}
+
+/** A memory as recall returns it (the shape of the MCP `recall` tool's results). */
+export interface RecalledMemory {
+  id: string;
+  namespace: string;
+  text: string;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  score: number;
+  created_at: string;
+  expires_at?: string;
+}
+
+export interface Remembered {
+  id: string;
+  namespace: string;
+  created_at: string;
+  expires_at?: string;
+}
+
+export interface RememberOptions {
+  namespace?: string;
+  tags?: string[];
+  /** Time to live in milliseconds. */
+  ttl?: number;
+  metadata?: Record<string, unknown>;
+  /** An embedding of the text computed by the caller. */
+  vector?: number[];
+}
+
+export interface RecallOptions {
+  namespace?: string;
+  /** Only memories carrying all of these tags. */
+  tags?: string[];
+  /** 1 to 100, default 10. */
+  limit?: number;
+  /** Only memories created at or after this instant. */
+  since?: Date | string;
+  vector?: number[];
+}
+
+/** Durable agent memory in an open FerrumDB: the same Java implementation as `ferrumdb mcp`. */
+export class AgentMemory {
+  static of(db: FerrumDB): AgentMemory;
+  remember(text: string, options?: RememberOptions): Promise<Remembered>;
+  rememberSync(text: string, options?: RememberOptions): Remembered;
+  recall(query?: string | null, options?: RecallOptions): Promise<RecalledMemory[]>;
+  recallSync(query?: string | null, options?: RecallOptions): RecalledMemory[];
+  forget(id?: string | null, options?: { namespace?: string; tags?: string[] }): Promise<number>;
+  forgetSync(id?: string | null, options?: { namespace?: string; tags?: string[] }): number;
+}

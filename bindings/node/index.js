@@ -4,6 +4,7 @@
 
 const { FerrumDB } = require('./lib/db');
 const { DocumentStore, Collection } = require('./lib/documents');
+const { AgentMemory } = require('./lib/memory');
 const errors = require('./lib/errors');
 
-module.exports = { FerrumDB, DocumentStore, Collection, ...errors };
+module.exports = { FerrumDB, DocumentStore, Collection, AgentMemory, ...errors };

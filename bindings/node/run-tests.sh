@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The Node.js binding's tests on a fresh machine: installs the npm packages pinned by package-lock.json, builds the
-# FerrumDB jar and copies it into the package, type-checks index.d.ts against documented usage, then runs the
-# tests with Node's built-in runner.
+# The Node.js binding's tests on a fresh machine, against the package as users install it: installs node and npm
+# when missing, builds bindings/dist/ferrumdb-<version>.tgz with bindings/package.sh, installs it into a fresh
+# Node.js project, and runs the tests there with Node's built-in runner; type-checks index.d.ts against
+# documented usage first. FERRUMDB_SKIP_PACKAGE=true reuses the packages already in bindings/dist.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -13,16 +14,34 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     apt-get install -y --no-install-recommends nodejs npm
   fi
 fi
-# package.json and the lock file pin java-bridge to exactly 2.8.0 (2.8.1 needs a newer glibc than Debian 12 has).
-# `npm install`, not `npm ci`: npm 11 leaves the other platforms' optional java-bridge binaries out of the lock
-# file it writes, and `npm ci` then refuses it as out of sync; `npm install` installs the locked versions.
-if [ ! -d node_modules/java-bridge ] || ! npm ls --depth=0 >/dev/null 2>&1; then
+# The type check's compiler, pinned by package-lock.json. `npm install`, not `npm ci`: npm 11 leaves the other
+# platforms' optional java-bridge binaries out of the lock file it writes, and `npm ci` then refuses it as out of
+# sync; `npm install` installs the locked versions.
+if [ ! -d node_modules/typescript ] || ! npm ls --depth=0 >/dev/null 2>&1; then
   npm install --no-audit --no-fund
 fi
-
-(cd "$root" && mvn -B -q -ntp -pl ferrumdb-bindings-jar -am package -DskipTests)
-mkdir -p jars
-cp "$root/ferrumdb-bindings-jar/target/ferrumdb-bindings.jar" jars/
-
 ./node_modules/.bin/tsc -p types-test/tsconfig.json
-node --test test/
+
+[ "${FERRUMDB_SKIP_PACKAGE:-false}" = true ] || bash "$root/bindings/package.sh" >/dev/null
+version=$(node -p 'require("./package.json").version')
+tgz="$root/bindings/dist/ferrumdb-$version.tgz"
+
+project=$(mktemp -d)
+nojar=$(mktemp -d)
+trap 'rm -rf "$project" "$nojar"' EXIT
+
+# A package packed without the jar refuses to pack, naming the missing file.
+cp -r package.json index.js index.mjs index.d.ts lib scripts "$nojar/"
+if (cd "$nojar" && npm pack --silent >"$nojar/pack.log" 2>&1); then
+  echo "FAIL: npm pack made a package without the jar" >&2; exit 1
+fi
+grep -q "refusing to pack ferrumdb without the engine jar" "$nojar/pack.log" \
+  || { echo "FAIL: the refusal does not name the jar:" >&2; cat "$nojar/pack.log" >&2; exit 1; }
+echo "ok: no package without the jar"
+
+cd "$project"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --loglevel=error "$tgz"
+[ -f node_modules/ferrumdb/jars/ferrumdb-bindings.jar ] || { echo "the installed package has no jar" >&2; exit 1; }
+cp -r "$here/test" "$project/test"
+FERRUMDB_README="$root/README.md" node --test test/

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The Python binding's tests on a fresh Debian machine: installs python3-jpype and python3-pytest when missing,
-# builds the FerrumDB jar, copies it into the package, runs the tests from the source folder and then once from
-# a pip-installed copy in a venv (what the README tells users to do).
+# The Python binding's tests on a fresh Debian machine, against the package as users install it: installs
+# python3-jpype, python3-pytest, python3-venv, python3-setuptools and python3-wheel when missing, builds
+# bindings/dist/ferrumdb-<version>-py3-none-any.whl with bindings/package.sh, installs it into a fresh virtualenv
+# of Debian's /usr/bin/python3 (--system-site-packages, so that Debian's JPype is visible) and runs the tests
+# with that venv's interpreter, from outside the source folder. FERRUMDB_SKIP_PACKAGE=true reuses the packages
+# already in bindings/dist.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -12,6 +15,7 @@ missing=()
 "$py" -c 'import jpype' 2>/dev/null || missing+=(python3-jpype)
 "$py" -c 'import pytest' 2>/dev/null || missing+=(python3-pytest)
 "$py" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+"$py" -c 'import setuptools, wheel' 2>/dev/null || missing+=(python3-setuptools python3-wheel)
 if [ ${#missing[@]} -gt 0 ]; then
   if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
     apt-get update
@@ -19,25 +23,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-(cd "$root" && mvn -B -q -ntp -pl ferrumdb-bindings-jar -am package -DskipTests)
-mkdir -p "$here/src/ferrumdb/jars"
-cp "$root/ferrumdb-bindings-jar/target/ferrumdb-bindings.jar" "$here/src/ferrumdb/jars/"
+[ "${FERRUMDB_SKIP_PACKAGE:-false}" = true ] || bash "$root/bindings/package.sh" >/dev/null
+version=$("$py" -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["project"]["version"])' \
+  "$here/pyproject.toml")
+wheel="$root/bindings/dist/ferrumdb-$version-py3-none-any.whl"
 
-cd "$here"
-PYTHONPATH="$here/src" "$py" -m pytest -q -p no:cacheprovider tests
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$py" -m venv --system-site-packages "$work/venv"
+"$work/venv/bin/pip" install -q --no-index "$wheel"
 
-# The packaged form: a venv that sees Debian's JPype, the package installed without any index.
-venv=$(mktemp -d)
-trap 'rm -rf "$venv" "$here/build" "$here"/src/*.egg-info' EXIT
-"$py" -m venv --system-site-packages "$venv"
-"$venv/bin/pip" install -q --no-index --no-build-isolation "$here"
-(cd "$venv" && "$venv/bin/python" - <<'PY')
-import tempfile, ferrumdb
-from pathlib import Path
-assert Path(ferrumdb.__file__).is_relative_to(Path(__import__("sys").prefix)), ferrumdb.__file__
-assert (Path(ferrumdb.__file__).parent / "py.typed").is_file()
-with tempfile.TemporaryDirectory() as d, ferrumdb.open(d) as db:
-    db["k"] = "v"
-    assert db["k"] == b"v"
-print("installed package works:", ferrumdb.__file__)
-PY
+# A package built without the jar refuses to build, naming the missing file.
+mkdir "$work/nojar"
+cp -r "$here/pyproject.toml" "$here/setup.py" "$here/README.md" "$here/src" "$work/nojar/"
+rm -rf "$work/nojar/src/ferrumdb/jars"
+if "$work/venv/bin/pip" wheel -q --no-index --no-build-isolation --no-deps -w "$work/nojar-dist" "$work/nojar" \
+    >"$work/nojar.log" 2>&1; then
+  echo "FAIL: a wheel was built without the jar" >&2; exit 1
+fi
+grep -q "refusing to build ferrumdb without the engine jar" "$work/nojar.log" \
+  || { echo "FAIL: the refusal does not name the jar:" >&2; cat "$work/nojar.log" >&2; exit 1; }
+echo "ok: no wheel without the jar"
+cp -r "$here/tests" "$work/tests"
+cd "$work"
+FERRUMDB_README="$root/README.md" "$work/venv/bin/python" -m pytest -q -p no:cacheprovider tests

@@ -45,4 +45,4 @@ for _ in $(seq 1 600); do
 done
 [ -n "$url" ] || { cat "$work/studio.out"; echo "Studio printed no URL within 60 s" >&2; exit 1; }
 
-STUDIO_URL="$url" SCREENSHOT_DIR="$module/target/screenshots" BACKUP_DIR="$work/backup" node --test
+STUDIO_URL="$url" STUDIO_JAR="$jar" SCREENSHOT_DIR="$module/target/screenshots" BACKUP_DIR="$work/backup" node --test

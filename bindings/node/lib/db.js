@@ -1,13 +1,15 @@
 'use strict';
 // The key-value database: a thin JavaScript layer over the Java engine, called in-process through java-bridge.
-// Async methods run their Java call on a java-bridge thread, so an fsync never blocks the event loop; the
-// `...Sync` twins run on the calling thread, for scripts.
+// Async methods run their Java call on a java-bridge thread, so an fsync never blocks the event loop, and scans
+// come back in bounded chunks, so converting a large result never does either; the `...Sync` twins run on the
+// calling thread, for scripts.
 
 const nodePath = require('node:path');
 const { jclass, call, callSync, toBase64 } = require('./jvm');
 const { InvalidArgumentError } = require('./errors');
 
 const NODE_DATABASE = 'io.ferrumdb.bindings.NodeDatabase';
+const SCAN_CURSOR = 'io.ferrumdb.bindings.ScanCursor';
 
 function typeError(message) {
   const err = new TypeError(message);
@@ -37,27 +39,72 @@ function openArgs(path, options) {
   return [nodePath.resolve(path), fsync, fsyncIntervalMs, passphrase, Boolean(readOnly)];
 }
 
-/** A TTL in milliseconds for the Java side, where 0 means none. */
+/**
+ * A TTL given in seconds (as in Python and Redis; fractions allowed) as the milliseconds the Java side takes,
+ * where 0 means none. Rounded up, so that a positive TTL stays positive.
+ */
 function ttlMillis(ttl, what = 'ttl') {
   if (ttl === undefined || ttl === null) {
     return 0;
   }
   if (typeof ttl !== 'number') {
-    throw typeError(`${what} must be a number of milliseconds, got ${typeof ttl}`);
+    throw typeError(`${what} must be a number of seconds, got ${typeof ttl}`);
   }
   if (!(ttl > 0) || !Number.isFinite(ttl)) {
-    throw new InvalidArgumentError(`${what} must be a positive number of milliseconds, got ${ttl}`);
+    throw new InvalidArgumentError(`${what} must be a positive number of seconds, got ${ttl}`);
   }
-  return Math.ceil(ttl);
+  return Math.ceil(ttl * 1000);
 }
 
 function putArgs(key, value, options) {
   return [toBase64(key, 'key'), toBase64(value, 'value'), ttlMillis((options ?? {}).ttl)];
 }
 
-function prefixArg(options) {
-  const prefix = (options ?? {}).prefix;
-  return prefix === undefined || prefix === null ? null : toBase64(prefix, 'prefix');
+/** Entries per chunk of a scan: small enough that slicing one chunk takes well under a millisecond. */
+const CHUNK_ENTRIES = 1024;
+/** Bytes of keys and values per chunk, so that large values do not make one chunk slow to copy. */
+const CHUNK_BYTES = 1 << 20;
+
+/** The ScanCursor constructor's arguments after the database, for iterate()'s options. */
+function scanArgs(options, withValues) {
+  const opts = options ?? {};
+  if (typeof opts !== 'object') {
+    throw typeError(`options must be an object, got ${typeof opts}`);
+  }
+  const { prefix = null, start = null, end = null, reverse = false, limit = null } = opts;
+  if (limit !== null && (!Number.isInteger(limit) || limit < 0)) {
+    throw typeError(`limit must be a non-negative integer, got ${limit}`);
+  }
+  const bound = (value, what) => (value === null ? null : toBase64(value, what));
+  return [bound(prefix, 'prefix'), bound(start, 'start'), bound(end, 'end'), Boolean(reverse),
+    limit === null ? -1 : limit, withValues];
+}
+
+/**
+ * The entries of one ScanCursor chunk (layout in ScanCursor.java): keys, or [key, value] pairs. Keys and values
+ * are views into the chunk's Buffer, not copies.
+ */
+function unpack(chunk, withValues) {
+  const count = chunk.readInt32LE(0);
+  const per = withValues ? 2 : 1;
+  let position = 4 + 4 * count * per;
+  const entries = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const keyLength = chunk.readInt32LE(4 + 4 * i * per);
+    const key = chunk.subarray(position, position + keyLength);
+    position += keyLength;
+    if (withValues) {
+      const valueLength = chunk.readInt32LE(8 + 4 * i * per);
+      entries[i] = [key, chunk.subarray(position, position + valueLength)];
+      position += valueLength;
+    } else {
+      entries[i] = key;
+    }
+  }
+  if (position !== chunk.length) {
+    throw new Error(`scan chunk of ${chunk.length} bytes holds ${position}`); // a bug, not a user error
+  }
+  return entries;
 }
 
 /** NodeDatabase.write's arguments for `ops`: keys, values, TTLs and delete flags, index by index. */
@@ -121,6 +168,11 @@ class FerrumDB {
     return new FerrumDB(callSync(() => new NodeDatabase(...args)), args[0]);
   }
 
+  /** The Java NodeDatabase behind `db`, for the other parts of this binding (lib/memory.js). */
+  static javaDatabase(db) {
+    return db.#db;
+  }
+
   /** The database directory (absolute). */
   get path() {
     return this.#path;
@@ -134,7 +186,7 @@ class FerrumDB {
     return callSync(() => this.#db[`${method}Sync`](...args));
   }
 
-  /** Stores `value` under `key`; `options.ttl` is a time to live in milliseconds. */
+  /** Stores `value` under `key`; `options.ttl` is a time to live in seconds (fractions allowed). */
   async put(key, value, options) {
     await this.#call('put', putArgs(key, value, options));
   }
@@ -190,13 +242,68 @@ class FerrumDB {
     return this.#callSync('size', []);
   }
 
-  /** The live keys in unsigned byte order, optionally only those starting with `options.prefix`. */
-  async keys(options) {
-    return this.#call('keys', [prefixArg(options)]);
+  /**
+   * Scans in unsigned byte order of the keys: `for await (const [key, value] of db.iterate({ prefix, start, end,
+   * reverse, limit })) ...`. `start` is inclusive, `end` exclusive; `prefix` is not combined with them. Entries
+   * arrive from a Java thread in chunks of up to 1024 (the next chunk is fetched while this one is consumed), so
+   * the event loop never waits for a whole scan. Leaving the loop early releases the engine's iterator.
+   * Weakly consistent: each key comes at most once; keys written meanwhile may or may not appear.
+   */
+  async* iterate(options) {
+    yield* this.#scan(scanArgs(options, true));
   }
 
+  /** The live keys in unsigned byte order, as iterate's options select them (streamed in chunks, as iterate). */
+  async keys(options) {
+    const keys = [];
+    for await (const key of this.#scan(scanArgs(options, false))) {
+      keys.push(key);
+    }
+    return keys;
+  }
+
+  async* #scan(args) {
+    const ScanCursor = jclass(SCAN_CURSOR);
+    const cursor = await call(() => ScanCursor.newInstanceAsync(this.#db, ...args));
+    const withValues = args[args.length - 1];
+    const nextChunk = () => call(() => cursor.next(CHUNK_ENTRIES, CHUNK_BYTES));
+    let finished = false;
+    let pending = null;
+    try {
+      pending = nextChunk();
+      for (;;) {
+        const chunk = await pending;
+        pending = null;
+        if (chunk === null) {
+          finished = true; // the cursor closed itself at its end
+          return;
+        }
+        pending = nextChunk(); // fetched on a Java thread while this chunk is consumed
+        yield* unpack(chunk, withValues);
+      }
+    } finally {
+      if (!finished) {
+        if (pending !== null) {
+          // The consumer left the loop (or a chunk failed) while the next chunk was being fetched: wait for that
+          // fetch so that close() does not race it. Its entries, or its error, were asked for by nobody.
+          await pending.catch(() => null);
+        }
+        await call(() => cursor.close());
+      }
+    }
+  }
+
+  /** keys(), run on the calling thread: for scripts. */
   keysSync(options) {
-    return this.#callSync('keys', [prefixArg(options)]);
+    const ScanCursor = jclass(SCAN_CURSOR);
+    const args = scanArgs(options, false);
+    const cursor = callSync(() => new ScanCursor(this.#db, ...args));
+    const keys = [];
+    for (let chunk = callSync(() => cursor.nextSync(CHUNK_ENTRIES, CHUNK_BYTES)); chunk !== null;
+      chunk = callSync(() => cursor.nextSync(CHUNK_ENTRIES, CHUNK_BYTES))) {
+      keys.push(...unpack(chunk, false));
+    }
+    return keys;
   }
 
   /**
@@ -227,6 +334,11 @@ class FerrumDB {
 
   closeSync() {
     this.#callSync('close', []);
+  }
+
+  /** `await using db = await FerrumDB.open(...)` closes it at the end of the block. */
+  async [Symbol.asyncDispose]() {
+    await this.close();
   }
 }
 

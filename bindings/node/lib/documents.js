@@ -222,6 +222,11 @@ class DocumentStore {
   closeSync() {
     callSync(() => this.#bridge.closeSync());
   }
+
+  /** `await using store = await DocumentStore.open(...)` closes it at the end of the block. */
+  async [Symbol.asyncDispose]() {
+    await this.close();
+  }
 }
 
-module.exports = { DocumentStore, Collection };
+module.exports = { DocumentStore, Collection, asciiJson };

@@ -3,27 +3,52 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { isMainThread } = require('node:worker_threads');
 const errors = require('./errors');
 
-const JAR = path.join(__dirname, '..', 'jars', 'ferrumdb-bindings.jar');
+const BUNDLED_JAR = path.join(__dirname, '..', 'jars', 'ferrumdb-bindings.jar');
+/** Environment variable: a FerrumDB bindings jar to use instead of the bundled one (e.g. a fresh engine build). */
+const JAR_VARIABLE = 'FERRUMDB_JAR';
+/** Environment variable: JVM options separated by spaces (e.g. "-Xmx2g"), read when the JVM starts. */
+const JVM_OPTIONS_VARIABLE = 'FERRUMDB_JVM_OPTIONS';
 
 let java = null;
 const classes = new Map();
 
+/** The jar the JVM loads: $FERRUMDB_JAR when set, else the one bundled in this package. */
+function jarPath() {
+  return process.env[JAR_VARIABLE] || BUNDLED_JAR;
+}
+
 function bridge() {
   if (java === null) {
-    if (!fs.existsSync(JAR)) {
-      throw new errors.FerrumError(`the FerrumDB jar is missing at ${JAR}; build it with bindings/node/run-tests.sh `
-        + '(or mvn -pl ferrumdb-bindings-jar -am package) and copy it there');
+    const jar = jarPath();
+    if (!fs.existsSync(jar)) {
+      const source = process.env[JAR_VARIABLE] ? `$${JAR_VARIABLE}` : 'this package';
+      throw new errors.FerrumError(`the FerrumDB jar is missing at ${jar} (from ${source}); reinstall the package `
+        + `built by bindings/package.sh, or point $${JAR_VARIABLE} at a ferrumdb-bindings.jar`);
     }
-    java = require('java-bridge');
-    java.appendClasspath(JAR);
+    let loaded;
+    try {
+      loaded = require('java-bridge');
+      const opts = (process.env[JVM_OPTIONS_VARIABLE] || '').split(/\s+/).filter((o) => o !== '');
+      loaded.ensureJvm({ opts, classpath: [jar] });
+    } catch (e) {
+      if (!isMainThread || /already (loaded|created)/i.test(String(e && e.message))) {
+        throw new errors.FerrumError('FerrumDB can run in only one JavaScript thread of a process: java-bridge '
+          + 'loads the Java engine once, and it is already loaded in another thread (the main thread or '
+          + 'another worker). Use FerrumDB from that one thread and send it the other threads\' requests with '
+          + `postMessage, or share the database through \`ferrumdb serve\`. (java-bridge said: ${e.message})`);
+      }
+      throw e;
+    }
+    java = loaded;
   }
   return java;
 }
 
 /**
- * The Java class `name` (cached). Async calls through it, and through instances made with its constructor,
+ * The Java class `name` (cached); every Java class the package uses is looked up here. Async calls through it, and through instances made with its constructor,
  * report the Java exception object; instances returned from Java calls do not, so the binding only makes its
  * own objects.
  */
@@ -123,4 +148,4 @@ function toBase64(value, what) {
   return toBuffer(value, what).toString('base64');
 }
 
-module.exports = { JAR, jclass, callSync, call, translate, toBuffer, toBase64 };
+module.exports = { jarPath, jclass, callSync, call, translate, toBuffer, toBase64 };

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const ferrumdb = require('..');
+const ferrumdb = require('ferrumdb');
 
 const { DocumentStore } = ferrumdb;
 
@@ -82,7 +82,7 @@ test('a unique index rejects a duplicate with a typed error', async () => {
 test('ttl, and bad input that names the problem', async () => {
   const store = await DocumentStore.open(dir);
   const c = store.collection('c');
-  await c.put('short', { v: 1 }, { ttl: 200 });
+  await c.put('short', { v: 1 }, { ttl: 0.2 });
   assert.notEqual(await c.get('short'), null);
   await new Promise((resolve) => setTimeout(resolve, 400));
   assert.equal(await c.get('short'), null);

@@ -13,6 +13,10 @@ async function usage(): Promise<void> {
   const removed: boolean = await db.delete('k');
   const n: number = db.sizeSync();
   const keys: Buffer[] = await db.keys({ prefix: 'mem:' });
+  for await (const [key, value] of db.iterate({ start: 'a', end: 'b', reverse: true, limit: 3 })) {
+    void (key.length + value.length);
+  }
+  await db[Symbol.asyncDispose]();
   const ops: BatchOperation[] = [{ type: 'put', key: 'a', value: 'b', ttl: 5 }, { type: 'delete', key: 'a' }];
   await db.writeBatch(ops);
   await db.close();

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import collections.abc
 import datetime
 import os
+import sys
+import weakref
+from array import array
 from types import TracebackType
 from typing import Any, Iterator, List, Optional, Tuple, Type, Union
 
-from ._jvm import check_passphrase, java_errors, jclass, to_bytes
+from ._jvm import check_passphrase, close_when_dropped, java_errors, jclass, to_bytes
 from .errors import InvalidArgumentError
 
 Bytes = Union[str, bytes, bytearray, memoryview]
@@ -19,6 +23,7 @@ Seconds = Union[int, float, datetime.timedelta]
 PathLike = Union[str, "os.PathLike[str]"]
 
 _SUPPORT = "io.ferrumdb.bindings.BindingSupport"
+_SCAN_CURSOR = "io.ferrumdb.bindings.ScanCursor"
 
 
 def _ttl_nanos(ttl: Seconds) -> int:
@@ -109,19 +114,162 @@ class WriteBatch:
             self._db._write(self._batch)
 
 
-class FerrumDB:
-    """An open FerrumDB database. Get one with :func:`ferrumdb.open`; close it with :meth:`close` or a
-    ``with`` block. Thread-safe: the engine is, and JPype releases the GIL while Java runs.
+class Scan(Iterator[Any]):
+    """A lazy scan from :meth:`FerrumDB.iterator`: entries are fetched from the engine in chunks as the loop
+    asks for them, so a scan that stops early reads little. Yields ``(key, value)`` tuples, or keys when made
+    with ``include_value=False``. Close it (or use it in a ``with`` block, or run it to the end) to release the
+    engine's iterator early; a dropped scan is closed when collected.
 
-    Keys and values are bytes, or str (stored as UTF-8). Reads return bytes.
+    Weakly consistent, like the engine's iterator: each key is yielded at most once, and a key written while
+    the scan runs may or may not appear.
     """
 
-    __slots__ = ("_db", "_support", "__weakref__")
+    __slots__ = ("_cursor", "_with_values", "_pending", "_finalizer", "__weakref__")
+
+    def __init__(self, cursor: Any, with_values: bool) -> None:
+        self._cursor = cursor
+        self._with_values = with_values
+        self._pending: Iterator[Any] = iter(())
+        self._finalizer = weakref.finalize(self, cursor.close)
+
+    def __iter__(self) -> "Scan":
+        return self
+
+    @java_errors
+    def __next__(self) -> Any:
+        for entry in self._pending:
+            return entry
+        if not self._finalizer.alive:
+            raise StopIteration
+        chunk = self._cursor.next(_CHUNK_ENTRIES, _CHUNK_BYTES)
+        if chunk is None:
+            self._finalizer.detach()  # the cursor closed itself at its end
+            raise StopIteration
+        self._pending = iter(_unpack(bytes(chunk), self._with_values))
+        return next(self._pending)
+
+    def close(self) -> None:
+        """Releases the engine's iterator; later ``next()`` calls raise StopIteration. Harmless twice."""
+        self._pending = iter(())
+        self._finalizer()
+
+    def __enter__(self) -> "Scan":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.close()
+
+
+_CHUNK_ENTRIES = 4096
+"""Entries per crossing into Java during a scan: large enough that the crossing costs little per entry."""
+_CHUNK_BYTES = 4 << 20
+"""Bytes of keys and values per crossing, so that large values do not make a chunk huge."""
+
+
+def _unpack(chunk: bytes, with_values: bool) -> List[Any]:
+    """The entries of one ScanCursor chunk (layout in ScanCursor.java): keys, or (key, value) tuples."""
+    count = int.from_bytes(chunk[:4], "little")
+    lengths = array("i")
+    body = 4 + 4 * count * (2 if with_values else 1)
+    lengths.frombytes(chunk[4:body])
+    if sys.byteorder != "little":
+        lengths.byteswap()
+    parts = []
+    position = body
+    for length in lengths:
+        parts.append(chunk[position:position + length])
+        position += length
+    assert position == len(chunk), f"scan chunk of {len(chunk)} bytes holds {position}"
+    return list(zip(parts[0::2], parts[1::2])) if with_values else parts
+
+
+def _under(key: object, prefix: Optional[Bytes]) -> bool:
+    return prefix is None or to_bytes(key, "key").startswith(to_bytes(prefix, "prefix"))
+
+
+def _count(db: "FerrumDB", prefix: Optional[Bytes]) -> int:
+    if prefix is None:
+        return len(db)
+    return sum(1 for _ in db.iterator(prefix=prefix, include_value=False))
+
+
+# The views of keys(), values() and items(): each iteration runs a fresh lazy scan, optionally under a prefix.
+
+class KeysView(collections.abc.KeysView):  # type: ignore[type-arg]
+    """The live keys of a database (optionally under a prefix), in key order, scanned lazily."""
+
+    __slots__ = ("_prefix",)
+
+    def __init__(self, db: "FerrumDB", prefix: Optional[Bytes] = None) -> None:
+        super().__init__(db)
+        self._prefix = prefix
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._mapping.iterator(prefix=self._prefix, include_value=False)  # type: ignore[no-any-return]
+
+    def __len__(self) -> int:
+        return _count(self._mapping, self._prefix)
+
+    def __contains__(self, key: object) -> bool:
+        return _under(key, self._prefix) and key in self._mapping
+
+
+class ValuesView(collections.abc.ValuesView):  # type: ignore[type-arg]
+    """The values of a database (optionally under a prefix), in key order, scanned lazily."""
+
+    __slots__ = ("_prefix",)
+
+    def __init__(self, db: "FerrumDB", prefix: Optional[Bytes] = None) -> None:
+        super().__init__(db)
+        self._prefix = prefix
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (value for _, value in self._mapping.iterator(prefix=self._prefix))
+
+    def __len__(self) -> int:
+        return _count(self._mapping, self._prefix)
+
+
+class ItemsView(collections.abc.ItemsView):  # type: ignore[type-arg]
+    """The ``(key, value)`` pairs of a database (optionally under a prefix), in key order, scanned lazily."""
+
+    __slots__ = ("_prefix",)
+
+    def __init__(self, db: "FerrumDB", prefix: Optional[Bytes] = None) -> None:
+        super().__init__(db)
+        self._prefix = prefix
+
+    def __iter__(self) -> Iterator[Tuple[bytes, bytes]]:
+        return self._mapping.iterator(prefix=self._prefix)  # type: ignore[no-any-return]
+
+    def __len__(self) -> int:
+        return _count(self._mapping, self._prefix)
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, tuple) or len(item) != 2:
+            return False
+        key, value = item
+        return _under(key, self._prefix) and self._mapping.get(key) == to_bytes(value, "value")
+
+
+class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
+    """An open FerrumDB database. Get one with :func:`ferrumdb.open`; close it with :meth:`close` or a
+    ``with`` block (a handle dropped while open is closed by the garbage collector, with a ResourceWarning).
+    Thread-safe: the engine is, and JPype releases the GIL while Java runs. Not usable in a ``fork()`` child:
+    see the README.
+
+    A ``collections.abc.MutableMapping``: ``db[k]``, ``db[k] = v``, ``del db[k]``, ``k in db``, ``len(db)``,
+    ``get(k, default)``, ``pop``, ``setdefault``, ``update``, ``keys()``, ``values()``, ``items()``; iteration
+    is lazy and in key order. Keys and values are bytes, or str (stored as UTF-8). Reads return bytes.
+    """
+
+    __slots__ = ("_db", "_finalizer", "__weakref__")
 
     def __init__(self, java_db: Any) -> None:
         """Wraps an open Java ``io.ferrumdb.FerrumDB``; use :func:`ferrumdb.open` instead."""
         self._db = java_db
-        self._support = jclass(_SUPPORT)
+        self._finalizer = close_when_dropped(self, java_db, f"ferrumdb.FerrumDB {self.path!r}")
 
     @java_errors
     def put(self, key: Bytes, value: Bytes, ttl: Optional[Seconds] = None) -> None:
@@ -138,10 +286,10 @@ class FerrumDB:
             self._db.put(k, v, _duration(ttl))
 
     @java_errors
-    def get(self, key: Bytes) -> Optional[bytes]:
-        """The value of ``key``, or None when it is absent or expired."""
+    def get(self, key: Bytes, default: Any = None) -> Any:
+        """The value of ``key``, or ``default`` when it is absent or expired."""
         value = self._db.get(to_bytes(key, "key"))
-        return None if value is None else bytes(value)
+        return default if value is None else bytes(value)
 
     @java_errors
     def delete(self, key: Bytes) -> bool:
@@ -157,21 +305,50 @@ class FerrumDB:
         return int(self._db.size())
 
     @java_errors
-    def keys(self, prefix: Optional[Bytes] = None) -> List[bytes]:
-        """The live keys in unsigned byte order (UTF-8 strings sort by code point), optionally only those
-        that start with ``prefix``."""
-        p = None if prefix is None else to_bytes(prefix, "prefix")
-        return [bytes(k) for k in self._support.keys(self._db, p)]
+    def iterator(self, *, prefix: Optional[Bytes] = None, start: Optional[Bytes] = None,
+                 stop: Optional[Bytes] = None, reverse: bool = False, limit: Optional[int] = None,
+                 include_value: bool = True) -> Scan:
+        """A lazy scan in unsigned byte order of the keys (UTF-8 strings sort by code point), as plyvel's
+        ``iterator``: ``(key, value)`` tuples, or keys with ``include_value=False``.
+
+        Args:
+            prefix: only keys starting with it (not combined with start or stop).
+            start: the first key (inclusive); stop: the end (exclusive).
+            reverse: descending order.
+            limit: at most this many entries.
+        """
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
+            raise TypeError(f"limit must be an int, got {type(limit).__name__}")
+
+        def bound(value: Optional[Bytes], what: str) -> Optional[bytes]:
+            return None if value is None else to_bytes(value, what)
+
+        cursor = jclass(_SCAN_CURSOR)(self._db, bound(prefix, "prefix"), bound(start, "start"),
+                                      bound(stop, "stop"), bool(reverse), -1 if limit is None else limit,
+                                      bool(include_value))
+        return Scan(cursor, bool(include_value))
+
+    def keys(self, prefix: Optional[Bytes] = None) -> KeysView:  # type: ignore[override]
+        """The live keys in key order, optionally only those starting with ``prefix``: a lazy view."""
+        return KeysView(self, prefix)
+
+    def values(self, prefix: Optional[Bytes] = None) -> ValuesView:  # type: ignore[override]
+        """The values in key order, optionally only under ``prefix``: a lazy view."""
+        return ValuesView(self, prefix)
+
+    def items(self, prefix: Optional[Bytes] = None) -> ItemsView:  # type: ignore[override]
+        """The ``(key, value)`` pairs in key order, optionally only under ``prefix``: a lazy view."""
+        return ItemsView(self, prefix)
 
     def __iter__(self) -> Iterator[bytes]:
-        """Iterates over a snapshot of :meth:`keys`."""
-        return iter(self.keys())
+        """Iterates lazily over the keys, in key order."""
+        return self.iterator(include_value=False)
 
     def __getitem__(self, key: Bytes) -> bytes:
         value = self.get(key)
         if value is None:
             raise KeyError(key)
-        return value
+        return value  # type: ignore[no-any-return]
 
     def __setitem__(self, key: Bytes, value: Bytes) -> None:
         self.put(key, value)
@@ -212,6 +389,7 @@ class FerrumDB:
     @java_errors
     def close(self) -> None:
         """Flushes, fsyncs and releases the directory lock. Closing twice is harmless."""
+        self._finalizer.detach()
         self._db.close()
 
     def __enter__(self) -> "FerrumDB":

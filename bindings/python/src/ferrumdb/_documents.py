@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Any, Dict, List, Mapping, Optional, Type
 
 from ._db import PathLike, Seconds, open_args, ttl_millis
-from ._jvm import java_errors, jclass
+from ._jvm import close_when_dropped, java_errors, jclass
 
 Document = Dict[str, Any]
 """A JSON object as a dict; documents read back carry their id in ``"_id"``."""
@@ -118,14 +118,16 @@ class Collection:
 
 class DocumentStore:
     """An open document store: named collections of JSON documents in one FerrumDB directory. Get one with
-    :func:`ferrumdb.open_documents`; close it with :meth:`close` or a ``with`` block."""
+    :func:`ferrumdb.open_documents`; close it with :meth:`close` or a ``with`` block (a store dropped while
+    open is closed by the garbage collector, with a ResourceWarning)."""
 
-    __slots__ = ("_bridge", "_path", "__weakref__")
+    __slots__ = ("_bridge", "_path", "_finalizer", "__weakref__")
 
     def __init__(self, bridge: Any, path: str) -> None:
         """Wraps an open Java DocumentBridge; use :func:`ferrumdb.open_documents` instead."""
         self._bridge = bridge
         self._path = path
+        self._finalizer = close_when_dropped(self, bridge, f"ferrumdb.DocumentStore {path!r}")
 
     def collection(self, name: str) -> Collection:
         """The collection ``name``, created (empty, without indexes) on first use."""
@@ -149,6 +151,7 @@ class DocumentStore:
     @java_errors
     def close(self) -> None:
         """Flushes, fsyncs and releases the directory lock. Closing twice is harmless."""
+        self._finalizer.detach()
         self._bridge.close()
 
     def __enter__(self) -> "DocumentStore":

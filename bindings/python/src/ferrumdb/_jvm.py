@@ -1,9 +1,14 @@
-"""Starting the JVM with the bundled jar, and turning Java exceptions into ferrumdb errors."""
+"""Starting the JVM with the bundled jar, looking up Java classes, guarding against use after fork(), and
+turning Java exceptions into ferrumdb errors."""
 
 from __future__ import annotations
 
 import functools
+import os
+import shlex
 import threading
+import warnings
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Type, TypeVar
 
@@ -21,7 +26,11 @@ from .errors import (
     UniqueIndexViolationError,
 )
 
-JAR = Path(__file__).resolve().parent / "jars" / "ferrumdb-bindings.jar"
+BUNDLED_JAR = Path(__file__).resolve().parent / "jars" / "ferrumdb-bindings.jar"
+JAR_VARIABLE = "FERRUMDB_JAR"
+"""Environment variable: a FerrumDB bindings jar to use instead of the bundled one (e.g. a fresh engine build)."""
+JVM_OPTIONS_VARIABLE = "FERRUMDB_JVM_OPTIONS"
+"""Environment variable: JVM options, separated by spaces (e.g. "-Xmx2g"), read when the JVM starts."""
 
 # Debian's python3-jpype keeps JPype's own support jar in /usr/share/java instead of next to the native module,
 # and JPype 1.4 does not look there once a class path is given, so it is passed explicitly.
@@ -33,35 +42,81 @@ _JPYPE_SUPPORT_JARS = (
 _start_lock = threading.Lock()
 _ready = False
 _classes: Dict[str, Any] = {}
+# The process that started the JVM; a different os.getpid() means a fork() child, where the JVM's threads do not
+# exist any more and any call into Java would hang.
+_jvm_pid: Optional[int] = None
+
+
+def jar_path() -> Path:
+    """The jar the JVM loads: $FERRUMDB_JAR when set, else the one bundled in this package."""
+    override = os.environ.get(JAR_VARIABLE)
+    return Path(override) if override else BUNDLED_JAR
+
+
+def check_not_forked() -> None:
+    """Raises FerrumError in a fork() child of a process that started the JVM (instead of hanging)."""
+    if _jvm_pid is not None and _jvm_pid != os.getpid():
+        raise FerrumError(
+            f"FerrumDB cannot be used in this process ({os.getpid()}): it was forked from process {_jvm_pid} "
+            "after the Java engine started there, and the engine's threads do not survive fork(). Start worker "
+            "processes with multiprocessing's \"spawn\" method (multiprocessing.set_start_method(\"spawn\")) "
+            "and open the database in the worker, or share one database through `ferrumdb serve`. Leave this "
+            "process with os._exit().")
 
 
 def _ensure_started() -> None:
-    global _ready
+    global _ready, _jvm_pid
+    check_not_forked()
     with _start_lock:
         if _ready:
             return
-        if not JAR.is_file():
+        jar = jar_path()
+        if not jar.is_file():
+            source = f"${JAR_VARIABLE}" if os.environ.get(JAR_VARIABLE) else "this package"
             raise FerrumError(
-                f"the FerrumDB jar is missing at {JAR}; build it with bindings/python/run-tests.sh "
-                "(or mvn -pl ferrumdb-bindings-jar -am package) and copy it there")
+                f"the FerrumDB jar is missing at {jar} (from {source}); reinstall the package built by "
+                f"bindings/package.sh, or point ${JAR_VARIABLE} at a ferrumdb-bindings.jar")
         if jpype.isJVMStarted():
             # Someone else (the application, or an earlier import) started the JVM: JPype's class loader
             # can still take the jar.
-            jpype.addClassPath(str(JAR))
+            jpype.addClassPath(str(jar))
         else:
-            classpath = [str(p) for p in _JPYPE_SUPPORT_JARS if p.is_file()][:1] + [str(JAR)]
-            jpype.startJVM(classpath=classpath, convertStrings=False)
+            classpath = [str(p) for p in _JPYPE_SUPPORT_JARS if p.is_file()][:1] + [str(jar)]
+            options = shlex.split(os.environ.get(JVM_OPTIONS_VARIABLE, ""))
+            # interrupt=False: Ctrl-C goes to Python (KeyboardInterrupt, so finally blocks run) instead of
+            # halting the process from the JVM's signal handler.
+            jpype.startJVM(*options, classpath=classpath, convertStrings=False, interrupt=False)
+        _jvm_pid = os.getpid()
         _ready = True
 
 
 def jclass(name: str) -> Any:
-    """The Java class ``name`` (cached), starting the JVM on first use."""
+    """The Java class ``name`` (cached), starting the JVM on first use. Every Java class the package uses is
+    looked up here."""
+    check_not_forked()
     cls = _classes.get(name)
     if cls is None:
         _ensure_started()
         cls = jpype.JClass(name)
         _classes[name] = cls
     return cls
+
+
+def close_when_dropped(owner: object, java_handle: Any, what: str) -> "weakref.finalize":
+    """A finalizer that closes ``java_handle`` with a ResourceWarning if ``owner`` is garbage collected while
+    still open; the owner detaches it when it is closed explicitly."""
+    return weakref.finalize(owner, _close_dropped, java_handle, what)
+
+
+def _close_dropped(java_handle: Any, what: str) -> None:
+    if _jvm_pid != os.getpid():
+        return  # a fork() child: the handle belongs to the parent's JVM
+    warnings.warn(f"unclosed {what}; close it or open it in a with block", ResourceWarning, stacklevel=2)
+    try:
+        java_handle.close()
+    except jpype.JException as e:
+        # A finalizer cannot raise: say what failed instead of losing it.
+        warnings.warn(f"closing dropped {what} failed: {translate(e)}", RuntimeWarning, stacklevel=2)
 
 
 _BY_JAVA_CLASS: Dict[str, Type[FerrumError]] = {
@@ -109,6 +164,7 @@ def java_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_not_forked()
         try:
             return func(*args, **kwargs)
         except jpype.JException as e:

@@ -1,19 +1,19 @@
 package io.ferrumdb.bindings;
 
+import io.ferrumdb.DatabaseLockedException;
+import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
-import io.ferrumdb.KeyRange;
 import io.ferrumdb.Options;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Objects;
+import java.util.function.BiFunction;
 
 /**
  * The entry points the Python and Node.js bindings call besides {@link FerrumDB} itself. They exist so that both
- * bindings parse their options the same way, with the same error messages, and so that a whole key listing
- * crosses the language boundary as one array instead of one call per key.
+ * bindings parse their options the same way, with the same error messages. Scans go through {@link ScanCursor}.
  */
 public final class BindingSupport {
     private BindingSupport() {
@@ -41,21 +41,34 @@ public final class BindingSupport {
         return builder.build();
     }
 
-    /** Opens {@code path} with {@link #options}. */
+    /** Opens the database in {@code path} as {@link #open(String, String, long, String, boolean, BiFunction)}. */
     public static FerrumDB open(String path, String fsync, long intervalMillis, String passphrase,
                                 boolean readOnly) {
-        return FerrumDB.open(path(path), options(fsync, intervalMillis, passphrase, readOnly));
+        return open(path, fsync, intervalMillis, passphrase, readOnly, FerrumDB::open);
     }
 
     /**
-     * The live keys, in unsigned byte order, optionally only those starting with {@code prefix}.
+     * Opens a store in {@code path} with {@link #options}, through {@code opener} (a database or a document
+     * store). The engine's errors are reworded where they speak of its Java API, which a binding's user never
+     * sees.
      *
-     * @param prefix null for every key
+     * @throws DatabaseLockedException naming the process that holds the lock when the operating system can tell
+     * @throws EncryptionKeyException  when the database is encrypted and no passphrase was given
      */
-    public static byte[][] keys(FerrumDB db, byte[] prefix) {
-        Objects.requireNonNull(db, "db");
-        KeyRange range = prefix == null ? KeyRange.all() : KeyRange.prefix(prefix);
-        return db.keys(range).toArray(byte[][]::new);
+    static <T> T open(String path, String fsync, long intervalMillis, String passphrase, boolean readOnly,
+                      BiFunction<Path, Options, T> opener) {
+        Path dir = path(path);
+        Options options = options(fsync, intervalMillis, passphrase, readOnly);
+        try {
+            return opener.apply(dir, options);
+        } catch (DatabaseLockedException e) {
+            throw LockHolder.describe(e);
+        } catch (EncryptionKeyException e) {
+            if (passphrase == null) {
+                throw new EncryptionKeyException("database " + dir + " is encrypted: open it with its passphrase");
+            }
+            throw e;
+        }
     }
 
     static FsyncPolicy fsyncPolicy(String fsync, long intervalMillis) {

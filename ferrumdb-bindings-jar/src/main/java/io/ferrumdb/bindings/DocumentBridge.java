@@ -35,10 +35,9 @@ public final class DocumentBridge implements AutoCloseable {
 
     private final DocumentStore store;
 
-    /** Opens the document store with the options of {@link BindingSupport#options}. */
+    /** Opens the document store as {@link BindingSupport#open} opens a database. */
     public DocumentBridge(String path, String fsync, long intervalMillis, String passphrase, boolean readOnly) {
-        this.store = DocumentStore.open(BindingSupport.path(path),
-                BindingSupport.options(fsync, intervalMillis, passphrase, readOnly));
+        this.store = BindingSupport.open(path, fsync, intervalMillis, passphrase, readOnly, DocumentStore::open);
     }
 
     /** Creates collection {@code name} (a JSON string) if missing; fails early on a bad name. */

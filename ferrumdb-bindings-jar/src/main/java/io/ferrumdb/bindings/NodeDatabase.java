@@ -26,11 +26,25 @@ public final class NodeDatabase implements AutoCloseable {
         this.db = BindingSupport.open(path, fsync, intervalMillis, passphrase, readOnly);
     }
 
+    /** The database itself, for {@link MemoryBridge#MemoryBridge(NodeDatabase)}. */
+    FerrumDB database() {
+        return db;
+    }
+
     static byte[] decode(String base64, String what) {
         if (base64 == null) {
             throw new IllegalArgumentException(what + " must not be null");
         }
         return DECODER.decode(base64);
+    }
+
+    static byte[] decodeOrNull(String base64, String what) {
+        return base64 == null ? null : decode(base64, what);
+    }
+
+    /** The engine, for {@link ScanCursor}. */
+    FerrumDB engine() {
+        return db;
     }
 
     /**
@@ -64,11 +78,6 @@ public final class NodeDatabase implements AutoCloseable {
     /** The number of live keys, as a double because java-bridge turns a long into a JavaScript BigInt. */
     public double size() {
         return db.size();
-    }
-
-    /** The live keys in unsigned byte order, only those starting with {@code prefix} unless it is null. */
-    public byte[][] keys(String prefix) {
-        return BindingSupport.keys(db, prefix == null ? null : decode(prefix, "prefix"));
     }
 
     /**

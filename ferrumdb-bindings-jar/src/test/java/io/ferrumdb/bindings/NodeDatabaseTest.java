@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferrumdb.DatabaseClosedException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,18 +42,6 @@ class NodeDatabaseTest {
             assertThat(db.contains(b64("k"))).isTrue();
             assertThat(db.delete(b64("k"))).isTrue();
             assertThat(db.delete(b64("k"))).isFalse();
-        }
-    }
-
-    @Test
-    void keysByPrefixInOrder() {
-        try (NodeDatabase db = open()) {
-            for (String k : new String[] {"mem:b", "x", "mem:a"}) {
-                db.put(b64(k), b64("v"), 0);
-            }
-            assertThat(Arrays.stream(db.keys(b64("mem:"))).map(NodeDatabaseTest::text)).containsExactly("mem:a",
-                    "mem:b");
-            assertThat(db.keys(null).length).isEqualTo(3);
         }
     }
 

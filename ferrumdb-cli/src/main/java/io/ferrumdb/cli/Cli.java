@@ -3,7 +3,9 @@ package io.ferrumdb.cli;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
+import io.ferrumdb.KeyRange;
 import io.ferrumdb.doc.DocumentStore;
+import io.ferrumdb.doc.NotADocumentStoreException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +25,7 @@ import picocli.CommandLine.ScopeType;
             DataCommands.Get.class, DataCommands.Put.class, DataCommands.Del.class, DataCommands.Keys.class,
             DataCommands.Count.class, InfoCommand.class, VerifyCommand.class, ExportCommand.class,
             ImportCommand.class, CompactCommand.class, RepairCommand.class, BackupCommand.class, DocCommand.class,
-            StudioCommand.class,
-            CompletionCommand.class,
+            StudioCommand.class, ServeCommand.class, McpCommand.class, CompletionCommand.class,
         })
 final class Cli implements Callable<Integer> {
     static final String DEFAULT_DB = "ferrumdb-data";
@@ -110,7 +111,7 @@ final class Cli implements Callable<Integer> {
             try {
                 text = Files.readString(passphraseFile, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw CliException.usage("cannot read the passphrase file: " + e);
+                throw CliException.usage("cannot read the passphrase file: " + Main.message(e));
             }
             int newline = text.indexOf('\n');
             String line = (newline < 0 ? text : text.substring(0, newline)).replaceAll("\r$", "");
@@ -128,9 +129,24 @@ final class Cli implements Callable<Integer> {
                 throw new CliException(ExitCode.PASSPHRASE, "no terminal to ask for the passphrase on: use "
                         + "--passphrase-file FILE or " + PASSPHRASE_ENV);
             }
-            char[] typed = io.prompt().ask("Passphrase for " + db.toAbsolutePath().normalize() + ": ");
+            Path where = db.toAbsolutePath().normalize();
+            boolean creating = !Files.exists(db.resolve("META"));
+            char[] typed = io.prompt().ask((creating ? "Passphrase for the new encrypted database " : "Passphrase for ")
+                    + where + ": ");
             if (typed == null || typed.length == 0) {
                 throw new CliException(ExitCode.PASSPHRASE, "no passphrase given");
+            }
+            if (creating) {
+                // A typo in the only copy of a new passphrase would lock the user out for good: ask twice.
+                char[] again = io.prompt().ask("Type it again: ");
+                boolean same = again != null && Arrays.equals(typed, again);
+                if (again != null) {
+                    Arrays.fill(again, '\0');
+                }
+                if (!same) {
+                    Arrays.fill(typed, '\0');
+                    throw new CliException(ExitCode.PASSPHRASE, "the two passphrases differ; nothing was created");
+                }
             }
             return typed;
         }
@@ -159,9 +175,26 @@ final class Cli implements Callable<Integer> {
         return FerrumDB.open(db, openOptions(readOnly));
     }
 
-    /** Opens the database as a document store, read-only under the same rule as {@link #open(boolean)}. */
+    /**
+     * Opens the database as a document store, read-only under the same rule as {@link #open(boolean)}. A database
+     * of plain keys is refused in the command line's own terms.
+     */
     DocumentStore openDocs(boolean readOnly) {
-        return DocumentStore.open(db, openOptions(readOnly));
+        try {
+            return DocumentStore.open(db, openOptions(readOnly));
+        } catch (NotADocumentStoreException e) {
+            throw new CliException(ExitCode.DATABASE, "the database " + db + " holds plain keys, not documents: "
+                    + "use get, put and keys on it (GET, SET and KEYS in the REPL), or give --db a new directory "
+                    + "for documents");
+        }
+    }
+
+    /**
+     * The keys a listing shows: on a document store, its internal keys (documents, indexes, catalog) are hidden
+     * unless {@code all}; the rest of {@code range} is listed in key order.
+     */
+    static java.util.stream.Stream<byte[]> shownKeys(FerrumDB db, KeyRange range, boolean all) {
+        return all || !DocumentStore.isDocumentStore(db) ? db.keys(range) : DocumentStore.plainKeys(db, range);
     }
 
     private Options openOptions(boolean readOnly) {

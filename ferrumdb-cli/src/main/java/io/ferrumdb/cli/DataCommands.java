@@ -20,7 +20,10 @@ final class DataCommands {
     private DataCommands() {
     }
 
-    /** Writes a key or value: raw bytes in text mode (so any UTF-8 survives), else hex or base64; then a newline. */
+    /**
+     * Writes a key or value: raw bytes in text mode (so any UTF-8 survives), else hex or base64; then a newline.
+     * On a terminal, {@code out} is a {@link TerminalSafeOutput}, which escapes control characters.
+     */
     static void print(PrintStream out, Codec codec, byte[] bytes) {
         if (codec == Codec.TEXT) {
             out.write(bytes, 0, bytes.length);
@@ -35,7 +38,10 @@ final class DataCommands {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "Prints the value of KEY. Exit code 1 when the key is absent or expired.")
+            description = "Prints the value of KEY. Exit code 1 when the key is absent or expired.%n"
+                    + "In text mode the exact bytes are written when standard output is a file or pipe "
+                    + "(get K > f gives back what put K --file f stored); on a terminal a newline follows and "
+                    + "control characters are shown as \\xNN. --hex and --base64 end with a newline.")
     static final class Get implements Callable<Integer> {
         @ParentCommand
         Cli cli;
@@ -43,15 +49,31 @@ final class DataCommands {
         @Parameters(paramLabel = "KEY")
         String key;
 
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+                description = "Write the value's exact bytes to FILE (whatever --hex/--base64 say of KEY).")
+        Path output;
+
         @Override
         public Integer call() {
             Codec codec = cli.codec();
             byte[] k = codec.decode(key, "key");
+            byte[] value;
             try (FerrumDB db = cli.open(true)) {
-                byte[] value = db.get(k);
-                if (value == null) {
-                    throw CliException.notFound("key not found: " + key);
+                value = db.get(k);
+            }
+            if (value == null) {
+                throw CliException.notFound("key not found: " + key);
+            }
+            if (output != null) {
+                try {
+                    Files.write(output, value);
+                } catch (IOException e) {
+                    throw new CliException(ExitCode.USAGE, "cannot write the value: " + Main.message(e));
                 }
+            } else if (codec == Codec.TEXT && !cli.io.terminals().out()) {
+                // Like redis-cli's raw output: a pipe or file gets the stored bytes, not one byte more.
+                cli.io.out().write(value, 0, value.length);
+            } else {
                 print(cli.io.out(), codec, value);
             }
             return ExitCode.OK;
@@ -75,7 +97,7 @@ final class DataCommands {
         Path file;
 
         @Option(names = "--ttl", paramLabel = "DURATION",
-                description = "Expire the key after DURATION (e.g. 30s, 5m, 2h, 7d, PT1H).")
+                description = "Expire the key after DURATION (e.g. 90 seconds as 90 or 90s, 5m, 2h, 7d, PT1H).")
         String ttl;
 
         @Override
@@ -105,7 +127,7 @@ final class DataCommands {
                     return fromBytes(codec, cli.io.in().readAllBytes());
                 }
             } catch (IOException e) {
-                throw CliException.usage("cannot read the value: " + e);
+                throw CliException.usage("cannot read the value: " + Main.message(e));
             }
             return codec.decode(value, "value");
         }
@@ -147,6 +169,10 @@ final class DataCommands {
         @Option(names = "--limit", paramLabel = "N", description = "At most N keys.")
         long limit = Long.MAX_VALUE;
 
+        @Option(names = "--all", description = "On a document store, also its internal keys (documents, indexes, "
+                + "catalog), which are hidden by default.")
+        boolean all;
+
         @Override
         public Integer call() {
             if (limit < 0) {
@@ -155,7 +181,7 @@ final class DataCommands {
             Codec codec = cli.codec();
             KeyRange range = range(codec, prefix);
             PrintStream out = cli.io.out();
-            try (FerrumDB db = cli.open(true); Stream<byte[]> keys = db.keys(range)) {
+            try (FerrumDB db = cli.open(true); Stream<byte[]> keys = Cli.shownKeys(db, range, all)) {
                 Iterator<byte[]> it = keys.limit(limit).iterator();
                 while (it.hasNext()) {
                     print(out, codec, it.next());

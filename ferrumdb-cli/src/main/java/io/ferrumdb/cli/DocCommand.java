@@ -66,7 +66,7 @@ final class DocCommand implements Callable<Integer> {
                 try {
                     text = new String(doc.cli.io.in().readAllBytes(), StandardCharsets.UTF_8);
                 } catch (IOException e) {
-                    throw CliException.usage("cannot read the document from standard input: " + e);
+                    throw CliException.usage("cannot read the document from standard input: " + Main.message(e));
                 }
             }
             Docs.put(store, collection, id, text);

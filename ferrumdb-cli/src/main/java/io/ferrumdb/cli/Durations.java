@@ -5,9 +5,12 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses TTLs written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601 {@code PT1H}. */
+/**
+ * Parses durations written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}, ISO-8601
+ * {@code PT1H}, or a plain number, which counts seconds (as {@code SET ... EX 90} and {@code EXPIRE} do).
+ */
 final class Durations {
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d|)");
 
     private Durations() {
     }
@@ -20,7 +23,7 @@ final class Durations {
                 long n = Long.parseLong(m.group(1));
                 d = switch (m.group(2)) {
                     case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
+                    case "s", "" -> Duration.ofSeconds(n);
                     case "m" -> Duration.ofMinutes(n);
                     case "h" -> Duration.ofHours(n);
                     default -> Duration.ofDays(n);
@@ -29,7 +32,7 @@ final class Durations {
                 d = Duration.parse(text.trim());
             }
         } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
-            throw CliException.usage("bad duration '" + text + "': use e.g. 500ms, 30s, 5m, 2h, 7d or PT1H");
+            throw CliException.usage("bad duration '" + text + "': use e.g. 90 (seconds), 500ms, 30s, 5m, 2h, 7d or PT1H");
         }
         if (d.isZero() || d.isNegative()) {
             throw CliException.usage("duration must be positive, got '" + text + "'");

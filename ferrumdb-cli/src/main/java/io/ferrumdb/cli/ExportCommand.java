@@ -50,7 +50,7 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private long export(FerrumDB db, KeyRange range, OutputStream sink) throws IOException {
-        Progress progress = new Progress(cli.io, "records", cli.io.terminal() ? db.count(range) : -1);
+        Progress progress = new Progress(cli.io, "records", cli.io.terminals().err() ? db.count(range) : -1);
         long n = 0;
         JsonGenerator gen = JSON.createGenerator(sink, JsonEncoding.UTF8);
         gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);

@@ -18,8 +18,9 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Reads JSON Lines written by 'export' and puts every record, TTLs included (records that "
-                + "have expired since are skipped). Writes in atomic batches; on a bad line, the batches before it "
-                + "stay imported and the exit code is 2.")
+                + "have expired since are skipped). Writes in atomic batches; on a bad line, every record before it "
+                + "stays imported, the error says how many that is, and the exit code is 2. A progress bar shows on "
+                + "standard error when it is a terminal.")
 final class ImportCommand implements Callable<Integer> {
     private static final int BATCH_RECORDS = 1000;
     private static final long BATCH_BYTES = 8L << 20;
@@ -83,6 +84,12 @@ final class ImportCommand implements Callable<Integer> {
                 }
             }
             db.write(batch);
+        } catch (CliException badLine) {
+            // Everything before the bad line goes in, so that the count below is exactly what the database holds.
+            db.write(batch);
+            throw new CliException(badLine.exitCode(), badLine.getMessage() + "; " + counts.imported
+                    + " record(s) before it were imported" + (counts.expired > 0 ? " (" + counts.expired
+                    + " expired skipped)" : "") + ", nothing from this line on");
         } finally {
             progress.finish();
         }
@@ -93,9 +100,22 @@ final class ImportCommand implements Callable<Integer> {
         try {
             return parser.nextToken();
         } catch (JsonParseException e) {
-            throw CliException.usage("line " + e.getLocation().getLineNr() + ": not valid JSON: "
-                    + e.getOriginalMessage());
+            throw malformed(e);
         }
+    }
+
+    /** The next token inside a record, where the end of the input means the record was cut short. */
+    private static JsonToken nextInRecord(JsonParser parser, long line) throws IOException {
+        JsonToken token = next(parser);
+        if (token == null) {
+            throw CliException.usage("line " + line + ": malformed JSON: the input ends inside a record");
+        }
+        return token;
+    }
+
+    private static CliException malformed(JsonParseException e) {
+        return CliException.usage("line " + e.getLocation().getLineNr() + ": malformed JSON: "
+                + e.getOriginalMessage());
     }
 
     private static JsonLines readRecord(JsonParser parser, long line) throws IOException {
@@ -104,9 +124,9 @@ final class ImportCommand implements Callable<Integer> {
         String encoding = JsonLines.TEXT;
         long expiresAt = 0;
         JsonToken token;
-        while ((token = next(parser)) == JsonToken.FIELD_NAME) {
+        while ((token = nextInRecord(parser, line)) == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
-            JsonToken v = next(parser);
+            JsonToken v = nextInRecord(parser, line);
             switch (field) {
                 case "key" -> key = string(parser, v, field, line);
                 case "value" -> value = string(parser, v, field, line);
@@ -139,6 +159,10 @@ final class ImportCommand implements Callable<Integer> {
         if (token != JsonToken.VALUE_STRING) {
             throw CliException.usage("line " + line + ": " + field + " must be a string");
         }
-        return parser.getText();
+        try {
+            return parser.getText();
+        } catch (JsonParseException e) {
+            throw malformed(e);
+        }
     }
 }

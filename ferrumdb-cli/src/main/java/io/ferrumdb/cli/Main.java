@@ -10,6 +10,13 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,9 +30,9 @@ public final class Main {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        boolean terminal = isTerminal();
-        Io.PassphrasePrompt prompt = terminal ? Main::readPassword : null;
-        int code = run(args, System.in, out, err, System.getenv(), terminal, prompt);
+        boolean console = isTerminal();
+        Io.PassphrasePrompt prompt = console ? Main::readPassword : null;
+        int code = run(args, System.in, out, err, System.getenv(), Terminals.detect(console), prompt);
         out.flush();
         err.flush();
         System.exit(code);
@@ -33,21 +40,34 @@ public final class Main {
 
     /** Runs one command line as if from a script (no terminal) and returns its exit code; see {@link ExitCode}. */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        return run(args, in, out, err, System.getenv(), false, null);
+        return run(args, in, out, err, System.getenv(), Terminals.NONE, null);
     }
 
+    /** Runs one command line; output to a terminal among {@code terminals} goes through {@link TerminalSafeOutput}. */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
-                   boolean terminal, Io.PassphrasePrompt prompt) {
-        Cli cli = new Cli(new Io(in, out, err, env, terminal, prompt));
+                   Terminals terminals, Io.PassphrasePrompt prompt) {
+        PrintStream shownOut = terminals.out() ? safe(out) : out;
+        PrintStream shownErr = terminals.err() ? safe(err) : err;
+        Cli cli = new Cli(new Io(in, shownOut, shownErr, err, env, terminals, prompt));
         CommandLine cmd = commandLine(cli);
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return cmd.execute(args);
+        cmd.setOut(new PrintWriter(shownOut, true));
+        cmd.setErr(new PrintWriter(shownErr, true));
+        int code = cmd.execute(args);
+        shownOut.flush();
+        shownErr.flush();
+        return code;
+    }
+
+    private static PrintStream safe(PrintStream terminal) {
+        return new PrintStream(new TerminalSafeOutput(terminal), true, StandardCharsets.UTF_8);
     }
 
     static CommandLine commandLine(Cli cli) {
         CommandLine cmd = new CommandLine(cli);
+        // Help goes through the terminal filter, which would show colour codes as text.
+        cmd.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cmd.setExitCodeExceptionMapper(Main::exitCode);
+        cmd.setParameterExceptionHandler(Main::usageError);
         cmd.setExecutionExceptionHandler((e, line, parseResult) -> {
             PrintWriter err = line.getErr();
             err.println("ferrumdb: " + message(e));
@@ -72,6 +92,28 @@ public final class Main {
         for (CommandLine sub : cmd.getSubcommands().values()) {
             applyExitCodeHelp(sub, codes);
         }
+    }
+
+    /**
+     * A command line picocli cannot parse: one line saying what is wrong (with the closest command for a
+     * mistyped one) and where help is, instead of the whole usage text.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine line = e.getCommandLine();
+        PrintWriter err = line.getErr();
+        String help = line.getCommandSpec().qualifiedName() + " --help";
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && line.getParent() == null
+                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+            String typed = unmatched.getUnmatched().get(0);
+            List<String> close = unmatched.getSuggestions();
+            err.println("ferrumdb: unknown command '" + typed + "'"
+                    + (close.isEmpty() ? "" : "; did you mean '" + close.get(0) + "'?")
+                    + " ('" + help + "' lists the commands)");
+        } else {
+            err.println("ferrumdb: " + e.getMessage() + " (see '" + help + "')");
+        }
+        err.flush();
+        return ExitCode.USAGE;
     }
 
     /** The exit code for an exception thrown by a command; also used by the REPL for each failed line. */
@@ -110,7 +152,35 @@ public final class Main {
         if (e instanceof FerrumException || e instanceof CliException || e instanceof IllegalArgumentException) {
             return e.getMessage();
         }
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (e instanceof UncheckedIOException && e.getCause() != null) {
+            return message(e.getCause());
+        }
+        if (e instanceof FileSystemException fs) {
+            return fileProblem(fs);
+        }
+        // No Java class names for the user; the message of an unexpected failure is the best there is.
+        return e.getMessage() != null ? e.getMessage() : "unexpected failure (run with --verbose for details)";
+    }
+
+    /** A file-system failure in the user's words: what happened, and to which file. */
+    static String fileProblem(FileSystemException e) {
+        String what;
+        if (e instanceof AccessDeniedException) {
+            what = "permission denied";
+        } else if (e instanceof NoSuchFileException) {
+            what = "no such file or directory";
+        } else if (e instanceof FileAlreadyExistsException) {
+            what = "already exists";
+        } else if (e instanceof NotDirectoryException) {
+            what = "not a directory";
+        } else if (e instanceof DirectoryNotEmptyException) {
+            what = "directory not empty";
+        } else {
+            what = e.getReason() != null ? e.getReason() : "file system error";
+        }
+        String file = e.getFile() == null ? "" : ": " + e.getFile()
+                + (e.getOtherFile() == null ? "" : " -> " + e.getOtherFile());
+        return what + file;
     }
 
     private static char[] readPassword(String prompt) {

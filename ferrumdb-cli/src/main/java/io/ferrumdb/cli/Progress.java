@@ -4,8 +4,9 @@ import java.io.PrintStream;
 import java.util.function.LongSupplier;
 
 /**
- * A one-line progress bar with rate and ETA, redrawn at most five times a second on a terminal; silent when
- * the output is not a terminal, so scripts and logs stay clean.
+ * A one-line progress bar with rate and ETA on standard error, redrawn at most five times a second whenever
+ * standard error is a terminal (whatever stdin and stdout are: {@code export > dump.jsonl} shows it); silent
+ * otherwise, so scripts and logs stay clean.
  */
 final class Progress {
     private static final long REDRAW_NANOS = 200_000_000L;
@@ -23,7 +24,7 @@ final class Progress {
 
     /** @param total the amount of work in {@code unit}s, or -1 when unknown (no bar and no ETA then) */
     Progress(Io io, String unit, long total) {
-        this(io.err(), io.terminal(), unit, total, System::nanoTime);
+        this(io.statusErr(), io.terminals().err(), unit, total, System::nanoTime);
     }
 
     Progress(PrintStream err, boolean enabled, String unit, long total, LongSupplier nanoTime) {

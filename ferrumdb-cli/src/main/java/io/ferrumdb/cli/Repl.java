@@ -80,7 +80,8 @@ final class Repl {
 
     private int interactive() {
         try (Terminal terminal = TerminalBuilder.builder().system(true).provider("exec").build()) {
-            PrintStream out = new PrintStream(terminal.output(), true, StandardCharsets.UTF_8);
+            // Keys, values and messages are shown through the filter, so none of them can drive the terminal.
+            PrintStream out = new PrintStream(new TerminalSafeOutput(terminal.output()), true, StandardCharsets.UTF_8);
             ReplSession session = new ReplSession(handles, cli.codec(), out, out, cli.verbose);
             LineReader reader = LineReaderBuilder.builder()
                     .terminal(terminal)
@@ -138,7 +139,9 @@ final class Repl {
         }
     }
 
-    /** Completes command names, then (in text mode) existing keys for commands that take a key. */
+    /**
+     * Completes command names, DOC's subcommands, then (in text mode) existing keys for commands that take a key.
+     */
     private static final class ReplCompleter implements Completer {
         private final ReplSession session;
 
@@ -155,6 +158,12 @@ final class Repl {
                 return;
             }
             String command = line.words().get(0).toUpperCase(Locale.ROOT);
+            if (line.wordIndex() == 1 && command.equals("DOC")) {
+                for (String sub : ReplSession.DOC_COMMANDS) {
+                    candidates.add(new Candidate(sub));
+                }
+                return;
+            }
             if (line.wordIndex() != 1 || session.codec() != Codec.TEXT
                     || !ReplSession.KEY_COMMANDS.contains(command)) {
                 return;

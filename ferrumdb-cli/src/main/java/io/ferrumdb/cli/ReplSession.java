@@ -18,7 +18,8 @@ final class ReplSession {
                     + "rest of the input, and may span lines)",
             "GET", "GET key                                   the value, or (nil)",
             "DEL", "DEL key [key ...]                         delete keys; prints how many existed",
-            "KEYS", "KEYS [prefix]                             live keys in key order",
+            "KEYS", "KEYS [--all] [prefix]                     live keys in key order (--all: with a document "
+                    + "store's internal keys)",
             "COUNT", "COUNT [prefix]                            number of live keys",
             "TTL", "TTL key                                   seconds left; -1 without TTL, -2 when absent",
             "EXPIRE", "EXPIRE key seconds                        set a TTL on a key; prints 1, or 0 when absent",
@@ -42,6 +43,10 @@ final class ReplSession {
             DOC COLLECTIONS               collections and their indexes
             A filter is JSON: {"city": "London", "age": {"$gte": 30}}; operators $eq $ne $gt $gte $lt $lte $in
             $between $startsWith $exists, and $and / $or (arrays of filters) and $not.""";
+
+    /** The DOC subcommands, in the order DOC_HELP lists them; also the completion candidates after DOC. */
+    static final List<String> DOC_COMMANDS = List.of("PUT", "GET", "DEL", "FIND", "COUNT", "INDEX", "EXPLAIN",
+            "COLLECTIONS");
 
     /** Commands whose first argument is a key, for completion. */
     static final List<String> KEY_COMMANDS = List.of("GET", "SET", "DEL", "TTL", "EXPIRE", "PERSIST");
@@ -225,8 +230,11 @@ final class ReplSession {
     }
 
     private void keys(ReplSyntax.Words w) {
-        arity(w, 1, 2);
-        try (Stream<byte[]> keys = db().keys(DataCommands.range(codec, w.size() == 2 ? w.get(1) : null))) {
+        boolean all = w.size() >= 2 && w.get(1).equals("--all");
+        int first = all ? 2 : 1;
+        arity(w, first, first + 1);
+        String prefix = w.size() == first + 1 ? w.get(first) : null;
+        try (Stream<byte[]> keys = Cli.shownKeys(db(), DataCommands.range(codec, prefix), all)) {
             Iterator<byte[]> it = keys.iterator();
             while (it.hasNext()) {
                 out.println(codec.encode(it.next()));

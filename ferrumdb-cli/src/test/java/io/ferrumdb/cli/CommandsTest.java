@@ -29,7 +29,7 @@ class CommandsTest {
         assertThat(run("put", "other", "x").code()).isZero();
         Run get = run("get", "user:2");
         assertThat(get.code()).isZero();
-        assertThat(get.out()).isEqualTo("Grace Hopper\n");
+        assertThat(get.out()).isEqualTo("Grace Hopper");
         assertThat(run("keys").out()).isEqualTo("other\nuser:1\nuser:2\n");
         assertThat(run("keys", "--prefix", "user:").out()).isEqualTo("user:1\nuser:2\n");
         assertThat(run("keys", "--limit", "1").out()).isEqualTo("other\n");
@@ -46,7 +46,7 @@ class CommandsTest {
     @Test
     void dbOptionWorksAfterTheCommandToo() {
         assertThat(Run.of(null, "", "put", "--db", db().toString(), "k", "v").code()).isZero();
-        assertThat(Run.of(null, "", "get", "k", "--db", db().toString()).out()).isEqualTo("v\n");
+        assertThat(Run.of(null, "", "get", "k", "--db", db().toString()).out()).isEqualTo("v");
     }
 
     @Test
@@ -126,7 +126,7 @@ class CommandsTest {
         assertThat(Files.exists(db().resolve("META"))).isTrue();
         run("put", "k", "v");
         Map<String, Long> before = listing();
-        assertThat(run("get", "k").out()).isEqualTo("v\n");
+        assertThat(run("get", "k").out()).isEqualTo("v");
         assertThat(run("keys").code()).isZero();
         assertThat(run("count").code()).isZero();
         assertThat(run("info").code()).isZero();

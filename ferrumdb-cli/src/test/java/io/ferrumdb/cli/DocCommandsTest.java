@@ -53,7 +53,7 @@ class DocCommandsTest {
         run("put", "k", "v");
         Run r = run("doc", "collections");
         assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
-        assertThat(r.err()).contains("is not a document store");
+        assertThat(r.err()).contains("holds plain keys, not documents");
     }
 
     @Test

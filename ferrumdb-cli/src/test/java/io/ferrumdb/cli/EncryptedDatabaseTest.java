@@ -44,7 +44,7 @@ class EncryptedDatabaseTest {
         assertThat(run(Map.of(), "export").out()).isEmpty();
         assertThat(listing()).isEqualTo(before);
 
-        assertThat(run(RIGHT, "get", "k").out()).isEqualTo("secret value\n");
+        assertThat(run(RIGHT, "get", "k").out()).isEqualTo("secret value");
     }
 
     @Test
@@ -52,7 +52,7 @@ class EncryptedDatabaseTest {
         run(RIGHT, "put", "k", "v");
         Path file = tmp.resolve("pass.txt");
         Files.writeString(file, "correct horse\n");
-        assertThat(run(Map.of(), "--passphrase-file", file.toString(), "get", "k").out()).isEqualTo("v\n");
+        assertThat(run(Map.of(), "--passphrase-file", file.toString(), "get", "k").out()).isEqualTo("v");
 
         AtomicInteger asked = new AtomicInteger();
         Run prompted = Run.of(db(), NO_INPUT, Map.of(), prompt -> {

@@ -25,7 +25,8 @@ class LauncherIT {
         assertThat(r.err()).isEmpty();
         assertThat(Files.exists(tmp.resolve("ferrumdb-data").resolve("META"))).isTrue();
         Launcher.Result get = Launcher.ferrumdb(tmp, "", "get", "greeting");
-        assertThat(get.out()).isEqualTo("hello\n");
+        // Standard output is a file here: exactly the stored bytes, no newline added.
+        assertThat(get.out()).isEqualTo("hello");
     }
 
     @Test
@@ -33,7 +34,7 @@ class LauncherIT {
         String db = tmp.resolve("db").toString();
         assertThat(Launcher.ferrumdb(tmp, "", "--db", db, "put", "k", "v").code()).isZero();
         assertThat(Launcher.ferrumdb(tmp, "from stdin", "--db", db, "put", "s", "-").code()).isZero();
-        assertThat(Launcher.ferrumdb(tmp, "", "--db", db, "get", "s").out()).isEqualTo("from stdin\n");
+        assertThat(Launcher.ferrumdb(tmp, "", "--db", db, "get", "s").out()).isEqualTo("from stdin");
         assertThat(Launcher.ferrumdb(tmp, "", "--db", db, "get", "nope").code()).isEqualTo(1);
         assertThat(Launcher.ferrumdb(tmp, "", "--db", db, "del", "k").code()).isZero();
         assertThat(Launcher.ferrumdb(tmp, "", "--db", db, "del", "k").code()).isEqualTo(1);
@@ -57,7 +58,7 @@ class LauncherIT {
         try (FerrumDB reader = FerrumDB.open(db, Options.builder().readOnly(true).build())) {
             Launcher.Result r = Launcher.ferrumdb(tmp, "", "--db", db.toString(), "get", "k");
             assertThat(r.code()).as(r.err()).isZero();
-            assertThat(r.out()).isEqualTo("v\n");
+            assertThat(r.out()).isEqualTo("v");
             assertThat(reader.get("k".getBytes(StandardCharsets.UTF_8))).isNotNull();
         }
     }

@@ -25,6 +25,12 @@ record Run(int code, byte[] stdout, String err) {
 
     /** With a passphrase prompt, as on a terminal (the REPL is not started this way: JLine needs a real one). */
     static Run of(Path db, byte[] stdin, Map<String, String> env, Io.PassphrasePrompt prompt, String... args) {
+        return of(db, stdin, env, prompt, prompt != null ? new Terminals(true, true, false) : Terminals.NONE, args);
+    }
+
+    /** With the given streams standing for a terminal (their output then goes through the terminal filter). */
+    static Run of(Path db, byte[] stdin, Map<String, String> env, Io.PassphrasePrompt prompt, Terminals terminals,
+                  String... args) {
         List<String> all = new ArrayList<>();
         if (db != null) {
             all.add("--db");
@@ -35,7 +41,7 @@ record Run(int code, byte[] stdout, String err) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(all.toArray(String[]::new), new ByteArrayInputStream(stdin),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                env, prompt != null, prompt);
+                env, terminals, prompt);
         return new Run(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -128,6 +128,51 @@ class TerminalIT {
         waitFor("SESSION ENDED");
     }
 
+    @Test
+    void keysAndValuesCannotDriveTheTerminalAndDocTabCompletes() throws Exception {
+        Path db = tmp.resolve("db");
+        Launcher.Result put = Launcher.ferrumdb(tmp, "", "--db", db.toString(), "put", "\u001b[2J\u001b[Hboom", "v");
+        assertThat(put.code()).as(put.err()).isZero();
+        Launcher.Result piped = Launcher.ferrumdb(tmp, "", "--db", db.toString(), "keys");
+        assertThat(piped.out()).isEqualTo("\u001b[2J\u001b[Hboom\n");
+
+        String command = "echo STILL HERE; " + Launcher.FERRUMDB + " --db " + db + " keys; " + Launcher.FERRUMDB
+                + " --db " + db + " get nope; " + Launcher.FERRUMDB + " --db " + db + " cout; echo DONE; sleep 600";
+        assertThat(tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40", command).code()).isZero();
+        waitFor("DONE");
+        assertThat(screen()).contains("STILL HERE").contains("\\x1B[2J\\x1B[Hboom")
+                .contains("key not found: nope").contains("did you mean 'count'?");
+        stopSession();
+
+        start(db, tmp.resolve("history"));
+        waitFor("ferrumdb>");
+        type("KEYS", "Enter");
+        waitFor("\\x1B[2J\\x1B[Hboom");
+        type("DOC ", "Tab");
+        waitFor("COLLECTIONS");
+        assertThat(screen()).contains("EXPLAIN").contains("FIND");
+        type("C-u", "EXIT", "Enter");
+        waitFor("SESSION ENDED");
+    }
+
+    @Test
+    void progressShowsOnStandardErrorWithBothOtherStreamsRedirected() throws Exception {
+        Path dump = tmp.resolve("dump.jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 30_000; i++) {
+            lines.append("{\"key\":\"k").append(i).append("\",\"value\":\"").append("v".repeat(60)).append("\"}\n");
+        }
+        Files.writeString(dump, lines);
+        Path typescript = tmp.resolve("typescript");
+        // script(1) gives the command a pseudo-terminal; the README's own command redirects stdin and stdout.
+        Launcher.Result r = Launcher.exec(tmp, Map.of(), "", 300, List.of("script", "-q", "-e", "-c",
+                Launcher.FERRUMDB + " --db " + tmp.resolve("db") + " import < " + dump + " > " + tmp.resolve("out"),
+                typescript.toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("out"))).isEqualTo("imported 30000 record(s), skipped 0 expired\n");
+        assertThat(Files.readString(typescript)).contains("bytes/s").contains("\r");
+    }
+
     private void start(Path db, Path history) {
         String command = "env -u " + Cli.PASSPHRASE_ENV + " FERRUMDB_HISTORY=" + history + " " + Launcher.FERRUMDB
                 + " --db " + db + "; echo SESSION ENDED; sleep 600";
@@ -137,7 +182,7 @@ class TerminalIT {
 
     private void type(String... keys) {
         for (String k : keys) {
-            boolean special = k.equals("Enter") || k.equals("Tab") || k.equals("Up") || k.startsWith("C-");
+            boolean special = k.equals("Enter") || k.equals("Tab") || k.equals("Up") || k.startsWith("C-") && k.length() == 3;
             List<String> args = new ArrayList<>(List.of("send-keys", "-t", session));
             if (!special) {
                 args.add("-l");

@@ -74,7 +74,7 @@ class ToolsTest {
         assertThat(read.code()).isEqualTo(ExitCode.DATABASE);
         assertThat(read.err()).contains("corruption in " + second.toAbsolutePath()).contains("offset " + recordOfC)
                 .contains("run 'ferrumdb verify'").doesNotContain("\tat ");
-        assertThat(Run.of(db, "", "get", "b").out()).isEqualTo("2\n");
+        assertThat(Run.of(db, "", "get", "b").out()).isEqualTo("2");
     }
 
     @Test
@@ -152,7 +152,7 @@ class ToolsTest {
         assertThat(bad.err()).contains("line 2: unknown field 'valu'");
         Run notJson = Run.of(db, "{\"key\":\"a\",\"value\":\"1\"}\n\n{oops}\n", "import");
         assertThat(notJson.code()).isEqualTo(ExitCode.USAGE);
-        assertThat(notJson.err()).contains("line 3: not valid JSON");
+        assertThat(notJson.err()).contains("line 3: malformed JSON");
         Run badBase64 = Run.of(db, "{\"key\":\"!!\",\"value\":\"\",\"encoding\":\"base64\"}", "import");
         assertThat(badBase64.err()).contains("line 1: key is not valid base64");
     }
@@ -178,7 +178,7 @@ class ToolsTest {
         Run backup = Run.of(db, "", "backup", copy.toString());
         assertThat(backup.code()).as(backup.err()).isZero();
         assertThat(backup.out()).contains("5 live keys").contains(copy.toString());
-        assertThat(Run.of(copy, "", "get", "k3").out()).isEqualTo("value-48\n");
+        assertThat(Run.of(copy, "", "get", "k3").out()).isEqualTo("value-48");
         Run again = Run.of(db, "", "backup", copy.toString());
         assertThat(again.code()).isEqualTo(ExitCode.USAGE);
         assertThat(again.err()).contains("is not empty");

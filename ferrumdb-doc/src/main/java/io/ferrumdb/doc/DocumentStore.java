@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * A JSON document database: named {@link DocumentCollection collections} of documents with persistent secondary
@@ -61,7 +62,7 @@ public final class DocumentStore implements AutoCloseable {
      * Opens (creating if missing, unless read-only) the document store in {@code dir}.
      *
      * @throws IllegalArgumentException if {@code options} turn ordered keys off
-     * @throws FerrumException if the directory holds a FerrumDB database that is not a document store
+     * @throws NotADocumentStoreException if the directory holds a FerrumDB database that is not a document store
      */
     public static DocumentStore open(Path dir, Options options) {
         Objects.requireNonNull(dir, "dir");
@@ -83,6 +84,39 @@ public final class DocumentStore implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The keys under which a document store keeps its documents, indexes and catalog (first byte 0x00 to 0x02,
+     * see ARCHITECTURE.md). Tools that list the raw keys of a document store hide these by default; keys outside
+     * this range are plain key-value data written beside the documents.
+     */
+    public static KeyRange internalKeys() {
+        return KeyRange.closedOpen(new byte[] {0x00}, new byte[] {0x03});
+    }
+
+    /**
+     * The keys of {@code range} that are not the store's own ({@link #internalKeys()}), in key order. Only the
+     * empty key sorts below the store's keys, so this never walks them: it stays fast beside millions of
+     * documents.
+     *
+     * @throws IllegalArgumentException for a reversed range
+     */
+    public static Stream<byte[]> plainKeys(FerrumDB db, KeyRange range) {
+        if (range.isReversed()) {
+            throw new IllegalArgumentException("plainKeys lists in ascending order only");
+        }
+        byte[] empty = new byte[0];
+        Stream<byte[]> below = range.contains(empty) && db.contains(empty) ? Stream.of(empty) : Stream.empty();
+        byte[] end = internalKeys().to();
+        byte[] from = range.from() == null || Arrays.compareUnsigned(range.from(), end) < 0 ? end : range.from();
+        KeyRange above = KeyRange.closedOpen(from, range.to());
+        return above.isEmpty() ? below : Stream.concat(below, db.keys(above));
+    }
+
+    /** Whether {@code db} holds a document store (it carries the store's format marker). */
+    public static boolean isDocumentStore(FerrumDB db) {
+        return db.get(Keys.FORMAT_MARKER) != null;
     }
 
     /** The collection {@code name}, created (empty, without indexes) on first use. */
@@ -166,8 +200,7 @@ public final class DocumentStore implements AutoCloseable {
         byte[] marker = db.get(Keys.FORMAT_MARKER);
         if (marker == null) {
             if (db.size() > 0) {
-                throw new FerrumException("database " + db.directory() + " holds keys but is not a document store "
-                        + "(no format marker); open it with FerrumDB.open instead");
+                throw new NotADocumentStoreException(db.directory());
             }
             if (!readOnly) {
                 db.put(Keys.FORMAT_MARKER, Keys.FORMAT.getBytes(StandardCharsets.UTF_8));

@@ -151,6 +151,16 @@ final class DocumentApi {
         call.sendJson(200, Map.of("collection", c.name(), "indexes", indexes(c)));
     }
 
+    /** {@code DELETE /api/index?collection=C&path=P}: drops the index; 404 when there is none on that path. */
+    void dropIndex(Call call) throws IOException {
+        DocumentCollection c = existing(call.requireParam("collection"));
+        String path = call.requireParam("path");
+        if (!c.dropIndex(path)) {
+            throw ApiException.notFound("collection '" + c.name() + "' has no index on '" + path + "'");
+        }
+        call.sendJson(200, Map.of("collection", c.name(), "indexes", indexes(c)));
+    }
+
     private DocumentCollection existing(String name) {
         // collection(name) would create it: a read, or a typo, must not.
         if (!store.listCollections().contains(name)) {

@@ -6,10 +6,15 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The security checks every request passes before any handler runs, in this order:
@@ -17,8 +22,12 @@ import java.util.Set;
  *   <li>the Host header must name this server (an allowed host name and the bound port): a page on an
  *   attacker's domain that re-resolves to 127.0.0.1 (DNS rebinding) sends its own host name and is refused
  *   with 421;</li>
- *   <li>the per-start token, from the {@code X-FerrumDB-Token} header or the cookie set by the login URL, else
- *   401; {@code GET /?token=...} exchanges a valid token for the cookie and redirects to {@code /};</li>
+ *   <li>the per-start token from the {@code X-FerrumDB-Token} header, or a session cookie, else 401 (a page that
+ *   says what to do for a browser opening a page, JSON for the API); {@code GET /?token=...} exchanges a valid
+ *   token for a new random session id in the cookie and redirects to {@code /}. The cookie never holds the token:
+ *   cookies are not separated by port, so every other web server on the same host receives them, and a session id
+ *   leaked that way ends with {@code POST /api/logout} or the next start, while the token stays the
+ *   credential of the login URL and of scripts;</li>
  *   <li>a request that can change state (any method but GET and HEAD) must prove it comes from a Studio page:
  *   every origin signal the browser sent (Sec-Fetch-Site, Origin, Referer) must say same-origin, and a request
  *   authenticated by the cookie alone must carry at least one of them, else 403. A request carrying the token
@@ -33,9 +42,15 @@ final class Guard extends Filter {
             + "img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
             + "require-trusted-types-for 'script'";
 
+    static final String LOGOUT_PATH = "/api/logout";
+    private static final int SESSION_ID_BYTES = 32;
+
     private final byte[] token;
     private final String cookieName;
     private final Set<String> allowedHosts;
+    /** SHA-256 of each live session id, so that the lookup's timing depends on a hash, never on the secret. */
+    private final Set<String> sessionHashes = ConcurrentHashMap.newKeySet();
+    private final SecureRandom random = new SecureRandom();
 
     /**
      * @param token        the secret
@@ -72,11 +87,16 @@ final class Guard extends Filter {
                 return;
             }
             String headerToken = request.getFirst(TOKEN_HEADER);
-            String presented = headerToken != null ? headerToken : cookieToken(request);
-            if (!validToken(presented)) {
-                refuse(exchange, 401, presented == null
+            String session = headerToken == null ? cookieValue(request) : null;
+            boolean authenticated = headerToken != null ? validToken(headerToken) : validSession(session);
+            if (!authenticated) {
+                String problem = headerToken == null && session == null
                         ? "no token: open the URL Studio printed when it started"
-                        : "wrong token: open the URL Studio printed when it started (the token changes on every start)");
+                        : headerToken != null ? "wrong token: use the one Studio printed when it started (it "
+                                + "changes on every start)"
+                        : "this session has ended (Studio restarted or you logged out): open the URL Studio printed "
+                                + "when it started";
+                refuseAuthentication(exchange, problem);
                 return;
             }
             if (!isSafeMethod(exchange.getRequestMethod())) {
@@ -85,6 +105,10 @@ final class Guard extends Filter {
                     refuse(exchange, 403, problem);
                     return;
                 }
+            }
+            if (LOGOUT_PATH.equals(exchange.getRequestURI().getPath())) {
+                logout(exchange, session);
+                return;
             }
         } catch (RuntimeException | IOException e) {
             exchange.close();
@@ -122,18 +146,92 @@ final class Guard extends Filter {
         }
         String presented = query.get("token");
         if (!validToken(presented)) {
-            refuse(exchange, 401, presented == null ? "no token in the URL" : "wrong token in the URL");
+            refuseAuthentication(exchange, presented == null ? "no token in the URL"
+                    : "this link is from an earlier start of Studio (the token changes on every start)");
             return;
         }
+        byte[] id = new byte[SESSION_ID_BYTES];
+        random.nextBytes(id);
+        String sessionId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+        sessionHashes.add(sha256(sessionId));
         Headers response = exchange.getResponseHeaders();
-        response.set("Set-Cookie", cookieName + "=" + presented + "; Path=/; HttpOnly; SameSite=Strict");
+        response.set("Set-Cookie", cookieName + "=" + sessionId + "; Path=/; HttpOnly; SameSite=Strict");
         // Redirect so the token leaves the address bar.
         response.set("Location", "/");
         exchange.sendResponseHeaders(303, -1);
         exchange.close();
     }
 
-    private String cookieToken(Headers request) {
+    /** {@code POST /api/logout}: ends the cookie's session (a token-header request has none) and clears it. */
+    private void logout(HttpExchange exchange, String session) throws IOException {
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            refuse(exchange, 405, exchange.getRequestMethod() + " is not allowed on " + LOGOUT_PATH);
+            return;
+        }
+        if (session != null) {
+            sessionHashes.remove(sha256(session));
+        }
+        exchange.getResponseHeaders().set("Set-Cookie", cookieName + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("loggedOut", true));
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
+
+    private boolean validSession(String session) {
+        return session != null && sessionHashes.contains(sha256(session));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /**
+     * 401. A browser opening a page (a GET outside {@code /api/}) gets a short page saying what to do; the API
+     * and scripts get JSON.
+     */
+    private static void refuseAuthentication(HttpExchange exchange, String problem) throws IOException {
+        String method = exchange.getRequestMethod();
+        boolean page = isSafeMethod(method) && !exchange.getRequestURI().getPath().startsWith("/api/");
+        if (!page) {
+            refuse(exchange, 401, problem);
+            return;
+        }
+        byte[] body = (SIGN_IN_PAGE_START + escapeHtml(problem) + SIGN_IN_PAGE_END).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        exchange.sendResponseHeaders(401, "HEAD".equals(method) ? -1 : body.length);
+        if (!"HEAD".equals(method)) {
+            exchange.getResponseBody().write(body);
+        }
+        exchange.close();
+    }
+
+    private static final String SIGN_IN_PAGE_START = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+            <title>FerrumDB Studio: open the new link</title></head>
+            <body><h1>This Studio link is no longer valid</h1>
+            <p id="problem">""";
+    private static final String SIGN_IN_PAGE_END = """
+            </p>
+            <p>Studio makes a new secret link every time it starts. Look in the terminal where Studio runs (or where
+            <code>ferrumdb studio</code> was started) for the line beginning with <code>Open http://</code>, and open
+            that link. If Studio is not running any more, start it again.</p>
+            </body></html>
+            """;
+
+    private static String escapeHtml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private String cookieValue(Headers request) {
         List<String> cookieHeaders = request.get("Cookie");
         if (cookieHeaders == null) {
             return null;

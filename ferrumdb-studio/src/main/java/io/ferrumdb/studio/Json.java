@@ -2,6 +2,7 @@ package io.ferrumdb.studio;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -56,6 +57,10 @@ final class Json {
 
     static {
         MAPPER.getFactory().setCharacterEscapes(new HtmlSafeEscapes());
+        // Jackson refuses strings over 20 MB by default; a 64 MiB value (the engine's limit) arrives as one JSON
+        // string of up to ~86 MiB in base64. The request body is already bounded by Call.MAX_BODY_BYTES.
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(Call.MAX_BODY_BYTES).build());
         MAPPER.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         MAPPER.getFactory().configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
         MAPPER.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

@@ -4,15 +4,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
+import io.ferrumdb.WriteBatch;
+import io.ferrumdb.doc.DocumentStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The key-value endpoints: a paged key listing and get, put (with TTL) and delete of one key. A key is named
@@ -26,13 +30,36 @@ final class KeyValueApi {
     /** Values larger than this are previewed, not sent whole (the raw endpoint sends any size). */
     static final int TEXT_PREVIEW_BYTES = 1 << 20;
     static final int HEX_PREVIEW_BYTES = 4096;
+    /**
+     * The longest TTL accepted: 100 years. Larger values are a mistake (and near Long.MAX_VALUE seconds the
+     * expiry instant overflows), so they are refused rather than stored as "practically never".
+     */
+    static final long MAX_TTL_SECONDS = 100L * 365 * 24 * 3600;
+    /** Bulk delete writes batches of this many tombstones, so one request never builds an unbounded batch. */
+    static final int DELETE_BATCH = 1000;
 
     private final FerrumDB db;
     private final Metrics metrics;
+    /** On a document store the key browser hides the store's own keys unless asked ({@code all=true}). */
+    private final boolean documentStore;
 
-    KeyValueApi(FerrumDB db, Metrics metrics) {
+    KeyValueApi(FerrumDB db, Metrics metrics, boolean documentStore) {
         this.db = db;
         this.metrics = metrics;
+        this.documentStore = documentStore;
+    }
+
+    /** The keys of {@code range} the browser shows: without a document store's internal keys unless {@code all}. */
+    private Stream<byte[]> shownKeys(KeyRange range, boolean all) {
+        return documentStore && !all ? DocumentStore.plainKeys(db, range) : db.keys(range);
+    }
+
+    private static boolean showAll(Call call) {
+        return "true".equals(call.param("all"));
+    }
+
+    private static byte[] prefixFrom(String text, String hex) {
+        return hex != null ? Bytes.fromHex("prefixHex", hex) : utf8(text == null ? "" : text);
     }
 
     /**
@@ -41,22 +68,24 @@ final class KeyValueApi {
      * one page (plus one to know whether there are more), never the whole key set.
      */
     void listKeys(Call call) throws IOException {
-        byte[] prefix = call.param("prefixHex") != null
-                ? Bytes.fromHex("prefixHex", call.param("prefixHex"))
-                : utf8(call.param("prefix") == null ? "" : call.param("prefix"));
+        byte[] prefix = prefixFrom(call.param("prefix"), call.param("prefixHex"));
+        boolean all = showAll(call);
         int limit = call.intParam("limit", DEFAULT_PAGE, 1, MAX_PAGE);
         String after = call.param("after");
-        KeyRange all = KeyRange.prefix(prefix);
-        KeyRange page = all;
+        KeyRange matching = KeyRange.prefix(prefix);
+        KeyRange page = matching;
         if (after != null && !after.isEmpty()) {
             byte[] cursor = Bytes.fromHex("after", after);
             // The smallest key greater than the cursor is the cursor followed by a zero byte.
             byte[] from = Arrays.copyOf(cursor, cursor.length + 1);
             if (Arrays.compareUnsigned(from, prefix) > 0) {
-                page = KeyRange.closedOpen(from, all.to());
+                page = KeyRange.closedOpen(from, matching.to());
             }
         }
-        List<byte[]> keys = db.keys(page).limit(limit + 1L).toList();
+        List<byte[]> keys;
+        try (Stream<byte[]> s = shownKeys(page, all)) {
+            keys = s.limit(limit + 1L).toList();
+        }
         boolean more = keys.size() > limit;
         List<Map<String, Object>> out = new ArrayList<>();
         for (byte[] k : more ? keys.subList(0, limit) : keys) {
@@ -66,7 +95,10 @@ final class KeyValueApi {
         body.put("keys", out);
         body.put("next", more ? Bytes.hex(keys.get(limit - 1)) : null);
         if (after == null || after.isEmpty()) {
-            long counted = db.keys(all).limit(COUNT_LIMIT + 1L).count();
+            long counted;
+            try (Stream<byte[]> s = shownKeys(KeyRange.prefix(prefix), all)) {
+                counted = s.limit(COUNT_LIMIT + 1L).count();
+            }
             body.put("count", Math.min(counted, COUNT_LIMIT));
             body.put("countIsLowerBound", counted > COUNT_LIMIT);
         }
@@ -117,7 +149,7 @@ final class KeyValueApi {
         if (value == null) {
             throw ApiException.notFound("no key " + describeForMessage(key));
         }
-        call.exchange().getResponseHeaders().set("Content-Disposition", "attachment; filename=\"value.bin\"");
+        call.exchange().getResponseHeaders().set("Content-Disposition", Bytes.attachment(key));
         call.send(200, "application/octet-stream", value);
     }
 
@@ -140,14 +172,17 @@ final class KeyValueApi {
         } else {
             throw ApiException.badRequest("give the value as 'value' (text) or 'valueBase64'");
         }
-        Duration ttl = null;
-        if (body.hasNonNull("ttlSeconds")) {
-            JsonNode t = body.get("ttlSeconds");
-            if (!t.isIntegralNumber() || t.asLong() <= 0) {
-                throw ApiException.badRequest("'ttlSeconds' must be a positive whole number, got " + t);
-            }
-            ttl = Duration.ofSeconds(t.asLong());
-        }
+        Duration ttl = ttlFrom(body);
+        timedPut(key, value, ttl);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("key", describeKey(key));
+        out.put("size", value.length);
+        out.put("ttlSeconds", ttl == null ? null : ttl.toSeconds());
+        call.sendJson(200, out);
+    }
+
+    /** Writes {@code value}, expiring after {@code ttl} (null: never), and records the put latency. */
+    private void timedPut(byte[] key, byte[] value, Duration ttl) {
         long start = System.nanoTime();
         if (ttl == null) {
             db.put(key, value);
@@ -155,11 +190,104 @@ final class KeyValueApi {
             db.put(key, value, ttl);
         }
         metrics.putLatency.record(System.nanoTime() - start);
+    }
+
+    /** The TTL of a request body ({@code ttlSeconds}: 1 to {@link #MAX_TTL_SECONDS}), or null for none. */
+    private static Duration ttlFrom(JsonNode body) {
+        if (!body.hasNonNull("ttlSeconds")) {
+            return null;
+        }
+        JsonNode t = body.get("ttlSeconds");
+        if (!t.isIntegralNumber() || !t.canConvertToLong() || t.asLong() <= 0 || t.asLong() > MAX_TTL_SECONDS) {
+            throw ApiException.badRequest("'ttlSeconds' must be a whole number of seconds from 1 to "
+                    + MAX_TTL_SECONDS + " (100 years), got " + t);
+        }
+        return Duration.ofSeconds(t.asLong());
+    }
+
+    /**
+     * {@code POST /api/kv/ttl} with {@code {"key"|"hex", "ttlSeconds": N | null}}: sets (EXPIRE) or removes
+     * (PERSIST, null) the TTL of an existing key, keeping the stored value exactly as it is; the page never sends
+     * a value for this, so a value it showed only as a preview or as binary cannot be replaced by what it showed.
+     * The engine has no in-place TTL change: the value is read and written back with the new expiry, and a write
+     * to the same key between the two is overwritten (last writer wins, as with any put). 404 when absent.
+     */
+    void setTtl(Call call) throws IOException {
+        JsonNode body = call.jsonBody();
+        byte[] key = keyFromJson(body);
+        if (!body.has("ttlSeconds")) {
+            throw ApiException.badRequest("give 'ttlSeconds': seconds from now, or null to remove the TTL");
+        }
+        Duration ttl = ttlFrom(body);
+        byte[] value = timedGet(key);
+        if (value == null) {
+            throw ApiException.notFound("no key " + describeForMessage(key));
+        }
+        timedPut(key, value, ttl);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("key", describeKey(key));
-        out.put("size", value.length);
         out.put("ttlSeconds", ttl == null ? null : ttl.toSeconds());
         call.sendJson(200, out);
+    }
+
+    /**
+     * {@code GET /api/kv/count?prefix=|prefixHex=&all=}: the exact number of keys the browser shows under the
+     * prefix (unlike the listing's count, not capped), for the confirmation of a bulk delete.
+     */
+    void countPrefix(Call call) throws IOException {
+        KeyRange range = KeyRange.prefix(prefixFrom(call.param("prefix"), call.param("prefixHex")));
+        try (Stream<byte[]> s = shownKeys(range, showAll(call))) {
+            call.sendJson(200, Map.of("count", s.count()));
+        }
+    }
+
+    /**
+     * {@code POST /api/kv/delete-prefix} with {@code {"prefix"|"prefixHex", "expectedCount": N, "all"?: bool}}:
+     * deletes every key shown under the prefix, but only when their number is still the {@code expectedCount}
+     * the user confirmed (else 409 with the current count, and nothing deleted). Writes batches of
+     * {@link #DELETE_BATCH}; {@code deleted} is the number removed.
+     */
+    void deletePrefix(Call call) throws IOException {
+        JsonNode body = call.jsonBody();
+        byte[] prefix = prefixFrom(body.hasNonNull("prefix") ? body.get("prefix").asText() : null,
+                body.hasNonNull("prefixHex") ? body.get("prefixHex").asText() : null);
+        boolean all = body.path("all").asBoolean(false);
+        JsonNode expected = body.get("expectedCount");
+        if (expected == null || !expected.canConvertToLong() || !expected.isIntegralNumber()) {
+            throw ApiException.badRequest("give 'expectedCount', the number of keys the user confirmed deleting");
+        }
+        KeyRange range = KeyRange.prefix(prefix);
+        long count;
+        try (Stream<byte[]> s = shownKeys(range, all)) {
+            count = s.count();
+        }
+        if (count != expected.asLong()) {
+            Map<String, Object> conflict = new LinkedHashMap<>();
+            conflict.put("error", "the prefix matches " + count + " key(s) now, not the " + expected.asLong()
+                    + " confirmed; nothing was deleted");
+            conflict.put("status", 409);
+            conflict.put("count", count);
+            call.sendJson(409, conflict);
+            return;
+        }
+        long deleted = 0;
+        try (Stream<byte[]> s = shownKeys(range, all)) {
+            Iterator<byte[]> it = s.iterator();
+            WriteBatch batch = new WriteBatch();
+            while (it.hasNext()) {
+                batch.delete(it.next());
+                if (batch.size() == DELETE_BATCH) {
+                    db.write(batch);
+                    deleted += batch.size();
+                    batch = new WriteBatch();
+                }
+            }
+            if (!batch.isEmpty()) {
+                db.write(batch);
+                deleted += batch.size();
+            }
+        }
+        call.sendJson(200, Map.of("deleted", deleted));
     }
 
     /** {@code DELETE /api/kv?hex=|key=}: {@code deleted} says whether a live key was removed. */

@@ -6,6 +6,7 @@ import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Stats;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.InvalidPathException;
@@ -108,11 +109,46 @@ final class MaintenanceApi {
         if (!target.isAbsolute()) {
             throw ApiException.badRequest("'target' must be an absolute path, got '" + raw + "'");
         }
+        String problem = targetProblem(target);
+        if (problem != null) {
+            throw ApiException.badRequest(problem);
+        }
         long start = millis.getAsLong();
         db.backup(target);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("target", target.toAbsolutePath().normalize().toString());
         out.put("durationMillis", millis.getAsLong() - start);
         call.sendJson(200, out);
+    }
+
+    /**
+     * Why {@code target} cannot receive a backup, in the user's words, or null when it can (a new directory in an
+     * existing one, or an empty directory). Checked before the copy starts, so that these mistakes answer 400
+     * naming the path instead of failing inside the engine.
+     */
+    static String targetProblem(Path target) throws IOException {
+        // The engine checks again while copying; these checks only turn the common mistakes into plain words.
+        if (Files.exists(target)) {
+            if (!Files.isDirectory(target)) {
+                return "the backup target " + target + " is a file, not a directory: name a new or empty directory";
+            }
+            try (java.util.stream.Stream<Path> entries = Files.list(target)) {
+                if (entries.findAny().isPresent()) {
+                    return "the backup target " + target + " is not empty: name a new or empty directory";
+                }
+            } catch (java.nio.file.AccessDeniedException e) {
+                return "permission denied reading the backup target " + target;
+            }
+            return null;
+        }
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return "the parent directory of the backup target, " + parent + ", does not exist: create it first "
+                    + "or name another place";
+        }
+        if (!Files.isWritable(parent)) {
+            return "the parent directory of the backup target, " + parent + ", is not writable";
+        }
+        return null;
     }
 }

@@ -45,6 +45,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Studio implements AutoCloseable {
     private static final int HTTP_THREADS = 4;
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+    static {
+        // Small responses on a reused (keep-alive) connection otherwise wait ~40 ms: Nagle's algorithm holds the
+        // last segment until the browser's delayed ACK. The JDK server reads this documented property once, when
+        // its first server starts, and then sets TCP_NODELAY on every accepted connection. An explicit setting by
+        // the user (-Dsun.net.httpserver.nodelay=false) is respected.
+        if (System.getProperty(NODELAY_PROPERTY) == null) {
+            System.setProperty(NODELAY_PROPERTY, "true");
+        }
+    }
     private static final String VERSION = "0.1.0-SNAPSHOT";
 
     /** One endpoint; {@code write} endpoints are refused in read-only mode. */
@@ -221,14 +232,18 @@ public final class Studio implements AutoCloseable {
     }
 
     private void registerRoutes() {
-        KeyValueApi kv = new KeyValueApi(db, metrics);
+        KeyValueApi kv = new KeyValueApi(db, metrics, documents != null);
         route("GET", "/api/info", this::info, false);
         route("GET", "/api/keys", kv::listKeys, false);
         route("GET", "/api/kv", kv::get, false);
         route("GET", "/api/kv/raw", kv::getRaw, false);
         route("PUT", "/api/kv", kv::put, true);
         route("DELETE", "/api/kv", kv::delete, true);
+        route("POST", "/api/kv/ttl", kv::setTtl, true);
+        route("GET", "/api/kv/count", kv::countPrefix, false);
+        route("POST", "/api/kv/delete-prefix", kv::deletePrefix, true);
         route("GET", "/api/metrics", call -> call.sendJson(200, metrics.snapshot()), false);
+        route("GET", "/api/tail", new LiveTail(db, System::currentTimeMillis)::stream, false);
         MaintenanceApi maintenanceApi = new MaintenanceApi(db, maintenance, System::currentTimeMillis,
                 config.console());
         if (documents != null) {
@@ -239,6 +254,7 @@ public final class Studio implements AutoCloseable {
             route("PUT", "/api/document", docs::put, true);
             route("DELETE", "/api/document", docs::delete, true);
             route("POST", "/api/index", docs::createIndex, true);
+            route("DELETE", "/api/index", docs::dropIndex, true);
         }
         route("GET", "/api/compact", maintenanceApi::status, false);
         route("POST", "/api/compact", maintenanceApi::startCompaction, true);
@@ -312,6 +328,14 @@ public final class Studio implements AutoCloseable {
             throw new ApiException(405, call.method() + " is not allowed on " + call.path());
         }
         if (route.write() && config.readOnly()) {
+            Set<String> allowed = new TreeSet<>();
+            byMethod.forEach((m, r) -> {
+                if (!r.write()) {
+                    allowed.add(m);
+                    allowed.add(m.equals("GET") ? "HEAD" : m);
+                }
+            });
+            call.exchange().getResponseHeaders().set("Allow", String.join(", ", allowed));
             throw new ApiException(405, "Studio runs read-only (--read-only): " + call.method() + " " + call.path()
                     + " is disabled");
         }

@@ -29,8 +29,8 @@ class ReadOnlyStudioTest {
             TestClient.Response put = client.put("/api/kv", "{\"key\":\"k\",\"value\":\"changed\"}");
             assertThat(put.status()).isEqualTo(405);
             assertThat(put.json().get("error").asText()).contains("read-only");
-            TestClient.Response pagePut = client.send("PUT", "/api/kv", Map.of("Cookie",
-                    "ferrumdb_studio_" + studio.port() + "=" + studio.token(), "Sec-Fetch-Site", "same-origin"),
+            TestClient.Response pagePut = client.send("PUT", "/api/kv", Map.of("Cookie", client.login(),
+                    "Sec-Fetch-Site", "same-origin"),
                     "{\"key\":\"k\",\"value\":\"changed\"}");
             assertThat(pagePut.status()).isEqualTo(405);
             assertThat(client.delete("/api/kv?key=k").status()).isEqualTo(405);

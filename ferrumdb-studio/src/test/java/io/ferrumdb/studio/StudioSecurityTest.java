@@ -29,7 +29,7 @@ class StudioSecurityTest {
     void start() {
         studio = Studio.start(StudioConfig.builder(dir).port(0).build());
         client = new TestClient(studio);
-        cookie = "ferrumdb_studio_" + studio.port() + "=" + studio.token();
+        cookie = client.login();
         baseline = studio.database().size();
     }
 
@@ -72,7 +72,8 @@ class StudioSecurityTest {
         for (String path : new String[] {"/api/info", "/api/keys", "/api/metrics", "/", "/static/app.js", "/nope"}) {
             TestClient.Response r = client.send("GET", path, Map.of(), null);
             assertThat(r.status()).as(path).isEqualTo(401);
-            assertThat(r.json().get("error").asText()).contains("no token");
+            // A page gets a page saying what to do; the API gets JSON.
+            assertThat(path.startsWith("/api/") ? r.json().get("error").asText() : r.text()).contains("no token");
         }
         assertThat(client.send("PUT", "/api/kv", Map.of(), putBody("k")).status()).isEqualTo(401);
         assertThat(studio.database().get("k".getBytes(StandardCharsets.UTF_8))).isNull();
@@ -100,7 +101,13 @@ class StudioSecurityTest {
         TestClient.Response login = client.send("GET", "/?token=" + studio.token(), Map.of(), null);
         assertThat(login.status()).isEqualTo(303);
         assertThat(login.header("Location")).isEqualTo("/");
-        assertThat(login.header("Set-Cookie")).isEqualTo(cookie + "; Path=/; HttpOnly; SameSite=Strict");
+        String name = "ferrumdb_studio_" + studio.port() + "=";
+        assertThat(login.header("Set-Cookie")).startsWith(name).endsWith("; Path=/; HttpOnly; SameSite=Strict")
+                .doesNotContain(studio.token());
+        // Each login is its own random session; the token itself is not accepted as a cookie.
+        assertThat(login.header("Set-Cookie").split(";")[0]).isNotEqualTo(cookie);
+        assertThat(client.send("GET", "/api/info", Map.of("Cookie", name + studio.token()), null).status())
+                .isEqualTo(401);
         TestClient.Response page = client.send("GET", "/", withCookie(), null);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type")).startsWith("text/html");

@@ -68,6 +68,15 @@ final class TestClient {
         return send("DELETE", path, Map.of("X-FerrumDB-Token", token), null);
     }
 
+    /** Opens the login URL as a browser would; returns the session cookie ({@code name=value}) it set. */
+    String login() {
+        Response r = send("GET", "/?token=" + token, Map.of(), null);
+        if (r.status() != 303 || r.header("Set-Cookie") == null) {
+            throw new AssertionError("login failed: " + r.status() + " " + r.text());
+        }
+        return r.header("Set-Cookie").split(";")[0];
+    }
+
     /** Exactly these headers (plus Host, unless given) and the body. */
     Response send(String method, String path, Map<String, String> headers, String body) {
         Map<String, String> all = new LinkedHashMap<>();

@@ -54,15 +54,23 @@ export function formatBytes(v) {
 
 /**
  * Lines over time. series: [{label, color, points: [{t, v}]}], t in seconds (0 = now, negative = past).
- * spanSeconds fixes the x axis so the chart scrolls as time passes.
+ * spanSeconds fixes the x axis so the chart scrolls as time passes. scale 'log' draws log10(1 + v), so that one
+ * spike does not flatten every other point to the axis. The canvas's data-scale and data-span say what is drawn.
  */
-export function lineChart(canvas, series, spanSeconds) {
+export function lineChart(canvas, series, spanSeconds, scale = 'linear') {
   const { ctx, width, height } = prepare(canvas);
   const left = 48, right = 8, top = 8, bottom = 20;
   const plotW = width - left - right, plotH = height - top - bottom;
   let max = 0;
-  for (const s of series) for (const p of s.points) if (p.v !== null) max = Math.max(max, p.v);
+  for (const s of series) {
+    for (const p of s.points) if (p.v !== null && p.t >= -spanSeconds) max = Math.max(max, p.v);
+  }
   max = niceMax(max);
+  const log = scale === 'log';
+  canvas.dataset.scale = log ? 'log' : 'linear';
+  canvas.dataset.span = String(spanSeconds);
+  const fraction = (v) => (log ? Math.log10(1 + v) / Math.log10(1 + max) : v / max);
+  const tickValue = (f) => (log ? Math.pow(10, f * Math.log10(1 + max)) - 1 : max * f);
   ctx.strokeStyle = GRID;
   ctx.fillStyle = AXIS;
   ctx.lineWidth = 1;
@@ -70,7 +78,7 @@ export function lineChart(canvas, series, spanSeconds) {
     const y = top + plotH - (plotH * i) / 4;
     ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + plotW, y); ctx.stroke();
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    ctx.fillText(formatNumber((max * i) / 4), left - 6, y);
+    ctx.fillText(formatNumber(Number(tickValue(i / 4).toPrecision(2))), left - 6, y);
   }
   ctx.textBaseline = 'top';
   for (let i = 0; i <= 4; i++) {
@@ -79,7 +87,7 @@ export function lineChart(canvas, series, spanSeconds) {
     ctx.fillText(t === 0 ? 'now' : t + ' s', left + (plotW * i) / 4, top + plotH + 4);
   }
   const x = (t) => left + plotW * (1 + t / spanSeconds);
-  const y = (v) => top + plotH - (plotH * v) / max;
+  const y = (v) => top + plotH - plotH * fraction(v);
   for (const s of series) {
     ctx.strokeStyle = s.color;
     ctx.lineWidth = 2;

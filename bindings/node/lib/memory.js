@@ -1,0 +1,100 @@
+'use strict';
+// Agent memory: remember, recall and forget over io.ferrumdb.memory.AgentMemory, the implementation the MCP
+// server (`ferrumdb mcp`) uses, so that in-process agents get the same ranking, limits and errors. Requests and
+// results cross to Java as one ASCII JSON object each, shaped like the MCP tools' arguments and results.
+
+const { jclass, call, callSync } = require('./jvm');
+const { FerrumDB, typeError } = require('./db');
+const { asciiJson } = require('./documents');
+
+const BRIDGE = 'io.ferrumdb.bindings.MemoryBridge';
+
+/** The tool-shaped request: options renamed to the tools' fields, absent ones left out. */
+function request(fields) {
+  const out = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined && value !== null) {
+      out[name] = value;
+    }
+  }
+  return asciiJson(out);
+}
+
+function options(value) {
+  if (value === undefined || value === null) {
+    return {};
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw typeError(`options must be an object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return value;
+}
+
+function rememberRequest(text, opts) {
+  const { namespace, tags, ttl, metadata, vector } = options(opts);
+  // The binding's TTLs are milliseconds; the tools' are seconds.
+  return request({ text, namespace, tags, ttl_seconds: ttl === undefined ? undefined : ttl / 1000, metadata,
+    vector });
+}
+
+function recallRequest(query, opts) {
+  const { namespace, tags, limit, since, vector } = options(opts);
+  return request({ query, namespace, tags, limit, since: since instanceof Date ? since.toISOString() : since,
+    vector });
+}
+
+function forgetRequest(id, opts) {
+  const { namespace, tags } = options(opts);
+  return request({ id, namespace, tags });
+}
+
+/**
+ * Durable agent memory in an open FerrumDB. Invalid arguments (blank text, a namespace with other characters
+ * than A-Z a-z 0-9 . _ -, a limit above 100, ...) throw InvalidArgumentError naming the argument.
+ */
+class AgentMemory {
+  #bridge;
+
+  /** Use AgentMemory.of(db). */
+  constructor(bridge) {
+    this.#bridge = bridge;
+  }
+
+  /** Agent memory kept in `db`, next to its other keys. */
+  static of(db) {
+    if (!(db instanceof FerrumDB)) {
+      throw typeError('AgentMemory.of needs an open FerrumDB');
+    }
+    const MemoryBridge = jclass(BRIDGE);
+    return new AgentMemory(callSync(() => new MemoryBridge(FerrumDB.javaDatabase(db))));
+  }
+
+  /** Stores a memory durably: {id, namespace, created_at, expires_at?}. options: namespace, tags, ttl (ms), metadata, vector. */
+  async remember(text, opts) {
+    return JSON.parse(await call(() => this.#bridge.remember(rememberRequest(text, opts))));
+  }
+
+  rememberSync(text, opts) {
+    return JSON.parse(callSync(() => this.#bridge.rememberSync(rememberRequest(text, opts))));
+  }
+
+  /** The best matches for `query` (or the newest without one). options: namespace, tags, limit, since, vector. */
+  async recall(query, opts) {
+    return JSON.parse(await call(() => this.#bridge.recall(recallRequest(query, opts)))).memories;
+  }
+
+  recallSync(query, opts) {
+    return JSON.parse(callSync(() => this.#bridge.recallSync(recallRequest(query, opts)))).memories;
+  }
+
+  /** Forgets the memory `id`, or all carrying every one of options.tags; resolves to how many were forgotten. */
+  async forget(id, opts) {
+    return JSON.parse(await call(() => this.#bridge.forget(forgetRequest(id, opts)))).forgotten;
+  }
+
+  forgetSync(id, opts) {
+    return JSON.parse(callSync(() => this.#bridge.forgetSync(forgetRequest(id, opts)))).forgotten;
+  }
+}
+
+module.exports = { AgentMemory };

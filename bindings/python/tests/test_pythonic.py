@@ -1,0 +1,225 @@
+"""What Python developers expect of a database handle: MutableMapping, plyvel-style lazy iteration, Ctrl-C,
+fork(), dropped handles, and the installed package's jar and JVM settings."""
+
+from __future__ import annotations
+
+import collections.abc
+import gc
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import unittest
+import warnings
+from pathlib import Path
+
+import ferrumdb
+from test_kv import DbTestCase
+
+
+def run_child(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+class InstalledPackageTest(DbTestCase):
+    def test_runs_from_the_installed_wheel_with_its_jar(self) -> None:
+        package = Path(ferrumdb.__file__).resolve().parent
+        self.assertTrue(package.is_relative_to(Path(sys.prefix).resolve()), package)
+        self.assertTrue((package / "jars" / "ferrumdb-bindings.jar").is_file())
+        self.assertTrue((package / "py.typed").is_file())
+
+    def test_ferrumdb_jar_overrides_the_bundled_jar(self) -> None:
+        code = """
+            import ferrumdb, sys
+            try:
+                ferrumdb.open(sys.argv[1])
+            except ferrumdb.FerrumError as e:
+                print(e)
+        """
+        env = dict(os.environ, FERRUMDB_JAR=str(Path(self._tmp.name) / "missing.jar"))
+        result = run_child(code, str(self.dir), env=env)
+        self.assertIn("missing.jar (from $FERRUMDB_JAR)", result.stdout, result.stderr)
+
+    def test_jvm_options_reach_the_jvm(self) -> None:
+        code = """
+            import ferrumdb, jpype, sys
+            with ferrumdb.open(sys.argv[1]):
+                print(jpype.JClass("java.lang.Runtime").getRuntime().maxMemory() // (1 << 20))
+        """
+        env = dict(os.environ, FERRUMDB_JVM_OPTIONS="-Xmx96m -Dferrumdb.test=1")
+        result = run_child(code, str(self.dir), env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertLessEqual(int(result.stdout), 96)
+
+
+class MutableMappingTest(DbTestCase):
+    def test_is_a_mutable_mapping_with_its_methods(self) -> None:
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            self.assertIsInstance(db, collections.abc.MutableMapping)
+            db.update({"a": "1", "b": "2"}, c="3")
+            self.assertEqual(db.get("a"), b"1")
+            self.assertEqual(db.get("zz", b"default"), b"default")
+            self.assertIsNone(db.get("zz"))
+            self.assertEqual(db.setdefault("a", b"9"), b"1")
+            self.assertEqual(db.setdefault("d", b"4"), b"4")
+            self.assertEqual(db.pop("b"), b"2")
+            self.assertEqual(db.pop("b", None), None)
+            with self.assertRaises(KeyError):
+                db.pop("b")
+            self.assertEqual(list(db.items()), [(b"a", b"1"), (b"c", b"3"), (b"d", b"4")])
+            self.assertEqual(list(db.values()), [b"1", b"3", b"4"])
+            self.assertEqual(dict(db), {b"a": b"1", b"c": b"3", b"d": b"4"})
+            self.assertIn((b"a", b"1"), db.items())
+            self.assertNotIn((b"a", b"2"), db.items())
+            self.assertEqual(len(db.items()), 3)
+
+
+class IteratorTest(DbTestCase):
+    def test_prefix_bounds_reverse_limit_and_include_value(self) -> None:
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            for k in ["mem:a", "mem:b", "mem:c", "other", "me"]:
+                db.put(k, "v" + k)
+            self.assertEqual(list(db.iterator(prefix="mem:")),
+                             [(b"mem:a", b"vmem:a"), (b"mem:b", b"vmem:b"), (b"mem:c", b"vmem:c")])
+            self.assertEqual(list(db.iterator(start="mem:b", stop="other", include_value=False)),
+                             [b"mem:b", b"mem:c"])
+            self.assertEqual(list(db.iterator(reverse=True, limit=2, include_value=False)), [b"other", b"mem:c"])
+            self.assertEqual(list(db.iterator(limit=0)), [])
+            with self.assertRaisesRegex(ValueError, "prefix cannot be combined"):
+                db.iterator(prefix="a", start="b")
+            with self.assertRaisesRegex(TypeError, "limit must be an int"):
+                db.iterator(limit="3")  # type: ignore[arg-type]
+
+    def test_is_lazy_and_crosses_in_chunks(self) -> None:
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            with db.write_batch() as batch:
+                for i in range(10_000):
+                    batch.put(f"k{i:05d}", "v")
+            scan = db.iterator(include_value=False)
+            self.assertEqual(next(scan), b"k00000")
+            # A keys-only scan fetched its first chunk only: the rest is still in the engine.
+            self.assertLess(sum(1 for _ in scan._pending), 10_000)  # noqa: SLF001 (white-box on purpose)
+            scan.close()
+            self.assertEqual(list(scan), [])
+            with db.iterator(start="k09998") as tail:
+                self.assertEqual([k for k, _ in tail], [b"k09998", b"k09999"])
+            self.assertEqual(sum(1 for _ in db), 10_000)
+
+    def test_write_during_iteration_never_fails(self) -> None:
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            for i in range(5000):
+                db.put(f"k{i:05d}", "v")
+            seen = 0
+            for key in db.iterator(include_value=False):
+                db.put(b"z" + key, "w")  # after the scan position: may or may not be seen
+                seen += 1
+            self.assertGreaterEqual(seen, 5000)
+
+
+class ProcessTest(DbTestCase):
+    def test_ctrl_c_raises_keyboard_interrupt_and_finally_runs(self) -> None:
+        code = """
+            import sys, ferrumdb
+            db = ferrumdb.open(sys.argv[1], fsync="always")
+            try:
+                i = 0
+                while True:
+                    db.put(f"k{i}", "v")
+                    if i == 0:
+                        print("ready", flush=True)
+                    i += 1
+            finally:
+                db.close()
+                print("finally ran, closed:", db.closed, flush=True)
+        """
+        child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), str(self.dir)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout is not None
+            self.assertEqual(child.stdout.readline().strip(), "ready")
+            child.send_signal(signal.SIGINT)
+            out, err = child.communicate(timeout=60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+        self.assertIn("finally ran, closed: True", out)
+        self.assertIn("KeyboardInterrupt", err)
+        with ferrumdb.open(self.dir) as db:  # the lock was released by close() in the finally block
+            self.assertIn("k0", db)
+
+    @unittest.skipUnless(hasattr(os, "fork"), "needs fork()")
+    def test_forked_child_gets_a_clear_error_never_a_hang(self) -> None:
+        code = """
+            import os, sys, ferrumdb
+            db = ferrumdb.open(sys.argv[1])
+            db.put("k", "v")
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    db.put("k", "child")
+                    print("child wrote", flush=True)
+                except ferrumdb.FerrumError as e:
+                    print("child error:", e, flush=True)
+                try:
+                    ferrumdb.open(sys.argv[1] + "-2")
+                except ferrumdb.FerrumError as e:
+                    print("child open error:", type(e).__name__, flush=True)
+                os._exit(0)
+            os.waitpid(pid, 0)
+            print("parent reads", db.get("k"), flush=True)
+            db.close()
+        """
+        result = run_child(code, str(self.dir))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("child error: FerrumDB cannot be used in this process", result.stdout)
+        self.assertIn("spawn", result.stdout)
+        self.assertIn("child open error: FerrumError", result.stdout)
+        self.assertIn("parent reads b'v'", result.stdout)
+
+    def test_dropped_handle_is_closed_with_a_resource_warning(self) -> None:
+        db = ferrumdb.open(self.dir)
+        db.put("k", "v")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            del db
+            gc.collect()
+        self.assertTrue(any(issubclass(w.category, ResourceWarning) and "unclosed ferrumdb.FerrumDB" in str(w.message)
+                            for w in caught), [str(w.message) for w in caught])
+        with ferrumdb.open(self.dir) as again:  # the finalizer released the lock
+            self.assertEqual(again["k"], b"v")
+
+    def test_closed_handle_gives_no_warning(self) -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with ferrumdb.open(self.dir) as db:
+                db.put("k", "v")
+            del db
+            store = ferrumdb.open_documents(Path(self._tmp.name) / "docs")
+            store.close()
+            del store
+            gc.collect()
+        self.assertEqual([w for w in caught if issubclass(w.category, ResourceWarning)], [])
+
+    def test_dropped_document_store_is_closed_too(self) -> None:
+        path = Path(self._tmp.name) / "docs"
+        store = ferrumdb.open_documents(path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            del store
+            gc.collect()
+        self.assertTrue(any(issubclass(w.category, ResourceWarning) for w in caught))
+        ferrumdb.open_documents(path).close()
+
+    def test_missing_passphrase_message_speaks_python(self) -> None:
+        with ferrumdb.open(self.dir, passphrase="pw"):
+            pass
+        with self.assertRaises(ferrumdb.EncryptionKeyError) as caught:
+            ferrumdb.open(self.dir)
+        self.assertIn("open it with its passphrase", str(caught.exception))
+        self.assertNotIn("Options", str(caught.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,182 @@
+package io.ferrumdb.bindings;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.KeyRange;
+import io.ferrumdb.KeyValue;
+import io.ferrumdb.RangeIterator;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A scan as the bindings consume it: the entries of a key range handed over in chunks, each chunk one byte array,
+ * so that a scan of N keys crosses the language boundary N / chunk-size times instead of N times, and each
+ * crossing is one copy the other side can slice without further calls into Java.
+ *
+ * <p>Chunk layout (little-endian): {@code int32 count}, then {@code count} (keys only) or {@code 2 * count}
+ * (key, value, key, value...) {@code int32} lengths, then the bytes of the keys (and values) in the same order.
+ *
+ * <p>The Node.js binding fetches the next chunk on one Java thread while it may close the cursor from another, so
+ * both methods are synchronized.
+ *
+ * <p>Invariant: after {@link #next} has returned null, or after {@link #close}, the engine iterator is closed;
+ * {@code remaining} never goes below zero.
+ */
+public final class ScanCursor implements AutoCloseable {
+    /** No limit, as the bindings pass it. */
+    public static final long UNLIMITED = -1;
+
+    /** Where the entries come from: keys alone (no value is read) or keys with their values. */
+    private interface Source extends AutoCloseable {
+        boolean hasNext();
+
+        /** Adds the next entry's parts (key, then value if any) to {@code parts}; returns their byte count. */
+        long addNext(List<byte[]> parts);
+
+        @Override
+        void close();
+    }
+
+    private final Source source;
+    private long remaining;
+    private boolean closed;
+
+    /**
+     * A scan of {@code db}.
+     *
+     * @param prefix     only keys starting with it; null for none. Cannot be combined with start or stop.
+     * @param start      the inclusive lower bound, or null
+     * @param stop       the exclusive upper bound, or null
+     * @param reverse    descending key order
+     * @param limit      at most this many entries; {@link #UNLIMITED} for all
+     * @param withValues chunks carry values as well as keys; without them no value is read from disk
+     * @throws IllegalArgumentException naming the argument that is wrong
+     */
+    public ScanCursor(FerrumDB db, byte[] prefix, byte[] start, byte[] stop, boolean reverse, long limit,
+                      boolean withValues) {
+        if (limit < 0 && limit != UNLIMITED) {
+            throw new IllegalArgumentException("limit must be zero or more, got " + limit);
+        }
+        KeyRange range = range(prefix, start, stop);
+        KeyRange ordered = reverse ? range.reversed() : range;
+        this.source = withValues ? entries(db.iterate(ordered)) : keys(db.keys(ordered));
+        this.remaining = limit == UNLIMITED ? Long.MAX_VALUE : limit;
+    }
+
+    /** The same scan with keys and bounds as base64 strings, as the Node.js binding passes bytes. */
+    public ScanCursor(NodeDatabase db, String prefix, String start, String stop, boolean reverse, long limit,
+                      boolean withValues) {
+        this(db.engine(), NodeDatabase.decodeOrNull(prefix, "prefix"), NodeDatabase.decodeOrNull(start, "start"),
+                NodeDatabase.decodeOrNull(stop, "stop"), reverse, limit, withValues);
+    }
+
+    private static Source entries(RangeIterator entries) {
+        return new Source() {
+            @Override
+            public boolean hasNext() {
+                return entries.hasNext();
+            }
+
+            @Override
+            public long addNext(List<byte[]> parts) {
+                KeyValue entry = entries.next();
+                parts.add(entry.key());
+                parts.add(entry.value());
+                return (long) entry.key().length + entry.value().length;
+            }
+
+            @Override
+            public void close() {
+                entries.close();
+            }
+        };
+    }
+
+    private static Source keys(Stream<byte[]> keys) {
+        Iterator<byte[]> iterator = keys.iterator();
+        return new Source() {
+            @Override
+            public boolean hasNext() {
+                return iterator.hasNext();
+            }
+
+            @Override
+            public long addNext(List<byte[]> parts) {
+                byte[] key = iterator.next();
+                parts.add(key);
+                return key.length;
+            }
+
+            @Override
+            public void close() {
+                keys.close();
+            }
+        };
+    }
+
+    static KeyRange range(byte[] prefix, byte[] start, byte[] stop) {
+        if (prefix != null) {
+            if (start != null || stop != null) {
+                throw new IllegalArgumentException("prefix cannot be combined with range bounds (start, stop or end)");
+            }
+            return KeyRange.prefix(prefix);
+        }
+        return KeyRange.closedOpen(start, stop);
+    }
+
+    /**
+     * The next chunk: at most {@code maxEntries} entries, and no more than {@code maxBytes} of keys and values
+     * unless a single entry is larger (it then travels alone). Null when the scan is over; the cursor is then
+     * closed.
+     */
+    public synchronized byte[] next(int maxEntries, int maxBytes) {
+        if (maxEntries <= 0 || maxBytes <= 0) {
+            throw new IllegalArgumentException("a chunk needs positive sizes, got " + maxEntries + " entries and "
+                    + maxBytes + " bytes");
+        }
+        if (closed) {
+            return null;
+        }
+        List<byte[]> parts = new ArrayList<>();
+        long bytes = 0;
+        int count = 0;
+        while (count < maxEntries && remaining > 0 && (count == 0 || bytes < maxBytes) && source.hasNext()) {
+            bytes += source.addNext(parts);
+            count++;
+            remaining--;
+        }
+        if (count == 0) {
+            close();
+            return null;
+        }
+        return pack(count, parts, bytes);
+    }
+
+    private static byte[] pack(int count, List<byte[]> parts, long bytes) {
+        long size = 4L + 4L * parts.size() + bytes;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a chunk of " + count + " entries would take " + size
+                    + " bytes; ask for fewer bytes per chunk");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(count);
+        for (byte[] part : parts) {
+            out.putInt(part.length);
+        }
+        for (byte[] part : parts) {
+            out.put(part);
+        }
+        return out.array();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            source.close();
+        }
+    }
+}

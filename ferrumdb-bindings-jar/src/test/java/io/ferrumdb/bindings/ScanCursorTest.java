@@ -1,0 +1,118 @@
+package io.ferrumdb.bindings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferrumdb.FerrumDB;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScanCursorTest {
+    @TempDir
+    Path dir;
+    FerrumDB db;
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @BeforeEach
+    void fill() {
+        db = BindingSupport.open(dir.toString(), "never", 0, null, false);
+        for (String k : new String[] {"mem:b", "other", "mem:a", "mem:c", "mem:d"}) {
+            db.put(b(k), b("value of " + k));
+        }
+        db.delete(b("mem:c"));
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    /** Decodes every chunk of {@code cursor} as the bindings do: "key" or "key=value" per entry. */
+    static List<String> drain(ScanCursor cursor, int maxEntries, int maxBytes, boolean values, List<Integer> sizes) {
+        List<String> out = new ArrayList<>();
+        for (byte[] chunk = cursor.next(maxEntries, maxBytes); chunk != null;
+             chunk = cursor.next(maxEntries, maxBytes)) {
+            ByteBuffer in = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+            int count = in.getInt();
+            sizes.add(count);
+            int per = values ? 2 : 1;
+            int[] lengths = new int[count * per];
+            for (int i = 0; i < lengths.length; i++) {
+                lengths[i] = in.getInt();
+            }
+            for (int i = 0; i < count; i++) {
+                byte[] key = new byte[lengths[i * per]];
+                in.get(key);
+                String entry = new String(key, StandardCharsets.UTF_8);
+                if (values) {
+                    byte[] value = new byte[lengths[i * per + 1]];
+                    in.get(value);
+                    entry += "=" + new String(value, StandardCharsets.UTF_8);
+                }
+                out.add(entry);
+            }
+            assertThat(in.hasRemaining()).as("chunk has no trailing bytes").isFalse();
+        }
+        return out;
+    }
+
+    @Test
+    void prefixScanInChunksOfTheAskedSize() {
+        List<Integer> sizes = new ArrayList<>();
+        ScanCursor cursor = new ScanCursor(db, b("mem:"), null, null, false, ScanCursor.UNLIMITED, false);
+        assertThat(drain(cursor, 2, 1 << 20, false, sizes)).containsExactly("mem:a", "mem:b", "mem:d");
+        assertThat(sizes).containsExactly(2, 1);
+        assertThat(cursor.next(2, 1)).as("a finished cursor stays finished").isNull();
+    }
+
+    @Test
+    void boundsReverseLimitAndValues() {
+        List<Integer> sizes = new ArrayList<>();
+        ScanCursor cursor = new ScanCursor(db, null, b("mem:b"), b("other"), true, 2, true);
+        assertThat(drain(cursor, 100, 1 << 20, true, sizes))
+                .containsExactly("mem:d=value of mem:d", "mem:b=value of mem:b");
+        assertThat(drain(new ScanCursor(db, null, null, null, false, 0, false), 10, 10, false, sizes)).isEmpty();
+    }
+
+    @Test
+    void byteBudgetSplitsChunksButNeverStarvesALargeEntry() {
+        List<Integer> sizes = new ArrayList<>();
+        ScanCursor cursor = new ScanCursor(db, null, null, null, false, ScanCursor.UNLIMITED, true);
+        assertThat(drain(cursor, 100, 1, true, sizes)).hasSize(4);
+        assertThat(sizes).containsExactly(1, 1, 1, 1);
+    }
+
+    @Test
+    void nodeFormTakesBase64() {
+        try (NodeDatabase node = new NodeDatabase(dir.resolve("node").toString(), "never", 0, null, false)) {
+            String mem = Base64.getEncoder().encodeToString(b("mem:"));
+            node.put(Base64.getEncoder().encodeToString(b("mem:x")), mem, 0);
+            ScanCursor cursor = new ScanCursor(node, mem, null, null, false, ScanCursor.UNLIMITED, false);
+            assertThat(drain(cursor, 10, 100, false, new ArrayList<>())).containsExactly("mem:x");
+        }
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        assertThatThrownBy(() -> new ScanCursor(db, b("a"), b("b"), null, false, -1, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefix cannot be combined");
+        assertThatThrownBy(() -> new ScanCursor(db, null, null, null, false, -7, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit").hasMessageContaining("-7");
+        try (ScanCursor cursor = new ScanCursor(db, null, null, null, false, -1, false)) {
+            assertThatThrownBy(() -> cursor.next(0, 10)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("0 entries");
+        }
+    }
+}

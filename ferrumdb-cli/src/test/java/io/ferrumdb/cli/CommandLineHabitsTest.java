@@ -1,0 +1,221 @@
+package io.ferrumdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.doc.DocumentStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What users of sqlite3 and redis-cli expect of a command line: exact bytes in pipes, terminals that no key can
+ * drive, one-line errors in their own words. Terminals are stood for by {@link Terminals} flags here; the real
+ * pseudo-terminal runs are in {@code TerminalIT}.
+ */
+class CommandLineHabitsTest {
+    private static final byte[] NO_INPUT = new byte[0];
+    /** A key that clears the screen and moves the cursor home when printed raw. */
+    private static final String CLEAR_SCREEN = "\u001b[2J\u001b[Hboom";
+
+    @TempDir
+    Path tmp;
+
+    private Path db() {
+        return tmp.resolve("db");
+    }
+
+    private Run run(String... args) {
+        return Run.of(db(), "", args);
+    }
+
+    private Run onTerminal(Terminals terminals, String... args) {
+        return Run.of(db(), NO_INPUT, Map.of(), null, terminals, args);
+    }
+
+    @Test
+    void getWritesTheExactStoredBytesToAPipeAndToOutputFile() throws Exception {
+        byte[] photo = new byte[1000];
+        for (int i = 0; i < photo.length; i++) {
+            photo[i] = (byte) (i * 7);
+        }
+        Path in = tmp.resolve("a.jpg");
+        Files.write(in, photo);
+        assertThat(run("put", "photo", "--file", in.toString()).code()).isZero();
+        assertThat(run("get", "photo").stdout()).isEqualTo(photo);
+        Path out = tmp.resolve("b.jpg");
+        assertThat(run("get", "photo", "--output", out.toString()).stdout()).isEmpty();
+        assertThat(Files.readAllBytes(out)).isEqualTo(photo);
+        assertThat(run("--hex", "get", "70686f746f", "-o", tmp.resolve("c.jpg").toString()).code()).isZero();
+        assertThat(Files.readAllBytes(tmp.resolve("c.jpg"))).isEqualTo(photo);
+        assertThat(run("put", "t", "text").code()).isZero();
+        assertThat(onTerminal(Terminals.ALL, "get", "t").out()).isEqualTo("text\n");
+        assertThat(run("--hex", "get", "74").out()).isEqualTo("74657874\n");
+    }
+
+    @Test
+    void controlCharactersAreEscapedOnATerminalAndExactInAPipe() {
+        assertThat(run("put", CLEAR_SCREEN, "v\u009b31m\u0007").code()).isZero();
+        Run piped = run("keys");
+        assertThat(piped.out()).isEqualTo(CLEAR_SCREEN + "\n");
+        Run listed = onTerminal(Terminals.ALL, "keys");
+        assertThat(listed.out()).isEqualTo("\\x1B[2J\\x1B[Hboom\n").doesNotContain("\u001b");
+        Run value = onTerminal(Terminals.ALL, "get", CLEAR_SCREEN);
+        assertThat(value.out()).isEqualTo("v\\xC2\\x9B31m\\x07\n");
+        Run error = onTerminal(Terminals.ALL, "get", "\u001b]0;pwned\u0007");
+        assertThat(error.code()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(error.err()).contains("key not found: \\x1B]0;pwned\\x07").doesNotContain("\u001b");
+        assertThat(run("get", CLEAR_SCREEN).out()).isEqualTo("v\u009b31m\u0007");
+    }
+
+    @Test
+    void replEscapesControlCharactersOnlyForATerminal() {
+        assertThat(run("put", CLEAR_SCREEN, "x").code()).isZero();
+        assertThat(TerminalSafeOutput.escape("KEYS\r\u001b[2J\ttab\nline \u00e9\u2603"))
+                .isEqualTo("KEYS\\x0D\\x1B[2J\ttab\nline \u00e9\u2603");
+        Run piped = Run.of(db(), "KEYS\n", new String[0]);
+        assertThat(piped.out()).isEqualTo(CLEAR_SCREEN + "\n");
+    }
+
+    @Test
+    void progressShowsWheneverStandardErrorIsATerminal() throws Exception {
+        try (FerrumDB fdb = FerrumDB.open(db())) {
+            for (int i = 0; i < 50; i++) {
+                fdb.put(("k" + i).getBytes(StandardCharsets.UTF_8), new byte[100]);
+            }
+        }
+        // stdout is a pipe, stdin is not a terminal: export > dump.jsonl with the terminal only on stderr.
+        Terminals errOnly = new Terminals(false, false, true);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Progress bar = new Progress(new java.io.PrintStream(err, true, StandardCharsets.UTF_8), errOnly.err(),
+                "records", 50, new java.util.function.LongSupplier() {
+                    private long now;
+
+                    @Override
+                    public long getAsLong() {
+                        now += 300_000_000L;
+                        return now;
+                    }
+                });
+        bar.at(25);
+        bar.finish();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("25/50 records").contains("\r");
+        Run export = onTerminal(errOnly, "export");
+        assertThat(export.code()).isZero();
+        assertThat(export.out().lines()).hasSize(50);
+        assertThat(export.out()).doesNotContain("\r");
+    }
+
+    @Test
+    void importSaysHowManyRecordsWentInBeforeABadLine() {
+        String lines = "{\"key\":\"a\",\"value\":\"1\"}\n{\"key\":\"b\",\"value\":\"2\"}\n{\"key\":\"c\",\"value\":\"3";
+        Run truncated = Run.of(db(), lines, "import");
+        assertThat(truncated.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(truncated.err()).contains("line 3").contains("malformed JSON")
+                .contains("2 record(s) before it were imported").doesNotContain("must be a string");
+        assertThat(run("count").out()).isEqualTo("2\n");
+        Run cutAfterColon = Run.of(tmp.resolve("db2"), "{\"key\":\"a\",\"value\":", "import");
+        assertThat(cutAfterColon.err()).contains("line 1: malformed JSON").contains("0 record(s) before it");
+        Run badField = Run.of(tmp.resolve("db3"), "{\"key\":\"a\",\"value\":\"1\"}\n{\"key\":\"b\",\"value\":2}\n",
+                "import");
+        assertThat(badField.err()).contains("line 2: value must be a string").contains("1 record(s) before it");
+    }
+
+    @Test
+    void aNewEncryptedDatabaseAsksForThePassphraseTwice() throws Exception {
+        Deque<String> answers = new ArrayDeque<>(List.of("secret one", "secret onf"));
+        Run typo = Run.of(db(), NO_INPUT, Map.of(), p -> answers.pop().toCharArray(), "--ask-passphrase",
+                "put", "k", "v");
+        assertThat(typo.code()).isEqualTo(ExitCode.PASSPHRASE);
+        assertThat(typo.err()).contains("the two passphrases differ; nothing was created");
+        assertThat(Files.exists(db().resolve("META"))).isFalse();
+
+        List<String> prompts = new java.util.ArrayList<>();
+        Run created = Run.of(db(), NO_INPUT, Map.of(), p -> {
+            prompts.add(p);
+            return "secret one".toCharArray();
+        }, "--ask-passphrase", "put", "k", "v");
+        assertThat(created.code()).isZero();
+        assertThat(prompts).hasSize(2);
+        prompts.clear();
+        Run reopened = Run.of(db(), NO_INPUT, Map.of(), p -> {
+            prompts.add(p);
+            return "secret one".toCharArray();
+        }, "--ask-passphrase", "get", "k");
+        assertThat(reopened.out()).isEqualTo("v\n");
+        assertThat(prompts).hasSize(1);
+    }
+
+    @Test
+    void aMistypedCommandGetsOneLineWithTheClosestCommand() {
+        Run r = run("cout");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("unknown command 'cout'").contains("did you mean 'count'?")
+                .contains("ferrumdb --help");
+        Run badOption = run("keys", "--limt", "3");
+        assertThat(badOption.err().strip().lines()).hasSize(1);
+        assertThat(badOption.err()).contains("--limt").contains("ferrumdb keys --help");
+    }
+
+    @Test
+    void errorsNameNoJavaClasses() throws Exception {
+        Run missingFile = run("put", "k", "--file", tmp.resolve("nope.bin").toString());
+        assertThat(missingFile.err()).contains("no such file or directory: " + tmp.resolve("nope.bin"))
+                .doesNotContain("Exception").doesNotContain("java.");
+        assertThat(Main.message(new java.io.UncheckedIOException(
+                new java.nio.file.AccessDeniedException("/data/LOCK")))).isEqualTo("permission denied: /data/LOCK");
+        assertThat(run("put", "k", "v").code()).isZero();
+        Run unwritable = run("get", "k", "--output", tmp.resolve("no/such/dir/out").toString());
+        assertThat(unwritable.err()).contains("cannot write the value: no such file or directory")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void documentCommandsOnAKeyValueDatabaseSayWhatToDo() {
+        assertThat(run("put", "k", "v").code()).isZero();
+        Run r = run("doc", "collections");
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.err()).contains("holds plain keys, not documents").contains("use get, put and keys")
+                .doesNotContain("FerrumDB.open");
+        Run repl = Run.of(db(), "DOC COLLECTIONS\n", new String[0]);
+        assertThat(repl.err()).contains("holds plain keys, not documents");
+    }
+
+    @Test
+    void keysOnADocumentStoreHidesItsInternalKeysUnlessAll() throws Exception {
+        try (DocumentStore store = DocumentStore.open(db())) {
+            store.collection("users").put("u1", "{\"name\":\"Ada\"}");
+            store.database().put("plain".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(run("keys").out()).isEqualTo("plain\n");
+        assertThat(run("--hex", "keys", "--all").out().lines().count()).isGreaterThan(2);
+        assertThat(Run.of(db(), "KEYS\n", new String[0]).out()).isEqualTo("plain\n");
+        assertThat(Run.of(db(), "KEYS --all\n", new String[0]).out().lines().count()).isGreaterThan(2);
+    }
+
+    @Test
+    void aPlainNumberTtlCountsSeconds() throws Exception {
+        assertThat(run("put", "session", "x", "--ttl", "90").code()).isZero();
+        try (FerrumDB fdb = FerrumDB.open(db())) {
+            long left = fdb.expiresAt("session".getBytes(StandardCharsets.UTF_8)) - System.currentTimeMillis();
+            assertThat(left).isBetween(1_000L, 90_000L).isGreaterThan(60_000L);
+        }
+        assertThat(Durations.parse("90")).hasSeconds(90);
+        assertThat(run("put", "k", "x", "--ttl", "0").err()).contains("duration must be positive");
+    }
+
+    @Test
+    void theEmptyKeyIsAKeyLikeAnyOther() {
+        assertThat(run("put", "", "empty").code()).isZero();
+        assertThat(run("get", "").out()).isEqualTo("empty");
+        assertThat(Run.of(db(), "GET \"\"\n", new String[0]).out()).isEqualTo("empty\n");
+        assertThat(run("del", "").code()).isZero();
+    }
+}

@@ -1,0 +1,137 @@
+package io.ferrumdb.mcp;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.FerrumException;
+import io.ferrumdb.Options;
+import io.ferrumdb.doc.DocumentStore;
+import io.ferrumdb.memory.AgentMemory;
+import io.ferrumdb.memory.Remembered;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * FerrumDB as an MCP server: agent memory (remember, recall, forget, list_namespaces), the plain store (kv_get,
+ * kv_put, kv_delete, kv_scan), doc_find, and memories as resources, over the official MCP Java SDK.
+ *
+ * <pre>{@code
+ * try (FerrumMcpServer server = FerrumMcpServer.open(dir, options)) {
+ *     server.serveStdio(System.in, protocolOut);   // returns when the client closes stdin
+ * }
+ * }</pre>
+ * The server touches nothing outside its database directory. Closing it closes the database.
+ */
+public final class FerrumMcpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FerrumMcpServer.class);
+    static final String NAME = "ferrumdb";
+    private static final String VERSION = Optional.ofNullable(FerrumMcpServer.class.getPackage()
+            .getImplementationVersion()).orElse("development");
+    private static final String INSTRUCTIONS = "FerrumDB is a durable memory. Call recall at the start of a task "
+            + "to see what is already known, and remember for facts, preferences and decisions worth keeping. "
+            + "kv_* and doc_find reach the plain key-value store and document collections.";
+
+    /** How long calls still running when stdin ends may take to answer before the server closes. */
+    private static final Duration ANSWER_GRACE = Duration.ofSeconds(30);
+
+    private final FerrumDB db;
+    private final Optional<DocumentStore> documents;
+    private final AgentMemory memory;
+    private final McpJsonMapper json = McpJsonDefaults.getMapper();
+
+    private FerrumMcpServer(FerrumDB db, Optional<DocumentStore> documents) {
+        this.db = db;
+        this.documents = documents;
+        this.memory = AgentMemory.on(db);
+    }
+
+    /**
+     * Opens (creating if missing) the database in {@code dir}: as a document store when it is one (or empty),
+     * else as a plain key-value database, where doc_find reports that there are no collections.
+     */
+    public static FerrumMcpServer open(Path dir, Options options) {
+        DocumentStore store;
+        try {
+            store = DocumentStore.open(dir, options);
+        } catch (FerrumException notDocuments) {
+            // Not a document store (or not openable at all): a plain open tells which, with its own error.
+            FerrumDB db = FerrumDB.open(dir, options);
+            return closeOnFailure(db, () -> new FerrumMcpServer(db, Optional.empty()));
+        }
+        return closeOnFailure(store, () -> new FerrumMcpServer(store.database(), Optional.of(store)));
+    }
+
+    private static FerrumMcpServer closeOnFailure(AutoCloseable resource,
+                                                  java.util.function.Supplier<FerrumMcpServer> create) {
+        try {
+            return create.get();
+        } catch (RuntimeException e) {
+            try {
+                resource.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /** The agent memory this server serves (the same object the bindings use in-process). */
+    public AgentMemory memory() {
+        return memory;
+    }
+
+    /**
+     * Serves one client over stdio: JSON-RPC messages, one per line, read from {@code in} and written to
+     * {@code out}. Blocks until {@code in} ends (the client closed it or exited) and the calls read before have been
+     * answered (at most 30 seconds more). Nothing else may write to
+     * {@code out}: logs go to stderr.
+     */
+    public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
+        StdioExchange exchange = new StdioExchange(json, ANSWER_GRACE);
+        McpSyncServer server = build(new StdioServerTransportProvider(json, exchange.watch(in), exchange.watch(out)));
+        try {
+            exchange.awaitEnd();
+        } finally {
+            server.closeGracefully();
+        }
+    }
+
+    private McpSyncServer build(StdioServerTransportProvider transport) {
+        JsonValues values = new JsonValues(json);
+        MemoryResources resources = new MemoryResources(memory, values);
+        // Resources are added through the server object, which exists only after build: hold it here.
+        McpSyncServer[] server = new McpSyncServer[1];
+        MemoryTools memoryTools = new MemoryTools(memory, values,
+                (Remembered r) -> server[0].addResource(resources.resource(r.namespace(), r.id())),
+                (namespace, ids) -> ids.forEach(id -> server[0].removeResource(MemoryResources.uri(namespace, id))));
+        List<ToolSpec> tools = new ArrayList<>(memoryTools.tools());
+        tools.addAll(new StoreTools(db, documents, values).tools());
+        server[0] = McpServer.sync(transport)
+                .serverInfo(NAME, VERSION)
+                .instructions(INSTRUCTIONS)
+                .jsonMapper(json)
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, true).build())
+                .tools(tools.stream().map(t -> t.toSpecification(json)).toList())
+                .resourceTemplates(resources.template())
+                .build();
+        resources.registerAll(server[0]);
+        LOG.info("FerrumDB MCP server on {}: {} tools", db.directory(), tools.size());
+        return server[0];
+    }
+
+    @Override
+    public void close() {
+        documents.ifPresentOrElse(DocumentStore::close, db::close);
+    }
+}

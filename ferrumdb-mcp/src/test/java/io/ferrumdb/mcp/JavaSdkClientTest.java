@@ -1,0 +1,128 @@
+package io.ferrumdb.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.memory.AgentMemory;
+import io.ferrumdb.memory.RecallQuery;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The official MCP Java SDK client against the server in a child JVM over stdio, including kill -9. */
+class JavaSdkClientTest {
+    @TempDir
+    Path dir;
+
+    /** A connected client and the pid of its server process. */
+    private record Connection(McpSyncClient client, CompletableFuture<Long> pid) implements AutoCloseable {
+        @Override
+        public void close() {
+            client.closeGracefully();
+        }
+    }
+
+    private Connection connect() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ServerParameters params = ServerParameters.builder(java)
+                .args("-cp", System.getProperty("java.class.path"), StdioServerMain.class.getName(),
+                        dir.toString())
+                .build();
+        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        CompletableFuture<Long> pid = new CompletableFuture<>();
+        transport.setStdErrorHandler(line -> {
+            if (line.startsWith("pid=")) {
+                pid.complete(Long.parseLong(line.substring(4).trim()));
+            }
+        });
+        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
+        client.initialize();
+        return new Connection(client, pid);
+    }
+
+    private static CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
+        return client.callTool(new CallToolRequest(tool, args));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> structured(CallToolResult r) {
+        assertThat(r.isError()).as("tool error: %s", r.content()).isFalse();
+        return (Map<String, Object>) r.structuredContent();
+    }
+
+    @Test
+    void toolsAndResourcesOverTheJavaSdk() {
+        try (Connection c = connect()) {
+            assertThat(c.client().listTools().tools()).extracting(McpSchema.Tool::name).containsExactlyInAnyOrder(
+                    "remember", "recall", "forget", "list_namespaces", "kv_get", "kv_put", "kv_delete", "kv_scan",
+                    "doc_find");
+            String id = (String) structured(call(c.client(), "remember", Map.of("text",
+                    "The invoice template lives in the finance share", "tags", List.of("finance")))).get("id");
+            Map<String, Object> recalled = structured(call(c.client(), "recall", Map.of("query", "invoice template")));
+            List<Map<String, Object>> memories = (List<Map<String, Object>>) recalled.get("memories");
+            assertThat(memories).first().satisfies(m -> assertThat(m.get("id")).isEqualTo(id));
+            String uri = "ferrumdb://memory/default/" + id;
+            assertThat(c.client().listResources().resources()).extracting(McpSchema.Resource::uri).contains(uri);
+            McpSchema.ReadResourceResult read = c.client().readResource(new McpSchema.ReadResourceRequest(uri));
+            assertThat(((McpSchema.TextResourceContents) read.contents().get(0)).text())
+                    .contains("The invoice template lives in the finance share");
+            CallToolResult bad = call(c.client(), "remember", Map.of("text", "x", "ttl_seconds", -5));
+            assertThat(bad.isError()).isTrue();
+            assertThat(((McpSchema.TextContent) bad.content().get(0)).text()).contains("ttl_seconds");
+        }
+    }
+
+    @Test
+    void everyRememberThatReturnedSurvivesKillMinus9() throws Exception {
+        List<String> acknowledged = new ArrayList<>();
+        Connection c = connect();
+        long pid = c.pid().get(60, TimeUnit.SECONDS);
+        // Warm up, then kill the server at a random moment while remembers keep coming.
+        for (int i = 0; i < 20; i++) {
+            acknowledged.add(remember(c.client(), i));
+        }
+        long delay = ThreadLocalRandom.current().nextLong(50, 600);
+        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+                .execute(() -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        try {
+            for (int i = 20; i < 100_000; i++) {
+                acknowledged.add(remember(c.client(), i));
+            }
+        } catch (RuntimeException expected) {
+            // The server died mid-call: that remember never returned, so it may or may not be there.
+        } finally {
+            c.client().close();
+        }
+        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            AgentMemory memory = AgentMemory.on(db);
+            for (int i = 0; i < acknowledged.size(); i++) {
+                String id = acknowledged.get(i);
+                assertThat(memory.get("crash", id)).as("acknowledged memory %d (%s)", i, id).isPresent();
+                assertThat(memory.recall(new RecallQuery("crash", "marker" + i, null, 1, null, null)))
+                        .as("recall of memory %d", i).singleElement()
+                        .satisfies(r -> assertThat(r.memory().id()).isEqualTo(id));
+            }
+        }
+    }
+
+    private static String remember(McpSyncClient client, int i) {
+        return (String) structured(call(client, "remember", Map.of("namespace", "crash",
+                "text", "crash test memory marker" + i, "tags", List.of("crash")))).get("id");
+    }
+}

@@ -1,0 +1,39 @@
+package io.ferrumdb.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.Options;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A client that writes all its requests and closes stdin at once still gets every answer. */
+class PipedStdioTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void requestsReadBeforeTheEndOfStdinAreAllAnswered() throws Exception {
+        String requests = String.join("\n",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                        + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"remember\","
+                        + "\"arguments\":{\"text\":\"piped memory\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\","
+                        + "\"arguments\":{\"key\":\"k\",\"value\":\"v\"}}}") + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (FerrumMcpServer server = FerrumMcpServer.open(dir, Options.defaults())) {
+            server.serveStdio(new ByteArrayInputStream(requests.getBytes(StandardCharsets.UTF_8)), out);
+        }
+        List<String> lines = Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\n"));
+        assertThat(lines).anyMatch(l -> l.contains("\"id\":1,\"result\""))
+                .anyMatch(l -> l.contains("\"id\":2,\"result\"") && l.contains("Remembered"))
+                .anyMatch(l -> l.contains("\"id\":3,\"result\"") && l.contains("Stored 1 bytes"));
+    }
+}

@@ -1,0 +1,389 @@
+package io.ferrumdb.memory;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.FerrumException;
+import io.ferrumdb.KeyRange;
+import io.ferrumdb.WriteBatch;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Durable memory for AI agents inside one FerrumDB: {@link #remember} stores a text with tags, metadata, an
+ * optional TTL and an optional client-supplied embedding; {@link #recall} finds memories by BM25 text relevance
+ * (recency breaks ties), by exact tags, by time and by cosine similarity; {@link #forget} removes them.
+ *
+ * <p>The inverted index lives in the same database (layout: {@link MemoryKeys}) and every remember or forget is
+ * one {@link WriteBatch}: memory, postings, tag postings, vector and namespace statistics change together or not
+ * at all, so after any crash the index and the memories agree. When {@code remember} returns, the memory is as
+ * durable as the database's fsync policy makes any write.
+ *
+ * <p>Thread-safe. Writers are serialized (the namespace statistics are read, changed and written back); readers
+ * never wait for them. The caller owns the database and closes it.
+ */
+public final class AgentMemory {
+    /** Memories forgotten per write batch when forgetting by tags: each memory's removal is atomic on its own. */
+    private static final int FORGET_BATCH = 512;
+    private static final int MAX_U16 = 0xFFFF;
+
+    private final FerrumDB db;
+    private final Clock clock;
+    private final MemoryIds ids;
+    /** Guards the read-modify-write of namespace statistics and id uniqueness. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    private AgentMemory(FerrumDB db) {
+        this.db = db;
+        this.clock = db.options().clock();
+        this.ids = new MemoryIds(clock);
+    }
+
+    /**
+     * Agent memory in {@code db}, which must keep ordered keys (the default).
+     *
+     * @throws FerrumException if the database holds agent memory of a format this build does not read
+     */
+    public static AgentMemory on(FerrumDB db) {
+        Objects.requireNonNull(db, "db");
+        if (!db.options().orderedKeys()) {
+            throw new IllegalArgumentException("agent memory needs ordered keys for its index scans: open the "
+                    + "database with Options.orderedKeys(true) (the default)");
+        }
+        byte[] marker = db.get(MemoryKeys.FORMAT_MARKER);
+        if (marker != null && !MemoryKeys.FORMAT.equals(new String(marker, StandardCharsets.UTF_8))) {
+            throw new FerrumException("database " + db.directory() + " holds agent memory in format '"
+                    + new String(marker, StandardCharsets.UTF_8) + "'; this build reads " + MemoryKeys.FORMAT);
+        }
+        return new AgentMemory(db);
+    }
+
+    // ---------------------------------------------------------------- remember
+
+    public Remembered remember(MemoryInput input) {
+        Objects.requireNonNull(input, "input");
+        String namespace = MemoryLimits.namespace(input.namespace());
+        MemoryLimits.text(input.text());
+        List<String> tags = MemoryLimits.tags(input.tags());
+        MemoryLimits.ttl(input.ttl());
+        MemoryLimits.vector(input.vector(), "vector");
+        String metadata = MemoryCodec.metadata(input.metadataJson());
+        List<String> terms = Tokenizer.terms(input.text());
+        int length = Math.min(terms.size(), MAX_U16);
+
+        writeLock.lock();
+        try {
+            String id = ids.next();
+            while (db.contains(MemoryKeys.memory(namespace, id))) {
+                id = ids.next(); // a clock that stepped back since an earlier run
+            }
+            Instant createdAt = MemoryIds.createdAt(id);
+            Instant expiresAt = input.ttl() == null ? null : clock.instant().plus(input.ttl());
+            Duration ttl = input.ttl();
+
+            WriteBatch batch = new WriteBatch();
+            if (!db.contains(MemoryKeys.FORMAT_MARKER)) {
+                batch.put(MemoryKeys.FORMAT_MARKER, MemoryKeys.FORMAT.getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] record = MemoryCodec.encode(input.text(), tags, metadata, createdAt,
+                    expiresAt == null ? 0 : expiresAt.toEpochMilli(), length);
+            put(batch, MemoryKeys.memory(namespace, id), record, ttl);
+            for (Map.Entry<String, Integer> term : Tokenizer.frequencies(terms).entrySet()) {
+                put(batch, MemoryKeys.posting(namespace, term.getKey(), id, Math.min(term.getValue(), MAX_U16),
+                        length), new byte[0], ttl);
+            }
+            for (String tag : tags) {
+                put(batch, MemoryKeys.tag(namespace, tag, id), new byte[0], ttl);
+            }
+            if (input.vector() != null) {
+                put(batch, MemoryKeys.vector(namespace, id), MemoryCodec.encodeVector(input.vector()), ttl);
+            }
+            Stats stats = stats(namespace);
+            batch.put(MemoryKeys.stats(namespace), new Stats(stats.count + 1, stats.terms + length).encode());
+            db.write(batch);
+            return new Remembered(id, namespace, createdAt, Optional.ofNullable(expiresAt));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static void put(WriteBatch batch, byte[] key, byte[] value, Duration ttl) {
+        if (ttl == null) {
+            batch.put(key, value);
+        } else {
+            batch.put(key, value, ttl);
+        }
+    }
+
+    // ---------------------------------------------------------------- recall
+
+    /**
+     * The memories that best match {@code query}, best first; without text or vector, the newest first. Ranking
+     * with text: more distinct query terms matched first, then higher BM25, then newer. Tags filter exactly.
+     */
+    public List<RecalledMemory> recall(RecallQuery query) {
+        Objects.requireNonNull(query, "query");
+        String namespace = MemoryLimits.namespace(query.namespace());
+        MemoryLimits.query(query.text());
+        List<String> tags = MemoryLimits.tags(query.tags());
+        int limit = MemoryLimits.limit(query.limit());
+        MemoryLimits.vector(query.vector(), "vector");
+        List<String> terms = query.text() == null ? List.of()
+                : List.copyOf(new java.util.LinkedHashSet<>(Tokenizer.terms(query.text())));
+        String sinceId = query.since() == null ? null : MemoryIds.lowestAt(query.since());
+        Set<String> tagged = tags.isEmpty() ? null : taggedWithAll(namespace, tags);
+
+        if (terms.isEmpty() && query.vector() == null) {
+            return newest(namespace, tagged, sinceId, limit);
+        }
+        Ranking ranking = new Ranking(id -> (tagged == null || tagged.contains(id))
+                && (sinceId == null || id.compareTo(sinceId) >= 0));
+        if (!terms.isEmpty()) {
+            Stats stats = stats(namespace);
+            Bm25 bm25 = new Bm25(stats.count, stats.terms);
+            for (String term : terms) {
+                List<MemoryKeys.Posting> postings;
+                try (Stream<byte[]> keys = db.keys(MemoryKeys.postings(namespace, term))) {
+                    postings = keys.map(MemoryKeys::parsePosting).collect(Collectors.toList());
+                }
+                double idf = bm25.idf(postings.size());
+                for (MemoryKeys.Posting p : postings) {
+                    ranking.addTerm(p.id(), bm25.termScore(idf, p.termFrequency(), p.length()));
+                }
+            }
+        }
+        if (query.vector() != null) {
+            addSimilarities(namespace, query.vector(), ranking);
+        }
+        List<RecalledMemory> out = new ArrayList<>();
+        for (Ranking.Scored scored : ranking.best(limit)) {
+            read(namespace, scored.id()).ifPresent(m -> out.add(new RecalledMemory(m, scored.score())));
+        }
+        return out;
+    }
+
+    private void addSimilarities(String namespace, float[] query, Ranking ranking) {
+        double queryNorm = norm(query);
+        if (queryNorm == 0) {
+            return;
+        }
+        try (var it = db.iterate(MemoryKeys.vectors(namespace))) {
+            while (it.hasNext()) {
+                var entry = it.next();
+                float[] vector = MemoryCodec.decodeVector(entry.value());
+                if (vector.length != query.length) {
+                    continue; // a memory embedded by another model: cosine is undefined across dimensions
+                }
+                double dot = 0;
+                for (int i = 0; i < vector.length; i++) {
+                    dot += (double) vector[i] * query[i];
+                }
+                double n = norm(vector);
+                if (n > 0) {
+                    ranking.addSimilarity(MemoryKeys.trailingId(entry.key()), Math.max(0, dot / (n * queryNorm)));
+                }
+            }
+        }
+    }
+
+    private static double norm(float[] v) {
+        double sum = 0;
+        for (float f : v) {
+            sum += (double) f * f;
+        }
+        return Math.sqrt(sum);
+    }
+
+    private List<RecalledMemory> newest(String namespace, Set<String> tagged, String sinceId, int limit) {
+        List<String> chosen;
+        if (tagged != null) {
+            chosen = tagged.stream().filter(id -> sinceId == null || id.compareTo(sinceId) >= 0)
+                    .sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList());
+        } else {
+            KeyRange range = sinceId == null ? MemoryKeys.memories(namespace)
+                    : MemoryKeys.memoriesFrom(namespace, sinceId);
+            try (Stream<byte[]> keys = db.keys(range.reversed())) {
+                // A few extra in case some expire between the key scan and the value read.
+                chosen = keys.limit(limit + 8L).map(MemoryKeys::trailingId).collect(Collectors.toList());
+            }
+        }
+        List<RecalledMemory> out = new ArrayList<>();
+        for (String id : chosen) {
+            if (out.size() == limit) {
+                break;
+            }
+            read(namespace, id).ifPresent(m -> out.add(new RecalledMemory(m, 0)));
+        }
+        return out;
+    }
+
+    private Set<String> taggedWithAll(String namespace, List<String> tags) {
+        Set<String> result = null;
+        for (String tag : tags) {
+            Set<String> withTag;
+            try (Stream<byte[]> keys = db.keys(MemoryKeys.tagged(namespace, tag))) {
+                withTag = keys.map(MemoryKeys::trailingId).collect(Collectors.toCollection(HashSet::new));
+            }
+            if (result == null) {
+                result = withTag;
+            } else {
+                result.retainAll(withTag);
+            }
+            if (result.isEmpty()) {
+                break;
+            }
+        }
+        return result;
+    }
+
+    // ---------------------------------------------------------------- read, list
+
+    /** The memory {@code id} of {@code namespace}; empty when absent, forgotten or expired. */
+    public Optional<Memory> get(String namespace, String id) {
+        String ns = MemoryLimits.namespace(namespace);
+        checkId(id);
+        return read(ns, id);
+    }
+
+    private Optional<Memory> read(String namespace, String id) {
+        byte[] value = db.get(MemoryKeys.memory(namespace, id));
+        return value == null ? Optional.empty() : Optional.of(MemoryCodec.decode(namespace, id, value).memory());
+    }
+
+    /** The ids of the live memories of {@code namespace}, newest first. */
+    public List<String> ids(String namespace) {
+        String ns = MemoryLimits.namespace(namespace);
+        try (Stream<byte[]> keys = db.keys(MemoryKeys.memories(ns).reversed())) {
+            return keys.map(MemoryKeys::trailingId).collect(Collectors.toList());
+        }
+    }
+
+    /** Every namespace holding live memories, by name, with its count. */
+    public List<NamespaceCount> listNamespaces() {
+        List<String> names;
+        try (Stream<byte[]> keys = db.keys(MemoryKeys.allStats())) {
+            names = keys.map(MemoryKeys::namespaceOfStats).collect(Collectors.toList());
+        }
+        List<NamespaceCount> out = new ArrayList<>();
+        for (String name : names) {
+            long count = db.count(MemoryKeys.memories(name));
+            if (count > 0) {
+                out.add(new NamespaceCount(name, count));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- forget
+
+    /** Forgets what {@code request} names; returns the ids of the memories removed (empty when none matched). */
+    public List<String> forget(ForgetRequest request) {
+        Objects.requireNonNull(request, "request");
+        String namespace = MemoryLimits.namespace(request.namespace());
+        List<String> tags = MemoryLimits.tags(request.tags());
+        if (request.id() == null && tags.isEmpty()) {
+            throw new InvalidMemoryRequestException("id", "give the id of a memory, or tags, or both");
+        }
+        if (request.id() != null) {
+            checkId(request.id());
+        }
+        writeLock.lock();
+        try {
+            List<String> targets;
+            if (request.id() != null) {
+                targets = tags.isEmpty() || taggedWithAll(namespace, tags).contains(request.id())
+                        ? List.of(request.id()) : List.of();
+            } else {
+                targets = new ArrayList<>(taggedWithAll(namespace, tags));
+            }
+            List<String> forgotten = new ArrayList<>();
+            for (int from = 0; from < targets.size(); from += FORGET_BATCH) {
+                forgotten.addAll(forgetBatch(namespace, targets.subList(from, Math.min(targets.size(),
+                        from + FORGET_BATCH))));
+            }
+            return forgotten;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** REQUIRES: writeLock held. */
+    private List<String> forgetBatch(String namespace, List<String> targets) {
+        assert writeLock.isHeldByCurrentThread();
+        WriteBatch batch = new WriteBatch();
+        Stats stats = stats(namespace);
+        long count = stats.count;
+        long totalTerms = stats.terms;
+        List<String> forgotten = new ArrayList<>();
+        for (String id : targets) {
+            byte[] value = db.get(MemoryKeys.memory(namespace, id));
+            if (value == null) {
+                continue;
+            }
+            MemoryCodec.Stored stored = MemoryCodec.decode(namespace, id, value);
+            List<String> terms = Tokenizer.terms(stored.memory().text());
+            int length = Math.min(terms.size(), MAX_U16);
+            for (Map.Entry<String, Integer> term : Tokenizer.frequencies(terms).entrySet()) {
+                batch.delete(MemoryKeys.posting(namespace, term.getKey(), id, Math.min(term.getValue(), MAX_U16),
+                        length));
+            }
+            for (String tag : stored.memory().tags()) {
+                batch.delete(MemoryKeys.tag(namespace, tag, id));
+            }
+            batch.delete(MemoryKeys.vector(namespace, id));
+            batch.delete(MemoryKeys.memory(namespace, id));
+            count--;
+            totalTerms -= stored.terms();
+            forgotten.add(id);
+        }
+        if (!forgotten.isEmpty()) {
+            batch.put(MemoryKeys.stats(namespace), new Stats(Math.max(0, count), Math.max(0, totalTerms)).encode());
+            db.write(batch);
+        }
+        return forgotten;
+    }
+
+    private static void checkId(String id) {
+        if (id == null || !MemoryIds.isWellFormed(id)) {
+            throw new InvalidMemoryRequestException("id", "'" + (id == null ? "null" : MemoryLimits.abbreviate(id))
+                    + "' is not a memory id (" + MemoryIds.LENGTH + " lowercase hex digits, as remember returns)");
+        }
+    }
+
+    // ---------------------------------------------------------------- statistics
+
+    /**
+     * Memories and index terms counted in a namespace, for BM25's N and average length. Changed in the same batch
+     * as the memories; memories that expire by TTL stay counted until forgotten (BM25 only needs the proportions).
+     */
+    private record Stats(long count, long terms) {
+        byte[] encode() {
+            return ByteBuffer.allocate(16).putLong(count).putLong(terms).array();
+        }
+    }
+
+    private Stats stats(String namespace) {
+        byte[] value = db.get(MemoryKeys.stats(namespace));
+        if (value == null) {
+            return new Stats(0, 0);
+        }
+        if (value.length != 16) {
+            throw new FerrumException("namespace statistics of '" + namespace + "' hold " + value.length
+                    + " bytes, expected 16: " + Arrays.toString(Arrays.copyOf(value, Math.min(value.length, 16))));
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(value);
+        return new Stats(buffer.getLong(), buffer.getLong());
+    }
+}

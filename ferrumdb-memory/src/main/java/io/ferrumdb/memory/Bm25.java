@@ -1,0 +1,33 @@
+package io.ferrumdb.memory;
+
+/**
+ * Okapi BM25 with the usual constants (k1 = 1.2, b = 0.75) and the non-negative idf of Lucene,
+ * {@code ln(1 + (N - df + 0.5) / (df + 0.5))}.
+ */
+final class Bm25 {
+    private static final double K1 = 1.2;
+    private static final double B = 0.75;
+
+    private final double documents;
+    private final double averageLength;
+
+    /**
+     * @param documents  memories in the namespace (N)
+     * @param totalTerms their total length in terms
+     */
+    Bm25(long documents, long totalTerms) {
+        this.documents = Math.max(1, documents);
+        this.averageLength = documents > 0 && totalTerms > 0 ? (double) totalTerms / documents : 1.0;
+    }
+
+    double idf(long documentFrequency) {
+        // Statistics may lag behind expired memories, so N can be below df: clamp rather than go negative.
+        double n = Math.max(documents, documentFrequency);
+        return Math.log(1 + (n - documentFrequency + 0.5) / (documentFrequency + 0.5));
+    }
+
+    double termScore(double idf, int termFrequency, int length) {
+        double norm = K1 * (1 - B + B * length / averageLength);
+        return idf * termFrequency * (K1 + 1) / (termFrequency + norm);
+    }
+}

@@ -1,0 +1,203 @@
+package io.ferrumdb.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.MutableClock;
+import io.ferrumdb.Options;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentMemoryTest {
+    @TempDir
+    Path dir;
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T12:00:00Z").toEpochMilli());
+    private FerrumDB db;
+    private AgentMemory memory;
+
+    @BeforeEach
+    void open() {
+        reopen();
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private void reopen() {
+        if (db != null) {
+            db.close();
+        }
+        db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.never()).clock(clock).build());
+        memory = AgentMemory.on(db);
+    }
+
+    private Remembered remember(String namespace, String text, String... tags) {
+        return memory.remember(new MemoryInput(namespace, text, List.of(tags), null, null, null));
+    }
+
+    private List<String> texts(List<RecalledMemory> found) {
+        return found.stream().map(r -> r.memory().text()).toList();
+    }
+
+    @Test
+    void remembersAndReadsBackEveryField() {
+        Remembered r = memory.remember(new MemoryInput("work", "Standup is at nine", List.of("meeting", "daily"),
+                Duration.ofHours(1), "{\"source\": \"chat\", \"n\": 3}", null));
+        assertThat(r.namespace()).isEqualTo("work");
+        assertThat(r.createdAt()).isEqualTo(clock.instant());
+        assertThat(r.expiresAt()).contains(clock.instant().plus(Duration.ofHours(1)));
+        reopen();
+        Memory m = memory.get("work", r.id()).orElseThrow();
+        assertThat(m.text()).isEqualTo("Standup is at nine");
+        assertThat(m.tags()).containsExactly("meeting", "daily");
+        assertThat(m.metadataJson()).isEqualTo("{\"source\":\"chat\",\"n\":3}");
+        assertThat(m.createdAt()).isEqualTo(r.createdAt());
+        assertThat(m.expiresAt()).isEqualTo(r.expiresAt());
+    }
+
+    @Test
+    void idsAreUniqueAndOrderedEvenWhenTheClockStandsStill() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            ids.add(remember(null, "same instant " + i).id());
+        }
+        assertThat(ids).doesNotHaveDuplicates().isSorted();
+    }
+
+    @Test
+    void withoutQueryNewestComeFirstAndLimitAndSinceApply() {
+        remember(null, "first");
+        clock.advance(Duration.ofMinutes(1));
+        Instant middle = clock.instant();
+        remember(null, "second");
+        clock.advance(Duration.ofMinutes(1));
+        remember(null, "third");
+        assertThat(texts(memory.recall(new RecallQuery(null, null, null, null, null, null))))
+                .containsExactly("third", "second", "first");
+        assertThat(texts(memory.recall(new RecallQuery(null, "", null, 2, null, null))))
+                .containsExactly("third", "second");
+        assertThat(texts(memory.recall(new RecallQuery(null, null, null, null, middle, null))))
+                .containsExactly("third", "second");
+        assertThat(texts(memory.recall(new RecallQuery(null, "third second first", null, null, middle, null))))
+                .containsExactly("third", "second");
+    }
+
+    @Test
+    void recencyBreaksTiesBetweenEqualMatches() {
+        remember(null, "coffee order");
+        clock.advance(Duration.ofSeconds(1));
+        remember(null, "coffee order");
+        List<RecalledMemory> found = memory.recall(RecallQuery.of("coffee"));
+        assertThat(found).hasSize(2);
+        assertThat(found.get(0).memory().createdAt()).isAfter(found.get(1).memory().createdAt());
+    }
+
+    @Test
+    void tagsFilterExactly() {
+        remember(null, "Likes tea", "preference");
+        remember(null, "Likes tea in the morning", "preference", "morning");
+        remember(null, "Tea meeting", "Preference");
+        assertThat(texts(memory.recall(new RecallQuery(null, "tea", List.of("preference"), null, null, null))))
+                .containsExactlyInAnyOrder("Likes tea", "Likes tea in the morning");
+        assertThat(texts(memory.recall(new RecallQuery(null, null, List.of("preference", "morning"), null, null,
+                null)))).containsExactly("Likes tea in the morning");
+    }
+
+    @Test
+    void namespacesAreSeparateAndCounted() {
+        remember("alice", "blue is the favourite colour");
+        remember("bob", "green is the favourite colour");
+        remember("bob", "owns a bicycle");
+        assertThat(texts(memory.recall(new RecallQuery("alice", "colour", null, null, null, null))))
+                .containsExactly("blue is the favourite colour");
+        assertThat(memory.listNamespaces()).containsExactly(new NamespaceCount("alice", 1),
+                new NamespaceCount("bob", 2));
+    }
+
+    @Test
+    void normalisedTokensMatchAcrossCaseAndAccents() {
+        remember(null, "Meeting at the Café Müller");
+        assertThat(texts(memory.recall(RecallQuery.of("cafe MULLER")))).containsExactly("Meeting at the Café Müller");
+    }
+
+    @Test
+    void forgetByIdAndByTagsRemovesMemoriesAndTheirPostings() {
+        Remembered a = remember(null, "alpha fact", "x");
+        remember(null, "beta fact", "x", "y");
+        remember(null, "gamma fact", "y");
+        assertThat(memory.forget(ForgetRequest.byId(null, a.id()))).containsExactly(a.id());
+        assertThat(memory.forget(ForgetRequest.byId(null, a.id()))).isEmpty();
+        assertThat(memory.forget(ForgetRequest.byTags(null, List.of("y")))).hasSize(2);
+        assertThat(memory.recall(RecallQuery.of("fact"))).isEmpty();
+        assertThat(memory.listNamespaces()).isEmpty();
+        IndexConsistency.check(db, "default");
+        assertThat(db.keys(io.ferrumdb.KeyRange.prefix(new byte[] {(byte) 0xFF, 0x02})).count()).isZero();
+    }
+
+    @Test
+    void forgetWithIdAndTagsNeedsTheTags() {
+        Remembered a = remember(null, "alpha", "x");
+        assertThat(memory.forget(new ForgetRequest(null, a.id(), List.of("other")))).isEmpty();
+        assertThat(memory.forget(new ForgetRequest(null, a.id(), List.of("x")))).containsExactly(a.id());
+    }
+
+    @Test
+    void expiredMemoriesAndTheirPostingsDisappearTogether() {
+        memory.remember(new MemoryInput(null, "temporary code 4711", List.of("otp"), Duration.ofMinutes(5), null,
+                null));
+        remember(null, "permanent code");
+        assertThat(memory.recall(RecallQuery.of("code"))).hasSize(2);
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(texts(memory.recall(RecallQuery.of("code")))).containsExactly("permanent code");
+        assertThat(memory.recall(new RecallQuery(null, null, List.of("otp"), null, null, null))).isEmpty();
+        IndexConsistency.check(db, "default");
+    }
+
+    @Test
+    void vectorsJoinTheScore() {
+        memory.remember(new MemoryInput(null, "the cat sat", null, null, null, new float[] {1, 0, 0}));
+        memory.remember(new MemoryInput(null, "a dog barked", null, null, null, new float[] {0, 1, 0}));
+        memory.remember(new MemoryInput(null, "no vector here", null, null, null, null));
+        List<RecalledMemory> found = memory.recall(new RecallQuery(null, null, null, null, null,
+                new float[] {0.1f, 0.9f, 0}));
+        assertThat(texts(found)).containsExactly("a dog barked", "the cat sat");
+        assertThat(found.get(0).score()).isGreaterThan(0.9);
+        // A vector of another dimension is ignored for memories embedded differently, not an error.
+        assertThat(memory.recall(new RecallQuery(null, "cat", null, null, null, new float[] {1, 0}))).hasSize(1);
+    }
+
+    @Test
+    void badInputIsRefusedWithTheFieldNamed() {
+        assertField(() -> memory.remember(MemoryInput.of("  ")), "text");
+        assertField(() -> memory.remember(new MemoryInput("a b", "x", null, null, null, null)), "namespace");
+        assertField(() -> memory.remember(MemoryInput.of("x".repeat(MemoryLimits.MAX_TEXT_BYTES + 1))), "text");
+        assertField(() -> memory.remember(new MemoryInput(null, "x", java.util.Collections.nCopies(33, "t"), null,
+                null, null)), "tags");
+        assertField(() -> memory.remember(new MemoryInput(null, "x", List.of("ok", ""), null, null, null)), "tags[1]");
+        assertField(() -> memory.remember(new MemoryInput(null, "x", null, Duration.ZERO, null, null)), "ttl_seconds");
+        assertField(() -> memory.remember(new MemoryInput(null, "x", null, null, "[1]", null)), "metadata");
+        assertField(() -> memory.remember(new MemoryInput(null, "x", null, null, "{bad", null)), "metadata");
+        assertField(() -> memory.remember(new MemoryInput(null, "x", null, null, null, new float[] {Float.NaN})),
+                "vector[0]");
+        assertField(() -> memory.recall(new RecallQuery(null, "x", null, 1_000_000, null, null)), "limit");
+        assertField(() -> memory.forget(new ForgetRequest(null, null, null)), "id");
+        assertField(() -> memory.forget(ForgetRequest.byId(null, "../../etc")), "id");
+        assertField(() -> memory.get("default", "ZZ"), "id");
+        assertThat(db.size()).isZero();
+    }
+
+    private static void assertField(Runnable call, String field) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(InvalidMemoryRequestException.class,
+                e -> assertThat(e.field()).isEqualTo(field));
+    }
+}

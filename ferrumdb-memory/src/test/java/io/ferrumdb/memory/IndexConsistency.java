@@ -1,0 +1,51 @@
+package io.ferrumdb.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.KeyRange;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The invariant the single write batch guarantees: every memory has exactly the postings its text and tags call
+ * for, and every posting belongs to a live memory.
+ */
+final class IndexConsistency {
+    private IndexConsistency() {
+    }
+
+    static void check(FerrumDB db, String namespace) {
+        Set<String> expected = new HashSet<>();
+        Set<String> ids = new HashSet<>();
+        try (var it = db.iterate(MemoryKeys.memories(namespace))) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                String id = MemoryKeys.trailingId(kv.key());
+                ids.add(id);
+                Memory m = MemoryCodec.decode(namespace, id, kv.value()).memory();
+                List<String> terms = Tokenizer.terms(m.text());
+                Map<String, Integer> tf = Tokenizer.frequencies(terms);
+                tf.forEach((term, n) -> expected.add(hex(MemoryKeys.posting(namespace, term, id, n, terms.size()))));
+                m.tags().forEach(tag -> expected.add(hex(MemoryKeys.tag(namespace, tag, id))));
+            }
+        }
+        Set<String> actual = new HashSet<>();
+        byte[] ns = MemoryKeys.utf8(namespace);
+        for (byte family : new byte[] {0x02, 0x03}) {
+            byte[] prefix = new byte[ns.length + 3];
+            prefix[0] = (byte) 0xFF;
+            prefix[1] = family;
+            System.arraycopy(ns, 0, prefix, 2, ns.length);
+            actual.addAll(db.keys(KeyRange.prefix(prefix)).map(IndexConsistency::hex).collect(Collectors.toSet()));
+        }
+        assertThat(actual).as("postings of namespace %s", namespace).isEqualTo(expected);
+    }
+
+    private static String hex(byte[] key) {
+        return java.util.HexFormat.of().formatHex(key);
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Real Redis clients against `ferrumdb serve` (issue 19): redis-cli, redis-py (Debian's python3-redis) and
+# ioredis (npm), each doing strings, hashes, expiry, transactions and pipelining; then two agents, one in
+# Python and one in Node.js, sharing one memory through the server. Installs what it needs on a fresh Debian
+# machine (redis-tools, python3-redis; npm ci here). The Java client (Jedis) runs in the Maven suite.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+py=/usr/bin/python3
+
+missing=()
+command -v redis-cli >/dev/null || missing+=(redis-tools)
+"$py" -c 'import redis' 2>/dev/null || missing+=(python3-redis)
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
+    apt-get update
+    apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
+fi
+(cd "$here" && npm ci --no-audit --no-fund --silent)
+
+work=$(mktemp -d)
+"$root/ferrumdb" --db "$work/db" serve --port 0 > "$work/out" 2>&1 &
+pid=$!
+cleanup() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for _ in $(seq 1 600); do
+  grep -q 'over the Redis protocol on' "$work/out" && break
+  kill -0 "$pid" 2>/dev/null || { cat "$work/out" >&2; exit 1; }
+  sleep 0.2
+done
+port=$(sed -n 's/.*over the Redis protocol on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/out")
+[ -n "$port" ] || { echo "the server printed no address" >&2; cat "$work/out" >&2; exit 1; }
+
+bash "$here/test_redis_cli.sh" "$port"
+"$py" "$here/test_redis_py.py" "$port"
+node "$here/test_ioredis.mjs" "$port"
+
+# Two agent processes, two languages, one memory.
+"$py" "$here/agents/memory_agent.py" "$port" py js &
+agent_py=$!
+node "$here/agents/memory_agent.mjs" "$port" js py
+wait "$agent_py"
+[ "$(redis-cli -p "$port" hlen memory:facts)" = 20 ] && [ "$(redis-cli -p "$port" get memory:version)" = 20 ]
+
+# SHUTDOWN stops the server cleanly (the database is closed; the process exits 0).
+redis-cli -p "$port" shutdown >/dev/null 2>&1 || true
+wait "$pid"
+echo "client tests: ok"

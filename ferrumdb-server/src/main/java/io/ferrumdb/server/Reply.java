@@ -1,0 +1,68 @@
+package io.ferrumdb.server;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * One RESP reply, independent of the protocol version: {@link RespEncoder} writes it as RESP2 or RESP3 for the
+ * connection that asked (a {@link MapReply} is a flat array in RESP2, a null is {@code $-1}/{@code *-1} there
+ * and {@code _} in RESP3).
+ */
+sealed interface Reply {
+    Reply OK = new Simple("OK");
+    Reply PONG = new Simple("PONG");
+    Reply QUEUED = new Simple("QUEUED");
+    Reply NULL_BULK = new NullBulk();
+    Reply NULL_ARRAY = new NullArray();
+    Reply ZERO = new Int(0);
+    Reply ONE = new Int(1);
+    Reply EMPTY_ARRAY = new Array(List.of());
+
+    /** {@code +text}: never contains CR or LF. */
+    record Simple(String text) implements Reply {
+    }
+
+    /** {@code -CODE message}: the text starts with its error code (ERR, WRONGTYPE, NOAUTH, ...). */
+    record Error(String text) implements Reply {
+    }
+
+    record Int(long value) implements Reply {
+    }
+
+    record Bulk(byte[] bytes) implements Reply {
+    }
+
+    record NullBulk() implements Reply {
+    }
+
+    record NullArray() implements Reply {
+    }
+
+    record Array(List<Reply> items) implements Reply {
+    }
+
+    /** Key/value pairs: a RESP3 map, a flat array of 2n items in RESP2. */
+    record MapReply(List<Reply> keysAndValues) implements Reply {
+    }
+
+    /** A verbatim-free text reply sent as a bulk string (INFO, CLIENT LIST). */
+    static Reply bulk(String text) {
+        return new Bulk(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Reply bulkOrNull(byte[] bytes) {
+        return bytes == null ? NULL_BULK : new Bulk(bytes);
+    }
+
+    static Reply integer(long value) {
+        return value == 0 ? ZERO : value == 1 ? ONE : new Int(value);
+    }
+
+    static Reply bool(boolean value) {
+        return value ? ONE : ZERO;
+    }
+
+    static Reply err(String text) {
+        return new Error(text);
+    }
+}

@@ -1,0 +1,199 @@
+package io.ferrumdb.server;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Options;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A FerrumDB database served over the Redis protocol (RESP2/RESP3): {@code redis-cli}, redis-py, ioredis,
+ * node-redis, Jedis and Lettuce work against it unchanged. The server owns the database it opens and closes it
+ * on {@link #close()} (also reached by the SHUTDOWN command).
+ *
+ * <pre>{@code
+ * try (RespServer server = RespServer.start(dir, Options.defaults(), ServerConfig.builder().port(0).build())) {
+ *     System.out.println(server.banner());
+ *     server.awaitClose();
+ * }
+ * }</pre>
+ *
+ * Commands, key layout and durability: ARCHITECTURE.md ("Redis protocol server"), FORMAT.md ("Redis server key
+ * layout").
+ */
+public final class RespServer implements AutoCloseable {
+    private final FerrumDB db;
+    private final CommandExecutor executor;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final Channel listener;
+    private final InetSocketAddress address;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private RespServer(FerrumDB db, CommandExecutor executor, EventLoopGroup acceptors, EventLoopGroup workers,
+            Channel listener) {
+        this.db = db;
+        this.executor = executor;
+        this.acceptors = acceptors;
+        this.workers = workers;
+        this.listener = listener;
+        this.address = (InetSocketAddress) listener.localAddress();
+    }
+
+    /**
+     * Opens (creating if missing) the database in {@code dir} and starts listening. The engine's clock is replaced
+     * by the server's command clock, and the ordered key index is switched on (hashes and SCAN need it).
+     *
+     * @throws ServerStartException when the database holds keys not written by the server, or the port is taken
+     */
+    public static RespServer start(Path dir, Options options, ServerConfig config) {
+        CommandClock clock = new CommandClock();
+        FerrumDB db = FerrumDB.open(dir, options.toBuilder().clock(clock).orderedKeys(true).build());
+        EventLoopGroup acceptors = null;
+        EventLoopGroup workers = null;
+        try {
+            checkLayout(db, dir);
+            CommandExecutor executor = new CommandExecutor(db, clock, config);
+            boolean epoll = Epoll.isAvailable();
+            IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+            Class<? extends ServerChannel> channelType =
+                    epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+            acceptors = new MultiThreadIoEventLoopGroup(1, io);
+            workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(acceptors, workers)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 511)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ClientHandler handler = new ClientHandler(executor);
+                            ch.pipeline().addLast(new RespDecoder(config.maxBulkLength(), config.maxQueryBytes(),
+                                    handler::authenticationRequired), handler);
+                        }
+                    });
+            Channel listener;
+            try {
+                listener = bootstrap.bind(config.bindAddress(), config.port()).sync().channel();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ServerStartException("interrupted while binding " + config.bindAddress() + ":"
+                        + config.port(), e);
+            } catch (Exception e) {
+                throw new ServerStartException("cannot listen on " + config.bindAddress() + ":" + config.port()
+                        + ": " + e.getMessage(), e);
+            }
+            RespServer server = new RespServer(db, executor, acceptors, workers, listener);
+            executor.port = server.address.getPort();
+            executor.shutdown = () -> new Thread(server::close, "ferrumdb-serve-shutdown").start();
+            return server;
+        } catch (RuntimeException e) {
+            if (workers != null) {
+                workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+            if (acceptors != null) {
+                acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+            db.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A new database gets the layout record; a served one must carry a layout this version reads; a database
+     * with keys but no layout record was written through the embedded API, whose keys would be misread.
+     */
+    private static void checkLayout(FerrumDB db, Path dir) {
+        byte[] layout = db.get(KeyLayout.LAYOUT_KEY);
+        if (layout == null) {
+            long keys = db.size();
+            if (keys > 0) {
+                throw new ServerStartException("the database " + dir + " holds " + keys + " keys that were not "
+                        + "written by ferrumdb serve; serve a new directory or one created by the server");
+            }
+            byte[] record = Arrays.copyOf(KeyLayout.LAYOUT_MAGIC, KeyLayout.LAYOUT_MAGIC.length + 1);
+            record[record.length - 1] = KeyLayout.LAYOUT_VERSION;
+            db.put(KeyLayout.LAYOUT_KEY, record);
+            return;
+        }
+        int n = KeyLayout.LAYOUT_MAGIC.length;
+        if (layout.length != n + 1 || !Arrays.equals(Arrays.copyOf(layout, n), KeyLayout.LAYOUT_MAGIC)) {
+            throw new ServerStartException("the database " + dir + " has a damaged Redis layout record: "
+                    + new String(layout, StandardCharsets.ISO_8859_1));
+        }
+        if (layout[n] != KeyLayout.LAYOUT_VERSION) {
+            throw new ServerStartException("the database " + dir + " uses Redis layout version " + layout[n]
+                    + "; this server reads version " + KeyLayout.LAYOUT_VERSION);
+        }
+    }
+
+    public int port() {
+        return address.getPort();
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** The one line printed on start: where it listens. */
+    public String banner() {
+        return "FerrumDB " + version() + " serving " + db.directory().toAbsolutePath().normalize()
+                + " over the Redis protocol on " + ConnectionCommands.address(address) + " (fsync "
+                + db.options().fsyncPolicy() + (executor.auth.required() ? ", password required" : "") + ")";
+    }
+
+    /** Blocks until the server is closed (by {@link #close()}, SHUTDOWN or a signal's shutdown hook). */
+    public void awaitClose() throws InterruptedException {
+        stopped.await();
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Stops accepting, closes every connection, then closes the database (flushing it). Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            listener.close().syncUninterruptibly();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        } finally {
+            try {
+                db.close();
+            } finally {
+                stopped.countDown();
+            }
+        }
+    }
+
+    static String version() {
+        String v = RespServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

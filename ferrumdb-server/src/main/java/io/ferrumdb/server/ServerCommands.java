@@ -1,0 +1,367 @@
+package io.ferrumdb.server;
+
+import static io.ferrumdb.server.CommandSpec.Flag.FAST;
+import static io.ferrumdb.server.CommandSpec.Flag.NO_MULTI;
+import static io.ferrumdb.server.CommandSpec.Flag.READONLY;
+import static io.ferrumdb.server.CommandSpec.Flag.WRITE;
+
+import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.KeyRange;
+import io.ferrumdb.Stats;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Server commands: INFO, TIME, COMMAND, CONFIG GET, SAVE, BGSAVE, SHUTDOWN, LASTSAVE. */
+final class ServerCommands {
+    private static final List<String> INFO_SECTIONS =
+            List.of("server", "clients", "memory", "persistence", "stats", "replication", "keyspace");
+
+    private ServerCommands() {
+    }
+
+    static void register(CommandTable.Builder t) {
+        t.add("info", -1, 0, 0, 0, ServerCommands::info);
+        t.add("time", 1, 0, 0, 0, ServerCommands::time, FAST);
+        t.add("command", -1, 0, 0, 0, ServerCommands::command);
+        t.add("config", -2, 0, 0, 0, ServerCommands::config);
+        t.add("save", 1, 0, 0, 0, ServerCommands::save, NO_MULTI);
+        t.add("bgsave", -1, 0, 0, 0, ServerCommands::bgsave, NO_MULTI);
+        t.add("lastsave", 1, 0, 0, 0, c -> Reply.integer(c.server.lastSave / 1000), FAST);
+        t.add("shutdown", -1, 0, 0, 0, ServerCommands::shutdown, NO_MULTI);
+        t.add("function", -2, 0, 0, 0, ServerCommands::function);
+    }
+
+    private static Reply time(Call c) {
+        long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+        return new Reply.Array(List.of(Reply.bulk(Long.toString(micros / 1_000_000)),
+                Reply.bulk(Long.toString(micros % 1_000_000))));
+    }
+
+    private static Reply save(Call c) {
+        c.server.db.sync();
+        c.server.lastSave = System.currentTimeMillis();
+        return Reply.OK;
+    }
+
+    /** FerrumDB has no snapshot to fork: BGSAVE forces the log to disk (as SAVE does) before it replies. */
+    private static Reply bgsave(Call c) {
+        if (c.argc() > 2 || c.argc() == 2 && !c.option(1).equals("SCHEDULE")) {
+            throw CommandError.syntax();
+        }
+        c.server.db.sync();
+        c.server.lastSave = System.currentTimeMillis();
+        return new Reply.Simple("Background saving started");
+    }
+
+    private static Reply shutdown(Call c) {
+        for (int i = 1; i < c.argc(); i++) {
+            String opt = c.option(i);
+            if (opt.equals("ABORT")) {
+                return Reply.err("ERR No shutdown in progress.");
+            }
+            if (!Set.of("NOSAVE", "SAVE", "NOW", "FORCE").contains(opt)) {
+                throw CommandError.syntax();
+            }
+        }
+        c.effect = Call.Effect.SHUTDOWN_SERVER;
+        return null;
+    }
+
+    /**
+     * FerrumDB has no scripting, so it never holds functions: FUNCTION FLUSH (which client libraries and test
+     * harnesses call to reset a server) succeeds with nothing to delete; every other subcommand is refused.
+     */
+    private static Reply function(Call c) {
+        if (c.option(1).equals("FLUSH")) {
+            if (c.argc() > 3 || c.argc() == 3 && !c.option(2).equals("ASYNC") && !c.option(2).equals("SYNC")) {
+                throw CommandError.syntax();
+            }
+            return Reply.OK;
+        }
+        return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try FUNCTION HELP. (FerrumDB does not "
+                + "support scripting)");
+    }
+
+    // ------------------------------------------------------------------ CONFIG
+
+    /** The parameters CONFIG GET answers: those clients and tools probe, with FerrumDB's true values. */
+    private static Map<String, String> configValues(CommandExecutor server) {
+        Map<String, String> m = new LinkedHashMap<>();
+        FsyncPolicy fsync = server.db.options().fsyncPolicy();
+        m.put("appendonly", "yes");
+        m.put("appendfsync", fsync.isAlways() ? "always" : fsync.isNever() ? "no" : "everysec");
+        m.put("save", "");
+        m.put("databases", Integer.toString(ServerConfig.DATABASES));
+        m.put("maxmemory", "0");
+        m.put("maxmemory-policy", "noeviction");
+        m.put("proto-max-bulk-len", Long.toString(server.config.maxBulkLength()));
+        m.put("client-query-buffer-limit", Long.toString(server.config.maxQueryBytes()));
+        m.put("port", Integer.toString(server.port));
+        m.put("bind", server.config.bindAddress());
+        m.put("protected-mode", "yes");
+        m.put("timeout", "0");
+        m.put("dir", server.db.directory().toAbsolutePath().toString());
+        m.putAll(server.encodingThresholds);
+        return m;
+    }
+
+    private static Reply config(Call c) {
+        String sub = c.option(1);
+        if (sub.equals("GET")) {
+            if (c.argc() < 3) {
+                throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'get'. Try CONFIG "
+                        + "HELP.");
+            }
+            Map<String, String> values = configValues(c.server);
+            List<Reply> kv = new ArrayList<>();
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                for (int i = 2; i < c.argc(); i++) {
+                    if (Glob.matches(c.arg(i), e.getKey().getBytes(StandardCharsets.UTF_8), true)) {
+                        kv.add(Reply.bulk(e.getKey()));
+                        kv.add(Reply.bulk(e.getValue()));
+                        break;
+                    }
+                }
+            }
+            return new Reply.MapReply(kv);
+        }
+        if (sub.equals("RESETSTAT")) {
+            c.server.resetStats();
+            return Reply.OK;
+        }
+        if (sub.equals("SET")) {
+            return configSet(c);
+        }
+        return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try CONFIG HELP.");
+    }
+
+    /**
+     * CONFIG SET accepts only Redis's small-hash encoding thresholds, which test suites and tuning scripts set:
+     * FerrumDB stores every hash the same way, so they are kept for CONFIG GET and change nothing else. Every
+     * other parameter is fixed at start and refused.
+     */
+    private static Reply configSet(Call c) {
+        if (c.argc() < 4 || c.argc() % 2 != 0) {
+            throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'set'. Try CONFIG "
+                    + "HELP.");
+        }
+        Map<String, String> updates = new LinkedHashMap<>();
+        for (int i = 2; i < c.argc(); i += 2) {
+            String name = c.text(i).toLowerCase(Locale.ROOT);
+            if (!c.server.encodingThresholds.containsKey(name)) {
+                return Reply.err("ERR Unknown option or number of arguments for CONFIG SET - '" + c.text(i)
+                        + "' (FerrumDB's configuration is fixed at start)");
+            }
+            Long value = Numbers.parseLong(c.arg(i + 1));
+            if (value == null || value < 0) {
+                return Reply.err("ERR CONFIG SET failed (possibly related to argument '" + c.text(i) + "') - "
+                        + "argument couldn't be parsed into an integer");
+            }
+            updates.put(name, Long.toString(value));
+        }
+        c.server.encodingThresholds.putAll(updates);
+        return Reply.OK;
+    }
+
+    // ------------------------------------------------------------------ COMMAND
+
+    private static Reply command(Call c) {
+        Map<String, CommandSpec> table = c.server.table();
+        if (c.argc() == 1) {
+            List<Reply> all = new ArrayList<>();
+            for (CommandSpec spec : table.values()) {
+                all.add(commandInfo(spec));
+            }
+            return new Reply.Array(all);
+        }
+        String sub = c.option(1);
+        switch (sub) {
+            case "COUNT" -> {
+                return Reply.integer(table.size());
+            }
+            case "LIST" -> {
+                List<Reply> names = new ArrayList<>();
+                for (String name : table.keySet()) {
+                    names.add(Reply.bulk(name));
+                }
+                return new Reply.Array(names);
+            }
+            case "INFO" -> {
+                List<Reply> out = new ArrayList<>();
+                for (int i = 2; i < c.argc(); i++) {
+                    CommandSpec spec = table.get(c.text(i).toLowerCase(Locale.ROOT));
+                    out.add(spec == null ? Reply.NULL_ARRAY : commandInfo(spec));
+                }
+                return new Reply.Array(out);
+            }
+            case "DOCS" -> {
+                List<Reply> kv = new ArrayList<>();
+                List<CommandSpec> wanted = new ArrayList<>();
+                if (c.argc() == 2) {
+                    wanted.addAll(table.values());
+                }
+                for (int i = 2; i < c.argc(); i++) {
+                    CommandSpec spec = table.get(c.text(i).toLowerCase(Locale.ROOT));
+                    if (spec != null) {
+                        wanted.add(spec);
+                    }
+                }
+                for (CommandSpec spec : wanted) {
+                    kv.add(Reply.bulk(spec.name()));
+                    kv.add(new Reply.MapReply(List.of(Reply.bulk("summary"), Reply.bulk(""),
+                            Reply.bulk("group"), Reply.bulk(group(spec)))));
+                }
+                return new Reply.MapReply(kv);
+            }
+            default -> {
+                return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try COMMAND HELP.");
+            }
+        }
+    }
+
+    private static String group(CommandSpec spec) {
+        String n = spec.name();
+        if (n.startsWith("h") && !n.equals("hello")) {
+            return "hash";
+        }
+        return spec.firstKey() > 0 ? "generic" : "server";
+    }
+
+    private static Reply commandInfo(CommandSpec spec) {
+        List<Reply> flags = new ArrayList<>();
+        for (CommandSpec.Flag f : spec.flags()) {
+            switch (f) {
+                case WRITE -> flags.add(new Reply.Simple("write"));
+                case READONLY -> flags.add(new Reply.Simple("readonly"));
+                case FAST -> flags.add(new Reply.Simple("fast"));
+                case NO_AUTH -> flags.add(new Reply.Simple("no_auth"));
+                case NO_MULTI -> flags.add(new Reply.Simple("no_multi"));
+                case TRANSACTION_CONTROL -> {
+                }
+            }
+        }
+        return new Reply.Array(List.of(Reply.bulk(spec.name()), Reply.integer(spec.arity()), new Reply.Array(flags),
+                Reply.integer(spec.firstKey()), Reply.integer(spec.lastKey()), Reply.integer(spec.keyStep()),
+                Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY));
+    }
+
+    // ------------------------------------------------------------------ INFO
+
+    private static Reply info(Call c) {
+        List<String> wanted = new ArrayList<>();
+        for (int i = 1; i < c.argc(); i++) {
+            String s = c.text(i).toLowerCase(Locale.ROOT);
+            if (s.equals("all") || s.equals("everything") || s.equals("default")) {
+                wanted.addAll(INFO_SECTIONS);
+            } else {
+                wanted.add(s);
+            }
+        }
+        if (wanted.isEmpty()) {
+            wanted.addAll(INFO_SECTIONS);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String section : INFO_SECTIONS) {
+            if (!wanted.contains(section)) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append("\r\n");
+            }
+            sb.append("# ").append(Character.toUpperCase(section.charAt(0))).append(section.substring(1))
+                    .append("\r\n");
+            section(c, section, sb);
+        }
+        return Reply.bulk(sb.toString());
+    }
+
+    private static void section(Call c, String section, StringBuilder sb) {
+        CommandExecutor s = c.server;
+        switch (section) {
+            case "server" -> {
+                long uptime = (System.currentTimeMillis() - s.startedAt) / 1000;
+                line(sb, "redis_version", ConnectionCommands.REDIS_COMPAT_VERSION);
+                line(sb, "ferrumdb_version", RespServer.version());
+                line(sb, "redis_mode", "standalone");
+                line(sb, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
+                line(sb, "arch_bits", "64");
+                line(sb, "process_id", Long.toString(ProcessHandle.current().pid()));
+                line(sb, "tcp_port", Integer.toString(s.port));
+                line(sb, "uptime_in_seconds", Long.toString(uptime));
+                line(sb, "uptime_in_days", Long.toString(uptime / 86400));
+                line(sb, "java_version", System.getProperty("java.version"));
+            }
+            case "clients" -> {
+                line(sb, "connected_clients", Integer.toString(s.sessions.size()));
+                line(sb, "blocked_clients", "0");
+            }
+            case "memory" -> {
+                Runtime rt = Runtime.getRuntime();
+                long used = rt.totalMemory() - rt.freeMemory();
+                line(sb, "used_memory", Long.toString(used));
+                line(sb, "used_memory_human", String.format(Locale.ROOT, "%.2fM", used / 1048576.0));
+                line(sb, "maxmemory", "0");
+                line(sb, "maxmemory_policy", "noeviction");
+                line(sb, "jvm_max_heap", Long.toString(rt.maxMemory()));
+                line(sb, "mem_allocator", "jvm");
+            }
+            case "persistence" -> {
+                Stats st = s.db.stats();
+                FsyncPolicy p = s.db.options().fsyncPolicy();
+                line(sb, "loading", "0");
+                line(sb, "aof_enabled", "1");
+                line(sb, "aof_rewrite_in_progress", "0");
+                line(sb, "aof_last_write_status", st.readOnly() ? "err" : "ok");
+                line(sb, "rdb_bgsave_in_progress", "0");
+                line(sb, "rdb_last_save_time", Long.toString(s.lastSave / 1000));
+                line(sb, "ferrumdb_fsync_policy", p.toString());
+                line(sb, "ferrumdb_fsyncs", Long.toString(st.fsyncs()));
+                line(sb, "ferrumdb_records_per_fsync", String.format(Locale.ROOT, "%.2f", st.recordsPerFsync()));
+                line(sb, "ferrumdb_disk_bytes", Long.toString(st.totalBytes()));
+                line(sb, "ferrumdb_live_bytes", Long.toString(st.liveBytes()));
+                line(sb, "ferrumdb_segments", Integer.toString(st.segments().size()));
+            }
+            case "stats" -> {
+                line(sb, "total_connections_received", Long.toString(s.connectionsReceived.sum()));
+                line(sb, "total_commands_processed", Long.toString(s.commandsProcessed.sum()));
+                line(sb, "rejected_connections", "0"); // FerrumDB has no maxclients: none is ever rejected
+                line(sb, "ferrumdb_protocol_errors", Long.toString(s.protocolErrors.sum()));
+                line(sb, "keyspace_hits", Long.toString(s.keyspaceHits.sum()));
+                line(sb, "keyspace_misses", Long.toString(s.keyspaceMisses.sum()));
+                line(sb, "total_error_replies", Long.toString(s.errorReplies.sum()));
+                line(sb, "unexpected_error_replies", "0");
+            }
+            case "replication" -> {
+                line(sb, "role", "master");
+                line(sb, "connected_slaves", "0");
+            }
+            case "keyspace" -> {
+                for (int db = 0; db < ServerConfig.DATABASES; db++) {
+                    KeyRange range = KeyLayout.database(db);
+                    long keys = 0;
+                    long expires = 0;
+                    for (byte[] k : c.txn.keys(range)) {
+                        keys++;
+                        if (c.txn.expiresAt(k) > 0) {
+                            expires++;
+                        }
+                    }
+                    if (keys > 0) {
+                        line(sb, "db" + db, "keys=" + keys + ",expires=" + expires + ",avg_ttl=0");
+                    }
+                }
+            }
+            default -> throw new AssertionError(section);
+        }
+    }
+
+    private static void line(StringBuilder sb, String name, String value) {
+        sb.append(name).append(':').append(value).append("\r\n");
+    }
+}

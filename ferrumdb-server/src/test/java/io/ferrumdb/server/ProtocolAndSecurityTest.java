@@ -1,0 +1,120 @@
+package io.ferrumdb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferrumdb.FsyncPolicy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/** Malformed protocol input, limits, protected mode and AUTH, seen from the wire. */
+class ProtocolAndSecurityTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void protocolErrorsGetRedisTextThenTheConnectionCloses() throws Exception {
+        try (TestServer server = new TestServer(dir.resolve("db"))) {
+            String[][] cases = {
+                {"*1\r\n$3\r\nGET\r\n*x\r\n", "-ERR wrong number of arguments for 'get' command\r\n"
+                        + "-ERR Protocol error: invalid multibulk length\r\n"},
+                {"*1\r\n+PING\r\n", "-ERR Protocol error: expected '$', got '+'\r\n"},
+                {"*1\r\n$999999999999\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
+                {"SET k \"v\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n"},
+            };
+            for (String[] c : cases) {
+                try (RawClient raw = new RawClient(server.port())) {
+                    assertThat(raw.send(c[0]).read(c[1].length())).isEqualTo(c[1]);
+                    assertThat(raw.closedByServer()).as("closed after %s", c[0]).isTrue();
+                }
+            }
+            // Inline commands (telnet) work, and the server still serves after all of the above.
+            try (RawClient raw = new RawClient(server.port())) {
+                assertThat(raw.send("SET k v\r\nGET k\r\nPING\r\n").read(17)).isEqualTo("+OK\r\n$1\r\nv\r\n+PONG\r\n");
+            }
+        }
+    }
+
+    @Test
+    void httpRequestsAreDroppedWithoutReply() throws Exception {
+        try (TestServer server = new TestServer(dir.resolve("db"));
+                RawClient raw = new RawClient(server.port())) {
+            raw.send("POST / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(raw.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void unknownCommandsAndArity() throws Exception {
+        try (TestServer server = new TestServer(dir.resolve("db"));
+                RawClient raw = new RawClient(server.port())) {
+            String expected = "-ERR unknown command 'LPUSH', with args beginning with: 'list' 'a' \r\n"
+                    + "-ERR wrong number of arguments for 'set' command\r\n";
+            assertThat(raw.send("LPUSH list a\r\nSET k\r\n").read(expected.length())).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aReaderThatNeverReadsIsDisconnectedAtTheOutputLimit() throws Exception {
+        ServerConfig config = ServerConfig.builder().port(0).outputBufferLimit(4 << 20).build();
+        try (TestServer server = new TestServer(dir.resolve("db"), config, FsyncPolicy.never());
+                Jedis jedis = new Jedis("127.0.0.1", server.port(), 60_000)) {
+            jedis.set("big", "x".repeat(1 << 20));
+            try (RawClient raw = new RawClient(server.port())) {
+                // 200 MB of replies requested, none read: the server must not buffer them all.
+                raw.send("GET big\r\n".repeat(200));
+                Thread.sleep(500);
+                assertThat(jedis.ping()).isEqualTo("PONG");
+            }
+            assertThat(jedis.get("big")).hasSize(1 << 20);
+        }
+    }
+
+    @Test
+    void protectedModeRefusesAnOpenAddressWithoutPassword() {
+        assertThatThrownBy(() -> ServerConfig.builder().bindAddress("0.0.0.0").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("protected mode");
+        assertThat(ServerConfig.builder().bindAddress("0.0.0.0").password("s3cret".getBytes(StandardCharsets.UTF_8))
+                .build().requiresPassword()).isTrue();
+    }
+
+    @Test
+    void authIsRequiredAndChecked() throws Exception {
+        ServerConfig config = ServerConfig.builder().port(0).password("s3cret".getBytes(StandardCharsets.UTF_8))
+                .build();
+        try (TestServer server = new TestServer(dir.resolve("db"), config, FsyncPolicy.always())) {
+            try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 60_000)) {
+                assertThatThrownBy(() -> jedis.get("k")).hasMessage("NOAUTH Authentication required.");
+                assertThatThrownBy(() -> jedis.auth("wrong"))
+                        .hasMessage("WRONGPASS invalid username-password pair or user is disabled.");
+                assertThat(jedis.auth("s3cret")).isEqualTo("OK");
+                assertThat(jedis.set("k", "v")).isEqualTo("OK");
+            }
+            try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 60_000)) {
+                assertThat(jedis.auth("default", "s3cret")).isEqualTo("OK");
+            }
+            try (RawClient raw = new RawClient(server.port())) {
+                // Before AUTH a client may not send large requests (Redis's unauthenticated limits).
+                String expected = "-ERR Protocol error: unauthenticated multibulk length\r\n";
+                assertThat(raw.send("*100\r\n").read(expected.length())).isEqualTo(expected);
+                assertThat(raw.closedByServer()).isTrue();
+            }
+            try (RawClient raw = new RawClient(server.port())) {
+                String hello = raw.send("HELLO 3 AUTH default s3cret\r\nGET k\r\n").readUntil("$1\r\nv\r\n");
+                assertThat(hello).startsWith("%7\r\n").endsWith("$1\r\nv\r\n");
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseWrittenThroughTheEmbeddedApiIsNotServed() {
+        try (io.ferrumdb.FerrumDB db = io.ferrumdb.FerrumDB.open(dir.resolve("embedded"))) {
+            db.put("Kfoo".getBytes(StandardCharsets.UTF_8), "bar".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThatThrownBy(() -> new TestServer(dir.resolve("embedded")))
+                .isInstanceOf(ServerStartException.class).hasMessageContaining("not written by ferrumdb serve");
+    }
+}
