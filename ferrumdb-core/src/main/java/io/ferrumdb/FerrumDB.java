@@ -18,9 +18,12 @@ import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.LogWriter;
 import io.ferrumdb.internal.log.LogWriter.Append;
+import io.ferrumdb.internal.log.RecordCheck;
 import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentInventory;
+import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,8 +35,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -79,6 +82,7 @@ public final class FerrumDB implements AutoCloseable {
     private final ConcurrentSkipListMap<Integer, Segment> segments = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextSegmentId;
     private final List<DroppedRange> recoveryReport;
+    private final SegmentManifest manifest;
     private final LogWriter writer;
     private final ReentrantLock readOnlyPurgeLock = new ReentrantLock();
     private final LongAdder puts = new LongAdder();
@@ -114,13 +118,17 @@ public final class FerrumDB implements AutoCloseable {
             MetaFile meta = loadOrCreateMeta();
             CipherSuite ciphers = openCiphers(meta);
             this.files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
-            Set<Integer> superseded = finishInterruptedCompaction();
+            SortedSet<Integer> listed = meta.hasManifest() ? SegmentManifest.read(files) : null;
+            this.manifest = new SegmentManifest(files, listed == null ? List.of() : listed);
+            Set<Integer> superseded = finishInterruptedCompaction(meta);
             if (!options.readOnly()) {
-                deleteTemporaryFiles();
+                files.deleteTemporaryFiles();
             }
-            List<Integer> ids = segmentIds();
-            ids.removeAll(superseded);
+            SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
+            inventory.requireWhole(files);
+            List<Integer> ids = new ArrayList<>(inventory.live());
             if (!options.readOnly()) {
+                deleteUnpublishedSegments(inventory.unpublished());
                 deleteOrphanHints(ids);
             }
             this.keyDir = new KeyDir(options.orderedKeys(), expectedKeys(ids));
@@ -131,6 +139,18 @@ public final class FerrumDB implements AutoCloseable {
             for (int id : superseded) {
                 maxId = Math.max(maxId, id);
             }
+            for (int id : inventory.unpublished()) {
+                maxId = Math.max(maxId, id);
+            }
+            if (!options.readOnly()) {
+                manifest.replace(segments.keySet());
+                if (!meta.hasManifest()) {
+                    // A format-1 database gains its MANIFEST first, then the META that says it has one.
+                    Path metaPath = dir.resolve(MetaFile.NAME);
+                    files.writeDurably(dir.resolve(MetaFile.NAME + SegmentFiles.TMP_SUFFIX), metaPath,
+                            meta.upgraded().encode());
+                }
+            }
             this.nextSegmentId = new AtomicInteger(maxId + 1);
             if (options.readOnly()) {
                 this.writer = null;
@@ -139,17 +159,29 @@ public final class FerrumDB implements AutoCloseable {
                 this.writer = new LogWriter(active, maxSequence, options.fsyncPolicy(), options.segmentSize(),
                         this::newSegment, this::sealSegment, keyDir::applyQueuedOrderedChanges);
             }
-            this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.clock(),
+            this.compactor = new Compactor(keyDir, files, manifest, segments, nextSegmentId, options.clock(),
                     options.segmentSize(), options.compactionRateLimit(), this::syncBeforeRetiringSegments);
             this.compactionPolicy = new CompactionPolicy(options.compactionThreshold(),
                     options.maxSpaceAmplification(), options.segmentSize());
             this.compactionScheduler = options.readOnly() || !options.autoCompaction() ? null
                     : new CompactionScheduler(compactionPolicy, maintenanceLock, new SchedulerHost(),
                     options.compactionInterval(), "ferrumdb-compactor");
+        } catch (CorruptionException e) {
+            closeQuietlyAfterFailedOpen(acquired, e);
+            throw withWayOut(e);
         } catch (IOException | RuntimeException e) {
             closeQuietlyAfterFailedOpen(acquired, e);
             throw e;
         }
+    }
+
+    /** Damage found at open, with what the operator can do about it. */
+    private static CorruptionException withWayOut(CorruptionException e) {
+        if (e instanceof MissingSegmentException || e.problem().contains("ferrumdb repair")) {
+            return e;
+        }
+        return new CorruptionException(e.file(), e.offset(), e.problem() + "; 'ferrumdb repair' rewrites the"
+                + " damaged files keeping every intact record ('ferrumdb verify' lists the damage)", e);
     }
 
     /** Opens (creating if missing) the database in {@code dir} with default options. */
@@ -183,6 +215,25 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
+    /**
+     * Repairs the closed database in {@code dir} (encrypted ones need their key or passphrase in {@code options}):
+     * keeps every intact record, rewrites damaged segments and their hints, and moves the damaged originals to a
+     * {@code damaged-<timestamp>} folder beside the database ({@link Options#repairDiscardsDamaged()} deletes them
+     * instead). Segments the MANIFEST lists but which are gone make it refuse with {@link MissingSegmentException}
+     * unless {@link Options#repairAllowsMissingSegments()}. Afterwards verify is clean.
+     *
+     * @throws DatabaseLockedException when the database is open
+     */
+    public static RepairReport repair(Path dir, Options options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        try {
+            return Repairer.repair(dir, options);
+        } catch (IOException e) {
+            throw new FerrumException("could not repair database " + dir.toAbsolutePath() + ": " + e, e);
+        }
+    }
+
     // ---------------------------------------------------------------- reads
 
     /** The value of {@code key}, or null when absent or expired. */
@@ -190,7 +241,7 @@ public final class FerrumDB implements AutoCloseable {
         Limits.checkKey(key);
         ensureOpen();
         gets.increment();
-        RecordReader.Payload p = readPayload(new Key(key));
+        RecordCheck.Valid p = readPayload(new Key(key));
         return p == null ? null : p.value();
     }
 
@@ -212,13 +263,13 @@ public final class FerrumDB implements AutoCloseable {
         }
         ensureOpen();
         gets.increment();
-        RecordReader.Payload p = readPayload(new Key(key));
+        RecordCheck.Valid p = readPayload(new Key(key));
         if (p == null) {
             return -1;
         }
         int n = p.valueLength();
         if (n <= dst.remaining()) {
-            dst.put(p.bytes(), p.offset() + p.keyLength(), n);
+            dst.put(p.plain(), p.plainOffset() + p.keyLength(), n);
         }
         return n;
     }
@@ -396,13 +447,17 @@ public final class FerrumDB implements AutoCloseable {
                     io.linkOrCopy(p, to.resolve(name));
                 }
             }
+            SortedSet<Integer> copied = new java.util.TreeSet<>();
             for (Segment s : sealedSegments()) {
                 io.linkOrCopy(s.path(), to.resolve(s.path().getFileName()));
                 Path hint = files.hintPath(s.id());
                 if (io.exists(hint)) {
                     io.linkOrCopy(hint, to.resolve(hint.getFileName()));
                 }
+                copied.add(s.id());
             }
+            // The copy is a database of its own segments: its MANIFEST lists exactly those.
+            SegmentManifest.write(new SegmentFiles(io, to, files.databaseId(), files.ciphers()), copied);
             io.syncDirectory(to);
         } catch (IOException e) {
             throw new FerrumException("backup of " + dir + " to " + to + " failed: " + e, e);
@@ -554,6 +609,7 @@ public final class FerrumDB implements AutoCloseable {
                 try {
                     active.close();
                     segments.remove(active.id());
+                    manifest.removeAll(List.of(active.id()));
                     files.delete(active.id());
                     io.syncDirectory(dir);
                 } catch (IOException e) {
@@ -712,6 +768,12 @@ public final class FerrumDB implements AutoCloseable {
     private Segment newSegment() throws IOException {
         int id = nextSegmentId.getAndIncrement();
         Segment s = files.create(id);
+        try {
+            manifest.add(id);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
         segments.put(id, s);
         return s;
     }
@@ -731,13 +793,13 @@ public final class FerrumDB implements AutoCloseable {
     // ---------------------------------------------------------------- internals: read path
 
     /** The verified record of {@code key}'s newest value, or null when the key is absent or expired. */
-    private RecordReader.Payload readPayload(Key key) {
+    private RecordCheck.Valid readPayload(Key key) {
         while (true) {
             Location loc = keyDir.get(key);
             if (loc == null || loc.isExpired(now())) {
                 return null;
             }
-            RecordReader.Payload p = readAt(key, loc);
+            RecordCheck.Valid p = readAt(key, loc);
             if (p != null) {
                 return p;
             }
@@ -745,7 +807,7 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     /** The record at {@code loc}, or null when the location moved under us (compaction): look it up again. */
-    private RecordReader.Payload readAt(Key key, Location loc) {
+    private RecordCheck.Valid readAt(Key key, Location loc) {
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
             if (!loc.equals(keyDir.get(key))) {
@@ -775,10 +837,9 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     /** Verifies a record read for {@code key}; any mismatch is corruption, never data. */
-    private static RecordReader.Payload verifiedPayload(Segment seg, Location loc, byte[] rec, byte[] key) {
-        RecordReader.Payload p = RecordReader.open(seg, loc.offset(), rec);
-        if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || p.keyLength() != key.length
-                || !Arrays.equals(p.bytes(), p.offset(), p.offset() + key.length, key, 0, key.length)) {
+    private static RecordCheck.Valid verifiedPayload(Segment seg, Location loc, byte[] rec, byte[] key) {
+        RecordCheck.Valid p = RecordReader.open(seg, loc.offset(), rec);
+        if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || !p.keyEquals(key)) {
             throw new CorruptionException(seg.path(), loc.offset(), "record does not match the key directory");
         }
         return p;
@@ -824,7 +885,7 @@ public final class FerrumDB implements AutoCloseable {
             while (next == null && keys.hasNext()) {
                 Key k = keys.next();
                 ensureOpen();
-                RecordReader.Payload p = readPayload(k);
+                RecordCheck.Valid p = readPayload(k);
                 if (p != null) {
                     next = new KeyValue(k.bytes().clone(), p.value());
                 }
@@ -922,6 +983,8 @@ public final class FerrumDB implements AutoCloseable {
         new SecureRandom().nextBytes(id);
         MetaFile meta = new MetaFile(id, options.encrypted(), System.currentTimeMillis());
         SegmentFiles writerFiles = new SegmentFiles(io, dir, id, CipherSuite.PLAINTEXT);
+        // The (empty) MANIFEST first: a META of format 2 promises one.
+        SegmentManifest.write(writerFiles, new java.util.TreeSet<>());
         writerFiles.writeDurably(dir.resolve(MetaFile.NAME + SegmentFiles.TMP_SUFFIX), path, meta.encode());
         return meta;
     }
@@ -934,7 +997,8 @@ public final class FerrumDB implements AutoCloseable {
      */
     private CipherSuite openCiphers(MetaFile meta) throws IOException {
         try (Secret secret = options.secret()) {
-            return Keyring.open(io, dir, meta, secret, !options.readOnly() && segmentIds().isEmpty());
+            return Keyring.open(io, dir, meta, secret, !options.readOnly()
+                    && new SegmentFiles(io, dir, meta.databaseId(), CipherSuite.PLAINTEXT).listSegmentIds().isEmpty());
         }
     }
 
@@ -1021,29 +1085,14 @@ public final class FerrumDB implements AutoCloseable {
 
     // ---------------------------------------------------------------- end of encryption
 
-    private void deleteTemporaryFiles() throws IOException {
-        boolean any = false;
-        for (Path p : io.list(dir)) {
-            if (p.getFileName().toString().endsWith(SegmentFiles.TMP_SUFFIX)) {
-                io.delete(p);
-                any = true;
-            }
+    /** Deletes files that hold nothing acknowledged and were never listed (see {@link SegmentInventory}). */
+    private void deleteUnpublishedSegments(List<Integer> unpublished) throws IOException {
+        for (int id : unpublished) {
+            files.delete(id);
         }
-        if (any) {
+        if (!unpublished.isEmpty()) {
             io.syncDirectory(dir);
         }
-    }
-
-    private List<Integer> segmentIds() throws IOException {
-        List<Integer> ids = new ArrayList<>();
-        for (Path p : io.list(dir)) {
-            long id = Segment.parseId(p.getFileName().toString());
-            if (id > 0 && id <= Integer.MAX_VALUE) {
-                ids.add((int) id);
-            }
-        }
-        Collections.sort(ids);
-        return ids;
     }
 
     /**
@@ -1114,7 +1163,7 @@ public final class FerrumDB implements AutoCloseable {
             Scanned sc = scanned.stream().filter(x -> x.segment() == s).findFirst().orElse(null);
             if (sc != null && sc.torn() && laterRecords) {
                 DroppedRange d = sc.result().dropped().get(0);
-                throw new CorruptionException(s.path(), d.offset(), d.reason().replaceFirst("^torn tail: ", "")
+                throw new CorruptionException(s.path(), d.offset(), d.reason()
                         + "; later segments hold records, so this is not a torn tail");
             }
             if (sc == null ? s.maxSequence() > 0 : !sc.result().records().isEmpty()) {
@@ -1142,6 +1191,7 @@ public final class FerrumDB implements AutoCloseable {
         }
         if (entries.isEmpty() && !sc.hadHint() && !seg.header().compacted()) {
             segments.remove(seg.id());
+            manifest.removeAll(List.of(seg.id()));
             seg.close();
             files.delete(seg.id());
             io.syncDirectory(dir);
@@ -1183,11 +1233,12 @@ public final class FerrumDB implements AutoCloseable {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
-            long size = sizeOf(files.dataPath(id));
+            long size = files.size(files.dataPath(id));
             if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
-                report.add(new DroppedRange(files.dataPath(id), 0, size,
-                        "torn tail: segment header torn while the segment was created; file deleted"));
+                report.add(new DroppedRange(files.dataPath(id), 0, size, DroppedRange.Kind.TORN_TAIL,
+                        "segment header torn while the segment was created; file deleted"));
                 if (!options.readOnly()) {
+                    manifest.removeAll(List.of(id));
                     files.delete(id);
                     io.syncDirectory(dir);
                 }
@@ -1197,31 +1248,32 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    private long sizeOf(Path path) throws IOException {
-        try (StorageFile f = io.open(path, false)) {
-            return f.size();
-        }
-    }
-
     private List<HintFile.Entry> readHintOrNull(Segment seg, List<DroppedRange> report) throws IOException {
         try {
             return files.readHint(seg);
         } catch (CorruptionException e) {
+            if (!e.file().equals(files.hintPath(seg.id()))) {
+                throw e;
+            }
             // A damaged hint is never trusted: the segment is scanned and the hint rewritten.
-            report.add(new DroppedRange(files.hintPath(seg.id()), e.offset(), 0,
+            report.add(new DroppedRange(files.hintPath(seg.id()), e.offset(), 0, DroppedRange.Kind.DAMAGED_HINT,
                     "damaged hint file rebuilt from its segment: " + e.getMessage()));
             return null;
         }
     }
 
     /** Completes the deletions of a compaction that crashed after publishing its outputs; returns their ids. */
-    private Set<Integer> finishInterruptedCompaction() throws IOException {
+    private Set<Integer> finishInterruptedCompaction(MetaFile meta) throws IOException {
         Path journal = dir.resolve(CompactionJournal.NAME);
         if (!io.exists(journal)) {
             return Set.of();
         }
-        Set<Integer> ids = new HashSet<>(CompactionJournal.decode(files.readAll(journal, 1 << 24), journal));
+        Set<Integer> ids = new HashSet<>(CompactionJournal.decode(files.readAll(journal, 1 << 24), journal,
+                meta.databaseId(), meta.version()));
         if (!options.readOnly()) {
+            if (meta.hasManifest()) {
+                manifest.removeAll(ids);
+            }
             for (int id : ids) {
                 files.delete(id);
             }
@@ -1241,7 +1293,7 @@ public final class FerrumDB implements AutoCloseable {
         for (int id : ids) {
             Path hint = files.hintPath(id);
             if (io.exists(hint)) {
-                hintBytes += sizeOf(hint);
+                hintBytes += files.size(hint);
             }
         }
         return (int) Math.min(1 << 28, Math.max(1024, hintBytes / (HintFile.ENTRY_FIXED_SIZE + 8)));

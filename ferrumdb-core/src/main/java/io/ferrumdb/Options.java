@@ -31,6 +31,8 @@ public final class Options {
     private final Clock clock;
     private final boolean orderedKeys;
     private final boolean salvage;
+    private final boolean repairDiscardsDamaged;
+    private final boolean repairAllowsMissingSegments;
     private final boolean autoCompaction;
     private final double compactionThreshold;
     private final long compactionRateLimit;
@@ -47,6 +49,8 @@ public final class Options {
         this.clock = b.clock;
         this.orderedKeys = b.orderedKeys;
         this.salvage = b.salvage;
+        this.repairDiscardsDamaged = b.repairDiscardsDamaged;
+        this.repairAllowsMissingSegments = b.repairAllowsMissingSegments;
         this.autoCompaction = b.autoCompaction;
         this.compactionThreshold = b.compactionThreshold;
         this.compactionRateLimit = b.compactionRateLimit;
@@ -74,6 +78,8 @@ public final class Options {
         b.clock = clock;
         b.orderedKeys = orderedKeys;
         b.salvage = salvage;
+        b.repairDiscardsDamaged = repairDiscardsDamaged;
+        b.repairAllowsMissingSegments = repairAllowsMissingSegments;
         b.autoCompaction = autoCompaction;
         b.compactionThreshold = compactionThreshold;
         b.compactionRateLimit = compactionRateLimit;
@@ -108,6 +114,16 @@ public final class Options {
     /** Whether open skips damaged records instead of failing; see {@link FerrumDB#recoveryReport()}. */
     public boolean salvage() {
         return salvage;
+    }
+
+    /** Whether {@link FerrumDB#repair} deletes damaged files instead of moving them to a damaged-* folder. */
+    public boolean repairDiscardsDamaged() {
+        return repairDiscardsDamaged;
+    }
+
+    /** Whether {@link FerrumDB#repair} may drop segments the MANIFEST lists but which are gone. */
+    public boolean repairAllowsMissingSegments() {
+        return repairAllowsMissingSegments;
     }
 
     /** Whether a background thread compacts segments whose dead share reaches the threshold. */
@@ -168,6 +184,8 @@ public final class Options {
         private Clock clock = Clock.systemUTC();
         private boolean orderedKeys = true;
         private boolean salvage;
+        private boolean repairDiscardsDamaged;
+        private boolean repairAllowsMissingSegments;
         private boolean autoCompaction = true;
         private double compactionThreshold = 0.5;
         private long compactionRateLimit;
@@ -220,6 +238,25 @@ public final class Options {
          */
         public Builder salvage(boolean salvage) {
             this.salvage = salvage;
+            return this;
+        }
+
+        /**
+         * For {@link FerrumDB#repair}: delete the damaged original files instead of moving them to a
+         * {@code damaged-<timestamp>} folder beside the database (default false: nothing is thrown away).
+         */
+        public Builder repairDiscardsDamaged(boolean discard) {
+            this.repairDiscardsDamaged = discard;
+            return this;
+        }
+
+        /**
+         * For {@link FerrumDB#repair}: accept that segments the MANIFEST lists are gone and rebuild the MANIFEST
+         * without them (default false: repair refuses with {@link MissingSegmentException}). Keys deleted or
+         * overwritten in a lost segment may then show older values.
+         */
+        public Builder repairAllowsMissingSegments(boolean allow) {
+            this.repairAllowsMissingSegments = allow;
             return this;
         }
 

@@ -36,7 +36,7 @@ class ToolsTest {
         Run.of(db, "", "put", "a", "2");
         Run r = Run.of(db, "", "--fsync", "periodic:250ms", "info");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("format version:      1").contains("encryption:          none")
+        assertThat(r.out()).contains("format version:      2").contains("encryption:          none")
                 .contains("fsync policy:        periodic every 250 ms").contains("live keys:           1")
                 .contains("segments:            2").contains("live bytes:          30")
                 .contains("total bytes:         188").contains("dead bytes:          158").contains("open mode:           read-only")

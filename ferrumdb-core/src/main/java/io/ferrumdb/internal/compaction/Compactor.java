@@ -4,16 +4,15 @@ import io.ferrumdb.CorruptionException;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
-import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
-import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentManifest;
+import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -31,11 +30,12 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>copy live records (and tombstones that may still hide an older value elsewhere) into output files under
  *   temporary names; fsync them and write their hint files;</li>
- *   <li>rename the outputs to their final names and fsync the directory; publish them to readers;</li>
+ *   <li>rename the outputs to their final names and fsync the directory; list them in the MANIFEST; publish
+ *   them to readers;</li>
  *   <li>switch the key directory entry of each copied record with compare-and-set, so that a write that landed
  *   meanwhile on the same key wins over the copy;</li>
- *   <li>write the COMPACTION journal listing the inputs, then delete the inputs, fsync the directory, and delete
- *   the journal. Open finishes an interrupted step 4 from the journal.</li>
+ *   <li>write the COMPACTION journal listing the inputs, unlist them from the MANIFEST, delete them, fsync the
+ *   directory, and delete the journal. Open finishes an interrupted step 4 from the journal.</li>
  * </ol>
  * A crash before step 4 leaves duplicates of some records (same sequence numbers), which open resolves and a
  * later compaction reclaims; a crash during it is finished at open. Readers that looked up a location in an input
@@ -46,10 +46,9 @@ public final class Compactor {
     public record Outcome(int segmentsCompacted, long bytesRead, long bytesWritten) {
     }
 
-    private static final int BUFFER = 1 << 20;
-
     private final KeyDir keyDir;
     private final SegmentFiles files;
+    private final SegmentManifest manifest;
     private final ConcurrentNavigableMap<Integer, Segment> segments;
     private final AtomicInteger nextSegmentId;
     private final Clock clock;
@@ -61,11 +60,12 @@ public final class Compactor {
      * @param syncWrites makes every write appended so far durable (the writer's sync); called before inputs are
      *                   deleted, see {@link #compact}
      */
-    public Compactor(KeyDir keyDir, SegmentFiles files, ConcurrentNavigableMap<Integer, Segment> segments,
-                     AtomicInteger nextSegmentId, Clock clock, long segmentSize, long bytesPerSecond,
-                     Runnable syncWrites) {
+    public Compactor(KeyDir keyDir, SegmentFiles files, SegmentManifest manifest,
+                     ConcurrentNavigableMap<Integer, Segment> segments, AtomicInteger nextSegmentId, Clock clock,
+                     long segmentSize, long bytesPerSecond, Runnable syncWrites) {
         this.keyDir = keyDir;
         this.files = files;
+        this.manifest = manifest;
         this.segments = segments;
         this.nextSegmentId = nextSegmentId;
         this.clock = clock;
@@ -88,9 +88,9 @@ public final class Compactor {
         long written = 0;
         long bytesRead = 0;
         long now = clock.millis();
-        List<Output> outputs = new ArrayList<>();
+        List<SegmentOutput> outputs = new ArrayList<>();
         List<Relocation> relocations = new ArrayList<>();
-        Output out = null;
+        SegmentOutput out = null;
         try {
             for (Segment in : inputs) {
                 bytesRead += in.writtenLength();
@@ -108,36 +108,42 @@ public final class Compactor {
                         continue;
                     }
                     if (out == null || out.full(e.recordSize() - RecordFormat.HEADER_SIZE)) {
-                        out = new Output(nextSegmentId.getAndIncrement());
+                        out = new SegmentOutput(files, nextSegmentId.getAndIncrement(), segmentSize);
                         outputs.add(out);
                     }
-                    long before = out.length;
+                    long before = out.length();
                     Location moved = out.copy(in, e);
-                    written += out.length - before;
+                    written += out.length() - before;
                     if (e.type() == RecordFormat.TYPE_PUT) {
                         relocations.add(new Relocation(key, current, moved));
                     }
                     throttle(started, written);
                 }
             }
-            for (Output o : outputs) {
+            for (SegmentOutput o : outputs) {
                 o.finishUnderTemporaryName();
             }
-            for (Output o : outputs) {
-                files.io().rename(o.tmpPath, files.dataPath(o.segment.id()));
+            for (SegmentOutput o : outputs) {
+                files.io().rename(o.tmpPath(), files.dataPath(o.segment().id()));
             }
             files.io().syncDirectory(files.dir());
         } catch (IOException | RuntimeException e) {
-            for (Output o : outputs) {
+            for (SegmentOutput o : outputs) {
                 o.abandon(e);
             }
             throw e;
         }
-        // The outputs are durable under their final names: from here on, a crash keeps them.
-        for (Output o : outputs) {
-            o.segment.close();
-            Segment published = files.open(o.segment.id(), false);
-            published.noteSequences(o.segment.minSequence(), o.segment.maxSequence());
+        // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
+        // open deletes them as unpublished compaction outputs: the inputs still hold every record).
+        List<Integer> outputIds = new ArrayList<>();
+        for (SegmentOutput o : outputs) {
+            outputIds.add(o.segment().id());
+        }
+        manifest.addAll(outputIds);
+        for (SegmentOutput o : outputs) {
+            o.segment().close();
+            Segment published = files.open(o.segment().id(), false);
+            published.noteSequences(o.segment().minSequence(), o.segment().maxSequence());
             published.seal();
             segments.put(published.id(), published);
         }
@@ -167,7 +173,8 @@ public final class Compactor {
         }
         Path journal = files.dir().resolve(CompactionJournal.NAME);
         files.writeDurably(files.dir().resolve(CompactionJournal.NAME + SegmentFiles.TMP_SUFFIX), journal,
-                CompactionJournal.encode(ids));
+                CompactionJournal.encode(files.databaseId(), ids));
+        manifest.removeAll(ids);
         for (Segment s : inputs) {
             segments.remove(s.id());
             s.close();
@@ -206,10 +213,10 @@ public final class Compactor {
         return entries;
     }
 
-    private static long bytesWritten(List<Output> outputs) {
+    private static long bytesWritten(List<SegmentOutput> outputs) {
         long total = 0;
-        for (Output o : outputs) {
-            total += o.length;
+        for (SegmentOutput o : outputs) {
+            total += o.length();
         }
         return total;
     }
@@ -227,108 +234,5 @@ public final class Compactor {
     }
 
     private record Relocation(Key key, Location from, Location to) {
-    }
-
-    /** One output segment being written under a temporary name. */
-    private final class Output {
-        final Segment segment;
-        final Path tmpPath;
-        final HintFile.Builder hint = new HintFile.Builder();
-        final byte[] buffer = new byte[BUFFER];
-        int buffered;
-        long length = SegmentHeader.SIZE;
-
-        Output(int id) throws IOException {
-            this.tmpPath = files.dir().resolve(files.dataPath(id).getFileName() + SegmentFiles.TMP_SUFFIX);
-            this.segment = files.create(id, tmpPath, false, true);
-        }
-
-        boolean full(int payloadBytes) {
-            return length > SegmentHeader.SIZE && length + RecordFormat.HEADER_SIZE + payloadBytes > segmentSize;
-        }
-
-        /**
-         * Copies the live record {@code e} of {@code in}. Plaintext records are copied as they are, from the input's
-         * memory map straight into the output buffer (no per-record allocation), after checking their CRC and
-         * header; only the COMMIT flag changes (every copied record is a unit of its own). Encrypted records are
-         * opened and sealed again, because the record's file offset is part of its nonce and associated data.
-         */
-        Location copy(Segment in, HintFile.Entry e) throws IOException {
-            int size = e.recordSize();
-            if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > buffer.length) {
-                return append(RecordReader.open(in, e.offset(), in.read(e.offset(), size)));
-            }
-            if (buffered + size > buffer.length) {
-                flush();
-            }
-            int at = buffered;
-            in.readInto(e.offset(), buffer, at, size);
-            String problem = size < RecordFormat.HEADER_SIZE || !RecordFormat.crcMatches(buffer, at, size)
-                    ? "record checksum mismatch" : RecordFormat.headerProblem(buffer, at);
-            if (problem == null && RecordFormat.recordSize(buffer, at, in.cipher()) != size) {
-                problem = "record length does not match the hint";
-            }
-            if (problem != null) {
-                throw new CorruptionException(in.path(), e.offset(), problem);
-            }
-            if (!RecordFormat.isCommit(buffer, at)) {
-                RecordFormat.markCommit(buffer, at, size);
-            }
-            buffered += size;
-            long sequence = RecordFormat.sequence(buffer, at);
-            long expiresAt = RecordFormat.expiresAt(buffer, at);
-            Location location = new Location(segment.id(), length, size, sequence, expiresAt);
-            hint.add(e.type(), e.key(), size, length, sequence, expiresAt);
-            segment.noteSequences(sequence, sequence);
-            length += size;
-            return location;
-        }
-
-        private Location append(RecordReader.Payload p) throws IOException {
-            byte[] key = p.key();
-            byte[] value = p.value();
-            int size = RecordFormat.recordSize(key.length, value.length, segment.cipher());
-            if (buffered + size > buffer.length) {
-                flush();
-            }
-            byte[] target = size > buffer.length ? new byte[size] : buffer;
-            int at = target == buffer ? buffered : 0;
-            RecordFormat.encode(target, at, length, p.type(), true, p.sequence(), p.expiresAt(), key, value,
-                    segment.cipher());
-            if (target == buffer) {
-                buffered += size;
-            } else {
-                segment.file().write(length, ByteBuffer.wrap(target, 0, size));
-            }
-            Location location = new Location(segment.id(), length, size, p.sequence(), p.expiresAt());
-            hint.add(p.type(), key, size, length, p.sequence(), p.expiresAt());
-            segment.noteSequences(p.sequence(), p.sequence());
-            length += size;
-            return location;
-        }
-
-        private void flush() throws IOException {
-            if (buffered > 0) {
-                segment.file().write(length - buffered, ByteBuffer.wrap(buffer, 0, buffered));
-                buffered = 0;
-            }
-        }
-
-        void finishUnderTemporaryName() throws IOException {
-            flush();
-            segment.file().force();
-            segment.truncatedTo(length);
-            files.writeHint(segment, hint);
-        }
-
-        void abandon(Throwable cause) {
-            try {
-                segment.close();
-                files.io().delete(tmpPath);
-                files.io().delete(files.hintPath(segment.id()));
-            } catch (IOException e) {
-                cause.addSuppressed(e);
-            }
-        }
     }
 }

@@ -53,6 +53,19 @@ public final class SegmentFiles {
         return dir.resolve(Segment.hintName(id));
     }
 
+    /** The numbers of the segment files in the directory, in increasing order. */
+    public List<Integer> listSegmentIds() throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        for (Path p : io.list(dir)) {
+            long id = Segment.parseId(p.getFileName().toString());
+            if (id > 0 && id <= Integer.MAX_VALUE) {
+                ids.add((int) id);
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
     /** Creates segment {@code id} with its header, durable (file and directory fsynced) on return. */
     public Segment create(int id) throws IOException {
         return create(id, dataPath(id), true, false);
@@ -146,7 +159,9 @@ public final class SegmentFiles {
 
     /**
      * Reads the hint of {@code segment} if it exists and describes the segment as it is now; null when missing
-     * or stale. A damaged hint is reported as a CorruptionException (the caller rebuilds it from data).
+     * or describing a shorter file (the caller reads the segment strictly). A damaged hint is reported as a
+     * CorruptionException on the hint file (the caller rebuilds it from data); an intact hint of a longer file as
+     * a CorruptionException on the segment, which lost data.
      */
     public List<HintFile.Entry> readHint(Segment segment) throws IOException {
         Path path = hintPath(segment.id());
@@ -155,6 +170,13 @@ public final class SegmentFiles {
         }
         byte[] bytes = readAll(path, 2 * segment.writtenLength() + (1 << 20));
         HintFile.Contents c = HintFile.decode(bytes, path, databaseId, ciphers.hintCipher(segment.header()));
+        if (c.segmentId() == segment.id() && c.dataLength() > segment.writtenLength()) {
+            // An intact hint of a longer file: the segment lost bytes after it was sealed (a strict scan could
+            // not tell, when the cut falls between two records).
+            throw new CorruptionException(segment.path(), segment.writtenLength(), "segment is "
+                    + segment.writtenLength() + " bytes but its hint file describes " + c.dataLength()
+                    + ": it was cut short after it was sealed");
+        }
         if (c.segmentId() != segment.id() || c.dataLength() != segment.writtenLength()) {
             return null;
         }
@@ -174,6 +196,27 @@ public final class SegmentFiles {
                 throw new IOException("short read of " + path + ": " + n + " of " + size + " bytes");
             }
             return b;
+        }
+    }
+
+    /** Deletes the {@code *.tmp} files a writer left (never part of the database), then fsyncs the directory. */
+    public void deleteTemporaryFiles() throws IOException {
+        boolean any = false;
+        for (Path p : io.list(dir)) {
+            if (p.getFileName().toString().endsWith(TMP_SUFFIX)) {
+                io.delete(p);
+                any = true;
+            }
+        }
+        if (any) {
+            io.syncDirectory(dir);
+        }
+    }
+
+    /** The size of a file. */
+    public long size(Path path) throws IOException {
+        try (StorageFile f = io.open(path, false)) {
+            return f.size();
         }
     }
 
