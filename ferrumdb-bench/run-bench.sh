@@ -4,6 +4,8 @@
 #   ferrumdb-bench/run-bench.sh full    # hours: 3 forks, longer iterations, 100 B and 1 KiB values
 #   ferrumdb-bench/run-bench.sh compaction  # about 2 minutes: only open with hint files, GET p99 during
 #                                           # compaction and compaction throughput (1M keys), merged into harness.json
+#   ferrumdb-bench/run-bench.sh keydir      # about 10-20 minutes: issue 18's key directory suite against its naive
+#                                           # baselines (memory, open, GET, puts, 3M keys in 384 MiB), keydir.json
 # Results: docs/benchmarks-data/jmh.json (JMH) and docs/benchmarks-data/harness.json (durable writes, memory,
 # open time, disk space). Data sets are built once under ferrumdb-bench/target/bench-data (FERRUMDB_BENCH_DATA).
 # Needs redis-server on the PATH for the Redis rows (Debian: apt-get install redis-server); it is started and
@@ -13,8 +15,8 @@ suite=${1:-}
 case "$suite" in
   quick) jmh_opts=(-f 1 -wi 1 -w 1s -i 3 -r 1s) ;;
   full) jmh_opts=(-f 3 -wi 3 -w 3s -i 5 -r 3s -p valueSize=100,1024) ;;
-  compaction) jmh_opts=() ;;
-  *) echo "usage: $0 quick|full|compaction" >&2; exit 2 ;;
+  compaction|keydir) jmh_opts=() ;;
+  *) echo "usage: $0 quick|full|compaction|keydir" >&2; exit 2 ;;
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -32,7 +34,13 @@ flags="-Xmx2g -Dferrumdb.bench.data=$data"
 if [ "${feature%%.*}" -ge 24 ]; then
   flags="$flags --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
 fi
-if [ "$suite" = compaction ]; then
+if [ "$suite" = keydir ]; then
+  echo "== keydir suite: harness (key directory memory, open, GET, puts, small heap)"
+  # shellcheck disable=SC2086
+  java $flags -cp "$jar" io.ferrumdb.bench.Harness keydir "$results/keydir.json"
+  echo "done: $results/keydir.json (quoted by hand in docs/benchmarks.md, section \"Key directory\")"
+  exit 0
+elif [ "$suite" = compaction ]; then
   echo "== compaction suite: harness (open with hint files, GET p99 during compaction, compaction throughput)"
   # shellcheck disable=SC2086
   java $flags -cp "$jar" io.ferrumdb.bench.Harness compaction "$results/harness.json"

@@ -22,23 +22,24 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-start_redis() { # fsync-mode -> port
-  local port dir
+# The start_* functions run in this shell (not in $(...)), so that the PIDs they record are this shell's to stop;
+# they leave the port in $port.
+start_redis() { # fsync-mode
+  local dir
   port=$(free_port); dir="$work/redis-$1"; mkdir -p "$dir"
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync "$1" --dir "$dir" \
     --daemonize no > "$dir/log" 2>&1 &
   pids+=($!)
   until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done
-  echo "$port"
 }
 
-start_ferrumdb() { # fsync-policy -> port
+start_ferrumdb() { # fsync-policy
   local out="$work/ferrumdb-${1//:/}.out"
   # A long-running server wants the optimising JIT, not the launcher's quick-start flags (C1 only, serial GC).
   FERRUMDB_JAVA_OPTS=${SERVE_JAVA_OPTS:--XX:+UseParallelGC} "$root/ferrumdb" --db "$work/ferrumdb-${1//:/}" --fsync "$1" serve --port 0 > "$out" 2>&1 &
   pids+=($!)
   until grep -q 'over the Redis protocol on' "$out"; do sleep 0.2; done
-  sed -n 's/.*over the Redis protocol on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$out"
+  port=$(sed -n 's/.*over the Redis protocol on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$out")
 }
 
 rps() { # port test pipeline -> requests per second
@@ -49,8 +50,10 @@ rps() { # port test pipeline -> requests per second
 "$root/ferrumdb" --version >/dev/null   # builds the jar now, outside the timings
 printf '%-10s %-4s %-3s %12s %12s %7s\n' mode test P redis-rps ferrumdb-rps ratio
 for mode in always everysec; do
-  rport=$(start_redis "$mode")
-  fport=$(start_ferrumdb "$([ "$mode" = always ] && echo always || echo periodic:1s)")
+  start_redis "$mode"
+  rport=$port
+  start_ferrumdb "$([ "$mode" = always ] && echo always || echo periodic:1s)"
+  fport=$port
   # JIT warm-up of the server (and the same load on Redis, so both see one extra run).
   rps "$fport" set 16 >/dev/null; rps "$rport" set 16 >/dev/null
   for pipeline in 1 16; do

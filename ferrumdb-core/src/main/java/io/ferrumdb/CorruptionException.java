@@ -7,6 +7,7 @@ public class CorruptionException extends FerrumException {
     private static final long serialVersionUID = 1L;
     private final transient Path file;
     private final long offset;
+    private final String problem;
 
     public CorruptionException(Path file, long offset, String problem) {
         this(file, offset, problem, null);
@@ -16,6 +17,12 @@ public class CorruptionException extends FerrumException {
         super("corruption in " + file + " at offset " + offset + ": " + problem, cause);
         this.file = file;
         this.offset = offset;
+        this.problem = problem;
+    }
+
+    /** What is wrong, without the file and offset. */
+    public String problem() {
+        return problem;
     }
 
     public Path file() {

@@ -3,8 +3,43 @@ package io.ferrumdb;
 import java.nio.file.Path;
 
 /**
- * A byte range of a segment file that open did not load: a torn tail that was truncated after a crash, or, in
- * salvage mode, a damaged range that was skipped.
+ * A byte range of a database file that was not (or could not be) loaded: a torn tail truncated after a crash, a
+ * damaged record skipped by salvage, verify or repair, a hint rebuilt from its segment, a segment missing from
+ * or unknown to the manifest.
+ *
+ * @param file   the file the range lies in
+ * @param offset first byte of the range
+ * @param length bytes in the range (0 when the problem is a whole file, e.g. a missing segment)
+ * @param kind   what the range is, for code to act on
+ * @param reason what was found there, for people
  */
-public record DroppedRange(Path file, long offset, long length, String reason) {
+public record DroppedRange(Path file, long offset, long length, Kind kind, String reason) {
+    /** What a dropped range is. Only {@link #isDamage() damage} means data that was written is not readable. */
+    public enum Kind {
+        /**
+         * Bytes after the last complete record of the segment that was being written when the process stopped:
+         * a write that was never acknowledged. Open truncates them; not damage.
+         */
+        TORN_TAIL,
+        /** A record (or the records up to the next valid one) that fails its checks in the middle of the log. */
+        DAMAGED_RECORD,
+        /** A segment file whose header is unreadable, names another segment, or belongs to another database. */
+        DAMAGED_SEGMENT,
+        /** A hint file that is damaged or describes another length of its segment; the segment is read instead. */
+        DAMAGED_HINT,
+        /** A segment the manifest lists whose file is gone. */
+        MISSING_SEGMENT,
+        /** A segment file the manifest does not list (copied in, or left from another copy of the database). */
+        UNLISTED_SEGMENT,
+        /** A COMPACTION journal that is damaged or belongs to another database. */
+        DAMAGED_JOURNAL;
+
+        /**
+         * Whether this kind is damage to stored files (what verify fails on). A torn tail is not: it is a write
+         * that was never acknowledged, and open truncates it.
+         */
+        public boolean isDamage() {
+            return this != TORN_TAIL;
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package io.ferrumdb;
 
+import io.ferrumdb.internal.compaction.CompactionPolicy;
+import io.ferrumdb.internal.compaction.CompactionScheduler;
 import io.ferrumdb.internal.compaction.Compactor;
 import io.ferrumdb.internal.crypto.Keyring;
 import io.ferrumdb.internal.crypto.Secret;
@@ -19,25 +21,25 @@ import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.LogWriter;
 import io.ferrumdb.internal.log.LogWriter.Append;
+import io.ferrumdb.internal.log.RecordCheck;
 import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentInventory;
+import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.SortedSet;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -77,6 +79,7 @@ public final class FerrumDB implements AutoCloseable {
     private final ConcurrentSkipListMap<Integer, Segment> segments = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextSegmentId;
     private final List<DroppedRange> recoveryReport;
+    private final SegmentManifest manifest;
     private final LogWriter writer;
     private final ReentrantLock readOnlyPurgeLock = new ReentrantLock();
     private final LongAdder puts = new LongAdder();
@@ -85,10 +88,13 @@ public final class FerrumDB implements AutoCloseable {
     /** Serializes compactions and backups, which both need a stable set of sealed segments. */
     private final ReentrantLock maintenanceLock = new ReentrantLock();
     private final Compactor compactor;
-    private final ScheduledExecutorService autoCompactor;
+    private final CompactionPolicy compactionPolicy;
+    /** Background compaction; null when read-only or automatic compaction is off. */
+    private final CompactionScheduler compactionScheduler;
     private final LongAdder compactions = new LongAdder();
     private final LongAdder reclaimedBytes = new LongAdder();
-    private volatile Throwable lastCompactionFailure;
+    private final LongAdder compactionBytesRead = new LongAdder();
+    private final LongAdder compactionNanos = new LongAdder();
     private volatile boolean closed;
 
     private FerrumDB(Path requested, Options options) throws IOException {
@@ -102,13 +108,17 @@ public final class FerrumDB implements AutoCloseable {
             MetaFile meta = directory.meta();
             CipherSuite ciphers = openCiphers(meta);
             this.files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
-            Set<Integer> superseded = finishInterruptedCompaction();
+            SortedSet<Integer> listed = meta.hasManifest() ? SegmentManifest.read(files) : null;
+            this.manifest = new SegmentManifest(files, listed == null ? List.of() : listed);
+            Set<Integer> superseded = finishInterruptedCompaction(meta);
             if (!options.readOnly()) {
                 directory.deleteTemporaryFiles();
             }
-            List<Integer> ids = directory.segmentIds();
-            ids.removeAll(superseded);
+            SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
+            inventory.requireWhole(files);
+            List<Integer> ids = new ArrayList<>(inventory.live());
             if (!options.readOnly()) {
+                deleteUnpublishedSegments(inventory.unpublished());
                 deleteOrphanHints(ids);
             }
             this.keyDir = new KeyDir(options.orderedKeys(), expectedKeys(ids));
@@ -119,6 +129,17 @@ public final class FerrumDB implements AutoCloseable {
             for (int id : superseded) {
                 maxId = Math.max(maxId, id);
             }
+            for (int id : inventory.unpublished()) {
+                maxId = Math.max(maxId, id);
+            }
+            if (!options.readOnly() && (!meta.hasManifest() || !manifest.ids().equals(segments.keySet()))) {
+                // Only when it changed: an open that finds nothing to fix writes no file (a full disk opens).
+                manifest.replace(segments.keySet());
+                if (!meta.hasManifest()) {
+                    // A format-1 database gains its MANIFEST first, then the META that says it has one.
+                    directory.writeDurably(FileNames.META, meta.upgraded().encode());
+                }
+            }
             this.nextSegmentId = new AtomicInteger(maxId + 1);
             if (options.readOnly()) {
                 this.writer = null;
@@ -127,13 +148,30 @@ public final class FerrumDB implements AutoCloseable {
                 this.writer = new LogWriter(maxSequence, options.fsyncPolicy(), options.segmentSize(),
                         this::newSegment, this::sealSegment, keyDir::applyQueuedOrderedChanges);
             }
-            this.compactor = new Compactor(keyDir, files, segments, nextSegmentId, options.segmentSize(),
-                    options.compactionRateLimit(), writer == null ? sequence -> true : writer::mayServe);
-            this.autoCompactor = options.readOnly() || !options.autoCompaction() ? null : startAutoCompaction();
+            this.compactor = new Compactor(keyDir, files, manifest, segments, nextSegmentId, options.segmentSize(),
+                    options.compactionRateLimit(), writer == null ? sequence -> true : writer::mayServe,
+                    this::syncBeforeRetiringSegments);
+            this.compactionPolicy = new CompactionPolicy(options.compactionThreshold(),
+                    options.maxSpaceAmplification(), options.segmentSize());
+            this.compactionScheduler = options.readOnly() || !options.autoCompaction() ? null
+                    : new CompactionScheduler(compactionPolicy, maintenanceLock, new SchedulerHost(),
+                    options.compactionInterval(), "ferrumdb-compactor");
+        } catch (CorruptionException e) {
+            closeQuietlyAfterFailedOpen(e);
+            throw withWayOut(e);
         } catch (IOException | RuntimeException e) {
             closeQuietlyAfterFailedOpen(e);
             throw e;
         }
+    }
+
+    /** Damage found at open, with what the operator can do about it. */
+    private static CorruptionException withWayOut(CorruptionException e) {
+        if (e instanceof MissingSegmentException || e.problem().contains("ferrumdb repair")) {
+            return e;
+        }
+        return new CorruptionException(e.file(), e.offset(), e.problem() + "; 'ferrumdb repair' rewrites the"
+                + " damaged files keeping every intact record ('ferrumdb verify' lists the damage)", e);
     }
 
     /** Opens (creating if missing) the database in {@code dir} with default options. */
@@ -174,6 +212,25 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
+    /**
+     * Repairs the closed database in {@code dir} (encrypted ones need their key or passphrase in {@code options}):
+     * keeps every intact record, rewrites damaged segments and their hints, and moves the damaged originals to a
+     * {@code damaged-<timestamp>} folder beside the database ({@link Options#repairDiscardsDamaged()} deletes them
+     * instead). Segments the MANIFEST lists but which are gone make it refuse with {@link MissingSegmentException}
+     * unless {@link Options#repairAllowsMissingSegments()}. Afterwards verify is clean.
+     *
+     * @throws DatabaseLockedException when the database is open
+     */
+    public static RepairReport repair(Path dir, Options options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        try {
+            return Repairer.repair(dir, options);
+        } catch (IOException e) {
+            throw new FerrumException("could not repair database " + dir.toAbsolutePath() + ": " + e, e);
+        }
+    }
+
     // ---------------------------------------------------------------- reads
 
     /** The value of {@code key}, or null when absent or expired. */
@@ -181,7 +238,37 @@ public final class FerrumDB implements AutoCloseable {
         Limits.checkKey(key);
         ensureOpen();
         gets.increment();
-        return readValue(new Key(key));
+        RecordCheck.Valid p = readPayload(new Key(key));
+        return p == null ? null : p.value();
+    }
+
+    /**
+     * Reads the value of {@code key} into {@code dst}, without allocating a value array.
+     *
+     * <p>Contract: returns -1 when the key is absent or expired, and leaves {@code dst} unchanged. Otherwise
+     * returns the value's length {@code n}: when {@code n <= dst.remaining()} the value is copied at
+     * {@code dst.position()} and the position advances by {@code n} (the limit is unchanged); when it does not fit,
+     * nothing is copied and the position is unchanged, so the caller can retry with a buffer of at least {@code n}
+     * bytes (the key may have changed in between: check the result again). The record is verified as by
+     * {@link #get(byte[])}; a read-only {@code dst} throws {@link java.nio.ReadOnlyBufferException}.
+     */
+    public int get(byte[] key, ByteBuffer dst) {
+        Limits.checkKey(key);
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
+        ensureOpen();
+        gets.increment();
+        RecordCheck.Valid p = readPayload(new Key(key));
+        if (p == null) {
+            return -1;
+        }
+        int n = p.valueLength();
+        if (n <= dst.remaining()) {
+            dst.put(p.plain(), p.plainOffset() + p.keyLength(), n);
+        }
+        return n;
     }
 
     /** When {@code key} expires, in epoch milliseconds; 0 when it has no TTL, -1 when it is absent or expired. */
@@ -239,7 +326,7 @@ public final class FerrumDB implements AutoCloseable {
 
     /** Iterates the keys and values of {@code range} in key order; requires {@link Options#orderedKeys()}. */
     public RangeIterator iterate(KeyRange range) {
-        return new Range(orderedView(range).iterator());
+        return new Range(orderedView(range));
     }
 
     // ---------------------------------------------------------------- writes
@@ -372,6 +459,8 @@ public final class FerrumDB implements AutoCloseable {
             Compactor.Outcome o = compactor.compact(inputs);
             compactions.increment();
             reclaimedBytes.add(Math.max(0, o.bytesRead() - o.bytesWritten()));
+            compactionBytesRead.add(o.bytesRead());
+            compactionNanos.add(System.nanoTime() - started);
             return new CompactionResult(o.segmentsCompacted(), o.bytesRead(), o.bytesWritten(),
                     o.bytesRead() - o.bytesWritten(), Duration.ofNanos(System.nanoTime() - started));
         } catch (IOException e) {
@@ -392,63 +481,74 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     /**
-     * Segments worth compacting now: those whose dead share reaches the threshold, and runs of small segments
-     * (left by many short sessions) that are cheaper to read as one.
+     * Compaction only runs on a writable database; see {@link Compactor#compact} for why it syncs. After a write
+     * failure the flusher is gone and the writer refuses to sync, but compaction still runs: it dropped records
+     * only for keys whose newest record the writer had written ({@link LogWriter#mayServe}), so forcing the
+     * segments not yet sealed makes those records as durable as a sync would.
      */
-    private List<Segment> compactionCandidates() {
-        List<Segment> picked = new ArrayList<>();
-        List<Segment> small = new ArrayList<>();
-        for (Segment s : sealedSegments()) {
-            long total = s.writtenLength() - SegmentHeader.SIZE;
-            double dead = total <= 0 ? 0 : (double) (total - s.liveBytes()) / total;
-            if (total > 0 && dead >= options.compactionThreshold()) {
-                picked.add(s);
-            } else if (s.writtenLength() < options.segmentSize() / 4) {
-                small.add(s);
-            }
-        }
-        if (small.size() >= 4) {
-            picked.addAll(small);
-            picked.sort((a, b) -> Integer.compare(a.id(), b.id()));
-        }
-        return picked;
-    }
-
-    private ScheduledExecutorService startAutoCompaction() {
-        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ferrumdb-compactor");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = options.compactionInterval().toMillis();
-        ex.scheduleWithFixedDelay(this::compactInBackground, period, period, TimeUnit.MILLISECONDS);
-        return ex;
-    }
-
-    private void compactInBackground() {
-        if (closed || writer.failure() != null || !maintenanceLock.tryLock()) {
+    private void syncBeforeRetiringSegments() {
+        if (writer.failure() == null) {
+            writer.sync();
             return;
         }
         try {
-            List<Segment> candidates = compactionCandidates();
-            if (!candidates.isEmpty() && !closed) {
-                compactNow(candidates);
-                lastCompactionFailure = null;
+            for (Segment s : segments.values()) {
+                if (!s.isSealed()) {
+                    s.file().force();
+                }
             }
-        } catch (RuntimeException e) {
-            // Compaction never endangers acknowledged data (inputs stay until outputs are durable), so a failure
-            // is reported and retried at the next interval rather than stopping the database.
-            lastCompactionFailure = e;
-            System.getLogger(FerrumDB.class.getName()).log(System.Logger.Level.WARNING,
-                    "background compaction of " + dir + " failed; will retry", e);
-        } finally {
-            maintenanceLock.unlock();
+        } catch (IOException e) {
+            throw new FerrumException("could not make the writes before the write failure durable: " + e, e);
+        }
+    }
+
+    /**
+     * The active segment as the compaction policy sees it, or null for a read-only database and before the first
+     * append.
+     */
+    private CompactionPolicy.Usage activeUsage() {
+        if (writer == null) {
+            return null;
+        }
+        Segment active = writer.active();
+        if (active == null) {
+            // Nothing appended since open: no active segment exists yet.
+            return null;
+        }
+        return new CompactionPolicy.Usage(active.id(), writer.activeLength(), active.liveBytes());
+    }
+
+    /** What background compaction may do to this database: every call runs on the compaction thread. */
+    private final class SchedulerHost implements CompactionScheduler.Host {
+        @Override
+        public boolean writable() {
+            return writer.failure() == null;
+        }
+
+        @Override
+        public List<Segment> sealedSegments() {
+            return FerrumDB.this.sealedSegments();
+        }
+
+        @Override
+        public CompactionPolicy.Usage activeUsage() {
+            return FerrumDB.this.activeUsage();
+        }
+
+        @Override
+        public void rollActive() {
+            writer.rollAndSync();
+        }
+
+        @Override
+        public void compact(List<Segment> inputs) {
+            compactNow(inputs);
         }
     }
 
     /** The failure of the last background compaction, or empty when it succeeded (or none ran). */
     public Optional<Throwable> lastCompactionFailure() {
-        return Optional.ofNullable(lastCompactionFailure);
+        return Optional.ofNullable(compactionScheduler == null ? null : compactionScheduler.lastFailure());
     }
 
     // ---------------------------------------------------------------- information
@@ -481,7 +581,9 @@ public final class FerrumDB implements AutoCloseable {
         }
         return new Stats(keyDir.size(), List.copyOf(segs), total, live, puts.sum(), deletes.sum(), gets.sum(),
                 writer == null ? 0 : writer.fsyncs(), writer == null ? 0 : writer.syncedRecords(), compactions.sum(),
-                reclaimedBytes.sum(), writer == null || writer.failure() != null);
+                reclaimedBytes.sum(), writer == null || writer.failure() != null,
+                compactionPolicy.pendingBytes(CompactionPolicy.usages(sealedSegments()), activeUsage()), compactionBytesRead.sum(),
+                compactionNanos.sum());
     }
 
     /** Flushes, fsyncs, seals the active segment (writing its hint file) and releases the directory lock. */
@@ -494,10 +596,15 @@ public final class FerrumDB implements AutoCloseable {
             closed = true;
         }
         Throwable problem = null;
-        if (autoCompactor != null) {
-            autoCompactor.shutdown();
+        if (compactionScheduler != null) {
+            try {
+                compactionScheduler.close(); // waits for a running compaction; may merge small segments
+            } catch (RuntimeException e) {
+                // The merge left the inputs in place (nothing acknowledged is at risk); close goes on and reports it.
+                problem = e;
+            }
         }
-        maintenanceLock.lock(); // waits for a running compaction or backup to finish
+        maintenanceLock.lock(); // waits for a running backup to finish
         maintenanceLock.unlock();
         if (writer != null) {
             Throwable before = writer.failure();
@@ -510,6 +617,7 @@ public final class FerrumDB implements AutoCloseable {
                 try {
                     active.close();
                     segments.remove(active.id());
+                    manifest.removeAll(List.of(active.id()));
                     files.delete(active.id());
                     directory.sync();
                 } catch (IOException e) {
@@ -673,35 +781,46 @@ public final class FerrumDB implements AutoCloseable {
     private Segment newSegment() throws IOException {
         int id = nextSegmentId.getAndIncrement();
         Segment s = files.create(id);
+        try {
+            manifest.add(id);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
         segments.put(id, s);
         return s;
     }
 
-    /** Called by the flusher when a rolled segment is complete: write its hint, then read it through a map. */
-    private void sealSegment(Segment s) throws IOException {
-        SegmentScanner.Result r = SegmentScanner.scan(s.file(), s.writtenLength(), s.cipher(),
-                SegmentScanner.Mode.STRICT);
-        files.writeHint(s, SegmentFiles.entries(r.records()));
+    /**
+     * Called by the flusher when a rolled segment is complete and fsynced: write the hint the writer built while
+     * appending (the segment is not re-read), then read the segment through a map.
+     */
+    private void sealSegment(Segment s, HintFile.Builder hint) throws IOException {
+        files.writeHint(s, hint);
         s.seal();
+        if (compactionScheduler != null) {
+            compactionScheduler.segmentSealed();
+        }
     }
 
     // ---------------------------------------------------------------- internals: read path
 
-    private byte[] readValue(Key key) {
+    /** The verified record of {@code key}'s newest value, or null when the key is absent or expired. */
+    private RecordCheck.Valid readPayload(Key key) {
         while (true) {
             Location loc = keyDir.get(key);
             if (loc == null || loc.isExpired(now())) {
                 return null;
             }
-            byte[] value = readAt(key, loc);
-            if (value != null) {
-                return value;
+            RecordCheck.Valid p = readAt(key, loc);
+            if (p != null) {
+                return p;
             }
         }
     }
 
-    /** The value at {@code loc}, or null when the location moved under us (compaction): look it up again. */
-    private byte[] readAt(Key key, Location loc) {
+    /** The record at {@code loc}, or null when the location moved under us (compaction): look it up again. */
+    private RecordCheck.Valid readAt(Key key, Location loc) {
         if (writer != null && !writer.mayServe(loc.sequence())) {
             throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
                     + " not served (reopen the database to read what is on disk): " + writer.failure(),
@@ -709,7 +828,7 @@ public final class FerrumDB implements AutoCloseable {
         }
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
-            if (keyDir.get(key) != loc) {
+            if (!loc.equals(keyDir.get(key))) {
                 return null;
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
@@ -718,13 +837,13 @@ public final class FerrumDB implements AutoCloseable {
         try {
             record = readRecord(seg, loc);
         } catch (IOException e) {
-            if (keyDir.get(key) != loc) {
+            if (!loc.equals(keyDir.get(key))) {
                 return null;
             }
             ensureOpen();
             throw new FerrumException("I/O error reading " + seg.path() + " at offset " + loc.offset() + ": " + e, e);
         }
-        return decodeValue(seg, loc, record, key.bytes());
+        return verifiedPayload(seg, loc, record, key.bytes());
     }
 
     private byte[] readRecord(Segment seg, Location loc) throws IOException {
@@ -735,17 +854,17 @@ public final class FerrumDB implements AutoCloseable {
         return unflushed != null ? unflushed : seg.read(loc.offset(), loc.recordSize());
     }
 
-    /** Verifies a record read for {@code key} and returns its value; any mismatch is corruption, never data. */
-    private static byte[] decodeValue(Segment seg, Location loc, byte[] rec, byte[] key) {
-        RecordReader.Payload p = RecordReader.open(seg, loc.offset(), rec);
-        if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || p.keyLength() != key.length
-                || !Arrays.equals(p.bytes(), p.offset(), p.offset() + key.length, key, 0, key.length)) {
+    /** Verifies a record read for {@code key}; any mismatch is corruption, never data. */
+    private static RecordCheck.Valid verifiedPayload(Segment seg, Location loc, byte[] rec, byte[] key) {
+        RecordCheck.Valid p = RecordReader.open(seg, loc.offset(), rec);
+        if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || !p.keyEquals(key)) {
             throw new CorruptionException(seg.path(), loc.offset(), "record does not match the key directory");
         }
-        return p.value();
+        return p;
     }
 
-    private NavigableSet<Key> orderedView(KeyRange range) {
+    /** The keys of {@code range} in its order, from the ordered key index. */
+    private Iterator<Key> orderedView(KeyRange range) {
         Objects.requireNonNull(range, "range");
         ensureOpen();
         if (!keyDir.isOrdered()) {
@@ -753,24 +872,15 @@ public final class FerrumDB implements AutoCloseable {
                     + "Options.builder().orderedKeys(true)");
         }
         if (range.isEmpty()) {
-            return Collections.emptyNavigableSet();
+            return Collections.emptyIterator();
         }
-        NavigableSet<Key> s = keyDir.orderedKeys();
-        byte[] from = range.fromUnsafe();
-        byte[] to = range.toUnsafe();
-        if (from != null && to != null) {
-            s = s.subSet(new Key(from), true, new Key(to), false);
-        } else if (from != null) {
-            s = s.tailSet(new Key(from), true);
-        } else if (to != null) {
-            s = s.headSet(new Key(to), false);
-        }
-        return range.isReversed() ? s.descendingSet() : s;
+        return keyDir.orderedKeys(range.fromUnsafe(), range.toUnsafe(), range.isReversed());
     }
 
     private Stream<Key> liveKeys(KeyRange range) {
-        NavigableSet<Key> view = orderedView(range);
-        return view.stream().filter(k -> {
+        Iterator<Key> view = orderedView(range);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(view, Spliterator.ORDERED
+                | Spliterator.NONNULL), false).filter(k -> {
             Location loc = keyDir.get(k);
             return loc != null && !loc.isExpired(now());
         });
@@ -793,9 +903,9 @@ public final class FerrumDB implements AutoCloseable {
             while (next == null && keys.hasNext()) {
                 Key k = keys.next();
                 ensureOpen();
-                byte[] value = readValue(k);
-                if (value != null) {
-                    next = new KeyValue(k.bytes().clone(), value);
+                RecordCheck.Valid p = readPayload(k);
+                if (p != null) {
+                    next = new KeyValue(k.bytes().clone(), p.value());
                 }
             }
             return next != null;
@@ -917,6 +1027,16 @@ public final class FerrumDB implements AutoCloseable {
 
     // ---------------------------------------------------------------- end of encryption
 
+    /** Deletes files that hold nothing acknowledged and were never listed (see {@link SegmentInventory}). */
+    private void deleteUnpublishedSegments(List<Integer> unpublished) throws IOException {
+        for (int id : unpublished) {
+            files.delete(id);
+        }
+        if (!unpublished.isEmpty()) {
+            io.syncDirectory(dir);
+        }
+    }
+
     /**
      * Loads every segment into the key directory, oldest first: from its hint file when one describes the
      * segment as it is, else by scanning it (and then writing the hint). Only the newest segment may end in a
@@ -955,10 +1075,7 @@ public final class FerrumDB implements AutoCloseable {
                 load(sc.segment(), entries, tombstones, maxSequence);
             }
         }
-        for (Iterator<Map.Entry<Key, Location>> it = keyDir.entries(); it.hasNext(); ) {
-            Location loc = it.next().getValue();
-            segments.get(loc.segmentId()).addLiveBytes(loc.recordSize());
-        }
+        keyDir.forEachLocation(loc -> segments.get(loc.segmentId()).addLiveBytes(loc.recordSize()));
         purgeExpired();
         keyDir.buildOrderedIndex();
         return maxSequence[0];
@@ -988,7 +1105,7 @@ public final class FerrumDB implements AutoCloseable {
             Scanned sc = scanned.stream().filter(x -> x.segment() == s).findFirst().orElse(null);
             if (sc != null && sc.torn() && laterRecords) {
                 DroppedRange d = sc.result().dropped().get(0);
-                throw new CorruptionException(s.path(), d.offset(), d.reason().replaceFirst("^torn tail: ", "")
+                throw new CorruptionException(s.path(), d.offset(), d.reason()
                         + "; later segments hold records, so this is not a torn tail");
             }
             if (sc == null ? s.maxSequence() > 0 : !sc.result().records().isEmpty()) {
@@ -1016,6 +1133,7 @@ public final class FerrumDB implements AutoCloseable {
         }
         if (entries.isEmpty() && !sc.hadHint() && !seg.header().compacted()) {
             segments.remove(seg.id());
+            manifest.removeAll(List.of(seg.id()));
             seg.close();
             files.delete(seg.id());
             directory.sync();
@@ -1057,11 +1175,12 @@ public final class FerrumDB implements AutoCloseable {
         try {
             return files.open(id, !options.readOnly());
         } catch (CorruptionException e) {
-            long size = sizeOf(files.dataPath(id));
+            long size = files.size(files.dataPath(id));
             if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
-                report.add(new DroppedRange(files.dataPath(id), 0, size,
-                        "torn tail: segment header torn while the segment was created; file deleted"));
+                report.add(new DroppedRange(files.dataPath(id), 0, size, DroppedRange.Kind.TORN_TAIL,
+                        "segment header torn while the segment was created; file deleted"));
                 if (!options.readOnly()) {
+                    manifest.removeAll(List.of(id));
                     files.delete(id);
                     directory.sync();
                 }
@@ -1071,32 +1190,32 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    private long sizeOf(Path path) throws IOException {
-        try (StorageFile f = io.open(path, false)) {
-            return f.size();
-        }
-    }
-
     private List<HintFile.Entry> readHintOrNull(Segment seg, List<DroppedRange> report) throws IOException {
         try {
             return files.readHint(seg);
         } catch (CorruptionException e) {
+            if (!e.file().equals(files.hintPath(seg.id()))) {
+                throw e;
+            }
             // A damaged hint is never trusted: the segment is scanned and the hint rewritten.
-            report.add(new DroppedRange(files.hintPath(seg.id()), e.offset(), 0,
+            report.add(new DroppedRange(files.hintPath(seg.id()), e.offset(), 0, DroppedRange.Kind.DAMAGED_HINT,
                     "damaged hint file rebuilt from its segment: " + e.getMessage()));
             return null;
         }
     }
 
     /** Completes the deletions of a compaction that crashed after publishing its outputs; returns their ids. */
-    private Set<Integer> finishInterruptedCompaction() throws IOException {
+    private Set<Integer> finishInterruptedCompaction(MetaFile meta) throws IOException {
         Path journal = directory.file(FileNames.COMPACTION);
         if (!io.exists(journal)) {
             return Set.of();
         }
         Set<Integer> ids = new HashSet<>(CompactionJournal.decode(directory.readAll(FileNames.COMPACTION, 1 << 24),
-                journal));
+                journal, meta.databaseId(), meta.version()));
         if (!options.readOnly()) {
+            if (meta.hasManifest()) {
+                manifest.removeAll(ids);
+            }
             for (int id : ids) {
                 files.delete(id);
             }
@@ -1116,7 +1235,7 @@ public final class FerrumDB implements AutoCloseable {
         for (int id : ids) {
             Path hint = files.hintPath(id);
             if (io.exists(hint)) {
-                hintBytes += sizeOf(hint);
+                hintBytes += files.size(hint);
             }
         }
         return (int) Math.min(1 << 28, Math.max(1024, hintBytes / (HintFile.ENTRY_FIXED_SIZE + 8)));

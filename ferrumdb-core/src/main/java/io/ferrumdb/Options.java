@@ -32,10 +32,13 @@ public final class Options {
     private final Clock clock;
     private final boolean orderedKeys;
     private final boolean salvage;
+    private final boolean repairDiscardsDamaged;
+    private final boolean repairAllowsMissingSegments;
     private final boolean autoCompaction;
     private final double compactionThreshold;
     private final long compactionRateLimit;
     private final Duration compactionInterval;
+    private final double maxSpaceAmplification;
     private final FileIO fileIO;
     private final byte[] encryptionKey;
     private final char[] passphrase;
@@ -48,10 +51,13 @@ public final class Options {
         this.clock = b.clock;
         this.orderedKeys = b.orderedKeys;
         this.salvage = b.salvage;
+        this.repairDiscardsDamaged = b.repairDiscardsDamaged;
+        this.repairAllowsMissingSegments = b.repairAllowsMissingSegments;
         this.autoCompaction = b.autoCompaction;
         this.compactionThreshold = b.compactionThreshold;
         this.compactionRateLimit = b.compactionRateLimit;
         this.compactionInterval = b.compactionInterval;
+        this.maxSpaceAmplification = b.maxSpaceAmplification;
         this.fileIO = b.fileIO;
         this.encryptionKey = b.encryptionKey == null ? null : b.encryptionKey.clone();
         this.passphrase = b.passphrase == null ? null : b.passphrase.clone();
@@ -75,10 +81,13 @@ public final class Options {
         b.clock = clock;
         b.orderedKeys = orderedKeys;
         b.salvage = salvage;
+        b.repairDiscardsDamaged = repairDiscardsDamaged;
+        b.repairAllowsMissingSegments = repairAllowsMissingSegments;
         b.autoCompaction = autoCompaction;
         b.compactionThreshold = compactionThreshold;
         b.compactionRateLimit = compactionRateLimit;
         b.compactionInterval = compactionInterval;
+        b.maxSpaceAmplification = maxSpaceAmplification;
         b.fileIO = fileIO;
         b.encryptionKey = encryptionKey == null ? null : encryptionKey.clone();
         b.passphrase = passphrase == null ? null : passphrase.clone();
@@ -118,6 +127,16 @@ public final class Options {
         return salvage;
     }
 
+    /** Whether {@link FerrumDB#repair} deletes damaged files instead of moving them to a damaged-* folder. */
+    public boolean repairDiscardsDamaged() {
+        return repairDiscardsDamaged;
+    }
+
+    /** Whether {@link FerrumDB#repair} may drop segments the MANIFEST lists but which are gone. */
+    public boolean repairAllowsMissingSegments() {
+        return repairAllowsMissingSegments;
+    }
+
     /** Whether a background thread compacts segments whose dead share reaches the threshold. */
     public boolean autoCompaction() {
         return autoCompaction;
@@ -133,9 +152,14 @@ public final class Options {
         return compactionRateLimit;
     }
 
-    /** How often the background compactor looks for work. */
+    /** How often the background compactor looks for work (it also looks whenever a segment is sealed). */
     public Duration compactionInterval() {
         return compactionInterval;
+    }
+
+    /** Disk bytes / live bytes of the whole database above which background compaction reclaims space. */
+    public double maxSpaceAmplification() {
+        return maxSpaceAmplification;
     }
 
     FileIO fileIO() {
@@ -161,6 +185,7 @@ public final class Options {
                 + ", createIfMissing=" + createIfMissing + ", orderedKeys=" + orderedKeys + ", salvage=" + salvage
                 + ", autoCompaction=" + autoCompaction
                 + ", compactionThreshold=" + compactionThreshold + ", compactionRateLimit=" + compactionRateLimit
+                + ", compactionInterval=" + compactionInterval + ", maxSpaceAmplification=" + maxSpaceAmplification
                 + ", encryption=" + (encryptionKey != null ? "key" : passphrase != null ? "passphrase" : "none") + "}";
     }
 
@@ -172,10 +197,13 @@ public final class Options {
         private Clock clock = Clock.systemUTC();
         private boolean orderedKeys = true;
         private boolean salvage;
+        private boolean repairDiscardsDamaged;
+        private boolean repairAllowsMissingSegments;
         private boolean autoCompaction = true;
         private double compactionThreshold = 0.5;
         private long compactionRateLimit;
-        private Duration compactionInterval = Duration.ofSeconds(10);
+        private Duration compactionInterval = Duration.ofSeconds(1);
+        private double maxSpaceAmplification = 1.5;
         private FileIO fileIO = FileIO.nio();
         private byte[] encryptionKey;
         private char[] passphrase;
@@ -237,6 +265,25 @@ public final class Options {
             return this;
         }
 
+        /**
+         * For {@link FerrumDB#repair}: delete the damaged original files instead of moving them to a
+         * {@code damaged-<timestamp>} folder beside the database (default false: nothing is thrown away).
+         */
+        public Builder repairDiscardsDamaged(boolean discard) {
+            this.repairDiscardsDamaged = discard;
+            return this;
+        }
+
+        /**
+         * For {@link FerrumDB#repair}: accept that segments the MANIFEST lists are gone and rebuild the MANIFEST
+         * without them (default false: repair refuses with {@link MissingSegmentException}). Keys deleted or
+         * overwritten in a lost segment may then show older values.
+         */
+        public Builder repairAllowsMissingSegments(boolean allow) {
+            this.repairAllowsMissingSegments = allow;
+            return this;
+        }
+
         /** Compact automatically in the background (default true). {@link FerrumDB#compact()} works either way. */
         public Builder autoCompaction(boolean enabled) {
             this.autoCompaction = enabled;
@@ -265,13 +312,30 @@ public final class Options {
             return this;
         }
 
-        /** How often the background compactor checks the segments (default 10 s). */
+        /**
+         * How often the background compactor checks the segments (default 1 s; a check only sums counters, and a
+         * sealed segment triggers one at once).
+         */
         public Builder compactionInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("compactionInterval must be positive, got " + interval);
             }
             this.compactionInterval = interval;
+            return this;
+        }
+
+        /**
+         * Bound on the whole database's space amplification (disk bytes of segments / bytes of live records) that
+         * background compaction keeps, default 1.5: above it, the segments with most dead bytes are compacted (and
+         * the active segment is sealed when its dead records are what keeps the database above the bound), until
+         * the dead share is half of what the bound allows. At least 1; 1 means "compact whenever anything is dead".
+         */
+        public Builder maxSpaceAmplification(double bound) {
+            if (!(bound >= 1) || Double.isInfinite(bound)) {
+                throw new IllegalArgumentException("maxSpaceAmplification must be a finite number >= 1, got " + bound);
+            }
+            this.maxSpaceAmplification = bound;
             return this;
         }
 

@@ -17,10 +17,15 @@ import java.util.List;
  * @param compactions       compactions run since open
  * @param reclaimedBytes    bytes reclaimed by compaction since open
  * @param readOnly          whether writes are refused (read-only open, or after an I/O failure)
+ * @param pendingCompactionBytes bytes the background compaction policy would read now (segments it would
+ *                          compact, and the active segment when it would roll it); 0 when there is nothing to do
+ * @param compactionBytesRead bytes of segments compacted since open
+ * @param compactionNanos   time spent compacting since open (background and {@code compact()})
  */
 public record Stats(long liveKeys, List<SegmentStats> segments, long totalBytes, long liveBytes, long puts,
                     long deletes, long gets, long fsyncs, long syncedRecords, long compactions, long reclaimedBytes,
-                    boolean readOnly) {
+                    boolean readOnly, long pendingCompactionBytes, long compactionBytesRead,
+                    long compactionNanos) {
 
     /** Bytes on disk per byte of live data; 1.0 means no dead data. */
     public double spaceAmplification() {
@@ -29,6 +34,11 @@ public record Stats(long liveKeys, List<SegmentStats> segments, long totalBytes,
 
     public long deadBytes() {
         return totalBytes - liveBytes;
+    }
+
+    /** Bytes of segments compacted per second of compaction since open; 0 before the first compaction. */
+    public double compactionBytesPerSecond() {
+        return compactionNanos == 0 ? 0 : compactionBytesRead * 1e9 / compactionNanos;
     }
 
     /** Average records per fsync, the group-commit batch size. */

@@ -1,75 +1,121 @@
 package io.ferrumdb;
 
-import io.ferrumdb.internal.crypto.Keyring;
-import io.ferrumdb.internal.crypto.Secret;
+import io.ferrumdb.DroppedRange.Kind;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
-import io.ferrumdb.internal.format.CipherSuite;
+import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentInventory;
+import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
 
 /**
  * Reads every record of every segment of a closed database and reports each damaged range, writing nothing.
- * It holds the directory's shared lock (through the process-wide registry), like a read-only open, so that no
- * writer appends while it reads (which would look like a torn tail).
+ * It holds the directory's shared lock (through the process-wide registry, see {@link ClosedDatabase}), like a
+ * read-only open, so that no writer appends while it reads (which would look like a torn tail).
+ *
+ * <p>It reads what open would read: the segments the MANIFEST lists, minus those a compaction journal superseded,
+ * and reports listed files that are gone and segment files nobody listed. The segment that was being written when
+ * the process stopped may end in a torn tail, reported as such (not damage: open truncates it and no
+ * acknowledged write is in it); any other invalid record is damage, reported with its own offset and length, and
+ * the scan resynchronises on the next valid record.
  */
 final class Verifier {
     private Verifier() {
     }
 
     static VerifyReport verify(Path directory, Options options) throws IOException {
-        try (DatabaseDirectory dir = DatabaseDirectory.lock(options.fileIO(), directory,
-                DatabaseDirectory.Access.READ, false, false, "verify")) {
-            return verifySegments(dir, options);
-        }
+        return ClosedDatabase.run(directory, options, false, "verify", Verifier::verifySegments);
     }
 
-    private static VerifyReport verifySegments(DatabaseDirectory directory, Options options) throws IOException {
-        Path dir = directory.path();
-        FileIO io = directory.io();
+    private static VerifyReport verifySegments(DatabaseDirectory directory, SegmentFiles files) throws IOException {
         MetaFile meta = directory.meta();
-        CipherSuite ciphers;
-        try (Secret secret = options.secret()) {
-            ciphers = Keyring.open(io, dir, meta, secret, false);
-        }
-        SegmentFiles files = new SegmentFiles(io, dir, meta.databaseId(), ciphers);
+        Path dir = files.dir();
+        FileIO io = files.io();
         List<DroppedRange> problems = new ArrayList<>();
+        Set<Integer> superseded = supersededSegments(directory, problems);
+        SortedSet<Integer> listed = null;
+        if (meta.hasManifest()) {
+            try {
+                listed = SegmentManifest.read(files);
+            } catch (CorruptionException e) {
+                problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()));
+            }
+        }
+        SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
+        for (int id : inventory.missing()) {
+            problems.add(new DroppedRange(files.dataPath(id), 0, 0, Kind.MISSING_SEGMENT,
+                    "segment listed in the MANIFEST is missing: its records are lost"));
+        }
+        for (int id : inventory.unlisted()) {
+            problems.add(new DroppedRange(files.dataPath(id), 0, files.size(files.dataPath(id)), Kind.UNLISTED_SEGMENT,
+                    "segment file is not listed in the MANIFEST: it is not part of this database"));
+        }
         int segments = 0;
         long records = 0;
         long bytes = 0;
-        for (int id : directory.segmentIds()) {
+        List<Integer> live = inventory.live();
+        int newestWriterSegment = inventory.newestWriterSegment(files);
+        for (int id : live) {
             segments++;
             Segment seg;
             try {
                 seg = files.open(id, false);
-            } catch (CorruptionException e) {
-                problems.add(new DroppedRange(e.file(), e.offset(), 0, e.getMessage()));
-                continue;
-            } catch (FormatVersionException e) {
-                problems.add(new DroppedRange(files.dataPath(id), 8, 2, e.getMessage()));
+            } catch (CorruptionException | FormatVersionException e) {
+                String problem = e instanceof CorruptionException c ? c.problem() : e.getMessage();
+                problems.add(new DroppedRange(files.dataPath(id), 0, files.size(files.dataPath(id)),
+                        Kind.DAMAGED_SEGMENT, problem));
                 continue;
             }
             try {
+                boolean hinted = io.exists(files.hintPath(id));
+                if (hinted) {
+                    try {
+                        files.readHint(seg);
+                    } catch (CorruptionException e) {
+                        Kind kind = e.file().equals(seg.path()) ? Kind.DAMAGED_SEGMENT : Kind.DAMAGED_HINT;
+                        problems.add(new DroppedRange(e.file(), e.offset(), 0, kind, e.problem()));
+                    }
+                }
+                // Only the segment that was being written (never sealed, so no hint) may end in a torn write.
+                boolean mayEndTorn = !hinted && id == newestWriterSegment;
                 SegmentScanner.Result r = SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(),
-                        SegmentScanner.Mode.SALVAGE);
+                        mayEndTorn ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE);
                 problems.addAll(r.dropped());
                 records += r.records().size();
                 bytes += seg.writtenLength();
-                try {
-                    files.readHint(seg);
-                } catch (CorruptionException e) {
-                    problems.add(new DroppedRange(e.file(), e.offset(), 0, e.getMessage()));
-                }
             } finally {
                 seg.close();
             }
         }
         return new VerifyReport(dir, segments, records, bytes, problems);
+    }
+
+    /** The segments an interrupted compaction superseded (open deletes them); a bad journal is a problem. */
+    private static Set<Integer> supersededSegments(DatabaseDirectory directory, List<DroppedRange> problems)
+            throws IOException {
+        Path journal = directory.file(FileNames.COMPACTION);
+        if (!directory.io().exists(journal)) {
+            return Set.of();
+        }
+        MetaFile meta = directory.meta();
+        try {
+            return new HashSet<>(CompactionJournal.decode(directory.readAll(FileNames.COMPACTION, 1 << 24), journal,
+                    meta.databaseId(), meta.version()));
+        } catch (CorruptionException | FormatVersionException e) {
+            String problem = e instanceof CorruptionException c ? c.problem() : e.getMessage();
+            problems.add(new DroppedRange(journal, 0, 0, Kind.DAMAGED_JOURNAL, problem));
+            return Set.of();
+        }
     }
 }

@@ -78,7 +78,7 @@ class CompactionTest {
     @Test
     void aDamagedVersionFieldInTheCompactionJournalIsCorruptionNotANewerFormat() throws IOException {
         FerrumDB.open(dir, small()).close();
-        byte[] journal = io.ferrumdb.internal.format.CompactionJournal.encode(List.of(7));
+        byte[] journal = io.ferrumdb.internal.format.CompactionJournal.encode(new byte[16], List.of(7));
         journal[9] ^= 0x40; // the low byte of the format version
         Files.write(dir.resolve("COMPACTION"), journal);
         assertThatThrownBy(() -> FerrumDB.open(dir, small())).isInstanceOf(CorruptionException.class)

@@ -1,6 +1,7 @@
 package io.ferrumdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.internal.format.Bytes;
 import java.io.IOException;
@@ -12,13 +13,21 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every version of FerrumDB must open the database FerrumDB 0.1 wrote (see {@link GoldenDatabase}). */
+/**
+ * Every version of FerrumDB must open the databases earlier versions wrote (see {@link GoldenDatabase}): v1 (no
+ * MANIFEST; it gains one at its first writable open) and v2 (database format 2, with a MANIFEST).
+ */
 class GoldenDatabaseTest {
     @TempDir
     Path tmp;
 
     private Path copyOfGolden(String name) throws IOException, URISyntaxException {
-        Path golden = Path.of(GoldenDatabaseTest.class.getResource("/golden/v1/META").toURI()).getParent();
+        return copyOfGolden("v1", name);
+    }
+
+    private Path copyOfGolden(String version, String name) throws IOException, URISyntaxException {
+        Path golden = Path.of(GoldenDatabaseTest.class.getResource("/golden/" + version + "/META").toURI())
+                .getParent();
         Path copy = tmp.resolve(name);
         SegmentLayout.copyDir(golden, copy);
         return copy;
@@ -66,5 +75,39 @@ class GoldenDatabaseTest {
             assertThat(db.recoveryReport()).isEmpty();
             assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
         }
+    }
+
+    @Test
+    void aVersionOneDatabaseGainsItsManifestAtItsFirstWritableOpenOnly() throws Exception {
+        Path dir = copyOfGolden("upgrade");
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().readOnly(true).build())) {
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(dir.resolve("MANIFEST")).doesNotExist();
+        assertThat(Bytes.u16(Files.readAllBytes(dir.resolve("META")), 8)).isEqualTo(1);
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(dir.resolve("MANIFEST")).exists();
+        assertThat(Bytes.u16(Files.readAllBytes(dir.resolve("META")), 8)).isEqualTo(2);
+        Files.delete(SegmentLayout.segments(dir).get(3));
+        assertThatThrownBy(() -> FerrumDB.open(dir)).isInstanceOf(MissingSegmentException.class);
+    }
+
+    @Test
+    void goldenVersionTwoOpensWithExactlyItsContentAndKnowsItsSegments() throws Exception {
+        Path dir = copyOfGolden("v2", "v2");
+        assertThat(Bytes.u16(Files.readAllBytes(dir.resolve("META")), 8)).isEqualTo(2);
+        assertThat(Bytes.i32(Files.readAllBytes(dir.resolve("MANIFEST")), 12))
+                .isEqualTo(SegmentLayout.segments(dir).size());
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().readOnly(true).build())) {
+            assertThat(db.recoveryReport()).isEmpty();
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(FerrumDB.verify(dir, Options.defaults()).problems()).isEmpty();
+        Path newest = SegmentLayout.segments(dir).get(SegmentLayout.segments(dir).size() - 1);
+        Files.delete(newest);
+        assertThatThrownBy(() -> FerrumDB.open(dir)).isInstanceOf(MissingSegmentException.class)
+                .hasMessageContaining(newest.getFileName().toString());
     }
 }

@@ -82,7 +82,7 @@ class TornTailTest {
                 continue;
             }
             List<DroppedRange> expected = length == unitStart ? List.of()
-                    : List.of(new DroppedRange(seg, unitStart, length - unitStart, "ignored"));
+                    : List.of(new DroppedRange(seg, unitStart, length - unitStart, DroppedRange.Kind.TORN_TAIL, "ignored"));
             // Appending after the truncation and reopening is the same code path at every offset: CI samples it.
             boolean writeAndReopen = SOAK || length == unitStart || length == end - 1 || length % 5 == 0;
             reopenAndCheck(copy, beforeBatch, expected, "cut at " + length, writeAndReopen);
@@ -134,7 +134,7 @@ class TornTailTest {
                 r.nextBytes(garbage);
             }
             Files.write(seg, garbage, StandardOpenOption.APPEND);
-            reopenAndCheck(copy, complete, List.of(new DroppedRange(seg, end, garbage.length, "ignored")),
+            reopenAndCheck(copy, complete, List.of(new DroppedRange(seg, end, garbage.length, DroppedRange.Kind.TORN_TAIL, "ignored")),
                     "garbage of " + garbage.length + " bytes (" + (i % 4 == 0 ? "zeros" : "random") + ")", true);
         }
     }
@@ -148,7 +148,7 @@ class TornTailTest {
                 assertThat(got.file()).as(what).isEqualTo(dropped.get(i).file());
                 assertThat(got.offset()).as(what).isEqualTo(dropped.get(i).offset());
                 assertThat(got.length()).as(what).isEqualTo(dropped.get(i).length());
-                assertThat(got.reason()).as(what).startsWith("torn tail");
+                assertThat(got.kind()).as(what).isEqualTo(DroppedRange.Kind.TORN_TAIL);
             }
             assertThat(History.dump(db)).as(what).isEqualTo(expectedData);
             if (!writeAndReopen) {

@@ -56,6 +56,13 @@ public final class Harness {
             suite(cmd.equals("full"), Path.of(args[1]));
             return;
         }
+        if (cmd.equals("keydir")) {
+            if (args.length != 2) {
+                throw new IllegalArgumentException("usage: Harness keydir <out.json>");
+            }
+            keydirSuite(Path.of(args[1]));
+            return;
+        }
         if (cmd.equals("compaction")) {
             if (args.length != 2) {
                 throw new IllegalArgumentException("usage: Harness compaction <out.json>");
@@ -76,8 +83,15 @@ public final class Harness {
                         Integer.parseInt(args[3]));
                 case "get-during-compaction" -> CompactionHarness.getDuringCompaction(Long.parseLong(args[1]),
                         Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                case "space-steady" -> WritePathHarness.spaceSteady(Long.parseLong(args[1]), Integer.parseInt(args[2]),
+                        Integer.parseInt(args[3]));
                 case "compaction-throughput" -> CompactionHarness.compactionThroughput(Long.parseLong(args[1]),
                         Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                case "keydir-open" -> KeyDirHarness.open(Long.parseLong(args[1]), Integer.parseInt(args[2]));
+                case "keydir-get" -> KeyDirHarness.get(Long.parseLong(args[1]), Boolean.parseBoolean(args[2]),
+                        Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                case "keydir-put" -> KeyDirHarness.put(Long.parseLong(args[1]));
+                case "keydir-small-heap" -> KeyDirHarness.smallHeap(Long.parseLong(args[1]));
                 default -> throw new IllegalArgumentException("unknown harness command '" + cmd + "'");
             };
         } catch (UnsupportedOperationException e) {
@@ -136,6 +150,35 @@ public final class Harness {
             child(results, "space", engine, spaceKeys, 100, 11);
         }
         compactionChildren(results, full);
+        doc.put("finished", Instant.now().toString());
+        doc.put("loadAverageAtEnd", Machine.loadAverage());
+        write(out, doc);
+    }
+
+    /**
+     * Issue 18's key directory suite (about 10 minutes): memory per key at 1M keys (ordered and hash-only), open
+     * + first GET against a naive loader, GET latency against a naive probe plus a mapped read, puts against a raw
+     * buffered append, and 3M ordered keys in a 384 MiB heap. Writes its own file.
+     */
+    static void keydirSuite(Path out) throws IOException, InterruptedException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("suite", "keydir");
+        doc.put("started", Instant.now().toString());
+        doc.put("machine", Machine.describe());
+        doc.put("childJvmArgs", childJvmArgs(false));
+        List<Map<String, Object>> results = new ArrayList<>();
+        doc.put("results", results);
+        long keys = Long.getLong("ferrumdb.bench.keydir.keys", 1_000_000);
+        for (String engine : List.of("ferrum", "ferrum-hash")) {
+            child(results, "memory", engine, keys, 100);
+        }
+        write(out, doc);
+        child(results, "keydir-open", keys, 3);
+        child(results, "keydir-get", keys, false, 20, 20_000);
+        child(results, "keydir-get", keys, true, 20, 20_000);
+        write(out, doc);
+        child(results, "keydir-put", keys);
+        child(results, "keydir-small-heap", 3_000_000);
         doc.put("finished", Instant.now().toString());
         doc.put("loadAverageAtEnd", Machine.loadAverage());
         write(out, doc);
@@ -219,6 +262,10 @@ public final class Harness {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> jvm = childJvmArgs(command[0].equals("memory"));
+        if (command[0].equals("keydir-small-heap")) {
+            // The acceptance test of issue 18: the whole engine, key directory included, in a 384 MiB heap.
+            jvm.replaceAll(a -> a.equals("-Xmx2g") ? "-Xmx384m" : a);
+        }
         if (command[0].equals("open-hints") && ((Number) command[1]).longValue() >= 10_000_000) {
             // FerrumDB's key directory takes about 200 heap bytes per key: 10M keys do not fit in 2 GiB.
             jvm.replaceAll(a -> a.equals("-Xmx2g") ? "-Xmx6g" : a);
@@ -339,7 +386,7 @@ public final class Harness {
         }
     }
 
-    private static long percentile(long[] sorted, double q) {
+    static long percentile(long[] sorted, double q) {
         return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
     }
 

@@ -24,8 +24,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             DataCommands.Get.class, DataCommands.Put.class, DataCommands.Del.class, DataCommands.Keys.class,
             DataCommands.Count.class, InfoCommand.class, VerifyCommand.class, ExportCommand.class,
-            ImportCommand.class, CompactCommand.class, BackupCommand.class, DocCommand.class, StudioCommand.class,
-            ServeCommand.class, McpCommand.class, CompletionCommand.class,
+            ImportCommand.class, CompactCommand.class, RepairCommand.class, BackupCommand.class, DocCommand.class,
+            StudioCommand.class, ServeCommand.class, McpCommand.class, CompletionCommand.class,
         })
 final class Cli implements Callable<Integer> {
     static final String DEFAULT_DB = "ferrumdb-data";

@@ -47,6 +47,10 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("live bytes:          %d%n", stats.liveBytes());
         out.printf("dead bytes:          %d%n", stats.deadBytes());
         out.printf("space amplification: %.2f%n", stats.spaceAmplification());
+        out.printf("pending compaction:  %d bytes (what background compaction would read now)%n",
+                stats.pendingCompactionBytes());
+        out.printf("compaction rate:     %.1f MB/s (%d bytes compacted since open)%n",
+                stats.compactionBytesPerSecond() / 1e6, stats.compactionBytesRead());
         if (!stats.segments().isEmpty()) {
             out.printf("%n%10s %14s %14s %14s%n", "segment", "total bytes", "live bytes", "dead bytes");
             for (Stats.SegmentStats s : stats.segments()) {

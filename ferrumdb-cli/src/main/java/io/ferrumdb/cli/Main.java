@@ -145,7 +145,9 @@ public final class Main {
                     + " or --ask-passphrase)";
         }
         if (e instanceof CorruptionException) {
-            return e.getMessage() + " (run 'ferrumdb verify' to list every damaged record)";
+            return e.getMessage().contains("ferrumdb repair") ? e.getMessage()
+                    : e.getMessage() + " (run 'ferrumdb verify' to list every damaged record, 'ferrumdb repair' to"
+                    + " keep every intact one)";
         }
         if (e instanceof FerrumException || e instanceof CliException || e instanceof IllegalArgumentException) {
             return e.getMessage();

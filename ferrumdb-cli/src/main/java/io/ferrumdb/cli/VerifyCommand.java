@@ -10,7 +10,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Reads every record of every segment and checks every checksum and authentication tag, "
-                + "writing nothing. Prints the file and offset of each problem; exit code 3 if there is any.")
+                + "writing nothing. Prints the file, offset and length of each problem (and of a torn tail, which is "
+                + "not damage); exit code 3 if anything is damaged or missing.")
 final class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
@@ -22,13 +23,32 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf("checked %d segment(s), %d record(s), %d bytes in %s%n", report.segments(), report.records(),
                 report.bytes(), report.directory());
         for (DroppedRange p : report.problems()) {
-            out.printf("DAMAGED %s at offset %d (%d bytes): %s%n", p.file(), p.offset(), p.length(), p.reason());
+            out.println(describe(p));
         }
-        if (report.ok()) {
+        if (report.problems().isEmpty()) {
             out.println("OK: no problems found");
             return ExitCode.OK;
         }
-        out.printf("%d problem(s) found%n", report.problems().size());
+        if (report.ok()) {
+            out.println("OK: no damage found (a torn tail is not damage)");
+            return ExitCode.OK;
+        }
+        out.printf("%d problem(s) found; 'ferrumdb repair' keeps every intact record%n", report.damage().size());
         return ExitCode.DATABASE;
+    }
+
+    /** One line per range, in the words of its kind. */
+    static String describe(DroppedRange p) {
+        return switch (p.kind()) {
+            case TORN_TAIL -> String.format("TORN TAIL %s: %d bytes after the last complete record at offset %d; "
+                    + "truncated at the next open; no acknowledged write is affected", p.file(), p.length(),
+                    p.offset());
+            case MISSING_SEGMENT -> String.format("MISSING %s: %s", p.file(), p.reason());
+            case UNLISTED_SEGMENT -> String.format("UNLISTED %s (%d bytes): %s", p.file(), p.length(), p.reason());
+            case DAMAGED_HINT -> String.format("DAMAGED HINT %s at offset %d: %s (rebuilt from its segment)",
+                    p.file(), p.offset(), p.reason());
+            case DAMAGED_RECORD, DAMAGED_SEGMENT, DAMAGED_JOURNAL -> String.format(
+                    "DAMAGED %s at offset %d (%d bytes): %s", p.file(), p.offset(), p.length(), p.reason());
+        };
     }
 }

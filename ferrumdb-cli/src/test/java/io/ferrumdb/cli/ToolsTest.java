@@ -36,10 +36,25 @@ class ToolsTest {
         Run.of(db, "", "put", "a", "2");
         Run r = Run.of(db, "", "--fsync", "periodic:250ms", "info");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("format version:      1").contains("encryption:          none")
+        assertThat(r.out()).contains("format version:      2").contains("encryption:          none")
                 .contains("fsync policy:        periodic every 250 ms").contains("live keys:           1")
                 .contains("segments:            2").contains("live bytes:          30")
-                .contains("total bytes:         188").contains("dead bytes:          158").contains("open mode:           read-only");
+                .contains("total bytes:         188").contains("dead bytes:          158").contains("open mode:           read-only")
+                .contains("pending compaction:  94 bytes").contains("compaction rate:     0.0 MB/s (0 bytes compacted");
+    }
+
+    /** Issue 21: a script calling {@code put} once per command must not leave a segment per command. */
+    @Test
+    void fortyOneShotPutsLeaveAtMostFiveSegments() throws Exception {
+        Path db = tmp.resolve("db");
+        for (int i = 0; i < 40; i++) {
+            assertThat(Run.of(db, "", "put", "key" + i, "value" + i).code()).isZero();
+        }
+        try (var files = Files.list(db)) {
+            assertThat(files.filter(p -> p.getFileName().toString().endsWith(".seg")).count()).isLessThanOrEqualTo(5);
+        }
+        assertThat(Run.of(db, "", "count").out().trim()).isEqualTo("40");
+        assertThat(Run.of(db, "", "get", "key17").out()).startsWith("value17");
     }
 
     @Test

@@ -50,7 +50,8 @@ class JavaSdkClientTest {
                 pid.complete(Long.parseLong(line.substring(4).trim()));
             }
         });
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
+        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120))
+                .initializationTimeout(Duration.ofSeconds(180)).build(); // a busy machine starts JVMs slowly
         client.initialize();
         return new Connection(client, pid);
     }
@@ -91,7 +92,7 @@ class JavaSdkClientTest {
     void everyRememberThatReturnedSurvivesKillMinus9() throws Exception {
         List<String> acknowledged = new ArrayList<>();
         Connection c = connect();
-        long pid = c.pid().get(60, TimeUnit.SECONDS);
+        long pid = c.pid().get(180, TimeUnit.SECONDS);
         // Warm up, then kill the server at a random moment while remembers keep coming.
         for (int i = 0; i < 20; i++) {
             acknowledged.add(remember(c.client(), i));

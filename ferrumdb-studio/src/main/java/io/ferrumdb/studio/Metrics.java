@@ -71,6 +71,8 @@ final class Metrics {
         out.put("liveBytes", stats.liveBytes());
         out.put("deadBytes", stats.deadBytes());
         out.put("spaceAmplification", finiteOrNull(stats.spaceAmplification()));
+        out.put("pendingCompactionBytes", stats.pendingCompactionBytes());
+        out.put("compactionBytesPerSecond", stats.compactionBytesPerSecond());
         List<Map<String, Object>> segments = new ArrayList<>();
         for (Stats.SegmentStats seg : stats.segments()) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -1,20 +1,20 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.CorruptionException;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
-import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
-import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentManifest;
+import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,11 +33,12 @@ import java.util.function.LongPredicate;
  *   <li>copy live records (and tombstones, or expired values turned into tombstones, that may still hide an older
  *   value elsewhere) into output files under
  *   temporary names; fsync them and write their hint files;</li>
- *   <li>rename the outputs to their final names and fsync the directory; publish them to readers;</li>
+ *   <li>rename the outputs to their final names and fsync the directory; list them in the MANIFEST; publish
+ *   them to readers;</li>
  *   <li>switch the key directory entry of each copied record with compare-and-set, so that a write that landed
  *   meanwhile on the same key wins over the copy;</li>
- *   <li>write the COMPACTION journal listing the inputs, then delete the inputs, fsync the directory, and delete
- *   the journal. Open finishes an interrupted step 4 from the journal.</li>
+ *   <li>write the COMPACTION journal listing the inputs, unlist them from the MANIFEST, delete them, fsync the
+ *   directory, and delete the journal. Open finishes an interrupted step 4 from the journal.</li>
  * </ol>
  * A crash before step 4 leaves duplicates of some records (same sequence numbers), which open resolves and a
  * later compaction reclaims; a crash during it is finished at open. Readers that looked up a location in an input
@@ -48,31 +49,36 @@ public final class Compactor {
     public record Outcome(int segmentsCompacted, long bytesRead, long bytesWritten) {
     }
 
-    private static final int BUFFER = 1 << 20;
     private static final byte[] EMPTY = new byte[0];
 
     private final KeyDir keyDir;
     private final SegmentFiles files;
+    private final SegmentManifest manifest;
     private final ConcurrentNavigableMap<Integer, Segment> segments;
     private final AtomicInteger nextSegmentId;
     private final long segmentSize;
     private final long bytesPerSecond;
     private final LongPredicate durable;
+    private final Runnable syncWrites;
 
     /**
-     * @param durable whether the record of a sequence number became durable (false only for records caught by a
-     *                write failure, see LogWriter#mayServe)
+     * @param durable    whether the record of a sequence number became durable (false only for records caught by a
+     *                   write failure, see LogWriter#mayServe)
+     * @param syncWrites makes every write appended so far durable (the writer's sync); called before inputs are
+     *                   deleted, see {@link #compact}
      */
-    public Compactor(KeyDir keyDir, SegmentFiles files, ConcurrentNavigableMap<Integer, Segment> segments,
-                     AtomicInteger nextSegmentId, long segmentSize, long bytesPerSecond,
-                     LongPredicate durable) {
+    public Compactor(KeyDir keyDir, SegmentFiles files, SegmentManifest manifest,
+                     ConcurrentNavigableMap<Integer, Segment> segments, AtomicInteger nextSegmentId,
+                     long segmentSize, long bytesPerSecond, LongPredicate durable, Runnable syncWrites) {
         this.keyDir = keyDir;
         this.files = files;
+        this.manifest = manifest;
         this.segments = segments;
         this.nextSegmentId = nextSegmentId;
         this.segmentSize = segmentSize;
         this.bytesPerSecond = bytesPerSecond;
         this.durable = durable;
+        this.syncWrites = syncWrites;
     }
 
     /** Compacts {@code inputs}, which must be sealed segments. The caller serializes compactions. */
@@ -84,56 +90,65 @@ public final class Compactor {
         for (Segment s : inputs) {
             inputIds.add(s.id());
         }
+        long oldestOutside = oldestSequenceOutside(inputIds);
         long started = System.nanoTime();
+        long written = 0;
         long bytesRead = 0;
-        List<Output> outputs = new ArrayList<>();
+        List<SegmentOutput> outputs = new ArrayList<>();
         List<Relocation> relocations = new ArrayList<>();
-        Output out = null;
+        SegmentOutput out = null;
         try {
             for (Segment in : inputs) {
                 bytesRead += in.writtenLength();
                 for (HintFile.Entry e : entriesOf(in)) {
                     Key key = new Key(e.key());
                     Location current = keyDir.get(key);
-                    Fate fate = fate(e, in, current, inputIds);
+                    Fate fate = fate(e, in, current, oldestOutside);
                     if (fate == Fate.DROP) {
                         continue;
                     }
-                    RecordReader.Payload p = RecordReader.open(in, e.offset(), in.read(e.offset(), e.recordSize()));
-                    int payload = fate == Fate.TOMBSTONE ? p.keyLength() : p.keyLength() + p.valueLength();
+                    int payload = fate == Fate.TOMBSTONE ? e.key().length : e.recordSize() - RecordFormat.HEADER_SIZE;
                     if (out == null || out.full(payload)) {
-                        out = new Output(nextSegmentId.getAndIncrement());
+                        out = new SegmentOutput(files, nextSegmentId.getAndIncrement(), segmentSize);
                         outputs.add(out);
                     }
+                    long before = out.length();
                     if (fate == Fate.TOMBSTONE) {
-                        out.append(RecordFormat.TYPE_DELETE, p.key(), EMPTY, p.sequence(), 0);
+                        out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
                     } else {
-                        Location moved = out.append(p.type(), p.key(), p.value(), p.sequence(), p.expiresAt());
+                        Location moved = out.copy(in, e);
                         if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
                             relocations.add(new Relocation(key, current, moved));
                         }
                     }
-                    throttle(started, bytesWritten(outputs));
+                    written += out.length() - before;
+                    throttle(started, written);
                 }
             }
-            for (Output o : outputs) {
+            for (SegmentOutput o : outputs) {
                 o.finishUnderTemporaryName();
             }
-            for (Output o : outputs) {
-                files.io().rename(o.tmpPath, files.dataPath(o.segment.id()));
+            for (SegmentOutput o : outputs) {
+                files.io().rename(o.tmpPath(), files.dataPath(o.segment().id()));
             }
             files.io().syncDirectory(files.dir());
         } catch (IOException | RuntimeException e) {
-            for (Output o : outputs) {
+            for (SegmentOutput o : outputs) {
                 o.abandon(e);
             }
             throw e;
         }
-        // The outputs are durable under their final names: from here on, a crash keeps them.
-        for (Output o : outputs) {
-            o.segment.close();
-            Segment published = files.open(o.segment.id(), false);
-            published.noteSequences(o.segment.minSequence(), o.segment.maxSequence());
+        // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
+        // open deletes them as unpublished compaction outputs: the inputs still hold every record).
+        List<Integer> outputIds = new ArrayList<>();
+        for (SegmentOutput o : outputs) {
+            outputIds.add(o.segment().id());
+        }
+        manifest.addAll(outputIds);
+        for (SegmentOutput o : outputs) {
+            o.segment().close();
+            Segment published = files.open(o.segment().id(), false);
+            published.noteSequences(o.segment().minSequence(), o.segment().maxSequence());
             published.seal();
             segments.put(published.id(), published);
         }
@@ -146,6 +161,11 @@ public final class Compactor {
                 }
             }
         }
+        // A record was dropped because the key directory names a newer write, which may not be durable yet (any
+        // policy but always, or an always-write not yet acknowledged). Deleting the inputs before that write is
+        // durable would let a crash lose both: the key would fall back to an older value or vanish, a hole in the
+        // log's prefix (found by PowerLossTest). Sync first, so that every superseding write outlives the inputs.
+        syncWrites.run();
         retire(inputs);
         return new Outcome(inputs.size(), bytesRead, bytesWritten(outputs));
     }
@@ -157,7 +177,9 @@ public final class Compactor {
             ids.add(s.id());
         }
         Path journal = files.dir().resolve(FileNames.COMPACTION);
-        DatabaseDirectory.writeDurably(files.io(), files.dir(), FileNames.COMPACTION, CompactionJournal.encode(ids));
+        DatabaseDirectory.writeDurably(files.io(), files.dir(), FileNames.COMPACTION,
+                CompactionJournal.encode(files.databaseId(), ids));
+        manifest.removeAll(ids);
         for (Segment s : inputs) {
             segments.remove(s.id());
             s.close();
@@ -189,7 +211,7 @@ public final class Compactor {
      * exist. Tombstones follow the same rule (Bitcask issue #82). Every record of a key whose newest record did
      * not become durable (a failed write) is kept.
      */
-    private Fate fate(HintFile.Entry e, Segment in, Location current, Set<Integer> inputIds) {
+    private Fate fate(HintFile.Entry e, Segment in, Location current, long oldestOutside) {
         if (current != null && !durable.test(current.sequence())) {
             // The key's newest record was caught by a write failure: reopen will find one of its older records,
             // and which one is not known here. Keep them all.
@@ -200,29 +222,31 @@ public final class Compactor {
                 return Fate.COPY;
             }
             boolean mayBeNewest = current == null && e.expiresAt() != 0;
-            return mayBeNewest && olderValueMayExist(e.sequence(), inputIds) ? Fate.TOMBSTONE : Fate.DROP;
+            return mayBeNewest && oldestOutside < e.sequence() ? Fate.TOMBSTONE : Fate.DROP;
         }
-        return current == null && olderValueMayExist(e.sequence(), inputIds) ? Fate.COPY : Fate.DROP;
+        return current == null && oldestOutside < e.sequence() ? Fate.COPY : Fate.DROP;
     }
 
     /**
-     * Whether a tombstone of sequence {@code sequence} must be kept: some segment outside the compaction may hold
-     * an older record of the key (Bitcask issue #82: dropping it would resurrect that value).
+     * The smallest sequence number held by a segment outside the compaction: a record of sequence {@code s} may
+     * hide an older record of its key elsewhere exactly when this is below {@code s}. Segments created meanwhile (new
+     * active segments) only hold later sequences, so it is computed once.
      */
-    private boolean olderValueMayExist(long sequence, Set<Integer> inputIds) {
+    private long oldestSequenceOutside(Set<Integer> inputIds) {
+        long oldest = Long.MAX_VALUE;
         for (Segment s : segments.values()) {
-            if (!inputIds.contains(s.id()) && s.minSequence() < sequence) {
-                return true;
+            if (!inputIds.contains(s.id())) {
+                oldest = Math.min(oldest, s.minSequence());
             }
         }
-        return false;
+        return oldest;
     }
 
     private List<HintFile.Entry> entriesOf(Segment in) throws IOException {
         List<HintFile.Entry> entries = null;
         try {
             entries = files.readHint(in);
-        } catch (io.ferrumdb.CorruptionException e) {
+        } catch (CorruptionException e) {
             // A damaged hint is not trusted; the data file is the truth.
         }
         if (entries == null) {
@@ -232,10 +256,10 @@ public final class Compactor {
         return entries;
     }
 
-    private static long bytesWritten(List<Output> outputs) {
+    private static long bytesWritten(List<SegmentOutput> outputs) {
         long total = 0;
-        for (Output o : outputs) {
-            total += o.length;
+        for (SegmentOutput o : outputs) {
+            total += o.length();
         }
         return total;
     }
@@ -253,68 +277,5 @@ public final class Compactor {
     }
 
     private record Relocation(Key key, Location from, Location to) {
-    }
-
-    /** One output segment being written under a temporary name. */
-    private final class Output {
-        final Segment segment;
-        final Path tmpPath;
-        final List<HintFile.Entry> entries = new ArrayList<>();
-        final byte[] buffer = new byte[BUFFER];
-        int buffered;
-        long length = SegmentHeader.SIZE;
-
-        Output(int id) throws IOException {
-            this.tmpPath = files.dir().resolve(FileNames.temporary(FileNames.segment(id)));
-            this.segment = files.create(id, tmpPath, false, true);
-        }
-
-        boolean full(int payloadBytes) {
-            return length > SegmentHeader.SIZE && length + RecordFormat.HEADER_SIZE + payloadBytes > segmentSize;
-        }
-
-        Location append(byte type, byte[] key, byte[] value, long sequence, long expiresAt) throws IOException {
-            int size = RecordFormat.recordSize(key.length, value.length, segment.cipher());
-            if (buffered + size > buffer.length) {
-                flush();
-            }
-            byte[] target = size > buffer.length ? new byte[size] : buffer;
-            int at = target == buffer ? buffered : 0;
-            RecordFormat.encode(target, at, length, type, true, sequence, expiresAt, key, value, segment.cipher());
-            if (target == buffer) {
-                buffered += size;
-            } else {
-                segment.file().write(length, ByteBuffer.wrap(target, 0, size));
-            }
-            Location location = new Location(segment.id(), length, size, sequence, expiresAt);
-            entries.add(new HintFile.Entry(type, key, size, length, sequence, expiresAt));
-            segment.noteSequences(sequence, sequence);
-            length += size;
-            return location;
-        }
-
-        private void flush() throws IOException {
-            if (buffered > 0) {
-                segment.file().write(length - buffered, ByteBuffer.wrap(buffer, 0, buffered));
-                buffered = 0;
-            }
-        }
-
-        void finishUnderTemporaryName() throws IOException {
-            flush();
-            segment.file().force();
-            segment.truncatedTo(length);
-            files.writeHint(segment, entries);
-        }
-
-        void abandon(Throwable cause) {
-            try {
-                segment.close();
-                files.io().delete(tmpPath);
-                files.io().delete(files.hintPath(segment.id()));
-            } catch (IOException e) {
-                cause.addSuppressed(e);
-            }
-        }
     }
 }

@@ -1,17 +1,21 @@
 package io.ferrumdb.internal.directory;
 
 import io.ferrumdb.internal.format.BackupMarker;
+import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.log.Segment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Writes a backup: a directory that opens as a copy of the database, complete only when its {@code BACKUP}
  * marker says so ({@link BackupMarker}). The steps: the marker in state IN_PROGRESS, then LOCK, META, KEY and the
- * sealed segments with their hints (hard links where possible), then the marker in state COMPLETE listing the
+ * sealed segments with their hints (hard links where possible), a MANIFEST listing exactly those segments, then
+ * the marker in state COMPLETE listing the
  * segments. A failure removes what was written; if even that fails, the IN_PROGRESS marker stays, so that the copy
  * cannot be opened by mistake and a retry into the same target clears it.
  */
@@ -50,6 +54,13 @@ public final class BackupWriter {
                 }
                 listed.add(new BackupMarker.Segment(s.id(), s.writtenLength()));
             }
+            // The copy is a database of its own segments: its MANIFEST lists exactly those.
+            SortedSet<Integer> copied = new TreeSet<>();
+            for (BackupMarker.Segment s : listed) {
+                copied.add(s.id());
+            }
+            written.add(target.resolve(FileNames.MANIFEST));
+            DatabaseDirectory.writeDurably(io, target, FileNames.MANIFEST, ManifestFile.encode(databaseId, copied));
             io.syncDirectory(target);
             DatabaseDirectory.writeDurably(io, target, FileNames.BACKUP,
                     new BackupMarker(true, databaseId, nowMillis, listed).encode());

@@ -5,6 +5,7 @@ import io.ferrumdb.DatabaseNotFoundException;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.NotADatabaseException;
 import io.ferrumdb.internal.format.BackupMarker;
+import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.io.StorageFile;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * One database directory held by this process: its lock (through the process-wide {@link LockRegistry}), its
@@ -238,13 +240,15 @@ public final class DatabaseDirectory implements AutoCloseable {
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
         MetaFile meta = new MetaFile(id, encrypted, System.currentTimeMillis());
+        // The (empty) MANIFEST first: a META of format 2 promises one.
+        writeDurably(io, dir, FileNames.MANIFEST, ManifestFile.encode(id, new TreeSet<>()));
         writeDurably(io, dir, FileNames.META, meta.encode());
         return meta;
     }
 
     /**
      * A directory without META may become a database only if it holds nothing but what an interrupted creation
-     * leaves (LOCK, temporary files); segments without META are damage, anything else is someone else's data.
+     * leaves (LOCK, the MANIFEST written just before META, temporary files); segments without META are damage, anything else is someone else's data.
      */
     private static void refuseForeignContents(FileIO io, Path dir) throws IOException {
         if (!io.exists(dir)) {
@@ -257,7 +261,7 @@ public final class DatabaseDirectory implements AutoCloseable {
                 throw new CorruptionException(dir.resolve(FileNames.META), 0,
                         "META file is missing but segment files exist");
             }
-            if (!name.equals(FileNames.LOCK) && !FileNames.isTemporary(name)) {
+            if (!name.equals(FileNames.LOCK) && !name.equals(FileNames.MANIFEST) && !FileNames.isTemporary(name)) {
                 foreign.add(name);
             }
         }

@@ -3,13 +3,15 @@ package io.ferrumdb.internal.directory;
 /**
  * Every file name a database directory may hold, built and parsed here and nowhere else (FORMAT.md, "Files").
  * Segment {@code 0000000042.seg} and its hint {@code 0000000042.hint}; {@code META}, {@code KEY}, {@code LOCK},
- * {@code COMPACTION}, {@code BACKUP}; any of them with {@code .tmp} appended while it is written (deleted at the next open).
+ * {@code COMPACTION}, {@code MANIFEST}, {@code BACKUP}; any of them with {@code .tmp} appended while it is written (deleted at the next open).
  */
 public final class FileNames {
     public static final String LOCK = "LOCK";
     public static final String META = "META";
     public static final String KEY = "KEY";
     public static final String COMPACTION = "COMPACTION";
+    /** The segments that make up the database (format 2; FORMAT.md, "MANIFEST"). */
+    public static final String MANIFEST = "MANIFEST";
     /** A backup's state: written first as "in progress", last as "complete" (FORMAT.md, "BACKUP"). */
     public static final String BACKUP = "BACKUP";
     public static final String TMP_SUFFIX = ".tmp";

@@ -71,37 +71,69 @@ public final class HintFile {
     private HintFile() {
     }
 
-    public static byte[] encode(long segmentId, byte[] databaseId, long dataLength, List<Entry> entries,
-                                BodyCipher cipher) {
-        int bodySize = 0;
-        for (Entry e : entries) {
-            bodySize += ENTRY_FIXED_SIZE + e.key().length;
+    /**
+     * Collects a segment's hint entries, encoded, as its records are appended (Bitcask writes its hint entry with
+     * each record), so that sealing a segment never re-reads it. Entries go into fixed-size blocks: about 48 bytes
+     * per 100-byte record, without an object per entry and without copying everything each time it grows.
+     * Not thread-safe: one appender at a time (the writer's lock, or the compaction thread).
+     */
+    public static final class Builder {
+        private static final int BLOCK = 256 << 10;
+
+        private final List<byte[]> full = new ArrayList<>();
+        private byte[] block = new byte[BLOCK];
+        private int used;
+        private int count;
+        private long fullBytes;
+
+        public void add(byte type, byte[] key, int recordSize, long offset, long sequence, long expiresAt) {
+            int size = ENTRY_FIXED_SIZE + key.length;
+            if (used + size > block.length) {
+                full.add(java.util.Arrays.copyOf(block, used));
+                fullBytes += used;
+                block = new byte[Math.max(BLOCK, size)];
+                used = 0;
+            }
+            byte[] b = block;
+            int p = used;
+            b[p] = type;
+            Bytes.putU16(b, p + 2, key.length);
+            Bytes.putI32(b, p + 4, recordSize);
+            Bytes.putI64(b, p + 8, offset);
+            Bytes.putI64(b, p + 16, sequence);
+            Bytes.putI64(b, p + 24, expiresAt);
+            System.arraycopy(key, 0, b, p + ENTRY_FIXED_SIZE, key.length);
+            used += size;
+            count++;
         }
-        byte[] body = new byte[bodySize];
-        int p = 0;
-        for (Entry e : entries) {
-            body[p] = e.type();
-            Bytes.putU16(body, p + 2, e.key().length);
-            Bytes.putI32(body, p + 4, e.recordSize());
-            Bytes.putI64(body, p + 8, e.offset());
-            Bytes.putI64(body, p + 16, e.sequence());
-            Bytes.putI64(body, p + 24, e.expiresAt());
-            System.arraycopy(e.key(), 0, body, p + ENTRY_FIXED_SIZE, e.key().length);
-            p += ENTRY_FIXED_SIZE + e.key().length;
+
+        public int count() {
+            return count;
         }
-        byte[] header = new byte[HEADER_SIZE];
-        Magic.HINT.write(header, 0);
-        Bytes.putU16(header, 10, cipher.encrypted() ? 1 : 0);
-        Bytes.putI32(header, 12, entries.size());
-        Bytes.putI64(header, 16, segmentId);
-        System.arraycopy(databaseId, 0, header, 24, 16);
-        Bytes.putI64(header, 40, dataLength);
-        byte[] sealed = cipher.seal(header, body);
-        byte[] out = new byte[HEADER_SIZE + sealed.length + 4];
-        System.arraycopy(header, 0, out, 0, HEADER_SIZE);
-        System.arraycopy(sealed, 0, out, HEADER_SIZE, sealed.length);
-        Bytes.putI32(out, out.length - 4, Bytes.crc32c(out, 0, out.length - 4));
-        return out;
+
+        /** The complete hint file for a segment of {@code dataLength} bytes holding exactly the added entries. */
+        public byte[] encode(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
+            byte[] body = new byte[Math.toIntExact(fullBytes + used)];
+            int p = 0;
+            for (byte[] f : full) {
+                System.arraycopy(f, 0, body, p, f.length);
+                p += f.length;
+            }
+            System.arraycopy(block, 0, body, p, used);
+            byte[] header = new byte[HEADER_SIZE];
+            Magic.HINT.write(header, 0);
+            Bytes.putU16(header, 10, cipher.encrypted() ? 1 : 0);
+            Bytes.putI32(header, 12, count);
+            Bytes.putI64(header, 16, segmentId);
+            System.arraycopy(databaseId, 0, header, 24, 16);
+            Bytes.putI64(header, 40, dataLength);
+            byte[] sealed = cipher.seal(header, body);
+            byte[] out = new byte[HEADER_SIZE + sealed.length + 4];
+            System.arraycopy(header, 0, out, 0, HEADER_SIZE);
+            System.arraycopy(sealed, 0, out, HEADER_SIZE, sealed.length);
+            Bytes.putI32(out, out.length - 4, Bytes.crc32c(out, 0, out.length - 4));
+            return out;
+        }
     }
 
     /**

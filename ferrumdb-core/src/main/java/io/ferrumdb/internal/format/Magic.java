@@ -10,25 +10,42 @@ import java.util.Arrays;
  * The 8-byte magic and 2-byte format version that open every FerrumDB file (FORMAT.md, "Common file prologue").
  */
 public enum Magic {
-    SEGMENT("FDBSEG01"),
-    HINT("FDBHNT01"),
-    META("FDBMETA1"),
-    MERGE("FDBMRG01"),
-    KEYFILE("FDBKEY01"),
-    BACKUP("FDBBAK01");
-
-    /** The format version this code writes; it reads every version up to it. */
-    public static final int FORMAT_VERSION = 1;
+    SEGMENT("FDBSEG01", 1),
+    HINT("FDBHNT01", 1),
+    /** Version 2: the database has a MANIFEST (database format version 2). */
+    META("FDBMETA1", 2),
+    /** Version 2: the journal carries the database id. */
+    MERGE("FDBMRG01", 2),
+    KEYFILE("FDBKEY01", 1),
+    MANIFEST("FDBMAN01", 2),
+    /** A backup's marker (FORMAT.md, "BACKUP"). */
+    BACKUP("FDBBAK01", 1);
 
     private final byte[] bytes;
+    private final int version;
 
-    Magic(String text) {
+    Magic(String text, int version) {
         this.bytes = text.getBytes(StandardCharsets.US_ASCII);
+        this.version = version;
     }
 
+    /** The version of this kind of file this code writes; it reads every version from 1 up to it. */
+    public int version() {
+        return version;
+    }
+
+    /** Writes the magic and the current version of this kind at {@code off}. */
     public void write(byte[] b, int off) {
+        write(b, off, version);
+    }
+
+    /** Writes the magic and an older {@code fileVersion} (for files whose older layout is still written). */
+    public void write(byte[] b, int off, int fileVersion) {
+        if (fileVersion < 1 || fileVersion > version) {
+            throw new IllegalArgumentException(name() + " version " + fileVersion + " is not writable");
+        }
         System.arraycopy(bytes, 0, b, off, 8);
-        Bytes.putU16(b, off + 8, FORMAT_VERSION);
+        Bytes.putU16(b, off + 8, fileVersion);
     }
 
     /** Whether the magic bytes at {@code off} are this kind's, whatever the version after them. */
@@ -37,18 +54,19 @@ public enum Magic {
     }
 
     /**
-     * Checks a file's prologue and its CRC32C of bytes [0, crcAt), stored at {@code crcAt}: the checksum before the
-     * version, so that a damaged version field is reported as corruption, not as a file from a newer FerrumDB (an
-     * intact file with a newer version still is).
+     * Checks a file's prologue and its CRC32C of bytes [0, crcAt), stored at {@code crcAt}, and returns the file's
+     * version: the checksum before the version, so that a damaged version field is reported as corruption, not as a
+     * file from a newer FerrumDB (an intact file with a newer version still is).
      */
-    public void checkWithChecksum(byte[] b, int crcAt, Path file, String what) {
+    public int checkWithChecksum(byte[] b, int crcAt, Path file, String what) {
         boolean intact = crcAt >= 10 && b.length >= crcAt + 4 && Bytes.crc32c(b, 0, crcAt) == Bytes.i32(b, crcAt);
         if (intact || !matches(b, 0)) {
-            check(b, 0, file);
+            int found = check(b, 0, file);
+            if (intact) {
+                return found;
+            }
         }
-        if (!intact) {
-            throw new CorruptionException(file, crcAt, what + " checksum mismatch");
-        }
+        throw new CorruptionException(file, crcAt, what + " checksum mismatch");
     }
 
     /** Checks magic and version at {@code off}; returns the version. */
@@ -56,10 +74,10 @@ public enum Magic {
         if (b.length < off + 10 || !Arrays.equals(b, off, off + 8, bytes, 0, 8)) {
             throw new CorruptionException(file, off, "bad magic: not a FerrumDB " + name().toLowerCase() + " file");
         }
-        int version = Bytes.u16(b, off + 8);
-        if (version > FORMAT_VERSION || version == 0) {
-            throw new FormatVersionException(file, version, FORMAT_VERSION);
+        int found = Bytes.u16(b, off + 8);
+        if (found > version || found == 0) {
+            throw new FormatVersionException(file, found, version);
         }
-        return version;
+        return found;
     }
 }

@@ -63,6 +63,12 @@ public final class RecordFormat {
         return (b[off + 5] & FLAG_COMMIT) != 0;
     }
 
+    /** Sets the COMMIT flag of the complete record of {@code size} bytes at {@code off} and refreshes its CRC. */
+    public static void markCommit(byte[] b, int off, int size) {
+        b[off + 5] |= FLAG_COMMIT;
+        Bytes.putI32(b, off, Bytes.crc32c(b, off + 4, size - 4));
+    }
+
     public static int keyLength(byte[] b, int off) {
         return Bytes.u16(b, off + 6);
     }

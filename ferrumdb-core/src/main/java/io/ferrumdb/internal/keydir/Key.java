@@ -3,17 +3,18 @@ package io.ferrumdb.internal.keydir;
 import java.util.Arrays;
 
 /**
- * A key as held by the key directory: the bytes (owned, never mutated) and their cached hash. Ordered by
- * unsigned lexicographic byte order.
+ * A key passed to the key directory: the bytes (owned, never mutated) and their hashes, computed when first
+ * needed. Ordered by unsigned lexicographic byte order. The directory itself stores no Key objects; this is the
+ * currency of its API and of the log writer's appends.
  */
 public final class Key implements Comparable<Key> {
     private final byte[] bytes;
-    private final int hash;
+    /** 0 until computed (a racy single-field cache, as String.hash: a 64-bit write is atomic). */
+    private long directoryHash;
 
     /** Takes ownership of {@code bytes}: the caller must not mutate them afterwards. */
     public Key(byte[] bytes) {
         this.bytes = bytes;
-        this.hash = Arrays.hashCode(bytes);
     }
 
     /** The key's bytes. Callers must not mutate them. */
@@ -21,14 +22,25 @@ public final class Key implements Comparable<Key> {
         return bytes;
     }
 
+    /** The 64-bit hash the key directory places the key by. */
+    long directoryHash() {
+        long h = directoryHash;
+        if (h == 0) {
+            h = KeyArena.hash(bytes);
+            directoryHash = h;
+        }
+        return h;
+    }
+
     @Override
     public int hashCode() {
-        return hash;
+        long h = directoryHash();
+        return (int) (h ^ (h >>> 32));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+        return o instanceof Key k && Arrays.equals(k.bytes, bytes);
     }
 
     @Override

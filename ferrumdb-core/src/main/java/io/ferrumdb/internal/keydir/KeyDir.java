@@ -1,63 +1,89 @@
 package io.ferrumdb.internal.keydir;
 
+import io.ferrumdb.FerrumException;
+import java.util.AbstractMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NavigableSet;
-import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import io.ferrumdb.FerrumException;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
 /**
- * The in-memory key directory: a hash map from key to {@link Location} for O(1) GETs, and optionally an ordered
- * set of the same Key objects for scans. The ordered set changes only when a key appears or disappears, so
- * overwrites and GETs never touch it.
+ * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
+ * live in an off-heap {@link SlotTable} (32 bytes a slot), key bytes in an off-heap {@link KeyArena}, the
+ * optional key order in sorted reference arrays ({@link OrderedIndex}, 8 bytes a key) and TTLs in a primitive
+ * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
- * <p>Structural changes (a key added or removed) must be made by one thread at a time, the log writer holding
- * its append lock; readers are lock-free. Compaction only swaps locations of existing keys, with CAS.
+ * <p>Concurrency: GETs and scans are lock-free. Every change (the log writer's puts and removes, compaction's
+ * {@link #relocate}, the TTL purge, growth) is made under one mutation lock, so slots have one writer at a time.
+ * Growth copies the table into a larger one while readers keep using the old one, then publishes the new one
+ * with a single volatile write: readers never wait; the writer that triggers growth pays the copy.
  */
 public final class KeyDir {
-    private final ConcurrentHashMap<Key, Location> map;
-    private final ConcurrentSkipListSet<Key> ordered;
-    /**
-     * Changes to the ordered set (a Key to add, a Removal), queued in the writer's order and applied off the write
-     * path: a skip-list insert costs about a microsecond at a million keys, more than the rest of a put.
-     */
-    private final ConcurrentLinkedQueue<Object> orderedChanges = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queuedOrderedChanges = new AtomicInteger();
-    private final ReentrantLock orderedLock = new ReentrantLock();
-    /** Set while the ordered set is being built at open; null once a waiter saw it finish. */
+    /** Growth happens beyond this fill (keys and removed markers); linear probing degrades quickly past it. */
+    private static final double MAX_FILL = 0.8;
+    /** Fill right after growth: the table grows by about 1.45x each time. */
+    private static final double FILL_AFTER_GROWTH = 0.55;
+
+    private final Object mutation = new Object();
+    private final KeyArena arena = new KeyArena();
+    private final OrderedIndex ordered;
+    private final ExpiryQueue expiries = new ExpiryQueue();
+    private volatile SlotTable table;
+    private volatile int size;
+    private volatile long nextExpiry = Long.MAX_VALUE;
+    /** Set while the ordered index is being built at open; null once a waiter saw it finish. */
     private volatile CountDownLatch orderedBuild;
     private volatile Throwable orderedBuildFailure;
-    private final Object expiryLock = new Object();
-    private final PriorityQueue<Expiring> expiries = new PriorityQueue<>();
-    private volatile long nextExpiry = Long.MAX_VALUE;
 
-    /** Beyond this many queued changes the writer applies them itself, bounding the queue's memory. */
-    private static final int MAX_QUEUED_ORDERED_CHANGES = 1 << 16;
-
-    private record Removal(Key key) {
+    public KeyDir(boolean ordered, int expectedKeys) {
+        this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), MAX_FILL - 0.05));
+        this.ordered = ordered ? new OrderedIndex(arena, this::isLive) : null;
     }
 
-    private record Expiring(long at, Key key, long sequence) implements Comparable<Expiring> {
-        @Override
-        public int compareTo(Expiring o) {
-            return Long.compare(at, o.at);
+    private static int capacityFor(long keys, double fill) {
+        long capacity = (long) Math.ceil(keys / fill) + 1;
+        if (capacity > SlotTable.MAX_CAPACITY) {
+            throw new FerrumException("key directory limit: " + keys + " keys need " + capacity
+                    + " slots, more than " + SlotTable.MAX_CAPACITY);
+        }
+        return (int) capacity;
+    }
+
+    // ------------------------------------------------------------------ lock-free reads
+
+    /** The key's location, or null. Lock-free. */
+    public Location get(Key key) {
+        byte[] bytes = key.bytes();
+        long hash = key.directoryHash();
+        while (true) {
+            SlotTable t = table;
+            long tag = SlotTable.tag(hash);
+            int slot = t.home(hash);
+            Location found = null;
+            boolean changed = false;
+            for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
+                long header = t.headerAcquire(slot);
+                if (header == SlotTable.NEVER_USED) {
+                    break;
+                }
+                if (header != SlotTable.REMOVED && (header & SlotTable.TAG_MASK) == tag
+                        && arena.matches(SlotTable.ref(header), bytes)) {
+                    found = t.readIfHeld(slot, header);
+                    changed = found == null;
+                    break;
+                }
+            }
+            if (!changed) {
+                return found;
+            }
+            // The slot was removed or reused between reading its header and its words: probe again.
         }
     }
 
-    public KeyDir(boolean ordered, int expectedKeys) {
-        this.map = new ConcurrentHashMap<>(Math.max(16, expectedKeys));
-        this.ordered = ordered ? new ConcurrentSkipListSet<>() : null;
-    }
-
-    public Location get(Key key) {
-        return map.get(key);
+    /** True when {@code ref} is the reference of a key in the table now. Lock-free. */
+    private boolean isLive(long ref) {
+        return slotOf(table, ref) >= 0;
     }
 
     public boolean isOrdered() {
@@ -65,42 +91,25 @@ public final class KeyDir {
     }
 
     /**
-     * The ordered key set, with every change made before the call applied; only when built with ordered keys.
-     * Weakly consistent.
+     * Keys in {@code [fromInclusive, toExclusive)} (null = unbounded) in key order, descending if asked; only with
+     * ordered keys. Sees every key added before the call (waiting for the build at open if it is still running);
+     * weakly consistent after that.
      */
-    public NavigableSet<Key> orderedKeys() {
-        applyOrderedChanges(true);
-        return ordered;
+    public Iterator<Key> orderedKeys(byte[] fromInclusive, byte[] toExclusive, boolean descending) {
+        if (ordered == null) {
+            throw new IllegalStateException("the key directory was built without ordered keys");
+        }
+        awaitOrderedBuild(true);
+        return ordered.scan(fromInclusive, toExclusive, descending);
     }
 
     /**
-     * Applies queued ordered-set changes in the order they were made, unless the index is still being built at
-     * open. The log's flusher thread calls it after each cycle, so that a writer only queues.
+     * Sorts recently added keys into the ordered index, unless it is still being built at open. The log's
+     * flusher calls it after each cycle, so that a writer only appends a reference.
      */
     public void applyQueuedOrderedChanges() {
-        applyOrderedChanges(false);
-    }
-
-    /** {@code waitForBuild}: scans wait for the index built at open; the flusher must never wait. */
-    private void applyOrderedChanges(boolean waitForBuild) {
-        if (ordered == null || !awaitOrderedBuild(waitForBuild) || queuedOrderedChanges.get() == 0) {
-            return;
-        }
-        orderedLock.lock();
-        try {
-            Object change;
-            while ((change = orderedChanges.poll()) != null) {
-                if (change instanceof Removal r) {
-                    ordered.remove(r.key());
-                } else {
-                    ordered.add((Key) change);
-                }
-                // Counted down only once applied: a scan that sees zero skips the lock, and must then find every
-                // change in the set (counting down first let a scan right after a put miss its key).
-                queuedOrderedChanges.decrementAndGet();
-            }
-        } finally {
-            orderedLock.unlock();
+        if (ordered != null && awaitOrderedBuild(false)) {
+            ordered.merge(false);
         }
     }
 
@@ -133,69 +142,163 @@ public final class KeyDir {
         return true;
     }
 
-    private void queueOrderedChange(Object change) {
-        orderedChanges.add(change);
-        if (queuedOrderedChanges.incrementAndGet() > MAX_QUEUED_ORDERED_CHANGES) {
-            applyOrderedChanges(true);
+    /** Number of entries, expired ones included until {@link #purgeExpired} removes them. */
+    public int size() {
+        return size;
+    }
+
+    /** True when some entry may have expired by {@code nowMillis}. Lock-free. */
+    public boolean mayHaveExpired(long nowMillis) {
+        return nextExpiry <= nowMillis;
+    }
+
+    /** Off-heap bytes held: table, expiry area and key arena (the ordered arrays are on the heap). */
+    public long offHeapBytes() {
+        return table.bytesReserved() + arena.bytesReserved();
+    }
+
+    /** Calls {@code action} with every entry's location, weakly consistent, without copying keys (recovery). */
+    public void forEachLocation(java.util.function.Consumer<Location> action) {
+        SlotTable t = table;
+        for (int slot = 0; slot < t.capacity; slot++) {
+            long header = t.headerAcquire(slot);
+            if (SlotTable.holdsKey(header)) {
+                Location loc = t.readIfHeld(slot, header);
+                if (loc != null) {
+                    action.accept(loc);
+                }
+            }
         }
     }
 
-    /** Sets the key's location; returns the previous one. Caller holds the writer's lock. */
+    /** All entries, weakly consistent: each key present for the whole iteration is seen once. */
+    public Iterator<Map.Entry<Key, Location>> entries() {
+        SlotTable t = table;
+        return new Iterator<>() {
+            private int slot;
+            private Map.Entry<Key, Location> next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && slot < t.capacity) {
+                    int s = slot++;
+                    long header = t.headerAcquire(s);
+                    if (SlotTable.holdsKey(header)) {
+                        Location loc = t.readIfHeld(s, header);
+                        if (loc != null) {
+                            next = new AbstractMap.SimpleImmutableEntry<>(
+                                    new Key(arena.copy(SlotTable.ref(header))), loc);
+                        }
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public Map.Entry<Key, Location> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Map.Entry<Key, Location> e = next;
+                next = null;
+                return e;
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ changes (one at a time)
+
+    /** Sets the key's location; returns the previous one. */
     public Location put(Key key, Location location) {
-        Location previous = map.put(key, location);
-        if (previous == null && ordered != null) {
-            queueOrderedChange(key);
-        }
-        if (location.expiresAt() != 0) {
-            scheduleExpiry(key, location);
-        }
-        return previous;
+        return set(key, location, true);
     }
 
-    /** Removes the key; returns its location, or null. Caller holds the writer's lock. */
+    /** Removes the key; returns its location, or null. */
     public Location remove(Key key) {
-        Location previous = map.remove(key);
-        if (previous != null && ordered != null) {
-            queueOrderedChange(new Removal(key));
+        synchronized (mutation) {
+            SlotTable t = table;
+            int slot = find(t, key.bytes(), key.directoryHash());
+            return slot < 0 ? null : removeSlot(t, slot);
         }
-        return previous;
     }
 
     /**
-     * Recovery: sets a key's location without maintaining the ordered set, which {@link #buildOrderedIndex()}
-     * then builds in one pass. Sorting once and inserting in order is several times cheaper than inserting
-     * millions of keys into a skip list in hash order.
+     * Recovery: sets a key's location without maintaining the ordered index, which {@link #buildOrderedIndex()}
+     * then builds in one pass: sorting once is several times cheaper than inserting keys one by one.
      */
     public void load(Key key, Location location) {
-        map.put(key, location);
-        if (location.expiresAt() != 0) {
-            scheduleExpiry(key, location);
-        }
+        set(key, location, false);
     }
 
     /** Recovery: removes a key loaded by {@link #load}. */
     public void unload(Key key) {
-        map.remove(key);
+        remove(key);
+    }
+
+    /** Swaps a key's location if it is still {@code expected} (compared by value; compaction). */
+    public boolean relocate(Key key, Location expected, Location replacement) {
+        synchronized (mutation) {
+            SlotTable t = table;
+            int slot = find(t, key.bytes(), key.directoryHash());
+            if (slot < 0 || !t.holds(slot, expected)) {
+                return false;
+            }
+            t.write(slot, t.header(slot), replacement);
+            return true;
+        }
     }
 
     /**
-     * Recovery: builds the ordered set from the loaded keys on a background thread (a no-op without ordered
-     * keys), so that open returns as soon as the hash map is ready: the sort and the inserts cost several times
-     * the hash-map load. Changes made meanwhile are queued and applied after it; the first scan waits for it.
+     * Removes entries expired by {@code nowMillis}, calling {@code removed} for each. The caller holds the
+     * writer's lock, so that no put of the same key races with the removal.
+     */
+    public void purgeExpired(long nowMillis, BiConsumer<Key, Location> removed) {
+        synchronized (mutation) {
+            while (!expiries.isEmpty() && expiries.peekAt() <= nowMillis) {
+                long ref = expiries.peekRef();
+                expiries.poll();
+                SlotTable t = table;
+                int slot = slotOf(t, ref);
+                if (slot >= 0) {
+                    Location current = t.location(slot);
+                    if (current.isExpired(nowMillis)) {
+                        removeSlot(t, slot);
+                        removed.accept(new Key(arena.copy(ref)), current);
+                    }
+                }
+            }
+            nextExpiry = expiries.isEmpty() ? Long.MAX_VALUE : expiries.peekAt();
+        }
+    }
+
+    /**
+     * Recovery: builds the ordered index from the loaded keys (a no-op without ordered keys). The references are
+     * collected here, before any writer runs; the sort runs on a background thread so that open returns as soon
+     * as the hash table is ready. Keys added meanwhile stay pending; the first scan waits for the build.
      */
     public void buildOrderedIndex() {
         if (ordered == null) {
             return;
         }
-        Key[] keys = map.keySet().toArray(new Key[0]);
+        long[] refs;
+        synchronized (mutation) {
+            SlotTable t = table;
+            refs = new long[t.live];
+            int n = 0;
+            for (int slot = 0; slot < t.capacity; slot++) {
+                long header = t.header(slot);
+                if (SlotTable.holdsKey(header)) {
+                    refs[n++] = SlotTable.ref(header);
+                }
+            }
+            assert n == refs.length : "live count " + refs.length + " but " + n + " keys in the table";
+        }
         CountDownLatch built = new CountDownLatch(1);
         orderedBuild = built;
         Thread builder = new Thread(() -> {
             try {
-                java.util.Arrays.parallelSort(keys);
-                for (Key k : keys) {
-                    ordered.add(k);
-                }
+                ordered.sort(refs);
+                ordered.install(refs);
             } catch (RuntimeException | Error e) {
                 orderedBuildFailure = e;
                 throw e;
@@ -207,50 +310,115 @@ public final class KeyDir {
         builder.start();
     }
 
-    /** Swaps a key's location if it is still {@code expected} (compaction); never adds or removes a key. */
-    public boolean relocate(Key key, Location expected, Location replacement) {
-        return map.replace(key, expected, replacement);
+    private Location set(Key key, Location location, boolean maintainOrder) {
+        byte[] bytes = key.bytes();
+        long hash = key.directoryHash();
+        synchronized (mutation) {
+            SlotTable t = table;
+            int slot = find(t, bytes, hash);
+            Location previous = null;
+            long ref;
+            if (slot >= 0) {
+                long header = t.header(slot);
+                ref = SlotTable.ref(header);
+                previous = t.location(slot);
+                t.write(slot, header, location);
+            } else {
+                if (t.used + 1 > t.capacity * MAX_FILL) {
+                    t = grow(t);
+                }
+                ref = arena.append(bytes);
+                insert(t, hash, SlotTable.header(ref, hash), location);
+                size = t.live;
+                if (maintainOrder && ordered != null) {
+                    ordered.added(ref);
+                }
+            }
+            if (location.expiresAt() != 0) {
+                expiries.add(location.expiresAt(), ref);
+                if (location.expiresAt() < nextExpiry) {
+                    nextExpiry = location.expiresAt();
+                }
+            }
+            return previous;
+        }
     }
 
-    /** Number of entries, expired ones included until {@link #purgeExpired} removes them. */
-    public int size() {
-        return map.size();
+    /** The slot holding {@code key}, or -1. Caller holds the mutation lock. */
+    private int find(SlotTable t, byte[] key, long hash) {
+        long tag = SlotTable.tag(hash);
+        int slot = t.home(hash);
+        for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
+            long header = t.header(slot);
+            if (header == SlotTable.NEVER_USED) {
+                return -1;
+            }
+            if (header != SlotTable.REMOVED && (header & SlotTable.TAG_MASK) == tag
+                    && arena.matches(SlotTable.ref(header), key)) {
+                return slot;
+            }
+        }
+        return -1;
     }
 
-    /** True when some entry may have expired by {@code nowMillis}. Lock-free. */
-    public boolean mayHaveExpired(long nowMillis) {
-        return nextExpiry <= nowMillis;
+    /** The slot of {@code t} holding the key with reference {@code ref}, or -1. Lock-free. */
+    private int slotOf(SlotTable t, long ref) {
+        long hash = arena.hash(ref);
+        int slot = t.home(hash);
+        for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
+            long header = t.headerAcquire(slot);
+            if (header == SlotTable.NEVER_USED) {
+                return -1;
+            }
+            if (SlotTable.holdsKey(header) && SlotTable.ref(header) == ref) {
+                return slot;
+            }
+        }
+        return -1;
     }
 
     /**
-     * Removes entries expired by {@code nowMillis}, calling {@code removed} for each. Caller holds the writer's
-     * lock, so that no put of the same key races with the removal.
+     * Inserts a key known to be absent at the first removed or never-used slot of its probe sequence. Caller
+     * holds the mutation lock and has made room.
      */
-    public void purgeExpired(long nowMillis, BiConsumer<Key, Location> removed) {
-        synchronized (expiryLock) {
-            Expiring e;
-            while ((e = expiries.peek()) != null && e.at <= nowMillis) {
-                expiries.poll();
-                Location current = map.get(e.key);
-                if (current != null && current.sequence() == e.sequence && remove(e.key) != null) {
-                    removed.accept(e.key, current);
-                }
-            }
-            nextExpiry = e == null ? Long.MAX_VALUE : e.at;
+    private static void insert(SlotTable t, long hash, long header, Location location) {
+        int slot = t.home(hash);
+        long previous;
+        while (SlotTable.holdsKey(previous = t.header(slot))) {
+            slot = t.next(slot);
+        }
+        t.write(slot, header, location);
+        t.live++;
+        if (previous == SlotTable.NEVER_USED) {
+            t.used++;
         }
     }
 
-    private void scheduleExpiry(Key key, Location location) {
-        synchronized (expiryLock) {
-            expiries.add(new Expiring(location.expiresAt(), key, location.sequence()));
-            if (location.expiresAt() < nextExpiry) {
-                nextExpiry = location.expiresAt();
-            }
+    private Location removeSlot(SlotTable t, int slot) {
+        Location previous = t.location(slot);
+        t.markRemoved(slot);
+        t.live--;
+        size = t.live;
+        if (ordered != null) {
+            ordered.removed();
         }
+        return previous;
     }
 
-    /** All entries, weakly consistent. */
-    public Iterator<Map.Entry<Key, Location>> entries() {
-        return map.entrySet().iterator();
+    /**
+     * Copies every key into a table sized for {@link #FILL_AFTER_GROWTH} (dropping removed markers) and publishes
+     * it. Readers keep probing the old table until the volatile write, and what they read there was current
+     * when they read it. Caller holds the mutation lock.
+     */
+    private SlotTable grow(SlotTable old) {
+        SlotTable grown = new SlotTable(capacityFor(old.live + 1L, FILL_AFTER_GROWTH));
+        for (int slot = 0; slot < old.capacity; slot++) {
+            long header = old.header(slot);
+            if (SlotTable.holdsKey(header)) {
+                grown.placeUnpublished(arena.hash(SlotTable.ref(header)), header, old.location(slot));
+            }
+        }
+        table = grown;
+        return grown;
     }
 }

@@ -4,6 +4,7 @@ import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.ReadOnlyDatabaseException;
+import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Key;
@@ -39,9 +40,12 @@ public final class LogWriter {
         Segment create() throws IOException;
     }
 
-    /** Called by the flusher once a rolled segment is complete and fsynced (writes its hint file). */
+    /**
+     * Called by the flusher once a rolled segment is complete and fsynced, with the hint entries of every record
+     * appended to it (built while appending: sealing never re-reads the segment). Writes its hint file.
+     */
     public interface SealListener {
-        void sealed(Segment segment) throws IOException;
+        void sealed(Segment segment, HintFile.Builder hint) throws IOException;
     }
 
     /** One record to append. {@code value} is empty for a tombstone. */
@@ -84,6 +88,10 @@ public final class LogWriter {
     private record Waiter(long sequence, CompletableFuture<Void> future) {
     }
 
+    /** A rolled segment waiting for its final fsync and hint file, with the hint entries of all its records. */
+    private record Sealing(Segment segment, HintFile.Builder hint) {
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition space = lock.newCondition();
@@ -105,7 +113,9 @@ public final class LogWriter {
     private Chunk pending;
     private final ArrayDeque<Chunk> rolled = new ArrayDeque<>();
     private List<Chunk> inFlight = List.of();
-    private final ArrayDeque<Segment> toSeal = new ArrayDeque<>();
+    private final ArrayDeque<Sealing> toSeal = new ArrayDeque<>();
+    /** Hint entries of every record appended to {@link #active}, in file order. */
+    private HintFile.Builder activeHint = new HintFile.Builder();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** The waiters the flusher took for the cycle it is running (failed by flushLoop if the cycle dies). */
     private List<Waiter> cycleWaiters = List.of();
@@ -190,6 +200,7 @@ public final class LogWriter {
                 int size = RecordFormat.encode(c.buf, pos, offset, a.type(), i == n - 1, sequence, a.expiresAt(),
                         a.key().bytes(), a.value(), active.cipher());
                 locations[i] = new Location(active.id(), offset, size, sequence, a.expiresAt());
+                activeHint.add(a.type(), a.key().bytes(), size, offset, sequence, a.expiresAt());
                 pos += size;
                 offset += size;
             }
@@ -412,7 +423,7 @@ public final class LogWriter {
                     rolled.add(pending);
                     pending = new Chunk(active, appendOffset, new byte[0]);
                 }
-                toSeal.add(active);
+                toSeal.add(new Sealing(active, activeHint));
             }
             work.signal();
         } finally {
@@ -447,7 +458,8 @@ public final class LogWriter {
             if (pending.length > 0) {
                 rolled.add(pending);
             }
-            toSeal.add(active);
+            toSeal.add(new Sealing(active, activeHint));
+            activeHint = new HintFile.Builder();
         }
         startSegment();
     }
@@ -497,7 +509,7 @@ public final class LogWriter {
         long intervalNanos = policy.interval().toNanos();
         while (true) {
             List<Chunk> batch;
-            List<Segment> sealing;
+            List<Sealing> sealing;
             List<Waiter> done;
             Segment current;
             long upTo;
@@ -561,17 +573,19 @@ public final class LogWriter {
             // A sealed segment is forced before any byte of a later segment is written, so that after power loss
             // what survives is a prefix of the log, whatever the policy. A failure here ends the flusher
             // (flushLoop fails the cycle's waiters).
-            for (Segment s : sealing) {
-                writeChunks(batch, s);
-                s.file().force();
+            boolean currentSealing = false;
+            for (Sealing s : sealing) {
+                writeChunks(batch, s.segment());
+                s.segment().file().force();
                 fsyncs.increment();
+                currentSealing |= s.segment() == current;
             }
-            if (!sealing.contains(current)) {
+            if (!currentSealing) {
                 writeChunks(batch, current);
             }
             writtenSequence = upTo;
             if (force && unsyncedRecords > 0) {
-                if (!sealing.contains(current)) {
+                if (!currentSealing) {
                     current.file().force();
                     fsyncs.increment();
                 }
@@ -582,8 +596,8 @@ public final class LogWriter {
             if (force) {
                 syncedSequence = upTo;
             }
-            for (Segment s : sealing) {
-                sealListener.sealed(s);
+            for (Sealing s : sealing) {
+                sealListener.sealed(s.segment(), s.hint());
             }
             lock.lock();
             try {

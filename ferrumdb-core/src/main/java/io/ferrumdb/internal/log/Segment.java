@@ -107,17 +107,22 @@ public final class Segment {
     /** Reads {@code size} bytes at {@code offset}, which must lie below {@link #writtenLength()}. */
     public byte[] read(long offset, int size) throws IOException {
         byte[] out = new byte[size];
+        readInto(offset, out, 0, size);
+        return out;
+    }
+
+    /** Reads {@code size} bytes at {@code offset} (below {@link #writtenLength()}) into {@code dst[at]}. */
+    public void readInto(long offset, byte[] dst, int at, int size) throws IOException {
         ByteBuffer map = mapped;
         if (map != null) {
-            map.get((int) offset, out, 0, size);
-            return out;
+            map.get((int) offset, dst, at, size);
+            return;
         }
-        int n = file.read(offset, ByteBuffer.wrap(out));
+        int n = file.read(offset, ByteBuffer.wrap(dst, at, size));
         if (n != size) {
             throw new IOException("short read of " + size + " bytes at offset " + offset + " in " + path
                     + ": file ends after " + n);
         }
-        return out;
     }
 
     public void close() throws IOException {

@@ -53,6 +53,11 @@ public final class SegmentFiles {
         return dir.resolve(FileNames.hint(id));
     }
 
+    /** The numbers of the segment files in the directory, in increasing order. */
+    public List<Integer> listSegmentIds() throws IOException {
+        return DatabaseDirectory.segmentIds(io, dir);
+    }
+
     /**
      * Creates segment {@code id} with its header, durable (file and directory fsynced) on return. A failure leaves
      * no file behind.
@@ -123,14 +128,25 @@ public final class SegmentFiles {
 
     /** Writes the hint of a complete segment: temporary file, fsync, rename, directory fsync. */
     public void writeHint(Segment segment, List<HintFile.Entry> entries) throws IOException {
-        byte[] bytes = HintFile.encode(segment.id(), databaseId, segment.writtenLength(), entries,
+        HintFile.Builder hint = new HintFile.Builder();
+        for (HintFile.Entry e : entries) {
+            hint.add(e.type(), e.key(), e.recordSize(), e.offset(), e.sequence(), e.expiresAt());
+        }
+        writeHint(segment, hint);
+    }
+
+    /** Writes the hint of a complete segment from entries collected while it was written. */
+    public void writeHint(Segment segment, HintFile.Builder hint) throws IOException {
+        byte[] bytes = hint.encode(segment.id(), databaseId, segment.writtenLength(),
                 ciphers.hintCipher(segment.header()));
         DatabaseDirectory.writeDurably(io, dir, FileNames.hint(segment.id()), bytes);
     }
 
     /**
      * Reads the hint of {@code segment} if it exists and describes the segment as it is now; null when missing
-     * or stale. A damaged hint is reported as a CorruptionException (the caller rebuilds it from data).
+     * or describing a shorter file (the caller reads the segment strictly). A damaged hint is reported as a
+     * CorruptionException on the hint file (the caller rebuilds it from data); an intact hint of a longer file as
+     * a CorruptionException on the segment, which lost data.
      */
     public List<HintFile.Entry> readHint(Segment segment) throws IOException {
         Path path = hintPath(segment.id());
@@ -139,10 +155,29 @@ public final class SegmentFiles {
         }
         byte[] bytes = DatabaseDirectory.readAll(io, path, 2 * segment.writtenLength() + (1 << 20));
         HintFile.Contents c = HintFile.decode(bytes, path, databaseId, ciphers.hintCipher(segment.header()));
+        if (c.segmentId() == segment.id() && c.dataLength() > segment.writtenLength()) {
+            // An intact hint of a longer file: the segment lost bytes after it was sealed (a strict scan could
+            // not tell, when the cut falls between two records).
+            throw new CorruptionException(segment.path(), segment.writtenLength(), "segment is "
+                    + segment.writtenLength() + " bytes but its hint file describes " + c.dataLength()
+                    + ": it was cut short after it was sealed");
+        }
         if (c.segmentId() != segment.id() || c.dataLength() != segment.writtenLength()) {
             return null;
         }
         return c.entries();
+    }
+
+    /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
+    public byte[] readAll(Path path, long limit) throws IOException {
+        return DatabaseDirectory.readAll(io, path, limit);
+    }
+
+    /** The size of a file. */
+    public long size(Path path) throws IOException {
+        try (StorageFile f = io.open(path, false)) {
+            return f.size();
+        }
     }
 
     /** Deletes a segment's data and hint files (the caller fsyncs the directory). */

@@ -2,6 +2,7 @@ package io.ferrumdb.internal.log;
 
 import io.ferrumdb.CorruptionException;
 import io.ferrumdb.DroppedRange;
+import io.ferrumdb.DroppedRange.Kind;
 import io.ferrumdb.internal.format.PayloadCipher;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
@@ -10,11 +11,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads every record of a segment file in order, checking each CRC (and authentication tag), and reports the
+ * Reads every record of a segment file in order, checking each with {@link RecordCheck}, and reports the
  * committed ones. Records of an atomic unit are reported only once its COMMIT record has been read.
  *
  * <p>What a damaged record means depends on the mode:
@@ -23,11 +23,14 @@ import java.util.List;
  *   <li>TAIL (the newest segment after a crash): if no valid record exists anywhere after the damage, it is a
  *   torn write and the scan ends there ({@link Result#validLength()} is where to truncate); if a valid record
  *   follows, the damage is in the middle of acknowledged data: CorruptionException.</li>
- *   <li>SALVAGE: the damaged range up to the next valid record is skipped and reported.</li>
+ *   <li>SALVAGE: each damaged range, up to the next valid record, is reported as damage and skipped (the scan
+ *   resynchronises on the next offset where a whole valid record starts).</li>
+ *   <li>SALVAGE_TAIL: as SALVAGE, for the segment that was being written: damage that runs to the end of the file
+ *   (and is not an authentication failure) is reported as a torn tail, not as damage.</li>
  * </ul>
  */
 public final class SegmentScanner {
-    public enum Mode { STRICT, TAIL, SALVAGE }
+    public enum Mode { STRICT, TAIL, SALVAGE, SALVAGE_TAIL }
 
     /** A committed record; {@code key} is plaintext. */
     public record Scanned(byte type, byte[] key, long offset, int size, long sequence, long expiresAt,
@@ -36,20 +39,17 @@ public final class SegmentScanner {
 
     /**
      * @param validLength end of the last good committed record: the file length unless a torn tail was found
-     * @param dropped     ranges skipped in SALVAGE mode, and the torn tail in TAIL mode
+     * @param dropped     damaged ranges skipped in the salvage modes, and the torn tail
      * @param records     committed records, in file order
      */
     public record Result(long validLength, List<DroppedRange> dropped, List<Scanned> records) {
+        /** Whether every byte of the file was a committed, valid record. */
+        public boolean clean() {
+            return dropped.isEmpty();
+        }
     }
 
     private static final int WINDOW = 1 << 20;
-
-    /**
-     * A record whose checksum matches but whose authentication tag does not. A torn write cannot produce that
-     * (its checksum would not match), so it is tampering or a wrong key even at the tail: never truncated away.
-     */
-    private record Unauthentic(String problem) {
-    }
 
     private final StorageFile file;
     private final Path path;
@@ -78,11 +78,12 @@ public final class SegmentScanner {
         long batchStart = -1;
         long pos = SegmentHeader.SIZE;
         while (pos < length) {
-            Object outcome = readRecord(pos);
-            if (outcome instanceof Scanned rec) {
+            RecordCheck outcome = readRecord(pos);
+            if (outcome instanceof RecordCheck.Valid valid) {
                 if (batchStart < 0) {
                     batchStart = pos;
                 }
+                Scanned rec = scanned(valid, pos);
                 batch.add(rec);
                 if (rec.commit()) {
                     records.addAll(batch);
@@ -92,11 +93,16 @@ public final class SegmentScanner {
                 pos += rec.size();
                 continue;
             }
-            if (outcome instanceof Unauthentic u && mode == Mode.TAIL) {
-                throw new CorruptionException(path, pos, u.problem() + " although its checksum matches");
+            boolean unauthentic = outcome instanceof RecordCheck.Unauthentic;
+            String problem = unauthentic ? ((RecordCheck.Unauthentic) outcome).reason()
+                    : ((RecordCheck.Damaged) outcome).reason();
+            if (unauthentic && mode == Mode.TAIL) {
+                throw new CorruptionException(path, pos, problem + " although its checksum matches");
             }
-            String problem = outcome instanceof Unauthentic u ? u.problem() : (String) outcome;
             long damageStart = batchStart >= 0 ? batchStart : pos;
+            if (batchStart >= 0) {
+                problem += " (after " + batch.size() + " record(s) of its atomic batch, dropped with it)";
+            }
             batch.clear();
             batchStart = -1;
             long next = findNextValid(pos + 1);
@@ -107,12 +113,14 @@ public final class SegmentScanner {
                         throw new CorruptionException(path, pos, problem + "; valid records follow at offset " + next
                                 + ", so this is not a torn tail");
                     }
-                    dropped.add(new DroppedRange(path, damageStart, length - damageStart, "torn tail: " + problem));
+                    dropped.add(new DroppedRange(path, damageStart, length - damageStart, Kind.TORN_TAIL, problem));
                     return new Result(damageStart, dropped, records);
                 }
-                case SALVAGE -> {
+                case SALVAGE, SALVAGE_TAIL -> {
                     long end = next >= 0 ? next : length;
-                    dropped.add(new DroppedRange(path, damageStart, end - damageStart, problem));
+                    Kind kind = next < 0 && !unauthentic && mode == Mode.SALVAGE_TAIL ? Kind.TORN_TAIL
+                            : Kind.DAMAGED_RECORD;
+                    dropped.add(new DroppedRange(path, damageStart, end - damageStart, kind, problem));
                     if (next < 0) {
                         return new Result(damageStart, dropped, records);
                     }
@@ -126,53 +134,39 @@ public final class SegmentScanner {
             if (mode == Mode.STRICT) {
                 throw new CorruptionException(path, batchStart, problem);
             }
-            dropped.add(new DroppedRange(path, batchStart, length - batchStart,
-                    mode == Mode.TAIL ? "torn tail: " + problem : problem));
+            Kind kind = mode == Mode.TAIL || mode == Mode.SALVAGE_TAIL ? Kind.TORN_TAIL : Kind.DAMAGED_RECORD;
+            dropped.add(new DroppedRange(path, batchStart, length - batchStart, kind, problem));
             return new Result(batchStart, dropped, records);
         }
         return new Result(length, dropped, records);
     }
 
-    /** The record at {@code pos}, or a String (or {@link Unauthentic}) saying why there is no valid record there. */
-    private Object readRecord(long pos) throws IOException {
-        if (length - pos < RecordFormat.HEADER_SIZE) {
-            return "truncated record header (" + (length - pos) + " bytes before end of file)";
+    private Scanned scanned(RecordCheck.Valid valid, long pos) {
+        return new Scanned(valid.type(), valid.key(), pos, valid.size(), valid.sequence(), valid.expiresAt(),
+                valid.commit());
+    }
+
+    /** The check of the record at {@code pos}: valid, or why there is no valid record there. */
+    private RecordCheck readRecord(long pos) throws IOException {
+        long available = length - pos;
+        if (available < RecordFormat.HEADER_SIZE) {
+            return RecordCheck.check(window, 0, available, pos, cipher);
         }
         int off = ensure(pos, RecordFormat.HEADER_SIZE);
-        String problem = RecordFormat.headerProblem(window, off);
-        if (problem != null) {
-            return problem;
-        }
-        int size = RecordFormat.recordSize(window, off, cipher);
-        if (pos + size > length) {
-            return "record of " + size + " bytes extends past end of file";
-        }
-        off = ensure(pos, size);
-        if (!RecordFormat.crcMatches(window, off, size)) {
-            return "checksum mismatch";
-        }
-        int keyLength = RecordFormat.keyLength(window, off);
-        int valueLength = RecordFormat.valueLength(window, off);
-        byte[] key;
-        if (cipher.isPlaintext()) {
-            key = Arrays.copyOfRange(window, off + RecordFormat.HEADER_SIZE, off + RecordFormat.HEADER_SIZE + keyLength);
-        } else {
-            byte[] plain = new byte[keyLength + valueLength];
-            if (!cipher.open(pos, window, off + RecordFormat.AAD_OFFSET, RecordFormat.AAD_LENGTH,
-                    off + RecordFormat.HEADER_SIZE, size - RecordFormat.HEADER_SIZE, plain, 0)) {
-                return new Unauthentic("record fails authentication");
+        if (RecordFormat.headerProblem(window, off) == null) {
+            int size = RecordFormat.recordSize(window, off, cipher);
+            if (size <= available) {
+                off = ensure(pos, size);
             }
-            key = Arrays.copyOf(plain, keyLength);
         }
-        return new Scanned(RecordFormat.type(window, off), key, pos, size, RecordFormat.sequence(window, off),
-                RecordFormat.expiresAt(window, off), RecordFormat.isCommit(window, off));
+        return RecordCheck.check(window, off, available, pos, cipher);
     }
 
     /** The first offset at or after {@code from} where a valid record starts, or -1. */
     private long findNextValid(long from) throws IOException {
         for (long p = from; p + RecordFormat.HEADER_SIZE <= length; p++) {
             int off = ensure(p, RecordFormat.HEADER_SIZE);
-            if (RecordFormat.headerProblem(window, off) == null && readRecord(p) instanceof Scanned) {
+            if (RecordFormat.headerProblem(window, off) == null && readRecord(p) instanceof RecordCheck.Valid) {
                 return p;
             }
         }

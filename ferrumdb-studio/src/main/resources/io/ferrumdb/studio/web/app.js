@@ -326,6 +326,9 @@ function renderMetrics(m) {
     card('live keys', formatNumber(m.liveKeys), 'card-keys'),
     card('live bytes', formatBytes(m.liveBytes)),
     card('dead bytes', formatBytes(m.deadBytes)),
+    card('space amplification', m.spaceAmplification == null ? '–' : m.spaceAmplification.toFixed(2) + 'x'),
+    card('pending compaction', formatBytes(m.pendingCompactionBytes)),
+    card('compaction rate (since open)', formatBytes(m.compactionBytesPerSecond) + '/s'),
     card('records per fsync (now)', formatNumber(r.recordsPerFsync)),
     card('records per fsync (since open)', formatNumber(m.totals.recordsPerFsync)),
   );

@@ -1,0 +1,270 @@
+package io.ferrumdb.bench;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.KeyRange;
+import io.ferrumdb.Options;
+import io.ferrumdb.WriteBatch;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Issue 18's key directory measurements, each in a child JVM of {@link Harness}: open + first GET against a naive
+ * primitive-table loader of the same hint entries, GET latency against one naive probe plus one memory-mapped
+ * read (alternating slices in one JVM), puts with {@code never()} against a raw buffered append of the same
+ * bytes, and 3M ordered keys in a 384 MiB heap. Every ratio compares two measurements of the same run.
+ */
+final class KeyDirHarness {
+    private static final int VALUE_SIZE = 100;
+
+    private KeyDirHarness() {
+    }
+
+    private static Options options(boolean ordered) {
+        return Options.builder().orderedKeys(ordered).fsyncPolicy(FsyncPolicy.never()).build();
+    }
+
+    /** Open + first GET, time to the first scan, naive loader and raw hint read, best of {@code rounds}. */
+    static Map<String, Object> open(long keys, int rounds) throws IOException {
+        Path dir = Datasets.ready("ferrum", keys, VALUE_SIZE, "");
+        byte[] probe = Data.key(keys - 1);
+        List<Double> ferrumHash = new ArrayList<>();
+        List<Double> ferrumOrdered = new ArrayList<>();
+        List<Double> firstScan = new ArrayList<>();
+        List<Double> naive = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            for (boolean ordered : new boolean[] {false, true}) {
+                long t0 = System.nanoTime();
+                try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+                    if (db.get(probe) == null) {
+                        throw new BenchException("key missing after open of " + dir);
+                    }
+                    double first = (System.nanoTime() - t0) / 1e6;
+                    (ordered ? ferrumOrdered : ferrumHash).add(first);
+                    if (ordered) {
+                        if (db.firstKey(KeyRange.all()).isEmpty()) {
+                            throw new BenchException("no first key after open of " + dir);
+                        }
+                        firstScan.add((System.nanoTime() - t0) / 1e6);
+                    }
+                }
+            }
+            long t0 = System.nanoTime();
+            NaiveKeyTable table = NaiveKeyTable.load(dir, (int) keys);
+            if (table.probe(probe) < 0 || table.size() != keys) {
+                throw new BenchException("naive loader found " + table.size() + " keys, expected " + keys);
+            }
+            naive.add((System.nanoTime() - t0) / 1e6);
+        }
+        Map<String, Object> r = row("keydir-open", keys);
+        r.put("hashOnlyMillis", ferrumHash);
+        r.put("orderedMillis", ferrumOrdered);
+        r.put("orderedFirstScanMillis", firstScan);
+        r.put("naiveLoaderMillis", naive);
+        double n = min(naive);
+        r.put("bestHashOnlyOverNaive", min(ferrumHash) / n);
+        r.put("bestOrderedOverNaive", min(ferrumOrdered) / n);
+        r.put("bestFirstScanOverNaive", min(firstScan) / n);
+        return r;
+    }
+
+    /**
+     * Random GETs of present keys: FerrumDB against one naive-table probe plus one mapped copy, in alternating
+     * slices of {@code perSlice} reads each, every read timed.
+     */
+    static Map<String, Object> get(long keys, boolean ordered, int slices, int perSlice) throws IOException {
+        Path dir = Datasets.ready("ferrum", keys, VALUE_SIZE, "");
+        NaiveKeyTable naive = NaiveKeyTable.load(dir, (int) keys);
+        naive.mapSegments(dir);
+        long[] ferrumNs = new long[slices * perSlice];
+        long[] naiveNs = new long[slices * perSlice];
+        SplittableRandom rnd = new SplittableRandom(7);
+        byte[] key = new byte[Data.KEY_SIZE];
+        long sink = 0;
+        try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+            for (int warm = 0; warm < 3 * perSlice; warm++) {
+                Data.key(rnd.nextLong(keys), key);
+                sink += db.get(key).length + naive.get(key).length;
+            }
+            for (int s = 0; s < slices; s++) {
+                sink += timedReads(db::get, keys, rnd, ferrumNs, s * perSlice, perSlice);
+                sink += timedReads(naive::get, keys, rnd, naiveNs, s * perSlice, perSlice);
+            }
+        }
+        // Every read returned a whole value; the sum also keeps the JIT from dropping the reads.
+        if (sink != (3L + slices) * perSlice * 2 * VALUE_SIZE) {
+            throw new BenchException("unexpected value sizes: read " + sink + " bytes in all");
+        }
+        Arrays.sort(ferrumNs);
+        Arrays.sort(naiveNs);
+        Map<String, Object> r = row("keydir-get", keys);
+        r.put("ordered", ordered);
+        r.put("reads", ferrumNs.length);
+        r.put("ferrumP50Ns", pct(ferrumNs, 0.5));
+        r.put("ferrumP99Ns", pct(ferrumNs, 0.99));
+        r.put("ferrumP999Ns", pct(ferrumNs, 0.999));
+        r.put("naiveP50Ns", pct(naiveNs, 0.5));
+        r.put("naiveP99Ns", pct(naiveNs, 0.99));
+        r.put("naiveP999Ns", pct(naiveNs, 0.999));
+        r.put("p50Ratio", (double) pct(ferrumNs, 0.5) / pct(naiveNs, 0.5));
+        r.put("p999Ratio", (double) pct(ferrumNs, 0.999) / pct(naiveNs, 0.999));
+        return r;
+    }
+
+    /** Reads {@code n} random present keys, timing each into {@code ns[from..]}; returns the bytes read. */
+    private static long timedReads(java.util.function.Function<byte[], byte[]> reader, long keys,
+            SplittableRandom rnd, long[] ns, int from, int n) {
+        byte[] key = new byte[Data.KEY_SIZE];
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            Data.key(rnd.nextLong(keys), key);
+            long t0 = System.nanoTime();
+            byte[] v = reader.apply(key);
+            ns[from + i] = System.nanoTime() - t0;
+            bytes += v.length;
+        }
+        return bytes;
+    }
+
+    /**
+     * One thread puts {@code keys} new keys with {@code never()}, against a raw buffered append (64 KiB buffer) of
+     * the same record bytes; two rounds each, alternating. Also 1,000 single puts and one batch of 1,000.
+     */
+    static Map<String, Object> put(long keys) throws IOException {
+        byte[][] values = Data.valuePool(VALUE_SIZE);
+        List<Double> ferrum = new ArrayList<>();
+        List<Double> raw = new ArrayList<>();
+        Path scratch = Datasets.scratch("keydir-put");
+        try {
+            for (int round = 0; round < 2; round++) {
+                Path rawFile = scratch.resolve("raw-" + round + ".log");
+                Files.createDirectories(scratch);
+                long t0 = System.nanoTime();
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(rawFile,
+                        StandardOpenOption.CREATE_NEW), 64 << 10)) {
+                    byte[] header = new byte[28];
+                    for (long i = 0; i < keys; i++) {
+                        header[0] = (byte) i;
+                        out.write(header);
+                        out.write(Data.key(i));
+                        out.write(Data.value(values, i));
+                    }
+                }
+                raw.add((System.nanoTime() - t0) / 1e9);
+                Path dbDir = scratch.resolve("db-" + round);
+                t0 = System.nanoTime();
+                try (FerrumDB db = FerrumDB.open(dbDir, options(true))) {
+                    for (long i = 0; i < keys; i++) {
+                        db.put(Data.key(i), Data.value(values, i));
+                    }
+                }
+                ferrum.add((System.nanoTime() - t0) / 1e9);
+            }
+            Map<String, Object> r = row("keydir-put", keys);
+            r.put("ferrumSeconds", ferrum);
+            r.put("rawAppendSeconds", raw);
+            r.put("ferrumPutsPerSec", keys / min(ferrum));
+            r.put("rawAppendsPerSec", keys / min(raw));
+            r.put("ferrumOverRaw", min(raw) / min(ferrum));
+            thousandSets(scratch.resolve("thousand"), values, r);
+            return r;
+        } finally {
+            Datasets.delete(scratch);
+        }
+    }
+
+    /** The original FerrumDB's claim, "1,000 SETs in under 2.4 ms": best of 20 rounds after warm-up. */
+    private static void thousandSets(Path dir, byte[][] values, Map<String, Object> r) {
+        double singles = Double.MAX_VALUE;
+        double batch = Double.MAX_VALUE;
+        try (FerrumDB db = FerrumDB.open(dir, options(true))) {
+            for (int round = 0; round < 40; round++) {
+                long base = round * 2_000L;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 1_000; i++) {
+                    db.put(Data.key(base + i), Data.value(values, i));
+                }
+                double s = (System.nanoTime() - t0) / 1e6;
+                WriteBatch b = new WriteBatch();
+                for (int i = 0; i < 1_000; i++) {
+                    b.put(Data.key(base + 1_000 + i), Data.value(values, i));
+                }
+                t0 = System.nanoTime();
+                db.write(b);
+                double w = (System.nanoTime() - t0) / 1e6;
+                if (round >= 20) {
+                    singles = Math.min(singles, s);
+                    batch = Math.min(batch, w);
+                }
+            }
+        }
+        r.put("thousandSinglePutsMillis", singles);
+        r.put("thousandPutBatchMillis", batch);
+    }
+
+    /**
+     * Run with -Xmx384m: puts {@code keys} ordered keys, reopens, reads a sample and scans everything. Fails with
+     * an OutOfMemoryError (a failed child) when the directory does not fit.
+     */
+    static Map<String, Object> smallHeap(long keys) {
+        byte[][] values = Data.valuePool(VALUE_SIZE);
+        Path dir = Datasets.scratch("keydir-small-heap");
+        Map<String, Object> r = row("keydir-small-heap", keys);
+        r.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+        try {
+            try (FerrumDB db = FerrumDB.open(dir, options(true))) {
+                for (long i = 0; i < keys; i++) {
+                    db.put(Data.key(i), Data.value(values, i));
+                }
+            }
+            long t0 = System.nanoTime();
+            try (FerrumDB db = FerrumDB.open(dir, options(true))) {
+                SplittableRandom rnd = new SplittableRandom(3);
+                for (int i = 0; i < 100_000; i++) {
+                    long k = rnd.nextLong(keys);
+                    if (!Arrays.equals(db.get(Data.key(k)), Data.value(values, k))) {
+                        throw new BenchException("wrong value for key " + k);
+                    }
+                }
+                long counted = db.count(KeyRange.all());
+                if (counted != keys) {
+                    throw new BenchException("scan counted " + counted + " keys, expected " + keys);
+                }
+                r.put("reopenReadAndScanSeconds", (System.nanoTime() - t0) / 1e9);
+                System.gc();
+                r.put("heapUsedAfterScanBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                r.put("passed", true);
+            }
+        } finally {
+            Datasets.delete(dir);
+        }
+        return r;
+    }
+
+    private static Map<String, Object> row(String kind, long keys) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("kind", kind);
+        r.put("keys", keys);
+        r.put("valueSize", VALUE_SIZE);
+        return r;
+    }
+
+    private static long pct(long[] sorted, double q) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+    }
+
+    private static double min(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    }
+}

@@ -1,0 +1,64 @@
+package io.ferrumdb.cli;
+
+import io.ferrumdb.DroppedRange;
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.RepairReport;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "repair", mixinStandardHelpOptions = true,
+        description = "Makes a damaged database openable again, keeping every intact record: damaged segments are "
+                + "rewritten (resynchronising after each damaged record, tombstones kept so no deleted key comes "
+                + "back), hints rebuilt, and the damaged originals moved to a damaged-<timestamp> folder beside the "
+                + "database. The database must be closed. Prints what was dropped.")
+final class RepairCommand implements Callable<Integer> {
+    @ParentCommand
+    Cli cli;
+
+    @Option(names = "--discard-damaged", description = "Delete the damaged originals instead of keeping them in a "
+            + "damaged-<timestamp> folder.")
+    boolean discardDamaged;
+
+    @Option(names = "--allow-missing-segments", description = "Repair even when segment files the MANIFEST lists "
+            + "are gone; keys deleted or overwritten in them may then show older values.")
+    boolean allowMissingSegments;
+
+    @Override
+    public Integer call() {
+        RepairReport r = FerrumDB.repair(cli.db, cli.options().toBuilder().repairDiscardsDamaged(discardDamaged)
+                .repairAllowsMissingSegments(allowMissingSegments).build());
+        PrintStream out = cli.io.out();
+        for (DroppedRange p : r.problems()) {
+            out.println(VerifyCommand.describe(p));
+        }
+        for (Path p : r.missingSegments()) {
+            out.printf("GONE %s: keys deleted or overwritten in it may show older values%n", p);
+        }
+        for (Path p : r.rewritten()) {
+            out.printf("rewrote %s%n", p);
+        }
+        for (Path p : r.written()) {
+            out.printf("wrote %s%n", p);
+        }
+        for (byte[] key : r.keysAffected()) {
+            String text = Codec.strictUtf8(key);
+            out.printf("key affected: %s%n", text != null ? text : "hex:" + HexFormat.of().formatHex(key));
+        }
+        if (!r.setAside().isEmpty()) {
+            out.printf("%s %d original file(s)%s%n", r.damagedFolder().isPresent() ? "moved" : "deleted",
+                    r.setAside().size(), r.damagedFolder().map(f -> " to " + f).orElse(""));
+        }
+        if (r.wasClean()) {
+            out.printf("OK: nothing to repair in %s%n", r.directory());
+        } else {
+            out.printf("repaired %s: kept %d record(s) of damaged segments, dropped %d damaged byte(s)%n",
+                    r.directory(), r.recordsKept(), r.bytesDropped());
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,360 @@
+package io.ferrumdb;
+
+import io.ferrumdb.DroppedRange.Kind;
+import io.ferrumdb.internal.directory.DatabaseDirectory;
+import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.format.CipherSuite;
+import io.ferrumdb.internal.format.CompactionJournal;
+import io.ferrumdb.internal.format.MetaFile;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.format.SegmentHeader;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.StorageFile;
+import io.ferrumdb.internal.log.RecordCheck;
+import io.ferrumdb.internal.log.RecordReader;
+import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentInventory;
+import io.ferrumdb.internal.log.SegmentManifest;
+import io.ferrumdb.internal.log.SegmentOutput;
+import io.ferrumdb.internal.log.SegmentScanner;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * Makes a damaged, closed database openable again, keeping every intact record (LevelDB's RepairDB, SQLite's
+ * .recover). It reads what verify reads, then:
+ * <ol>
+ *   <li>refuses (changing nothing) when segments the MANIFEST lists are gone, unless told to accept that;</li>
+ *   <li>copies every committed, valid record of each damaged segment (resynchronising after each damaged range)
+ *   into new segments, tombstones included, so that no deleted key comes back; records keep their sequence
+ *   numbers, so the newest record of a key still wins;</li>
+ *   <li>makes the new segments durable under their final names, then writes the MANIFEST that lists them instead
+ *   of the damaged ones (the commit point: a crash before it leaves the originals in charge and the outputs as
+ *   unpublished files that open deletes), rewrites stale or damaged hints;</li>
+ *   <li>moves the damaged originals, files the MANIFEST does not list and a foreign compaction journal to a
+ *   {@code damaged-<timestamp>} folder beside the database (or deletes them when told to discard).</li>
+ * </ol>
+ * The torn tail of the segment that was being written is left for open to truncate: it holds nothing
+ * acknowledged.
+ */
+final class Repairer {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Path dir;
+    private final FileIO io;
+    private final Options options;
+    private final List<DroppedRange> problems = new ArrayList<>();
+    private final List<Path> rewritten = new ArrayList<>();
+    private final List<Path> written = new ArrayList<>();
+    private final List<Path> toSetAside = new ArrayList<>();
+    private final List<byte[]> keysAffected = new ArrayList<>();
+    private long recordsKept;
+    /** Where set-aside files go; null until the first is moved (and always when they are discarded). */
+    private Path folder;
+    /** Files of {@link #toSetAside} moved (or deleted) already. */
+    private final List<Path> movedAlready = new ArrayList<>();
+    private long bytesDropped;
+
+    private Repairer(Path dir, Options options) {
+        this.dir = dir;
+        this.io = options.fileIO();
+        this.options = options;
+    }
+
+    static RepairReport repair(Path directory, Options options) throws IOException {
+        return ClosedDatabase.run(directory, options, true, "repair",
+                (locked, files) -> new Repairer(files.dir(), options).run(locked, files));
+    }
+
+    private RepairReport run(DatabaseDirectory directory, SegmentFiles files) throws IOException {
+        MetaFile meta = directory.meta();
+        CipherSuite ciphers = files.ciphers();
+        directory.deleteTemporaryFiles();
+        Path journal = directory.file(FileNames.COMPACTION);
+        Set<Integer> superseded = readJournal(directory, journal);
+        SortedSet<Integer> listed = readManifest(files, meta);
+        SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
+        List<Path> missing = new ArrayList<>();
+        for (int id : inventory.missing()) {
+            missing.add(files.dataPath(id));
+            problems.add(new DroppedRange(files.dataPath(id), 0, 0, Kind.MISSING_SEGMENT,
+                    "segment listed in the MANIFEST is missing: keys deleted or overwritten in it may show older"
+                            + " values"));
+        }
+        if (!missing.isEmpty() && !options.repairAllowsMissingSegments()) {
+            throw new MissingSegmentException(SegmentManifest.path(dir), missing);
+        }
+        for (int id : inventory.unlisted()) {
+            problems.add(new DroppedRange(files.dataPath(id), 0, files.size(files.dataPath(id)),
+                    Kind.UNLISTED_SEGMENT, "segment file is not listed in the MANIFEST: set aside, not merged"));
+            setAside(files.dataPath(id), files.hintPath(id));
+        }
+
+        int nextId = nextFreeId(files, inventory, listed, superseded);
+        SortedSet<Integer> kept = new TreeSet<>();
+        List<SegmentOutput> outputs = new ArrayList<>();
+        SegmentOutput out = null;
+        int newestWriterSegment = inventory.newestWriterSegment(files);
+        try {
+            for (int id : inventory.live()) {
+                boolean newest = id == newestWriterSegment;
+                Segment seg = openLeniently(files, ciphers, id);
+                if (seg == null) {
+                    setAside(files.dataPath(id), files.hintPath(id));
+                    continue;
+                }
+                try {
+                    SegmentScanner.Result scan = scanAndCheckHint(files, seg, newest);
+                    if (scan == null) {
+                        kept.add(id);
+                        continue;
+                    }
+                    rewritten.add(files.dataPath(id));
+                    setAside(files.dataPath(id), files.hintPath(id));
+                    for (SegmentScanner.Scanned rec : scan.records()) {
+                        RecordCheck.Valid v = RecordReader.open(seg, rec.offset(), seg.read(rec.offset(), rec.size()));
+                        if (out == null || out.full(v.keyLength() + v.valueLength())) {
+                            out = new SegmentOutput(files, nextId++, options.segmentSize());
+                            outputs.add(out);
+                        }
+                        out.append(v);
+                        recordsKept++;
+                    }
+                } finally {
+                    seg.close();
+                }
+            }
+            for (SegmentOutput o : outputs) {
+                o.finishUnderTemporaryName();
+                o.segment().close();
+            }
+            for (SegmentOutput o : outputs) {
+                io.rename(o.tmpPath(), files.dataPath(o.segment().id()));
+                written.add(files.dataPath(o.segment().id()));
+                kept.add(o.segment().id());
+            }
+            io.syncDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+            for (SegmentOutput o : outputs) {
+                o.abandon(e);
+            }
+            throw e;
+        }
+        // The commit point: from here on the MANIFEST names the repaired set.
+        SegmentManifest.write(files, kept);
+        if (!meta.hasManifest()) {
+            directory.writeDurably(FileNames.META, meta.upgraded().encode());
+        }
+        for (int id : inventory.unpublished()) {
+            files.delete(id);
+        }
+        for (int id : superseded) {
+            files.delete(id);
+        }
+        if (!toSetAside.contains(journal)) {
+            io.delete(journal);
+        }
+        List<Path> originals = new ArrayList<>(toSetAside);
+        originals.removeAll(movedAlready);
+        moveAside(originals);
+        io.syncDirectory(dir);
+        return new RepairReport(dir, problems, rewritten, written, toSetAside, Optional.ofNullable(folder), missing,
+                recordsKept, bytesDropped, keysAffected);
+    }
+
+    /** The segments a valid journal superseded; a damaged or foreign journal is set aside and supersedes nothing. */
+    private Set<Integer> readJournal(DatabaseDirectory directory, Path journal) throws IOException {
+        MetaFile meta = directory.meta();
+        if (!io.exists(journal)) {
+            return Set.of();
+        }
+        try {
+            return new HashSet<>(CompactionJournal.decode(directory.readAll(FileNames.COMPACTION, 1 << 24), journal,
+                    meta.databaseId(), meta.version()));
+        } catch (CorruptionException | FormatVersionException e) {
+            problems.add(new DroppedRange(journal, 0, 0, Kind.DAMAGED_JOURNAL, message(e)));
+            setAside(journal);
+            return Set.of();
+        }
+    }
+
+    /** The listed segments, or null (every segment file present counts) when there is no usable MANIFEST. */
+    private SortedSet<Integer> readManifest(SegmentFiles files, MetaFile meta) throws IOException {
+        if (!meta.hasManifest()) {
+            return null;
+        }
+        try {
+            return SegmentManifest.read(files);
+        } catch (CorruptionException | FormatVersionException e) {
+            problems.add(new DroppedRange(SegmentManifest.path(dir), 0, 0, Kind.DAMAGED_SEGMENT,
+                    message(e) + "; rebuilt from the segment files present"));
+            return null;
+        }
+    }
+
+    private static int nextFreeId(SegmentFiles files, SegmentInventory inventory, SortedSet<Integer> listed,
+                                  Set<Integer> superseded) throws IOException {
+        int max = 0;
+        for (int id : files.listSegmentIds()) {
+            max = Math.max(max, id);
+        }
+        if (listed != null && !listed.isEmpty()) {
+            max = Math.max(max, listed.last());
+        }
+        for (int id : superseded) {
+            max = Math.max(max, id);
+        }
+        return max + 1;
+    }
+
+    /**
+     * Opens segment {@code id}; one whose header names another segment of this database (files swapped or
+     * renamed) is opened under the header's number, which its encryption is bound to, so that its records can
+     * still be copied. Null, with the problem recorded, when the header cannot be used at all.
+     */
+    private Segment openLeniently(SegmentFiles files, CipherSuite ciphers, int id) throws IOException {
+        try {
+            return files.open(id, false);
+        } catch (CorruptionException | FormatVersionException e) {
+            Path path = files.dataPath(id);
+            long size = files.size(path);
+            StorageFile file = io.open(path, false);
+            try {
+                byte[] b = new byte[(int) Math.min(size, SegmentHeader.SIZE)];
+                file.read(0, ByteBuffer.wrap(b));
+                SegmentHeader header = SegmentHeader.decode(b, path);
+                if (Arrays.equals(header.databaseId(), files.databaseId())
+                        && header.encrypted() == ciphers.encrypted() && header.segmentId() <= Integer.MAX_VALUE) {
+                    problems.add(new DroppedRange(path, 16, 0, Kind.DAMAGED_SEGMENT, message(e)
+                            + "; its records are copied into a new segment"));
+                    return new Segment((int) header.segmentId(), path, file, header, ciphers.segmentCipher(header),
+                            size);
+                }
+            } catch (CorruptionException | FormatVersionException unusable) {
+                e.addSuppressed(unusable);
+            }
+            file.close();
+            problems.add(new DroppedRange(path, 0, size, Kind.DAMAGED_SEGMENT, message(e)));
+            bytesDropped += size;
+            return null;
+        }
+    }
+
+    /**
+     * Reads every record of {@code seg} and checks its hint. Returns null when the segment is sound (a damaged or
+     * stale hint is rewritten on the spot), else the scan whose records are to be copied.
+     */
+    private SegmentScanner.Result scanAndCheckHint(SegmentFiles files, Segment seg, boolean newest)
+            throws IOException {
+        Path hint = files.hintPath(seg.id());
+        boolean hinted = io.exists(hint) && seg.path().equals(files.dataPath(seg.id()));
+        boolean cutShort = false;
+        boolean hintUsable = false;
+        if (hinted) {
+            try {
+                hintUsable = files.readHint(seg) != null;
+            } catch (CorruptionException e) {
+                cutShort = e.file().equals(seg.path());
+                problems.add(new DroppedRange(e.file(), e.offset(), 0,
+                        cutShort ? Kind.DAMAGED_SEGMENT : Kind.DAMAGED_HINT, e.problem()));
+            }
+        }
+        boolean mayEndTorn = !hinted && newest;
+        SegmentScanner.Result scan = SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(),
+                mayEndTorn ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE);
+        boolean damaged = cutShort || !seg.path().equals(files.dataPath(seg.id()));
+        for (DroppedRange d : scan.dropped()) {
+            problems.add(d);
+            if (d.kind().isDamage()) {
+                damaged = true;
+                bytesDropped += d.length();
+                readableKey(seg, d.offset()).ifPresent(keysAffected::add);
+            }
+        }
+        if (damaged) {
+            return scan;
+        }
+        if (hinted && !hintUsable) {
+            // The records are sound; only the hint is not: set the old one aside and write a true one.
+            // A hint is not listed anywhere: it can go aside now, before the MANIFEST changes.
+            moveAside(List.of(hint));
+            toSetAside.add(hint);
+            files.writeHint(seg, SegmentFiles.entries(scan.records()));
+        }
+        return null;
+    }
+
+    /** The key of a damaged plaintext record whose header is still sane, if it lies within the file. */
+    private Optional<byte[]> readableKey(Segment seg, long offset) throws IOException {
+        if (!seg.cipher().isPlaintext() || seg.writtenLength() - offset < RecordFormat.HEADER_SIZE) {
+            return Optional.empty();
+        }
+        byte[] header = seg.read(offset, RecordFormat.HEADER_SIZE);
+        if (RecordFormat.headerProblem(header, 0) != null) {
+            return Optional.empty();
+        }
+        int keyLength = RecordFormat.keyLength(header, 0);
+        if (offset + RecordFormat.HEADER_SIZE + keyLength > seg.writtenLength()) {
+            return Optional.empty();
+        }
+        return Optional.of(seg.read(offset + RecordFormat.HEADER_SIZE, keyLength));
+    }
+
+    private void setAside(Path... paths) {
+        for (Path p : paths) {
+            if (io.exists(p)) {
+                toSetAside.add(p);
+            }
+        }
+    }
+
+    /**
+     * Moves {@code paths} (or deletes them, when told to discard) to the damaged folder beside the database, made on
+     * first use and kept for the rest of this repair.
+     */
+    private void moveAside(List<Path> paths) throws IOException {
+        if (paths.isEmpty()) {
+            return;
+        }
+        Path parent = dir.getParent() == null ? dir : dir.getParent();
+        if (folder == null && !options.repairDiscardsDamaged()) {
+            Path candidate = parent.resolve("damaged-" + STAMP.format(Instant.now()));
+            for (int n = 2; io.exists(candidate); n++) {
+                candidate = parent.resolve("damaged-" + STAMP.format(Instant.now()) + "-" + n);
+            }
+            io.createDirectories(candidate);
+            io.syncDirectory(parent);
+            folder = candidate;
+        }
+        for (Path p : paths) {
+            if (folder == null) {
+                io.delete(p);
+            } else {
+                io.rename(p, folder.resolve(p.getFileName()));
+            }
+            movedAlready.add(p);
+        }
+        if (folder != null) {
+            io.syncDirectory(folder);
+        }
+        io.syncDirectory(dir);
+    }
+
+    private static String message(RuntimeException e) {
+        return e instanceof CorruptionException c ? c.problem() : e.getMessage();
+    }
+}

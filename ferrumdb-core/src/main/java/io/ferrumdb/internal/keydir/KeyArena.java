@@ -1,0 +1,235 @@
+package io.ferrumdb.internal.keydir;
+
+import io.ferrumdb.FerrumException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Off-heap, append-only storage of key bytes, addressed by a {@code long} reference. The key directory keeps one
+ * reference per key instead of a {@code byte[]} object, so the garbage collector never walks the keys.
+ *
+ * <p>Layout: direct buffers of {@link #CHUNK_SIZE} bytes; a key is a length (one byte below 128, else the byte
+ * 0x80 and two bytes big-endian) followed by its bytes, never split across chunks. A reference is the key's
+ * absolute position ({@code chunk * CHUNK_SIZE + offset}), below 2^{@value #REF_BITS}.
+ *
+ * <p>Thread model: one appender at a time (the key directory's mutation lock); any number of readers. Bytes at
+ * a reference never change once the reference is published, so a reader needs only to have obtained the
+ * reference through a release/acquire edge (the slot that holds it). Nothing is freed while the arena lives:
+ * keys removed from the directory stay here until the directory is rebuilt at the next open
+ * ({@link #bytesUsed()} counts them).
+ */
+final class KeyArena {
+    static final int CHUNK_BITS = 20;
+    static final int CHUNK_SIZE = 1 << CHUNK_BITS;
+    static final int REF_BITS = 40;
+    private static final int LONG_LENGTH_FLAG = 0x80;
+    private static final VarHandle BYTES_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BYTES_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** Published after a new chunk is filled in, before any reference into it. */
+    private volatile ByteBuffer[] chunks = new ByteBuffer[0];
+    /** Next free position; appender only. */
+    private long end;
+
+    /** Appends {@code key}; returns its reference. Appender only. */
+    long append(byte[] key) {
+        int header = key.length < LONG_LENGTH_FLAG ? 1 : 3;
+        int need = header + key.length;
+        int offset = (int) (end & (CHUNK_SIZE - 1));
+        int chunk = (int) (end >>> CHUNK_BITS);
+        ByteBuffer[] cs = chunks;
+        if (chunk == cs.length || offset + need > CHUNK_SIZE) {
+            chunk = cs.length;
+            offset = 0;
+            if (((long) chunk + 1) << CHUNK_BITS >= 1L << REF_BITS) {
+                throw new FerrumException("key directory limit: key bytes exceed " + (1L << REF_BITS) + " bytes");
+            }
+            ByteBuffer[] grown = java.util.Arrays.copyOf(cs, chunk + 1);
+            grown[chunk] = ByteBuffer.allocateDirect(CHUNK_SIZE);
+            cs = grown;
+        }
+        ByteBuffer b = cs[chunk];
+        if (header == 1) {
+            b.put(offset, (byte) key.length);
+        } else {
+            b.put(offset, (byte) LONG_LENGTH_FLAG);
+            b.putShort(offset + 1, (short) key.length);
+        }
+        b.put(offset + header, key);
+        if (cs != chunks) {
+            chunks = cs;
+        }
+        long ref = ((long) chunk << CHUNK_BITS) | offset;
+        end = ref + need;
+        return ref;
+    }
+
+    /** Bytes taken by keys, live or not, and the chunks' unused tails. */
+    long bytesReserved() {
+        return (long) chunks.length * CHUNK_SIZE;
+    }
+
+    /** Bytes taken by keys, live or removed. */
+    long bytesUsed() {
+        return end;
+    }
+
+    private ByteBuffer chunk(long ref) {
+        return chunks[(int) (ref >>> CHUNK_BITS)];
+    }
+
+    private static int start(long ref) {
+        return (int) (ref & (CHUNK_SIZE - 1));
+    }
+
+    private static int length(ByteBuffer b, int at) {
+        int first = b.get(at) & 0xFF;
+        return first < LONG_LENGTH_FLAG ? first : b.getShort(at + 1) & 0xFFFF;
+    }
+
+    private static int headerLength(ByteBuffer b, int at) {
+        return (b.get(at) & 0xFF) < LONG_LENGTH_FLAG ? 1 : 3;
+    }
+
+    int length(long ref) {
+        return length(chunk(ref), start(ref));
+    }
+
+    /** A copy of the key at {@code ref}. */
+    byte[] copy(long ref) {
+        ByteBuffer b = chunk(ref);
+        int at = start(ref);
+        byte[] out = new byte[length(b, at)];
+        b.get(at + headerLength(b, at), out);
+        return out;
+    }
+
+    /** True when the key at {@code ref} is {@code key}. */
+    boolean matches(long ref, byte[] key) {
+        ByteBuffer b = chunk(ref);
+        int at = start(ref);
+        if (length(b, at) != key.length) {
+            return false;
+        }
+        int from = at + headerLength(b, at);
+        int i = 0;
+        for (; i + 8 <= key.length; i += 8) {
+            if (b.getLong(from + i) != (long) BYTES_BE.get(key, i)) {
+                return false;
+            }
+        }
+        for (; i < key.length; i++) {
+            if (b.get(from + i) != key[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Unsigned lexicographic comparison of the key at {@code ref} with {@code key}. */
+    int compare(long ref, byte[] key) {
+        ByteBuffer b = chunk(ref);
+        int at = start(ref);
+        int len = length(b, at);
+        int from = at + headerLength(b, at);
+        int n = Math.min(len, key.length);
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            long x = b.getLong(from + i);
+            long y = (long) BYTES_BE.get(key, i);
+            if (x != y) {
+                return Long.compareUnsigned(x, y);
+            }
+        }
+        for (; i < n; i++) {
+            int c = Integer.compare(b.get(from + i) & 0xFF, key[i] & 0xFF);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(len, key.length);
+    }
+
+    /** Unsigned lexicographic comparison of two stored keys. */
+    int compare(long refA, long refB) {
+        ByteBuffer a = chunk(refA);
+        ByteBuffer b = chunk(refB);
+        int atA = start(refA);
+        int atB = start(refB);
+        int lenA = length(a, atA);
+        int lenB = length(b, atB);
+        int fromA = atA + headerLength(a, atA);
+        int fromB = atB + headerLength(b, atB);
+        int n = Math.min(lenA, lenB);
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            long x = a.getLong(fromA + i);
+            long y = b.getLong(fromB + i);
+            if (x != y) {
+                return Long.compareUnsigned(x, y);
+            }
+        }
+        for (; i < n; i++) {
+            int c = Integer.compare(a.get(fromA + i) & 0xFF, b.get(fromB + i) & 0xFF);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(lenA, lenB);
+    }
+
+    /** {@link #hash(byte[])} of the key at {@code ref}, without copying it. */
+    long hash(long ref) {
+        ByteBuffer b = chunk(ref);
+        int at = start(ref);
+        int len = length(b, at);
+        int from = at + headerLength(b, at);
+        long h = SEED ^ len;
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            h = mixIn(h, Long.reverseBytes(b.getLong(from + i)));
+        }
+        long tail = 0;
+        for (int shift = 0; i < len; i++, shift += 8) {
+            tail |= (b.get(from + i) & 0xFFL) << shift;
+        }
+        return finish(mixIn(h, tail));
+    }
+
+    /**
+     * A 64-bit hash of a key: 8-byte little-endian words mixed multiply-rotate (as in the xxHash and Murmur
+     * families), the tail packed into one more word, and a final avalanche. Must equal {@link #hash(long)}.
+     */
+    static long hash(byte[] key) {
+        int len = key.length;
+        long h = SEED ^ len;
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            h = mixIn(h, (long) BYTES_LE.get(key, i));
+        }
+        long tail = 0;
+        for (int shift = 0; i < len; i++, shift += 8) {
+            tail |= (key[i] & 0xFFL) << shift;
+        }
+        return finish(mixIn(h, tail));
+    }
+
+    private static final long SEED = 0x9E3779B97F4A7C15L;
+    private static final long P1 = 0xC2B2AE3D27D4EB4FL;
+    private static final long P2 = 0x9E3779B185EBCA87L;
+
+    private static long mixIn(long h, long word) {
+        return Long.rotateLeft(h ^ Long.rotateLeft(word * P1, 31) * P2, 27) * P2 + 0x85EBCA77C2B2AE63L;
+    }
+
+    private static long finish(long h) {
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return h ^ (h >>> 33);
+    }
+}

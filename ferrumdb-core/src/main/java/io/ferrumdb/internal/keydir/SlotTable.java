@@ -1,0 +1,201 @@
+package io.ferrumdb.internal.keydir;
+
+import io.ferrumdb.FerrumException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * An open-addressing hash table (linear probing) of fixed capacity, off-heap, with no Java object per entry.
+ * {@link KeyDir} owns it and replaces it by a larger copy when it fills up.
+ *
+ * <p>A slot is four 64-bit words (32 bytes), plus one word in a parallel expiry area that exists only once
+ * some key has a TTL:
+ * <pre>
+ *   word 0  header   (key reference + 1) &lt;&lt; 24 | 24-bit hash tag; 0 = never used, -1 = removed
+ *   word 1  location segment id &lt;&lt; 40 | byte offset (40 bits)
+ *   word 2  version (32 bits, odd while the slot is being written) &lt;&lt; 32 | record size (32 bits)
+ *   word 3  sequence number
+ * </pre>
+ *
+ * <p>Concurrency: one mutator at a time (the caller's lock), any number of lock-free readers. A mutator makes
+ * the version odd, writes the words, then publishes the next even version with release semantics; a reader
+ * reads the version, the words, then the version again and retries on a mismatch (a per-slot seqlock), so it
+ * never sees a torn entry. A key keeps its slot until it is removed (the slot becomes a "removed" marker, which
+ * probes walk past), so a reader never misses a key that stays present during its probe.
+ */
+final class SlotTable {
+    static final int SLOT_BYTES = 32;
+    static final long NEVER_USED = 0;
+    static final long REMOVED = -1L;
+    static final long TAG_MASK = (1L << 24) - 1;
+    static final int MAX_SEGMENT_ID = (1 << 23) - 1;
+    static final long MAX_OFFSET = (1L << 40) - 1;
+    /** Largest capacity one direct buffer can hold. */
+    static final int MAX_CAPACITY = Integer.MAX_VALUE / SLOT_BYTES;
+
+    private static final VarHandle WORDS = MethodHandles.byteBufferViewVarHandle(long[].class,
+            ByteOrder.nativeOrder());
+    private static final long ODD = 1L << 32;
+
+    final int capacity;
+    private final ByteBuffer slots;
+    /** One word a slot, allocated on the first TTL; null means every expiry is 0. Covered by the slot version. */
+    private volatile ByteBuffer expiries;
+    /** Slots holding a key; mutator only. */
+    int live;
+    /** Slots holding a key or a removed marker (probes stop only at never-used slots); mutator only. */
+    int used;
+
+    SlotTable(int capacity) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new FerrumException("key directory limit: a table of " + capacity + " slots exceeds "
+                    + MAX_CAPACITY + " slots");
+        }
+        this.capacity = capacity;
+        this.slots = ByteBuffer.allocateDirect(capacity * SLOT_BYTES).order(ByteOrder.nativeOrder());
+    }
+
+    /** Bytes this table takes off-heap. */
+    long bytesReserved() {
+        ByteBuffer e = expiries;
+        return (long) capacity * SLOT_BYTES + (e == null ? 0 : e.capacity());
+    }
+
+    static long header(long ref, long hash) {
+        return ((ref + 1) << 24) | tag(hash);
+    }
+
+    static long tag(long hash) {
+        return hash >>> 40;
+    }
+
+    static long ref(long header) {
+        return (header >>> 24) - 1;
+    }
+
+    static boolean holdsKey(long header) {
+        return header != NEVER_USED && header != REMOVED;
+    }
+
+    /** The first slot to probe for {@code hash} (multiply-shift range reduction, any capacity). */
+    int home(long hash) {
+        return (int) (((hash & 0xFFFFFFFFL) * capacity) >>> 32);
+    }
+
+    int next(int slot) {
+        return slot + 1 == capacity ? 0 : slot + 1;
+    }
+
+    private static int at(int slot, int word) {
+        return slot * SLOT_BYTES + word * 8;
+    }
+
+    long headerAcquire(int slot) {
+        return (long) WORDS.getAcquire(slots, at(slot, 0));
+    }
+
+    // ------------------------------------------------------------------ lock-free reads
+
+    /**
+     * Reads the entry in {@code slot} if it still holds {@code expectedHeader}; null when the slot changed to
+     * another key or was removed (the caller probes again from the start).
+     */
+    Location readIfHeld(int slot, long expectedHeader) {
+        while (true) {
+            long v1 = (long) WORDS.getAcquire(slots, at(slot, 2));
+            if ((v1 & ODD) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            long header = (long) WORDS.getOpaque(slots, at(slot, 0));
+            long location = (long) WORDS.getOpaque(slots, at(slot, 1));
+            long sequence = (long) WORDS.getOpaque(slots, at(slot, 3));
+            ByteBuffer e = expiries;
+            long expiresAt = e == null ? 0 : (long) WORDS.getOpaque(e, slot * 8);
+            VarHandle.loadLoadFence();
+            long v2 = (long) WORDS.getOpaque(slots, at(slot, 2));
+            if (v1 != v2) {
+                continue;
+            }
+            if (header != expectedHeader) {
+                return null;
+            }
+            return new Location((int) (location >>> 40), location & MAX_OFFSET, (int) v1, sequence, expiresAt);
+        }
+    }
+
+    // ------------------------------------------------------------------ mutator side (caller holds the lock)
+
+    long header(int slot) {
+        return (long) WORDS.get(slots, at(slot, 0));
+    }
+
+    /** The entry in {@code slot}, read by the mutator (no other writer can change it meanwhile). */
+    Location location(int slot) {
+        long location = (long) WORDS.get(slots, at(slot, 1));
+        int size = (int) (long) WORDS.get(slots, at(slot, 2));
+        long sequence = (long) WORDS.get(slots, at(slot, 3));
+        ByteBuffer e = expiries;
+        long expiresAt = e == null ? 0 : (long) WORDS.get(e, slot * 8);
+        return new Location((int) (location >>> 40), location & MAX_OFFSET, size, sequence, expiresAt);
+    }
+
+    /** True when {@code slot} holds exactly {@code expected} (compared by value). */
+    boolean holds(int slot, Location expected) {
+        return location(slot).equals(expected);
+    }
+
+    /** Writes the whole slot under its seqlock. */
+    void write(int slot, long header, Location loc) {
+        checkLimits(loc);
+        if (loc.expiresAt() != 0 && expiries == null) {
+            expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
+        }
+        int versionAt = at(slot, 2);
+        long version = ((long) WORDS.get(slots, versionAt)) & ~0xFFFFFFFFL;
+        WORDS.setVolatile(slots, versionAt, version + ODD);
+        VarHandle.storeStoreFence();
+        WORDS.setOpaque(slots, at(slot, 0), header);
+        WORDS.setOpaque(slots, at(slot, 1), ((long) loc.segmentId() << 40) | loc.offset());
+        WORDS.setOpaque(slots, at(slot, 3), loc.sequence());
+        ByteBuffer e = expiries;
+        if (e != null) {
+            WORDS.setOpaque(e, slot * 8, loc.expiresAt());
+        }
+        WORDS.setRelease(slots, versionAt, (version + 2 * ODD) | (loc.recordSize() & 0xFFFFFFFFL));
+    }
+
+    /** Marks {@code slot} removed under its seqlock; the location words keep their stale values. */
+    void markRemoved(int slot) {
+        int versionAt = at(slot, 2);
+        long word = (long) WORDS.get(slots, versionAt);
+        WORDS.setVolatile(slots, versionAt, word + ODD);
+        VarHandle.storeStoreFence();
+        WORDS.setOpaque(slots, at(slot, 0), REMOVED);
+        WORDS.setRelease(slots, versionAt, word + 2 * ODD);
+    }
+
+    /** Places an entry in a table not yet visible to readers (growth): the first never-used slot from home. */
+    void placeUnpublished(long hash, long header, Location loc) {
+        int slot = home(hash);
+        while (header(slot) != NEVER_USED) {
+            slot = next(slot);
+        }
+        write(slot, header, loc);
+        live++;
+        used++;
+    }
+
+    private static void checkLimits(Location loc) {
+        if (loc.segmentId() < 0 || loc.segmentId() > MAX_SEGMENT_ID) {
+            throw new FerrumException("key directory limit: segment id " + loc.segmentId() + " exceeds "
+                    + MAX_SEGMENT_ID);
+        }
+        if (loc.offset() < 0 || loc.offset() > MAX_OFFSET) {
+            throw new FerrumException("key directory limit: offset " + loc.offset() + " in segment "
+                    + loc.segmentId() + " exceeds " + MAX_OFFSET);
+        }
+    }
+}

@@ -1,0 +1,314 @@
+package io.ferrumdb.internal.keydir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class KeyDirTest {
+    private static Key key(String s) {
+        return new Key(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** "key-" and eight decimal digits, so that key order is number order (built by hand: String.format is slow). */
+    private static Key key(int i) {
+        byte[] b = {'k', 'e', 'y', '-', '0', '0', '0', '0', '0', '0', '0', '0'};
+        for (int p = b.length - 1, v = i; p >= 4; p--, v /= 10) {
+            b[p] = (byte) ('0' + v % 10);
+        }
+        return new Key(b);
+    }
+
+    private static Location loc(int segment, long offset, long sequence) {
+        return new Location(segment, offset, 40, sequence, 0);
+    }
+
+    private static List<String> scan(KeyDir dir, String from, String to, boolean descending) {
+        List<String> out = new ArrayList<>();
+        Iterator<Key> it = dir.orderedKeys(from == null ? null : from.getBytes(StandardCharsets.UTF_8),
+                to == null ? null : to.getBytes(StandardCharsets.UTF_8), descending);
+        it.forEachRemaining(k -> out.add(new String(k.bytes(), StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    @Test
+    void putGetOverwriteRemove() {
+        KeyDir dir = new KeyDir(false, 0);
+        assertThat(dir.get(key("a"))).isNull();
+        assertThat(dir.put(key("a"), loc(1, 10, 1))).isNull();
+        assertThat(dir.put(key("a"), loc(2, 20, 2))).isEqualTo(loc(1, 10, 1));
+        assertThat(dir.get(key("a"))).isEqualTo(loc(2, 20, 2));
+        assertThat(dir.size()).isEqualTo(1);
+        assertThat(dir.remove(key("a"))).isEqualTo(loc(2, 20, 2));
+        assertThat(dir.remove(key("a"))).isNull();
+        assertThat(dir.get(key("a"))).isNull();
+        assertThat(dir.size()).isZero();
+    }
+
+    @Test
+    void keysOfEveryLengthIncludingEmptyAndTwoByteLengths() {
+        KeyDir dir = new KeyDir(true, 0);
+        List<byte[]> keys = new ArrayList<>();
+        for (int len : new int[] {0, 1, 7, 8, 9, 15, 16, 17, 127, 128, 300, 65_535}) {
+            byte[] k = new byte[len];
+            for (int i = 0; i < len; i++) {
+                k[i] = (byte) (i * 31 + len);
+            }
+            keys.add(k);
+            dir.put(new Key(k.clone()), loc(1, len, len + 1));
+        }
+        for (byte[] k : keys) {
+            assertThat(dir.get(new Key(k.clone()))).isEqualTo(loc(1, k.length, k.length + 1));
+        }
+        List<byte[]> scanned = new ArrayList<>();
+        dir.orderedKeys(null, null, false).forEachRemaining(k -> scanned.add(k.bytes()));
+        keys.sort(java.util.Arrays::compareUnsigned);
+        assertThat(scanned).containsExactlyElementsOf(keys);
+    }
+
+    @Test
+    void arenaHashOfStoredKeyEqualsHashOfBytes() {
+        KeyArena arena = new KeyArena();
+        for (int len = 0; len < 40; len++) {
+            byte[] k = new byte[len];
+            for (int i = 0; i < len; i++) {
+                k[i] = (byte) (0xF0 + i);
+            }
+            long ref = arena.append(k);
+            assertThat(arena.hash(ref)).isEqualTo(KeyArena.hash(k));
+            assertThat(arena.matches(ref, k)).isTrue();
+            assertThat(arena.copy(ref)).isEqualTo(k);
+        }
+    }
+
+    @Test
+    void unsignedOrderAcrossHighBytes() {
+        KeyDir dir = new KeyDir(true, 0);
+        byte[][] keys = {{(byte) 0xFF}, {0x00}, {0x7F}, {(byte) 0x80}, {0x00, 0x00}, {}};
+        for (int i = 0; i < keys.length; i++) {
+            dir.put(new Key(keys[i]), loc(1, i, i + 1));
+        }
+        List<byte[]> out = new ArrayList<>();
+        dir.orderedKeys(null, null, false).forEachRemaining(k -> out.add(k.bytes()));
+        assertThat(out).containsExactly(new byte[] {}, new byte[] {0x00}, new byte[] {0x00, 0x00},
+                new byte[] {0x7F}, new byte[] {(byte) 0x80}, new byte[] {(byte) 0xFF});
+    }
+
+    @Test
+    void growsFromTinyAndKeepsEveryKey() {
+        KeyDir dir = new KeyDir(false, 0);
+        long before = dir.offHeapBytes();
+        for (int i = 0; i < 100_000; i++) {
+            dir.put(key(i), loc(1, i, i + 1));
+        }
+        assertThat(dir.offHeapBytes()).isGreaterThan(before);
+        for (int i = 0; i < 100_000; i++) {
+            assertThat(dir.get(key(i))).isEqualTo(loc(1, i, i + 1));
+        }
+        assertThat(dir.get(key(100_000))).isNull();
+    }
+
+    @Test
+    void removedMarkersAreReusedAndCleared() {
+        KeyDir dir = new KeyDir(false, 16);
+        // Churn many distinct keys through a small live set: without reuse and rehash the probe sequences would
+        // fill with removed markers and lookups of absent keys would never end.
+        for (int i = 0; i < 50_000; i++) {
+            dir.put(key(i), loc(1, i, i + 1));
+            if (i >= 8) {
+                assertThat(dir.remove(key(i - 8))).isEqualTo(loc(1, i - 8, i - 7));
+            }
+        }
+        assertThat(dir.size()).isEqualTo(8);
+        assertThat(dir.get(key("absent"))).isNull();
+        for (int i = 50_000 - 8; i < 50_000; i++) {
+            assertThat(dir.get(key(i))).isEqualTo(loc(1, i, i + 1));
+        }
+    }
+
+    @Test
+    void relocateIsCompareAndSetByValue() {
+        KeyDir dir = new KeyDir(false, 0);
+        dir.put(key("k"), loc(1, 10, 5));
+        assertThat(dir.relocate(key("k"), loc(1, 11, 5), loc(9, 0, 5))).isFalse();
+        assertThat(dir.relocate(key("absent"), loc(1, 10, 5), loc(9, 0, 5))).isFalse();
+        // An equal but distinct Location object matches: the directory stores values, not objects.
+        assertThat(dir.relocate(key("k"), new Location(1, 10, 40, 5, 0), loc(9, 0, 5))).isTrue();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0, 5));
+        dir.put(key("k"), loc(2, 0, 6));
+        assertThat(dir.relocate(key("k"), loc(9, 0, 5), loc(10, 0, 5))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0, 6));
+    }
+
+    @Test
+    void packedLimitsAreCheckedWithTypedErrors() {
+        KeyDir dir = new KeyDir(false, 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dir.put(key("k"),
+                        new Location(SlotTable.MAX_SEGMENT_ID + 1, 0, 1, 1, 0)))
+                .isInstanceOf(io.ferrumdb.FerrumException.class).hasMessageContaining("segment id");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dir.put(key("k"),
+                        new Location(1, SlotTable.MAX_OFFSET + 1, 1, 1, 0)))
+                .isInstanceOf(io.ferrumdb.FerrumException.class).hasMessageContaining("offset");
+        Location extreme = new Location(SlotTable.MAX_SEGMENT_ID, SlotTable.MAX_OFFSET, Integer.MAX_VALUE,
+                Long.MAX_VALUE, Long.MAX_VALUE);
+        dir.put(key("k"), extreme);
+        assertThat(dir.get(key("k"))).isEqualTo(extreme);
+    }
+
+    @Test
+    void expiryPurgeRemovesOnlyEntriesStillExpired() {
+        KeyDir dir = new KeyDir(true, 0);
+        dir.put(key("a"), new Location(1, 0, 10, 1, 100));
+        dir.put(key("b"), new Location(1, 10, 10, 2, 200));
+        dir.put(key("c"), new Location(1, 20, 10, 3, 0));
+        dir.put(key("a"), new Location(1, 30, 10, 4, 300)); // a's first expiry is now stale
+        assertThat(dir.mayHaveExpired(99)).isFalse();
+        assertThat(dir.mayHaveExpired(100)).isTrue();
+        List<String> removed = new ArrayList<>();
+        dir.purgeExpired(250, (k, l) -> removed.add(new String(k.bytes(), StandardCharsets.UTF_8)));
+        assertThat(removed).containsExactly("b");
+        assertThat(dir.mayHaveExpired(299)).isFalse();
+        dir.purgeExpired(300, (k, l) -> removed.add(new String(k.bytes(), StandardCharsets.UTF_8)));
+        assertThat(removed).containsExactly("b", "a");
+        assertThat(dir.size()).isEqualTo(1);
+        assertThat(scan(dir, null, null, false)).containsExactly("c");
+    }
+
+    @Test
+    void orderedScanSeesChangesBeforeAndAfterMerges() {
+        KeyDir dir = new KeyDir(true, 0);
+        dir.buildOrderedIndex();
+        for (int i = 0; i < 5_000; i += 2) {
+            dir.put(key(i), loc(1, i, i + 1));
+        }
+        dir.applyQueuedOrderedChanges();
+        for (int i = 1; i < 5_000; i += 2) {
+            dir.put(key(i), loc(1, i, i + 1));
+        }
+        for (int i = 0; i < 5_000; i += 3) {
+            dir.remove(key(i));
+        }
+        dir.put(key(0), loc(2, 0, 9_999)); // removed and added again: one entry, not two
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            if (i % 3 != 0 || i == 0) {
+                expected.add(new String(key(i).bytes(), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(scan(dir, null, null, false)).containsExactlyElementsOf(expected);
+        dir.applyQueuedOrderedChanges();
+        assertThat(scan(dir, null, null, false)).containsExactlyElementsOf(expected);
+        List<String> reversed = new ArrayList<>(expected.subList(10, 20));
+        java.util.Collections.reverse(reversed);
+        assertThat(scan(dir, expected.get(10), expected.get(20), true)).containsExactlyElementsOf(reversed);
+        assertThat(scan(dir, expected.get(10), expected.get(10), false)).isEmpty();
+    }
+
+    @Test
+    void scanWaitsForTheBuildAtOpenAndSeesKeysAddedMeanwhile() throws Exception {
+        KeyDir dir = new KeyDir(true, 200_000);
+        for (int i = 0; i < 200_000; i += 2) {
+            dir.load(key(i), loc(1, i, i + 1));
+        }
+        dir.buildOrderedIndex();
+        // Writers run while the background sort is still going: their keys must not be lost or doubled.
+        for (int i = 1; i < 2_000; i += 2) {
+            dir.put(key(i), loc(2, i, 1_000_000 + i));
+            dir.applyQueuedOrderedChanges(); // the flusher must not wait for the build nor merge into it
+        }
+        dir.remove(key(0));
+        List<String> keys = scan(dir, null, null, false);
+        assertThat(keys).hasSize(100_000 - 1 + 1_000);
+        assertThat(keys).isSorted().doesNotHaveDuplicates();
+        assertThat(keys.get(0)).isEqualTo("key-00000001");
+    }
+
+    @Test
+    void readersNeverSeeATornOrMissingEntryWhileTheTableGrowsAndSlotsChange() throws Exception {
+        KeyDir dir = new KeyDir(true, 0);
+        int stable = 2_000;
+        for (int i = 0; i < stable; i++) {
+            dir.put(key(i), loc(1, i, i));
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<String> failure = new AtomicReference<>();
+        AtomicLong reads = new AtomicLong();
+        CountDownLatch started = new CountDownLatch(2);
+        Runnable reader = () -> {
+            started.countDown();
+            long n = 0;
+            while (!stop.get()) {
+                int i = (int) (n++ % stable);
+                Location l = dir.get(key(i));
+                // Every stable key is always present, and its words belong together: the writer keeps
+                // offset == sequence == segment * 1_000_000 + i for the key's current version.
+                if (l == null) {
+                    failure.compareAndSet(null, "key " + i + " missing");
+                } else if (l.offset() != l.sequence() || l.offset() % 1_000_000 != i
+                        || l.offset() / 1_000_000 != l.segmentId() - 1) {
+                    failure.compareAndSet(null, "torn entry for key " + i + ": " + l);
+                }
+            }
+            reads.addAndGet(n);
+        };
+        Thread r1 = new Thread(reader);
+        Thread r2 = new Thread(reader);
+        r1.start();
+        r2.start();
+        started.await();
+        // Grow the table many times over (new keys), overwrite and relocate the stable keys meanwhile.
+        for (int i = 0; i < 300_000; i++) {
+            dir.put(key(stable + i), loc(1, i, i));
+            int k = i % stable;
+            int segment = 1 + (i / stable) % 50;
+            long value = (long) (segment - 1) * 1_000_000 + k;
+            Location current = dir.get(key(k));
+            if (i % 2 == 0) {
+                dir.put(key(k), new Location(segment, value, 40, value, 0));
+            } else {
+                assertThat(dir.relocate(key(k), current, new Location(segment, value, 40, value, 0))).isTrue();
+            }
+            if (i % 3 == 0) {
+                dir.remove(key(stable + i / 2));
+            }
+        }
+        stop.set(true);
+        r1.join();
+        r2.join();
+        assertThat(failure.get()).isNull();
+        assertThat(reads.get()).isPositive();
+        assertThat(dir.size()).isEqualTo(stable + 300_000 - 100_000);
+    }
+
+    @Test
+    void scanRacingWritersSeesEveryKeyAddedBeforeItStarted() throws Exception {
+        KeyDir dir = new KeyDir(true, 0);
+        dir.buildOrderedIndex();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread merger = new Thread(() -> {
+            while (!stop.get()) {
+                dir.applyQueuedOrderedChanges();
+            }
+        });
+        merger.start();
+        try {
+            for (int i = 0; i < 20_000; i++) {
+                dir.put(key(i), loc(1, i, i + 1));
+                if (i % 997 == 0) {
+                    List<String> seen = scan(dir, null, null, false);
+                    assertThat(seen).hasSize(i + 1).isSorted();
+                }
+            }
+        } finally {
+            stop.set(true);
+            merger.join();
+        }
+    }
+}
