@@ -85,7 +85,8 @@ class GoldenDatabaseTest {
         }
         assertThat(dir.resolve("MANIFEST")).doesNotExist();
         assertThat(Bytes.u16(Files.readAllBytes(dir.resolve("META")), 8)).isEqualTo(1);
-        try (FerrumDB db = FerrumDB.open(dir)) {
+        // Without background compaction, whose merge of small segments at close would leave too few to delete one.
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().autoCompaction(false).build())) {
             assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
         }
         assertThat(dir.resolve("MANIFEST")).exists();
