@@ -22,7 +22,7 @@ import java.util.TreeSet;
 /**
  * One database directory held by this process: its lock (through the process-wide {@link LockRegistry}), its
  * {@code META}, the paths of its files ({@link FileNames}), listing, temporary-file cleanup and directory fsync.
- * Every way into a directory (open, read-only open, verify, passphrase change) starts with {@link #lock}; closing
+ * Every way into a directory (open, read-only open, verify, repair, passphrase change) starts with {@link #lock}; closing
  * gives the lock back.
  *
  * <p>Creation rules: a read-only access never creates anything and needs {@code META} (and {@code LOCK}, which it
