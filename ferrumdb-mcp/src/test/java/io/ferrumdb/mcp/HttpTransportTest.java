@@ -3,6 +3,7 @@ package io.ferrumdb.mcp;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ferrumdb.Options;
 import io.modelcontextprotocol.client.McpClient;
@@ -14,6 +15,10 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,7 +125,7 @@ class HttpTransportTest {
 
         McpSyncClient intruder = client("not-the-token");
         try {
-            assertThatThrownBy(intruder::initialize).isNotNull();
+            assertThatThrownBy(intruder::initialize).hasStackTraceContaining("401");
         } finally {
             intruder.close();
         }
@@ -144,6 +150,17 @@ class HttpTransportTest {
     void aForeignHostGets421EvenWithTheToken() throws IOException {
         assertThat(statusWithHost("evil.example:" + endpoint.port())).isEqualTo(421);
         assertThat(statusWithHost("localhost:" + endpoint.port())).isEqualTo(200);
+    }
+
+    @Test
+    void listensOnLoopbackOnly() throws IOException {
+        Optional<InetAddress> other = NetworkInterface.networkInterfaces()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                .findFirst();
+        assumeTrue(other.isPresent(), "no non-loopback IPv4 address on this machine");
+        assertThatThrownBy(() -> new Socket(other.get(), endpoint.port()).close())
+                .isInstanceOf(ConnectException.class);
     }
 
     private HttpResponse<String> post(Map<String, String> headers) throws IOException, InterruptedException {
