@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  *     server.serveStdio(System.in, protocolOut);   // returns when the client closes stdin
  * }
  * }</pre>
+ * or {@code server.serveHttp(port)} for the streamable HTTP transport on loopback.
  * The server touches nothing outside its database directory. Closing it closes the database.
  */
 public final class FerrumMcpServer implements AutoCloseable {
@@ -99,7 +100,8 @@ public final class FerrumMcpServer implements AutoCloseable {
      */
     public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
         StdioExchange exchange = new StdioExchange(json, ANSWER_GRACE);
-        McpSyncServer server = build(new StdioServerTransportProvider(json, exchange.watch(in), exchange.watch(out)));
+        McpSyncServer server = build(McpServer.sync(
+                new StdioServerTransportProvider(json, exchange.watch(in), exchange.watch(out))));
         try {
             exchange.awaitEnd();
         } finally {
@@ -107,7 +109,19 @@ public final class FerrumMcpServer implements AutoCloseable {
         }
     }
 
-    private McpSyncServer build(StdioServerTransportProvider transport) {
+    /**
+     * Serves any number of clients over the MCP streamable HTTP transport at {@code http://127.0.0.1:PORT/mcp}
+     * ({@code port} 0 picks a free port), behind a bearer token made now and host/origin checks: see
+     * {@link McpHttpEndpoint}. Returns once serving; close the endpoint to stop, then close this server.
+     *
+     * @throws java.io.UncheckedIOException when the port cannot be bound
+     */
+    public McpHttpEndpoint serveHttp(int port) {
+        return McpHttpEndpoint.start(port, json, transport -> build(McpServer.sync(transport)));
+    }
+
+    /** Builds the server on one transport's specification (stdio's single session or HTTP's many). */
+    private <S extends McpServer.SyncSpecification<S>> McpSyncServer build(S spec) {
         JsonValues values = new JsonValues(json);
         MemoryResources resources = new MemoryResources(memory, values);
         // Resources are added through the server object, which exists only after build: hold it here.
@@ -117,7 +131,7 @@ public final class FerrumMcpServer implements AutoCloseable {
                 (namespace, ids) -> ids.forEach(id -> server[0].removeResource(MemoryResources.uri(namespace, id))));
         List<ToolSpec> tools = new ArrayList<>(memoryTools.tools());
         tools.addAll(new StoreTools(db, documents, values).tools());
-        server[0] = McpServer.sync(transport)
+        server[0] = spec
                 .serverInfo(NAME, VERSION)
                 .instructions(INSTRUCTIONS)
                 .jsonMapper(json)

@@ -47,10 +47,11 @@ final class LiveTail {
                 exchange.sendResponseHeaders(200, -1);
                 return;
             }
+            // The baseline comes before the 200: a client that sees the response counts every change after it.
+            Stats previous = db.stats();
             exchange.sendResponseHeaders(200, 0);
             try (OutputStream out = exchange.getResponseBody()) {
                 send(out, "retry: 1000\n\n");
-                Stats previous = db.stats();
                 for (int i = 0; i < STREAM_SECONDS; i++) {
                     Thread.sleep(INTERVAL_MILLIS);
                     Stats now = db.stats();

@@ -1,0 +1,198 @@
+package io.ferrumdb.mcp;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ferrumdb.Options;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code serveHttp}: the official Java SDK client over streamable HTTP, and the token and host/origin guards. */
+class HttpTransportTest {
+    private static final String INITIALIZE = """
+            {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",\
+            "capabilities":{},"clientInfo":{"name":"http-test","version":"1"}}}""";
+
+    @TempDir
+    Path dir;
+
+    private FerrumMcpServer server;
+    private McpHttpEndpoint endpoint;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        server = FerrumMcpServer.open(dir.resolve("db"), Options.defaults());
+        endpoint = server.serveHttp(0);
+    }
+
+    @AfterEach
+    void stop() {
+        endpoint.close();
+        server.close();
+    }
+
+    private McpSyncClient client(String token) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
+                .builder("http://127.0.0.1:" + endpoint.port())
+                .endpoint(McpHttpEndpoint.PATH)
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
+                .build();
+        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
+                .initializationTimeout(Duration.ofSeconds(60)).build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> structured(CallToolResult r) {
+        assertThat(r.isError()).as("tool error: %s", r.content()).isFalse();
+        return (Map<String, Object>) r.structuredContent();
+    }
+
+    @Test
+    void theJavaSdkClientListsToolsRemembersAndRecallsWithTheToken() {
+        assertThat(endpoint.port()).isPositive();
+        assertThat(endpoint.uri()).hasToString("http://127.0.0.1:" + endpoint.port() + "/mcp");
+        assertThat(endpoint.banner()).contains(endpoint.uri().toString()).contains("Bearer " + endpoint.token());
+        McpSyncClient client = client(endpoint.token());
+        try {
+            client.initialize();
+            assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactlyInAnyOrder(
+                    "remember", "recall", "forget", "list_namespaces", "kv_get", "kv_put", "kv_delete", "kv_scan",
+                    "doc_find");
+            String id = (String) structured(client.callTool(new CallToolRequest("remember", Map.of(
+                    "text", "The staging cluster is rebuilt every Friday night", "tags", List.of("ops")))))
+                    .get("id");
+            structured(client.callTool(new CallToolRequest("remember", Map.of(
+                    "text", "Lunch is at noon on Fridays"))));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> memories = (List<Map<String, Object>>) structured(client.callTool(
+                    new CallToolRequest("recall", Map.of("query", "staging cluster rebuilt")))).get("memories");
+            assertThat(memories).first().satisfies(m -> {
+                assertThat(m.get("id")).isEqualTo(id);
+                assertThat(m.get("tags")).isEqualTo(List.of("ops"));
+            });
+        } finally {
+            client.closeGracefully();
+        }
+        // Written through HTTP into the same database the in-process API reads.
+        assertThat(server.memory().ids("default")).hasSize(2);
+    }
+
+    @Test
+    void requestsWithoutTheTokenOrWithAWrongOneGet401() throws Exception {
+        HttpResponse<String> none = post(Map.of());
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("Bearer"));
+        assertThat(none.body()).contains("no Authorization header");
+        HttpResponse<String> wrong = post(Map.of("Authorization", "Bearer " + endpoint.token() + "x"));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("wrong token");
+        assertThat(post(Map.of("Authorization", "Basic " + endpoint.token())).statusCode()).isEqualTo(401);
+        assertThat(http.send(HttpRequest.newBuilder(endpoint.uri()).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/other"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        // The control: the same request with the token is served.
+        assertThat(post(Map.of("Authorization", "Bearer " + endpoint.token())).statusCode()).isEqualTo(200);
+
+        McpSyncClient intruder = client("not-the-token");
+        try {
+            assertThatThrownBy(intruder::initialize).hasStackTraceContaining("401");
+        } finally {
+            intruder.close();
+        }
+    }
+
+    @Test
+    void aForeignOriginGets403EvenWithTheToken() throws Exception {
+        String bearer = "Bearer " + endpoint.token();
+        assertThat(post(Map.of("Authorization", bearer, "Origin", "http://evil.example")).statusCode())
+                .isEqualTo(403);
+        assertThat(post(Map.of("Authorization", bearer, "Origin", "http://localhost:" + (endpoint.port() + 1)))
+                .statusCode()).isEqualTo(403);
+        assertThat(post(Map.of("Authorization", bearer, "Origin", "null")).statusCode()).isEqualTo(403);
+        assertThat(post(Map.of("Authorization", bearer, "Origin", "http://localhost:" + endpoint.port()))
+                .statusCode()).isEqualTo(200);
+        assertThat(post(Map.of("Authorization", bearer, "Origin", "http://127.0.0.1:" + endpoint.port()))
+                .statusCode()).isEqualTo(200);
+    }
+
+    /** DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends its own name as Host. */
+    @Test
+    void aForeignHostGets421EvenWithTheToken() throws IOException {
+        assertThat(statusWithHost("evil.example:" + endpoint.port())).isEqualTo(421);
+        assertThat(statusWithHost("localhost:" + endpoint.port())).isEqualTo(200);
+    }
+
+    @Test
+    void listensOnLoopbackOnly() throws IOException {
+        Optional<InetAddress> other = NetworkInterface.networkInterfaces()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                .findFirst();
+        assumeTrue(other.isPresent(), "no non-loopback IPv4 address on this machine");
+        assertThatThrownBy(() -> new Socket(other.get(), endpoint.port()).close())
+                .isInstanceOf(ConnectException.class);
+    }
+
+    private HttpResponse<String> post(Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.uri())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(INITIALIZE));
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** java.net.http will not send a chosen Host header: a plain socket does. */
+    private int statusWithHost(String host) throws IOException {
+        byte[] body = INITIALIZE.getBytes(US_ASCII);
+        String head = "POST " + McpHttpEndpoint.PATH + " HTTP/1.1\r\nHost: " + host + "\r\n"
+                + "Authorization: Bearer " + endpoint.token() + "\r\nContent-Type: application/json\r\n"
+                + "Accept: application/json, text/event-stream\r\nContent-Length: " + body.length + "\r\n"
+                + "Connection: close\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", endpoint.port())) {
+            socket.setSoTimeout(60_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(US_ASCII));
+            out.write(body);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder statusLine = new StringBuilder();
+            for (int c; (c = in.read()) != -1 && c != '\n'; ) {
+                statusLine.append((char) c);
+            }
+            String[] parts = statusLine.toString().split(" ");
+            assertThat(parts).as("status line %s", statusLine).hasSizeGreaterThan(1);
+            return Integer.parseInt(parts[1]);
+        }
+    }
+}
