@@ -33,10 +33,7 @@ final class TransferApi {
      * status line is already sent), which the browser reports as a failed download.
      */
     void export(Call call) throws IOException {
-        String prefixHex = call.param("prefixHex");
-        String prefixText = call.param("prefix");
-        byte[] prefix = prefixHex != null ? Bytes.fromHex("prefixHex", prefixHex)
-                : (prefixText == null ? "" : prefixText).getBytes(StandardCharsets.UTF_8);
+        byte[] prefix = KeyValueApi.prefixFrom(call.param("prefix"), call.param("prefixHex"));
         call.exchange().getResponseHeaders().set("Content-Disposition", Bytes.attachment(fileName(prefix)));
         try (OutputStream out = call.stream(200, NDJSON)) {
             if (out != null) {
