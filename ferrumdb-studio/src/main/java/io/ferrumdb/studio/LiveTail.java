@@ -47,10 +47,12 @@ final class LiveTail {
                 exchange.sendResponseHeaders(200, -1);
                 return;
             }
+            // Sampled before the status line goes out, so that every write the client makes after it sees the 200
+            // falls in the first event (sampling later would silently absorb such writes into the baseline).
+            Stats previous = db.stats();
             exchange.sendResponseHeaders(200, 0);
             try (OutputStream out = exchange.getResponseBody()) {
                 send(out, "retry: 1000\n\n");
-                Stats previous = db.stats();
                 for (int i = 0; i < STREAM_SECONDS; i++) {
                     Thread.sleep(INTERVAL_MILLIS);
                     Stats now = db.stats();
