@@ -50,7 +50,10 @@ class JavaSdkClientTest {
                 pid.complete(Long.parseLong(line.substring(4).trim()));
             }
         });
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120))
+        // The call in flight when the kill -9 test ends the server waits out the request timeout (the SDK does not
+        // fail it when the process exits), so it is short enough to keep that test quick and long enough for a busy
+        // machine.
+        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
                 .initializationTimeout(Duration.ofSeconds(180)).build(); // a busy machine starts JVMs slowly
         client.initialize();
         return new Connection(client, pid);

@@ -47,8 +47,7 @@ final class LiveTail {
                 exchange.sendResponseHeaders(200, -1);
                 return;
             }
-            // Sampled before the status line goes out, so that every write the client makes after it sees the 200
-            // falls in the first event (sampling later would silently absorb such writes into the baseline).
+            // The baseline comes before the 200: a client that sees the response counts every change after it.
             Stats previous = db.stats();
             exchange.sendResponseHeaders(200, 0);
             try (OutputStream out = exchange.getResponseBody()) {
