@@ -139,7 +139,7 @@ class ReplPipedTest {
     void hexModeAndInfoAndHelp() {
         Run r = repl("SET 00ff 0102\nGET 00ff\nKEYS\nINFO\nHELP GET\nHELP\n", "--hex");
         assertThat(r.err()).isEmpty();
-        assertThat(r.out()).startsWith("OK\n0102\n00ff\n").contains("format version:      1")
+        assertThat(r.out()).startsWith("OK\n0102\n00ff\n").contains("format version:      2")
                 .contains("live keys:           1").contains("GET key").contains("MULTI")
                 .contains("written in hex");
     }
