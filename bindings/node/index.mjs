@@ -7,6 +7,7 @@ export const {
   FerrumDB,
   DocumentStore,
   Collection,
+  AgentMemory,
   FerrumError,
   DatabaseLockedError,
   DatabaseClosedError,

@@ -1,12 +1,8 @@
 package io.ferrumdb.cli;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
-import io.ferrumdb.KeyValue;
-import io.ferrumdb.RangeIterator;
+import io.ferrumdb.studio.jsonlines.JsonLinesExport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -20,8 +16,6 @@ import picocli.CommandLine.ParentCommand;
         description = "Writes every live key as JSON Lines: {\"key\":..,\"value\":..,\"encoding\":\"text|base64\","
                 + "\"expiresAt\":epochMillis}. Binary-safe; 'import' restores it exactly, TTLs included.")
 final class ExportCommand implements Callable<Integer> {
-    static final JsonFactory JSON = new JsonFactory();
-
     @ParentCommand
     Cli cli;
 
@@ -51,36 +45,10 @@ final class ExportCommand implements Callable<Integer> {
 
     private long export(FerrumDB db, KeyRange range, OutputStream sink) throws IOException {
         Progress progress = new Progress(cli.io, "records", cli.io.terminals().err() ? db.count(range) : -1);
-        long n = 0;
-        JsonGenerator gen = JSON.createGenerator(sink, JsonEncoding.UTF8);
-        gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        gen.setRootValueSeparator(null);
-        try (gen; RangeIterator it = db.iterate(range)) {
-            while (it.hasNext()) {
-                KeyValue kv = it.next();
-                long expiresAt = db.expiresAt(kv.key());
-                if (expiresAt < 0) {
-                    continue;
-                }
-                write(gen, new JsonLines(kv.key(), kv.value(), expiresAt));
-                progress.at(++n);
-            }
+        try {
+            return JsonLinesExport.write(db, range, sink, progress::at);
         } finally {
             progress.finish();
         }
-        return n;
-    }
-
-    private static void write(JsonGenerator gen, JsonLines line) throws IOException {
-        String encoding = line.encoding();
-        gen.writeStartObject();
-        gen.writeStringField("key", JsonLines.encode(line.key(), encoding));
-        gen.writeStringField("value", JsonLines.encode(line.value(), encoding));
-        gen.writeStringField("encoding", encoding);
-        if (line.expiresAt() > 0) {
-            gen.writeNumberField("expiresAt", line.expiresAt());
-        }
-        gen.writeEndObject();
-        gen.writeRaw('\n');
     }
 }

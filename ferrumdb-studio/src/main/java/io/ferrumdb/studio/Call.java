@@ -112,6 +112,17 @@ final class Call {
         }
     }
 
+    /**
+     * Sends the status line and headers of a streamed (chunked) response of unknown length and returns its
+     * body, which the caller closes; null for HEAD, which has no body.
+     */
+    OutputStream stream(int status, String contentType) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        boolean head = "HEAD".equals(method());
+        exchange.sendResponseHeaders(status, head ? -1 : 0);
+        return head ? null : exchange.getResponseBody();
+    }
+
     static Map<String, String> parseQuery(String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return Collections.emptyMap();

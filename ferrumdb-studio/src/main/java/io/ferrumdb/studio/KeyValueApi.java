@@ -58,7 +58,8 @@ final class KeyValueApi {
         return "true".equals(call.param("all"));
     }
 
-    private static byte[] prefixFrom(String text, String hex) {
+    /** The prefix named by {@code prefixHex} (exact bytes) or else {@code prefix} (UTF-8; empty when absent). */
+    static byte[] prefixFrom(String text, String hex) {
         return hex != null ? Bytes.fromHex("prefixHex", hex) : utf8(text == null ? "" : text);
     }
 

@@ -242,6 +242,9 @@ public final class Studio implements AutoCloseable {
         route("POST", "/api/kv/ttl", kv::setTtl, true);
         route("GET", "/api/kv/count", kv::countPrefix, false);
         route("POST", "/api/kv/delete-prefix", kv::deletePrefix, true);
+        TransferApi transfer = new TransferApi(db);
+        route("GET", "/api/export", transfer::export, false);
+        route("POST", "/api/import", transfer::importLines, true);
         route("GET", "/api/metrics", call -> call.sendJson(200, metrics.snapshot()), false);
         route("GET", "/api/tail", new LiveTail(db, System::currentTimeMillis)::stream, false);
         MaintenanceApi maintenanceApi = new MaintenanceApi(db, maintenance, System::currentTimeMillis,

@@ -126,7 +126,32 @@ final class TestClient {
                     .add(lines[i].substring(colon + 1).trim());
         }
         byte[] body = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
-        return new Response(status, headers, body);
+        List<String> encoding = headers.get("transfer-encoding");
+        return new Response(status, headers, encoding != null && encoding.contains("chunked") ? dechunk(body) : body);
+    }
+
+    /** The body of a chunked response (streamed endpoints): each chunk is hex size CRLF, bytes, CRLF; size 0 ends. */
+    private static byte[] dechunk(byte[] chunked) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int at = 0;
+        while (true) {
+            int lineEnd = indexOf(java.util.Arrays.copyOfRange(chunked, at, chunked.length),
+                    "\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            if (lineEnd < 0) {
+                throw new IOException("chunked body cut short at byte " + at);
+            }
+            int size = Integer.parseInt(new String(chunked, at, lineEnd, StandardCharsets.ISO_8859_1).split(";")[0]
+                    .trim(), 16);
+            at += lineEnd + 2;
+            if (size == 0) {
+                return body.toByteArray();
+            }
+            if (at + size + 2 > chunked.length) {
+                throw new IOException("chunk of " + size + " bytes cut short at byte " + at);
+            }
+            body.write(chunked, at, size);
+            at += size + 2;
+        }
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

@@ -262,6 +262,42 @@ async function deleteByPrefix() {
   await searchKeys(false);
 }
 
+/** The export link downloads the keys of the current prefix (every key, as "ferrumdb export --prefix" would). */
+function updateExportLink() {
+  const params = new URLSearchParams();
+  if (state.prefix !== '') params.set('prefix', state.prefix);
+  $('export-link').href = '/api/export' + (params.size ? '?' + params : '');
+}
+
+/** Uploads the chosen file as the request body (the browser streams it) and shows the server's count. */
+async function importLines() {
+  const input = $('import-file');
+  const file = input.files[0];
+  if (!file) return;
+  const result = $('import-result');
+  result.className = 'muted';
+  result.textContent = 'Importing ' + file.name + '…';
+  try {
+    const response = await fetch('/api/import', {
+      method: 'POST', credentials: 'same-origin', referrerPolicy: 'same-origin',
+      headers: { 'Content-Type': 'application/x-ndjson' }, body: file,
+    });
+    const data = await response.json().catch(() => null);
+    if (!response.ok) {
+      throw new ApiError(response.status, (data && data.error) || response.status + ' ' + response.statusText);
+    }
+    result.textContent = 'Imported ' + data.imported + ' record(s) from ' + file.name
+      + (data.expired ? ', skipped ' + data.expired + ' expired' : '');
+  } catch (e) {
+    result.className = 'error';
+    result.textContent = 'Import of ' + file.name + ' failed: ' + (e.message || String(e));
+    throw e;
+  } finally {
+    input.value = '';
+    await searchKeys(false);
+  }
+}
+
 async function logout() {
   await api('POST', '/api/logout');
   document.body.replaceChildren(el('main', {}, el('h1', {}, 'Logged out'),
@@ -616,6 +652,7 @@ async function init() {
   $('show-all-label').hidden = !state.info.features.documents;
   $('show-all').addEventListener('change', guard(() => { state.cursor = null; return searchKeys(false); }));
   $('delete-prefix').addEventListener('click', guard(deleteByPrefix));
+  $('import-file').addEventListener('change', guard(importLines));
   $('logout').addEventListener('click', guard(logout));
   $('edit-upload').addEventListener('change', guard(uploadValue));
   for (const id of ['edit-value', 'edit-ttl', 'edit-replace']) $(id).addEventListener('input', updateSaveButton);
@@ -636,6 +673,7 @@ async function init() {
     e.preventDefault();
     state.prefix = $('prefix').value;
     state.cursor = null;
+    updateExportLink();
     return searchKeys(false);
   }));
   $('key-more').addEventListener('click', guard(() => searchKeys(true)));

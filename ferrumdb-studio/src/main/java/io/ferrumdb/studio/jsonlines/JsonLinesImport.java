@@ -1,0 +1,163 @@
+package io.ferrumdb.studio.jsonlines;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.WriteBatch;
+import io.ferrumdb.studio.jsonlines.JsonLinesRecord.LineProblem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.function.LongConsumer;
+
+/**
+ * Reads JSON Lines written by {@link JsonLinesExport} and puts every record, TTLs included; records that have
+ * expired since are skipped. Streams the input and writes atomic batches of bounded size, so memory stays small
+ * whatever the input size. On a bad line, every record before it is written and {@link JsonLinesFormatException}
+ * says how many that is.
+ */
+public final class JsonLinesImport {
+    private static final int BATCH_RECORDS = 1000;
+    private static final long BATCH_BYTES = 8L << 20;
+
+    /** What an import did: records put, and records skipped because their expiry had passed. */
+    public record Result(long imported, long expired) {
+    }
+
+    private JsonLinesImport() {
+    }
+
+    /**
+     * Imports every record of {@code in} (left open) into {@code db}.
+     *
+     * <p>A record's TTL is its {@code expiresAt} minus {@code nowMillis}, applied by the database's clock when
+     * the batch is written: pass the database clock's reading (a fixed clock makes the stored expiry exactly the
+     * exported one; a running clock shifts it by at most the time the import takes).
+     *
+     * @param afterBatch told the input's byte offset after each batch written (for a progress display)
+     * @throws JsonLinesFormatException on the first line that is not a valid record
+     */
+    public static Result read(FerrumDB db, InputStream in, long nowMillis, LongConsumer afterBatch)
+            throws IOException {
+        long imported = 0;
+        long expired = 0;
+        WriteBatch batch = new WriteBatch();
+        long batchBytes = 0;
+        long line = 1;
+        try (JsonParser parser = JsonLinesExport.JSON.createParser(in)) {
+            parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+            JsonToken token;
+            while ((token = next(parser)) != null) {
+                line = parser.currentLocation().getLineNr();
+                if (token != JsonToken.START_OBJECT) {
+                    throw new LineProblem("expected a JSON object, found " + token);
+                }
+                JsonLinesRecord rec = readRecord(parser);
+                if (rec.expiresAt() > 0 && rec.expiresAt() <= nowMillis) {
+                    expired++;
+                    continue;
+                }
+                if (rec.expiresAt() > 0) {
+                    batch.put(rec.key(), rec.value(), Duration.ofMillis(rec.expiresAt() - nowMillis));
+                } else {
+                    batch.put(rec.key(), rec.value());
+                }
+                imported++;
+                batchBytes += rec.key().length + rec.value().length;
+                if (batch.size() >= BATCH_RECORDS || batchBytes >= BATCH_BYTES) {
+                    db.write(batch);
+                    batch = new WriteBatch();
+                    batchBytes = 0;
+                    afterBatch.accept(parser.currentLocation().getByteOffset());
+                }
+            }
+            db.write(batch);
+        } catch (Malformed e) {
+            // Everything before the bad line goes in, so that the count reported is exactly what the database holds.
+            db.write(batch);
+            throw new JsonLinesFormatException(e.line, e.getMessage(), imported, expired);
+        } catch (LineProblem e) {
+            db.write(batch);
+            throw new JsonLinesFormatException(line, e.getMessage(), imported, expired);
+        }
+        return new Result(imported, expired);
+    }
+
+    /** Malformed JSON, carrying the line the parser was on (which may be past the record's first line). */
+    private static final class Malformed extends RuntimeException {
+        final long line;
+
+        Malformed(long line, String message) {
+            super(message);
+            this.line = line;
+        }
+    }
+
+    private static JsonToken next(JsonParser parser) throws IOException {
+        try {
+            return parser.nextToken();
+        } catch (JsonParseException e) {
+            throw malformed(e);
+        }
+    }
+
+    /** The next token inside a record, where the end of the input means the record was cut short. */
+    private static JsonToken nextInRecord(JsonParser parser) throws IOException {
+        JsonToken token = next(parser);
+        if (token == null) {
+            throw new LineProblem("malformed JSON: the input ends inside a record");
+        }
+        return token;
+    }
+
+    private static Malformed malformed(JsonParseException e) {
+        return new Malformed(e.getLocation().getLineNr(), "malformed JSON: " + e.getOriginalMessage());
+    }
+
+    private static JsonLinesRecord readRecord(JsonParser parser) throws IOException {
+        String key = null;
+        String value = null;
+        String encoding = JsonLinesRecord.TEXT;
+        long expiresAt = 0;
+        JsonToken token;
+        while ((token = nextInRecord(parser)) == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken v = nextInRecord(parser);
+            switch (field) {
+                case "key" -> key = string(parser, v, field);
+                case "value" -> value = string(parser, v, field);
+                case "encoding" -> encoding = string(parser, v, field);
+                case "expiresAt" -> {
+                    if (v != JsonToken.VALUE_NUMBER_INT || parser.getLongValue() <= 0) {
+                        throw new LineProblem("expiresAt must be a positive integer (epoch milliseconds)");
+                    }
+                    expiresAt = parser.getLongValue();
+                }
+                default -> throw new LineProblem("unknown field '" + field + "'");
+            }
+        }
+        if (token != JsonToken.END_OBJECT) {
+            throw new LineProblem("malformed record");
+        }
+        if (key == null || value == null) {
+            throw new LineProblem("a record needs \"key\" and \"value\"");
+        }
+        if (!encoding.equals(JsonLinesRecord.TEXT) && !encoding.equals(JsonLinesRecord.BASE64)) {
+            throw new LineProblem("encoding must be \"text\" or \"base64\", got \"" + encoding + "\"");
+        }
+        return new JsonLinesRecord(JsonLinesRecord.decode(key, encoding, "key"),
+                JsonLinesRecord.decode(value, encoding, "value"), expiresAt);
+    }
+
+    private static String string(JsonParser parser, JsonToken token, String field) throws IOException {
+        if (token != JsonToken.VALUE_STRING) {
+            throw new LineProblem(field + " must be a string");
+        }
+        try {
+            return parser.getText();
+        } catch (JsonParseException e) {
+            throw malformed(e);
+        }
+    }
+}
