@@ -1,7 +1,7 @@
 package io.ferrumdb.bench;
 
+import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.RecordFormat;
-import io.ferrumdb.internal.log.Segment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -120,9 +120,8 @@ final class NaiveKeyTable {
     /** Maps every segment file read-only, so that {@link #get} is one probe plus one mapped copy. */
     void mapSegments(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(f -> f.getFileName().toString().endsWith(Segment.SUFFIX)).toList()) {
-                String name = p.getFileName().toString();
-                int id = Integer.parseInt(name.substring(0, name.length() - Segment.SUFFIX.length()));
+            for (Path p : s.filter(f -> FileNames.segmentId(f.getFileName().toString()) >= 0).toList()) {
+                int id = (int) FileNames.segmentId(p.getFileName().toString());
                 if (id >= maps.length) {
                     maps = Arrays.copyOf(maps, id + 1);
                 }
