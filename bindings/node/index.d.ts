@@ -205,7 +205,7 @@ export interface Remembered {
 export interface RememberOptions {
   namespace?: string;
   tags?: string[];
-  /** Time to live in milliseconds. */
+  /** Time to live in seconds, as every TTL of the binding. */
   ttl?: number;
   metadata?: Record<string, unknown>;
   /** An embedding of the text computed by the caller. */

@@ -32,9 +32,8 @@ function options(value) {
 
 function rememberRequest(text, opts) {
   const { namespace, tags, ttl, metadata, vector } = options(opts);
-  // The binding's TTLs are milliseconds; the tools' are seconds.
-  return request({ text, namespace, tags, ttl_seconds: ttl === undefined ? undefined : ttl / 1000, metadata,
-    vector });
+  // Seconds, as every TTL of the binding (and of Python, Redis and the MCP tools).
+  return request({ text, namespace, tags, ttl_seconds: ttl, metadata, vector });
 }
 
 function recallRequest(query, opts) {
@@ -69,7 +68,7 @@ class AgentMemory {
     return new AgentMemory(callSync(() => new MemoryBridge(FerrumDB.javaDatabase(db))));
   }
 
-  /** Stores a memory durably: {id, namespace, created_at, expires_at?}. options: namespace, tags, ttl (ms), metadata, vector. */
+  /** Stores a memory durably: {id, namespace, created_at, expires_at?}. options: namespace, tags, ttl (seconds), metadata, vector. */
   async remember(text, opts) {
     return JSON.parse(await call(() => this.#bridge.remember(rememberRequest(text, opts))));
   }

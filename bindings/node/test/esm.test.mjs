@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esm from 'ferrumdb';
 import {
-  FerrumDB, DocumentStore, Collection, FerrumError, DatabaseLockedError, DatabaseClosedError, CorruptionError,
+  FerrumDB, DocumentStore, Collection, AgentMemory, FerrumError, DatabaseLockedError, DatabaseClosedError, CorruptionError,
   EncryptionKeyError, ReadOnlyDatabaseError, FormatVersionError, InvalidArgumentError, UniqueIndexViolationError,
 } from 'ferrumdb';
 
@@ -19,7 +19,7 @@ test('the ES module exports exactly the CommonJS names, as the same objects', ()
   for (const name of named) {
     assert.equal(esm[name], cjs[name], name);
   }
-  const imported = [FerrumDB, DocumentStore, Collection, FerrumError, DatabaseLockedError, DatabaseClosedError,
+  const imported = [FerrumDB, DocumentStore, Collection, AgentMemory, FerrumError, DatabaseLockedError, DatabaseClosedError,
     CorruptionError, EncryptionKeyError, ReadOnlyDatabaseError, FormatVersionError, InvalidArgumentError,
     UniqueIndexViolationError];
   assert.equal(imported.length, named.length);

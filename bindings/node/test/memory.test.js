@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { FerrumDB, AgentMemory, InvalidArgumentError } = require('..');
+const { FerrumDB, AgentMemory, InvalidArgumentError } = require('ferrumdb');
 
 let tmp;
 beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrumdb-memory-')); });
@@ -18,7 +18,7 @@ test('remember, recall, forget', async () => {
   const memory = AgentMemory.of(db);
   const kept = await memory.remember('Ingrid approves production deploys — always', {
     tags: ['process'], metadata: { src: 'chat' } });
-  memory.rememberSync('Staging runs in Frankfurt', { namespace: 'ops', ttl: 3600_000 });
+  memory.rememberSync('Staging runs in Frankfurt', { namespace: 'ops', ttl: 3600 });
   assert.equal(kept.namespace, 'default');
   const found = await memory.recall('who approves deploys');
   assert.deepEqual(found.map(m => m.id), [kept.id]);
