@@ -541,11 +541,13 @@ public final class LogWriter {
     /**
      * The acknowledger thread: completes the futures of fsynced batches in cycle order, then runs the after-cycle
      * work, until {@link #LAST_BATCH}. Several batches queued meanwhile are acknowledged together, with one
-     * after-cycle run. A throwable from the after-cycle work stops the writer, as it did on the flusher.
+     * after-cycle run. A throwable here (from the after-cycle work, say) stops the writer, as one on the flusher does,
+     * and the loop goes on acknowledging what was fsynced.
      */
     private void acknowledgeLoop() {
         List<List<Waiter>> batches = new ArrayList<>();
-        while (true) {
+        boolean last = false;
+        while (!last) {
             batches.clear();
             try {
                 batches.add(acks.take());
@@ -554,28 +556,32 @@ public final class LogWriter {
                 continue;
             }
             acks.drainTo(batches);
-            boolean last = false;
-            for (List<Waiter> batch : batches) {
-                if (batch == LAST_BATCH) {
-                    last = true;
-                    continue;
-                }
-                for (Waiter w : batch) {
-                    w.future.complete(null);
-                }
-            }
             try {
+                for (List<Waiter> batch : batches) {
+                    if (batch == LAST_BATCH) {
+                        last = true;
+                        continue;
+                    }
+                    for (Waiter w : batch) {
+                        w.future.complete(null);
+                    }
+                }
                 afterCycle.run();
             } catch (Throwable e) {
+                // The loop goes on, so that every fsynced batch is still acknowledged (no writer waits forever);
+                // a write path that threw here is not trusted with more writes.
                 lock.lock();
                 try {
                     failLocked(e);
                 } finally {
                     lock.unlock();
                 }
-            }
-            if (last) {
-                return;
+                // Their records were fsynced: success is the truth for every waiter the throwable interrupted.
+                for (List<Waiter> batch : batches) {
+                    for (Waiter w : batch) {
+                        w.future.complete(null);
+                    }
+                }
             }
         }
     }
