@@ -30,11 +30,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * the batch's waiting writers to the acknowledger thread: one hand-off per batch, however many writers (on 2
  * cores, handing work between 16 threads one by one cost about as much as the fsync itself).
  *
- * <p>The flusher never wakes writers itself. Waking 16 or 64 parked threads costs a system call each, and on a
- * busy machine each woken writer may preempt the thread that woke it; done by the flusher, that delayed the next
- * fsync by several times the fsync itself (measured: 101 fsyncs/s against 258/s for a raw append + fsync loop on
- * the same disk). The acknowledger completes the futures and runs the after-cycle work while the flusher already
- * writes and fsyncs the next batch, which the woken writers fill: the flusher's cycle is the write and the fsync.
+ * <p>The flusher wakes only the first {@link #FLUSHER_ACKS} writers of a batch itself. Waking 16 or 64 parked
+ * threads costs a system call each, and on a busy machine each woken writer may preempt the thread that woke it;
+ * done by the flusher, that delayed the next fsync by several times the fsync itself (measured at 16 writers:
+ * 101 fsyncs/s against 258/s for a raw append + fsync loop on the same disk). The acknowledger completes the other
+ * futures and runs the after-cycle work while the flusher already writes and fsyncs the next batch, which the
+ * woken writers fill: the flusher's cycle is the write and the fsync.
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
  * as soon as it returns. After a failed write or fsync, or any other throwable on the flusher thread (an
