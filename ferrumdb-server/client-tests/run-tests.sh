@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Real Redis clients against `ferrumdb serve` (issue 19): redis-cli, redis-py (Debian's python3-redis) and
-# ioredis (npm), each doing strings, hashes, expiry, transactions and pipelining; then two agents, one in
+# Real Redis clients against `ferrumdb serve` (issue 19): redis-cli, redis-py (Debian's python3-redis), ioredis
+# and node-redis (npm `redis`), each doing strings, hashes, expiry, transactions and pipelining; then two agents, one in
 # Python and one in Node.js, sharing one memory through the server. Installs what it needs on a fresh Debian
-# machine (redis-tools, python3-redis; npm ci here). The Java client (Jedis) runs in the Maven suite.
+# machine (redis-tools, python3-redis; npm ci here). The Java clients (Jedis, Lettuce) run in the Maven suite.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -39,6 +39,7 @@ port=$(sed -n 's/.*over the Redis protocol on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$
 bash "$here/test_redis_cli.sh" "$port"
 "$py" "$here/test_redis_py.py" "$port"
 node "$here/test_ioredis.mjs" "$port"
+node "$here/test_node_redis.mjs" "$port"
 
 # Two agent processes, two languages, one memory.
 "$py" "$here/agents/memory_agent.py" "$port" py js &
