@@ -3,15 +3,8 @@ package io.ferrumdb.bindings;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Stats;
 import io.ferrumdb.WriteBatch;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * A database as the Node.js binding calls it: keys and values go into Java as base64 strings, not as byte
@@ -28,10 +21,12 @@ public final class NodeDatabase implements AutoCloseable {
     private static final Base64.Decoder DECODER = Base64.getDecoder();
 
     private final FerrumDB db;
+    private final GatheredWrites writes;
 
     /** Opens the database as {@link BindingSupport#open} does. */
     public NodeDatabase(String path, String fsync, long intervalMillis, String passphrase, boolean readOnly) {
         this.db = BindingSupport.open(path, fsync, intervalMillis, passphrase, readOnly);
+        this.writes = new GatheredWrites(db);
     }
 
     /** The database itself, for {@link MemoryBridge#MemoryBridge(NodeDatabase)}. */
@@ -120,142 +115,25 @@ public final class NodeDatabase implements AutoCloseable {
         db.write(batch);
     }
 
-    /** {@link #writeEach}'s operation code of a put. */
-    static final byte OP_PUT = 0;
-    /** {@link #writeEach}'s operation code of a delete. */
-    static final byte OP_DELETE = 1;
-    /** Bytes before an operation's key in {@link #writeEach}'s layout: code, key length, value length, TTL. */
-    static final int OP_HEADER = 1 + 4 + 4 + 8;
-
-    /** {@link #writeEach}'s outcome of an operation that succeeded (a delete: that found no live key). */
-    static final char DONE = '0';
-    /** {@link #writeEach}'s outcome of a delete that removed a live key. */
-    static final char REMOVED = '1';
-    /** {@link #writeEach}'s outcome of an operation that failed. */
-    static final char FAILED = 'E';
-
     /**
-     * Applies each packed operation on its own (not all or nothing, unlike {@link #write}), in order, and returns
-     * once every one is durable under the fsync policy or has failed. The Node.js binding gathers the async puts
-     * and deletes issued in one event-loop turn into one call of this method: the appends are issued without
-     * waiting, so they share the engine's group commits (one fsync covers all that are pending when the flusher
-     * runs) and the event loop pays for one Java call instead of one per operation.
+     * Issues the engine appends of packed puts and deletes without waiting for them (see {@link GatheredWrites}
+     * for the layout), in order, and returns the ticket under which {@link #completions} reports their outcomes.
+     * The Node.js binding gathers the async writes issued together into few such calls, so that they share group
+     * commits and the event loop pays for few Java calls.
      *
-     * <p>Layout, little-endian, repeated to the end: {@code byte} code ({@link #OP_PUT} or {@link #OP_DELETE}),
-     * {@code int32} key length, {@code int32} value length (0 for a delete), {@code float64} TTL in milliseconds
-     * (0 for none; whole and positive otherwise), the key's bytes, the value's bytes.
-     *
-     * <p>A delete reports whether it removed a live key; it checks that just before appending its tombstone, so a
-     * write of the same key by another thread in between (not the binding's own, which are ordered here) can make
-     * the report stale. A key that is not live gets a tombstone only when an expired value of it may be on disk,
-     * as {@link FerrumDB#delete} does.
-     *
-     * @param packed the operations in the layout above, as base64 (see the class comment for why)
-     * @return one character per operation, {@link #DONE}, {@link #REMOVED} or {@link #FAILED}; then, for each
-     *     failed operation in order, {@code "<index>\t<class>,<superclass>,...\t<message length>\t<message>"}
-     *     (the class names up to {@code java.lang.Throwable}; the message is the exception's, or its class name
-     *     when it has none)
+     * @return the ticket, as a double because java-bridge turns a long into a BigInt
      * @throws IllegalArgumentException when {@code packed} does not follow the layout (nothing is written)
      */
-    public String writeEach(String packed) {
-        ByteBuffer in = ByteBuffer.wrap(decode(packed, "packed operations")).order(ByteOrder.LITTLE_ENDIAN);
-        List<int[]> bounds = new ArrayList<>();
-        while (in.hasRemaining()) {
-            int start = in.position();
-            if (in.remaining() < OP_HEADER) {
-                throw new IllegalArgumentException("packed operation " + bounds.size() + " is cut short at byte "
-                        + start);
-            }
-            byte code = in.get();
-            int keyLength = in.getInt();
-            int valueLength = in.getInt();
-            in.getDouble();
-            if ((code != OP_PUT && code != OP_DELETE) || keyLength < 0 || valueLength < 0
-                    || (code == OP_DELETE && valueLength != 0)
-                    || (long) keyLength + valueLength > in.remaining()) {
-                throw new IllegalArgumentException("packed operation " + bounds.size() + " at byte " + start
-                        + " is malformed");
-            }
-            in.position(in.position() + keyLength + valueLength);
-            bounds.add(new int[] {start, keyLength, valueLength});
-        }
-        int n = bounds.size();
-        char[] outcome = new char[n];
-        Throwable[] failures = new Throwable[n];
-        List<CompletableFuture<Void>> durable = new ArrayList<>(n);
-        int[] waiting = new int[n];
-        for (int i = 0; i < n; i++) {
-            int[] op = bounds.get(i);
-            byte code = in.get(op[0]);
-            double ttlMillis = in.getDouble(op[0] + 9);
-            byte[] key = new byte[op[1]];
-            in.get(op[0] + OP_HEADER, key);
-            try {
-                CompletableFuture<Void> done;
-                if (code == OP_PUT) {
-                    byte[] value = new byte[op[2]];
-                    in.get(op[0] + OP_HEADER + op[1], value);
-                    outcome[i] = DONE;
-                    if (ttlMillis == 0) {
-                        done = db.putAsync(key, value);
-                    } else {
-                        done = db.writeAsync(new WriteBatch().put(key, value, ttl(wholeMillis(ttlMillis))));
-                    }
-                } else if (db.contains(key)) {
-                    outcome[i] = REMOVED;
-                    done = db.deleteAsync(key);
-                } else {
-                    // Not live: FerrumDB.delete appends a tombstone only when an expired value may be on disk.
-                    outcome[i] = db.delete(key) ? REMOVED : DONE;
-                    done = null;
-                }
-                if (done != null) {
-                    waiting[durable.size()] = i;
-                    durable.add(done);
-                }
-            } catch (RuntimeException e) {
-                outcome[i] = FAILED;
-                failures[i] = e;
-            }
-        }
-        for (int j = 0; j < durable.size(); j++) {
-            try {
-                durable.get(j).join();
-            } catch (CompletionException e) {
-                outcome[waiting[j]] = FAILED;
-                failures[waiting[j]] = e.getCause() == null ? e : e.getCause();
-            } catch (CancellationException e) {
-                outcome[waiting[j]] = FAILED;
-                failures[waiting[j]] = e;
-            }
-        }
-        StringBuilder out = new StringBuilder(n + 16).append(outcome);
-        for (int i = 0; i < n; i++) {
-            if (failures[i] != null) {
-                appendFailure(out, i, failures[i]);
-            }
-        }
-        return out.toString();
+    public double submit(String packed) {
+        return writes.submit(decode(packed, "packed operations"));
     }
 
-    private static long wholeMillis(double ttlMillis) {
-        if (!(ttlMillis > 0) || ttlMillis != Math.rint(ttlMillis) || ttlMillis > Long.MAX_VALUE) {
-            throw new IllegalArgumentException("ttl must be a positive whole number of milliseconds, got "
-                    + ttlMillis);
-        }
-        return (long) ttlMillis;
-    }
-
-    private static void appendFailure(StringBuilder out, int index, Throwable failure) {
-        out.append('\n').append(index).append('\t');
-        for (Class<?> c = failure.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            if (c != failure.getClass()) {
-                out.append(',');
-            }
-            out.append(c.getName());
-        }
-        String message = failure.getMessage() == null ? failure.getClass().getName() : failure.getMessage();
-        out.append('\t').append(message.length()).append('\t').append(message);
+    /**
+     * The outcomes of submitted writes that are now durable or failed, waiting up to {@code timeoutMillis} for
+     * one; empty when none came in time. Format in {@link GatheredWrites#completions}.
+     */
+    public String completions(long timeoutMillis) throws InterruptedException {
+        return writes.completions(timeoutMillis);
     }
 
     /**

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.DatabaseClosedException;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -84,114 +81,5 @@ class NodeDatabaseTest {
                 .hasMessageContaining("-5");
         db.close();
         assertThatThrownBy(() -> db.get(b64("k"))).isInstanceOf(DatabaseClosedException.class);
-    }
-
-    /** Operations packed as NodeDatabase.writeEach takes them (the layout lib/db.js writes). */
-    static final class Ops {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Ops put(byte[] key, byte[] value, double ttlMillis) {
-            return op(NodeDatabase.OP_PUT, key, value, ttlMillis);
-        }
-
-        Ops put(String key, String value) {
-            return put(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), 0);
-        }
-
-        Ops delete(String key) {
-            return op(NodeDatabase.OP_DELETE, key.getBytes(StandardCharsets.UTF_8), new byte[0], 0);
-        }
-
-        Ops op(byte code, byte[] key, byte[] value, double ttlMillis) {
-            ByteBuffer header = ByteBuffer.allocate(NodeDatabase.OP_HEADER).order(ByteOrder.LITTLE_ENDIAN);
-            header.put(code).putInt(key.length).putInt(value.length).putDouble(ttlMillis);
-            out.writeBytes(header.array());
-            out.writeBytes(key);
-            out.writeBytes(value);
-            return this;
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
-        }
-
-        String base64() {
-            return Base64.getEncoder().encodeToString(bytes());
-        }
-    }
-
-    @Test
-    void writeEachAppliesEveryOperationInOrderAndReportsDeletes() {
-        try (NodeDatabase db = open()) {
-            db.put(b64("gone"), b64("x"), 0);
-            String outcome = db.writeEach(new Ops().put("a", "1").put("a", "2").delete("gone").delete("never")
-                    .put("b", "3").delete("b").put("t", "ttl").base64());
-            assertThat(outcome).isEqualTo("0010010");
-            assertThat(text(db.get(b64("a")))).isEqualTo("2");
-            assertThat(db.contains(b64("gone"))).isFalse();
-            assertThat(db.contains(b64("b"))).isFalse();
-            assertThat(db.writeEach("")).isEmpty();
-        }
-    }
-
-    @Test
-    void writeEachFailsOnlyTheRejectedOperations() {
-        byte[] tooLong = new byte[70_000];
-        byte[] ok = "ok".getBytes(StandardCharsets.UTF_8);
-        try (NodeDatabase db = open()) {
-            String outcome = db.writeEach(new Ops().put(ok, ok, 0).put(tooLong, ok, 0).put(ok, ok, 1.5)
-                    .put("after", "yes").base64());
-            String[] lines = outcome.split("\n");
-            assertThat(lines[0]).isEqualTo("0EE0");
-            assertThat(lines).hasSize(3);
-            assertThat(lines[1]).startsWith("1\tjava.lang.IllegalArgumentException,java.lang.RuntimeException,")
-                    .contains("key of 70000 bytes");
-            String[] failure = lines[2].split("\t", 4);
-            assertThat(failure[0]).isEqualTo("2");
-            assertThat(failure[2]).isEqualTo(String.valueOf(failure[3].length()));
-            assertThat(failure[3]).contains("whole number of milliseconds").contains("1.5");
-            assertThat(text(db.get(b64("after")))).isEqualTo("yes");
-            assertThat(text(db.get(b64("ok")))).isEqualTo("ok");
-        }
-    }
-
-    @Test
-    void writeEachRejectsMalformedPackingWithoutWriting() {
-        try (NodeDatabase db = open()) {
-            byte[] packed = new Ops().put("a", "1").put("b", "2").bytes();
-            String cut = Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(packed, packed.length - 1));
-            assertThatThrownBy(() -> db.writeEach(cut)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("packed operation 1");
-            String badCode = new Ops().op((byte) 9, new byte[] {1}, new byte[0], 0).base64();
-            assertThatThrownBy(() -> db.writeEach(badCode)).hasMessageContaining("packed operation 0 at byte 0");
-            assertThat(db.size()).isZero();
-        }
-    }
-
-    @Test
-    void writeEachOnAClosedDatabaseFailsEveryOperationWithTheClosedError() {
-        NodeDatabase db = open();
-        db.close();
-        String outcome = db.writeEach(new Ops().put("a", "1").delete("b").base64());
-        assertThat(outcome).startsWith("EE\n0\tio.ferrumdb.DatabaseClosedException,").contains("\n1\tio.ferrumdb");
-    }
-
-    @Test
-    void writeEachSharesGroupCommitsAndReturnsOnlyWhenDurable() {
-        int n = 2000;
-        Ops ops = new Ops();
-        for (int i = 0; i < n; i++) {
-            ops.put("k" + i, "v".repeat(100));
-        }
-        try (NodeDatabase db = new NodeDatabase(dir.toString(), "always", 0, null, false)) {
-            double fsyncsBefore = db.stats()[4];
-            assertThat(db.writeEach(ops.base64())).isEqualTo("0".repeat(n));
-            double[] stats = db.stats();
-            assertThat(stats[0]).isEqualTo(n); // live keys
-            assertThat(stats[1]).isEqualTo(n); // puts
-            // Every put is durable when writeEach returns, and far fewer fsyncs than puts made them so.
-            assertThat(stats[5]).isGreaterThanOrEqualTo(n);
-            assertThat(stats[4] - fsyncsBefore).isLessThan(n / 10.0);
-        }
     }
 }
