@@ -108,6 +108,33 @@ function unpack(chunk, withValues) {
   return entries;
 }
 
+/** `ops` checked, as the { code, key, value, ttlMillis } operations of WriteQueue (Buffers copied). */
+function batchOps(ops) {
+  checkBatch(ops);
+  return ops.map((op, i) => {
+    if (op.type === 'put') {
+      return { code: 0, key: ownBuffer(op.key, `ops[${i}].key`), value: ownBuffer(op.value, `ops[${i}].value`),
+        ttlMillis: ttlMillis(op.ttl, `ops[${i}].ttl`) };
+    }
+    return { code: 1, key: ownBuffer(op.key, `ops[${i}].key`), value: null, ttlMillis: 0 };
+  });
+}
+
+/** Throws a TypeError naming the first operation of `ops` that is not a put or a delete. */
+function checkBatch(ops) {
+  if (!Array.isArray(ops)) {
+    throw typeError(`writeBatch takes an array of operations, got ${typeof ops}`);
+  }
+  ops.forEach((op, i) => {
+    if (op === null || typeof op !== 'object') {
+      throw typeError(`ops[${i}] must be an object like { type: 'put', key, value }, got ${op}`);
+    }
+    if (op.type !== 'put' && op.type !== 'delete') {
+      throw typeError(`ops[${i}].type must be 'put' or 'delete', got ${op.type}`);
+    }
+  });
+}
+
 /** NodeDatabase.write's arguments for `ops`: keys, values, TTLs and delete flags, index by index. */
 function batchArgs(ops) {
   if (!Array.isArray(ops)) {
@@ -332,8 +359,7 @@ class FerrumDB {
    * `[{ type: 'put', key, value, ttl? }, { type: 'delete', key }]`.
    */
   async writeBatch(ops) {
-    const args = batchArgs(ops);
-    await this.#writes.barrier(() => this.#call('write', args));
+    await this.#writes.batch(batchOps(ops));
   }
 
   writeBatchSync(ops) {

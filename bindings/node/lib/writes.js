@@ -1,11 +1,13 @@
 'use strict';
-// The async writes of one database, in the order issued. Puts and deletes are not one Java call each: they are
-// packed, in the order issued, into submissions of at most CALL_BYTES (NodeDatabase.submit, which issues the
-// engine's appends without waiting), and one long-polling call (NodeDatabase.completions) at a time collects the
+// The async writes of one database, in the order issued. Puts and deletes are not one Java call each: the ones
+// waiting are packed, in the order issued, into packs of about PACK_BYTES (NodeDatabase.submit, which issues the
+// engine's appends without waiting), and one long-polling call at a time (NodeDatabase.completions) collects the
 // outcomes of whatever became durable. So concurrent writes share group commits (the engine's flusher fsyncs all
 // that are pending at once), and every step on the event loop stays small: java-bridge converts a call's string
-// argument on the event loop (about 10-40 ns a character), and runs async calls on a thread pool of one thread per
-// CPU, so 10,000 separate calls cost 10,000 hand-offs and at most two fsyncs' worth of writes at a time.
+// argument on the event loop (10-40 ns a character on a busy machine), so a larger pack (a large value, a large
+// writeBatch) crosses in parts of PACK_BYTES (NodeDatabase.stage); and it runs async calls on a thread pool of one
+// thread per CPU, so 10,000 separate calls would cost 10,000 hand-offs and at most two fsyncs' worth of writes at
+// a time.
 //
 // Guarantees: each write's promise settles after that write is durable under the fsync policy (or failed, with its
 // own typed error); writes of one database (puts, deletes, writeBatch) and its sync and close apply in the order
@@ -18,10 +20,11 @@ const OP_PUT = 0;
 const OP_DELETE = 1;
 const OP_HEADER = 17;
 /**
- * Packed bytes per submission (more when one operation is larger): small enough that packing them, base64 and
- * java-bridge's copy of the string take well under a millisecond of the event loop.
+ * Packed bytes per Java call: small enough that packing them, base64 and java-bridge's copy of the string take
+ * well under a millisecond of the event loop. Writes are gathered into packs of up to this size; a single larger
+ * write (or writeBatch) makes a pack that crosses in parts of this size.
  */
-const CALL_BYTES = 12 << 10;
+const PACK_BYTES = 16 << 10;
 /** How long one completions call waits in Java before returning empty (it is then repeated while writes wait). */
 const POLL_MILLIS = 1000;
 /** Promises settled per event-loop turn, so that their continuations do not stall the loop. */
@@ -55,12 +58,20 @@ class WriteQueue {
 
   /** Queues a put of Buffers `key` and `value`; `ttlMillis` is 0 for none. Resolves to undefined. */
   put(key, value, ttlMillis) {
-    return this.#enqueue({ code: OP_PUT, key, value, ttlMillis });
+    return this.#enqueue({ code: OP_PUT, key, value, ttlMillis, single: true });
   }
 
   /** Queues a delete of Buffer `key`; resolves to true when a live key was removed. */
   delete(key) {
-    return this.#enqueue({ code: OP_DELETE, key, value: null, ttlMillis: 0 });
+    return this.#enqueue({ code: OP_DELETE, key, value: null, ttlMillis: 0, single: true });
+  }
+
+  /**
+   * Queues `ops` ({ code, key, value, ttlMillis } as put and delete take them) as one batch, applied all or nothing
+   * after the writes queued before it; resolves once it is durable.
+   */
+  batch(ops) {
+    return this.#enqueue({ batch: ops });
   }
 
   /**
@@ -87,24 +98,28 @@ class WriteQueue {
   async #drain() {
     try {
       while (this.#items.length > 0) {
-        if (this.#items[0].run !== undefined) {
-          const barrier = this.#items.shift();
+        const head = this.#items[0];
+        if (head.run !== undefined) {
+          this.#items.shift();
           await this.#idle();
-          let outcome;
-          try {
-            outcome = { value: await barrier.run() };
-          } catch (e) {
-            outcome = { error: e };
-          }
-          this.#settle([barrier], () => outcome);
+          const outcome = await outcomeOf(head.run);
+          this.#settle([head], () => outcome);
+          continue;
+        }
+        if (head.batch !== undefined) {
+          this.#items.shift();
+          const ops = head.batch;
+          const bytes = ops.reduce((sum, op) => sum + packedSize(op), 0);
+          const outcome = await outcomeOf(() => this.#cross(ops, bytes,
+            (last, partsBefore) => call(() => this.#javaDb.writePacked(last, partsBefore))));
+          this.#settle([head], () => outcome);
           continue;
         }
         let count = 0;
         let bytes = 0;
-        while (count < this.#items.length && this.#items[count].run === undefined) {
-          const op = this.#items[count];
-          const size = OP_HEADER + op.key.length + (op.value === null ? 0 : op.value.length);
-          if (count > 0 && bytes + size > CALL_BYTES) {
+        while (count < this.#items.length && this.#items[count].single) {
+          const size = packedSize(this.#items[count]);
+          if (count > 0 && bytes + size > PACK_BYTES) {
             break;
           }
           bytes += size;
@@ -124,19 +139,40 @@ class WriteQueue {
     });
   }
 
+  /**
+   * Sends the pack of `ops` (`bytes` long) to Java, in parts of PACK_BYTES when larger, and resolves to what
+   * `last(lastPart, partsBefore)` (the Java call that takes the last part) resolves to.
+   */
+  async #cross(ops, bytes, last) {
+    let partsBefore = 0;
+    let previous = null;
+    for (const part of packedParts(ops, bytes)) {
+      if (previous !== null) {
+        const text = previous.toString('base64');
+        const first = partsBefore === 0;
+        this.#calls += 1;
+        await call(() => this.#javaDb.stage(text, first));
+        partsBefore += 1;
+      }
+      previous = part;
+    }
+    const text = previous === null ? '' : previous.toString('base64');
+    this.#calls += 1;
+    return last(text, partsBefore);
+  }
+
   async #submit(ops, bytes) {
     let ticket;
     try {
-      const packed = pack(ops, bytes).toString('base64');
-      this.#calls += 1;
-      ticket = await call(() => this.#javaDb.submit(packed));
+      ticket = Number(await this.#cross(ops, bytes,
+        (lastPart, partsBefore) => call(() => this.#javaDb.submit(lastPart, partsBefore))));
     } catch (e) {
-      // The submission as a whole was refused (nothing was written): every operation gets its error.
+      // The pack as a whole was refused (nothing of it was written): every operation gets its error.
       this.#settle(ops, () => ({ error: e }));
       return;
     }
-    this.#submitted.set(Number(ticket), ops);
-    this.#settlePack(Number(ticket));
+    this.#submitted.set(ticket, ops);
+    this.#settlePack(ticket);
     if (this.#submitted.size > 0 && !this.#polling) {
       this.#polling = true;
       this.#poll();
@@ -227,26 +263,54 @@ class WriteQueue {
   }
 }
 
-/** The operations in GatheredWrites' layout; `bytes` is their packed size. */
-function pack(ops, bytes) {
-  const packed = Buffer.allocUnsafe(bytes);
-  let at = 0;
+/** The bytes `op` takes in GatheredWrites' layout. */
+function packedSize(op) {
+  return OP_HEADER + op.key.length + (op.value === null ? 0 : op.value.length);
+}
+
+/** `{ value }` or `{ error }`, as `run()` (async) resolves or rejects. */
+async function outcomeOf(run) {
+  try {
+    return { value: await run() };
+  } catch (e) {
+    return { error: e };
+  }
+}
+
+/**
+ * The operations in GatheredWrites' layout (`bytes` long in all), as consecutive parts of at most PACK_BYTES, each
+ * a Buffer of its own. A large value is copied part by part, never into one large Buffer.
+ */
+function* packedParts(ops, bytes) {
+  const header = Buffer.allocUnsafe(OP_HEADER);
+  let remaining = bytes;
+  let part = null;
+  let used = 0;
   for (const op of ops) {
-    const valueLength = op.value === null ? 0 : op.value.length;
-    packed.writeUInt8(op.code, at);
-    packed.writeInt32LE(op.key.length, at + 1);
-    packed.writeInt32LE(valueLength, at + 5);
-    packed.writeDoubleLE(op.ttlMillis, at + 9);
-    at += OP_HEADER;
-    at += op.key.copy(packed, at);
-    if (op.value !== null) {
-      at += op.value.copy(packed, at);
+    header.writeUInt8(op.code, 0);
+    header.writeInt32LE(op.key.length, 1);
+    header.writeInt32LE(op.value === null ? 0 : op.value.length, 5);
+    header.writeDoubleLE(op.ttlMillis, 9);
+    for (const piece of [header, op.key, op.value]) {
+      for (let from = 0; piece !== null && from < piece.length;) {
+        if (part === null) {
+          part = Buffer.allocUnsafe(Math.min(PACK_BYTES, remaining));
+          used = 0;
+        }
+        const copied = piece.copy(part, used, from, Math.min(piece.length, from + part.length - used));
+        used += copied;
+        from += copied;
+        remaining -= copied;
+        if (used === part.length) {
+          yield part;
+          part = null;
+        }
+      }
     }
   }
-  if (at !== bytes) {
-    throw new Error(`packed ${at} bytes of ${bytes}`); // a bug, not a user error
+  if (remaining !== 0 || part !== null) {
+    throw new Error(`packed ${bytes - remaining} bytes of ${bytes}`); // a bug, not a user error
   }
-  return packed;
 }
 
 /**

@@ -91,6 +91,31 @@ test('a rejected write fails alone; the others in the same call succeed', async 
   await assert.rejects(db.put('late', '1'), DatabaseClosedError);
 });
 
+test('a large value and a large batch cross to Java in bounded parts', async () => {
+  const db = await FerrumDB.open(dir, { fsync: 'never' });
+  const big = Buffer.alloc(1 << 20);
+  for (let i = 0; i < big.length; i += 1) big[i] = i % 251;
+  let before = (await db.stats()).writeCalls;
+  await db.put('big', big);
+  let calls = (await db.stats()).writeCalls - before;
+  // 1 MB in parts of 16 KB: no single call carries (and no single step converts) the whole value.
+  assert.ok(calls >= 64 && calls <= 70, `a 1 MB put took ${calls} calls`);
+  assert.deepEqual(await db.get('big'), big);
+
+  before = (await db.stats()).writeCalls;
+  const ops = Array.from({ length: 5000 }, (_, i) => ({ type: 'put', key: `b${i}`, value: VALUE }));
+  ops.push({ type: 'delete', key: 'big' });
+  await db.writeBatch(ops);
+  calls = (await db.stats()).writeCalls - before;
+  assert.ok(calls >= 30, `a 600 KB batch took ${calls} calls`);
+  assert.equal(await db.size(), 5000);
+  // Still all or nothing: one bad operation and none is written.
+  await assert.rejects(db.writeBatch([{ type: 'put', key: 'x', value: 'y' }, { type: 'put', key: 'k'.repeat(70000),
+    value: 'v' }]), { name: 'InvalidArgumentError', message: /batch operation 1: key of 70000 bytes/ });
+  assert.equal(await db.has('x'), false);
+  await db.close();
+});
+
 test('a queued write stores the bytes its Buffer had when it was issued', async () => {
   const db = await FerrumDB.open(dir, { fsync: 'never' });
   const key = Buffer.from('key');

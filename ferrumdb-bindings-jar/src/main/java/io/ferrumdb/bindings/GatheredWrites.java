@@ -2,6 +2,7 @@ package io.ferrumdb.bindings;
 
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.WriteBatch;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -23,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each operation of a pack stands alone (not all or nothing, unlike {@link FerrumDB#write}): a rejected one
  * fails by itself. Operations are appended in submission order, so writes of the same key apply in that order.
+ *
+ * <p>A pack too large to cross in one call (a large value, a large batch) comes in parts: {@link #stage} each
+ * part but the last, then {@link #submit} (or {@link #write}) the last one, naming how many parts came before,
+ * so that parts of an abandoned pack are never mixed into the next.
  *
  * <p>Pack layout, little-endian, repeated to the end: {@code byte} code ({@link #OP_PUT} or {@link #OP_DELETE}),
  * {@code int32} key length, {@code int32} value length (0 for a delete), {@code float64} TTL in milliseconds
@@ -68,7 +73,10 @@ final class GatheredWrites {
     }
 
     private final FerrumDB db;
+    /** Guards the staged parts and ticket order. */
     private final Object submitLock = new Object();
+    private final ByteArrayOutputStream staged = new ByteArrayOutputStream();
+    private int stagedParts;
     private long nextTicket;
     /** Packs whose operations are all settled, in the order they settled; guarded by itself. */
     private final ArrayDeque<Pack> settled = new ArrayDeque<>();
@@ -77,13 +85,38 @@ final class GatheredWrites {
         this.db = db;
     }
 
-    /**
-     * Appends the pack's operations in order without waiting for durability and returns its ticket.
-     *
-     * @throws IllegalArgumentException when {@code packed} does not follow the layout (nothing is written)
-     */
-    long submit(byte[] packed) {
-        ByteBuffer in = ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN);
+    /** Keeps {@code part} of a pack for the next {@link #submit} or {@link #write}; {@code first} drops older parts. */
+    void stage(byte[] part, boolean first) {
+        synchronized (submitLock) {
+            if (first) {
+                staged.reset();
+                stagedParts = 0;
+            }
+            staged.writeBytes(part);
+            stagedParts++;
+        }
+    }
+
+    /** The whole pack: the staged parts, which must be {@code partsBefore}, then {@code last}. Under submitLock. */
+    private byte[] assemble(byte[] last, int partsBefore) {
+        try {
+            if (partsBefore == 0) {
+                return last;
+            }
+            if (stagedParts != partsBefore) {
+                throw new IllegalArgumentException("a pack of " + (partsBefore + 1) + " parts found " + stagedParts
+                        + " staged");
+            }
+            staged.writeBytes(last);
+            return staged.toByteArray();
+        } finally {
+            staged.reset();
+            stagedParts = 0;
+        }
+    }
+
+    /** Where each operation of {@code in} starts, after checking the layout. */
+    private static List<Integer> starts(ByteBuffer in) {
         List<Integer> starts = new ArrayList<>();
         while (in.hasRemaining()) {
             int start = in.position();
@@ -104,8 +137,21 @@ final class GatheredWrites {
             in.position(in.position() + keyLength + valueLength);
             starts.add(start);
         }
+        return starts;
+    }
+
+    /**
+     * Appends the pack's operations in order without waiting for durability and returns its ticket.
+     *
+     * @param last        the pack, or its last part after {@code partsBefore} staged ones
+     * @throws IllegalArgumentException when the pack does not follow the layout, or the staged parts are not
+     *     {@code partsBefore} (nothing is written)
+     */
+    long submit(byte[] last, int partsBefore) {
         // One submitter at a time, so that packs are appended in ticket order.
         synchronized (submitLock) {
+            ByteBuffer in = ByteBuffer.wrap(assemble(last, partsBefore)).order(ByteOrder.LITTLE_ENDIAN);
+            List<Integer> starts = starts(in);
             Pack pack = new Pack(nextTicket++, starts.size());
             List<CompletableFuture<Void>> durable = new ArrayList<>();
             List<Integer> durableIndex = new ArrayList<>();
@@ -135,6 +181,51 @@ final class GatheredWrites {
                 }
             });
             return pack.ticket;
+        }
+    }
+
+    /**
+     * Applies the pack's operations all or nothing, as {@link FerrumDB#write} (appended after every pack submitted
+     * before), and returns once durable under the fsync policy.
+     *
+     * @throws IllegalArgumentException naming the index of the operation that was rejected; nothing is written
+     */
+    void write(byte[] last, int partsBefore) {
+        CompletableFuture<Void> durable;
+        synchronized (submitLock) {
+            ByteBuffer in = ByteBuffer.wrap(assemble(last, partsBefore)).order(ByteOrder.LITTLE_ENDIAN);
+            WriteBatch batch = new WriteBatch();
+            List<Integer> starts = starts(in);
+            for (int i = 0; i < starts.size(); i++) {
+                int start = starts.get(i);
+                byte[] key = new byte[in.getInt(start + 1)];
+                in.get(start + OP_HEADER, key);
+                try {
+                    if (in.get(start) == OP_DELETE) {
+                        batch.delete(key);
+                    } else {
+                        byte[] value = new byte[in.getInt(start + 5)];
+                        in.get(start + OP_HEADER + key.length, value);
+                        double ttlMillis = in.getDouble(start + 9);
+                        if (ttlMillis == 0) {
+                            batch.put(key, value);
+                        } else {
+                            batch.put(key, value, Duration.ofMillis(wholeMillis(ttlMillis)));
+                        }
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("batch operation " + i + ": " + e.getMessage(), e);
+                }
+            }
+            durable = db.writeAsync(batch);
+        }
+        try {
+            durable.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 

@@ -116,16 +116,35 @@ public final class NodeDatabase implements AutoCloseable {
     }
 
     /**
+     * Keeps a part of a pack too large for one call (see {@link GatheredWrites}) for the next {@link #submit} or
+     * {@link #writePacked}; {@code first} drops the parts of an abandoned pack.
+     */
+    public void stage(String part, boolean first) {
+        writes.stage(decode(part, "pack part"), first);
+    }
+
+    /**
      * Issues the engine appends of packed puts and deletes without waiting for them (see {@link GatheredWrites}
      * for the layout), in order, and returns the ticket under which {@link #completions} reports their outcomes.
      * The Node.js binding gathers the async writes issued together into few such calls, so that they share group
      * commits and the event loop pays for few Java calls.
      *
+     * @param last        the pack, or its last part after {@code partsBefore} {@link #stage staged} ones
      * @return the ticket, as a double because java-bridge turns a long into a BigInt
-     * @throws IllegalArgumentException when {@code packed} does not follow the layout (nothing is written)
+     * @throws IllegalArgumentException when the pack does not follow the layout (nothing is written)
      */
-    public double submit(String packed) {
-        return writes.submit(decode(packed, "packed operations"));
+    public double submit(String last, int partsBefore) {
+        return writes.submit(decode(last, "packed operations"), partsBefore);
+    }
+
+    /**
+     * Applies a pack (as {@link #submit} takes it) all or nothing, after the packs submitted before it, and
+     * returns once it is durable under the fsync policy: the async writeBatch of the Node.js binding.
+     *
+     * @throws IllegalArgumentException naming the index of the operation that was rejected; nothing is written
+     */
+    public void writePacked(String last, int partsBefore) {
+        writes.write(decode(last, "packed operations"), partsBefore);
     }
 
     /**

@@ -77,7 +77,7 @@ class GatheredWritesTest {
     }
 
     static String writeEach(NodeDatabase db, Ops ops) throws InterruptedException {
-        long ticket = (long) db.submit(ops.base64());
+        long ticket = (long) db.submit(ops.base64(), 0);
         return await(db, ticket).get(ticket);
     }
 
@@ -133,13 +133,13 @@ class GatheredWritesTest {
         try (NodeDatabase db = open("never")) {
             byte[] packed = new Ops().put("a", "1").put("b", "2").bytes();
             String cut = Base64.getEncoder().encodeToString(Arrays.copyOf(packed, packed.length - 1));
-            assertThatThrownBy(() -> db.submit(cut)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> db.submit(cut, 0)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("packed operation 1");
             String badCode = new Ops().op((byte) 9, new byte[] {1}, new byte[0], 0).base64();
-            assertThatThrownBy(() -> db.submit(badCode)).hasMessageContaining("packed operation 0 at byte 0");
+            assertThatThrownBy(() -> db.submit(badCode, 0)).hasMessageContaining("packed operation 0 at byte 0");
             String deleteWithValue = new Ops().op(GatheredWrites.OP_DELETE, new byte[] {1}, new byte[] {2}, 0)
                     .base64();
-            assertThatThrownBy(() -> db.submit(deleteWithValue)).hasMessageContaining("malformed");
+            assertThatThrownBy(() -> db.submit(deleteWithValue, 0)).hasMessageContaining("malformed");
             assertThat(db.size()).isZero();
         }
     }
@@ -165,7 +165,7 @@ class GatheredWritesTest {
                 for (int i = 0; i < perPack; i++) {
                     ops.put("k" + p + ":" + i, "v".repeat(100));
                 }
-                tickets[p] = (long) db.submit(ops.base64());
+                tickets[p] = (long) db.submit(ops.base64(), 0);
             }
             Map<Long, String> reports = await(db, tickets);
             assertThat(reports.values()).allMatch("0".repeat(perPack)::equals);
@@ -175,6 +175,61 @@ class GatheredWritesTest {
             // Every put was durable when its pack was reported, and far fewer fsyncs than puts made them so.
             assertThat(stats[5]).isGreaterThanOrEqualTo(n);
             assertThat(stats[4] - fsyncsBefore).isLessThan(n / 10.0);
+        }
+    }
+
+    static String part(byte[] bytes, int from, int to) {
+        return Base64.getEncoder().encodeToString(Arrays.copyOfRange(bytes, from, to));
+    }
+
+    @Test
+    void aLargePackCrossesInPartsAndStalePartsNeverMixIn() throws Exception {
+        byte[] big = new byte[100_000];
+        Arrays.fill(big, (byte) 'b');
+        byte[] packed = new Ops().put("small", "s").put("big".getBytes(StandardCharsets.UTF_8), big, 0).bytes();
+        try (NodeDatabase db = open("never")) {
+            // An abandoned pack's parts are dropped by the next pack's first part.
+            db.stage(part(packed, 0, 10), true);
+            db.stage(part(packed, 0, 40_000), true);
+            db.stage(part(packed, 40_000, 80_000), false);
+            long ticket = (long) db.submit(part(packed, 80_000, packed.length), 2);
+            assertThat(await(db, ticket).get(ticket)).isEqualTo("00");
+            assertThat(db.get(b64("big"))).isEqualTo(big);
+            assertThat(text(db.get(b64("small")))).isEqualTo("s");
+
+            // A pack naming fewer or more parts than were staged is refused, and its parts are dropped.
+            db.stage(part(packed, 0, 40_000), true);
+            assertThatThrownBy(() -> db.submit(part(packed, 40_000, packed.length), 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 1 staged");
+            assertThatThrownBy(() -> db.submit(part(packed, 40_000, packed.length), 1))
+                    .hasMessageContaining("found 0 staged");
+            // A one-part pack ignores stale parts.
+            db.stage(part(packed, 0, 10), true);
+            long alone = (long) db.submit(new Ops().put("alone", "a").base64(), 0);
+            assertThat(await(db, alone).get(alone)).isEqualTo("0");
+            assertThat(db.size()).isEqualTo(3.0);
+        }
+    }
+
+    @Test
+    void writePackedIsAllOrNothingAndNamesTheRejectedOperation() {
+        try (NodeDatabase db = open("never")) {
+            db.put(b64("old"), b64("x"), 0);
+            byte[] packed = new Ops().put("a", "1").put("t".getBytes(StandardCharsets.UTF_8),
+                    "2".getBytes(StandardCharsets.UTF_8), 60_000).delete("old").bytes();
+            db.stage(part(packed, 0, 7), true);
+            db.writePacked(part(packed, 7, packed.length), 1);
+            assertThat(text(db.get(b64("a")))).isEqualTo("1");
+            assertThat(text(db.get(b64("t")))).isEqualTo("2");
+            assertThat(db.contains(b64("old"))).isFalse();
+
+            String bad = new Ops().put("b", "1").put(new byte[70_000], new byte[1], 0).base64();
+            assertThatThrownBy(() -> db.writePacked(bad, 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("batch operation 1: key of 70000 bytes");
+            String badTtl = new Ops().put("c".getBytes(StandardCharsets.UTF_8), new byte[1], -1).base64();
+            assertThatThrownBy(() -> db.writePacked(badTtl, 0)).hasMessageContaining("batch operation 0: ttl");
+            assertThat(db.contains(b64("b"))).isFalse();
+            assertThat(db.contains(b64("c"))).isFalse();
         }
     }
 }
