@@ -12,7 +12,18 @@ root=$(cd "$here/../.." && pwd)
 ops=${1:-20000}
 keys=${2:-100000}
 py=/usr/bin/python3
-"$py" -c 'import lmdb' 2>/dev/null || apt-get install -y --no-install-recommends python3-lmdb
+# Debian's packages for Debian's interpreter (see bindings/python/run-tests.sh): JPype for the binding, LMDB to
+# compare with, venv to install the wheel into.
+missing=()
+"$py" -c 'import jpype' 2>/dev/null || missing+=(python3-jpype)
+"$py" -c 'import lmdb' 2>/dev/null || missing+=(python3-lmdb)
+"$py" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
+    apt-get update
+    apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
+fi
 
 [ "${FERRUMDB_SKIP_PACKAGE:-false}" = true ] || bash "$root/bindings/package.sh" >/dev/null
 version=$(node -p "require('$root/bindings/node/package.json').version")
