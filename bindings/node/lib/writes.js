@@ -51,7 +51,7 @@ class WriteQueue {
     this.#javaDb = javaDb;
   }
 
-  /** The number of submissions made so far (each carrying one or more puts and deletes). */
+  /** The Java calls that carried writes so far (stage, submit and writePacked; a submit carries many writes). */
   get calls() {
     return this.#calls;
   }
