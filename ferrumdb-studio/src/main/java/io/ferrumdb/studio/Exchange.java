@@ -53,6 +53,11 @@ final class Exchange {
         this.method = request.method().name();
         this.target = request.uri();
         this.body = new RequestBody(connection::bodyPressureChanged, this::sendContinueIfExpected);
+        if (!HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0) {
+            // No body: complete now, not when the decoder's empty last piece reaches the event loop, so that the
+            // keep-alive decision of a quick response does not race with it.
+            body.discard();
+        }
         Guard.addSecurityHeaders(responseHeaders);
     }
 

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -51,6 +52,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     /** True while the current request's body is still arriving. */
     private boolean receivingBody;
     private volatile boolean closing;
+    /** The client shut its sending side: answer what was asked, then close. */
+    private boolean inputShut;
+    /** The last response is out and the sending side shut; what still arrives is discarded until the close. */
+    private boolean lingering;
 
     HttpConnection(WebServer server) {
         this.server = server;
@@ -154,6 +159,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         while (!closing && !waiting.isEmpty() && (current == null || receivingBody)) {
             accept(waiting.poll());
         }
+        if (inputShut && current == null && waiting.isEmpty()) {
+            closeGently(false);
+            return;
+        }
         updateReading();
     }
 
@@ -179,6 +188,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (event instanceof IdleStateEvent && current == null) {
             // A keep-alive connection unused for WebServer.IDLE_SECONDS.
             ctx.close();
+            return;
+        }
+        if (event instanceof ChannelInputShutdownEvent) {
+            inputShut = true;
+            if (lingering || !closing && current == null && waiting.isEmpty()) {
+                ctx.close();
+            } else if (receivingBody) {
+                current.requestBody().abort(new Exchange.ClientGoneException(
+                        "the client stopped sending before the end of the request body"));
+            }
             return;
         }
         super.userEventTriggered(ctx, event);
@@ -240,10 +259,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private void closeGently(boolean unreadBytesMayFollow) {
         closing = true;
         releaseWaiting();
-        if (!unreadBytesMayFollow || !(channel instanceof SocketChannel socket) || !channel.isActive()) {
+        if (!unreadBytesMayFollow || inputShut || !(channel instanceof SocketChannel socket) || !channel.isActive()) {
             channel.close();
             return;
         }
+        lingering = true;
         socket.shutdownOutput().addListener(f -> {
             if (!f.isSuccess()) {
                 channel.close();
