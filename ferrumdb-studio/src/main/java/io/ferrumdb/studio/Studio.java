@@ -62,7 +62,6 @@ public final class Studio implements AutoCloseable {
     private final Metrics metrics;
     private final StaticAssets assets = new StaticAssets();
     private final Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
-    private final Guard guard;
     private final WebServer server;
     private final ExecutorService httpThreads;
     private final ScheduledExecutorService sampler;
@@ -82,24 +81,30 @@ public final class Studio implements AutoCloseable {
         registerRoutes();
         this.httpThreads = Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads("ferrumdb-studio-http"));
         this.sampler = Executors.newSingleThreadScheduledExecutor(daemonThreads("ferrumdb-studio-metrics"));
-        // The guard needs the port (cookie name, Host allow-list), known once bound; no request is served before
-        // the constructor has set it.
+        // The guard needs the port (cookie name, Host allow-list), known once bound; a request arriving before it
+        // is set is answered 503.
         GuardHolder holder = new GuardHolder();
+        WebServer web = null;
         try {
-            this.server = new WebServer(config.bindAddress(), config.port(), exchange -> handle(holder.guard, exchange),
+            web = new WebServer(config.bindAddress(), config.port(), exchange -> handle(holder.guard, exchange),
                     httpThreads, config.console());
+            holder.guard = new Guard(token, "ferrumdb_studio_" + web.port(), allowedHosts(config.bindAddress(),
+                    web.port()));
         } catch (IOException | RuntimeException e) {
+            if (web != null) {
+                web.close();
+                web.shutdownEventLoops();
+            }
             httpThreads.shutdown();
             sampler.shutdown();
             maintenance.shutdown();
             throw e;
         }
-        this.port = server.port();
-        this.guard = new Guard(token, "ferrumdb_studio_" + port, allowedHosts(config.bindAddress(), port));
-        holder.guard = guard;
+        this.server = web;
+        this.port = web.port();
     }
 
-    /** Set once the port is known; handlers run only after that (happens-before through the executor's queue). */
+    /** Set once the port is known. */
     private static final class GuardHolder {
         volatile Guard guard;
     }
