@@ -218,6 +218,18 @@ class StudioHttpTest {
     }
 
     @Test
+    void aRequestWithoutTheTokenIsRefusedBeforeItsBodyIsInvited() throws IOException {
+        try (Socket socket = connect()) {
+            write(socket, "PUT /api/kv HTTP/1.1\r\nHost: 127.0.0.1:" + studio.port() + "\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 50000000\r\n\r\n");
+            TestClient.Response r = readResponse(socket.getInputStream());
+            // No "100 Continue" first: the refusal is the first thing the client reads.
+            assertJsonErrorWithSecurityHeaders(r, 401, "no token");
+            assertThat(r.header("Connection")).isEqualTo("close");
+        }
+    }
+
+    @Test
     void aChunkedRequestBodyIsStreamedToTheImport() throws IOException {
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 500; i++) {
