@@ -255,6 +255,14 @@ final class Exchange {
         }
     }
 
+    /** The client is gone (or Studio is closing): nothing is sent, the connection closes, finish() does nothing. */
+    void abandon() {
+        synchronized (this) {
+            finished = true;
+        }
+        channel.close();
+    }
+
     /** The client closed the connection (or Studio is closing): nothing more can be sent. */
     static final class ClientGoneException extends IOException {
         ClientGoneException(String message) {

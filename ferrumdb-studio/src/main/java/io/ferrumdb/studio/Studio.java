@@ -315,8 +315,8 @@ public final class Studio implements AutoCloseable {
             Call call = new Call(exchange);
             dispatch(call);
         } catch (Exchange.ClientGoneException e) {
-            // The client left (a closed tab, a cancelled download): nobody to answer; the connection is closed.
-            return;
+            // The client left (a closed tab, a cancelled download, an upload cut off): nobody to answer.
+            exchange.abandon();
         } catch (RequestBody.MalformedBodyException e) {
             fail(exchange, 400, e.getMessage(), null);
         } catch (ApiException e) {
