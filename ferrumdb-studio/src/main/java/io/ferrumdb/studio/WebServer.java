@@ -134,6 +134,18 @@ final class WebServer implements AutoCloseable {
     }
 
     /**
+     * The most any open connection holds in its outbound buffer beyond its low water mark (0 while all are
+     * writable): what a streamed response has queued for a client that does not read, for the tests.
+     */
+    long maxQueuedOutboundBytes() {
+        long most = 0;
+        for (Channel c : connections) {
+            most = Math.max(most, c.bytesBeforeWritable());
+        }
+        return most;
+    }
+
+    /**
      * Stops accepting and closes every connection (a handler still writing gets an error at its next write; one
      * reading a body gets one at once). The event loops stay up for {@link #shutdownEventLoops()}.
      */

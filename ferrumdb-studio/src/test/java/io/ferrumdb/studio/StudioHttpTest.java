@@ -272,6 +272,39 @@ class StudioHttpTest {
     }
 
     @Test
+    void aStreamedExportWaitsForAClientThatDoesNotReadAndArrivesWhole() throws Exception {
+        int keys = 160;
+        int valueBytes = 256 << 10;
+        for (int i = 0; i < keys; i++) {
+            byte[] value = new byte[valueBytes];
+            Arrays.fill(value, (byte) ('a' + i % 26));
+            studio.database().put(("big:" + i).getBytes(StandardCharsets.UTF_8), value);
+        }
+        try (Socket socket = connect()) {
+            write(socket, "GET /api/export?prefix=big: HTTP/1.1\r\nHost: 127.0.0.1:" + studio.port()
+                    + "\r\nX-FerrumDB-Token: " + studio.token() + "\r\n\r\n");
+            // Not reading for a while: the socket buffers fill, and then the export must wait for the client
+            // instead of queueing its 40 MiB in memory (and must not drop anything).
+            long mostQueued = 0;
+            for (int i = 0; i < 40; i++) {
+                Thread.sleep(50);
+                mostQueued = Math.max(mostQueued, studio.server().maxQueuedOutboundBytes());
+            }
+            assertThat(mostQueued).as("bytes queued for the client that does not read").isLessThan(1 << 20);
+            TestClient.Response r = readResponse(socket.getInputStream());
+            assertThat(r.status()).isEqualTo(200);
+            String[] lines = r.text().split("\n");
+            assertThat(lines).hasSize(keys);
+            for (String line : lines) {
+                JsonNode record = Json.MAPPER.readTree(line);
+                int i = Integer.parseInt(record.get("key").asText().substring("big:".length()));
+                assertThat(record.get("value").asText()).hasSize(valueBytes)
+                        .isEqualTo(String.valueOf((char) ('a' + i % 26)).repeat(valueBytes));
+            }
+        }
+    }
+
+    @Test
     void closeEndsOpenStreamsAndHalfSentBodiesAndReleasesThePort() throws Exception {
         studio.close();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
