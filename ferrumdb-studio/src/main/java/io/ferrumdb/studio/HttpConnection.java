@@ -148,7 +148,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (exchange != current) {
             throw new IllegalStateException("a response finished for an exchange that is not the connection's");
         }
-        boolean bodyPending = receivingBody;
+        // Also a body the decoder failed on: the decoder now skips the rest of the connection's bytes.
+        boolean bodyPending = receivingBody || !exchange.requestBody().complete();
         exchange.requestBody().discard();
         current = null;
         receivingBody = false;
