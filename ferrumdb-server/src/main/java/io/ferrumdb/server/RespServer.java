@@ -188,7 +188,8 @@ public final class RespServer implements AutoCloseable {
     public String banner() {
         return "FerrumDB " + version() + " serving " + db.directory().toAbsolutePath().normalize()
                 + " over the Redis protocol on " + ConnectionCommands.address(address) + " (fsync "
-                + db.options().fsyncPolicy() + (executor.auth.required() ? ", password required" : "") + (executor.config.tls() ? ", TLS" : "") + ")";
+                + db.options().fsyncPolicy() + (executor.auth.required() ? ", password required" : "")
+                + (executor.config.tls() ? ", TLS" : "") + ")";
     }
 
     /** Blocks until the server is closed (by {@link #close()}, SHUTDOWN or a signal's shutdown hook). */
