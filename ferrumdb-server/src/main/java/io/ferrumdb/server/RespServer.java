@@ -47,6 +47,9 @@ import javax.net.ssl.SSLException;
  * layout").
  */
 public final class RespServer implements AutoCloseable {
+    /** How long close() waits for each of the listener and the two event-loop groups to stop. */
+    private static final long SHUTDOWN_WAIT_SECONDS = 10;
+
     private final FerrumDB db;
     private final CommandExecutor executor;
     private final EventLoopGroup acceptors;
@@ -207,10 +210,12 @@ public final class RespServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // Every wait is bounded: an event loop that died or hangs must not keep the database from being closed
+        // (and its last writes flushed). Connections still running after the bound see a closed database.
         try {
-            listener.close().syncUninterruptibly();
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            listener.close().awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
         } finally {
             try {
                 db.close();
