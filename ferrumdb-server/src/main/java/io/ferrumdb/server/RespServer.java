@@ -214,8 +214,10 @@ public final class RespServer implements AutoCloseable {
         // (and its last writes flushed). Connections still running after the bound see a closed database.
         try {
             listener.close().awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
-            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            for (EventLoopGroup group : List.of(workers, acceptors)) {
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                        .awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            }
         } finally {
             try {
                 db.close();
