@@ -95,13 +95,7 @@ public final class FerrumDB implements AutoCloseable {
      * @throws DatabaseLockedException   when another handle, in this process or another, holds the directory
      */
     public static FerrumDB open(Path dir, Options options) {
-        Objects.requireNonNull(dir, "dir");
-        Objects.requireNonNull(options, "options");
-        try {
-            return new FerrumDB(dir, options);
-        } catch (IOException e) {
-            throw new FerrumException("could not open database " + dir.toAbsolutePath() + ": " + e, e);
-        }
+        return whole("open", dir, options, () -> new FerrumDB(dir, options));
     }
 
     /**
@@ -110,13 +104,7 @@ public final class FerrumDB implements AutoCloseable {
      * directory locked by a writer gives {@link DatabaseLockedException}.
      */
     public static VerifyReport verify(Path dir, Options options) {
-        Objects.requireNonNull(dir, "dir");
-        Objects.requireNonNull(options, "options");
-        try {
-            return Verifier.verify(dir, options);
-        } catch (IOException e) {
-            throw new FerrumException("could not verify database " + dir.toAbsolutePath() + ": " + e, e);
-        }
+        return whole("verify", dir, options, () -> Verifier.verify(dir, options));
     }
 
     /**
@@ -129,13 +117,7 @@ public final class FerrumDB implements AutoCloseable {
      * @throws DatabaseLockedException when the database is open
      */
     public static RepairReport repair(Path dir, Options options) {
-        Objects.requireNonNull(dir, "dir");
-        Objects.requireNonNull(options, "options");
-        try {
-            return Repairer.repair(dir, options);
-        } catch (IOException e) {
-            throw new FerrumException("could not repair database " + dir.toAbsolutePath() + ": " + e, e);
-        }
+        return whole("repair", dir, options, () -> Repairer.repair(dir, options));
     }
 
     // ---------------------------------------------------------------- reads
@@ -436,6 +418,22 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- state checks and wiring
+
+    /** An operation on a whole database directory (open, verify, repair). */
+    private interface WholeDatabaseCall<T> {
+        T run() throws IOException;
+    }
+
+    /** Checks the arguments of {@code call} and turns its I/O failure into a FerrumException naming the job. */
+    private static <T> T whole(String job, Path dir, Options options, WholeDatabaseCall<T> call) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        try {
+            return call.run();
+        } catch (IOException e) {
+            throw new FerrumException("could not " + job + " database " + dir.toAbsolutePath() + ": " + e, e);
+        }
+    }
 
     private void ensureOpen() {
         if (closed) {

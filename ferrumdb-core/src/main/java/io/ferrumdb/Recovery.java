@@ -5,7 +5,6 @@ import io.ferrumdb.internal.crypto.Secret;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
-import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -164,12 +163,10 @@ final class Recovery {
 
     /** Completes the deletions of a compaction that crashed after publishing its outputs; returns their ids. */
     private Set<Integer> finishInterruptedCompaction(MetaFile meta) throws IOException {
-        Path journal = directory.file(FileNames.COMPACTION);
-        if (!io.exists(journal)) {
+        Set<Integer> ids = directory.compactionJournalOrNull();
+        if (ids == null) {
             return Set.of();
         }
-        Set<Integer> ids = new HashSet<>(CompactionJournal.decode(directory.readAll(FileNames.COMPACTION, 1 << 24),
-                journal, meta.databaseId(), meta.version()));
         if (writable()) {
             if (meta.hasManifest()) {
                 manifest.removeAll(ids);
@@ -178,7 +175,7 @@ final class Recovery {
                 files.delete(id);
             }
             directory.sync();
-            io.delete(journal);
+            io.delete(directory.file(FileNames.COMPACTION));
             directory.sync();
         }
         return ids;
