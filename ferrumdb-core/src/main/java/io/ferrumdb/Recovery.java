@@ -60,6 +60,9 @@ final class Recovery {
     private SegmentManifest manifest;
     private SegmentSet segments;
     private KeyDir keyDir;
+    /** What loading has seen so far: deleted keys (tombstones take part while loading) and the top sequence. */
+    private final Map<Key, Long> tombstones = new HashMap<>();
+    private long maxSequence;
 
     private Recovery(Path dir, Options options, DatabaseDirectory directory) {
         this.dir = dir;
@@ -233,10 +236,6 @@ final class Recovery {
             return result.validLength() < segment.writtenLength();
         }
     }
-
-    /** What loading has seen so far: deleted keys (tombstones take part while loading) and the top sequence. */
-    private final Map<Key, Long> tombstones = new HashMap<>();
-    private long maxSequence;
 
     /**
      * Loads every segment into the key directory, oldest first: from its hint file when one describes the

@@ -81,6 +81,11 @@ class RecoveryTest {
         DAMAGED_HINT(List.of(DroppedRange.Kind.DAMAGED_HINT), KEYS),
         /** A crash right after the active segment was created: it holds no record and is deleted. */
         EMPTY_ACTIVE_SEGMENT(List.of(), KEYS),
+        /**
+         * A crash after a segment file was created and before the MANIFEST listed it: it holds nothing acknowledged,
+         * is deleted, and its id is not used again.
+         */
+        UNPUBLISHED_SEGMENT(List.of(), KEYS),
         /** A compaction crashed while deleting its inputs: the journal's segments are deleted (here: the first). */
         INTERRUPTED_COMPACTION(List.of(), -1);
 
@@ -110,6 +115,7 @@ class RecoveryTest {
             }
             case DAMAGED_HINT -> SegmentLayout.flipBit(SegmentLayout.hintOf(segments.get(1)), 40, 3);
             case EMPTY_ACTIVE_SEGMENT -> extraId = createListedEmptySegment();
+            case UNPUBLISHED_SEGMENT -> extraId = createUnlistedEmptySegment();
             case INTERRUPTED_COMPACTION -> writeJournal(List.of(1));
             default -> throw new AssertionError(scenario);
         }
@@ -130,7 +136,7 @@ class RecoveryTest {
             }
             switch (scenario) {
                 case TORN_TAIL -> assertThat(Files.size(newest)).isEqualTo(newestLength);
-                case EMPTY_ACTIVE_SEGMENT -> {
+                case EMPTY_ACTIVE_SEGMENT, UNPUBLISHED_SEGMENT -> {
                     assertThat(opened.files().dataPath(extraId)).doesNotExist();
                     assertThat(opened.segments().nextId()).as("a deleted segment's id is not used again")
                             .isGreaterThan(extraId);
@@ -189,6 +195,18 @@ class RecoveryTest {
         Recovery.Opened opened = Recovery.open(dir, options(false));
         try {
             return opened.segments().createActive().id();
+        } finally {
+            close(opened);
+        }
+    }
+
+    /** A header-only segment file, ids above every segment, that the MANIFEST does not list. */
+    private int createUnlistedEmptySegment() throws IOException {
+        Recovery.Opened opened = Recovery.open(dir, options(false));
+        try {
+            int id = opened.segments().nextId() + 5;
+            opened.files().create(id).close();
+            return id;
         } finally {
             close(opened);
         }
