@@ -39,7 +39,28 @@ export type BatchOperation =
   | { type: 'put'; key: Bytes; value: Bytes; ttl?: number }
   | { type: 'delete'; key: Bytes };
 
-/** An open FerrumDB database. Async methods never block the event loop; the ...Sync twins do. */
+/** The engine's counters since open (FerrumDB#stats). */
+export interface Stats {
+  liveKeys: number;
+  puts: number;
+  deletes: number;
+  gets: number;
+  fsyncs: number;
+  /** Records made durable by those fsyncs: syncedRecords / fsyncs is the group-commit batch size. */
+  syncedRecords: number;
+  totalBytes: number;
+  liveBytes: number;
+  compactions: number;
+  reclaimedBytes: number;
+  /** Java calls that carried this handle's async puts and deletes (many writes travel in one call). */
+  writeCalls: number;
+}
+
+/**
+ * An open FerrumDB database. Async methods never block the event loop for long (the ...Sync twins do): Java work
+ * runs on java-bridge threads and results arrive in bounded steps. Async puts and deletes issued together travel
+ * to Java in few calls and share group commits; the writes of one handle apply in the order issued.
+ */
 export class FerrumDB {
   private constructor();
   /** Opens the database in directory `path`, creating it when missing (unless readOnly). */
@@ -47,6 +68,7 @@ export class FerrumDB {
   static openSync(path: string, options?: OpenOptions): FerrumDB;
   /** The database directory (absolute). */
   readonly path: string;
+  /** Resolves once the put is durable under the fsync policy; Buffers are copied when the put is issued. */
   put(key: Bytes, value: Bytes, options?: PutOptions): Promise<void>;
   putSync(key: Bytes, value: Bytes, options?: PutOptions): void;
   /** The value, or null when absent or expired. */
@@ -74,10 +96,16 @@ export class FerrumDB {
   /** Applies all operations or none, also across crashes. */
   writeBatch(ops: BatchOperation[]): Promise<void>;
   writeBatchSync(ops: BatchOperation[]): void;
-  /** Forces every write so far to stable storage, whatever the fsync policy. */
+  /** Forces every write so far (async writes issued before it too) to stable storage, whatever the policy. */
   sync(): Promise<void>;
   syncSync(): void;
-  /** Flushes, fsyncs and releases the directory lock. Closing twice is harmless. */
+  /** The engine's counters since open. */
+  stats(): Promise<Stats>;
+  statsSync(): Stats;
+  /**
+   * Flushes, fsyncs and releases the directory lock, after the async writes issued before it. Closing twice is
+   * harmless.
+   */
   close(): Promise<void>;
   closeSync(): void;
   /** `await using db = await FerrumDB.open(path)` closes it at the end of the block. */
@@ -136,7 +164,10 @@ export class Collection {
   createUniqueIndexSync(path: string): void;
   dropIndex(path: string): Promise<boolean>;
   dropIndexSync(path: string): boolean;
+  /** The matching documents; the result is streamed from Java in chunks of about 32 KB of JSON. */
   find(query?: Query | null, options?: FindOptions): Promise<StoredDocument[]>;
+  /** find's documents one by one, in chunks parsed one per event-loop turn; leaving the loop releases the rest. */
+  iterateFind(query?: Query | null, options?: FindOptions): AsyncGenerator<StoredDocument, void, undefined>;
   findSync(query?: Query | null, options?: FindOptions): StoredDocument[];
   count(query?: Query | null): Promise<number>;
   countSync(query?: Query | null): number;

@@ -2,10 +2,16 @@
 // Document collections: JSON documents as plain objects, with persistent indexes and queries, over ferrumdb-doc.
 // Everything crosses to Java as ASCII JSON (see DocumentBridge.java for why).
 
-const { jclass, call, callSync } = require('./jvm');
+const { jclass, call, callSync, nextTurn } = require('./jvm');
 const { openArgs, typeError, ttlMillis } = require('./db');
 
 const BRIDGE = 'io.ferrumdb.bindings.DocumentBridge';
+const FIND_CURSOR = 'io.ferrumdb.bindings.FindCursor';
+/**
+ * JSON characters per chunk of a find result: JSON.parse of one chunk, and java-bridge's copy of it, take well
+ * under a millisecond of the event loop.
+ */
+const FIND_CHUNK_CHARS = 32 << 10;
 
 /** `value` as JSON with every character outside ASCII escaped, so that java-bridge passes it intact. */
 function asciiJson(value) {
@@ -137,7 +143,48 @@ class Collection {
    * or sorted by `options.sortBy`, then paged by `options.offset` and `options.limit`.
    */
   async find(query, options) {
-    return JSON.parse(await call(() => this.#bridge.find(...findArgs(this.#jname, query, options))));
+    const found = [];
+    for await (const document of this.iterateFind(query, options)) {
+      found.push(document);
+    }
+    return found;
+  }
+
+  /**
+   * find's documents one by one: `for await (const doc of collection.iterateFind(query, options))`. The query
+   * runs on a Java thread; its result arrives in chunks of about 32 KB of JSON, each parsed in its own event-loop
+   * turn (the next is fetched meanwhile), so a large result never blocks the event loop. Leaving the loop early
+   * releases the rest.
+   */
+  async* iterateFind(query, options) {
+    const args = findArgs(this.#jname, query, options);
+    const FindCursor = jclass(FIND_CURSOR);
+    const cursor = await call(() => FindCursor.newInstanceAsync(this.#bridge, ...args));
+    const nextChunk = () => call(() => cursor.next(FIND_CHUNK_CHARS));
+    let pending = null;
+    let finished = false;
+    try {
+      pending = nextChunk();
+      for (;;) {
+        const chunk = await pending;
+        pending = null;
+        if (chunk === null) {
+          finished = true; // the cursor released its documents at its end
+          return;
+        }
+        pending = nextChunk();
+        yield* JSON.parse(chunk);
+        await nextTurn(); // even when the next chunk is already here: one chunk per event-loop turn
+      }
+    } finally {
+      if (!finished) {
+        if (pending !== null) {
+          // Left early (or a chunk failed) while the next chunk was being fetched: nobody asked for it.
+          await pending.catch(() => null);
+        }
+        await call(() => cursor.close());
+      }
+    }
   }
 
   findSync(query, options) {

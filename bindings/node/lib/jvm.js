@@ -108,6 +108,21 @@ function translate(e) {
   return new Type(text, javaClass);
 }
 
+/**
+ * The FerrumError for a Java exception reported by name rather than as an object (NodeDatabase.writeEach's
+ * per-operation failures): `classes` is its class and superclasses, nearest first.
+ */
+function translateNamed(classes, message) {
+  const Type = classes.map((c) => BY_JAVA_CLASS.get(c)).find((t) => t !== undefined);
+  if (Type === undefined) {
+    return new errors.FerrumError(`${classes[0]}: ${message}`, classes[0]);
+  }
+  if (Type === errors.CorruptionError) {
+    return new errors.CorruptionError(message, classes[0], null, null);
+  }
+  return new Type(message, classes[0]);
+}
+
 /** Runs a synchronous Java call, translating its exception. */
 function callSync(fn) {
   try {
@@ -124,6 +139,14 @@ async function call(fn) {
   } catch (e) {
     throw translate(e);
   }
+}
+
+/**
+ * Resolves in a later event-loop turn (after pending I/O and timers). Steps that follow already-resolved Java
+ * results would otherwise run as one unbroken chain of microtasks.
+ */
+function nextTurn() {
+  return new Promise((resolve) => { setImmediate(resolve); });
 }
 
 /** `value` as a Buffer: a string is encoded as UTF-8; Buffers and Uint8Arrays are taken as they are. */
@@ -143,9 +166,17 @@ function toBuffer(value, what) {
   throw err;
 }
 
+/**
+ * `value` (see toBuffer) in a Buffer of its own: a Buffer or Uint8Array is copied, so that a write queued with it
+ * stores the bytes it had when the write was issued, whatever the caller does with it afterwards.
+ */
+function ownBuffer(value, what) {
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(toBuffer(value, what));
+}
+
 /** `value` (see toBuffer) as base64, the form in which bytes go into Java (see NodeDatabase.java for why). */
 function toBase64(value, what) {
   return toBuffer(value, what).toString('base64');
 }
 
-module.exports = { jarPath, jclass, callSync, call, translate, toBuffer, toBase64 };
+module.exports = { jarPath, jclass, callSync, call, translate, translateNamed, toBuffer, ownBuffer, toBase64, nextTurn };

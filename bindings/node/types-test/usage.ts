@@ -44,6 +44,13 @@ async function usage(): Promise<void> {
   const one: StoredDocument | null = notes.getSync('n1');
   const id: string | undefined = one?._id;
   const count: number = await notes.count({});
+  for await (const doc of notes.iterateFind({ n: { $lt: 3 } }, { limit: 2 })) {
+    const docId: string = doc._id;
+    void docId;
+  }
+  const stats = await db.stats();
+  const perFsync: number = stats.syncedRecords / stats.fsyncs + db.statsSync().writeCalls;
+  void perFsync;
   void found, id, count, UniqueIndexViolationError;
   await store.close();
 
@@ -55,6 +62,8 @@ async function usage(): Promise<void> {
   await db.put(1, 'v');
   // @ts-expect-error a delete has no value
   await db.writeBatch([{ type: 'remove', key: 'a' }]);
+  // @ts-expect-error a counter is a number
+  (await db.stats()).fsyncs = 'many';
   // @ts-expect-error the constructor is private: use open
   new FerrumDB();
 }

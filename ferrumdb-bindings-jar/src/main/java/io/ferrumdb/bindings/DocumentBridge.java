@@ -115,6 +115,16 @@ public final class DocumentBridge implements AutoCloseable {
      * @param limit  the most to return, or -1 for no limit
      */
     public String find(String collection, String query, String sortBy, boolean descending, int offset, int limit) {
+        ArrayNode out = JSON.createArrayNode();
+        for (Document d : findDocuments(collection, query, sortBy, descending, offset, limit)) {
+            out.add(withId(d.id(), d.json()));
+        }
+        return write(out);
+    }
+
+    /** The documents {@link #find} returns, for {@link FindCursor}, which hands them over in chunks. */
+    List<Document> findDocuments(String collection, String query, String sortBy, boolean descending, int offset,
+                                 int limit) {
         FindOptions options = FindOptions.defaults().offset(offset);
         if (limit != -1) {
             options = options.limit(limit);
@@ -127,12 +137,12 @@ public final class DocumentBridge implements AutoCloseable {
             options = options.sortBy(sort.textValue(),
                     descending ? FindOptions.Order.DESCENDING : FindOptions.Order.ASCENDING);
         }
-        List<Document> found = collectionOf(collection).find(DocumentFilters.parse(read(query, "query")), options);
-        ArrayNode out = JSON.createArrayNode();
-        for (Document d : found) {
-            out.add(withId(d.id(), d.json()));
-        }
-        return write(out);
+        return collectionOf(collection).find(DocumentFilters.parse(read(query, "query")), options);
+    }
+
+    /** Document {@code d} with its {@code "_id"} as ASCII JSON, as {@link #find} writes each. */
+    static String documentJson(Document d) {
+        return write(withId(d.id(), d.json()));
     }
 
     /** The number of matching documents, as a double because java-bridge turns a long into a BigInt. */

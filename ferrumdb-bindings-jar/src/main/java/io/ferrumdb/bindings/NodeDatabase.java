@@ -1,6 +1,7 @@
 package io.ferrumdb.bindings;
 
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Stats;
 import io.ferrumdb.WriteBatch;
 import java.time.Duration;
 import java.util.Base64;
@@ -20,10 +21,12 @@ public final class NodeDatabase implements AutoCloseable {
     private static final Base64.Decoder DECODER = Base64.getDecoder();
 
     private final FerrumDB db;
+    private final GatheredWrites writes;
 
     /** Opens the database as {@link BindingSupport#open} does. */
     public NodeDatabase(String path, String fsync, long intervalMillis, String passphrase, boolean readOnly) {
         this.db = BindingSupport.open(path, fsync, intervalMillis, passphrase, readOnly);
+        this.writes = new GatheredWrites(db);
     }
 
     /** The database itself, for {@link MemoryBridge#MemoryBridge(NodeDatabase)}. */
@@ -110,6 +113,57 @@ public final class NodeDatabase implements AutoCloseable {
             }
         }
         db.write(batch);
+    }
+
+    /**
+     * Keeps a part of a pack too large for one call (see {@link GatheredWrites}) for the next {@link #submit} or
+     * {@link #writePacked}; {@code first} drops the parts of an abandoned pack.
+     */
+    public void stage(String part, boolean first) {
+        writes.stage(decode(part, "pack part"), first);
+    }
+
+    /**
+     * Issues the engine appends of packed puts and deletes without waiting for them (see {@link GatheredWrites}
+     * for the layout), in order, and returns the ticket under which {@link #completions} reports their outcomes.
+     * The Node.js binding gathers the async writes issued together into few such calls, so that they share group
+     * commits and the event loop pays for few Java calls.
+     *
+     * @param last        the pack, or its last part after {@code partsBefore} {@link #stage staged} ones
+     * @return the ticket, as a double because java-bridge turns a long into a BigInt
+     * @throws IllegalArgumentException when the pack does not follow the layout (nothing is written)
+     */
+    public double submit(String last, int partsBefore) {
+        return writes.submit(decode(last, "packed operations"), partsBefore);
+    }
+
+    /**
+     * Applies a pack (as {@link #submit} takes it) all or nothing, after the packs submitted before it, and
+     * returns once it is durable under the fsync policy: the async writeBatch of the Node.js binding.
+     *
+     * @throws IllegalArgumentException naming the index of the operation that was rejected; nothing is written
+     */
+    public void writePacked(String last, int partsBefore) {
+        writes.write(decode(last, "packed operations"), partsBefore);
+    }
+
+    /**
+     * The outcomes of submitted writes that are now durable or failed, waiting up to {@code timeoutMillis} for
+     * one; empty when none came in time. Format in {@link GatheredWrites#completions}.
+     */
+    public String completions(long timeoutMillis) throws InterruptedException {
+        return writes.completions(timeoutMillis);
+    }
+
+    /**
+     * The engine's counters, as doubles because java-bridge turns a long into a BigInt: live keys, puts,
+     * deletes, gets, fsyncs, records made durable by those fsyncs, bytes on disk, live bytes, compactions and
+     * bytes reclaimed by them, in that order.
+     */
+    public double[] stats() {
+        Stats s = db.stats();
+        return new double[] {s.liveKeys(), s.puts(), s.deletes(), s.gets(), s.fsyncs(), s.syncedRecords(),
+            s.totalBytes(), s.liveBytes(), s.compactions(), s.reclaimedBytes()};
     }
 
     public void sync() {

@@ -1,8 +1,6 @@
 package io.ferrumdb.studio;
 
-import com.sun.net.httpserver.Filter;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,9 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   header and no browser signal (curl, scripts) is accepted: a browser cannot attach a custom header to a
  *   cross-origin request without a CORS preflight, which Studio never grants.</li>
  * </ol>
- * Every response, refusals included, carries the security headers.
+ * Every response, refusals included, carries the security headers (set on each {@link Exchange} when it is
+ * created, and on the HTTP layer's own errors).
  */
-final class Guard extends Filter {
+final class Guard {
     static final String TOKEN_HEADER = "X-FerrumDB-Token";
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
             + "img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
@@ -64,60 +63,53 @@ final class Guard extends Filter {
         this.allowedHosts = Set.copyOf(allowedHosts);
     }
 
-    @Override
-    public String description() {
-        return "FerrumDB Studio host, token and origin checks";
-    }
-
-    @Override
-    public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-        try {
-            addSecurityHeaders(exchange.getResponseHeaders());
-            Headers request = exchange.getRequestHeaders();
-            List<String> hosts = request.get("Host");
-            if (hosts == null || hosts.size() != 1
-                    || !allowedHosts.contains(hosts.get(0).toLowerCase(Locale.ROOT))) {
-                refuse(exchange, 421, "the Host header " + (hosts == null ? "is missing" : hosts)
-                        + " does not name this server; refused (DNS rebinding protection)");
-                return;
-            }
-            String host = hosts.get(0);
-            if (isLogin(exchange)) {
-                login(exchange);
-                return;
-            }
-            String headerToken = request.getFirst(TOKEN_HEADER);
-            String session = headerToken == null ? cookieValue(request) : null;
-            boolean authenticated = headerToken != null ? validToken(headerToken) : validSession(session);
-            if (!authenticated) {
-                String problem = headerToken == null && session == null
-                        ? "no token: open the URL Studio printed when it started"
-                        : headerToken != null ? "wrong token: use the one Studio printed when it started (it "
-                                + "changes on every start)"
-                        : "this session has ended (Studio restarted or you logged out): open the URL Studio printed "
-                                + "when it started";
-                refuseAuthentication(exchange, problem);
-                return;
-            }
-            if (!isSafeMethod(exchange.getRequestMethod())) {
-                String problem = crossOriginProblem(request, host, headerToken != null);
-                if (problem != null) {
-                    refuse(exchange, 403, problem);
-                    return;
-                }
-            }
-            if (LOGOUT_PATH.equals(exchange.getRequestURI().getPath())) {
-                logout(exchange, session);
-                return;
-            }
-        } catch (RuntimeException | IOException e) {
-            exchange.close();
-            throw e;
+    /**
+     * Runs the checks; true when the request may go on to its endpoint, false when the guard answered it (a
+     * refusal, the login redirect or the logout).
+     *
+     * @throws ApiException 400 when the path is malformed (after the Host check)
+     */
+    boolean admit(Exchange exchange) throws IOException {
+        HttpHeaders request = exchange.requestHeaders();
+        List<String> hosts = request.getAll("Host");
+        if (hosts.size() != 1 || !allowedHosts.contains(hosts.get(0).toLowerCase(Locale.ROOT))) {
+            refuse(exchange, 421, "the Host header " + (hosts.isEmpty() ? "is missing" : hosts)
+                    + " does not name this server; refused (DNS rebinding protection)");
+            return false;
         }
-        chain.doFilter(exchange);
+        String host = hosts.get(0);
+        if (isLogin(exchange)) {
+            login(exchange);
+            return false;
+        }
+        String headerToken = request.get(TOKEN_HEADER);
+        String session = headerToken == null ? cookieValue(request) : null;
+        boolean authenticated = headerToken != null ? validToken(headerToken) : validSession(session);
+        if (!authenticated) {
+            String problem = headerToken == null && session == null
+                    ? "no token: open the URL Studio printed when it started"
+                    : headerToken != null ? "wrong token: use the one Studio printed when it started (it "
+                            + "changes on every start)"
+                    : "this session has ended (Studio restarted or you logged out): open the URL Studio printed "
+                            + "when it started";
+            refuseAuthentication(exchange, problem);
+            return false;
+        }
+        if (!isSafeMethod(exchange.method())) {
+            String problem = crossOriginProblem(request, host, headerToken != null);
+            if (problem != null) {
+                refuse(exchange, 403, problem);
+                return false;
+            }
+        }
+        if (LOGOUT_PATH.equals(exchange.path())) {
+            logout(exchange, session);
+            return false;
+        }
+        return true;
     }
 
-    static void addSecurityHeaders(Headers h) {
+    static void addSecurityHeaders(HttpHeaders h) {
         h.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         h.set("X-Content-Type-Options", "nosniff");
         h.set("X-Frame-Options", "DENY");
@@ -131,15 +123,14 @@ final class Guard extends Filter {
         return "GET".equals(method) || "HEAD".equals(method);
     }
 
-    private static boolean isLogin(HttpExchange exchange) {
-        return "GET".equals(exchange.getRequestMethod()) && "/".equals(exchange.getRequestURI().getPath())
-                && exchange.getRequestURI().getRawQuery() != null;
+    private static boolean isLogin(Exchange exchange) {
+        return "GET".equals(exchange.method()) && "/".equals(exchange.rawPath()) && exchange.rawQuery() != null;
     }
 
-    private void login(HttpExchange exchange) throws IOException {
+    private void login(Exchange exchange) throws IOException {
         Map<String, String> query;
         try {
-            query = Call.parseQuery(exchange.getRequestURI().getRawQuery());
+            query = Call.parseQuery(exchange.rawQuery());
         } catch (ApiException e) {
             refuse(exchange, e.status(), e.getMessage());
             return;
@@ -154,30 +145,26 @@ final class Guard extends Filter {
         random.nextBytes(id);
         String sessionId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
         sessionHashes.add(sha256(sessionId));
-        Headers response = exchange.getResponseHeaders();
+        HttpHeaders response = exchange.responseHeaders();
         response.set("Set-Cookie", cookieName + "=" + sessionId + "; Path=/; HttpOnly; SameSite=Strict");
         // Redirect so the token leaves the address bar.
         response.set("Location", "/");
-        exchange.sendResponseHeaders(303, -1);
-        exchange.close();
+        exchange.respond(303, new byte[0]);
     }
 
     /** {@code POST /api/logout}: ends the cookie's session (a token-header request has none) and clears it. */
-    private void logout(HttpExchange exchange, String session) throws IOException {
-        if (!"POST".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "POST");
-            refuse(exchange, 405, exchange.getRequestMethod() + " is not allowed on " + LOGOUT_PATH);
+    private void logout(Exchange exchange, String session) throws IOException {
+        if (!"POST".equals(exchange.method())) {
+            exchange.responseHeaders().set("Allow", "POST");
+            refuse(exchange, 405, exchange.method() + " is not allowed on " + LOGOUT_PATH);
             return;
         }
         if (session != null) {
             sessionHashes.remove(sha256(session));
         }
-        exchange.getResponseHeaders().set("Set-Cookie", cookieName + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-        byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("loggedOut", true));
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
+        exchange.responseHeaders().set("Set-Cookie", cookieName + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        exchange.responseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.respond(200, Json.MAPPER.writeValueAsBytes(Map.of("loggedOut", true)));
     }
 
     private boolean validSession(String session) {
@@ -197,20 +184,15 @@ final class Guard extends Filter {
      * 401. A browser opening a page (a GET outside {@code /api/}) gets a short page saying what to do; the API
      * and scripts get JSON.
      */
-    private static void refuseAuthentication(HttpExchange exchange, String problem) throws IOException {
-        String method = exchange.getRequestMethod();
-        boolean page = isSafeMethod(method) && !exchange.getRequestURI().getPath().startsWith("/api/");
+    private static void refuseAuthentication(Exchange exchange, String problem) throws IOException {
+        boolean page = isSafeMethod(exchange.method()) && !exchange.rawPath().startsWith("/api/");
         if (!page) {
             refuse(exchange, 401, problem);
             return;
         }
         byte[] body = (SIGN_IN_PAGE_START + escapeHtml(problem) + SIGN_IN_PAGE_END).getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-        exchange.sendResponseHeaders(401, "HEAD".equals(method) ? -1 : body.length);
-        if (!"HEAD".equals(method)) {
-            exchange.getResponseBody().write(body);
-        }
-        exchange.close();
+        exchange.responseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        exchange.respond(401, body);
     }
 
     private static final String SIGN_IN_PAGE_START = """
@@ -231,11 +213,8 @@ final class Guard extends Filter {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    private String cookieValue(Headers request) {
-        List<String> cookieHeaders = request.get("Cookie");
-        if (cookieHeaders == null) {
-            return null;
-        }
+    private String cookieValue(HttpHeaders request) {
+        List<String> cookieHeaders = request.getAll("Cookie");
         for (String header : cookieHeaders) {
             for (String cookie : header.split(";")) {
                 String c = cookie.trim();
@@ -254,11 +233,11 @@ final class Guard extends Filter {
     }
 
     /** Why a state-changing request is refused as cross-origin, or null when it may proceed. */
-    static String crossOriginProblem(Headers request, String host, boolean tokenInHeader) {
+    static String crossOriginProblem(HttpHeaders request, String host, boolean tokenInHeader) {
         String origin = "http://" + host;
-        String fetchSite = request.getFirst("Sec-Fetch-Site");
-        String requestOrigin = request.getFirst("Origin");
-        String referer = request.getFirst("Referer");
+        String fetchSite = request.get("Sec-Fetch-Site");
+        String requestOrigin = request.get("Origin");
+        String referer = request.get("Referer");
         if (fetchSite != null && !fetchSite.equals("same-origin")) {
             return "cross-origin request refused (Sec-Fetch-Site: " + fetchSite + ")";
         }
@@ -276,15 +255,8 @@ final class Guard extends Filter {
         return null;
     }
 
-    private static void refuse(HttpExchange exchange, int status, String message) throws IOException {
-        byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("error", message, "status", status));
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        if ("HEAD".equals(exchange.getRequestMethod())) {
-            exchange.sendResponseHeaders(status, -1);
-        } else {
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-        }
-        exchange.close();
+    private static void refuse(Exchange exchange, int status, String message) throws IOException {
+        exchange.responseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.respond(status, Json.MAPPER.writeValueAsBytes(Map.of("error", message, "status", status)));
     }
 }

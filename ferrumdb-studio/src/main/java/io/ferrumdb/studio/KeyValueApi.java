@@ -150,7 +150,7 @@ final class KeyValueApi {
         if (value == null) {
             throw ApiException.notFound("no key " + describeForMessage(key));
         }
-        call.exchange().getResponseHeaders().set("Content-Disposition", Bytes.attachment(key));
+        call.header("Content-Disposition", Bytes.attachment(key));
         call.send(200, "application/octet-stream", value);
     }
 

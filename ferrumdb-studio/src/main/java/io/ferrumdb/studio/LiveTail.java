@@ -1,6 +1,5 @@
 package io.ferrumdb.studio;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Stats;
 import java.io.IOException;
@@ -17,7 +16,7 @@ import java.util.function.LongSupplier;
  * the database counts, not only Studio). The engine has no change hook, so the tail says how much changed, not
  * which keys.
  *
- * <p>The JDK server gives each open stream a thread of its own, and Studio has few: a stream ends after
+ * <p>Each open stream holds one of Studio's few handler threads: a stream ends after
  * {@link #STREAM_SECONDS} (the browser's EventSource reconnects by itself, after the {@code retry} delay) and at
  * most {@link #MAX_STREAMS} are open at once (else 503), so that the API always keeps threads to answer.
  */
@@ -41,30 +40,26 @@ final class LiveTail {
                     + "Studio tab showing the live tail");
         }
         try {
-            HttpExchange exchange = call.exchange();
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-            if ("HEAD".equals(call.method())) {
-                exchange.sendResponseHeaders(200, -1);
-                return;
-            }
             // The baseline comes before the 200: a client that sees the response counts every change after it.
             Stats previous = db.stats();
-            exchange.sendResponseHeaders(200, 0);
-            try (OutputStream out = exchange.getResponseBody()) {
-                send(out, "retry: 1000\n\n");
-                for (int i = 0; i < STREAM_SECONDS; i++) {
-                    Thread.sleep(INTERVAL_MILLIS);
-                    Stats now = db.stats();
-                    Map<String, Object> event = new LinkedHashMap<>();
-                    event.put("atMillis", millis.getAsLong());
-                    event.put("puts", now.puts() - previous.puts());
-                    event.put("deletes", now.deletes() - previous.deletes());
-                    event.put("gets", now.gets() - previous.gets());
-                    event.put("liveKeys", now.liveKeys());
-                    send(out, "data: " + Json.MAPPER.writeValueAsString(event) + "\n\n");
-                    previous = now;
-                }
+            OutputStream out = call.stream(200, "text/event-stream; charset=utf-8");
+            if (out == null) {
+                return; // HEAD
             }
+            send(out, "retry: 1000\n\n");
+            for (int i = 0; i < STREAM_SECONDS; i++) {
+                Thread.sleep(INTERVAL_MILLIS);
+                Stats now = db.stats();
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("atMillis", millis.getAsLong());
+                event.put("puts", now.puts() - previous.puts());
+                event.put("deletes", now.deletes() - previous.deletes());
+                event.put("gets", now.gets() - previous.gets());
+                event.put("liveKeys", now.liveKeys());
+                send(out, "data: " + Json.MAPPER.writeValueAsString(event) + "\n\n");
+                previous = now;
+            }
+            out.close();
         } catch (InterruptedException e) {
             // Studio is closing: end the stream; the browser sees the connection close.
             Thread.currentThread().interrupt();

@@ -1,7 +1,5 @@
 package io.ferrumdb.studio;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
@@ -12,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
@@ -32,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * FerrumDB Studio: a local web console over one open database. Serves the pages and the JSON API under
- * {@code /api} with the JDK's own HTTP server.
+ * {@code /api} over HTTP/1.1 ({@link WebServer}, on Netty).
  *
  * <pre>{@code
  * try (Studio studio = Studio.start(StudioConfig.builder(Path.of("data")).build())) {
@@ -44,18 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Security is on by default and cannot be turned off: see {@link Guard} and the README.
  */
 public final class Studio implements AutoCloseable {
+    /** Threads running endpoints (they block on the database and on streams; the I/O threads never do). */
     private static final int HTTP_THREADS = 4;
-    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
-
-    static {
-        // Small responses on a reused (keep-alive) connection otherwise wait ~40 ms: Nagle's algorithm holds the
-        // last segment until the browser's delayed ACK. The JDK server reads this documented property once, when
-        // its first server starts, and then sets TCP_NODELAY on every accepted connection. An explicit setting by
-        // the user (-Dsun.net.httpserver.nodelay=false) is respected.
-        if (System.getProperty(NODELAY_PROPERTY) == null) {
-            System.setProperty(NODELAY_PROPERTY, "true");
-        }
-    }
     private static final String VERSION = "0.1.0-SNAPSHOT";
 
     /** One endpoint; {@code write} endpoints are refused in read-only mode. */
@@ -75,7 +62,7 @@ public final class Studio implements AutoCloseable {
     private final Metrics metrics;
     private final StaticAssets assets = new StaticAssets();
     private final Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
-    private final HttpServer server;
+    private final WebServer server;
     private final ExecutorService httpThreads;
     private final ScheduledExecutorService sampler;
     private final ExecutorService maintenance;
@@ -92,13 +79,34 @@ public final class Studio implements AutoCloseable {
         this.metrics = new Metrics(db, System::nanoTime);
         this.maintenance = Executors.newSingleThreadExecutor(daemonThreads("ferrumdb-studio-maintenance"));
         registerRoutes();
-        this.server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 64);
-        this.port = server.getAddress().getPort();
         this.httpThreads = Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads("ferrumdb-studio-http"));
         this.sampler = Executors.newSingleThreadScheduledExecutor(daemonThreads("ferrumdb-studio-metrics"));
-        server.setExecutor(httpThreads);
-        server.createContext("/", this::handle)
-                .getFilters().add(new Guard(token, "ferrumdb_studio_" + port, allowedHosts(config.bindAddress(), port)));
+        // The guard needs the port (cookie name, Host allow-list), known once bound; a request arriving before it
+        // is set is answered 503.
+        GuardHolder holder = new GuardHolder();
+        WebServer web = null;
+        try {
+            web = new WebServer(config.bindAddress(), config.port(), exchange -> handle(holder.guard, exchange),
+                    httpThreads, config.console());
+            holder.guard = new Guard(token, "ferrumdb_studio_" + web.port(), allowedHosts(config.bindAddress(),
+                    web.port()));
+        } catch (IOException | RuntimeException e) {
+            if (web != null) {
+                web.close();
+                web.shutdownEventLoops();
+            }
+            httpThreads.shutdown();
+            sampler.shutdown();
+            maintenance.shutdown();
+            throw e;
+        }
+        this.server = web;
+        this.port = web.port();
+    }
+
+    /** Set once the port is known. */
+    private static final class GuardHolder {
+        volatile Guard guard;
     }
 
     /**
@@ -129,7 +137,6 @@ public final class Studio implements AutoCloseable {
                     + "database. Bind 127.0.0.1 (the default) unless you need this.");
         }
         studio.sampler.scheduleAtFixedRate(studio::sample, 0, 1, TimeUnit.SECONDS);
-        studio.server.start();
         return studio;
     }
 
@@ -186,6 +193,10 @@ public final class Studio implements AutoCloseable {
         return token;
     }
 
+    WebServer server() {
+        return server;
+    }
+
     /** Blocks until {@link #close()} is called (from another thread or a shutdown hook). */
     public void awaitClose() throws InterruptedException {
         synchronized (closeLock) {
@@ -205,7 +216,9 @@ public final class Studio implements AutoCloseable {
             closed = true;
             closeLock.notifyAll();
         }
-        server.stop(0);
+        // Closing the connections ends the streams (live tails, exports) at their next write and fails body
+        // reads at once, so the handler threads finish soon.
+        server.close();
         sampler.shutdownNow();
         httpThreads.shutdown();
         // A running compaction is not interrupted: closing the database waits for it.
@@ -217,7 +230,11 @@ public final class Studio implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            db.close();
+            try {
+                server.shutdownEventLoops();
+            } finally {
+                db.close();
+            }
         }
     }
 
@@ -287,10 +304,21 @@ public final class Studio implements AutoCloseable {
         call.sendJson(200, body);
     }
 
-    private void handle(HttpExchange exchange) {
+    private void handle(Guard guard, Exchange exchange) {
         try {
+            if (guard == null) {
+                throw new ApiException(503, "Studio is still starting; try again");
+            }
+            if (!guard.admit(exchange)) {
+                return;
+            }
             Call call = new Call(exchange);
             dispatch(call);
+        } catch (Exchange.ClientGoneException e) {
+            // The client left (a closed tab, a cancelled download, an upload cut off): nobody to answer.
+            exchange.abandon();
+        } catch (RequestBody.MalformedBodyException e) {
+            fail(exchange, 400, e.getMessage(), null);
         } catch (ApiException e) {
             fail(exchange, e.status(), e.getMessage(), null);
         } catch (IllegalArgumentException e) {
@@ -306,7 +334,7 @@ public final class Studio implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             fail(exchange, 500, "internal error: " + e, e);
         } finally {
-            exchange.close();
+            exchange.finish(config.console());
         }
     }
 
@@ -319,7 +347,7 @@ public final class Studio implements AutoCloseable {
                 throw ApiException.notFound("no such page or endpoint: " + call.path());
             }
             if (!method.equals("GET")) {
-                call.exchange().getResponseHeaders().set("Allow", "GET, HEAD");
+                call.header("Allow", "GET, HEAD");
                 throw new ApiException(405, call.method() + " is not allowed on " + call.path());
             }
             call.send(200, asset.contentType(), asset.bytes());
@@ -327,7 +355,7 @@ public final class Studio implements AutoCloseable {
         }
         Route route = byMethod.get(method);
         if (route == null) {
-            call.exchange().getResponseHeaders().set("Allow", String.join(", ", new TreeSet<>(byMethod.keySet())));
+            call.header("Allow", String.join(", ", new TreeSet<>(byMethod.keySet())));
             throw new ApiException(405, call.method() + " is not allowed on " + call.path());
         }
         if (route.write() && config.readOnly()) {
@@ -338,31 +366,26 @@ public final class Studio implements AutoCloseable {
                     allowed.add(m.equals("GET") ? "HEAD" : m);
                 }
             });
-            call.exchange().getResponseHeaders().set("Allow", String.join(", ", allowed));
+            call.header("Allow", String.join(", ", allowed));
             throw new ApiException(405, "Studio runs read-only (--read-only): " + call.method() + " " + call.path()
                     + " is disabled");
         }
         route.endpoint().handle(call);
     }
 
-    private void fail(HttpExchange exchange, int status, String message, Throwable cause) {
+    private void fail(Exchange exchange, int status, String message, Throwable cause) {
         if (cause != null) {
-            config.console().println("Studio: " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath()
+            config.console().println("Studio: " + exchange.method() + " " + Call.forMessage(exchange.rawPath())
                     + " failed: " + cause);
             cause.printStackTrace(config.console());
         }
-        if (exchange.getResponseCode() != -1) {
-            return; // the status line is already sent; closing the exchange cuts the response short
+        if (exchange.responseCode() != -1) {
+            return; // the status line is already sent; finishing the exchange cuts the response short
         }
         try {
             byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("error", String.valueOf(message), "status", status));
-            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-            if ("HEAD".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(status, -1);
-            } else {
-                exchange.sendResponseHeaders(status, body.length);
-                exchange.getResponseBody().write(body);
-            }
+            exchange.responseHeaders().set("Content-Type", "application/json; charset=utf-8");
+            exchange.respond(status, body);
         } catch (IOException e) {
             config.console().println("Studio: could not send the error response (" + message + "): " + e);
         }

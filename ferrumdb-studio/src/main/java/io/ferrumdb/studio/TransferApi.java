@@ -34,11 +34,13 @@ final class TransferApi {
      */
     void export(Call call) throws IOException {
         byte[] prefix = KeyValueApi.prefixFrom(call.param("prefix"), call.param("prefixHex"));
-        call.exchange().getResponseHeaders().set("Content-Disposition", Bytes.attachment(fileName(prefix)));
-        try (OutputStream out = call.stream(200, NDJSON)) {
-            if (out != null) {
-                JsonLinesExport.write(db, KeyRange.prefix(prefix), out, written -> { });
-            }
+        call.header("Content-Disposition", Bytes.attachment(fileName(prefix)));
+        OutputStream out = call.stream(200, NDJSON);
+        if (out != null) {
+            JsonLinesExport.write(db, KeyRange.prefix(prefix), out, written -> { });
+            // Closed only on success: an export that fails part way is left open, and the exchange's end cuts
+            // the download short rather than completing it.
+            out.close();
         }
     }
 
@@ -60,7 +62,7 @@ final class TransferApi {
      */
     void importLines(Call call) throws IOException {
         JsonLinesImport.Result result;
-        try (InputStream body = call.exchange().getRequestBody()) {
+        try (InputStream body = call.requestBody()) {
             result = JsonLinesImport.read(db, body, db.options().clock().millis(), offset -> { });
         } catch (JsonLinesFormatException badLine) {
             throw ApiException.badRequest(badLine.getMessage());

@@ -42,12 +42,6 @@ class StudioUsabilityTest {
     }
 
     @Test
-    void connectionsAreServedWithTcpNoDelay() {
-        // The JDK server sets TCP_NODELAY on each accepted socket when this property is true at its start.
-        assertThat(System.getProperty(Studio.NODELAY_PROPERTY)).isEqualTo("true");
-    }
-
-    @Test
     void aValueOf64MebibytesCanBeWritten() {
         int size = 64 << 20;
         String json = "{\"key\":\"big\",\"valueBase64\":\"" + Base64.getEncoder().encodeToString(new byte[size]) + "\"}";
