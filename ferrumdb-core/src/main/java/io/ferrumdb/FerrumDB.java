@@ -485,6 +485,11 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     private void closeQuietlyAfterFailedOpen(RuntimeException cause) {
+        // The writer's flusher thread starts with the writer: stop it, or every failed open would leak a thread.
+        // Nothing was appended yet, so closing it writes nothing.
+        if (writer != null) {
+            writer.close();
+        }
         Throwable problem = closeFiles(null);
         if (problem != null) {
             cause.addSuppressed(problem);
