@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # redis-cli against ferrumdb serve: one-liners, a MULTI/EXEC and a pipelined (--pipe) load.
+#   test_redis_cli.sh PORT [redis-cli connection options, e.g. --tls --cacert FILE]
 set -euo pipefail
 port=$1
-cli() { redis-cli -p "$port" "$@"; }
+shift
+options=("$@")
+cli() { redis-cli -p "$port" "${options[@]}" "$@"; }
 expect() { local want=$1; shift; local got; got=$(cli "$@"); [ "$got" = "$want" ] || { echo "redis-cli $*: want '$want', got '$got'" >&2; exit 1; }; }
 expect OK set cli:s hello
 expect hello get cli:s

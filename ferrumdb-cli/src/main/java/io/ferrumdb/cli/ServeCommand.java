@@ -32,6 +32,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "environment variable " + ServerConfig.PASSWORD_ENV + "; never on the command line.")
     Path requirepassFile;
 
+    @Option(names = "--tls-cert-file", paramLabel = "FILE",
+            description = "Serve TLS only (as redis-server's tls-port), with this PEM certificate chain. Needs "
+                    + "--tls-key-file.")
+    Path tlsCertFile;
+
+    @Option(names = "--tls-key-file", paramLabel = "FILE",
+            description = "The unencrypted PEM (PKCS#8) private key of --tls-cert-file.")
+    Path tlsKeyFile;
+
     @Override
     public Integer call() throws InterruptedException {
         byte[] password = null;
@@ -49,7 +58,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServerConfig config;
         try {
-            config = ServerConfig.builder().port(port).bindAddress(bind).password(password).build();
+            config = ServerConfig.builder().port(port).bindAddress(bind).password(password)
+                    .tls(tlsCertFile, tlsKeyFile).build();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         } finally {

@@ -17,13 +17,19 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 
 /**
  * A FerrumDB database served over the Redis protocol (RESP2/RESP3): {@code redis-cli}, redis-py, ioredis,
@@ -41,6 +47,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * layout").
  */
 public final class RespServer implements AutoCloseable {
+    /** How long close() waits for each of the listener and the two event-loop groups to stop. */
+    private static final long SHUTDOWN_WAIT_SECONDS = 10;
+
     private final FerrumDB db;
     private final CommandExecutor executor;
     private final EventLoopGroup acceptors;
@@ -74,6 +83,7 @@ public final class RespServer implements AutoCloseable {
         try {
             checkLayout(db, dir);
             CommandExecutor executor = new CommandExecutor(db, clock, config);
+            SslContext tls = config.tls() ? tlsContext(config) : null;
             boolean epoll = Epoll.isAvailable();
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
             Class<? extends ServerChannel> channelType =
@@ -90,6 +100,9 @@ public final class RespServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ClientHandler handler = new ClientHandler(executor);
+                            if (tls != null) {
+                                ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                            }
                             ch.pipeline().addLast(new RespDecoder(config.maxBulkLength(), config.maxQueryBytes(),
                                     handler::authenticationRequired), handler);
                         }
@@ -118,6 +131,23 @@ public final class RespServer implements AutoCloseable {
             }
             db.close();
             throw e;
+        }
+    }
+
+    /** The server side of TLS from the configured PEM files, with the JDK's TLS implementation. */
+    private static SslContext tlsContext(ServerConfig config) {
+        for (Path file : List.of(config.tlsCertFile(), config.tlsKeyFile())) {
+            if (!Files.isReadable(file)) {
+                throw new ServerStartException("cannot read the TLS file " + file);
+            }
+        }
+        try {
+            return SslContextBuilder.forServer(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile())
+                    .sslProvider(SslProvider.JDK).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new ServerStartException("cannot use the TLS certificate " + config.tlsCertFile() + " with the key "
+                    + config.tlsKeyFile() + " (PEM certificate chain and unencrypted PKCS#8 PEM key expected): "
+                    + e.getMessage(), e);
         }
     }
 
@@ -161,7 +191,8 @@ public final class RespServer implements AutoCloseable {
     public String banner() {
         return "FerrumDB " + version() + " serving " + db.directory().toAbsolutePath().normalize()
                 + " over the Redis protocol on " + ConnectionCommands.address(address) + " (fsync "
-                + db.options().fsyncPolicy() + (executor.auth.required() ? ", password required" : "") + ")";
+                + db.options().fsyncPolicy() + (executor.auth.required() ? ", password required" : "")
+                + (executor.config.tls() ? ", TLS" : "") + ")";
     }
 
     /** Blocks until the server is closed (by {@link #close()}, SHUTDOWN or a signal's shutdown hook). */
@@ -179,10 +210,14 @@ public final class RespServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // Every wait is bounded: an event loop that died or hangs must not keep the database from being closed
+        // (and its last writes flushed). Connections still running after the bound see a closed database.
         try {
-            listener.close().syncUninterruptibly();
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            listener.close().awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            for (EventLoopGroup group : List.of(workers, acceptors)) {
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                        .awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            }
         } finally {
             try {
                 db.close();

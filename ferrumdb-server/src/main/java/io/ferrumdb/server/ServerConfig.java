@@ -30,6 +30,8 @@ public final class ServerConfig {
     private final long maxQueryBytes;
     private final long outputBufferLimit;
     private final int ioThreads;
+    private final Path tlsCertFile;
+    private final Path tlsKeyFile;
 
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -39,6 +41,8 @@ public final class ServerConfig {
         this.maxQueryBytes = b.maxQueryBytes;
         this.outputBufferLimit = b.outputBufferLimit;
         this.ioThreads = b.ioThreads;
+        this.tlsCertFile = b.tlsCertFile;
+        this.tlsKeyFile = b.tlsKeyFile;
     }
 
     public static Builder builder() {
@@ -78,6 +82,21 @@ public final class ServerConfig {
         return ioThreads;
     }
 
+    /** Whether connections speak TLS ({@link Builder#tls}). */
+    public boolean tls() {
+        return tlsCertFile != null;
+    }
+
+    /** The PEM certificate chain served over TLS; null without TLS. */
+    public Path tlsCertFile() {
+        return tlsCertFile;
+    }
+
+    /** The PEM (PKCS#8) private key of {@link #tlsCertFile()}; null without TLS. */
+    public Path tlsKeyFile() {
+        return tlsKeyFile;
+    }
+
     /** Reads a password from the first line of {@code file} (trailing CR/LF removed). */
     public static byte[] readPasswordFile(Path file) {
         String text;
@@ -102,6 +121,8 @@ public final class ServerConfig {
         private long maxQueryBytes = DEFAULT_MAX_QUERY_BYTES;
         private long outputBufferLimit = DEFAULT_OUTPUT_BUFFER_LIMIT;
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private Path tlsCertFile;
+        private Path tlsKeyFile;
 
         private Builder() {
         }
@@ -161,6 +182,22 @@ public final class ServerConfig {
         }
 
         /**
+         * Serves TLS only (as Redis's {@code tls-port}, on {@link #port}): {@code certFile} holds the PEM
+         * certificate chain, {@code keyFile} its unencrypted PEM private key in PKCS#8 form ("BEGIN PRIVATE KEY",
+         * what OpenSSL 3 writes). Client certificates are not requested. Both null: plain TCP. The files are read,
+         * and refused with the reason, when the server starts.
+         */
+        public Builder tls(Path certFile, Path keyFile) {
+            if ((certFile == null) != (keyFile == null)) {
+                throw new IllegalArgumentException("TLS needs both a certificate file and a key file (got only the "
+                        + (certFile == null ? "key" : "certificate") + ")");
+            }
+            this.tlsCertFile = certFile;
+            this.tlsKeyFile = keyFile;
+            return this;
+        }
+
+        /**
          * Checks the configuration. Protected mode: an address other than loopback needs a password, since anyone
          * on the network could otherwise read and write the database.
          */
@@ -183,6 +220,6 @@ public final class ServerConfig {
     @Override
     public String toString() {
         return "ServerConfig[bind=" + bindAddress + ", port=" + port + ", password=" + (password != null)
-                + ", proto-max-bulk-len=" + maxBulkLength + ", ioThreads=" + ioThreads + "]";
+                + ", proto-max-bulk-len=" + maxBulkLength + ", ioThreads=" + ioThreads + ", tls=" + tls() + "]";
     }
 }

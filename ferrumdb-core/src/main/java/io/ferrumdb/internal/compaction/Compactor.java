@@ -11,18 +11,16 @@ import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
-import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentScanner;
+import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 
@@ -53,9 +51,8 @@ public final class Compactor {
 
     private final KeyDir keyDir;
     private final SegmentFiles files;
-    private final SegmentManifest manifest;
-    private final ConcurrentNavigableMap<Integer, Segment> segments;
-    private final AtomicInteger nextSegmentId;
+    /** The one owner of the segment map, output ids and live bytes; the compactor changes them only through it. */
+    private final SegmentSet segments;
     private final long segmentSize;
     private final long bytesPerSecond;
     private final LongPredicate durable;
@@ -67,14 +64,11 @@ public final class Compactor {
      * @param syncWrites makes every write appended so far durable (the writer's sync); called before inputs are
      *                   deleted, see {@link #compact}
      */
-    public Compactor(KeyDir keyDir, SegmentFiles files, SegmentManifest manifest,
-                     ConcurrentNavigableMap<Integer, Segment> segments, AtomicInteger nextSegmentId,
-                     long segmentSize, long bytesPerSecond, LongPredicate durable, Runnable syncWrites) {
+    public Compactor(KeyDir keyDir, SegmentSet segments, long segmentSize, long bytesPerSecond,
+                     LongPredicate durable, Runnable syncWrites) {
         this.keyDir = keyDir;
-        this.files = files;
-        this.manifest = manifest;
+        this.files = segments.files();
         this.segments = segments;
-        this.nextSegmentId = nextSegmentId;
         this.segmentSize = segmentSize;
         this.bytesPerSecond = bytesPerSecond;
         this.durable = durable;
@@ -109,7 +103,7 @@ public final class Compactor {
                     }
                     int payload = fate == Fate.TOMBSTONE ? e.key().length : e.recordSize() - RecordFormat.HEADER_SIZE;
                     if (out == null || out.full(payload)) {
-                        out = new SegmentOutput(files, nextSegmentId.getAndIncrement(), segmentSize);
+                        out = new SegmentOutput(files, segments.allocateId(), segmentSize);
                         outputs.add(out);
                     }
                     long before = out.length();
@@ -140,25 +134,10 @@ public final class Compactor {
         }
         // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
         // open deletes them as unpublished compaction outputs: the inputs still hold every record).
-        List<Integer> outputIds = new ArrayList<>();
-        for (SegmentOutput o : outputs) {
-            outputIds.add(o.segment().id());
-        }
-        manifest.addAll(outputIds);
-        for (SegmentOutput o : outputs) {
-            o.segment().close();
-            Segment published = files.open(o.segment().id(), false);
-            published.noteSequences(o.segment().minSequence(), o.segment().maxSequence());
-            published.seal();
-            segments.put(published.id(), published);
-        }
+        segments.publish(outputs);
         for (Relocation r : relocations) {
             if (keyDir.relocate(r.key, r.from, r.to)) {
-                segments.get(r.to.segmentId()).addLiveBytes(r.to.recordSize());
-                Segment old = segments.get(r.from.segmentId());
-                if (old != null) {
-                    old.addLiveBytes(-r.from.recordSize());
-                }
+                segments.moveLive(r.from, r.to);
             }
         }
         // A record was dropped because the key directory names a newer write, which may not be durable yet (any
@@ -179,12 +158,7 @@ public final class Compactor {
         Path journal = files.dir().resolve(FileNames.COMPACTION);
         DatabaseDirectory.writeDurably(files.io(), files.dir(), FileNames.COMPACTION,
                 CompactionJournal.encode(files.databaseId(), ids));
-        manifest.removeAll(ids);
-        for (Segment s : inputs) {
-            segments.remove(s.id());
-            s.close();
-            files.delete(s.id());
-        }
+        segments.remove(inputs);
         files.io().syncDirectory(files.dir());
         files.io().delete(journal);
         files.io().syncDirectory(files.dir());
@@ -234,7 +208,7 @@ public final class Compactor {
      */
     private long oldestSequenceOutside(Set<Integer> inputIds) {
         long oldest = Long.MAX_VALUE;
-        for (Segment s : segments.values()) {
+        for (Segment s : segments.all()) {
             if (!inputIds.contains(s.id())) {
                 oldest = Math.min(oldest, s.minSequence());
             }
