@@ -218,6 +218,13 @@ class ErrorTest(DbTestCase):
             db.get("k")
         with self.assertRaises(ferrumdb.DatabaseClosedError):
             db.put("k", "v")
+        # The hot paths (get, put, `in`) call Java without the java_errors wrapper: same translation.
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            "k" in db  # noqa: B015
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            db.put("k", "v", ttl=5)
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            db.iterator()
 
     def test_corruption_names_file_and_offset(self) -> None:
         with ferrumdb.open(self.dir) as db:

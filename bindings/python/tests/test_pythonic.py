@@ -155,6 +155,7 @@ class ProcessTest(DbTestCase):
             import os, sys, ferrumdb
             db = ferrumdb.open(sys.argv[1])
             db.put("k", "v")
+            scan = db.iterator()  # made before the fork, first chunk not fetched yet
             pid = os.fork()
             if pid == 0:
                 try:
@@ -162,6 +163,14 @@ class ProcessTest(DbTestCase):
                     print("child wrote", flush=True)
                 except ferrumdb.FerrumError as e:
                     print("child error:", e, flush=True)
+                # Every hot path checks, not only put: get, `in` and a scan's next chunk.
+                for name, call in (("get", lambda: db.get("k")), ("in", lambda: "k" in db),
+                                   ("scan", lambda: next(scan)), ("db[k]", lambda: db["k"])):
+                    try:
+                        call()
+                        print("child", name, "ran", flush=True)
+                    except ferrumdb.FerrumError as e:
+                        print("child", name, "error:", type(e).__name__, flush=True)
                 try:
                     ferrumdb.open(sys.argv[1] + "-2")
                 except ferrumdb.FerrumError as e:
@@ -176,6 +185,8 @@ class ProcessTest(DbTestCase):
         self.assertIn("child error: FerrumDB cannot be used in this process", result.stdout)
         self.assertIn("spawn", result.stdout)
         self.assertIn("child open error: FerrumError", result.stdout)
+        for name in ("get", "in", "scan", "db[k]"):
+            self.assertIn(f"child {name} error: FerrumError", result.stdout)
         self.assertIn("parent reads b'v'", result.stdout)
 
     def test_dropped_handle_is_closed_with_a_resource_warning(self) -> None:

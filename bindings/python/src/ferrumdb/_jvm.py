@@ -53,15 +53,34 @@ def jar_path() -> Path:
     return Path(override) if override else BUNDLED_JAR
 
 
+def _note_fork_in_child() -> None:
+    global _forked
+    if _jvm_pid is not None:
+        _forked = True
+
+
+# os.fork(), multiprocessing's "fork" start method and subprocess's preexec_fn all run the at-fork hooks, so the
+# flag is set in every child a Python program forks: the hot paths (get, put, `in`, a scan's next chunk) test the flag
+# instead of calling os.getpid(), a system call that costs microseconds on some kernels and sandboxes.
+_forked = False
+if hasattr(os, "register_at_fork"):  # absent where there is no fork() (Windows)
+    os.register_at_fork(after_in_child=_note_fork_in_child)
+
+
 def check_not_forked() -> None:
     """Raises FerrumError in a fork() child of a process that started the JVM (instead of hanging)."""
-    if _jvm_pid is not None and _jvm_pid != os.getpid():
-        raise FerrumError(
-            f"FerrumDB cannot be used in this process ({os.getpid()}): it was forked from process {_jvm_pid} "
-            "after the Java engine started there, and the engine's threads do not survive fork(). Start worker "
-            "processes with multiprocessing's \"spawn\" method (multiprocessing.set_start_method(\"spawn\")) "
-            "and open the database in the worker, or share one database through `ferrumdb serve`. Leave this "
-            "process with os._exit().")
+    if _forked or (_jvm_pid is not None and _jvm_pid != os.getpid()):
+        raise_forked()
+
+
+def raise_forked() -> None:
+    """Raises the FerrumError for a call made in a fork() child; see :func:`check_not_forked`."""
+    raise FerrumError(
+        f"FerrumDB cannot be used in this process ({os.getpid()}): it was forked from process {_jvm_pid} "
+        "after the Java engine started there, and the engine's threads do not survive fork(). Start worker "
+        "processes with multiprocessing's \"spawn\" method (multiprocessing.set_start_method(\"spawn\")) "
+        "and open the database in the worker, or share one database through `ferrumdb serve`. Leave this "
+        "process with os._exit().")
 
 
 def _ensure_started() -> None:
@@ -93,7 +112,8 @@ def _ensure_started() -> None:
 def jclass(name: str) -> Any:
     """The Java class ``name`` (cached), starting the JVM on first use. Every Java class the package uses is
     looked up here."""
-    check_not_forked()
+    if _forked:
+        raise_forked()
     cls = _classes.get(name)
     if cls is None:
         _ensure_started()
@@ -164,7 +184,8 @@ def java_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        check_not_forked()
+        if _forked:
+            raise_forked()
         try:
             return func(*args, **kwargs)
         except jpype.JException as e:

@@ -4,7 +4,6 @@ import io.ferrumdb.DroppedRange.Kind;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
-import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
@@ -26,7 +25,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -178,13 +176,9 @@ final class Repairer {
 
     /** The segments a valid journal superseded; a damaged or foreign journal is set aside and supersedes nothing. */
     private Set<Integer> readJournal(DatabaseDirectory directory, Path journal) throws IOException {
-        MetaFile meta = directory.meta();
-        if (!io.exists(journal)) {
-            return Set.of();
-        }
         try {
-            return new HashSet<>(CompactionJournal.decode(directory.readAll(FileNames.COMPACTION, 1 << 24), journal,
-                    meta.databaseId(), meta.version()));
+            Set<Integer> superseded = directory.compactionJournalOrNull();
+            return superseded == null ? Set.of() : superseded;
         } catch (CorruptionException | FormatVersionException e) {
             problems.add(new DroppedRange(journal, 0, 0, Kind.DAMAGED_JOURNAL, message(e)));
             setAside(journal);
@@ -262,20 +256,13 @@ final class Repairer {
             throws IOException {
         Path hint = files.hintPath(seg.id());
         boolean hinted = io.exists(hint) && seg.path().equals(files.dataPath(seg.id()));
-        boolean cutShort = false;
-        boolean hintUsable = false;
-        if (hinted) {
-            try {
-                hintUsable = files.readHint(seg) != null;
-            } catch (CorruptionException e) {
-                cutShort = e.file().equals(seg.path());
-                problems.add(new DroppedRange(e.file(), e.offset(), 0,
-                        cutShort ? Kind.DAMAGED_SEGMENT : Kind.DAMAGED_HINT, e.problem()));
-            }
+        SegmentFiles.Checked checked = files.check(seg, hinted, newest);
+        boolean cutShort = checked.cutShort();
+        boolean hintUsable = checked.hintUsable();
+        if (checked.hintDamage() != null) {
+            problems.add(checked.hintDamage());
         }
-        boolean mayEndTorn = !hinted && newest;
-        SegmentScanner.Result scan = SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(),
-                mayEndTorn ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE);
+        SegmentScanner.Result scan = checked.scan();
         boolean damaged = cutShort || !seg.path().equals(files.dataPath(seg.id()));
         for (DroppedRange d : scan.dropped()) {
             problems.add(d);

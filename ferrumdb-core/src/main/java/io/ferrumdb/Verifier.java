@@ -3,7 +3,6 @@ package io.ferrumdb;
 import io.ferrumdb.DroppedRange.Kind;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
-import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.log.Segment;
@@ -14,7 +13,6 @@ import io.ferrumdb.internal.log.SegmentScanner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
@@ -78,19 +76,12 @@ final class Verifier {
                 continue;
             }
             try {
-                boolean hinted = io.exists(files.hintPath(id));
-                if (hinted) {
-                    try {
-                        files.readHint(seg);
-                    } catch (CorruptionException e) {
-                        Kind kind = e.file().equals(seg.path()) ? Kind.DAMAGED_SEGMENT : Kind.DAMAGED_HINT;
-                        problems.add(new DroppedRange(e.file(), e.offset(), 0, kind, e.problem()));
-                    }
+                SegmentFiles.Checked checked = files.check(seg, io.exists(files.hintPath(id)),
+                        id == newestWriterSegment);
+                if (checked.hintDamage() != null) {
+                    problems.add(checked.hintDamage());
                 }
-                // Only the segment that was being written (never sealed, so no hint) may end in a torn write.
-                boolean mayEndTorn = !hinted && id == newestWriterSegment;
-                SegmentScanner.Result r = SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(),
-                        mayEndTorn ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE);
+                SegmentScanner.Result r = checked.scan();
                 problems.addAll(r.dropped());
                 records += r.records().size();
                 bytes += seg.writtenLength();
@@ -104,17 +95,12 @@ final class Verifier {
     /** The segments an interrupted compaction superseded (open deletes them); a bad journal is a problem. */
     private static Set<Integer> supersededSegments(DatabaseDirectory directory, List<DroppedRange> problems)
             throws IOException {
-        Path journal = directory.file(FileNames.COMPACTION);
-        if (!directory.io().exists(journal)) {
-            return Set.of();
-        }
-        MetaFile meta = directory.meta();
         try {
-            return new HashSet<>(CompactionJournal.decode(directory.readAll(FileNames.COMPACTION, 1 << 24), journal,
-                    meta.databaseId(), meta.version()));
+            Set<Integer> superseded = directory.compactionJournalOrNull();
+            return superseded == null ? Set.of() : superseded;
         } catch (CorruptionException | FormatVersionException e) {
             String problem = e instanceof CorruptionException c ? c.problem() : e.getMessage();
-            problems.add(new DroppedRange(journal, 0, 0, Kind.DAMAGED_JOURNAL, problem));
+            problems.add(new DroppedRange(directory.file(FileNames.COMPACTION), 0, 0, Kind.DAMAGED_JOURNAL, problem));
             return Set.of();
         }
     }

@@ -239,8 +239,8 @@ public final class FaultFileIO {
         return options.toBuilder().fileIO(session()).build();
     }
 
-    /** A file layer for one open of a database: dead after the next crash. */
-    FileIO session() {
+    /** A file layer for one open of a database (or one part's test): dead after the next crash. */
+    public FileIO session() {
         synchronized (this) {
             return new Session(epoch);
         }

@@ -11,18 +11,16 @@ import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
-import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentScanner;
+import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 
@@ -53,9 +51,8 @@ public final class Compactor {
 
     private final KeyDir keyDir;
     private final SegmentFiles files;
-    private final SegmentManifest manifest;
-    private final ConcurrentNavigableMap<Integer, Segment> segments;
-    private final AtomicInteger nextSegmentId;
+    /** The one owner of the segment map, output ids and live bytes; the compactor changes them only through it. */
+    private final SegmentSet segments;
     private final long segmentSize;
     private final long bytesPerSecond;
     private final LongPredicate durable;
@@ -67,14 +64,11 @@ public final class Compactor {
      * @param syncWrites makes every write appended so far durable (the writer's sync); called before inputs are
      *                   deleted, see {@link #compact}
      */
-    public Compactor(KeyDir keyDir, SegmentFiles files, SegmentManifest manifest,
-                     ConcurrentNavigableMap<Integer, Segment> segments, AtomicInteger nextSegmentId,
-                     long segmentSize, long bytesPerSecond, LongPredicate durable, Runnable syncWrites) {
+    public Compactor(KeyDir keyDir, SegmentSet segments, long segmentSize, long bytesPerSecond,
+                     LongPredicate durable, Runnable syncWrites) {
         this.keyDir = keyDir;
-        this.files = files;
-        this.manifest = manifest;
+        this.files = segments.files();
         this.segments = segments;
-        this.nextSegmentId = nextSegmentId;
         this.segmentSize = segmentSize;
         this.bytesPerSecond = bytesPerSecond;
         this.durable = durable;
@@ -98,8 +92,7 @@ public final class Compactor {
         ArrayList<Relocation> relocations = new ArrayList<>();
         SegmentOutput out = null;
         try {
-            for (int inIndex = 0; inIndex < inputs.size(); inIndex++) {
-                Segment in = inputs.get(inIndex);
+            for (Segment in : inputs) {
                 bytesRead += in.writtenLength();
                 List<HintFile.Entry> entries = entriesOf(in);
                 // Sized once per input: growing a list of 10^5-10^6 relocations by copying cost a tenth of the
@@ -114,17 +107,16 @@ public final class Compactor {
                     }
                     int payload = fate == Fate.TOMBSTONE ? e.key().length : e.recordSize() - RecordFormat.HEADER_SIZE;
                     if (out == null || out.full(payload)) {
-                        out = new SegmentOutput(files, nextSegmentId.getAndIncrement(), segmentSize);
+                        out = new SegmentOutput(files, segments.allocateId(), segmentSize);
                         outputs.add(out);
                     }
-                    int outIndex = outputs.size() - 1;
                     long before = out.length();
                     if (fate == Fate.TOMBSTONE) {
                         out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
                     } else {
                         Location moved = out.copy(in, e);
                         if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
-                            relocations.add(new Relocation(key, current, moved, inIndex, outIndex));
+                            relocations.add(new Relocation(key, current, moved));
                         }
                     }
                     written += out.length() - before;
@@ -146,35 +138,11 @@ public final class Compactor {
         }
         // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
         // open deletes them as unpublished compaction outputs: the inputs still hold every record).
-        List<Integer> outputIds = new ArrayList<>();
-        for (SegmentOutput o : outputs) {
-            outputIds.add(o.segment().id());
-        }
-        manifest.addAll(outputIds);
-        List<Segment> published = new ArrayList<>(outputs.size());
-        for (SegmentOutput o : outputs) {
-            o.segment().close();
-            Segment p = files.open(o.segment().id(), false);
-            p.noteSequences(o.segment().minSequence(), o.segment().maxSequence());
-            p.seal();
-            segments.put(p.id(), p);
-            published.add(p);
-        }
-        // Live bytes move in one addition per segment, not one per record (each is an atomic update that
-        // readers of stats() and the compaction policy contend on).
-        long[] gained = new long[published.size()];
-        long[] lost = new long[inputs.size()];
+        segments.publish(outputs);
         for (Relocation r : relocations) {
             if (keyDir.relocate(r.key, r.from, r.to)) {
-                gained[r.output] += r.to.recordSize();
-                lost[r.input] += r.from.recordSize();
+                segments.moveLive(r.from, r.to);
             }
-        }
-        for (int i = 0; i < gained.length; i++) {
-            published.get(i).addLiveBytes(gained[i]);
-        }
-        for (int i = 0; i < lost.length; i++) {
-            inputs.get(i).addLiveBytes(-lost[i]);
         }
         // A record was dropped because the key directory names a newer write, which may not be durable yet (any
         // policy but always, or an always-write not yet acknowledged). Deleting the inputs before that write is
@@ -194,12 +162,7 @@ public final class Compactor {
         Path journal = files.dir().resolve(FileNames.COMPACTION);
         DatabaseDirectory.writeDurably(files.io(), files.dir(), FileNames.COMPACTION,
                 CompactionJournal.encode(files.databaseId(), ids));
-        manifest.removeAll(ids);
-        for (Segment s : inputs) {
-            segments.remove(s.id());
-            s.close();
-            files.delete(s.id());
-        }
+        segments.remove(inputs);
         files.io().syncDirectory(files.dir());
         files.io().delete(journal);
         files.io().syncDirectory(files.dir());
@@ -249,7 +212,7 @@ public final class Compactor {
      */
     private long oldestSequenceOutside(Set<Integer> inputIds) {
         long oldest = Long.MAX_VALUE;
-        for (Segment s : segments.values()) {
+        for (Segment s : segments.all()) {
             if (!inputIds.contains(s.id())) {
                 oldest = Math.min(oldest, s.minSequence());
             }
@@ -291,7 +254,6 @@ public final class Compactor {
         }
     }
 
-    /** A copied record the key directory pointed at; {@code input} and {@code output} index the run's lists. */
-    private record Relocation(Key key, Location from, Location to, int input, int output) {
+    private record Relocation(Key key, Location from, Location to) {
     }
 }

@@ -4,6 +4,7 @@ import io.ferrumdb.CorruptionException;
 import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.directory.LockRegistry;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
@@ -90,11 +91,12 @@ public final class Keyring {
 
     /**
      * Rewraps the data keys under {@code newSecret}: the new KEY is written to a temporary file, fsynced and
-     * renamed over the old one, so a crash leaves either the old or the new KEY, each complete. The caller holds
-     * the database lock.
+     * renamed over the old one, so a crash leaves either the old or the new KEY, each complete. REQUIRES: the
+     * caller holds the database's exclusive lock.
      */
     public static void rewrap(FileIO io, Path dir, MetaFile meta, Secret oldSecret, Secret newSecret)
             throws IOException {
+        assert LockRegistry.process().isHeldExclusively(dir) : "rewrapping the KEY of " + dir + " without its lock";
         if (!meta.encrypted()) {
             throw new EncryptionKeyException("database " + dir + " is not encrypted");
         }

@@ -4,7 +4,9 @@ import io.ferrumdb.CorruptionException;
 import io.ferrumdb.DatabaseNotFoundException;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.NotADatabaseException;
+import io.ferrumdb.FormatVersionException;
 import io.ferrumdb.internal.format.BackupMarker;
+import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
@@ -16,7 +18,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -159,6 +163,22 @@ public final class DatabaseDirectory implements AutoCloseable {
         return readAll(io, path.resolve(name), limit);
     }
 
+    /**
+     * The segment ids the {@code COMPACTION} journal lists (an interrupted compaction's inputs, superseded by its
+     * published outputs), or null when there is no journal.
+     *
+     * @throws CorruptionException    when the journal is damaged or belongs to another database
+     * @throws FormatVersionException when it has a version this database does not read
+     */
+    public Set<Integer> compactionJournalOrNull() throws IOException {
+        Path journal = path.resolve(FileNames.COMPACTION);
+        if (!io.exists(journal)) {
+            return null;
+        }
+        return new HashSet<>(CompactionJournal.decode(readAll(FileNames.COMPACTION, 1 << 24), journal,
+                meta.databaseId(), meta.version()));
+    }
+
     /** Gives the lock back. The directory must not be used afterwards. */
     @Override
     public void close() throws IOException {
@@ -235,8 +255,9 @@ public final class DatabaseDirectory implements AutoCloseable {
         return MetaFile.decode(readAll(io, metaPath, MetaFile.SIZE), metaPath);
     }
 
-    /** Creates META; the caller holds the exclusive lock and checked the directory's contents. */
+    /** Creates META. REQUIRES: the caller holds the exclusive lock and checked the directory's contents. */
     private static MetaFile createMeta(FileIO io, Path dir, boolean encrypted) throws IOException {
+        assert LockRegistry.process().isHeldExclusively(dir) : "creating META of " + dir + " without its lock";
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
         MetaFile meta = new MetaFile(id, encrypted, System.currentTimeMillis());

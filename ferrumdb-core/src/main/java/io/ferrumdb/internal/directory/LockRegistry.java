@@ -148,6 +148,15 @@ public final class LockRegistry {
         }
     }
 
+    /**
+     * Whether this process holds {@code directory} exclusively through the registry: what callers that write the
+     * directory's small files assert ("REQUIRES: the exclusive lock").
+     */
+    public synchronized boolean isHeldExclusively(Path directory) {
+        Entry e = held.get(canonical(directory));
+        return e != null && !e.shared && e.lock.isValid();
+    }
+
     /** Whether this process holds {@code directory} through the registry (for tests and diagnostics). */
     public synchronized boolean isHeld(Path directory) {
         Entry e = held.get(canonical(directory));

@@ -71,7 +71,8 @@ public final class Segment {
         return liveBytes.get();
     }
 
-    public void addLiveBytes(long delta) {
+    /** Changed only through {@link SegmentSet}, the one owner of live-byte bookkeeping. */
+    void addLiveBytes(long delta) {
         liveBytes.addAndGet(delta);
     }
 

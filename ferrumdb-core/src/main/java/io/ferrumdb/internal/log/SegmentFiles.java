@@ -1,6 +1,7 @@
 package io.ferrumdb.internal.log;
 
 import io.ferrumdb.CorruptionException;
+import io.ferrumdb.DroppedRange;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
@@ -166,6 +167,37 @@ public final class SegmentFiles {
             return null;
         }
         return c.entries();
+    }
+
+    /**
+     * A segment checked as verify and repair check it: its hint (when {@code hinted}) and a salvage scan of every
+     * record. {@code hintDamage} is null when the hint is intact or absent.
+     */
+    public record Checked(boolean hintUsable, DroppedRange hintDamage, SegmentScanner.Result scan) {
+        /** An intact hint describes a longer file: the segment was cut short after it was sealed. */
+        public boolean cutShort() {
+            return hintDamage != null && hintDamage.kind() == DroppedRange.Kind.DAMAGED_SEGMENT;
+        }
+    }
+
+    /**
+     * Checks {@code segment} without trusting anything: reads its hint when {@code hinted}, then scans every record
+     * in salvage mode. Only the newest writer segment without a hint (never sealed) may end in a torn write.
+     */
+    public Checked check(Segment segment, boolean hinted, boolean newestWriterSegment) throws IOException {
+        boolean usable = false;
+        DroppedRange damage = null;
+        if (hinted) {
+            try {
+                usable = readHint(segment) != null;
+            } catch (CorruptionException e) {
+                damage = new DroppedRange(e.file(), e.offset(), 0, e.file().equals(segment.path())
+                        ? DroppedRange.Kind.DAMAGED_SEGMENT : DroppedRange.Kind.DAMAGED_HINT, e.problem());
+            }
+        }
+        boolean mayEndTorn = !hinted && newestWriterSegment;
+        return new Checked(usable, damage, SegmentScanner.scan(segment.file(), segment.writtenLength(),
+                segment.cipher(), mayEndTorn ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE));
     }
 
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */

@@ -1,0 +1,246 @@
+package io.ferrumdb;
+
+import io.ferrumdb.internal.compaction.CompactionPolicy;
+import io.ferrumdb.internal.compaction.CompactionScheduler;
+import io.ferrumdb.internal.compaction.Compactor;
+import io.ferrumdb.internal.directory.BackupWriter;
+import io.ferrumdb.internal.directory.DatabaseDirectory;
+import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.log.LogWriter;
+import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentSet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Work on the sealed segments while the database is open: compaction (on demand, and in the background through
+ * the {@link CompactionScheduler}), backup and the compaction statistics. Every such job needs a stable set of
+ * sealed segments, so they run one at a time under the maintenance lock.
+ */
+final class Maintenance {
+    private final Path dir;
+    private final DatabaseDirectory directory;
+    private final SegmentSet segments;
+    private final LogWriter writer;
+    private final ExpiryPurge expiry;
+    /** Serializes compactions and backups, which both need a stable set of sealed segments. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Compactor compactor;
+    private final CompactionPolicy policy;
+    /** Background compaction; null when read-only or automatic compaction is off. */
+    private final CompactionScheduler scheduler;
+    private final LongAdder compactions = new LongAdder();
+    private final LongAdder reclaimedBytes = new LongAdder();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder nanos = new LongAdder();
+
+    /** @param writer the log writer, or null for a read-only database */
+    Maintenance(Path dir, Options options, DatabaseDirectory directory, SegmentSet segments, KeyDir keyDir,
+                LogWriter writer, ExpiryPurge expiry) {
+        this.dir = dir;
+        this.directory = directory;
+        this.segments = segments;
+        this.writer = writer;
+        this.expiry = expiry;
+        this.compactor = new Compactor(keyDir, segments, options.segmentSize(), options.compactionRateLimit(),
+                writer == null ? sequence -> true : writer::mayServe, this::syncBeforeRetiringSegments);
+        this.policy = new CompactionPolicy(options.compactionThreshold(), options.maxSpaceAmplification(),
+                options.segmentSize());
+        this.scheduler = options.readOnly() || !options.autoCompaction() ? null
+                : new CompactionScheduler(policy, lock, new SchedulerHost(), options.compactionInterval(),
+                "ferrumdb-compactor");
+    }
+
+    /** Seals the active segment (unless writes have failed) and compacts every sealed segment. */
+    CompactionResult compact(Runnable ensureOpen) {
+        lock.lock();
+        try {
+            ensureOpen.run();
+            if (writer.failure() == null) {
+                writer.rollAndSync();
+            }
+            return compactNow(sealedSegments());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Seals the active segment and copies the sealed segments to {@code to}. */
+    void backup(Path to, Runnable ensureOpen) {
+        lock.lock();
+        try {
+            ensureOpen.run();
+            if (writer != null) {
+                writer.rollAndSync();
+            }
+            BackupWriter.write(directory, sealedSegments(), to, System.currentTimeMillis());
+        } catch (IOException e) {
+            throw new FerrumException("backup of " + dir + " to " + to + " failed: " + e, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code job} under the maintenance lock (no compaction or backup meanwhile). */
+    <T> T exclusively(java.util.function.Supplier<T> job) {
+        lock.lock();
+        try {
+            return job.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Compacts {@code inputs} (sealed segments). REQUIRES: the maintenance lock is held. */
+    CompactionResult compactNow(List<Segment> inputs) {
+        assert lock.isHeldByCurrentThread() : "compaction runs under the maintenance lock";
+        if (inputs.isEmpty()) {
+            return CompactionResult.NOTHING;
+        }
+        long started = System.nanoTime();
+        // The compactor copies every record the key directory points at: expired ones must leave it first.
+        expiry.run();
+        try {
+            Compactor.Outcome o = compactor.compact(inputs);
+            compactions.increment();
+            reclaimedBytes.add(Math.max(0, o.bytesRead() - o.bytesWritten()));
+            bytesRead.add(o.bytesRead());
+            nanos.add(System.nanoTime() - started);
+            return new CompactionResult(o.segmentsCompacted(), o.bytesRead(), o.bytesWritten(),
+                    o.bytesRead() - o.bytesWritten(), Duration.ofNanos(System.nanoTime() - started));
+        } catch (IOException e) {
+            throw new FerrumException("compaction of " + dir + " failed: " + e, e);
+        }
+    }
+
+    /** Sealed segments, oldest first: every segment but the active one, once its hint is written. */
+    List<Segment> sealedSegments() {
+        return segments.sealedExcept(activeSegmentId());
+    }
+
+    /** The id of the segment appends go to, or -1 when there is none (read-only, or nothing appended yet). */
+    int activeSegmentId() {
+        Segment active = writer == null ? null : writer.active();
+        return active == null ? -1 : active.id();
+    }
+
+    /** The writer sealed a segment: background compaction may have work. */
+    void segmentSealed() {
+        if (scheduler != null) {
+            scheduler.segmentSealed();
+        }
+    }
+
+    /** The database's statistics: the segments' and the compactions' from here, the counts given. */
+    Stats stats(long liveKeys, long puts, long deletes, long gets) {
+        int activeId = activeSegmentId();
+        List<Stats.SegmentStats> segs = new ArrayList<>();
+        long total = 0;
+        long live = 0;
+        for (Segment s : segments.all()) {
+            long length = s.id() == activeId ? writer.activeLength() : s.writtenLength();
+            segs.add(new Stats.SegmentStats(s.id(), length, s.liveBytes(), s.id() == activeId));
+            total += length;
+            live += s.liveBytes();
+        }
+        return new Stats(liveKeys, List.copyOf(segs), total, live, puts, deletes, gets,
+                writer == null ? 0 : writer.fsyncs(), writer == null ? 0 : writer.syncedRecords(),
+                compactions.sum(), reclaimedBytes.sum(), writer == null || writer.failure() != null,
+                policy.pendingBytes(CompactionPolicy.usages(sealedSegments()), activeUsage()), bytesRead.sum(),
+                nanos.sum());
+    }
+
+    /** The failure of the last background compaction, or null. */
+    Throwable lastFailure() {
+        return scheduler == null ? null : scheduler.lastFailure();
+    }
+
+    /**
+     * Stops background compaction (waiting for a running one; it may merge small segments) and waits for a
+     * running backup. Returns a failure of the closing merge, or null; the inputs stay in place then.
+     */
+    RuntimeException close() {
+        RuntimeException problem = null;
+        if (scheduler != null) {
+            try {
+                scheduler.close();
+            } catch (RuntimeException e) {
+                problem = e;
+            }
+        }
+        lock.lock();
+        lock.unlock();
+        return problem;
+    }
+
+    /**
+     * Compaction only runs on a writable database; see {@link Compactor#compact} for why it syncs. After a write
+     * failure the flusher is gone and the writer refuses to sync, but compaction still runs: it dropped records
+     * only for keys whose newest record the writer had written ({@link LogWriter#mayServe}), so forcing the
+     * segments not yet sealed makes those records as durable as a sync would.
+     */
+    private void syncBeforeRetiringSegments() {
+        if (writer.failure() == null) {
+            writer.sync();
+            return;
+        }
+        try {
+            for (Segment s : segments.all()) {
+                if (!s.isSealed()) {
+                    s.file().force();
+                }
+            }
+        } catch (IOException e) {
+            throw new FerrumException("could not make the writes before the write failure durable: " + e, e);
+        }
+    }
+
+    /**
+     * The active segment as the compaction policy sees it, or null for a read-only database and before the first
+     * append.
+     */
+    private CompactionPolicy.Usage activeUsage() {
+        if (writer == null) {
+            return null;
+        }
+        Segment active = writer.active();
+        if (active == null) {
+            // Nothing appended since open: no active segment exists yet.
+            return null;
+        }
+        return new CompactionPolicy.Usage(active.id(), writer.activeLength(), active.liveBytes());
+    }
+
+    /** What background compaction may do to this database: every call runs on the compaction thread. */
+    private final class SchedulerHost implements CompactionScheduler.Host {
+        @Override
+        public boolean writable() {
+            return writer.failure() == null;
+        }
+
+        @Override
+        public List<Segment> sealedSegments() {
+            return Maintenance.this.sealedSegments();
+        }
+
+        @Override
+        public CompactionPolicy.Usage activeUsage() {
+            return Maintenance.this.activeUsage();
+        }
+
+        @Override
+        public void rollActive() {
+            writer.rollAndSync();
+        }
+
+        @Override
+        public void compact(List<Segment> inputs) {
+            compactNow(inputs);
+        }
+    }
+}

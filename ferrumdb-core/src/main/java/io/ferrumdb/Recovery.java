@@ -1,0 +1,397 @@
+package io.ferrumdb;
+
+import io.ferrumdb.internal.crypto.Keyring;
+import io.ferrumdb.internal.crypto.Secret;
+import io.ferrumdb.internal.directory.DatabaseDirectory;
+import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.format.CipherSuite;
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.MetaFile;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.format.SegmentHeader;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.keydir.Key;
+import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentInventory;
+import io.ferrumdb.internal.log.SegmentManifest;
+import io.ferrumdb.internal.log.SegmentScanner;
+import io.ferrumdb.internal.log.SegmentSet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+
+/**
+ * Opening a database, as one sequence (ARCHITECTURE.md, "Open and recovery"):
+ * <ol>
+ *   <li>lock the directory and read (or create) META; check the key or passphrase;</li>
+ *   <li>finish an interrupted compaction from its journal; delete temporary files;</li>
+ *   <li>take the segment inventory against the MANIFEST; delete unpublished segments and orphan hints;</li>
+ *   <li>load every segment into the key directory, oldest first: from a trusted hint, else by scanning it;
+ *   truncate a torn tail; write missing hints;</li>
+ *   <li>count live bytes, purge expired entries, start the ordered index build; bring the MANIFEST up to date.</li>
+ * </ol>
+ * A read-only open writes nothing. On failure everything opened so far is closed and the lock released.
+ */
+final class Recovery {
+    /** What an open produced: the parts the database is wired from. */
+    record Opened(DatabaseDirectory directory, SegmentSet segments, KeyDir keyDir, long maxSequence,
+                  List<DroppedRange> report) {
+        SegmentFiles files() {
+            return segments.files();
+        }
+    }
+
+    private final Path dir;
+    private final Options options;
+    private final FileIO io;
+    private final DatabaseDirectory directory;
+    private final List<DroppedRange> report = new ArrayList<>();
+    private SegmentFiles files;
+    private SegmentManifest manifest;
+    private SegmentSet segments;
+    private KeyDir keyDir;
+    /** What loading has seen so far: deleted keys (tombstones take part while loading) and the top sequence. */
+    private final Map<Key, Long> tombstones = new HashMap<>();
+    private long maxSequence;
+
+    private Recovery(Path dir, Options options, DatabaseDirectory directory) {
+        this.dir = dir;
+        this.options = options;
+        this.io = options.fileIO();
+        this.directory = directory;
+    }
+
+    /** Opens the database in {@code dir} (absolute and normalized) under {@code options}. */
+    static Opened open(Path dir, Options options) throws IOException {
+        DatabaseDirectory directory = DatabaseDirectory.lock(options.fileIO(), dir,
+                options.readOnly() ? DatabaseDirectory.Access.READ : DatabaseDirectory.Access.WRITE,
+                options.createIfMissing(), options.encrypted(), options.readOnly() ? "read-only open" : "open");
+        Recovery r = new Recovery(dir, options, directory);
+        try {
+            return r.run();
+        } catch (CorruptionException e) {
+            r.closeAfterFailure(e);
+            throw withWayOut(e);
+        } catch (IOException | RuntimeException e) {
+            r.closeAfterFailure(e);
+            throw e;
+        }
+    }
+
+    /** Damage found at open, with what the operator can do about it. */
+    private static CorruptionException withWayOut(CorruptionException e) {
+        if (e instanceof MissingSegmentException || e.problem().contains("ferrumdb repair")) {
+            return e;
+        }
+        return new CorruptionException(e.file(), e.offset(), e.problem() + "; 'ferrumdb repair' rewrites the"
+                + " damaged files keeping every intact record ('ferrumdb verify' lists the damage)", e);
+    }
+
+    private Opened run() throws IOException {
+        MetaFile meta = directory.meta();
+        files = new SegmentFiles(io, dir, meta.databaseId(), openCiphers(meta));
+        SortedSet<Integer> listed = meta.hasManifest() ? SegmentManifest.read(files) : null;
+        manifest = new SegmentManifest(files, listed == null ? List.of() : listed);
+        segments = new SegmentSet(files, manifest);
+        Set<Integer> superseded = finishInterruptedCompaction(meta);
+        if (writable()) {
+            directory.deleteTemporaryFiles();
+        }
+        SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
+        inventory.requireWhole(files);
+        List<Integer> ids = new ArrayList<>(inventory.live());
+        if (writable()) {
+            deleteUnpublishedSegments(inventory.unpublished());
+            deleteOrphanHints(ids);
+        }
+        keyDir = new KeyDir(options.orderedKeys(), expectedKeys(ids));
+        long maxSequence = load(ids);
+        // Ids of files deleted above are not used again: a later crash must not confuse an old file with a new one.
+        for (List<Integer> used : List.of(ids, new ArrayList<>(superseded), inventory.unpublished())) {
+            for (int id : used) {
+                segments.reserveThrough(id);
+            }
+        }
+        if (writable() && (!meta.hasManifest() || !manifest.ids().equals(segments.ids()))) {
+            // Only when it changed: an open that finds nothing to fix writes no file (a full disk opens).
+            manifest.replace(segments.ids());
+            if (!meta.hasManifest()) {
+                // A format-1 database gains its MANIFEST first, then the META that says it has one.
+                directory.writeDurably(FileNames.META, meta.upgraded().encode());
+            }
+        }
+        return new Opened(directory, segments, keyDir, maxSequence, Collections.unmodifiableList(report));
+    }
+
+    private boolean writable() {
+        return !options.readOnly();
+    }
+
+    private void closeAfterFailure(Throwable cause) {
+        if (segments != null) {
+            try {
+                segments.closeAll();
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        try {
+            directory.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Checks the key or passphrase against META and KEY and returns the database's ciphers; runs before anything
+     * is written or any record read, so a wrong, missing or superfluous key fails the open at once.
+     */
+    private CipherSuite openCiphers(MetaFile meta) throws IOException {
+        try (Secret secret = options.secret()) {
+            return Keyring.open(io, dir, meta, secret, writable() && directory.segmentIds().isEmpty());
+        }
+    }
+
+    // ---------------------------------------------------------------- before loading
+
+    /** Completes the deletions of a compaction that crashed after publishing its outputs; returns their ids. */
+    private Set<Integer> finishInterruptedCompaction(MetaFile meta) throws IOException {
+        Set<Integer> ids = directory.compactionJournalOrNull();
+        if (ids == null) {
+            return Set.of();
+        }
+        if (writable()) {
+            if (meta.hasManifest()) {
+                manifest.removeAll(ids);
+            }
+            for (int id : ids) {
+                files.delete(id);
+            }
+            directory.sync();
+            io.delete(directory.file(FileNames.COMPACTION));
+            directory.sync();
+        }
+        return ids;
+    }
+
+    /** Deletes files that hold nothing acknowledged and were never listed (see {@link SegmentInventory}). */
+    private void deleteUnpublishedSegments(List<Integer> unpublished) throws IOException {
+        for (int id : unpublished) {
+            files.delete(id);
+        }
+        if (!unpublished.isEmpty()) {
+            directory.sync();
+        }
+    }
+
+    /** Deletes hint files whose segment is gone (left by a crash during compaction). */
+    private void deleteOrphanHints(List<Integer> segmentIds) throws IOException {
+        Set<String> wanted = new HashSet<>();
+        for (int id : segmentIds) {
+            wanted.add(FileNames.hint(id));
+        }
+        boolean any = false;
+        for (Path p : io.list(dir)) {
+            String name = p.getFileName().toString();
+            if (FileNames.isHint(name) && !wanted.contains(name)) {
+                io.delete(p);
+                any = true;
+            }
+        }
+        if (any) {
+            directory.sync();
+        }
+    }
+
+    /**
+     * A size for the key directory from the hint files (an entry is at least 32 bytes), so that loading a large
+     * database does not rehash the map a dozen times as it grows.
+     */
+    private int expectedKeys(List<Integer> ids) throws IOException {
+        long hintBytes = 0;
+        for (int id : ids) {
+            Path hint = files.hintPath(id);
+            if (io.exists(hint)) {
+                hintBytes += files.size(hint);
+            }
+        }
+        return (int) Math.min(1 << 28, Math.max(1024, hintBytes / (HintFile.ENTRY_FIXED_SIZE + 8)));
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    /** A segment read record by record at open, because no trusted hint described it. */
+    private record Scanned(Segment segment, boolean hadHint, SegmentScanner.Result result) {
+        boolean torn() {
+            return result.validLength() < segment.writtenLength();
+        }
+    }
+
+    /**
+     * Loads every segment into the key directory, oldest first: from its hint file when one describes the
+     * segment as it is, else by scanning it (and then writing the hint). Only the newest segment may end in a
+     * torn write, which is truncated. Returns the highest sequence number seen.
+     */
+    private long load(List<Integer> ids) throws IOException {
+        List<Scanned> scanned = new ArrayList<>();
+        for (int id : ids) {
+            Segment seg = openForRecovery(id);
+            if (seg == null) {
+                continue;
+            }
+            segments.addRecovered(seg);
+            boolean hadHint = io.exists(files.hintPath(id));
+            List<HintFile.Entry> entries = options.salvage() ? null : readHintOrNull(seg);
+            if (entries != null) {
+                seg.seal();
+                load(seg, entries);
+                continue;
+            }
+            // Only a segment that was never sealed (no hint was ever written for it) can end in a torn write:
+            // sealed segments were fsynced before their hint, and compaction outputs before their rename.
+            SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE
+                    : hadHint || seg.header().compacted() ? SegmentScanner.Mode.STRICT : SegmentScanner.Mode.TAIL;
+            scanned.add(new Scanned(seg, hadHint, SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(),
+                    mode)));
+        }
+        rejectTornTailsBeforeRecords(scanned);
+        for (Scanned sc : scanned) {
+            List<HintFile.Entry> entries = SegmentFiles.entries(sc.result().records());
+            report.addAll(sc.result().dropped());
+            if (keepScannedSegment(sc, entries)) {
+                sc.segment().seal();
+                load(sc.segment(), entries);
+            }
+        }
+        tombstones.clear();
+        keyDir.forEachLocation(segments::addLive);
+        // Nothing else sees the key directory yet: no lock is needed to purge it.
+        long now = options.clock().millis();
+        if (keyDir.mayHaveExpired(now)) {
+            keyDir.purgeExpired(now, (k, loc) -> segments.release(loc));
+        }
+        keyDir.buildOrderedIndex();
+        return maxSequence;
+    }
+
+    /** Opens a segment; one whose header was torn while it was being created (never sealed) is discarded. */
+    private Segment openForRecovery(int id) throws IOException {
+        try {
+            return files.open(id, writable());
+        } catch (CorruptionException e) {
+            long size = files.size(files.dataPath(id));
+            if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
+                report.add(new DroppedRange(files.dataPath(id), 0, size, DroppedRange.Kind.TORN_TAIL,
+                        "segment header torn while the segment was created; file deleted"));
+                if (writable()) {
+                    segments.discard(id);
+                }
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private List<HintFile.Entry> readHintOrNull(Segment seg) throws IOException {
+        try {
+            return files.readHint(seg);
+        } catch (CorruptionException e) {
+            if (!e.file().equals(files.hintPath(seg.id()))) {
+                throw e;
+            }
+            // A damaged hint is never trusted: the segment is scanned and the hint rewritten.
+            report.add(new DroppedRange(files.hintPath(seg.id()), e.offset(), 0, DroppedRange.Kind.DAMAGED_HINT,
+                    "damaged hint file rebuilt from its segment: " + e.getMessage()));
+            return null;
+        }
+    }
+
+    /**
+     * A torn write can only end the log. The flusher fsyncs the end of a segment before it writes any byte of the
+     * next one, so a writer segment whose end is damaged while a later writer segment holds records was damaged
+     * at rest: corruption, not a crash. (Compaction outputs have higher numbers but old records; they don't count.)
+     */
+    private void rejectTornTailsBeforeRecords(List<Scanned> scanned) {
+        if (options.salvage()) {
+            return;
+        }
+        boolean laterRecords = false;
+        for (Segment s : segments.newestFirst()) {
+            if (s.header().compacted()) {
+                continue;
+            }
+            Scanned sc = scanned.stream().filter(x -> x.segment() == s).findFirst().orElse(null);
+            if (sc != null && sc.torn() && laterRecords) {
+                DroppedRange d = sc.result().dropped().get(0);
+                throw new CorruptionException(s.path(), d.offset(), d.reason()
+                        + "; later segments hold records, so this is not a torn tail");
+            }
+            if (sc == null ? s.maxSequence() > 0 : !sc.result().records().isEmpty()) {
+                laterRecords = true;
+            }
+        }
+    }
+
+    /**
+     * Makes a scanned segment's state durable: truncates a torn tail (fsynced), deletes a segment that holds no
+     * records, writes the missing hint. Returns false when the segment was deleted. A read-only open writes
+     * nothing and only hides the torn tail.
+     */
+    private boolean keepScannedSegment(Scanned sc, List<HintFile.Entry> entries) throws IOException {
+        Segment seg = sc.segment();
+        if (sc.torn() && writable()) {
+            seg.file().truncate(sc.result().validLength());
+            seg.file().force();
+        }
+        if (sc.torn()) {
+            seg.truncatedTo(sc.result().validLength());
+        }
+        if (!writable()) {
+            return true;
+        }
+        if (entries.isEmpty() && !sc.hadHint() && !seg.header().compacted()) {
+            segments.discard(seg.id());
+            return false;
+        }
+        files.writeHint(seg, entries);
+        return true;
+    }
+
+    private void load(Segment seg, List<HintFile.Entry> entries) {
+        for (HintFile.Entry e : entries) {
+            maxSequence = Math.max(maxSequence, e.sequence());
+            seg.noteSequences(e.sequence(), e.sequence());
+            loadEntry(seg, e);
+        }
+    }
+
+    /** Per key the highest sequence number wins, tombstones included. */
+    private void loadEntry(Segment seg, HintFile.Entry e) {
+        Key key = new Key(e.key());
+        Location current = keyDir.get(key);
+        Long deletedAt = tombstones.get(key);
+        long newest = Math.max(current == null ? 0 : current.sequence(), deletedAt == null ? 0 : deletedAt);
+        if (e.sequence() <= newest) {
+            return;
+        }
+        if (e.type() == RecordFormat.TYPE_PUT) {
+            keyDir.load(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
+            if (deletedAt != null) {
+                tombstones.remove(key);
+            }
+        } else {
+            keyDir.unload(key);
+            tombstones.put(key, e.sequence());
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.ferrumdb.internal.log;
+
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.keydir.Location;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The segments of one open database: which exist (the map readers look segment ids up in), how many of each
+ * one's bytes are live, and the next segment id. It is the one owner of these: the log writer's path (a new
+ * active segment, the live bytes of each applied record), the compactor (output ids, publishing outputs, moving
+ * live bytes with relocated records, removing inputs) and recovery all change them through this class, which keeps
+ * the MANIFEST in step with the map.
+ *
+ * <p>Live bytes: a segment's live bytes are the record sizes of the key directory entries that point into it;
+ * dead bytes are the rest of its payload. Every change of a key directory entry is mirrored here by exactly one
+ * call ({@link #addLive}, {@link #release}, {@link #moveLive}), made by whoever changed the entry while it still
+ * holds the lock that serialized the change.
+ *
+ * <p>Thread safety: lookups are lock-free (readers race compaction); membership changes are atomic per segment.
+ */
+public final class SegmentSet {
+    private final SegmentFiles files;
+    private final SegmentManifest manifest;
+    private final ConcurrentSkipListMap<Integer, Segment> segments = new ConcurrentSkipListMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+
+    public SegmentSet(SegmentFiles files, SegmentManifest manifest) {
+        this.files = files;
+        this.manifest = manifest;
+    }
+
+    public SegmentFiles files() {
+        return files;
+    }
+
+    public SegmentManifest manifest() {
+        return manifest;
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    /** The segment {@code id}, or null when it does not exist (any more: compaction may have retired it). */
+    public Segment get(int id) {
+        return segments.get(id);
+    }
+
+    /** The segment holding {@code location}, or null when it is gone. */
+    public Segment of(Location location) {
+        return segments.get(location.segmentId());
+    }
+
+    /** Every segment, oldest (lowest id) first; a weakly consistent view. */
+    public Collection<Segment> all() {
+        return segments.values();
+    }
+
+    /** Every segment, newest first. */
+    public Collection<Segment> newestFirst() {
+        return segments.descendingMap().values();
+    }
+
+    public NavigableSet<Integer> ids() {
+        return segments.keySet();
+    }
+
+    /** The lowest segment id, or -1 when there is no segment. */
+    public int firstId() {
+        var first = segments.firstEntry();
+        return first == null ? -1 : first.getKey();
+    }
+
+    /** Sealed segments, oldest first, except {@code activeId} (the segment appends go to; -1 for none). */
+    public List<Segment> sealedExcept(int activeId) {
+        List<Segment> out = new ArrayList<>();
+        for (Segment s : segments.values()) {
+            if (s.id() != activeId && s.isSealed()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- ids
+
+    /** A fresh segment id (for a compaction output). */
+    public int allocateId() {
+        return nextId.getAndIncrement();
+    }
+
+    /** Makes every later id higher than {@code id} (recovery: ids of existing and recently deleted files). */
+    public void reserveThrough(int id) {
+        nextId.accumulateAndGet(id + 1, Math::max);
+    }
+
+    /** The id the next {@link #allocateId()} returns. */
+    public int nextId() {
+        return nextId.get();
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    /** Adds a segment recovery opened (already listed in the MANIFEST, when the database has one). */
+    public void addRecovered(Segment segment) {
+        segments.put(segment.id(), segment);
+        reserveThrough(segment.id());
+    }
+
+    /**
+     * Creates the next active segment: the file is durable (file and directory fsynced) and listed in the MANIFEST
+     * before readers or the writer can see it. A failure adds no entry; a file left behind by a failed MANIFEST
+     * update holds no record, and the next open deletes it as unpublished ({@link SegmentInventory}).
+     */
+    public Segment createActive() throws IOException {
+        int id = allocateId();
+        Segment s = files.create(id);
+        try {
+            manifest.add(id);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        segments.put(id, s);
+        return s;
+    }
+
+    /**
+     * Seals a rolled segment that is complete and fsynced: writes the hint the writer built while appending (the
+     * segment is not re-read), then switches its reads to a memory map. Called by the flusher.
+     */
+    public void seal(Segment segment, HintFile.Builder hint) throws IOException {
+        files.writeHint(segment, hint);
+        segment.seal();
+    }
+
+    /**
+     * Publishes compaction outputs that are durable under their final names: lists them in the MANIFEST, then
+     * reopens each as a sealed (memory-mapped) segment readers can find. Returns the published segments.
+     */
+    public List<Segment> publish(List<SegmentOutput> outputs) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        for (SegmentOutput o : outputs) {
+            ids.add(o.segment().id());
+        }
+        manifest.addAll(ids);
+        List<Segment> published = new ArrayList<>();
+        for (SegmentOutput o : outputs) {
+            o.segment().close();
+            Segment s = files.open(o.segment().id(), false);
+            s.noteSequences(o.segment().minSequence(), o.segment().maxSequence());
+            s.seal();
+            segments.put(s.id(), s);
+            published.add(s);
+        }
+        return published;
+    }
+
+    /**
+     * Removes {@code retired} for good: unlists them from the MANIFEST, then drops, closes and deletes each. The
+     * caller fsyncs the directory (compaction does it once for all, after its journal).
+     */
+    public void remove(List<Segment> retired) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        for (Segment s : retired) {
+            ids.add(s.id());
+        }
+        manifest.removeAll(ids);
+        for (Segment s : retired) {
+            segments.remove(s.id());
+            s.close();
+            files.delete(s.id());
+        }
+    }
+
+    /**
+     * Discards segment {@code id} that holds nothing to keep (recovery: a torn header or no records; close: an
+     * empty active segment): unlisted, closed if open, deleted, and the directory fsynced.
+     */
+    public void discard(int id) throws IOException {
+        Segment s = segments.remove(id);
+        manifest.removeAll(List.of(id));
+        if (s != null) {
+            s.close();
+        }
+        files.delete(id);
+        files.io().syncDirectory(files.dir());
+    }
+
+    /** Closes every segment; the first failure is thrown after all were tried, later ones suppressed. */
+    public void closeAll() throws IOException {
+        IOException first = null;
+        for (Segment s : segments.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    // ---------------------------------------------------------------- live bytes
+
+    /** A key directory entry now points at {@code location}. */
+    public void addLive(Location location) {
+        Segment s = segments.get(location.segmentId());
+        if (s == null) {
+            throw new IllegalStateException("a key directory entry points at segment " + location.segmentId()
+                    + ", which is not in the set");
+        }
+        s.addLiveBytes(location.recordSize());
+    }
+
+    /** A key directory entry that pointed at {@code previous} was replaced or removed (null: there was none). */
+    public void release(Location previous) {
+        if (previous != null) {
+            Segment s = segments.get(previous.segmentId());
+            if (s != null) {
+                s.addLiveBytes(-previous.recordSize());
+            }
+        }
+    }
+
+    /** A key directory entry moved from {@code from} to {@code to} (compaction's relocation). */
+    public void moveLive(Location from, Location to) {
+        addLive(to);
+        release(from);
+    }
+}

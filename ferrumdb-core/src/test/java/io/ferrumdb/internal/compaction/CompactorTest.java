@@ -1,0 +1,159 @@
+package io.ferrumdb.internal.compaction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.format.CipherSuite;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.keydir.Key;
+import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.log.LogWriter;
+import io.ferrumdb.internal.log.LogWriter.Append;
+import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentManifest;
+import io.ferrumdb.internal.log.SegmentScanner;
+import io.ferrumdb.internal.log.SegmentSet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongPredicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The compactor alone, table-driven: a history of writes split into segments, which of them are compacted, and
+ * exactly which records the outputs must hold (what is copied, dropped, kept as a tombstone or turned into one),
+ * with the key directory, live bytes, MANIFEST and files checked afterwards.
+ */
+class CompactorTest {
+    private static final long NOW = 1_000_000;
+
+    @TempDir
+    Path dir;
+
+    private SegmentSet set;
+    private LogWriter writer;
+    private final KeyDir keyDir = new KeyDir(false, 16);
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (writer != null) {
+            writer.close();
+        }
+        if (set != null) {
+            set.closeAll();
+        }
+    }
+
+    /**
+     * Cases: the history ("put k", "put k expired", "del k", "roll" seals the segment), the indexes of the sealed
+     * segments to compact (oldest is 0), the sequence numbers whose writes failed, and the outputs' records.
+     */
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of("the newest value is copied, an overwritten one dropped",
+                        List.of("put a", "put a", "put b", "roll"), List.of(0), Set.of(),
+                        List.of("PUT a@2", "PUT b@3")),
+                Arguments.of("a tombstone with nothing older outside the compaction is dropped",
+                        List.of("put a", "roll", "del a", "roll"), List.of(0, 1), Set.of(),
+                        List.of()),
+                Arguments.of("a tombstone that hides an older value outside the compaction is kept",
+                        List.of("put a", "roll", "del a", "roll"), List.of(1), Set.of(),
+                        List.of("DELETE a@2")),
+                Arguments.of("an expired value whose entry was purged becomes a tombstone while an older value lies"
+                                + " outside", List.of("put a", "roll", "put a expired", "put b", "roll"), List.of(1),
+                        Set.of(), List.of("DELETE a@2", "PUT b@3")),
+                Arguments.of("an expired value with nothing older outside is dropped",
+                        List.of("put a expired", "put b", "roll"), List.of(0), Set.of(),
+                        List.of("PUT b@2")),
+                Arguments.of("every record of a key whose newest write failed is kept",
+                        List.of("put a", "put a", "put b", "put b", "roll"), List.of(0), Set.of(2L),
+                        List.of("PUT a@1", "PUT a@2", "PUT b@4")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void compactionOutputsHoldExactlyTheRecordsThatMustSurvive(String name, List<String> history,
+                                                                List<Integer> compacted, Set<Long> failed,
+                                                                List<String> expected) throws Exception {
+        SegmentFiles files = new SegmentFiles(FileIO.nio(), dir, new byte[16], CipherSuite.PLAINTEXT);
+        SegmentManifest.write(files, new java.util.TreeSet<>());
+        set = new SegmentSet(files, new SegmentManifest(files, List.of()));
+        writer = new LogWriter(0, FsyncPolicy.never(), 1 << 20, set::createActive, set::seal, () -> { });
+        for (String op : history) {
+            String[] w = op.split(" ");
+            switch (w[0]) {
+                case "roll" -> writer.rollAndSync();
+                case "put" -> append(RecordFormat.TYPE_PUT, w[1], w.length > 2 ? 1 : 0);
+                case "del" -> append(RecordFormat.TYPE_DELETE, w[1], 0);
+                default -> throw new AssertionError(op);
+            }
+        }
+        keyDir.purgeExpired(NOW, (k, loc) -> set.release(loc));
+        List<Segment> sealed = set.sealedExcept(writer.active() == null ? -1 : writer.active().id());
+        List<Segment> inputs = new ArrayList<>();
+        for (int i : compacted) {
+            inputs.add(sealed.get(i));
+        }
+        LongPredicate durable = sequence -> !failed.contains(sequence);
+        Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, durable, writer::sync);
+
+        Compactor.Outcome outcome = compactor.compact(inputs);
+
+        assertThat(outcome.segmentsCompacted()).isEqualTo(inputs.size());
+        List<String> output = new ArrayList<>();
+        for (Segment s : set.all()) {
+            if (s.header().compacted()) {
+                assertThat(s.isSealed()).isTrue();
+                for (SegmentScanner.Scanned r : SegmentScanner.scan(s.file(), s.writtenLength(), s.cipher(),
+                        SegmentScanner.Mode.STRICT).records()) {
+                    output.add((r.type() == RecordFormat.TYPE_PUT ? "PUT " : "DELETE ")
+                            + new String(r.key(), StandardCharsets.UTF_8) + "@" + r.sequence());
+                }
+            }
+        }
+        assertThat(output).as(name).containsExactlyElementsOf(expected);
+        for (Segment in : inputs) {
+            assertThat(set.get(in.id())).isNull();
+            assertThat(files.dataPath(in.id())).doesNotExist();
+        }
+        assertThat(dir.resolve(FileNames.COMPACTION)).doesNotExist();
+        assertThat(SegmentManifest.read(files)).isEqualTo(set.ids());
+        // The key directory follows every copied value it pointed at; live bytes follow the key directory.
+        long[] live = new long[1];
+        keyDir.forEachLocation(loc -> {
+            if (failed.isEmpty()) {
+                assertThat(set.get(loc.segmentId())).as("entry %s", loc).isNotNull();
+            }
+            live[0] += set.get(loc.segmentId()) == null ? 0 : loc.recordSize();
+        });
+        assertThat(set.all().stream().mapToLong(Segment::liveBytes).sum()).isEqualTo(live[0]);
+    }
+
+    private void append(byte type, String key, long expiresAt) {
+        byte[] value = type == RecordFormat.TYPE_PUT ? new byte[20] : new byte[0];
+        LogWriter.await(writer.append(List.of(new Append(type, new Key(key.getBytes(StandardCharsets.UTF_8)), value,
+                expiresAt)), this::apply));
+    }
+
+    /** What the database's write path does under the writer's lock. */
+    private void apply(Append a, Location location) {
+        if (a.type() == RecordFormat.TYPE_PUT) {
+            Location previous = keyDir.put(a.key(), location);
+            set.addLive(location);
+            set.release(previous);
+        } else {
+            set.release(keyDir.remove(a.key()));
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.ferrumdb.internal.format;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferrumdb.CorruptionException;
+import io.ferrumdb.FormatVersionException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Hint files alone: what the builder encodes decodes to the same entries, and every kind of damage (table-driven:
+ * a change to a good file, whether its checksum is then fixed, and the error it must give) is refused with a
+ * typed error, never trusted.
+ */
+class HintFileTest {
+    private static final Path FILE = Path.of("0000000003.hint");
+    private static final byte[] DB = new byte[16];
+    private static final byte[] OTHER_DB = new byte[16];
+    private static final long DATA_LENGTH = 10_000;
+
+    static {
+        Arrays.fill(DB, (byte) 7);
+        Arrays.fill(OTHER_DB, (byte) 8);
+    }
+
+    private static final List<HintFile.Entry> ENTRIES = List.of(
+            new HintFile.Entry(RecordFormat.TYPE_PUT, bytes("alpha"), 120, SegmentHeader.SIZE, 1, 0),
+            new HintFile.Entry(RecordFormat.TYPE_DELETE, bytes("beta"), 60, SegmentHeader.SIZE + 120, 2, 0),
+            new HintFile.Entry(RecordFormat.TYPE_PUT, new byte[0], 50, SegmentHeader.SIZE + 180, 3, 1_700_000_000_000L),
+            new HintFile.Entry(RecordFormat.TYPE_PUT, new byte[300], 400, SegmentHeader.SIZE + 230, 9, 0));
+
+    private static byte[] encoded(List<HintFile.Entry> entries) {
+        HintFile.Builder b = new HintFile.Builder();
+        for (HintFile.Entry e : entries) {
+            b.add(e.type(), e.key(), e.recordSize(), e.offset(), e.sequence(), e.expiresAt());
+        }
+        assertThat(b.count()).isEqualTo(entries.size());
+        return b.encode(3, DB, DATA_LENGTH, HintFile.PLAIN);
+    }
+
+    @Test
+    void whatTheBuilderEncodesDecodesToTheSameEntries() {
+        HintFile.Contents c = HintFile.decode(encoded(ENTRIES), FILE, DB, HintFile.PLAIN);
+        assertThat(c.segmentId()).isEqualTo(3);
+        assertThat(c.dataLength()).isEqualTo(DATA_LENGTH);
+        assertSameEntries(c.entries(), ENTRIES);
+    }
+
+    @Test
+    void entriesSpanningManyBuilderBlocksRoundTrip() {
+        HintFile.Builder b = new HintFile.Builder();
+        int n = 30_000; // about 1.3 MB of entries: several 256 KiB blocks
+        for (int i = 0; i < n; i++) {
+            b.add(RecordFormat.TYPE_PUT, bytes("key-" + i), 100, SegmentHeader.SIZE + 100L * i, i + 1, 0);
+        }
+        HintFile.Contents c = HintFile.decode(b.encode(5, DB, SegmentHeader.SIZE + 100L * n, HintFile.PLAIN),
+                FILE, DB, HintFile.PLAIN);
+        assertThat(c.entries()).hasSize(n);
+        for (int i = 0; i < n; i += 997) {
+            HintFile.Entry e = c.entries().get(i);
+            assertThat(e.key()).isEqualTo(bytes("key-" + i));
+            assertThat(e.offset()).isEqualTo(SegmentHeader.SIZE + 100L * i);
+            assertThat(e.sequence()).isEqualTo(i + 1);
+        }
+    }
+
+    @Test
+    void anEmptySegmentHasAnEmptyHint() {
+        assertThat(HintFile.decode(encoded(List.of()), FILE, DB, HintFile.PLAIN).entries()).isEmpty();
+    }
+
+    static Stream<Arguments> damage() {
+        int e0 = HintFile.HEADER_SIZE; // the first entry
+        return Stream.of(
+                row("cut to less than a header", b -> Arrays.copyOf(b, 40), false,
+                        CorruptionException.class, "hint file is only 40 bytes"),
+                row("one bit of an entry flipped", flip(e0 + 20), false,
+                        CorruptionException.class, "hint file checksum mismatch"),
+                row("a newer version", set16(8, 99), true, FormatVersionException.class, "has format version 99"),
+                row("version 0", set16(8, 0), true, FormatVersionException.class, "has format version 0;"),
+                row("a newer version with a bad checksum is damage, not a version (checksum first)",
+                        set16(8, 99), false, CorruptionException.class, "checksum mismatch"),
+                row("bad magic", set8(0, 'X'), true, CorruptionException.class, "bad magic"),
+                row("another database's hint", b -> {
+                    System.arraycopy(OTHER_DB, 0, b, 24, 16);
+                    return b;
+                }, true, CorruptionException.class, "another database"),
+                row("encrypted flag on a plaintext database", set16(10, 1), true,
+                        CorruptionException.class, "hint is encrypted but the database is not"),
+                row("unknown record type", set8(e0, 7), true, CorruptionException.class, "hint entry 0 is inconsistent"),
+                row("record beyond the described segment", b -> {
+                    Bytes.putI64(b, e0 + 8, DATA_LENGTH);
+                    return b;
+                }, true, CorruptionException.class, "hint entry 0 is inconsistent"),
+                row("zero record size", b -> {
+                    Bytes.putI32(b, e0 + 4, 0);
+                    return b;
+                }, true, CorruptionException.class, "hint entry 0 is inconsistent"),
+                row("more entries claimed than present", b -> {
+                    Bytes.putI32(b, 12, ENTRIES.size() + 1);
+                    return b;
+                }, true, CorruptionException.class, "hint entry 4 is truncated"),
+                row("an entry count that cannot fit", b -> {
+                    Bytes.putI32(b, 12, 1 << 30);
+                    return b;
+                }, true, CorruptionException.class, "does not fit the file"),
+                row("fewer entries claimed than present", b -> {
+                    Bytes.putI32(b, 12, ENTRIES.size() - 1);
+                    return b;
+                }, true, CorruptionException.class, "trailing bytes after 3 entries"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damage")
+    void damageIsRefusedWithATypedError(String name, UnaryOperator<byte[]> change, boolean fixChecksum,
+                                        Class<? extends Throwable> expected, String message) {
+        byte[] b = change.apply(encoded(ENTRIES));
+        if (fixChecksum) {
+            Bytes.putI32(b, b.length - 4, Bytes.crc32c(b, 0, b.length - 4));
+        }
+        assertThatThrownBy(() -> HintFile.decode(b, FILE, DB, HintFile.PLAIN))
+                .isInstanceOf(expected)
+                .hasMessageContaining(message);
+    }
+
+    private static Arguments row(String name, UnaryOperator<byte[]> change, boolean fixChecksum,
+                                 Class<? extends Throwable> expected, String message) {
+        return Arguments.of(name, change, fixChecksum, expected, message);
+    }
+
+    private static UnaryOperator<byte[]> flip(int offset) {
+        return b -> {
+            b[offset] ^= 0x10;
+            return b;
+        };
+    }
+
+    private static UnaryOperator<byte[]> set8(int offset, int value) {
+        return b -> {
+            b[offset] = (byte) value;
+            return b;
+        };
+    }
+
+    private static UnaryOperator<byte[]> set16(int offset, int value) {
+        return b -> {
+            Bytes.putU16(b, offset, value);
+            return b;
+        };
+    }
+
+    private static void assertSameEntries(List<HintFile.Entry> actual, List<HintFile.Entry> expected) {
+        assertThat(actual).hasSize(expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            HintFile.Entry a = actual.get(i);
+            HintFile.Entry e = expected.get(i);
+            assertThat(a.type()).isEqualTo(e.type());
+            assertThat(a.key()).isEqualTo(e.key());
+            assertThat(a.recordSize()).isEqualTo(e.recordSize());
+            assertThat(a.offset()).isEqualTo(e.offset());
+            assertThat(a.sequence()).isEqualTo(e.sequence());
+            assertThat(a.expiresAt()).isEqualTo(e.expiresAt());
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,188 @@
+package io.ferrumdb.internal.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferrumdb.FaultFileIO;
+import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.ReadOnlyDatabaseException;
+import io.ferrumdb.internal.format.CipherSuite;
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.format.SegmentHeader;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.keydir.Key;
+import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.log.LogWriter.Append;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The log writer alone, over a real segment set: rolling, stopping for good after a failure, and lingering
+ * (handing records to the OS without a sync). The key directory is replaced by a list of the locations the writer
+ * reports.
+ */
+class LogWriterTest {
+    @TempDir
+    Path dir;
+
+    private SegmentSet set;
+    private LogWriter writer;
+    /** Every location the writer applied, in order. */
+    private final List<Location> applied = Collections.synchronizedList(new ArrayList<>());
+    /** The hint entries handed over at each seal, by segment id. */
+    private final Map<Integer, Integer> sealedEntries = new ConcurrentHashMap<>();
+
+    private LogWriter open(FileIO io, FsyncPolicy policy, long segmentSize) {
+        SegmentFiles files = new SegmentFiles(io, dir, new byte[16], CipherSuite.PLAINTEXT);
+        set = new SegmentSet(files, new SegmentManifest(files, List.of()));
+        writer = new LogWriter(0, policy, segmentSize, set::createActive, this::sealed, () -> { });
+        return writer;
+    }
+
+    private void sealed(Segment s, HintFile.Builder hint) throws IOException {
+        set.seal(s, hint);
+        sealedEntries.put(s.id(), set.files().readHint(s).size());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (writer != null) {
+            writer.close();
+        }
+        if (set != null) {
+            set.closeAll();
+        }
+    }
+
+    @Test
+    void rollsBeforeARecordWouldOverflowTheSegmentAndNeverSplitsABatch() {
+        long segmentSize = 1024;
+        LogWriter w = open(FileIO.nio(), FsyncPolicy.never(), segmentSize);
+        for (int i = 0; i < 30; i++) {
+            append(w, put("k" + i, 90));
+            if (i % 7 == 3) {
+                append(w, put("b" + i + "a", 80), put("b" + i + "b", 80), put("b" + i + "c", 80));
+            }
+        }
+        w.rollAndSync();
+        int records = applied.size();
+        assertThat(set.all()).hasSizeGreaterThan(4);
+        long sealedTotal = 0;
+        for (Segment s : set.sealedExcept(-1)) {
+            assertThat(s.writtenLength()).as(s.toString()).isLessThanOrEqualTo(segmentSize);
+            sealedTotal += sealedEntries.get(s.id());
+        }
+        assertThat(sealedTotal).as("every record is in the hint of a sealed segment").isEqualTo(records);
+        for (int i = 0; i + 2 < records; i++) {
+            Location a = applied.get(i);
+            if (new String(keyOf(a), StandardCharsets.UTF_8).endsWith("a")) {
+                assertThat(applied.get(i + 2).segmentId()).as("a batch stays in one segment")
+                        .isEqualTo(a.segmentId());
+            }
+        }
+        // Locations are contiguous inside a segment: the writer rolls only between records.
+        for (int i = 1; i < records; i++) {
+            Location prev = applied.get(i - 1);
+            Location cur = applied.get(i);
+            if (cur.segmentId() == prev.segmentId()) {
+                assertThat(cur.offset()).isEqualTo(prev.offset() + prev.recordSize());
+            } else {
+                assertThat(cur.segmentId()).isGreaterThan(prev.segmentId());
+                assertThat(cur.offset()).isEqualTo(SegmentHeader.SIZE);
+            }
+        }
+    }
+
+    @Test
+    void aFailedFsyncStopsTheWriterForGoodAndIsNeverRetried() {
+        FaultFileIO faults = new FaultFileIO(7);
+        LogWriter w = open(faults.session(), FsyncPolicy.always(), 1 << 20);
+        LogWriter.await(w.append(List.of(put("first", 10)), this::record));
+        long first = w.lastSequence();
+        faults.failOn(FaultFileIO.Op.FORCE, 1, ".seg");
+        CompletableFuture<Void> second = w.append(List.of(put("second", 10)), this::record);
+        assertThatThrownBy(() -> LogWriter.await(second))
+                .isInstanceOf(ReadOnlyDatabaseException.class)
+                .hasRootCauseInstanceOf(IOException.class)
+                .rootCause().hasMessageContaining("injected failure of FORCE");
+        assertThat(w.failure()).isInstanceOf(IOException.class);
+        assertThat(faults.armed()).isFalse();
+        // Later writes are refused at once, with the original failure as their cause; syncs too.
+        assertThatThrownBy(() -> w.append(List.of(put("third", 10)), this::record))
+                .isInstanceOf(ReadOnlyDatabaseException.class)
+                .hasCause(w.failure());
+        assertThatThrownBy(w::sync).isInstanceOf(ReadOnlyDatabaseException.class);
+        // What was fsynced is still served; the record caught by the failed fsync is not.
+        assertThat(w.mayServe(first)).isTrue();
+        assertThat(w.mayServe(first + 1)).isFalse();
+        assertThat(applied).hasSize(2);
+    }
+
+    @Test
+    void withoutWaitersTheFlusherLingersThenWritesWithoutBeingAskedAndNeverFsyncs() throws Exception {
+        LogWriter w = open(FileIO.nio(), FsyncPolicy.never(), 1 << 20);
+        assertThat(w.append(List.of(put("k", 100)), this::record)).isNull(); // nobody waits under never()
+        Location loc = applied.get(0);
+        Segment active = w.active();
+        // Visible at once, from the writer's buffers if not yet in the file.
+        byte[] unflushed = w.readUnflushed(active, loc.offset(), loc.recordSize());
+        byte[] record = unflushed != null ? unflushed : active.read(loc.offset(), loc.recordSize());
+        assertThat(RecordReader.open(active, loc.offset(), record).keyEquals(bytes("k"))).isTrue();
+        // The linger ends on its own: the record reaches the file although nobody syncs.
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (active.writtenLength() < loc.offset() + loc.recordSize() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(active.writtenLength()).isGreaterThanOrEqualTo(loc.offset() + loc.recordSize());
+        assertThat(w.readUnflushed(active, loc.offset(), loc.recordSize())).isNull();
+        assertThat(w.fsyncs()).isZero();
+        w.sync();
+        assertThat(w.fsyncs()).isPositive();
+    }
+
+    @Test
+    void closeReportsAnEmptyActiveSegmentAndAppendsAreRefusedAfterwards() {
+        LogWriter w = open(FileIO.nio(), FsyncPolicy.always(), 1 << 20);
+        w.rollAndSync(true); // creates an active segment without records
+        assertThat(w.active()).isNotNull();
+        assertThat(w.close()).isTrue();
+        assertThatThrownBy(() -> w.append(List.of(put("late", 1)), this::record))
+                .isInstanceOf(io.ferrumdb.FerrumException.class);
+    }
+
+    private void append(LogWriter w, Append... appends) {
+        LogWriter.await(w.append(List.of(appends), this::record));
+    }
+
+    private void record(Append a, Location location) {
+        applied.add(location);
+    }
+
+    private byte[] keyOf(Location loc) {
+        Segment s = set.get(loc.segmentId());
+        try {
+            return RecordReader.open(s, loc.offset(), s.read(loc.offset(), loc.recordSize())).key();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Append put(String key, int valueSize) {
+        return new Append(RecordFormat.TYPE_PUT, new Key(bytes(key)), new byte[valueSize], 0);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
