@@ -5,7 +5,7 @@
 // calling thread, for scripts.
 
 const nodePath = require('node:path');
-const { jclass, call, callSync, toBase64, ownBuffer, nextTurn } = require('./jvm');
+const { jclass, call, callSync, toBase64, ownBuffer, cursorChunks } = require('./jvm');
 const { InvalidArgumentError } = require('./errors');
 const { WriteQueue } = require('./writes');
 
@@ -313,31 +313,9 @@ class FerrumDB {
     const ScanCursor = jclass(SCAN_CURSOR);
     const cursor = await call(() => ScanCursor.newInstanceAsync(this.#db, ...args));
     const withValues = args[args.length - 1];
-    const nextChunk = () => call(() => cursor.next(CHUNK_ENTRIES, CHUNK_BYTES));
-    let finished = false;
-    let pending = null;
-    try {
-      pending = nextChunk();
-      for (;;) {
-        const chunk = await pending;
-        pending = null;
-        if (chunk === null) {
-          finished = true; // the cursor closed itself at its end
-          return;
-        }
-        pending = nextChunk(); // fetched on a Java thread while this chunk is consumed
-        yield* unpack(chunk, withValues);
-        await nextTurn(); // even when the next chunk is already here: one chunk per event-loop turn
-      }
-    } finally {
-      if (!finished) {
-        if (pending !== null) {
-          // The consumer left the loop (or a chunk failed) while the next chunk was being fetched: wait for that
-          // fetch so that close() does not race it. Its entries, or its error, were asked for by nobody.
-          await pending.catch(() => null);
-        }
-        await call(() => cursor.close());
-      }
+    const fetch = () => call(() => cursor.next(CHUNK_ENTRIES, CHUNK_BYTES));
+    for await (const chunk of cursorChunks(cursor, fetch)) {
+      yield* unpack(chunk, withValues);
     }
   }
 

@@ -2,7 +2,7 @@
 // Document collections: JSON documents as plain objects, with persistent indexes and queries, over ferrumdb-doc.
 // Everything crosses to Java as ASCII JSON (see DocumentBridge.java for why).
 
-const { jclass, call, callSync, nextTurn } = require('./jvm');
+const { jclass, call, callSync, cursorChunks } = require('./jvm');
 const { openArgs, typeError, ttlMillis } = require('./db');
 
 const BRIDGE = 'io.ferrumdb.bindings.DocumentBridge';
@@ -160,30 +160,8 @@ class Collection {
     const args = findArgs(this.#jname, query, options);
     const FindCursor = jclass(FIND_CURSOR);
     const cursor = await call(() => FindCursor.newInstanceAsync(this.#bridge, ...args));
-    const nextChunk = () => call(() => cursor.next(FIND_CHUNK_CHARS));
-    let pending = null;
-    let finished = false;
-    try {
-      pending = nextChunk();
-      for (;;) {
-        const chunk = await pending;
-        pending = null;
-        if (chunk === null) {
-          finished = true; // the cursor released its documents at its end
-          return;
-        }
-        pending = nextChunk();
-        yield* JSON.parse(chunk);
-        await nextTurn(); // even when the next chunk is already here: one chunk per event-loop turn
-      }
-    } finally {
-      if (!finished) {
-        if (pending !== null) {
-          // Left early (or a chunk failed) while the next chunk was being fetched: nobody asked for it.
-          await pending.catch(() => null);
-        }
-        await call(() => cursor.close());
-      }
+    for await (const chunk of cursorChunks(cursor, () => call(() => cursor.next(FIND_CHUNK_CHARS)))) {
+      yield* JSON.parse(chunk);
     }
   }
 

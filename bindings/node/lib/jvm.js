@@ -149,6 +149,38 @@ function nextTurn() {
   return new Promise((resolve) => { setImmediate(resolve); });
 }
 
+/**
+ * The chunks a Java cursor hands over, one per event-loop turn (even when the next is already here): the next
+ * chunk is fetched on a Java thread while the caller consumes this one. `fetch()` promises the next chunk, or null
+ * at the end, where the cursor has released itself. A consumer that leaves early (or a failed fetch) closes the
+ * cursor, after waiting for a fetch in flight so that close() does not race it; nobody asked for its result.
+ */
+async function* cursorChunks(cursor, fetch) {
+  let finished = false;
+  let pending = null;
+  try {
+    pending = fetch();
+    for (;;) {
+      const chunk = await pending;
+      pending = null;
+      if (chunk === null) {
+        finished = true;
+        return;
+      }
+      pending = fetch();
+      yield chunk;
+      await nextTurn();
+    }
+  } finally {
+    if (!finished) {
+      if (pending !== null) {
+        await pending.catch(() => null);
+      }
+      await call(() => cursor.close());
+    }
+  }
+}
+
 /** `value` as a Buffer: a string is encoded as UTF-8; Buffers and Uint8Arrays are taken as they are. */
 function toBuffer(value, what) {
   if (Buffer.isBuffer(value)) {
@@ -179,4 +211,4 @@ function toBase64(value, what) {
   return toBuffer(value, what).toString('base64');
 }
 
-module.exports = { jarPath, jclass, callSync, call, translate, translateNamed, toBuffer, ownBuffer, toBase64, nextTurn };
+module.exports = { jarPath, jclass, callSync, call, translate, translateNamed, toBuffer, ownBuffer, toBase64, nextTurn, cursorChunks };
