@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.log.Segment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,19 +90,7 @@ public final class CompactionScheduler {
         closing = true;
         // Not shutdownNow(): interrupting a compaction in the middle of FileChannel I/O would close its channels.
         executor.shutdown();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (executor.awaitTermination(1, TimeUnit.MINUTES)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(() -> executor.awaitTermination(1, TimeUnit.MINUTES));
         maintenanceLock.lock();
         try {
             if (!host.writable() || !policy.mergeBeforeClose(CompactionPolicy.usages(host.sealedSegments()), host.activeUsage())) {

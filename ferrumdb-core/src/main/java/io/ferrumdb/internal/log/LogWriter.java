@@ -4,6 +4,7 @@ import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.ReadOnlyDatabaseException;
+import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
@@ -15,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -99,9 +99,6 @@ public final class LogWriter {
         }
     }
 
-    private record Waiter(long sequence, CompletableFuture<Void> future) {
-    }
-
     /** A rolled segment waiting for its final fsync and hint file, with the hint entries of all its records. */
     private record Sealing(Segment segment, HintFile.Builder hint) {
     }
@@ -113,15 +110,9 @@ public final class LogWriter {
     private final long segmentSize;
     private final SegmentFactory factory;
     private final SealListener sealListener;
-    private final Runnable afterCycle;
     private final Thread flusher;
-    private final Thread acknowledger;
-    /**
-     * Batches of fsynced waiters, in cycle order, for the acknowledger; {@link #LAST_BATCH} ends it. A batch may be
-     * empty: the acknowledger still runs {@link #afterCycle} for it.
-     */
-    private final LinkedBlockingQueue<List<Waiter>> acks = new LinkedBlockingQueue<>();
-    private static final List<Waiter> LAST_BATCH = new ArrayList<>(0);
+    /** Completes the futures of fsynced cycles, in cycle order, and runs the after-cycle work. */
+    private final Acknowledger acknowledger;
 
     // Guarded by lock.
     /**
@@ -137,9 +128,9 @@ public final class LogWriter {
     private final ArrayDeque<Sealing> toSeal = new ArrayDeque<>();
     /** Hint entries of every record appended to {@link #active}, in file order. */
     private HintFile.Builder activeHint = new HintFile.Builder();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
     /** The waiters the flusher took for the cycle it is running (failed by flushLoop if the cycle dies). */
-    private List<Waiter> cycleWaiters = List.of();
+    private List<CompletableFuture<Void>> cycleWaiters = List.of();
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private long lastSequence;
     /** When the pending chunk got its first record (System.nanoTime). */
@@ -175,12 +166,9 @@ public final class LogWriter {
         this.segmentSize = segmentSize;
         this.factory = factory;
         this.sealListener = sealListener;
-        this.afterCycle = afterCycle;
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
-        this.acknowledger = new Thread(this::acknowledgeLoop, "ferrumdb-acknowledger");
-        this.acknowledger.setDaemon(true);
-        this.acknowledger.start();
+        this.acknowledger = new Acknowledger(afterCycle, this::fail);
         this.flusher.start();
     }
 
@@ -242,7 +230,7 @@ public final class LogWriter {
             CompletableFuture<Void> durable = null;
             if (policy.isAlways()) {
                 durable = new CompletableFuture<>();
-                waiters.add(new Waiter(lastSequence, durable));
+                waiters.add(durable);
                 work.signal();
             } else if (c.length >= FLUSH_BYTES && c.length - total < FLUSH_BYTES || c.length == total) {
                 // Crossing the flush threshold, or the first record of a new chunk (starts the linger timer).
@@ -304,7 +292,7 @@ public final class LogWriter {
                 return;
             }
             done = new CompletableFuture<>();
-            waiters.add(new Waiter(lastSequence, done));
+            waiters.add(done);
             syncRequested = true;
             work.signal();
         } finally {
@@ -453,27 +441,11 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        boolean interrupted = joinUninterruptibly(flusher);
-        // The flusher has ended (flushLoop queued LAST_BATCH after its last batch): every acknowledgement is
-        // queued, and the acknowledger completes them all before it ends.
-        interrupted |= joinUninterruptibly(acknowledger);
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.join(flusher);
+        // The flusher has ended (flushLoop queued the acknowledger's end after its last batch): every
+        // acknowledgement is queued, and the acknowledger completes them all before it ends.
+        Uninterruptibly.join(acknowledger.thread());
         return activeEmpty;
-    }
-
-    /** Joins {@code t}; returns whether an interrupt arrived meanwhile (the caller restores the flag). */
-    private static boolean joinUninterruptibly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                return interrupted;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
     }
 
     private void ensureWritable() {
@@ -527,63 +499,15 @@ public final class LogWriter {
             lock.lock();
             try {
                 failLocked(e);
-                for (Waiter w : cycleWaiters) {
-                    w.future.completeExceptionally(failureException());
+                for (CompletableFuture<Void> w : cycleWaiters) {
+                    w.completeExceptionally(failureException());
                 }
                 cycleWaiters = List.of();
             } finally {
                 lock.unlock();
             }
         } finally {
-            acks.add(LAST_BATCH);
-        }
-    }
-
-    /**
-     * The acknowledger thread: completes the futures of fsynced batches in cycle order, then runs the after-cycle
-     * work, until {@link #LAST_BATCH}. Several batches queued meanwhile are acknowledged together, with one
-     * after-cycle run. A throwable here (from the after-cycle work, say) stops the writer, as one on the flusher does,
-     * and the loop goes on acknowledging what was fsynced.
-     */
-    private void acknowledgeLoop() {
-        List<List<Waiter>> batches = new ArrayList<>();
-        boolean last = false;
-        while (!last) {
-            batches.clear();
-            try {
-                batches.add(acks.take());
-            } catch (InterruptedException e) {
-                // Nothing interrupts the private acknowledger; a stray interrupt only ends this wait.
-                continue;
-            }
-            acks.drainTo(batches);
-            try {
-                for (List<Waiter> batch : batches) {
-                    if (batch == LAST_BATCH) {
-                        last = true;
-                        continue;
-                    }
-                    for (Waiter w : batch) {
-                        w.future.complete(null);
-                    }
-                }
-                afterCycle.run();
-            } catch (Throwable e) {
-                // The loop goes on, so that every fsynced batch is still acknowledged (no writer waits forever);
-                // a write path that threw here is not trusted with more writes.
-                lock.lock();
-                try {
-                    failLocked(e);
-                } finally {
-                    lock.unlock();
-                }
-                // Their records were fsynced: success is the truth for every waiter the throwable interrupted.
-                for (List<Waiter> batch : batches) {
-                    for (Waiter w : batch) {
-                        w.future.complete(null);
-                    }
-                }
-            }
+            acknowledger.finish();
         }
     }
 
@@ -592,7 +516,7 @@ public final class LogWriter {
         while (true) {
             List<Chunk> batch;
             List<Sealing> sealing;
-            List<Waiter> done;
+            List<CompletableFuture<Void>> done;
             Segment current;
             long upTo;
             boolean force;
@@ -698,9 +622,9 @@ public final class LogWriter {
                 // to the acknowledger, which wakes them while this thread writes and fsyncs that batch.
                 int here = Math.min(FLUSHER_ACKS, done.size());
                 for (int i = 0; i < here; i++) {
-                    done.get(i).future.complete(null);
+                    done.get(i).complete(null);
                 }
-                acks.add(done.subList(here, done.size()));
+                acknowledger.acknowledge(done.subList(here, done.size()));
             } else {
                 if (!done.isEmpty()) {
                     // Only a sync() or an always-policy append registers a waiter, and both force; keep them anyway.
@@ -711,7 +635,7 @@ public final class LogWriter {
                         lock.unlock();
                     }
                 }
-                acks.add(List.of());
+                acknowledger.acknowledge(List.of());
             }
         }
     }
@@ -736,14 +660,24 @@ public final class LogWriter {
         }
     }
 
+    /** Stops the writer after a failure found off its lock (by the acknowledger's after-cycle work). */
+    private void fail(Throwable e) {
+        lock.lock();
+        try {
+            failLocked(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void failLocked(Throwable e) {
         if (failure == null) {
             failure = e;
             failed = true;
         }
         ReadOnlyDatabaseException ex = failureException();
-        for (Waiter w : waiters) {
-            w.future.completeExceptionally(ex);
+        for (CompletableFuture<Void> w : waiters) {
+            w.completeExceptionally(ex);
         }
         waiters.clear();
         space.signalAll();

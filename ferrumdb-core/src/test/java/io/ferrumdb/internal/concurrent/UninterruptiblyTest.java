@@ -1,0 +1,57 @@
+package io.ferrumdb.internal.concurrent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class UninterruptiblyTest {
+    @AfterEach
+    void clearFlag() {
+        Thread.interrupted();
+    }
+
+    @Test
+    void anInterruptDuringTheWaitIsReassertedAfterIt() {
+        AtomicInteger attempts = new AtomicInteger();
+        Uninterruptibly.await(() -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new InterruptedException("first attempt interrupted");
+            }
+            return true;
+        });
+        assertThat(attempts).hasValue(2);
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    }
+
+    @Test
+    void aWaitNotDoneIsRepeatedWithoutSettingTheFlag() {
+        AtomicInteger attempts = new AtomicInteger();
+        Uninterruptibly.await(() -> attempts.incrementAndGet() == 3);
+        assertThat(attempts).hasValue(3);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void joinWaitsForTheThreadThoughTheCallerIsInterrupted() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        Thread worker = new Thread(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        worker.start();
+        Thread.currentThread().interrupt();
+        // The pending interrupt fails the first join attempt at once; join must go on waiting for the worker.
+        Thread releaser = new Thread(release::countDown);
+        releaser.start();
+        Uninterruptibly.join(worker);
+        assertThat(worker.isAlive()).isFalse();
+        assertThat(Thread.interrupted()).as("interrupt re-asserted").isTrue();
+        releaser.join();
+    }
+}
