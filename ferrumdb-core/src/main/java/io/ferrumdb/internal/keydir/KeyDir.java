@@ -1,6 +1,7 @@
 package io.ferrumdb.internal.keydir;
 
 import io.ferrumdb.FerrumException;
+import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import java.util.AbstractMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -105,7 +106,7 @@ public final class KeyDir {
 
     /**
      * Sorts recently added keys into the ordered index, unless it is still being built at open. The log's
-     * flusher calls it after each cycle, so that a writer only appends a reference.
+     * acknowledger calls it after each group commit, so that a writer only appends a reference.
      */
     public void applyQueuedOrderedChanges() {
         if (ordered != null && awaitOrderedBuild(false)) {
@@ -122,18 +123,10 @@ public final class KeyDir {
         if (!wait) {
             return building.getCount() == 0 && orderedBuildFailure == null;
         }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                building.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(() -> {
+            building.await();
+            return true;
+        });
         if (orderedBuildFailure != null) {
             throw new FerrumException("building the ordered key index failed: " + orderedBuildFailure,
                     orderedBuildFailure);
@@ -346,6 +339,7 @@ public final class KeyDir {
 
     /** The slot holding {@code key}, or -1. Caller holds the mutation lock. */
     private int find(SlotTable t, byte[] key, long hash) {
+        assert Thread.holdsLock(mutation) : "find requires the mutation lock";
         long tag = SlotTable.tag(hash);
         int slot = t.home(hash);
         for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
@@ -381,7 +375,8 @@ public final class KeyDir {
      * Inserts a key known to be absent at the first removed or never-used slot of its probe sequence. Caller
      * holds the mutation lock and has made room.
      */
-    private static void insert(SlotTable t, long hash, long header, Location location) {
+    private void insert(SlotTable t, long hash, long header, Location location) {
+        assert Thread.holdsLock(mutation) : "insert requires the mutation lock";
         int slot = t.home(hash);
         long previous;
         while (SlotTable.holdsKey(previous = t.header(slot))) {
@@ -394,7 +389,9 @@ public final class KeyDir {
         }
     }
 
+    /** Caller holds the mutation lock. */
     private Location removeSlot(SlotTable t, int slot) {
+        assert Thread.holdsLock(mutation) : "removeSlot requires the mutation lock";
         Location previous = t.location(slot);
         t.markRemoved(slot);
         t.live--;
@@ -411,6 +408,7 @@ public final class KeyDir {
      * when they read it. Caller holds the mutation lock.
      */
     private SlotTable grow(SlotTable old) {
+        assert Thread.holdsLock(mutation) : "grow requires the mutation lock";
         SlotTable grown = new SlotTable(capacityFor(old.live + 1L, FILL_AFTER_GROWTH));
         for (int slot = 0; slot < old.capacity; slot++) {
             long header = old.header(slot);
