@@ -7,12 +7,10 @@ import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.MetaFile;
-import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
-import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
-import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.keydir.KeyDirLoader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
@@ -23,10 +21,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 
@@ -60,8 +56,9 @@ final class Recovery {
     private SegmentManifest manifest;
     private SegmentSet segments;
     private KeyDir keyDir;
-    /** What loading has seen so far: deleted keys (tombstones take part while loading) and the top sequence. */
-    private final Map<Key, Long> tombstones = new HashMap<>();
+    /** Loads records into {@link #keyDir}, tombstones included (kept in the key directory while loading). */
+    private KeyDirLoader loader;
+    /** The highest sequence number loaded so far. */
     private long maxSequence;
 
     private Recovery(Path dir, Options options, DatabaseDirectory directory) {
@@ -115,6 +112,7 @@ final class Recovery {
             deleteOrphanHints(ids);
         }
         keyDir = new KeyDir(options.orderedKeys(), expectedKeys(ids));
+        loader = new KeyDirLoader(keyDir);
         long maxSequence = load(ids);
         // Ids of files deleted above are not used again: a later crash must not confuse an old file with a new one.
         for (List<Integer> used : List.of(ids, new ArrayList<>(superseded), inventory.unpublished())) {
@@ -214,19 +212,25 @@ final class Recovery {
     }
 
     /**
-     * A size for the key directory from the hint files (an entry is at least 32 bytes), so that loading a large
-     * database does not rehash the map a dozen times as it grows.
+     * A size for the key directory, so that loading never grows it (growth rehashes every key and leaves the old
+     * table's direct buffer to the garbage collector): the sum of the hints' entry counts (every record, deletes
+     * and overwritten ones included, so an upper bound on keys plus tombstones), plus an estimate for a segment
+     * without a hint (the one written last; it is scanned, and growth stays possible there).
      */
     private int expectedKeys(List<Integer> ids) throws IOException {
-        long hintBytes = 0;
+        long entries = 0;
         for (int id : ids) {
-            Path hint = files.hintPath(id);
-            if (io.exists(hint)) {
-                hintBytes += files.size(hint);
+            long hinted = files.claimedHintEntries(id);
+            if (hinted == 0 && !io.exists(files.hintPath(id)) && io.exists(files.dataPath(id))) {
+                hinted = files.size(files.dataPath(id)) / UNHINTED_BYTES_PER_RECORD;
             }
+            entries += hinted;
         }
-        return (int) Math.min(1 << 28, Math.max(1024, hintBytes / (HintFile.ENTRY_FIXED_SIZE + 8)));
+        return (int) Math.min(1 << 28, Math.max(1024, entries));
     }
+
+    /** Bytes per record assumed in a segment without a hint when sizing the key directory (a 100-byte value). */
+    private static final int UNHINTED_BYTES_PER_RECORD = 160;
 
     // ---------------------------------------------------------------- loading
 
@@ -251,10 +255,11 @@ final class Recovery {
             }
             segments.addRecovered(seg);
             boolean hadHint = io.exists(files.hintPath(id));
-            List<HintFile.Entry> entries = options.salvage() ? null : readHintOrNull(seg);
-            if (entries != null) {
+            HintFile.Body hint = options.salvage() ? null : readHintOrNull(seg);
+            if (hint != null) {
                 seg.seal();
-                load(seg, entries);
+                loader.load(seg.id(), hint);
+                noteLoaded(seg);
                 continue;
             }
             // Only a segment that was never sealed (no hint was ever written for it) can end in a torn write:
@@ -270,10 +275,11 @@ final class Recovery {
             report.addAll(sc.result().dropped());
             if (keepScannedSegment(sc, entries)) {
                 sc.segment().seal();
-                load(sc.segment(), entries);
+                loader.load(sc.segment().id(), entries);
+                noteLoaded(sc.segment());
             }
         }
-        tombstones.clear();
+        loader.finish();
         keyDir.forEachLocation(segments::addLive);
         // Nothing else sees the key directory yet: no lock is needed to purge it.
         long now = options.clock().millis();
@@ -302,9 +308,9 @@ final class Recovery {
         }
     }
 
-    private List<HintFile.Entry> readHintOrNull(Segment seg) throws IOException {
+    private HintFile.Body readHintOrNull(Segment seg) throws IOException {
         try {
-            return files.readHint(seg);
+            return files.readHintBody(seg);
         } catch (CorruptionException e) {
             if (!e.file().equals(files.hintPath(seg.id()))) {
                 throw e;
@@ -367,31 +373,11 @@ final class Recovery {
         return true;
     }
 
-    private void load(Segment seg, List<HintFile.Entry> entries) {
-        for (HintFile.Entry e : entries) {
-            maxSequence = Math.max(maxSequence, e.sequence());
-            seg.noteSequences(e.sequence(), e.sequence());
-            loadEntry(seg, e);
-        }
-    }
-
-    /** Per key the highest sequence number wins, tombstones included. */
-    private void loadEntry(Segment seg, HintFile.Entry e) {
-        Key key = new Key(e.key());
-        Location current = keyDir.get(key);
-        Long deletedAt = tombstones.get(key);
-        long newest = Math.max(current == null ? 0 : current.sequence(), deletedAt == null ? 0 : deletedAt);
-        if (e.sequence() <= newest) {
-            return;
-        }
-        if (e.type() == RecordFormat.TYPE_PUT) {
-            keyDir.load(key, new Location(seg.id(), e.offset(), e.recordSize(), e.sequence(), e.expiresAt()));
-            if (deletedAt != null) {
-                tombstones.remove(key);
-            }
-        } else {
-            keyDir.unload(key);
-            tombstones.put(key, e.sequence());
+    /** Records the sequence range of the segment {@link #loader} has just loaded. */
+    private void noteLoaded(Segment seg) {
+        if (loader.minSequence() != Long.MAX_VALUE) {
+            seg.noteSequences(loader.minSequence(), loader.maxSequence());
+            maxSequence = Math.max(maxSequence, loader.maxSequence());
         }
     }
 }

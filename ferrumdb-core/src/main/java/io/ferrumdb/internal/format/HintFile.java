@@ -137,10 +137,53 @@ public final class HintFile {
     }
 
     /**
-     * Decodes a hint file. Any inconsistency is a CorruptionException; the caller then rebuilds the hint from the
-     * data file instead of trusting it.
+     * Receives a hint's entries straight from the hint's bytes, without an object or a key copy per entry: the key
+     * is {@code bytes[keyOffset, keyOffset + keyLength)}, valid only during the call.
+     */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        void entry(byte type, byte[] bytes, int keyOffset, int keyLength, int recordSize, long offset, long sequence,
+                   long expiresAt);
+    }
+
+    /**
+     * A hint checked whole (checksum, database, authentication, every entry consistent), its plaintext entries
+     * in {@code bytes[from, to)}: for a plaintext hint the file's own bytes, for an encrypted one the body
+     * decrypted once. Open walks it with {@link #forEach} instead of decoding it into objects.
+     */
+    public record Body(long segmentId, long dataLength, int count, byte[] bytes, int from, int to) {
+        /** Calls {@code visitor} with every entry in file order. Entries were checked by {@link #check}. */
+        public void forEach(EntryVisitor visitor) {
+            byte[] b = bytes;
+            int p = from;
+            for (int i = 0; i < count; i++) {
+                int keyLength = Bytes.u16(b, p + 2);
+                visitor.entry(b[p], b, p + ENTRY_FIXED_SIZE, keyLength, Bytes.i32(b, p + 4), Bytes.i64(b, p + 8),
+                        Bytes.i64(b, p + 16), Bytes.i64(b, p + 24));
+                p += ENTRY_FIXED_SIZE + keyLength;
+            }
+        }
+    }
+
+    /**
+     * Decodes a hint file into entry objects (tools and compaction; open walks {@link #check}'s body instead).
+     * Any inconsistency is a CorruptionException; the caller then rebuilds the hint from the data file.
      */
     public static Contents decode(byte[] b, Path file, byte[] expectedDatabaseId, BodyCipher cipher) {
+        Body body = check(b, file, expectedDatabaseId, cipher);
+        List<Entry> entries = new ArrayList<>(body.count());
+        body.forEach((type, bytes, keyOffset, keyLength, recordSize, offset, sequence, expiresAt) ->
+                entries.add(new Entry(type, java.util.Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength),
+                        recordSize, offset, sequence, expiresAt)));
+        return new Contents(body.segmentId(), body.dataLength(), entries);
+    }
+
+    /**
+     * Checks a whole hint file before anything of it is used, so that a damaged hint is rejected before a single
+     * entry reaches the key directory. Any inconsistency is a CorruptionException; the caller then rebuilds the
+     * hint from the data file instead of trusting it. Allocates nothing per entry; a plaintext body is not copied.
+     */
+    public static Body check(byte[] b, Path file, byte[] expectedDatabaseId, BodyCipher cipher) {
         if (b.length < HEADER_SIZE + 4) {
             throw new CorruptionException(file, 0, "hint file is only " + b.length + " bytes");
         }
@@ -156,20 +199,31 @@ public final class HintFile {
             throw new CorruptionException(file, 24, "hint belongs to another database");
         }
         long dataLength = Bytes.i64(b, 40);
-        byte[] header = java.util.Arrays.copyOf(b, HEADER_SIZE);
-        byte[] sealed = java.util.Arrays.copyOfRange(b, HEADER_SIZE, b.length - 4);
-        byte[] body = cipher.open(header, sealed);
-        if (body == null) {
-            throw new CorruptionException(file, HEADER_SIZE, "hint entries fail authentication");
+        byte[] body;
+        int from;
+        int to;
+        if (encrypted) {
+            byte[] header = java.util.Arrays.copyOf(b, HEADER_SIZE);
+            body = cipher.open(header, java.util.Arrays.copyOfRange(b, HEADER_SIZE, b.length - 4));
+            if (body == null) {
+                throw new CorruptionException(file, HEADER_SIZE, "hint entries fail authentication");
+            }
+            from = 0;
+            to = body.length;
+        } else {
+            body = b;
+            from = HEADER_SIZE;
+            to = b.length - 4;
         }
-        if (count < 0 || (long) count * ENTRY_FIXED_SIZE > body.length) {
+        if (count < 0 || (long) count * ENTRY_FIXED_SIZE > to - from) {
             throw new CorruptionException(file, 12, "entry count " + count + " does not fit the file");
         }
-        List<Entry> entries = new ArrayList<>(count);
-        int p = 0;
+        // Offsets in messages are file offsets for a plaintext hint, body offsets after the header otherwise.
+        int shift = HEADER_SIZE - from;
+        int p = from;
         for (int i = 0; i < count; i++) {
-            if (p + ENTRY_FIXED_SIZE > body.length) {
-                throw new CorruptionException(file, HEADER_SIZE + p, "hint entry " + i + " is truncated");
+            if (p + ENTRY_FIXED_SIZE > to) {
+                throw new CorruptionException(file, shift + p, "hint entry " + i + " is truncated");
             }
             byte type = body[p];
             int keyLength = Bytes.u16(body, p + 2);
@@ -178,16 +232,26 @@ public final class HintFile {
             if ((type != RecordFormat.TYPE_PUT && type != RecordFormat.TYPE_DELETE) || recordSize <= 0
                     || recordSize > Limits.MAX_VALUE_SIZE + Limits.MAX_KEY_SIZE + 1024
                     || offset < SegmentHeader.SIZE || offset + recordSize > dataLength
-                    || p + ENTRY_FIXED_SIZE + keyLength > body.length) {
-                throw new CorruptionException(file, HEADER_SIZE + p, "hint entry " + i + " is inconsistent");
+                    || p + ENTRY_FIXED_SIZE + keyLength > to) {
+                throw new CorruptionException(file, shift + p, "hint entry " + i + " is inconsistent");
             }
-            byte[] key = java.util.Arrays.copyOfRange(body, p + ENTRY_FIXED_SIZE, p + ENTRY_FIXED_SIZE + keyLength);
-            entries.add(new Entry(type, key, recordSize, offset, Bytes.i64(body, p + 16), Bytes.i64(body, p + 24)));
             p += ENTRY_FIXED_SIZE + keyLength;
         }
-        if (p != body.length) {
-            throw new CorruptionException(file, HEADER_SIZE + p, "hint has trailing bytes after " + count + " entries");
+        if (p != to) {
+            throw new CorruptionException(file, shift + p, "hint has trailing bytes after " + count + " entries");
         }
-        return new Contents(segmentId, dataLength, entries);
+        return new Body(segmentId, dataLength, count, body, from, to);
+    }
+
+    /**
+     * The entry count a hint file's header claims, bounded by what its size can hold (an entry takes at least
+     * {@link #ENTRY_FIXED_SIZE} bytes), without checking the file: open sizes the key directory from it once.
+     */
+    public static long claimedCount(byte[] header, long fileSize) {
+        if (header.length < HEADER_SIZE) {
+            return 0;
+        }
+        long fits = Math.max(0, (fileSize - HEADER_SIZE - 4) / ENTRY_FIXED_SIZE);
+        return Math.max(0, Math.min(Bytes.i32(header, 12), fits));
     }
 }

@@ -36,8 +36,13 @@ final class KeyArena {
 
     /** Appends {@code key}; returns its reference. Appender only. */
     long append(byte[] key) {
-        int header = key.length < LONG_LENGTH_FLAG ? 1 : 3;
-        int need = header + key.length;
+        return append(key, 0, key.length);
+    }
+
+    /** Appends the key {@code key[from, from + length)}; returns its reference. Appender only. */
+    long append(byte[] key, int from, int length) {
+        int header = length < LONG_LENGTH_FLAG ? 1 : 3;
+        int need = header + length;
         int offset = (int) (end & (CHUNK_SIZE - 1));
         int chunk = (int) (end >>> CHUNK_BITS);
         ByteBuffer[] cs = chunks;
@@ -53,12 +58,12 @@ final class KeyArena {
         }
         ByteBuffer b = cs[chunk];
         if (header == 1) {
-            b.put(offset, (byte) key.length);
+            b.put(offset, (byte) length);
         } else {
             b.put(offset, (byte) LONG_LENGTH_FLAG);
-            b.putShort(offset + 1, (short) key.length);
+            b.putShort(offset + 1, (short) length);
         }
-        b.put(offset + header, key);
+        b.put(offset + header, key, from, length);
         if (cs != chunks) {
             chunks = cs;
         }
@@ -109,24 +114,49 @@ final class KeyArena {
 
     /** True when the key at {@code ref} is {@code key}. */
     boolean matches(long ref, byte[] key) {
+        return matches(ref, key, 0, key.length);
+    }
+
+    /** True when the key at {@code ref} is {@code key[keyFrom, keyFrom + length)}. */
+    boolean matches(long ref, byte[] key, int keyFrom, int length) {
         ByteBuffer b = chunk(ref);
         int at = start(ref);
-        if (length(b, at) != key.length) {
+        if (length(b, at) != length) {
             return false;
         }
         int from = at + headerLength(b, at);
         int i = 0;
-        for (; i + 8 <= key.length; i += 8) {
-            if (b.getLong(from + i) != (long) BYTES_BE.get(key, i)) {
+        for (; i + 8 <= length; i += 8) {
+            if (b.getLong(from + i) != (long) BYTES_BE.get(key, keyFrom + i)) {
                 return false;
             }
         }
-        for (; i < key.length; i++) {
-            if (b.get(from + i) != key[i]) {
+        for (; i < length; i++) {
+            if (b.get(from + i) != key[keyFrom + i]) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The eight key bytes from {@code depth} of the key at {@code ref} as an unsigned big-endian word, zero-padded
+     * past the key's end: comparing words compares keys up to that padding (the ordered sort's fast path).
+     */
+    long word(long ref, int depth) {
+        ByteBuffer b = chunk(ref);
+        int at = start(ref);
+        int len = length(b, at);
+        int from = at + headerLength(b, at) + depth;
+        int n = len - depth;
+        if (n >= 8) {
+            return b.getLong(from);
+        }
+        long w = 0;
+        for (int i = 0; i < 8; i++) {
+            w = (w << 8) | (i < n ? b.get(from + i) & 0xFFL : 0);
+        }
+        return w;
     }
 
     /** Unsigned lexicographic comparison of the key at {@code ref} with {@code key}. */
@@ -204,15 +234,19 @@ final class KeyArena {
      * families), the tail packed into one more word, and a final avalanche. Must equal {@link #hash(long)}.
      */
     static long hash(byte[] key) {
-        int len = key.length;
+        return hash(key, 0, key.length);
+    }
+
+    /** {@link #hash(byte[])} of {@code key[from, from + len)}. */
+    static long hash(byte[] key, int from, int len) {
         long h = SEED ^ len;
         int i = 0;
         for (; i + 8 <= len; i += 8) {
-            h = mixIn(h, (long) BYTES_LE.get(key, i));
+            h = mixIn(h, (long) BYTES_LE.get(key, from + i));
         }
         long tail = 0;
         for (int shift = 0; i < len; i++, shift += 8) {
-            tail |= (key[i] & 0xFFL) << shift;
+            tail |= (key[from + i] & 0xFFL) << shift;
         }
         return finish(mixIn(h, tail));
     }

@@ -32,6 +32,8 @@ public final class KeyDir {
     private final ExpiryQueue expiries = new ExpiryQueue();
     private volatile SlotTable table;
     private volatile int size;
+    /** Tombstone markers in the table while recovery loads it (mutator only); 0 once the key directory is open. */
+    private int tombstones;
     private volatile long nextExpiry = Long.MAX_VALUE;
     /** Set while the ordered index is being built at open; null once a waiter saw it finish. */
     private volatile CountDownLatch orderedBuild;
@@ -223,9 +225,90 @@ public final class KeyDir {
         set(key, location, false);
     }
 
-    /** Recovery: removes a key loaded by {@link #load}. */
-    public void unload(Key key) {
-        remove(key);
+    /** Runs {@code loading} (recovery's {@link KeyDirLoader}) under the mutation lock, then publishes the size. */
+    void whileLoading(Runnable loading) {
+        synchronized (mutation) {
+            loading.run();
+            size = table.live;
+        }
+    }
+
+    /**
+     * Recovery: applies one record, the key {@code key[from, from + length)} read in place from a hint or a
+     * scanned record. Per key the highest sequence number wins, tombstones included: a delete leaves a tombstone
+     * marker (see {@link SlotTable#writeTombstone}) in the key's slot instead of an entry of a separate map, so
+     * a key is hashed and found once per record. Only a key seen for the first time takes arena space. Caller
+     * holds the mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
+     */
+    void recover(boolean put, byte[] key, int from, int length, int segmentId, long offset, int recordSize,
+                 long sequence, long expiresAt) {
+        assert Thread.holdsLock(mutation) : "recover requires the mutation lock";
+        long hash = KeyArena.hash(key, from, length);
+        SlotTable t = table;
+        int slot = find(t, key, from, length, hash);
+        if (slot >= 0) {
+            if (sequence <= t.sequence(slot)) {
+                return;
+            }
+            long header = t.header(slot);
+            boolean wasTombstone = t.isTombstone(slot);
+            if (put) {
+                t.write(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
+                noteExpiry(expiresAt, SlotTable.ref(header));
+                if (wasTombstone) {
+                    tombstones--;
+                    t.live++;
+                }
+            } else if (!wasTombstone) {
+                t.writeTombstone(slot, header, sequence);
+                tombstones++;
+                t.live--;
+            } else {
+                t.writeTombstone(slot, header, sequence);
+            }
+            return;
+        }
+        if (t.used + 1 > t.capacity * MAX_FILL) {
+            t = grow(t);
+        }
+        long ref = arena.append(key, from, length);
+        long header = SlotTable.header(ref, hash);
+        slot = claimSlot(t, hash);
+        if (put) {
+            t.write(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
+            noteExpiry(expiresAt, ref);
+            t.live++;
+        } else {
+            t.writeTombstone(slot, header, sequence);
+            tombstones++;
+        }
+    }
+
+    /**
+     * Recovery: turns every tombstone marker into a removed marker, once all records are loaded. Their key bytes
+     * stay in the arena unused (like keys removed later) until the next open; {@link #keyBytesUsed} counts them.
+     * Returns the number of tombstones cleared.
+     */
+    int clearTombstones() {
+        synchronized (mutation) {
+            int cleared = 0;
+            SlotTable t = table;
+            for (int slot = 0; tombstones > 0 && slot < t.capacity; slot++) {
+                if (SlotTable.holdsKey(t.header(slot)) && t.isTombstone(slot)) {
+                    t.markRemoved(slot);
+                    tombstones--;
+                    cleared++;
+                }
+            }
+            assert tombstones == 0 : tombstones + " tombstones not found in the table";
+            size = t.live;
+            return cleared;
+        }
+    }
+
+    /** Bytes of key storage appended so far, removed keys and cleared tombstones included. */
+    public long keyBytesUsed() {
+        return arena.bytesUsed();
     }
 
     /** Swaps a key's location if it is still {@code expected} (compared by value; compaction). */
@@ -327,18 +410,28 @@ public final class KeyDir {
                     ordered.added(ref);
                 }
             }
-            if (location.expiresAt() != 0) {
-                expiries.add(location.expiresAt(), ref);
-                if (location.expiresAt() < nextExpiry) {
-                    nextExpiry = location.expiresAt();
-                }
-            }
+            noteExpiry(location.expiresAt(), ref);
             return previous;
+        }
+    }
+
+    /** Queues a TTL for the purge. Caller holds the mutation lock. */
+    private void noteExpiry(long expiresAt, long ref) {
+        if (expiresAt != 0) {
+            expiries.add(expiresAt, ref);
+            if (expiresAt < nextExpiry) {
+                nextExpiry = expiresAt;
+            }
         }
     }
 
     /** The slot holding {@code key}, or -1. Caller holds the mutation lock. */
     private int find(SlotTable t, byte[] key, long hash) {
+        return find(t, key, 0, key.length, hash);
+    }
+
+    /** The slot holding the key {@code key[from, from + length)}, or -1. Caller holds the mutation lock. */
+    private int find(SlotTable t, byte[] key, int from, int length, long hash) {
         assert Thread.holdsLock(mutation) : "find requires the mutation lock";
         long tag = SlotTable.tag(hash);
         int slot = t.home(hash);
@@ -348,7 +441,7 @@ public final class KeyDir {
                 return -1;
             }
             if (header != SlotTable.REMOVED && (header & SlotTable.TAG_MASK) == tag
-                    && arena.matches(SlotTable.ref(header), key)) {
+                    && arena.matches(SlotTable.ref(header), key, from, length)) {
                 return slot;
             }
         }
@@ -376,17 +469,25 @@ public final class KeyDir {
      * holds the mutation lock and has made room.
      */
     private void insert(SlotTable t, long hash, long header, Location location) {
-        assert Thread.holdsLock(mutation) : "insert requires the mutation lock";
+        t.write(claimSlot(t, hash), header, location);
+        t.live++;
+    }
+
+    /**
+     * The first removed or never-used slot of {@code hash}'s probe sequence, counted as used. Caller holds the
+     * mutation lock and has made room.
+     */
+    private int claimSlot(SlotTable t, long hash) {
+        assert Thread.holdsLock(mutation) : "claimSlot requires the mutation lock";
         int slot = t.home(hash);
         long previous;
         while (SlotTable.holdsKey(previous = t.header(slot))) {
             slot = t.next(slot);
         }
-        t.write(slot, header, location);
-        t.live++;
         if (previous == SlotTable.NEVER_USED) {
             t.used++;
         }
+        return slot;
     }
 
     /** Caller holds the mutation lock. */
@@ -409,11 +510,11 @@ public final class KeyDir {
      */
     private SlotTable grow(SlotTable old) {
         assert Thread.holdsLock(mutation) : "grow requires the mutation lock";
-        SlotTable grown = new SlotTable(capacityFor(old.live + 1L, FILL_AFTER_GROWTH));
+        SlotTable grown = new SlotTable(capacityFor(old.live + tombstones + 1L, FILL_AFTER_GROWTH));
         for (int slot = 0; slot < old.capacity; slot++) {
             long header = old.header(slot);
             if (SlotTable.holdsKey(header)) {
-                grown.placeUnpublished(arena.hash(SlotTable.ref(header)), header, old.location(slot));
+                grown.placeUnpublished(arena.hash(SlotTable.ref(header)), old, slot);
             }
         }
         table = grown;

@@ -149,8 +149,36 @@ final class SlotTable {
 
     /** Writes the whole slot under its seqlock. */
     void write(int slot, long header, Location loc) {
-        checkLimits(loc);
-        if (loc.expiresAt() != 0 && expiries == null) {
+        write(slot, header, loc.segmentId(), loc.offset(), loc.recordSize(), loc.sequence(), loc.expiresAt());
+    }
+
+    /** {@link #write(int, long, Location)} from the location's fields (recovery: no Location per entry). */
+    void write(int slot, long header, int segmentId, long offset, int recordSize, long sequence, long expiresAt) {
+        checkLimits(segmentId, offset);
+        writeWords(slot, header, ((long) segmentId << 40) | offset, recordSize, sequence, expiresAt);
+    }
+
+    /**
+     * Recovery only, before any reader sees the table: makes {@code slot} a deleted key's marker, its sequence
+     * kept so that an older record of the key loaded later loses. A record is never 0 bytes, so record size 0
+     * marks it. {@link KeyDir} clears every marker before the table is used.
+     */
+    void writeTombstone(int slot, long header, long sequence) {
+        writeWords(slot, header, 0, 0, sequence, 0);
+    }
+
+    /** True when {@code slot} (holding a key) is a tombstone marker. Mutator only. */
+    boolean isTombstone(int slot) {
+        return (int) (long) WORDS.get(slots, at(slot, 2)) == 0;
+    }
+
+    /** The sequence number in {@code slot}. Mutator only. */
+    long sequence(int slot) {
+        return (long) WORDS.get(slots, at(slot, 3));
+    }
+
+    private void writeWords(int slot, long header, long location, int recordSize, long sequence, long expiresAt) {
+        if (expiresAt != 0 && expiries == null) {
             expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
         }
         int versionAt = at(slot, 2);
@@ -158,13 +186,13 @@ final class SlotTable {
         WORDS.setVolatile(slots, versionAt, version + ODD);
         VarHandle.storeStoreFence();
         WORDS.setOpaque(slots, at(slot, 0), header);
-        WORDS.setOpaque(slots, at(slot, 1), ((long) loc.segmentId() << 40) | loc.offset());
-        WORDS.setOpaque(slots, at(slot, 3), loc.sequence());
+        WORDS.setOpaque(slots, at(slot, 1), location);
+        WORDS.setOpaque(slots, at(slot, 3), sequence);
         ByteBuffer e = expiries;
         if (e != null) {
-            WORDS.setOpaque(e, slot * 8, loc.expiresAt());
+            WORDS.setOpaque(e, slot * 8, expiresAt);
         }
-        WORDS.setRelease(slots, versionAt, (version + 2 * ODD) | (loc.recordSize() & 0xFFFFFFFFL));
+        WORDS.setRelease(slots, versionAt, (version + 2 * ODD) | (recordSize & 0xFFFFFFFFL));
     }
 
     /** Marks {@code slot} removed under its seqlock; the location words keep their stale values. */
@@ -177,25 +205,33 @@ final class SlotTable {
         WORDS.setRelease(slots, versionAt, word + 2 * ODD);
     }
 
-    /** Places an entry in a table not yet visible to readers (growth): the first never-used slot from home. */
-    void placeUnpublished(long hash, long header, Location loc) {
+    /**
+     * Copies {@code from}'s entry in {@code fromSlot} (a key or a recovery tombstone) into this table, not yet
+     * visible to readers (growth), at the first never-used slot from home.
+     */
+    void placeUnpublished(long hash, SlotTable from, int fromSlot) {
         int slot = home(hash);
         while (header(slot) != NEVER_USED) {
             slot = next(slot);
         }
-        write(slot, header, loc);
-        live++;
+        ByteBuffer e = from.expiries;
+        writeWords(slot, from.header(fromSlot), (long) WORDS.get(from.slots, at(fromSlot, 1)),
+                (int) (long) WORDS.get(from.slots, at(fromSlot, 2)), from.sequence(fromSlot),
+                e == null ? 0 : (long) WORDS.get(e, fromSlot * 8));
+        if (!isTombstone(slot)) {
+            live++;
+        }
         used++;
     }
 
-    private static void checkLimits(Location loc) {
-        if (loc.segmentId() < 0 || loc.segmentId() > MAX_SEGMENT_ID) {
-            throw new FerrumException("key directory limit: segment id " + loc.segmentId() + " exceeds "
+    private static void checkLimits(int segmentId, long offset) {
+        if (segmentId < 0 || segmentId > MAX_SEGMENT_ID) {
+            throw new FerrumException("key directory limit: segment id " + segmentId + " exceeds "
                     + MAX_SEGMENT_ID);
         }
-        if (loc.offset() < 0 || loc.offset() > MAX_OFFSET) {
-            throw new FerrumException("key directory limit: offset " + loc.offset() + " in segment "
-                    + loc.segmentId() + " exceeds " + MAX_OFFSET);
+        if (offset < 0 || offset > MAX_OFFSET) {
+            throw new FerrumException("key directory limit: offset " + offset + " in segment " + segmentId
+                    + " exceeds " + MAX_OFFSET);
         }
     }
 }

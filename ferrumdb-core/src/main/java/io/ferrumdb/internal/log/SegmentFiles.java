@@ -150,12 +150,28 @@ public final class SegmentFiles {
      * a CorruptionException on the segment, which lost data.
      */
     public List<HintFile.Entry> readHint(Segment segment) throws IOException {
+        HintFile.Body body = readHintBody(segment);
+        if (body == null) {
+            return null;
+        }
+        List<HintFile.Entry> entries = new ArrayList<>(body.count());
+        body.forEach((type, bytes, keyOffset, keyLength, recordSize, offset, sequence, expiresAt) ->
+                entries.add(new HintFile.Entry(type, Arrays.copyOfRange(bytes, keyOffset,
+                        keyOffset + keyLength), recordSize, offset, sequence, expiresAt)));
+        return entries;
+    }
+
+    /**
+     * As {@link #readHint}, but the hint checked whole and left as bytes, so that open walks its entries in place
+     * (no object per entry).
+     */
+    public HintFile.Body readHintBody(Segment segment) throws IOException {
         Path path = hintPath(segment.id());
         if (!io.exists(path)) {
             return null;
         }
         byte[] bytes = DatabaseDirectory.readAll(io, path, 2 * segment.writtenLength() + (1 << 20));
-        HintFile.Contents c = HintFile.decode(bytes, path, databaseId, ciphers.hintCipher(segment.header()));
+        HintFile.Body c = HintFile.check(bytes, path, databaseId, ciphers.hintCipher(segment.header()));
         if (c.segmentId() == segment.id() && c.dataLength() > segment.writtenLength()) {
             // An intact hint of a longer file: the segment lost bytes after it was sealed (a strict scan could
             // not tell, when the cut falls between two records).
@@ -166,7 +182,23 @@ public final class SegmentFiles {
         if (c.segmentId() != segment.id() || c.dataLength() != segment.writtenLength()) {
             return null;
         }
-        return c.entries();
+        return c;
+    }
+
+    /**
+     * The entry count the hint of segment {@code id} claims in its header (0 without a hint), read without
+     * checking the hint: open sizes the key directory once from the sum.
+     */
+    public long claimedHintEntries(int id) throws IOException {
+        Path path = hintPath(id);
+        if (!io.exists(path)) {
+            return 0;
+        }
+        try (StorageFile f = io.open(path, false)) {
+            byte[] header = new byte[HintFile.HEADER_SIZE];
+            int n = f.read(0, ByteBuffer.wrap(header));
+            return n < header.length ? 0 : HintFile.claimedCount(header, f.size());
+        }
     }
 
     /**
