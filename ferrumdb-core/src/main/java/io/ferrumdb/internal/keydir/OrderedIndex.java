@@ -156,13 +156,129 @@ final class OrderedIndex {
         return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
-    /** Sorts references by their keys (a merge sort: stable, n log n comparisons, one scratch array). */
+    /** Ranges this short are sorted by insertion. */
+    private static final int INSERTION_SORT = 16;
+    /** Beyond this many common key bytes the word sort hands a range to the comparison sort. */
+    private static final int MAX_WORD_DEPTH = 256;
+
+    /**
+     * Sorts references by their keys, in place. A multikey quicksort on 8-byte words (Bentley and Sedgewick's
+     * string sort, eight bytes at a time): keys are partitioned by the unsigned big-endian word at the current
+     * depth, read once per key per depth into a parallel {@code long[]}, so almost every comparison is one
+     * {@code long} compare instead of a {@link KeyArena#compare} that decodes two keys; only keys equal on a word
+     * go one word deeper. Keys that end within an equal word (zero padding cannot tell "a" from "a\0") and very
+     * long common prefixes fall back to {@link KeyArena#compare}. Not stable; nothing relies on the order of two
+     * references to equal keys.
+     */
     void sort(long[] refs) {
         if (refs.length < 2) {
             return;
         }
-        long[] scratch = refs.clone();
-        mergeSort(scratch, refs, 0, refs.length);
+        long[] words = new long[refs.length];
+        for (int i = 0; i < refs.length; i++) {
+            words[i] = arena.word(refs[i], 0);
+        }
+        sortByWords(refs, words, 0, refs.length, 0);
+    }
+
+    /** Sorts {@code refs[from, to)}, whose keys share their first {@code depth} bytes; words at that depth. */
+    private void sortByWords(long[] refs, long[] words, int from, int to, int depth) {
+        while (to - from > 1) {
+            if (to - from < INSERTION_SORT) {
+                insertionSort(refs, words, from, to);
+                return;
+            }
+            long pivot = medianOfThree(words[from], words[(from + to) >>> 1], words[to - 1]);
+            int lt = from;
+            int i = from;
+            int gt = to;
+            while (i < gt) {
+                int c = Long.compareUnsigned(words[i], pivot);
+                if (c < 0) {
+                    swap(refs, words, lt++, i++);
+                } else if (c > 0) {
+                    swap(refs, words, i, --gt);
+                } else {
+                    i++;
+                }
+            }
+            sortEqualWords(refs, words, lt, gt, depth);
+            // Recurse into the smaller side, loop on the larger: the stack stays O(log n) deep.
+            if (lt - from < to - gt) {
+                sortByWords(refs, words, from, lt, depth);
+                from = gt;
+            } else {
+                sortByWords(refs, words, gt, to, depth);
+                to = lt;
+            }
+        }
+    }
+
+    /** Sorts {@code refs[from, to)}, whose keys are equal through {@code depth + 8} bytes (zero-padded). */
+    private void sortEqualWords(long[] refs, long[] words, int from, int to, int depth) {
+        if (to - from < 2) {
+            return;
+        }
+        int next = depth + 8;
+        boolean someKeyEnds = next >= MAX_WORD_DEPTH;
+        for (int i = from; i < to && !someKeyEnds; i++) {
+            someKeyEnds = arena.length(refs[i]) <= next;
+        }
+        if (someKeyEnds) {
+            long[] range = Arrays.copyOfRange(refs, from, to);
+            mergeSort(range.clone(), range, 0, range.length);
+            System.arraycopy(range, 0, refs, from, range.length);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            words[i] = arena.word(refs[i], next);
+        }
+        sortByWords(refs, words, from, to, next);
+    }
+
+    private void insertionSort(long[] refs, long[] words, int from, int to) {
+        for (int i = from + 1; i < to; i++) {
+            long ref = refs[i];
+            long word = words[i];
+            int j = i - 1;
+            while (j >= from && compare(words[j], refs[j], word, ref) > 0) {
+                refs[j + 1] = refs[j];
+                words[j + 1] = words[j];
+                j--;
+            }
+            refs[j + 1] = ref;
+            words[j + 1] = word;
+        }
+    }
+
+    /** Keys sharing the bytes before their words: the words decide, unless equal. */
+    private int compare(long wordA, long refA, long wordB, long refB) {
+        int c = Long.compareUnsigned(wordA, wordB);
+        return c != 0 ? c : arena.compare(refA, refB);
+    }
+
+    private static long medianOfThree(long a, long b, long c) {
+        if (Long.compareUnsigned(a, b) > 0) {
+            long t = a;
+            a = b;
+            b = t;
+        }
+        if (Long.compareUnsigned(b, c) > 0) {
+            b = c;
+            if (Long.compareUnsigned(a, b) > 0) {
+                b = a;
+            }
+        }
+        return b;
+    }
+
+    private static void swap(long[] refs, long[] words, int i, int j) {
+        long r = refs[i];
+        refs[i] = refs[j];
+        refs[j] = r;
+        long w = words[i];
+        words[i] = words[j];
+        words[j] = w;
     }
 
     /** Sorts {@code src[from, to)} into {@code dst[from, to)}; both hold the same elements on entry. */
