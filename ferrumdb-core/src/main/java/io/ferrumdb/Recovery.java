@@ -280,7 +280,7 @@ final class Recovery {
             }
         }
         loader.finish();
-        keyDir.forEachLocation(segments::addLive);
+        countLiveBytes();
         // Nothing else sees the key directory yet: no lock is needed to purge it.
         long now = options.clock().millis();
         if (keyDir.mayHaveExpired(now)) {
@@ -371,6 +371,17 @@ final class Recovery {
         }
         files.writeHint(seg, entries);
         return true;
+    }
+
+    /** Gives every segment the bytes of its records the key directory points at (compaction's input). */
+    private void countLiveBytes() {
+        int[] ids = segments.ids().stream().mapToInt(Integer::intValue).toArray();
+        long[] live = keyDir.liveBytes(ids);
+        for (int i = 0; i < ids.length; i++) {
+            if (live[i] != 0) {
+                segments.addLiveBytes(ids[i], live[i]);
+            }
+        }
     }
 
     /** Records the sequence range of the segment {@link #loader} has just loaded. */

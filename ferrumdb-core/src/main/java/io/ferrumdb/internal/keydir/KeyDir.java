@@ -253,7 +253,7 @@ public final class KeyDir {
             long header = t.header(slot);
             boolean wasTombstone = t.isTombstone(slot);
             if (put) {
-                t.write(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
+                t.writeUnpublished(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
                 noteExpiry(expiresAt, SlotTable.ref(header));
                 if (wasTombstone) {
                     tombstones--;
@@ -275,7 +275,7 @@ public final class KeyDir {
         long header = SlotTable.header(ref, hash);
         slot = claimSlot(t, hash);
         if (put) {
-            t.write(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
+            t.writeUnpublished(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
             noteExpiry(expiresAt, ref);
             t.live++;
         } else {
@@ -304,6 +304,34 @@ public final class KeyDir {
             size = t.live;
             return cleared;
         }
+    }
+
+    /**
+     * Recovery: the bytes of the records the entries point at, per segment: {@code result[i]} for
+     * {@code segmentIds[i]} (ascending). One pass over the table without a {@link Location} per key.
+     */
+    public long[] liveBytes(int[] segmentIds) {
+        long[] sums = new long[segmentIds.length];
+        synchronized (mutation) {
+            SlotTable t = table;
+            int lastId = -1;
+            int last = -1;
+            for (int slot = 0; slot < t.capacity; slot++) {
+                if (SlotTable.holdsKey(t.header(slot))) {
+                    int id = t.segmentId(slot);
+                    if (id != lastId) {
+                        last = java.util.Arrays.binarySearch(segmentIds, id);
+                        if (last < 0) {
+                            throw new IllegalStateException("a key directory entry points at segment " + id
+                                    + ", which is not in the set");
+                        }
+                        lastId = id;
+                    }
+                    sums[last] += t.recordSize(slot);
+                }
+            }
+        }
+        return sums;
     }
 
     /** Bytes of key storage appended so far, removed keys and cleared tombstones included. */

@@ -164,12 +164,45 @@ final class SlotTable {
      * marks it. {@link KeyDir} clears every marker before the table is used.
      */
     void writeTombstone(int slot, long header, long sequence) {
-        writeWords(slot, header, 0, 0, sequence, 0);
+        writeUnpublished(slot, header, 0, 0, 0, sequence, 0);
     }
 
     /** True when {@code slot} (holding a key) is a tombstone marker. Mutator only. */
     boolean isTombstone(int slot) {
         return (int) (long) WORDS.get(slots, at(slot, 2)) == 0;
+    }
+
+    /** The segment id in {@code slot}. Mutator only. */
+    int segmentId(int slot) {
+        return (int) ((long) WORDS.get(slots, at(slot, 1)) >>> 40);
+    }
+
+    /** The record size in {@code slot} (0 for a tombstone). Mutator only. */
+    int recordSize(int slot) {
+        return (int) (long) WORDS.get(slots, at(slot, 2));
+    }
+
+    /**
+     * Recovery only, before any reader sees the table: {@link #write(int, long, int, long, int, long, long)}
+     * with plain stores, without the seqlock's fences (no reader can be inside the slot; publishing the table
+     * to other threads later orders these stores before their reads).
+     */
+    void writeUnpublished(int slot, long header, int segmentId, long offset, int recordSize, long sequence,
+                          long expiresAt) {
+        checkLimits(segmentId, offset);
+        if (expiresAt != 0 && expiries == null) {
+            expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
+        }
+        int versionAt = at(slot, 2);
+        long version = ((long) WORDS.get(slots, versionAt)) & ~0xFFFFFFFFL;
+        WORDS.set(slots, at(slot, 0), header);
+        WORDS.set(slots, at(slot, 1), ((long) segmentId << 40) | offset);
+        WORDS.set(slots, at(slot, 3), sequence);
+        ByteBuffer e = expiries;
+        if (e != null) {
+            WORDS.set(e, slot * 8, expiresAt);
+        }
+        WORDS.set(slots, versionAt, (version + 2 * ODD) | (recordSize & 0xFFFFFFFFL));
     }
 
     /** The sequence number in {@code slot}. Mutator only. */

@@ -222,6 +222,15 @@ public final class SegmentSet {
         s.addLiveBytes(location.recordSize());
     }
 
+    /** Adds {@code bytes} of live records to segment {@code id} (open: the sums from one pass over the keys). */
+    public void addLiveBytes(int id, long bytes) {
+        Segment s = segments.get(id);
+        if (s == null) {
+            throw new IllegalStateException("live bytes counted for segment " + id + ", which is not in the set");
+        }
+        s.addLiveBytes(bytes);
+    }
+
     /** A key directory entry that pointed at {@code previous} was replaced or removed (null: there was none). */
     public void release(Location previous) {
         if (previous != null) {
