@@ -312,22 +312,30 @@ public final class KeyDir {
      */
     public long[] liveBytes(int[] segmentIds) {
         long[] sums = new long[segmentIds.length];
+        if (segmentIds.length == 0) {
+            return sums;
+        }
+        // Ids are usually dense: index them directly instead of searching once per key; sparse ids are searched.
+        int first = segmentIds[0];
+        long range = (long) segmentIds[segmentIds.length - 1] - first + 1;
+        boolean dense = range <= 4L * segmentIds.length + 4096;
+        int[] index = new int[dense ? (int) range : 0];
+        java.util.Arrays.fill(index, -1);
+        for (int i = 0; dense && i < segmentIds.length; i++) {
+            index[segmentIds[i] - first] = i;
+        }
         synchronized (mutation) {
             SlotTable t = table;
-            int lastId = -1;
-            int last = -1;
             for (int slot = 0; slot < t.capacity; slot++) {
                 if (SlotTable.holdsKey(t.header(slot))) {
                     int id = t.segmentId(slot);
-                    if (id != lastId) {
-                        last = java.util.Arrays.binarySearch(segmentIds, id);
-                        if (last < 0) {
-                            throw new IllegalStateException("a key directory entry points at segment " + id
-                                    + ", which is not in the set");
-                        }
-                        lastId = id;
+                    int i = !dense ? java.util.Arrays.binarySearch(segmentIds, id)
+                            : id < first || id - first >= index.length ? -1 : index[id - first];
+                    if (i < 0) {
+                        throw new IllegalStateException("a key directory entry points at segment " + id
+                                + ", which is not in the set");
                     }
-                    sums[last] += t.recordSize(slot);
+                    sums[i] += t.recordSize(slot);
                 }
             }
         }

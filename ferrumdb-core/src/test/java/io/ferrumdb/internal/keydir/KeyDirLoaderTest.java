@@ -1,0 +1,189 @@
+package io.ferrumdb.internal.keydir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.format.SegmentHeader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link KeyDirLoader}: records of several segments loaded in any order end as "highest sequence wins per key",
+ * deletes included, with tombstones kept in the key directory only while loading.
+ */
+class KeyDirLoaderTest {
+    private static final byte[] DB = new byte[16];
+    private static final byte PUT = RecordFormat.TYPE_PUT;
+    private static final byte DELETE = RecordFormat.TYPE_DELETE;
+
+    /** One record of a segment: type, key, sequence, expiry. Offsets are assigned in order. */
+    private record Rec(byte type, String key, long sequence, long expiresAt) {
+    }
+
+    private static Rec put(String key, long sequence) {
+        return new Rec(PUT, key, sequence, 0);
+    }
+
+    private static Rec put(String key, long sequence, long expiresAt) {
+        return new Rec(PUT, key, sequence, expiresAt);
+    }
+
+    private static Rec del(String key, long sequence) {
+        return new Rec(DELETE, key, sequence, 0);
+    }
+
+    private static byte[] k(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The checked hint body of segment {@code id} holding {@code records}, walked in place by the loader. */
+    private static HintFile.Body hint(int id, List<Rec> records) {
+        HintFile.Builder b = new HintFile.Builder();
+        long offset = SegmentHeader.SIZE;
+        for (Rec r : records) {
+            b.add(r.type(), k(r.key()), 100, offset, r.sequence(), r.expiresAt());
+            offset += 100;
+        }
+        byte[] file = b.encode(id, DB, offset, HintFile.PLAIN);
+        return HintFile.check(file, Path.of(id + ".hint"), DB, HintFile.PLAIN);
+    }
+
+    private static KeyDir load(boolean ordered, Map<Integer, List<Rec>> segments, List<Integer> order) {
+        KeyDir dir = new KeyDir(ordered, 16);
+        KeyDirLoader loader = new KeyDirLoader(dir);
+        for (int id : order) {
+            loader.load(id, hint(id, segments.get(id)));
+        }
+        loader.finish();
+        return dir;
+    }
+
+    @Test
+    void aDeleteWinsOnlyOverOlderSequencesWhateverTheLoadOrder() {
+        // Compaction outputs carry higher ids than the segments they replace but older records: load order is
+        // not sequence order.
+        Map<Integer, List<Rec>> segs = Map.of(
+                1, List.of(put("a", 1), put("b", 2), put("c", 3)),
+                2, List.of(del("a", 4), del("b", 5), put("d", 6)),
+                9, List.of(put("b", 7), put("a", 3), del("d", 2), put("e", 8), del("e", 7)));
+        for (List<Integer> order : List.of(List.of(1, 2, 9), List.of(9, 2, 1), List.of(2, 9, 1))) {
+            KeyDir dir = load(false, segs, order);
+            assertThat(dir.get(new Key(k("a")))).as("a deleted at 4, put at 1 and 3; order %s", order).isNull();
+            assertThat(dir.get(new Key(k("b"))).sequence()).as("b re-put at 7 after delete at 5").isEqualTo(7);
+            assertThat(dir.get(new Key(k("b"))).segmentId()).isEqualTo(9);
+            assertThat(dir.get(new Key(k("c"))).sequence()).isEqualTo(3);
+            assertThat(dir.get(new Key(k("d"))).sequence()).as("delete at 2 is older than put at 6").isEqualTo(6);
+            assertThat(dir.get(new Key(k("e"))).sequence()).as("delete at 7 older than put at 8").isEqualTo(8);
+            assertThat(dir.size()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aKeyDeletedThenPutAgainAcrossSegmentsIsLiveAtItsNewestLocation() {
+        Map<Integer, List<Rec>> segs = Map.of(
+                1, List.of(put("k", 1), put("other", 2)),
+                2, List.of(del("k", 3)),
+                3, List.of(put("k", 4)),
+                4, List.of(del("k", 5)),
+                5, List.of(put("k", 6)));
+        for (List<Integer> order : List.of(List.of(1, 2, 3, 4, 5), List.of(5, 4, 3, 2, 1), List.of(3, 5, 1, 4, 2))) {
+            KeyDir dir = load(true, segs, order);
+            Location loc = dir.get(new Key(k("k")));
+            assertThat(loc).as("order %s", order).isNotNull();
+            assertThat(loc.segmentId()).isEqualTo(5);
+            assertThat(loc.sequence()).isEqualTo(6);
+            assertThat(dir.size()).isEqualTo(2);
+            dir.buildOrderedIndex();
+            List<String> keys = new ArrayList<>();
+            dir.orderedKeys(null, null, false).forEachRemaining(key -> keys.add(new String(key.bytes(),
+                    StandardCharsets.UTF_8)));
+            assertThat(keys).containsExactly("k", "other");
+        }
+    }
+
+    @Test
+    void tombstonesAreClearedAtTheEndAndNeverSeenAsKeys() {
+        Map<Integer, List<Rec>> segs = Map.of(1, List.of(del("gone", 5), del("never-put", 6), put("x", 1)),
+                2, List.of(put("gone", 2)));
+        KeyDir dir = new KeyDir(true, 16);
+        KeyDirLoader loader = new KeyDirLoader(dir);
+        loader.load(1, hint(1, segs.get(1)));
+        loader.load(2, hint(2, segs.get(2)));
+        assertThat(loader.minSequence()).isEqualTo(2);
+        assertThat(loader.maxSequence()).isEqualTo(2);
+        assertThat(loader.finish()).isEqualTo(2);
+        assertThat(dir.size()).isEqualTo(1);
+        List<Location> all = new ArrayList<>();
+        dir.forEachLocation(all::add);
+        assertThat(all).extracting(Location::sequence).containsExactly(1L);
+        assertThat(dir.entries()).toIterable().extracting(e -> new String(e.getKey().bytes(),
+                StandardCharsets.UTF_8)).containsExactly("x");
+        // A later put of a key that was a tombstone at open is an ordinary insert.
+        dir.put(new Key(k("never-put")), new Location(3, SegmentHeader.SIZE, 50, 9, 0));
+        assertThat(dir.get(new Key(k("never-put"))).sequence()).isEqualTo(9);
+        assertThat(dir.size()).isEqualTo(2);
+    }
+
+    @Test
+    void expiredEntriesArePurgedAfterLoadingUnlessANewerRecordReplacedThem() {
+        Map<Integer, List<Rec>> segs = Map.of(
+                1, List.of(put("ttl", 1, 1_000), put("renewed", 2, 1_000), put("later", 3, 5_000)),
+                2, List.of(put("renewed", 4), put("keep", 5)));
+        KeyDir dir = load(false, segs, List.of(2, 1));
+        assertThat(dir.mayHaveExpired(2_000)).isTrue();
+        List<String> purged = new ArrayList<>();
+        dir.purgeExpired(2_000, (key, loc) -> purged.add(new String(key.bytes(), StandardCharsets.UTF_8)));
+        assertThat(purged).containsExactly("ttl");
+        assertThat(dir.get(new Key(k("renewed"))).expiresAt()).isZero();
+        assertThat(dir.get(new Key(k("later"))).expiresAt()).isEqualTo(5_000);
+        assertThat(dir.size()).isEqualTo(3);
+    }
+
+    @Test
+    void liveBytesSumTheRecordsEntriesPointAtPerSegment() {
+        Map<Integer, List<Rec>> segs = Map.of(3, List.of(put("a", 1), put("b", 2)), 7, List.of(put("a", 3)));
+        KeyDir dir = load(false, segs, List.of(3, 7));
+        assertThat(dir.liveBytes(new int[] {3, 7})).containsExactly(100, 100);
+    }
+
+    /** Many keys with random puts and deletes in shuffled segments, sized too small so that loading grows. */
+    @Test
+    void matchesAModelAtScaleAndThroughGrowthWithTombstones() {
+        SplittableRandom rnd = new SplittableRandom(42);
+        Map<Integer, List<Rec>> segs = new HashMap<>();
+        Map<String, Rec> newest = new HashMap<>();
+        long seq = 0;
+        for (int id = 1; id <= 12; id++) {
+            List<Rec> recs = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                String key = "key-" + rnd.nextInt(5_000);
+                Rec r = rnd.nextInt(4) == 0 ? del(key, ++seq) : put(key, ++seq);
+                recs.add(r);
+                newest.put(key, r);
+            }
+            segs.put(id, recs);
+        }
+        List<Integer> order = new ArrayList<>(segs.keySet());
+        Collections.shuffle(order, new java.util.Random(7));
+        KeyDir dir = load(true, segs, order);
+        long live = newest.values().stream().filter(r -> r.type() == PUT).count();
+        assertThat(dir.size()).isEqualTo(live);
+        newest.forEach((key, r) -> {
+            Location loc = dir.get(new Key(k(key)));
+            if (r.type() == PUT) {
+                assertThat(loc).as(key).isNotNull();
+                assertThat(loc.sequence()).as(key).isEqualTo(r.sequence());
+            } else {
+                assertThat(loc).as(key).isNull();
+            }
+        });
+    }
+}
