@@ -92,6 +92,8 @@ public final class Harness {
                         Integer.parseInt(args[3]), Integer.parseInt(args[4]));
                 case "keydir-put" -> KeyDirHarness.put(Long.parseLong(args[1]));
                 case "keydir-small-heap" -> KeyDirHarness.smallHeap(Long.parseLong(args[1]));
+                case "keydir-open-memory" -> KeyDirHarness.openMemory(Long.parseLong(args[1]),
+                        Boolean.parseBoolean(args[2]));
                 default -> throw new IllegalArgumentException("unknown harness command '" + cmd + "'");
             };
         } catch (UnsupportedOperationException e) {
@@ -171,6 +173,9 @@ public final class Harness {
         long keys = Long.getLong("ferrumdb.bench.keydir.keys", 1_000_000);
         for (String engine : List.of("ferrum", "ferrum-hash")) {
             child(results, "memory", engine, keys, 100);
+        }
+        for (boolean ordered : new boolean[] {true, false}) {
+            child(results, "keydir-open-memory", keys, ordered);
         }
         write(out, doc);
         child(results, "keydir-open", keys, 3);
@@ -261,7 +266,7 @@ public final class Harness {
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> jvm = childJvmArgs(command[0].equals("memory"));
+        List<String> jvm = childJvmArgs(command[0].equals("memory") || command[0].equals("keydir-open-memory"));
         if (command[0].equals("keydir-small-heap")) {
             // The acceptance test of issue 18: the whole engine, key directory included, in a 384 MiB heap.
             jvm.replaceAll(a -> a.equals("-Xmx2g") ? "-Xmx384m" : a);
@@ -537,14 +542,14 @@ public final class Harness {
         return r;
     }
 
-    private static void settle() {
+    static void settle() {
         for (int i = 0; i < 4; i++) {
             System.gc();
             Stores.sleep(java.time.Duration.ofMillis(200));
         }
     }
 
-    private static long heapUsed() {
+    static long heapUsed() {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 

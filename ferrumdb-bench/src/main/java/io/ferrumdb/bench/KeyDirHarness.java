@@ -80,6 +80,36 @@ final class KeyDirHarness {
     }
 
     /**
+     * Heap and native (RssAnon) bytes per key after an open of the prepared data set and a first GET (and, with
+     * ordered keys, the first scan, so the ordered index is built): the key directory as open sizes it, without
+     * the growth a fresh database's puts go through. Run with a fixed pre-touched heap (see Harness).
+     */
+    static Map<String, Object> openMemory(long keys, boolean ordered) {
+        Path dir = Datasets.ready("ferrum", keys, VALUE_SIZE, "");
+        byte[] probe = Data.key(keys - 1);
+        Harness.settle();
+        long heap0 = Harness.heapUsed();
+        long anon0 = Machine.rssAnonBytes();
+        Map<String, Object> r = row("keydir-open-memory", keys);
+        r.put("ordered", ordered);
+        try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+            if (db.get(probe) == null) {
+                throw new BenchException("key missing after open of " + dir);
+            }
+            if (ordered && db.firstKey(KeyRange.all()).isEmpty()) {
+                throw new BenchException("no first key after open of " + dir);
+            }
+            Harness.settle();
+            long heap1 = Harness.heapUsed();
+            long anon1 = Machine.rssAnonBytes();
+            r.put("heapBytesPerKey", (double) (heap1 - heap0) / keys);
+            r.put("nativeBytesPerKey", anon0 < 0 ? null : (double) (anon1 - anon0) / keys);
+            java.lang.ref.Reference.reachabilityFence(db);
+        }
+        return r;
+    }
+
+    /**
      * Random GETs of present keys: FerrumDB against one naive-table probe plus one mapped copy, in alternating
      * slices of {@code perSlice} reads each, every read timed.
      */

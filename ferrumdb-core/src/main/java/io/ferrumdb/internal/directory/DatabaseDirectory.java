@@ -226,6 +226,9 @@ public final class DatabaseDirectory implements AutoCloseable {
         io.syncDirectory(dir);
     }
 
+    /** Largest single read of {@link #readAll} (see there). */
+    private static final int READ_PIECE = 256 << 10;
+
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
     public static byte[] readAll(FileIO io, Path path, long limit) throws IOException {
         try (StorageFile f = io.open(path, false)) {
@@ -234,9 +237,15 @@ public final class DatabaseDirectory implements AutoCloseable {
                 throw new CorruptionException(path, 0, "file of " + size + " bytes exceeds the plausible " + limit);
             }
             byte[] b = new byte[(int) size];
-            int n = f.read(0, ByteBuffer.wrap(b));
-            if (n != size) {
-                throw new IOException("short read of " + path + ": " + n + " of " + size + " bytes");
+            // In pieces: the JDK reads a heap buffer through a temporary direct buffer of the same size, which it
+            // then caches per thread, so one read of a 20 MB hint would leave 20 MB of native memory behind.
+            for (int at = 0; at < b.length; ) {
+                int want = Math.min(READ_PIECE, b.length - at);
+                int n = f.read(at, ByteBuffer.wrap(b, at, want));
+                if (n != want) {
+                    throw new IOException("short read of " + path + ": " + (at + n) + " of " + size + " bytes");
+                }
+                at += n;
             }
             return b;
         }
