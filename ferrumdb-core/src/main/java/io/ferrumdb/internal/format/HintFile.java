@@ -138,7 +138,8 @@ public final class HintFile {
 
     /**
      * Receives a hint's entries straight from the hint's bytes, without an object or a key copy per entry: the key
-     * is {@code bytes[keyOffset, keyOffset + keyLength)}, valid only during the call.
+     * is {@code bytes[keyOffset, keyOffset + keyLength)}; {@link Body#forEach} passes the body itself, which does
+     * not change while the body is reachable.
      */
     @FunctionalInterface
     public interface EntryVisitor {

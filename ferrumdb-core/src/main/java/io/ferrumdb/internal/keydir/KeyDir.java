@@ -240,10 +240,9 @@ public final class KeyDir {
      * a key is hashed and found once per record. Only a key seen for the first time takes arena space. Caller
      * holds the mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
      */
-    void recover(boolean put, byte[] key, int from, int length, int segmentId, long offset, int recordSize,
-                 long sequence, long expiresAt) {
+    void recover(boolean put, byte[] key, int from, int length, long hash, int segmentId, long offset,
+                 int recordSize, long sequence, long expiresAt) {
         assert Thread.holdsLock(mutation) : "recover requires the mutation lock";
-        long hash = KeyArena.hash(key, from, length);
         SlotTable t = table;
         int slot = find(t, key, from, length, hash);
         if (slot >= 0) {
@@ -282,6 +281,21 @@ public final class KeyDir {
             t.writeTombstone(slot, header, sequence);
             tombstones++;
         }
+    }
+
+    /** The hash {@link #recover} takes for the key {@code key[from, from + length)}. */
+    static long hash(byte[] key, int from, int length) {
+        return KeyArena.hash(key, from, length);
+    }
+
+    /**
+     * Recovery: reads the header of {@code hash}'s home slot and returns it, so that the loader can start the
+     * cache misses of several keys' probes before it probes for the first of them (the caller folds the result
+     * into a value it keeps, so the read is not optimized away). Caller holds the mutation lock.
+     */
+    long touchHome(long hash) {
+        SlotTable t = table;
+        return t.header(t.home(hash));
     }
 
     /**
