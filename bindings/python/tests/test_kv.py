@@ -83,6 +83,54 @@ class BasicOperationsTest(DbTestCase):
         with ferrumdb.open(self.dir) as db:
             self.assertEqual(db.get("big"), value)
 
+    def test_gets_across_the_reader_buffer_limits(self) -> None:
+        # get and `in` pass keys up to 4 KiB and values up to 64 KiB through per-thread buffers, and longer ones
+        # as byte arrays: each side of both limits, and a value that grows past the buffer between two gets.
+        key_limit, value_limit = 4 << 10, 64 << 10
+        with ferrumdb.open(self.dir) as db:
+            entries = {
+                b"k" * key_limit: b"at the key limit",
+                b"k" * (key_limit + 1): b"past the key limit",
+                b"v-at": os.urandom(value_limit),
+                b"v-past": os.urandom(value_limit + 1),
+                b"short": b"s",
+            }
+            for k, v in entries.items():
+                db.put(k, v)
+            for k, v in entries.items():
+                self.assertEqual(db.get(k), v)
+                self.assertIn(k, db)
+                self.assertNotIn(k + b"?", db)
+                self.assertIsNone(db.get(k + b"?"))
+            # A shorter value after a longer one: only its own bytes come back.
+            db.put(b"v-at", b"tiny")
+            self.assertEqual(db.get(b"v-at"), b"tiny")
+            db.put(b"short", os.urandom(value_limit + 7))
+            self.assertEqual(len(db.get(b"short")), value_limit + 7)
+            self.assertEqual(db.get(bytearray(b"short")), db.get("short"))
+            self.assertEqual(db.get(memoryview(b"k" * key_limit)), b"at the key limit")
+
+    def test_gets_from_many_threads_each_see_their_own_values(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            for t in range(8):
+                for i in range(200):
+                    db.put(f"t{t}:{i}", f"{t}:{i}:" + "x" * (i * 7))
+            failures: list = []
+
+            def work(t: int) -> None:
+                for _ in range(5):
+                    for i in range(200):
+                        got = db.get(f"t{t}:{i}")
+                        if got != (f"{t}:{i}:" + "x" * (i * 7)).encode():
+                            failures.append((t, i, got))
+
+            threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            self.assertEqual(failures, [])
+
     def test_periodic_fsync(self) -> None:
         with ferrumdb.open(self.dir, fsync="periodic", fsync_interval=0.05) as db:
             db.put("k", "v")

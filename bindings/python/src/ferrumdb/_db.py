@@ -6,12 +6,14 @@ import collections.abc
 import datetime
 import os
 import sys
+import threading
 import weakref
 from array import array
 from types import TracebackType
 from typing import Any, Iterator, List, Optional, Tuple, Type, Union
 
 import jpype
+import jpype.nio
 
 from . import _jvm
 from ._jvm import check_passphrase, close_when_dropped, java_errors, jclass, raise_forked, to_bytes, translate
@@ -27,6 +29,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 _SUPPORT = "io.ferrumdb.bindings.BindingSupport"
 _SCAN_CURSOR = "io.ferrumdb.bindings.ScanCursor"
+_DIRECT_READER = "io.ferrumdb.bindings.DirectReader"
 _JException = jpype.JException
 
 
@@ -265,6 +268,32 @@ class ItemsView(collections.abc.ItemsView):  # type: ignore[type-arg]
         return _under(key, self._prefix) and self._mapping.get(key) == to_bytes(value, "value")
 
 
+_READER_KEY_BYTES = 4 << 10
+"""Keys up to this length go to Java through the thread's DirectReader; longer ones (rare) as a byte[]."""
+_READER_VALUE_BYTES = 64 << 10
+"""Values up to this length come back through the thread's DirectReader; a longer one is read again as a byte[]."""
+
+
+class _Reader:
+    """One thread's point reads of one database (see DirectReader.java): the key is copied into ``key``, a
+    bytearray Java reads as a direct buffer, and the value comes back in ``value``, so that a get crosses into
+    Java once with an int each way instead of converting a byte[] each way."""
+
+    __slots__ = ("key", "value", "get", "contains", "_buffers")
+
+    def __init__(self, java_db: Any) -> None:
+        key = bytearray(_READER_KEY_BYTES)
+        value = bytearray(_READER_VALUE_BYTES)
+        # Referenced here for as long as the Java reader, which reads and writes their memory, may be called.
+        self._buffers = (key, value)
+        reader = jclass(_DIRECT_READER)(java_db, jpype.nio.convertToDirectBuffer(key),
+                                        jpype.nio.convertToDirectBuffer(value))
+        self.key = memoryview(key)
+        self.value = memoryview(value)
+        self.get = reader.get
+        self.contains = reader.contains
+
+
 class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
     """An open FerrumDB database. Get one with :func:`ferrumdb.open`; close it with :meth:`close` or a
     ``with`` block (a handle dropped while open is closed by the garbage collector, with a ResourceWarning).
@@ -276,7 +305,7 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
     is lazy and in key order. Keys and values are bytes, or str (stored as UTF-8). Reads return bytes.
     """
 
-    __slots__ = ("_db", "_get", "_put", "_contains", "_finalizer", "__weakref__")
+    __slots__ = ("_db", "_get", "_put", "_contains", "_readers", "_finalizer", "__weakref__")
 
     def __init__(self, java_db: Any) -> None:
         """Wraps an open Java ``io.ferrumdb.FerrumDB``; use :func:`ferrumdb.open` instead."""
@@ -286,6 +315,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         self._get = java_db.get
         self._put = java_db.put
         self._contains = java_db.contains
+        # Each thread's _Reader, made on its first get: a reader's buffers cannot be shared between threads.
+        self._readers = threading.local()
         self._finalizer = close_when_dropped(self, java_db, f"ferrumdb.FerrumDB {self.path!r}")
 
     def put(self, key: Bytes, value: Bytes, ttl: Optional[Seconds] = None) -> None:
@@ -306,12 +337,31 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         except _JException as e:
             raise translate(e) from None
 
+    def _reader(self) -> _Reader:
+        """This thread's reader, made on its first use."""
+        reader = self._readers.__dict__.get("reader")
+        if reader is None:
+            reader = self._readers.reader = _Reader(self._db)
+        return reader
+
     def get(self, key: Bytes, default: Any = None) -> Any:
         """The value of ``key``, or ``default`` when it is absent or expired."""
         if _jvm._forked:
             raise_forked()
+        k = key if type(key) is bytes else to_bytes(key, "key")
+        n = len(k)
         try:
-            value = self._get(key if type(key) is bytes else to_bytes(key, "key"))
+            if n <= _READER_KEY_BYTES:
+                try:
+                    reader = self._readers.reader
+                except AttributeError:
+                    reader = self._reader()
+                reader.key[:n] = k
+                length = reader.get(n)
+                if length <= _READER_VALUE_BYTES:
+                    return default if length < 0 else reader.value[:length].tobytes()
+            # A long key, or a value too large for the reader's buffer: read as a byte[] (again, for the value).
+            value = self._get(k)
         except _JException as e:
             raise translate(e) from None
         return default if value is None else bytes(value)
@@ -324,8 +374,17 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
     def __contains__(self, key: object) -> bool:
         if _jvm._forked:
             raise_forked()
+        k = key if type(key) is bytes else to_bytes(key, "key")
+        n = len(k)
         try:
-            return bool(self._contains(key if type(key) is bytes else to_bytes(key, "key")))
+            if n <= _READER_KEY_BYTES:
+                try:
+                    reader = self._readers.reader
+                except AttributeError:
+                    reader = self._reader()
+                reader.key[:n] = k
+                return bool(reader.contains(n))
+            return bool(self._contains(k))
         except _JException as e:
             raise translate(e) from None
 
