@@ -13,6 +13,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Independent puts and deletes submitted in packs and reported when durable, as the Node.js binding issues its
@@ -166,20 +167,41 @@ final class GatheredWrites {
                     pack.fail(i, e);
                 }
             }
-            CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, e) -> {
-                for (int j = 0; j < durable.size(); j++) {
-                    try {
-                        durable.get(j).join();
-                    } catch (CompletionException | CancellationException failure) {
-                        Throwable cause = failure.getCause() == null ? failure : failure.getCause();
-                        pack.fail(durableIndex.get(j), cause);
-                    }
+            settleWhenDone(pack, durable, durableIndex);
+            return pack.ticket;
+        }
+    }
+
+    /** Queues {@code pack} for {@link #completions} once {@code durable} (of operations {@code index}) completed. */
+    private void settleWhenDone(Pack pack, List<CompletableFuture<Void>> durable, List<Integer> index) {
+        CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, e) -> {
+            for (int j = 0; j < durable.size(); j++) {
+                try {
+                    durable.get(j).join();
+                } catch (CompletionException | CancellationException failure) {
+                    Throwable cause = failure.getCause() == null ? failure : failure.getCause();
+                    pack.fail(index.get(j), cause);
                 }
-                synchronized (settled) {
-                    settled.add(pack);
-                    settled.notifyAll();
-                }
-            });
+            }
+            synchronized (settled) {
+                settled.add(pack);
+                settled.notifyAll();
+            }
+        });
+    }
+
+    /**
+     * Issues a write that is not a pack (an agent memory's batch) in ticket order with the packs, and returns its
+     * ticket: {@link #completions} reports it as a pack of one operation once {@code issue}'s future completes.
+     * {@code issue} runs under the submission lock, so it is appended after every pack submitted before it; when
+     * it throws, the exception propagates and no ticket is used.
+     */
+    long submit(Supplier<CompletableFuture<Void>> issue) {
+        synchronized (submitLock) {
+            CompletableFuture<Void> durable = issue.get();
+            Pack pack = new Pack(nextTicket++, 1);
+            pack.outcome[0] = DONE;
+            settleWhenDone(pack, List.of(durable), List.of(0));
             return pack.ticket;
         }
     }

@@ -11,6 +11,7 @@ import io.ferrumdb.memory.ForgetRequest;
 import io.ferrumdb.memory.InvalidMemoryRequestException;
 import io.ferrumdb.memory.Memory;
 import io.ferrumdb.memory.MemoryInput;
+import io.ferrumdb.memory.PendingWrite;
 import io.ferrumdb.memory.RecallQuery;
 import io.ferrumdb.memory.RecalledMemory;
 import io.ferrumdb.memory.Remembered;
@@ -31,14 +32,17 @@ public final class MemoryBridge {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AgentMemory memory;
+    /** The Node.js database's gathered writes, which {@link #submitRemember} and {@link #submitForget} join. */
+    private final GatheredWrites writes;
 
-    private MemoryBridge(FerrumDB db) {
+    private MemoryBridge(FerrumDB db, GatheredWrites writes) {
         this.memory = AgentMemory.on(db);
+        this.writes = writes;
     }
 
     /** Agent memory in a database the Python binding opened. */
     public static MemoryBridge on(FerrumDB db) {
-        return new MemoryBridge(db);
+        return new MemoryBridge(db, null);
     }
 
     /**
@@ -46,11 +50,34 @@ public final class MemoryBridge {
      * asynchronous calls the Java exception only on instances made through the class proxy (see NodeDatabase).
      */
     public MemoryBridge(NodeDatabase db) {
-        this(db.database());
+        this(db.database(), db.writes());
     }
 
     /** {@code {namespace?, text, tags?, ttl_seconds?, metadata?, vector?}} → {@code {id, namespace, created_at, expires_at?}}. */
     public String remember(String requestJson) {
+        return describe(memory.remember(rememberInput(requestJson)));
+    }
+
+    /**
+     * {@link #remember} as the Node.js binding's async call makes it: the memory is stored without waiting for
+     * durability, in order with the database's gathered writes, and the answer is {@code "<ticket>\t<json>"},
+     * the ticket under which {@link NodeDatabase#completions} reports it durable (or failed). So concurrent
+     * remembers and puts share group commits.
+     *
+     * @throws IllegalStateException on a bridge made by {@link #on}, which has no gathered writes
+     */
+    public String submitRemember(String requestJson) {
+        MemoryInput input = rememberInput(requestJson);
+        Remembered[] done = new Remembered[1];
+        long ticket = gathered().submit(() -> {
+            PendingWrite<Remembered> pending = memory.rememberAsync(input);
+            done[0] = pending.result();
+            return pending.durable();
+        });
+        return ticket + "\t" + describe(done[0]);
+    }
+
+    private static MemoryInput rememberInput(String requestJson) {
         JsonNode r = parse(requestJson, "namespace", "text", "tags", "ttl_seconds", "metadata", "vector");
         Duration ttl = null;
         if (present(r, "ttl_seconds")) {
@@ -64,14 +91,24 @@ public final class MemoryBridge {
         if (present(r, "metadata")) {
             metadata = r.get("metadata").toString();
         }
-        Remembered done = memory.remember(new MemoryInput(text(r, "namespace"), text(r, "text"), strings(r, "tags"),
-                ttl, metadata, vector(r)));
+        return new MemoryInput(text(r, "namespace"), text(r, "text"), strings(r, "tags"), ttl, metadata, vector(r));
+    }
+
+    private static String describe(Remembered done) {
         ObjectNode out = JSON.createObjectNode();
         out.put("id", done.id());
         out.put("namespace", done.namespace());
         out.put("created_at", done.createdAt().toString());
         done.expiresAt().ifPresent(e -> out.put("expires_at", e.toString()));
         return out.toString();
+    }
+
+    private GatheredWrites gathered() {
+        if (writes == null) {
+            throw new IllegalStateException("this memory bridge was made for a FerrumDB, not a NodeDatabase: it "
+                    + "has no gathered writes to join");
+        }
+        return writes;
     }
 
     /** {@code {namespace?, query?, tags?, limit?, since?, vector?}} → {@code {memories: [...]}}, best first. */
@@ -108,9 +145,28 @@ public final class MemoryBridge {
 
     /** {@code {namespace?, id?, tags?}} → {@code {forgotten: n}}. */
     public String forget(String requestJson) {
+        return forgotten(memory.forget(forgetRequest(requestJson)));
+    }
+
+    /** {@link #forget} as {@link #submitRemember} makes a remember: {@code "<ticket>\t{forgotten: n}"}. */
+    public String submitForget(String requestJson) {
+        ForgetRequest request = forgetRequest(requestJson);
+        List<?>[] done = new List<?>[1];
+        long ticket = gathered().submit(() -> {
+            PendingWrite<List<String>> pending = memory.forgetAsync(request);
+            done[0] = pending.result();
+            return pending.durable();
+        });
+        return ticket + "\t" + forgotten(done[0]);
+    }
+
+    private static ForgetRequest forgetRequest(String requestJson) {
         JsonNode r = parse(requestJson, "namespace", "id", "tags");
-        int n = memory.forget(new ForgetRequest(text(r, "namespace"), text(r, "id"), strings(r, "tags"))).size();
-        return JSON.createObjectNode().put("forgotten", n).toString();
+        return new ForgetRequest(text(r, "namespace"), text(r, "id"), strings(r, "tags"));
+    }
+
+    private static String forgotten(List<?> ids) {
+        return JSON.createObjectNode().put("forgotten", ids.size()).toString();
     }
 
     private static ObjectNode describe(Memory m) {

@@ -45,6 +45,11 @@ public final class NodeDatabase implements AutoCloseable {
         return base64 == null ? null : decode(base64, what);
     }
 
+    /** The gathered writes, for {@link MemoryBridge}'s writes to share their tickets and group commits. */
+    GatheredWrites writes() {
+        return writes;
+    }
+
     /** The engine, for {@link ScanCursor}. */
     FerrumDB engine() {
         return db;

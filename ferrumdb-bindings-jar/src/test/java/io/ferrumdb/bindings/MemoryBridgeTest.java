@@ -41,4 +41,39 @@ class MemoryBridgeTest {
             assertThatThrownBy(() -> bridge.forget("[1]")).hasMessageStartingWith("request:");
         }
     }
+
+    @Test
+    void nodeWritesTakeTicketsInOrderWithThePacksAndAreReportedWhenDurable() throws InterruptedException {
+        try (NodeDatabase db = new NodeDatabase(dir.toString(), "always", 0, null, false)) {
+            MemoryBridge bridge = new MemoryBridge(db);
+            long pack = (long) db.submit(new GatheredWritesTest.Ops().put("k", "v").base64(), 0);
+            String[] remembered = bridge.submitRemember("{\"text\":\"Tea at four\",\"tags\":[\"habit\"]}")
+                    .split("\t", 2);
+            long rememberTicket = Long.parseLong(remembered[0]);
+            assertThat(rememberTicket).isEqualTo(pack + 1);
+            assertThat(remembered[1]).startsWith("{\"id\":\"").contains("\"namespace\":\"default\"");
+            // Recalled at once; reported (as one operation, done) once durable.
+            assertThat(bridge.recall("{\"query\":\"tea\"}")).contains("Tea at four");
+            assertThat(GatheredWritesTest.await(db, pack, rememberTicket))
+                    .containsEntry(pack, "0").containsEntry(rememberTicket, "0");
+            assertThat(db.database().stats().syncedRecords()).isGreaterThanOrEqualTo(2);
+
+            String[] forgotten = bridge.submitForget("{\"tags\":[\"habit\"]}").split("\t", 2);
+            assertThat(forgotten[1]).isEqualTo("{\"forgotten\":1}");
+            assertThat(GatheredWritesTest.await(db, Long.parseLong(forgotten[0])))
+                    .containsEntry(Long.parseLong(forgotten[0]), "0");
+            // A refused request throws at once and takes no ticket.
+            assertThatThrownBy(() -> bridge.submitRemember("{}")).hasMessageStartingWith("text:");
+            assertThat((long) db.submit(new GatheredWritesTest.Ops().put("k", "w").base64(), 0))
+                    .isEqualTo(Long.parseLong(forgotten[0]) + 1);
+        }
+    }
+
+    @Test
+    void aPythonBridgeHasNoGatheredWritesToJoin() {
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            assertThatThrownBy(() -> MemoryBridge.on(db).submitRemember("{\"text\":\"x\"}"))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("no gathered writes");
+        }
+    }
 }
