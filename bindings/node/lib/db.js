@@ -203,6 +203,11 @@ class FerrumDB {
     return db.#db;
   }
 
+  /** The WriteQueue of `db`'s async writes, which lib/memory.js's writes join. */
+  static writeQueue(db) {
+    return db.#writes;
+  }
+
   /** The database directory (absolute). */
   get path() {
     return this.#path;

@@ -191,17 +191,26 @@ final class GatheredWrites {
     }
 
     /**
-     * Issues a write that is not a pack (an agent memory's batch) in ticket order with the packs, and returns its
-     * ticket: {@link #completions} reports it as a pack of one operation once {@code issue}'s future completes.
-     * {@code issue} runs under the submission lock, so it is appended after every pack submitted before it; when
-     * it throws, the exception propagates and no ticket is used.
+     * Issues writes that are not packed operations (agent memory's batches) as one pack, in ticket order with the
+     * others, and returns its ticket: {@link #completions} reports operation {@code i} once the future
+     * {@code issues[i]} returned completes, or as failed when {@code issues[i]} threw (it fails alone). The issues
+     * run in order under the submission lock, so they are appended after every pack submitted before.
      */
-    long submit(Supplier<CompletableFuture<Void>> issue) {
+    long submit(List<Supplier<CompletableFuture<Void>>> issues) {
         synchronized (submitLock) {
-            CompletableFuture<Void> durable = issue.get();
-            Pack pack = new Pack(nextTicket++, 1);
-            pack.outcome[0] = DONE;
-            settleWhenDone(pack, List.of(durable), List.of(0));
+            Pack pack = new Pack(nextTicket++, issues.size());
+            List<CompletableFuture<Void>> durable = new ArrayList<>();
+            List<Integer> durableIndex = new ArrayList<>();
+            for (int i = 0; i < issues.size(); i++) {
+                try {
+                    durable.add(issues.get(i).get());
+                    durableIndex.add(i);
+                    pack.outcome[i] = DONE;
+                } catch (RuntimeException e) {
+                    pack.fail(i, e);
+                }
+            }
+            settleWhenDone(pack, durable, durableIndex);
             return pack.ticket;
         }
     }

@@ -43,36 +43,38 @@ class MemoryBridgeTest {
     }
 
     @Test
-    void nodeWritesTakeTicketsInOrderWithThePacksAndAreReportedWhenDurable() throws InterruptedException {
+    void nodeRequestsAreIssuedAsOnePackInTicketOrderAndReportedWhenDurable() throws InterruptedException {
         try (NodeDatabase db = new NodeDatabase(dir.toString(), "always", 0, null, false)) {
             MemoryBridge bridge = new MemoryBridge(db);
             long pack = (long) db.submit(new GatheredWritesTest.Ops().put("k", "v").base64(), 0);
-            String[] remembered = bridge.submitRemember("{\"text\":\"Tea at four\",\"tags\":[\"habit\"]}")
-                    .split("\t", 2);
-            long rememberTicket = Long.parseLong(remembered[0]);
-            assertThat(rememberTicket).isEqualTo(pack + 1);
-            assertThat(remembered[1]).startsWith("{\"id\":\"").contains("\"namespace\":\"default\"");
-            // Recalled at once; reported (as one operation, done) once durable.
-            assertThat(bridge.recall("{\"query\":\"tea\"}")).contains("Tea at four");
-            assertThat(GatheredWritesTest.await(db, pack, rememberTicket))
-                    .containsEntry(pack, "0").containsEntry(rememberTicket, "0");
-            assertThat(db.database().stats().syncedRecords()).isGreaterThanOrEqualTo(2);
+            String[] reply = bridge.submit("[{\"remember\":{\"text\":\"Tea at four\",\"tags\":[\"habit\"]}},"
+                    + "{\"remember\":{\"text\":\" \"}},{\"bogus\":{}},"
+                    + "{\"remember\":{\"text\":\"Coffee at nine\",\"tags\":[\"habit\"]}}]").split("\t", 2);
+            long ticket = Long.parseLong(reply[0]);
+            assertThat(ticket).isEqualTo(pack + 1);
+            assertThat(reply[1]).matches("\\[\\{\"id\":\"[0-9a-f]{16}\",\"namespace\":\"default\".*\\},null,null,"
+                    + "\\{\"id\":.*\\}\\]");
+            // Recalled at once; reported once durable, the refused requests failed alone with their field named.
+            assertThat(bridge.recall("{\"query\":\"at\"}")).contains("Tea at four").contains("Coffee at nine");
+            String report = GatheredWritesTest.await(db, pack, ticket).get(ticket);
+            assertThat(report).startsWith("0EE0\n1\t").contains("text:").contains("\n2\t").contains("bogus:");
+            assertThat(db.database().stats().syncedRecords()).isGreaterThanOrEqualTo(3);
 
-            String[] forgotten = bridge.submitForget("{\"tags\":[\"habit\"]}").split("\t", 2);
-            assertThat(forgotten[1]).isEqualTo("{\"forgotten\":1}");
-            assertThat(GatheredWritesTest.await(db, Long.parseLong(forgotten[0])))
-                    .containsEntry(Long.parseLong(forgotten[0]), "0");
-            // A refused request throws at once and takes no ticket.
-            assertThatThrownBy(() -> bridge.submitRemember("{}")).hasMessageStartingWith("text:");
+            String[] forgotten = bridge.submit("[{\"forget\":{\"tags\":[\"habit\"]}}]").split("\t", 2);
+            assertThat(forgotten[1]).isEqualTo("[{\"forgotten\":2}]");
+            long forgetTicket = Long.parseLong(forgotten[0]);
+            assertThat(GatheredWritesTest.await(db, forgetTicket)).containsEntry(forgetTicket, "0");
+            // Not an array: refused at once, taking no ticket.
+            assertThatThrownBy(() -> bridge.submit("{}")).hasMessageStartingWith("requests:");
             assertThat((long) db.submit(new GatheredWritesTest.Ops().put("k", "w").base64(), 0))
-                    .isEqualTo(Long.parseLong(forgotten[0]) + 1);
+                    .isEqualTo(forgetTicket + 1);
         }
     }
 
     @Test
     void aPythonBridgeHasNoGatheredWritesToJoin() {
         try (FerrumDB db = FerrumDB.open(dir)) {
-            assertThatThrownBy(() -> MemoryBridge.on(db).submitRemember("{\"text\":\"x\"}"))
+            assertThatThrownBy(() -> MemoryBridge.on(db).submit("[]"))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("no gathered writes");
         }
     }
