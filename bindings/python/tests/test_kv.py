@@ -131,6 +131,33 @@ class BasicOperationsTest(DbTestCase):
                 th.join()
             self.assertEqual(failures, [])
 
+    def test_a_get_that_interrupts_another_leaves_its_buffers_alone(self) -> None:
+        # A signal handler or a finalizer can run a get in the middle of another get of the same thread; a trace
+        # function does that deterministically, right after the outer get's value was written to the buffer.
+        with ferrumdb.open(self.dir) as db:
+            db.put("outer", "outer value")
+            db.put("inner", "the inner value, longer")
+            inner: list = []
+
+            def tracer(frame, event, arg):  # type: ignore[no-untyped-def]
+                if frame.f_code.co_name != "get" or not frame.f_code.co_filename.endswith("_db.py"):
+                    return None
+
+                def local(frame, event, arg):  # type: ignore[no-untyped-def]
+                    if event == "line" and not inner and "length" in frame.f_locals:
+                        inner.append(db.get("inner"))
+                        inner.append("inner" in db)
+                    return local
+                return local
+
+            sys.settrace(tracer)
+            try:
+                outer = db.get("outer")
+            finally:
+                sys.settrace(None)
+            self.assertEqual(inner, [b"the inner value, longer", True])
+            self.assertEqual(outer, b"outer value")
+
     def test_periodic_fsync(self) -> None:
         with ferrumdb.open(self.dir, fsync="periodic", fsync_interval=0.05) as db:
             db.put("k", "v")

@@ -279,7 +279,7 @@ class _Reader:
     bytearray Java reads as a direct buffer, and the value comes back in ``value``, so that a get crosses into
     Java once with an int each way instead of converting a byte[] each way."""
 
-    __slots__ = ("key", "value", "get", "contains", "_buffers")
+    __slots__ = ("key", "value", "get", "contains", "busy", "_buffers")
 
     def __init__(self, java_db: Any) -> None:
         key = bytearray(_READER_KEY_BYTES)
@@ -292,6 +292,7 @@ class _Reader:
         self.value = memoryview(value)
         self.get = reader.get
         self.contains = reader.contains
+        self.busy = False
 
 
 class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
@@ -338,10 +339,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
             raise translate(e) from None
 
     def _reader(self) -> _Reader:
-        """This thread's reader, made on its first use."""
-        reader = self._readers.__dict__.get("reader")
-        if reader is None:
-            reader = self._readers.reader = _Reader(self._db)
+        """Makes this thread's reader (on the thread's first get or ``in``)."""
+        reader = self._readers.reader = _Reader(self._db)
         return reader
 
     def get(self, key: Bytes, default: Any = None) -> Any:
@@ -356,11 +355,18 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
                     reader = self._readers.reader
                 except AttributeError:
                     reader = self._reader()
-                reader.key[:n] = k
-                length = reader.get(n)
-                if length <= _READER_VALUE_BYTES:
-                    return default if length < 0 else reader.value[:length].tobytes()
-            # A long key, or a value too large for the reader's buffer: read as a byte[] (again, for the value).
+                # Busy only when this get interrupted another one of the same thread (a signal handler, or a
+                # finalizer run by the garbage collector, calling get): that one's buffers are left alone.
+                if not reader.busy:
+                    reader.busy = True
+                    try:
+                        reader.key[:n] = k
+                        length = reader.get(n)
+                        if length <= _READER_VALUE_BYTES:
+                            return default if length < 0 else reader.value[:length].tobytes()
+                    finally:
+                        reader.busy = False
+            # A long key, a value too large for the reader's buffer (read again), or a reader in use: a byte[].
             value = self._get(k)
         except _JException as e:
             raise translate(e) from None
@@ -382,8 +388,13 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
                     reader = self._readers.reader
                 except AttributeError:
                     reader = self._reader()
-                reader.key[:n] = k
-                return bool(reader.contains(n))
+                if not reader.busy:  # as in get
+                    reader.busy = True
+                    try:
+                        reader.key[:n] = k
+                        return bool(reader.contains(n))
+                    finally:
+                        reader.busy = False
             return bool(self._contains(k))
         except _JException as e:
             raise translate(e) from None
