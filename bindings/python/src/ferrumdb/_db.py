@@ -131,40 +131,57 @@ class Scan(Iterator[Any]):
     the scan runs may or may not appear.
     """
 
-    __slots__ = ("_cursor", "_with_values", "_pending", "_finalizer", "__weakref__")
+    __slots__ = ("_cursor", "_with_values", "_chunk", "_pending", "_finalizer", "__weakref__")
 
     def __init__(self, cursor: Any, with_values: bool) -> None:
         self._cursor = cursor
         self._with_values = with_values
-        self._pending: Iterator[Any] = iter(())
+        self._chunk: List[Any] = []
+        self._pending: Iterator[Any] = iter(self._chunk)
         self._finalizer = weakref.finalize(self, cursor.close)
 
-    def __iter__(self) -> "Scan":
-        return self
+    def __iter__(self) -> Iterator[Any]:
+        # A generator rather than self: a for loop then steps through a chunk in C (``yield from`` a list
+        # iterator) instead of calling __next__ once per entry, which cost three times as much per entry. It
+        # shares the chunk with __next__, so for loops and next() calls on one scan can be mixed.
+        return self._entries()
+
+    def _entries(self) -> Iterator[Any]:
+        while True:
+            pending = self._pending
+            yield from pending
+            # A next() call may have fetched the following chunk meanwhile: carry on with that one.
+            if pending is self._pending and not self._fill():
+                return
 
     def __next__(self) -> Any:
-        # Per entry: one step of a list iterator. Java is called (and the fork flag checked) once per chunk.
         for entry in self._pending:
             return entry
-        return self._next_chunk()
+        if not self._fill():
+            raise StopIteration
+        return next(self._pending)
 
-    def _next_chunk(self) -> Any:
+    def _fill(self) -> bool:
+        """Fetches the next chunk into ``_pending``: one Java call (and one fork check) per chunk. False at the end
+        of the scan or after close()."""
         if _jvm._forked:
             raise_forked()
         if not self._finalizer.alive:
-            raise StopIteration
+            return False
         try:
             chunk = self._cursor.next(_CHUNK_ENTRIES, _CHUNK_BYTES)
         except _JException as e:
             raise translate(e) from None
         if chunk is None:
             self._finalizer.detach()  # the cursor closed itself at its end
-            raise StopIteration
-        self._pending = iter(_unpack(bytes(chunk), self._with_values))
-        return next(self._pending)
+            return False
+        self._chunk = _unpack(bytes(chunk), self._with_values)
+        self._pending = iter(self._chunk)
+        return True
 
     def close(self) -> None:
         """Releases the engine's iterator; later ``next()`` calls raise StopIteration. Harmless twice."""
+        self._chunk.clear()  # also ends a for loop's pass over the current chunk
         self._pending = iter(())
         self._finalizer()
 
