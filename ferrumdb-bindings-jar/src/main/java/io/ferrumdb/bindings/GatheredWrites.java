@@ -23,6 +23,9 @@ import java.util.function.Supplier;
  * One thread may submit while another waits for completions, so a java-bridge thread pool of two keeps writes
  * flowing while an fsync runs.
  *
+ * <p>Writes that are not puts or deletes (agent memory's batches, {@link MemoryBridge#submit}) join the same
+ * ticket order through {@link #submit(List)}.
+ *
  * <p>Each operation of a pack stands alone (not all or nothing, unlike {@link FerrumDB#write}): a rejected one
  * fails by itself. Operations are appended in submission order, so writes of the same key apply in that order.
  *
