@@ -391,7 +391,7 @@ class FerrumDB {
   /**
    * The engine's counters since open: `{ liveKeys, puts, deletes, gets, fsyncs, syncedRecords, totalBytes,
    * liveBytes, compactions, reclaimedBytes, writeCalls }`; `syncedRecords / fsyncs` is the group-commit batch size,
-   * and `writeCalls` the Java calls that carried this handle's async puts and deletes.
+   * and `writeCalls` the Java calls that carried this handle's async writes (puts, deletes, batches, agent memory).
    */
   async stats() {
     return this.#statsOf(await this.#call('stats', []));
