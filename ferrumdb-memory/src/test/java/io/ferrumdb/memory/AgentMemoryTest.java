@@ -213,8 +213,9 @@ class AgentMemoryTest {
         List<String> ids = pending.stream().map(PendingWrite::await).map(Remembered::id).toList();
         assertThat(ids).doesNotHaveDuplicates().hasSize(n);
         assertThat(db.stats().syncedRecords()).isGreaterThanOrEqualTo(n);
-        // Issued back to back, the 60 batches are made durable by far fewer fsyncs than one each.
-        assertThat(db.stats().fsyncs() - fsyncsBefore).isLessThan(n / 2);
+        // Issued back to back without waiting, batches share fsyncs (how many per fsync depends on the disk's speed
+        // against the issuing, so only sharing is asserted; waiting for each, as remember does, takes one each).
+        assertThat(db.stats().fsyncs() - fsyncsBefore).isLessThan(n);
 
         PendingWrite<List<String>> forgotten = memory.forgetAsync(new ForgetRequest(null, null, List.of("t")));
         assertThat(forgotten.result()).containsExactlyInAnyOrderElementsOf(ids);
