@@ -8,14 +8,19 @@ import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * The read path: key → location → verified record. One lock-free lookup, then one read from the segment's memory
- * map (sealed), a positional read (active) or the writer's in-memory chunks (not yet written); the record must
- * verify ({@link RecordReader}) and carry the looked-up key and sequence number, else it is corruption, never
- * data.
+ * The read path: key → location → verified record. One lock-free lookup, then one copy from the segment's memory
+ * map (sealed), from the writer's chunks (not yet written, or written recently: reading what was just written costs
+ * no system call) or, for older records of the active segment, a positional read; the record must verify
+ * ({@link RecordReader}) and carry the looked-up key and sequence number, else it is corruption, never data.
+ *
+ * <p>{@link #readValue(Key)} and {@link #readValue(Key, ByteBuffer)} copy the record into a per-thread buffer, so
+ * that a GET of a plaintext record allocates nothing but the value it returns (and {@code get(key, dst)} nothing).
  *
  * <p>A read races compaction: between the lookup and the read, compaction may copy the record and retire its
  * segment. The read then finds the segment gone (or its file unreadable) while the key directory names a new
@@ -26,6 +31,13 @@ import java.util.function.LongSupplier;
 public final class ReadPath {
     /** Lookups one read makes at most; see the class comment. */
     public static final int MAX_ATTEMPTS = 8;
+    /** Records up to this size are read into the thread's reused buffer; larger ones into an array of their own. */
+    private static final int MAX_SCRATCH = 64 << 10;
+    /**
+     * The thread's record buffer for {@link #readValue}: its contents are used only until that method returns (no
+     * call re-enters the read path in between), so one buffer a thread serves every database.
+     */
+    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[512]});
 
     private final Function<Key, Location> lookup;
     private final SegmentSet segments;
@@ -56,12 +68,46 @@ public final class ReadPath {
      * @throws ReadRetriesExhaustedException when compaction moved the record {@link #MAX_ATTEMPTS} times in a row
      */
     public RecordCheck.Valid read(Key key) {
+        return read(key, false);
+    }
+
+    /**
+     * A copy of the newest value of {@code key}, or null when the key is absent or expired; fails as {@link #read}
+     * does.
+     */
+    public byte[] readValue(Key key) {
+        RecordCheck.Valid p = read(key, true);
+        if (p == null) {
+            return null;
+        }
+        int from = p.plainOffset() + p.keyLength();
+        return Arrays.copyOfRange(p.plain(), from, from + p.valueLength());
+    }
+
+    /**
+     * Copies the newest value of {@code key} to {@code dst} when it fits there (see FerrumDB.get(byte[],
+     * ByteBuffer)); returns its length, or -1 when the key is absent or expired. Fails as {@link #read} does.
+     */
+    public int readValue(Key key, ByteBuffer dst) {
+        RecordCheck.Valid p = read(key, true);
+        if (p == null) {
+            return -1;
+        }
+        int n = p.valueLength();
+        if (n <= dst.remaining()) {
+            dst.put(p.plain(), p.plainOffset() + p.keyLength(), n);
+        }
+        return n;
+    }
+
+    /** With {@code scratch}, a plaintext record's Valid refers to the thread's buffer: use it before the next read. */
+    private RecordCheck.Valid read(Key key, boolean scratch) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Location loc = lookup.apply(key);
             if (loc == null || loc.isExpired(clock.getAsLong())) {
                 return null;
             }
-            RecordCheck.Valid p = readAt(key, loc);
+            RecordCheck.Valid p = readAt(key, loc, scratch);
             if (p != null) {
                 return p;
             }
@@ -70,7 +116,7 @@ public final class ReadPath {
     }
 
     /** The record at {@code loc}, or null when the location moved under us (compaction): look it up again. */
-    private RecordCheck.Valid readAt(Key key, Location loc) {
+    private RecordCheck.Valid readAt(Key key, Location loc, boolean scratch) {
         if (writer != null && !writer.mayServe(loc.sequence())) {
             throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
                     + " not served (reopen the database to read what is on disk): " + writer.failure(),
@@ -83,9 +129,10 @@ public final class ReadPath {
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
         }
-        byte[] record;
+        int size = loc.recordSize();
+        byte[] record = scratch && size <= MAX_SCRATCH ? scratch(size) : new byte[size];
         try {
-            record = readRecord(seg, loc);
+            readRecord(seg, loc, record);
         } catch (IOException e) {
             if (!loc.equals(lookup.apply(key))) {
                 return null;
@@ -96,17 +143,25 @@ public final class ReadPath {
         return verified(seg, loc, record, key.bytes());
     }
 
-    private byte[] readRecord(Segment seg, Location loc) throws IOException {
-        if (loc.offset() + loc.recordSize() <= seg.writtenLength() || writer == null) {
-            return seg.read(loc.offset(), loc.recordSize());
+    private static byte[] scratch(int size) {
+        byte[][] holder = SCRATCH.get();
+        if (holder[0].length < size) {
+            holder[0] = new byte[Math.max(size, Math.min(MAX_SCRATCH, holder[0].length * 2))];
         }
-        byte[] unflushed = writer.readUnflushed(seg, loc.offset(), loc.recordSize());
-        return unflushed != null ? unflushed : seg.read(loc.offset(), loc.recordSize());
+        return holder[0];
+    }
+
+    /** Reads the record at {@code loc} into the start of {@code dst}: from memory where possible, see the class. */
+    private void readRecord(Segment seg, Location loc, byte[] dst) throws IOException {
+        if (seg.isSealed() || writer == null
+                || !writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0)) {
+            seg.readInto(loc.offset(), dst, 0, loc.recordSize());
+        }
     }
 
     /** Verifies a record read for {@code key}; any mismatch is corruption, never data. */
     private static RecordCheck.Valid verified(Segment seg, Location loc, byte[] rec, byte[] key) {
-        RecordCheck.Valid p = RecordReader.open(seg, loc.offset(), rec);
+        RecordCheck.Valid p = RecordReader.open(seg, loc.offset(), rec, loc.recordSize());
         if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || !p.keyEquals(key)) {
             throw new CorruptionException(seg.path(), loc.offset(), "record does not match the key directory");
         }
