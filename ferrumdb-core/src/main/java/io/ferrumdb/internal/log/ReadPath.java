@@ -19,8 +19,9 @@ import java.util.function.LongSupplier;
  * no system call) or, for older records of the active segment, a positional read; the record must verify
  * ({@link RecordReader}) and carry the looked-up key and sequence number, else it is corruption, never data.
  *
- * <p>{@link #readValue(Key)} and {@link #readValue(Key, ByteBuffer)} copy the record into a per-thread buffer, so
- * that a GET of a plaintext record allocates nothing but the value it returns (and {@code get(key, dst)} nothing).
+ * <p>{@link #readValue(Key)} and {@link #readValue(Key, ByteBuffer)} copy the record into a per-thread buffer and
+ * check a plaintext record there without allocating: a GET allocates the value it returns and, besides, only the
+ * {@link Key} it looks up and the {@link Location} the key directory returns.
  *
  * <p>A read races compaction: between the lookup and the read, compaction may copy the record and retire its
  * segment. The read then finds the segment gone (or its file unreadable) while the key directory names a new
@@ -37,7 +38,32 @@ public final class ReadPath {
      * The thread's record buffer for {@link #readValue}: its contents are used only until that method returns (no
      * call re-enters the read path in between), so one buffer a thread serves every database.
      */
-    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[512]});
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * A thread's record buffer, and where the value of the read in progress lies (there, or in a decrypted or large
+     * record's own array, dropped once the value is copied out).
+     */
+    private static final class Scratch {
+        private byte[] buf = new byte[512];
+        byte[] data;
+        int valueOffset;
+        int valueLength;
+
+        byte[] buffer(int size) {
+            if (buf.length < size) {
+                buf = new byte[Math.max(size, Math.min(MAX_SCRATCH, buf.length * 2))];
+            }
+            return buf;
+        }
+
+        Scratch value(byte[] data, int offset, int length) {
+            this.data = data;
+            this.valueOffset = offset;
+            this.valueLength = length;
+            return this;
+        }
+    }
 
     private final Function<Key, Location> lookup;
     private final SegmentSet segments;
@@ -68,7 +94,18 @@ public final class ReadPath {
      * @throws ReadRetriesExhaustedException when compaction moved the record {@link #MAX_ATTEMPTS} times in a row
      */
     public RecordCheck.Valid read(Key key) {
-        return read(key, false);
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Location loc = lookup.apply(key);
+            if (loc == null || loc.isExpired(clock.getAsLong())) {
+                return null;
+            }
+            byte[] record = new byte[loc.recordSize()];
+            Segment seg = fetch(key, loc, record);
+            if (seg != null) {
+                return verified(seg, loc, record, key.bytes());
+            }
+        }
+        throw new ReadRetriesExhaustedException(key.bytes(), MAX_ATTEMPTS);
     }
 
     /**
@@ -76,12 +113,13 @@ public final class ReadPath {
      * does.
      */
     public byte[] readValue(Key key) {
-        RecordCheck.Valid p = read(key, true);
-        if (p == null) {
+        Scratch v = locateValue(key);
+        if (v == null) {
             return null;
         }
-        int from = p.plainOffset() + p.keyLength();
-        return Arrays.copyOfRange(p.plain(), from, from + p.valueLength());
+        byte[] value = Arrays.copyOfRange(v.data, v.valueOffset, v.valueOffset + v.valueLength);
+        v.data = null;
+        return value;
     }
 
     /**
@@ -89,34 +127,51 @@ public final class ReadPath {
      * ByteBuffer)); returns its length, or -1 when the key is absent or expired. Fails as {@link #read} does.
      */
     public int readValue(Key key, ByteBuffer dst) {
-        RecordCheck.Valid p = read(key, true);
-        if (p == null) {
+        Scratch v = locateValue(key);
+        if (v == null) {
             return -1;
         }
-        int n = p.valueLength();
+        int n = v.valueLength;
         if (n <= dst.remaining()) {
-            dst.put(p.plain(), p.plainOffset() + p.keyLength(), n);
+            dst.put(v.data, v.valueOffset, n);
         }
+        v.data = null;
         return n;
     }
 
-    /** With {@code scratch}, a plaintext record's Valid refers to the thread's buffer: use it before the next read. */
-    private RecordCheck.Valid read(Key key, boolean scratch) {
+    /**
+     * Reads and verifies the newest record of {@code key} and returns the thread's {@link Scratch} saying where its
+     * value lies (valid until the thread's next read), or null when the key is absent or expired. A plaintext
+     * record that passes every check allocates nothing here; any other goes through {@link #verified}.
+     */
+    private Scratch locateValue(Key key) {
+        Scratch s = SCRATCH.get();
+        byte[] keyBytes = key.bytes();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Location loc = lookup.apply(key);
             if (loc == null || loc.isExpired(clock.getAsLong())) {
                 return null;
             }
-            RecordCheck.Valid p = readAt(key, loc, scratch);
-            if (p != null) {
-                return p;
+            int size = loc.recordSize();
+            byte[] record = size <= MAX_SCRATCH ? s.buffer(size) : new byte[size];
+            Segment seg = fetch(key, loc, record);
+            if (seg == null) {
+                continue;
             }
+            if (seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, loc, keyBytes)) {
+                return s.value(record, RecordFormat.HEADER_SIZE + keyBytes.length, RecordFormat.valueLength(record, 0));
+            }
+            RecordCheck.Valid p = verified(seg, loc, record, keyBytes);
+            return s.value(p.plain(), p.plainOffset() + p.keyLength(), p.valueLength());
         }
-        throw new ReadRetriesExhaustedException(key.bytes(), MAX_ATTEMPTS);
+        throw new ReadRetriesExhaustedException(keyBytes, MAX_ATTEMPTS);
     }
 
-    /** The record at {@code loc}, or null when the location moved under us (compaction): look it up again. */
-    private RecordCheck.Valid readAt(Key key, Location loc, boolean scratch) {
+    /**
+     * Reads the record at {@code loc} into the start of {@code dst}; returns its segment, or null when the location
+     * moved under us (compaction): look it up again.
+     */
+    private Segment fetch(Key key, Location loc, byte[] dst) {
         if (writer != null && !writer.mayServe(loc.sequence())) {
             throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
                     + " not served (reopen the database to read what is on disk): " + writer.failure(),
@@ -129,10 +184,8 @@ public final class ReadPath {
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
         }
-        int size = loc.recordSize();
-        byte[] record = scratch && size <= MAX_SCRATCH ? scratch(size) : new byte[size];
         try {
-            readRecord(seg, loc, record);
+            readRecord(seg, loc, dst);
         } catch (IOException e) {
             if (!loc.equals(lookup.apply(key))) {
                 return null;
@@ -140,15 +193,7 @@ public final class ReadPath {
             ensureOpen.run();
             throw new FerrumException("I/O error reading " + seg.path() + " at offset " + loc.offset() + ": " + e, e);
         }
-        return verified(seg, loc, record, key.bytes());
-    }
-
-    private static byte[] scratch(int size) {
-        byte[][] holder = SCRATCH.get();
-        if (holder[0].length < size) {
-            holder[0] = new byte[Math.max(size, Math.min(MAX_SCRATCH, holder[0].length * 2))];
-        }
-        return holder[0];
+        return seg;
     }
 
     /** Reads the record at {@code loc} into the start of {@code dst}: from memory where possible, see the class. */
@@ -157,6 +202,19 @@ public final class ReadPath {
                 || !writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0)) {
             seg.readInto(loc.offset(), dst, 0, loc.recordSize());
         }
+    }
+
+    /**
+     * Every check {@link RecordReader} and {@link #verified} make of a plaintext record, without allocating (a GET's
+     * fast path). On false, {@link #verified} finds out what is wrong and reports it.
+     */
+    private static boolean intactPlaintext(byte[] rec, int size, Segment seg, Location loc, byte[] key) {
+        return size >= RecordFormat.HEADER_SIZE && RecordFormat.headerProblem(rec, 0) == null
+                && RecordFormat.recordSize(rec, 0, seg.cipher()) == size && RecordFormat.crcMatches(rec, 0, size)
+                && RecordFormat.type(rec, 0) == RecordFormat.TYPE_PUT && RecordFormat.sequence(rec, 0) == loc.sequence()
+                && RecordFormat.keyLength(rec, 0) == key.length
+                && Arrays.equals(rec, RecordFormat.HEADER_SIZE, RecordFormat.HEADER_SIZE + key.length, key, 0,
+                key.length);
     }
 
     /** Verifies a record read for {@code key}; any mismatch is corruption, never data. */
