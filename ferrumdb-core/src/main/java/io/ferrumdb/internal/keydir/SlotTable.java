@@ -179,8 +179,8 @@ final class SlotTable {
 
     /**
      * Copies the entry of {@code from}'s {@code fromSlot} into this table, not yet visible to readers (growth), at
-     * the first never-used slot from home. The words are copied as they are: no Location object, no seqlock (no
-     * reader sees this table before it is published), which halved the cost of growth in a put profile.
+     * the first never-used slot from home. The words are copied as they are: no Location object and no seqlock
+     * writes per key (no reader sees this table before it is published).
      */
     void copyUnpublished(long hash, SlotTable from, int fromSlot) {
         int slot = home(hash);

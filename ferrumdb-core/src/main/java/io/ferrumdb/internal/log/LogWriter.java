@@ -40,9 +40,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
  * as soon as it returns, and the newest written ones in the chunks kept after writing ({@link Chunks}), so that
- * reading what was just written costs no system call. After a failed write or fsync, or any other throwable on the flusher thread (an
- * OutOfMemoryError too), the writer stops for good: waiting writers are failed, and every later append throws
- * {@link ReadOnlyDatabaseException} carrying the original failure (a failed fsync is never retried).
+ * reading what was just written costs no system call. After a failed write or fsync, or any other throwable on
+ * the flusher thread (an OutOfMemoryError too), the writer stops for good: waiting writers are failed, and every
+ * later append throws {@link ReadOnlyDatabaseException} carrying the original failure (a failed fsync is never
+ * retried).
  */
 public final class LogWriter {
     /** Creates the next active segment, durable (file and directory fsynced) before it returns. */

@@ -126,8 +126,9 @@ class KeyDirTest {
         }
         for (int i = 0; i < 20_000; i++) {
             long expiresAt = i % 3 == 0 ? 0 : 1_000_000_000_000L + i;
-            assertThat(dir.get(key(i)))
-                    .isEqualTo(new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, (1L << 50) + i, expiresAt));
+            Location expected = new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, (1L << 50) + i,
+                    expiresAt);
+            assertThat(dir.get(key(i))).isEqualTo(expected);
         }
         // Entries written after growth (same slot rewritten in the grown table) still read back.
         dir.put(key(7), loc(9, 9, 9));
