@@ -239,18 +239,30 @@ final class SlotTable {
     }
 
     /**
-     * Copies {@code from}'s entry in {@code fromSlot} (a key or a recovery tombstone) into this table, not yet
-     * visible to readers (growth), at the first never-used slot from home.
+     * Copies the entry of {@code from}'s {@code fromSlot} (a key, or a tombstone while recovery loads) into this
+     * table, not yet visible to readers (growth), at the first never-used slot from home. The words are copied as
+     * they are: no Location object and no seqlock writes per key (no reader sees this table before it is
+     * published).
      */
-    void placeUnpublished(long hash, SlotTable from, int fromSlot) {
+    void copyUnpublished(long hash, SlotTable from, int fromSlot) {
         int slot = home(hash);
         while (header(slot) != NEVER_USED) {
             slot = next(slot);
         }
-        ByteBuffer e = from.expiries;
-        writeWords(slot, from.header(fromSlot), (long) WORDS.get(from.slots, at(fromSlot, 1)),
-                (int) (long) WORDS.get(from.slots, at(fromSlot, 2)), from.sequence(fromSlot),
-                e == null ? 0 : (long) WORDS.get(e, fromSlot * 8));
+        int to = at(slot, 0);
+        int src = at(fromSlot, 0);
+        WORDS.set(slots, to, (long) WORDS.get(from.slots, src));
+        WORDS.set(slots, to + 8, (long) WORDS.get(from.slots, src + 8));
+        // The version restarts at 0 (even): only the record size is kept from word 2.
+        WORDS.set(slots, to + 16, ((long) WORDS.get(from.slots, src + 16)) & 0xFFFFFFFFL);
+        WORDS.set(slots, to + 24, (long) WORDS.get(from.slots, src + 24));
+        ByteBuffer fromExpiries = from.expiries;
+        if (fromExpiries != null) {
+            if (expiries == null) {
+                expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
+            }
+            WORDS.set(expiries, slot * 8, (long) WORDS.get(fromExpiries, fromSlot * 8));
+        }
         if (!isTombstone(slot)) {
             live++;
         }
