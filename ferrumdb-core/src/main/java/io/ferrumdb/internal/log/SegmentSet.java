@@ -232,6 +232,25 @@ public final class SegmentSet {
         }
     }
 
+    /**
+     * Key directory entries holding {@code bytes} of records in all moved from segment {@code fromId} to segment
+     * {@code toId} (compaction sums its relocations per pair of segments: two map lookups per run of records
+     * instead of per record). A segment no longer in the set is skipped on the releasing side, as in
+     * {@link #release}.
+     */
+    public void moveLive(int fromId, int toId, long bytes) {
+        Segment to = segments.get(toId);
+        if (to == null) {
+            throw new IllegalStateException("a key directory entry points at segment " + toId
+                    + ", which is not in the set");
+        }
+        to.addLiveBytes(bytes);
+        Segment from = segments.get(fromId);
+        if (from != null) {
+            from.addLiveBytes(-bytes);
+        }
+    }
+
     /** A key directory entry moved from {@code from} to {@code to} (compaction's relocation). */
     public void moveLive(Location from, Location to) {
         addLive(to);
