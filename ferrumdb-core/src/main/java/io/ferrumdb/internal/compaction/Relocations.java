@@ -14,8 +14,8 @@ import java.util.Arrays;
 final class Relocations {
     /** Longs per relocation: probe header, old offset, new offset, sequence, expiry. */
     private static final int LONGS = 5;
-    /** Ints per relocation: probe slot, old segment, new segment, record size. */
-    private static final int INTS = 4;
+    /** Ints per relocation: probe slot, old segment, new segment, old record size, new record size. */
+    private static final int INTS = 5;
 
     private long[] longs = new long[0];
     private int[] ints = new int[0];
@@ -54,7 +54,8 @@ final class Relocations {
         ints[i] = probe.slot();
         ints[i + 1] = from.segmentId();
         ints[i + 2] = to.segmentId();
-        ints[i + 3] = to.recordSize();
+        ints[i + 3] = from.recordSize();
+        ints[i + 4] = to.recordSize();
         size++;
     }
 
@@ -67,30 +68,34 @@ final class Relocations {
         int switched = 0;
         int runFrom = -1;
         int runTo = -1;
-        long runBytes = 0;
+        long runFromBytes = 0;
+        long runToBytes = 0;
         for (int r = 0; r < size; r++) {
             int l = r * LONGS;
             int i = r * INTS;
             int from = ints[i + 1];
             int to = ints[i + 2];
-            int recordSize = ints[i + 3];
-            Location replacement = new Location(to, longs[l + 2], recordSize, longs[l + 3], longs[l + 4]);
+            int newSize = ints[i + 4];
+            Location replacement = new Location(to, longs[l + 2], newSize, longs[l + 3], longs[l + 4]);
             if (!keyDir.relocate(longs[l], ints[i], from, longs[l + 1], replacement)) {
                 continue;
             }
             switched++;
             if (from != runFrom || to != runTo) {
-                if (runBytes != 0) {
-                    segments.moveLive(runFrom, runTo, runBytes);
+                if (runToBytes != 0) {
+                    segments.moveLive(runFrom, runFromBytes, runTo, runToBytes);
                 }
                 runFrom = from;
                 runTo = to;
-                runBytes = 0;
+                runFromBytes = 0;
+                runToBytes = 0;
             }
-            runBytes += recordSize;
+            // The sizes differ when the copy was sealed under another cipher than the original.
+            runFromBytes += ints[i + 3];
+            runToBytes += newSize;
         }
-        if (runBytes != 0) {
-            segments.moveLive(runFrom, runTo, runBytes);
+        if (runToBytes != 0) {
+            segments.moveLive(runFrom, runFromBytes, runTo, runToBytes);
         }
         return switched;
     }

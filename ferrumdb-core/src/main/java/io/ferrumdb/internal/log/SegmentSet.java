@@ -233,21 +233,21 @@ public final class SegmentSet {
     }
 
     /**
-     * Key directory entries holding {@code bytes} of records in all moved from segment {@code fromId} to segment
-     * {@code toId} (compaction sums its relocations per pair of segments: two map lookups per run of records
-     * instead of per record). A segment no longer in the set is skipped on the releasing side, as in
-     * {@link #release}.
+     * Key directory entries moved from records of {@code fromBytes} in all in segment {@code fromId} to copies of
+     * {@code toBytes} in segment {@code toId} (compaction sums its relocations per pair of segments: two map
+     * lookups per run of records instead of per record). A segment no longer in the set is skipped on the
+     * releasing side, as in {@link #release}.
      */
-    public void moveLive(int fromId, int toId, long bytes) {
+    public void moveLive(int fromId, long fromBytes, int toId, long toBytes) {
         Segment to = segments.get(toId);
         if (to == null) {
             throw new IllegalStateException("a key directory entry points at segment " + toId
                     + ", which is not in the set");
         }
-        to.addLiveBytes(bytes);
+        to.addLiveBytes(toBytes);
         Segment from = segments.get(fromId);
         if (from != null) {
-            from.addLiveBytes(-bytes);
+            from.addLiveBytes(-fromBytes);
         }
     }
 

@@ -53,18 +53,23 @@ class RelocationsTest {
 
     /** Puts {@code key} at {@code offset} of the input, as the write path does, and notes its relocation. */
     private void putAndCopy(Relocations r, String key, long offset, long copiedTo) {
+        putAndCopy(r, key, offset, copiedTo, 30);
+    }
+
+    private void putAndCopy(Relocations r, String key, long offset, long copiedTo, int copySize) {
         Location at = new Location(input.id(), offset, 30, offset, 0);
         keyDir.put(new Key(bytes(key)), at);
         set.addLive(at);
         KeyDir.Probe probe = new KeyDir.Probe();
         assertThat(keyDir.probe(bytes(key), 0, key.length(), probe)).isEqualTo(at);
-        r.add(probe, at, new Location(output.id(), copiedTo, 30, offset, 0));
+        r.add(probe, at, new Location(output.id(), copiedTo, copySize, offset, 0));
     }
 
     @Test
     void onlyKeysStillAtTheCopiedRecordAreSwitchedAndLiveBytesFollowThem() {
         Relocations r = new Relocations();
-        putAndCopy(r, "kept", 100, 10);
+        // Sealed again under another cipher: the copy is larger than the original.
+        putAndCopy(r, "kept", 100, 10, 44);
         putAndCopy(r, "overwritten", 130, 40);
         putAndCopy(r, "removed", 160, 70);
         putAndCopy(r, "reinserted", 190, 100);
@@ -81,11 +86,11 @@ class RelocationsTest {
 
         assertThat(r.apply(keyDir, set)).isEqualTo(1);
 
-        assertThat(keyDir.get(new Key(bytes("kept")))).isEqualTo(new Location(output.id(), 10, 30, 100, 0));
+        assertThat(keyDir.get(new Key(bytes("kept")))).isEqualTo(new Location(output.id(), 10, 44, 100, 0));
         assertThat(keyDir.get(new Key(bytes("overwritten")))).isEqualTo(newer);
         assertThat(keyDir.get(new Key(bytes("removed")))).isNull();
         assertThat(keyDir.get(new Key(bytes("reinserted")))).isEqualTo(same);
-        assertThat(output.liveBytes()).isEqualTo(30);
+        assertThat(output.liveBytes()).isEqualTo(44);
         assertThat(input.liveBytes()).isEqualTo(60); // "overwritten" at 220 and "reinserted"
     }
 
