@@ -466,7 +466,7 @@ public final class KeyDir {
         for (int slot = 0; slot < old.capacity; slot++) {
             long header = old.header(slot);
             if (SlotTable.holdsKey(header)) {
-                grown.placeUnpublished(arena.hash(SlotTable.ref(header)), header, old.location(slot));
+                grown.copyUnpublished(arena.hash(SlotTable.ref(header)), old, slot);
             }
         }
         table = grown;

@@ -116,6 +116,27 @@ class KeyDirTest {
     }
 
     @Test
+    void growthCopiesEveryWordOfEachEntry() {
+        // Growth copies slots word by word: segment id, offset, size, sequence and expiry must all survive it,
+        // including sizes and offsets with high bits set and expiries added before the first growth.
+        KeyDir dir = new KeyDir(false, 0);
+        for (int i = 0; i < 20_000; i++) {
+            long expiresAt = i % 3 == 0 ? 0 : 1_000_000_000_000L + i;
+            dir.put(key(i), new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, (1L << 50) + i, expiresAt));
+        }
+        for (int i = 0; i < 20_000; i++) {
+            long expiresAt = i % 3 == 0 ? 0 : 1_000_000_000_000L + i;
+            Location expected = new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, (1L << 50) + i,
+                    expiresAt);
+            assertThat(dir.get(key(i))).isEqualTo(expected);
+        }
+        // Entries written after growth (same slot rewritten in the grown table) still read back.
+        dir.put(key(7), loc(9, 9, 9));
+        assertThat(dir.get(key(7))).isEqualTo(loc(9, 9, 9));
+        assertThat(dir.size()).isEqualTo(20_000);
+    }
+
+    @Test
     void removedMarkersAreReusedAndCleared() {
         KeyDir dir = new KeyDir(false, 16);
         // Churn many distinct keys through a small live set: without reuse and rehash the probe sequences would
