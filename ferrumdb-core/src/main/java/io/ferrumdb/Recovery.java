@@ -255,7 +255,7 @@ final class Recovery {
             }
             segments.addRecovered(seg);
             boolean hadHint = io.exists(files.hintPath(id));
-            HintFile.Body hint = options.salvage() ? null : readHintOrNull(seg);
+            HintFile.Cursor hint = options.salvage() ? null : readHintOrNull(seg);
             if (hint != null) {
                 seg.seal();
                 loader.load(seg.id(), hint);
@@ -308,9 +308,9 @@ final class Recovery {
         }
     }
 
-    private HintFile.Body readHintOrNull(Segment seg) throws IOException {
+    private HintFile.Cursor readHintOrNull(Segment seg) throws IOException {
         try {
-            return files.readHintBody(seg);
+            return files.readHintCursor(seg);
         } catch (CorruptionException e) {
             if (!e.file().equals(files.hintPath(seg.id()))) {
                 throw e;

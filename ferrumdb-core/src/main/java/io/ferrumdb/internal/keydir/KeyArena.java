@@ -117,22 +117,22 @@ final class KeyArena {
         return matches(ref, key, 0, key.length);
     }
 
-    /** True when the key at {@code ref} is {@code key[keyFrom, keyFrom + length)}. */
-    boolean matches(long ref, byte[] key, int keyFrom, int length) {
+    /** True when the key at {@code ref} is {@code key[from, from + len)} (compaction probes keys in a hint buffer). */
+    boolean matches(long ref, byte[] key, int from, int len) {
         ByteBuffer b = chunk(ref);
         int at = start(ref);
-        if (length(b, at) != length) {
+        if (length(b, at) != len) {
             return false;
         }
-        int from = at + headerLength(b, at);
+        int stored = at + headerLength(b, at);
         int i = 0;
-        for (; i + 8 <= length; i += 8) {
-            if (b.getLong(from + i) != (long) BYTES_BE.get(key, keyFrom + i)) {
+        for (; i + 8 <= len; i += 8) {
+            if (b.getLong(stored + i) != (long) BYTES_BE.get(key, from + i)) {
                 return false;
             }
         }
-        for (; i < length; i++) {
-            if (b.get(from + i) != key[keyFrom + i]) {
+        for (; i < len; i++) {
+            if (b.get(stored + i) != key[from + i]) {
                 return false;
             }
         }

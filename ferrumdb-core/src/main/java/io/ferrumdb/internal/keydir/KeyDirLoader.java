@@ -6,12 +6,12 @@ import java.util.List;
 
 /**
  * Loads segments' records into a {@link KeyDir} at open, one segment at a time in any order: per key the record
- * with the highest sequence number wins, deletes included. A hint is walked in place ({@link HintFile.Body}): each
+ * with the highest sequence number wins, deletes included. A hint is walked in place ({@link HintFile.Cursor}): each
  * key is hashed and compared straight from the hint's bytes, with no object per entry, and copied into the key
  * arena only when the directory has not seen it. Deletes are tombstone markers in the directory itself until
  * {@link #finish} clears them. Used by one thread, before the directory is published.
  */
-public final class KeyDirLoader implements HintFile.EntryVisitor {
+public final class KeyDirLoader {
     private final KeyDir keyDir;
     private int segmentId;
     private long minSequence;
@@ -35,11 +35,17 @@ public final class KeyDirLoader implements HintFile.EntryVisitor {
         this.keyDir = keyDir;
     }
 
-    /** Loads every entry of a checked hint of segment {@code id}. */
-    public void load(int id, HintFile.Body body) {
+    /**
+     * Loads every entry of a hint of segment {@code id}, which {@link HintFile.Cursor#check} has checked whole (so
+     * that a damaged hint is refused before any of its entries is loaded).
+     */
+    public void load(int id, HintFile.Cursor hint) {
         begin(id);
         keyDir.whileLoading(() -> {
-            body.forEach(this);
+            while (hint.next()) {
+                entry(hint.type(), hint.buffer(), hint.keyAt(), hint.keyLength(), hint.recordSize(), hint.offset(),
+                        hint.sequence(), hint.expiresAt());
+            }
             flush();
         });
     }
@@ -66,9 +72,8 @@ public final class KeyDirLoader implements HintFile.EntryVisitor {
      * slots read first, so that the cache misses of a batch's probes overlap instead of coming one after another
      * (the table is far larger than the CPU caches; loading is bound by these misses, most of all at 10M keys).
      */
-    @Override
-    public void entry(byte type, byte[] bytes, int keyOffset, int keyLength, int recordSize, long offset,
-                      long sequence, long expiresAt) {
+    private void entry(byte type, byte[] bytes, int keyOffset, int keyLength, int recordSize, long offset,
+                       long sequence, long expiresAt) {
         minSequence = Math.min(minSequence, sequence);
         maxSequence = Math.max(maxSequence, sequence);
         int i = pending++;

@@ -147,6 +147,11 @@ final class SlotTable {
         return location(slot).equals(expected);
     }
 
+    /** True when {@code slot} points at the record at {@code (segmentId, offset)}; no Location is built. */
+    boolean holdsRecordAt(int slot, int segmentId, long offset) {
+        return (long) WORDS.get(slots, at(slot, 1)) == (((long) segmentId << 40) | offset);
+    }
+
     /** Writes the whole slot under its seqlock. */
     void write(int slot, long header, Location loc) {
         write(slot, header, loc.segmentId(), loc.offset(), loc.recordSize(), loc.sequence(), loc.expiresAt());

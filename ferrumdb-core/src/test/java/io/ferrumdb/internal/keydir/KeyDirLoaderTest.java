@@ -45,7 +45,7 @@ class KeyDirLoaderTest {
     }
 
     /** The checked hint body of segment {@code id} holding {@code records}, walked in place by the loader. */
-    private static HintFile.Body hint(int id, List<Rec> records) {
+    private static HintFile.Cursor hint(int id, List<Rec> records) {
         HintFile.Builder b = new HintFile.Builder();
         long offset = SegmentHeader.SIZE;
         for (Rec r : records) {
@@ -53,7 +53,7 @@ class KeyDirLoaderTest {
             offset += 100;
         }
         byte[] file = b.encode(id, DB, offset, HintFile.PLAIN);
-        return HintFile.check(file, Path.of(id + ".hint"), DB, HintFile.PLAIN);
+        return HintFile.open(file, Path.of(id + ".hint"), DB, HintFile.PLAIN).check();
     }
 
     private static KeyDir load(boolean ordered, Map<Integer, List<Rec>> segments, List<Integer> order) {

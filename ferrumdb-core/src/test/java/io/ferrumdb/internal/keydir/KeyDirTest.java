@@ -169,6 +169,71 @@ class KeyDirTest {
     }
 
     @Test
+    void probeFindsAKeyInsideALargerBufferAndNotesItsSlot() {
+        KeyDir dir = new KeyDir(false, 0);
+        dir.put(key("key"), loc(1, 10, 5));
+        dir.put(key("ke"), loc(1, 20, 6));
+        byte[] buffer = "xxkeyyy".getBytes(StandardCharsets.UTF_8);
+        KeyDir.Probe probe = new KeyDir.Probe();
+
+        assertThat(dir.probe(buffer, 2, 3, probe)).isEqualTo(loc(1, 10, 5));
+        long keyHeader = probe.header();
+        assertThat(dir.probe(buffer, 2, 2, probe)).isEqualTo(loc(1, 20, 6));
+        assertThat(probe.header()).isNotEqualTo(keyHeader);
+        assertThat(dir.probe(buffer, 3, 3, probe)).isNull();
+        assertThat(dir.probe(buffer, 2, 0, probe)).isNull();
+    }
+
+    @Test
+    void relocateBySlotIsCompareAndSetOnTheRecordsSegmentAndOffset() {
+        KeyDir dir = new KeyDir(false, 0);
+        dir.put(key("k"), loc(1, 10, 5));
+        KeyDir.Probe p = new KeyDir.Probe();
+        dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
+
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 11, loc(9, 0, 5))).isFalse();
+        assertThat(dir.relocate(p.header(), p.slot(), 2, 10, loc(9, 0, 5))).isFalse();
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0, 5))).isTrue();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0, 5));
+        // A put after the probe wins.
+        dir.put(key("k"), loc(2, 0, 6));
+        assertThat(dir.relocate(p.header(), p.slot(), 9, 0, loc(10, 0, 5))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0, 6));
+    }
+
+    @Test
+    void relocateBySlotRefusesAKeyRemovedAndPutBackAtTheSameLocation() {
+        KeyDir dir = new KeyDir(false, 0);
+        dir.put(key("k"), loc(1, 10, 5));
+        KeyDir.Probe p = new KeyDir.Probe();
+        dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
+        dir.remove(key("k"));
+        dir.put(key("k"), loc(1, 10, 5));
+
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0, 5))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(1, 10, 5));
+    }
+
+    @Test
+    void relocateBySlotFindsTheKeyAgainAfterTheTableGrew() {
+        KeyDir dir = new KeyDir(false, 16);
+        dir.put(key(0), loc(1, 10, 5));
+        KeyDir.Probe p = new KeyDir.Probe();
+        dir.probe(key(0).bytes(), 0, key(0).bytes().length, p);
+        long before = dir.offHeapBytes();
+        for (int i = 1; i < 5_000; i++) {
+            dir.put(key(i), loc(2, i, i));
+        }
+        assertThat(dir.offHeapBytes()).isGreaterThan(before);
+
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0, 5))).isTrue();
+        assertThat(dir.get(key(0))).isEqualTo(loc(9, 0, 5));
+        for (int i = 1; i < 5_000; i += 97) {
+            assertThat(dir.get(key(i))).isEqualTo(loc(2, i, i));
+        }
+    }
+
+    @Test
     void packedLimitsAreCheckedWithTypedErrors() {
         KeyDir dir = new KeyDir(false, 0);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> dir.put(key("k"),
