@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # YCSB 0.17.0 (site.ycsb:core) workloads A-F against FerrumDB and RocksDB, side by side in one run (issue 18).
 #   ferrumdb-bench/run-ycsb.sh [repeats]       # default 3 repeats
+#   ferrumdb-bench/run-ycsb.sh --summary DIR   # recomputes DIR/summary.md from DIR/results.tsv
 # Environment (the same for both engines): YCSB_RECORDS (100000), YCSB_OPS (500000 for A, B, C, D, F),
 # YCSB_OPS_E (50000: an E operation scans up to 100 records), YCSB_THREADS (2), YCSB_FIELDS (1),
 # YCSB_FIELD_LENGTH (100), YCSB_HEAP (1g).
@@ -11,6 +12,48 @@
 # Output: docs/benchmarks-data/ycsb-<stamp>/ (each run's YCSB output, results.tsv with the load average before
 # each run, summary.md with medians and ratio ranges), quoted by hand in docs/benchmarks.md, section "YCSB".
 set -euo pipefail
+# Medians per engine, the median and range of the per-repeat ratios FerrumDB / RocksDB.
+summarize() {
+awk -F'\t' '
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  /^#/ || $1 == "repeat" { next }
+  {
+    row = $3 " " $4
+    v[row, $2, $1] = $5
+    if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
+    if ($1 > repeats) repeats = $1
+    loads = loads " " $6
+    if (minload == "" || $6 + 0 < minload + 0) minload = $6
+    if (maxload == "" || $6 + 0 > maxload + 0) maxload = $6
+  }
+  END {
+    print "| Phase | Workload | FerrumDB ops/s (median) | RocksDB ops/s (median) | Ratio of medians | Median per-repeat ratio | Per-repeat ratios (min-max) |"
+    print "|---|---|---:|---:|---:|---:|---|"
+    for (k = 1; k <= rows; k++) {
+      row = order[k]; fl = ""; rl = ""; lo = ""; hi = ""; ratios = ""
+      for (r = 1; r <= repeats; r++) {
+        f = v[row, "ferrumdb", r]; q = v[row, "rocksdb", r]
+        fl = fl " " f; rl = rl " " q; ratio = f / q; ratios = ratios " " ratio
+        if (lo == "" || ratio < lo) lo = ratio
+        if (hi == "" || ratio > hi) hi = ratio
+      }
+      split(row, p, " ")
+      fm = median(fl); rm = median(rl)
+      printf "| %s | %s | %.0f | %.0f | %.2fx | %.2fx | %.2f-%.2fx |\n", p[1], toupper(p[2]), fm, rm, fm / rm, median(ratios), lo, hi
+    }
+    printf "\nLoad average (1 min) before each run: median %s, range %s-%s\n", median(loads), minload, maxload
+  }' "$1/results.tsv" > "$1/summary.md"
+}
+
+if [ "${1:-}" = --summary ]; then
+  summarize "$2"
+  cat "$2/summary.md"
+  exit 0
+fi
 repeats=${1:-3}
 records=${YCSB_RECORDS:-100000}
 ops=${YCSB_OPS:-500000}
@@ -84,40 +127,6 @@ for repeat in $(seq 1 "$repeats"); do
   for e in "${engines[@]}"; do ycsb "$repeat" "$e" run e "$ops_e"; done
 done
 rm -rf "$data"
-
-# Medians per engine and the range of per-repeat ratios FerrumDB / RocksDB.
-awk -F'\t' '
-  function median(list,   n, a, i, j, t) {
-    n = split(list, a, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
-  /^#/ || $1 == "repeat" { next }
-  {
-    row = $3 " " $4
-    v[row, $2, $1] = $5
-    if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
-    if ($1 > repeats) repeats = $1
-    loads = loads " " $6
-    if (minload == "" || $6 + 0 < minload + 0) minload = $6
-    if (maxload == "" || $6 + 0 > maxload + 0) maxload = $6
-  }
-  END {
-    print "| Phase | Workload | FerrumDB ops/s (median) | RocksDB ops/s (median) | Ratio of medians | Per-repeat ratios (min-max) |"
-    print "|---|---|---:|---:|---:|---|"
-    for (k = 1; k <= rows; k++) {
-      row = order[k]; fl = ""; rl = ""; lo = ""; hi = ""
-      for (r = 1; r <= repeats; r++) {
-        f = v[row, "ferrumdb", r]; q = v[row, "rocksdb", r]
-        fl = fl " " f; rl = rl " " q; ratio = f / q
-        if (lo == "" || ratio < lo) lo = ratio
-        if (hi == "" || ratio > hi) hi = ratio
-      }
-      split(row, p, " ")
-      fm = median(fl); rm = median(rl)
-      printf "| %s | %s | %.0f | %.0f | %.2fx | %.2f-%.2fx |\n", p[1], toupper(p[2]), fm, rm, fm / rm, lo, hi
-    }
-    printf "\nLoad average (1 min) before each run: median %s, range %s-%s\n", median(loads), minload, maxload
-  }' "$out/results.tsv" > "$out/summary.md"
+summarize "$out"
 cat "$out/summary.md"
 echo "done: $out"
