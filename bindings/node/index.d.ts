@@ -52,7 +52,7 @@ export interface Stats {
   liveBytes: number;
   compactions: number;
   reclaimedBytes: number;
-  /** Java calls that carried this handle's async puts and deletes (many writes travel in one call). */
+  /** Java calls that carried this handle's async writes, agent memory's included (many travel in one call). */
   writeCalls: number;
 }
 

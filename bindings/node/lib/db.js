@@ -5,7 +5,7 @@
 // calling thread, for scripts.
 
 const nodePath = require('node:path');
-const { jclass, call, callSync, toBase64, ownBuffer, cursorChunks } = require('./jvm');
+const { jclass, call, callSync, toBase64, ownBuffer, cursorChunks, nextTurn } = require('./jvm');
 const { InvalidArgumentError } = require('./errors');
 const { WriteQueue } = require('./writes');
 
@@ -60,6 +60,12 @@ function ttlMillis(ttl, what = 'ttl') {
 function putArgs(key, value, options) {
   return [toBase64(key, 'key'), toBase64(value, 'value'), ttlMillis((options ?? {}).ttl)];
 }
+
+/**
+ * Bytes of a value per Java call of an async get: java-bridge copies a returned byte[] into a Buffer on the event
+ * loop, and a part of this size takes well under a millisecond there.
+ */
+const VALUE_PART = 256 << 10;
 
 /** Entries per chunk of a scan: small enough that slicing one chunk takes well under a millisecond. */
 const CHUNK_ENTRIES = 1024;
@@ -203,6 +209,11 @@ class FerrumDB {
     return db.#db;
   }
 
+  /** The WriteQueue of `db`'s async writes, which lib/memory.js's writes join. */
+  static writeQueue(db) {
+    return db.#writes;
+  }
+
   /** The database directory (absolute). */
   get path() {
     return this.#path;
@@ -236,9 +247,33 @@ class FerrumDB {
     this.#callSync('put', putArgs(key, value, options));
   }
 
-  /** The value of `key` as a Buffer, or null when absent or expired. */
+  /**
+   * The value of `key` as a Buffer, or null when absent or expired. A value larger than VALUE_PART comes over in
+   * parts of that size, one per event-loop turn, copied into the Buffer as they arrive (all parts are of one read).
+   */
   async get(key) {
-    return this.#call('get', [toBase64(key, 'key')]);
+    const head = await this.#call('getBounded', [toBase64(key, 'key'), VALUE_PART]);
+    if (head === null) {
+      return null;
+    }
+    if (head[0] === 0) {
+      return head.subarray(1);
+    }
+    const handle = head.readDoubleLE(1);
+    const value = Buffer.allocUnsafe(head.readDoubleLE(9));
+    let at = 0;
+    try {
+      while (at < value.length) {
+        await nextTurn();
+        const part = await this.#call('readPart', [handle, VALUE_PART]);
+        at += part.copy(value, at);
+      }
+    } finally {
+      if (at < value.length) {
+        await this.#call('dropPart', [handle]); // a part failed: release the rest
+      }
+    }
+    return value;
   }
 
   getSync(key) {
@@ -356,7 +391,7 @@ class FerrumDB {
   /**
    * The engine's counters since open: `{ liveKeys, puts, deletes, gets, fsyncs, syncedRecords, totalBytes,
    * liveBytes, compactions, reclaimedBytes, writeCalls }`; `syncedRecords / fsyncs` is the group-commit batch size,
-   * and `writeCalls` the Java calls that carried this handle's async puts and deletes.
+   * and `writeCalls` the Java calls that carried this handle's async writes (puts, deletes, batches, agent memory).
    */
   async stats() {
     return this.#statsOf(await this.#call('stats', []));

@@ -53,10 +53,15 @@ function forgetRequest(id, opts) {
  */
 class AgentMemory {
   #bridge;
+  #writes;
+  /** Issues the queued remember and forget requests, as one JSON array (one function, so they are gathered). */
+  #submit;
 
   /** Use AgentMemory.of(db). */
-  constructor(bridge) {
+  constructor(bridge, writes) {
     this.#bridge = bridge;
+    this.#writes = writes;
+    this.#submit = (requestsJson) => call(() => bridge.submit(requestsJson));
   }
 
   /** Agent memory kept in `db`, next to its other keys. */
@@ -65,12 +70,17 @@ class AgentMemory {
       throw typeError('AgentMemory.of needs an open FerrumDB');
     }
     const MemoryBridge = jclass(BRIDGE);
-    return new AgentMemory(callSync(() => new MemoryBridge(FerrumDB.javaDatabase(db))));
+    return new AgentMemory(callSync(() => new MemoryBridge(FerrumDB.javaDatabase(db))), FerrumDB.writeQueue(db));
   }
 
-  /** Stores a memory durably: {id, namespace, created_at, expires_at?}. options: namespace, tags, ttl (seconds), metadata, vector. */
+  /**
+   * Stores a memory durably: {id, namespace, created_at, expires_at?}. options: namespace, tags, ttl (seconds),
+   * metadata, vector. Queued with the database's async puts and deletes (in the order issued; remembers and
+   * forgets issued together cross to Java in one call), so concurrent remembers and writes share group commits;
+   * resolves once the memory is durable under the fsync policy.
+   */
   async remember(text, opts) {
-    return JSON.parse(await call(() => this.#bridge.remember(rememberRequest(text, opts))));
+    return this.#writes.request(`{"remember":${rememberRequest(text, opts)}}`, this.#submit);
   }
 
   rememberSync(text, opts) {
@@ -86,9 +96,12 @@ class AgentMemory {
     return JSON.parse(callSync(() => this.#bridge.recallSync(recallRequest(query, opts)))).memories;
   }
 
-  /** Forgets the memory `id`, or all carrying every one of options.tags; resolves to how many were forgotten. */
+  /**
+   * Forgets the memory `id`, or all carrying every one of options.tags; resolves to how many were forgotten, once
+   * that is durable. Queued with the database's async writes, as remember is.
+   */
   async forget(id, opts) {
-    return JSON.parse(await call(() => this.#bridge.forget(forgetRequest(id, opts)))).forgotten;
+    return (await this.#writes.request(`{"forget":${forgetRequest(id, opts)}}`, this.#submit)).forgotten;
   }
 
   forgetSync(id, opts) {

@@ -10,8 +10,8 @@
 // a time.
 //
 // Guarantees: each write's promise settles after that write is durable under the fsync policy (or failed, with its
-// own typed error); writes of one database (puts, deletes, writeBatch) and its sync and close apply in the order
-// issued; at most SETTLE_PER_TURN promises settle per event-loop turn.
+// own typed error); writes of one database (puts, deletes, writeBatch, agent memory's remember and forget) and its
+// sync and close apply in the order issued; at most SETTLE_PER_TURN promises settle per event-loop turn.
 
 const { call, translateNamed, nextTurn } = require('./jvm');
 
@@ -75,6 +75,17 @@ class WriteQueue {
   }
 
   /**
+   * Queues `request`, an ASCII JSON text that `submit(requestsJson)` (an async Java call: MemoryBridge.submit)
+   * issues as a write of its own; consecutive requests with the same `submit` go to Java as one JSON array, in
+   * about PACK_BYTES per call. They are issued after the writes queued before them are submitted (not durable:
+   * they share those writes' group commits) and before the writes queued after them. Resolves to the request's
+   * answer (parsed JSON) once its write is durable; a refused request rejects alone.
+   */
+  request(request, submit) {
+    return this.#enqueue({ request, submit });
+  }
+
+  /**
    * Runs `run` (an async Java call) once every write queued before it is durable or failed, and before any write
    * queued after it; resolves or rejects as `run` does.
    */
@@ -104,6 +115,17 @@ class WriteQueue {
           await this.#idle();
           const outcome = await outcomeOf(head.run);
           this.#settle([head], () => outcome);
+          continue;
+        }
+        if (head.request !== undefined) {
+          let count = 0;
+          let length = 0;
+          while (count < this.#items.length && this.#items[count].submit === head.submit
+            && (count === 0 || length + this.#items[count].request.length <= PACK_BYTES)) {
+            length += this.#items[count].request.length;
+            count += 1;
+          }
+          await this.#submitRequests(this.#items.splice(0, count));
           continue;
         }
         if (head.batch !== undefined) {
@@ -171,6 +193,26 @@ class WriteQueue {
       this.#settle(ops, () => ({ error: e }));
       return;
     }
+    this.#await(ticket, ops);
+  }
+
+  async #submitRequests(requests) {
+    let reply;
+    try {
+      this.#calls += 1;
+      reply = await requests[0].submit(`[${requests.map((r) => r.request).join(',')}]`);
+    } catch (e) {
+      this.#settle(requests, () => ({ error: e })); // refused as a whole: nothing of it was written
+      return;
+    }
+    const tab = reply.indexOf('\t');
+    const answers = JSON.parse(reply.slice(tab + 1));
+    requests.forEach((r, i) => { r.answer = answers[i]; });
+    this.#await(Number(reply.slice(0, tab)), requests);
+  }
+
+  /** Settles `ops` when completions reports `ticket`, polling for completions unless that already runs. */
+  #await(ticket, ops) {
     this.#submitted.set(ticket, ops);
     this.#settlePack(ticket);
     if (this.#submitted.size > 0 && !this.#polling) {
@@ -237,7 +279,8 @@ class WriteQueue {
     }
     this.#settle(ops, (i) => {
       switch (outcome[i]) {
-        case '0': return { value: ops[i].code === OP_DELETE ? false : undefined };
+        case '0': return { value: ops[i].request !== undefined ? ops[i].answer
+          : (ops[i].code === OP_DELETE ? false : undefined) };
         case '1': return { value: true };
         case 'E': return { error: failures.get(i) };
         default: return { error: new Error(`completion ${outcome[i]} of operation ${i}`) }; // a bug

@@ -116,6 +116,48 @@ test('a large value and a large batch cross to Java in bounded parts', async () 
   await db.close();
 });
 
+test('a large get crosses to the event loop in bounded parts, one per turn', async () => {
+  const db = await FerrumDB.open(dir, { fsync: 'never' });
+  const big = Buffer.alloc((4 << 20) + 5);
+  for (let i = 0; i < big.length; i += 1) big[i] = i % 253;
+  const part = 256 << 10;
+  const small = Buffer.alloc(part, 3); // the largest value that comes back in one step
+  await db.put('big', big);
+  await db.put('small', small);
+  let turn = 0;
+  let running = true;
+  const tick = () => {
+    turn += 1;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  // Buffer copies made while the parts come in: each must be one part, never the whole value.
+  const copy = Buffer.prototype.copy;
+  const copied = [];
+  Buffer.prototype.copy = function patched(...args) {
+    copied.push(this.length);
+    return copy.apply(this, args);
+  };
+  let got;
+  let turns;
+  try {
+    const start = turn;
+    got = await db.get('big');
+    turns = turn - start;
+  } finally {
+    Buffer.prototype.copy = copy;
+    running = false;
+  }
+  assert.ok(got.equals(big), 'the value came back whole');
+  const parts = Math.ceil(big.length / part);
+  assert.equal(copied.length, parts, `${copied.length} copies for ${parts} parts`);
+  assert.ok(Math.max(...copied) <= part, `a copy of ${Math.max(...copied)} bytes`);
+  assert.ok(turns >= parts, `a ${big.length}-byte get took ${turns} event-loop turns`);
+  assert.ok((await db.get('small')).equals(small));
+  assert.equal(await db.get('absent'), null);
+  await db.close();
+});
+
 test('a queued write stores the bytes its Buffer had when it was issued', async () => {
   const db = await FerrumDB.open(dir, { fsync: 'never' });
   const key = Buffer.from('key');

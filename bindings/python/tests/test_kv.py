@@ -83,6 +83,81 @@ class BasicOperationsTest(DbTestCase):
         with ferrumdb.open(self.dir) as db:
             self.assertEqual(db.get("big"), value)
 
+    def test_gets_across_the_reader_buffer_limits(self) -> None:
+        # get and `in` pass keys up to 4 KiB and values up to 64 KiB through per-thread buffers, and longer ones
+        # as byte arrays: each side of both limits, and a value that grows past the buffer between two gets.
+        key_limit, value_limit = 4 << 10, 64 << 10
+        with ferrumdb.open(self.dir) as db:
+            entries = {
+                b"k" * key_limit: b"at the key limit",
+                b"k" * (key_limit + 1): b"past the key limit",
+                b"v-at": os.urandom(value_limit),
+                b"v-past": os.urandom(value_limit + 1),
+                b"short": b"s",
+            }
+            for k, v in entries.items():
+                db.put(k, v)
+            for k, v in entries.items():
+                self.assertEqual(db.get(k), v)
+                self.assertIn(k, db)
+                self.assertNotIn(k + b"?", db)
+                self.assertIsNone(db.get(k + b"?"))
+            # A shorter value after a longer one: only its own bytes come back.
+            db.put(b"v-at", b"tiny")
+            self.assertEqual(db.get(b"v-at"), b"tiny")
+            db.put(b"short", os.urandom(value_limit + 7))
+            self.assertEqual(len(db.get(b"short")), value_limit + 7)
+            self.assertEqual(db.get(bytearray(b"short")), db.get("short"))
+            self.assertEqual(db.get(memoryview(b"k" * key_limit)), b"at the key limit")
+
+    def test_gets_from_many_threads_each_see_their_own_values(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            for t in range(8):
+                for i in range(200):
+                    db.put(f"t{t}:{i}", f"{t}:{i}:" + "x" * (i * 7))
+            failures: list = []
+
+            def work(t: int) -> None:
+                for _ in range(5):
+                    for i in range(200):
+                        got = db.get(f"t{t}:{i}")
+                        if got != (f"{t}:{i}:" + "x" * (i * 7)).encode():
+                            failures.append((t, i, got))
+
+            threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            self.assertEqual(failures, [])
+
+    def test_a_get_that_interrupts_another_leaves_its_buffers_alone(self) -> None:
+        # A signal handler or a finalizer can run a get in the middle of another get of the same thread; a trace
+        # function does that deterministically, right after the outer get's value was written to the buffer.
+        with ferrumdb.open(self.dir) as db:
+            db.put("outer", "outer value")
+            db.put("inner", "the inner value, longer")
+            inner: list = []
+
+            def tracer(frame, event, arg):  # type: ignore[no-untyped-def]
+                if frame.f_code.co_name != "get" or not frame.f_code.co_filename.endswith("_db.py"):
+                    return None
+
+                def local(frame, event, arg):  # type: ignore[no-untyped-def]
+                    if event == "line" and not inner and "length" in frame.f_locals:
+                        inner.append(db.get("inner"))
+                        inner.append("inner" in db)
+                    return local
+                return local
+
+            sys.settrace(tracer)
+            try:
+                outer = db.get("outer")
+            finally:
+                sys.settrace(None)
+            self.assertEqual(inner, [b"the inner value, longer", True])
+            self.assertEqual(outer, b"outer value")
+
     def test_periodic_fsync(self) -> None:
         with ferrumdb.open(self.dir, fsync="periodic", fsync_interval=0.05) as db:
             db.put("k", "v")

@@ -107,6 +107,33 @@ class IteratorTest(DbTestCase):
                 self.assertEqual([k for k, _ in tail], [b"k09998", b"k09999"])
             self.assertEqual(sum(1 for _ in db), 10_000)
 
+    def test_for_loops_and_next_calls_mix_in_order_across_chunks(self) -> None:
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            with db.write_batch() as batch:
+                for i in range(10_000):
+                    batch.put(f"k{i:05d}", "v")
+            expected = [f"k{i:05d}".encode() for i in range(10_000)]
+            # Chunks hold 4,096 keys: the next() calls cross a chunk boundary while the for loop is suspended.
+            scan = db.iterator(include_value=False)
+            got = []
+            loop = iter(scan)
+            for key in loop:
+                got.append(key)
+                if len(got) == 4000:
+                    break
+            got.extend(next(scan) for _ in range(200))
+            got.extend(loop)
+            self.assertEqual(got, expected)
+            self.assertEqual(list(scan), [])
+            # close() inside a for loop ends it, also in the middle of a chunk.
+            seen = 0
+            with db.iterator() as items:
+                for _ in items:
+                    seen += 1
+                    if seen == 3:
+                        items.close()
+            self.assertEqual(seen, 3)
+
     def test_write_during_iteration_never_fails(self) -> None:
         with ferrumdb.open(self.dir, fsync="never") as db:
             for i in range(5000):

@@ -7,7 +7,6 @@ import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.LogWriter;
 import io.ferrumdb.internal.log.ReadPath;
-import io.ferrumdb.internal.log.RecordCheck;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
@@ -127,8 +126,7 @@ public final class FerrumDB implements AutoCloseable {
         Limits.checkKey(key);
         ensureOpen();
         gets.increment();
-        RecordCheck.Valid p = reads.read(new Key(key));
-        return p == null ? null : p.value();
+        return reads.readValue(new Key(key));
     }
 
     /**
@@ -149,15 +147,7 @@ public final class FerrumDB implements AutoCloseable {
         }
         ensureOpen();
         gets.increment();
-        RecordCheck.Valid p = reads.read(new Key(key));
-        if (p == null) {
-            return -1;
-        }
-        int n = p.valueLength();
-        if (n <= dst.remaining()) {
-            dst.put(p.plain(), p.plainOffset() + p.keyLength(), n);
-        }
-        return n;
+        return reads.readValue(new Key(key), dst);
     }
 
     /** When {@code key} expires, in epoch milliseconds; 0 when it has no TTL, -1 when it is absent or expired. */

@@ -91,6 +91,7 @@ public final class Harness {
                 case "keydir-get" -> KeyDirHarness.get(Long.parseLong(args[1]), Boolean.parseBoolean(args[2]),
                         Integer.parseInt(args[3]), Integer.parseInt(args[4]));
                 case "keydir-put" -> KeyDirHarness.put(Long.parseLong(args[1]));
+                case "keydir-get-alloc" -> KeyDirHarness.getAllocation(Long.parseLong(args[1]));
                 case "keydir-small-heap" -> KeyDirHarness.smallHeap(Long.parseLong(args[1]));
                 default -> throw new IllegalArgumentException("unknown harness command '" + cmd + "'");
             };
@@ -178,6 +179,7 @@ public final class Harness {
         child(results, "keydir-get", keys, true, 20, 20_000);
         write(out, doc);
         child(results, "keydir-put", keys);
+        child(results, "keydir-get-alloc", keys);
         child(results, "keydir-small-heap", 3_000_000);
         doc.put("finished", Instant.now().toString());
         doc.put("loadAverageAtEnd", Machine.loadAverage());

@@ -9,6 +9,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -211,6 +212,113 @@ final class KeyDirHarness {
         }
         r.put("thousandSinglePutsMillis", singles);
         r.put("thousandPutBatchMillis", batch);
+    }
+
+    /**
+     * Bytes a GET allocates, by {@code ThreadMXBean.getThreadAllocatedBytes} around 200,000 GETs of sealed records
+     * (after a compaction: memory-mapped segments), for {@code get(key)} and {@code get(key, dst)}, against the bytes
+     * of the returned value array measured the same way. Then "read what I just wrote", each GET timed: a put of a
+     * new key, a {@code get(key, dst)} of it (its record still in the writer's pending chunk) and one of the key put
+     * 1,000 puts earlier (about 140 KB back in the active segment: already handed to the OS by the flusher, which
+     * writes every 64 KiB), against a GET of a random sealed key (memory map), in alternating slices.
+     */
+    static Map<String, Object> getAllocation(long keys) {
+        byte[][] values = Data.valuePool(VALUE_SIZE);
+        Path dir = Datasets.scratch("keydir-get-alloc");
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().getId();
+        int reads = 200_000;
+        int slices = 20;
+        int perSlice = 5_000;
+        long[] latestNs = new long[slices * perSlice];
+        long[] recentNs = new long[slices * perSlice];
+        long[] sealedNs = new long[slices * perSlice];
+        Map<String, Object> r = row("keydir-get-alloc", keys);
+        try (FerrumDB db = FerrumDB.open(dir, options(true))) {
+            for (long i = 0; i < keys; i++) {
+                db.put(Data.key(i), Data.value(values, i));
+            }
+            db.compact();
+            byte[][] probes = new byte[4096][];
+            SplittableRandom rnd = new SplittableRandom(11);
+            for (int i = 0; i < probes.length; i++) {
+                probes[i] = Data.key(rnd.nextLong(keys));
+            }
+            ByteBuffer dst = ByteBuffer.allocate(VALUE_SIZE * 2);
+            long sink = 0;
+            double getBytes = 0;
+            double getIntoBytes = 0;
+            double valueBytes = 0;
+            for (int round = 0; round < 5; round++) {
+                long b0 = threads.getThreadAllocatedBytes(self);
+                for (int i = 0; i < reads; i++) {
+                    sink += db.get(probes[i & 4095]).length;
+                }
+                long b1 = threads.getThreadAllocatedBytes(self);
+                for (int i = 0; i < reads; i++) {
+                    dst.clear();
+                    sink += db.get(probes[i & 4095], dst);
+                }
+                long b2 = threads.getThreadAllocatedBytes(self);
+                for (int i = 0; i < reads; i++) {
+                    byte[] copy = Arrays.copyOf(values[i & 1023], VALUE_SIZE);
+                    sink += copy[i % VALUE_SIZE];
+                }
+                long b3 = threads.getThreadAllocatedBytes(self);
+                // The last round counts: the JIT has compiled the loops by then.
+                getBytes = (double) (b1 - b0) / reads;
+                getIntoBytes = (double) (b2 - b1) / reads;
+                valueBytes = (double) (b3 - b2) / reads;
+            }
+            long next = keys;
+            for (int i = 0; i < 1_000; i++) {
+                db.put(Data.key(next++), Data.value(values, i));
+            }
+            for (int s = 0; s < slices; s++) {
+                for (int i = 0; i < perSlice; i++) {
+                    byte[] k = Data.key(next);
+                    byte[] earlier = Data.key(next - 1_000);
+                    db.put(k, Data.value(values, next++));
+                    dst.clear();
+                    long t0 = System.nanoTime();
+                    sink += db.get(k, dst);
+                    long t1 = System.nanoTime();
+                    dst.clear();
+                    sink += db.get(earlier, dst);
+                    recentNs[s * perSlice + i] = System.nanoTime() - t1;
+                    latestNs[s * perSlice + i] = t1 - t0;
+                }
+                for (int i = 0; i < perSlice; i++) {
+                    byte[] k = Data.key(rnd.nextLong(keys));
+                    dst.clear();
+                    long t0 = System.nanoTime();
+                    sink += db.get(k, dst);
+                    sealedNs[s * perSlice + i] = System.nanoTime() - t0;
+                }
+            }
+            if (sink == 42) {
+                throw new BenchException("unlikely sum; kept so that the JIT cannot drop the reads");
+            }
+            r.put("getAllocatedBytesPerRead", getBytes);
+            r.put("getIntoBufferAllocatedBytesPerRead", getIntoBytes);
+            r.put("valueArrayBytes", valueBytes);
+            r.put("getBeyondValueBytes", getBytes - valueBytes);
+        } finally {
+            Datasets.delete(dir);
+        }
+        Arrays.sort(latestNs);
+        Arrays.sort(recentNs);
+        Arrays.sort(sealedNs);
+        r.put("readLatestP50Ns", pct(latestNs, 0.5));
+        r.put("readLatestP99Ns", pct(latestNs, 0.99));
+        r.put("readThousandBackP50Ns", pct(recentNs, 0.5));
+        r.put("readThousandBackP99Ns", pct(recentNs, 0.99));
+        r.put("readSealedP50Ns", pct(sealedNs, 0.5));
+        r.put("readSealedP99Ns", pct(sealedNs, 0.99));
+        r.put("latestOverSealedP50", (double) pct(latestNs, 0.5) / pct(sealedNs, 0.5));
+        r.put("thousandBackOverSealedP50", (double) pct(recentNs, 0.5) / pct(sealedNs, 0.5));
+        return r;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Independent puts and deletes submitted in packs and reported when durable, as the Node.js binding issues its
@@ -21,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  * ticket; {@link #completions} waits until some ticket's writes are all durable or failed and reports them.
  * One thread may submit while another waits for completions, so a java-bridge thread pool of two keeps writes
  * flowing while an fsync runs.
+ *
+ * <p>Writes that are not puts or deletes (agent memory's batches, {@link MemoryBridge#submit}) join the same
+ * ticket order through {@link #submit(List)}.
  *
  * <p>Each operation of a pack stands alone (not all or nothing, unlike {@link FerrumDB#write}): a rejected one
  * fails by itself. Operations are appended in submission order, so writes of the same key apply in that order.
@@ -166,20 +170,50 @@ final class GatheredWrites {
                     pack.fail(i, e);
                 }
             }
-            CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, e) -> {
-                for (int j = 0; j < durable.size(); j++) {
-                    try {
-                        durable.get(j).join();
-                    } catch (CompletionException | CancellationException failure) {
-                        Throwable cause = failure.getCause() == null ? failure : failure.getCause();
-                        pack.fail(durableIndex.get(j), cause);
-                    }
+            settleWhenDone(pack, durable, durableIndex);
+            return pack.ticket;
+        }
+    }
+
+    /** Queues {@code pack} for {@link #completions} once {@code durable} (of operations {@code index}) completed. */
+    private void settleWhenDone(Pack pack, List<CompletableFuture<Void>> durable, List<Integer> index) {
+        CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, e) -> {
+            for (int j = 0; j < durable.size(); j++) {
+                try {
+                    durable.get(j).join();
+                } catch (CompletionException | CancellationException failure) {
+                    Throwable cause = failure.getCause() == null ? failure : failure.getCause();
+                    pack.fail(index.get(j), cause);
                 }
-                synchronized (settled) {
-                    settled.add(pack);
-                    settled.notifyAll();
+            }
+            synchronized (settled) {
+                settled.add(pack);
+                settled.notifyAll();
+            }
+        });
+    }
+
+    /**
+     * Issues writes that are not packed operations (agent memory's batches) as one pack, in ticket order with the
+     * others, and returns its ticket: {@link #completions} reports operation {@code i} once the future
+     * {@code issues[i]} returned completes, or as failed when {@code issues[i]} threw (it fails alone). The issues
+     * run in order under the submission lock, so they are appended after every pack submitted before.
+     */
+    long submit(List<Supplier<CompletableFuture<Void>>> issues) {
+        synchronized (submitLock) {
+            Pack pack = new Pack(nextTicket++, issues.size());
+            List<CompletableFuture<Void>> durable = new ArrayList<>();
+            List<Integer> durableIndex = new ArrayList<>();
+            for (int i = 0; i < issues.size(); i++) {
+                try {
+                    durable.add(issues.get(i).get());
+                    durableIndex.add(i);
+                    pack.outcome[i] = DONE;
+                } catch (RuntimeException e) {
+                    pack.fail(i, e);
                 }
-            });
+            }
+            settleWhenDone(pack, durable, durableIndex);
             return pack.ticket;
         }
     }

@@ -11,6 +11,7 @@ import io.ferrumdb.memory.ForgetRequest;
 import io.ferrumdb.memory.InvalidMemoryRequestException;
 import io.ferrumdb.memory.Memory;
 import io.ferrumdb.memory.MemoryInput;
+import io.ferrumdb.memory.PendingWrite;
 import io.ferrumdb.memory.RecallQuery;
 import io.ferrumdb.memory.RecalledMemory;
 import io.ferrumdb.memory.Remembered;
@@ -19,6 +20,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Agent memory for the Python and Node.js bindings: the same {@link AgentMemory} the MCP server uses, called
@@ -31,14 +34,17 @@ public final class MemoryBridge {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AgentMemory memory;
+    /** The Node.js database's gathered writes, which {@link #submit} joins. */
+    private final GatheredWrites writes;
 
-    private MemoryBridge(FerrumDB db) {
+    private MemoryBridge(FerrumDB db, GatheredWrites writes) {
         this.memory = AgentMemory.on(db);
+        this.writes = writes;
     }
 
     /** Agent memory in a database the Python binding opened. */
     public static MemoryBridge on(FerrumDB db) {
-        return new MemoryBridge(db);
+        return new MemoryBridge(db, null);
     }
 
     /**
@@ -46,12 +52,65 @@ public final class MemoryBridge {
      * asynchronous calls the Java exception only on instances made through the class proxy (see NodeDatabase).
      */
     public MemoryBridge(NodeDatabase db) {
-        this(db.database());
+        this(db.database(), db.writes());
     }
 
     /** {@code {namespace?, text, tags?, ttl_seconds?, metadata?, vector?}} → {@code {id, namespace, created_at, expires_at?}}. */
     public String remember(String requestJson) {
-        JsonNode r = parse(requestJson, "namespace", "text", "tags", "ttl_seconds", "metadata", "vector");
+        return describe(memory.remember(rememberInput(readJson(requestJson == null ? "{}" : requestJson))))
+                .toString();
+    }
+
+    /**
+     * The Node.js binding's async remembers and forgets, issued one after another in one call without waiting for
+     * durability, in order with the database's gathered writes, so that they and its puts share group commits.
+     * {@code requestsJson} is an array of {@code {"remember": request}} and {@code {"forget": request}} (requests
+     * as {@link #remember} and {@link #forget} take them); the answer is {@code "<ticket>\t<results>"}: the ticket
+     * under which {@link NodeDatabase#completions} reports each request durable or failed (a refused request fails
+     * alone), and a JSON array of each request's answer (null for a refused one).
+     *
+     * @throws InvalidMemoryRequestException when {@code requestsJson} is not a JSON array (nothing is written)
+     * @throws IllegalStateException         on a bridge made by {@link #on}, which has no gathered writes
+     */
+    public String submit(String requestsJson) {
+        JsonNode requests = readJson(requestsJson);
+        if (requests == null || !requests.isArray()) {
+            throw new InvalidMemoryRequestException("requests", "must be a JSON array");
+        }
+        GatheredWrites gathered = gathered();
+        ObjectNode[] answers = new ObjectNode[requests.size()];
+        List<Supplier<CompletableFuture<Void>>> issues = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            int index = i;
+            issues.add(() -> issue(requests.get(index), answers, index));
+        }
+        long ticket = gathered.submit(issues);
+        ArrayNode out = JSON.createArrayNode();
+        for (ObjectNode answer : answers) {
+            out.add(answer);
+        }
+        return ticket + "\t" + out;
+    }
+
+    /** Issues request {@code index}, putting its answer in {@code answers}; its durability. */
+    private CompletableFuture<Void> issue(JsonNode request, ObjectNode[] answers, int index) {
+        JsonNode r = fields(request, "remember", "forget");
+        if (r.size() != 1) {
+            throw new InvalidMemoryRequestException("requests[" + index + "]",
+                    "must hold one of remember and forget, got " + r.size() + " fields");
+        }
+        if (r.has("remember")) {
+            PendingWrite<Remembered> pending = memory.rememberAsync(rememberInput(r.get("remember")));
+            answers[index] = describe(pending.result());
+            return pending.durable();
+        }
+        PendingWrite<List<String>> pending = memory.forgetAsync(forgetRequest(r.get("forget")));
+        answers[index] = forgotten(pending.result());
+        return pending.durable();
+    }
+
+    private static MemoryInput rememberInput(JsonNode request) {
+        JsonNode r = fields(request, "namespace", "text", "tags", "ttl_seconds", "metadata", "vector");
         Duration ttl = null;
         if (present(r, "ttl_seconds")) {
             JsonNode t = r.get("ttl_seconds");
@@ -64,14 +123,24 @@ public final class MemoryBridge {
         if (present(r, "metadata")) {
             metadata = r.get("metadata").toString();
         }
-        Remembered done = memory.remember(new MemoryInput(text(r, "namespace"), text(r, "text"), strings(r, "tags"),
-                ttl, metadata, vector(r)));
+        return new MemoryInput(text(r, "namespace"), text(r, "text"), strings(r, "tags"), ttl, metadata, vector(r));
+    }
+
+    private static ObjectNode describe(Remembered done) {
         ObjectNode out = JSON.createObjectNode();
         out.put("id", done.id());
         out.put("namespace", done.namespace());
         out.put("created_at", done.createdAt().toString());
         done.expiresAt().ifPresent(e -> out.put("expires_at", e.toString()));
-        return out.toString();
+        return out;
+    }
+
+    private GatheredWrites gathered() {
+        if (writes == null) {
+            throw new IllegalStateException("this memory bridge was made for a FerrumDB, not a NodeDatabase: it "
+                    + "has no gathered writes to join");
+        }
+        return writes;
     }
 
     /** {@code {namespace?, query?, tags?, limit?, since?, vector?}} → {@code {memories: [...]}}, best first. */
@@ -108,9 +177,17 @@ public final class MemoryBridge {
 
     /** {@code {namespace?, id?, tags?}} → {@code {forgotten: n}}. */
     public String forget(String requestJson) {
-        JsonNode r = parse(requestJson, "namespace", "id", "tags");
-        int n = memory.forget(new ForgetRequest(text(r, "namespace"), text(r, "id"), strings(r, "tags"))).size();
-        return JSON.createObjectNode().put("forgotten", n).toString();
+        return forgotten(memory.forget(forgetRequest(readJson(requestJson == null ? "{}" : requestJson))))
+                .toString();
+    }
+
+    private static ForgetRequest forgetRequest(JsonNode request) {
+        JsonNode r = fields(request, "namespace", "id", "tags");
+        return new ForgetRequest(text(r, "namespace"), text(r, "id"), strings(r, "tags"));
+    }
+
+    private static ObjectNode forgotten(List<String> ids) {
+        return JSON.createObjectNode().put("forgotten", ids.size());
     }
 
     private static ObjectNode describe(Memory m) {
@@ -131,12 +208,19 @@ public final class MemoryBridge {
     }
 
     private static JsonNode parse(String json, String... known) {
-        JsonNode node;
+        return fields(readJson(json == null ? "{}" : json), known);
+    }
+
+    private static JsonNode readJson(String json) {
         try {
-            node = JSON.readTree(json == null ? "{}" : json);
+            return JSON.readTree(json);
         } catch (JsonProcessingException e) {
             throw new InvalidMemoryRequestException("request", "is not valid JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /** {@code node} after checking it is an object of {@code known} fields only. */
+    private static JsonNode fields(JsonNode node, String... known) {
         if (node == null || !node.isObject()) {
             throw new InvalidMemoryRequestException("request", "must be a JSON object");
         }

@@ -1,8 +1,11 @@
 package io.ferrumdb.bindings;
 
+import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Stats;
 import io.ferrumdb.WriteBatch;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Base64;
 
@@ -22,6 +25,7 @@ public final class NodeDatabase implements AutoCloseable {
 
     private final FerrumDB db;
     private final GatheredWrites writes;
+    private final LargeValues largeValues = new LargeValues();
 
     /** Opens the database as {@link BindingSupport#open} does. */
     public NodeDatabase(String path, String fsync, long intervalMillis, String passphrase, boolean readOnly) {
@@ -43,6 +47,11 @@ public final class NodeDatabase implements AutoCloseable {
 
     static byte[] decodeOrNull(String base64, String what) {
         return base64 == null ? null : decode(base64, what);
+    }
+
+    /** The gathered writes, for {@link MemoryBridge}'s writes to share their tickets and group commits. */
+    GatheredWrites writes() {
+        return writes;
     }
 
     /** The engine, for {@link ScanCursor}. */
@@ -68,6 +77,46 @@ public final class NodeDatabase implements AutoCloseable {
     /** The value, or null when absent or expired. */
     public byte[] get(String key) {
         return db.get(decode(key, "key"));
+    }
+
+    /**
+     * The value as the Node.js binding's async get takes it, so that no single step on the event loop converts a
+     * large value (java-bridge copies a returned byte[] into a Buffer on the event loop, in one piece): null when
+     * absent or expired; else {@code [0]} followed by the value when it has at most {@code maxBytes}; else
+     * {@code [1]}, a float64 handle and the float64 length (little-endian), the value being kept for
+     * {@link #readPart} to hand over in parts (one engine read: the parts are of one value).
+     */
+    public byte[] getBounded(String key, int maxBytes) {
+        byte[] value = db.get(decode(key, "key"));
+        if (value == null) {
+            return null;
+        }
+        if (value.length <= maxBytes) {
+            byte[] out = new byte[value.length + 1];
+            System.arraycopy(value, 0, out, 1, value.length);
+            return out;
+        }
+        return ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN).put((byte) 1)
+                .putDouble(largeValues.keep(value)).putDouble(value.length).array();
+    }
+
+    /**
+     * The next part (at most {@code maxBytes}) of a value {@link #getBounded} kept; the value is dropped with its
+     * last part.
+     *
+     * @throws DatabaseClosedException when the database was closed meanwhile (closing drops kept values)
+     * @throws IllegalArgumentException when {@code handle} names no kept value
+     */
+    public byte[] readPart(double handle, int maxBytes) {
+        if (db.isClosed()) {
+            throw new DatabaseClosedException("database " + db.directory());
+        }
+        return largeValues.next((long) handle, maxBytes);
+    }
+
+    /** Drops a value {@link #getBounded} kept, when the reader gives up before its last part. Harmless twice. */
+    public void dropPart(double handle) {
+        largeValues.drop((long) handle);
     }
 
     public boolean delete(String key) {
@@ -172,6 +221,7 @@ public final class NodeDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        largeValues.clear();
         db.close();
     }
 

@@ -41,4 +41,41 @@ class MemoryBridgeTest {
             assertThatThrownBy(() -> bridge.forget("[1]")).hasMessageStartingWith("request:");
         }
     }
+
+    @Test
+    void nodeRequestsAreIssuedAsOnePackInTicketOrderAndReportedWhenDurable() throws InterruptedException {
+        try (NodeDatabase db = new NodeDatabase(dir.toString(), "always", 0, null, false)) {
+            MemoryBridge bridge = new MemoryBridge(db);
+            long pack = (long) db.submit(new GatheredWritesTest.Ops().put("k", "v").base64(), 0);
+            String[] reply = bridge.submit("[{\"remember\":{\"text\":\"Tea at four\",\"tags\":[\"habit\"]}},"
+                    + "{\"remember\":{\"text\":\" \"}},{\"bogus\":{}},"
+                    + "{\"remember\":{\"text\":\"Coffee at nine\",\"tags\":[\"habit\"]}}]").split("\t", 2);
+            long ticket = Long.parseLong(reply[0]);
+            assertThat(ticket).isEqualTo(pack + 1);
+            assertThat(reply[1]).matches("\\[\\{\"id\":\"[0-9a-f]{16}\",\"namespace\":\"default\".*\\},null,null,"
+                    + "\\{\"id\":.*\\}\\]");
+            // Recalled at once; reported once durable, the refused requests failed alone with their field named.
+            assertThat(bridge.recall("{\"query\":\"at\"}")).contains("Tea at four").contains("Coffee at nine");
+            String report = GatheredWritesTest.await(db, pack, ticket).get(ticket);
+            assertThat(report).startsWith("0EE0\n1\t").contains("text:").contains("\n2\t").contains("bogus:");
+            assertThat(db.database().stats().syncedRecords()).isGreaterThanOrEqualTo(3);
+
+            String[] forgotten = bridge.submit("[{\"forget\":{\"tags\":[\"habit\"]}}]").split("\t", 2);
+            assertThat(forgotten[1]).isEqualTo("[{\"forgotten\":2}]");
+            long forgetTicket = Long.parseLong(forgotten[0]);
+            assertThat(GatheredWritesTest.await(db, forgetTicket)).containsEntry(forgetTicket, "0");
+            // Not an array: refused at once, taking no ticket.
+            assertThatThrownBy(() -> bridge.submit("{}")).hasMessageStartingWith("requests:");
+            assertThat((long) db.submit(new GatheredWritesTest.Ops().put("k", "w").base64(), 0))
+                    .isEqualTo(forgetTicket + 1);
+        }
+    }
+
+    @Test
+    void aPythonBridgeHasNoGatheredWritesToJoin() {
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            assertThatThrownBy(() -> MemoryBridge.on(db).submit("[]"))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("no gathered writes");
+        }
+    }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.DatabaseClosedException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -81,5 +83,38 @@ class NodeDatabaseTest {
                 .hasMessageContaining("-5");
         db.close();
         assertThatThrownBy(() -> db.get(b64("k"))).isInstanceOf(DatabaseClosedException.class);
+    }
+
+    @Test
+    void aBoundedGetReturnsSmallValuesTaggedAndLargeOnesInPartsOfOneRead() {
+        try (NodeDatabase db = open()) {
+            assertThat(db.getBounded(b64("absent"), 4)).isNull();
+            db.put(b64("small"), b64("abcd"), 0);
+            assertThat(db.getBounded(b64("small"), 4)).isEqualTo(new byte[] {0, 'a', 'b', 'c', 'd'});
+            db.put(b64("large"), b64("0123456789"), 0);
+            ByteBuffer head = ByteBuffer.wrap(db.getBounded(b64("large"), 4)).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(head.remaining()).isEqualTo(17);
+            assertThat(head.get()).isEqualTo((byte) 1);
+            double handle = head.getDouble();
+            assertThat(head.getDouble()).isEqualTo(10.0);
+            // Overwritten after the read: the parts still come from the value that was read.
+            db.put(b64("large"), b64("changed"), 0);
+            assertThat(text(db.readPart(handle, 4))).isEqualTo("0123");
+            assertThat(text(db.readPart(handle, 4))).isEqualTo("4567");
+            assertThat(text(db.readPart(handle, 4))).isEqualTo("89");
+            // Dropped with its last part.
+            assertThatThrownBy(() -> db.readPart(handle, 4)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no value is kept under handle");
+            double abandoned = ByteBuffer.wrap(db.getBounded(b64("large"), 2)).order(ByteOrder.LITTLE_ENDIAN)
+                    .getDouble(1);
+            db.readPart(abandoned, 2);
+            db.dropPart(abandoned);
+            db.dropPart(abandoned);
+            assertThatThrownBy(() -> db.readPart(abandoned, 2)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> db.readPart(handle, 0)).hasMessageContaining("positive size");
+            double open = ByteBuffer.wrap(db.getBounded(b64("large"), 2)).order(ByteOrder.LITTLE_ENDIAN).getDouble(1);
+            db.close();
+            assertThatThrownBy(() -> db.readPart(open, 2)).isInstanceOf(DatabaseClosedException.class);
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -73,6 +74,15 @@ public final class AgentMemory {
     // ---------------------------------------------------------------- remember
 
     public Remembered remember(MemoryInput input) {
+        return rememberAsync(input).await();
+    }
+
+    /**
+     * As {@link #remember}, without waiting for durability: the memory is stored (and recalled by later calls)
+     * when this returns, and {@link PendingWrite#durable} completes once it is durable. Concurrent callers so share
+     * group commits, as the Node.js binding's async writes do.
+     */
+    public PendingWrite<Remembered> rememberAsync(MemoryInput input) {
         Objects.requireNonNull(input, "input");
         String namespace = MemoryLimits.namespace(input.namespace());
         MemoryLimits.text(input.text());
@@ -112,8 +122,9 @@ public final class AgentMemory {
             }
             Stats stats = stats(namespace);
             batch.put(MemoryKeys.stats(namespace), new Stats(stats.count + 1, stats.terms + length).encode());
-            db.write(batch);
-            return new Remembered(id, namespace, createdAt, Optional.ofNullable(expiresAt));
+            CompletableFuture<Void> durable = db.writeAsync(batch);
+            return new PendingWrite<>(new Remembered(id, namespace, createdAt, Optional.ofNullable(expiresAt)),
+                    durable);
         } finally {
             writeLock.unlock();
         }
@@ -290,6 +301,14 @@ public final class AgentMemory {
 
     /** Forgets what {@code request} names; returns the ids of the memories removed (empty when none matched). */
     public List<String> forget(ForgetRequest request) {
+        return forgetAsync(request).await();
+    }
+
+    /**
+     * As {@link #forget}, without waiting for durability: the memories are gone from recall when this returns, and
+     * {@link PendingWrite#durable} completes once every batch of the removal is durable.
+     */
+    public PendingWrite<List<String>> forgetAsync(ForgetRequest request) {
         Objects.requireNonNull(request, "request");
         String namespace = MemoryLimits.namespace(request.namespace());
         List<String> tags = MemoryLimits.tags(request.tags());
@@ -309,18 +328,21 @@ public final class AgentMemory {
                 targets = new ArrayList<>(taggedWithAll(namespace, tags));
             }
             List<String> forgotten = new ArrayList<>();
+            List<CompletableFuture<Void>> durable = new ArrayList<>();
             for (int from = 0; from < targets.size(); from += FORGET_BATCH) {
                 forgotten.addAll(forgetBatch(namespace, targets.subList(from, Math.min(targets.size(),
-                        from + FORGET_BATCH))));
+                        from + FORGET_BATCH)), durable));
             }
-            return forgotten;
+            CompletableFuture<Void> all = CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0]));
+            return new PendingWrite<>(forgotten, all);
         } finally {
             writeLock.unlock();
         }
     }
 
-    /** REQUIRES: writeLock held. */
-    private List<String> forgetBatch(String namespace, List<String> targets) {
+    /** Issues the removal of {@code targets}, adding its durability to {@code durable}. REQUIRES: writeLock held. */
+    private List<String> forgetBatch(String namespace, List<String> targets,
+                                     List<CompletableFuture<Void>> durable) {
         assert writeLock.isHeldByCurrentThread();
         WriteBatch batch = new WriteBatch();
         Stats stats = stats(namespace);
@@ -350,7 +372,7 @@ public final class AgentMemory {
         }
         if (!forgotten.isEmpty()) {
             batch.put(MemoryKeys.stats(namespace), new Stats(Math.max(0, count), Math.max(0, totalTerms)).encode());
-            db.write(batch);
+            durable.add(db.writeAsync(batch));
         }
         return forgotten;
     }

@@ -196,6 +196,45 @@ class AgentMemoryTest {
         assertThat(db.size()).isZero();
     }
 
+    @Test
+    void writesIssuedWithoutWaitingAreVisibleAtOnceAndShareFsyncs() {
+        db.close();
+        db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.always()).clock(clock).build());
+        memory = AgentMemory.on(db);
+        long fsyncsBefore = db.stats().fsyncs();
+        int n = 60;
+        List<PendingWrite<Remembered>> pending = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            pending.add(memory.rememberAsync(new MemoryInput(null, "note " + i + " about tea", List.of("t"), null,
+                    null, null)));
+        }
+        // Recalled before anyone waited for durability.
+        assertThat(memory.recall(new RecallQuery(null, "tea", null, 100, null, null))).hasSize(n);
+        List<String> ids = pending.stream().map(PendingWrite::await).map(Remembered::id).toList();
+        assertThat(ids).doesNotHaveDuplicates().hasSize(n);
+        assertThat(db.stats().syncedRecords()).isGreaterThanOrEqualTo(n);
+        // Issued back to back without waiting, batches share fsyncs (how many per fsync depends on the disk's speed
+        // against the issuing, so only sharing is asserted; waiting for each, as remember does, takes one each).
+        assertThat(db.stats().fsyncs() - fsyncsBefore).isLessThan(n);
+
+        PendingWrite<List<String>> forgotten = memory.forgetAsync(new ForgetRequest(null, null, List.of("t")));
+        assertThat(forgotten.result()).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(memory.recall(new RecallQuery(null, "tea", null, 100, null, null))).isEmpty();
+        assertThat(forgotten.await()).hasSize(n);
+        reopen();
+        assertThat(memory.recall(new RecallQuery(null, "tea", null, 100, null, null))).isEmpty();
+    }
+
+    @Test
+    void aWriteOnAClosedDatabaseFailsWithTheEngineError() {
+        db.close();
+        assertThatThrownBy(() -> memory.rememberAsync(MemoryInput.of("late")).await())
+                .isInstanceOf(io.ferrumdb.DatabaseClosedException.class);
+        assertThatThrownBy(() -> memory.remember(MemoryInput.of("late")))
+                .isInstanceOf(io.ferrumdb.DatabaseClosedException.class);
+        reopen();
+    }
+
     private static void assertField(Runnable call, String field) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(InvalidMemoryRequestException.class,
                 e -> assertThat(e.field()).isEqualTo(field));

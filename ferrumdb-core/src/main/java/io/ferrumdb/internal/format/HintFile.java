@@ -87,7 +87,13 @@ public final class HintFile {
         private long fullBytes;
 
         public void add(byte type, byte[] key, int recordSize, long offset, long sequence, long expiresAt) {
-            int size = ENTRY_FIXED_SIZE + key.length;
+            add(type, key, 0, key.length, recordSize, offset, sequence, expiresAt);
+        }
+
+        /** {@link #add} of the key in {@code keyBuffer[keyAt, keyAt + keyLength)}. */
+        public void add(byte type, byte[] keyBuffer, int keyAt, int keyLength, int recordSize, long offset,
+                        long sequence, long expiresAt) {
+            int size = ENTRY_FIXED_SIZE + keyLength;
             if (used + size > block.length) {
                 full.add(java.util.Arrays.copyOf(block, used));
                 fullBytes += used;
@@ -97,12 +103,12 @@ public final class HintFile {
             byte[] b = block;
             int p = used;
             b[p] = type;
-            Bytes.putU16(b, p + 2, key.length);
+            Bytes.putU16(b, p + 2, keyLength);
             Bytes.putI32(b, p + 4, recordSize);
             Bytes.putI64(b, p + 8, offset);
             Bytes.putI64(b, p + 16, sequence);
             Bytes.putI64(b, p + 24, expiresAt);
-            System.arraycopy(key, 0, b, p + ENTRY_FIXED_SIZE, key.length);
+            System.arraycopy(keyBuffer, keyAt, b, p + ENTRY_FIXED_SIZE, keyLength);
             used += size;
             count++;
         }
@@ -111,8 +117,13 @@ public final class HintFile {
             return count;
         }
 
-        /** The complete hint file for a segment of {@code dataLength} bytes holding exactly the added entries. */
-        public byte[] encode(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
+        /** The added entries, for a cursor over a segment of {@code dataLength} bytes named {@code file}. */
+        public Cursor cursor(Path file, long segmentId, long dataLength) {
+            byte[] body = body();
+            return new Cursor(file, segmentId, dataLength, count, body, 0, body.length);
+        }
+
+        private byte[] body() {
             byte[] body = new byte[Math.toIntExact(fullBytes + used)];
             int p = 0;
             for (byte[] f : full) {
@@ -120,6 +131,12 @@ public final class HintFile {
                 p += f.length;
             }
             System.arraycopy(block, 0, body, p, used);
+            return body;
+        }
+
+        /** The complete hint file for a segment of {@code dataLength} bytes holding exactly the added entries. */
+        public byte[] encode(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
+            byte[] body = body();
             byte[] header = new byte[HEADER_SIZE];
             Magic.HINT.write(header, 0);
             Bytes.putU16(header, 10, cipher.encrypted() ? 1 : 0);
@@ -141,6 +158,20 @@ public final class HintFile {
      * data file instead of trusting it.
      */
     public static Contents decode(byte[] b, Path file, byte[] expectedDatabaseId, BodyCipher cipher) {
+        Cursor c = open(b, file, expectedDatabaseId, cipher);
+        List<Entry> entries = new ArrayList<>(c.count());
+        while (c.next()) {
+            entries.add(c.entry());
+        }
+        return new Contents(c.segmentId(), c.dataLength(), entries);
+    }
+
+    /**
+     * Checks a hint file's header, checksum and authentication, and returns a cursor over its entries, decoded in
+     * place as it advances (compaction walks 10^5-10^6 entries without an object each). An inconsistent entry is
+     * found when the cursor reaches it; {@link Cursor#check} walks them all first.
+     */
+    public static Cursor open(byte[] b, Path file, byte[] expectedDatabaseId, BodyCipher cipher) {
         if (b.length < HEADER_SIZE + 4) {
             throw new CorruptionException(file, 0, "hint file is only " + b.length + " bytes");
         }
@@ -156,38 +187,154 @@ public final class HintFile {
             throw new CorruptionException(file, 24, "hint belongs to another database");
         }
         long dataLength = Bytes.i64(b, 40);
+        if (!cipher.encrypted()) {
+            // Plaintext entries are read where they lie: no copy of a file of up to tens of megabytes.
+            return new Cursor(file, segmentId, dataLength, count, b, HEADER_SIZE, b.length - 4);
+        }
         byte[] header = java.util.Arrays.copyOf(b, HEADER_SIZE);
         byte[] sealed = java.util.Arrays.copyOfRange(b, HEADER_SIZE, b.length - 4);
         byte[] body = cipher.open(header, sealed);
         if (body == null) {
             throw new CorruptionException(file, HEADER_SIZE, "hint entries fail authentication");
         }
-        if (count < 0 || (long) count * ENTRY_FIXED_SIZE > body.length) {
-            throw new CorruptionException(file, 12, "entry count " + count + " does not fit the file");
-        }
-        List<Entry> entries = new ArrayList<>(count);
-        int p = 0;
-        for (int i = 0; i < count; i++) {
-            if (p + ENTRY_FIXED_SIZE > body.length) {
-                throw new CorruptionException(file, HEADER_SIZE + p, "hint entry " + i + " is truncated");
+        return new Cursor(file, segmentId, dataLength, count, body, 0, body.length);
+    }
+
+    /**
+     * The entries of one hint, decoded in place: {@link #next} moves to the next entry and checks it; the
+     * accessors describe the current one; its key is {@code buffer()[keyAt(), keyAt() + keyLength())}.
+     */
+    public static final class Cursor {
+        private final Path file;
+        private final long segmentId;
+        private final long dataLength;
+        private final int count;
+        private final byte[] body;
+        private final int start;
+        private final int end;
+        /** Position of the next entry, and how many entries were read. */
+        private int p;
+        private int read;
+        private byte type;
+        private int keyAt;
+        private int keyLength;
+        private int recordSize;
+        private long offset;
+        private long sequence;
+        private long expiresAt;
+
+        Cursor(Path file, long segmentId, long dataLength, int count, byte[] body, int start, int end) {
+            if (count < 0 || (long) count * ENTRY_FIXED_SIZE > end - start) {
+                throw new CorruptionException(file, 12, "entry count " + count + " does not fit the file");
             }
-            byte type = body[p];
-            int keyLength = Bytes.u16(body, p + 2);
-            int recordSize = Bytes.i32(body, p + 4);
-            long offset = Bytes.i64(body, p + 8);
-            if ((type != RecordFormat.TYPE_PUT && type != RecordFormat.TYPE_DELETE) || recordSize <= 0
-                    || recordSize > Limits.MAX_VALUE_SIZE + Limits.MAX_KEY_SIZE + 1024
-                    || offset < SegmentHeader.SIZE || offset + recordSize > dataLength
-                    || p + ENTRY_FIXED_SIZE + keyLength > body.length) {
-                throw new CorruptionException(file, HEADER_SIZE + p, "hint entry " + i + " is inconsistent");
+            this.file = file;
+            this.segmentId = segmentId;
+            this.dataLength = dataLength;
+            this.count = count;
+            this.body = body;
+            this.start = start;
+            this.end = end;
+            this.p = start;
+        }
+
+        /** Moves to the next entry; false after the last. Throws CorruptionException on an inconsistent entry. */
+        public boolean next() {
+            if (read == count) {
+                if (p != end) {
+                    throw new CorruptionException(file, HEADER_SIZE + p - start, "hint has trailing bytes after "
+                            + count + " entries");
+                }
+                return false;
             }
-            byte[] key = java.util.Arrays.copyOfRange(body, p + ENTRY_FIXED_SIZE, p + ENTRY_FIXED_SIZE + keyLength);
-            entries.add(new Entry(type, key, recordSize, offset, Bytes.i64(body, p + 16), Bytes.i64(body, p + 24)));
-            p += ENTRY_FIXED_SIZE + keyLength;
+            int i = read;
+            if (p + ENTRY_FIXED_SIZE > end) {
+                throw new CorruptionException(file, HEADER_SIZE + p - start, "hint entry " + i + " is truncated");
+            }
+            byte t = body[p];
+            int keyLen = Bytes.u16(body, p + 2);
+            int size = Bytes.i32(body, p + 4);
+            long off = Bytes.i64(body, p + 8);
+            if ((t != RecordFormat.TYPE_PUT && t != RecordFormat.TYPE_DELETE) || size <= 0
+                    || size > Limits.MAX_VALUE_SIZE + Limits.MAX_KEY_SIZE + 1024
+                    || off < SegmentHeader.SIZE || off + size > dataLength
+                    || p + ENTRY_FIXED_SIZE + keyLen > end) {
+                throw new CorruptionException(file, HEADER_SIZE + p - start, "hint entry " + i + " is inconsistent");
+            }
+            type = t;
+            keyLength = keyLen;
+            recordSize = size;
+            offset = off;
+            sequence = Bytes.i64(body, p + 16);
+            expiresAt = Bytes.i64(body, p + 24);
+            keyAt = p + ENTRY_FIXED_SIZE;
+            p = keyAt + keyLen;
+            read++;
+            return true;
         }
-        if (p != body.length) {
-            throw new CorruptionException(file, HEADER_SIZE + p, "hint has trailing bytes after " + count + " entries");
+
+        /** Walks every entry, so that a damaged hint is refused before anything relies on it, then rewinds. */
+        public Cursor check() {
+            while (next()) {
+                // next() checks each entry and, after the last, that nothing trails them.
+            }
+            p = start;
+            read = 0;
+            return this;
         }
-        return new Contents(segmentId, dataLength, entries);
+
+        public int count() {
+            return count;
+        }
+
+        public long segmentId() {
+            return segmentId;
+        }
+
+        public long dataLength() {
+            return dataLength;
+        }
+
+        public byte type() {
+            return type;
+        }
+
+        /** The buffer holding the current key (shared: callers must not change it). */
+        public byte[] buffer() {
+            return body;
+        }
+
+        public int keyAt() {
+            return keyAt;
+        }
+
+        public int keyLength() {
+            return keyLength;
+        }
+
+        /** A copy of the current key. */
+        public byte[] key() {
+            return java.util.Arrays.copyOfRange(body, keyAt, keyAt + keyLength);
+        }
+
+        public int recordSize() {
+            return recordSize;
+        }
+
+        public long offset() {
+            return offset;
+        }
+
+        public long sequence() {
+            return sequence;
+        }
+
+        public long expiresAt() {
+            return expiresAt;
+        }
+
+        /** The current entry as an object. */
+        public Entry entry() {
+            return new Entry(type, key(), recordSize, offset, sequence, expiresAt);
+        }
     }
 }

@@ -109,20 +109,25 @@ final class KeyArena {
 
     /** True when the key at {@code ref} is {@code key}. */
     boolean matches(long ref, byte[] key) {
+        return matches(ref, key, 0, key.length);
+    }
+
+    /** True when the key at {@code ref} is {@code key[from, from + len)} (compaction probes keys in a hint buffer). */
+    boolean matches(long ref, byte[] key, int from, int len) {
         ByteBuffer b = chunk(ref);
         int at = start(ref);
-        if (length(b, at) != key.length) {
+        if (length(b, at) != len) {
             return false;
         }
-        int from = at + headerLength(b, at);
+        int stored = at + headerLength(b, at);
         int i = 0;
-        for (; i + 8 <= key.length; i += 8) {
-            if (b.getLong(from + i) != (long) BYTES_BE.get(key, i)) {
+        for (; i + 8 <= len; i += 8) {
+            if (b.getLong(stored + i) != (long) BYTES_BE.get(key, from + i)) {
                 return false;
             }
         }
-        for (; i < key.length; i++) {
-            if (b.get(from + i) != key[i]) {
+        for (; i < len; i++) {
+            if (b.get(stored + i) != key[from + i]) {
                 return false;
             }
         }
@@ -204,15 +209,19 @@ final class KeyArena {
      * families), the tail packed into one more word, and a final avalanche. Must equal {@link #hash(long)}.
      */
     static long hash(byte[] key) {
-        int len = key.length;
+        return hash(key, 0, key.length);
+    }
+
+    /** {@link #hash(byte[])} of {@code key[from, from + len)}. */
+    static long hash(byte[] key, int from, int len) {
         long h = SEED ^ len;
         int i = 0;
         for (; i + 8 <= len; i += 8) {
-            h = mixIn(h, (long) BYTES_LE.get(key, i));
+            h = mixIn(h, (long) BYTES_LE.get(key, from + i));
         }
         long tail = 0;
         for (int shift = 0; i < len; i++, shift += 8) {
-            tail |= (key[i] & 0xFFL) << shift;
+            tail |= (key[from + i] & 0xFFL) << shift;
         }
         return finish(mixIn(h, tail));
     }

@@ -56,7 +56,36 @@ public final class KeyDir {
     /** The key's location, or null. Lock-free. */
     public Location get(Key key) {
         byte[] bytes = key.bytes();
-        long hash = key.directoryHash();
+        return lookup(bytes, 0, bytes.length, key.directoryHash(), null);
+    }
+
+    /**
+     * Where {@link #probe} found a key: the slot and the header it held, so that a later
+     * {@link #relocate(long, int, int, long, Location)} goes straight to the slot instead of hashing and comparing
+     * the key again. One mutable instance, reused record after record by compaction.
+     */
+    public static final class Probe {
+        private long header;
+        private int slot;
+
+        public long header() {
+            return header;
+        }
+
+        public int slot() {
+            return slot;
+        }
+    }
+
+    /**
+     * Compaction's lookup of the key in {@code bytes[from, from + len)} (a hint file's buffer: no Key object, one
+     * hash): as {@link #get}, and when found, notes the slot in {@code at}. Lock-free.
+     */
+    public Location probe(byte[] bytes, int from, int len, Probe at) {
+        return lookup(bytes, from, len, KeyArena.hash(bytes, from, len), at);
+    }
+
+    private Location lookup(byte[] bytes, int from, int len, long hash, Probe at) {
         while (true) {
             SlotTable t = table;
             long tag = SlotTable.tag(hash);
@@ -69,9 +98,13 @@ public final class KeyDir {
                     break;
                 }
                 if (header != SlotTable.REMOVED && (header & SlotTable.TAG_MASK) == tag
-                        && arena.matches(SlotTable.ref(header), bytes)) {
+                        && arena.matches(SlotTable.ref(header), bytes, from, len)) {
                     found = t.readIfHeld(slot, header);
                     changed = found == null;
+                    if (at != null) {
+                        at.header = header;
+                        at.slot = slot;
+                    }
                     break;
                 }
             }
@@ -237,6 +270,26 @@ public final class KeyDir {
                 return false;
             }
             t.write(slot, t.header(slot), replacement);
+            return true;
+        }
+    }
+
+    /**
+     * Compaction's compare-and-set for a key found by {@link #probe} ({@code header} and {@code slot} from its
+     * {@link Probe}): points the key at {@code replacement} if its entry still names the record at
+     * {@code (segmentId, offset)}. Records are never rewritten in place, so that pair identifies the record; a put,
+     * remove or expiry of the key since the probe changed the entry (a key removed and put again gets a new arena
+     * reference, so a new header), and the swap is refused. If the table grew meanwhile the slot is found again
+     * by the key's arena reference, without comparing key bytes.
+     */
+    public boolean relocate(long header, int slot, int segmentId, long offset, Location replacement) {
+        synchronized (mutation) {
+            SlotTable t = table;
+            int at = slot < t.capacity && t.header(slot) == header ? slot : slotOf(t, SlotTable.ref(header));
+            if (at < 0 || !t.holdsRecordAt(at, segmentId, offset)) {
+                return false;
+            }
+            t.write(at, header, replacement);
             return true;
         }
     }
@@ -413,7 +466,7 @@ public final class KeyDir {
         for (int slot = 0; slot < old.capacity; slot++) {
             long header = old.header(slot);
             if (SlotTable.holdsKey(header)) {
-                grown.placeUnpublished(arena.hash(SlotTable.ref(header)), header, old.location(slot));
+                grown.copyUnpublished(arena.hash(SlotTable.ref(header)), old, slot);
             }
         }
         table = grown;

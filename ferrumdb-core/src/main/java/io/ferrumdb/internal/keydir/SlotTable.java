@@ -147,6 +147,11 @@ final class SlotTable {
         return location(slot).equals(expected);
     }
 
+    /** True when {@code slot} points at the record at {@code (segmentId, offset)}; no Location is built. */
+    boolean holdsRecordAt(int slot, int segmentId, long offset) {
+        return (long) WORDS.get(slots, at(slot, 1)) == (((long) segmentId << 40) | offset);
+    }
+
     /** Writes the whole slot under its seqlock. */
     void write(int slot, long header, Location loc) {
         checkLimits(loc);
@@ -177,13 +182,30 @@ final class SlotTable {
         WORDS.setRelease(slots, versionAt, word + 2 * ODD);
     }
 
-    /** Places an entry in a table not yet visible to readers (growth): the first never-used slot from home. */
-    void placeUnpublished(long hash, long header, Location loc) {
+    /**
+     * Copies the entry of {@code from}'s {@code fromSlot} into this table, not yet visible to readers (growth), at
+     * the first never-used slot from home. The words are copied as they are: no Location object and no seqlock
+     * writes per key (no reader sees this table before it is published).
+     */
+    void copyUnpublished(long hash, SlotTable from, int fromSlot) {
         int slot = home(hash);
         while (header(slot) != NEVER_USED) {
             slot = next(slot);
         }
-        write(slot, header, loc);
+        int to = at(slot, 0);
+        int src = at(fromSlot, 0);
+        WORDS.set(slots, to, (long) WORDS.get(from.slots, src));
+        WORDS.set(slots, to + 8, (long) WORDS.get(from.slots, src + 8));
+        // The version restarts at 0 (even): only the record size is kept from word 2.
+        WORDS.set(slots, to + 16, ((long) WORDS.get(from.slots, src + 16)) & 0xFFFFFFFFL);
+        WORDS.set(slots, to + 24, (long) WORDS.get(from.slots, src + 24));
+        ByteBuffer fromExpiries = from.expiries;
+        if (fromExpiries != null) {
+            if (expiries == null) {
+                expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
+            }
+            WORDS.set(expiries, slot * 8, (long) WORDS.get(fromExpiries, fromSlot * 8));
+        }
         live++;
         used++;
     }

@@ -10,6 +10,7 @@ import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.log.Chunks.Chunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -38,9 +39,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * woken writers fill: the flusher's cycle is the write and the fsync.
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
- * as soon as it returns. After a failed write or fsync, or any other throwable on the flusher thread (an
- * OutOfMemoryError too), the writer stops for good: waiting writers are failed, and every later append throws
- * {@link ReadOnlyDatabaseException} carrying the original failure (a failed fsync is never retried).
+ * as soon as it returns, and the newest written ones in the chunks kept after writing ({@link Chunks}), so that
+ * reading what was just written costs no system call. After a failed write or fsync, or any other throwable on
+ * the flusher thread (an OutOfMemoryError too), the writer stops for good: waiting writers are failed, and every
+ * later append throws {@link ReadOnlyDatabaseException} carrying the original failure (a failed fsync is never
+ * retried).
  */
 public final class LogWriter {
     /** Creates the next active segment, durable (file and directory fsynced) before it returns. */
@@ -65,9 +68,7 @@ public final class LogWriter {
         void apply(Append append, Location location);
     }
 
-    private static final int INITIAL_CHUNK = 64 << 10;
     private static final int MAX_PENDING = 4 << 20;
-    private static final int MAX_RECYCLED = 8 << 20;
     /**
      * Without fsync waiters, the flusher waits until this much is pending or {@link #LINGER_NANOS} passed: waking
      * it for every record would cost a thread hand-off and a write() per put (measured: 30x fewer puts/s).
@@ -80,24 +81,6 @@ public final class LogWriter {
      * before the first writer could append again (fewer records per fsync at 16 writers).
      */
     private static final int FLUSHER_ACKS = 4;
-
-    private static final class Chunk {
-        final Segment segment;
-        final long fileOffset;
-        byte[] buf;
-        int length;
-        int records;
-
-        Chunk(Segment segment, long fileOffset, byte[] buf) {
-            this.segment = segment;
-            this.fileOffset = fileOffset;
-            this.buf = buf;
-        }
-
-        boolean holds(Segment s, long offset, int size) {
-            return segment == s && offset >= fileOffset && offset + size <= fileOffset + length;
-        }
-    }
 
     /** A rolled segment waiting for its final fsync and hint file, with the hint entries of all its records. */
     private record Sealing(Segment segment, HintFile.Builder hint) {
@@ -131,7 +114,8 @@ public final class LogWriter {
     private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
     /** The waiters the flusher took for the cycle it is running (failed by flushLoop if the cycle dies). */
     private List<CompletableFuture<Void>> cycleWaiters = List.of();
-    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+    /** Written chunks kept for reads of recent records, and spare buffers. */
+    private final Chunks written = new Chunks();
     private long lastSequence;
     /** When the pending chunk got its first record (System.nanoTime). */
     private long pendingSince;
@@ -158,7 +142,7 @@ public final class LogWriter {
      */
     public LogWriter(long lastSequence, FsyncPolicy policy, long segmentSize,
                      SegmentFactory factory, SealListener sealListener, Runnable afterCycle) {
-        this.pending = new Chunk(null, 0, new byte[INITIAL_CHUNK]);
+        this.pending = new Chunk(null, 0, new byte[Chunks.INITIAL_CHUNK]);
         this.lastSequence = lastSequence;
         this.syncedSequence = lastSequence;
         this.writtenSequence = lastSequence;
@@ -318,27 +302,32 @@ public final class LogWriter {
     }
 
     /**
-     * Reads a record that may not have reached the file yet. Returns null when it is in the file by now (read it
-     * there).
+     * Copies the record of {@code size} bytes at {@code offset} of {@code segment} into {@code dst[at]} when the
+     * writer has it in memory: not yet written (so a write is visible as soon as it returns), or written recently
+     * (so that reading what was just written needs no system call). Returns false when only the file has it: read
+     * it there.
+     *
+     * @throws FerrumException when the record is neither in the file nor in the writer's memory
      */
-    public byte[] readUnflushed(Segment segment, long offset, int size) {
+    public boolean readFromMemory(Segment segment, long offset, int size, byte[] dst, int at) {
         lock.lock();
         try {
-            if (offset + size <= segment.writtenLength()) {
-                return null;
-            }
             Chunk c = find(segment, offset, size);
             if (c == null) {
+                if (offset + size <= segment.writtenLength()) {
+                    return false;
+                }
                 throw new FerrumException("record at " + segment + " offset " + offset + " is neither written nor"
                         + " pending" + (failure == null ? "" : " (writes failed: " + failure + ")"));
             }
-            int from = (int) (offset - c.fileOffset);
-            return java.util.Arrays.copyOfRange(c.buf, from, from + size);
+            System.arraycopy(c.buf, (int) (offset - c.fileOffset), dst, at, size);
+            return true;
         } finally {
             lock.unlock();
         }
     }
 
+    /** The chunk holding the record, newest first: pending, rolled, in flight, then written and kept. */
     private Chunk find(Segment segment, long offset, int size) {
         if (pending.holds(segment, offset, size)) {
             return pending;
@@ -353,7 +342,7 @@ public final class LogWriter {
                 return c;
             }
         }
-        return null;
+        return written.find(segment, offset, size);
     }
 
     /** The segment appends go to; null before the first append. */
@@ -478,13 +467,8 @@ public final class LogWriter {
         }
         active = next;
         appendOffset = next.writtenLength();
-        pending = new Chunk(next, appendOffset, takeBuffer());
+        pending = new Chunk(next, appendOffset, written.takeBuffer());
         work.signal();
-    }
-
-    private byte[] takeBuffer() {
-        byte[] b = spare.poll();
-        return b != null ? b : new byte[INITIAL_CHUNK];
     }
 
     /**
@@ -559,7 +543,7 @@ public final class LogWriter {
                 rolled.clear();
                 if (pending.length > 0) {
                     batch.add(pending);
-                    pending = new Chunk(active, appendOffset, takeBuffer());
+                    pending = new Chunk(active, appendOffset, written.takeBuffer());
                 }
                 inFlight = batch;
                 sealing = new ArrayList<>(toSeal);
@@ -609,11 +593,7 @@ public final class LogWriter {
             try {
                 cycleWaiters = List.of();
                 inFlight = List.of();
-                for (Chunk c : batch) {
-                    if (c.buf.length <= MAX_RECYCLED && spare.size() < 4) {
-                        spare.add(c.buf);
-                    }
-                }
+                written.written(batch);
             } finally {
                 lock.unlock();
             }

@@ -8,14 +8,20 @@ import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * The read path: key → location → verified record. One lock-free lookup, then one read from the segment's memory
- * map (sealed), a positional read (active) or the writer's in-memory chunks (not yet written); the record must
- * verify ({@link RecordReader}) and carry the looked-up key and sequence number, else it is corruption, never
- * data.
+ * The read path: key → location → verified record. One lock-free lookup, then one copy from the segment's memory
+ * map (sealed), from the writer's chunks (not yet written, or written recently: reading what was just written costs
+ * no system call) or, for older records of the active segment, a positional read; the record must verify
+ * ({@link RecordReader}) and carry the looked-up key and sequence number, else it is corruption, never data.
+ *
+ * <p>{@link #readValue(Key)} and {@link #readValue(Key, ByteBuffer)} copy the record into a per-thread buffer and
+ * check a plaintext record there without allocating: a GET allocates the value it returns and, besides, only the
+ * {@link Key} it looks up and the {@link Location} the key directory returns.
  *
  * <p>A read races compaction: between the lookup and the read, compaction may copy the record and retire its
  * segment. The read then finds the segment gone (or its file unreadable) while the key directory names a new
@@ -26,6 +32,38 @@ import java.util.function.LongSupplier;
 public final class ReadPath {
     /** Lookups one read makes at most; see the class comment. */
     public static final int MAX_ATTEMPTS = 8;
+    /** Records up to this size are read into the thread's reused buffer; larger ones into an array of their own. */
+    private static final int MAX_SCRATCH = 64 << 10;
+    /**
+     * The thread's record buffer for {@link #readValue}: its contents are used only until that method returns (no
+     * call re-enters the read path in between), so one buffer a thread serves every database.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * A thread's record buffer, and where the value of the read in progress lies (there, or in a decrypted or large
+     * record's own array, dropped once the value is copied out).
+     */
+    private static final class Scratch {
+        private byte[] buf = new byte[512];
+        byte[] data;
+        int valueOffset;
+        int valueLength;
+
+        byte[] buffer(int size) {
+            if (buf.length < size) {
+                buf = new byte[Math.max(size, Math.min(MAX_SCRATCH, buf.length * 2))];
+            }
+            return buf;
+        }
+
+        Scratch value(byte[] data, int offset, int length) {
+            this.data = data;
+            this.valueOffset = offset;
+            this.valueLength = length;
+            return this;
+        }
+    }
 
     private final Function<Key, Location> lookup;
     private final SegmentSet segments;
@@ -61,16 +99,79 @@ public final class ReadPath {
             if (loc == null || loc.isExpired(clock.getAsLong())) {
                 return null;
             }
-            RecordCheck.Valid p = readAt(key, loc);
-            if (p != null) {
-                return p;
+            byte[] record = new byte[loc.recordSize()];
+            Segment seg = fetch(key, loc, record);
+            if (seg != null) {
+                return verified(seg, loc, record, key.bytes());
             }
         }
         throw new ReadRetriesExhaustedException(key.bytes(), MAX_ATTEMPTS);
     }
 
-    /** The record at {@code loc}, or null when the location moved under us (compaction): look it up again. */
-    private RecordCheck.Valid readAt(Key key, Location loc) {
+    /**
+     * A copy of the newest value of {@code key}, or null when the key is absent or expired; fails as {@link #read}
+     * does.
+     */
+    public byte[] readValue(Key key) {
+        Scratch v = locateValue(key);
+        if (v == null) {
+            return null;
+        }
+        byte[] value = Arrays.copyOfRange(v.data, v.valueOffset, v.valueOffset + v.valueLength);
+        v.data = null;
+        return value;
+    }
+
+    /**
+     * Copies the newest value of {@code key} to {@code dst} when it fits there (see FerrumDB.get(byte[],
+     * ByteBuffer)); returns its length, or -1 when the key is absent or expired. Fails as {@link #read} does.
+     */
+    public int readValue(Key key, ByteBuffer dst) {
+        Scratch v = locateValue(key);
+        if (v == null) {
+            return -1;
+        }
+        int n = v.valueLength;
+        if (n <= dst.remaining()) {
+            dst.put(v.data, v.valueOffset, n);
+        }
+        v.data = null;
+        return n;
+    }
+
+    /**
+     * Reads and verifies the newest record of {@code key} and returns the thread's {@link Scratch} saying where its
+     * value lies (valid until the thread's next read), or null when the key is absent or expired. A plaintext
+     * record that passes every check allocates nothing here; any other goes through {@link #verified}.
+     */
+    private Scratch locateValue(Key key) {
+        Scratch s = SCRATCH.get();
+        byte[] keyBytes = key.bytes();
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Location loc = lookup.apply(key);
+            if (loc == null || loc.isExpired(clock.getAsLong())) {
+                return null;
+            }
+            int size = loc.recordSize();
+            byte[] record = size <= MAX_SCRATCH ? s.buffer(size) : new byte[size];
+            Segment seg = fetch(key, loc, record);
+            if (seg == null) {
+                continue;
+            }
+            if (seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, loc, keyBytes)) {
+                return s.value(record, RecordFormat.HEADER_SIZE + keyBytes.length, RecordFormat.valueLength(record, 0));
+            }
+            RecordCheck.Valid p = verified(seg, loc, record, keyBytes);
+            return s.value(p.plain(), p.plainOffset() + p.keyLength(), p.valueLength());
+        }
+        throw new ReadRetriesExhaustedException(keyBytes, MAX_ATTEMPTS);
+    }
+
+    /**
+     * Reads the record at {@code loc} into the start of {@code dst}; returns its segment, or null when the location
+     * moved under us (compaction): look it up again.
+     */
+    private Segment fetch(Key key, Location loc, byte[] dst) {
         if (writer != null && !writer.mayServe(loc.sequence())) {
             throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
                     + " not served (reopen the database to read what is on disk): " + writer.failure(),
@@ -83,9 +184,8 @@ public final class ReadPath {
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
         }
-        byte[] record;
         try {
-            record = readRecord(seg, loc);
+            readRecord(seg, loc, dst);
         } catch (IOException e) {
             if (!loc.equals(lookup.apply(key))) {
                 return null;
@@ -93,20 +193,33 @@ public final class ReadPath {
             ensureOpen.run();
             throw new FerrumException("I/O error reading " + seg.path() + " at offset " + loc.offset() + ": " + e, e);
         }
-        return verified(seg, loc, record, key.bytes());
+        return seg;
     }
 
-    private byte[] readRecord(Segment seg, Location loc) throws IOException {
-        if (loc.offset() + loc.recordSize() <= seg.writtenLength() || writer == null) {
-            return seg.read(loc.offset(), loc.recordSize());
+    /** Reads the record at {@code loc} into the start of {@code dst}: from memory where possible, see the class. */
+    private void readRecord(Segment seg, Location loc, byte[] dst) throws IOException {
+        if (seg.isSealed() || writer == null
+                || !writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0)) {
+            seg.readInto(loc.offset(), dst, 0, loc.recordSize());
         }
-        byte[] unflushed = writer.readUnflushed(seg, loc.offset(), loc.recordSize());
-        return unflushed != null ? unflushed : seg.read(loc.offset(), loc.recordSize());
+    }
+
+    /**
+     * Every check {@link RecordReader} and {@link #verified} make of a plaintext record, without allocating (a GET's
+     * fast path). On false, {@link #verified} finds out what is wrong and reports it.
+     */
+    private static boolean intactPlaintext(byte[] rec, int size, Segment seg, Location loc, byte[] key) {
+        return size >= RecordFormat.HEADER_SIZE && RecordFormat.headerProblem(rec, 0) == null
+                && RecordFormat.recordSize(rec, 0, seg.cipher()) == size && RecordFormat.crcMatches(rec, 0, size)
+                && RecordFormat.type(rec, 0) == RecordFormat.TYPE_PUT && RecordFormat.sequence(rec, 0) == loc.sequence()
+                && RecordFormat.keyLength(rec, 0) == key.length
+                && Arrays.equals(rec, RecordFormat.HEADER_SIZE, RecordFormat.HEADER_SIZE + key.length, key, 0,
+                key.length);
     }
 
     /** Verifies a record read for {@code key}; any mismatch is corruption, never data. */
     private static RecordCheck.Valid verified(Segment seg, Location loc, byte[] rec, byte[] key) {
-        RecordCheck.Valid p = RecordReader.open(seg, loc.offset(), rec);
+        RecordCheck.Valid p = RecordReader.open(seg, loc.offset(), rec, loc.recordSize());
         if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || !p.keyEquals(key)) {
             throw new CorruptionException(seg.path(), loc.offset(), "record does not match the key directory");
         }

@@ -12,18 +12,23 @@ public final class RecordReader {
      * failure, or a record whose size is not {@code rec.length}, is a CorruptionException naming file and offset.
      */
     public static RecordCheck.Valid open(Segment segment, long fileOffset, byte[] rec) {
-        RecordCheck check = RecordCheck.check(rec, 0, rec.length, fileOffset, segment.cipher());
+        return open(segment, fileOffset, rec, rec.length);
+    }
+
+    /** Like {@link #open(Segment, long, byte[])} for a record in the first {@code size} bytes of {@code buf}. */
+    public static RecordCheck.Valid open(Segment segment, long fileOffset, byte[] buf, int size) {
+        RecordCheck check = RecordCheck.check(buf, 0, size, fileOffset, segment.cipher());
         if (check instanceof RecordCheck.Valid valid) {
-            if (valid.size() != rec.length) {
+            if (valid.size() != size) {
                 throw new CorruptionException(segment.path(), fileOffset, "record of " + valid.size()
-                        + " bytes where the key directory expects " + rec.length);
+                        + " bytes where the key directory expects " + size);
             }
             return valid;
         }
         String reason;
         if (check instanceof RecordCheck.Damaged d) {
             reason = d.kind() == RecordCheck.DamageKind.PAST_END_OF_FILE
-                    ? "record length does not match the key directory (" + rec.length + " bytes)" : d.reason();
+                    ? "record length does not match the key directory (" + size + " bytes)" : d.reason();
         } else {
             reason = ((RecordCheck.Unauthentic) check).reason();
         }

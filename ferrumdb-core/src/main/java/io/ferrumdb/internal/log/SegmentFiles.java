@@ -150,23 +150,44 @@ public final class SegmentFiles {
      * a CorruptionException on the segment, which lost data.
      */
     public List<HintFile.Entry> readHint(Segment segment) throws IOException {
-        Path path = hintPath(segment.id());
-        if (!io.exists(path)) {
+        byte[] bytes = readHintBytes(segment);
+        if (bytes == null) {
             return null;
         }
-        byte[] bytes = DatabaseDirectory.readAll(io, path, 2 * segment.writtenLength() + (1 << 20));
-        HintFile.Contents c = HintFile.decode(bytes, path, databaseId, ciphers.hintCipher(segment.header()));
-        if (c.segmentId() == segment.id() && c.dataLength() > segment.writtenLength()) {
+        HintFile.Contents c = HintFile.decode(bytes, hintPath(segment.id()), databaseId,
+                ciphers.hintCipher(segment.header()));
+        return describes(c.segmentId(), c.dataLength(), segment) ? c.entries() : null;
+    }
+
+    /**
+     * As {@link #readHint}, with the entries left in the hint's buffer behind a cursor (compaction: no object per
+     * entry). Every entry is checked before this returns, so a damaged hint is refused here as readHint refuses it.
+     */
+    public HintFile.Cursor readHintCursor(Segment segment) throws IOException {
+        byte[] bytes = readHintBytes(segment);
+        if (bytes == null) {
+            return null;
+        }
+        HintFile.Cursor c = HintFile.open(bytes, hintPath(segment.id()), databaseId,
+                ciphers.hintCipher(segment.header())).check();
+        return describes(c.segmentId(), c.dataLength(), segment) ? c : null;
+    }
+
+    private byte[] readHintBytes(Segment segment) throws IOException {
+        Path path = hintPath(segment.id());
+        return io.exists(path) ? DatabaseDirectory.readAll(io, path, 2 * segment.writtenLength() + (1 << 20)) : null;
+    }
+
+    /** Whether an intact hint claiming {@code (segmentId, dataLength)} describes {@code segment} as it is now. */
+    private static boolean describes(long segmentId, long dataLength, Segment segment) {
+        if (segmentId == segment.id() && dataLength > segment.writtenLength()) {
             // An intact hint of a longer file: the segment lost bytes after it was sealed (a strict scan could
             // not tell, when the cut falls between two records).
             throw new CorruptionException(segment.path(), segment.writtenLength(), "segment is "
-                    + segment.writtenLength() + " bytes but its hint file describes " + c.dataLength()
+                    + segment.writtenLength() + " bytes but its hint file describes " + dataLength
                     + ": it was cut short after it was sealed");
         }
-        if (c.segmentId() != segment.id() || c.dataLength() != segment.writtenLength()) {
-            return null;
-        }
-        return c.entries();
+        return segmentId == segment.id() && dataLength == segment.writtenLength();
     }
 
     /**

@@ -61,22 +61,31 @@ public final class SegmentOutput {
      * record's file offset is part of its nonce and associated data.
      */
     public Location copy(Segment in, HintFile.Entry e) throws IOException {
-        int size = e.recordSize();
+        return copy(in, e.type(), e.key(), 0, e.key().length, e.recordSize(), e.offset());
+    }
+
+    /** {@link #copy(Segment, HintFile.Entry)} of the cursor's current entry, its key read in place. */
+    public Location copy(Segment in, HintFile.Cursor e) throws IOException {
+        return copy(in, e.type(), e.buffer(), e.keyAt(), e.keyLength(), e.recordSize(), e.offset());
+    }
+
+    private Location copy(Segment in, byte type, byte[] key, int keyAt, int keyLength, int size, long offset)
+            throws IOException {
         if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > buffer.length) {
-            return append(RecordReader.open(in, e.offset(), in.read(e.offset(), size)));
+            return append(RecordReader.open(in, offset, in.read(offset, size)));
         }
         if (buffered + size > buffer.length) {
             flush();
         }
         int at = buffered;
-        in.readInto(e.offset(), buffer, at, size);
+        in.readInto(offset, buffer, at, size);
         String problem = size < RecordFormat.HEADER_SIZE || !RecordFormat.crcMatches(buffer, at, size)
                 ? "record checksum mismatch" : RecordFormat.headerProblem(buffer, at);
         if (problem == null && RecordFormat.recordSize(buffer, at, in.cipher()) != size) {
             problem = "record length does not match the hint";
         }
         if (problem != null) {
-            throw new CorruptionException(in.path(), e.offset(), problem);
+            throw new CorruptionException(in.path(), offset, problem);
         }
         if (!RecordFormat.isCommit(buffer, at)) {
             RecordFormat.markCommit(buffer, at, size);
@@ -85,7 +94,7 @@ public final class SegmentOutput {
         long sequence = RecordFormat.sequence(buffer, at);
         long expiresAt = RecordFormat.expiresAt(buffer, at);
         Location location = new Location(segment.id(), length, size, sequence, expiresAt);
-        hint.add(e.type(), e.key(), size, length, sequence, expiresAt);
+        hint.add(type, key, keyAt, keyLength, size, length, sequence, expiresAt);
         segment.noteSequences(sequence, sequence);
         length += size;
         return location;

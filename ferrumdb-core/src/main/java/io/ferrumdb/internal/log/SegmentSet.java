@@ -232,6 +232,25 @@ public final class SegmentSet {
         }
     }
 
+    /**
+     * Key directory entries moved from records of {@code fromBytes} in all in segment {@code fromId} to copies of
+     * {@code toBytes} in segment {@code toId} (compaction sums its relocations per pair of segments: two map
+     * lookups per run of records instead of per record). A segment no longer in the set is skipped on the
+     * releasing side, as in {@link #release}.
+     */
+    public void moveLive(int fromId, long fromBytes, int toId, long toBytes) {
+        Segment to = segments.get(toId);
+        if (to == null) {
+            throw new IllegalStateException("a key directory entry points at segment " + toId
+                    + ", which is not in the set");
+        }
+        to.addLiveBytes(toBytes);
+        Segment from = segments.get(fromId);
+        if (from != null) {
+            from.addLiveBytes(-fromBytes);
+        }
+    }
+
     /** A key directory entry moved from {@code from} to {@code to} (compaction's relocation). */
     public void moveLive(Location from, Location to) {
         addLive(to);

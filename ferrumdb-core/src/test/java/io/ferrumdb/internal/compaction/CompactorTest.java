@@ -86,6 +86,19 @@ class CompactorTest {
     void compactionOutputsHoldExactlyTheRecordsThatMustSurvive(String name, List<String> history,
                                                                 List<Integer> compacted, Set<Long> failed,
                                                                 List<String> expected) throws Exception {
+        compactAndCheck(name, history, compacted, failed, expected, false);
+    }
+
+    /** Without hint files the compactor scans the inputs' data; the outcome must be the same. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void withoutHintFilesTheSameRecordsSurvive(String name, List<String> history, List<Integer> compacted,
+                                               Set<Long> failed, List<String> expected) throws Exception {
+        compactAndCheck(name, history, compacted, failed, expected, true);
+    }
+
+    private void compactAndCheck(String name, List<String> history, List<Integer> compacted, Set<Long> failed,
+                                 List<String> expected, boolean deleteHints) throws Exception {
         SegmentFiles files = new SegmentFiles(FileIO.nio(), dir, new byte[16], CipherSuite.PLAINTEXT);
         SegmentManifest.write(files, new java.util.TreeSet<>());
         set = new SegmentSet(files, new SegmentManifest(files, List.of()));
@@ -104,6 +117,9 @@ class CompactorTest {
         List<Segment> inputs = new ArrayList<>();
         for (int i : compacted) {
             inputs.add(sealed.get(i));
+            if (deleteHints) {
+                java.nio.file.Files.delete(files.hintPath(sealed.get(i).id()));
+            }
         }
         LongPredicate durable = sequence -> !failed.contains(sequence);
         Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, durable, writer::sync);

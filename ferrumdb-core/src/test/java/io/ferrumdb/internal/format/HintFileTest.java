@@ -74,6 +74,47 @@ class HintFileTest {
     }
 
     @Test
+    void theCursorReadsEachEntryInPlaceAsDecodeDoes() {
+        HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN);
+        assertThat(c.segmentId()).isEqualTo(3);
+        assertThat(c.dataLength()).isEqualTo(DATA_LENGTH);
+        assertThat(c.count()).isEqualTo(ENTRIES.size());
+        for (HintFile.Entry expected : ENTRIES) {
+            assertThat(c.next()).isTrue();
+            assertThat(Arrays.copyOfRange(c.buffer(), c.keyAt(), c.keyAt() + c.keyLength()))
+                    .isEqualTo(expected.key());
+            assertSameEntries(List.of(c.entry()), List.of(expected));
+        }
+        assertThat(c.next()).isFalse();
+    }
+
+    @Test
+    void checkWalksEveryEntryThenRewinds() {
+        HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN).check();
+        int n = 0;
+        while (c.next()) {
+            assertSameEntries(List.of(c.entry()), List.of(ENTRIES.get(n++)));
+        }
+        assertThat(n).isEqualTo(ENTRIES.size());
+    }
+
+    @Test
+    void aBuildersCursorHoldsWhatWasAdded() {
+        HintFile.Builder b = new HintFile.Builder();
+        byte[] buffer = bytes("..alpha..");
+        b.add(RecordFormat.TYPE_PUT, buffer, 2, 5, 120, SegmentHeader.SIZE, 1, 0);
+        for (HintFile.Entry e : ENTRIES.subList(1, ENTRIES.size())) {
+            b.add(e.type(), e.key(), e.recordSize(), e.offset(), e.sequence(), e.expiresAt());
+        }
+        HintFile.Cursor c = b.cursor(FILE, 3, DATA_LENGTH);
+        for (HintFile.Entry expected : ENTRIES) {
+            assertThat(c.next()).isTrue();
+            assertSameEntries(List.of(c.entry()), List.of(expected));
+        }
+        assertThat(c.next()).isFalse();
+    }
+
+    @Test
     void anEmptySegmentHasAnEmptyHint() {
         assertThat(HintFile.decode(encoded(List.of()), FILE, DB, HintFile.PLAIN).entries()).isEmpty();
     }
@@ -128,6 +169,10 @@ class HintFileTest {
             Bytes.putI32(b, b.length - 4, Bytes.crc32c(b, 0, b.length - 4));
         }
         assertThatThrownBy(() -> HintFile.decode(b, FILE, DB, HintFile.PLAIN))
+                .isInstanceOf(expected)
+                .hasMessageContaining(message);
+        // The in-place cursor refuses the same damage, at the latest when check() walks the entries.
+        assertThatThrownBy(() -> HintFile.open(b, FILE, DB, HintFile.PLAIN).check())
                 .isInstanceOf(expected)
                 .hasMessageContaining(message);
     }

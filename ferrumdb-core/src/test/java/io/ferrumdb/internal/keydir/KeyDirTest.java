@@ -116,6 +116,27 @@ class KeyDirTest {
     }
 
     @Test
+    void growthCopiesEveryWordOfEachEntry() {
+        // Growth copies slots word by word: segment id, offset, size, sequence and expiry must all survive it,
+        // including sizes and offsets with high bits set and expiries added before the first growth.
+        KeyDir dir = new KeyDir(false, 0);
+        for (int i = 0; i < 20_000; i++) {
+            long expiresAt = i % 3 == 0 ? 0 : 1_000_000_000_000L + i;
+            dir.put(key(i), new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, (1L << 50) + i, expiresAt));
+        }
+        for (int i = 0; i < 20_000; i++) {
+            long expiresAt = i % 3 == 0 ? 0 : 1_000_000_000_000L + i;
+            Location expected = new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, (1L << 50) + i,
+                    expiresAt);
+            assertThat(dir.get(key(i))).isEqualTo(expected);
+        }
+        // Entries written after growth (same slot rewritten in the grown table) still read back.
+        dir.put(key(7), loc(9, 9, 9));
+        assertThat(dir.get(key(7))).isEqualTo(loc(9, 9, 9));
+        assertThat(dir.size()).isEqualTo(20_000);
+    }
+
+    @Test
     void removedMarkersAreReusedAndCleared() {
         KeyDir dir = new KeyDir(false, 16);
         // Churn many distinct keys through a small live set: without reuse and rehash the probe sequences would
@@ -145,6 +166,71 @@ class KeyDirTest {
         dir.put(key("k"), loc(2, 0, 6));
         assertThat(dir.relocate(key("k"), loc(9, 0, 5), loc(10, 0, 5))).isFalse();
         assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0, 6));
+    }
+
+    @Test
+    void probeFindsAKeyInsideALargerBufferAndNotesItsSlot() {
+        KeyDir dir = new KeyDir(false, 0);
+        dir.put(key("key"), loc(1, 10, 5));
+        dir.put(key("ke"), loc(1, 20, 6));
+        byte[] buffer = "xxkeyyy".getBytes(StandardCharsets.UTF_8);
+        KeyDir.Probe probe = new KeyDir.Probe();
+
+        assertThat(dir.probe(buffer, 2, 3, probe)).isEqualTo(loc(1, 10, 5));
+        long keyHeader = probe.header();
+        assertThat(dir.probe(buffer, 2, 2, probe)).isEqualTo(loc(1, 20, 6));
+        assertThat(probe.header()).isNotEqualTo(keyHeader);
+        assertThat(dir.probe(buffer, 3, 3, probe)).isNull();
+        assertThat(dir.probe(buffer, 2, 0, probe)).isNull();
+    }
+
+    @Test
+    void relocateBySlotIsCompareAndSetOnTheRecordsSegmentAndOffset() {
+        KeyDir dir = new KeyDir(false, 0);
+        dir.put(key("k"), loc(1, 10, 5));
+        KeyDir.Probe p = new KeyDir.Probe();
+        dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
+
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 11, loc(9, 0, 5))).isFalse();
+        assertThat(dir.relocate(p.header(), p.slot(), 2, 10, loc(9, 0, 5))).isFalse();
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0, 5))).isTrue();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0, 5));
+        // A put after the probe wins.
+        dir.put(key("k"), loc(2, 0, 6));
+        assertThat(dir.relocate(p.header(), p.slot(), 9, 0, loc(10, 0, 5))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0, 6));
+    }
+
+    @Test
+    void relocateBySlotRefusesAKeyRemovedAndPutBackAtTheSameLocation() {
+        KeyDir dir = new KeyDir(false, 0);
+        dir.put(key("k"), loc(1, 10, 5));
+        KeyDir.Probe p = new KeyDir.Probe();
+        dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
+        dir.remove(key("k"));
+        dir.put(key("k"), loc(1, 10, 5));
+
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0, 5))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(1, 10, 5));
+    }
+
+    @Test
+    void relocateBySlotFindsTheKeyAgainAfterTheTableGrew() {
+        KeyDir dir = new KeyDir(false, 16);
+        dir.put(key(0), loc(1, 10, 5));
+        KeyDir.Probe p = new KeyDir.Probe();
+        dir.probe(key(0).bytes(), 0, key(0).bytes().length, p);
+        long before = dir.offHeapBytes();
+        for (int i = 1; i < 5_000; i++) {
+            dir.put(key(i), loc(2, i, i));
+        }
+        assertThat(dir.offHeapBytes()).isGreaterThan(before);
+
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0, 5))).isTrue();
+        assertThat(dir.get(key(0))).isEqualTo(loc(9, 0, 5));
+        for (int i = 1; i < 5_000; i += 97) {
+            assertThat(dir.get(key(i))).isEqualTo(loc(2, i, i));
+        }
     }
 
     @Test

@@ -135,9 +135,9 @@ class LogWriterTest {
         assertThat(w.append(List.of(put("k", 100)), this::record)).isNull(); // nobody waits under never()
         Location loc = applied.get(0);
         Segment active = w.active();
-        // Visible at once, from the writer's buffers if not yet in the file.
-        byte[] unflushed = w.readUnflushed(active, loc.offset(), loc.recordSize());
-        byte[] record = unflushed != null ? unflushed : active.read(loc.offset(), loc.recordSize());
+        // Visible at once, from the writer's buffers (not yet in the file, or kept after writing).
+        byte[] record = new byte[loc.recordSize()];
+        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), record, 0)).isTrue();
         assertThat(RecordReader.open(active, loc.offset(), record).keyEquals(bytes("k"))).isTrue();
         // The linger ends on its own: the record reaches the file although nobody syncs.
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -145,7 +145,10 @@ class LogWriterTest {
             Thread.sleep(5);
         }
         assertThat(active.writtenLength()).isGreaterThanOrEqualTo(loc.offset() + loc.recordSize());
-        assertThat(w.readUnflushed(active, loc.offset(), loc.recordSize())).isNull();
+        // Written, and still served from memory: the written chunk is kept for reads of recent records.
+        byte[] again = new byte[loc.recordSize()];
+        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), again, 0)).isTrue();
+        assertThat(again).isEqualTo(record);
         assertThat(w.fsyncs()).isZero();
         w.sync();
         assertThat(w.fsyncs()).isPositive();
