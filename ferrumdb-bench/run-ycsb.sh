@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# YCSB 0.17.0 (site.ycsb:core) workloads A-F against FerrumDB and RocksDB, side by side in one run (issue 18).
+#   ferrumdb-bench/run-ycsb.sh [repeats]       # default 3 repeats
+#   ferrumdb-bench/run-ycsb.sh --summary DIR   # recomputes DIR/summary.md from DIR/results.tsv
+# Environment (the same for both engines): YCSB_RECORDS (100000), YCSB_OPS (500000 for A, B, C, D, F),
+# YCSB_OPS_E (50000: an E operation scans up to 100 records), YCSB_THREADS (2), YCSB_FIELDS (1),
+# YCSB_FIELD_LENGTH (100), YCSB_HEAP (1g).
+# Per repeat: load both engines into fresh directories, run A, B, C, F, D on them (YCSB's recommended order;
+# D inserts), then load both again and run E. Every run is its own JVM (site.ycsb.Client); the two engines
+# alternate run by run, and which one goes first flips every repeat, so that drifts of the machine's load fall on
+# both. The figure is YCSB's [OVERALL] Throughput; the ratio is FerrumDB / RocksDB within one repeat.
+# Output: docs/benchmarks-data/ycsb-<stamp>/ (each run's YCSB output, results.tsv with the load average before
+# each run, summary.md with medians and ratio ranges), quoted by hand in docs/benchmarks.md, section "YCSB".
+set -euo pipefail
+# Medians per engine, the median and range of the per-repeat ratios FerrumDB / RocksDB.
+summarize() {
+awk -F'\t' '
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  /^#/ || $1 == "repeat" { next }
+  {
+    row = $3 " " $4
+    v[row, $2, $1] = $5
+    if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
+    if ($1 > repeats) repeats = $1
+    loads = loads " " $6
+    if (minload == "" || $6 + 0 < minload + 0) minload = $6
+    if (maxload == "" || $6 + 0 > maxload + 0) maxload = $6
+  }
+  END {
+    print "| Phase | Workload | FerrumDB ops/s (median) | RocksDB ops/s (median) | Ratio of medians | Median per-repeat ratio | Per-repeat ratios (min-max) |"
+    print "|---|---|---:|---:|---:|---:|---|"
+    for (k = 1; k <= rows; k++) {
+      row = order[k]; fl = ""; rl = ""; lo = ""; hi = ""; ratios = ""
+      for (r = 1; r <= repeats; r++) {
+        f = v[row, "ferrumdb", r]; q = v[row, "rocksdb", r]
+        fl = fl " " f; rl = rl " " q; ratio = f / q; ratios = ratios " " ratio
+        if (lo == "" || ratio < lo) lo = ratio
+        if (hi == "" || ratio > hi) hi = ratio
+      }
+      split(row, p, " ")
+      fm = median(fl); rm = median(rl)
+      printf "| %s | %s | %.0f | %.0f | %.2fx | %.2fx | %.2f-%.2fx |\n", p[1], toupper(p[2]), fm, rm, fm / rm, median(ratios), lo, hi
+    }
+    printf "\nLoad average (1 min) before each run: median %s, range %s-%s\n", median(loads), minload, maxload
+  }' "$1/results.tsv" > "$1/summary.md"
+}
+
+if [ "${1:-}" = --summary ]; then
+  summarize "$2"
+  cat "$2/summary.md"
+  exit 0
+fi
+repeats=${1:-3}
+records=${YCSB_RECORDS:-100000}
+ops=${YCSB_OPS:-500000}
+ops_e=${YCSB_OPS_E:-50000}
+threads=${YCSB_THREADS:-2}
+fields=${YCSB_FIELDS:-1}
+field_length=${YCSB_FIELD_LENGTH:-100}
+heap=${YCSB_HEAP:-1g}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mvn -B -q -ntp -pl ferrumdb-bench -am package -DskipTests
+run_dir=ferrumdb-bench/target/ycsb-run
+mkdir -p "$run_dir"
+# Run from a copy so that a rebuild during the run does not pull the jar from under the client JVMs.
+cp ferrumdb-bench/target/benchmarks.jar "$run_dir/benchmarks.jar"
+jar="$run_dir/benchmarks.jar"
+out=docs/benchmarks-data/ycsb-$(date -u +%Y-%m-%dT%H%M)
+mkdir -p "$out"
+data="$run_dir/data"
+workloads=ferrumdb-bench/ycsb-workloads
+flags=(-Xmx"$heap" -Xms"$heap")
+feature=$(java -XshowSettings:properties -version 2>&1 | awk '/java.specification.version/ {print $3}')
+if [ "${feature%%.*}" -ge 24 ]; then
+  flags+=(--enable-native-access=ALL-UNNAMED)
+fi
+{
+  echo "# ycsb run $(date -u +%FT%TZ): repeats=$repeats records=$records ops=$ops ops_e=$ops_e threads=$threads"
+  echo "# fieldcount=$fields fieldlength=$field_length heap=$heap java=$(java -version 2>&1 | head -1)"
+  echo "# cpus=$(nproc) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  printf 'repeat\tengine\tphase\tworkload\tthroughput_ops_s\tloadavg_1m_before\n'
+} > "$out/results.tsv"
+
+db_class() { case $1 in ferrumdb) echo io.ferrumdb.bench.ycsb.FerrumDbYcsb ;; rocksdb) echo io.ferrumdb.bench.ycsb.RocksDbYcsb ;; esac; }
+
+# ycsb REPEAT ENGINE PHASE(load|run) WORKLOAD OPS
+ycsb() {
+  local repeat=$1 engine=$2 phase=$3 workload=$4 count=$5
+  local log="$out/r$repeat-$engine-$phase-$workload.txt"
+  local load1
+  load1=$(cut -d' ' -f1 /proc/loadavg)
+  local flag=-t
+  [ "$phase" = load ] && flag=-load
+  if ! java "${flags[@]}" -cp "$jar" site.ycsb.Client "$flag" -db "$(db_class "$engine")" \
+      -P "$workloads/workload$workload" -p "$engine.dir=$data/$engine" -p recordcount="$records" \
+      -p operationcount="$count" -p fieldcount="$fields" -p fieldlength="$field_length" \
+      -threads "$threads" > "$log" 2>&1; then
+    echo "YCSB $phase of workload $workload on $engine failed: $log" >&2
+    exit 1
+  fi
+  # A failed operation is counted, not thrown, by YCSB: any of them spoils the figure.
+  if grep -Eq 'FAILED\]|Return=ERROR|Return=NOT_FOUND|Return=UNEXPECTED' "$log"; then
+    echo "YCSB $phase of workload $workload on $engine had failed operations: $log" >&2
+    exit 1
+  fi
+  local tput
+  tput=$(awk -F', ' '/^\[OVERALL\], Throughput/ {print $3}' "$log")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$repeat" "$engine" "$phase" "$workload" "$tput" "$load1" >> "$out/results.tsv"
+  printf '  r%s %-8s %-4s %s: %s ops/s (load %s)\n' "$repeat" "$engine" "$phase" "$workload" "$tput" "$load1"
+}
+
+for repeat in $(seq 1 "$repeats"); do
+  if [ $((repeat % 2)) -eq 1 ]; then engines=(ferrumdb rocksdb); else engines=(rocksdb ferrumdb); fi
+  echo "== repeat $repeat of $repeats (${engines[*]})"
+  rm -rf "$data"
+  for e in "${engines[@]}"; do ycsb "$repeat" "$e" load a "$records"; done
+  for w in a b c f d; do
+    for e in "${engines[@]}"; do ycsb "$repeat" "$e" run "$w" "$ops"; done
+  done
+  rm -rf "$data"
+  for e in "${engines[@]}"; do ycsb "$repeat" "$e" load e "$records"; done
+  for e in "${engines[@]}"; do ycsb "$repeat" "$e" run e "$ops_e"; done
+done
+rm -rf "$data"
+summarize "$out"
+cat "$out/summary.md"
+echo "done: $out"
