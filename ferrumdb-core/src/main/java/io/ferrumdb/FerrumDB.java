@@ -363,7 +363,12 @@ public final class FerrumDB implements AutoCloseable {
                 writes == null ? 0 : writes.deletes.sum(), gets.sum());
     }
 
-    /** Flushes, fsyncs, seals the active segment (writing its hint file) and releases the directory lock. */
+    /**
+     * Flushes, fsyncs, seals the active segment (writing its hint file) and releases the directory lock. Throws
+     * {@link ReadOnlyDatabaseException} when the write path failed and no put or sync has reported that failure
+     * (a failure is reported once, as Linux reports an fsync error): writes acknowledged under {@code never()} or
+     * {@code periodic} before it may be lost. The database is closed either way.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -375,13 +380,20 @@ public final class FerrumDB implements AutoCloseable {
         // A failed closing merge left the inputs in place (nothing acknowledged is at risk); close goes on.
         Throwable problem = maintenance.close();
         if (writer != null) {
-            Throwable before = writer.failure();
             Segment active = writer.active();
             boolean activeEmpty = writer.close();
-            Throwable after = writer.failure();
-            if (after != null && before == null) {
-                problem = new ReadOnlyDatabaseException("close could not make all writes durable: " + after, after);
-            } else if (activeEmpty && after == null && active != null) {
+            // A write-path failure that no put or sync has reported (one during this close, or one in the
+            // background after puts acknowledged under never() or periodic) means those writes may be lost:
+            // close must not return as if they were durable.
+            Throwable unreported = writer.takeUnreportedFailure();
+            if (unreported != null) {
+                ReadOnlyDatabaseException lost = new ReadOnlyDatabaseException(
+                        "close could not make all writes durable: " + unreported, unreported);
+                if (problem != null) {
+                    lost.addSuppressed(problem);
+                }
+                problem = lost;
+            } else if (activeEmpty && writer.failure() == null && active != null) {
                 try {
                     segments.discard(active.id());
                 } catch (IOException e) {

@@ -163,4 +163,42 @@ class IoFailureTest {
                     .cause().isInstanceOf(InjectedIOException.class);
         }
     }
+
+    /**
+     * A background write fails after puts were acknowledged under never(), and no later call meets the failure:
+     * close is the only call left that can say those puts may be lost, so it must throw (it once returned as if
+     * they were durable, which the power-loss campaign caught). A failure some call already reported is not
+     * thrown again by close.
+     */
+    @Test
+    void aBackgroundFailureNoCallReportedIsThrownByClose() throws Exception {
+        FaultFileIO io = new FaultFileIO(3);
+        Options options = Options.builder().fsyncPolicy(FsyncPolicy.never()).fileIO(io.session()).build();
+        FerrumDB db = FerrumDB.open(tmp.resolve("never-close"), options);
+        db.put(new byte[] {1}, new byte[] {1});
+        db.sync();
+        io.failOn(Op.WRITE, 1, ".seg");
+        db.put(new byte[] {2}, new byte[] {2}); // acknowledged at once under never()
+        // Wait until the flusher has met the failure, without a call that would report it (stats() only reads).
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!db.stats().readOnly() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(db.stats().readOnly()).as("the flusher met the injected failure").isTrue();
+        assertThatThrownBy(db::close).isInstanceOf(ReadOnlyDatabaseException.class)
+                .hasMessageContaining("close could not make all writes durable")
+                .cause().isInstanceOf(InjectedIOException.class);
+        assertThat(db.isClosed()).isTrue();
+
+        FaultFileIO io2 = new FaultFileIO(4);
+        Options reported = Options.builder().fsyncPolicy(FsyncPolicy.never()).fileIO(io2.session()).build();
+        FerrumDB db2 = FerrumDB.open(tmp.resolve("never-reported"), reported);
+        db2.put(new byte[] {1}, new byte[] {1});
+        db2.sync();
+        io2.failOn(Op.WRITE, 1, ".seg");
+        db2.put(new byte[] {2}, new byte[] {2});
+        assertThatThrownBy(db2::sync).isInstanceOf(ReadOnlyDatabaseException.class);
+        db2.close(); // the sync above reported the failure
+        assertThat(db2.isClosed()).isTrue();
+    }
 }

@@ -122,6 +122,12 @@ public final class LogWriter {
     private boolean syncRequested;
     private boolean closing;
     private Throwable failure;
+    /**
+     * Whether some caller has been handed {@link #failure} (a write or sync that threw, a waiter failed with it).
+     * When none has, closing the database must report it: under never() and periodic, puts were acknowledged
+     * before the failure that may have lost them, and nobody else will say so.
+     */
+    private boolean failureReported;
     /** failure != null, readable without the lock (every read asks {@link #mayServe}). */
     private volatile boolean failed;
 
@@ -395,6 +401,24 @@ public final class LogWriter {
         return sequence <= (policy.isAlways() ? syncedSequence : writtenSequence);
     }
 
+    /**
+     * The failure that stopped writes if no caller has been told of it yet, else null; the failure counts as told
+     * from this call on. Like Linux's fsync error reporting, a failure is reported once: by the call that meets
+     * it, or else by close.
+     */
+    public Throwable takeUnreportedFailure() {
+        lock.lock();
+        try {
+            if (failure == null || failureReported) {
+                return null;
+            }
+            failureReported = true;
+            return failure;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The failure that stopped writes, or null. */
     public Throwable failure() {
         lock.lock();
@@ -439,7 +463,7 @@ public final class LogWriter {
 
     private void ensureWritable() {
         if (failure != null) {
-            throw failureException();
+            throw reportedFailureException();
         }
         if (closing) {
             throw new DatabaseClosedException("database");
@@ -484,7 +508,7 @@ public final class LogWriter {
             try {
                 failLocked(e);
                 for (CompletableFuture<Void> w : cycleWaiters) {
-                    w.completeExceptionally(failureException());
+                    w.completeExceptionally(reportedFailureException());
                 }
                 cycleWaiters = List.of();
             } finally {
@@ -655,16 +679,21 @@ public final class LogWriter {
             failure = e;
             failed = true;
         }
-        ReadOnlyDatabaseException ex = failureException();
-        for (CompletableFuture<Void> w : waiters) {
-            w.completeExceptionally(ex);
+        if (!waiters.isEmpty()) {
+            ReadOnlyDatabaseException ex = reportedFailureException();
+            for (CompletableFuture<Void> w : waiters) {
+                w.completeExceptionally(ex);
+            }
         }
         waiters.clear();
         space.signalAll();
         work.signalAll();
     }
 
-    private ReadOnlyDatabaseException failureException() {
+    /** The failure as callers see it, marked as reported. Caller holds the lock. */
+    private ReadOnlyDatabaseException reportedFailureException() {
+        assert lock.isHeldByCurrentThread() : "reporting the failure requires the writer's lock";
+        failureReported = true;
         return new ReadOnlyDatabaseException("database stopped accepting writes after a failure of the write path: "
                 + failure, failure);
     }
