@@ -382,9 +382,7 @@ public final class FerrumDB implements AutoCloseable {
         if (writer != null) {
             Segment active = writer.active();
             boolean activeEmpty = writer.close();
-            // A write-path failure that no put or sync has reported (one during this close, or one in the
-            // background after puts acknowledged under never() or periodic) means those writes may be lost:
-            // close must not return as if they were durable.
+            // Unreported failure (in this close, or in the background after never()/periodic puts): say so.
             Throwable unreported = writer.takeUnreportedFailure();
             if (unreported != null) {
                 ReadOnlyDatabaseException lost = new ReadOnlyDatabaseException(
