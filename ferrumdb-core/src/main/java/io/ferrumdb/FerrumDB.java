@@ -155,10 +155,7 @@ public final class FerrumDB implements AutoCloseable {
         Limits.checkKey(key);
         ensureOpen();
         Location loc = keyDir.get(new Key(key));
-        if (loc == null || loc.isExpired(now())) {
-            return -1;
-        }
-        return loc.expiresAt();
+        return loc == null || loc.isExpired(now()) ? -1 : loc.expiresAt();
     }
 
     public boolean contains(byte[] key) {
@@ -184,7 +181,12 @@ public final class FerrumDB implements AutoCloseable {
 
     /** Live keys in {@code range}, in key order (descending if reversed), without reading values. */
     public Stream<byte[]> keys(KeyRange range) {
-        return views.liveKeys(range).map(k -> k.bytes().clone());
+        return views.keyStream(range);
+    }
+
+    /** As {@link #keys(KeyRange)}, an iterator without a stream (what the bindings' cursors walk). */
+    public KeyIterator keyIterator(KeyRange range) {
+        return views.liveKeys(range);
     }
 
     public Optional<byte[]> firstKey(KeyRange range) {
@@ -192,12 +194,11 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     public Optional<byte[]> lastKey(KeyRange range) {
-        Objects.requireNonNull(range, "range");
-        return keys(range.reversed()).findFirst();
+        return keys(Objects.requireNonNull(range, "range").reversed()).findFirst();
     }
 
     public long count(KeyRange range) {
-        return views.liveKeys(range).count();
+        return views.count(range);
     }
 
     /** Iterates the keys and values of {@code range} in key order; requires {@link Options#orderedKeys()}. */

@@ -3,9 +3,9 @@ package io.ferrumdb;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.keydir.OrderedScan;
 import io.ferrumdb.internal.log.ReadPath;
 import io.ferrumdb.internal.log.RecordCheck;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -43,23 +43,33 @@ final class KeyViews {
                 .map(e -> e.getKey().bytes().clone());
     }
 
-    /** Live keys of {@code range}, in its order. */
-    Stream<Key> liveKeys(KeyRange range) {
-        Iterator<Key> view = orderedView(range);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(view, Spliterator.ORDERED
-                | Spliterator.NONNULL), false).filter(k -> {
-            Location loc = keyDir.get(k);
-            return loc != null && !loc.isExpired(clock.getAsLong());
-        });
+    /** Live keys of {@code range}, in its order: one key-directory probe per key, no stream. */
+    KeyIterator liveKeys(KeyRange range) {
+        return new Keys(orderedScan(range));
+    }
+
+    /** {@link #liveKeys} as a stream; closing the stream closes the iterator. */
+    Stream<byte[]> keyStream(KeyRange range) {
+        KeyIterator it = liveKeys(range);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
+                false).onClose(it::close);
+    }
+
+    long count(KeyRange range) {
+        long n = 0;
+        for (KeyIterator it = liveKeys(range); it.hasNext(); it.next()) {
+            n++;
+        }
+        return n;
     }
 
     /** Keys and values of {@code range} in its order, each value read when the iterator reaches its key. */
     RangeIterator iterate(KeyRange range) {
-        return new Values(orderedView(range));
+        return new Values(orderedScan(range));
     }
 
-    /** The keys of {@code range} in its order, from the ordered key index. */
-    private Iterator<Key> orderedView(KeyRange range) {
+    /** The live keys of {@code range} with their locations, from the ordered key index; null for an empty range. */
+    private OrderedScan orderedScan(KeyRange range) {
         Objects.requireNonNull(range, "range");
         ensureOpen.run();
         if (!keyDir.isOrdered()) {
@@ -67,19 +77,19 @@ final class KeyViews {
                     + "Options.builder().orderedKeys(true)");
         }
         if (range.isEmpty()) {
-            return Collections.emptyIterator();
+            return null;
         }
-        return keyDir.orderedKeys(range.fromUnsafe(), range.toUnsafe(), range.isReversed());
+        return keyDir.orderedScan(range.fromUnsafe(), range.toUnsafe(), range.isReversed());
     }
 
-    /** The value iterator of a range. */
-    private final class Values implements RangeIterator {
-        private final Iterator<Key> keys;
-        private KeyValue next;
+    /** The key iterator of a range: the scan's keys, less those expired when the walk reaches them. */
+    private final class Keys implements KeyIterator {
+        private final OrderedScan scan;
+        private byte[] next;
         private boolean closedIterator;
 
-        Values(Iterator<Key> keys) {
-            this.keys = keys;
+        Keys(OrderedScan scan) {
+            this.scan = scan;
         }
 
         @Override
@@ -87,12 +97,54 @@ final class KeyViews {
             if (closedIterator) {
                 throw new IllegalStateException("iterator is closed");
             }
-            while (next == null && keys.hasNext()) {
-                Key k = keys.next();
+            while (next == null && scan != null && scan.next()) {
+                Location loc = scan.location();
+                if (loc.expiresAt() == 0 || !loc.isExpired(clock.getAsLong())) {
+                    // The scan's key bytes are a fresh copy no one else holds.
+                    next = scan.key().bytes();
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public byte[] next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            byte[] k = next;
+            next = null;
+            return k;
+        }
+
+        @Override
+        public void close() {
+            closedIterator = true;
+        }
+    }
+
+    /** The value iterator of a range. */
+    private final class Values implements RangeIterator {
+        private final OrderedScan scan;
+        private KeyValue next;
+        private boolean closedIterator;
+
+        Values(OrderedScan scan) {
+            this.scan = scan;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (closedIterator) {
+                throw new IllegalStateException("iterator is closed");
+            }
+            while (next == null && scan != null && scan.next()) {
+                Key k = scan.key();
                 ensureOpen.run();
-                RecordCheck.Valid p = reads.read(k);
+                // The location the scan found saves a second lookup; read() checks expiry and follows a moved record.
+                RecordCheck.Valid p = reads.read(k, scan.location());
                 if (p != null) {
-                    next = new KeyValue(k.bytes().clone(), p.value());
+                    next = new KeyValue(k.bytes(), p.value());
                 }
             }
             return next != null;

@@ -1,15 +1,14 @@
 package io.ferrumdb.bindings;
 
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.KeyIterator;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.KeyValue;
 import io.ferrumdb.RangeIterator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A scan as the bindings consume it: the entries of a key range handed over in chunks, each chunk one byte array,
@@ -62,7 +61,7 @@ public final class ScanCursor implements AutoCloseable {
         }
         KeyRange range = range(prefix, start, stop);
         KeyRange ordered = reverse ? range.reversed() : range;
-        this.source = withValues ? entries(db.iterate(ordered)) : keys(db.keys(ordered));
+        this.source = withValues ? entries(db.iterate(ordered)) : keys(db.keyIterator(ordered));
         this.remaining = limit == UNLIMITED ? Long.MAX_VALUE : limit;
     }
 
@@ -95,17 +94,17 @@ public final class ScanCursor implements AutoCloseable {
         };
     }
 
-    private static Source keys(Stream<byte[]> keys) {
-        Iterator<byte[]> iterator = keys.iterator();
+    /** Keys alone, walked without a stream (no per-key pipeline stages on the bindings' hot path). */
+    private static Source keys(KeyIterator keys) {
         return new Source() {
             @Override
             public boolean hasNext() {
-                return iterator.hasNext();
+                return keys.hasNext();
             }
 
             @Override
             public long addNext(List<byte[]> parts) {
-                byte[] key = iterator.next();
+                byte[] key = keys.next();
                 parts.add(key);
                 return key.length;
             }

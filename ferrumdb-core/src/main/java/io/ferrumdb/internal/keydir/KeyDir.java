@@ -129,14 +129,41 @@ public final class KeyDir {
     /**
      * Keys in {@code [fromInclusive, toExclusive)} (null = unbounded) in key order, descending if asked; only with
      * ordered keys. Sees every key added before the call (waiting for the build at open if it is still running);
-     * weakly consistent after that.
+     * weakly consistent after that. An iterator over {@link #orderedScan}.
      */
     public Iterator<Key> orderedKeys(byte[] fromInclusive, byte[] toExclusive, boolean descending) {
+        return orderedScan(fromInclusive, toExclusive, descending).keys();
+    }
+
+    /**
+     * As {@link #orderedKeys}, a walk that hands each key with its location (found by the same probe that checked
+     * the key is live), without an iterator per key.
+     */
+    public OrderedScan orderedScan(byte[] fromInclusive, byte[] toExclusive, boolean descending) {
         if (ordered == null) {
             throw new IllegalStateException("the key directory was built without ordered keys");
         }
         awaitOrderedBuild(true);
-        return ordered.scan(fromInclusive, toExclusive, descending);
+        return ordered.scan(fromInclusive, toExclusive, descending, this::locationOf);
+    }
+
+    /** The location of the key whose arena reference is {@code ref} if that key is in the table now. Lock-free. */
+    private Location locationOf(long ref) {
+        while (true) {
+            SlotTable t = table;
+            int slot = slotOf(t, ref);
+            if (slot < 0) {
+                return null;
+            }
+            long header = t.headerAcquire(slot);
+            if (SlotTable.holdsKey(header) && SlotTable.ref(header) == ref) {
+                Location found = t.readIfHeld(slot, header);
+                if (found != null) {
+                    return found;
+                }
+            }
+            // The slot was removed or reused between finding it and reading it: probe again.
+        }
     }
 
     /**

@@ -94,8 +94,17 @@ public final class ReadPath {
      * @throws ReadRetriesExhaustedException when compaction moved the record {@link #MAX_ATTEMPTS} times in a row
      */
     public RecordCheck.Valid read(Key key) {
+        return read(key, null);
+    }
+
+    /**
+     * As {@link #read(Key)}, starting from {@code known}, the location a scan found with the key (null: look it
+     * up): a scan probes the key directory once per key, and this read looks the key up again only when the record
+     * moved (compaction) or the key changed since.
+     */
+    public RecordCheck.Valid read(Key key, Location known) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Location loc = lookup.apply(key);
+            Location loc = attempt == 1 && known != null ? known : lookup.apply(key);
             if (loc == null || loc.isExpired(clock.getAsLong())) {
                 return null;
             }

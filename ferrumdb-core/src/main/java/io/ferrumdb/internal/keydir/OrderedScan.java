@@ -1,0 +1,146 @@
+package io.ferrumdb.internal.keydir;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * A walk over the live keys of a key range in key order, as {@link KeyDir#orderedScan} starts it: sorted runs of
+ * key references (the ordered index's levels, restricted to the range by binary search) merged in the scan's
+ * direction. Each reference costs one probe of the hash table, which checks that the key is live and reads its
+ * location in one step, so callers get the location with the key and need no lookup of their own.
+ *
+ * <p>Not thread-safe; weakly consistent like the key directory. No iterator protocol and no boxing: call
+ * {@link #next} until it returns false, reading {@link #key} and {@link #location} after each true.
+ */
+public final class OrderedScan {
+    /** The key directory's probe for a reference: its location if the reference is a live key's, else null. */
+    interface Probe {
+        Location locationOf(long ref);
+    }
+
+    private final KeyArena arena;
+    private final Probe probe;
+    private final long[][] runs;
+    /** Per run: the next index to take and the index where the run's part of the range ends. */
+    private final int[] next;
+    private final int[] end;
+    private final int step;
+    private final int direction;
+    private long lastRef = -1;
+    private int lastRun = -1;
+    private Key key;
+    private Location location;
+
+    OrderedScan(KeyArena arena, Probe probe, long[][] runs, byte[] from, byte[] to, boolean descending) {
+        this.arena = arena;
+        this.probe = probe;
+        this.step = descending ? -1 : 1;
+        this.direction = step;
+        // Empty parts are dropped here, so that the merge of a short scan usually compares nothing.
+        long[][] kept = new long[runs.length][];
+        int[] nexts = new int[runs.length];
+        int[] ends = new int[runs.length];
+        int n = 0;
+        for (long[] refs : runs) {
+            int lo = from == null ? 0 : lowerBound(arena, refs, from);
+            int hi = to == null ? refs.length : lowerBound(arena, refs, to);
+            if (hi <= lo) {
+                continue;
+            }
+            kept[n] = refs;
+            nexts[n] = descending ? hi - 1 : lo;
+            ends[n] = descending ? lo - 1 : hi;
+            n++;
+        }
+        this.runs = Arrays.copyOf(kept, n);
+        this.next = Arrays.copyOf(nexts, n);
+        this.end = Arrays.copyOf(ends, n);
+    }
+
+    /** First index whose key is not below {@code key}. */
+    static int lowerBound(KeyArena arena, long[] refs, byte[] key) {
+        int lo = 0;
+        int hi = refs.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (arena.compare(refs[mid], key) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Moves to the next live key; false when the range is exhausted. */
+    public boolean next() {
+        while (true) {
+            int best = -1;
+            for (int r = 0; r < runs.length; r++) {
+                if (next[r] != end[r] && (best < 0
+                        || direction * arena.compare(runs[r][next[r]], runs[best][next[best]]) < 0)) {
+                    best = r;
+                }
+            }
+            if (best < 0) {
+                key = null;
+                location = null;
+                return false;
+            }
+            long ref = runs[best][next[best]];
+            next[best] += step;
+            // Report a key once even if two runs hold it (a key removed and added again has a second reference in
+            // a newer run). Keys are compared only when the run changes: within one run equal keys are adjacent
+            // references, of which at most one can be live during the scan (the older died before the newer was
+            // added, and a reference never becomes live again), so a same-run repeat is only the same reference.
+            if (lastRef >= 0 && (ref == lastRef || (best != lastRun && arena.compare(ref, lastRef) == 0))) {
+                continue;
+            }
+            Location loc = probe.locationOf(ref);
+            if (loc != null) {
+                lastRef = ref;
+                lastRun = best;
+                key = new Key(arena.copy(ref));
+                location = loc;
+                return true;
+            }
+        }
+    }
+
+    /** The current key (its bytes are a private copy). Valid after {@link #next} returned true. */
+    public Key key() {
+        return key;
+    }
+
+    /** Where the current key's record was when {@link #next} found it live. */
+    public Location location() {
+        return location;
+    }
+
+    /** The rest of the walk's keys as an iterator (for callers that do not need locations). */
+    public Iterator<Key> keys() {
+        return new Iterator<>() {
+            private boolean ready;
+            private boolean more;
+
+            @Override
+            public boolean hasNext() {
+                if (!ready) {
+                    more = OrderedScan.this.next();
+                    ready = true;
+                }
+                return more;
+            }
+
+            @Override
+            public Key next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ready = false;
+                return key;
+            }
+        };
+    }
+}
