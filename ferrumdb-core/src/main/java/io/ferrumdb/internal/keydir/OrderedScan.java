@@ -27,6 +27,9 @@ public final class OrderedScan {
     private final int[] end;
     private final int step;
     private final int direction;
+    /** The run {@link #pick} chose last and the run with the smallest head among the others, or -1. */
+    private int leading = -1;
+    private int second = -1;
     private long lastRef = -1;
     private int lastRun = -1;
     private Key key;
@@ -76,13 +79,7 @@ public final class OrderedScan {
     /** Moves to the next live key; false when the range is exhausted. */
     public boolean next() {
         while (true) {
-            int best = -1;
-            for (int r = 0; r < runs.length; r++) {
-                if (next[r] != end[r] && (best < 0
-                        || direction * arena.compare(runs[r][next[r]], runs[best][next[best]]) < 0)) {
-                    best = r;
-                }
-            }
+            int best = pick();
             if (best < 0) {
                 key = null;
                 location = null;
@@ -106,6 +103,38 @@ public final class OrderedScan {
                 return true;
             }
         }
+    }
+
+    /**
+     * The run whose next reference comes first in the scan's direction, or -1 when all are exhausted. Only the
+     * leading run advances between calls, so the others' smallest head ({@link #second}) stays valid: while the
+     * leading run's new head still comes before it, one comparison per key suffices (a short scan in a large
+     * {@code base} with a few pending keys around); otherwise every head is compared again. On equal keys the
+     * lower run wins, as the full comparison breaks ties.
+     */
+    private int pick() {
+        if (leading >= 0 && next[leading] != end[leading] && (second < 0 || before(leading, second))) {
+            return leading;
+        }
+        leading = -1;
+        second = -1;
+        for (int r = 0; r < runs.length; r++) {
+            if (next[r] == end[r]) {
+                continue;
+            }
+            if (leading < 0 || before(r, leading)) {
+                second = leading;
+                leading = r;
+            } else if (second < 0 || before(r, second)) {
+                second = r;
+            }
+        }
+        return leading;
+    }
+
+    /** True when run {@code a}'s next key comes strictly before run {@code b}'s in the scan's direction. */
+    private boolean before(int a, int b) {
+        return direction * arena.compare(runs[a][next[a]], runs[b][next[b]]) < 0;
     }
 
     /** The current key (its bytes are a private copy). Valid after {@link #next} returned true. */
