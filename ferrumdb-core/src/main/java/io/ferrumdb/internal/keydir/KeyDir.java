@@ -557,12 +557,15 @@ public final class KeyDir {
                 slot = -slot - 1;
                 if (t.used + 1 > t.capacity * MAX_FILL) {
                     t = grow(t);
-                    slot = claimSlot(t, hash);
-                } else if (t.header(slot) == SlotTable.NEVER_USED) {
-                    t.used++;
+                    slot = -1 - findOrFree(t, bytes, 0, bytes.length, hash);
                 }
                 ref = arena.append(bytes);
-                t.write(slot, SlotTable.header(ref, hash), location);
+                if (t.header(slot) == SlotTable.NEVER_USED) {
+                    t.used++;
+                    t.writeFresh(slot, SlotTable.header(ref, hash), location);
+                } else {
+                    t.write(slot, SlotTable.header(ref, hash), location);
+                }
                 t.live++;
                 size = t.live;
                 if (maintainOrder && ordered != null) {

@@ -236,6 +236,30 @@ final class SlotTable {
         WORDS.set(slots, versionAt, (version + 2 * ODD) | (recordSize & 0xFFFFFFFFL));
     }
 
+    /**
+     * Writes a key into a never-used slot: the words with plain stores, then the header with release semantics,
+     * no seqlock. A reader reaches a slot's words only after reading its header (acquire): one that read
+     * "never used" stopped there, one that reads the new header sees the words written before it.
+     */
+    void writeFresh(int slot, long header, Location loc) {
+        assert header(slot) == NEVER_USED : "slot " + slot + " is in use";
+        checkLimits(loc.segmentId(), loc.offset());
+        long expiresAt = loc.expiresAt();
+        if (expiresAt != 0 && expiries == null) {
+            expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
+        }
+        int versionAt = at(slot, 2);
+        long version = ((long) WORDS.get(slots, versionAt)) & ~0xFFFFFFFFL;
+        WORDS.set(slots, at(slot, 1), ((long) loc.segmentId() << 40) | loc.offset());
+        WORDS.set(slots, versionAt, version | (loc.recordSize() & 0xFFFFFFFFL));
+        WORDS.set(slots, at(slot, 3), loc.sequence());
+        ByteBuffer e = expiries;
+        if (e != null) {
+            WORDS.set(e, slot * 8, expiresAt);
+        }
+        WORDS.setRelease(slots, at(slot, 0), header);
+    }
+
     /** The sequence number in {@code slot}. Mutator only. */
     long sequence(int slot) {
         return (long) WORDS.get(slots, at(slot, 3));
