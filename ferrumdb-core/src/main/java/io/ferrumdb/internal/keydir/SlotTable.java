@@ -97,6 +97,10 @@ final class SlotTable {
      * capacity (below 2^26, so 28 bits still spread keys over every slot), monotone in the tag.
      */
     int homeOfTag(long tag) {
+        return homeOfTag(tag, capacity);
+    }
+
+    static int homeOfTag(long tag, int capacity) {
         return (int) ((tag * capacity) >>> TAG_BITS);
     }
 
