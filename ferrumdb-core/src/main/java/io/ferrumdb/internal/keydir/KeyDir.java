@@ -468,7 +468,11 @@ public final class KeyDir {
     public boolean relocate(long header, int slot, int segmentId, long offset, Location replacement) {
         synchronized (mutation) {
             SlotTable t = table;
-            int at = slot < t.capacity && t.header(slot) == header ? slot : slotOf(t, SlotTable.ref(header));
+            if (!SlotTable.holdsKey(header)) {
+                return false; // a holder filled from a Location (Probe.set), not by a lookup: no slot to go to
+            }
+            boolean inPlace = slot >= 0 && slot < t.capacity && t.header(slot) == header;
+            int at = inPlace ? slot : slotOf(t, SlotTable.ref(header));
             if (at < 0 || !t.holdsRecordAt(at, segmentId, offset)) {
                 return false;
             }
@@ -614,7 +618,8 @@ public final class KeyDir {
             }
             if (header == SlotTable.REMOVED) {
                 free = free >= 0 ? free : slot;
-            } else if ((header & SlotTable.TAG_MASK) == tag && arena.matches(SlotTable.ref(header), key, from, length)) {
+            } else if ((header & SlotTable.TAG_MASK) == tag
+                    && arena.matches(SlotTable.ref(header), key, from, length)) {
                 return slot;
             }
             slot = t.next(slot);
@@ -669,8 +674,9 @@ public final class KeyDir {
 
     /**
      * Copies every key into a table sized for {@link #FILL_AFTER_GROWTH} (dropping removed markers) and publishes
-     * it. The copy reads no key bytes: headers carry the hash bits that place a key (see {@link SlotTable}). Readers keep probing the old table until the volatile write, and what they read there was current
-     * when they read it. Caller holds the mutation lock.
+     * it. The copy reads no key bytes: headers carry the hash bits that place a key (see {@link SlotTable}).
+     * Readers keep probing the old table until the volatile write, and what they read there was current when
+     * they read it. Caller holds the mutation lock.
      */
     private SlotTable grow(SlotTable old) {
         assert Thread.holdsLock(mutation) : "grow requires the mutation lock";

@@ -154,6 +154,11 @@ class KeyDirTest {
         assertThat(dir.relocate(entry.header(), entry.slot(), 4, 40, loc(5, 50, 2))).isTrue();
         dir.remove(key("k"));
         assertThat(dir.find(key("k").bytes(), entry)).isFalse();
+        // A holder filled from a Location names no slot: relocating by it is refused, not a wrong slot's swap.
+        KeyDir.Probe adapted = new KeyDir.Probe();
+        adapted.set(loc(1, 1, 1));
+        assertThat(dir.relocate(adapted.header(), adapted.slot(), 1, 1, loc(2, 2, 1))).isFalse();
+        assertThat(dir.get(key("other"))).isEqualTo(loc(1, 1, 1));
     }
 
     @Test
