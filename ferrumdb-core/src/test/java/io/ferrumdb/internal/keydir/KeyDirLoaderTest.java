@@ -103,7 +103,7 @@ class KeyDirLoaderTest {
             assertThat(dir.size()).isEqualTo(2);
             dir.buildOrderedIndex();
             List<String> keys = new ArrayList<>();
-            dir.orderedKeys(null, null, false).forEachRemaining(key -> keys.add(new String(key.bytes(),
+            dir.orderedScan(null, null, false).keys().forEachRemaining(key -> keys.add(new String(key.bytes(),
                     StandardCharsets.UTF_8)));
             assertThat(keys).containsExactly("k", "other");
         }

@@ -133,7 +133,7 @@ class KeyDirModelTest {
                 }
                 List<byte[]> expected = new ArrayList<>((s.descending() ? view.descendingMap() : view).keySet());
                 List<byte[]> actual = new ArrayList<>();
-                dir.orderedKeys(s.from(), s.to(), s.descending()).forEachRemaining(k -> actual.add(k.bytes()));
+                dir.orderedScan(s.from(), s.to(), s.descending()).keys().forEachRemaining(k -> actual.add(k.bytes()));
                 assertThat(actual).containsExactlyElementsOf(expected);
             }
             assertThat(dir.size()).isEqualTo(model.entries.size());

@@ -51,7 +51,7 @@ class OrderedQueueOverflowTest {
 
     private static List<String> scan(KeyDir dir, boolean descending) {
         List<String> out = new ArrayList<>();
-        dir.orderedKeys(null, null, descending)
+        dir.orderedScan(null, null, descending).keys()
                 .forEachRemaining(k -> out.add(new String(k.bytes(), StandardCharsets.UTF_8)));
         return out;
     }
