@@ -11,14 +11,13 @@ import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Chunks.Chunk;
+import io.ferrumdb.internal.log.CycleIo.Sealing;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -82,17 +81,14 @@ public final class LogWriter {
      */
     private static final int FLUSHER_ACKS = 4;
 
-    /** A rolled segment waiting for its final fsync and hint file, with the hint entries of all its records. */
-    private record Sealing(Segment segment, HintFile.Builder hint) {
-    }
-
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition space = lock.newCondition();
     private final FsyncPolicy policy;
     private final long segmentSize;
     private final SegmentFactory factory;
-    private final SealListener sealListener;
+    /** The flusher's file work: writes, forces, hint files of sealed segments, fsync counts. */
+    private final CycleIo io;
     private final Thread flusher;
     /** Completes the futures of fsynced cycles, in cycle order, and runs the after-cycle work. */
     private final Acknowledger acknowledger;
@@ -131,15 +127,9 @@ public final class LogWriter {
     /** failure != null, readable without the lock (every read asks {@link #mayServe}). */
     private volatile boolean failed;
 
-    // Flusher-owned.
-    private long unsyncedRecords;
-    private long lastFsyncNanos = System.nanoTime();
-
     private volatile long syncedSequence;
     /** The last sequence number whose record was handed to the OS (written; fsynced or not). */
     private volatile long writtenSequence;
-    private final LongAdder fsyncs = new LongAdder();
-    private final LongAdder syncedRecords = new LongAdder();
 
     /**
      * @param factory    creates the active segment, first when the first record is appended
@@ -155,7 +145,7 @@ public final class LogWriter {
         this.policy = policy;
         this.segmentSize = segmentSize;
         this.factory = factory;
-        this.sealListener = sealListener;
+        this.io = new CycleIo(sealListener);
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
         this.acknowledger = new Acknowledger(afterCycle, this::fail);
@@ -381,11 +371,11 @@ public final class LogWriter {
     }
 
     public long fsyncs() {
-        return fsyncs.sum();
+        return io.fsyncs();
     }
 
     public long syncedRecords() {
-        return syncedRecords.sum();
+        return io.syncedRecords();
     }
 
     /**
@@ -538,13 +528,13 @@ public final class LogWriter {
                     boolean urgent = !waiters.isEmpty() || syncRequested || !rolled.isEmpty() || !toSeal.isEmpty()
                             || pending.length >= FLUSH_BYTES;
                     boolean lingered = pending.length > 0 && now - pendingSince >= LINGER_NANOS;
-                    boolean periodicDue = policy.isPeriodic() && unsyncedRecords > 0
-                            && now - lastFsyncNanos >= intervalNanos;
+                    boolean periodicDue = policy.isPeriodic() && io.hasUnsynced()
+                            && now - io.lastFsyncNanos() >= intervalNanos;
                     if (urgent || lingered || periodicDue) {
                         break;
                     }
                     if (closing) {
-                        if (pending.length == 0 && unsyncedRecords == 0) {
+                        if (pending.length == 0 && !io.hasUnsynced()) {
                             return;
                         }
                         break;
@@ -553,8 +543,8 @@ public final class LogWriter {
                     if (pending.length > 0) {
                         wait = pendingSince + LINGER_NANOS - now;
                     }
-                    if (policy.isPeriodic() && unsyncedRecords > 0) {
-                        wait = Math.min(wait, lastFsyncNanos + intervalNanos - now);
+                    if (policy.isPeriodic() && io.hasUnsynced()) {
+                        wait = Math.min(wait, io.lastFsyncNanos() + intervalNanos - now);
                     }
                     if (wait == Long.MAX_VALUE) {
                         work.awaitUninterruptibly();
@@ -575,7 +565,7 @@ public final class LogWriter {
                 current = active;
                 upTo = lastSequence;
                 force = policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
-                        && System.nanoTime() - lastFsyncNanos >= intervalNanos);
+                        && System.nanoTime() - io.lastFsyncNanos() >= intervalNanos);
                 syncRequested = false;
                 done = new ArrayList<>(waiters);
                 cycleWaiters = done;
@@ -584,35 +574,14 @@ public final class LogWriter {
             } finally {
                 lock.unlock();
             }
-            // A sealed segment is forced before any byte of a later segment is written, so that after power loss
-            // what survives is a prefix of the log, whatever the policy. A failure here ends the flusher
-            // (flushLoop fails the cycle's waiters).
-            boolean currentSealing = false;
-            for (Sealing s : sealing) {
-                writeChunks(batch, s.segment());
-                s.segment().file().force();
-                fsyncs.increment();
-                currentSealing |= s.segment() == current;
-            }
-            if (!currentSealing) {
-                writeChunks(batch, current);
-            }
+            // A failure here ends the flusher (flushLoop fails the cycle's waiters).
+            boolean currentSealed = io.write(batch, sealing, current);
             writtenSequence = upTo;
-            if (force && unsyncedRecords > 0) {
-                if (!currentSealing) {
-                    current.file().force();
-                    fsyncs.increment();
-                }
-                syncedRecords.add(unsyncedRecords);
-                unsyncedRecords = 0;
-                lastFsyncNanos = System.nanoTime();
-            }
             if (force) {
+                io.force(current, currentSealed);
                 syncedSequence = upTo;
             }
-            for (Sealing s : sealing) {
-                sealListener.sealed(s.segment(), s.hint());
-            }
+            io.sealed(sealing);
             lock.lock();
             try {
                 cycleWaiters = List.of();
@@ -640,16 +609,6 @@ public final class LogWriter {
                     }
                 }
                 acknowledger.acknowledge(List.of());
-            }
-        }
-    }
-
-    private void writeChunks(List<Chunk> batch, Segment segment) throws IOException {
-        for (Chunk c : batch) {
-            if (c.segment == segment) {
-                c.segment.file().write(c.fileOffset, ByteBuffer.wrap(c.buf, 0, c.length));
-                c.segment.setWrittenLength(c.fileOffset + c.length);
-                unsyncedRecords += c.records;
             }
         }
     }
