@@ -80,6 +80,14 @@ public final class LogWriter {
      * before the first writer could append again (fewer records per fsync at 16 writers).
      */
     private static final int FLUSHER_ACKS = 4;
+    /**
+     * Upper bound of the wait for a group's writers to come back ({@link #gatherTarget}), as a fraction (1/n) of
+     * the last fsync. Without the wait, writers woken after fsync N append while fsync N+1 runs: groups alternate,
+     * each holding about half the writers (measured: 8.8-9.7 records per fsync at 16 closed-loop writers). Waiting
+     * a short time for them makes one group of all of them; bounded, so that a writer that does not come back
+     * costs at most half an fsync.
+     */
+    private static final int GATHER_FRACTION = 2;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -116,6 +124,13 @@ public final class LogWriter {
     /** When the pending chunk got its first record (System.nanoTime). */
     private long pendingSince;
     private boolean syncRequested;
+    /**
+     * Under always(): after a group's fsync, the number of waiters the next group waits for (those pending plus
+     * the writers just acknowledged), until {@link #gatherDeadline}; 0 when not gathering. Appends wake the
+     * flusher only once the target is reached: one wake-up per group, not one per writer.
+     */
+    private int gatherTarget;
+    private long gatherDeadline;
     private boolean closing;
     private Throwable failure;
     /**
@@ -211,7 +226,9 @@ public final class LogWriter {
             if (policy.isAlways()) {
                 durable = new CompletableFuture<>();
                 waiters.add(durable);
-                work.signal();
+                if (waiters.size() >= gatherTarget) {
+                    work.signal();
+                }
             } else if (c.length >= FLUSH_BYTES && c.length - total < FLUSH_BYTES || c.length == total) {
                 // Crossing the flush threshold, or the first record of a new chunk (starts the linger timer).
                 work.signal();
@@ -525,8 +542,14 @@ public final class LogWriter {
                         return;
                     }
                     long now = System.nanoTime();
-                    boolean urgent = !waiters.isEmpty() || syncRequested || !rolled.isEmpty() || !toSeal.isEmpty()
+                    boolean other = syncRequested || !rolled.isEmpty() || !toSeal.isEmpty()
                             || pending.length >= FLUSH_BYTES;
+                    if (!other && !closing && waiters.size() < gatherTarget && now - gatherDeadline < 0) {
+                        awaitGather(gatherDeadline - now);
+                        continue;
+                    }
+                    gatherTarget = 0;
+                    boolean urgent = !waiters.isEmpty() || other;
                     boolean lingered = pending.length > 0 && now - pendingSince >= LINGER_NANOS;
                     boolean periodicDue = policy.isPeriodic() && io.hasUnsynced()
                             && now - io.lastFsyncNanos() >= intervalNanos;
@@ -587,6 +610,11 @@ public final class LogWriter {
                 cycleWaiters = List.of();
                 inFlight = List.of();
                 written.written(batch);
+                long gather = io.lastFsyncDuration() / GATHER_FRACTION;
+                if (force && policy.isAlways() && !done.isEmpty() && gather > 0) {
+                    gatherTarget = waiters.size() + done.size();
+                    gatherDeadline = System.nanoTime() + Math.min(gather, LINGER_NANOS);
+                }
             } finally {
                 lock.unlock();
             }
@@ -610,6 +638,15 @@ public final class LogWriter {
                 }
                 acknowledger.acknowledge(List.of());
             }
+        }
+    }
+
+    private void awaitGather(long nanos) {
+        try {
+            work.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+            // As in awaitNanos: a stray interrupt only ends this wait early.
+            Thread.interrupted();
         }
     }
 
