@@ -35,7 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * done by the flusher, that delayed the next fsync by several times the fsync itself (measured at 16 writers:
  * 101 fsyncs/s against 258/s for a raw append + fsync loop on the same disk). The acknowledger completes the other
  * futures and runs the after-cycle work while the flusher already writes and fsyncs the next batch, which the
- * woken writers fill: the flusher's cycle is the write and the fsync.
+ * woken writers fill: the flusher's cycle is the write and the fsync. Under {@code always()} the flusher then waits,
+ * up to half an fsync, for the writers it just acknowledged to append again ({@link GroupGather}), so that
+ * closed-loop writers form one group rather than two alternating halves; appends wake it once per group.
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
  * as soon as it returns, and the newest written ones in the chunks kept after writing ({@link Chunks}), so that
@@ -80,14 +82,6 @@ public final class LogWriter {
      * before the first writer could append again (fewer records per fsync at 16 writers).
      */
     private static final int FLUSHER_ACKS = 4;
-    /**
-     * Upper bound of the wait for a group's writers to come back ({@link #gatherTarget}), as a fraction (1/n) of
-     * the last fsync. Without the wait, writers woken after fsync N append while fsync N+1 runs: groups alternate,
-     * each holding about half the writers (measured: 8.8-9.7 records per fsync at 16 closed-loop writers). Waiting
-     * a short time for them makes one group of all of them; bounded, so that a writer that does not come back
-     * costs at most half an fsync.
-     */
-    private static final int GATHER_FRACTION = 2;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -124,13 +118,8 @@ public final class LogWriter {
     /** When the pending chunk got its first record (System.nanoTime). */
     private long pendingSince;
     private boolean syncRequested;
-    /**
-     * Under always(): after a group's fsync, the number of waiters the next group waits for (those pending plus
-     * the writers just acknowledged), until {@link #gatherDeadline}; 0 when not gathering. Appends wake the
-     * flusher only once the target is reached: one wake-up per group, not one per writer.
-     */
-    private int gatherTarget;
-    private long gatherDeadline;
+    /** Under always(), the flusher's wait for a group's writers ({@link GroupGather}). */
+    private final GroupGather gather = new GroupGather(LINGER_NANOS);
     private boolean closing;
     private Throwable failure;
     /**
@@ -226,7 +215,7 @@ public final class LogWriter {
             if (policy.isAlways()) {
                 durable = new CompletableFuture<>();
                 waiters.add(durable);
-                if (waiters.size() >= gatherTarget) {
+                if (gather.wakes(waiters.size())) {
                     work.signal();
                 }
             } else if (c.length >= FLUSH_BYTES && c.length - total < FLUSH_BYTES || c.length == total) {
@@ -544,11 +533,14 @@ public final class LogWriter {
                     long now = System.nanoTime();
                     boolean other = syncRequested || !rolled.isEmpty() || !toSeal.isEmpty()
                             || pending.length >= FLUSH_BYTES;
-                    if (!other && !closing && waiters.size() < gatherTarget && now - gatherDeadline < 0) {
-                        awaitGather(gatherDeadline - now);
+                    if (other || closing) {
+                        gather.cancel();
+                    }
+                    long gathering = gather.remaining(waiters.size(), now);
+                    if (gathering > 0) {
+                        awaitGather(gathering);
                         continue;
                     }
-                    gatherTarget = 0;
                     boolean urgent = !waiters.isEmpty() || other;
                     boolean lingered = pending.length > 0 && now - pendingSince >= LINGER_NANOS;
                     boolean periodicDue = policy.isPeriodic() && io.hasUnsynced()
@@ -610,10 +602,8 @@ public final class LogWriter {
                 cycleWaiters = List.of();
                 inFlight = List.of();
                 written.written(batch);
-                long gather = io.lastFsyncDuration() / GATHER_FRACTION;
-                if (force && policy.isAlways() && !done.isEmpty() && gather > 0) {
-                    gatherTarget = waiters.size() + done.size();
-                    gatherDeadline = System.nanoTime() + Math.min(gather, LINGER_NANOS);
+                if (force && policy.isAlways()) {
+                    gather.start(waiters.size(), done.size(), io.lastFsyncDuration(), System.nanoTime());
                 }
             } finally {
                 lock.unlock();
