@@ -35,7 +35,7 @@ class GroupGatherTest {
     }
 
     @Test
-    void waitsThatRunOutAreSkippedForExponentiallyMoreCycles() {
+    void waitsThatGainNothingAreSkippedForExponentiallyMoreCycles() {
         GroupGather g = new GroupGather(MAX);
         int[] skippedAfterEachMiss = new int[8];
         long now = 0;
@@ -50,12 +50,12 @@ class GroupGatherTest {
                 skipped++;
             }
             skippedAfterEachMiss[miss] = skipped;
-            now += 200_000; // the deadline passes with the group incomplete
-            assertThat(g.remaining(3, now)).isZero();
+            now += 200_000; // the deadline passes and no writer came back
+            assertThat(g.remaining(0, now)).isZero();
         }
         assertThat(skippedAfterEachMiss).containsExactly(0, 1, 2, 4, 8, 16, 32, 64);
 
-        // A complete group resets the skipping.
+        // A wait that gains writers, even short of the whole group, resets the skipping.
         int skipped = 0;
         while (true) {
             g.start(0, 4, 400_000, now);
@@ -65,9 +65,19 @@ class GroupGatherTest {
             skipped++;
         }
         assertThat(skipped).isEqualTo(GroupGather.MAX_SKIP);
-        assertThat(g.remaining(4, now)).isZero();
+        now += 200_000;
+        assertThat(g.remaining(1, now)).isZero();
         g.start(0, 4, 400_000, now);
         assertThat(g.remaining(0, now)).isPositive();
+    }
+
+    @Test
+    void aWaitThatRunsOutWithSomeWritersBackDoesNotSkipTheNext() {
+        GroupGather g = new GroupGather(MAX);
+        g.start(2, 6, 400_000, 0);
+        assertThat(g.remaining(5, 250_000)).isZero();
+        g.start(0, 5, 400_000, 300_000);
+        assertThat(g.remaining(0, 300_000)).isPositive();
     }
 
     @Test
