@@ -70,7 +70,7 @@ public final class FerrumDB implements AutoCloseable {
                     options.segmentSize(), segments::createActive, this::sealSegment,
                     keyDir::applyQueuedOrderedChanges);
             this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, this::now);
-            this.reads = new ReadPath(keyDir::get, segments, writer, this::now, this::ensureOpen);
+            this.reads = new ReadPath(keyDir::find, segments, writer, this::now, this::ensureOpen);
             this.expiry = new ExpiryPurge(keyDir, segments, writer, this::now);
             this.views = new KeyViews(keyDir, reads, this::now, this::ensureOpen);
             this.maintenance = new Maintenance(dir, options, opened.directory(), segments, keyDir, writer, expiry);
@@ -126,7 +126,7 @@ public final class FerrumDB implements AutoCloseable {
         Limits.checkKey(key);
         ensureOpen();
         gets.increment();
-        return reads.readValue(new Key(key));
+        return reads.readValue(key);
     }
 
     /**
@@ -147,7 +147,7 @@ public final class FerrumDB implements AutoCloseable {
         }
         ensureOpen();
         gets.increment();
-        return reads.readValue(new Key(key), dst);
+        return reads.readValue(key, dst);
     }
 
     /** When {@code key} expires, in epoch milliseconds; 0 when it has no TTL, -1 when it is absent or expired. */

@@ -166,6 +166,11 @@ final class ReplSession {
             case "DOC" -> doc(w);
             case "HELP" -> help(w);
             case "EXIT", "QUIT" -> exit = true;
+            // The one-shot command line says `ferrumdb put` / `delete`; the REPL speaks Redis's SET and DEL.
+            case "PUT" -> throw CliException.usage("unknown command '" + w.get(0) + "': in the REPL it is "
+                    + usage("SET") + " (HELP lists the commands)");
+            case "DELETE" -> throw CliException.usage("unknown command '" + w.get(0) + "': in the REPL it is "
+                    + usage("DEL") + " (HELP lists the commands)");
             default -> throw CliException.usage("unknown command '" + w.get(0) + "' (HELP lists the commands)");
         }
     }

@@ -117,6 +117,14 @@ class ReplPipedTest {
     }
 
     @Test
+    void theOneShotCommandNamesPointToTheReplsOwn() {
+        Run r = repl("put a 1\ndelete a\nSET a 1\nGET a\n");
+        assertThat(r.err()).contains("(error) unknown command 'put': in the REPL it is SET key value")
+                .contains("(error) unknown command 'delete': in the REPL it is DEL key [key ...]");
+        assertThat(r.out()).isEqualTo("OK\n1\n");
+    }
+
+    @Test
     void errorsAreReadableAndTheSessionGoesOn() {
         Run r = repl("""
                 FROB x

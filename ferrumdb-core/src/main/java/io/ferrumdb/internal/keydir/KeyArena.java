@@ -23,7 +23,8 @@ import java.lang.invoke.VarHandle;
 final class KeyArena {
     static final int CHUNK_BITS = 20;
     static final int CHUNK_SIZE = 1 << CHUNK_BITS;
-    static final int REF_BITS = 40;
+    /** A slot header keeps a reference in 36 bits (64 GiB of keys) next to 28 hash bits; see SlotTable. */
+    static final int REF_BITS = 36;
     private static final int LONG_LENGTH_FLAG = 0x80;
     private static final VarHandle BYTES_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle BYTES_LE =

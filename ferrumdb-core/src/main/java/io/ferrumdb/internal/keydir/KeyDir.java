@@ -58,17 +58,48 @@ public final class KeyDir {
     /** The key's location, or null. Lock-free. */
     public Location get(Key key) {
         byte[] bytes = key.bytes();
-        return lookup(bytes, 0, bytes.length, key.directoryHash(), null);
+        Probe found = new Probe();
+        return lookup(bytes, 0, bytes.length, key.directoryHash(), found) ? found.location() : null;
     }
 
     /**
-     * Where {@link #probe} found a key: the slot and the header it held, so that a later
-     * {@link #relocate(long, int, int, long, Location)} goes straight to the slot instead of hashing and comparing
-     * the key again. One mutable instance, reused record after record by compaction.
+     * A GET's lookup: fills {@code into} with the entry of {@code key} (hashed here: no Key object) and returns
+     * true, or returns false when the key is absent. Allocates nothing, so that a GET allocates only the value it
+     * returns: the caller reuses one holder per thread. Lock-free.
+     */
+    public boolean find(byte[] key, Probe into) {
+        return lookup(key, 0, key.length, KeyArena.hash(key), into);
+    }
+
+    /**
+     * A key's entry as the key directory held it when looked up, and the slot and header it was in, so that a
+     * later {@link #relocate(long, int, int, long, Location)} goes straight to the slot instead of hashing and
+     * comparing the key again. Mutable and reused: compaction fills one record after record, a GET one per
+     * thread ({@link #find}).
      */
     public static final class Probe {
         private long header;
         private int slot;
+        private int segmentId;
+        private long offset;
+        private int recordSize;
+        private long sequence;
+        private long expiresAt;
+
+        void set(int slot, long header, int segmentId, long offset, int recordSize, long sequence, long expiresAt) {
+            this.slot = slot;
+            this.header = header;
+            this.segmentId = segmentId;
+            this.offset = offset;
+            this.recordSize = recordSize;
+            this.sequence = sequence;
+            this.expiresAt = expiresAt;
+        }
+
+        /** Fills the entry from {@code loc}, slot unknown: for lookups that produce a Location (tests, adapters). */
+        public void set(Location loc) {
+            set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.sequence(), loc.expiresAt());
+        }
 
         public long header() {
             return header;
@@ -77,6 +108,31 @@ public final class KeyDir {
         public int slot() {
             return slot;
         }
+
+        public int segmentId() {
+            return segmentId;
+        }
+
+        public long offset() {
+            return offset;
+        }
+
+        public int recordSize() {
+            return recordSize;
+        }
+
+        public long sequence() {
+            return sequence;
+        }
+
+        public boolean isExpired(long nowMillis) {
+            return expiresAt != 0 && expiresAt <= nowMillis;
+        }
+
+        /** The entry as a Location (allocates: for paths off a GET's fast path). */
+        public Location location() {
+            return new Location(segmentId, offset, recordSize, sequence, expiresAt);
+        }
     }
 
     /**
@@ -84,36 +140,30 @@ public final class KeyDir {
      * hash): as {@link #get}, and when found, notes the slot in {@code at}. Lock-free.
      */
     public Location probe(byte[] bytes, int from, int len, Probe at) {
-        return lookup(bytes, from, len, KeyArena.hash(bytes, from, len), at);
+        return lookup(bytes, from, len, KeyArena.hash(bytes, from, len), at) ? at.location() : null;
     }
 
-    private Location lookup(byte[] bytes, int from, int len, long hash, Probe at) {
+    private boolean lookup(byte[] bytes, int from, int len, long hash, Probe into) {
+        retry:
         while (true) {
             SlotTable t = table;
             long tag = SlotTable.tag(hash);
             int slot = t.home(hash);
-            Location found = null;
-            boolean changed = false;
             for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
                 long header = t.headerAcquire(slot);
                 if (header == SlotTable.NEVER_USED) {
-                    break;
+                    return false;
                 }
                 if (header != SlotTable.REMOVED && (header & SlotTable.TAG_MASK) == tag
                         && arena.matches(SlotTable.ref(header), bytes, from, len)) {
-                    found = t.readIfHeld(slot, header);
-                    changed = found == null;
-                    if (at != null) {
-                        at.header = header;
-                        at.slot = slot;
+                    if (t.readIfHeld(slot, header, into)) {
+                        return true;
                     }
-                    break;
+                    // The slot was removed or reused between reading its header and its words: probe again.
+                    continue retry;
                 }
             }
-            if (!changed) {
-                return found;
-            }
-            // The slot was removed or reused between reading its header and its words: probe again.
+            return false;
         }
     }
 
@@ -418,7 +468,11 @@ public final class KeyDir {
     public boolean relocate(long header, int slot, int segmentId, long offset, Location replacement) {
         synchronized (mutation) {
             SlotTable t = table;
-            int at = slot < t.capacity && t.header(slot) == header ? slot : slotOf(t, SlotTable.ref(header));
+            if (!SlotTable.holdsKey(header)) {
+                return false; // a holder filled from a Location (Probe.set), not by a lookup: no slot to go to
+            }
+            boolean inPlace = slot >= 0 && slot < t.capacity && t.header(slot) == header;
+            int at = inPlace ? slot : slotOf(t, SlotTable.ref(header));
             if (at < 0 || !t.holdsRecordAt(at, segmentId, offset)) {
                 return false;
             }
@@ -494,7 +548,7 @@ public final class KeyDir {
         long hash = key.directoryHash();
         synchronized (mutation) {
             SlotTable t = table;
-            int slot = find(t, bytes, hash);
+            int slot = findOrFree(t, bytes, 0, bytes.length, hash);
             Location previous = null;
             long ref;
             if (slot >= 0) {
@@ -503,11 +557,20 @@ public final class KeyDir {
                 previous = t.location(slot);
                 t.write(slot, header, location);
             } else {
+                // One walk found the key absent and where it goes, unless the table must grow first.
+                slot = -slot - 1;
                 if (t.used + 1 > t.capacity * MAX_FILL) {
                     t = grow(t);
+                    slot = -1 - findOrFree(t, bytes, 0, bytes.length, hash);
                 }
                 ref = arena.append(bytes);
-                insert(t, hash, SlotTable.header(ref, hash), location);
+                if (t.header(slot) == SlotTable.NEVER_USED) {
+                    t.used++;
+                    t.writeFresh(slot, SlotTable.header(ref, hash), location);
+                } else {
+                    t.write(slot, SlotTable.header(ref, hash), location);
+                }
+                t.live++;
                 size = t.live;
                 if (maintainOrder && ordered != null) {
                     ordered.added(ref);
@@ -530,25 +593,37 @@ public final class KeyDir {
 
     /** The slot holding {@code key}, or -1. Caller holds the mutation lock. */
     private int find(SlotTable t, byte[] key, long hash) {
-        return find(t, key, 0, key.length, hash);
+        return Math.max(-1, findOrFree(t, key, 0, key.length, hash));
     }
 
     /** The slot holding the key {@code key[from, from + length)}, or -1. Caller holds the mutation lock. */
     private int find(SlotTable t, byte[] key, int from, int length, long hash) {
-        assert Thread.holdsLock(mutation) : "find requires the mutation lock";
+        return Math.max(-1, findOrFree(t, key, from, length, hash));
+    }
+
+    /**
+     * The slot holding the key {@code key[from, from + length)}, or when it is absent {@code -1 - s} for the slot
+     * {@code s} that {@link #claimSlot} would pick (the first removed or never-used slot of its probe sequence,
+     * not yet counted as used). Caller holds the mutation lock; growth keeps a never-used slot in every table.
+     */
+    private int findOrFree(SlotTable t, byte[] key, int from, int length, long hash) {
+        assert Thread.holdsLock(mutation) : "findOrFree requires the mutation lock";
         long tag = SlotTable.tag(hash);
         int slot = t.home(hash);
-        for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
+        int free = -1;
+        while (true) {
             long header = t.header(slot);
             if (header == SlotTable.NEVER_USED) {
-                return -1;
+                return -1 - (free >= 0 ? free : slot);
             }
-            if (header != SlotTable.REMOVED && (header & SlotTable.TAG_MASK) == tag
+            if (header == SlotTable.REMOVED) {
+                free = free >= 0 ? free : slot;
+            } else if ((header & SlotTable.TAG_MASK) == tag
                     && arena.matches(SlotTable.ref(header), key, from, length)) {
                 return slot;
             }
+            slot = t.next(slot);
         }
-        return -1;
     }
 
     /** The slot of {@code t} holding the key with reference {@code ref}, or -1. Lock-free. */
@@ -565,15 +640,6 @@ public final class KeyDir {
             }
         }
         return -1;
-    }
-
-    /**
-     * Inserts a key known to be absent at the first removed or never-used slot of its probe sequence. Caller
-     * holds the mutation lock and has made room.
-     */
-    private void insert(SlotTable t, long hash, long header, Location location) {
-        t.write(claimSlot(t, hash), header, location);
-        t.live++;
     }
 
     /**
@@ -608,16 +674,16 @@ public final class KeyDir {
 
     /**
      * Copies every key into a table sized for {@link #FILL_AFTER_GROWTH} (dropping removed markers) and publishes
-     * it. Readers keep probing the old table until the volatile write, and what they read there was current
-     * when they read it. Caller holds the mutation lock.
+     * it. The copy reads no key bytes: headers carry the hash bits that place a key (see {@link SlotTable}).
+     * Readers keep probing the old table until the volatile write, and what they read there was current when
+     * they read it. Caller holds the mutation lock.
      */
     private SlotTable grow(SlotTable old) {
         assert Thread.holdsLock(mutation) : "grow requires the mutation lock";
         SlotTable grown = new SlotTable(capacityFor(old.live + tombstones + 1L, FILL_AFTER_GROWTH));
         for (int slot = 0; slot < old.capacity; slot++) {
-            long header = old.header(slot);
-            if (SlotTable.holdsKey(header)) {
-                grown.copyUnpublished(arena.hash(SlotTable.ref(header)), old, slot);
+            if (SlotTable.holdsKey(old.header(slot))) {
+                grown.copyUnpublished(old, slot);
             }
         }
         table = grown;

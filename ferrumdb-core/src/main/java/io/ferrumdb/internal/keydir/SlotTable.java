@@ -13,7 +13,7 @@ import java.nio.ByteOrder;
  * <p>A slot is four 64-bit words (32 bytes), plus one word in a parallel expiry area that exists only once
  * some key has a TTL:
  * <pre>
- *   word 0  header   (key reference + 1) &lt;&lt; 24 | 24-bit hash tag; 0 = never used, -1 = removed
+ *   word 0  header   (key reference + 1) &lt;&lt; 28 | the top 28 bits of the key's hash; 0 = never used, -1 = removed
  *   word 1  location segment id &lt;&lt; 40 | byte offset (40 bits)
  *   word 2  version (32 bits, odd while the slot is being written) &lt;&lt; 32 | record size (32 bits)
  *   word 3  sequence number
@@ -24,12 +24,19 @@ import java.nio.ByteOrder;
  * reads the version, the words, then the version again and retries on a mismatch (a per-slot seqlock), so it
  * never sees a torn entry. A key keeps its slot until it is removed (the slot becomes a "removed" marker, which
  * probes walk past), so a reader never misses a key that stays present during its probe.
+ *
+ * <p>The hash bits in the header both filter probes (a key's bytes in the arena are compared only on a match)
+ * and place the key: its home slot is a monotone function of those bits alone ({@link #home}). So growth
+ * re-places every key from the old table's headers without reading the key arena, and since walking the old
+ * table in slot order visits keys nearly in order of home, it writes the new table nearly sequentially too.
  */
 final class SlotTable {
     static final int SLOT_BYTES = 32;
     static final long NEVER_USED = 0;
     static final long REMOVED = -1L;
-    static final long TAG_MASK = (1L << 24) - 1;
+    /** Hash bits a header keeps; the key reference has the other 36 (see {@link KeyArena#REF_BITS}). */
+    static final int TAG_BITS = 28;
+    static final long TAG_MASK = (1L << TAG_BITS) - 1;
     static final int MAX_SEGMENT_ID = (1 << 23) - 1;
     static final long MAX_OFFSET = (1L << 40) - 1;
     /** Largest capacity one direct buffer can hold. */
@@ -63,25 +70,38 @@ final class SlotTable {
         return (long) capacity * SLOT_BYTES + (e == null ? 0 : e.capacity());
     }
 
+    /** A key's header; never {@link #NEVER_USED} (ref + 1 &gt; 0) nor {@link #REMOVED} (refs stay below 2^36 - 1). */
     static long header(long ref, long hash) {
-        return ((ref + 1) << 24) | tag(hash);
+        return ((ref + 1) << TAG_BITS) | tag(hash);
     }
 
     static long tag(long hash) {
-        return hash >>> 40;
+        return hash >>> (64 - TAG_BITS);
     }
 
     static long ref(long header) {
-        return (header >>> 24) - 1;
+        return (header >>> TAG_BITS) - 1;
     }
 
     static boolean holdsKey(long header) {
         return header != NEVER_USED && header != REMOVED;
     }
 
-    /** The first slot to probe for {@code hash} (multiply-shift range reduction, any capacity). */
+    /** The first slot to probe for {@code hash}. */
     int home(long hash) {
-        return (int) (((hash & 0xFFFFFFFFL) * capacity) >>> 32);
+        return homeOfTag(tag(hash));
+    }
+
+    /**
+     * The first slot to probe for a key whose header holds {@code tag}: multiply-shift range reduction, any
+     * capacity (below 2^26, so 28 bits still spread keys over every slot), monotone in the tag.
+     */
+    int homeOfTag(long tag) {
+        return homeOfTag(tag, capacity);
+    }
+
+    static int homeOfTag(long tag, int capacity) {
+        return (int) ((tag * capacity) >>> TAG_BITS);
     }
 
     int next(int slot) {
@@ -103,6 +123,15 @@ final class SlotTable {
      * another key or was removed (the caller probes again from the start).
      */
     Location readIfHeld(int slot, long expectedHeader) {
+        KeyDir.Probe entry = new KeyDir.Probe();
+        return readIfHeld(slot, expectedHeader, entry) ? entry.location() : null;
+    }
+
+    /**
+     * {@link #readIfHeld(int, long)} into {@code into} (a GET's reused holder: no Location); false when the slot
+     * changed to another key or was removed.
+     */
+    boolean readIfHeld(int slot, long expectedHeader, KeyDir.Probe into) {
         while (true) {
             long v1 = (long) WORDS.getAcquire(slots, at(slot, 2));
             if ((v1 & ODD) != 0) {
@@ -120,9 +149,10 @@ final class SlotTable {
                 continue;
             }
             if (header != expectedHeader) {
-                return null;
+                return false;
             }
-            return new Location((int) (location >>> 40), location & MAX_OFFSET, (int) v1, sequence, expiresAt);
+            into.set(slot, header, (int) (location >>> 40), location & MAX_OFFSET, (int) v1, sequence, expiresAt);
+            return true;
         }
     }
 
@@ -210,6 +240,30 @@ final class SlotTable {
         WORDS.set(slots, versionAt, (version + 2 * ODD) | (recordSize & 0xFFFFFFFFL));
     }
 
+    /**
+     * Writes a key into a never-used slot: the words with plain stores, then the header with release semantics,
+     * no seqlock. A reader reaches a slot's words only after reading its header (acquire): one that read
+     * "never used" stopped there, one that reads the new header sees the words written before it.
+     */
+    void writeFresh(int slot, long header, Location loc) {
+        assert header(slot) == NEVER_USED : "slot " + slot + " is in use";
+        checkLimits(loc.segmentId(), loc.offset());
+        long expiresAt = loc.expiresAt();
+        if (expiresAt != 0 && expiries == null) {
+            expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
+        }
+        int versionAt = at(slot, 2);
+        long version = ((long) WORDS.get(slots, versionAt)) & ~0xFFFFFFFFL;
+        WORDS.set(slots, at(slot, 1), ((long) loc.segmentId() << 40) | loc.offset());
+        WORDS.set(slots, versionAt, version | (loc.recordSize() & 0xFFFFFFFFL));
+        WORDS.set(slots, at(slot, 3), loc.sequence());
+        ByteBuffer e = expiries;
+        if (e != null) {
+            WORDS.set(e, slot * 8, expiresAt);
+        }
+        WORDS.setRelease(slots, at(slot, 0), header);
+    }
+
     /** The sequence number in {@code slot}. Mutator only. */
     long sequence(int slot) {
         return (long) WORDS.get(slots, at(slot, 3));
@@ -247,16 +301,17 @@ final class SlotTable {
      * Copies the entry of {@code from}'s {@code fromSlot} (a key, or a tombstone while recovery loads) into this
      * table, not yet visible to readers (growth), at the first never-used slot from home. The words are copied as
      * they are: no Location object and no seqlock writes per key (no reader sees this table before it is
-     * published).
+     * published). The home slot comes from the header's hash bits: the key arena is not read.
      */
-    void copyUnpublished(long hash, SlotTable from, int fromSlot) {
-        int slot = home(hash);
+    void copyUnpublished(SlotTable from, int fromSlot) {
+        int src = at(fromSlot, 0);
+        long header = (long) WORDS.get(from.slots, src);
+        int slot = homeOfTag(header & TAG_MASK);
         while (header(slot) != NEVER_USED) {
             slot = next(slot);
         }
         int to = at(slot, 0);
-        int src = at(fromSlot, 0);
-        WORDS.set(slots, to, (long) WORDS.get(from.slots, src));
+        WORDS.set(slots, to, header);
         WORDS.set(slots, to + 8, (long) WORDS.get(from.slots, src + 8));
         // The version restarts at 0 (even): only the record size is kept from word 2.
         WORDS.set(slots, to + 16, ((long) WORDS.get(from.slots, src + 16)) & 0xFFFFFFFFL);

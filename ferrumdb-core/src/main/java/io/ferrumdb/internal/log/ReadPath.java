@@ -6,11 +6,11 @@ import io.ferrumdb.ReadOnlyDatabaseException;
 import io.ferrumdb.ReadRetriesExhaustedException;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.Key;
+import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,9 +19,9 @@ import java.util.function.LongSupplier;
  * no system call) or, for older records of the active segment, a positional read; the record must verify
  * ({@link RecordReader}) and carry the looked-up key and sequence number, else it is corruption, never data.
  *
- * <p>{@link #readValue(Key)} and {@link #readValue(Key, ByteBuffer)} copy the record into a per-thread buffer and
- * check a plaintext record there without allocating: a GET allocates the value it returns and, besides, only the
- * {@link Key} it looks up and the {@link Location} the key directory returns.
+ * <p>{@link #readValue(byte[])} and {@link #readValue(byte[], ByteBuffer)} look the key up into a per-thread holder
+ * ({@link KeyDir#find}: no Key, no Location), copy the record into a per-thread buffer and check a plaintext record
+ * there without allocating: a GET allocates only the value it returns ({@code get(key, dst)} nothing).
  *
  * <p>A read races compaction: between the lookup and the read, compaction may copy the record and retire its
  * segment. The read then finds the segment gone (or its file unreadable) while the key directory names a new
@@ -45,6 +45,8 @@ public final class ReadPath {
      * record's own array, dropped once the value is copied out).
      */
     private static final class Scratch {
+        /** The entry of the read in progress, as the key directory's lookup filled it. */
+        final KeyDir.Probe entry = new KeyDir.Probe();
         private byte[] buf = new byte[512];
         byte[] data;
         int valueOffset;
@@ -65,7 +67,14 @@ public final class ReadPath {
         }
     }
 
-    private final Function<Key, Location> lookup;
+    /** The key directory's lock-free lookup into a caller-owned holder: {@link KeyDir#find}. */
+    @FunctionalInterface
+    public interface Lookup {
+        /** Fills {@code into} with the entry of {@code key} and returns true, or returns false when it is absent. */
+        boolean find(byte[] key, KeyDir.Probe into);
+    }
+
+    private final Lookup lookup;
     private final SegmentSet segments;
     private final LogWriter writer;
     private final LongSupplier clock;
@@ -77,7 +86,7 @@ public final class ReadPath {
      * @param clock      wall-clock milliseconds, for expiry
      * @param ensureOpen throws when the database was closed (an I/O error after close is reported as such)
      */
-    public ReadPath(Function<Key, Location> lookup, SegmentSet segments, LogWriter writer, LongSupplier clock,
+    public ReadPath(Lookup lookup, SegmentSet segments, LogWriter writer, LongSupplier clock,
                     Runnable ensureOpen) {
         this.lookup = lookup;
         this.segments = segments;
@@ -94,25 +103,26 @@ public final class ReadPath {
      * @throws ReadRetriesExhaustedException when compaction moved the record {@link #MAX_ATTEMPTS} times in a row
      */
     public RecordCheck.Valid read(Key key) {
+        byte[] keyBytes = key.bytes();
+        KeyDir.Probe entry = new KeyDir.Probe();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Location loc = lookup.apply(key);
-            if (loc == null || loc.isExpired(clock.getAsLong())) {
+            if (!lookup.find(keyBytes, entry) || entry.isExpired(clock.getAsLong())) {
                 return null;
             }
-            byte[] record = new byte[loc.recordSize()];
-            Segment seg = fetch(key, loc, record);
+            byte[] record = new byte[entry.recordSize()];
+            Segment seg = fetch(keyBytes, entry, record);
             if (seg != null) {
-                return verified(seg, loc, record, key.bytes());
+                return verified(seg, entry.location(), record, keyBytes);
             }
         }
-        throw new ReadRetriesExhaustedException(key.bytes(), MAX_ATTEMPTS);
+        throw new ReadRetriesExhaustedException(keyBytes, MAX_ATTEMPTS);
     }
 
     /**
      * A copy of the newest value of {@code key}, or null when the key is absent or expired; fails as {@link #read}
      * does.
      */
-    public byte[] readValue(Key key) {
+    public byte[] readValue(byte[] key) {
         Scratch v = locateValue(key);
         if (v == null) {
             return null;
@@ -126,7 +136,7 @@ public final class ReadPath {
      * Copies the newest value of {@code key} to {@code dst} when it fits there (see FerrumDB.get(byte[],
      * ByteBuffer)); returns its length, or -1 when the key is absent or expired. Fails as {@link #read} does.
      */
-    public int readValue(Key key, ByteBuffer dst) {
+    public int readValue(byte[] key, ByteBuffer dst) {
         Scratch v = locateValue(key);
         if (v == null) {
             return -1;
@@ -144,42 +154,41 @@ public final class ReadPath {
      * value lies (valid until the thread's next read), or null when the key is absent or expired. A plaintext
      * record that passes every check allocates nothing here; any other goes through {@link #verified}.
      */
-    private Scratch locateValue(Key key) {
+    private Scratch locateValue(byte[] keyBytes) {
         Scratch s = SCRATCH.get();
-        byte[] keyBytes = key.bytes();
+        KeyDir.Probe entry = s.entry;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Location loc = lookup.apply(key);
-            if (loc == null || loc.isExpired(clock.getAsLong())) {
+            if (!lookup.find(keyBytes, entry) || entry.isExpired(clock.getAsLong())) {
                 return null;
             }
-            int size = loc.recordSize();
+            int size = entry.recordSize();
             byte[] record = size <= MAX_SCRATCH ? s.buffer(size) : new byte[size];
-            Segment seg = fetch(key, loc, record);
+            Segment seg = fetch(keyBytes, entry, record);
             if (seg == null) {
                 continue;
             }
-            if (seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, loc, keyBytes)) {
+            if (seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, entry.sequence(), keyBytes)) {
                 return s.value(record, RecordFormat.HEADER_SIZE + keyBytes.length, RecordFormat.valueLength(record, 0));
             }
-            RecordCheck.Valid p = verified(seg, loc, record, keyBytes);
+            RecordCheck.Valid p = verified(seg, entry.location(), record, keyBytes);
             return s.value(p.plain(), p.plainOffset() + p.keyLength(), p.valueLength());
         }
         throw new ReadRetriesExhaustedException(keyBytes, MAX_ATTEMPTS);
     }
 
     /**
-     * Reads the record at {@code loc} into the start of {@code dst}; returns its segment, or null when the location
-     * moved under us (compaction): look it up again.
+     * Reads the record {@code loc} names into the start of {@code dst}; returns its segment, or null when the
+     * location moved under us (compaction): look it up again.
      */
-    private Segment fetch(Key key, Location loc, byte[] dst) {
+    private Segment fetch(byte[] key, KeyDir.Probe loc, byte[] dst) {
         if (writer != null && !writer.mayServe(loc.sequence())) {
             throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
                     + " not served (reopen the database to read what is on disk): " + writer.failure(),
                     writer.failure());
         }
-        Segment seg = segments.of(loc);
+        Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
-            if (!loc.equals(lookup.apply(key))) {
+            if (moved(key, loc)) {
                 return null;
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
@@ -187,7 +196,7 @@ public final class ReadPath {
         try {
             readRecord(seg, loc, dst);
         } catch (IOException e) {
-            if (!loc.equals(lookup.apply(key))) {
+            if (moved(key, loc)) {
                 return null;
             }
             ensureOpen.run();
@@ -196,8 +205,14 @@ public final class ReadPath {
         return seg;
     }
 
+    /** True when the key directory no longer holds {@code was} for {@code key} (off the fast path: allocates). */
+    private boolean moved(byte[] key, KeyDir.Probe was) {
+        KeyDir.Probe now = new KeyDir.Probe();
+        return !lookup.find(key, now) || !now.location().equals(was.location());
+    }
+
     /** Reads the record at {@code loc} into the start of {@code dst}: from memory where possible, see the class. */
-    private void readRecord(Segment seg, Location loc, byte[] dst) throws IOException {
+    private void readRecord(Segment seg, KeyDir.Probe loc, byte[] dst) throws IOException {
         if (seg.isSealed() || writer == null
                 || !writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0)) {
             seg.readInto(loc.offset(), dst, 0, loc.recordSize());
@@ -208,10 +223,10 @@ public final class ReadPath {
      * Every check {@link RecordReader} and {@link #verified} make of a plaintext record, without allocating (a GET's
      * fast path). On false, {@link #verified} finds out what is wrong and reports it.
      */
-    private static boolean intactPlaintext(byte[] rec, int size, Segment seg, Location loc, byte[] key) {
+    private static boolean intactPlaintext(byte[] rec, int size, Segment seg, long sequence, byte[] key) {
         return size >= RecordFormat.HEADER_SIZE && RecordFormat.headerProblem(rec, 0) == null
                 && RecordFormat.recordSize(rec, 0, seg.cipher()) == size && RecordFormat.crcMatches(rec, 0, size)
-                && RecordFormat.type(rec, 0) == RecordFormat.TYPE_PUT && RecordFormat.sequence(rec, 0) == loc.sequence()
+                && RecordFormat.type(rec, 0) == RecordFormat.TYPE_PUT && RecordFormat.sequence(rec, 0) == sequence
                 && RecordFormat.keyLength(rec, 0) == key.length
                 && Arrays.equals(rec, RecordFormat.HEADER_SIZE, RecordFormat.HEADER_SIZE + key.length, key, 0,
                 key.length);

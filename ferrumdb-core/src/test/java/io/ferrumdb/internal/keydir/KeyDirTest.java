@@ -137,6 +137,68 @@ class KeyDirTest {
     }
 
     @Test
+    void findFillsTheCallersHolderFromTheKeyBytes() {
+        KeyDir dir = new KeyDir(false, 0);
+        KeyDir.Probe entry = new KeyDir.Probe();
+        assertThat(dir.find(key("k").bytes(), entry)).isFalse();
+        dir.put(key("k"), new Location(3, 1L << 39, 77, 1L << 50, 5_000));
+        dir.put(key("other"), loc(1, 1, 1));
+        assertThat(dir.find("k".getBytes(StandardCharsets.UTF_8), entry)).isTrue();
+        assertThat(entry.location()).isEqualTo(new Location(3, 1L << 39, 77, 1L << 50, 5_000));
+        assertThat(entry.isExpired(4_999)).isFalse();
+        assertThat(entry.isExpired(5_000)).isTrue();
+        // The same holder, reused: overwritten by the next lookup, and the slot noted for relocate.
+        dir.put(key("k"), loc(4, 40, 2));
+        assertThat(dir.find(key("k").bytes(), entry)).isTrue();
+        assertThat(entry.location()).isEqualTo(loc(4, 40, 2));
+        assertThat(dir.relocate(entry.header(), entry.slot(), 4, 40, loc(5, 50, 2))).isTrue();
+        dir.remove(key("k"));
+        assertThat(dir.find(key("k").bytes(), entry)).isFalse();
+        // A holder filled from a Location names no slot: relocating by it is refused, not a wrong slot's swap.
+        KeyDir.Probe adapted = new KeyDir.Probe();
+        adapted.set(loc(1, 1, 1));
+        assertThat(dir.relocate(adapted.header(), adapted.slot(), 1, 1, loc(2, 2, 1))).isFalse();
+        assertThat(dir.get(key("other"))).isEqualTo(loc(1, 1, 1));
+    }
+
+    @Test
+    void headersPackTheWidestReferenceAndEveryHashWithoutClashingWithMarkers() {
+        long maxRef = (1L << KeyArena.REF_BITS) - KeyArena.CHUNK_SIZE - 1;
+        for (long ref : new long[] {0, 1, 12_345_678_901L, maxRef}) {
+            for (long hash : new long[] {0, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 0x0123_4567_89AB_CDEFL}) {
+                long header = SlotTable.header(ref, hash);
+                assertThat(header).isNotIn(SlotTable.NEVER_USED, SlotTable.REMOVED);
+                assertThat(SlotTable.ref(header)).isEqualTo(ref);
+                assertThat(header & SlotTable.TAG_MASK).isEqualTo(SlotTable.tag(hash));
+            }
+        }
+    }
+
+    @Test
+    void homeComesFromTheHeadersHashBitsMonotoneAndInRangeAtEveryCapacity() {
+        // Growth places a key by its header alone: the home slot must be a function of the tag, and monotone in it
+        // (walking the old table in slot order then writes the new one nearly in order).
+        for (int capacity : new int[] {1, 17, 1 << 20, SlotTable.MAX_CAPACITY}) {
+            SlotTable t = capacity <= 1 << 20 ? new SlotTable(capacity) : null;
+            int previous = 0;
+            for (long tag = 0; tag <= SlotTable.TAG_MASK; tag += 4_099) {
+                int home = homeOf(capacity, tag);
+                assertThat(home).isBetween(previous, capacity - 1);
+                previous = home;
+                if (t != null) {
+                    long hash = tag << (64 - SlotTable.TAG_BITS) | 0xFFFF_FFFFL;
+                    assertThat(t.home(hash)).isEqualTo(t.homeOfTag(tag)).isEqualTo(home);
+                }
+            }
+            assertThat(homeOf(capacity, SlotTable.TAG_MASK)).isEqualTo(capacity - 1);
+        }
+    }
+
+    private static int homeOf(int capacity, long tag) {
+        return SlotTable.homeOfTag(tag, capacity);
+    }
+
+    @Test
     void removedMarkersAreReusedAndCleared() {
         KeyDir dir = new KeyDir(false, 16);
         // Churn many distinct keys through a small live set: without reuse and rehash the probe sequences would

@@ -53,7 +53,13 @@ class ReadPathTest {
     }
 
     private ReadPath reads(Function<Key, Location> lookup) {
-        return new ReadPath(lookup, set, null, () -> NOW, () -> { });
+        return new ReadPath((key, into) -> {
+            Location loc = lookup.apply(new Key(key));
+            if (loc != null) {
+                into.set(loc);
+            }
+            return loc != null;
+        }, set, null, () -> NOW, () -> { });
     }
 
     @Test
