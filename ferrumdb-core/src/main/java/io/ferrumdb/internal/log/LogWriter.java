@@ -11,14 +11,13 @@ import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Chunks.Chunk;
+import io.ferrumdb.internal.log.CycleIo.Sealing;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -36,7 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * done by the flusher, that delayed the next fsync by several times the fsync itself (measured at 16 writers:
  * 101 fsyncs/s against 258/s for a raw append + fsync loop on the same disk). The acknowledger completes the other
  * futures and runs the after-cycle work while the flusher already writes and fsyncs the next batch, which the
- * woken writers fill: the flusher's cycle is the write and the fsync.
+ * woken writers fill: the flusher's cycle is the write and the fsync. Under {@code always()} the flusher then waits,
+ * up to half an fsync, for the writers it just acknowledged to append again ({@link GroupGather}), so that
+ * closed-loop writers form one group rather than two alternating halves; appends wake it once per group.
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
  * as soon as it returns, and the newest written ones in the chunks kept after writing ({@link Chunks}), so that
@@ -82,17 +83,14 @@ public final class LogWriter {
      */
     private static final int FLUSHER_ACKS = 4;
 
-    /** A rolled segment waiting for its final fsync and hint file, with the hint entries of all its records. */
-    private record Sealing(Segment segment, HintFile.Builder hint) {
-    }
-
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition space = lock.newCondition();
     private final FsyncPolicy policy;
     private final long segmentSize;
     private final SegmentFactory factory;
-    private final SealListener sealListener;
+    /** The flusher's file work: writes, forces, hint files of sealed segments, fsync counts. */
+    private final CycleIo io;
     private final Thread flusher;
     /** Completes the futures of fsynced cycles, in cycle order, and runs the after-cycle work. */
     private final Acknowledger acknowledger;
@@ -120,6 +118,8 @@ public final class LogWriter {
     /** When the pending chunk got its first record (System.nanoTime). */
     private long pendingSince;
     private boolean syncRequested;
+    /** Under always(), the flusher's wait for a group's writers ({@link GroupGather}). */
+    private final GroupGather gather = new GroupGather(LINGER_NANOS);
     private boolean closing;
     private Throwable failure;
     /**
@@ -131,15 +131,9 @@ public final class LogWriter {
     /** failure != null, readable without the lock (every read asks {@link #mayServe}). */
     private volatile boolean failed;
 
-    // Flusher-owned.
-    private long unsyncedRecords;
-    private long lastFsyncNanos = System.nanoTime();
-
     private volatile long syncedSequence;
     /** The last sequence number whose record was handed to the OS (written; fsynced or not). */
     private volatile long writtenSequence;
-    private final LongAdder fsyncs = new LongAdder();
-    private final LongAdder syncedRecords = new LongAdder();
 
     /**
      * @param factory    creates the active segment, first when the first record is appended
@@ -155,7 +149,7 @@ public final class LogWriter {
         this.policy = policy;
         this.segmentSize = segmentSize;
         this.factory = factory;
-        this.sealListener = sealListener;
+        this.io = new CycleIo(sealListener);
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
         this.acknowledger = new Acknowledger(afterCycle, this::fail);
@@ -221,7 +215,9 @@ public final class LogWriter {
             if (policy.isAlways()) {
                 durable = new CompletableFuture<>();
                 waiters.add(durable);
-                work.signal();
+                if (gather.wakes(waiters.size())) {
+                    work.signal();
+                }
             } else if (c.length >= FLUSH_BYTES && c.length - total < FLUSH_BYTES || c.length == total) {
                 // Crossing the flush threshold, or the first record of a new chunk (starts the linger timer).
                 work.signal();
@@ -381,11 +377,11 @@ public final class LogWriter {
     }
 
     public long fsyncs() {
-        return fsyncs.sum();
+        return io.fsyncs();
     }
 
     public long syncedRecords() {
-        return syncedRecords.sum();
+        return io.syncedRecords();
     }
 
     /**
@@ -535,16 +531,25 @@ public final class LogWriter {
                         return;
                     }
                     long now = System.nanoTime();
-                    boolean urgent = !waiters.isEmpty() || syncRequested || !rolled.isEmpty() || !toSeal.isEmpty()
+                    boolean other = syncRequested || !rolled.isEmpty() || !toSeal.isEmpty()
                             || pending.length >= FLUSH_BYTES;
+                    if (other || closing) {
+                        gather.cancel();
+                    }
+                    long gathering = gather.remaining(waiters.size(), now);
+                    if (gathering > 0) {
+                        awaitGather(gathering);
+                        continue;
+                    }
+                    boolean urgent = !waiters.isEmpty() || other;
                     boolean lingered = pending.length > 0 && now - pendingSince >= LINGER_NANOS;
-                    boolean periodicDue = policy.isPeriodic() && unsyncedRecords > 0
-                            && now - lastFsyncNanos >= intervalNanos;
+                    boolean periodicDue = policy.isPeriodic() && io.hasUnsynced()
+                            && now - io.lastFsyncNanos() >= intervalNanos;
                     if (urgent || lingered || periodicDue) {
                         break;
                     }
                     if (closing) {
-                        if (pending.length == 0 && unsyncedRecords == 0) {
+                        if (pending.length == 0 && !io.hasUnsynced()) {
                             return;
                         }
                         break;
@@ -553,8 +558,8 @@ public final class LogWriter {
                     if (pending.length > 0) {
                         wait = pendingSince + LINGER_NANOS - now;
                     }
-                    if (policy.isPeriodic() && unsyncedRecords > 0) {
-                        wait = Math.min(wait, lastFsyncNanos + intervalNanos - now);
+                    if (policy.isPeriodic() && io.hasUnsynced()) {
+                        wait = Math.min(wait, io.lastFsyncNanos() + intervalNanos - now);
                     }
                     if (wait == Long.MAX_VALUE) {
                         work.awaitUninterruptibly();
@@ -575,7 +580,7 @@ public final class LogWriter {
                 current = active;
                 upTo = lastSequence;
                 force = policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
-                        && System.nanoTime() - lastFsyncNanos >= intervalNanos);
+                        && System.nanoTime() - io.lastFsyncNanos() >= intervalNanos);
                 syncRequested = false;
                 done = new ArrayList<>(waiters);
                 cycleWaiters = done;
@@ -584,40 +589,22 @@ public final class LogWriter {
             } finally {
                 lock.unlock();
             }
-            // A sealed segment is forced before any byte of a later segment is written, so that after power loss
-            // what survives is a prefix of the log, whatever the policy. A failure here ends the flusher
-            // (flushLoop fails the cycle's waiters).
-            boolean currentSealing = false;
-            for (Sealing s : sealing) {
-                writeChunks(batch, s.segment());
-                s.segment().file().force();
-                fsyncs.increment();
-                currentSealing |= s.segment() == current;
-            }
-            if (!currentSealing) {
-                writeChunks(batch, current);
-            }
+            // A failure here ends the flusher (flushLoop fails the cycle's waiters).
+            boolean currentSealed = io.write(batch, sealing, current);
             writtenSequence = upTo;
-            if (force && unsyncedRecords > 0) {
-                if (!currentSealing) {
-                    current.file().force();
-                    fsyncs.increment();
-                }
-                syncedRecords.add(unsyncedRecords);
-                unsyncedRecords = 0;
-                lastFsyncNanos = System.nanoTime();
-            }
             if (force) {
+                io.force(current, currentSealed);
                 syncedSequence = upTo;
             }
-            for (Sealing s : sealing) {
-                sealListener.sealed(s.segment(), s.hint());
-            }
+            io.sealed(sealing);
             lock.lock();
             try {
                 cycleWaiters = List.of();
                 inFlight = List.of();
                 written.written(batch);
+                if (force && policy.isAlways()) {
+                    gather.start(waiters.size(), done.size(), io.lastFsyncDuration(), System.nanoTime());
+                }
             } finally {
                 lock.unlock();
             }
@@ -644,13 +631,12 @@ public final class LogWriter {
         }
     }
 
-    private void writeChunks(List<Chunk> batch, Segment segment) throws IOException {
-        for (Chunk c : batch) {
-            if (c.segment == segment) {
-                c.segment.file().write(c.fileOffset, ByteBuffer.wrap(c.buf, 0, c.length));
-                c.segment.setWrittenLength(c.fileOffset + c.length);
-                unsyncedRecords += c.records;
-            }
+    private void awaitGather(long nanos) {
+        try {
+            work.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+            // As in awaitNanos: a stray interrupt only ends this wait early.
+            Thread.interrupted();
         }
     }
 

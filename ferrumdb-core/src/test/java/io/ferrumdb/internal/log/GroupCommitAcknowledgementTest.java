@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -72,6 +74,35 @@ class GroupCommitAcknowledgementTest {
                 for (int n = 0; n < perThread; n++) {
                     String key = (t % 2 == 0 ? "s" : "a") + t + "-" + n;
                     assertThat(reopened.get(bytes(key))).as(key).isEqualTo(bytes("v" + n));
+                }
+            }
+        }
+    }
+
+    /**
+     * After each fsync the flusher waits for the writers it acknowledged to append again (GroupGather). Writers
+     * that do not come back must not hold the others: here two asynchronous puts share a group and only one
+     * writer comes back, so every group waits for a waiter that never registers; the wait is bounded, and every
+     * put is acknowledged and durable. (Unbounded, this hangs, and the timeout, a liveness guard, fails it.)
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void writersThatDoNotComeBackDoNotHoldTheNextGroup() throws Exception {
+        Options options = Options.builder().fsyncPolicy(FsyncPolicy.always()).autoCompaction(false).build();
+        int rounds = 100;
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            for (int n = 0; n < rounds; n++) {
+                CompletableFuture<Void> a = db.putAsync(bytes("a-" + n), bytes("v" + n));
+                CompletableFuture<Void> b = db.putAsync(bytes("b-" + n), bytes("v" + n));
+                a.join();
+                b.join();
+                db.put(bytes("c-" + n), bytes("v" + n));
+            }
+        }
+        try (FerrumDB reopened = FerrumDB.open(dir, options)) {
+            for (int n = 0; n < rounds; n++) {
+                for (String k : List.of("a-", "b-", "c-")) {
+                    assertThat(reopened.get(bytes(k + n))).as(k + n).isEqualTo(bytes("v" + n));
                 }
             }
         }

@@ -1,0 +1,108 @@
+package io.ferrumdb.internal.log;
+
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.log.Chunks.Chunk;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The file work of one flush cycle of the {@link LogWriter}: writes the batch's chunks, forces the segments that are
+ * sealed and, when the cycle forces, the active one, writes the hint files of sealed segments, and counts fsyncs.
+ * Owned by the flusher thread: only it calls the cycle's methods, without the writer's lock (the chunks of a batch
+ * are no longer appended to once taken). The counters are readable from any thread.
+ */
+final class CycleIo {
+    /** A rolled segment waiting for its final fsync and hint file, with the hint entries of all its records. */
+    record Sealing(Segment segment, HintFile.Builder hint) {
+    }
+
+    private final LogWriter.SealListener sealListener;
+    private final LongAdder fsyncs = new LongAdder();
+    private final LongAdder syncedRecords = new LongAdder();
+    /** Records written but not yet forced. Flusher-owned. */
+    private long unsyncedRecords;
+    /** When the last force of records ended (System.nanoTime). Flusher-owned. */
+    private long lastFsyncNanos = System.nanoTime();
+    /** How long the last force of the active segment took, in nanoseconds. Flusher-owned. */
+    private long lastFsyncDuration;
+
+    CycleIo(LogWriter.SealListener sealListener) {
+        this.sealListener = sealListener;
+    }
+
+    /**
+     * Writes one cycle's chunks. A sealed segment is written and forced before any byte of a later segment is
+     * written, so that after power loss what survives is a prefix of the log, whatever the policy. A throw leaves
+     * the cycle half done: the caller stops the writer (a failed fsync is never retried). Returns whether
+     * {@code current} is among the sealed segments (then it is forced already).
+     */
+    boolean write(List<Chunk> batch, List<Sealing> sealing, Segment current) throws IOException {
+        boolean currentSealing = false;
+        for (Sealing s : sealing) {
+            write(batch, s.segment());
+            s.segment().file().force();
+            fsyncs.increment();
+            currentSealing |= s.segment() == current;
+        }
+        if (!currentSealing) {
+            write(batch, current);
+        }
+        return currentSealing;
+    }
+
+    /** Forces the records written since the last force, if any; {@code currentSealed} as {@link #write} said. */
+    void force(Segment current, boolean currentSealed) throws IOException {
+        if (unsyncedRecords == 0) {
+            return;
+        }
+        if (!currentSealed) {
+            long start = System.nanoTime();
+            current.file().force();
+            lastFsyncDuration = System.nanoTime() - start;
+            fsyncs.increment();
+        }
+        syncedRecords.add(unsyncedRecords);
+        unsyncedRecords = 0;
+        lastFsyncNanos = System.nanoTime();
+    }
+
+    /** Writes the hint files of the sealed segments (each already forced by {@link #write}). */
+    void sealed(List<Sealing> sealing) throws IOException {
+        for (Sealing s : sealing) {
+            sealListener.sealed(s.segment(), s.hint());
+        }
+    }
+
+    private void write(List<Chunk> batch, Segment segment) throws IOException {
+        for (Chunk c : batch) {
+            if (c.segment == segment) {
+                c.segment.file().write(c.fileOffset, ByteBuffer.wrap(c.buf, 0, c.length));
+                c.segment.setWrittenLength(c.fileOffset + c.length);
+                unsyncedRecords += c.records;
+            }
+        }
+    }
+
+    boolean hasUnsynced() {
+        return unsyncedRecords > 0;
+    }
+
+    long lastFsyncNanos() {
+        return lastFsyncNanos;
+    }
+
+    /** How long the last force of the active segment took (0 before the first). */
+    long lastFsyncDuration() {
+        return lastFsyncDuration;
+    }
+
+    long fsyncs() {
+        return fsyncs.sum();
+    }
+
+    long syncedRecords() {
+        return syncedRecords.sum();
+    }
+}
