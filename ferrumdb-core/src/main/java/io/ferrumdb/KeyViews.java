@@ -82,87 +82,73 @@ final class KeyViews {
         return keyDir.orderedScan(range.fromUnsafe(), range.toUnsafe(), range.isReversed());
     }
 
-    /** The key iterator of a range: the scan's keys, less those expired when the walk reaches them. */
-    private final class Keys implements KeyIterator {
-        private final OrderedScan scan;
-        private byte[] next;
+    /**
+     * A walk over an ordered scan that yields one element per key the scan reaches, or skips the key when
+     * {@link #produce} returns null; {@code scan} is null when the range is empty.
+     */
+    private abstract static class Walk<T> {
+        final OrderedScan scan;
+        private T next;
         private boolean closedIterator;
 
-        Keys(OrderedScan scan) {
+        Walk(OrderedScan scan) {
             this.scan = scan;
         }
 
-        @Override
+        /** The element for the scan's current key, or null to skip that key. */
+        abstract T produce();
+
         public boolean hasNext() {
             if (closedIterator) {
                 throw new IllegalStateException("iterator is closed");
             }
             while (next == null && scan != null && scan.next()) {
-                Location loc = scan.location();
-                if (loc.expiresAt() == 0 || !loc.isExpired(clock.getAsLong())) {
-                    // The scan's key bytes are a fresh copy no one else holds.
-                    next = scan.key().bytes();
-                }
+                next = produce();
             }
             return next != null;
         }
 
-        @Override
-        public byte[] next() {
+        public T next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            byte[] k = next;
+            T element = next;
             next = null;
-            return k;
+            return element;
         }
 
-        @Override
         public void close() {
             closedIterator = true;
         }
     }
 
+    /** The key iterator of a range: the scan's keys, less those expired when the walk reaches them. */
+    private final class Keys extends Walk<byte[]> implements KeyIterator {
+        Keys(OrderedScan scan) {
+            super(scan);
+        }
+
+        @Override
+        byte[] produce() {
+            Location loc = scan.location();
+            // The scan's key bytes are a fresh copy no one else holds.
+            return loc.expiresAt() == 0 || !loc.isExpired(clock.getAsLong()) ? scan.key().bytes() : null;
+        }
+    }
+
     /** The value iterator of a range. */
-    private final class Values implements RangeIterator {
-        private final OrderedScan scan;
-        private KeyValue next;
-        private boolean closedIterator;
-
+    private final class Values extends Walk<KeyValue> implements RangeIterator {
         Values(OrderedScan scan) {
-            this.scan = scan;
+            super(scan);
         }
 
         @Override
-        public boolean hasNext() {
-            if (closedIterator) {
-                throw new IllegalStateException("iterator is closed");
-            }
-            while (next == null && scan != null && scan.next()) {
-                Key k = scan.key();
-                ensureOpen.run();
-                // The location the scan found saves a second lookup; read() checks expiry and follows a moved record.
-                RecordCheck.Valid p = reads.read(k, scan.location());
-                if (p != null) {
-                    next = new KeyValue(k.bytes(), p.value());
-                }
-            }
-            return next != null;
-        }
-
-        @Override
-        public KeyValue next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            KeyValue kv = next;
-            next = null;
-            return kv;
-        }
-
-        @Override
-        public void close() {
-            closedIterator = true;
+        KeyValue produce() {
+            Key k = scan.key();
+            ensureOpen.run();
+            // The location the scan found saves a second lookup; read() checks expiry and follows a moved record.
+            RecordCheck.Valid p = reads.read(k, scan.location());
+            return p == null ? null : new KeyValue(k.bytes(), p.value());
         }
     }
 }
