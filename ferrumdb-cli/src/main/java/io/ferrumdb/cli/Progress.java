@@ -6,9 +6,13 @@ import java.util.function.LongSupplier;
 /**
  * A one-line progress bar with rate and ETA on standard error, redrawn at most five times a second whenever
  * standard error is a terminal (whatever stdin and stdout are: {@code export > dump.jsonl} shows it); silent
- * otherwise, so scripts and logs stay clean.
+ * otherwise, so scripts and logs stay clean. The first frame waits {@value #DEFAULT_DELAY_MILLIS} ms, so work that
+ * ends sooner draws nothing; {@code FERRUMDB_PROGRESS_DELAY_MS} changes that wait, as {@code GIT_PROGRESS_DELAY}
+ * does for git (0: from the first record on).
  */
 final class Progress {
+    static final String DELAY_ENV = "FERRUMDB_PROGRESS_DELAY_MS";
+    static final long DEFAULT_DELAY_MILLIS = 200;
     private static final long REDRAW_NANOS = 200_000_000L;
     private static final int WIDTH = 30;
 
@@ -24,17 +28,36 @@ final class Progress {
 
     /** @param total the amount of work in {@code unit}s, or -1 when unknown (no bar and no ETA then) */
     Progress(Io io, String unit, long total) {
-        this(io.statusErr(), io.terminals().err(), unit, total, System::nanoTime);
+        this(io.statusErr(), io.terminals().err(), unit, total, System::nanoTime, delayMillis(io));
     }
 
     Progress(PrintStream err, boolean enabled, String unit, long total, LongSupplier nanoTime) {
+        this(err, enabled, unit, total, nanoTime, DEFAULT_DELAY_MILLIS);
+    }
+
+    private Progress(PrintStream err, boolean enabled, String unit, long total, LongSupplier nanoTime,
+            long delayMillis) {
         this.err = err;
         this.enabled = enabled;
         this.unit = unit;
         this.total = total;
         this.nanoTime = nanoTime;
         this.start = nanoTime.getAsLong();
-        this.lastDraw = start;
+        // The first frame is due delayMillis after the start; later ones every REDRAW_NANOS.
+        this.lastDraw = start - REDRAW_NANOS + delayMillis * 1_000_000L;
+    }
+
+    private static long delayMillis(Io io) {
+        String text = io.env().get(DELAY_ENV);
+        if (text == null || text.isBlank()) {
+            return DEFAULT_DELAY_MILLIS;
+        }
+        long millis = text.trim().matches("\\d{1,9}") ? Long.parseLong(text.trim()) : -1;
+        if (millis < 0) {
+            throw CliException.usage(DELAY_ENV + " must be a whole number of milliseconds (0 to 999999999), got '"
+                    + text + "'");
+        }
+        return millis;
     }
 
     /** Records that the work has reached {@code amount} units. */

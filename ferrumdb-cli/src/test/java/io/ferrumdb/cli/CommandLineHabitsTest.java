@@ -113,6 +113,21 @@ class CommandLineHabitsTest {
     }
 
     @Test
+    void progressDelayComesFromTheEnvironmentAndABadOneIsAUsageError() {
+        try (FerrumDB fdb = FerrumDB.open(db())) {
+            fdb.put("k".getBytes(StandardCharsets.UTF_8), new byte[10]);
+        }
+        Terminals errOnly = new Terminals(false, false, true);
+        // With 0 the first record draws a frame, however fast the export ends (the default waits 200 ms).
+        Run immediate = Run.of(db(), NO_INPUT, Map.of(Progress.DELAY_ENV, "0"), null, errOnly, "export");
+        assertThat(immediate.code()).isZero();
+        assertThat(immediate.err()).contains("records/s");
+        Run bad = Run.of(db(), NO_INPUT, Map.of(Progress.DELAY_ENV, "soon"), null, errOnly, "export");
+        assertThat(bad.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(bad.err()).contains(Progress.DELAY_ENV).contains("'soon'");
+    }
+
+    @Test
     void importSaysHowManyRecordsWentInBeforeABadLine() {
         String lines = "{\"key\":\"a\",\"value\":\"1\"}\n{\"key\":\"b\",\"value\":\"2\"}\n{\"key\":\"c\",\"value\":\"3";
         Run truncated = Run.of(db(), lines, "import");
