@@ -5,8 +5,6 @@ import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.Options;
 import io.ferrumdb.RangeIterator;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,7 +87,7 @@ public final class PrefixScanHarness {
             }
             print("iterate-values", values, seen);
         } finally {
-            deleteTree(dir);
+            Datasets.delete(dir);
         }
     }
 
@@ -117,20 +115,5 @@ public final class PrefixScanHarness {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted((a, b) -> b.compareTo(a)).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("deleting " + p, e);
-                }
-            });
-        }
     }
 }

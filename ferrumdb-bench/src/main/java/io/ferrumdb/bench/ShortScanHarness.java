@@ -6,12 +6,10 @@ import io.ferrumdb.KeyRange;
 import io.ferrumdb.Options;
 import io.ferrumdb.RangeIterator;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * YCSB workload E's engine work without YCSB's client, JMH-free, one thread: {@code records} records of 100 bytes
@@ -61,27 +59,12 @@ public final class ShortScanHarness {
                 System.out.printf("%d\t%.0f\t%d%n", round, ops * 1e9 / nanos, scanned);
             }
         } finally {
-            deleteTree(dir);
+            Datasets.delete(dir);
         }
     }
 
     /** YCSB-like keys, spread over the key space by a multiplicative hash so that inserts land everywhere. */
     private static byte[] key(long i) {
         return String.format("user%019d", (i * 0x9E3779B97F4A7C15L) >>> 1).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted((a, b) -> b.compareTo(a)).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("deleting " + p, e);
-                }
-            });
-        }
     }
 }
