@@ -237,11 +237,11 @@ public final class ReadPath {
 
     /**
      * Every check {@link RecordReader} and {@link #verified} make of a plaintext record, without allocating (a GET's
-     * fast path). On false, {@link #verified} finds out what is wrong and reports it.
+     * fast path): {@link RecordCheck#intactPlaintext}, then the key directory's expectations. On false,
+     * {@link #verified} finds out what is wrong and reports it.
      */
     private static boolean intactPlaintext(byte[] rec, int size, Segment seg, long sequence, byte[] key) {
-        return size >= RecordFormat.HEADER_SIZE && RecordFormat.headerProblem(rec, 0) == null
-                && RecordFormat.recordSize(rec, 0, seg.cipher()) == size && RecordFormat.crcMatches(rec, 0, size)
+        return RecordCheck.intactPlaintext(rec, 0, size, seg.cipher())
                 && RecordFormat.type(rec, 0) == RecordFormat.TYPE_PUT && RecordFormat.sequence(rec, 0) == sequence
                 && RecordFormat.keyLength(rec, 0) == key.length
                 && Arrays.equals(rec, RecordFormat.HEADER_SIZE, RecordFormat.HEADER_SIZE + key.length, key, 0,
