@@ -226,7 +226,7 @@ public final class SegmentFiles {
         DroppedRange damage = null;
         if (hinted) {
             try {
-                usable = readHint(segment) != null;
+                usable = readHintCursor(segment) != null;
             } catch (CorruptionException e) {
                 damage = new DroppedRange(e.file(), e.offset(), 0, e.file().equals(segment.path())
                         ? DroppedRange.Kind.DAMAGED_SEGMENT : DroppedRange.Kind.DAMAGED_HINT, e.problem());
