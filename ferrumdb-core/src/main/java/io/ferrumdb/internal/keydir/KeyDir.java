@@ -23,8 +23,6 @@ import java.util.function.BiConsumer;
 public final class KeyDir {
     /** Growth happens beyond this fill (keys and removed markers); linear probing degrades quickly past it. */
     private static final double MAX_FILL = 0.8;
-    /** Fill right after growth: the table grows by about 1.45x each time. */
-    private static final double FILL_AFTER_GROWTH = 0.55;
 
     private final Object mutation = new Object();
     private final KeyArena arena = new KeyArena();
@@ -678,14 +676,15 @@ public final class KeyDir {
     }
 
     /**
-     * Copies every key into a table sized for {@link #FILL_AFTER_GROWTH} (dropping removed markers) and publishes
+     * Copies every key into a table sized by {@link SlotTable#fillAfterGrowth} (dropping removed markers), publishes
      * it. The copy reads no key bytes: headers carry the hash bits that place a key (see {@link SlotTable}).
      * Readers keep probing the old table until the volatile write, and what they read there was current when
      * they read it. Caller holds the mutation lock.
      */
     private SlotTable grow(SlotTable old) {
         assert Thread.holdsLock(mutation) : "grow requires the mutation lock";
-        SlotTable grown = new SlotTable(capacityFor(old.live + tombstones + 1L, FILL_AFTER_GROWTH));
+        long keys = old.live + tombstones + 1L;
+        SlotTable grown = new SlotTable(capacityFor(keys, SlotTable.fillAfterGrowth(keys)));
         for (int slot = 0; slot < old.capacity; slot++) {
             if (SlotTable.holdsKey(old.header(slot))) {
                 grown.copyUnpublished(old, slot);
