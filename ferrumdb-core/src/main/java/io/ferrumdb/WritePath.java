@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The write path below the facade: turns puts, deletes and batches into {@link Append}s (copying the caller's
- * arrays, computing expiry times), hands them to the {@link LogWriter}, and applies each appended record to the
+ * keys, computing expiry times), hands them to the {@link LogWriter}, and applies each appended record to the
  * key directory and the segments' live bytes while the writer's lock is held (so that the directory's order is
  * the sequence order). The facade checks arguments and state first.
  */
@@ -29,6 +29,20 @@ final class WritePath {
     private final LongSupplier clock;
     final LongAdder puts = new LongAdder();
     final LongAdder deletes = new LongAdder();
+    /** One instance for every append: a method reference evaluated per put is an allocation per put. */
+    private final LogWriter.Applier applier = new LogWriter.Applier() {
+        @Override
+        public void prepare(Append a) {
+            if (a.type() == RecordFormat.TYPE_PUT) {
+                a.key().readHomeAhead(keyDir);
+            }
+        }
+
+        @Override
+        public void apply(Append a, Location location) {
+            WritePath.this.apply(a, location);
+        }
+    };
 
     /** @param writer the log writer (this class exists only for writable databases) */
     WritePath(LogWriter writer, KeyDir keyDir, SegmentSet segments, LongSupplier clock) {
@@ -40,8 +54,8 @@ final class WritePath {
 
     /** Puts {@code value} with an expiry from {@code ttl} (null: none); waits as the fsync policy says. */
     void put(byte[] key, byte[] value, Duration ttl) {
-        LogWriter.await(append(List.of(putOf(key, value, ttl == null ? 0 : expiresAt(ttl, clock.getAsLong()))),
-                this::apply));
+        Append a = putOf(key, value, ttl == null ? 0 : expiresAt(ttl, clock.getAsLong()));
+        LogWriter.await(append(List.of(a), applier));
     }
 
     /** Appends a tombstone for {@code key}; true when it removed a live key. */
@@ -52,7 +66,7 @@ final class WritePath {
     }
 
     void write(WriteBatch batch) {
-        LogWriter.await(append(toAppends(batch), this::apply));
+        LogWriter.await(append(toAppends(batch), applier));
     }
 
     CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
@@ -67,8 +81,14 @@ final class WritePath {
         return async(toAppends(batch));
     }
 
+    /**
+     * The key is copied: it is read several times (hashed, encoded, copied into the hint and the key directory),
+     * and a caller changing it in between would make those disagree. The value is not: the log writer reads it
+     * once, into its chunk, before the put returns, and keeps no reference; the record's CRC is computed over
+     * that copy, so even a caller changing the array during the call cannot make a record that fails its check.
+     */
     private static Append putOf(byte[] key, byte[] value, long expiresAt) {
-        return new Append(RecordFormat.TYPE_PUT, new Key(key.clone()), value.clone(), expiresAt);
+        return new Append(RecordFormat.TYPE_PUT, new Key(key.clone()), value, expiresAt);
     }
 
     private static Append deleteOf(byte[] key) {
@@ -112,7 +132,7 @@ final class WritePath {
 
     private CompletableFuture<Void> async(List<Append> appends) {
         try {
-            CompletableFuture<Void> durable = append(appends, this::apply);
+            CompletableFuture<Void> durable = append(appends, applier);
             return durable == null ? CompletableFuture.completedFuture(null) : durable;
         } catch (FerrumException e) {
             return CompletableFuture.failedFuture(e);
