@@ -128,12 +128,4 @@ class OrderedIndexMergeTest {
         index.merge(true);
         assertScanMatches();
     }
-
-    @Test
-    void smallTablesGrowFourfoldLargeOnesByAboutAHalf() {
-        assertThat(SlotTable.fillAfterGrowth(1_000)).isEqualTo(0.2);
-        assertThat(SlotTable.fillAfterGrowth(SlotTable.QUADRUPLE_UP_TO / 5)).isEqualTo(0.2);
-        assertThat(SlotTable.fillAfterGrowth(SlotTable.QUADRUPLE_UP_TO / 5 + 1)).isEqualTo(0.55);
-        assertThat(SlotTable.fillAfterGrowth(10_000_000)).isEqualTo(0.55);
-    }
 }
