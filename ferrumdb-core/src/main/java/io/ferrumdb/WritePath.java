@@ -30,19 +30,7 @@ final class WritePath {
     final LongAdder puts = new LongAdder();
     final LongAdder deletes = new LongAdder();
     /** One instance for every append: a method reference evaluated per put is an allocation per put. */
-    private final LogWriter.Applier applier = new LogWriter.Applier() {
-        @Override
-        public void prepare(Append a) {
-            if (a.type() == RecordFormat.TYPE_PUT) {
-                a.key().readHomeAhead(keyDir);
-            }
-        }
-
-        @Override
-        public void apply(Append a, Location location) {
-            WritePath.this.apply(a, location);
-        }
-    };
+    private final LogWriter.Applier applier = this::apply;
 
     /** @param writer the log writer (this class exists only for writable databases) */
     WritePath(LogWriter writer, KeyDir keyDir, SegmentSet segments, LongSupplier clock) {

@@ -11,8 +11,6 @@ public final class Key implements Comparable<Key> {
     private final byte[] bytes;
     /** 0 until computed (a racy single-field cache, as String.hash: a 64-bit write is atomic). */
     private long directoryHash;
-    /** The header of the key's home slot as {@link #readHomeAhead} read it (a hint only, never trusted). */
-    private long homeHeader;
 
     /** Takes ownership of {@code bytes}: the caller must not mutate them afterwards. */
     public Key(byte[] bytes) {
@@ -32,15 +30,6 @@ public final class Key implements Comparable<Key> {
             directoryHash = h;
         }
         return h;
-    }
-
-    /**
-     * Reads the header of the key's home slot in {@code dir} ahead of the put that will probe it, so that the
-     * slot's cache and TLB miss (a third of a put at 1M keys) overlaps the work done before the probe. The value
-     * is kept only so that the read is not optimized away.
-     */
-    public void readHomeAhead(KeyDir dir) {
-        homeHeader = dir.touchHome(directoryHash());
     }
 
     @Override

@@ -67,14 +67,6 @@ public final class LogWriter {
     /** Applies appended records to the key directory, under the writer's lock. */
     public interface Applier {
         void apply(Append append, Location location);
-
-        /**
-         * Called for each record under the writer's lock before it is encoded: a chance to start the key
-         * directory's cache miss for the record so that it overlaps the encoding (the lock's atomic instruction
-         * before this point would have waited for it).
-         */
-        default void prepare(Append append) {
-        }
     }
 
     private static final int MAX_PENDING = 4 << 20;
@@ -178,7 +170,6 @@ public final class LogWriter {
             }
             int total = 0;
             for (Append a : appends) {
-                applier.prepare(a);
                 total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, active.cipher());
             }
             while (true) {
