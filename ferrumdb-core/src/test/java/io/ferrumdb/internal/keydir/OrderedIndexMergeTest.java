@@ -23,8 +23,13 @@ class OrderedIndexMergeTest {
     private final OrderedIndex index = new OrderedIndex(arena, ref -> !dead.contains(ref));
     private final TreeMap<String, Long> live = new TreeMap<>();
 
+    /** "k" and nine decimal digits, so that key order is number order (built by hand: String.format is slow). */
     private static String key(int i) {
-        return String.format("k%09d", i);
+        char[] c = {'k', '0', '0', '0', '0', '0', '0', '0', '0', '0'};
+        for (int p = c.length - 1, v = i; p >= 1; p--, v /= 10) {
+            c[p] = (char) ('0' + v % 10);
+        }
+        return new String(c);
     }
 
     private void add(int i) {
