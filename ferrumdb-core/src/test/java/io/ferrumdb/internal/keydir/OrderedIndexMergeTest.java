@@ -80,7 +80,7 @@ class OrderedIndexMergeTest {
     void clustersInsideALevelAndKeysAboveAndBelowIt() {
         SplittableRandom rnd = new SplittableRandom(18);
         List<Integer> evens = new ArrayList<>();
-        for (int i = 2_000; i < 200_000; i += 2) {
+        for (int i = 2_000; i < 100_000; i += 2) {
             evens.add(i);
         }
         java.util.Collections.shuffle(evens, new java.util.Random(18));
@@ -88,21 +88,22 @@ class OrderedIndexMergeTest {
         index.merge(true);
         assertScanMatches();
         // Clusters of odd keys (long runs of the level between them), keys below and above every key, a few
-        // scattered ones: enough (over MID_MIN) that mid is merged into base too.
-        for (int start : new int[] {20_001, 90_001, 150_001}) {
-            for (int i = start; i < start + 6_000; i += 2) {
+        // scattered ones: 17,500 in all, over MID_MIN, so that mid is merged into base too.
+        for (int start : new int[] {20_001, 50_001, 80_001}) {
+            for (int i = start; i < start + 8_000; i += 2) {
                 add(i);
             }
         }
         for (int i = 1; i < 2_000; i++) {
             add(i);
         }
-        for (int i = 200_000; i < 203_000; i++) {
+        for (int i = 100_000; i < 103_000; i++) {
             add(i);
         }
         for (int n = 0; n < 500; n++) {
-            add(2 * rnd.nextInt(1_000, 100_000) + 1);
+            add(2 * rnd.nextInt(1_000, 50_000) + 1);
         }
+        assertThat(index.pendingCount()).isGreaterThan(OrderedIndex.MID_MIN);
         index.merge(true);
         assertScanMatches();
     }
