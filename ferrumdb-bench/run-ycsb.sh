@@ -4,10 +4,12 @@
 #   ferrumdb-bench/run-ycsb.sh --summary DIR   # recomputes DIR/summary.md from DIR/results.tsv
 # Environment (the same for both engines): YCSB_RECORDS (100000), YCSB_OPS (500000 for A, B, C, D, F),
 # YCSB_OPS_E (50000: an E operation scans up to 100 records), YCSB_THREADS (2), YCSB_FIELDS (1),
-# YCSB_FIELD_LENGTH (100), YCSB_HEAP (1g), YCSB_WORKLOADS (a b c f d e: the run phases, in this order; E always
+# YCSB_FIELD_LENGTH (100), YCSB_HEAP (1g), YCSB_SETTLE (1; 0 = off), YCSB_WORKLOADS (a b c f d e: the run phases, in this order; E always
 # on a fresh load).
 # Per repeat: load both engines into fresh directories, run A, B, C, F, D on them (YCSB's recommended order;
-# D inserts), then load both again and run E. Every run is its own JVM (site.ycsb.Client); the two engines
+# D inserts), then load both again and run E. Before every run phase both stores are settled outside YCSB's timed
+# section (YcsbSettle: FerrumDB compacts, RocksDB flushes and compacts its range), so that no phase pays for the
+# previous one's backlog (before run 6 of the YCSB section they were not). Every run is its own JVM (site.ycsb.Client); the two engines
 # alternate run by run, and which one goes first flips every repeat, so that drifts of the machine's load fall on
 # both. The figure is YCSB's [OVERALL] Throughput; the ratio is FerrumDB / RocksDB within one repeat.
 # Output: docs/benchmarks-data/ycsb-<stamp>/ (each run's YCSB output, results.tsv with the load average before
@@ -82,6 +84,7 @@ threads=${YCSB_THREADS:-2}
 fields=${YCSB_FIELDS:-1}
 field_length=${YCSB_FIELD_LENGTH:-100}
 heap=${YCSB_HEAP:-1g}
+settle=${YCSB_SETTLE:-1}
 read -r -a workloads_run <<< "${YCSB_WORKLOADS:-a b c f d e}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -101,7 +104,7 @@ if [ "${feature%%.*}" -ge 24 ]; then
   flags+=(--enable-native-access=ALL-UNNAMED)
 fi
 {
-  echo "# ycsb run $(date -u +%FT%TZ): repeats=$repeats records=$records ops=$ops ops_e=$ops_e threads=$threads workloads=${workloads_run[*]}"
+  echo "# ycsb run $(date -u +%FT%TZ): repeats=$repeats records=$records ops=$ops ops_e=$ops_e threads=$threads workloads=${workloads_run[*]} settle=$settle"
   echo "# fieldcount=$fields fieldlength=$field_length heap=$heap java=$(java -version 2>&1 | head -1)"
   echo "# cpus=$(nproc) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   printf 'repeat\tengine\tphase\tworkload\tthroughput_ops_s\tloadavg_1m_before\toperations\truntime_ms\topen_ms\tclose_ms\n'
@@ -139,6 +142,16 @@ ycsb() {
   printf '  r%s %-8s %-4s %s: %s ops/s (load %s)\n' "$repeat" "$engine" "$phase" "$workload" "$tput" "$load1"
 }
 
+# settle REPEAT ENGINE WORKLOAD: the store at rest before the run phase of WORKLOAD (see YcsbSettle).
+settle() {
+  [ "$settle" = 0 ] && return 0
+  local log="$out/r$1-$2-settle-$3.txt"
+  if ! java "${flags[@]}" -cp "$jar" io.ferrumdb.bench.ycsb.YcsbSettle "$2" "$data/$2" > "$log" 2>&1; then
+    echo "settling $2 before workload $3 failed: $log" >&2
+    exit 1
+  fi
+}
+
 for repeat in $(seq 1 "$repeats"); do
   if [ $((repeat % 2)) -eq 1 ]; then engines=(ferrumdb rocksdb); else engines=(rocksdb ferrumdb); fi
   echo "== repeat $repeat of $repeats (${engines[*]})"
@@ -150,12 +163,14 @@ for repeat in $(seq 1 "$repeats"); do
       for e in "${engines[@]}"; do ycsb "$repeat" "$e" load "$w" "$records"; done
       loaded=1
     fi
+    for e in "${engines[@]}"; do settle "$repeat" "$e" "$w"; done
     for e in "${engines[@]}"; do ycsb "$repeat" "$e" run "$w" "$ops"; done
   done
   case " ${workloads_run[*]} " in
     *" e "*)
       rm -rf "$data"
       for e in "${engines[@]}"; do ycsb "$repeat" "$e" load e "$records"; done
+      for e in "${engines[@]}"; do settle "$repeat" "$e" e; done
       for e in "${engines[@]}"; do ycsb "$repeat" "$e" run e "$ops_e"; done
       ;;
   esac

@@ -33,9 +33,13 @@ import site.ycsb.Status;
 public final class FerrumDbYcsb extends DB {
     public static final String DIR_PROPERTY = "ferrumdb.dir";
 
-    private static final SharedHandles<FerrumDB> HANDLES = new SharedHandles<>("FerrumDB", dir -> FerrumDB.open(dir,
-            Options.builder().fsyncPolicy(FsyncPolicy.never()).orderedKeys(true).build()),
+    private static final SharedHandles<FerrumDB> HANDLES = new SharedHandles<>("FerrumDB", FerrumDbYcsb::open,
             db -> db.stats().toString());
+
+    /** The store as the binding (and {@link YcsbSettle}) opens it. */
+    static FerrumDB open(Path dir) {
+        return FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.never()).orderedKeys(true).build());
+    }
 
     private Path dir;
     private FerrumDB db;

@@ -75,7 +75,8 @@ public final class RocksDbYcsb extends DB {
     private byte[] value = new byte[256];
     private final YcsbRecord.Names names = new YcsbRecord.Names();
 
-    private static Handle open(Path dir) throws Exception {
+    /** The store as the binding (and {@link YcsbSettle}) opens it. */
+    static Handle open(Path dir) throws Exception {
         RocksDB.loadLibrary();
         Files.createDirectories(dir);
         Options options = new Options()
