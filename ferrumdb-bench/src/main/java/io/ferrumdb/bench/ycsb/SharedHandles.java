@@ -2,6 +2,7 @@ package io.ferrumdb.bench.ycsb;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -46,7 +47,8 @@ final class SharedHandles<H extends AutoCloseable> {
             long started = System.nanoTime();
             entry = new Entry<>(opener.open(key));
             open.put(key, entry);
-            System.err.printf("ycsb-binding: %s open_ms=%.1f %s%n", engine, (System.nanoTime() - started) / 1e6, key);
+            System.err.printf(Locale.ROOT, "ycsb-binding: %s open_ms=%.1f %s%n", engine,
+                    (System.nanoTime() - started) / 1e6, key);
         }
         entry.references++;
         return entry.handle;
@@ -64,7 +66,8 @@ final class SharedHandles<H extends AutoCloseable> {
             System.err.println("ycsb-binding: " + engine + " at close: " + report.apply(entry.handle));
             long started = System.nanoTime();
             entry.handle.close();
-            System.err.printf("ycsb-binding: %s close_ms=%.1f %s%n", engine, (System.nanoTime() - started) / 1e6, key);
+            System.err.printf(Locale.ROOT, "ycsb-binding: %s close_ms=%.1f %s%n", engine,
+                    (System.nanoTime() - started) / 1e6, key);
         }
     }
 

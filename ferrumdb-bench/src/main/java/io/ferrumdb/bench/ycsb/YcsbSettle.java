@@ -2,6 +2,7 @@ package io.ferrumdb.bench.ycsb;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 import org.rocksdb.FlushOptions;
 
@@ -34,7 +35,8 @@ public final class YcsbSettle {
         }
         long started = System.nanoTime();
         String done = args[0].equals("ferrumdb") ? settleFerrumDb(dir) : settleRocksDb(dir);
-        System.out.printf("settled %s %s in %.0f ms: %s%n", args[0], dir, (System.nanoTime() - started) / 1e6, done);
+        System.out.printf(Locale.ROOT, "settled %s %s in %.0f ms: %s%n", args[0], dir,
+                (System.nanoTime() - started) / 1e6, done);
     }
 
     static String settleFerrumDb(Path dir) {

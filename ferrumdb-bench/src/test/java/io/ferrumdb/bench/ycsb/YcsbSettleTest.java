@@ -68,8 +68,8 @@ class YcsbSettleTest {
         init(db, property, store);
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < 50; i++) {
-                assertThat(db.insert("usertable", "user" + i, Map.of("field0", new StringByteIterator(round + "-" + i))))
-                        .isEqualTo(Status.OK);
+                Map<String, ByteIterator> fields = Map.of("field0", new StringByteIterator(round + "-" + i));
+                assertThat(db.insert("usertable", "user" + i, fields)).isEqualTo(Status.OK);
             }
         }
         db.cleanup();
