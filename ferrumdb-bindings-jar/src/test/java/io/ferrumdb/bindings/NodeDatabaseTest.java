@@ -86,6 +86,31 @@ class NodeDatabaseTest {
     }
 
     @Test
+    void getsAsBase64ReturnValuesAsBase64AndMarkLargeOnesWithAHandle() {
+        byte[] bytes = {0, -1, 127, -128, 35};
+        String binary = Base64.getEncoder().encodeToString(bytes);
+        try (NodeDatabase db = open()) {
+            assertThat(db.getBase64(b64("absent"))).isNull();
+            assertThat(db.getBoundedBase64(b64("absent"), 4)).isNull();
+            db.put(b64("bin"), binary, 0);
+            db.put(b64("empty"), "", 0);
+            assertThat(Base64.getDecoder().decode(db.getBase64(b64("bin")))).isEqualTo(bytes);
+            assertThat(db.getBase64(b64("empty"))).isEmpty();
+            assertThat(db.getBoundedBase64(b64("empty"), 4)).isEmpty();
+            assertThat(Base64.getDecoder().decode(db.getBoundedBase64(b64("bin"), 5))).isEqualTo(bytes);
+            // Over the bound: "#<handle>,<length>", the value kept for readPart.
+            String head = db.getBoundedBase64(b64("bin"), 4);
+            assertThat(head).matches("#[0-9]+,5");
+            double handle = Double.parseDouble(head.substring(1, head.indexOf(',')));
+            assertThat(db.readPart(handle, 3)).isEqualTo(new byte[] {0, -1, 127});
+            assertThat(db.readPart(handle, 3)).isEqualTo(new byte[] {-128, 35});
+            assertThatThrownBy(() -> db.readPart(handle, 3)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> db.getBase64("not base64!")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("key");
+        }
+    }
+
+    @Test
     void aBoundedGetReturnsSmallValuesTaggedAndLargeOnesInPartsOfOneRead() {
         try (NodeDatabase db = open()) {
             assertThat(db.getBounded(b64("absent"), 4)).isNull();

@@ -1,0 +1,126 @@
+'use strict';
+// Issue 22's Node.js targets, measured so that load on a shared machine cancels out: FerrumDB and its peer are
+// timed in alternating blocks of the same keys in one process (a sync get against better-sqlite3's, an awaited get
+// against classic-level's), and each target's figure is the median of the per-pair ratios. 100,000 keys of 16
+// bytes with 100-byte values; blocks of 2,000 random gets, 25 pairs after 5 warm-up pairs. Also times, the same
+// way, the previous getSync (a byte[] result) against the current one (a base64 string), as "before".
+// Prints one JSON object. Usage: node targets.js [keys]
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const Database = require('better-sqlite3');
+const { ClassicLevel } = require('classic-level');
+const { FerrumDB } = require('ferrumdb');
+
+const PAIRS = 25;
+const WARMUP = 5;
+const BLOCK = 2000;
+const PREFIX = 'user:';
+
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+async function timeNs(loop) {
+  const start = process.hrtime.bigint();
+  await loop();
+  return Number(process.hrtime.bigint() - start) / BLOCK;
+}
+
+/** Alternates `ours` and `theirs` (which goes first alternates too); medians of ns per call and of the ratios. */
+async function alternate(ours, theirs) {
+  const a = [];
+  const b = [];
+  const ratios = [];
+  for (let i = 0; i < WARMUP + PAIRS; i += 1) {
+    let x;
+    let y;
+    if (i % 2 === 0) {
+      x = await timeNs(ours);
+      y = await timeNs(theirs);
+    } else {
+      y = await timeNs(theirs);
+      x = await timeNs(ours);
+    }
+    if (i >= WARMUP) {
+      a.push(x);
+      b.push(y);
+      ratios.push(x / y);
+    }
+  }
+  return { ours: median(a), theirs: median(b), ratio: median(ratios) };
+}
+
+async function main() {
+  const n = Number(process.argv[2] || 100000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrumdb-targets-node-'));
+  const keys = Array.from({ length: n }, (_, i) => Buffer.from(`${PREFIX}${String(i).padStart(11, '0')}`));
+  const value = Buffer.alloc(100, 7);
+  let seed = 42;
+  const probe = Array.from({ length: BLOCK }, () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return keys[Math.floor((seed / 2147483648) * n)];
+  });
+  const out = { load: os.loadavg()[0] };
+  try {
+    const load = await FerrumDB.open(path.join(dir, 'ferrum'), { fsync: 'never' });
+    for (let i = 0; i < n; i += 10000) {
+      await load.writeBatch(keys.slice(i, i + 10000).map((key) => ({ type: 'put', key, value })));
+    }
+    await load.close();
+    const db = await FerrumDB.open(path.join(dir, 'ferrum'), { fsync: 'never' });
+
+    const sql = new Database(path.join(dir, 'sqlite.db'));
+    sql.pragma('journal_mode = WAL');
+    sql.exec('CREATE TABLE kv (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID');
+    const insert = sql.prepare('INSERT INTO kv VALUES (?, ?)');
+    sql.transaction(() => { for (const k of keys) insert.run(k, value); })();
+    const one = sql.prepare('SELECT v FROM kv WHERE k = ?').pluck();
+
+    const level = new ClassicLevel(path.join(dir, 'level'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await level.open();
+    for (let i = 0; i < n; i += 10000) {
+      await level.batch(keys.slice(i, i + 10000).map((key) => ({ type: 'put', key, value })));
+    }
+
+    for (const k of probe) {
+      if (!db.getSync(k).equals(one.get(k))) throw new Error(`values differ at ${k}`);
+    }
+    const sync = await alternate(() => { for (const k of probe) db.getSync(k); },
+      () => { for (const k of probe) one.get(k); });
+    out['sync get: ferrumdb ns'] = sync.ours;
+    out['sync get: better-sqlite3 ns'] = sync.theirs;
+    out['sync get: ferrumdb / better-sqlite3'] = sync.ratio;
+    const awaited = await alternate(async () => { for (const k of probe) await db.get(k); },
+      async () => { for (const k of probe) await level.get(k); });
+    out['awaited get: ferrumdb ns'] = awaited.ours;
+    out['awaited get: classic-level ns'] = awaited.theirs;
+    out['awaited get: ferrumdb / classic-level'] = awaited.ratio;
+
+    // Before: the byte[] result through the generic call path, as getSync was until this change.
+    const java = FerrumDB.javaDatabase(db);
+    const method = 'get';
+    const before = (k) => (() => java[`${method}Sync`](...[k.toString('base64')]))();
+    const change = await alternate(() => { for (const k of probe) db.getSync(k); },
+      () => { for (const k of probe) before(k); });
+    out['sync get: after / before'] = change.ratio;
+    // Before, awaited: getBounded's tagged byte[] through two async layers, as get was until this change.
+    const callOld = async (fn) => { try { return await fn(); } catch (e) { throw e; } };
+    const beforeAsync = async (k) => {
+      const head = await callOld(() => java.getBounded(...[k.toString('base64'), 256 << 10]));
+      return head === null ? null : head.subarray(1);
+    };
+    const changeAsync = await alternate(async () => { for (const k of probe) await db.get(k); },
+      async () => { for (const k of probe) await beforeAsync(k); });
+    out['awaited get: after / before'] = changeAsync.ratio;
+
+    await db.close();
+    sql.close();
+    await level.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  out['load end'] = os.loadavg()[0];
+  console.log(JSON.stringify(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v * 100) / 100]))));
+}
+
+main();
