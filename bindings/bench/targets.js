@@ -2,8 +2,8 @@
 // Issue 22's Node.js targets, measured so that load on a shared machine cancels out: FerrumDB and its peer are
 // timed in alternating blocks of the same keys in one process (a sync get against better-sqlite3's, an awaited get
 // against classic-level's), and each target's figure is the median of the per-pair ratios. 100,000 keys of 16
-// bytes with 100-byte values; blocks of 2,000 random gets, 25 pairs after 5 warm-up pairs. Also times, the same
-// way, the previous getSync (a byte[] result) against the current one (a base64 string), as "before".
+// bytes with 100-byte values; blocks of 2,000 random gets, 25 pairs after 5 warm-up pairs. (At commit 6cf2bb9 it
+// also timed the previous get and getSync, rebuilt from NodeDatabase.get and getBounded, which are gone since.)
 // Prints one JSON object. Usage: node targets.js [keys]
 
 const fs = require('node:fs');
@@ -95,23 +95,6 @@ async function main() {
     out['awaited get: ferrumdb ns'] = awaited.ours;
     out['awaited get: classic-level ns'] = awaited.theirs;
     out['awaited get: ferrumdb / classic-level'] = awaited.ratio;
-
-    // Before: the byte[] result through the generic call path, as getSync was until this change.
-    const java = FerrumDB.javaDatabase(db);
-    const method = 'get';
-    const before = (k) => (() => java[`${method}Sync`](...[k.toString('base64')]))();
-    const change = await alternate(() => { for (const k of probe) db.getSync(k); },
-      () => { for (const k of probe) before(k); });
-    out['sync get: after / before'] = change.ratio;
-    // Before, awaited: getBounded's tagged byte[] through two async layers, as get was until this change.
-    const callOld = async (fn) => { try { return await fn(); } catch (e) { throw e; } };
-    const beforeAsync = async (k) => {
-      const head = await callOld(() => java.getBounded(...[k.toString('base64'), 256 << 10]));
-      return head === null ? null : head.subarray(1);
-    };
-    const changeAsync = await alternate(async () => { for (const k of probe) await db.get(k); },
-      async () => { for (const k of probe) await beforeAsync(k); });
-    out['awaited get: after / before'] = changeAsync.ratio;
 
     await db.close();
     sql.close();

@@ -4,8 +4,6 @@ import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Stats;
 import io.ferrumdb.WriteBatch;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Base64;
 
@@ -14,7 +12,7 @@ import java.util.Base64;
  * arrays. java-bridge 2.8.0 converts a Node Buffer argument to a Java byte[] at several hundred nanoseconds per
  * byte (it formats an error message for every element); a base64 string crosses as one native string copy, and
  * Node and the JDK encode and decode base64 natively. Results come back as byte[], which java-bridge copies
- * into a Buffer in one piece.
+ * into a Buffer in one piece, except a get's value (see {@link #getBase64}).
  *
  * <p>The binding constructs this class through a java-bridge class proxy imported with
  * {@code asyncJavaExceptionObjects}, which its instances inherit, so that an asynchronous call still reports the
@@ -79,11 +77,6 @@ public final class NodeDatabase implements AutoCloseable {
         }
     }
 
-    /** The value, or null when absent or expired. */
-    public byte[] get(String key) {
-        return db.get(decode(key, "key"));
-    }
-
     /**
      * The value as base64, or null when absent or expired: what the binding's getSync calls. java-bridge 2.8.0
      * copies a returned byte[] into a Buffer at tens of nanoseconds per byte, more than the value's base64 string
@@ -97,29 +90,9 @@ public final class NodeDatabase implements AutoCloseable {
 
     /**
      * The value as the Node.js binding's async get takes it, so that no single step on the event loop converts a
-     * large value (java-bridge copies a returned byte[] into a Buffer on the event loop, in one piece): null when
-     * absent or expired; else {@code [0]} followed by the value when it has at most {@code maxBytes}; else
-     * {@code [1]}, a float64 handle and the float64 length (little-endian), the value being kept for
-     * {@link #readPart} to hand over in parts (one engine read: the parts are of one value).
-     */
-    public byte[] getBounded(String key, int maxBytes) {
-        byte[] value = db.get(decode(key, "key"));
-        if (value == null) {
-            return null;
-        }
-        if (value.length <= maxBytes) {
-            byte[] out = new byte[value.length + 1];
-            System.arraycopy(value, 0, out, 1, value.length);
-            return out;
-        }
-        return ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN).put((byte) 1)
-                .putDouble(largeValues.keep(value)).putDouble(value.length).array();
-    }
-
-    /**
-     * {@link #getBounded} as a string, for the same reason as {@link #getBase64}: null when absent or expired; the
-     * value as base64 when it has at most {@code maxBytes}; else {@code "#<handle>,<length>"} (not base64), the
-     * value being kept for {@link #readPart}.
+     * large value, and as a string for the same reason as {@link #getBase64}: null when absent or expired; the value
+     * as base64 when it has at most {@code maxBytes}; else {@code "#<handle>,<length>"} (not base64), the value being
+     * kept for {@link #readPart} to hand over in parts (one engine read: the parts are of one value).
      */
     public String getBoundedBase64(String key, int maxBytes) {
         byte[] value = db.get(decode(key, "key"));
@@ -133,8 +106,8 @@ public final class NodeDatabase implements AutoCloseable {
     }
 
     /**
-     * The next part (at most {@code maxBytes}) of a value {@link #getBounded} kept; the value is dropped with its
-     * last part.
+     * The next part (at most {@code maxBytes}) of a value {@link #getBoundedBase64} kept; the value is dropped with
+     * its last part.
      *
      * @throws DatabaseClosedException when the database was closed meanwhile (closing drops kept values)
      * @throws IllegalArgumentException when {@code handle} names no kept value
@@ -146,7 +119,9 @@ public final class NodeDatabase implements AutoCloseable {
         return largeValues.next((long) handle, maxBytes);
     }
 
-    /** Drops a value {@link #getBounded} kept, when the reader gives up before its last part. Harmless twice. */
+    /**
+     * Drops a value {@link #getBoundedBase64} kept, when the reader gives up before its last part. Harmless twice.
+     */
     public void dropPart(double handle) {
         largeValues.drop((long) handle);
     }
