@@ -1,7 +1,9 @@
 'use strict';
 // Issue 22's Node.js targets, measured so that load on a shared machine cancels out: FerrumDB and its peer are
 // timed in alternating blocks of the same keys in one process (a sync get against better-sqlite3's, an awaited get
-// against classic-level's), and each target's figure is the median of the per-pair ratios. 100,000 keys of 16
+// against classic-level's), and each target's figure is the median of the per-pair ratios, of wall-clock time and of
+// the process's CPU time (which a process waiting for a core does not accrue; for awaited gets it includes the
+// pool threads that run the Java calls, and classic-level's libuv threads). 100,000 keys of 16
 // bytes with 100-byte values; blocks of 2,000 random gets, 25 pairs after 5 warm-up pairs. (At commit 6cf2bb9 it
 // also timed the previous get and getSync, rebuilt from NodeDatabase.get and getBounded, which are gone since.)
 // Prints one JSON object. Usage: node targets.js [keys]
@@ -20,17 +22,23 @@ const PREFIX = 'user:';
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
+/** Wall-clock and CPU time (of the whole process: the sync calls run Java on this thread) per call of `loop`. */
 async function timeNs(loop) {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await loop();
-  return Number(process.hrtime.bigint() - start) / BLOCK;
+  const wall = Number(process.hrtime.bigint() - start) / BLOCK;
+  const used = process.cpuUsage(cpu);
+  return [wall, ((used.user + used.system) * 1000) / BLOCK];
 }
 
-/** Alternates `ours` and `theirs` (which goes first alternates too); medians of ns per call and of the ratios. */
+/**
+ * Alternates `ours` and `theirs` (which goes first alternates too): medians of ns per call and of the per-pair
+ * ratios, of wall-clock time and of process CPU time.
+ */
 async function alternate(ours, theirs) {
-  const a = [];
-  const b = [];
-  const ratios = [];
+  const wall = [[], [], []];
+  const cpu = [[], [], []];
   for (let i = 0; i < WARMUP + PAIRS; i += 1) {
     let x;
     let y;
@@ -42,12 +50,14 @@ async function alternate(ours, theirs) {
       x = await timeNs(ours);
     }
     if (i >= WARMUP) {
-      a.push(x);
-      b.push(y);
-      ratios.push(x / y);
+      for (const [series, at] of [[wall, 0], [cpu, 1]]) {
+        series[0].push(x[at]);
+        series[1].push(y[at]);
+        series[2].push(x[at] / y[at]);
+      }
     }
   }
-  return { ours: median(a), theirs: median(b), ratio: median(ratios) };
+  return { wall: wall.map(median), cpu: cpu.map(median) };
 }
 
 async function main() {
@@ -87,14 +97,15 @@ async function main() {
     }
     const sync = await alternate(() => { for (const k of probe) db.getSync(k); },
       () => { for (const k of probe) one.get(k); });
-    out['sync get: ferrumdb ns'] = sync.ours;
-    out['sync get: better-sqlite3 ns'] = sync.theirs;
-    out['sync get: ferrumdb / better-sqlite3'] = sync.ratio;
+    [out['sync get: ferrumdb ns'], out['sync get: better-sqlite3 ns'], out['sync get: ferrumdb / better-sqlite3']] = sync.wall;
+    [out['sync get cpu: ferrumdb ns'], out['sync get cpu: better-sqlite3 ns'],
+      out['sync get cpu: ferrumdb / better-sqlite3']] = sync.cpu;
     const awaited = await alternate(async () => { for (const k of probe) await db.get(k); },
       async () => { for (const k of probe) await level.get(k); });
-    out['awaited get: ferrumdb ns'] = awaited.ours;
-    out['awaited get: classic-level ns'] = awaited.theirs;
-    out['awaited get: ferrumdb / classic-level'] = awaited.ratio;
+    [out['awaited get: ferrumdb ns'], out['awaited get: classic-level ns'],
+      out['awaited get: ferrumdb / classic-level']] = awaited.wall;
+    [out['awaited get cpu: ferrumdb ns'], out['awaited get cpu: classic-level ns'],
+      out['awaited get cpu: ferrumdb / classic-level']] = awaited.cpu;
 
     await db.close();
     sql.close();
