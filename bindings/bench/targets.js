@@ -97,7 +97,8 @@ async function main() {
     }
     const sync = await alternate(() => { for (const k of probe) db.getSync(k); },
       () => { for (const k of probe) one.get(k); });
-    [out['sync get: ferrumdb ns'], out['sync get: better-sqlite3 ns'], out['sync get: ferrumdb / better-sqlite3']] = sync.wall;
+    [out['sync get: ferrumdb ns'], out['sync get: better-sqlite3 ns'],
+      out['sync get: ferrumdb / better-sqlite3']] = sync.wall;
     [out['sync get cpu: ferrumdb ns'], out['sync get cpu: better-sqlite3 ns'],
       out['sync get cpu: ferrumdb / better-sqlite3']] = sync.cpu;
     const awaited = await alternate(async () => { for (const k of probe) await db.get(k); },
