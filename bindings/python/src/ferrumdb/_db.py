@@ -214,8 +214,8 @@ def _unpack(chunk: bytes, with_values: bool) -> List[Any]:
     if total != len(chunk):
         raise AssertionError(f"scan chunk of {len(chunk)} bytes holds {total}")
     # One struct format of "<n>s" per part, unpacked in C: 38 ns an entry where slicing in a Python loop took 52
-    # (chunks of 4,096 keys of 16 bytes). A Struct object of its own, not struct.unpack_from, whose cache would keep up to 100 of these large
-    # one-use formats alive.
+    # (chunks of 4,096 keys of 16 bytes). A Struct object of its own, not struct.unpack_from, whose cache would
+    # keep up to 100 of these large one-use formats alive.
     parts = struct.Struct(("%ds" * len(lengths)) % tuple(lengths)).unpack_from(chunk, body)
     return list(zip(parts[0::2], parts[1::2])) if with_values else list(parts)
 
