@@ -28,6 +28,8 @@ public final class KeyDirLoader {
     private final long[] expiries = new long[BATCH];
     private final long[] hashes = new long[BATCH];
     private int pending;
+    private HashOrder hashOrder;
+    private byte[] reordered;
     /** Keeps the early slot reads of {@link #flush} from being optimized away; its value means nothing. */
     private long sink;
 
@@ -38,13 +40,26 @@ public final class KeyDirLoader {
     /**
      * Loads every entry of a hint of segment {@code id}, which {@link HintFile.Cursor#check} has checked whole (so
      * that a damaged hint is refused before any of its entries is loaded).
+     *
+     * <p>The entries are applied in order of their keys' hashes, not in file order: the table's home slot is a
+     * monotone function of the hash, so the probes sweep the table from start to end instead of jumping all over
+     * it. At 10M keys the table is over 400 MB, far beyond the TLB's reach with 4 KiB pages: in file order nearly
+     * every probe paid a page walk on top of its cache miss; in hash order consecutive probes share pages and
+     * page-table lines. The sort is stable, so the entries of one key keep their file order.
      */
     public void load(int id, HintFile.Cursor hint) {
         begin(id);
+        int n = hint.count();
+        HashOrder order = hashOrder(n);
+        for (int i = 0; hint.next(); i++) {
+            order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
+        }
+        order.sort();
+        HintFile.Cursor sorted = hint.reordered(order.entryStarts(), n, reorderBuffer(hint.entriesLength()));
         keyDir.whileLoading(() -> {
-            while (hint.next()) {
-                entry(hint.type(), hint.buffer(), hint.keyAt(), hint.keyLength(), hint.recordSize(), hint.offset(),
-                        hint.sequence(), hint.expiresAt());
+            for (int i = 0; sorted.next(); i++) {
+                entry(sorted.type(), sorted.buffer(), sorted.keyAt(), sorted.keyLength(), order.hash(i),
+                        sorted.recordSize(), sorted.offset(), sorted.sequence(), sorted.expiresAt());
             }
             flush();
         });
@@ -55,7 +70,8 @@ public final class KeyDirLoader {
         begin(id);
         keyDir.whileLoading(() -> {
             for (HintFile.Entry e : entries) {
-                entry(e.type(), e.key(), 0, e.key().length, e.recordSize(), e.offset(), e.sequence(), e.expiresAt());
+                entry(e.type(), e.key(), 0, e.key().length, KeyDir.hash(e.key(), 0, e.key().length), e.recordSize(),
+                        e.offset(), e.sequence(), e.expiresAt());
             }
             flush();
         });
@@ -72,8 +88,8 @@ public final class KeyDirLoader {
      * slots read first, so that the cache misses of a batch's probes overlap instead of coming one after another
      * (the table is far larger than the CPU caches; loading is bound by these misses, most of all at 10M keys).
      */
-    private void entry(byte type, byte[] bytes, int keyOffset, int keyLength, int recordSize, long offset,
-                       long sequence, long expiresAt) {
+    private void entry(byte type, byte[] bytes, int keyOffset, int keyLength, long hash, int recordSize,
+                       long offset, long sequence, long expiresAt) {
         minSequence = Math.min(minSequence, sequence);
         maxSequence = Math.max(maxSequence, sequence);
         int i = pending++;
@@ -81,6 +97,7 @@ public final class KeyDirLoader {
         keys[i] = bytes;
         keyOffsets[i] = keyOffset;
         keyLengths[i] = keyLength;
+        hashes[i] = hash;
         recordSizes[i] = recordSize;
         offsets[i] = offset;
         sequences[i] = sequence;
@@ -93,7 +110,6 @@ public final class KeyDirLoader {
     private void flush() {
         long touched = 0;
         for (int i = 0; i < pending; i++) {
-            hashes[i] = KeyDir.hash(keys[i], keyOffsets[i], keyLengths[i]);
             touched += keyDir.touchHome(hashes[i]);
         }
         sink += touched;
@@ -103,6 +119,22 @@ public final class KeyDirLoader {
             keys[i] = null;
         }
         pending = 0;
+    }
+
+    /** The loader's {@link HashOrder}, reused from hint to hint while it is large enough. */
+    private HashOrder hashOrder(int entries) {
+        if (hashOrder == null || hashOrder.capacity() < entries) {
+            hashOrder = new HashOrder(entries);
+        }
+        return hashOrder.reset(entries);
+    }
+
+    /** The buffer a hint's entries are copied into in hash order, reused from hint to hint. */
+    private byte[] reorderBuffer(int bytes) {
+        if (reordered == null || reordered.length < bytes) {
+            reordered = new byte[bytes];
+        }
+        return reordered;
     }
 
     /** Lowest sequence number of the last segment loaded; {@code Long.MAX_VALUE} when it had no entries. */
