@@ -42,6 +42,9 @@ public final class KeyDir {
     public KeyDir(boolean ordered, int expectedKeys) {
         this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), MAX_FILL - 0.05));
         this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
+        if (ordered) {
+            this.ordered.expectLoaded(expectedKeys);
+        }
     }
 
     private static int capacityFor(long keys, double fill) {
@@ -359,6 +362,9 @@ public final class KeyDir {
             t = grow(t);
         }
         long ref = arena.append(key, from, length);
+        if (ordered != null) {
+            ordered.loaded(ref);
+        }
         long header = SlotTable.header(ref, hash);
         slot = claimSlot(t, hash);
         if (put) {
@@ -510,33 +516,27 @@ public final class KeyDir {
     }
 
     /**
-     * Recovery: builds the ordered index from the loaded keys (a no-op without ordered keys). The references are
-     * collected here, before any writer runs; the sort runs on a background thread so that open returns as soon
-     * as the hash table is ready. Keys added meanwhile stay pending; the first scan waits for the build.
+     * Recovery: builds the ordered index from the loaded keys (a no-op without ordered keys). The loader noted each
+     * key's reference as it added the key ({@link OrderedIndex#loaded}), so no pass over the table is needed here;
+     * the sort runs on a background thread so that open returns as soon as the hash table is ready. Keys added
+     * meanwhile stay pending; the first scan waits for the build. References of keys removed at the end of the
+     * loading (deleted, expired) are among them, dead, and skipped like those of keys removed later.
      */
     public void buildOrderedIndex() {
         if (ordered == null) {
             return;
         }
-        long[] refs;
+        OrderedIndex.Loaded loaded;
         synchronized (mutation) {
-            SlotTable t = table;
-            refs = new long[t.live];
-            int n = 0;
-            for (int slot = 0; slot < t.capacity; slot++) {
-                long header = t.header(slot);
-                if (SlotTable.holdsKey(header)) {
-                    refs[n++] = SlotTable.ref(header);
-                }
-            }
-            assert n == refs.length : "live count " + refs.length + " but " + n + " keys in the table";
+            loaded = ordered.takeLoaded(table.live);
         }
         CountDownLatch built = new CountDownLatch(1);
         orderedBuild = built;
         Thread builder = new Thread(() -> {
             try {
+                long[] refs = loaded.refs();
                 ordered.sort(refs);
-                ordered.install(refs);
+                ordered.install(refs, loaded.dead());
             } catch (RuntimeException | Error e) {
                 orderedBuildFailure = e;
                 throw e;
@@ -577,8 +577,10 @@ public final class KeyDir {
                 }
                 t.live++;
                 size = t.live;
-                if (maintainOrder && ordered != null) {
+                if (ordered != null && maintainOrder) {
                     ordered.added(ref);
+                } else if (ordered != null) {
+                    ordered.loaded(ref);
                 }
             }
             noteExpiry(location.expiresAt(), ref);
