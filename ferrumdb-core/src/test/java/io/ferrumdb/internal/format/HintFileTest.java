@@ -89,6 +89,51 @@ class HintFileTest {
     }
 
     @Test
+    void aReorderedCursorWalksTheSameEntriesInTheGivenOrder() {
+        HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN).check();
+        int[] starts = new int[ENTRIES.size()];
+        for (int i = 0; c.next(); i++) {
+            starts[i] = c.entryAt();
+        }
+        int[] order = {2, 0, 3, 1};
+        int[] reordered = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            reordered[i] = starts[order[i]];
+        }
+        byte[] into = new byte[c.entriesLength() + 7]; // a reused buffer may be longer than the entries
+        HintFile.Cursor r = c.reordered(reordered, order.length, into);
+        assertThat(r.buffer()).isSameAs(into);
+        for (int i : order) {
+            assertThat(r.next()).isTrue();
+            assertSameEntries(List.of(r.entry()), List.of(ENTRIES.get(i)));
+        }
+        assertThat(r.next()).isFalse();
+        assertThat(r.segmentId()).isEqualTo(3);
+        assertThat(r.dataLength()).isEqualTo(DATA_LENGTH);
+    }
+
+    @Test
+    void aReorderingThatDoesNotGiveEachEntryOnceIsRefused() {
+        HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN).check();
+        int[] starts = new int[ENTRIES.size()];
+        for (int i = 0; c.next(); i++) {
+            starts[i] = c.entryAt();
+        }
+        byte[] into = new byte[c.entriesLength()];
+        assertThatThrownBy(() -> c.reordered(starts, 3, into)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reordering of 3 entries");
+        assertThatThrownBy(() -> c.reordered(starts, 4, new byte[10])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("into 10 bytes");
+        // The 300-byte key's entry given twice overruns the buffer instead of leaving a shorter walk.
+        int[] twice = {starts[3], starts[3], starts[0], starts[1]};
+        assertThatThrownBy(() -> c.reordered(twice, 4, into)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("given twice");
+        int[] outside = {starts[0], starts[1], starts[2], into.length + 100};
+        assertThatThrownBy(() -> c.reordered(outside, 4, into)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no hint entry starts at");
+    }
+
+    @Test
     void checkWalksEveryEntryThenRewinds() {
         HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN).check();
         int n = 0;
