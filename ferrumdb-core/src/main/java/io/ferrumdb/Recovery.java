@@ -373,13 +373,15 @@ final class Recovery {
         return true;
     }
 
-    /** Gives every segment the bytes of its records the key directory points at (compaction's input). */
+    /**
+     * Gives every segment the bytes of its records the key directory points at (compaction's input), as the
+     * loader counted them while it applied records (no pass over the table).
+     */
     private void countLiveBytes() {
-        int[] ids = segments.ids().stream().mapToInt(Integer::intValue).toArray();
-        long[] live = keyDir.liveBytes(ids);
-        for (int i = 0; i < ids.length; i++) {
-            if (live[i] != 0) {
-                segments.addLiveBytes(ids[i], live[i]);
+        for (int id : segments.ids()) {
+            long live = loader.liveBytes(id);
+            if (live != 0) {
+                segments.addLiveBytes(id, live);
             }
         }
     }

@@ -330,18 +330,23 @@ public final class KeyDir {
      * marker (see {@link SlotTable#writeTombstone}) in the key's slot instead of an entry of a separate map, so
      * a key is hashed and found once per record. Only a key seen for the first time takes arena space. Caller
      * holds the mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
+     *
+     * <p>Returns {@link #OLDER} when the record lost to the one the key directory holds; else the record it
+     * replaced, as {@code segmentId << 32 | recordSize} (positive), or 0 when it replaced none (a new key, a
+     * tombstone): the loader counts live bytes per segment from this, with no pass over the table.
      */
-    void recover(boolean put, byte[] key, int from, int length, long hash, int segmentId, long offset,
+    long recover(boolean put, byte[] key, int from, int length, long hash, int segmentId, long offset,
                  int recordSize, long sequence, long expiresAt) {
         assert Thread.holdsLock(mutation) : "recover requires the mutation lock";
         SlotTable t = table;
         int slot = find(t, key, from, length, hash);
         if (slot >= 0) {
             if (sequence <= t.sequence(slot)) {
-                return;
+                return OLDER;
             }
             long header = t.header(slot);
             boolean wasTombstone = t.isTombstone(slot);
+            long replaced = wasTombstone ? 0 : (long) t.segmentId(slot) << 32 | t.recordSize(slot);
             if (put) {
                 t.writeUnpublished(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
                 noteExpiry(expiresAt, SlotTable.ref(header));
@@ -356,7 +361,7 @@ public final class KeyDir {
             } else {
                 t.writeTombstone(slot, header, sequence);
             }
-            return;
+            return replaced;
         }
         if (t.used + 1 > t.capacity * MAX_FILL) {
             t = grow(t);
@@ -375,7 +380,11 @@ public final class KeyDir {
             t.writeTombstone(slot, header, sequence);
             tombstones++;
         }
+        return 0;
     }
+
+    /** {@link #recover}'s result for a record older than the key directory's: nothing changed. */
+    static final long OLDER = -1;
 
     /** The hash {@link #recover} takes for the key {@code key[from, from + length)}. */
     static long hash(byte[] key, int from, int length) {
@@ -412,42 +421,6 @@ public final class KeyDir {
             size = t.live;
             return cleared;
         }
-    }
-
-    /**
-     * Recovery: the bytes of the records the entries point at, per segment: {@code result[i]} for
-     * {@code segmentIds[i]} (ascending). One pass over the table without a {@link Location} per key.
-     */
-    public long[] liveBytes(int[] segmentIds) {
-        long[] sums = new long[segmentIds.length];
-        if (segmentIds.length == 0) {
-            return sums;
-        }
-        // Ids are usually dense: index them directly instead of searching once per key; sparse ids are searched.
-        int first = segmentIds[0];
-        long range = (long) segmentIds[segmentIds.length - 1] - first + 1;
-        boolean dense = range <= 4L * segmentIds.length + 4096;
-        int[] index = new int[dense ? (int) range : 0];
-        java.util.Arrays.fill(index, -1);
-        for (int i = 0; dense && i < segmentIds.length; i++) {
-            index[segmentIds[i] - first] = i;
-        }
-        synchronized (mutation) {
-            SlotTable t = table;
-            for (int slot = 0; slot < t.capacity; slot++) {
-                if (SlotTable.holdsKey(t.header(slot))) {
-                    int id = t.segmentId(slot);
-                    int i = !dense ? java.util.Arrays.binarySearch(segmentIds, id)
-                            : id < first || id - first >= index.length ? -1 : index[id - first];
-                    if (i < 0) {
-                        throw new IllegalStateException("a key directory entry points at segment " + id
-                                + ", which is not in the set");
-                    }
-                    sums[i] += t.recordSize(slot);
-                }
-            }
-        }
-        return sums;
     }
 
     /** Bytes of key storage appended so far, removed keys and cleared tombstones included. */

@@ -2,7 +2,9 @@ package io.ferrumdb.internal.keydir;
 
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Loads segments' records into a {@link KeyDir} at open, one segment at a time in any order: per key the record
@@ -14,6 +16,9 @@ import java.util.List;
 public final class KeyDirLoader {
     private final KeyDir keyDir;
     private int segmentId;
+    /** Live record bytes per segment id (one-element arrays: counters updated in place), and the current one's. */
+    private final Map<Integer, long[]> liveBytes = new HashMap<>();
+    private long[] segmentLive;
     private long minSequence;
     private long maxSequence;
 
@@ -79,6 +84,7 @@ public final class KeyDirLoader {
 
     private void begin(int id) {
         segmentId = id;
+        segmentLive = liveCounter(id);
         minSequence = Long.MAX_VALUE;
         maxSequence = 0;
     }
@@ -114,11 +120,34 @@ public final class KeyDirLoader {
         }
         sink += touched;
         for (int i = 0; i < pending; i++) {
-            keyDir.recover(types[i] == RecordFormat.TYPE_PUT, keys[i], keyOffsets[i], keyLengths[i], hashes[i],
-                    segmentId, offsets[i], recordSizes[i], sequences[i], expiries[i]);
+            boolean put = types[i] == RecordFormat.TYPE_PUT;
+            long replaced = keyDir.recover(put, keys[i], keyOffsets[i], keyLengths[i], hashes[i], segmentId,
+                    offsets[i], recordSizes[i], sequences[i], expiries[i]);
             keys[i] = null;
+            if (replaced != KeyDir.OLDER) {
+                if (put) {
+                    segmentLive[0] += recordSizes[i];
+                }
+                if (replaced != 0) {
+                    liveCounter((int) (replaced >>> 32))[0] -= (int) replaced;
+                }
+            }
         }
         pending = 0;
+    }
+
+    /** The live-byte counter of segment {@code id}. */
+    private long[] liveCounter(int id) {
+        return liveBytes.computeIfAbsent(id, k -> new long[1]);
+    }
+
+    /**
+     * The bytes of the records of segment {@code id} that the key directory points at once loading is finished:
+     * counted as records are applied and replaced, so that open needs no pass over the table for it.
+     */
+    public long liveBytes(int id) {
+        long[] counter = liveBytes.get(id);
+        return counter == null ? 0 : counter[0];
     }
 
     /** The loader's {@link HashOrder}, reused from hint to hint while it is large enough. */

@@ -149,9 +149,23 @@ class KeyDirLoaderTest {
 
     @Test
     void liveBytesSumTheRecordsEntriesPointAtPerSegment() {
-        Map<Integer, List<Rec>> segs = Map.of(3, List.of(put("a", 1), put("b", 2)), 7, List.of(put("a", 3)));
-        KeyDir dir = load(false, segs, List.of(3, 7));
-        assertThat(dir.liveBytes(new int[] {3, 7})).containsExactly(100, 100);
+        // a: put in 3, replaced by 7; b: put in 3; c: put in 7, deleted in 9; d: deleted in 9 (older), put in 3;
+        // e: older put in 7 loaded after the newer one in 9.
+        Map<Integer, List<Rec>> segs = Map.of(
+                3, List.of(put("a", 1), put("b", 2), put("d", 10)),
+                7, List.of(put("a", 3), put("c", 4), put("e", 5)),
+                9, List.of(del("c", 6), del("d", 7), put("e", 8)));
+        for (List<Integer> order : List.of(List.of(3, 7, 9), List.of(9, 7, 3), List.of(7, 9, 3))) {
+            KeyDir dir = new KeyDir(false, 16);
+            KeyDirLoader loader = new KeyDirLoader(dir);
+            for (int id : order) {
+                loader.load(id, hint(id, segs.get(id)));
+            }
+            loader.finish();
+            assertThat(new long[] {loader.liveBytes(3), loader.liveBytes(7), loader.liveBytes(9)})
+                    .as("order %s", order).containsExactly(200, 100, 100);
+            assertThat(loader.liveBytes(4)).as("a segment never loaded").isZero();
+        }
     }
 
     /** Many keys with random puts and deletes in shuffled segments, sized too small so that loading grows. */
@@ -173,9 +187,21 @@ class KeyDirLoaderTest {
         }
         List<Integer> order = new ArrayList<>(segs.keySet());
         Collections.shuffle(order, new java.util.Random(7));
-        KeyDir dir = load(true, segs, order);
+        KeyDir dir = new KeyDir(true, 16);
+        KeyDirLoader loader = new KeyDirLoader(dir);
+        for (int id : order) {
+            loader.load(id, hint(id, segs.get(id)));
+        }
+        loader.finish();
         long live = newest.values().stream().filter(r -> r.type() == PUT).count();
         assertThat(dir.size()).isEqualTo(live);
+        // Live bytes as counted while loading: 100 bytes per key whose newest record (a put) is in the segment.
+        Map<Integer, Long> liveBytes = new HashMap<>();
+        segs.forEach((id, recs) -> recs.stream().filter(r -> r.type() == PUT && newest.get(r.key()) == r)
+                .forEach(r -> liveBytes.merge(id, 100L, Long::sum)));
+        for (int id : segs.keySet()) {
+            assertThat(loader.liveBytes(id)).as("segment %d", id).isEqualTo(liveBytes.getOrDefault(id, 0L));
+        }
         newest.forEach((key, r) -> {
             Location loc = dir.get(new Key(k(key)));
             if (r.type() == PUT) {
