@@ -10,8 +10,10 @@ import java.util.Map;
  * Loads segments' records into a {@link KeyDir} at open, one segment at a time in any order: per key the record
  * with the highest sequence number wins, deletes included. A hint is walked in place ({@link HintFile.Cursor}): each
  * key is hashed and compared straight from the hint's bytes, with no object per entry, and copied into the key
- * arena only when the directory has not seen it. Deletes are tombstone markers in the directory itself until
- * {@link #finish} clears them. Used by one thread, before the directory is published.
+ * arena only when the directory has not seen it. A hint's entries are applied in order of their keys' hashes
+ * ({@link HashOrder}), so that the probes sweep the table. Deletes are tombstone markers in the directory itself
+ * until {@link #finish} clears them. Live bytes per segment are counted as records are applied and replaced. Used
+ * by one thread, before the directory is published.
  */
 public final class KeyDirLoader {
     private final KeyDir keyDir;
