@@ -277,22 +277,17 @@ public final class HintFile {
             return keyAt - ENTRY_FIXED_SIZE;
         }
 
-        /** Bytes the entries take (what {@link #reordered} copies). */
-        public int entriesLength() {
-            return end - start;
-        }
-
         /**
-         * A cursor over the same entries in another order: {@code entryStarts[0, count)}, each a position
-         * {@link #entryAt} returned during a walk of this cursor, every entry once. The entries are copied in that
-         * order into {@code into} (at least as long as this hint's entries; reused by the caller from hint to hint),
-         * so that the new cursor walks them sequentially: open visits a hint's entries in order of their keys'
-         * hashes (see KeyDirLoader). The copies are checked again as the new cursor reaches them.
+         * A cursor over some of this hint's entries in another order: {@code entryStarts[0, count)}, each a position
+         * {@link #entryAt} returned during a walk of this cursor, none twice. The entries are copied in that order
+         * into {@code into} (reused by the caller from hint to hint), so that the new cursor walks them
+         * sequentially: open visits a hint's entries in order of their keys' hashes (see KeyDirLoader). The
+         * copies are checked again as the new cursor reaches them.
          */
         public Cursor reordered(int[] entryStarts, int count, byte[] into) {
-            if (count != this.count || into.length < end - start) {
-                throw new IllegalArgumentException("a reordering of " + count + " entries into " + into.length
-                        + " bytes for a hint of " + this.count + " entries and " + (end - start) + " bytes");
+            if (count < 0 || count > this.count) {
+                throw new IllegalArgumentException("a reordering of " + count + " entries of a hint of "
+                        + this.count + " entries");
             }
             int out = 0;
             for (int i = 0; i < count; i++) {
@@ -301,9 +296,9 @@ public final class HintFile {
                     throw new IllegalArgumentException("no hint entry starts at " + at + " in " + file);
                 }
                 int length = ENTRY_FIXED_SIZE + Bytes.u16(body, at + 2);
-                if (out + length > end - start) {
-                    throw new IllegalArgumentException("the entries reordered overrun the hint's " + (end - start)
-                            + " bytes: an entry was given twice");
+                if (out + length > into.length) {
+                    throw new IllegalArgumentException("the " + count + " entries reordered overrun the "
+                            + into.length + " bytes given for them");
                 }
                 System.arraycopy(body, at, into, out, length);
                 out += length;

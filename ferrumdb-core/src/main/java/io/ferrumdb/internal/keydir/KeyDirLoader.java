@@ -35,13 +35,28 @@ public final class KeyDirLoader {
     private final long[] expiries = new long[BATCH];
     private final long[] hashes = new long[BATCH];
     private int pending;
+    /**
+     * Entries of a hint ordered at a time: 2^20, so the order takes at most 24 MiB plus the chunk's copy, and a
+     * chunk still spreads over the whole table of a 10M-key directory (a 64 MiB segment holds about 470,000).
+     */
+    static final int CHUNK_ENTRIES = 1 << 20;
+    private final int chunkEntries;
     private HashOrder hashOrder;
     private byte[] reordered;
     /** Keeps the early slot reads of {@link #flush} from being optimized away; its value means nothing. */
     private long sink;
 
     public KeyDirLoader(KeyDir keyDir) {
+        this(keyDir, CHUNK_ENTRIES);
+    }
+
+    /** A loader that orders hints in chunks of {@code chunkEntries} entries (tests use small chunks). */
+    KeyDirLoader(KeyDir keyDir, int chunkEntries) {
+        if (chunkEntries < 1) {
+            throw new IllegalArgumentException("chunks of " + chunkEntries + " entries");
+        }
         this.keyDir = keyDir;
+        this.chunkEntries = chunkEntries;
     }
 
     /**
@@ -52,24 +67,35 @@ public final class KeyDirLoader {
      * monotone function of the hash, so the probes sweep the table from start to end instead of jumping all over
      * it. At 10M keys the table is over 400 MB, far beyond the TLB's reach with 4 KiB pages: in file order nearly
      * every probe paid a page walk on top of its cache miss; in hash order consecutive probes share pages and
-     * page-table lines. The sort is stable, so the entries of one key keep their file order.
+     * page-table lines. The sort is stable, so the entries of one key keep their file order. A large hint is
+     * ordered in chunks of {@link #CHUNK_ENTRIES} entries taken in file order, which keeps that true and bounds the
+     * memory the order takes (a 1 GiB segment of small records has tens of millions of entries).
      */
     public void load(int id, HintFile.Cursor hint) {
         begin(id);
-        int n = hint.count();
-        HashOrder order = hashOrder(n);
-        for (int i = 0; hint.next(); i++) {
-            order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
-        }
-        order.sort();
-        HintFile.Cursor sorted = hint.reordered(order.entryStarts(), n, reorderBuffer(hint.entriesLength()));
-        keyDir.whileLoading(() -> {
-            for (int i = 0; sorted.next(); i++) {
-                entry(sorted.type(), sorted.buffer(), sorted.keyAt(), sorted.keyLength(), order.hash(i),
-                        sorted.recordSize(), sorted.offset(), sorted.sequence(), sorted.expiresAt());
+        for (int done = 0, total = hint.count(); done < total; ) {
+            int n = Math.min(chunkEntries, total - done);
+            HashOrder order = hashOrder(n);
+            int bytes = 0;
+            for (int i = 0; i < n; i++) {
+                if (!hint.next()) {
+                    throw new IllegalStateException("hint of segment " + id + " ended after " + (done + i)
+                            + " of the " + total + " entries it counts");
+                }
+                order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
+                bytes += HintFile.ENTRY_FIXED_SIZE + hint.keyLength();
             }
-            flush();
-        });
+            order.sort();
+            HintFile.Cursor sorted = hint.reordered(order.entryStarts(), n, reorderBuffer(bytes));
+            keyDir.whileLoading(() -> {
+                for (int i = 0; sorted.next(); i++) {
+                    entry(sorted.type(), sorted.buffer(), sorted.keyAt(), sorted.keyLength(), order.hash(i),
+                            sorted.recordSize(), sorted.offset(), sorted.sequence(), sorted.expiresAt());
+                }
+                flush();
+            });
+            done += n;
+        }
     }
 
     /** Loads entries of segment {@code id} decoded elsewhere (a scanned segment). */

@@ -57,8 +57,13 @@ class KeyDirLoaderTest {
     }
 
     private static KeyDir load(boolean ordered, Map<Integer, List<Rec>> segments, List<Integer> order) {
+        return load(ordered, segments, order, KeyDirLoader.CHUNK_ENTRIES);
+    }
+
+    private static KeyDir load(boolean ordered, Map<Integer, List<Rec>> segments, List<Integer> order,
+                               int chunkEntries) {
         KeyDir dir = new KeyDir(ordered, 16);
-        KeyDirLoader loader = new KeyDirLoader(dir);
+        KeyDirLoader loader = new KeyDirLoader(dir, chunkEntries);
         for (int id : order) {
             loader.load(id, hint(id, segments.get(id)));
         }
@@ -188,7 +193,7 @@ class KeyDirLoaderTest {
         List<Integer> order = new ArrayList<>(segs.keySet());
         Collections.shuffle(order, new java.util.Random(7));
         KeyDir dir = new KeyDir(true, 16);
-        KeyDirLoader loader = new KeyDirLoader(dir);
+        KeyDirLoader loader = new KeyDirLoader(dir, 333); // each hint ordered in several chunks
         for (int id : order) {
             loader.load(id, hint(id, segs.get(id)));
         }
@@ -250,11 +255,15 @@ class KeyDirLoaderTest {
         }
         recs.add(put("twice", 5));
         recs.add(put("twice", 4));
-        KeyDir dir = load(false, Map.of(1, recs), List.of(1));
         long firstOffset = SegmentHeader.SIZE + 100L * 1_001;
-        assertThat(dir.get(new Key(k("twice"))).offset()).as("the first of two records with sequence 5")
-                .isEqualTo(firstOffset);
-        assertThat(dir.size()).isEqualTo(3_001);
+        // Whole, and in chunks (a large hint is ordered a chunk at a time), one boundary between the two records.
+        for (int chunk : new int[] {KeyDirLoader.CHUNK_ENTRIES, 1_500, 7}) {
+            KeyDir dir = load(false, Map.of(1, recs), List.of(1), chunk);
+            assertThat(dir.get(new Key(k("twice"))).offset()).as("the first of two records with sequence 5,"
+                    + " chunks of %d", chunk).isEqualTo(firstOffset);
+            assertThat(dir.get(new Key(k("filler-2999"))).sequence()).isEqualTo(3_009);
+            assertThat(dir.size()).isEqualTo(3_001);
+        }
     }
 
     private static List<String> scan(KeyDir dir) {
