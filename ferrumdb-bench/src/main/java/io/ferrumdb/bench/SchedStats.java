@@ -43,14 +43,15 @@ final class SchedStats {
                 long[] s;
                 try {
                     name = Files.readString(task.resolve("comm")).trim();
-                    s = read(task.resolve("schedstat"));
-                } catch (UncheckedIOException e) {
-                    if (e.getCause() instanceof NoSuchFileException) {
-                        continue; // the thread ended while the tasks were listed
+                    s = parse(task.resolve("schedstat"), Files.readString(task.resolve("schedstat")));
+                } catch (IOException e) {
+                    // A thread that ended after the listing: its files vanish (NoSuchFileException) or answer
+                    // ESRCH ("No such process") while the directory is being torn down.
+                    if (e instanceof NoSuchFileException || "No such process".equals(e.getMessage())
+                            || !Files.exists(task)) {
+                        continue;
                     }
-                    throw e;
-                } catch (NoSuchFileException e) {
-                    continue;
+                    throw new UncheckedIOException("reading " + task, e);
                 }
                 if (s != null && name.startsWith(prefix)) {
                     out.merge(name, s, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
@@ -70,17 +71,16 @@ final class SchedStats {
     }
 
     private static long[] read(Path file) {
-        String text;
         try {
-            text = Files.readString(file);
+            return parse(file, Files.readString(file));
         } catch (NoSuchFileException e) {
-            if (file.equals(SELF)) {
-                return null;
-            }
-            throw new UncheckedIOException(e);
+            return null;
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file, e);
         }
+    }
+
+    private static long[] parse(Path file, String text) {
         String[] f = text.trim().split(" ");
         if (f.length < 2) {
             throw new IllegalStateException(file + " has " + f.length + " fields, expected 3: " + text);
