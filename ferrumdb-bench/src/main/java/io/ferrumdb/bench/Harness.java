@@ -330,8 +330,14 @@ public final class Harness {
             Stats warmStart = db == null ? null : db.stats();
             run(store, db, async, threads, values, warmUp);
             if (db == null) {
+                // RocksDB's own count of WAL writes per sync over the measured run (its DB stats report an
+                // interval since the previous read): the batch its write groups reached, to compare with FerrumDB's.
+                String rocksStats = store instanceof Stores.Rocks rocks ? rocksDbStats(rocks) : null;
                 Load load = run(store, null, false, threads, values, seconds);
                 putLoad(r, load);
+                if (rocksStats != null) {
+                    r.put("walWritesPerSync", walWritesPerSync(rocksDbStats((Stores.Rocks) store)));
+                }
                 if (load.ops() > 0 && load.threadNs()[0] > 0) {
                     r.put("schedstat", Map.of("writerCpuUsPerPut", load.threadNs()[0] / 1e3 / load.ops(),
                             "writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.ops()));
@@ -409,6 +415,26 @@ public final class Harness {
             Datasets.delete(dir);
         }
         return r;
+    }
+
+    private static final java.util.regex.Pattern INTERVAL_WAL =
+            java.util.regex.Pattern.compile("Interval WAL: .*? ([0-9.]+) writes per sync");
+
+    private static String rocksDbStats(Stores.Rocks rocks) {
+        try {
+            return rocks.db.getProperty("rocksdb.dbstats");
+        } catch (org.rocksdb.RocksDBException e) {
+            throw new BenchException("rocksdb.dbstats", e);
+        }
+    }
+
+    /** "Interval WAL: 12K writes, 1.5K syncs, 8.00 writes per sync, ..." of RocksDB's DB stats. */
+    static double walWritesPerSync(String dbStats) {
+        java.util.regex.Matcher m = INTERVAL_WAL.matcher(dbStats);
+        if (!m.find()) {
+            throw new BenchException("no \"Interval WAL\" line with writes per sync in rocksdb.dbstats: " + dbStats);
+        }
+        return Double.parseDouble(m.group(1));
     }
 
     /** Linux's names (first 15 characters) of the log writer's threads. */
