@@ -48,7 +48,7 @@ final class Maintenance {
         this.writer = writer;
         this.expiry = expiry;
         this.compactor = new Compactor(keyDir, segments, options.segmentSize(), options.compactionRateLimit(),
-                writer == null ? sequence -> true : writer::mayServe, this::syncBeforeRetiringSegments);
+                writer == null ? (segment, offset) -> true : writer::mayServe, this::syncBeforeRetiringSegments);
         this.policy = new CompactionPolicy(options.compactionThreshold(), options.maxSpaceAmplification(),
                 options.segmentSize());
         this.scheduler = options.readOnly() || !options.autoCompaction() ? null

@@ -11,7 +11,7 @@ import java.util.function.BiConsumer;
 
 /**
  * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
- * live in an off-heap {@link SlotTable} (32 bytes a slot), key bytes in an off-heap {@link KeyArena}, the
+ * live in an off-heap {@link SlotTable} (24 bytes a slot), key bytes in an off-heap {@link KeyArena}, the
  * optional key order in sorted reference arrays ({@link OrderedIndex}, 8 bytes a key) and TTLs in a primitive
  * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
@@ -34,6 +34,8 @@ public final class KeyDir {
     private volatile int size;
     /** Tombstone markers in the table while recovery loads it (mutator only); 0 once the key directory is open. */
     private int tombstones;
+    /** Set once {@link #clearTombstones} ended recovery's loading (mutator only). */
+    private boolean loaded;
     private volatile long nextExpiry = Long.MAX_VALUE;
     /** Set while the ordered index is being built at open; null once a waiter saw it finish. */
     private volatile CountDownLatch orderedBuild;
@@ -83,22 +85,20 @@ public final class KeyDir {
         private int segmentId;
         private long offset;
         private int recordSize;
-        private long sequence;
         private long expiresAt;
 
-        void set(int slot, long header, int segmentId, long offset, int recordSize, long sequence, long expiresAt) {
+        void set(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
             this.slot = slot;
             this.header = header;
             this.segmentId = segmentId;
             this.offset = offset;
             this.recordSize = recordSize;
-            this.sequence = sequence;
             this.expiresAt = expiresAt;
         }
 
         /** Fills the entry from {@code loc}, slot unknown: for lookups that produce a Location (tests, adapters). */
         public void set(Location loc) {
-            set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.sequence(), loc.expiresAt());
+            set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.expiresAt());
         }
 
         public long header() {
@@ -121,17 +121,13 @@ public final class KeyDir {
             return recordSize;
         }
 
-        public long sequence() {
-            return sequence;
-        }
-
         public boolean isExpired(long nowMillis) {
             return expiresAt != 0 && expiresAt <= nowMillis;
         }
 
         /** The entry as a Location (allocates: for paths off a GET's fast path). */
         public Location location() {
-            return new Location(segmentId, offset, recordSize, sequence, expiresAt);
+            return new Location(segmentId, offset, recordSize, expiresAt);
         }
     }
 
@@ -325,16 +321,23 @@ public final class KeyDir {
      * Recovery: applies one record, the key {@code key[from, from + length)} read in place from a hint or a
      * scanned record. Per key the highest sequence number wins, tombstones included: a delete leaves a tombstone
      * marker (see {@link SlotTable#writeTombstone}) in the key's slot instead of an entry of a separate map, so
-     * a key is hashed and found once per record. Only a key seen for the first time takes arena space. Caller
-     * holds the mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
+     * a key is hashed and found once per record. Segments load in any order (a compaction output has a higher id
+     * than the records it holds), so the comparison is by sequence number, kept beside the table while loading
+     * ({@link SlotTable#loadedSequence}). Only a key seen for the first time takes arena space. Caller holds the
+     * mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
+     *
+     * @throws IllegalStateException after {@link #clearTombstones}: the sequence numbers are gone by then
      */
     void recover(boolean put, byte[] key, int from, int length, long hash, int segmentId, long offset,
                  int recordSize, long sequence, long expiresAt) {
         assert Thread.holdsLock(mutation) : "recover requires the mutation lock";
+        if (loaded) {
+            throw new IllegalStateException("the key directory finished loading; records can no longer be recovered");
+        }
         SlotTable t = table;
         int slot = find(t, key, from, length, hash);
         if (slot >= 0) {
-            if (sequence <= t.sequence(slot)) {
+            if (sequence <= t.loadedSequence(slot)) {
                 return;
             }
             long header = t.header(slot);
@@ -387,9 +390,9 @@ public final class KeyDir {
     }
 
     /**
-     * Recovery: turns every tombstone marker into a removed marker, once all records are loaded. Their key bytes
-     * stay in the arena unused (like keys removed later) until the next open; {@link #keyBytesUsed} counts them.
-     * Returns the number of tombstones cleared.
+     * Recovery: turns every tombstone marker into a removed marker, once all records are loaded, and drops the
+     * loaded sequence numbers. The tombstones' key bytes stay in the arena unused (like keys removed later) until
+     * the next open; {@link #keyBytesUsed} counts them. Returns the number of tombstones cleared.
      */
     int clearTombstones() {
         synchronized (mutation) {
@@ -403,6 +406,8 @@ public final class KeyDir {
                 }
             }
             assert tombstones == 0 : tombstones + " tombstones not found in the table";
+            t.endLoading();
+            loaded = true;
             size = t.live;
             return cleared;
         }
@@ -413,35 +418,9 @@ public final class KeyDir {
      * {@code segmentIds[i]} (ascending). One pass over the table without a {@link Location} per key.
      */
     public long[] liveBytes(int[] segmentIds) {
-        long[] sums = new long[segmentIds.length];
-        if (segmentIds.length == 0) {
-            return sums;
-        }
-        // Ids are usually dense: index them directly instead of searching once per key; sparse ids are searched.
-        int first = segmentIds[0];
-        long range = (long) segmentIds[segmentIds.length - 1] - first + 1;
-        boolean dense = range <= 4L * segmentIds.length + 4096;
-        int[] index = new int[dense ? (int) range : 0];
-        java.util.Arrays.fill(index, -1);
-        for (int i = 0; dense && i < segmentIds.length; i++) {
-            index[segmentIds[i] - first] = i;
-        }
         synchronized (mutation) {
-            SlotTable t = table;
-            for (int slot = 0; slot < t.capacity; slot++) {
-                if (SlotTable.holdsKey(t.header(slot))) {
-                    int id = t.segmentId(slot);
-                    int i = !dense ? java.util.Arrays.binarySearch(segmentIds, id)
-                            : id < first || id - first >= index.length ? -1 : index[id - first];
-                    if (i < 0) {
-                        throw new IllegalStateException("a key directory entry points at segment " + id
-                                + ", which is not in the set");
-                    }
-                    sums[i] += t.recordSize(slot);
-                }
-            }
+            return table.liveBytes(segmentIds);
         }
-        return sums;
     }
 
     /** Bytes of key storage appended so far, removed keys and cleared tombstones included. */
