@@ -1,6 +1,7 @@
 package io.ferrumdb.internal.keydir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -141,6 +142,19 @@ class KeyDirLoaderTest {
         dir.put(new Key(k("never-put")), new Location(3, SegmentHeader.SIZE, 50, 0));
         assertThat(dir.get(new Key(k("never-put")))).isEqualTo(new Location(3, SegmentHeader.SIZE, 50, 0));
         assertThat(dir.size()).isEqualTo(2);
+    }
+
+    /** The sequence numbers that decide which record wins are dropped when loading ends: later loads are refused. */
+    @Test
+    void loadingAfterFinishIsRefusedRatherThanDecidedWithoutSequenceNumbers() {
+        KeyDir dir = new KeyDir(false, 16);
+        KeyDirLoader loader = new KeyDirLoader(dir);
+        loader.load(1, hint(1, List.of(put("a", 5))));
+        loader.finish();
+        assertThatThrownBy(() -> loader.load(2, hint(2, List.of(put("a", 1)))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("finished loading");
+        assertAt(dir, "a", 1, 0, "the newer record loaded first stays");
     }
 
     @Test
