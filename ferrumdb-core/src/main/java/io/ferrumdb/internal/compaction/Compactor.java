@@ -58,8 +58,8 @@ public final class Compactor {
     /** Whether a record became durable; see LogWriter#mayServe. */
     @FunctionalInterface
     public interface Durability {
-        /** False only for the record at {@code offset} of {@code segment} if a write failure caught it. */
-        boolean isDurable(Segment segment, long offset);
+        /** False only for the record at {@code offset} of segment {@code segmentId} if a write failure caught it. */
+        boolean isDurable(int segmentId, long offset);
     }
     private final Runnable syncWrites;
 
@@ -191,7 +191,7 @@ public final class Compactor {
      * not become durable (a failed write) is kept.
      */
     private Fate fate(HintFile.Cursor e, Segment in, Location current, long oldestOutside) {
-        if (current != null && !isDurable(current)) {
+        if (current != null && !durable.isDurable(current.segmentId(), current.offset())) {
             // The key's newest record was caught by a write failure: reopen will find one of its older records,
             // and which one is not known here. Keep them all.
             return Fate.KEEP;
@@ -204,12 +204,6 @@ public final class Compactor {
             return mayBeNewest && oldestOutside < e.sequence() ? Fate.TOMBSTONE : Fate.DROP;
         }
         return current == null && oldestOutside < e.sequence() ? Fate.COPY : Fate.DROP;
-    }
-
-    /** Whether the key directory's {@code current} record became durable; a segment not found is not trusted. */
-    private boolean isDurable(Location current) {
-        Segment s = segments.get(current.segmentId());
-        return s != null && durable.isDurable(s, current.offset());
     }
 
     /**

@@ -392,6 +392,11 @@ public final class LogWriter {
         return io.syncedRecords();
     }
 
+    /** True once a failure stopped the writer (one volatile read: for checks that run per record). */
+    public boolean hasFailed() {
+        return failed;
+    }
+
     /**
      * Whether the record at {@code offset} of {@code segment} may be served to readers. Always while the writer is
      * healthy (a write is visible as soon as it returns). After a failure only what became as durable as the policy

@@ -125,8 +125,8 @@ class CompactorTest {
             }
         }
         // The failed writes are named by sequence number; the compactor asks by location (segment, offset).
-        Compactor.Durability durable = (segment, offset) -> !failed.contains(
-                sequenceAt.get(List.of((long) segment.id(), offset)));
+        Compactor.Durability durable = (segmentId, offset) -> !failed.contains(
+                sequenceAt.get(List.of((long) segmentId, offset)));
         Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, durable, writer::sync);
 
         Compactor.Outcome outcome = compactor.compact(inputs);
