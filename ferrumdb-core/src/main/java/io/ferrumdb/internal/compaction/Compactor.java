@@ -54,6 +54,7 @@ public final class Compactor {
     private final long segmentSize;
     private final long bytesPerSecond;
     private final Durability durable;
+    private final Runnable syncWrites;
 
     /** Whether a record became durable; see LogWriter#mayServe. */
     @FunctionalInterface
@@ -61,7 +62,6 @@ public final class Compactor {
         /** False only for the record at {@code offset} of segment {@code segmentId} if a write failure caught it. */
         boolean isDurable(int segmentId, long offset);
     }
-    private final Runnable syncWrites;
 
     /**
      * @param durable    whether a record became durable (false only for records caught by a write failure, see
