@@ -101,6 +101,25 @@ class KeyDirTest {
                 new byte[] {0x7F}, new byte[] {(byte) 0x80}, new byte[] {(byte) 0xFF});
     }
 
+    /**
+     * Memory of a directory open sized for its keys: 24-byte slots at 80% fill, the keys' bytes in whole arena
+     * chunks, no expiry area until a key has a TTL (then 8 bytes a slot), and no growth while the keys arrive.
+     */
+    @Test
+    void aDirectorySizedForItsKeysTakesTwentyFourBytesASlotAtEightyPercentFill() {
+        int keys = 100_000;
+        KeyDir dir = new KeyDir(false, keys);
+        long slots = (long) Math.ceil(keys / 0.8) + 1;
+        assertThat(dir.offHeapBytes()).isEqualTo(slots * 24);
+        for (int i = 0; i < keys; i++) {
+            dir.put(key(i), loc(1, i));
+        }
+        // 100,000 keys of 12 bytes and a length byte: 1.3 MB of arena in two 1 MiB chunks; the table did not grow.
+        assertThat(dir.offHeapBytes()).isEqualTo(slots * 24 + 2L * KeyArena.CHUNK_SIZE);
+        dir.put(key(0), new Location(1, 0, 40, 5_000));
+        assertThat(dir.offHeapBytes()).isEqualTo(slots * 32 + 2L * KeyArena.CHUNK_SIZE);
+    }
+
     @Test
     void growsFromTinyAndKeepsEveryKey() {
         KeyDir dir = new KeyDir(false, 0);
