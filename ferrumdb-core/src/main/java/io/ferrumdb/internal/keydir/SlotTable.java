@@ -127,7 +127,8 @@ final class SlotTable {
 
     /**
      * The first slot to probe for a key whose header holds {@code tag}: multiply-shift range reduction, any
-     * capacity (below 2^26, so 28 bits still spread keys over every slot), monotone in the tag.
+     * capacity (up to {@link #MAX_CAPACITY}, below 2^27: at least two tags a slot, so 28 bits still spread keys over
+     * every slot), monotone in the tag.
      */
     int homeOfTag(long tag) {
         return homeOfTag(tag, capacity);
