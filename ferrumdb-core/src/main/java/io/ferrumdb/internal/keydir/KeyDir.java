@@ -385,13 +385,15 @@ public final class KeyDir {
     }
 
     /**
-     * Recovery: reads the header of {@code hash}'s home slot and returns it, so that the loader can start the
-     * cache misses of several keys' probes before it probes for the first of them (the caller folds the result
-     * into a value it keeps, so the read is not optimized away). Caller holds the mutation lock.
+     * Recovery: reads the header of {@code hash}'s home slot and its loaded sequence number and returns their sum,
+     * so that the loader can start the cache misses of several keys' probes (the slot, and the sequence array's
+     * line that {@link #recover} reads or writes next) before it probes for the first of them. The caller folds
+     * the result into a value it keeps, so the reads are not optimized away. Caller holds the mutation lock.
      */
     long touchHome(long hash) {
         SlotTable t = table;
-        return t.header(t.home(hash));
+        int home = t.home(hash);
+        return t.header(home) + t.loadedSequence(home);
     }
 
     /**
