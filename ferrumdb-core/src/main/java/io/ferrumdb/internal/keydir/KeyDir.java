@@ -11,7 +11,7 @@ import java.util.function.BiConsumer;
 
 /**
  * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
- * live in an off-heap {@link SlotTable} (32 bytes a slot), key bytes in an off-heap {@link KeyArena}, the
+ * live in an off-heap {@link SlotTable} (24 bytes a slot), key bytes in an off-heap {@link KeyArena}, the
  * optional key order in sorted reference arrays ({@link OrderedIndex}, 8 bytes a key) and TTLs in a primitive
  * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
@@ -21,9 +21,14 @@ import java.util.function.BiConsumer;
  * with a single volatile write: readers never wait; the writer that triggers growth pays the copy.
  */
 public final class KeyDir {
-    /** Growth happens beyond this fill (keys and removed markers); linear probing degrades quickly past it. */
-    private static final double MAX_FILL = 0.8;
-    /** Fill right after growth: the table grows by about 1.45x each time. */
+    /**
+     * Growth happens beyond this fill (keys and removed markers); linear probing degrades quickly past it (a miss
+     * walks 0.5 * (1 + 1 / (1 - fill)^2) slots on average: 13 at 0.8, 23 at 0.85, 50 at 0.9).
+     */
+    private static final double MAX_FILL = 0.85;
+    /** Fill of the table open sizes from the hints' entry counts: room for 6% more keys before the first growth. */
+    private static final double OPEN_FILL = 0.8;
+    /** Fill right after growth: the table grows by about 1.55x each time. */
     private static final double FILL_AFTER_GROWTH = 0.55;
 
     private final Object mutation = new Object();
@@ -34,13 +39,15 @@ public final class KeyDir {
     private volatile int size;
     /** Tombstone markers in the table while recovery loads it (mutator only); 0 once the key directory is open. */
     private int tombstones;
+    /** Set once {@link #clearTombstones} ended recovery's loading (mutator only). */
+    private boolean loaded;
     private volatile long nextExpiry = Long.MAX_VALUE;
     /** Set while the ordered index is being built at open; null once a waiter saw it finish. */
     private volatile CountDownLatch orderedBuild;
     private volatile Throwable orderedBuildFailure;
 
     public KeyDir(boolean ordered, int expectedKeys) {
-        this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), MAX_FILL - 0.05));
+        this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), OPEN_FILL));
         this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
         if (ordered) {
             this.ordered.expectLoaded(expectedKeys);
@@ -86,22 +93,20 @@ public final class KeyDir {
         private int segmentId;
         private long offset;
         private int recordSize;
-        private long sequence;
         private long expiresAt;
 
-        void set(int slot, long header, int segmentId, long offset, int recordSize, long sequence, long expiresAt) {
+        void set(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
             this.slot = slot;
             this.header = header;
             this.segmentId = segmentId;
             this.offset = offset;
             this.recordSize = recordSize;
-            this.sequence = sequence;
             this.expiresAt = expiresAt;
         }
 
         /** Fills the entry from {@code loc}, slot unknown: for lookups that produce a Location (tests, adapters). */
         public void set(Location loc) {
-            set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.sequence(), loc.expiresAt());
+            set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.expiresAt());
         }
 
         public long header() {
@@ -124,17 +129,13 @@ public final class KeyDir {
             return recordSize;
         }
 
-        public long sequence() {
-            return sequence;
-        }
-
         public boolean isExpired(long nowMillis) {
             return expiresAt != 0 && expiresAt <= nowMillis;
         }
 
         /** The entry as a Location (allocates: for paths off a GET's fast path). */
         public Location location() {
-            return new Location(segmentId, offset, recordSize, sequence, expiresAt);
+            return new Location(segmentId, offset, recordSize, expiresAt);
         }
     }
 
@@ -328,20 +329,27 @@ public final class KeyDir {
      * Recovery: applies one record, the key {@code key[from, from + length)} read in place from a hint or a
      * scanned record. Per key the highest sequence number wins, tombstones included: a delete leaves a tombstone
      * marker (see {@link SlotTable#writeTombstone}) in the key's slot instead of an entry of a separate map, so
-     * a key is hashed and found once per record. Only a key seen for the first time takes arena space. Caller
-     * holds the mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
+     * a key is hashed and found once per record. Segments load in any order (a compaction output has a higher id
+     * than the records it holds), so the comparison is by sequence number, kept beside the table while loading
+     * ({@link SlotTable#loadedSequence}). Only a key seen for the first time takes arena space. Caller holds the
+     * mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
      *
      * <p>Returns {@link #OLDER} when the record lost to the one the key directory holds; else the record it
      * replaced, as {@code segmentId << 32 | recordSize} (positive), or 0 when it replaced none (a new key, a
      * tombstone): the loader counts live bytes per segment from this, with no pass over the table.
+     *
+     * @throws IllegalStateException after {@link #clearTombstones}: the sequence numbers are gone by then
      */
     long recover(boolean put, byte[] key, int from, int length, long hash, int segmentId, long offset,
                  int recordSize, long sequence, long expiresAt) {
         assert Thread.holdsLock(mutation) : "recover requires the mutation lock";
+        if (loaded) {
+            throw new IllegalStateException("the key directory finished loading; records can no longer be recovered");
+        }
         SlotTable t = table;
         int slot = find(t, key, from, length, hash);
         if (slot >= 0) {
-            if (sequence <= t.sequence(slot)) {
+            if (sequence <= t.loadedSequence(slot)) {
                 return OLDER;
             }
             long header = t.header(slot);
@@ -392,19 +400,21 @@ public final class KeyDir {
     }
 
     /**
-     * Recovery: reads the header of {@code hash}'s home slot and returns it, so that the loader can start the
-     * cache misses of several keys' probes before it probes for the first of them (the caller folds the result
-     * into a value it keeps, so the read is not optimized away). Caller holds the mutation lock.
+     * Recovery: reads the header of {@code hash}'s home slot and its loaded sequence number and returns their sum,
+     * so that the loader can start the cache misses of several keys' probes (the slot, and the sequence array's
+     * line that {@link #recover} reads or writes next) before it probes for the first of them. The caller folds
+     * the result into a value it keeps, so the reads are not optimized away. Caller holds the mutation lock.
      */
     long touchHome(long hash) {
         SlotTable t = table;
-        return t.header(t.home(hash));
+        int home = t.home(hash);
+        return t.header(home) + t.loadedSequence(home);
     }
 
     /**
-     * Recovery: turns every tombstone marker into a removed marker, once all records are loaded. Their key bytes
-     * stay in the arena unused (like keys removed later) until the next open; {@link #keyBytesUsed} counts them.
-     * Returns the number of tombstones cleared.
+     * Recovery: turns every tombstone marker into a removed marker, once all records are loaded, and drops the
+     * loaded sequence numbers. The tombstones' key bytes stay in the arena unused (like keys removed later) until
+     * the next open; {@link #keyBytesUsed} counts them. Returns the number of tombstones cleared.
      */
     int clearTombstones() {
         synchronized (mutation) {
@@ -418,6 +428,8 @@ public final class KeyDir {
                 }
             }
             assert tombstones == 0 : tombstones + " tombstones not found in the table";
+            t.endLoading();
+            loaded = true;
             size = t.live;
             return cleared;
         }
