@@ -48,12 +48,24 @@ final class Maintenance {
         this.writer = writer;
         this.expiry = expiry;
         this.compactor = new Compactor(keyDir, segments, options.segmentSize(), options.compactionRateLimit(),
-                writer == null ? sequence -> true : writer::mayServe, this::syncBeforeRetiringSegments);
+                this::durable, this::syncBeforeRetiringSegments);
         this.policy = new CompactionPolicy(options.compactionThreshold(), options.maxSpaceAmplification(),
                 options.segmentSize());
         this.scheduler = options.readOnly() || !options.autoCompaction() ? null
                 : new CompactionScheduler(policy, lock, new SchedulerHost(), options.compactionInterval(),
                 "ferrumdb-compactor");
+    }
+
+    /**
+     * Compaction's check that a record became durable ({@link LogWriter#mayServe}); one volatile read while the
+     * writer is healthy. After a failure a segment no longer in the set is not trusted.
+     */
+    private boolean durable(int segmentId, long offset) {
+        if (writer == null || !writer.hasFailed()) {
+            return true;
+        }
+        Segment s = segments.get(segmentId);
+        return s != null && writer.mayServe(s, offset);
     }
 
     /** Seals the active segment (unless writes have failed) and compacts every sealed segment. */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongPredicate;
 
 /**
  * Rewrites the live records of sealed segments into new segments and deletes the old ones, without stopping
@@ -54,17 +53,24 @@ public final class Compactor {
     private final SegmentSet segments;
     private final long segmentSize;
     private final long bytesPerSecond;
-    private final LongPredicate durable;
+    private final Durability durable;
     private final Runnable syncWrites;
 
+    /** Whether a record became durable; see LogWriter#mayServe. */
+    @FunctionalInterface
+    public interface Durability {
+        /** False only for the record at {@code offset} of segment {@code segmentId} if a write failure caught it. */
+        boolean isDurable(int segmentId, long offset);
+    }
+
     /**
-     * @param durable    whether the record of a sequence number became durable (false only for records caught by a
-     *                   write failure, see LogWriter#mayServe)
+     * @param durable    whether a record became durable (false only for records caught by a write failure, see
+     *                   LogWriter#mayServe)
      * @param syncWrites makes every write appended so far durable (the writer's sync); called before inputs are
      *                   deleted, see {@link #compact}
      */
     public Compactor(KeyDir keyDir, SegmentSet segments, long segmentSize, long bytesPerSecond,
-                     LongPredicate durable, Runnable syncWrites) {
+                     Durability durable, Runnable syncWrites) {
         this.keyDir = keyDir;
         this.files = segments.files();
         this.segments = segments;
@@ -185,7 +191,7 @@ public final class Compactor {
      * not become durable (a failed write) is kept.
      */
     private Fate fate(HintFile.Cursor e, Segment in, Location current, long oldestOutside) {
-        if (current != null && !durable.test(current.sequence())) {
+        if (current != null && !durable.isDurable(current.segmentId(), current.offset())) {
             // The key's newest record was caught by a write failure: reopen will find one of its older records,
             // and which one is not known here. Keep them all.
             return Fate.KEEP;

@@ -12,8 +12,8 @@ import java.util.Arrays;
  * surviving the whole run, promoted by the young collections and costing pauses of 0.1-0.3 s.
  */
 final class Relocations {
-    /** Longs per relocation: probe header, old offset, new offset, sequence, expiry. */
-    private static final int LONGS = 5;
+    /** Longs per relocation: probe header, old offset, new offset, expiry. */
+    private static final int LONGS = 4;
     /** Ints per relocation: probe slot, old segment, new segment, old record size, new record size. */
     private static final int INTS = 5;
 
@@ -48,8 +48,7 @@ final class Relocations {
         longs[l] = probe.header();
         longs[l + 1] = from.offset();
         longs[l + 2] = to.offset();
-        longs[l + 3] = to.sequence();
-        longs[l + 4] = to.expiresAt();
+        longs[l + 3] = to.expiresAt();
         int i = size * INTS;
         ints[i] = probe.slot();
         ints[i + 1] = from.segmentId();
@@ -76,7 +75,7 @@ final class Relocations {
             int from = ints[i + 1];
             int to = ints[i + 2];
             int newSize = ints[i + 4];
-            Location replacement = new Location(to, longs[l + 2], newSize, longs[l + 3], longs[l + 4]);
+            Location replacement = new Location(to, longs[l + 2], newSize, longs[l + 3]);
             if (!keyDir.relocate(longs[l], ints[i], from, longs[l + 1], replacement)) {
                 continue;
             }

@@ -93,7 +93,7 @@ public final class SegmentOutput {
         buffered += size;
         long sequence = RecordFormat.sequence(buffer, at);
         long expiresAt = RecordFormat.expiresAt(buffer, at);
-        Location location = new Location(segment.id(), length, size, sequence, expiresAt);
+        Location location = new Location(segment.id(), length, size, expiresAt);
         hint.add(type, key, keyAt, keyLength, size, length, sequence, expiresAt);
         segment.noteSequences(sequence, sequence);
         length += size;
@@ -122,7 +122,7 @@ public final class SegmentOutput {
         } else {
             segment.file().write(length, ByteBuffer.wrap(target, 0, size));
         }
-        Location location = new Location(segment.id(), length, size, sequence, expiresAt);
+        Location location = new Location(segment.id(), length, size, expiresAt);
         hint.add(type, key, size, length, sequence, expiresAt);
         segment.noteSequences(sequence, sequence);
         length += size;

@@ -20,9 +20,10 @@ import io.ferrumdb.internal.log.SegmentSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.function.LongPredicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,8 @@ class CompactorTest {
     private SegmentSet set;
     private LogWriter writer;
     private final KeyDir keyDir = new KeyDir(false, 16);
+    /** The sequence number of each record appended, by (segment id, offset): appends are numbered from 1. */
+    private final Map<List<Long>, Long> sequenceAt = new HashMap<>();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -121,7 +124,9 @@ class CompactorTest {
                 java.nio.file.Files.delete(files.hintPath(sealed.get(i).id()));
             }
         }
-        LongPredicate durable = sequence -> !failed.contains(sequence);
+        // The failed writes are named by sequence number; the compactor asks by location (segment, offset).
+        Compactor.Durability durable = (segmentId, offset) -> !failed.contains(
+                sequenceAt.get(List.of((long) segmentId, offset)));
         Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, durable, writer::sync);
 
         Compactor.Outcome outcome = compactor.compact(inputs);
@@ -164,6 +169,7 @@ class CompactorTest {
 
     /** What the database's write path does under the writer's lock. */
     private void apply(Append a, Location location) {
+        sequenceAt.put(List.of((long) location.segmentId(), location.offset()), (long) sequenceAt.size() + 1);
         if (a.type() == RecordFormat.TYPE_PUT) {
             Location previous = keyDir.put(a.key(), location);
             set.addLive(location);

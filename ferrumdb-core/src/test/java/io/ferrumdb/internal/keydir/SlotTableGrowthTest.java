@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The key directory's growth steps: 4x while the grown table is small, about 1.45x beyond. */
+/** The key directory's growth steps: about 4x while the grown table is small, about 1.55x beyond. */
 class SlotTableGrowthTest {
     @Test
     void smallTablesGrowFourfoldLargeOnesByAboutAHalf() {
@@ -17,7 +17,7 @@ class SlotTableGrowthTest {
     @Test
     void aDirectoryFilledFromEmptyKeepsEveryKeyThroughFourfoldAndSmallerSteps() {
         KeyDir dir = new KeyDir(false, 0);
-        int n = SlotTable.QUADRUPLE_UP_TO / 5 + 100_000; // past the last fourfold step, into a 1.45x one
+        int n = SlotTable.QUADRUPLE_UP_TO / 5 + 100_000; // past the last fourfold step, into a 1.55x one
         for (int i = 0; i < n; i++) {
             dir.put(new Key(("g" + i).getBytes()), new Location(1, i, 30, i + 1, 0));
         }
