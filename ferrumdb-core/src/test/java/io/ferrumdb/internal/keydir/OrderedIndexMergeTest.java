@@ -52,7 +52,7 @@ class OrderedIndexMergeTest {
 
     private void assertScanMatches() {
         OrderedScan scan = index.scan(null, null, false,
-                ref -> dead.contains(ref) ? null : new Location(1, ref, 20, 1, 0));
+                ref -> dead.contains(ref) ? null : new Location(1, ref, 20, 0));
         List<String> seen = new ArrayList<>();
         for (Iterator<Key> it = scan.keys(); it.hasNext(); ) {
             seen.add(new String(it.next().bytes(), StandardCharsets.US_ASCII));

@@ -19,7 +19,7 @@ class SlotTableGrowthTest {
         KeyDir dir = new KeyDir(false, 0);
         int n = SlotTable.QUADRUPLE_UP_TO / 5 + 100_000; // past the last fourfold step, into a 1.55x one
         for (int i = 0; i < n; i++) {
-            dir.put(new Key(("g" + i).getBytes()), new Location(1, i, 30, i + 1, 0));
+            dir.put(new Key(("g" + i).getBytes()), new Location(1, i, 30, 0));
         }
         assertThat(dir.size()).isEqualTo(n);
         for (int i = 0; i < n; i += 97) {
