@@ -48,12 +48,28 @@ final class Maintenance {
         this.writer = writer;
         this.expiry = expiry;
         this.compactor = new Compactor(keyDir, segments, options.segmentSize(), options.compactionRateLimit(),
-                writer == null ? sequence -> true : writer::mayServe, this::syncBeforeRetiringSegments);
+                durability(writer), this::syncBeforeRetiringSegments);
         this.policy = new CompactionPolicy(options.compactionThreshold(), options.maxSpaceAmplification(),
                 options.segmentSize());
         this.scheduler = options.readOnly() || !options.autoCompaction() ? null
                 : new CompactionScheduler(policy, lock, new SchedulerHost(), options.compactionInterval(),
                 "ferrumdb-compactor");
+    }
+
+    /** The writer's answer to which records became durable; every record, for a read-only database. */
+    private static Compactor.Durability durability(LogWriter writer) {
+        return new Compactor.Durability() {
+            @Override
+            public boolean test(long sequence) {
+                return writer == null || writer.mayServe(sequence);
+            }
+
+            @Override
+            public boolean all() {
+                // mayServe refuses only sequences past what a failure left written, and none before a failure.
+                return writer == null || writer.mayServe(Long.MAX_VALUE);
+            }
+        };
     }
 
     /** Seals the active segment (unless writes have failed) and compacts every sealed segment. */

@@ -6,6 +6,7 @@ import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Segment;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongPredicate;
 
 /**
  * Rewrites the live records of sealed segments into new segments and deletes the old ones, without stopping
@@ -46,26 +46,43 @@ public final class Compactor {
     public record Outcome(int segmentsCompacted, long bytesRead, long bytesWritten) {
     }
 
+    /** Which records became durable; see LogWriter#mayServe. */
+    public interface Durability {
+        /** Whether the record of {@code sequence} became durable: false only for records a write failure caught. */
+        boolean test(long sequence);
+
+        /** True while every record did (no write failed): no record's fate then depends on another's. */
+        boolean all();
+    }
+
     private static final byte[] EMPTY = new byte[0];
+    /**
+     * Entries probed ahead of the one being decided: enough to keep several cache misses in flight (a core
+     * tracks about ten), few enough that the slots are still cached when their turn comes.
+     */
+    static final int LOOKAHEAD = 8;
 
     private final KeyDir keyDir;
+    private final CompactionView view;
     private final SegmentFiles files;
     /** The one owner of the segment map, output ids and live bytes; the compactor changes them only through it. */
     private final SegmentSet segments;
     private final long segmentSize;
     private final long bytesPerSecond;
-    private final LongPredicate durable;
+    private final Durability durable;
     private final Runnable syncWrites;
+    /** Folds the look-ahead's early slot reads, only so that they are not optimized away; means nothing. */
+    private long sink;
 
     /**
-     * @param durable    whether the record of a sequence number became durable (false only for records caught by a
-     *                   write failure, see LogWriter#mayServe)
+     * @param durable    which records became durable (all but those caught by a write failure)
      * @param syncWrites makes every write appended so far durable (the writer's sync); called before inputs are
      *                   deleted, see {@link #compact}
      */
     public Compactor(KeyDir keyDir, SegmentSet segments, long segmentSize, long bytesPerSecond,
-                     LongPredicate durable, Runnable syncWrites) {
+                     Durability durable, Runnable syncWrites) {
         this.keyDir = keyDir;
+        this.view = new CompactionView(keyDir);
         this.files = segments.files();
         this.segments = segments;
         this.segmentSize = segmentSize;
@@ -90,17 +107,28 @@ public final class Compactor {
         List<SegmentOutput> outputs = new ArrayList<>();
         Relocations relocations = new Relocations();
         KeyDir.Probe probe = new KeyDir.Probe();
+        long[] hashes = new long[LOOKAHEAD];
         SegmentOutput out = null;
         try {
             for (Segment in : inputs) {
                 bytesRead += in.writtenLength();
                 // The hint's entries are read in place, in file order (so the input is read sequentially through
-                // its memory map), with one key directory probe each and no object per record.
+                // its memory map), with no object per record. A second cursor runs LOOKAHEAD entries ahead,
+                // hashing each key and starting the cache miss on its home slot, so that by the time an entry's
+                // probe runs its slot is on its way in: the misses of several records overlap.
                 HintFile.Cursor e = entriesOf(in);
+                HintFile.Cursor ahead = e.duplicate();
                 relocations.ensureRoom(e.count());
-                while (e.next()) {
-                    Location current = keyDir.probe(e.buffer(), e.keyAt(), e.keyLength(), probe);
-                    Fate fate = fate(e, in, current, oldestOutside);
+                for (int i = 0; i < LOOKAHEAD && ahead.next(); i++) {
+                    hashes[i] = lookAhead(ahead);
+                }
+                for (int n = 0; e.next(); n++) {
+                    int ring = n % LOOKAHEAD;
+                    long hash = hashes[ring];
+                    if (ahead.next()) {
+                        hashes[ring] = lookAhead(ahead);
+                    }
+                    Fate fate = fate(e, in, hash, probe, oldestOutside);
                     if (fate == Fate.DROP) {
                         continue;
                     }
@@ -115,7 +143,7 @@ public final class Compactor {
                     } else {
                         Location moved = out.copy(in, e);
                         if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
-                            relocations.add(probe, current, moved);
+                            relocations.add(probe, moved);
                         }
                     }
                     written += out.length() - before;
@@ -138,7 +166,7 @@ public final class Compactor {
         // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
         // open deletes them as unpublished compaction outputs: the inputs still hold every record).
         segments.publish(outputs);
-        relocations.apply(keyDir, segments);
+        relocations.apply(view, segments);
         // A record was dropped because the key directory names a newer write, which may not be durable yet (any
         // policy but always, or an always-write not yet acknowledged). Deleting the inputs before that write is
         // durable would let a crash lose both: the key would fall back to an older value or vanish, a hole in the
@@ -183,21 +211,44 @@ public final class Compactor {
      * in a segment outside this compaction come back; it is turned into a tombstone when such a segment may
      * exist. Tombstones follow the same rule (Bitcask issue #82). Every record of a key whose newest record did
      * not become durable (a failed write) is kept.
+     *
+     * <p>Most records are decided by {@link CompactionView#pointsAt} alone, from the slot table: whether the key
+     * points at this very record. Only when that is no and the answer depends on the key's entry elsewhere (a
+     * tombstone or a PUT with a TTL that may shadow an older record, or a failed writer) is the key looked up by
+     * its bytes. Fills {@code probe} with the key's slot and entry when the key points at the record.
      */
-    private Fate fate(HintFile.Cursor e, Segment in, Location current, long oldestOutside) {
+    private Fate fate(HintFile.Cursor e, Segment in, long hash, KeyDir.Probe probe, long oldestOutside) {
+        if (view.pointsAt(hash, in.id(), e.offset(), probe)) {
+            // The key's newest record is this one. If a write failure caught it, reopen will find one of the
+            // key's older records, and which one is not known here: keep them all.
+            return durable.test(e.sequence()) ? Fate.COPY : Fate.KEEP;
+        }
+        boolean mayShadow = oldestOutside < e.sequence()
+                && (e.type() != RecordFormat.TYPE_PUT || e.expiresAt() != 0);
+        if (!mayShadow && durable.all()) {
+            return Fate.DROP; // whatever the key's entry is
+        }
+        Location current = keyDir.probe(e.buffer(), e.keyAt(), e.keyLength(), probe);
         if (current != null && !durable.test(current.sequence())) {
-            // The key's newest record was caught by a write failure: reopen will find one of its older records,
-            // and which one is not known here. Keep them all.
             return Fate.KEEP;
         }
         if (e.type() == RecordFormat.TYPE_PUT) {
             if (current != null && current.segmentId() == in.id() && current.offset() == e.offset()) {
+                // pointsAt said no, and no write points a key back at an older record; copying is the safe
+                // answer should that ever change.
                 return Fate.COPY;
             }
             boolean mayBeNewest = current == null && e.expiresAt() != 0;
             return mayBeNewest && oldestOutside < e.sequence() ? Fate.TOMBSTONE : Fate.DROP;
         }
         return current == null && oldestOutside < e.sequence() ? Fate.COPY : Fate.DROP;
+    }
+
+    /** Hashes the key of {@code ahead}'s entry and starts the load of its home slot; returns the hash. */
+    private long lookAhead(HintFile.Cursor ahead) {
+        long hash = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
+        sink += view.touchHome(hash);
+        return hash;
     }
 
     /**

@@ -282,6 +282,14 @@ public final class HintFile {
             return this;
         }
 
+        /**
+         * A second cursor over the same entries, from the first (compaction reads a few entries ahead of its
+         * work). Shares the buffer; checked entries stay checked.
+         */
+        public Cursor duplicate() {
+            return new Cursor(file, segmentId, dataLength, count, body, start, end);
+        }
+
         public int count() {
             return count;
         }

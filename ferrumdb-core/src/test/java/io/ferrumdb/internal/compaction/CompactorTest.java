@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.LongPredicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,7 +120,17 @@ class CompactorTest {
                 java.nio.file.Files.delete(files.hintPath(sealed.get(i).id()));
             }
         }
-        LongPredicate durable = sequence -> !failed.contains(sequence);
+        Compactor.Durability durable = new Compactor.Durability() {
+            @Override
+            public boolean test(long sequence) {
+                return !failed.contains(sequence);
+            }
+
+            @Override
+            public boolean all() {
+                return failed.isEmpty();
+            }
+        };
         Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, durable, writer::sync);
 
         Compactor.Outcome outcome = compactor.compact(inputs);
