@@ -57,10 +57,10 @@ public final class Compactor {
 
     private static final byte[] EMPTY = new byte[0];
     /**
-     * Entries probed ahead of the one being decided: enough to keep several cache misses in flight (a core
-     * tracks about ten), few enough that the slots are still cached when their turn comes.
+     * Entries whose home slots are loaded together before they are decided: enough to keep a core's misses in
+     * flight (it tracks about ten), few enough that the slots are still cached when their turn comes.
      */
-    static final int LOOKAHEAD = 8;
+    static final int LOOKAHEAD = 16;
 
     private final KeyDir keyDir;
     private final CompactionView view;
@@ -113,21 +113,19 @@ public final class Compactor {
             for (Segment in : inputs) {
                 bytesRead += in.writtenLength();
                 // The hint's entries are read in place, in file order (so the input is read sequentially through
-                // its memory map), with no object per record. A second cursor runs LOOKAHEAD entries ahead,
-                // hashing each key and starting the cache miss on its home slot, so that by the time an entry's
-                // probe runs its slot is on its way in: the misses of several records overlap.
+                // its memory map), with no object per record. A second cursor runs ahead: every LOOKAHEAD entries
+                // it hashes the next LOOKAHEAD keys, then loads their home slots back to back, so that those cache
+                // misses overlap (one load at a time stalls the core once the miss reaches the head of its
+                // reorder window; a few independent loads in a row wait together).
                 HintFile.Cursor e = entriesOf(in);
                 HintFile.Cursor ahead = e.duplicate();
                 relocations.ensureRoom(e.count());
-                for (int i = 0; i < LOOKAHEAD && ahead.next(); i++) {
-                    hashes[i] = lookAhead(ahead);
-                }
                 for (int n = 0; e.next(); n++) {
                     int ring = n % LOOKAHEAD;
-                    long hash = hashes[ring];
-                    if (ahead.next()) {
-                        hashes[ring] = lookAhead(ahead);
+                    if (ring == 0) {
+                        lookAhead(ahead, hashes);
                     }
+                    long hash = hashes[ring];
                     Fate fate = fate(e, in, hash, probe, oldestOutside);
                     if (fate == Fate.DROP) {
                         continue;
@@ -244,11 +242,20 @@ public final class Compactor {
         return current == null && oldestOutside < e.sequence() ? Fate.COPY : Fate.DROP;
     }
 
-    /** Hashes the key of {@code ahead}'s entry and starts the load of its home slot; returns the hash. */
-    private long lookAhead(HintFile.Cursor ahead) {
-        long hash = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
-        sink += view.touchHome(hash);
-        return hash;
+    /**
+     * Moves {@code ahead} over the next {@link #LOOKAHEAD} entries (fewer at the end), hashing their keys into
+     * {@code hashes}, then loads their home slots in a row.
+     */
+    private void lookAhead(HintFile.Cursor ahead, long[] hashes) {
+        int n = 0;
+        while (n < LOOKAHEAD && ahead.next()) {
+            hashes[n++] = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
+        }
+        long touched = 0;
+        for (int i = 0; i < n; i++) {
+            touched += view.touchHome(hashes[i]);
+        }
+        sink += touched;
     }
 
     /**
