@@ -114,4 +114,24 @@ class RelocationsTest {
         assertThat(input.liveBytes()).isZero();
         assertThat(output.liveBytes()).isEqualTo(30L * n);
     }
+
+    @Test
+    void switchesInBatchesFindTheirKeysAgainAfterTheTableGrew() {
+        Relocations r = new Relocations();
+        int n = 3 * Relocations.BATCH + 7;
+        for (int i = 0; i < n; i++) {
+            putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
+        }
+        // Growth after the probes: every slot they noted is stale.
+        for (int i = 0; i < 4 * n; i++) {
+            keyDir.put(new Key(bytes("filler-" + i)), new Location(input.id(), 1_000_000 + i, 30, 1_000_000 + i, 0));
+        }
+
+        assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n);
+
+        for (int i = 0; i < n; i++) {
+            assertThat(keyDir.get(new Key(bytes("key-" + i))))
+                    .isEqualTo(new Location(output.id(), 10 + 30L * i, 30, 100 + 30L * i, 0));
+        }
+    }
 }
