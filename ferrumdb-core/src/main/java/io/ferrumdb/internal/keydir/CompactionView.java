@@ -4,13 +4,13 @@ package io.ferrumdb.internal.keydir;
  * Compaction's access to the key directory, by record rather than by key. A record is identified by where it lies
  * (segment id and offset: records are never rewritten in place), and only the key's own record can lie there, so
  * whether the directory still points at a record is answered from the slot table alone: the probe walks the
- * key's probe sequence comparing hash bits and locations, and never reads the key's bytes in the arena (a profile
- * of a 300,000-key compaction put a third of its CPU time in that second cache miss per record).
+ * key's probe sequence comparing hash bits and locations, and never reads the key's bytes in the arena (a second
+ * memory access per record, in another structure, whose order follows the keys' insertion, not the hint's).
  *
- * <p>The cache miss left, the home slot's, is overlapped across records: {@link #touchHome} starts it some
- * records ahead of {@link #pointsAt} (as {@link KeyDirLoader} does in batches at open). Relocations are applied
- * in batches under one hold of the mutation lock ({@link #relocate}), by slot, so that the table is written
- * nearly in address order instead of missing again per record.
+ * <p>The access left, to the home slot, can be overlapped across records: {@link #touchHome} loads it for a
+ * batch of records before {@link #pointsAt} runs for them (as {@link KeyDirLoader} does at open). Relocations are
+ * applied in batches under one hold of the mutation lock ({@link #relocate}), by slot, so that the table is
+ * written nearly in address order instead of at random.
  */
 public final class CompactionView {
     private final KeyDir keyDir;
