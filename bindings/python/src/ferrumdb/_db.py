@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import collections.abc
 import datetime
+import itertools
 import os
+import struct
 import sys
 import threading
 import weakref
 from array import array
 from types import TracebackType
-from typing import Any, Iterator, List, Optional, Tuple, Type, Union
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Type, Union
 
 import jpype
 import jpype.nio
@@ -141,15 +143,16 @@ class Scan(Iterator[Any]):
         self._finalizer = weakref.finalize(self, cursor.close)
 
     def __iter__(self) -> Iterator[Any]:
-        # A generator rather than self: a for loop then steps through a chunk in C (``yield from`` a list
-        # iterator) instead of calling __next__ once per entry, which cost three times as much per entry. It
-        # shares the chunk with __next__, so for loops and next() calls on one scan can be mixed.
-        return self._entries()
+        # Not self: a for loop then steps through a chunk's list iterator in C (itertools.chain), with no Python
+        # frame per entry (__next__ per entry cost three times as much as a generator's ``yield from``; chain with
+        # the struct unpacking below, 0.92x the thread CPU of the generator for 100,000 keys). The list iterator is
+        # the one __next__ uses, so for loops and next() calls on one scan can be mixed.
+        return itertools.chain.from_iterable(self._chunks())
 
-    def _entries(self) -> Iterator[Any]:
+    def _chunks(self) -> Iterator[Iterator[Any]]:
         while True:
             pending = self._pending
-            yield from pending
+            yield pending
             # A next() call may have fetched the following chunk meanwhile: carry on with that one.
             if pending is self._pending and not self._fill():
                 return
@@ -207,13 +210,14 @@ def _unpack(chunk: bytes, with_values: bool) -> List[Any]:
     lengths.frombytes(chunk[4:body])
     if sys.byteorder != "little":
         lengths.byteswap()
-    parts = []
-    position = body
-    for length in lengths:
-        parts.append(chunk[position:position + length])
-        position += length
-    assert position == len(chunk), f"scan chunk of {len(chunk)} bytes holds {position}"
-    return list(zip(parts[0::2], parts[1::2])) if with_values else parts
+    total = body + sum(lengths)
+    if total != len(chunk):
+        raise AssertionError(f"scan chunk of {len(chunk)} bytes holds {total}")
+    # One struct format of "<n>s" per part, unpacked in C: 38 ns an entry where slicing in a Python loop took 52
+    # (chunks of 4,096 keys of 16 bytes). A Struct object of its own, not struct.unpack_from, whose cache would
+    # keep up to 100 of these large one-use formats alive.
+    parts = struct.Struct(("%ds" * len(lengths)) % tuple(lengths)).unpack_from(chunk, body)
+    return list(zip(parts[0::2], parts[1::2])) if with_values else list(parts)
 
 
 def _under(key: object, prefix: Optional[Bytes]) -> bool:
@@ -291,25 +295,66 @@ _READER_VALUE_BYTES = 64 << 10
 """Values up to this length come back through the thread's DirectReader; a longer one is read again as a byte[]."""
 
 
-class _Reader:
-    """One thread's point reads of one database (see DirectReader.java): the key is copied into ``key``, a
-    bytearray Java reads as a direct buffer, and the value comes back in ``value``, so that a get crosses into
-    Java once with an int each way instead of converting a byte[] each way."""
+_NOT_READ = object()
+"""What a reader function returns when it cannot serve the call (see _reader_of); the caller then uses a byte[]."""
 
-    __slots__ = ("key", "value", "get", "contains", "busy", "_buffers")
 
-    def __init__(self, java_db: Any) -> None:
-        key = bytearray(_READER_KEY_BYTES)
-        value = bytearray(_READER_VALUE_BYTES)
-        # Referenced here for as long as the Java reader, which reads and writes their memory, may be called.
-        self._buffers = (key, value)
-        reader = jclass(_DIRECT_READER)(java_db, jpype.nio.convertToDirectBuffer(key),
-                                        jpype.nio.convertToDirectBuffer(value))
-        self.key = memoryview(key)
-        self.value = memoryview(value)
-        self.get = reader.get
-        self.contains = reader.contains
-        self.busy = False
+def _reader_of(java_db: Any) -> Tuple[Callable[[bytes], Any], Callable[[bytes], Any]]:
+    """One thread's point reads of one database (see DirectReader.java): ``(get, contains)``, two functions of a
+    key. The key is copied into a bytearray Java reads as a direct buffer and its length into a small one beside
+    it; one call into Java with no argument and no result; the value's length is read back from the small buffer
+    and the value from a third. ``get`` returns the value or None when absent; ``contains`` a bool. Both return
+    _NOT_READ for a key or value too long for the buffers, and when they interrupted another call of this reader
+    (a signal handler or a finalizer run by the garbage collector calling get), whose buffers are left alone.
+
+    Closures over local variables rather than an object's attributes: what they reach per call costs a cell read,
+    not an attribute lookup (measured with the rest of this change: see docs/benchmarks.md, issue 22, session 5).
+    """
+    key_buffer = bytearray(_READER_KEY_BYTES)
+    value_buffer = bytearray(_READER_VALUE_BYTES)
+    lengths_buffer = bytearray(8)
+    direct = jpype.nio.convertToDirectBuffer
+    reader = jclass(_DIRECT_READER)(java_db, direct(key_buffer), direct(value_buffer), direct(lengths_buffer))
+    read = reader.read
+    contains_key = reader.containsKey
+    key = memoryview(key_buffer)
+    value = memoryview(value_buffer)
+    lengths = memoryview(lengths_buffer).cast("i")  # [key length, result], in the platform's byte order as in Java
+    busy = False
+
+    def get(k: bytes) -> Any:
+        nonlocal busy
+        n = len(k)
+        if busy or n > _READER_KEY_BYTES:
+            return _NOT_READ
+        busy = True
+        try:
+            key[:n] = k
+            lengths[0] = n
+            read()
+            length = lengths[1]
+            if length < 0:
+                return None
+            return value[:length].tobytes() if length <= _READER_VALUE_BYTES else _NOT_READ
+        finally:
+            busy = False
+
+    def contains(k: bytes) -> Any:
+        nonlocal busy
+        n = len(k)
+        if busy or n > _READER_KEY_BYTES:
+            return _NOT_READ
+        busy = True
+        try:
+            key[:n] = k
+            lengths[0] = n
+            return contains_key()
+        finally:
+            busy = False
+
+    # The bytearrays live as long as the closures (whose cells hold their memoryviews): the Java reader, which
+    # reads and writes their memory, is reachable only through the closures too.
+    return get, contains
 
 
 class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
@@ -333,7 +378,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         self._get = java_db.get
         self._put = java_db.put
         self._contains = java_db.contains
-        # Each thread's _Reader, made on its first get: a reader's buffers cannot be shared between threads.
+        # Each thread's reader functions (_reader_of), made on its first get or `in`: a reader's buffers cannot be
+        # shared between threads.
         self._readers = threading.local()
         self._finalizer = close_when_dropped(self, java_db, f"ferrumdb.FerrumDB {self.path!r}")
 
@@ -355,39 +401,29 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         except _JException as e:
             raise translate(e) from None
 
-    def _reader(self) -> _Reader:
-        """Makes this thread's reader (on the thread's first get or ``in``)."""
-        reader = self._readers.reader = _Reader(self._db)
-        return reader
+    def _reader(self) -> Tuple[Callable[[bytes], Any], Callable[[bytes], Any]]:
+        """Makes this thread's reader functions (on the thread's first get or ``in``)."""
+        local = self._readers
+        local.get, local.contains = _reader_of(self._db)
+        return local.get, local.contains
 
     def get(self, key: Bytes, default: Any = None) -> Any:
         """The value of ``key``, or ``default`` when it is absent or expired."""
         if _jvm._forked:
             raise_forked()
         k = key if type(key) is bytes else to_bytes(key, "key")
-        n = len(k)
         try:
-            if n <= _READER_KEY_BYTES:
-                try:
-                    reader = self._readers.reader
-                except AttributeError:
-                    reader = self._reader()
-                # Busy only when this get interrupted another one of the same thread (a signal handler, or a
-                # finalizer run by the garbage collector, calling get): that one's buffers are left alone.
-                if not reader.busy:
-                    reader.busy = True
-                    try:
-                        reader.key[:n] = k
-                        length = reader.get(n)
-                        if length <= _READER_VALUE_BYTES:
-                            return default if length < 0 else reader.value[:length].tobytes()
-                    finally:
-                        reader.busy = False
-            # A long key, a value too large for the reader's buffer (read again), or a reader in use: a byte[].
-            value = self._get(k)
+            try:
+                value = self._readers.get(k)
+            except AttributeError:
+                value = self._reader()[0](k)
+            if value is _NOT_READ:
+                # A long key or value (read again), or a reader in use: the value as a byte[].
+                value = self._get(k)
+                return default if value is None else bytes(value)
         except _JException as e:
             raise translate(e) from None
-        return default if value is None else bytes(value)
+        return default if value is None else value
 
     @java_errors
     def delete(self, key: Bytes) -> bool:
@@ -398,21 +434,12 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         if _jvm._forked:
             raise_forked()
         k = key if type(key) is bytes else to_bytes(key, "key")
-        n = len(k)
         try:
-            if n <= _READER_KEY_BYTES:
-                try:
-                    reader = self._readers.reader
-                except AttributeError:
-                    reader = self._reader()
-                if not reader.busy:  # as in get
-                    reader.busy = True
-                    try:
-                        reader.key[:n] = k
-                        return bool(reader.contains(n))
-                    finally:
-                        reader.busy = False
-            return bool(self._contains(k))
+            try:
+                found = self._readers.contains(k)
+            except AttributeError:
+                found = self._reader()[1](k)
+            return bool(self._contains(k)) if found is _NOT_READ else bool(found)
         except _JException as e:
             raise translate(e) from None
 

@@ -92,7 +92,7 @@ class GatheredWritesTest {
             String outcome = writeEach(db, new Ops().put("a", "1").put("a", "2").delete("gone").delete("never")
                     .put("b", "3").delete("b").put("t", "ttl"));
             assertThat(outcome).isEqualTo("0010010");
-            assertThat(text(db.get(b64("a")))).isEqualTo("2");
+            assertThat(text(NodeDatabaseTest.value(db, "a"))).isEqualTo("2");
             assertThat(db.contains(b64("gone"))).isFalse();
             assertThat(db.contains(b64("b"))).isFalse();
             assertThat(writeEach(db, new Ops())).isEmpty();
@@ -118,8 +118,8 @@ class GatheredWritesTest {
             assertThat(failure[2]).isEqualTo(String.valueOf(failure[3].length()));
             assertThat(failure[3]).contains("whole number of milliseconds").contains("1.5");
             assertThat(lines[3]).startsWith("4\t").contains("-3.0");
-            assertThat(text(db.get(b64("after")))).isEqualTo("yes");
-            assertThat(text(db.get(b64("ok")))).isEqualTo("ok");
+            assertThat(text(NodeDatabaseTest.value(db, "after"))).isEqualTo("yes");
+            assertThat(text(NodeDatabaseTest.value(db, "ok"))).isEqualTo("ok");
         }
     }
 
@@ -194,8 +194,8 @@ class GatheredWritesTest {
             db.stage(part(packed, 40_000, 80_000), false);
             long ticket = (long) db.submit(part(packed, 80_000, packed.length), 2);
             assertThat(await(db, ticket).get(ticket)).isEqualTo("00");
-            assertThat(db.get(b64("big"))).isEqualTo(big);
-            assertThat(text(db.get(b64("small")))).isEqualTo("s");
+            assertThat(NodeDatabaseTest.value(db, "big")).isEqualTo(big);
+            assertThat(text(NodeDatabaseTest.value(db, "small"))).isEqualTo("s");
 
             // A pack naming fewer or more parts than were staged is refused, and its parts are dropped.
             db.stage(part(packed, 0, 40_000), true);
@@ -219,8 +219,8 @@ class GatheredWritesTest {
                     "2".getBytes(StandardCharsets.UTF_8), 60_000).delete("old").bytes();
             db.stage(part(packed, 0, 7), true);
             db.writePacked(part(packed, 7, packed.length), 1);
-            assertThat(text(db.get(b64("a")))).isEqualTo("1");
-            assertThat(text(db.get(b64("t")))).isEqualTo("2");
+            assertThat(text(NodeDatabaseTest.value(db, "a"))).isEqualTo("1");
+            assertThat(text(NodeDatabaseTest.value(db, "t"))).isEqualTo("2");
             assertThat(db.contains(b64("old"))).isFalse();
 
             String bad = new Ops().put("b", "1").put(new byte[70_000], new byte[1], 0).base64();

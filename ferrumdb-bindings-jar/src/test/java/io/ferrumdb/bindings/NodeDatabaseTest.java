@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.DatabaseClosedException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -18,6 +16,12 @@ class NodeDatabaseTest {
 
     static String b64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The value of {@code key} as {@link NodeDatabase#getBase64} returns it, decoded; null when absent. */
+    static byte[] value(NodeDatabase db, String key) {
+        String base64 = db.getBase64(b64(key));
+        return base64 == null ? null : Base64.getDecoder().decode(base64);
     }
 
     static String text(byte[] bytes) {
@@ -38,9 +42,9 @@ class NodeDatabaseTest {
             assertThat(db.size()).isEqualTo(2.0);
         }
         try (NodeDatabase db = open()) {
-            assertThat(db.get(b64("k"))).isEqualTo(bytes);
-            assertThat(text(db.get(b64("t")))).isEqualTo("v");
-            assertThat(db.get(b64("absent"))).isNull();
+            assertThat(value(db, "k")).isEqualTo(bytes);
+            assertThat(text(value(db, "t"))).isEqualTo("v");
+            assertThat(value(db, "absent")).isNull();
             assertThat(db.contains(b64("k"))).isTrue();
             assertThat(db.delete(b64("k"))).isTrue();
             assertThat(db.delete(b64("k"))).isFalse();
@@ -53,8 +57,8 @@ class NodeDatabaseTest {
             db.put(b64("old"), b64("x"), 0);
             db.write(new String[] {b64("a"), b64("b"), b64("old")}, new String[] {b64("1"), b64("2"), ""},
                     new long[] {0, 60_000, 0}, new boolean[] {false, false, true});
-            assertThat(text(db.get(b64("a")))).isEqualTo("1");
-            assertThat(text(db.get(b64("b")))).isEqualTo("2");
+            assertThat(text(value(db, "a"))).isEqualTo("1");
+            assertThat(text(value(db, "b"))).isEqualTo("2");
             assertThat(db.contains(b64("old"))).isFalse();
         }
     }
@@ -82,21 +86,41 @@ class NodeDatabaseTest {
         assertThatThrownBy(() -> db.put(b64("k"), b64("v"), -5)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("-5");
         db.close();
-        assertThatThrownBy(() -> db.get(b64("k"))).isInstanceOf(DatabaseClosedException.class);
+        assertThatThrownBy(() -> value(db, "k")).isInstanceOf(DatabaseClosedException.class);
     }
 
     @Test
-    void aBoundedGetReturnsSmallValuesTaggedAndLargeOnesInPartsOfOneRead() {
+    void getsAsBase64ReturnValuesAsBase64AndMarkLargeOnesWithAHandle() {
+        byte[] bytes = {0, -1, 127, -128, 35};
+        String binary = Base64.getEncoder().encodeToString(bytes);
         try (NodeDatabase db = open()) {
-            assertThat(db.getBounded(b64("absent"), 4)).isNull();
-            db.put(b64("small"), b64("abcd"), 0);
-            assertThat(db.getBounded(b64("small"), 4)).isEqualTo(new byte[] {0, 'a', 'b', 'c', 'd'});
+            assertThat(db.getBase64(b64("absent"))).isNull();
+            assertThat(db.getBoundedBase64(b64("absent"), 4)).isNull();
+            db.put(b64("bin"), binary, 0);
+            db.put(b64("empty"), "", 0);
+            assertThat(Base64.getDecoder().decode(db.getBase64(b64("bin")))).isEqualTo(bytes);
+            assertThat(db.getBase64(b64("empty"))).isEmpty();
+            assertThat(db.getBoundedBase64(b64("empty"), 4)).isEmpty();
+            assertThat(Base64.getDecoder().decode(db.getBoundedBase64(b64("bin"), 5))).isEqualTo(bytes);
+            // Over the bound: "#<handle>,<length>", the value kept for readPart.
+            String head = db.getBoundedBase64(b64("bin"), 4);
+            assertThat(head).matches("#[0-9]+,5");
+            double handle = handle(head);
+            assertThat(db.readPart(handle, 3)).isEqualTo(new byte[] {0, -1, 127});
+            assertThat(db.readPart(handle, 3)).isEqualTo(new byte[] {-128, 35});
+            assertThatThrownBy(() -> db.readPart(handle, 3)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> db.getBase64("not base64!")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("key");
+        }
+    }
+
+    @Test
+    void aBoundedGetHandsALargeValueOverInPartsOfOneRead() {
+        try (NodeDatabase db = open()) {
             db.put(b64("large"), b64("0123456789"), 0);
-            ByteBuffer head = ByteBuffer.wrap(db.getBounded(b64("large"), 4)).order(ByteOrder.LITTLE_ENDIAN);
-            assertThat(head.remaining()).isEqualTo(17);
-            assertThat(head.get()).isEqualTo((byte) 1);
-            double handle = head.getDouble();
-            assertThat(head.getDouble()).isEqualTo(10.0);
+            String head = db.getBoundedBase64(b64("large"), 4);
+            assertThat(head).matches("#[0-9]+,10");
+            double handle = handle(head);
             // Overwritten after the read: the parts still come from the value that was read.
             db.put(b64("large"), b64("changed"), 0);
             assertThat(text(db.readPart(handle, 4))).isEqualTo("0123");
@@ -105,16 +129,19 @@ class NodeDatabaseTest {
             // Dropped with its last part.
             assertThatThrownBy(() -> db.readPart(handle, 4)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("no value is kept under handle");
-            double abandoned = ByteBuffer.wrap(db.getBounded(b64("large"), 2)).order(ByteOrder.LITTLE_ENDIAN)
-                    .getDouble(1);
+            double abandoned = handle(db.getBoundedBase64(b64("large"), 2));
             db.readPart(abandoned, 2);
             db.dropPart(abandoned);
             db.dropPart(abandoned);
             assertThatThrownBy(() -> db.readPart(abandoned, 2)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> db.readPart(handle, 0)).hasMessageContaining("positive size");
-            double open = ByteBuffer.wrap(db.getBounded(b64("large"), 2)).order(ByteOrder.LITTLE_ENDIAN).getDouble(1);
+            double open = handle(db.getBoundedBase64(b64("large"), 2));
             db.close();
             assertThatThrownBy(() -> db.readPart(open, 2)).isInstanceOf(DatabaseClosedException.class);
         }
+    }
+
+    private static double handle(String head) {
+        return Double.parseDouble(head.substring(1, head.indexOf(',')));
     }
 }
