@@ -1,5 +1,6 @@
 package io.ferrumdb.bench.ycsb;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,15 +25,28 @@ import site.ycsb.Status;
  * (workload E scans in key order). A record's fields are one value ({@link YcsbRecord}); an update reads, merges
  * and writes it, as YCSB's own RocksDB binding does, so two threads updating different fields of one key at the
  * same moment may lose one field — the same for both engines measured.
+ *
+ * <p>Thin on purpose, as {@link RocksDbYcsb} is: a read copies the value into this client thread's reused buffer
+ * with the engine's allocation-free {@link FerrumDB#get(byte[], ByteBuffer)} and hands YCSB views of it (YCSB
+ * drops a read's result before the thread's next operation); nothing read is kept across operations.
  */
 public final class FerrumDbYcsb extends DB {
     public static final String DIR_PROPERTY = "ferrumdb.dir";
 
-    private static final SharedHandles<FerrumDB> HANDLES = new SharedHandles<>(dir -> FerrumDB.open(dir,
-            Options.builder().fsyncPolicy(FsyncPolicy.never()).orderedKeys(true).build()));
+    private static final SharedHandles<FerrumDB> HANDLES = new SharedHandles<>("FerrumDB", FerrumDbYcsb::open,
+            db -> db.stats().toString());
+
+    /** The store as the binding (and {@link YcsbSettle}) opens it. */
+    static FerrumDB open(Path dir) {
+        return FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.never()).orderedKeys(true).build());
+    }
 
     private Path dir;
     private FerrumDB db;
+    /** This client thread's read buffer (YCSB creates one DB per thread) and a view of it for the engine. */
+    private byte[] value = new byte[256];
+    private ByteBuffer valueView = ByteBuffer.wrap(value);
+    private final YcsbRecord.Names names = new YcsbRecord.Names();
 
     @Override
     public void init() throws DBException {
@@ -60,11 +74,11 @@ public final class FerrumDbYcsb extends DB {
     @Override
     public Status read(String table, String key, Set<String> fields, Map<String, ByteIterator> result) {
         try {
-            byte[] record = db.get(YcsbBinding.key(key));
-            if (record == null) {
+            int n = readValue(YcsbBinding.key(key));
+            if (n < 0) {
                 return Status.NOT_FOUND;
             }
-            YcsbRecord.decode(record, fields, result);
+            YcsbRecord.decode(value, n, fields, result, names);
             return Status.OK;
         } catch (RuntimeException e) {
             return YcsbBinding.failed("FerrumDB", "read", key, e);
@@ -91,11 +105,11 @@ public final class FerrumDbYcsb extends DB {
     public Status update(String table, String key, Map<String, ByteIterator> values) {
         try {
             byte[] k = YcsbBinding.key(key);
-            byte[] old = db.get(k);
-            if (old == null) {
+            int n = readValue(k);
+            if (n < 0) {
                 return Status.NOT_FOUND;
             }
-            db.put(k, YcsbRecord.merge(old, values));
+            db.put(k, YcsbRecord.merge(value, n, values));
             return Status.OK;
         } catch (RuntimeException e) {
             return YcsbBinding.failed("FerrumDB", "update", key, e);
@@ -118,6 +132,19 @@ public final class FerrumDbYcsb extends DB {
             return db.delete(YcsbBinding.key(key)) ? Status.OK : Status.NOT_FOUND;
         } catch (RuntimeException e) {
             return YcsbBinding.failed("FerrumDB", "delete", key, e);
+        }
+    }
+
+    /** Reads the value of {@code key} into {@link #value}, growing it as needed; its length, or -1 when absent. */
+    private int readValue(byte[] key) {
+        while (true) {
+            valueView.clear();
+            int n = db.get(key, valueView);
+            if (n <= value.length) {
+                return n;
+            }
+            value = new byte[Math.max(n, value.length * 2)];
+            valueView = ByteBuffer.wrap(value);
         }
     }
 

@@ -28,7 +28,9 @@ import site.ycsb.Status;
  * 10 bits per key, hash index inside data blocks, whole-key memtable bloom, an LRU block cache of
  * {@value #BLOCK_CACHE_MB} MiB), {@code increaseParallelism(2)} for the 2-core machine, no compression (YCSB's
  * values are random; FerrumDB stores them uncompressed too). WAL on, not synced ({@code setSync(false)}). Records,
- * updates (read, merge, write) and scans (iterator seek) exactly as {@link FerrumDbYcsb} does them.
+ * updates (read, merge, write) and scans (iterator seek) exactly as {@link FerrumDbYcsb} does them, and as thin:
+ * a read copies the value into this client thread's reused buffer ({@code RocksDB.get(key, value)}, no array
+ * allocated per read) and hands YCSB views of it.
  */
 public final class RocksDbYcsb extends DB {
     public static final String DIR_PROPERTY = "rocksdb.dir";
@@ -54,12 +56,27 @@ public final class RocksDbYcsb extends DB {
         }
     }
 
-    private static final SharedHandles<Handle> HANDLES = new SharedHandles<>(RocksDbYcsb::open);
+    private static final SharedHandles<Handle> HANDLES = new SharedHandles<>("RocksDB", RocksDbYcsb::open,
+            h -> property(h, "rocksdb.num-files-at-level0") + " L0 files, compaction pending "
+                    + property(h, "rocksdb.compaction-pending") + ", running compactions "
+                    + property(h, "rocksdb.num-running-compactions"));
+
+    private static String property(Handle h, String name) {
+        try {
+            return h.db.getProperty(name);
+        } catch (RocksDBException e) {
+            return "(" + name + ": " + e.getMessage() + ")";
+        }
+    }
 
     private Path dir;
     private Handle handle;
+    /** This client thread's read buffer (YCSB creates one DB per thread). */
+    private byte[] value = new byte[256];
+    private final YcsbRecord.Names names = new YcsbRecord.Names();
 
-    private static Handle open(Path dir) throws Exception {
+    /** The store as the binding (and {@link YcsbSettle}) opens it. */
+    static Handle open(Path dir) throws Exception {
         RocksDB.loadLibrary();
         Files.createDirectories(dir);
         Options options = new Options()
@@ -103,11 +120,11 @@ public final class RocksDbYcsb extends DB {
     @Override
     public Status read(String table, String key, Set<String> fields, Map<String, ByteIterator> result) {
         try {
-            byte[] record = handle.db.get(YcsbBinding.key(key));
-            if (record == null) {
+            int n = readValue(YcsbBinding.key(key));
+            if (n < 0) {
                 return Status.NOT_FOUND;
             }
-            YcsbRecord.decode(record, fields, result);
+            YcsbRecord.decode(value, n, fields, result, names);
             return Status.OK;
         } catch (RocksDBException | RuntimeException e) {
             return YcsbBinding.failed("RocksDB", "read", key, e);
@@ -135,11 +152,11 @@ public final class RocksDbYcsb extends DB {
     public Status update(String table, String key, Map<String, ByteIterator> values) {
         try {
             byte[] k = YcsbBinding.key(key);
-            byte[] old = handle.db.get(k);
-            if (old == null) {
+            int n = readValue(k);
+            if (n < 0) {
                 return Status.NOT_FOUND;
             }
-            handle.db.put(handle.writeOptions, k, YcsbRecord.merge(old, values));
+            handle.db.put(handle.writeOptions, k, YcsbRecord.merge(value, n, values));
             return Status.OK;
         } catch (RocksDBException | RuntimeException e) {
             return YcsbBinding.failed("RocksDB", "update", key, e);
@@ -153,6 +170,23 @@ public final class RocksDbYcsb extends DB {
             return Status.OK;
         } catch (RocksDBException | RuntimeException e) {
             return YcsbBinding.failed("RocksDB", "insert", key, e);
+        }
+    }
+
+    /**
+     * Reads the value of {@code key} into {@link #value}, growing it as needed; its length, or -1 when absent
+     * ({@code RocksDB.get} into a too small array copies a prefix and returns the whole length).
+     */
+    private int readValue(byte[] key) throws RocksDBException {
+        while (true) {
+            int n = handle.db.get(key, value);
+            if (n == RocksDB.NOT_FOUND) {
+                return -1;
+            }
+            if (n <= value.length) {
+                return n;
+            }
+            value = new byte[Math.max(n, value.length * 2)];
         }
     }
 

@@ -53,6 +53,25 @@ class RocksDbYcsbTest {
         again.cleanup();
     }
 
+    @Test
+    void readsAndUpdatesRecordsLargerThanTheReadBufferThenSmallerOnes() throws DBException {
+        DB db = client();
+        String big = "y".repeat(5000);
+        assertThat(db.insert("usertable", "big", fields("field0", big, "field1", "z"))).isEqualTo(Status.OK);
+        assertThat(db.insert("usertable", "small", fields("field0", "s"))).isEqualTo(Status.OK);
+        Map<String, ByteIterator> read = new HashMap<>();
+        assertThat(db.read("usertable", "big", null, read)).isEqualTo(Status.OK);
+        assertThat(StringByteIterator.getStringMap(read)).isEqualTo(Map.of("field0", big, "field1", "z"));
+        assertThat(db.update("usertable", "big", fields("field1", "Z"))).isEqualTo(Status.OK);
+        Map<String, ByteIterator> updated = new HashMap<>();
+        assertThat(db.read("usertable", "big", null, updated)).isEqualTo(Status.OK);
+        assertThat(StringByteIterator.getStringMap(updated)).isEqualTo(Map.of("field0", big, "field1", "Z"));
+        Map<String, ByteIterator> small = new HashMap<>();
+        assertThat(db.read("usertable", "small", null, small)).isEqualTo(Status.OK);
+        assertThat(StringByteIterator.getStringMap(small)).isEqualTo(Map.of("field0", "s"));
+        db.cleanup();
+    }
+
     private DB client() throws DBException {
         DB db = new RocksDbYcsb();
         Properties properties = new Properties();
