@@ -139,9 +139,10 @@ public final class Compactor {
                     if (fate == Fate.TOMBSTONE) {
                         out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
                     } else {
-                        Location moved = out.copy(in, e);
+                        long copiedTo = out.copy(in, e);
                         if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
-                            relocations.add(probe, moved);
+                            relocations.add(probe, out.segment().id(), copiedTo, out.lastSize(),
+                                    out.lastSequence(), out.lastExpiresAt());
                         }
                     }
                     written += out.length() - before;

@@ -2,7 +2,6 @@ package io.ferrumdb.internal.compaction;
 
 import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.KeyDir;
-import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.util.Arrays;
 
@@ -44,21 +43,24 @@ final class Relocations {
         }
     }
 
-    /** Records that the key found at {@code probe} pointed at the record there, which was copied to {@code to}. */
-    void add(KeyDir.Probe probe, Location to) {
+    /**
+     * Records that the key found at {@code probe} pointed at the record there, which was copied to {@code toOffset}
+     * of segment {@code toSegment} ({@code toSize} bytes, with its sequence number and expiry).
+     */
+    void add(KeyDir.Probe probe, int toSegment, long toOffset, int toSize, long toSequence, long toExpiresAt) {
         ensureRoom(1);
         int l = size * LONGS;
         longs[l] = probe.header();
         longs[l + 1] = probe.offset();
-        longs[l + 2] = to.offset();
-        longs[l + 3] = to.sequence();
-        longs[l + 4] = to.expiresAt();
+        longs[l + 2] = toOffset;
+        longs[l + 3] = toSequence;
+        longs[l + 4] = toExpiresAt;
         int i = size * INTS;
         ints[i] = probe.slot();
         ints[i + 1] = probe.segmentId();
-        ints[i + 2] = to.segmentId();
+        ints[i + 2] = toSegment;
         ints[i + 3] = probe.recordSize();
-        ints[i + 4] = to.recordSize();
+        ints[i + 4] = toSize;
         size++;
     }
 

@@ -38,6 +38,10 @@ public final class SegmentOutput {
     private byte[] buffer = new byte[BUFFER];
     private byte[] spare = new byte[BUFFER];
     private int buffered;
+    /** The last record {@link #copy} or append wrote: its size, sequence number and expiry, as written. */
+    private int lastSize;
+    private long lastSequence;
+    private long lastExpiresAt;
     /** Writes the full buffers while the caller fills the next; started on the first flush. */
     private ExecutorService writer;
     /** The write of {@link #spare} in flight, or null. At most one: its order on the file is the caller's. */
@@ -69,24 +73,20 @@ public final class SegmentOutput {
     }
 
     /**
-     * Copies the live record {@code e} of {@code in}; returns where it now lies. Plaintext records are copied as they
-     * are, from the input's memory map straight into the output buffer (no per-record allocation), after checking
-     * their CRC and header; only the COMMIT flag changes. Encrypted records are opened and sealed again, because the
-     * record's file offset is part of its nonce and associated data.
+     * Copies the live record at the cursor's current entry of {@code in}; returns the offset it now lies at in this
+     * output, {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, from
+     * the input's memory map straight into the output buffer, after checking their CRC and header; only the COMMIT
+     * flag changes. Encrypted records are opened and sealed again, because the record's file offset is part of its
+     * nonce and associated data.
      */
-    public Location copy(Segment in, HintFile.Entry e) throws IOException {
-        return copy(in, e.type(), e.key(), 0, e.key().length, e.recordSize(), e.offset());
-    }
-
-    /** {@link #copy(Segment, HintFile.Entry)} of the cursor's current entry, its key read in place. */
-    public Location copy(Segment in, HintFile.Cursor e) throws IOException {
-        return copy(in, e.type(), e.buffer(), e.keyAt(), e.keyLength(), e.recordSize(), e.offset());
-    }
-
-    private Location copy(Segment in, byte type, byte[] key, int keyAt, int keyLength, int size, long offset)
-            throws IOException {
+    public long copy(Segment in, HintFile.Cursor e) throws IOException {
+        byte[] key = e.buffer();
+        int keyAt = e.keyAt();
+        int keyLength = e.keyLength();
+        int size = e.recordSize();
+        long offset = e.offset();
         if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > BUFFER) {
-            return append(RecordReader.open(in, offset, in.read(offset, size)));
+            return append(RecordReader.open(in, offset, in.read(offset, size))).offset();
         }
         if (buffered + size > buffer.length) {
             flush();
@@ -107,11 +107,33 @@ public final class SegmentOutput {
         buffered += size;
         long sequence = RecordFormat.sequence(buffer, at);
         long expiresAt = RecordFormat.expiresAt(buffer, at);
-        Location location = new Location(segment.id(), length, size, sequence, expiresAt);
-        hint.add(type, key, keyAt, keyLength, size, length, sequence, expiresAt);
+        hint.add(e.type(), key, keyAt, keyLength, size, length, sequence, expiresAt);
         segment.noteSequences(sequence, sequence);
+        long copiedTo = length;
         length += size;
-        return location;
+        noteLast(size, sequence, expiresAt);
+        return copiedTo;
+    }
+
+    private void noteLast(int size, long sequence, long expiresAt) {
+        lastSize = size;
+        lastSequence = sequence;
+        lastExpiresAt = expiresAt;
+    }
+
+    /** The size of the record the last {@link #copy} or append wrote. */
+    public int lastSize() {
+        return lastSize;
+    }
+
+    /** The sequence number of the record the last {@link #copy} or append wrote. */
+    public long lastSequence() {
+        return lastSequence;
+    }
+
+    /** The expiry of the record the last {@link #copy} or append wrote. */
+    public long lastExpiresAt() {
+        return lastExpiresAt;
     }
 
     /** Appends a re-encoded copy of {@code p}; returns where it now lies. */
@@ -141,6 +163,7 @@ public final class SegmentOutput {
         hint.add(type, key, size, length, sequence, expiresAt);
         segment.noteSequences(sequence, sequence);
         length += size;
+        noteLast(size, sequence, expiresAt);
         return location;
     }
 

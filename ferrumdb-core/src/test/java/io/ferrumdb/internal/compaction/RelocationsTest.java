@@ -63,7 +63,7 @@ class RelocationsTest {
         set.addLive(at);
         KeyDir.Probe probe = new KeyDir.Probe();
         assertThat(keyDir.probe(bytes(key), 0, key.length(), probe)).isEqualTo(at);
-        r.add(probe, new Location(output.id(), copiedTo, copySize, offset, 0));
+        r.add(probe, output.id(), copiedTo, copySize, offset, 0);
     }
 
     @Test
