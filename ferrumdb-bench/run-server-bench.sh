@@ -10,11 +10,15 @@
 # every test (the JVM's JIT warm-up; Redis gets the same load so both hold the same keys). For the SET rows the
 # durable table also gives FerrumDB's records per fsync (INFO persistence) and the load average at the end of the row.
 #
-#   ferrumdb-bench/run-server-bench.sh      (BENCH_REQUESTS=N requests per run, default 50000; BENCH_REPEATS=N)
+#   ferrumdb-bench/run-server-bench.sh      (BENCH_REQUESTS=N requests per run, default 50000; BENCH_REPEATS=N;
+#                                            BENCH_CLIENTS=N connections, default 50; BENCH_MODES="always" for the
+#                                            durable rows only, default "always everysec")
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 requests=${BENCH_REQUESTS:-50000}
 repeats=${BENCH_REPEATS:-3}
+clients=${BENCH_CLIENTS:-50}
+modes=${BENCH_MODES:-always everysec}
 command -v redis-benchmark >/dev/null && command -v redis-server >/dev/null || {
   apt-get install -y --no-install-recommends redis-server redis-tools || { apt-get update &&
     apt-get install -y --no-install-recommends redis-server redis-tools; }
@@ -50,7 +54,7 @@ start_ferrumdb() { # fsync-policy
 }
 
 rps() { # port test pipeline -> requests per second
-  redis-benchmark -p "$1" -t "$2" -n "$requests" -c 50 -d 100 -r 100000 -P "$3" --csv 2>/dev/null \
+  redis-benchmark -p "$1" -t "$2" -n "$requests" -c "$clients" -d 100 -r 100000 -P "$3" --csv 2>/dev/null \
     | awk -F'"' -v t="${2^^}" '$2 == t { print $4 }'
 }
 
@@ -61,7 +65,8 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 } END { print
 "$root/ferrumdb" --version >/dev/null   # builds the jar now, outside the timings
 printf '%-9s %-4s %-3s %11s %11s %7s %13s %12s %5s\n' mode test P redis-rps ferrumdb-rps ratio 'ratio-range' \
   'rec/fsync' load
-for mode in always everysec; do
+echo "clients $clients, $requests requests per run, $repeats repeats"
+for mode in $modes; do
   start_redis "$mode"
   rport=$port
   start_ferrumdb "$([ "$mode" = always ] && echo always || echo periodic:1s)"

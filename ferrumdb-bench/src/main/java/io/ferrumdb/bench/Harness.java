@@ -331,38 +331,122 @@ public final class Harness {
             Stats warmStart = db == null ? null : db.stats();
             run(store, db, async, threads, values, warmUp);
             if (db == null) {
+                // RocksDB's own count of WAL writes per sync over the measured run (its DB stats report an
+                // interval since the previous read): the batch its write groups reached, to compare with FerrumDB's.
+                String rocksStats = store instanceof Stores.Rocks rocks ? rocksDbStats(rocks) : null;
                 Load load = run(store, null, false, threads, values, seconds);
                 putLoad(r, load);
+                if (rocksStats != null) {
+                    r.put("walWritesPerSync", walWritesPerSync(rocksDbStats((Stores.Rocks) store)));
+                }
+                if (load.ops() > 0 && load.threadNs()[0] > 0) {
+                    r.put("schedstat", Map.of("writerCpuUsPerPut", load.threadNs()[0] / 1e3 / load.ops(),
+                            "writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.ops()));
+                }
                 return r;
             }
             // The disk is shared: its fsync rate drifts by several times within minutes. Alternating slices of
-            // FerrumDB and of the raw loop lets both see the same disk, so their ratio means something.
+            // FerrumDB and of the raw loop lets both see the same disk, so their ratio means something. Each raw
+            // slice writes the batch FerrumDB reached in the slice just before it (not once the warm-up's): the
+            // batch moves with the disk's speed, and a raw loop at a larger batch than FerrumDB reached in the
+            // slice it is compared with sets a bar of another workload.
             Stats warmEnd = db.stats();
             int batch = (int) Math.max(1, Math.round(perFsync(warmStart, warmEnd)));
             Load total = new Load(0, 0, new long[0]);
             long rawRecords = 0;
+            long rawFsyncs = 0;
             double rawSeconds = 0;
+            List<Integer> batches = new ArrayList<>();
+            long[] flusherNs = new long[2];
+            long[] ackNs = new long[2];
+            long[] rawNs = new long[2];
             Stats before = db.stats();
-            try (RawSyncLoop raw = new RawSyncLoop(dir.resolve("raw.log"), batch, valueSize)) {
-                raw.run(warmUp);
+            try (RawSyncLoop raw = new RawSyncLoop(dir.resolve("raw.log"), valueSize)) {
+                raw.run(warmUp, batch);
+                Stats sliceStart = before;
                 for (int slice = 0; slice < SLICES; slice++) {
+                    Map<String, long[]> t0 = SchedStats.threads("ferrumdb-");
                     total = total.plus(run(store, db, async, threads, values, seconds / SLICES));
-                    long[] rr = raw.run(seconds / SLICES);
+                    Map<String, long[]> t1 = SchedStats.threads("ferrumdb-");
+                    add(flusherNs, SchedStats.delta(t0, t1, FLUSHER_THREAD));
+                    add(ackNs, SchedStats.delta(t0, t1, ACKNOWLEDGER_THREAD));
+                    Stats sliceEnd = db.stats();
+                    batch = (int) Math.max(1, Math.round(perFsync(sliceStart, sliceEnd)));
+                    batches.add(batch);
+                    long[] s0 = SchedStats.self();
+                    long[] rr = raw.run(seconds / SLICES, batch);
+                    long[] s1 = SchedStats.self();
+                    if (s0 != null && s1 != null) {
+                        add(rawNs, new long[] {s1[0] - s0[0], s1[1] - s0[1]});
+                    }
                     rawRecords += rr[0];
                     rawSeconds += rr[1] / 1e9;
+                    rawFsyncs += rr[0] / batch;
+                    sliceStart = db.stats();
                 }
             }
             Stats after = db.stats();
             putLoad(r, total);
             r.put("fsyncs", after.fsyncs() - before.fsyncs());
             r.put("recordsPerFsync", perFsync(before, after));
-            r.put("rawBatch", batch);
+            r.put("rawBatch", Math.round(batches.stream().mapToInt(Integer::intValue).average().orElse(batch) * 10) / 10.0);
+            r.put("rawBatches", batches);
             r.put("rawOpsPerSec", rawRecords / rawSeconds);
+            r.put("rawFsyncs", rawFsyncs);
+            // Per fsync cycle (the flusher's and the raw loop's): wall time, time on a CPU, time runnable but
+            // waiting for one; the rest is blocked (the fsync itself, the wait for writers, idle). Per put for the
+            // writers and the acknowledger.
+            long fsyncs = after.fsyncs() - before.fsyncs();
+            if (fsyncs > 0 && rawFsyncs > 0 && total.ops() > 0) {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("flusherCycleUs", total.seconds() * 1e6 / fsyncs);
+                t.put("flusherCpuUsPerCycle", flusherNs[0] / 1e3 / fsyncs);
+                t.put("flusherRunQueueUsPerCycle", flusherNs[1] / 1e3 / fsyncs);
+                t.put("rawCycleUs", rawSeconds * 1e6 / rawFsyncs);
+                t.put("rawCpuUsPerCycle", rawNs[0] / 1e3 / rawFsyncs);
+                t.put("rawRunQueueUsPerCycle", rawNs[1] / 1e3 / rawFsyncs);
+                t.put("acknowledgerCpuUsPerPut", ackNs[0] / 1e3 / total.ops());
+                t.put("acknowledgerRunQueueUsPerPut", ackNs[1] / 1e3 / total.ops());
+                t.put("writerCpuUsPerPut", total.threadNs()[0] / 1e3 / total.ops());
+                t.put("writerRunQueueUsPerPut", total.threadNs()[1] / 1e3 / total.ops());
+                r.put("schedstat", t);
+            }
             r.put("slices", SLICES);
         } finally {
             Datasets.delete(dir);
         }
         return r;
+    }
+
+    private static final java.util.regex.Pattern INTERVAL_WAL =
+            java.util.regex.Pattern.compile("Interval WAL: .*? ([0-9.]+) writes per sync");
+
+    private static String rocksDbStats(Stores.Rocks rocks) {
+        try {
+            return rocks.db.getProperty("rocksdb.dbstats");
+        } catch (org.rocksdb.RocksDBException e) {
+            throw new BenchException("rocksdb.dbstats", e);
+        }
+    }
+
+    /** "Interval WAL: 12K writes, 1.5K syncs, 8.00 writes per sync, ..." of RocksDB's DB stats. */
+    static double walWritesPerSync(String dbStats) {
+        java.util.regex.Matcher m = INTERVAL_WAL.matcher(dbStats);
+        if (!m.find()) {
+            throw new BenchException("no \"Interval WAL\" line with writes per sync in rocksdb.dbstats: " + dbStats);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Linux's names (first 15 characters) of the log writer's threads. */
+    private static final String FLUSHER_THREAD = "ferrumdb-flushe";
+    private static final String ACKNOWLEDGER_THREAD = "ferrumdb-acknow";
+
+    private static void add(long[] sum, long[] delta) {
+        if (delta != null) {
+            sum[0] += delta[0];
+            sum[1] += delta[1];
+        }
     }
 
     private static double perFsync(Stats before, Stats after) {
@@ -386,11 +470,20 @@ public final class Harness {
         }
     }
 
-    record Load(long ops, double seconds, long[] latenciesNs) {
+    /**
+     * @param threadNs the writer threads' summed {on-CPU ns, waiting-for-a-CPU ns} ({@link SchedStats}), zeros
+     *                 where not measured
+     */
+    record Load(long ops, double seconds, long[] latenciesNs, long[] threadNs) {
+        Load(long ops, double seconds, long[] latenciesNs) {
+            this(ops, seconds, latenciesNs, new long[2]);
+        }
+
         Load plus(Load o) {
             long[] lat = Arrays.copyOf(latenciesNs, latenciesNs.length + o.latenciesNs.length);
             System.arraycopy(o.latenciesNs, 0, lat, latenciesNs.length, o.latenciesNs.length);
-            return new Load(ops + o.ops, seconds + o.seconds, lat);
+            return new Load(ops + o.ops, seconds + o.seconds, lat,
+                    new long[] {threadNs[0] + o.threadNs[0], threadNs[1] + o.threadNs[1]});
         }
     }
 
@@ -403,6 +496,8 @@ public final class Harness {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         long[] counts = new long[threads];
         long[][] samples = new long[threads][];
+        LongAdder cpuNs = new LongAdder();
+        LongAdder waitNs = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread[] ts = new Thread[threads];
         long t0 = System.nanoTime();
@@ -412,6 +507,7 @@ public final class Harness {
                 SplittableRandom rnd = new SplittableRandom(id * 31L + 1);
                 long[] lat = new long[1 << 16];
                 long n = 0;
+                long[] s0 = SchedStats.self();
                 try {
                     for (long now = System.nanoTime(); now < deadline; ) {
                         long i = rnd.nextLong(DURABLE_KEYSPACE);
@@ -423,6 +519,11 @@ public final class Harness {
                     }
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, e);
+                }
+                long[] s1 = SchedStats.self();
+                if (s0 != null && s1 != null) {
+                    cpuNs.add(s1[0] - s0[0]);
+                    waitNs.add(s1[1] - s0[1]);
                 }
                 counts[id] = n;
                 samples[id] = Arrays.copyOf(lat, (int) Math.min(n, lat.length));
@@ -437,7 +538,8 @@ public final class Harness {
             throw new BenchException("durable writer failed", failure.get());
         }
         return new Load(Arrays.stream(counts).sum(), elapsed,
-                Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray());
+                Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray(),
+                new long[] {cpuNs.sum(), waitNs.sum()});
     }
 
     /** One thread keeping {@link #ASYNC_WINDOW} putAsync writes in flight; counts acknowledged writes. */
@@ -468,29 +570,30 @@ public final class Harness {
     }
 
     /**
-     * The group-commit limit: one thread appending {@code batch} records per write and fdatasync-ing each batch,
-     * records of key + value + {@link #RAW_RECORD_OVERHEAD} bytes.
+     * The group-commit limit: one thread appending a batch of records per write and fdatasync-ing each batch (as
+     * FerrumDB's flusher does), records of key + value + {@link #RAW_RECORD_OVERHEAD} bytes.
      */
     static final class RawSyncLoop implements AutoCloseable {
         private final FileChannel channel;
-        private final ByteBuffer buf;
-        private final int batch;
         private final int valueSize;
         private final byte[][] values;
         private final SplittableRandom rnd = new SplittableRandom(3);
+        private ByteBuffer buf = ByteBuffer.allocateDirect(0);
         private long sequence;
 
-        RawSyncLoop(Path file, int batch, int valueSize) throws IOException {
-            this.batch = batch;
+        RawSyncLoop(Path file, int valueSize) throws IOException {
             this.valueSize = valueSize;
             this.values = Data.valuePool(valueSize);
-            this.buf = ByteBuffer.allocateDirect(batch * (RAW_RECORD_OVERHEAD + Data.KEY_SIZE + valueSize));
             this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
         }
 
-        /** Runs for {@code seconds}; returns {records, elapsed nanoseconds}. */
-        long[] run(double seconds) throws IOException {
+        /** Runs for {@code seconds} at {@code batch} records per fsync; returns {records, elapsed nanoseconds}. */
+        long[] run(double seconds, int batch) throws IOException {
+            int bytes = batch * (RAW_RECORD_OVERHEAD + Data.KEY_SIZE + valueSize);
+            if (buf.capacity() < bytes) {
+                buf = ByteBuffer.allocateDirect(bytes);
+            }
             long t0 = System.nanoTime();
             long deadline = t0 + (long) (seconds * 1e9);
             long records = 0;
