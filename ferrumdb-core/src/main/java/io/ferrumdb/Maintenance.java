@@ -56,18 +56,24 @@ final class Maintenance {
                 "ferrumdb-compactor");
     }
 
-    /** The writer's answer to which records became durable; every record, for a read-only database. */
-    private static Compactor.Durability durability(LogWriter writer) {
+    /**
+     * Compaction's view of which records became durable ({@link LogWriter#mayServe}); one volatile read while the
+     * writer is healthy. After a failure a segment no longer in the set is not trusted.
+     */
+    private Compactor.Durability durability(LogWriter writer) {
         return new Compactor.Durability() {
             @Override
-            public boolean test(long sequence) {
-                return writer == null || writer.mayServe(sequence);
+            public boolean isDurable(int segmentId, long offset) {
+                if (all()) {
+                    return true;
+                }
+                Segment s = segments.get(segmentId);
+                return s != null && writer.mayServe(s, offset);
             }
 
             @Override
             public boolean all() {
-                // mayServe refuses only sequences past what a failure left written, and none before a failure.
-                return writer == null || writer.mayServe(Long.MAX_VALUE);
+                return writer == null || !writer.hasFailed();
             }
         };
     }

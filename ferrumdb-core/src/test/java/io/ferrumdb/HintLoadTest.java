@@ -1,6 +1,7 @@
 package io.ferrumdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.internal.format.Bytes;
 import io.ferrumdb.internal.format.HintFile;
@@ -126,6 +127,27 @@ class HintLoadTest {
         // The hint was rewritten from the segment: the next open trusts it again.
         try (FerrumDB db = FerrumDB.open(dir, options(false))) {
             assertThat(db.recoveryReport()).isEmpty();
+            assertContents(db, model);
+        }
+    }
+
+    /**
+     * Hints are read on a second thread one segment ahead: a hint that cannot be read at all (here a directory
+     * where the file should be) fails the open with the reader's IOException itself as the cause, not an
+     * ExecutionException, and the
+     * database opens again once the hint is gone (its segment is scanned and the hint rewritten).
+     */
+    @Test
+    void aHintThatCannotBeReadFailsTheOpenWithItsIOException() throws IOException {
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = populate(dir, 3);
+        Path hint = hints(dir).get(1);
+        Files.delete(hint);
+        Files.createDirectory(hint);
+        assertThatThrownBy(() -> FerrumDB.open(dir, options(true))).isInstanceOf(FerrumException.class)
+                .hasCauseExactlyInstanceOf(IOException.class).hasMessageContaining("Is a directory");
+        Files.delete(hint);
+        try (FerrumDB db = FerrumDB.open(dir, options(false))) {
             assertContents(db, model);
         }
     }

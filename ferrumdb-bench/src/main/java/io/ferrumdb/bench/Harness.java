@@ -96,6 +96,7 @@ public final class Harness {
                 case "keydir-small-heap" -> KeyDirHarness.smallHeap(Long.parseLong(args[1]));
                 case "keydir-open-memory" -> KeyDirHarness.openMemory(Long.parseLong(args[1]),
                         Boolean.parseBoolean(args[2]));
+                case "keydir-load" -> KeyDirHarness.load(Long.parseLong(args[1]), Integer.parseInt(args[2]));
                 default -> throw new IllegalArgumentException("unknown harness command '" + cmd + "'");
             };
         } catch (UnsupportedOperationException e) {

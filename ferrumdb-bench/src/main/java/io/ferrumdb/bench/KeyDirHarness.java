@@ -5,6 +5,10 @@ import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.Options;
 import io.ferrumdb.WriteBatch;
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.KeyDirLoader;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -77,6 +81,48 @@ final class KeyDirHarness {
         r.put("bestHashOnlyOverNaive", min(ferrumHash) / n);
         r.put("bestOrderedOverNaive", min(ferrumOrdered) / n);
         r.put("bestFirstScanOverNaive", min(firstScan) / n);
+        return r;
+    }
+
+    /**
+     * The key directory's load alone, without I/O or the engine: {@code keys} unique keys as hint entries of 1M-entry
+     * segments built in memory, loaded by a {@link KeyDirLoader} into a directory sized for them, {@code rounds}
+     * times. Reports the loading thread's CPU time beside wall time: on a loaded machine the process waits for a core
+     * most of the time, and CPU time is what the loader's cache misses cost.
+     */
+    static Map<String, Object> load(long keys, int rounds) {
+        int perSegment = 1_000_000;
+        List<HintFile.Builder> segments = new ArrayList<>();
+        for (long first = 0; first < keys; first += perSegment) {
+            HintFile.Builder b = new HintFile.Builder();
+            for (long i = first; i < Math.min(keys, first + perSegment); i++) {
+                b.add(RecordFormat.TYPE_PUT, Data.key(i), 130, 64 + 130L * (i - first), i + 1, 0);
+            }
+            segments.add(b);
+        }
+        var threads = ManagementFactory.getThreadMXBean();
+        List<Double> cpu = new ArrayList<>();
+        List<Double> wall = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            Harness.settle();
+            long c0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            KeyDir dir = new KeyDir(false, (int) keys);
+            KeyDirLoader loader = new KeyDirLoader(dir);
+            for (int s = 0; s < segments.size(); s++) {
+                loader.load(s + 1, segments.get(s).cursor(Path.of("segment-" + (s + 1)), s + 1, Long.MAX_VALUE));
+            }
+            loader.finish();
+            cpu.add((threads.getCurrentThreadCpuTime() - c0) / 1e6);
+            wall.add((System.nanoTime() - t0) / 1e6);
+            if (dir.size() != keys) {
+                throw new BenchException("loaded " + dir.size() + " keys, expected " + keys);
+            }
+        }
+        Map<String, Object> r = row("keydir-load", keys);
+        r.put("cpuMillis", cpu);
+        r.put("wallMillis", wall);
+        r.put("bestCpuMillis", min(cpu));
         return r;
     }
 

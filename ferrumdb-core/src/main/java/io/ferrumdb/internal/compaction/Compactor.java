@@ -46,15 +46,6 @@ public final class Compactor {
     public record Outcome(int segmentsCompacted, long bytesRead, long bytesWritten) {
     }
 
-    /** Which records became durable; see LogWriter#mayServe. */
-    public interface Durability {
-        /** Whether the record of {@code sequence} became durable: false only for records a write failure caught. */
-        boolean test(long sequence);
-
-        /** True while every record did (no write failed): no record's fate then depends on another's. */
-        boolean all();
-    }
-
     private static final byte[] EMPTY = new byte[0];
     /**
      * Entries whose home slots are loaded together before they are decided: enough to keep a core's misses in
@@ -73,6 +64,15 @@ public final class Compactor {
     private final Runnable syncWrites;
     /** Folds the look-ahead's early slot reads, only so that they are not optimized away; means nothing. */
     private long sink;
+
+    /** Whether a record became durable; see LogWriter#mayServe. */
+    public interface Durability {
+        /** False only for the record at {@code offset} of segment {@code segmentId} if a write failure caught it. */
+        boolean isDurable(int segmentId, long offset);
+
+        /** True while every record did (no write failed): no record's fate then depends on another's. */
+        boolean all();
+    }
 
     /**
      * @param durable    which records became durable (all but those caught by a write failure)
@@ -142,7 +142,7 @@ public final class Compactor {
                         long copiedTo = out.copy(in, e);
                         if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
                             relocations.add(probe, out.segment().id(), copiedTo, out.lastSize(),
-                                    out.lastSequence(), out.lastExpiresAt());
+                                    out.lastExpiresAt());
                         }
                     }
                     written += out.length() - before;
@@ -220,7 +220,7 @@ public final class Compactor {
         if (view.pointsAt(hash, in.id(), e.offset(), probe)) {
             // The key's newest record is this one. If a write failure caught it, reopen will find one of the
             // key's older records, and which one is not known here: keep them all.
-            return durable.test(e.sequence()) ? Fate.COPY : Fate.KEEP;
+            return durable.isDurable(in.id(), e.offset()) ? Fate.COPY : Fate.KEEP;
         }
         boolean mayShadow = oldestOutside < e.sequence()
                 && (e.type() != RecordFormat.TYPE_PUT || e.expiresAt() != 0);
@@ -228,7 +228,7 @@ public final class Compactor {
             return Fate.DROP; // whatever the key's entry is
         }
         Location current = keyDir.probe(e.buffer(), e.keyAt(), e.keyLength(), probe);
-        if (current != null && !durable.test(current.sequence())) {
+        if (current != null && !durable.isDurable(current.segmentId(), current.offset())) {
             return Fate.KEEP;
         }
         if (e.type() == RecordFormat.TYPE_PUT) {

@@ -12,8 +12,8 @@ import java.util.Arrays;
  * surviving the whole run, promoted by the young collections and costing pauses of 0.1-0.3 s.
  */
 final class Relocations {
-    /** Longs per relocation: probe header, old offset, new offset, sequence, expiry. */
-    private static final int LONGS = 5;
+    /** Longs per relocation: probe header, old offset, new offset, expiry. */
+    private static final int LONGS = 4;
     /** Ints per relocation: probe slot, old segment, new segment, old record size, new record size. */
     private static final int INTS = 5;
 
@@ -45,16 +45,15 @@ final class Relocations {
 
     /**
      * Records that the key found at {@code probe} pointed at the record there, which was copied to {@code toOffset}
-     * of segment {@code toSegment} ({@code toSize} bytes, with its sequence number and expiry).
+     * of segment {@code toSegment} ({@code toSize} bytes, with its expiry).
      */
-    void add(KeyDir.Probe probe, int toSegment, long toOffset, int toSize, long toSequence, long toExpiresAt) {
+    void add(KeyDir.Probe probe, int toSegment, long toOffset, int toSize, long toExpiresAt) {
         ensureRoom(1);
         int l = size * LONGS;
         longs[l] = probe.header();
         longs[l + 1] = probe.offset();
         longs[l + 2] = toOffset;
-        longs[l + 3] = toSequence;
-        longs[l + 4] = toExpiresAt;
+        longs[l + 3] = toExpiresAt;
         int i = size * INTS;
         ints[i] = probe.slot();
         ints[i + 1] = probe.segmentId();
@@ -182,13 +181,8 @@ final class Relocations {
         }
 
         @Override
-        public long toSequence(int r) {
-            return longs[r * LONGS + 3];
-        }
-
-        @Override
         public long toExpiresAt(int r) {
-            return longs[r * LONGS + 4];
+            return longs[r * LONGS + 3];
         }
     }
 }

@@ -285,6 +285,40 @@ public final class HintFile {
             return true;
         }
 
+        /** Where the current entry starts in {@link #buffer}, for {@link #reordered}. */
+        public int entryAt() {
+            return keyAt - ENTRY_FIXED_SIZE;
+        }
+
+        /**
+         * A cursor over some of this hint's entries in another order: {@code entryStarts[0, count)}, each a position
+         * {@link #entryAt} returned during a walk of this cursor, none twice. The entries are copied in that order
+         * into {@code into} (reused by the caller from hint to hint), so that the new cursor walks them
+         * sequentially: open visits a hint's entries in order of their keys' hashes (see KeyDirLoader). The
+         * copies are checked again as the new cursor reaches them.
+         */
+        public Cursor reordered(int[] entryStarts, int count, byte[] into) {
+            if (count < 0 || count > this.count) {
+                throw new IllegalArgumentException("a reordering of " + count + " entries of a hint of "
+                        + this.count + " entries");
+            }
+            int out = 0;
+            for (int i = 0; i < count; i++) {
+                int at = entryStarts[i];
+                if (at < start || at + ENTRY_FIXED_SIZE > end) {
+                    throw new IllegalArgumentException("no hint entry starts at " + at + " in " + file);
+                }
+                int length = ENTRY_FIXED_SIZE + Bytes.u16(body, at + 2);
+                if (out + length > into.length) {
+                    throw new IllegalArgumentException("the " + count + " entries reordered overrun the "
+                            + into.length + " bytes given for them");
+                }
+                System.arraycopy(body, at, into, out, length);
+                out += length;
+            }
+            return new Cursor(file, segmentId, dataLength, count, into, 0, out);
+        }
+
         /** Walks every entry, so that a damaged hint is refused before anything relies on it, then rewinds. */
         public Cursor check() {
             while (next()) {

@@ -73,7 +73,7 @@ public final class CompactionView {
                 int r = batch.order(i);
                 switched[r] = switchHeld(keyDir, t, batch.header(r), batch.slot(r), batch.fromSegment(r),
                         batch.fromOffset(r), batch.toSegment(r), batch.toOffset(r), batch.toSize(r),
-                        batch.toSequence(r), batch.toExpiresAt(r));
+                        batch.toExpiresAt(r));
                 if (switched[r]) {
                     n++;
                 }
@@ -101,8 +101,6 @@ public final class CompactionView {
 
         int toSize(int r);
 
-        long toSequence(int r);
-
         long toExpiresAt(int r);
     }
 
@@ -115,7 +113,7 @@ public final class CompactionView {
      * bytes. REQUIRES: the mutation lock is held.
      */
     static boolean switchHeld(KeyDir keyDir, SlotTable t, long header, int slot, int segmentId, long offset,
-                              int toSegment, long toOffset, int toSize, long toSequence, long toExpiresAt) {
+                              int toSegment, long toOffset, int toSize, long toExpiresAt) {
         assert Thread.holdsLock(keyDir.mutation) : "a relocation requires the mutation lock";
         if (!SlotTable.holdsKey(header)) {
             return false; // a holder filled from a Location (Probe.set), not by a lookup: no slot to go to
@@ -125,7 +123,7 @@ public final class CompactionView {
         if (at < 0 || !t.holdsRecordAt(at, segmentId, offset)) {
             return false;
         }
-        t.write(at, header, toSegment, toOffset, toSize, toSequence, toExpiresAt);
+        t.write(at, header, toSegment, toOffset, toSize, toExpiresAt);
         return true;
     }
 }

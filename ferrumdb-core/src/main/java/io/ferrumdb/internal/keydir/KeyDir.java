@@ -11,7 +11,7 @@ import java.util.function.BiConsumer;
 
 /**
  * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
- * live in an off-heap {@link SlotTable} (32 bytes a slot), key bytes in an off-heap {@link KeyArena}, the
+ * live in an off-heap {@link SlotTable} (24 bytes a slot), key bytes in an off-heap {@link KeyArena}, the
  * optional key order in sorted reference arrays ({@link OrderedIndex}, 8 bytes a key) and TTLs in a primitive
  * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
@@ -21,9 +21,14 @@ import java.util.function.BiConsumer;
  * with a single volatile write: readers never wait; the writer that triggers growth pays the copy.
  */
 public final class KeyDir {
-    /** Growth happens beyond this fill (keys and removed markers); linear probing degrades quickly past it. */
-    private static final double MAX_FILL = 0.8;
-    /** Fill right after growth: the table grows by about 1.45x each time. */
+    /**
+     * Growth happens beyond this fill (keys and removed markers); linear probing degrades quickly past it (a miss
+     * walks 0.5 * (1 + 1 / (1 - fill)^2) slots on average: 13 at 0.8, 23 at 0.85, 50 at 0.9).
+     */
+    private static final double MAX_FILL = 0.85;
+    /** Fill of the table open sizes from the hints' entry counts: room for 6% more keys before the first growth. */
+    private static final double OPEN_FILL = 0.8;
+    /** Fill right after growth: the table grows by about 1.55x each time. */
     private static final double FILL_AFTER_GROWTH = 0.55;
 
     /** Held by every change; {@link CompactionView} takes it for its batches of relocations. */
@@ -35,14 +40,19 @@ public final class KeyDir {
     private volatile int size;
     /** Tombstone markers in the table while recovery loads it (mutator only); 0 once the key directory is open. */
     private int tombstones;
+    /** Set once {@link #clearTombstones} ended recovery's loading (mutator only). */
+    private boolean loaded;
     private volatile long nextExpiry = Long.MAX_VALUE;
     /** Set while the ordered index is being built at open; null once a waiter saw it finish. */
     private volatile CountDownLatch orderedBuild;
     private volatile Throwable orderedBuildFailure;
 
     public KeyDir(boolean ordered, int expectedKeys) {
-        this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), MAX_FILL - 0.05));
+        this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), OPEN_FILL));
         this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
+        if (ordered) {
+            this.ordered.expectLoaded(expectedKeys);
+        }
     }
 
     private static int capacityFor(long keys, double fill) {
@@ -84,22 +94,20 @@ public final class KeyDir {
         private int segmentId;
         private long offset;
         private int recordSize;
-        private long sequence;
         private long expiresAt;
 
-        void set(int slot, long header, int segmentId, long offset, int recordSize, long sequence, long expiresAt) {
+        void set(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
             this.slot = slot;
             this.header = header;
             this.segmentId = segmentId;
             this.offset = offset;
             this.recordSize = recordSize;
-            this.sequence = sequence;
             this.expiresAt = expiresAt;
         }
 
         /** Fills the entry from {@code loc}, slot unknown: for lookups that produce a Location (tests, adapters). */
         public void set(Location loc) {
-            set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.sequence(), loc.expiresAt());
+            set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.expiresAt());
         }
 
         public long header() {
@@ -122,17 +130,13 @@ public final class KeyDir {
             return recordSize;
         }
 
-        public long sequence() {
-            return sequence;
-        }
-
         public boolean isExpired(long nowMillis) {
             return expiresAt != 0 && expiresAt <= nowMillis;
         }
 
         /** The entry as a Location (allocates: for paths off a GET's fast path). */
         public Location location() {
-            return new Location(segmentId, offset, recordSize, sequence, expiresAt);
+            return new Location(segmentId, offset, recordSize, expiresAt);
         }
     }
 
@@ -326,20 +330,32 @@ public final class KeyDir {
      * Recovery: applies one record, the key {@code key[from, from + length)} read in place from a hint or a
      * scanned record. Per key the highest sequence number wins, tombstones included: a delete leaves a tombstone
      * marker (see {@link SlotTable#writeTombstone}) in the key's slot instead of an entry of a separate map, so
-     * a key is hashed and found once per record. Only a key seen for the first time takes arena space. Caller
-     * holds the mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
+     * a key is hashed and found once per record. Segments load in any order (a compaction output has a higher id
+     * than the records it holds), so the comparison is by sequence number, kept beside the table while loading
+     * ({@link SlotTable#loadedSequence}). Only a key seen for the first time takes arena space. Caller holds the
+     * mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
+     *
+     * <p>Returns {@link #OLDER} when the record lost to the one the key directory holds; else the record it
+     * replaced, as {@code segmentId << 32 | recordSize} (positive), or 0 when it replaced none (a new key, a
+     * tombstone): the loader counts live bytes per segment from this, with no pass over the table.
+     *
+     * @throws IllegalStateException after {@link #clearTombstones}: the sequence numbers are gone by then
      */
-    void recover(boolean put, byte[] key, int from, int length, long hash, int segmentId, long offset,
+    long recover(boolean put, byte[] key, int from, int length, long hash, int segmentId, long offset,
                  int recordSize, long sequence, long expiresAt) {
         assert Thread.holdsLock(mutation) : "recover requires the mutation lock";
+        if (loaded) {
+            throw new IllegalStateException("the key directory finished loading; records can no longer be recovered");
+        }
         SlotTable t = table;
         int slot = find(t, key, from, length, hash);
         if (slot >= 0) {
-            if (sequence <= t.sequence(slot)) {
-                return;
+            if (sequence <= t.loadedSequence(slot)) {
+                return OLDER;
             }
             long header = t.header(slot);
             boolean wasTombstone = t.isTombstone(slot);
+            long replaced = wasTombstone ? 0 : (long) t.segmentId(slot) << 32 | t.recordSize(slot);
             if (put) {
                 t.writeUnpublished(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
                 noteExpiry(expiresAt, SlotTable.ref(header));
@@ -354,12 +370,15 @@ public final class KeyDir {
             } else {
                 t.writeTombstone(slot, header, sequence);
             }
-            return;
+            return replaced;
         }
         if (t.used + 1 > t.capacity * MAX_FILL) {
             t = grow(t);
         }
         long ref = arena.append(key, from, length);
+        if (ordered != null) {
+            ordered.loaded(ref);
+        }
         long header = SlotTable.header(ref, hash);
         slot = claimSlot(t, hash);
         if (put) {
@@ -370,7 +389,11 @@ public final class KeyDir {
             t.writeTombstone(slot, header, sequence);
             tombstones++;
         }
+        return 0;
     }
+
+    /** {@link #recover}'s result for a record older than the key directory's: nothing changed. */
+    static final long OLDER = -1;
 
     /** The hash {@link #recover} takes for the key {@code key[from, from + length)}. */
     static long hash(byte[] key, int from, int length) {
@@ -378,19 +401,21 @@ public final class KeyDir {
     }
 
     /**
-     * Recovery: reads the header of {@code hash}'s home slot and returns it, so that the loader can start the
-     * cache misses of several keys' probes before it probes for the first of them (the caller folds the result
-     * into a value it keeps, so the read is not optimized away). Caller holds the mutation lock.
+     * Recovery: reads the header of {@code hash}'s home slot and its loaded sequence number and returns their sum,
+     * so that the loader can start the cache misses of several keys' probes (the slot, and the sequence array's
+     * line that {@link #recover} reads or writes next) before it probes for the first of them. The caller folds
+     * the result into a value it keeps, so the reads are not optimized away. Caller holds the mutation lock.
      */
     long touchHome(long hash) {
         SlotTable t = table;
-        return t.header(t.home(hash));
+        int home = t.home(hash);
+        return t.header(home) + t.loadedSequence(home);
     }
 
     /**
-     * Recovery: turns every tombstone marker into a removed marker, once all records are loaded. Their key bytes
-     * stay in the arena unused (like keys removed later) until the next open; {@link #keyBytesUsed} counts them.
-     * Returns the number of tombstones cleared.
+     * Recovery: turns every tombstone marker into a removed marker, once all records are loaded, and drops the
+     * loaded sequence numbers. The tombstones' key bytes stay in the arena unused (like keys removed later) until
+     * the next open; {@link #keyBytesUsed} counts them. Returns the number of tombstones cleared.
      */
     int clearTombstones() {
         synchronized (mutation) {
@@ -404,45 +429,11 @@ public final class KeyDir {
                 }
             }
             assert tombstones == 0 : tombstones + " tombstones not found in the table";
+            t.endLoading();
+            loaded = true;
             size = t.live;
             return cleared;
         }
-    }
-
-    /**
-     * Recovery: the bytes of the records the entries point at, per segment: {@code result[i]} for
-     * {@code segmentIds[i]} (ascending). One pass over the table without a {@link Location} per key.
-     */
-    public long[] liveBytes(int[] segmentIds) {
-        long[] sums = new long[segmentIds.length];
-        if (segmentIds.length == 0) {
-            return sums;
-        }
-        // Ids are usually dense: index them directly instead of searching once per key; sparse ids are searched.
-        int first = segmentIds[0];
-        long range = (long) segmentIds[segmentIds.length - 1] - first + 1;
-        boolean dense = range <= 4L * segmentIds.length + 4096;
-        int[] index = new int[dense ? (int) range : 0];
-        java.util.Arrays.fill(index, -1);
-        for (int i = 0; dense && i < segmentIds.length; i++) {
-            index[segmentIds[i] - first] = i;
-        }
-        synchronized (mutation) {
-            SlotTable t = table;
-            for (int slot = 0; slot < t.capacity; slot++) {
-                if (SlotTable.holdsKey(t.header(slot))) {
-                    int id = t.segmentId(slot);
-                    int i = !dense ? java.util.Arrays.binarySearch(segmentIds, id)
-                            : id < first || id - first >= index.length ? -1 : index[id - first];
-                    if (i < 0) {
-                        throw new IllegalStateException("a key directory entry points at segment " + id
-                                + ", which is not in the set");
-                    }
-                    sums[i] += t.recordSize(slot);
-                }
-            }
-        }
-        return sums;
     }
 
     /** Bytes of key storage appended so far, removed keys and cleared tombstones included. */
@@ -470,7 +461,7 @@ public final class KeyDir {
     public boolean relocate(long header, int slot, int segmentId, long offset, Location replacement) {
         synchronized (mutation) {
             return CompactionView.switchHeld(this, table, header, slot, segmentId, offset, replacement.segmentId(),
-                    replacement.offset(), replacement.recordSize(), replacement.sequence(), replacement.expiresAt());
+                    replacement.offset(), replacement.recordSize(), replacement.expiresAt());
         }
     }
 
@@ -498,33 +489,27 @@ public final class KeyDir {
     }
 
     /**
-     * Recovery: builds the ordered index from the loaded keys (a no-op without ordered keys). The references are
-     * collected here, before any writer runs; the sort runs on a background thread so that open returns as soon
-     * as the hash table is ready. Keys added meanwhile stay pending; the first scan waits for the build.
+     * Recovery: builds the ordered index from the loaded keys (a no-op without ordered keys). The loader noted each
+     * key's reference as it added the key ({@link OrderedIndex#loaded}), so no pass over the table is needed here;
+     * the sort runs on a background thread so that open returns as soon as the hash table is ready. Keys added
+     * meanwhile stay pending; the first scan waits for the build. References of keys removed at the end of the
+     * loading (deleted, expired) are among them, dead, and skipped like those of keys removed later.
      */
     public void buildOrderedIndex() {
         if (ordered == null) {
             return;
         }
-        long[] refs;
+        OrderedIndex.Loaded loaded;
         synchronized (mutation) {
-            SlotTable t = table;
-            refs = new long[t.live];
-            int n = 0;
-            for (int slot = 0; slot < t.capacity; slot++) {
-                long header = t.header(slot);
-                if (SlotTable.holdsKey(header)) {
-                    refs[n++] = SlotTable.ref(header);
-                }
-            }
-            assert n == refs.length : "live count " + refs.length + " but " + n + " keys in the table";
+            loaded = ordered.takeLoaded(table.live);
         }
         CountDownLatch built = new CountDownLatch(1);
         orderedBuild = built;
         Thread builder = new Thread(() -> {
             try {
+                long[] refs = loaded.refs();
                 ordered.sort(refs);
-                ordered.install(refs);
+                ordered.install(refs, loaded.dead());
             } catch (RuntimeException | Error e) {
                 orderedBuildFailure = e;
                 throw e;
@@ -565,8 +550,10 @@ public final class KeyDir {
                 }
                 t.live++;
                 size = t.live;
-                if (maintainOrder && ordered != null) {
+                if (ordered != null && maintainOrder) {
                     ordered.added(ref);
+                } else if (ordered != null) {
+                    ordered.loaded(ref);
                 }
             }
             noteExpiry(location.expiresAt(), ref);

@@ -50,6 +50,10 @@ final class OrderedIndex {
     private int pendingCount;
     /** Removals since the levels were last filtered; merges filter once they reach an eighth of a level. */
     private long removedSinceFilter;
+    /** References of keys loaded at open, in the order the loader added them (see {@link #loaded}). */
+    private long[] loadedRefs = NONE;
+    private int loadedCount;
+    private int expectedLoaded;
 
     OrderedIndex(KeyArena arena, LongPredicate isLive) {
         this.arena = arena;
@@ -79,12 +83,49 @@ final class OrderedIndex {
         }
     }
 
-    /** Replaces every level by {@code sortedRefs} (the build at open); keys added meanwhile stay pending. */
-    void install(long[] sortedRefs) {
+    /**
+     * Notes a key the open's loader added to the hash table, for {@link #takeLoaded}. Only the loader calls it, under
+     * the table's mutation lock, before the directory is published: one array append, no lock of this index.
+     */
+    void loaded(long ref) {
+        if (loadedCount == loadedRefs.length) {
+            loadedRefs = Arrays.copyOf(loadedRefs, Math.max(expectedLoaded, Math.max(1024, loadedCount * 2)));
+        }
+        loadedRefs[loadedCount++] = ref;
+    }
+
+    /** Sizes the array of {@link #loaded} references for {@code keys} keys at its first use (open knows the count). */
+    void expectLoaded(int keys) {
+        expectedLoaded = keys;
+    }
+
+    /** The references {@link #loaded} noted, to sort and {@link #install}, and how many of them are dead. */
+    record Loaded(long[] refs, long dead) {
+    }
+
+    /**
+     * Hands over the references noted by {@link #loaded} and forgets them. The table holds {@code live} keys; at
+     * open each has one of these references, and the others are dead (keys deleted or expired at the end of the
+     * loading). Keys put before the build (tests) are pending instead, so then the dead count is a lower bound,
+     * which is all merges need (it only decides when they filter). Caller holds the table's mutation lock.
+     */
+    Loaded takeLoaded(int live) {
+        long[] refs = loadedCount == loadedRefs.length ? loadedRefs : Arrays.copyOf(loadedRefs, loadedCount);
+        loadedRefs = NONE;
+        loadedCount = 0;
+        return new Loaded(refs, Math.max(0, refs.length - live));
+    }
+
+    /**
+     * Replaces every level by {@code sortedRefs} (the build at open), {@code dead} of which are no longer in the
+     * hash table (counted as removals, so that merges filter them out in time); keys added meanwhile stay
+     * pending.
+     */
+    void install(long[] sortedRefs, long dead) {
         synchronized (mergeLock) {
             synchronized (lock) {
                 levels = new Levels(sortedRefs, NONE);
-                removedSinceFilter = 0;
+                removedSinceFilter += dead;
             }
         }
     }

@@ -10,14 +10,19 @@ import java.nio.ByteOrder;
  * An open-addressing hash table (linear probing) of fixed capacity, off-heap, with no Java object per entry.
  * {@link KeyDir} owns it and replaces it by a larger copy when it fills up.
  *
- * <p>A slot is four 64-bit words (32 bytes), plus one word in a parallel expiry area that exists only once
+ * <p>A slot is three 64-bit words (24 bytes), plus one word in a parallel expiry area that exists only once
  * some key has a TTL:
  * <pre>
  *   word 0  header   (key reference + 1) &lt;&lt; 28 | the top 28 bits of the key's hash; 0 = never used, -1 = removed
  *   word 1  location segment id &lt;&lt; 40 | byte offset (40 bits)
  *   word 2  version (32 bits, odd while the slot is being written) &lt;&lt; 32 | record size (32 bits)
- *   word 3  sequence number
  * </pre>
+ *
+ * <p>No sequence number: a record is identified by where it is (records are never rewritten in place), which is
+ * all that reads, compaction's compare-and-set and the write-failure check need. Only recovery must compare
+ * sequence numbers (the newest record of a key wins, whatever order segments load in), and it keeps them in a
+ * side array indexed by slot ({@link #loadSequences}) that exists while the directory loads and is dropped after:
+ * a fourth word kept for the life of the database cost 8 bytes a slot, about 11 a key at 75% fill.
  *
  * <p>Concurrency: one mutator at a time (the caller's lock), any number of lock-free readers. A mutator makes
  * the version odd, writes the words, then publishes the next even version with release semantics; a reader
@@ -31,7 +36,7 @@ import java.nio.ByteOrder;
  * table in slot order visits keys nearly in order of home, it writes the new table nearly sequentially too.
  */
 final class SlotTable {
-    static final int SLOT_BYTES = 32;
+    static final int SLOT_BYTES = 24;
     static final long NEVER_USED = 0;
     static final long REMOVED = -1L;
     /** Hash bits a header keeps; the key reference has the other 36 (see {@link KeyArena#REF_BITS}). */
@@ -50,6 +55,11 @@ final class SlotTable {
     private final ByteBuffer slots;
     /** One word a slot, allocated on the first TTL; null means every expiry is 0. Covered by the slot version. */
     private volatile ByteBuffer expiries;
+    /**
+     * Recovery only: the sequence number of the record (or tombstone) each slot holds, so that the newest record
+     * of a key wins; null outside loading (see {@link KeyDir#recover} and {@link #endLoading}). Mutator only.
+     */
+    private long[] loadSequences;
     /** Slots holding a key; mutator only. */
     int live;
     /** Slots holding a key or a removed marker (probes stop only at never-used slots); mutator only. */
@@ -62,6 +72,29 @@ final class SlotTable {
         }
         this.capacity = capacity;
         this.slots = ByteBuffer.allocateDirect(capacity * SLOT_BYTES).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Recovery: the per-slot sequence numbers, allocated on first use (0 = no record yet). They live on the heap
+     * so that dropping them after loading returns the memory at once, not when a direct buffer is collected.
+     */
+    long[] loadSequences() {
+        long[] s = loadSequences;
+        if (s == null) {
+            s = new long[capacity];
+            loadSequences = s;
+        }
+        return s;
+    }
+
+    /** True while {@link #loadSequences} exists (recovery is loading this table). */
+    boolean isLoading() {
+        return loadSequences != null;
+    }
+
+    /** Recovery is over: drops the sequence numbers. */
+    void endLoading() {
+        loadSequences = null;
     }
 
     /** Bytes this table takes off-heap. */
@@ -94,7 +127,8 @@ final class SlotTable {
 
     /**
      * The first slot to probe for a key whose header holds {@code tag}: multiply-shift range reduction, any
-     * capacity (below 2^26, so 28 bits still spread keys over every slot), monotone in the tag.
+     * capacity (up to {@link #MAX_CAPACITY}, below 2^27: at least two tags a slot, so 28 bits still spread keys over
+     * every slot), monotone in the tag.
      */
     int homeOfTag(long tag) {
         return homeOfTag(tag, capacity);
@@ -140,7 +174,6 @@ final class SlotTable {
             }
             long header = (long) WORDS.getOpaque(slots, at(slot, 0));
             long location = (long) WORDS.getOpaque(slots, at(slot, 1));
-            long sequence = (long) WORDS.getOpaque(slots, at(slot, 3));
             ByteBuffer e = expiries;
             long expiresAt = e == null ? 0 : (long) WORDS.getOpaque(e, slot * 8);
             VarHandle.loadLoadFence();
@@ -151,7 +184,7 @@ final class SlotTable {
             if (header != expectedHeader) {
                 return false;
             }
-            into.set(slot, header, (int) (location >>> 40), location & MAX_OFFSET, (int) v1, sequence, expiresAt);
+            into.set(slot, header, (int) (location >>> 40), location & MAX_OFFSET, (int) v1, expiresAt);
             return true;
         }
     }
@@ -166,10 +199,9 @@ final class SlotTable {
     Location location(int slot) {
         long location = (long) WORDS.get(slots, at(slot, 1));
         int size = (int) (long) WORDS.get(slots, at(slot, 2));
-        long sequence = (long) WORDS.get(slots, at(slot, 3));
         ByteBuffer e = expiries;
         long expiresAt = e == null ? 0 : (long) WORDS.get(e, slot * 8);
-        return new Location((int) (location >>> 40), location & MAX_OFFSET, size, sequence, expiresAt);
+        return new Location((int) (location >>> 40), location & MAX_OFFSET, size, expiresAt);
     }
 
     /** True when {@code slot} holds exactly {@code expected} (compared by value). */
@@ -184,13 +216,13 @@ final class SlotTable {
 
     /** Writes the whole slot under its seqlock. */
     void write(int slot, long header, Location loc) {
-        write(slot, header, loc.segmentId(), loc.offset(), loc.recordSize(), loc.sequence(), loc.expiresAt());
+        write(slot, header, loc.segmentId(), loc.offset(), loc.recordSize(), loc.expiresAt());
     }
 
-    /** {@link #write(int, long, Location)} from the location's fields (recovery: no Location per entry). */
-    void write(int slot, long header, int segmentId, long offset, int recordSize, long sequence, long expiresAt) {
+    /** {@link #write(int, long, Location)} from the location's fields (compaction's switches: no Location each). */
+    void write(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
         checkLimits(segmentId, offset);
-        writeWords(slot, header, ((long) segmentId << 40) | offset, recordSize, sequence, expiresAt);
+        writeWords(slot, header, ((long) segmentId << 40) | offset, recordSize, expiresAt);
     }
 
     /**
@@ -200,6 +232,11 @@ final class SlotTable {
      */
     void writeTombstone(int slot, long header, long sequence) {
         writeUnpublished(slot, header, 0, 0, 0, sequence, 0);
+    }
+
+    /** The sequence number recovery loaded into {@code slot}; 0 when it loaded none. Recovery only. */
+    long loadedSequence(int slot) {
+        return loadSequences()[slot];
     }
 
     /** True when {@code slot} (holding a key) is a tombstone marker. Mutator only. */
@@ -218,9 +255,10 @@ final class SlotTable {
     }
 
     /**
-     * Recovery only, before any reader sees the table: {@link #write(int, long, int, long, int, long, long)}
-     * with plain stores, without the seqlock's fences (no reader can be inside the slot; publishing the table
-     * to other threads later orders these stores before their reads).
+     * Recovery only, before any reader sees the table: {@link #write(int, long, Location)} from the record's
+     * fields, with plain stores, without the seqlock's fences (no reader can be inside the slot; publishing the
+     * table to other threads later orders these stores before their reads); the sequence number goes to
+     * {@link #loadSequences}.
      */
     void writeUnpublished(int slot, long header, int segmentId, long offset, int recordSize, long sequence,
                           long expiresAt) {
@@ -232,7 +270,7 @@ final class SlotTable {
         long version = ((long) WORDS.get(slots, versionAt)) & ~0xFFFFFFFFL;
         WORDS.set(slots, at(slot, 0), header);
         WORDS.set(slots, at(slot, 1), ((long) segmentId << 40) | offset);
-        WORDS.set(slots, at(slot, 3), sequence);
+        loadSequences()[slot] = sequence;
         ByteBuffer e = expiries;
         if (e != null) {
             WORDS.set(e, slot * 8, expiresAt);
@@ -256,7 +294,6 @@ final class SlotTable {
         long version = ((long) WORDS.get(slots, versionAt)) & ~0xFFFFFFFFL;
         WORDS.set(slots, at(slot, 1), ((long) loc.segmentId() << 40) | loc.offset());
         WORDS.set(slots, versionAt, version | (loc.recordSize() & 0xFFFFFFFFL));
-        WORDS.set(slots, at(slot, 3), loc.sequence());
         ByteBuffer e = expiries;
         if (e != null) {
             WORDS.set(e, slot * 8, expiresAt);
@@ -264,12 +301,7 @@ final class SlotTable {
         WORDS.setRelease(slots, at(slot, 0), header);
     }
 
-    /** The sequence number in {@code slot}. Mutator only. */
-    long sequence(int slot) {
-        return (long) WORDS.get(slots, at(slot, 3));
-    }
-
-    private void writeWords(int slot, long header, long location, int recordSize, long sequence, long expiresAt) {
+    private void writeWords(int slot, long header, long location, int recordSize, long expiresAt) {
         if (expiresAt != 0 && expiries == null) {
             expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
         }
@@ -279,7 +311,6 @@ final class SlotTable {
         VarHandle.storeStoreFence();
         WORDS.setOpaque(slots, at(slot, 0), header);
         WORDS.setOpaque(slots, at(slot, 1), location);
-        WORDS.setOpaque(slots, at(slot, 3), sequence);
         ByteBuffer e = expiries;
         if (e != null) {
             WORDS.setOpaque(e, slot * 8, expiresAt);
@@ -315,7 +346,9 @@ final class SlotTable {
         WORDS.set(slots, to + 8, (long) WORDS.get(from.slots, src + 8));
         // The version restarts at 0 (even): only the record size is kept from word 2.
         WORDS.set(slots, to + 16, ((long) WORDS.get(from.slots, src + 16)) & 0xFFFFFFFFL);
-        WORDS.set(slots, to + 24, (long) WORDS.get(from.slots, src + 24));
+        if (from.loadSequences != null) {
+            loadSequences()[slot] = from.loadSequences[fromSlot];
+        }
         ByteBuffer fromExpiries = from.expiries;
         if (fromExpiries != null) {
             if (expiries == null) {

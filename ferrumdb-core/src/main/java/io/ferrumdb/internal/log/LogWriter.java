@@ -132,8 +132,17 @@ public final class LogWriter {
     private volatile boolean failed;
 
     private volatile long syncedSequence;
-    /** The last sequence number whose record was handed to the OS (written; fsynced or not). */
-    private volatile long writtenSequence;
+    /**
+     * Where the records handed to the OS end (written; fsynced or not): {@link #position} of the active segment's
+     * append offset when the last cycle whose write returned began. Every record of the writer's segments before
+     * that point was written. 0 until the first cycle. Records are identified by where they are, not by sequence
+     * number (the key directory keeps none), hence positions; see {@link #mayServe}.
+     */
+    private volatile long writtenPosition;
+    /** Offsets stay below 2^40, as in the key directory; segment ids go above them. */
+    private static final int POSITION_OFFSET_BITS = 40;
+    /** As {@link #writtenPosition}, for the last cycle whose fsync returned. */
+    private volatile long syncedPosition;
 
     /**
      * @param factory    creates the active segment, first when the first record is appended
@@ -145,7 +154,6 @@ public final class LogWriter {
         this.pending = new Chunk(null, 0, new byte[Chunks.INITIAL_CHUNK]);
         this.lastSequence = lastSequence;
         this.syncedSequence = lastSequence;
-        this.writtenSequence = lastSequence;
         this.policy = policy;
         this.segmentSize = segmentSize;
         this.factory = factory;
@@ -195,7 +203,7 @@ public final class LogWriter {
                 long sequence = lastSequence + 1 + i;
                 int size = RecordFormat.encode(c.buf, pos, offset, a.type(), i == n - 1, sequence, a.expiresAt(),
                         a.key().bytes(), a.value(), active.cipher());
-                locations[i] = new Location(active.id(), offset, size, sequence, a.expiresAt());
+                locations[i] = new Location(active.id(), offset, size, a.expiresAt());
                 activeHint.add(a.type(), a.key().bytes(), size, offset, sequence, a.expiresAt());
                 pos += size;
                 offset += size;
@@ -384,17 +392,33 @@ public final class LogWriter {
         return io.syncedRecords();
     }
 
+    /** True once a failure stopped the writer (one volatile read: for checks that run per record). */
+    public boolean hasFailed() {
+        return failed;
+    }
+
     /**
-     * Whether the record of {@code sequence} may be served to readers. Always while the writer is healthy (a write
-     * is visible as soon as it returns). After a failure only what became as durable as the policy promised: under
-     * {@code always()} what was fsynced (the pages of a failed fsync may be dropped), otherwise what was written to
-     * the file. A record the failure caught in a buffer, or in a failed fsync, would be gone after reopen.
+     * Whether the record at {@code offset} of {@code segment} may be served to readers. Always while the writer is
+     * healthy (a write is visible as soon as it returns). After a failure only what became as durable as the policy
+     * promised: under {@code always()} what was fsynced (the pages of a failed fsync may be dropped), otherwise
+     * what was written to the file. A record the failure caught in a buffer, or in a failed fsync, would be gone
+     * after reopen. A sealed segment is durable whole (the writer seals a segment after its fsync; recovery and
+     * compaction publish only durable ones), so only the writer's unsealed segments are compared with the durable
+     * position: their ids rise in append order, so a record lies before the position exactly when its segment id
+     * is lower, or equal with a lower offset.
      */
-    public boolean mayServe(long sequence) {
-        if (!failed) {
+    public boolean mayServe(Segment segment, long offset) {
+        if (!failed || segment.isSealed()) {
             return true;
         }
-        return sequence <= (policy.isAlways() ? syncedSequence : writtenSequence);
+        long durable = policy.isAlways() ? syncedPosition : writtenPosition;
+        long id = durable >>> POSITION_OFFSET_BITS;
+        return segment.id() < id || segment.id() == id && offset < (durable & ((1L << POSITION_OFFSET_BITS) - 1));
+    }
+
+    /** {@code offset} of {@code segment} as one comparable long (0 before the first segment). */
+    private static long position(Segment segment, long offset) {
+        return segment == null ? 0 : (long) segment.id() << POSITION_OFFSET_BITS | offset;
     }
 
     /**
@@ -523,6 +547,7 @@ public final class LogWriter {
             List<CompletableFuture<Void>> done;
             Segment current;
             long upTo;
+            long upToPosition;
             boolean force;
             lock.lock();
             try {
@@ -579,6 +604,7 @@ public final class LogWriter {
                 toSeal.clear();
                 current = active;
                 upTo = lastSequence;
+                upToPosition = position(current, appendOffset);
                 force = policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
                         && System.nanoTime() - io.lastFsyncNanos() >= intervalNanos);
                 syncRequested = false;
@@ -591,10 +617,11 @@ public final class LogWriter {
             }
             // A failure here ends the flusher (flushLoop fails the cycle's waiters).
             boolean currentSealed = io.write(batch, sealing, current);
-            writtenSequence = upTo;
+            writtenPosition = upToPosition;
             if (force) {
                 io.force(current, currentSealed);
                 syncedSequence = upTo;
+                syncedPosition = upToPosition;
             }
             io.sealed(sealing);
             lock.lock();

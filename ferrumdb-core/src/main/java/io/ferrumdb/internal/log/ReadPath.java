@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  * The read path: key → location → verified record. One lock-free lookup, then one copy from the segment's memory
  * map (sealed), from the writer's chunks (not yet written, or written recently: reading what was just written costs
  * no system call) or, for older records of the active segment, a positional read; the record must verify
- * ({@link RecordReader}) and carry the looked-up key and sequence number, else it is corruption, never data.
+ * ({@link RecordReader}), be a PUT and carry the looked-up key, else it is corruption, never data. Records are never
+ * rewritten in place, so the location itself says which record of the key it is: no sequence number is compared.
  *
  * <p>{@link #readValue(byte[])} and {@link #readValue(byte[], ByteBuffer)} look the key up into a per-thread holder
  * ({@link KeyDir#find}: no Key, no Location), copy the record into a per-thread buffer and check a plaintext record
@@ -183,7 +184,7 @@ public final class ReadPath {
             if (seg == null) {
                 continue;
             }
-            if (seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, entry.sequence(), keyBytes)) {
+            if (seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, keyBytes)) {
                 return s.value(record, RecordFormat.HEADER_SIZE + keyBytes.length, RecordFormat.valueLength(record, 0));
             }
             RecordCheck.Valid p = verified(seg, entry.location(), record, keyBytes);
@@ -197,17 +198,17 @@ public final class ReadPath {
      * location moved under us (compaction): look it up again.
      */
     private Segment fetch(byte[] key, KeyDir.Probe loc, byte[] dst) {
-        if (writer != null && !writer.mayServe(loc.sequence())) {
-            throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
-                    + " not served (reopen the database to read what is on disk): " + writer.failure(),
-                    writer.failure());
-        }
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
             if (moved(key, loc)) {
                 return null;
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
+        }
+        if (writer != null && !writer.mayServe(seg, loc.offset())) {
+            throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
+                    + " not served (reopen the database to read what is on disk): " + writer.failure(),
+                    writer.failure());
         }
         try {
             readRecord(seg, loc, dst);
@@ -240,9 +241,9 @@ public final class ReadPath {
      * fast path): {@link RecordCheck#intactPlaintext}, then the key directory's expectations. On false,
      * {@link #verified} finds out what is wrong and reports it.
      */
-    private static boolean intactPlaintext(byte[] rec, int size, Segment seg, long sequence, byte[] key) {
+    private static boolean intactPlaintext(byte[] rec, int size, Segment seg, byte[] key) {
         return RecordCheck.intactPlaintext(rec, 0, size, seg.cipher())
-                && RecordFormat.type(rec, 0) == RecordFormat.TYPE_PUT && RecordFormat.sequence(rec, 0) == sequence
+                && RecordFormat.type(rec, 0) == RecordFormat.TYPE_PUT
                 && RecordFormat.keyLength(rec, 0) == key.length
                 && Arrays.equals(rec, RecordFormat.HEADER_SIZE, RecordFormat.HEADER_SIZE + key.length, key, 0,
                 key.length);
@@ -251,7 +252,7 @@ public final class ReadPath {
     /** Verifies a record read for {@code key}; any mismatch is corruption, never data. */
     private static RecordCheck.Valid verified(Segment seg, Location loc, byte[] rec, byte[] key) {
         RecordCheck.Valid p = RecordReader.open(seg, loc.offset(), rec, loc.recordSize());
-        if (p.type() != RecordFormat.TYPE_PUT || p.sequence() != loc.sequence() || !p.keyEquals(key)) {
+        if (p.type() != RecordFormat.TYPE_PUT || !p.keyEquals(key)) {
             throw new CorruptionException(seg.path(), loc.offset(), "record does not match the key directory");
         }
         return p;

@@ -38,9 +38,8 @@ public final class SegmentOutput {
     private byte[] buffer = new byte[BUFFER];
     private byte[] spare = new byte[BUFFER];
     private int buffered;
-    /** The last record {@link #copy} or append wrote: its size, sequence number and expiry, as written. */
+    /** The last record {@link #copy} or append wrote: its size and expiry, as written. */
     private int lastSize;
-    private long lastSequence;
     private long lastExpiresAt;
     /** Writes the full buffers while the caller fills the next; started on the first flush. */
     private ExecutorService writer;
@@ -111,24 +110,18 @@ public final class SegmentOutput {
         segment.noteSequences(sequence, sequence);
         long copiedTo = length;
         length += size;
-        noteLast(size, sequence, expiresAt);
+        noteLast(size, expiresAt);
         return copiedTo;
     }
 
-    private void noteLast(int size, long sequence, long expiresAt) {
+    private void noteLast(int size, long expiresAt) {
         lastSize = size;
-        lastSequence = sequence;
         lastExpiresAt = expiresAt;
     }
 
     /** The size of the record the last {@link #copy} or append wrote. */
     public int lastSize() {
         return lastSize;
-    }
-
-    /** The sequence number of the record the last {@link #copy} or append wrote. */
-    public long lastSequence() {
-        return lastSequence;
     }
 
     /** The expiry of the record the last {@link #copy} or append wrote. */
@@ -159,11 +152,11 @@ public final class SegmentOutput {
             awaitWrite();
             segment.file().write(length, ByteBuffer.wrap(target, 0, size));
         }
-        Location location = new Location(segment.id(), length, size, sequence, expiresAt);
+        Location location = new Location(segment.id(), length, size, expiresAt);
         hint.add(type, key, size, length, sequence, expiresAt);
         segment.noteSequences(sequence, sequence);
         length += size;
-        noteLast(size, sequence, expiresAt);
+        noteLast(size, expiresAt);
         return location;
     }
 

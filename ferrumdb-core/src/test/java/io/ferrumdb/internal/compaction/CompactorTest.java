@@ -20,7 +20,9 @@ import io.ferrumdb.internal.log.SegmentSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +45,8 @@ class CompactorTest {
     private SegmentSet set;
     private LogWriter writer;
     private final KeyDir keyDir = new KeyDir(false, 16);
+    /** The sequence number of each record appended, by (segment id, offset): appends are numbered from 1. */
+    private final Map<List<Long>, Long> sequenceAt = new HashMap<>();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -120,10 +124,11 @@ class CompactorTest {
                 java.nio.file.Files.delete(files.hintPath(sealed.get(i).id()));
             }
         }
+        // The failed writes are named by sequence number; the compactor asks by location (segment, offset).
         Compactor.Durability durable = new Compactor.Durability() {
             @Override
-            public boolean test(long sequence) {
-                return !failed.contains(sequence);
+            public boolean isDurable(int segmentId, long offset) {
+                return !failed.contains(sequenceAt.get(List.of((long) segmentId, offset)));
             }
 
             @Override
@@ -173,6 +178,7 @@ class CompactorTest {
 
     /** What the database's write path does under the writer's lock. */
     private void apply(Append a, Location location) {
+        sequenceAt.put(List.of((long) location.segmentId(), location.offset()), (long) sequenceAt.size() + 1);
         if (a.type() == RecordFormat.TYPE_PUT) {
             Location previous = keyDir.put(a.key(), location);
             set.addLive(location);

@@ -58,12 +58,12 @@ class RelocationsTest {
     }
 
     private void putAndCopy(Relocations r, String key, long offset, long copiedTo, int copySize) {
-        Location at = new Location(input.id(), offset, 30, offset, 0);
+        Location at = new Location(input.id(), offset, 30, 0);
         keyDir.put(new Key(bytes(key)), at);
         set.addLive(at);
         KeyDir.Probe probe = new KeyDir.Probe();
         assertThat(keyDir.probe(bytes(key), 0, key.length(), probe)).isEqualTo(at);
-        r.add(probe, output.id(), copiedTo, copySize, offset, 0);
+        r.add(probe, output.id(), copiedTo, copySize, 0);
     }
 
     @Test
@@ -75,11 +75,11 @@ class RelocationsTest {
         putAndCopy(r, "removed", 160, 70);
         putAndCopy(r, "reinserted", 190, 100);
         // Writes racing the compaction, after the copies and before the switch.
-        Location newer = new Location(input.id(), 220, 30, 500, 0);
+        Location newer = new Location(input.id(), 220, 30, 0);
         set.release(keyDir.put(new Key(bytes("overwritten")), newer));
         set.addLive(newer);
         set.release(keyDir.remove(new Key(bytes("removed"))));
-        Location same = new Location(input.id(), 190, 30, 190, 0);
+        Location same = new Location(input.id(), 190, 30, 0);
         set.release(keyDir.remove(new Key(bytes("reinserted"))));
         // Put back at the very location copied: a new entry (new arena reference), not the one the probe found.
         keyDir.put(new Key(bytes("reinserted")), same);
@@ -87,7 +87,7 @@ class RelocationsTest {
 
         assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(1);
 
-        assertThat(keyDir.get(new Key(bytes("kept")))).isEqualTo(new Location(output.id(), 10, 44, 100, 0));
+        assertThat(keyDir.get(new Key(bytes("kept")))).isEqualTo(new Location(output.id(), 10, 44, 0));
         assertThat(keyDir.get(new Key(bytes("overwritten")))).isEqualTo(newer);
         assertThat(keyDir.get(new Key(bytes("removed")))).isNull();
         assertThat(keyDir.get(new Key(bytes("reinserted")))).isEqualTo(same);
@@ -109,7 +109,7 @@ class RelocationsTest {
 
         for (int i = 0; i < n; i += 499) {
             assertThat(keyDir.get(new Key(bytes("key-" + i))))
-                    .isEqualTo(new Location(output.id(), 10 + 30L * i, 30, 100 + 30L * i, 0));
+                    .isEqualTo(new Location(output.id(), 10 + 30L * i, 30, 0));
         }
         assertThat(input.liveBytes()).isZero();
         assertThat(output.liveBytes()).isEqualTo(30L * n);
@@ -124,14 +124,14 @@ class RelocationsTest {
         }
         // Growth after the probes: every slot they noted is stale.
         for (int i = 0; i < 4 * n; i++) {
-            keyDir.put(new Key(bytes("filler-" + i)), new Location(input.id(), 1_000_000 + i, 30, 1_000_000 + i, 0));
+            keyDir.put(new Key(bytes("filler-" + i)), new Location(input.id(), 1_000_000 + i, 30, 0));
         }
 
         assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n);
 
         for (int i = 0; i < n; i++) {
             assertThat(keyDir.get(new Key(bytes("key-" + i))))
-                    .isEqualTo(new Location(output.id(), 10 + 30L * i, 30, 100 + 30L * i, 0));
+                    .isEqualTo(new Location(output.id(), 10 + 30L * i, 30, 0));
         }
     }
 }

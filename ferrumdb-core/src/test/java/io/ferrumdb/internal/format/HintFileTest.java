@@ -89,6 +89,63 @@ class HintFileTest {
     }
 
     @Test
+    void aReorderedCursorWalksTheGivenEntriesInTheGivenOrder() {
+        HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN).check();
+        int[] starts = new int[ENTRIES.size()];
+        for (int i = 0; c.next(); i++) {
+            starts[i] = c.entryAt();
+        }
+        int[] order = {2, 0, 3, 1};
+        int[] reordered = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            reordered[i] = starts[order[i]];
+        }
+        byte[] into = new byte[ENTRY_BYTES + 7]; // a reused buffer may be longer than the entries
+        HintFile.Cursor r = c.reordered(reordered, order.length, into);
+        assertThat(r.buffer()).isSameAs(into);
+        for (int i : order) {
+            assertThat(r.next()).isTrue();
+            assertSameEntries(List.of(r.entry()), List.of(ENTRIES.get(i)));
+        }
+        assertThat(r.next()).isFalse();
+        assertThat(r.segmentId()).isEqualTo(3);
+        assertThat(r.dataLength()).isEqualTo(DATA_LENGTH);
+        // A chunk of the entries (open orders a large hint in chunks).
+        HintFile.Cursor chunk = c.reordered(new int[] {starts[3], starts[1]}, 2, into);
+        assertThat(chunk.count()).isEqualTo(2);
+        assertThat(chunk.next()).isTrue();
+        assertSameEntries(List.of(chunk.entry()), List.of(ENTRIES.get(3)));
+        assertThat(chunk.next()).isTrue();
+        assertSameEntries(List.of(chunk.entry()), List.of(ENTRIES.get(1)));
+        assertThat(chunk.next()).isFalse();
+    }
+
+    @Test
+    void aReorderingThatOverrunsOrPointsOutsideTheEntriesIsRefused() {
+        HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN).check();
+        int[] starts = new int[ENTRIES.size() + 1];
+        for (int i = 0; c.next(); i++) {
+            starts[i] = c.entryAt();
+        }
+        byte[] into = new byte[ENTRY_BYTES];
+        assertThatThrownBy(() -> c.reordered(starts, 5, into)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reordering of 5 entries of a hint of 4");
+        assertThatThrownBy(() -> c.reordered(starts, 4, new byte[10])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("overrun the 10 bytes");
+        // The 300-byte key's entry given twice overruns a buffer sized for the entries.
+        int[] twice = {starts[3], starts[3], starts[0], starts[1]};
+        assertThatThrownBy(() -> c.reordered(twice, 4, into)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("overrun the " + ENTRY_BYTES + " bytes");
+        int[] outside = {starts[0], starts[1], starts[2], into.length + 100};
+        assertThatThrownBy(() -> c.reordered(outside, 4, into)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no hint entry starts at");
+    }
+
+    /** Bytes the entries of {@link #ENTRIES} take in a hint: 32 fixed bytes and the key each. */
+    private static final int ENTRY_BYTES = ENTRIES.stream().mapToInt(e -> HintFile.ENTRY_FIXED_SIZE + e.key().length)
+            .sum();
+
+    @Test
     void checkWalksEveryEntryThenRewinds() {
         HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN).check();
         int n = 0;

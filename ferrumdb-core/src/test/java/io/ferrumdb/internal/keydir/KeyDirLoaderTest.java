@@ -1,6 +1,7 @@
 package io.ferrumdb.internal.keydir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -40,6 +41,18 @@ class KeyDirLoaderTest {
         return new Rec(DELETE, key, sequence, 0);
     }
 
+    /** The offset of the {@code index}th record of a segment built by {@link #hint}. */
+    private static long at(int index) {
+        return SegmentHeader.SIZE + 100L * index;
+    }
+
+    /** Asserts that {@code key}'s entry names the {@code index}th record of segment {@code id}. */
+    private static void assertAt(KeyDir dir, String key, int id, int index, String why) {
+        Location loc = dir.get(new Key(k(key)));
+        assertThat(loc).as(why).isNotNull();
+        assertThat(List.of(loc.segmentId(), loc.offset())).as(why).isEqualTo(List.of(id, at(index)));
+    }
+
     private static byte[] k(String key) {
         return key.getBytes(StandardCharsets.UTF_8);
     }
@@ -57,8 +70,13 @@ class KeyDirLoaderTest {
     }
 
     private static KeyDir load(boolean ordered, Map<Integer, List<Rec>> segments, List<Integer> order) {
+        return load(ordered, segments, order, KeyDirLoader.CHUNK_ENTRIES);
+    }
+
+    private static KeyDir load(boolean ordered, Map<Integer, List<Rec>> segments, List<Integer> order,
+                               int chunkEntries) {
         KeyDir dir = new KeyDir(ordered, 16);
-        KeyDirLoader loader = new KeyDirLoader(dir);
+        KeyDirLoader loader = new KeyDirLoader(dir, chunkEntries);
         for (int id : order) {
             loader.load(id, hint(id, segments.get(id)));
         }
@@ -77,11 +95,10 @@ class KeyDirLoaderTest {
         for (List<Integer> order : List.of(List.of(1, 2, 9), List.of(9, 2, 1), List.of(2, 9, 1))) {
             KeyDir dir = load(false, segs, order);
             assertThat(dir.get(new Key(k("a")))).as("a deleted at 4, put at 1 and 3; order %s", order).isNull();
-            assertThat(dir.get(new Key(k("b"))).sequence()).as("b re-put at 7 after delete at 5").isEqualTo(7);
-            assertThat(dir.get(new Key(k("b"))).segmentId()).isEqualTo(9);
-            assertThat(dir.get(new Key(k("c"))).sequence()).isEqualTo(3);
-            assertThat(dir.get(new Key(k("d"))).sequence()).as("delete at 2 is older than put at 6").isEqualTo(6);
-            assertThat(dir.get(new Key(k("e"))).sequence()).as("delete at 7 older than put at 8").isEqualTo(8);
+            assertAt(dir, "b", 9, 0, "b re-put at 7 after delete at 5, order " + order);
+            assertAt(dir, "c", 1, 2, "c put at 3, order " + order);
+            assertAt(dir, "d", 2, 2, "delete at 2 is older than put at 6, order " + order);
+            assertAt(dir, "e", 9, 3, "delete at 7 older than put at 8, order " + order);
             assertThat(dir.size()).isEqualTo(4);
         }
     }
@@ -99,7 +116,7 @@ class KeyDirLoaderTest {
             Location loc = dir.get(new Key(k("k")));
             assertThat(loc).as("order %s", order).isNotNull();
             assertThat(loc.segmentId()).isEqualTo(5);
-            assertThat(loc.sequence()).isEqualTo(6);
+            assertThat(loc.offset()).isEqualTo(at(0));
             assertThat(dir.size()).isEqualTo(2);
             dir.buildOrderedIndex();
             List<String> keys = new ArrayList<>();
@@ -123,13 +140,26 @@ class KeyDirLoaderTest {
         assertThat(dir.size()).isEqualTo(1);
         List<Location> all = new ArrayList<>();
         dir.forEachLocation(all::add);
-        assertThat(all).extracting(Location::sequence).containsExactly(1L);
+        assertThat(all).containsExactly(new Location(1, at(2), 100, 0));
         assertThat(dir.entries()).toIterable().extracting(e -> new String(e.getKey().bytes(),
                 StandardCharsets.UTF_8)).containsExactly("x");
         // A later put of a key that was a tombstone at open is an ordinary insert.
-        dir.put(new Key(k("never-put")), new Location(3, SegmentHeader.SIZE, 50, 9, 0));
-        assertThat(dir.get(new Key(k("never-put"))).sequence()).isEqualTo(9);
+        dir.put(new Key(k("never-put")), new Location(3, SegmentHeader.SIZE, 50, 0));
+        assertThat(dir.get(new Key(k("never-put")))).isEqualTo(new Location(3, SegmentHeader.SIZE, 50, 0));
         assertThat(dir.size()).isEqualTo(2);
+    }
+
+    /** The sequence numbers that decide which record wins are dropped when loading ends: later loads are refused. */
+    @Test
+    void loadingAfterFinishIsRefusedRatherThanDecidedWithoutSequenceNumbers() {
+        KeyDir dir = new KeyDir(false, 16);
+        KeyDirLoader loader = new KeyDirLoader(dir);
+        loader.load(1, hint(1, List.of(put("a", 5))));
+        loader.finish();
+        assertThatThrownBy(() -> loader.load(2, hint(2, List.of(put("a", 1)))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("finished loading");
+        assertAt(dir, "a", 1, 0, "the newer record loaded first stays");
     }
 
     @Test
@@ -149,9 +179,23 @@ class KeyDirLoaderTest {
 
     @Test
     void liveBytesSumTheRecordsEntriesPointAtPerSegment() {
-        Map<Integer, List<Rec>> segs = Map.of(3, List.of(put("a", 1), put("b", 2)), 7, List.of(put("a", 3)));
-        KeyDir dir = load(false, segs, List.of(3, 7));
-        assertThat(dir.liveBytes(new int[] {3, 7})).containsExactly(100, 100);
+        // a: put in 3, replaced by 7; b: put in 3; c: put in 7, deleted in 9; d: deleted in 9 (older), put in 3;
+        // e: older put in 7 loaded after the newer one in 9.
+        Map<Integer, List<Rec>> segs = Map.of(
+                3, List.of(put("a", 1), put("b", 2), put("d", 10)),
+                7, List.of(put("a", 3), put("c", 4), put("e", 5)),
+                9, List.of(del("c", 6), del("d", 7), put("e", 8)));
+        for (List<Integer> order : List.of(List.of(3, 7, 9), List.of(9, 7, 3), List.of(7, 9, 3))) {
+            KeyDir dir = new KeyDir(false, 16);
+            KeyDirLoader loader = new KeyDirLoader(dir);
+            for (int id : order) {
+                loader.load(id, hint(id, segs.get(id)));
+            }
+            loader.finish();
+            assertThat(new long[] {loader.liveBytes(3), loader.liveBytes(7), loader.liveBytes(9)})
+                    .as("order %s", order).containsExactly(200, 100, 100);
+            assertThat(loader.liveBytes(4)).as("a segment never loaded").isZero();
+        }
     }
 
     /** Many keys with random puts and deletes in shuffled segments, sized too small so that loading grows. */
@@ -160,6 +204,7 @@ class KeyDirLoaderTest {
         SplittableRandom rnd = new SplittableRandom(42);
         Map<Integer, List<Rec>> segs = new HashMap<>();
         Map<String, Rec> newest = new HashMap<>();
+        Map<String, List<Long>> newestAt = new HashMap<>();
         long seq = 0;
         for (int id = 1; id <= 12; id++) {
             List<Rec> recs = new ArrayList<>();
@@ -168,22 +213,90 @@ class KeyDirLoaderTest {
                 Rec r = rnd.nextInt(4) == 0 ? del(key, ++seq) : put(key, ++seq);
                 recs.add(r);
                 newest.put(key, r);
+                newestAt.put(key, List.of((long) id, at(i)));
             }
             segs.put(id, recs);
         }
         List<Integer> order = new ArrayList<>(segs.keySet());
         Collections.shuffle(order, new java.util.Random(7));
-        KeyDir dir = load(true, segs, order);
+        KeyDir dir = new KeyDir(true, 16);
+        KeyDirLoader loader = new KeyDirLoader(dir, 333); // each hint ordered in several chunks
+        for (int id : order) {
+            loader.load(id, hint(id, segs.get(id)));
+        }
+        loader.finish();
         long live = newest.values().stream().filter(r -> r.type() == PUT).count();
         assertThat(dir.size()).isEqualTo(live);
+        // Live bytes as counted while loading: 100 bytes per key whose newest record (a put) is in the segment.
+        Map<Integer, Long> liveBytes = new HashMap<>();
+        segs.forEach((id, recs) -> recs.stream().filter(r -> r.type() == PUT && newest.get(r.key()) == r)
+                .forEach(r -> liveBytes.merge(id, 100L, Long::sum)));
+        for (int id : segs.keySet()) {
+            assertThat(loader.liveBytes(id)).as("segment %d", id).isEqualTo(liveBytes.getOrDefault(id, 0L));
+        }
         newest.forEach((key, r) -> {
             Location loc = dir.get(new Key(k(key)));
             if (r.type() == PUT) {
                 assertThat(loc).as(key).isNotNull();
-                assertThat(loc.sequence()).as(key).isEqualTo(r.sequence());
+                assertThat(List.of((long) loc.segmentId(), loc.offset())).as(key).isEqualTo(newestAt.get(key));
             } else {
                 assertThat(loc).as(key).isNull();
             }
         });
+        // The ordered index is built from the references the loader noted, deleted keys' among them: a scan
+        // shows exactly the live keys, in order, before and after later puts and removes.
+        dir.buildOrderedIndex();
+        java.util.TreeSet<String> model = new java.util.TreeSet<>();
+        newest.forEach((key, r) -> {
+            if (r.type() == PUT) {
+                model.add(key);
+            }
+        });
+        assertThat(scan(dir)).containsExactlyElementsOf(model);
+        for (int i = 0; i < 5_000; i += 7) {
+            String key = "key-" + i;
+            if (i % 2 == 0) {
+                dir.put(new Key(k(key)), new Location(20, SegmentHeader.SIZE, 100, 0));
+                model.add(key);
+            } else if (dir.remove(new Key(k(key))) != null) {
+                model.remove(key);
+            }
+        }
+        dir.applyQueuedOrderedChanges();
+        assertThat(scan(dir)).containsExactlyElementsOf(model);
+    }
+
+    /**
+     * Open applies a hint's entries in hash order, not file order: two records of one key with the same sequence
+     * number in one hint must still resolve as in file order (the first stays), among enough other keys that
+     * the hint's order has many buckets.
+     */
+    @Test
+    void withinAHintTheFileOrderStillDecidesBetweenEqualSequences() {
+        List<Rec> recs = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            recs.add(put("filler-" + i, 10 + i));
+            if (i == 1_000) {
+                recs.add(put("twice", 5));
+            }
+        }
+        recs.add(put("twice", 5));
+        recs.add(put("twice", 4));
+        long firstOffset = SegmentHeader.SIZE + 100L * 1_001;
+        // Whole, and in chunks (a large hint is ordered a chunk at a time), one boundary between the two records.
+        for (int chunk : new int[] {KeyDirLoader.CHUNK_ENTRIES, 1_500, 7}) {
+            KeyDir dir = load(false, Map.of(1, recs), List.of(1), chunk);
+            assertThat(dir.get(new Key(k("twice"))).offset()).as("the first of two records with sequence 5,"
+                    + " chunks of %d", chunk).isEqualTo(firstOffset);
+            assertThat(dir.get(new Key(k("filler-2999"))).offset()).isEqualTo(SegmentHeader.SIZE + 100L * 3_000);
+            assertThat(dir.size()).isEqualTo(3_001);
+        }
+    }
+
+    private static List<String> scan(KeyDir dir) {
+        List<String> keys = new ArrayList<>();
+        dir.orderedScan(null, null, false).keys().forEachRemaining(key -> keys.add(new String(key.bytes(),
+                StandardCharsets.UTF_8)));
+        return keys;
     }
 }

@@ -84,7 +84,7 @@ class KeyDirModelTest {
         long sequence = 0;
         for (Op op : ops) {
             if (op instanceof Put p) {
-                Location l = new Location(1, ++sequence * 10, 10, sequence, p.expiresAt());
+                Location l = new Location(1, ++sequence * 10, 10, p.expiresAt());
                 Location prev = dir.put(new Key(p.key().clone()), l);
                 assertThat(prev).isEqualTo(model.entries.put(p.key(), l));
             } else if (op instanceof Remove r) {
@@ -93,10 +93,9 @@ class KeyDirModelTest {
                 Location current = model.entries.get(r.key());
                 Location expected = current == null || !r.stale() ? current
                         : new Location(current.segmentId(), current.offset() + 1, current.recordSize(),
-                                current.sequence(), current.expiresAt());
-                Location to = current == null ? new Location(2, 0, 10, 1, 0)
-                        : new Location(2, current.offset(), current.recordSize(), current.sequence(),
                                 current.expiresAt());
+                Location to = current == null ? new Location(2, 0, 10, 0)
+                        : new Location(2, current.offset(), current.recordSize(), current.expiresAt());
                 boolean moved = expected != null && dir.relocate(new Key(r.key().clone()), expected, to);
                 assertThat(moved).isEqualTo(current != null && !r.stale());
                 if (moved) {

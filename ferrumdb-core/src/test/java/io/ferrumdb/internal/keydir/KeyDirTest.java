@@ -26,8 +26,8 @@ class KeyDirTest {
         return new Key(b);
     }
 
-    private static Location loc(int segment, long offset, long sequence) {
-        return new Location(segment, offset, 40, sequence, 0);
+    private static Location loc(int segment, long offset) {
+        return new Location(segment, offset, 40, 0);
     }
 
     private static List<String> scan(KeyDir dir, String from, String to, boolean descending) {
@@ -42,11 +42,11 @@ class KeyDirTest {
     void putGetOverwriteRemove() {
         KeyDir dir = new KeyDir(false, 0);
         assertThat(dir.get(key("a"))).isNull();
-        assertThat(dir.put(key("a"), loc(1, 10, 1))).isNull();
-        assertThat(dir.put(key("a"), loc(2, 20, 2))).isEqualTo(loc(1, 10, 1));
-        assertThat(dir.get(key("a"))).isEqualTo(loc(2, 20, 2));
+        assertThat(dir.put(key("a"), loc(1, 10))).isNull();
+        assertThat(dir.put(key("a"), loc(2, 20))).isEqualTo(loc(1, 10));
+        assertThat(dir.get(key("a"))).isEqualTo(loc(2, 20));
         assertThat(dir.size()).isEqualTo(1);
-        assertThat(dir.remove(key("a"))).isEqualTo(loc(2, 20, 2));
+        assertThat(dir.remove(key("a"))).isEqualTo(loc(2, 20));
         assertThat(dir.remove(key("a"))).isNull();
         assertThat(dir.get(key("a"))).isNull();
         assertThat(dir.size()).isZero();
@@ -62,10 +62,10 @@ class KeyDirTest {
                 k[i] = (byte) (i * 31 + len);
             }
             keys.add(k);
-            dir.put(new Key(k.clone()), loc(1, len, len + 1));
+            dir.put(new Key(k.clone()), loc(1, len));
         }
         for (byte[] k : keys) {
-            assertThat(dir.get(new Key(k.clone()))).isEqualTo(loc(1, k.length, k.length + 1));
+            assertThat(dir.get(new Key(k.clone()))).isEqualTo(loc(1, k.length));
         }
         List<byte[]> scanned = new ArrayList<>();
         dir.orderedScan(null, null, false).keys().forEachRemaining(k -> scanned.add(k.bytes()));
@@ -93,7 +93,7 @@ class KeyDirTest {
         KeyDir dir = new KeyDir(true, 0);
         byte[][] keys = {{(byte) 0xFF}, {0x00}, {0x7F}, {(byte) 0x80}, {0x00, 0x00}, {}};
         for (int i = 0; i < keys.length; i++) {
-            dir.put(new Key(keys[i]), loc(1, i, i + 1));
+            dir.put(new Key(keys[i]), loc(1, i));
         }
         List<byte[]> out = new ArrayList<>();
         dir.orderedScan(null, null, false).keys().forEachRemaining(k -> out.add(k.bytes()));
@@ -101,16 +101,35 @@ class KeyDirTest {
                 new byte[] {0x7F}, new byte[] {(byte) 0x80}, new byte[] {(byte) 0xFF});
     }
 
+    /**
+     * Memory of a directory open sized for its keys: 24-byte slots at 80% fill, the keys' bytes in whole arena
+     * chunks, no expiry area until a key has a TTL (then 8 bytes a slot), and no growth while the keys arrive.
+     */
+    @Test
+    void aDirectorySizedForItsKeysTakesTwentyFourBytesASlotAtEightyPercentFill() {
+        int keys = 100_000;
+        KeyDir dir = new KeyDir(false, keys);
+        long slots = (long) Math.ceil(keys / 0.8) + 1;
+        assertThat(dir.offHeapBytes()).isEqualTo(slots * 24);
+        for (int i = 0; i < keys; i++) {
+            dir.put(key(i), loc(1, i));
+        }
+        // 100,000 keys of 12 bytes and a length byte: 1.3 MB of arena in two 1 MiB chunks; the table did not grow.
+        assertThat(dir.offHeapBytes()).isEqualTo(slots * 24 + 2L * KeyArena.CHUNK_SIZE);
+        dir.put(key(0), new Location(1, 0, 40, 5_000));
+        assertThat(dir.offHeapBytes()).isEqualTo(slots * 32 + 2L * KeyArena.CHUNK_SIZE);
+    }
+
     @Test
     void growsFromTinyAndKeepsEveryKey() {
         KeyDir dir = new KeyDir(false, 0);
         long before = dir.offHeapBytes();
         for (int i = 0; i < 100_000; i++) {
-            dir.put(key(i), loc(1, i, i + 1));
+            dir.put(key(i), loc(1, i));
         }
         assertThat(dir.offHeapBytes()).isGreaterThan(before);
         for (int i = 0; i < 100_000; i++) {
-            assertThat(dir.get(key(i))).isEqualTo(loc(1, i, i + 1));
+            assertThat(dir.get(key(i))).isEqualTo(loc(1, i));
         }
         assertThat(dir.get(key(100_000))).isNull();
     }
@@ -122,17 +141,17 @@ class KeyDirTest {
         KeyDir dir = new KeyDir(false, 0);
         for (int i = 0; i < 20_000; i++) {
             long expiresAt = i % 3 == 0 ? 0 : 1_000_000_000_000L + i;
-            dir.put(key(i), new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, (1L << 50) + i, expiresAt));
+            dir.put(key(i), new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, expiresAt));
         }
         for (int i = 0; i < 20_000; i++) {
             long expiresAt = i % 3 == 0 ? 0 : 1_000_000_000_000L + i;
-            Location expected = new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, (1L << 50) + i,
+            Location expected = new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i,
                     expiresAt);
             assertThat(dir.get(key(i))).isEqualTo(expected);
         }
         // Entries written after growth (same slot rewritten in the grown table) still read back.
-        dir.put(key(7), loc(9, 9, 9));
-        assertThat(dir.get(key(7))).isEqualTo(loc(9, 9, 9));
+        dir.put(key(7), loc(9, 9));
+        assertThat(dir.get(key(7))).isEqualTo(loc(9, 9));
         assertThat(dir.size()).isEqualTo(20_000);
     }
 
@@ -141,24 +160,24 @@ class KeyDirTest {
         KeyDir dir = new KeyDir(false, 0);
         KeyDir.Probe entry = new KeyDir.Probe();
         assertThat(dir.find(key("k").bytes(), entry)).isFalse();
-        dir.put(key("k"), new Location(3, 1L << 39, 77, 1L << 50, 5_000));
-        dir.put(key("other"), loc(1, 1, 1));
+        dir.put(key("k"), new Location(3, 1L << 39, 77, 5_000));
+        dir.put(key("other"), loc(1, 1));
         assertThat(dir.find("k".getBytes(StandardCharsets.UTF_8), entry)).isTrue();
-        assertThat(entry.location()).isEqualTo(new Location(3, 1L << 39, 77, 1L << 50, 5_000));
+        assertThat(entry.location()).isEqualTo(new Location(3, 1L << 39, 77, 5_000));
         assertThat(entry.isExpired(4_999)).isFalse();
         assertThat(entry.isExpired(5_000)).isTrue();
         // The same holder, reused: overwritten by the next lookup, and the slot noted for relocate.
-        dir.put(key("k"), loc(4, 40, 2));
+        dir.put(key("k"), loc(4, 40));
         assertThat(dir.find(key("k").bytes(), entry)).isTrue();
-        assertThat(entry.location()).isEqualTo(loc(4, 40, 2));
-        assertThat(dir.relocate(entry.header(), entry.slot(), 4, 40, loc(5, 50, 2))).isTrue();
+        assertThat(entry.location()).isEqualTo(loc(4, 40));
+        assertThat(dir.relocate(entry.header(), entry.slot(), 4, 40, loc(5, 50))).isTrue();
         dir.remove(key("k"));
         assertThat(dir.find(key("k").bytes(), entry)).isFalse();
         // A holder filled from a Location names no slot: relocating by it is refused, not a wrong slot's swap.
         KeyDir.Probe adapted = new KeyDir.Probe();
-        adapted.set(loc(1, 1, 1));
-        assertThat(dir.relocate(adapted.header(), adapted.slot(), 1, 1, loc(2, 2, 1))).isFalse();
-        assertThat(dir.get(key("other"))).isEqualTo(loc(1, 1, 1));
+        adapted.set(loc(1, 1));
+        assertThat(dir.relocate(adapted.header(), adapted.slot(), 1, 1, loc(2, 2))).isFalse();
+        assertThat(dir.get(key("other"))).isEqualTo(loc(1, 1));
     }
 
     @Test
@@ -204,43 +223,43 @@ class KeyDirTest {
         // Churn many distinct keys through a small live set: without reuse and rehash the probe sequences would
         // fill with removed markers and lookups of absent keys would never end.
         for (int i = 0; i < 50_000; i++) {
-            dir.put(key(i), loc(1, i, i + 1));
+            dir.put(key(i), loc(1, i));
             if (i >= 8) {
-                assertThat(dir.remove(key(i - 8))).isEqualTo(loc(1, i - 8, i - 7));
+                assertThat(dir.remove(key(i - 8))).isEqualTo(loc(1, i - 8));
             }
         }
         assertThat(dir.size()).isEqualTo(8);
         assertThat(dir.get(key("absent"))).isNull();
         for (int i = 50_000 - 8; i < 50_000; i++) {
-            assertThat(dir.get(key(i))).isEqualTo(loc(1, i, i + 1));
+            assertThat(dir.get(key(i))).isEqualTo(loc(1, i));
         }
     }
 
     @Test
     void relocateIsCompareAndSetByValue() {
         KeyDir dir = new KeyDir(false, 0);
-        dir.put(key("k"), loc(1, 10, 5));
-        assertThat(dir.relocate(key("k"), loc(1, 11, 5), loc(9, 0, 5))).isFalse();
-        assertThat(dir.relocate(key("absent"), loc(1, 10, 5), loc(9, 0, 5))).isFalse();
+        dir.put(key("k"), loc(1, 10));
+        assertThat(dir.relocate(key("k"), loc(1, 11), loc(9, 0))).isFalse();
+        assertThat(dir.relocate(key("absent"), loc(1, 10), loc(9, 0))).isFalse();
         // An equal but distinct Location object matches: the directory stores values, not objects.
-        assertThat(dir.relocate(key("k"), new Location(1, 10, 40, 5, 0), loc(9, 0, 5))).isTrue();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0, 5));
-        dir.put(key("k"), loc(2, 0, 6));
-        assertThat(dir.relocate(key("k"), loc(9, 0, 5), loc(10, 0, 5))).isFalse();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0, 6));
+        assertThat(dir.relocate(key("k"), new Location(1, 10, 40, 0), loc(9, 0))).isTrue();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0));
+        dir.put(key("k"), loc(2, 0));
+        assertThat(dir.relocate(key("k"), loc(9, 0), loc(10, 0))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0));
     }
 
     @Test
     void probeFindsAKeyInsideALargerBufferAndNotesItsSlot() {
         KeyDir dir = new KeyDir(false, 0);
-        dir.put(key("key"), loc(1, 10, 5));
-        dir.put(key("ke"), loc(1, 20, 6));
+        dir.put(key("key"), loc(1, 10));
+        dir.put(key("ke"), loc(1, 20));
         byte[] buffer = "xxkeyyy".getBytes(StandardCharsets.UTF_8);
         KeyDir.Probe probe = new KeyDir.Probe();
 
-        assertThat(dir.probe(buffer, 2, 3, probe)).isEqualTo(loc(1, 10, 5));
+        assertThat(dir.probe(buffer, 2, 3, probe)).isEqualTo(loc(1, 10));
         long keyHeader = probe.header();
-        assertThat(dir.probe(buffer, 2, 2, probe)).isEqualTo(loc(1, 20, 6));
+        assertThat(dir.probe(buffer, 2, 2, probe)).isEqualTo(loc(1, 20));
         assertThat(probe.header()).isNotEqualTo(keyHeader);
         assertThat(dir.probe(buffer, 3, 3, probe)).isNull();
         assertThat(dir.probe(buffer, 2, 0, probe)).isNull();
@@ -249,49 +268,49 @@ class KeyDirTest {
     @Test
     void relocateBySlotIsCompareAndSetOnTheRecordsSegmentAndOffset() {
         KeyDir dir = new KeyDir(false, 0);
-        dir.put(key("k"), loc(1, 10, 5));
+        dir.put(key("k"), loc(1, 10));
         KeyDir.Probe p = new KeyDir.Probe();
         dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
 
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 11, loc(9, 0, 5))).isFalse();
-        assertThat(dir.relocate(p.header(), p.slot(), 2, 10, loc(9, 0, 5))).isFalse();
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0, 5))).isTrue();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0, 5));
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 11, loc(9, 0))).isFalse();
+        assertThat(dir.relocate(p.header(), p.slot(), 2, 10, loc(9, 0))).isFalse();
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0));
         // A put after the probe wins.
-        dir.put(key("k"), loc(2, 0, 6));
-        assertThat(dir.relocate(p.header(), p.slot(), 9, 0, loc(10, 0, 5))).isFalse();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0, 6));
+        dir.put(key("k"), loc(2, 0));
+        assertThat(dir.relocate(p.header(), p.slot(), 9, 0, loc(10, 0))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0));
     }
 
     @Test
     void relocateBySlotRefusesAKeyRemovedAndPutBackAtTheSameLocation() {
         KeyDir dir = new KeyDir(false, 0);
-        dir.put(key("k"), loc(1, 10, 5));
+        dir.put(key("k"), loc(1, 10));
         KeyDir.Probe p = new KeyDir.Probe();
         dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
         dir.remove(key("k"));
-        dir.put(key("k"), loc(1, 10, 5));
+        dir.put(key("k"), loc(1, 10));
 
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0, 5))).isFalse();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(1, 10, 5));
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(1, 10));
     }
 
     @Test
     void relocateBySlotFindsTheKeyAgainAfterTheTableGrew() {
         KeyDir dir = new KeyDir(false, 16);
-        dir.put(key(0), loc(1, 10, 5));
+        dir.put(key(0), loc(1, 10));
         KeyDir.Probe p = new KeyDir.Probe();
         dir.probe(key(0).bytes(), 0, key(0).bytes().length, p);
         long before = dir.offHeapBytes();
         for (int i = 1; i < 5_000; i++) {
-            dir.put(key(i), loc(2, i, i));
+            dir.put(key(i), loc(2, i));
         }
         assertThat(dir.offHeapBytes()).isGreaterThan(before);
 
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0, 5))).isTrue();
-        assertThat(dir.get(key(0))).isEqualTo(loc(9, 0, 5));
+        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
+        assertThat(dir.get(key(0))).isEqualTo(loc(9, 0));
         for (int i = 1; i < 5_000; i += 97) {
-            assertThat(dir.get(key(i))).isEqualTo(loc(2, i, i));
+            assertThat(dir.get(key(i))).isEqualTo(loc(2, i));
         }
     }
 
@@ -299,13 +318,13 @@ class KeyDirTest {
     void packedLimitsAreCheckedWithTypedErrors() {
         KeyDir dir = new KeyDir(false, 0);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> dir.put(key("k"),
-                        new Location(SlotTable.MAX_SEGMENT_ID + 1, 0, 1, 1, 0)))
+                        new Location(SlotTable.MAX_SEGMENT_ID + 1, 0, 1, 0)))
                 .isInstanceOf(io.ferrumdb.FerrumException.class).hasMessageContaining("segment id");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> dir.put(key("k"),
-                        new Location(1, SlotTable.MAX_OFFSET + 1, 1, 1, 0)))
+                        new Location(1, SlotTable.MAX_OFFSET + 1, 1, 0)))
                 .isInstanceOf(io.ferrumdb.FerrumException.class).hasMessageContaining("offset");
         Location extreme = new Location(SlotTable.MAX_SEGMENT_ID, SlotTable.MAX_OFFSET, Integer.MAX_VALUE,
-                Long.MAX_VALUE, Long.MAX_VALUE);
+                Long.MAX_VALUE);
         dir.put(key("k"), extreme);
         assertThat(dir.get(key("k"))).isEqualTo(extreme);
     }
@@ -313,10 +332,10 @@ class KeyDirTest {
     @Test
     void expiryPurgeRemovesOnlyEntriesStillExpired() {
         KeyDir dir = new KeyDir(true, 0);
-        dir.put(key("a"), new Location(1, 0, 10, 1, 100));
-        dir.put(key("b"), new Location(1, 10, 10, 2, 200));
-        dir.put(key("c"), new Location(1, 20, 10, 3, 0));
-        dir.put(key("a"), new Location(1, 30, 10, 4, 300)); // a's first expiry is now stale
+        dir.put(key("a"), new Location(1, 0, 10, 100));
+        dir.put(key("b"), new Location(1, 10, 10, 200));
+        dir.put(key("c"), new Location(1, 20, 10, 0));
+        dir.put(key("a"), new Location(1, 30, 10, 300)); // a's first expiry is now stale
         assertThat(dir.mayHaveExpired(99)).isFalse();
         assertThat(dir.mayHaveExpired(100)).isTrue();
         List<String> removed = new ArrayList<>();
@@ -334,16 +353,16 @@ class KeyDirTest {
         KeyDir dir = new KeyDir(true, 0);
         dir.buildOrderedIndex();
         for (int i = 0; i < 5_000; i += 2) {
-            dir.put(key(i), loc(1, i, i + 1));
+            dir.put(key(i), loc(1, i));
         }
         dir.applyQueuedOrderedChanges();
         for (int i = 1; i < 5_000; i += 2) {
-            dir.put(key(i), loc(1, i, i + 1));
+            dir.put(key(i), loc(1, i));
         }
         for (int i = 0; i < 5_000; i += 3) {
             dir.remove(key(i));
         }
-        dir.put(key(0), loc(2, 0, 9_999)); // removed and added again: one entry, not two
+        dir.put(key(0), loc(2, 0)); // removed and added again: one entry, not two
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
             if (i % 3 != 0 || i == 0) {
@@ -363,12 +382,12 @@ class KeyDirTest {
     void scanWaitsForTheBuildAtOpenAndSeesKeysAddedMeanwhile() throws Exception {
         KeyDir dir = new KeyDir(true, 200_000);
         for (int i = 0; i < 200_000; i += 2) {
-            dir.load(key(i), loc(1, i, i + 1));
+            dir.load(key(i), loc(1, i));
         }
         dir.buildOrderedIndex();
         // Writers run while the background sort is still going: their keys must not be lost or doubled.
         for (int i = 1; i < 2_000; i += 2) {
-            dir.put(key(i), loc(2, i, 1_000_000 + i));
+            dir.put(key(i), loc(2, i));
             dir.applyQueuedOrderedChanges(); // the flusher must not wait for the build nor merge into it
         }
         dir.remove(key(0));
@@ -383,7 +402,7 @@ class KeyDirTest {
         KeyDir dir = new KeyDir(true, 0);
         int stable = 2_000;
         for (int i = 0; i < stable; i++) {
-            dir.put(key(i), loc(1, i, i));
+            dir.put(key(i), new Location(1, i, 41, 0));
         }
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<String> failure = new AtomicReference<>();
@@ -396,10 +415,10 @@ class KeyDirTest {
                 int i = (int) (n++ % stable);
                 Location l = dir.get(key(i));
                 // Every stable key is always present, and its words belong together: the writer keeps
-                // offset == sequence == segment * 1_000_000 + i for the key's current version.
+                // offset == (segment - 1) * 1_000_000 + i and record size == 40 + segment for its current version.
                 if (l == null) {
                     failure.compareAndSet(null, "key " + i + " missing");
-                } else if (l.offset() != l.sequence() || l.offset() % 1_000_000 != i
+                } else if (l.recordSize() != 40 + l.segmentId() || l.offset() % 1_000_000 != i
                         || l.offset() / 1_000_000 != l.segmentId() - 1) {
                     failure.compareAndSet(null, "torn entry for key " + i + ": " + l);
                 }
@@ -413,15 +432,15 @@ class KeyDirTest {
         started.await();
         // Grow the table many times over (new keys), overwrite and relocate the stable keys meanwhile.
         for (int i = 0; i < 300_000; i++) {
-            dir.put(key(stable + i), loc(1, i, i));
+            dir.put(key(stable + i), loc(1, i));
             int k = i % stable;
             int segment = 1 + (i / stable) % 50;
             long value = (long) (segment - 1) * 1_000_000 + k;
             Location current = dir.get(key(k));
             if (i % 2 == 0) {
-                dir.put(key(k), new Location(segment, value, 40, value, 0));
+                dir.put(key(k), new Location(segment, value, 40 + segment, 0));
             } else {
-                assertThat(dir.relocate(key(k), current, new Location(segment, value, 40, value, 0))).isTrue();
+                assertThat(dir.relocate(key(k), current, new Location(segment, value, 40 + segment, 0))).isTrue();
             }
             if (i % 3 == 0) {
                 dir.remove(key(stable + i / 2));
@@ -448,7 +467,7 @@ class KeyDirTest {
         merger.start();
         try {
             for (int i = 0; i < 20_000; i++) {
-                dir.put(key(i), loc(1, i, i + 1));
+                dir.put(key(i), loc(1, i));
                 if (i % 997 == 0) {
                     List<String> seen = scan(dir, null, null, false);
                     assertThat(seen).hasSize(i + 1).isSorted();

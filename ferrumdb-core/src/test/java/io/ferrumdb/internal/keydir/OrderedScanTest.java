@@ -29,7 +29,7 @@ class OrderedScanTest {
             int i = random.nextInt(6_000);
             int action = random.nextInt(100);
             if (action < 70) {
-                Location loc = new Location(1 + random.nextInt(3), 64 + op, 40, ++sequence, 0);
+                Location loc = new Location(1 + random.nextInt(3), 64 + op, 40, 0);
                 dir.put(key(i), loc);
                 model.put(name(i), loc);
             } else if (action < 85) {
@@ -54,11 +54,11 @@ class OrderedScanTest {
         KeyDir dir = new KeyDir(true, 0);
         dir.buildOrderedIndex();
         for (int i = 0; i < 3 * OrderedIndex.UNSORTED_MAX; i++) {
-            dir.put(key(i), new Location(1, i, 40, i + 1, 0));
+            dir.put(key(i), new Location(1, i, 40, 0));
         }
         assertThat(walk(dir, null, null, false)).hasSize(3 * OrderedIndex.UNSORTED_MAX); // folds into the sorted run
         dir.remove(key(5));
-        Location again = new Location(2, 7, 40, 1_000, 0);
+        Location again = new Location(2, 7, 40, 0);
         dir.put(key(5), again); // a second reference, in the unsorted tail
         Map<String, Location> seen = walk(dir, null, null, false);
         assertThat(seen).hasSize(3 * OrderedIndex.UNSORTED_MAX);

@@ -109,7 +109,6 @@ class LogWriterTest {
         FaultFileIO faults = new FaultFileIO(7);
         LogWriter w = open(faults.session(), FsyncPolicy.always(), 1 << 20);
         LogWriter.await(w.append(List.of(put("first", 10)), this::record));
-        long first = w.lastSequence();
         faults.failOn(FaultFileIO.Op.FORCE, 1, ".seg");
         CompletableFuture<Void> second = w.append(List.of(put("second", 10)), this::record);
         assertThatThrownBy(() -> LogWriter.await(second))
@@ -124,9 +123,38 @@ class LogWriterTest {
                 .hasCause(w.failure());
         assertThatThrownBy(w::sync).isInstanceOf(ReadOnlyDatabaseException.class);
         // What was fsynced is still served; the record caught by the failed fsync is not.
-        assertThat(w.mayServe(first)).isTrue();
-        assertThat(w.mayServe(first + 1)).isFalse();
         assertThat(applied).hasSize(2);
+        Segment active = w.active();
+        assertThat(applied).allMatch(loc -> loc.segmentId() == active.id());
+        assertThat(w.mayServe(active, applied.get(0).offset())).isTrue();
+        assertThat(w.mayServe(active, applied.get(1).offset())).isFalse();
+    }
+
+    /**
+     * Under never() a write failure leaves served what reached the file: a sealed segment whole, and in the
+     * active segment the records before the failed write's position, not the record it caught.
+     */
+    @Test
+    void afterAFailedWriteOnlyRecordsBeforeTheWrittenPositionOrInSealedSegmentsAreServed() {
+        FaultFileIO faults = new FaultFileIO(11);
+        LogWriter w = open(faults.session(), FsyncPolicy.never(), 1 << 20);
+        append(w, put("sealed", 10));
+        w.rollAndSync();
+        append(w, put("written", 10));
+        w.sync();
+        faults.failOn(FaultFileIO.Op.WRITE, 1, ".seg");
+        append(w, put("caught", 10));
+        assertThatThrownBy(w::sync).isInstanceOf(ReadOnlyDatabaseException.class);
+        assertThat(w.failure()).isInstanceOf(IOException.class);
+        assertThat(applied).hasSize(3);
+        Segment sealed = set.get(applied.get(0).segmentId());
+        Segment active = w.active();
+        assertThat(sealed.isSealed()).isTrue();
+        assertThat(active.id()).isGreaterThan(sealed.id());
+        assertThat(applied.subList(1, 3)).allMatch(loc -> loc.segmentId() == active.id());
+        assertThat(w.mayServe(sealed, applied.get(0).offset())).isTrue();
+        assertThat(w.mayServe(active, applied.get(1).offset())).isTrue();
+        assertThat(w.mayServe(active, applied.get(2).offset())).isFalse();
     }
 
     @Test

@@ -33,8 +33,10 @@ class ReadPathTest {
     Path dir;
 
     private SegmentSet set;
-    /** Where the one record ("key" = "value", sequence 7) lies. */
+    /** Where the record "key" = "value" (sequence 7) lies. */
     private Location stored;
+    /** Where a tombstone of "key" (sequence 8) lies, after it. */
+    private Location tombstone;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -42,6 +44,7 @@ class ReadPathTest {
         set = new SegmentSet(files, new SegmentManifest(files, List.of()));
         SegmentOutput out = new SegmentOutput(files, set.allocateId(), 1 << 20);
         stored = out.append(RecordFormat.TYPE_PUT, bytes("key"), bytes("value"), 7, 0);
+        tombstone = out.append(RecordFormat.TYPE_DELETE, bytes("key"), new byte[0], 8, 0);
         out.finishUnderTemporaryName();
         files.io().rename(out.tmpPath(), files.dataPath(out.segment().id()));
         set.publish(List.of(out));
@@ -72,14 +75,13 @@ class ReadPathTest {
     @Test
     void absentAndExpiredKeysReadAsNull() {
         assertThat(reads(k -> null).read(key("key"))).isNull();
-        Location expired = new Location(stored.segmentId(), stored.offset(), stored.recordSize(),
-                stored.sequence(), NOW - 1);
+        Location expired = new Location(stored.segmentId(), stored.offset(), stored.recordSize(), NOW - 1);
         assertThat(reads(k -> expired).read(key("key"))).isNull();
     }
 
     @Test
     void aRecordMovedByCompactionIsLookedUpAgain() {
-        Location retired = new Location(999, 64, stored.recordSize(), 7, 0);
+        Location retired = new Location(999, 64, stored.recordSize(), 0);
         // First lookup: the old location; the check after the failed read and the retry: the new one.
         ArrayDeque<Location> script = new ArrayDeque<>(List.of(retired, stored, stored));
         AtomicInteger lookups = new AtomicInteger();
@@ -95,7 +97,7 @@ class ReadPathTest {
     void retriesAreBoundedAndTheErrorNamesTheKey() {
         AtomicInteger lookups = new AtomicInteger();
         // Every lookup names a segment that is gone by the time it is read: compaction wins every race.
-        ReadPath reads = reads(k -> new Location(1000 + lookups.incrementAndGet(), 64, 20, 7, 0));
+        ReadPath reads = reads(k -> new Location(1000 + lookups.incrementAndGet(), 64, 20, 0));
         assertThatThrownBy(() -> reads.read(key("hot")))
                 .isInstanceOfSatisfying(ReadRetriesExhaustedException.class, e -> {
                     assertThat(e.key()).isEqualTo(bytes("hot"));
@@ -107,7 +109,7 @@ class ReadPathTest {
 
     @Test
     void aSegmentGoneWhileTheKeyDirectoryStillNamesItIsAnError() {
-        Location dangling = new Location(999, 64, 20, 7, 0);
+        Location dangling = new Location(999, 64, 20, 0);
         assertThatThrownBy(() -> reads(k -> dangling).read(key("key")))
                 .isInstanceOf(FerrumException.class)
                 .hasMessageContaining("segment 999 which is gone");
@@ -115,11 +117,17 @@ class ReadPathTest {
 
     @Test
     void aRecordThatDoesNotMatchTheKeyDirectoryIsCorruptionNeverData() {
-        Location otherSequence = new Location(stored.segmentId(), stored.offset(), stored.recordSize(), 8, 0);
-        assertThatThrownBy(() -> reads(k -> otherSequence).read(key("key")))
+        // The entry names another record of the key (its tombstone): the location identifies the record, and the
+        // record there must be a PUT of the key, on the GET fast path (readValue) as on the checked one (read).
+        assertThatThrownBy(() -> reads(k -> tombstone).read(key("key")))
+                .isInstanceOf(CorruptionException.class)
+                .hasMessageContaining("does not match the key directory");
+        assertThatThrownBy(() -> reads(k -> tombstone).readValue(bytes("key")))
                 .isInstanceOf(CorruptionException.class)
                 .hasMessageContaining("does not match the key directory");
         assertThatThrownBy(() -> reads(k -> stored).read(key("other")))
+                .isInstanceOf(CorruptionException.class);
+        assertThatThrownBy(() -> reads(k -> stored).readValue(bytes("other")))
                 .isInstanceOf(CorruptionException.class);
     }
 

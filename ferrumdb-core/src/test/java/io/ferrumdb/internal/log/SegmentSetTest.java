@@ -186,7 +186,7 @@ class SegmentSetTest {
     }
 
     private static Location loc(int segment, int size) {
-        return new Location(segment, 64, size, 1, 0);
+        return new Location(segment, 64, size, 0);
     }
 
     private static byte[] bytes(String s) {
