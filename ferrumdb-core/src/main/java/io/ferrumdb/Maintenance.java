@@ -48,7 +48,7 @@ final class Maintenance {
         this.writer = writer;
         this.expiry = expiry;
         this.compactor = new Compactor(keyDir, segments, options.segmentSize(), options.compactionRateLimit(),
-                this::durable, this::syncBeforeRetiringSegments);
+                durability(writer), this::syncBeforeRetiringSegments);
         this.policy = new CompactionPolicy(options.compactionThreshold(), options.maxSpaceAmplification(),
                 options.segmentSize());
         this.scheduler = options.readOnly() || !options.autoCompaction() ? null
@@ -57,15 +57,25 @@ final class Maintenance {
     }
 
     /**
-     * Compaction's check that a record became durable ({@link LogWriter#mayServe}); one volatile read while the
+     * Compaction's view of which records became durable ({@link LogWriter#mayServe}); one volatile read while the
      * writer is healthy. After a failure a segment no longer in the set is not trusted.
      */
-    private boolean durable(int segmentId, long offset) {
-        if (writer == null || !writer.hasFailed()) {
-            return true;
-        }
-        Segment s = segments.get(segmentId);
-        return s != null && writer.mayServe(s, offset);
+    private Compactor.Durability durability(LogWriter writer) {
+        return new Compactor.Durability() {
+            @Override
+            public boolean isDurable(int segmentId, long offset) {
+                if (all()) {
+                    return true;
+                }
+                Segment s = segments.get(segmentId);
+                return s != null && writer.mayServe(s, offset);
+            }
+
+            @Override
+            public boolean all() {
+                return writer == null || !writer.hasFailed();
+            }
+        };
     }
 
     /** Seals the active segment (unless writes have failed) and compacts every sealed segment. */

@@ -86,7 +86,8 @@ public final class Harness {
                 case "space-steady" -> WritePathHarness.spaceSteady(Long.parseLong(args[1]), Integer.parseInt(args[2]),
                         Integer.parseInt(args[3]));
                 case "compaction-throughput" -> CompactionHarness.compactionThroughput(Long.parseLong(args[1]),
-                        Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                        Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                        args.length > 4 ? Integer.parseInt(args[4]) : 1);
                 case "keydir-open" -> KeyDirHarness.open(Long.parseLong(args[1]), Integer.parseInt(args[2]));
                 case "keydir-get" -> KeyDirHarness.get(Long.parseLong(args[1]), Boolean.parseBoolean(args[2]),
                         Integer.parseInt(args[3]), Integer.parseInt(args[4]));

@@ -6,6 +6,7 @@ import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Segment;
@@ -46,8 +47,14 @@ public final class Compactor {
     }
 
     private static final byte[] EMPTY = new byte[0];
+    /**
+     * Entries whose home slots are loaded together before they are decided: enough to keep a core's misses in
+     * flight (it tracks about ten), few enough that the slots are still cached when their turn comes.
+     */
+    static final int LOOKAHEAD = 16;
 
     private final KeyDir keyDir;
+    private final CompactionView view;
     private final SegmentFiles files;
     /** The one owner of the segment map, output ids and live bytes; the compactor changes them only through it. */
     private final SegmentSet segments;
@@ -55,23 +62,27 @@ public final class Compactor {
     private final long bytesPerSecond;
     private final Durability durable;
     private final Runnable syncWrites;
+    /** Folds the look-ahead's early slot reads, only so that they are not optimized away; means nothing. */
+    private long sink;
 
     /** Whether a record became durable; see LogWriter#mayServe. */
-    @FunctionalInterface
     public interface Durability {
         /** False only for the record at {@code offset} of segment {@code segmentId} if a write failure caught it. */
         boolean isDurable(int segmentId, long offset);
+
+        /** True while every record did (no write failed): no record's fate then depends on another's. */
+        boolean all();
     }
 
     /**
-     * @param durable    whether a record became durable (false only for records caught by a write failure, see
-     *                   LogWriter#mayServe)
+     * @param durable    which records became durable (all but those caught by a write failure)
      * @param syncWrites makes every write appended so far durable (the writer's sync); called before inputs are
      *                   deleted, see {@link #compact}
      */
     public Compactor(KeyDir keyDir, SegmentSet segments, long segmentSize, long bytesPerSecond,
                      Durability durable, Runnable syncWrites) {
         this.keyDir = keyDir;
+        this.view = new CompactionView(keyDir);
         this.files = segments.files();
         this.segments = segments;
         this.segmentSize = segmentSize;
@@ -96,17 +107,26 @@ public final class Compactor {
         List<SegmentOutput> outputs = new ArrayList<>();
         Relocations relocations = new Relocations();
         KeyDir.Probe probe = new KeyDir.Probe();
+        long[] hashes = new long[LOOKAHEAD];
         SegmentOutput out = null;
         try {
             for (Segment in : inputs) {
                 bytesRead += in.writtenLength();
                 // The hint's entries are read in place, in file order (so the input is read sequentially through
-                // its memory map), with one key directory probe each and no object per record.
+                // its memory map), with no object per record. A second cursor runs ahead: every LOOKAHEAD entries
+                // it hashes the next LOOKAHEAD keys, then loads their home slots back to back, so that those cache
+                // misses overlap (one load at a time stalls the core once the miss reaches the head of its
+                // reorder window; a few independent loads in a row wait together).
                 HintFile.Cursor e = entriesOf(in);
+                HintFile.Cursor ahead = e.duplicate();
                 relocations.ensureRoom(e.count());
-                while (e.next()) {
-                    Location current = keyDir.probe(e.buffer(), e.keyAt(), e.keyLength(), probe);
-                    Fate fate = fate(e, in, current, oldestOutside);
+                for (int n = 0; e.next(); n++) {
+                    int ring = n % LOOKAHEAD;
+                    if (ring == 0) {
+                        lookAhead(ahead, hashes);
+                    }
+                    long hash = hashes[ring];
+                    Fate fate = fate(e, in, hash, probe, oldestOutside);
                     if (fate == Fate.DROP) {
                         continue;
                     }
@@ -119,9 +139,10 @@ public final class Compactor {
                     if (fate == Fate.TOMBSTONE) {
                         out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
                     } else {
-                        Location moved = out.copy(in, e);
+                        long copiedTo = out.copy(in, e);
                         if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
-                            relocations.add(probe, current, moved);
+                            relocations.add(probe, out.segment().id(), copiedTo, out.lastSize(),
+                                    out.lastExpiresAt());
                         }
                     }
                     written += out.length() - before;
@@ -144,7 +165,7 @@ public final class Compactor {
         // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
         // open deletes them as unpublished compaction outputs: the inputs still hold every record).
         segments.publish(outputs);
-        relocations.apply(keyDir, segments);
+        relocations.apply(view, segments);
         // A record was dropped because the key directory names a newer write, which may not be durable yet (any
         // policy but always, or an always-write not yet acknowledged). Deleting the inputs before that write is
         // durable would let a crash lose both: the key would fall back to an older value or vanish, a hole in the
@@ -189,21 +210,53 @@ public final class Compactor {
      * in a segment outside this compaction come back; it is turned into a tombstone when such a segment may
      * exist. Tombstones follow the same rule (Bitcask issue #82). Every record of a key whose newest record did
      * not become durable (a failed write) is kept.
+     *
+     * <p>Most records are decided by {@link CompactionView#pointsAt} alone, from the slot table: whether the key
+     * points at this very record. Only when that is no and the answer depends on the key's entry elsewhere (a
+     * tombstone or a PUT with a TTL that may shadow an older record, or a failed writer) is the key looked up by
+     * its bytes. Fills {@code probe} with the key's slot and entry when the key points at the record.
      */
-    private Fate fate(HintFile.Cursor e, Segment in, Location current, long oldestOutside) {
+    private Fate fate(HintFile.Cursor e, Segment in, long hash, KeyDir.Probe probe, long oldestOutside) {
+        if (view.pointsAt(hash, in.id(), e.offset(), probe)) {
+            // The key's newest record is this one. If a write failure caught it, reopen will find one of the
+            // key's older records, and which one is not known here: keep them all.
+            return durable.isDurable(in.id(), e.offset()) ? Fate.COPY : Fate.KEEP;
+        }
+        boolean mayShadow = oldestOutside < e.sequence()
+                && (e.type() != RecordFormat.TYPE_PUT || e.expiresAt() != 0);
+        if (!mayShadow && durable.all()) {
+            return Fate.DROP; // whatever the key's entry is
+        }
+        Location current = keyDir.probe(e.buffer(), e.keyAt(), e.keyLength(), probe);
         if (current != null && !durable.isDurable(current.segmentId(), current.offset())) {
-            // The key's newest record was caught by a write failure: reopen will find one of its older records,
-            // and which one is not known here. Keep them all.
             return Fate.KEEP;
         }
         if (e.type() == RecordFormat.TYPE_PUT) {
             if (current != null && current.segmentId() == in.id() && current.offset() == e.offset()) {
+                // pointsAt said no, and no write points a key back at an older record; copying is the safe
+                // answer should that ever change.
                 return Fate.COPY;
             }
             boolean mayBeNewest = current == null && e.expiresAt() != 0;
             return mayBeNewest && oldestOutside < e.sequence() ? Fate.TOMBSTONE : Fate.DROP;
         }
         return current == null && oldestOutside < e.sequence() ? Fate.COPY : Fate.DROP;
+    }
+
+    /**
+     * Moves {@code ahead} over the next {@link #LOOKAHEAD} entries (fewer at the end), hashing their keys into
+     * {@code hashes}, then loads their home slots in a row.
+     */
+    private void lookAhead(HintFile.Cursor ahead, long[] hashes) {
+        int n = 0;
+        while (n < LOOKAHEAD && ahead.next()) {
+            hashes[n++] = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
+        }
+        long touched = 0;
+        for (int i = 0; i < n; i++) {
+            touched += view.touchHome(hashes[i]);
+        }
+        sink += touched;
     }
 
     /**

@@ -125,18 +125,22 @@ public final class HintFile {
 
         private byte[] body() {
             byte[] body = new byte[Math.toIntExact(fullBytes + used)];
-            int p = 0;
+            copyBody(body, 0);
+            return body;
+        }
+
+        /** Copies the encoded entries into {@code to} from {@code at}. */
+        private void copyBody(byte[] to, int at) {
+            int p = at;
             for (byte[] f : full) {
-                System.arraycopy(f, 0, body, p, f.length);
+                System.arraycopy(f, 0, to, p, f.length);
                 p += f.length;
             }
-            System.arraycopy(block, 0, body, p, used);
-            return body;
+            System.arraycopy(block, 0, to, p, used);
         }
 
         /** The complete hint file for a segment of {@code dataLength} bytes holding exactly the added entries. */
         public byte[] encode(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
-            byte[] body = body();
             byte[] header = new byte[HEADER_SIZE];
             Magic.HINT.write(header, 0);
             Bytes.putU16(header, 10, cipher.encrypted() ? 1 : 0);
@@ -144,7 +148,16 @@ public final class HintFile {
             Bytes.putI64(header, 16, segmentId);
             System.arraycopy(databaseId, 0, header, 24, 16);
             Bytes.putI64(header, 40, dataLength);
-            byte[] sealed = cipher.seal(header, body);
+            if (!cipher.encrypted()) {
+                // Plaintext entries go straight behind the header: one copy of a body of tens of megabytes, not
+                // two (a compaction output's hint is a third of its size).
+                byte[] out = new byte[Math.toIntExact(HEADER_SIZE + fullBytes + used + 4)];
+                System.arraycopy(header, 0, out, 0, HEADER_SIZE);
+                copyBody(out, HEADER_SIZE);
+                Bytes.putI32(out, out.length - 4, Bytes.crc32c(out, 0, out.length - 4));
+                return out;
+            }
+            byte[] sealed = cipher.seal(header, body());
             byte[] out = new byte[HEADER_SIZE + sealed.length + 4];
             System.arraycopy(header, 0, out, 0, HEADER_SIZE);
             System.arraycopy(sealed, 0, out, HEADER_SIZE, sealed.length);
@@ -314,6 +327,14 @@ public final class HintFile {
             p = start;
             read = 0;
             return this;
+        }
+
+        /**
+         * A second cursor over the same entries, from the first (compaction reads a few entries ahead of its
+         * work). Shares the buffer; checked entries stay checked.
+         */
+        public Cursor duplicate() {
+            return new Cursor(file, segmentId, dataLength, count, body, start, end);
         }
 
         public int count() {

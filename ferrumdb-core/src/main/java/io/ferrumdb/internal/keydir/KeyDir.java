@@ -29,11 +29,12 @@ public final class KeyDir {
     /** Fill of the table open sizes from the hints' entry counts: room for 6% more keys before the first growth. */
     private static final double OPEN_FILL = 0.8;
 
-    private final Object mutation = new Object();
+    /** Held by every change; {@link CompactionView} takes it for its batches of relocations. */
+    final Object mutation = new Object();
     private final KeyArena arena = new KeyArena();
     private final OrderedIndex ordered;
     private final ExpiryQueue expiries = new ExpiryQueue();
-    private volatile SlotTable table;
+    volatile SlotTable table;
     private volatile int size;
     /** Tombstone markers in the table while recovery loads it (mutator only); 0 once the key directory is open. */
     private int tombstones;
@@ -453,25 +454,12 @@ public final class KeyDir {
 
     /**
      * Compaction's compare-and-set for a key found by {@link #probe} ({@code header} and {@code slot} from its
-     * {@link Probe}): points the key at {@code replacement} if its entry still names the record at
-     * {@code (segmentId, offset)}. Records are never rewritten in place, so that pair identifies the record; a put,
-     * remove or expiry of the key since the probe changed the entry (a key removed and put again gets a new arena
-     * reference, so a new header), and the swap is refused. If the table grew meanwhile the slot is found again
-     * by the key's arena reference, without comparing key bytes.
+     * {@link Probe}), one record at a time: see {@link CompactionView#switchHeld}.
      */
     public boolean relocate(long header, int slot, int segmentId, long offset, Location replacement) {
         synchronized (mutation) {
-            SlotTable t = table;
-            if (!SlotTable.holdsKey(header)) {
-                return false; // a holder filled from a Location (Probe.set), not by a lookup: no slot to go to
-            }
-            boolean inPlace = slot >= 0 && slot < t.capacity && t.header(slot) == header;
-            int at = inPlace ? slot : slotOf(t, SlotTable.ref(header));
-            if (at < 0 || !t.holdsRecordAt(at, segmentId, offset)) {
-                return false;
-            }
-            t.write(at, header, replacement);
-            return true;
+            return CompactionView.switchHeld(this, table, header, slot, segmentId, offset, replacement.segmentId(),
+                    replacement.offset(), replacement.recordSize(), replacement.expiresAt());
         }
     }
 
@@ -617,7 +605,7 @@ public final class KeyDir {
     }
 
     /** The slot of {@code t} holding the key with reference {@code ref}, or -1. Lock-free. */
-    private int slotOf(SlotTable t, long ref) {
+    int slotOf(SlotTable t, long ref) {
         long hash = arena.hash(ref);
         int slot = t.home(hash);
         for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {

@@ -229,8 +229,13 @@ final class SlotTable {
 
     /** Writes the whole slot under its seqlock. */
     void write(int slot, long header, Location loc) {
-        checkLimits(loc.segmentId(), loc.offset());
-        writeWords(slot, header, ((long) loc.segmentId() << 40) | loc.offset(), loc.recordSize(), loc.expiresAt());
+        write(slot, header, loc.segmentId(), loc.offset(), loc.recordSize(), loc.expiresAt());
+    }
+
+    /** {@link #write(int, long, Location)} from the location's fields (compaction's switches: no Location each). */
+    void write(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
+        checkLimits(segmentId, offset);
+        writeWords(slot, header, ((long) segmentId << 40) | offset, recordSize, expiresAt);
     }
 
     /**

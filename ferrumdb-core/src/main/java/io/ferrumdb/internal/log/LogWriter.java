@@ -132,17 +132,8 @@ public final class LogWriter {
     private volatile boolean failed;
 
     private volatile long syncedSequence;
-    /**
-     * Where the records handed to the OS end (written; fsynced or not): {@link #position} of the active segment's
-     * append offset when the last cycle whose write returned began. Every record of the writer's segments before
-     * that point was written. 0 until the first cycle. Records are identified by where they are, not by sequence
-     * number (the key directory keeps none), hence positions; see {@link #mayServe}.
-     */
-    private volatile long writtenPosition;
-    /** Offsets stay below 2^40, as in the key directory; segment ids go above them. */
-    private static final int POSITION_OFFSET_BITS = 40;
-    /** As {@link #writtenPosition}, for the last cycle whose fsync returned. */
-    private volatile long syncedPosition;
+    /** Where the written and the fsynced records end, for {@link #mayServe} after a failure. */
+    private final DurablePositions positions = new DurablePositions();
 
     /**
      * @param factory    creates the active segment, first when the first record is appended
@@ -408,17 +399,7 @@ public final class LogWriter {
      * is lower, or equal with a lower offset.
      */
     public boolean mayServe(Segment segment, long offset) {
-        if (!failed || segment.isSealed()) {
-            return true;
-        }
-        long durable = policy.isAlways() ? syncedPosition : writtenPosition;
-        long id = durable >>> POSITION_OFFSET_BITS;
-        return segment.id() < id || segment.id() == id && offset < (durable & ((1L << POSITION_OFFSET_BITS) - 1));
-    }
-
-    /** {@code offset} of {@code segment} as one comparable long (0 before the first segment). */
-    private static long position(Segment segment, long offset) {
-        return segment == null ? 0 : (long) segment.id() << POSITION_OFFSET_BITS | offset;
+        return !failed || segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
     }
 
     /**
@@ -604,7 +585,7 @@ public final class LogWriter {
                 toSeal.clear();
                 current = active;
                 upTo = lastSequence;
-                upToPosition = position(current, appendOffset);
+                upToPosition = DurablePositions.of(current, appendOffset);
                 force = policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
                         && System.nanoTime() - io.lastFsyncNanos() >= intervalNanos);
                 syncRequested = false;
@@ -617,11 +598,11 @@ public final class LogWriter {
             }
             // A failure here ends the flusher (flushLoop fails the cycle's waiters).
             boolean currentSealed = io.write(batch, sealing, current);
-            writtenPosition = upToPosition;
+            positions.written(upToPosition);
             if (force) {
                 io.force(current, currentSealed);
                 syncedSequence = upTo;
-                syncedPosition = upToPosition;
+                positions.synced(upToPosition);
             }
             io.sealed(sealing);
             lock.lock();

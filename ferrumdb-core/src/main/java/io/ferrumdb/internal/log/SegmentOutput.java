@@ -6,9 +6,17 @@ import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.concurrent.Uninterruptibly;
+import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One segment being rewritten from verified records (by compaction and by repair) under a temporary name, with
@@ -26,8 +34,17 @@ public final class SegmentOutput {
     private final Path tmpPath;
     private final long segmentSize;
     private final HintFile.Builder hint = new HintFile.Builder();
-    private final byte[] buffer = new byte[BUFFER];
+    /** The buffer being filled; {@link #spare} is the other one, whose bytes may be on their way to the file. */
+    private byte[] buffer = new byte[BUFFER];
+    private byte[] spare = new byte[BUFFER];
     private int buffered;
+    /** The last record {@link #copy} or append wrote: its size and expiry, as written. */
+    private int lastSize;
+    private long lastExpiresAt;
+    /** Writes the full buffers while the caller fills the next; started on the first flush. */
+    private ExecutorService writer;
+    /** The write of {@link #spare} in flight, or null. At most one: its order on the file is the caller's. */
+    private Future<?> inFlight;
     private long length = SegmentHeader.SIZE;
 
     public SegmentOutput(SegmentFiles files, int id, long segmentSize) throws IOException {
@@ -55,24 +72,20 @@ public final class SegmentOutput {
     }
 
     /**
-     * Copies the live record {@code e} of {@code in}; returns where it now lies. Plaintext records are copied as they
-     * are, from the input's memory map straight into the output buffer (no per-record allocation), after checking
-     * their CRC and header; only the COMMIT flag changes. Encrypted records are opened and sealed again, because the
-     * record's file offset is part of its nonce and associated data.
+     * Copies the live record at the cursor's current entry of {@code in}; returns the offset it now lies at in this
+     * output, {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, from
+     * the input's memory map straight into the output buffer, after checking their CRC and header; only the COMMIT
+     * flag changes. Encrypted records are opened and sealed again, because the record's file offset is part of its
+     * nonce and associated data.
      */
-    public Location copy(Segment in, HintFile.Entry e) throws IOException {
-        return copy(in, e.type(), e.key(), 0, e.key().length, e.recordSize(), e.offset());
-    }
-
-    /** {@link #copy(Segment, HintFile.Entry)} of the cursor's current entry, its key read in place. */
-    public Location copy(Segment in, HintFile.Cursor e) throws IOException {
-        return copy(in, e.type(), e.buffer(), e.keyAt(), e.keyLength(), e.recordSize(), e.offset());
-    }
-
-    private Location copy(Segment in, byte type, byte[] key, int keyAt, int keyLength, int size, long offset)
-            throws IOException {
-        if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > buffer.length) {
-            return append(RecordReader.open(in, offset, in.read(offset, size)));
+    public long copy(Segment in, HintFile.Cursor e) throws IOException {
+        byte[] key = e.buffer();
+        int keyAt = e.keyAt();
+        int keyLength = e.keyLength();
+        int size = e.recordSize();
+        long offset = e.offset();
+        if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > BUFFER) {
+            return append(RecordReader.open(in, offset, in.read(offset, size))).offset();
         }
         if (buffered + size > buffer.length) {
             flush();
@@ -93,11 +106,27 @@ public final class SegmentOutput {
         buffered += size;
         long sequence = RecordFormat.sequence(buffer, at);
         long expiresAt = RecordFormat.expiresAt(buffer, at);
-        Location location = new Location(segment.id(), length, size, expiresAt);
-        hint.add(type, key, keyAt, keyLength, size, length, sequence, expiresAt);
+        hint.add(e.type(), key, keyAt, keyLength, size, length, sequence, expiresAt);
         segment.noteSequences(sequence, sequence);
+        long copiedTo = length;
         length += size;
-        return location;
+        noteLast(size, expiresAt);
+        return copiedTo;
+    }
+
+    private void noteLast(int size, long expiresAt) {
+        lastSize = size;
+        lastExpiresAt = expiresAt;
+    }
+
+    /** The size of the record the last {@link #copy} or append wrote. */
+    public int lastSize() {
+        return lastSize;
+    }
+
+    /** The expiry of the record the last {@link #copy} or append wrote. */
+    public long lastExpiresAt() {
+        return lastExpiresAt;
     }
 
     /** Appends a re-encoded copy of {@code p}; returns where it now lies. */
@@ -114,31 +143,106 @@ public final class SegmentOutput {
         if (buffered + size > buffer.length) {
             flush();
         }
-        byte[] target = size > buffer.length ? new byte[size] : buffer;
+        byte[] target = size > BUFFER ? new byte[size] : buffer;
         int at = target == buffer ? buffered : 0;
         RecordFormat.encode(target, at, length, type, true, sequence, expiresAt, key, value, segment.cipher());
         if (target == buffer) {
             buffered += size;
         } else {
+            awaitWrite();
             segment.file().write(length, ByteBuffer.wrap(target, 0, size));
         }
         Location location = new Location(segment.id(), length, size, expiresAt);
         hint.add(type, key, size, length, sequence, expiresAt);
         segment.noteSequences(sequence, sequence);
         length += size;
+        noteLast(size, expiresAt);
         return location;
     }
 
+    /**
+     * Hands the full buffer to the writer thread and goes on with the other one, once the write before has
+     * finished: the copy loop's CPU work overlaps the write system calls, which on a busy machine wait (for the
+     * kernel's dirty-page throttling, for a CPU) about as long as the loop computes. One write in flight at a
+     * time, so the file is written in order and the bytes reach it exactly as with a write per flush.
+     */
     private void flush() throws IOException {
-        if (buffered > 0) {
-            segment.file().write(length - buffered, ByteBuffer.wrap(buffer, 0, buffered));
-            buffered = 0;
+        if (buffered == 0) {
+            return;
+        }
+        awaitWrite();
+        byte[] full = buffer;
+        int size = buffered;
+        long position = length - buffered;
+        buffer = spare;
+        spare = full;
+        buffered = 0;
+        if (writer == null) {
+            // The thread ends by itself after a second idle, should an output be dropped without finish or
+            // abandon (an Error thrown through the caller).
+            ThreadPoolExecutor one = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    r -> {
+                        Thread t = new Thread(r, "ferrumdb-output-" + segment.id());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            one.allowCoreThreadTimeOut(true);
+            writer = one;
+        }
+        StorageFile file = segment.file();
+        inFlight = writer.submit(() -> {
+            file.write(position, ByteBuffer.wrap(full, 0, size));
+            return null;
+        });
+    }
+
+    /** Waits for the write in flight, if any; its failure is this call's. */
+    private void awaitWrite() throws IOException {
+        Future<?> write = inFlight;
+        if (write == null) {
+            return;
+        }
+        inFlight = null;
+        ExecutionException[] failed = new ExecutionException[1];
+        Uninterruptibly.await(() -> {
+            try {
+                write.get();
+            } catch (ExecutionException e) {
+                failed[0] = e;
+            }
+            return true;
+        });
+        if (failed[0] != null) {
+            Throwable cause = failed[0].getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IOException("write of " + tmpPath + " failed: " + cause, cause);
+        }
+    }
+
+    /** Waits for the write in flight and stops the writer thread. */
+    private void stopWriter() throws IOException {
+        try {
+            awaitWrite();
+        } finally {
+            if (writer != null) {
+                writer.shutdown();
+                writer = null;
+            }
         }
     }
 
     /** Writes what is buffered, fsyncs the file and writes its hint (which names the final segment). */
     public void finishUnderTemporaryName() throws IOException {
         flush();
+        stopWriter();
         segment.file().force();
         segment.truncatedTo(length);
         files.writeHint(segment, hint);
@@ -146,6 +250,13 @@ public final class SegmentOutput {
 
     /** Deletes the output after a failure; problems doing so are added to {@code cause}. */
     public void abandon(Throwable cause) {
+        try {
+            stopWriter();
+        } catch (IOException | RuntimeException e) {
+            if (e != cause) {
+                cause.addSuppressed(e);
+            }
+        }
         try {
             segment.close();
             files.io().delete(tmpPath);

@@ -125,8 +125,17 @@ class CompactorTest {
             }
         }
         // The failed writes are named by sequence number; the compactor asks by location (segment, offset).
-        Compactor.Durability durable = (segmentId, offset) -> !failed.contains(
-                sequenceAt.get(List.of((long) segmentId, offset)));
+        Compactor.Durability durable = new Compactor.Durability() {
+            @Override
+            public boolean isDurable(int segmentId, long offset) {
+                return !failed.contains(sequenceAt.get(List.of((long) segmentId, offset)));
+            }
+
+            @Override
+            public boolean all() {
+                return failed.isEmpty();
+            }
+        };
         Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, durable, writer::sync);
 
         Compactor.Outcome outcome = compactor.compact(inputs);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
@@ -62,7 +63,7 @@ class RelocationsTest {
         set.addLive(at);
         KeyDir.Probe probe = new KeyDir.Probe();
         assertThat(keyDir.probe(bytes(key), 0, key.length(), probe)).isEqualTo(at);
-        r.add(probe, at, new Location(output.id(), copiedTo, copySize, 0));
+        r.add(probe, output.id(), copiedTo, copySize, 0);
     }
 
     @Test
@@ -84,7 +85,7 @@ class RelocationsTest {
         keyDir.put(new Key(bytes("reinserted")), same);
         set.addLive(same);
 
-        assertThat(r.apply(keyDir, set)).isEqualTo(1);
+        assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(1);
 
         assertThat(keyDir.get(new Key(bytes("kept")))).isEqualTo(new Location(output.id(), 10, 44, 0));
         assertThat(keyDir.get(new Key(bytes("overwritten")))).isEqualTo(newer);
@@ -104,7 +105,7 @@ class RelocationsTest {
         }
         assertThat(r.size()).isEqualTo(n);
 
-        assertThat(r.apply(keyDir, set)).isEqualTo(n);
+        assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n);
 
         for (int i = 0; i < n; i += 499) {
             assertThat(keyDir.get(new Key(bytes("key-" + i))))
@@ -112,5 +113,25 @@ class RelocationsTest {
         }
         assertThat(input.liveBytes()).isZero();
         assertThat(output.liveBytes()).isEqualTo(30L * n);
+    }
+
+    @Test
+    void switchesInBatchesFindTheirKeysAgainAfterTheTableGrew() {
+        Relocations r = new Relocations();
+        int n = 3 * Relocations.BATCH + 7;
+        for (int i = 0; i < n; i++) {
+            putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
+        }
+        // Growth after the probes: every slot they noted is stale.
+        for (int i = 0; i < 4 * n; i++) {
+            keyDir.put(new Key(bytes("filler-" + i)), new Location(input.id(), 1_000_000 + i, 30, 0));
+        }
+
+        assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n);
+
+        for (int i = 0; i < n; i++) {
+            assertThat(keyDir.get(new Key(bytes("key-" + i))))
+                    .isEqualTo(new Location(output.id(), 10 + 30L * i, 30, 0));
+        }
     }
 }

@@ -1,0 +1,129 @@
+package io.ferrumdb.internal.keydir;
+
+/**
+ * Compaction's access to the key directory, by record rather than by key. A record is identified by where it lies
+ * (segment id and offset: records are never rewritten in place), and only the key's own record can lie there, so
+ * whether the directory still points at a record is answered from the slot table alone: the probe walks the
+ * key's probe sequence comparing hash bits and locations, and never reads the key's bytes in the arena (a second
+ * memory access per record, in another structure, whose order follows the keys' insertion, not the hint's).
+ *
+ * <p>The access left, to the home slot, can be overlapped across records: {@link #touchHome} loads it for a
+ * batch of records before {@link #pointsAt} runs for them (as {@link KeyDirLoader} does at open). Relocations are
+ * applied in batches under one hold of the mutation lock ({@link #relocate}), by slot, so that the table is
+ * written nearly in address order instead of at random.
+ */
+public final class CompactionView {
+    private final KeyDir keyDir;
+
+    public CompactionView(KeyDir keyDir) {
+        this.keyDir = keyDir;
+    }
+
+    /** The directory's hash of the key {@code bytes[from, from + len)}. */
+    public static long hash(byte[] bytes, int from, int len) {
+        return KeyArena.hash(bytes, from, len);
+    }
+
+    /**
+     * Reads the header of {@code hash}'s home slot and returns it, only so that its cache miss starts now; the
+     * caller folds the value into one it keeps. Lock-free.
+     */
+    public long touchHome(long hash) {
+        SlotTable t = keyDir.table;
+        return t.headerAcquire(t.home(hash));
+    }
+
+    /**
+     * Whether the key of hash {@code hash} points at the record at {@code (segmentId, offset)}; if so fills
+     * {@code into} with its entry, slot and header (for {@link #relocate}). Lock-free, no key comparison: a slot
+     * naming that record can only be its key's. False means the key points elsewhere or has no entry (the caller
+     * asks {@link KeyDir#probe} when it must tell those apart). Like {@link KeyDir#probe} this is a snapshot: a
+     * write racing it may make the answer stale, which the compare-and-set of {@link #relocate} settles.
+     */
+    public boolean pointsAt(long hash, int segmentId, long offset, KeyDir.Probe into) {
+        SlotTable t = keyDir.table;
+        long tag = SlotTable.tag(hash);
+        int slot = t.home(hash);
+        for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
+            long header = t.headerAcquire(slot);
+            if (header == SlotTable.NEVER_USED) {
+                return false;
+            }
+            // A slot that changed between its header and its words (readIfHeld false) was removed or reused: it
+            // does not hold this record now, so the walk goes on.
+            if (header != SlotTable.REMOVED && (header & SlotTable.TAG_MASK) == tag
+                    && t.readIfHeld(slot, header, into) && into.segmentId() == segmentId
+                    && into.offset() == offset) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Applies the switches {@code from} to {@code to} of a batch (one hold of the mutation lock): for each
+     * {@code r}, points the key found at {@code slots[r]} with {@code headers[r]} at the new record if its entry
+     * still names the old one, see {@link #switchHeld}; sets {@code switched[r]}. Returns how many switched.
+     */
+    public int relocate(Batch batch, int from, int to, boolean[] switched) {
+        synchronized (keyDir.mutation) {
+            int n = 0;
+            SlotTable t = keyDir.table;
+            for (int i = from; i < to; i++) {
+                int r = batch.order(i);
+                switched[r] = switchHeld(keyDir, t, batch.header(r), batch.slot(r), batch.fromSegment(r),
+                        batch.fromOffset(r), batch.toSegment(r), batch.toOffset(r), batch.toSize(r),
+                        batch.toExpiresAt(r));
+                if (switched[r]) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /** The relocations of one compaction as the view reads them (compaction keeps them in primitive arrays). */
+    public interface Batch {
+        /** The {@code i}th relocation to apply (applying them by slot writes the table nearly in order). */
+        int order(int i);
+
+        long header(int r);
+
+        int slot(int r);
+
+        int fromSegment(int r);
+
+        long fromOffset(int r);
+
+        int toSegment(int r);
+
+        long toOffset(int r);
+
+        int toSize(int r);
+
+        long toExpiresAt(int r);
+    }
+
+    /**
+     * Compaction's compare-and-set for a key found at {@code slot} with {@code header}: points it at the new
+     * record if its entry still names the record at {@code (segmentId, offset)}. Records are never rewritten in
+     * place, so that pair identifies the record; a put, remove or expiry of the key since the probe changed the
+     * entry (a key removed and put again gets a new arena reference, so a new header), and the swap is refused.
+     * If the table grew meanwhile the slot is found again by the key's arena reference, without comparing key
+     * bytes. REQUIRES: the mutation lock is held.
+     */
+    static boolean switchHeld(KeyDir keyDir, SlotTable t, long header, int slot, int segmentId, long offset,
+                              int toSegment, long toOffset, int toSize, long toExpiresAt) {
+        assert Thread.holdsLock(keyDir.mutation) : "a relocation requires the mutation lock";
+        if (!SlotTable.holdsKey(header)) {
+            return false; // a holder filled from a Location (Probe.set), not by a lookup: no slot to go to
+        }
+        boolean inPlace = slot >= 0 && slot < t.capacity && t.header(slot) == header;
+        int at = inPlace ? slot : keyDir.slotOf(t, SlotTable.ref(header));
+        if (at < 0 || !t.holdsRecordAt(at, segmentId, offset)) {
+            return false;
+        }
+        t.write(at, header, toSegment, toOffset, toSize, toExpiresAt);
+        return true;
+    }
+}

@@ -1,0 +1,44 @@
+package io.ferrumdb.internal.log;
+
+/**
+ * How far the writer's records have reached the file, for {@link LogWriter#mayServe}: the position (segment id,
+ * offset) where the records handed to the OS end, and where the fsynced ones end. Records are identified by where
+ * they are, not by sequence number (the key directory keeps none), hence positions. A position packs a segment id
+ * above a 40-bit offset (offsets stay below 2^40, as in the key directory), so that, the writer's unsealed segments'
+ * ids rising in append order, comparing two positions compares where the records lie. Both start at 0 (nothing
+ * written); the flusher is the only writer of either, readers are lock-free.
+ */
+final class DurablePositions {
+    private static final int OFFSET_BITS = 40;
+    private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
+
+    /** Where the records handed to the OS end (written; fsynced or not). */
+    private volatile long written;
+    /** Where the fsynced records end. */
+    private volatile long synced;
+
+    /** {@code offset} of {@code segment} as one comparable long (0 before the first segment). */
+    static long of(Segment segment, long offset) {
+        return segment == null ? 0 : (long) segment.id() << OFFSET_BITS | offset;
+    }
+
+    /** Every record before {@code position} was handed to the OS. */
+    void written(long position) {
+        written = position;
+    }
+
+    /** Every record before {@code position} was fsynced. */
+    void synced(long position) {
+        synced = position;
+    }
+
+    /**
+     * True when the record at {@code offset} of the unsealed {@code segment} lies before the written position (with
+     * {@code fsynced}: the synced one).
+     */
+    boolean covers(Segment segment, long offset, boolean fsynced) {
+        long end = fsynced ? synced : written;
+        long id = end >>> OFFSET_BITS;
+        return segment.id() < id || segment.id() == id && offset < (end & OFFSET_MASK);
+    }
+}

@@ -1,0 +1,75 @@
+package io.ferrumdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferrumdb.FaultFileIO.InjectedIOException;
+import io.ferrumdb.FaultFileIO.Op;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A write of a compaction output failing while the copy goes on (outputs are written by a writer thread, a buffer
+ * behind the copy): the compaction fails with that write's error, leaves no output behind, keeps every value
+ * readable, and the next compaction succeeds. Outputs of several MiB, so that several buffers are in turn filled
+ * and written while the copy goes on.
+ */
+class CompactionWriteFailureTest {
+    private static final int KEYS = 12_000;
+
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+
+    private static byte[] key(int i) {
+        return ("key-" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] value(int i, int round) {
+        byte[] v = new byte[250];
+        Arrays.fill(v, (byte) (i * 31 + round));
+        return v;
+    }
+
+    @ParameterizedTest(name = "write #{0} of an output fails")
+    @ValueSource(ints = {1, 3})
+    void theCompactionFailsWithTheWritesErrorAndLosesNothing(int nth) throws Exception {
+        FaultFileIO io = new FaultFileIO(nth);
+        Path dir = tmp.resolve("db-" + nth);
+        Options options = Options.builder().segmentSize(16 << 20).fsyncPolicy(FsyncPolicy.never()).autoCompaction(false)
+                .fileIO(io.session()).build();
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            for (int i = 0; i < KEYS; i++) {
+                db.put(key(i), value(i, 0));
+            }
+            for (int i = 0; i < KEYS; i += 2) {
+                db.put(key(i), value(i, 1));
+            }
+            io.failOn(Op.WRITE, nth, ".seg.tmp");
+            assertThatThrownBy(db::compact).isInstanceOf(FerrumException.class)
+                    .hasRootCauseInstanceOf(InjectedIOException.class);
+            assertThat(io.armed()).isFalse();
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+            }
+            assertValues(db);
+
+            CompactionResult again = db.compact();
+            assertThat(again.bytesReclaimed()).isPositive();
+            assertValues(db);
+        }
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            assertValues(db);
+        }
+    }
+
+    private static void assertValues(FerrumDB db) {
+        for (int i = 0; i < KEYS; i++) {
+            assertThat(db.get(key(i))).as("key %d", i).isEqualTo(value(i, i % 2 == 0 ? 1 : 0));
+        }
+    }
+}
