@@ -70,7 +70,7 @@ public final class FerrumDB implements AutoCloseable {
                     options.segmentSize(), segments::createActive, this::sealSegment,
                     keyDir::applyQueuedOrderedChanges);
             this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, this::now);
-            this.reads = new ReadPath(keyDir::find, segments, writer, this::now, this::ensureOpen);
+            this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, this::now, this::ensureOpen);
             this.expiry = new ExpiryPurge(keyDir, segments, writer, this::now);
             this.views = new KeyViews(keyDir, reads, this::now, this::ensureOpen);
             this.maintenance = new Maintenance(dir, options, opened.directory(), segments, keyDir, writer, expiry);

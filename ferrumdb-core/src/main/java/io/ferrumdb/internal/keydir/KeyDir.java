@@ -93,6 +93,9 @@ public final class KeyDir {
         private long offset;
         private int recordSize;
         private long expiresAt;
+        /** The table and hash bits of a candidate probe ({@link #firstCandidate}), to go on from {@code slot}. */
+        private SlotTable table;
+        private long tag;
 
         void set(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
             this.slot = slot;
@@ -147,27 +150,49 @@ public final class KeyDir {
     }
 
     private boolean lookup(byte[] bytes, int from, int len, long hash, Probe into) {
-        retry:
-        while (true) {
-            SlotTable t = table;
-            long tag = SlotTable.tag(hash);
-            int slot = t.home(hash);
-            for (int probes = 0; probes < t.capacity; probes++, slot = t.next(slot)) {
-                long header = t.headerAcquire(slot);
-                if (header == SlotTable.NEVER_USED) {
-                    return false;
-                }
-                if (header != SlotTable.REMOVED && (header & SlotTable.TAG_MASK) == tag
-                        && arena.matches(SlotTable.ref(header), bytes, from, len)) {
-                    if (t.readIfHeld(slot, header, into)) {
-                        return true;
-                    }
-                    // The slot was removed or reused between reading its header and its words: probe again.
-                    continue retry;
-                }
-            }
-            return false;
+        boolean found = firstCandidate(hash, into);
+        while (found && !arena.matches(SlotTable.ref(into.header), bytes, from, len)) {
+            found = nextCandidate(into);
         }
+        return found;
+    }
+
+    /**
+     * A GET's lookup without the key compare: fills {@code into} with the first entry of {@code key}'s probe
+     * sequence whose 28 hash bits match and returns true, or returns false when none does. The caller compares the
+     * key with the record the entry names, which it reads anyway (a key arena line is a cache miss of its own),
+     * and on a mismatch asks {@link #isKey} and goes on with {@link #nextCandidate}. Lock-free, allocates nothing.
+     */
+    public boolean firstCandidate(byte[] key, Probe into) {
+        return firstCandidate(KeyArena.hash(key), into);
+    }
+
+    private boolean firstCandidate(long hash, Probe into) {
+        into.table = table;
+        into.tag = SlotTable.tag(hash);
+        return candidateFrom(into.table.homeOfTag(into.tag), into);
+    }
+
+    /** The next candidate after {@code p}'s slot, in the table {@code p} was found in; see {@link #firstCandidate}. */
+    public boolean nextCandidate(Probe p) {
+        return candidateFrom(p.table.next(p.slot), p);
+    }
+
+    private boolean candidateFrom(int slot, Probe p) {
+        while (true) {
+            int found = p.table.candidate(slot, p.tag, p);
+            if (found >= 0) {
+                return found == 1;
+            }
+            // The slot was removed or reused between reading its header and its words: probe again from home.
+            p.table = table;
+            slot = p.table.homeOfTag(p.tag);
+        }
+    }
+
+    /** True when the candidate {@code p} is {@code key}'s entry: compares the key arena's copy. Lock-free. */
+    public boolean isKey(byte[] key, Probe p) {
+        return arena.matches(SlotTable.ref(p.header), key, 0, key.length);
     }
 
     public boolean isOrdered() {

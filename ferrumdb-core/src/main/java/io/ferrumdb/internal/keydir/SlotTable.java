@@ -175,6 +175,24 @@ final class SlotTable {
     }
 
     /**
+     * From {@code slot} on, finds the first slot holding a key whose header carries {@code tag} and reads its entry
+     * into {@code into}: 1 when found, 0 when the probe reached a never-used slot (no such key), -1 when the slot
+     * changed between reading its header and its words (the caller probes again from home). Keys are not compared.
+     */
+    int candidate(int slot, long tag, KeyDir.Probe into) {
+        for (int probes = 0; probes < capacity; probes++, slot = next(slot)) {
+            long header = headerAcquire(slot);
+            if (header == NEVER_USED) {
+                return 0;
+            }
+            if (header != REMOVED && (header & TAG_MASK) == tag) {
+                return readIfHeld(slot, header, into) ? 1 : -1;
+            }
+        }
+        return 0;
+    }
+
+    /**
      * {@link #readIfHeld(int, long)} into {@code into} (a GET's reused holder: no Location); false when the slot
      * changed to another key or was removed.
      */

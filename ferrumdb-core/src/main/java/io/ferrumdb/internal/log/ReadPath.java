@@ -68,11 +68,55 @@ public final class ReadPath {
         }
     }
 
-    /** The key directory's lock-free lookup into a caller-owned holder: {@link KeyDir#find}. */
+    /**
+     * The key directory's lock-free lookups into a caller-owned holder: {@link KeyDir#find} (keys compared), and for
+     * GETs the candidate probe of {@link KeyDir#firstCandidate}, whose key compare the read makes against the record.
+     * The defaults make every found entry the key's own (a lookup that compares keys itself: tests).
+     */
     @FunctionalInterface
     public interface Lookup {
         /** Fills {@code into} with the entry of {@code key} and returns true, or returns false when it is absent. */
         boolean find(byte[] key, KeyDir.Probe into);
+
+        /** {@link KeyDir#firstCandidate}: an entry that may be {@code key}'s (hash bits match), or false. */
+        default boolean firstCandidate(byte[] key, KeyDir.Probe into) {
+            return find(key, into);
+        }
+
+        /** {@link KeyDir#nextCandidate}: the next possible entry of the key after the candidate {@code p}. */
+        default boolean nextCandidate(KeyDir.Probe p) {
+            return false;
+        }
+
+        /** {@link KeyDir#isKey}: true when the candidate {@code p} is {@code key}'s entry. */
+        default boolean isKey(byte[] key, KeyDir.Probe p) {
+            return true;
+        }
+
+        /** The lookups of {@code dir}. */
+        static Lookup of(KeyDir dir) {
+            return new Lookup() {
+                @Override
+                public boolean find(byte[] key, KeyDir.Probe into) {
+                    return dir.find(key, into);
+                }
+
+                @Override
+                public boolean firstCandidate(byte[] key, KeyDir.Probe into) {
+                    return dir.firstCandidate(key, into);
+                }
+
+                @Override
+                public boolean nextCandidate(KeyDir.Probe p) {
+                    return dir.nextCandidate(p);
+                }
+
+                @Override
+                public boolean isKey(byte[] key, KeyDir.Probe p) {
+                    return dir.isKey(key, p);
+                }
+            };
+        }
     }
 
     private final Lookup lookup;
@@ -175,37 +219,57 @@ public final class ReadPath {
         Scratch s = SCRATCH.get();
         KeyDir.Probe entry = s.entry;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            if (!lookup.find(keyBytes, entry) || entry.isExpired(clock.getAsLong())) {
+            boolean candidate = lookup.firstCandidate(keyBytes, entry);
+            while (candidate) {
+                if (entry.isExpired(clock.getAsLong())) {
+                    if (lookup.isKey(keyBytes, entry)) {
+                        return null;
+                    }
+                    candidate = lookup.nextCandidate(entry);
+                    continue;
+                }
+                int size = entry.recordSize();
+                byte[] record = size <= MAX_SCRATCH ? s.buffer(size) : new byte[size];
+                Segment seg = fetch(keyBytes, entry, record);
+                if (seg != null && seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, keyBytes)) {
+                    return s.value(record, RecordFormat.HEADER_SIZE + keyBytes.length,
+                            RecordFormat.valueLength(record, 0));
+                }
+                if (!lookup.isKey(keyBytes, entry)) {
+                    // Another key whose hash bits match (a tag collision): its record is not ours to judge.
+                    candidate = lookup.nextCandidate(entry);
+                    continue;
+                }
+                if (seg == null) {
+                    break;
+                }
+                RecordCheck.Valid p = verified(seg, entry.location(), record, keyBytes);
+                return s.value(p.plain(), p.plainOffset() + p.keyLength(), p.valueLength());
+            }
+            if (!candidate) {
                 return null;
             }
-            int size = entry.recordSize();
-            byte[] record = size <= MAX_SCRATCH ? s.buffer(size) : new byte[size];
-            Segment seg = fetch(keyBytes, entry, record);
-            if (seg == null) {
-                continue;
-            }
-            if (seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, keyBytes)) {
-                return s.value(record, RecordFormat.HEADER_SIZE + keyBytes.length, RecordFormat.valueLength(record, 0));
-            }
-            RecordCheck.Valid p = verified(seg, entry.location(), record, keyBytes);
-            return s.value(p.plain(), p.plainOffset() + p.keyLength(), p.valueLength());
         }
         throw new ReadRetriesExhaustedException(keyBytes, MAX_ATTEMPTS);
     }
 
     /**
      * Reads the record {@code loc} names into the start of {@code dst}; returns its segment, or null when the
-     * location moved under us (compaction): look it up again.
+     * location moved under us (compaction): look it up again, or when {@code loc} is a candidate entry
+     * ({@link KeyDir#firstCandidate}) that is another key's (its troubles are not this read's).
      */
     private Segment fetch(byte[] key, KeyDir.Probe loc, byte[] dst) {
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
-            if (moved(key, loc)) {
+            if (!lookup.isKey(key, loc) || moved(key, loc)) {
                 return null;
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
         }
         if (writer != null && !writer.mayServe(seg, loc.offset())) {
+            if (!lookup.isKey(key, loc)) {
+                return null;
+            }
             throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
                     + " not served (reopen the database to read what is on disk): " + writer.failure(),
                     writer.failure());
@@ -213,7 +277,7 @@ public final class ReadPath {
         try {
             readRecord(seg, loc, dst);
         } catch (IOException e) {
-            if (moved(key, loc)) {
+            if (!lookup.isKey(key, loc) || moved(key, loc)) {
                 return null;
             }
             ensureOpen.run();
