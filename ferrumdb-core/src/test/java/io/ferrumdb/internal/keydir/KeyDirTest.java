@@ -39,6 +39,37 @@ class KeyDirTest {
     }
 
     @Test
+    void candidateProbeYieldsEveryEntryWithTheKeysTagInProbeOrderAndIsKeyTellsThemApart() {
+        byte[][] colliding = CollidingKeys.three();
+        KeyDir dir = new KeyDir(false, 0);
+        dir.put(new Key(colliding[0]), loc(1, 10));
+        dir.put(new Key(colliding[1]), loc(1, 20));
+        KeyDir.Probe p = new KeyDir.Probe();
+        // The second key's probe meets the first key's slot, then its own; the absent key's meets both, then ends.
+        assertThat(dir.firstCandidate(colliding[1], p)).isTrue();
+        assertThat(p.offset()).isEqualTo(10);
+        assertThat(dir.isKey(colliding[1], p)).isFalse();
+        assertThat(dir.isKey(colliding[0], p)).isTrue();
+        assertThat(dir.nextCandidate(p)).isTrue();
+        assertThat(p.offset()).isEqualTo(20);
+        assertThat(dir.isKey(colliding[1], p)).isTrue();
+        assertThat(dir.nextCandidate(p)).isFalse();
+        assertThat(dir.firstCandidate(colliding[2], p)).isTrue();
+        assertThat(dir.isKey(colliding[2], p)).isFalse();
+        assertThat(dir.nextCandidate(p)).isTrue();
+        assertThat(dir.isKey(colliding[2], p)).isFalse();
+        assertThat(dir.nextCandidate(p)).isFalse();
+        // find compares keys: it skips the other key's slot.
+        assertThat(dir.find(colliding[1], p)).isTrue();
+        assertThat(p.offset()).isEqualTo(20);
+        assertThat(dir.find(colliding[2], p)).isFalse();
+        // A removed key's slot is no candidate.
+        dir.remove(new Key(colliding[0]));
+        assertThat(dir.firstCandidate(colliding[1], p)).isTrue();
+        assertThat(p.offset()).isEqualTo(20);
+    }
+
+    @Test
     void putGetOverwriteRemove() {
         KeyDir dir = new KeyDir(false, 0);
         assertThat(dir.get(key("a"))).isNull();
