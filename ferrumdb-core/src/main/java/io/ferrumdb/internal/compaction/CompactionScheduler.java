@@ -157,9 +157,12 @@ public final class CompactionScheduler {
         } catch (CompactionAbandonedException e) {
             // Closing: not a failure, and nothing to retry in this instance. Problems deleting the outputs were
             // added to it; the next open deletes what is left under temporary names and orphan hints.
+            System.Logger log = System.getLogger(CompactionScheduler.class.getName());
             if (e.getSuppressed().length > 0) {
-                System.getLogger(CompactionScheduler.class.getName()).log(System.Logger.Level.WARNING,
+                log.log(System.Logger.Level.WARNING,
                         "abandoned background compaction could not delete all of its outputs", e);
+            } else {
+                log.log(System.Logger.Level.DEBUG, e.getMessage());
             }
         } catch (RuntimeException e) {
             lastFailure = e;
