@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Work on the sealed segments while the database is open: compaction (on demand, and in the background through
@@ -118,8 +119,16 @@ final class Maintenance {
         }
     }
 
-    /** Compacts {@code inputs} (sealed segments). REQUIRES: the maintenance lock is held. */
+    /** Compacts {@code inputs} (sealed segments) to the end. REQUIRES: the maintenance lock is held. */
     CompactionResult compactNow(List<Segment> inputs) {
+        return compactNow(inputs, () -> false);
+    }
+
+    /**
+     * Compacts {@code inputs} (sealed segments), or abandons the copy with CompactionAbandonedException once
+     * {@code abandon} is true (see Compactor#compact). REQUIRES: the maintenance lock is held.
+     */
+    private CompactionResult compactNow(List<Segment> inputs, BooleanSupplier abandon) {
         assert lock.isHeldByCurrentThread() : "compaction runs under the maintenance lock";
         if (inputs.isEmpty()) {
             return CompactionResult.NOTHING;
@@ -128,7 +137,7 @@ final class Maintenance {
         // The compactor copies every record the key directory points at: expired ones must leave it first.
         expiry.run();
         try {
-            Compactor.Outcome o = compactor.compact(inputs);
+            Compactor.Outcome o = compactor.compact(inputs, abandon);
             compactions.increment();
             reclaimedBytes.add(Math.max(0, o.bytesRead() - o.bytesWritten()));
             bytesRead.add(o.bytesRead());
@@ -183,7 +192,8 @@ final class Maintenance {
     }
 
     /**
-     * Stops background compaction (waiting for a running one; it may merge small segments) and waits for a
+     * Stops background compaction (a running one abandons its copy, or finishes if it is publishing; then it may
+     * merge small segments) and waits for a
      * running backup. Returns a failure of the closing merge, or null; the inputs stay in place then.
      */
     RuntimeException close() {
@@ -261,8 +271,8 @@ final class Maintenance {
         }
 
         @Override
-        public void compact(List<Segment> inputs) {
-            compactNow(inputs);
+        public void compact(List<Segment> inputs, BooleanSupplier abandon) {
+            compactNow(inputs, abandon);
         }
     }
 }

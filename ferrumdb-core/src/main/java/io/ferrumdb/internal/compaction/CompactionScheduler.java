@@ -10,14 +10,17 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs background compaction on its own thread: at a fixed interval and whenever the writer seals a segment, it
  * asks the {@link CompactionPolicy} for a plan and carries it out through the {@link Host}. Runs never overlap with
  * each other, with {@code db.compact()} or with a backup (all take the maintenance lock; a busy lock skips the
  * run, the next check retries). A failed run is reported and retried: compaction never endangers acknowledged data
- * (inputs stay until the outputs are durable).
+ * (inputs stay until the outputs are durable). A run still copying when {@link #close()} starts is abandoned (see
+ * {@link Compactor}), so that closing does not wait for a long copy; the next open starts it again.
  */
 public final class CompactionScheduler {
     /** What the scheduler needs from the database. Every method is called on the compaction thread. */
@@ -34,8 +37,11 @@ public final class CompactionScheduler {
         /** Seals the active segment now (waits until its hint is written). */
         void rollActive();
 
-        /** Compacts {@code inputs} (sealed segments); the caller holds the maintenance lock. */
-        void compact(List<Segment> inputs);
+        /**
+         * Compacts {@code inputs} (sealed segments); the caller holds the maintenance lock. Gives up with
+         * {@link CompactionAbandonedException} when {@code abandon} turns true before anything is published.
+         */
+        void compact(List<Segment> inputs, BooleanSupplier abandon);
     }
 
     private final CompactionPolicy policy;
@@ -46,6 +52,8 @@ public final class CompactionScheduler {
     private final AtomicBoolean nudged = new AtomicBoolean();
     private volatile Throwable lastFailure;
     private volatile boolean closing;
+    /** The thread inside {@link #runOnce}, or null: close() unparks it should the rate limit have parked it. */
+    private volatile Thread running;
 
     public CompactionScheduler(CompactionPolicy policy, ReentrantLock maintenanceLock, Host host, Duration interval,
                                String threadName) {
@@ -82,12 +90,19 @@ public final class CompactionScheduler {
     }
 
     /**
-     * Stops the thread and waits for a running compaction to end. Then, when closing would leave
+     * Stops the thread; a running compaction abandons its copy at its next safe point (or, once it has begun
+     * publishing, finishes), and this waits for that. Then, when closing would leave
      * {@link CompactionPolicy#SMALL_RUN} or more small segments, seals the active segment and merges them, so that
      * one-shot sessions do not leave a file each. The caller holds no lock and the writer is still open.
      */
     public void close() {
         closing = true;
+        // runOnce publishes its thread before it reads closing, and this reads the thread after setting it: either
+        // the run sees closing, or the unpark reaches it (a permit given before it parks makes the park return).
+        Thread compacting = running;
+        if (compacting != null) {
+            LockSupport.unpark(compacting);
+        }
         // Not shutdownNow(): interrupting a compaction in the middle of FileChannel I/O would close its channels.
         executor.shutdown();
         Uninterruptibly.await(() -> executor.awaitTermination(1, TimeUnit.MINUTES));
@@ -103,13 +118,23 @@ public final class CompactionScheduler {
                     small.add(s);
                 }
             }
-            host.compact(small);
+            // Asked for by closing itself: never abandoned.
+            host.compact(small, () -> false);
         } finally {
             maintenanceLock.unlock();
         }
     }
 
     private void runOnce() {
+        running = Thread.currentThread();
+        try {
+            runLocked();
+        } finally {
+            running = null;
+        }
+    }
+
+    private void runLocked() {
         if (closing || !host.writable() || !maintenanceLock.tryLock()) {
             return;
         }
@@ -119,16 +144,26 @@ public final class CompactionScheduler {
                 host.rollActive();
                 plan = policy.plan(CompactionPolicy.usages(host.sealedSegments()), null);
             }
-            if (!plan.inputs().isEmpty() && host.writable()) {
+            if (!plan.inputs().isEmpty() && host.writable() && !closing) {
                 List<Segment> inputs = new ArrayList<>();
                 for (Segment s : host.sealedSegments()) {
                     if (plan.inputs().contains(s.id())) {
                         inputs.add(s);
                     }
                 }
-                host.compact(inputs);
+                host.compact(inputs, () -> closing);
             }
             lastFailure = null;
+        } catch (CompactionAbandonedException e) {
+            // Closing: not a failure, and nothing to retry in this instance. Problems deleting the outputs were
+            // added to it; the next open deletes what is left under temporary names and orphan hints.
+            System.Logger log = System.getLogger(CompactionScheduler.class.getName());
+            if (e.getSuppressed().length > 0) {
+                log.log(System.Logger.Level.WARNING,
+                        "abandoned background compaction could not delete all of its outputs", e);
+            } else {
+                log.log(System.Logger.Level.DEBUG, e.getMessage());
+            }
         } catch (RuntimeException e) {
             lastFailure = e;
             System.getLogger(CompactionScheduler.class.getName()).log(System.Logger.Level.WARNING,

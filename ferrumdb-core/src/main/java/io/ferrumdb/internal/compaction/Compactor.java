@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Rewrites the live records of sealed segments into new segments and deletes the old ones, without stopping
@@ -40,6 +41,11 @@ import java.util.concurrent.locks.LockSupport;
  * A crash before step 4 leaves duplicates of some records (same sequence numbers), which open resolves and a
  * later compaction reclaims; a crash during it is finished at open. Readers that looked up a location in an input
  * just before it was deleted still read it: sealed segments are memory-mapped and a mapping outlives its file.
+ *
+ * <p>A background compaction can be abandoned (the database is closing): step 1 checks its {@code abandon} signal
+ * at safe points (before each input, every {@link #LOOKAHEAD} records, while throttled, before each output is
+ * finished and before the first rename) and then deletes its outputs, exactly as after an I/O failure. Nothing
+ * outside the outputs has changed by then; from the first rename on, a run always finishes.
  */
 public final class Compactor {
     /** What a run did, for the public CompactionResult. */
@@ -91,8 +97,18 @@ public final class Compactor {
         this.syncWrites = syncWrites;
     }
 
-    /** Compacts {@code inputs}, which must be sealed segments. The caller serializes compactions. */
+    /** Compacts {@code inputs}, which must be sealed segments, to the end. The caller serializes compactions. */
     public Outcome compact(List<Segment> inputs) throws IOException {
+        return compact(inputs, () -> false);
+    }
+
+    /**
+     * Compacts {@code inputs}, which must be sealed segments, unless {@code abandon} turns true before the outputs
+     * are published: then it deletes its outputs and throws {@link CompactionAbandonedException}, with inputs and
+     * key directory untouched. {@code abandon} is polled often (one volatile read is the intended cost); a thread
+     * setting it should unpark this one, which may be parked by the rate limit. The caller serializes compactions.
+     */
+    public Outcome compact(List<Segment> inputs, BooleanSupplier abandon) throws IOException {
         if (inputs.isEmpty()) {
             return new Outcome(0, 0, 0);
         }
@@ -111,6 +127,7 @@ public final class Compactor {
         SegmentOutput out = null;
         try {
             for (Segment in : inputs) {
+                abandonIf(abandon, inputs);
                 bytesRead += in.writtenLength();
                 // The hint's entries are read in place, in file order (so the input is read sequentially through
                 // its memory map), with no object per record. A second cursor runs ahead: every LOOKAHEAD entries
@@ -123,6 +140,7 @@ public final class Compactor {
                 for (int n = 0; e.next(); n++) {
                     int ring = n % LOOKAHEAD;
                     if (ring == 0) {
+                        abandonIf(abandon, inputs);
                         lookAhead(ahead, hashes);
                     }
                     long hash = hashes[ring];
@@ -146,12 +164,16 @@ public final class Compactor {
                         }
                     }
                     written += out.length() - before;
-                    throttle(started, written);
+                    throttle(started, written, abandon);
                 }
             }
             for (SegmentOutput o : outputs) {
+                abandonIf(abandon, inputs);
                 o.finishUnderTemporaryName();
             }
+            // The last safe point: a rename begins publishing (a renamed output outlives a crash until open
+            // deletes it as unpublished), and from here on the run finishes.
+            abandonIf(abandon, inputs);
             for (SegmentOutput o : outputs) {
                 files.io().rename(o.tmpPath(), files.dataPath(o.segment().id()));
             }
@@ -300,15 +322,29 @@ public final class Compactor {
         return total;
     }
 
-    /** Sleeps as needed so that the bytes written stay under the configured rate. */
-    private void throttle(long startedNanos, long bytes) {
+    /**
+     * Sleeps as needed so that the bytes written stay under the configured rate; wakes early when unparked and
+     * {@code abandon} is true (the next safe point then gives up).
+     */
+    private void throttle(long startedNanos, long bytes, BooleanSupplier abandon) {
         if (bytesPerSecond <= 0) {
             return;
         }
         long dueNanos = startedNanos + TimeUnit.SECONDS.toNanos(1) * bytes / bytesPerSecond;
-        long wait = dueNanos - System.nanoTime();
-        if (wait > 0) {
+        for (long wait = dueNanos - System.nanoTime(); wait > 0 && !abandon.getAsBoolean();
+             wait = dueNanos - System.nanoTime()) {
             LockSupport.parkNanos(wait);
+        }
+    }
+
+    /** A safe point of step 1: throws (and the caller deletes the outputs) once {@code abandon} is true. */
+    private static void abandonIf(BooleanSupplier abandon, List<Segment> inputs) {
+        if (abandon.getAsBoolean()) {
+            List<Integer> ids = new ArrayList<>();
+            for (Segment s : inputs) {
+                ids.add(s.id());
+            }
+            throw new CompactionAbandonedException(ids);
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -168,6 +169,96 @@ class CompactorTest {
             live[0] += set.get(loc.segmentId()) == null ? 0 : loc.recordSize();
         });
         assertThat(set.all().stream().mapToLong(Segment::liveBytes).sum()).isEqualTo(live[0]);
+    }
+
+    /**
+     * Abandoning (the database closing) at the first, second, ... poll of the signal, until a run finishes
+     * without reaching it: every safe point of the copy (each input, every LOOKAHEAD records, each output,
+     * before the first rename) leaves the files, the MANIFEST, the segment set and the key directory as they were.
+     */
+    @Test
+    void abandoningAtEverySafePointLeavesFilesManifestAndKeyDirectoryAsTheyWere() throws Exception {
+        int abandonedRuns = 0;
+        for (int n = 1; ; n++) {
+            Path at = java.nio.file.Files.createDirectories(dir.resolve("n" + n));
+            SegmentFiles files = new SegmentFiles(FileIO.nio(), at, new byte[16], CipherSuite.PLAINTEXT);
+            SegmentManifest.write(files, new java.util.TreeSet<>());
+            set = new SegmentSet(files, new SegmentManifest(files, List.of()));
+            writer = new LogWriter(0, FsyncPolicy.never(), 1 << 20, set::createActive, set::seal, () -> { });
+            for (int round = 0; round < 3; round++) {
+                for (int k = 0; k < 60; k++) {
+                    append(RecordFormat.TYPE_PUT, "key-" + k, 0);
+                }
+                writer.rollAndSync();
+            }
+            List<Segment> inputs = set.sealedExcept(writer.active() == null ? -1 : writer.active().id());
+            List<String> namesBefore = names(at);
+            List<Integer> idsBefore = List.copyOf(set.ids());
+            List<String> locationsBefore = locations();
+            // Small outputs, so that the run has several (and a safe point before finishing each).
+            Compactor compactor = new Compactor(keyDir, set, 1024, 0, allDurable(), writer::sync);
+            int[] polls = {0};
+            int stopAt = n;
+            boolean abandoned;
+            try {
+                compactor.compact(inputs, () -> ++polls[0] >= stopAt);
+                abandoned = false;
+            } catch (CompactionAbandonedException e) {
+                abandoned = true;
+                assertThat(polls[0]).isEqualTo(n);
+                assertThat(e.inputIds()).hasSameSizeAs(inputs);
+            }
+            if (abandoned) {
+                abandonedRuns++;
+                assertThat(names(at)).as("files after abandoning at poll %d", n).isEqualTo(namesBefore);
+                assertThat(List.copyOf(set.ids())).as("segments after abandoning at poll %d", n)
+                        .isEqualTo(idsBefore);
+                assertThat(SegmentManifest.read(files)).isEqualTo(set.ids());
+                assertThat(locations()).as("key directory after abandoning at poll %d", n)
+                        .isEqualTo(locationsBefore);
+            } else {
+                assertThat(polls[0]).as("the finished run polled fewer than %d times", n).isLessThan(n);
+                assertThat(abandonedRuns).as("safe points before a run finishes").isGreaterThan(5);
+            }
+            writer.close();
+            writer = null;
+            set.closeAll();
+            set = null;
+            for (int k = 0; k < 60; k++) {
+                keyDir.remove(new Key(("key-" + k).getBytes(StandardCharsets.UTF_8)));
+            }
+            sequenceAt.clear();
+            if (!abandoned) {
+                return;
+            }
+        }
+    }
+
+    private static Compactor.Durability allDurable() {
+        return new Compactor.Durability() {
+            @Override
+            public boolean isDurable(int segmentId, long offset) {
+                return true;
+            }
+
+            @Override
+            public boolean all() {
+                return true;
+            }
+        };
+    }
+
+    private List<String> locations() {
+        List<String> all = new ArrayList<>();
+        keyDir.forEachLocation(loc -> all.add(loc.toString()));
+        java.util.Collections.sort(all);
+        return all;
+    }
+
+    private static List<String> names(Path at) throws java.io.IOException {
+        try (Stream<Path> s = java.nio.file.Files.list(at)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     private void append(byte type, String key, long expiresAt) {
