@@ -169,17 +169,11 @@ class CloseDuringCompactionTest {
     }
 
     /** Delegates everything; counts down {@link #outputCreated} when a compaction output file is created. */
-    private static final class OutputWatch implements FileIO {
+    private static final class OutputWatch extends ForwardingFileIO {
         final CountDownLatch outputCreated = new CountDownLatch(1);
-        private final FileIO delegate;
 
         OutputWatch(FileIO delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public StorageFile open(Path file, boolean writable) throws IOException {
-            return delegate.open(file, writable);
+            super(delegate);
         }
 
         @Override
@@ -189,41 +183,6 @@ class CloseDuringCompactionTest {
                 outputCreated.countDown();
             }
             return created;
-        }
-
-        @Override
-        public void rename(Path source, Path target) throws IOException {
-            delegate.rename(source, target);
-        }
-
-        @Override
-        public void delete(Path file) throws IOException {
-            delegate.delete(file);
-        }
-
-        @Override
-        public void syncDirectory(Path directory) throws IOException {
-            delegate.syncDirectory(directory);
-        }
-
-        @Override
-        public List<Path> list(Path directory) throws IOException {
-            return delegate.list(directory);
-        }
-
-        @Override
-        public void createDirectories(Path directory) throws IOException {
-            delegate.createDirectories(directory);
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return delegate.exists(path);
-        }
-
-        @Override
-        public void linkOrCopy(Path existing, Path link) throws IOException {
-            delegate.linkOrCopy(existing, link);
         }
     }
 }

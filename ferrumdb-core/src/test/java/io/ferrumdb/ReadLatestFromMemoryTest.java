@@ -10,7 +10,6 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -121,12 +120,11 @@ class ReadLatestFromMemoryTest {
     }
 
     /** Delegates everything; counts {@link StorageFile#read} calls on segment files. */
-    private static final class CountingFileIO implements FileIO {
-        private final FileIO delegate;
+    private static final class CountingFileIO extends ForwardingFileIO {
         private final AtomicLong segmentReads;
 
         CountingFileIO(FileIO delegate, AtomicLong segmentReads) {
-            this.delegate = delegate;
+            super(delegate);
             this.segmentReads = segmentReads;
         }
 
@@ -191,41 +189,6 @@ class ReadLatestFromMemoryTest {
         @Override
         public StorageFile create(Path file) throws IOException {
             return counted(delegate.create(file));
-        }
-
-        @Override
-        public void rename(Path source, Path target) throws IOException {
-            delegate.rename(source, target);
-        }
-
-        @Override
-        public void delete(Path file) throws IOException {
-            delegate.delete(file);
-        }
-
-        @Override
-        public void syncDirectory(Path directory) throws IOException {
-            delegate.syncDirectory(directory);
-        }
-
-        @Override
-        public List<Path> list(Path directory) throws IOException {
-            return delegate.list(directory);
-        }
-
-        @Override
-        public void createDirectories(Path directory) throws IOException {
-            delegate.createDirectories(directory);
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return delegate.exists(path);
-        }
-
-        @Override
-        public void linkOrCopy(Path existing, Path link) throws IOException {
-            delegate.linkOrCopy(existing, link);
         }
     }
 }
