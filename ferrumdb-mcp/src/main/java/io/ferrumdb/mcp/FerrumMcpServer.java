@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,24 +125,32 @@ public final class FerrumMcpServer implements AutoCloseable {
     private <S extends McpServer.SyncSpecification<S>> McpSyncServer build(S spec) {
         JsonValues values = new JsonValues(json);
         MemoryResources resources = new MemoryResources(memory, values);
-        // Resources are added through the server object, which exists only after build: hold it here.
-        McpSyncServer[] server = new McpSyncServer[1];
+        // Resources are added through the server object, which exists only after build. A transport may start
+        // serving inside build() (stdio reads its first requests at once), so a tool call can arrive before the
+        // object is assigned: the callbacks wait for it, and for the stored memories' resources to be registered.
+        CompletableFuture<McpSyncServer> ready = new CompletableFuture<>();
         MemoryTools memoryTools = new MemoryTools(memory, values,
-                (Remembered r) -> server[0].addResource(resources.resource(r.namespace(), r.id())),
-                (namespace, ids) -> ids.forEach(id -> server[0].removeResource(MemoryResources.uri(namespace, id))));
+                (Remembered r) -> ready.join().addResource(resources.resource(r.namespace(), r.id())),
+                (namespace, ids) -> ids.forEach(id -> ready.join().removeResource(MemoryResources.uri(namespace, id))));
         List<ToolSpec> tools = new ArrayList<>(memoryTools.tools());
         tools.addAll(new StoreTools(db, documents, values).tools());
-        server[0] = spec
-                .serverInfo(NAME, VERSION)
-                .instructions(INSTRUCTIONS)
-                .jsonMapper(json)
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, true).build())
-                .tools(tools.stream().map(t -> t.toSpecification(json)).toList())
-                .resourceTemplates(resources.template())
-                .build();
-        resources.registerAll(server[0]);
-        LOG.info("FerrumDB MCP server on {}: {} tools", db.directory(), tools.size());
-        return server[0];
+        try {
+            McpSyncServer server = spec
+                    .serverInfo(NAME, VERSION)
+                    .instructions(INSTRUCTIONS)
+                    .jsonMapper(json)
+                    .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, true).build())
+                    .tools(tools.stream().map(t -> t.toSpecification(json)).toList())
+                    .resourceTemplates(resources.template())
+                    .build();
+            resources.registerAll(server);
+            LOG.info("FerrumDB MCP server on {}: {} tools", db.directory(), tools.size());
+            ready.complete(server);
+            return server;
+        } catch (RuntimeException | Error e) {
+            ready.completeExceptionally(e);
+            throw e;
+        }
     }
 
     @Override
