@@ -26,7 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -355,39 +354,11 @@ final class Recovery {
      * through interrupts (the flag is restored): an open does not stop half-way.
      */
     private HintFile.Cursor hintOrNull(Segment seg, Future<HintFile.Cursor> read) throws IOException {
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    return read.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    return failedRead(seg, e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** A hint read that threw {@code cause}: a damaged hint gives null (see {@link #damagedHint}), else rethrown. */
-    private HintFile.Cursor failedRead(Segment seg, Throwable cause) throws IOException {
-        if (cause instanceof CorruptionException c) {
+            return Uninterruptibly.get(read, "reading the hint of segment " + seg.id());
+        } catch (CorruptionException c) {
             return damagedHint(seg, c);
         }
-        if (cause instanceof IOException e) {
-            throw e;
-        }
-        if (cause instanceof RuntimeException e) {
-            throw e;
-        }
-        if (cause instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException("reading the hint of segment " + seg.id() + " failed", cause);
     }
 
     /** A damaged hint is never trusted: the segment is scanned and the hint rewritten (null); other damage throws. */

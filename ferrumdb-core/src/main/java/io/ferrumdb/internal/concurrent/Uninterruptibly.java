@@ -1,5 +1,9 @@
 package io.ferrumdb.internal.concurrent;
 
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
 /**
  * Waits that must finish even when the waiting thread is interrupted (closing a database must not stop half-way
  * because its caller was interrupted), with the interrupt flag restored afterwards so the caller still sees it.
@@ -32,6 +36,40 @@ public final class Uninterruptibly {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The result of {@code future}, waited for through interrupts. A failed task's cause is thrown as it is when
+     * it is an {@link IOException}, a {@link RuntimeException} or an {@link Error}; any other cause is wrapped in an
+     * {@code IOException} naming {@code what} failed.
+     */
+    public static <T> T get(Future<T> future, String what) throws IOException {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        await(() -> {
+            try {
+                result[0] = future.get();
+            } catch (ExecutionException e) {
+                failure[0] = e.getCause();
+            }
+            return true;
+        });
+        Throwable cause = failure[0];
+        if (cause == null) {
+            @SuppressWarnings("unchecked")
+            T value = (T) result[0];
+            return value;
+        }
+        if (cause instanceof IOException io) {
+            throw io;
+        }
+        if (cause instanceof RuntimeException re) {
+            throw re;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        throw new IOException(what + " failed: " + cause, cause);
     }
 
     /** Joins {@code thread}, through interrupts. */

@@ -11,7 +11,6 @@ import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -203,28 +202,7 @@ public final class SegmentOutput {
             return;
         }
         inFlight = null;
-        ExecutionException[] failed = new ExecutionException[1];
-        Uninterruptibly.await(() -> {
-            try {
-                write.get();
-            } catch (ExecutionException e) {
-                failed[0] = e;
-            }
-            return true;
-        });
-        if (failed[0] != null) {
-            Throwable cause = failed[0].getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IOException("write of " + tmpPath + " failed: " + cause, cause);
-        }
+        Uninterruptibly.get(write, "write of " + tmpPath);
     }
 
     /** Waits for the write in flight and stops the writer thread. */
