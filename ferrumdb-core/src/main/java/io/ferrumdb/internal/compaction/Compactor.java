@@ -8,6 +8,7 @@ import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.SlotProbe;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
@@ -122,7 +123,7 @@ public final class Compactor {
         long bytesRead = 0;
         List<SegmentOutput> outputs = new ArrayList<>();
         Relocations relocations = new Relocations();
-        KeyDir.Probe probe = new KeyDir.Probe();
+        SlotProbe probe = new SlotProbe();
         long[] hashes = new long[LOOKAHEAD];
         SegmentOutput out = null;
         try {
@@ -238,7 +239,7 @@ public final class Compactor {
      * tombstone or a PUT with a TTL that may shadow an older record, or a failed writer) is the key looked up by
      * its bytes. Fills {@code probe} with the key's slot and entry when the key points at the record.
      */
-    private Fate fate(HintFile.Cursor e, Segment in, long hash, KeyDir.Probe probe, long oldestOutside) {
+    private Fate fate(HintFile.Cursor e, Segment in, long hash, SlotProbe probe, long oldestOutside) {
         if (view.pointsAt(hash, in.id(), e.offset(), probe)) {
             // The key's newest record is this one. If a write failure caught it, reopen will find one of the
             // key's older records, and which one is not known here: keep them all.

@@ -2,6 +2,7 @@ package io.ferrumdb.internal.compaction;
 
 import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.SlotProbe;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.util.Arrays;
 
@@ -47,7 +48,7 @@ final class Relocations {
      * Records that the key found at {@code probe} pointed at the record there, which was copied to {@code toOffset}
      * of segment {@code toSegment} ({@code toSize} bytes, with its expiry).
      */
-    void add(KeyDir.Probe probe, int toSegment, long toOffset, int toSize, long toExpiresAt) {
+    void add(SlotProbe probe, int toSegment, long toOffset, int toSize, long toExpiresAt) {
         ensureRoom(1);
         int l = size * LONGS;
         longs[l] = probe.header();

@@ -40,7 +40,7 @@ public final class CompactionView {
      * asks {@link KeyDir#probe} when it must tell those apart). Like {@link KeyDir#probe} this is a snapshot: a
      * write racing it may make the answer stale, which the compare-and-set of {@link #relocate} settles.
      */
-    public boolean pointsAt(long hash, int segmentId, long offset, KeyDir.Probe into) {
+    public boolean pointsAt(long hash, int segmentId, long offset, SlotProbe into) {
         SlotTable t = keyDir.table;
         long tag = SlotTable.tag(hash);
         int slot = t.home(hash);

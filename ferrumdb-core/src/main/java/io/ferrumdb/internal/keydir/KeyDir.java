@@ -67,7 +67,7 @@ public final class KeyDir {
     /** The key's location, or null. Lock-free. */
     public Location get(Key key) {
         byte[] bytes = key.bytes();
-        Probe found = new Probe();
+        SlotProbe found = new SlotProbe();
         return lookup(bytes, 0, bytes.length, key.directoryHash(), found) ? found.location() : null;
     }
 
@@ -76,80 +76,19 @@ public final class KeyDir {
      * true, or returns false when the key is absent. Allocates nothing, so that a GET allocates only the value it
      * returns: the caller reuses one holder per thread. Lock-free.
      */
-    public boolean find(byte[] key, Probe into) {
+    public boolean find(byte[] key, SlotProbe into) {
         return lookup(key, 0, key.length, KeyArena.hash(key), into);
-    }
-
-    /**
-     * A key's entry as the key directory held it when looked up, and the slot and header it was in, so that a
-     * later {@link #relocate(long, int, int, long, Location)} goes straight to the slot instead of hashing and
-     * comparing the key again. Mutable and reused: compaction fills one record after record, a GET one per
-     * thread ({@link #find}).
-     */
-    public static final class Probe {
-        private long header;
-        private int slot;
-        private int segmentId;
-        private long offset;
-        private int recordSize;
-        private long expiresAt;
-        /** The table and hash bits of a candidate probe ({@link #firstCandidate}), to go on from {@code slot}. */
-        private SlotTable table;
-        private long tag;
-
-        void set(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
-            this.slot = slot;
-            this.header = header;
-            this.segmentId = segmentId;
-            this.offset = offset;
-            this.recordSize = recordSize;
-            this.expiresAt = expiresAt;
-        }
-
-        /** Fills the entry from {@code loc}, slot unknown: for lookups that produce a Location (tests, adapters). */
-        public void set(Location loc) {
-            set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.expiresAt());
-        }
-
-        public long header() {
-            return header;
-        }
-
-        public int slot() {
-            return slot;
-        }
-
-        public int segmentId() {
-            return segmentId;
-        }
-
-        public long offset() {
-            return offset;
-        }
-
-        public int recordSize() {
-            return recordSize;
-        }
-
-        public boolean isExpired(long nowMillis) {
-            return expiresAt != 0 && expiresAt <= nowMillis;
-        }
-
-        /** The entry as a Location (allocates: for paths off a GET's fast path). */
-        public Location location() {
-            return new Location(segmentId, offset, recordSize, expiresAt);
-        }
     }
 
     /**
      * Compaction's lookup of the key in {@code bytes[from, from + len)} (a hint file's buffer: no Key object, one
      * hash): as {@link #get}, and when found, notes the slot in {@code at}. Lock-free.
      */
-    public Location probe(byte[] bytes, int from, int len, Probe at) {
+    public Location probe(byte[] bytes, int from, int len, SlotProbe at) {
         return lookup(bytes, from, len, KeyArena.hash(bytes, from, len), at) ? at.location() : null;
     }
 
-    private boolean lookup(byte[] bytes, int from, int len, long hash, Probe into) {
+    private boolean lookup(byte[] bytes, int from, int len, long hash, SlotProbe into) {
         boolean found = firstCandidate(hash, into);
         while (found && !arena.matches(SlotTable.ref(into.header), bytes, from, len)) {
             found = nextCandidate(into);
@@ -163,22 +102,22 @@ public final class KeyDir {
      * key with the record the entry names, which it reads anyway (a key arena line is a cache miss of its own),
      * and on a mismatch asks {@link #isKey} and goes on with {@link #nextCandidate}. Lock-free, allocates nothing.
      */
-    public boolean firstCandidate(byte[] key, Probe into) {
+    public boolean firstCandidate(byte[] key, SlotProbe into) {
         return firstCandidate(KeyArena.hash(key), into);
     }
 
-    private boolean firstCandidate(long hash, Probe into) {
+    private boolean firstCandidate(long hash, SlotProbe into) {
         into.table = table;
         into.tag = SlotTable.tag(hash);
         return candidateFrom(into.table.homeOfTag(into.tag), into);
     }
 
     /** The next candidate after {@code p}'s slot, in the table {@code p} was found in; see {@link #firstCandidate}. */
-    public boolean nextCandidate(Probe p) {
+    public boolean nextCandidate(SlotProbe p) {
         return candidateFrom(p.table.next(p.slot), p);
     }
 
-    private boolean candidateFrom(int slot, Probe p) {
+    private boolean candidateFrom(int slot, SlotProbe p) {
         while (true) {
             int found = p.table.candidate(slot, p.tag, p);
             if (found >= 0) {
@@ -191,7 +130,7 @@ public final class KeyDir {
     }
 
     /** True when the candidate {@code p} is {@code key}'s entry: compares the key arena's copy. Lock-free. */
-    public boolean isKey(byte[] key, Probe p) {
+    public boolean isKey(byte[] key, SlotProbe p) {
         return arena.matches(SlotTable.ref(p.header), key, 0, key.length);
     }
 
@@ -479,7 +418,7 @@ public final class KeyDir {
 
     /**
      * Compaction's compare-and-set for a key found by {@link #probe} ({@code header} and {@code slot} from its
-     * {@link Probe}), one record at a time: see {@link CompactionView#switchHeld}.
+     * {@link SlotProbe}), one record at a time: see {@link CompactionView#switchHeld}.
      */
     public boolean relocate(long header, int slot, int segmentId, long offset, Location replacement) {
         synchronized (mutation) {

@@ -170,7 +170,7 @@ final class SlotTable {
      * another key or was removed (the caller probes again from the start).
      */
     Location readIfHeld(int slot, long expectedHeader) {
-        KeyDir.Probe entry = new KeyDir.Probe();
+        SlotProbe entry = new SlotProbe();
         return readIfHeld(slot, expectedHeader, entry) ? entry.location() : null;
     }
 
@@ -179,7 +179,7 @@ final class SlotTable {
      * into {@code into}: 1 when found, 0 when the probe reached a never-used slot (no such key), -1 when the slot
      * changed between reading its header and its words (the caller probes again from home). Keys are not compared.
      */
-    int candidate(int slot, long tag, KeyDir.Probe into) {
+    int candidate(int slot, long tag, SlotProbe into) {
         for (int probes = 0; probes < capacity; probes++, slot = next(slot)) {
             long header = headerAcquire(slot);
             if (header == NEVER_USED) {
@@ -196,7 +196,7 @@ final class SlotTable {
      * {@link #readIfHeld(int, long)} into {@code into} (a GET's reused holder: no Location); false when the slot
      * changed to another key or was removed.
      */
-    boolean readIfHeld(int slot, long expectedHeader, KeyDir.Probe into) {
+    boolean readIfHeld(int slot, long expectedHeader, SlotProbe into) {
         while (true) {
             long v1 = (long) WORDS.getAcquire(slots, at(slot, 2));
             if ((v1 & ODD) != 0) {

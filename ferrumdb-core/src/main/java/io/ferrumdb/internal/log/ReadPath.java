@@ -7,6 +7,7 @@ import io.ferrumdb.ReadRetriesExhaustedException;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.SlotProbe;
 import io.ferrumdb.internal.keydir.Location;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -47,7 +48,7 @@ public final class ReadPath {
      */
     private static final class Scratch {
         /** The entry of the read in progress, as the key directory's lookup filled it. */
-        final KeyDir.Probe entry = new KeyDir.Probe();
+        final SlotProbe entry = new SlotProbe();
         private byte[] buf = new byte[512];
         byte[] data;
         int valueOffset;
@@ -76,20 +77,20 @@ public final class ReadPath {
     @FunctionalInterface
     public interface Lookup {
         /** Fills {@code into} with the entry of {@code key} and returns true, or returns false when it is absent. */
-        boolean find(byte[] key, KeyDir.Probe into);
+        boolean find(byte[] key, SlotProbe into);
 
         /** {@link KeyDir#firstCandidate}: an entry that may be {@code key}'s (hash bits match), or false. */
-        default boolean firstCandidate(byte[] key, KeyDir.Probe into) {
+        default boolean firstCandidate(byte[] key, SlotProbe into) {
             return find(key, into);
         }
 
         /** {@link KeyDir#nextCandidate}: the next possible entry of the key after the candidate {@code p}. */
-        default boolean nextCandidate(KeyDir.Probe p) {
+        default boolean nextCandidate(SlotProbe p) {
             return false;
         }
 
         /** {@link KeyDir#isKey}: true when the candidate {@code p} is {@code key}'s entry. */
-        default boolean isKey(byte[] key, KeyDir.Probe p) {
+        default boolean isKey(byte[] key, SlotProbe p) {
             return true;
         }
 
@@ -97,22 +98,22 @@ public final class ReadPath {
         static Lookup of(KeyDir dir) {
             return new Lookup() {
                 @Override
-                public boolean find(byte[] key, KeyDir.Probe into) {
+                public boolean find(byte[] key, SlotProbe into) {
                     return dir.find(key, into);
                 }
 
                 @Override
-                public boolean firstCandidate(byte[] key, KeyDir.Probe into) {
+                public boolean firstCandidate(byte[] key, SlotProbe into) {
                     return dir.firstCandidate(key, into);
                 }
 
                 @Override
-                public boolean nextCandidate(KeyDir.Probe p) {
+                public boolean nextCandidate(SlotProbe p) {
                     return dir.nextCandidate(p);
                 }
 
                 @Override
-                public boolean isKey(byte[] key, KeyDir.Probe p) {
+                public boolean isKey(byte[] key, SlotProbe p) {
                     return dir.isKey(key, p);
                 }
             };
@@ -158,7 +159,7 @@ public final class ReadPath {
      */
     public RecordCheck.Valid read(Key key, Location known) {
         byte[] keyBytes = key.bytes();
-        KeyDir.Probe entry = new KeyDir.Probe();
+        SlotProbe entry = new SlotProbe();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             boolean found;
             if (attempt == 1 && known != null) {
@@ -217,7 +218,7 @@ public final class ReadPath {
      */
     private Scratch locateValue(byte[] keyBytes) {
         Scratch s = SCRATCH.get();
-        KeyDir.Probe entry = s.entry;
+        SlotProbe entry = s.entry;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             boolean candidate = lookup.firstCandidate(keyBytes, entry);
             while (candidate) {
@@ -258,7 +259,7 @@ public final class ReadPath {
      * location moved under us (compaction): look it up again, or when {@code loc} is a candidate entry
      * ({@link KeyDir#firstCandidate}) that is another key's (its troubles are not this read's).
      */
-    private Segment fetch(byte[] key, KeyDir.Probe loc, byte[] dst) {
+    private Segment fetch(byte[] key, SlotProbe loc, byte[] dst) {
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
             if (!lookup.isKey(key, loc) || moved(key, loc)) {
@@ -287,13 +288,13 @@ public final class ReadPath {
     }
 
     /** True when the key directory no longer holds {@code was} for {@code key} (off the fast path: allocates). */
-    private boolean moved(byte[] key, KeyDir.Probe was) {
-        KeyDir.Probe now = new KeyDir.Probe();
+    private boolean moved(byte[] key, SlotProbe was) {
+        SlotProbe now = new SlotProbe();
         return !lookup.find(key, now) || !now.location().equals(was.location());
     }
 
     /** Reads the record at {@code loc} into the start of {@code dst}: from memory where possible, see the class. */
-    private void readRecord(Segment seg, KeyDir.Probe loc, byte[] dst) throws IOException {
+    private void readRecord(Segment seg, SlotProbe loc, byte[] dst) throws IOException {
         if (seg.isSealed() || writer == null
                 || !writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0)) {
             seg.readInto(loc.offset(), dst, 0, loc.recordSize());

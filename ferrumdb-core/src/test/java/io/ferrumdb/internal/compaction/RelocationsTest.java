@@ -7,6 +7,7 @@ import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.SlotProbe;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
@@ -61,7 +62,7 @@ class RelocationsTest {
         Location at = new Location(input.id(), offset, 30, 0);
         keyDir.put(new Key(bytes(key)), at);
         set.addLive(at);
-        KeyDir.Probe probe = new KeyDir.Probe();
+        SlotProbe probe = new SlotProbe();
         assertThat(keyDir.probe(bytes(key), 0, key.length(), probe)).isEqualTo(at);
         r.add(probe, output.id(), copiedTo, copySize, 0);
     }

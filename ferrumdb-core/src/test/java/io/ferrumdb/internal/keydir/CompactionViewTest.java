@@ -24,7 +24,7 @@ class CompactionViewTest {
     void pointsAtOnlyTheRecordTheKeyNames() {
         KeyDir dir = new KeyDir(false, 16);
         CompactionView view = new CompactionView(dir);
-        KeyDir.Probe probe = new KeyDir.Probe();
+        SlotProbe probe = new SlotProbe();
         assertThat(view.pointsAt(hash(K), 1, 10, probe)).isFalse();
 
         dir.put(new Key(K), loc(1, 10));
@@ -48,13 +48,13 @@ class CompactionViewTest {
         KeyDir dir = new KeyDir(false, 16);
         CompactionView view = new CompactionView(dir);
         dir.put(new Key(K), loc(1, 10));
-        KeyDir.Probe probe = new KeyDir.Probe();
+        SlotProbe probe = new SlotProbe();
         assertThat(view.pointsAt(hash(K), 1, 10, probe)).isTrue();
         // The table grows several times after the probe: its slot is stale, the switch finds the key again.
         for (int i = 0; i < 5_000; i++) {
             dir.put(new Key(("filler-" + i).getBytes(StandardCharsets.UTF_8)), loc(2, i));
         }
-        assertThat(view.pointsAt(hash(K), 1, 10, new KeyDir.Probe())).isTrue();
+        assertThat(view.pointsAt(hash(K), 1, 10, new SlotProbe())).isTrue();
         assertThat(dir.relocate(probe.header(), probe.slot(), 1, 10, loc(9, 0))).isTrue();
         assertThat(dir.get(new Key(K))).isEqualTo(loc(9, 0));
         // A switch from a record the key no longer names is refused.

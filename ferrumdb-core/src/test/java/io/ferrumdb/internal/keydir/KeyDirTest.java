@@ -44,7 +44,7 @@ class KeyDirTest {
         KeyDir dir = new KeyDir(false, 0);
         dir.put(new Key(colliding[0]), loc(1, 10));
         dir.put(new Key(colliding[1]), loc(1, 20));
-        KeyDir.Probe p = new KeyDir.Probe();
+        SlotProbe p = new SlotProbe();
         // The second key's probe meets the first key's slot, then its own; the absent key's meets both, then ends.
         assertThat(dir.firstCandidate(colliding[1], p)).isTrue();
         assertThat(p.offset()).isEqualTo(10);
@@ -189,7 +189,7 @@ class KeyDirTest {
     @Test
     void findFillsTheCallersHolderFromTheKeyBytes() {
         KeyDir dir = new KeyDir(false, 0);
-        KeyDir.Probe entry = new KeyDir.Probe();
+        SlotProbe entry = new SlotProbe();
         assertThat(dir.find(key("k").bytes(), entry)).isFalse();
         dir.put(key("k"), new Location(3, 1L << 39, 77, 5_000));
         dir.put(key("other"), loc(1, 1));
@@ -205,7 +205,7 @@ class KeyDirTest {
         dir.remove(key("k"));
         assertThat(dir.find(key("k").bytes(), entry)).isFalse();
         // A holder filled from a Location names no slot: relocating by it is refused, not a wrong slot's swap.
-        KeyDir.Probe adapted = new KeyDir.Probe();
+        SlotProbe adapted = new SlotProbe();
         adapted.set(loc(1, 1));
         assertThat(dir.relocate(adapted.header(), adapted.slot(), 1, 1, loc(2, 2))).isFalse();
         assertThat(dir.get(key("other"))).isEqualTo(loc(1, 1));
@@ -286,7 +286,7 @@ class KeyDirTest {
         dir.put(key("key"), loc(1, 10));
         dir.put(key("ke"), loc(1, 20));
         byte[] buffer = "xxkeyyy".getBytes(StandardCharsets.UTF_8);
-        KeyDir.Probe probe = new KeyDir.Probe();
+        SlotProbe probe = new SlotProbe();
 
         assertThat(dir.probe(buffer, 2, 3, probe)).isEqualTo(loc(1, 10));
         long keyHeader = probe.header();
@@ -300,7 +300,7 @@ class KeyDirTest {
     void relocateBySlotIsCompareAndSetOnTheRecordsSegmentAndOffset() {
         KeyDir dir = new KeyDir(false, 0);
         dir.put(key("k"), loc(1, 10));
-        KeyDir.Probe p = new KeyDir.Probe();
+        SlotProbe p = new SlotProbe();
         dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
 
         assertThat(dir.relocate(p.header(), p.slot(), 1, 11, loc(9, 0))).isFalse();
@@ -317,7 +317,7 @@ class KeyDirTest {
     void relocateBySlotRefusesAKeyRemovedAndPutBackAtTheSameLocation() {
         KeyDir dir = new KeyDir(false, 0);
         dir.put(key("k"), loc(1, 10));
-        KeyDir.Probe p = new KeyDir.Probe();
+        SlotProbe p = new SlotProbe();
         dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
         dir.remove(key("k"));
         dir.put(key("k"), loc(1, 10));
@@ -330,7 +330,7 @@ class KeyDirTest {
     void relocateBySlotFindsTheKeyAgainAfterTheTableGrew() {
         KeyDir dir = new KeyDir(false, 16);
         dir.put(key(0), loc(1, 10));
-        KeyDir.Probe p = new KeyDir.Probe();
+        SlotProbe p = new SlotProbe();
         dir.probe(key(0).bytes(), 0, key(0).bytes().length, p);
         long before = dir.offHeapBytes();
         for (int i = 1; i < 5_000; i++) {

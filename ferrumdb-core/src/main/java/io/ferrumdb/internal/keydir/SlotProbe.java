@@ -1,0 +1,62 @@
+package io.ferrumdb.internal.keydir;
+
+/**
+ * A key's entry as the key directory held it when looked up, and the slot and header it was in, so that a
+ * later {@link KeyDir#relocate(long, int, int, long, Location)} goes straight to the slot instead of hashing and
+ * comparing the key again. Mutable and reused: compaction fills one record after record, a GET one per
+ * thread ({@link KeyDir#find}).
+ */
+public final class SlotProbe {
+    long header;
+    int slot;
+    private int segmentId;
+    private long offset;
+    private int recordSize;
+    private long expiresAt;
+    /** The table and hash bits of a candidate probe ({@link KeyDir#firstCandidate}), to go on from {@code slot}. */
+    SlotTable table;
+    long tag;
+
+    void set(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
+        this.slot = slot;
+        this.header = header;
+        this.segmentId = segmentId;
+        this.offset = offset;
+        this.recordSize = recordSize;
+        this.expiresAt = expiresAt;
+    }
+
+    /** Fills the entry from {@code loc}, slot unknown: for lookups that produce a Location (tests, adapters). */
+    public void set(Location loc) {
+        set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.expiresAt());
+    }
+
+    public long header() {
+        return header;
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    public int segmentId() {
+        return segmentId;
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    public int recordSize() {
+        return recordSize;
+    }
+
+    public boolean isExpired(long nowMillis) {
+        return expiresAt != 0 && expiresAt <= nowMillis;
+    }
+
+    /** The entry as a Location (allocates: for paths off a GET's fast path). */
+    public Location location() {
+        return new Location(segmentId, offset, recordSize, expiresAt);
+    }
+}
