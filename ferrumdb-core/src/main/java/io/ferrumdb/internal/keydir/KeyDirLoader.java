@@ -5,15 +5,18 @@ import io.ferrumdb.internal.format.RecordFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Loads segments' records into a {@link KeyDir} at open, one segment at a time in any order: per key the record
  * with the highest sequence number wins, deletes included. A hint is walked in place ({@link HintFile.Cursor}): each
  * key is hashed and compared straight from the hint's bytes, with no object per entry, and copied into the key
  * arena only when the directory has not seen it. A hint's entries are applied in order of their keys' hashes
- * ({@link HashOrder}), so that the probes sweep the table. Deletes are tombstone markers in the directory itself
+ * ({@link HashOrderedHint}), so that the probes sweep the table; that order can be prepared on another thread
+ * ({@link #order}), ahead of the loading. Deletes are tombstone markers in the directory itself
  * until {@link #finish} clears them. Live bytes per segment are counted as records are applied and replaced. Used
- * by one thread, before the directory is published.
+ * by one thread (but for {@link #order}), before the directory is published.
  */
 public final class KeyDirLoader {
     private final KeyDir keyDir;
@@ -41,8 +44,11 @@ public final class KeyDirLoader {
      */
     static final int CHUNK_ENTRIES = 1 << 20;
     private final int chunkEntries;
-    private HashOrder hashOrder;
-    private byte[] reordered;
+    /**
+     * Buffers hints are ordered in, given back as each hint is loaded: with one hint ordered ahead on another thread
+     * (see {@link #order}), two sets are in use at a time, not one per segment.
+     */
+    private final Queue<HashOrderedHint.Buffers> spareBuffers = new ConcurrentLinkedQueue<>();
     /** Keeps the early slot reads of {@link #flush} from being optimized away; its value means nothing. */
     private long sink;
 
@@ -61,7 +67,8 @@ public final class KeyDirLoader {
 
     /**
      * Loads every entry of a hint of segment {@code id}, which {@link HintFile.Cursor#check} has checked whole (so
-     * that a damaged hint is refused before any of its entries is loaded).
+     * that a damaged hint is refused before any of its entries is loaded): {@link #order} then {@link
+     * #load(int, HashOrderedHint)} on this thread.
      *
      * <p>The entries are applied in order of their keys' hashes, not in file order: the table's home slot is a
      * monotone function of the hash, so the probes sweep the table from start to end instead of jumping all over
@@ -72,29 +79,36 @@ public final class KeyDirLoader {
      * memory the order takes (a 1 GiB segment of small records has tens of millions of entries).
      */
     public void load(int id, HintFile.Cursor hint) {
+        load(id, order(hint));
+    }
+
+    /**
+     * Puts the first chunk of a checked hint's entries in order of their keys' hashes, for {@link
+     * #load(int, HashOrderedHint)}. Safe to call on another thread than the loading one, while it loads: open calls
+     * it on the hint reader thread one segment ahead, so that hashing, sorting and copying the entries overlap the
+     * probes of the segment before.
+     */
+    public HashOrderedHint order(HintFile.Cursor hint) {
+        return new HashOrderedHint(hint, chunkEntries, spareBuffers);
+    }
+
+    /** Loads every entry of a hint of segment {@code id} that {@link #order} ordered. */
+    public void load(int id, HashOrderedHint hint) {
         begin(id);
-        for (int done = 0, total = hint.count(); done < total; ) {
-            int n = Math.min(chunkEntries, total - done);
-            HashOrder order = hashOrder(n);
-            int bytes = 0;
-            for (int i = 0; i < n; i++) {
-                if (!hint.next()) {
-                    throw new IllegalStateException("hint of segment " + id + " ended after " + (done + i)
-                            + " of the " + total + " entries it counts");
-                }
-                order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
-                bytes += HintFile.ENTRY_FIXED_SIZE + hint.keyLength();
+        try {
+            for (HintFile.Cursor chunk = hint.nextChunk(); chunk != null; chunk = hint.nextChunk()) {
+                HintFile.Cursor sorted = chunk;
+                HashOrder order = hint.order();
+                keyDir.whileLoading(() -> {
+                    for (int i = 0; sorted.next(); i++) {
+                        entry(sorted.type(), sorted.buffer(), sorted.keyAt(), sorted.keyLength(), order.hash(i),
+                                sorted.recordSize(), sorted.offset(), sorted.sequence(), sorted.expiresAt());
+                    }
+                    flush();
+                });
             }
-            order.sort();
-            HintFile.Cursor sorted = hint.reordered(order.entryStarts(), n, reorderBuffer(bytes));
-            keyDir.whileLoading(() -> {
-                for (int i = 0; sorted.next(); i++) {
-                    entry(sorted.type(), sorted.buffer(), sorted.keyAt(), sorted.keyLength(), order.hash(i),
-                            sorted.recordSize(), sorted.offset(), sorted.sequence(), sorted.expiresAt());
-                }
-                flush();
-            });
-            done += n;
+        } finally {
+            hint.release();
         }
     }
 
@@ -176,22 +190,6 @@ public final class KeyDirLoader {
     public long liveBytes(int id) {
         long[] counter = liveBytes.get(id);
         return counter == null ? 0 : counter[0];
-    }
-
-    /** The loader's {@link HashOrder}, reused from hint to hint while it is large enough. */
-    private HashOrder hashOrder(int entries) {
-        if (hashOrder == null || hashOrder.capacity() < entries) {
-            hashOrder = new HashOrder(entries);
-        }
-        return hashOrder.reset(entries);
-    }
-
-    /** The buffer a hint's entries are copied into in hash order, reused from hint to hint. */
-    private byte[] reorderBuffer(int bytes) {
-        if (reordered == null || reordered.length < bytes) {
-            reordered = new byte[bytes];
-        }
-        return reordered;
     }
 
     /** Lowest sequence number of the last segment loaded; {@code Long.MAX_VALUE} when it had no entries. */

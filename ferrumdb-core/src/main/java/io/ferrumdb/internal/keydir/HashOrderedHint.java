@@ -1,0 +1,123 @@
+package io.ferrumdb.internal.keydir;
+
+import io.ferrumdb.internal.format.HintFile;
+import java.util.Queue;
+
+/**
+ * A checked hint's entries put in order of their keys' hashes, a chunk at a time, as {@link KeyDirLoader} applies
+ * them (see {@link KeyDirLoader#load(int, HintFile.Cursor)} for why that order).
+ *
+ * <p>Ordering a chunk (hash every key, sort by the hashes, copy the entries into that order) needs nothing of the
+ * key directory, and it was a third of the opening thread's time at 10M keys. So open orders a hint's first chunk
+ * on the hint reader thread, one segment ahead of the loading ({@link KeyDirLoader#order}), and the opening thread
+ * is left with the probes. Later chunks of a hint larger than one chunk are ordered by the loading thread when it
+ * asks for them, each in the buffers of the chunk before: that bounds the memory a huge hint's order takes, as
+ * before. The object is handed from the reader thread to the loading thread through a {@code Future}, whose
+ * happens-before edge covers the prepared chunk; after that one thread uses it.
+ */
+public final class HashOrderedHint {
+    /** The arrays one chunk is ordered in, reused from hint to hint. */
+    static final class Buffers {
+        private HashOrder order;
+        private byte[] copy;
+
+        /** Makes room for {@code entries} entries of {@code bytes} bytes in all. */
+        private Buffers fit(int entries, int bytes) {
+            if (order == null || order.capacity() < entries) {
+                order = new HashOrder(entries);
+            }
+            if (copy == null || copy.length < bytes) {
+                copy = new byte[bytes];
+            }
+            return this;
+        }
+    }
+
+    /** The hint in file order; null once every entry is ordered (its bytes are then not needed any more). */
+    private HintFile.Cursor hint;
+    private final int count;
+    private final int chunkEntries;
+    private final Queue<Buffers> spare;
+    private Buffers buffers;
+    /** Entries of the hint ordered so far. */
+    private int done;
+    /** The chunk ordered ahead and not yet taken by {@link #nextChunk}. */
+    private HintFile.Cursor ready;
+
+    /**
+     * Orders the first chunk of {@code hint} (checked whole) at once, in buffers taken from {@code spare} (or new);
+     * {@link #release} gives them back.
+     */
+    HashOrderedHint(HintFile.Cursor hint, int chunkEntries, Queue<Buffers> spare) {
+        this.hint = hint;
+        this.count = hint.count();
+        this.chunkEntries = chunkEntries;
+        this.spare = spare;
+        if (count > 0) {
+            ready = orderNext();
+        } else {
+            this.hint = null;
+        }
+    }
+
+    /** The hint's entry count. */
+    public int count() {
+        return count;
+    }
+
+    /**
+     * The next chunk's entries in hash order, or null after the last; {@link #order} holds their hashes. Ordering a
+     * chunk reuses the buffers of the one before: the caller is done with it.
+     */
+    HintFile.Cursor nextChunk() {
+        HintFile.Cursor c = ready;
+        if (c != null) {
+            ready = null;
+            return c;
+        }
+        return hint == null ? null : orderNext();
+    }
+
+    /** The order of the chunk {@link #nextChunk} returned last: {@code order().hash(i)} is its i-th entry's hash. */
+    HashOrder order() {
+        if (buffers == null) {
+            throw new IllegalStateException("no chunk of the hint is ordered");
+        }
+        return buffers.order;
+    }
+
+    /** Gives the buffers back for the next hint; the chunks returned are then invalid. */
+    void release() {
+        if (buffers != null) {
+            spare.offer(buffers);
+            buffers = null;
+        }
+        hint = null;
+        ready = null;
+    }
+
+    private HintFile.Cursor orderNext() {
+        int n = Math.min(chunkEntries, count - done);
+        if (buffers == null) {
+            Buffers b = spare.poll();
+            buffers = b == null ? new Buffers() : b;
+        }
+        HashOrder order = buffers.fit(n, 0).order.reset(n);
+        int bytes = 0;
+        for (int i = 0; i < n; i++) {
+            if (!hint.next()) {
+                throw new IllegalStateException("hint of segment " + hint.segmentId() + " ended after "
+                        + (done + i) + " of the " + count + " entries it counts");
+            }
+            order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
+            bytes += HintFile.ENTRY_FIXED_SIZE + hint.keyLength();
+        }
+        order.sort();
+        HintFile.Cursor sorted = hint.reordered(order.entryStarts(), n, buffers.fit(n, bytes).copy);
+        done += n;
+        if (done == count) {
+            hint = null;
+        }
+        return sorted;
+    }
+}
