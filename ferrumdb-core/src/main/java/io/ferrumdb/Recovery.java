@@ -117,9 +117,7 @@ final class Recovery {
             deleteUnpublishedSegments(inventory.unpublished());
             deleteOrphanHints(ids);
         }
-        keyDir = new KeyDir(options.orderedKeys(), expectedKeys(ids));
-        loader = new KeyDirLoader(keyDir);
-        long maxSequence = load(ids);
+        long maxSequence = load(ids, expectedKeys(ids));
         // Ids of files deleted above are not used again: a later crash must not confuse an old file with a new one.
         for (List<Integer> used : List.of(ids, new ArrayList<>(superseded), inventory.unpublished())) {
             for (int id : used) {
@@ -250,9 +248,10 @@ final class Recovery {
     /**
      * Loads every segment into the key directory, oldest first: from its hint file when one describes the
      * segment as it is, else by scanning it (and then writing the hint). Only the newest segment may end in a
-     * torn write, which is truncated. Returns the highest sequence number seen.
+     * torn write, which is truncated. Creates the key directory, sized for {@code expectedKeys}. Returns the
+     * highest sequence number seen.
      */
-    private long load(List<Integer> ids) throws IOException {
+    private long load(List<Integer> ids, int expectedKeys) throws IOException {
         List<Scanned> scanned = new ArrayList<>();
         // Hints are read, checked and put in hash order one segment ahead on a second thread while this one loads
         // the segment before (at 10M keys reading and checking the hints was 10-20% of the open, ordering their
@@ -263,11 +262,16 @@ final class Recovery {
             t.setDaemon(true);
             return t;
         });
+        HashOrderedHint.Orderer orderer = new HashOrderedHint.Orderer();
         try {
-            Opening next = openNext(ids, 0, reader);
+            Opening next = openNext(ids, 0, reader, orderer);
+            // The key directory's table (over 400 MB at 10M keys, zeroed as it is allocated) is made while the
+            // reader thread reads and orders the first hint.
+            keyDir = new KeyDir(options.orderedKeys(), expectedKeys);
+            loader = new KeyDirLoader(keyDir);
             while (next != null) {
                 Opening current = next;
-                next = openNext(ids, current.index() + 1, reader);
+                next = openNext(ids, current.index() + 1, reader, orderer);
                 Segment seg = current.segment();
                 HashOrderedHint hint = current.hint() == null ? null : hintOrNull(seg, current.hint());
                 if (hint != null) {
@@ -339,9 +343,10 @@ final class Recovery {
 
     /**
      * Opens the first segment of {@code ids} from {@code from} on that is kept (see {@link #openForRecovery}) and
-     * starts reading and ordering its hint on {@code reader}; null when none is left.
+     * starts reading its hint on {@code reader} and ordering it with {@code orderer}; null when none is left.
      */
-    private Opening openNext(List<Integer> ids, int from, ExecutorService reader) throws IOException {
+    private Opening openNext(List<Integer> ids, int from, ExecutorService reader, HashOrderedHint.Orderer orderer)
+            throws IOException {
         for (int i = from; i < ids.size(); i++) {
             Segment seg = openForRecovery(ids.get(i));
             if (seg == null) {
@@ -351,7 +356,7 @@ final class Recovery {
             boolean hadHint = io.exists(files.hintPath(seg.id()));
             return new Opening(i, seg, hadHint, reader == null ? null : reader.submit(() -> {
                 HintFile.Cursor hint = files.readHintCursor(seg);
-                return hint == null ? null : loader.order(hint);
+                return hint == null ? null : orderer.order(hint);
             }));
         }
         return null;

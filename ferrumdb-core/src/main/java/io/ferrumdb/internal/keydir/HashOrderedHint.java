@@ -2,6 +2,7 @@ package io.ferrumdb.internal.keydir;
 
 import io.ferrumdb.internal.format.HintFile;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A checked hint's entries put in order of their keys' hashes, a chunk at a time, as {@link KeyDirLoader} applies
@@ -9,7 +10,7 @@ import java.util.Queue;
  *
  * <p>Ordering a chunk (hash every key, sort by the hashes, copy the entries into that order) needs nothing of the
  * key directory, and it was a third of the opening thread's time at 10M keys. So open orders a hint's first chunk
- * on the hint reader thread, one segment ahead of the loading ({@link KeyDirLoader#order}), and the opening thread
+ * on the hint reader thread, one segment ahead of the loading ({@link Orderer}), and the opening thread
  * is left with the probes. Later chunks of a hint larger than one chunk are ordered by the loading thread when it
  * asks for them, each in the buffers of the chunk before: that bounds the memory a huge hint's order takes, as
  * before. The object is handed from the reader thread to the loading thread through a {@code Future}, whose
@@ -45,10 +46,41 @@ public final class HashOrderedHint {
     private HintFile.Cursor ready;
 
     /**
+     * Puts checked hints in order of their keys' hashes, a chunk of up to {@code chunkEntries} entries at a time,
+     * reusing the buffers of hints loaded before. {@link #order} may be called on any thread: open calls it on its
+     * hint reader thread, before the key directory it loads into even exists.
+     */
+    public static final class Orderer {
+        private final int chunkEntries;
+        /**
+         * Buffers given back as each hint is loaded: with one hint ordered ahead on another thread, two sets are in
+         * use at a time, not one per segment.
+         */
+        private final Queue<Buffers> spare = new ConcurrentLinkedQueue<>();
+
+        /** An orderer in chunks of {@link KeyDirLoader#CHUNK_ENTRIES}. */
+        public Orderer() {
+            this(KeyDirLoader.CHUNK_ENTRIES);
+        }
+
+        Orderer(int chunkEntries) {
+            if (chunkEntries < 1) {
+                throw new IllegalArgumentException("chunks of " + chunkEntries + " entries");
+            }
+            this.chunkEntries = chunkEntries;
+        }
+
+        /** Orders the first chunk of {@code hint}, which {@link HintFile.Cursor#check} has checked whole. */
+        public HashOrderedHint order(HintFile.Cursor hint) {
+            return new HashOrderedHint(hint, chunkEntries, spare);
+        }
+    }
+
+    /**
      * Orders the first chunk of {@code hint} (checked whole) at once, in buffers taken from {@code spare} (or new);
      * {@link #release} gives them back.
      */
-    HashOrderedHint(HintFile.Cursor hint, int chunkEntries, Queue<Buffers> spare) {
+    private HashOrderedHint(HintFile.Cursor hint, int chunkEntries, Queue<Buffers> spare) {
         this.hint = hint;
         this.count = hint.count();
         this.chunkEntries = chunkEntries;

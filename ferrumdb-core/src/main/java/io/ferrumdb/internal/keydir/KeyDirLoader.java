@@ -5,18 +5,16 @@ import io.ferrumdb.internal.format.RecordFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Loads segments' records into a {@link KeyDir} at open, one segment at a time in any order: per key the record
  * with the highest sequence number wins, deletes included. A hint is walked in place ({@link HintFile.Cursor}): each
  * key is hashed and compared straight from the hint's bytes, with no object per entry, and copied into the key
  * arena only when the directory has not seen it. A hint's entries are applied in order of their keys' hashes
- * ({@link HashOrderedHint}), so that the probes sweep the table; that order can be prepared on another thread
- * ({@link #order}), ahead of the loading. Deletes are tombstone markers in the directory itself
+ * ({@link HashOrderedHint}), so that the probes sweep the table; open prepares that order on another thread,
+ * ahead of the loading. Deletes are tombstone markers in the directory itself
  * until {@link #finish} clears them. Live bytes per segment are counted as records are applied and replaced. Used
- * by one thread (but for {@link #order}), before the directory is published.
+ * by one thread, before the directory is published.
  */
 public final class KeyDirLoader {
     private final KeyDir keyDir;
@@ -43,12 +41,8 @@ public final class KeyDirLoader {
      * chunk still spreads over the whole table of a 10M-key directory (a 64 MiB segment holds about 470,000).
      */
     static final int CHUNK_ENTRIES = 1 << 20;
-    private final int chunkEntries;
-    /**
-     * Buffers hints are ordered in, given back as each hint is loaded: with one hint ordered ahead on another thread
-     * (see {@link #order}), two sets are in use at a time, not one per segment.
-     */
-    private final Queue<HashOrderedHint.Buffers> spareBuffers = new ConcurrentLinkedQueue<>();
+    /** Orders the hints given to {@link #load(int, HintFile.Cursor)}. */
+    private final HashOrderedHint.Orderer orderer;
     /** Keeps the early slot reads of {@link #flush} from being optimized away; its value means nothing. */
     private long sink;
 
@@ -58,17 +52,14 @@ public final class KeyDirLoader {
 
     /** A loader that orders hints in chunks of {@code chunkEntries} entries (tests use small chunks). */
     KeyDirLoader(KeyDir keyDir, int chunkEntries) {
-        if (chunkEntries < 1) {
-            throw new IllegalArgumentException("chunks of " + chunkEntries + " entries");
-        }
         this.keyDir = keyDir;
-        this.chunkEntries = chunkEntries;
+        this.orderer = new HashOrderedHint.Orderer(chunkEntries);
     }
 
     /**
      * Loads every entry of a hint of segment {@code id}, which {@link HintFile.Cursor#check} has checked whole (so
-     * that a damaged hint is refused before any of its entries is loaded): {@link #order} then {@link
-     * #load(int, HashOrderedHint)} on this thread.
+     * that a damaged hint is refused before any of its entries is loaded): ordered, then loaded by {@link
+     * #load(int, HashOrderedHint)}, on this thread.
      *
      * <p>The entries are applied in order of their keys' hashes, not in file order: the table's home slot is a
      * monotone function of the hash, so the probes sweep the table from start to end instead of jumping all over
@@ -79,20 +70,10 @@ public final class KeyDirLoader {
      * memory the order takes (a 1 GiB segment of small records has tens of millions of entries).
      */
     public void load(int id, HintFile.Cursor hint) {
-        load(id, order(hint));
+        load(id, orderer.order(hint));
     }
 
-    /**
-     * Puts the first chunk of a checked hint's entries in order of their keys' hashes, for {@link
-     * #load(int, HashOrderedHint)}. Safe to call on another thread than the loading one, while it loads: open calls
-     * it on the hint reader thread one segment ahead, so that hashing, sorting and copying the entries overlap the
-     * probes of the segment before.
-     */
-    public HashOrderedHint order(HintFile.Cursor hint) {
-        return new HashOrderedHint(hint, chunkEntries, spareBuffers);
-    }
-
-    /** Loads every entry of a hint of segment {@code id} that {@link #order} ordered. */
+    /** Loads every entry of a hint of segment {@code id} that a {@link HashOrderedHint.Orderer} ordered. */
     public void load(int id, HashOrderedHint hint) {
         begin(id);
         try {

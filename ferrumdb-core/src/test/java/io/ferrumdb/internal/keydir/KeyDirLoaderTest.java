@@ -293,6 +293,62 @@ class KeyDirLoaderTest {
         }
     }
 
+    /**
+     * Open orders each hint on its reader thread while the loader still loads the hint before, and ordering reuses
+     * the buffers of hints already loaded: hints ordered ahead, in several chunks each, must keep their own
+     * buffers until they are loaded, whatever the thread that ordered them.
+     */
+    @Test
+    void hintsOrderedAheadOnAnotherThreadKeepTheirOwnBuffers() throws Exception {
+        Map<Integer, List<Rec>> segs = new HashMap<>();
+        for (int id = 1; id <= 4; id++) {
+            List<Rec> recs = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                recs.add(put("s" + id + "-key-" + i, id * 10_000L + i));
+            }
+            recs.add(put("shared", id)); // the newest, in segment 4, wins
+            segs.put(id, recs);
+        }
+        HashOrderedHint.Orderer orderer = new HashOrderedHint.Orderer(300); // 4 chunks a hint
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            KeyDir dir = new KeyDir(false, 16);
+            KeyDirLoader loader = new KeyDirLoader(dir, 300);
+            // Two hints ordered before either is loaded, a third after the first is loaded (reusing its buffers).
+            var first = reader.submit(() -> orderer.order(hint(1, segs.get(1))));
+            var second = reader.submit(() -> orderer.order(hint(2, segs.get(2))));
+            loader.load(1, first.get());
+            var third = reader.submit(() -> orderer.order(hint(3, segs.get(3))));
+            var fourth = reader.submit(() -> orderer.order(hint(4, segs.get(4))));
+            loader.load(2, second.get());
+            loader.load(3, third.get());
+            loader.load(4, fourth.get());
+            loader.finish();
+            assertThat(dir.size()).isEqualTo(4 * 1_000 + 1);
+            for (int id = 1; id <= 4; id++) {
+                for (int i = 0; i < 1_000; i += 37) {
+                    assertAt(dir, "s" + id + "-key-" + i, id, i, "segment " + id + ", record " + i);
+                }
+                assertThat(loader.liveBytes(id)).as("segment %d", id).isEqualTo(id == 4 ? 100_100 : 100_000);
+            }
+            assertAt(dir, "shared", 4, 1_000, "the newest record of a key in every segment");
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+
+    @Test
+    void anEmptyHintOrdersToNoChunkAndLoadsNothing() {
+        KeyDir dir = new KeyDir(false, 16);
+        KeyDirLoader loader = new KeyDirLoader(dir);
+        HashOrderedHint empty = new HashOrderedHint.Orderer().order(hint(1, List.of()));
+        assertThat(empty.count()).isZero();
+        loader.load(1, empty);
+        assertThat(loader.minSequence()).isEqualTo(Long.MAX_VALUE);
+        assertThat(loader.finish()).isZero();
+        assertThat(dir.size()).isZero();
+    }
+
     private static List<String> scan(KeyDir dir) {
         List<String> keys = new ArrayList<>();
         dir.orderedScan(null, null, false).keys().forEachRemaining(key -> keys.add(new String(key.bytes(),
