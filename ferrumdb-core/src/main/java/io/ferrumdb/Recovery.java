@@ -255,7 +255,7 @@ final class Recovery {
         List<Scanned> scanned = new ArrayList<>();
         // Hints are read, checked and put in hash order one segment ahead on a second thread while this one loads
         // the segment before (at 10M keys reading and checking the hints was 10-20% of the open, ordering their
-        // entries a third of what was left on this thread); segments are still opened, and loaded, in order on
+        // entries about 30% of what was left on this thread); segments are still opened, and loaded, in order on
         // this thread.
         ExecutorService reader = options.salvage() ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ferrumdb-hint-reader");

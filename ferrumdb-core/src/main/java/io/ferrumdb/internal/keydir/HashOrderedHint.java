@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * them (see {@link KeyDirLoader#load(int, HintFile.Cursor)} for why that order).
  *
  * <p>Ordering a chunk (hash every key, sort by the hashes, copy the entries into that order) needs nothing of the
- * key directory, and it was a third of the opening thread's time at 10M keys. So open orders a hint's first chunk
+ * key directory, and it was about 30% of the opening thread's time at 10M keys. So open orders a hint's first chunk
  * on the hint reader thread, one segment ahead of the loading ({@link Orderer}), and the opening thread
  * is left with the probes. Later chunks of a hint larger than one chunk are ordered by the loading thread when it
  * asks for them, each in the buffers of the chunk before: that bounds the memory a huge hint's order takes, as
