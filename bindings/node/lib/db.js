@@ -379,9 +379,10 @@ class FerrumDB {
     const ScanCursor = jclass(SCAN_CURSOR);
     const cursor = await call(() => ScanCursor.newInstanceAsync(this.#db, ...args));
     const withValues = args[args.length - 1];
-    const fetch = () => call(() => cursor.next(CHUNK_ENTRIES, CHUNK_BYTES));
+    // Chunks cross as base64: java-bridge converts a returned string for about half what a byte[] costs it.
+    const fetch = () => call(() => cursor.nextBase64(CHUNK_ENTRIES, CHUNK_BYTES));
     for await (const chunk of cursorChunks(cursor, fetch)) {
-      yield* unpack(chunk, withValues);
+      yield* unpack(Buffer.from(chunk, 'base64'), withValues);
     }
   }
 
@@ -391,9 +392,9 @@ class FerrumDB {
     const args = scanArgs(options, false);
     const cursor = callSync(() => new ScanCursor(this.#db, ...args));
     const keys = [];
-    for (let chunk = callSync(() => cursor.nextSync(CHUNK_ENTRIES, CHUNK_BYTES)); chunk !== null;
-      chunk = callSync(() => cursor.nextSync(CHUNK_ENTRIES, CHUNK_BYTES))) {
-      keys.push(...unpack(chunk, false));
+    for (let chunk = callSync(() => cursor.nextBase64Sync(CHUNK_ENTRIES, CHUNK_BYTES)); chunk !== null;
+      chunk = callSync(() => cursor.nextBase64Sync(CHUNK_ENTRIES, CHUNK_BYTES))) {
+      keys.push(...unpack(Buffer.from(chunk, 'base64'), false));
     }
     return keys;
   }
@@ -458,4 +459,4 @@ class FerrumDB {
   }
 }
 
-module.exports = { FerrumDB, openArgs, typeError, ttlMillis };
+module.exports = { FerrumDB, openArgs, typeError, ttlMillis, unpack };

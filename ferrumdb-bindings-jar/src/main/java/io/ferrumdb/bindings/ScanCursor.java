@@ -8,6 +8,7 @@ import io.ferrumdb.RangeIterator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -27,6 +28,7 @@ import java.util.List;
 public final class ScanCursor implements AutoCloseable {
     /** No limit, as the bindings pass it. */
     public static final long UNLIMITED = -1;
+    private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
     /** Where the entries come from: keys alone (no value is read) or keys with their values. */
     private interface Source extends AutoCloseable {
@@ -152,6 +154,15 @@ public final class ScanCursor implements AutoCloseable {
             return null;
         }
         return pack(count, parts, bytes);
+    }
+
+    /**
+     * {@link #next} as base64, for the Node.js binding: java-bridge 2.8.0 turns a returned byte[] into a Buffer
+     * through a JavaScript array of its length, and a string for about half of that (see {@link NodeDatabase}).
+     */
+    public String nextBase64(int maxEntries, int maxBytes) {
+        byte[] chunk = next(maxEntries, maxBytes);
+        return chunk == null ? null : BASE64.encodeToString(chunk);
     }
 
     private static byte[] pack(int count, List<byte[]> parts, long bytes) {

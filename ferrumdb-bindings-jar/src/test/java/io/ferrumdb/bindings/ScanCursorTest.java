@@ -105,6 +105,16 @@ class ScanCursorTest {
     }
 
     @Test
+    void base64ChunksAreTheChunksEncoded() {
+        ScanCursor bytes = new ScanCursor(db, null, null, null, false, ScanCursor.UNLIMITED, true);
+        ScanCursor base64 = new ScanCursor(db, null, null, null, false, ScanCursor.UNLIMITED, true);
+        for (byte[] chunk = bytes.next(3, 1 << 20); chunk != null; chunk = bytes.next(3, 1 << 20)) {
+            assertThat(Base64.getDecoder().decode(base64.nextBase64(3, 1 << 20))).isEqualTo(chunk);
+        }
+        assertThat(base64.nextBase64(3, 1 << 20)).as("both end together").isNull();
+    }
+
+    @Test
     void badArgumentsAreNamed() {
         assertThatThrownBy(() -> new ScanCursor(db, b("a"), b("b"), null, false, -1, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefix cannot be combined");
