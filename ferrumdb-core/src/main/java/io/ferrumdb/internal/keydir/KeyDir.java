@@ -148,8 +148,22 @@ public final class KeyDir {
             throw new IllegalStateException("the key directory was built without ordered keys");
         }
         awaitOrderedBuild(true);
-        return ordered.scan(fromInclusive, toExclusive, descending, this::locationOf);
+        return ordered.scan(fromInclusive, toExclusive, descending, scanProbe);
     }
+
+    /** The probe of {@link #orderedScan}: {@link #locationOf}, and a read of a reference's home slot ahead of it. */
+    private final OrderedScan.Probe scanProbe = new OrderedScan.Probe() {
+        @Override
+        public Location locationOf(long ref) {
+            return KeyDir.this.locationOf(ref);
+        }
+
+        @Override
+        public long touch(long ref) {
+            SlotTable t = table;
+            return t.headerAcquire(t.home(arena.hash(ref)));
+        }
+    };
 
     /** The location of the key with arena reference {@code ref} if it is in the table now, else null. Lock-free. */
     private Location locationOf(long ref) {
