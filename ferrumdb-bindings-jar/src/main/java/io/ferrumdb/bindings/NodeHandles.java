@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Node.js binding's databases by number, so that its hottest call can be a static method
- * ({@link NodeDatabase#getBase64(int, String)}): java-bridge 2.8.0 spends about a microsecond more on a call of an
+ * ({@link NodeDatabase#readBase64(int, String)}): java-bridge 2.8.0 spends about a microsecond more on a call of an
  * instance method than of a static one with an extra int argument (measured: see docs/benchmarks.md, issue 22,
  * session 6), a sixth of a whole sync get.
  *

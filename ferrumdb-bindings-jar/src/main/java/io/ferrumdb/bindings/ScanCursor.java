@@ -32,6 +32,8 @@ import java.util.List;
 public final class ScanCursor implements AutoCloseable {
     /** No limit, as the bindings pass it. */
     public static final long UNLIMITED = -1;
+    /** What {@link #fill} returns when the next entry alone is larger than the buffer. */
+    public static final int TOO_LARGE = -1;
     private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
     /** Where the entries come from: keys alone (no value is read) or keys with their values. */
@@ -44,9 +46,6 @@ public final class ScanCursor implements AutoCloseable {
         @Override
         void close();
     }
-
-    /** What {@link #fill} returns when the next entry alone is larger than the buffer. */
-    public static final int TOO_LARGE = -1;
 
     private final Source source;
     private final int partsPerEntry;
@@ -187,8 +186,11 @@ public final class ScanCursor implements AutoCloseable {
      *                                  maxEntries} entries
      */
     public synchronized int fill(ByteBuffer out, int maxEntries) {
+        if (maxEntries <= 0 || maxEntries > (Integer.MAX_VALUE - 4) / 8) {
+            throw new IllegalArgumentException("a chunk needs a positive number of entries, got " + maxEntries);
+        }
         int body = 4 + 4 * partsPerEntry * maxEntries;
-        if (maxEntries <= 0 || out.isReadOnly() || maxEntries > (Integer.MAX_VALUE - 4) / 8 || body > out.capacity()) {
+        if (out.isReadOnly() || body > out.capacity()) {
             throw new IllegalArgumentException("a writable buffer of " + out.capacity() + " bytes has no room for "
                     + maxEntries + " entries" + (out.isReadOnly() ? " (it is read-only)" : ""));
         }
