@@ -116,7 +116,10 @@ final class Recovery {
             deleteUnpublishedSegments(inventory.unpublished());
             deleteOrphanHints(ids);
         }
-        keyDir = new KeyDir(options.orderedKeys(), expectedKeys(ids));
+        // Hash-only plaintext databases keep no key bytes in memory: keys are compared with their records. Encrypted
+        // ones keep them in the arena (a compare would decrypt a record), as ordered ones do (the index sorts them).
+        keyDir = options.orderedKeys() || meta.encrypted() ? new KeyDir(options.orderedKeys(), expectedKeys(ids))
+                : KeyDir.keysInLog(expectedKeys(ids), options.keyHashBits());
         loader = new KeyDirLoader(keyDir);
         long maxSequence = load(ids);
         // Ids of files deleted above are not used again: a later crash must not confuse an old file with a new one.
@@ -304,7 +307,7 @@ final class Recovery {
         // Nothing else sees the key directory yet: no lock is needed to purge it.
         long now = options.clock().millis();
         if (keyDir.mayHaveExpired(now)) {
-            keyDir.purgeExpired(now, (k, loc) -> segments.release(loc));
+            keyDir.purgeExpired(now, segments::release);
         }
         keyDir.buildOrderedIndex();
         return maxSequence;
