@@ -1,12 +1,8 @@
 package io.ferrumdb.internal.keydir;
 
 import io.ferrumdb.FerrumException;
-import io.ferrumdb.internal.concurrent.Uninterruptibly;
-import java.util.AbstractMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 /**
@@ -48,9 +44,8 @@ public final class KeyDir {
     /** Set once {@link #clearTombstones} ended recovery's loading (mutator only). */
     private boolean loaded;
     private volatile long nextExpiry = Long.MAX_VALUE;
-    /** Set while the ordered index is being built at open; null once a waiter saw it finish. */
-    private volatile CountDownLatch orderedBuild;
-    private volatile Throwable orderedBuildFailure;
+    /** The ordered index's build at open (see {@link #buildOrderedIndex}). */
+    private final OrderedBuild orderedBuild = new OrderedBuild();
 
     /** Hash bits beyond the tag a hash-only directory's headers keep by default ({@link #keysInLog}). */
     public static final int DEFAULT_KEY_HASH_BITS = LogKeys.DEFAULT_EXTRA_BITS;
@@ -145,12 +140,12 @@ public final class KeyDir {
             int c = KeyStore.OTHER;
             while (found && (c = keys.compare(into, bytes, from, len)) != KeyStore.MATCH && c != KeyStore.GONE) {
                 if (c == KeyStore.DAMAGED && damaged == null) {
-                    damaged = copyOf(into);
+                    damaged = into.copy();
                 }
                 found = nextCandidate(into);
             }
             if (found && c == KeyStore.GONE) {
-                if (stillHolds(into) || attempt == MAX_LOOKUPS) {
+                if (into.stillHeld() || attempt == MAX_LOOKUPS) {
                     throw LogKeys.gone(into);
                 }
                 continue;
@@ -163,22 +158,8 @@ public final class KeyDir {
     }
 
     /** Lookups one call makes at most when records keep moving under it (each move needs a compaction). */
-    private static final int MAX_LOOKUPS = 8;
+    static final int MAX_LOOKUPS = 8;
 
-    private static SlotProbe copyOf(SlotProbe p) {
-        SlotProbe c = new SlotProbe();
-        c.set(p.slot, p.header, p.segmentId(), p.offset(), p.recordSize(), 0);
-        c.table = p.table;
-        c.tag = p.tag;
-        return c;
-    }
-
-    /** True when the slot of {@code p} still holds the entry {@code p} read from it. Lock-free. */
-    private static boolean stillHolds(SlotProbe p) {
-        SlotProbe now = new SlotProbe();
-        return p.table.readIfHeld(p.slot, p.header, now) && now.segmentId() == p.segmentId()
-                && now.offset() == p.offset();
-    }
 
     /**
      * A GET's lookup without the key compare: fills {@code into} with the first entry of {@code key}'s probe
@@ -223,7 +204,7 @@ public final class KeyDir {
         if (c != KeyStore.DAMAGED) {
             return c != KeyStore.OTHER;
         }
-        SlotProbe later = copyOf(p);
+        SlotProbe later = p.copy();
         while (nextCandidate(later)) {
             if (keys.compare(later, key, 0, key.length) == KeyStore.MATCH) {
                 return false;
@@ -245,7 +226,7 @@ public final class KeyDir {
         if (ordered == null) {
             throw new IllegalStateException("the key directory was built without ordered keys");
         }
-        awaitOrderedBuild(true);
+        orderedBuild.await(true);
         return ordered.scan(fromInclusive, toExclusive, descending, this::locationOf);
     }
 
@@ -264,30 +245,9 @@ public final class KeyDir {
      * acknowledger calls it after each group commit, so that a writer only appends a reference.
      */
     public void applyQueuedOrderedChanges() {
-        if (ordered != null && awaitOrderedBuild(false)) {
+        if (ordered != null && orderedBuild.await(false)) {
             ordered.merge(false);
         }
-    }
-
-    /** True when the index built at open is complete; with {@code wait}, waits for it. */
-    private boolean awaitOrderedBuild(boolean wait) {
-        CountDownLatch building = orderedBuild;
-        if (building == null) {
-            return true;
-        }
-        if (!wait) {
-            return building.getCount() == 0 && orderedBuildFailure == null;
-        }
-        Uninterruptibly.await(() -> {
-            building.await();
-            return true;
-        });
-        if (orderedBuildFailure != null) {
-            throw new FerrumException("building the ordered key index failed: " + orderedBuildFailure,
-                    orderedBuildFailure);
-        }
-        orderedBuild = null;
-        return true;
     }
 
     /** Number of entries, expired ones included until {@link #purgeExpired} removes them. */
@@ -321,53 +281,7 @@ public final class KeyDir {
 
     /** All entries, weakly consistent: each key present for the whole iteration is seen once. */
     public Iterator<Map.Entry<Key, Location>> entries() {
-        SlotTable t = table;
-        return new Iterator<>() {
-            private int slot;
-            private Map.Entry<Key, Location> next;
-            private final SlotProbe entry = new SlotProbe();
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && slot < t.capacity) {
-                    int s = slot++;
-                    long header = t.headerAcquire(s);
-                    byte[] key = SlotTable.holdsKey(header) ? keyIfHeld(t, s, header, entry) : null;
-                    if (key != null) {
-                        next = new AbstractMap.SimpleImmutableEntry<>(new Key(key), entry.location());
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public Map.Entry<Key, Location> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Map.Entry<Key, Location> e = next;
-                next = null;
-                return e;
-            }
-        };
-    }
-
-    /**
-     * The key in {@code slot} of {@code t} if it still holds {@code header}, its entry read into {@code entry};
-     * null when the slot changed. A record that compaction moved meanwhile is read again where the slot now points.
-     */
-    private byte[] keyIfHeld(SlotTable t, int slot, long header, SlotProbe entry) {
-        entry.table = t;
-        for (int attempt = 1; t.readIfHeld(slot, header, entry); attempt++) {
-            byte[] key = keys.key(entry);
-            if (key != null) {
-                return key;
-            }
-            if (stillHolds(entry) || attempt == MAX_LOOKUPS) {
-                throw LogKeys.gone(entry);
-            }
-        }
-        return null;
+        return new EntryIterator(table, keys);
     }
 
     // ------------------------------------------------------------------ changes (one at a time)
@@ -587,22 +501,7 @@ public final class KeyDir {
         synchronized (mutation) {
             loaded = ordered.takeLoaded(table.live);
         }
-        CountDownLatch built = new CountDownLatch(1);
-        orderedBuild = built;
-        Thread builder = new Thread(() -> {
-            try {
-                long[] refs = loaded.refs();
-                ordered.sort(refs);
-                ordered.install(refs, loaded.dead());
-            } catch (RuntimeException | Error e) {
-                orderedBuildFailure = e;
-                throw e;
-            } finally {
-                built.countDown();
-            }
-        }, "ferrumdb-ordered-index");
-        builder.setDaemon(true);
-        builder.start();
+        orderedBuild.start(ordered, loaded);
     }
 
     private Location set(Key key, Location location, boolean maintainOrder) {

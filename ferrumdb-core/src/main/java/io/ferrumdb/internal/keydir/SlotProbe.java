@@ -26,6 +26,21 @@ public final class SlotProbe {
         this.expiresAt = expiresAt;
     }
 
+    /** A copy of this holder (entry, slot, and the candidate probe's table and tag), without the expiry. */
+    SlotProbe copy() {
+        SlotProbe c = new SlotProbe();
+        c.set(slot, header, segmentId, offset, recordSize, 0);
+        c.table = table;
+        c.tag = tag;
+        return c;
+    }
+
+    /** True when the slot this entry was read from still holds it (same header, same record). Lock-free. */
+    boolean stillHeld() {
+        SlotProbe now = new SlotProbe();
+        return table.readIfHeld(slot, header, now) && now.segmentId == segmentId && now.offset == offset;
+    }
+
     /** Fills the entry from {@code loc}, slot unknown: for lookups that produce a Location (tests, adapters). */
     public void set(Location loc) {
         set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.expiresAt());
