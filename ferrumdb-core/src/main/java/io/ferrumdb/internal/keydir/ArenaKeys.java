@@ -47,6 +47,16 @@ final class ArenaKeys implements KeyStore {
     }
 
     @Override
+    public long match(long hash) {
+        return fingerprints == null ? SlotTable.tag(hash) : fingerprints.match(hash);
+    }
+
+    @Override
+    public long matchMask() {
+        return fingerprints == null ? SlotTable.TAG_MASK : fingerprints.matchMask();
+    }
+
+    @Override
     public int compare(SlotProbe entry, byte[] key, int from, int len) {
         return arena.matches(ref(entry), key, from, len) ? MATCH : OTHER;
     }

@@ -173,8 +173,10 @@ public final class KeyDir {
 
     private boolean firstCandidate(long hash, SlotProbe into) {
         into.table = table;
-        into.tag = SlotTable.tag(hash);
-        return candidateFrom(into.table.homeOfTag(into.tag), into);
+        KeyStore k = keys;
+        into.tag = k.match(hash);
+        into.mask = k.matchMask();
+        return candidateFrom(into.table.homeOfTag(into.tag & SlotTable.TAG_MASK), into);
     }
 
     /** The next candidate after {@code p}'s slot, in the table {@code p} was found in; see {@link #firstCandidate}. */
@@ -184,13 +186,13 @@ public final class KeyDir {
 
     private boolean candidateFrom(int slot, SlotProbe p) {
         while (true) {
-            int found = p.table.candidate(slot, p.tag, p);
+            int found = p.table.candidate(slot, p.tag, p.mask, p);
             if (found >= 0) {
                 return found == 1;
             }
             // The slot was removed or reused between reading its header and its words: probe again from home.
             p.table = table;
-            slot = p.table.homeOfTag(p.tag);
+            slot = p.table.homeOfTag(p.tag & SlotTable.TAG_MASK);
         }
     }
 
@@ -574,7 +576,8 @@ public final class KeyDir {
      */
     private int findOrFree(SlotTable t, byte[] key, int from, int length, long hash) {
         assert Thread.holdsLock(mutation) : "findOrFree requires the mutation lock";
-        long tag = SlotTable.tag(hash);
+        long match = keys.match(hash);
+        long mask = keys.matchMask();
         int slot = t.home(hash);
         int free = -1;
         int damaged = -1;
@@ -585,7 +588,7 @@ public final class KeyDir {
             }
             if (header == SlotTable.REMOVED) {
                 free = free >= 0 ? free : slot;
-            } else if ((header & SlotTable.TAG_MASK) == tag) {
+            } else if ((header & mask) == match) {
                 t.read(slot, compared);
                 int c = keys.compare(compared, key, from, length);
                 if (c == KeyStore.MATCH) {

@@ -23,6 +23,15 @@ interface KeyStore {
      */
     long add(SlotTable t, int slot, byte[] key, int from, int len, long hash);
 
+    /**
+     * What the header of a key of hash {@code hash} holds under {@link #matchMask}: the slots a probe compares.
+     * The tag alone when the rest of the header is not a function of the hash (an arena reference).
+     */
+    long match(long hash);
+
+    /** The header bits {@link #match} makes: its low 28 bits are always the tag, which places the key. */
+    long matchMask();
+
     /** Compares {@code key[from, from + len)} with the key of {@code entry} (as read from its slot). */
     int compare(SlotProbe entry, byte[] key, int from, int len);
 

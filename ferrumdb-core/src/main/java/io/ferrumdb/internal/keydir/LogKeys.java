@@ -48,6 +48,17 @@ final class LogKeys implements KeyStore {
         return header(hash);
     }
 
+    /** The whole header: it is a function of the hash, so a slot of another header is another key's. */
+    @Override
+    public long match(long hash) {
+        return header(hash);
+    }
+
+    @Override
+    public long matchMask() {
+        return -1L;
+    }
+
     @Override
     public int compare(SlotProbe entry, byte[] key, int from, int len) {
         return records().compare(entry.segmentId(), entry.offset(), entry.recordSize(), key, from, len);

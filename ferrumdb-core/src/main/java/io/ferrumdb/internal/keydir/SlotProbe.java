@@ -13,9 +13,13 @@ public final class SlotProbe {
     private long offset;
     private int recordSize;
     private long expiresAt;
-    /** The table and hash bits of a candidate probe ({@link KeyDir#firstCandidate}), to go on from {@code slot}. */
+    /**
+     * The table and header bits of a candidate probe ({@link KeyDir#firstCandidate}), to go on from {@code slot}:
+     * a candidate's header masked with {@code mask} equals {@code tag} ({@link KeyStore#match}).
+     */
     SlotTable table;
     long tag;
+    long mask;
 
     void set(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
         this.slot = slot;
@@ -32,6 +36,7 @@ public final class SlotProbe {
         c.set(slot, header, segmentId, offset, recordSize, 0);
         c.table = table;
         c.tag = tag;
+        c.mask = mask;
         return c;
     }
 

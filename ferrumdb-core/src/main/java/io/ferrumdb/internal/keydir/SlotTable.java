@@ -192,13 +192,13 @@ final class SlotTable {
      * into {@code into}: 1 when found, 0 when the probe reached a never-used slot (no such key), -1 when the slot
      * changed between reading its header and its words (the caller probes again from home). Keys are not compared.
      */
-    int candidate(int slot, long tag, SlotProbe into) {
+    int candidate(int slot, long match, long mask, SlotProbe into) {
         for (int probes = 0; probes < capacity; probes++, slot = next(slot)) {
             long header = headerAcquire(slot);
             if (header == NEVER_USED) {
                 return 0;
             }
-            if (header != REMOVED && (header & TAG_MASK) == tag) {
+            if (header != REMOVED && (header & mask) == match) {
                 return readIfHeld(slot, header, into) ? 1 : -1;
             }
         }
