@@ -12,6 +12,7 @@ import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.KeyDirLoader;
+import io.ferrumdb.internal.log.RecordKeyReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
@@ -310,6 +311,9 @@ final class Recovery {
             keyDir.purgeExpired(now, segments::release);
         }
         keyDir.buildOrderedIndex();
+        // Every record loaded is in a written segment: the key directory can compare keys with them now (FerrumDB
+        // gives it the writer's chunks too once there is a writer).
+        keyDir.keysInRecords(new RecordKeyReader(segments, null));
         return maxSequence;
     }
 
