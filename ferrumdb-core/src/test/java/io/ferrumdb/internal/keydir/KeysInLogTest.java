@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,40 +21,6 @@ class KeysInLogTest {
     private static byte[] a;
     private static byte[] b;
     private static byte[] c;
-
-    /** Records by (segment id, offset): the key each holds. Segments in {@code gone} were retired. */
-    private static final class Records implements RecordKeys {
-        final Map<Long, byte[]> keys = new HashMap<>();
-        final Set<Integer> gone = new HashSet<>();
-        int compares;
-
-        void put(int segmentId, long offset, byte[] key) {
-            keys.put((long) segmentId << 40 | offset, key);
-        }
-
-        @Override
-        public int compare(int segmentId, long offset, int recordSize, byte[] key, int from, int len) {
-            compares++;
-            if (gone.contains(segmentId)) {
-                return GONE;
-            }
-            byte[] stored = keys.get((long) segmentId << 40 | offset);
-            if (stored == null) {
-                throw new AssertionError("no record at " + segmentId + "/" + offset);
-            }
-            return Arrays.equals(stored, 0, stored.length, key, from, from + len) ? MATCH : OTHER;
-        }
-
-        @Override
-        public byte[] key(int segmentId, long offset, int recordSize) {
-            return gone.contains(segmentId) ? null : keys.get((long) segmentId << 40 | offset).clone();
-        }
-
-        @Override
-        public RuntimeException damaged(int segmentId, long offset, int recordSize) {
-            return new IllegalStateException("damaged " + segmentId + "/" + offset);
-        }
-    }
 
     @BeforeAll
     static void collidingKeys() {
@@ -88,7 +51,7 @@ class KeysInLogTest {
         assertThat(dir.keyBytesUsed()).as("no key bytes once loaded").isZero();
         assertThat(dir.size()).isEqualTo(2);
 
-        Records records = new Records();
+        MapRecords records = new MapRecords();
         records.put(2, 0, a);
         records.put(1, 120, b);
         dir.keysInRecords(records);
@@ -117,7 +80,7 @@ class KeysInLogTest {
     void anEntryWhoseSegmentIsGoneWhileItStillNamesItIsAnErrorNotAnAbsentKey() {
         KeyDir dir = KeyDir.keysInLog(16, 0);
         new KeyDirLoader(dir).finish();
-        Records records = new Records();
+        MapRecords records = new MapRecords();
         dir.keysInRecords(records);
         dir.put(new Key(a), new Location(1, 0, 40, 0));
         records.put(1, 0, a);
