@@ -7,14 +7,17 @@ import java.util.function.Consumer;
 
 /**
  * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
- * live in an off-heap {@link SlotTable} (24 bytes a slot), key bytes in an off-heap {@link KeyArena}, the
+ * live in an off-heap {@link SlotTable} (24 bytes a slot), key bytes compared through a {@link KeyStore} (an
+ * off-heap {@link KeyArena}, or in a hash-only plaintext database the records themselves: {@link LogKeys}), the
  * optional key order in sorted reference arrays ({@link OrderedIndex}, 8 bytes a key) and TTLs in a primitive
  * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
  * <p>Concurrency: GETs and scans are lock-free. Every change (the log writer's puts and removes, compaction's
  * {@link #relocate}, the TTL purge, growth) is made under one mutation lock, so slots have one writer at a time.
  * Growth copies the table into a larger one while readers keep using the old one, then publishes the new one
- * with a single volatile write: readers never wait; the writer that triggers growth pays the copy.
+ * with a single volatile write: readers never wait; the writer that triggers growth pays the copy. Comparing a
+ * key with a record may take the log writer's lock (to copy from its chunks), so changes that compare keys (puts,
+ * removes) are made with the writer's lock already held; the others (relocations, the purge) compare none.
  */
 public final class KeyDir {
     /**
@@ -160,12 +163,12 @@ public final class KeyDir {
     /** Lookups one call makes at most when records keep moving under it (each move needs a compaction). */
     static final int MAX_LOOKUPS = 8;
 
-
     /**
      * A GET's lookup without the key compare: fills {@code into} with the first entry of {@code key}'s probe
-     * sequence whose 28 hash bits match and returns true, or returns false when none does. The caller compares the
-     * key with the record the entry names, which it reads anyway (a key arena line is a cache miss of its own),
-     * and on a mismatch asks {@link #isKey} and goes on with {@link #nextCandidate}. Lock-free, allocates nothing.
+     * sequence whose header matches the key's hash bits (28 of them, or 62 in a hash-only directory) and returns
+     * true, or returns false when none does. The caller compares the key with the record the entry names, which it
+     * reads anyway (a key arena line is a cache miss of its own), and on a mismatch asks {@link #isKey} and goes
+     * on with {@link #nextCandidate}. Lock-free, allocates nothing.
      */
     public boolean firstCandidate(byte[] key, SlotProbe into) {
         return firstCandidate(KeyArena.hash(key), into);
