@@ -259,7 +259,11 @@ public final class Options {
             return this;
         }
 
-        /** Keep an ordered key index beside the hash key directory, for range and prefix scans. */
+        /**
+         * Keep an ordered key index beside the hash key directory, for range and prefix scans. Without it, an
+         * unencrypted database keeps no key bytes in memory (about 30 bytes a key instead of 48 at 1M 16-byte keys):
+         * keys are compared with their records, so updates of existing keys and deletes read the key's record.
+         */
         public Builder orderedKeys(boolean orderedKeys) {
             this.orderedKeys = orderedKeys;
             return this;
