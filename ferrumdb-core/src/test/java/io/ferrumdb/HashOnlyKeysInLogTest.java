@@ -167,4 +167,76 @@ class HashOnlyKeysInLogTest {
             assertThat(db.size()).isEqualTo(2);
         }
     }
+
+    /**
+     * Writers updating keys (three of them sharing a header) while readers read them and compactions move their
+     * records: each compare reads a record that compaction may retire, and a put's compare takes the writer's
+     * lock under which it already runs. Every value read must be one written for that key; nothing deadlocks.
+     */
+    @Test
+    void keysSharingAHeaderStayApartUnderConcurrentWritesReadsAndCompactions() throws Exception {
+        Options options = colliding(false).build();
+        List<byte[]> keys = new java.util.ArrayList<>(List.of(first, second, absent));
+        for (int i = 0; i < 30; i++) {
+            keys.add(bytes("other-" + i));
+        }
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(5);
+            try {
+                List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int w = 0; w < 2; w++) {
+                    int writer = w;
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < 1_500; i++) {
+                            byte[] key = keys.get((i * 7 + writer) % keys.size());
+                            if (i % 10 == 9) {
+                                db.delete(key);
+                            } else {
+                                db.put(key, valueOf(key, writer, i));
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (int r = 0; r < 2; r++) {
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < 3_000; i++) {
+                            byte[] key = keys.get(i % keys.size());
+                            byte[] v = db.get(key);
+                            if (v != null) {
+                                assertThat(new String(v, StandardCharsets.UTF_8))
+                                        .startsWith(new String(key, StandardCharsets.UTF_8) + "/");
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        db.compact();
+                    }
+                    return null;
+                }));
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get(5, java.util.concurrent.TimeUnit.MINUTES);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            java.util.Map<String, Integer> live = new java.util.HashMap<>();
+            for (byte[] key : keys) {
+                byte[] v = db.get(key);
+                if (v != null) {
+                    live.put(new String(key, StandardCharsets.UTF_8), 1);
+                    assertThat(new String(v, StandardCharsets.UTF_8))
+                            .startsWith(new String(key, StandardCharsets.UTF_8) + "/");
+                }
+            }
+            assertThat(db.size()).as("one entry per live key").isEqualTo(live.size());
+        }
+    }
+
+    private static byte[] valueOf(byte[] key, int writer, int i) {
+        return bytes(new String(key, StandardCharsets.UTF_8) + "/" + writer + "/" + i + "/" + "x".repeat(200));
+    }
 }
