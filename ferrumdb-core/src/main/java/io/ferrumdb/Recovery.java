@@ -13,6 +13,7 @@ import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.HashOrderedHint;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.KeyDirLoader;
+import io.ferrumdb.internal.log.RecordKeyReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
@@ -117,7 +118,7 @@ final class Recovery {
             deleteUnpublishedSegments(inventory.unpublished());
             deleteOrphanHints(ids);
         }
-        long maxSequence = load(ids, expectedKeys(ids));
+        long maxSequence = load(ids, expectedKeys(ids), meta.encrypted());
         // Ids of files deleted above are not used again: a later crash must not confuse an old file with a new one.
         for (List<Integer> used : List.of(ids, new ArrayList<>(superseded), inventory.unpublished())) {
             for (int id : used) {
@@ -251,7 +252,7 @@ final class Recovery {
      * torn write, which is truncated. Creates the key directory, sized for {@code expectedKeys}. Returns the
      * highest sequence number seen.
      */
-    private long load(List<Integer> ids, int expectedKeys) throws IOException {
+    private long load(List<Integer> ids, int expectedKeys, boolean encrypted) throws IOException {
         List<Scanned> scanned = new ArrayList<>();
         // Hints are read, checked and put in hash order one segment ahead on a second thread while this one loads
         // the segment before (at 10M keys reading and checking the hints was 10-20% of the open, ordering their
@@ -267,7 +268,7 @@ final class Recovery {
             Opening next = openNext(ids, 0, reader, orderer);
             // The key directory's table (over 400 MB at 10M keys, zeroed as it is allocated) is made while the
             // reader thread reads and orders the first hint.
-            keyDir = new KeyDir(options.orderedKeys(), expectedKeys);
+            keyDir = newKeyDir(expectedKeys, encrypted);
             loader = new KeyDirLoader(keyDir);
             while (next != null) {
                 Opening current = next;
@@ -310,10 +311,23 @@ final class Recovery {
         // Nothing else sees the key directory yet: no lock is needed to purge it.
         long now = options.clock().millis();
         if (keyDir.mayHaveExpired(now)) {
-            keyDir.purgeExpired(now, (k, loc) -> segments.release(loc));
+            keyDir.purgeExpired(now, segments::release);
         }
         keyDir.buildOrderedIndex();
+        // Every record loaded is in a written segment: the key directory can compare keys with them now (FerrumDB
+        // gives it the writer's chunks too once there is a writer).
+        keyDir.keysInRecords(new RecordKeyReader(segments, null));
         return maxSequence;
+    }
+
+    /**
+     * The key directory open loads into, sized for {@code expectedKeys}. Hash-only plaintext databases keep no key
+     * bytes in memory: keys are compared with their records. Encrypted ones keep them in the arena (a compare would
+     * decrypt a record), as ordered ones do (the index sorts them).
+     */
+    private KeyDir newKeyDir(int expectedKeys, boolean encrypted) {
+        return options.orderedKeys() || encrypted ? new KeyDir(options.orderedKeys(), expectedKeys)
+                : KeyDir.keysInLog(expectedKeys, options.keyHashBits());
     }
 
     /** Opens a segment; one whose header was torn while it was being created (never sealed) is discarded. */
