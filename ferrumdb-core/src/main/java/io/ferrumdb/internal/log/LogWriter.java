@@ -11,7 +11,9 @@ import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Chunks.Chunk;
+import io.ferrumdb.internal.log.CycleIo.Cycle;
 import io.ferrumdb.internal.log.CycleIo.Sealing;
+import io.ferrumdb.internal.log.GroupCommit.Ticket;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,16 +21,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Appends records to the active segment and makes them durable with group commit.
  *
  * <p>Writers encode records into an in-memory chunk under a short lock and update the key directory there, so
- * that the order of key-directory updates equals the order of sequence numbers. One flusher thread takes
- * everything pending at once, writes it with one positional write, fsyncs once (as the policy asks), and hands
- * the batch's waiting writers to the acknowledger thread: one hand-off per batch, however many writers (on 2
- * cores, handing work between 16 threads one by one cost about as much as the fsync itself).
+ * that the order of key-directory updates equals the order of sequence numbers. A cycle takes everything pending
+ * at once, writes it with one positional write and fsyncs once (as the policy asks); one cycle runs at a time
+ * ({@link GroupCommit}'s token). Under {@code always()} a writer waiting for its own put leads the cycle on its
+ * own thread ({@link #appendAndWait}) and completes its followers. The flusher thread runs the other cycles
+ * (asynchronous futures alone, syncs, close, the periodic and never policies) and hands the batch's waiting
+ * writers to the acknowledger thread: one hand-off per batch, however many writers.
  *
  * <p>The flusher wakes only the first {@link #FLUSHER_ACKS} writers of a batch itself. Waking 16 or 64 parked
  * threads costs a system call each, and on a busy machine each woken writer may preempt the thread that woke it;
@@ -89,8 +94,10 @@ public final class LogWriter {
     private final FsyncPolicy policy;
     private final long segmentSize;
     private final SegmentFactory factory;
-    /** The flusher's file work: writes, forces, hint files of sealed segments, fsync counts. */
+    /** The cycles' file work: writes, forces, hint files of sealed segments, fsync counts (token holder only). */
     private final CycleIo io;
+    /** Who runs the next cycle: a leading writer or the flusher. */
+    private final GroupCommit commit = new GroupCommit();
     private final Thread flusher;
     /** Completes the futures of fsynced cycles, in cycle order, and runs the after-cycle work. */
     private final Acknowledger acknowledger;
@@ -110,7 +117,7 @@ public final class LogWriter {
     /** Hint entries of every record appended to {@link #active}, in file order. */
     private HintFile.Builder activeHint = new HintFile.Builder();
     private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
-    /** The waiters the flusher took for the cycle it is running (failed by flushLoop if the cycle dies). */
+    /** The waiters of the running cycle (failed by flushLoop if the flusher dies in it). */
     private List<CompletableFuture<Void>> cycleWaiters = List.of();
     /** Written chunks kept for reads of recent records, and spare buffers. */
     private final Chunks written = new Chunks();
@@ -161,6 +168,15 @@ public final class LogWriter {
      * null when the policy does not wait for fsync.
      */
     public CompletableFuture<Void> append(List<Append> appends, Applier applier) {
+        return append(appends, applier, false);
+    }
+
+    /**
+     * Like {@link #append(List, Applier)}; with {@code callerWaits} the caller then waits for the returned future
+     * on this thread with {@link #waitFor}, so that under {@code always()} the thread may
+     * lead its group: write and fsync it, and complete the futures of the writers that joined it (GroupCommit).
+     */
+    public CompletableFuture<Void> append(List<Append> appends, Applier applier, boolean callerWaits) {
         lock.lock();
         try {
             ensureWritable();
@@ -211,7 +227,12 @@ public final class LogWriter {
                 applier.apply(appends.get(i), locations[i]);
             }
             CompletableFuture<Void> durable = null;
-            if (policy.isAlways()) {
+            if (policy.isAlways() && callerWaits) {
+                Ticket ticket = new Ticket();
+                waiters.add(ticket);
+                commit.arrived(ticket);
+                durable = ticket;
+            } else if (policy.isAlways()) {
                 durable = new CompletableFuture<>();
                 waiters.add(durable);
                 if (gather.wakes(waiters.size())) {
@@ -284,6 +305,17 @@ public final class LogWriter {
             lock.unlock();
         }
         await(done);
+    }
+
+    /**
+     * Waits for a future returned by {@link #append(List, Applier, boolean)} with callerWaits, on the thread that
+     * appended; under {@code always()} that thread may lead a group meanwhile. Failures as {@link #await}.
+     */
+    public void waitFor(CompletableFuture<Void> durable) {
+        if (durable instanceof Ticket ticket) {
+            GroupCommit.await(ticket, this::lead);
+        }
+        await(durable);
     }
 
     /** Waits for a future returned by {@link #append}, turning its failure into a FerrumException. */
@@ -507,11 +539,7 @@ public final class LogWriter {
         } catch (Throwable e) {
             lock.lock();
             try {
-                failLocked(e);
-                for (CompletableFuture<Void> w : cycleWaiters) {
-                    w.completeExceptionally(reportedFailureException());
-                }
-                cycleWaiters = List.of();
+                failTaken(e);
             } finally {
                 lock.unlock();
             }
@@ -520,19 +548,28 @@ public final class LogWriter {
         }
     }
 
-    private void flushCycles() throws IOException {
+    /** Stops the writer after a throwable in a cycle's bookkeeping, failing the waiters it took. REQUIRES lock. */
+    private void failTaken(Throwable e) {
+        failLocked(e);
+        for (CompletableFuture<Void> w : cycleWaiters) {
+            w.completeExceptionally(reportedFailureException());
+        }
+        cycleWaiters = List.of();
+    }
+
+    private void flushCycles() {
         long intervalNanos = policy.interval().toNanos();
         while (true) {
-            List<Chunk> batch;
-            List<Sealing> sealing;
-            List<CompletableFuture<Void>> done;
-            Segment current;
-            long upTo;
-            long upToPosition;
-            boolean force;
+            Cycle cycle;
             lock.lock();
             try {
                 while (true) {
+                    if (commit.running()) {
+                        // A writer leads a cycle; it wakes this thread when it leaves work no writer leads.
+                        gather.cancel();
+                        work.awaitUninterruptibly();
+                        continue;
+                    }
                     if (failure != null) {
                         return;
                     }
@@ -573,69 +610,113 @@ public final class LogWriter {
                         awaitNanos(wait);
                     }
                 }
-                batch = new ArrayList<>(rolled.size() + 1);
-                batch.addAll(rolled);
-                rolled.clear();
-                if (pending.length > 0) {
-                    batch.add(pending);
-                    pending = new Chunk(active, appendOffset, written.takeBuffer());
-                }
-                inFlight = batch;
-                sealing = new ArrayList<>(toSeal);
-                toSeal.clear();
-                current = active;
-                upTo = lastSequence;
-                upToPosition = DurablePositions.of(current, appendOffset);
-                force = policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
-                        && System.nanoTime() - io.lastFsyncNanos() >= intervalNanos);
-                syncRequested = false;
-                done = new ArrayList<>(waiters);
-                cycleWaiters = done;
-                waiters.clear();
-                space.signalAll();
+                commit.begin();
+                cycle = take(policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
+                        && System.nanoTime() - io.lastFsyncNanos() >= intervalNanos));
             } finally {
                 lock.unlock();
             }
-            // A failure here ends the flusher (flushLoop fails the cycle's waiters).
-            boolean currentSealed = io.write(batch, sealing, current);
-            positions.written(upToPosition);
-            if (force) {
-                io.force(current, currentSealed);
-                syncedSequence = upTo;
-                positions.synced(upToPosition);
+            runCycle(cycle, false);
+        }
+    }
+
+    /** A writer made the leader runs one cycle of everything pending on its own thread (see GroupCommit). */
+    private void lead() {
+        Cycle cycle = null;
+        lock.lock();
+        try {
+            if (failure == null) {
+                cycle = take(true);
             }
-            io.sealed(sealing);
-            lock.lock();
-            try {
-                cycleWaiters = List.of();
-                inFlight = List.of();
-                written.written(batch);
-                if (force && policy.isAlways()) {
-                    gather.start(waiters.size(), done.size(), io.lastFsyncDuration(), System.nanoTime());
-                }
-            } finally {
-                lock.unlock();
+        } catch (Throwable e) {
+            // As on the flusher (an OutOfMemoryError copying the batch): the writer stops, and the token is freed.
+            failTaken(e);
+        } finally {
+            if (cycle == null) {
+                // The writer failed: failLocked completed every waiter (this leader's ticket too).
+                commit.handOff(waiters);
+                work.signal();
             }
-            if (force) {
-                // The first few writers are woken here: they refill the next batch soonest. The rest are left
-                // to the acknowledger, which wakes them while this thread writes and fsyncs that batch.
-                int here = Math.min(FLUSHER_ACKS, done.size());
-                for (int i = 0; i < here; i++) {
-                    done.get(i).complete(null);
+            lock.unlock();
+        }
+        if (cycle != null) {
+            runCycle(cycle, true);
+        }
+    }
+
+    /** Takes everything pending into a cycle. REQUIRES the lock and the cycle token. */
+    private Cycle take(boolean force) {
+        List<Chunk> batch = new ArrayList<>(rolled.size() + 1);
+        batch.addAll(rolled);
+        rolled.clear();
+        if (pending.length > 0) {
+            batch.add(pending);
+            pending = new Chunk(active, appendOffset, written.takeBuffer());
+        }
+        inFlight = batch;
+        List<Sealing> sealing = new ArrayList<>(toSeal);
+        toSeal.clear();
+        syncRequested = false;
+        List<CompletableFuture<Void>> done = new ArrayList<>(waiters);
+        cycleWaiters = done;
+        waiters.clear();
+        space.signalAll();
+        return new Cycle(batch, sealing, done, active, lastSequence, DurablePositions.of(active, appendOffset), force);
+    }
+
+    /**
+     * Runs a taken cycle's file work on this thread, which holds the token, and hands the token on. A leader
+     * completes every future of its group itself; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves the
+     * rest to the acknowledger. A failure stops the writer: the cycle's futures and every later one fail with it.
+     */
+    private void runCycle(Cycle c, boolean leader) {
+        Throwable failed = null;
+        try {
+            io.run(c, positions);
+            if (c.force()) {
+                syncedSequence = c.upTo();
+            }
+        } catch (Throwable e) {
+            failed = e;
+        }
+        boolean acknowledge = failed == null && c.force();
+        int here = !acknowledge ? 0 : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
+        Ticket next;
+        lock.lock();
+        try {
+            cycleWaiters = List.of();
+            if (failed != null) {
+                // inFlight keeps the failed batch: readers are refused by mayServe, not by a missing record.
+                failLocked(failed);
+                for (CompletableFuture<Void> w : c.done()) {
+                    w.completeExceptionally(reportedFailureException());
                 }
-                acknowledger.acknowledge(done.subList(here, done.size()));
             } else {
-                if (!done.isEmpty()) {
+                inFlight = List.of();
+                written.written(c.batch());
+                if (!c.force()) {
                     // Only a sync() or an always-policy append registers a waiter, and both force; keep them anyway.
-                    lock.lock();
-                    try {
-                        waiters.addAll(done);
-                    } finally {
-                        lock.unlock();
-                    }
+                    waiters.addAll(c.done());
+                } else if (!leader && policy.isAlways()) {
+                    gather.start(waiters.size(), c.done().size(), io.lastFsyncDuration(), System.nanoTime());
                 }
-                acknowledger.acknowledge(List.of());
+                // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
+                acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of());
             }
+            next = commit.handOff(waiters);
+            if (next == null && (failure != null || closing || syncRequested || !waiters.isEmpty()
+                    || !rolled.isEmpty() || !toSeal.isEmpty() || pending.length > 0)) {
+                work.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < here; i++) {
+            c.done().get(i).complete(null);
+        }
+        if (next != null) {
+            // Woken after the group's followers, which append again meanwhile and join the next group.
+            next.wake();
         }
     }
 
