@@ -31,25 +31,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * that the order of key-directory updates equals the order of sequence numbers. A cycle takes everything pending
  * at once, writes it with one positional write and fsyncs once (as the policy asks); one cycle runs at a time
  * ({@link GroupCommit}'s token). Under {@code always()} a writer waiting for its own put leads the cycle on its
- * own thread ({@link #appendAndWait}) and completes its followers. The flusher thread runs the other cycles
+ * own thread ({@link #waitFor}) and completes its followers. The flusher thread runs the other cycles
  * (asynchronous futures alone, syncs, close, the periodic and never policies) and hands the batch's waiting
  * writers to the acknowledger thread: one hand-off per batch, however many writers.
  *
- * <p>The flusher wakes only the first {@link #FLUSHER_ACKS} writers of a batch itself. Waking 16 or 64 parked
- * threads costs a system call each, and on a busy machine each woken writer may preempt the thread that woke it;
- * done by the flusher, that delayed the next fsync by several times the fsync itself (measured at 16 writers:
- * 101 fsyncs/s against 258/s for a raw append + fsync loop on the same disk). The acknowledger completes the other
- * futures and runs the after-cycle work while the flusher already writes and fsyncs the next batch, which the
- * woken writers fill: the flusher's cycle is the write and the fsync. Under {@code always()} the flusher then waits,
- * up to half an fsync, for the writers it just acknowledged to append again ({@link GroupGather}), so that
- * closed-loop writers form one group rather than two alternating halves; appends wake it once per group.
+ * <p>The flusher wakes only the first {@link #FLUSHER_ACKS} writers of a batch itself (waking each costs a system
+ * call, and a woken writer may preempt the waker); the acknowledger completes the others and runs the after-cycle
+ * work while the next cycle runs. For asynchronous futures under {@code always()} the flusher waits, up to half an
+ * fsync, for the writers it just acknowledged to append again ({@link GroupGather}); a leader does not wait: it wakes
+ * the next leader after its followers, which have appended again meanwhile.
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
  * as soon as it returns, and the newest written ones in the chunks kept after writing ({@link Chunks}), so that
- * reading what was just written costs no system call. After a failed write or fsync, or any other throwable on
- * the flusher thread (an OutOfMemoryError too), the writer stops for good: waiting writers are failed, and every
- * later append throws {@link ReadOnlyDatabaseException} carrying the original failure (a failed fsync is never
- * retried).
+ * reading what was just written costs no system call. After a failed write or fsync, or any other throwable in
+ * a cycle (an OutOfMemoryError too), on a leader or the flusher, the writer stops for good: the cycle's writers and
+ * every waiting one are failed, and every later append throws {@link ReadOnlyDatabaseException} carrying the
+ * original failure (a failed fsync is never retried).
  */
 public final class LogWriter {
     /** Creates the next active segment, durable (file and directory fsynced) before it returns. */
@@ -58,8 +55,8 @@ public final class LogWriter {
     }
 
     /**
-     * Called by the flusher once a rolled segment is complete and fsynced, with the hint entries of every record
-     * appended to it (built while appending: sealing never re-reads the segment). Writes its hint file.
+     * Called by a cycle (on the flusher or a leading writer) once a rolled segment is complete and fsynced, with the
+     * hint entries of every record appended to it (built while appending: sealing never re-reads it). Writes its hint.
      */
     public interface SealListener {
         void sealed(Segment segment, HintFile.Builder hint) throws IOException;
@@ -111,16 +108,14 @@ public final class LogWriter {
     private Segment active;
     private long appendOffset;
     private Chunk pending;
-    private final ArrayDeque<Chunk> rolled = new ArrayDeque<>();
-    private List<Chunk> inFlight = List.of();
     private final ArrayDeque<Sealing> toSeal = new ArrayDeque<>();
     /** Hint entries of every record appended to {@link #active}, in file order. */
     private HintFile.Builder activeHint = new HintFile.Builder();
     private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
     /** The waiters of the running cycle (failed by flushLoop if the flusher dies in it). */
     private List<CompletableFuture<Void>> cycleWaiters = List.of();
-    /** Written chunks kept for reads of recent records, and spare buffers. */
-    private final Chunks written = new Chunks();
+    /** Chunks after the pending one: rolled, in flight, written and kept for reads; spare buffers. */
+    private final Chunks chunks = new Chunks();
     private long lastSequence;
     /** When the pending chunk got its first record (System.nanoTime). */
     private long pendingSince;
@@ -128,15 +123,7 @@ public final class LogWriter {
     /** Under always(), the flusher's wait for a group's writers ({@link GroupGather}). */
     private final GroupGather gather = new GroupGather(LINGER_NANOS);
     private boolean closing;
-    private Throwable failure;
-    /**
-     * Whether some caller has been handed {@link #failure} (a write or sync that threw, a waiter failed with it).
-     * When none has, closing the database must report it: under never() and periodic, puts were acknowledged
-     * before the failure that may have lost them, and nobody else will say so.
-     */
-    private boolean failureReported;
-    /** failure != null, readable without the lock (every read asks {@link #mayServe}). */
-    private volatile boolean failed;
+    private final WriteFailure failure = new WriteFailure();
 
     private volatile long syncedSequence;
     /** Where the written and the fsynced records end, for {@link #mayServe} after a failure. */
@@ -198,29 +185,12 @@ public final class LogWriter {
                 }
             }
             Chunk c = pending;
-            if (c.length + total > c.buf.length) {
-                c.buf = java.util.Arrays.copyOf(c.buf, Math.max(c.length + total, c.buf.length * 2));
-            }
-            int n = appends.size();
-            Location[] locations = new Location[n];
-            long offset = appendOffset;
-            int pos = c.length;
-            for (int i = 0; i < n; i++) {
-                Append a = appends.get(i);
-                long sequence = lastSequence + 1 + i;
-                int size = RecordFormat.encode(c.buf, pos, offset, a.type(), i == n - 1, sequence, a.expiresAt(),
-                        a.key().bytes(), a.value(), active.cipher());
-                locations[i] = new Location(active.id(), offset, size, a.expiresAt());
-                activeHint.add(a.type(), a.key().bytes(), size, offset, sequence, a.expiresAt());
-                pos += size;
-                offset += size;
-            }
             if (c.length == 0) {
                 pendingSince = System.nanoTime();
             }
-            c.length = pos;
-            c.records += n;
-            appendOffset = offset;
+            int n = appends.size();
+            Location[] locations = c.encode(appends, total, lastSequence + 1, activeHint);
+            appendOffset = c.fileOffset + c.length;
             active.noteSequences(lastSequence + 1, lastSequence + n);
             lastSequence += n;
             for (int i = 0; i < n; i++) {
@@ -294,7 +264,8 @@ public final class LogWriter {
         lock.lock();
         try {
             ensureWritable();
-            if (!always && syncedSequence == lastSequence && pending.length == 0 && rolled.isEmpty() && toSeal.isEmpty()) {
+            if (!always && syncedSequence == lastSequence && pending.length == 0 && !chunks.hasRolled()
+                    && toSeal.isEmpty()) {
                 return;
             }
             done = new CompletableFuture<>();
@@ -345,37 +316,19 @@ public final class LogWriter {
     public boolean readFromMemory(Segment segment, long offset, int size, byte[] dst, int at) {
         lock.lock();
         try {
-            Chunk c = find(segment, offset, size);
+            Chunk c = chunks.find(pending, segment, offset, size);
             if (c == null) {
                 if (offset + size <= segment.writtenLength()) {
                     return false;
                 }
                 throw new FerrumException("record at " + segment + " offset " + offset + " is neither written nor"
-                        + " pending" + (failure == null ? "" : " (writes failed: " + failure + ")"));
+                        + " pending" + (failure.get() == null ? "" : " (writes failed: " + failure.get() + ")"));
             }
             System.arraycopy(c.buf, (int) (offset - c.fileOffset), dst, at, size);
             return true;
         } finally {
             lock.unlock();
         }
-    }
-
-    /** The chunk holding the record, newest first: pending, rolled, in flight, then written and kept. */
-    private Chunk find(Segment segment, long offset, int size) {
-        if (pending.holds(segment, offset, size)) {
-            return pending;
-        }
-        for (Chunk c : rolled) {
-            if (c.holds(segment, offset, size)) {
-                return c;
-            }
-        }
-        for (Chunk c : inFlight) {
-            if (c.holds(segment, offset, size)) {
-                return c;
-            }
-        }
-        return written.find(segment, offset, size);
     }
 
     /** The segment appends go to; null before the first append. */
@@ -417,7 +370,7 @@ public final class LogWriter {
 
     /** True once a failure stopped the writer (one volatile read: for checks that run per record). */
     public boolean hasFailed() {
-        return failed;
+        return failure.isSet();
     }
 
     /**
@@ -431,7 +384,7 @@ public final class LogWriter {
      * is lower, or equal with a lower offset.
      */
     public boolean mayServe(Segment segment, long offset) {
-        return !failed || segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
+        return !failure.isSet() || segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
     }
 
     /**
@@ -442,11 +395,7 @@ public final class LogWriter {
     public Throwable takeUnreportedFailure() {
         lock.lock();
         try {
-            if (failure == null || failureReported) {
-                return null;
-            }
-            failureReported = true;
-            return failure;
+            return failure.takeUnreported();
         } finally {
             lock.unlock();
         }
@@ -456,7 +405,7 @@ public final class LogWriter {
     public Throwable failure() {
         lock.lock();
         try {
-            return failure;
+            return failure.get();
         } finally {
             lock.unlock();
         }
@@ -476,9 +425,9 @@ public final class LogWriter {
             }
             closing = true;
             activeEmpty = appendOffset <= SegmentHeader.SIZE;
-            if (!activeEmpty && failure == null) {
+            if (!activeEmpty && failure.get() == null) {
                 if (pending.length > 0) {
-                    rolled.add(pending);
+                    chunks.rolled(pending);
                     pending = new Chunk(active, appendOffset, new byte[0]);
                 }
                 toSeal.add(new Sealing(active, activeHint));
@@ -495,8 +444,8 @@ public final class LogWriter {
     }
 
     private void ensureWritable() {
-        if (failure != null) {
-            throw reportedFailureException();
+        if (failure.get() != null) {
+            throw failure.reportedException();
         }
         if (closing) {
             throw new DatabaseClosedException("database");
@@ -506,7 +455,7 @@ public final class LogWriter {
     private void roll() {
         if (active != null) {
             if (pending.length > 0) {
-                rolled.add(pending);
+                chunks.rolled(pending);
             }
             toSeal.add(new Sealing(active, activeHint));
             activeHint = new HintFile.Builder();
@@ -524,7 +473,7 @@ public final class LogWriter {
         }
         active = next;
         appendOffset = next.writtenLength();
-        pending = new Chunk(next, appendOffset, written.takeBuffer());
+        pending = new Chunk(next, appendOffset, chunks.takeBuffer());
         work.signal();
     }
 
@@ -552,7 +501,7 @@ public final class LogWriter {
     private void failTaken(Throwable e) {
         failLocked(e);
         for (CompletableFuture<Void> w : cycleWaiters) {
-            w.completeExceptionally(reportedFailureException());
+            w.completeExceptionally(failure.reportedException());
         }
         cycleWaiters = List.of();
     }
@@ -570,18 +519,18 @@ public final class LogWriter {
                         work.awaitUninterruptibly();
                         continue;
                     }
-                    if (failure != null) {
+                    if (failure.get() != null) {
                         return;
                     }
                     long now = System.nanoTime();
-                    boolean other = syncRequested || !rolled.isEmpty() || !toSeal.isEmpty()
+                    boolean other = syncRequested || chunks.hasRolled() || !toSeal.isEmpty()
                             || pending.length >= FLUSH_BYTES;
                     if (other || closing) {
                         gather.cancel();
                     }
                     long gathering = gather.remaining(waiters.size(), now);
                     if (gathering > 0) {
-                        awaitGather(gathering);
+                        awaitNanos(gathering, 0);
                         continue;
                     }
                     boolean urgent = !waiters.isEmpty() || other;
@@ -607,7 +556,7 @@ public final class LogWriter {
                     if (wait == Long.MAX_VALUE) {
                         work.awaitUninterruptibly();
                     } else {
-                        awaitNanos(wait);
+                        awaitNanos(wait, TimeUnit.MICROSECONDS.toNanos(100));
                     }
                 }
                 commit.begin();
@@ -625,7 +574,7 @@ public final class LogWriter {
         Cycle cycle = null;
         lock.lock();
         try {
-            if (failure == null) {
+            if (failure.get() == null) {
                 cycle = take(true);
             }
         } catch (Throwable e) {
@@ -646,14 +595,10 @@ public final class LogWriter {
 
     /** Takes everything pending into a cycle. REQUIRES the lock and the cycle token. */
     private Cycle take(boolean force) {
-        List<Chunk> batch = new ArrayList<>(rolled.size() + 1);
-        batch.addAll(rolled);
-        rolled.clear();
+        List<Chunk> batch = chunks.takeBatch(pending);
         if (pending.length > 0) {
-            batch.add(pending);
-            pending = new Chunk(active, appendOffset, written.takeBuffer());
+            pending = new Chunk(active, appendOffset, chunks.takeBuffer());
         }
-        inFlight = batch;
         List<Sealing> sealing = new ArrayList<>(toSeal);
         toSeal.clear();
         syncRequested = false;
@@ -686,14 +631,13 @@ public final class LogWriter {
         try {
             cycleWaiters = List.of();
             if (failed != null) {
-                // inFlight keeps the failed batch: readers are refused by mayServe, not by a missing record.
+                // The failed batch stays in flight: readers are refused by mayServe, not by a missing record.
                 failLocked(failed);
                 for (CompletableFuture<Void> w : c.done()) {
-                    w.completeExceptionally(reportedFailureException());
+                    w.completeExceptionally(failure.reportedException());
                 }
             } else {
-                inFlight = List.of();
-                written.written(c.batch());
+                chunks.written(c.batch());
                 if (!c.force()) {
                     // Only a sync() or an always-policy append registers a waiter, and both force; keep them anyway.
                     waiters.addAll(c.done());
@@ -704,8 +648,8 @@ public final class LogWriter {
                 acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of());
             }
             next = commit.handOff(waiters);
-            if (next == null && (failure != null || closing || syncRequested || !waiters.isEmpty()
-                    || !rolled.isEmpty() || !toSeal.isEmpty() || pending.length > 0)) {
+            if (next == null && (failure.get() != null || closing || syncRequested || !waiters.isEmpty()
+                    || chunks.hasRolled() || !toSeal.isEmpty() || pending.length > 0)) {
                 work.signal();
             }
         } finally {
@@ -720,18 +664,9 @@ public final class LogWriter {
         }
     }
 
-    private void awaitGather(long nanos) {
+    private void awaitNanos(long nanos, long atLeast) {
         try {
-            work.awaitNanos(nanos);
-        } catch (InterruptedException e) {
-            // As in awaitNanos: a stray interrupt only ends this wait early.
-            Thread.interrupted();
-        }
-    }
-
-    private void awaitNanos(long nanos) {
-        try {
-            work.awaitNanos(Math.max(nanos, TimeUnit.MICROSECONDS.toNanos(100)));
+            work.awaitNanos(Math.max(nanos, atLeast));
         } catch (InterruptedException e) {
             // Nothing interrupts the private flusher thread; a stray interrupt only ends this wait early, and the
             // loop re-checks its conditions. Keeping the flag set would turn every later wait into a spin.
@@ -750,12 +685,9 @@ public final class LogWriter {
     }
 
     private void failLocked(Throwable e) {
-        if (failure == null) {
-            failure = e;
-            failed = true;
-        }
+        failure.set(e);
         if (!waiters.isEmpty()) {
-            ReadOnlyDatabaseException ex = reportedFailureException();
+            ReadOnlyDatabaseException ex = failure.reportedException();
             for (CompletableFuture<Void> w : waiters) {
                 w.completeExceptionally(ex);
             }
@@ -763,13 +695,5 @@ public final class LogWriter {
         waiters.clear();
         space.signalAll();
         work.signalAll();
-    }
-
-    /** The failure as callers see it, marked as reported. Caller holds the lock. */
-    private ReadOnlyDatabaseException reportedFailureException() {
-        assert lock.isHeldByCurrentThread() : "reporting the failure requires the writer's lock";
-        failureReported = true;
-        return new ReadOnlyDatabaseException("database stopped accepting writes after a failure of the write path: "
-                + failure, failure);
     }
 }
