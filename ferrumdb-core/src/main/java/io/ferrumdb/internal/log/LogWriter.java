@@ -123,7 +123,8 @@ public final class LogWriter {
     /** Under always(), the flusher's wait for a group's writers ({@link GroupGather}). */
     private final GroupGather gather = new GroupGather(LINGER_NANOS);
     private boolean closing;
-    private final WriteFailure failure = new WriteFailure();
+    /** The failure that stopped the writer, if any, and whether a user was told of it. */
+    private final WriteFailure stopped = new WriteFailure();
 
     private volatile long syncedSequence;
     /** Where the written and the fsynced records end, for {@link #mayServe} after a failure. */
@@ -166,7 +167,7 @@ public final class LogWriter {
     public CompletableFuture<Void> append(List<Append> appends, Applier applier, boolean callerWaits) {
         lock.lock();
         try {
-            ensureWritable();
+            ensureWritable(true);
             if (active == null) {
                 startSegment();
             }
@@ -175,7 +176,7 @@ public final class LogWriter {
                 total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, active.cipher());
             }
             while (true) {
-                ensureWritable();
+                ensureWritable(true);
                 if (pending.length > 0 && pending.length + total > MAX_PENDING) {
                     space.awaitUninterruptibly();
                 } else if (appendOffset > SegmentHeader.SIZE && appendOffset + total > segmentSize) {
@@ -241,9 +242,21 @@ public final class LogWriter {
      * rotation needs every later write in a segment created after it began).
      */
     public void rollAndSync(boolean evenIfEmpty) {
+        rollAndSync(evenIfEmpty, true);
+    }
+
+    /**
+     * {@link #rollAndSync()} for the database's own background work: a failure it meets does not count as reported
+     * (see {@link WriteFailure}), so that close still reports it.
+     */
+    public void rollAndSyncForMaintenance() {
+        rollAndSync(false, false);
+    }
+
+    private void rollAndSync(boolean evenIfEmpty, boolean user) {
         lock.lock();
         try {
-            ensureWritable();
+            ensureWritable(user);
             if (evenIfEmpty || appendOffset > SegmentHeader.SIZE) {
                 roll();
             }
@@ -251,24 +264,29 @@ public final class LogWriter {
             lock.unlock();
         }
         // Unconditional: the flusher may be sealing the segment right now, and the next cycle starts after that.
-        sync(true);
+        sync(true, user);
     }
 
     /** Forces everything appended so far to stable storage, whatever the policy. */
     public void sync() {
-        sync(false);
+        sync(false, true);
     }
 
-    private void sync(boolean always) {
+    /** {@link #sync()} for the database's own work, as {@link #rollAndSyncForMaintenance()}. */
+    public void syncForMaintenance() {
+        sync(false, false);
+    }
+
+    private void sync(boolean always, boolean user) {
         CompletableFuture<Void> done;
         lock.lock();
         try {
-            ensureWritable();
+            ensureWritable(user);
             if (!always && syncedSequence == lastSequence && pending.length == 0 && !chunks.hasRolled()
                     && toSeal.isEmpty()) {
                 return;
             }
-            done = new CompletableFuture<>();
+            done = user ? new CompletableFuture<>() : WriteFailure.maintenanceWaiter();
             waiters.add(done);
             syncRequested = true;
             work.signal();
@@ -322,7 +340,7 @@ public final class LogWriter {
                     return false;
                 }
                 throw new FerrumException("record at " + segment + " offset " + offset + " is neither written nor"
-                        + " pending" + (failure.get() == null ? "" : " (writes failed: " + failure.get() + ")"));
+                        + " pending" + (stopped.cause() == null ? "" : " (writes failed: " + stopped.cause() + ")"));
             }
             System.arraycopy(c.buf, (int) (offset - c.fileOffset), dst, at, size);
             return true;
@@ -351,15 +369,6 @@ public final class LogWriter {
         }
     }
 
-    public long lastSequence() {
-        lock.lock();
-        try {
-            return lastSequence;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     public long fsyncs() {
         return io.fsyncs();
     }
@@ -370,7 +379,7 @@ public final class LogWriter {
 
     /** True once a failure stopped the writer (one volatile read: for checks that run per record). */
     public boolean hasFailed() {
-        return failure.isSet();
+        return stopped.failed();
     }
 
     /**
@@ -384,7 +393,7 @@ public final class LogWriter {
      * is lower, or equal with a lower offset.
      */
     public boolean mayServe(Segment segment, long offset) {
-        return !failure.isSet() || segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
+        return !stopped.failed() || segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
     }
 
     /**
@@ -395,7 +404,7 @@ public final class LogWriter {
     public Throwable takeUnreportedFailure() {
         lock.lock();
         try {
-            return failure.takeUnreported();
+            return stopped.takeUntold();
         } finally {
             lock.unlock();
         }
@@ -405,7 +414,7 @@ public final class LogWriter {
     public Throwable failure() {
         lock.lock();
         try {
-            return failure.get();
+            return stopped.cause();
         } finally {
             lock.unlock();
         }
@@ -425,7 +434,7 @@ public final class LogWriter {
             }
             closing = true;
             activeEmpty = appendOffset <= SegmentHeader.SIZE;
-            if (!activeEmpty && failure.get() == null) {
+            if (!activeEmpty && stopped.cause() == null) {
                 if (pending.length > 0) {
                     chunks.rolled(pending);
                     pending = new Chunk(active, appendOffset, new byte[0]);
@@ -443,9 +452,10 @@ public final class LogWriter {
         return activeEmpty;
     }
 
-    private void ensureWritable() {
-        if (failure.get() != null) {
-            throw failure.reportedException();
+    /** Throws once the writer stopped or began closing; a stop counts as told to the caller when {@code user}. */
+    private void ensureWritable(boolean user) {
+        if (stopped.cause() != null) {
+            throw stopped.exception(user);
         }
         if (closing) {
             throw new DatabaseClosedException("database");
@@ -500,9 +510,7 @@ public final class LogWriter {
     /** Stops the writer after a throwable in a cycle's bookkeeping, failing the waiters it took. REQUIRES lock. */
     private void failTaken(Throwable e) {
         failLocked(e);
-        for (CompletableFuture<Void> w : cycleWaiters) {
-            w.completeExceptionally(failure.reportedException());
-        }
+        stopped.fail(cycleWaiters);
         cycleWaiters = List.of();
     }
 
@@ -519,7 +527,7 @@ public final class LogWriter {
                         work.awaitUninterruptibly();
                         continue;
                     }
-                    if (failure.get() != null) {
+                    if (stopped.cause() != null) {
                         return;
                     }
                     long now = System.nanoTime();
@@ -574,15 +582,12 @@ public final class LogWriter {
         Cycle cycle = null;
         lock.lock();
         try {
-            if (failure.get() == null) {
-                cycle = take(true);
-            }
+            cycle = stopped.cause() == null ? take(true) : null;
         } catch (Throwable e) {
-            // As on the flusher (an OutOfMemoryError copying the batch): the writer stops, and the token is freed.
-            failTaken(e);
+            failTaken(e); // as on the flusher (an OutOfMemoryError copying the batch)
         } finally {
             if (cycle == null) {
-                // The writer failed: failLocked completed every waiter (this leader's ticket too).
+                // The writer failed: every waiter is completed (this leader's ticket too); the token is freed.
                 commit.handOff(waiters);
                 work.signal();
             }
@@ -629,14 +634,11 @@ public final class LogWriter {
         Ticket next;
         lock.lock();
         try {
-            cycleWaiters = List.of();
             if (failed != null) {
                 // The failed batch stays in flight: readers are refused by mayServe, not by a missing record.
-                failLocked(failed);
-                for (CompletableFuture<Void> w : c.done()) {
-                    w.completeExceptionally(failure.reportedException());
-                }
+                failTaken(failed);
             } else {
+                cycleWaiters = List.of();
                 chunks.written(c.batch());
                 if (!c.force()) {
                     // Only a sync() or an always-policy append registers a waiter, and both force; keep them anyway.
@@ -648,7 +650,7 @@ public final class LogWriter {
                 acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of());
             }
             next = commit.handOff(waiters);
-            if (next == null && (failure.get() != null || closing || syncRequested || !waiters.isEmpty()
+            if (next == null && (stopped.cause() != null || closing || syncRequested || !waiters.isEmpty()
                     || chunks.hasRolled() || !toSeal.isEmpty() || pending.length > 0)) {
                 work.signal();
             }
@@ -684,14 +686,11 @@ public final class LogWriter {
         }
     }
 
+    /** Stops the writer for good with {@code e} (the first failure is kept) and fails every waiter. */
     private void failLocked(Throwable e) {
-        failure.set(e);
-        if (!waiters.isEmpty()) {
-            ReadOnlyDatabaseException ex = failure.reportedException();
-            for (CompletableFuture<Void> w : waiters) {
-                w.completeExceptionally(ex);
-            }
-        }
+        assert lock.isHeldByCurrentThread() : "stopping the writer requires its lock";
+        stopped.set(e);
+        stopped.fail(waiters);
         waiters.clear();
         space.signalAll();
         work.signalAll();

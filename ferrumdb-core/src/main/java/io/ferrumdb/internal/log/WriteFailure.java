@@ -1,54 +1,84 @@
 package io.ferrumdb.internal.log;
 
 import io.ferrumdb.ReadOnlyDatabaseException;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The failure that stopped the {@link LogWriter} for good, and whether a caller has been told of it. Like Linux's
- * fsync error reporting, a failure is reported once: by the call that meets it, or else by close. Every method but
- * {@link #isSet()} REQUIRES the writer's lock.
+ * The failure that stopped a {@link LogWriter} for good, and whether a user has been told of it.
+ *
+ * <p>Like Linux's fsync error reporting, a failure is reported once: by the user's call that meets it (a put, a
+ * sync, a waiter of a put), or else by close. Only a user's call counts. The database's own background work (a
+ * compaction's sync before it deletes its inputs, its roll of the active segment) meets the failure too, but
+ * nobody reads what it is told: counting it let close return normally after puts acknowledged under
+ * {@code never()} or {@code periodic} were lost (found by PowerLossTest, in CI). Such work waits with a
+ * {@link #maintenanceWaiter()}, which does not count.
+ *
+ * <p>Guarded by the writer's lock, except {@link #failed()}.
  */
 final class WriteFailure {
-    private Throwable failure;
-    /**
-     * Whether some caller has been handed the failure (a write or sync that threw, a waiter failed with it). When
-     * none has, closing the database must report it: under never() and periodic, puts were acknowledged before the
-     * failure that may have lost them, and nobody else will say so.
-     */
-    private boolean reported;
-    /** failure != null, readable without the lock (every read asks {@link LogWriter#mayServe}). */
-    private volatile boolean set;
+    /** A waiter of the database's own work: failing it tells no user. */
+    private static final class MaintenanceWaiter extends CompletableFuture<Void> {
+    }
 
-    /** Records {@code e} unless a failure is recorded already (the first one stopped the writer). */
+    private Throwable cause;
+    /** Whether a user's call has been handed {@link #cause}. */
+    private boolean told;
+    /** cause != null, readable without the lock (every read asks LogWriter#mayServe). */
+    private volatile boolean failed;
+
+    /** Records {@code e} as the failure, unless one is recorded already (the first one is what went wrong). */
     void set(Throwable e) {
-        if (failure == null) {
-            failure = e;
-            set = true;
+        if (cause == null) {
+            cause = e;
+            failed = true;
         }
     }
 
     /** The failure, or null. */
-    Throwable get() {
-        return failure;
+    Throwable cause() {
+        return cause;
     }
 
-    /** One volatile read, without the lock. */
-    boolean isSet() {
-        return set;
+    /** True once a failure is recorded. Lock-free. */
+    boolean failed() {
+        return failed;
     }
 
-    /** The failure if no caller has been told of it yet, else null; it counts as told from this call on. */
-    Throwable takeUnreported() {
-        if (failure == null || reported) {
+    /** A future for the database's own work to wait on: failing it does not count as telling a user. */
+    static CompletableFuture<Void> maintenanceWaiter() {
+        return new MaintenanceWaiter();
+    }
+
+    /** The failure as a caller sees it; counts as told when {@code user}. REQUIRES: a failure is recorded. */
+    ReadOnlyDatabaseException exception(boolean user) {
+        assert cause != null : "no failure to report";
+        told |= user;
+        return new ReadOnlyDatabaseException("database stopped accepting writes after a failure of the write path: "
+                + cause, cause);
+    }
+
+    /** Fails every waiter of {@code waiters} with the failure; counts as told when one of them is a user's. */
+    void fail(Collection<CompletableFuture<Void>> waiters) {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        boolean user = false;
+        for (CompletableFuture<Void> w : waiters) {
+            user |= !(w instanceof MaintenanceWaiter);
+        }
+        ReadOnlyDatabaseException ex = exception(user);
+        for (CompletableFuture<Void> w : waiters) {
+            w.completeExceptionally(ex);
+        }
+    }
+
+    /** The failure if no user has been told of it, else null; it counts as told from this call on (close). */
+    Throwable takeUntold() {
+        if (cause == null || told) {
             return null;
         }
-        reported = true;
-        return failure;
-    }
-
-    /** The failure as callers see it, marked as reported. */
-    ReadOnlyDatabaseException reportedException() {
-        reported = true;
-        return new ReadOnlyDatabaseException("database stopped accepting writes after a failure of the write path: "
-                + failure, failure);
+        told = true;
+        return cause;
     }
 }
