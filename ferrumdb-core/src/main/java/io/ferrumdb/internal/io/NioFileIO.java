@@ -40,9 +40,12 @@ final class NioFileIO implements FileIO {
 
     @Override
     public void syncDirectory(Path directory) throws IOException {
-        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        // Callers' threads sync directories too (a leading writer creating a segment): see NioStorageFile.
+        NioStorageFile.repeatOnInterrupt(() -> {
+            try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        });
     }
 
     @Override
@@ -70,9 +73,11 @@ final class NioFileIO implements FileIO {
             Files.createLink(link, existing);
         } catch (UnsupportedOperationException | IOException e) {
             Files.copy(existing, link);
-            try (FileChannel ch = FileChannel.open(link, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+            NioStorageFile.repeatOnInterrupt(() -> {
+                try (FileChannel ch = FileChannel.open(link, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            });
         }
     }
 }

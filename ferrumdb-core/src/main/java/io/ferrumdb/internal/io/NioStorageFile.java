@@ -2,6 +2,7 @@ package io.ferrumdb.internal.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -32,6 +33,36 @@ final class NioStorageFile implements StorageFile {
 
     private interface Call<T> {
         T on(FileChannel channel) throws IOException;
+    }
+
+    /** A file-system call on a channel of its own (opened and closed inside), such as a directory fsync. */
+    interface OwnChannelCall {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code call}, repeating it when an interrupt of the calling thread closed its channel (at most {@link
+     * #MAX_REOPENS} times); the thread's flag is restored after.
+     */
+    static void repeatOnInterrupt(OwnChannelCall call) throws IOException {
+        boolean interrupted = false;
+        try {
+            for (int repeats = 0; ; repeats++) {
+                try {
+                    call.run();
+                    return;
+                } catch (ClosedByInterruptException e) {
+                    if (repeats == MAX_REOPENS) {
+                        throw e;
+                    }
+                    interrupted |= Thread.interrupted();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private final Path path;

@@ -75,6 +75,13 @@ class NioStorageFileTest {
     }
 
     @Test
+    void aDirectorySyncOnAnInterruptedThreadCompletesAndTheThreadKeepsItsInterrupt() throws Exception {
+        Thread.currentThread().interrupt();
+        FileIO.nio().syncDirectory(dir);
+        assertThat(Thread.interrupted()).isTrue();
+    }
+
+    @Test
     void aClosedFileStaysClosed() throws Exception {
         StorageFile f = FileIO.nio().create(dir.resolve("c.seg"));
         f.close();
