@@ -40,7 +40,7 @@ final class NioFileIO implements FileIO {
 
     @Override
     public void syncDirectory(Path directory) throws IOException {
-        // Callers' threads sync directories too (a leading writer creating a segment): see NioStorageFile.
+        // Callers' threads sync directories too (an append creating the next segment): see NioStorageFile.
         NioStorageFile.repeatOnInterrupt(() -> {
             try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
                 ch.force(true);

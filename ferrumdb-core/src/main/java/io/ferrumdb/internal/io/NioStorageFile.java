@@ -16,17 +16,20 @@ import java.nio.file.attribute.BasicFileAttributes;
  *
  * <p>A FileChannel closes itself when a thread is interrupted inside one of its calls: that thread gets {@link
  * java.nio.channels.ClosedByInterruptException}, the others {@link java.nio.channels.AsynchronousCloseException} or
- * {@link ClosedChannelException}. Caller threads use these channels: under {@code always()} the writer that leads a
- * group writes and fsyncs the active segment on its own thread, and GETs read unsealed segments on theirs, so a
- * cancelled put or get (an executor's {@code shutdownNow}, {@code Future.cancel(true)}) would close the active segment
- * and stop the writer for good. Instead, when the channel was closed by anything but {@link #close()}, it is opened
- * again (only while the path still names the file first opened: same file key) and the call repeated from where it
- * stood, at most {@link #MAX_REOPENS} times; a thread whose interrupt closed the channel gets its flag back after.
+ * {@link ClosedChannelException}. Callers' threads use these channels: a GET reads an unsealed segment with a
+ * positional read, an append that rolls creates the next segment (header, fsyncs, MANIFEST), so a cancelled get or
+ * put (an executor's {@code shutdownNow}, {@code Future.cancel(true)}) closed the active segment and the flusher's
+ * next write then stopped the writer for good. Instead, when the channel was closed by anything but {@link #close()},
+ * it is opened again (only while the path still names the file first opened: same file key) and the call repeated
+ * from where it stood, at most {@link #MAX_REOPENS} times; a thread whose interrupt closed the channel gets its flag
+ * back after. The flusher's own calls are the common case of the repeat: the channel an interrupted GET closed.
  *
  * <p>Repeating is safe for positional reads and writes (the same bytes at the same place) and for a force: its new
  * descriptor flushes every dirty page of the file. One case it cannot tell apart: the JDK reports an I/O error of a
  * force that an interrupt hit at the same moment as the interrupt, and the repeated force on a new descriptor may
- * then not see that error (Linux reports a writeback error to the descriptors open when it happened).
+ * then not see that error (Linux reports a writeback error to the descriptors open when it happened). Only a force
+ * on an interrupted caller's thread can meet that (the writer's own threads are never interrupted); before this
+ * class such a force stopped the writer for good, as any interrupt did.
  */
 final class NioStorageFile implements StorageFile {
     static final int MAX_REOPENS = 8;
