@@ -1,7 +1,9 @@
 package io.ferrumdb.internal.compaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferrumdb.FerrumException;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.CompactionView;
@@ -114,6 +116,63 @@ class RelocationsTest {
         }
         assertThat(input.liveBytes()).isZero();
         assertThat(output.liveBytes()).isEqualTo(30L * n);
+    }
+
+    @Test
+    void liveBytesMoveBetweenEverySegmentPairTheSwitchesInterleave() throws Exception {
+        Segment secondInput = set.createActive();
+        Segment secondOutput = set.createActive();
+        Relocations r = new Relocations();
+        int n = 4 * Relocations.BATCH;
+        long[] expected = new long[4];
+        for (int i = 0; i < n; i++) {
+            // Inputs alternate record by record and outputs switch half way: in slot order the four segments'
+            // records are interleaved, as the hint's order and the slot order never agree.
+            Segment from = i % 2 == 0 ? input : secondInput;
+            Segment to = i < n / 2 ? output : secondOutput;
+            int size = 30 + i % 7;
+            int copySize = size + 16;
+            Location at = new Location(from.id(), 100 + 50L * i, size, 0);
+            keyDir.put(new Key(bytes("key-" + i)), at);
+            set.addLive(at);
+            SlotProbe probe = new SlotProbe();
+            keyDir.probe(bytes("key-" + i), 0, ("key-" + i).length(), probe);
+            r.add(probe, to.id(), 10 + 50L * i, copySize, 0);
+            if (i % 5 == 0) {
+                // Overwritten before the switch: stays where the write put it, in the first input.
+                Location newer = new Location(input.id(), 1_000_000 + i, 30, 0);
+                set.release(keyDir.put(new Key(bytes("key-" + i)), newer));
+                set.addLive(newer);
+                expected[0] += 30;
+            } else {
+                expected[to == output ? 2 : 3] += copySize;
+            }
+        }
+
+        assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n - (n + 4) / 5);
+
+        assertThat(input.liveBytes()).isEqualTo(expected[0]);
+        assertThat(secondInput.liveBytes()).isZero();
+        assertThat(output.liveBytes()).isEqualTo(expected[2]);
+        assertThat(secondOutput.liveBytes()).isEqualTo(expected[3]);
+        for (int i = 1; i < n; i += 97) {
+            Segment to = i < n / 2 ? output : secondOutput;
+            Location now = keyDir.get(new Key(bytes("key-" + i)));
+            assertThat(now).isEqualTo(i % 5 == 0 ? new Location(input.id(), 1_000_000 + i, 30, 0)
+                    : new Location(to.id(), 10 + 50L * i, 30 + i % 7 + 16, 0));
+        }
+    }
+
+    @Test
+    void aCopyBeyondTheKeyDirectorysLimitsIsRefusedWhenAddedBeforeAnythingIsPublished() {
+        Relocations r = new Relocations();
+        keyDir.put(new Key(bytes("k")), new Location(input.id(), 100, 30, 0));
+        SlotProbe probe = new SlotProbe();
+        keyDir.probe(bytes("k"), 0, 1, probe);
+
+        assertThatThrownBy(() -> r.add(probe, output.id(), 1L << 40, 30, 0))
+                .isInstanceOf(FerrumException.class).hasMessageContaining("offset " + (1L << 40));
+        assertThat(r.size()).isZero();
     }
 
     @Test
