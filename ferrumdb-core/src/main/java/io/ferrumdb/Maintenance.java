@@ -214,11 +214,13 @@ final class Maintenance {
      * Compaction only runs on a writable database; see {@link Compactor#compact} for why it syncs. After a write
      * failure the flusher is gone and the writer refuses to sync, but compaction still runs: it dropped records
      * only for keys whose newest record the writer had written ({@link LogWriter#mayServe}), so forcing the
-     * segments not yet sealed makes those records as durable as a sync would.
+     * segments not yet sealed makes those records as durable as a sync would. The sync is the maintenance kind: a
+     * write failure it meets is still reported by close (a background run tells no user; after a db.compact() that
+     * threw it, close reports it a second time, which is better than never).
      */
     private void syncBeforeRetiringSegments() {
         if (writer.failure() == null) {
-            writer.sync();
+            writer.syncForMaintenance();
             return;
         }
         try {
@@ -267,7 +269,7 @@ final class Maintenance {
 
         @Override
         public void rollActive() {
-            writer.rollAndSync();
+            writer.rollAndSyncForMaintenance();
         }
 
         @Override

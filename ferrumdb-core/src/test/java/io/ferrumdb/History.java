@@ -95,6 +95,37 @@ final class History {
         return -1;
     }
 
+    /**
+     * How {@code actual} differs from {@code expected}, key by key (missing, extra, other value with both lengths):
+     * short enough to lead a failure message, which CI logs may cut.
+     */
+    static String diff(Map<String, String> expected, Map<String, String> actual) {
+        StringBuilder sb = new StringBuilder();
+        TreeMap<String, String> all = new TreeMap<>(expected);
+        all.putAll(actual);
+        for (String key : all.keySet()) {
+            String want = expected.get(key);
+            String got = actual.get(key);
+            if (want == null) {
+                sb.append("extra ").append(key).append('=').append(got.length() / 2).append("B; ");
+            } else if (got == null) {
+                sb.append("missing ").append(key).append('=').append(want.length() / 2).append("B; ");
+            } else if (!want.equals(got)) {
+                sb.append("other ").append(key).append(": ").append(got.length() / 2).append("B instead of ")
+                        .append(want.length() / 2).append("B; ");
+            }
+        }
+        return sb.length() == 0 ? "none" : sb.toString();
+    }
+
+    /** The keys whose values differ between the two states (present in one only, or with other values). */
+    static java.util.Set<String> differingKeys(Map<String, String> a, Map<String, String> b) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        keys.removeIf(k -> java.util.Objects.equals(a.get(k), b.get(k)));
+        return keys;
+    }
+
     static TreeMap<String, String> after(Map<String, String> start, List<Mutation> mutations, int k) {
         TreeMap<String, String> state = new TreeMap<>(start);
         mutations.subList(0, k).forEach(m -> m.applyTo(state));

@@ -120,11 +120,15 @@ class PowerLossTest {
             TreeMap<String, String> actual = History.dump(reopened);
             int min = policy.isAlways() ? acknowledged : synced;
             int k = History.matchingPrefix(state, history, actual, min);
-            assertThat(k).as("%s round %d: the reopened database is not a prefix of at least %d of these %d"
-                            + " mutations: %s%nbefore: %s%nactual: %s%nacknowledged state: %s%nreport: %s",
-                    where, round, min, history.size(), history, state, actual,
-                    History.after(state, history, acknowledged), reopened.recoveryReport())
-                    .isGreaterThanOrEqualTo(min);
+            if (k < min) {
+                TreeMap<String, String> expected = History.after(state, history, acknowledged);
+                throw new AssertionError(String.format("%s round %d: the reopened database is not a prefix of at"
+                                + " least %d of these %d mutations (acknowledged %d, clean close %s; against the"
+                                + " acknowledged state: %s; recovery report: %s; files: %s): %s%nbefore: %s%nactual: %s",
+                        where, round, min, history.size(), acknowledged, cleanClose, History.diff(expected, actual),
+                        reopened.recoveryReport(), SegmentLayout.listing(dir, History.differingKeys(expected, actual)),
+                        history, state, actual));
+            }
             if (policy.isAlways()) {
                 assertThat(k).as("%s: more than the one unacknowledged mutation survived", where)
                         .isLessThanOrEqualTo(acknowledged + 1);

@@ -32,6 +32,34 @@ final class SegmentLayout {
         }
     }
 
+    /**
+     * For a failure message: every file of {@code dir} with its size, then each record (segment, offset, type,
+     * sequence, key) of the keys in {@code keys} (hex), or why the records could not be listed.
+     */
+    static String listing(Path dir, java.util.Set<String> keys) {
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.sorted().toList()) {
+                sb.append(p.getFileName()).append('(').append(Files.size(p)).append(") ");
+            }
+        } catch (IOException e) {
+            sb.append("listing failed: ").append(e);
+        }
+        try {
+            for (Rec r : records(dir)) {
+                String key = History.HEX.formatHex(r.key());
+                if (keys.contains(key)) {
+                    sb.append("| ").append(r.file().getFileName()).append('@').append(r.offset())
+                            .append(r.type() == RecordFormat.TYPE_PUT ? " put " : " del ").append(key)
+                            .append(" seq ").append(r.sequence()).append(' ').append(r.value().length).append('B');
+                }
+            }
+        } catch (RuntimeException e) {
+            sb.append("| records unreadable: ").append(e);
+        }
+        return sb.toString();
+    }
+
     static Path hintOf(Path segment) {
         return segment.resolveSibling(segment.getFileName().toString().replace(".seg", ".hint"));
     }

@@ -121,15 +121,8 @@ public final class LogWriter {
     /** Under always(), the flusher's wait for a group's writers ({@link GroupGather}). */
     private final GroupGather gather = new GroupGather(LINGER_NANOS);
     private boolean closing;
-    private Throwable failure;
-    /**
-     * Whether some caller has been handed {@link #failure} (a write or sync that threw, a waiter failed with it).
-     * When none has, closing the database must report it: under never() and periodic, puts were acknowledged
-     * before the failure that may have lost them, and nobody else will say so.
-     */
-    private boolean failureReported;
-    /** failure != null, readable without the lock (every read asks {@link #mayServe}). */
-    private volatile boolean failed;
+    /** The failure that stopped the writer, if any, and whether a user was told of it. */
+    private final WriteFailure stopped = new WriteFailure();
 
     private volatile long syncedSequence;
     /** Where the written and the fsynced records end, for {@link #mayServe} after a failure. */
@@ -163,7 +156,7 @@ public final class LogWriter {
     public CompletableFuture<Void> append(List<Append> appends, Applier applier) {
         lock.lock();
         try {
-            ensureWritable();
+            ensureWritable(true);
             if (active == null) {
                 startSegment();
             }
@@ -172,7 +165,7 @@ public final class LogWriter {
                 total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, active.cipher());
             }
             while (true) {
-                ensureWritable();
+                ensureWritable(true);
                 if (pending.length > 0 && pending.length + total > MAX_PENDING) {
                     space.awaitUninterruptibly();
                 } else if (appendOffset > SegmentHeader.SIZE && appendOffset + total > segmentSize) {
@@ -250,9 +243,21 @@ public final class LogWriter {
      * rotation needs every later write in a segment created after it began).
      */
     public void rollAndSync(boolean evenIfEmpty) {
+        rollAndSync(evenIfEmpty, true);
+    }
+
+    /**
+     * {@link #rollAndSync()} for the database's own background work: a failure it meets does not count as reported
+     * (see {@link WriteFailure}), so that close still reports it.
+     */
+    public void rollAndSyncForMaintenance() {
+        rollAndSync(false, false);
+    }
+
+    private void rollAndSync(boolean evenIfEmpty, boolean user) {
         lock.lock();
         try {
-            ensureWritable();
+            ensureWritable(user);
             if (evenIfEmpty || appendOffset > SegmentHeader.SIZE) {
                 roll();
             }
@@ -260,23 +265,28 @@ public final class LogWriter {
             lock.unlock();
         }
         // Unconditional: the flusher may be sealing the segment right now, and the next cycle starts after that.
-        sync(true);
+        sync(true, user);
     }
 
     /** Forces everything appended so far to stable storage, whatever the policy. */
     public void sync() {
-        sync(false);
+        sync(false, true);
     }
 
-    private void sync(boolean always) {
+    /** {@link #sync()} for the database's own work, as {@link #rollAndSyncForMaintenance()}. */
+    public void syncForMaintenance() {
+        sync(false, false);
+    }
+
+    private void sync(boolean always, boolean user) {
         CompletableFuture<Void> done;
         lock.lock();
         try {
-            ensureWritable();
+            ensureWritable(user);
             if (!always && syncedSequence == lastSequence && pending.length == 0 && rolled.isEmpty() && toSeal.isEmpty()) {
                 return;
             }
-            done = new CompletableFuture<>();
+            done = user ? new CompletableFuture<>() : WriteFailure.maintenanceWaiter();
             waiters.add(done);
             syncRequested = true;
             work.signal();
@@ -319,7 +329,7 @@ public final class LogWriter {
                     return false;
                 }
                 throw new FerrumException("record at " + segment + " offset " + offset + " is neither written nor"
-                        + " pending" + (failure == null ? "" : " (writes failed: " + failure + ")"));
+                        + " pending" + (stopped.cause() == null ? "" : " (writes failed: " + stopped.cause() + ")"));
             }
             System.arraycopy(c.buf, (int) (offset - c.fileOffset), dst, at, size);
             return true;
@@ -385,7 +395,7 @@ public final class LogWriter {
 
     /** True once a failure stopped the writer (one volatile read: for checks that run per record). */
     public boolean hasFailed() {
-        return failed;
+        return stopped.failed();
     }
 
     /**
@@ -399,7 +409,7 @@ public final class LogWriter {
      * is lower, or equal with a lower offset.
      */
     public boolean mayServe(Segment segment, long offset) {
-        return !failed || segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
+        return !stopped.failed() || segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
     }
 
     /**
@@ -410,11 +420,7 @@ public final class LogWriter {
     public Throwable takeUnreportedFailure() {
         lock.lock();
         try {
-            if (failure == null || failureReported) {
-                return null;
-            }
-            failureReported = true;
-            return failure;
+            return stopped.takeUntold();
         } finally {
             lock.unlock();
         }
@@ -424,7 +430,7 @@ public final class LogWriter {
     public Throwable failure() {
         lock.lock();
         try {
-            return failure;
+            return stopped.cause();
         } finally {
             lock.unlock();
         }
@@ -444,7 +450,7 @@ public final class LogWriter {
             }
             closing = true;
             activeEmpty = appendOffset <= SegmentHeader.SIZE;
-            if (!activeEmpty && failure == null) {
+            if (!activeEmpty && stopped.cause() == null) {
                 if (pending.length > 0) {
                     rolled.add(pending);
                     pending = new Chunk(active, appendOffset, new byte[0]);
@@ -462,9 +468,10 @@ public final class LogWriter {
         return activeEmpty;
     }
 
-    private void ensureWritable() {
-        if (failure != null) {
-            throw reportedFailureException();
+    /** Throws once the writer stopped or began closing; a stop counts as told to the caller when {@code user}. */
+    private void ensureWritable(boolean user) {
+        if (stopped.cause() != null) {
+            throw stopped.exception(user);
         }
         if (closing) {
             throw new DatabaseClosedException("database");
@@ -508,9 +515,7 @@ public final class LogWriter {
             lock.lock();
             try {
                 failLocked(e);
-                for (CompletableFuture<Void> w : cycleWaiters) {
-                    w.completeExceptionally(reportedFailureException());
-                }
+                stopped.fail(cycleWaiters);
                 cycleWaiters = List.of();
             } finally {
                 lock.unlock();
@@ -533,7 +538,7 @@ public final class LogWriter {
             lock.lock();
             try {
                 while (true) {
-                    if (failure != null) {
+                    if (stopped.cause() != null) {
                         return;
                     }
                     long now = System.nanoTime();
@@ -668,27 +673,13 @@ public final class LogWriter {
         }
     }
 
+    /** Stops the writer for good with {@code e} (the first failure is kept) and fails every waiter. */
     private void failLocked(Throwable e) {
-        if (failure == null) {
-            failure = e;
-            failed = true;
-        }
-        if (!waiters.isEmpty()) {
-            ReadOnlyDatabaseException ex = reportedFailureException();
-            for (CompletableFuture<Void> w : waiters) {
-                w.completeExceptionally(ex);
-            }
-        }
+        assert lock.isHeldByCurrentThread() : "stopping the writer requires its lock";
+        stopped.set(e);
+        stopped.fail(waiters);
         waiters.clear();
         space.signalAll();
         work.signalAll();
-    }
-
-    /** The failure as callers see it, marked as reported. Caller holds the lock. */
-    private ReadOnlyDatabaseException reportedFailureException() {
-        assert lock.isHeldByCurrentThread() : "reporting the failure requires the writer's lock";
-        failureReported = true;
-        return new ReadOnlyDatabaseException("database stopped accepting writes after a failure of the write path: "
-                + failure, failure);
     }
 }

@@ -131,6 +131,41 @@ class LogWriterTest {
     }
 
     /**
+     * Close reports a write failure that only the database's own work met (a background compaction's sync, its
+     * roll of the active segment): puts acknowledged under never() may be lost and no user was told. PowerLossTest
+     * once saw close return normally because such a sync had counted as reporting it. A user's sync that met the
+     * failure does count: close then has nothing left to report.
+     */
+    @Test
+    void aFailureOnlyMaintenanceMetIsLeftForCloseToReport() throws IOException {
+        FaultFileIO faults = new FaultFileIO(13);
+        LogWriter w = open(faults.session(), FsyncPolicy.never(), 1 << 20);
+        append(w, put("first", 10));
+        w.sync();
+        faults.failOn(FaultFileIO.Op.FORCE, 1, ".seg");
+        append(w, put("second", 10)); // acknowledged at once under never()
+        assertThatThrownBy(w::syncForMaintenance).isInstanceOf(ReadOnlyDatabaseException.class)
+                .rootCause().hasMessageContaining("injected failure of FORCE");
+        assertThatThrownBy(w::rollAndSyncForMaintenance).isInstanceOf(ReadOnlyDatabaseException.class);
+        w.close();
+        assertThat(w.takeUnreportedFailure()).as("close has the failure to report").isSameAs(w.failure());
+        assertThat(w.takeUnreportedFailure()).as("reported once").isNull();
+        set.closeAll();
+
+        FaultFileIO again = new FaultFileIO(14);
+        dir = java.nio.file.Files.createDirectories(dir.resolve("user"));
+        LogWriter told = open(again.session(), FsyncPolicy.never(), 1 << 20);
+        append(told, put("first", 10));
+        told.sync();
+        again.failOn(FaultFileIO.Op.FORCE, 1, ".seg");
+        append(told, put("second", 10));
+        assertThatThrownBy(told::syncForMaintenance).isInstanceOf(ReadOnlyDatabaseException.class);
+        assertThatThrownBy(told::sync).isInstanceOf(ReadOnlyDatabaseException.class);
+        told.close();
+        assertThat(told.takeUnreportedFailure()).as("the user's sync reported it").isNull();
+    }
+
+    /**
      * Under never() a write failure leaves served what reached the file: a sealed segment whole, and in the
      * active segment the records before the failed write's position, not the record it caught.
      */

@@ -1,0 +1,84 @@
+package io.ferrumdb.internal.log;
+
+import io.ferrumdb.ReadOnlyDatabaseException;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The failure that stopped a {@link LogWriter} for good, and whether a user has been told of it.
+ *
+ * <p>Like Linux's fsync error reporting, a failure is reported once: by the user's call that meets it (a put, a
+ * sync, a waiter of a put), or else by close. Only a user's call counts. The database's own background work (a
+ * compaction's sync before it deletes its inputs, its roll of the active segment) meets the failure too, but
+ * nobody reads what it is told: counting it let close return normally after puts acknowledged under
+ * {@code never()} or {@code periodic} were lost (found by PowerLossTest, in CI). Such work waits with a
+ * {@link #maintenanceWaiter()}, which does not count.
+ *
+ * <p>Guarded by the writer's lock, except {@link #failed()}.
+ */
+final class WriteFailure {
+    /** A waiter of the database's own work: failing it tells no user. */
+    private static final class MaintenanceWaiter extends CompletableFuture<Void> {
+    }
+
+    private Throwable cause;
+    /** Whether a user's call has been handed {@link #cause}. */
+    private boolean told;
+    /** cause != null, readable without the lock (every read asks LogWriter#mayServe). */
+    private volatile boolean failed;
+
+    /** Records {@code e} as the failure, unless one is recorded already (the first one is what went wrong). */
+    void set(Throwable e) {
+        if (cause == null) {
+            cause = e;
+            failed = true;
+        }
+    }
+
+    /** The failure, or null. */
+    Throwable cause() {
+        return cause;
+    }
+
+    /** True once a failure is recorded. Lock-free. */
+    boolean failed() {
+        return failed;
+    }
+
+    /** A future for the database's own work to wait on: failing it does not count as telling a user. */
+    static CompletableFuture<Void> maintenanceWaiter() {
+        return new MaintenanceWaiter();
+    }
+
+    /** The failure as a caller sees it; counts as told when {@code user}. REQUIRES: a failure is recorded. */
+    ReadOnlyDatabaseException exception(boolean user) {
+        assert cause != null : "no failure to report";
+        told |= user;
+        return new ReadOnlyDatabaseException("database stopped accepting writes after a failure of the write path: "
+                + cause, cause);
+    }
+
+    /** Fails every waiter of {@code waiters} with the failure; counts as told when one of them is a user's. */
+    void fail(Collection<CompletableFuture<Void>> waiters) {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        boolean user = false;
+        for (CompletableFuture<Void> w : waiters) {
+            user |= !(w instanceof MaintenanceWaiter);
+        }
+        ReadOnlyDatabaseException ex = exception(user);
+        for (CompletableFuture<Void> w : waiters) {
+            w.completeExceptionally(ex);
+        }
+    }
+
+    /** The failure if no user has been told of it, else null; it counts as told from this call on (close). */
+    Throwable takeUntold() {
+        if (cause == null || told) {
+            return null;
+        }
+        told = true;
+        return cause;
+    }
+}
