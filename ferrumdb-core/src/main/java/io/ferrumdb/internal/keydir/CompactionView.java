@@ -19,6 +19,11 @@ public final class CompactionView {
         this.keyDir = keyDir;
     }
 
+    /** The number of slots of the directory's table now (it only grows). */
+    public int slotCount() {
+        return keyDir.table.capacity;
+    }
+
     /** The directory's hash of the key {@code bytes[from, from + len)}. */
     public static long hash(byte[] bytes, int from, int len) {
         return KeyArena.hash(bytes, from, len);

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The relocation list alone: only keys still pointing at the record that was copied are switched (a write,
  * removal or re-insertion in between wins), live bytes follow exactly the switched records, and the list grows
- * past the room made for it.
+ * past its first chunks and holds slots beyond the table it was sized for.
  */
 class RelocationsTest {
     @TempDir
@@ -71,7 +71,7 @@ class RelocationsTest {
 
     @Test
     void onlyKeysStillAtTheCopiedRecordAreSwitchedAndLiveBytesFollowThem() {
-        Relocations r = new Relocations();
+        Relocations r = relocations();
         // Sealed again under another cipher: the copy is larger than the original.
         putAndCopy(r, "kept", 100, 10, 44);
         putAndCopy(r, "overwritten", 130, 40);
@@ -98,10 +98,13 @@ class RelocationsTest {
         assertThat(input.liveBytes()).isEqualTo(60); // "overwritten" at 220 and "reinserted"
     }
 
+    private Relocations relocations() {
+        return new Relocations(new CompactionView(keyDir).slotCount());
+    }
+
     @Test
-    void theListGrowsPastTheRoomMadeForItAndSwitchesEveryEntry() {
-        Relocations r = new Relocations();
-        r.ensureRoom(3);
+    void theListGrowsPastItsFirstChunksAndSwitchesEveryEntry() {
+        Relocations r = relocations();
         int n = 5_000;
         for (int i = 0; i < n; i++) {
             putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
@@ -122,7 +125,7 @@ class RelocationsTest {
     void liveBytesMoveBetweenEverySegmentPairTheSwitchesInterleave() throws Exception {
         Segment secondInput = set.createActive();
         Segment secondOutput = set.createActive();
-        Relocations r = new Relocations();
+        Relocations r = relocations();
         int n = 4 * Relocations.BATCH;
         long[] expected = new long[4];
         for (int i = 0; i < n; i++) {
@@ -165,7 +168,7 @@ class RelocationsTest {
 
     @Test
     void aCopyBeyondTheKeyDirectorysLimitsIsRefusedWhenAddedBeforeAnythingIsPublished() {
-        Relocations r = new Relocations();
+        Relocations r = relocations();
         keyDir.put(new Key(bytes("k")), new Location(input.id(), 100, 30, 0));
         SlotProbe probe = new SlotProbe();
         keyDir.probe(bytes("k"), 0, 1, probe);
@@ -176,8 +179,27 @@ class RelocationsTest {
     }
 
     @Test
+    void slotsBeyondTheTableTheListWasSizedForAreFiledLastAndStillSwitched() {
+        // Sized for a 16-slot table: every slot the grown table hands out beyond it goes to the last group.
+        Relocations r = new Relocations(16);
+        int n = 2_000;
+        for (int i = 0; i < n; i++) {
+            putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
+        }
+        assertThat(new CompactionView(keyDir).slotCount()).isGreaterThan(16);
+
+        assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n);
+
+        for (int i = 0; i < n; i++) {
+            assertThat(keyDir.get(new Key(bytes("key-" + i))))
+                    .isEqualTo(new Location(output.id(), 10 + 30L * i, 30, 0));
+        }
+        assertThat(output.liveBytes()).isEqualTo(30L * n);
+    }
+
+    @Test
     void switchesInBatchesFindTheirKeysAgainAfterTheTableGrew() {
-        Relocations r = new Relocations();
+        Relocations r = relocations();
         int n = 3 * Relocations.BATCH + 7;
         for (int i = 0; i < n; i++) {
             putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
