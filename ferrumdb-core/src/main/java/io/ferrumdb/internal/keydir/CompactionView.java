@@ -88,8 +88,8 @@ public final class CompactionView {
 
     /**
      * The relocations of one compaction as the view reads them, in the order they are applied (compaction keeps
-     * them in a primitive array, grouped by slot so that the table is written nearly in address order).
-     * Locations are packed by {@link #locationWord}.
+     * them in primitive arrays, grouped by slot so that the table is written nearly in address order). Locations
+     * are packed by {@link #locationWord}; a place whose header holds no key is skipped.
      */
     public interface Batch {
         long header(int i);
