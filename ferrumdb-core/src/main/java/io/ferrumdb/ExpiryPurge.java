@@ -32,7 +32,7 @@ final class ExpiryPurge {
         if (!keyDir.mayHaveExpired(now)) {
             return;
         }
-        Runnable purge = () -> keyDir.purgeExpired(now, (k, loc) -> segments.release(loc));
+        Runnable purge = () -> keyDir.purgeExpired(now, segments::release);
         if (writer != null) {
             writer.runLocked(purge);
         } else {

@@ -47,9 +47,8 @@ public final class FerrumDB implements AutoCloseable {
     private final Recovery.Opened opened;
     private final SegmentSet segments;
     private final KeyDir keyDir;
-    /** Null when read-only. */
+    /** Both null when read-only. */
     private final LogWriter writer;
-    /** Null when read-only. */
     private final WritePath writes;
     private final ReadPath reads;
     private final KeyViews views;
@@ -69,6 +68,7 @@ public final class FerrumDB implements AutoCloseable {
             this.writer = options.readOnly() ? null : new LogWriter(opened.maxSequence(), options.fsyncPolicy(),
                     options.segmentSize(), segments::createActive, this::sealSegment,
                     keyDir::applyQueuedOrderedChanges);
+            keyDir.keysInRecords(new io.ferrumdb.internal.log.RecordKeyReader(segments, writer));
             this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, this::now);
             this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, this::now, this::ensureOpen);
             this.expiry = new ExpiryPurge(keyDir, segments, writer, this::now);

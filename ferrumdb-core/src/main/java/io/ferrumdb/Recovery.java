@@ -12,6 +12,7 @@ import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.KeyDirLoader;
+import io.ferrumdb.internal.log.RecordKeyReader;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
@@ -116,7 +117,10 @@ final class Recovery {
             deleteUnpublishedSegments(inventory.unpublished());
             deleteOrphanHints(ids);
         }
-        keyDir = new KeyDir(options.orderedKeys(), expectedKeys(ids));
+        // Hash-only plaintext databases keep no key bytes in memory: keys are compared with their records. Encrypted
+        // ones keep them in the arena (a compare would decrypt a record), as ordered ones do (the index sorts them).
+        keyDir = options.orderedKeys() || meta.encrypted() ? new KeyDir(options.orderedKeys(), expectedKeys(ids))
+                : KeyDir.keysInLog(expectedKeys(ids), options.keyHashBits());
         loader = new KeyDirLoader(keyDir);
         long maxSequence = load(ids);
         // Ids of files deleted above are not used again: a later crash must not confuse an old file with a new one.
@@ -304,9 +308,12 @@ final class Recovery {
         // Nothing else sees the key directory yet: no lock is needed to purge it.
         long now = options.clock().millis();
         if (keyDir.mayHaveExpired(now)) {
-            keyDir.purgeExpired(now, (k, loc) -> segments.release(loc));
+            keyDir.purgeExpired(now, segments::release);
         }
         keyDir.buildOrderedIndex();
+        // Every record loaded is in a written segment: the key directory can compare keys with them now (FerrumDB
+        // gives it the writer's chunks too once there is a writer).
+        keyDir.keysInRecords(new RecordKeyReader(segments, null));
         return maxSequence;
     }
 

@@ -132,8 +132,8 @@ public final class CompactionView {
      * record if its entry still names the record at {@code (segmentId, offset)}. Records are never rewritten in
      * place, so that pair identifies the record; a put, remove or expiry of the key since the probe changed the
      * entry (a key removed and put again gets a new arena reference, so a new header), and the swap is refused.
-     * If the table grew meanwhile the slot is found again by the key's arena reference, without comparing key
-     * bytes. REQUIRES: the mutation lock is held.
+     * If the table grew meanwhile the slot is found again by its header and the record it names, without
+     * comparing key bytes. REQUIRES: the mutation lock is held.
      */
     static boolean switchHeld(KeyDir keyDir, SlotTable t, long header, int slot, int segmentId, long offset,
                               int toSegment, long toOffset, int toSize, long toExpiresAt) {
@@ -150,7 +150,7 @@ public final class CompactionView {
             return false; // a holder filled from a Location (Probe.set), not by a lookup: no slot to go to
         }
         boolean inPlace = slot >= 0 && slot < t.capacity && t.header(slot) == header;
-        int at = inPlace ? slot : keyDir.slotOf(t, SlotTable.ref(header));
+        int at = inPlace ? slot : keyDir.slotHolding(t, header, fromLocation);
         if (at < 0 || !t.holdsLocation(at, fromLocation)) {
             return false;
         }

@@ -3,8 +3,8 @@ package io.ferrumdb.internal.keydir;
 import java.util.Arrays;
 
 /**
- * Keys with a TTL, by expiry time: a binary min-heap over two primitive arrays (expiry, key reference), so a
- * TTL costs 16 bytes and no object. An entry may be stale (the key was overwritten or removed since); the
+ * Keys with a TTL, by expiry time: a binary min-heap over two primitive arrays (expiry, the key's slot header,
+ * which {@link KeyDir#purgeExpired} finds the key by), so a TTL costs 16 bytes and no object. An entry may be stale (the key was overwritten or removed since); the
  * consumer checks the directory when it pops it. Not thread-safe: the key directory's mutation lock guards it.
  */
 final class ExpiryQueue {
@@ -40,7 +40,7 @@ final class ExpiryQueue {
         return at[0];
     }
 
-    /** The earliest entry's key reference; only when not empty. */
+    /** The earliest entry's key (its slot header); only when not empty. */
     long peekRef() {
         return refs[0];
     }

@@ -1,24 +1,23 @@
 package io.ferrumdb.internal.keydir;
 
 import io.ferrumdb.FerrumException;
-import io.ferrumdb.internal.concurrent.Uninterruptibly;
-import java.util.AbstractMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.concurrent.CountDownLatch;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
- * live in an off-heap {@link SlotTable} (24 bytes a slot), key bytes in an off-heap {@link KeyArena}, the
+ * live in an off-heap {@link SlotTable} (24 bytes a slot), key bytes compared through a {@link KeyStore} (an
+ * off-heap {@link KeyArena}, or in a hash-only plaintext database the records themselves: {@link LogKeys}), the
  * optional key order in sorted reference arrays ({@link OrderedIndex}, 8 bytes a key) and TTLs in a primitive
  * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
  * <p>Concurrency: GETs and scans are lock-free. Every change (the log writer's puts and removes, compaction's
  * {@link #relocate}, the TTL purge, growth) is made under one mutation lock, so slots have one writer at a time.
  * Growth copies the table into a larger one while readers keep using the old one, then publishes the new one
- * with a single volatile write: readers never wait; the writer that triggers growth pays the copy.
+ * with a single volatile write: readers never wait; the writer that triggers growth pays the copy. Comparing a
+ * key with a record may take the log writer's lock (to copy from its chunks), so changes that compare keys (puts,
+ * removes) are made with the writer's lock already held; the others (relocations, the purge) compare none.
  */
 public final class KeyDir {
     /**
@@ -31,7 +30,14 @@ public final class KeyDir {
 
     /** Held by every change; {@link CompactionView} takes it for its batches of relocations. */
     final Object mutation = new Object();
-    private final KeyArena arena = new KeyArena();
+    /** Where keys are compared: an arena, or (hash-only, plaintext) the records, after a loading arena at open. */
+    private volatile KeyStore keys;
+    /** The arena of an {@link ArenaKeys#inHeaders} directory (the ordered index sorts its references), else null. */
+    private final KeyArena arena;
+    /** A hash-only directory's store once loaded ({@link #keysInRecords}); null when keys stay in the arena. */
+    private final LogKeys logKeys;
+    /** The mutator's holder for the entries it compares keys with (under the mutation lock). */
+    private final SlotProbe compared = new SlotProbe();
     private final OrderedIndex ordered;
     private final ExpiryQueue expiries = new ExpiryQueue();
     volatile SlotTable table;
@@ -41,16 +47,52 @@ public final class KeyDir {
     /** Set once {@link #clearTombstones} ended recovery's loading (mutator only). */
     private boolean loaded;
     private volatile long nextExpiry = Long.MAX_VALUE;
-    /** Set while the ordered index is being built at open; null once a waiter saw it finish. */
-    private volatile CountDownLatch orderedBuild;
-    private volatile Throwable orderedBuildFailure;
+    /** The ordered index's build at open (see {@link #buildOrderedIndex}). */
+    private final OrderedBuild orderedBuild = new OrderedBuild();
 
+    /** Hash bits beyond the tag a hash-only directory's headers keep by default ({@link #keysInLog}). */
+    public static final int DEFAULT_KEY_HASH_BITS = LogKeys.DEFAULT_EXTRA_BITS;
+
+    /** A key directory keeping its keys in an off-heap arena (ordered keys, encrypted databases). */
     public KeyDir(boolean ordered, int expectedKeys) {
+        this(ordered, expectedKeys, null);
+    }
+
+    /**
+     * A hash-only key directory keeping no key bytes once loaded: keys are compared with the records their slots
+     * point at ({@link LogKeys}), read through {@code records}, given by {@link #keysInRecords} once the log is
+     * open. Headers keep {@code extraHashBits} hash bits beyond the tag ({@link LogKeys#DEFAULT_EXTRA_BITS}; tests
+     * use 0 so that keys of one tag share a header and every probe compares records).
+     */
+    public static KeyDir keysInLog(int expectedKeys, int extraHashBits) {
+        return new KeyDir(false, expectedKeys, new LogKeys(extraHashBits));
+    }
+
+    private KeyDir(boolean ordered, int expectedKeys, LogKeys logKeys) {
         this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), OPEN_FILL));
+        this.logKeys = logKeys;
+        ArenaKeys stored = logKeys == null ? ArenaKeys.inHeaders() : ArenaKeys.loading(logKeys);
+        this.keys = stored;
+        this.arena = logKeys == null ? stored.arena : null;
         this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
         if (ordered) {
             this.ordered.expectLoaded(expectedKeys);
         }
+    }
+
+    /**
+     * Gives a hash-only directory its log, through which keys are compared from then on (a no-op for a directory
+     * keeping its keys). Called once the log is open, before the database is used.
+     */
+    public void keysInRecords(RecordKeys records) {
+        if (logKeys != null) {
+            logKeys.attach(records);
+        }
+    }
+
+    /** True when this directory keeps no key bytes and compares keys with records. */
+    public boolean keysInLog() {
+        return logKeys != null;
     }
 
     private static int capacityFor(long keys, double fill) {
@@ -88,19 +130,45 @@ public final class KeyDir {
         return lookup(bytes, from, len, KeyArena.hash(bytes, from, len), at) ? at.location() : null;
     }
 
+    /**
+     * The lock-free lookup: candidates by hash bits, each compared by the key store. A candidate whose record
+     * is gone (compaction retired its segment after the slot was read) makes the lookup start again, unless its
+     * slot still names that record. A damaged record is reported only when no later candidate is the key: the
+     * damaged one may then be the key's.
+     */
     private boolean lookup(byte[] bytes, int from, int len, long hash, SlotProbe into) {
-        boolean found = firstCandidate(hash, into);
-        while (found && !arena.matches(SlotTable.ref(into.header), bytes, from, len)) {
-            found = nextCandidate(into);
+        for (int attempt = 1; ; attempt++) {
+            boolean found = firstCandidate(hash, into);
+            SlotProbe damaged = null;
+            int c = KeyStore.OTHER;
+            while (found && (c = keys.compare(into, bytes, from, len)) != KeyStore.MATCH && c != KeyStore.GONE) {
+                if (c == KeyStore.DAMAGED && damaged == null) {
+                    damaged = into.copy();
+                }
+                found = nextCandidate(into);
+            }
+            if (found && c == KeyStore.GONE) {
+                if (into.stillHeld() || attempt == MAX_LOOKUPS) {
+                    throw LogKeys.gone(into);
+                }
+                continue;
+            }
+            if (!found && damaged != null) {
+                throw keys.damaged(damaged);
+            }
+            return found;
         }
-        return found;
     }
+
+    /** Lookups one call makes at most when records keep moving under it (each move needs a compaction). */
+    static final int MAX_LOOKUPS = 8;
 
     /**
      * A GET's lookup without the key compare: fills {@code into} with the first entry of {@code key}'s probe
-     * sequence whose 28 hash bits match and returns true, or returns false when none does. The caller compares the
-     * key with the record the entry names, which it reads anyway (a key arena line is a cache miss of its own),
-     * and on a mismatch asks {@link #isKey} and goes on with {@link #nextCandidate}. Lock-free, allocates nothing.
+     * sequence whose header matches the key's hash bits (28 of them, or 62 in a hash-only directory) and returns
+     * true, or returns false when none does. The caller compares the key with the record the entry names, which it
+     * reads anyway (a key arena line is a cache miss of its own), and on a mismatch asks {@link #isKey} and goes
+     * on with {@link #nextCandidate}. Lock-free, allocates nothing.
      */
     public boolean firstCandidate(byte[] key, SlotProbe into) {
         return firstCandidate(KeyArena.hash(key), into);
@@ -108,8 +176,10 @@ public final class KeyDir {
 
     private boolean firstCandidate(long hash, SlotProbe into) {
         into.table = table;
-        into.tag = SlotTable.tag(hash);
-        return candidateFrom(into.table.homeOfTag(into.tag), into);
+        KeyStore k = keys;
+        into.tag = k.match(hash);
+        into.mask = k.matchMask();
+        return candidateFrom(into.table.homeOfTag(into.tag & SlotTable.TAG_MASK), into);
     }
 
     /** The next candidate after {@code p}'s slot, in the table {@code p} was found in; see {@link #firstCandidate}. */
@@ -119,19 +189,33 @@ public final class KeyDir {
 
     private boolean candidateFrom(int slot, SlotProbe p) {
         while (true) {
-            int found = p.table.candidate(slot, p.tag, p);
+            int found = p.table.candidate(slot, p.tag, p.mask, p);
             if (found >= 0) {
                 return found == 1;
             }
             // The slot was removed or reused between reading its header and its words: probe again from home.
             p.table = table;
-            slot = p.table.homeOfTag(p.tag);
+            slot = p.table.homeOfTag(p.tag & SlotTable.TAG_MASK);
         }
     }
 
-    /** True when the candidate {@code p} is {@code key}'s entry: compares the key arena's copy. Lock-free. */
+    /**
+     * True when the candidate {@code p} is {@code key}'s entry, as the key store says (the arena's copy, or the
+     * record read again). A record that is gone counts as the key's (the caller then looks again); a damaged one
+     * as the key's unless a later candidate is the key. Lock-free.
+     */
     public boolean isKey(byte[] key, SlotProbe p) {
-        return arena.matches(SlotTable.ref(p.header), key, 0, key.length);
+        int c = keys.compare(p, key, 0, key.length);
+        if (c != KeyStore.DAMAGED) {
+            return c != KeyStore.OTHER;
+        }
+        SlotProbe later = p.copy();
+        while (nextCandidate(later)) {
+            if (keys.compare(later, key, 0, key.length) == KeyStore.MATCH) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean isOrdered() {
@@ -147,7 +231,7 @@ public final class KeyDir {
         if (ordered == null) {
             throw new IllegalStateException("the key directory was built without ordered keys");
         }
-        awaitOrderedBuild(true);
+        orderedBuild.await(true);
         return ordered.scan(fromInclusive, toExclusive, descending, this::locationOf);
     }
 
@@ -166,30 +250,9 @@ public final class KeyDir {
      * acknowledger calls it after each group commit, so that a writer only appends a reference.
      */
     public void applyQueuedOrderedChanges() {
-        if (ordered != null && awaitOrderedBuild(false)) {
+        if (ordered != null && orderedBuild.await(false)) {
             ordered.merge(false);
         }
-    }
-
-    /** True when the index built at open is complete; with {@code wait}, waits for it. */
-    private boolean awaitOrderedBuild(boolean wait) {
-        CountDownLatch building = orderedBuild;
-        if (building == null) {
-            return true;
-        }
-        if (!wait) {
-            return building.getCount() == 0 && orderedBuildFailure == null;
-        }
-        Uninterruptibly.await(() -> {
-            building.await();
-            return true;
-        });
-        if (orderedBuildFailure != null) {
-            throw new FerrumException("building the ordered key index failed: " + orderedBuildFailure,
-                    orderedBuildFailure);
-        }
-        orderedBuild = null;
-        return true;
     }
 
     /** Number of entries, expired ones included until {@link #purgeExpired} removes them. */
@@ -204,11 +267,11 @@ public final class KeyDir {
 
     /** Off-heap bytes held: table, expiry area and key arena (the ordered arrays are on the heap). */
     public long offHeapBytes() {
-        return table.bytesReserved() + arena.bytesReserved();
+        return table.bytesReserved() + keys.bytesReserved();
     }
 
     /** Calls {@code action} with every entry's location, weakly consistent, without copying keys (recovery). */
-    public void forEachLocation(java.util.function.Consumer<Location> action) {
+    public void forEachLocation(Consumer<Location> action) {
         SlotTable t = table;
         for (int slot = 0; slot < t.capacity; slot++) {
             long header = t.headerAcquire(slot);
@@ -223,37 +286,7 @@ public final class KeyDir {
 
     /** All entries, weakly consistent: each key present for the whole iteration is seen once. */
     public Iterator<Map.Entry<Key, Location>> entries() {
-        SlotTable t = table;
-        return new Iterator<>() {
-            private int slot;
-            private Map.Entry<Key, Location> next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && slot < t.capacity) {
-                    int s = slot++;
-                    long header = t.headerAcquire(s);
-                    if (SlotTable.holdsKey(header)) {
-                        Location loc = t.readIfHeld(s, header);
-                        if (loc != null) {
-                            next = new AbstractMap.SimpleImmutableEntry<>(
-                                    new Key(arena.copy(SlotTable.ref(header))), loc);
-                        }
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public Map.Entry<Key, Location> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Map.Entry<Key, Location> e = next;
-                next = null;
-                return e;
-            }
-        };
+        return new EntryIterator(table, keys);
     }
 
     // ------------------------------------------------------------------ changes (one at a time)
@@ -320,7 +353,7 @@ public final class KeyDir {
             long replaced = wasTombstone ? 0 : (long) t.segmentId(slot) << 32 | t.recordSize(slot);
             if (put) {
                 t.writeUnpublished(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
-                noteExpiry(expiresAt, SlotTable.ref(header));
+                noteExpiry(expiresAt, header);
                 if (wasTombstone) {
                     tombstones--;
                     t.live++;
@@ -337,15 +370,14 @@ public final class KeyDir {
         if (t.used + 1 > t.capacity * MAX_FILL) {
             t = grow(t);
         }
-        long ref = arena.append(key, from, length);
-        if (ordered != null) {
-            ordered.loaded(ref);
-        }
-        long header = SlotTable.header(ref, hash);
         slot = claimSlot(t, hash);
+        long header = keys.add(t, slot, key, from, length, hash);
+        if (ordered != null) {
+            ordered.loaded(SlotTable.ref(header));
+        }
         if (put) {
             t.writeUnpublished(slot, header, segmentId, offset, recordSize, sequence, expiresAt);
-            noteExpiry(expiresAt, ref);
+            noteExpiry(expiresAt, header);
             t.live++;
         } else {
             t.writeTombstone(slot, header, sequence);
@@ -392,6 +424,10 @@ public final class KeyDir {
             }
             assert tombstones == 0 : tombstones + " tombstones not found in the table";
             t.endLoading();
+            if (logKeys != null) {
+                // The loading arena goes: from now on keys are compared with their records.
+                keys = logKeys;
+            }
             loaded = true;
             size = t.live;
             return cleared;
@@ -400,7 +436,7 @@ public final class KeyDir {
 
     /** Bytes of key storage appended so far, removed keys and cleared tombstones included. */
     public long keyBytesUsed() {
-        return arena.bytesUsed();
+        return keys.bytesUsed();
     }
 
     /** Swaps a key's location if it is still {@code expected} (compared by value; compaction). */
@@ -428,21 +464,26 @@ public final class KeyDir {
     }
 
     /**
-     * Removes entries expired by {@code nowMillis}, calling {@code removed} for each. The caller holds the
-     * writer's lock, so that no put of the same key races with the removal.
+     * Removes entries expired by {@code nowMillis}, calling {@code removed} with each one's location. The caller
+     * holds the writer's lock, so that no put of the same key races with the removal. The queue names keys by
+     * header; a hash-only directory's header may be shared by keys (with probability 2^-62, or always in tests),
+     * so every slot holding it is checked: an expired entry is removed whichever key's queue entry found it.
+     * No key bytes are read.
      */
-    public void purgeExpired(long nowMillis, BiConsumer<Key, Location> removed) {
+    public void purgeExpired(long nowMillis, Consumer<Location> removed) {
         synchronized (mutation) {
             while (!expiries.isEmpty() && expiries.peekAt() <= nowMillis) {
-                long ref = expiries.peekRef();
+                long header = expiries.peekRef();
                 expiries.poll();
                 SlotTable t = table;
-                int slot = slotOf(t, ref);
-                if (slot >= 0) {
-                    Location current = t.location(slot);
-                    if (current.isExpired(nowMillis)) {
-                        removeSlot(t, slot);
-                        removed.accept(new Key(arena.copy(ref)), current);
+                for (int slot = t.homeOfTag(header & SlotTable.TAG_MASK); t.header(slot) != SlotTable.NEVER_USED;
+                     slot = t.next(slot)) {
+                    if (t.header(slot) == header) {
+                        Location current = t.location(slot);
+                        if (current.isExpired(nowMillis)) {
+                            removeSlot(t, slot);
+                            removed.accept(current);
+                        }
                     }
                 }
             }
@@ -465,22 +506,7 @@ public final class KeyDir {
         synchronized (mutation) {
             loaded = ordered.takeLoaded(table.live);
         }
-        CountDownLatch built = new CountDownLatch(1);
-        orderedBuild = built;
-        Thread builder = new Thread(() -> {
-            try {
-                long[] refs = loaded.refs();
-                ordered.sort(refs);
-                ordered.install(refs, loaded.dead());
-            } catch (RuntimeException | Error e) {
-                orderedBuildFailure = e;
-                throw e;
-            } finally {
-                built.countDown();
-            }
-        }, "ferrumdb-ordered-index");
-        builder.setDaemon(true);
-        builder.start();
+        orderedBuild.start(ordered, loaded);
     }
 
     private Location set(Key key, Location location, boolean maintainOrder) {
@@ -490,10 +516,9 @@ public final class KeyDir {
             SlotTable t = table;
             int slot = findOrFree(t, bytes, 0, bytes.length, hash);
             Location previous = null;
-            long ref;
+            long header;
             if (slot >= 0) {
-                long header = t.header(slot);
-                ref = SlotTable.ref(header);
+                header = t.header(slot);
                 previous = t.location(slot);
                 t.write(slot, header, location);
             } else {
@@ -503,30 +528,30 @@ public final class KeyDir {
                     t = grow(t);
                     slot = -1 - findOrFree(t, bytes, 0, bytes.length, hash);
                 }
-                ref = arena.append(bytes);
+                header = keys.add(t, slot, bytes, 0, bytes.length, hash);
                 if (t.header(slot) == SlotTable.NEVER_USED) {
                     t.used++;
-                    t.writeFresh(slot, SlotTable.header(ref, hash), location);
+                    t.writeFresh(slot, header, location);
                 } else {
-                    t.write(slot, SlotTable.header(ref, hash), location);
+                    t.write(slot, header, location);
                 }
                 t.live++;
                 size = t.live;
                 if (ordered != null && maintainOrder) {
-                    ordered.added(ref);
+                    ordered.added(SlotTable.ref(header));
                 } else if (ordered != null) {
-                    ordered.loaded(ref);
+                    ordered.loaded(SlotTable.ref(header));
                 }
             }
-            noteExpiry(location.expiresAt(), ref);
+            noteExpiry(location.expiresAt(), header);
             return previous;
         }
     }
 
-    /** Queues a TTL for the purge. Caller holds the mutation lock. */
-    private void noteExpiry(long expiresAt, long ref) {
+    /** Queues a TTL for the purge, naming the key by its header. Caller holds the mutation lock. */
+    private void noteExpiry(long expiresAt, long header) {
         if (expiresAt != 0) {
-            expiries.add(expiresAt, ref);
+            expiries.add(expiresAt, header);
             if (expiresAt < nextExpiry) {
                 nextExpiry = expiresAt;
             }
@@ -547,25 +572,55 @@ public final class KeyDir {
      * The slot holding the key {@code key[from, from + length)}, or when it is absent {@code -1 - s} for the slot
      * {@code s} that {@link #claimSlot} would pick (the first removed or never-used slot of its probe sequence,
      * not yet counted as used). Caller holds the mutation lock; growth keeps a never-used slot in every table.
+     *
+     * <p>Keys are compared by the key store. A candidate whose record is damaged is the key's when no other
+     * candidate is (its hash bits matched: 62 of them in a hash-only directory), so that a put or delete replaces
+     * an entry that can no longer be read rather than adding a second entry for the key.
      */
     private int findOrFree(SlotTable t, byte[] key, int from, int length, long hash) {
         assert Thread.holdsLock(mutation) : "findOrFree requires the mutation lock";
-        long tag = SlotTable.tag(hash);
+        long match = keys.match(hash);
+        long mask = keys.matchMask();
         int slot = t.home(hash);
         int free = -1;
+        int damaged = -1;
         while (true) {
             long header = t.header(slot);
             if (header == SlotTable.NEVER_USED) {
-                return -1 - (free >= 0 ? free : slot);
+                return damaged >= 0 ? damaged : -1 - (free >= 0 ? free : slot);
             }
             if (header == SlotTable.REMOVED) {
                 free = free >= 0 ? free : slot;
-            } else if ((header & SlotTable.TAG_MASK) == tag
-                    && arena.matches(SlotTable.ref(header), key, from, length)) {
-                return slot;
+            } else if ((header & mask) == match) {
+                t.read(slot, compared);
+                int c = keys.compare(compared, key, from, length);
+                if (c == KeyStore.MATCH) {
+                    return slot;
+                } else if (c == KeyStore.GONE) {
+                    // Under the mutation lock a slot names a live record: compaction retires a segment only
+                    // after switching every entry away from it.
+                    throw LogKeys.gone(compared);
+                } else if (c == KeyStore.DAMAGED && damaged < 0) {
+                    damaged = slot;
+                }
             }
             slot = t.next(slot);
         }
+    }
+
+    /**
+     * The slot of {@code t} holding {@code header} and pointing at the record at {@code locationWord} (packed by
+     * {@link SlotTable#locationWord}), or -1 (compaction's compare-and-set after growth moved the slot: a record
+     * identifies its key). Mutator only.
+     */
+    int slotHolding(SlotTable t, long header, long locationWord) {
+        for (int slot = t.homeOfTag(header & SlotTable.TAG_MASK); t.header(slot) != SlotTable.NEVER_USED;
+             slot = t.next(slot)) {
+            if (t.header(slot) == header && t.holdsLocation(slot, locationWord)) {
+                return slot;
+            }
+        }
+        return -1;
     }
 
     /** The slot of {@code t} holding the key with reference {@code ref}, or -1. Lock-free. */

@@ -13,9 +13,13 @@ public final class SlotProbe {
     private long offset;
     private int recordSize;
     private long expiresAt;
-    /** The table and hash bits of a candidate probe ({@link KeyDir#firstCandidate}), to go on from {@code slot}. */
+    /**
+     * The table and header bits of a candidate probe ({@link KeyDir#firstCandidate}), to go on from {@code slot}:
+     * a candidate's header masked with {@code mask} equals {@code tag} ({@link KeyStore#match}).
+     */
     SlotTable table;
     long tag;
+    long mask;
 
     void set(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
         this.slot = slot;
@@ -24,6 +28,22 @@ public final class SlotProbe {
         this.offset = offset;
         this.recordSize = recordSize;
         this.expiresAt = expiresAt;
+    }
+
+    /** A copy of this holder (entry, slot, and the candidate probe's table and tag), without the expiry. */
+    SlotProbe copy() {
+        SlotProbe c = new SlotProbe();
+        c.set(slot, header, segmentId, offset, recordSize, 0);
+        c.table = table;
+        c.tag = tag;
+        c.mask = mask;
+        return c;
+    }
+
+    /** True when the slot this entry was read from still holds it (same header, same record). Lock-free. */
+    boolean stillHeld() {
+        SlotProbe now = new SlotProbe();
+        return table.readIfHeld(slot, header, now) && now.segmentId == segmentId && now.offset == offset;
     }
 
     /** Fills the entry from {@code loc}, slot unknown: for lookups that produce a Location (tests, adapters). */

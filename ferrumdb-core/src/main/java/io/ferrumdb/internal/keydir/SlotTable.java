@@ -62,6 +62,8 @@ final class SlotTable {
      * of a key wins; null outside loading (see {@link KeyDir#recover} and {@link #endLoading}). Mutator only.
      */
     private long[] loadSequences;
+    /** Recovery only, hash-only directories: each slot's key in the loading arena ({@link ArenaKeys#loading}). */
+    private long[] loadRefs;
     /** Slots holding a key; mutator only. */
     int live;
     /** Slots holding a key or a removed marker (probes stop only at never-used slots); mutator only. */
@@ -100,6 +102,16 @@ final class SlotTable {
         return s;
     }
 
+    /** Recovery only: the per-slot references into a hash-only directory's loading arena, allocated on first use. */
+    long[] loadRefs() {
+        long[] r = loadRefs;
+        if (r == null) {
+            r = new long[capacity];
+            loadRefs = r;
+        }
+        return r;
+    }
+
     /** True while {@link #loadSequences} exists (recovery is loading this table). */
     boolean isLoading() {
         return loadSequences != null;
@@ -108,6 +120,7 @@ final class SlotTable {
     /** Recovery is over: drops the sequence numbers. */
     void endLoading() {
         loadSequences = null;
+        loadRefs = null;
     }
 
     /** Bytes this table takes off-heap. */
@@ -179,13 +192,13 @@ final class SlotTable {
      * into {@code into}: 1 when found, 0 when the probe reached a never-used slot (no such key), -1 when the slot
      * changed between reading its header and its words (the caller probes again from home). Keys are not compared.
      */
-    int candidate(int slot, long tag, SlotProbe into) {
+    int candidate(int slot, long match, long mask, SlotProbe into) {
         for (int probes = 0; probes < capacity; probes++, slot = next(slot)) {
             long header = headerAcquire(slot);
             if (header == NEVER_USED) {
                 return 0;
             }
-            if (header != REMOVED && (header & TAG_MASK) == tag) {
+            if (header != REMOVED && (header & mask) == match) {
                 return readIfHeld(slot, header, into) ? 1 : -1;
             }
         }
@@ -233,6 +246,15 @@ final class SlotTable {
         ByteBuffer e = expiries;
         long expiresAt = e == null ? 0 : (long) WORDS.get(e, slot * 8);
         return new Location((int) (location >>> 40), location & MAX_OFFSET, size, expiresAt);
+    }
+
+    /** Fills {@code into} with the entry in {@code slot}, read by the mutator; no Location is built. */
+    void read(int slot, SlotProbe into) {
+        long location = (long) WORDS.get(slots, at(slot, 1));
+        ByteBuffer e = expiries;
+        into.set(slot, header(slot), (int) (location >>> 40), location & MAX_OFFSET,
+                (int) (long) WORDS.get(slots, at(slot, 2)), e == null ? 0 : (long) WORDS.get(e, slot * 8));
+        into.table = this;
     }
 
     /** True when {@code slot} holds exactly {@code expected} (compared by value). */
@@ -393,6 +415,9 @@ final class SlotTable {
         WORDS.set(slots, to + 16, ((long) WORDS.get(from.slots, src + 16)) & 0xFFFFFFFFL);
         if (from.loadSequences != null) {
             loadSequences()[slot] = from.loadSequences[fromSlot];
+        }
+        if (from.loadRefs != null) {
+            loadRefs()[slot] = from.loadRefs[fromSlot];
         }
         ByteBuffer fromExpiries = from.expiries;
         if (fromExpiries != null) {

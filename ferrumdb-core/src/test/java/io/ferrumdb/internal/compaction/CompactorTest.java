@@ -116,7 +116,7 @@ class CompactorTest {
                 default -> throw new AssertionError(op);
             }
         }
-        keyDir.purgeExpired(NOW, (k, loc) -> set.release(loc));
+        keyDir.purgeExpired(NOW, set::release);
         List<Segment> sealed = set.sealedExcept(writer.active() == null ? -1 : writer.active().id());
         List<Segment> inputs = new ArrayList<>();
         for (int i : compacted) {

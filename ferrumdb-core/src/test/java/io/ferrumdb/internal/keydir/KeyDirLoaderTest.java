@@ -169,9 +169,12 @@ class KeyDirLoaderTest {
                 2, List.of(put("renewed", 4), put("keep", 5)));
         KeyDir dir = load(false, segs, List.of(2, 1));
         assertThat(dir.mayHaveExpired(2_000)).isTrue();
-        List<String> purged = new ArrayList<>();
-        dir.purgeExpired(2_000, (key, loc) -> purged.add(new String(key.bytes(), StandardCharsets.UTF_8)));
-        assertThat(purged).containsExactly("ttl");
+        List<Location> purged = new ArrayList<>();
+        dir.purgeExpired(2_000, purged::add);
+        assertThat(purged).hasSize(1);
+        assertThat(purged.get(0).segmentId()).isEqualTo(1);
+        assertThat(purged.get(0).expiresAt()).isEqualTo(1_000);
+        assertThat(dir.get(new Key(k("ttl")))).isNull();
         assertThat(dir.get(new Key(k("renewed"))).expiresAt()).isZero();
         assertThat(dir.get(new Key(k("later"))).expiresAt()).isEqualTo(5_000);
         assertThat(dir.size()).isEqualTo(3);
