@@ -6,6 +6,10 @@
 // pool threads that run the Java calls, and classic-level's libuv threads). 100,000 keys of 16
 // bytes with 100-byte values; blocks of 2,000 random gets, 25 pairs after 5 warm-up pairs. (At commit 6cf2bb9 it
 // also timed the previous get and getSync, rebuilt from NodeDatabase.get and getBounded, which are gone since.)
+// Also the previous getSync (the instance method NodeDatabase.getBase64, as getSync called it before session 6)
+// against the current one, the same way, and prefix scans of all keys with values (`for await` over iterate()
+// against better-sqlite3's `iterate()` of `SELECT k, v ... WHERE k >= ? AND k < ?`): the first right after open,
+// then 8 alternating pairs (scans 2 to 9), wall and process CPU time.
 // Prints one JSON object. Usage: node targets.js [keys]
 
 const fs = require('node:fs');
@@ -14,6 +18,8 @@ const path = require('node:path');
 const Database = require('better-sqlite3');
 const { ClassicLevel } = require('classic-level');
 const { FerrumDB } = require('ferrumdb');
+// The package's own error translation, for the previous getSync rebuilt below (lib/ is not among its exports).
+const { translate } = require(path.join(path.dirname(require.resolve('ferrumdb')), 'lib', 'jvm.js'));
 
 const PAIRS = 25;
 const WARMUP = 5;
@@ -22,34 +28,37 @@ const PREFIX = 'user:';
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-/** Wall-clock and CPU time (of the whole process: the sync calls run Java on this thread) per call of `loop`. */
-async function timeNs(loop) {
+/**
+ * Wall-clock and CPU time (of the whole process: the sync calls run Java on this thread) per call of `loop`, which
+ * makes `per` calls.
+ */
+async function timeNs(loop, per = BLOCK) {
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await loop();
-  const wall = Number(process.hrtime.bigint() - start) / BLOCK;
+  const wall = Number(process.hrtime.bigint() - start) / per;
   const used = process.cpuUsage(cpu);
-  return [wall, ((used.user + used.system) * 1000) / BLOCK];
+  return [wall, ((used.user + used.system) * 1000) / per];
 }
 
 /**
  * Alternates `ours` and `theirs` (which goes first alternates too): medians of ns per call and of the per-pair
  * ratios, of wall-clock time and of process CPU time.
  */
-async function alternate(ours, theirs) {
+async function alternate(ours, theirs, pairs = PAIRS, warmup = WARMUP, per = BLOCK) {
   const wall = [[], [], []];
   const cpu = [[], [], []];
-  for (let i = 0; i < WARMUP + PAIRS; i += 1) {
+  for (let i = 0; i < warmup + pairs; i += 1) {
     let x;
     let y;
     if (i % 2 === 0) {
-      x = await timeNs(ours);
-      y = await timeNs(theirs);
+      x = await timeNs(ours, per);
+      y = await timeNs(theirs, per);
     } else {
-      y = await timeNs(theirs);
-      x = await timeNs(ours);
+      y = await timeNs(theirs, per);
+      x = await timeNs(ours, per);
     }
-    if (i >= WARMUP) {
+    if (i >= warmup) {
       for (const [series, at] of [[wall, 0], [cpu, 1]]) {
         series[0].push(x[at]);
         series[1].push(y[at]);
@@ -85,12 +94,36 @@ async function main() {
     const insert = sql.prepare('INSERT INTO kv VALUES (?, ?)');
     sql.transaction(() => { for (const k of keys) insert.run(k, value); })();
     const one = sql.prepare('SELECT v FROM kv WHERE k = ?').pluck();
+    const range = sql.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ?').raw();
+    const upper = Buffer.from(PREFIX.slice(0, -1) + String.fromCharCode(PREFIX.charCodeAt(PREFIX.length - 1) + 1));
 
     const level = new ClassicLevel(path.join(dir, 'level'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     await level.open();
     for (let i = 0; i < n; i += 10000) {
       await level.batch(keys.slice(i, i + 10000).map((key) => ({ type: 'put', key, value })));
     }
+
+    // Scans first, so that FerrumDB's first scan is the first after open (the ordered key index may still be being
+    // built, and the JIT has compiled nothing of the scan path).
+    const ours = async () => {
+      let count = 0;
+      for await (const entry of db.iterate({ prefix: PREFIX })) count += entry.length - 1;
+      if (count !== n) throw new Error(`scan saw ${count} of ${n}`);
+    };
+    const theirs = () => {
+      let count = 0;
+      for (const row of range.iterate(Buffer.from(PREFIX), upper)) count += row.length - 1;
+      if (count !== n) throw new Error(`sqlite scan saw ${count} of ${n}`);
+    };
+    [out['first scan: ferrumdb ms'], out['first scan: ferrumdb cpu ms']] = (await timeNs(ours, 1e6));
+    [out['first scan: better-sqlite3 ms'], out['first scan: better-sqlite3 cpu ms']] = (await timeNs(theirs, 1e6));
+    out['first scan: ferrumdb / better-sqlite3'] = out['first scan: ferrumdb ms'] / out['first scan: better-sqlite3 ms'];
+    out['first scan: ferrumdb / better-sqlite3, cpu'] = out['first scan: ferrumdb cpu ms']
+      / out['first scan: better-sqlite3 cpu ms'];
+    const scans = await alternate(ours, theirs, 8, 0, 1e6);
+    [out['scans 2-9: ferrumdb ms'], out['scans 2-9: better-sqlite3 ms'],
+      out['scans 2-9: ferrumdb / better-sqlite3']] = scans.wall;
+    out['scans 2-9: ferrumdb / better-sqlite3, cpu'] = scans.cpu[2];
 
     for (const k of probe) {
       if (!db.getSync(k).equals(one.get(k))) throw new Error(`values differ at ${k}`);
@@ -101,6 +134,25 @@ async function main() {
       out['sync get: ferrumdb / better-sqlite3']] = sync.wall;
     [out['sync get cpu: ferrumdb ns'], out['sync get cpu: better-sqlite3 ns'],
       out['sync get cpu: ferrumdb / better-sqlite3']] = sync.cpu;
+    // getSync as it was before session 6: the same steps, through the instance method.
+    const nodeDatabase = FerrumDB.javaDatabase(db);
+    const before = (key) => {
+      const k = key.toString('base64');
+      let value;
+      try {
+        value = nodeDatabase.getBase64Sync(k);
+      } catch (e) {
+        throw translate(e);
+      }
+      return value === null ? null : Buffer.from(value, 'base64');
+    };
+    for (const k of probe.slice(0, 100)) {
+      if (!before(k).equals(db.getSync(k))) throw new Error(`the previous getSync differs at ${k}`);
+    }
+    const change = await alternate(() => { for (const k of probe) db.getSync(k); },
+      () => { for (const k of probe) before(k); });
+    out['sync get: after / before'] = change.wall[2];
+    out['sync get cpu: after / before'] = change.cpu[2];
     const awaited = await alternate(async () => { for (const k of probe) await db.get(k); },
       async () => { for (const k of probe) await level.get(k); });
     [out['awaited get: ferrumdb ns'], out['awaited get: classic-level ns'],

@@ -179,12 +179,18 @@ function batchArgs(ops) {
  */
 class FerrumDB {
   #db;
+  #nodeDatabaseClass;
+  #handle;
   #path;
   #writes;
 
   /** Use FerrumDB.open or FerrumDB.openSync. */
   constructor(nodeDatabase, path) {
     this.#db = nodeDatabase;
+    // The number getSync passes to NodeDatabase.readBase64, a static method: java-bridge calls a static method
+    // with an int argument for about a microsecond less than an instance method (see NodeHandles.java).
+    this.#nodeDatabaseClass = jclass(NODE_DATABASE);
+    this.#handle = nodeDatabase.handleSync();
     this.#path = path;
     this.#writes = new WriteQueue(nodeDatabase);
   }
@@ -293,11 +299,12 @@ class FerrumDB {
   }
 
   getSync(key) {
-    // Straight to Java, without #callSync's method-name lookup: this is the call the sync get target measures.
+    // Straight to Java, without #callSync's method-name lookup, and through a static method: this is the call the
+    // sync get target measures.
     const k = toBase64(key, 'key');
     let value;
     try {
-      value = this.#db.getBase64Sync(k);
+      value = this.#nodeDatabaseClass.readBase64Sync(this.#handle, k);
     } catch (e) {
       throw translate(e);
     }
@@ -355,26 +362,33 @@ class FerrumDB {
    * the event loop never waits for a whole scan. Leaving the loop early releases the engine's iterator.
    * Weakly consistent: each key comes at most once; keys written meanwhile may or may not appear.
    */
-  async* iterate(options) {
-    yield* this.#scan(scanArgs(options, true));
+  iterate(options) {
+    // #scan itself, not an async generator delegating to it: every layer of async generator costs each entry a round
+    // of promises (a JavaScript-only loop over 100,000 entries: 48.6 ms with two layers and yield*, 22.0 ms with one
+    // and a plain yield per entry). The options are still checked when the loop starts, inside #scan.
+    return this.#scan(options, true);
   }
 
   /** The live keys in unsigned byte order, as iterate's options select them (streamed in chunks, as iterate). */
   async keys(options) {
     const keys = [];
-    for await (const key of this.#scan(scanArgs(options, false))) {
+    for await (const key of this.#scan(options, false)) {
       keys.push(key);
     }
     return keys;
   }
 
-  async* #scan(args) {
+  async* #scan(options, withValues) {
+    const args = scanArgs(options, withValues);
     const ScanCursor = jclass(SCAN_CURSOR);
     const cursor = await call(() => ScanCursor.newInstanceAsync(this.#db, ...args));
-    const withValues = args[args.length - 1];
-    const fetch = () => call(() => cursor.next(CHUNK_ENTRIES, CHUNK_BYTES));
+    // Chunks cross as base64: java-bridge converts a returned string for about half what a byte[] costs it.
+    const fetch = () => call(() => cursor.nextBase64(CHUNK_ENTRIES, CHUNK_BYTES));
     for await (const chunk of cursorChunks(cursor, fetch)) {
-      yield* unpack(chunk, withValues);
+      // A plain yield per entry, not yield* over the array, which wraps it in an async iterator of its own.
+      for (const entry of unpack(Buffer.from(chunk, 'base64'), withValues)) {
+        yield entry;
+      }
     }
   }
 
@@ -384,9 +398,9 @@ class FerrumDB {
     const args = scanArgs(options, false);
     const cursor = callSync(() => new ScanCursor(this.#db, ...args));
     const keys = [];
-    for (let chunk = callSync(() => cursor.nextSync(CHUNK_ENTRIES, CHUNK_BYTES)); chunk !== null;
-      chunk = callSync(() => cursor.nextSync(CHUNK_ENTRIES, CHUNK_BYTES))) {
-      keys.push(...unpack(chunk, false));
+    for (let chunk = callSync(() => cursor.nextBase64Sync(CHUNK_ENTRIES, CHUNK_BYTES)); chunk !== null;
+      chunk = callSync(() => cursor.nextBase64Sync(CHUNK_ENTRIES, CHUNK_BYTES))) {
+      keys.push(...unpack(Buffer.from(chunk, 'base64'), false));
     }
     return keys;
   }
@@ -451,4 +465,4 @@ class FerrumDB {
   }
 }
 
-module.exports = { FerrumDB, openArgs, typeError, ttlMillis };
+module.exports = { FerrumDB, openArgs, typeError, ttlMillis, unpack };

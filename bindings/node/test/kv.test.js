@@ -253,6 +253,20 @@ describe('errors', () => {
     await assert.rejects(db.get('k'), { name: 'DatabaseClosedError', code: 'DATABASE_CLOSED' });
     await assert.rejects(db.put('k', 'v'), { name: 'DatabaseClosedError' });
     assert.throws(() => db.putSync('k', 'v'), { name: 'DatabaseClosedError' });
+    assert.throws(() => db.getSync('k'), { name: 'DatabaseClosedError', code: 'DATABASE_CLOSED' });
+  });
+
+  test('getSync reads its own database when several are open', async () => {
+    const a = await FerrumDB.open(path.join(dir, 'a'));
+    const b = FerrumDB.openSync(path.join(dir, 'b'));
+    await a.put('k', 'in a');
+    b.putSync('k', 'in b');
+    assert.equal(a.getStringSync('k'), 'in a');
+    assert.equal(b.getStringSync('k'), 'in b');
+    await a.close();
+    assert.throws(() => a.getSync('k'), { name: 'DatabaseClosedError' });
+    assert.equal(b.getStringSync('k'), 'in b');
+    b.closeSync();
   });
 
   test('corruption names the file and offset', async () => {

@@ -134,6 +134,20 @@ class IteratorTest(DbTestCase):
                         items.close()
             self.assertEqual(seen, 3)
 
+    def test_entries_larger_than_a_chunk_and_chunks_of_equal_sizes(self) -> None:
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            with db.write_batch() as batch:
+                for i in range(9_000):
+                    batch.put(f"k{i:05d}", f"{i:06d}")  # chunks of equal lengths, different bytes
+            db.put("k04500x", b"\x00" * (1 << 20))  # larger than the scan's chunk buffer: travels alone
+            items = list(db.iterator())
+            self.assertEqual(len(items), 9_001)
+            self.assertEqual(items[4501], (b"k04500x", b"\x00" * (1 << 20)))
+            del items[4501]
+            self.assertEqual(items, [(f"k{i:05d}".encode(), f"{i:06d}".encode()) for i in range(9_000)])
+            self.assertEqual(list(db.iterator(start="k04499", limit=3, include_value=False)),
+                             [b"k04499", b"k04500", b"k04500x"])
+
     def test_write_during_iteration_never_fails(self) -> None:
         with ferrumdb.open(self.dir, fsync="never") as db:
             for i in range(5000):

@@ -133,13 +133,16 @@ class Scan(Iterator[Any]):
     the scan runs may or may not appear.
     """
 
-    __slots__ = ("_cursor", "_with_values", "_chunk", "_pending", "_finalizer", "__weakref__")
+    __slots__ = ("_cursor", "_with_values", "_chunk", "_pending", "_buffer", "_direct", "_finalizer", "__weakref__")
 
     def __init__(self, cursor: Any, with_values: bool) -> None:
         self._cursor = cursor
         self._with_values = with_values
         self._chunk: List[Any] = []
         self._pending: Iterator[Any] = iter(self._chunk)
+        # The chunk buffer Java writes into (ScanCursor.fill), made on the first fetch.
+        self._buffer: Optional[bytearray] = None
+        self._direct: Any = None
         self._finalizer = weakref.finalize(self, cursor.close)
 
     def __iter__(self) -> Iterator[Any]:
@@ -165,20 +168,30 @@ class Scan(Iterator[Any]):
         return next(self._pending)
 
     def _fill(self) -> bool:
-        """Fetches the next chunk into ``_pending``: one Java call (and one fork check) per chunk. False at the end
-        of the scan or after close()."""
+        """Fetches the next chunk into ``_pending``: one Java call (and one fork check) per chunk, which writes the
+        chunk into this scan's buffer. False at the end of the scan or after close()."""
         if _jvm._forked:
             raise_forked()
         if not self._finalizer.alive:
             return False
+        buffer = self._buffer
+        if buffer is None:
+            buffer = self._buffer = bytearray(_CHUNK_BUFFER_BYTES)
+            self._direct = jpype.nio.convertToDirectBuffer(buffer)
         try:
-            chunk = self._cursor.next(_CHUNK_ENTRIES, _CHUNK_BYTES)
+            count = self._cursor.fill(self._direct, _CHUNK_ENTRIES)
+            if count == _TOO_LARGE:
+                # One entry larger than the buffer: it comes alone, as a Java array.
+                chunk = bytes(self._cursor.next(1, _CHUNK_BUFFER_BYTES))
         except _JException as e:
             raise translate(e) from None
-        if chunk is None:
+        if count == 0:
             self._finalizer.detach()  # the cursor closed itself at its end
             return False
-        self._chunk = _unpack(bytes(chunk), self._with_values)
+        if count == _TOO_LARGE:
+            self._chunk = _unpack(chunk, self._with_values)
+        else:
+            self._chunk = _unpack_filled(buffer, count, self._with_values)
         self._pending = iter(self._chunk)
         return True
 
@@ -198,25 +211,54 @@ class Scan(Iterator[Any]):
 
 _CHUNK_ENTRIES = 4096
 """Entries per crossing into Java during a scan: large enough that the crossing costs little per entry."""
-_CHUNK_BYTES = 4 << 20
-"""Bytes of keys and values per crossing, so that large values do not make a chunk huge."""
+_CHUNK_BUFFER_BYTES = 256 << 10
+"""A scan's chunk buffer (ScanCursor.fill): the lengths of a full chunk with values take 32 KiB of it, so 4,096 keys of
+up to 54 bytes fit, and 1,900 entries of 16-byte keys and 100-byte values; fewer of larger ones."""
+_TOO_LARGE = -1
+"""ScanCursor.TOO_LARGE: the next entry alone does not fit the buffer."""
 
 
 def _unpack(chunk: bytes, with_values: bool) -> List[Any]:
     """The entries of one ScanCursor chunk (layout in ScanCursor.java): keys, or (key, value) tuples."""
     count = int.from_bytes(chunk[:4], "little")
-    lengths = array("i")
     body = 4 + 4 * count * (2 if with_values else 1)
-    lengths.frombytes(chunk[4:body])
-    if sys.byteorder != "little":
-        lengths.byteswap()
-    total = body + sum(lengths)
-    if total != len(chunk):
+    entries = _unpack_parts(chunk, count, body, with_values)
+    return entries
+
+
+def _unpack_filled(buffer: bytearray, count: int, with_values: bool) -> List[Any]:
+    """The entries ScanCursor.fill wrote into ``buffer``: its bytes start after room for a full chunk's lengths."""
+    return _unpack_parts(buffer, count, 4 + 4 * _CHUNK_ENTRIES * (2 if with_values else 1), with_values)
+
+
+_last_struct: Tuple[bytes, struct.Struct] = (b"", struct.Struct(""))
+"""The struct of the last chunk unpacked, under the bytes of its lengths: the next chunk of a scan over keys (and
+values) of fixed sizes has the same lengths, and building the format of 4,096 parts and compiling it cost 250 µs,
+more than unpacking a chunk with it (160 µs). One entry, replaced as a whole (a tuple), so threads can share it."""
+
+
+def _unpack_parts(chunk: Union[bytes, bytearray], count: int, body: int, with_values: bool) -> List[Any]:
+    """The entries of a chunk whose parts' lengths follow its count and whose bytes start at ``body``."""
+    global _last_struct
+    raw = bytes(chunk[4:4 + 4 * count * (2 if with_values else 1)])
+    last = _last_struct
+    if last[0] == raw:
+        unpacker = last[1]
+        total = body + unpacker.size
+    else:
+        lengths = array("i")
+        lengths.frombytes(raw)
+        if sys.byteorder != "little":
+            lengths.byteswap()
+        # One struct format of "<n>s" per part, unpacked in C: 38 ns an entry where slicing in a Python loop took 52
+        # (chunks of 4,096 keys of 16 bytes). A Struct object of its own, not struct.unpack_from, whose cache would
+        # keep up to 100 of these large one-use formats alive.
+        unpacker = struct.Struct(("%ds" * len(lengths)) % tuple(lengths))
+        _last_struct = (raw, unpacker)
+        total = body + unpacker.size
+    if total > len(chunk) or (type(chunk) is bytes and total != len(chunk)):
         raise AssertionError(f"scan chunk of {len(chunk)} bytes holds {total}")
-    # One struct format of "<n>s" per part, unpacked in C: 38 ns an entry where slicing in a Python loop took 52
-    # (chunks of 4,096 keys of 16 bytes). A Struct object of its own, not struct.unpack_from, whose cache would
-    # keep up to 100 of these large one-use formats alive.
-    parts = struct.Struct(("%ds" * len(lengths)) % tuple(lengths)).unpack_from(chunk, body)
+    parts = unpacker.unpack_from(chunk, body)
     return list(zip(parts[0::2], parts[1::2])) if with_values else list(parts)
 
 

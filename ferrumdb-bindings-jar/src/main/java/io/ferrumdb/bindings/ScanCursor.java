@@ -8,6 +8,7 @@ import io.ferrumdb.RangeIterator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -18,15 +19,22 @@ import java.util.List;
  * <p>Chunk layout (little-endian): {@code int32 count}, then {@code count} (keys only) or {@code 2 * count}
  * (key, value, key, value...) {@code int32} lengths, then the bytes of the keys (and values) in the same order.
  *
- * <p>The Node.js binding fetches the next chunk on one Java thread while it may close the cursor from another, so
- * both methods are synchronized.
+ * <p>The Python binding has the chunks written into a buffer it owns instead ({@link #fill}), in the same layout but
+ * with the bytes at a fixed offset: no Java array is made, converted or copied per chunk.
  *
- * <p>Invariant: after {@link #next} has returned null, or after {@link #close}, the engine iterator is closed;
- * {@code remaining} never goes below zero.
+ * <p>The Node.js binding fetches the next chunk on one Java thread while it may close the cursor from another, so
+ * the methods are synchronized.
+ *
+ * <p>Invariant: after {@link #next} has returned null, {@link #fill} 0, or after {@link #close}, the engine iterator
+ * is closed; {@code remaining} never goes below zero; {@code held} is empty or holds the parts of one entry taken
+ * from the source (and counted in {@code remaining}) that no chunk has carried yet.
  */
 public final class ScanCursor implements AutoCloseable {
     /** No limit, as the bindings pass it. */
     public static final long UNLIMITED = -1;
+    /** What {@link #fill} returns when the next entry alone is larger than the buffer. */
+    public static final int TOO_LARGE = -1;
+    private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
     /** Where the entries come from: keys alone (no value is read) or keys with their values. */
     private interface Source extends AutoCloseable {
@@ -40,6 +48,9 @@ public final class ScanCursor implements AutoCloseable {
     }
 
     private final Source source;
+    private final int partsPerEntry;
+    /** An entry {@link #fill} took from the source but had no room for: the next chunk starts with it. */
+    private final List<byte[]> held = new ArrayList<>(2);
     private long remaining;
     private boolean closed;
 
@@ -62,6 +73,7 @@ public final class ScanCursor implements AutoCloseable {
         KeyRange range = range(prefix, start, stop);
         KeyRange ordered = reverse ? range.reversed() : range;
         this.source = withValues ? entries(db.iterate(ordered)) : keys(db.keyIterator(ordered));
+        this.partsPerEntry = withValues ? 2 : 1;
         this.remaining = limit == UNLIMITED ? Long.MAX_VALUE : limit;
     }
 
@@ -142,6 +154,14 @@ public final class ScanCursor implements AutoCloseable {
         List<byte[]> parts = new ArrayList<>();
         long bytes = 0;
         int count = 0;
+        if (!held.isEmpty()) {
+            for (byte[] part : held) {
+                bytes += part.length;
+            }
+            parts.addAll(held);
+            held.clear();
+            count++;
+        }
         while (count < maxEntries && remaining > 0 && (count == 0 || bytes < maxBytes) && source.hasNext()) {
             bytes += source.addNext(parts);
             count++;
@@ -152,6 +172,77 @@ public final class ScanCursor implements AutoCloseable {
             return null;
         }
         return pack(count, parts, bytes);
+    }
+
+    /**
+     * Writes the next chunk into {@code out} (from index 0, whatever its position; little-endian): {@code int32
+     * count}, then the parts' {@code int32} lengths as in {@link #next}, then, from index {@code 4 + 4 * maxEntries *
+     * parts per entry} (a fixed offset, so that the lengths have room for a full chunk), the parts' bytes. At most
+     * {@code maxEntries} entries, as many as fit.
+     *
+     * @return the entries written; 0 when the scan is over (the cursor is then closed); {@link #TOO_LARGE} when the
+     *         next entry alone does not fit ({@link #next} hands it over)
+     * @throws IllegalArgumentException when {@code out} is read-only or has no room for the lengths of {@code
+     *                                  maxEntries} entries
+     */
+    public synchronized int fill(ByteBuffer out, int maxEntries) {
+        if (maxEntries <= 0 || maxEntries > (Integer.MAX_VALUE - 4) / 8) {
+            throw new IllegalArgumentException("a chunk needs a positive number of entries, got " + maxEntries);
+        }
+        int body = 4 + 4 * partsPerEntry * maxEntries;
+        if (out.isReadOnly() || body > out.capacity()) {
+            throw new IllegalArgumentException("a writable buffer of " + out.capacity() + " bytes has no room for "
+                    + maxEntries + " entries" + (out.isReadOnly() ? " (it is read-only)" : ""));
+        }
+        if (closed) {
+            return 0;
+        }
+        ByteBuffer o = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int lengthAt = 4;
+        int at = body;
+        int count = 0;
+        while (count < maxEntries) {
+            if (held.isEmpty()) {
+                if (remaining <= 0 || !source.hasNext()) {
+                    break;
+                }
+                source.addNext(held);
+                remaining--;
+            }
+            long size = 0;
+            for (byte[] part : held) {
+                size += part.length;
+            }
+            if (at + size > o.capacity()) {
+                if (count == 0) {
+                    return TOO_LARGE;
+                }
+                break;
+            }
+            for (byte[] part : held) {
+                o.putInt(lengthAt, part.length);
+                lengthAt += 4;
+                o.put(at, part);
+                at += part.length;
+            }
+            held.clear();
+            count++;
+        }
+        if (count == 0) {
+            close();
+            return 0;
+        }
+        o.putInt(0, count);
+        return count;
+    }
+
+    /**
+     * {@link #next} as base64, for the Node.js binding: java-bridge 2.8.0 turns a returned byte[] into a Buffer
+     * through a JavaScript array of its length, and a string for about half of that (see {@link NodeDatabase}).
+     */
+    public String nextBase64(int maxEntries, int maxBytes) {
+        byte[] chunk = next(maxEntries, maxBytes);
+        return chunk == null ? null : BASE64.encodeToString(chunk);
     }
 
     private static byte[] pack(int count, List<byte[]> parts, long bytes) {
@@ -175,6 +266,7 @@ public final class ScanCursor implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            held.clear();
             source.close();
         }
     }

@@ -141,6 +141,29 @@ class NodeDatabaseTest {
         }
     }
 
+    @Test
+    void readsThroughAHandleAreThoseOfItsDatabase() {
+        Path second = dir.resolve("second");
+        try (NodeDatabase a = open();
+             NodeDatabase b = new NodeDatabase(second.toString(), "never", 0, null, false)) {
+            a.put(b64("k"), b64("in a"), 0);
+            b.put(b64("k"), b64("in b"), 0);
+            assertThat(a.handle()).isNotEqualTo(b.handle());
+            assertThat(NodeDatabase.readBase64(a.handle(), b64("k"))).isEqualTo(a.getBase64(b64("k")))
+                    .isEqualTo(b64("in a"));
+            assertThat(NodeDatabase.readBase64(b.handle(), b64("k"))).isEqualTo(b64("in b"));
+            assertThat(NodeDatabase.readBase64(a.handle(), b64("absent"))).isNull();
+            assertThatThrownBy(() -> NodeDatabase.readBase64(a.handle(), "not base64!"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key is not base64");
+            b.close();
+            assertThatThrownBy(() -> NodeDatabase.readBase64(b.handle(), b64("k")))
+                    .isInstanceOf(DatabaseClosedException.class);
+        }
+        // Handles count up from 1.
+        assertThatThrownBy(() -> NodeDatabase.readBase64(-1, b64("k")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no database has handle -1");
+    }
+
     private static double handle(String head) {
         return Double.parseDouble(head.substring(1, head.indexOf(',')));
     }

@@ -105,6 +105,80 @@ class ScanCursorTest {
     }
 
     @Test
+    void base64ChunksAreTheChunksEncoded() {
+        ScanCursor bytes = new ScanCursor(db, null, null, null, false, ScanCursor.UNLIMITED, true);
+        ScanCursor base64 = new ScanCursor(db, null, null, null, false, ScanCursor.UNLIMITED, true);
+        for (byte[] chunk = bytes.next(3, 1 << 20); chunk != null; chunk = bytes.next(3, 1 << 20)) {
+            assertThat(Base64.getDecoder().decode(base64.nextBase64(3, 1 << 20))).isEqualTo(chunk);
+        }
+        assertThat(base64.nextBase64(3, 1 << 20)).as("both end together").isNull();
+    }
+
+    /** The chunk {@link ScanCursor#fill} wrote into {@code out}, in {@link ScanCursor#next}'s layout. */
+    static byte[] asChunk(ByteBuffer out, int count, int maxEntries, int per) {
+        ByteBuffer in = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int lengths = 4 * count * per;
+        int bytes = 0;
+        for (int i = 0; i < count * per; i++) {
+            bytes += in.getInt(4 + 4 * i);
+        }
+        byte[] chunk = new byte[4 + lengths + bytes];
+        in.get(0, chunk, 0, 4 + lengths);
+        in.get(4 + 4 * maxEntries * per, chunk, 4 + lengths, bytes);
+        return chunk;
+    }
+
+    @Test
+    void filledChunksHoldWhatFitsAndALargeEntryWaitsForNext() {
+        db.put(b("mem:large"), new byte[300]);
+        ScanCursor reference = new ScanCursor(db, null, null, null, false, ScanCursor.UNLIMITED, true);
+        List<byte[]> expected = new ArrayList<>();
+        for (byte[] chunk = reference.next(1, 1); chunk != null; chunk = reference.next(1, 1)) {
+            expected.add(chunk);
+        }
+        assertThat(expected).hasSize(5);
+        ScanCursor cursor = new ScanCursor(db, null, null, null, false, ScanCursor.UNLIMITED, true);
+        ByteBuffer out = ByteBuffer.allocateDirect(4 + 8 * 3 + 40);
+        List<byte[]> entries = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        for (int n = cursor.fill(out, 3); n != 0; n = cursor.fill(out, 3)) {
+            counts.add(n);
+            if (n == ScanCursor.TOO_LARGE) {
+                entries.add(cursor.next(1, 1 << 20));
+                continue;
+            }
+            byte[] chunk = asChunk(out, n, 3, 2);
+            // Split into one-entry chunks, as the reference was read.
+            ByteBuffer in = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+            int body = 4 + 8 * n;
+            for (int i = 0; i < n; i++) {
+                int k = in.getInt(4 + 8 * i);
+                int v = in.getInt(8 + 8 * i);
+                ByteBuffer one = ByteBuffer.allocate(12 + k + v).order(ByteOrder.LITTLE_ENDIAN);
+                one.putInt(1).putInt(k).putInt(v).put(chunk, body, k + v);
+                body += k + v;
+                entries.add(one.array());
+            }
+        }
+        assertThat(entries).containsExactlyElementsOf(expected);
+        // 40 bytes: "mem:a" and "mem:b" with their values (19 bytes each) fit, "mem:d" then does not; the 300-byte value
+        // alone does not.
+        assertThat(counts).containsExactly(2, 1, ScanCursor.TOO_LARGE, 1);
+        assertThat(cursor.fill(out, 3)).as("a finished cursor stays finished").isZero();
+    }
+
+    @Test
+    void fillRejectsABufferWithoutRoomForTheLengths() {
+        ScanCursor cursor = new ScanCursor(db, null, null, null, false, ScanCursor.UNLIMITED, false);
+        assertThatThrownBy(() -> cursor.fill(ByteBuffer.allocate(10), 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no room for 3 entries");
+        assertThatThrownBy(() -> cursor.fill(ByteBuffer.allocate(100).asReadOnlyBuffer(), 3))
+                .hasMessageContaining("read-only");
+        cursor.close();
+        assertThat(cursor.fill(ByteBuffer.allocate(100), 3)).as("closed").isZero();
+    }
+
+    @Test
     void badArgumentsAreNamed() {
         assertThatThrownBy(() -> new ScanCursor(db, b("a"), b("b"), null, false, -1, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefix cannot be combined");

@@ -232,11 +232,11 @@ public final class KeyDir {
             throw new IllegalStateException("the key directory was built without ordered keys");
         }
         orderedBuild.await(true);
-        return ordered.scan(fromInclusive, toExclusive, descending, this::locationOf);
+        return ordered.scan(fromInclusive, toExclusive, descending, new ScanProbe(this, arena));
     }
 
     /** The location of the key with arena reference {@code ref} if it is in the table now, else null. Lock-free. */
-    private Location locationOf(long ref) {
+    Location locationOf(long ref) {
         SlotTable t = table;
         int slot = slotOf(t, ref);
         long header = slot < 0 ? SlotTable.NEVER_USED : t.headerAcquire(slot);

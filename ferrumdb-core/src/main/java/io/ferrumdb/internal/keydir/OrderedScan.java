@@ -17,7 +17,23 @@ public final class OrderedScan {
     /** The key directory's probe for a reference: its location if the reference is a live key's, else null. */
     interface Probe {
         Location locationOf(long ref);
+
+        /**
+         * Reads the memory {@link #locationOf} will read first for {@code ref} (its home slot), returning what it
+         * read so that the read is kept. Called for a batch of references ahead of their probes: each probe of a
+         * large table misses the CPU caches, and misses in one short loop overlap where one per key do not.
+         */
+        default long touch(long ref) {
+            return 0;
+        }
     }
+
+    /**
+     * References touched ahead of their probes per batch: enough misses in flight to overlap (measured: a prefix
+     * scan of 100,000 keys cost about 3.5 times per key what one of 10,000 did), few enough that their slots stay
+     * cached until probed.
+     */
+    private static final int TOUCH_AHEAD = 32;
 
     private final KeyArena arena;
     private final Probe probe;
@@ -25,6 +41,10 @@ public final class OrderedScan {
     /** Per run: the next index to take and the index where the run's part of the range ends. */
     private final int[] next;
     private final int[] end;
+    /** Per run: where touching ahead stopped (the next index to touch). */
+    private final int[] touchedTo;
+    /** The sum of what {@link Probe#touch} read, kept only so that the compiler keeps the reads. */
+    private long touched;
     private final int step;
     private final int direction;
     /** The run {@link #pick} chose last and the run with the smallest head among the others, or -1. */
@@ -59,6 +79,7 @@ public final class OrderedScan {
         this.runs = Arrays.copyOf(kept, n);
         this.next = Arrays.copyOf(nexts, n);
         this.end = Arrays.copyOf(ends, n);
+        this.touchedTo = this.next.clone();
     }
 
     /** First index whose key is not below {@code key}. */
@@ -85,6 +106,9 @@ public final class OrderedScan {
                 location = null;
                 return false;
             }
+            if (next[best] == touchedTo[best]) {
+                touchAhead(best);
+            }
             long ref = runs[best][next[best]];
             next[best] += step;
             // Report a key once even if two runs hold it (a key removed and added again has a second reference in
@@ -103,6 +127,19 @@ public final class OrderedScan {
                 return true;
             }
         }
+    }
+
+    /** Touches the next {@link #TOUCH_AHEAD} references of {@code run} (fewer at its end). */
+    private void touchAhead(int run) {
+        long[] refs = runs[run];
+        int i = next[run];
+        int stop = step > 0 ? Math.min(end[run], i + TOUCH_AHEAD) : Math.max(end[run], i - TOUCH_AHEAD);
+        long sum = 0;
+        for (; i != stop; i += step) {
+            sum += probe.touch(refs[i]);
+        }
+        touched += sum;
+        touchedTo[run] = stop;
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -65,6 +66,47 @@ class OrderedScanTest {
         assertThat(seen.get(name(5))).isEqualTo(again);
         assertThat(walk(dir, null, null, true).keySet()).containsExactlyElementsOf(
                 new TreeMap<>(seen).descendingMap().keySet());
+    }
+
+    @Test
+    void everyReferenceIsTouchedOnceAheadOfItsProbe() {
+        KeyArena arena = new KeyArena();
+        // Two runs, interleaved in key order, each longer than one batch of touches; one key in both.
+        long[] even = new long[100];
+        long[] odd = new long[100];
+        for (int i = 0; i < 100; i++) {
+            even[i] = arena.append(key(2 * i).bytes());
+            odd[i] = arena.append(key(i == 50 ? 100 : 2 * i + 1).bytes()); // key 100 in both runs, 101 in neither
+        }
+        for (boolean descending : new boolean[] {false, true}) {
+            Map<Long, Integer> touches = new HashMap<>();
+            List<Long> probedUntouched = new ArrayList<>();
+            OrderedScan.Probe probe = new OrderedScan.Probe() {
+                @Override
+                public Location locationOf(long ref) {
+                    if (!touches.containsKey(ref)) {
+                        probedUntouched.add(ref);
+                    }
+                    return new Location(1, ref, 40, 0);
+                }
+
+                @Override
+                public long touch(long ref) {
+                    touches.merge(ref, 1, Integer::sum);
+                    return ref;
+                }
+            };
+            OrderedScan scan = new OrderedScan(arena, probe, new long[][] {even, odd}, key(10).bytes(), null,
+                    descending);
+            int n = 0;
+            while (scan.next()) {
+                n++;
+            }
+            assertThat(n).as("keys 10 to 199 but 101, key 100 once").isEqualTo(189);
+            assertThat(probedUntouched).isEmpty();
+            assertThat(touches.values()).containsOnly(1);
+            assertThat(touches).as("both references of key 100").hasSize(190);
+        }
     }
 
     private static void checkScan(KeyDir dir, NavigableMap<String, Location> model, Random random) {
