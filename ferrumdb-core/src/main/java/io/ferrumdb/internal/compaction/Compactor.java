@@ -122,7 +122,7 @@ public final class Compactor {
         long written = 0;
         long bytesRead = 0;
         List<SegmentOutput> outputs = new ArrayList<>();
-        Relocations relocations = new Relocations();
+        Relocations relocations = new Relocations(view.slotCount());
         SlotProbe probe = new SlotProbe();
         long[] hashes = new long[LOOKAHEAD];
         SegmentOutput out = null;
@@ -137,7 +137,6 @@ public final class Compactor {
                 // reorder window; a few independent loads in a row wait together).
                 HintFile.Cursor e = entriesOf(in);
                 HintFile.Cursor ahead = e.duplicate();
-                relocations.ensureRoom(e.count());
                 for (int n = 0; e.next(); n++) {
                     int ring = n % LOOKAHEAD;
                     if (ring == 0) {

@@ -1,9 +1,7 @@
 package io.ferrumdb.internal.io;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,14 +18,14 @@ final class NioFileIO implements FileIO {
         FileChannel ch = writable
                 ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(file, StandardOpenOption.READ);
-        return new NioStorageFile(file, ch);
+        return new NioStorageFile(file, ch, writable);
     }
 
     @Override
     public StorageFile create(Path file) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE_NEW);
-        return new NioStorageFile(file, ch);
+        return new NioStorageFile(file, ch, true);
     }
 
     @Override
@@ -42,9 +40,12 @@ final class NioFileIO implements FileIO {
 
     @Override
     public void syncDirectory(Path directory) throws IOException {
-        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        // Callers' threads sync directories too (an append creating the next segment): see NioStorageFile.
+        NioStorageFile.repeatOnInterrupt(() -> {
+            try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        });
     }
 
     @Override
@@ -72,62 +73,11 @@ final class NioFileIO implements FileIO {
             Files.createLink(link, existing);
         } catch (UnsupportedOperationException | IOException e) {
             Files.copy(existing, link);
-            try (FileChannel ch = FileChannel.open(link, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-        }
-    }
-
-    private record NioStorageFile(Path path, FileChannel channel) implements StorageFile {
-        @Override
-        public int read(long position, ByteBuffer dst) throws IOException {
-            int total = 0;
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, position + total);
-                if (n < 0) {
-                    break;
+            NioStorageFile.repeatOnInterrupt(() -> {
+                try (FileChannel ch = FileChannel.open(link, StandardOpenOption.WRITE)) {
+                    ch.force(true);
                 }
-                total += n;
-            }
-            return total;
-        }
-
-        @Override
-        public void write(long position, ByteBuffer src) throws IOException {
-            long pos = position;
-            while (src.hasRemaining()) {
-                pos += channel.write(src, pos);
-            }
-        }
-
-        @Override
-        public void force() throws IOException {
-            channel.force(false);
-        }
-
-        @Override
-        public long size() throws IOException {
-            return channel.size();
-        }
-
-        @Override
-        public void truncate(long size) throws IOException {
-            channel.truncate(size);
-        }
-
-        @Override
-        public ByteBuffer map(long size) throws IOException {
-            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-        }
-
-        @Override
-        public FileLock tryLock(boolean shared) throws IOException {
-            return channel.tryLock(0, Long.MAX_VALUE, shared);
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
+            });
         }
     }
 }

@@ -19,6 +19,11 @@ public final class CompactionView {
         this.keyDir = keyDir;
     }
 
+    /** The number of slots of the directory's table now (it only grows). */
+    public int slotCount() {
+        return keyDir.table.capacity;
+    }
+
     /** The directory's hash of the key {@code bytes[from, from + len)}. */
     public static long hash(byte[] bytes, int from, int len) {
         return KeyArena.hash(bytes, from, len);
@@ -62,19 +67,18 @@ public final class CompactionView {
 
     /**
      * Applies the switches {@code from} to {@code to} of a batch (one hold of the mutation lock): for each
-     * {@code r}, points the key found at {@code slots[r]} with {@code headers[r]} at the new record if its entry
-     * still names the old one, see {@link #switchHeld}; sets {@code switched[r]}. Returns how many switched.
+     * {@code i}, points the key found at {@code batch.slot(i)} with {@code batch.header(i)} at the new record if
+     * its entry still names the old one (see {@link #switchHeld}), and then calls {@code batch.switched(i)}.
+     * Returns how many switched.
      */
-    public int relocate(Batch batch, int from, int to, boolean[] switched) {
+    public int relocate(Batch batch, int from, int to) {
         synchronized (keyDir.mutation) {
             int n = 0;
             SlotTable t = keyDir.table;
             for (int i = from; i < to; i++) {
-                int r = batch.order(i);
-                switched[r] = switchHeld(keyDir, t, batch.header(r), batch.slot(r), batch.fromSegment(r),
-                        batch.fromOffset(r), batch.toSegment(r), batch.toOffset(r), batch.toSize(r),
-                        batch.toExpiresAt(r));
-                if (switched[r]) {
+                if (switchHeld(keyDir, t, batch.header(i), batch.slot(i), batch.fromLocation(i),
+                        batch.toLocation(i), batch.toSize(i), batch.toExpiresAt(i))) {
+                    batch.switched(i);
                     n++;
                 }
             }
@@ -82,26 +86,45 @@ public final class CompactionView {
         }
     }
 
-    /** The relocations of one compaction as the view reads them (compaction keeps them in primitive arrays). */
+    /**
+     * The relocations of one compaction as the view reads them, in the order they are applied (compaction keeps
+     * them in primitive arrays, grouped by slot so that the table is written nearly in address order). Locations
+     * are packed by {@link #locationWord}; a place whose header holds no key is skipped.
+     */
     public interface Batch {
-        /** The {@code i}th relocation to apply (applying them by slot writes the table nearly in order). */
-        int order(int i);
+        long header(int i);
 
-        long header(int r);
+        int slot(int i);
 
-        int slot(int r);
+        long fromLocation(int i);
 
-        int fromSegment(int r);
+        long toLocation(int i);
 
-        long fromOffset(int r);
+        int toSize(int i);
 
-        int toSegment(int r);
+        long toExpiresAt(int i);
 
-        long toOffset(int r);
+        /**
+         * Relocation {@code i} switched its key, while the mutation lock is held (the caller counts live bytes
+         * while the entry is in its cache; must not block).
+         */
+        void switched(int i);
+    }
 
-        int toSize(int r);
+    /**
+     * The location {@code (segmentId, offset)} packed as a slot holds it, so that a relocation is kept and
+     * compared as one word.
+     *
+     * @throws io.ferrumdb.FerrumException if the key directory cannot hold that location
+     */
+    public static long locationWord(int segmentId, long offset) {
+        SlotTable.checkLimits(segmentId, offset);
+        return SlotTable.locationWord(segmentId, offset);
+    }
 
-        long toExpiresAt(int r);
+    /** The segment id of a word made by {@link #locationWord}. */
+    public static int segmentOf(long locationWord) {
+        return SlotTable.segmentOf(locationWord);
     }
 
     /**
@@ -114,16 +137,24 @@ public final class CompactionView {
      */
     static boolean switchHeld(KeyDir keyDir, SlotTable t, long header, int slot, int segmentId, long offset,
                               int toSegment, long toOffset, int toSize, long toExpiresAt) {
+        // The old location is only compared (one that the table cannot hold is in no slot); the new one is checked.
+        return switchHeld(keyDir, t, header, slot, SlotTable.locationWord(segmentId, offset),
+                locationWord(toSegment, toOffset), toSize, toExpiresAt);
+    }
+
+    /** {@link #switchHeld(KeyDir, SlotTable, long, int, int, long, int, long, int, long)} with packed locations. */
+    private static boolean switchHeld(KeyDir keyDir, SlotTable t, long header, int slot, long fromLocation,
+                                      long toLocation, int toSize, long toExpiresAt) {
         assert Thread.holdsLock(keyDir.mutation) : "a relocation requires the mutation lock";
         if (!SlotTable.holdsKey(header)) {
             return false; // a holder filled from a Location (Probe.set), not by a lookup: no slot to go to
         }
         boolean inPlace = slot >= 0 && slot < t.capacity && t.header(slot) == header;
-        int at = inPlace ? slot : keyDir.slotHolding(t, header, segmentId, offset);
-        if (at < 0 || !t.holdsRecordAt(at, segmentId, offset)) {
+        int at = inPlace ? slot : keyDir.slotHolding(t, header, fromLocation);
+        if (at < 0 || !t.holdsLocation(at, fromLocation)) {
             return false;
         }
-        t.write(at, header, toSegment, toOffset, toSize, toExpiresAt);
+        t.writeLocation(at, header, toLocation, toSize, toExpiresAt);
         return true;
     }
 }

@@ -609,13 +609,14 @@ public final class KeyDir {
     }
 
     /**
-     * The slot of {@code t} holding {@code header} and pointing at the record at {@code (segmentId, offset)}, or
-     * -1 (compaction's compare-and-set after growth moved the slot: a record identifies its key). Mutator only.
+     * The slot of {@code t} holding {@code header} and pointing at the record at {@code locationWord} (packed by
+     * {@link SlotTable#locationWord}), or -1 (compaction's compare-and-set after growth moved the slot: a record
+     * identifies its key). Mutator only.
      */
-    int slotHolding(SlotTable t, long header, int segmentId, long offset) {
+    int slotHolding(SlotTable t, long header, long locationWord) {
         for (int slot = t.homeOfTag(header & SlotTable.TAG_MASK); t.header(slot) != SlotTable.NEVER_USED;
              slot = t.next(slot)) {
-            if (t.header(slot) == header && t.holdsRecordAt(slot, segmentId, offset)) {
+            if (t.header(slot) == header && t.holdsLocation(slot, locationWord)) {
                 return slot;
             }
         }

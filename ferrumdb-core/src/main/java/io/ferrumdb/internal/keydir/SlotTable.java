@@ -262,9 +262,18 @@ final class SlotTable {
         return location(slot).equals(expected);
     }
 
-    /** True when {@code slot} points at the record at {@code (segmentId, offset)}; no Location is built. */
-    boolean holdsRecordAt(int slot, int segmentId, long offset) {
-        return (long) WORDS.get(slots, at(slot, 1)) == (((long) segmentId << 40) | offset);
+    /** True when {@code slot}'s location word is {@code locationWord} ({@link #locationWord}). Mutator only. */
+    boolean holdsLocation(int slot, long locationWord) {
+        return (long) WORDS.get(slots, at(slot, 1)) == locationWord;
+    }
+
+    /** Word 1 of a slot: the location, packed. The caller has checked {@link #checkLimits}. */
+    static long locationWord(int segmentId, long offset) {
+        return ((long) segmentId << 40) | offset;
+    }
+
+    static int segmentOf(long locationWord) {
+        return (int) (locationWord >>> 40);
     }
 
     /** Writes the whole slot under its seqlock. */
@@ -275,7 +284,12 @@ final class SlotTable {
     /** {@link #write(int, long, Location)} from the location's fields (compaction's switches: no Location each). */
     void write(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
         checkLimits(segmentId, offset);
-        writeWords(slot, header, ((long) segmentId << 40) | offset, recordSize, expiresAt);
+        writeWords(slot, header, locationWord(segmentId, offset), recordSize, expiresAt);
+    }
+
+    /** {@link #write(int, long, Location)} of a location word checked when it was made ({@link #locationWord}). */
+    void writeLocation(int slot, long header, long locationWord, int recordSize, long expiresAt) {
+        writeWords(slot, header, locationWord, recordSize, expiresAt);
     }
 
     /**
@@ -418,7 +432,7 @@ final class SlotTable {
         used++;
     }
 
-    private static void checkLimits(int segmentId, long offset) {
+    static void checkLimits(int segmentId, long offset) {
         if (segmentId < 0 || segmentId > MAX_SEGMENT_ID) {
             throw new FerrumException("key directory limit: segment id " + segmentId + " exceeds "
                     + MAX_SEGMENT_ID);

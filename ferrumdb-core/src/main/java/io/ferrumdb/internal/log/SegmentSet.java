@@ -259,21 +259,25 @@ public final class SegmentSet {
     }
 
     /**
-     * Key directory entries moved from records of {@code fromBytes} in all in segment {@code fromId} to copies of
-     * {@code toBytes} in segment {@code toId} (compaction sums its relocations per pair of segments: two map
-     * lookups per run of records instead of per record). A segment no longer in the set is skipped on the
-     * releasing side, as in {@link #release}.
+     * Key directory entries moved, by compaction's relocations summed per segment: off records of
+     * {@code fromBytes[i]} bytes in all in segment {@code fromIds[i]}, onto copies of {@code toBytes[j]} in segment
+     * {@code toIds[j]}. Every segment gaining bytes must be in the set; one losing them is skipped if it left it, as
+     * in {@link #release}. One map lookup per segment, not per record.
      */
-    public void moveLive(int fromId, long fromBytes, int toId, long toBytes) {
-        Segment to = segments.get(toId);
-        if (to == null) {
-            throw new IllegalStateException("a key directory entry points at segment " + toId
-                    + ", which is not in the set");
+    public void moveLive(int[] fromIds, long[] fromBytes, int[] toIds, long[] toBytes) {
+        for (int j = 0; j < toIds.length; j++) {
+            Segment to = segments.get(toIds[j]);
+            if (to == null) {
+                throw new IllegalStateException("a key directory entry points at segment " + toIds[j]
+                        + ", which is not in the set");
+            }
+            to.addLiveBytes(toBytes[j]);
         }
-        to.addLiveBytes(toBytes);
-        Segment from = segments.get(fromId);
-        if (from != null) {
-            from.addLiveBytes(-fromBytes);
+        for (int i = 0; i < fromIds.length; i++) {
+            Segment from = segments.get(fromIds[i]);
+            if (from != null) {
+                from.addLiveBytes(-fromBytes[i]);
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package io.ferrumdb.internal.compaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferrumdb.FerrumException;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.CompactionView;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The relocation list alone: only keys still pointing at the record that was copied are switched (a write,
  * removal or re-insertion in between wins), live bytes follow exactly the switched records, and the list grows
- * past the room made for it.
+ * past its first chunks and holds slots beyond the table it was sized for.
  */
 class RelocationsTest {
     @TempDir
@@ -69,7 +71,7 @@ class RelocationsTest {
 
     @Test
     void onlyKeysStillAtTheCopiedRecordAreSwitchedAndLiveBytesFollowThem() {
-        Relocations r = new Relocations();
+        Relocations r = relocations();
         // Sealed again under another cipher: the copy is larger than the original.
         putAndCopy(r, "kept", 100, 10, 44);
         putAndCopy(r, "overwritten", 130, 40);
@@ -96,10 +98,13 @@ class RelocationsTest {
         assertThat(input.liveBytes()).isEqualTo(60); // "overwritten" at 220 and "reinserted"
     }
 
+    private Relocations relocations() {
+        return new Relocations(new CompactionView(keyDir).slotCount());
+    }
+
     @Test
-    void theListGrowsPastTheRoomMadeForItAndSwitchesEveryEntry() {
-        Relocations r = new Relocations();
-        r.ensureRoom(3);
+    void theListGrowsPastItsFirstChunksAndSwitchesEveryEntry() {
+        Relocations r = relocations();
         int n = 5_000;
         for (int i = 0; i < n; i++) {
             putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
@@ -117,8 +122,84 @@ class RelocationsTest {
     }
 
     @Test
+    void liveBytesMoveBetweenEverySegmentPairTheSwitchesInterleave() throws Exception {
+        Segment secondInput = set.createActive();
+        Segment secondOutput = set.createActive();
+        Relocations r = relocations();
+        int n = 4 * Relocations.BATCH;
+        long[] expected = new long[4];
+        for (int i = 0; i < n; i++) {
+            // Inputs alternate record by record and outputs switch half way: in slot order the four segments'
+            // records are interleaved, as the hint's order and the slot order never agree.
+            Segment from = i % 2 == 0 ? input : secondInput;
+            Segment to = i < n / 2 ? output : secondOutput;
+            int size = 30 + i % 7;
+            int copySize = size + 16;
+            Location at = new Location(from.id(), 100 + 50L * i, size, 0);
+            keyDir.put(new Key(bytes("key-" + i)), at);
+            set.addLive(at);
+            SlotProbe probe = new SlotProbe();
+            keyDir.probe(bytes("key-" + i), 0, ("key-" + i).length(), probe);
+            r.add(probe, to.id(), 10 + 50L * i, copySize, 0);
+            if (i % 5 == 0) {
+                // Overwritten before the switch: stays where the write put it, in the first input.
+                Location newer = new Location(input.id(), 1_000_000 + i, 30, 0);
+                set.release(keyDir.put(new Key(bytes("key-" + i)), newer));
+                set.addLive(newer);
+                expected[0] += 30;
+            } else {
+                expected[to == output ? 2 : 3] += copySize;
+            }
+        }
+
+        assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n - (n + 4) / 5);
+
+        assertThat(input.liveBytes()).isEqualTo(expected[0]);
+        assertThat(secondInput.liveBytes()).isZero();
+        assertThat(output.liveBytes()).isEqualTo(expected[2]);
+        assertThat(secondOutput.liveBytes()).isEqualTo(expected[3]);
+        for (int i = 1; i < n; i += 97) {
+            Segment to = i < n / 2 ? output : secondOutput;
+            Location now = keyDir.get(new Key(bytes("key-" + i)));
+            assertThat(now).isEqualTo(i % 5 == 0 ? new Location(input.id(), 1_000_000 + i, 30, 0)
+                    : new Location(to.id(), 10 + 50L * i, 30 + i % 7 + 16, 0));
+        }
+    }
+
+    @Test
+    void aCopyBeyondTheKeyDirectorysLimitsIsRefusedWhenAddedBeforeAnythingIsPublished() {
+        Relocations r = relocations();
+        keyDir.put(new Key(bytes("k")), new Location(input.id(), 100, 30, 0));
+        SlotProbe probe = new SlotProbe();
+        keyDir.probe(bytes("k"), 0, 1, probe);
+
+        assertThatThrownBy(() -> r.add(probe, output.id(), 1L << 40, 30, 0))
+                .isInstanceOf(FerrumException.class).hasMessageContaining("offset " + (1L << 40));
+        assertThat(r.size()).isZero();
+    }
+
+    @Test
+    void slotsBeyondTheTableTheListWasSizedForAreFiledLastAndStillSwitched() {
+        // Sized for a 16-slot table: every slot the grown table hands out beyond it goes to the last group.
+        Relocations r = new Relocations(16);
+        int n = 2_000;
+        for (int i = 0; i < n; i++) {
+            putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
+        }
+        assertThat(new CompactionView(keyDir).slotCount()).isGreaterThan(16);
+
+        assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n);
+
+        for (int i = 0; i < n; i++) {
+            assertThat(keyDir.get(new Key(bytes("key-" + i))))
+                    .isEqualTo(new Location(output.id(), 10 + 30L * i, 30, 0));
+        }
+        assertThat(output.liveBytes()).isEqualTo(30L * n);
+    }
+
+    @Test
     void switchesInBatchesFindTheirKeysAgainAfterTheTableGrew() {
-        Relocations r = new Relocations();
+        Relocations r = relocations();
         int n = 3 * Relocations.BATCH + 7;
         for (int i = 0; i < n; i++) {
             putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
