@@ -150,6 +150,21 @@ public final class FerrumDB implements AutoCloseable {
         return reads.readValue(key, dst);
     }
 
+    /**
+     * The value of {@code key} if reading it needs no disk I/O (see {@link MemoryRead}), for a thread that must not
+     * block on a disk (an event loop): from the writer's buffers, or a sealed segment's map when the record's pages
+     * are resident (mincore). A page evicted between check and copy costs a fault, never a wrong value.
+     */
+    public MemoryRead getIfInMemory(byte[] key) {
+        Limits.checkKey(key);
+        ensureOpen();
+        MemoryRead read = reads.readValueIfInMemory(key);
+        if (read != MemoryRead.NOT_IN_MEMORY) {
+            gets.increment();
+        }
+        return read;
+    }
+
     /** When {@code key} expires, in epoch milliseconds; 0 when it has no TTL, -1 when it is absent or expired. */
     public long expiresAt(byte[] key) {
         Limits.checkKey(key);
@@ -400,7 +415,7 @@ public final class FerrumDB implements AutoCloseable {
                 }
             }
         }
-        problem = closeFiles(problem);
+        problem = opened.closeFiles(problem);
         if (problem instanceof FerrumException fe) {
             throw fe;
         }
@@ -470,28 +485,13 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    /** Closes every segment and releases the lock; returns {@code problem}, else the first failure, else null. */
-    private Throwable closeFiles(Throwable problem) {
-        try {
-            segments.closeAll();
-        } catch (IOException e) {
-            problem = problem == null ? e : problem;
-        }
-        try {
-            opened.directory().close();
-        } catch (IOException e) {
-            problem = problem == null ? e : problem;
-        }
-        return problem;
-    }
-
     private void closeQuietlyAfterFailedOpen(RuntimeException cause) {
         // The writer's flusher thread starts with the writer: stop it, or every failed open would leak a thread.
         // Nothing was appended yet, so closing it writes nothing.
         if (writer != null) {
             writer.close();
         }
-        Throwable problem = closeFiles(null);
+        Throwable problem = opened.closeFiles(null);
         if (problem != null) {
             cause.addSuppressed(problem);
         }

@@ -52,6 +52,24 @@ final class Recovery {
         SegmentFiles files() {
             return segments.files();
         }
+
+        /**
+         * Closes every segment and releases the lock (what open took, in reverse); returns {@code problem}, else
+         * the first failure, else null.
+         */
+        Throwable closeFiles(Throwable problem) {
+            try {
+                segments.closeAll();
+            } catch (IOException e) {
+                problem = problem == null ? e : problem;
+            }
+            try {
+                directory.close();
+            } catch (IOException e) {
+                problem = problem == null ? e : problem;
+            }
+            return problem;
+        }
     }
 
     private final Path dir;

@@ -2,6 +2,7 @@ package io.ferrumdb.internal.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 
@@ -24,6 +25,16 @@ public interface StorageFile extends AutoCloseable {
 
     /** A read-only memory map of the first {@code size} bytes, for immutable files. */
     ByteBuffer map(long size) throws IOException;
+
+    /**
+     * True when reading {@code size} bytes at {@code offset} of {@code map} (what {@link #map} returned) needs no
+     * disk I/O: the pages are resident (mincore, through {@link MappedByteBuffer#isLoaded()} of a slice covering
+     * them; a slice keeps the mapping's file descriptor, checked on JDK 17 and 25 by MappedResidencyTest), or the
+     * map is not a file mapping at all. A page evicted right after the check only costs the read a page fault.
+     */
+    default boolean isResident(ByteBuffer map, int offset, int size) {
+        return !(map instanceof MappedByteBuffer) || ((MappedByteBuffer) map.slice(offset, size)).isLoaded();
+    }
 
     /** Tries an exclusive (or shared) lock of the whole file; null if another process holds it. */
     FileLock tryLock(boolean shared) throws IOException;

@@ -2,6 +2,7 @@ package io.ferrumdb.internal.log;
 
 import io.ferrumdb.CorruptionException;
 import io.ferrumdb.FerrumException;
+import io.ferrumdb.MemoryRead;
 import io.ferrumdb.ReadOnlyDatabaseException;
 import io.ferrumdb.ReadRetriesExhaustedException;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -30,6 +31,10 @@ import java.util.function.LongSupplier;
  * location, and looks the key up again. Retries are bounded, as in Bitcask and HaloDB: each one needs a whole
  * compaction to retire the segment of the freshly looked-up location in between, so {@link #MAX_ATTEMPTS} in a
  * row means something is wrong, and the read fails with {@link ReadRetriesExhaustedException} naming the key.
+ *
+ * <p>{@link #readValueIfInMemory} is the same read with no disk I/O (RocksDB's {@code kBlockCacheTier} read): it
+ * copies from the writer's chunks, or from a sealed segment's map once {@link Segment#isResident} says the record's
+ * pages are in memory, and otherwise answers {@link MemoryRead#NOT_IN_MEMORY} instead of a positional read.
  */
 public final class ReadPath {
     /** Lookups one read makes at most; see the class comment. */
@@ -41,6 +46,10 @@ public final class ReadPath {
      * call re-enters the read path in between), so one buffer a thread serves every database.
      */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** {@link #locateValue}'s answer when a memory-only read would need disk I/O; compared by identity only. */
+    private static final Scratch NOT_IN_MEMORY = new Scratch();
+    /** {@link #fetch}'s answer when a memory-only read would need disk I/O; compared by identity, never read. */
+    private static final Segment NOT_RESIDENT = new Segment(-1, null, null, null, null, 0);
 
     /**
      * A thread's record buffer, and where the value of the read in progress lies (there, or in a decrypted or large
@@ -66,6 +75,13 @@ public final class ReadPath {
             this.valueOffset = offset;
             this.valueLength = length;
             return this;
+        }
+
+        /** A copy of the value; drops the reference to a decrypted or large record's array. */
+        byte[] takeValue() {
+            byte[] value = Arrays.copyOfRange(data, valueOffset, valueOffset + valueLength);
+            data = null;
+            return value;
         }
     }
 
@@ -172,7 +188,7 @@ public final class ReadPath {
                 return null;
             }
             byte[] record = new byte[entry.recordSize()];
-            Segment seg = fetch(keyBytes, entry, record);
+            Segment seg = fetch(keyBytes, entry, record, false);
             if (seg != null) {
                 return verified(seg, entry.location(), record, keyBytes);
             }
@@ -185,13 +201,21 @@ public final class ReadPath {
      * does.
      */
     public byte[] readValue(byte[] key) {
-        Scratch v = locateValue(key);
+        Scratch v = locateValue(key, false);
+        return v == null ? null : v.takeValue();
+    }
+
+    /**
+     * As {@link #readValue(byte[])} without disk I/O: the value when its record is in memory (see the class),
+     * {@link MemoryRead#ABSENT} when the key is absent or expired, else {@link MemoryRead#NOT_IN_MEMORY}. Fails as
+     * {@link #read} does.
+     */
+    public MemoryRead readValueIfInMemory(byte[] key) {
+        Scratch v = locateValue(key, true);
         if (v == null) {
-            return null;
+            return MemoryRead.ABSENT;
         }
-        byte[] value = Arrays.copyOfRange(v.data, v.valueOffset, v.valueOffset + v.valueLength);
-        v.data = null;
-        return value;
+        return v == NOT_IN_MEMORY ? MemoryRead.NOT_IN_MEMORY : new MemoryRead.Found(v.takeValue());
     }
 
     /**
@@ -199,7 +223,7 @@ public final class ReadPath {
      * ByteBuffer)); returns its length, or -1 when the key is absent or expired. Fails as {@link #read} does.
      */
     public int readValue(byte[] key, ByteBuffer dst) {
-        Scratch v = locateValue(key);
+        Scratch v = locateValue(key, false);
         if (v == null) {
             return -1;
         }
@@ -214,9 +238,10 @@ public final class ReadPath {
     /**
      * Reads and verifies the newest record of {@code key} and returns the thread's {@link Scratch} saying where its
      * value lies (valid until the thread's next read), or null when the key is absent or expired. A plaintext
-     * record that passes every check allocates nothing here; any other goes through {@link #verified}.
+     * record that passes every check allocates nothing here; any other goes through {@link #verified}. With
+     * {@code memoryOnly}, a record that is not in memory makes it return {@link #NOT_IN_MEMORY}, having read nothing.
      */
-    private Scratch locateValue(byte[] keyBytes) {
+    private Scratch locateValue(byte[] keyBytes, boolean memoryOnly) {
         Scratch s = SCRATCH.get();
         SlotProbe entry = s.entry;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -231,7 +256,11 @@ public final class ReadPath {
                 }
                 int size = entry.recordSize();
                 byte[] record = size <= MAX_SCRATCH ? s.buffer(size) : new byte[size];
-                Segment seg = fetch(keyBytes, entry, record);
+                Segment seg = fetch(keyBytes, entry, record, memoryOnly);
+                if (seg == NOT_RESIDENT) {
+                    // Even when the candidate may be another key's: which it is, only its record would tell.
+                    return NOT_IN_MEMORY;
+                }
                 if (seg != null && seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, keyBytes)) {
                     return s.value(record, RecordFormat.HEADER_SIZE + keyBytes.length,
                             RecordFormat.valueLength(record, 0));
@@ -257,9 +286,10 @@ public final class ReadPath {
     /**
      * Reads the record {@code loc} names into the start of {@code dst}; returns its segment, or null when the
      * location moved under us (compaction): look it up again, or when {@code loc} is a candidate entry
-     * ({@link KeyDir#firstCandidate}) that is another key's (its troubles are not this read's).
+     * ({@link KeyDir#firstCandidate}) that is another key's (its troubles are not this read's). With
+     * {@code memoryOnly}, returns {@link #NOT_RESIDENT} instead of reading a record that is not in memory.
      */
-    private Segment fetch(byte[] key, SlotProbe loc, byte[] dst) {
+    private Segment fetch(byte[] key, SlotProbe loc, byte[] dst, boolean memoryOnly) {
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
             if (!lookup.isKey(key, loc) || moved(key, loc)) {
@@ -276,7 +306,9 @@ public final class ReadPath {
                     writer.failure());
         }
         try {
-            readRecord(seg, loc, dst);
+            if (!readRecord(seg, loc, dst, memoryOnly)) {
+                return NOT_RESIDENT;
+            }
         } catch (IOException e) {
             if (!lookup.isKey(key, loc) || moved(key, loc)) {
                 return null;
@@ -293,12 +325,22 @@ public final class ReadPath {
         return !lookup.find(key, now) || !now.location().equals(was.location());
     }
 
-    /** Reads the record at {@code loc} into the start of {@code dst}: from memory where possible, see the class. */
-    private void readRecord(Segment seg, SlotProbe loc, byte[] dst) throws IOException {
-        if (seg.isSealed() || writer == null
-                || !writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0)) {
-            seg.readInto(loc.offset(), dst, 0, loc.recordSize());
+    /**
+     * Reads the record at {@code loc} into the start of {@code dst}: from memory where possible, see the class.
+     * Returns false, having read nothing, when {@code memoryOnly} and the record is not in memory.
+     */
+    private boolean readRecord(Segment seg, SlotProbe loc, byte[] dst, boolean memoryOnly) throws IOException {
+        if (!seg.isSealed() && writer != null
+                && writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0)) {
+            return true;
         }
+        // Between this check and the copy the pages may be evicted: the copy then faults them in (a disk read),
+        // but reads the same bytes. The window is a few instructions long.
+        if (memoryOnly && !seg.isResident(loc.offset(), loc.recordSize())) {
+            return false;
+        }
+        seg.readInto(loc.offset(), dst, 0, loc.recordSize());
+        return true;
     }
 
     /**

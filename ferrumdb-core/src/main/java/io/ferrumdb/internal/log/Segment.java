@@ -105,6 +105,16 @@ public final class Segment {
         }
     }
 
+    /**
+     * True when the {@code size} bytes at {@code offset} can be read without disk I/O: the segment is sealed and
+     * those pages of its memory map are resident ({@link StorageFile#isResident}). False for the active segment,
+     * whose file is read with positional reads (the writer's buffers are the log writer's to answer for).
+     */
+    public boolean isResident(long offset, int size) {
+        ByteBuffer map = mapped;
+        return map != null && file.isResident(map, (int) offset, size);
+    }
+
     /** Reads {@code size} bytes at {@code offset}, which must lie below {@link #writtenLength()}. */
     public byte[] read(long offset, int size) throws IOException {
         byte[] out = new byte[size];
