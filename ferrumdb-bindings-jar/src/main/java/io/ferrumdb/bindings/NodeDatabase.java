@@ -2,6 +2,7 @@ package io.ferrumdb.bindings;
 
 import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.MemoryRead;
 import io.ferrumdb.Stats;
 import io.ferrumdb.WriteBatch;
 import java.time.Duration;
@@ -21,6 +22,8 @@ import java.util.Base64;
 public final class NodeDatabase implements AutoCloseable {
     private static final Base64.Decoder DECODER = Base64.getDecoder();
     private static final Base64.Encoder ENCODER = Base64.getEncoder();
+    /** {@link #readIfInMemoryBase64}'s "ask a java-bridge thread": not base64, which never contains '#'. */
+    static final String NOT_HERE = "#";
 
     private final FerrumDB db;
     private final GatheredWrites writes;
@@ -48,6 +51,23 @@ public final class NodeDatabase implements AutoCloseable {
      */
     public static String readBase64(int handle, String key) {
         return NodeHandles.database(handle).getBase64(key);
+    }
+
+    /**
+     * The first step of the binding's async get, run on the event loop: the value as base64 when {@link
+     * FerrumDB#getIfInMemory} finds it and it has at most {@code maxBytes}; null when the key is absent or expired;
+     * {@link #NOT_HERE} when the value is not in memory or is larger (the binding then calls {@link
+     * #getBoundedBase64} on a java-bridge thread). Static for the reason {@link #readBase64} is.
+     *
+     * @throws IllegalArgumentException when {@code handle} names no database, or the key is not base64
+     */
+    public static String readIfInMemoryBase64(int handle, String key, int maxBytes) {
+        FerrumDB db = NodeHandles.database(handle).db;
+        MemoryRead read = db.getIfInMemory(decode(key, "key"));
+        if (read instanceof MemoryRead.Found found) {
+            return found.value().length <= maxBytes ? ENCODER.encodeToString(found.value()) : NOT_HERE;
+        }
+        return read == MemoryRead.ABSENT ? null : NOT_HERE;
     }
 
     /** The database itself, for {@link MemoryBridge#MemoryBridge(NodeDatabase)}. */

@@ -164,6 +164,38 @@ class NodeDatabaseTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no database has handle -1");
     }
 
+    @Test
+    void anInMemoryReadAnswersWhatIsInMemoryAndSendsTheRestToAJavaThread() {
+        try (NodeDatabase db = open()) {
+            db.put(b64("small"), b64("v"), 0);
+            db.put(b64("empty"), "", 0);
+            db.put(b64("large"), b64("x".repeat(1_000)), 0);
+            int h = db.handle();
+            assertThat(NodeDatabase.readIfInMemoryBase64(h, b64("small"), 100)).isEqualTo(b64("v"));
+            assertThat(NodeDatabase.readIfInMemoryBase64(h, b64("empty"), 100)).isEmpty();
+            assertThat(NodeDatabase.readIfInMemoryBase64(h, b64("absent"), 100)).isNull();
+            assertThat(NodeDatabase.readIfInMemoryBase64(h, b64("large"), 100)).isEqualTo(NodeDatabase.NOT_HERE);
+            assertThat(NodeDatabase.readIfInMemoryBase64(h, b64("large"), 1_000)).isEqualTo(b64("x".repeat(1_000)));
+            // More than the log writer keeps in memory (1 MiB), synced in several chunks: the first record is only
+            // in the active segment's file, which would take a positional read.
+            String kilobyte = b64("y".repeat(1_000));
+            for (int i = 0; i < 3_000; i++) {
+                db.put(b64("k" + i), kilobyte, 0);
+                if (i % 500 == 499) {
+                    db.database().sync();
+                }
+            }
+            db.database().sync();
+            assertThat(NodeDatabase.readIfInMemoryBase64(h, b64("k0"), 1 << 20)).isEqualTo(NodeDatabase.NOT_HERE);
+            assertThat(db.getBoundedBase64(b64("k0"), 1 << 20)).isEqualTo(kilobyte);
+            assertThatThrownBy(() -> NodeDatabase.readIfInMemoryBase64(h, "not base64!", 100))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key is not base64");
+            db.close();
+            assertThatThrownBy(() -> NodeDatabase.readIfInMemoryBase64(h, b64("small"), 100))
+                    .isInstanceOf(DatabaseClosedException.class);
+        }
+    }
+
     private static double handle(String head) {
         return Double.parseDouble(head.substring(1, head.indexOf(',')));
     }
