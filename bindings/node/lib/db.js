@@ -2,7 +2,8 @@
 // The key-value database: a thin JavaScript layer over the Java engine, called in-process through java-bridge.
 // Async methods run their Java call on a java-bridge thread, so an fsync never blocks the event loop, and scans
 // come back in bounded chunks, so converting a large result never does either; the `...Sync` twins run on the
-// calling thread, for scripts.
+// calling thread, for scripts. The one exception is get(), which first reads on the event loop when that needs no
+// disk I/O (a value in memory), and only otherwise takes the java-bridge hop.
 
 const nodePath = require('node:path');
 const { jclass, call, callSync, translate, toBase64, ownBuffer, cursorChunks, nextTurn } = require('./jvm');
@@ -68,6 +69,8 @@ function putArgs(key, value, options) {
 const VALUE_PART = 256 << 10;
 /** getBoundedBase64's mark of a large value's handle ('#', which base64 never contains). */
 const HASH = 0x23;
+/** readIfInMemoryBase64's answer when the value is not in memory or over VALUE_PART: ask a java-bridge thread. */
+const NOT_HERE = '#';
 
 /** Entries per chunk of a scan: small enough that slicing one chunk takes well under a millisecond. */
 const CHUNK_ENTRIES = 1024;
@@ -256,23 +259,51 @@ class FerrumDB {
   }
 
   /**
-   * The value of `key` as a Buffer, or null when absent or expired. A value larger than VALUE_PART comes over in
-   * parts of that size, one per event-loop turn, copied into the Buffer as they arrive (all parts are of one read).
+   * The value of `key` as a Buffer, or null when absent or expired. Sees every write of this handle issued before
+   * it, even one not yet awaited. A value larger than VALUE_PART comes over in parts of that size, one per
+   * event-loop turn, copied into the Buffer as they arrive (all parts are of one read).
    */
   get(key) {
-    // Not an async function, and straight to Java without #call: one promise and one Java call for a small value
-    // (measured: the awaited get's own JavaScript steps cost a quarter of its time when they were async layers).
-    let pending;
+    // Not an async function: one promise for a value in memory (measured: the awaited get's own JavaScript steps
+    // cost a quarter of its time when they were async layers).
+    let k;
     try {
-      pending = this.#db.getBoundedBase64(toBase64(key, 'key'), VALUE_PART);
+      k = toBase64(key, 'key');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // Writes issued before this get may not have reached Java yet (WriteQueue packs them in a later microtask):
+    // wait until they are applied, so that the read sees them.
+    const applied = this.#writes.applied();
+    return applied === null ? this.#get(k) : applied.then(() => this.#get(k));
+  }
+
+  /**
+   * get() of base64 key `k`: first on this thread, with no disk I/O (NodeDatabase.readIfInMemoryBase64: the
+   * writer's buffers, or resident pages of a segment's map); only a value not in memory, or over VALUE_PART, costs
+   * a java-bridge call, whose thread may wait for the disk. The event loop never does.
+   */
+  #get(k) {
+    let head;
+    try {
+      head = this.#nodeDatabaseClass.readIfInMemoryBase64Sync(this.#handle, k, VALUE_PART);
     } catch (e) {
       return Promise.reject(translate(e));
     }
-    return pending.then((head) => {
-      if (head === null) {
+    if (head !== NOT_HERE) {
+      return Promise.resolve(head === null ? null : Buffer.from(head, 'base64'));
+    }
+    let pending;
+    try {
+      pending = this.#db.getBoundedBase64(k, VALUE_PART);
+    } catch (e) {
+      return Promise.reject(translate(e));
+    }
+    return pending.then((bounded) => {
+      if (bounded === null) {
         return null;
       }
-      return head.charCodeAt(0) === HASH ? this.#largeValue(head) : Buffer.from(head, 'base64');
+      return bounded.charCodeAt(0) === HASH ? this.#largeValue(bounded) : Buffer.from(bounded, 'base64');
     }, (e) => {
       throw translate(e);
     });

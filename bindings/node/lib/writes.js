@@ -11,7 +11,9 @@
 //
 // Guarantees: each write's promise settles after that write is durable under the fsync policy (or failed, with its
 // own typed error); writes of one database (puts, deletes, writeBatch, agent memory's remember and forget) and its
-// sync and close apply in the order issued; at most SETTLE_PER_TURN promises settle per event-loop turn.
+// sync and close apply in the order issued; at most SETTLE_PER_TURN promises settle per event-loop turn; applied()
+// tells a read when every write issued before it is applied in Java (visible to reads, not yet durable), so that
+// get() sees the writes issued before it.
 
 const { call, translateNamed, nextTurn } = require('./jvm');
 
@@ -45,6 +47,11 @@ class WriteQueue {
   /** Settlements run one after the other, spread over event-loop turns. */
   #settling = Promise.resolve();
   #calls = 0;
+  /** Items enqueued so far, and how many of them (the first ones: #drain goes in order) Java has applied or refused. */
+  #issued = 0;
+  #applied = 0;
+  /** Resolvers of applied() calls, with the #issued count each waits for, in that order. */
+  #appliedWaiters = [];
 
   /** @param javaDb the NodeDatabase the writes go to */
   constructor(javaDb) {
@@ -86,6 +93,27 @@ class WriteQueue {
   }
 
   /**
+   * null when every write issued so far has been applied in Java (a read now sees them all); else a promise that
+   * resolves once they have been (submitted: applied to the key directory, perhaps not yet durable) or refused.
+   * Never rejects.
+   */
+  applied() {
+    if (this.#applied === this.#issued) {
+      return null;
+    }
+    const mark = this.#issued;
+    return new Promise((resolve) => { this.#appliedWaiters.push({ mark, resolve }); });
+  }
+
+  /** Counts the next `count` items as applied (or refused) and wakes the applied() calls that waited for them. */
+  #passed(count) {
+    this.#applied += count;
+    while (this.#appliedWaiters.length > 0 && this.#appliedWaiters[0].mark <= this.#applied) {
+      this.#appliedWaiters.shift().resolve();
+    }
+  }
+
+  /**
    * Runs `run` (an async Java call) once every write queued before it is durable or failed, and before any write
    * queued after it; resolves or rejects as `run` does.
    */
@@ -98,6 +126,7 @@ class WriteQueue {
       item.resolve = resolve;
       item.reject = reject;
       this.#items.push(item);
+      this.#issued += 1;
       if (!this.#draining) {
         this.#draining = true;
         // After the code that is running now, so that everything it issues is packed together.
@@ -114,6 +143,7 @@ class WriteQueue {
           this.#items.shift();
           await this.#idle();
           const outcome = await outcomeOf(head.run);
+          this.#passed(1);
           this.#settle([head], () => outcome);
           continue;
         }
@@ -126,6 +156,7 @@ class WriteQueue {
             count += 1;
           }
           await this.#submitRequests(this.#items.splice(0, count));
+          this.#passed(count);
           continue;
         }
         if (head.batch !== undefined) {
@@ -134,6 +165,7 @@ class WriteQueue {
           const bytes = ops.reduce((sum, op) => sum + packedSize(op), 0);
           const outcome = await outcomeOf(() => this.#cross(ops, bytes,
             (last, partsBefore) => call(() => this.#javaDb.writePacked(last, partsBefore))));
+          this.#passed(1);
           this.#settle([head], () => outcome);
           continue;
         }
@@ -148,6 +180,7 @@ class WriteQueue {
           count += 1;
         }
         await this.#submit(this.#items.splice(0, count), bytes);
+        this.#passed(count);
       }
     } finally {
       this.#draining = false;
