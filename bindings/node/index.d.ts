@@ -71,7 +71,10 @@ export class FerrumDB {
   /** Resolves once the put is durable under the fsync policy; Buffers are copied when the put is issued. */
   put(key: Bytes, value: Bytes, options?: PutOptions): Promise<void>;
   putSync(key: Bytes, value: Bytes, options?: PutOptions): void;
-  /** The value, or null when absent or expired. */
+  /**
+   * The value, or null when absent or expired. Sees the writes of this handle issued before it, awaited or not. A
+   * value in memory (up to 256 KB) is read on the event loop with no disk I/O; any other on a Java thread.
+   */
   get(key: Bytes): Promise<Buffer | null>;
   getSync(key: Bytes): Buffer | null;
   /** The value decoded as UTF-8, or null when absent or expired. */
