@@ -47,7 +47,10 @@ class WriteQueue {
   /** Settlements run one after the other, spread over event-loop turns. */
   #settling = Promise.resolve();
   #calls = 0;
-  /** Items enqueued so far, and how many of them (the first ones: #drain goes in order) Java has applied or refused. */
+  /**
+   * Writes enqueued so far (not barriers), and how many of them (the first ones: #drain goes in order) Java has
+   * applied or refused.
+   */
   #issued = 0;
   #applied = 0;
   /** Resolvers of applied() calls, with the #issued count each waits for, in that order. */
@@ -126,7 +129,9 @@ class WriteQueue {
       item.resolve = resolve;
       item.reject = reject;
       this.#items.push(item);
-      this.#issued += 1;
+      if (item.run === undefined) {
+        this.#issued += 1; // a barrier (sync, close) writes nothing for a read to wait for
+      }
       if (!this.#draining) {
         this.#draining = true;
         // After the code that is running now, so that everything it issues is packed together.
@@ -143,7 +148,6 @@ class WriteQueue {
           this.#items.shift();
           await this.#idle();
           const outcome = await outcomeOf(head.run);
-          this.#passed(1);
           this.#settle([head], () => outcome);
           continue;
         }
