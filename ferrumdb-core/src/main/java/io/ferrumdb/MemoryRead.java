@@ -18,7 +18,10 @@ package io.ferrumdb;
  * }</pre>
  */
 public sealed interface MemoryRead permits MemoryRead.Found, MemoryRead.Absent, MemoryRead.NotInMemory {
-    /** The key is absent or expired. */
+    /**
+     * The key is absent or expired. (An expired key whose record is not in memory may answer {@link #NOT_IN_MEMORY}
+     * instead: a hash-only key directory, {@code orderedKeys(false)}, tells its entries apart by reading records.)
+     */
     MemoryRead ABSENT = new Absent();
     /** The key's record is not in memory: no answer was given, and no disk I/O was done. */
     MemoryRead NOT_IN_MEMORY = new NotInMemory();

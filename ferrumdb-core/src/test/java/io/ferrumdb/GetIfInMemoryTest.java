@@ -124,6 +124,31 @@ class GetIfInMemoryTest {
         }
     }
 
+    @Test
+    void anExpiredKeyOfAHashOnlyKeyDirectoryIsNotInMemoryWhenTellingItsEntryApartWouldReadTheDisk() {
+        // Without ordered keys a plaintext database keeps no key bytes in memory: an entry is known to be the key's
+        // by reading its record (RecordKeyReader), which for an expired entry get does and getIfInMemory must not.
+        MutableClock clock = new MutableClock(1_000_000);
+        Options options = builder(false).orderedKeys(false).clock(clock).fileIO(steered).build();
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            db.put(key(1), value(1, 10), Duration.ofSeconds(1));
+            db.put(key(2), value(2, 10));
+        }
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            clock.advance(Duration.ofSeconds(2));
+            long reads = segmentReads.get();
+            resident.set(false);
+            assertThat(db.getIfInMemory(key(1))).isSameAs(MemoryRead.NOT_IN_MEMORY);
+            assertThat(db.getIfInMemory(key(2))).isSameAs(MemoryRead.NOT_IN_MEMORY);
+            assertThat(db.getIfInMemory(key(3))).isSameAs(MemoryRead.ABSENT);
+            resident.set(true);
+            assertThat(db.getIfInMemory(key(1))).isSameAs(MemoryRead.ABSENT);
+            assertThat(found(db.getIfInMemory(key(2)))).isEqualTo(value(2, 10));
+            assertThat(db.get(key(1))).isNull();
+            assertThat(segmentReads.get()).as("positional reads of segment files").isEqualTo(reads);
+        }
+    }
+
     @ParameterizedTest(name = "encrypted={0}")
     @ValueSource(booleans = {false, true})
     void anOlderRecordOfTheActiveSegmentIsNotInMemoryAndNothingIsRead(boolean encrypted) {

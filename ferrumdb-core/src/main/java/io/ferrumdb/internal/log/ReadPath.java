@@ -248,6 +248,11 @@ public final class ReadPath {
             boolean candidate = lookup.firstCandidate(keyBytes, entry);
             while (candidate) {
                 if (entry.isExpired(clock.getAsLong())) {
+                    // A hash-only key directory compares keys in records (RecordKeyReader): a memory-only read
+                    // lets it only at a record in memory.
+                    if (memoryOnly && !inMemory(entry, s)) {
+                        return NOT_IN_MEMORY;
+                    }
                     if (lookup.isKey(keyBytes, entry)) {
                         return null;
                     }
@@ -317,6 +322,20 @@ public final class ReadPath {
             throw new FerrumException("I/O error reading " + seg.path() + " at offset " + loc.offset() + ": " + e, e);
         }
         return seg;
+    }
+
+    /**
+     * True when the record {@code loc} names can be read without disk I/O: its segment is gone (nothing to read),
+     * it is in the writer's chunks (copied into {@code s}'s buffer to find out), or its pages are resident.
+     */
+    private boolean inMemory(SlotProbe loc, Scratch s) {
+        Segment seg = segments.get(loc.segmentId());
+        if (seg == null || seg.isResident(loc.offset(), loc.recordSize())) {
+            return true;
+        }
+        int size = loc.recordSize();
+        return !seg.isSealed() && writer != null && writer.readFromMemory(seg, loc.offset(), size,
+                size <= MAX_SCRATCH ? s.buffer(size) : new byte[size], 0);
     }
 
     /** True when the key directory no longer holds {@code was} for {@code key} (off the fast path: allocates). */
