@@ -297,6 +297,11 @@ public final class ReadPath {
     private Segment fetch(byte[] key, SlotProbe loc, byte[] dst, boolean memoryOnly) {
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
+            if (memoryOnly) {
+                // Compaction retired the segment: looking the key up again compares keys, which a hash-only key
+                // directory does by reading records. Rare; get does it.
+                return NOT_RESIDENT;
+            }
             if (!lookup.isKey(key, loc) || moved(key, loc)) {
                 return null;
             }
