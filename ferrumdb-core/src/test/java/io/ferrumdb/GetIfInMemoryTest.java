@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -202,6 +203,47 @@ class GetIfInMemoryTest {
                     .as("getIfInMemory faulted nothing in").isFalse();
             assertThat(db.get(key(last))).isEqualTo(value(last, 4_000));
             assertThat(found(db.getIfInMemory(key(last)))).isEqualTo(value(last, 4_000));
+        }
+    }
+
+    @ParameterizedTest(name = "orderedKeys={0}")
+    @ValueSource(booleans = {true, false})
+    void readsRacingCompactionAnswerTheValueOrNotInMemoryNeverAbsent(boolean orderedKeys) throws Exception {
+        Options options = builder(false).orderedKeys(orderedKeys).segmentSize(64 << 10).build();
+        int keys = 500;
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            for (int i = 0; i < keys; i++) {
+                db.put(key(i), value(i, 200));
+            }
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread compactor = new Thread(() -> {
+                try {
+                    for (int round = 0; round < 20; round++) {
+                        db.compact();
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                } finally {
+                    done.set(true);
+                }
+            });
+            compactor.start();
+            long found = 0;
+            int rounds = 0;
+            while (!done.get() || rounds < 2) {
+                for (int i = 0; i < keys; i++) {
+                    MemoryRead read = db.getIfInMemory(key(i));
+                    if (read != MemoryRead.NOT_IN_MEMORY) {
+                        assertThat(found(read)).isEqualTo(value(i, 200));
+                        found++;
+                    }
+                }
+                rounds++;
+            }
+            compactor.join();
+            assertThat(failure.get()).as("compaction's failure").isNull();
+            assertThat(found).as("reads answered from memory").isPositive();
         }
     }
 

@@ -34,7 +34,8 @@ import java.util.function.LongSupplier;
  *
  * <p>{@link #readValueIfInMemory} is the same read with no disk I/O (RocksDB's {@code kBlockCacheTier} read): it
  * copies from the writer's chunks, or from a sealed segment's map once {@link Segment#isResident} says the record's
- * pages are in memory, and otherwise answers {@link MemoryRead#NOT_IN_MEMORY} instead of a positional read.
+ * pages are in memory, and otherwise answers {@link MemoryRead#NOT_IN_MEMORY} instead of a positional read; so it
+ * does where it would look the key up again after compaction moved the record (a rare race, left to get).
  */
 public final class ReadPath {
     /** Lookups one read makes at most; see the class comment. */
