@@ -341,7 +341,7 @@ public final class ReadPath {
         }
         int size = loc.recordSize();
         return !seg.isSealed() && writer != null && writer.readFromMemory(seg, loc.offset(), size,
-                size <= MAX_SCRATCH ? s.buffer(size) : new byte[size], 0);
+                size <= MAX_SCRATCH ? s.buffer(size) : new byte[size], 0, false);
     }
 
     /** True when the key directory no longer holds {@code was} for {@code key} (off the fast path: allocates). */
@@ -356,7 +356,7 @@ public final class ReadPath {
      */
     private boolean readRecord(Segment seg, SlotProbe loc, byte[] dst, boolean memoryOnly) throws IOException {
         if (!seg.isSealed() && writer != null
-                && writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0)) {
+                && writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0, !memoryOnly)) {
             return true;
         }
         // Between this check and the copy the pages may be evicted: the copy then faults them in (a disk read),

@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -200,7 +203,7 @@ class LogWriterTest {
         Segment active = w.active();
         // Visible at once, from the writer's buffers (not yet in the file, or kept after writing).
         byte[] record = new byte[loc.recordSize()];
-        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), record, 0)).isTrue();
+        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), record, 0, true)).isTrue();
         assertThat(RecordReader.open(active, loc.offset(), record).keyEquals(bytes("k"))).isTrue();
         // The linger ends on its own: the record reaches the file although nobody syncs.
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -210,7 +213,7 @@ class LogWriterTest {
         assertThat(active.writtenLength()).isGreaterThanOrEqualTo(loc.offset() + loc.recordSize());
         // Written, and still served from memory: the written chunk is kept for reads of recent records.
         byte[] again = new byte[loc.recordSize()];
-        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), again, 0)).isTrue();
+        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), again, 0, true)).isTrue();
         assertThat(again).isEqualTo(record);
         assertThat(w.fsyncs()).isZero();
         w.sync();
@@ -225,6 +228,54 @@ class LogWriterTest {
         assertThat(w.close()).isTrue();
         assertThatThrownBy(() -> w.append(List.of(put("late", 1)), this::record))
                 .isInstanceOf(io.ferrumdb.FerrumException.class);
+    }
+
+    @Test
+    void aReadThatMustNotWaitGivesUpWhileARollHoldsTheWritersLock() throws Exception {
+        // A roll creates the next segment (its file and MANIFEST entry, with fsyncs) under the writer's lock; the
+        // factory here stops there until released, so the lock is held for as long as the test likes.
+        CountDownLatch rolling = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger creates = new AtomicInteger();
+        SegmentFiles files = new SegmentFiles(FileIO.nio(), dir, new byte[16], CipherSuite.PLAINTEXT);
+        set = new SegmentSet(files, new SegmentManifest(files, List.of()));
+        writer = new LogWriter(0, FsyncPolicy.never(), 1024, () -> {
+            if (creates.incrementAndGet() == 2) {
+                rolling.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException("interrupted while the test held the roll", e);
+                }
+            }
+            return set.createActive();
+        }, this::sealed, () -> { });
+        append(writer, put("k0", 90));
+        Location loc = applied.get(0);
+        Segment first = writer.active();
+        byte[] record = new byte[loc.recordSize()];
+        assertThat(writer.readFromMemory(first, loc.offset(), loc.recordSize(), record, 0, false)).isTrue();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread appender = new Thread(() -> {
+            try {
+                for (int i = 1; creates.get() < 2; i++) {
+                    append(writer, put("k" + i, 90));
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+                rolling.countDown();
+            }
+        });
+        appender.start();
+        rolling.await();
+        assertThat(failure.get()).isNull();
+        assertThat(writer.readFromMemory(first, loc.offset(), loc.recordSize(), record, 0, false))
+                .as("a read that must not wait, while the roll holds the lock").isFalse();
+        release.countDown();
+        appender.join();
+        assertThat(failure.get()).isNull();
+        assertThat(RecordReader.open(first, loc.offset(), record).keyEquals(bytes("k0"))).isTrue();
+        assertThat(writer.active().id()).isGreaterThan(first.id());
     }
 
     private void append(LogWriter w, Append... appends) {
