@@ -3,6 +3,8 @@ package io.ferrumdb.internal.concurrent;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 
 /**
  * Waits that must finish even when the waiting thread is interrupted (closing a database must not stop half-way
@@ -70,6 +72,23 @@ public final class Uninterruptibly {
             throw error;
         }
         throw new IOException(what + " failed: " + cause, cause);
+    }
+
+    /**
+     * Takes {@code lock} if it is free or becomes free within {@code nanos}, through interrupts (re-asserted); true
+     * when taken. Allocates nothing when the lock is free.
+     */
+    public static boolean tryLock(Lock lock, long nanos) {
+        if (lock.tryLock()) {
+            return true;
+        }
+        long deadline = System.nanoTime() + nanos;
+        boolean[] taken = new boolean[1];
+        await(() -> {
+            taken[0] = lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        });
+        return taken[0];
     }
 
     /** Joins {@code thread}, through interrupts. */

@@ -316,15 +316,16 @@ public final class LogWriter {
      * Copies the record of {@code size} bytes at {@code offset} of {@code segment} into {@code dst[at]} when the
      * writer has it in memory: not yet written (so a write is visible as soon as it returns), or written recently
      * (so that reading what was just written needs no system call). Returns false when only the file has it: read
-     * it there. Without {@code wait}, also returns false at once when the lock is busy: appends hold it, a roll across
-     * creating the next segment's file and MANIFEST (fsyncs), which a thread that must not block cannot wait for.
+     * it there. With {@code waitNanos} not negative, also returns false when the lock stays busy that long: appends and
+     * the flusher hold it for microseconds, a roll for milliseconds (creating the next segment's file and MANIFEST
+     * entry, with fsyncs), which a thread that must not block cannot wait for.
      *
      * @throws FerrumException when the record is neither in the file nor in the writer's memory
      */
-    public boolean readFromMemory(Segment segment, long offset, int size, byte[] dst, int at, boolean wait) {
-        if (wait) {
+    public boolean readFromMemory(Segment segment, long offset, int size, byte[] dst, int at, long waitNanos) {
+        if (waitNanos < 0) {
             lock.lock();
-        } else if (!lock.tryLock()) {
+        } else if (!Uninterruptibly.tryLock(lock, waitNanos)) {
             return false;
         }
         try {

@@ -47,6 +47,11 @@ public final class ReadPath {
      * call re-enters the read path in between), so one buffer a thread serves every database.
      */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /**
+     * How long a memory-only read waits for the writer's lock before answering not in memory: longer than appends and
+     * the flusher hold it (microseconds), shorter than a roll does (fsyncs), well under an event loop's millisecond.
+     */
+    static final long LOCK_WAIT_NANOS = 200_000;
     /** {@link #locateValue}'s answer when a memory-only read would need disk I/O; compared by identity only. */
     private static final Scratch NOT_IN_MEMORY = new Scratch();
     /** {@link #fetch}'s answer when a memory-only read would need disk I/O; compared by identity, never read. */
@@ -341,7 +346,7 @@ public final class ReadPath {
         }
         int size = loc.recordSize();
         return !seg.isSealed() && writer != null && writer.readFromMemory(seg, loc.offset(), size,
-                size <= MAX_SCRATCH ? s.buffer(size) : new byte[size], 0, false);
+                size <= MAX_SCRATCH ? s.buffer(size) : new byte[size], 0, LOCK_WAIT_NANOS);
     }
 
     /** True when the key directory no longer holds {@code was} for {@code key} (off the fast path: allocates). */
@@ -355,8 +360,9 @@ public final class ReadPath {
      * Returns false, having read nothing, when {@code memoryOnly} and the record is not in memory.
      */
     private boolean readRecord(Segment seg, SlotProbe loc, byte[] dst, boolean memoryOnly) throws IOException {
+        long waitNanos = memoryOnly ? LOCK_WAIT_NANOS : -1;
         if (!seg.isSealed() && writer != null
-                && writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0, !memoryOnly)) {
+                && writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0, waitNanos)) {
             return true;
         }
         // Between this check and the copy the pages may be evicted: the copy then faults them in (a disk read),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +33,37 @@ class UninterruptiblyTest {
         Uninterruptibly.await(() -> attempts.incrementAndGet() == 3);
         assertThat(attempts).hasValue(3);
         assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void tryLockTakesAFreeLockAndGivesUpOnOneHeldElsewhereKeepingAnInterrupt() throws InterruptedException {
+        ReentrantLock lock = new ReentrantLock();
+        assertThat(Uninterruptibly.tryLock(lock, 1_000)).isTrue();
+        lock.unlock();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            lock.lock();
+            try {
+                held.countDown();
+                release.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError("the holder was interrupted", e);
+            } finally {
+                lock.unlock();
+            }
+        });
+        holder.start();
+        held.await();
+        assertThat(Uninterruptibly.tryLock(lock, 200_000)).isFalse();
+        Thread.currentThread().interrupt();
+        assertThat(Uninterruptibly.tryLock(lock, 200_000)).isFalse();
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt, re-asserted").isTrue();
+        Thread.interrupted();
+        release.countDown();
+        holder.join();
+        assertThat(Uninterruptibly.tryLock(lock, 0)).isTrue();
+        lock.unlock();
     }
 
     @Test

@@ -203,7 +203,7 @@ class LogWriterTest {
         Segment active = w.active();
         // Visible at once, from the writer's buffers (not yet in the file, or kept after writing).
         byte[] record = new byte[loc.recordSize()];
-        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), record, 0, true)).isTrue();
+        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), record, 0, -1)).isTrue();
         assertThat(RecordReader.open(active, loc.offset(), record).keyEquals(bytes("k"))).isTrue();
         // The linger ends on its own: the record reaches the file although nobody syncs.
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -213,7 +213,7 @@ class LogWriterTest {
         assertThat(active.writtenLength()).isGreaterThanOrEqualTo(loc.offset() + loc.recordSize());
         // Written, and still served from memory: the written chunk is kept for reads of recent records.
         byte[] again = new byte[loc.recordSize()];
-        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), again, 0, true)).isTrue();
+        assertThat(w.readFromMemory(active, loc.offset(), loc.recordSize(), again, 0, -1)).isTrue();
         assertThat(again).isEqualTo(record);
         assertThat(w.fsyncs()).isZero();
         w.sync();
@@ -254,7 +254,7 @@ class LogWriterTest {
         Location loc = applied.get(0);
         Segment first = writer.active();
         byte[] record = new byte[loc.recordSize()];
-        assertThat(writer.readFromMemory(first, loc.offset(), loc.recordSize(), record, 0, false)).isTrue();
+        assertThat(writer.readFromMemory(first, loc.offset(), loc.recordSize(), record, 0, -1)).isTrue();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread appender = new Thread(() -> {
             try {
@@ -269,7 +269,7 @@ class LogWriterTest {
         appender.start();
         rolling.await();
         assertThat(failure.get()).isNull();
-        assertThat(writer.readFromMemory(first, loc.offset(), loc.recordSize(), record, 0, false))
+        assertThat(writer.readFromMemory(first, loc.offset(), loc.recordSize(), record, 0, ReadPath.LOCK_WAIT_NANOS))
                 .as("a read that must not wait, while the roll holds the lock").isFalse();
         release.countDown();
         appender.join();
