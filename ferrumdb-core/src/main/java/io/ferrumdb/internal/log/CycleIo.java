@@ -47,11 +47,15 @@ final class CycleIo {
      * Runs one cycle's file work: writes it, forces it if the cycle forces, moves the written and fsynced positions,
      * then writes the hint files of the sealed segments. A throw stops the writer (the caller fails the cycle).
      */
-    void run(Cycle c, DurablePositions positions) throws IOException {
+    void run(Cycle c, DurablePositions positions, int traceRow) throws IOException {
         boolean currentSealed = write(c.batch(), c.sealing(), c.current());
         positions.written(c.upToPosition());
+        CycleTrace.sched(traceRow, CycleTrace.CPU_BEFORE, CycleTrace.RQ_BEFORE);
+        CycleTrace.mark(traceRow, CycleTrace.WRITTEN);
         if (c.force()) {
             force(c.current(), currentSealed);
+            CycleTrace.sched(traceRow, CycleTrace.CPU_AFTER, CycleTrace.RQ_AFTER);
+            CycleTrace.mark(traceRow, CycleTrace.SYNCED);
             positions.synced(c.upToPosition());
         }
         sealed(c.sealing());

@@ -97,6 +97,7 @@ final class GroupCommit {
         while (true) {
             if (ticket.lead) {
                 ticket.lead = false;
+                CycleTrace.resumed();
                 lead.run();
             }
             if (ticket.isDone()) {

@@ -573,6 +573,7 @@ public final class LogWriter {
             } finally {
                 lock.unlock();
             }
+            traceRow = CycleTrace.begin(records(cycle), cycle.done().size(), false);
             runCycle(cycle, false);
         }
     }
@@ -594,6 +595,7 @@ public final class LogWriter {
             lock.unlock();
         }
         if (cycle != null) {
+            traceRow = CycleTrace.begin(records(cycle), cycle.done().size(), true);
             runCycle(cycle, true);
         }
     }
@@ -619,10 +621,21 @@ public final class LogWriter {
      * completes every future of its group itself; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves the
      * rest to the acknowledger. A failure stops the writer: the cycle's futures and every later one fail with it.
      */
+    private int traceRow = -1;
+
+    private static int records(Cycle c) {
+        int n = 0;
+        for (Chunk k : c.batch()) {
+            n += k.records;
+        }
+        return n;
+    }
+
     private void runCycle(Cycle c, boolean leader) {
         Throwable failed = null;
+        int row = traceRow;
         try {
-            io.run(c, positions);
+            io.run(c, positions, row);
             if (c.force()) {
                 syncedSequence = c.upTo();
             }
@@ -633,6 +646,7 @@ public final class LogWriter {
         int here = !acknowledge ? 0 : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
         Ticket next;
         lock.lock();
+        CycleTrace.mark(row, CycleTrace.RELOCKED);
         try {
             if (failed != null) {
                 // The failed batch stays in flight: readers are refused by mayServe, not by a missing record.
@@ -657,13 +671,17 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
+        CycleTrace.mark(row, CycleTrace.HANDED);
         for (int i = 0; i < here; i++) {
             c.done().get(i).complete(null);
         }
+        CycleTrace.mark(row, CycleTrace.ACKED);
+        CycleTrace.count(row, CycleTrace.ACKS, here);
         if (next != null) {
             // Woken after the group's followers, which append again meanwhile and join the next group.
             next.wake();
         }
+        CycleTrace.mark(row, CycleTrace.WOKEN);
     }
 
     private void awaitNanos(long nanos, long atLeast) {

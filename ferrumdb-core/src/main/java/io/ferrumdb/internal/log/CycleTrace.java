@@ -1,0 +1,124 @@
+package io.ferrumdb.internal.log;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Diagnostics for measurements only: with the system property {@code ferrumdb.traceCycles} naming a file, the log
+ * writer records the timestamps of its first {@link #CAPACITY} cycles (who ran each, its records, when it was taken,
+ * written, fsynced, handed on, its followers completed and the next leader woken, and when that leader ran again)
+ * and writes them there as CSV when the JVM exits. Without the property every call is a test of a constant false.
+ * Timestamps are System.nanoTime(); only the token holder writes a cycle's row (one cycle runs at a time).
+ */
+final class CycleTrace {
+    static final String PROPERTY = "ferrumdb.traceCycles";
+    static final boolean ON = System.getProperty(PROPERTY) != null;
+    static final int CAPACITY = 1 << 18;
+
+    /** Columns of a row: the timestamps in cycle order, then counts. */
+    static final int RESUMED = 0;
+    static final int TAKEN = 1;
+    static final int WRITTEN = 2;
+    static final int SYNCED = 3;
+    static final int RELOCKED = 4;
+    static final int HANDED = 5;
+    static final int ACKED = 6;
+    static final int WOKEN = 7;
+    static final int RECORDS = 8;
+    static final int WAITERS = 9;
+    static final int LEADER = 10;
+    static final int ACKS = 11;
+    static final int THREAD = 12;
+    /** The token holder's run-queue wait and CPU time (ns, /proc/thread-self/schedstat) before and after the force. */
+    static final int RQ_BEFORE = 13;
+    static final int RQ_AFTER = 14;
+    static final int CPU_BEFORE = 15;
+    static final int CPU_AFTER = 16;
+    private static final int COLUMNS = 17;
+    private static final String HEADER = "resumed,taken,written,synced,relocked,handed,acked,woken,records,waiters,"
+            + "leader,acks,thread,rqBefore,rqAfter,cpuBefore,cpuAfter";
+
+    private static final long[] ROWS = ON ? new long[CAPACITY * COLUMNS] : null;
+    /** Cycles begun; written by the token holder only. */
+    private static volatile int cycles;
+    /** When the thread last made the leader resumed from its park, for the next row. */
+    private static volatile long resumed;
+
+    static {
+        if (ON) {
+            Runtime.getRuntime().addShutdownHook(new Thread(CycleTrace::dump, "ferrumdb-cycle-trace"));
+        }
+    }
+
+    private CycleTrace() {
+    }
+
+    /** A writer made the leader resumed from its park. */
+    static void resumed() {
+        if (ON) {
+            resumed = System.nanoTime();
+        }
+    }
+
+    /** A cycle was taken by the token holder; returns its row, or -1 when tracing is off or full. */
+    static int begin(int records, int waiters, boolean leader) {
+        if (!ON || cycles >= CAPACITY) {
+            return -1;
+        }
+        int row = cycles;
+        cycles = row + 1;
+        int at = row * COLUMNS;
+        ROWS[at + RESUMED] = leader ? resumed : 0;
+        ROWS[at + TAKEN] = System.nanoTime();
+        ROWS[at + RECORDS] = records;
+        ROWS[at + WAITERS] = waiters;
+        ROWS[at + LEADER] = leader ? 1 : 0;
+        ROWS[at + THREAD] = Thread.currentThread().getId();
+        return row;
+    }
+
+    static void mark(int row, int column) {
+        if (ON && row >= 0) {
+            ROWS[row * COLUMNS + column] = System.nanoTime();
+        }
+    }
+
+    static void count(int row, int column, long value) {
+        if (ON && row >= 0) {
+            ROWS[row * COLUMNS + column] = value;
+        }
+    }
+
+    /** Records the calling thread's CPU and run-queue time in {@code cpuColumn} and {@code rqColumn}. */
+    static void sched(int row, int cpuColumn, int rqColumn) {
+        if (ON && row >= 0) {
+            try {
+                String[] f = new String(Files.readAllBytes(Path.of("/proc/thread-self/schedstat"))).trim().split(" ");
+                ROWS[row * COLUMNS + cpuColumn] = Long.parseLong(f[0]);
+                ROWS[row * COLUMNS + rqColumn] = Long.parseLong(f[1]);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("reading /proc/thread-self/schedstat", e);
+            }
+        }
+    }
+
+    private static void dump() {
+        Path out = Path.of(System.getProperty(PROPERTY));
+        int n = cycles;
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
+            w.println(HEADER);
+            StringBuilder line = new StringBuilder();
+            for (int r = 0; r < n; r++) {
+                line.setLength(0);
+                for (int c = 0; c < COLUMNS; c++) {
+                    line.append(c == 0 ? "" : ",").append(ROWS[r * COLUMNS + c]);
+                }
+                w.println(line);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("writing the cycle trace to " + out, e);
+        }
+    }
+}
