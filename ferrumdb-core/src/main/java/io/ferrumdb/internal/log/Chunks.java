@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.log;
 
+import io.ferrumdb.FerrumException;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.Location;
@@ -124,6 +125,25 @@ final class Chunks {
             keptBytes -= old.buf.length;
             recycle(old.buf);
         }
+    }
+
+    /**
+     * Copies the record into {@code dst[at]} from the chunk holding it ({@link #find}); false when the file has it
+     * and no chunk does. {@code failure}: what stopped the writer, for the message.
+     *
+     * @throws FerrumException when the record is neither in the file nor in a chunk
+     */
+    boolean copy(Chunk pending, Segment segment, long offset, int size, byte[] dst, int at, Throwable failure) {
+        Chunk c = find(pending, segment, offset, size);
+        if (c == null) {
+            if (offset + size <= segment.writtenLength()) {
+                return false;
+            }
+            throw new FerrumException("record at " + segment + " offset " + offset + " is neither written nor"
+                    + " pending" + (failure == null ? "" : " (writes failed: " + failure + ")"));
+        }
+        System.arraycopy(c.buf, (int) (offset - c.fileOffset), dst, at, size);
+        return true;
     }
 
     /** The chunk holding the whole record, newest first: pending, rolled, in flight, then written and kept; or null. */

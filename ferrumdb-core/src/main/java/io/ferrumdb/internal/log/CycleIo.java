@@ -38,6 +38,8 @@ final class CycleIo {
     private long lastFsyncNanos = System.nanoTime();
     /** How long the last force of the active segment took, in nanoseconds. Owned by the token holder. */
     private long lastFsyncDuration;
+    /** This cycle's row in the {@link CycleTrace}, or -1. Owned by the token holder. */
+    private int traceRow = -1;
 
     CycleIo(LogWriter.SealListener sealListener) {
         this.sealListener = sealListener;
@@ -47,7 +49,8 @@ final class CycleIo {
      * Runs one cycle's file work: writes it, forces it if the cycle forces, moves the written and fsynced positions,
      * then writes the hint files of the sealed segments. A throw stops the writer (the caller fails the cycle).
      */
-    void run(Cycle c, DurablePositions positions, int traceRow) throws IOException {
+    void run(Cycle c, DurablePositions positions, boolean leader) throws IOException {
+        traceRow = CycleTrace.begin(c, leader);
         boolean currentSealed = write(c.batch(), c.sealing(), c.current());
         positions.written(c.upToPosition());
         CycleTrace.sched(traceRow, CycleTrace.CPU_BEFORE, CycleTrace.RQ_BEFORE);
@@ -123,6 +126,10 @@ final class CycleIo {
     }
 
     /** How long the last force of the active segment took (0 before the first). */
+    int traceRow() {
+        return traceRow;
+    }
+
     long lastFsyncDuration() {
         return lastFsyncDuration;
     }

@@ -22,29 +22,30 @@ final class CycleTrace {
     static final int TAKEN = 1;
     static final int WRITTEN = 2;
     static final int SYNCED = 3;
-    static final int RELOCKED = 4;
-    static final int HANDED = 5;
-    static final int ACKED = 6;
-    static final int WOKEN = 7;
-    static final int RECORDS = 8;
-    static final int WAITERS = 9;
-    static final int LEADER = 10;
-    static final int ACKS = 11;
-    static final int THREAD = 12;
+    static final int HANDED = 4;
+    static final int ACKED = 5;
+    static final int WOKEN = 6;
+    static final int RECORDS = 7;
+    static final int WAITERS = 8;
+    static final int LEADER = 9;
+    static final int ACKS = 10;
+    static final int THREAD = 11;
     /** The token holder's run-queue wait and CPU time (ns, /proc/thread-self/schedstat) before and after the force. */
-    static final int RQ_BEFORE = 13;
-    static final int RQ_AFTER = 14;
-    static final int CPU_BEFORE = 15;
-    static final int CPU_AFTER = 16;
-    private static final int COLUMNS = 17;
-    private static final String HEADER = "resumed,taken,written,synced,relocked,handed,acked,woken,records,waiters,"
-            + "leader,acks,thread,rqBefore,rqAfter,cpuBefore,cpuAfter";
+    static final int RQ_BEFORE = 12;
+    static final int RQ_AFTER = 13;
+    static final int CPU_BEFORE = 14;
+    static final int CPU_AFTER = 15;
+    private static final int COLUMNS = 16;
+    private static final String HEADER = "resumed,taken,written,synced,handed,acked,woken,records,waiters,leader,acks,"
+            + "thread,rqBefore,rqAfter,cpuBefore,cpuAfter";
 
     private static final long[] ROWS = ON ? new long[CAPACITY * COLUMNS] : null;
     /** Cycles begun; written by the token holder only. */
     private static volatile int cycles;
     /** When the thread last made the leader resumed from its park, for the next row. */
     private static volatile long resumed;
+    /** Why the scheduler statistics could not be read, or null. */
+    private static volatile Throwable schedUnreadable;
 
     static {
         if (ON) {
@@ -63,10 +64,15 @@ final class CycleTrace {
     }
 
     /** A cycle was taken by the token holder; returns its row, or -1 when tracing is off or full. */
-    static int begin(int records, int waiters, boolean leader) {
+    static int begin(CycleIo.Cycle c, boolean leader) {
         if (!ON || cycles >= CAPACITY) {
             return -1;
         }
+        int records = 0;
+        for (Chunks.Chunk k : c.batch()) {
+            records += k.records;
+        }
+        int waiters = c.done().size();
         int row = cycles;
         cycles = row + 1;
         int at = row * COLUMNS;
@@ -91,15 +97,19 @@ final class CycleTrace {
         }
     }
 
-    /** Records the calling thread's CPU and run-queue time in {@code cpuColumn} and {@code rqColumn}. */
+    /**
+     * Records the calling thread's CPU and run-queue time in {@code cpuColumn} and {@code rqColumn}. Where the
+     * kernel has no {@code /proc/thread-self/schedstat} the columns stay 0 and the dump's last line says why: a
+     * diagnostic must not stop the writer.
+     */
     static void sched(int row, int cpuColumn, int rqColumn) {
-        if (ON && row >= 0) {
+        if (ON && row >= 0 && schedUnreadable == null) {
             try {
                 String[] f = new String(Files.readAllBytes(Path.of("/proc/thread-self/schedstat"))).trim().split(" ");
                 ROWS[row * COLUMNS + cpuColumn] = Long.parseLong(f[0]);
                 ROWS[row * COLUMNS + rqColumn] = Long.parseLong(f[1]);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("reading /proc/thread-self/schedstat", e);
+            } catch (IOException | RuntimeException e) {
+                schedUnreadable = e;
             }
         }
     }
@@ -116,6 +126,9 @@ final class CycleTrace {
                     line.append(c == 0 ? "" : ",").append(ROWS[r * COLUMNS + c]);
                 }
                 w.println(line);
+            }
+            if (schedUnreadable != null) {
+                w.println("# scheduler statistics unreadable: " + schedUnreadable);
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("writing the cycle trace to " + out, e);

@@ -1,7 +1,9 @@
 package io.ferrumdb.internal.log;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
 
 /**
  * Under {@code always()}: group commit led by the writers themselves, as LevelDB's {@code BuildBatchGroup} and
@@ -17,6 +19,12 @@ import java.util.concurrent.locks.LockSupport;
  * on a busy 2-CPU machine that wait for a CPU was 44-48% of the flusher's cycle (docs/benchmarks.md, issue 23).
  * A leader is a writer that is already running when it appends.
  *
+ * <p>Before taking its group a leader waits, up to half an fsync ({@link GroupGather}, as the flusher does), for
+ * the writers of the group just completed to append again, and the append that brings them back wakes it. Without
+ * that wait, once every writer was in one group nobody was waiting at its end: the token was freed and the first
+ * writer back, usually the ending leader itself, led a group of one while the others queued behind it (15% of the
+ * cycles at 16 writers fsynced a single record; docs/benchmarks.md, issue 23, session 7).
+ *
  * <p>Invariant: while the token is free, no ticket waits unled (a ticket registered with the token free leads at
  * once; the token's holder hands it to a waiting ticket before freeing it). Not thread-safe: every method but
  * {@link #await} REQUIRES the writer's lock.
@@ -25,8 +33,10 @@ final class GroupCommit {
     /** The durability future of a caller that waits for it on its own thread, which may be made the leader. */
     static final class Ticket extends CompletableFuture<Void> {
         private final Thread thread = Thread.currentThread();
-        /** Set under the writer's lock when this ticket's thread is to run the next cycle. */
+        /** Set under the writer's lock when this ticket's thread is to run the next cycle; cleared when it does. */
         private volatile boolean lead;
+        /** A leader waiting for its group that this ticket's append completed: woken by this thread, unlocked. */
+        private Ticket gathererToWake;
 
         @Override
         public boolean complete(Void value) {
@@ -42,7 +52,7 @@ final class GroupCommit {
             return completed;
         }
 
-        /** Wakes the thread after it was made the leader (after the group's followers were completed). */
+        /** Wakes the thread after it was made the leader, or when the group it waits for is back. */
         void wake() {
             LockSupport.unpark(thread);
         }
@@ -50,6 +60,14 @@ final class GroupCommit {
 
     /** Whether a cycle runs (its holder: a leading writer or the flusher). Guarded by the writer's lock. */
     private boolean running;
+    /** The leaders' wait for their group (separate from the flusher's). */
+    private final GroupGather gather;
+    /** The leader parked until its group is back, or null. */
+    private Ticket gatherer;
+
+    GroupCommit(long maxGatherNanos) {
+        this.gather = new GroupGather(maxGatherNanos);
+    }
 
     boolean running() {
         return running;
@@ -61,22 +79,58 @@ final class GroupCommit {
         running = true;
     }
 
-    /** A ticket was registered: it leads when no cycle runs, otherwise it follows. */
-    void arrived(Ticket ticket) {
+    /**
+     * A ticket was registered, {@code waiting} futures in all: it leads when no cycle runs, otherwise it follows;
+     * when its append completes the group a leader waits for, its thread wakes that leader ({@link #await}).
+     */
+    void arrived(Ticket ticket, int waiting) {
         if (!running) {
             running = true;
             ticket.lead = true;
+        } else {
+            ticket.gathererToWake = backAt(waiting);
         }
     }
 
     /**
+     * An asynchronous future was registered, {@code waiting} in all: returns the leader to wake now when it
+     * completes the group that leader waits for, else null.
+     */
+    Ticket backAt(int waiting) {
+        Ticket g = gatherer;
+        if (g != null && gather.wakes(waiting)) {
+            gatherer = null;
+            return g;
+        }
+        return null;
+    }
+
+    /**
+     * The leader, before it takes its group: how many nanoseconds it should still wait for the writers of the last
+     * group to append again ({@code waiting} futures are registered), or 0 to take the group now. {@code urgent}: other work waits (a sync, a roll, a full chunk, close); take now.
+     */
+    long gatherFor(Ticket leader, int waiting, boolean urgent, long now) {
+        if (urgent) {
+            gather.cancel();
+        }
+        long wait = gather.remaining(waiting, now);
+        gatherer = wait > 0 ? leader : null;
+        return wait;
+    }
+
+    /**
      * Ends the holder's cycle: the token passes to the first waiting ticket among {@code waiters}, which the caller
-     * wakes with {@link Ticket#wake()} once it has completed its own group, or is freed when none waits.
+     * wakes with {@link Ticket#wake()} once it has completed its own group, or is freed when none waits. After a
+     * forced cycle that completed {@code acknowledged} futures the next leader waits for them to come back.
      *
+     * @param fsyncNanos how long the cycle's fsync took (0: no wait)
      * @return the ticket that leads next, or null when the token is free
      */
-    Ticket handOff(Iterable<CompletableFuture<Void>> waiters) {
+    Ticket handOff(Iterable<CompletableFuture<Void>> waiters, int waiting, int acknowledged, long fsyncNanos,
+                   long now) {
         assert running : "handing off a token nobody holds";
+        gatherer = null;
+        gather.start(waiting, acknowledged, fsyncNanos, now);
         for (CompletableFuture<Void> w : waiters) {
             if (w instanceof Ticket t && !t.isDone()) {
                 t.lead = true;
@@ -88,17 +142,44 @@ final class GroupCommit {
     }
 
     /**
-     * Waits on the ticket's own thread, without the lock, until the ticket is complete, running a cycle ({@code
-     * lead}, which must not throw and ends with {@link #handOff}) whenever the ticket is made the leader. A leader
-     * completes its own ticket with its group. Interrupts do not end the wait; the thread's flag is kept.
+     * After a cycle, off the lock: completes the first {@code here} futures of its group (the leader's followers, or
+     * the flusher's share), then wakes the next leader, if any: woken after them, it finds them appended again.
      */
-    static void await(Ticket ticket, Runnable lead) {
+    static void complete(List<CompletableFuture<Void>> done, int here, Ticket next, int traceRow) {
+        CycleTrace.mark(traceRow, CycleTrace.HANDED);
+        for (int i = 0; i < here; i++) {
+            done.get(i).complete(null);
+        }
+        CycleTrace.mark(traceRow, CycleTrace.ACKED);
+        CycleTrace.count(traceRow, CycleTrace.ACKS, here);
+        if (next != null) {
+            next.wake();
+        }
+        CycleTrace.mark(traceRow, CycleTrace.WOKEN);
+    }
+
+    /**
+     * Waits on the ticket's own thread, without the lock, until the ticket is complete. Whenever the ticket is made
+     * the leader it calls {@code lead}, which either runs a cycle (and must then not throw and end with {@link
+     * #handOff}; it returns 0) or returns the nanoseconds to wait for the group first ({@link #gatherFor}). A leader completes its own ticket with its group. Interrupts do not end the wait; the flag is kept.
+     */
+    static void await(Ticket ticket, ToLongFunction<Ticket> lead) {
+        Ticket toWake = ticket.gathererToWake;
+        if (toWake != null) {
+            ticket.gathererToWake = null;
+            toWake.wake();
+        }
         boolean interrupted = false;
         while (true) {
             if (ticket.lead) {
-                ticket.lead = false;
                 CycleTrace.resumed();
-                lead.run();
+                long wait;
+                while ((wait = lead.applyAsLong(ticket)) > 0) {
+                    LockSupport.parkNanos(ticket, wait);
+                    interrupted |= Thread.interrupted();
+                }
+                // Its own ticket was in the group it led: no hand-off can choose it again.
+                ticket.lead = false;
             }
             if (ticket.isDone()) {
                 break;

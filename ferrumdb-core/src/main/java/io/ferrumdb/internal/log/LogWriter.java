@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -32,14 +31,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * at once, writes it with one positional write and fsyncs once (as the policy asks); one cycle runs at a time
  * ({@link GroupCommit}'s token). Under {@code always()} a writer waiting for its own put leads the cycle on its
  * own thread ({@link #waitFor}) and completes its followers. The flusher thread runs the other cycles
- * (asynchronous futures alone, syncs, close, the periodic and never policies) and hands the batch's waiting
- * writers to the acknowledger thread: one hand-off per batch, however many writers.
- *
- * <p>The flusher wakes only the first {@link #FLUSHER_ACKS} writers of a batch itself (waking each costs a system
- * call, and a woken writer may preempt the waker); the acknowledger completes the others and runs the after-cycle
- * work while the next cycle runs. For asynchronous futures under {@code always()} the flusher waits, up to half an
- * fsync, for the writers it just acknowledged to append again ({@link GroupGather}); a leader does not wait: it wakes
- * the next leader after its followers, which have appended again meanwhile.
+ * (asynchronous futures alone, syncs, close, the periodic and never policies); it wakes only the first {@link
+ * #FLUSHER_ACKS} writers of a batch itself (each wake is a system call, and a woken writer may preempt the waker)
+ * and hands the others to the acknowledger thread, which also runs the after-cycle work while the next cycle runs.
+ * Under {@code always()} the next cycle first waits, up to half an fsync, for the writers just acknowledged to
+ * append again ({@link GroupGather}: the flusher's own, the leaders' in GroupCommit).
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
  * as soon as it returns, and the newest written ones in the chunks kept after writing ({@link Chunks}), so that
@@ -94,7 +90,7 @@ public final class LogWriter {
     /** The cycles' file work: writes, forces, hint files of sealed segments, fsync counts (token holder only). */
     private final CycleIo io;
     /** Who runs the next cycle: a leading writer or the flusher. */
-    private final GroupCommit commit = new GroupCommit();
+    private final GroupCommit commit = new GroupCommit(LINGER_NANOS);
     private final Thread flusher;
     /** Completes the futures of fsynced cycles, in cycle order, and runs the after-cycle work. */
     private final Acknowledger acknowledger;
@@ -161,8 +157,7 @@ public final class LogWriter {
 
     /**
      * Like {@link #append(List, Applier)}; with {@code callerWaits} the caller then waits for the returned future
-     * on this thread with {@link #waitFor}, so that under {@code always()} the thread may
-     * lead its group: write and fsync it, and complete the futures of the writers that joined it (GroupCommit).
+     * with {@link #waitFor} on this thread, which under {@code always()} may lead its group (GroupCommit).
      */
     public CompletableFuture<Void> append(List<Append> appends, Applier applier, boolean callerWaits) {
         lock.lock();
@@ -201,13 +196,17 @@ public final class LogWriter {
             if (policy.isAlways() && callerWaits) {
                 Ticket ticket = new Ticket();
                 waiters.add(ticket);
-                commit.arrived(ticket);
+                commit.arrived(ticket, waiters.size());
                 durable = ticket;
             } else if (policy.isAlways()) {
                 durable = new CompletableFuture<>();
                 waiters.add(durable);
                 if (gather.wakes(waiters.size())) {
                     work.signal();
+                }
+                Ticket gatherer = commit.backAt(waiters.size());
+                if (gatherer != null) {
+                    gatherer.wake();
                 }
             } else if (c.length >= FLUSH_BYTES && c.length - total < FLUSH_BYTES || c.length == total) {
                 // Crossing the flush threshold, or the first record of a new chunk (starts the linger timer).
@@ -334,16 +333,7 @@ public final class LogWriter {
     public boolean readFromMemory(Segment segment, long offset, int size, byte[] dst, int at) {
         lock.lock();
         try {
-            Chunk c = chunks.find(pending, segment, offset, size);
-            if (c == null) {
-                if (offset + size <= segment.writtenLength()) {
-                    return false;
-                }
-                throw new FerrumException("record at " + segment + " offset " + offset + " is neither written nor"
-                        + " pending" + (stopped.cause() == null ? "" : " (writes failed: " + stopped.cause() + ")"));
-            }
-            System.arraycopy(c.buf, (int) (offset - c.fileOffset), dst, at, size);
-            return true;
+            return chunks.copy(pending, segment, offset, size, dst, at, stopped.cause());
         } finally {
             lock.unlock();
         }
@@ -531,8 +521,7 @@ public final class LogWriter {
                         return;
                     }
                     long now = System.nanoTime();
-                    boolean other = syncRequested || chunks.hasRolled() || !toSeal.isEmpty()
-                            || pending.length >= FLUSH_BYTES;
+                    boolean other = otherWork();
                     if (other || closing) {
                         gather.cancel();
                     }
@@ -573,31 +562,44 @@ public final class LogWriter {
             } finally {
                 lock.unlock();
             }
-            traceRow = CycleTrace.begin(records(cycle), cycle.done().size(), false);
             runCycle(cycle, false);
         }
     }
 
-    /** A writer made the leader runs one cycle of everything pending on its own thread (see GroupCommit). */
-    private void lead() {
+    /**
+     * A writer made the leader runs one cycle of everything pending on its own thread (see GroupCommit), or returns
+     * how long to wait first for the writers of the last group to append again.
+     */
+    private long lead(Ticket ticket) {
         Cycle cycle = null;
         lock.lock();
         try {
-            cycle = stopped.cause() == null ? take(true) : null;
+            if (stopped.cause() == null) {
+                long wait = commit.gatherFor(ticket, waiters.size(), otherWork() || closing, System.nanoTime());
+                if (wait > 0) {
+                    return wait;
+                }
+                cycle = take(true);
+            }
         } catch (Throwable e) {
             failTaken(e); // as on the flusher (an OutOfMemoryError copying the batch)
         } finally {
-            if (cycle == null) {
+            if (cycle == null && stopped.cause() != null) {
                 // The writer failed: every waiter is completed (this leader's ticket too); the token is freed.
-                commit.handOff(waiters);
+                commit.handOff(waiters, 0, 0, 0, 0);
                 work.signal();
             }
             lock.unlock();
         }
         if (cycle != null) {
-            traceRow = CycleTrace.begin(records(cycle), cycle.done().size(), true);
             runCycle(cycle, true);
         }
+        return 0;
+    }
+
+    /** Whether work waits that no group wait may delay: a sync, a roll or seal, a full chunk. REQUIRES lock. */
+    private boolean otherWork() {
+        return syncRequested || chunks.hasRolled() || !toSeal.isEmpty() || pending.length >= FLUSH_BYTES;
     }
 
     /** Takes everything pending into a cycle. REQUIRES the lock and the cycle token. */
@@ -621,21 +623,10 @@ public final class LogWriter {
      * completes every future of its group itself; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves the
      * rest to the acknowledger. A failure stops the writer: the cycle's futures and every later one fail with it.
      */
-    private int traceRow = -1;
-
-    private static int records(Cycle c) {
-        int n = 0;
-        for (Chunk k : c.batch()) {
-            n += k.records;
-        }
-        return n;
-    }
-
     private void runCycle(Cycle c, boolean leader) {
         Throwable failed = null;
-        int row = traceRow;
         try {
-            io.run(c, positions, row);
+            io.run(c, positions, leader);
             if (c.force()) {
                 syncedSequence = c.upTo();
             }
@@ -646,7 +637,6 @@ public final class LogWriter {
         int here = !acknowledge ? 0 : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
         Ticket next;
         lock.lock();
-        CycleTrace.mark(row, CycleTrace.RELOCKED);
         try {
             if (failed != null) {
                 // The failed batch stays in flight: readers are refused by mayServe, not by a missing record.
@@ -663,7 +653,8 @@ public final class LogWriter {
                 // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
                 acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of());
             }
-            next = commit.handOff(waiters);
+            next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
+                    io.lastFsyncDuration(), System.nanoTime());
             if (next == null && (stopped.cause() != null || closing || syncRequested || !waiters.isEmpty()
                     || chunks.hasRolled() || !toSeal.isEmpty() || pending.length > 0)) {
                 work.signal();
@@ -671,17 +662,7 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        CycleTrace.mark(row, CycleTrace.HANDED);
-        for (int i = 0; i < here; i++) {
-            c.done().get(i).complete(null);
-        }
-        CycleTrace.mark(row, CycleTrace.ACKED);
-        CycleTrace.count(row, CycleTrace.ACKS, here);
-        if (next != null) {
-            // Woken after the group's followers, which append again meanwhile and join the next group.
-            next.wake();
-        }
-        CycleTrace.mark(row, CycleTrace.WOKEN);
+        GroupCommit.complete(c.done(), here, next, io.traceRow());
     }
 
     private void awaitNanos(long nanos, long atLeast) {
