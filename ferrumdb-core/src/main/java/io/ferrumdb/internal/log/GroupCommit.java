@@ -37,6 +37,8 @@ final class GroupCommit {
         private volatile boolean lead;
         /** A leader waiting for its group that this ticket's append completed: woken by this thread, unlocked. */
         private Ticket gathererToWake;
+        /** Set with {@link #lead}: futures of the last group this thread completes before it leads its own. */
+        private List<CompletableFuture<Void>> inherited = List.of();
 
         @Override
         public boolean complete(Void value) {
@@ -120,19 +122,21 @@ final class GroupCommit {
 
     /**
      * Ends the holder's cycle: the token passes to the first waiting ticket among {@code waiters}, which the caller
-     * wakes with {@link Ticket#wake()} once it has completed its own group, or is freed when none waits. After a
-     * forced cycle that completed {@code acknowledged} futures the next leader waits for them to come back.
+     * wakes with {@link #complete}, or is freed when none waits. The next leader first completes {@code share} of
+     * the ending group's futures (the caller completes the others), then waits for the group to come back: after a
+     * forced cycle that completed {@code acknowledged} futures.
      *
      * @param fsyncNanos how long the cycle's fsync took (0: no wait)
-     * @return the ticket that leads next, or null when the token is free
+     * @return the ticket that leads next, or null when the token is free (the caller then completes the share)
      */
     Ticket handOff(Iterable<CompletableFuture<Void>> waiters, int waiting, int acknowledged, long fsyncNanos,
-                   long now) {
+                   long now, List<CompletableFuture<Void>> share) {
         assert running : "handing off a token nobody holds";
         gatherer = null;
         gather.start(waiting, acknowledged, fsyncNanos, now);
         for (CompletableFuture<Void> w : waiters) {
             if (w instanceof Ticket t && !t.isDone()) {
+                t.inherited = share; // published by the volatile write of lead
                 t.lead = true;
                 return t;
             }
@@ -142,20 +146,22 @@ final class GroupCommit {
     }
 
     /**
-     * After a cycle, off the lock: completes the first {@code here} futures of its group (the leader's followers, or
-     * the flusher's share), then wakes the next leader, if any: woken after them, it finds them appended again.
+     * After a cycle, off the lock: wakes the next leader, if any, first (it completes its share of the group, as
+     * RocksDB's ending leader links the next one before completing its followers), then completes the first {@code
+     * here} futures of the group (the leader's half, or the flusher's few). The next leader waits for the group to
+     * come back ({@link #gatherFor}), so waking it first no longer splits the writers into two alternating halves.
      */
     static void complete(List<CompletableFuture<Void>> done, int here, Ticket next, int traceRow) {
         CycleTrace.mark(traceRow, CycleTrace.HANDED);
+        if (next != null) {
+            next.wake();
+        }
+        CycleTrace.mark(traceRow, CycleTrace.WOKEN);
         for (int i = 0; i < here; i++) {
             done.get(i).complete(null);
         }
         CycleTrace.mark(traceRow, CycleTrace.ACKED);
         CycleTrace.count(traceRow, CycleTrace.ACKS, here);
-        if (next != null) {
-            next.wake();
-        }
-        CycleTrace.mark(traceRow, CycleTrace.WOKEN);
     }
 
     /**
@@ -173,6 +179,11 @@ final class GroupCommit {
         while (true) {
             if (ticket.lead) {
                 CycleTrace.resumed();
+                List<CompletableFuture<Void>> share = ticket.inherited;
+                ticket.inherited = List.of();
+                for (CompletableFuture<Void> f : share) {
+                    f.complete(null);
+                }
                 long wait;
                 while ((wait = lead.applyAsLong(ticket)) > 0) {
                     LockSupport.parkNanos(ticket, wait);

@@ -586,7 +586,7 @@ public final class LogWriter {
         } finally {
             if (cycle == null && stopped.cause() != null) {
                 // The writer failed: every waiter is completed (this leader's ticket too); the token is freed.
-                commit.handOff(waiters, 0, 0, 0, 0);
+                commit.handOff(waiters, 0, 0, 0, 0, List.of());
                 work.signal();
             }
             lock.unlock();
@@ -653,8 +653,9 @@ public final class LogWriter {
                 // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
                 acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of());
             }
+            // A leader's followers are completed by two threads at once: the next leader takes the second half.
             next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
-                    io.lastFsyncDuration(), System.nanoTime());
+                    io.lastFsyncDuration(), System.nanoTime(), c.done().subList(here / 2, here));
             if (next == null && (stopped.cause() != null || closing || syncRequested || !waiters.isEmpty()
                     || chunks.hasRolled() || !toSeal.isEmpty() || pending.length > 0)) {
                 work.signal();
@@ -662,7 +663,7 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        GroupCommit.complete(c.done(), here, next, io.traceRow());
+        GroupCommit.complete(c.done(), next == null ? here : here / 2, next, io.traceRow());
     }
 
     private void awaitNanos(long nanos, long atLeast) {
