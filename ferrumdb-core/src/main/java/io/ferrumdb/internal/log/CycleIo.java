@@ -38,8 +38,6 @@ final class CycleIo {
     private long lastFsyncNanos = System.nanoTime();
     /** How long the last force of the active segment took, in nanoseconds. Owned by the token holder. */
     private long lastFsyncDuration;
-    /** This cycle's row in the {@link CycleTrace}, or -1. Owned by the token holder. */
-    private int traceRow = -1;
 
     CycleIo(LogWriter.SealListener sealListener) {
         this.sealListener = sealListener;
@@ -48,9 +46,10 @@ final class CycleIo {
     /**
      * Runs one cycle's file work: writes it, forces it if the cycle forces, moves the written and fsynced positions,
      * then writes the hint files of the sealed segments. A throw stops the writer (the caller fails the cycle).
+     * Returns the cycle's row in the {@link CycleTrace} ({@code leader}: run by a leading writer), or -1.
      */
-    void run(Cycle c, DurablePositions positions, boolean leader) throws IOException {
-        traceRow = CycleTrace.begin(c, leader);
+    int run(Cycle c, DurablePositions positions, boolean leader) throws IOException {
+        int traceRow = CycleTrace.begin(c, leader);
         boolean currentSealed = write(c.batch(), c.sealing(), c.current());
         positions.written(c.upToPosition());
         CycleTrace.sched(traceRow, CycleTrace.CPU_BEFORE, CycleTrace.RQ_BEFORE);
@@ -62,6 +61,7 @@ final class CycleIo {
             positions.synced(c.upToPosition());
         }
         sealed(c.sealing());
+        return traceRow;
     }
 
     /**
@@ -126,10 +126,6 @@ final class CycleIo {
     }
 
     /** How long the last force of the active segment took (0 before the first). */
-    int traceRow() {
-        return traceRow;
-    }
-
     long lastFsyncDuration() {
         return lastFsyncDuration;
     }

@@ -10,10 +10,11 @@ import java.util.function.ToLongFunction;
  * RocksDB's {@code WriteThread} do. One token says that a write-and-fsync cycle is running; only its holder calls
  * the {@link CycleIo}. A writer that waits for its own record ({@link Ticket}) and finds no cycle running takes the
  * token and becomes the leader: on its own thread it takes everything pending (its record, the followers' and any
- * {@code putAsync} or {@code sync()} futures), writes it, fsyncs once, and completes every future of the group.
- * Writers that arrive meanwhile wait as followers; the ending leader hands the token to the first of them, which
- * leads the next group. The flusher thread takes the token too, for the work no waiting writer leads (asynchronous
- * futures alone, syncs, close, and every cycle of the periodic and never policies).
+ * {@code putAsync} or {@code sync()} futures), writes it and fsyncs once. Writers that arrive meanwhile wait as
+ * followers; the ending leader hands the token to the first of them, wakes it, and completes the first half of its
+ * group's futures while that next leader completes the second half ({@link #complete}), then leads its own group.
+ * The flusher thread takes the token too, for the work no waiting writer leads (asynchronous futures alone, syncs,
+ * close, and every cycle of the periodic and never policies).
  *
  * <p>Why: with a flusher, every group needs a second thread scheduled between the last append and the fsync, and
  * on a busy 2-CPU machine that wait for a CPU was 44-48% of the flusher's cycle (docs/benchmarks.md, issue 23).
@@ -27,7 +28,7 @@ import java.util.function.ToLongFunction;
  *
  * <p>Invariant: while the token is free, no ticket waits unled (a ticket registered with the token free leads at
  * once; the token's holder hands it to a waiting ticket before freeing it). Not thread-safe: every method but
- * {@link #await} REQUIRES the writer's lock.
+ * {@link #await} and {@link #complete} REQUIRES the writer's lock.
  */
 final class GroupCommit {
     /** The durability future of a caller that waits for it on its own thread, which may be made the leader. */
@@ -109,7 +110,8 @@ final class GroupCommit {
 
     /**
      * The leader, before it takes its group: how many nanoseconds it should still wait for the writers of the last
-     * group to append again ({@code waiting} futures are registered), or 0 to take the group now. {@code urgent}: other work waits (a sync, a roll, a full chunk, close); take now.
+     * group to append again ({@code waiting} futures are registered), or 0 to take the group now. {@code urgent}:
+     * other work waits (a sync, a roll, a full chunk, close); take now.
      */
     long gatherFor(Ticket leader, int waiting, boolean urgent, long now) {
         if (urgent) {
@@ -166,8 +168,10 @@ final class GroupCommit {
 
     /**
      * Waits on the ticket's own thread, without the lock, until the ticket is complete. Whenever the ticket is made
-     * the leader it calls {@code lead}, which either runs a cycle (and must then not throw and end with {@link
-     * #handOff}; it returns 0) or returns the nanoseconds to wait for the group first ({@link #gatherFor}). A leader completes its own ticket with its group. Interrupts do not end the wait; the flag is kept.
+     * the leader it first completes its share of the ending group, then calls {@code lead}, which either runs a
+     * cycle (and must then not throw and end with {@link #handOff}; it returns 0) or returns the nanoseconds to wait
+     * for the group first ({@link #gatherFor}). A leader's own ticket is completed with its group (by it or by the
+     * next leader). Interrupts do not end the wait; the flag is kept.
      */
     static void await(Ticket ticket, ToLongFunction<Ticket> lead) {
         Ticket toWake = ticket.gathererToWake;

@@ -620,13 +620,14 @@ public final class LogWriter {
 
     /**
      * Runs a taken cycle's file work on this thread, which holds the token, and hands the token on. A leader
-     * completes every future of its group itself; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves the
-     * rest to the acknowledger. A failure stops the writer: the cycle's futures and every later one fail with it.
+     * completes its group's futures with the next leader; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves
+     * the rest to the acknowledger. A failure stops the writer: the cycle's futures and every later one fail with it.
      */
     private void runCycle(Cycle c, boolean leader) {
         Throwable failed = null;
+        int traceRow = -1;
         try {
-            io.run(c, positions, leader);
+            traceRow = io.run(c, positions, leader);
             if (c.force()) {
                 syncedSequence = c.upTo();
             }
@@ -663,7 +664,7 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        GroupCommit.complete(c.done(), next == null ? here : here / 2, next, io.traceRow());
+        GroupCommit.complete(c.done(), next == null ? here : here / 2, next, traceRow);
     }
 
     private void awaitNanos(long nanos, long atLeast) {

@@ -39,7 +39,8 @@ class GroupCommitGatherTest {
 
         Ticket back = arrive(); // leads: the token was free
         assertThat(commit.running()).isTrue();
-        assertThat(commit.gatherFor(back, waiters.size(), false, 10_000)).isEqualTo(FSYNC / GroupGather.FRACTION - 10_000);
+        assertThat(commit.gatherFor(back, waiters.size(), false, 10_000))
+                .isEqualTo(FSYNC / GroupGather.FRACTION - 10_000);
         Ticket second = arrive();
         assertThat(commit.backAt(waiters.size())).as("two of three back: the leader sleeps on").isNull();
         assertThat(commit.gatherFor(back, waiters.size(), false, 20_000)).isPositive();
