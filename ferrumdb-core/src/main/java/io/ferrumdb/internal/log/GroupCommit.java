@@ -23,7 +23,7 @@ import java.util.function.ToLongFunction;
  * <p>Before taking its group a leader waits, up to half an fsync ({@link GroupGather}, as the flusher does), for
  * the writers of the group just completed to append again, and the append that brings them back wakes it. Without
  * that wait, once every writer was in one group nobody was waiting at its end: the token was freed and the first
- * writer back, usually the ending leader itself, led a group of one while the others queued behind it (15% of the
+ * writer back, usually the ending leader itself, led a group of one while the others queued behind it (15-22% of the
  * cycles at 16 writers fsynced a single record; docs/benchmarks.md, issue 23, session 7).
  *
  * <p>Invariant: while the token is free, no ticket waits unled (a ticket registered with the token free leads at
