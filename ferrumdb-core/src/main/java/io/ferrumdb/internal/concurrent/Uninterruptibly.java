@@ -76,9 +76,13 @@ public final class Uninterruptibly {
 
     /**
      * Takes {@code lock} if it is free or becomes free within {@code nanos}, through interrupts (re-asserted); true
-     * when taken. Allocates nothing when the lock is free.
+     * when taken. Allocates nothing when the lock is free. A negative {@code nanos} waits as long as it takes.
      */
     public static boolean tryLock(Lock lock, long nanos) {
+        if (nanos < 0) {
+            lock.lock();
+            return true;
+        }
         if (lock.tryLock()) {
             return true;
         }

@@ -323,19 +323,14 @@ public final class LogWriter {
     }
 
     /**
-     * Copies the record of {@code size} bytes at {@code offset} of {@code segment} into {@code dst[at]} when the
-     * writer has it in memory: not yet written (so a write is visible as soon as it returns), or written recently
-     * (so that reading what was just written needs no system call). Returns false when only the file has it: read
-     * it there. With {@code waitNanos} not negative, also returns false when the lock stays busy that long: appends and
-     * the flusher hold it for microseconds, a roll for milliseconds (creating the next segment's file and MANIFEST
-     * entry, with fsyncs), which a thread that must not block cannot wait for.
+     * Copies the record at {@code offset} of {@code segment} ({@code size} bytes) into {@code dst[at]} when the writer
+     * has it in memory (not yet written, or written recently); false when only the file has it, or when the lock stays
+     * busy {@code waitNanos} (not negative: a roll holds it across fsyncs, too long for a thread that must not block).
      *
      * @throws FerrumException when the record is neither in the file nor in the writer's memory
      */
     public boolean readFromMemory(Segment segment, long offset, int size, byte[] dst, int at, long waitNanos) {
-        if (waitNanos < 0) {
-            lock.lock();
-        } else if (!Uninterruptibly.tryLock(lock, waitNanos)) {
+        if (!Uninterruptibly.tryLock(lock, waitNanos)) {
             return false;
         }
         try {

@@ -64,6 +64,9 @@ class UninterruptiblyTest {
         holder.join();
         assertThat(Uninterruptibly.tryLock(lock, 0)).isTrue();
         lock.unlock();
+        assertThat(Uninterruptibly.tryLock(lock, -1)).as("a negative bound: wait as long as it takes").isTrue();
+        assertThat(lock.isHeldByCurrentThread()).isTrue();
+        lock.unlock();
     }
 
     @Test
