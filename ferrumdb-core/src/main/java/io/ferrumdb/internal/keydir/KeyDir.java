@@ -32,7 +32,7 @@ public final class KeyDir {
     final Object mutation = new Object();
     /** Where keys are compared: an arena, or (hash-only, plaintext) the records, at open too. */
     private final KeyStore keys;
-    /** The arena of an {@link ArenaKeys#inHeaders} directory (the ordered index sorts its references), else null. */
+    /** The arena of a directory keeping its keys (the ordered index sorts its references), else null. */
     private final KeyArena arena;
     /** A hash-only directory's store ({@link #keysInRecords}); null when keys stay in the arena. */
     private final LogKeys logKeys;
@@ -327,9 +327,8 @@ public final class KeyDir {
      * than the records it holds), so the comparison is by sequence number, kept beside the table while loading
      * ({@link SlotTable#loadedSequence}). Only a key seen for the first time takes arena space; a hash-only
      * directory keeps none, not even while loading: a record whose header matches a slot's is compared with the
-     * record that slot names (a tombstone names its delete record), read
-     * from the segments being loaded. Caller holds the mutation lock ({@link #whileLoading}); {@link
-     * #clearTombstones} ends the loading.
+     * record that slot names (a tombstone names its delete record), read from the segments being loaded. Caller
+     * holds the mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
      *
      * <p>Returns {@link #OLDER} when the record lost to the one the key directory holds; else the record it
      * replaced, as {@code segmentId << 32 | recordSize} (positive), or 0 when it replaced none (a new key, a
