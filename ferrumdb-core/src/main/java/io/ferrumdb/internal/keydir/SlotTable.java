@@ -341,6 +341,11 @@ final class SlotTable {
         return (int) ((long) WORDS.get(slots, at(slot, 1)) >>> 40);
     }
 
+    /** The record offset in {@code slot}. Mutator only. */
+    long offset(int slot) {
+        return (long) WORDS.get(slots, at(slot, 1)) & MAX_OFFSET;
+    }
+
     /** The record size in {@code slot} (a tombstone's: its delete record's). Mutator only. */
     int recordSize(int slot) {
         return (int) (long) WORDS.get(slots, at(slot, 2));

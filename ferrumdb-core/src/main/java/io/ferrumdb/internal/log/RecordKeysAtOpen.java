@@ -25,6 +25,12 @@ import java.util.Arrays;
 public final class RecordKeysAtOpen implements RecordKeys {
     private final RecordKeyReader records;
     private final SegmentSet segments;
+    /**
+     * The sealed segments compared with so far, by id: {@link SegmentSet#get} is a skip-list lookup, which was
+     * half of an open's time where keys were overwritten (two compares a key). Nothing retires a segment during
+     * open, and a slot names only a loaded segment, so an entry never goes stale while this is used.
+     */
+    private Segment[] byId = new Segment[64];
     /** The hint last read for a damaged record, and its segment id (damaged records are rare: one at a time). */
     private HintFile.Cursor hint;
     private int hintSegment = -1;
@@ -34,8 +40,29 @@ public final class RecordKeysAtOpen implements RecordKeys {
         this.segments = segments;
     }
 
+    /** Segment {@code id}, sealed, or null (then the reader looks it up itself). */
+    private Segment sealed(int id) {
+        if (id < byId.length && byId[id] != null) {
+            return byId[id];
+        }
+        Segment seg = segments.get(id);
+        if (seg == null || !seg.isSealed() || !seg.cipher().isPlaintext()) {
+            return null;
+        }
+        if (id >= byId.length) {
+            byId = java.util.Arrays.copyOf(byId, Math.max(id + 1, byId.length * 2));
+        }
+        byId[id] = seg;
+        return seg;
+    }
+
     @Override
     public int compare(int segmentId, long offset, int recordSize, byte[] key, int from, int len) {
+        Segment seg = sealed(segmentId);
+        if (seg != null && seg.carriesKey(offset, recordSize, key, from, len)) {
+            // The usual answer (another record of the same key), read in place; the reader tells the rest apart.
+            return MATCH;
+        }
         int c = records.compare(segmentId, offset, recordSize, key, from, len);
         if (c != DAMAGED) {
             return c;
@@ -70,6 +97,12 @@ public final class RecordKeysAtOpen implements RecordKeys {
             }
         }
         return null;
+    }
+
+    @Override
+    public int touch(int segmentId, long offset) {
+        Segment seg = sealed(segmentId);
+        return seg == null ? 0 : seg.touch(offset);
     }
 
     @Override
