@@ -181,6 +181,107 @@ public final class ReadPath {
     }
 
     /**
+     * A scan's record buffer, one per iterator (never shared between threads): {@link #readForScan} copies each
+     * record there and leaves the value at {@link #data()} from {@link #valueOffset()}, {@link #valueLength()} bytes
+     * long, until the next read into it. A scan then makes no array per record nor per value.
+     */
+    public static final class ScanBuffer {
+        private final SlotProbe entry = new SlotProbe();
+        /** The segment {@link #touch} touched last, or null. */
+        private Segment touching;
+        private byte[] buf = new byte[512];
+        private byte[] data;
+        private int valueOffset;
+        private int valueLength;
+
+        /** The record buffer for {@code size} bytes: reused up to {@link #MAX_SCRATCH}, a larger record's own. */
+        byte[] buffer(int size) {
+            if (size > MAX_SCRATCH) {
+                return new byte[size];
+            }
+            if (buf.length < size) {
+                buf = new byte[Math.max(size, Math.min(MAX_SCRATCH, buf.length * 2))];
+            }
+            return buf;
+        }
+
+        void value(byte[] data, int offset, int length) {
+            this.data = data;
+            this.valueOffset = offset;
+            this.valueLength = length;
+        }
+
+        public byte[] data() {
+            return data;
+        }
+
+        public int valueOffset() {
+            return valueOffset;
+        }
+
+        public int valueLength() {
+            return valueLength;
+        }
+    }
+
+    /**
+     * As {@link #read(Key, Location)}, into the scan's own buffer: the value is left in {@code into}; a plaintext
+     * record that passes every check allocates nothing. False when the key is absent or expired; fails as
+     * {@link #read} does.
+     */
+    public boolean readForScan(Key key, Location known, ScanBuffer into) {
+        byte[] keyBytes = key.bytes();
+        SlotProbe entry = into.entry;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            boolean found;
+            if (attempt == 1 && known != null) {
+                entry.set(known);
+                found = true;
+            } else {
+                found = lookup.find(keyBytes, entry);
+            }
+            if (!found || (entry.expires() && entry.isExpired(clock.getAsLong()))) {
+                return false;
+            }
+            int size = entry.recordSize();
+            byte[] record = into.buffer(size);
+            Segment seg = fetch(keyBytes, entry, record);
+            if (seg == null) {
+                continue;
+            }
+            if (seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, keyBytes)) {
+                into.value(record, RecordFormat.HEADER_SIZE + keyBytes.length, RecordFormat.valueLength(record, 0));
+            } else {
+                // Encrypted, or something is wrong: the full check decrypts, or says what is wrong.
+                RecordCheck.Valid p = verified(seg, entry.location(), record, keyBytes);
+                into.value(p.plain(), p.plainOffset() + p.keyLength(), p.valueLength());
+            }
+            return true;
+        }
+        throw new ReadRetriesExhaustedException(keyBytes, MAX_ATTEMPTS);
+    }
+
+    /**
+     * Reads the memory of the record {@code loc} names when it lies in a sealed segment's map, for the scan reading
+     * into {@code scan}, returning what it read so that the reads are kept; 0 otherwise. A scan touches a batch of
+     * records before copying any: in key order the records of a large log are scattered, each a cache (and often
+     * TLB) miss, and misses in one short loop overlap where misses one per copy do not.
+     */
+    public long touch(Location loc, ScanBuffer scan) {
+        Segment seg = scan.touching;
+        if (seg == null || seg.id() != loc.segmentId()) {
+            // The last segment touched is kept, since neighbouring keys' records often share one (the segment map
+            // is a skip list). Touching a segment retired meanwhile is harmless: its map stays valid while referenced.
+            seg = segments.get(loc.segmentId());
+            if (seg == null) {
+                return 0;
+            }
+            scan.touching = seg;
+        }
+        return seg.touch(loc.offset(), loc.recordSize());
+    }
+
+    /**
      * A copy of the newest value of {@code key}, or null when the key is absent or expired; fails as {@link #read}
      * does.
      */
