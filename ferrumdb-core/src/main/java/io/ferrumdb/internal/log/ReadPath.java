@@ -363,13 +363,13 @@ public final class ReadPath {
     private Segment fetch(byte[] key, SlotProbe loc, byte[] dst) {
         Segment seg = segments.get(loc.segmentId());
         if (seg == null) {
-            if (!lookup.isKey(key, loc) || moved(key, loc)) {
+            if (!ownEntry(key, loc) || moved(key, loc)) {
                 return null;
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
         }
         if (writer != null && !writer.mayServe(seg, loc.offset())) {
-            if (!lookup.isKey(key, loc)) {
+            if (!ownEntry(key, loc)) {
                 return null;
             }
             throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
@@ -379,13 +379,22 @@ public final class ReadPath {
         try {
             readRecord(seg, loc, dst);
         } catch (IOException e) {
-            if (!lookup.isKey(key, loc) || moved(key, loc)) {
+            if (!ownEntry(key, loc) || moved(key, loc)) {
                 return null;
             }
             ensureOpen.run();
             throw new FerrumException("I/O error reading " + seg.path() + " at offset " + loc.offset() + ": " + e, e);
         }
         return seg;
+    }
+
+    /**
+     * True when the entry {@code p} is {@code key}'s: a candidate's as the key directory says ({@link Lookup#isKey});
+     * an entry a scan found with the key (slot unknown: {@link SlotProbe#set(Location)}) is the key's, and is no
+     * candidate the key directory could judge.
+     */
+    private boolean ownEntry(byte[] key, SlotProbe p) {
+        return p.slot() < 0 || lookup.isKey(key, p);
     }
 
     /** True when the key directory no longer holds {@code was} for {@code key} (off the fast path: allocates). */
