@@ -237,11 +237,7 @@ final class KeyViews {
                 locations[held] = scan.location();
                 held++;
             }
-            long sum = 0;
-            for (int i = 0; i < held; i++) {
-                sum += reads.touch(locations[i], buffer);
-            }
-            touched += sum;
+            touched += reads.touch(locations, held);
             return held > 0;
         }
 

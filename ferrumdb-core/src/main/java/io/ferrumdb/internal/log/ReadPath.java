@@ -187,8 +187,6 @@ public final class ReadPath {
      */
     public static final class ScanBuffer {
         private final SlotProbe entry = new SlotProbe();
-        /** The segment {@link #touch} touched last, or null. */
-        private Segment touching;
         private byte[] buf = new byte[512];
         private byte[] data;
         private int valueOffset;
@@ -262,23 +260,27 @@ public final class ReadPath {
     }
 
     /**
-     * Reads the memory of the record {@code loc} names when it lies in a sealed segment's map, for the scan reading
-     * into {@code scan}, returning what it read so that the reads are kept; 0 otherwise. A scan touches a batch of
-     * records before copying any: in key order the records of a large log are scattered, each a cache (and often
-     * TLB) miss, and misses in one short loop overlap where misses one per copy do not.
+     * Reads the memory of the records of {@code locations[0, count)} that lie in a sealed segment's map, returning
+     * what it read so that the reads are kept. A scan touches a batch of records before copying any: in key order
+     * the records of a large log are scattered, each a cache (and often TLB) miss, and misses in one short loop
+     * overlap where misses one per copy do not.
      */
-    public long touch(Location loc, ScanBuffer scan) {
-        Segment seg = scan.touching;
-        if (seg == null || seg.id() != loc.segmentId()) {
-            // The last segment touched is kept, since neighbouring keys' records often share one (the segment map
-            // is a skip list). Touching a segment retired meanwhile is harmless: its map stays valid while referenced.
-            seg = segments.get(loc.segmentId());
-            if (seg == null) {
-                return 0;
+    public long touch(Location[] locations, int count) {
+        long sum = 0;
+        // Neighbouring keys' records often share a segment, and the segment map is a skip list: the last segment is
+        // kept, for this call only (a segment retired meanwhile is harmless to touch, its map stays valid).
+        Segment seg = null;
+        for (int i = 0; i < count; i++) {
+            Location loc = locations[i];
+            if (seg == null || seg.id() != loc.segmentId()) {
+                seg = segments.get(loc.segmentId());
+                if (seg == null) {
+                    continue;
+                }
             }
-            scan.touching = seg;
+            sum += seg.touch(loc.offset(), loc.recordSize());
         }
-        return seg.touch(loc.offset(), loc.recordSize());
+        return sum;
     }
 
     /**
