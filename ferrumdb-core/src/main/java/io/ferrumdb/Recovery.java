@@ -14,6 +14,7 @@ import io.ferrumdb.internal.keydir.HashOrderedHint;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.KeyDirLoader;
 import io.ferrumdb.internal.log.RecordKeyReader;
+import io.ferrumdb.internal.log.RecordKeysAtOpen;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
@@ -269,6 +270,9 @@ final class Recovery {
             // The key directory's table (over 400 MB at 10M keys, zeroed as it is allocated) is made while the
             // reader thread reads and orders the first hint.
             keyDir = newKeyDir(expectedKeys, encrypted);
+            // A hash-only directory compares a loaded key whose header matches a slot's with that slot's record,
+            // in a segment loaded before (sealed before it is loaded, so read through its memory map).
+            keyDir.keysInRecords(new RecordKeysAtOpen(segments));
             loader = new KeyDirLoader(keyDir);
             while (next != null) {
                 Opening current = next;
@@ -314,8 +318,8 @@ final class Recovery {
             keyDir.purgeExpired(now, segments::release);
         }
         keyDir.buildOrderedIndex();
-        // Every record loaded is in a written segment: the key directory can compare keys with them now (FerrumDB
-        // gives it the writer's chunks too once there is a writer).
+        // From now on keys are compared with records as GETs compare them (FerrumDB gives the key directory the
+        // writer's chunks too once there is a writer).
         keyDir.keysInRecords(new RecordKeyReader(segments, null));
         return maxSequence;
     }

@@ -43,18 +43,18 @@ final class WritePath {
     /** Puts {@code value} with an expiry from {@code ttl} (null: none); waits as the fsync policy says. */
     void put(byte[] key, byte[] value, Duration ttl) {
         Append a = putOf(key, value, ttl == null ? 0 : expiresAt(ttl, clock.getAsLong()));
-        LogWriter.await(append(List.of(a), applier));
+        appendAndWait(List.of(a), applier);
     }
 
     /** Appends a tombstone for {@code key}; true when it removed a live key. */
     boolean delete(byte[] key) {
         boolean[] removed = new boolean[1];
-        LogWriter.await(append(List.of(deleteOf(key)), (a, l) -> removed[0] = applyDelete(a)));
+        appendAndWait(List.of(deleteOf(key)), (a, l) -> removed[0] = applyDelete(a));
         return removed[0];
     }
 
     void write(WriteBatch batch) {
-        LogWriter.await(append(toAppends(batch), applier));
+        appendAndWait(toAppends(batch), applier);
     }
 
     CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
@@ -112,10 +112,21 @@ final class WritePath {
 
     private CompletableFuture<Void> append(List<Append> appends, LogWriter.Applier applier) {
         CompletableFuture<Void> durable = writer.append(appends, applier);
+        count(appends);
+        return durable;
+    }
+
+    /** Appends and waits as the policy says; under always() this thread may lead its group's fsync. */
+    private void appendAndWait(List<Append> appends, LogWriter.Applier applier) {
+        CompletableFuture<Void> durable = writer.append(appends, applier, true);
+        count(appends);
+        writer.waitFor(durable);
+    }
+
+    private void count(List<Append> appends) {
         for (Append a : appends) {
             (a.type() == RecordFormat.TYPE_PUT ? puts : deletes).increment();
         }
-        return durable;
     }
 
     private CompletableFuture<Void> async(List<Append> appends) {

@@ -169,6 +169,104 @@ class HashOnlyKeysInLogTest {
     }
 
     /**
+     * Writes records of the three keys sharing a header into several sealed segments: puts, then deletes of two of
+     * them, then new puts of two, with fillers between so that each group lands in segments of its own.
+     */
+    private void putsDeletesAndPutsAcrossSegments(Options options) {
+        byte[] filler = new byte[300];
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            db.put(first, bytes("1a"));
+            db.put(second, bytes("2a"));
+            db.put(absent, bytes("3a"));
+            for (int i = 0; i < 20; i++) {
+                db.put(bytes("filler" + i), filler);
+            }
+            assertThat(db.delete(second)).isTrue();
+            assertThat(db.delete(absent)).isTrue();
+            for (int i = 0; i < 20; i++) {
+                db.put(bytes("filler" + i), filler);
+            }
+            db.put(absent, bytes("3b"));
+            db.put(first, bytes("1b"));
+            for (int i = 0; i < 20; i++) {
+                db.put(bytes("filler" + i), filler);
+            }
+        }
+    }
+
+    private void expectAfterPutsDeletesAndPuts(FerrumDB db) {
+        assertThat(db.get(first)).isEqualTo(bytes("1b"));
+        assertThat(db.get(second)).isNull();
+        assertThat(db.get(absent)).isEqualTo(bytes("3b"));
+        assertThat(db.contains(second)).isFalse();
+        assertThat(db.size()).as("one entry per live key, none for the deleted one").isEqualTo(22);
+    }
+
+    /**
+     * Loading hash-only keys compares a record whose header matches a slot's with the record that slot names: with
+     * tombstones (which name their delete records) and keys sharing one header spread over several segments, and
+     * after a compaction whose outputs hold older records under higher ids, every open finds each key's newest
+     * record, the deleted key absent, and one entry per key.
+     */
+    @Test
+    void loadingTellsKeysSharingAHeaderApartAcrossSegmentsWithTombstones() {
+        Options options = colliding(false).build();
+        putsDeletesAndPutsAcrossSegments(options);
+        assertThat(SegmentLayout.segments(dir).size()).as("the records spread over segments").isGreaterThan(3);
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            expectAfterPutsDeletesAndPuts(db);
+            db.compact();
+            expectAfterPutsDeletesAndPuts(db);
+        }
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            expectAfterPutsDeletesAndPuts(db);
+            db.put(second, bytes("2b"));
+            assertThat(db.delete(first)).isTrue();
+        }
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            assertThat(db.get(first)).isNull();
+            assertThat(db.get(second)).isEqualTo(bytes("2b"));
+            assertThat(db.get(absent)).isEqualTo(bytes("3b"));
+            assertThat(db.size()).isEqualTo(22);
+        }
+    }
+
+    /**
+     * A damaged record met while loading (its key bytes flipped), among records of keys sharing its header in one
+     * hint, loaded in hash order: each of the three keys damaged in turn, so that keys loaded after the damaged one
+     * compare with it. Its hint entry says whose record it is, so loading stays exact: no key is lost or shadowed,
+     * no second entry is made, the damaged key's read reports the damage and the other keys read their values.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void aDamagedRecordMetWhileLoadingIsTakenForItsOwnKeyOnly(int damagedKey) {
+        Options options = colliding(false).build();
+        byte[][] keys = {first, second, absent};
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            for (int i = 0; i < 3; i++) {
+                db.put(keys[i], bytes("value " + i));
+            }
+            for (int i = 0; i < 20; i++) {
+                db.put(bytes("filler" + i), new byte[300]);
+            }
+        }
+        Rec damaged = SegmentLayout.records(dir).stream().filter(r -> Arrays.equals(r.key(), keys[damagedKey]))
+                .findFirst().orElseThrow();
+        SegmentLayout.flipBit(damaged.file(), damaged.offset() + RecordFormat.HEADER_SIZE + 2, 1);
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            assertThat(db.size()).as("one entry per key").isEqualTo(23);
+            for (int i = 0; i < 3; i++) {
+                if (i == damagedKey) {
+                    assertThatThrownBy(() -> db.get(keys[damagedKey])).isInstanceOf(CorruptionException.class)
+                            .hasMessageContaining(String.valueOf(damaged.offset()));
+                } else {
+                    assertThat(db.get(keys[i])).as("key %d", i).isEqualTo(bytes("value " + i));
+                }
+            }
+        }
+    }
+
+    /**
      * Writers updating keys (three of them sharing a header) while readers read them and compactions move their
      * records: each compare reads a record that compaction may retire, and a put's compare takes the writer's
      * lock under which it already runs. Every value read must be one written for that key; nothing deadlocks.

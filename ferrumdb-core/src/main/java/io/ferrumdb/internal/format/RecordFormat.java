@@ -73,6 +73,11 @@ public final class RecordFormat {
         return Bytes.u16(b, off + 6);
     }
 
+    /** {@link #keyLength(byte[], int)} of a record in a buffer (a mapped segment), whatever the buffer's order. */
+    public static int keyLength(java.nio.ByteBuffer b, int off) {
+        return (b.get(off + 6) & 0xFF) << 8 | (b.get(off + 7) & 0xFF);
+    }
+
     public static int valueLength(byte[] b, int off) {
         return Bytes.i32(b, off + 8);
     }

@@ -34,15 +34,7 @@ final class KeyArena {
     private volatile ByteBuffer[] chunks = new ByteBuffer[0];
     /** Next free position; appender only. */
     private long end;
-    /** Direct chunks (kept for the directory's life), or heap ones (a hash-only directory's keys while loading). */
-    private final boolean direct;
-
     KeyArena() {
-        this(true);
-    }
-
-    KeyArena(boolean direct) {
-        this.direct = direct;
     }
 
     /** Appends {@code key}; returns its reference. Appender only. */
@@ -64,7 +56,7 @@ final class KeyArena {
                 throw new FerrumException("key directory limit: key bytes exceed " + (1L << REF_BITS) + " bytes");
             }
             ByteBuffer[] grown = java.util.Arrays.copyOf(cs, chunk + 1);
-            grown[chunk] = direct ? ByteBuffer.allocateDirect(CHUNK_SIZE) : ByteBuffer.allocate(CHUNK_SIZE);
+            grown[chunk] = ByteBuffer.allocateDirect(CHUNK_SIZE);
             cs = grown;
         }
         ByteBuffer b = cs[chunk];

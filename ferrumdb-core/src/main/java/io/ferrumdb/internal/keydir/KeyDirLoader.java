@@ -10,9 +10,10 @@ import java.util.Map;
  * Loads segments' records into a {@link KeyDir} at open, one segment at a time in any order: per key the record
  * with the highest sequence number wins, deletes included. A hint is walked in place ({@link HintFile.Cursor}): each
  * key is hashed and compared straight from the hint's bytes, with no object per entry, and copied into the key
- * arena only when the directory has not seen it. A hint's entries are applied in order of their keys' hashes
+ * arena only when the directory has not seen it (a hash-only directory copies none: it compares the key with the
+ * record of a slot whose header matches, see {@link KeyDir#recover}). A hint's entries are applied in order of their keys' hashes
  * ({@link HashOrderedHint}), so that the probes sweep the table; open prepares that order on another thread,
- * ahead of the loading. Deletes are tombstone markers in the directory itself
+ * ahead of the loading. Deletes are tombstone markers in the directory itself (naming their delete records)
  * until {@link #finish} clears them. Live bytes per segment are counted as records are applied and replaced. Used
  * by one thread, before the directory is published.
  */

@@ -64,6 +64,11 @@ final class LogKeys implements KeyStore {
         return records().compare(entry.segmentId(), entry.offset(), entry.recordSize(), key, from, len);
     }
 
+    /** {@link RecordKeys#touch} of the record at that location. */
+    int touch(int segmentId, long offset) {
+        return records().touch(segmentId, offset);
+    }
+
     @Override
     public byte[] key(SlotProbe entry) {
         return records().key(entry.segmentId(), entry.offset(), entry.recordSize());

@@ -33,4 +33,13 @@ public interface RecordKeys {
 
     /** The exception reporting that the record at that location, compared against, is damaged. */
     RuntimeException damaged(int segmentId, long offset, int recordSize);
+
+    /**
+     * Reads a byte of the record at that location, so that a {@link #compare} soon after finds it in the CPU's
+     * cache: open's loader touches the records of a batch of entries first, so that their cache and TLB misses
+     * overlap. The caller folds the result into a value it keeps, so that the read is not optimized away.
+     */
+    default int touch(int segmentId, long offset) {
+        return 0;
+    }
 }

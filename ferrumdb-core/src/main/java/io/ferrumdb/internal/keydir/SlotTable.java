@@ -58,14 +58,20 @@ final class SlotTable {
     /** One word a slot, allocated on the first TTL; null means every expiry is 0. Covered by the slot version. */
     private volatile ByteBuffer expiries;
     /**
-     * Recovery only: the sequence number of the record (or tombstone) each slot holds, so that the newest record
-     * of a key wins; null outside loading (see {@link KeyDir#recover} and {@link #endLoading}). Mutator only.
+     * Recovery only: the sequence number of the record each slot holds, so that the newest record of a key wins;
+     * null outside loading (see {@link KeyDir#recover} and {@link #endLoading}). Mutator only.
+     *
+     * <p>Invariant, while loading, for a slot holding a key: {@code loadSequences[slot] > 0} is the sequence number
+     * of the put record the slot names; {@code loadSequences[slot] < 0} marks a tombstone (a delete that must
+     * shadow older records of its key until loading ends), {@code -sequence} of the delete record, whose location
+     * the slot's words hold like a put's: a hash-only directory compares a key with that record, the only copy of
+     * the deleted key. Sequence numbers start at 1, so 0 means no record (a never-used slot).
      */
     private long[] loadSequences;
-    /** Recovery only, hash-only directories: each slot's key in the loading arena ({@link ArenaKeys#loading}). */
-    private long[] loadRefs;
     /** Slots holding a key; mutator only. */
     int live;
+    /** Recovery only: slots holding a tombstone marker (not counted in {@link #live}); mutator only. */
+    int tombstones;
     /** Slots holding a key or a removed marker (probes stop only at never-used slots); mutator only. */
     int used;
 
@@ -102,25 +108,27 @@ final class SlotTable {
         return s;
     }
 
-    /** Recovery only: the per-slot references into a hash-only directory's loading arena, allocated on first use. */
-    long[] loadRefs() {
-        long[] r = loadRefs;
-        if (r == null) {
-            r = new long[capacity];
-            loadRefs = r;
-        }
-        return r;
-    }
-
     /** True while {@link #loadSequences} exists (recovery is loading this table). */
     boolean isLoading() {
         return loadSequences != null;
     }
 
-    /** Recovery is over: drops the sequence numbers. */
-    void endLoading() {
+    /**
+     * Recovery is over: turns every tombstone marker into a removed marker (deleted keys are absent from then on)
+     * and drops the sequence numbers. Returns the number of tombstones cleared.
+     */
+    int endLoading() {
+        int cleared = 0;
+        for (int slot = 0; tombstones > 0 && slot < capacity; slot++) {
+            if (holdsKey(header(slot)) && isTombstone(slot)) {
+                markRemoved(slot);
+                tombstones--;
+                cleared++;
+            }
+        }
+        assert tombstones == 0 : tombstones + " tombstones not found in the table";
         loadSequences = null;
-        loadRefs = null;
+        return cleared;
     }
 
     /** Bytes this table takes off-heap. */
@@ -293,22 +301,39 @@ final class SlotTable {
     }
 
     /**
-     * Recovery only, before any reader sees the table: makes {@code slot} a deleted key's marker, its sequence
-     * kept so that an older record of the key loaded later loses. A record is never 0 bytes, so record size 0
-     * marks it. {@link KeyDir} clears every marker before the table is used.
+     * Recovery only, before any reader sees the table: makes {@code slot} (holding an older record of the key, or
+     * just claimed for it) hold the loaded record of sequence {@code sequence}: a put's entry, or for a delete a
+     * tombstone marker naming the delete record (its key is compared there), its sequence kept negated (see
+     * {@link #loadSequences}) so that an older record of the key loaded later loses. Keeps {@link #live} and
+     * {@link #tombstones} counting them. {@link #endLoading} clears every marker before the table is used.
      */
-    void writeTombstone(int slot, long header, long sequence) {
-        writeUnpublished(slot, header, 0, 0, 0, sequence, 0);
+    void load(int slot, long header, boolean put, int segmentId, long offset, int recordSize, long sequence,
+              long expiresAt) {
+        boolean held = holdsKey(header(slot));
+        if (held && isTombstone(slot)) {
+            tombstones--;
+        } else if (held) {
+            live--;
+        }
+        writeUnpublished(slot, header, segmentId, offset, recordSize, sequence, put ? expiresAt : 0);
+        if (put) {
+            live++;
+        } else {
+            loadSequences[slot] = -sequence;
+            tombstones++;
+        }
+        assert isTombstone(slot) != put && loadedSequence(slot) == sequence : "slot " + slot + " after loading";
     }
 
-    /** The sequence number recovery loaded into {@code slot}; 0 when it loaded none. Recovery only. */
+    /** The sequence number recovery loaded into {@code slot}, a put's or a tombstone's; 0 when none. Recovery only. */
     long loadedSequence(int slot) {
-        return loadSequences()[slot];
+        return Math.abs(loadSequences()[slot]);
     }
 
-    /** True when {@code slot} (holding a key) is a tombstone marker. Mutator only. */
+    /** True when {@code slot} (holding a key) is a tombstone marker: only while loading. Mutator only. */
     boolean isTombstone(int slot) {
-        return (int) (long) WORDS.get(slots, at(slot, 2)) == 0;
+        long[] s = loadSequences;
+        return s != null && s[slot] < 0;
     }
 
     /** The segment id in {@code slot}. Mutator only. */
@@ -316,7 +341,12 @@ final class SlotTable {
         return (int) ((long) WORDS.get(slots, at(slot, 1)) >>> 40);
     }
 
-    /** The record size in {@code slot} (0 for a tombstone). Mutator only. */
+    /** The record offset in {@code slot}. Mutator only. */
+    long offset(int slot) {
+        return (long) WORDS.get(slots, at(slot, 1)) & MAX_OFFSET;
+    }
+
+    /** The record size in {@code slot} (a tombstone's: its delete record's). Mutator only. */
     int recordSize(int slot) {
         return (int) (long) WORDS.get(slots, at(slot, 2));
     }
@@ -325,10 +355,11 @@ final class SlotTable {
      * Recovery only, before any reader sees the table: {@link #write(int, long, Location)} from the record's
      * fields, with plain stores, without the seqlock's fences (no reader can be inside the slot; publishing the
      * table to other threads later orders these stores before their reads); the sequence number goes to
-     * {@link #loadSequences}.
+     * {@link #loadSequences} (a put's: positive).
      */
     void writeUnpublished(int slot, long header, int segmentId, long offset, int recordSize, long sequence,
                           long expiresAt) {
+        assert sequence > 0 : "sequence " + sequence + " of a loaded record (numbers start at 1)";
         checkLimits(segmentId, offset);
         if (expiresAt != 0 && expiries == null) {
             expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
@@ -416,9 +447,6 @@ final class SlotTable {
         if (from.loadSequences != null) {
             loadSequences()[slot] = from.loadSequences[fromSlot];
         }
-        if (from.loadRefs != null) {
-            loadRefs()[slot] = from.loadRefs[fromSlot];
-        }
         ByteBuffer fromExpiries = from.expiries;
         if (fromExpiries != null) {
             if (expiries == null) {
@@ -426,7 +454,9 @@ final class SlotTable {
             }
             WORDS.set(expiries, slot * 8, (long) WORDS.get(fromExpiries, fromSlot * 8));
         }
-        if (!isTombstone(slot)) {
+        if (isTombstone(slot)) {
+            tombstones++;
+        } else {
             live++;
         }
         used++;

@@ -1,14 +1,21 @@
 package io.ferrumdb.internal.log;
 
+import io.ferrumdb.FerrumException;
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.keydir.Location;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /**
- * The log writer's chunk buffers once the flusher has written them: the chunks written most recently, kept so that a
- * read of a just-written record is a copy from memory rather than a positional read (workload D, "read what I just
- * wrote", would otherwise pay a system call for every read of a record the flusher has already handed to the OS),
- * and a few spare buffers for the next pending chunks. Not thread-safe: every method REQUIRES the writer's lock.
+ * The log writer's chunk buffers after the pending one: chunks of rolled segments not yet taken by a cycle, the
+ * chunks of the running cycle (in flight), the chunks written most recently, kept so that a read of a just-written
+ * record is a copy from memory rather than a positional read (workload D, "read what I just wrote", would otherwise
+ * pay a system call for every read of a record a cycle has already handed to the OS), and a few spare buffers for
+ * the next pending chunks. Not thread-safe: every method REQUIRES the writer's lock.
  *
  * <p>The kept chunks are bounded by {@link #KEPT_BYTES} of buffer capacity (the newest chunk is always kept); older
  * ones go back to the spare buffers. Records beyond what is kept are read from the file (memory map once sealed).
@@ -36,11 +43,40 @@ final class Chunks {
             this.buf = buf;
         }
 
+        /**
+         * Encodes {@code appends} ({@code total} bytes) at the end of this chunk as one atomic unit (the last record
+         * carries the COMMIT flag), numbered from {@code firstSequence}, and adds their hint entries; returns their
+         * locations.
+         */
+        Location[] encode(List<LogWriter.Append> appends, int total, long firstSequence, HintFile.Builder hint) {
+            if (length + total > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(length + total, buf.length * 2));
+            }
+            int n = appends.size();
+            Location[] locations = new Location[n];
+            for (int i = 0; i < n; i++) {
+                LogWriter.Append a = appends.get(i);
+                long offset = fileOffset + length;
+                long sequence = firstSequence + i;
+                int size = RecordFormat.encode(buf, length, offset, a.type(), i == n - 1, sequence, a.expiresAt(),
+                        a.key().bytes(), a.value(), segment.cipher());
+                locations[i] = new Location(segment.id(), offset, size, a.expiresAt());
+                hint.add(a.type(), a.key().bytes(), size, offset, sequence, a.expiresAt());
+                length += size;
+            }
+            records += n;
+            return locations;
+        }
+
         boolean holds(Segment s, long offset, int size) {
             return segment == s && offset >= fileOffset && offset + size <= fileOffset + length;
         }
     }
 
+    /** Last chunks of rolled segments, not yet taken by a cycle, in file order. */
+    private final ArrayDeque<Chunk> rolled = new ArrayDeque<>();
+    /** The chunks of the running cycle; after a failed cycle, those it did not write. */
+    private List<Chunk> inFlight = List.of();
     /** Written chunks, oldest first; their bytes are in the file too. */
     private final ArrayDeque<Chunk> kept = new ArrayDeque<>();
     private long keptBytes;
@@ -52,8 +88,30 @@ final class Chunks {
         return b != null ? b : new byte[INITIAL_CHUNK];
     }
 
-    /** Takes chunks the flusher has written (in file order): they stay readable until newer ones push them out. */
+    /** Keeps the last chunk of a segment being rolled until a cycle takes it. */
+    void rolled(Chunk last) {
+        rolled.add(last);
+    }
+
+    boolean hasRolled() {
+        return !rolled.isEmpty();
+    }
+
+    /** Takes the rolled chunks and {@code pending} (if it holds records), in file order, for a cycle: in flight. */
+    List<Chunk> takeBatch(Chunk pending) {
+        List<Chunk> batch = new ArrayList<>(rolled.size() + 1);
+        batch.addAll(rolled);
+        rolled.clear();
+        if (pending.length > 0) {
+            batch.add(pending);
+        }
+        inFlight = batch;
+        return batch;
+    }
+
+    /** Takes chunks a cycle has written (in file order): they stay readable until newer ones push them out. */
     void written(List<Chunk> batch) {
+        inFlight = List.of();
         for (Chunk c : batch) {
             if (c.length == 0) {
                 recycle(c.buf);
@@ -69,8 +127,40 @@ final class Chunks {
         }
     }
 
-    /** The newest kept chunk holding the whole record, or null. */
-    Chunk find(Segment segment, long offset, int size) {
+    /**
+     * Copies the record into {@code dst[at]} from the chunk holding it ({@link #find}); false when the file has it
+     * and no chunk does. {@code failure}: what stopped the writer, for the message.
+     *
+     * @throws FerrumException when the record is neither in the file nor in a chunk
+     */
+    boolean copy(Chunk pending, Segment segment, long offset, int size, byte[] dst, int at, Throwable failure) {
+        Chunk c = find(pending, segment, offset, size);
+        if (c == null) {
+            if (offset + size <= segment.writtenLength()) {
+                return false;
+            }
+            throw new FerrumException("record at " + segment + " offset " + offset + " is neither written nor"
+                    + " pending" + (failure == null ? "" : " (writes failed: " + failure + ")"));
+        }
+        System.arraycopy(c.buf, (int) (offset - c.fileOffset), dst, at, size);
+        return true;
+    }
+
+    /** The chunk holding the whole record, newest first: pending, rolled, in flight, then written and kept; or null. */
+    Chunk find(Chunk pending, Segment segment, long offset, int size) {
+        if (pending.holds(segment, offset, size)) {
+            return pending;
+        }
+        for (Chunk c : rolled) {
+            if (c.holds(segment, offset, size)) {
+                return c;
+            }
+        }
+        for (Chunk c : inFlight) {
+            if (c.holds(segment, offset, size)) {
+                return c;
+            }
+        }
         for (Iterator<Chunk> it = kept.descendingIterator(); it.hasNext(); ) {
             Chunk c = it.next();
             if (c.holds(segment, offset, size)) {

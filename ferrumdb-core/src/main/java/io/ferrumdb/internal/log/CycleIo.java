@@ -5,31 +5,63 @@ import io.ferrumdb.internal.log.Chunks.Chunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The file work of one flush cycle of the {@link LogWriter}: writes the batch's chunks, forces the segments that are
  * sealed and, when the cycle forces, the active one, writes the hint files of sealed segments, and counts fsyncs.
- * Owned by the flusher thread: only it calls the cycle's methods, without the writer's lock (the chunks of a batch
- * are no longer appended to once taken). The counters are readable from any thread.
+ * Owned by the holder of the cycle token ({@link GroupCommit}: a leading writer or the flusher): only it calls the
+ * cycle's methods, without the writer's lock (the chunks of a batch are no longer appended to once taken); the
+ * token passes under the writer's lock, which orders one holder's file work before the next's. The counters are
+ * readable from any thread.
  */
 final class CycleIo {
     /** A rolled segment waiting for its final fsync and hint file, with the hint entries of all its records. */
     record Sealing(Segment segment, HintFile.Builder hint) {
     }
 
+    /**
+     * What one cycle took from the writer: the chunks to write, the segments to seal, the futures completed when it
+     * is done, the active segment, and the last sequence number and position it covers; {@code force}: fsync it.
+     */
+    record Cycle(List<Chunk> batch, List<Sealing> sealing, List<CompletableFuture<Void>> done, Segment current,
+                 long upTo, long upToPosition, boolean force) {
+    }
+
     private final LogWriter.SealListener sealListener;
     private final LongAdder fsyncs = new LongAdder();
     private final LongAdder syncedRecords = new LongAdder();
-    /** Records written but not yet forced. Flusher-owned. */
+    /** Records written but not yet forced. Owned by the token holder. */
     private long unsyncedRecords;
-    /** When the last force of records ended (System.nanoTime). Flusher-owned. */
+    /** When the last force of records ended (System.nanoTime). Owned by the token holder. */
     private long lastFsyncNanos = System.nanoTime();
-    /** How long the last force of the active segment took, in nanoseconds. Flusher-owned. */
+    /** How long the last force of the active segment took, in nanoseconds. Owned by the token holder. */
     private long lastFsyncDuration;
 
     CycleIo(LogWriter.SealListener sealListener) {
         this.sealListener = sealListener;
+    }
+
+    /**
+     * Runs one cycle's file work: writes it, forces it if the cycle forces, moves the written and fsynced positions,
+     * then writes the hint files of the sealed segments. A throw stops the writer (the caller fails the cycle).
+     * Returns the cycle's row in the {@link CycleTrace} ({@code leader}: run by a leading writer), or -1.
+     */
+    int run(Cycle c, DurablePositions positions, boolean leader) throws IOException {
+        int traceRow = CycleTrace.begin(c, leader);
+        boolean currentSealed = write(c.batch(), c.sealing(), c.current());
+        positions.written(c.upToPosition());
+        CycleTrace.sched(traceRow, CycleTrace.CPU_BEFORE, CycleTrace.RQ_BEFORE);
+        CycleTrace.mark(traceRow, CycleTrace.WRITTEN);
+        if (c.force()) {
+            force(c.current(), currentSealed);
+            CycleTrace.sched(traceRow, CycleTrace.CPU_AFTER, CycleTrace.RQ_AFTER);
+            CycleTrace.mark(traceRow, CycleTrace.SYNCED);
+            positions.synced(c.upToPosition());
+        }
+        sealed(c.sealing());
+        return traceRow;
     }
 
     /**

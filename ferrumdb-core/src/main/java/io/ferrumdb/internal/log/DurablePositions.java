@@ -6,7 +6,7 @@ package io.ferrumdb.internal.log;
  * they are, not by sequence number (the key directory keeps none), hence positions. A position packs a segment id
  * above a 40-bit offset (offsets stay below 2^40, as in the key directory), so that, the writer's unsealed segments'
  * ids rising in append order, comparing two positions compares where the records lie. Both start at 0 (nothing
- * written); the flusher is the only writer of either, readers are lock-free.
+ * written); the holder of the cycle token (GroupCommit) is the only writer of either, readers are lock-free.
  */
 final class DurablePositions {
     private static final int OFFSET_BITS = 40;

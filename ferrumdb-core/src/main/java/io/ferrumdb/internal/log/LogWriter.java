@@ -11,7 +11,9 @@ import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Chunks.Chunk;
+import io.ferrumdb.internal.log.CycleIo.Cycle;
 import io.ferrumdb.internal.log.CycleIo.Sealing;
+import io.ferrumdb.internal.log.GroupCommit.Ticket;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,26 +27,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * Appends records to the active segment and makes them durable with group commit.
  *
  * <p>Writers encode records into an in-memory chunk under a short lock and update the key directory there, so
- * that the order of key-directory updates equals the order of sequence numbers. One flusher thread takes
- * everything pending at once, writes it with one positional write, fsyncs once (as the policy asks), and hands
- * the batch's waiting writers to the acknowledger thread: one hand-off per batch, however many writers (on 2
- * cores, handing work between 16 threads one by one cost about as much as the fsync itself).
- *
- * <p>The flusher wakes only the first {@link #FLUSHER_ACKS} writers of a batch itself. Waking 16 or 64 parked
- * threads costs a system call each, and on a busy machine each woken writer may preempt the thread that woke it;
- * done by the flusher, that delayed the next fsync by several times the fsync itself (measured at 16 writers:
- * 101 fsyncs/s against 258/s for a raw append + fsync loop on the same disk). The acknowledger completes the other
- * futures and runs the after-cycle work while the flusher already writes and fsyncs the next batch, which the
- * woken writers fill: the flusher's cycle is the write and the fsync. Under {@code always()} the flusher then waits,
- * up to half an fsync, for the writers it just acknowledged to append again ({@link GroupGather}), so that
- * closed-loop writers form one group rather than two alternating halves; appends wake it once per group.
+ * that the order of key-directory updates equals the order of sequence numbers. A cycle takes everything pending
+ * at once, writes it with one positional write and fsyncs once (as the policy asks); one cycle runs at a time
+ * ({@link GroupCommit}'s token). Under {@code always()} a writer waiting for its own put leads the cycle on its
+ * own thread ({@link #waitFor}) and completes its followers. The flusher thread runs the other cycles
+ * (asynchronous futures alone, syncs, close, the periodic and never policies); it wakes only the first {@link
+ * #FLUSHER_ACKS} writers of a batch itself (each wake is a system call, and a woken writer may preempt the waker)
+ * and hands the others to the acknowledger thread, which also runs the after-cycle work while the next cycle runs.
+ * Under {@code always()} the next cycle first waits, up to half an fsync, for the writers just acknowledged to
+ * append again ({@link GroupGather}: the flusher's own, the leaders' in GroupCommit).
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
  * as soon as it returns, and the newest written ones in the chunks kept after writing ({@link Chunks}), so that
- * reading what was just written costs no system call. After a failed write or fsync, or any other throwable on
- * the flusher thread (an OutOfMemoryError too), the writer stops for good: waiting writers are failed, and every
- * later append throws {@link ReadOnlyDatabaseException} carrying the original failure (a failed fsync is never
- * retried).
+ * reading what was just written costs no system call. After a failed write or fsync, or any other throwable in
+ * a cycle (an OutOfMemoryError too), on a leader or the flusher, the writer stops for good: the cycle's writers and
+ * every waiting one are failed, and every later append throws {@link ReadOnlyDatabaseException} carrying the
+ * original failure (a failed fsync is never retried).
  */
 public final class LogWriter {
     /** Creates the next active segment, durable (file and directory fsynced) before it returns. */
@@ -53,8 +51,8 @@ public final class LogWriter {
     }
 
     /**
-     * Called by the flusher once a rolled segment is complete and fsynced, with the hint entries of every record
-     * appended to it (built while appending: sealing never re-reads the segment). Writes its hint file.
+     * Called by a cycle (on the flusher or a leading writer) once a rolled segment is complete and fsynced, with the
+     * hint entries of every record appended to it (built while appending: sealing never re-reads it). Writes its hint.
      */
     public interface SealListener {
         void sealed(Segment segment, HintFile.Builder hint) throws IOException;
@@ -89,8 +87,10 @@ public final class LogWriter {
     private final FsyncPolicy policy;
     private final long segmentSize;
     private final SegmentFactory factory;
-    /** The flusher's file work: writes, forces, hint files of sealed segments, fsync counts. */
+    /** The cycles' file work: writes, forces, hint files of sealed segments, fsync counts (token holder only). */
     private final CycleIo io;
+    /** Who runs the next cycle: a leading writer or the flusher. */
+    private final GroupCommit commit = new GroupCommit(LINGER_NANOS);
     private final Thread flusher;
     /** Completes the futures of fsynced cycles, in cycle order, and runs the after-cycle work. */
     private final Acknowledger acknowledger;
@@ -104,16 +104,14 @@ public final class LogWriter {
     private Segment active;
     private long appendOffset;
     private Chunk pending;
-    private final ArrayDeque<Chunk> rolled = new ArrayDeque<>();
-    private List<Chunk> inFlight = List.of();
     private final ArrayDeque<Sealing> toSeal = new ArrayDeque<>();
     /** Hint entries of every record appended to {@link #active}, in file order. */
     private HintFile.Builder activeHint = new HintFile.Builder();
     private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
-    /** The waiters the flusher took for the cycle it is running (failed by flushLoop if the cycle dies). */
+    /** The waiters of the running cycle (failed by flushLoop if the flusher dies in it). */
     private List<CompletableFuture<Void>> cycleWaiters = List.of();
-    /** Written chunks kept for reads of recent records, and spare buffers. */
-    private final Chunks written = new Chunks();
+    /** Chunks after the pending one: rolled, in flight, written and kept for reads; spare buffers. */
+    private final Chunks chunks = new Chunks();
     private long lastSequence;
     /** When the pending chunk got its first record (System.nanoTime). */
     private long pendingSince;
@@ -154,6 +152,14 @@ public final class LogWriter {
      * null when the policy does not wait for fsync.
      */
     public CompletableFuture<Void> append(List<Append> appends, Applier applier) {
+        return append(appends, applier, false);
+    }
+
+    /**
+     * Like {@link #append(List, Applier)}; with {@code callerWaits} the caller then waits for the returned future
+     * with {@link #waitFor} on this thread, which under {@code always()} may lead its group (GroupCommit).
+     */
+    public CompletableFuture<Void> append(List<Append> appends, Applier applier, boolean callerWaits) {
         lock.lock();
         try {
             ensureWritable(true);
@@ -175,40 +181,32 @@ public final class LogWriter {
                 }
             }
             Chunk c = pending;
-            if (c.length + total > c.buf.length) {
-                c.buf = java.util.Arrays.copyOf(c.buf, Math.max(c.length + total, c.buf.length * 2));
-            }
-            int n = appends.size();
-            Location[] locations = new Location[n];
-            long offset = appendOffset;
-            int pos = c.length;
-            for (int i = 0; i < n; i++) {
-                Append a = appends.get(i);
-                long sequence = lastSequence + 1 + i;
-                int size = RecordFormat.encode(c.buf, pos, offset, a.type(), i == n - 1, sequence, a.expiresAt(),
-                        a.key().bytes(), a.value(), active.cipher());
-                locations[i] = new Location(active.id(), offset, size, a.expiresAt());
-                activeHint.add(a.type(), a.key().bytes(), size, offset, sequence, a.expiresAt());
-                pos += size;
-                offset += size;
-            }
             if (c.length == 0) {
                 pendingSince = System.nanoTime();
             }
-            c.length = pos;
-            c.records += n;
-            appendOffset = offset;
+            int n = appends.size();
+            Location[] locations = c.encode(appends, total, lastSequence + 1, activeHint);
+            appendOffset = c.fileOffset + c.length;
             active.noteSequences(lastSequence + 1, lastSequence + n);
             lastSequence += n;
             for (int i = 0; i < n; i++) {
                 applier.apply(appends.get(i), locations[i]);
             }
             CompletableFuture<Void> durable = null;
-            if (policy.isAlways()) {
+            if (policy.isAlways() && callerWaits) {
+                Ticket ticket = new Ticket();
+                waiters.add(ticket);
+                commit.arrived(ticket, waiters.size());
+                durable = ticket;
+            } else if (policy.isAlways()) {
                 durable = new CompletableFuture<>();
                 waiters.add(durable);
                 if (gather.wakes(waiters.size())) {
                     work.signal();
+                }
+                Ticket gatherer = commit.backAt(waiters.size());
+                if (gatherer != null) {
+                    gatherer.wake();
                 }
             } else if (c.length >= FLUSH_BYTES && c.length - total < FLUSH_BYTES || c.length == total) {
                 // Crossing the flush threshold, or the first record of a new chunk (starts the linger timer).
@@ -283,7 +281,8 @@ public final class LogWriter {
         lock.lock();
         try {
             ensureWritable(user);
-            if (!always && syncedSequence == lastSequence && pending.length == 0 && rolled.isEmpty() && toSeal.isEmpty()) {
+            if (!always && syncedSequence == lastSequence && pending.length == 0 && !chunks.hasRolled()
+                    && toSeal.isEmpty()) {
                 return;
             }
             done = user ? new CompletableFuture<>() : WriteFailure.maintenanceWaiter();
@@ -294,6 +293,17 @@ public final class LogWriter {
             lock.unlock();
         }
         await(done);
+    }
+
+    /**
+     * Waits for a future returned by {@link #append(List, Applier, boolean)} with callerWaits, on the thread that
+     * appended; under {@code always()} that thread may lead a group meanwhile. Failures as {@link #await}.
+     */
+    public void waitFor(CompletableFuture<Void> durable) {
+        if (durable instanceof Ticket ticket) {
+            GroupCommit.await(ticket, this::lead);
+        }
+        await(durable);
     }
 
     /** Waits for a future returned by {@link #append}, turning its failure into a FerrumException. */
@@ -323,37 +333,10 @@ public final class LogWriter {
     public boolean readFromMemory(Segment segment, long offset, int size, byte[] dst, int at) {
         lock.lock();
         try {
-            Chunk c = find(segment, offset, size);
-            if (c == null) {
-                if (offset + size <= segment.writtenLength()) {
-                    return false;
-                }
-                throw new FerrumException("record at " + segment + " offset " + offset + " is neither written nor"
-                        + " pending" + (stopped.cause() == null ? "" : " (writes failed: " + stopped.cause() + ")"));
-            }
-            System.arraycopy(c.buf, (int) (offset - c.fileOffset), dst, at, size);
-            return true;
+            return chunks.copy(pending, segment, offset, size, dst, at, stopped.cause());
         } finally {
             lock.unlock();
         }
-    }
-
-    /** The chunk holding the record, newest first: pending, rolled, in flight, then written and kept. */
-    private Chunk find(Segment segment, long offset, int size) {
-        if (pending.holds(segment, offset, size)) {
-            return pending;
-        }
-        for (Chunk c : rolled) {
-            if (c.holds(segment, offset, size)) {
-                return c;
-            }
-        }
-        for (Chunk c : inFlight) {
-            if (c.holds(segment, offset, size)) {
-                return c;
-            }
-        }
-        return written.find(segment, offset, size);
     }
 
     /** The segment appends go to; null before the first append. */
@@ -371,15 +354,6 @@ public final class LogWriter {
         lock.lock();
         try {
             return appendOffset;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    public long lastSequence() {
-        lock.lock();
-        try {
-            return lastSequence;
         } finally {
             lock.unlock();
         }
@@ -452,7 +426,7 @@ public final class LogWriter {
             activeEmpty = appendOffset <= SegmentHeader.SIZE;
             if (!activeEmpty && stopped.cause() == null) {
                 if (pending.length > 0) {
-                    rolled.add(pending);
+                    chunks.rolled(pending);
                     pending = new Chunk(active, appendOffset, new byte[0]);
                 }
                 toSeal.add(new Sealing(active, activeHint));
@@ -481,7 +455,7 @@ public final class LogWriter {
     private void roll() {
         if (active != null) {
             if (pending.length > 0) {
-                rolled.add(pending);
+                chunks.rolled(pending);
             }
             toSeal.add(new Sealing(active, activeHint));
             activeHint = new HintFile.Builder();
@@ -499,7 +473,7 @@ public final class LogWriter {
         }
         active = next;
         appendOffset = next.writtenLength();
-        pending = new Chunk(next, appendOffset, written.takeBuffer());
+        pending = new Chunk(next, appendOffset, chunks.takeBuffer());
         work.signal();
     }
 
@@ -514,9 +488,7 @@ public final class LogWriter {
         } catch (Throwable e) {
             lock.lock();
             try {
-                failLocked(e);
-                stopped.fail(cycleWaiters);
-                cycleWaiters = List.of();
+                failTaken(e);
             } finally {
                 lock.unlock();
             }
@@ -525,31 +497,37 @@ public final class LogWriter {
         }
     }
 
-    private void flushCycles() throws IOException {
+    /** Stops the writer after a throwable in a cycle's bookkeeping, failing the waiters it took. REQUIRES lock. */
+    private void failTaken(Throwable e) {
+        failLocked(e);
+        stopped.fail(cycleWaiters);
+        cycleWaiters = List.of();
+    }
+
+    private void flushCycles() {
         long intervalNanos = policy.interval().toNanos();
         while (true) {
-            List<Chunk> batch;
-            List<Sealing> sealing;
-            List<CompletableFuture<Void>> done;
-            Segment current;
-            long upTo;
-            long upToPosition;
-            boolean force;
+            Cycle cycle;
             lock.lock();
             try {
                 while (true) {
+                    if (commit.running()) {
+                        // A writer leads a cycle; it wakes this thread when it leaves work no writer leads.
+                        gather.cancel();
+                        work.awaitUninterruptibly();
+                        continue;
+                    }
                     if (stopped.cause() != null) {
                         return;
                     }
                     long now = System.nanoTime();
-                    boolean other = syncRequested || !rolled.isEmpty() || !toSeal.isEmpty()
-                            || pending.length >= FLUSH_BYTES;
+                    boolean other = otherWork();
                     if (other || closing) {
                         gather.cancel();
                     }
                     long gathering = gather.remaining(waiters.size(), now);
                     if (gathering > 0) {
-                        awaitGather(gathering);
+                        awaitNanos(gathering, 0);
                         continue;
                     }
                     boolean urgent = !waiters.isEmpty() || other;
@@ -575,87 +553,123 @@ public final class LogWriter {
                     if (wait == Long.MAX_VALUE) {
                         work.awaitUninterruptibly();
                     } else {
-                        awaitNanos(wait);
+                        awaitNanos(wait, TimeUnit.MICROSECONDS.toNanos(100));
                     }
                 }
-                batch = new ArrayList<>(rolled.size() + 1);
-                batch.addAll(rolled);
-                rolled.clear();
-                if (pending.length > 0) {
-                    batch.add(pending);
-                    pending = new Chunk(active, appendOffset, written.takeBuffer());
-                }
-                inFlight = batch;
-                sealing = new ArrayList<>(toSeal);
-                toSeal.clear();
-                current = active;
-                upTo = lastSequence;
-                upToPosition = DurablePositions.of(current, appendOffset);
-                force = policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
-                        && System.nanoTime() - io.lastFsyncNanos() >= intervalNanos);
-                syncRequested = false;
-                done = new ArrayList<>(waiters);
-                cycleWaiters = done;
-                waiters.clear();
-                space.signalAll();
+                commit.begin();
+                cycle = take(policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
+                        && System.nanoTime() - io.lastFsyncNanos() >= intervalNanos));
             } finally {
                 lock.unlock();
             }
-            // A failure here ends the flusher (flushLoop fails the cycle's waiters).
-            boolean currentSealed = io.write(batch, sealing, current);
-            positions.written(upToPosition);
-            if (force) {
-                io.force(current, currentSealed);
-                syncedSequence = upTo;
-                positions.synced(upToPosition);
-            }
-            io.sealed(sealing);
-            lock.lock();
-            try {
-                cycleWaiters = List.of();
-                inFlight = List.of();
-                written.written(batch);
-                if (force && policy.isAlways()) {
-                    gather.start(waiters.size(), done.size(), io.lastFsyncDuration(), System.nanoTime());
+            runCycle(cycle, false);
+        }
+    }
+
+    /**
+     * A writer made the leader runs one cycle of everything pending on its own thread (see GroupCommit), or returns
+     * how long to wait first for the writers of the last group to append again.
+     */
+    private long lead(Ticket ticket) {
+        Cycle cycle = null;
+        lock.lock();
+        try {
+            if (stopped.cause() == null) {
+                long wait = commit.gatherFor(ticket, waiters.size(), otherWork() || closing, System.nanoTime());
+                if (wait > 0) {
+                    return wait;
                 }
-            } finally {
-                lock.unlock();
+                cycle = take(true);
             }
-            if (force) {
-                // The first few writers are woken here: they refill the next batch soonest. The rest are left
-                // to the acknowledger, which wakes them while this thread writes and fsyncs that batch.
-                int here = Math.min(FLUSHER_ACKS, done.size());
-                for (int i = 0; i < here; i++) {
-                    done.get(i).complete(null);
-                }
-                acknowledger.acknowledge(done.subList(here, done.size()));
+        } catch (Throwable e) {
+            failTaken(e); // as on the flusher (an OutOfMemoryError copying the batch)
+        } finally {
+            if (cycle == null && stopped.cause() != null) {
+                // The writer failed: every waiter is completed (this leader's ticket too); the token is freed.
+                commit.handOff(waiters, 0, 0, 0, 0, List.of());
+                work.signal();
+            }
+            lock.unlock();
+        }
+        if (cycle != null) {
+            runCycle(cycle, true);
+        }
+        return 0;
+    }
+
+    /** Whether work waits that no group wait may delay: a sync, a roll or seal, a full chunk. REQUIRES lock. */
+    private boolean otherWork() {
+        return syncRequested || chunks.hasRolled() || !toSeal.isEmpty() || pending.length >= FLUSH_BYTES;
+    }
+
+    /** Takes everything pending into a cycle. REQUIRES the lock and the cycle token. */
+    private Cycle take(boolean force) {
+        List<Chunk> batch = chunks.takeBatch(pending);
+        if (pending.length > 0) {
+            pending = new Chunk(active, appendOffset, chunks.takeBuffer());
+        }
+        List<Sealing> sealing = new ArrayList<>(toSeal);
+        toSeal.clear();
+        syncRequested = false;
+        List<CompletableFuture<Void>> done = new ArrayList<>(waiters);
+        cycleWaiters = done;
+        waiters.clear();
+        space.signalAll();
+        return new Cycle(batch, sealing, done, active, lastSequence, DurablePositions.of(active, appendOffset), force);
+    }
+
+    /**
+     * Runs a taken cycle's file work on this thread, which holds the token, and hands the token on. A leader
+     * completes its group's futures with the next leader; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves
+     * the rest to the acknowledger. A failure stops the writer: the cycle's futures and every later one fail with it.
+     */
+    private void runCycle(Cycle c, boolean leader) {
+        Throwable failed = null;
+        int traceRow = -1;
+        try {
+            traceRow = io.run(c, positions, leader);
+            if (c.force()) {
+                syncedSequence = c.upTo();
+            }
+        } catch (Throwable e) {
+            failed = e;
+        }
+        boolean acknowledge = failed == null && c.force();
+        int here = !acknowledge ? 0 : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
+        Ticket next;
+        lock.lock();
+        try {
+            if (failed != null) {
+                // The failed batch stays in flight: readers are refused by mayServe, not by a missing record.
+                failTaken(failed);
             } else {
-                if (!done.isEmpty()) {
+                cycleWaiters = List.of();
+                chunks.written(c.batch());
+                if (!c.force()) {
                     // Only a sync() or an always-policy append registers a waiter, and both force; keep them anyway.
-                    lock.lock();
-                    try {
-                        waiters.addAll(done);
-                    } finally {
-                        lock.unlock();
-                    }
+                    waiters.addAll(c.done());
+                } else if (!leader && policy.isAlways()) {
+                    gather.start(waiters.size(), c.done().size(), io.lastFsyncDuration(), System.nanoTime());
                 }
-                acknowledger.acknowledge(List.of());
+                // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
+                acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of());
             }
+            // A leader's followers are completed by two threads at once: the next leader takes the second half.
+            next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
+                    io.lastFsyncDuration(), System.nanoTime(), c.done().subList(here / 2, here));
+            if (next == null && (stopped.cause() != null || closing || syncRequested || !waiters.isEmpty()
+                    || chunks.hasRolled() || !toSeal.isEmpty() || pending.length > 0)) {
+                work.signal();
+            }
+        } finally {
+            lock.unlock();
         }
+        GroupCommit.complete(c.done(), next == null ? here : here / 2, next, traceRow);
     }
 
-    private void awaitGather(long nanos) {
+    private void awaitNanos(long nanos, long atLeast) {
         try {
-            work.awaitNanos(nanos);
-        } catch (InterruptedException e) {
-            // As in awaitNanos: a stray interrupt only ends this wait early.
-            Thread.interrupted();
-        }
-    }
-
-    private void awaitNanos(long nanos) {
-        try {
-            work.awaitNanos(Math.max(nanos, TimeUnit.MICROSECONDS.toNanos(100)));
+            work.awaitNanos(Math.max(nanos, atLeast));
         } catch (InterruptedException e) {
             // Nothing interrupts the private flusher thread; a stray interrupt only ends this wait early, and the
             // loop re-checks its conditions. Keeping the flag set would turn every later wait into a spin.

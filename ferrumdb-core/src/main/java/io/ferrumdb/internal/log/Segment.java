@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.log;
 
+import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.PayloadCipher;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.StorageFile;
@@ -103,6 +104,38 @@ public final class Segment {
         if (mapped == null) {
             mapped = file.map(writtenLength);
         }
+    }
+
+    /**
+     * The byte at {@code offset} of a sealed segment's memory map, 0 for an unsealed one: read only so that a read
+     * of the record there soon after finds it in the CPU's cache (open overlaps such misses, see KeyDirLoader).
+     */
+    public byte touch(long offset) {
+        ByteBuffer map = mapped;
+        return map == null ? 0 : map.get((int) offset);
+    }
+
+    /**
+     * True when the record of {@code recordSize} bytes at {@code offset} of this sealed segment's map carries the
+     * key {@code key[from, from + len)}: its key length and key bytes, read in place; nothing else is checked
+     * (the caller reads the record when the answer is no). False for a segment not sealed.
+     */
+    public boolean carriesKey(long offset, int recordSize, byte[] key, int from, int len) {
+        ByteBuffer map = mapped;
+        if (map == null || RecordFormat.HEADER_SIZE + len > recordSize) {
+            return false;
+        }
+        int at = (int) offset;
+        if (RecordFormat.keyLength(map, at) != len) {
+            return false;
+        }
+        int keyAt = at + RecordFormat.HEADER_SIZE;
+        for (int i = 0; i < len; i++) {
+            if (map.get(keyAt + i) != key[from + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads {@code size} bytes at {@code offset}, which must lie below {@link #writtenLength()}. */

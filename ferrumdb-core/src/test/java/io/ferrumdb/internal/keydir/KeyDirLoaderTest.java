@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link KeyDirLoader}: records of several segments loaded in any order end as "highest sequence wins per key",
@@ -73,9 +75,32 @@ class KeyDirLoaderTest {
         return load(ordered, segments, order, KeyDirLoader.CHUNK_ENTRIES);
     }
 
+    /**
+     * A directory to load {@code segments} into: keeping its keys in an arena (ordered or not), or, {@code inLog},
+     * hash-only over the segments' "records" ({@link MapRecords}) with no hash bits beyond the 28-bit tag, so that
+     * every record of a key already loaded (a put's or a delete's) is compared with the record its slot names.
+     */
+    private static KeyDir newDir(boolean ordered, boolean inLog, Map<Integer, List<Rec>> segments) {
+        if (!inLog) {
+            return new KeyDir(ordered, 16);
+        }
+        KeyDir dir = KeyDir.keysInLog(16, 0);
+        MapRecords records = new MapRecords();
+        segments.forEach((id, recs) -> {
+            for (int i = 0; i < recs.size(); i++) {
+                records.put(id, at(i), k(recs.get(i).key()));
+            }
+        });
+        dir.keysInRecords(records);
+        return dir;
+    }
+
     private static KeyDir load(boolean ordered, Map<Integer, List<Rec>> segments, List<Integer> order,
                                int chunkEntries) {
-        KeyDir dir = new KeyDir(ordered, 16);
+        return load(newDir(ordered, false, segments), segments, order, chunkEntries);
+    }
+
+    private static KeyDir load(KeyDir dir, Map<Integer, List<Rec>> segments, List<Integer> order, int chunkEntries) {
         KeyDirLoader loader = new KeyDirLoader(dir, chunkEntries);
         for (int id : order) {
             loader.load(id, hint(id, segments.get(id)));
@@ -84,8 +109,9 @@ class KeyDirLoaderTest {
         return dir;
     }
 
-    @Test
-    void aDeleteWinsOnlyOverOlderSequencesWhateverTheLoadOrder() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aDeleteWinsOnlyOverOlderSequencesWhateverTheLoadOrder(boolean inLog) {
         // Compaction outputs carry higher ids than the segments they replace but older records: load order is
         // not sequence order.
         Map<Integer, List<Rec>> segs = Map.of(
@@ -93,7 +119,7 @@ class KeyDirLoaderTest {
                 2, List.of(del("a", 4), del("b", 5), put("d", 6)),
                 9, List.of(put("b", 7), put("a", 3), del("d", 2), put("e", 8), del("e", 7)));
         for (List<Integer> order : List.of(List.of(1, 2, 9), List.of(9, 2, 1), List.of(2, 9, 1))) {
-            KeyDir dir = load(false, segs, order);
+            KeyDir dir = load(newDir(false, inLog, segs), segs, order, KeyDirLoader.CHUNK_ENTRIES);
             assertThat(dir.get(new Key(k("a")))).as("a deleted at 4, put at 1 and 3; order %s", order).isNull();
             assertAt(dir, "b", 9, 0, "b re-put at 7 after delete at 5, order " + order);
             assertAt(dir, "c", 1, 2, "c put at 3, order " + order);
@@ -180,8 +206,9 @@ class KeyDirLoaderTest {
         assertThat(dir.size()).isEqualTo(3);
     }
 
-    @Test
-    void liveBytesSumTheRecordsEntriesPointAtPerSegment() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void liveBytesSumTheRecordsEntriesPointAtPerSegment(boolean inLog) {
         // a: put in 3, replaced by 7; b: put in 3; c: put in 7, deleted in 9; d: deleted in 9 (older), put in 3;
         // e: older put in 7 loaded after the newer one in 9.
         Map<Integer, List<Rec>> segs = Map.of(
@@ -189,7 +216,7 @@ class KeyDirLoaderTest {
                 7, List.of(put("a", 3), put("c", 4), put("e", 5)),
                 9, List.of(del("c", 6), del("d", 7), put("e", 8)));
         for (List<Integer> order : List.of(List.of(3, 7, 9), List.of(9, 7, 3), List.of(7, 9, 3))) {
-            KeyDir dir = new KeyDir(false, 16);
+            KeyDir dir = newDir(false, inLog, segs);
             KeyDirLoader loader = new KeyDirLoader(dir);
             for (int id : order) {
                 loader.load(id, hint(id, segs.get(id)));
@@ -201,9 +228,13 @@ class KeyDirLoaderTest {
         }
     }
 
-    /** Many keys with random puts and deletes in shuffled segments, sized too small so that loading grows. */
-    @Test
-    void matchesAModelAtScaleAndThroughGrowthWithTombstones() {
+    /**
+     * Many keys with random puts and deletes in shuffled segments, sized too small so that loading grows; ordered
+     * (then scanned), or hash-only, comparing keys with the records only (tombstones with their delete records).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void matchesAModelAtScaleAndThroughGrowthWithTombstones(boolean inLog) {
         SplittableRandom rnd = new SplittableRandom(42);
         Map<Integer, List<Rec>> segs = new HashMap<>();
         Map<String, Rec> newest = new HashMap<>();
@@ -222,7 +253,7 @@ class KeyDirLoaderTest {
         }
         List<Integer> order = new ArrayList<>(segs.keySet());
         Collections.shuffle(order, new java.util.Random(7));
-        KeyDir dir = new KeyDir(true, 16);
+        KeyDir dir = newDir(!inLog, inLog, segs);
         KeyDirLoader loader = new KeyDirLoader(dir, 333); // each hint ordered in several chunks
         for (int id : order) {
             loader.load(id, hint(id, segs.get(id)));
@@ -246,6 +277,11 @@ class KeyDirLoaderTest {
                 assertThat(loc).as(key).isNull();
             }
         });
+        assertThat(dir.keyBytesUsed()).as("key bytes in memory").isEqualTo(inLog ? 0
+                : newest.keySet().stream().mapToLong(key -> 1 + key.length()).sum());
+        if (inLog) {
+            return;
+        }
         // The ordered index is built from the references the loader noted, deleted keys' among them: a scan
         // shows exactly the live keys, in order, before and after later puts and removes.
         dir.buildOrderedIndex();

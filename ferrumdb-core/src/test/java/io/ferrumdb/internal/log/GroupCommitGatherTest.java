@@ -1,0 +1,121 @@
+package io.ferrumdb.internal.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.internal.log.GroupCommit.Ticket;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The leaders' wait for their group ({@link GroupCommit} with {@link GroupGather}), driven with explicit clock
+ * values: a leader does not take a group of one while the writers it just acknowledged are coming back.
+ */
+@Timeout(30)
+class GroupCommitGatherTest {
+    private static final long MAX = 1_000_000;
+    private static final long FSYNC = 400_000;
+
+    private final GroupCommit commit = new GroupCommit(MAX);
+    private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
+
+    private Ticket arrive() {
+        Ticket t = new Ticket();
+        waiters.add(t);
+        commit.arrived(t, waiters.size());
+        return t;
+    }
+
+    @Test
+    void afterAWholeGroupTheFirstWriterBackLeadsButWaitsUntilTheOthersAreBack() {
+        Ticket first = arrive();
+        assertThat(commit.running()).isTrue();
+        waiters.clear(); // the leader took its group of three, nobody else waits at its end
+        assertThat(commit.handOff(waiters, 0, 3, FSYNC, 0, List.of())).isNull();
+        assertThat(commit.running()).isFalse();
+
+        Ticket back = arrive(); // leads: the token was free
+        assertThat(commit.running()).isTrue();
+        assertThat(commit.gatherFor(back, waiters.size(), false, 10_000))
+                .isEqualTo(FSYNC / GroupGather.FRACTION - 10_000);
+        Ticket second = arrive();
+        assertThat(commit.backAt(waiters.size())).as("two of three back: the leader sleeps on").isNull();
+        assertThat(commit.gatherFor(back, waiters.size(), false, 20_000)).isPositive();
+        Ticket third = new Ticket();
+        waiters.add(third);
+        assertThat(commit.backAt(waiters.size())).as("the append that completes the group wakes the leader")
+                .isSameAs(back);
+        assertThat(commit.gatherFor(back, waiters.size(), false, 30_000)).isZero();
+        assertThat(List.of(first, second)).allMatch(t -> !t.isDone());
+    }
+
+    @Test
+    void urgentWorkEndsTheWaitAndAWaitEndsAtItsDeadline() {
+        Ticket leader = arrive();
+        waiters.clear();
+        assertThat(commit.handOff(waiters, 0, 4, FSYNC, 0, List.of())).isNull();
+        Ticket back = arrive();
+        assertThat(commit.gatherFor(back, waiters.size(), true, 0)).as("a sync, roll or close waits").isZero();
+
+        waiters.clear();
+        assertThat(commit.handOff(waiters, 0, 4, FSYNC, 1_000_000, List.of())).isNull();
+        Ticket again = arrive();
+        assertThat(commit.gatherFor(again, waiters.size(), false, 1_000_000)).isPositive();
+        assertThat(commit.gatherFor(again, waiters.size(), false, 1_000_000 + FSYNC)).as("deadline passed").isZero();
+        assertThat(commit.backAt(5)).as("nobody to wake once the leader goes on").isNull();
+        assertThat(leader.isDone()).isFalse();
+    }
+
+    @Test
+    void theNextLeaderChosenAtHandOffAlsoWaitsForTheGroupItFollows() {
+        arrive();
+        Ticket queued = arrive(); // follows: the token is held
+        waiters.remove(waiters.peekFirst()); // the first leader's group: itself; the queued one waits on
+        assertThat(commit.handOff(waiters, waiters.size(), 1, FSYNC, 0, List.of())).isSameAs(queued);
+        assertThat(commit.gatherFor(queued, waiters.size(), false, 0)).as("1 of 2 back").isPositive();
+        assertThat(commit.gatherFor(queued, 2, false, 1)).isZero();
+    }
+
+    @Test
+    void theNextLeaderCompletesItsShareOfTheEndingGroupBeforeItLeads() {
+        Ticket leader = arrive();
+        Ticket next = arrive();
+        waiters.remove(leader);
+        CompletableFuture<Void> follower = new CompletableFuture<>();
+        CompletableFuture<Void> asyncPut = new CompletableFuture<>();
+        assertThat(commit.handOff(waiters, waiters.size(), 3, FSYNC, 0, List.of(follower, asyncPut))).isSameAs(next);
+        List<Boolean> shareDoneWhenLeading = new java.util.ArrayList<>();
+        // next's thread is this one (it was created here): await runs its lead at once.
+        GroupCommit.await(next, led -> {
+            shareDoneWhenLeading.add(follower.isDone() && asyncPut.isDone());
+            led.complete(null);
+            return 0;
+        });
+        assertThat(shareDoneWhenLeading).containsExactly(true);
+        assertThat(leader.isDone()).as("the ending leader completes its own half").isFalse();
+    }
+
+    @Test
+    void awaitCallsTheLeaderAgainAfterEachWaitAndStopsLeadingOnceItRan() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger result = new AtomicInteger();
+        Thread t = new Thread(() -> {
+            Ticket ticket = new Ticket();
+            commit.arrived(ticket, 1);
+            GroupCommit.await(ticket, led -> {
+                if (calls.incrementAndGet() < 3) {
+                    return 1_000; // wait 1 us, then ask again
+                }
+                led.complete(null); // the cycle ran and completed its own ticket
+                return 0;
+            });
+            result.set(calls.get());
+        });
+        t.start();
+        t.join();
+        assertThat(result.get()).isEqualTo(3);
+    }
+}
