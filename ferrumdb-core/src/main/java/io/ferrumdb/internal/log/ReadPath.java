@@ -278,7 +278,7 @@ public final class ReadPath {
                     continue;
                 }
             }
-            sum += seg.touch(loc.offset(), loc.recordSize());
+            sum += seg.touchRecord(loc.offset(), loc.recordSize());
         }
         return sum;
     }

@@ -164,7 +164,7 @@ public final class Segment {
      * their sum; 0 when the segment is not sealed or the range is not within the map. A hint to the CPU's caches
      * (see ReadPath.touch): nothing is checked or returned to a caller as data.
      */
-    public long touch(long offset, int size) {
+    public long touchRecord(long offset, int size) {
         ByteBuffer map = mapped;
         if (map == null || size <= 0 || offset < 0 || offset + size > map.limit()) {
             return 0;
