@@ -259,7 +259,11 @@ def _unpack_parts(chunk: Union[bytes, bytearray], count: int, body: int, with_va
     if total > len(chunk) or (type(chunk) is bytes and total != len(chunk)):
         raise AssertionError(f"scan chunk of {len(chunk)} bytes holds {total}")
     parts = unpacker.unpack_from(chunk, body)
-    return list(zip(parts[0::2], parts[1::2])) if with_values else list(parts)
+    if not with_values:
+        return list(parts)
+    # Pairs from one iterator zipped with itself: no two slices of the parts (each a tuple of 2 * count references).
+    pairs = iter(parts)
+    return list(zip(pairs, pairs))
 
 
 def _under(key: object, prefix: Optional[Bytes]) -> bool:

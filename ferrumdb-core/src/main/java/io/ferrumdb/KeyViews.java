@@ -5,7 +5,7 @@ import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.keydir.OrderedScan;
 import io.ferrumdb.internal.log.ReadPath;
-import io.ferrumdb.internal.log.RecordCheck;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -23,6 +23,13 @@ import java.util.stream.StreamSupport;
  * {@link ReadPath}; nothing holds a lock or pins a file.
  */
 final class KeyViews {
+    /**
+     * Entries a value iterator takes from the scan and touches before reading the first of them: enough record
+     * misses in flight to overlap, few enough that the records stay cached until copied (as the scan's own
+     * touch-ahead of hash slots, {@code OrderedScan}).
+     */
+    private static final int READ_AHEAD = 32;
+
     private final KeyDir keyDir;
     private final ReadPath reads;
     private final LongSupplier clock;
@@ -136,19 +143,113 @@ final class KeyViews {
         }
     }
 
-    /** The value iterator of a range. */
-    private final class Values extends Walk<KeyValue> implements RangeIterator {
+    /**
+     * The value iterator of a range. It takes the scan's keys in batches of {@link #READ_AHEAD} with their
+     * locations, touches each batch's records ({@link ReadPath#touch}), then reads them one by one into its own
+     * buffer ({@link ReadPath#readForScan}). Each read starts from the location the scan found (no second lookup)
+     * and checks expiry and follows a moved record as a GET does, so a key read a batch after its probe is still
+     * weakly consistent: its value is one it had during the iteration, and a key that is gone or expired by then is
+     * skipped.
+     */
+    private final class Values implements RangeIterator {
+        private final OrderedScan scan;
+        private final ReadPath.ScanBuffer buffer = new ReadPath.ScanBuffer();
+        private final Key[] keys = new Key[READ_AHEAD];
+        private final Location[] locations = new Location[READ_AHEAD];
+        /** The batch is keys[taken, held). */
+        private int taken;
+        private int held;
+        /** The entry {@link #hasNext} read ahead for {@link #next}, or null. */
+        private KeyValue ahead;
+        /** The sum of what {@link ReadPath#touch} read, kept only so that the compiler keeps the reads. */
+        private long touched;
+        private boolean closedIterator;
+
         Values(OrderedScan scan) {
-            super(scan);
+            this.scan = scan;
         }
 
         @Override
-        KeyValue produce() {
-            Key k = scan.key();
-            ensureOpen.run();
-            // The location the scan found saves a second lookup; read() checks expiry and follows a moved record.
-            RecordCheck.Valid p = reads.read(k, scan.location());
-            return p == null ? null : new KeyValue(k.bytes(), p.value());
+        public boolean hasNext() {
+            checkOpen();
+            if (ahead == null) {
+                Key k = advance();
+                if (k != null) {
+                    ahead = new KeyValue(k.bytes(), Arrays.copyOfRange(buffer.data(), buffer.valueOffset(),
+                            buffer.valueOffset() + buffer.valueLength()));
+                }
+            }
+            return ahead != null;
+        }
+
+        @Override
+        public KeyValue next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            KeyValue e = ahead;
+            ahead = null;
+            return e;
+        }
+
+        @Override
+        public boolean readNext(EntryReader reader) {
+            checkOpen();
+            if (ahead != null) {
+                KeyValue e = ahead;
+                ahead = null;
+                reader.accept(e.key(), e.value(), 0, e.value().length);
+                return true;
+            }
+            Key k = advance();
+            if (k == null) {
+                return false;
+            }
+            // The scan's key bytes are a fresh copy no one else holds.
+            reader.accept(k.bytes(), buffer.data(), buffer.valueOffset(), buffer.valueLength());
+            return true;
+        }
+
+        /** Reads the next live entry's value into {@link #buffer} and returns its key; null at the range's end. */
+        private Key advance() {
+            while (true) {
+                if (taken == held && !refill()) {
+                    return null;
+                }
+                Key k = keys[taken];
+                Location loc = locations[taken];
+                keys[taken] = null;
+                locations[taken] = null;
+                taken++;
+                ensureOpen.run();
+                if (reads.readForScan(k, loc, buffer)) {
+                    return k;
+                }
+            }
+        }
+
+        /** Takes the scan's next keys and locations, then touches their records; false when there are none. */
+        private boolean refill() {
+            taken = 0;
+            held = 0;
+            while (held < READ_AHEAD && scan != null && scan.next()) {
+                keys[held] = scan.key();
+                locations[held] = scan.location();
+                held++;
+            }
+            touched += reads.touch(locations, held);
+            return held > 0;
+        }
+
+        private void checkOpen() {
+            if (closedIterator) {
+                throw new IllegalStateException("iterator is closed");
+            }
+        }
+
+        @Override
+        public void close() {
+            closedIterator = true;
         }
     }
 }

@@ -19,9 +19,12 @@ import java.util.stream.Stream;
  * the key stream ({@code keys(KeyRange)}), the key iterator the bindings' cursors use ({@code keyIterator}, when
  * the engine has it) and keys with values ({@code iterate}). Run it in its own JVM per engine build, one after the
  * other, so that two builds meet the same machine:
- * {@code java -cp benchmarks.jar io.ferrumdb.bench.PrefixScanHarness DIR [keys] [scans]} (the source also runs on
- * an older build's jar with {@code java -cp old.jar PrefixScanHarness.java}). Prints one tab-separated line per walk:
- * walk, first scan ms, warm median ms, keys seen.
+ * {@code java -cp benchmarks.jar io.ferrumdb.bench.PrefixScanHarness DIR [keys] [scans] [reopen]} (the source also
+ * runs on an older build's jar with {@code java -cp old.jar PrefixScanHarness.java}). With {@code reopen} the
+ * database is closed and opened again after loading, so that the scans read sealed, memory-mapped segments (as a
+ * binding that opens an existing database does) and the first scan waits for the ordered index's build; without
+ * it every record is in the active segment. Prints one tab-separated line per walk: walk, first scan ms, warm
+ * median ms, keys seen.
  */
 public final class PrefixScanHarness {
     private PrefixScanHarness() {
@@ -31,6 +34,10 @@ public final class PrefixScanHarness {
         Path dir = Path.of(args[0]);
         int keys = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         int scans = args.length > 2 ? Integer.parseInt(args[2]) : 12;
+        boolean reopen = args.length > 3 && args[3].equals("reopen");
+        if (args.length > 3 && !reopen) {
+            throw new IllegalArgumentException("the fourth argument can only be \"reopen\", got " + args[3]);
+        }
         if (Files.exists(dir)) {
             throw new IllegalArgumentException("the harness needs a fresh directory, " + dir + " exists");
         }
@@ -38,13 +45,18 @@ public final class PrefixScanHarness {
         Arrays.fill(value, (byte) 'v');
         KeyRange prefix = KeyRange.prefix(bytes("user:"));
         Method keyIterator = keyIteratorMethod();
-        try (FerrumDB db = FerrumDB.open(dir, Options.builder().orderedKeys(true).fsyncPolicy(FsyncPolicy.never())
-                .build())) {
+        Options options = Options.builder().orderedKeys(true).fsyncPolicy(FsyncPolicy.never()).build();
+        FerrumDB db = FerrumDB.open(dir, options);
+        try {
             // Interleaved prefixes, loaded in a scattered order, as the bindings' test loads them.
             for (int i = 0; i < keys; i++) {
                 int k = (int) ((i * 7_919L) % keys);
                 db.put(bytes(String.format("user:%08d", k)), value);
                 db.put(bytes(String.format("item:%08d", k)), value);
+            }
+            if (reopen) {
+                db.close();
+                db = FerrumDB.open(dir, options);
             }
             long[] stream = new long[scans];
             long[] iterator = new long[scans];
@@ -87,6 +99,7 @@ public final class PrefixScanHarness {
             }
             print("iterate-values", values, seen);
         } finally {
+            db.close();
             Datasets.delete(dir);
         }
     }

@@ -8,6 +8,7 @@ import io.ferrumdb.RangeIterator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -42,6 +43,9 @@ public final class ScanCursor implements AutoCloseable {
 
         /** Adds the next entry's parts (key, then value if any) to {@code parts}; returns their byte count. */
         long addNext(List<byte[]> parts);
+
+        /** Hands the next entry to {@code into} (no array is made for a value); false when there is none. */
+        boolean writeNext(Chunk into);
 
         @Override
         void close();
@@ -100,6 +104,11 @@ public final class ScanCursor implements AutoCloseable {
             }
 
             @Override
+            public boolean writeNext(Chunk into) {
+                return entries.readNext(into);
+            }
+
+            @Override
             public void close() {
                 entries.close();
             }
@@ -119,6 +128,15 @@ public final class ScanCursor implements AutoCloseable {
                 byte[] key = keys.next();
                 parts.add(key);
                 return key.length;
+            }
+
+            @Override
+            public boolean writeNext(Chunk into) {
+                if (!keys.hasNext()) {
+                    return false;
+                }
+                into.key(keys.next());
+                return true;
             }
 
             @Override
@@ -198,35 +216,27 @@ public final class ScanCursor implements AutoCloseable {
             return 0;
         }
         ByteBuffer o = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int lengthAt = 4;
-        int at = body;
+        Chunk chunk = new Chunk(o, body, held);
         int count = 0;
         while (count < maxEntries) {
-            if (held.isEmpty()) {
-                if (remaining <= 0 || !source.hasNext()) {
+            if (!held.isEmpty()) {
+                if (!chunk.putHeld()) {
+                    if (count == 0) {
+                        return TOO_LARGE;
+                    }
                     break;
                 }
-                source.addNext(held);
-                remaining--;
+                count++;
+                continue;
             }
-            long size = 0;
-            for (byte[] part : held) {
-                size += part.length;
-            }
-            if (at + size > o.capacity()) {
-                if (count == 0) {
-                    return TOO_LARGE;
-                }
+            if (remaining <= 0 || !source.writeNext(chunk)) {
                 break;
             }
-            for (byte[] part : held) {
-                o.putInt(lengthAt, part.length);
-                lengthAt += 4;
-                o.put(at, part);
-                at += part.length;
+            remaining--;
+            // An entry with no room left is held instead, and goes first into the next chunk (see the loop's top).
+            if (held.isEmpty()) {
+                count++;
             }
-            held.clear();
-            count++;
         }
         if (count == 0) {
             close();
@@ -234,6 +244,69 @@ public final class ScanCursor implements AutoCloseable {
         }
         o.putInt(0, count);
         return count;
+    }
+
+    /**
+     * The chunk {@link #fill} is writing: each entry handed to it goes in when it fits, with its lengths, else into
+     * {@code held} (copied: a value handed over is readable only during the call).
+     */
+    private static final class Chunk implements RangeIterator.EntryReader {
+        private final ByteBuffer out;
+        private final List<byte[]> held;
+        private int lengthAt = 4;
+        private int at;
+
+        Chunk(ByteBuffer out, int body, List<byte[]> held) {
+            this.out = out;
+            this.at = body;
+            this.held = held;
+        }
+
+        @Override
+        public void accept(byte[] key, byte[] value, int valueOffset, int valueLength) {
+            if ((long) at + key.length + valueLength > out.capacity()) {
+                held.add(key);
+                held.add(Arrays.copyOfRange(value, valueOffset, valueOffset + valueLength));
+                return;
+            }
+            out.putInt(lengthAt, key.length);
+            out.putInt(lengthAt + 4, valueLength);
+            lengthAt += 8;
+            out.put(at, key);
+            at += key.length;
+            out.put(at, value, valueOffset, valueLength);
+            at += valueLength;
+        }
+
+        void key(byte[] key) {
+            if ((long) at + key.length > out.capacity()) {
+                held.add(key);
+                return;
+            }
+            out.putInt(lengthAt, key.length);
+            lengthAt += 4;
+            out.put(at, key);
+            at += key.length;
+        }
+
+        /** Writes the held entry and empties {@code held}; false, leaving it held, when it does not fit. */
+        boolean putHeld() {
+            long size = 0;
+            for (byte[] part : held) {
+                size += part.length;
+            }
+            if (at + size > out.capacity()) {
+                return false;
+            }
+            for (byte[] part : held) {
+                out.putInt(lengthAt, part.length);
+                lengthAt += 4;
+                out.put(at, part);
+                at += part.length;
+            }
+            held.clear();
+            return true;
+        }
     }
 
     /**

@@ -71,6 +71,11 @@ public final class SlotProbe {
         return recordSize;
     }
 
+    /** True when the entry has an expiry time at all: a caller asks the clock (tens of ns a call) only then. */
+    public boolean expires() {
+        return expiresAt != 0;
+    }
+
     public boolean isExpired(long nowMillis) {
         return expiresAt != 0 && expiresAt <= nowMillis;
     }

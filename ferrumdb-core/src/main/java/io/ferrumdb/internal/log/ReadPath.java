@@ -203,6 +203,109 @@ public final class ReadPath {
     }
 
     /**
+     * A scan's record buffer, one per iterator (never shared between threads): {@link #readForScan} copies each
+     * record there and leaves the value at {@link #data()} from {@link #valueOffset()}, {@link #valueLength()} bytes
+     * long, until the next read into it. A scan then makes no array per record nor per value.
+     */
+    public static final class ScanBuffer {
+        private final SlotProbe entry = new SlotProbe();
+        private byte[] buf = new byte[512];
+        private byte[] data;
+        private int valueOffset;
+        private int valueLength;
+
+        /** The record buffer for {@code size} bytes: reused up to {@link #MAX_SCRATCH}, a larger record's own. */
+        byte[] buffer(int size) {
+            if (size > MAX_SCRATCH) {
+                return new byte[size];
+            }
+            if (buf.length < size) {
+                buf = new byte[Math.max(size, Math.min(MAX_SCRATCH, buf.length * 2))];
+            }
+            return buf;
+        }
+
+        void value(byte[] data, int offset, int length) {
+            this.data = data;
+            this.valueOffset = offset;
+            this.valueLength = length;
+        }
+
+        public byte[] data() {
+            return data;
+        }
+
+        public int valueOffset() {
+            return valueOffset;
+        }
+
+        public int valueLength() {
+            return valueLength;
+        }
+    }
+
+    /**
+     * As {@link #read(Key, Location)}, into the scan's own buffer: the value is left in {@code into}; a plaintext
+     * record that passes every check allocates nothing. False when the key is absent or expired; fails as
+     * {@link #read} does.
+     */
+    public boolean readForScan(Key key, Location known, ScanBuffer into) {
+        byte[] keyBytes = key.bytes();
+        SlotProbe entry = into.entry;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            boolean found;
+            if (attempt == 1 && known != null) {
+                entry.set(known);
+                found = true;
+            } else {
+                found = lookup.find(keyBytes, entry);
+            }
+            if (!found || (entry.expires() && entry.isExpired(clock.getAsLong()))) {
+                return false;
+            }
+            int size = entry.recordSize();
+            byte[] record = into.buffer(size);
+            Segment seg = fetch(keyBytes, entry, record);
+            if (seg == null) {
+                continue;
+            }
+            if (seg.cipher().isPlaintext() && intactPlaintext(record, size, seg, keyBytes)) {
+                into.value(record, RecordFormat.HEADER_SIZE + keyBytes.length, RecordFormat.valueLength(record, 0));
+            } else {
+                // Encrypted, or something is wrong: the full check decrypts, or says what is wrong.
+                RecordCheck.Valid p = verified(seg, entry.location(), record, keyBytes);
+                into.value(p.plain(), p.plainOffset() + p.keyLength(), p.valueLength());
+            }
+            return true;
+        }
+        throw new ReadRetriesExhaustedException(keyBytes, MAX_ATTEMPTS);
+    }
+
+    /**
+     * Reads the memory of the records of {@code locations[0, count)} that lie in a sealed segment's map, returning
+     * what it read so that the reads are kept. A scan touches a batch of records before copying any: in key order
+     * the records of a large log are scattered, each a cache (and often TLB) miss, and misses in one short loop
+     * overlap where misses one per copy do not.
+     */
+    public long touch(Location[] locations, int count) {
+        long sum = 0;
+        // Neighbouring keys' records often share a segment, and the segment map is a skip list: the last segment is
+        // kept, for this call only (a segment retired meanwhile is harmless to touch, its map stays valid).
+        Segment seg = null;
+        for (int i = 0; i < count; i++) {
+            Location loc = locations[i];
+            if (seg == null || seg.id() != loc.segmentId()) {
+                seg = segments.get(loc.segmentId());
+                if (seg == null) {
+                    continue;
+                }
+            }
+            sum += seg.touchRecord(loc.offset(), loc.recordSize());
+        }
+        return sum;
+    }
+
+    /**
      * A copy of the newest value of {@code key}, or null when the key is absent or expired; fails as {@link #read}
      * does.
      */
@@ -308,13 +411,13 @@ public final class ReadPath {
                 // directory does by reading records. Rare; get does it.
                 return NOT_RESIDENT;
             }
-            if (!lookup.isKey(key, loc) || moved(key, loc)) {
+            if (!ownEntry(key, loc) || moved(key, loc)) {
                 return null;
             }
             throw new FerrumException("key directory points at segment " + loc.segmentId() + " which is gone");
         }
         if (writer != null && !writer.mayServe(seg, loc.offset())) {
-            if (!lookup.isKey(key, loc)) {
+            if (!ownEntry(key, loc)) {
                 return null;
             }
             throw new ReadOnlyDatabaseException("the last write of this key failed before it became durable and is"
@@ -326,7 +429,7 @@ public final class ReadPath {
                 return NOT_RESIDENT;
             }
         } catch (IOException e) {
-            if (!lookup.isKey(key, loc) || moved(key, loc)) {
+            if (!ownEntry(key, loc) || moved(key, loc)) {
                 return null;
             }
             ensureOpen.run();
@@ -347,6 +450,15 @@ public final class ReadPath {
         int size = loc.recordSize();
         return !seg.isSealed() && writer != null && writer.readFromMemory(seg, loc.offset(), size,
                 size <= MAX_SCRATCH ? s.buffer(size) : new byte[size], 0, LOCK_WAIT_NANOS);
+    }
+
+    /**
+     * True when the entry {@code p} is {@code key}'s: a candidate's as the key directory says ({@link Lookup#isKey});
+     * an entry a scan found with the key (slot unknown: {@link SlotProbe#set(Location)}) is the key's, and is no
+     * candidate the key directory could judge.
+     */
+    private boolean ownEntry(byte[] key, SlotProbe p) {
+        return p.slot() < 0 || lookup.isKey(key, p);
     }
 
     /** True when the key directory no longer holds {@code was} for {@code key} (off the fast path: allocates). */

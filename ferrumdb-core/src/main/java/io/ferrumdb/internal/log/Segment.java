@@ -169,6 +169,25 @@ public final class Segment {
         }
     }
 
+    /**
+     * Reads one byte of each 64-byte line of {@code size} bytes at {@code offset} in the memory map and returns
+     * their sum; 0 when the segment is not sealed or the range is not within the map. A hint to the CPU's caches
+     * (see ReadPath.touch): nothing is checked or returned to a caller as data.
+     */
+    public long touchRecord(long offset, int size) {
+        ByteBuffer map = mapped;
+        if (map == null || size <= 0 || offset < 0 || offset + size > map.limit()) {
+            return 0;
+        }
+        int at = (int) offset;
+        int last = at + size - 1;
+        long sum = map.get(last);
+        for (; at < last; at += 64) {
+            sum += map.get(at);
+        }
+        return sum;
+    }
+
     public void close() throws IOException {
         file.close();
     }
