@@ -265,7 +265,7 @@ public final class ReadPath {
             }
             int size = entry.recordSize();
             byte[] record = into.buffer(size);
-            Segment seg = fetch(keyBytes, entry, record);
+            Segment seg = fetch(keyBytes, entry, record, false);
             if (seg == null) {
                 continue;
             }
