@@ -153,7 +153,7 @@ final class KeyViews {
      */
     private final class Values implements RangeIterator {
         private final OrderedScan scan;
-        private final ReadPath.ScanBuffer buffer = new ReadPath.ScanBuffer();
+        private final ReadPath.RecordBuffer buffer = new ReadPath.RecordBuffer();
         private final Key[] keys = new Key[READ_AHEAD];
         private final Location[] locations = new Location[READ_AHEAD];
         /** The batch is keys[taken, held). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.ForwardingFileIO;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

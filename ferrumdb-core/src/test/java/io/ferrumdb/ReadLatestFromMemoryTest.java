@@ -3,10 +3,11 @@ package io.ferrumdb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.ForwardingFileIO;
+import io.ferrumdb.internal.io.ForwardingStorageFile;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -133,67 +134,17 @@ class ReadLatestFromMemoryTest {
             this.segmentReads = segmentReads;
         }
 
-        private StorageFile counted(StorageFile file) {
-            boolean segment = file.path().getFileName().toString().endsWith(".seg");
-            return new StorageFile() {
-                @Override
-                public Path path() {
-                    return file.path();
-                }
-
+        @Override
+        protected StorageFile wrap(StorageFile file) {
+            return new ForwardingStorageFile(file) {
                 @Override
                 public int read(long position, ByteBuffer dst) throws IOException {
-                    if (segment) {
+                    if (isSegment()) {
                         segmentReads.incrementAndGet();
                     }
-                    return file.read(position, dst);
-                }
-
-                @Override
-                public void write(long position, ByteBuffer src) throws IOException {
-                    file.write(position, src);
-                }
-
-                @Override
-                public void force() throws IOException {
-                    file.force();
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return file.size();
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    file.truncate(size);
-                }
-
-                @Override
-                public ByteBuffer map(long size) throws IOException {
-                    return file.map(size);
-                }
-
-                @Override
-                public FileLock tryLock(boolean shared) throws IOException {
-                    return file.tryLock(shared);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    file.close();
+                    return delegate.read(position, dst);
                 }
             };
-        }
-
-        @Override
-        public StorageFile open(Path file, boolean writable) throws IOException {
-            return counted(delegate.open(file, writable));
-        }
-
-        @Override
-        public StorageFile create(Path file) throws IOException {
-            return counted(delegate.create(file));
         }
     }
 }

@@ -46,50 +46,16 @@ public final class ReadPath {
      * The thread's record buffer for {@link #readValue}: its contents are used only until that method returns (no
      * call re-enters the read path in between), so one buffer a thread serves every database.
      */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<RecordBuffer> SCRATCH = ThreadLocal.withInitial(RecordBuffer::new);
     /**
      * How long a memory-only read waits for the writer's lock before answering not in memory: longer than appends and
      * the flusher hold it (microseconds), shorter than a roll does (fsyncs), well under an event loop's millisecond.
      */
     static final long LOCK_WAIT_NANOS = 200_000;
     /** {@link #locateValue}'s answer when a memory-only read would need disk I/O; compared by identity only. */
-    private static final Scratch NOT_IN_MEMORY = new Scratch();
+    private static final RecordBuffer NOT_IN_MEMORY = new RecordBuffer();
     /** {@link #fetch}'s answer when a memory-only read would need disk I/O; compared by identity, never read. */
     private static final Segment NOT_RESIDENT = new Segment(-1, null, null, null, null, 0);
-
-    /**
-     * A thread's record buffer, and where the value of the read in progress lies (there, or in a decrypted or large
-     * record's own array, dropped once the value is copied out).
-     */
-    private static final class Scratch {
-        /** The entry of the read in progress, as the key directory's lookup filled it. */
-        final SlotProbe entry = new SlotProbe();
-        private byte[] buf = new byte[512];
-        byte[] data;
-        int valueOffset;
-        int valueLength;
-
-        byte[] buffer(int size) {
-            if (buf.length < size) {
-                buf = new byte[Math.max(size, Math.min(MAX_SCRATCH, buf.length * 2))];
-            }
-            return buf;
-        }
-
-        Scratch value(byte[] data, int offset, int length) {
-            this.data = data;
-            this.valueOffset = offset;
-            this.valueLength = length;
-            return this;
-        }
-
-        /** A copy of the value; drops the reference to a decrypted or large record's array. */
-        byte[] takeValue() {
-            byte[] value = Arrays.copyOfRange(data, valueOffset, valueOffset + valueLength);
-            data = null;
-            return value;
-        }
-    }
 
     /**
      * The key directory's lock-free lookups into a caller-owned holder: {@link KeyDir#find} (keys compared), and for
@@ -203,11 +169,14 @@ public final class ReadPath {
     }
 
     /**
-     * A scan's record buffer, one per iterator (never shared between threads): {@link #readForScan} copies each
-     * record there and leaves the value at {@link #data()} from {@link #valueOffset()}, {@link #valueLength()} bytes
-     * long, until the next read into it. A scan then makes no array per record nor per value.
+     * A record buffer and where the value of the read in progress lies (there, or in a decrypted or large record's
+     * own array): a GET's, one per thread ({@link #readValue}), and a scan's, one per iterator ({@link
+     * #readForScan}), never shared between threads. The value stays at {@link #data()} from {@link #valueOffset()},
+     * {@link #valueLength()} bytes long, until the next read into the buffer, so that a read of a plaintext record
+     * makes no array for the record nor for the value.
      */
-    public static final class ScanBuffer {
+    public static final class RecordBuffer {
+        /** The entry of the read in progress, as the key directory's lookup filled it. */
         private final SlotProbe entry = new SlotProbe();
         private byte[] buf = new byte[512];
         private byte[] data;
@@ -225,10 +194,23 @@ public final class ReadPath {
             return buf;
         }
 
-        void value(byte[] data, int offset, int length) {
+        RecordBuffer value(byte[] data, int offset, int length) {
             this.data = data;
             this.valueOffset = offset;
             this.valueLength = length;
+            return this;
+        }
+
+        /** A copy of the value; drops the reference to a decrypted or large record's array. */
+        byte[] takeValue() {
+            byte[] value = Arrays.copyOfRange(data, valueOffset, valueOffset + valueLength);
+            data = null;
+            return value;
+        }
+
+        /** Drops the reference to a decrypted or large record's array once the value was copied out. */
+        void drop() {
+            data = null;
         }
 
         public byte[] data() {
@@ -249,7 +231,7 @@ public final class ReadPath {
      * record that passes every check allocates nothing. False when the key is absent or expired; fails as
      * {@link #read} does.
      */
-    public boolean readForScan(Key key, Location known, ScanBuffer into) {
+    public boolean readForScan(Key key, Location known, RecordBuffer into) {
         byte[] keyBytes = key.bytes();
         SlotProbe entry = into.entry;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -310,7 +292,7 @@ public final class ReadPath {
      * does.
      */
     public byte[] readValue(byte[] key) {
-        Scratch v = locateValue(key, false);
+        RecordBuffer v = locateValue(key, false);
         return v == null ? null : v.takeValue();
     }
 
@@ -320,7 +302,7 @@ public final class ReadPath {
      * {@link #read} does.
      */
     public MemoryRead readValueIfInMemory(byte[] key) {
-        Scratch v = locateValue(key, true);
+        RecordBuffer v = locateValue(key, true);
         if (v == null) {
             return MemoryRead.ABSENT;
         }
@@ -332,26 +314,26 @@ public final class ReadPath {
      * ByteBuffer)); returns its length, or -1 when the key is absent or expired. Fails as {@link #read} does.
      */
     public int readValue(byte[] key, ByteBuffer dst) {
-        Scratch v = locateValue(key, false);
+        RecordBuffer v = locateValue(key, false);
         if (v == null) {
             return -1;
         }
-        int n = v.valueLength;
+        int n = v.valueLength();
         if (n <= dst.remaining()) {
-            dst.put(v.data, v.valueOffset, n);
+            dst.put(v.data(), v.valueOffset(), n);
         }
-        v.data = null;
+        v.drop();
         return n;
     }
 
     /**
-     * Reads and verifies the newest record of {@code key} and returns the thread's {@link Scratch} saying where its
+     * Reads and verifies the newest record of {@code key} and returns the thread's {@link RecordBuffer} saying where its
      * value lies (valid until the thread's next read), or null when the key is absent or expired. A plaintext
      * record that passes every check allocates nothing here; any other goes through {@link #verified}. With
      * {@code memoryOnly}, a record that is not in memory makes it return {@link #NOT_IN_MEMORY}, having read nothing.
      */
-    private Scratch locateValue(byte[] keyBytes, boolean memoryOnly) {
-        Scratch s = SCRATCH.get();
+    private RecordBuffer locateValue(byte[] keyBytes, boolean memoryOnly) {
+        RecordBuffer s = SCRATCH.get();
         SlotProbe entry = s.entry;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             boolean candidate = lookup.firstCandidate(keyBytes, entry);
@@ -369,7 +351,7 @@ public final class ReadPath {
                     continue;
                 }
                 int size = entry.recordSize();
-                byte[] record = size <= MAX_SCRATCH ? s.buffer(size) : new byte[size];
+                byte[] record = s.buffer(size);
                 Segment seg = fetch(keyBytes, entry, record, memoryOnly);
                 if (seg == NOT_RESIDENT) {
                     // Even when the candidate may be another key's: which it is, only its record would tell.
@@ -442,7 +424,7 @@ public final class ReadPath {
      * True when the record {@code loc} names can be read without disk I/O: its segment is gone (nothing to read),
      * it is in the writer's chunks (copied into {@code s}'s buffer to find out), or its pages are resident.
      */
-    private boolean inMemory(SlotProbe loc, Scratch s) {
+    private boolean inMemory(SlotProbe loc, RecordBuffer s) {
         Segment seg = segments.get(loc.segmentId());
         if (seg == null || seg.isResident(loc.offset(), loc.recordSize())) {
             return true;

@@ -10,13 +10,13 @@ import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.ForwardingFileIO;
+import io.ferrumdb.internal.io.ForwardingStorageFile;
 import io.ferrumdb.internal.io.StorageFile;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.LogWriter.Append;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -307,99 +307,15 @@ class LeaderHandOffTest {
         }
 
         FileIO wrap(FileIO io) {
-            return new FileIO() {
+            return new ForwardingFileIO(io) {
                 @Override
-                public StorageFile open(Path file, boolean writable) throws IOException {
-                    return held(io.open(file, writable));
-                }
-
-                @Override
-                public StorageFile create(Path file) throws IOException {
-                    return held(io.create(file));
-                }
-
-                @Override
-                public void rename(Path source, Path target) throws IOException {
-                    io.rename(source, target);
-                }
-
-                @Override
-                public void delete(Path file) throws IOException {
-                    io.delete(file);
-                }
-
-                @Override
-                public void syncDirectory(Path directory) throws IOException {
-                    io.syncDirectory(directory);
-                }
-
-                @Override
-                public List<Path> list(Path directory) throws IOException {
-                    return io.list(directory);
-                }
-
-                @Override
-                public void createDirectories(Path directory) throws IOException {
-                    io.createDirectories(directory);
-                }
-
-                @Override
-                public boolean exists(Path path) {
-                    return io.exists(path);
-                }
-
-                @Override
-                public void linkOrCopy(Path existing, Path link) throws IOException {
-                    io.linkOrCopy(existing, link);
-                }
-            };
-        }
-
-        private StorageFile held(StorageFile f) {
-            return new StorageFile() {
-                @Override
-                public Path path() {
-                    return f.path();
-                }
-
-                @Override
-                public int read(long position, ByteBuffer dst) throws IOException {
-                    return f.read(position, dst);
-                }
-
-                @Override
-                public void write(long position, ByteBuffer src) throws IOException {
-                    f.write(position, src);
-                }
-
-                @Override
-                public void force() throws IOException {
-                    HeldForces.this.force(f);
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return f.size();
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    f.truncate(size);
-                }
-
-                @Override
-                public ByteBuffer map(long size) throws IOException {
-                    return f.map(size);
-                }
-
-                @Override
-                public FileLock tryLock(boolean shared) throws IOException {
-                    return f.tryLock(shared);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    f.close();
+                protected StorageFile wrap(StorageFile file) {
+                    return new ForwardingStorageFile(file) {
+                        @Override
+                        public void force() throws IOException {
+                            HeldForces.this.force(delegate);
+                        }
+                    };
                 }
             };
         }

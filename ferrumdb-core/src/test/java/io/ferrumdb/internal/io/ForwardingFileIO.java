@@ -1,27 +1,33 @@
-package io.ferrumdb;
+package io.ferrumdb.internal.io;
 
-import io.ferrumdb.internal.io.FileIO;
-import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A {@link FileIO} that forwards every call to another; tests override the calls they watch. */
-class ForwardingFileIO implements FileIO {
+/**
+ * A {@link FileIO} that forwards every call to another; tests override the calls they watch, and {@link #wrap} to
+ * watch the files it opens and creates (with a {@link ForwardingStorageFile}).
+ */
+public class ForwardingFileIO implements FileIO {
     protected final FileIO delegate;
 
-    ForwardingFileIO(FileIO delegate) {
+    public ForwardingFileIO(FileIO delegate) {
         this.delegate = delegate;
+    }
+
+    /** What {@link #open} and {@link #create} return for the delegate's {@code file}: itself unless overridden. */
+    protected StorageFile wrap(StorageFile file) {
+        return file;
     }
 
     @Override
     public StorageFile open(Path file, boolean writable) throws IOException {
-        return delegate.open(file, writable);
+        return wrap(delegate.open(file, writable));
     }
 
     @Override
     public StorageFile create(Path file) throws IOException {
-        return delegate.create(file);
+        return wrap(delegate.create(file));
     }
 
     @Override
