@@ -149,14 +149,7 @@ public final class ReadPath {
         byte[] keyBytes = key.bytes();
         SlotProbe entry = new SlotProbe();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            boolean found;
-            if (attempt == 1 && known != null) {
-                entry.set(known);
-                found = true;
-            } else {
-                found = lookup.find(keyBytes, entry);
-            }
-            if (!found || expired(entry)) {
+            if (!liveEntry(attempt, known, keyBytes, entry)) {
                 return null;
             }
             byte[] record = new byte[entry.recordSize()];
@@ -235,14 +228,7 @@ public final class ReadPath {
         byte[] keyBytes = key.bytes();
         SlotProbe entry = into.entry;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            boolean found;
-            if (attempt == 1 && known != null) {
-                entry.set(known);
-                found = true;
-            } else {
-                found = lookup.find(keyBytes, entry);
-            }
-            if (!found || expired(entry)) {
+            if (!liveEntry(attempt, known, keyBytes, entry)) {
                 return false;
             }
             int size = entry.recordSize();
@@ -488,6 +474,20 @@ public final class ReadPath {
             throw new CorruptionException(seg.path(), loc.offset(), "record does not match the key directory");
         }
         return p;
+    }
+
+    /**
+     * Fills {@code entry} for attempt {@code attempt} of a read: from {@code known} on the first attempt when the
+     * caller found the entry already (a scan's probe), else by looking {@code keyBytes} up. False when the key is
+     * absent or expired.
+     */
+    private boolean liveEntry(int attempt, Location known, byte[] keyBytes, SlotProbe entry) {
+        if (attempt == 1 && known != null) {
+            entry.set(known);
+        } else if (!lookup.find(keyBytes, entry)) {
+            return false;
+        }
+        return !expired(entry);
     }
 
     /**
