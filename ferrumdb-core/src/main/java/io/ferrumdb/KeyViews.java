@@ -102,15 +102,19 @@ final class KeyViews {
             this.scan = scan;
         }
 
-        /** The element for the scan's current key, or null to skip that key. */
-        abstract T produce();
+        /** The next element of the range, or null at its end. */
+        abstract T nextElement();
 
-        public boolean hasNext() {
+        void checkOpen() {
             if (closedIterator) {
                 throw new IllegalStateException("iterator is closed");
             }
-            while (next == null && scan != null && scan.next()) {
-                next = produce();
+        }
+
+        public boolean hasNext() {
+            checkOpen();
+            if (next == null) {
+                next = nextElement();
             }
             return next != null;
         }
@@ -119,6 +123,11 @@ final class KeyViews {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
+            return takeAhead();
+        }
+
+        /** The element {@link #hasNext} read ahead, handed over; null when none is pending. */
+        T takeAhead() {
             T element = next;
             next = null;
             return element;
@@ -136,10 +145,14 @@ final class KeyViews {
         }
 
         @Override
-        byte[] produce() {
-            Location loc = scan.location();
-            // The scan's key bytes are a fresh copy no one else holds.
-            return loc.expiresAt() == 0 || !loc.isExpired(clock.getAsLong()) ? scan.key().bytes() : null;
+        byte[] nextElement() {
+            while (scan != null && scan.next()) {
+                Location loc = scan.location();
+                if (loc.expiresAt() == 0 || !loc.isExpired(clock.getAsLong())) {
+                    return scan.key().bytes(); // a fresh copy no one else holds
+                }
+            }
+            return null;
         }
     }
 
@@ -151,54 +164,33 @@ final class KeyViews {
      * weakly consistent: its value is one it had during the iteration, and a key that is gone or expired by then is
      * skipped.
      */
-    private final class Values implements RangeIterator {
-        private final OrderedScan scan;
+    private final class Values extends Walk<KeyValue> implements RangeIterator {
         private final ReadPath.RecordBuffer buffer = new ReadPath.RecordBuffer();
         private final Key[] keys = new Key[READ_AHEAD];
         private final Location[] locations = new Location[READ_AHEAD];
         /** The batch is keys[taken, held). */
         private int taken;
         private int held;
-        /** The entry {@link #hasNext} read ahead for {@link #next}, or null. */
-        private KeyValue ahead;
         /** The sum of what {@link ReadPath#touch} read, kept only so that the compiler keeps the reads. */
         private long touched;
-        private boolean closedIterator;
 
         Values(OrderedScan scan) {
-            this.scan = scan;
+            super(scan);
         }
 
         @Override
-        public boolean hasNext() {
-            checkOpen();
-            if (ahead == null) {
-                Key k = advance();
-                if (k != null) {
-                    ahead = new KeyValue(k.bytes(), Arrays.copyOfRange(buffer.data(), buffer.valueOffset(),
-                            buffer.valueOffset() + buffer.valueLength()));
-                }
-            }
-            return ahead != null;
-        }
-
-        @Override
-        public KeyValue next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            KeyValue e = ahead;
-            ahead = null;
-            return e;
+        KeyValue nextElement() {
+            Key k = advance();
+            return k == null ? null : new KeyValue(k.bytes(), Arrays.copyOfRange(buffer.data(), buffer.valueOffset(),
+                    buffer.valueOffset() + buffer.valueLength()));
         }
 
         @Override
         public boolean readNext(EntryReader reader) {
             checkOpen();
+            KeyValue ahead = takeAhead();
             if (ahead != null) {
-                KeyValue e = ahead;
-                ahead = null;
-                reader.accept(e.key(), e.value(), 0, e.value().length);
+                reader.accept(ahead.key(), ahead.value(), 0, ahead.value().length);
                 return true;
             }
             Key k = advance();
@@ -239,17 +231,6 @@ final class KeyViews {
             }
             touched += reads.touch(locations, held);
             return held > 0;
-        }
-
-        private void checkOpen() {
-            if (closedIterator) {
-                throw new IllegalStateException("iterator is closed");
-            }
-        }
-
-        @Override
-        public void close() {
-            closedIterator = true;
         }
     }
 }

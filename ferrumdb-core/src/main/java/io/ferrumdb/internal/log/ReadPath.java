@@ -268,7 +268,7 @@ public final class ReadPath {
                     continue;
                 }
             }
-            sum += seg.touchRecord(loc.offset(), loc.recordSize());
+            sum += seg.touch(loc.offset(), loc.recordSize());
         }
         return sum;
     }
@@ -416,8 +416,8 @@ public final class ReadPath {
             return true;
         }
         int size = loc.recordSize();
-        return !seg.isSealed() && writer != null && writer.readFromMemory(seg, loc.offset(), size,
-                size <= MAX_SCRATCH ? s.buffer(size) : new byte[size], 0, LOCK_WAIT_NANOS);
+        return !seg.isSealed() && writer != null
+                && writer.readFromMemory(seg, loc.offset(), size, s.buffer(size), 0, LOCK_WAIT_NANOS);
     }
 
     /**

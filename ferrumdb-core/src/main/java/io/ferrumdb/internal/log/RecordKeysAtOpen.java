@@ -50,7 +50,7 @@ public final class RecordKeysAtOpen implements RecordKeys {
             return null;
         }
         if (id >= byId.length) {
-            byId = java.util.Arrays.copyOf(byId, Math.max(id + 1, byId.length * 2));
+            byId = Arrays.copyOf(byId, Math.max(id + 1, byId.length * 2));
         }
         byId[id] = seg;
         return seg;
@@ -102,7 +102,8 @@ public final class RecordKeysAtOpen implements RecordKeys {
     @Override
     public int touch(int segmentId, long offset) {
         Segment seg = sealed(segmentId);
-        return seg == null ? 0 : seg.touch(offset);
+        // The header and the key, which a compare reads, start the record.
+        return seg == null ? 0 : (int) seg.touch(offset, 1);
     }
 
     @Override

@@ -117,15 +117,6 @@ public final class Segment {
     }
 
     /**
-     * The byte at {@code offset} of a sealed segment's memory map, 0 for an unsealed one: read only so that a read
-     * of the record there soon after finds it in the CPU's cache (open overlaps such misses, see KeyDirLoader).
-     */
-    public byte touch(long offset) {
-        ByteBuffer map = mapped;
-        return map == null ? 0 : map.get((int) offset);
-    }
-
-    /**
      * True when the record of {@code recordSize} bytes at {@code offset} of this sealed segment's map carries the
      * key {@code key[from, from + len)}: its key length and key bytes, read in place; nothing else is checked
      * (the caller reads the record when the answer is no). False for a segment not sealed.
@@ -171,10 +162,11 @@ public final class Segment {
 
     /**
      * Reads one byte of each 64-byte line of {@code size} bytes at {@code offset} in the memory map and returns
-     * their sum; 0 when the segment is not sealed or the range is not within the map. A hint to the CPU's caches
-     * (see ReadPath.touch): nothing is checked or returned to a caller as data.
+     * their sum; 0 when the segment is not sealed or the range is not within the map. A hint to the CPU's caches,
+     * so that a read of the record there soon after finds it cached (a scan, see ReadPath.touch; open, see
+     * KeyDirLoader): nothing is checked or returned to a caller as data.
      */
-    public long touchRecord(long offset, int size) {
+    public long touch(long offset, int size) {
         ByteBuffer map = mapped;
         if (map == null || size <= 0 || offset < 0 || offset + size > map.limit()) {
             return 0;
