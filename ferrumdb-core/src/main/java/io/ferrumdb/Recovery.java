@@ -308,8 +308,10 @@ final class Recovery {
                 SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE
                         : current.hadHint() || seg.header().compacted() ? SegmentScanner.Mode.STRICT
                         : SegmentScanner.Mode.TAIL;
+                // The same segments may end in a zero tail (version 2): the writer zero-fills ahead of its records.
+                boolean zeroTail = !current.hadHint() && !seg.header().compacted() && seg.header().mayEndInZeros();
                 scanned.add(new Scanned(seg, current.hadHint(), SegmentScanner.scan(seg.file(), seg.writtenLength(),
-                        seg.cipher(), mode)));
+                        seg.cipher(), mode, zeroTail)));
             }
         } finally {
             if (reader != null) {
@@ -436,8 +438,11 @@ final class Recovery {
             }
             Scanned sc = scanned.stream().filter(x -> x.segment() == s).findFirst().orElse(null);
             if (sc != null && sc.torn() && laterRecords) {
-                DroppedRange d = sc.result().dropped().get(0);
-                throw new CorruptionException(s.path(), d.offset(), d.reason()
+                // A zero tail is cut (and fsynced) before the next segment gets a record, as a torn one cannot exist.
+                long at = sc.result().validLength();
+                String what = sc.result().dropped().isEmpty() ? "zeros follow the last record"
+                        : sc.result().dropped().get(0).reason();
+                throw new CorruptionException(s.path(), at, what
                         + "; later segments hold records, so this is not a torn tail");
             }
             if (sc == null ? s.maxSequence() > 0 : !sc.result().records().isEmpty()) {
@@ -447,9 +452,9 @@ final class Recovery {
     }
 
     /**
-     * Makes a scanned segment's state durable: truncates a torn tail (fsynced), deletes a segment that holds no
-     * records, writes the missing hint. Returns false when the segment was deleted. A read-only open writes
-     * nothing and only hides the torn tail.
+     * Makes a scanned segment's state durable: truncates a torn tail or a zero tail (fsynced), deletes a segment that
+     * holds no records, writes the missing hint. Returns false when the segment was deleted. A read-only open writes
+     * nothing and only hides the tail.
      */
     private boolean keepScannedSegment(Scanned sc, List<HintFile.Entry> entries) throws IOException {
         Segment seg = sc.segment();

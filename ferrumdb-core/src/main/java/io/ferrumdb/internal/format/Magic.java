@@ -10,7 +10,8 @@ import java.util.Arrays;
  * The 8-byte magic and 2-byte format version that open every FerrumDB file (FORMAT.md, "Common file prologue").
  */
 public enum Magic {
-    SEGMENT("FDBSEG01", 1),
+    /** Version 2: a segment that was never sealed may end in a zero tail (FORMAT.md, "Zero tail"). */
+    SEGMENT("FDBSEG01", 2),
     HINT("FDBHNT01", 1),
     /** Version 2: the database has a MANIFEST (database format version 2). */
     META("FDBMETA1", 2),

@@ -30,6 +30,8 @@ final class CycleIo {
     }
 
     private final LogWriter.SealListener sealListener;
+    /** Zero-fills the active segment ahead of its records (fsync always()); null for the other policies. */
+    private final ZeroTail zeroTail;
     private final LongAdder fsyncs = new LongAdder();
     private final LongAdder syncedRecords = new LongAdder();
     /** Records written but not yet forced. Owned by the token holder. */
@@ -39,8 +41,10 @@ final class CycleIo {
     /** How long the last force of the active segment took, in nanoseconds. Owned by the token holder. */
     private long lastFsyncDuration;
 
-    CycleIo(LogWriter.SealListener sealListener) {
+    /** {@code segmentSize} &gt; 0: keep the active segment zero-filled ahead of its records, up to that size. */
+    CycleIo(LogWriter.SealListener sealListener, long segmentSize) {
         this.sealListener = sealListener;
+        this.zeroTail = segmentSize > 0 ? new ZeroTail(segmentSize) : null;
     }
 
     /**
@@ -68,17 +72,28 @@ final class CycleIo {
      * Writes one cycle's chunks. A sealed segment is written and forced before any byte of a later segment is
      * written, so that after power loss what survives is a prefix of the log, whatever the policy. A throw leaves
      * the cycle half done: the caller stops the writer (a failed fsync is never retried). Returns whether
-     * {@code current} is among the sealed segments (then it is forced already).
+     * {@code current} is among the sealed segments (then it is forced already). A sealed segment is cut to the end
+     * of its records first ({@link ZeroTail#cut}), so that its fsync makes the cut durable before its hint names its
+     * length; the active one is zero-filled ahead of the records before they are written ({@link ZeroTail#ahead}).
      */
     boolean write(List<Chunk> batch, List<Sealing> sealing, Segment current) throws IOException {
         boolean currentSealing = false;
         for (Sealing s : sealing) {
             write(batch, s.segment());
+            if (zeroTail != null) {
+                zeroTail.cut(s.segment());
+            }
             s.segment().file().force();
             fsyncs.increment();
             currentSealing |= s.segment() == current;
         }
         if (!currentSealing) {
+            if (zeroTail != null && current != null) {
+                long end = end(batch, current);
+                if (end > 0) {
+                    zeroTail.ahead(current, current.writtenLength(), end);
+                }
+            }
             write(batch, current);
         }
         return currentSealing;
@@ -105,6 +120,22 @@ final class CycleIo {
         for (Sealing s : sealing) {
             sealListener.sealed(s.segment(), s.hint());
         }
+    }
+
+    /** Where the chunks of {@code segment} in {@code batch} end; 0 when it has none. */
+    private static long end(List<Chunk> batch, Segment segment) {
+        long end = 0;
+        for (Chunk c : batch) {
+            if (c.segment == segment && c.length > 0) {
+                end = Math.max(end, c.fileOffset + c.length);
+            }
+        }
+        return end;
+    }
+
+    /** Segments zero-filled ahead so far (for tests). */
+    long zeroExtensions() {
+        return zeroTail == null ? 0 : zeroTail.extensions();
     }
 
     private void write(List<Chunk> batch, Segment segment) throws IOException {

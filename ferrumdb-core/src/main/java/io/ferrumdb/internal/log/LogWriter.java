@@ -139,7 +139,7 @@ public final class LogWriter {
         this.policy = policy;
         this.segmentSize = segmentSize;
         this.factory = factory;
-        this.io = new CycleIo(sealListener);
+        this.io = new CycleIo(sealListener, policy.isAlways() ? segmentSize : 0);
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
         this.acknowledger = new Acknowledger(afterCycle, this::fail);

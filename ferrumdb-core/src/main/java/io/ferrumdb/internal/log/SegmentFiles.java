@@ -219,7 +219,8 @@ public final class SegmentFiles {
 
     /**
      * Checks {@code segment} without trusting anything: reads its hint when {@code hinted}, then scans every record
-     * in salvage mode. Only the newest writer segment without a hint (never sealed) may end in a torn write.
+     * in salvage mode. Only the newest writer segment without a hint (never sealed) may end in a torn write, or
+     * (version 2) in a zero tail, which is not reported.
      */
     public Checked check(Segment segment, boolean hinted, boolean newestWriterSegment) throws IOException {
         boolean usable = false;
@@ -234,7 +235,8 @@ public final class SegmentFiles {
         }
         boolean mayEndTorn = !hinted && newestWriterSegment;
         return new Checked(usable, damage, SegmentScanner.scan(segment.file(), segment.writtenLength(),
-                segment.cipher(), mayEndTorn ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE));
+                segment.cipher(), mayEndTorn ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE,
+                mayEndTorn && segment.header().mayEndInZeros()));
     }
 
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */

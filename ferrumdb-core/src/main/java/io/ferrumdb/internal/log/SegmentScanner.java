@@ -28,6 +28,12 @@ import java.util.List;
  *   <li>SALVAGE_TAIL: as SALVAGE, for the segment that was being written: damage that runs to the end of the file
  *   (and is not an authentication failure) is reported as a torn tail, not as damage.</li>
  * </ul>
+ *
+ * <p>With {@code zeroTail} (a never-sealed segment of version 2, FORMAT.md "Zero tail") zeros from a record
+ * boundary to the end of the file end the log: they are the region the writer zero-filled ahead of its records, not
+ * data, and are not reported at all; a torn unit or record followed only by zeros is reported as a torn tail (as
+ * damage in SALVAGE) whose range ends at its last non-zero byte. Zeros followed by non-zero bytes are read as any
+ * other invalid bytes are.
  */
 public final class SegmentScanner {
     public enum Mode { STRICT, TAIL, SALVAGE, SALVAGE_TAIL }
@@ -55,20 +61,33 @@ public final class SegmentScanner {
     private final Path path;
     private final long length;
     private final PayloadCipher cipher;
+    private final boolean zeroTail;
+    /** Where the last non-zero byte of the file ends (zeroTail), found at the first invalid record; -1 before. */
+    private long dataEnd = -1;
     private byte[] window = new byte[0];
     private long windowStart;
     private int windowLength;
 
-    private SegmentScanner(StorageFile file, long length, PayloadCipher cipher) {
+    private SegmentScanner(StorageFile file, long length, PayloadCipher cipher, boolean zeroTail) {
         this.file = file;
         this.path = file.path();
         this.length = length;
         this.cipher = cipher;
+        this.zeroTail = zeroTail;
     }
 
-    /** Scans the records after the header of a file of {@code length} bytes. */
+    /** Scans the records after the header of a file of {@code length} bytes that may not end in a zero tail. */
     public static Result scan(StorageFile file, long length, PayloadCipher cipher, Mode mode) throws IOException {
-        return new SegmentScanner(file, length, cipher).run(mode);
+        return scan(file, length, cipher, mode, false);
+    }
+
+    /**
+     * Scans the records after the header of a file of {@code length} bytes; {@code zeroTail}: zeros after the last
+     * record end the log (see the class comment).
+     */
+    public static Result scan(StorageFile file, long length, PayloadCipher cipher, Mode mode, boolean zeroTail)
+            throws IOException {
+        return new SegmentScanner(file, length, cipher, zeroTail).run(mode);
     }
 
     private Result run(Mode mode) throws IOException {
@@ -77,6 +96,8 @@ public final class SegmentScanner {
         List<Scanned> batch = new ArrayList<>();
         long batchStart = -1;
         long pos = SegmentHeader.SIZE;
+        // Where the log ends: the file's end, or the start of its zero tail.
+        long end = length;
         while (pos < length) {
             RecordCheck outcome = readRecord(pos);
             if (outcome instanceof RecordCheck.Valid valid) {
@@ -92,6 +113,10 @@ public final class SegmentScanner {
                 }
                 pos += rec.size();
                 continue;
+            }
+            if (zeroTail && pos >= dataEnd()) {
+                end = pos;
+                break;
             }
             boolean unauthentic = outcome instanceof RecordCheck.Unauthentic;
             String problem = unauthentic ? ((RecordCheck.Unauthentic) outcome).reason()
@@ -113,14 +138,16 @@ public final class SegmentScanner {
                         throw new CorruptionException(path, pos, problem + "; valid records follow at offset " + next
                                 + ", so this is not a torn tail");
                     }
-                    dropped.add(new DroppedRange(path, damageStart, length - damageStart, Kind.TORN_TAIL, problem));
+                    dropped.add(new DroppedRange(path, damageStart, tailEnd() - damageStart, Kind.TORN_TAIL,
+                            withZeros(problem)));
                     return new Result(damageStart, dropped, records);
                 }
                 case SALVAGE, SALVAGE_TAIL -> {
-                    long end = next >= 0 ? next : length;
+                    long rangeEnd = next >= 0 ? next : tailEnd();
                     Kind kind = next < 0 && !unauthentic && mode == Mode.SALVAGE_TAIL ? Kind.TORN_TAIL
                             : Kind.DAMAGED_RECORD;
-                    dropped.add(new DroppedRange(path, damageStart, end - damageStart, kind, problem));
+                    dropped.add(new DroppedRange(path, damageStart, rangeEnd - damageStart, kind,
+                            next < 0 ? withZeros(problem) : problem));
                     if (next < 0) {
                         return new Result(damageStart, dropped, records);
                     }
@@ -135,10 +162,47 @@ public final class SegmentScanner {
                 throw new CorruptionException(path, batchStart, problem);
             }
             Kind kind = mode == Mode.TAIL || mode == Mode.SALVAGE_TAIL ? Kind.TORN_TAIL : Kind.DAMAGED_RECORD;
-            dropped.add(new DroppedRange(path, batchStart, length - batchStart, kind, problem));
+            dropped.add(new DroppedRange(path, batchStart, end - batchStart, kind,
+                    end < length ? problem + "; zeros follow to the end of the file" : problem));
             return new Result(batchStart, dropped, records);
         }
-        return new Result(length, dropped, records);
+        return new Result(end, dropped, records);
+    }
+
+    /** Where damage that no valid record follows ends: the file's end, or (zeroTail) its last non-zero byte. */
+    private long tailEnd() throws IOException {
+        return zeroTail ? dataEnd() : length;
+    }
+
+    private String withZeros(String problem) throws IOException {
+        return zeroTail && dataEnd() < length ? problem + "; zeros follow to the end of the file" : problem;
+    }
+
+    /** The offset after the last non-zero byte of the file (the header's end at least), read backwards once. */
+    private long dataEnd() throws IOException {
+        if (dataEnd >= 0) {
+            return dataEnd;
+        }
+        byte[] block = new byte[(int) Math.min(WINDOW, length)];
+        long at = length;
+        while (at > SegmentHeader.SIZE) {
+            int n = (int) Math.min(block.length, at - SegmentHeader.SIZE);
+            long from = at - n;
+            int read = file.read(from, ByteBuffer.wrap(block, 0, n));
+            if (read < n) {
+                throw new IOException("short read in " + path + " at offset " + from + ": wanted " + n + ", got "
+                        + read);
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                if (block[i] != 0) {
+                    dataEnd = from + i + 1;
+                    return dataEnd;
+                }
+            }
+            at = from;
+        }
+        dataEnd = SegmentHeader.SIZE;
+        return dataEnd;
     }
 
     private Scanned scanned(RecordCheck.Valid valid, long pos) {
@@ -162,9 +226,13 @@ public final class SegmentScanner {
         return RecordCheck.check(window, off, available, pos, cipher);
     }
 
-    /** The first offset at or after {@code from} where a valid record starts, or -1. */
+    /**
+     * The first offset at or after {@code from} where a valid record starts, or -1. In a zero tail none can (a
+     * record's type byte is not zero), so a search there stops at the last non-zero byte.
+     */
     private long findNextValid(long from) throws IOException {
-        for (long p = from; p + RecordFormat.HEADER_SIZE <= length; p++) {
+        long last = zeroTail ? dataEnd() : length;
+        for (long p = from; p + RecordFormat.HEADER_SIZE <= length && p < last; p++) {
             int off = ensure(p, RecordFormat.HEADER_SIZE);
             if (RecordFormat.headerProblem(window, off) == null && readRecord(p) instanceof RecordCheck.Valid) {
                 return p;
