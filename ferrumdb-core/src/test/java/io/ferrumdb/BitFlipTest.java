@@ -136,12 +136,12 @@ class BitFlipTest {
         Path seg = SegmentLayout.segments(dir).get(1).toAbsolutePath().normalize();
         byte[] original = Files.readAllBytes(seg);
         byte[] header = original.clone();
-        Bytes.putU16(header, 8, 2);
+        Bytes.putU16(header, 8, 3);
         Bytes.putI32(header, 60, Bytes.crc32c(header, 0, 60));
         Files.write(seg, header);
         assertThatThrownBy(() -> FerrumDB.open(dir, READ_ONLY)).isInstanceOf(FormatVersionException.class)
                 .hasMessageContaining(seg.toString())
-                .satisfies(e -> assertThat(((FormatVersionException) e).foundVersion()).isEqualTo(2));
+                .satisfies(e -> assertThat(((FormatVersionException) e).foundVersion()).isEqualTo(3));
         Files.write(seg, original);
 
         Path meta = dir.resolve(FileNames.META);

@@ -74,7 +74,7 @@ class FormatSpecTest {
             byte[] h = new byte[64];
             f.get(0, h);
             assertThat(new String(h, 0, 8, StandardCharsets.US_ASCII)).isEqualTo("FDBSEG01");
-            assertThat(f.getShort(8)).isEqualTo((short) 1);
+            assertThat(f.getShort(8)).isEqualTo((short) 2);
             assertThat(crc(h, 0, 60)).isEqualTo(f.getInt(60));
             assertThat(f.getLong(16)).isEqualTo(Long.parseLong(seg.getFileName().toString().substring(0, 10)));
             assertThat(Arrays.copyOfRange(h, 24, 40)).isEqualTo(dbId);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.SegmentLayout.Rec;
+import io.ferrumdb.internal.format.Bytes;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,9 +135,26 @@ class TornTailTest {
             if (i % 4 != 0) {
                 r.nextBytes(garbage);
             }
+            // Zeros after the last record of a version-2 segment are the writer's zero tail (FORMAT.md, "Zero tail"):
+            // not reported. In a version-1 segment (the header rewritten as an older release wrote it) they are a torn
+            // tail as they always were.
+            boolean versionOne = i % 8 == 0;
+            if (versionOne) {
+                byte[] header = new byte[64];
+                try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    ch.read(ByteBuffer.wrap(header), 0);
+                    Bytes.putU16(header, 8, 1);
+                    Bytes.putI32(header, 60, Bytes.crc32c(header, 0, 60));
+                    ch.write(ByteBuffer.wrap(header), 0);
+                }
+            }
             Files.write(seg, garbage, StandardOpenOption.APPEND);
-            reopenAndCheck(copy, complete, List.of(new DroppedRange(seg, end, garbage.length, DroppedRange.Kind.TORN_TAIL, "ignored")),
-                    "garbage of " + garbage.length + " bytes (" + (i % 4 == 0 ? "zeros" : "random") + ")", true);
+            boolean zeroTail = i % 4 == 0 && !versionOne;
+            reopenAndCheck(copy, complete, zeroTail ? List.of()
+                            : List.of(new DroppedRange(seg, end, garbage.length, DroppedRange.Kind.TORN_TAIL, "ignored")),
+                    "garbage of " + garbage.length + " bytes (" + (i % 4 != 0 ? "random" : versionOne
+                            ? "zeros, version-1 segment" : "zeros") + ")", true);
+            assertThat(Files.size(seg)).as("the zeros or garbage are cut at open").isEqualTo(end);
         }
     }
 

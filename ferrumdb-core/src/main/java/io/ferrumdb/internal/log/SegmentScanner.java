@@ -32,8 +32,8 @@ import java.util.List;
  * <p>With {@code zeroTail} (a never-sealed segment of version 2, FORMAT.md "Zero tail") zeros from a record
  * boundary to the end of the file end the log: they are the region the writer zero-filled ahead of its records, not
  * data, and are not reported at all; a torn unit or record followed only by zeros is reported as a torn tail (as
- * damage in SALVAGE) whose range ends at its last non-zero byte. Zeros followed by non-zero bytes are read as any
- * other invalid bytes are.
+ * damage in SALVAGE) running to the end of the file, as without zeros (its reason says where the zeros start).
+ * Zeros followed by non-zero bytes are read as any other invalid bytes are.
  */
 public final class SegmentScanner {
     public enum Mode { STRICT, TAIL, SALVAGE, SALVAGE_TAIL }
@@ -138,12 +138,12 @@ public final class SegmentScanner {
                         throw new CorruptionException(path, pos, problem + "; valid records follow at offset " + next
                                 + ", so this is not a torn tail");
                     }
-                    dropped.add(new DroppedRange(path, damageStart, tailEnd() - damageStart, Kind.TORN_TAIL,
+                    dropped.add(new DroppedRange(path, damageStart, length - damageStart, Kind.TORN_TAIL,
                             withZeros(problem)));
                     return new Result(damageStart, dropped, records);
                 }
                 case SALVAGE, SALVAGE_TAIL -> {
-                    long rangeEnd = next >= 0 ? next : tailEnd();
+                    long rangeEnd = next >= 0 ? next : length;
                     Kind kind = next < 0 && !unauthentic && mode == Mode.SALVAGE_TAIL ? Kind.TORN_TAIL
                             : Kind.DAMAGED_RECORD;
                     dropped.add(new DroppedRange(path, damageStart, rangeEnd - damageStart, kind,
@@ -162,20 +162,17 @@ public final class SegmentScanner {
                 throw new CorruptionException(path, batchStart, problem);
             }
             Kind kind = mode == Mode.TAIL || mode == Mode.SALVAGE_TAIL ? Kind.TORN_TAIL : Kind.DAMAGED_RECORD;
-            dropped.add(new DroppedRange(path, batchStart, end - batchStart, kind,
-                    end < length ? problem + "; zeros follow to the end of the file" : problem));
+            dropped.add(new DroppedRange(path, batchStart, length - batchStart, kind,
+                    end < length ? problem + "; zeros from offset " + end + " to the end of the file" : problem));
             return new Result(batchStart, dropped, records);
         }
         return new Result(end, dropped, records);
     }
 
-    /** Where damage that no valid record follows ends: the file's end, or (zeroTail) its last non-zero byte. */
-    private long tailEnd() throws IOException {
-        return zeroTail ? dataEnd() : length;
-    }
-
+    /** {@code problem}, saying where a zero tail begins after it (zeroTail). */
     private String withZeros(String problem) throws IOException {
-        return zeroTail && dataEnd() < length ? problem + "; zeros follow to the end of the file" : problem;
+        return zeroTail && dataEnd() < length ? problem + "; zeros from offset " + dataEnd() + " to the end of the file"
+                : problem;
     }
 
     /** The offset after the last non-zero byte of the file (the header's end at least), read backwards once. */

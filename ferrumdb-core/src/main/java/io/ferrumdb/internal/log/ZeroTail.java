@@ -45,7 +45,7 @@ final class ZeroTail {
      * Makes sure the blocks of {@code segment} from {@code start} (where this cycle's records start: nothing past it
      * was handed to the OS) up to past {@code end} (where they end) are zeros on disk, extending the zeroed region
      * when less than half of what should lie ahead of {@code end} does. A failure (a full disk) stops the writer as
-     * any failed write does: the cycle's records were not written yet.
+     * any failed write does, before the cycle's records are written: none of them was acknowledged.
      */
     void ahead(Segment segment, long start, long end) throws IOException {
         if (segment != this.segment) {
@@ -56,18 +56,13 @@ final class ZeroTail {
         if (want <= end || zeroedTo - end >= (want - end) / 2) {
             return;
         }
-        long from = Math.max(zeroedTo, start);
-        try {
-            for (long at = from; at < want; at += ZEROS) {
-                ByteBuffer z = zeros.duplicate();
-                z.limit((int) Math.min(ZEROS, want - at));
-                segment.file().write(at, z);
-            }
-            segment.file().force();
-        } catch (IOException e) {
-            throw new IOException("could not zero-fill " + segment.path() + " from offset " + from + " to " + want
-                    + " ahead of its records: " + e.getMessage(), e);
+        // The failure itself is what the writer stops with (its users get it as the cause, as for any write).
+        for (long at = Math.max(zeroedTo, start); at < want; at += ZEROS) {
+            ByteBuffer z = zeros.duplicate();
+            z.limit((int) Math.min(ZEROS, want - at));
+            segment.file().write(at, z);
         }
+        segment.file().force();
         zeroedTo = want;
         extensions++;
     }
