@@ -37,10 +37,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * durable disappears, a rename or delete that was not made durable is undone (the file comes back under its old
  * name with its durable content), and every file gets exactly its last fsynced content. With {@link Tail#ZEROS}
  * or {@link Tail#GARBAGE} a random-length part of each file's unsynced tail is replaced by zeros or random bytes
- * instead of being cut, as when the OS had written back some pages or a sector was torn.
+ * instead of being cut, as when the OS had written back some pages or a sector was torn. With those two options an
+ * unsynced overwrite below the synced length (the log writer's records in a segment it zero-filled ahead, FORMAT.md
+ * "Zero tail") also keeps a random-length prefix of its new bytes, the rest keeping their synced content, and with
+ * {@link Tail#GARBAGE} up to a sector at the end of that prefix is random: a torn write inside the zeroed region.
  *
  * <p>What it does not model: the OS writing back unsynced data of one file while losing another's (beyond the
- * tail options), reordering within a file below the synced length, and persisted-but-unsynced directory entries.
+ * tail options), writing back a later page of an unsynced overwrite while losing an earlier one, and
+ * persisted-but-unsynced directory entries.
  * Files present when this layer first sees a directory are taken as durable.
  *
  * <p>Durability is what this model says, not what the disk did: force and directory sync are recorded, not passed
@@ -178,9 +182,21 @@ public final class FaultFileIO {
         crashes.incrementAndGet();
         List<IOException> problems = new ArrayList<>();
         Map<Inode, Long> sizeBefore = new HashMap<>();
+        // The new bytes of unsynced overwrites below the synced length, from where they start.
+        Map<Inode, byte[]> overwritten = new HashMap<>();
         for (Map.Entry<Path, Inode> e : live.entrySet()) {
             try {
-                sizeBefore.merge(e.getValue(), Files.size(e.getKey()), Math::max);
+                long size = Files.size(e.getKey());
+                sizeBefore.merge(e.getValue(), size, Math::max);
+                Inode inode = e.getValue();
+                long below = Math.min(size, inode.image.length);
+                if (tail != Tail.CUT && inode.dirtyFrom < below) {
+                    byte[] now = new byte[(int) (below - inode.dirtyFrom)];
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(e.getKey())) {
+                        ch.read(ByteBuffer.wrap(now), inode.dirtyFrom);
+                    }
+                    overwritten.put(inode, now);
+                }
             } catch (IOException ex) {
                 problems.add(ex);
             }
@@ -211,8 +227,20 @@ public final class FaultFileIO {
                 byte[] content = new byte[inode.image.length + extra.length];
                 System.arraycopy(inode.image, 0, content, 0, inode.image.length);
                 System.arraycopy(extra, 0, content, inode.image.length, extra.length);
+                byte[] now = overwritten.get(inode);
+                int kept = now == null ? 0 : random.nextInt(now.length + 1);
+                if (kept > 0) {
+                    int at = (int) inode.dirtyFrom;
+                    System.arraycopy(now, 0, content, at, kept);
+                    if (tail == Tail.GARBAGE) {
+                        int torn = 1 + random.nextInt(Math.min(kept, 512));
+                        byte[] junk = new byte[torn];
+                        random.nextBytes(junk);
+                        System.arraycopy(junk, 0, content, at + kept - torn, torn);
+                    }
+                }
                 Files.write(e.getKey(), content);
-                if (extra.length > 0) {
+                if (extra.length > 0 || kept > 0) {
                     // What survived is now on disk for good (the next power loss keeps it too).
                     inode.image = content;
                 }
