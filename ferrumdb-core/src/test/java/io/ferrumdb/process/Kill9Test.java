@@ -34,6 +34,19 @@ class Kill9Test {
 
     @Test
     void acknowledgedWritesSurviveKill9() throws Exception {
+        killRounds(16384);
+    }
+
+    /**
+     * The same with the default 64 MiB segments: the active segment is zero-filled up to 2 MiB ahead of its records
+     * and never rolls, so every kill leaves a zero tail for the next open to end the log at and cut.
+     */
+    @Test
+    void acknowledgedWritesSurviveKill9InAZeroFilledSegment() throws Exception {
+        killRounds(io.ferrumdb.Options.DEFAULT_SEGMENT_SIZE);
+    }
+
+    private void killRounds(long segmentSize) throws Exception {
         Path dir = tmp.resolve("db");
         long seed = Long.getLong("ferrumdb.seed", System.nanoTime());
         Random r = new Random(seed);
@@ -43,7 +56,8 @@ class Kill9Test {
         for (int round = 1; round <= rounds; round++) {
             String where = "seed " + seed + " round " + round;
             Path stderr = tmp.resolve("child-" + round + ".err");
-            Process child = ChildJvm.start(KillChild.class, stderr, dir.toString(), Integer.toString(round));
+            Process child = ChildJvm.start(KillChild.class, stderr, dir.toString(), Integer.toString(round),
+                    Long.toString(segmentSize));
             List<String> lines = new ArrayList<>();
             CountDownLatch ready = new CountDownLatch(1);
             Thread reader = new Thread(() -> readLines(child, lines, ready));
@@ -75,6 +89,7 @@ class Kill9Test {
             }
             assertThat(acks).as("%s: the child acknowledged no write before the kill", where).isPositive();
             try (FerrumDB db = FerrumDB.open(dir)) {
+                assertThat(db.recoveryReport()).as("%s: recovery report", where).noneMatch(d -> d.kind().isDamage());
                 for (Map.Entry<String, Long> e : acked.entrySet()) {
                     byte[] v = db.get(e.getKey().getBytes(StandardCharsets.UTF_8));
                     assertThat(v).as("%s: acknowledged key %s is missing", where, e.getKey()).isNotNull();

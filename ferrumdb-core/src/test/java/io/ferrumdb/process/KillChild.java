@@ -22,7 +22,7 @@ import java.util.concurrent.Semaphore;
  * BATCH n .        write(batch) returned: every key BATCH_KEYS[i] holds value("batch", n)
  * </pre>
  * Sequence numbers n start at round * 10^9, so they grow across rounds; each key has one writer thread.
- * Arguments: directory, round.
+ * Arguments: directory, round, and optionally the segment size (16 KiB when absent).
  */
 public final class KillChild {
     static final int KEYS_PER_WRITER = 40;
@@ -48,7 +48,11 @@ public final class KillChild {
         Path dir = Path.of(args[0]);
         long base = Long.parseLong(args[1]) * 1_000_000_000L;
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-        FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.always()).segmentSize(16384).build());
+        // The optional third argument is the segment size: small segments roll often; large ones keep one active
+        // segment zero-filled far ahead of its records (FORMAT.md, "Zero tail").
+        long segmentSize = args.length > 2 ? Long.parseLong(args[2]) : 16384;
+        FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.always()).segmentSize(segmentSize)
+                .build());
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < SYNC_WRITERS; t++) {
             String prefix = "sync" + t + "-";
