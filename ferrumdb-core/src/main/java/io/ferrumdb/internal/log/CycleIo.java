@@ -133,11 +133,6 @@ final class CycleIo {
         return end;
     }
 
-    /** Segments zero-filled ahead so far (for tests). */
-    long zeroExtensions() {
-        return zeroTail == null ? 0 : zeroTail.extensions();
-    }
-
     private void write(List<Chunk> batch, Segment segment) throws IOException {
         for (Chunk c : batch) {
             if (c.segment == segment) {

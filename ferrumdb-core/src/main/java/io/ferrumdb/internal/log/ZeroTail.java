@@ -19,7 +19,8 @@ import java.nio.ByteBuffer;
  * segment to the end of its records before it is sealed (at roll and close), so sealed segments never hold zeros.
  *
  * <p>Not used under {@code never()} and {@code periodic()}: their fsyncs are rare, so zeroing would double the bytes
- * written to save a journal commit per interval.
+ * written to save a journal commit per interval. The fsyncs of zeros are not counted in {@code Stats.fsyncs()}, which
+ * counts the cycles' (records per fsync stays what the commits carried).
  */
 final class ZeroTail {
     /** The least zeroed ahead of the records (a new segment's first cycle). */
@@ -35,7 +36,6 @@ final class ZeroTail {
     private Segment segment;
     /** Where the fsynced zeros of {@link #segment} end. */
     private long zeroedTo;
-    private long extensions;
 
     ZeroTail(long segmentSize) {
         this.segmentSize = segmentSize;
@@ -64,7 +64,6 @@ final class ZeroTail {
         }
         segment.file().force();
         zeroedTo = want;
-        extensions++;
     }
 
     /**
@@ -78,10 +77,5 @@ final class ZeroTail {
             }
             this.segment = null;
         }
-    }
-
-    /** How many times a segment was zero-filled ahead (for tests). */
-    long extensions() {
-        return extensions;
     }
 }
