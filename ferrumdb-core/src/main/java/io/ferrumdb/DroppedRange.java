@@ -18,7 +18,8 @@ public record DroppedRange(Path file, long offset, long length, Kind kind, Strin
     public enum Kind {
         /**
          * Bytes after the last complete record of the segment that was being written when the process stopped:
-         * a write that was never acknowledged. Open truncates them; not damage.
+         * a write that was never acknowledged. Open truncates them; not damage. Zeros alone there are not one: they
+         * are the region the writer zero-filled ahead of its records (FORMAT.md, "Zero tail"), cut without a report.
          */
         TORN_TAIL,
         /** A record (or the records up to the next valid one) that fails its checks in the middle of the log. */
