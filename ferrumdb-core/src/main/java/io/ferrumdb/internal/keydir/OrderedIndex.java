@@ -6,8 +6,8 @@ import java.util.function.LongPredicate;
 /**
  * Keys in unsigned byte order without a node per key: sorted arrays of key references in three levels, like a
  * tiny log-structured merge tree. References are {@linkplain KeyArena#pack packed} into an {@code int}: 4 bytes a
- * key in {@code base}, and half the bytes a merge copies and a scan walks (they were 8, a ninth of an ordered
- * directory's memory).
+ * key in {@code base}, and half the bytes a merge copies and a scan walks (they were 8, about an eighth of an
+ * ordered directory's memory at 1M keys).
  * <ul>
  *   <li>{@code base}: every key known when it was last rebuilt, sorted;</li>
  *   <li>{@code mid}: keys added since, sorted, at most about a sixteenth of {@code base};</li>
