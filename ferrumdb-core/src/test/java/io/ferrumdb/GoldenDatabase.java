@@ -23,6 +23,15 @@ import java.util.TreeMap;
  * same numbers on every JVM): keys with 0x00 and 0xFF bytes, the empty key, empty and 10 KB values, overwrites,
  * deletes, batches and TTLs, written with 4 KiB segments so that it spans several segments with hint files, on a
  * clock fixed at 2024-01-01T00:00:00Z. One TTL expired long ago by any later clock; one lasts until 9999.
+ *
+ * <p>{@code v2-zero-tail} (segment format version 2) is the same content written with {@code always()} and no
+ * background compaction, then a simulated power loss ({@link FaultFileIO#crash()}) after the last write was
+ * acknowledged, by the release that introduced the zero tail (FORMAT.md, "Zero tail"): its newest segment has no hint
+ * and ends in the zeros the writer wrote ahead of its records. Made with a second argument, {@code crash}:
+ * <pre>
+ * java -cp ferrumdb-core/target/classes:ferrumdb-core/target/test-classes \
+ *      io.ferrumdb.GoldenDatabase ferrumdb-core/src/test/resources/golden/v2-zero-tail crash
+ * </pre>
  */
 final class GoldenDatabase {
     static final long CLOCK_MILLIS = 1_704_067_200_000L;
@@ -111,12 +120,30 @@ final class GoldenDatabase {
             throw new IllegalArgumentException(dir + " exists: the golden database is written once, never over");
         }
         Options options = Options.builder().segmentSize(4096).clock(new MutableClock(CLOCK_MILLIS)).build();
+        if (args.length > 1 && args[1].equals("crash")) {
+            FaultFileIO io = new FaultFileIO(20240101);
+            FerrumDB db = FerrumDB.open(dir, io.forOneOpen(options.toBuilder().fsyncPolicy(FsyncPolicy.always())
+                    .autoCompaction(false).build()));
+            writeAll(db);
+            io.crash();
+            try {
+                db.close();
+            } catch (FerrumException expected) {
+                // The power loss took the files from under it: close says it could not finish.
+            }
+            System.out.println("golden database written, then power lost, in " + dir.toAbsolutePath());
+            return;
+        }
         try (FerrumDB db = FerrumDB.open(dir, options)) {
-            write(db, operations());
-            db.put(EXPIRED_KEY, new byte[] {1}, Duration.ofDays(1));
-            long untilYear9999 = 253_370_764_800_000L - CLOCK_MILLIS;
-            db.put(LASTING_KEY, new byte[] {9, 9, 9, 9}, Duration.ofMillis(untilYear9999));
+            writeAll(db);
         }
         System.out.println("golden database written to " + dir.toAbsolutePath());
+    }
+
+    private static void writeAll(FerrumDB db) {
+        write(db, operations());
+        db.put(EXPIRED_KEY, new byte[] {1}, Duration.ofDays(1));
+        long untilYear9999 = 253_370_764_800_000L - CLOCK_MILLIS;
+        db.put(LASTING_KEY, new byte[] {9, 9, 9, 9}, Duration.ofMillis(untilYear9999));
     }
 }

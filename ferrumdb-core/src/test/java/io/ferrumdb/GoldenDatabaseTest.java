@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.internal.format.Bytes;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.format.SegmentHeader;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -110,5 +113,39 @@ class GoldenDatabaseTest {
         Files.delete(newest);
         assertThatThrownBy(() -> FerrumDB.open(dir)).isInstanceOf(MissingSegmentException.class)
                 .hasMessageContaining(newest.getFileName().toString());
+    }
+
+    /**
+     * v2-zero-tail (segment version 2): power was lost under always() after the last write; the newest segment has
+     * no hint and ends in the writer's zero tail, which open ends the log at, reports nothing about and cuts.
+     */
+    @Test
+    void goldenZeroTailOpensWithExactlyItsContentAndCutsTheZeros() throws Exception {
+        Path dir = copyOfGolden("v2-zero-tail", "zero-tail");
+        List<Path> segments = SegmentLayout.segments(dir);
+        Path newest = segments.get(segments.size() - 1);
+        byte[] b = Files.readAllBytes(newest);
+        assertThat(Bytes.u16(b, 8)).isEqualTo(2);
+        assertThat(SegmentLayout.hintOf(newest)).doesNotExist();
+        int end = SegmentHeader.SIZE;
+        while (end + RecordFormat.HEADER_SIZE <= b.length && RecordFormat.headerProblem(b, end) == null) {
+            end += RecordFormat.HEADER_SIZE + RecordFormat.keyLength(b, end) + RecordFormat.valueLength(b, end);
+        }
+        int recordsEnd = end;
+        assertThat(b.length).as("zeros after the records").isGreaterThan(recordsEnd);
+        assertThat(Arrays.copyOfRange(b, recordsEnd, b.length)).containsOnly(0);
+        assertThat(FerrumDB.verify(dir, Options.defaults()).problems()).isEmpty();
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().readOnly(true).build())) {
+            assertThat(db.recoveryReport()).isEmpty();
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(Files.readAllBytes(newest)).as("a read-only open writes nothing").isEqualTo(b);
+        // No background compaction: it would merge the small segments at close, the one looked at below among them.
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().autoCompaction(false).build())) {
+            assertThat(db.recoveryReport()).isEmpty();
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(Files.size(newest)).as("cut to its records").isEqualTo(recordsEnd);
+        assertThat(SegmentLayout.hintOf(newest)).exists();
     }
 }
