@@ -81,6 +81,8 @@ public final class HintFile {
         private static final int BLOCK = 256 << 10;
 
         private final List<byte[]> full = new ArrayList<>();
+        /** The bytes used of each block of {@link #full}: a full block is kept as it is, not copied to its length. */
+        private int[] fullUsed = new int[8];
         private byte[] block = new byte[BLOCK];
         private int used;
         private int count;
@@ -95,7 +97,11 @@ public final class HintFile {
                         long sequence, long expiresAt) {
             int size = ENTRY_FIXED_SIZE + keyLength;
             if (used + size > block.length) {
-                full.add(java.util.Arrays.copyOf(block, used));
+                if (full.size() == fullUsed.length) {
+                    fullUsed = java.util.Arrays.copyOf(fullUsed, fullUsed.length * 2);
+                }
+                fullUsed[full.size()] = used;
+                full.add(block);
                 fullBytes += used;
                 block = new byte[Math.max(BLOCK, size)];
                 used = 0;
@@ -132,9 +138,9 @@ public final class HintFile {
         /** Copies the encoded entries into {@code to} from {@code at}. */
         private void copyBody(byte[] to, int at) {
             int p = at;
-            for (byte[] f : full) {
-                System.arraycopy(f, 0, to, p, f.length);
-                p += f.length;
+            for (int i = 0; i < full.size(); i++) {
+                System.arraycopy(full.get(i), 0, to, p, fullUsed[i]);
+                p += fullUsed[i];
             }
             System.arraycopy(block, 0, to, p, used);
         }

@@ -27,7 +27,11 @@ final class Chunks {
     static final int KEPT_BYTES = 1 << 20;
     /** Larger buffers (grown for a large batch or value) are dropped rather than reused. */
     private static final int MAX_RECYCLED = 8 << 20;
-    private static final int MAX_SPARE = 4;
+    /**
+     * Spare buffers kept: a cycle held up by a seal's fsync leaves up to {@code MAX_PENDING} in full 64 KiB chunks,
+     * and those of one cycle are reused rather than collected.
+     */
+    private static final int MAX_SPARE = 32;
 
     /** A run of encoded records at {@code fileOffset} of {@code segment}; the first {@code length} bytes are used. */
     static final class Chunk {
@@ -73,8 +77,10 @@ final class Chunks {
         }
     }
 
-    /** Last chunks of rolled segments, not yet taken by a cycle, in file order. */
+    /** Full chunks and last chunks of rolled segments, not yet taken by a cycle, in file order. */
     private final ArrayDeque<Chunk> rolled = new ArrayDeque<>();
+    /** The bytes of {@link #rolled}. */
+    private long rolledBytes;
     /** The chunks of the running cycle; after a failed cycle, those it did not write. */
     private List<Chunk> inFlight = List.of();
     /** Written chunks, oldest first; their bytes are in the file too. */
@@ -88,9 +94,18 @@ final class Chunks {
         return b != null ? b : new byte[INITIAL_CHUNK];
     }
 
-    /** Keeps the last chunk of a segment being rolled until a cycle takes it. */
+    /**
+     * Keeps a chunk no more records go to (the last of a segment being rolled, or a full one) until a cycle takes
+     * it.
+     */
     void rolled(Chunk last) {
         rolled.add(last);
+        rolledBytes += last.length;
+    }
+
+    /** Bytes of records in chunks no cycle has taken yet, apart from the pending one. */
+    long queuedBytes() {
+        return rolledBytes;
     }
 
     boolean hasRolled() {
@@ -102,6 +117,7 @@ final class Chunks {
         List<Chunk> batch = new ArrayList<>(rolled.size() + 1);
         batch.addAll(rolled);
         rolled.clear();
+        rolledBytes = 0;
         if (pending.length > 0) {
             batch.add(pending);
         }

@@ -21,6 +21,11 @@ final class CycleIo {
     record Sealing(Segment segment, HintFile.Builder hint) {
     }
 
+    /** Writes the hint files of rolled segments that are written and fsynced, and switches them to a memory map. */
+    interface Sealer {
+        void sealed(List<Sealing> sealing) throws IOException;
+    }
+
     /**
      * What one cycle took from the writer: the chunks to write, the segments to seal, the futures completed when it
      * is done, the active segment, and the last sequence number and position it covers; {@code force}: fsync it.
@@ -45,10 +50,11 @@ final class CycleIo {
 
     /**
      * Runs one cycle's file work: writes it, forces it if the cycle forces, moves the written and fsynced positions,
-     * then writes the hint files of the sealed segments. A throw stops the writer (the caller fails the cycle).
-     * Returns the cycle's row in the {@link CycleTrace} ({@code leader}: run by a leading writer), or -1.
+     * then, when {@code seal}, writes the hint files of the sealed segments (else the caller has them sealed: {@link
+     * Acknowledger}). A throw stops the writer (the caller fails the cycle). Returns the cycle's row in the {@link
+     * CycleTrace} ({@code leader}: run by a leading writer), or -1.
      */
-    int run(Cycle c, DurablePositions positions, boolean leader) throws IOException {
+    int run(Cycle c, DurablePositions positions, boolean leader, boolean seal) throws IOException {
         int traceRow = CycleTrace.begin(c, leader);
         boolean currentSealed = write(c.batch(), c.sealing(), c.current());
         positions.written(c.upToPosition());
@@ -60,7 +66,9 @@ final class CycleIo {
             CycleTrace.mark(traceRow, CycleTrace.SYNCED);
             positions.synced(c.upToPosition());
         }
-        sealed(c.sealing());
+        if (seal) {
+            sealed(c.sealing());
+        }
         return traceRow;
     }
 
