@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * The log writer's second thread: completes the futures of fsynced batches in cycle order, then runs the
@@ -31,27 +30,25 @@ final class Acknowledger {
 
     private final LinkedBlockingQueue<Batch> batches = new LinkedBlockingQueue<>();
     private final Runnable afterCycle;
-    private final Consumer<Throwable> onFailure;
     private final CycleIo.Sealer sealer;
-    private final BiConsumer<Throwable, List<CompletableFuture<Void>>> onSealFailure;
+    private final BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure;
     /** Set by the first failed seal: later batches' seals are skipped and their waiters failed. This thread only. */
     private Throwable sealFailure;
     private final Thread thread;
 
     /**
-     * @param afterCycle    run after each group of batches, one call at a time
-     * @param onFailure     told of a throwable from the after-cycle work: the writer stops taking writes (it is not
-     *                      trusted with more), and acknowledging goes on so that no writer waits forever
-     * @param sealer        seals the segments of a batch (writes their hint files)
-     * @param onSealFailure told of a throwable from a seal, with the waiters to fail: the writer stops, as when a
-     *                      cycle fails; the waiters of that batch and of every later one fail with it
+     * @param afterCycle run after each group of batches, one call at a time
+     * @param sealer     seals the segments of a batch (writes their hint files)
+     * @param onFailure  told of a throwable, with the waiters to fail: the writer stops taking writes (it is not
+     *                   trusted with more). From the after-cycle work with none: acknowledging goes on so that no
+     *                   writer waits forever. From a seal with the waiters of its batch, and then of every later one
+     *                   (their seals are skipped), as when a cycle fails
      */
-    Acknowledger(Runnable afterCycle, Consumer<Throwable> onFailure, CycleIo.Sealer sealer,
-                 BiConsumer<Throwable, List<CompletableFuture<Void>>> onSealFailure) {
+    Acknowledger(Runnable afterCycle, CycleIo.Sealer sealer,
+                 BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure) {
         this.afterCycle = afterCycle;
-        this.onFailure = onFailure;
         this.sealer = sealer;
-        this.onSealFailure = onSealFailure;
+        this.onFailure = onFailure;
         this.thread = new Thread(this::run, "ferrumdb-acknowledger");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -95,7 +92,7 @@ final class Acknowledger {
                 }
                 afterCycle.run();
             } catch (Throwable e) {
-                onFailure.accept(e);
+                onFailure.accept(e, List.of());
                 // Their records were fsynced: success is the truth for every waiter the throwable interrupted (a
                 // waiter failed by a seal stays failed: a completed future ignores complete).
                 taken.forEach(b -> completeAll(b.waiters()));
@@ -116,7 +113,7 @@ final class Acknowledger {
             }
         }
         if (sealFailure != null) {
-            onSealFailure.accept(sealFailure, batch.waiters());
+            onFailure.accept(sealFailure, batch.waiters());
             return false;
         }
         return true;

@@ -28,12 +28,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Writers encode records into an in-memory chunk under a short lock and update the key directory there, so
  * that the order of key-directory updates equals the order of sequence numbers. A cycle takes everything pending
- * at once, writes it with one positional write and fsyncs once (as the policy asks); one cycle runs at a time
+ * at once, writes it with positional writes and fsyncs once (as the policy asks); one cycle runs at a time
  * ({@link GroupCommit}'s token). Under {@code always()} a writer waiting for its own put leads the cycle on its
  * own thread ({@link #waitFor}) and completes its followers. The flusher thread runs the other cycles
  * (asynchronous futures alone, syncs, close, the periodic and never policies); it wakes only the first {@link
  * #FLUSHER_ACKS} writers of a batch itself (each wake is a system call, and a woken writer may preempt the waker)
- * and hands the others to the acknowledger thread, which also runs the after-cycle work while the next cycle runs.
+ * and hands the others to the acknowledger thread, which also runs the after-cycle work while the next cycle runs
+ * (and, unless under {@code always()}, seals the segments the cycle rolled: {@link CycleIo#sealsOnCycle}).
  * Under {@code always()} the next cycle first waits, up to half an fsync, for the writers just acknowledged to
  * append again ({@link GroupGather}: the flusher's own, the leaders' in GroupCommit).
  *
@@ -67,12 +68,6 @@ public final class LogWriter {
         void apply(Append append, Location location);
     }
 
-    /**
-     * Record bytes appended and not yet taken by a cycle before a writer waits. A cycle that seals a full segment
-     * fsyncs it first (about 40 ms for 64 MiB here; 4 MiB lasted 30 ms of puts of 100-byte values, and every put
-     * then waited for the fsync). Held in 64 KiB chunks, so only what is pending is allocated.
-     */
-    private static final int MAX_PENDING = 16 << 20;
     /**
      * Without fsync waiters, the flusher waits until this much is pending or {@link #LINGER_NANOS} passed: waking
      * it for every record would cost a thread hand-off and a write() per put (measured: 30x fewer puts/s).
@@ -144,10 +139,10 @@ public final class LogWriter {
         this.policy = policy;
         this.segmentSize = segmentSize;
         this.factory = factory;
-        this.io = new CycleIo(sealListener);
+        this.io = new CycleIo(sealListener, policy.isAlways());
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
-        this.acknowledger = new Acknowledger(afterCycle, this::fail, io::sealed, this::failSealed);
+        this.acknowledger = new Acknowledger(afterCycle, io::sealed, this::failFromAcknowledger);
         this.flusher.start();
     }
 
@@ -177,8 +172,7 @@ public final class LogWriter {
             }
             while (true) {
                 ensureWritable(true);
-                long queued = chunks.queuedBytes() + pending.length;
-                if (queued > 0 && queued + total > MAX_PENDING) {
+                if (chunks.full(pending, total)) {
                     space.awaitUninterruptibly();
                 } else if (appendOffset > SegmentHeader.SIZE && appendOffset + total > segmentSize) {
                     roll();
@@ -186,13 +180,7 @@ public final class LogWriter {
                     break;
                 }
             }
-            Chunk c = pending;
-            if (c.length > 0 && c.length + total > c.buf.length) {
-                // Queued for the next cycle rather than grown: growing copied the chunk again at every doubling
-                // while a cycle ran (a seal's fsync), 8% of what a put allocated.
-                chunks.rolled(c);
-                pending = c = new Chunk(active, appendOffset, chunks.takeBuffer());
-            }
+            Chunk c = pending = chunks.roomFor(pending, total);
             if (c.length == 0) {
                 pendingSince = System.nanoTime();
             }
@@ -304,34 +292,18 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        await(done);
+        WriteFailure.await(done);
     }
 
     /**
      * Waits for a future returned by {@link #append(List, Applier, boolean)} with callerWaits, on the thread that
-     * appended; under {@code always()} that thread may lead a group meanwhile. Failures as {@link #await}.
+     * appended; under {@code always()} that thread may lead a group meanwhile. Failures as {@link WriteFailure#await}.
      */
     public void waitFor(CompletableFuture<Void> durable) {
         if (durable instanceof Ticket ticket) {
             GroupCommit.await(ticket, this::lead);
         }
-        await(durable);
-    }
-
-    /** Waits for a future returned by {@link #append}, turning its failure into a FerrumException. */
-    public static void await(CompletableFuture<Void> future) {
-        if (future == null) {
-            return;
-        }
-        try {
-            future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof FerrumException fe) {
-                throw fe;
-            }
-            throw new FerrumException("write failed", cause);
-        }
+        WriteFailure.await(durable);
     }
 
     /**
@@ -639,11 +611,9 @@ public final class LogWriter {
     private void runCycle(Cycle c, boolean leader) {
         Throwable failed = null;
         int traceRow = -1;
-        // Under always() a cycle seals what it rolled itself (a leader's followers wait for their fsync anyway);
-        // otherwise the acknowledger does, and completes every waiter after it (rollAndSync waits for its seal).
-        boolean sealHere = policy.isAlways();
+        boolean sealHere = io.sealsOnCycle();
         try {
-            traceRow = io.run(c, positions, leader, sealHere);
+            traceRow = io.run(c, positions, leader);
             if (c.force()) {
                 syncedSequence = c.upTo();
             }
@@ -669,7 +639,7 @@ public final class LogWriter {
                 }
                 // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
                 acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of(),
-                        sealHere ? List.of() : c.sealing());
+                        io.toSeal(c));
             }
             // A leader's followers are completed by two threads at once: the next leader takes the second half.
             next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
@@ -694,13 +664,8 @@ public final class LogWriter {
         }
     }
 
-    /** Stops the writer after a failure found off its lock (by the acknowledger's after-cycle work). */
-    private void fail(Throwable e) {
-        failSealed(e, List.of());
-    }
-
-    /** Stops the writer after the acknowledger failed to seal a segment, failing the waiters it holds. */
-    private void failSealed(Throwable e, List<CompletableFuture<Void>> held) {
+    /** Stops the writer after a failure found off its lock by the acknowledger, failing the waiters it holds. */
+    private void failFromAcknowledger(Throwable e, List<CompletableFuture<Void>> held) {
         lock.lock();
         try {
             failLocked(e);
