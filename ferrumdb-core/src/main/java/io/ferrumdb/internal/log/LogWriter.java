@@ -297,13 +297,18 @@ public final class LogWriter {
 
     /**
      * Waits for a future returned by {@link #append(List, Applier, boolean)} with callerWaits, on the thread that
-     * appended; under {@code always()} that thread may lead a group meanwhile. Failures as {@link WriteFailure#await}.
+     * appended; under {@code always()} that thread may lead a group meanwhile. Failures as {@link #await}.
      */
     public void waitFor(CompletableFuture<Void> durable) {
         if (durable instanceof Ticket ticket) {
             GroupCommit.await(ticket, this::lead);
         }
         WriteFailure.await(durable);
+    }
+
+    /** Waits for a future returned by {@link #append}; failures as {@link WriteFailure#await}. */
+    public static void await(CompletableFuture<Void> future) {
+        WriteFailure.await(future);
     }
 
     /**

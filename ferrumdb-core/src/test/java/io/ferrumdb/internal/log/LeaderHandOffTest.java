@@ -102,7 +102,7 @@ class LeaderHandOffTest {
             assertThat(f.failure()).as(f.key).isInstanceOf(ReadOnlyDatabaseException.class)
                     .hasRootCauseMessage("injected fsync failure");
         }
-        assertThatThrownBy(() -> WriteFailure.await(async)).as("an asynchronous future of the group")
+        assertThatThrownBy(() -> LogWriter.await(async)).as("an asynchronous future of the group")
                 .isInstanceOf(ReadOnlyDatabaseException.class).hasRootCauseMessage("injected fsync failure");
         late.join();
         assertThat(late.failure()).as("a writer queued for the next group").isInstanceOf(ReadOnlyDatabaseException.class)

@@ -111,10 +111,10 @@ class LogWriterTest {
     void aFailedFsyncStopsTheWriterForGoodAndIsNeverRetried() {
         FaultFileIO faults = new FaultFileIO(7);
         LogWriter w = open(faults.session(), FsyncPolicy.always(), 1 << 20);
-        WriteFailure.await(w.append(List.of(put("first", 10)), this::record));
+        LogWriter.await(w.append(List.of(put("first", 10)), this::record));
         faults.failOn(FaultFileIO.Op.FORCE, 1, ".seg");
         CompletableFuture<Void> second = w.append(List.of(put("second", 10)), this::record);
-        assertThatThrownBy(() -> WriteFailure.await(second))
+        assertThatThrownBy(() -> LogWriter.await(second))
                 .isInstanceOf(ReadOnlyDatabaseException.class)
                 .hasRootCauseInstanceOf(IOException.class)
                 .rootCause().hasMessageContaining("injected failure of FORCE");
@@ -279,7 +279,7 @@ class LogWriterTest {
     }
 
     private void append(LogWriter w, Append... appends) {
-        WriteFailure.await(w.append(List.of(appends), this::record));
+        LogWriter.await(w.append(List.of(appends), this::record));
     }
 
     private void record(Append a, Location location) {
