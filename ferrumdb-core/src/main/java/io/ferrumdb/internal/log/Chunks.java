@@ -3,7 +3,6 @@ package io.ferrumdb.internal.log;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
-import io.ferrumdb.internal.keydir.Location;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -55,27 +54,40 @@ final class Chunks {
 
         /**
          * Encodes {@code appends} ({@code total} bytes) at the end of this chunk as one atomic unit (the last record
-         * carries the COMMIT flag), numbered from {@code firstSequence}, and adds their hint entries; returns their
-         * locations.
+         * carries the COMMIT flag), numbered from {@code firstSequence}, and adds their hint entries; returns the
+         * file offset of the first (the others follow it: see {@link #apply}). No object per record.
          */
-        Location[] encode(List<LogWriter.Append> appends, int total, long firstSequence, HintFile.Builder hint) {
+        long encode(List<LogWriter.Append> appends, int total, long firstSequence, HintFile.Builder hint) {
             if (length + total > buf.length) {
                 buf = Arrays.copyOf(buf, Math.max(length + total, buf.length * 2));
             }
+            long first = fileOffset + length;
             int n = appends.size();
-            Location[] locations = new Location[n];
             for (int i = 0; i < n; i++) {
                 LogWriter.Append a = appends.get(i);
                 long offset = fileOffset + length;
                 long sequence = firstSequence + i;
                 int size = RecordFormat.encode(buf, length, offset, a.type(), i == n - 1, sequence, a.expiresAt(),
                         a.key().bytes(), a.value(), segment.cipher());
-                locations[i] = new Location(segment.id(), offset, size, a.expiresAt());
                 hint.add(a.type(), a.key().bytes(), size, offset, sequence, a.expiresAt());
                 length += size;
             }
             records += n;
-            return locations;
+            return first;
+        }
+
+        /**
+         * Applies the records of {@code appends}, encoded from {@code first} by {@link #encode}, with their locations
+         * passed as fields: a put through the write path builds no Location.
+         */
+        void apply(List<LogWriter.Append> appends, long first, LogWriter.Applier applier) {
+            long offset = first;
+            for (int i = 0; i < appends.size(); i++) {
+                LogWriter.Append a = appends.get(i);
+                int size = RecordFormat.recordSize(a.key().bytes().length, a.value().length, segment.cipher());
+                applier.apply(a, segment.id(), offset, size);
+                offset += size;
+            }
         }
 
         boolean holds(Segment s, long offset, int size) {

@@ -66,11 +66,18 @@ public final class LogWriter {
     /** Applies appended records to the key directory, under the writer's lock. */
     public interface Applier {
         void apply(Append append, Location location);
+
+        /** The same from the location's fields, which the writer calls: overridden, it builds no Location. */
+        default void apply(Append append, int segmentId, long offset, int recordSize) {
+            apply(append, new Location(segmentId, offset, recordSize, append.expiresAt()));
+        }
     }
 
     /**
-     * Without fsync waiters, the flusher waits until this much is pending or {@link #LINGER_NANOS} passed: waking
-     * it for every record would cost a thread hand-off and a write() per put (measured: 30x fewer puts/s).
+     * Without fsync waiters, a cycle runs {@link #LINGER_NANOS} after records became pending, or when the flusher
+     * wakes to find this much pending or a full chunk queued. Only the first record pending wakes it (it then sleeps
+     * on its linger timer): waking it per record cost a hand-off and a write() per put (30x fewer puts/s), and per
+     * 64 KiB an unpark that was 5% of a put's CPU.
      */
     private static final int FLUSH_BYTES = 64 << 10;
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -167,7 +174,8 @@ public final class LogWriter {
                 startSegment();
             }
             int total = 0;
-            for (Append a : appends) {
+            for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per put
+                Append a = appends.get(i);
                 total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, active.cipher());
             }
             while (true) {
@@ -181,17 +189,16 @@ public final class LogWriter {
                 }
             }
             Chunk c = pending = chunks.roomFor(pending, total);
-            if (c.length == 0) {
+            boolean first = c.length == 0 && !chunks.hasRolled();
+            if (first) {
                 pendingSince = System.nanoTime();
             }
             int n = appends.size();
-            Location[] locations = c.encode(appends, total, lastSequence + 1, activeHint);
+            long at = c.encode(appends, total, lastSequence + 1, activeHint);
             appendOffset = c.fileOffset + c.length;
             active.noteSequences(lastSequence + 1, lastSequence + n);
             lastSequence += n;
-            for (int i = 0; i < n; i++) {
-                applier.apply(appends.get(i), locations[i]);
-            }
+            c.apply(appends, at, applier);
             CompletableFuture<Void> durable = null;
             if (policy.isAlways() && callerWaits) {
                 Ticket ticket = new Ticket();
@@ -208,8 +215,7 @@ public final class LogWriter {
                 if (gatherer != null) {
                     gatherer.wake();
                 }
-            } else if (c.length >= FLUSH_BYTES && c.length - total < FLUSH_BYTES || c.length == total) {
-                // Crossing the flush threshold, or the first record of a new chunk (starts the linger timer).
+            } else if (first) {
                 work.signal();
             }
             return durable;

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -68,6 +69,7 @@ class DeferredSealTest {
      * rollAndSync started meanwhile does not return before the held seal and every later one are done.
      */
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // a deadlock guard, not a duration claim: appends waited forever
     void appendsGoOnWhileASealIsHeldAndRollAndSyncWaitsForEverySeal() throws Exception {
         CountDownLatch sealing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
