@@ -2,9 +2,12 @@ package io.ferrumdb.internal.format;
 
 import io.ferrumdb.CorruptionException;
 import io.ferrumdb.Limits;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * A hint file lists every record of one sealed segment, so that open reads the small hint instead of the data
@@ -77,6 +80,11 @@ public final class HintFile {
      * per 100-byte record, without an object per entry and without copying everything each time it grows.
      * Not thread-safe: one appender at a time (the writer's lock, or the compaction thread).
      */
+    /** Where {@link Builder#writeTo} writes: a file's positional write. */
+    public interface Sink {
+        void write(long position, ByteBuffer src) throws IOException;
+    }
+
     public static final class Builder {
         private static final int BLOCK = 256 << 10;
 
@@ -145,8 +153,36 @@ public final class HintFile {
             System.arraycopy(block, 0, to, p, used);
         }
 
-        /** The complete hint file for a segment of {@code dataLength} bytes holding exactly the added entries. */
-        public byte[] encode(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
+        /**
+         * Writes the complete hint file, as {@link #encode} would return it, through {@code out} from position 0. A
+         * plaintext hint goes block by block, its checksum computed on the way: no copy of the entries (encode's
+         * one array of tens of megabytes was copied again by the JDK into a temporary direct buffer as large, to
+         * write it). An encrypted body is sealed whole, so it is encoded first.
+         */
+        public void writeTo(Sink out, long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher)
+                throws IOException {
+            if (cipher.encrypted()) {
+                out.write(0, ByteBuffer.wrap(encode(segmentId, databaseId, dataLength, cipher)));
+                return;
+            }
+            byte[] header = header(segmentId, databaseId, dataLength, cipher);
+            CRC32C crc = new CRC32C();
+            crc.update(header);
+            out.write(0, ByteBuffer.wrap(header));
+            long at = HEADER_SIZE;
+            for (int i = 0; i <= full.size(); i++) {
+                byte[] b = i < full.size() ? full.get(i) : block;
+                int n = i < full.size() ? fullUsed[i] : used;
+                crc.update(b, 0, n);
+                out.write(at, ByteBuffer.wrap(b, 0, n));
+                at += n;
+            }
+            byte[] tail = new byte[4];
+            Bytes.putI32(tail, 0, (int) crc.getValue());
+            out.write(at, ByteBuffer.wrap(tail));
+        }
+
+        private byte[] header(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
             byte[] header = new byte[HEADER_SIZE];
             Magic.HINT.write(header, 0);
             Bytes.putU16(header, 10, cipher.encrypted() ? 1 : 0);
@@ -154,6 +190,12 @@ public final class HintFile {
             Bytes.putI64(header, 16, segmentId);
             System.arraycopy(databaseId, 0, header, 24, 16);
             Bytes.putI64(header, 40, dataLength);
+            return header;
+        }
+
+        /** The complete hint file for a segment of {@code dataLength} bytes holding exactly the added entries. */
+        public byte[] encode(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
+            byte[] header = header(segmentId, databaseId, dataLength, cipher);
             if (!cipher.encrypted()) {
                 // Plaintext entries go straight behind the header: one copy of a body of tens of megabytes, not
                 // two (a compaction output's hint is a third of its size).
