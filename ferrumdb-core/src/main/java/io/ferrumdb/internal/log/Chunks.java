@@ -2,6 +2,7 @@ package io.ferrumdb.internal.log;
 
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.PayloadCipher;
 import io.ferrumdb.internal.format.RecordFormat;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -105,6 +106,16 @@ final class Chunks {
     private final ArrayDeque<Chunk> kept = new ArrayDeque<>();
     private long keptBytes;
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+
+    /** The bytes {@code appends} take encoded. */
+    static int size(List<LogWriter.Append> appends, PayloadCipher cipher) {
+        int total = 0;
+        for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per put
+            LogWriter.Append a = appends.get(i);
+            total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, cipher);
+        }
+        return total;
+    }
 
     /** A buffer for a new pending chunk. */
     byte[] takeBuffer() {

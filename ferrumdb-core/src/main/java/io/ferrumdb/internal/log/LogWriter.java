@@ -173,11 +173,7 @@ public final class LogWriter {
             if (active == null) {
                 startSegment();
             }
-            int total = 0;
-            for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per put
-                Append a = appends.get(i);
-                total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, active.cipher());
-            }
+            int total = Chunks.size(appends, active.cipher());
             while (true) {
                 ensureWritable(true);
                 if (chunks.full(pending, total)) {
