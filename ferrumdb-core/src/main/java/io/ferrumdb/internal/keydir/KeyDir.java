@@ -289,7 +289,7 @@ public final class KeyDir {
 
     // ------------------------------------------------------------------ changes (one at a time)
 
-    /** Sets the key's location; returns the previous one. */
+    /** Sets the key's location; returns the previous one (looked up first: tests and tools; puts use the next). */
     public Location put(Key key, Location location) {
         synchronized (mutation) {
             Location previous = get(key);
