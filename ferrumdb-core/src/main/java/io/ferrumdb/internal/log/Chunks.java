@@ -35,9 +35,11 @@ final class Chunks {
     private static final int MAX_RECYCLED = 8 << 20;
     /**
      * Spare buffers kept: a cycle held up by a seal's fsync leaves up to {@code MAX_PENDING} in full 64 KiB chunks,
-     * and those of one cycle are reused rather than collected.
+     * and those of one cycle are reused rather than collected. Bounded in bytes too, below what four buffers of
+     * {@link #MAX_RECYCLED} held before (buffers grown for large values must not stay on the heap by the dozen).
      */
     private static final int MAX_SPARE = 32;
+    private static final long MAX_SPARE_BYTES = 8 << 20;
 
     /** A run of encoded records at {@code fileOffset} of {@code segment}; the first {@code length} bytes are used. */
     static final class Chunk {
@@ -106,6 +108,7 @@ final class Chunks {
     private final ArrayDeque<Chunk> kept = new ArrayDeque<>();
     private long keptBytes;
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+    private long spareBytes;
 
     /** The bytes {@code appends} take encoded. */
     static int size(List<LogWriter.Append> appends, PayloadCipher cipher) {
@@ -120,7 +123,11 @@ final class Chunks {
     /** A buffer for a new pending chunk. */
     byte[] takeBuffer() {
         byte[] b = spare.poll();
-        return b != null ? b : new byte[INITIAL_CHUNK];
+        if (b == null) {
+            return new byte[INITIAL_CHUNK];
+        }
+        spareBytes -= b.length;
+        return b;
     }
 
     /**
@@ -233,8 +240,10 @@ final class Chunks {
     }
 
     private void recycle(byte[] buf) {
-        if (buf.length <= MAX_RECYCLED && buf.length > 0 && spare.size() < MAX_SPARE) {
+        if (buf.length <= MAX_RECYCLED && buf.length > 0 && spare.size() < MAX_SPARE
+                && spareBytes + buf.length <= MAX_SPARE_BYTES) {
             spare.add(buf);
+            spareBytes += buf.length;
         }
     }
 }
