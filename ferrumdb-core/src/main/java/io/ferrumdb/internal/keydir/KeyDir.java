@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
  * live in an off-heap {@link SlotTable} (24 bytes a slot), key bytes compared through a {@link KeyStore} (an
  * off-heap {@link KeyArena}, or in a hash-only plaintext database the records themselves: {@link LogKeys}), the
- * optional key order in sorted reference arrays ({@link OrderedIndex}, 8 bytes a key) and TTLs in a primitive
+ * optional key order in sorted reference arrays ({@link OrderedIndex}, 4 bytes a key) and TTLs in a primitive
  * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
  * <p>Concurrency: GETs and scans are lock-free. Every change (the log writer's puts and removes, compaction's
@@ -69,7 +69,8 @@ public final class KeyDir {
     private KeyDir(boolean ordered, int expectedKeys, LogKeys logKeys) {
         this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), OPEN_FILL));
         this.logKeys = logKeys;
-        this.arena = logKeys == null ? new KeyArena() : null;
+        // Only the ordered index packs references: an encrypted hash-only arena never pads.
+        this.arena = logKeys == null ? (ordered ? new KeyArena(KeyArena.DENSE_LIMIT) : new KeyArena()) : null;
         this.keys = logKeys == null ? new ArenaKeys(arena) : logKeys;
         this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
         if (ordered) {
