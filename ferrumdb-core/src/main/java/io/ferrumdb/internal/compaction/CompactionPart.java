@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * Step 1 of a compaction for one share of its input records (a subcompaction): decides each record's fate, copies
@@ -224,12 +226,22 @@ final class CompactionPart {
      */
     static final class RateLimit {
         private final long bytesPerSecond;
-        private final long startedNanos = System.nanoTime();
+        private final LongSupplier nanoTime;
+        private final LongConsumer parkNanos;
+        private final long startedNanos;
         private final AtomicLong written = new AtomicLong();
 
         /** @param bytesPerSecond 0 for no limit */
         RateLimit(long bytesPerSecond) {
+            this(bytesPerSecond, System::nanoTime, LockSupport::parkNanos);
+        }
+
+        /** With the clock and the sleep given (tests). */
+        RateLimit(long bytesPerSecond, LongSupplier nanoTime, LongConsumer parkNanos) {
             this.bytesPerSecond = bytesPerSecond;
+            this.nanoTime = nanoTime;
+            this.parkNanos = parkNanos;
+            this.startedNanos = nanoTime.getAsLong();
         }
 
         /**
@@ -242,9 +254,9 @@ final class CompactionPart {
             }
             long total = written.addAndGet(bytes);
             long dueNanos = startedNanos + TimeUnit.SECONDS.toNanos(1) * total / bytesPerSecond;
-            for (long wait = dueNanos - System.nanoTime(); wait > 0 && !abandon.getAsBoolean();
-                 wait = dueNanos - System.nanoTime()) {
-                LockSupport.parkNanos(wait);
+            for (long wait = dueNanos - nanoTime.getAsLong(); wait > 0 && !abandon.getAsBoolean();
+                 wait = dueNanos - nanoTime.getAsLong()) {
+                parkNanos.accept(wait);
             }
         }
     }
