@@ -162,6 +162,29 @@ class SubcompactionTest {
     }
 
     /**
+     * An encrypted database: parts re-encrypt records under their outputs' own salts, two parts may read one input
+     * (its hint and records) at once; every value survives, also after reopening.
+     */
+    @Test
+    void anEncryptedDatabaseCompactsInSeveralParts() {
+        Options encrypted = EncryptedOptions.encrypted(options(4, new MutableClock(START)));
+        Path dir = tmp.resolve("encrypted");
+        TreeMap<String, String> before;
+        try (FerrumDB db = FerrumDB.open(dir, encrypted)) {
+            Random r = new Random(5);
+            for (int i = 0; i < 600; i++) {
+                db.put(key(r.nextInt(200)), History.value(r, 100));
+            }
+            before = History.dump(db);
+            db.compact();
+            assertThat(History.dump(db)).isEqualTo(before);
+        }
+        try (FerrumDB db = FerrumDB.open(dir, encrypted)) {
+            assertThat(History.dump(db)).as("reopened").isEqualTo(before);
+        }
+    }
+
+    /**
      * Writers put, overwrite, delete and put with TTLs (some expiring at the next tick of the clock) on keys of
      * their own while the main thread compacts with four threads and moves the clock on, again and again. Each
      * key ends with its writer's last operation; so after reopening.

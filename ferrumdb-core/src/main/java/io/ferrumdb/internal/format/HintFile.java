@@ -348,8 +348,9 @@ public final class HintFile {
 
         /**
          * A cursor over entries {@code [first, first + entries)} of this hint (a subcompaction copies a share of a
-         * hint's entries). Walks a duplicate to find where they lie, checking the entries walked; the part checks
-         * its own again as it reaches them, and reports problems at their offsets in the hint.
+         * hint's entries). Walks a duplicate to find where they lie (up to the first for a part that ends with the
+         * hint), checking the entries walked; the part checks its own again as it reaches them, and reports
+         * problems at their offsets in the hint.
          */
         public Cursor part(int first, int entries) {
             if (first < 0 || entries < 0 || first > count - entries) {
@@ -361,6 +362,10 @@ public final class HintFile {
                 walk.next();
             }
             int at = walk.p;
+            if (first + entries == count) {
+                // The last part ends where the hint does; next() checks that nothing trails its last entry.
+                return new Cursor(file, segmentId, dataLength, entries, body, start, at, end);
+            }
             for (int i = 0; i < entries; i++) {
                 walk.next();
             }
