@@ -20,7 +20,7 @@ final class OrderedBuild {
         running = built;
         Thread builder = new Thread(() -> {
             try {
-                long[] refs = loaded.refs();
+                int[] refs = loaded.refs();
                 ordered.sort(refs);
                 ordered.install(refs, loaded.dead());
             } catch (RuntimeException | Error e) {
