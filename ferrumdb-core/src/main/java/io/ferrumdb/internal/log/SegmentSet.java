@@ -27,16 +27,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SegmentSet {
     private final SegmentFiles files;
     private final SegmentManifest manifest;
+    /** Membership, in id order: iteration, first id, the MANIFEST's view. Changed only with {@link #byId} (below). */
     private final ConcurrentSkipListMap<Integer, Segment> segments = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     /**
-     * The segment {@link #addLive} last found: every put adds to the active segment, and a skip-list lookup (with
-     * an {@code Integer} boxed for ids above 127) was about 5% of a put. Cleared by every change of the map. A
-     * lookup racing with a change may store a segment just removed; the map never maps an id to a second segment
-     * object (ids are allocated once), so the cache can only let a live-byte change reach a retired segment, as
-     * a lookup just before the removal could before.
+     * The same segments for lookups by id ({@link #get}: every GET, every key compare against a record, every
+     * put's live bytes), replaced by a new copy after each change of {@link #segments} (rolls, compactions:
+     * rare). A skip-list lookup, an {@code Integer} boxed for ids above 127 and a few dependent loads, was a fifth
+     * of a GET's own CPU in YCSB C; this is an index and a compare.
      */
-    private volatile Segment lastLive;
+    private volatile SegmentsById byId = SegmentsById.EMPTY;
 
     public SegmentSet(SegmentFiles files, SegmentManifest manifest) {
         this.files = files;
@@ -55,12 +55,12 @@ public final class SegmentSet {
 
     /** The segment {@code id}, or null when it does not exist (any more: compaction may have retired it). */
     public Segment get(int id) {
-        return segments.get(id);
+        return byId.get(id);
     }
 
     /** The segment holding {@code location}, or null when it is gone. */
     public Segment of(Location location) {
-        return segments.get(location.segmentId());
+        return byId.get(location.segmentId());
     }
 
     /** Every segment, oldest (lowest id) first; a weakly consistent view. */
@@ -116,7 +116,7 @@ public final class SegmentSet {
     /** Adds a segment recovery opened (already listed in the MANIFEST, when the database has one). */
     public void addRecovered(Segment segment) {
         segments.put(segment.id(), segment);
-        lastLive = null;
+        republish();
         reserveThrough(segment.id());
     }
 
@@ -135,7 +135,7 @@ public final class SegmentSet {
             throw e;
         }
         segments.put(id, s);
-        lastLive = null;
+        republish();
         return s;
     }
 
@@ -165,7 +165,7 @@ public final class SegmentSet {
             s.noteSequences(o.segment().minSequence(), o.segment().maxSequence());
             s.seal();
             segments.put(s.id(), s);
-            lastLive = null;
+            republish();
             published.add(s);
         }
         return published;
@@ -183,7 +183,7 @@ public final class SegmentSet {
         manifest.removeAll(ids);
         for (Segment s : retired) {
             segments.remove(s.id());
-            lastLive = null;
+            republish();
             s.close();
             files.delete(s.id());
         }
@@ -195,7 +195,7 @@ public final class SegmentSet {
      */
     public void discard(int id) throws IOException {
         Segment s = segments.remove(id);
-        lastLive = null;
+        republish();
         manifest.removeAll(List.of(id));
         if (s != null) {
             s.close();
@@ -223,25 +223,30 @@ public final class SegmentSet {
         }
     }
 
+    /**
+     * Replaces {@link #byId} by a copy of {@link #segments}, after every change of it and before the changed
+     * segment is used (a new one appended to or pointed at, a removed one closed). Serialized, so that the last
+     * copy published follows every change made before it.
+     */
+    private synchronized void republish() {
+        byId = SegmentsById.of(segments.values());
+    }
+
     // ---------------------------------------------------------------- live bytes
 
     /** A key directory entry now points at {@code location}. */
     public void addLive(Location location) {
-        Segment s = lastLive;
-        if (s == null || s.id() != location.segmentId()) {
-            s = segments.get(location.segmentId());
-            if (s == null) {
-                throw new IllegalStateException("a key directory entry points at segment " + location.segmentId()
-                        + ", which is not in the set");
-            }
-            lastLive = s;
+        Segment s = byId.get(location.segmentId());
+        if (s == null) {
+            throw new IllegalStateException("a key directory entry points at segment " + location.segmentId()
+                    + ", which is not in the set");
         }
         s.addLiveBytes(location.recordSize());
     }
 
     /** Adds {@code bytes} of live records to segment {@code id} (open: the sums from one pass over the keys). */
     public void addLiveBytes(int id, long bytes) {
-        Segment s = segments.get(id);
+        Segment s = byId.get(id);
         if (s == null) {
             throw new IllegalStateException("live bytes counted for segment " + id + ", which is not in the set");
         }
@@ -251,7 +256,7 @@ public final class SegmentSet {
     /** A key directory entry that pointed at {@code previous} was replaced or removed (null: there was none). */
     public void release(Location previous) {
         if (previous != null) {
-            Segment s = segments.get(previous.segmentId());
+            Segment s = byId.get(previous.segmentId());
             if (s != null) {
                 s.addLiveBytes(-previous.recordSize());
             }
@@ -266,7 +271,7 @@ public final class SegmentSet {
      */
     public void moveLive(int[] fromIds, long[] fromBytes, int[] toIds, long[] toBytes) {
         for (int j = 0; j < toIds.length; j++) {
-            Segment to = segments.get(toIds[j]);
+            Segment to = byId.get(toIds[j]);
             if (to == null) {
                 throw new IllegalStateException("a key directory entry points at segment " + toIds[j]
                         + ", which is not in the set");
@@ -274,7 +279,7 @@ public final class SegmentSet {
             to.addLiveBytes(toBytes[j]);
         }
         for (int i = 0; i < fromIds.length; i++) {
-            Segment from = segments.get(fromIds[i]);
+            Segment from = byId.get(fromIds[i]);
             if (from != null) {
                 from.addLiveBytes(-fromBytes[i]);
             }
