@@ -220,6 +220,11 @@ public final class KeyDir {
         return ordered != null;
     }
 
+    /** True while the ordered index's build waits to be needed (tests). */
+    boolean orderedBuildDeferred() {
+        return orderedBuild.isDeferred();
+    }
+
     /**
      * Keys in {@code [fromInclusive, toExclusive)} (null = unbounded) in key order, descending if asked, each with
      * its location (found by the probe that checked the key is live); only with ordered keys. Sees every key added
@@ -248,7 +253,13 @@ public final class KeyDir {
      * acknowledger calls it after each group commit, so that a writer only appends a reference.
      */
     public void applyQueuedOrderedChanges() {
-        if (ordered != null && orderedBuild.await(false)) {
+        if (ordered == null) {
+            return;
+        }
+        if (orderedBuild.isDeferred() && ordered.pendingCount() > orderedBuild.startsAfterAdded()) {
+            orderedBuild.startDeferred();
+        }
+        if (orderedBuild.await(false)) {
             ordered.merge(false);
         }
     }
@@ -478,11 +489,12 @@ public final class KeyDir {
     }
 
     /**
-     * Recovery: builds the ordered index from the loaded keys (a no-op without ordered keys). The loader noted each
-     * key's reference as it added the key ({@link OrderedIndex#loaded}), so no pass over the table is needed here;
-     * the sort runs on a background thread so that open returns as soon as the hash table is ready. Keys added
-     * meanwhile stay pending; the first scan waits for the build. References of keys removed at the end of the
-     * loading (deleted, expired) are among them, dead, and skipped like those of keys removed later.
+     * Recovery: readies the ordered index's build from the loaded keys (a no-op without ordered keys). The loader
+     * noted each key's reference as it added the key ({@link OrderedIndex#loaded}), so no pass over the table is
+     * needed; the sort runs on a background thread once the index is first needed ({@link OrderedBuild}: the first
+     * scan, or many keys added). Keys added meanwhile stay pending; the first scan waits for the build. References
+     * of keys removed at the end of the loading (deleted, expired) are among them, dead, and skipped like those of
+     * keys removed later.
      */
     public void buildOrderedIndex() {
         if (ordered == null) {
@@ -492,7 +504,7 @@ public final class KeyDir {
         synchronized (mutation) {
             loaded = ordered.takeLoaded(table.live);
         }
-        orderedBuild.start(ordered, loaded);
+        orderedBuild.defer(ordered, loaded);
     }
 
     private Location set(Key key, Location location, boolean maintainOrder) {
