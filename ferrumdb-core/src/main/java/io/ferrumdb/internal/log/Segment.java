@@ -176,7 +176,7 @@ public final class Segment {
      * Copies the {@code size} bytes at {@code offset} of a segment not yet sealed into {@code dst[at]} from a map of
      * its bytes already handed to the OS, mapping them (again) when the current map ends before them; false, having
      * read nothing, when they are not all written yet, the segment is sealed (read it as such), or a new map would
-     * grow the old one by less than {@link #REMAP_STEP}: the caller then reads the writer's buffers or the file. A
+     * grow the old one by less than {@link #remapStep}: the caller then reads the writer's buffers or the file. A
      * positional read is a system call (and NIO's read into a heap array copies twice): in YCSB B and D, whose reads
      * often find records updated or inserted during the run, 20% and 33% of the reads were positional reads of the
      * active segment before this map.
@@ -194,12 +194,18 @@ public final class Segment {
     }
 
     /**
-     * A map replaced by a longer one grows by at least this much: a map is unmapped only once the garbage collector
-     * frees it, so a segment growing to 64 MiB leaves at most 64 behind (address space, not memory: they share the
-     * page cache). Records written since the last map are mostly still in the writer's kept chunks, which are as
-     * large ({@code Chunks.KEPT_BYTES}).
+     * A map replaced by a longer one grows by at least this much, or an eighth of its size: a map is unmapped only
+     * once the garbage collector frees it, and growth by an eighth bounds the maps a segment leaves behind (address
+     * space and one kernel map entry each, not memory: they share the page cache) at 8 (64 KiB steps up to 512 KiB)
+     * plus about 41 up to a 64 MiB segment, 73 up to the largest (1 GiB). What the map does not cover yet, read from
+     * the writer's kept chunks or the file, stays under an eighth of the segment.
      */
-    static final long REMAP_STEP = 1 << 20;
+    static final long MIN_REMAP_STEP = 64 << 10;
+
+    /** How much a segment whose written bytes are mapped up to {@code mapped} must grow before it is mapped again. */
+    static long remapStep(long mapped) {
+        return Math.max(MIN_REMAP_STEP, mapped / 8);
+    }
 
     /**
      * Why mapping the written bytes failed (the address space or the process's map count exhausted), once it did;
@@ -213,7 +219,7 @@ public final class Segment {
         long written = writtenLength;
         ByteBuffer map = writtenMap;
         long have = map == null ? 0 : map.limit();
-        if (end > written || written - have < REMAP_STEP || written > Integer.MAX_VALUE || mapped != null
+        if (end > written || written - have < remapStep(have) || written > Integer.MAX_VALUE || mapped != null
                 || writtenMapFailure != null) {
             return null;
         }

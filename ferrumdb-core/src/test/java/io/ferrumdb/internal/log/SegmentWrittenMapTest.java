@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.ForwardingFileIO;
+import io.ferrumdb.internal.io.ForwardingStorageFile;
+import io.ferrumdb.internal.io.StorageFile;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,13 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An active segment's map of the bytes already handed to the OS ({@link Segment#readWritten}): it serves only
- * written bytes, is made again only once the segment has grown by {@link Segment#REMAP_STEP}, and gives way to the
+ * written bytes, is made again only once the segment has grown by {@link Segment#remapStep}, and gives way to the
  * sealed segment's map.
  */
 class SegmentWrittenMapTest {
     @TempDir
     Path dir;
 
+    private final AtomicInteger maps = new AtomicInteger();
     private Segment segment;
     private long length;
     /** Where the segment's header ends: the bytes written here start there. */
@@ -27,7 +33,19 @@ class SegmentWrittenMapTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        SegmentFiles files = new SegmentFiles(FileIO.nio(), dir, new byte[16], CipherSuite.PLAINTEXT);
+        FileIO counting = new ForwardingFileIO(FileIO.nio()) {
+            @Override
+            protected StorageFile wrap(StorageFile file) {
+                return new ForwardingStorageFile(file) {
+                    @Override
+                    public ByteBuffer map(long size) throws IOException {
+                        maps.incrementAndGet();
+                        return delegate.map(size);
+                    }
+                };
+            }
+        };
+        SegmentFiles files = new SegmentFiles(counting, dir, new byte[16], CipherSuite.PLAINTEXT);
         segment = files.create(1);
         length = segment.writtenLength();
         start = length;
@@ -39,8 +57,8 @@ class SegmentWrittenMapTest {
     }
 
     /** Appends {@code n} bytes, byte i of the file being {@code (byte) (i * 31)}, as the writer does. */
-    private void append(int n) throws Exception {
-        byte[] b = new byte[n];
+    private void append(long n) throws Exception {
+        byte[] b = new byte[(int) n];
         for (int i = 0; i < n; i++) {
             b[i] = (byte) ((length + i) * 31);
         }
@@ -62,27 +80,32 @@ class SegmentWrittenMapTest {
 
     @Test
     void servesOnlyWrittenBytesAndMapsAgainOnlyAfterAStepOfGrowth() throws Exception {
-        long step = Segment.REMAP_STEP;
         append(1_000);
         assertThat(readsBack(length - 100, 100)).as("less than a step written: not worth a map").isFalse();
-        append((int) step);
+        append(Segment.MIN_REMAP_STEP);
         assertThat(readsBack(length - 100, 100)).as("a step written: mapped").isTrue();
         assertThat(readsBack(length - 100, 101)).as("past the written bytes").isFalse();
+        assertThat(maps).hasValue(1);
+        // Grown to 2 MiB: mapped again once; then less than an eighth of that more is not worth a new map.
+        append((2 << 20) - length);
+        assertThat(readsBack(length - 100, 100)).isTrue();
+        assertThat(maps).hasValue(2);
         long mappedEnd = length;
-        append((int) (step / 2));
-        assertThat(readsBack(length - 100, 100)).as("grown by half a step: not mapped again").isFalse();
+        append(Segment.remapStep(mappedEnd) - 1);
+        assertThat(readsBack(length - 100, 100)).as("grown by less than an eighth: not mapped again").isFalse();
         assertThat(readsBack(mappedEnd - 500, 500)).as("what the map covers").isTrue();
         assertThat(readsBack(mappedEnd - 10, 20)).as("straddles the map's end").isFalse();
-        append((int) step);
-        assertThat(readsBack(mappedEnd - 10, 20)).as("grown by a step and a half: mapped again").isTrue();
+        append(1);
+        assertThat(readsBack(mappedEnd - 10, 20)).as("grown by an eighth: mapped again").isTrue();
         assertThat(readsBack(start, 64)).isTrue();
         assertThat(readsBack(length - 1, 1)).isTrue();
+        assertThat(maps).hasValue(3);
         assertThat(segment.writtenMapFailure()).isNull();
     }
 
     @Test
     void aSealedSegmentIsReadThroughItsOwnMapAndATruncationDropsTheWrittenMap() throws Exception {
-        append((int) Segment.REMAP_STEP + 4_096);
+        append(Segment.MIN_REMAP_STEP + 4_096);
         assertThat(readsBack(start + 100, 100)).isTrue();
         segment.truncatedTo(length - 4_096);
         length -= 4_096;
