@@ -37,6 +37,13 @@ public final class SegmentSet {
      * of a GET's own CPU in YCSB C; this is an index and a compare.
      */
     private volatile SegmentsById byId = SegmentsById.EMPTY;
+    /**
+     * Segments recovery added ({@link #addRecovered}) that {@link #byId} may not hold yet: recovery does not
+     * replace the table per segment (an open of n segments would be O(n^2)), and while this is above 0 a lookup
+     * that misses the table asks {@link #segments}. {@link #republish} ({@link #endRecovery}, or any later change)
+     * takes off those it has seen.
+     */
+    private final AtomicInteger unpublished = new AtomicInteger();
 
     public SegmentSet(SegmentFiles files, SegmentManifest manifest) {
         this.files = files;
@@ -55,12 +62,13 @@ public final class SegmentSet {
 
     /** The segment {@code id}, or null when it does not exist (any more: compaction may have retired it). */
     public Segment get(int id) {
-        return byId.get(id);
+        Segment s = byId.get(id);
+        return s != null || unpublished.get() == 0 ? s : segments.get(id);
     }
 
     /** The segment holding {@code location}, or null when it is gone. */
     public Segment of(Location location) {
-        return byId.get(location.segmentId());
+        return get(location.segmentId());
     }
 
     /** Every segment, oldest (lowest id) first; a weakly consistent view. */
@@ -116,8 +124,13 @@ public final class SegmentSet {
     /** Adds a segment recovery opened (already listed in the MANIFEST, when the database has one). */
     public void addRecovered(Segment segment) {
         segments.put(segment.id(), segment);
-        republish();
+        unpublished.incrementAndGet();
         reserveThrough(segment.id());
+    }
+
+    /** Recovery added its segments: lookups by id go through one table of them again. */
+    public void endRecovery() {
+        republish();
     }
 
     /**
@@ -229,14 +242,19 @@ public final class SegmentSet {
      * copy published follows every change made before it.
      */
     private synchronized void republish() {
+        // Every segment counted here was put before it was counted, so the copy below holds it.
+        int seen = unpublished.get();
         byId = SegmentsById.of(segments.values());
+        if (seen > 0) {
+            unpublished.addAndGet(-seen);
+        }
     }
 
     // ---------------------------------------------------------------- live bytes
 
     /** A key directory entry now points at {@code location}. */
     public void addLive(Location location) {
-        Segment s = byId.get(location.segmentId());
+        Segment s = get(location.segmentId());
         if (s == null) {
             throw new IllegalStateException("a key directory entry points at segment " + location.segmentId()
                     + ", which is not in the set");
@@ -246,7 +264,7 @@ public final class SegmentSet {
 
     /** Adds {@code bytes} of live records to segment {@code id} (open: the sums from one pass over the keys). */
     public void addLiveBytes(int id, long bytes) {
-        Segment s = byId.get(id);
+        Segment s = get(id);
         if (s == null) {
             throw new IllegalStateException("live bytes counted for segment " + id + ", which is not in the set");
         }
@@ -256,7 +274,7 @@ public final class SegmentSet {
     /** A key directory entry that pointed at {@code previous} was replaced or removed (null: there was none). */
     public void release(Location previous) {
         if (previous != null) {
-            Segment s = byId.get(previous.segmentId());
+            Segment s = get(previous.segmentId());
             if (s != null) {
                 s.addLiveBytes(-previous.recordSize());
             }
@@ -271,7 +289,7 @@ public final class SegmentSet {
      */
     public void moveLive(int[] fromIds, long[] fromBytes, int[] toIds, long[] toBytes) {
         for (int j = 0; j < toIds.length; j++) {
-            Segment to = byId.get(toIds[j]);
+            Segment to = get(toIds[j]);
             if (to == null) {
                 throw new IllegalStateException("a key directory entry points at segment " + toIds[j]
                         + ", which is not in the set");
@@ -279,7 +297,7 @@ public final class SegmentSet {
             to.addLiveBytes(toBytes[j]);
         }
         for (int i = 0; i < fromIds.length; i++) {
-            Segment from = byId.get(fromIds[i]);
+            Segment from = get(fromIds[i]);
             if (from != null) {
                 from.addLiveBytes(-fromBytes[i]);
             }
