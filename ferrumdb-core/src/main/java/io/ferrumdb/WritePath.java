@@ -29,8 +29,27 @@ final class WritePath {
     private final LongSupplier clock;
     final LongAdder puts = new LongAdder();
     final LongAdder deletes = new LongAdder();
-    /** One instance for every append: a method reference evaluated per put is an allocation per put. */
-    private final LogWriter.Applier applier = this::apply;
+    /**
+     * One instance for every append (a method reference evaluated per put is an allocation per put), taking the
+     * records' locations as fields: no Location per put.
+     */
+    private final LogWriter.Applier applier = new LogWriter.Applier() {
+        @Override
+        public void apply(Append a, Location location) {
+            apply(a, location.segmentId(), location.offset(), location.recordSize());
+        }
+
+        @Override
+        public void apply(Append a, int segmentId, long offset, int recordSize) {
+            if (a.type() == RecordFormat.TYPE_PUT) {
+                long previous = keyDir.put(a.key(), segmentId, offset, recordSize, a.expiresAt());
+                segments.addLive(segmentId, recordSize);
+                segments.release(previous);
+            } else {
+                applyDelete(a);
+            }
+        }
+    };
 
     /** @param writer the log writer (this class exists only for writable databases) */
     WritePath(LogWriter writer, KeyDir keyDir, SegmentSet segments, LongSupplier clock) {
@@ -124,8 +143,8 @@ final class WritePath {
     }
 
     private void count(List<Append> appends) {
-        for (Append a : appends) {
-            (a.type() == RecordFormat.TYPE_PUT ? puts : deletes).increment();
+        for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per put
+            (appends.get(i).type() == RecordFormat.TYPE_PUT ? puts : deletes).increment();
         }
     }
 
@@ -135,17 +154,6 @@ final class WritePath {
             return durable == null ? CompletableFuture.completedFuture(null) : durable;
         } catch (FerrumException e) {
             return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** Applies one appended record to the key directory; runs under the writer's lock. */
-    private void apply(Append a, Location location) {
-        if (a.type() == RecordFormat.TYPE_PUT) {
-            Location previous = keyDir.put(a.key(), location);
-            segments.addLive(location);
-            segments.release(previous);
-        } else {
-            applyDelete(a);
         }
     }
 

@@ -38,6 +38,23 @@ public final class Machine {
         return read(Path.of("/proc/loadavg")).map(s -> s.trim()).orElse("unknown");
     }
 
+    /**
+     * Asks the JVM to return the C heap's free memory to the system ({@code jcmd <pid> System.trim_native_heap}, in
+     * JDK 17.0.9 and later): false when this JVM has no such command.
+     */
+    static boolean trimNativeHeap() {
+        try {
+            ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "systemTrimNativeHeap", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            return true;
+        } catch (javax.management.ReflectionException e) {
+            return false; // no such operation in this JVM
+        } catch (javax.management.JMException e) {
+            throw new BenchException("System.trim_native_heap failed", e);
+        }
+    }
+
     /** Anonymous resident memory of this process (heap and native allocations, not file maps), or -1 off Linux. */
     public static long rssAnonBytes() {
         String v = procField("/proc/self/status", "RssAnon");

@@ -211,11 +211,21 @@ public final class DatabaseDirectory implements AutoCloseable {
      * failure removes the temporary file (a full disk must not be left fuller).
      */
     public static void writeDurably(FileIO io, Path dir, String name, byte[] bytes) throws IOException {
+        writeDurably(io, dir, name, f -> f.write(0, ByteBuffer.wrap(bytes)));
+    }
+
+    /** What {@link #writeDurably(FileIO, Path, String, Contents)} writes into the new file. */
+    public interface Contents {
+        void writeTo(StorageFile file) throws IOException;
+    }
+
+    /** {@link #writeDurably(FileIO, Path, String, byte[])} of contents written piece by piece. */
+    public static void writeDurably(FileIO io, Path dir, String name, Contents contents) throws IOException {
         Path tmp = dir.resolve(FileNames.temporary(name));
         io.delete(tmp);
         try {
             try (StorageFile f = io.create(tmp)) {
-                f.write(0, ByteBuffer.wrap(bytes));
+                contents.writeTo(f);
                 f.force();
             }
             io.rename(tmp, dir.resolve(name));

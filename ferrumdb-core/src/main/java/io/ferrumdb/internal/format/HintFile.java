@@ -2,9 +2,12 @@ package io.ferrumdb.internal.format;
 
 import io.ferrumdb.CorruptionException;
 import io.ferrumdb.Limits;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * A hint file lists every record of one sealed segment, so that open reads the small hint instead of the data
@@ -77,10 +80,17 @@ public final class HintFile {
      * per 100-byte record, without an object per entry and without copying everything each time it grows.
      * Not thread-safe: one appender at a time (the writer's lock, or the compaction thread).
      */
+    /** Where {@link Builder#writeTo} writes: a file's positional write. */
+    public interface Sink {
+        void write(long position, ByteBuffer src) throws IOException;
+    }
+
     public static final class Builder {
         private static final int BLOCK = 256 << 10;
 
         private final List<byte[]> full = new ArrayList<>();
+        /** The bytes used of each block of {@link #full}: a full block is kept as it is, not copied to its length. */
+        private int[] fullUsed = new int[8];
         private byte[] block = new byte[BLOCK];
         private int used;
         private int count;
@@ -95,7 +105,11 @@ public final class HintFile {
                         long sequence, long expiresAt) {
             int size = ENTRY_FIXED_SIZE + keyLength;
             if (used + size > block.length) {
-                full.add(java.util.Arrays.copyOf(block, used));
+                if (full.size() == fullUsed.length) {
+                    fullUsed = java.util.Arrays.copyOf(fullUsed, fullUsed.length * 2);
+                }
+                fullUsed[full.size()] = used;
+                full.add(block);
                 fullBytes += used;
                 block = new byte[Math.max(BLOCK, size)];
                 used = 0;
@@ -132,15 +146,43 @@ public final class HintFile {
         /** Copies the encoded entries into {@code to} from {@code at}. */
         private void copyBody(byte[] to, int at) {
             int p = at;
-            for (byte[] f : full) {
-                System.arraycopy(f, 0, to, p, f.length);
-                p += f.length;
+            for (int i = 0; i < full.size(); i++) {
+                System.arraycopy(full.get(i), 0, to, p, fullUsed[i]);
+                p += fullUsed[i];
             }
             System.arraycopy(block, 0, to, p, used);
         }
 
-        /** The complete hint file for a segment of {@code dataLength} bytes holding exactly the added entries. */
-        public byte[] encode(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
+        /**
+         * Writes the complete hint file, as {@link #encode} would return it, through {@code out} from position 0. A
+         * plaintext hint goes block by block, its checksum computed on the way: no copy of the entries (encode's
+         * one array of tens of megabytes was copied again by the JDK into a temporary direct buffer as large, to
+         * write it). An encrypted body is sealed whole, so it is encoded first.
+         */
+        public void writeTo(Sink out, long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher)
+                throws IOException {
+            if (cipher.encrypted()) {
+                out.write(0, ByteBuffer.wrap(encode(segmentId, databaseId, dataLength, cipher)));
+                return;
+            }
+            byte[] header = header(segmentId, databaseId, dataLength, cipher);
+            CRC32C crc = new CRC32C();
+            crc.update(header);
+            out.write(0, ByteBuffer.wrap(header));
+            long at = HEADER_SIZE;
+            for (int i = 0; i <= full.size(); i++) {
+                byte[] b = i < full.size() ? full.get(i) : block;
+                int n = i < full.size() ? fullUsed[i] : used;
+                crc.update(b, 0, n);
+                out.write(at, ByteBuffer.wrap(b, 0, n));
+                at += n;
+            }
+            byte[] tail = new byte[4];
+            Bytes.putI32(tail, 0, (int) crc.getValue());
+            out.write(at, ByteBuffer.wrap(tail));
+        }
+
+        private byte[] header(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
             byte[] header = new byte[HEADER_SIZE];
             Magic.HINT.write(header, 0);
             Bytes.putU16(header, 10, cipher.encrypted() ? 1 : 0);
@@ -148,6 +190,12 @@ public final class HintFile {
             Bytes.putI64(header, 16, segmentId);
             System.arraycopy(databaseId, 0, header, 24, 16);
             Bytes.putI64(header, 40, dataLength);
+            return header;
+        }
+
+        /** The complete hint file for a segment of {@code dataLength} bytes holding exactly the added entries. */
+        public byte[] encode(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
+            byte[] header = header(segmentId, databaseId, dataLength, cipher);
             if (!cipher.encrypted()) {
                 // Plaintext entries go straight behind the header: one copy of a body of tens of megabytes, not
                 // two (a compaction output's hint is a third of its size).

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
  * live in an off-heap {@link SlotTable} (24 bytes a slot), key bytes compared through a {@link KeyStore} (an
  * off-heap {@link KeyArena}, or in a hash-only plaintext database the records themselves: {@link LogKeys}), the
- * optional key order in sorted reference arrays ({@link OrderedIndex}, 8 bytes a key) and TTLs in a primitive
+ * optional key order in sorted reference arrays ({@link OrderedIndex}, 4 bytes a key) and TTLs in a primitive
  * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
  * <p>Concurrency: GETs and scans are lock-free. Every change (the log writer's puts and removes, compaction's
@@ -46,7 +46,7 @@ public final class KeyDir {
     private boolean loaded;
     private volatile long nextExpiry = Long.MAX_VALUE;
     /** The ordered index's build at open (see {@link #buildOrderedIndex}). */
-    private final OrderedBuild orderedBuild = new OrderedBuild();
+    final OrderedBuild orderedBuild = new OrderedBuild();
 
     /** Hash bits beyond the tag a hash-only directory's headers keep by default ({@link #keysInLog}). */
     public static final int DEFAULT_KEY_HASH_BITS = LogKeys.DEFAULT_EXTRA_BITS;
@@ -69,7 +69,8 @@ public final class KeyDir {
     private KeyDir(boolean ordered, int expectedKeys, LogKeys logKeys) {
         this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), OPEN_FILL));
         this.logKeys = logKeys;
-        this.arena = logKeys == null ? new KeyArena() : null;
+        // Only the ordered index packs references: an encrypted hash-only arena never pads.
+        this.arena = logKeys == null ? (ordered ? new KeyArena(KeyArena.DENSE_LIMIT) : new KeyArena()) : null;
         this.keys = logKeys == null ? new ArenaKeys(arena) : logKeys;
         this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
         if (ordered) {
@@ -220,11 +221,6 @@ public final class KeyDir {
         return ordered != null;
     }
 
-    /** True while the ordered index's build waits to be needed (tests). */
-    boolean orderedBuildDeferred() {
-        return orderedBuild.isDeferred();
-    }
-
     /**
      * Keys in {@code [fromInclusive, toExclusive)} (null = unbounded) in key order, descending if asked, each with
      * its location (found by the probe that checked the key is live); only with ordered keys. Sees every key added
@@ -249,17 +245,12 @@ public final class KeyDir {
     }
 
     /**
-     * Sorts recently added keys into the ordered index, unless it is still being built at open. The log's
-     * acknowledger calls it after each group commit, so that a writer only appends a reference.
+     * Sorts recently added keys into the ordered index, unless its build at open is deferred (which this starts
+     * once writers have added many keys, see {@link OrderedBuild}) or still running. The log's acknowledger calls it
+     * after each group commit, so that a writer only appends a reference.
      */
     public void applyQueuedOrderedChanges() {
-        if (ordered == null) {
-            return;
-        }
-        if (orderedBuild.isDeferred() && ordered.pendingCount() > orderedBuild.startsAfterAdded()) {
-            orderedBuild.startDeferred();
-        }
-        if (orderedBuild.await(false)) {
+        if (ordered != null && orderedBuild.await(false)) {
             ordered.merge(false);
         }
     }
@@ -300,9 +291,22 @@ public final class KeyDir {
 
     // ------------------------------------------------------------------ changes (one at a time)
 
-    /** Sets the key's location; returns the previous one. */
+    /** Sets the key's location; returns the previous one (looked up first: tests and tools; puts use the next). */
     public Location put(Key key, Location location) {
-        return set(key, location, true);
+        synchronized (mutation) {
+            Location previous = get(key);
+            set(key, location.segmentId(), location.offset(), location.recordSize(), location.expiresAt(), true);
+            return previous;
+        }
+    }
+
+    /**
+     * {@link #put(Key, Location)} from the location's fields, building no Location (the write path's puts allocate
+     * no objects of their own): returns the previous entry as {@code segmentId << 32 | recordSize}, or {@link
+     * #ABSENT} when the key was new.
+     */
+    public long put(Key key, int segmentId, long offset, int recordSize, long expiresAt) {
+        return set(key, segmentId, offset, recordSize, expiresAt, true);
     }
 
     /** Removes the key; returns its location, or null. */
@@ -319,7 +323,7 @@ public final class KeyDir {
      * then builds in one pass: sorting once is several times cheaper than inserting keys one by one.
      */
     public void load(Key key, Location location) {
-        set(key, location, false);
+        set(key, location.segmentId(), location.offset(), location.recordSize(), location.expiresAt(), false);
     }
 
     /** Runs {@code loading} (recovery's {@link KeyDirLoader}) under the mutation lock, then publishes the size. */
@@ -387,6 +391,8 @@ public final class KeyDir {
 
     /** {@link #recover}'s result for a record older than the key directory's: nothing changed. */
     static final long OLDER = -1;
+    /** {@link #put(Key, int, long, int, long)}'s answer for a key that had no entry. */
+    public static final long ABSENT = -1;
 
     /** The hash {@link #recover} takes for the key {@code key[from, from + length)}. */
     static long hash(byte[] key, int from, int length) {
@@ -507,18 +513,18 @@ public final class KeyDir {
         orderedBuild.defer(ordered, loaded);
     }
 
-    private Location set(Key key, Location location, boolean maintainOrder) {
+    private long set(Key key, int segmentId, long offset, int recordSize, long expiresAt, boolean maintainOrder) {
         byte[] bytes = key.bytes();
         long hash = key.directoryHash();
         synchronized (mutation) {
             SlotTable t = table;
             int slot = findOrFree(t, bytes, 0, bytes.length, hash);
-            Location previous = null;
+            long previous = ABSENT;
             long header;
             if (slot >= 0) {
                 header = t.header(slot);
-                previous = t.location(slot);
-                t.write(slot, header, location);
+                previous = (long) t.segmentId(slot) << 32 | (t.recordSize(slot) & 0xFFFFFFFFL);
+                t.write(slot, header, segmentId, offset, recordSize, expiresAt);
             } else {
                 // One walk found the key absent and where it goes, unless the table must grow first.
                 slot = -slot - 1;
@@ -529,9 +535,9 @@ public final class KeyDir {
                 header = keys.add(t, slot, bytes, 0, bytes.length, hash);
                 if (t.header(slot) == SlotTable.NEVER_USED) {
                     t.used++;
-                    t.writeFresh(slot, header, location);
+                    t.writeFresh(slot, header, segmentId, offset, recordSize, expiresAt);
                 } else {
-                    t.write(slot, header, location);
+                    t.write(slot, header, segmentId, offset, recordSize, expiresAt);
                 }
                 t.live++;
                 size = t.live;
@@ -541,7 +547,7 @@ public final class KeyDir {
                     ordered.loaded(SlotTable.ref(header));
                 }
             }
-            noteExpiry(location.expiresAt(), header);
+            noteExpiry(expiresAt, header);
             return previous;
         }
     }

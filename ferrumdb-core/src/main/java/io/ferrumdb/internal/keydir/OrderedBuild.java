@@ -61,7 +61,7 @@ final class OrderedBuild {
         running = built;
         Thread builder = new Thread(() -> {
             try {
-                long[] refs = loaded.refs();
+                int[] refs = loaded.refs();
                 ordered.sort(refs);
                 ordered.install(refs, loaded.dead());
             } catch (RuntimeException | Error e) {
@@ -76,17 +76,24 @@ final class OrderedBuild {
     }
 
     /**
-     * True when the index built at open is complete; with {@code wait}, starts it if it was deferred and waits for
-     * it (without, a deferred build is not complete).
+     * True when the index built at open is complete; with {@code wait} (a scan), starts it if it was deferred and
+     * waits for it. Without (the acknowledger's merges), a deferred build is not complete, and is started once
+     * writers have added more than {@link #startsAfterAdded} keys.
      *
      * @throws FerrumException when waiting for a build that failed
      */
     boolean await(boolean wait) {
         if (isDeferred) {
+            OrderedIndex index;
+            synchronized (this) {
+                index = deferredIndex;
+            }
+            if (wait || index != null && index.pendingCount() > startsAfterAdded()) {
+                startDeferred();
+            }
             if (!wait) {
                 return false;
             }
-            startDeferred();
         }
         CountDownLatch building = running;
         if (building == null) {

@@ -4,8 +4,10 @@ import java.util.Arrays;
 import java.util.function.LongPredicate;
 
 /**
- * Keys in unsigned byte order without a node per key: sorted arrays of key references (8 bytes a key) in three
- * levels, like a tiny log-structured merge tree.
+ * Keys in unsigned byte order without a node per key: sorted arrays of key references in three levels, like a
+ * tiny log-structured merge tree. References are {@linkplain KeyArena#pack packed} into an {@code int}: 4 bytes a
+ * key in {@code base}, and half the bytes a merge copies and a scan walks (they were 8, about an eighth of an
+ * ordered directory's memory at 1M keys).
  * <ul>
  *   <li>{@code base}: every key known when it was last rebuilt, sorted;</li>
  *   <li>{@code mid}: keys added since, sorted, at most about a sixteenth of {@code base};</li>
@@ -24,7 +26,7 @@ import java.util.function.LongPredicate;
  * in one step), so it is weakly consistent like the table itself.
  */
 final class OrderedIndex {
-    private static final long[] NONE = new long[0];
+    private static final int[] NONE = new int[0];
     /**
      * A merge into {@code mid} waits for at least this many pending keys, and for a quarter of {@code mid}: a
      * merge costs O(mid + pending) comparisons, so waiting for a batch proportional to {@code mid} keeps the
@@ -36,7 +38,7 @@ final class OrderedIndex {
     /** {@code mid} is merged into {@code base} beyond this size and beyond a sixteenth of {@code base}. */
     static final int MID_MIN = 1 << 14;
 
-    private record Levels(long[] base, long[] mid) {
+    private record Levels(int[] base, int[] mid) {
     }
 
     private final KeyArena arena;
@@ -46,12 +48,12 @@ final class OrderedIndex {
     /** Guarded by {@link #lock}, replaced as a whole. */
     private Levels levels = new Levels(NONE, NONE);
     /** Guarded by {@link #lock}. */
-    private long[] pending = new long[64];
+    private int[] pending = new int[64];
     private int pendingCount;
     /** Removals since the levels were last filtered; merges filter once they reach an eighth of a level. */
     private long removedSinceFilter;
     /** References of keys loaded at open, in the order the loader added them (see {@link #loaded}). */
-    private long[] loadedRefs = NONE;
+    private int[] loadedRefs = NONE;
     private int loadedCount;
     private int expectedLoaded;
 
@@ -66,7 +68,7 @@ final class OrderedIndex {
             if (pendingCount == pending.length) {
                 pending = Arrays.copyOf(pending, pending.length * 2);
             }
-            pending[pendingCount++] = ref;
+            pending[pendingCount++] = arena.pack(ref);
         }
     }
 
@@ -91,7 +93,7 @@ final class OrderedIndex {
         if (loadedCount == loadedRefs.length) {
             loadedRefs = Arrays.copyOf(loadedRefs, Math.max(expectedLoaded, Math.max(1024, loadedCount * 2)));
         }
-        loadedRefs[loadedCount++] = ref;
+        loadedRefs[loadedCount++] = arena.pack(ref);
     }
 
     /** Sizes the array of {@link #loaded} references for {@code keys} keys at its first use (open knows the count). */
@@ -100,7 +102,7 @@ final class OrderedIndex {
     }
 
     /** The references {@link #loaded} noted, to sort and {@link #install}, and how many of them are dead. */
-    record Loaded(long[] refs, long dead) {
+    record Loaded(int[] refs, long dead) {
     }
 
     /**
@@ -110,7 +112,7 @@ final class OrderedIndex {
      * which is all merges need (it only decides when they filter). Caller holds the table's mutation lock.
      */
     Loaded takeLoaded(int live) {
-        long[] refs = loadedCount == loadedRefs.length ? loadedRefs : Arrays.copyOf(loadedRefs, loadedCount);
+        int[] refs = loadedCount == loadedRefs.length ? loadedRefs : Arrays.copyOf(loadedRefs, loadedCount);
         loadedRefs = NONE;
         loadedCount = 0;
         return new Loaded(refs, Math.max(0, refs.length - live));
@@ -121,7 +123,7 @@ final class OrderedIndex {
      * hash table (counted as removals, so that merges filter them out in time); keys added meanwhile stay
      * pending.
      */
-    void install(long[] sortedRefs, long dead) {
+    void install(int[] sortedRefs, long dead) {
         synchronized (mergeLock) {
             synchronized (lock) {
                 levels = new Levels(sortedRefs, NONE);
@@ -138,7 +140,7 @@ final class OrderedIndex {
     void merge(boolean force) {
         synchronized (mergeLock) {
             Levels before;
-            long[] batch;
+            int[] batch;
             boolean filterBase;
             boolean filterMid;
             synchronized (lock) {
@@ -153,8 +155,8 @@ final class OrderedIndex {
             if (!ascending(batch)) {
                 sort(batch);
             }
-            long[] mid = mergeSorted(before.mid, batch, filterMid);
-            long[] base = before.base;
+            int[] mid = mergeSorted(before.mid, batch, filterMid);
+            int[] base = before.base;
             if (filterBase || mid.length > Math.max(MID_MIN, base.length / 16)) {
                 base = mergeSorted(base, mid, filterBase);
                 mid = NONE;
@@ -179,9 +181,9 @@ final class OrderedIndex {
      * such a batch was a third of the merge's time. Stops at the first key out of order, so a batch of random keys
      * costs a comparison or two.
      */
-    private boolean ascending(long[] refs) {
+    private boolean ascending(int[] refs) {
         for (int i = 1; i < refs.length; i++) {
-            if (arena.compare(refs[i - 1], refs[i]) > 0) {
+            if (compare(refs[i - 1], refs[i]) > 0) {
                 return false;
             }
         }
@@ -201,8 +203,8 @@ final class OrderedIndex {
      * few clusters of) a level then costs O(|b| log |a|) key comparisons instead of one per key of the level (for
      * keys added in order, these comparisons were most of the ordered index's merging).
      */
-    private long[] mergeSorted(long[] a, long[] b, boolean filter) {
-        long[] out = new long[a.length + b.length];
+    private int[] mergeSorted(int[] a, int[] b, boolean filter) {
+        int[] out = new int[a.length + b.length];
         int i = 0;
         int j = 0;
         int n = 0;
@@ -215,8 +217,8 @@ final class OrderedIndex {
                 fromA = 0;
                 continue;
             }
-            long ref;
-            int c = arena.compare(a[i], b[j]);
+            int ref;
+            int c = compare(a[i], b[j]);
             if (c == 0 && a[i] == b[j]) {
                 j++;
                 continue;
@@ -228,7 +230,7 @@ final class OrderedIndex {
                 ref = b[j++];
                 fromA = 0;
             }
-            if (!filter || isLive.test(ref)) {
+            if (!filter || isLive(ref)) {
                 out[n++] = ref;
             }
         }
@@ -241,11 +243,11 @@ final class OrderedIndex {
      * The first index at or after {@code from} whose key is not below {@code ref}'s ({@code a.length} if none):
      * probes {@code from}, {@code from + 1}, {@code from + 3}, {@code from + 7}, ... then searches the last gap.
      */
-    private int firstNotBelow(long[] a, int from, long ref) {
+    private int firstNotBelow(int[] a, int from, int ref) {
         int lo = from;
         int hi = from;
         int bound = 1;
-        while (hi < a.length && arena.compare(a[hi], ref) < 0) {
+        while (hi < a.length && compare(a[hi], ref) < 0) {
             lo = hi + 1;
             bound <<= 1;
             hi = from + bound - 1;
@@ -256,7 +258,7 @@ final class OrderedIndex {
         hi = Math.min(hi, a.length);
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (arena.compare(a[mid], ref) < 0) {
+            if (compare(a[mid], ref) < 0) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -266,13 +268,13 @@ final class OrderedIndex {
     }
 
     /** Copies {@code src[from, to)} to {@code out[n...)}, with {@code filter} only live ones; the new {@code n}. */
-    private int copy(long[] src, int from, int to, long[] out, int n, boolean filter) {
+    private int copy(int[] src, int from, int to, int[] out, int n, boolean filter) {
         if (!filter) {
             System.arraycopy(src, from, out, n, to - from);
             return n + to - from;
         }
         for (int k = from; k < to; k++) {
-            if (isLive.test(src[k])) {
+            if (isLive(src[k])) {
                 out[n++] = src[k];
             }
         }
@@ -293,19 +295,19 @@ final class OrderedIndex {
      * long common prefixes fall back to {@link KeyArena#compare}. Not stable; nothing relies on the order of two
      * references to equal keys.
      */
-    void sort(long[] refs) {
+    void sort(int[] refs) {
         if (refs.length < 2) {
             return;
         }
         long[] words = new long[refs.length];
         for (int i = 0; i < refs.length; i++) {
-            words[i] = arena.word(refs[i], 0);
+            words[i] = arena.word(arena.unpack(refs[i]), 0);
         }
         sortByWords(refs, words, 0, refs.length, 0);
     }
 
     /** Sorts {@code refs[from, to)}, whose keys share their first {@code depth} bytes; words at that depth. */
-    private void sortByWords(long[] refs, long[] words, int from, int to, int depth) {
+    private void sortByWords(int[] refs, long[] words, int from, int to, int depth) {
         while (to - from > 1) {
             if (to - from < INSERTION_SORT) {
                 insertionSort(refs, words, from, to);
@@ -338,30 +340,30 @@ final class OrderedIndex {
     }
 
     /** Sorts {@code refs[from, to)}, whose keys are equal through {@code depth + 8} bytes (zero-padded). */
-    private void sortEqualWords(long[] refs, long[] words, int from, int to, int depth) {
+    private void sortEqualWords(int[] refs, long[] words, int from, int to, int depth) {
         if (to - from < 2) {
             return;
         }
         int next = depth + 8;
         boolean someKeyEnds = next >= MAX_WORD_DEPTH;
         for (int i = from; i < to && !someKeyEnds; i++) {
-            someKeyEnds = arena.length(refs[i]) <= next;
+            someKeyEnds = arena.length(arena.unpack(refs[i])) <= next;
         }
         if (someKeyEnds) {
-            long[] range = Arrays.copyOfRange(refs, from, to);
+            int[] range = Arrays.copyOfRange(refs, from, to);
             mergeSort(range.clone(), range, 0, range.length);
             System.arraycopy(range, 0, refs, from, range.length);
             return;
         }
         for (int i = from; i < to; i++) {
-            words[i] = arena.word(refs[i], next);
+            words[i] = arena.word(arena.unpack(refs[i]), next);
         }
         sortByWords(refs, words, from, to, next);
     }
 
-    private void insertionSort(long[] refs, long[] words, int from, int to) {
+    private void insertionSort(int[] refs, long[] words, int from, int to) {
         for (int i = from + 1; i < to; i++) {
-            long ref = refs[i];
+            int ref = refs[i];
             long word = words[i];
             int j = i - 1;
             while (j >= from && compare(words[j], refs[j], word, ref) > 0) {
@@ -375,9 +377,18 @@ final class OrderedIndex {
     }
 
     /** Keys sharing the bytes before their words: the words decide, unless equal. */
-    private int compare(long wordA, long refA, long wordB, long refB) {
+    private int compare(long wordA, int refA, long wordB, int refB) {
         int c = Long.compareUnsigned(wordA, wordB);
-        return c != 0 ? c : arena.compare(refA, refB);
+        return c != 0 ? c : compare(refA, refB);
+    }
+
+    /** Unsigned comparison of the keys of two packed references. */
+    private int compare(int refA, int refB) {
+        return arena.compare(arena.unpack(refA), arena.unpack(refB));
+    }
+
+    private boolean isLive(int ref) {
+        return isLive.test(arena.unpack(ref));
     }
 
     private static long medianOfThree(long a, long b, long c) {
@@ -395,8 +406,8 @@ final class OrderedIndex {
         return b;
     }
 
-    private static void swap(long[] refs, long[] words, int i, int j) {
-        long r = refs[i];
+    private static void swap(int[] refs, long[] words, int i, int j) {
+        int r = refs[i];
         refs[i] = refs[j];
         refs[j] = r;
         long w = words[i];
@@ -405,13 +416,13 @@ final class OrderedIndex {
     }
 
     /** Sorts {@code src[from, to)} into {@code dst[from, to)}; both hold the same elements on entry. */
-    private void mergeSort(long[] src, long[] dst, int from, int to) {
+    private void mergeSort(int[] src, int[] dst, int from, int to) {
         int n = to - from;
         if (n < 16) {
             for (int i = from + 1; i < to; i++) {
-                long x = dst[i];
+                int x = dst[i];
                 int j = i - 1;
-                while (j >= from && arena.compare(dst[j], x) > 0) {
+                while (j >= from && compare(dst[j], x) > 0) {
                     dst[j + 1] = dst[j];
                     j--;
                 }
@@ -425,7 +436,7 @@ final class OrderedIndex {
         int i = from;
         int j = mid;
         for (int k = from; k < to; k++) {
-            if (j >= to || (i < mid && arena.compare(src[i], src[j]) <= 0)) {
+            if (j >= to || (i < mid && compare(src[i], src[j]) <= 0)) {
                 dst[k] = src[i++];
             } else {
                 dst[k] = src[j++];
@@ -437,7 +448,7 @@ final class OrderedIndex {
      * The pending keys sorted, as scans share them: {@code refs} holds {@code pending[0, covers)} in key order while
      * {@code generation} is current (a merge that takes keys out of {@code pending} starts a new generation).
      */
-    private record SortedPending(long[] refs, int covers, long generation) {
+    private record SortedPending(int[] refs, int covers, long generation) {
     }
 
     /**
@@ -465,7 +476,7 @@ final class OrderedIndex {
         }
         Levels snapshot;
         SortedPending sorted;
-        long[] newest;
+        int[] newest;
         synchronized (lock) {
             snapshot = levels;
             sorted = sortedPending.generation == generation ? sortedPending : new SortedPending(NONE, 0, generation);
@@ -482,7 +493,7 @@ final class OrderedIndex {
                 }
             }
         }
-        return new OrderedScan(arena, probe, new long[][] {snapshot.base, snapshot.mid, sorted.refs, newest},
+        return new OrderedScan(arena, probe, new int[][] {snapshot.base, snapshot.mid, sorted.refs, newest},
                 from, to, descending);
     }
 }

@@ -6,7 +6,8 @@ import java.util.NoSuchElementException;
 
 /**
  * A walk over the live keys of a key range in key order, as {@link KeyDir#orderedScan} starts it: sorted runs of
- * key references (the ordered index's levels, restricted to the range by binary search) merged in the scan's
+ * packed key references ({@link KeyArena#pack}; the ordered index's levels, restricted to the range by binary
+ * search) merged in the scan's
  * direction. Each reference costs one probe of the hash table, which checks that the key is live and reads its
  * location in one step, so callers get the location with the key and need no lookup of their own.
  *
@@ -37,7 +38,7 @@ public final class OrderedScan {
 
     private final KeyArena arena;
     private final Probe probe;
-    private final long[][] runs;
+    private final int[][] runs;
     /** Per run: the next index to take and the index where the run's part of the range ends. */
     private final int[] next;
     private final int[] end;
@@ -55,17 +56,17 @@ public final class OrderedScan {
     private Key key;
     private Location location;
 
-    OrderedScan(KeyArena arena, Probe probe, long[][] runs, byte[] from, byte[] to, boolean descending) {
+    OrderedScan(KeyArena arena, Probe probe, int[][] runs, byte[] from, byte[] to, boolean descending) {
         this.arena = arena;
         this.probe = probe;
         this.step = descending ? -1 : 1;
         this.direction = step;
         // Empty parts are dropped here, so that the merge of a short scan usually compares nothing.
-        long[][] kept = new long[runs.length][];
+        int[][] kept = new int[runs.length][];
         int[] nexts = new int[runs.length];
         int[] ends = new int[runs.length];
         int n = 0;
-        for (long[] refs : runs) {
+        for (int[] refs : runs) {
             int lo = from == null ? 0 : lowerBound(arena, refs, from);
             int hi = to == null ? refs.length : lowerBound(arena, refs, to);
             if (hi <= lo) {
@@ -83,12 +84,12 @@ public final class OrderedScan {
     }
 
     /** First index whose key is not below {@code key}. */
-    static int lowerBound(KeyArena arena, long[] refs, byte[] key) {
+    static int lowerBound(KeyArena arena, int[] refs, byte[] key) {
         int lo = 0;
         int hi = refs.length;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (arena.compare(refs[mid], key) < 0) {
+            if (arena.compare(arena.unpack(refs[mid]), key) < 0) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -109,7 +110,7 @@ public final class OrderedScan {
             if (next[best] == touchedTo[best]) {
                 touchAhead(best);
             }
-            long ref = runs[best][next[best]];
+            long ref = arena.unpack(runs[best][next[best]]);
             next[best] += step;
             // Report a key once even if two runs hold it (a key removed and added again has a second reference in
             // a newer run). Keys are compared only when the run changes: within one run equal keys are adjacent
@@ -131,12 +132,12 @@ public final class OrderedScan {
 
     /** Touches the next {@link #TOUCH_AHEAD} references of {@code run} (fewer at its end). */
     private void touchAhead(int run) {
-        long[] refs = runs[run];
+        int[] refs = runs[run];
         int i = next[run];
         int stop = step > 0 ? Math.min(end[run], i + TOUCH_AHEAD) : Math.max(end[run], i - TOUCH_AHEAD);
         long sum = 0;
         for (; i != stop; i += step) {
-            sum += probe.touch(refs[i]);
+            sum += probe.touch(arena.unpack(refs[i]));
         }
         touched += sum;
         touchedTo[run] = stop;
@@ -171,7 +172,7 @@ public final class OrderedScan {
 
     /** True when run {@code a}'s next key comes strictly before run {@code b}'s in the scan's direction. */
     private boolean before(int a, int b) {
-        return direction * arena.compare(runs[a][next[a]], runs[b][next[b]]) < 0;
+        return direction * arena.compare(arena.unpack(runs[a][next[a]]), arena.unpack(runs[b][next[b]])) < 0;
     }
 
     /** The current key (its bytes are a private copy). Valid after {@link #next} returned true. */

@@ -381,17 +381,16 @@ final class SlotTable {
      * no seqlock. A reader reaches a slot's words only after reading its header (acquire): one that read
      * "never used" stopped there, one that reads the new header sees the words written before it.
      */
-    void writeFresh(int slot, long header, Location loc) {
+    void writeFresh(int slot, long header, int segmentId, long offset, int recordSize, long expiresAt) {
         assert header(slot) == NEVER_USED : "slot " + slot + " is in use";
-        checkLimits(loc.segmentId(), loc.offset());
-        long expiresAt = loc.expiresAt();
+        checkLimits(segmentId, offset);
         if (expiresAt != 0 && expiries == null) {
             expiries = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
         }
         int versionAt = at(slot, 2);
         long version = ((long) WORDS.get(slots, versionAt)) & ~0xFFFFFFFFL;
-        WORDS.set(slots, at(slot, 1), ((long) loc.segmentId() << 40) | loc.offset());
-        WORDS.set(slots, versionAt, version | (loc.recordSize() & 0xFFFFFFFFL));
+        WORDS.set(slots, at(slot, 1), ((long) segmentId << 40) | offset);
+        WORDS.set(slots, versionAt, version | (recordSize & 0xFFFFFFFFL));
         ByteBuffer e = expiries;
         if (e != null) {
             WORDS.set(e, slot * 8, expiresAt);

@@ -21,6 +21,11 @@ final class CycleIo {
     record Sealing(Segment segment, HintFile.Builder hint) {
     }
 
+    /** Writes the hint files of rolled segments that are written and fsynced, and switches them to a memory map. */
+    interface Sealer {
+        void sealed(List<Sealing> sealing) throws IOException;
+    }
+
     /**
      * What one cycle took from the writer: the chunks to write, the segments to seal, the futures completed when it
      * is done, the active segment, and the last sequence number and position it covers; {@code force}: fsync it.
@@ -30,6 +35,13 @@ final class CycleIo {
     }
 
     private final LogWriter.SealListener sealListener;
+    /**
+     * Whether a cycle seals the segments it rolled itself (under always(): a leader's followers wait for their fsync
+     * anyway). Otherwise the {@link Acknowledger} seals them after the cycle and completes the cycle's waiters after
+     * that (rollAndSync waits for its seal): on the cycle, the hint file of a full segment held every later write back
+     * for as long as it took to encode, write and fsync it (about 90 ms for 64 MiB of small records).
+     */
+    private final boolean sealsOnCycle;
     private final LongAdder fsyncs = new LongAdder();
     private final LongAdder syncedRecords = new LongAdder();
     /** Records written but not yet forced. Owned by the token holder. */
@@ -39,14 +51,25 @@ final class CycleIo {
     /** How long the last force of the active segment took, in nanoseconds. Owned by the token holder. */
     private long lastFsyncDuration;
 
-    CycleIo(LogWriter.SealListener sealListener) {
+    CycleIo(LogWriter.SealListener sealListener, boolean sealsOnCycle) {
         this.sealListener = sealListener;
+        this.sealsOnCycle = sealsOnCycle;
+    }
+
+    boolean sealsOnCycle() {
+        return sealsOnCycle;
+    }
+
+    /** The segments of {@code c} still to be sealed once its file work is done: none when the cycle sealed them. */
+    List<Sealing> toSeal(Cycle c) {
+        return sealsOnCycle ? List.of() : c.sealing();
     }
 
     /**
      * Runs one cycle's file work: writes it, forces it if the cycle forces, moves the written and fsynced positions,
-     * then writes the hint files of the sealed segments. A throw stops the writer (the caller fails the cycle).
-     * Returns the cycle's row in the {@link CycleTrace} ({@code leader}: run by a leading writer), or -1.
+     * then writes the hint files of the sealed segments if {@link #sealsOnCycle}. A throw stops the writer (the caller
+     * fails the cycle). Returns the cycle's row in the {@link CycleTrace} ({@code leader}: run by a leading writer),
+     * or -1.
      */
     int run(Cycle c, DurablePositions positions, boolean leader) throws IOException {
         int traceRow = CycleTrace.begin(c, leader);
@@ -60,7 +83,9 @@ final class CycleIo {
             CycleTrace.mark(traceRow, CycleTrace.SYNCED);
             positions.synced(c.upToPosition());
         }
-        sealed(c.sealing());
+        if (sealsOnCycle) {
+            sealed(c.sealing());
+        }
         return traceRow;
     }
 

@@ -28,12 +28,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Writers encode records into an in-memory chunk under a short lock and update the key directory there, so
  * that the order of key-directory updates equals the order of sequence numbers. A cycle takes everything pending
- * at once, writes it with one positional write and fsyncs once (as the policy asks); one cycle runs at a time
+ * at once, writes it with positional writes and fsyncs once (as the policy asks); one cycle runs at a time
  * ({@link GroupCommit}'s token). Under {@code always()} a writer waiting for its own put leads the cycle on its
  * own thread ({@link #waitFor}) and completes its followers. The flusher thread runs the other cycles
  * (asynchronous futures alone, syncs, close, the periodic and never policies); it wakes only the first {@link
  * #FLUSHER_ACKS} writers of a batch itself (each wake is a system call, and a woken writer may preempt the waker)
- * and hands the others to the acknowledger thread, which also runs the after-cycle work while the next cycle runs.
+ * and hands the others to the acknowledger thread, which also runs the after-cycle work while the next cycle runs
+ * (and, unless under {@code always()}, seals the segments the cycle rolled: {@link CycleIo#sealsOnCycle}).
  * Under {@code always()} the next cycle first waits, up to half an fsync, for the writers just acknowledged to
  * append again ({@link GroupGather}: the flusher's own, the leaders' in GroupCommit).
  *
@@ -65,12 +66,18 @@ public final class LogWriter {
     /** Applies appended records to the key directory, under the writer's lock. */
     public interface Applier {
         void apply(Append append, Location location);
+
+        /** The same from the location's fields, which the writer calls: overridden, it builds no Location. */
+        default void apply(Append append, int segmentId, long offset, int recordSize) {
+            apply(append, new Location(segmentId, offset, recordSize, append.expiresAt()));
+        }
     }
 
-    private static final int MAX_PENDING = 4 << 20;
     /**
-     * Without fsync waiters, the flusher waits until this much is pending or {@link #LINGER_NANOS} passed: waking
-     * it for every record would cost a thread hand-off and a write() per put (measured: 30x fewer puts/s).
+     * Without fsync waiters, a cycle runs {@link #LINGER_NANOS} after records became pending, or when the flusher
+     * wakes to find this much pending or a full chunk queued. Only the first record pending wakes it (it then sleeps
+     * on its linger timer): waking it per record cost a hand-off and a write() per put (30x fewer puts/s), and per
+     * 64 KiB an unpark that was 5% of a put's CPU.
      */
     private static final int FLUSH_BYTES = 64 << 10;
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -139,10 +146,10 @@ public final class LogWriter {
         this.policy = policy;
         this.segmentSize = segmentSize;
         this.factory = factory;
-        this.io = new CycleIo(sealListener);
+        this.io = new CycleIo(sealListener, policy.isAlways());
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
-        this.acknowledger = new Acknowledger(afterCycle, this::fail);
+        this.acknowledger = new Acknowledger(afterCycle, io::sealed, this::failFromAcknowledger);
         this.flusher.start();
     }
 
@@ -166,13 +173,10 @@ public final class LogWriter {
             if (active == null) {
                 startSegment();
             }
-            int total = 0;
-            for (Append a : appends) {
-                total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, active.cipher());
-            }
+            int total = Chunks.size(appends, active.cipher());
             while (true) {
                 ensureWritable(true);
-                if (pending.length > 0 && pending.length + total > MAX_PENDING) {
+                if (chunks.full(pending, total)) {
                     space.awaitUninterruptibly();
                 } else if (appendOffset > SegmentHeader.SIZE && appendOffset + total > segmentSize) {
                     roll();
@@ -180,18 +184,17 @@ public final class LogWriter {
                     break;
                 }
             }
-            Chunk c = pending;
-            if (c.length == 0) {
+            Chunk c = pending = chunks.roomFor(pending, total);
+            boolean first = c.length == 0 && !chunks.hasRolled();
+            if (first) {
                 pendingSince = System.nanoTime();
             }
             int n = appends.size();
-            Location[] locations = c.encode(appends, total, lastSequence + 1, activeHint);
+            long at = c.encode(appends, total, lastSequence + 1, activeHint);
             appendOffset = c.fileOffset + c.length;
             active.noteSequences(lastSequence + 1, lastSequence + n);
             lastSequence += n;
-            for (int i = 0; i < n; i++) {
-                applier.apply(appends.get(i), locations[i]);
-            }
+            c.apply(appends, at, applier);
             CompletableFuture<Void> durable = null;
             if (policy.isAlways() && callerWaits) {
                 Ticket ticket = new Ticket();
@@ -208,8 +211,7 @@ public final class LogWriter {
                 if (gatherer != null) {
                     gatherer.wake();
                 }
-            } else if (c.length >= FLUSH_BYTES && c.length - total < FLUSH_BYTES || c.length == total) {
-                // Crossing the flush threshold, or the first record of a new chunk (starts the linger timer).
+            } else if (first) {
                 work.signal();
             }
             return durable;
@@ -292,7 +294,7 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        await(done);
+        WriteFailure.await(done);
     }
 
     /**
@@ -303,23 +305,12 @@ public final class LogWriter {
         if (durable instanceof Ticket ticket) {
             GroupCommit.await(ticket, this::lead);
         }
-        await(durable);
+        WriteFailure.await(durable);
     }
 
-    /** Waits for a future returned by {@link #append}, turning its failure into a FerrumException. */
+    /** Waits for a future returned by {@link #append}; failures as {@link WriteFailure#await}. */
     public static void await(CompletableFuture<Void> future) {
-        if (future == null) {
-            return;
-        }
-        try {
-            future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof FerrumException fe) {
-                throw fe;
-            }
-            throw new FerrumException("write failed", cause);
-        }
+        WriteFailure.await(future);
     }
 
     /**
@@ -627,6 +618,7 @@ public final class LogWriter {
     private void runCycle(Cycle c, boolean leader) {
         Throwable failed = null;
         int traceRow = -1;
+        boolean sealHere = io.sealsOnCycle();
         try {
             traceRow = io.run(c, positions, leader);
             if (c.force()) {
@@ -636,7 +628,7 @@ public final class LogWriter {
             failed = e;
         }
         boolean acknowledge = failed == null && c.force();
-        int here = !acknowledge ? 0 : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
+        int here = !acknowledge || !sealHere ? 0 : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
         Ticket next;
         lock.lock();
         try {
@@ -653,7 +645,8 @@ public final class LogWriter {
                     gather.start(waiters.size(), c.done().size(), io.lastFsyncDuration(), System.nanoTime());
                 }
                 // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
-                acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of());
+                acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of(),
+                        io.toSeal(c));
             }
             // A leader's followers are completed by two threads at once: the next leader takes the second half.
             next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
@@ -678,11 +671,12 @@ public final class LogWriter {
         }
     }
 
-    /** Stops the writer after a failure found off its lock (by the acknowledger's after-cycle work). */
-    private void fail(Throwable e) {
+    /** Stops the writer after a failure found off its lock by the acknowledger, failing the waiters it holds. */
+    private void failFromAcknowledger(Throwable e, List<CompletableFuture<Void>> held) {
         lock.lock();
         try {
             failLocked(e);
+            stopped.fail(held);
         } finally {
             lock.unlock();
         }

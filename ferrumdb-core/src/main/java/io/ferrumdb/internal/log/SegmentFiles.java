@@ -138,9 +138,8 @@ public final class SegmentFiles {
 
     /** Writes the hint of a complete segment from entries collected while it was written. */
     public void writeHint(Segment segment, HintFile.Builder hint) throws IOException {
-        byte[] bytes = hint.encode(segment.id(), databaseId, segment.writtenLength(),
-                ciphers.hintCipher(segment.header()));
-        DatabaseDirectory.writeDurably(io, dir, FileNames.hint(segment.id()), bytes);
+        DatabaseDirectory.writeDurably(io, dir, FileNames.hint(segment.id()), f -> hint.writeTo(f::write, segment.id(),
+                databaseId, segment.writtenLength(), ciphers.hintCipher(segment.header())));
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.ferrumdb.internal.log;
 
 import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.keydir.Key;
+import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -254,12 +256,17 @@ public final class SegmentSet {
 
     /** A key directory entry now points at {@code location}. */
     public void addLive(Location location) {
-        Segment s = get(location.segmentId());
+        addLive(location.segmentId(), location.recordSize());
+    }
+
+    /** {@link #addLive(Location)} from the location's fields. */
+    public void addLive(int segmentId, int recordSize) {
+        Segment s = get(segmentId);
         if (s == null) {
-            throw new IllegalStateException("a key directory entry points at segment " + location.segmentId()
+            throw new IllegalStateException("a key directory entry points at segment " + segmentId
                     + ", which is not in the set");
         }
-        s.addLiveBytes(location.recordSize());
+        s.addLiveBytes(recordSize);
     }
 
     /** Adds {@code bytes} of live records to segment {@code id} (open: the sums from one pass over the keys). */
@@ -274,9 +281,19 @@ public final class SegmentSet {
     /** A key directory entry that pointed at {@code previous} was replaced or removed (null: there was none). */
     public void release(Location previous) {
         if (previous != null) {
-            Segment s = get(previous.segmentId());
+            release((long) previous.segmentId() << 32 | (previous.recordSize() & 0xFFFFFFFFL));
+        }
+    }
+
+    /**
+     * {@link #release(Location)} of the entry {@link KeyDir#put(Key, int, long, int, long)} returned: {@code
+     * segmentId << 32 | recordSize}, or {@link KeyDir#ABSENT}.
+     */
+    public void release(long previous) {
+        if (previous != KeyDir.ABSENT) {
+            Segment s = get((int) (previous >>> 32));
             if (s != null) {
-                s.addLiveBytes(-previous.recordSize());
+                s.addLiveBytes(-(int) previous);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.log;
 
+import io.ferrumdb.FerrumException;
 import io.ferrumdb.ReadOnlyDatabaseException;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,22 @@ final class WriteFailure {
         if (cause == null) {
             cause = e;
             failed = true;
+        }
+    }
+
+    /** Waits for a future returned by {@link LogWriter#append}, turning its failure into a FerrumException. */
+    static void await(CompletableFuture<Void> future) {
+        if (future == null) {
+            return;
+        }
+        try {
+            future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof FerrumException fe) {
+                throw fe;
+            }
+            throw new FerrumException("write failed", cause);
         }
     }
 

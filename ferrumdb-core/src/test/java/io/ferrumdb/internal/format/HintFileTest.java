@@ -73,6 +73,64 @@ class HintFileTest {
         }
     }
 
+    /**
+     * The sealing path writes a hint block by block ({@link HintFile.Builder#writeTo}), checksumming on the way:
+     * the file holds exactly encode's bytes, for no entries, one, about one 256 KiB block of them (6,898 entries of 38
+     * bytes fill it to 20 bytes of its end) and several blocks, plaintext and encrypted (an encrypted body is encoded
+     * whole).
+     */
+    @Test
+    void writingBlockByBlockGivesTheBytesEncodeGives() throws java.io.IOException {
+        for (int n : new int[] {0, 1, 6_898, 6_899, 30_000}) {
+            HintFile.Builder b = new HintFile.Builder();
+            for (int i = 0; i < n; i++) {
+                b.add(RecordFormat.TYPE_PUT, bytes("k" + (i % 10_000 + 10_000)), 100, SegmentHeader.SIZE + 100L * i,
+                        i + 1, i % 7 == 0 ? 1_700_000_000_000L + i : 0);
+            }
+            for (HintFile.BodyCipher cipher : new HintFile.BodyCipher[] {HintFile.PLAIN, xorCipher()}) {
+                byte[] expected = b.encode(5, DB, SegmentHeader.SIZE + 100L * n, cipher);
+                byte[] written = new byte[expected.length];
+                int[] end = new int[1];
+                b.writeTo((position, src) -> {
+                    int len = src.remaining();
+                    src.get(written, Math.toIntExact(position), len);
+                    end[0] = Math.max(end[0], Math.toIntExact(position) + len);
+                }, 5, DB, SegmentHeader.SIZE + 100L * n, cipher);
+                assertThat(end[0]).as("%d entries, encrypted %s", n, cipher.encrypted()).isEqualTo(expected.length);
+                assertThat(written).as("%d entries, encrypted %s", n, cipher.encrypted()).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** A stand-in for the AES-GCM suite: the body's bytes changed reversibly, so that encode seals it whole. */
+    private static HintFile.BodyCipher xorCipher() {
+        return new HintFile.BodyCipher() {
+            @Override
+            public int overhead() {
+                return 0;
+            }
+
+            @Override
+            public boolean encrypted() {
+                return true;
+            }
+
+            @Override
+            public byte[] seal(byte[] header, byte[] body) {
+                byte[] out = body.clone();
+                for (int i = 0; i < out.length; i++) {
+                    out[i] ^= 0x5A;
+                }
+                return out;
+            }
+
+            @Override
+            public byte[] open(byte[] header, byte[] sealed) {
+                return seal(header, sealed);
+            }
+        };
+    }
+
     @Test
     void theCursorReadsEachEntryInPlaceAsDecodeDoes() {
         HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN);

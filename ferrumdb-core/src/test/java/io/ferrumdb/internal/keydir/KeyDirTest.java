@@ -439,9 +439,9 @@ class KeyDirTest {
             dir.put(key(i), loc(2, i));
             dir.applyQueuedOrderedChanges();
         }
-        assertThat(dir.orderedBuildDeferred()).as("no scan yet, few keys added: nothing sorted").isTrue();
+        assertThat(dir.orderedBuild.isDeferred()).as("no scan yet, few keys added: nothing sorted").isTrue();
         List<String> keys = scan(dir, null, null, false);
-        assertThat(dir.orderedBuildDeferred()).isFalse();
+        assertThat(dir.orderedBuild.isDeferred()).isFalse();
         assertThat(keys).hasSize(5_000 + 1_000).isSorted().doesNotHaveDuplicates();
         assertThat(keys.get(1)).isEqualTo("key-00000001");
     }
@@ -461,10 +461,10 @@ class KeyDirTest {
             }
         }
         dir.applyQueuedOrderedChanges();
-        assertThat(dir.orderedBuildDeferred()).as("exactly the threshold: still deferred").isTrue();
+        assertThat(dir.orderedBuild.isDeferred()).as("exactly the threshold: still deferred").isTrue();
         dir.put(key(1_000 + added), loc(2, added));
         dir.applyQueuedOrderedChanges();
-        assertThat(dir.orderedBuildDeferred()).as("one more key starts it").isFalse();
+        assertThat(dir.orderedBuild.isDeferred()).as("one more key starts it").isFalse();
         List<String> keys = scan(dir, null, null, false);
         assertThat(keys).hasSize(1_000 + added + 1).isSorted().doesNotHaveDuplicates();
     }

@@ -18,7 +18,11 @@ import org.junit.jupiter.api.Test;
  * added again (a dead and a live reference to equal key bytes, dropped by a filtering merge).
  */
 class OrderedIndexMergeTest {
-    private final KeyArena arena = new KeyArena();
+    /**
+     * A dense limit of 64 KiB: the first few thousand keys pack as their positions, the rest are padded and packed
+     * as a production arena packs keys past 2 GiB ({@link KeyArena#pack}), so both kinds meet in every level.
+     */
+    private final KeyArena arena = new KeyArena(1 << 16);
     private final Set<Long> dead = new HashSet<>();
     private final OrderedIndex index = new OrderedIndex(arena, ref -> !dead.contains(ref));
     private final TreeMap<String, Long> live = new TreeMap<>();

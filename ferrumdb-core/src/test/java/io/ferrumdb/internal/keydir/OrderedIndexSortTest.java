@@ -13,6 +13,16 @@ class OrderedIndexSortTest {
 
     @Test
     void sortsLikeUnsignedByteOrder() {
+        sortsLikeUnsignedByteOrder(new KeyArena(KeyArena.DENSE_LIMIT));
+    }
+
+    /** Most keys past a dense limit of 4 KiB: packed references to padded keys sort the same. */
+    @Test
+    void sortsPackedReferencesPastTheDenseLimit() {
+        sortsLikeUnsignedByteOrder(new KeyArena(4_096));
+    }
+
+    private static void sortsLikeUnsignedByteOrder(KeyArena arena) {
         SplittableRandom rnd = new SplittableRandom(18);
         List<byte[]> keys = new ArrayList<>();
         // Shapes that stress the word sort: common prefixes longer than a word, keys ending inside a word,
@@ -41,17 +51,16 @@ class OrderedIndexSortTest {
         keys.add(new byte[] {'a', 0, 0, 0, 0, 0, 0, 0, 0});
         keys.add(new byte[] {'a', 0, 0, 0, 0, 0, 0, 0});
 
-        KeyArena arena = new KeyArena();
-        long[] refs = new long[keys.size()];
+        int[] refs = new int[keys.size()];
         for (int i = 0; i < refs.length; i++) {
-            refs[i] = arena.append(keys.get(i));
+            refs[i] = arena.pack(arena.append(keys.get(i)));
         }
         new OrderedIndex(arena, ref -> true).sort(refs);
 
         List<byte[]> expected = new ArrayList<>(keys);
         expected.sort(Arrays::compareUnsigned);
         for (int i = 0; i < refs.length; i++) {
-            assertThat(arena.copy(refs[i])).as("position %d", i).isEqualTo(expected.get(i));
+            assertThat(arena.copy(arena.unpack(refs[i]))).as("position %d", i).isEqualTo(expected.get(i));
         }
     }
 }

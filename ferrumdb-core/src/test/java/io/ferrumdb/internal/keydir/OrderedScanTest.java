@@ -70,13 +70,14 @@ class OrderedScanTest {
 
     @Test
     void everyReferenceIsTouchedOnceAheadOfItsProbe() {
-        KeyArena arena = new KeyArena();
+        KeyArena arena = new KeyArena(KeyArena.DENSE_LIMIT);
         // Two runs, interleaved in key order, each longer than one batch of touches; one key in both.
-        long[] even = new long[100];
-        long[] odd = new long[100];
+        int[] even = new int[100];
+        int[] odd = new int[100];
         for (int i = 0; i < 100; i++) {
-            even[i] = arena.append(key(2 * i).bytes());
-            odd[i] = arena.append(key(i == 50 ? 100 : 2 * i + 1).bytes()); // key 100 in both runs, 101 in neither
+            even[i] = arena.pack(arena.append(key(2 * i).bytes()));
+            // key 100 in both runs, 101 in neither
+            odd[i] = arena.pack(arena.append(key(i == 50 ? 100 : 2 * i + 1).bytes()));
         }
         for (boolean descending : new boolean[] {false, true}) {
             Map<Long, Integer> touches = new HashMap<>();
@@ -96,7 +97,7 @@ class OrderedScanTest {
                     return ref;
                 }
             };
-            OrderedScan scan = new OrderedScan(arena, probe, new long[][] {even, odd}, key(10).bytes(), null,
+            OrderedScan scan = new OrderedScan(arena, probe, new int[][] {even, odd}, key(10).bytes(), null,
                     descending);
             int n = 0;
             while (scan.next()) {
