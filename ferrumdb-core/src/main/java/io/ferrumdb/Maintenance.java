@@ -32,6 +32,8 @@ final class Maintenance {
     /** Serializes compactions and backups, which both need a stable set of sealed segments. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Compactor compactor;
+    /** Subcompactions of an explicit compact() (Options.compactionThreads); background runs use one thread. */
+    private final int compactionThreads;
     private final CompactionPolicy policy;
     /** Background compaction; null when read-only or automatic compaction is off. */
     private final CompactionScheduler scheduler;
@@ -50,6 +52,7 @@ final class Maintenance {
         this.expiry = expiry;
         this.compactor = new Compactor(keyDir, segments, options.segmentSize(), options.compactionRateLimit(),
                 durability(writer), this::syncBeforeRetiringSegments);
+        this.compactionThreads = options.compactionThreads();
         this.policy = new CompactionPolicy(options.compactionThreshold(), options.maxSpaceAmplification(),
                 options.segmentSize());
         this.scheduler = options.readOnly() || !options.autoCompaction() ? null
@@ -87,7 +90,7 @@ final class Maintenance {
             if (writer.failure() == null) {
                 writer.rollAndSync();
             }
-            return compactNow(sealedSegments());
+            return compactNow(sealedSegments(), () -> false, compactionThreads);
         } finally {
             lock.unlock();
         }
@@ -121,14 +124,15 @@ final class Maintenance {
 
     /** Compacts {@code inputs} (sealed segments) to the end. REQUIRES: the maintenance lock is held. */
     CompactionResult compactNow(List<Segment> inputs) {
-        return compactNow(inputs, () -> false);
+        return compactNow(inputs, () -> false, 1);
     }
 
     /**
      * Compacts {@code inputs} (sealed segments), or abandons the copy with CompactionAbandonedException once
-     * {@code abandon} is true (see Compactor#compact). REQUIRES: the maintenance lock is held.
+     * {@code abandon} is true (see Compactor#compact), in up to {@code threads} subcompactions. REQUIRES: the
+     * maintenance lock is held.
      */
-    private CompactionResult compactNow(List<Segment> inputs, BooleanSupplier abandon) {
+    private CompactionResult compactNow(List<Segment> inputs, BooleanSupplier abandon, int threads) {
         assert lock.isHeldByCurrentThread() : "compaction runs under the maintenance lock";
         if (inputs.isEmpty()) {
             return CompactionResult.NOTHING;
@@ -137,7 +141,7 @@ final class Maintenance {
         // The compactor copies every record the key directory points at: expired ones must leave it first.
         expiry.run();
         try {
-            Compactor.Outcome o = compactor.compact(inputs, abandon);
+            Compactor.Outcome o = compactor.compact(inputs, abandon, threads);
             compactions.increment();
             reclaimedBytes.add(Math.max(0, o.bytesRead() - o.bytesWritten()));
             bytesRead.add(o.bytesRead());
@@ -206,7 +210,11 @@ final class Maintenance {
             }
         }
         lock.lock();
-        lock.unlock();
+        try {
+            compactor.close();
+        } finally {
+            lock.unlock();
+        }
         return problem;
     }
 
@@ -274,7 +282,7 @@ final class Maintenance {
 
         @Override
         public void compact(List<Segment> inputs, BooleanSupplier abandon) {
-            compactNow(inputs, abandon);
+            compactNow(inputs, abandon, 1);
         }
     }
 }

@@ -38,6 +38,7 @@ public final class Options {
     private final boolean autoCompaction;
     private final double compactionThreshold;
     private final long compactionRateLimit;
+    private final int compactionThreads;
     private final Duration compactionInterval;
     private final double maxSpaceAmplification;
     private final FileIO fileIO;
@@ -58,6 +59,7 @@ public final class Options {
         this.autoCompaction = b.autoCompaction;
         this.compactionThreshold = b.compactionThreshold;
         this.compactionRateLimit = b.compactionRateLimit;
+        this.compactionThreads = b.compactionThreads;
         this.compactionInterval = b.compactionInterval;
         this.maxSpaceAmplification = b.maxSpaceAmplification;
         this.fileIO = b.fileIO;
@@ -89,6 +91,7 @@ public final class Options {
         b.autoCompaction = autoCompaction;
         b.compactionThreshold = compactionThreshold;
         b.compactionRateLimit = compactionRateLimit;
+        b.compactionThreads = compactionThreads;
         b.compactionInterval = compactionInterval;
         b.maxSpaceAmplification = maxSpaceAmplification;
         b.fileIO = fileIO;
@@ -156,6 +159,11 @@ public final class Options {
         return compactionRateLimit;
     }
 
+    /** Threads an explicit {@link FerrumDB#compact()} copies with (background compaction uses one). */
+    public int compactionThreads() {
+        return compactionThreads;
+    }
+
     /** How often the background compactor looks for work (it also looks whenever a segment is sealed). */
     public Duration compactionInterval() {
         return compactionInterval;
@@ -194,6 +202,7 @@ public final class Options {
                 + ", createIfMissing=" + createIfMissing + ", orderedKeys=" + orderedKeys + ", salvage=" + salvage
                 + ", autoCompaction=" + autoCompaction
                 + ", compactionThreshold=" + compactionThreshold + ", compactionRateLimit=" + compactionRateLimit
+                + ", compactionThreads=" + compactionThreads
                 + ", compactionInterval=" + compactionInterval + ", maxSpaceAmplification=" + maxSpaceAmplification
                 + ", encryption=" + (encryptionKey != null ? "key" : passphrase != null ? "passphrase" : "none") + "}";
     }
@@ -211,6 +220,7 @@ public final class Options {
         private boolean autoCompaction = true;
         private double compactionThreshold = 0.5;
         private long compactionRateLimit;
+        private int compactionThreads = Math.min(2, Runtime.getRuntime().availableProcessors());
         private Duration compactionInterval = Duration.ofSeconds(1);
         private double maxSpaceAmplification = 1.5;
         private FileIO fileIO = FileIO.nio();
@@ -323,6 +333,22 @@ public final class Options {
                         + bytesPerSecond);
             }
             this.compactionRateLimit = bytesPerSecond;
+            return this;
+        }
+
+        /**
+         * Threads that copy records in {@link FerrumDB#compact()}, each its own share of the inputs' records into
+         * output files of its own (RocksDB's {@code max_subcompactions}); default {@code min(2,
+         * availableProcessors())}. The caller waits for the compaction, so its wall time is what counts; background
+         * compaction always copies on one thread, so that it takes at most one CPU from the readers. The outputs
+         * are still published together (one crash-safe step), and {@link #compactionRateLimit} bounds all the
+         * threads together. A compaction reading less than a quarter segment of live data a thread uses fewer.
+         */
+        public Builder compactionThreads(int threads) {
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("compactionThreads must be in [1, 64], got " + threads);
+            }
+            this.compactionThreads = threads;
             return this;
         }
 

@@ -11,6 +11,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Power lost at every I/O step of a compaction, and kill -9 of a child JVM in the middle of long compactions: the
@@ -23,8 +25,10 @@ class CompactionCrashTest {
     @TempDir
     Path tmp;
 
-    private static Options options(FaultFileIO io) {
-        return Options.builder().segmentSize(4096).autoCompaction(false).fileIO(io.session()).build();
+    /** {@code threads}: db.compact()'s subcompactions (the workload's live bytes give four a part each). */
+    private static Options options(FaultFileIO io, int threads) {
+        return Options.builder().segmentSize(4096).autoCompaction(false).compactionThreads(threads)
+                .fileIO(io.session()).build();
     }
 
     /**
@@ -54,15 +58,16 @@ class CompactionCrashTest {
         return ("key-" + i).getBytes(StandardCharsets.UTF_8);
     }
 
-    @Test
-    void powerLossAtEveryStepOfACompaction() {
+    @ParameterizedTest(name = "{0} thread(s)")
+    @ValueSource(ints = {1, 4})
+    void powerLossAtEveryStepOfACompaction(int threads) {
         int crashes = 0;
         for (FaultFileIO.Op op : FaultFileIO.Op.values()) {
             for (int nth = 1; ; nth++) {
                 Path dir = tmp.resolve(op + "-" + nth);
                 FaultFileIO io = new FaultFileIO(nth);
                 TreeMap<String, String> expected;
-                try (FerrumDB db = FerrumDB.open(dir, options(io))) {
+                try (FerrumDB db = FerrumDB.open(dir, options(io, threads))) {
                     expected = workload(db, 99);
                     io.crashOn(op, nth);
                     try {
@@ -80,11 +85,11 @@ class CompactionCrashTest {
                 }
                 crashes++;
                 String where = "power lost at " + op + " #" + nth;
-                try (FerrumDB db = FerrumDB.open(dir, options(io))) {
+                try (FerrumDB db = FerrumDB.open(dir, options(io, threads))) {
                     assertThat(History.dump(db)).as(where).isEqualTo(expectedFor(dir, expected));
                     db.compact();
                 }
-                try (FerrumDB db = FerrumDB.open(dir, options(io))) {
+                try (FerrumDB db = FerrumDB.open(dir, options(io, threads))) {
                     assertThat(History.dump(db)).as(where + ", after a second compaction").isEqualTo(
                             expectedFor(dir, expected));
                 }
@@ -112,9 +117,11 @@ class CompactionCrashTest {
         for (int round = 0; round < rounds; round++) {
             Path dir = tmp.resolve("kill-" + round);
             long seed = r.nextLong();
+            // Every other round compacts in four subcompactions.
+            int threads = round % 2 == 0 ? 1 : 4;
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), CompactingChild.class.getName(), dir.toString(),
-                    Long.toString(seed)).redirectErrorStream(true).start();
+                    Long.toString(seed), Integer.toString(threads)).redirectErrorStream(true).start();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
@@ -141,7 +148,10 @@ class CompactionCrashTest {
         }
     }
 
-    /** Child JVM: loads a dataset durably, then compacts (with writes to a scratch key) until killed. */
+    /**
+     * Child JVM: loads a dataset durably, then compacts (in the threads given) until killed. Arguments: directory,
+     * seed, compaction threads.
+     */
     public static final class CompactingChild {
         static TreeMap<String, String> load(FerrumDB db, long seed) {
             Random r = new Random(seed);
@@ -167,7 +177,9 @@ class CompactionCrashTest {
         public static void main(String[] args) {
             Path dir = Path.of(args[0]);
             long seed = Long.parseLong(args[1]);
-            try (FerrumDB db = FerrumDB.open(dir, Options.builder().segmentSize(8192).autoCompaction(false).build())) {
+            int threads = Integer.parseInt(args[2]);
+            try (FerrumDB db = FerrumDB.open(dir, Options.builder().segmentSize(8192).autoCompaction(false)
+                    .compactionThreads(threads).build())) {
                 load(db, seed);
                 System.out.println("COMPACTING");
                 System.out.flush();

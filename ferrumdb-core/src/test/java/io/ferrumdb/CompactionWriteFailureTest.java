@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A write of a compaction output failing while the copy goes on (outputs are written by a writer thread, a buffer
@@ -35,12 +35,17 @@ class CompactionWriteFailureTest {
         return v;
     }
 
-    @ParameterizedTest(name = "write #{0} of an output fails")
-    @ValueSource(ints = {1, 3})
-    void theCompactionFailsWithTheWritesErrorAndLosesNothing(int nth) throws Exception {
+    /**
+     * With two threads the segments are 4 MiB, so that each of the two parts (about 1.6 MiB of live records each)
+     * fills and writes a buffer while it copies; a failure in one part stops the other.
+     */
+    @ParameterizedTest(name = "write #{0} of an output fails, {1} thread(s)")
+    @CsvSource({"1, 1", "3, 1", "1, 2", "3, 2"})
+    void theCompactionFailsWithTheWritesErrorAndLosesNothing(int nth, int threads) throws Exception {
         FaultFileIO io = new FaultFileIO(nth);
-        Path dir = tmp.resolve("db-" + nth);
-        Options options = Options.builder().segmentSize(16 << 20).fsyncPolicy(FsyncPolicy.never()).autoCompaction(false)
+        Path dir = tmp.resolve("db-" + nth + "-" + threads);
+        Options options = Options.builder().segmentSize(threads == 1 ? 16 << 20 : 4 << 20)
+                .fsyncPolicy(FsyncPolicy.never()).autoCompaction(false).compactionThreads(threads)
                 .fileIO(io.session()).build();
         try (FerrumDB db = FerrumDB.open(dir, options)) {
             for (int i = 0; i < KEYS; i++) {

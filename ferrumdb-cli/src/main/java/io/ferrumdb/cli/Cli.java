@@ -199,7 +199,7 @@ final class Cli implements Callable<Integer> {
         return all || !DocumentStore.isDocumentStore(db) ? db.keys(range) : DocumentStore.plainKeys(db, range);
     }
 
-    private Options openOptions(boolean readOnly) {
+    Options openOptions(boolean readOnly) {
         boolean withoutLockFile = Files.exists(db.resolve("META")) && !Files.exists(db.resolve("LOCK"));
         return options().toBuilder().readOnly(readOnly && !withoutLockFile).build();
     }

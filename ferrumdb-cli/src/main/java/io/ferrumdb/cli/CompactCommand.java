@@ -2,8 +2,10 @@ package io.ferrumdb.cli;
 
 import io.ferrumdb.CompactionResult;
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Options;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "compact", mixinStandardHelpOptions = true,
@@ -13,9 +15,20 @@ final class CompactCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
+    @Option(names = "--threads", paramLabel = "N", description = "Threads that copy records, each its own share "
+            + "into files of its own (1 to 64; default: 2, or 1 on a one-CPU machine).")
+    Integer threads;
+
     @Override
     public Integer call() {
-        try (FerrumDB db = cli.open(false)) {
+        if (threads != null && (threads < 1 || threads > 64)) {
+            throw CliException.usage("--threads must be from 1 to 64, got " + threads);
+        }
+        Options options = cli.openOptions(false);
+        if (threads != null) {
+            options = options.toBuilder().compactionThreads(threads).build();
+        }
+        try (FerrumDB db = FerrumDB.open(cli.db, options)) {
             long before = db.stats().totalBytes();
             CompactionResult r = db.compact();
             cli.io.out().printf("compacted %d segment(s) in %d ms: read %d bytes, wrote %d, reclaimed %d "

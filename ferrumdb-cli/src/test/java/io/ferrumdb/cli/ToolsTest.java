@@ -173,6 +173,23 @@ class ToolsTest {
     }
 
     @Test
+    void compactTakesItsThreadsAndRefusesANumberOutOfRange() {
+        Path db = tmp.resolve("db");
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            script.append("SET k").append(i % 40).append(" value-").append(i).append('\n');
+        }
+        assertThat(Run.of(db, script.toString()).code()).isZero();
+        Run compact = Run.of(db, "", "compact", "--threads", "3");
+        assertThat(compact.code()).as(compact.err()).isZero();
+        assertThat(compact.out()).startsWith("compacted ");
+        assertThat(Run.of(db, "", "get", "k39").out()).isEqualTo("value-199");
+        Run zero = Run.of(db, "", "compact", "--threads", "0");
+        assertThat(zero.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(zero.err()).contains("--threads must be from 1 to 64, got 0");
+    }
+
+    @Test
     void compactReclaimsDeadBytesAndBackupOpensAsItsOwnDatabase() {
         Path db = tmp.resolve("db");
         StringBuilder script = new StringBuilder();

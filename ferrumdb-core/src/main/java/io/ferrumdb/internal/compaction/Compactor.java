@@ -1,19 +1,14 @@
 package io.ferrumdb.internal.compaction;
 
-import io.ferrumdb.CorruptionException;
+import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CompactionJournal;
-import io.ferrumdb.internal.format.HintFile;
-import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.KeyDir;
-import io.ferrumdb.internal.keydir.SlotProbe;
-import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentOutput;
-import io.ferrumdb.internal.log.SegmentScanner;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,7 +16,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -53,7 +54,13 @@ public final class Compactor {
     public record Outcome(int segmentsCompacted, long bytesRead, long bytesWritten) {
     }
 
-    private static final byte[] EMPTY = new byte[0];
+    /**
+     * A part's live bytes are at least {@code segmentSize / MIN_PART_DIVISOR}: less would leave outputs that the
+     * policy counts as small ({@link CompactionPolicy#isSmall}) and merges again.
+     */
+    static final int MIN_PART_DIVISOR = 4;
+    /** Names of the threads that run the subcompactions after the first (the caller runs that one). */
+    public static final String THREAD_NAME = "ferrumdb-subcompaction-";
     /**
      * Entries whose home slots are loaded together before they are decided: enough to keep a core's misses in
      * flight (it tracks about ten), few enough that the slots are still cached when their turn comes.
@@ -69,8 +76,8 @@ public final class Compactor {
     private final long bytesPerSecond;
     private final Durability durable;
     private final Runnable syncWrites;
-    /** Folds the look-ahead's early slot reads, only so that they are not optimized away; means nothing. */
-    private long sink;
+    /** Threads for subcompactions, created when a compaction first runs more than one part. */
+    private ThreadPoolExecutor pool;
 
     /** Whether a record became durable; see LogWriter#mayServe. */
     public interface Durability {
@@ -110,66 +117,43 @@ public final class Compactor {
      * setting it should unpark this one, which may be parked by the rate limit. The caller serializes compactions.
      */
     public Outcome compact(List<Segment> inputs, BooleanSupplier abandon) throws IOException {
+        return compact(inputs, abandon, 1);
+    }
+
+    /**
+     * As {@link #compact(List, BooleanSupplier)}, with step 1 split into up to {@code threads} subcompactions
+     * ({@link CompactionPart}), the calling thread running one: each copies a contiguous share of the inputs'
+     * records (by bytes, in file order) into outputs of its own. Fewer run when the inputs' live bytes would give a
+     * part less than {@link #MIN_PART_DIVISOR a quarter segment} to write (its last output would be a small file
+     * that background compaction merges again). The publish (steps 2 to 4) is one step for all outputs, exactly as
+     * with one thread, so a crash leaves what it leaves after a one-thread run. A failing part stops the others at
+     * their next safe point; every part's outputs are then deleted and the first failure is thrown.
+     */
+    public Outcome compact(List<Segment> inputs, BooleanSupplier abandon, int threads) throws IOException {
         if (inputs.isEmpty()) {
             return new Outcome(0, 0, 0);
         }
         Set<Integer> inputIds = new HashSet<>();
+        long bytesRead = 0;
+        long live = 0;
         for (Segment s : inputs) {
             inputIds.add(s.id());
+            bytesRead += s.writtenLength();
+            live += s.liveBytes();
         }
         long oldestOutside = oldestSequenceOutside(inputIds);
-        long started = System.nanoTime();
-        long written = 0;
-        long bytesRead = 0;
+        int parts = (int) Math.max(1, Math.min(threads, live / Math.max(1, segmentSize / MIN_PART_DIVISOR)));
+        CompactionPart.RateLimit rate = new CompactionPart.RateLimit(bytesPerSecond);
+        List<CompactionPart> running = new ArrayList<>(parts);
+        for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
+            running.add(new CompactionPart(keyDir, view, segments, segmentSize, durable, oldestOutside, rate,
+                    shares));
+        }
         List<SegmentOutput> outputs = new ArrayList<>();
-        Relocations relocations = new Relocations(view.slotCount());
-        SlotProbe probe = new SlotProbe();
-        long[] hashes = new long[LOOKAHEAD];
-        SegmentOutput out = null;
         try {
-            for (Segment in : inputs) {
-                abandonIf(abandon, inputs);
-                bytesRead += in.writtenLength();
-                // The hint's entries are read in place, in file order (so the input is read sequentially through
-                // its memory map), with no object per record. A second cursor runs ahead: every LOOKAHEAD entries
-                // it hashes the next LOOKAHEAD keys, then loads their home slots back to back, so that those cache
-                // misses overlap (one load at a time stalls the core once the miss reaches the head of its
-                // reorder window; a few independent loads in a row wait together).
-                HintFile.Cursor e = entriesOf(in);
-                HintFile.Cursor ahead = e.duplicate();
-                for (int n = 0; e.next(); n++) {
-                    int ring = n % LOOKAHEAD;
-                    if (ring == 0) {
-                        abandonIf(abandon, inputs);
-                        lookAhead(ahead, hashes);
-                    }
-                    long hash = hashes[ring];
-                    Fate fate = fate(e, in, hash, probe, oldestOutside);
-                    if (fate == Fate.DROP) {
-                        continue;
-                    }
-                    int payload = fate == Fate.TOMBSTONE ? e.keyLength() : e.recordSize() - RecordFormat.HEADER_SIZE;
-                    if (out == null || out.full(payload)) {
-                        out = new SegmentOutput(files, segments.allocateId(), segmentSize);
-                        outputs.add(out);
-                    }
-                    long before = out.length();
-                    if (fate == Fate.TOMBSTONE) {
-                        out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
-                    } else {
-                        long copiedTo = out.copy(in, e);
-                        if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
-                            relocations.add(probe, out.segment().id(), copiedTo, out.lastSize(),
-                                    out.lastExpiresAt());
-                        }
-                    }
-                    written += out.length() - before;
-                    throttle(started, written, abandon);
-                }
-            }
-            for (SegmentOutput o : outputs) {
-                abandonIf(abandon, inputs);
-                o.finishUnderTemporaryName();
+            copyInParts(running, inputs, abandon);
+            for (CompactionPart part : running) {
+                outputs.addAll(part.outputs);
             }
             // The last safe point: a rename begins publishing (a renamed output outlives a crash until open
             // deletes it as unpublished), and from here on the run finishes.
@@ -178,16 +162,20 @@ public final class Compactor {
                 files.io().rename(o.tmpPath(), files.dataPath(o.segment().id()));
             }
             files.io().syncDirectory(files.dir());
-        } catch (IOException | RuntimeException e) {
-            for (SegmentOutput o : outputs) {
-                o.abandon(e);
+        } catch (IOException | RuntimeException | Error e) {
+            for (CompactionPart part : running) {
+                for (SegmentOutput o : part.outputs) {
+                    o.abandon(e);
+                }
             }
             throw e;
         }
         // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
         // open deletes them as unpublished compaction outputs: the inputs still hold every record).
         segments.publish(outputs);
-        relocations.apply(view, segments);
+        for (CompactionPart part : running) {
+            part.relocations.apply(view, segments);
+        }
         // A record was dropped because the key directory names a newer write, which may not be durable yet (any
         // policy but always, or an always-write not yet acknowledged). Deleting the inputs before that write is
         // durable would let a crash lose both: the key would fall back to an older value or vanish, a hole in the
@@ -195,6 +183,137 @@ public final class Compactor {
         syncWrites.run();
         retire(inputs);
         return new Outcome(inputs.size(), bytesRead, bytesWritten(outputs));
+    }
+
+    /**
+     * Runs the parts' step 1, the first on this thread and the others on the pool, and waits for all of them. The
+     * first failure (or abandonment) stops the others at their next safe point, and is thrown with the others'
+     * failures suppressed (not their abandonments, which it caused).
+     */
+    private void copyInParts(List<CompactionPart> parts, List<Segment> inputs, BooleanSupplier abandon)
+            throws IOException {
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        Thread[] threads = new Thread[parts.size()];
+        BooleanSupplier stop = () -> first.get() != null || abandon.getAsBoolean();
+        Runnable stopIf = () -> abandonIf(stop, inputs);
+        Throwable[] failures = new Throwable[parts.size()];
+        List<Future<?>> others = new ArrayList<>();
+        for (int i = 1; i < parts.size(); i++) {
+            int index = i;
+            others.add(pool(parts.size() - 1).submit(() -> runPart(parts, index, threads, failures, first, stop,
+                    stopIf)));
+        }
+        runPart(parts, 0, threads, failures, first, stop, stopIf);
+        for (Future<?> f : others) {
+            Uninterruptibly.await(() -> {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    first.compareAndSet(null, e.getCause()); // runPart catches everything; kept should that change
+                }
+                return true;
+            });
+        }
+        Throwable failure = first.get();
+        if (failure == null) {
+            return;
+        }
+        for (Throwable t : failures) {
+            if (t != null && t != failure && !(t instanceof CompactionAbandonedException)) {
+                failure.addSuppressed(t);
+            }
+        }
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        throw new IOException("a subcompaction failed: " + failure, failure);
+    }
+
+    /** Runs part {@code i} on this thread; a failure is noted and, if it is the first, stops the other parts. */
+    private static void runPart(List<CompactionPart> parts, int i, Thread[] threads, Throwable[] failures,
+                                AtomicReference<Throwable> first, BooleanSupplier stop, Runnable stopIf) {
+        synchronized (threads) {
+            threads[i] = Thread.currentThread();
+        }
+        try {
+            parts.get(i).copy(stopIf, stop);
+        } catch (Throwable t) {
+            failures[i] = t;
+            if (first.compareAndSet(null, t)) {
+                // A part parked by the rate limit wakes now, sees the stop and gives up.
+                synchronized (threads) {
+                    for (Thread other : threads) {
+                        if (other != null) {
+                            LockSupport.unpark(other);
+                        }
+                    }
+                }
+            }
+        } finally {
+            synchronized (threads) {
+                threads[i] = null;
+            }
+        }
+    }
+
+    /**
+     * The inputs cut into {@code parts} contiguous shares of about equal bytes, in file order. A cut inside a
+     * segment falls between hint entries in proportion to the bytes ({@link CompactionPart.Share}).
+     */
+    static List<List<CompactionPart.Share>> split(List<Segment> inputs, long totalBytes, int parts) {
+        List<List<CompactionPart.Share>> shares = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            shares.add(new ArrayList<>());
+        }
+        long before = 0;
+        for (Segment in : inputs) {
+            long length = in.writtenLength();
+            for (int p = 0; p < parts; p++) {
+                // Part p covers bytes [totalBytes * p / parts, totalBytes * (p + 1) / parts) of the concatenation.
+                long lo = Math.max(before, cut(totalBytes, p, parts));
+                long hi = Math.min(before + length, cut(totalBytes, p + 1, parts));
+                if (lo < hi) {
+                    shares.get(p).add(new CompactionPart.Share(in, lo - before, hi - before));
+                }
+            }
+            before += length;
+        }
+        return shares;
+    }
+
+    private static long cut(long total, int p, int parts) {
+        return p == parts ? total : (long) ((double) total * p / parts);
+    }
+
+    /** The pool the parts after the first run on, with at least {@code threads} threads; idle threads end. */
+    private synchronized ThreadPoolExecutor pool(int threads) {
+        if (pool == null) {
+            AtomicInteger n = new AtomicInteger();
+            pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, THREAD_NAME + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            pool.allowCoreThreadTimeOut(true);
+        } else if (pool.getMaximumPoolSize() < threads) {
+            pool.setMaximumPoolSize(threads);
+            pool.setCorePoolSize(threads);
+        }
+        return pool;
+    }
+
+    /** Stops the subcompaction threads (the caller has no compaction running). */
+    public synchronized void close() {
+        if (pool != null) {
+            pool.shutdown();
+            pool = null;
+        }
     }
 
     /** Deletes superseded segments through the journal (step 4). */
@@ -212,75 +331,6 @@ public final class Compactor {
         files.io().syncDirectory(files.dir());
     }
 
-    /** What becomes of one input record. */
-    private enum Fate {
-        /** Copied as it is; the key directory follows a copied PUT it points at. */
-        COPY,
-        /** Copied as it is, the key directory left alone (the key's newest record is not durable). */
-        KEEP,
-        /** Replaced by a tombstone of the same sequence number (the value is not needed, only its shadow). */
-        TOMBSTONE,
-        /** Not copied. */
-        DROP
-    }
-
-    /**
-     * The key directory decides: a PUT it points at is copied (even when it expired meanwhile: the entry must
-     * keep pointing at a file that exists, and the caller purged expired entries just before). A PUT it does not
-     * point at is dropped, unless it carries a TTL and the key has no entry at all: then it may be the newest
-     * record of a key whose value expired (and was purged), and dropping it would let an older value of the key
-     * in a segment outside this compaction come back; it is turned into a tombstone when such a segment may
-     * exist. Tombstones follow the same rule (Bitcask issue #82). Every record of a key whose newest record did
-     * not become durable (a failed write) is kept.
-     *
-     * <p>Most records are decided by {@link CompactionView#pointsAt} alone, from the slot table: whether the key
-     * points at this very record. Only when that is no and the answer depends on the key's entry elsewhere (a
-     * tombstone or a PUT with a TTL that may shadow an older record, or a failed writer) is the key looked up by
-     * its bytes. Fills {@code probe} with the key's slot and entry when the key points at the record.
-     */
-    private Fate fate(HintFile.Cursor e, Segment in, long hash, SlotProbe probe, long oldestOutside) {
-        if (view.pointsAt(hash, in.id(), e.offset(), probe)) {
-            // The key's newest record is this one. If a write failure caught it, reopen will find one of the
-            // key's older records, and which one is not known here: keep them all.
-            return durable.isDurable(in.id(), e.offset()) ? Fate.COPY : Fate.KEEP;
-        }
-        boolean mayShadow = oldestOutside < e.sequence()
-                && (e.type() != RecordFormat.TYPE_PUT || e.expiresAt() != 0);
-        if (!mayShadow && durable.all()) {
-            return Fate.DROP; // whatever the key's entry is
-        }
-        Location current = keyDir.probe(e.buffer(), e.keyAt(), e.keyLength(), probe);
-        if (current != null && !durable.isDurable(current.segmentId(), current.offset())) {
-            return Fate.KEEP;
-        }
-        if (e.type() == RecordFormat.TYPE_PUT) {
-            if (current != null && current.segmentId() == in.id() && current.offset() == e.offset()) {
-                // pointsAt said no, and no write points a key back at an older record; copying is the safe
-                // answer should that ever change.
-                return Fate.COPY;
-            }
-            boolean mayBeNewest = current == null && e.expiresAt() != 0;
-            return mayBeNewest && oldestOutside < e.sequence() ? Fate.TOMBSTONE : Fate.DROP;
-        }
-        return current == null && oldestOutside < e.sequence() ? Fate.COPY : Fate.DROP;
-    }
-
-    /**
-     * Moves {@code ahead} over the next {@link #LOOKAHEAD} entries (fewer at the end), hashing their keys into
-     * {@code hashes}, then loads their home slots in a row.
-     */
-    private void lookAhead(HintFile.Cursor ahead, long[] hashes) {
-        int n = 0;
-        while (n < LOOKAHEAD && ahead.next()) {
-            hashes[n++] = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
-        }
-        long touched = 0;
-        for (int i = 0; i < n; i++) {
-            touched += view.touchHome(hashes[i]);
-        }
-        sink += touched;
-    }
-
     /**
      * The smallest sequence number held by a segment outside the compaction: a record of sequence {@code s} may
      * hide an older record of its key elsewhere exactly when this is below {@code s}. Segments created meanwhile (new
@@ -296,45 +346,12 @@ public final class Compactor {
         return oldest;
     }
 
-    private HintFile.Cursor entriesOf(Segment in) throws IOException {
-        HintFile.Cursor entries = null;
-        try {
-            entries = files.readHintCursor(in);
-        } catch (CorruptionException e) {
-            // A damaged hint is not trusted; the data file is the truth.
-        }
-        if (entries == null) {
-            HintFile.Builder scanned = new HintFile.Builder();
-            for (SegmentScanner.Scanned r : SegmentScanner.scan(in.file(), in.writtenLength(), in.cipher(),
-                    SegmentScanner.Mode.STRICT).records()) {
-                scanned.add(r.type(), r.key(), r.size(), r.offset(), r.sequence(), r.expiresAt());
-            }
-            entries = scanned.cursor(in.path(), in.id(), in.writtenLength());
-        }
-        return entries;
-    }
-
     private static long bytesWritten(List<SegmentOutput> outputs) {
         long total = 0;
         for (SegmentOutput o : outputs) {
             total += o.length();
         }
         return total;
-    }
-
-    /**
-     * Sleeps as needed so that the bytes written stay under the configured rate; wakes early when unparked and
-     * {@code abandon} is true (the next safe point then gives up).
-     */
-    private void throttle(long startedNanos, long bytes, BooleanSupplier abandon) {
-        if (bytesPerSecond <= 0) {
-            return;
-        }
-        long dueNanos = startedNanos + TimeUnit.SECONDS.toNanos(1) * bytes / bytesPerSecond;
-        for (long wait = dueNanos - System.nanoTime(); wait > 0 && !abandon.getAsBoolean();
-             wait = dueNanos - System.nanoTime()) {
-            LockSupport.parkNanos(wait);
-        }
     }
 
     /** A safe point of step 1: throws (and the caller deletes the outputs) once {@code abandon} is true. */

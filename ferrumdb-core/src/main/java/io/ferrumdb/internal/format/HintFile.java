@@ -272,6 +272,8 @@ public final class HintFile {
         private final int count;
         private final byte[] body;
         private final int start;
+        /** Where the first entry lies: {@link #start} but in a {@link #part}. */
+        private final int from;
         private final int end;
         /** Position of the next entry, and how many entries were read. */
         private int p;
@@ -285,7 +287,13 @@ public final class HintFile {
         private long expiresAt;
 
         Cursor(Path file, long segmentId, long dataLength, int count, byte[] body, int start, int end) {
-            if (count < 0 || (long) count * ENTRY_FIXED_SIZE > end - start) {
+            this(file, segmentId, dataLength, count, body, start, start, end);
+        }
+
+        /** {@code count} entries from {@code from} to {@code end}; problems reported at offsets from {@code start}. */
+        private Cursor(Path file, long segmentId, long dataLength, int count, byte[] body, int start, int from,
+                       int end) {
+            if (count < 0 || (long) count * ENTRY_FIXED_SIZE > end - from) {
                 throw new CorruptionException(file, 12, "entry count " + count + " does not fit the file");
             }
             this.file = file;
@@ -294,8 +302,9 @@ public final class HintFile {
             this.count = count;
             this.body = body;
             this.start = start;
+            this.from = from;
             this.end = end;
-            this.p = start;
+            this.p = from;
         }
 
         /** Moves to the next entry; false after the last. Throws CorruptionException on an inconsistent entry. */
@@ -372,7 +381,7 @@ public final class HintFile {
             while (next()) {
                 // next() checks each entry and, after the last, that nothing trails them.
             }
-            p = start;
+            p = from;
             read = 0;
             return this;
         }
@@ -382,7 +391,33 @@ public final class HintFile {
          * work). Shares the buffer; checked entries stay checked.
          */
         public Cursor duplicate() {
-            return new Cursor(file, segmentId, dataLength, count, body, start, end);
+            return new Cursor(file, segmentId, dataLength, count, body, start, from, end);
+        }
+
+        /**
+         * A cursor over entries {@code [first, first + entries)} of this hint (a subcompaction copies a share of a
+         * hint's entries). Walks a duplicate to find where they lie (up to the first for a part that ends with the
+         * hint), checking the entries walked; the part checks its own again as it reaches them, and reports
+         * problems at their offsets in the hint.
+         */
+        public Cursor part(int first, int entries) {
+            if (first < 0 || entries < 0 || first > count - entries) {
+                throw new IllegalArgumentException("entries [" + first + ", " + ((long) first + entries)
+                        + ") of a hint of " + count + " entries");
+            }
+            Cursor walk = duplicate();
+            for (int i = 0; i < first; i++) {
+                walk.next();
+            }
+            int at = walk.p;
+            if (first + entries == count) {
+                // The last part ends where the hint does; next() checks that nothing trails its last entry.
+                return new Cursor(file, segmentId, dataLength, entries, body, start, at, end);
+            }
+            for (int i = 0; i < entries; i++) {
+                walk.next();
+            }
+            return new Cursor(file, segmentId, dataLength, entries, body, start, at, walk.p);
         }
 
         public int count() {

@@ -24,13 +24,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The compactor alone, table-driven: a history of writes split into segments, which of them are compacted, and
@@ -90,7 +91,18 @@ class CompactorTest {
     void compactionOutputsHoldExactlyTheRecordsThatMustSurvive(String name, List<String> history,
                                                                 List<Integer> compacted, Set<Long> failed,
                                                                 List<String> expected) throws Exception {
-        compactAndCheck(name, history, compacted, failed, expected, false);
+        compactAndCheck(name, history, compacted, failed, expected, false, 1);
+    }
+
+    /**
+     * In three subcompactions (outputs of one record each, so that every part has the live bytes to run): the same
+     * records survive, in outputs numbered in whatever order the parts created them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void inSeveralPartsTheSameRecordsSurvive(String name, List<String> history, List<Integer> compacted,
+                                             Set<Long> failed, List<String> expected) throws Exception {
+        compactAndCheck(name, history, compacted, failed, expected, false, 3);
     }
 
     /** Without hint files the compactor scans the inputs' data; the outcome must be the same. */
@@ -98,11 +110,11 @@ class CompactorTest {
     @MethodSource("cases")
     void withoutHintFilesTheSameRecordsSurvive(String name, List<String> history, List<Integer> compacted,
                                                Set<Long> failed, List<String> expected) throws Exception {
-        compactAndCheck(name, history, compacted, failed, expected, true);
+        compactAndCheck(name, history, compacted, failed, expected, true, 1);
     }
 
     private void compactAndCheck(String name, List<String> history, List<Integer> compacted, Set<Long> failed,
-                                 List<String> expected, boolean deleteHints) throws Exception {
+                                 List<String> expected, boolean deleteHints, int threads) throws Exception {
         SegmentFiles files = new SegmentFiles(FileIO.nio(), dir, new byte[16], CipherSuite.PLAINTEXT);
         SegmentManifest.write(files, new java.util.TreeSet<>());
         set = new SegmentSet(files, new SegmentManifest(files, List.of()));
@@ -137,9 +149,10 @@ class CompactorTest {
                 return failed.isEmpty();
             }
         };
-        Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, durable, writer::sync);
+        Compactor compactor = new Compactor(keyDir, set, threads == 1 ? 1 << 20 : 64, 0, durable, writer::sync);
 
-        Compactor.Outcome outcome = compactor.compact(inputs);
+        Compactor.Outcome outcome = compactor.compact(inputs, () -> false, threads);
+        compactor.close();
 
         assertThat(outcome.segmentsCompacted()).isEqualTo(inputs.size());
         List<String> output = new ArrayList<>();
@@ -153,7 +166,11 @@ class CompactorTest {
                 }
             }
         }
-        assertThat(output).as(name).containsExactlyElementsOf(expected);
+        if (threads == 1) {
+            assertThat(output).as(name).containsExactlyElementsOf(expected);
+        } else {
+            assertThat(output).as(name).containsExactlyInAnyOrderElementsOf(expected);
+        }
         for (Segment in : inputs) {
             assertThat(set.get(in.id())).isNull();
             assertThat(files.dataPath(in.id())).doesNotExist();
@@ -176,8 +193,9 @@ class CompactorTest {
      * without reaching it: every safe point of the copy (each input, every LOOKAHEAD records, each output,
      * before the first rename) leaves the files, the MANIFEST, the segment set and the key directory as they were.
      */
-    @Test
-    void abandoningAtEverySafePointLeavesFilesManifestAndKeyDirectoryAsTheyWere() throws Exception {
+    @ParameterizedTest(name = "{0} thread(s)")
+    @ValueSource(ints = {1, 3})
+    void abandoningAtEverySafePointLeavesFilesManifestAndKeyDirectoryAsTheyWere(int threads) throws Exception {
         int abandonedRuns = 0;
         for (int n = 1; ; n++) {
             Path at = java.nio.file.Files.createDirectories(dir.resolve("n" + n));
@@ -197,16 +215,19 @@ class CompactorTest {
             List<String> locationsBefore = locations();
             // Small outputs, so that the run has several (and a safe point before finishing each).
             Compactor compactor = new Compactor(keyDir, set, 1024, 0, allDurable(), writer::sync);
-            int[] polls = {0};
+            AtomicInteger polls = new AtomicInteger();
             int stopAt = n;
             boolean abandoned;
             try {
-                compactor.compact(inputs, () -> ++polls[0] >= stopAt);
+                compactor.compact(inputs, () -> polls.incrementAndGet() >= stopAt, threads);
                 abandoned = false;
             } catch (CompactionAbandonedException e) {
                 abandoned = true;
-                assertThat(polls[0]).isEqualTo(n);
+                // Parts poll at once: others may poll once more before they see the first one's stop.
+                assertThat(polls.get()).isBetween(n, n + threads - 1);
                 assertThat(e.inputIds()).hasSameSizeAs(inputs);
+            } finally {
+                compactor.close();
             }
             if (abandoned) {
                 abandonedRuns++;
@@ -217,7 +238,7 @@ class CompactorTest {
                 assertThat(locations()).as("key directory after abandoning at poll %d", n)
                         .isEqualTo(locationsBefore);
             } else {
-                assertThat(polls[0]).as("the finished run polled fewer than %d times", n).isLessThan(n);
+                assertThat(polls.get()).as("the finished run polled fewer than %d times", n).isLessThan(n);
                 assertThat(abandonedRuns).as("safe points before a run finishes").isGreaterThan(5);
             }
             writer.close();

@@ -332,6 +332,36 @@ class HintFileTest {
         }
     }
 
+    /** Parts of a hint cut at any places cover its entries once, in order; a part ending with the hint too. */
+    @Test
+    void partsCoverEveryEntryOnceInOrder() {
+        HintFile.Builder b = new HintFile.Builder();
+        for (int i = 0; i < 10; i++) {
+            b.add(RecordFormat.TYPE_PUT, bytes("k" + "x".repeat(i)), 50, SegmentHeader.SIZE + 50L * i, i + 1, 0);
+        }
+        HintFile.Cursor all = b.cursor(FILE, 3, DATA_LENGTH);
+        for (int[] cuts : new int[][] {{0, 10}, {0, 3, 7, 10}, {0, 0, 5, 10, 10}, {0, 9, 10}}) {
+            List<Long> sequences = new java.util.ArrayList<>();
+            for (int p = 0; p + 1 < cuts.length; p++) {
+                HintFile.Cursor part = all.part(cuts[p], cuts[p + 1] - cuts[p]);
+                assertThat(part.count()).isEqualTo(cuts[p + 1] - cuts[p]);
+                HintFile.Cursor ahead = part.duplicate();
+                while (part.next()) {
+                    assertThat(ahead.next()).as("a duplicate of a part walks the part").isTrue();
+                    assertThat(ahead.sequence()).isEqualTo(part.sequence());
+                    assertThat(part.key()).isEqualTo(bytes("k" + "x".repeat((int) part.sequence() - 1)));
+                    sequences.add(part.sequence());
+                }
+                assertThat(ahead.next()).isFalse();
+            }
+            assertThat(sequences).as("cuts %s", Arrays.toString(cuts))
+                    .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        }
+        assertThatThrownBy(() -> all.part(8, 3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("entries [8, 11) of a hint of 10 entries");
+        assertThatThrownBy(() -> all.part(-1, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -1,0 +1,263 @@
+package io.ferrumdb.internal.compaction;
+
+import io.ferrumdb.CorruptionException;
+import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.keydir.CompactionView;
+import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.keydir.SlotProbe;
+import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentOutput;
+import io.ferrumdb.internal.log.SegmentScanner;
+import io.ferrumdb.internal.log.SegmentSet;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Step 1 of a compaction for one share of its input records (a subcompaction): decides each record's fate, copies
+ * what stays into output files of its own and finishes them under temporary names; it collects the key directory
+ * switches it owes in its own {@link Relocations}. Several parts of one compaction run on their own threads at once:
+ * each record's fate depends only on the key directory and on {@code oldestOutside}, never on the other records of
+ * the run, so any split of the records gives the same outputs' contents as one part, and the {@link Compactor}
+ * publishes every part's outputs in one step. Not thread-safe: one thread runs a part.
+ */
+final class CompactionPart {
+    /**
+     * The records of input {@code in} whose hint entries fall in bytes {@code [from, to)} of its data in proportion:
+     * entries {@code [count * from / length, count * to / length)} of its hint's {@code count}. Two shares cut at
+     * the same byte cut the same entry list at the same place, so the shares of a split cover every entry once.
+     */
+    record Share(Segment in, long from, long to) {
+        /** The share's entries of {@code all}, the whole hint of {@link #in}. */
+        HintFile.Cursor of(HintFile.Cursor all) {
+            long length = in.writtenLength();
+            int first = entryAt(all.count(), from, length);
+            int last = entryAt(all.count(), to, length);
+            return first == 0 && last == all.count() ? all : all.part(first, last - first);
+        }
+
+        private static int entryAt(int count, long at, long length) {
+            return at >= length ? count : (int) ((double) count * at / length);
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private final KeyDir keyDir;
+    private final CompactionView view;
+    private final SegmentSet segments;
+    private final long segmentSize;
+    private final Compactor.Durability durable;
+    private final long oldestOutside;
+    private final RateLimit rate;
+    private final List<Share> shares;
+    final List<SegmentOutput> outputs = new ArrayList<>();
+    final Relocations relocations;
+    /** Folds the look-ahead's early slot reads, only so that they are not optimized away; means nothing. */
+    private long sink;
+
+    CompactionPart(KeyDir keyDir, CompactionView view, SegmentSet segments, long segmentSize,
+                   Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares) {
+        this.keyDir = keyDir;
+        this.view = view;
+        this.segments = segments;
+        this.segmentSize = segmentSize;
+        this.durable = durable;
+        this.oldestOutside = oldestOutside;
+        this.rate = rate;
+        this.shares = shares;
+        this.relocations = new Relocations(view.slotCount());
+    }
+
+    /**
+     * Copies the shares' records and finishes the outputs under their temporary names (durable, with hints).
+     * {@code abandon} is checked at safe points (before each share, every {@link Compactor#LOOKAHEAD} records,
+     * while throttled, before each output is finished) and throws {@link CompactionAbandonedException} through
+     * {@code abandonIf}; the caller deletes the outputs then, as after a failure.
+     */
+    void copy(Runnable abandonIf, BooleanSupplier abandon) throws IOException {
+        SlotProbe probe = new SlotProbe();
+        long[] hashes = new long[Compactor.LOOKAHEAD];
+        SegmentOutput out = null;
+        for (Share share : shares) {
+            abandonIf.run();
+            Segment in = share.in();
+            // The hint's entries are read in place, in file order (so the input is read sequentially through its
+            // memory map), with no object per record. A second cursor runs ahead: every LOOKAHEAD entries it hashes
+            // the next LOOKAHEAD keys, then loads their home slots back to back, so that those cache misses overlap
+            // (one load at a time stalls the core once the miss reaches the head of its reorder window; a few
+            // independent loads in a row wait together).
+            HintFile.Cursor e = share.of(entriesOf(in));
+            HintFile.Cursor ahead = e.duplicate();
+            for (int n = 0; e.next(); n++) {
+                int ring = n % Compactor.LOOKAHEAD;
+                if (ring == 0) {
+                    abandonIf.run();
+                    lookAhead(ahead, hashes);
+                }
+                long hash = hashes[ring];
+                Fate fate = fate(e, in, hash, probe);
+                if (fate == Fate.DROP) {
+                    continue;
+                }
+                int payload = fate == Fate.TOMBSTONE ? e.keyLength() : e.recordSize() - RecordFormat.HEADER_SIZE;
+                if (out == null || out.full(payload)) {
+                    out = new SegmentOutput(segments.files(), segments.allocateId(), segmentSize);
+                    outputs.add(out);
+                }
+                long before = out.length();
+                if (fate == Fate.TOMBSTONE) {
+                    out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
+                } else {
+                    long copiedTo = out.copy(in, e);
+                    if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
+                        relocations.add(probe, out.segment().id(), copiedTo, out.lastSize(), out.lastExpiresAt());
+                    }
+                }
+                rate.wrote(out.length() - before, abandon);
+            }
+        }
+        for (SegmentOutput o : outputs) {
+            abandonIf.run();
+            o.finishUnderTemporaryName();
+        }
+    }
+
+    private HintFile.Cursor entriesOf(Segment in) throws IOException {
+        SegmentFiles files = segments.files();
+        HintFile.Cursor entries = null;
+        try {
+            entries = files.readHintCursor(in);
+        } catch (CorruptionException e) {
+            // A damaged hint is not trusted; the data file is the truth.
+        }
+        if (entries == null) {
+            HintFile.Builder scanned = new HintFile.Builder();
+            for (SegmentScanner.Scanned r : SegmentScanner.scan(in.file(), in.writtenLength(), in.cipher(),
+                    SegmentScanner.Mode.STRICT).records()) {
+                scanned.add(r.type(), r.key(), r.size(), r.offset(), r.sequence(), r.expiresAt());
+            }
+            entries = scanned.cursor(in.path(), in.id(), in.writtenLength());
+        }
+        return entries;
+    }
+
+    /** What becomes of one input record. */
+    private enum Fate {
+        /** Copied as it is; the key directory follows a copied PUT it points at. */
+        COPY,
+        /** Copied as it is, the key directory left alone (the key's newest record is not durable). */
+        KEEP,
+        /** Replaced by a tombstone of the same sequence number (the value is not needed, only its shadow). */
+        TOMBSTONE,
+        /** Not copied. */
+        DROP
+    }
+
+    /**
+     * The key directory decides: a PUT it points at is copied (even when it expired meanwhile: the entry must
+     * keep pointing at a file that exists, and the caller purged expired entries just before). A PUT it does not
+     * point at is dropped, unless it carries a TTL and the key has no entry at all: then it may be the newest
+     * record of a key whose value expired (and was purged), and dropping it would let an older value of the key
+     * in a segment outside this compaction come back; it is turned into a tombstone when such a segment may
+     * exist. Tombstones follow the same rule (Bitcask issue #82). Every record of a key whose newest record did
+     * not become durable (a failed write) is kept.
+     *
+     * <p>Most records are decided by {@link CompactionView#pointsAt} alone, from the slot table: whether the key
+     * points at this very record. Only when that is no and the answer depends on the key's entry elsewhere (a
+     * tombstone or a PUT with a TTL that may shadow an older record, or a failed writer) is the key looked up by
+     * its bytes. Fills {@code probe} with the key's slot and entry when the key points at the record.
+     */
+    private Fate fate(HintFile.Cursor e, Segment in, long hash, SlotProbe probe) {
+        if (view.pointsAt(hash, in.id(), e.offset(), probe)) {
+            // The key's newest record is this one. If a write failure caught it, reopen will find one of the
+            // key's older records, and which one is not known here: keep them all.
+            return durable.isDurable(in.id(), e.offset()) ? Fate.COPY : Fate.KEEP;
+        }
+        boolean mayShadow = oldestOutside < e.sequence()
+                && (e.type() != RecordFormat.TYPE_PUT || e.expiresAt() != 0);
+        if (!mayShadow && durable.all()) {
+            return Fate.DROP; // whatever the key's entry is
+        }
+        Location current = keyDir.probe(e.buffer(), e.keyAt(), e.keyLength(), probe);
+        if (current != null && !durable.isDurable(current.segmentId(), current.offset())) {
+            return Fate.KEEP;
+        }
+        if (e.type() == RecordFormat.TYPE_PUT) {
+            if (current != null && current.segmentId() == in.id() && current.offset() == e.offset()) {
+                // pointsAt said no, and no write points a key back at an older record; copying is the safe
+                // answer should that ever change.
+                return Fate.COPY;
+            }
+            boolean mayBeNewest = current == null && e.expiresAt() != 0;
+            return mayBeNewest && oldestOutside < e.sequence() ? Fate.TOMBSTONE : Fate.DROP;
+        }
+        return current == null && oldestOutside < e.sequence() ? Fate.COPY : Fate.DROP;
+    }
+
+    /**
+     * Moves {@code ahead} over the next {@link Compactor#LOOKAHEAD} entries (fewer at the end), hashing their keys
+     * into {@code hashes}, then loads their home slots in a row.
+     */
+    private void lookAhead(HintFile.Cursor ahead, long[] hashes) {
+        int n = 0;
+        while (n < Compactor.LOOKAHEAD && ahead.next()) {
+            hashes[n++] = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
+        }
+        long touched = 0;
+        for (int i = 0; i < n; i++) {
+            touched += view.touchHome(hashes[i]);
+        }
+        sink += touched;
+    }
+
+    /**
+     * The compaction's rate limit ({@code Options.compactionRateLimit}), shared by its parts: the bytes all of them
+     * wrote since the run started stay under the rate, whichever part wrote them.
+     */
+    static final class RateLimit {
+        private final long bytesPerSecond;
+        private final LongSupplier nanoTime;
+        private final LongConsumer parkNanos;
+        private final long startedNanos;
+        private final AtomicLong written = new AtomicLong();
+
+        /** @param bytesPerSecond 0 for no limit */
+        RateLimit(long bytesPerSecond) {
+            this(bytesPerSecond, System::nanoTime, LockSupport::parkNanos);
+        }
+
+        /** With the clock and the sleep given (tests). */
+        RateLimit(long bytesPerSecond, LongSupplier nanoTime, LongConsumer parkNanos) {
+            this.bytesPerSecond = bytesPerSecond;
+            this.nanoTime = nanoTime;
+            this.parkNanos = parkNanos;
+            this.startedNanos = nanoTime.getAsLong();
+        }
+
+        /**
+         * Counts {@code bytes} written and sleeps as needed so that the run's bytes stay under the rate; wakes
+         * early when unparked and {@code abandon} is true (the next safe point then gives up).
+         */
+        void wrote(long bytes, BooleanSupplier abandon) {
+            if (bytesPerSecond <= 0) {
+                return;
+            }
+            long total = written.addAndGet(bytes);
+            long dueNanos = startedNanos + TimeUnit.SECONDS.toNanos(1) * total / bytesPerSecond;
+            for (long wait = dueNanos - nanoTime.getAsLong(); wait > 0 && !abandon.getAsBoolean();
+                 wait = dueNanos - nanoTime.getAsLong()) {
+                parkNanos.accept(wait);
+            }
+        }
+    }
+}
