@@ -1,5 +1,6 @@
 package io.ferrumdb;
 
+import io.ferrumdb.internal.concurrent.ThreadCount;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.Key;
@@ -18,7 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -54,7 +54,7 @@ public final class FerrumDB implements AutoCloseable {
     private final KeyViews views;
     private final ExpiryPurge expiry;
     private final Maintenance maintenance;
-    private final LongAdder gets = new LongAdder();
+    private final ThreadCount gets = new ThreadCount();
     private volatile boolean closed;
 
     private FerrumDB(Path requested, Options options) throws IOException {

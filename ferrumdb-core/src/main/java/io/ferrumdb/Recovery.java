@@ -138,6 +138,7 @@ final class Recovery {
             deleteOrphanHints(ids);
         }
         long maxSequence = load(ids, expectedKeys(ids), meta.encrypted());
+        segments.endRecovery();
         // Ids of files deleted above are not used again: a later crash must not confuse an old file with a new one.
         for (List<Integer> used : List.of(ids, new ArrayList<>(superseded), inventory.unpublished())) {
             for (int id : used) {

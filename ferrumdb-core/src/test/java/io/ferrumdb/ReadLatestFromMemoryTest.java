@@ -19,9 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Reads of the newest data come from memory: a record just written (still pending, or already handed to the OS
- * and fsynced) is copied from the log writer's chunks, a record of a sealed segment from its memory map; only
- * older records of the active segment cost a positional read. Counted with a file layer that counts positional
- * reads of segment files.
+ * and fsynced) is copied from the log writer's chunks, a record of a sealed segment from its memory map, older
+ * records of the active segment from its map of the bytes already written (a positional read only when that map
+ * cannot be made). Counted with a file layer that counts positional reads and maps of segment files.
  */
 class ReadLatestFromMemoryTest {
     @TempDir
@@ -30,7 +30,12 @@ class ReadLatestFromMemoryTest {
     /** Positional reads of segment files since the layer was made. */
     private final AtomicLong segmentReads = new AtomicLong();
 
-    private final FileIO counting = new CountingFileIO(FileIO.nio(), segmentReads);
+    /** Memory maps of segment files made since the layer was made (attempts, when they fail). */
+    private final AtomicLong segmentMaps = new AtomicLong();
+    /** When set, mapping a segment file fails as mmap does when the address space or map count is exhausted. */
+    private volatile boolean failMaps;
+
+    private final FileIO counting = new CountingFileIO(FileIO.nio());
 
     private static byte[] key(int i) {
         return ("key-" + i).getBytes(StandardCharsets.UTF_8);
@@ -75,13 +80,15 @@ class ReadLatestFromMemoryTest {
         }
     }
 
-    @ParameterizedTest(name = "encrypted={0}")
-    @ValueSource(booleans = {false, true})
-    void olderRecordsOfTheActiveSegmentAreReadFromTheFile(boolean encrypted) {
+    @ParameterizedTest(name = "encrypted={0}, map fails={1}")
+    @CsvSource({"false, false", "true, false", "false, true", "true, true"})
+    void olderRecordsOfTheActiveSegmentAreReadThroughItsMapOfWrittenBytes(boolean encrypted, boolean mapFails) {
         // One large active segment and more than the writer keeps (1 MiB of chunks): the first records are only in
-        // the file, and a GET of them is a positional read that returns the right value. A sync every 500 puts
-        // cuts the records into several chunks: a flusher late on a busy machine would otherwise take all 3 MB as
-        // one chunk, and the newest chunk is always kept whole (this test failed so once).
+        // the file, and a GET of them reads the segment's map of its written bytes (no positional read), or, when
+        // the map cannot be made, the file. A sync every 500 puts cuts the records into several chunks: a flusher
+        // late on a busy machine would otherwise take all 3 MB as one chunk, and the newest chunk is always kept
+        // whole (this test failed so once).
+        failMaps = mapFails;
         Options options = builder(encrypted).fsyncPolicy(FsyncPolicy.never()).build();
         try (FerrumDB db = FerrumDB.open(dir, options)) {
             for (int i = 0; i < 3_000; i++) {
@@ -94,10 +101,28 @@ class ReadLatestFromMemoryTest {
             assertThat(db.stats().segments().size()).isEqualTo(1);
             long before = segmentReads.get();
             assertThat(db.get(key(0))).isEqualTo(value(0, 1_000));
-            assertThat(segmentReads.get() - before).as("positional reads of segment files").isEqualTo(1);
+            assertThat(db.get(key(1))).isEqualTo(value(1, 1_000));
+            assertThat(segmentMaps.get()).as("maps of segment files").isEqualTo(1);
+            assertThat(segmentReads.get() - before).as("positional reads of segment files")
+                    .isEqualTo(mapFails ? 2 : 0);
             before = segmentReads.get();
             assertThat(db.get(key(2_999))).isEqualTo(value(2_999, 1_000));
             assertThat(segmentReads.get() - before).as("positional reads of segment files").isZero();
+            // 2 MB more: the next read past the map maps the written bytes again, once.
+            for (int i = 3_000; i < 5_000; i++) {
+                db.put(key(i), value(i, 1_000));
+                if (i % 500 == 499) {
+                    db.sync();
+                }
+            }
+            db.sync();
+            before = segmentReads.get();
+            assertThat(db.get(key(3_000))).isEqualTo(value(3_000, 1_000));
+            assertThat(db.get(key(0))).isEqualTo(value(0, 1_000));
+            assertThat(segmentMaps.get()).as("maps of segment files").isEqualTo(mapFails ? 1 : 2);
+            assertThat(segmentReads.get() - before).as("positional reads of segment files")
+                    .isEqualTo(mapFails ? 2 : 0);
+            failMaps = false; // close seals the segment, which maps it
         }
     }
 
@@ -125,13 +150,10 @@ class ReadLatestFromMemoryTest {
         }
     }
 
-    /** Delegates everything; counts {@link StorageFile#read} calls on segment files. */
-    private static final class CountingFileIO extends ForwardingFileIO {
-        private final AtomicLong segmentReads;
-
-        CountingFileIO(FileIO delegate, AtomicLong segmentReads) {
+    /** Delegates everything; counts {@link StorageFile#read} and {@link StorageFile#map} calls on segment files. */
+    private final class CountingFileIO extends ForwardingFileIO {
+        CountingFileIO(FileIO delegate) {
             super(delegate);
-            this.segmentReads = segmentReads;
         }
 
         @Override
@@ -143,6 +165,17 @@ class ReadLatestFromMemoryTest {
                         segmentReads.incrementAndGet();
                     }
                     return delegate.read(position, dst);
+                }
+
+                @Override
+                public ByteBuffer map(long size) throws IOException {
+                    if (isSegment()) {
+                        segmentMaps.incrementAndGet();
+                        if (failMaps) {
+                            throw new IOException("Map failed (test: as with mmap's ENOMEM)");
+                        }
+                    }
+                    return delegate.map(size);
                 }
             };
         }

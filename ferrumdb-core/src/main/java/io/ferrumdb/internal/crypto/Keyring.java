@@ -45,7 +45,13 @@ public final class Keyring {
 
     private static final byte[] WRAP_LABEL = "ferrumdb key wrap".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CHECK_LABEL = "ferrumdb key check".getBytes(StandardCharsets.US_ASCII);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * The database key's, salts' and nonces' source; in a holder so that opening a plaintext database does not load
+     * and seed the security providers (several milliseconds of every open in a fresh JVM).
+     */
+    private static final class Random {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     private Keyring() {
     }
@@ -81,11 +87,11 @@ public final class Keyring {
             try (Kek kek = Kek.fresh(secret, meta.databaseId())) {
                 write(io, dir, kek.wrap(keys));
             }
-            return new AesGcmSuite(keys, meta.databaseId(), RANDOM);
+            return new AesGcmSuite(keys, meta.databaseId(), Random.RANDOM);
         }
         KeyFile file = read(io, dir, meta);
         try (Kek kek = Kek.unlock(file, secret, keyPath)) {
-            return new AesGcmSuite(kek.unwrap(file, keyPath), meta.databaseId(), RANDOM);
+            return new AesGcmSuite(kek.unwrap(file, keyPath), meta.databaseId(), Random.RANDOM);
         }
     }
 
@@ -147,7 +153,7 @@ public final class Keyring {
 
     private static byte[] newDataKey() {
         byte[] key = new byte[Gcm.KEY_BYTES];
-        RANDOM.nextBytes(key);
+        Random.RANDOM.nextBytes(key);
         return key;
     }
 
@@ -181,7 +187,7 @@ public final class Keyring {
         /** A KEK with a fresh salt and the current default parameters, for writing a new KEY. */
         static Kek fresh(Secret secret, byte[] databaseId) {
             byte[] salt = new byte[16];
-            RANDOM.nextBytes(salt);
+            Random.RANDOM.nextBytes(salt);
             KeyFile template = secret.isPassphrase()
                     ? new KeyFile(KeyFile.KDF_ARGON2ID, DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS, DEFAULT_PARALLELISM,
                             salt, databaseId, null, List.of())
@@ -227,7 +233,7 @@ public final class Keyring {
                 List<KeyFile.Entry> entries = new ArrayList<>();
                 for (AesGcmSuite.DataKey k : keys) {
                     byte[] nonce = new byte[Gcm.NONCE_BYTES];
-                    RANDOM.nextBytes(nonce);
+                    Random.RANDOM.nextBytes(nonce);
                     Cipher c = gcm.encryptor(nonce);
                     c.updateAAD(header.associatedData(k.firstSegment()));
                     entries.add(new KeyFile.Entry(k.firstSegment(), nonce, c.doFinal(k.key())));

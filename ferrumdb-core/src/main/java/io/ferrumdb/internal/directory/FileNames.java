@@ -23,11 +23,24 @@ public final class FileNames {
     }
 
     public static String segment(long id) {
-        return String.format("%0" + ID_DIGITS + "d%s", id, SEGMENT_SUFFIX);
+        return padded(id) + SEGMENT_SUFFIX;
     }
 
     public static String hint(long id) {
-        return String.format("%0" + ID_DIGITS + "d%s", id, HINT_SUFFIX);
+        return padded(id) + HINT_SUFFIX;
+    }
+
+    /**
+     * {@code id} in decimal, zero-padded to {@link #ID_DIGITS} digits (as {@code %010d}; longer ids are not cut).
+     * Not String.format: its first call loads the formatter, regular expressions and locale data, several
+     * milliseconds of every open in a fresh JVM.
+     */
+    private static String padded(long id) {
+        String digits = Long.toString(id);
+        if (id < 0 || digits.length() >= ID_DIGITS) {
+            return id < 0 ? String.format("%0" + ID_DIGITS + "d", id) : digits;
+        }
+        return "0".repeat(ID_DIGITS - digits.length()) + digits;
     }
 
     /** The name a file is written under before it is renamed to {@code name}. */

@@ -38,15 +38,27 @@ public final class LockRegistry {
         final StorageFile file;
         final FileLock lock;
         final boolean shared;
-        final String firstHolder;
+        final String purpose;
+        final String thread;
+        /** When the first holder took the lock; formatted only for an error (java.time formatting is slow to load). */
+        final long takenAtMillis;
         int holders = 1;
 
-        Entry(Path directory, StorageFile file, FileLock lock, boolean shared, String firstHolder) {
+        Entry(Path directory, StorageFile file, FileLock lock, boolean shared, String purpose) {
             this.directory = directory;
             this.file = file;
             this.lock = lock;
             this.shared = shared;
-            this.firstHolder = firstHolder;
+            this.purpose = purpose;
+            this.thread = Thread.currentThread().getName();
+            this.takenAtMillis = System.currentTimeMillis();
+        }
+
+        /** The first holder, for the error another acquirer gets. */
+        String firstHolder() {
+            return "a " + (shared ? "shared" : "exclusive") + " " + purpose + " handle in this process (pid "
+                    + ProcessHandle.current().pid() + "), taken by thread '" + thread + "' at "
+                    + Instant.ofEpochMilli(takenAtMillis);
         }
     }
 
@@ -100,7 +112,7 @@ public final class LockRegistry {
                 existing.holders++;
                 return new Lease(existing);
             }
-            throw new DatabaseLockedException(directory, existing.firstHolder
+            throw new DatabaseLockedException(directory, existing.firstHolder()
                     + (existing.holders > 1 ? " (and " + (existing.holders - 1) + " more read-only handles)" : ""),
                     null);
         }
@@ -122,7 +134,7 @@ public final class LockRegistry {
             throw new DatabaseLockedException(directory, "another process (the operating system does not say"
                     + " which; 'fuser " + directory.resolve(FileNames.LOCK) + "' lists it)", null);
         }
-        Entry entry = new Entry(key, file, lock, shared, describe(shared, purpose));
+        Entry entry = new Entry(key, file, lock, shared, purpose);
         held.put(key, entry);
         return new Lease(entry);
     }
@@ -182,11 +194,5 @@ public final class LockRegistry {
         } catch (IOException e) {
             return absolute;
         }
-    }
-
-    private static String describe(boolean shared, String purpose) {
-        Thread t = Thread.currentThread();
-        return "a " + (shared ? "shared" : "exclusive") + " " + purpose + " handle in this process (pid "
-                + ProcessHandle.current().pid() + "), taken by thread '" + t.getName() + "' at " + Instant.now();
     }
 }

@@ -46,7 +46,7 @@ public final class KeyDir {
     private boolean loaded;
     private volatile long nextExpiry = Long.MAX_VALUE;
     /** The ordered index's build at open (see {@link #buildOrderedIndex}). */
-    private final OrderedBuild orderedBuild = new OrderedBuild();
+    final OrderedBuild orderedBuild = new OrderedBuild();
 
     /** Hash bits beyond the tag a hash-only directory's headers keep by default ({@link #keysInLog}). */
     public static final int DEFAULT_KEY_HASH_BITS = LogKeys.DEFAULT_EXTRA_BITS;
@@ -245,8 +245,9 @@ public final class KeyDir {
     }
 
     /**
-     * Sorts recently added keys into the ordered index, unless it is still being built at open. The log's
-     * acknowledger calls it after each group commit, so that a writer only appends a reference.
+     * Sorts recently added keys into the ordered index, unless its build at open is deferred (which this starts
+     * once writers have added many keys, see {@link OrderedBuild}) or still running. The log's acknowledger calls it
+     * after each group commit, so that a writer only appends a reference.
      */
     public void applyQueuedOrderedChanges() {
         if (ordered != null && orderedBuild.await(false)) {
@@ -494,11 +495,12 @@ public final class KeyDir {
     }
 
     /**
-     * Recovery: builds the ordered index from the loaded keys (a no-op without ordered keys). The loader noted each
-     * key's reference as it added the key ({@link OrderedIndex#loaded}), so no pass over the table is needed here;
-     * the sort runs on a background thread so that open returns as soon as the hash table is ready. Keys added
-     * meanwhile stay pending; the first scan waits for the build. References of keys removed at the end of the
-     * loading (deleted, expired) are among them, dead, and skipped like those of keys removed later.
+     * Recovery: readies the ordered index's build from the loaded keys (a no-op without ordered keys). The loader
+     * noted each key's reference as it added the key ({@link OrderedIndex#loaded}), so no pass over the table is
+     * needed; the sort runs on a background thread once the index is first needed ({@link OrderedBuild}: the first
+     * scan, or many keys added). Keys added meanwhile stay pending; the first scan waits for the build. References
+     * of keys removed at the end of the loading (deleted, expired) are among them, dead, and skipped like those of
+     * keys removed later.
      */
     public void buildOrderedIndex() {
         if (ordered == null) {
@@ -508,7 +510,7 @@ public final class KeyDir {
         synchronized (mutation) {
             loaded = ordered.takeLoaded(table.live);
         }
-        orderedBuild.start(ordered, loaded);
+        orderedBuild.defer(ordered, loaded);
     }
 
     private long set(Key key, int segmentId, long offset, int recordSize, long expiresAt, boolean maintainOrder) {

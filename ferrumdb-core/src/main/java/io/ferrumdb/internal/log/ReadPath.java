@@ -17,10 +17,11 @@ import java.util.function.LongSupplier;
 
 /**
  * The read path: key → location → verified record. One lock-free lookup, then one copy from the segment's memory
- * map (sealed), from the writer's chunks (not yet written, or written recently: reading what was just written costs
- * no system call) or, for older records of the active segment, a positional read; the record must verify
- * ({@link RecordReader}), be a PUT and carry the looked-up key, else it is corruption, never data. Records are never
- * rewritten in place, so the location itself says which record of the key it is: no sequence number is compared.
+ * map (sealed), from the active segment's map of its written bytes ({@link Segment#readWritten}: no lock, no
+ * system call), from the writer's chunks (not yet written, or written recently) or else a positional read; the
+ * record must verify ({@link RecordReader}), be a PUT and carry the looked-up key, else it is corruption, never
+ * data. Records are never rewritten in place, so the location itself says which record of the key it is: no
+ * sequence number is compared.
  *
  * <p>{@link #readValue(byte[])} and {@link #readValue(byte[], ByteBuffer)} look the key up into a per-thread holder
  * ({@link KeyDir#find}: no Key, no Location), copy the record into a per-thread buffer and check a plaintext record
@@ -441,9 +442,15 @@ public final class ReadPath {
      */
     private boolean readRecord(Segment seg, SlotProbe loc, byte[] dst, boolean memoryOnly) throws IOException {
         long waitNanos = memoryOnly ? LOCK_WAIT_NANOS : -1;
-        if (!seg.isSealed() && writer != null
-                && writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0, waitNanos)) {
-            return true;
+        if (!seg.isSealed()) {
+            // Bytes already written, read through the segment's map of them: no lock, no system call. (A
+            // memory-only read keeps to the writer's buffers: the map's pages' residency is not checked.)
+            if (!memoryOnly && seg.readWritten(loc.offset(), dst, 0, loc.recordSize())) {
+                return true;
+            }
+            if (writer != null && writer.readFromMemory(seg, loc.offset(), loc.recordSize(), dst, 0, waitNanos)) {
+                return true;
+            }
         }
         // Between this check and the copy the pages may be evicted: the copy then faults them in (a disk read),
         // but reads the same bytes. The window is a few instructions long.

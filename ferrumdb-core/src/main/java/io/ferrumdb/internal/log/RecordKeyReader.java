@@ -102,7 +102,8 @@ public final class RecordKeyReader implements RecordKeys {
      */
     private boolean read(Segment seg, long offset, byte[] dst, int n) {
         try {
-            if (seg.isSealed() || writer == null || !writer.readFromMemory(seg, offset, n, dst, 0, -1)) {
+            if (seg.isSealed() || !seg.readWritten(offset, dst, 0, n)
+                    && (writer == null || !writer.readFromMemory(seg, offset, n, dst, 0, -1))) {
                 seg.readInto(offset, dst, 0, n);
             }
             return true;

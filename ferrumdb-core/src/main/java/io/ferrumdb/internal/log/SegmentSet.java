@@ -29,16 +29,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SegmentSet {
     private final SegmentFiles files;
     private final SegmentManifest manifest;
+    /** Membership, in id order: iteration, first id, the MANIFEST's view. Changed only with {@link #byId} (below). */
     private final ConcurrentSkipListMap<Integer, Segment> segments = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     /**
-     * The segment {@link #addLive} last found: every put adds to the active segment, and a skip-list lookup (with
-     * an {@code Integer} boxed for ids above 127) was about 5% of a put. Cleared by every change of the map. A
-     * lookup racing with a change may store a segment just removed; the map never maps an id to a second segment
-     * object (ids are allocated once), so the cache can only let a live-byte change reach a retired segment, as
-     * a lookup just before the removal could before.
+     * The same segments for lookups by id ({@link #get}: every GET, every key compare against a record, every
+     * put's live bytes), replaced by a new copy after each change of {@link #segments} (rolls, compactions:
+     * rare). A skip-list lookup, an {@code Integer} boxed for ids above 127 and a few dependent loads, was a fifth
+     * of a GET's own CPU in YCSB C; this is an index and a compare.
      */
-    private volatile Segment lastLive;
+    private volatile SegmentsById byId = SegmentsById.EMPTY;
+    /**
+     * Segments recovery added ({@link #addRecovered}) that {@link #byId} may not hold yet: recovery does not
+     * replace the table per segment (an open of n segments would be O(n^2)), and while this is above 0 a lookup
+     * that misses the table asks {@link #segments}. {@link #republish} ({@link #endRecovery}, or any later change)
+     * takes off those it has seen.
+     */
+    private final AtomicInteger unpublished = new AtomicInteger();
 
     public SegmentSet(SegmentFiles files, SegmentManifest manifest) {
         this.files = files;
@@ -57,12 +64,13 @@ public final class SegmentSet {
 
     /** The segment {@code id}, or null when it does not exist (any more: compaction may have retired it). */
     public Segment get(int id) {
-        return segments.get(id);
+        Segment s = byId.get(id);
+        return s != null || unpublished.get() == 0 ? s : segments.get(id);
     }
 
     /** The segment holding {@code location}, or null when it is gone. */
     public Segment of(Location location) {
-        return segments.get(location.segmentId());
+        return get(location.segmentId());
     }
 
     /** Every segment, oldest (lowest id) first; a weakly consistent view. */
@@ -118,8 +126,13 @@ public final class SegmentSet {
     /** Adds a segment recovery opened (already listed in the MANIFEST, when the database has one). */
     public void addRecovered(Segment segment) {
         segments.put(segment.id(), segment);
-        lastLive = null;
+        unpublished.incrementAndGet();
         reserveThrough(segment.id());
+    }
+
+    /** Recovery added its segments: lookups by id go through one table of them again. */
+    public void endRecovery() {
+        republish();
     }
 
     /**
@@ -137,7 +150,7 @@ public final class SegmentSet {
             throw e;
         }
         segments.put(id, s);
-        lastLive = null;
+        republish();
         return s;
     }
 
@@ -167,7 +180,7 @@ public final class SegmentSet {
             s.noteSequences(o.segment().minSequence(), o.segment().maxSequence());
             s.seal();
             segments.put(s.id(), s);
-            lastLive = null;
+            republish();
             published.add(s);
         }
         return published;
@@ -185,7 +198,7 @@ public final class SegmentSet {
         manifest.removeAll(ids);
         for (Segment s : retired) {
             segments.remove(s.id());
-            lastLive = null;
+            republish();
             s.close();
             files.delete(s.id());
         }
@@ -197,7 +210,7 @@ public final class SegmentSet {
      */
     public void discard(int id) throws IOException {
         Segment s = segments.remove(id);
-        lastLive = null;
+        republish();
         manifest.removeAll(List.of(id));
         if (s != null) {
             s.close();
@@ -225,6 +238,20 @@ public final class SegmentSet {
         }
     }
 
+    /**
+     * Replaces {@link #byId} by a copy of {@link #segments}, after every change of it and before the changed
+     * segment is used (a new one appended to or pointed at, a removed one closed). Serialized, so that the last
+     * copy published follows every change made before it.
+     */
+    private synchronized void republish() {
+        // Every segment counted here was put before it was counted, so the copy below holds it.
+        int seen = unpublished.get();
+        byId = SegmentsById.of(segments.values());
+        if (seen > 0) {
+            unpublished.addAndGet(-seen);
+        }
+    }
+
     // ---------------------------------------------------------------- live bytes
 
     /** A key directory entry now points at {@code location}. */
@@ -234,21 +261,17 @@ public final class SegmentSet {
 
     /** {@link #addLive(Location)} from the location's fields. */
     public void addLive(int segmentId, int recordSize) {
-        Segment s = lastLive;
-        if (s == null || s.id() != segmentId) {
-            s = segments.get(segmentId);
-            if (s == null) {
-                throw new IllegalStateException("a key directory entry points at segment " + segmentId
-                        + ", which is not in the set");
-            }
-            lastLive = s;
+        Segment s = get(segmentId);
+        if (s == null) {
+            throw new IllegalStateException("a key directory entry points at segment " + segmentId
+                    + ", which is not in the set");
         }
         s.addLiveBytes(recordSize);
     }
 
     /** Adds {@code bytes} of live records to segment {@code id} (open: the sums from one pass over the keys). */
     public void addLiveBytes(int id, long bytes) {
-        Segment s = segments.get(id);
+        Segment s = get(id);
         if (s == null) {
             throw new IllegalStateException("live bytes counted for segment " + id + ", which is not in the set");
         }
@@ -268,7 +291,7 @@ public final class SegmentSet {
      */
     public void release(long previous) {
         if (previous != KeyDir.ABSENT) {
-            Segment s = segments.get((int) (previous >>> 32));
+            Segment s = get((int) (previous >>> 32));
             if (s != null) {
                 s.addLiveBytes(-(int) previous);
             }
@@ -283,7 +306,7 @@ public final class SegmentSet {
      */
     public void moveLive(int[] fromIds, long[] fromBytes, int[] toIds, long[] toBytes) {
         for (int j = 0; j < toIds.length; j++) {
-            Segment to = segments.get(toIds[j]);
+            Segment to = get(toIds[j]);
             if (to == null) {
                 throw new IllegalStateException("a key directory entry points at segment " + toIds[j]
                         + ", which is not in the set");
@@ -291,7 +314,7 @@ public final class SegmentSet {
             to.addLiveBytes(toBytes[j]);
         }
         for (int i = 0; i < fromIds.length; i++) {
-            Segment from = segments.get(fromIds[i]);
+            Segment from = get(fromIds[i]);
             if (from != null) {
                 from.addLiveBytes(-fromBytes[i]);
             }

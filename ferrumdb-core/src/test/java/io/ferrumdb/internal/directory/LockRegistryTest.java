@@ -52,6 +52,33 @@ class LockRegistryTest {
     }
 
     @Test
+    void theRefusalNamesTheThreadThatTookTheLockAndWhen() throws Exception {
+        LockRegistry.Lease[] taken = new LockRegistry.Lease[1];
+        Thread opener = new Thread(() -> {
+            try {
+                taken[0] = registry.acquire(io, dir, false, true, "read-write open");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, "opener-thread");
+        long before = System.currentTimeMillis() / 1000 * 1000;
+        opener.start();
+        opener.join();
+        try (LockRegistry.Lease lease = taken[0]) {
+            assertThat(lease).isNotNull();
+            assertThatThrownBy(() -> registry.acquire(io, dir, false, true, "open"))
+                    .isInstanceOf(DatabaseLockedException.class)
+                    .hasMessageContaining("exclusive read-write open handle in this process (pid "
+                            + ProcessHandle.current().pid() + "), taken by thread 'opener-thread' at ")
+                    .satisfies(e -> {
+                        String at = e.getMessage().replaceAll("(?s).*thread 'opener-thread' at (\\S+).*", "$1");
+                        assertThat(java.time.Instant.parse(at).toEpochMilli()).isBetween(before,
+                                System.currentTimeMillis());
+                    });
+        }
+    }
+
+    @Test
     void theLastSharedHolderReleasesAndClosingALeaseTwiceCountsOnce() throws Exception {
         LockRegistry.Lease a = registry.acquire(io, dir, true, true, "reader");
         LockRegistry.Lease b = registry.acquire(io, dir, true, true, "reader");

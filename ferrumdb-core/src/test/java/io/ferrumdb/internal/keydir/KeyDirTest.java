@@ -429,6 +429,47 @@ class KeyDirTest {
     }
 
     @Test
+    void theBuildAtOpenWaitsForTheFirstScanWhileFewKeysAreAdded() {
+        KeyDir dir = new KeyDir(true, 10_000);
+        for (int i = 0; i < 10_000; i += 2) {
+            dir.load(key(i), loc(1, i));
+        }
+        dir.buildOrderedIndex();
+        for (int i = 1; i < 2_001; i += 2) {
+            dir.put(key(i), loc(2, i));
+            dir.applyQueuedOrderedChanges();
+        }
+        assertThat(dir.orderedBuild.isDeferred()).as("no scan yet, few keys added: nothing sorted").isTrue();
+        List<String> keys = scan(dir, null, null, false);
+        assertThat(dir.orderedBuild.isDeferred()).isFalse();
+        assertThat(keys).hasSize(5_000 + 1_000).isSorted().doesNotHaveDuplicates();
+        assertThat(keys.get(1)).isEqualTo("key-00000001");
+    }
+
+    @Test
+    void writersStartTheDeferredBuildOnceTheyAddedManyKeys() throws Exception {
+        KeyDir dir = new KeyDir(true, 1_000);
+        for (int i = 0; i < 1_000; i++) {
+            dir.load(key(i), loc(1, i));
+        }
+        dir.buildOrderedIndex();
+        int added = OrderedBuild.START_AFTER_ADDED;
+        for (int i = 0; i < added; i++) {
+            dir.put(key(1_000 + i), loc(2, i));
+            if (i % 1_000 == 0) {
+                dir.applyQueuedOrderedChanges();
+            }
+        }
+        dir.applyQueuedOrderedChanges();
+        assertThat(dir.orderedBuild.isDeferred()).as("exactly the threshold: still deferred").isTrue();
+        dir.put(key(1_000 + added), loc(2, added));
+        dir.applyQueuedOrderedChanges();
+        assertThat(dir.orderedBuild.isDeferred()).as("one more key starts it").isFalse();
+        List<String> keys = scan(dir, null, null, false);
+        assertThat(keys).hasSize(1_000 + added + 1).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
     void readersNeverSeeATornOrMissingEntryWhileTheTableGrowsAndSlotsChange() throws Exception {
         KeyDir dir = new KeyDir(true, 0);
         int stable = 2_000;

@@ -73,6 +73,36 @@ class SegmentSetTest {
     }
 
     @Test
+    void recoveredSegmentsAreFoundWhileRecoveringAndThroughOneTableAfter() throws Exception {
+        // Recovery adds segments without rebuilding the lookup table each time: lookups that miss it fall back
+        // to the membership map until endRecovery (or any other change) rebuilds it.
+        List<Segment> recovered = new java.util.ArrayList<>();
+        for (int id : new int[] {3, 4, 9, 20}) {
+            Segment s = files.create(id);
+            set.addRecovered(s);
+            recovered.add(s);
+            for (Segment r : recovered) {
+                assertThat(set.get(r.id())).isSameAs(r);
+            }
+        }
+        set.addLive(new Location(9, 100, 40, 0));
+        assertThat(set.get(9).liveBytes()).isEqualTo(40);
+        set.endRecovery();
+        for (Segment r : recovered) {
+            assertThat(set.get(r.id())).isSameAs(r);
+            assertThat(set.of(new Location(r.id(), 0, 1, 0))).isSameAs(r);
+        }
+        assertThat(set.get(5)).isNull();
+        Segment late = files.create(30);
+        set.addRecovered(late);
+        assertThat(set.get(30)).as("added after the end of recovery: found through the fallback").isSameAs(late);
+        Segment active = set.createActive();
+        assertThat(set.get(active.id())).isSameAs(active);
+        assertThat(set.get(30)).isSameAs(late);
+        assertThat(set.get(31)).isSameAs(active);
+    }
+
+    @Test
     void emptySetHasNoFirstId() {
         assertThat(set.firstId()).isEqualTo(-1);
         assertThat(set.sealedExcept(-1)).isEmpty();
