@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.ReadOnlyDatabaseException;
-import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.io.FileIO;
@@ -36,16 +35,15 @@ class DeferredSealTest {
     @TempDir
     Path dir;
 
+    private TestLog log;
     private SegmentSet set;
-    private LogWriter writer;
     private final List<Location> applied = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger sealedEntries = new AtomicInteger();
 
     private LogWriter open(long segmentSize, LogWriter.SealListener sealer) {
-        SegmentFiles files = new SegmentFiles(FileIO.nio(), dir, new byte[16], CipherSuite.PLAINTEXT);
-        set = new SegmentSet(files, new SegmentManifest(files, List.of()));
-        writer = new LogWriter(0, FsyncPolicy.never(), segmentSize, set::createActive, sealer, () -> { });
-        return writer;
+        log = new TestLog(dir, FileIO.nio(), FsyncPolicy.never(), segmentSize, sealer);
+        set = log.set;
+        return log.writer;
     }
 
     private void seal(Segment s, HintFile.Builder hint) throws IOException {
@@ -55,11 +53,8 @@ class DeferredSealTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (writer != null) {
-            writer.close();
-        }
-        if (set != null) {
-            set.closeAll();
+        if (log != null) {
+            log.close();
         }
     }
 

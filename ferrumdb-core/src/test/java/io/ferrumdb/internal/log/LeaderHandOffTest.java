@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferrumdb.FaultFileIO;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.ReadOnlyDatabaseException;
-import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.io.FileIO;
@@ -43,18 +42,17 @@ class LeaderHandOffTest {
     @TempDir
     Path dir;
 
+    private TestLog log;
     private SegmentSet set;
-    private LogWriter writer;
     private final HeldForces forces = new HeldForces();
     /** Keys in the order the writer applied them, with their locations. */
     private final Map<String, Location> applied = new ConcurrentHashMap<>();
     private final List<String> order = Collections.synchronizedList(new ArrayList<>());
 
     private LogWriter open(FileIO io) {
-        SegmentFiles files = new SegmentFiles(forces.wrap(io), dir, new byte[16], CipherSuite.PLAINTEXT);
-        set = new SegmentSet(files, new SegmentManifest(files, List.of()));
-        writer = new LogWriter(0, FsyncPolicy.always(), 1 << 20, set::createActive, this::sealed, () -> { });
-        return writer;
+        log = new TestLog(dir, forces.wrap(io), FsyncPolicy.always(), 1 << 20, this::sealed);
+        set = log.set;
+        return log.writer;
     }
 
     private void sealed(Segment s, HintFile.Builder hint) throws IOException {
@@ -63,11 +61,8 @@ class LeaderHandOffTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (writer != null) {
-            writer.close();
-        }
-        if (set != null) {
-            set.closeAll();
+        if (log != null) {
+            log.close();
         }
     }
 

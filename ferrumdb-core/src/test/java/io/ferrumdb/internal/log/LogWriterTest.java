@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferrumdb.FaultFileIO;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.ReadOnlyDatabaseException;
-import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
@@ -39,18 +38,17 @@ class LogWriterTest {
     @TempDir
     Path dir;
 
+    private TestLog log;
     private SegmentSet set;
-    private LogWriter writer;
     /** Every location the writer applied, in order. */
     private final List<Location> applied = Collections.synchronizedList(new ArrayList<>());
     /** The hint entries handed over at each seal, by segment id. */
     private final Map<Integer, Integer> sealedEntries = new ConcurrentHashMap<>();
 
     private LogWriter open(FileIO io, FsyncPolicy policy, long segmentSize) {
-        SegmentFiles files = new SegmentFiles(io, dir, new byte[16], CipherSuite.PLAINTEXT);
-        set = new SegmentSet(files, new SegmentManifest(files, List.of()));
-        writer = new LogWriter(0, policy, segmentSize, set::createActive, this::sealed, () -> { });
-        return writer;
+        log = new TestLog(dir, io, policy, segmentSize, this::sealed);
+        set = log.set;
+        return log.writer;
     }
 
     private void sealed(Segment s, HintFile.Builder hint) throws IOException {
@@ -60,11 +58,8 @@ class LogWriterTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (writer != null) {
-            writer.close();
-        }
-        if (set != null) {
-            set.closeAll();
+        if (log != null) {
+            log.close();
         }
     }
 
@@ -237,9 +232,7 @@ class LogWriterTest {
         CountDownLatch rolling = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger creates = new AtomicInteger();
-        SegmentFiles files = new SegmentFiles(FileIO.nio(), dir, new byte[16], CipherSuite.PLAINTEXT);
-        set = new SegmentSet(files, new SegmentManifest(files, List.of()));
-        writer = new LogWriter(0, FsyncPolicy.never(), 1024, () -> {
+        log = new TestLog(dir, FileIO.nio(), FsyncPolicy.never(), 1024, this::sealed, create -> () -> {
             if (creates.incrementAndGet() == 2) {
                 rolling.countDown();
                 try {
@@ -248,8 +241,10 @@ class LogWriterTest {
                     throw new IOException("interrupted while the test held the roll", e);
                 }
             }
-            return set.createActive();
-        }, this::sealed, () -> { });
+            return create.create();
+        });
+        set = log.set;
+        LogWriter writer = log.writer;
         append(writer, put("k0", 90));
         Location loc = applied.get(0);
         Segment first = writer.active();
