@@ -5,6 +5,9 @@ import static io.ferrumdb.EncryptionTest.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.ForwardingFileIO;
+import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,56 +122,18 @@ class DataKeyRotationTest {
     }
 
     /** The real file layer, failing the creation of compaction output files (named *.tmp until published). */
-    private static final class FailingCompactionIO implements io.ferrumdb.internal.io.FileIO {
-        private final io.ferrumdb.internal.io.FileIO real = io.ferrumdb.internal.io.FileIO.nio();
-
-        @Override
-        public io.ferrumdb.internal.io.StorageFile open(Path file, boolean writable) throws IOException {
-            return real.open(file, writable);
+    private static final class FailingCompactionIO extends ForwardingFileIO {
+        FailingCompactionIO() {
+            super(FileIO.nio());
         }
 
         @Override
-        public io.ferrumdb.internal.io.StorageFile create(Path file) throws IOException {
+        public StorageFile create(Path file) throws IOException {
             String name = file.getFileName().toString();
             if (name.endsWith(".seg.tmp") || name.startsWith("compact")) {
                 throw new IOException("injected failure creating " + name);
             }
-            return real.create(file);
-        }
-
-        @Override
-        public void rename(Path source, Path target) throws IOException {
-            real.rename(source, target);
-        }
-
-        @Override
-        public void delete(Path file) throws IOException {
-            real.delete(file);
-        }
-
-        @Override
-        public void syncDirectory(Path directory) throws IOException {
-            real.syncDirectory(directory);
-        }
-
-        @Override
-        public java.util.List<Path> list(Path directory) throws IOException {
-            return real.list(directory);
-        }
-
-        @Override
-        public void createDirectories(Path directory) throws IOException {
-            real.createDirectories(directory);
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return real.exists(path);
-        }
-
-        @Override
-        public void linkOrCopy(Path existing, Path link) throws IOException {
-            real.linkOrCopy(existing, link);
+            return delegate.create(file);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.ForwardingFileIO;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,11 +137,11 @@ class PassphraseChangeTest {
     }
 
     /** The real file layer, failing the first call of one operation on the KEY file's directory. */
-    private static final class FailingIO implements FileIO {
-        private final FileIO real = FileIO.nio();
+    private static final class FailingIO extends ForwardingFileIO {
         private final String failAt;
 
         FailingIO(String failAt) {
+            super(FileIO.nio());
             this.failAt = failAt;
         }
 
@@ -151,51 +152,21 @@ class PassphraseChangeTest {
         }
 
         @Override
-        public StorageFile open(Path file, boolean writable) throws IOException {
-            return real.open(file, writable);
-        }
-
-        @Override
         public StorageFile create(Path file) throws IOException {
             maybeFail("create", file);
-            return real.create(file);
+            return delegate.create(file);
         }
 
         @Override
         public void rename(Path source, Path target) throws IOException {
             maybeFail("rename", source);
-            real.rename(source, target);
-        }
-
-        @Override
-        public void delete(Path file) throws IOException {
-            real.delete(file);
+            delegate.rename(source, target);
         }
 
         @Override
         public void syncDirectory(Path directory) throws IOException {
             maybeFail("syncDirectory", directory);
-            real.syncDirectory(directory);
-        }
-
-        @Override
-        public List<Path> list(Path directory) throws IOException {
-            return real.list(directory);
-        }
-
-        @Override
-        public void createDirectories(Path directory) throws IOException {
-            real.createDirectories(directory);
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return real.exists(path);
-        }
-
-        @Override
-        public void linkOrCopy(Path existing, Path link) throws IOException {
-            real.linkOrCopy(existing, link);
+            delegate.syncDirectory(directory);
         }
     }
 }
