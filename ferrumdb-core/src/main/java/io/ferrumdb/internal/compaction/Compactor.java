@@ -223,16 +223,7 @@ public final class Compactor {
                 failure.addSuppressed(t);
             }
         }
-        if (failure instanceof IOException io) {
-            throw io;
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error error) {
-            throw error;
-        }
-        throw new IOException("a subcompaction failed: " + failure, failure);
+        throw Uninterruptibly.asIOException(failure, "a subcompaction");
     }
 
     /** Runs part {@code i} on this thread; a failure is noted and, if it is the first, stops the other parts. */

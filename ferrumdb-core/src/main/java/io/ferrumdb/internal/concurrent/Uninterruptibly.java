@@ -62,8 +62,17 @@ public final class Uninterruptibly {
             T value = (T) result[0];
             return value;
         }
+        throw asIOException(cause, what);
+    }
+
+    /**
+     * The failure of work that ran on another thread, for its waiter to throw: {@code cause} itself when it is an
+     * {@link IOException}; a {@link RuntimeException} or an {@link Error} is thrown from here as it is; any other
+     * cause is wrapped in an {@code IOException} naming {@code what} failed.
+     */
+    public static IOException asIOException(Throwable cause, String what) {
         if (cause instanceof IOException io) {
-            throw io;
+            return io;
         }
         if (cause instanceof RuntimeException re) {
             throw re;
@@ -71,7 +80,7 @@ public final class Uninterruptibly {
         if (cause instanceof Error error) {
             throw error;
         }
-        throw new IOException(what + " failed: " + cause, cause);
+        return new IOException(what + " failed: " + cause, cause);
     }
 
     /**
