@@ -104,7 +104,10 @@ final class KeyArena {
             offset = (offset + PACKED_ALIGN - 1) & -PACKED_ALIGN;
         }
         ByteBuffer[] cs = chunks;
-        if (chunk == cs.length || offset + need > CHUNK_SIZE) {
+        // A chunk is added when the key does not fit, or when there is none yet at end (then offset is 0): one
+        // test, since a test of its own for the first key of an arena made the JIT's compiled put (built from
+        // profiles where it was never taken) deoptimize at a new database's first put. Math.min has no branch.
+        if (offset + need > CHUNK_SIZE * Math.min(cs.length - chunk, 1)) {
             chunk = cs.length;
             offset = 0;
             if (((long) chunk + 1) << CHUNK_BITS >= 1L << REF_BITS) {

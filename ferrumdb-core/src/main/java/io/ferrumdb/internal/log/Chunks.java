@@ -110,12 +110,12 @@ final class Chunks {
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private long spareBytes;
 
-    /** The bytes {@code appends} take encoded. */
-    static int size(List<LogWriter.Append> appends, PayloadCipher cipher) {
+    /** The bytes {@code appends} take encoded, {@code overhead} being the cipher's ({@link PayloadCipher#overhead}). */
+    static int size(List<LogWriter.Append> appends, int overhead) {
         int total = 0;
         for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per put
             LogWriter.Append a = appends.get(i);
-            total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, cipher);
+            total += RecordFormat.HEADER_SIZE + a.key().bytes().length + a.value().length + overhead;
         }
         return total;
     }

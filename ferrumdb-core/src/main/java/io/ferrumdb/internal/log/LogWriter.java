@@ -110,6 +110,12 @@ public final class LogWriter {
      */
     private Segment active;
     private long appendOffset;
+    /**
+     * Appends roll past this offset: the segment size, or -1 while active is null, so that the roll's branch makes
+     * the first segment too (a test of its own made the JIT's append deoptimize at each new database's first put).
+     */
+    private long rollBeyond = -1;
+    private int overhead; // the active segment's cipher overhead per record; 0 before the first segment
     private Chunk pending;
     private final ArrayDeque<Sealing> toSeal = new ArrayDeque<>();
     /** Hint entries of every record appended to {@link #active}, in file order. */
@@ -170,16 +176,14 @@ public final class LogWriter {
         lock.lock();
         try {
             ensureWritable(true);
-            if (active == null) {
-                startSegment();
-            }
-            int total = Chunks.size(appends, active.cipher());
+            int total = Chunks.size(appends, overhead);
             while (true) {
                 ensureWritable(true);
                 if (chunks.full(pending, total)) {
                     space.awaitUninterruptibly();
-                } else if (appendOffset > SegmentHeader.SIZE && appendOffset + total > segmentSize) {
-                    roll();
+                } else if (appendOffset + total > rollBeyond && (active == null || appendOffset > SegmentHeader.SIZE)) {
+                    roll(); // or the first segment (see rollBeyond)
+                    total = Chunks.size(appends, overhead);
                 } else {
                     break;
                 }
@@ -464,6 +468,8 @@ public final class LogWriter {
             throw new ReadOnlyDatabaseException("could not create a new segment: " + e, e);
         }
         active = next;
+        rollBeyond = segmentSize;
+        overhead = next.cipher().overhead();
         appendOffset = next.writtenLength();
         pending = new Chunk(next, appendOffset, chunks.takeBuffer());
         work.signal();

@@ -103,6 +103,34 @@ class LogWriterTest {
     }
 
     @Test
+    void theFirstAppendCreatesTheFirstSegmentAndARecordLargerThanASegmentGetsAnEmptyOne() {
+        long segmentSize = 256;
+        LogWriter w = open(FileIO.nio(), FsyncPolicy.never(), segmentSize);
+        assertThat(set.all()).as("no segment before the first append").isEmpty();
+        append(w, put("big-1", 400)); // the first append: the roll's branch creates the first segment
+        append(w, put("small-1", 10)); // does not fit after it: a new segment
+        append(w, put("small-2", 10)); // fits: the same segment
+        append(w, put("big-2", 400)); // larger than a segment: rolls to an empty one, and goes there whole
+        append(w, put("big-3", 400)); // the segment holds a record: rolls again
+        assertThat(applied).hasSize(5);
+        List<Integer> segments = new ArrayList<>();
+        for (Location l : applied) {
+            segments.add(l.segmentId());
+        }
+        int first = segments.get(0);
+        assertThat(segments).containsExactly(first, first + 1, first + 1, first + 2, first + 3);
+        assertThat(applied.get(0).offset()).isEqualTo(SegmentHeader.SIZE);
+        assertThat(applied.get(2).offset()).isEqualTo(applied.get(1).offset() + applied.get(1).recordSize());
+        assertThat(applied.get(3).offset()).isEqualTo(SegmentHeader.SIZE);
+        assertThat(applied.get(4).offset()).isEqualTo(SegmentHeader.SIZE);
+        assertThat(set.all()).hasSize(4);
+        for (int i = 0; i < applied.size(); i++) {
+            assertThat(new String(keyOf(applied.get(i)), StandardCharsets.UTF_8))
+                    .isEqualTo(List.of("big-1", "small-1", "small-2", "big-2", "big-3").get(i));
+        }
+    }
+
+    @Test
     void aFailedFsyncStopsTheWriterForGoodAndIsNeverRetried() {
         FaultFileIO faults = new FaultFileIO(7);
         LogWriter w = open(faults.session(), FsyncPolicy.always(), 1 << 20);
