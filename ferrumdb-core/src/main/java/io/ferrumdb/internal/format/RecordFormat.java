@@ -29,7 +29,12 @@ public final class RecordFormat {
     }
 
     public static int recordSize(int keyLength, int valueLength, PayloadCipher cipher) {
-        return HEADER_SIZE + keyLength + valueLength + cipher.overhead();
+        return recordSize(keyLength, valueLength, cipher.overhead());
+    }
+
+    /** The same from the cipher's {@link PayloadCipher#overhead}: the log writer sizes appends from it. */
+    public static int recordSize(int keyLength, int valueLength, int overhead) {
+        return HEADER_SIZE + keyLength + valueLength + overhead;
     }
 
     /** Encodes one record at {@code buf[pos]}; returns its size. {@code value} is empty for a tombstone. */

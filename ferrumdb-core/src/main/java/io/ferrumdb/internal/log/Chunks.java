@@ -115,7 +115,7 @@ final class Chunks {
         int total = 0;
         for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per put
             LogWriter.Append a = appends.get(i);
-            total += RecordFormat.HEADER_SIZE + a.key().bytes().length + a.value().length + overhead;
+            total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, overhead);
         }
         return total;
     }

@@ -124,6 +124,7 @@ class LogWriterTest {
         assertThat(applied.get(3).offset()).isEqualTo(SegmentHeader.SIZE);
         assertThat(applied.get(4).offset()).isEqualTo(SegmentHeader.SIZE);
         assertThat(set.all()).hasSize(4);
+        w.rollAndSync(); // never(): the last records may still be in memory; the keys are read from the files
         for (int i = 0; i < applied.size(); i++) {
             assertThat(new String(keyOf(applied.get(i)), StandardCharsets.UTF_8))
                     .isEqualTo(List.of("big-1", "small-1", "small-2", "big-2", "big-3").get(i));
