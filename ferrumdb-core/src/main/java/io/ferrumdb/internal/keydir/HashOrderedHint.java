@@ -79,11 +79,16 @@ public final class HashOrderedHint {
         /**
          * Checks every entry of {@code hint} (a cursor at its first entry, {@link HintFile#open} having checked the
          * header and checksum), so that a damaged hint is refused before any entry is loaded, and orders its first
-         * chunk; for a small directory, hashes its keys in file order in the same walk (see {@link
-         * #ORDER_FROM_KEYS}).
+         * chunk; a hint of one chunk is checked by the walk that orders it, and for a small directory the walk
+         * only hashes its keys, in file order (see {@link #ORDER_FROM_KEYS}).
          */
         public HashOrderedHint order(HintFile.Cursor hint) {
-            return ordered ? new HashOrderedHint(hint.check(), chunkEntries, spare) : new HashOrderedHint(hint, spare);
+            if (!ordered) {
+                return new HashOrderedHint(hint, spare);
+            }
+            // A hint of one chunk is checked by the walk that orders it (orderNext); a larger one must be checked
+            // whole first, since its later chunks are ordered only as the loader reaches them.
+            return new HashOrderedHint(hint.count() > chunkEntries ? hint.check() : hint, chunkEntries, spare);
         }
     }
 
@@ -190,6 +195,9 @@ public final class HashOrderedHint {
             }
             order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
             bytes += HintFile.ENTRY_FIXED_SIZE + hint.keyLength();
+        }
+        if (done + n == count) {
+            hint.checkEnd();
         }
         order.sort();
         HintFile.Cursor sorted = hint.reordered(order.entryStarts(), n, buffers.fit(n, bytes).copy);

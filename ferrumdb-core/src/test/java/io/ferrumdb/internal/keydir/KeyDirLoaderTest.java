@@ -438,9 +438,10 @@ class KeyDirLoaderTest {
     }
 
     /**
-     * In file order the one walk that hashes the keys is the check: an inconsistent entry (checksum intact) or
-     * bytes after the last entry must be refused by {@link HashOrderedHint.Orderer#order}, before the loader gets
-     * anything, as {@link HintFile.Cursor#check} refuses them in hash order.
+     * The walk that hashes the keys is the check (in file order, and in hash order for a hint of one chunk): an
+     * inconsistent entry (checksum intact) or bytes after the last entry must be refused by
+     * {@link HashOrderedHint.Orderer#order}, before the loader gets anything, as {@link HintFile.Cursor#check}
+     * refuses them.
      */
     @ParameterizedTest(name = "expected keys {0}")
     @ValueSource(longs = {16, HashOrderedHint.ORDER_FROM_KEYS})
@@ -465,6 +466,11 @@ class KeyDirLoaderTest {
                     io.ferrumdb.internal.format.Bytes.crc32c(file, 0, file.length - 4));
             HintFile.Cursor unchecked = HintFile.open(file, Path.of("1.hint"), DB, HintFile.PLAIN);
             assertThatThrownBy(() -> orderer.order(unchecked))
+                    .isInstanceOf(io.ferrumdb.CorruptionException.class)
+                    .hasMessageContaining(file == beyond ? "hint entry 7 is inconsistent" : "trailing bytes after 9");
+            // In chunks (a hint larger than one chunk): checked whole before its first chunk is ordered.
+            HintFile.Cursor again = HintFile.open(file, Path.of("1.hint"), DB, HintFile.PLAIN);
+            assertThatThrownBy(() -> new HashOrderedHint.Orderer(3, true).order(again))
                     .isInstanceOf(io.ferrumdb.CorruptionException.class)
                     .hasMessageContaining(file == beyond ? "hint entry 7 is inconsistent" : "trailing bytes after 9");
         }
