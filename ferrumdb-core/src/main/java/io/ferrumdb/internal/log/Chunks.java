@@ -110,8 +110,11 @@ final class Chunks {
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private long spareBytes;
 
-    /** The bytes {@code appends} take encoded, {@code overhead} being the cipher's ({@link PayloadCipher#overhead}). */
-    static int size(List<LogWriter.Append> appends, int overhead) {
+    /** The active segment's {@link PayloadCipher#overhead} per record (0 before the first segment). Writer's lock. */
+    int overhead;
+
+    /** The bytes {@code appends} take encoded in the active segment. */
+    int size(List<LogWriter.Append> appends) {
         int total = 0;
         for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per put
             LogWriter.Append a = appends.get(i);

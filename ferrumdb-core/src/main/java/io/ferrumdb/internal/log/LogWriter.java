@@ -110,12 +110,7 @@ public final class LogWriter {
      */
     private Segment active;
     private long appendOffset;
-    /**
-     * Appends roll past this offset: the segment size, or -1 while active is null, so that the roll's branch makes
-     * the first segment too (a test of its own made the JIT's append deoptimize at each new database's first put).
-     */
-    private long rollBeyond = -1;
-    private int overhead; // the active segment's cipher overhead per record; 0 before the first segment
+    private long rollBeyond = -1; // appends roll past it: the segment size, or -1 before the first segment (append)
     private Chunk pending;
     private final ArrayDeque<Sealing> toSeal = new ArrayDeque<>();
     /** Hint entries of every record appended to {@link #active}, in file order. */
@@ -156,7 +151,6 @@ public final class LogWriter {
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
         this.acknowledger = new Acknowledger(afterCycle, io::sealed, this::failFromAcknowledger);
-        this.flusher.start();
     }
 
     /**
@@ -176,14 +170,14 @@ public final class LogWriter {
         lock.lock();
         try {
             ensureWritable(true);
-            int total = Chunks.size(appends, overhead);
+            int total = chunks.size(appends);
             while (true) {
                 ensureWritable(true);
                 if (chunks.full(pending, total)) {
                     space.awaitUninterruptibly();
                 } else if (appendOffset + total > rollBeyond && (active == null || appendOffset > SegmentHeader.SIZE)) {
-                    roll(); // or the first segment (see rollBeyond)
-                    total = Chunks.size(appends, overhead);
+                    roll(); // or the first segment (no test of its own: it deoptimized the JIT's append at first puts)
+                    total = chunks.size(appends);
                 } else {
                     break;
                 }
@@ -292,6 +286,7 @@ public final class LogWriter {
                 return;
             }
             done = user ? new CompletableFuture<>() : WriteFailure.maintenanceWaiter();
+            acknowledger.startWith(flusher);
             waiters.add(done);
             syncRequested = true;
             work.signal();
@@ -413,12 +408,14 @@ public final class LogWriter {
      */
     public boolean close() {
         boolean activeEmpty;
+        boolean running;
         lock.lock();
         try {
             if (closing) {
                 return false;
             }
             closing = true;
+            running = acknowledger.started();
             activeEmpty = appendOffset <= SegmentHeader.SIZE;
             if (!activeEmpty && stopped.cause() == null) {
                 if (pending.length > 0) {
@@ -431,10 +428,12 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        Uninterruptibly.join(flusher);
-        // The flusher has ended (flushLoop queued the acknowledger's end after its last batch): every
-        // acknowledgement is queued, and the acknowledger completes them all before it ends.
-        Uninterruptibly.join(acknowledger.thread());
+        if (running) { // else nothing was ever appended or waited for: there is nothing to flush or acknowledge
+            Uninterruptibly.join(flusher);
+            // The flusher has ended (flushLoop queued the acknowledger's end after its last batch): every
+            // acknowledgement is queued, and the acknowledger completes them all before it ends.
+            Uninterruptibly.join(acknowledger.thread());
+        }
         return activeEmpty;
     }
 
@@ -469,9 +468,10 @@ public final class LogWriter {
         }
         active = next;
         rollBeyond = segmentSize;
-        overhead = next.cipher().overhead();
+        chunks.overhead = next.cipher().overhead();
         appendOffset = next.writtenLength();
         pending = new Chunk(next, appendOffset, chunks.takeBuffer());
+        acknowledger.startWith(flusher);
         work.signal();
     }
 
