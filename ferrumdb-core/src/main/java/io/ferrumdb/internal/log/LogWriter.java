@@ -75,9 +75,9 @@ public final class LogWriter {
 
     /**
      * Without fsync waiters, a cycle runs {@link #LINGER_NANOS} after records became pending, or when the flusher
-     * wakes to find this much pending or a full chunk queued. Only the first record pending wakes it (it then sleeps
-     * on its linger timer): waking it per record cost a hand-off and a write() per put (30x fewer puts/s), and per
-     * 64 KiB an unpark that was 5% of a put's CPU.
+     * wakes to find this much pending or a full chunk queued (or sooner: {@link FlusherTicks}). Only the first record
+     * pending wakes it, and only when it is parked: waking it per record cost a hand-off and a write() per put (30x
+     * fewer puts/s), and per 64 KiB an unpark that was 5% of a put's CPU.
      */
     private static final int FLUSH_BYTES = 64 << 10;
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -125,6 +125,7 @@ public final class LogWriter {
     private boolean syncRequested;
     /** Under always(), the flusher's wait for a group's writers ({@link GroupGather}). */
     private final GroupGather gather = new GroupGather(LINGER_NANOS);
+    private final FlusherTicks ticks;
     private boolean closing;
     /** The failure that stopped the writer, if any, and whether a user was told of it. */
     private final WriteFailure stopped = new WriteFailure();
@@ -147,6 +148,7 @@ public final class LogWriter {
         this.segmentSize = segmentSize;
         this.factory = factory;
         this.io = new CycleIo(sealListener, policy.isAlways(), segmentSize);
+        this.ticks = new FlusherTicks(LINGER_NANOS, !policy.isAlways());
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
         this.acknowledger = new Acknowledger(afterCycle, io::sealed, this::failFromAcknowledger);
@@ -211,7 +213,7 @@ public final class LogWriter {
                 if (gatherer != null) {
                     gatherer.wake();
                 }
-            } else if (first) {
+            } else if (first && ticks.parked()) {
                 work.signal();
             }
             return durable;
@@ -321,6 +323,9 @@ public final class LogWriter {
      * @throws FerrumException when the record is neither in the file nor in the writer's memory
      */
     public boolean readFromMemory(Segment segment, long offset, int size, byte[] dst, int at, long waitNanos) {
+        if (chunks.copyPublished(segment, offset, size, dst, at)) { // without the lock: Chunks' class comment
+            return true;
+        }
         if (!Uninterruptibly.tryLock(lock, waitNanos)) {
             return false;
         }
@@ -465,7 +470,7 @@ public final class LogWriter {
         }
         active = next;
         appendOffset = next.writtenLength();
-        pending = new Chunk(next, appendOffset, chunks.takeBuffer());
+        pending = chunks.next(next, appendOffset);
         work.signal();
     }
 
@@ -523,7 +528,7 @@ public final class LogWriter {
                         continue;
                     }
                     boolean urgent = !waiters.isEmpty() || other;
-                    boolean lingered = pending.length > 0 && now - pendingSince >= LINGER_NANOS;
+                    boolean lingered = pending.length > 0 && ticks.due(now, pendingSince);
                     boolean periodicDue = policy.isPeriodic() && io.hasUnsynced()
                             && now - io.lastFsyncNanos() >= intervalNanos;
                     if (urgent || lingered || periodicDue) {
@@ -542,7 +547,7 @@ public final class LogWriter {
                     if (policy.isPeriodic() && io.hasUnsynced()) {
                         wait = Math.min(wait, io.lastFsyncNanos() + intervalNanos - now);
                     }
-                    if (wait == Long.MAX_VALUE) {
+                    if ((wait = ticks.nextWait(wait, now, pendingSince)) == Long.MAX_VALUE) {
                         work.awaitUninterruptibly();
                     } else {
                         awaitNanos(wait, TimeUnit.MICROSECONDS.toNanos(100));
@@ -598,7 +603,7 @@ public final class LogWriter {
     private Cycle take(boolean force) {
         List<Chunk> batch = chunks.takeBatch(pending);
         if (pending.length > 0) {
-            pending = new Chunk(active, appendOffset, chunks.takeBuffer());
+            pending = chunks.next(active, appendOffset);
         }
         List<Sealing> sealing = new ArrayList<>(toSeal);
         toSeal.clear();
