@@ -22,6 +22,8 @@ final class FlusherTicks {
     private final boolean enabled;
     /** True while the flusher waits without a timeout: the next first record must wake it. */
     private boolean parked;
+    /** Whether records were ever pending ({@link #due} was asked): before, {@code pendingSince} means nothing. */
+    private boolean recordsSeen;
     /** Whether the flusher's last wait was a tick, and when it began (System.nanoTime). */
     private boolean ticked;
     private long tickStart;
@@ -37,7 +39,7 @@ final class FlusherTicks {
      * (park: the next first record must wake the flusher).
      */
     long nextWait(long wait, long now, long pendingSince) {
-        if (enabled && wait == Long.MAX_VALUE && now - pendingSince < TICKING_LINGERS * lingerNanos) {
+        if (enabled && recordsSeen && wait == Long.MAX_VALUE && now - pendingSince < TICKING_LINGERS * lingerNanos) {
             ticked = true;
             tickStart = now;
             parked = false;
@@ -50,9 +52,11 @@ final class FlusherTicks {
 
     /**
      * Whether the records pending since {@code pendingSince} are due at {@code now}: they have waited the linger, or
-     * they arrived during the tick the flusher just slept (which began before them and lasted a linger).
+     * they arrived during the tick the flusher just slept (which began before them and lasted a linger). The flusher
+     * asks whenever records are pending, before it takes them.
      */
     boolean due(long now, long pendingSince) {
+        recordsSeen = true;
         return now - pendingSince >= lingerNanos || ticked && pendingSince - tickStart >= 0 && now - tickStart >= lingerNanos;
     }
 
