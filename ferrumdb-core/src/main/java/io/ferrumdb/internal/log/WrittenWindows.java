@@ -74,8 +74,14 @@ final class WrittenWindows {
             return w[(int) window];
         }
         Tail t = tail;
-        if (t != null && t.start == window * WINDOW && end <= t.end()) {
+        long start = window * WINDOW;
+        boolean tailOfThis = t != null && t.start == start;
+        if (tailOfThis && end <= t.end()) {
             return t.map;
+        }
+        if (start + WINDOW > written && written - (tailOfThis ? t.end() : start) < TAIL_STEP || failure != null) {
+            // Not worth a map yet (YCSB D's reads of the newest records ask here often): decided without the monitor.
+            return null;
         }
         return map(window, end, written);
     }
