@@ -5,7 +5,7 @@
 # per engine (TEMPLATE/ferrumdb, TEMPLATE/rocksdb); every run starts from a fresh copy of it. Engines: FerrumDB
 # built at main's commit (main), FerrumDB of this branch (new), RocksDB, and site.ycsb.BasicDB (YCSB's client with a
 # DB that does nothing). Per repeat and workload, a 1-operation run (JVM start, open, close) and an N-operation run
-# of each (B and D 500,000; C 1,000,000 if asked), the order of the four reversed every repeat. CPU per operation =
+# of each (B and D 500,000; C 1,000,000 if asked; YCSB_CPU_OPS overrides both), the order of the four reversed every repeat. CPU per operation =
 # (CPU of N ops - CPU of 1 op) / N. Adapted from ycsb-cpu-2026-12-03T1750/cpu-run9.sh (run 9): workloads from YCSB_CPU_WORKLOADS (default "d b").
 set -euo pipefail
 main=$1 new=$2 tmpl=$3 out=$4 reps=${5:-3}
@@ -34,7 +34,7 @@ for rep in $(seq 1 $reps); do
   specs=("main=$main=ferrumdb" "new=$new=ferrumdb" "rocksdb=$new=rocksdb" "basic=$new=basic")
   if [ $((rep % 2)) -eq 0 ]; then specs=("basic=$new=basic" "rocksdb=$new=rocksdb" "new=$new=ferrumdb" "main=$main=ferrumdb"); fi
   for w in ${YCSB_CPU_WORKLOADS:-d b}; do
-    ops=500000; [ $w = c ] && ops=1000000
+    ops=${YCSB_CPU_OPS:-500000}; [ $w = c ] && ops=${YCSB_CPU_OPS:-1000000}
     for s in "${specs[@]}"; do
       IFS== read -r label jar e <<< "$s"
       run $rep $label "$jar" $e $w 1

@@ -38,9 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Under {@code always()} the next cycle first waits, up to half an fsync, for the writers just acknowledged to
  * append again ({@link GroupGather}: the flusher's own, the leaders' in GroupCommit).
  *
- * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
- * as soon as it returns, and the newest written ones in the chunks kept after writing ({@link Chunks}), so that
- * reading what was just written costs no system call. After a failed write or fsync, or any other throwable in
+ * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible as
+ * soon as it returns, and the newest written ones in the chunks kept after writing, mostly without this lock
+ * ({@link Chunks#copyPublished}): reading what was just written costs no system call and no wait. After a failed write or fsync, or any other throwable in
  * a cycle (an OutOfMemoryError too), on a leader or the flusher, the writer stops for good: the cycle's writers and
  * every waiting one are failed, and every later append throws {@link ReadOnlyDatabaseException} carrying the
  * original failure (a failed fsync is never retried).
