@@ -52,12 +52,16 @@ final class FlusherTicks {
 
     /**
      * Whether the records pending since {@code pendingSince} are due at {@code now}: they have waited the linger, or
-     * they arrived during the tick the flusher just slept (which began before them and lasted a linger). The flusher
-     * asks whenever records are pending, before it takes them.
+     * they arrived during the tick the flusher just slept (which began before them and lasted a linger). Records that
+     * arrived after that tick ended (while the flusher ran a cycle) wait their own linger: else every cycle would be
+     * followed at once by another of the few records that came meanwhile. The flusher asks whenever records are
+     * pending, before it takes them.
      */
     boolean due(long now, long pendingSince) {
         recordsSeen = true;
-        return now - pendingSince >= lingerNanos || ticked && pendingSince - tickStart >= 0 && now - tickStart >= lingerNanos;
+        long intoTick = pendingSince - tickStart;
+        return now - pendingSince >= lingerNanos
+                || ticked && intoTick >= 0 && intoTick < lingerNanos && now - tickStart >= lingerNanos;
     }
 
     /** Whether a writer's first pending record must wake the flusher: it waits without a timeout (or ticks are off). */

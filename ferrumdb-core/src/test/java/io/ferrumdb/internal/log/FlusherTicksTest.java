@@ -34,6 +34,10 @@ class FlusherTicksTest {
         long next = after + 300_000;
         assertThat(t.due(after + LINGER, next)).isTrue();
         assertThat(t.due(after + LINGER - 1, next)).as("woken before the tick's end").isFalse();
+        // The cycle ran; records that came after the tick ended wait their own linger, not a cycle at once.
+        long late = after + LINGER + 40_000;
+        assertThat(t.due(late + 10, late)).isFalse();
+        assertThat(t.due(late + LINGER, late)).isTrue();
         // Writes stop: ticks end TICKING_LINGERS lingers after the last first record, then it parks.
         long idle = next + FlusherTicks.TICKING_LINGERS * LINGER;
         assertThat(t.nextWait(MAX, idle - 1, next)).isEqualTo(LINGER);
