@@ -1,7 +1,9 @@
 package io.ferrumdb.internal.log;
 
+import java.util.concurrent.locks.Condition;
+
 /**
- * When the flusher wakes for records pending without fsync waiters ({@code never()}, {@code periodic()}), so that a
+ * When, and how, the flusher wakes for records pending without fsync waiters ({@code never()}, {@code periodic()}), so that a
  * writer need not wake it. Before, the first record after each cycle signalled the flusher (a futex wake on the
  * writer's thread), which then slept its linger out and woke again to run the cycle: two wake-ups a cycle, one of
  * them paid by a writer. YCSB B's updates, a cycle's worth of which arrive within each millisecond, spent about 4.5
@@ -62,6 +64,19 @@ final class FlusherTicks {
         long intoTick = pendingSince - tickStart;
         return now - pendingSince >= lingerNanos
                 || ticked && intoTick >= 0 && intoTick < lingerNanos && now - tickStart >= lingerNanos;
+    }
+
+    /**
+     * The flusher's timed wait on {@code work} (whose lock it holds): {@code nanos}, at least {@code atLeast}. Nothing
+     * interrupts the private flusher thread; a stray interrupt only ends this wait early, and the flusher's loop
+     * re-checks its conditions. Keeping the flag set would turn every later wait into a spin.
+     */
+    static void await(Condition work, long nanos, long atLeast) {
+        try {
+            work.awaitNanos(Math.max(nanos, atLeast));
+        } catch (InterruptedException e) {
+            Thread.interrupted();
+        }
     }
 
     /** Whether a writer's first pending record must wake the flusher: it waits without a timeout (or ticks are off). */

@@ -152,7 +152,6 @@ public final class LogWriter {
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
         this.acknowledger = new Acknowledger(afterCycle, io::sealed, this::failFromAcknowledger);
-        this.flusher.start();
     }
 
     /**
@@ -290,6 +289,7 @@ public final class LogWriter {
                 return;
             }
             done = user ? new CompletableFuture<>() : WriteFailure.maintenanceWaiter();
+            acknowledger.startWith(flusher);
             waiters.add(done);
             syncRequested = true;
             work.signal();
@@ -414,12 +414,14 @@ public final class LogWriter {
      */
     public boolean close() {
         boolean activeEmpty;
+        boolean running;
         lock.lock();
         try {
             if (closing) {
                 return false;
             }
             closing = true;
+            running = acknowledger.started();
             activeEmpty = appendOffset <= SegmentHeader.SIZE;
             if (!activeEmpty && stopped.cause() == null) {
                 if (pending.length > 0) {
@@ -432,10 +434,12 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        Uninterruptibly.join(flusher);
-        // The flusher has ended (flushLoop queued the acknowledger's end after its last batch): every
-        // acknowledgement is queued, and the acknowledger completes them all before it ends.
-        Uninterruptibly.join(acknowledger.thread());
+        if (running) { // else nothing was ever appended or waited for: there is nothing to flush or acknowledge
+            Uninterruptibly.join(flusher);
+            // The flusher has ended (flushLoop queued the acknowledger's end after its last batch): every
+            // acknowledgement is queued, and the acknowledger completes them all before it ends.
+            Uninterruptibly.join(acknowledger.thread());
+        }
         return activeEmpty;
     }
 
@@ -471,6 +475,7 @@ public final class LogWriter {
         active = next;
         appendOffset = next.writtenLength();
         pending = chunks.next(next, appendOffset);
+        acknowledger.startWith(flusher);
         work.signal();
     }
 
@@ -524,7 +529,7 @@ public final class LogWriter {
                     }
                     long gathering = gather.remaining(waiters.size(), now);
                     if (gathering > 0) {
-                        awaitNanos(gathering, 0);
+                        FlusherTicks.await(work, gathering, 0);
                         continue;
                     }
                     boolean urgent = !waiters.isEmpty() || other;
@@ -550,7 +555,7 @@ public final class LogWriter {
                     if ((wait = ticks.nextWait(wait, now, pendingSince)) == Long.MAX_VALUE) {
                         work.awaitUninterruptibly();
                     } else {
-                        awaitNanos(wait, TimeUnit.MICROSECONDS.toNanos(100));
+                        FlusherTicks.await(work, wait, TimeUnit.MICROSECONDS.toNanos(100));
                     }
                 }
                 commit.begin();
@@ -664,16 +669,6 @@ public final class LogWriter {
             lock.unlock();
         }
         GroupCommit.complete(c.done(), next == null ? here : here / 2, next, traceRow);
-    }
-
-    private void awaitNanos(long nanos, long atLeast) {
-        try {
-            work.awaitNanos(Math.max(nanos, atLeast));
-        } catch (InterruptedException e) {
-            // Nothing interrupts the private flusher thread; a stray interrupt only ends this wait early, and the
-            // loop re-checks its conditions. Keeping the flag set would turn every later wait into a spin.
-            Thread.interrupted();
-        }
     }
 
     /** Stops the writer after a failure found off its lock by the acknowledger, failing the waiters it holds. */
