@@ -5,7 +5,8 @@
 # Environment (the same for both engines): YCSB_RECORDS (100000), YCSB_OPS (500000 for A, B, C, D, F),
 # YCSB_OPS_E (50000: an E operation scans up to 100 records), YCSB_THREADS (2), YCSB_FIELDS (1),
 # YCSB_FIELD_LENGTH (100), YCSB_HEAP (1g), YCSB_SETTLE (1; 0 = off), YCSB_WORKLOADS (a b c f d e: the run phases, in this order; E always
-# on a fresh load).
+# on a fresh load), YCSB_JAR (unset: build this checkout's benchmarks.jar; set: run that jar instead, e.g. one built
+# at another commit, to measure it with the same script).
 # Per repeat: load both engines into fresh directories, run A, B, C, F, D on them (YCSB's recommended order;
 # D inserts), then load both again and run E. Before every run phase both stores are settled outside YCSB's timed
 # section (YcsbSettle: FerrumDB compacts, RocksDB flushes and compacts its range), so that no phase pays for the
@@ -88,11 +89,13 @@ settle=${YCSB_SETTLE:-1}
 read -r -a workloads_run <<< "${YCSB_WORKLOADS:-a b c f d e}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-mvn -o -B -q -ntp -pl ferrumdb-bench -am package -DskipTests
+if [ -z "${YCSB_JAR:-}" ]; then
+  mvn -o -B -q -ntp -pl ferrumdb-bench -am package -DskipTests
+fi
 run_dir=ferrumdb-bench/target/ycsb-run
 mkdir -p "$run_dir"
 # Run from a copy so that a rebuild during the run does not pull the jar from under the client JVMs.
-cp ferrumdb-bench/target/benchmarks.jar "$run_dir/benchmarks.jar"
+cp "${YCSB_JAR:-ferrumdb-bench/target/benchmarks.jar}" "$run_dir/benchmarks.jar"
 jar="$run_dir/benchmarks.jar"
 out=docs/benchmarks-data/ycsb-$(date -u +%Y-%m-%dT%H%M)
 mkdir -p "$out"
@@ -104,6 +107,7 @@ if [ "${feature%%.*}" -ge 24 ]; then
   flags+=(--enable-native-access=ALL-UNNAMED)
 fi
 {
+  echo "# jar=${YCSB_JAR:-this checkout, built}"
   echo "# ycsb run $(date -u +%FT%TZ): repeats=$repeats records=$records ops=$ops ops_e=$ops_e threads=$threads workloads=${workloads_run[*]} settle=$settle"
   echo "# fieldcount=$fields fieldlength=$field_length heap=$heap java=$(java -version 2>&1 | head -1)"
   echo "# cpus=$(nproc) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

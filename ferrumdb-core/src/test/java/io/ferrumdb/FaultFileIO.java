@@ -516,6 +516,14 @@ public final class FaultFileIO {
         }
 
         @Override
+        public ByteBuffer map(long position, long size) throws IOException {
+            synchronized (FaultFileIO.this) {
+                checkAlive();
+            }
+            return delegate.map(position, size);
+        }
+
+        @Override
         public FileLock tryLock(boolean shared) throws IOException {
             synchronized (FaultFileIO.this) {
                 checkAlive();

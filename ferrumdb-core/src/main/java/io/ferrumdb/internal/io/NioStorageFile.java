@@ -144,6 +144,11 @@ final class NioStorageFile implements StorageFile {
     }
 
     @Override
+    public ByteBuffer map(long position, long size) throws IOException {
+        return call(ch -> ch.map(FileChannel.MapMode.READ_ONLY, position, size));
+    }
+
+    @Override
     public FileLock tryLock(boolean shared) throws IOException {
         return call(ch -> ch.tryLock(0, Long.MAX_VALUE, shared));
     }

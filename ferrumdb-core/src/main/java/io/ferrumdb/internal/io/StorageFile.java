@@ -27,6 +27,15 @@ public interface StorageFile extends AutoCloseable {
     ByteBuffer map(long size) throws IOException;
 
     /**
+     * A read-only memory map of the {@code size} bytes at {@code position}, all below the file's size, for bytes of
+     * the file that are never changed again. This default maps the file from its start and hands out a view of the
+     * range (the same bytes; an implementation maps the range alone).
+     */
+    default ByteBuffer map(long position, long size) throws IOException {
+        return map(position + size).slice(Math.toIntExact(position), Math.toIntExact(size));
+    }
+
+    /**
      * True when reading {@code size} bytes at {@code offset} of {@code map} (what {@link #map} returned) needs no
      * disk I/O: the pages are resident (mincore, through {@link MappedByteBuffer#isLoaded()} of a slice covering
      * them; a slice keeps the mapping's file descriptor, checked on JDK 17 and 25 by MappedResidencyTest), or the

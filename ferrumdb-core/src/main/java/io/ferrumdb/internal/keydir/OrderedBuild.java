@@ -8,14 +8,18 @@ import java.util.concurrent.CountDownLatch;
  * The ordered index's build after open: sorts the references the loader noted and installs them, on a background
  * thread. It is deferred ({@link #defer}) until the index is needed: the first ordered scan starts it and waits for
  * it, and so do writers once they have added {@link #startsAfterAdded} keys (keys added meanwhile stay pending, and
- * the build bounds how many a first scan must sort in). A database opened with ordered keys but only read and
- * written by key (YCSB B, C, D) never sorts its keys: at 100,000 keys the sort was 0.10-0.15 CPU seconds of
- * every open in a fresh JVM, on the cores the clients use. The acknowledger's merges of pending keys wait until the
- * build is done.
+ * the build bounds their memory and how many a first scan must sort in). A database opened with ordered keys but
+ * only read and written by key (YCSB B, C, D) never sorts its keys: at 100,000 keys the sort was 0.10-0.15 CPU
+ * seconds of every open in a fresh JVM, on the cores the clients use. The acknowledger's merges of pending keys wait
+ * until the build is done.
  */
 final class OrderedBuild {
-    /** Keys added since open beyond which writers start a deferred build, at least (see {@link #startsAfterAdded}). */
-    static final int START_AFTER_ADDED = 1 << 16;
+    /**
+     * Keys added since open beyond which writers start a deferred build, at least (see {@link #startsAfterAdded}):
+     * 4 MiB of pending references. At a quarter of the loaded keys (at least 65,536), YCSB D's inserts started the
+     * sort in the middle of a 2,000,000-operation run (100,000 inserts into 100,000 keys) that never scans.
+     */
+    static final int START_AFTER_ADDED = 1 << 20;
 
     /** Set while the build runs; null once a waiter saw it finish (or when none was started). */
     private volatile CountDownLatch running;
@@ -38,11 +42,12 @@ final class OrderedBuild {
     }
 
     /**
-     * How many keys writers may add before they start a deferred build: a quarter of those loaded, at least
-     * {@link #START_AFTER_ADDED}; -1 when no build is deferred.
+     * How many keys writers may add before they start a deferred build: as many as were loaded, at least
+     * {@link #START_AFTER_ADDED}; -1 when no build is deferred. So the pending references never take more memory
+     * than the loaded ones the deferred build keeps (or 4 MiB), and a first scan sorts at most twice the loaded keys.
      */
     synchronized int startsAfterAdded() {
-        return deferred == null ? -1 : Math.max(START_AFTER_ADDED, deferred.refs().length / 4);
+        return deferred == null ? -1 : Math.max(START_AFTER_ADDED, deferred.refs().length);
     }
 
     /** Starts the deferred build, if one is deferred (once). */

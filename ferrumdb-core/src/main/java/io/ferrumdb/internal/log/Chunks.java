@@ -4,6 +4,7 @@ import io.ferrumdb.FerrumException;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.PayloadCipher;
 import io.ferrumdb.internal.format.RecordFormat;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -15,7 +16,19 @@ import java.util.List;
  * chunks of the running cycle (in flight), the chunks written most recently, kept so that a read of a just-written
  * record is a copy from memory rather than a positional read (workload D, "read what I just wrote", would otherwise
  * pay a system call for every read of a record a cycle has already handed to the OS), and a few spare buffers for
- * the next pending chunks. Not thread-safe: every method REQUIRES the writer's lock.
+ * the next pending chunks. Not thread-safe: every method but {@link #copyPublished} REQUIRES the writer's lock.
+ *
+ * <p>{@link #copyPublished} reads without the lock (YCSB D reads the newest records, and took the writer's lock for
+ * every one still in a chunk: 5% of its samples, contending with the appenders). Every chunk is published when it is
+ * made, with a volatile write of {@link #newest}, and links to the chunk made before it (file order, newest first).
+ * Bytes of a chunk below its length never change while the chunk lives: records are only appended, a chunk's buffer
+ * is replaced only while it is empty ({@link Chunk#encode} grows it then alone, see {@link #roomFor}), and a reader
+ * that found a record through the key directory saw its encoding (the directory's entry is written with release
+ * semantics after it, and read with acquire). What can change under a reader is a buffer given back to the spare
+ * ones, which a later chunk overwrites: a chunk is marked {@link Chunk#retired} (volatile) before that, and the reader
+ * checks the mark after its copy, behind an acquire fence (StampedLock's validate): a copy that may be torn is
+ * dropped and the caller reads under the lock or from the file. Chunks retire oldest first, so the walk stops at the
+ * first retired one, which is also where the chain is cut (its link to older chunks is dropped).
  *
  * <p>The kept chunks are bounded by {@link #KEPT_BYTES} of buffer capacity (the newest chunk is always kept); older
  * ones go back to the spare buffers. Records beyond what is kept are read from the file (memory map once sealed).
@@ -48,6 +61,13 @@ final class Chunks {
         byte[] buf;
         int length;
         int records;
+        /**
+         * The chunk made before this one (file order), for {@link #copyPublished}; set before this one is published,
+         * dropped when this one retires (so that the chain holds the live chunks and at most one retired one).
+         */
+        Chunk older;
+        /** Set, before its buffer is reused, when the chunk leaves the kept ones: its bytes may then change. */
+        volatile boolean retired;
 
         Chunk(Segment segment, long fileOffset, byte[] buf) {
             this.segment = segment;
@@ -98,6 +118,8 @@ final class Chunks {
         }
     }
 
+    /** The chunk made last (the pending one, or a rolled one after close), for readers without the lock. */
+    private volatile Chunk newest;
     /** Full chunks and last chunks of rolled segments, not yet taken by a cycle, in file order. */
     private final ArrayDeque<Chunk> rolled = new ArrayDeque<>();
     /** The bytes of {@link #rolled}. */
@@ -123,8 +145,21 @@ final class Chunks {
         return total;
     }
 
+    /** A new pending chunk at {@code fileOffset} of {@code segment}, published to {@link #copyPublished}. */
+    Chunk next(Segment segment, long fileOffset) {
+        return publish(new Chunk(segment, fileOffset, takeBuffer()));
+    }
+
+    /** Links {@code c} after the newest chunk (one abandoned empty is skipped) and publishes it. */
+    private Chunk publish(Chunk c) {
+        Chunk before = newest;
+        c.older = before != null && before.length == 0 ? before.older : before;
+        newest = c;
+        return c;
+    }
+
     /** A buffer for a new pending chunk. */
-    byte[] takeBuffer() {
+    private byte[] takeBuffer() {
         byte[] b = spare.poll();
         if (b == null) {
             return new byte[INITIAL_CHUNK];
@@ -161,7 +196,7 @@ final class Chunks {
             return pending;
         }
         rolled(pending);
-        return new Chunk(pending.segment, pending.fileOffset + pending.length, takeBuffer());
+        return next(pending.segment, pending.fileOffset + pending.length);
     }
 
     boolean hasRolled() {
@@ -186,7 +221,7 @@ final class Chunks {
         inFlight = List.of();
         for (Chunk c : batch) {
             if (c.length == 0) {
-                recycle(c.buf);
+                recycle(c);
                 continue;
             }
             kept.addLast(c);
@@ -195,7 +230,7 @@ final class Chunks {
         while (kept.size() > 1 && keptBytes > KEPT_BYTES) {
             Chunk old = kept.removeFirst();
             keptBytes -= old.buf.length;
-            recycle(old.buf);
+            recycle(old);
         }
     }
 
@@ -240,6 +275,37 @@ final class Chunks {
             }
         }
         return null;
+    }
+
+    /**
+     * Lock-free (see the class): copies the {@code size} bytes at {@code offset} of {@code segment} into
+     * {@code dst[at]} from the published chunk holding them; false when none does (any more), or when the chunk
+     * retired during the copy: the caller then reads under the lock ({@link #copy}) or from the file. The record must
+     * have been found through the key directory, or be found under the lock on false.
+     */
+    boolean copyPublished(Segment segment, long offset, int size, byte[] dst, int at) {
+        for (Chunk c = newest; c != null && !c.retired; c = c.older) {
+            if (c.segment != segment || offset < c.fileOffset) {
+                continue;
+            }
+            // Newest first: the first chunk of the segment starting at or before the record holds it, or none does.
+            byte[] b = c.buf;
+            long from = offset - c.fileOffset;
+            if (from + size > c.length || from + size > b.length) {
+                return false;
+            }
+            System.arraycopy(b, (int) from, dst, at, size);
+            VarHandle.acquireFence();
+            return !c.retired;
+        }
+        return false;
+    }
+
+    /** Gives {@code c}'s buffer to the spare ones, once readers without the lock are told (see the class). */
+    private void recycle(Chunk c) {
+        c.retired = true;
+        c.older = null;
+        recycle(c.buf);
     }
 
     private void recycle(byte[] buf) {

@@ -38,9 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Under {@code always()} the next cycle first waits, up to half an fsync, for the writers just acknowledged to
  * append again ({@link GroupGather}: the flusher's own, the leaders' in GroupCommit).
  *
- * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible
- * as soon as it returns, and the newest written ones in the chunks kept after writing ({@link Chunks}), so that
- * reading what was just written costs no system call. After a failed write or fsync, or any other throwable in
+ * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible as
+ * soon as it returns, and the newest written ones in the chunks kept after writing, mostly without this lock
+ * ({@link Chunks#copyPublished}): reading what was just written costs no system call and no wait. After a failed write or fsync, or any other throwable in
  * a cycle (an OutOfMemoryError too), on a leader or the flusher, the writer stops for good: the cycle's writers and
  * every waiting one are failed, and every later append throws {@link ReadOnlyDatabaseException} carrying the
  * original failure (a failed fsync is never retried).
@@ -75,9 +75,9 @@ public final class LogWriter {
 
     /**
      * Without fsync waiters, a cycle runs {@link #LINGER_NANOS} after records became pending, or when the flusher
-     * wakes to find this much pending or a full chunk queued. Only the first record pending wakes it (it then sleeps
-     * on its linger timer): waking it per record cost a hand-off and a write() per put (30x fewer puts/s), and per
-     * 64 KiB an unpark that was 5% of a put's CPU.
+     * wakes to find this much pending or a full chunk queued (or sooner: {@link FlusherTicks}). Only the first record
+     * pending wakes it, and only when it is parked: waking it per record cost a hand-off and a write() per put (30x
+     * fewer puts/s), and per 64 KiB an unpark that was 5% of a put's CPU.
      */
     private static final int FLUSH_BYTES = 64 << 10;
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -126,6 +126,7 @@ public final class LogWriter {
     private boolean syncRequested;
     /** Under always(), the flusher's wait for a group's writers ({@link GroupGather}). */
     private final GroupGather gather = new GroupGather(LINGER_NANOS);
+    private final FlusherTicks ticks;
     private boolean closing;
     /** The failure that stopped the writer, if any, and whether a user was told of it. */
     private final WriteFailure stopped = new WriteFailure();
@@ -148,6 +149,7 @@ public final class LogWriter {
         this.segmentSize = segmentSize;
         this.factory = factory;
         this.io = new CycleIo(sealListener, policy.isAlways(), segmentSize);
+        this.ticks = new FlusherTicks(LINGER_NANOS, !policy.isAlways());
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
         this.acknowledger = new Acknowledger(afterCycle, io::sealed, this::failFromAcknowledger);
@@ -209,7 +211,7 @@ public final class LogWriter {
                 if (gatherer != null) {
                     gatherer.wake();
                 }
-            } else if (first) {
+            } else if (first && ticks.parked()) {
                 work.signal();
             }
             return durable;
@@ -320,6 +322,9 @@ public final class LogWriter {
      * @throws FerrumException when the record is neither in the file nor in the writer's memory
      */
     public boolean readFromMemory(Segment segment, long offset, int size, byte[] dst, int at, long waitNanos) {
+        if (chunks.copyPublished(segment, offset, size, dst, at)) { // without the lock: Chunks' class comment
+            return true;
+        }
         if (!Uninterruptibly.tryLock(lock, waitNanos)) {
             return false;
         }
@@ -470,7 +475,7 @@ public final class LogWriter {
         rollBeyond = segmentSize;
         chunks.overhead = next.cipher().overhead();
         appendOffset = next.writtenLength();
-        pending = new Chunk(next, appendOffset, chunks.takeBuffer());
+        pending = chunks.next(next, appendOffset);
         acknowledger.startWith(flusher);
         work.signal();
     }
@@ -525,11 +530,11 @@ public final class LogWriter {
                     }
                     long gathering = gather.remaining(waiters.size(), now);
                     if (gathering > 0) {
-                        awaitNanos(gathering, 0);
+                        FlusherTicks.await(work, gathering, 0);
                         continue;
                     }
                     boolean urgent = !waiters.isEmpty() || other;
-                    boolean lingered = pending.length > 0 && now - pendingSince >= LINGER_NANOS;
+                    boolean lingered = pending.length > 0 && ticks.due(now, pendingSince);
                     boolean periodicDue = policy.isPeriodic() && io.hasUnsynced()
                             && now - io.lastFsyncNanos() >= intervalNanos;
                     if (urgent || lingered || periodicDue) {
@@ -548,10 +553,10 @@ public final class LogWriter {
                     if (policy.isPeriodic() && io.hasUnsynced()) {
                         wait = Math.min(wait, io.lastFsyncNanos() + intervalNanos - now);
                     }
-                    if (wait == Long.MAX_VALUE) {
+                    if ((wait = ticks.nextWait(wait, now, pendingSince)) == Long.MAX_VALUE) {
                         work.awaitUninterruptibly();
                     } else {
-                        awaitNanos(wait, TimeUnit.MICROSECONDS.toNanos(100));
+                        FlusherTicks.await(work, wait, TimeUnit.MICROSECONDS.toNanos(100));
                     }
                 }
                 commit.begin();
@@ -604,7 +609,7 @@ public final class LogWriter {
     private Cycle take(boolean force) {
         List<Chunk> batch = chunks.takeBatch(pending);
         if (pending.length > 0) {
-            pending = new Chunk(active, appendOffset, chunks.takeBuffer());
+            pending = chunks.next(active, appendOffset);
         }
         List<Sealing> sealing = new ArrayList<>(toSeal);
         toSeal.clear();
@@ -665,16 +670,6 @@ public final class LogWriter {
             lock.unlock();
         }
         GroupCommit.complete(c.done(), next == null ? here : here / 2, next, traceRow);
-    }
-
-    private void awaitNanos(long nanos, long atLeast) {
-        try {
-            work.awaitNanos(Math.max(nanos, atLeast));
-        } catch (InterruptedException e) {
-            // Nothing interrupts the private flusher thread; a stray interrupt only ends this wait early, and the
-            // loop re-checks its conditions. Keeping the flag set would turn every later wait into a spin.
-            Thread.interrupted();
-        }
     }
 
     /** Stops the writer after a failure found off its lock by the acknowledger, failing the waiters it holds. */

@@ -23,13 +23,8 @@ public final class Segment {
     /** Bytes handed to the OS; readers use the file below this point and the writer's buffers above it. */
     private volatile long writtenLength;
     private volatile ByteBuffer mapped;
-    /**
-     * Before sealing: a read-only map of the segment's first bytes, all of them already handed to the OS
-     * ({@link #readWritten}), replaced by a longer one as the segment grows; null until a read needs it, and after
-     * sealing. It never covers bytes past {@link #writtenLength}, and written bytes are never rewritten or cut
-     * (only open truncates a torn tail, before any read), so every byte it covers stays valid.
-     */
-    private volatile ByteBuffer writtenMap;
+    /** Before sealing: read-only maps of the bytes already handed to the OS, for {@link #readWritten}. */
+    private final WrittenWindows writtenWindows;
     private volatile long minSequence = Long.MAX_VALUE;
     private volatile long maxSequence;
 
@@ -40,6 +35,7 @@ public final class Segment {
         this.header = header;
         this.cipher = cipher;
         this.writtenLength = length;
+        this.writtenWindows = new WrittenWindows(file);
     }
 
     public int id() {
@@ -73,10 +69,7 @@ public final class Segment {
     /** Recovery dropped a torn tail: nothing at or past {@code length} is part of the segment. */
     public void truncatedTo(long length) {
         this.writtenLength = length;
-        ByteBuffer map = writtenMap;
-        if (map != null && map.limit() > length) {
-            writtenMap = null;
-        }
+        writtenWindows.truncated(length);
     }
 
     public long liveBytes() {
@@ -114,7 +107,7 @@ public final class Segment {
     public void seal() throws IOException {
         if (mapped == null) {
             mapped = file.map(writtenLength);
-            writtenMap = null;
+            writtenWindows.drop();
         }
     }
 
@@ -174,77 +167,20 @@ public final class Segment {
 
     /**
      * Copies the {@code size} bytes at {@code offset} of a segment not yet sealed into {@code dst[at]} from a map of
-     * its bytes already handed to the OS, mapping them (again) when the current map ends before them; false, having
-     * read nothing, when they are not all written yet, the segment is sealed (read it as such), or a new map would
-     * grow the old one by less than {@link #remapStep}: the caller then reads the writer's buffers or the file. A
+     * its bytes already handed to the OS ({@link WrittenWindows}: aligned windows, each mapped once, and the last one's
+     * written part); false, having read nothing, when they are not all written yet, the segment is sealed (read it as
+     * such), or they lie where no map reaches yet: the caller then reads the writer's buffers or the file. A
      * positional read is a system call (and NIO's read into a heap array copies twice): in YCSB B and D, whose reads
      * often find records updated or inserted during the run, 20% and 33% of the reads were positional reads of the
-     * active segment before this map.
+     * active segment before the written bytes were mapped.
      */
     public boolean readWritten(long offset, byte[] dst, int at, int size) {
-        ByteBuffer map = writtenMap;
-        if (map == null || offset + size > map.limit()) {
-            map = mapWritten(offset + size);
-            if (map == null) {
-                return false;
-            }
-        }
-        map.get((int) offset, dst, at, size);
-        return true;
-    }
-
-    /**
-     * A map replaced by a longer one grows by at least this much, or an eighth of its size: a map is unmapped only
-     * once the garbage collector frees it, and growth by an eighth bounds the maps a segment leaves behind (address
-     * space and one kernel map entry each, not memory: they share the page cache) at 8 (64 KiB steps up to 512 KiB)
-     * plus about 41 up to a 64 MiB segment, 73 up to the largest (1 GiB). What the map does not cover yet, read from
-     * the writer's kept chunks or the file, stays under an eighth of the segment.
-     */
-    static final long MIN_REMAP_STEP = 64 << 10;
-
-    /** How much a segment whose written bytes are mapped up to {@code mapped} must grow before it is mapped again. */
-    static long remapStep(long mapped) {
-        return Math.max(MIN_REMAP_STEP, mapped / 8);
-    }
-
-    /**
-     * Why mapping the written bytes failed (the address space or the process's map count exhausted), once it did;
-     * later reads do not map again but use the writer's buffers and positional reads, which report a file that
-     * cannot be read. Kept for {@link #writtenMapFailure()}.
-     */
-    private volatile IOException writtenMapFailure;
-
-    /** The map of the written bytes if it covers {@code end}, after mapping them again if that pays; else null. */
-    private ByteBuffer mapWritten(long end) {
-        long written = writtenLength;
-        ByteBuffer map = writtenMap;
-        long have = map == null ? 0 : map.limit();
-        if (end > written || written - have < remapStep(have) || written > Integer.MAX_VALUE || mapped != null
-                || writtenMapFailure != null) {
-            return null;
-        }
-        synchronized (this) {
-            map = writtenMap;
-            if (map != null && end <= map.limit()) {
-                return map;
-            }
-            if (mapped != null || writtenMapFailure != null) {
-                return null;
-            }
-            try {
-                map = file.map(written);
-            } catch (IOException e) {
-                writtenMapFailure = e;
-                return null;
-            }
-            writtenMap = map;
-            return map;
-        }
+        return mapped == null && writtenWindows.read(offset, dst, at, size, writtenLength);
     }
 
     /** Why the written bytes of this unsealed segment could not be mapped, or null (see {@link #readWritten}). */
     public IOException writtenMapFailure() {
-        return writtenMapFailure;
+        return writtenWindows.failure();
     }
 
     /**

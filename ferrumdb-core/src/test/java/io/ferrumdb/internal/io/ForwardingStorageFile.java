@@ -54,6 +54,11 @@ public class ForwardingStorageFile implements StorageFile {
     }
 
     @Override
+    public ByteBuffer map(long position, long size) throws IOException {
+        return delegate.map(position, size);
+    }
+
+    @Override
     public boolean isResident(ByteBuffer map, int offset, int size) {
         return delegate.isResident(map, offset, size);
     }

@@ -304,7 +304,8 @@ class LogWriterTest {
     }
 
     @Test
-    void aReadThatMustNotWaitGivesUpWhileARollHoldsTheWritersLock() throws Exception {
+    void aReadThatMustNotWaitGivesUpWhileARollHoldsTheWritersLockUnlessAPublishedChunkHoldsTheRecord()
+            throws Exception {
         // A roll creates the next segment (its file and MANIFEST entry, with fsyncs) under the writer's lock; the
         // factory here stops there until released, so the lock is held for as long as the test likes.
         CountDownLatch rolling = new CountDownLatch(1);
@@ -340,11 +341,25 @@ class LogWriterTest {
             }
         });
         appender.start();
-        rolling.await();
+        byte[] again = new byte[loc.recordSize()];
+        boolean published;
+        boolean gaveUp;
+        try {
+            rolling.await();
+            // The record is in a chunk the writer published: read without the lock (Chunks.copyPublished).
+            published = writer.readFromMemory(first, loc.offset(), loc.recordSize(), again, 0,
+                    ReadPath.LOCK_WAIT_NANOS);
+            // Bytes no published chunk holds (past every record of the segment) need the lock: the read gives up.
+            long beyond = first.writtenLength() + (1 << 20);
+            gaveUp = !writer.readFromMemory(first, beyond, loc.recordSize(), new byte[loc.recordSize()], 0,
+                    ReadPath.LOCK_WAIT_NANOS);
+        } finally {
+            release.countDown(); // else closing the writer would wait for the held roll
+        }
         assertThat(failure.get()).isNull();
-        assertThat(writer.readFromMemory(first, loc.offset(), loc.recordSize(), record, 0, ReadPath.LOCK_WAIT_NANOS))
-                .as("a read that must not wait, while the roll holds the lock").isFalse();
-        release.countDown();
+        assertThat(published).as("a record in a published chunk, while the roll holds the lock").isTrue();
+        assertThat(again).isEqualTo(record);
+        assertThat(gaveUp).as("a read that must not wait, while the roll holds the lock").isTrue();
         appender.join();
         assertThat(failure.get()).isNull();
         assertThat(RecordReader.open(first, loc.offset(), record).keyEquals(bytes("k0"))).isTrue();

@@ -10,6 +10,9 @@ import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,15 +20,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An active segment's map of the bytes already handed to the OS ({@link Segment#readWritten}): it serves only
- * written bytes, is made again only once the segment has grown by {@link Segment#remapStep}, and gives way to the
- * sealed segment's map.
+ * An active segment's maps of the bytes already handed to the OS ({@link Segment#readWritten}, {@link
+ * WrittenWindows}): they serve only written bytes; a whole window is mapped once, the last window's written part
+ * again only once it has grown by {@link WrittenWindows#TAIL_STEP}; they give way to the sealed segment's map.
  */
 class SegmentWrittenMapTest {
     @TempDir
     Path dir;
 
     private final AtomicInteger maps = new AtomicInteger();
+    /** The position and size of every map made, in order. */
+    private final List<String> made = Collections.synchronizedList(new ArrayList<>());
     private Segment segment;
     private long length;
     /** Where the segment's header ends: the bytes written here start there. */
@@ -40,7 +45,15 @@ class SegmentWrittenMapTest {
                     @Override
                     public ByteBuffer map(long size) throws IOException {
                         maps.incrementAndGet();
+                        made.add(0 + "+" + size);
                         return delegate.map(size);
+                    }
+
+                    @Override
+                    public ByteBuffer map(long position, long size) throws IOException {
+                        maps.incrementAndGet();
+                        made.add(position + "+" + size);
+                        return delegate.map(position, size);
                     }
                 };
             }
@@ -79,33 +92,48 @@ class SegmentWrittenMapTest {
     }
 
     @Test
-    void servesOnlyWrittenBytesAndMapsAgainOnlyAfterAStepOfGrowth() throws Exception {
+    void servesOnlyWrittenBytesAndMapsTheLastWindowAgainOnlyAfterAStepOfGrowth() throws Exception {
         append(1_000);
         assertThat(readsBack(length - 100, 100)).as("less than a step written: not worth a map").isFalse();
-        append(Segment.MIN_REMAP_STEP);
+        append(WrittenWindows.TAIL_STEP);
         assertThat(readsBack(length - 100, 100)).as("a step written: mapped").isTrue();
         assertThat(readsBack(length - 100, 101)).as("past the written bytes").isFalse();
-        assertThat(maps).hasValue(1);
-        // Grown to 2 MiB: mapped again once; then less than an eighth of that more is not worth a new map.
-        append((2 << 20) - length);
-        assertThat(readsBack(length - 100, 100)).isTrue();
-        assertThat(maps).hasValue(2);
+        assertThat(made).containsExactly("0+" + length);
         long mappedEnd = length;
-        append(Segment.remapStep(mappedEnd) - 1);
-        assertThat(readsBack(length - 100, 100)).as("grown by less than an eighth: not mapped again").isFalse();
+        append(WrittenWindows.TAIL_STEP - 1);
+        assertThat(readsBack(length - 100, 100)).as("grown by less than a step: not mapped again").isFalse();
         assertThat(readsBack(mappedEnd - 500, 500)).as("what the map covers").isTrue();
         assertThat(readsBack(mappedEnd - 10, 20)).as("straddles the map's end").isFalse();
         append(1);
-        assertThat(readsBack(mappedEnd - 10, 20)).as("grown by an eighth: mapped again").isTrue();
+        assertThat(readsBack(mappedEnd - 10, 20)).as("grown by a step: mapped again").isTrue();
         assertThat(readsBack(start, 64)).isTrue();
         assertThat(readsBack(length - 1, 1)).isTrue();
-        assertThat(maps).hasValue(3);
+        assertThat(made).containsExactly("0+" + mappedEnd, "0+" + length);
         assertThat(segment.writtenMapFailure()).isNull();
     }
 
     @Test
+    void aWholeWindowIsMappedOnceAndARecordAcrossTwoWindowsIsLeftToOtherReads() throws Exception {
+        int w = WrittenWindows.WINDOW;
+        append(3L * w + WrittenWindows.TAIL_STEP + 100 - length);
+        assertThat(readsBack(w + 5_000, 300)).isTrue();
+        assertThat(readsBack(2L * w - 300, 300)).as("the same window").isTrue();
+        assertThat(readsBack(start, 100)).isTrue();
+        assertThat(readsBack(w + 100, 100)).as("window 1 again").isTrue();
+        assertThat(made).as("one map per window, made when first read").containsExactly(w + "+" + w, "0+" + w);
+        assertThat(readsBack(2L * w - 10, 20)).as("straddles windows 1 and 2").isFalse();
+        assertThat(readsBack(3L * w + 10, 100)).as("the last window, written in part").isTrue();
+        assertThat(made).hasSize(3).last().isEqualTo(3L * w + "+" + (length - 3L * w));
+        // The last window written whole: mapped whole, once, in place of its tail.
+        append(4L * w - length);
+        assertThat(readsBack(4L * w - 100, 100)).isTrue();
+        assertThat(readsBack(3L * w, 100)).isTrue();
+        assertThat(made).hasSize(4).last().isEqualTo(3L * w + "+" + w);
+    }
+
+    @Test
     void aSealedSegmentIsReadThroughItsOwnMapAndATruncationDropsTheWrittenMap() throws Exception {
-        append(Segment.MIN_REMAP_STEP + 4_096);
+        append(WrittenWindows.TAIL_STEP + 4_096);
         assertThat(readsBack(start + 100, 100)).isTrue();
         segment.truncatedTo(length - 4_096);
         length -= 4_096;
