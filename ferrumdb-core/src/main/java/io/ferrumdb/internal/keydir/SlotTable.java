@@ -305,8 +305,8 @@ final class SlotTable {
      * old or the new location beside the same header, size and expiry, and either is a whole entry (the old record
      * stays readable until the compaction retires its segment, after every switch). The seqlock's write costs a
      * locked instruction per switch, which also keeps the next switch's load of its slot from starting early:
-     * about a fifth of the switches' CPU time (issue 23, ninth session). Otherwise the whole slot is written under
-     * its seqlock. Mutator only.
+     * 13-19% of the switches' CPU time (issue 23, ninth session). Otherwise the whole slot is written under its
+     * seqlock. Mutator only.
      */
     void switchLocation(int slot, long header, long toLocation, int toSize, long toExpiresAt) {
         ByteBuffer e = expiries;
