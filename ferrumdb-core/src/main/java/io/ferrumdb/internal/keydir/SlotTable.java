@@ -29,8 +29,8 @@ import java.nio.ByteOrder;
  * reads the version, the words, then the version again and retries on a mismatch (a per-slot seqlock), so it
  * never sees a torn entry. One change skips the seqlock: compaction's switch of a key to a copy of its record
  * with the same size and expiry writes the location word alone ({@link #switchLocation}), since either value of
- * that one word makes a whole entry. A key keeps its slot until it is removed (the slot becomes a "removed" marker, which
- * probes walk past), so a reader never misses a key that stays present during its probe.
+ * that one word makes a whole entry. A key keeps its slot until it is removed (the slot becomes a "removed"
+ * marker, which probes walk past), so a reader never misses a key that stays present during its probe.
  *
  * <p>The hash bits in the header both filter probes (a key's bytes in the arena are compared only on a match)
  * and place the key: its home slot is a monotone function of those bits alone ({@link #home}). So growth
