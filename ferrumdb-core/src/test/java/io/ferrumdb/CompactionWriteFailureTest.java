@@ -72,6 +72,46 @@ class CompactionWriteFailureTest {
         }
     }
 
+    /**
+     * The steps that run beside another since issue 23's ninth session: an output's fsync (on the output's writer
+     * thread, while the part writes the hint) and the journal (on the pool, while the caller switches the key
+     * directory, with two threads). Either failing fails the compaction with its error; nothing is lost, no
+     * temporary file is left, and the next compaction succeeds.
+     */
+    @ParameterizedTest(name = "{0} #1 of {1} fails, {2} thread(s)")
+    @CsvSource({"FORCE, .seg.tmp, 1", "FORCE, .seg.tmp, 2", "WRITE, COMPACTION.tmp, 1", "WRITE, COMPACTION.tmp, 2"})
+    void aFailingFsyncOrJournalBesideOtherWorkFailsTheCompactionAndLosesNothing(Op op, String file, int threads)
+            throws Exception {
+        FaultFileIO io = new FaultFileIO(1);
+        Path dir = tmp.resolve("db-" + op + "-" + file + "-" + threads);
+        Options options = Options.builder().segmentSize(threads == 1 ? 16 << 20 : 4 << 20)
+                .fsyncPolicy(FsyncPolicy.never()).autoCompaction(false).compactionThreads(threads)
+                .fileIO(io.session()).build();
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            for (int i = 0; i < KEYS; i++) {
+                db.put(key(i), value(i, 0));
+            }
+            for (int i = 0; i < KEYS; i += 2) {
+                db.put(key(i), value(i, 1));
+            }
+            io.failOn(op, 1, file);
+            assertThatThrownBy(db::compact).isInstanceOf(FerrumException.class)
+                    .hasRootCauseInstanceOf(InjectedIOException.class);
+            assertThat(io.armed()).isFalse();
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+            }
+            assertValues(db);
+
+            CompactionResult again = db.compact();
+            assertThat(again.bytesReclaimed()).isPositive();
+            assertValues(db);
+        }
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            assertValues(db);
+        }
+    }
+
     private static void assertValues(FerrumDB db) {
         for (int i = 0; i < KEYS; i++) {
             assertThat(db.get(key(i))).as("key %d", i).isEqualTo(value(i, i % 2 == 0 ? 1 : 0));

@@ -40,6 +40,9 @@ import java.util.function.BooleanSupplier;
  *   <li>write the COMPACTION journal listing the inputs, unlist them from the MANIFEST, delete them, fsync the
  *   directory, and delete the journal. Open finishes an interrupted step 4 from the journal.</li>
  * </ol>
+ * Steps 3 and 4 share one rule, not an order: no input is deleted before every switch is made and the journal is
+ * durable. The journal needs nothing from the switches (the key directory lives in memory only), so when the run
+ * has several parts its writes run on the pool while the caller makes the switches.
  * A crash before step 4 leaves duplicates of some records (same sequence numbers), which open resolves and a
  * later compaction reclaims; a crash during it is finished at open. Readers that looked up a location in an input
  * just before it was deleted still read it: sealed segments are memory-mapped and a mapping outlives its file.
@@ -59,7 +62,10 @@ public final class Compactor {
      * policy counts as small ({@link CompactionPolicy#isSmall}) and merges again.
      */
     static final int MIN_PART_DIVISOR = 4;
-    /** Names of the threads that run the subcompactions after the first (the caller runs that one). */
+    /**
+     * Names of the threads that run the subcompactions after the first (the caller runs that one), and the journal's
+     * writes while the caller switches the key directory.
+     */
     public static final String THREAD_NAME = "ferrumdb-subcompaction-";
     /**
      * Entries whose home slots are loaded together before they are decided: enough to keep a core's misses in
@@ -173,16 +179,52 @@ public final class Compactor {
         // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
         // open deletes them as unpublished compaction outputs: the inputs still hold every record).
         segments.publish(outputs);
-        for (CompactionPart part : running) {
+        if (running.size() == 1) {
+            switchKeys(running);
+            syncAndJournal(inputs);
+        } else {
+            // The caller of db.compact() waits for the switches and the journal, and neither needs the other: the key
+            // directory lives in memory only, so a crash after the journal and before the last switch leaves what a
+            // crash after the switches leaves. The journal's fsyncs run on the (idle) pool while the switches run
+            // here. Both are done before any input is deleted. One part (background compaction) stays on its thread.
+            Future<?> journal = pool(1).submit(() -> {
+                syncAndJournal(inputs);
+                return null;
+            });
+            try {
+                switchKeys(running);
+            } catch (RuntimeException | Error e) {
+                try {
+                    Uninterruptibly.get(journal, "the compaction journal");
+                } catch (IOException | RuntimeException | Error j) {
+                    e.addSuppressed(j);
+                }
+                throw e;
+            }
+            Uninterruptibly.get(journal, "the compaction journal");
+        }
+        deleteInputs(inputs);
+        return new Outcome(inputs.size(), bytesRead, bytesWritten(outputs));
+    }
+
+    /** Step 3: every part's key directory switches (after the publish: the outputs must be in the segment set). */
+    private void switchKeys(List<CompactionPart> parts) {
+        for (CompactionPart part : parts) {
             part.relocations.apply(view, segments);
         }
-        // A record was dropped because the key directory names a newer write, which may not be durable yet (any
-        // policy but always, or an always-write not yet acknowledged). Deleting the inputs before that write is
-        // durable would let a crash lose both: the key would fall back to an older value or vanish, a hole in the
-        // log's prefix (found by PowerLossTest). Sync first, so that every superseding write outlives the inputs.
+    }
+
+    /**
+     * Step 4's first half: syncs the writer, then writes the journal naming the inputs. A record was dropped because
+     * the key directory names a newer write, which may not be durable yet (any policy but always, or an always-write
+     * not yet acknowledged). Deleting the inputs before that write is durable would let a crash lose both: the key
+     * would fall back to an older value or vanish, a hole in the log's prefix (found by PowerLossTest). Sync first,
+     * so that every superseding write outlives the inputs.
+     */
+    private void syncAndJournal(List<Segment> inputs) throws IOException {
         syncWrites.run();
-        retire(inputs);
-        return new Outcome(inputs.size(), bytesRead, bytesWritten(outputs));
+        DatabaseDirectory.writeDurably(files.io(), files.dir(), FileNames.COMPACTION,
+                CompactionJournal.encode(files.databaseId(), ids(inputs)));
     }
 
     /**
@@ -307,15 +349,9 @@ public final class Compactor {
         }
     }
 
-    /** Deletes superseded segments through the journal (step 4). */
-    private void retire(List<Segment> inputs) throws IOException {
-        List<Integer> ids = new ArrayList<>();
-        for (Segment s : inputs) {
-            ids.add(s.id());
-        }
+    /** Step 4's second half, once the journal names them: deletes the superseded segments, then the journal. */
+    private void deleteInputs(List<Segment> inputs) throws IOException {
         Path journal = files.dir().resolve(FileNames.COMPACTION);
-        DatabaseDirectory.writeDurably(files.io(), files.dir(), FileNames.COMPACTION,
-                CompactionJournal.encode(files.databaseId(), ids));
         segments.remove(inputs);
         files.io().syncDirectory(files.dir());
         files.io().delete(journal);
@@ -348,12 +384,16 @@ public final class Compactor {
     /** A safe point of step 1: throws (and the caller deletes the outputs) once {@code abandon} is true. */
     private static void abandonIf(BooleanSupplier abandon, List<Segment> inputs) {
         if (abandon.getAsBoolean()) {
-            List<Integer> ids = new ArrayList<>();
-            for (Segment s : inputs) {
-                ids.add(s.id());
-            }
-            throw new CompactionAbandonedException(ids);
+            throw new CompactionAbandonedException(ids(inputs));
         }
+    }
+
+    private static List<Integer> ids(List<Segment> segments) {
+        List<Integer> ids = new ArrayList<>(segments.size());
+        for (Segment s : segments) {
+            ids.add(s.id());
+        }
+        return ids;
     }
 
 }

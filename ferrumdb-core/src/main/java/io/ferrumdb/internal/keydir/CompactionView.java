@@ -154,7 +154,7 @@ public final class CompactionView {
         if (at < 0 || !t.holdsLocation(at, fromLocation)) {
             return false;
         }
-        t.writeLocation(at, header, toLocation, toSize, toExpiresAt);
+        t.switchLocation(at, header, toLocation, toSize, toExpiresAt);
         return true;
     }
 }

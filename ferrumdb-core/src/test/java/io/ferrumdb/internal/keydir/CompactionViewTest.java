@@ -3,6 +3,8 @@ package io.ferrumdb.internal.keydir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,5 +62,65 @@ class CompactionViewTest {
         // A switch from a record the key no longer names is refused.
         assertThat(dir.relocate(probe.header(), probe.slot(), 1, 10, loc(9, 40))).isFalse();
         assertThat(dir.get(new Key(K))).isEqualTo(loc(9, 0));
+    }
+
+    @Test
+    void aSwitchToACopyOfAnotherSizeOrExpiryWritesTheWholeEntry() {
+        KeyDir dir = new KeyDir(false, 16);
+        CompactionView view = new CompactionView(dir);
+        dir.put(new Key(K), loc(1, 10));
+        SlotProbe probe = new SlotProbe();
+        // Same size and expiry: only the location word changes.
+        assertThat(view.pointsAt(hash(K), 1, 10, probe)).isTrue();
+        assertThat(dir.relocate(probe.header(), probe.slot(), 1, 10, loc(2, 0))).isTrue();
+        assertThat(dir.get(new Key(K))).isEqualTo(loc(2, 0));
+        // A copy sealed under another cipher has another size; the expiry is compared too.
+        assertThat(view.pointsAt(hash(K), 2, 0, probe)).isTrue();
+        assertThat(dir.relocate(probe.header(), probe.slot(), 2, 0, new Location(3, 0, 58, 0))).isTrue();
+        assertThat(dir.get(new Key(K))).isEqualTo(new Location(3, 0, 58, 0));
+        assertThat(view.pointsAt(hash(K), 3, 0, probe)).isTrue();
+        assertThat(dir.relocate(probe.header(), probe.slot(), 3, 0, new Location(4, 0, 58, 9_000))).isTrue();
+        assertThat(dir.get(new Key(K))).isEqualTo(new Location(4, 0, 58, 9_000));
+    }
+
+    /**
+     * Switches that keep the size (the location word alone) and switches that change it (the whole slot under its
+     * seqlock), in turns, while a reader checks that every entry it reads is one the directory held: a location
+     * never appears beside another location's size.
+     */
+    @Test
+    void readersNeverSeeALocationBesideAnotherCopysSize() throws Exception {
+        KeyDir dir = new KeyDir(false, 16);
+        CompactionView view = new CompactionView(dir);
+        dir.put(new Key(K), entry(1));
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Location> torn = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            while (!done.get() && torn.get() == null) {
+                Location seen = dir.get(new Key(K));
+                if (!seen.equals(entry(seen.segmentId()))) {
+                    torn.set(seen);
+                }
+            }
+        });
+        reader.start();
+        SlotProbe probe = new SlotProbe();
+        try {
+            for (int s = 1; s < 200_000 && torn.get() == null; s++) {
+                Location from = entry(s);
+                assertThat(view.pointsAt(hash(K), from.segmentId(), from.offset(), probe)).isTrue();
+                assertThat(dir.relocate(probe.header(), probe.slot(), from.segmentId(), from.offset(), entry(s + 1)))
+                        .isTrue();
+            }
+        } finally {
+            done.set(true);
+            reader.join();
+        }
+        assertThat(torn.get()).as("an entry no switch wrote").isNull();
+    }
+
+    /** The copy in segment {@code s}: its size changes every third segment, its expiry every fifth. */
+    private static Location entry(int s) {
+        return new Location(s, 100L * s, 30 + 8 * (s / 3), s / 5 % 2 == 0 ? 0 : 1_000L * (s / 5));
     }
 }
