@@ -12,7 +12,9 @@ import java.util.function.ToLongFunction;
  * token and becomes the leader: on its own thread it takes everything pending (its record, the followers' and any
  * {@code putAsync} or {@code sync()} futures), writes it and fsyncs once. Writers that arrive meanwhile wait as
  * followers; the ending leader hands the token to the first of them, wakes it, and completes the first half of its
- * group's futures while that next leader completes the second half ({@link #complete}), then leads its own group.
+ * group's futures while that next leader completes the second half ({@link #complete}), then leads its own group; or,
+ * when many followers wait, the next leader leads at once and the acknowledger completes the second half (a pipelined
+ * hand-off, {@link #handOff}: the group's completion overlaps the next fsync).
  * The flusher thread takes the token too, for the work no waiting writer leads (asynchronous futures alone, syncs,
  * close, and every cycle of the periodic and never policies).
  *
@@ -61,12 +63,25 @@ final class GroupCommit {
         }
     }
 
+    /**
+     * A hand-off pipelines ({@link #handOff}) when at least this many futures wait at the end of a cycle, and at least
+     * 1/{@link #PIPELINE_FRACTION} as many as the cycle completed. At 64 writers about 19 wait at the end of a group
+     * of 45; at 16 writers the group wait brings nearly all of them into one group, and nobody waits at its end.
+     */
+    static final int PIPELINE_MIN = 8;
+    static final int PIPELINE_FRACTION = 4;
+
     /** Whether a cycle runs (its holder: a leading writer or the flusher). Guarded by the writer's lock. */
     private boolean running;
     /** The leaders' wait for their group (separate from the flusher's). */
     private final GroupGather gather;
     /** The leader parked until its group is back, or null. */
     private Ticket gatherer;
+    /** Whether the last {@link #handOff} pipelined (gave the next leader no share and no wait). */
+    private boolean pipelined;
+    /** The split of the last group's completions ({@link #handOff}). */
+    private int holderCompletes;
+    private int acknowledgerFrom;
 
     GroupCommit(long maxGatherNanos) {
         this.gather = new GroupGather(maxGatherNanos);
@@ -74,6 +89,11 @@ final class GroupCommit {
 
     boolean running() {
         return running;
+    }
+
+    /** Whether the last {@link #handOff} pipelined: the next leader neither completed a share nor waited. */
+    boolean pipelined() {
+        return pipelined;
     }
 
     /** The flusher takes the token; REQUIRES that it is free. */
@@ -123,28 +143,54 @@ final class GroupCommit {
     }
 
     /**
-     * Ends the holder's cycle: the token passes to the first waiting ticket among {@code waiters}, which the caller
-     * wakes with {@link #complete}, or is freed when none waits. The next leader first completes {@code share} of
-     * the ending group's futures (the caller completes the others), then waits for the group to come back: after a
-     * forced cycle that completed {@code acknowledged} futures.
+     * Ends the holder's cycle, which forced and completes {@code acknowledged} futures: the token passes to the first
+     * waiting ticket among {@code waiters}, which the caller wakes with {@link #complete}, or is freed when none waits.
+     * Of the first {@code here} futures of {@code done} (the rest are the acknowledger's), the holder completes the
+     * first {@link #holderCompletes()}; the acknowledger completes from {@link #acknowledgerFrom()} on.
+     *
+     * <p>When few futures wait at the cycle's end, the next leader first completes the second half of the {@code here}
+     * (the holder completes the first), then waits for the group to come back ({@link GroupGather}), so that the
+     * group's writers append again into one group. When many wait (a group of them came back during the fsync: the
+     * last group's wait ran out before its writers were back), the hand-off pipelines: the next leader takes them at
+     * once, without a share and without the wait, and the acknowledger completes the second half. The CPU work of
+     * completing the group and of its writers appending again then overlaps the next fsync, when the disk, not a CPU,
+     * is busy, instead of running between the two fsyncs (docs/benchmarks.md, issue 23, session 9).
      *
      * @param fsyncNanos how long the cycle's fsync took (0: no wait)
-     * @return the ticket that leads next, or null when the token is free (the caller then completes the share)
+     * @return the ticket that leads next, or null when the token is free
      */
     Ticket handOff(Iterable<CompletableFuture<Void>> waiters, int waiting, int acknowledged, long fsyncNanos,
-                   long now, List<CompletableFuture<Void>> share) {
+                   long now, List<CompletableFuture<Void>> done, int here) {
         assert running : "handing off a token nobody holds";
         gatherer = null;
-        gather.start(waiting, acknowledged, fsyncNanos, now);
+        pipelined = waiting >= PIPELINE_MIN && waiting * PIPELINE_FRACTION >= acknowledged;
+        if (!pipelined) {
+            gather.start(waiting, acknowledged, fsyncNanos, now);
+        }
+        holderCompletes = here / 2;
+        acknowledgerFrom = pipelined ? here / 2 : here;
         for (CompletableFuture<Void> w : waiters) {
             if (w instanceof Ticket t && !t.isDone()) {
-                t.inherited = share; // published by the volatile write of lead
+                t.inherited = pipelined ? List.of() : done.subList(here / 2, here); // published by the write of lead
                 t.lead = true;
                 return t;
             }
         }
+        if (!pipelined) {
+            holderCompletes = here;
+        }
         running = false;
         return null;
+    }
+
+    /** How many of the first futures of its group the holder completes after the last {@link #handOff}. */
+    int holderCompletes() {
+        return holderCompletes;
+    }
+
+    /** From which future of its group on the acknowledger completes them after the last {@link #handOff}. */
+    int acknowledgerFrom() {
+        return acknowledgerFrom;
     }
 
     /**
