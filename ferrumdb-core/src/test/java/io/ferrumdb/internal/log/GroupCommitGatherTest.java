@@ -151,6 +151,37 @@ class GroupCommitGatherTest {
     }
 
     @Test
+    void aGroupBackInTheFirstHalfOfTheCycleMakesTheHandOffGatherInsteadOfPipelining() {
+        assertThat(pipelinesWhenTheGroupIsBackAt(1_100)).as("back 100 ns into a cycle of 1,000").isFalse();
+        assertThat(pipelinesWhenTheGroupIsBackAt(1_900)).as("back 900 ns into it").isTrue();
+        assertThat(pipelinesWhenTheGroupIsBackAt(-1)).as("never all back").isTrue();
+    }
+
+    /**
+     * A cycle from 1,000 to 2,000 on a test clock after a group of 10; 10 tickets wait at its end, all of them back at
+     * {@code backAt} (or 9 of them when negative).
+     */
+    private static boolean pipelinesWhenTheGroupIsBackAt(long backAt) {
+        long[] now = {0};
+        GroupCommit c = new GroupCommit(MAX, () -> now[0]);
+        ArrayDeque<CompletableFuture<Void>> queue = new ArrayDeque<>();
+        c.arrived(new Ticket(), 1); // leads; its group of 10 is taken and completed
+        assertThat(c.handOff(queue, 0, 10, FSYNC, 1_000, List.of(), 0)).isNull();
+        c.arrived(new Ticket(), 1); // the next leader, whose cycle runs from 1,000 to 2,000
+        now[0] = backAt < 0 ? 1_500 : backAt;
+        for (int i = 0; i < 10; i++) {
+            Ticket t = new Ticket();
+            queue.add(t);
+            if (backAt < 0 && i == 9) {
+                break;
+            }
+            c.arrived(t, queue.size());
+        }
+        c.handOff(queue, queue.size(), 10, FSYNC, 2_000, List.of(), 0);
+        return c.pipelined();
+    }
+
+    @Test
     void awaitCallsTheLeaderAgainAfterEachWaitAndStopsLeadingOnceItRan() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         AtomicInteger result = new AtomicInteger();
