@@ -3,7 +3,6 @@ package io.ferrumdb.internal.log;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -13,9 +12,7 @@ import java.util.function.ToLongFunction;
  * token and becomes the leader: on its own thread it takes everything pending (its record, the followers' and any
  * {@code putAsync} or {@code sync()} futures), writes it and fsyncs once. Writers that arrive meanwhile wait as
  * followers; the ending leader hands the token to the first of them, wakes it, and completes the first half of its
- * group's futures while that next leader completes the second half ({@link #complete}), then leads its own group; or,
- * when many followers wait, the next leader leads at once and the acknowledger completes the second half (a pipelined
- * hand-off, {@link #handOff}: the group's completion overlaps the next fsync).
+ * group's futures while that next leader completes the second half ({@link #complete}), then leads its own group.
  * The flusher thread takes the token too, for the work no waiting writer leads (asynchronous futures alone, syncs,
  * close, and every cycle of the periodic and never policies).
  *
@@ -64,49 +61,19 @@ final class GroupCommit {
         }
     }
 
-    /**
-     * A hand-off pipelines ({@link #handOff}) when at least this many futures wait at the end of a cycle, and at least
-     * 1/{@link #PIPELINE_FRACTION} as many as the cycle completed, unless the group before came back early in the
-     * cycle. At 64 writers about 19 wait at the end of a group of 45; at 16 writers the group wait brings nearly all of
-     * them into one group, and nobody waits at its end.
-     */
-    static final int PIPELINE_MIN = 8;
-    static final int PIPELINE_FRACTION = 4;
-
     /** Whether a cycle runs (its holder: a leading writer or the flusher). Guarded by the writer's lock. */
     private boolean running;
     /** The leaders' wait for their group (separate from the flusher's). */
     private final GroupGather gather;
     /** The leader parked until its group is back, or null. */
     private Ticket gatherer;
-    /** Whether the last {@link #handOff} pipelined (gave the next leader no share and no wait). */
-    private boolean pipelined;
-    /** Futures the last hand-off's cycle completed, when that hand-off was, and when as many waited again, or 0. */
-    private int lastGroup = Integer.MAX_VALUE;
-    private long lastHandOff;
-    private long groupBackAt;
-    private final LongSupplier clock;
-    /** The split of the last group's completions ({@link #handOff}). */
-    private int holderCompletes;
-    private int acknowledgerFrom;
 
     GroupCommit(long maxGatherNanos) {
-        this(maxGatherNanos, System::nanoTime);
-    }
-
-    /** With the clock {@link #backAt} reads when the last group is back (the hand-off's time is passed in). */
-    GroupCommit(long maxGatherNanos, LongSupplier clock) {
         this.gather = new GroupGather(maxGatherNanos);
-        this.clock = clock;
     }
 
     boolean running() {
         return running;
-    }
-
-    /** Whether the last {@link #handOff} pipelined: the next leader neither completed a share nor waited. */
-    boolean pipelined() {
-        return pipelined;
     }
 
     /** The flusher takes the token; REQUIRES that it is free. */
@@ -133,9 +100,6 @@ final class GroupCommit {
      * completes the group that leader waits for, else null.
      */
     Ticket backAt(int waiting) {
-        if (waiting >= lastGroup && groupBackAt == 0 && running) {
-            groupBackAt = clock.getAsLong(); // once a cycle at most
-        }
         Ticket g = gatherer;
         if (g != null && gather.wakes(waiting)) {
             gatherer = null;
@@ -159,61 +123,28 @@ final class GroupCommit {
     }
 
     /**
-     * Ends the holder's cycle, which forced and completes {@code acknowledged} futures: the token passes to the first
-     * waiting ticket among {@code waiters}, which the caller wakes with {@link #complete}, or is freed when none waits.
-     * Of the first {@code here} futures of {@code done} (the rest are the acknowledger's), the holder completes the
-     * first {@link #holderCompletes()}; the acknowledger completes from {@link #acknowledgerFrom()} on.
-     *
-     * <p>When few futures wait at the cycle's end, the next leader first completes the second half of the {@code here}
-     * (the holder completes the first), then waits for the group to come back ({@link GroupGather}), so that the
-     * group's writers append again into one group. When many wait (a group of them came back during the fsync: the
-     * last group's wait ran out before its writers were back), the hand-off pipelines: the next leader takes them at
-     * once, without a share and without the wait, and the acknowledger completes the second half. The CPU work of
-     * completing the group and of its writers appending again then overlaps the next fsync, when the disk, not a CPU,
-     * is busy, instead of running between the two fsyncs (docs/benchmarks.md, issue 23, session 9).
+     * Ends the holder's cycle: the token passes to the first waiting ticket among {@code waiters}, which the caller
+     * wakes with {@link #complete}, or is freed when none waits. The next leader first completes {@code share} of
+     * the ending group's futures (the caller completes the others), then waits for the group to come back: after a
+     * forced cycle that completed {@code acknowledged} futures.
      *
      * @param fsyncNanos how long the cycle's fsync took (0: no wait)
-     * @return the ticket that leads next, or null when the token is free
+     * @return the ticket that leads next, or null when the token is free (the caller then completes the share)
      */
     Ticket handOff(Iterable<CompletableFuture<Void>> waiters, int waiting, int acknowledged, long fsyncNanos,
-                   long now, List<CompletableFuture<Void>> done, int here) {
+                   long now, List<CompletableFuture<Void>> share) {
         assert running : "handing off a token nobody holds";
         gatherer = null;
-        // Pipelined, each writer is in every other group: that pays when the last group needs about a cycle to come
-        // back (its wake-ups and appends are CPU work that a group wait would put between two fsyncs). When it came
-        // back within the first half of the cycle (a slow fsync), a group wait costs less than halving the groups.
-        boolean backEarly = groupBackAt != 0 && groupBackAt - lastHandOff < (now - lastHandOff) / 2;
-        pipelined = !backEarly && waiting >= PIPELINE_MIN && waiting * PIPELINE_FRACTION >= acknowledged;
-        lastGroup = acknowledged > 0 ? acknowledged : Integer.MAX_VALUE;
-        lastHandOff = now;
-        groupBackAt = 0;
-        if (!pipelined) {
-            gather.start(waiting, acknowledged, fsyncNanos, now);
-        }
-        holderCompletes = here / 2;
-        acknowledgerFrom = pipelined ? here / 2 : here;
+        gather.start(waiting, acknowledged, fsyncNanos, now);
         for (CompletableFuture<Void> w : waiters) {
             if (w instanceof Ticket t && !t.isDone()) {
-                t.inherited = pipelined ? List.of() : done.subList(here / 2, here); // published by the write of lead
+                t.inherited = share; // published by the volatile write of lead
                 t.lead = true;
                 return t;
             }
         }
-        if (!pipelined) {
-            holderCompletes = here;
-        }
         running = false;
         return null;
-    }
-
-    /** How many of the first futures of its group the holder completes after the last {@link #handOff}. */
-    int holderCompletes() {
-        return holderCompletes;
-    }
-
-    /** From which future of its group on the acknowledger completes them after the last {@link #handOff}. */
-    int acknowledgerFrom() {
-        return acknowledgerFrom;
     }
 
     /**

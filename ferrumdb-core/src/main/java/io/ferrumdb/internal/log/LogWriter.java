@@ -578,7 +578,7 @@ public final class LogWriter {
         } finally {
             if (cycle == null && stopped.cause() != null) {
                 // The writer failed: every waiter is completed (this leader's ticket too); the token is freed.
-                commit.handOff(waiters, 0, 0, 0, 0, List.of(), 0);
+                commit.handOff(waiters, 0, 0, 0, 0, List.of());
                 work.signal();
             }
             lock.unlock();
@@ -611,9 +611,9 @@ public final class LogWriter {
     }
 
     /**
-     * Runs a taken cycle's file work on this thread, which holds the token, and hands the token on. A leader and the
-     * next leader or the acknowledger complete its group; the flusher wakes the first {@link #FLUSHER_ACKS}, the
-     * acknowledger the rest. A failure stops the writer: the cycle's futures and every later one fail with it.
+     * Runs a taken cycle's file work on this thread, which holds the token, and hands the token on. A leader
+     * completes its group's futures with the next leader; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves
+     * the rest to the acknowledger. A failure stops the writer: the cycle's futures and every later one fail with it.
      */
     private void runCycle(Cycle c, boolean leader) {
         Throwable failed = null;
@@ -630,7 +630,6 @@ public final class LogWriter {
         boolean acknowledge = failed == null && c.force();
         int here = !acknowledge || !sealHere ? 0 : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
         Ticket next;
-        int mine;
         lock.lock();
         try {
             if (failed != null) {
@@ -645,16 +644,13 @@ public final class LogWriter {
                 } else if (!leader && policy.isAlways()) {
                     gather.start(waiters.size(), c.done().size(), io.lastFsyncDuration(), System.nanoTime());
                 }
-            }
-            // Two threads complete a leader's group: it and the next leader, or the acknowledger (GroupCommit).
-            next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
-                    io.lastFsyncDuration(), System.nanoTime(), c.done(), here);
-            mine = commit.holderCompletes();
-            if (failed == null) {
                 // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
-                acknowledger.acknowledge(acknowledge ? c.done().subList(commit.acknowledgerFrom(), c.done().size())
-                        : List.of(), io.toSeal(c));
+                acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of(),
+                        io.toSeal(c));
             }
+            // A leader's followers are completed by two threads at once: the next leader takes the second half.
+            next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
+                    io.lastFsyncDuration(), System.nanoTime(), c.done().subList(here / 2, here));
             if (next == null && (stopped.cause() != null || closing || syncRequested || !waiters.isEmpty()
                     || chunks.hasRolled() || !toSeal.isEmpty() || pending.length > 0)) {
                 work.signal();
@@ -662,7 +658,7 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        GroupCommit.complete(c.done(), mine, next, traceRow);
+        GroupCommit.complete(c.done(), next == null ? here : here / 2, next, traceRow);
     }
 
     private void awaitNanos(long nanos, long atLeast) {

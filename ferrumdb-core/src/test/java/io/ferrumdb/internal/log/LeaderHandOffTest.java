@@ -177,52 +177,6 @@ class LeaderHandOffTest {
         assertThat(w.syncedRecords()).isEqualTo(3);
     }
 
-    @Test
-    void aPipelinedHandOffCompletesTheEndingGroupWhileTheNextForceRunsAndNoFutureBeforeItsForce() throws Exception {
-        LogWriter w = open(FileIO.nio());
-        put(w, "warm");
-        HeldForce first = forces.holdNext();
-        Writer a = Writer.start(w, this, "a");
-        first.awaitEntered();
-        List<Writer> g = writers(w, "g", GroupCommit.PIPELINE_MIN + 1);
-        awaitApplied(2 + g.size());
-        HeldForce second = forces.holdNext();
-        first.release(null);
-        second.awaitEntered();
-        assertThat(second.thread()).as("a queued writer leads the next group").startsWith("writer-g");
-        a.join();
-        assertThat(a.failure()).isNull();
-
-        List<Writer> h = writers(w, "h", GroupCommit.PIPELINE_MIN + 1);
-        awaitApplied(2 + g.size() + h.size());
-        HeldForce third = forces.holdNext();
-        Thread.sleep(20); // time for a future completed too early to end its writer
-        assertThat(g).as("no future completes before its force").allMatch(x -> x.thread.isAlive());
-        second.release(null);
-        third.awaitEntered();
-        assertThat(third.thread()).as("the hand-off pipelines to a writer of the next group").startsWith("writer-h");
-        for (Writer x : g) {
-            x.join(); // completed by the ending leader and the acknowledger while the third force is held
-            assertThat(x.failure()).as(x.key).isNull();
-        }
-        Thread.sleep(20);
-        assertThat(h).as("no future completes before its force").allMatch(x -> x.thread.isAlive());
-        third.release(null);
-        for (Writer x : h) {
-            x.join();
-            assertThat(x.failure()).as(x.key).isNull();
-        }
-        assertThat(w.syncedRecords()).isEqualTo(2 + g.size() + h.size());
-    }
-
-    private List<Writer> writers(LogWriter w, String prefix, int n) {
-        List<Writer> started = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            started.add(Writer.start(w, this, prefix + i));
-        }
-        return started;
-    }
-
     private void awaitApplied(int n) throws InterruptedException {
         while (order.size() < n) {
             Thread.sleep(1);
