@@ -486,8 +486,8 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     private void closeQuietlyAfterFailedOpen(RuntimeException cause) {
-        // The writer's flusher thread starts with the writer: stop it, or every failed open would leak a thread.
-        // Nothing was appended yet, so closing it writes nothing.
+        // Nothing was appended yet, so closing the writer writes nothing (and its threads never started); it still
+        // marks the writer closed, as every later path expects.
         if (writer != null) {
             writer.close();
         }

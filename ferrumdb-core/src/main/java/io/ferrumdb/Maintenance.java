@@ -31,7 +31,13 @@ final class Maintenance {
     private final ExpiryPurge expiry;
     /** Serializes compactions and backups, which both need a stable set of sealed segments. */
     private final ReentrantLock lock = new ReentrantLock();
-    private final Compactor compactor;
+    /**
+     * Made by the first compaction, under {@link #lock}: a session that never compacts (most short ones) loads and
+     * verifies none of the compactor's classes at open. Null until then.
+     */
+    private Compactor compactor;
+    private final KeyDir keyDir;
+    private final Options options;
     /** Subcompactions of an explicit compact() (Options.compactionThreads); background runs use one thread. */
     private final int compactionThreads;
     private final CompactionPolicy policy;
@@ -50,8 +56,8 @@ final class Maintenance {
         this.segments = segments;
         this.writer = writer;
         this.expiry = expiry;
-        this.compactor = new Compactor(keyDir, segments, options.segmentSize(), options.compactionRateLimit(),
-                durability(writer), this::syncBeforeRetiringSegments);
+        this.keyDir = keyDir;
+        this.options = options;
         this.compactionThreads = options.compactionThreads();
         this.policy = new CompactionPolicy(options.compactionThreshold(), options.maxSpaceAmplification(),
                 options.segmentSize());
@@ -141,6 +147,10 @@ final class Maintenance {
         // The compactor copies every record the key directory points at: expired ones must leave it first.
         expiry.run();
         try {
+            if (compactor == null) {
+                compactor = new Compactor(keyDir, segments, options.segmentSize(), options.compactionRateLimit(),
+                        durability(writer), this::syncBeforeRetiringSegments);
+            }
             Compactor.Outcome o = compactor.compact(inputs, abandon, threads);
             compactions.increment();
             reclaimedBytes.add(Math.max(0, o.bytesRead() - o.bytesWritten()));
@@ -211,7 +221,9 @@ final class Maintenance {
         }
         lock.lock();
         try {
-            compactor.close();
+            if (compactor != null) {
+                compactor.close();
+            }
         } finally {
             lock.unlock();
         }

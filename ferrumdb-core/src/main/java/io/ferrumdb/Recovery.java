@@ -283,7 +283,7 @@ final class Recovery {
             t.setDaemon(true);
             return t;
         });
-        HashOrderedHint.Orderer orderer = new HashOrderedHint.Orderer();
+        HashOrderedHint.Orderer orderer = new HashOrderedHint.Orderer(expectedKeys);
         try {
             Opening next = openNext(ids, 0, reader, orderer);
             // The key directory's table (over 400 MB at 10M keys, zeroed as it is allocated) is made while the
@@ -394,7 +394,8 @@ final class Recovery {
             segments.addRecovered(seg);
             boolean hadHint = io.exists(files.hintPath(seg.id()));
             return new Opening(i, seg, hadHint, reader == null ? null : reader.submit(() -> {
-                HintFile.Cursor hint = files.readHintCursor(seg);
+                // The orderer walks (checks) every entry before anything is loaded.
+                HintFile.Cursor hint = files.openHintCursor(seg, false);
                 return hint == null ? null : orderer.order(hint);
             }));
         }

@@ -17,18 +17,19 @@ final class HashOrder {
 
     private final long[] hashes;
     private final int[] positions;
-    private final long[] sortedHashes;
-    private final int[] sortedPositions;
-    private final int[] starts = new int[(1 << MAX_BITS) + 1];
+    /** Made by the first {@link #sort}: an order kept in file order ({@link #keepFileOrder}) needs none of them. */
+    private long[] sortedHashes;
+    private int[] sortedPositions;
+    private int[] starts;
     private int size;
     private int bits;
     private boolean sorted;
+    /** Set by {@link #keepFileOrder}: the entries stay in the order they were added. */
+    private boolean fileOrder;
 
     HashOrder(int capacity) {
         hashes = new long[capacity];
         positions = new int[capacity];
-        sortedHashes = new long[capacity];
-        sortedPositions = new int[capacity];
     }
 
     int capacity() {
@@ -44,7 +45,14 @@ final class HashOrder {
         // About one entry a bucket: a finer order than the entries can use only costs a larger count array.
         bits = Math.max(1, Math.min(MAX_BITS, 32 - Integer.numberOfLeadingZeros(entries)));
         sorted = false;
+        fileOrder = false;
         return this;
+    }
+
+    /** Ends the entries added since {@link #reset} without sorting them: they are read back in the order added. */
+    void keepFileOrder() {
+        fileOrder = true;
+        sorted = true;
     }
 
     /** Sets entry {@code i} (in file order): where it starts in the hint, and its key's hash. */
@@ -57,6 +65,11 @@ final class HashOrder {
     void sort() {
         int shift = 64 - bits;
         int buckets = 1 << bits;
+        if (starts == null) {
+            sortedHashes = new long[hashes.length];
+            sortedPositions = new int[hashes.length];
+            starts = new int[(1 << MAX_BITS) + 1];
+        }
         java.util.Arrays.fill(starts, 0, buckets + 1, 0);
         for (int i = 0; i < size; i++) {
             starts[(int) (hashes[i] >>> shift) + 1]++;
@@ -75,13 +88,13 @@ final class HashOrder {
     /** Where the entries start in their hint, in hash order: the first {@code entries} of the array are valid. */
     int[] entryStarts() {
         checkSorted(size - 1);
-        return sortedPositions;
+        return fileOrder ? positions : sortedPositions;
     }
 
     /** The hash of the {@code i}-th entry's key in hash order. */
     long hash(int i) {
         checkSorted(i);
-        return sortedHashes[i];
+        return fileOrder ? hashes[i] : sortedHashes[i];
     }
 
     private void checkSorted(int i) {

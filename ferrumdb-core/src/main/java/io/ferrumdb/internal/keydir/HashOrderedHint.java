@@ -52,27 +52,43 @@ public final class HashOrderedHint {
      */
     public static final class Orderer {
         private final int chunkEntries;
+        /** False when the table is small enough that file order costs the probes nothing ({@link #ORDER_FROM_KEYS}). */
+        private final boolean ordered;
         /**
          * Buffers given back as each hint is loaded: with one hint ordered ahead on another thread, two sets are in
          * use at a time, not one per segment.
          */
         private final Queue<Buffers> spare = new ConcurrentLinkedQueue<>();
 
-        /** An orderer in chunks of {@link KeyDirLoader#CHUNK_ENTRIES}. */
-        public Orderer() {
-            this(KeyDirLoader.CHUNK_ENTRIES);
+        /**
+         * An orderer in chunks of {@link KeyDirLoader#CHUNK_ENTRIES} for a key directory sized for
+         * {@code expectedKeys}: below {@link #ORDER_FROM_KEYS} it leaves every hint in file order.
+         */
+        public Orderer(long expectedKeys) {
+            this(KeyDirLoader.CHUNK_ENTRIES, expectedKeys >= ORDER_FROM_KEYS);
         }
 
-        Orderer(int chunkEntries) {
+        Orderer(int chunkEntries, boolean ordered) {
             if (chunkEntries < 1) {
                 throw new IllegalArgumentException("chunks of " + chunkEntries + " entries");
             }
             this.chunkEntries = chunkEntries;
+            this.ordered = ordered;
         }
 
-        /** Orders the first chunk of {@code hint}, which {@link HintFile.Cursor#check} has checked whole. */
+        /**
+         * Checks every entry of {@code hint} (a cursor at its first entry, {@link HintFile#open} having checked the
+         * header and checksum), so that a damaged hint is refused before any entry is loaded, and orders its first
+         * chunk; a hint of one chunk is checked by the walk that orders it, and for a small directory the walk
+         * only hashes its keys, in file order (see {@link #ORDER_FROM_KEYS}).
+         */
         public HashOrderedHint order(HintFile.Cursor hint) {
-            return new HashOrderedHint(hint, chunkEntries, spare);
+            if (!ordered) {
+                return new HashOrderedHint(hint, spare);
+            }
+            // A hint of one chunk is checked by the walk that orders it (orderNext); a larger one must be checked
+            // whole first, since its later chunks are ordered only as the loader reaches them.
+            return new HashOrderedHint(hint.count() > chunkEntries ? hint.check() : hint, chunkEntries, spare);
         }
     }
 
@@ -91,6 +107,42 @@ public final class HashOrderedHint {
             this.hint = null;
         }
     }
+
+    /**
+     * {@code hint} in file order, one chunk: a single walk checks every entry ({@link HintFile.Cursor#next} refuses
+     * an inconsistent one, and after the last one trailing bytes) and hashes its key, so that the loading thread
+     * only probes. Before, a small hint was walked four times (checked, hashed, copied in order, loaded) and sorted.
+     */
+    private HashOrderedHint(HintFile.Cursor hint, Queue<Buffers> spare) {
+        this.count = hint.count();
+        this.chunkEntries = Math.max(1, count);
+        this.spare = spare;
+        done = count;
+        if (count == 0) {
+            hint.checkEnd();
+            return;
+        }
+        Buffers b = spare.poll();
+        buffers = (b == null ? new Buffers() : b).fit(count, 0);
+        HashOrder order = buffers.order.reset(count);
+        for (int i = 0; i < count; i++) {
+            hint.next();
+            order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
+        }
+        hint.checkEnd();
+        order.keepFileOrder();
+        ready = hint.duplicate();
+    }
+
+    /**
+     * Key directories sized for fewer keys than this (2^20) load hints in file order. Ordering pays at 10M keys,
+     * where the table is hundreds of MB and a probe in file order also pays a page walk. Below 2^20 keys the table
+     * is at most a few tens of MB, and loading in file order took as long as in hash order (100,000 and 1,000,000
+     * keys, warm JVM), while ordering (a second walk that hashes, a sort, a copy of every entry, and a third walk
+     * of the copy) was the larger part of the hint reader's time in a fresh JVM, on the opening thread's path
+     * (benchmarks.md, issue 18, YCSB run 11).
+     */
+    static final long ORDER_FROM_KEYS = 1L << 20;
 
     /** The hint's entry count. */
     public int count() {
@@ -143,6 +195,9 @@ public final class HashOrderedHint {
             }
             order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
             bytes += HintFile.ENTRY_FIXED_SIZE + hint.keyLength();
+        }
+        if (done + n == count) {
+            hint.checkEnd();
         }
         order.sort();
         HintFile.Cursor sorted = hint.reordered(order.entryStarts(), n, buffers.fit(n, bytes).copy);

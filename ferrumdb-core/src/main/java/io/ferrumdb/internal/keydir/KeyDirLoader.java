@@ -53,8 +53,13 @@ public final class KeyDirLoader {
 
     /** A loader that orders hints in chunks of {@code chunkEntries} entries (tests use small chunks). */
     KeyDirLoader(KeyDir keyDir, int chunkEntries) {
+        this(keyDir, chunkEntries, true);
+    }
+
+    /** As above; with {@code ordered} false it loads hints in file order (open's way below 2^20 keys). */
+    KeyDirLoader(KeyDir keyDir, int chunkEntries, boolean ordered) {
         this.keyDir = keyDir;
-        this.orderer = new HashOrderedHint.Orderer(chunkEntries);
+        this.orderer = new HashOrderedHint.Orderer(chunkEntries, ordered);
     }
 
     /**
@@ -81,13 +86,16 @@ public final class KeyDirLoader {
             for (HintFile.Cursor chunk = hint.nextChunk(); chunk != null; chunk = hint.nextChunk()) {
                 HintFile.Cursor sorted = chunk;
                 HashOrder order = hint.order();
+                int n = sorted.count();
                 keyDir.whileLoading(() -> {
-                    for (int i = 0; sorted.next(); i++) {
+                    for (int i = 0; i < n; i++) {
+                        sorted.next();
                         entry(sorted.type(), sorted.buffer(), sorted.keyAt(), sorted.keyLength(), order.hash(i),
                                 sorted.recordSize(), sorted.offset(), sorted.sequence(), sorted.expiresAt());
                     }
                     flush();
                 });
+                sorted.checkEnd();
             }
         } finally {
             hint.release();

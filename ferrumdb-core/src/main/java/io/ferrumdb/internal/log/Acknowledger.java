@@ -51,7 +51,23 @@ final class Acknowledger {
         this.onFailure = onFailure;
         this.thread = new Thread(this::run, "ferrumdb-acknowledger");
         this.thread.setDaemon(true);
-        this.thread.start();
+    }
+
+    /**
+     * Starts this thread and the writer's {@code flusher} together, at the writer's first work for them (its first
+     * segment, or a sync that must wait): an open that never writes starts neither, and its close waits for
+     * neither to wake up and end. Later calls do nothing. REQUIRES the writer's lock.
+     */
+    void startWith(Thread flusher) {
+        if (thread.getState() == Thread.State.NEW) {
+            thread.start();
+            flusher.start();
+        }
+    }
+
+    /** Whether {@link #startWith} ran (the threads may have ended since). REQUIRES the writer's lock. */
+    boolean started() {
+        return thread.getState() != Thread.State.NEW;
     }
 
     /**

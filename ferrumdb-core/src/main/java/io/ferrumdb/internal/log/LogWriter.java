@@ -150,7 +150,6 @@ public final class LogWriter {
         this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
         this.flusher.setDaemon(true);
         this.acknowledger = new Acknowledger(afterCycle, io::sealed, this::failFromAcknowledger);
-        this.flusher.start();
     }
 
     /**
@@ -288,6 +287,7 @@ public final class LogWriter {
                 return;
             }
             done = user ? new CompletableFuture<>() : WriteFailure.maintenanceWaiter();
+            acknowledger.startWith(flusher);
             waiters.add(done);
             syncRequested = true;
             work.signal();
@@ -409,12 +409,14 @@ public final class LogWriter {
      */
     public boolean close() {
         boolean activeEmpty;
+        boolean running;
         lock.lock();
         try {
             if (closing) {
                 return false;
             }
             closing = true;
+            running = acknowledger.started();
             activeEmpty = appendOffset <= SegmentHeader.SIZE;
             if (!activeEmpty && stopped.cause() == null) {
                 if (pending.length > 0) {
@@ -427,10 +429,12 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        Uninterruptibly.join(flusher);
-        // The flusher has ended (flushLoop queued the acknowledger's end after its last batch): every
-        // acknowledgement is queued, and the acknowledger completes them all before it ends.
-        Uninterruptibly.join(acknowledger.thread());
+        if (running) { // else nothing was ever appended or waited for: there is nothing to flush or acknowledge
+            Uninterruptibly.join(flusher);
+            // The flusher has ended (flushLoop queued the acknowledger's end after its last batch): every
+            // acknowledgement is queued, and the acknowledger completes them all before it ends.
+            Uninterruptibly.join(acknowledger.thread());
+        }
         return activeEmpty;
     }
 
@@ -466,6 +470,7 @@ public final class LogWriter {
         active = next;
         appendOffset = next.writtenLength();
         pending = new Chunk(next, appendOffset, chunks.takeBuffer());
+        acknowledger.startWith(flusher);
         work.signal();
     }
 

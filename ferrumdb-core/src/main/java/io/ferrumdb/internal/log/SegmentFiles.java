@@ -163,12 +163,24 @@ public final class SegmentFiles {
      * entry). Every entry is checked before this returns, so a damaged hint is refused here as readHint refuses it.
      */
     public HintFile.Cursor readHintCursor(Segment segment) throws IOException {
+        return openHintCursor(segment, true);
+    }
+
+    /**
+     * As {@link #readHintCursor}, but with {@code check} false the entries are not walked: the caller checks them
+     * ({@link HintFile.Cursor#check}, or a walk of its own) before it relies on any (open walks a small hint once,
+     * see HashOrderedHint). The header and the checksum are checked either way.
+     */
+    public HintFile.Cursor openHintCursor(Segment segment, boolean check) throws IOException {
         byte[] bytes = readHintBytes(segment);
         if (bytes == null) {
             return null;
         }
         HintFile.Cursor c = HintFile.open(bytes, hintPath(segment.id()), databaseId,
-                ciphers.hintCipher(segment.header())).check();
+                ciphers.hintCipher(segment.header()));
+        if (check) {
+            c.check();
+        }
         return describes(c.segmentId(), c.dataLength(), segment) ? c : null;
     }
 

@@ -213,6 +213,32 @@ class HintFileTest {
         assertThat(n).isEqualTo(ENTRIES.size());
     }
 
+    /**
+     * A walk of count() entries then checkEnd() checks what a walk until next() returns false checks (open walks
+     * that way, see {@link HintFile.Cursor#checkEnd}): entries left are the caller's mistake, bytes after the last
+     * entry are damage.
+     */
+    @Test
+    void checkEndRefusesEntriesLeftAndBytesAfterTheLastEntry() {
+        HintFile.Cursor c = HintFile.open(encoded(ENTRIES), FILE, DB, HintFile.PLAIN);
+        c.next();
+        assertThatThrownBy(c::checkEnd).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining((ENTRIES.size() - 1) + " entries of the hint of segment 3 are left");
+        for (int i = 1; i < c.count(); i++) {
+            c.next();
+        }
+        c.checkEnd();
+        byte[] fewer = encoded(ENTRIES);
+        Bytes.putI32(fewer, 12, ENTRIES.size() - 1);
+        Bytes.putI32(fewer, fewer.length - 4, Bytes.crc32c(fewer, 0, fewer.length - 4));
+        HintFile.Cursor d = HintFile.open(fewer, FILE, DB, HintFile.PLAIN);
+        for (int i = 0; i < d.count(); i++) {
+            d.next();
+        }
+        assertThatThrownBy(d::checkEnd).isInstanceOf(CorruptionException.class)
+                .hasMessageContaining("trailing bytes after 3 entries");
+    }
+
     @Test
     void aBuildersCursorHoldsWhatWasAdded() {
         HintFile.Builder b = new HintFile.Builder();

@@ -348,7 +348,7 @@ class KeyDirLoaderTest {
             recs.add(put("shared", id)); // the newest, in segment 4, wins
             segs.put(id, recs);
         }
-        HashOrderedHint.Orderer orderer = new HashOrderedHint.Orderer(300); // 4 chunks a hint
+        HashOrderedHint.Orderer orderer = new HashOrderedHint.Orderer(300, true); // 4 chunks a hint
         java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             KeyDir dir = new KeyDir(false, 16);
@@ -376,16 +376,104 @@ class KeyDirLoaderTest {
         }
     }
 
-    @Test
-    void anEmptyHintOrdersToNoChunkAndLoadsNothing() {
+    @ParameterizedTest(name = "expected keys {0}")
+    @ValueSource(longs = {16, HashOrderedHint.ORDER_FROM_KEYS})
+    void anEmptyHintOrdersToNoChunkAndLoadsNothing(long expectedKeys) {
         KeyDir dir = new KeyDir(false, 16);
         KeyDirLoader loader = new KeyDirLoader(dir);
-        HashOrderedHint empty = new HashOrderedHint.Orderer().order(hint(1, List.of()));
+        HashOrderedHint empty = new HashOrderedHint.Orderer(expectedKeys).order(hint(1, List.of()));
         assertThat(empty.count()).isZero();
         loader.load(1, empty);
         assertThat(loader.minSequence()).isEqualTo(Long.MAX_VALUE);
         assertThat(loader.finish()).isZero();
         assertThat(dir.size()).isZero();
+    }
+
+    /**
+     * Below {@link HashOrderedHint#ORDER_FROM_KEYS} open loads hints in file order, hashed in the walk that checks
+     * them: the directory must be the one hash order gives, keys overwritten and deleted within a segment and
+     * across segments loaded in any order included.
+     */
+    @ParameterizedTest(name = "ordered keys {0}")
+    @ValueSource(booleans = {false, true})
+    void hintsLoadedInFileOrderGiveTheDirectoryHashOrderGives(boolean orderedKeys) {
+        SplittableRandom random = new SplittableRandom(18);
+        Map<Integer, List<Rec>> segs = new HashMap<>();
+        long sequence = 1;
+        for (int id = 1; id <= 3; id++) {
+            List<Rec> recs = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                String key = "key-" + random.nextInt(1_500);
+                recs.add(random.nextInt(8) == 0 ? del(key, sequence++) : put(key, sequence++));
+            }
+            segs.put(id, recs);
+        }
+        for (List<Integer> order : List.of(List.of(1, 2, 3), List.of(3, 1, 2))) {
+            KeyDir inHashOrder = new KeyDir(orderedKeys, 16);
+            KeyDir inFileOrder = new KeyDir(orderedKeys, 16);
+            KeyDirLoader hashLoader = new KeyDirLoader(inHashOrder, 700, true);
+            KeyDirLoader fileLoader = new KeyDirLoader(inFileOrder, KeyDirLoader.CHUNK_ENTRIES, false);
+            for (int id : order) {
+                hashLoader.load(id, hint(id, segs.get(id)));
+                fileLoader.load(id, hint(id, segs.get(id)));
+                assertThat(fileLoader.maxSequence()).isEqualTo(hashLoader.maxSequence());
+                assertThat(fileLoader.minSequence()).isEqualTo(hashLoader.minSequence());
+            }
+            assertThat(fileLoader.finish()).as("tombstones, order %s", order).isEqualTo(hashLoader.finish());
+            assertThat(inFileOrder.size()).isEqualTo(inHashOrder.size()).isGreaterThan(1_000);
+            for (int i = 0; i < 1_500; i++) {
+                Location expected = inHashOrder.get(new Key(k("key-" + i)));
+                Location actual = inFileOrder.get(new Key(k("key-" + i)));
+                assertThat(actual == null ? null : List.of(actual.segmentId(), actual.offset()))
+                        .as("key-%d, order %s", i, order)
+                        .isEqualTo(expected == null ? null : List.of(expected.segmentId(), expected.offset()));
+            }
+            for (int id = 1; id <= 3; id++) {
+                assertThat(fileLoader.liveBytes(id)).as("segment %d", id).isEqualTo(hashLoader.liveBytes(id));
+            }
+            if (orderedKeys) {
+                assertThat(scan(inFileOrder)).isEqualTo(scan(inHashOrder));
+            }
+        }
+    }
+
+    /**
+     * The walk that hashes the keys is the check (in file order, and in hash order for a hint of one chunk): an
+     * inconsistent entry (checksum intact) or bytes after the last entry must be refused by
+     * {@link HashOrderedHint.Orderer#order}, before the loader gets anything, as {@link HintFile.Cursor#check}
+     * refuses them.
+     */
+    @ParameterizedTest(name = "expected keys {0}")
+    @ValueSource(longs = {16, HashOrderedHint.ORDER_FROM_KEYS})
+    void aDamagedHintIsRefusedByTheOrdererBeforeAnythingIsLoaded(long expectedKeys) {
+        List<Rec> recs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            recs.add(put("key-" + i, i + 1));
+        }
+        HintFile.Builder b = new HintFile.Builder();
+        for (int i = 0; i < recs.size(); i++) {
+            b.add(PUT, k(recs.get(i).key()), 100, at(i), recs.get(i).sequence(), 0);
+        }
+        long dataLength = at(recs.size());
+        int entry7 = HintFile.HEADER_SIZE + 7 * (HintFile.ENTRY_FIXED_SIZE + "key-0".length());
+        byte[] beyond = b.encode(1, DB, dataLength, HintFile.PLAIN);
+        io.ferrumdb.internal.format.Bytes.putI64(beyond, entry7 + 8, dataLength); // record 7 past the segment's end
+        byte[] trailing = b.encode(1, DB, dataLength, HintFile.PLAIN);
+        io.ferrumdb.internal.format.Bytes.putI32(trailing, 12, recs.size() - 1); // one entry fewer claimed
+        HashOrderedHint.Orderer orderer = new HashOrderedHint.Orderer(expectedKeys);
+        for (byte[] file : List.of(beyond, trailing)) {
+            io.ferrumdb.internal.format.Bytes.putI32(file, file.length - 4,
+                    io.ferrumdb.internal.format.Bytes.crc32c(file, 0, file.length - 4));
+            HintFile.Cursor unchecked = HintFile.open(file, Path.of("1.hint"), DB, HintFile.PLAIN);
+            assertThatThrownBy(() -> orderer.order(unchecked))
+                    .isInstanceOf(io.ferrumdb.CorruptionException.class)
+                    .hasMessageContaining(file == beyond ? "hint entry 7 is inconsistent" : "trailing bytes after 9");
+            // In chunks (a hint larger than one chunk): checked whole before its first chunk is ordered.
+            HintFile.Cursor again = HintFile.open(file, Path.of("1.hint"), DB, HintFile.PLAIN);
+            assertThatThrownBy(() -> new HashOrderedHint.Orderer(3, true).order(again))
+                    .isInstanceOf(io.ferrumdb.CorruptionException.class)
+                    .hasMessageContaining(file == beyond ? "hint entry 7 is inconsistent" : "trailing bytes after 9");
+        }
     }
 
     private static List<String> scan(KeyDir dir) {

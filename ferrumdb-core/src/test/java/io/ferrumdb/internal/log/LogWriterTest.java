@@ -102,6 +102,55 @@ class LogWriterTest {
         }
     }
 
+    /** Live threads of log writers (other tests' writers are closed, their threads ended, before this runs). */
+    private static long writerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().equals("ferrumdb-flusher") || t.getName().equals("ferrumdb-acknowledger"))
+                .count();
+    }
+
+    /**
+     * An open that never writes starts neither of the writer's threads (issue 18: a fresh JVM's open of a read-only
+     * workload), and its close waits for none; the first segment starts both, and everything then works as before.
+     */
+    @Test
+    void theWritersThreadsStartAtItsFirstWork() {
+        long before = writerThreads();
+        LogWriter w = open(FileIO.nio(), FsyncPolicy.never(), 1 << 20);
+        w.sync(); // nothing appended: nothing to wait for
+        assertThat(writerThreads()).as("after open and an empty sync").isEqualTo(before);
+        append(w, put("k", 10));
+        assertThat(writerThreads()).as("after the first append").isEqualTo(before + 2);
+        w.rollAndSync();
+        assertThat(sealedEntries).containsValue(1);
+        assertThat(w.close()).as("the new active segment holds no record").isTrue();
+        assertThat(writerThreads()).as("after close").isEqualTo(before);
+    }
+
+    @Test
+    void aWriterClosedBeforeAnyWorkHasNoThreadToStop() {
+        long before = writerThreads();
+        LogWriter w = open(FileIO.nio(), FsyncPolicy.always(), 1 << 20);
+        assertThat(w.close()).isTrue();
+        assertThat(w.active()).isNull();
+        assertThat(writerThreads()).isEqualTo(before);
+        assertThatThrownBy(() -> w.append(List.of(put("late", 10)), this::record))
+                .isInstanceOf(io.ferrumdb.DatabaseClosedException.class);
+    }
+
+    /** A data-key rotation's roll of an untouched writer must not wait for a flusher that never started. */
+    @Test
+    void aSyncThatMustWaitStartsTheThreadsOfAnUntouchedWriter() {
+        long before = writerThreads();
+        LogWriter w = open(FileIO.nio(), FsyncPolicy.never(), 1 << 20);
+        w.rollAndSync(true);
+        assertThat(w.active()).as("the roll made the first segment").isNotNull();
+        assertThat(writerThreads()).isEqualTo(before + 2);
+        LogWriter.await(w.append(List.of(put("after", 10)), this::record));
+        w.sync();
+        assertThat(applied).hasSize(1);
+    }
+
     @Test
     void aFailedFsyncStopsTheWriterForGoodAndIsNeverRetried() {
         FaultFileIO faults = new FaultFileIO(7);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# tri.sh ROUNDS label=jar[=props] ...: fresh-JVM open+close of the 100k template, variants rotated each round.
+rounds=$1; shift
+specs=("$@")
+for r in $(seq 1 $rounds); do
+  n=${#specs[@]}
+  for k in $(seq 0 $((n-1))); do
+    s=${specs[$(( (k + r) % n ))]}
+    IFS== read -r label jar props <<< "$s"
+    rm -rf /tmp/openfresh/data; cp -r /tmp/openfresh/tmpl/ferrumdb /tmp/openfresh/data
+    l=$(cut -d' ' -f1 /proc/loadavg)
+    out=$( { /usr/bin/time -f "wall %e cpu %U %S" java $props -Xmx1g -Xms1g -cp "$jar:/tmp/openfresh/oc" OpenFresh /tmp/openfresh/data ; } 2>&1 | tr '\n' ' ')
+    echo "$r $label load $l $out"
+  done
+done
