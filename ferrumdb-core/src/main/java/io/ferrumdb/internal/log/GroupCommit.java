@@ -188,6 +188,7 @@ final class GroupCommit {
                 for (CompletableFuture<Void> f : share) {
                     f.complete(null);
                 }
+                CycleTrace.shared();
                 long wait;
                 while ((wait = lead.applyAsLong(ticket)) > 0) {
                     LockSupport.parkNanos(ticket, wait);
