@@ -304,6 +304,9 @@ final class Chunks {
     /** Gives {@code c}'s buffer to the spare ones, once readers without the lock are told (see the class). */
     private void recycle(Chunk c) {
         c.retired = true;
+        // A volatile write orders what came before it, not what follows: without this fence the next chunk's
+        // writes into the buffer could become visible before the mark, and a reader could accept a torn copy.
+        VarHandle.storeStoreFence();
         c.older = null;
         recycle(c.buf);
     }
