@@ -31,6 +31,10 @@ import java.util.SplittableRandom;
  * bytes, and 3M ordered keys in a 384 MiB heap. Every ratio compares two measurements of the same run.
  */
 final class KeyDirHarness {
+    /** Untimed calls of each put loop before the timed rounds, and the keys of each ({@link #warmUpPutLoops}). */
+    private static final int WARM_UP_CALLS = 5;
+    private static final long WARM_UP_KEYS = 100_000;
+
     private static final int VALUE_SIZE = 100;
 
     private KeyDirHarness() {
@@ -229,27 +233,20 @@ final class KeyDirHarness {
         List<Double> raw = new ArrayList<>();
         Path scratch = Datasets.scratch("keydir-put");
         try {
+            warmUpPutLoops(scratch, values);
             for (int round = 0; round < 2; round++) {
                 Path rawFile = scratch.resolve("raw-" + round + ".log");
                 Files.createDirectories(scratch);
                 long t0 = System.nanoTime();
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(rawFile,
                         StandardOpenOption.CREATE_NEW), 64 << 10)) {
-                    byte[] header = new byte[28];
-                    for (long i = 0; i < keys; i++) {
-                        header[0] = (byte) i;
-                        out.write(header);
-                        out.write(Data.key(i));
-                        out.write(Data.value(values, i));
-                    }
+                    appendAll(out, keys, values);
                 }
                 raw.add((System.nanoTime() - t0) / 1e9);
                 Path dbDir = scratch.resolve("db-" + round);
                 t0 = System.nanoTime();
                 try (FerrumDB db = FerrumDB.open(dbDir, options(true))) {
-                    for (long i = 0; i < keys; i++) {
-                        db.put(Data.key(i), Data.value(values, i));
-                    }
+                    putAll(db, keys, values);
                 }
                 ferrum.add((System.nanoTime() - t0) / 1e9);
             }
@@ -263,6 +260,44 @@ final class KeyDirHarness {
             return r;
         } finally {
             Datasets.delete(scratch);
+        }
+    }
+
+    /*
+     * Each timed loop is a method of its own, run to its end a few times on small counts before the timed rounds,
+     * as JMH warms a benchmark up: a loop inlined in put() and run once a round was compiled on the stack (OSR)
+     * from a profile in which it had never exited, so the compile was thrown away at its exit and the second round,
+     * whose time the ratio takes, started interpreted, for both contenders alike (session 9, "puts with never()").
+     */
+
+    private static void warmUpPutLoops(Path scratch, byte[][] values) throws IOException {
+        Path dir = scratch.resolve("warm-up");
+        Files.createDirectories(dir);
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve("raw-" + i + ".log"),
+                    StandardOpenOption.CREATE_NEW), 64 << 10)) {
+                appendAll(out, WARM_UP_KEYS, values);
+            }
+            try (FerrumDB db = FerrumDB.open(dir.resolve("db-" + i), options(true))) {
+                putAll(db, WARM_UP_KEYS, values);
+            }
+        }
+        Datasets.delete(dir);
+    }
+
+    private static void appendAll(OutputStream out, long keys, byte[][] values) throws IOException {
+        byte[] header = new byte[28];
+        for (long i = 0; i < keys; i++) {
+            header[0] = (byte) i;
+            out.write(header);
+            out.write(Data.key(i));
+            out.write(Data.value(values, i));
+        }
+    }
+
+    private static void putAll(FerrumDB db, long keys, byte[][] values) {
+        for (long i = 0; i < keys; i++) {
+            db.put(Data.key(i), Data.value(values, i));
         }
     }
 
