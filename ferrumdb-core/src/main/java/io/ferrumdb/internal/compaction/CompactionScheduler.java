@@ -90,11 +90,6 @@ public final class CompactionScheduler {
         executor.scheduleWithFixedDelay(this::runOnce, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** Whether the thread was started (by {@link #start} or a sealed segment). */
-    public synchronized boolean started() {
-        return executor != null;
-    }
-
     /** The writer sealed a segment: check soon, without blocking the caller (the flusher thread). */
     public void segmentSealed() {
         ScheduledExecutorService started;
