@@ -1,6 +1,5 @@
 package io.ferrumdb;
 
-import io.ferrumdb.internal.concurrent.ThreadCount;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,13 +27,8 @@ final class WritePath {
     private final KeyDir keyDir;
     private final SegmentSet segments;
     private final LongSupplier clock;
-    /**
-     * Counts for {@code stats()}, in per-thread cells: a LongAdder's compare-and-set contends when two writers count at
-     * once, and its first contention took a path C2 had compiled as a trap (deoptimizing the compiled put, in YCSB B
-     * and D part of the client's whole compiled operation).
-     */
-    final ThreadCount puts = new ThreadCount();
-    final ThreadCount deletes = new ThreadCount();
+    final LongAdder puts = new LongAdder();
+    final LongAdder deletes = new LongAdder();
     /**
      * One instance for every append (a method reference evaluated per put is an allocation per put), taking the
      * records' locations as fields: no Location per put.
@@ -147,17 +142,9 @@ final class WritePath {
         writer.waitFor(durable);
     }
 
-    /** One count per kind and call, not per record: a batch of 1,000 puts adds once. */
     private void count(List<Append> appends) {
-        int put = 0;
         for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per put
-            put += appends.get(i).type() == RecordFormat.TYPE_PUT ? 1 : 0;
-        }
-        if (put > 0) {
-            puts.add(put);
-        }
-        if (put < appends.size()) {
-            deletes.add(appends.size() - put);
+            (appends.get(i).type() == RecordFormat.TYPE_PUT ? puts : deletes).increment();
         }
     }
 

@@ -50,14 +50,8 @@ public final class ThreadCount {
 
     /** Adds one for the calling thread. */
     public void increment() {
-        add(1);
-    }
-
-    /** Adds {@code n} (not negative: a count only grows) for the calling thread. */
-    public void add(long n) {
-        assert n >= 0 : "a count only grows, not by " + n;
         Cell c = mine.get();
-        VALUE.setOpaque(c, (long) VALUE.getOpaque(c) + n);
+        VALUE.setOpaque(c, (long) VALUE.getOpaque(c) + 1);
     }
 
     /** The count: every increment made before this call, and perhaps some made during it. */

@@ -174,15 +174,8 @@ final class SlotTable {
         return (int) ((tag * capacity) >>> TAG_BITS);
     }
 
-    /**
-     * The slot after {@code slot}, wrapping to 0. Without a branch: a probe wraps rarely, and a compiled probe built
-     * from profiles where no probe had wrapped yet (C2 turns a test never taken into a trap) deoptimized at the first key that
-     * wrapped, in the middle of a YCSB run, and took the compiled GET and everything it is inlined into with it.
-     */
     int next(int slot) {
-        assert slot >= 0 && slot < capacity : "slot " + slot + " outside a table of " + capacity;
-        int n = slot + 1;
-        return n & (n - capacity) >> 31; // n below capacity: all ones, n itself; n == capacity: 0
+        return slot + 1 == capacity ? 0 : slot + 1;
     }
 
     private static int at(int slot, int word) {
@@ -229,17 +222,17 @@ final class SlotTable {
     boolean readIfHeld(int slot, long expectedHeader, SlotProbe into) {
         while (true) {
             long v1 = (long) WORDS.getAcquire(slots, at(slot, 2));
+            if ((v1 & ODD) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
             long header = (long) WORDS.getOpaque(slots, at(slot, 0));
             long location = (long) WORDS.getOpaque(slots, at(slot, 1));
             ByteBuffer e = expiries;
             long expiresAt = e == null ? 0 : (long) WORDS.getOpaque(e, slot * 8);
             VarHandle.loadLoadFence();
             long v2 = (long) WORDS.getOpaque(slots, at(slot, 2));
-            // A writer was in the slot (odd version) or came by meantime: the words may be torn, read them again.
-            // One test for both, not two: each retry is rare enough that C2 compiles it as a trap, and each trap
-            // that fires deoptimizes the compiled GET (and what inlines it) once more.
-            if (((v1 & ODD) | (v1 ^ v2)) != 0) {
-                Thread.onSpinWait();
+            if (v1 != v2) {
                 continue;
             }
             if (header != expectedHeader) {

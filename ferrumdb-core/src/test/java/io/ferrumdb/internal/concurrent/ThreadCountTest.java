@@ -44,18 +44,6 @@ class ThreadCountTest {
     }
 
     @Test
-    void addCountsSeveralAtOnceBesideIncrements() throws Exception {
-        ThreadCount count = new ThreadCount();
-        count.add(1_000);
-        count.increment();
-        count.add(0);
-        Thread other = new Thread(() -> count.add(41));
-        other.start();
-        other.join();
-        assertThat(count.sum()).isEqualTo(1_042);
-    }
-
-    @Test
     void aSumWhileThreadsCountSeesNoMoreThanWasCountedAndNeverGoesBack() throws Exception {
         ThreadCount count = new ThreadCount();
         int perThread = 200_000;
