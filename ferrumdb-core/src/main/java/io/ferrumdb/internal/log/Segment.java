@@ -5,6 +5,8 @@ import io.ferrumdb.internal.format.PayloadCipher;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +28,17 @@ public final class Segment {
     /** Before sealing: read-only maps of the bytes already handed to the OS, for {@link #readWritten}. */
     private final WrittenWindows writtenWindows;
     private volatile long minSequence = Long.MAX_VALUE;
+    /** Raised by a release store: no reader orders later loads by it, and a volatile store is a fence every put. */
     private volatile long maxSequence;
+    private static final VarHandle MAX_SEQUENCE;
+
+    static {
+        try {
+            MAX_SEQUENCE = MethodHandles.lookup().findVarHandle(Segment.class, "maxSequence", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     public Segment(int id, Path path, StorageFile file, SegmentHeader header, PayloadCipher cipher, long length) {
         this.id = id;
@@ -95,7 +107,7 @@ public final class Segment {
             minSequence = min;
         }
         if (max > maxSequence) {
-            maxSequence = max;
+            MAX_SEQUENCE.setRelease(this, max);
         }
     }
 
