@@ -49,7 +49,7 @@ final class WritePath {
             if (a.type() == RecordFormat.TYPE_PUT) {
                 long previous = keyDir.put(a.key(), segmentId, offset, recordSize, a.expiresAt());
                 puts.lazySet(puts.get() + 1);
-                segments.addLive(segmentId, recordSize);
+                segments.addAppended(segmentId, recordSize);
                 segments.release(previous);
             } else {
                 applyDelete(a);

@@ -93,6 +93,12 @@ public final class Segment {
         liveBytes.addAndGet(delta);
     }
 
+    /** {@link SegmentSet#addAppended}: the writer's lock serializes every change of an active segment's sum. */
+    void addAppendedBytes(int recordSize) {
+        assert !isSealed() : "segment " + id + " is sealed: compaction may change its live bytes";
+        liveBytes.lazySet(liveBytes.get() + recordSize);
+    }
+
     public long minSequence() {
         return minSequence;
     }
