@@ -27,6 +27,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SegmentOutput {
     private static final int BUFFER = 1 << 20;
+    /**
+     * The writer thread fsyncs the file every this many bytes, so that the disk writes while the copy computes
+     * (RocksDB's {@code bytes_per_sync}): the kernel starts writing a file's dirty pages back only past its
+     * dirty-memory thresholds, so otherwise all of an output (tens of megabytes) waited for the final fsync, on
+     * the compaction's critical path (issue 23, session 10). Durability is unchanged: the file keeps its temporary
+     * name until the final fsync and the caller's rename.
+     */
+    private static final long SYNC_EVERY = 8L << 20;
 
     private final SegmentFiles files;
     private final Segment segment;
@@ -45,6 +53,8 @@ public final class SegmentOutput {
     /** The write of {@link #spare} in flight, or null. At most one: its order on the file is the caller's. */
     private Future<?> inFlight;
     private long length = SegmentHeader.SIZE;
+    /** The file's bytes before this were fsynced by the writer; only its tasks (one at a time, in order) touch it. */
+    private long forcedThrough;
     /** Consecutive input records {@link #copy} took but has not yet read; their bytes follow {@link #buffered}. */
     private final Run run = new Run();
 
@@ -77,7 +87,7 @@ public final class SegmentOutput {
      * output, {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, from
      * the input's memory map straight into the output buffer; only the COMMIT flag changes. A record that follows
      * the previous copy in the same input joins its run, and a run is read with one copy and checked record by
-     * record when it ends ({@link #endRun}): CRC, header, and the size, sequence number and expiry the hint gave,
+     * record when it ends ({@link #endRun}): CRC, header, and the type, size, sequence number and expiry the hint gave,
      * which this call has already used. Encrypted records are opened and sealed again one by one, because the
      * record's file offset is part of its nonce and associated data.
      */
@@ -98,7 +108,7 @@ public final class SegmentOutput {
         }
         long sequence = e.sequence();
         long expiresAt = e.expiresAt();
-        run.add(size, sequence, expiresAt);
+        run.add(e.type(), size, sequence, expiresAt);
         hint.add(e.type(), e.buffer(), e.keyAt(), e.keyLength(), size, length, sequence, expiresAt);
         long copiedTo = length;
         length += size;
@@ -124,7 +134,7 @@ public final class SegmentOutput {
             String problem = size < RecordFormat.HEADER_SIZE || !RecordFormat.crcMatches(b, at, size)
                     ? "record checksum mismatch" : RecordFormat.headerProblem(b, at);
             if (problem == null && (RecordFormat.recordSize(b, at, r.in.cipher()) != size
-                    || RecordFormat.sequence(b, at) != r.sequences[i]
+                    || RecordFormat.type(b, at) != r.types[i] || RecordFormat.sequence(b, at) != r.sequences[i]
                     || RecordFormat.expiresAt(b, at) != r.expiries[i])) {
                 problem = "record does not match its hint entry";
             }
@@ -139,6 +149,7 @@ public final class SegmentOutput {
         segment.noteSequences(r.minSequence, r.maxSequence);
         buffered += r.bytes;
         r.count = 0;
+        r.in = null;
     }
 
     private void noteLast(int size, long expiresAt) {
@@ -221,6 +232,10 @@ public final class SegmentOutput {
         StorageFile file = segment.file();
         inFlight = writer.submit(() -> {
             file.write(position, ByteBuffer.wrap(full, 0, size));
+            if (position + size - forcedThrough >= SYNC_EVERY) {
+                file.force();
+                forcedThrough = position + size;
+            }
             return null;
         });
     }
@@ -297,13 +312,15 @@ public final class SegmentOutput {
     /**
      * Consecutive records of one input, copied as one byte range (issue 23, session 10: one read of the input's map
      * per run instead of one per record), with what their hint entries said of each, to be checked once read.
-     * Bounded by {@link #MAX_RECORDS} so that the run is still in the core's cache when it is checked.
+     * Bounded by {@link #MAX_BYTES}, so that the run is still in the core's cache when it is checked, and by
+     * {@link #MAX_RECORDS}, the length of the arrays that remember the entries.
      */
     private static final class Run {
-        /** Records a run holds at most: 64 KiB of 100-byte records; smaller ones end a run sooner. */
+        /** Records a run holds at most; records of 16-byte keys and 100-byte values end it at 64 KiB first (455). */
         static final int MAX_RECORDS = 512;
         static final int MAX_BYTES = 64 << 10;
 
+        final byte[] types = new byte[MAX_RECORDS];
         final int[] sizes = new int[MAX_RECORDS];
         final long[] sequences = new long[MAX_RECORDS];
         final long[] expiries = new long[MAX_RECORDS];
@@ -330,7 +347,8 @@ public final class SegmentOutput {
             return in == this.in && offset == from + bytes && count < MAX_RECORDS && bytes + size <= MAX_BYTES;
         }
 
-        void add(int size, long sequence, long expiresAt) {
+        void add(byte type, int size, long sequence, long expiresAt) {
+            types[count] = type;
             sizes[count] = size;
             sequences[count] = sequence;
             expiries[count] = expiresAt;
