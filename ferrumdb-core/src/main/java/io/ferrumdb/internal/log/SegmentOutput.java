@@ -27,14 +27,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SegmentOutput {
     private static final int BUFFER = 1 << 20;
-    /**
-     * The writer thread fsyncs the file every this many bytes, so that the disk writes while the copy computes
-     * (RocksDB's {@code bytes_per_sync}): the kernel starts writing a file's dirty pages back only past its
-     * dirty-memory thresholds, so otherwise all of an output (tens of megabytes) waited for the final fsync, on
-     * the compaction's critical path (issue 23, session 10). Durability is unchanged: the file keeps its temporary
-     * name until the final fsync and the caller's rename.
-     */
-    private static final long SYNC_EVERY = 8L << 20;
 
     private final SegmentFiles files;
     private final Segment segment;
@@ -53,8 +45,6 @@ public final class SegmentOutput {
     /** The write of {@link #spare} in flight, or null. At most one: its order on the file is the caller's. */
     private Future<?> inFlight;
     private long length = SegmentHeader.SIZE;
-    /** The file's bytes before this were fsynced by the writer; only its tasks (one at a time, in order) touch it. */
-    private long forcedThrough;
     /** Consecutive input records {@link #copy} took but has not yet read; their bytes follow {@link #buffered}. */
     private final Run run = new Run();
 
@@ -232,10 +222,6 @@ public final class SegmentOutput {
         StorageFile file = segment.file();
         inFlight = writer.submit(() -> {
             file.write(position, ByteBuffer.wrap(full, 0, size));
-            if (position + size - forcedThrough >= SYNC_EVERY) {
-                file.force();
-                forcedThrough = position + size;
-            }
             return null;
         });
     }
