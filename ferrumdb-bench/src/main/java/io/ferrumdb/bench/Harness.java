@@ -342,7 +342,9 @@ public final class Harness {
                 }
                 if (load.ops() > 0 && load.threadNs()[0] > 0) {
                     r.put("schedstat", Map.of("writerCpuUsPerPut", load.threadNs()[0] / 1e3 / load.ops(),
-                            "writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.ops()));
+                            "writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.ops(),
+                            "writerVoluntarySwitchesPerPut", (double) load.threadNs()[2] / load.ops(),
+                            "writerInvoluntarySwitchesPerPut", (double) load.threadNs()[3] / load.ops()));
                 }
                 return r;
             }
@@ -420,6 +422,8 @@ public final class Harness {
                 t.put("acknowledgerRunQueueUsPerPut", ackNs[1] / 1e3 / total.ops());
                 t.put("writerCpuUsPerPut", total.threadNs()[0] / 1e3 / total.ops());
                 t.put("writerRunQueueUsPerPut", total.threadNs()[1] / 1e3 / total.ops());
+                t.put("writerVoluntarySwitchesPerPut", (double) total.threadNs()[2] / total.ops());
+                t.put("writerInvoluntarySwitchesPerPut", (double) total.threadNs()[3] / total.ops());
                 r.put("schedstat", t);
             }
             r.put("slices", SLICES);
@@ -482,19 +486,21 @@ public final class Harness {
     }
 
     /**
-     * @param threadNs the writer threads' summed {on-CPU ns, waiting-for-a-CPU ns} ({@link SchedStats}), zeros
+     * @param threadNs the writer threads' summed {on-CPU ns, waiting-for-a-CPU ns, voluntary context switches,
+     *                 involuntary ones} ({@link SchedStats}), zeros
      *                 where not measured
      */
     record Load(long ops, double seconds, long[] latenciesNs, long[] threadNs) {
         Load(long ops, double seconds, long[] latenciesNs) {
-            this(ops, seconds, latenciesNs, new long[2]);
+            this(ops, seconds, latenciesNs, new long[4]);
         }
 
         Load plus(Load o) {
             long[] lat = Arrays.copyOf(latenciesNs, latenciesNs.length + o.latenciesNs.length);
             System.arraycopy(o.latenciesNs, 0, lat, latenciesNs.length, o.latenciesNs.length);
             return new Load(ops + o.ops, seconds + o.seconds, lat,
-                    new long[] {threadNs[0] + o.threadNs[0], threadNs[1] + o.threadNs[1]});
+                    new long[] {threadNs[0] + o.threadNs[0], threadNs[1] + o.threadNs[1],
+                            threadNs[2] + o.threadNs[2], threadNs[3] + o.threadNs[3]});
         }
     }
 
@@ -509,6 +515,8 @@ public final class Harness {
         long[][] samples = new long[threads][];
         LongAdder cpuNs = new LongAdder();
         LongAdder waitNs = new LongAdder();
+        LongAdder voluntary = new LongAdder();
+        LongAdder involuntary = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread[] ts = new Thread[threads];
         long t0 = System.nanoTime();
@@ -519,6 +527,7 @@ public final class Harness {
                 long[] lat = new long[1 << 16];
                 long n = 0;
                 long[] s0 = SchedStats.self();
+                long[] c0 = SchedStats.switches();
                 try {
                     for (long now = System.nanoTime(); now < deadline; ) {
                         long i = rnd.nextLong(DURABLE_KEYSPACE);
@@ -532,9 +541,14 @@ public final class Harness {
                     failure.compareAndSet(null, e);
                 }
                 long[] s1 = SchedStats.self();
+                long[] c1 = SchedStats.switches();
                 if (s0 != null && s1 != null) {
                     cpuNs.add(s1[0] - s0[0]);
                     waitNs.add(s1[1] - s0[1]);
+                }
+                if (c0 != null && c1 != null) {
+                    voluntary.add(c1[0] - c0[0]);
+                    involuntary.add(c1[1] - c0[1]);
                 }
                 counts[id] = n;
                 samples[id] = Arrays.copyOf(lat, (int) Math.min(n, lat.length));
@@ -550,7 +564,7 @@ public final class Harness {
         }
         return new Load(Arrays.stream(counts).sum(), elapsed,
                 Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray(),
-                new long[] {cpuNs.sum(), waitNs.sum()});
+                new long[] {cpuNs.sum(), waitNs.sum(), voluntary.sum(), involuntary.sum()});
     }
 
     /** One thread keeping {@link #ASYNC_WINDOW} putAsync writes in flight; counts acknowledged writes. */
