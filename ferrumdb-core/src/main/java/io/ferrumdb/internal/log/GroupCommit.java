@@ -40,12 +40,22 @@ final class GroupCommit {
         private Ticket gathererToWake;
         /** Set with {@link #lead}: futures of the last group this thread completes before it leads its own. */
         private List<CompletableFuture<Void>> inherited = List.of();
+        /**
+         * The ticket of the same group this thread wakes once it sees its own complete ({@link #completeChained});
+         * written before this ticket completes, read after, so the completion publishes it.
+         */
+        private Ticket wakeNext;
 
         @Override
         public boolean complete(Void value) {
             boolean completed = super.complete(value);
             LockSupport.unpark(thread);
             return completed;
+        }
+
+        /** Completes without waking: the thread is woken by the ticket before it in a chain. */
+        private void completeUnwoken() {
+            super.complete(null);
         }
 
         @Override
@@ -159,11 +169,43 @@ final class GroupCommit {
             next.wake();
         }
         CycleTrace.mark(traceRow, CycleTrace.WOKEN);
-        for (int i = 0; i < here; i++) {
-            done.get(i).complete(null);
-        }
+        completeChained(done.subList(0, here));
         CycleTrace.mark(traceRow, CycleTrace.ACKED);
         CycleTrace.count(traceRow, CycleTrace.ACKS, here);
+    }
+
+    /**
+     * Completes {@code done} and wakes only the first waiting thread among them: each woken writer wakes the next
+     * ({@link #await}) before it appends again. Why: when one thread woke the whole half-group, each woken writer
+     * took the CPU from it, so every completion cost a preemption of the completing thread on top of the wakee's
+     * own wake-up and park (8 µs a completion at 64 writers on 2 CPUs, docs/benchmarks.md, issue 23); down a chain
+     * each thread switches in once and out once. The completing thread's own ticket (a leader's) is not woken.
+     */
+    static void completeChained(List<CompletableFuture<Void>> done) {
+        Thread self = Thread.currentThread();
+        Ticket first = null;
+        Ticket last = null;
+        for (CompletableFuture<Void> f : done) {
+            if (f instanceof Ticket t && t.thread != self && !t.isDone()) {
+                if (last == null) {
+                    first = t;
+                } else {
+                    last.wakeNext = t;
+                }
+                last = t;
+            }
+        }
+        // Every link is set before any ticket of the chain completes: a thread reads its link after its completion.
+        for (CompletableFuture<Void> f : done) {
+            if (f instanceof Ticket t && t.thread != self) {
+                t.completeUnwoken();
+            } else {
+                f.complete(null);
+            }
+        }
+        if (first != null) {
+            first.wake();
+        }
     }
 
     /**
@@ -185,9 +227,7 @@ final class GroupCommit {
                 CycleTrace.resumed();
                 List<CompletableFuture<Void>> share = ticket.inherited;
                 ticket.inherited = List.of();
-                for (CompletableFuture<Void> f : share) {
-                    f.complete(null);
-                }
+                completeChained(share);
                 CycleTrace.shared();
                 long wait;
                 while ((wait = lead.applyAsLong(ticket)) > 0) {
@@ -202,6 +242,11 @@ final class GroupCommit {
             }
             LockSupport.park(ticket);
             interrupted |= Thread.interrupted();
+        }
+        Ticket next = ticket.wakeNext;
+        if (next != null) {
+            ticket.wakeNext = null;
+            next.wake();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
