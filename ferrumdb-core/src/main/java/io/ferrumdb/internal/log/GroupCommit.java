@@ -45,6 +45,7 @@ final class GroupCommit {
          * written before this ticket completes, read after, so the completion publishes it.
          */
         private Ticket wakeNext;
+        private Ticket wakeSecond;
 
         @Override
         public boolean complete(Void value) {
@@ -183,19 +184,18 @@ final class GroupCommit {
      */
     static void completeChained(List<CompletableFuture<Void>> done) {
         Thread self = Thread.currentThread();
-        Ticket first = null;
-        Ticket last = null;
+        Ticket[] tree = new Ticket[done.size()];
+        int n = 0;
         for (CompletableFuture<Void> f : done) {
             if (f instanceof Ticket t && t.thread != self && !t.isDone()) {
-                if (last == null) {
-                    first = t;
-                } else {
-                    last.wakeNext = t;
-                }
-                last = t;
+                tree[n++] = t;
             }
         }
-        // Every link is set before any ticket of the chain completes: a thread reads its link after its completion.
+        for (int i = 0; 2 * i + 1 < n; i++) {
+            tree[i].wakeNext = tree[2 * i + 1];
+            tree[i].wakeSecond = 2 * i + 2 < n ? tree[2 * i + 2] : null;
+        }
+        // Every link is set before any ticket of the tree completes: a thread reads its links after its completion.
         for (CompletableFuture<Void> f : done) {
             if (f instanceof Ticket t && t.thread != self) {
                 t.completeUnwoken();
@@ -203,8 +203,8 @@ final class GroupCommit {
                 f.complete(null);
             }
         }
-        if (first != null) {
-            first.wake();
+        if (n > 0) {
+            tree[0].wake();
         }
     }
 
@@ -247,6 +247,11 @@ final class GroupCommit {
         if (next != null) {
             ticket.wakeNext = null;
             next.wake();
+        }
+        Ticket second = ticket.wakeSecond;
+        if (second != null) {
+            ticket.wakeSecond = null;
+            second.wake();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
