@@ -6,7 +6,10 @@
 # YCSB_OPS_E (50000: an E operation scans up to 100 records), YCSB_THREADS (2), YCSB_FIELDS (1),
 # YCSB_FIELD_LENGTH (100), YCSB_HEAP (1g), YCSB_SETTLE (1; 0 = off), YCSB_WORKLOADS (a b c f d e: the run phases, in this order; E always
 # on a fresh load), YCSB_JAR (unset: build this checkout's benchmarks.jar; set: run that jar instead, e.g. one built
-# at another commit, to measure it with the same script).
+# at another commit, to measure it with the same script), YCSB_JAVA_OPTS (unset: none; extra options of the YCSB client
+# JVMs, split on spaces; @RUN@ in them becomes the run's path without its .txt, e.g.
+# YCSB_JAVA_OPTS='-XX:StartFlightRecording=settings=profile,filename=@RUN@.jfr' records each run's own JFR file
+# beside its output; the settling JVMs do not get them).
 # Per repeat: load both engines into fresh directories, run A, B, C, F, D on them (YCSB's recommended order;
 # D inserts), then load both again and run E. Before every run phase both stores are settled outside YCSB's timed
 # section (YcsbSettle: FerrumDB compacts, RocksDB flushes and compacts its range), so that no phase pays for the
@@ -124,7 +127,10 @@ ycsb() {
   load1=$(cut -d' ' -f1 /proc/loadavg)
   local flag=-t
   [ "$phase" = load ] && flag=-load
-  if ! java "${flags[@]}" -cp "$jar" site.ycsb.Client "$flag" -db "$(db_class "$engine")" \
+  local extra=()
+  read -r -a extra <<< "${YCSB_JAVA_OPTS:-}"
+  extra=("${extra[@]/@RUN@/${log%.txt}}")
+  if ! java "${flags[@]}" "${extra[@]}" -cp "$jar" site.ycsb.Client "$flag" -db "$(db_class "$engine")" \
       -P "$workloads/workload$workload" -p "$engine.dir=$data/$engine" -p recordcount="$records" \
       -p operationcount="$count" -p fieldcount="$fields" -p fieldlength="$field_length" \
       -threads "$threads" > "$log" 2>&1; then

@@ -106,6 +106,34 @@ class BasicOperationsTest {
         }
     }
 
+    @Test
+    void statsCountEveryPutAndDeleteSingleBatchedAsyncAndFromSeveralThreads() throws Exception {
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.never()).build())) {
+            db.put(b("a"), b("1"));
+            db.delete(b("a"));
+            db.delete(b("never")); // absent: nothing is written, nothing counted
+            db.write(new WriteBatch().put(b("x"), b("1")).put(b("y"), b("2")).delete(b("z")));
+            db.putAsync(b("p"), b("1")).join();
+            db.deleteAsync(b("p")).join();
+            Thread[] writers = new Thread[3];
+            for (int t = 0; t < writers.length; t++) {
+                int id = t;
+                writers[t] = new Thread(() -> {
+                    for (int i = 0; i < 1_000; i++) {
+                        db.put(b("w" + id + "-" + i), b("v"));
+                    }
+                });
+                writers[t].start();
+            }
+            for (Thread w : writers) {
+                w.join();
+            }
+            Stats stats = db.stats();
+            assertThat(stats.puts()).isEqualTo(1 + 2 + 1 + 3_000);
+            assertThat(stats.deletes()).isEqualTo(1 + 1 + 1);
+        }
+    }
+
     static final class FerrumDB_s {
         static String s(byte[] b) {
             return BasicOperationsTest.s(b);
