@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Writer threads that put random keys as fast as acknowledgements come back, in timed rounds ({@link #round}), the
  * same threads in every round. Why not new threads per round: the durable harness measures ten rounds a run, and
- * starting and ending 64 threads each round cost the writers a quarter of their CPU samples (thread-local NIO
+ * starting and ending 64 threads each round cost the writers a sixth of their CPU samples (thread-local NIO
  * buffers allocated and unmapped again, stacks faulted in, TLB shootdowns; docs/benchmarks.md, issue 23, session
  * 10), work a long-running application's writers do once and the raw append + fsync loop they are compared with
- * never does.
+ * never does; under load it stretched a 6 s run to 9.4 s.
  */
 final class ClosedLoop implements AutoCloseable {
     private final Store store;
