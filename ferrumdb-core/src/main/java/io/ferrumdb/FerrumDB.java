@@ -375,8 +375,8 @@ public final class FerrumDB implements AutoCloseable {
     public Stats stats() {
         ensureOpen();
         expiry.run();
-        return maintenance.stats(keyDir.size(), writes == null ? 0 : writes.puts.sum(),
-                writes == null ? 0 : writes.deletes.sum(), gets.sum());
+        return maintenance.stats(keyDir.size(), writes == null ? 0 : writes.puts.get(),
+                writes == null ? 0 : writes.deletes.get(), gets.sum());
     }
 
     /**

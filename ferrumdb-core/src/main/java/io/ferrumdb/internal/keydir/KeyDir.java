@@ -3,6 +3,7 @@ package io.ferrumdb.internal.keydir;
 import io.ferrumdb.FerrumException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -41,7 +42,8 @@ public final class KeyDir {
     private final OrderedIndex ordered;
     private final ExpiryQueue expiries = new ExpiryQueue();
     volatile SlotTable table;
-    private volatile int size;
+    /** Published by release stores only (lazySet): no reader orders later loads by it, and a put saves a fence. */
+    private final AtomicInteger size = new AtomicInteger();
     /** Set once {@link #clearTombstones} ended recovery's loading (mutator only). */
     private boolean loaded;
     private volatile long nextExpiry = Long.MAX_VALUE;
@@ -257,7 +259,7 @@ public final class KeyDir {
 
     /** Number of entries, expired ones included until {@link #purgeExpired} removes them. */
     public int size() {
-        return size;
+        return size.get();
     }
 
     /** True when some entry may have expired by {@code nowMillis}. Lock-free. */
@@ -330,7 +332,7 @@ public final class KeyDir {
     void whileLoading(Runnable loading) {
         synchronized (mutation) {
             loading.run();
-            size = table.live;
+            size.lazySet(table.live);
         }
     }
 
@@ -432,7 +434,7 @@ public final class KeyDir {
             SlotTable t = table;
             int cleared = t.endLoading();
             loaded = true;
-            size = t.live;
+            size.lazySet(t.live);
             return cleared;
         }
     }
@@ -540,7 +542,7 @@ public final class KeyDir {
                     t.write(slot, header, segmentId, offset, recordSize, expiresAt);
                 }
                 t.live++;
-                size = t.live;
+                size.lazySet(t.live);
                 if (ordered != null && maintainOrder) {
                     ordered.added(SlotTable.ref(header));
                 } else if (ordered != null) {
@@ -666,7 +668,7 @@ public final class KeyDir {
         Location previous = t.location(slot);
         t.markRemoved(slot);
         t.live--;
-        size = t.live;
+        size.lazySet(t.live);
         if (ordered != null) {
             ordered.removed();
         }

@@ -5,6 +5,8 @@ import io.ferrumdb.internal.format.PayloadCipher;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +28,17 @@ public final class Segment {
     /** Before sealing: read-only maps of the bytes already handed to the OS, for {@link #readWritten}. */
     private final WrittenWindows writtenWindows;
     private volatile long minSequence = Long.MAX_VALUE;
+    /** Raised by a release store: no reader orders later loads by it, and a volatile store is a fence every put. */
     private volatile long maxSequence;
+    private static final VarHandle MAX_SEQUENCE;
+
+    static {
+        try {
+            MAX_SEQUENCE = MethodHandles.lookup().findVarHandle(Segment.class, "maxSequence", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     public Segment(int id, Path path, StorageFile file, SegmentHeader header, PayloadCipher cipher, long length) {
         this.id = id;
@@ -81,6 +93,12 @@ public final class Segment {
         liveBytes.addAndGet(delta);
     }
 
+    /** {@link SegmentSet#addAppended}: the writer's lock serializes every change of an active segment's sum. */
+    void addAppendedBytes(int recordSize) {
+        assert !isSealed() : "segment " + id + " is sealed: compaction may change its live bytes";
+        liveBytes.lazySet(liveBytes.get() + recordSize);
+    }
+
     public long minSequence() {
         return minSequence;
     }
@@ -95,7 +113,7 @@ public final class Segment {
             minSequence = min;
         }
         if (max > maxSequence) {
-            maxSequence = max;
+            MAX_SEQUENCE.setRelease(this, max);
         }
     }
 

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Live bytes: a segment's live bytes are the record sizes of the key directory entries that point into it;
  * dead bytes are the rest of its payload. Every change of a key directory entry is mirrored here by exactly one
- * call ({@link #addLive}, {@link #release}, {@link #moveLive}), made by whoever changed the entry while it still
- * holds the lock that serialized the change.
+ * call ({@link #addLive}, {@link #addAppended}, {@link #release}, {@link #moveLive}), made by whoever changed the
+ * entry while it still holds the lock that serialized the change.
  *
  * <p>Thread safety: lookups are lock-free (readers race compaction); membership changes are atomic per segment.
  */
@@ -267,6 +267,21 @@ public final class SegmentSet {
                     + ", which is not in the set");
         }
         s.addLiveBytes(recordSize);
+    }
+
+    /**
+     * {@link #addLive(int, int)} of a record the log writer has just appended, called under the writer's lock,
+     * which every change of the active segment's live bytes holds (appends, overwrites and deletes, the expiry
+     * purge): compaction takes only sealed segments, and its moves reach a segment once the roll and the seal,
+     * both under locks, have ordered these changes before them. So the sum needs no locked instruction, which an
+     * atomic add would cost every put.
+     */
+    public void addAppended(int segmentId, int recordSize) {
+        Segment s = get(segmentId);
+        if (s == null) {
+            throw new IllegalStateException("a record was appended to segment " + segmentId + ", not in the set");
+        }
+        s.addAppendedBytes(recordSize);
     }
 
     /** Adds {@code bytes} of live records to segment {@code id} (open: the sums from one pass over the keys). */
