@@ -98,6 +98,42 @@ class CompactionTest {
         }
     }
 
+    /**
+     * Compaction reads a run of consecutive live records with one copy and checks each record of the run once read:
+     * a damaged record in the middle of a run of live records is still refused, by its own offset, and the run
+     * leaves no output behind and loses nothing.
+     */
+    @Test
+    void aDamagedRecordInsideARunOfLiveRecordsFailsTheCompactionAtItsOffset() throws IOException {
+        String value = "v".repeat(60);
+        try (FerrumDB db = FerrumDB.open(dir, small())) {
+            for (int i = 0; i < 400; i++) {
+                db.put(b("key" + i), b(value + i));
+            }
+        }
+        Path first;
+        try (Stream<Path> files = Files.list(dir)) {
+            first = files.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(first);
+        int flipped = bytes.length / 2;
+        bytes[flipped] ^= 0x40;
+        Files.write(first, bytes);
+        try (FerrumDB db = FerrumDB.open(dir, small())) {
+            assertThatThrownBy(db::compact).isInstanceOfSatisfying(CorruptionException.class, e -> {
+                assertThat(e.file().getFileName()).isEqualTo(first.getFileName());
+                assertThat(e.problem()).isEqualTo("record checksum mismatch");
+                // The damaged record starts at or before the flipped byte, and less than one record before it.
+                assertThat(e.offset()).isBetween(flipped - 28L - 6 - 63, (long) flipped);
+            });
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))).isEmpty();
+            }
+            assertThat(s(db.get(b("key399")))).isEqualTo(value + 399);
+            assertThat(db.size()).isEqualTo(400);
+        }
+    }
+
     private static void assertValues(FerrumDB db) {
         assertThat(db.size()).isEqualTo(200);
         for (int i = 0; i < 300; i++) {

@@ -45,6 +45,8 @@ public final class SegmentOutput {
     /** The write of {@link #spare} in flight, or null. At most one: its order on the file is the caller's. */
     private Future<?> inFlight;
     private long length = SegmentHeader.SIZE;
+    /** Consecutive input records {@link #copy} took but has not yet read; their bytes follow {@link #buffered}. */
+    private final Run run = new Run();
 
     public SegmentOutput(SegmentFiles files, int id, long segmentSize) throws IOException {
         this.files = files;
@@ -73,44 +75,71 @@ public final class SegmentOutput {
     /**
      * Copies the live record at the cursor's current entry of {@code in}; returns the offset it now lies at in this
      * output, {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, from
-     * the input's memory map straight into the output buffer, after checking their CRC and header; only the COMMIT
-     * flag changes. Encrypted records are opened and sealed again, because the record's file offset is part of its
-     * nonce and associated data.
+     * the input's memory map straight into the output buffer; only the COMMIT flag changes. A record that follows
+     * the previous copy in the same input joins its run, and a run is read with one copy and checked record by
+     * record when it ends ({@link #endRun}): CRC, header, and the type, size, sequence number and expiry the hint gave,
+     * which this call has already used. Encrypted records are opened and sealed again one by one, because the
+     * record's file offset is part of its nonce and associated data.
      */
     public long copy(Segment in, HintFile.Cursor e) throws IOException {
-        byte[] key = e.buffer();
-        int keyAt = e.keyAt();
-        int keyLength = e.keyLength();
         int size = e.recordSize();
         long offset = e.offset();
         if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > BUFFER) {
             return append(RecordReader.open(in, offset, in.read(offset, size))).offset();
         }
-        if (buffered + size > buffer.length) {
+        if (run.count > 0 && (!run.continuesWith(in, offset, size) || buffered + run.bytes + size > buffer.length)) {
+            endRun();
+        }
+        if (run.count == 0 && buffered + size > buffer.length) {
             flush();
         }
-        int at = buffered;
-        in.readInto(offset, buffer, at, size);
-        String problem = size < RecordFormat.HEADER_SIZE || !RecordFormat.crcMatches(buffer, at, size)
-                ? "record checksum mismatch" : RecordFormat.headerProblem(buffer, at);
-        if (problem == null && RecordFormat.recordSize(buffer, at, in.cipher()) != size) {
-            problem = "record length does not match the hint";
+        if (run.count == 0) {
+            run.start(in, offset, buffered);
         }
-        if (problem != null) {
-            throw new CorruptionException(in.path(), offset, problem);
-        }
-        if (!RecordFormat.isCommit(buffer, at)) {
-            RecordFormat.markCommit(buffer, at, size);
-        }
-        buffered += size;
-        long sequence = RecordFormat.sequence(buffer, at);
-        long expiresAt = RecordFormat.expiresAt(buffer, at);
-        hint.add(e.type(), key, keyAt, keyLength, size, length, sequence, expiresAt);
-        segment.noteSequences(sequence, sequence);
+        long sequence = e.sequence();
+        long expiresAt = e.expiresAt();
+        run.add(e.type(), size, sequence, expiresAt);
+        hint.add(e.type(), e.buffer(), e.keyAt(), e.keyLength(), size, length, sequence, expiresAt);
         long copiedTo = length;
         length += size;
         noteLast(size, expiresAt);
         return copiedTo;
+    }
+
+    /**
+     * Reads the pending run into the buffer, where {@link #copy} reserved its place, and checks each record against
+     * what its hint entry promised; sets COMMIT on each. Every record of a compaction output is a unit of its own.
+     */
+    private void endRun() throws IOException {
+        Run r = run;
+        if (r.count == 0) {
+            return;
+        }
+        assert r.at == buffered && buffered + r.bytes <= buffer.length : "a run's place in the buffer moved";
+        byte[] b = buffer;
+        r.in.readInto(r.from, b, r.at, r.bytes);
+        int at = r.at;
+        for (int i = 0; i < r.count; i++) {
+            int size = r.sizes[i];
+            String problem = size < RecordFormat.HEADER_SIZE || !RecordFormat.crcMatches(b, at, size)
+                    ? "record checksum mismatch" : RecordFormat.headerProblem(b, at);
+            if (problem == null && (RecordFormat.recordSize(b, at, r.in.cipher()) != size
+                    || RecordFormat.type(b, at) != r.types[i] || RecordFormat.sequence(b, at) != r.sequences[i]
+                    || RecordFormat.expiresAt(b, at) != r.expiries[i])) {
+                problem = "record does not match its hint entry";
+            }
+            if (problem != null) {
+                throw new CorruptionException(r.in.path(), r.from + (at - r.at), problem);
+            }
+            if (!RecordFormat.isCommit(b, at)) {
+                RecordFormat.markCommit(b, at, size);
+            }
+            at += size;
+        }
+        segment.noteSequences(r.minSequence, r.maxSequence);
+        buffered += r.bytes;
+        r.count = 0;
+        r.in = null;
     }
 
     private void noteLast(int size, long expiresAt) {
@@ -138,6 +167,7 @@ public final class SegmentOutput {
      * number); returns where it now lies.
      */
     public Location append(byte type, byte[] key, byte[] value, long sequence, long expiresAt) throws IOException {
+        endRun();
         int size = RecordFormat.recordSize(key.length, value.length, segment.cipher());
         if (buffered + size > buffer.length) {
             flush();
@@ -166,6 +196,7 @@ public final class SegmentOutput {
      * time, so the file is written in order and the bytes reach it exactly as with a write per flush.
      */
     private void flush() throws IOException {
+        assert run.count == 0 : "a run is pending in the buffer being flushed";
         if (buffered == 0) {
             return;
         }
@@ -225,6 +256,7 @@ public final class SegmentOutput {
      * then: a crash before the caller's rename leaves an unpublished output, as a crash between the two did.
      */
     public void finishUnderTemporaryName() throws IOException {
+        endRun();
         flush();
         awaitWrite();
         StorageFile file = segment.file();
@@ -260,6 +292,56 @@ public final class SegmentOutput {
             files.io().delete(files.hintPath(segment.id()));
         } catch (IOException e) {
             cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Consecutive records of one input, copied as one byte range (issue 23, session 10: one read of the input's map
+     * per run instead of one per record), with what their hint entries said of each, to be checked once read.
+     * Bounded by {@link #MAX_BYTES}, so that the run is still in the core's cache when it is checked, and by
+     * {@link #MAX_RECORDS}, the length of the arrays that remember the entries.
+     */
+    private static final class Run {
+        /** Records a run holds at most; records of 16-byte keys and 100-byte values end it at 64 KiB first (455). */
+        static final int MAX_RECORDS = 512;
+        static final int MAX_BYTES = 64 << 10;
+
+        final byte[] types = new byte[MAX_RECORDS];
+        final int[] sizes = new int[MAX_RECORDS];
+        final long[] sequences = new long[MAX_RECORDS];
+        final long[] expiries = new long[MAX_RECORDS];
+        Segment in;
+        long from;
+        /** Where the run goes in the output buffer. */
+        int at;
+        int bytes;
+        int count;
+        long minSequence;
+        long maxSequence;
+
+        void start(Segment in, long from, int at) {
+            this.in = in;
+            this.from = from;
+            this.at = at;
+            this.bytes = 0;
+            this.minSequence = Long.MAX_VALUE;
+            this.maxSequence = Long.MIN_VALUE;
+        }
+
+        /** Whether the record of {@code size} bytes at {@code offset} of {@code in} can join the run. */
+        boolean continuesWith(Segment in, long offset, int size) {
+            return in == this.in && offset == from + bytes && count < MAX_RECORDS && bytes + size <= MAX_BYTES;
+        }
+
+        void add(byte type, int size, long sequence, long expiresAt) {
+            types[count] = type;
+            sizes[count] = size;
+            sequences[count] = sequence;
+            expiries[count] = expiresAt;
+            count++;
+            bytes += size;
+            minSequence = Math.min(minSequence, sequence);
+            maxSequence = Math.max(maxSequence, sequence);
         }
     }
 }
