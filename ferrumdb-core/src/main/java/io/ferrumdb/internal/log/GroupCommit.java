@@ -13,7 +13,6 @@ import java.util.function.ToLongFunction;
  * {@code putAsync} or {@code sync()} futures), writes it and fsyncs once. Writers that arrive meanwhile wait as
  * followers; the ending leader hands the token to the first of them, wakes it, and completes the first half of its
  * group's futures while that next leader completes the second half ({@link #complete}), then leads its own group.
- * Each of them wakes one writer of its half, and each woken writer two more ({@link #completeAndWake}).
  * The flusher thread takes the token too, for the work no waiting writer leads (asynchronous futures alone, syncs,
  * close, and every cycle of the periodic and never policies).
  *
@@ -41,23 +40,12 @@ final class GroupCommit {
         private Ticket gathererToWake;
         /** Set with {@link #lead}: futures of the last group this thread completes before it leads its own. */
         private List<CompletableFuture<Void>> inherited = List.of();
-        /**
-         * The tickets of the same group this thread wakes once it sees its own complete ({@link #completeAndWake}),
-         * or null; written before this ticket completes and read after, so the completion publishes them.
-         */
-        private Ticket wakeFirst;
-        private Ticket wakeSecond;
 
         @Override
         public boolean complete(Void value) {
             boolean completed = super.complete(value);
             LockSupport.unpark(thread);
             return completed;
-        }
-
-        /** Completes without waking: the thread is woken by its parent in the group's wake tree. */
-        private void completeUnwoken() {
-            super.complete(null);
         }
 
         @Override
@@ -171,45 +159,11 @@ final class GroupCommit {
             next.wake();
         }
         CycleTrace.mark(traceRow, CycleTrace.WOKEN);
-        completeAndWake(done.subList(0, here));
+        for (int i = 0; i < here; i++) {
+            done.get(i).complete(null);
+        }
         CycleTrace.mark(traceRow, CycleTrace.ACKED);
         CycleTrace.count(traceRow, CycleTrace.ACKS, here);
-    }
-
-    /**
-     * Completes {@code done} and wakes their threads as a binary tree: this thread wakes the first ticket's, and
-     * each woken writer wakes two more ({@link #await}) before it returns to append again. Why: when the completing
-     * thread woke every writer of its half-group itself, each wakee took the CPU from it (0.6-0.7 involuntary
-     * context switches a put at 64 writers, against 0.2 this way), and under load a completing thread that lost its
-     * CPU held up every wake still to come: puts/s collapsed to a fifth in some runs (docs/benchmarks.md, issue 23,
-     * session 10). A chain (each wakes one) stalled behind every link that waited for a CPU; a tree is 5 deep at
-     * 32. The completing thread's own ticket (a leader's) is completed without a wake-up.
-     */
-    static void completeAndWake(List<CompletableFuture<Void>> done) {
-        Thread self = Thread.currentThread();
-        Ticket[] tree = new Ticket[done.size()];
-        int n = 0;
-        for (CompletableFuture<Void> f : done) {
-            if (f instanceof Ticket t && t.thread != self && !t.isDone()) {
-                tree[n++] = t;
-            }
-        }
-        for (int i = 0; 2 * i + 1 < n; i++) {
-            assert tree[i].wakeFirst == null && tree[i].wakeSecond == null : "a ticket is in one group";
-            tree[i].wakeFirst = tree[2 * i + 1];
-            tree[i].wakeSecond = 2 * i + 2 < n ? tree[2 * i + 2] : null;
-        }
-        // Every link is set before any ticket of the tree completes: a thread reads its links after its completion.
-        for (CompletableFuture<Void> f : done) {
-            if (f instanceof Ticket t && t.thread != self) {
-                t.completeUnwoken();
-            } else {
-                f.complete(null);
-            }
-        }
-        if (n > 0) {
-            tree[0].wake();
-        }
     }
 
     /**
@@ -231,7 +185,9 @@ final class GroupCommit {
                 CycleTrace.resumed();
                 List<CompletableFuture<Void>> share = ticket.inherited;
                 ticket.inherited = List.of();
-                completeAndWake(share);
+                for (CompletableFuture<Void> f : share) {
+                    f.complete(null);
+                }
                 CycleTrace.shared();
                 long wait;
                 while ((wait = lead.applyAsLong(ticket)) > 0) {
@@ -246,15 +202,6 @@ final class GroupCommit {
             }
             LockSupport.park(ticket);
             interrupted |= Thread.interrupted();
-        }
-        // This thread's part of its group's wake tree, before it returns to its caller's next put.
-        Ticket first = ticket.wakeFirst;
-        if (first != null) {
-            first.wake();
-        }
-        Ticket second = ticket.wakeSecond;
-        if (second != null) {
-            second.wake();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
