@@ -333,23 +333,26 @@ public final class Harness {
         r.put("engine", engine);
         r.put("threads", threads);
         r.put("valueSize", valueSize);
-        try (Store store = Stores.open(async ? "ferrum" : engine, dir, true)) {
+        try (Store store = Stores.open(async ? "ferrum" : engine, dir, true);
+             ClosedLoop writers = async ? null : new ClosedLoop(store, threads, values)) {
             FerrumDB db = store instanceof Stores.Ferrum f ? f.db : null;
             double warmUp = Math.min(1, seconds);
             Stats warmStart = db == null ? null : db.stats();
-            run(store, db, async, threads, values, warmUp);
+            run(writers, db, values, warmUp);
             if (db == null) {
                 // RocksDB's own count of WAL writes per sync over the measured run (its DB stats report an
                 // interval since the previous read): the batch its write groups reached, to compare with FerrumDB's.
                 String rocksStats = store instanceof Stores.Rocks rocks ? rocksDbStats(rocks) : null;
-                Load load = run(store, null, false, threads, values, seconds);
+                Load load = run(writers, null, values, seconds);
                 putLoad(r, load);
                 if (rocksStats != null) {
                     r.put("walWritesPerSync", walWritesPerSync(rocksDbStats((Stores.Rocks) store)));
                 }
                 if (load.ops() > 0 && load.threadNs()[0] > 0) {
                     r.put("schedstat", Map.of("writerCpuUsPerPut", load.threadNs()[0] / 1e3 / load.ops(),
-                            "writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.ops()));
+                            "writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.ops(),
+                            "writerVoluntarySwitchesPerPut", (double) load.threadNs()[2] / load.ops(),
+                            "writerInvoluntarySwitchesPerPut", (double) load.threadNs()[3] / load.ops()));
                 }
                 return r;
             }
@@ -380,7 +383,7 @@ public final class Harness {
                 Stats sliceStart = before;
                 for (int slice = 0; slice < SLICES; slice++) {
                     Map<String, long[]> t0 = SchedStats.threads("ferrumdb-");
-                    total = total.plus(run(store, db, async, threads, values, seconds / SLICES));
+                    total = total.plus(run(writers, db, values, seconds / SLICES));
                     Map<String, long[]> t1 = SchedStats.threads("ferrumdb-");
                     add(flusherNs, SchedStats.delta(t0, t1, FLUSHER_THREAD));
                     add(ackNs, SchedStats.delta(t0, t1, ACKNOWLEDGER_THREAD));
@@ -427,6 +430,8 @@ public final class Harness {
                 t.put("acknowledgerRunQueueUsPerPut", ackNs[1] / 1e3 / total.ops());
                 t.put("writerCpuUsPerPut", total.threadNs()[0] / 1e3 / total.ops());
                 t.put("writerRunQueueUsPerPut", total.threadNs()[1] / 1e3 / total.ops());
+                t.put("writerVoluntarySwitchesPerPut", (double) total.threadNs()[2] / total.ops());
+                t.put("writerInvoluntarySwitchesPerPut", (double) total.threadNs()[3] / total.ops());
                 r.put("schedstat", t);
             }
             r.put("slices", SLICES);
@@ -472,9 +477,10 @@ public final class Harness {
         return fsyncs == 0 ? 0 : (double) (after.syncedRecords() - before.syncedRecords()) / fsyncs;
     }
 
-    private static Load run(Store store, FerrumDB db, boolean async, int threads, byte[][] values, double seconds)
+    /** A round of {@code writers} (null: one thread of putAsync calls, {@link #pipeline}). */
+    private static Load run(ClosedLoop writers, FerrumDB db, byte[][] values, double seconds)
             throws InterruptedException {
-        return async ? pipeline(db, values, seconds) : closedLoop(store, threads, values, seconds);
+        return writers == null ? pipeline(db, values, seconds) : writers.round(seconds);
     }
 
     private static void putLoad(Map<String, Object> r, Load load) {
@@ -489,75 +495,26 @@ public final class Harness {
     }
 
     /**
-     * @param threadNs the writer threads' summed {on-CPU ns, waiting-for-a-CPU ns} ({@link SchedStats}), zeros
+     * @param threadNs the writer threads' summed {on-CPU ns, waiting-for-a-CPU ns, voluntary context switches,
+     *                 involuntary ones} ({@link SchedStats}), zeros
      *                 where not measured
      */
     record Load(long ops, double seconds, long[] latenciesNs, long[] threadNs) {
         Load(long ops, double seconds, long[] latenciesNs) {
-            this(ops, seconds, latenciesNs, new long[2]);
+            this(ops, seconds, latenciesNs, new long[4]);
         }
 
         Load plus(Load o) {
             long[] lat = Arrays.copyOf(latenciesNs, latenciesNs.length + o.latenciesNs.length);
             System.arraycopy(o.latenciesNs, 0, lat, latenciesNs.length, o.latenciesNs.length);
             return new Load(ops + o.ops, seconds + o.seconds, lat,
-                    new long[] {threadNs[0] + o.threadNs[0], threadNs[1] + o.threadNs[1]});
+                    new long[] {threadNs[0] + o.threadNs[0], threadNs[1] + o.threadNs[1],
+                            threadNs[2] + o.threadNs[2], threadNs[3] + o.threadNs[3]});
         }
     }
 
     static long percentile(long[] sorted, double q) {
         return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
-    }
-
-    /** {@code threads} writers, each putting random keys as fast as acknowledgements come back. */
-    static Load closedLoop(Store store, int threads, byte[][] values, double seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        long[] counts = new long[threads];
-        long[][] samples = new long[threads][];
-        LongAdder cpuNs = new LongAdder();
-        LongAdder waitNs = new LongAdder();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread[] ts = new Thread[threads];
-        long t0 = System.nanoTime();
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            ts[t] = new Thread(() -> {
-                SplittableRandom rnd = new SplittableRandom(id * 31L + 1);
-                long[] lat = new long[1 << 16];
-                long n = 0;
-                long[] s0 = SchedStats.self();
-                try {
-                    for (long now = System.nanoTime(); now < deadline; ) {
-                        long i = rnd.nextLong(DURABLE_KEYSPACE);
-                        store.put(Data.key(i), Data.value(values, i));
-                        long end = System.nanoTime();
-                        lat[(int) (n & (lat.length - 1))] = end - now;
-                        now = end;
-                        n++;
-                    }
-                } catch (RuntimeException | Error e) {
-                    failure.compareAndSet(null, e);
-                }
-                long[] s1 = SchedStats.self();
-                if (s0 != null && s1 != null) {
-                    cpuNs.add(s1[0] - s0[0]);
-                    waitNs.add(s1[1] - s0[1]);
-                }
-                counts[id] = n;
-                samples[id] = Arrays.copyOf(lat, (int) Math.min(n, lat.length));
-            }, "writer-" + t);
-            ts[t].start();
-        }
-        for (Thread t : ts) {
-            t.join();
-        }
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        if (failure.get() != null) {
-            throw new BenchException("durable writer failed", failure.get());
-        }
-        return new Load(Arrays.stream(counts).sum(), elapsed,
-                Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray(),
-                new long[] {cpuNs.sum(), waitNs.sum()});
     }
 
     /** One thread keeping {@link #ASYNC_WINDOW} putAsync writes in flight; counts acknowledged writes. */

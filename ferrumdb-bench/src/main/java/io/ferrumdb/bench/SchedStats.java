@@ -18,6 +18,7 @@ import java.util.TreeMap;
  */
 final class SchedStats {
     private static final Path SELF = Path.of("/proc/thread-self/schedstat");
+    private static final Path STATUS = Path.of("/proc/thread-self/status");
     private static final Path TASKS = Path.of("/proc/self/task");
 
     private SchedStats() {
@@ -26,6 +27,34 @@ final class SchedStats {
     /** {on-CPU ns, waiting-for-a-CPU ns} of the calling thread, or null when not available. */
     static long[] self() {
         return read(SELF);
+    }
+
+    /**
+     * {voluntary, involuntary} context switches of the calling thread ({@code /proc/thread-self/status}), or null
+     * when not available. A blocking writer switches out voluntarily once a put at the least (its park); the
+     * involuntary ones are preemptions, e.g. by a thread it woke.
+     */
+    static long[] switches() {
+        String status;
+        try {
+            status = Files.readString(STATUS);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + STATUS, e);
+        }
+        long[] out = new long[2];
+        int found = 0;
+        for (String line : status.split("\n")) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                out[0] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                found++;
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                out[1] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                found++;
+            }
+        }
+        return found == 2 ? out : null;
     }
 
     /**

@@ -47,4 +47,16 @@ class SchedStatsTest {
         assertThat(self1[0]).isGreaterThanOrEqualTo(self0[0]);
         assertThat(SchedStats.threads("no-such-thread-name")).isEmpty();
     }
+
+    @Test
+    void countsTheCallersVoluntaryContextSwitches() throws Exception {
+        assumeTrue(Files.exists(Path.of("/proc/thread-self/status")), "Linux task status");
+        long[] before = SchedStats.switches();
+        for (int i = 0; i < 5; i++) {
+            Thread.sleep(2); // each sleep blocks: a voluntary switch
+        }
+        long[] after = SchedStats.switches();
+        assertThat(after[0] - before[0]).as("voluntary switches over five sleeps").isGreaterThanOrEqualTo(5);
+        assertThat(after[1]).isGreaterThanOrEqualTo(before[1]);
+    }
 }

@@ -1,0 +1,119 @@
+package io.ferrumdb.bench;
+
+import io.ferrumdb.bench.Harness.Load;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Writer threads that put random keys as fast as acknowledgements come back, in timed rounds ({@link #round}), the
+ * same threads in every round. Why not new threads per round: the durable harness measures ten rounds a run, and
+ * starting and ending 64 threads each round cost the writers a sixth of their CPU samples (thread-local NIO
+ * buffers allocated and unmapped again, stacks faulted in, TLB shootdowns; docs/benchmarks.md, issue 23, session
+ * 10), work a long-running application's writers do once and the raw append + fsync loop they are compared with
+ * never does; under load it stretched a 6 s run to 9.4 s.
+ */
+final class ClosedLoop implements AutoCloseable {
+    private final Store store;
+    private final byte[][] values;
+    private final Thread[] threads;
+    /** The coordinator and every writer: one phase starts a round, the next one ends it. */
+    private final Phaser rounds;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    // Written by the coordinator before the phase that starts a round, read by the writers after it.
+    private volatile long deadline;
+    private volatile boolean stopping;
+    // Written by each writer into its own slot before the phase that ends a round, read by the coordinator after it.
+    private final long[] counts;
+    private final long[][] samples;
+    /** Per writer: {on-CPU ns, waiting-for-a-CPU ns, voluntary switches, involuntary switches} ({@link SchedStats}). */
+    private final long[][] sched;
+
+    ClosedLoop(Store store, int writers, byte[][] values) {
+        this.store = store;
+        this.values = values;
+        this.threads = new Thread[writers];
+        this.rounds = new Phaser(writers + 1);
+        this.counts = new long[writers];
+        this.samples = new long[writers][];
+        this.sched = new long[writers][4];
+        for (int t = 0; t < writers; t++) {
+            int id = t;
+            threads[t] = new Thread(() -> write(id), "writer-" + t);
+            threads[t].setDaemon(true); // a failed run that never closes the loop must not keep the JVM alive
+            threads[t].start();
+        }
+    }
+
+    /** One timed round of {@code seconds}: from the writers' release until each has finished its last put. */
+    Load round(double seconds) {
+        deadline = System.nanoTime() + (long) (seconds * 1e9);
+        long t0 = System.nanoTime();
+        rounds.arriveAndAwaitAdvance(); // start
+        rounds.arriveAndAwaitAdvance(); // every writer has finished
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        if (failure.get() != null) {
+            throw new BenchException("durable writer failed", failure.get());
+        }
+        long[] total = new long[4];
+        for (long[] s : sched) {
+            for (int i = 0; i < total.length; i++) {
+                total[i] += s[i];
+            }
+        }
+        return new Load(Arrays.stream(counts).sum(), elapsed,
+                Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray(), total);
+    }
+
+    private void write(int id) {
+        SplittableRandom rnd = new SplittableRandom(id * 31L + 1);
+        long[] lat = new long[1 << 16];
+        while (true) {
+            rounds.arriveAndAwaitAdvance();
+            if (stopping) {
+                return;
+            }
+            long n = 0;
+            long[] s0 = SchedStats.self();
+            long[] c0 = SchedStats.switches();
+            try {
+                for (long now = System.nanoTime(); now < deadline && failure.get() == null; ) {
+                    long i = rnd.nextLong(Harness.DURABLE_KEYSPACE);
+                    store.put(Data.key(i), Data.value(values, i));
+                    long end = System.nanoTime();
+                    lat[(int) (n & (lat.length - 1))] = end - now;
+                    now = end;
+                    n++;
+                }
+            } catch (RuntimeException | Error e) {
+                failure.compareAndSet(null, e);
+            }
+            long[] s1 = SchedStats.self();
+            long[] c1 = SchedStats.switches();
+            long[] s = sched[id];
+            Arrays.fill(s, 0);
+            if (s0 != null && s1 != null) {
+                s[0] = s1[0] - s0[0];
+                s[1] = s1[1] - s0[1];
+            }
+            if (c0 != null && c1 != null) {
+                s[2] = c1[0] - c0[0];
+                s[3] = c1[1] - c0[1];
+            }
+            counts[id] = n;
+            samples[id] = Arrays.copyOf(lat, (int) Math.min(n, lat.length));
+            rounds.arriveAndAwaitAdvance();
+        }
+    }
+
+    /** Ends the writers (between rounds) and waits for them. */
+    @Override
+    public void close() throws InterruptedException {
+        stopping = true;
+        rounds.arriveAndDeregister();
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+}
