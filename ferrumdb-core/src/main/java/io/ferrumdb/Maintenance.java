@@ -64,6 +64,18 @@ final class Maintenance {
         this.scheduler = options.readOnly() || !options.autoCompaction() ? null
                 : new CompactionScheduler(policy, lock, new SchedulerHost(), options.compactionInterval(),
                 "ferrumdb-compactor");
+        if (scheduler != null) {
+            // A store at rest (nothing dead to reclaim, no key that expires) has nothing to compact until it is
+            // written: its thread starts with the first write (or seal), and a session that only reads starts and
+            // joins none. Otherwise the first periodic check may have work, as before. (The key directory's next
+            // expiry is Long.MAX_VALUE when no key has one.)
+            if (keyDir.mayHaveExpired(Long.MAX_VALUE - 1)
+                    || !policy.plan(CompactionPolicy.usages(sealedSegments()), null).inputs().isEmpty()) {
+                scheduler.start();
+            } else {
+                segments.whenWritesBegin(scheduler::start);
+            }
+        }
     }
 
     /**

@@ -284,6 +284,8 @@ final class Recovery {
             return t;
         });
         HashOrderedHint.Orderer orderer = new HashOrderedHint.Orderer(expectedKeys);
+        // Set once the loop below has waited for every read it submitted.
+        boolean everyReadTaken = false;
         try {
             Opening next = openNext(ids, 0, reader, orderer);
             // The key directory's table (over 400 MB at 10M keys, zeroed as it is allocated) is made while the
@@ -314,11 +316,16 @@ final class Recovery {
                 scanned.add(new Scanned(seg, current.hadHint(), SegmentScanner.scan(seg.file(), seg.writtenLength(),
                         seg.cipher(), mode, zeroTail)));
             }
+            everyReadTaken = true;
         } finally {
             if (reader != null) {
-                // No read may outlive the open (a failed open releases the directory): wait for one in flight.
                 reader.shutdown();
-                Uninterruptibly.await(() -> reader.awaitTermination(1, TimeUnit.MINUTES));
+                if (!everyReadTaken) {
+                    // No read may outlive a failed open (it releases the directory): wait for one in flight. After
+                    // a successful loop none is: the idle thread ends by itself, and waiting for it to be scheduled
+                    // only to end took milliseconds of a loaded machine's open.
+                    Uninterruptibly.await(() -> reader.awaitTermination(1, TimeUnit.MINUTES));
+                }
             }
         }
         rejectTornTailsBeforeRecords(scanned);

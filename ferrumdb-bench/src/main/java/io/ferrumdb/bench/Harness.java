@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
  * the next; the child prints one {@code RESULT <json>} line.
  *
  * <pre>java -cp benchmarks.jar io.ferrumdb.bench.Harness quick|full out.json</pre>
+ *
+ * <p>{@code Harness open-close out.json [samples] [label=jar ...]}: see {@link io.ferrumdb.bench.ycsb.OpenCloseHarness}.
  */
 public final class Harness {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -61,6 +63,11 @@ public final class Harness {
                 throw new IllegalArgumentException("usage: Harness keydir <out.json>");
             }
             keydirSuite(Path.of(args[1]));
+            return;
+        }
+        if (cmd.equals("open-close")) {
+            // Issue 18: open + first GET + close of a settled 100,000-record YCSB store, a fresh JVM per sample.
+            io.ferrumdb.bench.ycsb.OpenCloseHarness.suite(args);
             return;
         }
         if (cmd.equals("compaction")) {

@@ -47,33 +47,59 @@ public final class CompactionScheduler {
     private final CompactionPolicy policy;
     private final ReentrantLock maintenanceLock;
     private final Host host;
-    private final ScheduledExecutorService executor;
+    private final long periodMillis;
+    private final String threadName;
+    /** The compaction thread, made by {@link #start}; null until then. Guarded by this. */
+    private ScheduledExecutorService executor;
     /** A nudge is queued and not yet started: later nudges need not queue another run. */
     private final AtomicBoolean nudged = new AtomicBoolean();
     private volatile Throwable lastFailure;
+    /** Set by {@link #close} under this object's monitor (so that {@link #start} after it starts nothing). */
     private volatile boolean closing;
     /** The thread inside {@link #runOnce}, or null: close() unparks it should the rate limit have parked it. */
     private volatile Thread running;
 
+    /**
+     * A scheduler whose thread starts at {@link #start} or at the first {@link #segmentSealed}, whichever comes
+     * first: a session with nothing to compact (a store at rest that is only read) starts no thread, and its close
+     * joins none.
+     */
     public CompactionScheduler(CompactionPolicy policy, ReentrantLock maintenanceLock, Host host, Duration interval,
                                String threadName) {
         this.policy = policy;
         this.maintenanceLock = maintenanceLock;
         this.host = host;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.periodMillis = interval.toMillis();
+        this.threadName = threadName;
+    }
+
+    /**
+     * Starts the thread and its checks every interval, unless it runs already or closing has begun: from now on
+     * the database may have something to compact without any segment being sealed (writes or expiries leave dead
+     * records behind in sealed segments).
+     */
+    public synchronized void start() {
+        if (executor != null || closing) {
+            return;
+        }
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
         });
-        long period = interval.toMillis();
-        executor.scheduleWithFixedDelay(this::runOnce, period, period, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::runOnce, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
     /** The writer sealed a segment: check soon, without blocking the caller (the flusher thread). */
     public void segmentSealed() {
-        if (nudged.compareAndSet(false, true)) {
+        ScheduledExecutorService started;
+        synchronized (this) {
+            start();
+            started = executor;
+        }
+        if (started != null && nudged.compareAndSet(false, true)) {
             try {
-                executor.execute(() -> {
+                started.execute(() -> {
                     nudged.set(false);
                     runOnce();
                 });
@@ -96,16 +122,22 @@ public final class CompactionScheduler {
      * one-shot sessions do not leave a file each. The caller holds no lock and the writer is still open.
      */
     public void close() {
-        closing = true;
+        ScheduledExecutorService started;
+        synchronized (this) {
+            closing = true;
+            started = executor;
+        }
         // runOnce publishes its thread before it reads closing, and this reads the thread after setting it: either
         // the run sees closing, or the unpark reaches it (a permit given before it parks makes the park return).
         Thread compacting = running;
         if (compacting != null) {
             LockSupport.unpark(compacting);
         }
-        // Not shutdownNow(): interrupting a compaction in the middle of FileChannel I/O would close its channels.
-        executor.shutdown();
-        Uninterruptibly.await(() -> executor.awaitTermination(1, TimeUnit.MINUTES));
+        if (started != null) {
+            // Not shutdownNow(): interrupting a compaction in the middle of FileChannel I/O would close its channels.
+            started.shutdown();
+            Uninterruptibly.await(() -> started.awaitTermination(1, TimeUnit.MINUTES));
+        }
         maintenanceLock.lock();
         try {
             if (!host.writable() || !policy.mergeBeforeClose(CompactionPolicy.usages(host.sealedSegments()), host.activeUsage())) {

@@ -46,6 +46,8 @@ public final class SegmentSet {
      * takes off those it has seen.
      */
     private final AtomicInteger unpublished = new AtomicInteger();
+    /** {@link #whenWritesBegin}'s action until the first {@link #createActive} runs it; then null. */
+    private volatile Runnable firstWrite;
 
     public SegmentSet(SegmentFiles files, SegmentManifest manifest) {
         this.files = files;
@@ -151,7 +153,20 @@ public final class SegmentSet {
         }
         segments.put(id, s);
         republish();
+        Runnable first = firstWrite;
+        if (first != null) {
+            firstWrite = null;
+            first.run();
+        }
         return s;
+    }
+
+    /**
+     * Runs {@code action} once, when the writer creates its first segment (the session's first write): open's
+     * Maintenance starts background compaction then for a store that had nothing to compact.
+     */
+    public void whenWritesBegin(Runnable action) {
+        firstWrite = action;
     }
 
     /**
