@@ -6,6 +6,7 @@ import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
@@ -28,14 +29,34 @@ import java.util.concurrent.TimeUnit;
 public final class SegmentOutput {
     private static final int BUFFER = 1 << 20;
 
+    /**
+     * Where outputs take their write buffers and hint blocks, and give them back when finished: a compactor keeps
+     * them from one run to the next ({@link #kept}), a one-off rewrite allocates ({@link #none}).
+     */
+    public record Pools(ArrayPool<byte[]> buffers, ArrayPool<byte[]> hintBlocks) {
+        /** Arrays kept for {@code outputs} outputs at once and {@code hintBlocks} blocks of their hints. */
+        public static Pools kept(int outputs, int hintBlocks) {
+            return new Pools(new ArrayPool<>(SegmentOutput::newBuffer, 2 * outputs),
+                    HintFile.Builder.blockPool(hintBlocks));
+        }
+
+        public static Pools none() {
+            return new Pools(ArrayPool.none(SegmentOutput::newBuffer), HintFile.Builder.blockPool(0));
+        }
+    }
+
     private final SegmentFiles files;
     private final Segment segment;
     private final Path tmpPath;
     private final long segmentSize;
-    private final HintFile.Builder hint = new HintFile.Builder();
-    /** The buffer being filled; {@link #spare} is the other one, whose bytes may be on their way to the file. */
-    private byte[] buffer = new byte[BUFFER];
-    private byte[] spare = new byte[BUFFER];
+    private final Pools pools;
+    private final HintFile.Builder hint;
+    /**
+     * The buffer being filled; {@link #spare} is the other one, whose bytes may be on their way to the file. Both
+     * may hold an earlier output's bytes past {@link #buffered}: only {@code [0, buffered)} is ever written.
+     */
+    private byte[] buffer;
+    private byte[] spare;
     private int buffered;
     /** The last record {@link #copy} or append wrote: its size and expiry, as written. */
     private int lastSize;
@@ -48,11 +69,25 @@ public final class SegmentOutput {
     /** Consecutive input records {@link #copy} took but has not yet read; their bytes follow {@link #buffered}. */
     private final Run run = new Run();
 
+    /** An output whose arrays are allocated and dropped with it. */
     public SegmentOutput(SegmentFiles files, int id, long segmentSize) throws IOException {
+        this(files, id, segmentSize, Pools.none());
+    }
+
+    /** An output that takes its buffers and hint blocks from {@code pools} and gives them back when finished. */
+    public SegmentOutput(SegmentFiles files, int id, long segmentSize, Pools pools) throws IOException {
         this.files = files;
         this.segmentSize = segmentSize;
         this.tmpPath = files.dir().resolve(FileNames.temporary(FileNames.segment(id)));
         this.segment = files.create(id, tmpPath, false, true);
+        this.pools = pools;
+        this.hint = new HintFile.Builder(pools.hintBlocks());
+        this.buffer = pools.buffers().take();
+        this.spare = pools.buffers().take();
+    }
+
+    private static byte[] newBuffer() {
+        return new byte[BUFFER];
     }
 
     public Segment segment() {
@@ -275,6 +310,13 @@ public final class SegmentOutput {
             inFlight = forced;
         }
         stopWriter();
+        // Nothing reads the buffers or the hint's blocks again, and no write is in flight: they go back to the pool
+        // (after a failure they are dropped instead, whatever a writer may still be doing with them).
+        hint.release();
+        pools.buffers().give(buffer);
+        pools.buffers().give(spare);
+        buffer = null;
+        spare = null;
     }
 
     /** Deletes the output after a failure; problems doing so are added to {@code cause}. */

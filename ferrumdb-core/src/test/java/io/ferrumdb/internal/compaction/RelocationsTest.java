@@ -99,7 +99,7 @@ class RelocationsTest {
     }
 
     private Relocations relocations() {
-        return new Relocations(new CompactionView(keyDir).slotCount());
+        return new Relocations(new CompactionView(keyDir).slotCount(), Relocations.chunkPool(0));
     }
 
     @Test
@@ -181,7 +181,7 @@ class RelocationsTest {
     @Test
     void slotsBeyondTheTableTheListWasSizedForAreFiledLastAndStillSwitched() {
         // Sized for a 16-slot table: every slot the grown table hands out beyond it goes to the last group.
-        Relocations r = new Relocations(16);
+        Relocations r = new Relocations(16, Relocations.chunkPool(0));
         int n = 2_000;
         for (int i = 0; i < n; i++) {
             putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
