@@ -28,6 +28,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SegmentOutput {
     private static final int BUFFER = 1 << 20;
+    /**
+     * Every this many bytes written the writer starts an fsync of the output on its second thread, beside the next
+     * writes, so that the disk writes while the copy computes (RocksDB's {@code bytes_per_sync}): the kernel starts
+     * writing a file's dirty pages back only past its dirty-memory thresholds, so otherwise all of an output (tens
+     * of megabytes) waited for the final fsync, on the compaction's critical path. Session 10 fsynced on the writer's
+     * one thread, which made the copy wait for its next buffer behind the fsync; here no write waits for one (issue
+     * 23, session 11). Durability is unchanged: the file keeps its temporary name until the final fsync and the
+     * caller's rename; an early fsync's failure is the final one's.
+     */
+    private static final long SYNC_EVERY = 8L << 20;
 
     /**
      * Where outputs take their write buffers and hint blocks, and give them back when finished: a compactor keeps
@@ -65,6 +75,12 @@ public final class SegmentOutput {
     private ExecutorService writer;
     /** The write of {@link #spare} in flight, or null. At most one: its order on the file is the caller's. */
     private Future<?> inFlight;
+    /**
+     * The early fsync running or done, and the file length its write task had reached when it started it: touched by
+     * the write tasks (one at a time, in order) and by the caller once the last write is waited for.
+     */
+    private Future<?> earlySync;
+    private long earlySyncFrom;
     private long length = SegmentHeader.SIZE;
     /** Consecutive input records {@link #copy} took but has not yet read; their bytes follow {@link #buffered}. */
     private final Run run = new Run();
@@ -245,20 +261,49 @@ public final class SegmentOutput {
         if (writer == null) {
             // The thread ends by itself after a second idle, should an output be dropped without finish or
             // abandon (an Error thrown through the caller).
-            ThreadPoolExecutor one = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            // Two threads: the writes (one at a time) and an early fsync beside them.
+            ThreadPoolExecutor two = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                     r -> {
                         Thread t = new Thread(r, "ferrumdb-output-" + segment.id());
                         t.setDaemon(true);
                         return t;
                     });
-            one.allowCoreThreadTimeOut(true);
-            writer = one;
+            two.allowCoreThreadTimeOut(true);
+            writer = two;
         }
         StorageFile file = segment.file();
-        inFlight = writer.submit(() -> {
+        ExecutorService threads = writer;
+        inFlight = threads.submit(() -> {
             file.write(position, ByteBuffer.wrap(full, 0, size));
+            startEarlySync(threads, file, position + size);
             return null;
         });
+    }
+
+    /**
+     * On the writer, after a write that ends at {@code written}: starts an fsync beside the next writes once
+     * {@link #SYNC_EVERY} bytes were written since the last one started, unless that one still runs.
+     */
+    private void startEarlySync(ExecutorService threads, StorageFile file, long written) throws IOException {
+        if (written - earlySyncFrom < SYNC_EVERY || earlySync != null && !earlySync.isDone()) {
+            return;
+        }
+        awaitEarlySync(); // a failed one fails this write, and so the output
+        earlySyncFrom = written;
+        earlySync = threads.submit(() -> {
+            file.force();
+            return null;
+        });
+    }
+
+    /** Waits for the early fsync, if any; its failure is this call's. */
+    private void awaitEarlySync() throws IOException {
+        Future<?> sync = earlySync;
+        if (sync == null) {
+            return;
+        }
+        earlySync = null;
+        Uninterruptibly.get(sync, "early fsync of " + tmpPath);
     }
 
     /** Waits for the write (or the final fsync) in flight, if any; its failure is this call's. */
@@ -275,6 +320,7 @@ public final class SegmentOutput {
     private void stopWriter() throws IOException {
         try {
             awaitWrite();
+            awaitEarlySync();
         } finally {
             if (writer != null) {
                 writer.shutdown();
