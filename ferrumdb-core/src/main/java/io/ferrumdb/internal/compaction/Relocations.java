@@ -109,16 +109,21 @@ final class Relocations {
         chunk[l + 4] = probe.recordSize();
         chunk[l + 5] = toExpiresAt;
         if (++filled[g] == CHUNK) {
-            List<long[]> chunks = full.get(g);
-            if (chunks == null) {
-                chunks = new ArrayList<>();
-                full.set(g, chunks);
-            }
-            chunks.add(chunk);
-            current[g] = null;
-            filled[g] = 0;
+            fileFull(g, chunk);
         }
         size++;
+    }
+
+    /** Files group {@code g}'s current chunk as full (out of {@link #add}, which runs once per copied record). */
+    private void fileFull(int g, long[] chunk) {
+        List<long[]> groupChunks = full.get(g);
+        if (groupChunks == null) {
+            groupChunks = new ArrayList<>();
+            full.set(g, groupChunks);
+        }
+        groupChunks.add(chunk);
+        current[g] = null;
+        filled[g] = 0;
     }
 
     /**

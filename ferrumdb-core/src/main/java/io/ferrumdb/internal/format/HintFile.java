@@ -146,15 +146,7 @@ public final class HintFile {
                         long sequence, long expiresAt) {
             int size = ENTRY_FIXED_SIZE + keyLength;
             if (used + size > block.length) {
-                if (full.size() == fullUsed.length) {
-                    fullUsed = java.util.Arrays.copyOf(fullUsed, fullUsed.length * 2);
-                }
-                fullUsed[full.size()] = used;
-                full.add(block);
-                fullBytes += used;
-                assert size <= BLOCK : "a hint entry larger than a block: " + size;
-                block = blocks.take();
-                used = 0;
+                nextBlock(size);
             }
             byte[] b = block;
             int p = used;
@@ -167,6 +159,22 @@ public final class HintFile {
             System.arraycopy(keyBuffer, keyAt, b, p + ENTRY_FIXED_SIZE, keyLength);
             used += size;
             count++;
+        }
+
+        /**
+         * Files the current block as full and takes the next one for an entry of {@code size} bytes. Out of
+         * {@link #add}, which runs once per record of a compaction and is kept small enough to be inlined there.
+         */
+        private void nextBlock(int size) {
+            assert size <= BLOCK : "a hint entry larger than a block: " + size;
+            if (full.size() == fullUsed.length) {
+                fullUsed = java.util.Arrays.copyOf(fullUsed, fullUsed.length * 2);
+            }
+            fullUsed[full.size()] = used;
+            full.add(block);
+            fullBytes += used;
+            block = blocks.take();
+            used = 0;
         }
 
         public int count() {
