@@ -68,7 +68,7 @@ final class CompactionPart {
 
     CompactionPart(KeyDir keyDir, CompactionView view, SegmentSet segments, long segmentSize,
                    Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares,
-                   Compactor.Pools pools) {
+                   SegmentOutput.Pools outputPools) {
         this.keyDir = keyDir;
         this.view = view;
         this.segments = segments;
@@ -77,8 +77,8 @@ final class CompactionPart {
         this.oldestOutside = oldestOutside;
         this.rate = rate;
         this.shares = shares;
-        this.outputPools = pools.outputs();
-        this.relocations = new Relocations(view.slotCount(), pools.relocationChunks());
+        this.outputPools = outputPools;
+        this.relocations = new Relocations(view.slotCount());
     }
 
     /**

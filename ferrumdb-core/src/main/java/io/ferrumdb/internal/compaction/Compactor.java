@@ -1,6 +1,5 @@
 package io.ferrumdb.internal.compaction;
 
-import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
@@ -74,16 +73,6 @@ public final class Compactor {
      */
     static final int LOOKAHEAD = 16;
 
-    /**
-     * The arrays a run takes and gives back, kept from one run to the next (see {@link ArrayPool}): relocation
-     * chunks for up to 512Ki relocations (24 MiB), hint blocks for up to 24 MiB of output hints (about 500,000
-     * entries of 16-byte keys), write buffers for 4 outputs at once (8 MiB); softly, so memory pressure frees them.
-     */
-    record Pools(ArrayPool<long[]> relocationChunks, SegmentOutput.Pools outputs) {
-        static Pools kept() {
-            return new Pools(Relocations.chunkPool(512 << 10), SegmentOutput.Pools.kept(4, 96));
-        }
-    }
 
     private final KeyDir keyDir;
     private final CompactionView view;
@@ -94,7 +83,12 @@ public final class Compactor {
     private final long bytesPerSecond;
     private final Durability durable;
     private final Runnable syncWrites;
-    private final Pools pools = Pools.kept();
+    /**
+     * The outputs' write buffers (for 4 outputs at once, 8 MiB) and hint blocks (96 of 256 KiB, the hints of about
+     * 500,000 entries of 16-byte keys), kept from one run to the next (see {@link
+     * io.ferrumdb.internal.concurrent.ArrayPool}), softly, so memory pressure frees them.
+     */
+    private final SegmentOutput.Pools outputPools = SegmentOutput.Pools.kept(4, 96);
     /** Threads for subcompactions, created when a compaction first runs more than one part. */
     private ThreadPoolExecutor pool;
 
@@ -166,7 +160,7 @@ public final class Compactor {
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
             running.add(new CompactionPart(keyDir, view, segments, segmentSize, durable, oldestOutside, rate,
-                    shares, pools));
+                    shares, outputPools));
         }
         List<SegmentOutput> outputs = new ArrayList<>();
         try {

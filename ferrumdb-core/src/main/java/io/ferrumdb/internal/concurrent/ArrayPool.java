@@ -9,7 +9,9 @@ import java.util.function.Supplier;
  * allocated about 35 MB of arrays it dropped at its end (relocation chunks, hint blocks, output buffers), and on a
  * JVM whose young generation was growing each of them landed on memory never touched before: the page faults and the
  * JVM's zeroing of those arrays were a quarter of the compaction's CPU in a profile (issue 23, session 11). Arrays
- * taken again are neither zeroed nor faulted in.
+ * taken again are neither zeroed nor faulted in. Worth it for large arrays written from end to end (a 1 MiB output
+ * buffer, a 256 KiB hint block); small ones filled piecemeal (the 1.5 KiB relocation chunks) were measured slower
+ * kept than new, their lines cold where a new array's were just zeroed.
  *
  * <p>A taken array holds whatever its last user left in it: a user tracks how much of it is valid. At most
  * {@code maxKept} arrays are kept, and softly: the collector may drop them when the heap runs short, and

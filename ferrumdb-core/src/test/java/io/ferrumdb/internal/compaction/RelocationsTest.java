@@ -98,40 +98,8 @@ class RelocationsTest {
         assertThat(input.liveBytes()).isEqualTo(60); // "overwritten" at 220 and "reinserted"
     }
 
-    /**
-     * Chunks come back from a pool holding the previous run's relocations past what the new run filled: those
-     * places are never applied, even where their compare-and-set would succeed (the keys were put back at exactly
-     * the records the old relocations name, in the same slots).
-     */
-    @Test
-    void chunksTakenAgainFromThePoolApplyOnlyTheirNewRelocations() {
-        var pool = Relocations.chunkPool(1 << 20);
-        Relocations first = new Relocations(new CompactionView(keyDir).slotCount(), pool);
-        int n = 1_000;
-        for (int i = 0; i < n; i++) {
-            putAndCopy(first, "key-" + i, 100 + 30L * i, 10 + 30L * i);
-        }
-        assertThat(first.apply(new CompactionView(keyDir), set)).isEqualTo(n);
-        assertThat(pool.kept()).isPositive();
-        for (int i = 0; i < n; i++) {
-            Location back = new Location(input.id(), 100 + 30L * i, 30, 0);
-            set.release(keyDir.put(new Key(bytes("key-" + i)), back));
-            set.addLive(back);
-        }
-
-        Relocations second = new Relocations(new CompactionView(keyDir).slotCount(), pool);
-        putAndCopy(second, "new", 100 + 30L * n, 5);
-        assertThat(second.apply(new CompactionView(keyDir), set)).isEqualTo(1);
-
-        assertThat(keyDir.get(new Key(bytes("new")))).isEqualTo(new Location(output.id(), 5, 30, 0));
-        for (int i = 0; i < n; i++) {
-            assertThat(keyDir.get(new Key(bytes("key-" + i))))
-                    .isEqualTo(new Location(input.id(), 100 + 30L * i, 30, 0));
-        }
-    }
-
     private Relocations relocations() {
-        return new Relocations(new CompactionView(keyDir).slotCount(), Relocations.chunkPool(0));
+        return new Relocations(new CompactionView(keyDir).slotCount());
     }
 
     @Test
@@ -213,7 +181,7 @@ class RelocationsTest {
     @Test
     void slotsBeyondTheTableTheListWasSizedForAreFiledLastAndStillSwitched() {
         // Sized for a 16-slot table: every slot the grown table hands out beyond it goes to the last group.
-        Relocations r = new Relocations(16, Relocations.chunkPool(0));
+        Relocations r = new Relocations(16);
         int n = 2_000;
         for (int i = 0; i < n; i++) {
             putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
