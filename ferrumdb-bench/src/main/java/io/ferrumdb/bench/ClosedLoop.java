@@ -46,31 +46,12 @@ final class ClosedLoop implements AutoCloseable {
         }
     }
 
-    static final boolean REPEAT = System.getenv("FERRUM_REPEAT") != null;
-    static final boolean FRESH = System.getenv("FERRUM_FRESH") != null;
-    static final java.util.function.LongSupplier[] PROBE = new java.util.function.LongSupplier[1];
-    static final double[] MID = new double[2];
-
     /** One timed round of {@code seconds}: from the writers' release until each has finished its last put. */
-    Load round(double seconds) throws InterruptedException {
+    Load round(double seconds) {
         deadline = System.nanoTime() + (long) (seconds * 1e9);
         long t0 = System.nanoTime();
-        if (FRESH) {
-            Thread[] ts = new Thread[threads.length];
-            for (int t = 0; t < ts.length; t++) {
-                int id = t;
-                ts[t] = new Thread(() -> once(id, new SplittableRandom(id * 31L + 1 + (REPEAT ? 0 : t0)), new long[1 << 16]), "writer-" + t);
-                ts[t].start();
-            }
-            probe(t0, seconds);
-            for (Thread t : ts) {
-                t.join();
-            }
-        } else {
-            rounds.arriveAndAwaitAdvance(); // start
-            probe(t0, seconds);
-            rounds.arriveAndAwaitAdvance(); // every writer has finished
-        }
+        rounds.arriveAndAwaitAdvance(); // start
+        rounds.arriveAndAwaitAdvance(); // every writer has finished
         double elapsed = (System.nanoTime() - t0) / 1e9;
         if (failure.get() != null) {
             throw new BenchException("durable writer failed", failure.get());
@@ -85,27 +66,6 @@ final class ClosedLoop implements AutoCloseable {
                 Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray(), total);
     }
 
-    private void probe(long t0, double seconds) throws InterruptedException {
-        if (PROBE[0] == null) {
-            return;
-        }
-        long span = (long) (seconds * 1e9);
-        long a = t0 + span / 5;
-        while (System.nanoTime() < a) {
-            Thread.sleep(Math.max(1, (a - System.nanoTime()) / 1_000_000));
-        }
-        long ta = System.nanoTime();
-        long ra = PROBE[0].getAsLong();
-        long b = t0 + span * 4 / 5;
-        while (System.nanoTime() < b) {
-            Thread.sleep(Math.max(1, (b - System.nanoTime()) / 1_000_000));
-        }
-        long rb = PROBE[0].getAsLong();
-        long tb = System.nanoTime();
-        MID[0] += rb - ra;
-        MID[1] += (tb - ta) / 1e9;
-    }
-
     private void write(int id) {
         SplittableRandom rnd = new SplittableRandom(id * 31L + 1);
         long[] lat = new long[1 << 16];
@@ -114,13 +74,6 @@ final class ClosedLoop implements AutoCloseable {
             if (stopping) {
                 return;
             }
-            once(id, REPEAT ? new SplittableRandom(id * 31L + 1) : rnd, lat);
-            rounds.arriveAndAwaitAdvance();
-        }
-    }
-
-    private void once(int id, SplittableRandom rnd, long[] lat) {
-        {
             long n = 0;
             long[] s0 = SchedStats.self();
             long[] c0 = SchedStats.switches();
@@ -150,6 +103,7 @@ final class ClosedLoop implements AutoCloseable {
             }
             counts[id] = n;
             samples[id] = Arrays.copyOf(lat, (int) Math.min(n, lat.length));
+            rounds.arriveAndAwaitAdvance();
         }
     }
 

@@ -336,9 +336,6 @@ public final class Harness {
         try (Store store = Stores.open(async ? "ferrum" : engine, dir, true);
              ClosedLoop writers = async ? null : new ClosedLoop(store, threads, values)) {
             FerrumDB db = store instanceof Stores.Ferrum f ? f.db : null;
-            if (db != null && System.getenv("FERRUM_PROBE") != null) {
-                ClosedLoop.PROBE[0] = () -> db.stats().syncedRecords();
-            }
             double warmUp = Math.min(1, seconds);
             Stats warmStart = db == null ? null : db.stats();
             run(writers, db, values, warmUp);
@@ -383,8 +380,6 @@ public final class Harness {
                  RawSyncLoop pre = new RawSyncLoop(dir.resolve("raw-prealloc.log"), valueSize, true)) {
                 raw.run(warmUp, batch);
                 pre.run(warmUp, batch);
-                ClosedLoop.MID[0] = 0;
-                ClosedLoop.MID[1] = 0;
                 Stats sliceStart = before;
                 for (int slice = 0; slice < SLICES; slice++) {
                     Map<String, long[]> t0 = SchedStats.threads("ferrumdb-");
@@ -440,11 +435,6 @@ public final class Harness {
                 r.put("schedstat", t);
             }
             r.put("slices", SLICES);
-            r.put("fresh", ClosedLoop.FRESH);
-            r.put("repeat", ClosedLoop.REPEAT);
-            r.put("liveKeys", after.liveKeys());
-            r.put("midRecordsPerSec", ClosedLoop.MID[0] / ClosedLoop.MID[1]);
-            r.put("syncedRecords", after.syncedRecords() - before.syncedRecords());
         } finally {
             Datasets.delete(dir);
         }
