@@ -348,11 +348,10 @@ public final class Harness {
                 if (rocksStats != null) {
                     r.put("walWritesPerSync", walWritesPerSync(rocksDbStats((Stores.Rocks) store)));
                 }
-                if (load.ops() > 0 && load.threadNs()[0] > 0) {
-                    r.put("schedstat", Map.of("writerCpuUsPerPut", load.threadNs()[0] / 1e3 / load.ops(),
-                            "writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.ops(),
-                            "writerVoluntarySwitchesPerPut", (double) load.threadNs()[2] / load.ops(),
-                            "writerInvoluntarySwitchesPerPut", (double) load.threadNs()[3] / load.ops()));
+                if (load.threadOps() > 0 && load.threadNs()[0] > 0) {
+                    Map<String, Object> t = new LinkedHashMap<>();
+                    putWriterSched(t, load);
+                    r.put("schedstat", t);
                 }
                 return r;
             }
@@ -420,18 +419,16 @@ public final class Harness {
             long fsyncs = after.fsyncs() - before.fsyncs();
             if (fsyncs > 0 && rawFsyncs > 0 && total.ops() > 0) {
                 Map<String, Object> t = new LinkedHashMap<>();
-                t.put("flusherCycleUs", total.seconds() * 1e6 / fsyncs);
+                // The windows' rate at the run's batch: fsyncs are counted over whole rounds, the puts in windows.
+                t.put("flusherCycleUs", perFsync(before, after) * total.seconds() * 1e6 / total.ops());
                 t.put("flusherCpuUsPerCycle", flusherNs[0] / 1e3 / fsyncs);
                 t.put("flusherRunQueueUsPerCycle", flusherNs[1] / 1e3 / fsyncs);
                 t.put("rawCycleUs", rawSeconds * 1e6 / rawFsyncs);
                 t.put("rawCpuUsPerCycle", rawNs[0] / 1e3 / rawFsyncs);
                 t.put("rawRunQueueUsPerCycle", rawNs[1] / 1e3 / rawFsyncs);
-                t.put("acknowledgerCpuUsPerPut", ackNs[0] / 1e3 / total.ops());
-                t.put("acknowledgerRunQueueUsPerPut", ackNs[1] / 1e3 / total.ops());
-                t.put("writerCpuUsPerPut", total.threadNs()[0] / 1e3 / total.ops());
-                t.put("writerRunQueueUsPerPut", total.threadNs()[1] / 1e3 / total.ops());
-                t.put("writerVoluntarySwitchesPerPut", (double) total.threadNs()[2] / total.ops());
-                t.put("writerInvoluntarySwitchesPerPut", (double) total.threadNs()[3] / total.ops());
+                t.put("acknowledgerCpuUsPerPut", ackNs[0] / 1e3 / total.threadOps());
+                t.put("acknowledgerRunQueueUsPerPut", ackNs[1] / 1e3 / total.threadOps());
+                putWriterSched(t, total);
                 r.put("schedstat", t);
             }
             r.put("slices", SLICES);
@@ -483,6 +480,14 @@ public final class Harness {
         return writers == null ? pipeline(db, values, seconds) : writers.round(seconds);
     }
 
+    /** The writers' CPU, run-queue time and switches per put, over every put of the rounds (not only the windows'). */
+    private static void putWriterSched(Map<String, Object> t, Load load) {
+        t.put("writerCpuUsPerPut", load.threadNs()[0] / 1e3 / load.threadOps());
+        t.put("writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.threadOps());
+        t.put("writerVoluntarySwitchesPerPut", (double) load.threadNs()[2] / load.threadOps());
+        t.put("writerInvoluntarySwitchesPerPut", (double) load.threadNs()[3] / load.threadOps());
+    }
+
     private static void putLoad(Map<String, Object> r, Load load) {
         r.put("opsPerSec", load.ops / load.seconds);
         r.put("ops", load.ops);
@@ -495,13 +500,15 @@ public final class Harness {
     }
 
     /**
-     * @param threadNs the writer threads' summed {on-CPU ns, waiting-for-a-CPU ns, voluntary context switches,
-     *                 involuntary ones} ({@link SchedStats}), zeros
-     *                 where not measured
+     * @param ops       puts acknowledged inside the timed {@code seconds}
+     * @param threadNs  the writer threads' summed {on-CPU ns, waiting-for-a-CPU ns, voluntary context switches,
+     *                  involuntary ones} ({@link SchedStats}), zeros where not measured
+     * @param threadOps the puts {@code threadNs} covers: a {@link ClosedLoop} round's writers also run before and
+     *                  after its window
      */
-    record Load(long ops, double seconds, long[] latenciesNs, long[] threadNs) {
+    record Load(long ops, double seconds, long[] latenciesNs, long[] threadNs, long threadOps) {
         Load(long ops, double seconds, long[] latenciesNs) {
-            this(ops, seconds, latenciesNs, new long[4]);
+            this(ops, seconds, latenciesNs, new long[4], ops);
         }
 
         Load plus(Load o) {
@@ -509,7 +516,7 @@ public final class Harness {
             System.arraycopy(o.latenciesNs, 0, lat, latenciesNs.length, o.latenciesNs.length);
             return new Load(ops + o.ops, seconds + o.seconds, lat,
                     new long[] {threadNs[0] + o.threadNs[0], threadNs[1] + o.threadNs[1],
-                            threadNs[2] + o.threadNs[2], threadNs[3] + o.threadNs[3]});
+                            threadNs[2] + o.threadNs[2], threadNs[3] + o.threadNs[3]}, threadOps + o.threadOps);
         }
     }
 
