@@ -36,12 +36,6 @@ final class GroupCommit {
         private final Thread thread = Thread.currentThread();
         /** Set under the writer's lock when this ticket's thread is to run the next cycle; cleared when it does. */
         private volatile boolean lead;
-        /**
-         * Set by the ticket's thread before it parks for the result, cleared after: a completer unparks it only
-         * when set. Both sides write one volatile and read the other's ({@link #await}), so at least one of them
-         * sees the other: either the completer unparks, or the thread sees the result and does not park.
-         */
-        private volatile boolean parking;
         /** A leader waiting for its group that this ticket's append completed: woken by this thread, unlocked. */
         private Ticket gathererToWake;
         /** Set with {@link #lead}: futures of the last group this thread completes before it leads its own. */
@@ -50,26 +44,15 @@ final class GroupCommit {
         @Override
         public boolean complete(Void value) {
             boolean completed = super.complete(value);
-            wakeIfParked();
+            LockSupport.unpark(thread);
             return completed;
         }
 
         @Override
         public boolean completeExceptionally(Throwable failure) {
             boolean completed = super.completeExceptionally(failure);
-            wakeIfParked();
+            LockSupport.unpark(thread);
             return completed;
-        }
-
-        /** Completes without waking the thread; the caller then calls {@link #wakeIfParked}. */
-        private void settle() {
-            super.complete(null);
-        }
-
-        private void wakeIfParked() {
-            if (parking) {
-                LockSupport.unpark(thread);
-            }
         }
 
         /** Wakes the thread after it was made the leader, or when the group it waits for is back. */
@@ -176,30 +159,11 @@ final class GroupCommit {
             next.wake();
         }
         CycleTrace.mark(traceRow, CycleTrace.WOKEN);
-        completeAll(done, here);
+        for (int i = 0; i < here; i++) {
+            done.get(i).complete(null);
+        }
         CycleTrace.mark(traceRow, CycleTrace.ACKED);
         CycleTrace.count(traceRow, CycleTrace.ACKS, here);
-    }
-
-    /**
-     * Completes the first {@code n} of {@code futures} successfully: every result first, in order of arrival, then
-     * the wake-ups of the threads that parked. Why not one after the other: a woken writer often takes the
-     * completer's CPU (0.35-0.7 involuntary switches a put, docs/benchmarks.md, issue 23), and the results behind it
-     * waited for the completer to run again; set first, they are there for a writer that has not parked yet.
-     */
-    static void completeAll(List<CompletableFuture<Void>> futures, int n) {
-        for (int i = 0; i < n; i++) {
-            if (futures.get(i) instanceof Ticket t) {
-                t.settle();
-            } else {
-                futures.get(i).complete(null);
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            if (futures.get(i) instanceof Ticket t) {
-                t.wakeIfParked();
-            }
-        }
     }
 
     /**
@@ -221,7 +185,9 @@ final class GroupCommit {
                 CycleTrace.resumed();
                 List<CompletableFuture<Void>> share = ticket.inherited;
                 ticket.inherited = List.of();
-                completeAll(share, share.size());
+                for (CompletableFuture<Void> f : share) {
+                    f.complete(null);
+                }
                 CycleTrace.shared();
                 long wait;
                 while ((wait = lead.applyAsLong(ticket)) > 0) {
@@ -234,11 +200,7 @@ final class GroupCommit {
             if (ticket.isDone()) {
                 break;
             }
-            ticket.parking = true;
-            if (!ticket.isDone()) { // again after announcing the park: a completer that read false did not unpark
-                LockSupport.park(ticket);
-            }
-            ticket.parking = false;
+            LockSupport.park(ticket);
             interrupted |= Thread.interrupted();
         }
         if (interrupted) {
