@@ -63,10 +63,12 @@ final class ClosedLoop implements AutoCloseable {
     /** One round whose window lasts {@code seconds}: the puts that ended inside it (see the class comment). */
     Load round(double seconds) {
         long window = (long) (seconds * 1e9);
-        from = System.nanoTime() + (long) (window * RAMP);
+        long release = System.nanoTime();
+        from = release + (long) (window * RAMP);
         deadline = from + window;
         rounds.arriveAndAwaitAdvance(); // start
         rounds.arriveAndAwaitAdvance(); // every writer has finished
+        double roundSeconds = (System.nanoTime() - release) / 1e9;
         if (failure.get() != null) {
             throw new BenchException("durable writer failed", failure.get());
         }
@@ -77,7 +79,7 @@ final class ClosedLoop implements AutoCloseable {
             }
         }
         return new Load(Arrays.stream(counts).sum(), window / 1e9,
-                Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray(), total, Arrays.stream(all).sum());
+                Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray(), total, Arrays.stream(all).sum(), roundSeconds);
     }
 
     private void write(int id) {

@@ -490,6 +490,8 @@ public final class Harness {
 
     private static void putLoad(Map<String, Object> r, Load load) {
         r.put("opsPerSec", load.ops / load.seconds);
+        // Whole rounds, edges included (ClosedLoop): what the harness reported before session 11.
+        r.put("roundOpsPerSec", load.threadOps / load.threadSeconds);
         r.put("ops", load.ops);
         r.put("seconds", load.seconds);
         if (load.latenciesNs.length > 0) {
@@ -505,10 +507,12 @@ public final class Harness {
      *                  involuntary ones} ({@link SchedStats}), zeros where not measured
      * @param threadOps the puts {@code threadNs} covers: a {@link ClosedLoop} round's writers also run before and
      *                  after its window
+     * @param threadSeconds the wall time {@code threadOps} took: a round's, from the writers' release to the last
+     *                  one's last put
      */
-    record Load(long ops, double seconds, long[] latenciesNs, long[] threadNs, long threadOps) {
+    record Load(long ops, double seconds, long[] latenciesNs, long[] threadNs, long threadOps, double threadSeconds) {
         Load(long ops, double seconds, long[] latenciesNs) {
-            this(ops, seconds, latenciesNs, new long[4], ops);
+            this(ops, seconds, latenciesNs, new long[4], ops, seconds);
         }
 
         Load plus(Load o) {
@@ -516,7 +520,8 @@ public final class Harness {
             System.arraycopy(o.latenciesNs, 0, lat, latenciesNs.length, o.latenciesNs.length);
             return new Load(ops + o.ops, seconds + o.seconds, lat,
                     new long[] {threadNs[0] + o.threadNs[0], threadNs[1] + o.threadNs[1],
-                            threadNs[2] + o.threadNs[2], threadNs[3] + o.threadNs[3]}, threadOps + o.threadOps);
+                            threadNs[2] + o.threadNs[2], threadNs[3] + o.threadNs[3]}, threadOps + o.threadOps,
+                    threadSeconds + o.threadSeconds);
         }
     }
 

@@ -55,6 +55,7 @@ class ClosedLoopTest {
             assertThat(first.ops()).isPositive().isLessThanOrEqualTo(first.threadOps() - 4);
             assertThat(second.ops()).isPositive().isLessThanOrEqualTo(second.threadOps() - 4);
             assertThat(first.seconds()).isEqualTo(0.05);
+            assertThat(first.threadSeconds()).isGreaterThan(first.seconds()); // the ramp and the drain
             assertThat(store.threads).hasSize(4); // the same four threads in both rounds
             assertThat(second.latenciesNs()).hasSize((int) Math.min(second.ops(), 4L << 16));
         }
