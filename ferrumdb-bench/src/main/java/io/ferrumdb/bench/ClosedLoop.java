@@ -90,44 +90,54 @@ final class ClosedLoop implements AutoCloseable {
             if (stopping) {
                 return;
             }
-            long from = this.from;
-            long deadline = this.deadline;
-            long n = 0;
-            long counted = 0;
-            long[] s0 = SchedStats.self();
-            long[] c0 = SchedStats.switches();
-            try {
-                for (long now = System.nanoTime(); now < deadline && failure.get() == null; ) {
-                    long i = rnd.nextLong(Harness.DURABLE_KEYSPACE);
-                    store.put(Data.key(i), Data.value(values, i));
-                    long end = System.nanoTime();
-                    if (end - from >= 0 && end - deadline < 0) {
-                        lat[(int) (counted & (lat.length - 1))] = end - now;
-                        counted++;
-                    }
-                    now = end;
-                    n++;
-                }
-            } catch (RuntimeException | Error e) {
-                failure.compareAndSet(null, e);
-            }
-            long[] s1 = SchedStats.self();
-            long[] c1 = SchedStats.switches();
-            long[] s = sched[id];
-            Arrays.fill(s, 0);
-            if (s0 != null && s1 != null) {
-                s[0] = s1[0] - s0[0];
-                s[1] = s1[1] - s0[1];
-            }
-            if (c0 != null && c1 != null) {
-                s[2] = c1[0] - c0[0];
-                s[3] = c1[1] - c0[1];
-            }
-            counts[id] = counted;
-            all[id] = n;
-            samples[id] = Arrays.copyOf(lat, (int) Math.min(counted, lat.length));
+            writeRound(id, rnd, lat);
             rounds.arriveAndAwaitAdvance();
         }
+    }
+
+    /**
+     * One writer's round. A method of its own, called once a round, and not the body of {@link #write}'s loop: a
+     * method that never returns runs interpreted until its loop is compiled on the stack (OSR), which under load
+     * took 12 of a 26 s run's seconds, then in C1's profiling code; called every round, this one is compiled as a
+     * whole and later rounds start in compiled code (docs/benchmarks.md, issue 23, session 11).
+     */
+    private void writeRound(int id, SplittableRandom rnd, long[] lat) {
+        long from = this.from;
+        long deadline = this.deadline;
+        long n = 0;
+        long counted = 0;
+        long[] s0 = SchedStats.self();
+        long[] c0 = SchedStats.switches();
+        try {
+            for (long now = System.nanoTime(); now < deadline && failure.get() == null; ) {
+                long i = rnd.nextLong(Harness.DURABLE_KEYSPACE);
+                store.put(Data.key(i), Data.value(values, i));
+                long end = System.nanoTime();
+                if (end - from >= 0 && end - deadline < 0) {
+                    lat[(int) (counted & (lat.length - 1))] = end - now;
+                    counted++;
+                }
+                now = end;
+                n++;
+            }
+        } catch (RuntimeException | Error e) {
+            failure.compareAndSet(null, e);
+        }
+        long[] s1 = SchedStats.self();
+        long[] c1 = SchedStats.switches();
+        long[] s = sched[id];
+        Arrays.fill(s, 0);
+        if (s0 != null && s1 != null) {
+            s[0] = s1[0] - s0[0];
+            s[1] = s1[1] - s0[1];
+        }
+        if (c0 != null && c1 != null) {
+            s[2] = c1[0] - c0[0];
+            s[3] = c1[1] - c0[1];
+        }
+        counts[id] = counted;
+        all[id] = n;
+        samples[id] = Arrays.copyOf(lat, (int) Math.min(counted, lat.length));
     }
 
     /** Ends the writers (between rounds) and waits for them. */

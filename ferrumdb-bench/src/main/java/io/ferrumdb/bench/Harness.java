@@ -322,6 +322,11 @@ public final class Harness {
 
     /** Measurement slices per durable FerrumDB run, alternating with slices of the raw limit. */
     static final int SLICES = 10;
+    /**
+     * The warm-up in this many rounds: each writer's round is a method call ({@code ClosedLoop.writeRound}), and C2
+     * compiles a method after about 600 calls (HotSpot's Tier4MinInvocationThreshold), 64 writers x 10 rounds.
+     */
+    static final int WARM_UP_ROUNDS = 10;
 
     static Map<String, Object> durable(String engine, int threads, double seconds, int valueSize)
             throws InterruptedException, IOException {
@@ -338,7 +343,9 @@ public final class Harness {
             FerrumDB db = store instanceof Stores.Ferrum f ? f.db : null;
             double warmUp = Math.min(1, seconds);
             Stats warmStart = db == null ? null : db.stats();
-            run(writers, db, values, warmUp);
+            for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+                run(writers, db, values, warmUp / WARM_UP_ROUNDS);
+            }
             if (db == null) {
                 // RocksDB's own count of WAL writes per sync over the measured run (its DB stats report an
                 // interval since the previous read): the batch its write groups reached, to compare with FerrumDB's.
