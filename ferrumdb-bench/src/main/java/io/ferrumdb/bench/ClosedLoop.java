@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * release and closes at the deadline; the writers run through the whole window and stop after it. Why not from the
  * release to the last writer's last put: those edges are 64 threads woken one by one, groups forming from one record,
  * and a drain of ever smaller groups as writers stop, twice a round and twenty times a run, which an application's
- * writers and the raw append + fsync loop the rounds are compared with do not have; they cost 6-9% of the rate at
- * 64 writers (docs/benchmarks.md, issue 23, session 11).
+ * writers and the raw append + fsync loop the rounds are compared with do not have; they cost 0-10% of the rate at
+ * 64 writers, median 7% (docs/benchmarks.md, issue 23, session 11).
  */
 final class ClosedLoop implements AutoCloseable {
     private final Store store;
