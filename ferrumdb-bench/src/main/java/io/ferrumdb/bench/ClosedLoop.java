@@ -79,7 +79,8 @@ final class ClosedLoop implements AutoCloseable {
             }
         }
         return new Load(Arrays.stream(counts).sum(), window / 1e9,
-                Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray(), total, Arrays.stream(all).sum(), roundSeconds);
+                Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray(), total, Arrays.stream(all).sum(),
+                roundSeconds);
     }
 
     private void write(int id) {

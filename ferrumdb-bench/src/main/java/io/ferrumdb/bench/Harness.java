@@ -323,8 +323,9 @@ public final class Harness {
     /** Measurement slices per durable FerrumDB run, alternating with slices of the raw limit. */
     static final int SLICES = 10;
     /**
-     * The warm-up in this many rounds: each writer's round is a method call ({@code ClosedLoop.writeRound}), and C2
-     * compiles a method after about 600 calls (HotSpot's Tier4MinInvocationThreshold), 64 writers x 10 rounds.
+     * The warm-up in this many rounds: each writer's round is a method call ({@code ClosedLoop.writeRound}), and
+     * HotSpot compiles a method whole after 100 calls with C1 and 600 with C2 (Tier3MinInvocationThreshold,
+     * Tier4MinInvocationThreshold, once its loop has run long enough): 16 writers x 10 rounds, 64 x 10.
      */
     static final int WARM_UP_ROUNDS = 10;
 
