@@ -60,13 +60,15 @@ final class CompactionPart {
     private final long oldestOutside;
     private final RateLimit rate;
     private final List<Share> shares;
+    private final SegmentOutput.Pools outputPools;
     final List<SegmentOutput> outputs = new ArrayList<>();
     final Relocations relocations;
     /** Folds the look-ahead's early slot reads, only so that they are not optimized away; means nothing. */
     private long sink;
 
     CompactionPart(KeyDir keyDir, CompactionView view, SegmentSet segments, long segmentSize,
-                   Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares) {
+                   Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares,
+                   SegmentOutput.Pools outputPools) {
         this.keyDir = keyDir;
         this.view = view;
         this.segments = segments;
@@ -75,6 +77,7 @@ final class CompactionPart {
         this.oldestOutside = oldestOutside;
         this.rate = rate;
         this.shares = shares;
+        this.outputPools = outputPools;
         this.relocations = new Relocations(view.slotCount());
     }
 
@@ -111,7 +114,7 @@ final class CompactionPart {
                 }
                 int payload = fate == Fate.TOMBSTONE ? e.keyLength() : e.recordSize() - RecordFormat.HEADER_SIZE;
                 if (out == null || out.full(payload)) {
-                    out = new SegmentOutput(segments.files(), segments.allocateId(), segmentSize);
+                    out = new SegmentOutput(segments.files(), segments.allocateId(), segmentSize, outputPools);
                     outputs.add(out);
                 }
                 long before = out.length();

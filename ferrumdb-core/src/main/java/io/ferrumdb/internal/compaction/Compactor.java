@@ -73,6 +73,7 @@ public final class Compactor {
      */
     static final int LOOKAHEAD = 16;
 
+
     private final KeyDir keyDir;
     private final CompactionView view;
     private final SegmentFiles files;
@@ -82,6 +83,12 @@ public final class Compactor {
     private final long bytesPerSecond;
     private final Durability durable;
     private final Runnable syncWrites;
+    /**
+     * The outputs' write buffers (for 4 outputs at once, 8 MiB) and hint blocks (96 of 256 KiB, the hints of about
+     * 500,000 entries of 16-byte keys), kept from one run to the next (see {@link
+     * io.ferrumdb.internal.concurrent.ArrayPool}), softly, so memory pressure frees them.
+     */
+    private final SegmentOutput.Pools outputPools = SegmentOutput.Pools.kept(4, 96);
     /** Threads for subcompactions, created when a compaction first runs more than one part. */
     private ThreadPoolExecutor pool;
 
@@ -153,7 +160,7 @@ public final class Compactor {
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
             running.add(new CompactionPart(keyDir, view, segments, segmentSize, durable, oldestOutside, rate,
-                    shares));
+                    shares, outputPools));
         }
         List<SegmentOutput> outputs = new ArrayList<>();
         try {

@@ -2,6 +2,7 @@ package io.ferrumdb.internal.format;
 
 import io.ferrumdb.CorruptionException;
 import io.ferrumdb.Limits;
+import io.ferrumdb.internal.concurrent.ArrayPool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -74,27 +75,67 @@ public final class HintFile {
     private HintFile() {
     }
 
+    /** Where {@link Builder#writeTo} writes: a file's positional write. */
+    public interface Sink {
+        void write(long position, ByteBuffer src) throws IOException;
+    }
+
     /**
      * Collects a segment's hint entries, encoded, as its records are appended (Bitcask writes its hint entry with
      * each record), so that sealing a segment never re-reads it. Entries go into fixed-size blocks: about 48 bytes
      * per 100-byte record, without an object per entry and without copying everything each time it grows.
      * Not thread-safe: one appender at a time (the writer's lock, or the compaction thread).
      */
-    /** Where {@link Builder#writeTo} writes: a file's positional write. */
-    public interface Sink {
-        void write(long position, ByteBuffer src) throws IOException;
-    }
-
     public static final class Builder {
+        /** Bytes of a block; an entry (at most 32 + 65,535 bytes, its key's length is 16 bits) fits in one. */
         private static final int BLOCK = 256 << 10;
 
+        private final ArrayPool<byte[]> blocks;
         private final List<byte[]> full = new ArrayList<>();
         /** The bytes used of each block of {@link #full}: a full block is kept as it is, not copied to its length. */
         private int[] fullUsed = new int[8];
-        private byte[] block = new byte[BLOCK];
+        /** The block being filled; null once {@link #release} gave the blocks back. */
+        private byte[] block;
         private int used;
         private int count;
         private long fullBytes;
+
+        /** A builder whose blocks are allocated and dropped with it. */
+        public Builder() {
+            this(ArrayPool.none(Builder::newBlock));
+        }
+
+        /**
+         * A builder that takes its blocks from {@code blocks} (made by {@link #blockPool}); {@link #release} gives
+         * them back.
+         */
+        public Builder(ArrayPool<byte[]> blocks) {
+            this.blocks = blocks;
+            this.block = blocks.take();
+        }
+
+        /** A pool of builders' blocks, keeping at most {@code maxKept} (of 256 KiB each). */
+        public static ArrayPool<byte[]> blockPool(int maxKept) {
+            return new ArrayPool<>(Builder::newBlock, maxKept);
+        }
+
+        private static byte[] newBlock() {
+            return new byte[BLOCK];
+        }
+
+        /**
+         * Gives the blocks back to the pool they came from, once the entries are written (a block taken again
+         * holds old entries past its used length, which nothing reads). The builder is unusable afterwards.
+         */
+        public void release() {
+            assert block != null : "hint builder released twice";
+            for (byte[] b : full) {
+                blocks.give(b);
+            }
+            blocks.give(block);
+            full.clear();
+            block = null;
+        }
 
         public void add(byte type, byte[] key, int recordSize, long offset, long sequence, long expiresAt) {
             add(type, key, 0, key.length, recordSize, offset, sequence, expiresAt);
@@ -105,14 +146,7 @@ public final class HintFile {
                         long sequence, long expiresAt) {
             int size = ENTRY_FIXED_SIZE + keyLength;
             if (used + size > block.length) {
-                if (full.size() == fullUsed.length) {
-                    fullUsed = java.util.Arrays.copyOf(fullUsed, fullUsed.length * 2);
-                }
-                fullUsed[full.size()] = used;
-                full.add(block);
-                fullBytes += used;
-                block = new byte[Math.max(BLOCK, size)];
-                used = 0;
+                nextBlock(size);
             }
             byte[] b = block;
             int p = used;
@@ -125,6 +159,22 @@ public final class HintFile {
             System.arraycopy(keyBuffer, keyAt, b, p + ENTRY_FIXED_SIZE, keyLength);
             used += size;
             count++;
+        }
+
+        /**
+         * Files the current block as full and takes the next one for an entry of {@code size} bytes. Out of
+         * {@link #add}, which runs once per record of a compaction and is kept small enough to be inlined there.
+         */
+        private void nextBlock(int size) {
+            assert size <= BLOCK : "a hint entry larger than a block: " + size;
+            if (full.size() == fullUsed.length) {
+                fullUsed = java.util.Arrays.copyOf(fullUsed, fullUsed.length * 2);
+            }
+            fullUsed[full.size()] = used;
+            full.add(block);
+            fullBytes += used;
+            block = blocks.take();
+            used = 0;
         }
 
         public int count() {

@@ -6,6 +6,7 @@ import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
@@ -27,15 +28,45 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SegmentOutput {
     private static final int BUFFER = 1 << 20;
+    /**
+     * Every this many bytes written the writer starts an fsync of the output on its second thread, beside the next
+     * writes, so that the disk writes while the copy computes (RocksDB's {@code bytes_per_sync}): the kernel starts
+     * writing a file's dirty pages back only past its dirty-memory thresholds, so otherwise all of an output (tens
+     * of megabytes) waited for the final fsync, on the compaction's critical path. Session 10 fsynced on the writer's
+     * one thread, which made the copy wait for its next buffer behind the fsync; here no write waits for one (issue
+     * 23, session 11). Durability is unchanged: the file keeps its temporary name until the final fsync and the
+     * caller's rename; an early fsync's failure is the final one's.
+     */
+    private static final long SYNC_EVERY = 8L << 20;
+
+    /**
+     * Where outputs take their write buffers and hint blocks, and give them back when finished: a compactor keeps
+     * them from one run to the next ({@link #kept}), a one-off rewrite allocates ({@link #none}).
+     */
+    public record Pools(ArrayPool<byte[]> buffers, ArrayPool<byte[]> hintBlocks) {
+        /** Arrays kept for {@code outputs} outputs at once and {@code hintBlocks} blocks of their hints. */
+        public static Pools kept(int outputs, int hintBlocks) {
+            return new Pools(new ArrayPool<>(SegmentOutput::newBuffer, 2 * outputs),
+                    HintFile.Builder.blockPool(hintBlocks));
+        }
+
+        public static Pools none() {
+            return new Pools(ArrayPool.none(SegmentOutput::newBuffer), HintFile.Builder.blockPool(0));
+        }
+    }
 
     private final SegmentFiles files;
     private final Segment segment;
     private final Path tmpPath;
     private final long segmentSize;
-    private final HintFile.Builder hint = new HintFile.Builder();
-    /** The buffer being filled; {@link #spare} is the other one, whose bytes may be on their way to the file. */
-    private byte[] buffer = new byte[BUFFER];
-    private byte[] spare = new byte[BUFFER];
+    private final Pools pools;
+    private final HintFile.Builder hint;
+    /**
+     * The buffer being filled; {@link #spare} is the other one, whose bytes may be on their way to the file. Both
+     * may hold an earlier output's bytes past {@link #buffered}: only {@code [0, buffered)} is ever written.
+     */
+    private byte[] buffer;
+    private byte[] spare;
     private int buffered;
     /** The last record {@link #copy} or append wrote: its size and expiry, as written. */
     private int lastSize;
@@ -44,15 +75,35 @@ public final class SegmentOutput {
     private ExecutorService writer;
     /** The write of {@link #spare} in flight, or null. At most one: its order on the file is the caller's. */
     private Future<?> inFlight;
+    /**
+     * The early fsync running or done, and the file length its write task had reached when it started it: touched by
+     * the write tasks (one at a time, in order) and by the caller once the last write is waited for.
+     */
+    private Future<?> earlySync;
+    private long earlySyncFrom;
     private long length = SegmentHeader.SIZE;
     /** Consecutive input records {@link #copy} took but has not yet read; their bytes follow {@link #buffered}. */
     private final Run run = new Run();
 
+    /** An output whose arrays are allocated and dropped with it. */
     public SegmentOutput(SegmentFiles files, int id, long segmentSize) throws IOException {
+        this(files, id, segmentSize, Pools.none());
+    }
+
+    /** An output that takes its buffers and hint blocks from {@code pools} and gives them back when finished. */
+    public SegmentOutput(SegmentFiles files, int id, long segmentSize, Pools pools) throws IOException {
         this.files = files;
         this.segmentSize = segmentSize;
         this.tmpPath = files.dir().resolve(FileNames.temporary(FileNames.segment(id)));
         this.segment = files.create(id, tmpPath, false, true);
+        this.pools = pools;
+        this.hint = new HintFile.Builder(pools.hintBlocks());
+        this.buffer = pools.buffers().take();
+        this.spare = pools.buffers().take();
+    }
+
+    private static byte[] newBuffer() {
+        return new byte[BUFFER];
     }
 
     public Segment segment() {
@@ -210,20 +261,49 @@ public final class SegmentOutput {
         if (writer == null) {
             // The thread ends by itself after a second idle, should an output be dropped without finish or
             // abandon (an Error thrown through the caller).
-            ThreadPoolExecutor one = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            // Two threads: the writes (one at a time) and an early fsync beside them.
+            ThreadPoolExecutor two = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                     r -> {
                         Thread t = new Thread(r, "ferrumdb-output-" + segment.id());
                         t.setDaemon(true);
                         return t;
                     });
-            one.allowCoreThreadTimeOut(true);
-            writer = one;
+            two.allowCoreThreadTimeOut(true);
+            writer = two;
         }
         StorageFile file = segment.file();
-        inFlight = writer.submit(() -> {
+        ExecutorService threads = writer;
+        inFlight = threads.submit(() -> {
             file.write(position, ByteBuffer.wrap(full, 0, size));
+            startEarlySync(threads, file, position + size);
             return null;
         });
+    }
+
+    /**
+     * On the writer, after a write that ends at {@code written}: starts an fsync beside the next writes once
+     * {@link #SYNC_EVERY} bytes were written since the last one started, unless that one still runs.
+     */
+    private void startEarlySync(ExecutorService threads, StorageFile file, long written) throws IOException {
+        if (written - earlySyncFrom < SYNC_EVERY || earlySync != null && !earlySync.isDone()) {
+            return;
+        }
+        awaitEarlySync(); // a failed one fails this write, and so the output
+        earlySyncFrom = written;
+        earlySync = threads.submit(() -> {
+            file.force();
+            return null;
+        });
+    }
+
+    /** Waits for the early fsync, if any; its failure is this call's. */
+    private void awaitEarlySync() throws IOException {
+        Future<?> sync = earlySync;
+        if (sync == null) {
+            return;
+        }
+        earlySync = null;
+        Uninterruptibly.get(sync, "early fsync of " + tmpPath);
     }
 
     /** Waits for the write (or the final fsync) in flight, if any; its failure is this call's. */
@@ -240,6 +320,7 @@ public final class SegmentOutput {
     private void stopWriter() throws IOException {
         try {
             awaitWrite();
+            awaitEarlySync();
         } finally {
             if (writer != null) {
                 writer.shutdown();
@@ -275,6 +356,13 @@ public final class SegmentOutput {
             inFlight = forced;
         }
         stopWriter();
+        // Nothing reads the buffers or the hint's blocks again, and no write is in flight: they go back to the pool
+        // (after a failure they are dropped instead, whatever a writer may still be doing with them).
+        hint.release();
+        pools.buffers().give(buffer);
+        pools.buffers().give(spare);
+        buffer = null;
+        spare = null;
     }
 
     /** Deletes the output after a failure; problems doing so are added to {@code cause}. */
