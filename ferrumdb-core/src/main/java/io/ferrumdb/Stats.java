@@ -49,7 +49,8 @@ public record Stats(long liveKeys, List<SegmentStats> segments, long totalBytes,
     /**
      * The text a record's generated {@code toString} gives, written out: the generated one bootstraps
      * {@code ObjectMethods} through invokedynamic, which in a fresh JVM spins about 80 method-handle classes and
-     * takes tens of milliseconds of CPU (a YCSB run's report at close; docs/benchmarks.md, YCSB, session 11).
+     * takes tens of milliseconds (100-380 ms of wall time at load 8-11, a YCSB run's report at close, inside its
+     * timed section; docs/benchmarks.md, YCSB, session 11).
      * StatsTest holds it to the components' list.
      */
     @Override
@@ -71,11 +72,12 @@ public record Stats(long liveKeys, List<SegmentStats> segments, long totalBytes,
             return totalBytes - liveBytes;
         }
 
-        /** Written out for the reason {@link Stats#toString()} is. */
+        /** Written out for the reason {@link Stats#toString()} is (and not with +, which bootstraps too). */
         @Override
         public String toString() {
-            return "SegmentStats[id=" + id + ", totalBytes=" + totalBytes + ", liveBytes=" + liveBytes
-                    + ", active=" + active + ']';
+            return new StringBuilder(96).append("SegmentStats[id=").append(id).append(", totalBytes=")
+                    .append(totalBytes).append(", liveBytes=").append(liveBytes).append(", active=").append(active)
+                    .append(']').toString();
         }
     }
 }
