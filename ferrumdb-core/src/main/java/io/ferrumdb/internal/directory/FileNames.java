@@ -22,9 +22,9 @@ public final class FileNames {
     private FileNames() {
     }
 
-    // Names are joined with String.concat, not +: every open names its segments and hints, and in a fresh JVM the
-    // first + of each shape bootstraps StringConcatFactory (invokedynamic), spinning method-handle classes for the
-    // JIT to compile (docs/benchmarks.md, YCSB, session 11).
+    // Names are joined with String.concat, not +: every open names its segments and hints (and the first roll its
+    // temporary MANIFEST), and in a fresh JVM the first + of each shape bootstraps StringConcatFactory
+    // (invokedynamic), spinning method-handle classes for the JIT to compile (docs/benchmarks.md, YCSB, session 11).
 
     public static String segment(long id) {
         return padded(id).concat(SEGMENT_SUFFIX);
@@ -49,7 +49,7 @@ public final class FileNames {
 
     /** The name a file is written under before it is renamed to {@code name}. */
     public static String temporary(String name) {
-        return name + TMP_SUFFIX;
+        return name.concat(TMP_SUFFIX);
     }
 
     public static boolean isTemporary(String name) {
