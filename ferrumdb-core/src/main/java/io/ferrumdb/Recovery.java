@@ -415,7 +415,8 @@ final class Recovery {
      */
     private HashOrderedHint hintOrNull(Segment seg, Future<HashOrderedHint> read) throws IOException {
         try {
-            return Uninterruptibly.get(read, "reading the hint of segment " + seg.id());
+            // concat, not +: see FileNames (this runs on every open).
+            return Uninterruptibly.get(read, "reading the hint of segment ".concat(Integer.toString(seg.id())));
         } catch (CorruptionException c) {
             return damagedHint(seg, c);
         }

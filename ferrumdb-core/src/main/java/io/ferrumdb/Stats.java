@@ -46,10 +46,38 @@ public record Stats(long liveKeys, List<SegmentStats> segments, long totalBytes,
         return fsyncs == 0 ? 0 : (double) syncedRecords / fsyncs;
     }
 
+    /**
+     * The text a record's generated {@code toString} gives, written out: the generated one bootstraps
+     * {@code ObjectMethods} through invokedynamic, which in a fresh JVM spins about 80 method-handle classes and
+     * takes tens of milliseconds (100-380 ms of wall time at load 8-11, a YCSB run's report at close, inside its
+     * timed section; docs/benchmarks.md, YCSB, session 11).
+     * StatsTest holds it to the components' list.
+     */
+    @Override
+    public String toString() {
+        return new StringBuilder(256 + 96 * segments.size()).append("Stats[liveKeys=").append(liveKeys)
+                .append(", segments=").append(segments).append(", totalBytes=").append(totalBytes)
+                .append(", liveBytes=").append(liveBytes).append(", puts=").append(puts)
+                .append(", deletes=").append(deletes).append(", gets=").append(gets)
+                .append(", fsyncs=").append(fsyncs).append(", syncedRecords=").append(syncedRecords)
+                .append(", compactions=").append(compactions).append(", reclaimedBytes=").append(reclaimedBytes)
+                .append(", readOnly=").append(readOnly).append(", pendingCompactionBytes=")
+                .append(pendingCompactionBytes).append(", compactionBytesRead=").append(compactionBytesRead)
+                .append(", compactionNanos=").append(compactionNanos).append(']').toString();
+    }
+
     /** One segment file. {@code active} is the segment currently appended to. */
     public record SegmentStats(long id, long totalBytes, long liveBytes, boolean active) {
         public long deadBytes() {
             return totalBytes - liveBytes;
+        }
+
+        /** Written out for the reason {@link Stats#toString()} is (and not with +, which bootstraps too). */
+        @Override
+        public String toString() {
+            return new StringBuilder(96).append("SegmentStats[id=").append(id).append(", totalBytes=")
+                    .append(totalBytes).append(", liveBytes=").append(liveBytes).append(", active=").append(active)
+                    .append(']').toString();
         }
     }
 }

@@ -22,12 +22,16 @@ public final class FileNames {
     private FileNames() {
     }
 
+    // Names are joined with String.concat, not +: every open names its segments and hints (and the first roll its
+    // temporary MANIFEST), and in a fresh JVM the first + of each shape bootstraps StringConcatFactory
+    // (invokedynamic), spinning method-handle classes for the JIT to compile (docs/benchmarks.md, YCSB, session 11).
+
     public static String segment(long id) {
-        return padded(id) + SEGMENT_SUFFIX;
+        return padded(id).concat(SEGMENT_SUFFIX);
     }
 
     public static String hint(long id) {
-        return padded(id) + HINT_SUFFIX;
+        return padded(id).concat(HINT_SUFFIX);
     }
 
     /**
@@ -40,12 +44,12 @@ public final class FileNames {
         if (id < 0 || digits.length() >= ID_DIGITS) {
             return id < 0 ? String.format("%0" + ID_DIGITS + "d", id) : digits;
         }
-        return "0".repeat(ID_DIGITS - digits.length()) + digits;
+        return "0".repeat(ID_DIGITS - digits.length()).concat(digits);
     }
 
     /** The name a file is written under before it is renamed to {@code name}. */
     public static String temporary(String name) {
-        return name + TMP_SUFFIX;
+        return name.concat(TMP_SUFFIX);
     }
 
     public static boolean isTemporary(String name) {
