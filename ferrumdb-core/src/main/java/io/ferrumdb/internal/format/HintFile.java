@@ -87,7 +87,7 @@ public final class HintFile {
 
     public static final class Builder {
         /** The first block: a segment that takes a few records holds little. */
-        private static final int FIRST_BLOCK = (256 << 10) - 64;
+        private static final int FIRST_BLOCK = 256 << 10;
         /**
          * Every later block. An active segment's hint lives as long as the segment takes records (about 22 MB for a
          * 64 MiB segment of 100-byte values): a young collection finds it live and copies it, again at each collection
