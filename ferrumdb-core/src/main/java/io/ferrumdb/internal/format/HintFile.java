@@ -86,23 +86,12 @@ public final class HintFile {
     }
 
     public static final class Builder {
-        /** The first block: a segment that takes a few records holds little. */
-        private static final int FIRST_BLOCK = 256 << 10;
-        /**
-         * Every later block. An active segment's hint lives as long as the segment takes records (about 22 MB for a
-         * 64 MiB segment of 100-byte values): a young collection finds it live and copies it, again at each collection
-         * until it is promoted. With 256 KiB blocks that copying made most of the young pauses of 1M puts with {@code
-         * never()} (docs/benchmarks.md, issue 18, "Session 11"). An array of half a G1 region or more is humongous:
-         * placed in old regions at once, never copied, and reclaimed at the first young collection after it is
-         * dropped. 8 MiB is humongous wherever regions are 16 MiB or smaller (G1 picks larger ones only for heaps of
-         * 32 GB or more); 64 bytes less, so that the array with its header fills whole regions.
-         */
-        private static final int BLOCK = (8 << 20) - 64;
+        private static final int BLOCK = 256 << 10;
 
         private final List<byte[]> full = new ArrayList<>();
         /** The bytes used of each block of {@link #full}: a full block is kept as it is, not copied to its length. */
         private int[] fullUsed = new int[8];
-        private byte[] block = new byte[FIRST_BLOCK];
+        private byte[] block = new byte[BLOCK];
         private int used;
         private int count;
         private long fullBytes;
