@@ -322,6 +322,12 @@ public final class Harness {
 
     /** Measurement slices per durable FerrumDB run, alternating with slices of the raw limit. */
     static final int SLICES = 10;
+    /**
+     * The warm-up in this many rounds: each writer's round is a method call ({@code ClosedLoop.writeRound}), and
+     * HotSpot compiles a method whole after 100 calls with C1 and 600 with C2 (Tier3MinInvocationThreshold,
+     * Tier4MinInvocationThreshold, once its loop has run long enough): 16 writers x 10 rounds, 64 x 10.
+     */
+    static final int WARM_UP_ROUNDS = 10;
 
     static Map<String, Object> durable(String engine, int threads, double seconds, int valueSize)
             throws InterruptedException, IOException {
@@ -338,7 +344,9 @@ public final class Harness {
             FerrumDB db = store instanceof Stores.Ferrum f ? f.db : null;
             double warmUp = Math.min(1, seconds);
             Stats warmStart = db == null ? null : db.stats();
-            run(writers, db, values, warmUp);
+            for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+                run(writers, db, values, warmUp / WARM_UP_ROUNDS);
+            }
             if (db == null) {
                 // RocksDB's own count of WAL writes per sync over the measured run (its DB stats report an
                 // interval since the previous read): the batch its write groups reached, to compare with FerrumDB's.
@@ -348,11 +356,10 @@ public final class Harness {
                 if (rocksStats != null) {
                     r.put("walWritesPerSync", walWritesPerSync(rocksDbStats((Stores.Rocks) store)));
                 }
-                if (load.ops() > 0 && load.threadNs()[0] > 0) {
-                    r.put("schedstat", Map.of("writerCpuUsPerPut", load.threadNs()[0] / 1e3 / load.ops(),
-                            "writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.ops(),
-                            "writerVoluntarySwitchesPerPut", (double) load.threadNs()[2] / load.ops(),
-                            "writerInvoluntarySwitchesPerPut", (double) load.threadNs()[3] / load.ops()));
+                if (load.threadOps() > 0 && load.threadNs()[0] > 0) {
+                    Map<String, Object> t = new LinkedHashMap<>();
+                    putWriterSched(t, load);
+                    r.put("schedstat", t);
                 }
                 return r;
             }
@@ -420,18 +427,16 @@ public final class Harness {
             long fsyncs = after.fsyncs() - before.fsyncs();
             if (fsyncs > 0 && rawFsyncs > 0 && total.ops() > 0) {
                 Map<String, Object> t = new LinkedHashMap<>();
-                t.put("flusherCycleUs", total.seconds() * 1e6 / fsyncs);
+                // The windows' rate at the run's batch: fsyncs are counted over whole rounds, the puts in windows.
+                t.put("flusherCycleUs", perFsync(before, after) * total.seconds() * 1e6 / total.ops());
                 t.put("flusherCpuUsPerCycle", flusherNs[0] / 1e3 / fsyncs);
                 t.put("flusherRunQueueUsPerCycle", flusherNs[1] / 1e3 / fsyncs);
                 t.put("rawCycleUs", rawSeconds * 1e6 / rawFsyncs);
                 t.put("rawCpuUsPerCycle", rawNs[0] / 1e3 / rawFsyncs);
                 t.put("rawRunQueueUsPerCycle", rawNs[1] / 1e3 / rawFsyncs);
-                t.put("acknowledgerCpuUsPerPut", ackNs[0] / 1e3 / total.ops());
-                t.put("acknowledgerRunQueueUsPerPut", ackNs[1] / 1e3 / total.ops());
-                t.put("writerCpuUsPerPut", total.threadNs()[0] / 1e3 / total.ops());
-                t.put("writerRunQueueUsPerPut", total.threadNs()[1] / 1e3 / total.ops());
-                t.put("writerVoluntarySwitchesPerPut", (double) total.threadNs()[2] / total.ops());
-                t.put("writerInvoluntarySwitchesPerPut", (double) total.threadNs()[3] / total.ops());
+                t.put("acknowledgerCpuUsPerPut", ackNs[0] / 1e3 / total.threadOps());
+                t.put("acknowledgerRunQueueUsPerPut", ackNs[1] / 1e3 / total.threadOps());
+                putWriterSched(t, total);
                 r.put("schedstat", t);
             }
             r.put("slices", SLICES);
@@ -483,8 +488,18 @@ public final class Harness {
         return writers == null ? pipeline(db, values, seconds) : writers.round(seconds);
     }
 
+    /** The writers' CPU, run-queue time and switches per put, over every put of the rounds (not only the windows'). */
+    private static void putWriterSched(Map<String, Object> t, Load load) {
+        t.put("writerCpuUsPerPut", load.threadNs()[0] / 1e3 / load.threadOps());
+        t.put("writerRunQueueUsPerPut", load.threadNs()[1] / 1e3 / load.threadOps());
+        t.put("writerVoluntarySwitchesPerPut", (double) load.threadNs()[2] / load.threadOps());
+        t.put("writerInvoluntarySwitchesPerPut", (double) load.threadNs()[3] / load.threadOps());
+    }
+
     private static void putLoad(Map<String, Object> r, Load load) {
         r.put("opsPerSec", load.ops / load.seconds);
+        // Whole rounds, edges included (ClosedLoop): what the harness reported before session 11.
+        r.put("roundOpsPerSec", load.threadOps / load.threadSeconds);
         r.put("ops", load.ops);
         r.put("seconds", load.seconds);
         if (load.latenciesNs.length > 0) {
@@ -495,13 +510,17 @@ public final class Harness {
     }
 
     /**
-     * @param threadNs the writer threads' summed {on-CPU ns, waiting-for-a-CPU ns, voluntary context switches,
-     *                 involuntary ones} ({@link SchedStats}), zeros
-     *                 where not measured
+     * @param ops       puts acknowledged inside the timed {@code seconds}
+     * @param threadNs  the writer threads' summed {on-CPU ns, waiting-for-a-CPU ns, voluntary context switches,
+     *                  involuntary ones} ({@link SchedStats}), zeros where not measured
+     * @param threadOps the puts {@code threadNs} covers: a {@link ClosedLoop} round's writers also run before and
+     *                  after its window
+     * @param threadSeconds the wall time {@code threadOps} took: a round's, from the writers' release to the last
+     *                  one's last put
      */
-    record Load(long ops, double seconds, long[] latenciesNs, long[] threadNs) {
+    record Load(long ops, double seconds, long[] latenciesNs, long[] threadNs, long threadOps, double threadSeconds) {
         Load(long ops, double seconds, long[] latenciesNs) {
-            this(ops, seconds, latenciesNs, new long[4]);
+            this(ops, seconds, latenciesNs, new long[4], ops, seconds);
         }
 
         Load plus(Load o) {
@@ -509,7 +528,8 @@ public final class Harness {
             System.arraycopy(o.latenciesNs, 0, lat, latenciesNs.length, o.latenciesNs.length);
             return new Load(ops + o.ops, seconds + o.seconds, lat,
                     new long[] {threadNs[0] + o.threadNs[0], threadNs[1] + o.threadNs[1],
-                            threadNs[2] + o.threadNs[2], threadNs[3] + o.threadNs[3]});
+                            threadNs[2] + o.threadNs[2], threadNs[3] + o.threadNs[3]}, threadOps + o.threadOps,
+                    threadSeconds + o.threadSeconds);
         }
     }
 
