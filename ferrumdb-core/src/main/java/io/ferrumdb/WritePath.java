@@ -4,8 +4,9 @@ import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
+import io.ferrumdb.internal.log.Append;
+import io.ferrumdb.internal.log.Applier;
 import io.ferrumdb.internal.log.LogWriter;
-import io.ferrumdb.internal.log.LogWriter.Append;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,12 +14,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * The write path below the facade: turns puts, deletes and batches into {@link Append}s (copying the caller's
- * keys, computing expiry times), hands them to the {@link LogWriter}, and applies each appended record to the
- * key directory and the segments' live bytes while the writer's lock is held (so that the directory's order is
- * the sequence order). The facade checks arguments and state first.
+ * The write path below the facade: hands single puts and deletes to the {@link LogWriter} as they are (one record,
+ * no objects of its own) and batches as {@link Append}s (the batch copied the caller's keys), computes expiry
+ * times, and applies each appended record to the key directory and the segments' live bytes while the writer's
+ * lock is held (so that the directory's order is the sequence order). The facade checks arguments and state first.
  */
 final class WritePath {
     private static final byte[] EMPTY = new byte[0];
@@ -36,26 +38,9 @@ final class WritePath {
     final AtomicLong deletes = new AtomicLong();
     /**
      * One instance for every append (a method reference evaluated per put is an allocation per put), taking the
-     * records' locations as fields: no Location per put.
+     * records' keys and locations as fields: no Key, no Location per put.
      */
-    private final LogWriter.Applier applier = new LogWriter.Applier() {
-        @Override
-        public void apply(Append a, Location location) {
-            apply(a, location.segmentId(), location.offset(), location.recordSize());
-        }
-
-        @Override
-        public void apply(Append a, int segmentId, long offset, int recordSize) {
-            if (a.type() == RecordFormat.TYPE_PUT) {
-                long previous = keyDir.put(a.key(), segmentId, offset, recordSize, a.expiresAt());
-                puts.lazySet(puts.get() + 1);
-                segments.addAppended(segmentId, recordSize);
-                segments.release(previous);
-            } else {
-                applyDelete(a);
-            }
-        }
-    };
+    private final Applier applier = this::apply;
 
     /** @param writer the log writer (this class exists only for writable databases) */
     WritePath(LogWriter writer, KeyDir keyDir, SegmentSet segments, LongSupplier clock) {
@@ -65,47 +50,40 @@ final class WritePath {
         this.clock = clock;
     }
 
-    /** Puts {@code value} with an expiry from {@code ttl} (null: none); waits as the fsync policy says. */
+    /**
+     * Puts {@code value} with an expiry from {@code ttl} (null: none); waits as the fsync policy says. Neither array
+     * is copied here, nor kept: the log writer encodes the record from them under its lock, and the hint and the key
+     * directory take the key from the record ({@link LogWriter#append(byte, byte[], byte[], long, Applier,
+     * boolean)}), so a caller changing an array during or after the call cannot make them disagree with it.
+     */
     void put(byte[] key, byte[] value, Duration ttl) {
-        Append a = putOf(key, value, ttl == null ? 0 : expiresAt(ttl, clock.getAsLong()));
-        appendAndWait(List.of(a), applier);
+        long expiresAt = ttl == null ? 0 : expiresAt(ttl, clock.getAsLong());
+        writer.waitFor(writer.append(RecordFormat.TYPE_PUT, key, value, expiresAt, applier, true));
     }
 
     /** Appends a tombstone for {@code key}; true when it removed a live key. */
     boolean delete(byte[] key) {
         boolean[] removed = new boolean[1];
-        appendAndWait(List.of(deleteOf(key)), (a, l) -> removed[0] = applyDelete(a));
+        writer.waitFor(writer.append(RecordFormat.TYPE_DELETE, key, EMPTY, 0,
+                (type, k, keyAt, keyLength, expiresAt, segmentId, offset, size) ->
+                        removed[0] = applyDelete(k, keyAt, keyLength), true));
         return removed[0];
     }
 
     void write(WriteBatch batch) {
-        appendAndWait(toAppends(batch), applier);
+        writer.waitFor(writer.append(toAppends(batch), applier, true));
     }
 
     CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
-        return async(List.of(putOf(key, value, 0)));
+        return async(() -> writer.append(RecordFormat.TYPE_PUT, key, value, 0, applier, false));
     }
 
     CompletableFuture<Void> deleteAsync(byte[] key) {
-        return async(List.of(deleteOf(key)));
+        return async(() -> writer.append(RecordFormat.TYPE_DELETE, key, EMPTY, 0, applier, false));
     }
 
     CompletableFuture<Void> writeAsync(WriteBatch batch) {
-        return async(toAppends(batch));
-    }
-
-    /**
-     * The key is copied: it is read several times (hashed, encoded, copied into the hint and the key directory),
-     * and a caller changing it in between would make those disagree. The value is not: the log writer reads it
-     * once, into its chunk, before the put returns, and keeps no reference; the record's CRC is computed over
-     * that copy, so even a caller changing the array during the call cannot make a record that fails its check.
-     */
-    private static Append putOf(byte[] key, byte[] value, long expiresAt) {
-        return new Append(RecordFormat.TYPE_PUT, new Key(key.clone()), value, expiresAt);
-    }
-
-    private static Append deleteOf(byte[] key) {
-        return new Append(RecordFormat.TYPE_DELETE, new Key(key.clone()), EMPTY, 0);
+        return async(() -> writer.append(toAppends(batch), applier, false));
     }
 
     /** One clock reading for the whole batch: equal TTLs in a batch give equal expiry times. */
@@ -135,24 +113,33 @@ final class WritePath {
         return at < 0 ? Long.MAX_VALUE : at;
     }
 
-    /** Appends and waits as the policy says; under always() this thread may lead its group's fsync. */
-    private void appendAndWait(List<Append> appends, LogWriter.Applier applier) {
-        writer.waitFor(writer.append(appends, applier, true));
-    }
-
-    private CompletableFuture<Void> async(List<Append> appends) {
+    /** The future of {@code append}: completed at once when the policy does not wait (null), failed if it throws. */
+    private static CompletableFuture<Void> async(Supplier<CompletableFuture<Void>> append) {
         try {
-            CompletableFuture<Void> durable = writer.append(appends, applier);
+            CompletableFuture<Void> durable = append.get();
             return durable == null ? CompletableFuture.completedFuture(null) : durable;
         } catch (FerrumException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    /** Applies a tombstone; the writer's lock is held (every applier runs under it). */
-    private boolean applyDelete(Append a) {
+    /** Applies an appended record ({@link Applier}); the writer's lock is held. */
+    private void apply(byte type, byte[] key, int keyAt, int keyLength, long expiresAt, int segmentId, long offset,
+                       int recordSize) {
+        if (type == RecordFormat.TYPE_PUT) {
+            long previous = keyDir.put(key, keyAt, keyLength, segmentId, offset, recordSize, expiresAt);
+            puts.lazySet(puts.get() + 1);
+            segments.addAppended(segmentId, recordSize);
+            segments.release(previous);
+        } else {
+            applyDelete(key, keyAt, keyLength);
+        }
+    }
+
+    /** Applies a tombstone of the key {@code key[keyAt, keyAt + keyLength)}; the writer's lock is held. */
+    private boolean applyDelete(byte[] key, int keyAt, int keyLength) {
         deletes.lazySet(deletes.get() + 1);
-        Location previous = keyDir.remove(a.key());
+        Location previous = keyDir.remove(key, keyAt, keyLength);
         segments.release(previous);
         return previous != null && !previous.isExpired(clock.getAsLong());
     }

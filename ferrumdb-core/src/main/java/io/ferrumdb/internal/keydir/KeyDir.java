@@ -297,25 +297,29 @@ public final class KeyDir {
     public Location put(Key key, Location location) {
         synchronized (mutation) {
             Location previous = get(key);
-            set(key, location.segmentId(), location.offset(), location.recordSize(), location.expiresAt(), true);
+            set(key, location, true);
             return previous;
         }
     }
 
     /**
-     * {@link #put(Key, Location)} from the location's fields, building no Location (the write path's puts allocate
-     * no objects of their own): returns the previous entry as {@code segmentId << 32 | recordSize}, or {@link
-     * #ABSENT} when the key was new.
+     * {@link #put(Key, Location)} of {@code key[from, from + length)} (read during the call only) from the location's
+     * fields, no objects: returns the previous entry as {@code segmentId << 32 | recordSize}, or {@link #ABSENT}.
      */
-    public long put(Key key, int segmentId, long offset, int recordSize, long expiresAt) {
-        return set(key, segmentId, offset, recordSize, expiresAt, true);
+    public long put(byte[] key, int from, int length, int segmentId, long offset, int recordSize, long expiresAt) {
+        return set(key, from, length, KeyArena.hash(key, from, length), segmentId, offset, recordSize, expiresAt, true);
     }
 
     /** Removes the key; returns its location, or null. */
     public Location remove(Key key) {
+        return remove(key.bytes(), 0, key.bytes().length);
+    }
+
+    /** {@link #remove(Key)} of {@code key[from, from + length)}, read during the call only. */
+    public Location remove(byte[] key, int from, int length) {
         synchronized (mutation) {
             SlotTable t = table;
-            int slot = find(t, key.bytes(), key.directoryHash());
+            int slot = find(t, key, from, length, KeyArena.hash(key, from, length));
             return slot < 0 ? null : removeSlot(t, slot);
         }
     }
@@ -325,7 +329,7 @@ public final class KeyDir {
      * then builds in one pass: sorting once is several times cheaper than inserting keys one by one.
      */
     public void load(Key key, Location location) {
-        set(key, location.segmentId(), location.offset(), location.recordSize(), location.expiresAt(), false);
+        set(key, location, false);
     }
 
     /** Runs {@code loading} (recovery's {@link KeyDirLoader}) under the mutation lock, then publishes the size. */
@@ -448,7 +452,7 @@ public final class KeyDir {
     public boolean relocate(Key key, Location expected, Location replacement) {
         synchronized (mutation) {
             SlotTable t = table;
-            int slot = find(t, key.bytes(), key.directoryHash());
+            int slot = find(t, key.bytes(), 0, key.bytes().length, key.directoryHash());
             if (slot < 0 || !t.holds(slot, expected)) {
                 return false;
             }
@@ -515,12 +519,16 @@ public final class KeyDir {
         orderedBuild.defer(ordered, loaded);
     }
 
-    private long set(Key key, int segmentId, long offset, int recordSize, long expiresAt, boolean maintainOrder) {
-        byte[] bytes = key.bytes();
-        long hash = key.directoryHash();
+    private void set(Key key, Location l, boolean maintainOrder) {
+        set(key.bytes(), 0, key.bytes().length, key.directoryHash(), l.segmentId(), l.offset(), l.recordSize(),
+                l.expiresAt(), maintainOrder);
+    }
+
+    private long set(byte[] key, int from, int length, long hash, int segmentId, long offset, int recordSize,
+                     long expiresAt, boolean maintainOrder) {
         synchronized (mutation) {
             SlotTable t = table;
-            int slot = findOrFree(t, bytes, 0, bytes.length, hash);
+            int slot = findOrFree(t, key, from, length, hash);
             long previous = ABSENT;
             long header;
             if (slot >= 0) {
@@ -532,9 +540,9 @@ public final class KeyDir {
                 slot = -slot - 1;
                 if (t.used + 1 > t.capacity * MAX_FILL) {
                     t = grow(t);
-                    slot = -1 - findOrFree(t, bytes, 0, bytes.length, hash);
+                    slot = -1 - findOrFree(t, key, from, length, hash);
                 }
-                header = keys.add(t, slot, bytes, 0, bytes.length, hash);
+                header = keys.add(t, slot, key, from, length, hash);
                 if (t.header(slot) == SlotTable.NEVER_USED) {
                     t.used++;
                     t.writeFresh(slot, header, segmentId, offset, recordSize, expiresAt);
@@ -562,11 +570,6 @@ public final class KeyDir {
                 nextExpiry = expiresAt;
             }
         }
-    }
-
-    /** The slot holding {@code key}, or -1. Caller holds the mutation lock. */
-    private int find(SlotTable t, byte[] key, long hash) {
-        return Math.max(-1, findOrFree(t, key, 0, key.length, hash));
     }
 
     /** The slot holding the key {@code key[from, from + length)}, or -1. Caller holds the mutation lock. */

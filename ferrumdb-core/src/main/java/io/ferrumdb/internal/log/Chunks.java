@@ -6,7 +6,6 @@ import io.ferrumdb.internal.format.PayloadCipher;
 import io.ferrumdb.internal.format.RecordFormat;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,7 +21,7 @@ import java.util.List;
  * every one still in a chunk: 5% of its samples, contending with the appenders). Every chunk is published when it is
  * made, with a volatile write of {@link #newest}, and links to the chunk made before it (file order, newest first).
  * Bytes of a chunk below its length never change while the chunk lives: records are only appended, a chunk's buffer
- * is replaced only while it is empty ({@link Chunk#encode} grows it then alone, see {@link #roomFor}), and a reader
+ * is replaced only while it is empty ({@link #roomFor} grows it then alone), and a reader
  * that found a record through the key directory saw its encoding (the directory's entry is written with release
  * semantics after it, and read with acquire). What can change under a reader is a buffer given back to the spare
  * ones, which a later chunk overwrites: a chunk is marked {@link Chunk#retired} (volatile) before that, and the reader
@@ -76,39 +75,64 @@ final class Chunks {
         }
 
         /**
-         * Encodes {@code appends} ({@code total} bytes) at the end of this chunk as one atomic unit (the last record
-         * carries the COMMIT flag), numbered from {@code firstSequence}, and adds their hint entries; returns the
-         * file offset of the first (the others follow it: see {@link #apply}). No object per record.
+         * Encodes one record at the end of this chunk, which has room for it ({@link Chunks#roomFor}), numbered
+         * {@code sequence}, adds its hint entry and returns its size. In a plaintext segment the hint entry takes the
+         * key from the record just encoded, not from {@code key}: what the hint and the key directory get ({@link
+         * #apply}) is then what the record holds, even if a caller changes its array meanwhile; a sealed record's key
+         * cannot be read back, so there {@code key} must be a copy no one changes.
          */
-        long encode(List<LogWriter.Append> appends, int total, long firstSequence, HintFile.Builder hint) {
-            if (length + total > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(length + total, buf.length * 2));
+        int encode(byte type, byte[] key, byte[] value, long expiresAt, boolean commit, long sequence,
+                   HintFile.Builder hint) {
+            int at = length;
+            long offset = fileOffset + at;
+            int size = RecordFormat.encode(buf, at, offset, type, commit, sequence, expiresAt, key, value,
+                    segment.cipher());
+            if (segment.cipher().isPlaintext()) {
+                hint.add(type, buf, at + RecordFormat.HEADER_SIZE, key.length, size, offset, sequence, expiresAt);
+            } else {
+                hint.add(type, key, 0, key.length, size, offset, sequence, expiresAt);
             }
+            length += size;
+            records++;
+            return size;
+        }
+
+        /**
+         * Encodes {@code appends} as one atomic unit (the last record carries the COMMIT flag), numbered from {@code
+         * firstSequence}, one {@link #encode} each; returns the file offset of the first (the others follow it: see
+         * {@link #apply(List, long, Applier)}). The appends' keys are the caller's copies ({@link
+         * Append}).
+         */
+        long encode(List<Append> appends, long firstSequence, HintFile.Builder hint) {
             long first = fileOffset + length;
             int n = appends.size();
             for (int i = 0; i < n; i++) {
-                LogWriter.Append a = appends.get(i);
-                long offset = fileOffset + length;
-                long sequence = firstSequence + i;
-                int size = RecordFormat.encode(buf, length, offset, a.type(), i == n - 1, sequence, a.expiresAt(),
-                        a.key().bytes(), a.value(), segment.cipher());
-                hint.add(a.type(), a.key().bytes(), size, offset, sequence, a.expiresAt());
-                length += size;
+                Append a = appends.get(i);
+                encode(a.type(), a.key().bytes(), a.value(), a.expiresAt(), i == n - 1, firstSequence + i, hint);
             }
-            records += n;
             return first;
         }
 
         /**
-         * Applies the records of {@code appends}, encoded from {@code first} by {@link #encode}, with their locations
-         * passed as fields: a put through the write path builds no Location.
+         * Applies the record of {@code size} bytes {@link #encode}d at file {@code offset} from {@code key}, with its
+         * key read as the hint entry's was, and its location passed as fields: no Key, no Location.
          */
-        void apply(List<LogWriter.Append> appends, long first, LogWriter.Applier applier) {
+        void apply(byte type, byte[] key, long offset, int size, long expiresAt, Applier applier) {
+            if (segment.cipher().isPlaintext()) {
+                int at = (int) (offset - fileOffset) + RecordFormat.HEADER_SIZE;
+                applier.apply(type, buf, at, key.length, expiresAt, segment.id(), offset, size);
+            } else {
+                applier.apply(type, key, 0, key.length, expiresAt, segment.id(), offset, size);
+            }
+        }
+
+        /** Applies the records of {@code appends}, encoded from {@code first} by {@link #encode(List, long, HintFile.Builder)}. */
+        void apply(List<Append> appends, long first, Applier applier) {
             long offset = first;
             for (int i = 0; i < appends.size(); i++) {
-                LogWriter.Append a = appends.get(i);
+                Append a = appends.get(i);
                 int size = RecordFormat.recordSize(a.key().bytes().length, a.value().length, segment.cipher());
-                applier.apply(a, segment.id(), offset, size);
+                apply(a.type(), a.key().bytes(), offset, size, a.expiresAt(), applier);
                 offset += size;
             }
         }
@@ -135,14 +159,19 @@ final class Chunks {
     /** The active segment's {@link PayloadCipher#overhead} per record (0 before the first segment). Writer's lock. */
     int overhead;
 
-    /** The bytes {@code appends} take encoded in the active segment. */
-    int size(List<LogWriter.Append> appends) {
-        int total = 0;
-        for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per put
-            LogWriter.Append a = appends.get(i);
-            total += RecordFormat.recordSize(a.key().bytes().length, a.value().length, overhead);
+    /** The bytes {@code records} records of {@code payload} key and value bytes in all take in the active segment. */
+    int size(long payload, int records) {
+        return Math.toIntExact(payload + (long) records * RecordFormat.recordSize(0, 0, overhead));
+    }
+
+    /** The key and value bytes of {@code appends}, for {@link #size(long, int)}. */
+    static long payload(List<Append> appends) {
+        long payload = 0;
+        for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per batch
+            Append a = appends.get(i);
+            payload += a.key().bytes().length + a.value().length;
         }
-        return total;
+        return payload;
     }
 
     /** A new pending chunk at {@code fileOffset} of {@code segment}, published to {@link #copyPublished}. */
@@ -189,14 +218,20 @@ final class Chunks {
     /**
      * The chunk to append {@code total} bytes to: {@code pending}, or, when they do not fit in its buffer, a new
      * chunk after it, {@code pending} being queued for the next cycle. Queued rather than grown: growing copied the
-     * chunk again at every doubling while a cycle ran (a seal's fsync), 8% of the bytes a put allocated.
+     * chunk again at every doubling while a cycle ran (a seal's fsync), 8% of the bytes a put allocated. Only an
+     * empty chunk's buffer is grown (for a record or batch larger than the buffer): no reader can be copying from it.
      */
     Chunk roomFor(Chunk pending, int total) {
-        if (pending.length == 0 || pending.length + total <= pending.buf.length) {
-            return pending;
+        Chunk c = pending;
+        if (c.length > 0 && c.length + total > c.buf.length) {
+            rolled(c);
+            c = next(c.segment, c.fileOffset + c.length);
         }
-        rolled(pending);
-        return next(pending.segment, pending.fileOffset + pending.length);
+        if (total > c.buf.length) {
+            assert c.length == 0 : "only an empty chunk's buffer is replaced";
+            c.buf = new byte[Math.max(total, c.buf.length * 2)];
+        }
+        return c;
     }
 
     boolean hasRolled() {

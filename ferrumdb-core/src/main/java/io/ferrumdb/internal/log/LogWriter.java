@@ -1,6 +1,5 @@
 package io.ferrumdb.internal.log;
 
-import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.ReadOnlyDatabaseException;
@@ -8,8 +7,6 @@ import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
-import io.ferrumdb.internal.keydir.Key;
-import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.Chunks.Chunk;
 import io.ferrumdb.internal.log.CycleIo.Cycle;
 import io.ferrumdb.internal.log.CycleIo.Sealing;
@@ -57,20 +54,6 @@ public final class LogWriter {
      */
     public interface SealListener {
         void sealed(Segment segment, HintFile.Builder hint) throws IOException;
-    }
-
-    /** One record to append. {@code value} is empty for a tombstone. */
-    public record Append(byte type, Key key, byte[] value, long expiresAt) {
-    }
-
-    /** Applies appended records to the key directory, under the writer's lock. */
-    public interface Applier {
-        void apply(Append append, Location location);
-
-        /** The same from the location's fields, which the writer calls: overridden, it builds no Location. */
-        default void apply(Append append, int segmentId, long offset, int recordSize) {
-            apply(append, new Location(segmentId, offset, recordSize, append.expiresAt()));
-        }
     }
 
     /**
@@ -156,68 +139,101 @@ public final class LogWriter {
     }
 
     /**
-     * Appends records as one atomic unit (the last carries the COMMIT flag) and applies them to the key
-     * directory. Returns a future completed when the records are durable under an {@code always} policy, or
-     * null when the policy does not wait for fsync.
-     */
-    public CompletableFuture<Void> append(List<Append> appends, Applier applier) {
-        return append(appends, applier, false);
-    }
-
-    /**
-     * Like {@link #append(List, Applier)}; with {@code callerWaits} the caller then waits for the returned future
-     * with {@link #waitFor} on this thread, which under {@code always()} may lead its group (GroupCommit).
+     * Appends records as one atomic unit (the last carries the COMMIT flag) and applies them to the key directory.
+     * Returns a future completed when the records are durable under an {@code always} policy, or null when the
+     * policy does not wait for fsync. With {@code callerWaits} the caller then waits for it with {@link #waitFor} on
+     * this thread, which under {@code always()} may lead its group (GroupCommit).
      */
     public CompletableFuture<Void> append(List<Append> appends, Applier applier, boolean callerWaits) {
+        int n = appends.size();
+        long payload = Chunks.payload(appends);
         lock.lock();
         try {
-            ensureWritable(true);
-            int total = chunks.size(appends);
-            while (true) {
-                ensureWritable(true);
-                if (chunks.full(pending, total)) {
-                    space.awaitUninterruptibly();
-                } else if (appendOffset + total > rollBeyond && (active == null || appendOffset > SegmentHeader.SIZE)) {
-                    roll(); // or the first segment (no test of its own: it deoptimized the JIT's append at first puts)
-                    total = chunks.size(appends);
-                } else {
-                    break;
-                }
-            }
-            Chunk c = pending = chunks.roomFor(pending, total);
-            boolean first = c.length == 0 && !chunks.hasRolled();
-            if (first) {
-                pendingSince = System.nanoTime();
-            }
-            int n = appends.size();
-            long at = c.encode(appends, total, lastSequence + 1, activeHint);
-            appendOffset = c.fileOffset + c.length;
-            active.noteSequences(lastSequence + 1, lastSequence + n);
-            lastSequence += n;
+            Chunk c = reserve(payload, n);
+            long at = c.encode(appends, lastSequence + 1, activeHint);
+            boolean first = appended(c, n);
             c.apply(appends, at, applier);
-            CompletableFuture<Void> durable = null;
-            if (policy.isAlways() && callerWaits) {
-                Ticket ticket = new Ticket();
-                waiters.add(ticket);
-                commit.arrived(ticket, waiters.size());
-                durable = ticket;
-            } else if (policy.isAlways()) {
-                durable = new CompletableFuture<>();
-                waiters.add(durable);
-                if (gather.wakes(waiters.size())) {
-                    work.signal();
-                }
-                Ticket gatherer = commit.backAt(waiters.size());
-                if (gatherer != null) {
-                    gatherer.wake();
-                }
-            } else if (first && ticks.parked()) {
-                work.signal();
-            }
-            return durable;
+            return acknowledgement(first, callerWaits);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * {@link #append(List, Applier, boolean)} of one record from the caller's arrays, allocating nothing: neither is
+     * kept, the record is encoded from them, and in a plaintext segment the hint and the key directory take the key
+     * from it ({@link Chunk#encode}); in an encrypted one it cannot be read back, so the key is copied first.
+     */
+    public CompletableFuture<Void> append(byte type, byte[] key, byte[] value, long expiresAt, Applier applier,
+                                          boolean callerWaits) {
+        lock.lock();
+        try {
+            Chunk c = reserve(key.length + (long) value.length, 1);
+            byte[] k = c.segment.cipher().isPlaintext() ? key : key.clone();
+            long at = c.fileOffset + c.length;
+            int size = c.encode(type, k, value, expiresAt, true, lastSequence + 1, activeHint);
+            boolean first = appended(c, 1);
+            c.apply(type, k, at, size, expiresAt, applier);
+            return acknowledgement(first, callerWaits);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The chunk for {@code records} records of {@code payload} key and value bytes, made room for. REQUIRES lock. */
+    private Chunk reserve(long payload, int records) {
+        int total = chunks.size(payload, records);
+        while (true) {
+            stopped.ensureWritable(true, closing);
+            if (chunks.full(pending, total)) {
+                space.awaitUninterruptibly();
+            } else if (appendOffset + total > rollBeyond && (active == null || appendOffset > SegmentHeader.SIZE)) {
+                roll(); // or the first segment (no test of its own: it deoptimized the JIT's append at first puts)
+                total = chunks.size(payload, records); // the new segment's cipher may differ
+            } else {
+                break;
+            }
+        }
+        return pending = chunks.roomFor(pending, total);
+    }
+
+    /** Accounts for the {@code n} records just encoded in {@code c}; true if they are the first pending. Lock held. */
+    private boolean appended(Chunk c, int n) {
+        boolean first = c.records == n && !chunks.hasRolled();
+        if (first) {
+            pendingSince = System.nanoTime();
+        }
+        appendOffset = c.fileOffset + c.length;
+        active.noteSequences(lastSequence + 1, lastSequence + n);
+        lastSequence += n;
+        return first;
+    }
+
+    /**
+     * What an append returns: under {@code always()} the future of its group's fsync (a writer waiting on its own
+     * thread may lead the group), else null; wakes the flusher for the {@code first} pending records. REQUIRES lock.
+     */
+    private CompletableFuture<Void> acknowledgement(boolean first, boolean callerWaits) {
+        CompletableFuture<Void> durable = null;
+        if (policy.isAlways() && callerWaits) {
+            Ticket ticket = new Ticket();
+            waiters.add(ticket);
+            commit.arrived(ticket, waiters.size());
+            durable = ticket;
+        } else if (policy.isAlways()) {
+            durable = new CompletableFuture<>();
+            waiters.add(durable);
+            if (gather.wakes(waiters.size())) {
+                work.signal();
+            }
+            Ticket gatherer = commit.backAt(waiters.size());
+            if (gatherer != null) {
+                gatherer.wake();
+            }
+        } else if (first && ticks.parked()) {
+            work.signal();
+        }
+        return durable;
     }
 
     /** Runs {@code action} under the writer's lock, serialized with appends (for key-directory purges). */
@@ -257,7 +273,7 @@ public final class LogWriter {
     private void rollAndSync(boolean evenIfEmpty, boolean user) {
         lock.lock();
         try {
-            ensureWritable(user);
+            stopped.ensureWritable(user, closing);
             if (evenIfEmpty || appendOffset > SegmentHeader.SIZE) {
                 roll();
             }
@@ -282,7 +298,7 @@ public final class LogWriter {
         CompletableFuture<Void> done;
         lock.lock();
         try {
-            ensureWritable(user);
+            stopped.ensureWritable(user, closing);
             if (!always && syncedSequence == lastSequence && pending.length == 0 && !chunks.hasRolled()
                     && toSeal.isEmpty()) {
                 return;
@@ -307,11 +323,6 @@ public final class LogWriter {
             GroupCommit.await(ticket, this::lead);
         }
         WriteFailure.await(durable);
-    }
-
-    /** Waits for a future returned by {@link #append}; failures as {@link WriteFailure#await}. */
-    public static void await(CompletableFuture<Void> future) {
-        WriteFailure.await(future);
     }
 
     /**
@@ -440,16 +451,6 @@ public final class LogWriter {
             Uninterruptibly.join(acknowledger.thread());
         }
         return activeEmpty;
-    }
-
-    /** Throws once the writer stopped or began closing; a stop counts as told to the caller when {@code user}. */
-    private void ensureWritable(boolean user) {
-        if (stopped.cause() != null) {
-            throw stopped.exception(user);
-        }
-        if (closing) {
-            throw new DatabaseClosedException("database");
-        }
     }
 
     private void roll() {

@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.log;
 
+import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.ReadOnlyDatabaseException;
 import java.util.Collection;
@@ -73,6 +74,16 @@ final class WriteFailure {
         told |= user;
         return new ReadOnlyDatabaseException("database stopped accepting writes after a failure of the write path: "
                 + cause, cause);
+    }
+
+    /** Throws once the writer stopped (told to the caller when {@code user}) or began {@code closing}. */
+    void ensureWritable(boolean user, boolean closing) {
+        if (cause != null) {
+            throw exception(user);
+        }
+        if (closing) {
+            throw new DatabaseClosedException("database");
+        }
     }
 
     /** Fails every waiter of {@code waiters} with the failure; counts as told when one of them is a user's. */

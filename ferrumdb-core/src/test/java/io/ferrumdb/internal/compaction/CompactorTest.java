@@ -11,7 +11,8 @@ import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.LogWriter;
-import io.ferrumdb.internal.log.LogWriter.Append;
+import io.ferrumdb.internal.log.TestWrites;
+import io.ferrumdb.internal.log.Append;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentManifest;
@@ -284,19 +285,19 @@ class CompactorTest {
 
     private void append(byte type, String key, long expiresAt) {
         byte[] value = type == RecordFormat.TYPE_PUT ? new byte[20] : new byte[0];
-        LogWriter.await(writer.append(List.of(new Append(type, new Key(key.getBytes(StandardCharsets.UTF_8)), value,
-                expiresAt)), this::apply));
+        TestWrites.await(writer.append(List.of(new Append(type, new Key(key.getBytes(StandardCharsets.UTF_8)), value,
+                expiresAt)), TestWrites.applier(this::apply), false));
     }
 
     /** What the database's write path does under the writer's lock. */
-    private void apply(Append a, Location location) {
+    private void apply(byte type, Key key, Location location) {
         sequenceAt.put(List.of((long) location.segmentId(), location.offset()), (long) sequenceAt.size() + 1);
-        if (a.type() == RecordFormat.TYPE_PUT) {
-            Location previous = keyDir.put(a.key(), location);
+        if (type == RecordFormat.TYPE_PUT) {
+            Location previous = keyDir.put(key, location);
             set.addLive(location);
             set.release(previous);
         } else {
-            set.release(keyDir.remove(a.key()));
+            set.release(keyDir.remove(key));
         }
     }
 }

@@ -10,7 +10,6 @@ import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
-import io.ferrumdb.internal.log.LogWriter.Append;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -113,7 +112,7 @@ class DeferredSealTest {
         append(w, put("first", 100));
         assertThatThrownBy(w::rollAndSync).isInstanceOf(ReadOnlyDatabaseException.class).hasCause(injected);
         assertThat(w.failure()).isSameAs(injected);
-        assertThatThrownBy(() -> w.append(List.of(put("later", 10)), this::record))
+        assertThatThrownBy(() -> w.append(List.of(put("later", 10)), TestWrites.applier(this::record), false))
                 .isInstanceOf(ReadOnlyDatabaseException.class).hasCause(injected);
         assertThatThrownBy(w::sync).isInstanceOf(ReadOnlyDatabaseException.class).hasCause(injected);
     }
@@ -127,10 +126,10 @@ class DeferredSealTest {
     }
 
     private void append(LogWriter w, Append... appends) {
-        LogWriter.await(w.append(List.of(appends), this::record));
+        TestWrites.await(w.append(List.of(appends), TestWrites.applier(this::record), false));
     }
 
-    private void record(Append a, Location location) {
+    private void record(byte type, Key key, Location location) {
         applied.add(location);
     }
 

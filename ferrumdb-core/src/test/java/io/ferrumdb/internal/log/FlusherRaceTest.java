@@ -9,7 +9,6 @@ import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
-import io.ferrumdb.internal.log.LogWriter.Append;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,7 +100,7 @@ class FlusherRaceTest {
                 }
                 model.addAll(batch);
                 Location[] last = new Location[1];
-                assertThat(writer.append(batch, (a, loc) -> last[0] = loc)).isNull();
+                assertThat(writer.append(batch, TestWrites.applier((type, key, loc) -> last[0] = loc), false)).isNull();
                 newest.set(last[0]);
             }
         } finally {

@@ -14,7 +14,6 @@ import io.ferrumdb.internal.io.ForwardingStorageFile;
 import io.ferrumdb.internal.io.StorageFile;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
-import io.ferrumdb.internal.log.LogWriter.Append;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -79,7 +78,7 @@ class LeaderHandOffTest {
         List<Writer> followers = List.of(Writer.start(w, this, "b"), Writer.start(w, this, "c"),
                 Writer.start(w, this, "d"));
         awaitApplied(5);
-        CompletableFuture<Void> async = w.append(List.of(put("async")), this::record);
+        CompletableFuture<Void> async = w.append(List.of(put("async")), TestWrites.applier(this::record), false);
         HeldForce second = forces.holdNext();
         first.release(null);
         a.join();
@@ -97,7 +96,7 @@ class LeaderHandOffTest {
             assertThat(f.failure()).as(f.key).isInstanceOf(ReadOnlyDatabaseException.class)
                     .hasRootCauseMessage("injected fsync failure");
         }
-        assertThatThrownBy(() -> LogWriter.await(async)).as("an asynchronous future of the group")
+        assertThatThrownBy(() -> TestWrites.await(async)).as("an asynchronous future of the group")
                 .isInstanceOf(ReadOnlyDatabaseException.class).hasRootCauseMessage("injected fsync failure");
         late.join();
         assertThat(late.failure()).as("a writer queued for the next group").isInstanceOf(ReadOnlyDatabaseException.class)
@@ -184,13 +183,13 @@ class LeaderHandOffTest {
     }
 
     void put(LogWriter w, String key) {
-        w.waitFor(w.append(List.of(put(key)), this::record, true));
+        w.waitFor(w.append(List.of(put(key)), TestWrites.applier(this::record), true));
     }
 
-    private void record(Append a, Location location) {
-        String key = new String(a.key().bytes(), StandardCharsets.UTF_8);
-        applied.put(key, location);
-        order.add(key);
+    private void record(byte type, Key key, Location location) {
+        String name = new String(key.bytes(), StandardCharsets.UTF_8);
+        applied.put(name, location);
+        order.add(name);
     }
 
     private static Append put(String key) {

@@ -12,7 +12,6 @@ import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
-import io.ferrumdb.internal.log.LogWriter.Append;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -134,7 +133,7 @@ class LogWriterTest {
         assertThat(w.close()).isTrue();
         assertThat(w.active()).isNull();
         assertThat(writerThreads()).isEqualTo(before);
-        assertThatThrownBy(() -> w.append(List.of(put("late", 10)), this::record))
+        assertThatThrownBy(() -> w.append(List.of(put("late", 10)), TestWrites.applier(this::record), false))
                 .isInstanceOf(io.ferrumdb.DatabaseClosedException.class);
     }
 
@@ -146,7 +145,7 @@ class LogWriterTest {
         w.rollAndSync(true);
         assertThat(w.active()).as("the roll made the first segment").isNotNull();
         assertThat(writerThreads()).isEqualTo(before + 2);
-        LogWriter.await(w.append(List.of(put("after", 10)), this::record));
+        TestWrites.await(w.append(List.of(put("after", 10)), TestWrites.applier(this::record), false));
         w.sync();
         assertThat(applied).hasSize(1);
     }
@@ -184,17 +183,17 @@ class LogWriterTest {
     void aFailedFsyncStopsTheWriterForGoodAndIsNeverRetried() {
         FaultFileIO faults = new FaultFileIO(7);
         LogWriter w = open(faults.session(), FsyncPolicy.always(), 1 << 20);
-        LogWriter.await(w.append(List.of(put("first", 10)), this::record));
+        TestWrites.await(w.append(List.of(put("first", 10)), TestWrites.applier(this::record), false));
         faults.failOn(FaultFileIO.Op.FORCE, 1, ".seg");
-        CompletableFuture<Void> second = w.append(List.of(put("second", 10)), this::record);
-        assertThatThrownBy(() -> LogWriter.await(second))
+        CompletableFuture<Void> second = w.append(List.of(put("second", 10)), TestWrites.applier(this::record), false);
+        assertThatThrownBy(() -> TestWrites.await(second))
                 .isInstanceOf(ReadOnlyDatabaseException.class)
                 .hasRootCauseInstanceOf(IOException.class)
                 .rootCause().hasMessageContaining("injected failure of FORCE");
         assertThat(w.failure()).isInstanceOf(IOException.class);
         assertThat(faults.armed()).isFalse();
         // Later writes are refused at once, with the original failure as their cause; syncs too.
-        assertThatThrownBy(() -> w.append(List.of(put("third", 10)), this::record))
+        assertThatThrownBy(() -> w.append(List.of(put("third", 10)), TestWrites.applier(this::record), false))
                 .isInstanceOf(ReadOnlyDatabaseException.class)
                 .hasCause(w.failure());
         assertThatThrownBy(w::sync).isInstanceOf(ReadOnlyDatabaseException.class);
@@ -271,7 +270,7 @@ class LogWriterTest {
     @Test
     void withoutWaitersTheFlusherLingersThenWritesWithoutBeingAskedAndNeverFsyncs() throws Exception {
         LogWriter w = open(FileIO.nio(), FsyncPolicy.never(), 1 << 20);
-        assertThat(w.append(List.of(put("k", 100)), this::record)).isNull(); // nobody waits under never()
+        assertThat(w.append(List.of(put("k", 100)), TestWrites.applier(this::record), false)).isNull(); // nobody waits under never()
         Location loc = applied.get(0);
         Segment active = w.active();
         // Visible at once, from the writer's buffers (not yet in the file, or kept after writing).
@@ -299,7 +298,7 @@ class LogWriterTest {
         w.rollAndSync(true); // creates an active segment without records
         assertThat(w.active()).isNotNull();
         assertThat(w.close()).isTrue();
-        assertThatThrownBy(() -> w.append(List.of(put("late", 1)), this::record))
+        assertThatThrownBy(() -> w.append(List.of(put("late", 1)), TestWrites.applier(this::record), false))
                 .isInstanceOf(io.ferrumdb.FerrumException.class);
     }
 
@@ -367,10 +366,10 @@ class LogWriterTest {
     }
 
     private void append(LogWriter w, Append... appends) {
-        LogWriter.await(w.append(List.of(appends), this::record));
+        TestWrites.await(w.append(List.of(appends), TestWrites.applier(this::record), false));
     }
 
-    private void record(Append a, Location location) {
+    private void record(byte type, Key key, Location location) {
         applied.add(location);
     }
 

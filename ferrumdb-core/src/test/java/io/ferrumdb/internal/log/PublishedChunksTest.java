@@ -7,7 +7,6 @@ import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
-import io.ferrumdb.internal.log.LogWriter.Append;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,7 +79,7 @@ class PublishedChunksTest {
                     int at = i;
                     Append a = new Append(RecordFormat.TYPE_PUT, new Key(key(i)), value(i), 0);
                     // The key directory's publication: a release store after the record was encoded.
-                    log.writer.append(List.of(a), (append, location) -> locations.set(at, location));
+                    log.writer.append(List.of(a), TestWrites.applier((type, key, location) -> locations.set(at, location)), false);
                     published.set(i + 1);
                 }
             } finally {

@@ -1,0 +1,30 @@
+package io.ferrumdb.internal.log;
+
+import io.ferrumdb.internal.keydir.Key;
+import io.ferrumdb.internal.keydir.Location;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+
+/** Tests' view of the log writer's appends: applied records as a key and a Location, and waiting for a future. */
+public final class TestWrites {
+    /** What a test records of an applied record. */
+    @FunctionalInterface
+    public interface Applied {
+        void applied(byte type, Key key, Location location);
+    }
+
+    private TestWrites() {
+    }
+
+    /** An {@link Applier} handing {@code applied} a copy of each record's key and its location. */
+    public static Applier applier(Applied applied) {
+        return (type, key, keyAt, keyLength, expiresAt, segmentId, offset, recordSize) -> applied.applied(type,
+                new Key(Arrays.copyOfRange(key, keyAt, keyAt + keyLength)),
+                new Location(segmentId, offset, recordSize, expiresAt));
+    }
+
+    /** Waits for a future of {@link LogWriter#append} (null: nothing to wait for); failures as the write path's. */
+    public static void await(CompletableFuture<Void> future) {
+        WriteFailure.await(future);
+    }
+}
