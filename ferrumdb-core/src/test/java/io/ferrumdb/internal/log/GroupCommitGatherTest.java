@@ -53,6 +53,78 @@ class GroupCommitGatherTest {
     }
 
     @Test
+    void theAppendThatCompletesTheGroupTakesTheLeadAndTheWaitingLeaderFollows() {
+        arrive();
+        waiters.clear(); // a group of three was taken and fsynced; nobody waits at its end
+        assertThat(commit.handOff(waiters, 0, 3, FSYNC, 0, List.of())).isNull();
+
+        Ticket back = arrive();
+        assertThat(commit.leads(back)).as("the token was free").isTrue();
+        assertThat(commit.gatherFor(back, waiters.size(), false, 10_000)).isPositive();
+        Ticket second = arrive();
+        assertThat(commit.leads(second)).as("two of three back: it follows").isFalse();
+        assertThat(commit.leads(back)).isTrue();
+        Ticket third = arrive();
+        assertThat(commit.leads(third)).as("its append completed the group: it leads").isTrue();
+        assertThat(commit.leads(back)).as("the waiting leader follows, its record in the group").isFalse();
+        assertThat(commit.running()).as("the token moved, it was not freed").isTrue();
+        assertThat(commit.gatherFor(third, waiters.size(), false, 20_000)).as("the group is back").isZero();
+        assertThat(commit.backAt(waiters.size() + 1)).as("nobody waits for a group any more").isNull();
+        Ticket fourth = arrive();
+        assertThat(commit.leads(fourth)).as("a later writer follows the new leader").isFalse();
+    }
+
+    @Test
+    void aLeaderThatLostTheLeadWakesAtItsDeadlineAndWaitsForItsTicketAsAFollower() throws Exception {
+        GroupCommit slow = new GroupCommit(Long.MAX_VALUE); // waits bounded by the fsync alone: 200 ms here
+        Ticket first = new Ticket();
+        List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        synchronized (waiters) { // stands for the writer's lock
+            waiters.add(first);
+            slow.arrived(first, waiters.size());
+            waiters.clear();
+            assertThat(slow.handOff(waiters, 0, 2, 400_000_000L, System.nanoTime(), List.of())).isNull();
+        }
+        Ticket[] back = new Ticket[1];
+        Thread t = new Thread(() -> {
+            synchronized (waiters) {
+                back[0] = new Ticket(); // this thread's
+                waiters.add(back[0]);
+                slow.arrived(back[0], waiters.size());
+            }
+            GroupCommit.await(back[0], led -> {
+                synchronized (waiters) { // as LogWriter#lead
+                    if (!slow.leads(led)) {
+                        answers.add("lost the lead");
+                        return 0;
+                    }
+                    long wait = slow.gatherFor(led, waiters.size(), false, System.nanoTime());
+                    answers.add(wait > 0 ? "waits" : "would run the cycle");
+                    return wait;
+                }
+            });
+        }, "gathering-leader");
+        t.start();
+        while (answers.isEmpty()) {
+            Thread.sleep(1);
+        }
+        Ticket completing = new Ticket();
+        synchronized (waiters) {
+            waiters.add(completing);
+            slow.arrived(completing, waiters.size());
+            assertThat(slow.leads(completing)).isTrue();
+        }
+        while (answers.size() < 2) { // the parked leader's deadline
+            Thread.sleep(1);
+        }
+        t.join(100);
+        assertThat(t.isAlive()).as("it waits for its ticket, completed by the cycle of the new leader").isTrue();
+        back[0].complete(null);
+        t.join();
+        assertThat(answers).containsExactly("waits", "lost the lead");
+    }
+
+    @Test
     void urgentWorkEndsTheWaitAndAWaitEndsAtItsDeadline() {
         Ticket leader = arrive();
         waiters.clear();
