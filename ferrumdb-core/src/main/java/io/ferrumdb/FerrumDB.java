@@ -67,7 +67,7 @@ public final class FerrumDB implements AutoCloseable {
             // The first append creates the active segment: an open that writes nothing creates no file.
             this.writer = options.readOnly() ? null : new LogWriter(opened.maxSequence(), options.fsyncPolicy(),
                     options.segmentSize(), segments::createActive, this::sealSegment,
-                    LogWriter.AfterCycle.of(keyDir::applyQueuedOrderedChanges, keyDir::orderedChangesDue));
+                    keyDir::applyQueuedOrderedChanges);
             keyDir.keysInRecords(new io.ferrumdb.internal.log.RecordKeyReader(segments, writer));
             this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, this::now);
             this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, this::now, this::ensureOpen);

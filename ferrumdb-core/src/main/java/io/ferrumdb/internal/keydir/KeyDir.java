@@ -257,15 +257,6 @@ public final class KeyDir {
         }
     }
 
-    /**
-     * Whether {@link #applyQueuedOrderedChanges} has work now: enough keys are pending to merge (a deferred build is
-     * started from there too, beyond many more). False for most group commits, whose few new keys wait for later
-     * ones: the log then does not wake its acknowledger thread for nothing. Cheap; called under the writer's lock.
-     */
-    public boolean orderedChangesDue() {
-        return ordered != null && ordered.mergeDue();
-    }
-
     /** Number of entries, expired ones included until {@link #purgeExpired} removes them. */
     public int size() {
         return size.get();

@@ -132,18 +132,6 @@ final class OrderedIndex {
         }
     }
 
-    /** Whether {@link #merge}{@code (false)} would merge now: enough keys are pending (see {@link #PENDING_MERGE}). */
-    boolean mergeDue() {
-        synchronized (lock) {
-            return dueLocked();
-        }
-    }
-
-    private boolean dueLocked() {
-        assert Thread.holdsLock(lock) : "the pending count is guarded by the index's lock";
-        return pendingCount >= Math.max(PENDING_MERGE, levels.mid.length / 4);
-    }
-
     /**
      * Sorts the pending keys into {@code mid}, and {@code mid} into {@code base} once it has grown to a sixteenth
      * of it. With {@code force}, merges even a few pending keys. One merge runs at a time; scans and writers
@@ -156,7 +144,7 @@ final class OrderedIndex {
             boolean filterBase;
             boolean filterMid;
             synchronized (lock) {
-                if (pendingCount == 0 || (!force && !dueLocked())) {
+                if (pendingCount == 0 || (!force && pendingCount < Math.max(PENDING_MERGE, levels.mid.length / 4))) {
                     return;
                 }
                 before = levels;

@@ -29,7 +29,7 @@ final class Acknowledger {
     private static final Batch LAST_BATCH = new Batch(List.of(), List.of());
 
     private final LinkedBlockingQueue<Batch> batches = new LinkedBlockingQueue<>();
-    private final LogWriter.AfterCycle afterCycle;
+    private final Runnable afterCycle;
     private final CycleIo.Sealer sealer;
     private final BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure;
     /** Set by the first failed seal: later batches' seals are skipped and their waiters failed. This thread only. */
@@ -37,15 +37,14 @@ final class Acknowledger {
     private final Thread thread;
 
     /**
-     * @param afterCycle run after each group of batches, one call at a time; a batch with nothing to seal or
-     *                   complete is queued only while it is due
+     * @param afterCycle run after each group of batches, one call at a time
      * @param sealer     seals the segments of a batch (writes their hint files)
      * @param onFailure  told of a throwable, with the waiters to fail: the writer stops taking writes (it is not
      *                   trusted with more). From the after-cycle work with none: acknowledging goes on so that no
      *                   writer waits forever. From a seal with the waiters of its batch, and then of every later one
      *                   (their seals are skipped), as when a cycle fails
      */
-    Acknowledger(LogWriter.AfterCycle afterCycle, CycleIo.Sealer sealer,
+    Acknowledger(Runnable afterCycle, CycleIo.Sealer sealer,
                  BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure) {
         this.afterCycle = afterCycle;
         this.sealer = sealer;
@@ -72,14 +71,11 @@ final class Acknowledger {
     }
 
     /**
-     * Queues the waiters of one fsynced cycle and the segments it rolled, written and fsynced, to seal before the
-     * waiters are completed. With neither, queues the after-cycle work alone, and only when it is due: each batch
-     * wakes this thread. REQUIRES the writer's lock (batches are queued in cycle order).
+     * Queues the waiters of one fsynced cycle (empty: still runs the after-cycle work) and the segments it rolled,
+     * written and fsynced, to seal before the waiters are completed.
      */
     void acknowledge(List<CompletableFuture<Void>> fsynced, List<Sealing> sealing) {
-        if (!fsynced.isEmpty() || !sealing.isEmpty() || afterCycle.due()) {
-            batches.add(new Batch(fsynced, sealing));
-        }
+        batches.add(new Batch(fsynced, sealing));
     }
 
     /** Queues the end: the thread stops after acknowledging everything queued before. Called once, by the flusher. */

@@ -57,42 +57,6 @@ public final class LogWriter {
     }
 
     /**
-     * Work after flush cycles, off the writers' path and off the flusher's (the key directory's queued ordered-set
-     * changes), run on the acknowledger thread one call at a time.
-     */
-    public interface AfterCycle {
-        void run();
-
-        /**
-         * Whether {@link #run} has work now; asked under the writer's lock after every cycle. A cycle that leaves
-         * the acknowledger nothing else to do wakes it only when this is true: under {@code always()} a leader
-         * completes its own group, and waking the acknowledger after every group only to find nothing to merge was a
-         * thread wake-up and a context switch a group on a busy 2-CPU machine (docs/benchmarks.md, issue 23,
-         * session 12).
-         */
-        boolean due();
-
-        /** Work that may be due after any cycle: {@code run} after every one. */
-        static AfterCycle always(Runnable run) {
-            return of(run, () -> true);
-        }
-
-        static AfterCycle of(Runnable run, java.util.function.BooleanSupplier due) {
-            return new AfterCycle() {
-                @Override
-                public void run() {
-                    run.run();
-                }
-
-                @Override
-                public boolean due() {
-                    return due.getAsBoolean();
-                }
-            };
-        }
-    }
-
-    /**
      * Without fsync waiters, a cycle runs {@link #LINGER_NANOS} after records became pending, or when the flusher
      * wakes to find this much pending or a full chunk queued (or sooner: {@link FlusherTicks}). Only the first record
      * pending wakes it, and only when it is parked: waking it per record cost a hand-off and a write() per put (30x
@@ -156,10 +120,11 @@ public final class LogWriter {
 
     /**
      * @param factory    creates the active segment, first when the first record is appended
-     * @param afterCycle work done after flush cycles when it is due (see {@link AfterCycle})
+     * @param afterCycle work done after each flush cycle, off the writers' path and off the flusher's (the key
+     *                   directory's queued ordered-set changes); runs on the acknowledger thread, one call at a time
      */
     public LogWriter(long lastSequence, FsyncPolicy policy, long segmentSize,
-                     SegmentFactory factory, SealListener sealListener, AfterCycle afterCycle) {
+                     SegmentFactory factory, SealListener sealListener, Runnable afterCycle) {
         this.pending = new Chunk(null, 0, new byte[Chunks.INITIAL_CHUNK]);
         this.lastSequence = lastSequence;
         this.syncedSequence = lastSequence;

@@ -119,7 +119,7 @@ class CompactorTest {
         SegmentFiles files = new SegmentFiles(FileIO.nio(), dir, new byte[16], CipherSuite.PLAINTEXT);
         SegmentManifest.write(files, new java.util.TreeSet<>());
         set = new SegmentSet(files, new SegmentManifest(files, List.of()));
-        writer = new LogWriter(0, FsyncPolicy.never(), 1 << 20, set::createActive, set::seal, LogWriter.AfterCycle.always(() -> { }));
+        writer = new LogWriter(0, FsyncPolicy.never(), 1 << 20, set::createActive, set::seal, () -> { });
         for (String op : history) {
             String[] w = op.split(" ");
             switch (w[0]) {
@@ -203,7 +203,7 @@ class CompactorTest {
             SegmentFiles files = new SegmentFiles(FileIO.nio(), at, new byte[16], CipherSuite.PLAINTEXT);
             SegmentManifest.write(files, new java.util.TreeSet<>());
             set = new SegmentSet(files, new SegmentManifest(files, List.of()));
-            writer = new LogWriter(0, FsyncPolicy.never(), 1 << 20, set::createActive, set::seal, LogWriter.AfterCycle.always(() -> { }));
+            writer = new LogWriter(0, FsyncPolicy.never(), 1 << 20, set::createActive, set::seal, () -> { });
             for (int round = 0; round < 3; round++) {
                 for (int k = 0; k < 60; k++) {
                     append(RecordFormat.TYPE_PUT, "key-" + k, 0);

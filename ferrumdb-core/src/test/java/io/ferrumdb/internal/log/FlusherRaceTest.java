@@ -59,7 +59,7 @@ class FlusherRaceTest {
         LogWriter writer = new LogWriter(0, policy, 256 << 10, set::createActive, (Segment s, HintFile.Builder h) -> {
             set.seal(s, h);
             hintEntries.put(s.id(), h.count());
-        }, LogWriter.AfterCycle.always(() -> { }));
+        }, () -> { });
         List<Append> model = new ArrayList<>();
         AtomicReference<Location> newest = new AtomicReference<>();
         AtomicReference<Throwable> readerFailure = new AtomicReference<>();

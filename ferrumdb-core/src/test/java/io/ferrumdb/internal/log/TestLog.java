@@ -22,15 +22,9 @@ final class TestLog implements AutoCloseable {
     /** {@code factory} wraps the set's segment creation, for a test that holds or counts rolls. */
     TestLog(Path dir, FileIO io, FsyncPolicy policy, long segmentSize, LogWriter.SealListener sealer,
             UnaryOperator<LogWriter.SegmentFactory> factory) {
-        this(dir, io, policy, segmentSize, sealer, factory, LogWriter.AfterCycle.always(() -> { }));
-    }
-
-    /** {@code afterCycle}: the writer's after-cycle work, for a test that watches when it runs. */
-    TestLog(Path dir, FileIO io, FsyncPolicy policy, long segmentSize, LogWriter.SealListener sealer,
-            UnaryOperator<LogWriter.SegmentFactory> factory, LogWriter.AfterCycle afterCycle) {
         SegmentFiles files = new SegmentFiles(io, dir, new byte[16], CipherSuite.PLAINTEXT);
         set = new SegmentSet(files, new SegmentManifest(files, List.of()));
-        writer = new LogWriter(0, policy, segmentSize, factory.apply(set::createActive), sealer, afterCycle);
+        writer = new LogWriter(0, policy, segmentSize, factory.apply(set::createActive), sealer, () -> { });
     }
 
     @Override
