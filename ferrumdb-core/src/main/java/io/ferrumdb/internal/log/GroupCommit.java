@@ -21,8 +21,7 @@ import java.util.function.ToLongFunction;
  * A leader is a writer that is already running when it appends.
  *
  * <p>Before taking its group a leader waits, up to half an fsync ({@link GroupGather}, as the flusher does), for
- * the writers of the group just completed to append again, and the append that brings them back takes the lead from
- * it ({@link #arrived}). Without
+ * the writers of the group just completed to append again, and the append that brings them back wakes it. Without
  * that wait, once every writer was in one group nobody was waiting at its end: the token was freed and the first
  * writer back, usually the ending leader itself, led a group of one while the others queued behind it (15-22% of the
  * cycles at 16 writers fsynced a single record; docs/benchmarks.md, issue 23, session 7).
@@ -35,12 +34,10 @@ final class GroupCommit {
     /** The durability future of a caller that waits for it on its own thread, which may be made the leader. */
     static final class Ticket extends CompletableFuture<Void> {
         private final Thread thread = Thread.currentThread();
-        /**
-         * Set under the writer's lock when this ticket's thread is to run the next cycle; cleared when it does, or
-         * under the lock when a later writer's append completes the group it waits for and takes the lead ({@link
-         * #arrived}).
-         */
+        /** Set under the writer's lock when this ticket's thread is to run the next cycle; cleared when it does. */
         private volatile boolean lead;
+        /** A leader waiting for its group that this ticket's append completed: woken by this thread, unlocked. */
+        private Ticket gathererToWake;
         /** Set with {@link #lead}: futures of the last group this thread completes before it leads its own. */
         private List<CompletableFuture<Void>> inherited = List.of();
 
@@ -86,30 +83,16 @@ final class GroupCommit {
     }
 
     /**
-     * A ticket was registered, {@code waiting} futures in all: it leads when no cycle runs, otherwise it follows.
-     * When its append completes the group a leader waits for, it takes the lead from that leader, which follows
-     * instead (its record is in the group): the thread that completed the group is running already, where waking
-     * the waiting leader cost an unpark and that leader's wait for a CPU before the group's write could begin, on
-     * the cycle's critical path. The demoted leader wakes at its deadline, finds it no longer leads ({@link
-     * #leads}) and waits for its ticket as any follower.
+     * A ticket was registered, {@code waiting} futures in all: it leads when no cycle runs, otherwise it follows;
+     * when its append completes the group a leader waits for, its thread wakes that leader ({@link #await}).
      */
     void arrived(Ticket ticket, int waiting) {
         if (!running) {
             running = true;
             ticket.lead = true;
-            return;
+        } else {
+            ticket.gathererToWake = backAt(waiting);
         }
-        Ticket gathering = backAt(waiting);
-        if (gathering != null) {
-            assert gathering.lead && gathering.inherited.isEmpty() : "a gathering leader has completed its share";
-            gathering.lead = false;
-            ticket.lead = true;
-        }
-    }
-
-    /** Whether {@code ticket} holds the token: false once a later append took the lead from it. REQUIRES lock. */
-    boolean leads(Ticket ticket) {
-        return ticket.lead;
     }
 
     /**
@@ -186,12 +169,16 @@ final class GroupCommit {
     /**
      * Waits on the ticket's own thread, without the lock, until the ticket is complete. Whenever the ticket is made
      * the leader it first completes its share of the ending group, then calls {@code lead}, which either runs a
-     * cycle (and must then not throw and end with {@link #handOff}; it returns 0), returns 0 without one when a later
-     * append took the lead from it ({@link #leads}), or returns the nanoseconds to wait for the group first ({@link
-     * #gatherFor}). A leader's own ticket is completed with its group (by it or by the
+     * cycle (and must then not throw and end with {@link #handOff}; it returns 0) or returns the nanoseconds to wait
+     * for the group first ({@link #gatherFor}). A leader's own ticket is completed with its group (by it or by the
      * next leader). Interrupts do not end the wait; the flag is kept.
      */
     static void await(Ticket ticket, ToLongFunction<Ticket> lead) {
+        Ticket toWake = ticket.gathererToWake;
+        if (toWake != null) {
+            ticket.gathererToWake = null;
+            toWake.wake();
+        }
         boolean interrupted = false;
         while (true) {
             if (ticket.lead) {

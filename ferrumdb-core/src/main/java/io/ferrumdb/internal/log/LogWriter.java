@@ -572,16 +572,13 @@ public final class LogWriter {
 
     /**
      * A writer made the leader runs one cycle of everything pending on its own thread (see GroupCommit), or returns
-     * how long to wait first for the writers of the last group to append again; returns 0 at once when the append
-     * that completed its group took the lead from it while it waited.
+     * how long to wait first for the writers of the last group to append again.
      */
     private long lead(Ticket ticket) {
         Cycle cycle = null;
-        boolean leads = false;
         lock.lock();
         try {
-            leads = commit.leads(ticket);
-            if (leads && stopped.cause() == null) {
+            if (stopped.cause() == null) {
                 long wait = commit.gatherFor(ticket, waiters.size(), otherWork() || closing, System.nanoTime());
                 if (wait > 0) {
                     return wait;
@@ -591,7 +588,7 @@ public final class LogWriter {
         } catch (Throwable e) {
             failTaken(e); // as on the flusher (an OutOfMemoryError copying the batch)
         } finally {
-            if (leads && cycle == null && stopped.cause() != null) {
+            if (cycle == null && stopped.cause() != null) {
                 // The writer failed: every waiter is completed (this leader's ticket too); the token is freed.
                 commit.handOff(waiters, 0, 0, 0, 0, List.of());
                 work.signal();
