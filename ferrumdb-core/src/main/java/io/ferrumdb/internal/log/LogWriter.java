@@ -667,7 +667,7 @@ public final class LogWriter {
                 }
                 // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
                 acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of(),
-                        io.toSeal(c));
+                        io.toSeal(c), policy.isAlways() ? null : c.current());
             }
             // A leader's followers are completed by two threads at once: the next leader takes the second half.
             next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,

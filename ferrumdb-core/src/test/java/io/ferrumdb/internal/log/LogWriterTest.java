@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -205,6 +206,36 @@ class LogWriterTest {
         assertThat(applied).allMatch(loc -> loc.segmentId() == active.id());
         assertThat(w.mayServe(active, applied.get(0).offset())).isTrue();
         assertThat(w.mayServe(active, applied.get(1).offset())).isFalse();
+    }
+
+    /**
+     * Under never() the active segment is fsynced every {@link EarlyWriteback#EVERY} bytes written, with no sync,
+     * roll or close asking: the only fsync of a segment file here is that early one, and its injected failure stops
+     * the writer for good, as a cycle's would.
+     */
+    @Test
+    void underNeverTheActiveSegmentIsFsyncedEarlyAndAFailedEarlyFsyncStopsTheWriter() throws Exception {
+        FaultFileIO faults = new FaultFileIO(11);
+        LogWriter w = open(faults.session(), FsyncPolicy.never(), 64 << 20);
+        append(w, put("first", 10));
+        faults.failOn(FaultFileIO.Op.FORCE, 1, ".seg");
+        int valueSize = 64 << 10;
+        try {
+            for (long written = 0; written <= EarlyWriteback.EVERY + (1 << 20); written += valueSize) {
+                append(w, put("v" + written, valueSize));
+            }
+        } catch (ReadOnlyDatabaseException stoppedMeanwhile) {
+            // The early fsync failed while these appends ran: checked below.
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (w.failure() == null && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(faults.armed()).as("a segment file was fsynced").isFalse();
+        assertThat(w.failure()).isInstanceOf(IOException.class).hasMessageContaining("injected failure of FORCE");
+        assertThat(w.active().writtenLength()).isGreaterThanOrEqualTo(EarlyWriteback.EVERY);
+        assertThatThrownBy(() -> w.append(TestWrites.records(put("late", 10)), TestWrites.applier(this::record),
+                false)).isInstanceOf(ReadOnlyDatabaseException.class).hasCause(w.failure());
     }
 
     /**
