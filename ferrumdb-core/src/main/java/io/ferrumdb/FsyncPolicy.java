@@ -13,8 +13,9 @@ import java.util.Objects;
  *   <li>{@link #periodic(Duration)}: records reach the OS at once (within microseconds, from a background
  *   flusher) and are fsynced every interval. Power loss may lose the last interval; a process crash loses only
  *   records still in the in-process write buffer (microseconds of work).</li>
- *   <li>{@link #never()}: like periodic, but the OS decides when to write back. {@code sync()} and
- *   {@code close()} still fsync.</li>
+ *   <li>{@link #never()}: like periodic, but without the timer: nothing is promised durable before {@code sync()}
+ *   or {@code close()}, which still fsync. (Under both, the active segment is fsynced in the background every few
+ *   MiB written, so that sealing a full segment finds little left to write; that promises nothing more.)</li>
  * </ul>
  */
 public final class FsyncPolicy {

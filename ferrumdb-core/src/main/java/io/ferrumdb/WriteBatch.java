@@ -64,6 +64,11 @@ public final class WriteBatch {
         return this;
     }
 
+    /** The key and value bytes of the operations (deletes have no value). */
+    long payloadBytes() {
+        return payloadBytes;
+    }
+
     /** The operations in the order they were added (read-only view). */
     public List<Operation> operations() {
         return Collections.unmodifiableList(operations);

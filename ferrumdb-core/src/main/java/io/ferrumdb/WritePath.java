@@ -1,16 +1,12 @@
 package io.ferrumdb;
 
 import io.ferrumdb.internal.format.RecordFormat;
-import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
-import io.ferrumdb.internal.log.Append;
 import io.ferrumdb.internal.log.Applier;
 import io.ferrumdb.internal.log.LogWriter;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -18,12 +14,12 @@ import java.util.function.Supplier;
 
 /**
  * The write path below the facade: hands single puts and deletes to the {@link LogWriter} as they are (one record,
- * no objects of its own) and batches as {@link Append}s (the batch copied the caller's keys), computes expiry
+ * no objects of its own) and batches as {@link BatchRecords} (the batch copied the caller's arrays), computes expiry
  * times, and applies each appended record to the key directory and the segments' live bytes while the writer's
  * lock is held (so that the directory's order is the sequence order). The facade checks arguments and state first.
  */
 final class WritePath {
-    private static final byte[] EMPTY = new byte[0];
+    static final byte[] EMPTY = new byte[0];
 
     private final LogWriter writer;
     private final KeyDir keyDir;
@@ -71,7 +67,7 @@ final class WritePath {
     }
 
     void write(WriteBatch batch) {
-        writer.waitFor(writer.append(toAppends(batch), applier, true));
+        writer.waitFor(writer.append(new BatchRecords(batch, clock.getAsLong()), applier, true));
     }
 
     CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
@@ -83,22 +79,7 @@ final class WritePath {
     }
 
     CompletableFuture<Void> writeAsync(WriteBatch batch) {
-        return async(() -> writer.append(toAppends(batch), applier, false));
-    }
-
-    /** One clock reading for the whole batch: equal TTLs in a batch give equal expiry times. */
-    private List<Append> toAppends(WriteBatch batch) {
-        long now = clock.getAsLong();
-        List<Append> out = new ArrayList<>(batch.size());
-        for (WriteBatch.Operation op : batch.operations()) {
-            if (op.isDelete()) {
-                out.add(new Append(RecordFormat.TYPE_DELETE, new Key(op.key()), EMPTY, 0));
-            } else {
-                out.add(new Append(RecordFormat.TYPE_PUT, new Key(op.key()), op.value(),
-                        op.ttl() == null ? 0 : expiresAt(op.ttl(), now)));
-            }
-        }
-        return out;
+        return async(() -> writer.append(new BatchRecords(batch, clock.getAsLong()), applier, false));
     }
 
     /** Absolute expiry of a TTL counted from {@code now}; saturates instead of overflowing. */

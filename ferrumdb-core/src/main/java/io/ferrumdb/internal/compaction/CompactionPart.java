@@ -1,6 +1,5 @@
 package io.ferrumdb.internal.compaction;
 
-import io.ferrumdb.CorruptionException;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.CompactionView;
@@ -8,9 +7,7 @@ import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.keydir.SlotProbe;
 import io.ferrumdb.internal.log.Segment;
-import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentOutput;
-import io.ferrumdb.internal.log.SegmentScanner;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -61,14 +58,17 @@ final class CompactionPart {
     private final RateLimit rate;
     private final List<Share> shares;
     private final SegmentOutput.Pools outputPools;
+    private final InputHints hints;
     final List<SegmentOutput> outputs = new ArrayList<>();
     final Relocations relocations;
+    /** The output being filled, the last of {@link #outputs}. */
+    private SegmentOutput current;
     /** Folds the look-ahead's early slot reads, only so that they are not optimized away; means nothing. */
     private long sink;
 
     CompactionPart(KeyDir keyDir, CompactionView view, SegmentSet segments, long segmentSize,
                    Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares,
-                   SegmentOutput.Pools outputPools) {
+                   SegmentOutput.Pools outputPools, InputHints hints) {
         this.keyDir = keyDir;
         this.view = view;
         this.segments = segments;
@@ -78,6 +78,7 @@ final class CompactionPart {
         this.rate = rate;
         this.shares = shares;
         this.outputPools = outputPools;
+        this.hints = hints;
         this.relocations = new Relocations(view.slotCount());
     }
 
@@ -90,7 +91,6 @@ final class CompactionPart {
     void copy(Runnable abandonIf, BooleanSupplier abandon) throws IOException {
         SlotProbe probe = new SlotProbe();
         long[] hashes = new long[Compactor.LOOKAHEAD];
-        SegmentOutput out = null;
         for (Share share : shares) {
             abandonIf.run();
             Segment in = share.in();
@@ -99,35 +99,15 @@ final class CompactionPart {
             // the next LOOKAHEAD keys, then loads their home slots back to back, so that those cache misses overlap
             // (one load at a time stalls the core once the miss reaches the head of its reorder window; a few
             // independent loads in a row wait together).
-            HintFile.Cursor e = share.of(entriesOf(in));
+            HintFile.Cursor e = share.of(hints.of(in));
             HintFile.Cursor ahead = e.duplicate();
-            for (int n = 0; e.next(); n++) {
-                int ring = n % Compactor.LOOKAHEAD;
-                if (ring == 0) {
-                    abandonIf.run();
-                    lookAhead(ahead, hashes);
-                }
-                long hash = hashes[ring];
-                Fate fate = fate(e, in, hash, probe);
-                if (fate == Fate.DROP) {
-                    continue;
-                }
-                int payload = fate == Fate.TOMBSTONE ? e.keyLength() : e.recordSize() - RecordFormat.HEADER_SIZE;
-                if (out == null || out.full(payload)) {
-                    out = new SegmentOutput(segments.files(), segments.allocateId(), segmentSize, outputPools);
-                    outputs.add(out);
-                }
-                long before = out.length();
-                if (fate == Fate.TOMBSTONE) {
-                    out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
-                } else {
-                    long copiedTo = out.copy(in, e);
-                    if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
-                        relocations.add(probe, out.segment().id(), copiedTo, out.lastSize(), out.lastExpiresAt());
-                    }
-                }
-                rate.wrote(out.length() - before, abandon);
+            for (int left = e.count(); left > 0; left -= Compactor.LOOKAHEAD) {
+                abandonIf.run();
+                int batch = Math.min(left, Compactor.LOOKAHEAD);
+                lookAhead(ahead, hashes, batch);
+                copyBatch(in, e, hashes, batch, probe, abandon);
             }
+            e.checkEnd();
         }
         for (SegmentOutput o : outputs) {
             abandonIf.run();
@@ -135,23 +115,41 @@ final class CompactionPart {
         }
     }
 
-    private HintFile.Cursor entriesOf(Segment in) throws IOException {
-        SegmentFiles files = segments.files();
-        HintFile.Cursor entries = null;
-        try {
-            entries = files.readHintCursor(in);
-        } catch (CorruptionException e) {
-            // A damaged hint is not trusted; the data file is the truth.
-        }
-        if (entries == null) {
-            HintFile.Builder scanned = new HintFile.Builder();
-            for (SegmentScanner.Scanned r : SegmentScanner.scan(in.file(), in.writtenLength(), in.cipher(),
-                    SegmentScanner.Mode.STRICT).records()) {
-                scanned.add(r.type(), r.key(), r.size(), r.offset(), r.sequence(), r.expiresAt());
+    /**
+     * Decides and copies the cursor's next {@code batch} entries of input {@code in}, whose keys' hashes are
+     * {@code hashes[0, batch)}. The per-record loop is a method of its own, called once per LOOKAHEAD records, so
+     * that in a fresh JVM it is compiled as a whole method after a few hundred calls (a few thousand records)
+     * instead of waiting for an on-stack replacement of the loop over a share, and its exit is taken all the
+     * time: the loop never ends on a branch the profile has not seen, which made the compiled loop deoptimize
+     * at the end of every share (issue 23, session 12).
+     */
+    private void copyBatch(Segment in, HintFile.Cursor e, long[] hashes, int batch, SlotProbe probe,
+                           BooleanSupplier abandon) throws IOException {
+        for (int i = 0; i < batch; i++) {
+            boolean entry = e.next();
+            assert entry : "a batch past the end of its share";
+            Fate fate = fate(e, in, hashes[i], probe);
+            if (fate == Fate.DROP) {
+                continue;
             }
-            entries = scanned.cursor(in.path(), in.id(), in.writtenLength());
+            int payload = fate == Fate.TOMBSTONE ? e.keyLength() : e.recordSize() - RecordFormat.HEADER_SIZE;
+            SegmentOutput out = current;
+            if (out == null || out.full(payload)) {
+                out = new SegmentOutput(segments.files(), segments.allocateId(), segmentSize, outputPools);
+                outputs.add(out);
+                current = out;
+            }
+            long before = out.length();
+            if (fate == Fate.TOMBSTONE) {
+                out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
+            } else {
+                long copiedTo = out.copy(in, e);
+                if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
+                    relocations.add(probe, out.segment().id(), copiedTo, out.lastSize(), out.lastExpiresAt());
+                }
+            }
+            rate.wrote(out.length() - before, abandon);
         }
-        return entries;
     }
 
     /** What becomes of one input record. */
@@ -208,16 +206,17 @@ final class CompactionPart {
     }
 
     /**
-     * Moves {@code ahead} over the next {@link Compactor#LOOKAHEAD} entries (fewer at the end), hashing their keys
-     * into {@code hashes}, then loads their home slots in a row.
+     * Moves {@code ahead} over the next {@code batch} entries, hashing their keys into {@code hashes}, then loads
+     * their home slots in a row.
      */
-    private void lookAhead(HintFile.Cursor ahead, long[] hashes) {
-        int n = 0;
-        while (n < Compactor.LOOKAHEAD && ahead.next()) {
-            hashes[n++] = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
+    private void lookAhead(HintFile.Cursor ahead, long[] hashes, int batch) {
+        for (int i = 0; i < batch; i++) {
+            boolean entry = ahead.next();
+            assert entry : "a look-ahead past the end of its share";
+            hashes[i] = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
         }
         long touched = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < batch; i++) {
             touched += view.touchHome(hashes[i]);
         }
         sink += touched;

@@ -157,10 +157,11 @@ public final class Compactor {
         long oldestOutside = oldestSequenceOutside(inputIds);
         int parts = (int) Math.max(1, Math.min(threads, live / Math.max(1, segmentSize / MIN_PART_DIVISOR)));
         CompactionPart.RateLimit rate = new CompactionPart.RateLimit(bytesPerSecond);
+        InputHints hints = new InputHints(files);
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
             running.add(new CompactionPart(keyDir, view, segments, segmentSize, durable, oldestOutside, rate,
-                    shares, outputPools));
+                    shares, outputPools, hints));
         }
         List<SegmentOutput> outputs = new ArrayList<>();
         try {

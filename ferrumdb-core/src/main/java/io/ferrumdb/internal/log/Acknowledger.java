@@ -18,19 +18,25 @@ import java.util.function.BiConsumer;
  * the memory map), after the cycle has written and fsynced them: on the cycle, the hint file of a full segment held
  * every later write back for as long as it took to encode, write and fsync it (about 90 ms for a 64 MiB segment of
  * small records), and a writer that filled the pending bytes meanwhile waited. A batch's waiters are completed after
- * its seals, and batches in cycle order, so a {@code rollAndSync} still returns with its segment sealed.
+ * its seals, and batches in cycle order, so a {@code rollAndSync} still returns with its segment sealed. Before a
+ * batch's seals it fsyncs the active segment every few MiB written ({@link EarlyWriteback}), so that a seal's fsync
+ * finds little left to write.
  */
 final class Acknowledger {
-    /** One cycle's waiters and the segments it rolled that are still to be sealed here (none under always()). */
-    private record Batch(List<CompletableFuture<Void>> waiters, List<Sealing> sealing) {
+    /**
+     * One cycle's waiters, the segments it rolled that are still to be sealed here (none under always()), and the
+     * active segment it wrote, for the early writeback (null under always(), whose cycles fsync it).
+     */
+    private record Batch(List<CompletableFuture<Void>> waiters, List<Sealing> sealing, Segment written) {
     }
 
     /** Ends the thread once every batch queued before it is acknowledged. */
-    private static final Batch LAST_BATCH = new Batch(List.of(), List.of());
+    private static final Batch LAST_BATCH = new Batch(List.of(), List.of(), null);
 
     private final LinkedBlockingQueue<Batch> batches = new LinkedBlockingQueue<>();
     private final Runnable afterCycle;
     private final CycleIo.Sealer sealer;
+    private final EarlyWriteback writeback = new EarlyWriteback();
     private final BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure;
     /** Set by the first failed seal: later batches' seals are skipped and their waiters failed. This thread only. */
     private Throwable sealFailure;
@@ -72,10 +78,11 @@ final class Acknowledger {
 
     /**
      * Queues the waiters of one fsynced cycle (empty: still runs the after-cycle work) and the segments it rolled,
-     * written and fsynced, to seal before the waiters are completed.
+     * written and fsynced, to seal before the waiters are completed; {@code written}: the active segment the cycle
+     * wrote, for {@link EarlyWriteback} (null: none).
      */
-    void acknowledge(List<CompletableFuture<Void>> fsynced, List<Sealing> sealing) {
-        batches.add(new Batch(fsynced, sealing));
+    void acknowledge(List<CompletableFuture<Void>> fsynced, List<Sealing> sealing, Segment written) {
+        batches.add(new Batch(fsynced, sealing, written));
     }
 
     /** Queues the end: the thread stops after acknowledging everything queued before. Called once, by the flusher. */
@@ -117,12 +124,14 @@ final class Acknowledger {
     }
 
     /**
-     * Seals the batch's segments; false when a seal failed, now or in an earlier batch (its waiters are failed
-     * then: a caller of rollAndSync was promised a sealed segment).
+     * Writes the batch's active segment back early ({@link EarlyWriteback}) and seals the batch's segments; false
+     * when that failed, now or in an earlier batch (its waiters are failed then: a caller of rollAndSync was promised
+     * a sealed segment).
      */
     private boolean seal(Batch batch) {
         if (sealFailure == null) {
             try {
+                writeback.written(batch.written());
                 sealer.sealed(batch.sealing());
             } catch (Throwable e) {
                 sealFailure = e;

@@ -98,19 +98,13 @@ final class Chunks {
         }
 
         /**
-         * Encodes {@code appends} as one atomic unit (the last record carries the COMMIT flag), numbered from {@code
-         * firstSequence}, one {@link #encode} each; returns the file offset of the first (the others follow it: see
-         * {@link #apply(List, long, Applier)}). The appends' keys are the caller's copies ({@link
-         * Append}).
+         * Encodes record {@code i} of {@code records} ({@link #encode(byte, byte[], byte[], long, boolean, long,
+         * HintFile.Builder)}), numbered {@code sequence}; the last one carries the COMMIT flag. The records' keys are
+         * the caller's copies ({@link Records}).
          */
-        long encode(List<Append> appends, long firstSequence, HintFile.Builder hint) {
-            long first = fileOffset + length;
-            int n = appends.size();
-            for (int i = 0; i < n; i++) {
-                Append a = appends.get(i);
-                encode(a.type(), a.key().bytes(), a.value(), a.expiresAt(), i == n - 1, firstSequence + i, hint);
-            }
-            return first;
+        void encode(Records records, int i, long sequence, HintFile.Builder hint) {
+            encode(records.type(i), records.key(i), records.value(i), records.expiresAt(i), i == records.count() - 1,
+                    sequence, hint);
         }
 
         /**
@@ -126,15 +120,15 @@ final class Chunks {
             }
         }
 
-        /** Applies the records of {@code appends}, encoded from {@code first} by {@link #encode(List, long, HintFile.Builder)}. */
-        void apply(List<Append> appends, long first, Applier applier) {
-            long offset = first;
-            for (int i = 0; i < appends.size(); i++) {
-                Append a = appends.get(i);
-                int size = RecordFormat.recordSize(a.key().bytes().length, a.value().length, segment.cipher());
-                apply(a.type(), a.key().bytes(), offset, size, a.expiresAt(), applier);
-                offset += size;
-            }
+        /**
+         * Applies record {@code i} of {@code records}, encoded at file {@code offset} by {@link #encode(Records, int,
+         * long, HintFile.Builder)}; returns its size (the next record follows it).
+         */
+        int apply(Records records, int i, long offset, Applier applier) {
+            byte[] key = records.key(i);
+            int size = RecordFormat.recordSize(key.length, records.value(i).length, segment.cipher());
+            apply(records.type(i), key, offset, size, records.expiresAt(i), applier);
+            return size;
         }
 
         boolean holds(Segment s, long offset, int size) {
@@ -162,16 +156,6 @@ final class Chunks {
     /** The bytes {@code records} records of {@code payload} key and value bytes in all take in the active segment. */
     int size(long payload, int records) {
         return Math.toIntExact(payload + (long) records * RecordFormat.recordSize(0, 0, overhead));
-    }
-
-    /** The key and value bytes of {@code appends}, for {@link #size(long, int)}. */
-    static long payload(List<Append> appends) {
-        long payload = 0;
-        for (int i = 0; i < appends.size(); i++) { // not for-each: no iterator per batch
-            Append a = appends.get(i);
-            payload += a.key().bytes().length + a.value().length;
-        }
-        return payload;
     }
 
     /** A new pending chunk at {@code fileOffset} of {@code segment}, published to {@link #copyPublished}. */

@@ -143,24 +143,33 @@ public final class LogWriter {
      * Returns a future completed when the records are durable under an {@code always} policy, or null when the
      * policy does not wait for fsync. With {@code callerWaits} the caller then waits for it with {@link #waitFor} on
      * this thread, which under {@code always()} may lead its group (GroupCommit).
+     *
+     * <p>Every record is encoded before any is applied, and each loop makes one call a record: in a fresh JVM
+     * these loops run interpreted (see {@link Records}), their callees compiled by the single puts.
      */
-    public CompletableFuture<Void> append(List<Append> appends, Applier applier, boolean callerWaits) {
-        int n = appends.size();
-        long payload = Chunks.payload(appends);
+    public CompletableFuture<Void> append(Records records, Applier applier, boolean callerWaits) {
+        int n = records.count();
         lock.lock();
         try {
-            Chunk c = reserve(payload, n);
-            long at = c.encode(appends, lastSequence + 1, activeHint);
-            boolean first = appended(c, n);
-            c.apply(appends, at, applier);
-            return acknowledgement(first, callerWaits);
+            Chunk c = reserve(records.payload(), n);
+            long first = c.fileOffset + c.length;
+            long sequence = lastSequence + 1;
+            for (int i = 0; i < n; i++) {
+                c.encode(records, i, sequence + i, activeHint);
+            }
+            boolean isFirst = appended(c, n);
+            long at = first;
+            for (int i = 0; i < n; i++) {
+                at += c.apply(records, i, at, applier);
+            }
+            return acknowledgement(isFirst, callerWaits);
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * {@link #append(List, Applier, boolean)} of one record from the caller's arrays, allocating nothing: neither is
+     * {@link #append(Records, Applier, boolean)} of one record from the caller's arrays, allocating nothing: neither is
      * kept, the record is encoded from them, and in a plaintext segment the hint and the key directory take the key
      * from it ({@link Chunk#encode}); in an encrypted one it cannot be read back, so the key is copied first.
      */
@@ -315,7 +324,7 @@ public final class LogWriter {
     }
 
     /**
-     * Waits for a future returned by {@link #append(List, Applier, boolean)} with callerWaits, on the thread that
+     * Waits for a future returned by {@link #append(Records, Applier, boolean)} with callerWaits, on the thread that
      * appended; under {@code always()} that thread may lead a group meanwhile. Failures as {@link #await}.
      */
     public void waitFor(CompletableFuture<Void> durable) {
@@ -658,7 +667,7 @@ public final class LogWriter {
                 }
                 // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
                 acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of(),
-                        io.toSeal(c));
+                        io.toSeal(c), policy.isAlways() ? null : c.current());
             }
             // A leader's followers are completed by two threads at once: the next leader takes the second half.
             next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,

@@ -285,8 +285,8 @@ class CompactorTest {
 
     private void append(byte type, String key, long expiresAt) {
         byte[] value = type == RecordFormat.TYPE_PUT ? new byte[20] : new byte[0];
-        TestWrites.await(writer.append(List.of(new Append(type, new Key(key.getBytes(StandardCharsets.UTF_8)), value,
-                expiresAt)), TestWrites.applier(this::apply), false));
+        Append append = new Append(type, new Key(key.getBytes(StandardCharsets.UTF_8)), value, expiresAt);
+        TestWrites.await(writer.append(TestWrites.records(append), TestWrites.applier(this::apply), false));
     }
 
     /** What the database's write path does under the writer's lock. */

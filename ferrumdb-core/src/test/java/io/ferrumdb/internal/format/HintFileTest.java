@@ -388,6 +388,38 @@ class HintFileTest {
         assertThatThrownBy(() -> all.part(-1, 1)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * Parts of a checked hint start their walks at the marks check() noted (every 1,024 entries): cut anywhere,
+     * before, at and after a mark, they still cover the entries once, in order, whatever the keys' lengths.
+     */
+    @Test
+    void partsOfACheckedHintCutAroundItsMarksCoverEveryEntryOnceInOrder() {
+        int n = 5_000;
+        HintFile.Builder b = new HintFile.Builder();
+        for (int i = 0; i < n; i++) {
+            b.add(RecordFormat.TYPE_PUT, bytes("k" + i + "x".repeat(i % 7)), 50, SegmentHeader.SIZE + 50L * i, i + 1,
+                    0);
+        }
+        long dataLength = SegmentHeader.SIZE + 50L * n;
+        HintFile.Cursor all = HintFile.open(b.encode(3, DB, dataLength, HintFile.PLAIN), FILE, DB, HintFile.PLAIN)
+                .check();
+        for (int[] cuts : new int[][] {{0, n}, {0, 1023, 1024, 1025, 2048, n}, {0, 2500, n}, {0, 4096, 4999, n},
+                {0, 0, 3071, n, n}}) {
+            long expected = 1;
+            for (int p = 0; p + 1 < cuts.length; p++) {
+                HintFile.Cursor part = all.duplicate().part(cuts[p], cuts[p + 1] - cuts[p]);
+                assertThat(part.count()).isEqualTo(cuts[p + 1] - cuts[p]);
+                while (part.next()) {
+                    assertThat(part.sequence()).as("cuts %s", Arrays.toString(cuts)).isEqualTo(expected);
+                    int i = (int) expected - 1;
+                    assertThat(part.key()).isEqualTo(bytes("k" + i + "x".repeat(i % 7)));
+                    expected++;
+                }
+            }
+            assertThat(expected - 1).as("cuts %s", Arrays.toString(cuts)).isEqualTo(n);
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -112,7 +112,8 @@ class DeferredSealTest {
         append(w, put("first", 100));
         assertThatThrownBy(w::rollAndSync).isInstanceOf(ReadOnlyDatabaseException.class).hasCause(injected);
         assertThat(w.failure()).isSameAs(injected);
-        assertThatThrownBy(() -> w.append(List.of(put("later", 10)), TestWrites.applier(this::record), false))
+        assertThatThrownBy(() -> w.append(TestWrites.records(put("later", 10)),
+                TestWrites.applier(this::record), false))
                 .isInstanceOf(ReadOnlyDatabaseException.class).hasCause(injected);
         assertThatThrownBy(w::sync).isInstanceOf(ReadOnlyDatabaseException.class).hasCause(injected);
     }
@@ -126,7 +127,7 @@ class DeferredSealTest {
     }
 
     private void append(LogWriter w, Append... appends) {
-        TestWrites.await(w.append(List.of(appends), TestWrites.applier(this::record), false));
+        TestWrites.await(w.append(TestWrites.records(appends), TestWrites.applier(this::record), false));
     }
 
     private void record(byte type, Key key, Location location) {

@@ -100,7 +100,8 @@ class FlusherRaceTest {
                 }
                 model.addAll(batch);
                 Location[] last = new Location[1];
-                assertThat(writer.append(batch, TestWrites.applier((type, key, loc) -> last[0] = loc), false)).isNull();
+                assertThat(writer.append(TestWrites.records(batch),
+                        TestWrites.applier((type, key, loc) -> last[0] = loc), false)).isNull();
                 newest.set(last[0]);
             }
         } finally {

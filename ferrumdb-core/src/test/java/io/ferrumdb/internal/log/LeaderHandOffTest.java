@@ -79,7 +79,8 @@ class LeaderHandOffTest {
         List<Writer> followers = List.of(Writer.start(w, this, "b"), Writer.start(w, this, "c"),
                 Writer.start(w, this, "d"));
         awaitApplied(5);
-        CompletableFuture<Void> async = w.append(List.of(put("async")), TestWrites.applier(this::record), false);
+        CompletableFuture<Void> async = w.append(TestWrites.records(put("async")),
+                TestWrites.applier(this::record), false);
         HeldForce second = forces.holdNext();
         first.release(null);
         a.join();
@@ -227,7 +228,7 @@ class LeaderHandOffTest {
     }
 
     void put(LogWriter w, String key) {
-        w.waitFor(w.append(List.of(put(key)), TestWrites.applier(this::record), true));
+        w.waitFor(w.append(TestWrites.records(put(key)), TestWrites.applier(this::record), true));
     }
 
     private void record(byte type, Key key, Location location) {

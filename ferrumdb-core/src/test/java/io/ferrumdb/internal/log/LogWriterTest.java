@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -133,7 +134,7 @@ class LogWriterTest {
         assertThat(w.close()).isTrue();
         assertThat(w.active()).isNull();
         assertThat(writerThreads()).isEqualTo(before);
-        assertThatThrownBy(() -> w.append(List.of(put("late", 10)), TestWrites.applier(this::record), false))
+        assertThatThrownBy(() -> w.append(TestWrites.records(put("late", 10)), TestWrites.applier(this::record), false))
                 .isInstanceOf(io.ferrumdb.DatabaseClosedException.class);
     }
 
@@ -145,7 +146,7 @@ class LogWriterTest {
         w.rollAndSync(true);
         assertThat(w.active()).as("the roll made the first segment").isNotNull();
         assertThat(writerThreads()).isEqualTo(before + 2);
-        TestWrites.await(w.append(List.of(put("after", 10)), TestWrites.applier(this::record), false));
+        TestWrites.await(w.append(TestWrites.records(put("after", 10)), TestWrites.applier(this::record), false));
         w.sync();
         assertThat(applied).hasSize(1);
     }
@@ -183,9 +184,10 @@ class LogWriterTest {
     void aFailedFsyncStopsTheWriterForGoodAndIsNeverRetried() {
         FaultFileIO faults = new FaultFileIO(7);
         LogWriter w = open(faults.session(), FsyncPolicy.always(), 1 << 20);
-        TestWrites.await(w.append(List.of(put("first", 10)), TestWrites.applier(this::record), false));
+        TestWrites.await(w.append(TestWrites.records(put("first", 10)), TestWrites.applier(this::record), false));
         faults.failOn(FaultFileIO.Op.FORCE, 1, ".seg");
-        CompletableFuture<Void> second = w.append(List.of(put("second", 10)), TestWrites.applier(this::record), false);
+        CompletableFuture<Void> second = w.append(TestWrites.records(put("second", 10)),
+                TestWrites.applier(this::record), false);
         assertThatThrownBy(() -> TestWrites.await(second))
                 .isInstanceOf(ReadOnlyDatabaseException.class)
                 .hasRootCauseInstanceOf(IOException.class)
@@ -193,7 +195,8 @@ class LogWriterTest {
         assertThat(w.failure()).isInstanceOf(IOException.class);
         assertThat(faults.armed()).isFalse();
         // Later writes are refused at once, with the original failure as their cause; syncs too.
-        assertThatThrownBy(() -> w.append(List.of(put("third", 10)), TestWrites.applier(this::record), false))
+        assertThatThrownBy(() -> w.append(TestWrites.records(put("third", 10)),
+                TestWrites.applier(this::record), false))
                 .isInstanceOf(ReadOnlyDatabaseException.class)
                 .hasCause(w.failure());
         assertThatThrownBy(w::sync).isInstanceOf(ReadOnlyDatabaseException.class);
@@ -203,6 +206,36 @@ class LogWriterTest {
         assertThat(applied).allMatch(loc -> loc.segmentId() == active.id());
         assertThat(w.mayServe(active, applied.get(0).offset())).isTrue();
         assertThat(w.mayServe(active, applied.get(1).offset())).isFalse();
+    }
+
+    /**
+     * Under never() the active segment is fsynced every {@link EarlyWriteback#EVERY} bytes written, with no sync,
+     * roll or close asking: the only fsync of a segment file here is that early one, and its injected failure stops
+     * the writer for good, as a cycle's would.
+     */
+    @Test
+    void underNeverTheActiveSegmentIsFsyncedEarlyAndAFailedEarlyFsyncStopsTheWriter() throws Exception {
+        FaultFileIO faults = new FaultFileIO(11);
+        LogWriter w = open(faults.session(), FsyncPolicy.never(), 64 << 20);
+        append(w, put("first", 10));
+        faults.failOn(FaultFileIO.Op.FORCE, 1, ".seg");
+        int valueSize = 64 << 10;
+        try {
+            for (long written = 0; written <= EarlyWriteback.EVERY + (1 << 20); written += valueSize) {
+                append(w, put("v" + written, valueSize));
+            }
+        } catch (ReadOnlyDatabaseException stoppedMeanwhile) {
+            // The early fsync failed while these appends ran: checked below.
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (w.failure() == null && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(faults.armed()).as("a segment file was fsynced").isFalse();
+        assertThat(w.failure()).isInstanceOf(IOException.class).hasMessageContaining("injected failure of FORCE");
+        assertThat(w.active().writtenLength()).isGreaterThanOrEqualTo(EarlyWriteback.EVERY);
+        assertThatThrownBy(() -> w.append(TestWrites.records(put("late", 10)), TestWrites.applier(this::record),
+                false)).isInstanceOf(ReadOnlyDatabaseException.class).hasCause(w.failure());
     }
 
     /**
@@ -270,7 +303,8 @@ class LogWriterTest {
     @Test
     void withoutWaitersTheFlusherLingersThenWritesWithoutBeingAskedAndNeverFsyncs() throws Exception {
         LogWriter w = open(FileIO.nio(), FsyncPolicy.never(), 1 << 20);
-        assertThat(w.append(List.of(put("k", 100)), TestWrites.applier(this::record), false)).isNull(); // nobody waits under never()
+        assertThat(w.append(TestWrites.records(put("k", 100)),
+                TestWrites.applier(this::record), false)).isNull(); // nobody waits under never()
         Location loc = applied.get(0);
         Segment active = w.active();
         // Visible at once, from the writer's buffers (not yet in the file, or kept after writing).
@@ -298,7 +332,7 @@ class LogWriterTest {
         w.rollAndSync(true); // creates an active segment without records
         assertThat(w.active()).isNotNull();
         assertThat(w.close()).isTrue();
-        assertThatThrownBy(() -> w.append(List.of(put("late", 1)), TestWrites.applier(this::record), false))
+        assertThatThrownBy(() -> w.append(TestWrites.records(put("late", 1)), TestWrites.applier(this::record), false))
                 .isInstanceOf(io.ferrumdb.FerrumException.class);
     }
 
@@ -366,7 +400,7 @@ class LogWriterTest {
     }
 
     private void append(LogWriter w, Append... appends) {
-        TestWrites.await(w.append(List.of(appends), TestWrites.applier(this::record), false));
+        TestWrites.await(w.append(TestWrites.records(appends), TestWrites.applier(this::record), false));
     }
 
     private void record(byte type, Key key, Location location) {

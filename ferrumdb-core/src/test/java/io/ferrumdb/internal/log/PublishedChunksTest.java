@@ -9,7 +9,6 @@ import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,7 +78,8 @@ class PublishedChunksTest {
                     int at = i;
                     Append a = new Append(RecordFormat.TYPE_PUT, new Key(key(i)), value(i), 0);
                     // The key directory's publication: a release store after the record was encoded.
-                    log.writer.append(List.of(a), TestWrites.applier((type, key, location) -> locations.set(at, location)), false);
+                    log.writer.append(TestWrites.records(a),
+                            TestWrites.applier((type, key, location) -> locations.set(at, location)), false);
                     published.set(i + 1);
                 }
             } finally {

@@ -3,6 +3,7 @@ package io.ferrumdb.internal.log;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.Location;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** Tests' view of the log writer's appends: applied records as a key and a Location, and waiting for a future. */
@@ -21,6 +22,50 @@ public final class TestWrites {
         return (type, key, keyAt, keyLength, expiresAt, segmentId, offset, recordSize) -> applied.applied(type,
                 new Key(Arrays.copyOfRange(key, keyAt, keyAt + keyLength)),
                 new Location(segmentId, offset, recordSize, expiresAt));
+    }
+
+    /** {@code appends} as one atomic append's {@link Records}. */
+    public static Records records(Append... appends) {
+        return records(List.of(appends));
+    }
+
+    /** {@code appends} as one atomic append's {@link Records}. */
+    public static Records records(List<Append> appends) {
+        return new Records() {
+            @Override
+            public int count() {
+                return appends.size();
+            }
+
+            @Override
+            public long payload() {
+                long payload = 0;
+                for (Append a : appends) {
+                    payload += a.key().bytes().length + a.value().length;
+                }
+                return payload;
+            }
+
+            @Override
+            public byte type(int i) {
+                return appends.get(i).type();
+            }
+
+            @Override
+            public byte[] key(int i) {
+                return appends.get(i).key().bytes();
+            }
+
+            @Override
+            public byte[] value(int i) {
+                return appends.get(i).value();
+            }
+
+            @Override
+            public long expiresAt(int i) {
+                return appends.get(i).expiresAt();
+            }
+        };
     }
 
     /** Waits for a future of {@link LogWriter#append} (null: nothing to wait for); failures as the write path's. */
