@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -175,6 +176,49 @@ class LeaderHandOffTest {
         assertThat(active.isSealed()).as("close sealed the active segment").isTrue();
         assertThat(set.files().readHint(active)).hasSize(3);
         assertThat(w.syncedRecords()).isEqualTo(3);
+    }
+
+    /**
+     * Writers that come back together after their group's fsync: the first leads and gathers, and the append that
+     * completes the group may take the lead from it (GroupCommit#arrived). Whoever runs the second group's cycle, no
+     * put of it returns while its fsync is held.
+     */
+    @Test
+    void noPutOfAGatheredGroupReturnsBeforeItsFsyncWhoeverLeadsIt() throws Exception {
+        LogWriter w = open(FileIO.nio());
+        put(w, "warm");
+        HeldForce first = forces.holdNext();
+        AtomicInteger returned = new AtomicInteger();
+        CountDownLatch firstRoundDone = new CountDownLatch(3);
+        List<Thread> threads = new ArrayList<>();
+        for (String k : List.of("a", "b", "c")) {
+            Thread t = new Thread(() -> {
+                put(w, k + "1");
+                returned.incrementAndGet();
+                firstRoundDone.countDown();
+                put(w, k + "2");
+                returned.incrementAndGet();
+            }, "writer-" + k);
+            threads.add(t);
+        }
+        threads.get(0).start();
+        first.awaitEntered(); // writer-a leads a group of its own record; b and c queue behind it
+        threads.get(1).start();
+        threads.get(2).start();
+        awaitApplied(4);
+        HeldForce second = forces.holdNext();
+        first.release(null);
+        second.awaitEntered(); // b1 and c1, with a2 if it came back in time (then a2 may lead it)
+        Thread.sleep(50);
+        assertThat(returned.get()).as("only a1 was fsynced; no later put returns while the second fsync is held")
+                .isEqualTo(1);
+        assertThat(firstRoundDone.getCount()).isEqualTo(2);
+        second.release(null);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(returned.get()).isEqualTo(6);
+        assertThat(w.syncedRecords()).isEqualTo(7);
     }
 
     private void awaitApplied(int n) throws InterruptedException {
