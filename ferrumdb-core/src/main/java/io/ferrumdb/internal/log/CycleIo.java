@@ -143,14 +143,10 @@ final class CycleIo {
         lastFsyncNanos = System.nanoTime();
     }
 
-    /**
-     * Writes the hint files of the sealed segments (each already forced by {@link #write}), and gives each hint's
-     * blocks back to the pool it took them from: nothing reads a hint once its file is written.
-     */
+    /** Writes the hint files of the sealed segments (each already forced by {@link #write}). */
     void sealed(List<Sealing> sealing) throws IOException {
         for (Sealing s : sealing) {
             sealListener.sealed(s.segment(), s.hint());
-            s.hint().release();
         }
     }
 

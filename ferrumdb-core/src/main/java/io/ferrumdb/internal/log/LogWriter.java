@@ -3,7 +3,6 @@ package io.ferrumdb.internal.log;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.ReadOnlyDatabaseException;
-import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -71,8 +70,6 @@ public final class LogWriter {
      * before the first writer could append again (fewer records per fsync at 16 writers).
      */
     private static final int FLUSHER_ACKS = 4;
-    /** Hint blocks kept for the next segments: 24 MiB, the hint of a 64 MiB segment of 100-byte values. */
-    private static final int HINT_BLOCKS_KEPT = 96;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -99,15 +96,8 @@ public final class LogWriter {
     private long rollBeyond = -1; // appends roll past it: the segment size, or -1 before the first segment (append)
     private Chunk pending;
     private final ArrayDeque<Sealing> toSeal = new ArrayDeque<>();
-    /**
-     * The hints' blocks, given back once a segment's hint file is written ({@link CycleIo#sealed}) and taken by the
-     * next segments' hints. New 256 KiB blocks (48 bytes a put of a 16-byte key) were zeroed by the JVM on the
-     * putting thread, often on memory the kernel had to fault in first, and copied by young collections until the
-     * seal (issue 18, session 13). Thread-safe: taken under this lock, given on the acknowledger or the flusher.
-     */
-    private final ArrayPool<byte[]> hintBlocks = HintFile.Builder.blockPool(HINT_BLOCKS_KEPT);
     /** Hint entries of every record appended to {@link #active}, in file order. */
-    private HintFile.Builder activeHint = new HintFile.Builder(hintBlocks);
+    private HintFile.Builder activeHint = new HintFile.Builder();
     private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
     /** The waiters of the running cycle (failed by flushLoop if the flusher dies in it). */
     private List<CompletableFuture<Void>> cycleWaiters = List.of();
@@ -389,11 +379,6 @@ public final class LogWriter {
         return io.fsyncs();
     }
 
-    /** Hint blocks kept for the next segments' hints (tests). */
-    int hintBlocksKept() {
-        return hintBlocks.kept();
-    }
-
     public long syncedRecords() {
         return io.syncedRecords();
     }
@@ -483,7 +468,7 @@ public final class LogWriter {
                 chunks.rolled(pending);
             }
             toSeal.add(new Sealing(active, activeHint));
-            activeHint = new HintFile.Builder(hintBlocks);
+            activeHint = new HintFile.Builder();
         }
         startSegment();
     }

@@ -102,42 +102,6 @@ class LogWriterTest {
         }
     }
 
-    /**
-     * A sealed segment's hint blocks go back to the writer's pool and the next segments' hints are built in them
-     * (issue 18, session 13): a reused block still holds the old segment's entries past the new ones, and the hint
-     * file of a segment built in reused blocks must list exactly that segment's records.
-     */
-    @Test
-    void aSealedSegmentsHintBlocksAreReusedAndTheNextHintListsOnlyItsOwnRecords() throws IOException {
-        LogWriter w = open(FileIO.nio(), FsyncPolicy.never(), 8 << 20);
-        // An entry is 32 bytes and its key: 12,000 entries of 6-byte keys fill two 256 KiB blocks, 20,000 three.
-        for (int i = 0; i < 12_000; i++) {
-            append(w, put(String.format("a%05d", i), 10));
-        }
-        int first = w.active().id();
-        w.rollAndSync();
-        assertThat(w.hintBlocksKept()).as("the first segment's two blocks, kept once its hint is written")
-                .isEqualTo(2);
-        for (int i = 0; i < 20_000; i++) {
-            append(w, put(String.format("b%05d", i), 10));
-        }
-        int second = w.active().id();
-        assertThat(w.hintBlocksKept()).as("the second segment's hint took them again").isZero();
-        w.rollAndSync();
-        assertThat(w.hintBlocksKept()).as("its three blocks (the next segment's first block was new)").isEqualTo(3);
-        assertThat(sealedEntries).containsEntry(first, 12_000).containsEntry(second, 20_000);
-        List<String> keys = new ArrayList<>();
-        for (HintFile.Entry e : set.files().readHint(set.get(second))) {
-            keys.add(new String(e.key(), StandardCharsets.UTF_8));
-        }
-        Collections.sort(keys);
-        List<String> expected = new ArrayList<>();
-        for (int i = 0; i < 20_000; i++) {
-            expected.add(String.format("b%05d", i));
-        }
-        assertThat(keys).isEqualTo(expected);
-    }
-
     /** Live threads of log writers (other tests' writers are closed, their threads ended, before this runs). */
     private static long writerThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
