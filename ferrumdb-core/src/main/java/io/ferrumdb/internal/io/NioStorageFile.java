@@ -35,8 +35,8 @@ final class NioStorageFile implements StorageFile {
     static final int MAX_REOPENS = 8;
 
     /**
-     * One call of a {@link FileChannel} method, which {@link #call(ChannelOp)} may repeat on a reopened channel. A
-     * class rather than a lambda a method: a fresh JVM spins a class and method-handle forms at each lambda's first
+     * One call of a {@link FileChannel} method, which {@link #call(ChannelOp)} may repeat on a reopened channel. One
+     * class rather than a lambda per method: a fresh JVM spins a class and method-handle forms at each lambda's first
      * call (ARCHITECTURE.md, "Start-up cost"), and every open, first read, first write and close goes through here.
      * A repeat continues from where the buffer stands.
      */
