@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -56,6 +57,13 @@ public final class FerrumDB implements AutoCloseable {
     private final Maintenance maintenance;
     private final ThreadCount gets = new ThreadCount();
     private volatile boolean closed;
+    /**
+     * What the parts call back, one instance each: classes rather than method references, as a fresh JVM spins a
+     * class and method-handle forms for each method reference at its first use, 3-5x what loading a small class
+     * costs, and every open made nine of them (ARCHITECTURE.md, "Start-up cost").
+     */
+    private final LongSupplier clock = new WallClock();
+    private final Runnable openCheck = new OpenCheck();
 
     private FerrumDB(Path requested, Options options) throws IOException {
         this.dir = requested.toAbsolutePath().normalize();
@@ -65,14 +73,14 @@ public final class FerrumDB implements AutoCloseable {
         this.keyDir = opened.keyDir();
         try {
             // The first append creates the active segment: an open that writes nothing creates no file.
+            WriterCallbacks callbacks = new WriterCallbacks();
             this.writer = options.readOnly() ? null : new LogWriter(opened.maxSequence(), options.fsyncPolicy(),
-                    options.segmentSize(), segments::createActive, this::sealSegment,
-                    keyDir::applyQueuedOrderedChanges);
+                    options.segmentSize(), segments, callbacks, callbacks);
             keyDir.keysInRecords(new io.ferrumdb.internal.log.RecordKeyReader(segments, writer));
-            this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, this::now);
-            this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, this::now, this::ensureOpen);
-            this.expiry = new ExpiryPurge(keyDir, segments, writer, this::now);
-            this.views = new KeyViews(keyDir, reads, this::now, this::ensureOpen);
+            this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, clock);
+            this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, clock, openCheck);
+            this.expiry = new ExpiryPurge(keyDir, segments, writer, clock);
+            this.views = new KeyViews(keyDir, reads, clock, openCheck);
             this.maintenance = new Maintenance(dir, options, opened.directory(), segments, keyDir, writer, expiry);
         } catch (RuntimeException e) {
             closeQuietlyAfterFailedOpen(e);
@@ -94,7 +102,13 @@ public final class FerrumDB implements AutoCloseable {
      * @throws DatabaseLockedException   when another handle, in this process or another, holds the directory
      */
     public static FerrumDB open(Path dir, Options options) {
-        return whole("open", dir, options, () -> new FerrumDB(dir, options));
+        requireArguments(dir, options);
+        // Not through whole(): its lambda would be the first thing every open spins (see clock).
+        try {
+            return new FerrumDB(dir, options);
+        } catch (IOException e) {
+            throw failed("open", dir, e);
+        }
     }
 
     /**
@@ -300,7 +314,7 @@ public final class FerrumDB implements AutoCloseable {
      */
     public CompactionResult compact() {
         writable();
-        return maintenance.compact(this::ensureOpen);
+        return maintenance.compact(openCheck);
     }
 
     /**
@@ -315,7 +329,7 @@ public final class FerrumDB implements AutoCloseable {
         if (to.equals(dir) || to.startsWith(dir)) {
             throw new IllegalArgumentException("backup target " + to + " must lie outside the database directory");
         }
-        maintenance.backup(to, this::ensureOpen);
+        maintenance.backup(to, openCheck);
     }
 
     /** The failure of the last background compaction, or empty when it succeeded (or none ran). */
@@ -354,7 +368,7 @@ public final class FerrumDB implements AutoCloseable {
      */
     public void rotateDataKey() {
         writable();
-        EncryptionAdmin.rotateDataKey(dir, options, segments, writer, maintenance, this::ensureOpen);
+        EncryptionAdmin.rotateDataKey(dir, options, segments, writer, maintenance, openCheck);
     }
 
     // ---------------------------------------------------------------- information
@@ -442,13 +456,22 @@ public final class FerrumDB implements AutoCloseable {
 
     /** Checks the arguments of {@code call} and turns its I/O failure into a FerrumException naming the job. */
     private static <T> T whole(String job, Path dir, Options options, WholeDatabaseCall<T> call) {
-        Objects.requireNonNull(dir, "dir");
-        Objects.requireNonNull(options, "options");
+        requireArguments(dir, options);
         try {
             return call.run();
         } catch (IOException e) {
-            throw new FerrumException("could not " + job + " database " + dir.toAbsolutePath() + ": " + e, e);
+            throw failed(job, dir, e);
         }
+    }
+
+    private static void requireArguments(Path dir, Options options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+    }
+
+    /** The FerrumException for {@code job} on the database in {@code dir} failing with {@code e}. */
+    private static FerrumException failed(String job, Path dir, IOException e) {
+        return new FerrumException("could not " + job + " database " + dir.toAbsolutePath() + ": " + e, e);
     }
 
     private void ensureOpen() {
@@ -470,10 +493,38 @@ public final class FerrumDB implements AutoCloseable {
         return options.clock().millis();
     }
 
-    /** The flusher's call once a rolled segment is complete and fsynced (see {@link SegmentSet#seal}). */
-    private void sealSegment(Segment s, HintFile.Builder hint) throws IOException {
-        segments.seal(s, hint);
-        maintenance.segmentSealed();
+    /** {@link #now()} for the parts (see {@link #clock}). */
+    private final class WallClock implements LongSupplier {
+        @Override
+        public long getAsLong() {
+            return now();
+        }
+    }
+
+    /** {@link #ensureOpen()} for the parts (see {@link #clock}). */
+    private final class OpenCheck implements Runnable {
+        @Override
+        public void run() {
+            ensureOpen();
+        }
+    }
+
+    /**
+     * The log writer's calls back into the database: a rolled segment to seal, and the work after each flush cycle
+     * (the key directory's queued ordered-set changes). One class for both (see {@link #clock}).
+     */
+    private final class WriterCallbacks implements LogWriter.SealListener, Runnable {
+        /** The flusher's call once a rolled segment is complete and fsynced (see {@link SegmentSet#seal}). */
+        @Override
+        public void sealed(Segment s, HintFile.Builder hint) throws IOException {
+            segments.seal(s, hint);
+            maintenance.segmentSealed();
+        }
+
+        @Override
+        public void run() {
+            keyDir.applyQueuedOrderedChanges();
+        }
     }
 
     /** Turns a closed or read-only database into a failed future, as the asynchronous writes promise. */

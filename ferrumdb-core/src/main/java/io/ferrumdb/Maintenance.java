@@ -73,7 +73,7 @@ final class Maintenance {
                     || !policy.plan(CompactionPolicy.usages(sealedSegments()), null).inputs().isEmpty()) {
                 scheduler.start();
             } else {
-                segments.whenWritesBegin(scheduler::start);
+                segments.whenWritesBegin(new StartScheduler(scheduler));
             }
         }
     }
@@ -280,6 +280,20 @@ final class Maintenance {
             return null;
         }
         return new CompactionPolicy.Usage(active.id(), writer.activeLength(), active.liveBytes());
+    }
+
+    /** Starts background compaction at the first write. A class, not {@code scheduler::start}: see FerrumDB.clock. */
+    private static final class StartScheduler implements Runnable {
+        private final CompactionScheduler scheduler;
+
+        StartScheduler(CompactionScheduler scheduler) {
+            this.scheduler = scheduler;
+        }
+
+        @Override
+        public void run() {
+            scheduler.start();
+        }
     }
 
     /** What background compaction may do to this database: every call runs on the compaction thread. */

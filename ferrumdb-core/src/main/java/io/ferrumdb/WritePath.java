@@ -34,9 +34,10 @@ final class WritePath {
     final AtomicLong deletes = new AtomicLong();
     /**
      * One instance for every append (a method reference evaluated per put is an allocation per put), taking the
-     * records' keys and locations as fields: no Key, no Location per put.
+     * records' keys and locations as fields: no Key, no Location per put. A class, not {@code this::apply}: a fresh
+     * JVM spins a class for a method reference (ARCHITECTURE.md, "Start-up cost"), and every writable open makes one.
      */
-    private final Applier applier = this::apply;
+    private final Applier applier = new KeyDirApplier();
 
     /** @param writer the log writer (this class exists only for writable databases) */
     WritePath(LogWriter writer, KeyDir keyDir, SegmentSet segments, LongSupplier clock) {
@@ -104,16 +105,19 @@ final class WritePath {
         }
     }
 
-    /** Applies an appended record ({@link Applier}); the writer's lock is held. */
-    private void apply(byte type, byte[] key, int keyAt, int keyLength, long expiresAt, int segmentId, long offset,
-                       int recordSize) {
-        if (type == RecordFormat.TYPE_PUT) {
-            long previous = keyDir.put(key, keyAt, keyLength, segmentId, offset, recordSize, expiresAt);
-            puts.lazySet(puts.get() + 1);
-            segments.addAppended(segmentId, recordSize);
-            segments.release(previous);
-        } else {
-            applyDelete(key, keyAt, keyLength);
+    /** Applies an appended record to the key directory and the segments' live bytes; the writer's lock is held. */
+    private final class KeyDirApplier implements Applier {
+        @Override
+        public void apply(byte type, byte[] key, int keyAt, int keyLength, long expiresAt, int segmentId, long offset,
+                          int recordSize) {
+            if (type == RecordFormat.TYPE_PUT) {
+                long previous = keyDir.put(key, keyAt, keyLength, segmentId, offset, recordSize, expiresAt);
+                puts.lazySet(puts.get() + 1);
+                segments.addAppended(segmentId, recordSize);
+                segments.release(previous);
+            } else {
+                applyDelete(key, keyAt, keyLength);
+            }
         }
     }
 

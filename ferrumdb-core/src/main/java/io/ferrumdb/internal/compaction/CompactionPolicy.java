@@ -116,7 +116,8 @@ public final class CompactionPolicy {
         for (Usage s : picked) {
             ids.add(s.id());
         }
-        ids.sort(Integer::compare);
+        // Natural order, not Integer::compare: every writable open plans once (ARCHITECTURE.md, "Start-up cost").
+        ids.sort(null);
         return ids.isEmpty() && !roll ? Plan.NOTHING : new Plan(List.copyOf(ids), roll);
     }
 

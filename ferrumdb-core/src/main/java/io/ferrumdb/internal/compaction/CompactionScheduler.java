@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -82,12 +83,9 @@ public final class CompactionScheduler {
         if (executor != null || closing) {
             return;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
-        executor.scheduleWithFixedDelay(this::runOnce, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        // Classes, not lambdas: this runs on the session's first write (ARCHITECTURE.md, "Start-up cost").
+        executor = Executors.newSingleThreadScheduledExecutor(new DaemonThreads(threadName));
+        executor.scheduleWithFixedDelay(new Check(), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
     /** The writer sealed a segment: check soon, without blocking the caller (the flusher thread). */
@@ -136,7 +134,7 @@ public final class CompactionScheduler {
         if (started != null) {
             // Not shutdownNow(): interrupting a compaction in the middle of FileChannel I/O would close its channels.
             started.shutdown();
-            Uninterruptibly.await(() -> started.awaitTermination(1, TimeUnit.MINUTES));
+            Uninterruptibly.awaitTermination(started);
         }
         maintenanceLock.lock();
         try {
@@ -154,6 +152,30 @@ public final class CompactionScheduler {
             host.compact(small, () -> false);
         } finally {
             maintenanceLock.unlock();
+        }
+    }
+
+    /** Makes the compaction thread: a daemon, named. */
+    private static final class DaemonThreads implements ThreadFactory {
+        private final String name;
+
+        DaemonThreads(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    /** The periodic check. */
+    private final class Check implements Runnable {
+        @Override
+        public void run() {
+            runOnce();
         }
     }
 

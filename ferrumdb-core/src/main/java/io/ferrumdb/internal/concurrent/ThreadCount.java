@@ -42,7 +42,7 @@ public final class ThreadCount {
         }
     }
 
-    private final ThreadLocal<Cell> mine = ThreadLocal.withInitial(this::register);
+    private final ThreadLocal<Cell> mine = new Mine();
     /** Cells of threads that counted and may still count; guarded by this. */
     private final List<Cell> cells = new ArrayList<>();
     /** What the cells of ended threads counted; guarded by this. */
@@ -61,6 +61,17 @@ public final class ThreadCount {
             sum += (long) VALUE.getOpaque(c);
         }
         return sum;
+    }
+
+    /**
+     * The calling thread's cell, registered at its first count. A subclass rather than {@code withInitial(this::register)}:
+     * every open counts GETs with one (ARCHITECTURE.md, "Start-up cost").
+     */
+    private final class Mine extends ThreadLocal<Cell> {
+        @Override
+        protected Cell initialValue() {
+            return register();
+        }
     }
 
     private synchronized Cell register() {

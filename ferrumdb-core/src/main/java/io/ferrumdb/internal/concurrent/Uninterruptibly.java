@@ -2,6 +2,7 @@ package io.ferrumdb.internal.concurrent;
 
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
@@ -46,23 +47,38 @@ public final class Uninterruptibly {
      * {@code IOException} naming {@code what} failed.
      */
     public static <T> T get(Future<T> future, String what) throws IOException {
-        Object[] result = new Object[1];
-        Throwable[] failure = new Throwable[1];
-        await(() -> {
+        Outcome<T> outcome = new Outcome<>(future);
+        await(outcome);
+        if (outcome.failure == null) {
+            return outcome.value;
+        }
+        throw asIOException(outcome.failure, what);
+    }
+
+    /**
+     * The waits of {@link #get}, {@link #join} and {@link #awaitTermination} are classes rather than lambdas: opens
+     * and closes run them, and a fresh JVM spins a class and method-handle forms for each lambda at its first use,
+     * 3-5x what loading a small class costs (ARCHITECTURE.md, "Start-up cost").
+     */
+    private static final class Outcome<T> implements Wait {
+        private final Future<T> future;
+        T value;
+        /** The cause the task failed with, or null. */
+        Throwable failure;
+
+        Outcome(Future<T> future) {
+            this.future = future;
+        }
+
+        @Override
+        public boolean attempt() throws InterruptedException {
             try {
-                result[0] = future.get();
+                value = future.get();
             } catch (ExecutionException e) {
-                failure[0] = e.getCause();
+                failure = e.getCause();
             }
             return true;
-        });
-        Throwable cause = failure[0];
-        if (cause == null) {
-            @SuppressWarnings("unchecked")
-            T value = (T) result[0];
-            return value;
         }
-        throw asIOException(cause, what);
     }
 
     /**
@@ -106,9 +122,40 @@ public final class Uninterruptibly {
 
     /** Joins {@code thread}, through interrupts. */
     public static void join(Thread thread) {
-        await(() -> {
+        await(new Join(thread));
+    }
+
+    /** {@link #join}'s wait (see {@link Outcome}). */
+    private static final class Join implements Wait {
+        private final Thread thread;
+
+        Join(Thread thread) {
+            this.thread = thread;
+        }
+
+        @Override
+        public boolean attempt() throws InterruptedException {
             thread.join();
             return true;
-        });
+        }
+    }
+
+    /** Waits until {@code executor}, shut down, has ended, through interrupts. */
+    public static void awaitTermination(ExecutorService executor) {
+        await(new Termination(executor));
+    }
+
+    /** {@link #awaitTermination}'s wait (see {@link Outcome}), a minute an attempt. */
+    private static final class Termination implements Wait {
+        private final ExecutorService executor;
+
+        Termination(ExecutorService executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public boolean attempt() throws InterruptedException {
+            return executor.awaitTermination(1, TimeUnit.MINUTES);
+        }
     }
 }

@@ -211,7 +211,24 @@ public final class DatabaseDirectory implements AutoCloseable {
      * failure removes the temporary file (a full disk must not be left fuller).
      */
     public static void writeDurably(FileIO io, Path dir, String name, byte[] bytes) throws IOException {
-        writeDurably(io, dir, name, f -> f.write(0, ByteBuffer.wrap(bytes)));
+        writeDurably(io, dir, name, new WholeBytes(bytes));
+    }
+
+    /**
+     * {@code bytes} as a file's contents. A class, not a lambda: the first write of a session rewrites the MANIFEST
+     * (ARCHITECTURE.md, "Start-up cost").
+     */
+    private static final class WholeBytes implements Contents {
+        private final byte[] bytes;
+
+        WholeBytes(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void writeTo(StorageFile file) throws IOException {
+            file.write(0, ByteBuffer.wrap(bytes));
+        }
     }
 
     /** What {@link #writeDurably(FileIO, Path, String, Contents)} writes into the new file. */

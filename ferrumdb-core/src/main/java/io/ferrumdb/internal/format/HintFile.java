@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -102,7 +103,7 @@ public final class HintFile {
 
         /** A builder whose blocks are allocated and dropped with it. */
         public Builder() {
-            this(ArrayPool.none(Builder::newBlock));
+            this(ArrayPool.none(NEW_BLOCK));
         }
 
         /**
@@ -116,12 +117,21 @@ public final class HintFile {
 
         /** A pool of builders' blocks, keeping at most {@code maxKept} (of 256 KiB each). */
         public static ArrayPool<byte[]> blockPool(int maxKept) {
-            return new ArrayPool<>(Builder::newBlock, maxKept);
+            return new ArrayPool<>(NEW_BLOCK, maxKept);
         }
 
-        private static byte[] newBlock() {
-            return new byte[BLOCK];
+        /**
+         * Allocates a block. A class, not {@code Builder::newBlock}: every writer makes a builder at open
+         * (ARCHITECTURE.md, "Start-up cost").
+         */
+        private static final class NewBlock implements Supplier<byte[]> {
+            @Override
+            public byte[] get() {
+                return new byte[BLOCK];
+            }
         }
+
+        private static final Supplier<byte[]> NEW_BLOCK = new NewBlock();
 
         /**
          * Gives the blocks back to the pool they came from, once the entries are written (a block taken again

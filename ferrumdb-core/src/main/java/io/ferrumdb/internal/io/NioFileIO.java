@@ -2,13 +2,15 @@ package io.ferrumdb.internal.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 final class NioFileIO implements FileIO {
     static final NioFileIO INSTANCE = new NioFileIO();
@@ -41,19 +43,22 @@ final class NioFileIO implements FileIO {
     @Override
     public void syncDirectory(Path directory) throws IOException {
         // Callers' threads sync directories too (an append creating the next segment): see NioStorageFile.
-        NioStorageFile.repeatOnInterrupt(() -> {
-            try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
-                ch.force(true);
-            }
-        });
+        NioStorageFile.repeatOnInterrupt(new ForceFile(directory, StandardOpenOption.READ));
     }
 
     @Override
     public List<Path> list(Path directory) throws IOException {
-        try (Stream<Path> s = Files.list(directory)) {
+        // A loop, not a stream with lambdas: every open lists its directory (see NioStorageFile.ChannelOp).
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(directory)) {
             List<Path> out = new ArrayList<>();
-            s.filter(Files::isRegularFile).forEach(out::add);
+            for (Path p : s) {
+                if (Files.isRegularFile(p)) {
+                    out.add(p);
+                }
+            }
             return out;
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
         }
     }
 
@@ -73,11 +78,28 @@ final class NioFileIO implements FileIO {
             Files.createLink(link, existing);
         } catch (UnsupportedOperationException | IOException e) {
             Files.copy(existing, link);
-            NioStorageFile.repeatOnInterrupt(() -> {
-                try (FileChannel ch = FileChannel.open(link, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
-            });
+            NioStorageFile.repeatOnInterrupt(new ForceFile(link, StandardOpenOption.WRITE));
+        }
+    }
+
+    /**
+     * Forces {@code file} (its data and metadata) through a channel of its own, opened with {@code mode}. A class,
+     * not a lambda: an append that creates a segment and every close sync a directory (see NioStorageFile.ChannelOp).
+     */
+    private static final class ForceFile implements NioStorageFile.OwnChannelCall {
+        private final Path file;
+        private final OpenOption mode;
+
+        ForceFile(Path file, OpenOption mode) {
+            this.file = file;
+            this.mode = mode;
+        }
+
+        @Override
+        public void run() throws IOException {
+            try (FileChannel ch = FileChannel.open(file, mode)) {
+                ch.force(true);
+            }
         }
     }
 }

@@ -34,8 +34,75 @@ import java.nio.file.attribute.BasicFileAttributes;
 final class NioStorageFile implements StorageFile {
     static final int MAX_REOPENS = 8;
 
-    private interface Call<T> {
-        T on(FileChannel channel) throws IOException;
+    /**
+     * One call of a {@link FileChannel} method, which {@link #call(ChannelOp)} may repeat on a reopened channel. One
+     * class rather than a lambda per method: a fresh JVM spins a class and method-handle forms at each lambda's first
+     * call (ARCHITECTURE.md, "Start-up cost"), and every open, first read, first write and close goes through here.
+     * A repeat continues from where the buffer stands.
+     */
+    private static final class ChannelOp {
+        static final int READ = 0;
+        static final int WRITE = 1;
+        static final int FORCE = 2;
+        static final int SIZE = 3;
+        static final int TRUNCATE = 4;
+        static final int MAP = 5;
+        static final int LOCK = 6;
+        static final int LOCK_SHARED = 7;
+
+        private final int op;
+        private final ByteBuffer buffer;
+        /** Where the buffer's first byte goes (read, write) or the map starts. */
+        private final long position;
+        /** The map's length, or the length truncated to. */
+        private final long size;
+        /** The buffer's position when the op was made: reads and writes count from it. */
+        private final int start;
+        /** What map and tryLock return. */
+        Object result;
+
+        ChannelOp(int op, ByteBuffer buffer, long position, long size) {
+            this.op = op;
+            this.buffer = buffer;
+            this.position = position;
+            this.size = size;
+            this.start = buffer == null ? 0 : buffer.position();
+        }
+
+        /** Runs the call on {@code ch}: bytes read (READ), the file's size (SIZE), else 0. */
+        long on(FileChannel ch) throws IOException {
+            switch (op) {
+                case READ:
+                    while (buffer.hasRemaining()) {
+                        if (ch.read(buffer, position + buffer.position() - start) < 0) {
+                            break;
+                        }
+                    }
+                    return buffer.position() - start;
+                case WRITE:
+                    while (buffer.hasRemaining()) {
+                        ch.write(buffer, position + buffer.position() - start);
+                    }
+                    return 0;
+                case FORCE:
+                    ch.force(false);
+                    return 0;
+                case SIZE:
+                    return ch.size();
+                case TRUNCATE:
+                    ch.truncate(size);
+                    return 0;
+                case MAP:
+                    result = ch.map(FileChannel.MapMode.READ_ONLY, position, size);
+                    return 0;
+                case LOCK:
+                case LOCK_SHARED:
+                    result = ch.tryLock(0, Long.MAX_VALUE, op == LOCK_SHARED);
+                    return 0;
+                default:
+                    throw new AssertionError("channel op " + op);
+            }
+        }
     }
 
     /** A file-system call on a channel of its own (opened and closed inside), such as a directory fsync. */
@@ -98,59 +165,46 @@ final class NioStorageFile implements StorageFile {
 
     @Override
     public int read(long position, ByteBuffer dst) throws IOException {
-        int start = dst.position();
-        return call(ch -> {
-            while (dst.hasRemaining()) {
-                if (ch.read(dst, position + dst.position() - start) < 0) {
-                    break;
-                }
-            }
-            return dst.position() - start;
-        });
+        return (int) call(ChannelOp.READ, dst, position, 0);
     }
 
     @Override
     public void write(long position, ByteBuffer src) throws IOException {
-        int start = src.position();
-        call(ch -> {
-            while (src.hasRemaining()) {
-                ch.write(src, position + src.position() - start);
-            }
-            return null;
-        });
+        call(ChannelOp.WRITE, src, position, 0);
     }
 
     @Override
     public void force() throws IOException {
-        call(ch -> {
-            ch.force(false);
-            return null;
-        });
+        call(ChannelOp.FORCE, null, 0, 0);
     }
 
     @Override
     public long size() throws IOException {
-        return call(FileChannel::size);
+        return call(ChannelOp.SIZE, null, 0, 0);
     }
 
     @Override
     public void truncate(long size) throws IOException {
-        call(ch -> ch.truncate(size));
+        call(ChannelOp.TRUNCATE, null, 0, size);
     }
 
     @Override
     public ByteBuffer map(long size) throws IOException {
-        return call(ch -> ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
+        return map(0, size);
     }
 
     @Override
     public ByteBuffer map(long position, long size) throws IOException {
-        return call(ch -> ch.map(FileChannel.MapMode.READ_ONLY, position, size));
+        ChannelOp op = new ChannelOp(ChannelOp.MAP, null, position, size);
+        call(op);
+        return (ByteBuffer) op.result;
     }
 
     @Override
     public FileLock tryLock(boolean shared) throws IOException {
-        return call(ch -> ch.tryLock(0, Long.MAX_VALUE, shared));
+        ChannelOp op = new ChannelOp(shared ? ChannelOp.LOCK_SHARED : ChannelOp.LOCK, null, 0, 0);
+        call(op);
+        return (FileLock) op.result;
     }
 
     @Override
@@ -159,13 +213,19 @@ final class NioStorageFile implements StorageFile {
         channel.close();
     }
 
-    private <T> T call(Call<T> call) throws IOException {
+    /** {@link #call(ChannelOp)} of a new {@code op}; its numeric result. */
+    private long call(int op, ByteBuffer buffer, long position, long size) throws IOException {
+        return call(new ChannelOp(op, buffer, position, size));
+    }
+
+    /** Runs {@code op} on the channel, repeated on a reopened one when an interrupt closed it (see the class comment). */
+    private long call(ChannelOp op) throws IOException {
         boolean interrupted = false;
         try {
             for (int reopens = 0; ; reopens++) {
                 FileChannel ch = channel;
                 try {
-                    return call.on(ch);
+                    return op.on(ch);
                 } catch (ClosedChannelException e) {
                     if (closed || reopens == MAX_REOPENS) {
                         throw e;

@@ -35,7 +35,8 @@ final class Acknowledger {
 
     private final LinkedBlockingQueue<Batch> batches = new LinkedBlockingQueue<>();
     private final Runnable afterCycle;
-    private final CycleIo.Sealer sealer;
+    /** Seals the segments of a batch (its {@link CycleIo#sealed}). */
+    private final CycleIo sealer;
     private final EarlyWriteback writeback = new EarlyWriteback();
     private final BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure;
     /** Set by the first failed seal: later batches' seals are skipped and their waiters failed. This thread only. */
@@ -50,12 +51,14 @@ final class Acknowledger {
      *                   writer waits forever. From a seal with the waiters of its batch, and then of every later one
      *                   (their seals are skipped), as when a cycle fails
      */
-    Acknowledger(Runnable afterCycle, CycleIo.Sealer sealer,
+    Acknowledger(Runnable afterCycle, CycleIo sealer,
                  BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure) {
         this.afterCycle = afterCycle;
         this.sealer = sealer;
         this.onFailure = onFailure;
-        this.thread = new Thread(this::run, "ferrumdb-acknowledger");
+        // A class, not this::run: a fresh JVM spins a class and method-handle forms for a method reference at its
+        // first use, 3-5x what loading a small class costs (ARCHITECTURE.md, "Start-up cost"); every open makes one.
+        this.thread = new Thread(new Loop(), "ferrumdb-acknowledger");
         this.thread.setDaemon(true);
     }
 
@@ -94,7 +97,15 @@ final class Acknowledger {
         return thread;
     }
 
-    private void run() {
+    /** The thread's body. */
+    private final class Loop implements Runnable {
+        @Override
+        public void run() {
+            acknowledgeUntilLast();
+        }
+    }
+
+    private void acknowledgeUntilLast() {
         List<Batch> taken = new ArrayList<>();
         boolean last = false;
         while (!last) {

@@ -21,11 +21,6 @@ final class CycleIo {
     record Sealing(Segment segment, HintFile.Builder hint) {
     }
 
-    /** Writes the hint files of rolled segments that are written and fsynced, and switches them to a memory map. */
-    interface Sealer {
-        void sealed(List<Sealing> sealing) throws IOException;
-    }
-
     /**
      * What one cycle took from the writer: the chunks to write, the segments to seal, the futures completed when it
      * is done, the active segment, and the last sequence number and position it covers; {@code force}: fsync it.
@@ -143,7 +138,10 @@ final class CycleIo {
         lastFsyncNanos = System.nanoTime();
     }
 
-    /** Writes the hint files of the sealed segments (each already forced by {@link #write}). */
+    /**
+     * Writes the hint files of rolled segments that are written and fsynced (each already forced by {@link #write}),
+     * and switches them to a memory map. Called by the {@link Acknowledger}.
+     */
     void sealed(List<Sealing> sealing) throws IOException {
         for (Sealing s : sealing) {
             sealListener.sealed(s.segment(), s.hint());

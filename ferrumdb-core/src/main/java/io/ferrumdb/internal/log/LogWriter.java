@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 
 /**
  * Appends records to the active segment and makes them durable with group commit.
@@ -45,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class LogWriter {
     /** Creates the next active segment, durable (file and directory fsynced) before it returns. */
     public interface SegmentFactory {
-        Segment create() throws IOException;
+        Segment createActive() throws IOException;
     }
 
     /**
@@ -133,9 +134,10 @@ public final class LogWriter {
         this.factory = factory;
         this.io = new CycleIo(sealListener, policy.isAlways(), segmentSize);
         this.ticks = new FlusherTicks(LINGER_NANOS, !policy.isAlways());
-        this.flusher = new Thread(this::flushLoop, "ferrumdb-flusher");
+        // Classes, not lambdas or method references: every open makes a writer (see Acknowledger's thread).
+        this.flusher = new Thread(new FlushLoop(), "ferrumdb-flusher");
         this.flusher.setDaemon(true);
-        this.acknowledger = new Acknowledger(afterCycle, io::sealed, this::failFromAcknowledger);
+        this.acknowledger = new Acknowledger(afterCycle, io, new AcknowledgerFailure());
     }
 
     /**
@@ -476,7 +478,7 @@ public final class LogWriter {
     private void startSegment() {
         Segment next;
         try {
-            next = factory.create();
+            next = factory.createActive();
         } catch (IOException | RuntimeException e) {
             failLocked(e);
             throw new ReadOnlyDatabaseException("could not create a new segment: " + e, e);
@@ -682,14 +684,25 @@ public final class LogWriter {
         GroupCommit.complete(c.done(), next == null ? here : here / 2, next, traceRow);
     }
 
+    /** The flusher thread's body. */
+    private final class FlushLoop implements Runnable {
+        @Override
+        public void run() {
+            flushLoop();
+        }
+    }
+
     /** Stops the writer after a failure found off its lock by the acknowledger, failing the waiters it holds. */
-    private void failFromAcknowledger(Throwable e, List<CompletableFuture<Void>> held) {
-        lock.lock();
-        try {
-            failLocked(e);
-            stopped.fail(held);
-        } finally {
-            lock.unlock();
+    private final class AcknowledgerFailure implements BiConsumer<Throwable, List<CompletableFuture<Void>>> {
+        @Override
+        public void accept(Throwable e, List<CompletableFuture<Void>> held) {
+            lock.lock();
+            try {
+                failLocked(e);
+                stopped.fail(held);
+            } finally {
+                lock.unlock();
+            }
         }
     }
 

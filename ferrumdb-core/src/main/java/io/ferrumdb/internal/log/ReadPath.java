@@ -47,7 +47,7 @@ public final class ReadPath {
      * The thread's record buffer for {@link #readValue}: its contents are used only until that method returns (no
      * call re-enters the read path in between), so one buffer a thread serves every database.
      */
-    private static final ThreadLocal<RecordBuffer> SCRATCH = ThreadLocal.withInitial(RecordBuffer::new);
+    private static final ThreadLocal<RecordBuffer> SCRATCH = new Scratch();
     /**
      * How long a memory-only read waits for the writer's lock before answering not in memory: longer than appends and
      * the flusher hold it (microseconds), shorter than a roll does (fsyncs), well under an event loop's millisecond.
@@ -169,6 +169,14 @@ public final class ReadPath {
      * {@link #valueLength()} bytes long, until the next read into the buffer, so that a read of a plaintext record
      * makes no array for the record nor for the value.
      */
+    /** {@link #SCRATCH}: a subclass, not {@code withInitial(RecordBuffer::new)} (ARCHITECTURE.md, "Start-up cost"). */
+    private static final class Scratch extends ThreadLocal<RecordBuffer> {
+        @Override
+        protected RecordBuffer initialValue() {
+            return new RecordBuffer();
+        }
+    }
+
     public static final class RecordBuffer {
         /** The entry of the read in progress, as the key directory's lookup filled it. */
         private final SlotProbe entry = new SlotProbe();

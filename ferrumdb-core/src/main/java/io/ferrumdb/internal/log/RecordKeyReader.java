@@ -15,7 +15,15 @@ import java.util.Arrays;
  */
 public final class RecordKeyReader implements RecordKeys {
     /** The thread's buffer for the bytes compared (as ReadPath's, used only until a call returns). */
-    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[256]});
+    private static final ThreadLocal<byte[][]> SCRATCH = new Scratch();
+
+    /** {@link #SCRATCH}: a subclass, not {@code withInitial} and a lambda (ARCHITECTURE.md, "Start-up cost"). */
+    private static final class Scratch extends ThreadLocal<byte[][]> {
+        @Override
+        protected byte[][] initialValue() {
+            return new byte[][] {new byte[256]};
+        }
+    }
 
     private final SegmentSet segments;
     private final LogWriter writer;

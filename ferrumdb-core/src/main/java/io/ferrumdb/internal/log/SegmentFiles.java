@@ -138,8 +138,41 @@ public final class SegmentFiles {
 
     /** Writes the hint of a complete segment from entries collected while it was written. */
     public void writeHint(Segment segment, HintFile.Builder hint) throws IOException {
-        DatabaseDirectory.writeDurably(io, dir, FileNames.hint(segment.id()), f -> hint.writeTo(f::write, segment.id(),
-                databaseId, segment.writtenLength(), ciphers.hintCipher(segment.header())));
+        DatabaseDirectory.writeDurably(io, dir, FileNames.hint(segment.id()), new HintContents(segment, hint));
+    }
+
+    /**
+     * {@link #writeHint}'s file contents. Classes, not lambdas: a close after writes runs this, and a fresh JVM spins
+     * a class and method-handle forms for each lambda at its first use (ARCHITECTURE.md, "Start-up cost").
+     */
+    private final class HintContents implements DatabaseDirectory.Contents {
+        private final Segment segment;
+        private final HintFile.Builder hint;
+
+        HintContents(Segment segment, HintFile.Builder hint) {
+            this.segment = segment;
+            this.hint = hint;
+        }
+
+        @Override
+        public void writeTo(StorageFile file) throws IOException {
+            hint.writeTo(new FileSink(file), segment.id(), databaseId, segment.writtenLength(),
+                    ciphers.hintCipher(segment.header()));
+        }
+    }
+
+    /** A hint written into a file. */
+    private static final class FileSink implements HintFile.Sink {
+        private final StorageFile file;
+
+        FileSink(StorageFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public void write(long position, ByteBuffer src) throws IOException {
+            file.write(position, src);
+        }
     }
 
     /**

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread safety: lookups are lock-free (readers race compaction); membership changes are atomic per segment.
  */
-public final class SegmentSet {
+public final class SegmentSet implements LogWriter.SegmentFactory {
     private final SegmentFiles files;
     private final SegmentManifest manifest;
     /** Membership, in id order: iteration, first id, the MANIFEST's view. Changed only with {@link #byId} (below). */
@@ -115,7 +115,11 @@ public final class SegmentSet {
 
     /** Makes every later id higher than {@code id} (recovery: ids of existing and recently deleted files). */
     public void reserveThrough(int id) {
-        nextId.accumulateAndGet(id + 1, Math::max);
+        // A loop, not accumulateAndGet(id + 1, Math::max): every open calls this (ARCHITECTURE.md, "Start-up cost").
+        int next = nextId.get();
+        while (next <= id && !nextId.compareAndSet(next, id + 1)) {
+            next = nextId.get();
+        }
     }
 
     /** The id the next {@link #allocateId()} returns. */
@@ -142,6 +146,7 @@ public final class SegmentSet {
      * before readers or the writer can see it. A failure adds no entry; a file left behind by a failed MANIFEST
      * update holds no record, and the next open deletes it as unpublished ({@link SegmentInventory}).
      */
+    @Override
     public Segment createActive() throws IOException {
         int id = allocateId();
         Segment s = files.create(id);

@@ -1,8 +1,12 @@
 package io.ferrumdb.internal.concurrent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
@@ -88,5 +92,46 @@ class UninterruptiblyTest {
         assertThat(worker.isAlive()).isFalse();
         assertThat(Thread.interrupted()).as("interrupt re-asserted").isTrue();
         releaser.join();
+    }
+
+    @Test
+    void awaitTerminationWaitsForTheExecutorThoughTheCallerIsInterrupted() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        executor.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        executor.shutdown();
+        Thread.currentThread().interrupt();
+        // The pending interrupt fails the first attempt at once; the wait must go on until the task has ended.
+        Thread releaser = new Thread(release::countDown);
+        releaser.start();
+        Uninterruptibly.awaitTermination(executor);
+        assertThat(executor.isTerminated()).isTrue();
+        assertThat(Thread.interrupted()).as("interrupt re-asserted").isTrue();
+        releaser.join();
+    }
+
+    @Test
+    void getReturnsTheValueOrThrowsTheTasksFailureThoughTheCallerIsInterrupted() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Thread.currentThread().interrupt();
+            assertThat(Uninterruptibly.get(executor.submit(() -> "value"), "the task")).isEqualTo("value");
+            assertThat(Thread.interrupted()).as("interrupt re-asserted").isTrue();
+            IOException failure = new IOException("task failed");
+            assertThatThrownBy(() -> Uninterruptibly.get(executor.submit(() -> {
+                throw failure;
+            }), "the task")).isSameAs(failure);
+            assertThatThrownBy(() -> Uninterruptibly.get(executor.submit(() -> {
+                throw new Exception("checked");
+            }), "the task")).isInstanceOf(IOException.class).hasMessageContaining("the task failed");
+        } finally {
+            executor.shutdownNow();
+        }
     }
 }

@@ -353,7 +353,7 @@ class LogWriterTest {
                     throw new IOException("interrupted while the test held the roll", e);
                 }
             }
-            return create.create();
+            return create.createActive();
         });
         set = log.set;
         LogWriter writer = log.writer;
