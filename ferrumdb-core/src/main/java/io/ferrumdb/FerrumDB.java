@@ -380,7 +380,8 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     /**
-     * Flushes, fsyncs, seals the active segment (writing its hint file) and releases the directory lock. Throws
+     * Flushes, fsyncs, seals the active segment (writing its hint file), writes the key directory's image for the
+     * next open (plaintext databases; see {@link DirectoryImage}) and releases the directory lock. Throws
      * {@link ReadOnlyDatabaseException} when the write path failed and no put or sync has reported that failure
      * (a failure is reported once, as Linux reports an fsync error): writes acknowledged under {@code never()} or
      * {@code periodic} before it may be lost. The database is closed either way.
@@ -413,6 +414,11 @@ public final class FerrumDB implements AutoCloseable {
                 } catch (IOException e) {
                     problem = e;
                 }
+            }
+            if (problem == null && writer.failure() == null) {
+                // A clean close: every segment is sealed, fsynced and hinted; the next open may start from here.
+                DirectoryImage.writeAtClose(options.fileIO(), dir, opened.directory().meta().encrypted(), segments,
+                        keyDir);
             }
         }
         problem = opened.closeFiles(problem);

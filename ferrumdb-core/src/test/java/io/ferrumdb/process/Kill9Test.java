@@ -3,6 +3,7 @@ package io.ferrumdb.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.internal.directory.FileNames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * putAsync pipeline, printing each acknowledged write; it is killed with destroyForcibly() at a random moment.
  * After each kill the database is reopened: every acknowledged write is present with its value or a later value
  * of the same writer, and the batch keys hold one batch's value, all of them (never half a batch), no older than
- * the last acknowledged batch. Rounds accumulate in one directory; -Dferrumdb.soak=true runs many more.
+ * the last acknowledged batch. Rounds accumulate in one directory; -Dferrumdb.soak=true runs many more. Each
+ * reopen closes cleanly, so every child after the first opens from a key directory image and is killed after it
+ * wrote: the image must never outlive those writes.
  */
 class Kill9Test {
     private static final boolean SOAK = Boolean.getBoolean("ferrumdb.soak");
@@ -56,6 +59,10 @@ class Kill9Test {
         for (int round = 1; round <= rounds; round++) {
             String where = "seed " + seed + " round " + round;
             Path stderr = tmp.resolve("child-" + round + ".err");
+            // From the second round on the child opens from the key directory image the parent's clean close wrote,
+            // and is killed after writing: the next open must not take that image (it describes fewer segments).
+            Path image = dir.resolve(FileNames.KEYDIR);
+            assertThat(Files.exists(image)).as("%s: key directory image before the child", where).isEqualTo(round > 1);
             Process child = ChildJvm.start(KillChild.class, stderr, dir.toString(), Integer.toString(round),
                     Long.toString(segmentSize));
             List<String> lines = new ArrayList<>();
@@ -74,6 +81,7 @@ class Kill9Test {
             child.destroyForcibly();
             child.waitFor();
             reader.join();
+            assertThat(image).as("%s: the child's open deletes the image", where).doesNotExist();
             int acks = 0;
             synchronized (lines) {
                 for (String line : lines) {
