@@ -18,10 +18,15 @@ import java.util.List;
 /**
  * The key directory's image at the database level (FORMAT.md, "KEYDIR"; ARCHITECTURE.md, "Open and recovery"):
  * written by a clean close, used by the next open in place of the hint files when it describes every segment as it
- * is, deleted by every writable open, used or not. Encrypted databases have none: the image of an arena holds the
- * keys, and hint files encrypt theirs (SECURITY.md, "Hint encryption"); such an open goes on loading the hints.
- * An image that cannot be used (damaged, of another version, of another state of the database) is reported on
- * the {@code io.ferrumdb.DirectoryImage} logger and ignored: the hints say the same.
+ * is. Every change after an open goes to segments the image does not name (the log writer starts a new segment for
+ * its first append, compaction writes new segments and deletes old ones), so once the database changed, no image
+ * on disk describes it, and the next open refuses it; a close rewrites it then. An open that uses the image keeps
+ * it, and a close that finds the segments as that image names them keeps it as it is (a session that only read
+ * writes nothing at close), unless the ordered index was sorted meanwhile. An open that cannot use it deletes it.
+ * Encrypted databases have none: the image of an arena holds the keys, and hint files encrypt theirs (SECURITY.md,
+ * "Hint encryption"); their opens load the hints. An image that cannot be used (damaged, of another version, of
+ * another state of the database) is reported on the {@code io.ferrumdb.DirectoryImage} logger and ignored: the
+ * hints say the same.
  */
 final class DirectoryImage {
     private static final System.Logger LOG = System.getLogger(DirectoryImage.class.getName());
@@ -33,11 +38,13 @@ final class DirectoryImage {
      * Writes the image of {@code keyDir} at the end of a clean close: the writer has stopped, every segment is
      * sealed with its hint and fsynced. Temporary file, fsync, rename, directory fsync. Not written (and nothing
      * else happens) for an encrypted database, one without segments, one whose segments are not all sealed with a
-     * hint, or one whose arena holds many removed keys ({@link KeyDirImage#worthWriting}). A failure to write it
-     * loses nothing (the hints describe every segment): it is logged, the temporary file removed, and the close
-     * goes on.
+     * hint, or one whose arena holds many removed keys ({@link KeyDirImage#worthWriting}); kept as it is when the
+     * open used an image ({@code opened}: its segments) that still names every segment at its length. A failure to
+     * write it loses nothing (the hints describe every segment): it is logged, the temporary file removed, and the
+     * close goes on.
      */
-    static void writeAtClose(FileIO io, Path dir, boolean encrypted, SegmentSet segments, KeyDir keyDir) {
+    static void writeAtClose(FileIO io, Path dir, boolean encrypted, SegmentSet segments, KeyDir keyDir,
+                             List<KeyDirImage.SegmentState> opened) {
         SegmentFiles files = segments.files();
         try {
             if (encrypted || segments.ids().isEmpty() || !KeyDirImage.worthWriting(keyDir)) {
@@ -52,6 +59,10 @@ final class DirectoryImage {
                 states.add(new KeyDirImage.SegmentState(id, files.size(files.dataPath(id)), s.minSequence(),
                         s.maxSequence(), s.liveBytes()));
             }
+            if (opened != null && sameFiles(opened, states) && !keyDir.sortedSinceRestore()
+                    && io.exists(dir.resolve(FileNames.KEYDIR))) {
+                return;
+            }
             byte[] databaseId = files.databaseId();
             DatabaseDirectory.writeDurably(io, dir, FileNames.KEYDIR,
                     f -> KeyDirImage.write(keyDir, f, databaseId, states));
@@ -61,12 +72,23 @@ final class DirectoryImage {
         }
     }
 
+    /** True when {@code a} and {@code b} name the same segments at the same lengths. */
+    private static boolean sameFiles(List<KeyDirImage.SegmentState> a, List<KeyDirImage.SegmentState> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).id() != b.get(i).id() || a.get(i).length() != b.get(i).length()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * The image of the database being opened, checked against it, with the key directory read from it; null when
-     * there is none or it cannot be used (logged). A writable open deletes the file either way, before anything is
-     * written: no later state of the database may meet it (the deletion becomes durable with the directory fsync
-     * of the first segment created, before any write is acknowledged; an image surviving a crash is still refused,
-     * since that segment is not among those it names).
+     * there is none or it cannot be used (logged; a writable open then deletes it). A used image stays: it goes
+     * on describing the database until the first change, which adds a segment it does not name.
      *
      * @param ids the segments the open found to make up the database, in increasing order
      */
@@ -76,6 +98,7 @@ final class DirectoryImage {
         if (!io.exists(path)) {
             return null;
         }
+        boolean used = false;
         try {
             if (encrypted || options.salvage()) {
                 log(path, encrypted ? "the database is encrypted" : "a salvaging open reads every segment", false);
@@ -88,7 +111,9 @@ final class DirectoryImage {
                     log(path, mismatch, false);
                     return null;
                 }
-                return new Loaded(header.load(f), header.segments(), header.maxSequence());
+                Loaded loaded = new Loaded(header.load(f), header.segments(), header.maxSequence());
+                used = true;
+                return loaded;
             } catch (KeyDirImage.Invalid e) {
                 log(path, e.getMessage(), e.damaged());
                 return null;
@@ -98,7 +123,7 @@ final class DirectoryImage {
                 return null;
             }
         } finally {
-            if (!options.readOnly()) {
+            if (!used && !options.readOnly()) {
                 io.delete(path);
             }
         }

@@ -418,7 +418,7 @@ public final class FerrumDB implements AutoCloseable {
             if (problem == null && writer.failure() == null) {
                 // A clean close: every segment is sealed, fsynced and hinted; the next open may start from here.
                 DirectoryImage.writeAtClose(options.fileIO(), dir, opened.directory().meta().encrypted(), segments,
-                        keyDir);
+                        keyDir, opened.image());
             }
         }
         problem = opened.closeFiles(problem);

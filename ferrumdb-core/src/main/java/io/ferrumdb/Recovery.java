@@ -49,9 +49,12 @@ import java.util.concurrent.TimeUnit;
  * A read-only open writes nothing. On failure everything opened so far is closed and the lock released.
  */
 final class Recovery {
-    /** What an open produced: the parts the database is wired from. */
+    /**
+     * What an open produced: the parts the database is wired from, and the segments of the key directory image it
+     * was loaded from (null when it loaded the hints), which the image on disk still describes.
+     */
     record Opened(DatabaseDirectory directory, SegmentSet segments, KeyDir keyDir, long maxSequence,
-                  List<DroppedRange> report) {
+                  List<DroppedRange> report, List<KeyDirImage.SegmentState> image) {
         SegmentFiles files() {
             return segments.files();
         }
@@ -156,7 +159,8 @@ final class Recovery {
                 directory.writeDurably(FileNames.META, meta.upgraded().encode());
             }
         }
-        return new Opened(directory, segments, keyDir, maxSequence, Collections.unmodifiableList(report));
+        return new Opened(directory, segments, keyDir, maxSequence, Collections.unmodifiableList(report),
+                image == null ? null : image.segments());
     }
 
     private boolean writable() {

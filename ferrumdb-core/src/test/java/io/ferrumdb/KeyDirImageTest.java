@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -134,8 +135,12 @@ class KeyDirImageTest {
         try (FerrumDB db = FerrumDB.open(copy, options(ordered))) {
             fromHints = db.stats();
         }
+        int refusedBefore = notUsed().size();
+        boolean hadImage = Files.exists(image(dir));
         try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
-            assertThat(image(dir)).as("a writable open deletes the image").doesNotExist();
+            boolean used = hadImage && notUsed().size() == refusedBefore;
+            assertThat(Files.exists(image(dir))).as("an open keeps an image it uses, deletes one it cannot use")
+                    .isEqualTo(used);
             assertThat(db.stats().toString()).isEqualTo(fromHints.toString());
             assertContents(db, model);
         }
@@ -157,14 +162,48 @@ class KeyDirImageTest {
         TreeMap<String, byte[]> model = new TreeMap<>();
         populate(dir, ordered, 1, model);
         assertThat(image(dir)).exists();
+        byte[] written = Files.readAllBytes(image(dir));
         assertReopens(dir, ordered, model);
         assertThat(notUsed()).isEmpty();
-        // That open wrote nothing, so its close wrote a new image; a second generation reads the same.
-        assertThat(image(dir)).exists();
+        // That open changed no segment, so its close kept the image as it was (but for an ordered index sorted
+        // meanwhile by the scans of assertContents: then the image is written again, sorted).
+        assertThat(Arrays.equals(Files.readAllBytes(image(dir)), written)).isEqualTo(!ordered);
         try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
             assertContents(db, model);
+            db.put(key(500), key(500));
         }
         assertThat(notUsed()).isEmpty();
+        // A session that wrote: its close wrote a new image, which the next open uses.
+        assertThat(Arrays.equals(Files.readAllBytes(image(dir)), written)).isFalse();
+        model.put("key-500", key(500));
+        try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+            assertThat(db.get(key(500))).isEqualTo(key(500));
+            assertThat(db.size()).isEqualTo(model.size());
+        }
+        assertThat(notUsed()).isEmpty();
+    }
+
+    @Test
+    void aStaleImageKeptByItsOpenIsRefusedAfterWritesAndACrash() throws IOException {
+        // A crash after writes: the image the open used stays behind, and must be refused. The crash is played by
+        // copying the directory while the database is open (its files as a kill would leave them).
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, false, 13, model);
+        Path crashed = tmp.resolve("crashed");
+        try (FerrumDB db = FerrumDB.open(dir, options(false).toBuilder().fsyncPolicy(FsyncPolicy.always()).build())) {
+            assertThat(image(dir)).exists();
+            db.put(key(1), "after".getBytes(StandardCharsets.UTF_8));
+            db.delete(key(2));
+            copyDatabase(dir, crashed);
+        }
+        Files.deleteIfExists(crashed.resolve(FileNames.LOCK));
+        model.put("key-1", "after".getBytes(StandardCharsets.UTF_8));
+        model.remove("key-2");
+        try (FerrumDB db = FerrumDB.open(crashed, options(false))) {
+            assertContents(db, model);
+        }
+        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("segments, the database has"));
     }
 
     @Test

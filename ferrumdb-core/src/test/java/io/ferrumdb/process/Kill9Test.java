@@ -59,8 +59,9 @@ class Kill9Test {
         for (int round = 1; round <= rounds; round++) {
             String where = "seed " + seed + " round " + round;
             Path stderr = tmp.resolve("child-" + round + ".err");
-            // From the second round on the child opens from the key directory image the parent's clean close wrote,
-            // and is killed after writing: the next open must not take that image (it describes fewer segments).
+            // From the second round on the child opens from the key directory image the parent's clean close wrote
+            // (an open keeps an image it uses), and is killed after writing: the next open must refuse that image,
+            // which names fewer segments, and so deletes it.
             Path image = dir.resolve(FileNames.KEYDIR);
             assertThat(Files.exists(image)).as("%s: key directory image before the child", where).isEqualTo(round > 1);
             Process child = ChildJvm.start(KillChild.class, stderr, dir.toString(), Integer.toString(round),
@@ -81,7 +82,6 @@ class Kill9Test {
             child.destroyForcibly();
             child.waitFor();
             reader.join();
-            assertThat(image).as("%s: the child's open deletes the image", where).doesNotExist();
             int acks = 0;
             synchronized (lines) {
                 for (String line : lines) {
@@ -97,6 +97,8 @@ class Kill9Test {
             }
             assertThat(acks).as("%s: the child acknowledged no write before the kill", where).isPositive();
             try (FerrumDB db = FerrumDB.open(dir)) {
+                assertThat(image).as("%s: the image the child opened from is refused after its writes", where)
+                        .doesNotExist();
                 assertThat(db.recoveryReport()).as("%s: recovery report", where).noneMatch(d -> d.kind().isDamage());
                 for (Map.Entry<String, Long> e : acked.entrySet()) {
                     byte[] v = db.get(e.getKey().getBytes(StandardCharsets.UTF_8));

@@ -52,6 +52,8 @@ public final class KeyDir {
      * from hints copies their keys again, as long as their delete records exist.
      */
     private long removedKeys;
+    /** Restored from an image whose references were in no order (see {@link #sortedSinceRestore}). */
+    private boolean restoredUnsorted;
     private volatile long nextExpiry = Long.MAX_VALUE;
     /** The ordered index's build at open (see {@link #buildOrderedIndex}). */
     final OrderedBuild orderedBuild = new OrderedBuild();
@@ -349,6 +351,14 @@ public final class KeyDir {
         return new ImageReferences(ordered.sortedForImage(t.live), true);
     }
 
+    /**
+     * True when this directory was restored from an image whose references were in no order and the ordered index
+     * has been built since: an image written now would spare the next open's first scan that sort.
+     */
+    public boolean sortedSinceRestore() {
+        return restoredUnsorted && !orderedBuild.isDeferred();
+    }
+
     /** The ordered index's references in an image; {@code sorted}: in key order (else in no order). */
     record ImageReferences(OrderedIndex.Loaded loaded, boolean sorted) {
     }
@@ -378,6 +388,7 @@ public final class KeyDir {
             kd.ordered.install(refs.loaded().refs(), refs.loaded().dead());
         } else if (refs != null) {
             kd.orderedBuild.defer(kd.ordered, refs.loaded());
+            kd.restoredUnsorted = true;
         }
         return kd;
     }

@@ -24,9 +24,9 @@ import java.util.zip.CRC32C;
  * <p>An image is only a cache of what the hint files say. It names the database and every segment it describes
  * (id, length, sequence range, live bytes); open uses it only when that is exactly the set of segments, at exactly
  * those lengths, and every checksum holds ({@link Header#read}, {@link Header#load}); anything else is
- * {@link Invalid} and open loads the hints as it would without an image. Every change to the database after a
- * writable open goes to a segment the image does not name (the log writer starts a new segment for its first
- * append; compaction writes new segments and deletes old ones), and the writable open deletes the image anyway.
+ * {@link Invalid} and open loads the hints as it would without an image. Every change to the database after an
+ * open goes to a segment the image does not name (the log writer starts a new segment for its first append;
+ * compaction writes new segments and deletes old ones), so an image describes one state of the database only.
  *
  * <p>Byte order: the header is big-endian like every FerrumDB file; the body holds the memory as it was, in the
  * writer's native order, which the header names: a reader of the other order ignores the image.
