@@ -39,15 +39,17 @@ final class DirectoryImage {
      * sealed with its hint and fsynced. Temporary file, fsync, rename, directory fsync. Not written (and nothing
      * else happens) for an encrypted database, one without segments, one whose segments are not all sealed with a
      * hint, or one whose arena holds many removed keys ({@link KeyDirImage#worthWriting}); kept as it is when the
-     * open used an image ({@code opened}: its segments) that still names every segment at its length. A failure to
+     * open used an image ({@link Recovery.Opened#image}) that still names every segment at its length. A failure to
      * write it loses nothing (the hints describe every segment): it is logged, the temporary file removed, and the
      * close goes on.
      */
-    static void writeAtClose(FileIO io, Path dir, boolean encrypted, SegmentSet segments, KeyDir keyDir,
-                             List<KeyDirImage.SegmentState> opened) {
+    static void writeAtClose(FileIO io, Path dir, Recovery.Opened database) {
+        SegmentSet segments = database.segments();
+        KeyDir keyDir = database.keyDir();
+        List<KeyDirImage.SegmentState> opened = database.image();
         SegmentFiles files = segments.files();
         try {
-            if (encrypted || segments.ids().isEmpty() || !KeyDirImage.worthWriting(keyDir)) {
+            if (database.directory().meta().encrypted() || segments.ids().isEmpty() || !KeyDirImage.worthWriting(keyDir)) {
                 return;
             }
             List<KeyDirImage.SegmentState> states = new ArrayList<>();

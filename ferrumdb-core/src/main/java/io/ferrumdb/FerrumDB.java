@@ -380,8 +380,7 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     /**
-     * Flushes, fsyncs, seals the active segment (writing its hint file), writes the key directory's image for the
-     * next open (plaintext databases; see {@link DirectoryImage}) and releases the directory lock. Throws
+     * Flushes, fsyncs, seals the active segment (writing its hint), writes the key directory image, unlocks. Throws
      * {@link ReadOnlyDatabaseException} when the write path failed and no put or sync has reported that failure
      * (a failure is reported once, as Linux reports an fsync error): writes acknowledged under {@code never()} or
      * {@code periodic} before it may be lost. The database is closed either way.
@@ -415,13 +414,8 @@ public final class FerrumDB implements AutoCloseable {
                     problem = e;
                 }
             }
-            if (problem == null && writer.failure() == null) {
-                // A clean close: every segment is sealed, fsynced and hinted; the next open may start from here.
-                DirectoryImage.writeAtClose(options.fileIO(), dir, opened.directory().meta().encrypted(), segments,
-                        keyDir, opened.image());
-            }
         }
-        problem = opened.closeFiles(problem);
+        problem = opened.closeFiles(problem, writer != null && writer.failure() == null);
         if (problem instanceof FerrumException fe) {
             throw fe;
         }
@@ -497,7 +491,7 @@ public final class FerrumDB implements AutoCloseable {
         if (writer != null) {
             writer.close();
         }
-        Throwable problem = opened.closeFiles(null);
+        Throwable problem = opened.closeFiles(null, false);
         if (problem != null) {
             cause.addSuppressed(problem);
         }

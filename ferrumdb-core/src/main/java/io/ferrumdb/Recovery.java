@@ -61,9 +61,14 @@ final class Recovery {
 
         /**
          * Closes every segment and releases the lock (what open took, in reverse); returns {@code problem}, else
-         * the first failure, else null.
+         * the first failure, else null. First, when {@code cleanWriter} (a writer stopped without failure) and
+         * {@code problem} is null, writes the key directory image the next open may start from
+         * ({@link DirectoryImage#writeAtClose}): every segment is sealed, fsynced and hinted by then.
          */
-        Throwable closeFiles(Throwable problem) {
+        Throwable closeFiles(Throwable problem, boolean cleanWriter) {
+            if (problem == null && cleanWriter) {
+                DirectoryImage.writeAtClose(directory.io(), directory.path(), this);
+            }
             try {
                 segments.closeAll();
             } catch (IOException e) {
