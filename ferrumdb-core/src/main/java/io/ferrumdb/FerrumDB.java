@@ -394,7 +394,7 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     /**
-     * Flushes, fsyncs, seals the active segment (writing its hint file) and releases the directory lock. Throws
+     * Flushes, fsyncs, seals the active segment (writing its hint), writes the key directory image, unlocks. Throws
      * {@link ReadOnlyDatabaseException} when the write path failed and no put or sync has reported that failure
      * (a failure is reported once, as Linux reports an fsync error): writes acknowledged under {@code never()} or
      * {@code periodic} before it may be lost. The database is closed either way.
@@ -429,7 +429,7 @@ public final class FerrumDB implements AutoCloseable {
                 }
             }
         }
-        problem = opened.closeFiles(problem);
+        problem = opened.closeFiles(problem, writer != null && writer.failure() == null);
         if (problem instanceof FerrumException fe) {
             throw fe;
         }
@@ -542,7 +542,7 @@ public final class FerrumDB implements AutoCloseable {
         if (writer != null) {
             writer.close();
         }
-        Throwable problem = opened.closeFiles(null);
+        Throwable problem = opened.closeFiles(null, false);
         if (problem != null) {
             cause.addSuppressed(problem);
         }

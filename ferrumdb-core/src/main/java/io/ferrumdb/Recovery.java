@@ -12,6 +12,7 @@ import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.HashOrderedHint;
 import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.KeyDirImage;
 import io.ferrumdb.internal.keydir.KeyDirLoader;
 import io.ferrumdb.internal.log.RecordKeyReader;
 import io.ferrumdb.internal.log.RecordKeysAtOpen;
@@ -40,25 +41,34 @@ import java.util.concurrent.TimeUnit;
  *   <li>lock the directory and read (or create) META; check the key or passphrase;</li>
  *   <li>finish an interrupted compaction from its journal; delete temporary files;</li>
  *   <li>take the segment inventory against the MANIFEST; delete unpublished segments and orphan hints;</li>
- *   <li>load every segment into the key directory, oldest first: from a trusted hint, else by scanning it;
- *   truncate a torn tail; write missing hints;</li>
+ *   <li>take the key directory from the image a clean close wrote, if it describes every segment as it is
+ *   ({@link DirectoryImage}); else load every segment into the key directory, oldest first: from a trusted hint,
+ *   else by scanning it; truncate a torn tail; write missing hints;</li>
  *   <li>count live bytes, purge expired entries, start the ordered index build; bring the MANIFEST up to date.</li>
  * </ol>
  * A read-only open writes nothing. On failure everything opened so far is closed and the lock released.
  */
 final class Recovery {
-    /** What an open produced: the parts the database is wired from. */
+    /**
+     * What an open produced: the parts the database is wired from, and the segments of the key directory image it
+     * was loaded from (null when it loaded the hints), which the image on disk still describes.
+     */
     record Opened(DatabaseDirectory directory, SegmentSet segments, KeyDir keyDir, long maxSequence,
-                  List<DroppedRange> report) {
+                  List<DroppedRange> report, List<KeyDirImage.SegmentState> image) {
         SegmentFiles files() {
             return segments.files();
         }
 
         /**
          * Closes every segment and releases the lock (what open took, in reverse); returns {@code problem}, else
-         * the first failure, else null.
+         * the first failure, else null. First, when {@code cleanWriter} (a writer stopped without failure) and
+         * {@code problem} is null, writes the key directory image the next open may start from
+         * ({@link DirectoryImage#writeAtClose}): every segment is sealed, fsynced and hinted by then.
          */
-        Throwable closeFiles(Throwable problem) {
+        Throwable closeFiles(Throwable problem, boolean cleanWriter) {
+            if (problem == null && cleanWriter) {
+                DirectoryImage.writeAtClose(directory.io(), directory.path(), this);
+            }
             try {
                 segments.closeAll();
             } catch (IOException e) {
@@ -137,7 +147,8 @@ final class Recovery {
             deleteUnpublishedSegments(inventory.unpublished());
             deleteOrphanHints(ids);
         }
-        long maxSequence = load(ids, expectedKeys(ids), meta.encrypted());
+        DirectoryImage.Loaded image = DirectoryImage.readAtOpen(io, dir, files, options, meta.encrypted(), ids);
+        long maxSequence = image != null ? loadImage(image) : load(ids, expectedKeys(ids), meta.encrypted());
         segments.endRecovery();
         // Ids of files deleted above are not used again: a later crash must not confuse an old file with a new one.
         for (List<Integer> used : List.of(ids, new ArrayList<>(superseded), inventory.unpublished())) {
@@ -153,7 +164,8 @@ final class Recovery {
                 directory.writeDurably(FileNames.META, meta.upgraded().encode());
             }
         }
-        return new Opened(directory, segments, keyDir, maxSequence, Collections.unmodifiableList(report));
+        return new Opened(directory, segments, keyDir, maxSequence, Collections.unmodifiableList(report),
+                image == null ? null : image.segments());
     }
 
     private boolean writable() {
@@ -340,16 +352,43 @@ final class Recovery {
         }
         loader.finish();
         countLiveBytes();
-        // Nothing else sees the key directory yet: no lock is needed to purge it.
-        long now = options.clock().millis();
-        if (keyDir.mayHaveExpired(now)) {
-            keyDir.purgeExpired(now, segments::release);
-        }
+        purgeExpired();
         keyDir.buildOrderedIndex();
         // From now on keys are compared with records as GETs compare them (FerrumDB gives the key directory the
         // writer's chunks too once there is a writer).
         keyDir.keysInRecords(new RecordKeyReader(segments, null));
         return maxSequence;
+    }
+
+    /**
+     * Opens the segments a valid image described (exactly the database's, at their lengths: {@link DirectoryImage})
+     * and takes the key directory, each segment's sequence range and live bytes from it, as loading their hints
+     * would have produced them; purges expired entries. Returns the highest sequence number.
+     */
+    private long loadImage(DirectoryImage.Loaded image) throws IOException {
+        keyDir = image.keyDir();
+        for (KeyDirImage.SegmentState s : image.segments()) {
+            Segment seg = files.open(s.id(), writable());
+            segments.addRecovered(seg);
+            seg.seal();
+            if (s.maxSequence() > 0) {
+                seg.noteSequences(s.minSequence(), s.maxSequence());
+            }
+            if (s.liveBytes() != 0) {
+                segments.addLiveBytes(s.id(), s.liveBytes());
+            }
+        }
+        purgeExpired();
+        keyDir.keysInRecords(new RecordKeyReader(segments, null));
+        return image.maxSequence();
+    }
+
+    /** Purges entries expired by now; nothing else sees the key directory yet, so no lock is needed. */
+    private void purgeExpired() {
+        long now = options.clock().millis();
+        if (keyDir.mayHaveExpired(now)) {
+            keyDir.purgeExpired(now, segments::release);
+        }
     }
 
     /**

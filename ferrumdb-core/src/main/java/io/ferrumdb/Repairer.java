@@ -82,6 +82,9 @@ final class Repairer {
         MetaFile meta = directory.meta();
         CipherSuite ciphers = files.ciphers();
         directory.deleteTemporaryFiles();
+        // Repair may rewrite segments in place: a key directory image must not survive it (durable with the
+        // directory fsyncs of the repair's own changes; an image meeting a changed segment is refused anyway).
+        directory.io().delete(directory.file(FileNames.KEYDIR));
         Path journal = directory.file(FileNames.COMPACTION);
         Set<Integer> superseded = readJournal(directory, journal);
         SortedSet<Integer> listed = readManifest(files, meta);

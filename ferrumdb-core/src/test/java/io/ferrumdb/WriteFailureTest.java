@@ -153,6 +153,7 @@ class WriteFailureTest {
             model = writeGarbage(db);
         }
         Files.delete(dir.resolve("0000000002.hint")); // open rebuilds it, which needs room
+        Files.delete(dir.resolve("KEYDIR")); // which an open from the key directory image would not
         TreeSet<String> before = files();
         io.diskSpace(0);
         assertThatThrownBy(() -> FerrumDB.open(dir, options()))

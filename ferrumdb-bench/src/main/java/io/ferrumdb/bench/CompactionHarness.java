@@ -428,7 +428,8 @@ final class CompactionHarness {
         return total;
     }
 
-    private static long processCpuNanos() {
+    /** The whole JVM's CPU time so far (every thread: the opening one, helpers, the JIT and the collector). */
+    static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();
         }

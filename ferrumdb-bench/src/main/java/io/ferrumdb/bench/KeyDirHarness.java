@@ -45,31 +45,66 @@ final class KeyDirHarness {
         return Options.builder().orderedKeys(ordered).fsyncPolicy(FsyncPolicy.never()).build();
     }
 
-    /** Open + first GET, time to the first scan, naive loader and raw hint read, best of {@code rounds}. */
+    /**
+     * Open + first GET, time to the first scan, and close, against the naive loader, best of {@code rounds}. Each
+     * kind of directory (hash-only, ordered) is measured in its own rounds after one untimed open and close of that
+     * kind, so that every timed open finds the store as a clean close with the same options left it (with a key
+     * directory image, where the build writes one: an open of the other kind cannot use an image). The ordered
+     * opens scan once, so that their close leaves the ordered index built, as a database that serves scans does.
+     * Closes are timed too: the untimed round's ({@code ...FirstCloseMillis}) follows an open of the other kind.
+     */
     static Map<String, Object> open(long keys, int rounds) throws IOException {
         Path dir = Datasets.ready("ferrum", keys, VALUE_SIZE, "");
         byte[] probe = Data.key(keys - 1);
-        List<Double> ferrumHash = new ArrayList<>();
-        List<Double> ferrumOrdered = new ArrayList<>();
+        Map<Boolean, List<Double>> opens = new LinkedHashMap<>();
+        Map<Boolean, List<Double>> closes = new LinkedHashMap<>();
+        // The process's CPU time of each open + first GET and each close (steadier than wall time under load).
+        Map<Boolean, List<Double>> openCpu = new LinkedHashMap<>();
+        Map<Boolean, List<Double>> closeCpu = new LinkedHashMap<>();
+        // The untimed round's close: after an open that could not use the other kind's image (where the build
+        // writes images), the close that writes one.
+        Map<Boolean, Double> firstClose = new LinkedHashMap<>();
         List<Double> firstScan = new ArrayList<>();
-        List<Double> naive = new ArrayList<>();
-        for (int round = 0; round < rounds; round++) {
-            for (boolean ordered : new boolean[] {false, true}) {
+        for (boolean ordered : new boolean[] {false, true}) {
+            opens.put(ordered, new ArrayList<>());
+            closes.put(ordered, new ArrayList<>());
+            openCpu.put(ordered, new ArrayList<>());
+            closeCpu.put(ordered, new ArrayList<>());
+            for (int round = -1; round < rounds; round++) {
+                long cpu0 = CompactionHarness.processCpuNanos();
                 long t0 = System.nanoTime();
-                try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
-                    if (db.get(probe) == null) {
-                        throw new BenchException("key missing after open of " + dir);
+                FerrumDB db = FerrumDB.open(dir, options(ordered));
+                if (db.get(probe) == null) {
+                    throw new BenchException("key missing after open of " + dir);
+                }
+                double first = (System.nanoTime() - t0) / 1e6;
+                long cpu1 = CompactionHarness.processCpuNanos();
+                double scan = 0;
+                if (ordered) {
+                    if (db.firstKey(KeyRange.all()).isEmpty()) {
+                        throw new BenchException("no first key after open of " + dir);
                     }
-                    double first = (System.nanoTime() - t0) / 1e6;
-                    (ordered ? ferrumOrdered : ferrumHash).add(first);
+                    scan = (System.nanoTime() - t0) / 1e6;
+                }
+                long cpu2 = CompactionHarness.processCpuNanos();
+                long c0 = System.nanoTime();
+                db.close();
+                double close = (System.nanoTime() - c0) / 1e6;
+                if (round < 0) {
+                    firstClose.put(ordered, close);
+                } else {
+                    opens.get(ordered).add(first);
+                    closes.get(ordered).add(close);
+                    openCpu.get(ordered).add((cpu1 - cpu0) / 1e6);
+                    closeCpu.get(ordered).add((CompactionHarness.processCpuNanos() - cpu2) / 1e6);
                     if (ordered) {
-                        if (db.firstKey(KeyRange.all()).isEmpty()) {
-                            throw new BenchException("no first key after open of " + dir);
-                        }
-                        firstScan.add((System.nanoTime() - t0) / 1e6);
+                        firstScan.add(scan);
                     }
                 }
             }
+        }
+        List<Double> naive = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
             long t0 = System.nanoTime();
             NaiveKeyTable table = NaiveKeyTable.load(dir, (int) keys);
             if (table.probe(probe) < 0 || table.size() != keys) {
@@ -78,9 +113,20 @@ final class KeyDirHarness {
             naive.add((System.nanoTime() - t0) / 1e6);
         }
         Map<String, Object> r = row("keydir-open", keys);
+        List<Double> ferrumHash = opens.get(false);
+        List<Double> ferrumOrdered = opens.get(true);
         r.put("hashOnlyMillis", ferrumHash);
         r.put("orderedMillis", ferrumOrdered);
         r.put("orderedFirstScanMillis", firstScan);
+        r.put("hashOnlyCloseMillis", closes.get(false));
+        r.put("orderedCloseMillis", closes.get(true));
+        r.put("hashOnlyFirstCloseMillis", firstClose.get(false));
+        r.put("orderedFirstCloseMillis", firstClose.get(true));
+        r.put("hashOnlyProcessCpuMillis", openCpu.get(false));
+        r.put("orderedProcessCpuMillis", openCpu.get(true));
+        r.put("hashOnlyCloseProcessCpuMillis", closeCpu.get(false));
+        r.put("orderedCloseProcessCpuMillis", closeCpu.get(true));
+        r.put("keyDirImage", Files.exists(dir.resolve("KEYDIR")));
         r.put("naiveLoaderMillis", naive);
         double n = min(naive);
         r.put("bestHashOnlyOverNaive", min(ferrumHash) / n);

@@ -3,6 +3,7 @@ package io.ferrumdb.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.internal.directory.FileNames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * putAsync pipeline, printing each acknowledged write; it is killed with destroyForcibly() at a random moment.
  * After each kill the database is reopened: every acknowledged write is present with its value or a later value
  * of the same writer, and the batch keys hold one batch's value, all of them (never half a batch), no older than
- * the last acknowledged batch. Rounds accumulate in one directory; -Dferrumdb.soak=true runs many more.
+ * the last acknowledged batch. Rounds accumulate in one directory; -Dferrumdb.soak=true runs many more. Each
+ * reopen closes cleanly, so every child after the first opens from a key directory image and is killed after it
+ * wrote: the image must never outlive those writes.
  */
 class Kill9Test {
     private static final boolean SOAK = Boolean.getBoolean("ferrumdb.soak");
@@ -56,6 +59,11 @@ class Kill9Test {
         for (int round = 1; round <= rounds; round++) {
             String where = "seed " + seed + " round " + round;
             Path stderr = tmp.resolve("child-" + round + ".err");
+            // From the second round on the child opens from the key directory image the parent's clean close wrote
+            // (an open keeps an image it uses), and is killed after writing: the next open must refuse that image,
+            // which names fewer segments, and so deletes it.
+            Path image = dir.resolve(FileNames.KEYDIR);
+            assertThat(Files.exists(image)).as("%s: key directory image before the child", where).isEqualTo(round > 1);
             Process child = ChildJvm.start(KillChild.class, stderr, dir.toString(), Integer.toString(round),
                     Long.toString(segmentSize));
             List<String> lines = new ArrayList<>();
@@ -89,6 +97,8 @@ class Kill9Test {
             }
             assertThat(acks).as("%s: the child acknowledged no write before the kill", where).isPositive();
             try (FerrumDB db = FerrumDB.open(dir)) {
+                assertThat(image).as("%s: the image the child opened from is refused after its writes", where)
+                        .doesNotExist();
                 assertThat(db.recoveryReport()).as("%s: recovery report", where).noneMatch(d -> d.kind().isDamage());
                 for (Map.Entry<String, Long> e : acked.entrySet()) {
                     byte[] v = db.get(e.getKey().getBytes(StandardCharsets.UTF_8));

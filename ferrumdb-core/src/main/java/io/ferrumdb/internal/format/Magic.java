@@ -20,7 +20,9 @@ public enum Magic {
     KEYFILE("FDBKEY01", 1),
     MANIFEST("FDBMAN01", 2),
     /** A backup's marker (FORMAT.md, "BACKUP"). */
-    BACKUP("FDBBAK01", 1);
+    BACKUP("FDBBAK01", 1),
+    /** The key directory's image, written at a clean close (FORMAT.md, "KEYDIR"). */
+    KEYDIR("FDBKDI01", 1);
 
     private final byte[] bytes;
     private final int version;

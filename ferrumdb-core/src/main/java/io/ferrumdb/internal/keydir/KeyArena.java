@@ -67,6 +67,44 @@ final class KeyArena {
         this.denseLimit = denseLimit;
     }
 
+    /**
+     * An arena holding the positions {@code [0, end)} of an arena made with {@code denseLimit}, to be read into
+     * {@link #chunkMemory} (an image, at open): every chunk allocated, zeroed, before the arena is published.
+     */
+    static KeyArena restored(long denseLimit, long end) {
+        KeyArena arena = denseLimit == Long.MAX_VALUE ? new KeyArena() : new KeyArena(denseLimit);
+        if (end < 0 || end >= 1L << REF_BITS) {
+            throw new IllegalArgumentException("an arena of " + end + " bytes exceeds " + (1L << REF_BITS));
+        }
+        int count = (int) ((end + CHUNK_SIZE - 1) >>> CHUNK_BITS);
+        ByteBuffer[] cs = new ByteBuffer[count];
+        for (int i = 0; i < count; i++) {
+            cs[i] = ByteBuffer.allocateDirect(CHUNK_SIZE);
+        }
+        arena.chunks = cs;
+        arena.end = end;
+        return arena;
+    }
+
+    /** The position keys from which on are aligned for packing ({@code Long.MAX_VALUE}: never packed). */
+    long denseLimit() {
+        return denseLimit;
+    }
+
+    /** Chunks holding {@code [0, bytesUsed())}: a key never spans two, and a chunk exists once a key is in it. */
+    int chunkCount() {
+        return (int) ((end + CHUNK_SIZE - 1) >>> CHUNK_BITS);
+    }
+
+    /**
+     * Chunk {@code i}'s bytes below {@link #bytesUsed()}, position 0 to that limit: what an image writes, or (an arena
+     * from {@link #restored}) where it reads them. Appender only (no append runs meanwhile).
+     */
+    ByteBuffer chunkMemory(int i) {
+        long start = (long) i << CHUNK_BITS;
+        return chunks[i].duplicate().clear().limit((int) Math.min(CHUNK_SIZE, end - start));
+    }
+
     /** {@code ref} as an unsigned {@code int}; the arena must be made for packing. Inverse of {@link #unpack}. */
     int pack(long ref) {
         if (denseLimit == Long.MAX_VALUE) {

@@ -46,6 +46,14 @@ public final class KeyDir {
     private final AtomicInteger size = new AtomicInteger();
     /** Set once {@link #clearTombstones} ended recovery's loading (mutator only). */
     private boolean loaded;
+    /**
+     * Keys removed since the keys were last loaded from hints (mutator only): their bytes stay in the arena, and an
+     * image keeps them (see {@link KeyDirImage#worthWriting}). The tombstones that load cleared are not counted: a load
+     * from hints copies their keys again, as long as their delete records exist.
+     */
+    private long removedKeys;
+    /** Restored from an image whose references were in no order (see {@link #sortedSinceRestore}). */
+    private boolean restoredUnsorted;
     private volatile long nextExpiry = Long.MAX_VALUE;
     /** The ordered index's build at open (see {@link #buildOrderedIndex}). */
     final OrderedBuild orderedBuild = new OrderedBuild();
@@ -69,15 +77,22 @@ public final class KeyDir {
     }
 
     private KeyDir(boolean ordered, int expectedKeys, LogKeys logKeys) {
-        this.table = new SlotTable(capacityFor(Math.max(16, expectedKeys), OPEN_FILL));
-        this.logKeys = logKeys;
         // Only the ordered index packs references: an encrypted hash-only arena never pads.
-        this.arena = logKeys == null ? (ordered ? new KeyArena(KeyArena.DENSE_LIMIT) : new KeyArena()) : null;
-        this.keys = logKeys == null ? new ArenaKeys(arena) : logKeys;
-        this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
+        this(new SlotTable(capacityFor(Math.max(16, expectedKeys), OPEN_FILL)), logKeys,
+                logKeys == null ? (ordered ? new KeyArena(KeyArena.DENSE_LIMIT) : new KeyArena()) : null, ordered);
         if (ordered) {
             this.ordered.expectLoaded(expectedKeys);
         }
+    }
+
+    /** A directory over {@code initial} and the key store: {@code logKeys} if not null, else {@code arena}. */
+    private KeyDir(SlotTable initial, LogKeys logKeys, KeyArena arena, boolean ordered) {
+        this.table = initial;
+        this.logKeys = logKeys;
+        this.arena = arena;
+        this.keys = logKeys == null ? new ArenaKeys(arena) : logKeys;
+        // The current table, not the initial one: growth replaces it.
+        this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
     }
 
     /**
@@ -289,6 +304,93 @@ public final class KeyDir {
     /** All entries, weakly consistent: each key present for the whole iteration is seen once. */
     public Iterator<Map.Entry<Key, Location>> entries() {
         return new EntryIterator(table, keys);
+    }
+
+    // ------------------------------------------------------------------ the image (KeyDirImage)
+
+    /** The arena of a directory keeping its keys; null when keys are compared with records. */
+    KeyArena arena() {
+        return arena;
+    }
+
+    /** Hash bits a hash-only directory's headers keep beyond the tag; -1 when the keys are in the arena. */
+    int keyHashBits() {
+        return logKeys == null ? -1 : logKeys.extraBits();
+    }
+
+    /** See {@link #removedKeys}. Caller holds the mutation lock. */
+    long removedKeys() {
+        return removedKeys;
+    }
+
+    /**
+     * The ordered index's references as an image keeps them, and whether they are in key order. While the build
+     * at open is still deferred (no scan, few keys added since), the live keys' references in slot order, for the
+     * next open to defer as this one did; else the index's own, sorted ({@link OrderedIndex#sortedForImage}).
+     * Null without ordered keys. Caller holds the mutation lock, and no writer or scan runs any more (close).
+     */
+    ImageReferences imageReferences() {
+        assert Thread.holdsLock(mutation) : "imageReferences requires the mutation lock";
+        if (ordered == null) {
+            return null;
+        }
+        SlotTable t = table;
+        if (orderedBuild.isDeferred()) {
+            int[] refs = new int[t.live];
+            int n = 0;
+            for (int slot = 0; slot < t.capacity; slot++) {
+                long header = t.header(slot);
+                if (SlotTable.holdsKey(header)) {
+                    refs[n++] = arena.pack(SlotTable.ref(header));
+                }
+            }
+            assert n == refs.length : n + " keys found in a table of " + refs.length;
+            return new ImageReferences(new OrderedIndex.Loaded(refs, 0), false);
+        }
+        orderedBuild.await(true);
+        return new ImageReferences(ordered.sortedForImage(t.live), true);
+    }
+
+    /**
+     * True when this directory was restored from an image whose references were in no order and the ordered index
+     * has been built since: an image written now would spare the next open's first scan that sort.
+     */
+    public boolean sortedSinceRestore() {
+        return restoredUnsorted && !orderedBuild.isDeferred();
+    }
+
+    /** The ordered index's references in an image; {@code sorted}: in key order (else in no order). */
+    record ImageReferences(OrderedIndex.Loaded loaded, boolean sorted) {
+    }
+
+    /**
+     * A directory an image restored: {@code t} and {@code arena} (null: keys compared with records, the headers
+     * keeping {@code keyHashBits} more hash bits) as a clean close left them, loading ended. The ordered index
+     * gets {@code refs}: installed as they are when sorted, else handed to a deferred build as after a load from
+     * hints. TTLs are queued again from the expiry area (one pass over the table, only when some key has one).
+     */
+    static KeyDir restored(SlotTable t, KeyArena arena, int keyHashBits, ImageReferences refs, long removedKeys) {
+        KeyDir kd = new KeyDir(t, arena == null ? new LogKeys(keyHashBits) : null, arena, refs != null);
+        synchronized (kd.mutation) {
+            kd.loaded = true;
+            kd.removedKeys = removedKeys;
+            kd.size.lazySet(t.live);
+            if (t.expiryMemory() != null) {
+                for (int slot = 0; slot < t.capacity; slot++) {
+                    long header = t.header(slot);
+                    if (SlotTable.holdsKey(header)) {
+                        kd.noteExpiry(t.expiresAt(slot), header);
+                    }
+                }
+            }
+        }
+        if (refs != null && refs.sorted()) {
+            kd.ordered.install(refs.loaded().refs(), refs.loaded().dead());
+        } else if (refs != null) {
+            kd.orderedBuild.defer(kd.ordered, refs.loaded());
+            kd.restoredUnsorted = true;
+        }
+        return kd;
     }
 
     // ------------------------------------------------------------------ changes (one at a time)
@@ -671,6 +773,7 @@ public final class KeyDir {
         Location previous = t.location(slot);
         t.markRemoved(slot);
         t.live--;
+        removedKeys++;
         size.lazySet(t.live);
         if (ordered != null) {
             ordered.removed();

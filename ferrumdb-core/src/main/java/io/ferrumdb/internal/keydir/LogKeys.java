@@ -26,6 +26,11 @@ final class LogKeys implements KeyStore {
         this.extraMask = (1L << extraBits) - 1;
     }
 
+    /** The hash bits a header keeps beyond the tag. */
+    int extraBits() {
+        return Long.bitCount(extraMask);
+    }
+
     void attach(RecordKeys records) {
         this.records = records;
     }

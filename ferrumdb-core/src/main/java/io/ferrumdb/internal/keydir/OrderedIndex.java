@@ -133,6 +133,30 @@ final class OrderedIndex {
     }
 
     /**
+     * Every reference of the levels and of {@code pending}, in key order, and how many of them are dead: what a key
+     * directory image keeps, so that the next open {@link #install}s them with no sort. Dead references (keys
+     * removed since the levels were last filtered) are dropped when they are more than a sixteenth (each costs a
+     * probe of the table), else kept and counted, as {@link #install} expects. The table holds {@code live} keys;
+     * the caller holds its mutation lock (no key comes or goes meanwhile) and the build at open is done.
+     */
+    Loaded sortedForImage(int live) {
+        synchronized (mergeLock) {
+            Levels now;
+            int[] newest;
+            synchronized (lock) {
+                now = levels;
+                newest = Arrays.copyOf(pending, pendingCount);
+            }
+            sort(newest);
+            long total = (long) now.base.length + now.mid.length + newest.length;
+            boolean filter = total - live > total / 16;
+            int[] refs = mergeSorted(mergeSorted(now.base, now.mid, filter), newest, filter);
+            assert refs.length >= live : refs.length + " references for " + live + " keys";
+            return new Loaded(refs, refs.length - live);
+        }
+    }
+
+    /**
      * Sorts the pending keys into {@code mid}, and {@code mid} into {@code base} once it has grown to a sixteenth
      * of it. With {@code force}, merges even a few pending keys. One merge runs at a time; scans and writers
      * only wait for the two short critical sections that take the snapshot and publish the result.

@@ -140,6 +140,42 @@ final class SlotTable {
         return cleared;
     }
 
+    // ------------------------------------------------------------------ the image (KeyDirImage)
+
+    /**
+     * The slots' memory, position 0 to its capacity: what {@link KeyDirImage} writes at a clean close (no mutator
+     * then: every version even) and reads straight back into a new table at open.
+     */
+    ByteBuffer slotMemory() {
+        return slots.duplicate().clear();
+    }
+
+    /** The expiry area's memory, or null while no key has had a TTL. */
+    ByteBuffer expiryMemory() {
+        ByteBuffer e = expiries;
+        return e == null ? null : e.duplicate().clear();
+    }
+
+    /** A zeroed expiry area for an image to be read into; before the table is published. */
+    ByteBuffer newExpiryMemory() {
+        ByteBuffer e = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
+        expiries = e;
+        return e.duplicate().clear();
+    }
+
+    /**
+     * An image was read into this table: it holds {@code live} keys in {@code used} slots (keys and removed
+     * markers), no tombstone (images are written after loading ended). Before the table is published.
+     */
+    void restored(int live, int used) {
+        if (live < 0 || used < live || used >= capacity) {
+            throw new IllegalArgumentException("an image of " + live + " keys in " + used + " used slots does not fit "
+                    + capacity + " slots with one never used");
+        }
+        this.live = live;
+        this.used = used;
+    }
+
     /** Bytes this table takes off-heap. */
     long bytesReserved() {
         ByteBuffer e = expiries;
@@ -364,6 +400,12 @@ final class SlotTable {
     /** The segment id in {@code slot}. Mutator only. */
     int segmentId(int slot) {
         return (int) (slots.getLong(at(slot, 1)) >>> 40);
+    }
+
+    /** The expiry time in {@code slot} (0: none). Mutator only. */
+    long expiresAt(int slot) {
+        ByteBuffer e = expiries;
+        return e == null ? 0 : e.getLong(slot * 8);
     }
 
     /** The record offset in {@code slot}. Mutator only. */

@@ -1,0 +1,173 @@
+package io.ferrumdb;
+
+import io.ferrumdb.internal.directory.DatabaseDirectory;
+import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.StorageFile;
+import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.keydir.KeyDirImage;
+import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentFiles;
+import io.ferrumdb.internal.log.SegmentSet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The key directory's image at the database level (FORMAT.md, "KEYDIR"; ARCHITECTURE.md, "Open and recovery"):
+ * written by a clean close, used by the next open in place of the hint files when it describes every segment as it
+ * is. Every change after an open goes to segments the image does not name (the log writer starts a new segment for
+ * its first append, compaction writes new segments and deletes old ones), so once the database changed, no image
+ * on disk describes it, and the next open refuses it; a close rewrites it then. An open that uses the image keeps
+ * it, and a close that finds the segments as that image names them keeps it as it is (a session that only read
+ * writes nothing at close), unless the ordered index was sorted meanwhile. An open that cannot use it deletes it.
+ * Encrypted databases have none: the image of an arena holds the keys, and hint files encrypt theirs (SECURITY.md,
+ * "Hint encryption"); their opens load the hints. An image that cannot be used (damaged, of another version, of
+ * another state of the database) is reported on the {@code io.ferrumdb.DirectoryImage} logger and ignored: the
+ * hints say the same.
+ */
+final class DirectoryImage {
+    private static final System.Logger LOG = System.getLogger(DirectoryImage.class.getName());
+
+    private DirectoryImage() {
+    }
+
+    /**
+     * Writes the image of {@code keyDir} at the end of a clean close: the writer has stopped, every segment is
+     * sealed with its hint and fsynced. Temporary file, fsync, rename, directory fsync. Not written (and nothing
+     * else happens) for an encrypted database, one without segments, one whose segments are not all sealed with a
+     * hint, or one whose arena holds many removed keys ({@link KeyDirImage#worthWriting}); kept as it is when the
+     * open used an image ({@link Recovery.Opened#image}) that still names every segment at its length. A failure to
+     * write it loses nothing (the hints describe every segment): it is logged, the temporary file removed, and the
+     * close goes on.
+     */
+    static void writeAtClose(FileIO io, Path dir, Recovery.Opened database) {
+        SegmentSet segments = database.segments();
+        KeyDir keyDir = database.keyDir();
+        List<KeyDirImage.SegmentState> opened = database.image();
+        SegmentFiles files = segments.files();
+        try {
+            if (database.directory().meta().encrypted() || segments.ids().isEmpty() || !KeyDirImage.worthWriting(keyDir)) {
+                return;
+            }
+            List<KeyDirImage.SegmentState> states = new ArrayList<>();
+            for (int id : segments.ids()) {
+                Segment s = segments.get(id);
+                if (!s.isSealed() || !io.exists(files.hintPath(id))) {
+                    return;
+                }
+                states.add(new KeyDirImage.SegmentState(id, files.size(files.dataPath(id)), s.minSequence(),
+                        s.maxSequence(), s.liveBytes()));
+            }
+            if (opened != null && sameFiles(opened, states) && !keyDir.sortedSinceRestore()
+                    && io.exists(dir.resolve(FileNames.KEYDIR))) {
+                return;
+            }
+            byte[] databaseId = files.databaseId();
+            DatabaseDirectory.writeDurably(io, dir, FileNames.KEYDIR,
+                    f -> KeyDirImage.write(keyDir, f, databaseId, states));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "key directory image of " + dir + " not written (the next open loads"
+                    + " the hint files): " + e, e);
+        }
+    }
+
+    /** True when {@code a} and {@code b} name the same segments at the same lengths. */
+    private static boolean sameFiles(List<KeyDirImage.SegmentState> a, List<KeyDirImage.SegmentState> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).id() != b.get(i).id() || a.get(i).length() != b.get(i).length()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The image of the database being opened, checked against it, with the key directory read from it; null when
+     * there is none or it cannot be used (logged; a writable open then deletes it). A used image stays: it goes
+     * on describing the database until the first change, which adds a segment it does not name.
+     *
+     * @param ids the segments the open found to make up the database, in increasing order
+     */
+    static Loaded readAtOpen(FileIO io, Path dir, SegmentFiles files, Options options, boolean encrypted,
+                             List<Integer> ids) throws IOException {
+        Path path = dir.resolve(FileNames.KEYDIR);
+        if (!io.exists(path)) {
+            return null;
+        }
+        boolean used = false;
+        try {
+            if (encrypted || options.salvage()) {
+                log(path, encrypted ? "the database is encrypted" : "a salvaging open reads every segment", false);
+                return null;
+            }
+            try (StorageFile f = io.open(path, false)) {
+                KeyDirImage.Header header = KeyDirImage.Header.read(f, path);
+                String mismatch = mismatch(header, io, files, options, ids);
+                if (mismatch != null) {
+                    log(path, mismatch, false);
+                    return null;
+                }
+                Loaded loaded = new Loaded(header.load(f), header.segments(), header.maxSequence());
+                used = true;
+                return loaded;
+            } catch (KeyDirImage.Invalid e) {
+                log(path, e.getMessage(), e.damaged());
+                return null;
+            } catch (IOException | RuntimeException e) {
+                // Reading a cache failed: the hints are read next, and report a real problem of the disk.
+                LOG.log(System.Logger.Level.WARNING, "key directory image " + path + " not read: " + e, e);
+                return null;
+            }
+        } finally {
+            if (!used && !options.readOnly()) {
+                io.delete(path);
+            }
+        }
+    }
+
+    /** What an image gave the open: the key directory and the state of each segment it describes. */
+    record Loaded(KeyDir keyDir, List<KeyDirImage.SegmentState> segments, long maxSequence) {
+    }
+
+    /** Why {@code header} does not describe this database as it is now, or null when it does. */
+    private static String mismatch(KeyDirImage.Header header, FileIO io, SegmentFiles files, Options options,
+                                   List<Integer> ids) throws IOException {
+        if (!Arrays.equals(header.databaseId(), files.databaseId())) {
+            return "written for another database";
+        }
+        String incompatible = header.incompatibility(options.orderedKeys(), options.keyHashBits());
+        if (incompatible != null) {
+            return incompatible;
+        }
+        List<KeyDirImage.SegmentState> described = header.segments();
+        if (described.size() != ids.size()) {
+            return "describes " + described.size() + " segments, the database has " + ids.size();
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            KeyDirImage.SegmentState s = described.get(i);
+            int id = ids.get(i);
+            if (s.id() != id) {
+                return "describes segment " + s.id() + " where the database has segment " + id;
+            }
+            if (!io.exists(files.hintPath(id))) {
+                return "segment " + id + " has no hint file";
+            }
+            long length = files.size(files.dataPath(id));
+            if (length != s.length()) {
+                return "describes segment " + id + " as " + s.length() + " bytes, it is " + length;
+            }
+        }
+        return null;
+    }
+
+    private static void log(Path path, String why, boolean damaged) {
+        LOG.log(damaged ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                "key directory image " + path + " not used (the hint files are loaded): " + why);
+    }
+}

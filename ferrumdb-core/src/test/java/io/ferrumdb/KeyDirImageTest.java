@@ -1,0 +1,407 @@
+package io.ferrumdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.format.Bytes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The key directory image (FORMAT.md, "KEYDIR"): a clean close writes it, the next open uses it only when it
+ * describes the database exactly as it is, and otherwise loads the hints, with a log line and the same contents.
+ * Each refused image below is one that would give wrong contents if it were used, or a damaged one.
+ */
+class KeyDirImageTest {
+    @TempDir
+    Path tmp;
+
+    private final List<String> logged = new ArrayList<>();
+    private final Logger logger = Logger.getLogger(DirectoryImage.class.getName());
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            synchronized (logged) {
+                logged.add(record.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void listen() {
+        logger.addHandler(capture);
+    }
+
+    @AfterEach
+    void stopListening() {
+        logger.removeHandler(capture);
+    }
+
+    private final MutableClock clock = new MutableClock(1_000_000);
+
+    private Options options(boolean ordered) {
+        return Options.builder().segmentSize(4096).fsyncPolicy(FsyncPolicy.never()).autoCompaction(false)
+                .orderedKeys(ordered).clock(clock).build();
+    }
+
+    private static byte[] key(int i) {
+        return ("key-" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Puts, overwrites, deletes and TTLs over many small segments, applied to {@code model} too. */
+    private void populate(Path dir, boolean ordered, long seed, TreeMap<String, byte[]> model) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+            for (int op = 0; op < 800; op++) {
+                int i = rnd.nextInt(150);
+                int kind = rnd.nextInt(8);
+                if (kind == 0) {
+                    db.delete(key(i));
+                    model.remove("key-" + i);
+                } else {
+                    byte[] value = new byte[10 + rnd.nextInt(200)];
+                    rnd.nextBytes(value);
+                    if (kind == 1) {
+                        // Expires after the test's first clock step: gone at every later open.
+                        db.put(key(i), value, Duration.ofSeconds(10));
+                        model.remove("key-" + i);
+                    } else {
+                        db.put(key(i), value);
+                        model.put("key-" + i, value);
+                    }
+                }
+            }
+        }
+        clock.advance(Duration.ofSeconds(60));
+    }
+
+    private static Path image(Path dir) {
+        return dir.resolve(FileNames.KEYDIR);
+    }
+
+    private List<String> notUsed() {
+        synchronized (logged) {
+            return logged.stream().filter(m -> m.contains("not used")).toList();
+        }
+    }
+
+    /** Opens, checks the contents against {@code model} and the stats against an open from the hints alone. */
+    private void assertReopens(Path dir, boolean ordered, TreeMap<String, byte[]> model) throws IOException {
+        Path copy = tmp.resolve("hints-only-" + System.nanoTime());
+        copyDatabase(dir, copy);
+        Files.deleteIfExists(image(copy));
+        Stats fromHints;
+        try (FerrumDB db = FerrumDB.open(copy, options(ordered))) {
+            fromHints = db.stats();
+        }
+        int refusedBefore = notUsed().size();
+        boolean hadImage = Files.exists(image(dir));
+        try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+            boolean used = hadImage && notUsed().size() == refusedBefore;
+            assertThat(Files.exists(image(dir))).as("an open keeps an image it uses, deletes one it cannot use")
+                    .isEqualTo(used);
+            assertThat(db.stats().toString()).isEqualTo(fromHints.toString());
+            HintLoadTest.assertContents(db, model);
+        }
+    }
+
+    private static void copyDatabase(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path p : files.toList()) {
+                Files.copy(p, to.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aCleanCloseWritesAnImageTheNextOpenUses(boolean ordered) throws IOException {
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, ordered, 1, model);
+        assertThat(image(dir)).exists();
+        byte[] written = Files.readAllBytes(image(dir));
+        assertReopens(dir, ordered, model);
+        assertThat(notUsed()).isEmpty();
+        // That open changed no segment, so its close kept the image as it was (but for an ordered index sorted
+        // meanwhile by the scans of assertContents: then the image is written again, sorted).
+        assertThat(Arrays.equals(Files.readAllBytes(image(dir)), written)).isEqualTo(!ordered);
+        try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+            HintLoadTest.assertContents(db, model);
+            db.put(key(500), key(500));
+        }
+        assertThat(notUsed()).isEmpty();
+        // A session that wrote: its close wrote a new image, which the next open uses.
+        assertThat(Arrays.equals(Files.readAllBytes(image(dir)), written)).isFalse();
+        model.put("key-500", key(500));
+        try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+            assertThat(db.get(key(500))).isEqualTo(key(500));
+            assertThat(db.size()).isEqualTo(model.size());
+        }
+        assertThat(notUsed()).isEmpty();
+    }
+
+    @Test
+    void aStaleImageKeptByItsOpenIsRefusedAfterWritesAndACrash() throws IOException {
+        // A crash after writes: the image the open used stays behind, and must be refused. The crash is played by
+        // copying the directory while the database is open (its files as a kill would leave them).
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, false, 13, model);
+        Path crashed = tmp.resolve("crashed");
+        try (FerrumDB db = FerrumDB.open(dir, options(false).toBuilder().fsyncPolicy(FsyncPolicy.always()).build())) {
+            assertThat(image(dir)).exists();
+            db.put(key(1), "after".getBytes(StandardCharsets.UTF_8));
+            db.delete(key(2));
+            copyDatabase(dir, crashed);
+        }
+        Files.deleteIfExists(crashed.resolve(FileNames.LOCK));
+        model.put("key-1", "after".getBytes(StandardCharsets.UTF_8));
+        model.remove("key-2");
+        try (FerrumDB db = FerrumDB.open(crashed, options(false))) {
+            HintLoadTest.assertContents(db, model);
+        }
+        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("segments, the database has"));
+    }
+
+    @Test
+    void orderedKeysScannedBeforeCloseAreStoredSortedAndScanIdentically() throws IOException {
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, true, 2, model);
+        try (FerrumDB db = FerrumDB.open(dir, options(true))) {
+            // A scan builds the ordered index, so the close stores its references sorted; then more keys and
+            // deletes, pending in the index, which the image merges in.
+            HintLoadTest.assertContents(db, model);
+            for (int i = 200; i < 260; i++) {
+                db.put(key(i), key(i));
+                model.put("key-" + i, key(i));
+            }
+            for (int i = 0; i < 150; i += 3) {
+                db.delete(key(i));
+                model.remove("key-" + i);
+            }
+        }
+        assertThat(Bytes.u16(Files.readAllBytes(image(dir)), 10) & 4).as("sorted flag").isEqualTo(4);
+        try (FerrumDB db = FerrumDB.open(dir, options(true))) {
+            for (int i = 200; i < 260; i++) {
+                assertThat(db.get(key(i))).isEqualTo(key(i));
+            }
+            List<String> scanned = new ArrayList<>();
+            try (Stream<byte[]> keys = db.keys(KeyRange.all())) {
+                keys.forEach(k -> scanned.add(new String(k, StandardCharsets.UTF_8)));
+            }
+            assertThat(scanned).containsExactlyElementsOf(model.keySet());
+            assertThat(db.count(KeyRange.prefix("key-2".getBytes(StandardCharsets.UTF_8))))
+                    .isEqualTo(model.keySet().stream().filter(k -> k.startsWith("key-2")).count());
+        }
+        assertThat(notUsed()).isEmpty();
+    }
+
+    @Test
+    void aReadOnlyOpenUsesTheImageAndKeepsIt() throws IOException {
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, false, 3, model);
+        try (FerrumDB db = FerrumDB.open(dir, options(false).toBuilder().readOnly(true).build())) {
+            HintLoadTest.assertContents(db, model);
+        }
+        assertThat(image(dir)).exists();
+        assertThat(notUsed()).isEmpty();
+    }
+
+    /** A change to the image file that must make open refuse it. */
+    private interface Damage {
+        void apply(Path image) throws IOException;
+    }
+
+    private void assertRefused(boolean ordered, Damage damage, String why) throws IOException {
+        Path dir = tmp.resolve("db-" + System.nanoTime());
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, ordered, 4, model);
+        damage.apply(image(dir));
+        assertReopens(dir, ordered, model);
+        assertThat(notUsed()).as(why).hasSize(1).allMatch(m -> m.contains(why));
+        logged.clear();
+    }
+
+    private static void flip(Path file, long at) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        int i = (int) Math.floorMod(at, (long) b.length);
+        b[i] ^= 0x10;
+        Files.write(file, b);
+    }
+
+    /** Rewrites a header field with {@code change} and seals the header with a fresh checksum. */
+    private static void rewriteHeader(Path file, java.util.function.Consumer<byte[]> change) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        int end = 92 + 36 * Bytes.i32(b, 88);
+        change.accept(b);
+        Bytes.putI32(b, end, Bytes.crc32c(b, 0, end));
+        Files.write(file, b);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void damagedImagesAreRefused(boolean ordered) throws IOException {
+        assertRefused(ordered, p -> flip(p, Files.size(p) / 2), "body checksum mismatch");
+        assertRefused(ordered, p -> flip(p, Files.size(p) - 2), "body checksum mismatch");
+        assertRefused(ordered, p -> flip(p, 40), "checksum mismatch");
+        assertRefused(ordered, p -> {
+            byte[] b = Files.readAllBytes(p);
+            Files.write(p, java.util.Arrays.copyOf(b, b.length - 100));
+        }, "its header describes");
+        assertRefused(ordered, p -> Files.write(p, new byte[50]), "shorter than its header");
+        assertRefused(ordered, p -> rewriteHeader(p, b -> Bytes.putU16(b, 8, 2)), "version");
+    }
+
+    @Test
+    void anImageOfOtherSegmentLengthsIsRefused() throws IOException {
+        // The first segment said to be a byte longer than it is.
+        assertRefused(false, p -> rewriteHeader(p, b -> Bytes.putI64(b, 92 + 4, Bytes.i64(b, 92 + 4) + 1)),
+                "bytes, it is");
+    }
+
+    @Test
+    void anImageOfTheOtherKindOfKeysIsRefused() throws IOException {
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, false, 5, model);
+        try (FerrumDB db = FerrumDB.open(dir, options(true))) {
+            HintLoadTest.assertContents(db, model);
+        }
+        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("written without ordered keys"));
+    }
+
+    @Test
+    void anOlderImageMissingLaterSegmentsIsRefused() throws IOException {
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, false, 6, model);
+        byte[] older = Files.readAllBytes(image(dir));
+        // Newer writes in new segments; using the older image would lose them.
+        populate(dir, false, 7, model);
+        Files.write(image(dir), older);
+        assertReopens(dir, false, model);
+        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("segments, the database has"));
+    }
+
+    @Test
+    void anImageNamingSegmentsCompactionReplacedIsRefused() throws IOException {
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, true, 8, model);
+        byte[] older = Files.readAllBytes(image(dir));
+        try (FerrumDB db = FerrumDB.open(dir, options(true))) {
+            db.compact();
+        }
+        Files.write(image(dir), older);
+        assertReopens(dir, true, model);
+        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("segment"));
+    }
+
+    @Test
+    void anotherDatabasesImageIsRefused() throws IOException {
+        Path dir = tmp.resolve("db");
+        Path other = tmp.resolve("other");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        // Same writes: the same segments and lengths, so only the database id tells the images apart.
+        populate(dir, false, 9, model);
+        populate(other, false, 9, new TreeMap<>());
+        Files.copy(image(other), image(dir), StandardCopyOption.REPLACE_EXISTING);
+        assertReopens(dir, false, model);
+        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("another database"));
+    }
+
+    @Test
+    void anEncryptedDatabaseWritesNoImageAndIgnoresOne() throws IOException {
+        Path dir = tmp.resolve("db");
+        Options encrypted = EncryptedOptions.encrypted(options(true));
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        try (FerrumDB db = FerrumDB.open(dir, encrypted)) {
+            for (int i = 0; i < 200; i++) {
+                db.put(key(i), key(i));
+                model.put("key-" + i, key(i));
+            }
+        }
+        assertThat(image(dir)).doesNotExist();
+        // Even a planted one (here a plaintext database's) is not read, and is deleted.
+        Path plain = tmp.resolve("plain");
+        populate(plain, true, 10, new TreeMap<>());
+        Files.copy(image(plain), image(dir));
+        try (FerrumDB db = FerrumDB.open(dir, encrypted)) {
+            HintLoadTest.assertContents(db, model);
+        }
+        assertThat(image(dir)).doesNotExist();
+        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("encrypted"));
+    }
+
+    @Test
+    void anArenaOfMoreRemovedThanLiveKeysIsNotImaged() throws IOException {
+        for (boolean ordered : new boolean[] {false, true}) {
+            Path dir = tmp.resolve("churn-" + ordered);
+            try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+                for (int i = 0; i < 300; i++) {
+                    db.put(key(i), key(i));
+                }
+                for (int i = 0; i < 200; i++) {
+                    db.delete(key(i));
+                }
+            }
+            // A hash-only directory keeps no key bytes: its image holds no removed key.
+            assertThat(image(dir)).as("ordered: %s", ordered).matches(p -> Files.exists(p) != ordered);
+        }
+    }
+
+    @Test
+    void repairDeletesTheImage() throws IOException {
+        Path dir = tmp.resolve("db");
+        populate(dir, false, 11, new TreeMap<>());
+        assertThat(image(dir)).exists();
+        FerrumDB.repair(dir, Options.defaults());
+        assertThat(image(dir)).doesNotExist();
+    }
+
+    @Test
+    void aBackupHoldsNoImageAndOpens() throws IOException {
+        Path dir = tmp.resolve("db");
+        Path backup = tmp.resolve("backup");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, true, 12, model);
+        try (FerrumDB db = FerrumDB.open(dir, options(true))) {
+            db.backup(backup);
+        }
+        assertThat(image(backup)).doesNotExist();
+        try (FerrumDB db = FerrumDB.open(backup, options(true))) {
+            HintLoadTest.assertContents(db, model);
+        }
+    }
+}
