@@ -166,8 +166,13 @@ final class DirectoryImage {
         return null;
     }
 
+    /**
+     * A damaged image is a WARNING. An image that no longer describes the database is DEBUG: it is what every crash
+     * after writes leaves (and a read-only open, which deletes nothing, meets it at each open until a writer), so at
+     * INFO the JDK's default console handler printed two lines of log on every {@code ferrumdb get} after a crash.
+     */
     private static void log(Path path, String why, boolean damaged) {
-        LOG.log(damaged ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+        LOG.log(damaged ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
                 "key directory image " + path + " not used (the hint files are loaded): " + why);
     }
 }

@@ -32,6 +32,10 @@ public record Stats(long liveKeys, List<SegmentStats> segments, long totalBytes,
         return liveBytes == 0 ? (totalBytes == 0 ? 1.0 : Double.POSITIVE_INFINITY) : (double) totalBytes / liveBytes;
     }
 
+    /**
+     * Bytes of segment files that are not live records: superseded and expired records, tombstones, and each
+     * segment's 64-byte header (so a database that was just compacted still has some).
+     */
     public long deadBytes() {
         return totalBytes - liveBytes;
     }

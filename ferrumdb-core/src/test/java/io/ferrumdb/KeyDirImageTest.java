@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -35,13 +36,13 @@ class KeyDirImageTest {
     @TempDir
     Path tmp;
 
-    private final List<String> logged = new ArrayList<>();
+    private final List<LogRecord> logged = new ArrayList<>();
     private final Logger logger = Logger.getLogger(DirectoryImage.class.getName());
     private final Handler capture = new Handler() {
         @Override
         public void publish(LogRecord record) {
             synchronized (logged) {
-                logged.add(record.getMessage());
+                logged.add(record);
             }
         }
 
@@ -54,14 +55,20 @@ class KeyDirImageTest {
         }
     };
 
+    private Level levelBefore;
+
     @BeforeEach
     void listen() {
+        // An image that is merely stale is logged at DEBUG (FINE), below the JDK's default INFO: let it through.
+        levelBefore = logger.getLevel();
+        logger.setLevel(Level.ALL);
         logger.addHandler(capture);
     }
 
     @AfterEach
     void stopListening() {
         logger.removeHandler(capture);
+        logger.setLevel(levelBefore);
     }
 
     private final MutableClock clock = new MutableClock(1_000_000);
@@ -108,7 +115,15 @@ class KeyDirImageTest {
 
     private List<String> notUsed() {
         synchronized (logged) {
-            return logged.stream().filter(m -> m.contains("not used")).toList();
+            return logged.stream().map(LogRecord::getMessage).filter(m -> m.contains("not used")).toList();
+        }
+    }
+
+    /** The level each "not used" line was logged at. */
+    private List<Level> notUsedLevels() {
+        synchronized (logged) {
+            return logged.stream().filter(r -> r.getMessage().contains("not used")).map(LogRecord::getLevel)
+                    .toList();
         }
     }
 
@@ -190,6 +205,9 @@ class KeyDirImageTest {
             HintLoadTest.assertContents(db, model);
         }
         assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("segments, the database has"));
+        // What every crash after writes leaves is no problem: below INFO, so that a console (the JDK's default
+        // handler prints INFO, and so every `ferrumdb get` after a crash did) shows nothing.
+        assertThat(notUsedLevels()).containsExactly(Level.FINE);
     }
 
     @Test
@@ -243,13 +261,15 @@ class KeyDirImageTest {
         void apply(Path image) throws IOException;
     }
 
-    private void assertRefused(boolean ordered, Damage damage, String why) throws IOException {
+    /** A damaged image is a WARNING; one that is intact but does not fit (a newer version, other lengths) DEBUG. */
+    private void assertRefused(boolean ordered, Damage damage, String why, Level level) throws IOException {
         Path dir = tmp.resolve("db-" + System.nanoTime());
         TreeMap<String, byte[]> model = new TreeMap<>();
         populate(dir, ordered, 4, model);
         damage.apply(image(dir));
         assertReopens(dir, ordered, model);
         assertThat(notUsed()).as(why).hasSize(1).allMatch(m -> m.contains(why));
+        assertThat(notUsedLevels()).as(why).containsExactly(level);
         logged.clear();
     }
 
@@ -272,22 +292,22 @@ class KeyDirImageTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void damagedImagesAreRefused(boolean ordered) throws IOException {
-        assertRefused(ordered, p -> flip(p, Files.size(p) / 2), "body checksum mismatch");
-        assertRefused(ordered, p -> flip(p, Files.size(p) - 2), "body checksum mismatch");
-        assertRefused(ordered, p -> flip(p, 40), "checksum mismatch");
+        assertRefused(ordered, p -> flip(p, Files.size(p) / 2), "body checksum mismatch", Level.WARNING);
+        assertRefused(ordered, p -> flip(p, Files.size(p) - 2), "body checksum mismatch", Level.WARNING);
+        assertRefused(ordered, p -> flip(p, 40), "checksum mismatch", Level.WARNING);
         assertRefused(ordered, p -> {
             byte[] b = Files.readAllBytes(p);
             Files.write(p, java.util.Arrays.copyOf(b, b.length - 100));
-        }, "its header describes");
-        assertRefused(ordered, p -> Files.write(p, new byte[50]), "shorter than its header");
-        assertRefused(ordered, p -> rewriteHeader(p, b -> Bytes.putU16(b, 8, 2)), "version");
+        }, "its header describes", Level.WARNING);
+        assertRefused(ordered, p -> Files.write(p, new byte[50]), "shorter than its header", Level.WARNING);
+        assertRefused(ordered, p -> rewriteHeader(p, b -> Bytes.putU16(b, 8, 2)), "version", Level.FINE);
     }
 
     @Test
     void anImageOfOtherSegmentLengthsIsRefused() throws IOException {
         // The first segment said to be a byte longer than it is.
         assertRefused(false, p -> rewriteHeader(p, b -> Bytes.putI64(b, 92 + 4, Bytes.i64(b, 92 + 4) + 1)),
-                "bytes, it is");
+                "bytes, it is", Level.FINE);
     }
 
     @Test

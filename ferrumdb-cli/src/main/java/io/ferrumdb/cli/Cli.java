@@ -34,7 +34,8 @@ final class Cli implements Callable<Integer> {
     final Io io;
 
     @Option(names = "--db", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "Database directory (default: ./" + DEFAULT_DB + ", created if missing).")
+            description = "Database directory (default: ./" + DEFAULT_DB + "; commands that write create it if "
+                    + "missing, commands that only read refuse a directory without a database).")
     Path db = Path.of(DEFAULT_DB);
 
     @Option(names = "--fsync", paramLabel = "POLICY", scope = ScopeType.INHERIT,

@@ -45,7 +45,9 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("segments:            %d%n", stats.segments().size());
         out.printf("total bytes:         %d%n", stats.totalBytes());
         out.printf("live bytes:          %d%n", stats.liveBytes());
-        out.printf("dead bytes:          %d%n", stats.deadBytes());
+        // Says what dead bytes are: a compaction that reclaims nothing still leaves each segment's header here.
+        out.printf("dead bytes:          %d (superseded and expired records, tombstones, segment headers)%n",
+                stats.deadBytes());
         out.printf("space amplification: %.2f%n", stats.spaceAmplification());
         out.printf("pending compaction:  %d bytes (what background compaction would read now)%n",
                 stats.pendingCompactionBytes());

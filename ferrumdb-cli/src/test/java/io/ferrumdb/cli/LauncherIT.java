@@ -76,6 +76,20 @@ class LauncherIT {
                 .isEqualTo(Launcher.ferrumdb(tmp, "", "--db", a.toString(), "export").out());
     }
 
+    /**
+     * The server's banner and INFO, and the MCP server's serverInfo, take the version from the jar's manifest
+     * (Package.getImplementationVersion): without it they said "dev" and "development".
+     */
+    @Test
+    void theJarsManifestCarriesTheVersionTheCommandPrints() throws Exception {
+        Launcher.Result version = Launcher.ferrumdb(tmp, "", "--version");
+        String printed = version.out().lines().findFirst().orElseThrow().substring("ferrumdb ".length());
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(
+                Launcher.ROOT.resolve("ferrumdb-cli/target/ferrumdb.jar").toFile())) {
+            assertThat(jar.getManifest().getMainAttributes().getValue("Implementation-Version")).isEqualTo(printed);
+        }
+    }
+
     @Test
     void completionScriptLoadsInBash() {
         Launcher.Result r = Launcher.exec(tmp, Map.of(), "", 120, List.of("bash", "-c",

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -100,7 +101,10 @@ public final class AgentMemory {
                 id = ids.next(); // a clock that stepped back since an earlier run
             }
             Instant createdAt = MemoryIds.createdAt(id);
-            Instant expiresAt = input.ttl() == null ? null : clock.instant().plus(input.ttl());
+            // In whole milliseconds, as the record stores it: remember's answer then equals what recall shows later
+            // (the system clock has nanoseconds, and the answer showed them).
+            Instant expiresAt = input.ttl() == null ? null
+                    : clock.instant().plus(input.ttl()).truncatedTo(ChronoUnit.MILLIS);
             Duration ttl = input.ttl();
 
             WriteBatch batch = new WriteBatch();

@@ -8,8 +8,10 @@ import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.MutableClock;
 import io.ferrumdb.Options;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,6 +65,22 @@ class AgentMemoryTest {
         assertThat(m.metadataJson()).isEqualTo("{\"source\":\"chat\",\"n\":3}");
         assertThat(m.createdAt()).isEqualTo(r.createdAt());
         assertThat(m.expiresAt()).isEqualTo(r.expiresAt());
+    }
+
+    @Test
+    void rememberAnswersTheExpiryRecallShowsOnAClockWithNanoseconds() {
+        // The system clock has sub-millisecond precision; records keep milliseconds. A newcomer saw remember answer
+        // expires_at ...:43.118573581Z and recall show ...:43.118Z for the same memory.
+        Path other = dir.resolve("nanos");
+        Clock nanos = Clock.fixed(Instant.parse("2026-06-01T12:00:00.123456789Z"), ZoneOffset.UTC);
+        try (FerrumDB nanoDb = FerrumDB.open(other, Options.builder().fsyncPolicy(FsyncPolicy.never()).clock(nanos)
+                .build())) {
+            AgentMemory m = AgentMemory.on(nanoDb);
+            Remembered r = m.remember(new MemoryInput(null, "deploys need Ingrid", List.of(), Duration.ofHours(1),
+                    null, null));
+            assertThat(r.expiresAt()).contains(Instant.parse("2026-06-01T13:00:00.123Z"));
+            assertThat(m.get(r.namespace(), r.id()).orElseThrow().expiresAt()).isEqualTo(r.expiresAt());
+        }
     }
 
     @Test
