@@ -16,7 +16,7 @@
 # previous one's backlog (before run 6 of the YCSB section they were not). Every run is its own JVM (site.ycsb.Client); the two engines
 # alternate run by run, and which one goes first flips every repeat, so that drifts of the machine's load fall on
 # both. The figure is YCSB's [OVERALL] Throughput; the ratio is FerrumDB / RocksDB within one repeat.
-# Output: docs/benchmarks-data/ycsb-<stamp>/ (each run's YCSB output, results.tsv with the load average before
+# Output: docs/benchmarks-data/ycsb-<stamp>[-N]/ (each run's YCSB output, results.tsv with the load average before
 # each run, summary.md with medians and ratio ranges), quoted by hand in docs/benchmarks.md, section "YCSB".
 # YCSB times a run from before its threads call DB.init (which opens the store) to after DB.cleanup (which closes
 # it): the bindings log both durations to stderr, and results.tsv keeps them beside YCSB's RunTime, so that the
@@ -100,7 +100,14 @@ mkdir -p "$run_dir"
 # Run from a copy so that a rebuild during the run does not pull the jar from under the client JVMs.
 cp "${YCSB_JAR:-ferrumdb-bench/target/benchmarks.jar}" "$run_dir/benchmarks.jar"
 jar="$run_dir/benchmarks.jar"
+# Named by the minute; a second run started in the same minute gets a suffix instead of overwriting the first
+# one's results.tsv (short runs back to back did).
 out=docs/benchmarks-data/ycsb-$(date -u +%Y-%m-%dT%H%M)
+if [ -e "$out" ]; then
+  n=2
+  while [ -e "$out-$n" ]; do n=$((n + 1)); done
+  out="$out-$n"
+fi
 mkdir -p "$out"
 data="$run_dir/data"
 workloads=ferrumdb-bench/ycsb-workloads
