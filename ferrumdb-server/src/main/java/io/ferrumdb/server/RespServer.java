@@ -190,9 +190,18 @@ public final class RespServer implements AutoCloseable {
     /** The one line printed on start: where it listens. */
     public String banner() {
         return "FerrumDB " + version() + " serving " + db.directory().toAbsolutePath().normalize()
-                + " over the Redis protocol on " + ConnectionCommands.address(address) + " (fsync "
+                + " over the Redis protocol on " + listening() + " (fsync "
                 + db.options().fsyncPolicy() + (executor.auth.required() ? ", password required" : "")
                 + (executor.config.tls() ? ", TLS" : "") + ")";
+    }
+
+    /**
+     * Where the banner says it listens: a wildcard bind ({@code --bind 0.0.0.0}, which the JDK may report as the
+     * IPv6 wildcard {@code 0:0:0:0:0:0:0:0}) reads as Redis logs it, {@code *:port}; any other address as it is.
+     */
+    private String listening() {
+        return address.getAddress() != null && address.getAddress().isAnyLocalAddress()
+                ? "*:" + address.getPort() + " (all interfaces)" : ConnectionCommands.address(address);
     }
 
     /** Blocks until the server is closed (by {@link #close()}, SHUTDOWN or a signal's shutdown hook). */

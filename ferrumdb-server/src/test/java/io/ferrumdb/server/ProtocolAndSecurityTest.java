@@ -82,6 +82,19 @@ class ProtocolAndSecurityTest {
     }
 
     @Test
+    void theBannerNamesAWildcardBindAsAllInterfacesAndALoopbackOneAsItIs() {
+        ServerConfig open = ServerConfig.builder().bindAddress("0.0.0.0").port(0)
+                .password("s3cret".getBytes(StandardCharsets.UTF_8)).build();
+        try (TestServer server = new TestServer(dir.resolve("open"), open, FsyncPolicy.always())) {
+            // A newcomer's 'serve --bind 0.0.0.0' printed "on 0:0:0:0:0:0:0:0:6390"
+            assertThat(server.server.banner()).contains(" on *:" + server.port() + " (all interfaces)");
+        }
+        try (TestServer server = new TestServer(dir.resolve("local"))) {
+            assertThat(server.server.banner()).contains(" on 127.0.0.1:" + server.port() + " (fsync ");
+        }
+    }
+
+    @Test
     void authIsRequiredAndChecked() throws Exception {
         ServerConfig config = ServerConfig.builder().port(0).password("s3cret".getBytes(StandardCharsets.UTF_8))
                 .build();
