@@ -171,7 +171,11 @@ final class ReplSession {
                     + usage("SET") + " (HELP lists the commands)");
             case "DELETE" -> throw CliException.usage("unknown command '" + w.get(0) + "': in the REPL it is "
                     + usage("DEL") + " (HELP lists the commands)");
-            default -> throw CliException.usage("unknown command '" + w.get(0) + "' (HELP lists the commands)");
+            default -> {
+                String close = closestCommand(cmd);
+                throw CliException.usage("unknown command '" + w.get(0) + "'"
+                        + (close == null ? "" : "; did you mean '" + close + "'?") + " (HELP lists the commands)");
+            }
         }
     }
 
@@ -336,6 +340,45 @@ final class ReplSession {
             String usage = DOC_HELP.lines().filter(l -> l.startsWith(sub)).findFirst().orElseThrow();
             throw CliException.usage("usage: " + usage.substring(0, usage.indexOf("  ")));
         }
+    }
+
+    /**
+     * The REPL command a mistyped one most likely meant, as the one-shot command line suggests (`cout` → `count`):
+     * the one at the smallest edit distance (a swap of two neighbouring letters counts as one edit), if that is at
+     * most 2 and less than half the typed word, so that a word unlike every command gets no suggestion.
+     */
+    static String closestCommand(String typed) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : COMMANDS.keySet()) {
+            int d = editDistance(typed, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= 2 && bestDistance * 2 < typed.length() ? best : null;
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps, each 1. */
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private void help(ReplSyntax.Words w) {

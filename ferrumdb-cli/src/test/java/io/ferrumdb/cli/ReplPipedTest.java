@@ -125,6 +125,16 @@ class ReplPipedTest {
     }
 
     @Test
+    void aMistypedCommandGetsTheClosestOneAndAnUnlikeWordNone() {
+        Run r = repl("GTE a\nkyes\nHLEP\nEXPRIE a 5\nFROB x\n");
+        assertThat(r.err()).contains("(error) unknown command 'GTE'; did you mean 'GET'? (HELP lists the commands)")
+                .contains("unknown command 'kyes'; did you mean 'KEYS'?")
+                .contains("unknown command 'HLEP'; did you mean 'HELP'?")
+                .contains("unknown command 'EXPRIE'; did you mean 'EXPIRE'?")
+                .contains("(error) unknown command 'FROB' (HELP lists the commands)");
+    }
+
+    @Test
     void errorsAreReadableAndTheSessionGoesOn() {
         Run r = repl("""
                 FROB x
