@@ -9,18 +9,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "mcp", mixinStandardHelpOptions = true,
-        description = "Serves the database to AI agents over the Model Context Protocol: tools remember, recall, "
+        description = {"Serves the database to AI agents over the Model Context Protocol: tools remember, recall, "
                 + "forget, list_namespaces, kv_get, kv_put, kv_delete, kv_scan and doc_find, and memories as "
                 + "resources. By default over stdin/stdout (register it in an MCP client as: ferrumdb --db DIR mcp), "
                 + "running until the client closes stdin. With --http, over the streamable HTTP transport on "
-                + "127.0.0.1 only, behind a secret bearer token printed at start, until Ctrl+C. Logs go to stderr.")
+                + "127.0.0.1 only, behind a secret bearer token printed at start, until Ctrl+C, at:",
+            // The address is a line of its own: inside a sentence, the help's wrapping broke it after "127.".
+            "  http://127.0.0.1:PORT/mcp",
+            "Logs go to stderr."})
 final class McpCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
-    @Option(names = "--http", description = "Serve the MCP streamable HTTP transport at http://127.0.0.1:PORT/mcp "
-            + "instead of stdio. Every request needs 'Authorization: Bearer <token>' with the token printed at "
-            + "start (it changes on every start).")
+    @Option(names = "--http", description = "Serve the MCP streamable HTTP transport (address above) instead of "
+            + "stdio. Every request needs 'Authorization: Bearer <token>' with the token printed at start (it "
+            + "changes on every start).")
     boolean http;
 
     @Option(names = "--port", paramLabel = "N",

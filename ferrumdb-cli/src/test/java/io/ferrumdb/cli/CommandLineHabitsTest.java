@@ -180,6 +180,23 @@ class CommandLineHabitsTest {
     }
 
     @Test
+    void helpNeverWrapsInsideAnAddressOrAJsonString() {
+        List<String> commands = run("--help").out().lines().dropWhile(l -> !l.equals("Commands:")).skip(1)
+                .filter(l -> l.matches("  [a-z][a-z-]* .*")).map(l -> l.trim().split(" ")[0]).toList();
+        assertThat(commands).contains("get", "export", "mcp", "serve", "studio");
+        for (String command : commands) {
+            String help = run(command, "--help").out();
+            for (String line : help.lines().toList()) {
+                // A line with an odd number of double quotes holds half of a quoted string.
+                assertThat(line.chars().filter(c -> c == '"').count() % 2).as("%s --help: %s", command, line).isZero();
+            }
+        }
+        assertThat(run("mcp", "--help").out()).contains("  http://127.0.0.1:PORT/mcp\n");
+        assertThat(run("export", "--help").out())
+                .contains("  {\"key\":\"k1\",\"value\":\"v1\",\"encoding\":\"text\",\"expiresAt\":1767225600000}\n");
+    }
+
+    @Test
     void errorsNameNoJavaClasses() throws Exception {
         Run missingFile = run("put", "k", "--file", tmp.resolve("nope.bin").toString());
         assertThat(missingFile.err()).contains("no such file or directory: " + tmp.resolve("nope.bin"))
