@@ -29,17 +29,31 @@ final class WrittenWindows {
     /** Growth of the last window after which its tail is mapped again when a read needs it. */
     static final long TAIL_STEP = 64 << 10;
 
-    /** The last window's map, of {@code [start, start + map.limit())}. */
-    private record Tail(long start, ByteBuffer map) {
-        long end() {
-            return start + map.limit();
+    /**
+     * Per window number, the map covering the most of it and where that map ends: a whole window's map, or the
+     * latest map of its written part (the tail); {@code ends[i] == i * WINDOW} and a null map when there is none.
+     * Replaced, never changed, when a map is added (at most once per {@link #TAIL_STEP} of growth). Never empty, so
+     * that the read path needs no test of its length (see {@link #mapOf}).
+     */
+    private record Maps(ByteBuffer[] maps, long[] ends) {
+        static final Maps NONE = new Maps(new ByteBuffer[1], new long[1]);
+
+        /** These with {@code map} as window {@code window}'s, ending at {@code end}. */
+        Maps with(int window, ByteBuffer map, long end) {
+            int n = Math.max(ends.length, window + 1);
+            ByteBuffer[] m = Arrays.copyOf(maps, n);
+            long[] e = Arrays.copyOf(ends, n);
+            for (int i = ends.length; i < n; i++) {
+                e[i] = (long) i * WINDOW;
+            }
+            m[window] = map;
+            e[window] = end;
+            return new Maps(m, e);
         }
     }
 
     private final StorageFile file;
-    /** Whole windows' maps by window number (null: not mapped yet); replaced, never changed, when one is added. */
-    private volatile ByteBuffer[] whole = new ByteBuffer[0];
-    private volatile Tail tail;
+    private volatile Maps maps = Maps.NONE;
     /**
      * Why a map failed (the address space or the process's map count exhausted), once one did; later reads do not map
      * again but use the writer's buffers and positional reads, which report a file that cannot be read.
@@ -56,10 +70,13 @@ final class WrittenWindows {
      * grew by less than {@link #TAIL_STEP} since it was mapped.
      */
     boolean read(long offset, byte[] dst, int at, int size, long written) {
-        long window = offset / WINDOW;
-        if (size <= 0 || offset + size > written || (offset + size - 1) / WINDOW != window) {
+        long last = offset + size - 1;
+        // One test, not three (see mapOf): no bytes, bytes not all written, or bytes in two windows (the window
+        // numbers differ exactly when the offsets differ in a bit at or above the window's).
+        if ((size - 1 | written - 1 - last | WINDOW - 1 - (offset ^ last)) < 0) {
             return false;
         }
+        long window = offset / WINDOW;
         ByteBuffer map = mapOf(window, offset + size, written);
         if (map == null) {
             return false;
@@ -68,22 +85,49 @@ final class WrittenWindows {
         return true;
     }
 
+    /**
+     * The read path's lookup. Its tests are written so that none has an outcome that first occurs only once a window
+     * (1 MiB of writes) has passed: C2 compiles this path inlined into its callers within the first second, and
+     * prunes an outcome it has not seen yet; when that outcome then occurs, the whole compiled caller is thrown away
+     * (in YCSB D, the benchmark's own 73 KB {@code doTransaction}; docs/benchmarks.md, "Session 15: which branch of
+     * WrittenWindows.mapOf deoptimizes"). So one table holds whole windows and tails alike, read at an index clamped
+     * without a branch, and whether a new map pays is one comparison with {@link #mapPaysFrom}.
+     */
     private ByteBuffer mapOf(long window, long end, long written) {
-        ByteBuffer[] w = whole;
-        if (window < w.length && w[(int) window] != null) {
-            return w[(int) window];
+        Maps m = maps;
+        // A window past the table is looked up as the table's last one, whose map ends before this window starts.
+        int i = (int) min(window, m.ends.length - 1);
+        long mapped = m.ends[i];
+        if (end <= mapped) {
+            return m.maps[i];
         }
-        Tail t = tail;
-        long start = window * WINDOW;
-        boolean tailOfThis = t != null && t.start == start;
-        if (tailOfThis && end <= t.end()) {
-            return t.map;
-        }
-        if (start + WINDOW > written && written - (tailOfThis ? t.end() : start) < TAIL_STEP || failure != null) {
+        if (written < mapPaysFrom(window * WINDOW, mapped) || failure != null) {
             // Not worth a map yet (YCSB D's reads of the newest records ask here often): decided without the monitor.
             return null;
         }
         return map(window, end, written);
+    }
+
+    /**
+     * The written length from which a new map of the window at {@code start} pays when a read found that no map
+     * covers it, the window's best map ending at {@code mapped} (at or before {@code start} when it has none): the
+     * window's end (map it whole), or {@link #TAIL_STEP} past what is mapped of it, whichever comes first. Without a
+     * branch, see {@link #mapOf}.
+     */
+    static long mapPaysFrom(long start, long mapped) {
+        return min(start + WINDOW, max(start, mapped) + TAIL_STEP);
+    }
+
+    /** The larger of two non-negative offsets, without a branch (the difference's sign, shifted, as a mask). */
+    private static long max(long a, long b) {
+        long d = a - b;
+        return a - (d & (d >> 63));
+    }
+
+    /** The smaller of two non-negative offsets, without a branch. */
+    private static long min(long a, long b) {
+        long d = a - b;
+        return b + (d & (d >> 63));
     }
 
     /** Maps window {@code window} whole if it is written whole, else its written part if that pays; or null. */
@@ -91,32 +135,23 @@ final class WrittenWindows {
         if (failure != null) {
             return null;
         }
+        Maps m = maps;
         long start = window * WINDOW;
-        ByteBuffer[] w = whole;
-        if (window < w.length && w[(int) window] != null) {
-            return w[(int) window];
-        }
-        Tail t = tail;
-        boolean tailOfThis = t != null && t.start == start;
-        if (tailOfThis && end <= t.end()) {
-            return t.map;
+        long mapped = window < m.ends.length ? m.ends[(int) window] : start;
+        if (end <= mapped) {
+            return m.maps[(int) window];
         }
         try {
             if (start + WINDOW <= written) {
                 ByteBuffer map = file.map(start, WINDOW);
-                w = Arrays.copyOf(w, (int) Math.max(w.length, window + 1));
-                w[(int) window] = map;
-                whole = w;
-                if (tailOfThis) {
-                    tail = null;
-                }
+                maps = m.with((int) window, map, start + WINDOW);
                 return map;
             }
-            if (written - (tailOfThis ? t.end() : start) < TAIL_STEP) {
+            if (written - max(start, mapped) < TAIL_STEP) {
                 return null;
             }
             ByteBuffer map = file.map(start, written - start);
-            tail = new Tail(start, map);
+            maps = m.with((int) window, map, written);
             return map;
         } catch (IOException e) {
             failure = e;
@@ -126,14 +161,12 @@ final class WrittenWindows {
 
     /** Recovery cut the segment at {@code length}: drops every map (none is needed before recovery ends). */
     synchronized void truncated(long length) {
-        whole = new ByteBuffer[0];
-        tail = null;
+        maps = Maps.NONE;
     }
 
     /** The segment was sealed and is read through its own map: drops these. */
     synchronized void drop() {
-        whole = new ByteBuffer[0];
-        tail = null;
+        maps = Maps.NONE;
     }
 
     IOException failure() {

@@ -149,4 +149,32 @@ class SegmentWrittenMapTest {
             assertThat(dst[i]).isEqualTo((byte) ((start + 100 + i) * 31));
         }
     }
+
+    /**
+     * The branch-free test of whether a map pays decides as the plain one did: map once the window is written whole,
+     * or once it has grown by a step past its tail (or past its start when the tail is another window's).
+     */
+    @Test
+    void whetherAMapPaysIsDecidedAsTheBranchingRuleDecides() {
+        long w = WrittenWindows.WINDOW;
+        long step = WrittenWindows.TAIL_STEP;
+        java.util.Random random = new java.util.Random(15);
+        for (int i = 0; i < 100_000; i++) {
+            long window = random.nextInt(64);
+            long start = window * w;
+            // The tail: none (end 0), of an earlier window, of this one (maybe whole), or of a later one.
+            long tailWindow = random.nextInt(4) == 0 ? -1 : random.nextInt(64);
+            long tailEnd = tailWindow < 0 ? 0 : tailWindow * w + 1 + random.nextInt((int) w);
+            // Written: anywhere from this window's start to past the tail's end (the tail never passes it).
+            long written = Math.max(start + random.nextInt((int) (2 * w)), tailEnd) + random.nextInt((int) step * 2);
+            boolean tailOfThis = tailWindow == window;
+            boolean pays = !(start + w > written && written - (tailOfThis ? tailEnd : start) < step);
+            assertThat(written >= WrittenWindows.mapPaysFrom(start, tailEnd))
+                    .as("window %d, tail end %d, written %d", window, tailEnd, written).isEqualTo(pays);
+        }
+        assertThat(WrittenWindows.mapPaysFrom(3 * w, 0)).isEqualTo(3 * w + step);
+        assertThat(WrittenWindows.mapPaysFrom(3 * w, 3 * w + 100)).isEqualTo(3 * w + 100 + step);
+        assertThat(WrittenWindows.mapPaysFrom(3 * w, 4 * w - 10)).isEqualTo(4 * w);
+        assertThat(WrittenWindows.mapPaysFrom(3 * w, 5 * w + 7)).isEqualTo(4 * w);
+    }
 }
