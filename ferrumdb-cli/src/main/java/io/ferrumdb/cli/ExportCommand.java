@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Writes every live key as JSON Lines: {\"key\":..,\"value\":..,\"encoding\":\"text|base64\","
-                + "\"expiresAt\":epochMillis}. Binary-safe; 'import' restores it exactly, TTLs included.")
+        description = "Writes every live key as JSON Lines, one object a line with key, value, encoding (text or "
+                + "base64) and expiresAt (epoch milliseconds, only with a TTL). Binary-safe; 'import' restores it "
+                + "exactly, TTLs included.")
 final class ExportCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;

@@ -18,8 +18,8 @@ final class McpCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
-    @Option(names = "--http", description = "Serve the MCP streamable HTTP transport at http://127.0.0.1:PORT/mcp "
-            + "instead of stdio. Every request needs 'Authorization: Bearer <token>' with the token printed at "
+    @Option(names = "--http", description = "Serve MCP over streamable HTTP instead of stdio, at the URL "
+            + "http://127.0.0.1:PORT/mcp. Every request needs 'Authorization: Bearer <token>' with the token printed at "
             + "start (it changes on every start).")
     boolean http;
 
