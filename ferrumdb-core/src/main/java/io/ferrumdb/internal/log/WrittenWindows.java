@@ -38,6 +38,14 @@ final class WrittenWindows {
     private record Maps(ByteBuffer[] maps, long[] ends) {
         static final Maps NONE = new Maps(new ByteBuffer[1], new long[1]);
 
+        /**
+         * The index to look {@code window} up at: past the table, its last window, whose map ends before {@code
+         * window} starts (so it covers nothing there), clamped without a branch (see {@link #mapOf}).
+         */
+        int slot(long window) {
+            return (int) min(window, ends.length - 1);
+        }
+
         /** These with {@code map} as window {@code window}'s, ending at {@code end}. */
         Maps with(int window, ByteBuffer map, long end) {
             int n = Math.max(ends.length, window + 1);
@@ -90,13 +98,12 @@ final class WrittenWindows {
      * (1 MiB of writes) has passed: C2 compiles this path inlined into its callers within the first second, and
      * prunes an outcome it has not seen yet; when that outcome then occurs, the whole compiled caller is thrown away
      * (in YCSB D, the benchmark's own 73 KB {@code doTransaction}; docs/benchmarks.md, "Session 15: which branch of
-     * WrittenWindows.mapOf deoptimizes"). So one table holds whole windows and tails alike, read at an index clamped
+     * WrittenWindows.mapOf deoptimizes, and the fix"). So one table holds whole windows and tails alike, read at an index clamped
      * without a branch, and whether a new map pays is one comparison with {@link #mapPaysFrom}.
      */
     private ByteBuffer mapOf(long window, long end, long written) {
         Maps m = maps;
-        // A window past the table is looked up as the table's last one, whose map ends before this window starts.
-        int i = (int) min(window, m.ends.length - 1);
+        int i = m.slot(window);
         long mapped = m.ends[i];
         if (end <= mapped) {
             return m.maps[i];
@@ -136,19 +143,19 @@ final class WrittenWindows {
             return null;
         }
         Maps m = maps;
+        int i = m.slot(window);
+        if (end <= m.ends[i]) {
+            return m.maps[i];
+        }
         long start = window * WINDOW;
-        long mapped = window < m.ends.length ? m.ends[(int) window] : start;
-        if (end <= mapped) {
-            return m.maps[(int) window];
+        if (written < mapPaysFrom(start, m.ends[i])) {
+            return null;
         }
         try {
             if (start + WINDOW <= written) {
                 ByteBuffer map = file.map(start, WINDOW);
                 maps = m.with((int) window, map, start + WINDOW);
                 return map;
-            }
-            if (written - max(start, mapped) < TAIL_STEP) {
-                return null;
             }
             ByteBuffer map = file.map(start, written - start);
             maps = m.with((int) window, map, written);
