@@ -284,9 +284,9 @@ class ErrorTest(DbTestCase):
         with ferrumdb.open(self.dir):
             with self.assertRaises(ferrumdb.DatabaseLockedError) as caught:
                 ferrumdb.open(self.dir)
-        self.assertRegex(str(caught.exception), "locked .*held by this process")
-        # The engine's exception, extended by the bindings jar to name the holder.
-        self.assertEqual(caught.exception.java_class, "io.ferrumdb.bindings.LockHolder$HeldBy")
+        # The engine's exception names the holder: here the handle this program has not closed.
+        self.assertRegex(str(caught.exception), "locked by an exclusive open handle in this process")
+        self.assertEqual(caught.exception.java_class, "io.ferrumdb.DatabaseLockedException")
         self.assertIsInstance(caught.exception, ferrumdb.FerrumError)
 
     def test_use_after_close(self) -> None:
