@@ -19,7 +19,9 @@ if [ "$version" != "$node_version" ]; then
   exit 1
 fi
 
-(cd "$root" && mvn -B -q -ntp -pl ferrumdb-bindings-jar -am package -DskipTests)
+# Maven's output goes to stderr: stdout is only the two package paths below, for scripts (Maven 3.8 prints colour
+# resets, ESC[0m, to stdout even with -B -q).
+(cd "$root" && mvn -B -q -ntp -pl ferrumdb-bindings-jar -am package -DskipTests) >&2
 jar="$root/ferrumdb-bindings-jar/target/ferrumdb-bindings.jar"
 [ -f "$jar" ] || { echo "package.sh: the Maven build did not produce $jar" >&2; exit 1; }
 

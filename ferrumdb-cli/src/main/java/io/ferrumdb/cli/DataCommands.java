@@ -38,10 +38,10 @@ final class DataCommands {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "Prints the value of KEY. Exit code 1 when the key is absent or expired.%n"
-                    + "In text mode the exact bytes are written when standard output is a file or pipe "
+            description = {"Prints the value of KEY. Exit code 1 when the key is absent or expired.",
+                "In text mode the exact bytes are written when standard output is a file or pipe "
                     + "(get K > f gives back what put K --file f stored); on a terminal a newline follows and "
-                    + "control characters are shown as \\xNN. --hex and --base64 end with a newline.")
+                    + "control characters are shown as \\xNN. --hex and --base64 end with a newline."})
     static final class Get implements Callable<Integer> {
         @ParentCommand
         Cli cli;

@@ -13,12 +13,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        // The example is a line of its own: inside a sentence, the help's wrapping broke it in the middle of a string.
-        description = {"Writes every live key as JSON Lines, one object a line:",
+        // The first line is a whole sentence: 'ferrumdb --help' lists each command with its first line only. The
+        // example is a line of its own: inside a sentence, the help's wrapping broke it in the middle of a string.
+        description = {"Writes every live key as JSON Lines, one object a line; 'import' restores them exactly, "
+                + "TTLs included.",
+            "A line of the output:",
             "  {\"key\":\"k1\",\"value\":\"v1\",\"encoding\":\"text\",\"expiresAt\":1767225600000}",
             "The key and value are text when both are UTF-8, else both base64 (encoding base64); expiresAt "
-                + "(epoch milliseconds) only for keys with a TTL. Binary-safe; 'import' restores it "
-                + "exactly, TTLs included."})
+                + "(epoch milliseconds) only for keys with a TTL. Binary-safe."})
 final class ExportCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;

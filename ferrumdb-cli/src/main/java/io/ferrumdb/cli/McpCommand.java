@@ -9,9 +9,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "mcp", mixinStandardHelpOptions = true,
+        // The first line is a whole sentence: 'ferrumdb --help' lists each command with its first line only.
         description = {"Serves the database to AI agents over the Model Context Protocol: tools remember, recall, "
                 + "forget, list_namespaces, kv_get, kv_put, kv_delete, kv_scan and doc_find, and memories as "
-                + "resources. By default over stdin/stdout (register it in an MCP client as: ferrumdb --db DIR mcp), "
+                + "resources.",
+            "By default over stdin/stdout (register it in an MCP client as: ferrumdb --db DIR mcp), "
                 + "running until the client closes stdin. With --http, over the streamable HTTP transport on "
                 + "127.0.0.1 only, behind a secret bearer token printed at start, until Ctrl+C, at:",
             // The address is a line of its own: inside a sentence, the help's wrapping broke it after "127.".

@@ -39,11 +39,13 @@ final class RepairCommand implements Callable<Integer> {
         for (Path p : r.missingSegments()) {
             out.printf("GONE %s: keys deleted or overwritten in it may show older values%n", p);
         }
+        // A damaged segment is not rewritten in place: its intact records go to new segments, and the file itself
+        // is set aside (below), so the lines say which is which.
         for (Path p : r.rewritten()) {
-            out.printf("rewrote %s%n", p);
+            out.printf("copied the intact records of %s into new segments%n", p);
         }
         for (Path p : r.written()) {
-            out.printf("wrote %s%n", p);
+            out.printf("new segment %s%n", p);
         }
         for (byte[] key : r.keysAffected()) {
             String text = Codec.strictUtf8(key);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -194,6 +195,29 @@ class CommandLineHabitsTest {
         assertThat(run("mcp", "--help").out()).contains("  http://127.0.0.1:PORT/mcp\n");
         assertThat(run("export", "--help").out())
                 .contains("  {\"key\":\"k1\",\"value\":\"v1\",\"encoding\":\"text\",\"expiresAt\":1767225600000}\n");
+    }
+
+    @Test
+    void theCommandListGivesEachCommandAWholeSentence() {
+        // 'ferrumdb --help' shows the first line of each command's description; it once ended export's and mcp's
+        // summaries at the colon that introduced an example on the next line, and showed all of get's.
+        Map<String, String> summaries = new LinkedHashMap<>();
+        String command = null;
+        for (String line : run("--help").out().lines().dropWhile(l -> !l.equals("Commands:")).skip(1)
+                .takeWhile(l -> !l.isBlank()).toList()) {
+            if (line.matches("  [a-z][a-z-]* .*")) {
+                command = line.trim().split(" ")[0];
+                summaries.put(command, line.substring(line.indexOf(command) + command.length()).strip());
+            } else {
+                summaries.merge(command, line.strip(), (a, b) -> a + " " + b);
+            }
+        }
+        assertThat(summaries).containsKeys("get", "export", "mcp", "completion");
+        summaries.forEach((name, summary) -> assertThat(summary).as(name).doesNotEndWith(":"));
+        assertThat(summaries.get("get")).isEqualTo("Prints the value of KEY. Exit code 1 when the key is absent or "
+                + "expired.");
+        assertThat(summaries.get("export")).endsWith("'import' restores them exactly, TTLs included.");
+        assertThat(summaries.get("mcp")).endsWith("and memories as resources.");
     }
 
     @Test

@@ -123,7 +123,8 @@ final class MemoryTools {
                             since, args.vector("vector")));
                     List<Object> memories = new ArrayList<>();
                     StringBuilder text = new StringBuilder();
-                    text.append(found.isEmpty() ? "No memories found." : found.size() + " memories:");
+                    text.append(found.isEmpty() ? "No memories found."
+                            : found.size() + (found.size() == 1 ? " memory:" : " memories:"));
                     for (RecalledMemory r : found) {
                         Memory m = r.memory();
                         Map<String, Object> item = json.memory(m);

@@ -77,7 +77,10 @@ class JavaSdkClientTest {
                     "doc_find");
             String id = (String) structured(call(c.client(), "remember", Map.of("text",
                     "The invoice template lives in the finance share", "tags", List.of("finance")))).get("id");
-            Map<String, Object> recalled = structured(call(c.client(), "recall", Map.of("query", "invoice template")));
+            CallToolResult recall = call(c.client(), "recall", Map.of("query", "invoice template"));
+            assertThat(((McpSchema.TextContent) recall.content().get(0)).text()).isEqualTo("1 memory:\n- [" + id
+                    + "] The invoice template lives in the finance share (tags: finance)");
+            Map<String, Object> recalled = structured(recall);
             List<Map<String, Object>> memories = (List<Map<String, Object>>) recalled.get("memories");
             assertThat(memories).first().satisfies(m -> assertThat(m.get("id")).isEqualTo(id));
             String uri = "ferrumdb://memory/default/" + id;
