@@ -106,14 +106,17 @@ final class DirectoryImage {
                 log(path, encrypted ? "the database is encrypted" : "a salvaging open reads every segment", false);
                 return null;
             }
-            try (StorageFile f = io.open(path, false)) {
+            // Mapped copy-on-write where it can be (KeyDirImage.MAPS), which needs a descriptor open for writing:
+            // a read-only open reads the image into fresh memory instead.
+            boolean map = KeyDirImage.MAPS && !options.readOnly();
+            try (StorageFile f = io.open(path, map)) {
                 KeyDirImage.Header header = KeyDirImage.Header.read(f, path);
                 String mismatch = mismatch(header, io, files, options, ids);
                 if (mismatch != null) {
                     log(path, mismatch, false);
                     return null;
                 }
-                Loaded loaded = new Loaded(header.load(f), header.segments(), header.maxSequence());
+                Loaded loaded = new Loaded(header.load(f, map), header.segments(), header.maxSequence());
                 used = true;
                 return loaded;
             } catch (KeyDirImage.Invalid e) {
