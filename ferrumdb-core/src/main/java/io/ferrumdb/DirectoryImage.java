@@ -27,6 +27,10 @@ import java.util.List;
  * "Hint encryption"); their opens load the hints. An image that cannot be used (damaged, of another version, of
  * another state of the database) is reported on the {@code io.ferrumdb.DirectoryImage} logger and ignored: the
  * hints say the same.
+ *
+ * <p>An open may map the image's areas copy-on-write ({@link KeyDirImage}): so this class never truncates or
+ * rewrites the file in place, it writes a new one and renames it over ({@link DatabaseDirectory#writeDurably}), or
+ * deletes it; either leaves a mapped file intact where images are mapped (not on Windows).
  */
 final class DirectoryImage {
     private static final System.Logger LOG = System.getLogger(DirectoryImage.class.getName());
