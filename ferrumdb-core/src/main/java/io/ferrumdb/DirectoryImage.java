@@ -120,7 +120,7 @@ final class DirectoryImage {
                     log(path, mismatch, false);
                     return null;
                 }
-                Loaded loaded = new Loaded(header.load(f, map), header.segments(), header.maxSequence());
+                Loaded loaded = new Loaded(load(header, f, map, path), header.segments(), header.maxSequence());
                 used = true;
                 return loaded;
             } catch (KeyDirImage.Invalid e) {
@@ -136,6 +136,24 @@ final class DirectoryImage {
                 io.delete(path);
             }
         }
+    }
+
+    /**
+     * {@code header}'s body as a key directory, mapped when {@code map}; when the mapping fails (a file system that
+     * cannot map, say), logged and read into fresh memory instead, so that such a database still opens from its
+     * image (a failed mapping would otherwise delete the image at every open and load the hints).
+     */
+    private static KeyDir load(KeyDirImage.Header header, StorageFile f, boolean map, Path path)
+            throws IOException, KeyDirImage.Invalid {
+        if (map) {
+            try {
+                return header.load(f, true);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "key directory image " + path + " not mapped, read instead: "
+                        + e, e);
+            }
+        }
+        return header.load(f, false);
     }
 
     /** What an image gave the open: the key directory and the state of each segment it describes. */

@@ -27,6 +27,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -265,9 +266,11 @@ class KeyDirImageTest {
         assertThat(watch.mappedImageAreas).isZero();
     }
 
-    /** Counts the image areas an open maps ({@code StorageFile.mapPrivate} of {@code KEYDIR}). */
+    /** Counts the image areas an open maps ({@code StorageFile.mapPrivate} of {@code KEYDIR}), or fails them. */
     private static final class MapWatch {
         int mappedImageAreas;
+        /** Fail the mapping calls (a file system that cannot map). */
+        boolean fail;
 
         Options on(Options options) {
             return options.toBuilder().fileIO(new ForwardingFileIO(FileIO.nio()) {
@@ -278,6 +281,9 @@ class KeyDirImageTest {
                         public ByteBuffer mapPrivate(long position, int size) throws IOException {
                             if (path().getFileName().toString().equals(FileNames.KEYDIR)) {
                                 mappedImageAreas++;
+                                if (fail) {
+                                    throw new IOException("injected: no mapping here");
+                                }
                             }
                             return super.mapPrivate(position, size);
                         }
@@ -327,6 +333,27 @@ class KeyDirImageTest {
         assertThat(Files.readAllBytes(image(dir))).as("the image the close wrote").isNotEqualTo(opened);
         assertReopens(dir, ordered, model);
         assertThat(notUsed()).isEmpty();
+    }
+
+    /** An image that cannot be mapped is read instead, and used: a WARNING, no "not used". */
+    @Test
+    void anImageThatCannotBeMappedIsReadInstead() throws IOException {
+        Assumptions.assumeTrue(KeyDirImage.MAPS, "images are mapped on this platform");
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, true, 15, model);
+        MapWatch watch = new MapWatch();
+        watch.fail = true;
+        try (FerrumDB db = FerrumDB.open(dir, watch.on(options(true)))) {
+            HintLoadTest.assertContents(db, model);
+        }
+        assertThat(watch.mappedImageAreas).isEqualTo(1);
+        assertThat(notUsed()).isEmpty();
+        synchronized (logged) {
+            assertThat(logged).filteredOn(r -> r.getMessage().contains("not mapped, read instead")).singleElement()
+                    .matches(r -> r.getLevel() == Level.WARNING, "a WARNING");
+        }
+        assertThat(image(dir)).exists();
     }
 
     /**
