@@ -201,14 +201,7 @@ class KeyDirImageRoundTripTest {
         dir.keysInRecords(records);
         Map<Key, Location> model = new HashMap<>();
         SplittableRandom rnd = new SplittableRandom(4);
-        for (int i = 0; i < 5000; i++) {
-            Key k = key(rnd.nextInt(4000));
-            long offset = 64L * i;
-            records.put(2, offset, k.bytes());
-            Location loc = new Location(2, offset, 40, 0);
-            dir.put(k, loc);
-            model.put(k, loc);
-        }
+        putInLog(dir, records, model, rnd, 0, 5000, 4000);
         KeyDir back = roundTrip(dir, "hash-only", map);
         byte[] image = Files.readAllBytes(written);
         back.keysInRecords(records);
@@ -220,17 +213,23 @@ class KeyDirImageRoundTripTest {
         }
         assertThat(back.size()).isEqualTo(model.size());
         // Slot writes in place (on a mapping: on private copies of its pages).
-        for (int i = 5000; i < 12_000; i++) {
-            Key k = key(rnd.nextInt(9000));
-            long offset = 64L * i;
-            records.put(2, offset, k.bytes());
-            Location loc = new Location(2, offset, 40, 0);
-            back.put(k, loc);
-            model.put(k, loc);
-        }
+        putInLog(back, records, model, rnd, 5000, 12_000, 9000);
         for (Map.Entry<Key, Location> e : model.entrySet()) {
             assertThat(back.get(e.getKey())).isEqualTo(e.getValue());
         }
         assertThat(Files.readAllBytes(written)).as("the image file after the changes").isEqualTo(image);
+    }
+
+    /** Puts records {@code from} to {@code to} (random keys below {@code keys}) in segment 2 and in {@code dir}. */
+    private static void putInLog(KeyDir dir, MapRecords records, Map<Key, Location> model, SplittableRandom rnd,
+                                 int from, int to, int keys) {
+        for (int i = from; i < to; i++) {
+            Key k = key(rnd.nextInt(keys));
+            long offset = 64L * i;
+            records.put(2, offset, k.bytes());
+            Location loc = new Location(2, offset, 40, 0);
+            dir.put(k, loc);
+            model.put(k, loc);
+        }
     }
 }
