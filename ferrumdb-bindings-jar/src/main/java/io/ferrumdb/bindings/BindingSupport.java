@@ -52,7 +52,8 @@ public final class BindingSupport {
      * store). The engine's errors are reworded where they speak of its Java API, which a binding's user never
      * sees.
      *
-     * @throws DatabaseLockedException naming the process that holds the lock when the operating system can tell
+     * @throws DatabaseLockedException the engine's, which names the process that holds the lock when the operating
+     *                                 system can tell
      * @throws EncryptionKeyException  when the database is encrypted and no passphrase was given
      */
     static <T> T open(String path, String fsync, long intervalMillis, String passphrase, boolean readOnly,
@@ -61,8 +62,6 @@ public final class BindingSupport {
         Options options = options(fsync, intervalMillis, passphrase, readOnly);
         try {
             return opener.apply(dir, options);
-        } catch (DatabaseLockedException e) {
-            throw LockHolder.describe(e);
         } catch (EncryptionKeyException e) {
             if (passphrase == null) {
                 throw new EncryptionKeyException("database " + dir + " is encrypted: open it with its passphrase");

@@ -8,10 +8,7 @@ import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -71,62 +68,19 @@ class BindingSupportTest {
                 .hasMessageNotContaining("Options");
     }
 
+    /**
+     * The engine's error reaches the bindings as it is: it names the holder (here a handle of this process, the
+     * one a Python or Node.js program forgot to close); another process is named in io.ferrumdb.process's
+     * LockContentionTest.
+     */
     @Test
     void lockedDirectoryNamesTheHolder() {
         try (FerrumDB first = BindingSupport.open(dir.toString(), "never", 0, null, false)) {
             assertThatThrownBy(() -> BindingSupport.open(dir.toString(), "never", 0, null, false))
-                    .isInstanceOf(DatabaseLockedException.class)
+                    .isExactlyInstanceOf(DatabaseLockedException.class)
                     .hasMessageContaining(dir.toString())
-                    .hasMessageContaining("held by this process")
-                    .hasMessageContaining("ferrumdb serve");
+                    .hasMessageContaining("locked by an exclusive open handle in this process (pid "
+                            + ProcessHandle.current().pid() + ")");
         }
-    }
-
-    @Test
-    void lockHeldByAnotherProcessNamesItsPidAndCommand() throws Exception {
-        BindingSupport.open(dir.toString(), "never", 0, null, false).close();
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        // A child JVM takes the engine's lock file the way the engine does (FileChannel.tryLock: a POSIX lock)
-        // and waits for its stdin to close.
-        Path holder = dir.resolveSibling(dir.getFileName() + "-Hold.java");
-        Files.writeString(holder, """
-                import java.nio.channels.FileChannel;
-                import java.nio.file.*;
-                public class Hold {
-                    public static void main(String[] a) throws Exception {
-                        try (FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.WRITE);
-                             var lock = c.lock()) {
-                            System.out.println("locked");
-                            System.in.read();
-                        }
-                    }
-                }
-                """);
-        Process p = new ProcessBuilder(javaBin.toString(), holder.toString(), dir.resolve("LOCK").toString())
-                .redirectErrorStream(true).start();
-        try {
-            assertThat(new BufferedReader(new InputStreamReader(p.getInputStream())).readLine())
-                    .isEqualTo("locked");
-            assertThatThrownBy(() -> BindingSupport.open(dir.toString(), "never", 0, null, false))
-                    .isInstanceOf(DatabaseLockedException.class)
-                    .hasMessageContaining("held by process " + p.pid() + " (java)")
-                    .hasMessageNotContaining("Hold.java");  // the name only: arguments may hold secrets
-        } finally {
-            p.getOutputStream().close();
-            p.waitFor();
-            Files.deleteIfExists(holder);
-        }
-    }
-
-    @Test
-    void lockLinesOfOtherFilesAndWaitersAreNotHolders() {
-        assertThat(LockHolder.holderPid("1: POSIX  ADVISORY  WRITE 4242 08:01:1234 0 EOF", "08:01:1234"))
-                .contains(4242L);
-        assertThat(LockHolder.holderPid("1: POSIX  ADVISORY  WRITE 4242 08:01:12345 0 EOF", "08:01:1234"))
-                .isEmpty();
-        assertThat(LockHolder.holderPid("1: -> POSIX  ADVISORY  WRITE 77 08:01:1234 0 EOF", "08:01:1234"))
-                .isEmpty();
-        assertThat(LockHolder.holderPid("2: OFDLCK ADVISORY  WRITE -1 08:01:1234 0 EOF", "08:01:1234"))
-                .isEmpty();
     }
 }

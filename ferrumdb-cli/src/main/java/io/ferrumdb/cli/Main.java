@@ -1,7 +1,6 @@
 package io.ferrumdb.cli;
 
 import io.ferrumdb.CorruptionException;
-import io.ferrumdb.DatabaseLockedException;
 import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumException;
 import java.io.Console;
@@ -135,10 +134,6 @@ public final class Main {
 
     /** One readable line for the user: what went wrong and, where it helps, what to do. */
     static String message(Throwable e) {
-        if (e instanceof DatabaseLockedException locked) {
-            return "the database " + locked.directory() + " is in use by another process (or another ferrumdb"
-                    + " command): locked by " + locked.holder() + "; close it first";
-        }
         if (e instanceof EncryptionKeyException) {
             return e.getMessage().replaceAll(": open it with Options.*", "") + " (give the passphrase with "
                     + "--passphrase-file FILE, the environment variable " + Cli.PASSPHRASE_ENV

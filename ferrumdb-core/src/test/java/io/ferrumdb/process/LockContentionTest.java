@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferrumdb.DatabaseLockedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Options;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A second JVM cannot open a directory this one holds open, is told which, and can once it is closed. */
 class LockContentionTest {
@@ -52,11 +56,52 @@ class LockContentionTest {
                     .isInstanceOf(DatabaseLockedException.class);
             Probe locked = probe(dir);
             assertThat(locked.exitCode).as("child output: %s", locked.output).isEqualTo(LockProbeChild.LOCKED);
-            assertThat(locked.output).contains("another process");
+            assertThat(locked.output).contains(Files.isReadable(Path.of("/proc/locks"))
+                    ? "locked by process " + ProcessHandle.current().pid() + " " : "locked by another process");
             db.put(new byte[] {2}, new byte[] {2});
         }
         Probe opened = probe(dir);
         assertThat(opened.exitCode).as("child output: %s", opened.output).isEqualTo(LockProbeChild.OPENED);
+    }
+
+    /**
+     * The refusal names the other process by pid and program name where the operating system tells (Linux
+     * /proc/locks), never by its command line; elsewhere it says "another process". A read-only holder excludes a
+     * writer but admits readers.
+     */
+    @ParameterizedTest(name = "holder opened {0}")
+    @ValueSource(strings = {"read-write", "read-only"})
+    void openRefusedBecauseOfAnotherProcessNamesThatProcess(String holderMode) throws Exception {
+        Path dir = tmp.resolve("db").toAbsolutePath().normalize();
+        FerrumDB.open(dir).close();
+        Path stderr = Files.createTempFile(tmp, "holder", ".err");
+        Process holder = ChildJvm.start(LockHoldChild.class, stderr, dir.toString(), holderMode);
+        try {
+            String first = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assertThat(first).as("holder's stderr: %s", Files.readString(stderr)).isEqualTo("open");
+            boolean osTells = Files.isReadable(Path.of("/proc/locks"));
+            assertThatThrownBy(() -> FerrumDB.open(dir))
+                    .isInstanceOfSatisfying(DatabaseLockedException.class, e -> {
+                        assertThat(e.directory()).isEqualTo(dir);
+                        assertThat(e.getMessage()).contains(dir.toString()).contains("ferrumdb serve")
+                                .doesNotContain(LockHoldChild.class.getSimpleName());
+                        assertThat(e.holder()).isEqualTo(osTells ? "process " + holder.pid() + " (java)"
+                                : "another process (the operating system does not say which; 'fuser "
+                                + dir.resolve("LOCK") + "' lists it)");
+                    });
+            Options readOnly = Options.builder().readOnly(true).build();
+            if (holderMode.equals("read-only")) {
+                FerrumDB.open(dir, readOnly).close();
+            } else {
+                assertThatThrownBy(() -> FerrumDB.open(dir, readOnly)).isInstanceOf(DatabaseLockedException.class)
+                        .hasMessageContaining(osTells ? "process " + holder.pid() : "another process");
+            }
+        } finally {
+            holder.getOutputStream().close();
+            assertThat(holder.waitFor(120, TimeUnit.SECONDS)).as("holder finished").isTrue();
+        }
+        assertThat(holder.exitValue()).as("holder's stderr: %s", Files.readString(stderr)).isZero();
     }
 
     private record Probe(int exitCode, String output) {

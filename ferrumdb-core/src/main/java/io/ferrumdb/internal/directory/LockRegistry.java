@@ -32,6 +32,13 @@ import java.util.Map;
  */
 public final class LockRegistry {
     private static final LockRegistry PROCESS = new LockRegistry();
+    /**
+     * What to do when another process holds the directory, in the engine's message so that every tool (the CLI,
+     * the server, Studio, the MCP server, the bindings) says the same. A handle in this process gets no advice:
+     * its description (purpose, thread, time) already points at the code to fix.
+     */
+    private static final String ANOTHER_PROCESS_ADVICE = "only one process at a time may open a database unless all of"
+            + " them open it read-only (to share it, serve it with `ferrumdb serve`)";
 
     private static final class Entry {
         final Path directory;
@@ -56,7 +63,7 @@ public final class LockRegistry {
 
         /** The first holder, for the error another acquirer gets. */
         String firstHolder() {
-            return "a " + (shared ? "shared" : "exclusive") + " " + purpose + " handle in this process (pid "
+            return (shared ? "a shared " : "an exclusive ") + purpose + " handle in this process (pid "
                     + ProcessHandle.current().pid() + "), taken by thread '" + thread + "' at "
                     + Instant.ofEpochMilli(takenAtMillis);
         }
@@ -131,8 +138,10 @@ public final class LockRegistry {
         }
         if (lock == null) {
             file.close();
-            throw new DatabaseLockedException(directory, "another process (the operating system does not say"
-                    + " which; 'fuser " + directory.resolve(FileNames.LOCK) + "' lists it)", null);
+            Path lockFile = directory.resolve(FileNames.LOCK);
+            String holder = LockHolder.of(lockFile).orElseGet(() -> "another process (the operating system does"
+                    + " not say which; 'fuser " + lockFile + "' lists it)");
+            throw new DatabaseLockedException(directory, holder, ANOTHER_PROCESS_ADVICE, null);
         }
         Entry entry = new Entry(key, file, lock, shared, purpose);
         held.put(key, entry);

@@ -1,0 +1,60 @@
+package io.ferrumdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FerrumDB;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every tool on a database another process holds (here a piped {@code ferrumdb} REPL in a child JVM) says so in
+ * one line that names the directory and the holder, with exit code 3 and no stack trace.
+ */
+class LockedDatabaseTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void eachToolGivesOneLineNamingTheDirectoryAndTheHolder() throws Exception {
+        Path db = tmp.resolve("db").toAbsolutePath();
+        FerrumDB.open(db).close();
+        Path holderErr = tmp.resolve("holder.err");
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--db", db.toString())
+                .redirectError(holderErr.toFile()).start();
+        try {
+            holder.getOutputStream().write("SET held yes\n".getBytes(StandardCharsets.UTF_8));
+            holder.getOutputStream().flush();
+            String reply = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assertThat(reply).as("the holder's reply; its stderr: %s", Files.readString(holderErr)).isEqualTo("OK");
+            String holderName = Files.isReadable(Path.of("/proc/locks")) ? "process " + holder.pid() + " (java)"
+                    : "another process (the operating system does not say which; 'fuser " + db.resolve("LOCK")
+                    + "' lists it)";
+            String expected = "ferrumdb: database directory " + db + " is locked by " + holderName
+                    + "; only one process at a time may open a database unless all of them open it read-only (to"
+                    + " share it, serve it with `ferrumdb serve`)\n";
+            for (List<String> command : List.of(List.of("put", "k", "v"), List.of("get", "held"),
+                    List.of("verify"), List.<String>of(), List.of("serve", "--port", "0"),
+                    List.of("studio", "--port", "0"), List.of("mcp"), List.of("mcp", "--http"),
+                    List.of("doc", "put", "users", "1", "{}"))) {
+                // Piped input, so that the command without a name is the REPL as a script runs it.
+                Run r = Run.of(db, "GET held\n", command.toArray(String[]::new));
+                assertThat(r.err()).as("ferrumdb %s", command).isEqualTo(expected);
+                assertThat(r.code()).as("ferrumdb %s", command).isEqualTo(ExitCode.DATABASE);
+                assertThat(r.out()).as("ferrumdb %s", command).isEmpty();
+            }
+        } finally {
+            holder.getOutputStream().close();
+            assertThat(holder.waitFor(120, TimeUnit.SECONDS)).as("holder finished").isTrue();
+        }
+        assertThat(holder.exitValue()).as("holder's stderr: %s", Files.readString(holderErr)).isZero();
+    }
+}
