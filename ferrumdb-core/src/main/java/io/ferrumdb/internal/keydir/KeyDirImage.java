@@ -171,7 +171,12 @@ public final class KeyDirImage {
             for (int i = 0; arena != null && i < arena.chunkCount(); i++) {
                 pos = writeCounted(f, pos, arena.chunkMemory(i), crc);
             }
-            pos = writeCounted(f, pos, ByteBuffer.allocate((int) (align(pos) - pos)), crc);
+            // Zero bytes to the next 8-byte boundary (only the arena's length can leave one): the references too
+            // start aligned, as every area does.
+            int pad = (int) (align(pos) - pos);
+            if (pad > 0) {
+                pos = writeCounted(f, pos, ByteBuffer.allocate(pad), crc);
+            }
             ByteBuffer piece = ByteBuffer.allocateDirect(REF_PIECE).order(ByteOrder.nativeOrder());
             for (int from = 0; from < refArray.length; ) {
                 int n = Math.min(REF_PIECE / 4, refArray.length - from);
