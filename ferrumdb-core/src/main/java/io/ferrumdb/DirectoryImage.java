@@ -27,6 +27,10 @@ import java.util.List;
  * "Hint encryption"); their opens load the hints. An image that cannot be used (damaged, of another version, of
  * another state of the database) is reported on the {@code io.ferrumdb.DirectoryImage} logger and ignored: the
  * hints say the same.
+ *
+ * <p>An open may map the image's areas copy-on-write ({@link KeyDirImage}): so this class never truncates or
+ * rewrites the file in place, it writes a new one and renames it over ({@link DatabaseDirectory#writeDurably}), or
+ * deletes it; either leaves a mapped file intact where images are mapped (not on Windows).
  */
 final class DirectoryImage {
     private static final System.Logger LOG = System.getLogger(DirectoryImage.class.getName());
@@ -106,14 +110,17 @@ final class DirectoryImage {
                 log(path, encrypted ? "the database is encrypted" : "a salvaging open reads every segment", false);
                 return null;
             }
-            try (StorageFile f = io.open(path, false)) {
+            // Mapped copy-on-write where it can be (KeyDirImage.MAPS), which needs a descriptor open for writing:
+            // a read-only open reads the image into fresh memory instead.
+            boolean map = KeyDirImage.MAPS && !options.readOnly();
+            try (StorageFile f = io.open(path, map)) {
                 KeyDirImage.Header header = KeyDirImage.Header.read(f, path);
                 String mismatch = mismatch(header, io, files, options, ids);
                 if (mismatch != null) {
                     log(path, mismatch, false);
                     return null;
                 }
-                Loaded loaded = new Loaded(header.load(f), header.segments(), header.maxSequence());
+                Loaded loaded = new Loaded(load(header, f, map, path), header.segments(), header.maxSequence());
                 used = true;
                 return loaded;
             } catch (KeyDirImage.Invalid e) {
@@ -129,6 +136,24 @@ final class DirectoryImage {
                 io.delete(path);
             }
         }
+    }
+
+    /**
+     * {@code header}'s body as a key directory, mapped when {@code map}; when the mapping fails (a file system that
+     * cannot map, say), logged and read into fresh memory instead, so that such a database still opens from its
+     * image (a failed mapping would otherwise delete the image at every open and load the hints).
+     */
+    private static KeyDir load(KeyDirImage.Header header, StorageFile f, boolean map, Path path)
+            throws IOException, KeyDirImage.Invalid {
+        if (map) {
+            try {
+                return header.load(f, true);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "key directory image " + path + " not mapped, read instead: "
+                        + e, e);
+            }
+        }
+        return header.load(f, false);
     }
 
     /** What an image gave the open: the key directory and the state of each segment it describes. */

@@ -507,6 +507,9 @@ public final class FaultFileIO {
             }
         }
 
+        // mapPrivate is the interface's copy into fresh memory, not the real file's mapping: crash() rewrites files
+        // in place (Files.write), which a mapping held by the crashed instance would see change or fault on.
+
         @Override
         public ByteBuffer map(long size) throws IOException {
             synchronized (FaultFileIO.this) {

@@ -32,6 +32,12 @@ import java.util.TreeMap;
  * java -cp ferrumdb-core/target/classes:ferrumdb-core/target/test-classes \
  *      io.ferrumdb.GoldenDatabase ferrumdb-core/src/test/resources/golden/v2-zero-tail crash
  * </pre>
+ *
+ * <p>{@code keydir-v1} and {@code keydir-v1-hash-only} hold the same content with a version-1 key directory image
+ * ({@code KEYDIR}, FORMAT.md), written by the last release before version 2 (main at 5c6a0ed) with a second
+ * argument {@code image} or {@code image-hash-only}: the content as above, then one more open and close with
+ * ordered keys or without, whose close writes the image (the first close writes none: its arena holds more removed
+ * keys than live ones). The classpath of that release's classes and test classes plus the module's dependencies.
  */
 final class GoldenDatabase {
     static final long CLOCK_MILLIS = 1_704_067_200_000L;
@@ -120,6 +126,18 @@ final class GoldenDatabase {
             throw new IllegalArgumentException(dir + " exists: the golden database is written once, never over");
         }
         Options options = Options.builder().segmentSize(4096).clock(new MutableClock(CLOCK_MILLIS)).build();
+        if (args.length > 1 && args[1].startsWith("image")) {
+            try (FerrumDB db = FerrumDB.open(dir, options)) {
+                writeAll(db);
+            }
+            boolean ordered = args[1].equals("image");
+            FerrumDB.open(dir, options.toBuilder().orderedKeys(ordered).build()).close();
+            if (!Files.exists(dir.resolve("KEYDIR"))) {
+                throw new IllegalStateException("no key directory image written in " + dir);
+            }
+            System.out.println("golden database with a key directory image written to " + dir.toAbsolutePath());
+            return;
+        }
         if (args.length > 1 && args[1].equals("crash")) {
             FaultFileIO io = new FaultFileIO(20240101);
             FerrumDB db = FerrumDB.open(dir, io.forOneOpen(options.toBuilder().fsyncPolicy(FsyncPolicy.always())

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.Bytes;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.ForwardingFileIO;
+import io.ferrumdb.internal.io.ForwardingStorageFile;
+import io.ferrumdb.internal.io.StorageFile;
+import io.ferrumdb.internal.keydir.KeyDirImage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +27,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -249,11 +256,149 @@ class KeyDirImageTest {
         Path dir = tmp.resolve("db");
         TreeMap<String, byte[]> model = new TreeMap<>();
         populate(dir, false, 3, model);
-        try (FerrumDB db = FerrumDB.open(dir, options(false).toBuilder().readOnly(true).build())) {
+        MapWatch watch = new MapWatch();
+        try (FerrumDB db = FerrumDB.open(dir, watch.on(options(false).toBuilder().readOnly(true).build()))) {
             HintLoadTest.assertContents(db, model);
         }
         assertThat(image(dir)).exists();
         assertThat(notUsed()).isEmpty();
+        // A private mapping needs the file open for writing: a read-only open reads the image into fresh memory.
+        assertThat(watch.mappedImageAreas).isZero();
+    }
+
+    /** Counts the image areas an open maps ({@code StorageFile.mapPrivate} of {@code KEYDIR}), or fails them. */
+    private static final class MapWatch {
+        int mappedImageAreas;
+        /** Fail the mapping calls (a file system that cannot map). */
+        boolean fail;
+
+        Options on(Options options) {
+            return options.toBuilder().fileIO(new ForwardingFileIO(FileIO.nio()) {
+                @Override
+                protected StorageFile wrap(StorageFile file) {
+                    return new ForwardingStorageFile(file) {
+                        @Override
+                        public ByteBuffer mapPrivate(long position, int size) throws IOException {
+                            if (path().getFileName().toString().equals(FileNames.KEYDIR)) {
+                                mappedImageAreas++;
+                                if (fail) {
+                                    throw new IOException("injected: no mapping here");
+                                }
+                            }
+                            return super.mapPrivate(position, size);
+                        }
+                    };
+                }
+            }).build();
+        }
+    }
+
+    /**
+     * A writable open maps the image copy-on-write (but on Windows, which keeps the copy) and then changes keys,
+     * TTLs, compacts: the session's close writes a new image beside it and renames it over, and the file the open
+     * mapped is byte for byte what it was (a hard link keeps it: nothing was written through the mapping).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aMappedOpenServesChangesAndLeavesItsImageFileAsItWas(boolean ordered) throws IOException {
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, ordered, 14, model);
+        Path link = tmp.resolve("image-as-opened");
+        Files.createLink(link, image(dir));
+        byte[] opened = Files.readAllBytes(link);
+        assertThat(Bytes.u16(opened, 8)).as("image version").isEqualTo(2);
+        MapWatch watch = new MapWatch();
+        try (FerrumDB db = FerrumDB.open(dir, watch.on(options(ordered)))) {
+            assertThat(watch.mappedImageAreas > 0).as("areas mapped").isEqualTo(KeyDirImage.MAPS);
+            HintLoadTest.assertContents(db, model);
+            for (int i = 0; i < 400; i++) {
+                byte[] value = ("v" + i).getBytes(StandardCharsets.UTF_8);
+                db.put(key(i), value);
+                model.put("key-" + i, value);
+            }
+            for (int i = 0; i < 400; i += 5) {
+                db.delete(key(i));
+                model.remove("key-" + i);
+            }
+            db.put(key(1000), key(1000), Duration.ofSeconds(10));
+            db.put(key(1001), key(1001), Duration.ofDays(1));
+            model.put("key-1001", key(1001));
+            db.compact();
+            clock.advance(Duration.ofSeconds(60));
+            HintLoadTest.assertContents(db, model);
+        }
+        assertThat(notUsed()).isEmpty();
+        assertThat(Files.readAllBytes(link)).as("the image file the open mapped").isEqualTo(opened);
+        assertThat(Files.readAllBytes(image(dir))).as("the image the close wrote").isNotEqualTo(opened);
+        assertReopens(dir, ordered, model);
+        assertThat(notUsed()).isEmpty();
+    }
+
+    /** An image that cannot be mapped is read instead, and used: a WARNING, no "not used". */
+    @Test
+    void anImageThatCannotBeMappedIsReadInstead() throws IOException {
+        Assumptions.assumeTrue(KeyDirImage.MAPS, "images are mapped on this platform");
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, true, 15, model);
+        MapWatch watch = new MapWatch();
+        watch.fail = true;
+        try (FerrumDB db = FerrumDB.open(dir, watch.on(options(true)))) {
+            HintLoadTest.assertContents(db, model);
+        }
+        assertThat(watch.mappedImageAreas).isEqualTo(1);
+        assertThat(notUsed()).isEmpty();
+        synchronized (logged) {
+            assertThat(logged).filteredOn(r -> r.getMessage().contains("not mapped, read instead")).singleElement()
+                    .matches(r -> r.getLevel() == Level.WARNING, "a WARNING");
+        }
+        assertThat(image(dir)).exists();
+    }
+
+    /**
+     * The golden database with a version-1 image ({@code src/test/resources/golden/keydir-v1} and {@code
+     * keydir-v1-hash-only}, written by the release before version 2, which padded nothing): the image is used (read
+     * into fresh memory), serves the exact content, and the close after a write replaces it with a version-2 image,
+     * which the next open uses.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aVersionOneImageOpensAndServes(boolean ordered) throws Exception {
+        String name = ordered ? "keydir-v1" : "keydir-v1-hash-only";
+        Path golden = Path.of(KeyDirImageTest.class.getResource("/golden/" + name + "/META").toURI()).getParent();
+        Path dir = tmp.resolve(name);
+        SegmentLayout.copyDir(golden, dir);
+        byte[] v1 = Files.readAllBytes(image(dir));
+        assertThat(Bytes.u16(v1, 8)).as("image version").isEqualTo(1);
+        if (ordered) {
+            assertThat(Bytes.i64(v1, 56) % 8).as("arena bytes, right before the references in version 1").isNotZero();
+        }
+        TreeMap<String, String> expected = GoldenDatabase.expected();
+        Options options = Options.builder().autoCompaction(false).orderedKeys(ordered).build();
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            assertGolden(db, ordered, expected);
+            assertThat(db.get(GoldenDatabase.LASTING_KEY)).containsExactly(9, 9, 9, 9);
+            assertThat(db.get(GoldenDatabase.EXPIRED_KEY)).isNull();
+            db.put(new byte[] {'n', 'e', 'w'}, new byte[] {1});
+        }
+        assertThat(notUsed()).isEmpty();
+        expected.put("6e6577", "01");
+        assertThat(Bytes.u16(Files.readAllBytes(image(dir)), 8)).as("image version after a write").isEqualTo(2);
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            assertGolden(db, ordered, expected);
+        }
+        assertThat(notUsed()).isEmpty();
+    }
+
+    /** Every key of {@code expected} (hex) with its value, no other; in order too with ordered keys. */
+    private static void assertGolden(FerrumDB db, boolean ordered, TreeMap<String, String> expected) {
+        if (ordered) {
+            assertThat(History.dump(db)).isEqualTo(expected);
+        }
+        assertThat(db.size()).isEqualTo(expected.size());
+        expected.forEach((k, v) -> assertThat(History.HEX.formatHex(db.get(History.HEX.parseHex(k)))).as(k)
+                .isEqualTo(v));
     }
 
     /** A change to the image file that must make open refuse it. */
@@ -300,7 +445,7 @@ class KeyDirImageTest {
             Files.write(p, java.util.Arrays.copyOf(b, b.length - 100));
         }, "its header describes", Level.WARNING);
         assertRefused(ordered, p -> Files.write(p, new byte[50]), "shorter than its header", Level.WARNING);
-        assertRefused(ordered, p -> rewriteHeader(p, b -> Bytes.putU16(b, 8, 2)), "version", Level.FINE);
+        assertRefused(ordered, p -> rewriteHeader(p, b -> Bytes.putU16(b, 8, 3)), "version", Level.FINE);
     }
 
     @Test

@@ -57,7 +57,19 @@ public final class Machine {
 
     /** Anonymous resident memory of this process (heap and native allocations, not file maps), or -1 off Linux. */
     public static long rssAnonBytes() {
-        String v = procField("/proc/self/status", "RssAnon");
+        return statusBytes("RssAnon");
+    }
+
+    /**
+     * File-backed resident memory of this process (mapped files: the JDK's, segments, a key directory image mapped
+     * copy-on-write, whose pages are file-backed until written), or -1 off Linux.
+     */
+    public static long rssFileBytes() {
+        return statusBytes("RssFile");
+    }
+
+    private static long statusBytes(String field) {
+        String v = procField("/proc/self/status", field);
         if (v.equals("unknown")) {
             return -1;
         }

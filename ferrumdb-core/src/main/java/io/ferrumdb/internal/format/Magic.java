@@ -21,8 +21,8 @@ public enum Magic {
     MANIFEST("FDBMAN01", 2),
     /** A backup's marker (FORMAT.md, "BACKUP"). */
     BACKUP("FDBBAK01", 1),
-    /** The key directory's image, written at a clean close (FORMAT.md, "KEYDIR"). */
-    KEYDIR("FDBKDI01", 1);
+    /** The key directory's image, written at a clean close (FORMAT.md, "KEYDIR"); version 2: mappable areas. */
+    KEYDIR("FDBKDI01", 2);
 
     private final byte[] bytes;
     private final int version;

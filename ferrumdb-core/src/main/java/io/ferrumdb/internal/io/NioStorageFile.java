@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.io;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
@@ -49,6 +50,7 @@ final class NioStorageFile implements StorageFile {
         static final int MAP = 5;
         static final int LOCK = 6;
         static final int LOCK_SHARED = 7;
+        static final int MAP_PRIVATE = 8;
 
         private final int op;
         private final ByteBuffer buffer;
@@ -93,7 +95,9 @@ final class NioStorageFile implements StorageFile {
                     ch.truncate(size);
                     return 0;
                 case MAP:
-                    result = ch.map(FileChannel.MapMode.READ_ONLY, position, size);
+                case MAP_PRIVATE:
+                    result = ch.map(op == MAP ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.PRIVATE,
+                            position, size);
                     return 0;
                 case LOCK:
                 case LOCK_SHARED:
@@ -196,6 +200,22 @@ final class NioStorageFile implements StorageFile {
     @Override
     public ByteBuffer map(long position, long size) throws IOException {
         ChannelOp op = new ChannelOp(ChannelOp.MAP, null, position, size);
+        call(op);
+        return (ByteBuffer) op.result;
+    }
+
+    /**
+     * Maps the range copy-on-write ({@code MapMode.PRIVATE}, which the JDK allows only on a channel open for
+     * writing). The size is checked first: the JDK would extend a writable file to cover a mapping past its end.
+     */
+    @Override
+    public ByteBuffer mapPrivate(long position, int size) throws IOException {
+        long fileSize = size();
+        if (position + size > fileSize) {
+            throw new EOFException(path + ": " + size + " bytes at " + position + " end past the file's " + fileSize
+                    + " bytes");
+        }
+        ChannelOp op = new ChannelOp(ChannelOp.MAP_PRIVATE, null, position, size);
         call(op);
         return (ByteBuffer) op.result;
     }

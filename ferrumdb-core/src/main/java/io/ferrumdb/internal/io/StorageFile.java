@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.io;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -33,6 +34,26 @@ public interface StorageFile extends AutoCloseable {
      */
     default ByteBuffer map(long position, long size) throws IOException {
         return map(position + size).slice(Math.toIntExact(position), Math.toIntExact(size));
+    }
+
+    /**
+     * The {@code size} bytes at {@code position}, all below the file's size, as memory private to the caller, which
+     * may change it: no change ever reaches the file. This default reads them into fresh direct memory (a file
+     * layer that cannot map, such as a test's that rewrites files in place to simulate a power loss). The
+     * java.nio layer maps them copy-on-write ({@code MapMode.PRIVATE}: pages come from the page cache until
+     * written; the file must be open for writing): then the file must never be truncated or rewritten in place while
+     * the buffer lives (a truncated page faults, which the JVM reports as an {@link InternalError} or, outside its
+     * guarded accesses, by crashing), and the mapping stays until the garbage collector frees the buffer.
+     *
+     * @throws java.io.EOFException when the file ends before {@code position + size}
+     */
+    default ByteBuffer mapPrivate(long position, int size) throws IOException {
+        ByteBuffer b = ByteBuffer.allocateDirect(size);
+        int n = read(position, b);
+        if (n != size) {
+            throw new EOFException(path() + ": the file ends " + n + " bytes into the " + size + " at " + position);
+        }
+        return b.flip();
     }
 
     /**

@@ -68,20 +68,21 @@ final class KeyArena {
     }
 
     /**
-     * An arena holding the positions {@code [0, end)} of an arena made with {@code denseLimit}, to be read into
-     * {@link #chunkMemory} (an image, at open): every chunk allocated, zeroed, before the arena is published.
+     * An arena holding the positions {@code [0, end)} of an arena made with {@code denseLimit}, in {@code chunks}
+     * (an image's, at open: whole chunks may be mapped copy-on-write; a partly filled last chunk must be fresh
+     * memory of {@link #CHUNK_SIZE} bytes, since appends go there, never into a full chunk).
      */
-    static KeyArena restored(long denseLimit, long end) {
+    static KeyArena restored(long denseLimit, long end, ByteBuffer[] chunks) {
         KeyArena arena = denseLimit == Long.MAX_VALUE ? new KeyArena() : new KeyArena(denseLimit);
-        if (end < 0 || end >= 1L << REF_BITS) {
-            throw new IllegalArgumentException("an arena of " + end + " bytes exceeds " + (1L << REF_BITS));
+        if (end < 0 || end >= 1L << REF_BITS || chunks.length != (int) ((end + CHUNK_SIZE - 1) >>> CHUNK_BITS)) {
+            throw new IllegalArgumentException("an arena of " + end + " bytes in " + chunks.length + " chunks");
         }
-        int count = (int) ((end + CHUNK_SIZE - 1) >>> CHUNK_BITS);
-        ByteBuffer[] cs = new ByteBuffer[count];
-        for (int i = 0; i < count; i++) {
-            cs[i] = ByteBuffer.allocateDirect(CHUNK_SIZE);
+        for (ByteBuffer c : chunks) {
+            if (c.capacity() != CHUNK_SIZE || c.order() != ByteOrder.BIG_ENDIAN) {
+                throw new IllegalArgumentException("an arena chunk of " + c.capacity() + " bytes, " + c.order());
+            }
         }
-        arena.chunks = cs;
+        arena.chunks = chunks;
         arena.end = end;
         return arena;
     }
@@ -97,8 +98,8 @@ final class KeyArena {
     }
 
     /**
-     * Chunk {@code i}'s bytes below {@link #bytesUsed()}, position 0 to that limit: what an image writes, or (an arena
-     * from {@link #restored}) where it reads them. Appender only (no append runs meanwhile).
+     * Chunk {@code i}'s bytes below {@link #bytesUsed()}, position 0 to that limit: what an image writes. Appender
+     * only (no append runs meanwhile).
      */
     ByteBuffer chunkMemory(int i) {
         long start = (long) i << CHUNK_BITS;

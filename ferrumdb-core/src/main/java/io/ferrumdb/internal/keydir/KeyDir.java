@@ -282,7 +282,10 @@ public final class KeyDir {
         return nextExpiry <= nowMillis;
     }
 
-    /** Off-heap bytes held: table, expiry area and key arena (the ordered arrays are on the heap). */
+    /**
+     * Off-heap bytes held: table, expiry area and key arena (the ordered arrays are on the heap), an image's areas
+     * mapped at open included: those are file-backed pages (RssFile, not RssAnon) until written.
+     */
     public long offHeapBytes() {
         return table.bytesReserved() + keys.bytesReserved();
     }

@@ -5,6 +5,7 @@ import io.ferrumdb.FormatVersionException;
 import io.ferrumdb.internal.format.Bytes;
 import io.ferrumdb.internal.format.Magic;
 import io.ferrumdb.internal.io.StorageFile;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,10 +17,21 @@ import java.util.zip.CRC32C;
 
 /**
  * The key directory's image (FORMAT.md, "KEYDIR"): the memory of a directory as a clean close left it, written
- * then and read back at the next open in place of the hint files, with a few large reads straight into the
- * off-heap table, the key arena's chunks and the ordered index's reference array. No key is hashed, probed or
- * copied at open: loading 10M keys from hints probes a 300 MB table once per record, which is bound by cache and
- * TLB misses (docs/benchmarks.md, issue 18), while reading the image is bound by the copy from the page cache.
+ * then and taken back at the next open in place of the hint files. No key is hashed, probed or copied at open:
+ * loading 10M keys from hints probes a 300 MB table once per record, which is bound by cache and TLB misses
+ * (docs/benchmarks.md, issue 18).
+ *
+ * <p>Version 2 starts every memory area on an 8-byte boundary of the file, so that open can map the areas
+ * copy-on-write ({@link StorageFile#mapPrivate}) and use them as the directory's memory: the table's slot words
+ * need 8-byte alignment for their ordered accesses. A mapping costs no allocation, no zeroing and no copy (reading
+ * a 510 MB image into fresh direct memory was mostly the kernel's page faults and zeroing, docs/benchmarks.md);
+ * the pages come from the page cache until the directory writes one, which then gets a private copy. Nothing is
+ * ever written to the file through the mapping. The mapped pages follow the file, so an image file is never
+ * rewritten or truncated in place: a close writes a new one and renames it over ({@code DirectoryImage}); a
+ * refused one is deleted (on Linux and macOS a mapped file may be unlinked or renamed over: the mapping keeps the
+ * old file). Windows can do neither to a mapped file, and a JDK 17 mapping cannot be unmapped before the garbage
+ * collector frees it, so there ({@link #MAPS}), in a read-only open (a private mapping needs a descriptor open for
+ * writing), and for version-1 images (whose areas may be misaligned) the areas are read into fresh memory instead.
  *
  * <p>An image is only a cache of what the hint files say. It names the database and every segment it describes
  * (id, length, sequence range, live bytes); open uses it only when that is exactly the set of segments, at exactly
@@ -62,6 +74,16 @@ public final class KeyDirImage {
     /** The body's memory is little-endian (else big-endian). */
     static final int FLAG_LITTLE_ENDIAN = 16;
     private static final int KNOWN_FLAGS = 31;
+
+    /**
+     * Whether open may map a version-2 image's areas (see the class comment): not on Windows, which can neither
+     * delete nor rename over a mapped file (the close that writes the next image renames it over this one).
+     */
+    public static final boolean MAPS = File.separatorChar == '/';
+    /** In version 2 every area starts at a multiple of this in the file (zero bytes pad the header and the arena). */
+    static final int ALIGN = 8;
+    /** Largest area mapped or read in one piece (a buffer holds below 2 GiB); a multiple of the arena's chunk size. */
+    private static final int REGION = 1 << 30;
 
     /** Bytes of the header before the segment list (see FORMAT.md). */
     static final int FIXED = 92;
@@ -114,7 +136,8 @@ public final class KeyDirImage {
             for (SegmentState s : segments) {
                 maxSequence = Math.max(maxSequence, s.maxSequence());
             }
-            byte[] h = new byte[FIXED + segments.size() * SEGMENT_BYTES + 4];
+            int crcAt = FIXED + segments.size() * SEGMENT_BYTES;
+            byte[] h = new byte[align(crcAt + 4)];
             Magic.KEYDIR.write(h, 0);
             Bytes.putU16(h, 10, flags);
             Bytes.putI32(h, 12, Math.max(0, kd.keyHashBits()));
@@ -138,7 +161,7 @@ public final class KeyDirImage {
                 Bytes.putI64(h, at + 28, s.liveBytes());
                 at += SEGMENT_BYTES;
             }
-            Bytes.putI32(h, at, Bytes.crc32c(h, 0, at));
+            Bytes.putI32(h, crcAt, Bytes.crc32c(h, 0, crcAt));
             f.write(0, ByteBuffer.wrap(h));
             CRC32C crc = new CRC32C();
             long pos = writeCounted(f, h.length, t.slotMemory(), crc);
@@ -147,6 +170,12 @@ public final class KeyDirImage {
             }
             for (int i = 0; arena != null && i < arena.chunkCount(); i++) {
                 pos = writeCounted(f, pos, arena.chunkMemory(i), crc);
+            }
+            // Zero bytes to the next 8-byte boundary (only the arena's length can leave one): the references too
+            // start aligned, as every area does.
+            int pad = (int) (align(pos) - pos);
+            if (pad > 0) {
+                pos = writeCounted(f, pos, ByteBuffer.allocate(pad), crc);
             }
             ByteBuffer piece = ByteBuffer.allocateDirect(REF_PIECE).order(ByteOrder.nativeOrder());
             for (int from = 0; from < refArray.length; ) {
@@ -163,6 +192,15 @@ public final class KeyDirImage {
         }
     }
 
+    /** {@code n} rounded up to a multiple of {@link #ALIGN}. */
+    static long align(long n) {
+        return (n + ALIGN - 1) & -ALIGN;
+    }
+
+    private static int align(int n) {
+        return (int) align((long) n);
+    }
+
     /** Writes {@code b} (position to limit) at {@code pos} into the checksum and the file; returns the next position. */
     private static long writeCounted(StorageFile f, long pos, ByteBuffer b, CRC32C crc) throws IOException {
         int n = b.remaining();
@@ -173,6 +211,7 @@ public final class KeyDirImage {
 
     /** An image's header, read and checked whole (checksum, version, length of the file); the body not yet read. */
     public static final class Header {
+        private final int version;
         private final int flags;
         private final int keyHashBits;
         private final byte[] databaseId;
@@ -186,9 +225,11 @@ public final class KeyDirImage {
         private final long removedKeys;
         private final long maxSequence;
         private final List<SegmentState> segments;
+        /** Where the body's first area starts: right after the header's checksum (version 1), or aligned after it. */
         private final long bodyStart;
 
-        private Header(byte[] h) {
+        private Header(byte[] h, int version, int headerLength) {
+            this.version = version;
             flags = Bytes.u16(h, 10);
             keyHashBits = Bytes.i32(h, 12);
             databaseId = Arrays.copyOfRange(h, 16, 32);
@@ -208,7 +249,7 @@ public final class KeyDirImage {
                         Bytes.i64(h, at + 20), Bytes.i64(h, at + 28)));
             }
             segments = List.copyOf(list);
-            bodyStart = h.length;
+            bodyStart = version == 1 ? headerLength : align(headerLength);
         }
 
         /**
@@ -225,18 +266,26 @@ public final class KeyDirImage {
             if (n < 0 || n > MAX_SEGMENTS || size < FIXED + (long) n * SEGMENT_BYTES + 4) {
                 throw new Invalid("header claims " + n + " segments in a file of " + size + " bytes", true);
             }
-            byte[] h = new byte[FIXED + n * SEGMENT_BYTES + 4];
+            int crcAt = FIXED + n * SEGMENT_BYTES;
+            // With version 2's padding: within the file of either version, whose body is longer than 4 bytes.
+            byte[] h = new byte[align(crcAt + 4)];
             if (f.read(0, ByteBuffer.wrap(h)) != h.length) {
                 throw new Invalid("shorter than its header", true);
             }
+            int version;
             try {
-                Magic.KEYDIR.checkWithChecksum(h, h.length - 4, path, "key directory image header");
+                version = Magic.KEYDIR.checkWithChecksum(h, crcAt, path, "key directory image header");
             } catch (FormatVersionException e) {
                 throw new Invalid(e.getMessage(), false);
             } catch (CorruptionException e) {
                 throw new Invalid(e.getMessage(), true);
             }
-            Header header = new Header(Arrays.copyOf(h, h.length - 4));
+            for (int i = crcAt + 4; version > 1 && i < h.length; i++) {
+                if (h[i] != 0) {
+                    throw new Invalid("header padding at " + i + " is not zero", true);
+                }
+            }
+            Header header = new Header(h, version, crcAt + 4);
             header.checkFields(size);
             return header;
         }
@@ -251,7 +300,7 @@ public final class KeyDirImage {
                     || (has(FLAG_ARENA) && denseLimit != KeyArena.DENSE_LIMIT && denseLimit != Long.MAX_VALUE)) {
                 throw new Invalid("implausible header fields", true);
             }
-            long expected = bodyStart + 4 + bodyLength() + 4;
+            long expected = bodyStart + bodyLength() + 4;
             if (size != expected) {
                 throw new Invalid("file is " + size + " bytes, its header describes " + expected, true);
             }
@@ -259,11 +308,21 @@ public final class KeyDirImage {
 
         private long bodyLength() {
             return (long) capacity * SlotTable.SLOT_BYTES + (has(FLAG_EXPIRIES) ? capacity * 8L : 0)
-                    + (has(FLAG_ARENA) ? arenaEnd : 0) + refCount * 4L;
+                    + arenaArea() + refCount * 4L;
+        }
+
+        /** Bytes of the arena's area: its bytes, padded to {@link #ALIGN} from version 2 on. */
+        private long arenaArea() {
+            return !has(FLAG_ARENA) ? 0 : version == 1 ? arenaEnd : align(arenaEnd);
         }
 
         private boolean has(int flag) {
             return (flags & flag) != 0;
+        }
+
+        /** The format version of the file (1 or 2). */
+        public int version() {
+            return version;
         }
 
         public byte[] databaseId() {
@@ -298,51 +357,109 @@ public final class KeyDirImage {
         }
 
         /**
-         * Reads the body into a new key directory, checking its checksum; the directory is returned only when it
-         * holds. Reads each memory area with one call straight into its direct buffer (the arena chunk by chunk,
-         * the references through one buffer of {@link #REF_PIECE} bytes).
+         * Takes the body as a new key directory, checking its checksum; the directory is returned only when it
+         * holds. With {@code map} (and a version-2 image), the table, the expiry area and the arena's whole chunks
+         * are the file's pages mapped copy-on-write ({@link StorageFile#mapPrivate}; {@code f} must be open for
+         * writing, and the file must then never be truncated or rewritten in place); else each area is read into
+         * fresh memory. Either way the arena's last chunk, if partly filled, is a fresh chunk the arena's later
+         * appends go to (it never appends into a mapped chunk), and the references are copied to the heap.
          */
-        public KeyDir load(StorageFile f) throws IOException, Invalid {
-            CRC32C crc = new CRC32C();
-            SlotTable t = new SlotTable(capacity);
-            long pos = readCounted(f, bodyStart + 4, t.slotMemory(), crc);
-            if (has(FLAG_EXPIRIES)) {
-                pos = readCounted(f, pos, t.newExpiryMemory(), crc);
-            }
-            KeyArena arena = has(FLAG_ARENA) ? KeyArena.restored(denseLimit, arenaEnd) : null;
-            for (int i = 0; arena != null && i < arena.chunkCount(); i++) {
-                pos = readCounted(f, pos, arena.chunkMemory(i), crc);
-            }
+        public KeyDir load(StorageFile f, boolean map) throws IOException, Invalid {
+            Body body = new Body(f, map && version >= 2, bodyStart);
+            ByteBuffer slots = body.area((long) capacity * SlotTable.SLOT_BYTES);
+            ByteBuffer expiries = has(FLAG_EXPIRIES) ? body.area(capacity * 8L) : null;
+            KeyArena arena = has(FLAG_ARENA) ? KeyArena.restored(denseLimit, arenaEnd, arenaChunks(body)) : null;
             int[] refs = new int[refCount];
-            ByteBuffer piece = refCount == 0 ? null
-                    : ByteBuffer.allocateDirect(Math.min(REF_PIECE, refCount * 4)).order(ByteOrder.nativeOrder());
-            for (int from = 0; from < refCount; ) {
-                int n = Math.min(piece.capacity() / 4, refCount - from);
-                piece.clear().limit(n * 4);
-                pos = readCounted(f, pos, piece, crc);
-                piece.flip();
-                piece.asIntBuffer().get(refs, from, n);
-                from += n;
-            }
-            byte[] end = new byte[4];
-            if (f.read(pos, ByteBuffer.wrap(end)) != 4 || Bytes.i32(end, 0) != (int) crc.getValue()) {
-                throw new Invalid("body checksum mismatch", true);
-            }
-            t.restored(live, used);
+            body.ints(refs);
+            body.checkEnd();
+            SlotTable t = SlotTable.restored(capacity, slots, expiries, live, used);
             KeyDir.ImageReferences ordered = has(FLAG_ORDERED)
                     ? new KeyDir.ImageReferences(new OrderedIndex.Loaded(refs, deadRefs), has(FLAG_SORTED)) : null;
             return KeyDir.restored(t, arena, keyHashBits, ordered, removedKeys);
         }
 
-        /** Reads {@code b} whole from {@code pos} into it and the checksum; returns the next position. */
-        private static long readCounted(StorageFile f, long pos, ByteBuffer b, CRC32C crc) throws IOException, Invalid {
+        /** The arena's chunks: whole ones straight from the body's areas, a partly filled last one copied. */
+        private ByteBuffer[] arenaChunks(Body body) throws IOException, Invalid {
+            int count = (int) ((arenaEnd + KeyArena.CHUNK_SIZE - 1) >>> KeyArena.CHUNK_BITS);
+            ByteBuffer[] chunks = new ByteBuffer[count];
+            long area = arenaArea();
+            for (long from = 0; from < area; from += REGION) {
+                ByteBuffer region = body.area(Math.min(REGION, area - from));
+                for (int at = 0; at < region.capacity() && from + at < arenaEnd; at += KeyArena.CHUNK_SIZE) {
+                    int chunk = (int) ((from + at) >>> KeyArena.CHUNK_BITS);
+                    int n = (int) Math.min(KeyArena.CHUNK_SIZE, arenaEnd - from - at);
+                    if (n == KeyArena.CHUNK_SIZE) {
+                        chunks[chunk] = region.slice(at, n);
+                    } else {
+                        chunks[chunk] = ByteBuffer.allocateDirect(KeyArena.CHUNK_SIZE).put(0, region, at, n);
+                    }
+                }
+            }
+            return chunks;
+        }
+    }
+
+    /**
+     * The body's areas in order, each mapped copy-on-write or read into fresh memory, and the checksum of all of
+     * them. Reading stops at the first short read: the header's length check makes that a file changed meanwhile.
+     */
+    private static final class Body {
+        private final StorageFile f;
+        private final boolean map;
+        private final CRC32C crc = new CRC32C();
+        private long pos;
+        /** The copy path's buffer for references (a direct buffer: see {@link #REF_PIECE}). */
+        private ByteBuffer piece;
+
+        Body(StorageFile f, boolean map, long start) {
+            this.f = f;
+            this.map = map;
+            this.pos = start;
+        }
+
+        /** The next {@code n} bytes (at most {@link #REGION}), position 0 to their end, in the checksum. */
+        ByteBuffer area(long n) throws IOException, Invalid {
+            return next(map ? f.mapPrivate(pos, (int) n) : read(ByteBuffer.allocateDirect((int) n)));
+        }
+
+        /** {@code b}, the bytes at the current position, into the checksum; moves past them. */
+        private ByteBuffer next(ByteBuffer b) {
+            crc.update(b.duplicate());
+            pos += b.remaining();
+            return b;
+        }
+
+        /** Fills {@code b} from the file at the current position (not advanced). */
+        private ByteBuffer read(ByteBuffer b) throws IOException, Invalid {
             int n = b.remaining();
             if (f.read(pos, b) != n) {
                 throw new Invalid("truncated at " + pos, true);
             }
-            b.flip();
-            crc.update(b);
-            return pos + n;
+            return b.flip();
+        }
+
+        /**
+         * Fills {@code refs} from the next {@code 4 * refs.length} bytes (u32 each, native order): mapped in pieces
+         * of up to {@link #REGION}, or read through one buffer of {@link #REF_PIECE} bytes.
+         */
+        void ints(int[] refs) throws IOException, Invalid {
+            for (int from = 0; from < refs.length; ) {
+                int n = Math.min((map ? REGION : REF_PIECE) / 4, refs.length - from);
+                if (!map && piece == null) {
+                    piece = ByteBuffer.allocateDirect(Math.min(REF_PIECE, refs.length * 4));
+                }
+                ByteBuffer b = map ? area(n * 4L) : next(read(piece.clear().limit(n * 4)));
+                b.order(ByteOrder.nativeOrder()).asIntBuffer().get(refs, from, n);
+                from += n;
+            }
+        }
+
+        /** Checks the body's checksum, stored after the last area. */
+        void checkEnd() throws IOException, Invalid {
+            byte[] end = new byte[4];
+            if (f.read(pos, ByteBuffer.wrap(end)) != 4 || Bytes.i32(end, 0) != (int) crc.getValue()) {
+                throw new Invalid("body checksum mismatch", true);
+            }
         }
     }
 }

@@ -85,12 +85,21 @@ final class SlotTable {
     int used;
 
     SlotTable(int capacity) {
+        this(checkCapacity(capacity), ByteBuffer.allocateDirect(capacity * SLOT_BYTES));
+    }
+
+    /** A table over {@code slots}: {@code capacity} slots' memory (fresh, or an image's). */
+    private SlotTable(int capacity, ByteBuffer slots) {
+        this.capacity = capacity;
+        this.slots = slots.order(ByteOrder.nativeOrder());
+    }
+
+    private static int checkCapacity(int capacity) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new FerrumException("key directory limit: a table of " + capacity + " slots exceeds "
                     + MAX_CAPACITY + " slots");
         }
-        this.capacity = capacity;
-        this.slots = ByteBuffer.allocateDirect(capacity * SLOT_BYTES).order(ByteOrder.nativeOrder());
+        return capacity;
     }
 
     /**
@@ -144,7 +153,7 @@ final class SlotTable {
 
     /**
      * The slots' memory, position 0 to its capacity: what {@link KeyDirImage} writes at a clean close (no mutator
-     * then: every version even) and reads straight back into a new table at open.
+     * then: every version even) and gives back to a new table at open ({@link #restored}).
      */
     ByteBuffer slotMemory() {
         return slots.duplicate().clear();
@@ -156,27 +165,26 @@ final class SlotTable {
         return e == null ? null : e.duplicate().clear();
     }
 
-    /** A zeroed expiry area for an image to be read into; before the table is published. */
-    ByteBuffer newExpiryMemory() {
-        ByteBuffer e = ByteBuffer.allocateDirect(capacity * 8).order(ByteOrder.nativeOrder());
-        expiries = e;
-        return e.duplicate().clear();
-    }
-
     /**
-     * An image was read into this table: it holds {@code live} keys in {@code used} slots (keys and removed
-     * markers), no tombstone (images are written after loading ended). Before the table is published.
+     * The table an image holds: {@code slots} (and {@code expiries}, null when no key had a TTL) are its memory as
+     * {@link #slotMemory} and {@link #expiryMemory} gave it to the image, read into fresh memory or mapped
+     * copy-on-write (then slot writes copy a page of the mapping, never reaching the file); {@code live} keys in
+     * {@code used} slots (keys and removed markers), no tombstone (images are written after loading ended).
      */
-    void restored(int live, int used) {
-        if (live < 0 || used < live || used >= capacity) {
+    static SlotTable restored(int capacity, ByteBuffer slots, ByteBuffer expiries, int live, int used) {
+        if (live < 0 || used < live || used >= capacity || slots.capacity() != capacity * SLOT_BYTES
+                || (expiries != null && expiries.capacity() != capacity * 8)) {
             throw new IllegalArgumentException("an image of " + live + " keys in " + used + " used slots does not fit "
-                    + capacity + " slots with one never used");
+                    + capacity + " slots with one never used, in " + slots.capacity() + " bytes");
         }
-        this.live = live;
-        this.used = used;
+        SlotTable t = new SlotTable(checkCapacity(capacity), slots);
+        t.expiries = expiries == null ? null : expiries.order(ByteOrder.nativeOrder());
+        t.live = live;
+        t.used = used;
+        return t;
     }
 
-    /** Bytes this table takes off-heap. */
+    /** Bytes this table takes off-heap (an image's mapped pages included: file-backed until written). */
     long bytesReserved() {
         ByteBuffer e = expiries;
         return (long) capacity * SLOT_BYTES + (e == null ? 0 : e.capacity());

@@ -59,6 +59,11 @@ public class ForwardingStorageFile implements StorageFile {
     }
 
     @Override
+    public ByteBuffer mapPrivate(long position, int size) throws IOException {
+        return delegate.mapPrivate(position, size);
+    }
+
+    @Override
     public boolean isResident(ByteBuffer map, int offset, int size) {
         return delegate.isResident(map, offset, size);
     }
