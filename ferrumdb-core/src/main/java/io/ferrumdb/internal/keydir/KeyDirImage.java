@@ -417,7 +417,11 @@ public final class KeyDirImage {
             this.pos = start;
         }
 
-        /** The next {@code n} bytes (at most {@link #REGION}), position 0 to their end, in the checksum. */
+        /**
+         * The next {@code n} bytes, position 0 to their end, in the checksum: one buffer, so below 2 GiB (the table's
+         * and expiry areas are, by {@link SlotTable#MAX_CAPACITY}; the arena and the references come in pieces of
+         * at most {@link #REGION}).
+         */
         ByteBuffer area(long n) throws IOException, Invalid {
             return next(map ? f.mapPrivate(pos, (int) n) : read(ByteBuffer.allocateDirect((int) n)));
         }
