@@ -190,6 +190,9 @@ public final class KeyDir {
                 continue;
             }
             if (!found && damaged != null) {
+                if (attempt < MAX_LOOKUPS && drainedForDamage()) {
+                    continue;
+                }
                 throw keys.damaged(damaged);
             }
             return found;
@@ -263,6 +266,21 @@ public final class KeyDir {
                 return false;
             }
         }
+        // The damaged entry is the key's unless a staged put of its key has replaced it since.
+        return !drainedForDamage() || p.stillHeld();
+    }
+
+    /**
+     * A lookup found a damaged candidate and none of its key: a put staged since may be one over the damage (its
+     * drain replaces the damaged entry, as a put did before keys were staged), so the stage is drained, and true
+     * returned, when something is staged and the caller holds no mutation lock (the lock order: writer's, then
+     * mutation). Rare: damage on disk.
+     */
+    private boolean drainedForDamage() {
+        if (staged.isEmpty() || underWriterLock == null || Thread.holdsLock(mutation)) {
+            return false;
+        }
+        drainStaged();
         return true;
     }
 
@@ -444,6 +462,8 @@ public final class KeyDir {
     /**
      * {@link #put(Key, Location)} of {@code key[from, from + length)} (read during the call only) from the location's
      * fields, no objects: returns the previous entry as {@code segmentId << 32 | recordSize}, or {@link #ABSENT}.
+     * With staging on ({@link #stageNewKeys}) the caller holds the log writer's lock, and a staged put returns the
+     * previous entry only when that was staged too: the drain that writes the key into the table reports the table's.
      */
     public long put(byte[] key, int from, int length, int segmentId, long offset, int recordSize, long expiresAt) {
         long hash = KeyArena.hash(key, from, length);
