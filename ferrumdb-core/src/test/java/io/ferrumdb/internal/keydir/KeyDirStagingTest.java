@@ -62,22 +62,13 @@ class KeyDirStagingTest {
 
     private static Arbitrary<byte[]> keys() {
         // Few keys, so that puts replace staged and drained entries; lengths up to past what the stage keeps.
-        Arbitrary<byte[]> small = Arbitraries.of((byte) 0x00, (byte) 0x7F, (byte) 0x80, (byte) 0xFF).list()
-                .ofMaxSize(3).map(KeyDirStagingTest::bytes);
+        Arbitrary<byte[]> small = KeyDirModelTest.keys();
         Arbitrary<byte[]> large = Arbitraries.integers().between(0, 3).map(i -> {
             byte[] k = new byte[StagedKeys.MAX_KEY + 1];
             k[0] = (byte) (int) i;
             return k;
         });
         return Arbitraries.frequencyOf(Tuple.of(12, small), Tuple.of(1, large));
-    }
-
-    private static byte[] bytes(List<Byte> l) {
-        byte[] b = new byte[l.size()];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = l.get(i);
-        }
-        return b;
     }
 
     @Provide
