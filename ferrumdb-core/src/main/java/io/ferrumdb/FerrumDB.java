@@ -517,8 +517,9 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     /**
-     * The log writer's calls back into the database: a rolled segment to seal, and the work after each flush cycle
-     * (the key directory's queued ordered-set changes). One class for both (see {@link #clock}).
+     * The log writer's calls back into the database: a rolled segment to seal, the next active segment, and the work
+     * after each flush cycle (the key directory's queued ordered-set changes); and the key directory's staged keys'
+     * drains under the writer's lock, with the live bytes they release. One class for all (see {@link #clock}).
      */
     private final class WriterCallbacks implements LogWriter.SealListener, LogWriter.SegmentFactory, Runnable,
             Consumer<Runnable>, LongConsumer {

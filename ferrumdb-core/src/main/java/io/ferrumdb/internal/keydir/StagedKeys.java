@@ -13,10 +13,10 @@ import java.util.Arrays;
  * <p>An entry holds a copy of its key (an encrypted record cannot be compared in place), its hash and the location
  * of its newest record. Keys are unique here: a second put of a staged key replaces its entry's location.
  *
- * <p>Concurrency: one writer at a time (the key directory's mutation lock), any number of lock-free readers. The
- * writer makes {@link #version} odd, changes entries, and publishes the next even version with a release store; a
- * reader reads the version (acquire), the entries, then the version again, and retries on a change (a seqlock), so
- * it never uses a torn entry. A reader may see garbage between the two reads of the version: every read is bounded
+ * <p>Concurrency: one writer at a time (the log writer's lock, which every put and drain holds), any number of
+ * lock-free readers. The writer makes {@link #version} odd, changes entries, and publishes the next even version
+ * with a release store; a reader reads the version (acquire), the entries, then the version again, and retries on
+ * a change (a seqlock), so it never uses a torn entry. A reader may see garbage between the two reads of the version: every read is bounded
  * so that garbage cannot throw.
  */
 final class StagedKeys {
@@ -52,7 +52,7 @@ final class StagedKeys {
         return keyLength <= MAX_KEY;
     }
 
-    // ------------------------------------------------------------------ writer (mutation lock held)
+    // ------------------------------------------------------------------ writer (the log writer's lock held)
 
     int count() {
         return count;
