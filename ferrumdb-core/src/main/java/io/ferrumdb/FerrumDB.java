@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -75,9 +77,12 @@ public final class FerrumDB implements AutoCloseable {
             // The first append creates the active segment: an open that writes nothing creates no file.
             WriterCallbacks callbacks = new WriterCallbacks();
             this.writer = options.readOnly() ? null : new LogWriter(opened.maxSequence(), options.fsyncPolicy(),
-                    options.segmentSize(), segments, callbacks, callbacks);
+                    options.segmentSize(), callbacks, callbacks, callbacks);
             keyDir.keysInRecords(new io.ferrumdb.internal.log.RecordKeyReader(segments, writer));
             this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, clock);
+            if (writer != null) {
+                keyDir.stageNewKeys(callbacks, callbacks);
+            }
             this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, clock, openCheck);
             this.expiry = new ExpiryPurge(keyDir, segments, writer, clock);
             this.views = new KeyViews(keyDir, reads, clock, openCheck);
@@ -412,6 +417,8 @@ public final class FerrumDB implements AutoCloseable {
         if (writer != null) {
             Segment active = writer.active();
             boolean activeEmpty = writer.close();
+            // Puts may have staged keys since the last roll; the key directory image needs them in its table.
+            keyDir.drainStaged();
             // Unreported failure (in this close, or in the background after never()/periodic puts): say so.
             Throwable unreported = writer.takeUnreportedFailure();
             if (unreported != null) {
@@ -510,10 +517,35 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     /**
-     * The log writer's calls back into the database: a rolled segment to seal, and the work after each flush cycle
-     * (the key directory's queued ordered-set changes). One class for both (see {@link #clock}).
+     * The log writer's calls back into the database: a rolled segment to seal, the next active segment, and the work
+     * after each flush cycle (the key directory's queued ordered-set changes); and the key directory's staged keys'
+     * drains under the writer's lock, with the live bytes they release. One class for all (see {@link #clock}).
      */
-    private final class WriterCallbacks implements LogWriter.SealListener, Runnable {
+    private final class WriterCallbacks implements LogWriter.SealListener, LogWriter.SegmentFactory, Runnable,
+            Consumer<Runnable>, LongConsumer {
+        /**
+         * A roll's new active segment, under the writer's lock. The staged keys go into the key directory's table
+         * first: they name records of the segment being rolled, which compaction may take once sealed, and it
+         * switches table entries only ({@link KeyDir#stageNewKeys}).
+         */
+        @Override
+        public Segment createActive() throws IOException {
+            keyDir.drainBeforeRoll();
+            return segments.createActive();
+        }
+
+        /** A drain of the key directory's staged keys from a thread that is not writing: under the writer's lock. */
+        @Override
+        public void accept(Runnable drain) {
+            writer.runLocked(drain);
+        }
+
+        /** A drain replaced the key directory entry {@code previous} ({@code segmentId << 32 | recordSize}). */
+        @Override
+        public void accept(long previous) {
+            segments.release(previous);
+        }
+
         /** The flusher's call once a rolled segment is complete and fsynced (see {@link SegmentSet#seal}). */
         @Override
         public void sealed(Segment s, HintFile.Builder hint) throws IOException {

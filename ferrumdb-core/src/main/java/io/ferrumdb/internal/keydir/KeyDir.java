@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
@@ -19,6 +20,11 @@ import java.util.function.Consumer;
  * with a single volatile write: readers never wait; the writer that triggers growth pays the copy. Comparing a
  * key with a record may take the log writer's lock (to copy from its chunks), so changes that compare keys (puts,
  * removes) are made with the writer's lock already held; the others (relocations, the purge) compare none.
+ *
+ * <p>In a writable database single puts stage their keys ({@link #stageNewKeys}, {@link StagedKeys}) instead of
+ * probing the table, and the stage is drained into the table in batches whose slot misses overlap; reads probe the
+ * stage first; scans, {@link #size} and {@link #entries} drain a non-empty stage first, under the writer's lock.
+ * ARCHITECTURE.md, "The key directory", lists the invariants that keep this correct.
  */
 public final class KeyDir {
     /**
@@ -57,6 +63,17 @@ public final class KeyDir {
     private volatile long nextExpiry = Long.MAX_VALUE;
     /** The ordered index's build at open (see {@link #buildOrderedIndex}). */
     final OrderedBuild orderedBuild = new OrderedBuild();
+    /**
+     * Keys of single puts not yet in the table ({@link #stageNewKeys}); empty while staging is off. Every read probes
+     * it first. Invariant: a staged entry names the newest record of its key, a record of the active segment (the
+     * writer drains the stage before it rolls), and is written into the table before it leaves the stage.
+     */
+    private final StagedKeys staged = new StagedKeys();
+    /** Runs a drain under the log writer's lock, from threads other than a writer's; null while staging is off. */
+    private Consumer<Runnable> underWriterLock;
+    /** Told of every entry a drain replaced ({@code segmentId << 32 | recordSize}): the segments' live bytes. */
+    private LongConsumer replacedByDrain;
+    private final Runnable drain = new Drain();
 
     /** Hash bits beyond the tag a hash-only directory's headers keep by default ({@link #keysInLog}). */
     public static final int DEFAULT_KEY_HASH_BITS = LogKeys.DEFAULT_EXTRA_BITS;
@@ -153,6 +170,9 @@ public final class KeyDir {
      * damaged one may then be the key's.
      */
     private boolean lookup(byte[] bytes, int from, int len, long hash, SlotProbe into) {
+        if (staged.find(bytes, from, len, hash, into)) {
+            return true;
+        }
         for (int attempt = 1; ; attempt++) {
             boolean found = firstCandidate(hash, into);
             SlotProbe damaged = null;
@@ -170,6 +190,9 @@ public final class KeyDir {
                 continue;
             }
             if (!found && damaged != null) {
+                if (attempt < MAX_LOOKUPS && drainedForDamage()) {
+                    continue;
+                }
                 throw keys.damaged(damaged);
             }
             return found;
@@ -187,7 +210,16 @@ public final class KeyDir {
      * on with {@link #nextCandidate}. Lock-free, allocates nothing.
      */
     public boolean firstCandidate(byte[] key, SlotProbe into) {
-        return firstCandidate(KeyArena.hash(key), into);
+        return firstCandidate(key, KeyArena.hash(key), into);
+    }
+
+    private boolean firstCandidate(byte[] key, long hash, SlotProbe into) {
+        // A staged key was compared here (isKey answers true for it); the table's candidates come after it.
+        if (staged.find(key, 0, key.length, hash, into)) {
+            into.tag = hash;
+            return true;
+        }
+        return firstCandidate(hash, into);
     }
 
     private boolean firstCandidate(long hash, SlotProbe into) {
@@ -200,7 +232,7 @@ public final class KeyDir {
 
     /** The next candidate after {@code p}'s slot, in the table {@code p} was found in; see {@link #firstCandidate}. */
     public boolean nextCandidate(SlotProbe p) {
-        return candidateFrom(p.table.next(p.slot), p);
+        return p.slot == StagedKeys.SLOT ? firstCandidate(p.tag, p) : candidateFrom(p.table.next(p.slot), p);
     }
 
     private boolean candidateFrom(int slot, SlotProbe p) {
@@ -221,6 +253,9 @@ public final class KeyDir {
      * as the key's unless a later candidate is the key. Lock-free.
      */
     public boolean isKey(byte[] key, SlotProbe p) {
+        if (p.slot == StagedKeys.SLOT) {
+            return true;
+        }
         int c = keys.compare(p, key, 0, key.length);
         if (c != KeyStore.DAMAGED) {
             return c != KeyStore.OTHER;
@@ -231,6 +266,21 @@ public final class KeyDir {
                 return false;
             }
         }
+        // The damaged entry is the key's unless a staged put of its key has replaced it since.
+        return !drainedForDamage() || p.stillHeld();
+    }
+
+    /**
+     * A lookup found a damaged candidate and none of its key: a put staged since may be one over the damage (its
+     * drain replaces the damaged entry, as a put did before keys were staged), so the stage is drained, and true
+     * returned, when something is staged and the caller holds no mutation lock (the lock order: writer's, then
+     * mutation). Rare: damage on disk.
+     */
+    private boolean drainedForDamage() {
+        if (staged.isEmpty() || underWriterLock == null || Thread.holdsLock(mutation)) {
+            return false;
+        }
+        drainStaged();
         return true;
     }
 
@@ -247,6 +297,7 @@ public final class KeyDir {
         if (ordered == null) {
             throw new IllegalStateException("the key directory was built without ordered keys");
         }
+        drainStaged();
         orderedBuild.await(true);
         return ordered.scan(fromInclusive, toExclusive, descending, new ScanProbe(this, arena));
     }
@@ -274,6 +325,7 @@ public final class KeyDir {
 
     /** Number of entries, expired ones included until {@link #purgeExpired} removes them. */
     public int size() {
+        drainStaged();
         return size.get();
     }
 
@@ -292,6 +344,7 @@ public final class KeyDir {
 
     /** Calls {@code action} with every entry's location, weakly consistent, without copying keys (recovery). */
     public void forEachLocation(Consumer<Location> action) {
+        drainStaged();
         SlotTable t = table;
         for (int slot = 0; slot < t.capacity; slot++) {
             long header = t.headerAcquire(slot);
@@ -306,6 +359,7 @@ public final class KeyDir {
 
     /** All entries, weakly consistent: each key present for the whole iteration is seen once. */
     public Iterator<Map.Entry<Key, Location>> entries() {
+        drainStaged();
         return new EntryIterator(table, keys);
     }
 
@@ -401,6 +455,7 @@ public final class KeyDir {
     /** Sets the key's location; returns the previous one (looked up first: tests and tools; puts use the next). */
     public Location put(Key key, Location location) {
         synchronized (mutation) {
+            drainLocked();
             Location previous = get(key);
             set(key, location, true);
             return previous;
@@ -410,10 +465,124 @@ public final class KeyDir {
     /**
      * {@link #put(Key, Location)} of {@code key[from, from + length)} (read during the call only) from the location's
      * fields, no objects: returns the previous entry as {@code segmentId << 32 | recordSize}, or {@link #ABSENT}.
+     * With staging on ({@link #stageNewKeys}) the caller holds the log writer's lock, and a staged put returns the
+     * previous entry only when that was staged too: the drain that writes the key into the table reports the table's.
      */
     public long put(byte[] key, int from, int length, int segmentId, long offset, int recordSize, long expiresAt) {
-        return set(key, from, length, KeyArena.hash(key, from, length), segmentId, offset, recordSize, expiresAt, true);
+        long hash = KeyArena.hash(key, from, length);
+        if (underWriterLock != null && expiresAt == 0 && StagedKeys.fits(length)) {
+            // The stage changes only under the writer's lock, which the caller holds: no mutation lock (its locked
+            // instructions are a put's cost), unless this put drains, which changes the table.
+            int e = staged.entryOf(key, from, length, hash);
+            if (e >= 0) {
+                return staged.replace(e, segmentId, offset, recordSize);
+            }
+            if (staged.isFull()) {
+                drainBeforeRoll();
+            }
+            staged.add(key, from, length, hash, segmentId, offset, recordSize);
+            return ABSENT;
+        }
+        synchronized (mutation) {
+            // A put that is not staged is newer than every staged one: they go first, or they would shadow it.
+            drainLocked();
+            return setLocked(key, from, length, hash, segmentId, offset, recordSize, expiresAt, true);
+        }
     }
+
+    /**
+     * Turns staging on (a writable database, once its log writer exists): from then on a single put without a TTL
+     * of a key of at most {@link StagedKeys#MAX_KEY} bytes stages its key ({@link StagedKeys}) instead of probing the
+     * table, and {@link #put(byte[], int, int, int, long, int, long)} returns the replaced entry only when that was
+     * staged too; a drain tells {@code replaced} of the table entries it replaces. Drains change the segments' live
+     * bytes, which only the log writer's lock guards for the active segment, so every drain runs under it: a
+     * writer's (puts, deletes, the purge, {@link #drainBeforeRoll}) holds it already, and other threads (scans,
+     * {@link #size}, {@link #entries}) drain through {@code underWriterLock}, which must take the writer's lock and
+     * then run its argument (the same order as a put: the writer's lock, then the mutation lock).
+     */
+    public void stageNewKeys(Consumer<Runnable> underWriterLock, LongConsumer replaced) {
+        synchronized (mutation) {
+            this.replacedByDrain = replaced;
+            this.underWriterLock = underWriterLock;
+        }
+    }
+
+    /**
+     * Writes every staged key into the table; a no-op when none is staged. Caller holds the writer's lock (a roll, or
+     * a put that found the stage full).
+     */
+    public void drainBeforeRoll() {
+        synchronized (mutation) {
+            drainLocked();
+        }
+    }
+
+    /**
+     * Writes every staged key into the table, taking the writer's lock (see {@link #stageNewKeys}); a no-op when
+     * none is staged. The caller holds neither lock.
+     */
+    public void drainStaged() {
+        Consumer<Runnable> lock = underWriterLock;
+        if (lock != null && !staged.isEmpty()) {
+            lock.accept(drain);
+        }
+    }
+
+    /** {@link #drainStaged}'s work, run under the writer's lock. A class, not a lambda: see FerrumDB's callbacks. */
+    private final class Drain implements Runnable {
+        @Override
+        public void run() {
+            synchronized (mutation) {
+                drainLocked();
+            }
+        }
+    }
+
+    /**
+     * Writes the staged keys into the table, oldest first, then empties the stage: a reader probing the stage then
+     * the table finds each key in one or the other throughout. Their home slots are loaded first, in a row, so
+     * that the misses of the batch overlap instead of each waiting for the one before. Caller holds the mutation
+     * lock and the writer's lock.
+     */
+    private void drainLocked() {
+        int n = staged.count();
+        if (n == 0) {
+            return;
+        }
+        SlotTable t = table;
+        long touched = 0;
+        for (int e = 0; e < n; e++) {
+            touched += t.header(t.home(staged.hash(e)));
+        }
+        drainTouched += touched;
+        byte[] k = staged.keys();
+        drainedNew = 0;
+        draining = true;
+        try {
+            for (int e = 0; e < n; e++) {
+                long previous = setLocked(k, StagedKeys.keyAt(e), staged.length(e), staged.hash(e),
+                        staged.segmentId(e), staged.offset(e), staged.recordSize(e), 0, true);
+                if (previous != ABSENT) {
+                    replacedByDrain.accept(previous);
+                }
+            }
+        } finally {
+            draining = false;
+            if (drainedNew > 0) {
+                ordered.added(drainedRefs, drainedNew);
+            }
+        }
+        staged.clear();
+    }
+
+    /** True while {@link #drainLocked} runs: new keys' references go to {@link #drainedRefs}, not one by one. */
+    private boolean draining;
+    /** References of the keys a drain added, handed to the ordered index at once (one lock, not one a key). */
+    private final long[] drainedRefs = new long[StagedKeys.CAPACITY];
+    private int drainedNew;
+
+    /** Sum of the headers {@link #drainLocked} loaded ahead, kept so that the loads are not optimized away. */
+    private long drainTouched;
 
     /** Removes the key; returns its location, or null. */
     public Location remove(Key key) {
@@ -423,6 +592,7 @@ public final class KeyDir {
     /** {@link #remove(Key)} of {@code key[from, from + length)}, read during the call only. */
     public Location remove(byte[] key, int from, int length) {
         synchronized (mutation) {
+            drainLocked();
             SlotTable t = table;
             int slot = find(t, key, from, length, KeyArena.hash(key, from, length));
             return slot < 0 ? null : removeSlot(t, slot);
@@ -586,6 +756,7 @@ public final class KeyDir {
      */
     public void purgeExpired(long nowMillis, Consumer<Location> removed) {
         synchronized (mutation) {
+            drainLocked();
             while (!expiries.isEmpty() && expiries.peekAt() <= nowMillis) {
                 long header = expiries.peekRef();
                 expiries.poll();
@@ -632,39 +803,48 @@ public final class KeyDir {
     private long set(byte[] key, int from, int length, long hash, int segmentId, long offset, int recordSize,
                      long expiresAt, boolean maintainOrder) {
         synchronized (mutation) {
-            SlotTable t = table;
-            int slot = findOrFree(t, key, from, length, hash);
-            long previous = ABSENT;
-            long header;
-            if (slot >= 0) {
-                header = t.header(slot);
-                previous = (long) t.segmentId(slot) << 32 | (t.recordSize(slot) & 0xFFFFFFFFL);
-                t.write(slot, header, segmentId, offset, recordSize, expiresAt);
-            } else {
-                // One walk found the key absent and where it goes, unless the table must grow first.
-                slot = -slot - 1;
-                if (t.used + 1 > t.capacity * MAX_FILL) {
-                    t = grow(t);
-                    slot = -1 - findOrFree(t, key, from, length, hash);
-                }
-                header = keys.add(t, slot, key, from, length, hash);
-                if (t.header(slot) == SlotTable.NEVER_USED) {
-                    t.used++;
-                    t.writeFresh(slot, header, segmentId, offset, recordSize, expiresAt);
-                } else {
-                    t.write(slot, header, segmentId, offset, recordSize, expiresAt);
-                }
-                t.live++;
-                size.lazySet(t.live);
-                if (ordered != null && maintainOrder) {
-                    ordered.added(SlotTable.ref(header));
-                } else if (ordered != null) {
-                    ordered.loaded(SlotTable.ref(header));
-                }
-            }
-            noteExpiry(expiresAt, header);
-            return previous;
+            drainLocked();
+            return setLocked(key, from, length, hash, segmentId, offset, recordSize, expiresAt, maintainOrder);
         }
+    }
+
+    /** {@link #set}'s change. Caller holds the mutation lock. */
+    private long setLocked(byte[] key, int from, int length, long hash, int segmentId, long offset, int recordSize,
+                           long expiresAt, boolean maintainOrder) {
+        SlotTable t = table;
+        int slot = findOrFree(t, key, from, length, hash);
+        long previous = ABSENT;
+        long header;
+        if (slot >= 0) {
+            header = t.header(slot);
+            previous = (long) t.segmentId(slot) << 32 | (t.recordSize(slot) & 0xFFFFFFFFL);
+            t.write(slot, header, segmentId, offset, recordSize, expiresAt);
+        } else {
+            // One walk found the key absent and where it goes, unless the table must grow first.
+            slot = -slot - 1;
+            if (t.used + 1 > t.capacity * MAX_FILL) {
+                t = grow(t);
+                slot = -1 - findOrFree(t, key, from, length, hash);
+            }
+            header = keys.add(t, slot, key, from, length, hash);
+            if (t.header(slot) == SlotTable.NEVER_USED) {
+                t.used++;
+                t.writeFresh(slot, header, segmentId, offset, recordSize, expiresAt);
+            } else {
+                t.write(slot, header, segmentId, offset, recordSize, expiresAt);
+            }
+            t.live++;
+            size.lazySet(t.live);
+            if (ordered != null && maintainOrder && draining) {
+                drainedRefs[drainedNew++] = SlotTable.ref(header);
+            } else if (ordered != null && maintainOrder) {
+                ordered.added(SlotTable.ref(header));
+            } else if (ordered != null) {
+                ordered.loaded(SlotTable.ref(header));
+            }
+        }
+        noteExpiry(expiresAt, header);
+        return previous;
     }
 
     /** Queues a TTL for the purge, naming the key by its header. Caller holds the mutation lock. */

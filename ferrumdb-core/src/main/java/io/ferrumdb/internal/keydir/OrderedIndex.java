@@ -62,6 +62,18 @@ final class OrderedIndex {
         this.isLive = isLive;
     }
 
+    /** Records {@code n} keys newly added to the hash table, {@code refs[0, n)}. Called by the table's mutator. */
+    void added(long[] refs, int n) {
+        synchronized (lock) {
+            if (pendingCount + n > pending.length) {
+                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingCount + n));
+            }
+            for (int i = 0; i < n; i++) {
+                pending[pendingCount++] = arena.pack(refs[i]);
+            }
+        }
+    }
+
     /** Records a key newly added to the hash table. Called by the table's mutator. */
     void added(long ref) {
         synchronized (lock) {

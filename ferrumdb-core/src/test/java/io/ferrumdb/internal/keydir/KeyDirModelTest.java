@@ -44,7 +44,8 @@ class KeyDirModelTest {
     private record Scan(byte[] from, byte[] to, boolean descending) implements Op {
     }
 
-    private static Arbitrary<byte[]> keys() {
+    /** Keys over a tiny alphabet, so that they collide and prefix each other (also {@link KeyDirStagingTest}'s). */
+    static Arbitrary<byte[]> keys() {
         return Arbitraries.of((byte) 0x00, (byte) 0x7F, (byte) 0x80, (byte) 0xFF).list().ofMaxSize(4)
                 .map(l -> {
                     byte[] b = new byte[l.size()];
