@@ -45,6 +45,20 @@ class KeyDirModelTest {
     }
 
     /** Keys over a tiny alphabet, so that they collide and prefix each other (also {@link KeyDirStagingTest}'s). */
+    /**
+     * A small directory of the kind the flags ask for: ordered, hash-only with its keys in memory, or hash-only with
+     * its keys only in {@code records} (never ordered: an ordered directory keeps its keys).
+     */
+    static KeyDir directoryUnderTest(boolean ordered, boolean keysInLog, MapRecords records) {
+        if (!keysInLog || ordered) {
+            return new KeyDir(ordered, 2);
+        }
+        KeyDir dir = KeyDir.keysInLog(2, 0);
+        new KeyDirLoader(dir).finish();
+        dir.keysInRecords(records);
+        return dir;
+    }
+
     static Arbitrary<byte[]> keys() {
         return Arbitraries.of((byte) 0x00, (byte) 0x7F, (byte) 0x80, (byte) 0xFF).list().ofMaxSize(4)
                 .map(l -> {
@@ -81,13 +95,8 @@ class KeyDirModelTest {
     @Property(tries = 200)
     void keyDirBehavesLikeTheModel(@ForAll("ops") List<Op> ops, @ForAll boolean ordered,
             @ForAll boolean buildFirst, @ForAll boolean keysInLog) {
-        boolean inLog = keysInLog && !ordered;
-        KeyDir dir = inLog ? KeyDir.keysInLog(2, 0) : new KeyDir(ordered, 2);
         MapRecords records = new MapRecords();
-        if (inLog) {
-            new KeyDirLoader(dir).finish();
-            dir.keysInRecords(records);
-        }
+        KeyDir dir = directoryUnderTest(ordered, keysInLog, records);
         Model model = new Model();
         if (buildFirst) {
             dir.buildOrderedIndex();

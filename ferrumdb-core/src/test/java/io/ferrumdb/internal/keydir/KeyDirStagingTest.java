@@ -93,13 +93,8 @@ class KeyDirStagingTest {
     @Property(tries = 200)
     void stagedDirectoryBehavesLikeTheModel(@ForAll("ops") List<Op> ops, @ForAll boolean ordered,
                                             @ForAll boolean keysInLog) {
-        boolean inLog = keysInLog && !ordered;
-        KeyDir dir = inLog ? KeyDir.keysInLog(2, 0) : new KeyDir(ordered, 2);
         MapRecords records = new MapRecords();
-        if (inLog) {
-            new KeyDirLoader(dir).finish();
-            dir.keysInRecords(records);
-        }
+        KeyDir dir = KeyDirModelTest.directoryUnderTest(ordered, keysInLog, records);
         if (ordered) {
             dir.buildOrderedIndex();
         }
