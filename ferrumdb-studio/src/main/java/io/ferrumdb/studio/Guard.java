@@ -92,7 +92,7 @@ final class Guard {
                             + "changes on every start)"
                     : "this session has ended (Studio restarted or you logged out): open the URL Studio printed "
                             + "when it started";
-            refuseAuthentication(exchange, problem);
+            refuseAuthentication(exchange, headerToken != null || session != null, problem);
             return false;
         }
         if (!isSafeMethod(exchange.method())) {
@@ -137,7 +137,7 @@ final class Guard {
         }
         String presented = query.get("token");
         if (!validToken(presented)) {
-            refuseAuthentication(exchange, presented == null ? "no token in the URL"
+            refuseAuthentication(exchange, presented != null, presented == null ? "no token in the URL"
                     : "this link is from an earlier start of Studio (the token changes on every start)");
             return;
         }
@@ -184,13 +184,18 @@ final class Guard {
      * 401. A browser opening a page (a GET outside {@code /api/}) gets a short page saying what to do; the API
      * and scripts get JSON.
      */
-    private static void refuseAuthentication(Exchange exchange, String problem) throws IOException {
+    private static void refuseAuthentication(Exchange exchange, boolean credentialPresented, String problem)
+            throws IOException {
         boolean page = isSafeMethod(exchange.method()) && !exchange.rawPath().startsWith("/api/");
         if (!page) {
             refuse(exchange, 401, problem);
             return;
         }
-        byte[] body = (SIGN_IN_PAGE_START + escapeHtml(problem) + SIGN_IN_PAGE_END).getBytes(StandardCharsets.UTF_8);
+        // Someone who typed the address (or followed a bookmark) never had a link: telling them theirs "is no
+        // longer valid" sends them looking for one they were never given.
+        String heading = credentialPresented ? "This Studio link is no longer valid" : "Open the link Studio printed";
+        byte[] body = (SIGN_IN_PAGE_START + heading + SIGN_IN_PAGE_MIDDLE + escapeHtml(problem) + SIGN_IN_PAGE_END)
+                .getBytes(StandardCharsets.UTF_8);
         exchange.responseHeaders().set("Content-Type", "text/html; charset=utf-8");
         exchange.respond(401, body);
     }
@@ -198,8 +203,10 @@ final class Guard {
     private static final String SIGN_IN_PAGE_START = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-            <title>FerrumDB Studio: open the new link</title></head>
-            <body><h1>This Studio link is no longer valid</h1>
+            <title>FerrumDB Studio: open the link it printed</title></head>
+            <body><h1>""";
+    private static final String SIGN_IN_PAGE_MIDDLE = """
+            </h1>
             <p id="problem">""";
     private static final String SIGN_IN_PAGE_END = """
             </p>

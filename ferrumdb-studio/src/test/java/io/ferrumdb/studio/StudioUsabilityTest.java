@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,6 +79,16 @@ class StudioUsabilityTest {
         assertThat(ended.status()).isEqualTo(401);
         assertThat(ended.text()).contains("session has ended");
         assertThat(client.send("GET", "/api/keys", Map.of(), null).json().get("error").asText()).contains("no token");
+    }
+
+    @Test
+    void theAddressTypedWithoutTheLinkAsksForTheLinkInsteadOfCallingItStale() {
+        for (String path : List.of("/", "/?")) {
+            TestClient.Response bare = client.send("GET", path, Map.of(), null);
+            assertThat(bare.status()).as(path).isEqualTo(401);
+            assertThat(bare.text()).as(path).contains("<h1>Open the link Studio printed</h1>")
+                    .contains("Open http://").doesNotContain("no longer valid");
+        }
     }
 
     @Test
