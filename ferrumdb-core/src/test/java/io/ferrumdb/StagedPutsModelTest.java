@@ -33,14 +33,14 @@ import net.jqwik.api.state.Transformer;
 
 /**
  * Staged single puts (ARCHITECTURE.md, "The key directory") through the public API, against a {@code TreeMap}
- * model, in the four kinds of key directory: ordered (keys in the arena), hash-only (keys compared with their
- * records), hash-only with no hash bits beyond the tag (every probe of a drain compares records), under
- * {@code never()}, {@code always()} and {@code periodic}.
+ * model, in the kinds of key directory: ordered (keys in the arena), hash-only (keys compared with their
+ * records), hash-only with no hash bits beyond the tag (every probe of a drain compares records), ordered and
+ * encrypted, under {@code never()}, {@code always()} and {@code periodic}.
  *
  * <p>Unlike {@link ModelStatefulTest}, whose step check calls {@code size()} and {@code keys()} (each drains the
  * stage, so the stage never holds more than one step's puts), the check after each step only reads: GET and
  * {@code contains} of every key the chains can write, absent ones included, so a step's keys stay staged across
- * later steps until something drains them. Bursts of up to 40 single puts (and asynchronous ones) over 56 short
+ * later steps until something drains them. Bursts of up to 40 single puts (and asynchronous ones) over 57 short
  * keys fill the stage (32 entries), replace staged entries and drain at a full stage and at rolls of 4 KiB
  * segments; 64-byte keys are the longest staged; keys of 65 bytes (never staged), puts with a TTL, deletes and
  * batches drain the stage from the other paths.
@@ -55,14 +55,27 @@ class StagedPutsModelTest {
     private static final boolean SOAK = Boolean.getBoolean("ferrumdb.soak");
     private static final List<Machine> MACHINES = new ArrayList<>();
 
-    /** The kinds of key directory: {@code extraHashBits} -1 means ordered keys (an arena). */
+    /**
+     * The kinds of key directory: ordered keys (an arena), hash-only with the default hash bits beyond the tag or with
+     * none, and ordered and encrypted (its records carry the GCM tag, 16 bytes, and it has no image).
+     */
     enum Kind {
-        ORDERED(-1), HASH_ONLY(io.ferrumdb.internal.keydir.KeyDir.DEFAULT_KEY_HASH_BITS), HASH_ONLY_SHARED_HEADERS(0);
+        ORDERED(true, 0, false), HASH_ONLY(false, io.ferrumdb.internal.keydir.KeyDir.DEFAULT_KEY_HASH_BITS, false),
+        HASH_ONLY_SHARED_HEADERS(false, 0, false), ENCRYPTED(true, 0, true);
 
+        final boolean ordered;
         final int extraHashBits;
+        final boolean encrypted;
 
-        Kind(int extraHashBits) {
+        Kind(boolean ordered, int extraHashBits, boolean encrypted) {
+            this.ordered = ordered;
             this.extraHashBits = extraHashBits;
+            this.encrypted = encrypted;
+        }
+
+        /** Bytes a record takes beyond its header, key and value. */
+        int recordOverhead() {
+            return encrypted ? 16 : 0;
         }
     }
 
@@ -78,6 +91,11 @@ class StagedPutsModelTest {
 
     @Property(tries = 12)
     void sharedHeadersNever(@ForAll("sharedHeadersNeverChains") ActionChain<Machine> chain) {
+        chain.withInvariant("reads match the model", Machine::checkReads).run();
+    }
+
+    @Property(tries = 6)
+    void encryptedNever(@ForAll("encryptedNeverChains") ActionChain<Machine> chain) {
         chain.withInvariant("reads match the model", Machine::checkReads).run();
     }
 
@@ -107,6 +125,11 @@ class StagedPutsModelTest {
     @Provide
     Arbitrary<ActionChain<Machine>> sharedHeadersNeverChains() {
         return chains(Kind.HASH_ONLY_SHARED_HEADERS, FsyncPolicy.never());
+    }
+
+    @Provide
+    Arbitrary<ActionChain<Machine>> encryptedNeverChains() {
+        return chains(Kind.ENCRYPTED, FsyncPolicy.never());
     }
 
     @Provide
@@ -154,12 +177,12 @@ class StagedPutsModelTest {
     private static final List<Byte> LONG_KEY_ENDS = List.of((byte) 0x00, (byte) 0x61, (byte) 0xFF);
 
     /**
-     * Short keys of one or two bytes of {@link #ALPHABET} (56 keys: more than the stage holds, so bursts of puts fill
-     * it), and the long keys.
+     * Short keys of up to two bytes of {@link #ALPHABET} (57 keys, the empty one included: more than the stage holds,
+     * so bursts of puts fill it), and the long keys.
      */
     static Arbitrary<byte[]> keys() {
         Arbitrary<byte[]> shortKeys = Arbitraries.of(ALPHABET[0], ALPHABET[1], ALPHABET[2], ALPHABET[3],
-                ALPHABET[4], ALPHABET[5], ALPHABET[6]).array(byte[].class).ofMinSize(1).ofMaxSize(2);
+                ALPHABET[4], ALPHABET[5], ALPHABET[6]).array(byte[].class).ofMaxSize(2);
         Arbitrary<byte[]> longKeys = Combinators.combine(Arbitraries.of(LONG_KEY_LENGTHS),
                 Arbitraries.of(LONG_KEY_ENDS)).as(StagedPutsModelTest::longKey);
         return Arbitraries.frequencyOf(Tuple.of(10, shortKeys), Tuple.of(1, longKeys));
@@ -177,6 +200,7 @@ class StagedPutsModelTest {
 
     private static List<byte[]> universe() {
         List<byte[]> all = new ArrayList<>();
+        all.add(new byte[0]);
         for (byte a : ALPHABET) {
             all.add(new byte[] {a});
             for (byte b : ALPHABET) {
@@ -243,11 +267,11 @@ class StagedPutsModelTest {
 
         private FerrumDB open() {
             Options.Builder b = Options.builder().segmentSize(4096).clock(clock).fsyncPolicy(policy)
-                    .autoCompaction(false).orderedKeys(kind == Kind.ORDERED);
-            if (kind != Kind.ORDERED) {
+                    .autoCompaction(false).orderedKeys(kind.ordered);
+            if (!kind.ordered) {
                 b.keyHashBits(kind.extraHashBits);
             }
-            return FerrumDB.open(dir, b.build());
+            return FerrumDB.open(dir, kind.encrypted ? EncryptedOptions.encrypted(b.build()) : b.build());
         }
 
         private long now() {
@@ -291,7 +315,10 @@ class StagedPutsModelTest {
             puts.subList(0, deletes).forEach(p -> model.remove(p.key()));
         }
 
-        /** The step check: reads only, so that staged keys stay staged (a read never drains, but after damage). */
+        /**
+         * The step check: reads only (GET, contains, the memory-only GET), so that staged keys stay staged (a read
+         * never drains, but after damage).
+         */
         void checkReads() {
             long now = now();
             for (byte[] k : UNIVERSE) {
@@ -299,6 +326,13 @@ class StagedPutsModelTest {
                 byte[] expected = e != null && e.liveAt(now) ? e.value() : null;
                 assertThat(db.get(k)).as("get(%s)", hex(k)).isEqualTo(expected);
                 assertThat(db.contains(k)).as("contains(%s)", hex(k)).isEqualTo(expected != null);
+                // No disk I/O: any answer may be "not in memory", but one given must be right.
+                MemoryRead inMemory = db.getIfInMemory(k);
+                if (inMemory instanceof MemoryRead.Found found) {
+                    assertThat(found.value()).as("getIfInMemory(%s)", hex(k)).isEqualTo(expected);
+                } else if (inMemory == MemoryRead.ABSENT) {
+                    assertThat(expected).as("getIfInMemory(%s) said absent", hex(k)).isNull();
+                }
             }
         }
 
@@ -311,7 +345,8 @@ class StagedPutsModelTest {
         private long recountedLiveBytes() {
             long now = now();
             return model.entrySet().stream().filter(e -> e.getValue().liveAt(now))
-                    .mapToLong(e -> RecordFormat.HEADER_SIZE + e.getKey().length + e.getValue().value().length)
+                    .mapToLong(e -> RecordFormat.HEADER_SIZE + e.getKey().length + e.getValue().value().length
+                            + kind.recordOverhead())
                     .sum();
         }
 
@@ -329,7 +364,7 @@ class StagedPutsModelTest {
 
         void scan() {
             List<String> expected = liveKeys().stream().map(StagedPutsModelTest::hex).toList();
-            if (kind == Kind.ORDERED) {
+            if (kind.ordered) {
                 List<String> pairs = new ArrayList<>();
                 try (RangeIterator it = db.iterate(KeyRange.all())) {
                     it.forEachRemaining(kv -> {

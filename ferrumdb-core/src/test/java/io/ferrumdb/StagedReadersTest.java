@@ -127,13 +127,23 @@ class StagedReadersTest {
         }
     }
 
+    /**
+     * {@code ordered}: keys in the arena; {@code hash-only}: keys compared with their records; {@code shared-headers}:
+     * hash-only with no hash bits beyond the tag, so every lookup compares the records of all keys of its tag, which
+     * the writer and compaction move meanwhile.
+     */
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
+    @ValueSource(strings = {"ordered", "hash-only", "shared-headers"})
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void readersSeeNoValueOlderThanAcknowledgedBeforeTheyStarted(boolean ordered) throws Exception {
+    void readersSeeNoValueOlderThanAcknowledgedBeforeTheyStarted(String kind) throws Exception {
         long operations = SOAK ? 1_000_000 : 40_000;
-        Options options = Options.builder().segmentSize(16 << 10).fsyncPolicy(FsyncPolicy.never())
-                .orderedKeys(ordered).autoCompaction(false).build();
+        boolean ordered = kind.equals("ordered");
+        Options.Builder builder = Options.builder().segmentSize(16 << 10).fsyncPolicy(FsyncPolicy.never())
+                .orderedKeys(ordered).autoCompaction(false);
+        if (kind.equals("shared-headers")) {
+            builder.keyHashBits(0);
+        }
+        Options options = builder.build();
         Writes history = new Writes();
         AtomicBoolean done = new AtomicBoolean();
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
