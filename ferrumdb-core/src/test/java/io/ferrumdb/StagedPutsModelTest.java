@@ -2,6 +2,7 @@ package io.ferrumdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferrumdb.ModelStatefulTest.Entry;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.RecordFormat;
 import java.io.IOException;
@@ -237,12 +238,6 @@ class StagedPutsModelTest {
 
     // ------------------------------------------------------------------ the machine
 
-    private record Entry(byte[] value, long expiresAt) {
-        boolean liveAt(long now) {
-            return expiresAt == 0 || expiresAt > now;
-        }
-    }
-
     static final class Machine {
         private final Kind kind;
         private final FsyncPolicy policy;
@@ -422,17 +417,7 @@ class StagedPutsModelTest {
         }
 
         void dispose() {
-            if (!db.isClosed()) {
-                db.close();
-            }
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path p : files.toList()) {
-                    Files.delete(p);
-                }
-                Files.delete(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            ModelStatefulTest.closeAndDelete(db, dir);
         }
 
         @Override

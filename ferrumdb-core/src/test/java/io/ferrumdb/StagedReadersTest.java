@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * one, never another key's, never one not written yet), and the key may be absent only if the acknowledged
  * operation deleted it or a delete in {@code (a, b]} may have. Scans (ordered, and the hash-only key iteration)
  * note every key before they start: a key they miss must be one that could be absent, and the values they yield
- * follow the GET rule.
+ * follow the GET rule; an ordered scan yields each key once, in order, and the key iteration yields a key twice only
+ * if it was deleted (and put again) meanwhile.
  */
 class StagedReadersTest {
     private static final boolean SOAK = Boolean.getBoolean("ferrumdb.soak");
@@ -91,9 +92,11 @@ class StagedReadersTest {
 
         /** Whether key {@code key}, after its finished operation {@code a}, may be absent until operation {@code b}. */
         boolean mayBeAbsent(int key, long a, long b) {
-            if (a == 0 || op(a).kind() == Kind.DELETE) {
-                return true;
-            }
+            return a == 0 || op(a).kind() == Kind.DELETE || deletedBetween(key, a, b);
+        }
+
+        /** Whether an operation in {@code (a, b]} deletes key {@code key}. */
+        boolean deletedBetween(int key, long a, long b) {
             for (long n = a + 1; n <= b; n++) {
                 Op op = op(n);
                 if (op.key() == key && op.kind() == Kind.DELETE) {
@@ -224,7 +227,10 @@ class StagedReadersTest {
             try (Stream<byte[]> keys = db.keys()) {
                 keys.forEach(key -> {
                     int k = keyIndex(key);
-                    assertThat(seen[k]).as("key %d twice in keys()", k).isFalse();
+                    // Weakly consistent: a key present throughout is seen once; one deleted and put again meanwhile
+                    // may be seen at its old slot and at its new one.
+                    assertThat(!seen[k] || history.deletedBetween(k, before[k], history.started.get(k)))
+                            .as("key %d twice in keys(), not deleted meanwhile", k).isTrue();
                     seen[k] = true;
                 });
             }
