@@ -200,7 +200,8 @@ final class Maintenance {
         long total = 0;
         long live = 0;
         for (Segment s : segments.all()) {
-            long length = s.id() == activeId ? writer.activeLength() : s.writtenLength();
+            // A rolled segment's records count as live from their append on, before the flusher writes them.
+            long length = s.id() == activeId ? writer.activeLength() : s.length();
             segs.add(new Stats.SegmentStats(s.id(), length, s.liveBytes(), s.id() == activeId));
             total += length;
             live += s.liveBytes();

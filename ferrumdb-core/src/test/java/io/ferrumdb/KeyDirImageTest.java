@@ -91,8 +91,12 @@ class KeyDirImageTest {
 
     /** Puts, overwrites, deletes and TTLs over many small segments, applied to {@code model} too. */
     private void populate(Path dir, boolean ordered, long seed, TreeMap<String, byte[]> model) {
+        populate(dir, options(ordered), seed, model);
+    }
+
+    private void populate(Path dir, Options options, long seed, TreeMap<String, byte[]> model) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        try (FerrumDB db = FerrumDB.open(dir, options(ordered))) {
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
             for (int op = 0; op < 800; op++) {
                 int i = rnd.nextInt(150);
                 int kind = rnd.nextInt(8);
@@ -568,5 +572,173 @@ class KeyDirImageTest {
         try (FerrumDB db = FerrumDB.open(backup, options(true))) {
             HintLoadTest.assertContents(db, model);
         }
+    }
+
+    /** One area of a version-2 image: where it lies, and what open says when a byte of it is damaged. */
+    private record Area(String name, long from, long length, String why) {
+        @Override
+        public String toString() {
+            return name + " [" + from + ", " + (from + length) + ")";
+        }
+    }
+
+    /** The areas of the version-2 image {@code b}, from its header (FORMAT.md, "KEYDIR"), covering it whole. */
+    private static List<Area> areas(byte[] b) {
+        int crcAt = 92 + 36 * Bytes.i32(b, 88);
+        long at = (crcAt + 4 + 7) & -8;
+        int flags = Bytes.u16(b, 10);
+        long capacity = Bytes.i32(b, 32);
+        long arena = Bytes.i64(b, 56);
+        List<Area> areas = new ArrayList<>();
+        // A flipped magic says so, a flipped segment count may claim more segments than the file holds.
+        areas.add(new Area("header fields", 0, crcAt, ""));
+        areas.add(new Area("header checksum", crcAt, 4, "checksum mismatch"));
+        if (at > crcAt + 4) {
+            areas.add(new Area("header padding", crcAt + 4, at - crcAt - 4, "header padding"));
+        }
+        areas.add(new Area("slot table", at, 24 * capacity, "body checksum mismatch"));
+        at += 24 * capacity;
+        if ((flags & 8) != 0) {
+            areas.add(new Area("expiry area", at, 8 * capacity, "body checksum mismatch"));
+            at += 8 * capacity;
+        }
+        if ((flags & 1) != 0) {
+            areas.add(new Area("arena", at, arena, "body checksum mismatch"));
+            at += arena;
+            if ((at & 7) != 0) {
+                areas.add(new Area("arena padding", at, 8 - (at & 7), "body checksum mismatch"));
+                at += 8 - (at & 7);
+            }
+        }
+        long refs = Bytes.i32(b, 44) * 4L;
+        if (refs > 0) {
+            areas.add(new Area("references", at, refs, "body checksum mismatch"));
+            at += refs;
+        }
+        areas.add(new Area("body checksum", at, 4, "body checksum mismatch"));
+        assertThat(at + 4).as("the areas cover the image").isEqualTo(b.length);
+        return areas;
+    }
+
+    /**
+     * A copy of {@code pristine} (a closed database with its image) with {@code damage} applied to the image: the open
+     * refuses it with {@code why} at WARNING, deletes it, serves the model with the hints-only stats; its close
+     * writes an image the next open uses.
+     */
+    private void assertRefusedCopy(Path pristine, boolean ordered, TreeMap<String, byte[]> model, String what,
+                                   Damage damage, String why) throws IOException {
+        Path dir = tmp.resolve("damaged-" + System.nanoTime());
+        copyDatabase(pristine, dir);
+        damage.apply(image(dir));
+        logged.clear();
+        assertReopens(dir, ordered, model);
+        assertThat(notUsed()).as(what).hasSize(1).allMatch(m -> m.contains(why));
+        assertThat(notUsedLevels()).as(what).containsExactly(Level.WARNING);
+        assertThat(image(dir)).as("%s: the close after the refusal writes an image", what).exists();
+        assertReopens(dir, ordered, model);
+        assertThat(notUsed()).as("%s: the image written after the refusal is used", what).hasSize(1);
+    }
+
+    /**
+     * A flipped byte at the start, middle and end of every area of the image (every field of the header, each
+     * segment's entry), and the image cut at and around every area's end or grown: each is refused as damaged,
+     * and the open serves exactly what the hints say. The slot table, expiry area and arena are what an open maps
+     * and serves keys from: a flip there that went unnoticed would be a wrong value, a lost or a resurrected key.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aByteFlippedOrCutInAnyAreaOfTheImageIsRefused(boolean ordered) throws IOException {
+        Path pristine = tmp.resolve("pristine");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(pristine, ordered, 16, model);
+        byte[] image = Files.readAllBytes(image(pristine));
+        List<Area> areas = areas(image);
+        assertThat(areas).extracting(Area::name).contains("slot table", "expiry area");
+        if (ordered) {
+            assertThat(areas).extracting(Area::name).contains("arena", "references");
+        }
+        int segments = Bytes.i32(image, 88);
+        assertThat(segments).as("segments the image names").isGreaterThan(2);
+        for (Area area : areas) {
+            java.util.TreeSet<Long> at = new java.util.TreeSet<>(List.of(area.from(), area.from() + area.length() / 2,
+                    area.from() + area.length() - 1));
+            if (area.name().equals("header fields")) {
+                // Every fixed field, the first and last segment's entry field by field.
+                at.addAll(List.of(7L, 8L, 10L, 12L, 16L, 32L, 36L, 40L, 44L, 48L, 56L, 64L, 72L, 80L, 88L, 91L));
+                for (long e : new long[] {92, 92 + 36L * (segments - 1)}) {
+                    at.addAll(List.of(e, e + 4, e + 12, e + 20, e + 28, e + 35));
+                }
+            }
+            for (long pos : at) {
+                assertRefusedCopy(pristine, ordered, model, "a byte flipped at " + pos + " of the " + area, p -> {
+                    byte[] b = Files.readAllBytes(p);
+                    b[(int) pos] ^= 0x10;
+                    Files.write(p, b);
+                }, area.why());
+            }
+        }
+        java.util.TreeSet<Long> lengths = new java.util.TreeSet<>(List.of(0L, 50L, 95L, (long) image.length - 1,
+                (long) image.length + 1, (long) image.length + 8));
+        for (Area area : areas) {
+            lengths.addAll(List.of(area.from() + area.length() - 1, area.from() + area.length() + 1));
+        }
+        lengths.remove((long) image.length);
+        for (long length : lengths) {
+            assertRefusedCopy(pristine, ordered, model, "the image cut or grown to " + length + " bytes of "
+                    + image.length, p -> Files.write(p, Arrays.copyOf(image, (int) length)), "");
+        }
+    }
+
+    /**
+     * A close whose image cannot be written (the disk full, a failed fsync or rename of {@code KEYDIR.tmp}) after a
+     * session that opened from the previous image and wrote: the close goes on, no temporary file stays, and the
+     * previous image, still on disk, is refused by the next open, also after a power loss right after that close.
+     * {@code DISK_FULL} fills the disk once every write was synced, so the close's seal of the active segment
+     * fails too.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"WRITE 1", "WRITE 2", "WRITE 3", "WRITE 4", "FORCE 1", "RENAME 1", "DISK_FULL 0"})
+    void aCloseThatCannotWriteItsImageLeavesTheDatabaseWhole(String fault) throws IOException {
+        String[] f = fault.split(" ");
+        FaultFileIO io = new FaultFileIO(f[1].hashCode());
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, io.forOneOpen(options(true)), 17, model);
+        byte[] previous = Files.readAllBytes(image(dir));
+        boolean diskFull = f[0].equals("DISK_FULL");
+        FerrumDB db = FerrumDB.open(dir, io.forOneOpen(options(true)));
+        try {
+            assertThat(notUsed()).as("the second session opens from the first one's image").isEmpty();
+            for (int i = 0; i < 120; i++) {
+                byte[] value = ("second-" + i).getBytes(StandardCharsets.UTF_8);
+                db.put(key(i), value);
+                model.put("key-" + i, value);
+            }
+            for (int i = 0; i < 120; i += 7) {
+                db.delete(key(i));
+                model.remove("key-" + i);
+            }
+            if (diskFull) {
+                db.sync();
+                io.diskSpace(0);
+            } else {
+                io.failOn(FaultFileIO.Op.valueOf(f[0]), Integer.parseInt(f[1]), FileNames.temporary(FileNames.KEYDIR));
+            }
+        } finally {
+            try {
+                db.close();
+            } catch (FerrumException e) {
+                assertThat(diskFull).as("close failed: %s", e).isTrue();
+            }
+        }
+        io.diskSpace(Long.MAX_VALUE);
+        assertThat(io.armed()).as("the fault was met").isFalse();
+        assertThat(dir.resolve(FileNames.temporary(FileNames.KEYDIR))).doesNotExist();
+        assertThat(Files.readAllBytes(image(dir))).as("the first session's image stays").isEqualTo(previous);
+        io.crash();
+        try (FerrumDB reopened = FerrumDB.open(dir, io.forOneOpen(options(true)))) {
+            HintLoadTest.assertContents(reopened, model);
+        }
+        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("segments, the database has"));
     }
 }

@@ -167,9 +167,25 @@ class ModelStatefulTest {
 
     // ------------------------------------------------------------------ the system under test and its model
 
-    private record Entry(byte[] value, long expiresAt) {
+    /** A model's value of a key and when it expires (0: never); {@link StagedPutsModelTest} keeps the same. */
+    record Entry(byte[] value, long expiresAt) {
         boolean liveAt(long now) {
             return expiresAt == 0 || expiresAt > now;
+        }
+    }
+
+    /** Closes a chain's database (if still open) and deletes its directory, after a try. */
+    static void closeAndDelete(FerrumDB db, Path dir) {
+        if (!db.isClosed()) {
+            db.close();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.delete(p);
+            }
+            Files.delete(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -314,17 +330,7 @@ class ModelStatefulTest {
         }
 
         void dispose() {
-            if (!db.isClosed()) {
-                db.close();
-            }
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path p : files.toList()) {
-                    Files.delete(p);
-                }
-                Files.delete(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            closeAndDelete(db, dir);
         }
 
         @Override

@@ -11,6 +11,20 @@ final class ChildJvm {
     }
 
     static Process start(Class<?> main, Path stderr, String... args) throws IOException {
+        return new ProcessBuilder(command(main, args)).redirectError(stderr.toFile()).start();
+    }
+
+    /**
+     * As {@link #start(Class, Path, String...)}, its standard output written to the file {@code stdout}: every line
+     * the child wrote before a kill is there afterwards (a pipe read by a thread of this JVM may lose the last lines:
+     * the JDK drains and closes it when the process exits, and a read racing that fails with "Stream closed").
+     */
+    static Process start(Class<?> main, Path stderr, Path stdout, String... args) throws IOException {
+        return new ProcessBuilder(command(main, args)).redirectError(stderr.toFile()).redirectOutput(stdout.toFile())
+                .start();
+    }
+
+    private static List<String> command(Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx128m");
@@ -19,6 +33,6 @@ final class ChildJvm {
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        return command;
     }
 }

@@ -466,6 +466,7 @@ public final class LogWriter {
 
     private void roll() {
         if (active != null) {
+            active.rolledAt(appendOffset);
             if (pending.length > 0) {
                 chunks.rolled(pending);
             }

@@ -24,6 +24,11 @@ public final class Segment {
     private final AtomicLong liveBytes = new AtomicLong();
     /** Bytes handed to the OS; readers use the file below this point and the writer's buffers above it. */
     private volatile long writtenLength;
+    /**
+     * Where the records of this segment end once the writer rolled it (0 before): the flusher may not have written
+     * them yet, so {@link #writtenLength} lags behind until it has.
+     */
+    private volatile long rolledLength;
     private volatile ByteBuffer mapped;
     /** Before sealing: read-only maps of the bytes already handed to the OS, for {@link #readWritten}. */
     private final WrittenWindows writtenWindows;
@@ -76,6 +81,20 @@ public final class Segment {
 
     void setWrittenLength(long length) {
         this.writtenLength = length;
+    }
+
+    /** The writer rolled this segment after its records reached {@code length} bytes (under the writer's lock). */
+    void rolledAt(long length) {
+        this.rolledLength = length;
+    }
+
+    /**
+     * Bytes of this segment's records and header, written or not: those written, or where the records end once the
+     * writer rolled the segment. Its live bytes count every applied record from the append on, written or not, so
+     * a length to hold them against is this one, not {@link #writtenLength}. The active segment's is the writer's.
+     */
+    public long length() {
+        return Math.max(writtenLength, rolledLength);
     }
 
     /** Recovery dropped a torn tail: nothing at or past {@code length} is part of the segment. */
