@@ -1,0 +1,74 @@
+package io.ferrumdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Limits;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Input that is not what it claims, given as a hostile user would: every case ends in one line naming what was
+ * wrong (file, line, key, limit) with the documented exit code, and nothing is written that was not asked for.
+ */
+class BadInputTest {
+    private static final String GOOD = "{\"key\":\"a\",\"value\":\"1\"}\n";
+
+    @TempDir
+    Path tmp;
+
+    private Path db() {
+        return tmp.resolve("db");
+    }
+
+    private Run run(String... args) {
+        return Run.of(db(), "", args);
+    }
+
+    @Test
+    void anImportedKeyOverTheLimitIsALineProblemAndTheLinesBeforeItStay() {
+        String lines = GOOD.repeat(3) + "{\"key\":\"" + "k".repeat(Limits.MAX_KEY_SIZE + 1) + "\",\"value\":\"v\"}\n"
+                + "{\"key\":\"after\",\"value\":\"x\"}\n";
+        Run r = Run.of(db(), lines, "import");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("line 4: key of " + (Limits.MAX_KEY_SIZE + 1) + " bytes exceeds the limit of "
+                + Limits.MAX_KEY_SIZE).contains("3 record(s) before it were imported");
+        assertThat(run("count").out()).isEqualTo("1\n"); // the three lines put key "a"
+        assertThat(run("get", "after").code()).isEqualTo(ExitCode.NOT_FOUND);
+    }
+
+    @Test
+    void aValueOverTwentyMillionCharactersExportsAndImportsExactly() throws Exception {
+        // Base64 of 16 MiB is 22.4 million characters, past Jackson's default cap of 20 million.
+        byte[] big = new byte[16 << 20];
+        Arrays.fill(big, (byte) 0xC3);
+        big[0] = 0;
+        try (FerrumDB source = FerrumDB.open(tmp.resolve("source"))) {
+            source.put("big".getBytes(StandardCharsets.UTF_8), big);
+        }
+        Path dump = tmp.resolve("dump.jsonl");
+        assertThat(Run.of(tmp.resolve("source"), "", "export", "-o", dump.toString()).code()).isZero();
+        Run imported = run("import", "-i", dump.toString());
+        assertThat(imported.code()).as(imported.err()).isZero();
+        try (FerrumDB target = FerrumDB.open(db())) {
+            assertThat(target.get("big".getBytes(StandardCharsets.UTF_8))).isEqualTo(big);
+        }
+    }
+
+    @Test
+    void numbersAndStringsBeyondTheParsersLimitsNameTheirLine() {
+        Run huge = Run.of(db(), GOOD + "{\"key\":\"b\",\"value\":\"2\",\"expiresAt\":99999999999999999999}\n", "import");
+        assertThat(huge.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(huge.err()).contains("line 2: expiresAt must be a positive integer")
+                .contains("1 record(s) before it were imported");
+        Run digits = Run.of(tmp.resolve("db2"), GOOD + "{\"key\":\"b\",\"value\":\"2\",\"expiresAt\":"
+                + "9".repeat(2000) + "}\n", "import");
+        assertThat(digits.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(digits.err()).contains("line 2: too large to import: Number value length")
+                .contains("1 record(s) before it were imported").doesNotContain("StreamReadConstraints");
+    }
+}
