@@ -4,6 +4,7 @@ import io.ferrumdb.CorruptionException;
 import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumException;
 import java.io.Console;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -15,6 +16,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -145,16 +147,40 @@ public final class Main {
                     + " keep every intact one)";
         }
         if (e instanceof FerrumException || e instanceof CliException || e instanceof IllegalArgumentException) {
-            return e.getMessage();
+            return inWords(e);
         }
         if (e instanceof UncheckedIOException && e.getCause() != null) {
-            return message(e.getCause());
+            // Without a message of its own, an UncheckedIOException's message is its cause's class and message.
+            return e.getMessage().equals(e.getCause().toString()) ? message(e.getCause()) : inWords(e);
         }
         if (e instanceof FileSystemException fs) {
             return fileProblem(fs);
         }
         // No Java class names for the user; the message of an unexpected failure is the best there is.
         return e.getMessage() != null ? e.getMessage() : "unexpected failure (run with --verbose for details)";
+    }
+
+    /**
+     * The message of {@code e}, where one that ends with its cause as Java prints it ("...: " followed by
+     * {@code java.nio.file.NotDirectoryException: /data}, as the engine and libraries write them) ends with the
+     * cause in words instead ("not a directory: /data").
+     */
+    private static String inWords(Throwable e) {
+        String text = e.getMessage();
+        Throwable cause = e.getCause();
+        if (text == null || cause == null || !text.endsWith(cause.toString())) {
+            return text;
+        }
+        return text.substring(0, text.length() - cause.toString().length()) + message(cause);
+    }
+
+    /**
+     * What went wrong reading or writing {@code file}, naming it: reads of a directory fail with a bare
+     * "Is a directory", which names no file.
+     */
+    static String fileProblem(Path file, IOException e) {
+        return e instanceof FileSystemException fs && fs.getFile() != null ? fileProblem(fs)
+                : file + ": " + (e.getMessage() != null ? e.getMessage() : "I/O error");
     }
 
     /** A file-system failure in the user's words: what happened, and to which file. */

@@ -71,4 +71,61 @@ class BadInputTest {
         assertThat(digits.err()).contains("line 2: too large to import: Number value length")
                 .contains("1 record(s) before it were imported").doesNotContain("StreamReadConstraints");
     }
+
+    @Test
+    void anImportFileThatCannotBeReadIsAUsageErrorAndCreatesNoDatabase() throws Exception {
+        Path missing = tmp.resolve("nope.jsonl");
+        Run r = run("import", "-i", missing.toString());
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).isEqualTo("ferrumdb: cannot read the import file: no such file or directory: "
+                + missing + "\n");
+        Files.createDirectories(tmp.resolve("adir"));
+        Run dir = run("import", "-i", tmp.resolve("adir").toString());
+        assertThat(dir.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(dir.err()).contains(tmp.resolve("adir") + " is a directory");
+        assertThat(db()).doesNotExist();
+    }
+
+    @Test
+    void aDirectoryGivenWhereAFileIsExpectedIsNamed() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("adir"));
+        Run value = run("put", "k", "--file", dir.toString());
+        assertThat(value.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(value.err()).isEqualTo("ferrumdb: cannot read the value: " + dir + ": Is a directory\n");
+        Run passphrase = run("--passphrase-file", dir.toString(), "get", "k");
+        assertThat(passphrase.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(passphrase.err()).isEqualTo("ferrumdb: cannot read the passphrase file: " + dir
+                + ": Is a directory\n");
+        assertThat(run("put", "k", "v").code()).isZero();
+        Run export = run("export", "-o", dir.toString());
+        assertThat(export.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(export.err()).startsWith("ferrumdb: cannot write the export file: ").contains(dir.toString());
+        Run password = run("serve", "--port", "0", "--requirepass-file", tmp.resolve("nope").toString());
+        assertThat(password.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(password.err()).isEqualTo("ferrumdb: cannot read the password file " + tmp.resolve("nope")
+                + ": no such file or directory: " + tmp.resolve("nope") + "\n");
+    }
+
+    @Test
+    void aFileGivenAsTheDatabaseIsSaidInWords() throws Exception {
+        Path file = Files.writeString(tmp.resolve("afile"), "x");
+        Run r = Run.of(file, "", "put", "k", "v");
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.err()).contains("not a directory: " + file).doesNotContain("java.").doesNotContain("Exception");
+        assertThat(run("put", "k", "v").code()).isZero();
+        Run backup = run("backup", file.toString());
+        assertThat(backup.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(backup.err()).contains("not a directory: " + file).doesNotContain("java.");
+    }
+
+    @Test
+    void aPortInUseIsNamed() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Run r = run("studio", "--port", Integer.toString(taken.getLocalPort()));
+            assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+            assertThat(r.err()).isEqualTo("ferrumdb: could not listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": Address already in use\n");
+        }
+    }
 }
