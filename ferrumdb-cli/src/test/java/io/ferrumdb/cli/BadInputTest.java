@@ -128,4 +128,12 @@ class BadInputTest {
                     + ": Address already in use\n");
         }
     }
+
+    @Test
+    void compactOfAMissingDatabaseCreatesNone() {
+        Run r = run("compact");
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.err()).contains("no FerrumDB database at");
+        assertThat(db()).doesNotExist();
+    }
 }
