@@ -307,7 +307,7 @@ final class ReplSession {
             }
             case "FIND" -> {
                 docArity(w, 3, Integer.MAX_VALUE);
-                Docs.find(handles.docs(), w.get(2), w.restAfter(3), 0, out);
+                Docs.find(handles.docs(), w.get(2), w.restAfter(3), Integer.MAX_VALUE, out);
             }
             case "COUNT" -> {
                 docArity(w, 3, Integer.MAX_VALUE);

@@ -87,6 +87,18 @@ class BadInputTest {
     }
 
     @Test
+    void docFindLimitIsCheckedAndZeroMeansNone() {
+        assertThat(run("doc", "put", "users", "u1", "{\"n\":1}").code()).isZero();
+        Run negative = run("doc", "find", "users", "--limit", "-1");
+        assertThat(negative.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(negative.err()).contains("--limit must be 0 or more, got -1");
+        Run zero = run("doc", "find", "users", "--limit", "0");
+        assertThat(zero.code()).isZero();
+        assertThat(zero.out()).isEmpty();
+        assertThat(run("doc", "find", "users").out()).isEqualTo("u1\t{\"n\":1}\n");
+    }
+
+    @Test
     void aDirectoryGivenWhereAFileIsExpectedIsNamed() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("adir"));
         Run value = run("put", "k", "--file", dir.toString());
