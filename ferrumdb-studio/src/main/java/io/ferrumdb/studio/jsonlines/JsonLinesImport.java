@@ -153,9 +153,14 @@ public final class JsonLinesImport {
         String value = null;
         String encoding = JsonLinesRecord.TEXT;
         long expiresAt = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         JsonToken token;
         while ((token = nextInRecord(parser)) == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
+            if (!seen.add(field)) {
+                // Jackson keeps the last of two; which one the exporter meant is not for the importer to guess.
+                throw new LineProblem("field '" + field + "' appears twice");
+            }
             JsonToken v = nextInRecord(parser);
             switch (field) {
                 case "key" -> key = string(parser, v, field);
