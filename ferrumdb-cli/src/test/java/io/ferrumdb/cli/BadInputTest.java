@@ -148,4 +148,16 @@ class BadInputTest {
         assertThat(r.err()).contains("no FerrumDB database at");
         assertThat(db()).doesNotExist();
     }
+
+    @Test
+    void aPipedReplLineThatIsNotUtf8IsRefusedByNumberAndTheOthersRun() {
+        byte[] script = "SET a 1\nSET \u00ff\u00fe v\r\nSET b 2\n".getBytes(StandardCharsets.ISO_8859_1);
+        Run r = Run.of(db(), script, java.util.Map.of());
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).isEqualTo("(error) line 2 is not valid UTF-8; give binary keys and values with --hex or"
+                + " --base64\n");
+        assertThat(r.out()).isEqualTo("OK\nOK\n");
+        // Before, the bytes FF FE became two U+FFFD and that other key was written.
+        assertThat(run("keys").out()).isEqualTo("a\nb\n");
+    }
 }
