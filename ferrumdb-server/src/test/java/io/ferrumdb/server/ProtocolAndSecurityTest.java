@@ -56,6 +56,17 @@ class ProtocolAndSecurityTest {
     }
 
     @Test
+    void hrandfieldWithAHugeNegativeCountIsRefusedBeforeItsReplyIsBuilt() throws Exception {
+        try (TestServer server = new TestServer(dir.resolve("db"));
+                RawClient raw = new RawClient(server.port())) {
+            String expected = ":1\r\n-ERR value is out of range: a reply of 2000000000 fields would exceed the client"
+                    + " output buffer limit (536870912 bytes)\r\n*3\r\n$1\r\nf\r\n$1\r\nf\r\n$1\r\nf\r\n";
+            assertThat(raw.send("HSET h f v\r\nHRANDFIELD h -2000000000\r\nHRANDFIELD h -3\r\n").read(expected.length()))
+                    .isEqualTo(expected);
+        }
+    }
+
+    @Test
     void httpRequestsAreDroppedWithoutReply() throws Exception {
         try (TestServer server = new TestServer(dir.resolve("db"));
                 RawClient raw = new RawClient(server.port())) {
