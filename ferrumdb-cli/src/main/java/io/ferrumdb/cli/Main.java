@@ -141,9 +141,19 @@ public final class Main {
                     + "--passphrase-file FILE, the environment variable " + Cli.PASSPHRASE_ENV
                     + " or --ask-passphrase)";
         }
-        if (e instanceof CorruptionException) {
-            return e.getMessage().contains("ferrumdb repair") ? e.getMessage()
-                    : e.getMessage() + " (run 'ferrumdb verify' to list every damaged record, 'ferrumdb repair' to"
+        if (e instanceof CorruptionException c) {
+            String beyondRepair = beyondRepair(c);
+            if (beyondRepair != null) {
+                // The engine's own way out, if it added one, is repair, which stops at the same damage.
+                CorruptionException first = c;
+                while (first.getCause() instanceof CorruptionException inner && c.file().equals(inner.file())) {
+                    first = inner;
+                }
+                return "corruption in " + first.file() + " at offset " + first.offset() + ": " + first.problem()
+                        + " (" + beyondRepair + ")";
+            }
+            return c.getMessage().contains("ferrumdb repair") ? c.getMessage()
+                    : c.getMessage() + " (run 'ferrumdb verify' to list every damaged record, 'ferrumdb repair' to"
                     + " keep every intact one)";
         }
         if (e instanceof FerrumException || e instanceof CliException || e instanceof IllegalArgumentException) {
@@ -181,6 +191,23 @@ public final class Main {
     static String fileProblem(Path file, IOException e) {
         return e instanceof FileSystemException fs && fs.getFile() != null ? fileProblem(fs)
                 : file + ": " + (e.getMessage() != null ? e.getMessage() : "I/O error");
+    }
+
+    /**
+     * What to do about damage to a file that repair cannot mend: it opens META, KEY and a BACKUP marker as open
+     * does and stops at the same damage, so sending the user there is a loop. Null for every other file.
+     */
+    private static String beyondRepair(CorruptionException e) {
+        String name = e.file() == null ? "" : e.file().getFileName().toString();
+        return switch (name) {
+            case "META" -> "'ferrumdb repair' cannot rebuild META, which holds the database's identity: restore it"
+                    + " from a backup or copy of this database";
+            case "KEY" -> "'ferrumdb repair' cannot rebuild KEY, which holds the data key every record is encrypted"
+                    + " with: restore it from a backup or copy of this database (SECURITY.md)";
+            case "BACKUP" -> "this directory is a backup whose marker is damaged, so it may be incomplete: take the"
+                    + " backup again from its database";
+            default -> null;
+        };
     }
 
     /** A file-system failure in the user's words: what happened, and to which file. */

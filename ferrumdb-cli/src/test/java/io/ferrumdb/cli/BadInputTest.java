@@ -160,4 +160,31 @@ class BadInputTest {
         // Before, the bytes FF FE became two U+FFFD and that other key was written.
         assertThat(run("keys").out()).isEqualTo("a\nb\n");
     }
+
+    @Test
+    void damageThatRepairCannotMendDoesNotSendTheUserToRepair() throws Exception {
+        assertThat(run("put", "k", "v").code()).isZero();
+        Path meta = db().resolve("META");
+        byte[] b = Files.readAllBytes(meta);
+        b[20] ^= 0x5a;
+        Files.write(meta, b);
+        Run get = run("get", "k");
+        assertThat(get.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(get.err()).contains("corruption in " + meta.toAbsolutePath()).contains("cannot rebuild META")
+                .doesNotContain("'ferrumdb repair' to keep");
+        assertThat(run("repair").err()).isEqualTo(get.err());
+
+        Path encrypted = tmp.resolve("enc");
+        java.util.Map<String, String> env = java.util.Map.of(Cli.PASSPHRASE_ENV, "s3cret");
+        assertThat(Run.of(encrypted, new byte[0], env, "put", "k", "v").code()).isZero();
+        Path key = encrypted.resolve("KEY");
+        byte[] k = Files.readAllBytes(key);
+        k[k.length / 2] ^= 0x5a;
+        Files.write(key, k);
+        Run damagedKey = Run.of(encrypted, new byte[0], env, "get", "k");
+        assertThat(damagedKey.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(damagedKey.err()).contains("KEY file checksum mismatch ('ferrumdb repair' cannot rebuild KEY")
+                .doesNotContain("rewrites the damaged files");
+        assertThat(Run.of(encrypted, new byte[0], env, "repair").err()).isEqualTo(damagedKey.err());
+    }
 }
