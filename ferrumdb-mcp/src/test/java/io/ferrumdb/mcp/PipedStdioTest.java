@@ -36,4 +36,31 @@ class PipedStdioTest {
                 .anyMatch(l -> l.contains("\"id\":2,\"result\"") && l.contains("Remembered"))
                 .anyMatch(l -> l.contains("\"id\":3,\"result\"") && l.contains("Stored 1 bytes"));
     }
+
+    @Test
+    void aLineThatIsNotAMessageGetsAJsonRpcErrorAndTheServerGoesOn() throws Exception {
+        String requests = String.join("\n",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                        + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                "{bad json",
+                "",
+                "5",
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"params\":{}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\","
+                        + "\"arguments\":{\"key\":\"k\",\"value\":\"v\"}}}") + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Before, the SDK stopped reading at the bad line: nothing after it was answered and serveStdio never returned.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
+            try (FerrumMcpServer server = FerrumMcpServer.open(dir, Options.defaults())) {
+                server.serveStdio(new ByteArrayInputStream(requests.getBytes(StandardCharsets.UTF_8)), out);
+            }
+        });
+        List<String> lines = Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\n"));
+        assertThat(lines).anyMatch(l -> l.contains("\"code\":-32700") && l.contains("Parse error: the line is not JSON"))
+                .anyMatch(l -> l.contains("\"code\":-32600") && !l.contains("\"id\":7"))
+                .anyMatch(l -> l.contains("\"id\":7") && l.contains("\"code\":-32600"))
+                .anyMatch(l -> l.contains("\"id\":3,\"result\"") && l.contains("Stored 1 bytes"));
+        assertThat(lines).allMatch(l -> l.startsWith("{") && l.endsWith("}"));
+    }
 }
