@@ -2,6 +2,7 @@ package io.ferrumdb.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Options;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -48,7 +49,12 @@ class PipedStdioTest {
                 "5",
                 "{\"jsonrpc\":\"2.0\",\"id\":7,\"params\":{}}",
                 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\","
-                        + "\"arguments\":{\"key\":\"k\",\"value\":\"v\"}}}") + "\n";
+                        + "\"arguments\":{\"key\":\"k\",\"value\":\"v\"}}}",
+                // The prefix's error named the argument "key"; the surrogate was stored as "?".
+                "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_scan\","
+                        + "\"arguments\":{\"prefix\":\"\\u0001\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\","
+                        + "\"arguments\":{\"key\":\"x\\ud800\",\"value\":\"v\"}}}") + "\n";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // Before, the SDK stopped reading at the bad line: nothing after it was answered and serveStdio never returned.
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
@@ -61,6 +67,11 @@ class PipedStdioTest {
                 .anyMatch(l -> l.contains("\"code\":-32600") && !l.contains("\"id\":7"))
                 .anyMatch(l -> l.contains("\"id\":7") && l.contains("\"code\":-32600"))
                 .anyMatch(l -> l.contains("\"id\":3,\"result\"") && l.contains("Stored 1 bytes"));
-        assertThat(lines).allMatch(l -> l.startsWith("{") && l.endsWith("}"));
+        assertThat(lines).allMatch(l -> l.startsWith("{") && l.endsWith("}"))
+                .anyMatch(l -> l.contains("\"id\":4,") && l.contains("prefix: must not start with a control character"))
+                .anyMatch(l -> l.contains("\"id\":5,") && l.contains("key: is not valid Unicode text"));
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            assertThat(db.get("x?".getBytes(StandardCharsets.UTF_8))).isNull();
+        }
     }
 }
