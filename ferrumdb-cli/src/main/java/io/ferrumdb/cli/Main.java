@@ -28,7 +28,17 @@ public final class Main {
     private Main() {
     }
 
+    /** The format of java.util.logging's console lines, the System.Logger of the engine by default. */
+    static final String LOG_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
+
     public static void main(String[] args) {
+        // The engine's warnings (an unusable KEYDIR image, one that could not be written on a full disk) came as
+        // two lines with a date and the Java class and method, and a stack trace: one line in the command's
+        // words instead, the stack trace only under --verbose. A format given with -D still wins.
+        if (System.getProperty(LOG_FORMAT_PROPERTY) == null) {
+            System.setProperty(LOG_FORMAT_PROPERTY, "ferrumdb: %4$s: %5$s"
+                    + (List.of(args).contains("--verbose") ? "%6$s" : "") + "%n");
+        }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean console = isTerminal();

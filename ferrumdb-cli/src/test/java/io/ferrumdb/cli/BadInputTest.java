@@ -187,4 +187,25 @@ class BadInputTest {
                 .doesNotContain("rewrites the damaged files");
         assertThat(Run.of(encrypted, new byte[0], env, "repair").err()).isEqualTo(damagedKey.err());
     }
+
+    @Test
+    void anEngineWarningIsOneLineWithoutAStackTrace() throws Exception {
+        assertThat(run("put", "k", "v").code()).isZero();
+        Path image = db().resolve("KEYDIR");
+        byte[] b = Files.readAllBytes(image);
+        b[b.length / 2] ^= 0x5a;
+        Files.write(image, b);
+        // main() sets the log format, so this runs the entry point in a JVM of its own.
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "--db", db().toString(), "get", "k")
+                .start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        assertThat(out).isEqualTo("v");
+        // Before: "Dec 06, 2026 3:30:07 AM io.ferrumdb.DirectoryImage log" and the warning on a second line.
+        assertThat(err).isEqualTo("ferrumdb: WARNING: key directory image " + image.toAbsolutePath()
+                + " not used (the hint files are loaded): body checksum mismatch\n");
+    }
 }
