@@ -118,7 +118,7 @@ final class DocCommand implements Callable<Integer> {
         String collection;
         @Parameters(index = "1", paramLabel = "FILTER", arity = "0..1")
         String filter;
-        @Option(names = "--limit", paramLabel = "N", description = "At most N documents.")
+        @Option(names = "--limit", paramLabel = "N", description = "At most N documents (0 or more; 0 prints none).")
         Integer limit;
 
         @Override
