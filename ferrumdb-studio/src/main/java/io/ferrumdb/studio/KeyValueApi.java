@@ -322,6 +322,9 @@ final class KeyValueApi {
     }
 
     private static byte[] keyFromQuery(Call call) {
+        if (call.param("hex") != null && call.param("key") != null) {
+            throw ApiException.badRequest("name the key with 'hex' or 'key', not both");
+        }
         if (call.param("hex") != null) {
             return Bytes.fromHex("hex", call.param("hex"));
         }
@@ -333,6 +336,10 @@ final class KeyValueApi {
 
     private static byte[] keyFromJson(JsonNode body) {
         String hex = string(body, "hex");
+        if (hex != null && body.hasNonNull("key")) {
+            // Which of the two the caller meant is not for the server to guess; it used to take hex silently.
+            throw ApiException.badRequest("name the key with 'hex' or 'key', not both");
+        }
         if (hex != null) {
             return Bytes.fromHex("hex", hex);
         }

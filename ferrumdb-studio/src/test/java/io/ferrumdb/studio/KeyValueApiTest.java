@@ -93,6 +93,10 @@ class KeyValueApiTest {
         assertThat(surrogate.status()).isEqualTo(400);
         assertThat(surrogate.json().get("error").asText()).startsWith("'key' is not valid Unicode text");
         assertThat(db.get("x?".getBytes(UTF_8))).isNull();
+        TestClient.Response both = client.put("/api/kv", "{\"key\":\"a\",\"hex\":\"00\",\"value\":\"v\"}");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.json().get("error").asText()).isEqualTo("name the key with 'hex' or 'key', not both");
+        assertThat(client.get("/api/kv?key=a&hex=00").status()).isEqualTo(400);
         assertThat(db.size()).isEqualTo(baseline);
     }
 
