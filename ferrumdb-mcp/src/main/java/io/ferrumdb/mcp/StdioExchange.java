@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -104,19 +105,31 @@ final class StdioExchange {
 
     /** Whether the SDK may read {@code line}; if not, it has been answered with a JSON-RPC error. */
     private boolean accept(String line) throws IOException {
+        Object value;
         try {
-            McpSchema.deserializeJsonRpcMessage(json, line);
-        } catch (IOException | RuntimeException notAMessage) {
-            Object value;
+            value = json.readValue(line, Object.class);
+        } catch (IOException | RuntimeException notJson) {
+            answer(error(null, -32700, "Parse error: the line is not JSON: " + firstLine(notJson)));
+            return false;
+        }
+        Object id = value instanceof Map<?, ?> m && (m.get("id") instanceof String || m.get("id") instanceof Number)
+                ? m.get("id") : null;
+        String problem = problem(value);
+        if (problem == null) {
             try {
-                value = json.readValue(line, Object.class);
-            } catch (IOException | RuntimeException notJson) {
-                answer(error(null, -32700, "Parse error: the line is not JSON: " + firstLine(notJson)));
-                return false;
+                McpSchema.deserializeJsonRpcMessage(json, line);
+            } catch (IOException | RuntimeException notAMessage) {
+                problem = "not a JSON-RPC 2.0 request, notification or response: " + firstLine(notAMessage);
             }
-            Object id = value instanceof Map<?, ?> m ? m.get("id") : null;
-            answer(error(id instanceof String || id instanceof Number ? id : null, -32600, "Invalid Request: not a"
-                    + " JSON-RPC 2.0 request, notification or response: " + firstLine(notAMessage)));
+        }
+        if (problem != null) {
+            answer(error(id, -32600, "Invalid Request: " + problem));
+            return false;
+        }
+        String params = paramsProblem((Map<?, ?>) value);
+        if (params != null) {
+            // The SDK answered these with the text of a NullPointerException or of Jackson's type error.
+            answer(error(id, -32602, "Invalid params: " + params));
             return false;
         }
         if (isRequest(line)) {
@@ -125,6 +138,40 @@ final class StdioExchange {
             }
         }
         return true;
+    }
+
+    /** What makes a parsed line not a JSON-RPC 2.0 message, in words; null when its shape is right. */
+    private static String problem(Object value) {
+        if (!(value instanceof Map<?, ?> m)) {
+            return "a JSON-RPC message is a JSON object, not " + (value == null ? "null" : value instanceof List
+                    ? "an array" : value instanceof String ? "a string" : value instanceof Number ? "a number"
+                    : "a boolean");
+        }
+        if (!"2.0".equals(m.get("jsonrpc"))) {
+            return "\"jsonrpc\" must be \"2.0\"";
+        }
+        if (!(m.get("method") instanceof String) && !m.containsKey("result") && !m.containsKey("error")) {
+            return "a message needs \"method\" (a request or notification) or \"result\" or \"error\" (a response)";
+        }
+        return null;
+    }
+
+    /** What is wrong with the params of a tools/call request (name, arguments), or null. */
+    private static String paramsProblem(Map<?, ?> message) {
+        if (!"tools/call".equals(message.get("method"))) {
+            return null;
+        }
+        if (!(message.get("params") instanceof Map<?, ?> params)) {
+            return "tools/call needs \"params\", an object with the tool's \"name\" and its \"arguments\"";
+        }
+        if (!(params.get("name") instanceof String)) {
+            return "tools/call needs \"name\", the tool's name as a string";
+        }
+        Object arguments = params.get("arguments");
+        if (arguments != null && !(arguments instanceof Map)) {
+            return "the \"arguments\" of tools/call must be an object";
+        }
+        return null;
     }
 
     private void answer(String reply) throws IOException {

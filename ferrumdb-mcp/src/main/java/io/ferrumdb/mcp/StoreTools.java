@@ -8,7 +8,6 @@ import io.ferrumdb.doc.DocumentStore;
 import io.ferrumdb.doc.Filter;
 import io.ferrumdb.doc.FindOptions;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +88,7 @@ final class StoreTools {
                   "ttl_seconds": {"type": "number", "exclusiveMinimum": 0, "description": "Expire after this many seconds."}
                 }}""".formatted(KEY_PROPERTY), false, false, args -> {
                     String key = args.requiredString("key");
-                    byte[] value = utf8("value", args.requiredString("value"));
+                    byte[] value = args.requiredString("value").getBytes(StandardCharsets.UTF_8);
                     Long ttl = args.wholeNumber("ttl_seconds");
                     if (ttl != null) {
                         if (ttl <= 0) {
@@ -243,25 +242,11 @@ final class StoreTools {
         if (text.charAt(0) < 0x20) {
             throw new ToolInputException(argument, "must not start with a control character (reserved for documents)");
         }
-        byte[] bytes = utf8(argument, text);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > Limits.MAX_KEY_SIZE) {
             throw new ToolInputException(argument, bytes.length + " bytes exceed the limit of " + Limits.MAX_KEY_SIZE);
         }
         return bytes;
-    }
-
-    /**
-     * The UTF-8 of a text argument. An unpaired surrogate escape (JSON's backslash-u D800 to DFFF alone) has no UTF-8
-     * form, and {@link String#getBytes} would store {@code ?} in its place: another key or value than the one given.
-     */
-    private static byte[] utf8(String argument, String text) {
-        try {
-            ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(text));
-            return java.util.Arrays.copyOf(bytes.array(), bytes.limit());
-        } catch (CharacterCodingException e) {
-            throw new ToolInputException(argument, "is not valid Unicode text: it holds a lone UTF-16 surrogate");
-        }
     }
 
     /** Text values as "value"; values that are not UTF-8 (written by other tools) as "value_base64". */

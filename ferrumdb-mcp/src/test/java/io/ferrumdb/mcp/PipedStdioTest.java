@@ -54,7 +54,13 @@ class PipedStdioTest {
                 "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_scan\","
                         + "\"arguments\":{\"prefix\":\"\\u0001\"}}}",
                 "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\","
-                        + "\"arguments\":{\"key\":\"x\\ud800\",\"value\":\"v\"}}}") + "\n";
+                        + "\"arguments\":{\"key\":\"x\\ud800\",\"value\":\"v\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"remember\","
+                        + "\"arguments\":{\"text\":\"a\\ud800b\"}}}",
+                // The SDK answered these with a NullPointerException's text and Jackson's type error.
+                "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_get\","
+                        + "\"arguments\":[1]}}") + "\n";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // Before, the SDK stopped reading at the bad line: nothing after it was answered and serveStdio never returned.
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
@@ -69,7 +75,13 @@ class PipedStdioTest {
                 .anyMatch(l -> l.contains("\"id\":3,\"result\"") && l.contains("Stored 1 bytes"));
         assertThat(lines).allMatch(l -> l.startsWith("{") && l.endsWith("}"))
                 .anyMatch(l -> l.contains("\"id\":4,") && l.contains("prefix: must not start with a control character"))
-                .anyMatch(l -> l.contains("\"id\":5,") && l.contains("key: is not valid Unicode text"));
+                .anyMatch(l -> l.contains("\"id\":5,") && l.contains("key: is not valid Unicode text"))
+                .anyMatch(l -> l.contains("\"id\":6,") && l.contains("text: is not valid Unicode text"))
+                .anyMatch(l -> l.contains("a JSON-RPC message is a JSON object, not a number"))
+                .anyMatch(l -> l.contains("\"id\":8,") && l.contains("\"code\":-32602")
+                        && l.contains("tools/call needs \\\"params\\\""))
+                .anyMatch(l -> l.contains("\"id\":9,") && l.contains("must be an object"))
+                .noneMatch(l -> l.contains("java.") || l.contains("Exception"));
         try (FerrumDB db = FerrumDB.open(dir)) {
             assertThat(db.get("x?".getBytes(StandardCharsets.UTF_8))).isNull();
         }
