@@ -208,4 +208,18 @@ class BadInputTest {
         assertThat(err).isEqualTo("ferrumdb: WARNING: key directory image " + image.toAbsolutePath()
                 + " not used (the hint files are loaded): body checksum mismatch\n");
     }
+
+    @Test
+    void aBatchWithACommandThatFailedWhileQueuedIsDiscardedByExec() {
+        String script = "MULTI\nSET a 1\nSET " + "k".repeat(Limits.MAX_KEY_SIZE + 1) + " v\nSET b 2\nEXEC\nKEYS\n";
+        Run r = Run.of(db(), script);
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("(error) key of 65536 bytes exceeds the limit")
+                .contains("(error) EXECABORT batch discarded, nothing applied: a command queued in it failed: SET (key of"
+                        + " 65536 bytes");
+        // Before, EXEC applied a and b: part of what the batch was meant to do as one.
+        assertThat(r.out()).isEqualTo("OK\nQUEUED\nQUEUED\n");
+        assertThat(Run.of(db(), "MULTI\nSET a 1\nEXEC\nKEYS\n").out())
+                .isEqualTo("OK\nQUEUED\nOK (1 operation(s) applied atomically)\na\n");
+    }
 }
