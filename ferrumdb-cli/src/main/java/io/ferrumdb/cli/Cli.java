@@ -112,7 +112,7 @@ final class Cli implements Callable<Integer> {
             try {
                 text = Files.readString(passphraseFile, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw CliException.usage("cannot read the passphrase file: " + Main.message(e));
+                throw CliException.usage("cannot read the passphrase file: " + Main.fileProblem(passphraseFile, e));
             }
             int newline = text.indexOf('\n');
             String line = (newline < 0 ? text : text.substring(0, newline)).replaceAll("\r$", "");

@@ -24,7 +24,8 @@ final class CompactCommand implements Callable<Integer> {
         if (threads != null && (threads < 1 || threads > 64)) {
             throw CliException.usage("--threads must be from 1 to 64, got " + threads);
         }
-        Options options = cli.openOptions(false);
+        // Compaction has nothing to do on a database that is not there: a mistyped --db must not create one.
+        Options options = cli.openOptions(false).toBuilder().createIfMissing(false).build();
         if (threads != null) {
             options = options.toBuilder().compactionThreads(threads).build();
         }

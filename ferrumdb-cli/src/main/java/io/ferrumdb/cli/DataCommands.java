@@ -68,7 +68,7 @@ final class DataCommands {
                 try {
                     Files.write(output, value);
                 } catch (IOException e) {
-                    throw new CliException(ExitCode.USAGE, "cannot write the value: " + Main.message(e));
+                    throw new CliException(ExitCode.USAGE, "cannot write the value: " + Main.fileProblem(output, e));
                 }
             } else if (codec == Codec.TEXT && !cli.io.terminals().out()) {
                 // Like redis-cli's raw output: a pipe or file gets the stored bytes, not one byte more.
@@ -127,7 +127,8 @@ final class DataCommands {
                     return fromBytes(codec, cli.io.in().readAllBytes());
                 }
             } catch (IOException e) {
-                throw CliException.usage("cannot read the value: " + Main.message(e));
+                throw CliException.usage("cannot read the value: "
+                        + (file != null ? Main.fileProblem(file, e) : Main.message(e)));
             }
             return codec.decode(value, "value");
         }

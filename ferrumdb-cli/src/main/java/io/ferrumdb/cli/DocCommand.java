@@ -118,8 +118,8 @@ final class DocCommand implements Callable<Integer> {
         String collection;
         @Parameters(index = "1", paramLabel = "FILTER", arity = "0..1")
         String filter;
-        @Option(names = "--limit", paramLabel = "N", description = "At most N documents.")
-        int limit;
+        @Option(names = "--limit", paramLabel = "N", description = "At most N documents (0 or more; 0 prints none).")
+        Integer limit;
 
         @Override
         boolean readOnly() {
@@ -128,7 +128,10 @@ final class DocCommand implements Callable<Integer> {
 
         @Override
         void run(DocumentStore store) {
-            Docs.find(store, collection, filter, limit, doc.cli.io.out());
+            if (limit != null && limit < 0) {
+                throw CliException.usage("--limit must be 0 or more, got " + limit);
+            }
+            Docs.find(store, collection, filter, limit == null ? Integer.MAX_VALUE : limit, doc.cli.io.out());
         }
     }
 

@@ -36,10 +36,9 @@ final class Docs {
         }
     }
 
-    /** Prints each match as {@code id<TAB>json}, one a line. */
+    /** Prints at most {@code limit} matches as {@code id<TAB>json}, one a line. */
     static void find(DocumentStore store, String collection, String filter, int limit, PrintStream out) {
-        FindOptions options = limit > 0 ? FindOptions.defaults().limit(limit) : FindOptions.defaults();
-        List<Document> found = existing(store, collection).find(filter(filter), options);
+        List<Document> found = existing(store, collection).find(filter(filter), FindOptions.defaults().limit(limit));
         for (Document d : found) {
             out.println(d.id() + "\t" + d.json());
         }

@@ -40,13 +40,22 @@ final class ExportCommand implements Callable<Integer> {
                 export(db, range, cli.io.out());
                 cli.io.out().flush();
             } else {
-                try (OutputStream file = Files.newOutputStream(output)) {
+                try (OutputStream file = openOutput()) {
                     long exported = export(db, range, file);
                     cli.io.err().printf("exported %d record(s) to %s%n", exported, output);
                 }
             }
         }
         return ExitCode.OK;
+    }
+
+    /** The file of --output; one that cannot be created is bad input (exit code 2, as for get --output). */
+    private OutputStream openOutput() {
+        try {
+            return Files.newOutputStream(output);
+        } catch (IOException e) {
+            throw CliException.usage("cannot write the export file: " + Main.fileProblem(output, e));
+        }
     }
 
     private long export(FerrumDB db, KeyRange range, OutputStream sink) throws IOException {

@@ -31,9 +31,10 @@ final class ImportCommand implements Callable<Integer> {
         // One fixed "now" for the whole import, so that the absolute expiry stored is exactly the one exported.
         Clock now = Clock.fixed(Clock.systemUTC().instant(), Clock.systemUTC().getZone());
         boolean fromFile = input != null && !input.toString().equals("-");
-        long size = fromFile ? Files.size(input) : -1;
-        try (FerrumDB db = FerrumDB.open(cli.db, cli.options().toBuilder().clock(now).build());
-             InputStream in = fromFile ? Files.newInputStream(input) : cli.io.in()) {
+        // The input is opened before the database, so that a wrong file name creates no database.
+        try (InputStream in = fromFile ? openInput() : cli.io.in();
+             FerrumDB db = FerrumDB.open(cli.db, cli.options().toBuilder().clock(now).build())) {
+            long size = fromFile ? Files.size(input) : -1;
             Progress progress = new Progress(cli.io, "bytes", size);
             JsonLinesImport.Result result;
             try {
@@ -46,5 +47,17 @@ final class ImportCommand implements Callable<Integer> {
             cli.io.out().printf("imported %d record(s), skipped %d expired%n", result.imported(), result.expired());
         }
         return ExitCode.OK;
+    }
+
+    /** The file of --input; one that cannot be read is bad input (exit code 2), named with the reason. */
+    private InputStream openInput() {
+        if (Files.isDirectory(input)) {
+            throw CliException.usage("cannot read the import file: " + input + " is a directory");
+        }
+        try {
+            return Files.newInputStream(input);
+        } catch (IOException e) {
+            throw CliException.usage("cannot read the import file: " + Main.fileProblem(input, e));
+        }
     }
 }

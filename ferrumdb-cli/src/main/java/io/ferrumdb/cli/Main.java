@@ -4,6 +4,7 @@ import io.ferrumdb.CorruptionException;
 import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumException;
 import java.io.Console;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -15,6 +16,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -26,7 +28,17 @@ public final class Main {
     private Main() {
     }
 
+    /** The format of java.util.logging's console lines, the System.Logger of the engine by default. */
+    static final String LOG_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
+
     public static void main(String[] args) {
+        // The engine's warnings (an unusable KEYDIR image, one that could not be written on a full disk) came as
+        // two lines with a date and the Java class and method, and a stack trace: one line in the command's
+        // words instead, the stack trace only under --verbose. A format given with -D still wins.
+        if (System.getProperty(LOG_FORMAT_PROPERTY) == null) {
+            System.setProperty(LOG_FORMAT_PROPERTY, "ferrumdb: %4$s: %5$s"
+                    + (List.of(args).contains("--verbose") ? "%6$s" : "") + "%n");
+        }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean console = isTerminal();
@@ -139,22 +151,73 @@ public final class Main {
                     + "--passphrase-file FILE, the environment variable " + Cli.PASSPHRASE_ENV
                     + " or --ask-passphrase)";
         }
-        if (e instanceof CorruptionException) {
-            return e.getMessage().contains("ferrumdb repair") ? e.getMessage()
-                    : e.getMessage() + " (run 'ferrumdb verify' to list every damaged record, 'ferrumdb repair' to"
+        if (e instanceof CorruptionException c) {
+            String beyondRepair = beyondRepair(c);
+            if (beyondRepair != null) {
+                // The engine's own way out, if it added one, is repair, which stops at the same damage.
+                CorruptionException first = c;
+                while (first.getCause() instanceof CorruptionException inner && c.file().equals(inner.file())) {
+                    first = inner;
+                }
+                return "corruption in " + first.file() + " at offset " + first.offset() + ": " + first.problem()
+                        + " (" + beyondRepair + ")";
+            }
+            return c.getMessage().contains("ferrumdb repair") ? c.getMessage()
+                    : c.getMessage() + " (run 'ferrumdb verify' to list every damaged record, 'ferrumdb repair' to"
                     + " keep every intact one)";
         }
         if (e instanceof FerrumException || e instanceof CliException || e instanceof IllegalArgumentException) {
-            return e.getMessage();
+            return inWords(e);
         }
         if (e instanceof UncheckedIOException && e.getCause() != null) {
-            return message(e.getCause());
+            // Without a message of its own, an UncheckedIOException's message is its cause's class and message.
+            return e.getMessage().equals(e.getCause().toString()) ? message(e.getCause()) : inWords(e);
         }
         if (e instanceof FileSystemException fs) {
             return fileProblem(fs);
         }
         // No Java class names for the user; the message of an unexpected failure is the best there is.
         return e.getMessage() != null ? e.getMessage() : "unexpected failure (run with --verbose for details)";
+    }
+
+    /**
+     * The message of {@code e}, where one that ends with its cause as Java prints it ("...: " followed by
+     * {@code java.nio.file.NotDirectoryException: /data}, as the engine and libraries write them) ends with the
+     * cause in words instead ("not a directory: /data").
+     */
+    private static String inWords(Throwable e) {
+        String text = e.getMessage();
+        Throwable cause = e.getCause();
+        if (text == null || cause == null || !text.endsWith(cause.toString())) {
+            return text;
+        }
+        return text.substring(0, text.length() - cause.toString().length()) + message(cause);
+    }
+
+    /**
+     * What went wrong reading or writing {@code file}, naming it: reads of a directory fail with a bare
+     * "Is a directory", which names no file.
+     */
+    static String fileProblem(Path file, IOException e) {
+        return e instanceof FileSystemException fs && fs.getFile() != null ? fileProblem(fs)
+                : file + ": " + (e.getMessage() != null ? e.getMessage() : "I/O error");
+    }
+
+    /**
+     * What to do about damage to a file that repair cannot mend: it opens META, KEY and a BACKUP marker as open
+     * does and stops at the same damage, so sending the user there is a loop. Null for every other file.
+     */
+    private static String beyondRepair(CorruptionException e) {
+        String name = e.file() == null ? "" : e.file().getFileName().toString();
+        return switch (name) {
+            case "META" -> "'ferrumdb repair' cannot rebuild META, which holds the database's identity: restore it"
+                    + " from a backup or copy of this database";
+            case "KEY" -> "'ferrumdb repair' cannot rebuild KEY, which holds the data key every record is encrypted"
+                    + " with: restore it from a backup or copy of this database (SECURITY.md)";
+            case "BACKUP" -> "this directory is a backup whose marker is damaged, so it may be incomplete: take the"
+                    + " backup again from its database";
+            default -> null;
+        };
     }
 
     /** A file-system failure in the user's words: what happened, and to which file. */

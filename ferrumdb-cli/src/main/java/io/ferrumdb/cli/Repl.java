@@ -2,11 +2,16 @@ package io.ferrumdb.cli;
 
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -49,12 +54,21 @@ final class Repl {
     /** Runs every line; the exit code is 0 when all succeeded, else that of the first failure. */
     private int piped() {
         ReplSession session = new ReplSession(handles, cli.codec(), cli.io.out(), cli.io.err(), cli.verbose);
-        BufferedReader in = new BufferedReader(new InputStreamReader(cli.io.in(), StandardCharsets.UTF_8));
+        Utf8Lines in = new Utf8Lines(new BufferedInputStream(cli.io.in()));
         int status = ExitCode.OK;
         try {
             StringBuilder pending = new StringBuilder();
             String line;
-            while (!session.exitRequested() && (line = in.readLine()) != null) {
+            while (!session.exitRequested() && (line = in.next()) != null) {
+                if (line == Utf8Lines.NOT_UTF8) {
+                    // A decoder that replaced the bytes would write another key or value than the one piped in.
+                    cli.io.err().println("(error) line " + in.number() + " is not valid UTF-8; give binary keys and"
+                            + " values with --hex or --base64" + (pending.length() > 0 ? " (the open value before it"
+                            + " is dropped)" : ""));
+                    pending.setLength(0);
+                    status = status == ExitCode.OK ? ExitCode.USAGE : status;
+                    continue;
+                }
                 if (pending.length() == 0 && line.strip().startsWith("#")) {
                     continue;
                 }
@@ -114,6 +128,49 @@ final class Repl {
             return ExitCode.OK;
         } catch (IOException e) {
             throw new UncheckedIOException("terminal error", e);
+        }
+    }
+
+    /**
+     * Lines of standard input (ended by LF or CR LF), each decoded as UTF-8 on its own, so that a line that is not
+     * UTF-8 is reported with its number while the lines around it run.
+     */
+    private static final class Utf8Lines {
+        /** Stands for a line whose bytes are not UTF-8. */
+        static final String NOT_UTF8 = new String("not UTF-8");
+        private final InputStream in;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private long number;
+
+        Utf8Lines(InputStream in) {
+            this.in = in;
+        }
+
+        /** The 1-based number of the line {@link #next()} returned last. */
+        long number() {
+            return number;
+        }
+
+        /** The next line without its end, {@link #NOT_UTF8}, or null at the end of the input. */
+        String next() throws IOException {
+            line.reset();
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                line.write(b);
+            }
+            if (b < 0 && line.size() == 0) {
+                return null;
+            }
+            number++;
+            byte[] bytes = line.toByteArray();
+            int end = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            try {
+                return utf8.decode(ByteBuffer.wrap(bytes, 0, end)).toString();
+            } catch (CharacterCodingException e) {
+                return NOT_UTF8;
+            }
         }
     }
 

@@ -25,7 +25,8 @@ final class ReplSession {
             "EXPIRE", "EXPIRE key seconds                        set a TTL on a key; prints 1, or 0 when absent",
             "PERSIST", "PERSIST key                               remove a key's TTL; prints 1, or 0",
             "MULTI", "MULTI                                     start a batch: SET and DEL are queued",
-            "EXEC", "EXEC                                      apply the queued batch atomically (one WriteBatch)",
+            "EXEC", "EXEC                                      apply the queued batch atomically (one WriteBatch); "
+                    + "discards it if a SET or DEL in it failed",
             "DISCARD", "DISCARD                                   drop the queued batch",
             "DOC", "DOC PUT|GET|DEL|FIND|COUNT|INDEX|EXPLAIN|COLLECTIONS ...  documents (HELP DOC for the syntax)",
             "INFO", "INFO                                      database information",
@@ -58,6 +59,8 @@ final class ReplSession {
     private final boolean verbose;
     private WriteBatch batch;
     private int queued;
+    /** A SET or DEL of the open batch failed: EXEC discards the batch (Redis's EXECABORT), applying none of it. */
+    private String queueingFailure;
     private boolean exit;
 
     ReplSession(ReplHandles handles, Codec codec, PrintStream out, PrintStream err, boolean verbose) {
@@ -121,6 +124,10 @@ final class ReplSession {
         if (batch != null && !List.of("SET", "DEL", "EXEC", "DISCARD", "MULTI", "HELP").contains(cmd)) {
             throw CliException.usage(cmd + " cannot be queued: only SET and DEL; EXEC or DISCARD the batch first");
         }
+        if (batch != null && (cmd.equals("SET") || cmd.equals("DEL"))) {
+            queueInBatch(cmd, w);
+            return;
+        }
         switch (cmd) {
             case "SET" -> set(w);
             case "GET" -> {
@@ -150,6 +157,7 @@ final class ReplSession {
                 }
                 batch = new WriteBatch();
                 queued = 0;
+                queueingFailure = null;
                 out.println("OK");
             }
             case "EXEC" -> exec(w);
@@ -276,11 +284,34 @@ final class ReplSession {
         return true;
     }
 
+    /**
+     * Queues a SET or DEL into the open batch. One that fails (a bad key, an over-long value, wrong arguments) marks
+     * the batch: applying the others would write part of what the batch was meant to do as one.
+     */
+    private void queueInBatch(String cmd, ReplSyntax.Words w) {
+        try {
+            if (cmd.equals("SET")) {
+                set(w);
+            } else {
+                del(w);
+            }
+        } catch (RuntimeException e) {
+            if (queueingFailure == null) {
+                queueingFailure = cmd + " (" + Main.message(e) + ")";
+            }
+            throw e;
+        }
+    }
+
     private void exec(ReplSyntax.Words w) {
         arity(w, 1, 1);
         requireBatch("EXEC");
         WriteBatch b = batch;
         batch = null;
+        if (queueingFailure != null) {
+            throw CliException.usage("EXECABORT batch discarded, nothing applied: a command queued in it failed: "
+                    + queueingFailure);
+        }
         db().write(b);
         out.println("OK (" + queued + " operation(s) applied atomically)");
     }
@@ -307,7 +338,7 @@ final class ReplSession {
             }
             case "FIND" -> {
                 docArity(w, 3, Integer.MAX_VALUE);
-                Docs.find(handles.docs(), w.get(2), w.restAfter(3), 0, out);
+                Docs.find(handles.docs(), w.get(2), w.restAfter(3), Integer.MAX_VALUE, out);
             }
             case "COUNT" -> {
                 docArity(w, 3, Integer.MAX_VALUE);

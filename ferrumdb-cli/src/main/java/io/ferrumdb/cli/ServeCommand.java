@@ -54,7 +54,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
         } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
+            throw CliException.usage(Main.message(e));
         }
         ServerConfig config;
         try {

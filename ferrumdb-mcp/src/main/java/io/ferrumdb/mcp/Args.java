@@ -35,6 +35,23 @@ final class Args {
         if (!(v instanceof String s)) {
             throw new ToolInputException(name, "must be a string, got " + describe(v));
         }
+        return unicode(name, s);
+    }
+
+    /**
+     * {@code s} when it is valid Unicode text. An unpaired surrogate escape (JSON's backslash-u D800 to DFFF alone)
+     * has no UTF-8 form: stored, it became {@code ?}, another key, value or memory than the one given.
+     */
+    private static String unicode(String name, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new ToolInputException(name, "is not valid Unicode text: it holds a lone UTF-16 surrogate at"
+                        + " character " + i);
+            }
+        }
         return s;
     }
 
@@ -87,7 +104,7 @@ final class Args {
             if (!(list.get(i) instanceof String s)) {
                 throw new ToolInputException(name + "[" + i + "]", "must be a string, got " + describe(list.get(i)));
             }
-            out.add(s);
+            out.add(unicode(name + "[" + i + "]", s));
         }
         return out;
     }

@@ -61,7 +61,7 @@ final class StoreTools {
                 {"type": "object", "additionalProperties": false, "required": ["key"], "properties": {%s}}"""
                         .formatted(KEY_PROPERTY), true, false, args -> {
                     String key = args.requiredString("key");
-                    byte[] value = db.get(key(key));
+                    byte[] value = db.get(key("key", key));
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("key", key);
                     out.put("found", value != null);
@@ -69,7 +69,7 @@ final class StoreTools {
                         return new ToolOutput(out, "No value under '" + key + "'.");
                     }
                     putValue(out, value);
-                    long expiresAt = db.expiresAt(key(key));
+                    long expiresAt = db.expiresAt(key("key", key));
                     if (expiresAt > 0) {
                         out.put("expires_at", Instant.ofEpochMilli(expiresAt).toString());
                     }
@@ -94,9 +94,9 @@ final class StoreTools {
                         if (ttl <= 0) {
                             throw new ToolInputException("ttl_seconds", ttl + " must be more than 0");
                         }
-                        db.put(key(key), value, Duration.ofSeconds(ttl));
+                        db.put(key("key", key), value, Duration.ofSeconds(ttl));
                     } else {
-                        db.put(key(key), value);
+                        db.put(key("key", key), value);
                     }
                     return new ToolOutput(Map.of("key", key, "bytes", value.length),
                             "Stored " + value.length + " bytes under '" + key + "'.");
@@ -110,7 +110,7 @@ final class StoreTools {
                 {"type": "object", "additionalProperties": false, "required": ["key"], "properties": {%s}}"""
                         .formatted(KEY_PROPERTY), false, true, args -> {
                     String key = args.requiredString("key");
-                    boolean deleted = db.delete(key(key));
+                    boolean deleted = db.delete(key("key", key));
                     return new ToolOutput(Map.of("key", key, "deleted", deleted),
                             deleted ? "Deleted '" + key + "'." : "No key '" + key + "' to delete.");
                 });
@@ -168,7 +168,7 @@ final class StoreTools {
             from = TEXT_KEYS_FROM;
             to = TEXT_KEYS_TO;
         } else {
-            from = key(prefix);
+            from = key("prefix", prefix);
             to = KeyRange.prefix(from).to();
         }
         if (cursor != null) {
@@ -231,17 +231,20 @@ final class StoreTools {
                 });
     }
 
-    /** The key bytes of a text key, refusing the control-character range the document store owns. */
-    private static byte[] key(String key) {
-        if (key.isEmpty()) {
-            throw new ToolInputException("key", "must not be empty");
+    /**
+     * The key bytes of a text key (or of kv_scan's prefix), refusing the control-character range the document
+     * store owns; an error names {@code argument}, the one the caller gave.
+     */
+    private static byte[] key(String argument, String text) {
+        if (text.isEmpty()) {
+            throw new ToolInputException(argument, "must not be empty");
         }
-        if (key.charAt(0) < 0x20) {
-            throw new ToolInputException("key", "must not start with a control character (reserved for documents)");
+        if (text.charAt(0) < 0x20) {
+            throw new ToolInputException(argument, "must not start with a control character (reserved for documents)");
         }
-        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > Limits.MAX_KEY_SIZE) {
-            throw new ToolInputException("key", bytes.length + " bytes exceed the limit of " + Limits.MAX_KEY_SIZE);
+            throw new ToolInputException(argument, bytes.length + " bytes exceed the limit of " + Limits.MAX_KEY_SIZE);
         }
         return bytes;
     }

@@ -2,6 +2,7 @@ package io.ferrumdb.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Options;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,5 +36,54 @@ class PipedStdioTest {
         assertThat(lines).anyMatch(l -> l.contains("\"id\":1,\"result\""))
                 .anyMatch(l -> l.contains("\"id\":2,\"result\"") && l.contains("Remembered"))
                 .anyMatch(l -> l.contains("\"id\":3,\"result\"") && l.contains("Stored 1 bytes"));
+    }
+
+    @Test
+    void aLineThatIsNotAMessageGetsAJsonRpcErrorAndTheServerGoesOn() throws Exception {
+        String requests = String.join("\n",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                        + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                "{bad json",
+                "",
+                "5",
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"params\":{}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\","
+                        + "\"arguments\":{\"key\":\"k\",\"value\":\"v\"}}}",
+                // The prefix's error named the argument "key"; the surrogate was stored as "?".
+                "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_scan\","
+                        + "\"arguments\":{\"prefix\":\"\\u0001\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\","
+                        + "\"arguments\":{\"key\":\"x\\ud800\",\"value\":\"v\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"remember\","
+                        + "\"arguments\":{\"text\":\"a\\ud800b\"}}}",
+                // The SDK answered these with a NullPointerException's text and Jackson's type error.
+                "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_get\","
+                        + "\"arguments\":[1]}}") + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Before, the SDK stopped reading at the bad line: nothing after it was answered and serveStdio never returned.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
+            try (FerrumMcpServer server = FerrumMcpServer.open(dir, Options.defaults())) {
+                server.serveStdio(new ByteArrayInputStream(requests.getBytes(StandardCharsets.UTF_8)), out);
+            }
+        });
+        List<String> lines = Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\n"));
+        assertThat(lines).anyMatch(l -> l.contains("\"code\":-32700") && l.contains("Parse error: the line is not JSON"))
+                .anyMatch(l -> l.contains("\"code\":-32600") && !l.contains("\"id\":7"))
+                .anyMatch(l -> l.contains("\"id\":7") && l.contains("\"code\":-32600"))
+                .anyMatch(l -> l.contains("\"id\":3,\"result\"") && l.contains("Stored 1 bytes"));
+        assertThat(lines).allMatch(l -> l.startsWith("{") && l.endsWith("}"))
+                .anyMatch(l -> l.contains("\"id\":4,") && l.contains("prefix: must not start with a control character"))
+                .anyMatch(l -> l.contains("\"id\":5,") && l.contains("key: is not valid Unicode text"))
+                .anyMatch(l -> l.contains("\"id\":6,") && l.contains("text: is not valid Unicode text"))
+                .anyMatch(l -> l.contains("a JSON-RPC message is a JSON object, not a number"))
+                .anyMatch(l -> l.contains("\"id\":8,") && l.contains("\"code\":-32602")
+                        && l.contains("tools/call needs \\\"params\\\""))
+                .anyMatch(l -> l.contains("\"id\":9,") && l.contains("must be an object"))
+                .noneMatch(l -> l.contains("java.") || l.contains("Exception"));
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            assertThat(db.get("x?".getBytes(StandardCharsets.UTF_8))).isNull();
+        }
     }
 }

@@ -162,6 +162,7 @@ final class HashCommands {
         }
         List<byte[][]> picked = new ArrayList<>();
         if (l < 0) {
+            checkReplySize(c, -l, all, withValues);
             ThreadLocalRandom random = ThreadLocalRandom.current();
             for (long i = 0; i < -l; i++) {
                 picked.add(all.get(random.nextInt(all.size())));
@@ -183,6 +184,29 @@ final class HashCommands {
             }
         }
         return new Reply.Array(out);
+    }
+
+    /**
+     * A negative count repeats fields, so its reply has {@code count} entries whatever the hash's size: one that could
+     * not be sent within the client output buffer limit (which would disconnect the client) is refused before it is
+     * built, not built in memory first (HRANDFIELD h -2000000000 stalled every client for about 40 s, grew the
+     * server to 3.7 GB and ended in a dropped connection without a reply).
+     */
+    private static void checkReplySize(Call c, long count, List<byte[][]> fields, boolean withValues) {
+        long smallest = Long.MAX_VALUE;
+        for (byte[][] fv : fields) {
+            smallest = Math.min(smallest, bulkSize(fv[0]) + (withValues ? bulkSize(fv[1]) : 0));
+        }
+        long limit = c.server.config.outputBufferLimit();
+        if (count > limit / smallest) {
+            throw new CommandError("ERR value is out of range: a reply of " + count + " fields would exceed the client"
+                    + " output buffer limit (" + limit + " bytes)");
+        }
+    }
+
+    /** The bytes of {@code b} as a RESP bulk string: {@code $LEN\r\n} then the bytes and {@code \r\n}. */
+    private static long bulkSize(byte[] b) {
+        return 1 + Integer.toString(b.length).length() + 2 + b.length + 2;
     }
 
     private static Reply hscan(Call c) {

@@ -112,7 +112,12 @@ final class Keyspace {
     }
 
     static void checkValue(byte[] value) {
-        if (value.length > io.ferrumdb.Limits.MAX_VALUE_SIZE - 1) {
+        checkValueLength(value.length);
+    }
+
+    /** A string of {@code length} bytes fits the engine's value limit (less the type byte of its record). */
+    static void checkValueLength(long length) {
+        if (length > io.ferrumdb.Limits.MAX_VALUE_SIZE - 1) {
             throw new CommandError("ERR string exceeds maximum allowed size (FerrumDB's value limit is "
                     + (io.ferrumdb.Limits.MAX_VALUE_SIZE - 1) + " bytes)");
         }

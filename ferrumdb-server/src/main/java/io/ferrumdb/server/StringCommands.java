@@ -231,11 +231,15 @@ final class StringCommands {
         throw CommandError.wrongType();
     }
 
-    /** Redis's checkStringLength: a string may not grow beyond proto-max-bulk-len. */
+    /**
+     * Redis's checkStringLength: a string may not grow beyond proto-max-bulk-len, nor here beyond the engine's value
+     * limit, checked before the grown string is allocated (SETRANGE at offset 512 MB allocated 512 MB first).
+     */
     private static void checkSize(Call c, long offset, long length) {
         if (offset > c.server.config.maxBulkLength() - length) {
             throw new CommandError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         }
+        Keyspace.checkValueLength(offset + length);
     }
 
     private static Reply strlen(Call c) {

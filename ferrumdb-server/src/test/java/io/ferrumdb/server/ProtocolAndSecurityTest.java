@@ -39,6 +39,34 @@ class ProtocolAndSecurityTest {
     }
 
     @Test
+    void setrangeBeyondTheValueLimitIsRefusedBeforeTheStringIsAllocated() throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (TestServer server = new TestServer(dir.resolve("db"));
+                RawClient raw = new RawClient(server.port())) {
+            String tooFar = "-ERR string exceeds maximum allowed size (FerrumDB's value limit is 67108863 bytes)\r\n";
+            long before = threads.getTotalThreadAllocatedBytes();
+            // Offset 512 MB - 2: within proto-max-bulk-len, so it was allocated before the engine's limit refused it.
+            assertThat(raw.send("SETRANGE k 536870910 x\r\n").read(tooFar.length())).isEqualTo(tooFar);
+            long allocated = threads.getTotalThreadAllocatedBytes() - before;
+            assertThat(allocated).as("bytes allocated by every thread meanwhile").isLessThan(64L << 20);
+            String appended = "+OK\r\n" + tooFar;
+            assertThat(raw.send("SET a x\r\nSETRANGE a 67108863 y\r\n").read(appended.length())).isEqualTo(appended);
+        }
+    }
+
+    @Test
+    void hrandfieldWithAHugeNegativeCountIsRefusedBeforeItsReplyIsBuilt() throws Exception {
+        try (TestServer server = new TestServer(dir.resolve("db"));
+                RawClient raw = new RawClient(server.port())) {
+            String expected = ":1\r\n-ERR value is out of range: a reply of 2000000000 fields would exceed the client"
+                    + " output buffer limit (536870912 bytes)\r\n*3\r\n$1\r\nf\r\n$1\r\nf\r\n$1\r\nf\r\n";
+            assertThat(raw.send("HSET h f v\r\nHRANDFIELD h -2000000000\r\nHRANDFIELD h -3\r\n").read(expected.length()))
+                    .isEqualTo(expected);
+        }
+    }
+
+    @Test
     void httpRequestsAreDroppedWithoutReply() throws Exception {
         try (TestServer server = new TestServer(dir.resolve("db"));
                 RawClient raw = new RawClient(server.port())) {

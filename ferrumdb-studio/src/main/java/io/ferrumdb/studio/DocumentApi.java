@@ -121,7 +121,7 @@ final class DocumentApi {
         DocumentCollection c = store.collection(name);
         if (body.hasNonNull("ttlSeconds")) {
             JsonNode t = body.get("ttlSeconds");
-            if (!t.isIntegralNumber() || t.asLong() <= 0) {
+            if (!t.isIntegralNumber() || !t.canConvertToLong() || t.asLong() <= 0) {
                 throw ApiException.badRequest("'ttlSeconds' must be a positive whole number, got " + t);
             }
             c.put(id, doc, Duration.ofSeconds(t.asLong()));

@@ -6,6 +6,7 @@ import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.WriteBatch;
 import io.ferrumdb.doc.DocumentStore;
+import io.ferrumdb.studio.jsonlines.JsonLinesRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,7 +61,7 @@ final class KeyValueApi {
 
     /** The prefix named by {@code prefixHex} (exact bytes) or else {@code prefix} (UTF-8; empty when absent). */
     static byte[] prefixFrom(String text, String hex) {
-        return hex != null ? Bytes.fromHex("prefixHex", hex) : utf8(text == null ? "" : text);
+        return hex != null ? Bytes.fromHex("prefixHex", hex) : utf8(text == null ? "" : text, "'prefix'");
     }
 
     /**
@@ -162,14 +163,15 @@ final class KeyValueApi {
         JsonNode body = call.jsonBody();
         byte[] key = keyFromJson(body);
         byte[] value;
-        if (body.hasNonNull("valueBase64")) {
+        String base64 = string(body, "valueBase64");
+        if (base64 != null) {
             try {
-                value = Base64.getDecoder().decode(body.get("valueBase64").asText());
+                value = Base64.getDecoder().decode(base64);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("'valueBase64' is not valid base64: " + e.getMessage());
             }
         } else if (body.has("value") && body.get("value").isTextual()) {
-            value = utf8(body.get("value").asText());
+            value = utf8(body.get("value").asText(), "'value'");
         } else {
             throw ApiException.badRequest("give the value as 'value' (text) or 'valueBase64'");
         }
@@ -250,8 +252,7 @@ final class KeyValueApi {
      */
     void deletePrefix(Call call) throws IOException {
         JsonNode body = call.jsonBody();
-        byte[] prefix = prefixFrom(body.hasNonNull("prefix") ? body.get("prefix").asText() : null,
-                body.hasNonNull("prefixHex") ? body.get("prefixHex").asText() : null);
+        byte[] prefix = prefixFrom(string(body, "prefix"), string(body, "prefixHex"));
         boolean all = body.path("all").asBoolean(false);
         JsonNode expected = body.get("expectedCount");
         if (expected == null || !expected.canConvertToLong() || !expected.isIntegralNumber()) {
@@ -321,27 +322,52 @@ final class KeyValueApi {
     }
 
     private static byte[] keyFromQuery(Call call) {
+        if (call.param("hex") != null && call.param("key") != null) {
+            throw ApiException.badRequest("name the key with 'hex' or 'key', not both");
+        }
         if (call.param("hex") != null) {
             return Bytes.fromHex("hex", call.param("hex"));
         }
         if (call.param("key") != null) {
-            return utf8(call.param("key"));
+            return utf8(call.param("key"), "query parameter 'key'");
         }
         throw ApiException.badRequest("name the key with the query parameter 'hex' or 'key'");
     }
 
     private static byte[] keyFromJson(JsonNode body) {
-        if (body.hasNonNull("hex")) {
-            return Bytes.fromHex("hex", body.get("hex").asText());
+        String hex = string(body, "hex");
+        if (hex != null && body.hasNonNull("key")) {
+            // Which of the two the caller meant is not for the server to guess; it used to take hex silently.
+            throw ApiException.badRequest("name the key with 'hex' or 'key', not both");
+        }
+        if (hex != null) {
+            return Bytes.fromHex("hex", hex);
         }
         if (body.has("key") && body.get("key").isTextual()) {
-            return utf8(body.get("key").asText());
+            return utf8(body.get("key").asText(), "'key'");
         }
         throw ApiException.badRequest("name the key with 'hex' or 'key' (text)");
     }
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+    /**
+     * A text field of a request body, null when absent or null. Any other type is refused: Jackson's asText()
+     * makes "" of an object or array, which named the empty key (or an empty value, or every key as a prefix).
+     */
+    private static String string(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw ApiException.badRequest("'" + field + "' must be a string, got " + v.getNodeType().name()
+                    .toLowerCase(java.util.Locale.ROOT));
+        }
+        return v.asText();
+    }
+
+    /** The UTF-8 of a key, value or prefix the request gave as text; one that is not valid Unicode is a 400. */
+    private static byte[] utf8(String text, String field) {
+        return JsonLinesRecord.utf8(text, field);
     }
 
     /** Pretty-printed JSON when the text is a JSON object or array, else null. */

@@ -155,6 +155,11 @@ class DocumentApiTest {
                     .json().get("error").asText()).contains("must be a JSON object");
             assertThat(client.put("/api/document", "{\"collection\":\"notes\",\"document\":{}}").status())
                     .isEqualTo(400);
+            // 2^64 + 1 seconds: asLong() wrapped it to a TTL of one second.
+            TestClient.Response wrapped = client.put("/api/document", "{\"collection\":\"notes\",\"id\":\"n5\","
+                    + "\"document\":{},\"ttlSeconds\":18446744073709551617}");
+            assertThat(wrapped.status()).isEqualTo(400);
+            assertThat(wrapped.json().get("error").asText()).contains("'ttlSeconds' must be a positive whole number");
         }
         try (DocumentStore store = DocumentStore.open(dir)) {
             assertThat(store.collection("notes").find(Filter.all())).extracting(d -> d.id()).containsExactly("n2");

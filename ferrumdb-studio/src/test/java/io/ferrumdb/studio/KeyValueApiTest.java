@@ -76,6 +76,31 @@ class KeyValueApiTest {
     }
 
     @Test
+    void aFieldOfTheWrongTypeOrALoneSurrogateIsRefusedNotStoredAsAnotherKey() throws Exception {
+        // Jackson's asText() made "" of an object: the empty key, an empty value, every key as the prefix.
+        TestClient.Response hexObject = client.put("/api/kv", "{\"hex\":{},\"value\":\"v\"}");
+        assertThat(hexObject.status()).isEqualTo(400);
+        assertThat(hexObject.json().get("error").asText()).isEqualTo("'hex' must be a string, got object");
+        assertThat(db.get(new byte[0])).isNull();
+        TestClient.Response base64Array = client.put("/api/kv", "{\"key\":\"k\",\"valueBase64\":[]}");
+        assertThat(base64Array.status()).isEqualTo(400);
+        assertThat(db.get("k".getBytes(UTF_8))).isNull();
+        TestClient.Response prefixObject = client.send("POST", "/api/kv/delete-prefix",
+                Map.of("X-FerrumDB-Token", client.token()), "{\"prefix\":{},\"expectedCount\":" + baseline + "}");
+        assertThat(prefixObject.status()).isEqualTo(400);
+        assertThat(prefixObject.json().get("error").asText()).isEqualTo("'prefix' must be a string, got object");
+        TestClient.Response surrogate = client.put("/api/kv", "{\"key\":\"x\\ud800\",\"value\":\"v\"}");
+        assertThat(surrogate.status()).isEqualTo(400);
+        assertThat(surrogate.json().get("error").asText()).startsWith("'key' is not valid Unicode text");
+        assertThat(db.get("x?".getBytes(UTF_8))).isNull();
+        TestClient.Response both = client.put("/api/kv", "{\"key\":\"a\",\"hex\":\"00\",\"value\":\"v\"}");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.json().get("error").asText()).isEqualTo("name the key with 'hex' or 'key', not both");
+        assertThat(client.get("/api/kv?key=a&hex=00").status()).isEqualTo(400);
+        assertThat(db.size()).isEqualTo(baseline);
+    }
+
+    @Test
     void putThenGetShowsTextJsonAndHex() throws Exception {
         assertThat(client.put("/api/kv", json(Map.of("key", "user:1", "value", "{\"name\":\"Ada\",\"tags\":[1,2]}")))
                 .status()).isEqualTo(200);

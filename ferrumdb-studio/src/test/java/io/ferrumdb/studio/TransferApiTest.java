@@ -148,6 +148,27 @@ class TransferApiTest {
     }
 
     @Test
+    void aKeyOverTheLimitALoneSurrogateOrATwiceGivenFieldIsALineProblem() {
+        try (Studio studio = start(dir.resolve("db"), false)) {
+            TestClient client = new TestClient(studio);
+            String good = "{\"key\":\"a\",\"value\":\"1\"}\n";
+            TestClient.Response tooLong = importBody(client, good + good + "{\"key\":\""
+                    + "k".repeat(io.ferrumdb.Limits.MAX_KEY_SIZE + 1) + "\",\"value\":\"v\"}\n");
+            assertThat(tooLong.status()).isEqualTo(400);
+            assertThat(tooLong.json().get("error").asText()).startsWith("line 3: key of 65536 bytes exceeds the limit")
+                    .contains("2 record(s) before it were imported");
+            assertThat(studio.database().get("a".getBytes(UTF_8))).isEqualTo("1".getBytes(UTF_8));
+            // An unpaired surrogate escape: String.getBytes would have stored the key "?".
+            TestClient.Response surrogate = importBody(client, "{\"key\":\"x\\ud800\",\"value\":\"v\"}\n");
+            assertThat(surrogate.status()).isEqualTo(400);
+            assertThat(surrogate.json().get("error").asText()).startsWith("line 1: key is not valid Unicode text");
+            assertThat(studio.database().get("x?".getBytes(UTF_8))).isNull();
+            TestClient.Response twice = importBody(client, "{\"key\":\"p\",\"key\":\"q\",\"value\":\"v\"}\n");
+            assertThat(twice.json().get("error").asText()).startsWith("line 1: field 'key' appears twice");
+        }
+    }
+
+    @Test
     void recordsExpiredSinceTheExportAreSkippedAndCounted() {
         try (Studio studio = start(dir.resolve("db"), false)) {
             TestClient client = new TestClient(studio);

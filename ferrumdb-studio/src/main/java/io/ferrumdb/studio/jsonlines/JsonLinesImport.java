@@ -1,9 +1,14 @@
 package io.ferrumdb.studio.jsonlines;
 
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Limits;
 import io.ferrumdb.WriteBatch;
 import io.ferrumdb.studio.jsonlines.JsonLinesRecord.LineProblem;
 import java.io.IOException;
@@ -20,6 +25,15 @@ import java.util.function.LongConsumer;
 public final class JsonLinesImport {
     private static final int BATCH_RECORDS = 1000;
     private static final long BATCH_BYTES = 8L << 20;
+    /**
+     * The longest JSON string a record can need: a value at the engine's limit in base64 (the same value as text
+     * is at most that many characters). Jackson's default cap (20 million characters) refused values from about
+     * 15 MiB on, which {@code export} writes.
+     */
+    static final int MAX_STRING_CHARS = 4 * ((Limits.MAX_VALUE_SIZE + 2) / 3);
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_STRING_CHARS).build())
+            .build();
 
     /** What an import did: records put, and records skipped because their expiry had passed. */
     public record Result(long imported, long expired) {
@@ -45,7 +59,7 @@ public final class JsonLinesImport {
         WriteBatch batch = new WriteBatch();
         long batchBytes = 0;
         long line = 1;
-        try (JsonParser parser = JsonLinesExport.JSON.createParser(in)) {
+        try (JsonParser parser = JSON.createParser(in)) {
             parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
             JsonToken token;
             while ((token = next(parser)) != null) {
@@ -58,11 +72,7 @@ public final class JsonLinesImport {
                     expired++;
                     continue;
                 }
-                if (rec.expiresAt() > 0) {
-                    batch.put(rec.key(), rec.value(), Duration.ofMillis(rec.expiresAt() - nowMillis));
-                } else {
-                    batch.put(rec.key(), rec.value());
-                }
+                add(batch, rec, nowMillis);
                 imported++;
                 batchBytes += rec.key().length + rec.value().length;
                 if (batch.size() >= BATCH_RECORDS || batchBytes >= BATCH_BYTES) {
@@ -84,6 +94,19 @@ public final class JsonLinesImport {
         return new Result(imported, expired);
     }
 
+    /** Adds a record to the batch; a key or value over the engine's limits is a problem of its line. */
+    private static void add(WriteBatch batch, JsonLinesRecord rec, long nowMillis) {
+        try {
+            if (rec.expiresAt() > 0) {
+                batch.put(rec.key(), rec.value(), Duration.ofMillis(rec.expiresAt() - nowMillis));
+            } else {
+                batch.put(rec.key(), rec.value());
+            }
+        } catch (IllegalArgumentException overLimit) {
+            throw new LineProblem(overLimit.getMessage());
+        }
+    }
+
     /** Malformed JSON, carrying the line the parser was on (which may be past the record's first line). */
     private static final class Malformed extends RuntimeException {
         final long line;
@@ -97,8 +120,8 @@ public final class JsonLinesImport {
     private static JsonToken next(JsonParser parser) throws IOException {
         try {
             return parser.nextToken();
-        } catch (JsonParseException e) {
-            throw malformed(e);
+        } catch (JsonProcessingException e) {
+            throw malformed(parser, e);
         }
     }
 
@@ -111,8 +134,18 @@ public final class JsonLinesImport {
         return token;
     }
 
-    private static Malformed malformed(JsonParseException e) {
-        return new Malformed(e.getLocation().getLineNr(), "malformed JSON: " + e.getOriginalMessage());
+    /**
+     * Bad JSON, or JSON beyond the parser's limits (a string longer than {@link #MAX_STRING_CHARS}, a number of
+     * more than 1000 digits, nesting deeper than 1000): the latter said with its limit, without the name of the
+     * Jackson setting.
+     */
+    private static Malformed malformed(JsonParser parser, JsonProcessingException e) {
+        JsonLocation at = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
+        if (e instanceof StreamConstraintsException) {
+            return new Malformed(at.getLineNr(), "too large to import: "
+                    + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")"));
+        }
+        return new Malformed(at.getLineNr(), "malformed JSON: " + e.getOriginalMessage());
     }
 
     private static JsonLinesRecord readRecord(JsonParser parser) throws IOException {
@@ -120,16 +153,22 @@ public final class JsonLinesImport {
         String value = null;
         String encoding = JsonLinesRecord.TEXT;
         long expiresAt = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         JsonToken token;
         while ((token = nextInRecord(parser)) == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
+            if (!seen.add(field)) {
+                // Jackson keeps the last of two; which one the exporter meant is not for the importer to guess.
+                throw new LineProblem("field '" + field + "' appears twice");
+            }
             JsonToken v = nextInRecord(parser);
             switch (field) {
                 case "key" -> key = string(parser, v, field);
                 case "value" -> value = string(parser, v, field);
                 case "encoding" -> encoding = string(parser, v, field);
                 case "expiresAt" -> {
-                    if (v != JsonToken.VALUE_NUMBER_INT || parser.getLongValue() <= 0) {
+                    if (v != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                            || parser.getLongValue() <= 0) {
                         throw new LineProblem("expiresAt must be a positive integer (epoch milliseconds)");
                     }
                     expiresAt = parser.getLongValue();
@@ -156,8 +195,8 @@ public final class JsonLinesImport {
         }
         try {
             return parser.getText();
-        } catch (JsonParseException e) {
-            throw malformed(e);
+        } catch (JsonProcessingException e) {
+            throw malformed(parser, e);
         }
     }
 }

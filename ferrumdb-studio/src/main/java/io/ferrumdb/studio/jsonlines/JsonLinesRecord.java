@@ -1,9 +1,11 @@
 package io.ferrumdb.studio.jsonlines;
 
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -25,15 +27,39 @@ public record JsonLinesRecord(byte[] key, byte[] value, long expiresAt) {
                 : Base64.getEncoder().encodeToString(bytes);
     }
 
-    /** @throws LineProblem when a base64 field does not decode */
+    /** @throws LineProblem when a base64 field does not decode, or a text field is not valid Unicode */
     static byte[] decode(String text, String encoding, String field) {
         if (encoding.equals(TEXT)) {
-            return text.getBytes(StandardCharsets.UTF_8);
+            try {
+                return utf8(text, field);
+            } catch (IllegalArgumentException e) {
+                throw new LineProblem(e.getMessage());
+            }
         }
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             throw new LineProblem(field + " is not valid base64: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The UTF-8 bytes of {@code text}. A lone UTF-16 surrogate (an unpaired JSON escape of D800 to DFFF) has no
+     * UTF-8 form: {@link String#getBytes} would store {@code ?} in its place, another key or value than the one
+     * given, so it is refused, naming {@code field}.
+     *
+     * @throws IllegalArgumentException when {@code text} holds a lone surrogate
+     */
+    public static byte[] utf8(String text, String field) {
+        try {
+            ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(text));
+            return Arrays.copyOf(bytes.array(), bytes.limit());
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(field + " is not valid Unicode text: it holds a lone UTF-16 surrogate"
+                    + " (such as \\ud800), which has no UTF-8 form; give binary data in base64");
         }
     }
 
