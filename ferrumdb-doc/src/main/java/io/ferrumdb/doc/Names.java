@@ -57,13 +57,9 @@ final class Names {
     }
 
     private static void checkWellFormed(String what, String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException(what + " contains an unpaired surrogate at index " + i);
-            }
+        // The JDK's encoder refuses exactly the unpaired surrogates (a new encoder each call: encoders keep state).
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(text)) {
+            throw new IllegalArgumentException(what + " contains an unpaired surrogate, which has no UTF-8 form");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ferrumdb.mcp;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +44,10 @@ final class Args {
      * has no UTF-8 form: stored, it became {@code ?}, another key, value or memory than the one given.
      */
     private static String unicode(String name, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new ToolInputException(name, "is not valid Unicode text: it holds a lone UTF-16 surrogate at"
-                        + " character " + i);
-            }
+        // The JDK's encoder refuses exactly the unpaired surrogates (a new encoder each call: encoders keep state).
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(s)) {
+            throw new ToolInputException(name, "is not valid Unicode text: it holds a lone UTF-16 surrogate (such as"
+                    + " \\ud800 alone), which has no UTF-8 form");
         }
         return s;
     }
