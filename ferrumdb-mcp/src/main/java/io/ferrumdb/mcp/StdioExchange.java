@@ -126,13 +126,14 @@ final class StdioExchange {
             answer(error(id, -32600, "Invalid Request: " + problem));
             return false;
         }
-        String params = paramsProblem((Map<?, ?>) value);
+        Map<?, ?> message = (Map<?, ?>) value;
+        String params = paramsProblem(message);
         if (params != null) {
             // The SDK answered these with the text of a NullPointerException or of Jackson's type error.
             answer(error(id, -32602, "Invalid params: " + params));
             return false;
         }
-        if (isRequest(line)) {
+        if (message.get("id") != null && message.containsKey("method")) { // a request: it will be answered
             synchronized (lock) {
                 requests++;
             }
@@ -285,11 +286,6 @@ final class StdioExchange {
         }
     }
 
-    private boolean isRequest(String line) {
-        Map<String, Object> m = parse(line);
-        return m != null && m.get("id") != null && m.containsKey("method");
-    }
-
     private boolean isResponse(String line) {
         Map<String, Object> m = parse(line);
         return m != null && m.get("id") != null && (m.containsKey("result") || m.containsKey("error"));
@@ -299,7 +295,7 @@ final class StdioExchange {
         try {
             return json.readValue(line, new TypeRef<Map<String, Object>>() { });
         } catch (IOException | RuntimeException notAnObject) {
-            return null; // not a message of ours to count; the SDK reports malformed input itself
+            return null; // not a response to count
         }
     }
 }
