@@ -690,14 +690,14 @@ class KeyDirImageTest {
     }
 
     /**
-     * A close whose image cannot be written (the disk full, a failed fsync or rename of {@code KEYDIR.tmp}) after a
+     * A close whose image cannot be written (the disk full, a failed write or rename of {@code KEYDIR.tmp}) after a
      * session that opened from the previous image and wrote: the close goes on, no temporary file stays, and the
      * previous image, still on disk, is refused by the next open, also after a power loss right after that close.
      * {@code DISK_FULL} fills the disk once every write was synced, so the close's seal of the active segment
      * fails too.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"WRITE 1", "WRITE 2", "WRITE 3", "WRITE 4", "FORCE 1", "RENAME 1", "DISK_FULL 0"})
+    @ValueSource(strings = {"WRITE 1", "WRITE 2", "WRITE 3", "WRITE 4", "RENAME 1", "DISK_FULL 0"})
     void aCloseThatCannotWriteItsImageLeavesTheDatabaseWhole(String fault) throws IOException {
         String[] f = fault.split(" ");
         FaultFileIO io = new FaultFileIO(f[1].hashCode());
@@ -739,6 +739,48 @@ class KeyDirImageTest {
         try (FerrumDB reopened = FerrumDB.open(dir, io.forOneOpen(options(true)))) {
             HintLoadTest.assertContents(reopened, model);
         }
-        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("segments, the database has"));
+        // The first session's image names other segments; its bytes were never fsynced, so the power loss may also
+        // have cut them (the rename reached the disk through a later directory fsync): refused either way.
+        assertThat(notUsed()).hasSize(1).allMatch(m -> m.contains("segments, the database has")
+                || m.contains("shorter than its header"));
+    }
+
+    /**
+     * The image is a cache, written at close without an fsync of the file or of the directory (a clean close of a
+     * large database spent a fifth of its time on that fsync). A power loss right after such a close leaves the
+     * previous image (the rename undone, as {@link FaultFileIO#crash} plays it), which names other segments: the
+     * next open refuses it, loads the hints, and has every key of the closed session. The crash keeps random
+     * garbage in unsynced tails, so a new image that half reached the disk would be refused too (the flips and cuts
+     * above are the other ways it can look).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aPowerLossAfterACleanCloseCostsTheImageOnly(boolean ordered) throws IOException {
+        FaultFileIO io = new FaultFileIO(ordered ? 11 : 12).tail(FaultFileIO.Tail.GARBAGE);
+        Path dir = tmp.resolve("db");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        populate(dir, io.forOneOpen(options(ordered)), 23, model);
+        assertThat(image(dir)).as("the first close wrote an image").exists();
+        // Power loss right after the first close: the unsynced image may be lost, never the data.
+        io.crash();
+        try (FerrumDB db = FerrumDB.open(dir, io.forOneOpen(options(ordered)))) {
+            HintLoadTest.assertContents(db, model);
+            for (int i = 0; i < 40; i++) {
+                byte[] value = ("after-" + i).getBytes(StandardCharsets.UTF_8);
+                db.put(key(i), value);
+                model.put("key-" + i, value);
+            }
+        }
+        byte[] written = Files.readAllBytes(image(dir));
+        io.crash();
+        assertThat(image(dir)).as("the second close's image did not survive the power loss")
+                .satisfiesAnyOf(p -> assertThat(p).doesNotExist(),
+                        p -> assertThat(Files.readAllBytes(p)).isNotEqualTo(written));
+        boolean left = Files.exists(image(dir));
+        logged.clear();
+        try (FerrumDB db = FerrumDB.open(dir, io.forOneOpen(options(ordered)))) {
+            HintLoadTest.assertContents(db, model);
+        }
+        assertThat(notUsed()).as("what the power loss left of the image is refused").hasSize(left ? 1 : 0);
     }
 }

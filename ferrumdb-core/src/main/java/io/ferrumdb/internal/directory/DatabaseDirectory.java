@@ -238,19 +238,39 @@ public final class DatabaseDirectory implements AutoCloseable {
 
     /** {@link #writeDurably(FileIO, Path, String, byte[])} of contents written piece by piece. */
     public static void writeDurably(FileIO io, Path dir, String name, Contents contents) throws IOException {
+        replace(io, dir, name, contents, true);
+        io.syncDirectory(dir);
+    }
+
+    /**
+     * Replaces {@code dir/name} by {@code contents} as {@link #writeDurably(FileIO, Path, String, Contents)} does,
+     * but fsyncs neither the file nor the directory. Only for a cache that a reader checks whole and can do without
+     * (the key directory image: FORMAT.md, "KEYDIR"): after a power loss the name may hold the previous file, none,
+     * or the new one cut, zero-filled or torn, and a reader must refuse every one of those that does not describe
+     * the database as it is. A reader in the same boot sees the new file whole (the page cache). The rename still
+     * matters: an open may have the previous file mapped, which must not change under it.
+     */
+    public static void replaceUnsynced(FileIO io, Path dir, String name, Contents contents) throws IOException {
+        replace(io, dir, name, contents, false);
+    }
+
+    /** Writes {@code contents} to a temporary file, fsynced when {@code force}, and renames it over {@code name}. */
+    private static void replace(FileIO io, Path dir, String name, Contents contents, boolean force)
+            throws IOException {
         Path tmp = dir.resolve(FileNames.temporary(name));
         io.delete(tmp);
         try {
             try (StorageFile f = io.create(tmp)) {
                 contents.writeTo(f);
-                f.force();
+                if (force) {
+                    f.force();
+                }
             }
             io.rename(tmp, dir.resolve(name));
         } catch (IOException | RuntimeException e) {
             deleteAfterFailure(io, tmp, e);
             throw e;
         }
-        io.syncDirectory(dir);
     }
 
     /** Largest single read of {@link #readAll} (see there). */
