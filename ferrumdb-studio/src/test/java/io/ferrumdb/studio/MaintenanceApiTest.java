@@ -105,4 +105,18 @@ class MaintenanceApiTest {
             assertThat(new String(copy.get("key7".getBytes(UTF_8)), UTF_8)).startsWith("value 1 ");
         }
     }
+
+    @Test
+    void aBackupTheEngineCannotWriteIsReportedInWordsWithoutJavaClassNames() throws Exception {
+        Path aFile = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path target = aFile.resolve("backup");
+        try (Studio studio = Studio.start(StudioConfig.builder(dir.resolve("db")).port(0).build())) {
+            TestClient client = new TestClient(studio);
+            TestClient.Response r = client.send("POST", "/api/backup", java.util.Map.of("X-FerrumDB-Token",
+                    client.token()), "{\"target\":\"" + target + "\"}");
+            assertThat(r.status()).isEqualTo(500);
+            String error = r.json().get("error").asText();
+            assertThat(error).contains(aFile.toString()).doesNotContain("java.", "Exception");
+        }
+    }
 }
