@@ -71,6 +71,7 @@ public final class DatabaseDirectory implements AutoCloseable {
         boolean create = write && createIfMissing;
         Path metaPath = dir.resolve(FileNames.META);
         if (!io.exists(metaPath)) {
+            refuseSegmentsWithoutMeta(io, dir);
             if (!create) {
                 throw new DatabaseNotFoundException(dir);
             }
@@ -324,8 +325,30 @@ public final class DatabaseDirectory implements AutoCloseable {
     }
 
     /**
+     * A directory whose segments outlived its META held a database: saying "no database" there would invite
+     * creating a new one over the old data, and creating one would give the old records a foreign identity.
+     */
+    private static void refuseSegmentsWithoutMeta(FileIO io, Path dir) throws IOException {
+        if (!io.exists(dir)) {
+            return;
+        }
+        List<String> segments = new ArrayList<>();
+        for (Path p : io.list(dir)) {
+            String name = p.getFileName().toString();
+            if (FileNames.segmentId(name) >= 0) {
+                segments.add(name);
+            }
+        }
+        if (!segments.isEmpty()) {
+            Collections.sort(segments);
+            throw new CorruptionException(dir.resolve(FileNames.META), 0, "META is missing, but the directory"
+                    + " holds the database files " + FileNames.listing(segments));
+        }
+    }
+
+    /**
      * A directory without META may become a database only if it holds nothing but what an interrupted creation
-     * leaves (LOCK, the MANIFEST written just before META, temporary files); segments without META are damage, anything else is someone else's data.
+     * leaves (LOCK, the MANIFEST written just before META, temporary files); anything else is someone else's data.
      */
     private static void refuseForeignContents(FileIO io, Path dir) throws IOException {
         if (!io.exists(dir)) {
@@ -334,10 +357,6 @@ public final class DatabaseDirectory implements AutoCloseable {
         List<String> foreign = new ArrayList<>();
         for (Path p : io.list(dir)) {
             String name = p.getFileName().toString();
-            if (FileNames.segmentId(name) >= 0) {
-                throw new CorruptionException(dir.resolve(FileNames.META), 0,
-                        "META file is missing but segment files exist");
-            }
             if (!name.equals(FileNames.LOCK) && !name.equals(FileNames.MANIFEST) && !FileNames.isTemporary(name)) {
                 foreign.add(name);
             }
