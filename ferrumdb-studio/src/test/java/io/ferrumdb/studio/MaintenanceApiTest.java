@@ -106,17 +106,18 @@ class MaintenanceApiTest {
         }
     }
 
+    /** Before: "internal error: java.io.UncheckedIOException: java.nio.file.FileSystemException: ...". */
     @Test
     void aBackupTheEngineCannotWriteIsReportedInWordsWithoutJavaClassNames() throws Exception {
-        Path aFile = Files.writeString(dir.resolve("a-file"), "not a directory");
-        Path target = aFile.resolve("backup");
+        // A name longer than any file system allows passes Studio's checks and fails in the engine's backup.
+        Path target = dir.resolve("x".repeat(300));
         try (Studio studio = Studio.start(StudioConfig.builder(dir.resolve("db")).port(0).build())) {
             TestClient client = new TestClient(studio);
             TestClient.Response r = client.send("POST", "/api/backup", java.util.Map.of("X-FerrumDB-Token",
                     client.token()), "{\"target\":\"" + target + "\"}");
             assertThat(r.status()).isEqualTo(500);
             String error = r.json().get("error").asText();
-            assertThat(error).contains(aFile.toString()).doesNotContain("java.", "Exception");
+            assertThat(error).contains("File name too long: " + target).doesNotContain("java.", "Exception");
         }
     }
 }
