@@ -111,7 +111,7 @@ final class DataCommands {
                 if (ttl == null) {
                     db.put(k, v);
                 } else {
-                    db.put(k, v, Durations.parse(ttl));
+                    db.put(k, v, Durations.ttl(ttl));
                 }
             }
             return ExitCode.OK;
