@@ -129,6 +129,10 @@ public final class Main {
         if (e instanceof EncryptionKeyException) {
             return ExitCode.PASSPHRASE;
         }
+        if (e instanceof UniqueIndexViolationException) {
+            // The document or index the user gave is refused, as a value over the size limit is: bad input.
+            return ExitCode.USAGE;
+        }
         if (e instanceof FerrumException || e instanceof UncheckedIOException) {
             return ExitCode.DATABASE;
         }
