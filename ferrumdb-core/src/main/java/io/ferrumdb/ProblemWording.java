@@ -31,7 +31,7 @@ public final class ProblemWording {
             return corruption(c);
         }
         if (e instanceof UncheckedIOException && e.getCause() != null
-                && e.getMessage().equals(e.getCause().toString())) {
+                && e.getCause().toString().equals(e.getMessage())) {
             // Without a message of its own, an UncheckedIOException's message is its cause's class and message.
             return describe(e.getCause());
         }

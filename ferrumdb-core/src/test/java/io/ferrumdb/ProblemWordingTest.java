@@ -39,6 +39,8 @@ class ProblemWordingTest {
         assertThat(ProblemWording.describe(new IOException())).isEqualTo("I/O error");
         assertThat(ProblemWording.describe(new RuntimeException(new NoSuchFileException("/x"))))
                 .isEqualTo("no such file or directory: /x");
+        assertThat(ProblemWording.describe(new UncheckedIOException(null, new NoSuchFileException("/y"))))
+                .isEqualTo("no such file or directory: /y");
     }
 
     @Test
