@@ -10,6 +10,12 @@ public final class Limits {
     public static final int MAX_VALUE_SIZE = 64 << 20;
     /** Largest total of key and value bytes in one {@link WriteBatch}. */
     public static final long MAX_BATCH_BYTES = 256L << 20;
+    /**
+     * Longest TTL a front end accepts from a person (the CLI and its REPL, Studio, MCP's {@code kv_put}): 100
+     * years. The engine's own {@code put} takes any positive TTL and records an expiry past the end of its clock
+     * (epoch milliseconds in a long) as that end, which a typo of a few digits would reach unnoticed.
+     */
+    public static final Duration MAX_TTL = Duration.ofDays(36_500);
 
     private Limits() {
     }

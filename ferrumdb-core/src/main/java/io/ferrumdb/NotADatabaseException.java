@@ -1,5 +1,6 @@
 package io.ferrumdb;
 
+import io.ferrumdb.internal.directory.FileNames;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,7 +15,7 @@ public class NotADatabaseException extends FerrumException {
 
     public NotADatabaseException(Path directory, List<String> files) {
         super("refusing to create a FerrumDB database in " + directory + ": the directory is not empty and holds no"
-                + " database (found " + summary(files) + ")");
+                + " database (found " + FileNames.listing(files) + ")");
         this.directory = directory;
         this.files = List.copyOf(files);
     }
@@ -26,11 +27,5 @@ public class NotADatabaseException extends FerrumException {
     /** The names of the files found in the directory. */
     public List<String> files() {
         return files;
-    }
-
-    private static String summary(List<String> files) {
-        int shown = Math.min(files.size(), 10);
-        String list = String.join(", ", files.subList(0, shown));
-        return files.size() > shown ? list + " and " + (files.size() - shown) + " more" : list;
     }
 }

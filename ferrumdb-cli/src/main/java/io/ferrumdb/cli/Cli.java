@@ -1,5 +1,6 @@
 package io.ferrumdb.cli;
 
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
@@ -112,7 +113,8 @@ final class Cli implements Callable<Integer> {
             try {
                 text = Files.readString(passphraseFile, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw CliException.usage("cannot read the passphrase file: " + Main.fileProblem(passphraseFile, e));
+                throw CliException.usage("cannot read the passphrase file: "
+                        + ProblemWording.fileProblem(passphraseFile, e));
             }
             int newline = text.indexOf('\n');
             String line = (newline < 0 ? text : text.substring(0, newline)).replaceAll("\r$", "");

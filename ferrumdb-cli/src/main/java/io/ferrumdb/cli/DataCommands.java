@@ -1,5 +1,6 @@
 package io.ferrumdb.cli;
 
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
 import java.io.IOException;
@@ -68,7 +69,8 @@ final class DataCommands {
                 try {
                     Files.write(output, value);
                 } catch (IOException e) {
-                    throw new CliException(ExitCode.USAGE, "cannot write the value: " + Main.fileProblem(output, e));
+                    throw new CliException(ExitCode.USAGE, "cannot write the value: "
+                            + ProblemWording.fileProblem(output, e));
                 }
             } else if (codec == Codec.TEXT && !cli.io.terminals().out()) {
                 // Like redis-cli's raw output: a pipe or file gets the stored bytes, not one byte more.
@@ -109,7 +111,7 @@ final class DataCommands {
                 if (ttl == null) {
                     db.put(k, v);
                 } else {
-                    db.put(k, v, Durations.parse(ttl));
+                    db.put(k, v, Durations.ttl(ttl));
                 }
             }
             return ExitCode.OK;
@@ -128,7 +130,7 @@ final class DataCommands {
                 }
             } catch (IOException e) {
                 throw CliException.usage("cannot read the value: "
-                        + (file != null ? Main.fileProblem(file, e) : Main.message(e)));
+                        + (file != null ? ProblemWording.fileProblem(file, e) : Main.message(e)));
             }
             return codec.decode(value, "value");
         }

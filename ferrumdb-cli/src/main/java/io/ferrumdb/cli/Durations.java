@@ -1,5 +1,6 @@
 package io.ferrumdb.cli;
 
+import io.ferrumdb.Limits;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
@@ -38,5 +39,22 @@ final class Durations {
             throw CliException.usage("duration must be positive, got '" + text + "'");
         }
         return d;
+    }
+
+    /** A TTL as typed: a duration ({@link #parse}) no longer than {@link Limits#MAX_TTL}. */
+    static Duration ttl(String text) {
+        return withinTtlLimit(parse(text), text);
+    }
+
+    /**
+     * {@code ttl} (typed as {@code text}), refused when longer than {@link Limits#MAX_TTL}: the engine would
+     * record the expiry without complaint, capped at the end of its clock.
+     */
+    static Duration withinTtlLimit(Duration ttl, String text) {
+        if (ttl.compareTo(Limits.MAX_TTL) > 0) {
+            throw CliException.usage("TTL '" + text + "' exceeds the limit of " + Limits.MAX_TTL.toDays()
+                    + " days (100 years)");
+        }
+        return ttl;
     }
 }

@@ -1,5 +1,6 @@
 package io.ferrumdb.cli;
 
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.studio.jsonlines.JsonLinesExport;
@@ -54,7 +55,7 @@ final class ExportCommand implements Callable<Integer> {
         try {
             return Files.newOutputStream(output);
         } catch (IOException e) {
-            throw CliException.usage("cannot write the export file: " + Main.fileProblem(output, e));
+            throw CliException.usage("cannot write the export file: " + ProblemWording.fileProblem(output, e));
         }
     }
 

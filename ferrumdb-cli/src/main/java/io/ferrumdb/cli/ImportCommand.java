@@ -1,5 +1,6 @@
 package io.ferrumdb.cli;
 
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.studio.jsonlines.JsonLinesFormatException;
 import io.ferrumdb.studio.jsonlines.JsonLinesImport;
@@ -57,7 +58,7 @@ final class ImportCommand implements Callable<Integer> {
         try {
             return Files.newInputStream(input);
         } catch (IOException e) {
-            throw CliException.usage("cannot read the import file: " + Main.fileProblem(input, e));
+            throw CliException.usage("cannot read the import file: " + ProblemWording.fileProblem(input, e));
         }
     }
 }

@@ -3,20 +3,14 @@ package io.ferrumdb.cli;
 import io.ferrumdb.CorruptionException;
 import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumException;
+import io.ferrumdb.ProblemWording;
+import io.ferrumdb.doc.UniqueIndexViolationException;
 import java.io.Console;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
-import java.nio.file.Path;
 import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -135,6 +129,10 @@ public final class Main {
         if (e instanceof EncryptionKeyException) {
             return ExitCode.PASSPHRASE;
         }
+        if (e instanceof UniqueIndexViolationException) {
+            // The document or index the user gave is refused, as a value over the size limit is: bad input.
+            return ExitCode.USAGE;
+        }
         if (e instanceof FerrumException || e instanceof UncheckedIOException) {
             return ExitCode.DATABASE;
         }
@@ -144,101 +142,22 @@ public final class Main {
         return ExitCode.DATABASE;
     }
 
-    /** One readable line for the user: what went wrong and, where it helps, what to do. */
+    /**
+     * One readable line for the user: what went wrong ({@link ProblemWording}, which every front end shares) and,
+     * where it helps, the command or option to use.
+     */
     static String message(Throwable e) {
         if (e instanceof EncryptionKeyException) {
             return e.getMessage().replaceAll(": open it with Options.*", "") + " (give the passphrase with "
                     + "--passphrase-file FILE, the environment variable " + Cli.PASSPHRASE_ENV
                     + " or --ask-passphrase)";
         }
-        if (e instanceof CorruptionException c) {
-            String beyondRepair = beyondRepair(c);
-            if (beyondRepair != null) {
-                // The engine's own way out, if it added one, is repair, which stops at the same damage.
-                CorruptionException first = c;
-                while (first.getCause() instanceof CorruptionException inner && c.file().equals(inner.file())) {
-                    first = inner;
-                }
-                return "corruption in " + first.file() + " at offset " + first.offset() + ": " + first.problem()
-                        + " (" + beyondRepair + ")";
-            }
-            return c.getMessage().contains("ferrumdb repair") ? c.getMessage()
-                    : c.getMessage() + " (run 'ferrumdb verify' to list every damaged record, 'ferrumdb repair' to"
+        if (e instanceof CorruptionException c && ProblemWording.beyondRepair(c) == null
+                && !c.getMessage().contains("ferrumdb repair")) {
+            return c.getMessage() + " (run 'ferrumdb verify' to list every damaged record, 'ferrumdb repair' to"
                     + " keep every intact one)";
         }
-        if (e instanceof FerrumException || e instanceof CliException || e instanceof IllegalArgumentException) {
-            return inWords(e);
-        }
-        if (e instanceof UncheckedIOException && e.getCause() != null) {
-            // Without a message of its own, an UncheckedIOException's message is its cause's class and message.
-            return e.getMessage().equals(e.getCause().toString()) ? message(e.getCause()) : inWords(e);
-        }
-        if (e instanceof FileSystemException fs) {
-            return fileProblem(fs);
-        }
-        // No Java class names for the user; the message of an unexpected failure is the best there is.
-        return e.getMessage() != null ? e.getMessage() : "unexpected failure (run with --verbose for details)";
-    }
-
-    /**
-     * The message of {@code e}, where one that ends with its cause as Java prints it ("...: " followed by
-     * {@code java.nio.file.NotDirectoryException: /data}, as the engine and libraries write them) ends with the
-     * cause in words instead ("not a directory: /data").
-     */
-    private static String inWords(Throwable e) {
-        String text = e.getMessage();
-        Throwable cause = e.getCause();
-        if (text == null || cause == null || !text.endsWith(cause.toString())) {
-            return text;
-        }
-        return text.substring(0, text.length() - cause.toString().length()) + message(cause);
-    }
-
-    /**
-     * What went wrong reading or writing {@code file}, naming it: reads of a directory fail with a bare
-     * "Is a directory", which names no file.
-     */
-    static String fileProblem(Path file, IOException e) {
-        return e instanceof FileSystemException fs && fs.getFile() != null ? fileProblem(fs)
-                : file + ": " + (e.getMessage() != null ? e.getMessage() : "I/O error");
-    }
-
-    /**
-     * What to do about damage to a file that repair cannot mend: it opens META, KEY and a BACKUP marker as open
-     * does and stops at the same damage, so sending the user there is a loop. Null for every other file.
-     */
-    private static String beyondRepair(CorruptionException e) {
-        String name = e.file() == null ? "" : e.file().getFileName().toString();
-        return switch (name) {
-            case "META" -> "'ferrumdb repair' cannot rebuild META, which holds the database's identity: restore it"
-                    + " from a backup or copy of this database";
-            case "KEY" -> "'ferrumdb repair' cannot rebuild KEY, which holds the data key every record is encrypted"
-                    + " with: restore it from a backup or copy of this database (SECURITY.md)";
-            case "BACKUP" -> "this directory is a backup whose marker is damaged, so it may be incomplete: take the"
-                    + " backup again from its database";
-            default -> null;
-        };
-    }
-
-    /** A file-system failure in the user's words: what happened, and to which file. */
-    static String fileProblem(FileSystemException e) {
-        String what;
-        if (e instanceof AccessDeniedException) {
-            what = "permission denied";
-        } else if (e instanceof NoSuchFileException) {
-            what = "no such file or directory";
-        } else if (e instanceof FileAlreadyExistsException) {
-            what = "already exists";
-        } else if (e instanceof NotDirectoryException) {
-            what = "not a directory";
-        } else if (e instanceof DirectoryNotEmptyException) {
-            what = "directory not empty";
-        } else {
-            what = e.getReason() != null ? e.getReason() : "file system error";
-        }
-        String file = e.getFile() == null ? "" : ": " + e.getFile()
-                + (e.getOtherFile() == null ? "" : " -> " + e.getOtherFile());
-        return what + file;
+        return ProblemWording.describe(e);
     }
 
     private static char[] readPassword(String prompt) {

@@ -144,7 +144,8 @@ final class ReplSession {
             case "TTL" -> ttl(w);
             case "EXPIRE" -> {
                 arity(w, 3, 3);
-                out.println(rewrite(key(w.get(1)), Duration.ofSeconds(seconds(w.get(2)))) ? 1 : 0);
+                out.println(rewrite(key(w.get(1)), Durations.withinTtlLimit(Duration.ofSeconds(seconds(w.get(2))),
+                        w.get(2))) ? 1 : 0);
             }
             case "PERSIST" -> {
                 arity(w, 2, 2);
@@ -202,11 +203,11 @@ final class ReplSession {
             if (w.size() == 5) {
                 String unit = w.get(3).toUpperCase(Locale.ROOT);
                 long n = seconds(w.get(4));
-                ttl = switch (unit) {
+                ttl = Durations.withinTtlLimit(switch (unit) {
                     case "EX" -> Duration.ofSeconds(n);
                     case "PX" -> Duration.ofMillis(n);
                     default -> throw CliException.usage("usage: " + usage("SET"));
-                };
+                }, w.get(4) + " " + unit);
             } else if (w.size() != 3) {
                 throw CliException.usage("usage: " + usage("SET") + " (quote a value that contains blanks)");
             }

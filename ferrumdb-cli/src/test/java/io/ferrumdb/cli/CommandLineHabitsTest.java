@@ -233,6 +233,44 @@ class CommandLineHabitsTest {
                 .doesNotContain("Exception");
     }
 
+    /** Before: "no FerrumDB database at DIR", inviting a new database over the old segments. */
+    @Test
+    void aDatabaseWhoseMetaWasDeletedIsNamedAsDamagedNotMissing() throws Exception {
+        assertThat(run("put", "k", "v").code()).isZero();
+        java.nio.file.Files.delete(db().resolve("META"));
+        for (String[] command : new String[][] {{"get", "k"}, {"put", "k2", "v"}, {"verify"}, {"repair"}}) {
+            Run r = run(command);
+            assertThat(r.code()).as(command[0]).isEqualTo(ExitCode.DATABASE);
+            assertThat(r.err()).as(command[0])
+                    .contains("corruption in " + db().resolve("META").toAbsolutePath())
+                    .contains("META is missing, but the directory holds the database files 0000000001.seg")
+                    .contains("'ferrumdb repair' cannot rebuild META").contains("restore it from a backup")
+                    .doesNotContain("no FerrumDB database");
+        }
+    }
+
+    /** Before: a TTL past the end of the engine's clock was stored as "the end of time" without a word. */
+    @Test
+    void aTtlPastTheLimitIsRefusedNamingTheLimit() {
+        Run absurd = run("put", "k", "v", "--ttl", "999999999d");
+        assertThat(absurd.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(absurd.err()).contains("TTL '999999999d' exceeds the limit of 36500 days (100 years)");
+        assertThat(run("put", "k", "v", "--ttl", "36500d").code()).isZero();
+        assertThat(run("put", "k", "v", "--ttl", "36501d").code()).isEqualTo(ExitCode.USAGE);
+    }
+
+    /** Before: exit code 3 (database error) for a refused user input. */
+    @Test
+    void aUniqueIndexOverDuplicatedValuesIsBadInputNamingIndexFieldAndValue() {
+        String longValue = "x".repeat(300);
+        assertThat(run("doc", "put", "users", "a", "{\"email\":\"" + longValue + "\"}").code()).isZero();
+        assertThat(run("doc", "put", "users", "b", "{\"email\":\"" + longValue + "\"}").code()).isZero();
+        Run r = run("doc", "index", "users", "email", "--unique");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("unique index 'email' of collection 'users' already has the value \""
+                + "x".repeat(99) + "... (302 characters)").doesNotContain("x".repeat(101));
+    }
+
     @Test
     void documentCommandsOnAKeyValueDatabaseSayWhatToDo() {
         assertThat(run("put", "k", "v").code()).isZero();

@@ -70,8 +70,12 @@ final class Args {
             throw new ToolInputException(name, "must be a number, got " + describe(v));
         }
         double d = n.doubleValue();
-        if (d != Math.rint(d) || Double.isInfinite(d) || Math.abs(d) > 1e15) {
+        if (d != Math.rint(d) || Double.isInfinite(d)) {
             throw new ToolInputException(name, "must be a whole number, got " + n);
+        }
+        if (Math.abs(d) > 1e15) {
+            // Past 2^53 a JSON number may already have lost digits on the way; no argument needs one that large.
+            throw new ToolInputException(name, n + " is out of range: at most 15 digits");
         }
         return n.longValue();
     }

@@ -85,14 +85,16 @@ final class StoreTools {
                 """
                 {"type": "object", "additionalProperties": false, "required": ["key", "value"], "properties": {%s,
                   "value": {"type": "string", "description": "The value (text)."},
-                  "ttl_seconds": {"type": "number", "exclusiveMinimum": 0, "description": "Expire after this many seconds."}
-                }}""".formatted(KEY_PROPERTY), false, false, args -> {
+                  "ttl_seconds": {"type": "integer", "minimum": 1, "maximum": %d,
+                    "description": "Expire after this many seconds (at most 100 years)."}
+                }}""".formatted(KEY_PROPERTY, Limits.MAX_TTL.toSeconds()), false, false, args -> {
                     String key = args.requiredString("key");
                     byte[] value = args.requiredString("value").getBytes(StandardCharsets.UTF_8);
                     Long ttl = args.wholeNumber("ttl_seconds");
                     if (ttl != null) {
-                        if (ttl <= 0) {
-                            throw new ToolInputException("ttl_seconds", ttl + " must be more than 0");
+                        if (ttl <= 0 || ttl > Limits.MAX_TTL.toSeconds()) {
+                            throw new ToolInputException("ttl_seconds", ttl + " is out of range: give 1 to "
+                                    + Limits.MAX_TTL.toSeconds() + " (100 years)");
                         }
                         db.put(key("key", key), value, Duration.ofSeconds(ttl));
                     } else {

@@ -1,5 +1,6 @@
 package io.ferrumdb.mcp;
 
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.FerrumException;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
@@ -37,20 +38,20 @@ record ToolSpec(String name, String title, String description, String inputSchem
                 .build();
     }
 
-    private CallToolResult call(Set<String> known, Map<String, Object> arguments) {
+    CallToolResult call(Set<String> known, Map<String, Object> arguments) {
         try {
             ToolOutput out = handler.apply(new Args(arguments, known));
             return CallToolResult.builder().structuredContent(out.structured()).addTextContent(out.text())
                     .isError(false).build();
         } catch (ToolInputException | IllegalArgumentException e) {
             // Includes InvalidMemoryRequestException and the engine's own limit checks.
-            return error("invalid input: " + e.getMessage());
+            return error("invalid input: " + ProblemWording.describe(e));
         } catch (FerrumException e) {
             LOG.warn("tool {} failed", name, e);
-            return error("the database refused: " + e.getMessage());
+            return error("the database refused: " + ProblemWording.describe(e));
         } catch (RuntimeException e) {
             LOG.error("tool {} failed unexpectedly", name, e);
-            return error("internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage());
+            return error("internal error: " + ProblemWording.describe(e));
         }
     }
 

@@ -1,12 +1,13 @@
 package io.ferrumdb.server;
 
+import io.ferrumdb.ProblemWording;
+import io.ferrumdb.ProblemWording;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * One client connection: runs each decoded command and writes the replies in request order. A write's reply
@@ -82,10 +83,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         enqueue(ctx, new Pending(outcome.reply(), session.protocol, outcome.durable(), outcome.effect()));
     }
 
-    private static String describe(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        return message.replace('\r', ' ').replace('\n', ' ');
+    /** A failure in words (no Java class names) on one line, as a RESP simple error must be. */
+    static String describe(Throwable e) {
+        return ProblemWording.describe(e).replace('\r', ' ').replace('\n', ' ');
     }
 
     private void enqueue(ChannelHandlerContext ctx, Pending p) {

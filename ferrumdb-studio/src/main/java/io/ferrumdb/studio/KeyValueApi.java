@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
+import io.ferrumdb.Limits;
 import io.ferrumdb.WriteBatch;
 import io.ferrumdb.doc.DocumentStore;
 import io.ferrumdb.studio.jsonlines.JsonLinesRecord;
@@ -31,11 +32,8 @@ final class KeyValueApi {
     /** Values larger than this are previewed, not sent whole (the raw endpoint sends any size). */
     static final int TEXT_PREVIEW_BYTES = 1 << 20;
     static final int HEX_PREVIEW_BYTES = 4096;
-    /**
-     * The longest TTL accepted: 100 years. Larger values are a mistake (and near Long.MAX_VALUE seconds the
-     * expiry instant overflows), so they are refused rather than stored as "practically never".
-     */
-    static final long MAX_TTL_SECONDS = 100L * 365 * 24 * 3600;
+    /** The longest TTL accepted, {@link Limits#MAX_TTL} (100 years), as every front end does. */
+    static final long MAX_TTL_SECONDS = Limits.MAX_TTL.toSeconds();
     /** Bulk delete writes batches of this many tombstones, so one request never builds an unbounded batch. */
     static final int DELETE_BATCH = 1000;
 

@@ -3,6 +3,8 @@ package io.ferrumdb.studio;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferrumdb.CompactionResult;
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.ProblemWording;
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.Stats;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -72,7 +74,7 @@ final class MaintenanceApi {
             finished.put("totalBytesAfter", db.stats().totalBytes());
         } catch (RuntimeException e) {
             finished.put("state", "failed");
-            finished.put("error", String.valueOf(e.getMessage()));
+            finished.put("error", ProblemWording.describe(e));
             console.println("Studio: compaction failed: " + e);
             e.printStackTrace(console);
         }

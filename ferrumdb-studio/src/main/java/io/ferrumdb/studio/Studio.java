@@ -3,6 +3,7 @@ package io.ferrumdb.studio;
 import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.ReadOnlyDatabaseException;
 import io.ferrumdb.doc.DocumentStore;
 import io.ferrumdb.doc.UniqueIndexViolationException;
@@ -160,7 +161,7 @@ public final class Studio implements AutoCloseable {
                 e.addSuppressed(notAStore);
                 throw e;
             }
-            return new Opened(db, null, notAStore.getMessage());
+            return new Opened(db, null, ProblemWording.describe(notAStore));
         }
         return new Opened(store.database(), store, null);
     }
@@ -322,17 +323,17 @@ public final class Studio implements AutoCloseable {
         } catch (ApiException e) {
             fail(exchange, e.status(), e.getMessage(), null);
         } catch (IllegalArgumentException e) {
-            fail(exchange, 400, e.getMessage(), null);
+            fail(exchange, 400, ProblemWording.describe(e), null);
         } catch (UniqueIndexViolationException e) {
-            fail(exchange, 409, e.getMessage(), null);
+            fail(exchange, 409, ProblemWording.describe(e), null);
         } catch (ReadOnlyDatabaseException e) {
-            fail(exchange, 409, "the database refuses writes: " + e.getMessage(), null);
+            fail(exchange, 409, "the database refuses writes: " + ProblemWording.describe(e), null);
         } catch (DatabaseClosedException e) {
-            fail(exchange, 503, "the database is closed: " + e.getMessage(), null);
+            fail(exchange, 503, "the database is closed: " + ProblemWording.describe(e), null);
         } catch (FerrumException e) {
-            fail(exchange, 500, "database error: " + e.getMessage(), e);
+            fail(exchange, 500, "database error: " + ProblemWording.describe(e), e);
         } catch (IOException | RuntimeException e) {
-            fail(exchange, 500, "internal error: " + e, e);
+            fail(exchange, 500, "internal error: " + ProblemWording.describe(e), e);
         } finally {
             exchange.finish(config.console());
         }

@@ -52,7 +52,7 @@ public final class StudioMain {
         try {
             studio = Studio.start(config);
         } catch (UncheckedIOException | io.ferrumdb.FerrumException e) {
-            System.err.println("ferrumdb-studio: " + e.getMessage());
+            System.err.println("ferrumdb-studio: " + io.ferrumdb.ProblemWording.describe(e));
             System.exit(3);
             return;
         }

@@ -105,4 +105,19 @@ class MaintenanceApiTest {
             assertThat(new String(copy.get("key7".getBytes(UTF_8)), UTF_8)).startsWith("value 1 ");
         }
     }
+
+    /** Before: "internal error: java.io.UncheckedIOException: java.nio.file.FileSystemException: ...". */
+    @Test
+    void aBackupTheEngineCannotWriteIsReportedInWordsWithoutJavaClassNames() throws Exception {
+        // A name longer than any file system allows passes Studio's checks and fails in the engine's backup.
+        Path target = dir.resolve("x".repeat(300));
+        try (Studio studio = Studio.start(StudioConfig.builder(dir.resolve("db")).port(0).build())) {
+            TestClient client = new TestClient(studio);
+            TestClient.Response r = client.send("POST", "/api/backup", java.util.Map.of("X-FerrumDB-Token",
+                    client.token()), "{\"target\":\"" + target + "\"}");
+            assertThat(r.status()).isEqualTo(500);
+            String error = r.json().get("error").asText();
+            assertThat(error).contains("File name too long: " + target).doesNotContain("java.", "Exception");
+        }
+    }
 }

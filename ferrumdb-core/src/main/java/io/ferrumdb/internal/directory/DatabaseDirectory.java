@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * One database directory held by this process: its lock (through the process-wide {@link LockRegistry}), its
@@ -71,6 +72,7 @@ public final class DatabaseDirectory implements AutoCloseable {
         boolean create = write && createIfMissing;
         Path metaPath = dir.resolve(FileNames.META);
         if (!io.exists(metaPath)) {
+            refuseSegmentsWithoutMeta(io, dir);
             if (!create) {
                 throw new DatabaseNotFoundException(dir);
             }
@@ -324,28 +326,42 @@ public final class DatabaseDirectory implements AutoCloseable {
     }
 
     /**
+     * A directory whose segments outlived its META held a database: saying "no database" there would invite
+     * creating a new one over the old data, and creating one would give the old records a foreign identity.
+     */
+    private static void refuseSegmentsWithoutMeta(FileIO io, Path dir) throws IOException {
+        List<String> segments = sortedNames(io, dir, name -> FileNames.segmentId(name) >= 0);
+        if (!segments.isEmpty()) {
+            throw new CorruptionException(dir.resolve(FileNames.META), 0, "META is missing, but the directory"
+                    + " holds the database files " + FileNames.listing(segments));
+        }
+    }
+
+    /**
      * A directory without META may become a database only if it holds nothing but what an interrupted creation
-     * leaves (LOCK, the MANIFEST written just before META, temporary files); segments without META are damage, anything else is someone else's data.
+     * leaves (LOCK, the MANIFEST written just before META, temporary files); anything else is someone else's data.
      */
     private static void refuseForeignContents(FileIO io, Path dir) throws IOException {
-        if (!io.exists(dir)) {
-            return;
-        }
-        List<String> foreign = new ArrayList<>();
-        for (Path p : io.list(dir)) {
-            String name = p.getFileName().toString();
-            if (FileNames.segmentId(name) >= 0) {
-                throw new CorruptionException(dir.resolve(FileNames.META), 0,
-                        "META file is missing but segment files exist");
-            }
-            if (!name.equals(FileNames.LOCK) && !name.equals(FileNames.MANIFEST) && !FileNames.isTemporary(name)) {
-                foreign.add(name);
-            }
-        }
+        List<String> foreign = sortedNames(io, dir, name -> !name.equals(FileNames.LOCK)
+                && !name.equals(FileNames.MANIFEST) && !FileNames.isTemporary(name));
         if (!foreign.isEmpty()) {
-            Collections.sort(foreign);
             throw new NotADatabaseException(dir, foreign);
         }
+    }
+
+    /** The names in {@code dir} that {@code wanted} accepts, sorted; none when {@code dir} does not exist. */
+    private static List<String> sortedNames(FileIO io, Path dir, Predicate<String> wanted) throws IOException {
+        List<String> names = new ArrayList<>();
+        if (io.exists(dir)) {
+            for (Path p : io.list(dir)) {
+                String name = p.getFileName().toString();
+                if (wanted.test(name)) {
+                    names.add(name);
+                }
+            }
+        }
+        Collections.sort(names);
+        return names;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.ferrumdb.internal.directory;
 
+import java.util.List;
+
 /**
  * Every file name a database directory may hold, built and parsed here and nowhere else (FORMAT.md, "Files").
  * Segment {@code 0000000042.seg} and its hint {@code 0000000042.hint}; {@code META}, {@code KEY}, {@code LOCK},
@@ -77,5 +79,12 @@ public final class FileNames {
             }
         }
         return Long.parseLong(name.substring(0, ID_DIGITS));
+    }
+
+    /** Up to ten of the file names {@code names}, and how many more there are, for a message. */
+    public static String listing(List<String> names) {
+        int shown = Math.min(names.size(), 10);
+        String list = String.join(", ", names.subList(0, shown));
+        return names.size() > shown ? list + " and " + (names.size() - shown) + " more" : list;
     }
 }

@@ -64,7 +64,25 @@ class DatabaseDirectoryTest {
         Files.write(tmp.resolve(FileNames.segment(1)), new byte[10]);
         assertThatThrownBy(() -> lock(tmp, Access.WRITE, true))
                 .isInstanceOf(CorruptionException.class)
-                .hasMessageContaining("META file is missing");
+                .hasMessageContaining("META is missing, but the directory holds the database files 0000000001.seg");
+    }
+
+    /** A read-only open (get, verify, repair) said "no FerrumDB database" there, as if the directory were empty. */
+    @Test
+    void segmentsWithoutMetaAreDamageToEveryOpenThatMayNotCreate() throws Exception {
+        Files.write(tmp.resolve(FileNames.segment(2)), new byte[10]);
+        Files.write(tmp.resolve(FileNames.segment(1)), new byte[10]);
+        Files.write(tmp.resolve(FileNames.LOCK), new byte[0]);
+        for (Access access : Access.values()) {
+            for (boolean create : new boolean[] {false, true}) {
+                assertThatThrownBy(() -> lock(tmp, access, create)).as(access + " create " + create)
+                        .isInstanceOfSatisfying(CorruptionException.class,
+                                e -> assertThat(e.file()).isEqualTo(tmp.toAbsolutePath().resolve(FileNames.META)))
+                        .hasMessageContaining("META is missing, but the directory holds the database files "
+                                + "0000000001.seg, 0000000002.seg");
+            }
+        }
+        assertThat(Files.exists(tmp.resolve(FileNames.META))).isFalse();
     }
 
     @Test

@@ -1,0 +1,57 @@
+package io.ferrumdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** The wording every front end gives a failure: what went wrong and to which file, never a Java class name. */
+class ProblemWordingTest {
+    @Test
+    void aWrappedFileSystemFailureIsWordedWithItsFile() {
+        assertThat(ProblemWording.describe(new UncheckedIOException(new NoSuchFileException("/data/0000000001.seg"))))
+                .isEqualTo("no such file or directory: /data/0000000001.seg");
+        assertThat(ProblemWording.describe(new CompletionException(
+                new UncheckedIOException(new AccessDeniedException("/data/LOCK")))))
+                .isEqualTo("permission denied: /data/LOCK");
+        assertThat(ProblemWording.describe(new FileSystemException("/data/a", "/data/b", "No space left on device")))
+                .isEqualTo("No space left on device: /data/a -> /data/b");
+    }
+
+    @Test
+    void aMessageThatEndsWithItsCauseAsJavaPrintsItEndsWithTheCauseInWords() {
+        IOException cause = new NoSuchFileException("/data/MANIFEST");
+        assertThat(ProblemWording.describe(new FerrumException("cannot open the database: " + cause, cause)))
+                .isEqualTo("cannot open the database: no such file or directory: /data/MANIFEST");
+        assertThat(ProblemWording.describe(new UncheckedIOException("writing the hint", cause)))
+                .isEqualTo("writing the hint");
+    }
+
+    @Test
+    void aFailureWithoutAMessageNamesNoClass() {
+        assertThat(ProblemWording.describe(new IllegalStateException())).isEqualTo("unexpected failure");
+        assertThat(ProblemWording.describe(new IOException())).isEqualTo("I/O error");
+        assertThat(ProblemWording.describe(new RuntimeException(new NoSuchFileException("/x"))))
+                .isEqualTo("no such file or directory: /x");
+        assertThat(ProblemWording.describe(new UncheckedIOException(null, new NoSuchFileException("/y"))))
+                .isEqualTo("no such file or directory: /y");
+    }
+
+    @Test
+    void damageRepairCannotMendSaysWhatToDoFromTheFirstFailureInThatFile() {
+        Path meta = Path.of("/data/META");
+        CorruptionException inner = new CorruptionException(meta, 40, "checksum mismatch");
+        String text = ProblemWording.describe(new CorruptionException(meta, 0, "cannot read META", inner));
+        assertThat(text).startsWith("corruption in /data/META at offset 40: checksum mismatch (")
+                .contains("cannot rebuild META").contains("restore it from a backup");
+        Path segment = Path.of("/data/0000000003.seg");
+        assertThat(ProblemWording.describe(new CorruptionException(segment, 7, "bad CRC")))
+                .isEqualTo("corruption in /data/0000000003.seg at offset 7: bad CRC");
+    }
+}
