@@ -214,6 +214,61 @@ class TtlTest(DbTestCase):
             self.assertNotIn("k", db)
 
 
+class HostileInputTest(DbTestCase):
+    """The session 19 bad-input sweep: each case is a typed error naming what was wrong (the cases that already
+    were sit in the tests above)."""
+
+    def test_a_str_with_a_lone_surrogate_is_refused_naming_the_argument(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError,
+                                        r"^key is not well-formed text: the lone surrogate '\\ud800' at index 0"):
+                db.put("\ud800", "v")
+            with self.assertRaisesRegex(ValueError, r"^value .* '\\udfff' at index 2"):
+                db.put("k", "ab\udfff")
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^key "):
+                db.get("\udcff")
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^prefix "):
+                db.iterator(prefix="\udcff")
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^key "):
+                db.write_batch().put("\ud800", "v")
+            self.assertEqual(len(db), 0)
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^passphrase "):
+            ferrumdb.open(self.dir / "p", passphrase="pass\ud800")
+        # A file name that is not UTF-8, as bytes: os.fsdecode makes it a lone surrogate the engine cannot name.
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"^path .* '\\udcff'"):
+            ferrumdb.open(os.fsencode(self._tmp.name) + b"/\xff")
+
+    def test_a_ttl_over_100_years_or_not_a_number_is_refused_naming_the_limit(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            for ttl in (1e12, 10 ** 30, float("inf"), datetime.timedelta.max, 3_153_600_001):
+                with self.subTest(ttl=ttl), self.assertRaisesRegex(
+                        ferrumdb.InvalidArgumentError, r"^ttl must be at most 3153600000 seconds \(100 years\)"):
+                    db.put("k", "v", ttl=ttl)
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^ttl must be a positive number"):
+                db.put("k", "v", ttl=float("nan"))
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "at most 3153600000 seconds"):
+                db.write_batch().put("k", "v", ttl=1e12)
+            self.assertNotIn("k", db)
+            db.put("k", "v", ttl=3_153_600_000)
+            self.assertEqual(db.get("k"), b"v")
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "fsync_interval must be a finite number"):
+            ferrumdb.open(self.dir, fsync="periodic", fsync_interval=float("nan"))
+
+    def test_a_scan_and_a_batch_used_after_close_raise_database_closed(self) -> None:
+        db = ferrumdb.open(self.dir)
+        with db.write_batch() as batch:
+            for i in range(10_000):
+                batch.put(b"k%05d" % i, b"v")
+        scan = db.iterator()
+        next(scan)
+        late = db.write_batch().put("a", "b")
+        db.close()
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            sum(1 for _ in scan)  # the first chunk was read before close; the next is not
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            late.__exit__(None, None, None)
+
+
 class WriteBatchTest(DbTestCase):
     def test_batch_commits_on_exit(self) -> None:
         with ferrumdb.open(self.dir) as db:

@@ -199,14 +199,27 @@ def to_bytes(value: Any, what: str) -> bytes:
     if isinstance(value, bytes):
         return value
     if isinstance(value, str):
-        return value.encode("utf-8")
+        return encode_text(value, what)
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)
     raise TypeError(f"{what} must be str or bytes, got {type(value).__name__}")
 
 
+def encode_text(text: str, what: str) -> bytes:
+    """``text`` as UTF-8, or InvalidArgumentError naming ``what`` when it holds a lone surrogate (from a
+    surrogateescape decoding, or "\\ud800" written out), which UTF-8 cannot encode."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidArgumentError(
+            f"{what} is not well-formed text: the lone surrogate {text[e.start]!r} at index {e.start} has no "
+            "UTF-8 encoding") from None
+
+
 def check_passphrase(passphrase: Optional[str]) -> Optional[str]:
-    """``passphrase`` after checking it is None or a str."""
-    if passphrase is not None and not isinstance(passphrase, str):
-        raise TypeError(f"passphrase must be str, got {type(passphrase).__name__}")
+    """``passphrase`` after checking it is None or a str that UTF-8 can encode."""
+    if passphrase is not None:
+        if not isinstance(passphrase, str):
+            raise TypeError(f"passphrase must be str, got {type(passphrase).__name__}")
+        encode_text(passphrase, "passphrase")
     return passphrase
