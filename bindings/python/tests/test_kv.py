@@ -251,6 +251,9 @@ class HostileInputTest(DbTestCase):
             self.assertNotIn("k", db)
             db.put("k", "v", ttl=3_153_600_000)
             self.assertEqual(db.get("k"), b"v")
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^limit must be at most 9223372036854775807"):
+                db.iterator(limit=10 ** 30)  # was a bare OverflowError
+            self.assertEqual(list(db.iterator(limit=2 ** 63 - 1)), [(b"k", b"v")])
         with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "fsync_interval must be a finite number"):
             ferrumdb.open(self.dir, fsync="periodic", fsync_interval=float("nan"))
 

@@ -224,6 +224,8 @@ class Scan(Iterator[Any]):
         self.close()
 
 
+_JAVA_LONG_MAX = 2 ** 63 - 1
+"""The largest scan limit: ScanCursor takes it as a Java long."""
 _CHUNK_ENTRIES = 4096
 """Entries per crossing into Java during a scan: large enough that the crossing costs little per entry."""
 _CHUNK_BUFFER_BYTES = 256 << 10
@@ -523,6 +525,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         """
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
             raise TypeError(f"limit must be an int, got {type(limit).__name__}")
+        if limit is not None and limit > _JAVA_LONG_MAX:
+            raise InvalidArgumentError(f"limit must be at most {_JAVA_LONG_MAX}, got {limit}")
 
         def bound(value: Optional[Bytes], what: str) -> Optional[bytes]:
             return None if value is None else to_bytes(value, what)
