@@ -61,6 +61,8 @@ function jclass(name) {
   return cls;
 }
 
+const PROBLEM_WORDING = 'io.ferrumdb.ProblemWording';
+
 const BY_JAVA_CLASS = new Map([
   ['io.ferrumdb.DatabaseLockedException', errors.DatabaseLockedError],
   ['io.ferrumdb.DatabaseClosedException', errors.DatabaseClosedError],
@@ -84,21 +86,16 @@ function translate(e) {
     return e;
   }
   const javaClass = throwable.getClassSync().getNameSync();
-  const message = throwable.getMessageSync();
-  let text = message === null ? javaClass : message;
+  // Worded as every FerrumDB front end words it: the file and what happened to it, no Java class names (javaClass
+  // keeps the class for bug reports).
+  const text = jclass(PROBLEM_WORDING).describeSync(throwable);
   let Type = errors.FerrumError;
-  let found = false;
   for (let c = throwable.getClassSync(); c !== null; c = c.getSuperclassSync()) {
     const mapped = BY_JAVA_CLASS.get(c.getNameSync());
     if (mapped !== undefined) {
       Type = mapped;
-      found = true;
       break;
     }
-  }
-  if (!found) {
-    // Not an engine exception (e.g. an I/O failure the engine let through): keep the Java name visible.
-    text = `${javaClass}: ${text}`;
   }
   if (Type === errors.CorruptionError) {
     const file = throwable.fileSync();
@@ -113,10 +110,7 @@ function translate(e) {
  * per-operation failures): `classes` is its class and superclasses, nearest first.
  */
 function translateNamed(classes, message) {
-  const Type = classes.map((c) => BY_JAVA_CLASS.get(c)).find((t) => t !== undefined);
-  if (Type === undefined) {
-    return new errors.FerrumError(`${classes[0]}: ${message}`, classes[0]);
-  }
+  const Type = classes.map((c) => BY_JAVA_CLASS.get(c)).find((t) => t !== undefined) ?? errors.FerrumError;
   if (Type === errors.CorruptionError) {
     return new errors.CorruptionError(message, classes[0], null, null);
   }

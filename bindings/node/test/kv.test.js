@@ -351,6 +351,15 @@ describe('hostile input', () => {
     await db.close();
   });
 
+  test('an I/O failure is worded without Java class names', async () => {
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, 'not a database');
+    await assert.rejects(FerrumDB.open(file), {
+      name: 'FerrumError', message: `could not open database ${file}: not a directory: ${file}`,
+      javaClass: 'io.ferrumdb.FerrumException',
+    });
+  });
+
   test('a scan used after close rejects with DatabaseClosedError, not an unhandled rejection', async () => {
     const unhandled = [];
     const onUnhandled = (e) => unhandled.push(e);

@@ -257,6 +257,15 @@ class HostileInputTest(DbTestCase):
         with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "fsync_interval must be a finite number"):
             ferrumdb.open(self.dir, fsync="periodic", fsync_interval=float("nan"))
 
+    def test_an_io_failure_is_worded_without_java_class_names(self) -> None:
+        not_a_directory = Path(self._tmp.name) / "a-file"
+        not_a_directory.write_text("not a database")
+        with self.assertRaises(ferrumdb.FerrumError) as caught:
+            ferrumdb.open(not_a_directory)
+        self.assertEqual(str(caught.exception),
+                         f"could not open database {not_a_directory}: not a directory: {not_a_directory}")
+        self.assertEqual(caught.exception.java_class, "io.ferrumdb.FerrumException")
+
     def test_a_scan_and_a_batch_used_after_close_raise_database_closed(self) -> None:
         db = ferrumdb.open(self.dir)
         with db.write_batch() as batch:

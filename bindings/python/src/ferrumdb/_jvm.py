@@ -139,6 +139,8 @@ def _close_dropped(java_handle: Any, what: str) -> None:
         warnings.warn(f"closing dropped {what} failed: {translate(e)}", RuntimeWarning, stacklevel=2)
 
 
+_PROBLEM_WORDING = "io.ferrumdb.ProblemWording"
+
 _BY_JAVA_CLASS: Dict[str, Type[FerrumError]] = {
     "io.ferrumdb.DatabaseLockedException": DatabaseLockedError,
     "io.ferrumdb.DatabaseClosedException": DatabaseClosedError,
@@ -154,10 +156,11 @@ _BY_JAVA_CLASS: Dict[str, Type[FerrumError]] = {
 
 def translate(exc: Any) -> FerrumError:
     """The ferrumdb error for a Java exception: the nearest mapped class up its class hierarchy, matched by
-    name so that exception classes this jar does not have yet (e.g. encryption) need no import."""
+    name so that exception classes this jar does not have yet (e.g. encryption) need no import. The message is
+    worded as every FerrumDB front end words it (ProblemWording: the file and what happened to it, no Java class
+    names); the Java class stays in ``java_class`` for bug reports."""
     java_class = str(exc.getClass().getName())
-    message = exc.getMessage()
-    text = str(message) if message is not None else java_class
+    text = str(jclass(_PROBLEM_WORDING).describe(exc))
     cls: Any = exc.getClass()
     error_type: Type[FerrumError] = FerrumError
     while cls is not None:
@@ -166,9 +169,6 @@ def translate(exc: Any) -> FerrumError:
             error_type = mapped
             break
         cls = cls.getSuperclass()
-    else:
-        # Not an engine exception (e.g. an I/O failure the engine let through): keep the Java name visible.
-        text = f"{java_class}: {text}"
     if error_type is CorruptionError:
         file = exc.file()
         return CorruptionError(text, java_class, None if file is None else str(file.toString()),
