@@ -450,7 +450,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         """Stores ``value`` under ``key``; durable when it returns under ``fsync="always"``.
 
         Args:
-            ttl: seconds (or a timedelta) after which the key expires; None keeps it until deleted.
+            ttl: seconds (or a timedelta, at most 100 years) after which the key expires; None keeps it until
+                deleted.
         """
         if _jvm._forked:
             raise_forked()
