@@ -4,7 +4,7 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const { FerrumDB, DocumentStore } = require(path.join(process.env.BINDINGS, 'node'));
+const { FerrumDB, DocumentStore, AgentMemory } = require(path.join(process.env.BINDINGS, 'node'));
 
 const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep19-'));
 const shown = (r) => (Buffer.isBuffer(r) ? `Buffer ${r.toString('hex')}` : JSON.stringify(r));
@@ -65,4 +65,15 @@ process.on('unhandledRejection', (e) => console.log(`UNHANDLED-REJECTION\t${e.co
   await c('doc-put-bigint', () => col.put('x', { n: 10n }));
   await c('doc-id-lone-surrogate', () => col.put('\ud800', {}));
   await store.close();
+  const mdb = await FerrumDB.open(path.join(d, 'mem'));
+  const memory = AgentMemory.of(mdb);
+  await c('memory-text-lone-surrogate', () => memory.remember('tea \ud800'));
+  await c('memory-recall-it', async () => (await memory.recall('tea')).map((m) => m.text));
+  await c('memory-ttl-nan', () => memory.remember('nan ttl', { ttl: NaN }));
+  await c('memory-recall-nan-ttl', async () => (await memory.recall('nan')).map((m) => m.expires_at ?? 'no expiry'));
+  await c('memory-metadata-bigint', () => memory.remember('x', { metadata: { a: 1n } }));
+  await c('memory-ttl-1e300', () => memory.remember('x', { ttl: 1e300 }));
+  await c('memory-recall-limit--1', () => memory.recall('x', { limit: -1 }));
+  await mdb.close();
+  await c('memory-after-close', () => memory.remember('x'));
 })();
