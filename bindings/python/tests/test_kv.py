@@ -266,6 +266,37 @@ class HostileInputTest(DbTestCase):
                          f"could not open database {not_a_directory}: not a directory: {not_a_directory}")
         self.assertEqual(caught.exception.java_class, "io.ferrumdb.FerrumException")
 
+    def test_writes_racing_close_are_acknowledged_and_kept_or_refused_as_closed(self) -> None:
+        db = ferrumdb.open(self.dir)
+        acknowledged: list = []
+        failures: list = []
+        started = threading.Barrier(5)
+
+        def writer(n: int) -> None:
+            started.wait()
+            try:
+                for i in range(100_000):
+                    key = f"t{n}-{i}"
+                    db.put(key, "v")
+                    acknowledged.append(key)
+            except ferrumdb.DatabaseClosedError:
+                return
+            except BaseException as e:  # anything else is the failure this test looks for
+                failures.append(e)
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        started.wait()
+        while len(acknowledged) < 200 and all(t.is_alive() for t in threads):
+            time.sleep(0.001)
+        db.close()
+        for t in threads:
+            t.join()
+        self.assertEqual(failures, [])
+        with ferrumdb.open(self.dir) as again:
+            self.assertEqual([k for k in acknowledged if k not in again], [])
+
     def test_a_scan_and_a_batch_used_after_close_raise_database_closed(self) -> None:
         db = ferrumdb.open(self.dir)
         with db.write_batch() as batch:
