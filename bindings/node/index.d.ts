@@ -18,7 +18,10 @@ export interface OpenOptions {
 }
 
 export interface PutOptions {
-  /** Time to live in seconds (fractions allowed, as in Python and Redis); the key reads as absent afterwards. */
+  /**
+   * Time to live in seconds (fractions allowed, as in Python and Redis), at most 100 years (3153600000); the key
+   * reads as absent afterwards.
+   */
   ttl?: number;
 }
 

@@ -6,7 +6,9 @@
 // disk I/O (a value in memory), and only otherwise takes the java-bridge hop.
 
 const nodePath = require('node:path');
-const { jclass, call, callSync, translate, toBase64, ownBuffer, cursorChunks, nextTurn } = require('./jvm');
+const {
+  jclass, call, callSync, translate, toBase64, ownBuffer, wellFormed, cursorChunks, nextTurn,
+} = require('./jvm');
 const { InvalidArgumentError } = require('./errors');
 const { WriteQueue } = require('./writes');
 
@@ -24,6 +26,10 @@ function openArgs(path, options) {
   if (typeof path !== 'string' || path === '') {
     throw typeError(`path must be a non-empty string, got ${path === '' ? 'an empty string' : typeof path}`);
   }
+  if (path.includes('\0')) {
+    throw new InvalidArgumentError(`path must not contain a NUL character, got ${JSON.stringify(path)}`);
+  }
+  wellFormed(path, 'path');
   const opts = options ?? {};
   if (typeof opts !== 'object') {
     throw typeError(`options must be an object, got ${typeof opts}`);
@@ -32,14 +38,26 @@ function openArgs(path, options) {
   if (passphrase !== null && typeof passphrase !== 'string') {
     throw typeError(`passphrase must be a string, got ${typeof passphrase}`);
   }
+  if (passphrase !== null) {
+    wellFormed(passphrase, 'passphrase');
+  }
   if (typeof fsync !== 'string') {
     throw typeError(`fsync must be "always", "never" or "periodic", got ${typeof fsync}`);
   }
   if (!Number.isInteger(fsyncIntervalMs)) {
     throw typeError(`fsyncIntervalMs must be an integer number of milliseconds, got ${fsyncIntervalMs}`);
   }
+  if (!Number.isSafeInteger(fsyncIntervalMs)) {
+    throw new InvalidArgumentError(`fsyncIntervalMs must be at most ${Number.MAX_SAFE_INTEGER}, got ${fsyncIntervalMs}`);
+  }
   return [nodePath.resolve(path), fsync, fsyncIntervalMs, passphrase, Boolean(readOnly)];
 }
+
+/**
+ * The longest TTL, in seconds: 100 years, as Studio, MCP and the CLI accept. Longer is a mistake (a unit mixed up,
+ * digits too many), and far longer ones would reach the Java side as a long clamped without a word.
+ */
+const MAX_TTL_SECONDS = 100 * 365 * 24 * 3600;
 
 /**
  * A TTL given in seconds (as in Python and Redis; fractions allowed) as the milliseconds the Java side takes,
@@ -54,6 +72,9 @@ function ttlMillis(ttl, what = 'ttl') {
   }
   if (!(ttl > 0) || !Number.isFinite(ttl)) {
     throw new InvalidArgumentError(`${what} must be a positive number of seconds, got ${ttl}`);
+  }
+  if (ttl > MAX_TTL_SECONDS) {
+    throw new InvalidArgumentError(`${what} must be at most ${MAX_TTL_SECONDS} seconds (100 years), got ${ttl}`);
   }
   return Math.ceil(ttl * 1000);
 }

@@ -4,6 +4,7 @@
 
 const { jclass, call, callSync, cursorChunks } = require('./jvm');
 const { openArgs, typeError, ttlMillis } = require('./db');
+const { InvalidArgumentError } = require('./errors');
 
 const BRIDGE = 'io.ferrumdb.bindings.DocumentBridge';
 const FIND_CURSOR = 'io.ferrumdb.bindings.FindCursor';
@@ -34,8 +35,32 @@ function plainObject(value, what) {
   return value;
 }
 
+/** `value` (a document or a query) as ASCII JSON, or a TypeError naming `what` when JSON cannot hold it. */
+function objectJson(value, what) {
+  plainObject(value, what);
+  try {
+    return asciiJson(value);
+  } catch (e) {
+    // JSON.stringify's own TypeError (a BigInt, a cycle) does not say which argument.
+    throw typeError(`${what} cannot be written as JSON: ${e.message.split('\n')[0]}`);
+  }
+}
+
 function queryJson(query) {
-  return query === undefined || query === null ? 'null' : asciiJson(plainObject(query, 'a query'));
+  return query === undefined || query === null ? 'null' : objectJson(query, 'a query');
+}
+
+/** The largest offset and limit: DocumentBridge takes them as Java ints. */
+const MAX_PAGE = 2 ** 31 - 1;
+
+function pageBound(value, what) {
+  if (!Number.isInteger(value)) {
+    throw typeError(`${what} must be an integer, got ${value}`);
+  }
+  if (value < 0 || value > MAX_PAGE) {
+    throw new InvalidArgumentError(`${what} must be 0 to ${MAX_PAGE}, got ${value}`);
+  }
+  return value;
 }
 
 function findArgs(name, query, options) {
@@ -43,10 +68,8 @@ function findArgs(name, query, options) {
   if (sortBy !== null && typeof sortBy !== 'string') {
     throw typeError(`sortBy must be a string, got ${typeof sortBy}`);
   }
-  if (!Number.isInteger(offset) || (limit !== null && !Number.isInteger(limit))) {
-    throw typeError('offset and limit must be integers');
-  }
-  return [name, queryJson(query), asciiJson(sortBy), Boolean(descending), offset, limit === null ? -1 : limit];
+  return [name, queryJson(query), asciiJson(sortBy), Boolean(descending), pageBound(offset, 'offset'),
+    limit === null ? -1 : pageBound(limit, 'limit')];
 }
 
 function parse(json) {
@@ -83,12 +106,12 @@ class Collection {
 
   /** Inserts or replaces document `id`; an `_id` field is allowed only when it equals `id`. */
   async put(id, document, options) {
-    await this.#call('put', [text(id, 'id'), asciiJson(plainObject(document, 'a document')),
+    await this.#call('put', [text(id, 'id'), objectJson(document, 'a document'),
       ttlMillis((options ?? {}).ttl)]);
   }
 
   putSync(id, document, options) {
-    this.#callSync('put', [text(id, 'id'), asciiJson(plainObject(document, 'a document')),
+    this.#callSync('put', [text(id, 'id'), objectJson(document, 'a document'),
       ttlMillis((options ?? {}).ttl)]);
   }
 

@@ -61,6 +61,8 @@ function jclass(name) {
   return cls;
 }
 
+const PROBLEM_WORDING = 'io.ferrumdb.ProblemWording';
+
 const BY_JAVA_CLASS = new Map([
   ['io.ferrumdb.DatabaseLockedException', errors.DatabaseLockedError],
   ['io.ferrumdb.DatabaseClosedException', errors.DatabaseClosedError],
@@ -84,21 +86,16 @@ function translate(e) {
     return e;
   }
   const javaClass = throwable.getClassSync().getNameSync();
-  const message = throwable.getMessageSync();
-  let text = message === null ? javaClass : message;
+  // Worded as every FerrumDB front end words it: the file and what happened to it, no Java class names (javaClass
+  // keeps the class for bug reports).
+  const text = jclass(PROBLEM_WORDING).describeSync(throwable);
   let Type = errors.FerrumError;
-  let found = false;
   for (let c = throwable.getClassSync(); c !== null; c = c.getSuperclassSync()) {
     const mapped = BY_JAVA_CLASS.get(c.getNameSync());
     if (mapped !== undefined) {
       Type = mapped;
-      found = true;
       break;
     }
-  }
-  if (!found) {
-    // Not an engine exception (e.g. an I/O failure the engine let through): keep the Java name visible.
-    text = `${javaClass}: ${text}`;
   }
   if (Type === errors.CorruptionError) {
     const file = throwable.fileSync();
@@ -113,10 +110,7 @@ function translate(e) {
  * per-operation failures): `classes` is its class and superclasses, nearest first.
  */
 function translateNamed(classes, message) {
-  const Type = classes.map((c) => BY_JAVA_CLASS.get(c)).find((t) => t !== undefined);
-  if (Type === undefined) {
-    return new errors.FerrumError(`${classes[0]}: ${message}`, classes[0]);
-  }
+  const Type = classes.map((c) => BY_JAVA_CLASS.get(c)).find((t) => t !== undefined) ?? errors.FerrumError;
   if (Type === errors.CorruptionError) {
     return new errors.CorruptionError(message, classes[0], null, null);
   }
@@ -158,8 +152,16 @@ function nextTurn() {
 async function* cursorChunks(cursor, fetch) {
   let finished = false;
   let pending = null;
+  // A chunk fetched ahead may fail (the database closed meanwhile) long before the consumer asks for it: its error
+  // is thrown by that next step, and must not count as an unhandled rejection until then (Node.js ends the process
+  // on one).
+  const fetchAhead = () => {
+    const next = fetch();
+    next.catch(() => null);
+    return next;
+  };
   try {
-    pending = fetch();
+    pending = fetchAhead();
     for (;;) {
       const chunk = await pending;
       pending = null;
@@ -167,7 +169,7 @@ async function* cursorChunks(cursor, fetch) {
         finished = true;
         return;
       }
-      pending = fetch();
+      pending = fetchAhead();
       yield chunk;
       await nextTurn();
     }
@@ -187,7 +189,7 @@ function toBuffer(value, what) {
     return value;
   }
   if (typeof value === 'string') {
-    return Buffer.from(value, 'utf8');
+    return Buffer.from(wellFormed(value, what), 'utf8');
   }
   if (value instanceof Uint8Array) {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -199,11 +201,31 @@ function toBuffer(value, what) {
 }
 
 /**
+ * `text` after checking that it has no lone surrogate: UTF-8 cannot encode one, and Buffer.from would store U+FFFD
+ * in its place, so that two different keys would become the same stored key.
+ */
+function wellFormed(text, what) {
+  if (text.isWellFormed()) {
+    return text;
+  }
+  for (let i = 0; i < text.length; i += 1) {
+    const point = text.codePointAt(i); // a lone surrogate's own code unit; a pair's code point
+    if (point > 0xffff) {
+      i += 1;
+    } else if (point >= 0xd800 && point <= 0xdfff) {
+      throw new errors.InvalidArgumentError(`${what} is not well-formed text: the lone surrogate `
+        + `\\u${point.toString(16)} at index ${i} has no UTF-8 encoding`);
+    }
+  }
+  return text;
+}
+
+/**
  * `value` (see toBuffer) in a Buffer of its own: a Buffer or Uint8Array is copied, so that a write queued with it
  * stores the bytes it had when the write was issued, whatever the caller does with it afterwards.
  */
 function ownBuffer(value, what) {
-  return typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(toBuffer(value, what));
+  return typeof value === 'string' ? Buffer.from(wellFormed(value, what), 'utf8') : Buffer.from(toBuffer(value, what));
 }
 
 /** `value` (see toBuffer) as base64, the form in which bytes go into Java (see NodeDatabase.java for why). */
@@ -211,4 +233,7 @@ function toBase64(value, what) {
   return toBuffer(value, what).toString('base64');
 }
 
-module.exports = { jarPath, jclass, callSync, call, translate, translateNamed, toBuffer, ownBuffer, toBase64, nextTurn, cursorChunks };
+module.exports = {
+  jarPath, jclass, callSync, call, translate, translateNamed, toBuffer, ownBuffer, toBase64, wellFormed, nextTurn,
+  cursorChunks,
+};

@@ -98,3 +98,26 @@ test('ttl, and bad input that names the problem', async () => {
   await store.close();
   await assert.rejects(c.get('a'), { name: 'DatabaseClosedError' });
 });
+
+test('find pages only by offsets and limits a Java int holds; a document JSON cannot hold is named', async () => {
+  const store = await DocumentStore.open(dir);
+  const c = await store.collection('users');
+  await c.put('a', { n: 1 });
+  await c.put('b', { n: 2 });
+  const range = { name: 'InvalidArgumentError', code: 'INVALID_ARGUMENT' };
+  // -1 read as "no limit", 1e300 as a limit of 0 and offset 1e300 as offset 0, before.
+  await assert.rejects(c.find(null, { limit: -1 }), { ...range, message: 'limit must be 0 to 2147483647, got -1' });
+  await assert.rejects(c.find(null, { limit: 1e300 }), { ...range, message: /^limit .* got 1e\+300$/ });
+  await assert.rejects(c.find(null, { limit: 2 ** 31 }), { ...range, message: /^limit .* got 2147483648$/ });
+  await assert.rejects(c.find(null, { offset: 1e300 }), { ...range, message: /^offset / });
+  assert.throws(() => c.findSync(null, { limit: 1.5 }), { name: 'TypeError', message: 'limit must be an integer, got 1.5' });
+  assert.deepEqual((await c.find(null, { offset: 1, limit: 2 ** 31 - 1 })).map((d) => d._id), ['b']);
+  await assert.rejects(c.put('x', { n: 10n }),
+    { name: 'TypeError', message: /^a document cannot be written as JSON: Do not know how to serialize a BigInt$/ });
+  const cyclic = {};
+  cyclic.self = cyclic;
+  await assert.rejects(c.put('x', cyclic), { name: 'TypeError', message: /^a document cannot be written as JSON/ });
+  await assert.rejects(c.find({ n: 10n }), { name: 'TypeError', message: /^a query cannot be written as JSON/ });
+  assert.equal(await c.count(), 2);
+  await store.close();
+});

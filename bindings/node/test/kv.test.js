@@ -319,3 +319,68 @@ describe('errors', () => {
     assert.doesNotMatch(stderr, /\bat io\.ferrumdb\.|at java\./);
   });
 });
+
+describe('hostile input', () => {
+  test('a string with a lone surrogate is refused, not stored as U+FFFD', async () => {
+    const db = await FerrumDB.open(dir);
+    const lone = { name: 'InvalidArgumentError', code: 'INVALID_ARGUMENT' };
+    await assert.rejects(db.put('\ud800', 'v'),
+      { ...lone, message: 'key is not well-formed text: the lone surrogate \\ud800 at index 0 has no UTF-8 encoding' });
+    assert.throws(() => db.putSync('k', 'a\u{1F600}\udfff'), { ...lone, message: /value .* \\udfff at index 3/ });
+    await assert.rejects(db.get('\udfff'), lone);
+    await assert.rejects(db.writeBatch([{ type: 'put', key: 'x\udc00', value: 'v' }]), { message: /ops\[0\]\.key/ });
+    await assert.rejects(db.keys({ prefix: '\ud800' }), lone);
+    assert.equal(await db.size(), 0);
+    await db.close();
+    await assert.rejects(FerrumDB.open(path.join(tmp, 'p'), { passphrase: 'pass\ud800' }), { message: /passphrase/ });
+    await assert.rejects(FerrumDB.open(path.join(tmp, 'x\ud800')), { ...lone, message: /^path / });
+    await assert.rejects(FerrumDB.open(path.join(tmp, 'a\0b')), { ...lone, message: /NUL/ });
+  });
+
+  test('a ttl beyond 100 years is refused naming the limit, by async, sync and batch writes', async () => {
+    const db = await FerrumDB.open(dir);
+    const limit = { name: 'InvalidArgumentError', message: /at most 3153600000 seconds \(100 years\), got 1e\+300/ };
+    await assert.rejects(db.put('k', 'v', { ttl: 1e300 }), limit);
+    assert.throws(() => db.putSync('k', 'v', { ttl: 1e300 }), limit);
+    assert.throws(() => db.writeBatchSync([{ type: 'put', key: 'k', value: 'v', ttl: 1e300 }]), limit);
+    await assert.rejects(db.put('k', 'v', { ttl: 3153600001 }), { message: /at most 3153600000/ });
+    await db.put('k', 'v', { ttl: 3153600000 });
+    assert.equal(await db.getString('k'), 'v');
+    await assert.rejects(FerrumDB.open(path.join(tmp, 'f'), { fsync: 'periodic', fsyncIntervalMs: 1e300 }),
+      { name: 'InvalidArgumentError', message: /fsyncIntervalMs must be at most/ });
+    await db.close();
+  });
+
+  test('an I/O failure is worded without Java class names', async () => {
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, 'not a database');
+    await assert.rejects(FerrumDB.open(file), {
+      name: 'FerrumError', message: `could not open database ${file}: not a directory: ${file}`,
+      javaClass: 'io.ferrumdb.FerrumException',
+    });
+  });
+
+  test('a scan used after close rejects with DatabaseClosedError, not an unhandled rejection', async () => {
+    const unhandled = [];
+    const onUnhandled = (e) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const db = await FerrumDB.open(dir);
+      await db.writeBatch(Array.from({ length: 5000 }, (_, i) => ({ type: 'put', key: `k${i}`, value: 'v' })));
+      const scan = db.iterate()[Symbol.asyncIterator]();
+      await scan.next();
+      await db.close();
+      let seen = 1;
+      await assert.rejects(async () => {
+        for (let r = await scan.next(); !r.done; r = await scan.next()) {
+          seen += 1;
+        }
+      }, { name: 'DatabaseClosedError' });
+      assert.ok(seen < 5000, `${seen} entries after close`);
+      await new Promise((resolve) => { setTimeout(resolve, 100); });
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

@@ -82,3 +82,18 @@ test('remember and forget are queued with the async writes and share their group
   await again.close();
   await assert.rejects(memories.remember('late'), DatabaseClosedError);
 });
+
+test('hostile input is refused naming the field', async () => {
+  const db = await FerrumDB.open(path.join(tmp, 'db'));
+  const memory = AgentMemory.of(db);
+  // A lone surrogate was stored as '?', and a ttl of NaN became no ttl (JSON.stringify writes null).
+  await assert.rejects(memory.remember('tea \ud800'), { name: 'InvalidArgumentError', message: /^text: is not valid Unicode text/ });
+  await assert.rejects(memory.remember('tea', { tags: ['\udfff'] }), { message: /^tags\[0\]: is not valid Unicode text/ });
+  await assert.rejects(memory.recall('tea \udc00'), { message: /^query: is not valid Unicode text/ });
+  await assert.rejects(memory.remember('tea', { ttl: NaN }),
+    { name: 'InvalidArgumentError', message: 'ttl_seconds: must be a finite number, got NaN' });
+  assert.throws(() => memory.rememberSync('tea', { metadata: { a: 1n } }),
+    { name: 'TypeError', message: /^metadata: cannot be written as JSON/ });
+  assert.deepEqual(await memory.recall(), []);
+  await db.close();
+});

@@ -97,12 +97,31 @@ class DocumentsTest(unittest.TestCase):
                 c.put("a", [1])  # type: ignore[arg-type]
             with self.assertRaisesRegex(TypeError, "id must be str, got int"):
                 c.put(1, {})  # type: ignore[arg-type]
-            with self.assertRaises(ValueError):
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^the document cannot be written as JSON"):
                 c.put("a", {"x": float("nan")})
+            with self.assertRaisesRegex(TypeError, "^the document cannot be written as JSON: .* set"):
+                c.put("a", {"x": {1}})
+            with self.assertRaisesRegex(TypeError, "^the query cannot be written as JSON"):
+                c.find({"x": b"bytes"})
             with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"unknown operator \$regex on 'x'"):
                 c.find({"x": {"$regex": "a"}})
             with self.assertRaisesRegex(TypeError, "a query must be a dict"):
                 c.find([1])  # type: ignore[arg-type]
+
+    def test_find_pages_only_by_offsets_and_limits_a_java_int_holds(self) -> None:
+        with ferrumdb.open_documents(self.dir) as store:
+            c = store.collection("c")
+            c.put("a", {"n": 1})
+            c.put("b", {"n": 2})
+            # limit=-1 was read as "no limit", and 10**30 raised a bare OverflowError, before.
+            for what, page in (("limit", {"limit": -1}), ("limit", {"limit": 10 ** 30}),
+                               ("limit", {"limit": 2 ** 31}), ("offset", {"offset": -1})):
+                with self.subTest(page=page), self.assertRaisesRegex(
+                        ferrumdb.InvalidArgumentError, f"^{what} must be 0 to 2147483647, got "):
+                    c.find(**page)
+            with self.assertRaisesRegex(TypeError, "^limit must be an int, got str"):
+                c.find(limit="2")  # type: ignore[arg-type]
+            self.assertEqual([d["_id"] for d in c.find(offset=1, limit=2 ** 31 - 1)], ["b"])
 
     def test_encrypted_store(self) -> None:
         with ferrumdb.open_documents(self.dir, passphrase="pw") as store:

@@ -214,6 +214,104 @@ class TtlTest(DbTestCase):
             self.assertNotIn("k", db)
 
 
+class HostileInputTest(DbTestCase):
+    """The session 19 bad-input sweep: each case is a typed error naming what was wrong (the cases that already
+    were sit in the tests above)."""
+
+    def test_a_str_with_a_lone_surrogate_is_refused_naming_the_argument(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError,
+                                        r"^key is not well-formed text: the lone surrogate '\\ud800' at index 0"):
+                db.put("\ud800", "v")
+            with self.assertRaisesRegex(ValueError, r"^value .* '\\udfff' at index 2"):
+                db.put("k", "ab\udfff")
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^key "):
+                db.get("\udcff")
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^prefix "):
+                db.iterator(prefix="\udcff")
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^key "):
+                db.write_batch().put("\ud800", "v")
+            self.assertEqual(len(db), 0)
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^passphrase "):
+            ferrumdb.open(self.dir / "p", passphrase="pass\ud800")
+        # A file name that is not UTF-8, as bytes: os.fsdecode makes it a lone surrogate the engine cannot name.
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"^path .* '\\udcff'"):
+            ferrumdb.open(os.fsencode(self._tmp.name) + b"/\xff")
+
+    def test_a_ttl_over_100_years_or_not_a_number_is_refused_naming_the_limit(self) -> None:
+        with ferrumdb.open(self.dir) as db:
+            for ttl in (1e12, 10 ** 30, float("inf"), datetime.timedelta.max, 3_153_600_001):
+                with self.subTest(ttl=ttl), self.assertRaisesRegex(
+                        ferrumdb.InvalidArgumentError, r"^ttl must be at most 3153600000 seconds \(100 years\)"):
+                    db.put("k", "v", ttl=ttl)
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^ttl must be a positive number"):
+                db.put("k", "v", ttl=float("nan"))
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "at most 3153600000 seconds"):
+                db.write_batch().put("k", "v", ttl=1e12)
+            self.assertNotIn("k", db)
+            db.put("k", "v", ttl=3_153_600_000)
+            self.assertEqual(db.get("k"), b"v")
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^limit must be at most 9223372036854775807"):
+                db.iterator(limit=10 ** 30)  # was a bare OverflowError
+            self.assertEqual(list(db.iterator(limit=2 ** 63 - 1)), [(b"k", b"v")])
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "fsync_interval must be a finite number"):
+            ferrumdb.open(self.dir, fsync="periodic", fsync_interval=float("nan"))
+
+    def test_an_io_failure_is_worded_without_java_class_names(self) -> None:
+        not_a_directory = Path(self._tmp.name) / "a-file"
+        not_a_directory.write_text("not a database")
+        with self.assertRaises(ferrumdb.FerrumError) as caught:
+            ferrumdb.open(not_a_directory)
+        self.assertEqual(str(caught.exception),
+                         f"could not open database {not_a_directory}: not a directory: {not_a_directory}")
+        self.assertEqual(caught.exception.java_class, "io.ferrumdb.FerrumException")
+
+    def test_writes_racing_close_are_acknowledged_and_kept_or_refused_as_closed(self) -> None:
+        db = ferrumdb.open(self.dir)
+        acknowledged: list = []
+        failures: list = []
+        started = threading.Barrier(5)
+
+        def writer(n: int) -> None:
+            started.wait()
+            try:
+                for i in range(100_000):
+                    key = f"t{n}-{i}"
+                    db.put(key, "v")
+                    acknowledged.append(key)
+            except ferrumdb.DatabaseClosedError:
+                return
+            except BaseException as e:  # anything else is the failure this test looks for
+                failures.append(e)
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        started.wait()
+        while len(acknowledged) < 200 and all(t.is_alive() for t in threads):
+            time.sleep(0.001)
+        db.close()
+        for t in threads:
+            t.join()
+        self.assertEqual(failures, [])
+        with ferrumdb.open(self.dir) as again:
+            self.assertEqual([k for k in acknowledged if k not in again], [])
+
+    def test_a_scan_and_a_batch_used_after_close_raise_database_closed(self) -> None:
+        db = ferrumdb.open(self.dir)
+        with db.write_batch() as batch:
+            for i in range(10_000):
+                batch.put(b"k%05d" % i, b"v")
+        scan = db.iterator()
+        next(scan)
+        late = db.write_batch().put("a", "b")
+        db.close()
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            sum(1 for _ in scan)  # the first chunk was read before close; the next is not
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            late.__exit__(None, None, None)
+
+
 class WriteBatchTest(DbTestCase):
     def test_batch_commits_on_exit(self) -> None:
         with ferrumdb.open(self.dir) as db:

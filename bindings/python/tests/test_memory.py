@@ -33,3 +33,22 @@ def test_invalid_arguments_name_the_field(tmp_path):
             memory.recall("x", limit=1_000_000)
         with pytest.raises(ferrumdb.InvalidArgumentError, match="^id:"):
             memory.forget()
+
+
+def test_hostile_input_is_refused_naming_the_field(tmp_path):
+    with ferrumdb.open(tmp_path / "db") as db:
+        memory = ferrumdb.agent_memory(db)
+        # A lone surrogate was stored as "?", and a str of tags split into one tag per character.
+        with pytest.raises(ferrumdb.InvalidArgumentError, match="^text: is not valid Unicode text"):
+            memory.remember("tea \ud800")
+        with pytest.raises(ferrumdb.InvalidArgumentError, match=r"^tags\[0\]: is not valid Unicode text"):
+            memory.remember("tea", tags=["\udfff"])
+        with pytest.raises(ferrumdb.InvalidArgumentError, match="^query: is not valid Unicode text"):
+            memory.recall("tea \udc00")
+        with pytest.raises(TypeError, match="^tags must be a list of str, not a single str"):
+            memory.remember("tea", tags="xyz")
+        with pytest.raises(ferrumdb.InvalidArgumentError, match="^ttl_seconds: cannot be written as JSON"):
+            memory.remember("tea", ttl=float("nan"))
+        with pytest.raises(TypeError, match="^metadata: cannot be written as JSON"):
+            memory.remember("tea", metadata={"a": {1}})
+        assert memory.recall() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections.abc
 import datetime
 import itertools
+import math
 import os
 import struct
 import sys
@@ -18,7 +19,8 @@ import jpype
 import jpype.nio
 
 from . import _jvm
-from ._jvm import check_passphrase, close_when_dropped, java_errors, jclass, raise_forked, to_bytes, translate
+from ._jvm import (check_passphrase, close_when_dropped, encode_text, java_errors, jclass, raise_forked, to_bytes,
+                   translate)
 from .errors import InvalidArgumentError
 
 Bytes = Union[str, bytes, bytearray, memoryview]
@@ -35,6 +37,11 @@ _DIRECT_READER = "io.ferrumdb.bindings.DirectReader"
 _JException = jpype.JException
 
 
+MAX_TTL_SECONDS = 100 * 365 * 24 * 3600
+"""The longest TTL: 100 years, as Studio, MCP and the CLI accept. Longer is a mistake (a unit mixed up, digits too
+many), and far longer ones do not fit the Java side's nanoseconds."""
+
+
 def _ttl_nanos(ttl: Seconds) -> int:
     """A TTL in seconds (or a timedelta) as positive nanoseconds."""
     if isinstance(ttl, datetime.timedelta):
@@ -43,6 +50,10 @@ def _ttl_nanos(ttl: Seconds) -> int:
         seconds = float(ttl)
     else:
         raise TypeError(f"ttl must be seconds (int or float) or a timedelta, got {type(ttl).__name__}")
+    if math.isnan(seconds):
+        raise InvalidArgumentError(f"ttl must be a positive number of seconds, got {ttl!r}")
+    if seconds > MAX_TTL_SECONDS:
+        raise InvalidArgumentError(f"ttl must be at most {MAX_TTL_SECONDS} seconds (100 years), got {ttl!r}")
     nanos = int(round(seconds * 1_000_000_000))
     if nanos <= 0:
         raise InvalidArgumentError(f"ttl must be positive, got {ttl!r}")
@@ -67,8 +78,12 @@ def open_args(path: PathLike, fsync: str, fsync_interval: float, passphrase: Opt
         raise TypeError(f"fsync must be \"always\", \"never\" or \"periodic\", got {type(fsync).__name__}")
     if not isinstance(fsync_interval, (int, float)) or isinstance(fsync_interval, bool):
         raise TypeError(f"fsync_interval must be seconds, got {type(fsync_interval).__name__}")
-    return (os.fsdecode(os.fspath(path)), fsync, int(round(fsync_interval * 1000)), check_passphrase(passphrase),
-            bool(read_only))
+    if not math.isfinite(fsync_interval):
+        raise InvalidArgumentError(f"fsync_interval must be a finite number of seconds, got {fsync_interval!r}")
+    directory = os.fsdecode(os.fspath(path))
+    # A name that is not UTF-8 decodes to lone surrogates (surrogateescape), which the Java engine cannot name.
+    encode_text(directory, "path")
+    return directory, fsync, int(round(fsync_interval * 1000)), check_passphrase(passphrase), bool(read_only)
 
 
 class WriteBatch:
@@ -209,6 +224,8 @@ class Scan(Iterator[Any]):
         self.close()
 
 
+_JAVA_LONG_MAX = 2 ** 63 - 1
+"""The largest scan limit: ScanCursor takes it as a Java long."""
 _CHUNK_ENTRIES = 4096
 """Entries per crossing into Java during a scan: large enough that the crossing costs little per entry."""
 _CHUNK_BUFFER_BYTES = 256 << 10
@@ -433,7 +450,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         """Stores ``value`` under ``key``; durable when it returns under ``fsync="always"``.
 
         Args:
-            ttl: seconds (or a timedelta) after which the key expires; None keeps it until deleted.
+            ttl: seconds (or a timedelta, at most 100 years) after which the key expires; None keeps it until
+                deleted.
         """
         if _jvm._forked:
             raise_forked()
@@ -508,6 +526,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         """
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
             raise TypeError(f"limit must be an int, got {type(limit).__name__}")
+        if limit is not None and limit > _JAVA_LONG_MAX:
+            raise InvalidArgumentError(f"limit must be at most {_JAVA_LONG_MAX}, got {limit}")
 
         def bound(value: Optional[Bytes], what: str) -> Optional[bytes]:
             return None if value is None else to_bytes(value, what)

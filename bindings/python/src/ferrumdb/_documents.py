@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Mapping, Optional, Type
 
 from ._db import PathLike, Seconds, open_args, ttl_millis
 from ._jvm import close_when_dropped, java_errors, jclass
+from .errors import InvalidArgumentError
 
 Document = Dict[str, Any]
 """A JSON object as a dict; documents read back carry their id in ``"_id"``."""
@@ -25,10 +26,33 @@ def _text(value: str, what: str) -> str:
     return json.dumps(value)
 
 
+def _json(value: Optional[Mapping[str, Any]], what: str) -> str:
+    """``value`` as JSON text, or an error naming ``what`` when JSON cannot hold it: InvalidArgumentError for a
+    NaN or infinite float, TypeError for a value of another type (a set, bytes)."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError as e:
+        raise InvalidArgumentError(f"{what} cannot be written as JSON: {e}") from None
+    except TypeError as e:
+        raise TypeError(f"{what} cannot be written as JSON: {e}") from None
+
+
 def _query(query: Optional[Query]) -> str:
     if query is not None and not isinstance(query, Mapping):
         raise TypeError(f"a query must be a dict, got {type(query).__name__}")
-    return json.dumps(query, allow_nan=False)
+    return _json(query, "the query")
+
+
+_MAX_PAGE = 2 ** 31 - 1
+"""The largest offset and limit of a find: DocumentBridge takes them as Java ints."""
+
+
+def _page(value: int, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{what} must be an int, got {type(value).__name__}")
+    if not 0 <= value <= _MAX_PAGE:
+        raise InvalidArgumentError(f"{what} must be 0 to {_MAX_PAGE}, got {value}")
+    return value
 
 
 class Collection:
@@ -57,7 +81,7 @@ class Collection:
         """
         if not isinstance(document, Mapping):
             raise TypeError(f"a document must be a dict, got {type(document).__name__}")
-        body = json.dumps(document, allow_nan=False)
+        body = _json(document, "the document")
         self._bridge.put(self._jname, _text(id, "id"), body, 0 if ttl is None else ttl_millis(ttl))
 
     @java_errors
@@ -100,8 +124,8 @@ class Collection:
         """
         if sort_by is not None and not isinstance(sort_by, str):
             raise TypeError(f"sort_by must be str, got {type(sort_by).__name__}")
-        found = self._bridge.find(self._jname, _query(query), json.dumps(sort_by), bool(descending), int(offset),
-                                  -1 if limit is None else int(limit))
+        found = self._bridge.find(self._jname, _query(query), json.dumps(sort_by), bool(descending),
+                                  _page(offset, "offset"), -1 if limit is None else _page(limit, "limit"))
         return json.loads(str(found))
 
     @java_errors

@@ -139,6 +139,8 @@ def _close_dropped(java_handle: Any, what: str) -> None:
         warnings.warn(f"closing dropped {what} failed: {translate(e)}", RuntimeWarning, stacklevel=2)
 
 
+_PROBLEM_WORDING = "io.ferrumdb.ProblemWording"
+
 _BY_JAVA_CLASS: Dict[str, Type[FerrumError]] = {
     "io.ferrumdb.DatabaseLockedException": DatabaseLockedError,
     "io.ferrumdb.DatabaseClosedException": DatabaseClosedError,
@@ -154,10 +156,11 @@ _BY_JAVA_CLASS: Dict[str, Type[FerrumError]] = {
 
 def translate(exc: Any) -> FerrumError:
     """The ferrumdb error for a Java exception: the nearest mapped class up its class hierarchy, matched by
-    name so that exception classes this jar does not have yet (e.g. encryption) need no import."""
+    name so that exception classes this jar does not have yet (e.g. encryption) need no import. The message is
+    worded as every FerrumDB front end words it (ProblemWording: the file and what happened to it, no Java class
+    names); the Java class stays in ``java_class`` for bug reports."""
     java_class = str(exc.getClass().getName())
-    message = exc.getMessage()
-    text = str(message) if message is not None else java_class
+    text = str(jclass(_PROBLEM_WORDING).describe(exc))
     cls: Any = exc.getClass()
     error_type: Type[FerrumError] = FerrumError
     while cls is not None:
@@ -166,9 +169,6 @@ def translate(exc: Any) -> FerrumError:
             error_type = mapped
             break
         cls = cls.getSuperclass()
-    else:
-        # Not an engine exception (e.g. an I/O failure the engine let through): keep the Java name visible.
-        text = f"{java_class}: {text}"
     if error_type is CorruptionError:
         file = exc.file()
         return CorruptionError(text, java_class, None if file is None else str(file.toString()),
@@ -199,14 +199,27 @@ def to_bytes(value: Any, what: str) -> bytes:
     if isinstance(value, bytes):
         return value
     if isinstance(value, str):
-        return value.encode("utf-8")
+        return encode_text(value, what)
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)
     raise TypeError(f"{what} must be str or bytes, got {type(value).__name__}")
 
 
+def encode_text(text: str, what: str) -> bytes:
+    """``text`` as UTF-8, or InvalidArgumentError naming ``what`` when it holds a lone surrogate (from a
+    surrogateescape decoding, or "\\ud800" written out), which UTF-8 cannot encode."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidArgumentError(
+            f"{what} is not well-formed text: the lone surrogate {text[e.start]!r} at index {e.start} has no "
+            "UTF-8 encoding") from None
+
+
 def check_passphrase(passphrase: Optional[str]) -> Optional[str]:
-    """``passphrase`` after checking it is None or a str."""
-    if passphrase is not None and not isinstance(passphrase, str):
-        raise TypeError(f"passphrase must be str, got {type(passphrase).__name__}")
+    """``passphrase`` after checking it is None or a str that UTF-8 can encode."""
+    if passphrase is not None:
+        if not isinstance(passphrase, str):
+            raise TypeError(f"passphrase must be str, got {type(passphrase).__name__}")
+        encode_text(passphrase, "passphrase")
     return passphrase

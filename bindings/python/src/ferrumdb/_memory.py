@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from ._db import FerrumDB
 from ._jvm import java_errors, jclass
+from .errors import InvalidArgumentError
 
 Memory = Dict[str, Any]
 """A recalled memory: ``id, namespace, text, tags, metadata, score, created_at`` and ``expires_at`` if any."""
@@ -16,7 +17,26 @@ _BRIDGE = "io.ferrumdb.bindings.MemoryBridge"
 
 
 def _request(**fields: Any) -> str:
-    return json.dumps({k: v for k, v in fields.items() if v is not None}, allow_nan=False)
+    """The JSON request of the fields given (None leaves one out), or an error naming the first field JSON cannot
+    hold: InvalidArgumentError for a NaN or infinite number, TypeError for a value of another type."""
+    members = []
+    for name, value in fields.items():
+        if value is None:
+            continue
+        try:
+            members.append(f"{json.dumps(name)}: {json.dumps(value, allow_nan=False)}")
+        except ValueError as e:
+            raise InvalidArgumentError(f"{name}: cannot be written as JSON: {e}") from None
+        except TypeError as e:
+            raise TypeError(f"{name}: cannot be written as JSON: {e}") from None
+    return "{" + ", ".join(members) + "}"
+
+
+def _strings(value: Optional[Sequence[str]], what: str) -> Optional[List[str]]:
+    """``value`` as a list, refusing a lone str (which list() would split into its characters)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{what} must be a list of str, not a single {type(value).__name__}")
+    return None if value is None else list(value)
 
 
 class AgentMemory:
@@ -38,7 +58,7 @@ class AgentMemory:
         """Stores a memory durably; returns ``{"id", "namespace", "created_at"}`` (and ``"expires_at"`` with a
         ``ttl`` in seconds)."""
         return json.loads(str(self._bridge.remember(_request(
-            text=text, namespace=namespace, tags=None if tags is None else list(tags), ttl_seconds=ttl,
+            text=text, namespace=namespace, tags=_strings(tags, "tags"), ttl_seconds=ttl,
             metadata=metadata, vector=None if vector is None else list(vector)))))
 
     @java_errors
@@ -48,7 +68,7 @@ class AgentMemory:
         """The memories best matching ``query`` (BM25, newer first on ties), or the newest without a query;
         ``tags`` must all match exactly; ``since`` is an ISO-8601 instant."""
         found = json.loads(str(self._bridge.recall(_request(
-            query=query, namespace=namespace, tags=None if tags is None else list(tags), limit=limit, since=since,
+            query=query, namespace=namespace, tags=_strings(tags, "tags"), limit=limit, since=since,
             vector=None if vector is None else list(vector)))))
         return found["memories"]
 
@@ -57,7 +77,7 @@ class AgentMemory:
                tags: Optional[Sequence[str]] = None) -> int:
         """Forgets the memory ``id``, or every memory carrying all ``tags``; returns how many were forgotten."""
         return int(json.loads(str(self._bridge.forget(_request(
-            id=id, namespace=namespace, tags=None if tags is None else list(tags)))))["forgotten"])
+            id=id, namespace=namespace, tags=_strings(tags, "tags")))))["forgotten"])
 
 
 def agent_memory(db: FerrumDB) -> AgentMemory:

@@ -1,6 +1,7 @@
 package io.ferrumdb.bindings;
 
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.WriteBatch;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -340,7 +341,7 @@ final class GatheredWrites {
             }
             out.append(c.getName());
         }
-        String message = ascii(failure.getMessage() == null ? failure.getClass().getName() : failure.getMessage());
+        String message = ascii(ProblemWording.describe(failure));
         out.append('\t').append(message.length()).append('\t').append(message);
     }
 

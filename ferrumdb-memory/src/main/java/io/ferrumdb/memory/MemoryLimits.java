@@ -40,6 +40,7 @@ public final class MemoryLimits {
         if (text == null || text.isBlank()) {
             throw new InvalidMemoryRequestException("text", "is required and must not be blank");
         }
+        wellFormed("text", text);
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_TEXT_BYTES) {
             throw new InvalidMemoryRequestException("text", bytes + " bytes (UTF-8) exceeds the limit of "
@@ -67,6 +68,7 @@ public final class MemoryLimits {
             if (tag.chars().anyMatch(Character::isISOControl)) {
                 throw new InvalidMemoryRequestException(field, "must not contain control characters");
             }
+            wellFormed(field, tag);
         }
         return List.copyOf(new java.util.LinkedHashSet<>(tags));
     }
@@ -108,6 +110,21 @@ public final class MemoryLimits {
         if (query != null && query.length() > MAX_QUERY_CHARS) {
             throw new InvalidMemoryRequestException("query", query.length() + " characters exceed the limit of "
                     + MAX_QUERY_CHARS);
+        }
+        if (query != null) {
+            wellFormed("query", query);
+        }
+    }
+
+    /**
+     * Refuses text with a lone UTF-16 surrogate (JSON's backslash-u D800 to DFFF alone, from a binding or a tool):
+     * it has no UTF-8 form, and stored it became {@code ?}, another memory, tag or query than the one given.
+     */
+    private static void wellFormed(String field, String text) {
+        // The JDK's encoder refuses exactly the unpaired surrogates (a new encoder each call: encoders keep state).
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(text)) {
+            throw new InvalidMemoryRequestException(field, "is not valid Unicode text: it holds a lone UTF-16"
+                    + " surrogate (such as \\ud800 alone), which has no UTF-8 form");
         }
     }
 

@@ -211,6 +211,11 @@ class AgentMemoryTest {
         assertField(() -> memory.forget(new ForgetRequest(null, null, null)), "id");
         assertField(() -> memory.forget(ForgetRequest.byId(null, "../../etc")), "id");
         assertField(() -> memory.get("default", "ZZ"), "id");
+        // A lone surrogate was stored as '?': another text than the one given.
+        assertField(() -> memory.remember(MemoryInput.of("tea \ud800")), "text");
+        assertField(() -> memory.remember(new MemoryInput(null, "x", List.of("ok", "\udfff"), null, null, null)),
+                "tags[1]");
+        assertField(() -> memory.recall(new RecallQuery(null, "tea \udc00", null, 10, null, null)), "query");
         assertThat(db.size()).isZero();
     }
 
