@@ -1,5 +1,6 @@
 package io.ferrumdb;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** The documented size limits, checked at the API boundary so that bad input never reaches the log. */
@@ -16,8 +17,24 @@ public final class Limits {
      * (epoch milliseconds in a long) as that end, which a typo of a few digits would reach unnoticed.
      */
     public static final Duration MAX_TTL = Duration.ofDays(36_500);
+    /**
+     * Why text given for a key, value, name or memory is refused when {@link #isUnicodeText} is false; front ends put
+     * the field's name before it. {@link String#getBytes} would store {@code ?} in place of a lone surrogate:
+     * another key, value or name than the one given, and two different ones could become one.
+     */
+    public static final String NOT_UNICODE_TEXT = "is not valid Unicode text: it holds a lone UTF-16 surrogate (such"
+            + " as \\ud800 alone), which has no UTF-8 form";
 
     private Limits() {
+    }
+
+    /**
+     * Whether {@code text} has a UTF-8 form: false exactly when it holds a lone UTF-16 surrogate (a JSON escape of
+     * D800 to DFFF without its pair), see {@link #NOT_UNICODE_TEXT}.
+     */
+    public static boolean isUnicodeText(String text) {
+        // The JDK's encoder refuses exactly the unpaired surrogates (a new encoder each call: encoders keep state).
+        return StandardCharsets.UTF_8.newEncoder().canEncode(text);
     }
 
     static void checkKey(byte[] key) {

@@ -1,5 +1,6 @@
 package io.ferrumdb.doc;
 
+import io.ferrumdb.Limits;
 import java.nio.charset.StandardCharsets;
 
 /** Validation of the names that become parts of keys: collection names, document ids and paths. */
@@ -57,9 +58,8 @@ final class Names {
     }
 
     private static void checkWellFormed(String what, String text) {
-        // The JDK's encoder refuses exactly the unpaired surrogates (a new encoder each call: encoders keep state).
-        if (!StandardCharsets.UTF_8.newEncoder().canEncode(text)) {
-            throw new IllegalArgumentException(what + " contains an unpaired surrogate, which has no UTF-8 form");
+        if (!Limits.isUnicodeText(text)) {
+            throw new IllegalArgumentException(what + " " + Limits.NOT_UNICODE_TEXT);
         }
     }
 }

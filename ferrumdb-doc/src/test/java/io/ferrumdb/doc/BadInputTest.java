@@ -97,7 +97,7 @@ class BadInputTest {
     void badIdsAndCollectionNames() {
         refused(() -> c.put("", "{}"), "document id must not be empty");
         refused(() -> c.put(null, "{}"), "document id must not be null");
-        refused(() -> c.put("\uD800", "{}"), "unpaired surrogate");
+        refused(() -> c.put("\uD800", "{}"), "lone UTF-16 surrogate");
         refused(() -> c.put("i".repeat(1025), "{}"), "exceeds the limit of 1024");
         refused(() -> store.collection(""), "collection name must not be empty");
         refused(() -> store.collection("a\u0000"), "NUL character");

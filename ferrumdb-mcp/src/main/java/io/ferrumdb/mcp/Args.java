@@ -1,6 +1,6 @@
 package io.ferrumdb.mcp;
 
-import java.nio.charset.StandardCharsets;
+import io.ferrumdb.Limits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +44,8 @@ final class Args {
      * has no UTF-8 form: stored, it became {@code ?}, another key, value or memory than the one given.
      */
     private static String unicode(String name, String s) {
-        // The JDK's encoder refuses exactly the unpaired surrogates (a new encoder each call: encoders keep state).
-        if (!StandardCharsets.UTF_8.newEncoder().canEncode(s)) {
-            throw new ToolInputException(name, "is not valid Unicode text: it holds a lone UTF-16 surrogate (such as"
-                    + " \\ud800 alone), which has no UTF-8 form");
+        if (!Limits.isUnicodeText(s)) {
+            throw new ToolInputException(name, Limits.NOT_UNICODE_TEXT);
         }
         return s;
     }

@@ -1,5 +1,6 @@
 package io.ferrumdb.memory;
 
+import io.ferrumdb.Limits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -121,10 +122,8 @@ public final class MemoryLimits {
      * it has no UTF-8 form, and stored it became {@code ?}, another memory, tag or query than the one given.
      */
     private static void wellFormed(String field, String text) {
-        // The JDK's encoder refuses exactly the unpaired surrogates (a new encoder each call: encoders keep state).
-        if (!StandardCharsets.UTF_8.newEncoder().canEncode(text)) {
-            throw new InvalidMemoryRequestException(field, "is not valid Unicode text: it holds a lone UTF-16"
-                    + " surrogate (such as \\ud800 alone), which has no UTF-8 form");
+        if (!Limits.isUnicodeText(text)) {
+            throw new InvalidMemoryRequestException(field, Limits.NOT_UNICODE_TEXT);
         }
     }
 

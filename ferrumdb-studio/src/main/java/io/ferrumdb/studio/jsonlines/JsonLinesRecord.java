@@ -1,11 +1,10 @@
 package io.ferrumdb.studio.jsonlines;
 
+import io.ferrumdb.Limits;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -51,16 +50,10 @@ public record JsonLinesRecord(byte[] key, byte[] value, long expiresAt) {
      * @throws IllegalArgumentException when {@code text} holds a lone surrogate
      */
     public static byte[] utf8(String text, String field) {
-        try {
-            ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(CharBuffer.wrap(text));
-            return Arrays.copyOf(bytes.array(), bytes.limit());
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(field + " is not valid Unicode text: it holds a lone UTF-16 surrogate"
-                    + " (such as \\ud800), which has no UTF-8 form; give binary data in base64");
+        if (!Limits.isUnicodeText(text)) {
+            throw new IllegalArgumentException(field + " " + Limits.NOT_UNICODE_TEXT + "; give binary data in base64");
         }
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean isStrictUtf8(byte[] b) {
