@@ -1,19 +1,14 @@
 #!/usr/bin/env bash
-# The Node.js binding's tests on a fresh machine, against the package as users install it: installs node and npm
-# when missing, builds bindings/dist/ferrumdb-<version>.tgz with bindings/package.sh, installs it into a fresh
-# Node.js project, and runs the tests there with Node's built-in runner; type-checks index.d.ts against
+# The Node.js binding's tests on a fresh machine, against the package as users install it: checks for Node.js 20+
+# and npm (.ci/require-node.sh), builds bindings/dist/ferrumdb-<version>.tgz with bindings/package.sh, installs it
+# into a fresh Node.js project, and runs the tests there with Node's built-in runner; type-checks index.d.ts against
 # documented usage first. FERRUMDB_SKIP_PACKAGE=true reuses the packages already in bindings/dist.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$here"
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  if ! apt-get install -y --no-install-recommends nodejs npm; then
-    apt-get update
-    apt-get install -y --no-install-recommends nodejs npm
-  fi
-fi
+bash "$root/.ci/require-node.sh"
 # The type check's compiler, pinned by package-lock.json. `npm install`, not `npm ci`: npm 11 leaves the other
 # platforms' optional java-bridge binaries out of the lock file it writes, and `npm ci` then refuses it as out of
 # sync; `npm install` installs the locked versions.

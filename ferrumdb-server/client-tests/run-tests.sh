@@ -2,7 +2,8 @@
 # Real Redis clients against `ferrumdb serve` (issue 19): redis-cli, redis-py (Debian's python3-redis), ioredis
 # and node-redis (npm `redis`), each doing strings, hashes, expiry, transactions and pipelining; then two agents, one in
 # Python and one in Node.js, sharing one memory through the server. Installs what it needs on a fresh Debian
-# machine (redis-tools, python3-redis; npm ci here). The Java clients (Jedis, Lettuce) run in the Maven suite.
+# machine (redis-tools, python3-redis; npm ci here); Node.js 20+ with npm must be there (.ci/require-node.sh).
+# The Java clients (Jedis, Lettuce) run in the Maven suite.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -18,6 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y --no-install-recommends "${missing[@]}"
   fi
 fi
+bash "$root/.ci/require-node.sh"
 (cd "$here" && npm ci --no-audit --no-fund --silent)
 
 work=$(mktemp -d)

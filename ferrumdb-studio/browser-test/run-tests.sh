@@ -2,7 +2,7 @@
 # Browser test of FerrumDB Studio: starts Studio (the module's runnable jar) on a free port of 127.0.0.1 over a
 # temporary database, drives it in Debian's headless chromium with playwright-core, and stops it.
 # Screenshots go to ferrumdb-studio/target/screenshots. Installs chromium (apt) and playwright-core (npm) when
-# missing; playwright never downloads a browser of its own.
+# missing; playwright never downloads a browser of its own. Needs Node.js 20+ with npm (.ci/require-node.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 module="$(dirname "$here")"
@@ -13,6 +13,7 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq
   apt-get install -y -qq chromium >/dev/null
 fi
+bash "$root/.ci/require-node.sh"
 cd "$here"
 if [ ! -d node_modules/playwright-core ]; then
   npm ci --no-audit --no-fund --loglevel=error
