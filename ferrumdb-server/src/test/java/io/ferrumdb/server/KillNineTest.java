@@ -23,8 +23,9 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 
 /**
- * The server runs in a child JVM with fsync {@code always} while clients write strings, hash fields, counters
- * and MULTI/EXEC pairs; the child is killed with SIGKILL at a random moment. After a restart on the same
+ * The server runs in a child JVM with fsync {@code always} (the default of {@code ferrumdb serve}) while clients
+ * write strings, hash fields, counters and MULTI/EXEC pairs, and one pipelines SETs, counting each reply as it
+ * arrives; the child is killed with SIGKILL at a random moment. After a restart on the same
  * directory, every write whose reply a client received must be there (a reply means "on disk").
  */
 class KillNineTest {
@@ -51,6 +52,10 @@ class KillNineTest {
                 t.start();
                 writers.add(t);
             }
+            int r = round;
+            Thread pipeliner = new Thread(() -> pipeline(port, "r" + r + "pipe", acked, stop));
+            pipeliner.start();
+            writers.add(pipeliner);
             // Kill at a random moment once writes are flowing (the machine may be slow to start the child).
             int before = acked.size();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -116,6 +121,42 @@ class KillNineTest {
                 System.err.println("writer " + prefix + " lost its connection before any write: " + killed);
             }
         }
+    }
+
+    /**
+     * SETs sent in pipelines of 50 on a raw socket, each counted as acknowledged the moment its +OK arrives: the kill
+     * lands mid-pipeline, with part of a pipeline's replies received (Jedis's pipeline gives all or none of them).
+     */
+    private static void pipeline(int port, String prefix, Map<String, String> acked, AtomicBoolean stop) {
+        try (RawClient client = new RawClient(port)) {
+            for (int i = 0; !stop.get(); i += 50) {
+                StringBuilder batch = new StringBuilder();
+                for (int j = i; j < i + 50; j++) {
+                    String key = prefix + ":" + j;
+                    batch.append(command("SET", key, "v" + j));
+                }
+                client.send(batch.toString());
+                for (int j = i; j < i + 50; j++) {
+                    String reply = client.readUntil("\r\n");
+                    if (!reply.endsWith("\r\n")) {
+                        return; // the server was killed: the rest of this pipeline got no reply
+                    }
+                    assertThat(reply).as("reply to SET %s:%d", prefix, j).isEqualTo("+OK\r\n");
+                    acked.put("s/" + prefix + ":" + j, "v" + j);
+                }
+            }
+        } catch (java.io.IOException killed) {
+            // A reset connection: the server was killed; what was counted had its reply.
+        }
+    }
+
+    /** A command as a RESP array of bulk strings (ASCII arguments). */
+    private static String command(String... args) {
+        StringBuilder resp = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            resp.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+        }
+        return resp.toString();
     }
 
     private static void verify(Path db, Map<String, String> acked, Map<String, Long> counters) throws Exception {

@@ -53,30 +53,43 @@ public final class SegmentManifest {
 
     /** Lists {@code id}, whose file must already be durable. */
     public synchronized void add(int id) throws IOException {
-        if (ids.add(id)) {
-            write(files, ids);
+        TreeSet<Integer> next = new TreeSet<>(ids);
+        if (next.add(id)) {
+            commit(next);
         }
     }
 
     /** Lists {@code added}, whose files must already be durable. */
     public synchronized void addAll(Collection<Integer> added) throws IOException {
-        if (ids.addAll(added)) {
-            write(files, ids);
+        TreeSet<Integer> next = new TreeSet<>(ids);
+        if (next.addAll(added)) {
+            commit(next);
         }
     }
 
     /** Unlists {@code removed}; call before deleting their files. */
     public synchronized void removeAll(Collection<Integer> removed) throws IOException {
-        if (ids.removeAll(removed)) {
-            write(files, ids);
+        TreeSet<Integer> next = new TreeSet<>(ids);
+        if (next.removeAll(removed)) {
+            commit(next);
         }
     }
 
     /** Lists exactly {@code current} (at the end of open, and when a format-1 database gains its MANIFEST). */
     public synchronized void replace(Collection<Integer> current) throws IOException {
+        commit(new TreeSet<>(current));
+    }
+
+    /**
+     * Writes {@code next}, then makes it the list in memory. A failed write leaves the list as it was: every later
+     * MANIFEST is written from this list, so a change that failed must not reach it (a compaction's outputs whose
+     * publish failed would be listed by the writer's next roll, and after the next compaction dropped the
+     * tombstones they hid, deleted keys came back at reopen).
+     */
+    private void commit(TreeSet<Integer> next) throws IOException {
+        write(files, next);
         ids.clear();
-        ids.addAll(current);
-        write(files, ids);
+        ids.addAll(next);
     }
 
     public synchronized SortedSet<Integer> ids() {
