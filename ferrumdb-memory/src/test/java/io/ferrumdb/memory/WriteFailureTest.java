@@ -96,7 +96,7 @@ class WriteFailureTest {
         }
         try (FerrumDB reopened = FerrumDB.open(dir, options)) {
             assertAcknowledgedPlusTheFailedCallWholeOrNot(AgentMemory.on(reopened), acknowledged, failed, where);
-            IndexConsistency.check(reopened, MemoryLimits.DEFAULT_NAMESPACE);
+            IndexConsistency.checkWithStatistics(reopened, MemoryLimits.DEFAULT_NAMESPACE);
         }
         return failed != null;
     }
