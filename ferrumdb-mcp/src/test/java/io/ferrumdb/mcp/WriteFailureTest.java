@@ -7,6 +7,7 @@ import io.ferrumdb.FaultFileIO;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
+import io.ferrumdb.WriteFault;
 import io.ferrumdb.doc.DocumentStore;
 import io.ferrumdb.memory.AgentMemory;
 import io.ferrumdb.memory.RecallQuery;
@@ -35,12 +36,9 @@ class WriteFailureTest {
     @TempDir
     Path dir;
 
-    /** What fails: the next write, the next fsync, or the disk (no room left). */
-    enum Fault { WRITE, FORCE, DISK_FULL }
-
     @ParameterizedTest
-    @EnumSource(Fault.class)
-    void aFailedWriteIsAToolErrorNamingTheFailureAndTheServerGoesOnAnswering(Fault fault) {
+    @EnumSource(WriteFault.class)
+    void aFailedWriteIsAToolErrorNamingTheFailureAndTheServerGoesOnAnswering(WriteFault fault) {
         FaultFileIO io = new FaultFileIO(fault.ordinal());
         Options options = Options.builder().fsyncPolicy(FsyncPolicy.always()).build();
         FerrumMcpServer server = FerrumMcpServer.open(dir, io.forOneOpen(options));
@@ -52,16 +50,11 @@ class WriteFailureTest {
                 ok(call(client, "kv_put", Map.of("key", "kept", "value", "acknowledged")));
                 keptId = (String) ok(call(client, "remember", Map.of("text", "the build runs on Fridays")))
                         .get("id");
-                switch (fault) {
-                    case WRITE -> io.failOn(FaultFileIO.Op.WRITE, 1, null);
-                    case FORCE -> io.failOn(FaultFileIO.Op.FORCE, 1, null);
-                    case DISK_FULL -> io.diskSpace(0);
-                }
-                String failure = fault == Fault.DISK_FULL ? "No space left on device" : "injected failure of";
+                fault.armNext(io);
+                String failure = fault.words();
                 assertThat(error(call(client, "kv_put", Map.of("key", "lost", "value", "failed"))))
                         .startsWith("kv_put: the database refused: ").contains(failure);
-                io.disarm();
-                io.diskSpace(Long.MAX_VALUE);
+                WriteFault.heal(io);
                 // The database refuses writes until reopen: each tool says so in words.
                 assertThat(error(call(client, "remember", Map.of("text", "a memory after the failure"))))
                         .startsWith("remember: the database refused: ");

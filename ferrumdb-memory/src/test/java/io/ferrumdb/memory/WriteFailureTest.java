@@ -9,6 +9,7 @@ import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
 import io.ferrumdb.ProblemWording;
 import io.ferrumdb.ReadOnlyDatabaseException;
+import io.ferrumdb.WriteFault;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,9 +31,6 @@ class WriteFailureTest {
     @TempDir
     Path tmp;
 
-    /** What fails: the n-th later write or fsync, or the disk after some bytes. */
-    private enum Fault { WRITE, FORCE, DISK_FULL }
-
     /** The call that failed: the memories it would add and the ids it would remove. */
     private record InFlight(Map<String, String> added, Set<String> removed) {
     }
@@ -42,13 +40,13 @@ class WriteFailureTest {
         long base = Long.getLong("ferrumdb.seed", System.nanoTime());
         int failures = 0;
         for (int i = 0; i < 12; i++) {
-            failures += runSeed(base + i, Fault.values()[i % Fault.values().length]) ? 1 : 0;
+            failures += runSeed(base + i, WriteFault.values()[i % WriteFault.values().length]) ? 1 : 0;
         }
         assertThat(failures).as("runs in which a call failed (and was then checked)").isGreaterThan(8);
     }
 
     /** Runs one seed; true when a call failed (a disk-full run may end before the disk fills). */
-    private boolean runSeed(long seed, Fault fault) {
+    private boolean runSeed(long seed, WriteFault fault) {
         String where = fault + ", seed " + seed + " (-Dferrumdb.seed=" + seed + ")";
         Random r = new Random(seed);
         FaultFileIO io = new FaultFileIO(seed);
@@ -59,11 +57,7 @@ class WriteFailureTest {
         FerrumDB db = FerrumDB.open(dir, io.forOneOpen(options));
         try {
             AgentMemory memory = AgentMemory.on(db);
-            switch (fault) {
-                case WRITE -> io.failOn(FaultFileIO.Op.WRITE, 1 + r.nextInt(60), null);
-                case FORCE -> io.failOn(FaultFileIO.Op.FORCE, 1 + r.nextInt(60), null);
-                case DISK_FULL -> io.diskSpace(1 + r.nextInt(16_384));
-            }
+            fault.armWithin(io, r);
             for (int n = 0; n < 200 && failed == null; n++) {
                 InFlight call = new InFlight(new HashMap<>(), new HashSet<>());
                 try {
@@ -78,12 +72,11 @@ class WriteFailureTest {
                     }
                 } catch (FerrumException e) {
                     assertThat(ProblemWording.describe(e)).as("%s: the failure of call %d", where, n)
-                            .containsAnyOf("injected failure of", "No space left on device");
+                            .contains(fault.words());
                     failed = call;
                 }
             }
-            io.disarm();
-            io.diskSpace(Long.MAX_VALUE);
+            WriteFault.heal(io);
             if (failed != null) {
                 assertReadsGoOn(memory, acknowledged, failed, where);
             }
@@ -138,7 +131,7 @@ class WriteFailureTest {
                     // refused like any such value until reopen (README, "After a write failure"), never guessed.
                     assertThat(ProblemWording.describe(refused)).as("%s: recall of %s refused", where, term)
                             .contains("not served (reopen the database")
-                            .containsAnyOf("injected failure of", "No space left on device");
+                            .containsAnyOf(WriteFault.WORDS);
                     continue;
                 }
                 assertThat(found).as("%s: recall of %s on the failed handle", where, term)

@@ -7,6 +7,7 @@ import io.ferrumdb.FaultFileIO;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
+import io.ferrumdb.WriteFault;
 import io.ferrumdb.doc.DocumentStore;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,28 +26,20 @@ class WriteFailureTest {
     @TempDir
     Path dir;
 
-    /** What fails: the next write, the next fsync, or the disk (no room left). */
-    enum Fault { WRITE, FORCE, DISK_FULL }
-
     @ParameterizedTest
-    @EnumSource(Fault.class)
-    void aFailedWriteIsA5xxNamingTheFailureAndStudioGoesOnServingReads(Fault fault) {
+    @EnumSource(WriteFault.class)
+    void aFailedWriteIsA5xxNamingTheFailureAndStudioGoesOnServingReads(WriteFault fault) {
         FaultFileIO io = new FaultFileIO(fault.ordinal());
         Options options = Options.builder().fsyncPolicy(FsyncPolicy.always()).build();
         Studio studio = Studio.start(StudioConfig.builder(dir).port(0).options(io.forOneOpen(options)).build());
         try {
             TestClient client = new TestClient(studio);
             assertThat(client.put("/api/kv", "{\"key\":\"kept\",\"value\":\"acknowledged\"}").status()).isEqualTo(200);
-            switch (fault) {
-                case WRITE -> io.failOn(FaultFileIO.Op.WRITE, 1, null);
-                case FORCE -> io.failOn(FaultFileIO.Op.FORCE, 1, null);
-                case DISK_FULL -> io.diskSpace(0);
-            }
-            String failure = fault == Fault.DISK_FULL ? "No space left on device" : "injected failure of";
+            fault.armNext(io);
+            String failure = fault.words();
             assertThat(serverError(client.put("/api/kv", "{\"key\":\"lost\",\"value\":\"failed\"}")))
                     .contains(failure);
-            io.disarm();
-            io.diskSpace(Long.MAX_VALUE);
+            WriteFault.heal(io);
             // Refused until reopen, each naming the original failure.
             assertThat(serverError(client.put("/api/document",
                     "{\"collection\":\"notes\",\"id\":\"n1\",\"document\":{\"title\":\"after\"}}"))).contains(failure);
