@@ -44,6 +44,13 @@ class WriteFailureTest {
             assertThat(serverError(client.put("/api/document",
                     "{\"collection\":\"notes\",\"id\":\"n1\",\"document\":{\"title\":\"after\"}}"))).contains(failure);
             assertThat(serverError(client.delete("/api/kv?key=kept"))).contains(failure);
+            // The failed value: absent, refused (not durable: 5xx naming the failure) or, had it landed, itself.
+            TestClient.Response failed = client.get("/api/kv?key=lost");
+            if (failed.status() == 200) {
+                assertThat(failed.json().get("text").asText()).isEqualTo("failed");
+            } else if (failed.status() != 404) {
+                assertThat(serverError(failed)).contains("not served").contains(failure);
+            }
             TestClient.Response read = client.get("/api/kv?key=kept");
             assertThat(read.status()).isEqualTo(200);
             assertThat(read.json().get("text").asText()).isEqualTo("acknowledged");
