@@ -99,7 +99,7 @@ class PowerLossTest {
                                 union(ackTexts, x))),
                         t -> assertThat(gone).isNotNull().satisfies(g -> assertThat(t).isEqualTo(
                                 ackTexts.stream().filter(a -> !a.equals(g)).collect(Collectors.toSet()))));
-                IndexConsistency.check(reopened, MemoryLimits.DEFAULT_NAMESPACE);
+                IndexConsistency.checkWithStatistics(reopened, MemoryLimits.DEFAULT_NAMESPACE);
                 for (Map.Entry<String, String> m : actual.entrySet()) {
                     String term = m.getValue().split(" ")[0];
                     assertThat(memory.recall(RecallQuery.of(term))).as("%s: recall of %s", where, term)

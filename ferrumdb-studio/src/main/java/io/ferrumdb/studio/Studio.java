@@ -327,7 +327,10 @@ public final class Studio implements AutoCloseable {
         } catch (UniqueIndexViolationException e) {
             fail(exchange, 409, ProblemWording.describe(e), null);
         } catch (ReadOnlyDatabaseException e) {
-            fail(exchange, 409, "the database refuses writes: " + ProblemWording.describe(e), null);
+            // Read-only mode is answered 405 before the engine; here the engine stopped after a failed write or
+            // fsync (a full disk): the server's fault, not the request's, and lasting until the database reopens.
+            fail(exchange, 500, "database error (restart Studio to reopen the database): "
+                    + ProblemWording.describe(e), null);
         } catch (DatabaseClosedException e) {
             fail(exchange, 503, "the database is closed: " + ProblemWording.describe(e), null);
         } catch (FerrumException e) {
