@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Node.js binding's tests on a fresh machine, against the package as users install it: installs node and npm
-# when missing, builds bindings/dist/ferrumdb-<version>.tgz with bindings/package.sh, installs it into a fresh
+# The Node.js binding's tests on a fresh machine, against the package as users install it: checks for Node.js 20+
+# with npm, builds bindings/dist/ferrumdb-<version>.tgz with bindings/package.sh, installs it into a fresh
 # Node.js project, and runs the tests there with Node's built-in runner; type-checks index.d.ts against
 # documented usage first. FERRUMDB_SKIP_PACKAGE=true reuses the packages already in bindings/dist.
 set -euo pipefail
@@ -8,11 +8,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$here"
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  if ! apt-get install -y --no-install-recommends nodejs npm; then
-    apt-get update
-    apt-get install -y --no-install-recommends nodejs npm
-  fi
+# The package needs Node.js 20+ (package.json "engines"). Debian 12's own nodejs is 18, so installing it here would
+# test a runtime the package does not support: stop and say what to install instead (README, "Which Node.js").
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo none)
+if [ "$node_major" = none ] || [ "$node_major" -lt 20 ] || ! command -v npm >/dev/null; then
+  echo "bindings/node/run-tests.sh: needs Node.js 20 or newer with npm (found node: $node_major; npm:" \
+    "$(command -v npm || echo none)); Debian 12's nodejs is 18: install a Node.js 20+ build such as NodeSource's" \
+    "nodejs package, which contains npm (README.md, 'Which Node.js')" >&2
+  exit 1
 fi
 # The type check's compiler, pinned by package-lock.json. `npm install`, not `npm ci`: npm 11 leaves the other
 # platforms' optional java-bridge binaries out of the lock file it writes, and `npm ci` then refuses it as out of
