@@ -20,7 +20,11 @@ if [ ! -d node_modules/playwright-core ]; then
 fi
 
 jar="$module/target/ferrumdb-studio-0.1.0-SNAPSHOT.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$module/src/main" -newer "$jar" -print -quit)" ]; then
+# The jar runs the engine and documents jars copied beside it (target/lib) at package time, so a change in
+# ferrumdb-core or ferrumdb-doc (the modules ferrumdb-studio/pom.xml names) must rebuild it too.
+sources=("$root/pom.xml")
+for m in ferrumdb-studio ferrumdb-core ferrumdb-doc; do sources+=("$root/$m/pom.xml" "$root/$m/src/main"); done
+if [ ! -f "$jar" ] || [ -n "$(find "${sources[@]}" -newer "$jar" -print -quit)" ]; then
   (cd "$root" && mvn -B -q -ntp -pl ferrumdb-studio -am package -DskipTests)
 fi
 
