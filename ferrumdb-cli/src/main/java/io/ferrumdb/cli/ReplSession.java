@@ -145,7 +145,7 @@ final class ReplSession {
             case "EXPIRE" -> {
                 arity(w, 3, 3);
                 out.println(rewrite(key(w.get(1)), Durations.withinTtlLimit(Duration.ofSeconds(seconds(w.get(2))),
-                        w.get(2))) ? 1 : 0);
+                        w.get(2) + " seconds")) ? 1 : 0);
             }
             case "PERSIST" -> {
                 arity(w, 2, 2);
@@ -207,7 +207,7 @@ final class ReplSession {
                     case "EX" -> Duration.ofSeconds(n);
                     case "PX" -> Duration.ofMillis(n);
                     default -> throw CliException.usage("usage: " + usage("SET"));
-                }, w.get(4) + " " + unit);
+                }, unit + " " + w.get(4));
             } else if (w.size() != 3) {
                 throw CliException.usage("usage: " + usage("SET") + " (quote a value that contains blanks)");
             }

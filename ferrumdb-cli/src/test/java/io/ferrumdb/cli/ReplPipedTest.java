@@ -125,6 +125,14 @@ class ReplPipedTest {
     }
 
     @Test
+    void aTtlBeyondTheLimitIsQuotedAsTyped() {
+        Run r = repl("SET a 1\nSET b 2 EX 100000000000\nEXPIRE a 100000000000\nTTL a\n");
+        assertThat(r.err()).contains("(error) TTL 'EX 100000000000' exceeds the limit of 36500 days (100 years)")
+                .contains("(error) TTL '100000000000 seconds' exceeds the limit of 36500 days (100 years)");
+        assertThat(r.out()).isEqualTo("OK\n-1\n");
+    }
+
+    @Test
     void aMistypedCommandGetsTheClosestOneAndAnUnlikeWordNone() {
         Run r = repl("GTE a\nkyes\nHLEP\nEXPRIE a 5\nFROB x\n");
         assertThat(r.err()).contains("(error) unknown command 'GTE'; did you mean 'GET'? (HELP lists the commands)")
