@@ -162,7 +162,8 @@ class Collection {
 
   /**
    * The documents matching `query` (MongoDB style: `{ path: value }`, `{ path: { $gt: v } }` with $eq $ne $gt
-   * $gte $lt $lte $in $exists $startsWith, `{ $or: [...] }`, `{ $and: [...] }`, `{ $not: {...} }`), in id order
+   * $gte $lt $lte $in $between ([fromInclusive, toExclusive]) $exists $startsWith, `{ $or: [...] }`,
+   * `{ $and: [...] }`, `{ $not: {...} }`: Filter.parse's syntax), in id order
    * or sorted by `options.sortBy`, then paged by `options.offset` and `options.limit`.
    */
   async find(query, options) {

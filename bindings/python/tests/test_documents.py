@@ -60,6 +60,10 @@ class DocumentsTest(unittest.TestCase):
                              ["ann"])
             self.assertEqual(people.count({"tags": {"$exists": True}}), 1)
             self.assertEqual(people.count({"age": {"$in": [17, 45]}}), 2)
+            # The syntax of Filter.parse, which the CLI, Studio and MCP take too: $between was missing before.
+            self.assertEqual([p["_id"] for p in people.find({"age": {"$between": [17, 45]}})], ["ann", "bob"])
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"dot path \('address.city'\)"):
+                people.find({"address": {"city": "Lisbon"}})
 
     def test_unique_index(self) -> None:
         with ferrumdb.open_documents(self.dir) as store:
@@ -103,7 +107,7 @@ class DocumentsTest(unittest.TestCase):
                 c.put("a", {"x": {1}})
             with self.assertRaisesRegex(TypeError, "^the query cannot be written as JSON"):
                 c.find({"x": b"bytes"})
-            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"unknown operator \$regex on 'x'"):
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"unknown operator '\$regex' on 'x'"):
                 c.find({"x": {"$regex": "a"}})
             with self.assertRaisesRegex(TypeError, "a query must be a dict"):
                 c.find([1])  # type: ignore[arg-type]

@@ -118,8 +118,8 @@ class Collection:
         """The documents matching ``query``, each with its ``"_id"``: in id order, or sorted by ``sort_by``.
 
         A query is a dict of conditions that must all hold: ``{"path": value}`` (equality; a dot path reaches
-        into objects and arrays), ``{"path": {"$gt": v}}`` with ``$eq $ne $gt $gte $lt $lte $in $exists
-        $startsWith``, and ``{"$or": [q, ...]}``, ``{"$and": [q, ...]}``, ``{"$not": q}``. None or ``{}``
+        into objects and arrays), ``{"path": {"$gt": v}}`` with ``$eq $ne $gt $gte $lt $lte $in $between
+        $exists $startsWith`` (``$between``: ``[from_inclusive, to_exclusive]``), and ``{"$or": [q, ...]}``, ``{"$and": [q, ...]}``, ``{"$not": q}``. None or ``{}``
         matches everything.
         """
         if sort_by is not None and not isinstance(sort_by, str):

@@ -50,6 +50,16 @@ public abstract class Filter {
         return FilterJson.parse(json);
     }
 
+    /**
+     * {@link #parse(String)} of a filter already read into a Jackson tree, for callers that read it as part of a
+     * larger request (the language bindings).
+     *
+     * @throws IllegalArgumentException naming what is wrong with {@code json}
+     */
+    public static Filter fromTree(JsonNode json) {
+        return FilterJson.parse(json);
+    }
+
     /** Matches every document. */
     public static Filter all() {
         return All.INSTANCE;
