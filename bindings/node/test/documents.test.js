@@ -122,6 +122,21 @@ test('find pages only by offsets and limits a Java int holds; a document JSON ca
   cyclic.self = cyclic;
   await assert.rejects(c.put('x', cyclic), { name: 'TypeError', message: /^a document cannot be written as JSON/ });
   await assert.rejects(c.find({ n: 10n }), { name: 'TypeError', message: /^a query cannot be written as JSON/ });
+  // JSON.stringify writes NaN and the infinities as null: they were stored (and queried) as null.
+  const nonFinite = (text) => ({ name: 'InvalidArgumentError', code: 'INVALID_ARGUMENT', message: text });
+  await assert.rejects(c.put('x', { n: NaN }),
+    nonFinite('a document cannot be written as JSON: NaN at n; JSON has no NaN or Infinity'));
+  await assert.rejects(c.put('x', { a: { b: [1, null, Infinity] } }), nonFinite(/: Infinity at a\.b\[2\];/));
+  assert.throws(() => c.putSync('x', { 'x.y': [{ z: -Infinity }] }), nonFinite(/: -Infinity at \["x\.y"\]\[0\]\.z;/));
+  await assert.rejects(c.put('x', { n: new Number(NaN) }), nonFinite(/: NaN at n;/));
+  await assert.rejects(c.put('x', { t: { toJSON: () => Infinity } }), nonFinite(/: Infinity at t;/));
+  await assert.rejects(c.find({ n: { $gt: NaN } }),
+    nonFinite('a query cannot be written as JSON: NaN at n.$gt; JSON has no NaN or Infinity'));
+  assert.throws(() => c.countSync({ $or: [{ n: -Infinity }] }), nonFinite(/^a query .*: -Infinity at \$or\[0\]\.n;/));
+  assert.equal(await c.get('x'), null);
+  await c.put('nulls', { n: null, s: 'null', a: [null] });
+  assert.deepEqual(await c.get('nulls'), { _id: 'nulls', n: null, s: 'null', a: [null] });
+  assert.equal(await c.delete('nulls'), true);
   assert.equal(await c.count(), 2);
   await store.close();
 });
