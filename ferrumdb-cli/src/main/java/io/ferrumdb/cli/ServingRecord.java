@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -30,6 +31,8 @@ import java.util.regex.Pattern;
  */
 record ServingRecord(long pid, String host, int port, boolean tls) {
     static final String FILE = "SERVING";
+    /** The file's first line: its magic and format version (FORMAT.md, "SERVING"). */
+    static final String FIRST_LINE = "FDBSERVING 1";
     private static final Pattern HOLDER_PID = Pattern.compile("\\bprocess (\\d+)\\b");
 
     /** The record of this process serving on {@code listening}. */
@@ -44,7 +47,7 @@ record ServingRecord(long pid, String host, int port, boolean tls) {
     /** Writes the record into {@code directory}, replacing any other (through a temporary file and a rename). */
     void write(Path directory) throws IOException {
         Path temporary = directory.resolve(FILE + ".tmp");
-        Files.writeString(temporary, "pid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n",
+        Files.writeString(temporary, FIRST_LINE + "\npid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n",
                 StandardCharsets.UTF_8);
         Files.move(temporary, directory.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
@@ -64,7 +67,11 @@ record ServingRecord(long pid, String host, int port, boolean tls) {
     static Optional<ServingRecord> read(Path directory) {
         Map<String, String> fields = new HashMap<>();
         try {
-            for (String line : Files.readAllLines(directory.resolve(FILE), StandardCharsets.UTF_8)) {
+            List<String> lines = Files.readAllLines(directory.resolve(FILE), StandardCharsets.UTF_8);
+            if (lines.isEmpty() || !lines.get(0).equals(FIRST_LINE)) {
+                return Optional.empty(); // another format version or a foreign file: not believed
+            }
+            for (String line : lines.subList(1, lines.size())) {
                 int eq = line.indexOf('=');
                 if (eq > 0) {
                     fields.put(line.substring(0, eq), line.substring(eq + 1));

@@ -52,10 +52,12 @@ class ServingRecordTest {
     @Test
     void aDamagedOrForeignFileIsNoRecord() throws Exception {
         assertThat(ServingRecord.read(dir)).isEmpty();
-        Files.writeString(dir.resolve(ServingRecord.FILE), "pid=12x\nhost=127.0.0.1\nport=6379\n");
+        Files.writeString(dir.resolve(ServingRecord.FILE), "FDBSERVING 1\npid=12x\nhost=127.0.0.1\nport=6379\n");
         assertThat(ServingRecord.read(dir)).isEmpty();
-        Files.writeString(dir.resolve(ServingRecord.FILE), "pid=12\nport=6379\n");
+        Files.writeString(dir.resolve(ServingRecord.FILE), "FDBSERVING 1\npid=12\nport=6379\n");
         assertThat(ServingRecord.read(dir)).isEmpty();
+        Files.writeString(dir.resolve(ServingRecord.FILE), "FDBSERVING 2\npid=12\nhost=127.0.0.1\nport=6379\n");
+        assertThat(ServingRecord.read(dir)).as("a newer format version").isEmpty();
         Files.writeString(dir.resolve(ServingRecord.FILE), "something else entirely");
         assertThat(ServingRecord.holding(lockedBy(dir, "process 12 (java)"))).isEmpty();
     }
