@@ -134,7 +134,7 @@ export type Condition =
   | Scalar
   | {
       $eq?: Scalar; $ne?: Scalar; $gt?: Scalar; $gte?: Scalar; $lt?: Scalar; $lte?: Scalar;
-      $in?: Scalar[]; $exists?: boolean; $startsWith?: string;
+      $in?: Scalar[]; $between?: [Scalar, Scalar]; $exists?: boolean; $startsWith?: string;
     };
 
 /** A MongoDB-style query: every listed condition must hold; `{}` matches everything. */

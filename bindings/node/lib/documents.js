@@ -35,15 +35,80 @@ function plainObject(value, what) {
   return value;
 }
 
-/** `value` (a document or a query) as ASCII JSON, or a TypeError naming `what` when JSON cannot hold it. */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** `path` extended by an object's `key`: `.key`, or `["key"]` for a key that is not an identifier. */
+function fieldPath(path, key) {
+  if (!IDENTIFIER.test(key)) {
+    return `${path}[${JSON.stringify(key)}]`;
+  }
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/**
+ * Where in `value` JSON.stringify met a NaN or an infinite number (and wrote null): `{ number, path }` with a path
+ * like `a.b[2]` ('' for `value` itself), or null. Walks as JSON.stringify does: toJSON first, boxed numbers
+ * unboxed, arrays by index, other objects by their own enumerable keys. Only called on values JSON.stringify
+ * accepted, so there is no cycle.
+ */
+function nonFiniteAt(value, path, key = '') {
+  let v = value;
+  if (v !== null && typeof v === 'object' && typeof v.toJSON === 'function') {
+    v = v.toJSON(key);
+  }
+  if (v instanceof Number) {
+    v = v.valueOf();
+  }
+  if (typeof v === 'number') {
+    return Number.isFinite(v) ? null : { number: String(v), path };
+  }
+  if (v === null || typeof v !== 'object') {
+    return null;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const found = nonFiniteAt(v[i], `${path}[${i}]`, String(i));
+      if (found) {
+        return found;
+      }
+    }
+    return null;
+  }
+  for (const k of Object.keys(v)) {
+    const found = nonFiniteAt(v[k], fieldPath(path, k), k);
+    if (found) {
+      return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * `value` as ASCII JSON, or an error starting with `subject` that says why JSON cannot hold it: InvalidArgumentError
+ * naming the path of a NaN or an infinite number (JSON has none, and JSON.stringify would silently write null),
+ * TypeError for what JSON.stringify refuses (a BigInt, a cycle), whose own message names no argument.
+ */
+function jsonOf(value, subject) {
+  let json;
+  try {
+    json = asciiJson(value);
+  } catch (e) {
+    throw typeError(`${subject} cannot be written as JSON: ${e.message.split('\n')[0]}`);
+  }
+  // NaN and the infinities come out as null, so text without one holds none (and costs no walk).
+  const found = json.includes('null') ? nonFiniteAt(value, '') : null;
+  if (found) {
+    const where = found.path === '' ? '' : ` at ${found.path}`;
+    throw new InvalidArgumentError(`${subject} cannot be written as JSON: ${found.number}${where}; JSON has no `
+      + 'NaN or Infinity');
+  }
+  return json;
+}
+
+/** `value` (a document or a query) as ASCII JSON, or an error naming `what` when JSON cannot hold it. */
 function objectJson(value, what) {
   plainObject(value, what);
-  try {
-    return asciiJson(value);
-  } catch (e) {
-    // JSON.stringify's own TypeError (a BigInt, a cycle) does not say which argument.
-    throw typeError(`${what} cannot be written as JSON: ${e.message.split('\n')[0]}`);
-  }
+  return jsonOf(value, what);
 }
 
 function queryJson(query) {
@@ -162,7 +227,8 @@ class Collection {
 
   /**
    * The documents matching `query` (MongoDB style: `{ path: value }`, `{ path: { $gt: v } }` with $eq $ne $gt
-   * $gte $lt $lte $in $exists $startsWith, `{ $or: [...] }`, `{ $and: [...] }`, `{ $not: {...} }`), in id order
+   * $gte $lt $lte $in $between ([fromInclusive, toExclusive]) $exists $startsWith, `{ $or: [...] }`,
+   * `{ $and: [...] }`, `{ $not: {...} }`: Filter.parse's syntax), in id order
    * or sorted by `options.sortBy`, then paged by `options.offset` and `options.limit`.
    */
   async find(query, options) {
@@ -277,4 +343,4 @@ class DocumentStore {
   }
 }
 
-module.exports = { DocumentStore, Collection, asciiJson };
+module.exports = { DocumentStore, Collection, asciiJson, jsonOf };

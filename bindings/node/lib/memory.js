@@ -5,15 +5,15 @@
 
 const { jclass, call, callSync } = require('./jvm');
 const { FerrumDB, typeError } = require('./db');
-const { asciiJson } = require('./documents');
+const { jsonOf } = require('./documents');
 const { InvalidArgumentError } = require('./errors');
 
 const BRIDGE = 'io.ferrumdb.bindings.MemoryBridge';
 
 /**
  * The tool-shaped request: options renamed to the tools' fields, absent ones left out. A field JSON cannot hold is
- * refused by name: JSON.stringify would write NaN and Infinity as null (a ttl of NaN became no ttl at all) and
- * throws a TypeError naming no field for a BigInt or a cycle.
+ * refused by name (and path, inside metadata): JSON.stringify would write NaN and Infinity as null (a ttl of NaN
+ * became no ttl at all) and throws a TypeError naming no field for a BigInt or a cycle.
  */
 function request(fields) {
   const members = [];
@@ -24,11 +24,7 @@ function request(fields) {
     if (typeof value === 'number' && !Number.isFinite(value)) {
       throw new InvalidArgumentError(`${name}: must be a finite number, got ${value}`);
     }
-    try {
-      members.push(`${JSON.stringify(name)}:${asciiJson(value)}`);
-    } catch (e) {
-      throw typeError(`${name}: cannot be written as JSON: ${e.message.split('\n')[0]}`);
-    }
+    members.push(`${JSON.stringify(name)}:${jsonOf(value, `${name}:`)}`);
   }
   return `{${members.join(',')}}`;
 }

@@ -57,6 +57,10 @@ test('find with queries, sort and paging', async () => {
   assert.deepEqual(ids(await people.find({ $or: [{ tags: 'ai' }, { age: { $lt: 18 } }] })), ['ann', 'bob']);
   assert.equal(await people.count({ age: { $in: [17, 45] } }), 2);
   assert.equal(people.countSync({ tags: { $exists: true } }), 1);
+  // The syntax of Filter.parse, which the CLI, Studio and MCP take too: $between was missing before.
+  assert.deepEqual(ids(await people.find({ age: { $between: [17, 45] } })), ['ann', 'bob']);
+  await assert.rejects(people.find({ address: { city: 'Lisbon' } }),
+    { name: 'InvalidArgumentError', message: /dot path \('address\.city'\)/ });
   await store.close();
 });
 
@@ -94,7 +98,7 @@ test('ttl, and bad input that names the problem', async () => {
   await assert.rejects(c.put('a', [1]), { name: 'TypeError', message: 'a document must be a plain object, got an array' });
   await assert.rejects(c.put(1, {}), { name: 'TypeError', message: 'id must be a string, got number' });
   await assert.rejects(c.put('a', { _id: 'b' }), { name: 'InvalidArgumentError', message: /differs from its id/ });
-  await assert.rejects(c.find({ x: { $regex: 'a' } }), { code: 'INVALID_ARGUMENT', message: /unknown operator \$regex/ });
+  await assert.rejects(c.find({ x: { $regex: 'a' } }), { code: 'INVALID_ARGUMENT', message: /unknown operator '\$regex' on 'x'/ });
   await store.close();
   await assert.rejects(c.get('a'), { name: 'DatabaseClosedError' });
 });
@@ -118,6 +122,21 @@ test('find pages only by offsets and limits a Java int holds; a document JSON ca
   cyclic.self = cyclic;
   await assert.rejects(c.put('x', cyclic), { name: 'TypeError', message: /^a document cannot be written as JSON/ });
   await assert.rejects(c.find({ n: 10n }), { name: 'TypeError', message: /^a query cannot be written as JSON/ });
+  // JSON.stringify writes NaN and the infinities as null: they were stored (and queried) as null.
+  const nonFinite = (text) => ({ name: 'InvalidArgumentError', code: 'INVALID_ARGUMENT', message: text });
+  await assert.rejects(c.put('x', { n: NaN }),
+    nonFinite('a document cannot be written as JSON: NaN at n; JSON has no NaN or Infinity'));
+  await assert.rejects(c.put('x', { a: { b: [1, null, Infinity] } }), nonFinite(/: Infinity at a\.b\[2\];/));
+  assert.throws(() => c.putSync('x', { 'x.y': [{ z: -Infinity }] }), nonFinite(/: -Infinity at \["x\.y"\]\[0\]\.z;/));
+  await assert.rejects(c.put('x', { n: new Number(NaN) }), nonFinite(/: NaN at n;/));
+  await assert.rejects(c.put('x', { t: { toJSON: () => Infinity } }), nonFinite(/: Infinity at t;/));
+  await assert.rejects(c.find({ n: { $gt: NaN } }),
+    nonFinite('a query cannot be written as JSON: NaN at n.$gt; JSON has no NaN or Infinity'));
+  assert.throws(() => c.countSync({ $or: [{ n: -Infinity }] }), nonFinite(/^a query .*: -Infinity at \$or\[0\]\.n;/));
+  assert.equal(await c.get('x'), null);
+  await c.put('nulls', { n: null, s: 'null', a: [null] });
+  assert.deepEqual(await c.get('nulls'), { _id: 'nulls', n: null, s: 'null', a: [null] });
+  assert.equal(await c.delete('nulls'), true);
   assert.equal(await c.count(), 2);
   await store.close();
 });

@@ -94,6 +94,9 @@ test('hostile input is refused naming the field', async () => {
     { name: 'InvalidArgumentError', message: 'ttl_seconds: must be a finite number, got NaN' });
   assert.throws(() => memory.rememberSync('tea', { metadata: { a: 1n } }),
     { name: 'TypeError', message: /^metadata: cannot be written as JSON/ });
+  // Inside metadata, JSON.stringify wrote NaN as null.
+  await assert.rejects(memory.remember('tea', { metadata: { scores: [1, NaN] } }), { name: 'InvalidArgumentError',
+    message: 'metadata: cannot be written as JSON: NaN at scores[1]; JSON has no NaN or Infinity' });
   assert.deepEqual(await memory.recall(), []);
   await db.close();
 });

@@ -6,6 +6,7 @@ import tempfile
 import time
 import unittest
 from pathlib import Path
+from typing import Any, Dict
 
 import ferrumdb
 
@@ -60,6 +61,10 @@ class DocumentsTest(unittest.TestCase):
                              ["ann"])
             self.assertEqual(people.count({"tags": {"$exists": True}}), 1)
             self.assertEqual(people.count({"age": {"$in": [17, 45]}}), 2)
+            # The syntax of Filter.parse, which the CLI, Studio and MCP take too: $between was missing before.
+            self.assertEqual([p["_id"] for p in people.find({"age": {"$between": [17, 45]}})], ["ann", "bob"])
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"dot path \('address.city'\)"):
+                people.find({"address": {"city": "Lisbon"}})
 
     def test_unique_index(self) -> None:
         with ferrumdb.open_documents(self.dir) as store:
@@ -97,13 +102,30 @@ class DocumentsTest(unittest.TestCase):
                 c.put("a", [1])  # type: ignore[arg-type]
             with self.assertRaisesRegex(TypeError, "id must be str, got int"):
                 c.put(1, {})  # type: ignore[arg-type]
-            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^the document cannot be written as JSON"):
+            # json writes NaN and the infinities as NaN, Infinity, which Jackson refuses naming no field.
+            nan_refused = r"^the document cannot be written as JSON: NaN at x; JSON has no NaN or Infinity$"
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, nan_refused):
                 c.put("a", {"x": float("nan")})
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r": Infinity at a\.b\[2\];"):
+                c.put("a", {"a": {"b": [1, None, float("inf")]}})
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r': -Infinity at \["x\.y"\]\[0\]\.z;'):
+                c.put("a", {"x.y": ({"z": float("-inf")},)})
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError,
+                                        r"^the query cannot be written as JSON: NaN at n\.\$gt;"):
+                c.find({"n": {"$gt": float("nan")}})
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"^the query .*: -Infinity at \$or\[0\]\.n;"):
+                c.count({"$or": [{"n": float("-inf")}]})
+            cyclic: Dict[str, Any] = {}
+            cyclic["self"] = cyclic
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^the document cannot be written as JSON: "
+                                        "Circular reference"):
+                c.put("a", cyclic)
+            self.assertIsNone(c.get("a"))
             with self.assertRaisesRegex(TypeError, "^the document cannot be written as JSON: .* set"):
                 c.put("a", {"x": {1}})
             with self.assertRaisesRegex(TypeError, "^the query cannot be written as JSON"):
                 c.find({"x": b"bytes"})
-            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"unknown operator \$regex on 'x'"):
+            with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, r"unknown operator '\$regex' on 'x'"):
                 c.find({"x": {"$regex": "a"}})
             with self.assertRaisesRegex(TypeError, "a query must be a dict"):
                 c.find([1])  # type: ignore[arg-type]

@@ -140,7 +140,8 @@ class BasicOperationsTest(DbTestCase):
             inner: list = []
 
             def tracer(frame, event, arg):  # type: ignore[no-untyped-def]
-                if frame.f_code.co_name != "get" or not frame.f_code.co_filename.endswith("_db.py"):
+                # The thread's reader function (_reader_of's lookup), once it has the value's length.
+                if frame.f_code.co_name != "lookup" or not frame.f_code.co_filename.endswith("_db.py"):
                     return None
 
                 def local(frame, event, arg):  # type: ignore[no-untyped-def]

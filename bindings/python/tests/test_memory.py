@@ -51,4 +51,7 @@ def test_hostile_input_is_refused_naming_the_field(tmp_path):
             memory.remember("tea", ttl=float("nan"))
         with pytest.raises(TypeError, match="^metadata: cannot be written as JSON"):
             memory.remember("tea", metadata={"a": {1}})
+        with pytest.raises(ferrumdb.InvalidArgumentError,
+                           match=r"^metadata: cannot be written as JSON: NaN at scores\[1\]; JSON has no NaN"):
+            memory.remember("tea", metadata={"scores": [1.0, float("nan")]})
         assert memory.recall() == []

@@ -362,12 +362,14 @@ _NOT_READ = object()
 """What a reader function returns when it cannot serve the call (see _reader_of); the caller then uses a byte[]."""
 
 
-def _reader_of(java_db: Any) -> Tuple[Callable[[bytes], Any], Callable[[bytes], Any]]:
-    """One thread's point reads of one database (see DirectReader.java): ``(get, contains)``, two functions of a
-    key. The key is copied into a bytearray Java reads as a direct buffer and its length into a small one beside
-    it; one call into Java with no argument and no result; the value's length is read back from the small buffer
-    and the value from a third. ``get`` returns the value or None when absent; ``contains`` a bool. Both return
-    _NOT_READ for a key or value too long for the buffers, and when they interrupted another call of this reader
+def _reader_of(java_db: Any) -> Callable[[bytes, bool], Any]:
+    """One thread's point reads of one database (see DirectReader.java): ``lookup(key, want_value)``. The key is
+    copied into a bytearray Java reads as a direct buffer and its length into a small one beside it; one call into
+    Java with no argument and no result; the value's length is read back from the small buffer and the value from
+    a third. With ``want_value`` it returns the value or None when absent, else whether the key is there (a get
+    and an ``in``: one function, with a flag rather than a wrapper per kind, because a Python call is a measurable
+    share of either). It returns _NOT_READ for a key or value too long for the buffers, and when it interrupted
+    another call of this reader
     (a signal handler or a finalizer run by the garbage collector calling get), whose buffers are left alone.
 
     Closures over local variables rather than an object's attributes: what they reach per call costs a cell read,
@@ -385,7 +387,7 @@ def _reader_of(java_db: Any) -> Tuple[Callable[[bytes], Any], Callable[[bytes], 
     lengths = memoryview(lengths_buffer).cast("i")  # [key length, result], in the platform's byte order as in Java
     busy = False
 
-    def get(k: bytes) -> Any:
+    def lookup(k: bytes, want_value: bool) -> Any:
         nonlocal busy
         n = len(k)
         if busy or n > _READER_KEY_BYTES:
@@ -394,6 +396,8 @@ def _reader_of(java_db: Any) -> Tuple[Callable[[bytes], Any], Callable[[bytes], 
         try:
             key[:n] = k
             lengths[0] = n
+            if not want_value:
+                return contains_key()
             read()
             length = lengths[1]
             if length < 0:
@@ -402,22 +406,9 @@ def _reader_of(java_db: Any) -> Tuple[Callable[[bytes], Any], Callable[[bytes], 
         finally:
             busy = False
 
-    def contains(k: bytes) -> Any:
-        nonlocal busy
-        n = len(k)
-        if busy or n > _READER_KEY_BYTES:
-            return _NOT_READ
-        busy = True
-        try:
-            key[:n] = k
-            lengths[0] = n
-            return contains_key()
-        finally:
-            busy = False
-
-    # The bytearrays live as long as the closures (whose cells hold their memoryviews): the Java reader, which
-    # reads and writes their memory, is reachable only through the closures too.
-    return get, contains
+    # The bytearrays live as long as the closure (whose cells hold their memoryviews): the Java reader, which
+    # reads and writes their memory, is reachable only through the closure too.
+    return lookup
 
 
 class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
@@ -441,8 +432,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         self._get = java_db.get
         self._put = java_db.put
         self._contains = java_db.contains
-        # Each thread's reader functions (_reader_of), made on its first get or `in`: a reader's buffers cannot be
-        # shared between threads.
+        # Each thread's reader (_reader_of), made on its first get or `in`: a reader's buffers cannot be shared
+        # between threads.
         self._readers = threading.local()
         self._finalizer = close_when_dropped(self, java_db, f"ferrumdb.FerrumDB {self.path!r}")
 
@@ -465,11 +456,10 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         except _JException as e:
             raise translate(e) from None
 
-    def _reader(self) -> Tuple[Callable[[bytes], Any], Callable[[bytes], Any]]:
-        """Makes this thread's reader functions (on the thread's first get or ``in``)."""
-        local = self._readers
-        local.get, local.contains = _reader_of(self._db)
-        return local.get, local.contains
+    def _reader(self) -> Callable[[bytes, bool], Any]:
+        """Makes this thread's reader (on the thread's first get or ``in``)."""
+        lookup = self._readers.lookup = _reader_of(self._db)
+        return lookup
 
     def get(self, key: Bytes, default: Any = None) -> Any:
         """The value of ``key``, or ``default`` when it is absent or expired."""
@@ -478,9 +468,9 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         k = key if type(key) is bytes else to_bytes(key, "key")
         try:
             try:
-                value = self._readers.get(k)
+                value = self._readers.lookup(k, True)
             except AttributeError:
-                value = self._reader()[0](k)
+                value = self._reader()(k, True)
             if value is _NOT_READ:
                 # A long key or value (read again), or a reader in use: the value as a byte[].
                 value = self._get(k)
@@ -500,9 +490,9 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         k = key if type(key) is bytes else to_bytes(key, "key")
         try:
             try:
-                found = self._readers.contains(k)
+                found = self._readers.lookup(k, False)
             except AttributeError:
-                found = self._reader()[1](k)
+                found = self._reader()(k, False)
             return bool(self._contains(k)) if found is _NOT_READ else bool(found)
         except _JException as e:
             raise translate(e) from None

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, Dict, List, Mapping, Optional, Type
 
 from ._db import PathLike, Seconds, open_args, ttl_millis
+from ._json import json_text
 from ._jvm import close_when_dropped, java_errors, jclass
 from .errors import InvalidArgumentError
 
@@ -26,21 +27,10 @@ def _text(value: str, what: str) -> str:
     return json.dumps(value)
 
 
-def _json(value: Optional[Mapping[str, Any]], what: str) -> str:
-    """``value`` as JSON text, or an error naming ``what`` when JSON cannot hold it: InvalidArgumentError for a
-    NaN or infinite float, TypeError for a value of another type (a set, bytes)."""
-    try:
-        return json.dumps(value, allow_nan=False)
-    except ValueError as e:
-        raise InvalidArgumentError(f"{what} cannot be written as JSON: {e}") from None
-    except TypeError as e:
-        raise TypeError(f"{what} cannot be written as JSON: {e}") from None
-
-
 def _query(query: Optional[Query]) -> str:
     if query is not None and not isinstance(query, Mapping):
         raise TypeError(f"a query must be a dict, got {type(query).__name__}")
-    return _json(query, "the query")
+    return json_text(query, "the query")
 
 
 _MAX_PAGE = 2 ** 31 - 1
@@ -81,7 +71,7 @@ class Collection:
         """
         if not isinstance(document, Mapping):
             raise TypeError(f"a document must be a dict, got {type(document).__name__}")
-        body = _json(document, "the document")
+        body = json_text(document, "the document")
         self._bridge.put(self._jname, _text(id, "id"), body, 0 if ttl is None else ttl_millis(ttl))
 
     @java_errors
@@ -118,8 +108,8 @@ class Collection:
         """The documents matching ``query``, each with its ``"_id"``: in id order, or sorted by ``sort_by``.
 
         A query is a dict of conditions that must all hold: ``{"path": value}`` (equality; a dot path reaches
-        into objects and arrays), ``{"path": {"$gt": v}}`` with ``$eq $ne $gt $gte $lt $lte $in $exists
-        $startsWith``, and ``{"$or": [q, ...]}``, ``{"$and": [q, ...]}``, ``{"$not": q}``. None or ``{}``
+        into objects and arrays), ``{"path": {"$gt": v}}`` with ``$eq $ne $gt $gte $lt $lte $in $between
+        $exists $startsWith`` (``$between``: ``[from_inclusive, to_exclusive]``), and ``{"$or": [q, ...]}``, ``{"$and": [q, ...]}``, ``{"$not": q}``. None or ``{}``
         matches everything.
         """
         if sort_by is not None and not isinstance(sort_by, str):

@@ -7,8 +7,8 @@ import json
 from typing import Any, Dict, List, Optional, Sequence
 
 from ._db import FerrumDB
+from ._json import json_text
 from ._jvm import java_errors, jclass
-from .errors import InvalidArgumentError
 
 Memory = Dict[str, Any]
 """A recalled memory: ``id, namespace, text, tags, metadata, score, created_at`` and ``expires_at`` if any."""
@@ -18,17 +18,13 @@ _BRIDGE = "io.ferrumdb.bindings.MemoryBridge"
 
 def _request(**fields: Any) -> str:
     """The JSON request of the fields given (None leaves one out), or an error naming the first field JSON cannot
-    hold: InvalidArgumentError for a NaN or infinite number, TypeError for a value of another type."""
+    hold (and the path inside it): InvalidArgumentError for a NaN or infinite number, TypeError for a value of
+    another type."""
     members = []
     for name, value in fields.items():
         if value is None:
             continue
-        try:
-            members.append(f"{json.dumps(name)}: {json.dumps(value, allow_nan=False)}")
-        except ValueError as e:
-            raise InvalidArgumentError(f"{name}: cannot be written as JSON: {e}") from None
-        except TypeError as e:
-            raise TypeError(f"{name}: cannot be written as JSON: {e}") from None
+        members.append(f"{json.dumps(name)}: {json_text(value, f'{name}:')}")
     return "{" + ", ".join(members) + "}"
 
 

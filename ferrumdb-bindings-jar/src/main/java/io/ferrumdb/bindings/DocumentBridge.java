@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferrumdb.doc.Document;
 import io.ferrumdb.doc.DocumentCollection;
 import io.ferrumdb.doc.DocumentStore;
+import io.ferrumdb.doc.Filter;
 import io.ferrumdb.doc.FindOptions;
 import java.time.Duration;
 import java.util.List;
@@ -110,7 +111,7 @@ public final class DocumentBridge implements AutoCloseable {
     /**
      * The matching documents, each with its {@code "_id"}, as one JSON array.
      *
-     * @param query  a query for {@link DocumentFilters#parse} ({@code "null"} or {@code "{}"} for all)
+     * @param query  a query for {@link Filter#parse(String)} ({@code "null"} or {@code "{}"} for all)
      * @param sortBy a JSON string naming the path to sort by, or {@code "null"} for id order
      * @param limit  the most to return, or -1 for no limit
      */
@@ -137,7 +138,7 @@ public final class DocumentBridge implements AutoCloseable {
             options = options.sortBy(sort.textValue(),
                     descending ? FindOptions.Order.DESCENDING : FindOptions.Order.ASCENDING);
         }
-        return collectionOf(collection).find(DocumentFilters.parse(read(query, "query")), options);
+        return collectionOf(collection).find(filter(query), options);
     }
 
     /** Document {@code d} with its {@code "_id"} as ASCII JSON, as {@link #find} writes each. */
@@ -147,7 +148,13 @@ public final class DocumentBridge implements AutoCloseable {
 
     /** The number of matching documents, as a double because java-bridge turns a long into a BigInt. */
     public double count(String collection, String query) {
-        return collectionOf(collection).count(DocumentFilters.parse(read(query, "query")));
+        return collectionOf(collection).count(filter(query));
+    }
+
+    /** The filter of a query: the JSON of {@link Filter#parse(String)}, or {@code null} for every document. */
+    private static Filter filter(String query) {
+        JsonNode node = read(query, "query");
+        return node.isNull() ? Filter.all() : Filter.fromTree(node);
     }
 
     public void sync() {

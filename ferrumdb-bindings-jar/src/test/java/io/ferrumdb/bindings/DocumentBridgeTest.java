@@ -44,6 +44,13 @@ class DocumentBridgeTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JSON object, got array");
             assertThatThrownBy(() -> docs.put(q("c"), q("a"), "{oops", 0))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid JSON");
+            // Python's json.dumps writes NaN and Infinity unless told not to; Jackson refuses them (the bindings
+            // refuse first, naming the field's path).
+            assertThatThrownBy(() -> docs.put(q("c"), q("a"), "{\"x\":NaN}", 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid JSON")
+                    .hasMessageContaining("'NaN'");
+            assertThatThrownBy(() -> docs.put(q("c"), q("a"), "{\"x\":[-Infinity]}", 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid JSON");
             assertThatThrownBy(() -> docs.put(q("c"), "7", "{}", 0))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id must be a string");
         }

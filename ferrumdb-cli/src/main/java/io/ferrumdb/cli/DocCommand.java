@@ -27,36 +27,63 @@ final class DocCommand implements Callable<Integer> {
                 + "(see ferrumdb doc --help)");
     }
 
-    /** Base of the doc subcommands: opens the store, runs, closes. */
+    /**
+     * Base of the doc subcommands: opens the store, runs, closes. The database options (--db, --passphrase-file,
+     * ...) are the top command's, inherited by every subcommand.
+     */
     abstract static class Sub implements Callable<Integer> {
         @ParentCommand
         DocCommand doc;
 
-        abstract boolean readOnly();
+        private final Access access;
+
+        Sub(Access access) {
+            this.access = access;
+        }
 
         abstract void run(DocumentStore store);
 
         @Override
         public Integer call() {
-            try (DocumentStore store = doc.cli.openDocs(readOnly())) {
+            try (DocumentStore store = doc.cli.openDocs(access == Access.READ_ONLY)) {
                 run(store);
             }
             return ExitCode.OK;
         }
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true, description = "Stores JSON as document ID of COLLECTION.")
-    static final class Put extends Sub {
+    /** Whether a subcommand writes, and so may create the store, or only reads. */
+    enum Access {
+        READ_ONLY, READ_WRITE
+    }
+
+    /** A subcommand on one collection, its first parameter. */
+    abstract static class OnCollection extends Sub {
         @Parameters(index = "0", paramLabel = "COLLECTION")
         String collection;
+
+        OnCollection(Access access) {
+            super(access);
+        }
+    }
+
+    /** A subcommand on one document: COLLECTION ID. */
+    abstract static class OnDocument extends OnCollection {
         @Parameters(index = "1", paramLabel = "ID")
         String id;
+
+        OnDocument(Access access) {
+            super(access);
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Stores JSON as document ID of COLLECTION.")
+    static final class Put extends OnDocument {
         @Parameters(index = "2", paramLabel = "JSON", description = "The document; - reads standard input.")
         String json;
 
-        @Override
-        boolean readOnly() {
-            return false;
+        Put() {
+            super(Access.READ_WRITE);
         }
 
         @Override
@@ -75,15 +102,9 @@ final class DocCommand implements Callable<Integer> {
 
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = "Prints document ID of COLLECTION. Exit code 1 when absent.")
-    static final class Get extends Sub {
-        @Parameters(index = "0", paramLabel = "COLLECTION")
-        String collection;
-        @Parameters(index = "1", paramLabel = "ID")
-        String id;
-
-        @Override
-        boolean readOnly() {
-            return true;
+    static final class Get extends OnDocument {
+        Get() {
+            super(Access.READ_ONLY);
         }
 
         @Override
@@ -94,15 +115,9 @@ final class DocCommand implements Callable<Integer> {
 
     @Command(name = "del", mixinStandardHelpOptions = true,
             description = "Deletes document ID of COLLECTION. Exit code 1 when absent.")
-    static final class Del extends Sub {
-        @Parameters(index = "0", paramLabel = "COLLECTION")
-        String collection;
-        @Parameters(index = "1", paramLabel = "ID")
-        String id;
-
-        @Override
-        boolean readOnly() {
-            return false;
+    static final class Del extends OnDocument {
+        Del() {
+            super(Access.READ_WRITE);
         }
 
         @Override
@@ -111,20 +126,21 @@ final class DocCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "find", mixinStandardHelpOptions = true,
-            description = "Prints the documents matching FILTER (all without one) as ID<TAB>JSON lines.")
-    static final class Find extends Sub {
-        @Parameters(index = "0", paramLabel = "COLLECTION")
-        String collection;
+    /** A read of the documents matching an optional FILTER: COLLECTION [FILTER]. */
+    abstract static class Matching extends OnCollection {
         @Parameters(index = "1", paramLabel = "FILTER", arity = "0..1")
         String filter;
+
+        Matching() {
+            super(Access.READ_ONLY);
+        }
+    }
+
+    @Command(name = "find", mixinStandardHelpOptions = true,
+            description = "Prints the documents matching FILTER (all without one) as ID<TAB>JSON lines.")
+    static final class Find extends Matching {
         @Option(names = "--limit", paramLabel = "N", description = "At most N documents (0 or more; 0 prints none).")
         Integer limit;
-
-        @Override
-        boolean readOnly() {
-            return true;
-        }
 
         @Override
         void run(DocumentStore store) {
@@ -137,17 +153,7 @@ final class DocCommand implements Callable<Integer> {
 
     @Command(name = "count", mixinStandardHelpOptions = true,
             description = "Prints the number of documents matching FILTER (all without one).")
-    static final class Count extends Sub {
-        @Parameters(index = "0", paramLabel = "COLLECTION")
-        String collection;
-        @Parameters(index = "1", paramLabel = "FILTER", arity = "0..1")
-        String filter;
-
-        @Override
-        boolean readOnly() {
-            return true;
-        }
-
+    static final class Count extends Matching {
         @Override
         void run(DocumentStore store) {
             Docs.count(store, collection, filter, doc.cli.io.out());
@@ -156,17 +162,14 @@ final class DocCommand implements Callable<Integer> {
 
     @Command(name = "index", mixinStandardHelpOptions = true,
             description = "Creates an index on PATH (e.g. address.city) of COLLECTION.")
-    static final class Index extends Sub {
-        @Parameters(index = "0", paramLabel = "COLLECTION")
-        String collection;
+    static final class Index extends OnCollection {
         @Parameters(index = "1", paramLabel = "PATH")
         String path;
         @Option(names = "--unique", description = "Refuse two documents with the same value.")
         boolean unique;
 
-        @Override
-        boolean readOnly() {
-            return false;
+        Index() {
+            super(Access.READ_WRITE);
         }
 
         @Override
@@ -177,15 +180,12 @@ final class DocCommand implements Callable<Integer> {
 
     @Command(name = "explain", mixinStandardHelpOptions = true,
             description = "Shows how FILTER would run: which index, or a scan.")
-    static final class Explain extends Sub {
-        @Parameters(index = "0", paramLabel = "COLLECTION")
-        String collection;
+    static final class Explain extends OnCollection {
         @Parameters(index = "1", paramLabel = "FILTER")
         String filter;
 
-        @Override
-        boolean readOnly() {
-            return true;
+        Explain() {
+            super(Access.READ_ONLY);
         }
 
         @Override
@@ -197,9 +197,8 @@ final class DocCommand implements Callable<Integer> {
     @Command(name = "collections", mixinStandardHelpOptions = true,
             description = "Lists the collections and their indexes.")
     static final class Collections extends Sub {
-        @Override
-        boolean readOnly() {
-            return true;
+        Collections() {
+            super(Access.READ_ONLY);
         }
 
         @Override

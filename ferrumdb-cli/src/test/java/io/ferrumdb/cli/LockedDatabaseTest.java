@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every tool on a database another process holds (here a piped {@code ferrumdb} REPL in a child JVM) says so in
- * one line that names the directory and the holder, with exit code 3 and no stack trace.
+ * Every tool on a database another process holds (here a piped {@code ferrumdb} REPL, or {@code ferrumdb serve}, in
+ * a child JVM) says so in one line that names the directory and the holder, with exit code 3 and no stack trace.
  */
 class LockedDatabaseTest {
     @TempDir
@@ -35,9 +35,11 @@ class LockedDatabaseTest {
             String reply = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
                     .readLine();
             assertThat(reply).as("the holder's reply; its stderr: %s", Files.readString(holderErr)).isEqualTo("OK");
-            String holderName = Files.isReadable(Path.of("/proc/locks")) ? "process " + holder.pid() + " (java)"
-                    : "another process (the operating system does not say which; 'fuser " + db.resolve("LOCK")
-                    + "' lists it)";
+            String holderName = holderName(holder, db);
+            // A record left by a server that was killed (its process is gone) is not believed.
+            Process gone = new ProcessBuilder("true").start();
+            gone.waitFor();
+            new ServingRecord(gone.pid(), "127.0.0.1", 6379, false).write(db);
             String expected = "ferrumdb: database directory " + db + " is locked by " + holderName
                     + "; only one process at a time may open a database unless all of them open it read-only (to"
                     + " share it, serve it with `ferrumdb serve`)\n";
@@ -56,5 +58,42 @@ class LockedDatabaseTest {
             assertThat(holder.waitFor(120, TimeUnit.SECONDS)).as("holder finished").isTrue();
         }
         assertThat(holder.exitValue()).as("holder's stderr: %s", Files.readString(holderErr)).isZero();
+    }
+
+    @Test
+    void aDatabaseThatFerrumdbServeHoldsIsReachedThroughTheServer() throws Exception {
+        Path db = tmp.resolve("served").toAbsolutePath();
+        Path serverErr = tmp.resolve("server.err");
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--db", db.toString(), "serve",
+                "--port", "0").redirectError(serverErr.toFile()).start();
+        try {
+            String banner = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assertThat(banner).as("the server's banner; its stderr: %s", Files.readString(serverErr))
+                    .contains(" on 127.0.0.1:");
+            String port = banner.replaceAll(".* on 127\\.0\\.0\\.1:(\\d+) .*", "$1");
+            String expected = "ferrumdb: database directory " + db + " is locked by " + holderName(server, db)
+                    + "; it is `ferrumdb serve` (pid " + server.pid() + ") listening on 127.0.0.1:" + port
+                    + ": connect to that server instead of opening the directory (e.g. redis-cli -h 127.0.0.1 -p "
+                    + port + ")\n";
+            for (List<String> command : List.of(List.of("put", "k", "v"), List.of("get", "k"),
+                    List.of("serve", "--port", "0"), List.of("doc", "put", "users", "1", "{}"))) {
+                Run r = Run.of(db, "", command.toArray(String[]::new));
+                assertThat(r.err()).as("ferrumdb %s", command).isEqualTo(expected);
+                assertThat(r.code()).as("ferrumdb %s", command).isEqualTo(ExitCode.DATABASE);
+            }
+        } finally {
+            server.destroy(); // SIGTERM: the shutdown hook closes the server
+            assertThat(server.waitFor(120, TimeUnit.SECONDS)).as("server stopped").isTrue();
+        }
+        assertThat(db.resolve(ServingRecord.FILE)).as("the record is gone with the server").doesNotExist();
+        assertThat(Run.of(db, "", "get", "k").code()).isEqualTo(ExitCode.NOT_FOUND);
+    }
+
+    private static String holderName(Process holder, Path db) {
+        return Files.isReadable(Path.of("/proc/locks")) ? "process " + holder.pid() + " (java)"
+                : "another process (the operating system does not say which; 'fuser " + db.resolve("LOCK")
+                + "' lists it)";
     }
 }

@@ -50,6 +50,16 @@ public abstract class Filter {
         return FilterJson.parse(json);
     }
 
+    /**
+     * {@link #parse(String)} of a filter already read into a Jackson tree, for callers that read it as part of a
+     * larger request (the language bindings).
+     *
+     * @throws IllegalArgumentException naming what is wrong with {@code json}
+     */
+    public static Filter fromTree(JsonNode json) {
+        return FilterJson.parse(json);
+    }
+
     /** Matches every document. */
     public static Filter all() {
         return All.INSTANCE;
@@ -202,25 +212,48 @@ public abstract class Filter {
         }
     }
 
-    static final class Eq extends Filter {
+    /** A condition on the values of one path. */
+    abstract static class OnPath extends Filter {
         final FieldPath path;
+
+        OnPath(FieldPath path) {
+            this.path = path;
+        }
+    }
+
+    /** A condition that holds when it holds for at least one value of its path (see the class comment). */
+    abstract static class OnValues extends OnPath {
+        OnValues(FieldPath path) {
+            super(path);
+        }
+
+        /** Whether one value of the path, in {@link ValueCodec}'s encoding, meets the condition. */
+        abstract boolean accepts(byte[] value);
+
+        @Override
+        final boolean matches(JsonNode document) {
+            for (byte[] v : encodedValues(path, document)) {
+                if (accepts(v)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    static final class Eq extends OnValues {
         final JsonNode value;
         final byte[] encoded;
 
         Eq(FieldPath path, JsonNode value) {
-            this.path = path;
+            super(path);
             this.value = value;
             this.encoded = ValueCodec.encode(value);
         }
 
         @Override
-        boolean matches(JsonNode document) {
-            for (byte[] v : encodedValues(path, document)) {
-                if (Arrays.equals(v, encoded)) {
-                    return true;
-                }
-            }
-            return false;
+        boolean accepts(byte[] v) {
+            return Arrays.equals(v, encoded);
         }
 
         @Override
@@ -229,24 +262,21 @@ public abstract class Filter {
         }
     }
 
-    static final class In extends Filter {
-        final FieldPath path;
+    static final class In extends OnValues {
         final List<JsonNode> values;
         final List<byte[]> encoded;
 
         In(FieldPath path, List<JsonNode> values) {
-            this.path = path;
+            super(path);
             this.values = List.copyOf(values);
             this.encoded = values.stream().map(ValueCodec::encode).toList();
         }
 
         @Override
-        boolean matches(JsonNode document) {
-            for (byte[] v : encodedValues(path, document)) {
-                for (byte[] e : encoded) {
-                    if (Arrays.equals(v, e)) {
-                        return true;
-                    }
+        boolean accepts(byte[] v) {
+            for (byte[] e : encoded) {
+                if (Arrays.equals(v, e)) {
+                    return true;
                 }
             }
             return false;
@@ -259,15 +289,14 @@ public abstract class Filter {
         }
     }
 
-    static final class Range extends Filter {
-        final FieldPath path;
+    static final class Range extends OnValues {
         final Op op;
         final JsonNode value;
         final byte[] encoded;
         final ValueCodec.Kind kind;
 
         Range(FieldPath path, Op op, JsonNode value) {
-            this.path = path;
+            super(path);
             this.op = op;
             this.value = value;
             this.encoded = ValueCodec.encode(value);
@@ -275,13 +304,8 @@ public abstract class Filter {
         }
 
         @Override
-        boolean matches(JsonNode document) {
-            for (byte[] v : encodedValues(path, document)) {
-                if (ValueCodec.kind(v) == kind && op.accepts(Arrays.compareUnsigned(v, encoded))) {
-                    return true;
-                }
-            }
-            return false;
+        boolean accepts(byte[] v) {
+            return ValueCodec.kind(v) == kind && op.accepts(Arrays.compareUnsigned(v, encoded));
         }
 
         @Override
@@ -290,15 +314,14 @@ public abstract class Filter {
         }
     }
 
-    static final class Between extends Filter {
-        final FieldPath path;
+    static final class Between extends OnValues {
         final JsonNode fromValue;
         final JsonNode toValue;
         final byte[] from;
         final byte[] to;
 
         Between(FieldPath path, JsonNode fromValue, JsonNode toValue) {
-            this.path = path;
+            super(path);
             this.fromValue = fromValue;
             this.toValue = toValue;
             this.from = ValueCodec.encode(fromValue);
@@ -306,13 +329,8 @@ public abstract class Filter {
         }
 
         @Override
-        boolean matches(JsonNode document) {
-            for (byte[] v : encodedValues(path, document)) {
-                if (Arrays.compareUnsigned(v, from) >= 0 && Arrays.compareUnsigned(v, to) < 0) {
-                    return true;
-                }
-            }
-            return false;
+        boolean accepts(byte[] v) {
+            return Arrays.compareUnsigned(v, from) >= 0 && Arrays.compareUnsigned(v, to) < 0;
         }
 
         @Override
@@ -321,11 +339,9 @@ public abstract class Filter {
         }
     }
 
-    static final class Exists extends Filter {
-        final FieldPath path;
-
+    static final class Exists extends OnPath {
         Exists(FieldPath path) {
-            this.path = path;
+            super(path);
         }
 
         @Override
@@ -339,26 +355,20 @@ public abstract class Filter {
         }
     }
 
-    static final class StartsWith extends Filter {
-        final FieldPath path;
+    static final class StartsWith extends OnValues {
         final String prefix;
         final byte[] encodedPrefix;
 
         StartsWith(FieldPath path, String prefix) {
-            this.path = path;
+            super(path);
             this.prefix = prefix;
             this.encodedPrefix = ValueCodec.stringPrefix(prefix);
         }
 
         @Override
-        boolean matches(JsonNode document) {
-            for (byte[] v : encodedValues(path, document)) {
-                if (v.length >= encodedPrefix.length
-                        && Arrays.equals(v, 0, encodedPrefix.length, encodedPrefix, 0, encodedPrefix.length)) {
-                    return true;
-                }
-            }
-            return false;
+        boolean accepts(byte[] v) {
+            return v.length >= encodedPrefix.length
+                    && Arrays.equals(v, 0, encodedPrefix.length, encodedPrefix, 0, encodedPrefix.length);
         }
 
         @Override
@@ -367,11 +377,25 @@ public abstract class Filter {
         }
     }
 
-    static final class And extends Filter {
+    /** {@link And} or {@link Or} of several filters. */
+    abstract static class Junction extends Filter {
         final List<Filter> filters;
+        private final String name;
 
-        And(List<Filter> filters) {
+        Junction(String name, List<Filter> filters) {
+            this.name = name;
             this.filters = filters;
+        }
+
+        @Override
+        public String toString() {
+            return filters.stream().map(Filter::toString).collect(Collectors.joining(", ", name + "(", ")"));
+        }
+    }
+
+    static final class And extends Junction {
+        And(List<Filter> filters) {
+            super("and", filters);
         }
 
         @Override
@@ -383,18 +407,11 @@ public abstract class Filter {
             }
             return true;
         }
-
-        @Override
-        public String toString() {
-            return filters.stream().map(Filter::toString).collect(Collectors.joining(", ", "and(", ")"));
-        }
     }
 
-    static final class Or extends Filter {
-        final List<Filter> filters;
-
+    static final class Or extends Junction {
         Or(List<Filter> filters) {
-            this.filters = filters;
+            super("or", filters);
         }
 
         @Override
@@ -405,11 +422,6 @@ public abstract class Filter {
                 }
             }
             return false;
-        }
-
-        @Override
-        public String toString() {
-            return filters.stream().map(Filter::toString).collect(Collectors.joining(", ", "or(", ")"));
         }
     }
 

@@ -25,6 +25,13 @@ final class FilterJson {
         if (node == null || node.isMissingNode()) {
             throw new IllegalArgumentException("invalid filter JSON: empty input");
         }
+        return parse(node);
+    }
+
+    static Filter parse(JsonNode node) {
+        if (node == null) {
+            throw new IllegalArgumentException("filter JSON must not be null");
+        }
         return object(node, "filter");
     }
 
@@ -103,8 +110,12 @@ final class FilterJson {
                     }
                     yield operand.booleanValue() ? Filter.exists(path) : Filter.not(Filter.exists(path));
                 }
-                default -> throw new IllegalArgumentException("unknown operator '" + e.getKey() + "' on '" + path
-                        + "' (known: $eq $ne $gt $gte $lt $lte $in $between $startsWith $exists)");
+                default -> throw new IllegalArgumentException(e.getKey().startsWith("$")
+                        ? "unknown operator '" + e.getKey() + "' on '" + path
+                                + "' (known: $eq $ne $gt $gte $lt $lte $in $between $startsWith $exists)"
+                        : "the condition on '" + path + "' has field '" + e.getKey() + "' where an operator "
+                                + "($eq, $gt, ...) belongs; objects are not values a filter can compare: reach "
+                                + "into them with a dot path ('" + path + "." + e.getKey() + "')");
             });
         }
         if (conditions.isEmpty()) {

@@ -120,23 +120,11 @@ final class QueryPlanner {
     }
 
     private static void collectPaths(Filter filter, Set<String> paths) {
-        if (filter instanceof Filter.Eq f) {
-            paths.add(f.path.text());
-        } else if (filter instanceof Filter.In f) {
-            paths.add(f.path.text());
-        } else if (filter instanceof Filter.Range f) {
-            paths.add(f.path.text());
-        } else if (filter instanceof Filter.StartsWith f) {
-            paths.add(f.path.text());
-        } else if (filter instanceof Filter.Between f) {
-            paths.add(f.path.text());
-        } else if (filter instanceof Filter.Exists f) {
+        if (filter instanceof Filter.OnPath f) {
             paths.add(f.path.text());
         } else if (filter instanceof Filter.Not f) {
             collectPaths(f.filter, paths);
-        } else if (filter instanceof Filter.And f) {
-            f.filters.forEach(c -> collectPaths(c, paths));
-        } else if (filter instanceof Filter.Or f) {
+        } else if (filter instanceof Filter.Junction f) {
             f.filters.forEach(c -> collectPaths(c, paths));
         }
     }

@@ -63,5 +63,19 @@ class FilterJsonTest {
         assertThatThrownBy(() -> Filter.parse("{\"$or\":{}}")).hasMessageContaining("$or takes an array");
         assertThatThrownBy(() -> Filter.parse("{\"a..b\":1}")).hasMessageContaining("empty segment");
         assertThatThrownBy(() -> Filter.parse(null)).hasMessageContaining("must not be null");
+        assertThatThrownBy(() -> Filter.parse("{\"o\":{\"k\":true}}")).hasMessageContaining(
+                "the condition on 'o' has field 'k' where an operator ($eq, $gt, ...) belongs").hasMessageContaining(
+                "dot path ('o.k')");
+        assertThatThrownBy(() -> Filter.parse("{\"a\":{\"$gt\":1,\"k\":2}}")).hasMessageContaining(
+                "the condition on 'a' has field 'k'");
+    }
+
+    @Test
+    void aTreeParsesAsItsText() throws Exception {
+        String json = "{\"a\":{\"$between\":[1,5]},\"$or\":[{\"b\":\"x\"},{\"$not\":{\"c\":{\"$exists\":true}}}]}";
+        assertThat(Filter.fromTree(Json.MAPPER.readTree(json))).hasToString(Filter.parse(json).toString());
+        assertThatThrownBy(() -> Filter.fromTree(Json.MAPPER.readTree("[1]")))
+                .hasMessageContaining("filter must be a JSON object, got an array");
+        assertThatThrownBy(() -> Filter.fromTree(null)).hasMessageContaining("must not be null");
     }
 }

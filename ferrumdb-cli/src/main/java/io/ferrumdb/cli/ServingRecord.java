@@ -1,0 +1,122 @@
+package io.ferrumdb.cli;
+
+import io.ferrumdb.DatabaseLockedException;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The file {@code SERVING} that {@code ferrumdb serve} keeps in the directory it serves: its pid and where clients
+ * reach it, so that a tool refused by the directory's lock can say "connect to that server" instead of "serve it
+ * with ferrumdb serve". The {@code LOCK} file itself records nothing, and the operating system names its holder only
+ * by pid and program ("process 1234 (java)"). Advisory: the engine ignores the file, a backup does not copy it, and
+ * a record left by a server that was killed names a process that no longer holds the lock, so it is not believed.
+ *
+ * @param pid  the serving process
+ * @param host the address clients connect to (loopback when the server listens on every interface)
+ * @param port its TCP port
+ * @param tls  whether clients must speak TLS
+ */
+record ServingRecord(long pid, String host, int port, boolean tls) {
+    static final String FILE = "SERVING";
+    /** The file's first line: its magic and format version (FORMAT.md, "SERVING"). */
+    static final String FIRST_LINE = "FDBSERVING 1";
+    private static final Pattern HOLDER_PID = Pattern.compile("\\bprocess (\\d+)\\b");
+
+    /** The record of this process serving on {@code listening}. */
+    static ServingRecord of(InetSocketAddress listening, boolean tls) {
+        InetAddress a = listening.getAddress();
+        String host = a == null ? listening.getHostString()
+                : a.isAnyLocalAddress() ? "127.0.0.1"
+                : a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+        return new ServingRecord(ProcessHandle.current().pid(), host, listening.getPort(), tls);
+    }
+
+    /** Writes the record into {@code directory}, replacing any other (through a temporary file and a rename). */
+    void write(Path directory) throws IOException {
+        Path temporary = directory.resolve(FILE + ".tmp");
+        Files.writeString(temporary, FIRST_LINE + "\npid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n",
+                StandardCharsets.UTF_8);
+        Files.move(temporary, directory.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Deletes the record in {@code directory} if it is this one: a server started after this one closed may have
+     * written its own.
+     */
+    void removeFrom(Path directory) throws IOException {
+        if (read(directory).filter(this::equals).isPresent()) {
+            Files.deleteIfExists(directory.resolve(FILE));
+        }
+    }
+
+    /** The record in {@code directory}; empty when there is none or it cannot be read as one. */
+    static Optional<ServingRecord> read(Path directory) {
+        Map<String, String> fields = new HashMap<>();
+        try {
+            List<String> lines = Files.readAllLines(directory.resolve(FILE), StandardCharsets.UTF_8);
+            if (lines.isEmpty() || !lines.get(0).equals(FIRST_LINE)) {
+                return Optional.empty(); // another format version or a foreign file: not believed
+            }
+            for (String line : lines.subList(1, lines.size())) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    fields.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+            return Optional.of(new ServingRecord(Long.parseLong(fields.get("pid")), fields.get("host"),
+                    Integer.parseInt(fields.get("port")), Boolean.parseBoolean(fields.get("tls"))))
+                    .filter(r -> r.host != null && !r.host.isEmpty());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            // A half-written or foreign file: the lock's own message, without the server's address, is still true.
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The server holding {@code locked}'s directory, if its record is there and believable: the holder the
+     * operating system names is the record's process, or, where it names none, that process is alive.
+     */
+    static Optional<ServingRecord> holding(DatabaseLockedException locked) {
+        if (locked.directory() == null) {
+            return Optional.empty();
+        }
+        return read(locked.directory()).filter(r -> r.holds(locked.holder()));
+    }
+
+    private boolean holds(String holder) {
+        Matcher named = HOLDER_PID.matcher(holder == null ? "" : holder);
+        boolean anyNamed = false;
+        while (named.find()) {
+            anyNamed = true;
+            if (Long.parseLong(named.group(1)) == pid) {
+                return true;
+            }
+        }
+        return !anyNamed && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** What to do instead of opening the directory. */
+    String advice() {
+        String address = host + ":" + port;
+        String cliHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return "it is `ferrumdb serve` (pid " + pid + ") listening on " + address + (tls ? " with TLS" : "")
+                + ": connect to that server instead of opening the directory (e.g. redis-cli -h " + cliHost
+                + " -p " + port + (tls ? " --tls" : "") + ")";
+    }
+}
