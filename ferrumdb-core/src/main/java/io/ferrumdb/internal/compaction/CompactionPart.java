@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.CompactionView;
@@ -68,7 +69,7 @@ final class CompactionPart {
 
     CompactionPart(KeyDir keyDir, CompactionView view, SegmentSet segments, long segmentSize,
                    Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares,
-                   SegmentOutput.Pools outputPools, InputHints hints) {
+                   SegmentOutput.Pools outputPools, ArrayPool<long[]> relocationBlocks, InputHints hints) {
         this.keyDir = keyDir;
         this.view = view;
         this.segments = segments;
@@ -79,7 +80,7 @@ final class CompactionPart {
         this.shares = shares;
         this.outputPools = outputPools;
         this.hints = hints;
-        this.relocations = new Relocations(view.slotCount());
+        this.relocations = new Relocations(relocationBlocks, view.slotCount());
     }
 
     /**
@@ -109,6 +110,8 @@ final class CompactionPart {
             }
             e.checkEnd();
         }
+        // Here, on each part's thread, rather than before the switches, which run on one.
+        relocations.sortBySlot();
         for (SegmentOutput o : outputs) {
             abandonIf.run();
             o.finishUnderTemporaryName();
