@@ -121,32 +121,41 @@ final class Relocations {
      */
     void sortBySlot() {
         int[] next = new int[groups];
-        for (int i = 0; i < size; i++) {
-            next[group(i)]++;
+        for (int i = 0; i < size; i += BLOCK) {
+            long[] block = blocks.get(i >>> BLOCK_SHIFT);
+            for (int l = 3, end = Math.min(BLOCK, size - i) * LONGS; l < end; l += LONGS) {
+                next[group(block[l])]++;
+            }
         }
         for (int g = 0, start = 0; g < groups; g++) {
             int count = next[g];
             next[g] = start;
             start += count;
         }
-        List<long[]> sorted = new ArrayList<>(blocks.size());
-        for (int b = 0; b < blocks.size(); b++) {
-            sorted.add(pool.take());
+        long[][] sorted = new long[blocks.size()][];
+        for (int b = 0; b < sorted.length; b++) {
+            sorted[b] = pool.take();
         }
-        for (int i = 0; i < size; i++) {
-            int to = next[group(i)]++;
-            System.arraycopy(blocks.get(i >>> BLOCK_SHIFT), (i & (BLOCK - 1)) * LONGS,
-                    sorted.get(to >>> BLOCK_SHIFT), (to & (BLOCK - 1)) * LONGS, LONGS);
+        for (int i = 0; i < size; i += BLOCK) {
+            long[] block = blocks.get(i >>> BLOCK_SHIFT);
+            for (int l = 0, end = Math.min(BLOCK, size - i) * LONGS; l < end; l += LONGS) {
+                int to = next[group(block[l + 3])]++;
+                long[] into = sorted[to >>> BLOCK_SHIFT];
+                int at = (to & (BLOCK - 1)) * LONGS;
+                for (int w = 0; w < LONGS; w++) {
+                    into[at + w] = block[l + w];
+                }
+            }
         }
         for (long[] b : blocks) {
             pool.give(b);
         }
-        blocks = sorted;
+        blocks = new ArrayList<>(List.of(sorted));
         current = null; // sorted: no more adds
     }
 
-    private int group(int i) {
-        long slotAndSize = blocks.get(i >>> BLOCK_SHIFT)[(i & (BLOCK - 1)) * LONGS + 3];
+    /** The group of a relocation's word 3 (slot and new size). */
+    private int group(long slotAndSize) {
         return Math.min(groups - 1, (int) (slotAndSize >>> 32) >>> shift);
     }
 
