@@ -1,6 +1,5 @@
 package io.ferrumdb.internal.compaction;
 
-import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.CompactionView;
@@ -69,7 +68,7 @@ final class CompactionPart {
 
     CompactionPart(KeyDir keyDir, CompactionView view, SegmentSet segments, long segmentSize,
                    Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares,
-                   SegmentOutput.Pools outputPools, ArrayPool<long[]> relocationBlocks, InputHints hints) {
+                   SegmentOutput.Pools outputPools, InputHints hints) {
         this.keyDir = keyDir;
         this.view = view;
         this.segments = segments;
@@ -80,7 +79,7 @@ final class CompactionPart {
         this.shares = shares;
         this.outputPools = outputPools;
         this.hints = hints;
-        this.relocations = new Relocations(relocationBlocks, view.slotCount());
+        this.relocations = new Relocations(view.slotCount());
     }
 
     /**
@@ -91,31 +90,25 @@ final class CompactionPart {
      */
     void copy(Runnable abandonIf, BooleanSupplier abandon) throws IOException {
         SlotProbe probe = new SlotProbe();
-        int n = Compactor.LOOKAHEAD;
-        long[] hashes = new long[2 * n];
+        long[] hashes = new long[Compactor.LOOKAHEAD];
         for (Share share : shares) {
             abandonIf.run();
             Segment in = share.in();
             // The hint's entries are read in place, in file order (so the input is read sequentially through its
-            // memory map), with no object per record. A second cursor runs a batch ahead: while one batch of
-            // LOOKAHEAD entries is decided and copied, it has hashed the next batch's keys (into the other half of
-            // hashes) and loaded their home slots back to back, so that those cache misses overlap each other and
-            // the current batch's copying (loaded just before their own batch, the first decision waited for its
-            // miss at once: the look-ahead was 7-9% of the copying threads' samples, pointsAt 7-13%).
+            // memory map), with no object per record. A second cursor runs ahead: every LOOKAHEAD entries it hashes
+            // the next LOOKAHEAD keys, then loads their home slots back to back, so that those cache misses overlap
+            // (one load at a time stalls the core once the miss reaches the head of its reorder window; a few
+            // independent loads in a row wait together).
             HintFile.Cursor e = share.of(hints.of(in));
             HintFile.Cursor ahead = e.duplicate();
-            int count = e.count();
-            lookAhead(ahead, hashes, 0, Math.min(count, n));
-            for (int done = 0, half = 0; done < count; done += n, half ^= n) {
+            for (int left = e.count(); left > 0; left -= Compactor.LOOKAHEAD) {
                 abandonIf.run();
-                int batch = Math.min(count - done, n);
-                lookAhead(ahead, hashes, half ^ n, Math.min(count - done - batch, n));
-                copyBatch(in, e, hashes, half, batch, probe, abandon);
+                int batch = Math.min(left, Compactor.LOOKAHEAD);
+                lookAhead(ahead, hashes, batch);
+                copyBatch(in, e, hashes, batch, probe, abandon);
             }
             e.checkEnd();
         }
-        // Here, on each part's thread, rather than before the switches, which run on one.
-        relocations.sortBySlot();
         for (SegmentOutput o : outputs) {
             abandonIf.run();
             o.finishUnderTemporaryName();
@@ -124,15 +117,15 @@ final class CompactionPart {
 
     /**
      * Decides and copies the cursor's next {@code batch} entries of input {@code in}, whose keys' hashes are
-     * {@code hashes[from, from + batch)}. The per-record loop is a method of its own, called once per LOOKAHEAD records, so
+     * {@code hashes[0, batch)}. The per-record loop is a method of its own, called once per LOOKAHEAD records, so
      * that in a fresh JVM it is compiled as a whole method after a few hundred calls (a few thousand records)
      * instead of waiting for an on-stack replacement of the loop over a share, and its exit is taken all the
      * time: the loop never ends on a branch the profile has not seen, which made the compiled loop deoptimize
      * at the end of every share (issue 23, session 12).
      */
-    private void copyBatch(Segment in, HintFile.Cursor e, long[] hashes, int from, int batch, SlotProbe probe,
+    private void copyBatch(Segment in, HintFile.Cursor e, long[] hashes, int batch, SlotProbe probe,
                            BooleanSupplier abandon) throws IOException {
-        for (int i = from; i < from + batch; i++) {
+        for (int i = 0; i < batch; i++) {
             boolean entry = e.next();
             assert entry : "a batch past the end of its share";
             Fate fate = fate(e, in, hashes[i], probe);
@@ -213,17 +206,17 @@ final class CompactionPart {
     }
 
     /**
-     * Moves {@code ahead} over the next {@code batch} entries, hashing their keys into {@code hashes[from, from +
-     * batch)}, then loads their home slots in a row.
+     * Moves {@code ahead} over the next {@code batch} entries, hashing their keys into {@code hashes}, then loads
+     * their home slots in a row.
      */
-    private void lookAhead(HintFile.Cursor ahead, long[] hashes, int from, int batch) {
-        for (int i = from; i < from + batch; i++) {
+    private void lookAhead(HintFile.Cursor ahead, long[] hashes, int batch) {
+        for (int i = 0; i < batch; i++) {
             boolean entry = ahead.next();
             assert entry : "a look-ahead past the end of its share";
             hashes[i] = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
         }
         long touched = 0;
-        for (int i = from; i < from + batch; i++) {
+        for (int i = 0; i < batch; i++) {
             touched += view.touchHome(hashes[i]);
         }
         sink += touched;

@@ -1,6 +1,5 @@
 package io.ferrumdb.internal.compaction;
 
-import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
@@ -90,8 +89,6 @@ public final class Compactor {
      * io.ferrumdb.internal.concurrent.ArrayPool}), softly, so memory pressure frees them.
      */
     private final SegmentOutput.Pools outputPools = SegmentOutput.Pools.kept(4, 96);
-    /** The parts' key directory switches ({@link Relocations}), kept from one run to the next like the above. */
-    private final ArrayPool<long[]> relocationBlocks = Relocations.blockPool(Relocations.KEPT_BLOCKS);
     /** Threads for subcompactions, created when a compaction first runs more than one part. */
     private ThreadPoolExecutor pool;
 
@@ -164,7 +161,7 @@ public final class Compactor {
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
             running.add(new CompactionPart(keyDir, view, segments, segmentSize, durable, oldestOutside, rate,
-                    shares, outputPools, relocationBlocks, hints));
+                    shares, outputPools, hints));
         }
         List<SegmentOutput> outputs = new ArrayList<>();
         try {

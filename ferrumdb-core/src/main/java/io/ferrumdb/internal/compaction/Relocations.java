@@ -1,6 +1,5 @@
 package io.ferrumdb.internal.compaction;
 
-import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.SlotProbe;
 import io.ferrumdb.internal.log.SegmentSet;
@@ -14,69 +13,57 @@ import java.util.List;
  * primitive arrays: a profile of a 300,000-key compaction showed a Key and two Location objects per record
  * surviving the whole run, promoted by the young collections and costing pauses of 0.1-0.3 s.
  *
- * <p>The switches are appended in the order the records are copied, into blocks kept from one run to the next (an
- * {@link ArrayPool}): each add writes the next 48 bytes of a block, a sequential stream, and a warm run allocates
- * nothing. Filed by slot as they were added, into 1.5 KiB chunks allocated new each run (sessions 6 to 19), the
- * 14 MB of chunks of a 300,000-record run were alive at every young collection that fell inside it (pauses of
- * 50-80 ms in session 20's runs), and the chunks' allocation was the largest single frame of the copying threads'
- * profile.
- *
  * <p>The switches are applied grouped by slot, so that the slot table is written nearly in address order: in the
- * copy's order each switch is a cache and TLB miss at a random slot (twice the time for the switches of a
- * 300,000-record run in session 20's measurement). {@link #sortBySlot} moves them into that order once the part
- * has copied its records, on the part's thread (the parts sort at once; the switches run on one thread).
+ * hint's order every switch missed the cache on a slot the probe had loaded long before. The entries are filed by
+ * slot as they are added, each appended to its group's current chunk, so that the switches then read them
+ * sequentially: visiting them in hint-ordered arrays through a slot-ordered permutation missed the cache once per
+ * entry (the largest single cost of a warm compaction in the sixth session's profile), and moving them into slot
+ * order after the copy cost a pass over the list and a second copy of it.
  */
 final class Relocations {
     /**
      * Longs per relocation: probe header, old location word, new location word, slot and new record size, old
      * record size, new expiry. Location words are packed as the slot table packs them ({@link
      * CompactionView#locationWord}): the new one is checked against the table's limits when it is added, before
-     * anything is published. A header of 0 is never switched (see {@link #add}).
+     * anything is published. A header of 0 marks an unused place (a key's header is never 0).
      */
     private static final int LONGS = 6;
-    /** Relocations a block holds (192 KiB, under G1's humongous size for any heap with 1 MiB regions or more). */
-    private static final int BLOCK = 4096;
-    private static final int BLOCK_SHIFT = Integer.numberOfTrailingZeros(BLOCK);
-    /** Blocks a compactor keeps between runs (15 MiB, the switches of 327,680 records). */
-    static final int KEPT_BLOCKS = 80;
+    /** Relocations a chunk holds (1.5 KiB): the groups' partly filled chunks together stay under 384 KiB. */
+    private static final int CHUNK = 32;
+    private static final int CHUNK_SHIFT = Integer.numberOfTrailingZeros(CHUNK);
 
     /** Switches per hold of the key directory's lock: writers wait at most for this many slot writes. */
     static final int BATCH = 1024;
     /**
-     * Groups of slots, at most (a power of two: a group is a run of slots of a power-of-two length, found by a
-     * shift). Few enough that the sort's 256 write streams stay in the core's cache; many enough that one group's
-     * slots fit the cache while its switches write them in any order (544,071 slots: 4,096 slots a group, 96 KiB
-     * of table).
+     * Groups, at most (a power of two: a group is a run of slots of a power-of-two length, found by a shift). Few
+     * enough that the groups' current chunks stay in the core's cache while entries are filed during the copy,
+     * which has its own buffers in the cache (with 2,048 groups, 3 MiB of chunks, filing missed the cache and cost
+     * more than the switches saved); many enough that one group's slots fit the cache while the group's switches
+     * write them in any order (544,071 slots: 4,096 slots a group, 96 KiB of table).
      */
     static final int MAX_GROUPS = 256;
 
-    private final ArrayPool<long[]> pool;
     private final int shift;
-    private final int groups;
-    private final List<long[]> blocks = new ArrayList<>();
-    /** The block being filled, the last of {@link #blocks}; null before the first add. */
-    private long[] current;
+    /** Per group, its full chunks in the order they filled; the current one is in {@link #current}. */
+    private final List<List<long[]>> full;
+    private final long[][] current;
+    private final int[] filled;
     private int size;
 
     /**
-     * @param pool  blocks of {@link #newBlock}'s length, kept from run to run (and shared by a run's parts)
      * @param slots the key directory's table size when the compaction starts; a slot found later beyond it (the
      *              table grew) goes to the last group, which costs locality, not correctness
      */
-    Relocations(ArrayPool<long[]> pool, int slots) {
-        this.pool = pool;
+    Relocations(int slots) {
         int bits = 32 - Integer.numberOfLeadingZeros(Math.max(1, slots - 1));
         this.shift = Math.max(0, bits - Integer.numberOfTrailingZeros(MAX_GROUPS));
-        this.groups = ((Math.max(1, slots) - 1) >>> shift) + 1;
-    }
-
-    /** A pool of blocks for {@link #Relocations}, keeping {@code kept} of them between runs. */
-    static ArrayPool<long[]> blockPool(int kept) {
-        return new ArrayPool<>(Relocations::newBlock, kept);
-    }
-
-    private static long[] newBlock() {
-        return new long[BLOCK * LONGS];
+        int groups = ((Math.max(1, slots) - 1) >>> shift) + 1;
+        this.full = new ArrayList<>(groups);
+        for (int g = 0; g < groups; g++) {
+            full.add(null);
+        }
+        this.current = new long[groups][];
+        this.filled = new int[groups];
     }
 
     int size() {
@@ -94,99 +81,71 @@ final class Relocations {
         if (size == Integer.MAX_VALUE / 2) {
             throw new IllegalStateException("compaction limit: " + size + " relocations in one run");
         }
-        int place = size & (BLOCK - 1);
-        if (place == 0) {
-            current = pool.take(); // holds the last run's switches: only places below size are read
-            blocks.add(current);
+        int slot = Math.max(0, probe.slot());
+        int g = Math.min(current.length - 1, slot >>> shift);
+        long[] chunk = current[g];
+        if (chunk == null) {
+            // New, not kept from the last run: a new chunk's lines were just zeroed by its allocation, so the adds
+            // that fill it hit the cache, where a kept one's first writes miss: with new chunks a warm compaction
+            // took 0.76-0.86x the CPU it took with kept ones (issue 23, session 11).
+            chunk = new long[CHUNK * LONGS];
+            current[g] = chunk;
         }
-        long[] block = current;
-        int l = place * LONGS;
-        block[l] = probe.header();
+        int l = filled[g] * LONGS;
+        chunk[l] = probe.header();
         // A holder filled from a Location (no slot, header 0) is never switched (see CompactionView#switchHeld):
         // its location need not fit the table's packing.
-        block[l + 1] = probe.slot() < 0 ? 0 : CompactionView.locationWord(probe.segmentId(), probe.offset());
-        block[l + 2] = to;
-        block[l + 3] = (long) Math.max(0, probe.slot()) << 32 | (toSize & 0xFFFFFFFFL);
-        block[l + 4] = probe.recordSize();
-        block[l + 5] = toExpiresAt;
+        chunk[l + 1] = probe.slot() < 0 ? 0 : CompactionView.locationWord(probe.segmentId(), probe.offset());
+        chunk[l + 2] = to;
+        chunk[l + 3] = (long) slot << 32 | (toSize & 0xFFFFFFFFL);
+        chunk[l + 4] = probe.recordSize();
+        chunk[l + 5] = toExpiresAt;
+        if (++filled[g] == CHUNK) {
+            fileFull(g, chunk);
+        }
         size++;
     }
 
-    /**
-     * Puts the relocations in slot-group order, in place (an American flag sort by group: a count, then each entry
-     * swapped straight into the next free place of its group), so that a run needs no second copy of its list.
-     */
-    void sortBySlot() {
-        int[] next = new int[groups];
-        for (int i = 0; i < size; i += BLOCK) {
-            long[] block = blocks.get(i >>> BLOCK_SHIFT);
-            for (int l = 3, end = Math.min(BLOCK, size - i) * LONGS; l < end; l += LONGS) {
-                next[group(block[l])]++;
-            }
+    /** Files group {@code g}'s current chunk as full (out of {@link #add}, which runs once per copied record). */
+    private void fileFull(int g, long[] chunk) {
+        List<long[]> groupChunks = full.get(g);
+        if (groupChunks == null) {
+            groupChunks = new ArrayList<>();
+            full.set(g, groupChunks);
         }
-        int[] end = new int[groups];
-        for (int g = 0, start = 0; g < groups; g++) {
-            int count = next[g];
-            next[g] = start;
-            start += count;
-            end[g] = start;
-        }
-        long[][] all = blocks.toArray(new long[0][]);
-        for (int g = 0; g < groups; g++) {
-            while (next[g] < end[g]) {
-                int i = next[g];
-                long[] block = all[i >>> BLOCK_SHIFT];
-                int at = (i & (BLOCK - 1)) * LONGS;
-                int belongs = group(block[at + 3]);
-                if (belongs == g) {
-                    next[g]++;
-                } else {
-                    int to = next[belongs]++;
-                    swap(block, at, all[to >>> BLOCK_SHIFT], (to & (BLOCK - 1)) * LONGS);
-                }
-            }
-        }
-        current = null; // sorted: no more adds
-    }
-
-    private static void swap(long[] a, int at, long[] b, int bt) {
-        for (int w = 0; w < LONGS; w++) {
-            long x = a[at + w];
-            a[at + w] = b[bt + w];
-            b[bt + w] = x;
-        }
-    }
-
-    /** The group of a relocation's word 3 (slot and new size). */
-    private int group(long slotAndSize) {
-        return Math.min(groups - 1, (int) (slotAndSize >>> 32) >>> shift);
+        groupChunks.add(chunk);
+        current[g] = null;
+        filled[g] = 0;
     }
 
     /**
      * Switches each key that still points at its old record to the copy (compare-and-set: a write that landed
      * meanwhile wins) and moves the live bytes of the switched records, summed per segment. Returns how many keys
-     * were switched. The switches go in the list's order (by slot after {@link #sortBySlot}), {@link #BATCH} per
-     * hold of the key directory's lock; the blocks go back to the pool after.
+     * were switched. The switches go group by group, {@link #BATCH} places per hold of the key directory's lock.
      */
     int apply(CompactionView view, SegmentSet segments) {
-        Batch batch = new Batch(blocks.toArray(new long[0][]));
+        Batch batch = new Batch(inSlotOrder());
+        int places = batch.chunks.length * CHUNK;
         int count = 0;
-        for (int from = 0; from < size; from += BATCH) {
-            count += view.relocate(batch, from, Math.min(size, from + BATCH));
+        for (int from = 0; from < places; from += BATCH) {
+            count += view.relocate(batch, from, Math.min(places, from + BATCH));
         }
         segments.moveLive(batch.released.ids(), batch.released.sums(), batch.added.ids(), batch.added.sums());
-        release();
         return count;
     }
 
-    /** Gives the blocks back to the pool; the list is empty after. */
-    void release() {
-        for (long[] b : blocks) {
-            pool.give(b);
+    /** Every chunk, group after group; a group's last chunk may be partly filled (its unused places have header 0). */
+    private long[][] inSlotOrder() {
+        List<long[]> all = new ArrayList<>(size / CHUNK + current.length);
+        for (int g = 0; g < current.length; g++) {
+            if (full.get(g) != null) {
+                all.addAll(full.get(g));
+            }
+            if (current[g] != null) {
+                all.add(current[g]);
+            }
         }
-        blocks.clear();
-        current = null;
-        size = 0;
+        return all.toArray(new long[0][]);
     }
 
     /** Bytes summed per segment id; a compaction touches a few segments, so a short list searched from its end. */
@@ -228,21 +187,21 @@ final class Relocations {
     }
 
     /**
-     * The blocks as the key directory's view reads them, relocation {@code i} being place {@code i % BLOCK} of block
-     * {@code i / BLOCK}; sums the switched records' bytes.
+     * The chunks in slot order as the key directory's view reads them, place {@code i} being place
+     * {@code i % CHUNK} of chunk {@code i / CHUNK}; sums the switched records' bytes.
      */
     private static final class Batch implements CompactionView.Batch {
-        private final long[][] blocks;
+        private final long[][] chunks;
         /** Bytes of the switched records per input segment, and of their copies per output. */
         final PerSegment released = new PerSegment();
         final PerSegment added = new PerSegment();
 
-        Batch(long[][] blocks) {
-            this.blocks = blocks;
+        Batch(long[][] chunks) {
+            this.chunks = chunks;
         }
 
         private long word(int i, int w) {
-            return blocks[i >>> BLOCK_SHIFT][(i & (BLOCK - 1)) * LONGS + w];
+            return chunks[i >>> CHUNK_SHIFT][(i & (CHUNK - 1)) * LONGS + w];
         }
 
         @Override

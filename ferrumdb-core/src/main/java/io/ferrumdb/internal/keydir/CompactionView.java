@@ -9,16 +9,11 @@ package io.ferrumdb.internal.keydir;
  *
  * <p>The access left, to the home slot, can be overlapped across records: {@link #touchHome} loads it for a
  * batch of records before {@link #pointsAt} runs for them (as {@link KeyDirLoader} does at open). Relocations are
- * applied in batches under one hold of the mutation lock ({@link #relocate}), each batch loading its slots a few
- * switches ahead so that their misses overlap.
+ * applied in batches under one hold of the mutation lock ({@link #relocate}), by slot, so that the table is
+ * written nearly in address order instead of at random.
  */
 public final class CompactionView {
-    /** Switches whose slots are loaded ahead of the one being made (see {@link #touch}). */
-    static final int SWITCH_AHEAD = 16;
-
     private final KeyDir keyDir;
-    /** Folds the switches' early slot reads, only so that they are not optimized away; means nothing. */
-    private long sink;
 
     public CompactionView(KeyDir keyDir) {
         this.keyDir = keyDir;
@@ -80,38 +75,21 @@ public final class CompactionView {
         synchronized (keyDir.mutation) {
             int n = 0;
             SlotTable t = keyDir.table;
-            long touched = 0;
-            for (int i = from; i < Math.min(to, from + SWITCH_AHEAD); i++) {
-                touched += touch(t, batch.slot(i));
-            }
             for (int i = from; i < to; i++) {
-                if (i + SWITCH_AHEAD < to) {
-                    touched += touch(t, batch.slot(i + SWITCH_AHEAD));
-                }
                 if (switchHeld(keyDir, t, batch.header(i), batch.slot(i), batch.fromLocation(i),
                         batch.toLocation(i), batch.toSize(i), batch.toExpiresAt(i))) {
                     batch.switched(i);
                     n++;
                 }
             }
-            sink += touched;
             return n;
         }
     }
 
     /**
-     * Reads the header of {@code slot} (when the table still has it) only so that its cache miss starts now. Called
-     * {@link #SWITCH_AHEAD} switches before the switch that needs it: a compaction's switches come in the order its
-     * records were copied, at random slots, and one miss at a time would stall each switch on its own.
-     */
-    private static long touch(SlotTable t, int slot) {
-        return slot >= 0 && slot < t.capacity ? t.header(slot) : 0;
-    }
-
-    /**
      * The relocations of one compaction as the view reads them, in the order they are applied (compaction keeps
-     * them in primitive arrays, in the order it copied the records). Locations are packed by {@link #locationWord};
-     * a place whose header holds no key is skipped.
+     * them in primitive arrays, grouped by slot so that the table is written nearly in address order). Locations
+     * are packed by {@link #locationWord}; a place whose header holds no key is skipped.
      */
     public interface Batch {
         long header(int i);

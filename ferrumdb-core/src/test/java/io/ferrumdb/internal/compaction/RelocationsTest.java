@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.FerrumException;
-import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.CompactionView;
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The relocation list alone: only keys still pointing at the record that was copied are switched (a write,
- * removal or re-insertion in between wins), live bytes follow exactly the switched records, the list grows past
- * its first block, sorted by slot or not, and blocks kept from a run hold nothing the next run switches.
+ * removal or re-insertion in between wins), live bytes follow exactly the switched records, and the list grows
+ * past its first chunks and holds slots beyond the table it was sized for.
  */
 class RelocationsTest {
     @TempDir
@@ -37,7 +36,6 @@ class RelocationsTest {
     private Segment input;
     private Segment output;
     private final KeyDir keyDir = new KeyDir(false, 16);
-    private final ArrayPool<long[]> pool = Relocations.blockPool(4);
 
     @BeforeEach
     void setUp() throws Exception {
@@ -101,18 +99,16 @@ class RelocationsTest {
     }
 
     private Relocations relocations() {
-        return new Relocations(pool, new CompactionView(keyDir).slotCount());
+        return new Relocations(new CompactionView(keyDir).slotCount());
     }
 
     @Test
-    void theListGrowsPastItsFirstBlockAndSwitchesEveryEntrySortedBySlot() {
+    void theListGrowsPastItsFirstChunksAndSwitchesEveryEntry() {
         Relocations r = relocations();
         int n = 5_000;
         for (int i = 0; i < n; i++) {
             putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
         }
-        assertThat(r.size()).isEqualTo(n);
-        r.sortBySlot();
         assertThat(r.size()).isEqualTo(n);
 
         assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n);
@@ -156,8 +152,6 @@ class RelocationsTest {
             }
         }
 
-        r.sortBySlot();
-
         assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n - (n + 4) / 5);
 
         assertThat(input.liveBytes()).isEqualTo(expected[0]);
@@ -185,40 +179,14 @@ class RelocationsTest {
     }
 
     @Test
-    void sortingTheSwitchesOfALargeTableInPlaceKeepsEachOnce() {
-        int n = 20_000; // five blocks, spread over all 256 groups of the grown table
-        for (int i = 0; i < n; i++) {
-            Location at = new Location(input.id(), 100 + 30L * i, 30, 0);
-            keyDir.put(new Key(bytes("key-" + i)), at);
-            set.addLive(at);
-        }
-        Relocations r = relocations();
-        for (int i = 0; i < n; i++) {
-            SlotProbe probe = new SlotProbe();
-            keyDir.probe(bytes("key-" + i), 0, ("key-" + i).length(), probe);
-            r.add(probe, output.id(), 10 + 40L * i, 40, 0);
-        }
-        r.sortBySlot();
-
-        assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n);
-
-        for (int i = 0; i < n; i++) {
-            assertThat(keyDir.get(new Key(bytes("key-" + i)))).isEqualTo(new Location(output.id(), 10 + 40L * i, 40, 0));
-        }
-        assertThat(input.liveBytes()).isZero();
-        assertThat(output.liveBytes()).isEqualTo(40L * n);
-    }
-
-    @Test
-    void slotsBeyondTheTableTheListWasSizedForAreSortedLastAndStillSwitched() {
+    void slotsBeyondTheTableTheListWasSizedForAreFiledLastAndStillSwitched() {
         // Sized for a 16-slot table: every slot the grown table hands out beyond it goes to the last group.
-        Relocations r = new Relocations(pool, 16);
+        Relocations r = new Relocations(16);
         int n = 2_000;
         for (int i = 0; i < n; i++) {
             putAndCopy(r, "key-" + i, 100 + 30L * i, 10 + 30L * i);
         }
         assertThat(new CompactionView(keyDir).slotCount()).isGreaterThan(16);
-        r.sortBySlot();
 
         assertThat(r.apply(new CompactionView(keyDir), set)).isEqualTo(n);
 
@@ -227,34 +195,6 @@ class RelocationsTest {
                     .isEqualTo(new Location(output.id(), 10 + 30L * i, 30, 0));
         }
         assertThat(output.liveBytes()).isEqualTo(30L * n);
-    }
-
-    @Test
-    void aRunGivenTheLastRunsBlocksSwitchesOnlyItsOwnEntries() {
-        Relocations first = relocations();
-        int n = 5_000; // two blocks
-        for (int i = 0; i < n; i++) {
-            putAndCopy(first, "key-" + i, 100 + 30L * i, 10 + 30L * i);
-        }
-        first.sortBySlot();
-        assertThat(first.apply(new CompactionView(keyDir), set)).isEqualTo(n);
-        assertThat(pool.kept()).isEqualTo(2);
-        // The keys go back to their inputs: the blocks still hold the first run's switches, which would apply again.
-        for (int i = 0; i < n; i++) {
-            Location back = new Location(input.id(), 100 + 30L * i, 30, 0);
-            set.release(keyDir.put(new Key(bytes("key-" + i)), back));
-            set.addLive(back);
-        }
-
-        Relocations second = relocations();
-        putAndCopy(second, "other", 1_000_000, 2_000_000);
-
-        assertThat(second.apply(new CompactionView(keyDir), set)).isEqualTo(1);
-        assertThat(pool.kept()).isEqualTo(2);
-        assertThat(keyDir.get(new Key(bytes("other")))).isEqualTo(new Location(output.id(), 2_000_000, 30, 0));
-        for (int i = 0; i < n; i += 97) {
-            assertThat(keyDir.get(new Key(bytes("key-" + i)))).isEqualTo(new Location(input.id(), 100 + 30L * i, 30, 0));
-        }
     }
 
     @Test
