@@ -76,16 +76,18 @@ public final class FerrumDB implements AutoCloseable {
         try {
             // The first append creates the active segment: an open that writes nothing creates no file.
             WriterCallbacks callbacks = new WriterCallbacks();
+            DurableEnd durableEnd = new DurableEnd();
             this.writer = options.readOnly() ? null : new LogWriter(opened.maxSequence(), options.fsyncPolicy(),
                     options.segmentSize(), callbacks, callbacks, callbacks);
             keyDir.keysInRecords(new io.ferrumdb.internal.log.RecordKeyReader(segments, writer));
             this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, clock);
             if (writer != null) {
                 keyDir.stageNewKeys(callbacks, callbacks);
+                keyDir.trackSizeChanges(durableEnd);
             }
             this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, clock, openCheck);
             this.expiry = new ExpiryPurge(keyDir, segments, writer, clock);
-            this.views = new KeyViews(keyDir, reads, clock, openCheck);
+            this.views = new KeyViews(keyDir, reads, clock, openCheck, durableEnd);
             this.maintenance = new Maintenance(dir, options, opened.directory(), segments, keyDir, writer, expiry);
         } catch (RuntimeException e) {
             closeQuietlyAfterFailedOpen(e);
@@ -199,11 +201,20 @@ public final class FerrumDB implements AutoCloseable {
         return loc != null && !loc.isExpired(now());
     }
 
-    /** Number of live (unexpired) keys. */
+    /**
+     * Number of live (unexpired) keys. After a write failure, as the durable records leave it (what a reopen finds
+     * when the failed writes did not land): without the keys that writes the failure caught added, with those they
+     * deleted.
+     */
     public long size() {
         ensureOpen();
         expiry.run();
-        return keyDir.size();
+        return liveKeys();
+    }
+
+    /** {@link #size()} without the checks and the purge. */
+    private long liveKeys() {
+        return writer != null && writer.hasFailed() ? keyDir.sizeBefore(writer.durableEnd()) : keyDir.size();
     }
 
     /** Live keys in no particular order, weakly consistent. */
@@ -394,7 +405,7 @@ public final class FerrumDB implements AutoCloseable {
     public Stats stats() {
         ensureOpen();
         expiry.run();
-        return maintenance.stats(keyDir.size(), writes == null ? 0 : writes.puts.get(),
+        return maintenance.stats(liveKeys(), writes == null ? 0 : writes.puts.get(),
                 writes == null ? 0 : writes.deletes.get(), gets.sum());
     }
 
@@ -505,6 +516,14 @@ public final class FerrumDB implements AutoCloseable {
         @Override
         public long getAsLong() {
             return now();
+        }
+    }
+
+    /** The log writer's durable end, for the key directory's {@link KeyDir#trackSizeChanges} (see {@link #clock}). */
+    private final class DurableEnd implements LongSupplier {
+        @Override
+        public long getAsLong() {
+            return writer.durableEnd();
         }
     }
 

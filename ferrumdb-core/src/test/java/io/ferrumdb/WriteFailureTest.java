@@ -319,4 +319,91 @@ class WriteFailureTest {
             assertThat(reopened.get(bytes("K"))).containsExactly(bytes("v"));
         }
     }
+
+    private static List<String> strings(java.util.Iterator<byte[]> keys) {
+        List<String> out = new ArrayList<>();
+        keys.forEachRemaining(k -> out.add(new String(k, StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    /**
+     * Puts of new keys until the disk is full (issue: 82 puts acknowledged, the 83rd failed, size() said 83 and a
+     * reopen 82): size() and the key views count the acknowledged puts only, on the failed handle as after reopen.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"always", "never"})
+    void afterPutsFillTheDiskSizeCountsTheAcknowledgedOnes(String policy) {
+        Options options = options().toBuilder()
+                .fsyncPolicy(policy.equals("always") ? FsyncPolicy.always() : FsyncPolicy.never()).build();
+        FerrumDB db = FerrumDB.open(dir, options);
+        db.put(bytes("first"), bytes("v")); // the active segment exists before the disk is limited
+        io.diskSpace(25_000);
+        TreeSet<String> acknowledged = new TreeSet<>(List.of("first"));
+        RuntimeException failure = null;
+        for (int k = 0; failure == null; k++) {
+            assertThat(k).as("the disk fills within 200 puts").isLessThan(200);
+            try {
+                db.put(bytes("n" + k), value(1, k));
+                if (policy.equals("never")) {
+                    db.sync(); // under never() a put meets the full disk only in the next cycle
+                }
+                acknowledged.add("n" + k);
+            } catch (ReadOnlyDatabaseException e) {
+                failure = e;
+            }
+        }
+        assertThat(db.size()).isEqualTo(acknowledged.size());
+        assertThat(db.count(KeyRange.all())).isEqualTo(acknowledged.size());
+        assertThat(new TreeSet<>(strings(db.keys().iterator()))).isEqualTo(acknowledged);
+        db.close();
+        WriteFault.heal(io);
+        try (FerrumDB reopened = FerrumDB.open(dir, options)) {
+            assertThat(reopened.size()).isEqualTo(acknowledged.size());
+            assertThat(new TreeSet<>(strings(reopened.keys().iterator()))).isEqualTo(acknowledged);
+        }
+    }
+
+    /**
+     * A batch that adds two keys (one with a TTL), overwrites one and deletes another fails on a full disk. On the failed handle
+     * size() counts what the durable records hold, what the reopen finds: not the added keys (get refuses them, the
+     * key views and scans skip them), the overwritten key (get refuses its value) and the deleted one (which the
+     * handle reads as absent: a failed delete is not detectable, README "After a write failure").
+     */
+    @Test
+    void afterAFailedBatchSizeCountsWhatTheDurableRecordsHold() {
+        FerrumDB db = FerrumDB.open(dir, options());
+        TreeSet<String> durable = new TreeSet<>();
+        for (int k = 0; k < 20; k++) {
+            db.put(bytes("k" + (char) ('a' + k)), value(0, k));
+            durable.add("k" + (char) ('a' + k));
+        }
+        io.diskSpace(0);
+        // new2 has a TTL: not staged (KeyDir), the key directory takes it at once.
+        WriteBatch batch = new WriteBatch().put(bytes("new1"), bytes("x"))
+                .put(bytes("new2"), bytes("y"), java.time.Duration.ofHours(1))
+                .put(bytes("kb"), bytes("overwritten")).delete(bytes("kc"));
+        assertThatThrownBy(() -> db.write(batch)).isInstanceOf(ReadOnlyDatabaseException.class);
+
+        assertThat(db.size()).as("what a reopen finds").isEqualTo(durable.size());
+        TreeSet<String> listed = new TreeSet<>(durable);
+        listed.remove("kc");
+        assertThat(strings(db.keyIterator(KeyRange.all()))).containsExactlyElementsOf(listed);
+        assertThat(new TreeSet<>(strings(db.keys().iterator()))).isEqualTo(listed);
+        assertThat(db.count(KeyRange.all())).isEqualTo(listed.size());
+        assertThatThrownBy(() -> db.get(bytes("new1"))).isInstanceOf(ReadOnlyDatabaseException.class);
+        assertThatThrownBy(() -> db.get(bytes("kb"))).isInstanceOf(ReadOnlyDatabaseException.class);
+        assertThat(db.get(bytes("kc"))).isNull();
+        List<String> scanned = new ArrayList<>();
+        try (RangeIterator it = db.iterate(KeyRange.atLeast(bytes("kd")))) {
+            it.forEachRemaining(kv -> scanned.add(new String(kv.key(), StandardCharsets.UTF_8)));
+        }
+        assertThat(scanned).as("a scan skips the added keys").containsExactlyElementsOf(durable.tailSet("kd"));
+        db.close();
+        WriteFault.heal(io);
+        try (FerrumDB reopened = FerrumDB.open(dir, options())) {
+            assertThat(reopened.size()).isEqualTo(durable.size());
+            assertThat(strings(reopened.keyIterator(KeyRange.all()))).containsExactlyElementsOf(durable);
+            assertThat(reopened.get(bytes("kb"))).containsExactly(value(0, 1));
+        }
+    }
 }

@@ -423,6 +423,15 @@ public final class LogWriter {
     }
 
     /**
+     * Where the records as durable as the policy promises end, as a log position ({@link
+     * io.ferrumdb.internal.keydir.KeyDir#logPosition}): the fsynced ones under {@code always()}, else the written
+     * ones. After a failure, exactly the records of unsealed segments before it are served ({@link #mayServe}).
+     */
+    public long durableEnd() {
+        return positions.end(policy.isAlways());
+    }
+
+    /**
      * The failure that stopped writes if no caller has been told of it yet, else null; the failure counts as told
      * from this call on. Like Linux's fsync error reporting, a failure is reported once: by the call that meets
      * it, or else by close.
