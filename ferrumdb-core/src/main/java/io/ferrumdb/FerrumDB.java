@@ -76,18 +76,17 @@ public final class FerrumDB implements AutoCloseable {
         try {
             // The first append creates the active segment: an open that writes nothing creates no file.
             WriterCallbacks callbacks = new WriterCallbacks();
-            DurableEnd durableEnd = new DurableEnd();
             this.writer = options.readOnly() ? null : new LogWriter(opened.maxSequence(), options.fsyncPolicy(),
                     options.segmentSize(), callbacks, callbacks, callbacks);
             keyDir.keysInRecords(new io.ferrumdb.internal.log.RecordKeyReader(segments, writer));
             this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, clock);
             if (writer != null) {
                 keyDir.stageNewKeys(callbacks, callbacks);
-                keyDir.trackSizeChanges(durableEnd);
+                keyDir.trackSizeChanges(new DurableRecords());
             }
             this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, clock, openCheck);
             this.expiry = new ExpiryPurge(keyDir, segments, writer, clock);
-            this.views = new KeyViews(keyDir, reads, clock, openCheck, durableEnd);
+            this.views = new KeyViews(keyDir, reads, clock, openCheck);
             this.maintenance = new Maintenance(dir, options, opened.directory(), segments, keyDir, writer, expiry);
         } catch (RuntimeException e) {
             closeQuietlyAfterFailedOpen(e);
@@ -214,7 +213,7 @@ public final class FerrumDB implements AutoCloseable {
 
     /** {@link #size()} without the checks and the purge. */
     private long liveKeys() {
-        return writer != null && writer.hasFailed() ? keyDir.sizeBefore(writer.durableEnd()) : keyDir.size();
+        return writer != null && writer.hasFailed() ? keyDir.durableSize() : keyDir.size();
     }
 
     /** Live keys in no particular order, weakly consistent. */
@@ -519,11 +518,12 @@ public final class FerrumDB implements AutoCloseable {
         }
     }
 
-    /** The log writer's durable end, for the key directory's {@link KeyDir#trackSizeChanges} (see {@link #clock}). */
-    private final class DurableEnd implements LongSupplier {
+    /** Which records are durable, for the key directory's {@link KeyDir#trackSizeChanges} (see {@link #clock}). */
+    private final class DurableRecords implements KeyDir.Durability {
         @Override
-        public long getAsLong() {
-            return writer.durableEnd();
+        public boolean isDurable(int segmentId, long offset) {
+            Segment s = segments.get(segmentId);
+            return s == null || writer.isDurable(s, offset); // gone: a compaction's input, sealed
         }
     }
 

@@ -34,15 +34,12 @@ final class KeyViews {
     private final ReadPath reads;
     private final LongSupplier clock;
     private final Runnable ensureOpen;
-    /** The log writer's durable end ({@link io.ferrumdb.internal.log.LogWriter#durableEnd}); asked after a failure. */
-    private final LongSupplier durableEnd;
 
-    KeyViews(KeyDir keyDir, ReadPath reads, LongSupplier clock, Runnable ensureOpen, LongSupplier durableEnd) {
+    KeyViews(KeyDir keyDir, ReadPath reads, LongSupplier clock, Runnable ensureOpen) {
         this.keyDir = keyDir;
         this.reads = reads;
         this.clock = clock;
         this.ensureOpen = ensureOpen;
-        this.durableEnd = durableEnd;
     }
 
     /** Live keys in no particular order, weakly consistent (the caller purged expired entries). */
@@ -61,7 +58,7 @@ final class KeyViews {
      * its value is refused, as {@code get} refuses it.
      */
     private boolean addedByLostWrites(byte[] key, Location loc) {
-        return reads.caughtByFailure(loc) && keyDir.addedFrom(durableEnd.getAsLong(), key);
+        return reads.caughtByFailure(loc) && keyDir.addedByLostRecords(key);
     }
 
     /** Live keys of {@code range}, in its order: one key-directory probe per key, no stream. */

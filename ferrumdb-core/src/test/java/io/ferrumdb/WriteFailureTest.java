@@ -406,4 +406,30 @@ class WriteFailureTest {
             assertThat(reopened.get(bytes("kb"))).containsExactly(value(0, 1));
         }
     }
+
+    /**
+     * Changes of the size made by records in compaction outputs are durable ones whatever their segment numbers
+     * (outputs are numbered after the active segment): a key compacted into an output that then expires is purged,
+     * and a later failed write must not count that purge among the failed writes' changes.
+     */
+    @Test
+    void aKeyPurgedFromACompactionOutputStaysUncountedAfterAFailedWrite() {
+        MutableClock clock = new MutableClock(5_000_000);
+        Options options = options().toBuilder().clock(clock).build();
+        FerrumDB db = FerrumDB.open(dir, options);
+        writeGarbage(db);
+        db.put(bytes("ttl"), bytes("v"), java.time.Duration.ofMinutes(1));
+        db.compact(); // "ttl" now lies in an output numbered after the active segment
+        clock.advance(java.time.Duration.ofMinutes(2));
+        assertThat(db.size()).as("purged").isEqualTo(20);
+        io.diskSpace(0);
+        assertThatThrownBy(() -> db.put(bytes("new"), bytes("x"))).isInstanceOf(ReadOnlyDatabaseException.class);
+        assertThat(db.size()).isEqualTo(20);
+        assertThat(db.count(KeyRange.all())).isEqualTo(20);
+        db.close();
+        WriteFault.heal(io);
+        try (FerrumDB reopened = FerrumDB.open(dir, options)) {
+            assertThat(reopened.size()).isEqualTo(20);
+        }
+    }
 }

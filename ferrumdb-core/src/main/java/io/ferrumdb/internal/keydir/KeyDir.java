@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
-import java.util.function.LongSupplier;
 
 /**
  * The in-memory key directory: for every live key, where its newest record is. No Java object per key: entries
@@ -79,6 +78,12 @@ public final class KeyDir {
     private SizeChanges sizeChanges;
     /** Bits of a log position below the segment id ({@link #logPosition}); offsets stay below 2^40. */
     private static final int POSITION_OFFSET_BITS = 40;
+
+    /** Which of the log's records are durable: for {@link #trackSizeChanges}. */
+    public interface Durability {
+        /** Whether the record at {@code offset} of segment {@code segmentId} is durable (would be there at reopen). */
+        boolean isDurable(int segmentId, long offset);
+    }
 
     /** Hash bits beyond the tag a hash-only directory's headers keep by default ({@link #keysInLog}). */
     public static final int DEFAULT_KEY_HASH_BITS = LogKeys.DEFAULT_EXTRA_BITS;
@@ -342,38 +347,45 @@ public final class KeyDir {
         return (long) segmentId << POSITION_OFFSET_BITS | offset;
     }
 
+    static int segmentOf(long position) {
+        return (int) (position >>> POSITION_OFFSET_BITS);
+    }
+
+    static long offsetOf(long position) {
+        return position & ((1L << POSITION_OFFSET_BITS) - 1);
+    }
+
     /**
      * Notes, from now on, which log record made each change of the size ({@link SizeChanges}), so that {@link
-     * #sizeBefore} and {@link #addedFrom} can leave out the records past {@code durableEnd} (a log position that
-     * only rises: where the records the writer made durable end). The log writer's puts and deletes must then pass
-     * their records' positions (they do: {@link #put(byte[], int, int, int, long, int, long)}, {@link
-     * #remove(byte[], int, int, int, long)}).
+     * #durableSize} and {@link #addedByLostRecords} can leave out the records that {@code durable} says are not
+     * (after a write failure: those it caught). The log writer's puts and deletes pass their records' positions
+     * ({@link #put(byte[], int, int, int, long, int, long)}, {@link #remove(byte[], int, int, int, long)}).
      */
-    public void trackSizeChanges(LongSupplier durableEnd) {
+    public void trackSizeChanges(Durability durable) {
         synchronized (mutation) {
-            sizeChanges = new SizeChanges(durableEnd);
+            sizeChanges = new SizeChanges(durable);
         }
     }
 
     /**
-     * {@link #size()} as the records before log position {@code end} leave it: without the keys added, and with the
-     * keys removed, by records at or past it (after a write failure: those it caught, which a reopen may not find).
+     * {@link #size()} as the durable records leave it: without the keys added, and with the keys removed, by records
+     * that are not durable (after a write failure: those it caught, which a reopen may not find).
      */
-    public int sizeBefore(long end) {
+    public int durableSize() {
         drainStaged();
         synchronized (mutation) {
-            return size.get() - (sizeChanges == null ? 0 : sizeChanges.from(end));
+            return size.get() - (sizeChanges == null ? 0 : sizeChanges.lost());
         }
     }
 
     /**
-     * True when records at or past log position {@code end} added {@code key}, which the directory holds, and the
-     * records before it leave it absent (see {@link #sizeBefore}).
+     * True when records that are not durable added {@code key}, which the directory holds, and the durable records
+     * leave it absent (see {@link #durableSize}).
      */
-    public boolean addedFrom(long end, byte[] key) {
+    public boolean addedByLostRecords(byte[] key) {
         drainStaged();
         synchronized (mutation) {
-            return sizeChanges != null && sizeChanges.from(end, KeyArena.hash(key)) > 0;
+            return sizeChanges != null && sizeChanges.lost(KeyArena.hash(key)) > 0;
         }
     }
 

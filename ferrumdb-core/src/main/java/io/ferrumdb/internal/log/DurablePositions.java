@@ -34,17 +34,12 @@ final class DurablePositions {
         synced = position;
     }
 
-    /** Where the written records end, or with {@code fsynced} the fsynced ones. */
-    long end(boolean fsynced) {
-        return fsynced ? synced : written;
-    }
-
     /**
      * True when the record at {@code offset} of the unsealed {@code segment} lies before the written position (with
      * {@code fsynced}: the synced one).
      */
     boolean covers(Segment segment, long offset, boolean fsynced) {
-        long end = end(fsynced);
+        long end = fsynced ? synced : written;
         long id = end >>> OFFSET_BITS;
         return segment.id() < id || segment.id() == id && offset < (end & OFFSET_MASK);
     }

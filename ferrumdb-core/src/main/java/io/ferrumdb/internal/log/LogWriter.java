@@ -419,16 +419,16 @@ public final class LogWriter {
      * is lower, or equal with a lower offset.
      */
     public boolean mayServe(Segment segment, long offset) {
-        return !stopped.failed() || segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
+        return !stopped.failed() || isDurable(segment, offset);
     }
 
     /**
-     * Where the records as durable as the policy promises end, as a log position ({@link
-     * io.ferrumdb.internal.keydir.KeyDir#logPosition}): the fsynced ones under {@code always()}, else the written
-     * ones. After a failure, exactly the records of unsealed segments before it are served ({@link #mayServe}).
+     * Whether the record at {@code offset} of {@code segment} is as durable as the policy promises, failure or not:
+     * a sealed segment's (compaction outputs too), or one the last successful cycle fsynced (under {@code
+     * always()}) or wrote (see {@link #mayServe}).
      */
-    public long durableEnd() {
-        return positions.end(policy.isAlways());
+    public boolean isDurable(Segment segment, long offset) {
+        return segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
     }
 
     /**
