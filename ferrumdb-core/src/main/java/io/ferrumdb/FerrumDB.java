@@ -82,6 +82,7 @@ public final class FerrumDB implements AutoCloseable {
             this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, clock);
             if (writer != null) {
                 keyDir.stageNewKeys(callbacks, callbacks);
+                keyDir.trackSizeChanges(new DurableRecords());
             }
             this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, clock, openCheck);
             this.expiry = new ExpiryPurge(keyDir, segments, writer, clock);
@@ -199,11 +200,20 @@ public final class FerrumDB implements AutoCloseable {
         return loc != null && !loc.isExpired(now());
     }
 
-    /** Number of live (unexpired) keys. */
+    /**
+     * Number of live (unexpired) keys. After a write failure, as the durable records leave it (what a reopen finds
+     * when the failed writes did not land): without the keys that writes the failure caught added, with those they
+     * deleted.
+     */
     public long size() {
         ensureOpen();
         expiry.run();
-        return keyDir.size();
+        return liveKeys();
+    }
+
+    /** {@link #size()} without the checks and the purge. */
+    private long liveKeys() {
+        return writer != null && writer.hasFailed() ? keyDir.durableSize() : keyDir.size();
     }
 
     /** Live keys in no particular order, weakly consistent. */
@@ -394,7 +404,7 @@ public final class FerrumDB implements AutoCloseable {
     public Stats stats() {
         ensureOpen();
         expiry.run();
-        return maintenance.stats(keyDir.size(), writes == null ? 0 : writes.puts.get(),
+        return maintenance.stats(liveKeys(), writes == null ? 0 : writes.puts.get(),
                 writes == null ? 0 : writes.deletes.get(), gets.sum());
     }
 
@@ -505,6 +515,15 @@ public final class FerrumDB implements AutoCloseable {
         @Override
         public long getAsLong() {
             return now();
+        }
+    }
+
+    /** Which records are durable, for the key directory's {@link KeyDir#trackSizeChanges} (see {@link #clock}). */
+    private final class DurableRecords implements KeyDir.Durability {
+        @Override
+        public boolean isDurable(int segmentId, long offset) {
+            Segment s = segments.get(segmentId);
+            return s == null || writer.isDurable(s, offset); // gone: a compaction's input, sealed
         }
     }
 

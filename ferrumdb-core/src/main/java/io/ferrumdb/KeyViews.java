@@ -46,8 +46,19 @@ final class KeyViews {
     Stream<byte[]> unordered() {
         Iterator<Map.Entry<Key, Location>> it = keyDir.entries();
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.NONNULL), false)
-                .filter(e -> !e.getValue().isExpired(clock.getAsLong()))
+                .filter(e -> !e.getValue().isExpired(clock.getAsLong())
+                        && !addedByLostWrites(e.getKey().bytes(), e.getValue()))
                 .map(e -> e.getKey().bytes().clone());
+    }
+
+    /**
+     * After a write failure: true when only writes the failure caught (not durable, not served) added {@code key},
+     * whose entry is {@code loc}. The durable records leave it absent, so the views leave it out, as {@link
+     * FerrumDB#size()} does. A key those writes overwrote is kept (it is there whichever of them landed); reading
+     * its value is refused, as {@code get} refuses it.
+     */
+    private boolean addedByLostWrites(byte[] key, Location loc) {
+        return reads.caughtByFailure(loc) && keyDir.addedByLostRecords(key);
     }
 
     /** Live keys of {@code range}, in its order: one key-directory probe per key, no stream. */
@@ -149,7 +160,10 @@ final class KeyViews {
             while (scan != null && scan.next()) {
                 Location loc = scan.location();
                 if (loc.expiresAt() == 0 || !loc.isExpired(clock.getAsLong())) {
-                    return scan.key().bytes(); // a fresh copy no one else holds
+                    byte[] key = scan.key().bytes(); // a fresh copy no one else holds
+                    if (!addedByLostWrites(key, loc)) {
+                        return key;
+                    }
                 }
             }
             return null;
@@ -214,7 +228,7 @@ final class KeyViews {
                 locations[taken] = null;
                 taken++;
                 ensureOpen.run();
-                if (reads.readForScan(k, loc, buffer)) {
+                if (!addedByLostWrites(k.bytes(), loc) && reads.readForScan(k, loc, buffer)) {
                     return k;
                 }
             }

@@ -63,7 +63,7 @@ final class WritePath {
         boolean[] removed = new boolean[1];
         writer.waitFor(writer.append(RecordFormat.TYPE_DELETE, key, EMPTY, 0,
                 (type, k, keyAt, keyLength, expiresAt, segmentId, offset, size) ->
-                        removed[0] = applyDelete(k, keyAt, keyLength), true));
+                        removed[0] = applyDelete(k, keyAt, keyLength, segmentId, offset), true));
         return removed[0];
     }
 
@@ -116,15 +116,18 @@ final class WritePath {
                 segments.addAppended(segmentId, recordSize);
                 segments.release(previous);
             } else {
-                applyDelete(key, keyAt, keyLength);
+                applyDelete(key, keyAt, keyLength, segmentId, offset);
             }
         }
     }
 
-    /** Applies a tombstone of the key {@code key[keyAt, keyAt + keyLength)}; the writer's lock is held. */
-    private boolean applyDelete(byte[] key, int keyAt, int keyLength) {
+    /**
+     * Applies the tombstone at {@code offset} of segment {@code segmentId} of the key {@code key[keyAt, keyAt +
+     * keyLength)}; the writer's lock is held.
+     */
+    private boolean applyDelete(byte[] key, int keyAt, int keyLength, int segmentId, long offset) {
         deletes.lazySet(deletes.get() + 1);
-        Location previous = keyDir.remove(key, keyAt, keyLength);
+        Location previous = keyDir.remove(key, keyAt, keyLength, segmentId, offset);
         segments.release(previous);
         return previous != null && !previous.isExpired(clock.getAsLong());
     }

@@ -6,9 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferrumdb.FaultFileIO.InjectedIOException;
 import io.ferrumdb.FaultFileIO.Op;
 import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.format.CompactionJournal;
+import io.ferrumdb.internal.format.ManifestFile;
+import io.ferrumdb.internal.format.MetaFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +53,7 @@ class ManifestWriteFailureTest {
             assertThatThrownBy(db::compact).isInstanceOf(FerrumException.class)
                     .hasRootCauseInstanceOf(InjectedIOException.class);
             assertThat(io.armed()).as("the MANIFEST write failed").isFalse();
+            assertNoUnlistedSegmentFiles(dir);
             // Deletes and overwrites after the failed compaction, enough to roll segments (each listed in the
             // MANIFEST as it is created).
             for (int i = 0; i < KEYS; i++) {
@@ -60,6 +70,91 @@ class ManifestWriteFailureTest {
         }
         try (FerrumDB db = FerrumDB.open(dir, options)) {
             assertValues(db, "after reopen");
+        }
+    }
+
+    /**
+     * A compaction failing at each of its directory fsyncs in turn (the last of them publishes: the MANIFEST's,
+     * after its rename, so that the failed MANIFEST is the one in place) leaves no file the MANIFEST does not list:
+     * its outputs are deleted at once, not at the next open, so that a full disk gets their space back. Every value
+     * reads the same on the handle and after reopen.
+     */
+    @Test
+    void aFailedCompactionLeavesNoUnlistedOutputWhicheverDirectorySyncFails() throws Exception {
+        Options options = Options.builder().segmentSize(4096).fsyncPolicy(FsyncPolicy.never())
+                .autoCompaction(false).build();
+        List<Integer> failedAt = new ArrayList<>();
+        for (int nth = 1; nth <= 60; nth++) {
+            FaultFileIO io = new FaultFileIO(nth);
+            Path dir = tmp.resolve("sync-dir-" + nth);
+            try (FerrumDB db = FerrumDB.open(dir, io.forOneOpen(options))) {
+                for (int i = 0; i < KEYS; i++) {
+                    db.put(key(i), value(i, 0));
+                }
+                for (int i = 0; i < KEYS; i += 2) {
+                    db.put(key(i), value(i, 1));
+                }
+                db.sync();
+                io.failOn(Op.SYNC_DIR, nth, null);
+                try {
+                    db.compact();
+                } catch (FerrumException e) {
+                    assertThat(e).as("directory sync #%d", nth).hasRootCauseInstanceOf(InjectedIOException.class);
+                    failedAt.add(nth);
+                }
+                if (io.armed()) {
+                    io.disarm();
+                    break; // the compaction has fewer directory fsyncs than nth: every one was failed in turn
+                }
+                assertNoUnlistedSegmentFiles(dir);
+                assertCompactedValues(db, "directory sync #" + nth + " failed, same handle");
+            } catch (ReadOnlyDatabaseException closeReported) {
+                // The failure stopped the writer with nothing to report it but close (the compaction's own roll).
+                assertThat(closeReported).hasRootCauseInstanceOf(InjectedIOException.class);
+            }
+            try (FerrumDB db = FerrumDB.open(dir, options)) {
+                assertCompactedValues(db, "directory sync #" + nth + " failed, after reopen");
+            }
+        }
+        assertThat(failedAt).as("compactions failed by a directory fsync").hasSizeGreaterThan(3);
+    }
+
+    /**
+     * Every segment and hint file in {@code dir} is one the MANIFEST lists, or an input of a compaction whose
+     * journal is there (it failed after the journal, and open finishes it), and no temporary file is left; and
+     * every segment the MANIFEST lists is there (deleting outputs that a MANIFEST in place still names would lose
+     * them: reopen refuses a listed segment that is gone).
+     */
+    private static void assertNoUnlistedSegmentFiles(Path dir) throws Exception {
+        MetaFile meta = MetaFile.decode(Files.readAllBytes(dir.resolve(FileNames.META)), dir);
+        Path manifest = dir.resolve(FileNames.MANIFEST);
+        Set<Integer> listed = new HashSet<>(ManifestFile.decode(Files.readAllBytes(manifest), manifest,
+                meta.databaseId()));
+        List<String> names;
+        try (Stream<Path> files = Files.list(dir)) {
+            names = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        for (int id : listed) {
+            assertThat(names).as("listed segment %d", id).contains(FileNames.segment(id));
+        }
+        Path journal = dir.resolve(FileNames.COMPACTION);
+        if (Files.exists(journal)) {
+            listed.addAll(CompactionJournal.decode(Files.readAllBytes(journal), journal, meta.databaseId(),
+                    meta.version()));
+        }
+        for (String name : names) {
+            long id = FileNames.isHint(name) ? Long.parseLong(name.substring(0, name.indexOf('.')))
+                    : FileNames.segmentId(name);
+            assertThat(FileNames.isTemporary(name)).as("%s in %s", name, names).isFalse();
+            if (id >= 0) {
+                assertThat(listed).as("%s in %s", name, names).contains((int) id);
+            }
+        }
+    }
+
+    private static void assertCompactedValues(FerrumDB db, String when) {
+        for (int i = 0; i < KEYS; i++) {
+            assertThat(db.get(key(i))).as("%s: key %d", when, i).isEqualTo(value(i, i % 2 == 0 ? 1 : 0));
         }
     }
 

@@ -20,9 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * or the disk fills up. The failure must reach the caller as a typed {@link FerrumException}; the open store must go
  * on serving the acknowledged documents with indexes that agree with them, and the failed write whole or not at all
  * (never a document without its index entries or the reverse); after a reopen on a healthy disk the same holds.
- * The failed write may be there: a document's batch is fsynced before the hint file of the segment it filled is
- * written, and when that hint write fails the put reports the failure although its records are durable (README,
- * "After a write failure").
+ * The failed write may be there: its records can reach the file before their fsync fails (README, "After a write
+ * failure").
  * {@link PowerLossTest} covers the same store under power loss.
  */
 class WriteFailureTest {

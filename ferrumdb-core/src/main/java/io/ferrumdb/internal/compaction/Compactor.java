@@ -185,7 +185,8 @@ public final class Compactor {
             throw e;
         }
         // The outputs are durable under their final names; once listed in the MANIFEST a crash keeps them (before,
-        // open deletes them as unpublished compaction outputs: the inputs still hold every record).
+        // open deletes them as unpublished compaction outputs: the inputs still hold every record). A failed
+        // MANIFEST write deletes them at once (SegmentSet#publish), as the catch above does after a failed rename.
         segments.publish(outputs);
         if (running.size() == 1) {
             switchKeys(running);

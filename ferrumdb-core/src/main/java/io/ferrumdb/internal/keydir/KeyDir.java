@@ -74,6 +74,16 @@ public final class KeyDir {
     /** Told of every entry a drain replaced ({@code segmentId << 32 | recordSize}): the segments' live bytes. */
     private LongConsumer replacedByDrain;
     private final Runnable drain = new Drain();
+    /** The log writer's size changes by record position ({@link #trackSizeChanges}); null while not tracked. */
+    private SizeChanges sizeChanges;
+    /** Bits of a log position below the segment id ({@link #logPosition}); offsets stay below 2^40. */
+    private static final int POSITION_OFFSET_BITS = 40;
+
+    /** Which of the log's records are durable: for {@link #trackSizeChanges}. */
+    public interface Durability {
+        /** Whether the record at {@code offset} of segment {@code segmentId} is durable (would be there at reopen). */
+        boolean isDurable(int segmentId, long offset);
+    }
 
     /** Hash bits beyond the tag a hash-only directory's headers keep by default ({@link #keysInLog}). */
     public static final int DEFAULT_KEY_HASH_BITS = LogKeys.DEFAULT_EXTRA_BITS;
@@ -329,6 +339,63 @@ public final class KeyDir {
         return size.get();
     }
 
+    /**
+     * {@code offset} of segment {@code segmentId} as one comparable long, the segment id above a 40-bit offset: the
+     * log writer's records lie in append order exactly when their positions rise.
+     */
+    public static long logPosition(int segmentId, long offset) {
+        return (long) segmentId << POSITION_OFFSET_BITS | offset;
+    }
+
+    static int segmentOf(long position) {
+        return (int) (position >>> POSITION_OFFSET_BITS);
+    }
+
+    static long offsetOf(long position) {
+        return position & ((1L << POSITION_OFFSET_BITS) - 1);
+    }
+
+    /**
+     * Notes, from now on, which log record made each change of the size ({@link SizeChanges}), so that {@link
+     * #durableSize} and {@link #addedByLostRecords} can leave out the records that {@code durable} says are not
+     * (after a write failure: those it caught). The log writer's puts and deletes pass their records' positions
+     * ({@link #put(byte[], int, int, int, long, int, long)}, {@link #remove(byte[], int, int, int, long)}).
+     */
+    public void trackSizeChanges(Durability durable) {
+        synchronized (mutation) {
+            sizeChanges = new SizeChanges(durable);
+        }
+    }
+
+    /**
+     * {@link #size()} as the durable records leave it: without the keys added, and with the keys removed, by records
+     * that are not durable (after a write failure: those it caught, which a reopen may not find).
+     */
+    public int durableSize() {
+        drainStaged();
+        synchronized (mutation) {
+            return size.get() - (sizeChanges == null ? 0 : sizeChanges.lost());
+        }
+    }
+
+    /**
+     * True when records that are not durable added {@code key}, which the directory holds, and the durable records
+     * leave it absent (see {@link #durableSize}).
+     */
+    public boolean addedByLostRecords(byte[] key) {
+        drainStaged();
+        synchronized (mutation) {
+            return sizeChanges != null && sizeChanges.lost(KeyArena.hash(key)) > 0;
+        }
+    }
+
+    /** Notes a change of the size made by the record at {@code position}, of the key of {@code hash}. */
+    private void sizeChanged(long position, long hash, int delta) {
+        if (sizeChanges != null) {
+            sizeChanges.add(position, hash, delta);
+        }
+    }
+
     /** True when some entry may have expired by {@code nowMillis}. Lock-free. */
     public boolean mayHaveExpired(long nowMillis) {
         return nextExpiry <= nowMillis;
@@ -486,7 +553,11 @@ public final class KeyDir {
         synchronized (mutation) {
             // A put that is not staged is newer than every staged one: they go first, or they would shadow it.
             drainLocked();
-            return setLocked(key, from, length, hash, segmentId, offset, recordSize, expiresAt, true);
+            long previous = setLocked(key, from, length, hash, segmentId, offset, recordSize, expiresAt, true);
+            if (previous == ABSENT) {
+                sizeChanged(logPosition(segmentId, offset), hash, 1);
+            }
+            return previous;
         }
     }
 
@@ -564,6 +635,8 @@ public final class KeyDir {
                         staged.segmentId(e), staged.offset(e), staged.recordSize(e), 0, true);
                 if (previous != ABSENT) {
                     replacedByDrain.accept(previous);
+                } else {
+                    sizeChanged(staged.firstPosition(e), staged.hash(e), 1);
                 }
             }
         } finally {
@@ -591,11 +664,26 @@ public final class KeyDir {
 
     /** {@link #remove(Key)} of {@code key[from, from + length)}, read during the call only. */
     public Location remove(byte[] key, int from, int length) {
+        return remove(key, from, length, -1, 0);
+    }
+
+    /**
+     * {@link #remove(byte[], int, int)} by the log writer's delete record at {@code offset} of segment {@code
+     * segmentId} ({@link #trackSizeChanges}); a negative segment id: by no record.
+     */
+    public Location remove(byte[] key, int from, int length, int segmentId, long offset) {
+        long hash = KeyArena.hash(key, from, length);
         synchronized (mutation) {
             drainLocked();
             SlotTable t = table;
-            int slot = find(t, key, from, length, KeyArena.hash(key, from, length));
-            return slot < 0 ? null : removeSlot(t, slot);
+            int slot = find(t, key, from, length, hash);
+            if (slot < 0) {
+                return null;
+            }
+            if (segmentId >= 0) {
+                sizeChanged(logPosition(segmentId, offset), hash, -1);
+            }
+            return removeSlot(t, slot);
         }
     }
 
@@ -766,6 +854,8 @@ public final class KeyDir {
                     if (t.header(slot) == header) {
                         Location current = t.location(slot);
                         if (current.isExpired(nowMillis)) {
+                            // By the record that put it (no key read: hash 0): gone at reopen too once expired.
+                            sizeChanged(logPosition(current.segmentId(), current.offset()), 0, -1);
                             removeSlot(t, slot);
                             removed.accept(current);
                         }

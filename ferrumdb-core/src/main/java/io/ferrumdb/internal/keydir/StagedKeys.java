@@ -45,6 +45,11 @@ final class StagedKeys {
     private final int[] segmentIds = new int[CAPACITY];
     private final long[] offsets = new long[CAPACITY];
     private final int[] sizes = new int[CAPACITY];
+    /**
+     * The log position of the record that staged each entry ({@link KeyDir#logPosition}), which a later put of the
+     * key does not change: if the drain adds the key, that record added it ({@link SizeChanges}). Writer only.
+     */
+    private final long[] firstPositions = new long[CAPACITY];
     /** Entry number + 1 at the hash's slot (linear probing), 0 for none. */
     private final byte[] index = new byte[INDEX];
 
@@ -89,6 +94,7 @@ final class StagedKeys {
         segmentIds[e] = segmentId;
         offsets[e] = offset;
         sizes[e] = recordSize;
+        firstPositions[e] = KeyDir.logPosition(segmentId, offset);
         index[at] = (byte) (e + 1);
         count = e + 1;
         endWrite();
@@ -135,6 +141,10 @@ final class StagedKeys {
 
     long offset(int e) {
         return offsets[e];
+    }
+
+    long firstPosition(int e) {
+        return firstPositions[e];
     }
 
     int recordSize(int e) {

@@ -18,7 +18,8 @@ import java.util.function.BiConsumer;
  * the memory map), after the cycle has written and fsynced them: on the cycle, the hint file of a full segment held
  * every later write back for as long as it took to encode, write and fsync it (about 90 ms for a 64 MiB segment of
  * small records), and a writer that filled the pending bytes meanwhile waited. A batch's waiters are completed after
- * its seals, and batches in cycle order, so a {@code rollAndSync} still returns with its segment sealed. Before a
+ * its seals, and batches in cycle order, so a {@code rollAndSync} still returns with its segment sealed (or finds
+ * it unsealed after a failed seal, and throws). Before a
  * batch's seals it fsyncs the active segment every few MiB written ({@link EarlyWriteback}), so that a seal's fsync
  * finds little left to write.
  */
@@ -39,7 +40,7 @@ final class Acknowledger {
     private final CycleIo sealer;
     private final EarlyWriteback writeback = new EarlyWriteback();
     private final BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure;
-    /** Set by the first failed seal: later batches' seals are skipped and their waiters failed. This thread only. */
+    /** Set by the first failed seal: later batches' seals are skipped. This thread only. */
     private Throwable sealFailure;
     private final Thread thread;
 
@@ -47,9 +48,9 @@ final class Acknowledger {
      * @param afterCycle run after each group of batches, one call at a time
      * @param sealer     seals the segments of a batch (writes their hint files)
      * @param onFailure  told of a throwable, with the waiters to fail: the writer stops taking writes (it is not
-     *                   trusted with more). From the after-cycle work with none: acknowledging goes on so that no
-     *                   writer waits forever. From a seal with the waiters of its batch, and then of every later one
-     *                   (their seals are skipped), as when a cycle fails
+     *                   trusted with more). With none, both from the after-cycle work (acknowledging goes on so
+     *                   that no writer waits forever) and from a seal: a batch's waiters are those of a cycle that
+     *                   fsynced their records, so they succeed whatever its seals did (later seals are skipped)
      */
     Acknowledger(Runnable afterCycle, CycleIo sealer,
                  BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure) {
@@ -120,39 +121,35 @@ final class Acknowledger {
             try {
                 for (Batch batch : taken) {
                     last |= batch == LAST_BATCH;
-                    if (seal(batch)) {
-                        completeAll(batch.waiters());
-                    }
+                    seal(batch);
+                    completeAll(batch.waiters());
                 }
                 afterCycle.run();
             } catch (Throwable e) {
                 onFailure.accept(e, List.of());
-                // Their records were fsynced: success is the truth for every waiter the throwable interrupted (a
-                // waiter failed by a seal stays failed: a completed future ignores complete).
+                // Their records were fsynced: success is the truth for every waiter the throwable interrupted.
                 taken.forEach(b -> completeAll(b.waiters()));
             }
         }
     }
 
     /**
-     * Writes the batch's active segment back early ({@link EarlyWriteback}) and seals the batch's segments; false
-     * when that failed, now or in an earlier batch (its waiters are failed then: a caller of rollAndSync was promised
-     * a sealed segment).
+     * Writes the batch's active segment back early ({@link EarlyWriteback}) and seals the batch's segments, unless
+     * that failed in an earlier batch. A failure stops the writer (the next write, sync or close reports it) but
+     * fails none of the batch's waiters: their cycle fsynced their records. A caller of rollAndSync, promised a
+     * sealed segment, finds it unsealed and throws.
      */
-    private boolean seal(Batch batch) {
-        if (sealFailure == null) {
-            try {
-                writeback.written(batch.written());
-                sealer.sealed(batch.sealing());
-            } catch (Throwable e) {
-                sealFailure = e;
-            }
-        }
+    private void seal(Batch batch) {
         if (sealFailure != null) {
-            onFailure.accept(sealFailure, batch.waiters());
-            return false;
+            return;
         }
-        return true;
+        try {
+            writeback.written(batch.written());
+            sealer.sealed(batch.sealing());
+        } catch (Throwable e) {
+            sealFailure = e;
+            onFailure.accept(e, List.of());
+        }
     }
 
     private static void completeAll(List<CompletableFuture<Void>> batch) {

@@ -68,10 +68,11 @@ final class CycleIo {
     }
 
     /**
-     * Runs one cycle's file work: writes it, forces it if the cycle forces, moves the written and fsynced positions,
-     * then writes the hint files of the sealed segments if {@link #sealsOnCycle}. A throw stops the writer (the caller
-     * fails the cycle). Returns the cycle's row in the {@link CycleTrace} ({@code leader}: run by a leading writer),
-     * or -1.
+     * Runs one cycle's records: writes them, forces them if the cycle forces, and moves the written and fsynced
+     * positions. A throw stops the writer (the caller fails the cycle). The hint files of the segments the cycle
+     * sealed are the caller's next step ({@link #sealed}, when {@link #sealsOnCycle}): their failure comes after the
+     * records are durable, and must not fail the cycle's writers. Returns the cycle's row in the {@link CycleTrace}
+     * ({@code leader}: run by a leading writer), or -1.
      */
     int run(Cycle c, DurablePositions positions, boolean leader) throws IOException {
         int traceRow = CycleTrace.begin(c, leader);
@@ -84,9 +85,6 @@ final class CycleIo {
             CycleTrace.sched(traceRow, CycleTrace.CPU_AFTER, CycleTrace.RQ_AFTER);
             CycleTrace.mark(traceRow, CycleTrace.SYNCED);
             positions.synced(c.upToPosition());
-        }
-        if (sealsOnCycle) {
-            sealed(c.sealing());
         }
         return traceRow;
     }
@@ -140,7 +138,8 @@ final class CycleIo {
 
     /**
      * Writes the hint files of rolled segments that are written and fsynced (each already forced by {@link #write}),
-     * and switches them to a memory map. Called by the {@link Acknowledger}.
+     * and switches them to a memory map. Called after {@link #run} by the cycle's runner under {@code always()}, else
+     * by the {@link Acknowledger}.
      */
     void sealed(List<Sealing> sealing) throws IOException {
         for (Sealing s : sealing) {

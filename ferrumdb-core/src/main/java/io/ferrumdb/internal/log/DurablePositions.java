@@ -1,5 +1,7 @@
 package io.ferrumdb.internal.log;
 
+import io.ferrumdb.internal.keydir.KeyDir;
+
 /**
  * How far the writer's records have reached the file, for {@link LogWriter#mayServe}: the position (segment id,
  * offset) where the records handed to the OS end, and where the fsynced ones end. Records are identified by where
@@ -17,9 +19,9 @@ final class DurablePositions {
     /** Where the fsynced records end. */
     private volatile long synced;
 
-    /** {@code offset} of {@code segment} as one comparable long (0 before the first segment). */
+    /** {@code offset} of {@code segment} as one comparable long (0 before the first segment): the key directory's. */
     static long of(Segment segment, long offset) {
-        return segment == null ? 0 : (long) segment.id() << OFFSET_BITS | offset;
+        return segment == null ? 0 : KeyDir.logPosition(segment.id(), offset);
     }
 
     /** Every record before {@code position} was handed to the OS. */

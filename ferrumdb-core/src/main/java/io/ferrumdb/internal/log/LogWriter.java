@@ -41,7 +41,8 @@ import java.util.function.BiConsumer;
  * ({@link Chunks#copyPublished}): reading what was just written costs no system call and no wait. After a failed write or fsync, or any other throwable in
  * a cycle (an OutOfMemoryError too), on a leader or the flusher, the writer stops for good: the cycle's writers and
  * every waiting one are failed, and every later append throws {@link ReadOnlyDatabaseException} carrying the
- * original failure (a failed fsync is never retried).
+ * original failure (a failed fsync is never retried). A failed seal of a rolled segment (its hint file) stops it
+ * the same way, but fails no writer whose records a cycle had fsynced: acknowledgements follow the records.
  */
 public final class LogWriter {
     /** Creates the next active segment, durable (file and directory fsynced) before it returns. */
@@ -97,6 +98,11 @@ public final class LogWriter {
     private long rollBeyond = -1; // appends roll past it: the segment size, or -1 before the first segment (append)
     private Chunk pending;
     private final ArrayDeque<Sealing> toSeal = new ArrayDeque<>();
+    /**
+     * The segment the last roll queued for sealing, or null. Seals run in roll order and stop at the first failure,
+     * so once it is sealed every segment rolled before it is too ({@link #rollAndSync(boolean, boolean)}).
+     */
+    private Segment lastRolled;
     /** Hint entries of every record appended to {@link #active}, in file order. */
     private HintFile.Builder activeHint = new HintFile.Builder();
     private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
@@ -282,17 +288,29 @@ public final class LogWriter {
     }
 
     private void rollAndSync(boolean evenIfEmpty, boolean user) {
+        Segment mustBeSealed;
         lock.lock();
         try {
             stopped.ensureWritable(user, closing);
             if (evenIfEmpty || appendOffset > SegmentHeader.SIZE) {
                 roll();
             }
+            mustBeSealed = lastRolled;
         } finally {
             lock.unlock();
         }
         // Unconditional: the flusher may be sealing the segment right now, and the next cycle starts after that.
         sync(true, user);
+        if (mustBeSealed != null && !mustBeSealed.isSealed()) {
+            // Its seal failed after its records were fsynced, which the sync does not fail (runCycle): the writer
+            // stopped, and this caller was promised sealed segments.
+            lock.lock();
+            try {
+                throw stopped.exception(user);
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /** Forces everything appended so far to stable storage, whatever the policy. */
@@ -401,7 +419,16 @@ public final class LogWriter {
      * is lower, or equal with a lower offset.
      */
     public boolean mayServe(Segment segment, long offset) {
-        return !stopped.failed() || segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
+        return !stopped.failed() || isDurable(segment, offset);
+    }
+
+    /**
+     * Whether the record at {@code offset} of {@code segment} is as durable as the policy promises, failure or not:
+     * a sealed segment's (compaction outputs too), or one the last successful cycle fsynced (under {@code
+     * always()}) or wrote (see {@link #mayServe}).
+     */
+    public boolean isDurable(Segment segment, long offset) {
+        return segment.isSealed() || positions.covers(segment, offset, policy.isAlways());
     }
 
     /**
@@ -471,6 +498,7 @@ public final class LogWriter {
                 chunks.rolled(pending);
             }
             toSeal.add(new Sealing(active, activeHint));
+            lastRolled = active;
             activeHint = new HintFile.Builder();
         }
         startSegment();
@@ -637,10 +665,14 @@ public final class LogWriter {
     /**
      * Runs a taken cycle's file work on this thread, which holds the token, and hands the token on. A leader
      * completes its group's futures with the next leader; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves
-     * the rest to the acknowledger. A failure stops the writer: the cycle's futures and every later one fail with it.
+     * the rest to the acknowledger. A failure of the cycle's records stops the writer: the cycle's futures and every
+     * later one fail with it. A failure sealing the segments the cycle rolled (their hint files, under {@code
+     * always()}) comes after its records are fsynced: it stops the writer too, but the cycle's futures succeed, as
+     * their records are durable (served, and there after reopen); the next write, sync or close reports it.
      */
     private void runCycle(Cycle c, boolean leader) {
         Throwable failed = null;
+        Throwable sealFailed = null;
         int traceRow = -1;
         boolean sealHere = io.sealsOnCycle();
         try {
@@ -650,6 +682,13 @@ public final class LogWriter {
             }
         } catch (Throwable e) {
             failed = e;
+        }
+        if (failed == null && sealHere) {
+            try {
+                io.sealed(c.sealing());
+            } catch (Throwable e) {
+                sealFailed = e;
+            }
         }
         boolean acknowledge = failed == null && c.force();
         int here = !acknowledge || !sealHere ? 0 : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
@@ -661,6 +700,9 @@ public final class LogWriter {
                 failTaken(failed);
             } else {
                 cycleWaiters = List.of();
+                if (sealFailed != null) {
+                    failLocked(sealFailed); // the writers still waiting (not in this cycle) fail with it
+                }
                 chunks.written(c.batch());
                 if (!c.force()) {
                     // Only a sync() or an always-policy append registers a waiter, and both force; keep them anyway.

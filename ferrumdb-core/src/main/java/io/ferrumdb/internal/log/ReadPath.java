@@ -375,6 +375,18 @@ public final class ReadPath {
     }
 
     /**
+     * True when {@code loc} names a record that a write failure caught before it became durable, which reads refuse
+     * ({@link LogWriter#mayServe}). One volatile read while no write failed.
+     */
+    public boolean caughtByFailure(Location loc) {
+        if (writer == null || !writer.hasFailed()) {
+            return false;
+        }
+        Segment seg = segments.get(loc.segmentId());
+        return seg != null && !writer.mayServe(seg, loc.offset());
+    }
+
+    /**
      * Reads the record {@code loc} names into the start of {@code dst}; returns its segment, or null when the
      * location moved under us (compaction): look it up again, or when {@code loc} is a candidate entry
      * ({@link KeyDir#firstCandidate}) that is another key's (its troubles are not this read's). With

@@ -67,6 +67,23 @@ public final class SegmentManifest {
         }
     }
 
+    /**
+     * After {@link #addAll} of {@code ids} failed: makes sure the MANIFEST on disk lists none of them, so that their
+     * files may be deleted. A write that failed before its rename left the previous MANIFEST, which is only read
+     * (no space needed: a full disk's case); one that failed after it (the directory's fsync) left the new one in
+     * place, which is rewritten from the list in memory. Throws when the MANIFEST cannot be read or rewritten: the
+     * files must then stay (the next open deletes them as unpublished).
+     */
+    public synchronized void unlistAfterFailedAdd(Collection<Integer> ids) throws IOException {
+        SortedSet<Integer> onDisk = read(files);
+        for (int id : ids) {
+            if (onDisk.contains(id)) {
+                commit(new TreeSet<>(this.ids));
+                return;
+            }
+        }
+    }
+
     /** Unlists {@code removed}; call before deleting their files. */
     public synchronized void removeAll(Collection<Integer> removed) throws IOException {
         TreeSet<Integer> next = new TreeSet<>(ids);

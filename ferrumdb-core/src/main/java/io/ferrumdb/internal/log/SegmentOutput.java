@@ -365,7 +365,11 @@ public final class SegmentOutput {
         spare = null;
     }
 
-    /** Deletes the output after a failure; problems doing so are added to {@code cause}. */
+    /**
+     * Deletes the output after a failure, under its temporary name or, once renamed, its final one (not listed in
+     * the MANIFEST: the caller's failure came before, or {@link SegmentSet#publish} found the MANIFEST without it),
+     * and its hint; problems doing so are added to {@code cause}.
+     */
     public void abandon(Throwable cause) {
         try {
             stopWriter();
@@ -377,7 +381,7 @@ public final class SegmentOutput {
         try {
             segment.close();
             files.io().delete(tmpPath);
-            files.io().delete(files.hintPath(segment.id()));
+            files.delete(segment.id());
         } catch (IOException e) {
             cause.addSuppressed(e);
         }

@@ -5,6 +5,7 @@ import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread safety: lookups are lock-free (readers race compaction); membership changes are atomic per segment.
  */
 public final class SegmentSet implements LogWriter.SegmentFactory {
+    private static final System.Logger LOG = System.getLogger(SegmentSet.class.getName());
+
     private final SegmentFiles files;
     private final SegmentManifest manifest;
     /** Membership, in id order: iteration, first id, the MANIFEST's view. Changed only with {@link #byId} (below). */
@@ -185,14 +188,20 @@ public final class SegmentSet implements LogWriter.SegmentFactory {
 
     /**
      * Publishes compaction outputs that are durable under their final names: lists them in the MANIFEST, then
-     * reopens each as a sealed (memory-mapped) segment readers can find. Returns the published segments.
+     * reopens each as a sealed (memory-mapped) segment readers can find. Returns the published segments. When the
+     * MANIFEST write fails, the outputs (which no reader knows yet) are deleted before the failure is thrown.
      */
     public List<Segment> publish(List<SegmentOutput> outputs) throws IOException {
         List<Integer> ids = new ArrayList<>();
         for (SegmentOutput o : outputs) {
             ids.add(o.segment().id());
         }
-        manifest.addAll(ids);
+        try {
+            manifest.addAll(ids);
+        } catch (IOException | RuntimeException e) {
+            deleteUnlisted(outputs, ids, e);
+            throw e;
+        }
         List<Segment> published = new ArrayList<>();
         for (SegmentOutput o : outputs) {
             o.segment().close();
@@ -204,6 +213,47 @@ public final class SegmentSet implements LogWriter.SegmentFactory {
             published.add(s);
         }
         return published;
+    }
+
+    /**
+     * Deletes the outputs of a publish whose MANIFEST write failed, at once, so that a full disk gets their space
+     * back without a reopen; first makes sure the MANIFEST does not list them. What cannot be deleted stays for the
+     * next open, which deletes unlisted outputs as unpublished: a log line names it, and the problem is added to
+     * {@code cause}.
+     */
+    private void deleteUnlisted(List<SegmentOutput> outputs, List<Integer> ids, Throwable cause) {
+        try {
+            manifest.unlistAfterFailedAdd(ids);
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+            logLeft(outputs, "the MANIFEST could not be confirmed without them: " + e);
+            return;
+        }
+        int suppressed = cause.getSuppressed().length;
+        for (SegmentOutput o : outputs) {
+            o.abandon(cause);
+        }
+        Throwable[] problems = cause.getSuppressed();
+        if (problems.length > suppressed) {
+            logLeft(outputs, "deleting them failed: " + problems[suppressed]);
+        }
+    }
+
+    /** Logs which files of {@code outputs} are still there after a failed publish, and why. */
+    private void logLeft(List<SegmentOutput> outputs, String why) {
+        List<String> left = new ArrayList<>();
+        for (SegmentOutput o : outputs) {
+            int id = o.segment().id();
+            for (Path p : List.of(files.dataPath(id), files.hintPath(id))) {
+                if (files.io().exists(p)) {
+                    left.add(p.getFileName().toString());
+                }
+            }
+        }
+        if (!left.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "compaction outputs " + left + " in " + files.dir()
+                    + " were not listed (their publish failed) and stay until the next open deletes them; " + why);
+        }
     }
 
     /**
