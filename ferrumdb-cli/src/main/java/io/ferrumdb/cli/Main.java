@@ -59,6 +59,12 @@ public final class Main {
         cmd.setErr(new PrintWriter(shownErr, true));
         int code = cmd.execute(args);
         shownOut.flush();
+        if (code == ExitCode.OK && shownOut.checkError()) {
+            // A PrintStream swallows write errors: 'get k > file' on a full disk ended with 0 and a cut value.
+            shownErr.println("ferrumdb: cannot write standard output (a full disk, or the reader went away?): the"
+                    + " output is incomplete");
+            code = ExitCode.DATABASE;
+        }
         shownErr.flush();
         return code;
     }
