@@ -79,11 +79,8 @@ final class Verifier {
                 continue;
             }
             try {
-                // Writer segments after the newest one that holds anything hold only zeros: their tails are read
-                // as the newest's is, as open does.
-                boolean mayEndTorn = id == newestWriterSegment
-                        || (id > newestWriterSegment && !seg.header().compacted());
-                SegmentFiles.Checked checked = files.check(seg, io.exists(files.hintPath(id)), mayEndTorn);
+                SegmentFiles.Checked checked = files.check(seg, io.exists(files.hintPath(id)),
+                        SegmentInventory.mayEndTorn(seg, newestWriterSegment));
                 if (checked.hintDamage() != null) {
                     problems.add(checked.hintDamage());
                 }

@@ -102,6 +102,14 @@ public record SegmentInventory(List<Integer> live, List<Integer> missing, List<I
         return newest;
     }
 
+    /**
+     * Whether {@code seg} may end in a torn write or a zero tail: it is the {@link #newestWriterSegment}, or a writer
+     * segment after it (which holds only zeros, if anything), as open reads them.
+     */
+    public static boolean mayEndTorn(Segment seg, int newestWriterSegment) {
+        return seg.id() == newestWriterSegment || (seg.id() > newestWriterSegment && !seg.header().compacted());
+    }
+
     /** Whether any byte of {@code f} from {@code from} on is not zero. */
     private static boolean holdsNonZeroBytes(StorageFile f, long from) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(64 << 10);
