@@ -183,12 +183,7 @@ class BackupFaultTest {
         Path backup = copiedBackup();
         Path segment = firstSegment(backup);
         long at = Files.size(segment) / 2;
-        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0x01);
-        }
+        SegmentLayout.flipBit(segment, at, 0);
         VerifyReport report = FerrumDB.verify(backup, Options.defaults());
         assertThat(report.ok()).isFalse();
         DroppedRange damage = report.damage().get(0);

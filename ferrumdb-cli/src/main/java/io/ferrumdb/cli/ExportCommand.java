@@ -28,8 +28,8 @@ final class ExportCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output: as "
-            + "FILE.partial, renamed to FILE once complete (a failed export leaves FILE as it was).")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard "
+            + "output: as FILE.partial, renamed to FILE once complete (a failed export leaves FILE as it was).")
     Path output;
 
     @Option(names = "--prefix", paramLabel = "P", description = "Only keys starting with P (in --hex/--base64 "

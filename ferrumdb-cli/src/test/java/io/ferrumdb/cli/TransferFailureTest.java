@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,13 +110,7 @@ class TransferFailureTest {
         try (Stream<Path> s = Files.list(db)) {
             segment = s.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
         }
-        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
-            long middle = f.length() * 2 / 3;
-            f.seek(middle);
-            int b = f.read();
-            f.seek(middle);
-            f.write(b ^ 0xff);
-        }
+        VerifyDamageTest.flip(segment, Files.size(segment) * 2 / 3);
         Path dump = tmp.resolve("dump.jsonl");
         Files.writeString(dump, "yesterday's export\n");
         Run r = Run.of(db, "", "export", "-o", dump.toString());

@@ -42,7 +42,8 @@ class VerifyDamageTest {
         return db;
     }
 
-    private static void flip(Path file, long offset) throws Exception {
+    /** Changes the byte at {@code offset} of {@code file}, as a failing disk may. */
+    static void flip(Path file, long offset) throws Exception {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(offset);
             int b = f.read();

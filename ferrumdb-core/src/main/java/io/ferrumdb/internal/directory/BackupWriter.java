@@ -118,7 +118,9 @@ public final class BackupWriter {
             return;
         }
         Path marker = target.resolve(FileNames.BACKUP);
-        if (!io.exists(marker) || readMarker(io, marker).complete()) {
+        // A backup killed while it wrote its first marker leaves only the marker's temporary file.
+        boolean markerBeingWritten = present.equals(List.of(target.resolve(FileNames.temporary(FileNames.BACKUP))));
+        if (!markerBeingWritten && (!io.exists(marker) || readMarker(io, marker).complete())) {
             throw new IllegalArgumentException("backup target " + target + " is not empty");
         }
         for (Path p : present) {
@@ -126,7 +128,7 @@ public final class BackupWriter {
                 io.delete(p);
             }
         }
-        io.delete(marker);
+        io.delete(marker); // a no-op when absent
         io.syncDirectory(target);
     }
 
