@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -169,6 +170,42 @@ class MaintenanceKill9Test {
                         .isFalse();
             }
             current = opens;
+        }
+    }
+
+    /**
+     * Creating encrypted databases (META, then KEY, then the first segment) killed at a random point: every database
+     * created opens with its passphrase, and so does the one being created (a writable open with the key finishes
+     * it: SECURITY.md, "Creating a database").
+     */
+    @Test
+    void encryptedDatabasesKilledWhileBeingCreatedOpenWithTheirPassphrase() throws Exception {
+        long seed = Long.getLong("ferrumdb.seed", System.nanoTime());
+        Random r = new Random(seed);
+        Path root = tmp.resolve("created");
+        Files.createDirectories(root);
+        Options options = MaintenanceKillChild.options(MaintenanceKillChild.passphrase(0));
+        long next = 0;
+        for (int round = 1; round <= ROUNDS; round++) {
+            String where = "seed " + seed + " round " + round;
+            List<String> lines = runAndKill(r, where, root.toString(), "create", Long.toString(next));
+            long created = last(lines, "CREATED", next - 1);
+            for (long n = next; n <= created + 1; n++) {
+                Path dir = root.resolve("c-" + n);
+                if (n > created && !Files.exists(dir)) {
+                    continue;
+                }
+                try (FerrumDB db = FerrumDB.open(dir, options)) {
+                    byte[] value = db.get(MaintenanceKillChild.afterKey(n));
+                    if (n <= created) {
+                        assertThat(value).as("%s: database c-%d", where, n).isEqualTo(KillChild.value("after", n));
+                    } else {
+                        assertThat(value == null || Arrays.equals(value, KillChild.value("after", n)))
+                                .as("%s: the database the kill interrupted, whole or empty", where).isTrue();
+                    }
+                }
+            }
+            next = created + 2;
         }
     }
 

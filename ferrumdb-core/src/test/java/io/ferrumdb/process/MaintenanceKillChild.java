@@ -19,6 +19,7 @@ import java.nio.file.Path;
  * BACKUP n .     mode backup: db.backup(ROOT/b-n) returned
  * CHANGED n .    mode passphrase: FerrumDB.changePassphrase from "pass-(n-1)" to "pass-n" returned
  * ROTATED n .    mode rotate: db.rotateDataKey() returned
+ * CREATED n .    mode create: the encrypted database ROOT/c-n was created, given key "after-n", and closed
  * </pre>
  */
 public final class MaintenanceKillChild {
@@ -75,6 +76,15 @@ public final class MaintenanceKillChild {
                         db.rotateDataKey();
                         out.println("ROTATED " + n + " .");
                     }
+                }
+            }
+            case "create" -> {
+                out.println("READY .");
+                for (long n = Long.parseLong(args[2]); ; n++) {
+                    try (FerrumDB db = FerrumDB.open(dir.resolve("c-" + n), options(passphrase(0)))) {
+                        db.put(afterKey(n), KillChild.value("after", n));
+                    }
+                    out.println("CREATED " + n + " .");
                 }
             }
             default -> throw new IllegalArgumentException("unknown mode " + args[1]);
