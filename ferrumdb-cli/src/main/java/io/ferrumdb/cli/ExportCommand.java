@@ -79,7 +79,7 @@ final class ExportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CliException(ExitCode.DATABASE, "cannot write the export file: "
                     + ProblemWording.fileProblem(output, e) + "; the export stopped after " + exported[0]
-                    + " record(s) and " + output + " was not written");
+                    + " record(s) and " + output + (file.inPlace() ? " holds a cut export" : " was not written"));
         }
     }
 

@@ -43,6 +43,11 @@ final class PartialFile implements AutoCloseable {
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
     }
 
+    /** Whether the target itself is written (a pipe or device, which cannot be renamed over). */
+    boolean inPlace() {
+        return written.equals(target);
+    }
+
     /** Where to write; buffered by the caller. */
     OutputStream stream() {
         return stream;

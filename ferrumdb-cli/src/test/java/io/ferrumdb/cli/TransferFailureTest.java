@@ -100,7 +100,7 @@ class TransferFailureTest {
         Run r = Run.of(filled(), "", "export", "-o", full.toString());
         assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
         assertThat(r.err()).contains("cannot write the export file: /dev/full: No space left on device")
-                .contains("the export stopped after");
+                .contains("the export stopped after").contains("/dev/full holds a cut export");
     }
 
     @Test
