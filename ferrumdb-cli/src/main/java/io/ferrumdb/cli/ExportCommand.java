@@ -52,15 +52,16 @@ final class ExportCommand implements Callable<Integer> {
 
     /**
      * Standard output is a PrintStream, which swallows write errors: a full disk under {@code export > dump.jsonl}
-     * ended with exit code 0 and a cut dump. Its error flag is checked instead.
+     * ended with exit code 0 and a cut dump. Its error flag is checked instead (a reader that stopped reading, as
+     * {@code | head} does, is no failure: {@link StandardOutput}).
      */
     private void exportToStandardOutput(FerrumDB db, KeyRange range) throws IOException {
         PrintStream out = cli.io.out();
         long exported = export(db, range, out);
         out.flush();
-        if (out.checkError()) {
-            throw new CliException(ExitCode.DATABASE, "cannot write standard output (a full disk, or the reader"
-                    + " went away?): the export is incomplete, " + exported + " record(s) were passed to it");
+        if (out.checkError() && !StandardOutput.readerWentAway(out)) {
+            throw new CliException(ExitCode.DATABASE, "cannot write standard output (" + StandardOutput.failureOf(out)
+                    + "): the export is incomplete, " + exported + " record(s) were passed to it");
         }
     }
 

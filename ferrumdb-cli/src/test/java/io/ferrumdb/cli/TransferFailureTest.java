@@ -93,6 +93,39 @@ class TransferFailureTest {
         assertThat(r.err()).contains("cannot write standard output");
     }
 
+    /** The entry point in a JVM of its own, its standard output as {@code configure} sets it. */
+    private static Process ferrumdb(ProcessBuilder.Redirect stdout, String... args) throws IOException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(command).redirectOutput(stdout).start();
+        p.getOutputStream().close();
+        return p;
+    }
+
+    @Test
+    void aReaderThatStopsEarlyEndsTheCommandQuietly() throws Exception {
+        // As 'ferrumdb export | head -1': about 300 KB, more than a pipe holds, so a write meets the closed pipe.
+        Process p = ferrumdb(ProcessBuilder.Redirect.PIPE, "--db", filled().toString(), "export");
+        try (InputStream out = p.getInputStream()) {
+            assertThat(out.read()).isEqualTo('{');
+        }
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        assertThat(err).isEmpty();
+    }
+
+    @Test
+    void anExportToAFullStandardOutputNamesTheError() throws Exception {
+        java.io.File full = new java.io.File("/dev/full");
+        assumeTrue(full.exists(), "needs /dev/full (Linux)");
+        Process p = ferrumdb(ProcessBuilder.Redirect.to(full), "--db", filled().toString(), "export");
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isEqualTo(ExitCode.DATABASE);
+        assertThat(err).contains("cannot write standard output (No space left on device): the export is incomplete");
+    }
+
     @Test
     void anExportToAFullDeviceNamesIt() {
         Path full = Path.of("/dev/full");
