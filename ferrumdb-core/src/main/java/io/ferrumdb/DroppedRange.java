@@ -33,7 +33,13 @@ public record DroppedRange(Path file, long offset, long length, Kind kind, Strin
         /** A segment file the manifest does not list (copied in, or left from another copy of the database). */
         UNLISTED_SEGMENT,
         /** A COMPACTION journal that is damaged or belongs to another database. */
-        DAMAGED_JOURNAL;
+        DAMAGED_JOURNAL,
+        /**
+         * A key directory image ({@code KEYDIR}) that is damaged: a cache of the hint files, so no record is
+         * affected (open ignores it and loads the hints; repair and a writable open delete it), but the disk
+         * changed bytes it was given.
+         */
+        DAMAGED_IMAGE;
 
         /**
          * Whether this kind is damage to stored files (what verify fails on). A torn tail is not: it is a write

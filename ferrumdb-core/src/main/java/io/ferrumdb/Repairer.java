@@ -112,14 +112,14 @@ final class Repairer {
         int newestWriterSegment = inventory.newestWriterSegment(files);
         try {
             for (int id : inventory.live()) {
-                boolean newest = id == newestWriterSegment;
                 Segment seg = openLeniently(files, ciphers, id);
                 if (seg == null) {
                     setAside(files.dataPath(id), files.hintPath(id));
                     continue;
                 }
                 try {
-                    SegmentScanner.Result scan = scanAndCheckHint(files, seg, newest);
+                    SegmentScanner.Result scan = scanAndCheckHint(files, seg,
+                            SegmentInventory.mayEndTorn(seg, newestWriterSegment));
                     if (scan == null) {
                         kept.add(id);
                         continue;

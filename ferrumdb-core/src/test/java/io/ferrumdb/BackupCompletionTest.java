@@ -104,6 +104,19 @@ class BackupCompletionTest {
     }
 
     @Test
+    void aBackupKilledWhileWritingItsFirstMarkerCanBeRetried() throws Exception {
+        Path target = tmp.resolve("backup");
+        Files.createDirectories(target);
+        Files.write(target.resolve(FileNames.temporary(FileNames.BACKUP)), new byte[] {'F', 'D'});
+        assertThatThrownBy(() -> FerrumDB.open(target, Options.builder().readOnly(true).build()))
+                .isInstanceOf(DatabaseNotFoundException.class);
+        try (FerrumDB db = filled()) {
+            db.backup(target);
+        }
+        assertFullCopy(target);
+    }
+
+    @Test
     void aCompleteBackupMissingASegmentDoesNotOpenAndAWritableOpenMakesItADatabaseOfItsOwn() throws Exception {
         Path target = tmp.resolve("backup");
         Path second = tmp.resolve("second");

@@ -92,6 +92,8 @@ public final class FaultFileIO {
     private boolean copyOnLink;
     private Tail tail = Tail.CUT;
     private int epoch;
+    /** Whether injected errors leave out the file, as the JDK's FileChannel errors do ("No space left on device"). */
+    private boolean pathless;
 
     public FaultFileIO(long seed) {
         this.random = new Random(seed);
@@ -128,6 +130,15 @@ public final class FaultFileIO {
      */
     public synchronized void diskSpace(long bytes) {
         this.spaceLeft = bytes;
+    }
+
+    /**
+     * Injected failures of writes and creates say only what the OS says, without the file: "No space left on
+     * device", "Input/output error", as a real FileChannel's do; for tests that check the code above names the file.
+     */
+    public synchronized FaultFileIO pathlessErrors(boolean on) {
+        this.pathless = on;
+        return this;
     }
 
     /** Makes linkOrCopy behave as a copy that takes disk space (a backup to another file system). */
@@ -173,7 +184,8 @@ public final class FaultFileIO {
             crash();
             throw new InjectedIOException("simulated power loss at " + op + " #" + n + " on " + path);
         }
-        throw new InjectedIOException("injected failure of " + op + " #" + n + " on " + path);
+        throw new InjectedIOException(pathless ? "Input/output error" : "injected failure of " + op + " #" + n + " on "
+                + path);
     }
 
     /** Simulates power loss: see the class comment. */
@@ -469,7 +481,8 @@ public final class FaultFileIO {
                     part.limit(part.position() + (int) spaceLeft);
                     delegate.write(position, part);
                     spaceLeft = 0;
-                    throw new InjectedIOException("No space left on device (writing " + path() + ")");
+                    throw new InjectedIOException("No space left on device"
+                            + (pathless ? "" : " (writing " + path() + ")"));
                 }
                 spaceLeft -= src.remaining();
                 delegate.write(position, src);

@@ -377,6 +377,11 @@ class ZeroTailTest {
                         io.crash();
                     }
                     stopCrashed(db);
+                    // Verify reads the crash image as open does: what open accepts is not damage to verify.
+                    assertThat(FerrumDB.verify(dir, io.forOneOpen(options)).damage())
+                            .as("%s: verify before the reopen", where).isEmpty();
+                    assertThat(FerrumDB.repair(dir, io.forOneOpen(options)).problems())
+                            .as("%s: repair before the reopen", where).noneMatch(d -> d.kind().isDamage());
                     try (FerrumDB reopened = FerrumDB.open(dir, io.forOneOpen(options))) {
                         assertThat(reopened.recoveryReport()).as(where).noneMatch(d -> d.kind().isDamage());
                         for (int i = 0; i < acknowledged; i++) {

@@ -35,7 +35,7 @@ public final class Main {
             System.setProperty(LOG_FORMAT_PROPERTY, "ferrumdb: %4$s: %5$s"
                     + (List.of(args).contains("--verbose") ? "%6$s" : "") + "%n");
         }
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintStream out = StandardOutput.ofProcess();
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean console = isTerminal();
         Io.PassphrasePrompt prompt = console ? Main::readPassword : null;
@@ -61,6 +61,12 @@ public final class Main {
         cmd.setErr(new PrintWriter(shownErr, true));
         int code = cmd.execute(args);
         shownOut.flush();
+        if (code == ExitCode.OK && shownOut.checkError() && !StandardOutput.readerWentAway(out)) {
+            // A PrintStream swallows write errors: 'get k > file' on a full disk ended with 0 and a cut value.
+            shownErr.println("ferrumdb: cannot write standard output (" + StandardOutput.failureOf(out)
+                    + "): the output is incomplete");
+            code = ExitCode.DATABASE;
+        }
         shownErr.flush();
         return code;
     }

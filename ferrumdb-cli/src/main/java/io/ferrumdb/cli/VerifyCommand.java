@@ -47,6 +47,8 @@ final class VerifyCommand implements Callable<Integer> {
             case UNLISTED_SEGMENT -> String.format("UNLISTED %s (%d bytes): %s", p.file(), p.length(), p.reason());
             case DAMAGED_HINT -> String.format("DAMAGED HINT %s at offset %d: %s (rebuilt from its segment)",
                     p.file(), p.offset(), p.reason());
+            case DAMAGED_IMAGE -> String.format("DAMAGED KEYDIR %s: %s (the key directory image, a cache of the hint"
+                    + " files: open ignores it and repair deletes it; no record is affected)", p.file(), p.reason());
             case DAMAGED_RECORD, DAMAGED_SEGMENT, DAMAGED_JOURNAL -> String.format(
                     "DAMAGED %s at offset %d (%d bytes): %s", p.file(), p.offset(), p.length(), p.reason());
         };

@@ -4,6 +4,7 @@ import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.studio.jsonlines.JsonLinesExport;
 import io.ferrumdb.studio.jsonlines.JsonLinesFormatException;
+import io.ferrumdb.studio.jsonlines.JsonLinesImportStoppedException;
 import io.ferrumdb.studio.jsonlines.JsonLinesImport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,6 +67,13 @@ final class TransferApi {
             result = JsonLinesImport.read(db, body, db.options().clock().millis(), offset -> { });
         } catch (JsonLinesFormatException badLine) {
             throw ApiException.badRequest(badLine.getMessage());
+        } catch (JsonLinesImportStoppedException stopped) {
+            // Answered as its cause is everywhere else: a client gone or a body cut off from the request, a failed
+            // write as the engine's failure (500, restart to reopen).
+            if (stopped.getCause() instanceof RuntimeException engine) {
+                throw engine;
+            }
+            throw (IOException) stopped.getCause();
         }
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("imported", result.imported());

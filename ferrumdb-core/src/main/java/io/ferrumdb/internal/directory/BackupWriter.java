@@ -5,6 +5,7 @@ import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.log.Segment;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,23 +35,29 @@ public final class BackupWriter {
         prepareTarget(io, target);
         byte[] databaseId = source.meta().databaseId();
         List<Path> written = new ArrayList<>();
+        // The file being written, for the error: a FileChannel's "No space left on device" names none.
+        Path step = target.resolve(FileNames.BACKUP);
         try {
             DatabaseDirectory.writeDurably(io, target, FileNames.BACKUP,
                     new BackupMarker(false, databaseId, nowMillis, List.of()).encode());
             // An empty LOCK file makes the copy openable read-only too (a read-only open creates nothing).
-            written.add(target.resolve(FileNames.LOCK));
-            io.create(target.resolve(FileNames.LOCK)).close();
+            step = target.resolve(FileNames.LOCK);
+            written.add(step);
+            io.create(step).close();
             for (String name : List.of(FileNames.META, FileNames.KEY)) {
                 if (io.exists(source.file(name))) {
-                    copy(io, source.file(name), target.resolve(name), written);
+                    step = target.resolve(name);
+                    copy(io, source.file(name), step, written);
                 }
             }
             List<BackupMarker.Segment> listed = new ArrayList<>();
             for (Segment s : sealed) {
-                copy(io, s.path(), target.resolve(FileNames.segment(s.id())), written);
+                step = target.resolve(FileNames.segment(s.id()));
+                copy(io, s.path(), step, written);
                 Path hint = source.hintPath(s.id());
                 if (io.exists(hint)) {
-                    copy(io, hint, target.resolve(FileNames.hint(s.id())), written);
+                    step = target.resolve(FileNames.hint(s.id()));
+                    copy(io, hint, step, written);
                 }
                 listed.add(new BackupMarker.Segment(s.id(), s.writtenLength()));
             }
@@ -59,19 +66,40 @@ public final class BackupWriter {
             for (BackupMarker.Segment s : listed) {
                 copied.add(s.id());
             }
-            written.add(target.resolve(FileNames.MANIFEST));
+            step = target.resolve(FileNames.MANIFEST);
+            written.add(step);
             DatabaseDirectory.writeDurably(io, target, FileNames.MANIFEST, ManifestFile.encode(databaseId, copied));
+            step = target;
             io.syncDirectory(target);
+            step = target.resolve(FileNames.BACKUP);
             DatabaseDirectory.writeDurably(io, target, FileNames.BACKUP,
                     new BackupMarker(true, databaseId, nowMillis, listed).encode());
-        } catch (IOException | RuntimeException e) {
-            for (Path p : written) {
-                DatabaseDirectory.deleteAfterFailure(io, p, e);
-            }
-            // The marker goes last: as long as any copied file may remain, it says the backup is incomplete.
-            DatabaseDirectory.deleteAfterFailure(io, target.resolve(FileNames.BACKUP), e);
+        } catch (IOException e) {
+            removeAfterFailure(io, target, written, e);
+            throw naming(step, e);
+        } catch (RuntimeException e) {
+            removeAfterFailure(io, target, written, e);
             throw e;
         }
+    }
+
+    private static void removeAfterFailure(FileIO io, Path target, List<Path> written, Exception e) {
+        for (Path p : written) {
+            DatabaseDirectory.deleteAfterFailure(io, p, e);
+        }
+        // The marker goes last: as long as any copied file may remain, it says the backup is incomplete.
+        DatabaseDirectory.deleteAfterFailure(io, target.resolve(FileNames.BACKUP), e);
+    }
+
+    /** {@code e}, naming {@code file} where it names none (a FileChannel's errors do not). */
+    private static IOException naming(Path file, IOException e) {
+        if (e instanceof FileSystemException fs && fs.getFile() != null) {
+            return e;
+        }
+        FileSystemException named = new FileSystemException(file.toString(), null,
+                e.getMessage() != null ? e.getMessage() : "I/O error");
+        named.initCause(e);
+        return named;
     }
 
     private static void copy(FileIO io, Path from, Path to, List<Path> written) throws IOException {
@@ -90,7 +118,9 @@ public final class BackupWriter {
             return;
         }
         Path marker = target.resolve(FileNames.BACKUP);
-        if (!io.exists(marker) || readMarker(io, marker).complete()) {
+        // A backup killed while it wrote its first marker leaves only the marker's temporary file.
+        boolean markerBeingWritten = present.equals(List.of(target.resolve(FileNames.temporary(FileNames.BACKUP))));
+        if (!markerBeingWritten && (!io.exists(marker) || readMarker(io, marker).complete())) {
             throw new IllegalArgumentException("backup target " + target + " is not empty");
         }
         for (Path p : present) {
@@ -98,7 +128,7 @@ public final class BackupWriter {
                 io.delete(p);
             }
         }
-        io.delete(marker);
+        io.delete(marker); // a no-op when absent
         io.syncDirectory(target);
     }
 

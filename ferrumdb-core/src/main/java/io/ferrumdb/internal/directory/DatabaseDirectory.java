@@ -369,6 +369,10 @@ public final class DatabaseDirectory implements AutoCloseable {
      * with its length. A writable open then removes the marker: the copy becomes a database of its own, whose
      * segments change.
      */
+    /** What to do about a backup whose files are not as it wrote them (repair, like open, stops at its marker). */
+    private static final String BACKUP_DAMAGE_ADVICE = "; take the backup again, or to keep what is left delete its"
+            + " BACKUP file and run 'ferrumdb repair'";
+
     private static void checkBackupMarker(FileIO io, Path dir, MetaFile meta, boolean write) throws IOException {
         Path path = dir.resolve(FileNames.BACKUP);
         if (!io.exists(path)) {
@@ -385,9 +389,15 @@ public final class DatabaseDirectory implements AutoCloseable {
         for (BackupMarker.Segment s : marker.segments()) {
             Path segment = dir.resolve(FileNames.segment(s.id()));
             long size = io.exists(segment) ? sizeOf(io, segment) : -1;
-            if (size != s.length()) {
+            if (size < 0) {
                 throw new CorruptionException(segment, 0, "backup is not complete: segment " + s.id() + " should"
-                        + " have " + s.length() + " bytes but " + (size < 0 ? "is missing" : "has " + size));
+                        + " have " + s.length() + " bytes but is missing" + BACKUP_DAMAGE_ADVICE);
+            }
+            if (size != s.length()) {
+                // The offset is where the copy and the backup's record of it part: the cut, or the first byte added.
+                throw new CorruptionException(segment, Math.min(size, s.length()), "segment " + s.id() + " of this"
+                        + " backup " + (size < s.length() ? "was cut short: it ends here, the backup wrote "
+                        : "has bytes added after the backup wrote ") + s.length() + " bytes" + BACKUP_DAMAGE_ADVICE);
             }
         }
         if (write) {

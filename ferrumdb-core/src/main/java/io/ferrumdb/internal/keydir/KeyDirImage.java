@@ -378,6 +378,16 @@ public final class KeyDirImage {
             return KeyDir.restored(t, arena, keyHashBits, ordered, removedKeys);
         }
 
+        /**
+         * Checks the body's checksum without building a key directory, reading it in pieces (verify: memory stays
+         * small whatever the number of keys). Use after {@link #read}, which checked the file's length.
+         */
+        public void checkBody(StorageFile f) throws IOException, Invalid {
+            Body body = new Body(f, false, bodyStart);
+            body.skipChecked(f.size() - 4 - bodyStart);
+            body.checkEnd();
+        }
+
         /** The arena's chunks: whole ones straight from the body's areas, a partly filled last one copied. */
         private ByteBuffer[] arenaChunks(Body body) throws IOException, Invalid {
             int count = (int) ((arenaEnd + KeyArena.CHUNK_SIZE - 1) >>> KeyArena.CHUNK_BITS);
@@ -455,6 +465,16 @@ public final class KeyDirImage {
                 ByteBuffer b = map ? area(n * 4L) : next(read(piece.clear().limit(n * 4)));
                 b.order(ByteOrder.nativeOrder()).asIntBuffer().get(refs, from, n);
                 from += n;
+            }
+        }
+
+        /** The next {@code n} bytes into the checksum, read through one buffer of {@link #REF_PIECE} bytes. */
+        void skipChecked(long n) throws IOException, Invalid {
+            piece = ByteBuffer.allocateDirect((int) Math.min(REF_PIECE, Math.max(n, 1)));
+            for (long left = n; left > 0; ) {
+                int k = (int) Math.min(piece.capacity(), left);
+                next(read(piece.clear().limit(k)));
+                left -= k;
             }
         }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.FerrumException;
 import io.ferrumdb.Limits;
 import io.ferrumdb.WriteBatch;
 import io.ferrumdb.studio.jsonlines.JsonLinesRecord.LineProblem;
@@ -51,10 +52,13 @@ public final class JsonLinesImport {
      *
      * @param afterBatch told the input's byte offset after each batch written (for a progress display)
      * @throws JsonLinesFormatException on the first line that is not a valid record
+     * @throws JsonLinesImportStoppedException when reading the input or writing the database fails, with the
+     *                                         number of records written before
      */
     public static Result read(FerrumDB db, InputStream in, long nowMillis, LongConsumer afterBatch)
             throws IOException {
         long imported = 0;
+        long committed = 0;
         long expired = 0;
         WriteBatch batch = new WriteBatch();
         long batchBytes = 0;
@@ -77,12 +81,20 @@ public final class JsonLinesImport {
                 batchBytes += rec.key().length + rec.value().length;
                 if (batch.size() >= BATCH_RECORDS || batchBytes >= BATCH_BYTES) {
                     db.write(batch);
+                    committed = imported;
                     batch = new WriteBatch();
                     batchBytes = 0;
                     afterBatch.accept(parser.currentLocation().getByteOffset());
                 }
             }
             db.write(batch);
+        } catch (FerrumException e) {
+            // Writing a batch failed: the batches before it are in, this one landed whole or not at all.
+            throw new JsonLinesImportStoppedException(line, committed, imported - committed, e);
+        } catch (IOException e) {
+            // Reading the input failed: what was read goes in, as before a bad line, so that the count is exact.
+            db.write(batch);
+            throw new JsonLinesImportStoppedException(line, imported, 0, e);
         } catch (Malformed e) {
             // Everything before the bad line goes in, so that the count reported is exactly what the database holds.
             db.write(batch);

@@ -1,0 +1,104 @@
+package io.ferrumdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Options;
+import io.ferrumdb.WriteBatch;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ferrumdb verify} on damage beside the segments: a damaged hint file, a MANIFEST naming a segment that is
+ * gone, a key directory image with a bad checksum. Each is exit code 3 with a line naming the file.
+ */
+class VerifyDamageTest {
+    private static final int KEYS = 2000;
+
+    @TempDir
+    Path tmp;
+
+    /** Two sealed segments with hints, and a KEYDIR image written by the clean close. */
+    private Path database() {
+        Path db = tmp.resolve("db");
+        Options options = Options.builder().segmentSize(64 * 1024).autoCompaction(false).build();
+        try (FerrumDB d = FerrumDB.open(db, options)) {
+            WriteBatch batch = new WriteBatch();
+            for (int i = 0; i < KEYS; i++) {
+                batch.put(("key-" + i).getBytes(StandardCharsets.UTF_8),
+                        ("value-" + i + "-".repeat(40)).getBytes(StandardCharsets.UTF_8));
+                if (batch.size() == 500) {
+                    d.write(batch);
+                    batch = new WriteBatch();
+                }
+            }
+        }
+        assertThat(db.resolve("KEYDIR")).exists();
+        assertThat(Run.of(db, "", "verify").code()).isZero();
+        return db;
+    }
+
+    /** Changes the byte at {@code offset} of {@code file}, as a failing disk may. */
+    static void flip(Path file, long offset) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(offset);
+            int b = f.read();
+            f.seek(offset);
+            f.write(b ^ 0x5a);
+        }
+    }
+
+    private static long size(Path file) throws Exception {
+        return Files.size(file);
+    }
+
+    @Test
+    void aKeyDirectoryImageWithABadBodyChecksumIsReportedAndRepairDeletesIt() throws Exception {
+        Path db = database();
+        Path image = db.resolve("KEYDIR");
+        flip(image, size(image) / 2);
+        Run r = Run.of(db, "", "verify");
+        assertThat(r.code()).as(r.out()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.out()).contains("DAMAGED KEYDIR " + image + ": body checksum mismatch")
+                .contains("no record is affected");
+        Run repair = Run.of(db, "", "repair");
+        assertThat(repair.code()).as(repair.out() + repair.err()).isZero();
+        assertThat(Run.of(db, "", "verify").code()).isZero();
+        assertThat(Run.of(db, "", "count").out().trim()).isEqualTo(String.valueOf(KEYS));
+    }
+
+    @Test
+    void aKeyDirectoryImageWithABadHeaderIsReported() throws Exception {
+        Path db = database();
+        Path image = db.resolve("KEYDIR");
+        flip(image, 20);
+        Run r = Run.of(db, "", "verify");
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.out()).contains("DAMAGED KEYDIR " + image + ": ");
+    }
+
+    @Test
+    void aDamagedHintFileIsReportedWithItsName() throws Exception {
+        Path db = database();
+        Path hint = db.resolve("0000000001.hint");
+        flip(hint, size(hint) / 2);
+        Run r = Run.of(db, "", "verify");
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.out()).containsPattern("DAMAGED HINT " + java.util.regex.Pattern.quote(hint.toString())
+                + " at offset \\d+: ");
+    }
+
+    @Test
+    void aManifestNamingAMissingSegmentIsReportedWithItsName() throws Exception {
+        Path db = database();
+        Path segment = db.resolve("0000000002.seg");
+        Files.delete(segment);
+        Run r = Run.of(db, "", "verify");
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.out()).contains("MISSING " + segment + ": segment listed in the MANIFEST is missing");
+    }
+}
