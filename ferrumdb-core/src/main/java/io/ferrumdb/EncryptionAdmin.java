@@ -43,7 +43,7 @@ final class EncryptionAdmin {
             try (Secret secret = options.secret()) {
                 ensureOpen.run();
                 if (secret == null) {
-                    throw new EncryptionKeyException("database " + dir + " is not encrypted");
+                    throw new EncryptionKeyException("database " + dir + " is not encrypted", true);
                 }
                 Keyring.addDataKey(options.fileIO(), dir, files.ciphers(), files.databaseId(), secret);
                 writer.rollAndSync(true);

@@ -11,6 +11,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
 
 /**
  * A failure in words for the people who use the front ends (the CLI, Studio, MCP, {@code serve}): what went wrong,
@@ -19,6 +20,14 @@ import java.util.concurrent.ExecutionException;
  * front end words them through here so they say the same thing.
  */
 public final class ProblemWording {
+    /** Jackson's advice to enable a read feature ("...: enable `JsonReadFeature.X` to allow"). */
+    private static final Pattern JSON_READ_SETTING = Pattern.compile(": enable `[A-Za-z]+\\.[A-Z_]+` to allow");
+    /** Jackson's reason for not reading a comment. */
+    private static final Pattern JSON_COMMENT_SETTING =
+            Pattern.compile(" \\(not recognized as one since Feature '[A-Z_]+' not enabled for parser\\)");
+    /** NaN, Infinity or a signed form of them, once the advice is gone: "Non-standard token 'NaN'". */
+    private static final Pattern NON_NUMBER_TOKEN = Pattern.compile("^Non-standard token '[^']*'$");
+
     private ProblemWording() {
     }
 
@@ -54,6 +63,22 @@ public final class ProblemWording {
     public static String fileProblem(Path file, IOException e) {
         return e instanceof FileSystemException fs && fs.getFile() != null ? fileProblem(fs)
                 : file + ": " + (e.getMessage() != null ? e.getMessage() : "I/O error");
+    }
+
+    /**
+     * A JSON parser's complaint about text a user gave (a filter, a document, a request body, an import line) in
+     * the user's words: Jackson ends some of its messages with the parser setting that would accept the text
+     * ("enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow", "since Feature 'ALLOW_COMMENTS' not enabled
+     * for parser"), which no user of the front ends can change; those endings become what JSON does not allow.
+     * Takes the message as text, so that this module needs no JSON library.
+     */
+    public static String jsonSyntax(String parserMessage) {
+        if (parserMessage == null) {
+            return "malformed JSON";
+        }
+        String text = JSON_READ_SETTING.matcher(parserMessage).replaceAll("");
+        text = JSON_COMMENT_SETTING.matcher(text).replaceAll(" (JSON has no comments)");
+        return NON_NUMBER_TOKEN.matcher(text).matches() ? text + "; JSON has no NaN or Infinity" : text;
     }
 
     /**

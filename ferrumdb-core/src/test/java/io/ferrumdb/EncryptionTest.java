@@ -144,9 +144,11 @@ class EncryptionTest {
         byte[] wrong = EncryptedOptions.testKey();
         wrong[31] ^= 1;
         assertThatThrownBy(() -> FerrumDB.open(dir, Options.builder().encryptionKey(wrong).build()))
-                .isInstanceOf(EncryptionKeyException.class).hasMessageContaining("wrong encryption key");
+                .isInstanceOf(EncryptionKeyException.class).hasMessageContaining("wrong encryption key")
+                .extracting(e -> ((EncryptionKeyException) e).plaintextDatabase()).isEqualTo(false);
         assertThatThrownBy(() -> FerrumDB.open(dir))
-                .isInstanceOf(EncryptionKeyException.class).hasMessageContaining("is encrypted");
+                .isInstanceOf(EncryptionKeyException.class).hasMessageContaining("is encrypted")
+                .extracting(e -> ((EncryptionKeyException) e).plaintextDatabase()).isEqualTo(false);
         assertThatThrownBy(() -> FerrumDB.open(dir, Options.builder().passphrase("pw".toCharArray()).build()))
                 .isInstanceOf(EncryptionKeyException.class).hasMessageContaining("raw encryption key");
         assertThat(snapshot(dir)).usingRecursiveComparison().isEqualTo(before);
@@ -157,7 +159,8 @@ class EncryptionTest {
         }
         Map<String, byte[]> plainBefore = snapshot(plain);
         assertThatThrownBy(() -> FerrumDB.open(plain, keyed()))
-                .isInstanceOf(EncryptionKeyException.class).hasMessageContaining("not encrypted");
+                .isInstanceOf(EncryptionKeyException.class).hasMessageContaining("not encrypted")
+                .extracting(e -> ((EncryptionKeyException) e).plaintextDatabase()).isEqualTo(true);
         assertThat(snapshot(plain)).usingRecursiveComparison().isEqualTo(plainBefore);
         try (FerrumDB db = FerrumDB.open(plain)) {
             assertThat(db.get(b("k"))).isEqualTo(b("v"));

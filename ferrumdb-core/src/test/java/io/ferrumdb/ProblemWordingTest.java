@@ -54,4 +54,23 @@ class ProblemWordingTest {
         assertThat(ProblemWording.describe(new CorruptionException(segment, 7, "bad CRC")))
                 .isEqualTo("corruption in /data/0000000003.seg at offset 7: bad CRC");
     }
+
+    @Test
+    void aJsonParsersAdviceToChangeItsSettingsBecomesWhatJsonDoesNotAllow() {
+        // Jackson 2.18's own messages, as getOriginalMessage() gives them.
+        assertThat(ProblemWording.jsonSyntax(
+                "Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"))
+                .isEqualTo("Non-standard token 'NaN'; JSON has no NaN or Infinity");
+        assertThat(ProblemWording.jsonSyntax("Unexpected character ('+' (code 43)) in numeric value: JSON spec does"
+                + " not allow numbers to have plus signs: enable `JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS`"
+                + " to allow")).isEqualTo("Unexpected character ('+' (code 43)) in numeric value: JSON spec does not"
+                + " allow numbers to have plus signs");
+        assertThat(ProblemWording.jsonSyntax("Unexpected character ('/' (code 47)): maybe a (non-standard) comment?"
+                + " (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)"))
+                .isEqualTo("Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (JSON has no"
+                        + " comments)");
+        String plain = "Unexpected character ('}' (code 125)): was expecting double-quote to start field name";
+        assertThat(ProblemWording.jsonSyntax(plain)).isEqualTo(plain);
+        assertThat(ProblemWording.jsonSyntax(null)).isEqualTo("malformed JSON");
+    }
 }

@@ -155,6 +155,10 @@ public final class Main {
      * where it helps, the command or option to use.
      */
     static String message(Throwable e) {
+        if (e instanceof EncryptionKeyException key && key.plaintextDatabase()) {
+            return e.getMessage() + " (a plaintext database takes no passphrase: leave out --passphrase-file and"
+                    + " --ask-passphrase, and unset " + Cli.PASSPHRASE_ENV + ")";
+        }
         if (e instanceof EncryptionKeyException) {
             return e.getMessage().replaceAll(": open it with Options.*", "") + " (give the passphrase with "
                     + "--passphrase-file FILE, the environment variable " + Cli.PASSPHRASE_ENV

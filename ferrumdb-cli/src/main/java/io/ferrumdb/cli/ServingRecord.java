@@ -117,6 +117,7 @@ record ServingRecord(long pid, String host, int port, boolean tls) {
         String cliHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         return "it is `ferrumdb serve` (pid " + pid + ") listening on " + address + (tls ? " with TLS" : "")
                 + ": connect to that server instead of opening the directory (e.g. redis-cli -h " + cliHost
-                + " -p " + port + (tls ? " --tls" : "") + ")";
+                + " -p " + port + (tls ? " --tls --cacert CERT, CERT being the server's certificate or its CA's" : "")
+                + ")";
     }
 }

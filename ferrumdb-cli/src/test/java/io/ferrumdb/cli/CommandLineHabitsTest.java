@@ -141,6 +141,9 @@ class CommandLineHabitsTest {
         Run badField = Run.of(tmp.resolve("db3"), "{\"key\":\"a\",\"value\":\"1\"}\n{\"key\":\"b\",\"value\":2}\n",
                 "import");
         assertThat(badField.err()).contains("line 2: value must be a string").contains("1 record(s) before it");
+        Run notANumber = Run.of(tmp.resolve("db4"), "{\"key\":\"a\",\"value\":\"1\",\"expiresAt\":NaN}\n", "import");
+        assertThat(notANumber.err()).contains("line 1: malformed JSON: Non-standard token 'NaN'; JSON has no NaN or"
+                + " Infinity").doesNotContain("JsonReadFeature");
     }
 
     @Test

@@ -33,7 +33,7 @@ class ServingRecordTest {
                 .contains(mine);
         assertThat(mine.advice()).isEqualTo("it is `ferrumdb serve` (pid " + self + ") listening on 127.0.0.1:7000"
                 + " with TLS: connect to that server instead of opening the directory (e.g. redis-cli -h 127.0.0.1"
-                + " -p 7000 --tls)");
+                + " -p 7000 --tls --cacert CERT, CERT being the server's certificate or its CA's)");
     }
 
     @Test

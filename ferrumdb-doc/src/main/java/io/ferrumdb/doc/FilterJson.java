@@ -2,6 +2,7 @@ package io.ferrumdb.doc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ferrumdb.ProblemWording;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,7 +21,8 @@ final class FilterJson {
         try {
             node = Json.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("invalid filter JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException("invalid filter JSON: "
+                    + ProblemWording.jsonSyntax(e.getOriginalMessage()), e);
         }
         if (node == null || node.isMissingNode()) {
             throw new IllegalArgumentException("invalid filter JSON: empty input");

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.ferrumdb.ProblemWording;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -50,7 +51,8 @@ final class Json {
         try {
             node = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("invalid JSON document: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException("invalid JSON document: "
+                    + ProblemWording.jsonSyntax(e.getOriginalMessage()), e);
         }
         return requireObject(node);
     }

@@ -50,6 +50,9 @@ class FilterJsonTest {
     void rejectsMalformedFilters() {
         assertThatThrownBy(() -> Filter.parse("{\"a\":")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invalid filter JSON");
+        // Jackson's advice to enable a parser feature is no advice to a user, who cannot.
+        assertThatThrownBy(() -> Filter.parse("{\"a\":NaN}")).hasMessage(
+                "invalid filter JSON: Non-standard token 'NaN'; JSON has no NaN or Infinity");
         assertThatThrownBy(() -> Filter.parse("[1]")).hasMessageContaining("filter must be a JSON object, got an array");
         assertThatThrownBy(() -> Filter.parse("{\"a\":{\"$regex\":\"x\"}}"))
                 .hasMessageContaining("unknown operator '$regex' on 'a'");

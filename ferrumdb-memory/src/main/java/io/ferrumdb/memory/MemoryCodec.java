@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferrumdb.FerrumException;
+import io.ferrumdb.ProblemWording;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -39,7 +40,8 @@ final class MemoryCodec {
         try {
             node = JSON.readTree(metadataJson);
         } catch (JsonProcessingException e) {
-            throw new InvalidMemoryRequestException("metadata", "is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidMemoryRequestException("metadata", "is not valid JSON: "
+                    + ProblemWording.jsonSyntax(e.getOriginalMessage()));
         }
         if (node == null || !node.isObject()) {
             throw new InvalidMemoryRequestException("metadata", "must be a JSON object");

@@ -2,6 +2,7 @@ package io.ferrumdb.studio;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ferrumdb.ProblemWording;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -96,7 +97,8 @@ final class Call {
         try {
             node = Json.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+            throw ApiException.badRequest("the request body is not valid JSON: "
+                    + ProblemWording.jsonSyntax(e.getOriginalMessage()));
         }
         if (node == null || !node.isObject()) {
             throw ApiException.badRequest("the request body must be a JSON object");

@@ -2,6 +2,7 @@ package io.ferrumdb.studio;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.doc.Document;
 import io.ferrumdb.doc.DocumentCollection;
 import io.ferrumdb.doc.DocumentStore;
@@ -112,7 +113,8 @@ final class DocumentApi {
             try {
                 doc = Json.PLAIN.readTree(doc.asText());
             } catch (JsonProcessingException e) {
-                throw ApiException.badRequest("'document' is not valid JSON: " + e.getOriginalMessage());
+                throw ApiException.badRequest("'document' is not valid JSON: "
+                        + ProblemWording.jsonSyntax(e.getOriginalMessage()));
             }
         }
         if (doc == null || !doc.isObject()) {

@@ -67,7 +67,7 @@ public final class Keyring {
         if (!meta.encrypted()) {
             if (secret != null) {
                 throw new EncryptionKeyException("database " + dir + " is not encrypted, but "
-                        + secret.withArticle() + " was given");
+                        + secret.withArticle() + " was given", true);
             }
             if (io.exists(keyPath)) {
                 throw new CorruptionException(keyPath, 0, "KEY file exists but META says the database is not"
@@ -104,7 +104,7 @@ public final class Keyring {
             throws IOException {
         assert LockRegistry.process().isHeldExclusively(dir) : "rewrapping the KEY of " + dir + " without its lock";
         if (!meta.encrypted()) {
-            throw new EncryptionKeyException("database " + dir + " is not encrypted");
+            throw new EncryptionKeyException("database " + dir + " is not encrypted", true);
         }
         KeyFile file = read(io, dir, meta);
         List<AesGcmSuite.DataKey> keys;
@@ -148,7 +148,7 @@ public final class Keyring {
         if (suite instanceof AesGcmSuite s) {
             return s;
         }
-        throw new EncryptionKeyException("database " + dir + " is not encrypted");
+        throw new EncryptionKeyException("database " + dir + " is not encrypted", true);
     }
 
     private static byte[] newDataKey() {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.Limits;
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.WriteBatch;
 import io.ferrumdb.studio.jsonlines.JsonLinesRecord.LineProblem;
 import java.io.IOException;
@@ -157,7 +158,8 @@ public final class JsonLinesImport {
             return new Malformed(at.getLineNr(), "too large to import: "
                     + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")"));
         }
-        return new Malformed(at.getLineNr(), "malformed JSON: " + e.getOriginalMessage());
+        return new Malformed(at.getLineNr(), "malformed JSON: "
+                + ProblemWording.jsonSyntax(e.getOriginalMessage()));
     }
 
     private static JsonLinesRecord readRecord(JsonParser parser) throws IOException {
