@@ -61,7 +61,7 @@ public final class RespServer implements AutoCloseable {
     private final Channel listener;
     private final InetSocketAddress address;
     /** This server's notice in the directory, for the lock message of tools refused meanwhile; null if unwritten. */
-    private volatile ServingFile serving;
+    private ServingFile serving;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -188,9 +188,13 @@ public final class RespServer implements AutoCloseable {
 
     /**
      * Writes this server's {@link ServingFile}. Without it a refused tool gives the engine's generic advice, so a
-     * failure is a warning, not a reason to stop.
+     * failure is a warning, not a reason to stop. Synchronized with {@link #withdraw()}: a SHUTDOWN that came in
+     * before this ran must not leave the notice behind.
      */
-    private void announce(Path dir) {
+    private synchronized void announce(Path dir) {
+        if (closed.get()) {
+            return;
+        }
         try {
             serving = ServingFile.write(dir, address, executor.config.tls());
         } catch (IOException e) {
@@ -200,7 +204,7 @@ public final class RespServer implements AutoCloseable {
     }
 
     /** Deletes the notice, before the lock is released so that it never outlives this server's hold. */
-    private void withdraw() {
+    private synchronized void withdraw() {
         if (serving == null) {
             return;
         }

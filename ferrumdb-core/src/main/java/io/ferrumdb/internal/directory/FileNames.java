@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Every file name a database directory may hold, built and parsed here and nowhere else (FORMAT.md, "Files").
  * Segment {@code 0000000042.seg} and its hint {@code 0000000042.hint}; {@code META}, {@code KEY}, {@code LOCK},
- * {@code COMPACTION}, {@code MANIFEST}, {@code BACKUP}, {@code KEYDIR}, {@code SERVING}; any of them with {@code .tmp} appended while it is written (deleted at the next open).
+ * {@code COMPACTION}, {@code MANIFEST}, {@code BACKUP}, {@code KEYDIR}, {@code SERVING}; any of them with
+ * {@code .tmp} appended while it is written (deleted at the next open).
  */
 public final class FileNames {
     public static final String LOCK = "LOCK";

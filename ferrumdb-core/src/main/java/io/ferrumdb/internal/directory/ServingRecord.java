@@ -47,7 +47,8 @@ public record ServingRecord(long pid, String host, int port, boolean tls) {
     /** Writes the record into {@code directory}, replacing any other (through a temporary file and a rename). */
     public void write(Path directory) throws IOException {
         Path temporary = directory.resolve(FileNames.temporary(FileNames.SERVING));
-        Files.writeString(temporary, FIRST_LINE + "\npid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n",
+        Files.writeString(temporary,
+                FIRST_LINE + "\npid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n",
                 StandardCharsets.UTF_8);
         Files.move(temporary, path(directory), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
