@@ -1,7 +1,6 @@
 package io.ferrumdb.cli;
 
 import io.ferrumdb.CorruptionException;
-import io.ferrumdb.DatabaseLockedException;
 import io.ferrumdb.EncryptionKeyException;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.ProblemWording;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine;
 
 /** Entry point of the {@code ferrumdb} command (the runnable jar's Main-Class). */
@@ -163,14 +161,6 @@ public final class Main {
             return e.getMessage().replaceAll(": open it with Options.*", "") + " (give the passphrase with "
                     + "--passphrase-file FILE, the environment variable " + Cli.PASSPHRASE_ENV
                     + " or --ask-passphrase)";
-        }
-        if (e instanceof DatabaseLockedException locked) {
-            Optional<ServingRecord> server = ServingRecord.holding(locked);
-            if (server.isPresent()) {
-                // The engine's advice, to serve the database with ferrumdb serve, is already taken.
-                return "database directory " + locked.directory() + " is locked by " + locked.holder() + "; "
-                        + server.get().advice();
-            }
         }
         if (e instanceof CorruptionException c && ProblemWording.beyondRepair(c) == null
                 && !c.getMessage().contains("ferrumdb repair")) {

@@ -3,7 +3,6 @@ package io.ferrumdb.cli;
 import io.ferrumdb.server.RespServer;
 import io.ferrumdb.server.ServerConfig;
 import io.ferrumdb.server.ServerStartException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -60,7 +59,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config;
         try {
             config = ServerConfig.builder().port(port).bindAddress(bind).password(password)
-                    .tls(tlsCertFile, tlsKeyFile).build();
+                    .tls(tlsCertFile, tlsKeyFile)
+                    .warnings(warning -> cli.io.err().println("ferrumdb: warning: " + warning)).build();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         } finally {
@@ -74,42 +74,12 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ServerStartException e) {
             throw new CliException(ExitCode.DATABASE, e.getMessage());
         }
-        ServingRecord record = ServingRecord.of(started.address(), config.tls());
         try (RespServer server = started) {
-            recordServing(record);
-            // The record goes before the lock is released, so that it never outlives this server's hold.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                forgetServing(record);
-                server.close();
-            }, "ferrumdb-serve-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ferrumdb-serve-shutdown"));
             cli.io.out().println(server.banner());
             cli.io.out().flush();
             server.awaitClose();
-        } finally {
-            forgetServing(record);
         }
         return ExitCode.OK;
-    }
-
-    /**
-     * Leaves {@link ServingRecord} in the directory, for the lock message of tools that try to open it meanwhile.
-     * Without it they give the engine's advice, so a failure to write it is a warning, not a reason to stop.
-     */
-    private void recordServing(ServingRecord record) {
-        try {
-            record.write(cli.db);
-        } catch (IOException e) {
-            cli.io.err().println("ferrumdb: warning: cannot write " + cli.db.resolve(ServingRecord.FILE) + " ("
-                    + Main.message(e) + "); tools refused by the lock will not be told this server's address");
-        }
-    }
-
-    private void forgetServing(ServingRecord record) {
-        try {
-            record.removeFrom(cli.db);
-        } catch (IOException e) {
-            cli.io.err().println("ferrumdb: warning: cannot delete " + cli.db.resolve(ServingRecord.FILE) + " ("
-                    + Main.message(e) + "); it names this stopped server, so tools will not believe it");
-        }
     }
 }

@@ -39,7 +39,8 @@ class LockedDatabaseTest {
             // A record left by a server that was killed (its process is gone) is not believed.
             Process gone = new ProcessBuilder("true").start();
             gone.waitFor();
-            new ServingRecord(gone.pid(), "127.0.0.1", 6379, false).write(db);
+            Files.writeString(db.resolve("SERVING"), "FDBSERVING 1\npid=" + gone.pid()
+                    + "\nhost=127.0.0.1\nport=6379\ntls=false\n");
             String expected = "ferrumdb: database directory " + db + " is locked by " + holderName
                     + "; only one process at a time may open a database unless all of them open it read-only (to"
                     + " share it, serve it with `ferrumdb serve`)\n";
@@ -78,7 +79,8 @@ class LockedDatabaseTest {
                     + ": connect to that server instead of opening the directory (e.g. redis-cli -h 127.0.0.1 -p "
                     + port + ")\n";
             for (List<String> command : List.of(List.of("put", "k", "v"), List.of("get", "k"),
-                    List.of("serve", "--port", "0"), List.of("doc", "put", "users", "1", "{}"))) {
+                    List.of("serve", "--port", "0"), List.of("doc", "put", "users", "1", "{}"),
+                    List.of("studio", "--port", "0"), List.of("mcp"))) {
                 Run r = Run.of(db, "", command.toArray(String[]::new));
                 assertThat(r.err()).as("ferrumdb %s", command).isEqualTo(expected);
                 assertThat(r.code()).as("ferrumdb %s", command).isEqualTo(ExitCode.DATABASE);
@@ -87,7 +89,7 @@ class LockedDatabaseTest {
             server.destroy(); // SIGTERM: the shutdown hook closes the server
             assertThat(server.waitFor(120, TimeUnit.SECONDS)).as("server stopped").isTrue();
         }
-        assertThat(db.resolve(ServingRecord.FILE)).as("the record is gone with the server").doesNotExist();
+        assertThat(db.resolve("SERVING")).as("the record is gone with the server").doesNotExist();
         assertThat(Run.of(db, "", "get", "k").code()).isEqualTo(ExitCode.NOT_FOUND);
     }
 

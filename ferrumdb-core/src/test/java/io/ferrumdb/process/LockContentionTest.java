@@ -104,6 +104,60 @@ class LockContentionTest {
         assertThat(holder.exitValue()).as("holder's stderr: %s", Files.readString(stderr)).isZero();
     }
 
+    /**
+     * A holder that announced itself as a server ({@code SERVING}) turns the engine's own message, the one every
+     * front end shows, into "connect to that server"; once it stops, its notice is gone with it.
+     */
+    @Test
+    void aHolderThatServesTheDirectoryIsNamedWithItsAddress() throws Exception {
+        Path dir = tmp.resolve("db").toAbsolutePath().normalize();
+        FerrumDB.open(dir).close();
+        Path stderr = Files.createTempFile(tmp, "holder", ".err");
+        Process holder = ChildJvm.start(LockHoldChild.class, stderr, dir.toString(), "read-write", "7123");
+        try {
+            awaitOpen(holder, stderr);
+            assertThatThrownBy(() -> FerrumDB.open(dir)).isInstanceOf(DatabaseLockedException.class)
+                    .hasMessageContaining("database directory " + dir + " is locked by ")
+                    .hasMessageContaining("; it is `ferrumdb serve` (pid " + holder.pid() + ") listening on"
+                            + " 127.0.0.1:7123: connect to that server instead of opening the directory"
+                            + " (e.g. redis-cli -h 127.0.0.1 -p 7123)")
+                    .hasMessageNotContaining("serve it with");
+        } finally {
+            holder.getOutputStream().close();
+            assertThat(holder.waitFor(120, TimeUnit.SECONDS)).as("holder finished").isTrue();
+        }
+        assertThat(holder.exitValue()).as("holder's stderr: %s", Files.readString(stderr)).isZero();
+        assertThat(dir.resolve("SERVING")).as("the notice is gone with its server").doesNotExist();
+    }
+
+    /** A notice left by a server that was killed names a process that holds nothing: the holder's advice stays. */
+    @Test
+    void aStaleServingNoticeIsNotBelieved() throws Exception {
+        Path dir = tmp.resolve("db").toAbsolutePath().normalize();
+        FerrumDB.open(dir).close();
+        Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Files.writeString(dir.resolve("SERVING"), "FDBSERVING 1\npid=" + gone.pid()
+                + "\nhost=127.0.0.1\nport=7124\ntls=false\n");
+        Path stderr = Files.createTempFile(tmp, "holder", ".err");
+        Process holder = ChildJvm.start(LockHoldChild.class, stderr, dir.toString(), "read-write");
+        try {
+            awaitOpen(holder, stderr);
+            assertThatThrownBy(() -> FerrumDB.open(dir)).isInstanceOf(DatabaseLockedException.class)
+                    .hasMessageContaining("serve it with `ferrumdb serve`")
+                    .hasMessageNotContaining("7124");
+        } finally {
+            holder.getOutputStream().close();
+            assertThat(holder.waitFor(120, TimeUnit.SECONDS)).as("holder finished").isTrue();
+        }
+    }
+
+    private static void awaitOpen(Process holder, Path stderr) throws Exception {
+        String first = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
+        assertThat(first).as("holder's stderr: %s", Files.readString(stderr)).isEqualTo("open");
+    }
+
     private record Probe(int exitCode, String output) {
     }
 

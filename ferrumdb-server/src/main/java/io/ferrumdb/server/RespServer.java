@@ -2,6 +2,8 @@ package io.ferrumdb.server;
 
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Options;
+import io.ferrumdb.ProblemWording;
+import io.ferrumdb.ServingFile;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -20,6 +22,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +37,8 @@ import javax.net.ssl.SSLException;
 /**
  * A FerrumDB database served over the Redis protocol (RESP2/RESP3): {@code redis-cli}, redis-py, ioredis,
  * node-redis, Jedis and Lettuce work against it unchanged. The server owns the database it opens and closes it
- * on {@link #close()} (also reached by the SHUTDOWN command).
+ * on {@link #close()} (also reached by the SHUTDOWN command). While it serves, its pid and address are in the
+ * directory's {@code SERVING} file ({@link ServingFile}), so that a tool refused by the lock is told to connect to it.
  *
  * <pre>{@code
  * try (RespServer server = RespServer.start(dir, Options.defaults(), ServerConfig.builder().port(0).build())) {
@@ -56,6 +60,8 @@ public final class RespServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel listener;
     private final InetSocketAddress address;
+    /** This server's notice in the directory, for the lock message of tools refused meanwhile; null if unwritten. */
+    private ServingFile serving;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -121,6 +127,7 @@ public final class RespServer implements AutoCloseable {
             RespServer server = new RespServer(db, executor, acceptors, workers, listener);
             executor.port = server.address.getPort();
             executor.shutdown = () -> new Thread(server::close, "ferrumdb-serve-shutdown").start();
+            server.announce(dir);
             return server;
         } catch (RuntimeException e) {
             if (workers != null) {
@@ -179,6 +186,36 @@ public final class RespServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes this server's {@link ServingFile}. Without it a refused tool gives the engine's generic advice, so a
+     * failure is a warning, not a reason to stop. Synchronized with {@link #withdraw()}: a SHUTDOWN that came in
+     * before this ran must not leave the notice behind.
+     */
+    private synchronized void announce(Path dir) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            serving = ServingFile.write(dir, address, executor.config.tls());
+        } catch (IOException e) {
+            executor.config.warn("cannot write " + ServingFile.path(dir) + " (" + ProblemWording.describe(e)
+                    + "); tools refused by the lock will not be told this server's address");
+        }
+    }
+
+    /** Deletes the notice, before the lock is released so that it never outlives this server's hold. */
+    private synchronized void withdraw() {
+        if (serving == null) {
+            return;
+        }
+        try {
+            serving.close();
+        } catch (IOException e) {
+            executor.config.warn("cannot delete " + ServingFile.path(db.directory()) + " (" + ProblemWording.describe(e)
+                    + "); it names this stopped server, so tools will not believe it");
+        }
+    }
+
     public int port() {
         return address.getPort();
     }
@@ -229,7 +266,11 @@ public final class RespServer implements AutoCloseable {
             }
         } finally {
             try {
-                db.close();
+                try {
+                    withdraw();
+                } finally {
+                    db.close();
+                }
             } finally {
                 stopped.countDown();
             }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a {@link RespServer} listens and what it allows. Built with {@link #builder()}; {@link Builder#build()}
@@ -32,6 +33,7 @@ public final class ServerConfig {
     private final int ioThreads;
     private final Path tlsCertFile;
     private final Path tlsKeyFile;
+    private final Consumer<String> warnings;
 
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -43,10 +45,16 @@ public final class ServerConfig {
         this.ioThreads = b.ioThreads;
         this.tlsCertFile = b.tlsCertFile;
         this.tlsKeyFile = b.tlsKeyFile;
+        this.warnings = b.warnings;
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Reports a problem that does not stop the server ({@link Builder#warnings}). */
+    void warn(String warning) {
+        warnings.accept(warning);
     }
 
     public String bindAddress() {
@@ -123,6 +131,7 @@ public final class ServerConfig {
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private Path tlsCertFile;
         private Path tlsKeyFile;
+        private Consumer<String> warnings = warning -> System.err.println("ferrumdb: warning: " + warning);
 
         private Builder() {
         }
@@ -194,6 +203,15 @@ public final class ServerConfig {
             }
             this.tlsCertFile = certFile;
             this.tlsKeyFile = keyFile;
+            return this;
+        }
+
+        /**
+         * Where the server reports a problem that does not stop it, one sentence each (such as its {@code SERVING}
+         * notice that cannot be written); by default standard error, after "ferrumdb: warning: ".
+         */
+        public Builder warnings(Consumer<String> sink) {
+            this.warnings = Objects.requireNonNull(sink, "sink");
             return this;
         }
 

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Every file name a database directory may hold, built and parsed here and nowhere else (FORMAT.md, "Files").
  * Segment {@code 0000000042.seg} and its hint {@code 0000000042.hint}; {@code META}, {@code KEY}, {@code LOCK},
- * {@code COMPACTION}, {@code MANIFEST}, {@code BACKUP}, {@code KEYDIR}; any of them with {@code .tmp} appended while it is written (deleted at the next open).
+ * {@code COMPACTION}, {@code MANIFEST}, {@code BACKUP}, {@code KEYDIR}, {@code SERVING}; any of them with
+ * {@code .tmp} appended while it is written (deleted at the next open).
  */
 public final class FileNames {
     public static final String LOCK = "LOCK";
@@ -18,6 +19,8 @@ public final class FileNames {
     public static final String BACKUP = "BACKUP";
     /** The key directory's image, written at a clean close and read at the next open (FORMAT.md, "KEYDIR"). */
     public static final String KEYDIR = "KEYDIR";
+    /** The pid and address of the server serving the directory, for the lock message (FORMAT.md, "SERVING"). */
+    public static final String SERVING = "SERVING";
     public static final String TMP_SUFFIX = ".tmp";
     private static final String SEGMENT_SUFFIX = ".seg";
     private static final String HINT_SUFFIX = ".hint";

@@ -35,7 +35,8 @@ public final class LockRegistry {
     /**
      * What to do when another process holds the directory, in the engine's message so that every tool (the CLI,
      * the server, Studio, the MCP server, the bindings) says the same. A handle in this process gets no advice:
-     * its description (purpose, thread, time) already points at the code to fix.
+     * its description (purpose, thread, time) already points at the code to fix. A holder that is itself a server,
+     * by its {@link ServingRecord}, gets that server's address instead.
      */
     private static final String ANOTHER_PROCESS_ADVICE = "only one process at a time may open a database unless all of"
             + " them open it read-only (to share it, serve it with `ferrumdb serve`)";
@@ -141,7 +142,9 @@ public final class LockRegistry {
             Path lockFile = directory.resolve(FileNames.LOCK);
             String holder = LockHolder.of(lockFile).orElseGet(() -> "another process (the operating system does"
                     + " not say which; 'fuser " + lockFile + "' lists it)");
-            throw new DatabaseLockedException(directory, holder, ANOTHER_PROCESS_ADVICE, null);
+            String advice = ServingRecord.holding(directory, holder).map(ServingRecord::advice)
+                    .orElse(ANOTHER_PROCESS_ADVICE);
+            throw new DatabaseLockedException(directory, holder, advice, null);
         }
         Entry entry = new Entry(key, file, lock, shared, purpose);
         held.put(key, entry);

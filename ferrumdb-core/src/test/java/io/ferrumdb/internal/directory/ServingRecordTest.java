@@ -1,8 +1,7 @@
-package io.ferrumdb.cli;
+package io.ferrumdb.internal.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferrumdb.DatabaseLockedException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +12,6 @@ class ServingRecordTest {
     @TempDir
     Path dir;
 
-    static DatabaseLockedException lockedBy(Path dir, String holder) {
-        return new DatabaseLockedException(dir, holder, "advice", null);
-    }
-
     @Test
     void roundTripsAndIsBelievedOnlyForTheLocksHolder() throws Exception {
         ServingRecord mine = ServingRecord.of(new InetSocketAddress("0.0.0.0", 7000), true);
@@ -24,12 +19,12 @@ class ServingRecordTest {
         mine.write(dir);
         assertThat(ServingRecord.read(dir)).contains(mine);
         long self = ProcessHandle.current().pid();
-        assertThat(ServingRecord.holding(lockedBy(dir, "process " + self + " (java)"))).contains(mine);
-        assertThat(ServingRecord.holding(lockedBy(dir, "process 1 (systemd), process " + self + " (java)")))
+        assertThat(ServingRecord.holding(dir, "process " + self + " (java)")).contains(mine);
+        assertThat(ServingRecord.holding(dir, "process 1 (systemd), process " + self + " (java)"))
                 .contains(mine);
-        assertThat(ServingRecord.holding(lockedBy(dir, "process " + (self + 1) + " (java)"))).isEmpty();
+        assertThat(ServingRecord.holding(dir, "process " + (self + 1) + " (java)")).isEmpty();
         // Where the OS names no holder, a live process is believed.
-        assertThat(ServingRecord.holding(lockedBy(dir, "another process (the operating system does not say which)")))
+        assertThat(ServingRecord.holding(dir, "another process (the operating system does not say which)"))
                 .contains(mine);
         assertThat(mine.advice()).isEqualTo("it is `ferrumdb serve` (pid " + self + ") listening on 127.0.0.1:7000"
                 + " with TLS: connect to that server instead of opening the directory (e.g. redis-cli -h 127.0.0.1"
@@ -45,20 +40,20 @@ class ServingRecordTest {
         mine.removeFrom(dir);
         assertThat(ServingRecord.read(dir)).contains(next);
         next.removeFrom(dir);
-        assertThat(dir.resolve(ServingRecord.FILE)).doesNotExist();
+        assertThat(dir.resolve(FileNames.SERVING)).doesNotExist();
         next.removeFrom(dir); // nothing left: nothing to do
     }
 
     @Test
     void aDamagedOrForeignFileIsNoRecord() throws Exception {
         assertThat(ServingRecord.read(dir)).isEmpty();
-        Files.writeString(dir.resolve(ServingRecord.FILE), "FDBSERVING 1\npid=12x\nhost=127.0.0.1\nport=6379\n");
+        Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 1\npid=12x\nhost=127.0.0.1\nport=6379\n");
         assertThat(ServingRecord.read(dir)).isEmpty();
-        Files.writeString(dir.resolve(ServingRecord.FILE), "FDBSERVING 1\npid=12\nport=6379\n");
+        Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 1\npid=12\nport=6379\n");
         assertThat(ServingRecord.read(dir)).isEmpty();
-        Files.writeString(dir.resolve(ServingRecord.FILE), "FDBSERVING 2\npid=12\nhost=127.0.0.1\nport=6379\n");
+        Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 2\npid=12\nhost=127.0.0.1\nport=6379\n");
         assertThat(ServingRecord.read(dir)).as("a newer format version").isEmpty();
-        Files.writeString(dir.resolve(ServingRecord.FILE), "something else entirely");
-        assertThat(ServingRecord.holding(lockedBy(dir, "process 12 (java)"))).isEmpty();
+        Files.writeString(dir.resolve(FileNames.SERVING), "something else entirely");
+        assertThat(ServingRecord.holding(dir, "process 12 (java)")).isEmpty();
     }
 }

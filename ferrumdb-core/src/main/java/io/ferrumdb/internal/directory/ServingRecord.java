@@ -1,6 +1,5 @@
-package io.ferrumdb.cli;
+package io.ferrumdb.internal.directory;
 
-import io.ferrumdb.DatabaseLockedException;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -18,25 +17,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The file {@code SERVING} that {@code ferrumdb serve} keeps in the directory it serves: its pid and where clients
- * reach it, so that a tool refused by the directory's lock can say "connect to that server" instead of "serve it
- * with ferrumdb serve". The {@code LOCK} file itself records nothing, and the operating system names its holder only
- * by pid and program ("process 1234 (java)"). Advisory: the engine ignores the file, a backup does not copy it, and
- * a record left by a server that was killed names a process that no longer holds the lock, so it is not believed.
+ * The file {@code SERVING} (FORMAT.md, "SERVING") that a Redis-protocol server ({@code ferrumdb serve},
+ * {@code ServerMain}) keeps in the directory it serves: its pid and where clients reach it, so that the lock
+ * message every tool gets ({@link LockRegistry}) says "connect to that server" instead of "serve it with ferrumdb
+ * serve". The {@code LOCK} file itself records nothing, and the operating system names its holder only by pid and
+ * program ("process 1234 (java)"). Advisory: opening the database ignores the file, a backup does not copy it, and a
+ * record left by a server that was killed names a process that no longer holds the lock, so it is not believed.
+ * The server writes it through {@link io.ferrumdb.ServingFile}, the public face of this class.
  *
  * @param pid  the serving process
  * @param host the address clients connect to (loopback when the server listens on every interface)
  * @param port its TCP port
  * @param tls  whether clients must speak TLS
  */
-record ServingRecord(long pid, String host, int port, boolean tls) {
-    static final String FILE = "SERVING";
+public record ServingRecord(long pid, String host, int port, boolean tls) {
     /** The file's first line: its magic and format version (FORMAT.md, "SERVING"). */
     static final String FIRST_LINE = "FDBSERVING 1";
     private static final Pattern HOLDER_PID = Pattern.compile("\\bprocess (\\d+)\\b");
 
     /** The record of this process serving on {@code listening}. */
-    static ServingRecord of(InetSocketAddress listening, boolean tls) {
+    public static ServingRecord of(InetSocketAddress listening, boolean tls) {
         InetAddress a = listening.getAddress();
         String host = a == null ? listening.getHostString()
                 : a.isAnyLocalAddress() ? "127.0.0.1"
@@ -45,11 +45,12 @@ record ServingRecord(long pid, String host, int port, boolean tls) {
     }
 
     /** Writes the record into {@code directory}, replacing any other (through a temporary file and a rename). */
-    void write(Path directory) throws IOException {
-        Path temporary = directory.resolve(FILE + ".tmp");
-        Files.writeString(temporary, FIRST_LINE + "\npid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n",
+    public void write(Path directory) throws IOException {
+        Path temporary = directory.resolve(FileNames.temporary(FileNames.SERVING));
+        Files.writeString(temporary,
+                FIRST_LINE + "\npid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n",
                 StandardCharsets.UTF_8);
-        Files.move(temporary, directory.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
+        Files.move(temporary, path(directory), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -57,17 +58,22 @@ record ServingRecord(long pid, String host, int port, boolean tls) {
      * Deletes the record in {@code directory} if it is this one: a server started after this one closed may have
      * written its own.
      */
-    void removeFrom(Path directory) throws IOException {
+    public void removeFrom(Path directory) throws IOException {
         if (read(directory).filter(this::equals).isPresent()) {
-            Files.deleteIfExists(directory.resolve(FILE));
+            Files.deleteIfExists(path(directory));
         }
     }
 
+    /** The file the record of a server of {@code directory} is kept in. */
+    public static Path path(Path directory) {
+        return directory.resolve(FileNames.SERVING);
+    }
+
     /** The record in {@code directory}; empty when there is none or it cannot be read as one. */
-    static Optional<ServingRecord> read(Path directory) {
+    public static Optional<ServingRecord> read(Path directory) {
         Map<String, String> fields = new HashMap<>();
         try {
-            List<String> lines = Files.readAllLines(directory.resolve(FILE), StandardCharsets.UTF_8);
+            List<String> lines = Files.readAllLines(path(directory), StandardCharsets.UTF_8);
             if (lines.isEmpty() || !lines.get(0).equals(FIRST_LINE)) {
                 return Optional.empty(); // another format version or a foreign file: not believed
             }
@@ -89,14 +95,12 @@ record ServingRecord(long pid, String host, int port, boolean tls) {
     }
 
     /**
-     * The server holding {@code locked}'s directory, if its record is there and believable: the holder the
-     * operating system names is the record's process, or, where it names none, that process is alive.
+     * The server holding {@code directory}'s lock, if its record is there and believable: the holder the operating
+     * system names ({@code holder}, as {@link LockHolder} words it) is the record's process, or, where it names
+     * none, that process is alive.
      */
-    static Optional<ServingRecord> holding(DatabaseLockedException locked) {
-        if (locked.directory() == null) {
-            return Optional.empty();
-        }
-        return read(locked.directory()).filter(r -> r.holds(locked.holder()));
+    static Optional<ServingRecord> holding(Path directory, String holder) {
+        return read(directory).filter(r -> r.holds(holder));
     }
 
     private boolean holds(String holder) {

@@ -1,0 +1,56 @@
+package io.ferrumdb;
+
+import io.ferrumdb.internal.directory.ServingRecord;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+
+/**
+ * A server's notice in the database directory it serves, the file {@code SERVING} (FORMAT.md, "SERVING"): this
+ * process's pid and the address clients reach it on. While it holds the directory's lock, every other process that
+ * tries to open the directory gets a {@link DatabaseLockedException} whose message says to connect to that server
+ * (e.g. with {@code redis-cli}) instead. The Redis-protocol server ({@code ferrumdb serve}, {@code ServerMain})
+ * writes it once it listens and deletes it before it releases the lock.
+ *
+ * <pre>{@code
+ * try (FerrumDB db = FerrumDB.open(dir); ServingFile notice = ServingFile.write(dir, listening, false)) {
+ *     ... serve until stopped ...
+ * }
+ * }</pre>
+ *
+ * Advisory only: opening the database ignores the file, a backup does not copy it, and a notice left by a killed
+ * server names a process that no longer holds the lock, so it is not believed.
+ */
+public final class ServingFile implements AutoCloseable {
+    private final Path directory;
+    private final ServingRecord record;
+
+    private ServingFile(Path directory, ServingRecord record) {
+        this.directory = directory;
+        this.record = record;
+    }
+
+    /**
+     * Writes the notice of this process serving {@code directory} on {@code listening} (a wildcard address is
+     * announced as loopback), replacing any older one.
+     *
+     * @param tls whether clients must speak TLS
+     * @throws IOException when the file cannot be written; the lock message then gives its generic advice
+     */
+    public static ServingFile write(Path directory, InetSocketAddress listening, boolean tls) throws IOException {
+        ServingRecord record = ServingRecord.of(listening, tls);
+        record.write(directory);
+        return new ServingFile(directory, record);
+    }
+
+    /** The file a server's notice is kept in, in database directory {@code directory}. */
+    public static Path path(Path directory) {
+        return ServingRecord.path(directory);
+    }
+
+    /** Deletes the notice if it is still this one: a server started after this one stopped may have written its own. */
+    @Override
+    public void close() throws IOException {
+        record.removeFrom(directory);
+    }
+}
