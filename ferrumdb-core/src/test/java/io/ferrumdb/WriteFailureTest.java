@@ -238,6 +238,29 @@ class WriteFailureTest {
     }
 
     /**
+     * When no call meets that failure, close reports it, and under always() it says what is true: every put that
+     * returned was fsynced before the hint write failed, so none is lost (it said "could not make all writes durable").
+     */
+    @Test
+    void aFailedHintWriteThatOnlyCloseReportsSaysNoAcknowledgedWriteIsLost() throws Exception {
+        FerrumDB db = FerrumDB.open(dir, options());
+        io.failOn(Op.WRITE, 1, ".hint.tmp");
+        TreeMap<String, byte[]> model = new TreeMap<>();
+        for (int k = 0; io.armed(); k++) {
+            assertThat(k).as("a 4 KiB segment fills within 40 puts of 300 bytes").isLessThan(40);
+            db.put(bytes("k" + k), value(0, k));
+            model.put("k" + k, value(0, k));
+        }
+        assertThatThrownBy(db::close).isInstanceOf(ReadOnlyDatabaseException.class)
+                .hasMessageContaining("the write path failed after every acknowledged write was fsynced (none is lost)")
+                .hasMessageContaining(firstHintWritten())
+                .hasMessageNotContaining("could not make all writes durable");
+        try (FerrumDB reopened = FerrumDB.open(dir, options())) {
+            assertHolds(reopened, model);
+        }
+    }
+
+    /**
      * The same with writers in groups (puts leading and following, asynchronous puts the flusher and the
      * acknowledger complete): every put that returned is served and there after reopen, and every put that threw
      * really failed (its record never reached the file: absent after reopen).
