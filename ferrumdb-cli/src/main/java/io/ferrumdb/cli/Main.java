@@ -80,6 +80,9 @@ public final class Main {
         cmd.setExitCodeExceptionMapper(Main::exitCode);
         cmd.setParameterExceptionHandler(Main::usageError);
         cmd.setExecutionExceptionHandler((e, line, parseResult) -> {
+            if (e instanceof StandardOutput.ReaderGone) {
+                return ExitCode.OK; // as 'ferrumdb keys | head': the reader has what it wanted
+            }
             PrintWriter err = line.getErr();
             err.println("ferrumdb: " + message(e));
             if (cli.verbose) {

@@ -96,6 +96,8 @@ final class ReplSession {
         try {
             run(input);
             return ExitCode.OK;
+        } catch (StandardOutput.ReaderGone e) {
+            throw e; // nobody reads the answers any more: the session ends, as the command would
         } catch (RuntimeException e) {
             err.println("(error) " + Main.message(e));
             if (verbose) {

@@ -12,11 +12,26 @@ import java.nio.charset.StandardCharsets;
 /**
  * The process's standard output: a PrintStream, which swallows write errors, that remembers the first one, so that a
  * command can tell a full disk under {@code ferrumdb export > dump.jsonl} (exit code 3, naming the error) from a
- * reader that stopped reading, as {@code ferrumdb keys | head} does: that ends the command quietly with 0, as it
- * did before standard output was checked, since the reader has everything it asked for.
+ * reader that stopped reading, as {@code ferrumdb keys | head} does: that ends the command quietly with 0, since the
+ * reader has everything it asked for.
+ *
+ * <p>A reader that went away also ends the command at once, as SIGPIPE ends {@code cat} (the JVM ignores SIGPIPE):
+ * the write that meets the broken pipe throws {@link ReaderGone}, which PrintStream, catching only IOException, passes
+ * on to the command and {@link Main} ends it with 0. Without it {@code ferrumdb keys | head} went on walking every key
+ * of the database into a pipe nobody read. Later writes (the flushes on the way out) are dropped.
  */
 final class StandardOutput extends PrintStream {
     private final Recorder recorder;
+
+    /**
+     * Ends a command whose standard output's reader went away (see the class comment): unchecked, so that the
+     * PrintStream between the command and the pipe does not swallow it as it swallows IOException.
+     */
+    static final class ReaderGone extends RuntimeException {
+        ReaderGone(IOException brokenPipe) {
+            super("standard output's reader went away", brokenPipe);
+        }
+    }
 
     private StandardOutput(Recorder recorder) {
         super(new BufferedOutputStream(recorder, 8192), true, StandardCharsets.UTF_8);
@@ -25,7 +40,12 @@ final class StandardOutput extends PrintStream {
 
     /** Standard output of this process (file descriptor 1), flushed at each line as System.out is. */
     static StandardOutput ofProcess() {
-        return new StandardOutput(new Recorder(new FileOutputStream(FileDescriptor.out)));
+        return over(new FileOutputStream(FileDescriptor.out));
+    }
+
+    /** A standard output writing to {@code sink}, for tests that play a pipe. */
+    static StandardOutput over(OutputStream sink) {
+        return new StandardOutput(new Recorder(sink));
     }
 
     /** True when {@code out} is a standard output whose reader went away (a write met a broken pipe). */
@@ -44,7 +64,10 @@ final class StandardOutput extends PrintStream {
         return e.getMessage() != null && e.getMessage().contains("Broken pipe");
     }
 
-    /** Passes writes on and keeps the first IOException before the PrintStream above swallows it. */
+    /**
+     * Passes writes on and keeps the first IOException before the PrintStream above swallows it; a broken pipe is
+     * thrown on as {@link ReaderGone} once, and what is written after it is dropped.
+     */
     private static final class Recorder extends FilterOutputStream {
         private volatile IOException failure;
 
@@ -54,6 +77,9 @@ final class StandardOutput extends PrintStream {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
+            if (readerGone()) {
+                return;
+            }
             try {
                 out.write(b, off, len);
             } catch (IOException e) {
@@ -64,6 +90,9 @@ final class StandardOutput extends PrintStream {
 
         @Override
         public void write(int b) throws IOException {
+            if (readerGone()) {
+                return;
+            }
             try {
                 out.write(b);
             } catch (IOException e) {
@@ -74,6 +103,9 @@ final class StandardOutput extends PrintStream {
 
         @Override
         public void flush() throws IOException {
+            if (readerGone()) {
+                return;
+            }
             try {
                 out.flush();
             } catch (IOException e) {
@@ -82,9 +114,16 @@ final class StandardOutput extends PrintStream {
             }
         }
 
+        private boolean readerGone() {
+            return failure != null && isBrokenPipe(failure);
+        }
+
         private void keep(IOException e) {
             if (failure == null) {
                 failure = e;
+                if (isBrokenPipe(e)) {
+                    throw new ReaderGone(e);
+                }
             }
         }
     }
