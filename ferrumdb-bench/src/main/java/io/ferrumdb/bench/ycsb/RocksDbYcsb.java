@@ -3,7 +3,6 @@ package io.ferrumdb.bench.ycsb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.Vector;
 
@@ -15,8 +14,6 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteOptions;
 
 import site.ycsb.ByteIterator;
-import site.ycsb.DB;
-import site.ycsb.DBException;
 import site.ycsb.Status;
 
 /**
@@ -28,11 +25,11 @@ import site.ycsb.Status;
  * 10 bits per key, hash index inside data blocks, whole-key memtable bloom, an LRU block cache of
  * {@value #BLOCK_CACHE_MB} MiB), {@code increaseParallelism(2)} for the 2-core machine, no compression (YCSB's
  * values are random; FerrumDB stores them uncompressed too). WAL on, not synced ({@code setSync(false)}). Records,
- * updates (read, merge, write) and scans (iterator seek) exactly as {@link FerrumDbYcsb} does them, and as thin:
- * a read copies the value into this client thread's reused buffer ({@code RocksDB.get(key, value)}, no array
- * allocated per read) and hands YCSB views of it.
+ * updates (read, merge, write) and scans (iterator seek) go through the same {@link YcsbBinding} as
+ * {@link FerrumDbYcsb}'s, and as thin: a read copies the value into the client thread's reused buffer
+ * ({@code RocksDB.get(key, value)}, no array allocated per read).
  */
-public final class RocksDbYcsb extends DB {
+public final class RocksDbYcsb extends YcsbBinding<RocksDbYcsb.Handle> {
     public static final String DIR_PROPERTY = "rocksdb.dir";
     static final long BLOCK_CACHE_MB = 128;
 
@@ -69,11 +66,9 @@ public final class RocksDbYcsb extends DB {
         }
     }
 
-    private Path dir;
-    private Handle handle;
-    /** This client thread's read buffer (YCSB creates one DB per thread). */
-    private byte[] value = new byte[256];
-    private final YcsbRecord.Names names = new YcsbRecord.Names();
+    public RocksDbYcsb() {
+        super("RocksDB", DIR_PROPERTY, HANDLES);
+    }
 
     /** The store as the binding (and {@link YcsbSettle}) opens it. */
     static Handle open(Path dir) throws Exception {
@@ -95,89 +90,30 @@ public final class RocksDbYcsb extends DB {
     }
 
     @Override
-    public void init() throws DBException {
-        dir = YcsbBinding.directory(getProperties(), DIR_PROPERTY);
-        try {
-            handle = HANDLES.acquire(dir);
-        } catch (Exception e) {
-            throw new DBException("cannot open RocksDB in " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void cleanup() throws DBException {
-        if (handle == null) {
-            return;
-        }
-        handle = null;
-        try {
-            HANDLES.release(dir);
-        } catch (Exception e) {
-            throw new DBException("cannot close RocksDB in " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public Status read(String table, String key, Set<String> fields, Map<String, ByteIterator> result) {
-        try {
-            int n = readValue(YcsbBinding.key(key));
-            if (n < 0) {
-                return Status.NOT_FOUND;
-            }
-            YcsbRecord.decode(value, n, fields, result, names);
-            return Status.OK;
-        } catch (RocksDBException | RuntimeException e) {
-            return YcsbBinding.failed("RocksDB", "read", key, e);
-        }
-    }
-
-    @Override
-    public Status scan(String table, String startkey, int recordcount, Set<String> fields,
-            Vector<HashMap<String, ByteIterator>> result) {
+    void scanRecords(byte[] startKey, int count, Set<String> fields, Vector<HashMap<String, ByteIterator>> rows)
+            throws RocksDBException {
         try (RocksIterator it = handle.db.newIterator()) {
-            it.seek(YcsbBinding.key(startkey));
-            for (int i = 0; i < recordcount && it.isValid(); i++, it.next()) {
+            it.seek(startKey);
+            for (int i = 0; i < count && it.isValid(); i++, it.next()) {
                 HashMap<String, ByteIterator> row = new HashMap<>();
                 YcsbRecord.decode(it.value(), fields, row);
-                result.add(row);
+                rows.add(row);
             }
             it.status();
-            return Status.OK;
-        } catch (RocksDBException | RuntimeException e) {
-            return YcsbBinding.failed("RocksDB", "scan", startkey, e);
         }
     }
 
     @Override
-    public Status update(String table, String key, Map<String, ByteIterator> values) {
-        try {
-            byte[] k = YcsbBinding.key(key);
-            int n = readValue(k);
-            if (n < 0) {
-                return Status.NOT_FOUND;
-            }
-            handle.db.put(handle.writeOptions, k, YcsbRecord.merge(value, n, values));
-            return Status.OK;
-        } catch (RocksDBException | RuntimeException e) {
-            return YcsbBinding.failed("RocksDB", "update", key, e);
-        }
-    }
-
-    @Override
-    public Status insert(String table, String key, Map<String, ByteIterator> values) {
-        try {
-            handle.db.put(handle.writeOptions, YcsbBinding.key(key), YcsbRecord.encode(values));
-            return Status.OK;
-        } catch (RocksDBException | RuntimeException e) {
-            return YcsbBinding.failed("RocksDB", "insert", key, e);
-        }
+    void write(byte[] key, byte[] record) throws RocksDBException {
+        handle.db.put(handle.writeOptions, key, record);
     }
 
     /**
      * Reads the value of {@code key} into {@link #value}, growing it as needed; its length, or -1 when absent
      * ({@code RocksDB.get} into a too small array copies a prefix and returns the whole length).
      */
-    private int readValue(byte[] key) throws RocksDBException {
+    @Override
+    int readValue(byte[] key) throws RocksDBException {
         while (true) {
             int n = handle.db.get(key, value);
             if (n == RocksDB.NOT_FOUND) {
@@ -190,13 +126,10 @@ public final class RocksDbYcsb extends DB {
         }
     }
 
+    /** RocksDB's delete does not say whether the key was there: always OK, as YCSB's own RocksDB binding. */
     @Override
-    public Status delete(String table, String key) {
-        try {
-            handle.db.delete(handle.writeOptions, YcsbBinding.key(key));
-            return Status.OK;
-        } catch (RocksDBException | RuntimeException e) {
-            return YcsbBinding.failed("RocksDB", "delete", key, e);
-        }
+    Status remove(byte[] key) throws RocksDBException {
+        handle.db.delete(handle.writeOptions, key);
+        return Status.OK;
     }
 }
