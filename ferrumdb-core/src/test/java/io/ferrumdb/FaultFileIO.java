@@ -94,6 +94,8 @@ public final class FaultFileIO {
     private int epoch;
     /** Whether injected errors leave out the file, as the JDK's FileChannel errors do ("No space left on device"). */
     private boolean pathless;
+    /** Deletes of files whose name ends with this fail (a read-only mount, EACCES); null: deletes work. */
+    private String failingDeletes;
 
     public FaultFileIO(long seed) {
         this.random = new Random(seed);
@@ -139,6 +141,14 @@ public final class FaultFileIO {
     public synchronized FaultFileIO pathlessErrors(boolean on) {
         this.pathless = on;
         return this;
+    }
+
+    /**
+     * Every later delete of a file whose name ends with {@code suffix} fails, until this is called with null: for
+     * the paths that must say what they could not delete.
+     */
+    public synchronized void failDeletes(String suffix) {
+        this.failingDeletes = suffix;
     }
 
     /** Makes linkOrCopy behave as a copy that takes disk space (a backup to another file system). */
@@ -347,6 +357,9 @@ public final class FaultFileIO {
             synchronized (FaultFileIO.this) {
                 checkAlive();
                 adopt(file.getParent());
+                if (failingDeletes != null && file.getFileName().toString().endsWith(failingDeletes)) {
+                    throw new InjectedIOException("injected delete failure: " + file);
+                }
                 nio.delete(file);
                 live.remove(file);
             }

@@ -9,6 +9,7 @@ import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.format.MetaFile;
+import io.ferrumdb.internal.log.SegmentSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +75,62 @@ class ManifestWriteFailureTest {
         }
         try (FerrumDB db = FerrumDB.open(dir, options)) {
             assertValues(db, "after reopen");
+        }
+    }
+
+    /**
+     * Outputs of a failed publish that cannot be deleted at once (a delete failing) are named in a warning, which
+     * says they stay until the next open; that open deletes them, and every value reads as before.
+     */
+    @Test
+    void outputsThatCannotBeDeletedAreNamedInALogLineAndGoneAfterReopen() throws Exception {
+        FaultFileIO io = new FaultFileIO(2);
+        Path dir = tmp.resolve("db");
+        Options options = Options.builder().segmentSize(4096).fsyncPolicy(FsyncPolicy.never())
+                .autoCompaction(false).build();
+        List<String> warnings = new ArrayList<>();
+        Logger logger = Logger.getLogger(SegmentSet.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    synchronized (warnings) {
+                        warnings.add(record.getMessage());
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(capture);
+        try (FerrumDB db = FerrumDB.open(dir, io.forOneOpen(options))) {
+            for (int i = 0; i < KEYS; i++) {
+                db.put(key(i), value(i, 0));
+            }
+            for (int i = 0; i < KEYS; i += 2) {
+                db.put(key(i), value(i, 1));
+            }
+            io.failDeletes(".seg");
+            io.failOn(Op.FORCE, 2, FileNames.MANIFEST + ".tmp");
+            assertThatThrownBy(db::compact).isInstanceOf(FerrumException.class)
+                    .hasRootCauseInstanceOf(InjectedIOException.class);
+            io.failDeletes(null);
+            assertCompactedValues(db, "same handle");
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertThat(warnings).as("warnings of SegmentSet").singleElement().asString()
+                .contains("compaction outputs [").contains(".seg").contains("stay until the next open deletes them")
+                .contains("deleting them failed").contains("injected delete failure");
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            assertNoUnlistedSegmentFiles(dir);
+            assertCompactedValues(db, "after reopen");
         }
     }
 
