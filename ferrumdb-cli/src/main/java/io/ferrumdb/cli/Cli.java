@@ -19,6 +19,11 @@ import picocli.CommandLine.ScopeType;
 
 /** The {@code ferrumdb} command. Without a subcommand it runs the REPL on the database. */
 @Command(name = "ferrumdb", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb                              the REPL on ./ferrumdb-data",
+            "  ferrumdb --db /tmp/demo put user:1 Ada",
+            "  ferrumdb --db /tmp/demo get user:1    prints Ada",
+            "  ferrumdb get --help                   each command's options and examples"},
         description = "FerrumDB, an embedded key-value and document database: REPL, one-shot commands and tools.%n"
                 + "Without a command, starts the REPL on the database (type HELP there).",
         scope = ScopeType.INHERIT,
@@ -31,6 +36,8 @@ import picocli.CommandLine.ScopeType;
 final class Cli implements Callable<Integer> {
     static final String DEFAULT_DB = "ferrumdb-data";
     static final String PASSPHRASE_ENV = "FERRUMDB_PASSPHRASE";
+    /** The heading of every command's examples, which its --help ends with (as git's and psql's pages do). */
+    static final String EXAMPLES = "%nExamples:%n";
 
     final Io io;
 

@@ -39,6 +39,10 @@ final class DataCommands {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb get user:1                   the value of user:1",
+                "  ferrumdb get photo -o photo.jpg       its exact bytes into a file",
+                "  ferrumdb --hex get 00ff               a binary key; the value in hex"},
             description = {"Prints the value of KEY. Exit code 1 when the key is absent or expired.",
                 "In text mode the exact bytes are written when standard output is a file or pipe "
                     + "(get K > f gives back what put K --file f stored); on a terminal a newline follows and "
@@ -47,7 +51,7 @@ final class DataCommands {
         @ParentCommand
         Cli cli;
 
-        @Parameters(paramLabel = "KEY")
+        @Parameters(paramLabel = "KEY", description = "The key to read (text; hex or base64 under --hex or --base64).")
         String key;
 
         @Option(names = {"-o", "--output"}, paramLabel = "FILE",
@@ -83,12 +87,17 @@ final class DataCommands {
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb put user:1 Ada",
+                "  ferrumdb put session:9 abc --ttl 30m  expires in 30 minutes (--ttl 90: 90 s)",
+                "  ferrumdb put photo --file photo.jpg   the value is the file's bytes",
+                "  date | ferrumdb put stamp -           the value from standard input"},
             description = "Sets KEY to VALUE, to the contents of --file, or to standard input when VALUE is -.")
     static final class Put implements Callable<Integer> {
         @ParentCommand
         Cli cli;
 
-        @Parameters(index = "0", paramLabel = "KEY")
+        @Parameters(index = "0", paramLabel = "KEY", description = "The key to set.")
         String key;
 
         @Parameters(index = "1", paramLabel = "VALUE", arity = "0..1",
@@ -141,12 +150,14 @@ final class DataCommands {
     }
 
     @Command(name = "del", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb del user:1                   exit code 1 when there was none"},
             description = "Deletes KEY. Exit code 1 when it did not exist.")
     static final class Del implements Callable<Integer> {
         @ParentCommand
         Cli cli;
 
-        @Parameters(paramLabel = "KEY")
+        @Parameters(paramLabel = "KEY", description = "The key to delete.")
         String key;
 
         @Override
@@ -161,7 +172,11 @@ final class DataCommands {
         }
     }
 
-    @Command(name = "keys", mixinStandardHelpOptions = true, description = "Lists live keys in key order, one a line.")
+    @Command(name = "keys", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb keys --prefix user: --limit 10",
+                "  ferrumdb --hex keys                   binary keys, in hex"},
+            description = "Lists live keys in key order, one a line.")
     static final class Keys implements Callable<Integer> {
         @ParentCommand
         Cli cli;
@@ -194,7 +209,10 @@ final class DataCommands {
         }
     }
 
-    @Command(name = "count", mixinStandardHelpOptions = true, description = "Prints the number of live keys.")
+    @Command(name = "count", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb count --prefix user:"},
+            description = "Prints the number of live keys.")
     static final class Count implements Callable<Integer> {
         @ParentCommand
         Cli cli;

@@ -105,24 +105,10 @@ public final class Main {
         }
     }
 
-    /**
-     * A command line picocli cannot parse: one line saying what is wrong (with the closest command for a
-     * mistyped one) and where help is, instead of the whole usage text.
-     */
+    /** A command line picocli cannot parse: one line ({@link UsageErrors}), exit code 2. */
     private static int usageError(CommandLine.ParameterException e, String[] args) {
-        CommandLine line = e.getCommandLine();
-        PrintWriter err = line.getErr();
-        String help = line.getCommandSpec().qualifiedName() + " --help";
-        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && line.getParent() == null
-                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
-            String typed = unmatched.getUnmatched().get(0);
-            List<String> close = unmatched.getSuggestions();
-            err.println("ferrumdb: unknown command '" + typed + "'"
-                    + (close.isEmpty() ? "" : "; did you mean '" + close.get(0) + "'?")
-                    + " ('" + help + "' lists the commands)");
-        } else {
-            err.println("ferrumdb: " + e.getMessage() + " (see '" + help + "')");
-        }
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("ferrumdb: " + UsageErrors.describe(e));
         err.flush();
         return ExitCode.USAGE;
     }

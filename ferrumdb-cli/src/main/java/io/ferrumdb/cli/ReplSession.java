@@ -180,11 +180,8 @@ final class ReplSession {
                     + usage("SET") + " (HELP lists the commands)");
             case "DELETE" -> throw CliException.usage("unknown command '" + w.get(0) + "': in the REPL it is "
                     + usage("DEL") + " (HELP lists the commands)");
-            default -> {
-                String close = closestCommand(cmd);
-                throw CliException.usage("unknown command '" + w.get(0) + "'"
-                        + (close == null ? "" : "; did you mean '" + close + "'?") + " (HELP lists the commands)");
-            }
+            default -> throw CliException.usage("unknown command '" + w.get(0) + "'"
+                    + Closest.suggestion(cmd, COMMANDS.keySet()) + " (HELP lists the commands)");
         }
     }
 
@@ -319,7 +316,8 @@ final class ReplSession {
 
     private void doc(ReplSyntax.Words w) {
         if (w.size() < 2) {
-            throw CliException.usage("DOC needs a command:\n" + DOC_HELP);
+            throw CliException.usage("DOC needs a command: DOC " + String.join("|", DOC_COMMANDS)
+                    + " ... (HELP DOC shows their syntax)");
         }
         String sub = w.get(1).toUpperCase(Locale.ROOT);
         switch (sub) {
@@ -362,7 +360,8 @@ final class ReplSession {
                 docArity(w, 2, 2);
                 Docs.collections(handles.docs(), out);
             }
-            default -> throw CliException.usage("unknown DOC command '" + w.get(1) + "':\n" + DOC_HELP);
+            default -> throw CliException.usage("unknown DOC command '" + w.get(1) + "'"
+                    + Closest.suggestion(sub, DOC_COMMANDS) + " (HELP DOC lists them)");
         }
     }
 
@@ -374,51 +373,13 @@ final class ReplSession {
         }
     }
 
-    /**
-     * The REPL command a mistyped one most likely meant, as the one-shot command line suggests (`cout` → `count`):
-     * the one at the smallest edit distance (a swap of two neighbouring letters counts as one edit), if that is at
-     * most 2 and less than half the typed word, so that a word unlike every command gets no suggestion.
-     */
-    static String closestCommand(String typed) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String c : COMMANDS.keySet()) {
-            int d = editDistance(typed, c);
-            if (d < bestDistance) {
-                best = c;
-                bestDistance = d;
-            }
-        }
-        return bestDistance <= 2 && bestDistance * 2 < typed.length() ? best : null;
-    }
-
-    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps, each 1. */
-    private static int editDistance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
-    }
-
     private void help(ReplSyntax.Words w) {
         arity(w, 1, 2);
         if (w.size() == 2) {
             String c = w.get(1).toUpperCase(Locale.ROOT);
             if (!COMMANDS.containsKey(c)) {
-                throw CliException.usage("no command '" + w.get(1) + "' (HELP lists the commands)");
+                throw CliException.usage("no command '" + w.get(1) + "'" + Closest.suggestion(c, COMMANDS.keySet())
+                        + " (HELP lists the commands)");
             }
             out.println(c.equals("DOC") ? DOC_HELP : COMMANDS.get(c));
             return;
