@@ -70,12 +70,7 @@ final class DataCommands {
                 throw CliException.notFound("key not found: " + key);
             }
             if (output != null) {
-                try {
-                    Files.write(output, value);
-                } catch (IOException e) {
-                    throw new CliException(ExitCode.USAGE, "cannot write the value: "
-                            + ProblemWording.fileProblem(output, e));
-                }
+                writeFile(value);
             } else if (codec == Codec.TEXT && !cli.io.terminals().out()) {
                 // Like redis-cli's raw output: a pipe or file gets the stored bytes, not one byte more.
                 cli.io.out().write(value, 0, value.length);
@@ -83,6 +78,28 @@ final class DataCommands {
                 print(cli.io.out(), codec, value);
             }
             return ExitCode.OK;
+        }
+
+        /**
+         * --output, under the rule of export's: a file that cannot be created is bad input (exit code 2); a write
+         * that fails half way (a full disk) is an I/O error (exit code 3) and leaves FILE as it was, since the value
+         * goes to FILE.partial first and is renamed over FILE once complete and fsynced.
+         */
+        private void writeFile(byte[] value) {
+            PartialFile file;
+            try {
+                file = PartialFile.create(output);
+            } catch (IOException e) {
+                throw CliException.usage("cannot write the value: " + ProblemWording.fileProblem(output, e));
+            }
+            try (file) {
+                file.stream().write(value);
+                file.publish();
+            } catch (IOException e) {
+                throw new CliException(ExitCode.DATABASE, "cannot write the value: "
+                        + ProblemWording.fileProblem(output, e) + "; " + output
+                        + (file.inPlace() ? " holds a cut value" : " was not written"));
+            }
         }
     }
 
