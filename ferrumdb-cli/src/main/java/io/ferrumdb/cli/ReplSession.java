@@ -57,18 +57,22 @@ final class ReplSession {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean verbose;
+    private final ReplInterrupt interrupt;
     private WriteBatch batch;
     private int queued;
     /** A SET or DEL of the open batch failed: EXEC discards the batch (Redis's EXECABORT), applying none of it. */
     private String queueingFailure;
     private boolean exit;
 
-    ReplSession(ReplHandles handles, Codec codec, PrintStream out, PrintStream err, boolean verbose) {
+    /** @param interrupt Ctrl-C on a terminal; piped input has one that is never requested */
+    ReplSession(ReplHandles handles, Codec codec, PrintStream out, PrintStream err, boolean verbose,
+                ReplInterrupt interrupt) {
         this.handles = handles;
         this.codec = codec;
         this.out = out;
         this.err = err;
         this.verbose = verbose;
+        this.interrupt = interrupt;
     }
 
     boolean exitRequested() {
@@ -93,18 +97,28 @@ final class ReplSession {
 
     /** Runs one (possibly multi-line) input; returns 0, or the exit code of its failure, which it reports. */
     int execute(String input) {
+        interrupt.clear();
+        int code = ExitCode.OK;
         try {
             run(input);
-            return ExitCode.OK;
+        } catch (ReplInterrupt.Interrupted e) {
+            interrupt.clear();
+            err.println("(interrupted)");
+            code = Main.exitCode(e);
         } catch (RuntimeException e) {
+            interrupt.clear();
             err.println("(error) " + Main.message(e));
             if (verbose) {
                 e.printStackTrace(err);
             }
-            return Main.exitCode(e);
-        } finally {
-            out.flush();
+            code = Main.exitCode(e);
         }
+        if (interrupt.requested()) {
+            interrupt.clear();
+            err.println("(interrupted, but the command had run to its end: part of its output was not shown)");
+        }
+        out.flush();
+        return code;
     }
 
     /** Ends the session: an unfinished batch is dropped, and said so. */
@@ -252,6 +266,7 @@ final class ReplSession {
         try (Stream<byte[]> keys = Cli.shownKeys(db(), DataCommands.range(codec, prefix), all)) {
             Iterator<byte[]> it = keys.iterator();
             while (it.hasNext()) {
+                interrupt.check();
                 out.println(codec.encode(it.next()));
             }
         }
