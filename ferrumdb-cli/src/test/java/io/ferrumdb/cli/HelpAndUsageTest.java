@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import java.io.ByteArrayInputStream;
 import java.io.PrintStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +127,18 @@ class HelpAndUsageTest {
             words.add(word.toString());
         }
         return words;
+    }
+
+    @Test
+    void theHelpsExitCodesAreTheReadmesTable() throws Exception {
+        List<String> readme = Files.readAllLines(Path.of("").toAbsolutePath().getParent().resolve("README.md"));
+        List<String> table = readme.stream().dropWhile(l -> !l.startsWith("**Exit codes**")).skip(1)
+                .dropWhile(String::isBlank).takeWhile(l -> l.startsWith("|")).skip(2)
+                .map(l -> l.split("\\|")[1].trim()).toList();
+        List<String> help = Run.of(null, "", "get", "--help").out().lines().dropWhile(l -> !l.equals("Exit codes:"))
+                .skip(1).takeWhile(l -> !l.isBlank()).map(l -> l.trim().split("  +")[0]).toList();
+        assertThat(table).containsExactly("0", "1", "2", "3", "4", "5", "130, 143");
+        assertThat(help).isEqualTo(table);
     }
 
     @Test
