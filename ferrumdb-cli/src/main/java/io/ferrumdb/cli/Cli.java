@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -23,7 +24,8 @@ import picocli.CommandLine.ScopeType;
             "  ferrumdb                              the REPL on ./ferrumdb-data",
             "  ferrumdb --db /tmp/demo put user:1 Ada",
             "  ferrumdb --db /tmp/demo get user:1    prints Ada",
-            "  ferrumdb get --help                   each command's options and examples"},
+            "  ferrumdb get --help                   each command's options and examples",
+            "  ferrumdb help get                     the same, as git help does"},
         description = "FerrumDB, an embedded key-value and document database: REPL, one-shot commands and tools.%n"
                 + "Without a command, starts the REPL on the database (type HELP there).",
         scope = ScopeType.INHERIT,
@@ -32,6 +34,7 @@ import picocli.CommandLine.ScopeType;
             DataCommands.Count.class, InfoCommand.class, VerifyCommand.class, ExportCommand.class,
             ImportCommand.class, CompactCommand.class, RepairCommand.class, BackupCommand.class, DocCommand.class,
             StudioCommand.class, ServeCommand.class, McpCommand.class, CompletionCommand.class,
+            CommandLine.HelpCommand.class,
         })
 final class Cli implements Callable<Integer> {
     static final String DEFAULT_DB = "ferrumdb-data";

@@ -94,6 +94,11 @@ public final class Main {
             codes.put(entry.substring(0, colon), entry.substring(colon + 1));
         }
         applyExitCodeHelp(cmd, codes);
+        // picocli's own help command ("ferrumdb help get", as git has) takes no annotations of ours: worded and
+        // laid out here as every other command's help.
+        cmd.getSubcommands().get("help").getCommandSpec().usageMessage().header(new String[0]).synopsisHeading("Usage: ")
+                .description("Prints the help of COMMAND (of ferrumdb without one), as 'ferrumdb COMMAND --help' does.")
+                .footerHeading(Cli.EXAMPLES).footer("  ferrumdb help get                     what get --help prints");
         return cmd;
     }
 

@@ -130,6 +130,15 @@ class HelpAndUsageTest {
     }
 
     @Test
+    void helpCommandShowsTheSameAsHelpOption() {
+        Run helpGet = Run.of(null, "", "help", "get");
+        assertThat(helpGet.code()).isZero();
+        assertThat(helpGet.out()).isEqualTo(Run.of(null, "", "get", "--help").out());
+        assertThat(Run.of(null, "", "help", "doc").out()).isEqualTo(Run.of(null, "", "doc", "--help").out());
+        assertThat(Run.of(null, "", "help").out()).isEqualTo(Run.of(null, "", "--help").out());
+    }
+
+    @Test
     void theHelpsExitCodesAreTheReadmesTable() throws Exception {
         List<String> readme = Files.readAllLines(Path.of("").toAbsolutePath().getParent().resolve("README.md"));
         List<String> table = readme.stream().dropWhile(l -> !l.startsWith("**Exit codes**")).skip(1)
