@@ -1,6 +1,7 @@
 package io.ferrumdb.cli;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -14,7 +15,8 @@ final class Closest {
     /**
      * The candidate at the smallest edit distance from {@code typed} (a swap of two neighbouring letters counts as
      * one edit; case and leading dashes are ignored), if that is at most 2 and less than half the typed word, so that
-     * a word unlike every candidate gets no suggestion; else null.
+     * a word unlike every candidate gets no suggestion; else the one candidate the typed word begins, if only one
+     * does; else null.
      */
     static String to(String typed, Collection<String> candidates) {
         String word = bare(typed);
@@ -27,7 +29,13 @@ final class Closest {
                 bestDistance = d;
             }
         }
-        return bestDistance <= 2 && bestDistance * 2 < word.length() ? best : null;
+        if (bestDistance <= 2 && bestDistance * 2 < word.length()) {
+            return best;
+        }
+        // An abbreviation of exactly one candidate (--pre for --prefix), as git suggests for one.
+        List<String> extending = candidates.stream().filter(c -> word.length() >= 2 && bare(c).startsWith(word))
+                .toList();
+        return extending.size() == 1 ? extending.get(0) : null;
     }
 
     /** "; did you mean 'X'?" for the closest candidate, or "" when none is close. */

@@ -197,6 +197,8 @@ class HelpAndUsageTest {
         assertThat(Closest.to("cout", List.of("count", "compact", "keys"))).isEqualTo("count");
         assertThat(Closest.to("--prefx", List.of("--prefix", "--limit"))).isEqualTo("--prefix");
         assertThat(Closest.to("GTE", List.of("GET", "SET"))).isEqualTo("GET");
+        assertThat(Closest.to("--pre", List.of("--prefix", "--limit"))).isEqualTo("--prefix");
+        assertThat(Closest.to("co", List.of("count", "compact"))).isNull();
         assertThat(Closest.to("x", List.of("get"))).isNull();
         assertThat(Closest.to("frobnicate", List.of("find", "count"))).isNull();
         assertThatCode(() -> Closest.to("", List.of("get"))).doesNotThrowAnyException();
