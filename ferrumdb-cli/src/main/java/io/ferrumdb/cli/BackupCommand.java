@@ -8,6 +8,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db /data/app backup /backups/app-monday",
+            "  ferrumdb --db /backups/app-monday info   the copy opens as a database"},
         description = "Writes a consistent copy of the database into DIR (new or empty), which opens as a "
                 + "database of its own. Sealed segments are hard-linked where possible.")
 final class BackupCommand implements Callable<Integer> {

@@ -13,12 +13,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** The {@code ferrumdb} command. Without a subcommand it runs the REPL on the database. */
 @Command(name = "ferrumdb", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb                              the REPL on ./ferrumdb-data",
+            "  ferrumdb --db /tmp/demo put user:1 Ada",
+            "  ferrumdb --db /tmp/demo get user:1    prints Ada",
+            "  ferrumdb get --help                   each command's options and examples",
+            "  ferrumdb help get                     the same, as git help does"},
         description = "FerrumDB, an embedded key-value and document database: REPL, one-shot commands and tools.%n"
                 + "Without a command, starts the REPL on the database (type HELP there).",
         scope = ScopeType.INHERIT,
@@ -27,10 +34,13 @@ import picocli.CommandLine.ScopeType;
             DataCommands.Count.class, InfoCommand.class, VerifyCommand.class, ExportCommand.class,
             ImportCommand.class, CompactCommand.class, RepairCommand.class, BackupCommand.class, DocCommand.class,
             StudioCommand.class, ServeCommand.class, McpCommand.class, CompletionCommand.class,
+            CommandLine.HelpCommand.class,
         })
 final class Cli implements Callable<Integer> {
     static final String DEFAULT_DB = "ferrumdb-data";
     static final String PASSPHRASE_ENV = "FERRUMDB_PASSPHRASE";
+    /** The heading of every command's examples, which its --help ends with (as git's and psql's pages do). */
+    static final String EXAMPLES = "%nExamples:%n";
 
     final Io io;
 

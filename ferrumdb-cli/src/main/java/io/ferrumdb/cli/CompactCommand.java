@@ -9,6 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "compact", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db /data/app compact --threads 2"},
         description = "Rewrites the live records of every segment into new segments and deletes the old ones, "
                 + "reclaiming the space of overwritten, deleted and expired records.")
 final class CompactCommand implements Callable<Integer> {

@@ -8,6 +8,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "completion", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  source <(ferrumdb completion)         in ~/.bashrc: Tab completes commands"},
         description = "Prints a bash completion script. Use: source <(./ferrumdb completion)")
 final class CompletionCommand implements Callable<Integer> {
     @ParentCommand

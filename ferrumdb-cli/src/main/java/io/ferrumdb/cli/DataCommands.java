@@ -39,6 +39,10 @@ final class DataCommands {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb get user:1                   the value of user:1",
+                "  ferrumdb get photo -o photo.jpg       its exact bytes into a file",
+                "  ferrumdb --hex get 00ff               a binary key; the value in hex"},
             description = {"Prints the value of KEY. Exit code 1 when the key is absent or expired.",
                 "In text mode the exact bytes are written when standard output is a file or pipe "
                     + "(get K > f gives back what put K --file f stored); on a terminal a newline follows and "
@@ -47,7 +51,7 @@ final class DataCommands {
         @ParentCommand
         Cli cli;
 
-        @Parameters(paramLabel = "KEY")
+        @Parameters(paramLabel = "KEY", description = "The key to read (text; hex or base64 under --hex or --base64).")
         String key;
 
         @Option(names = {"-o", "--output"}, paramLabel = "FILE",
@@ -66,12 +70,7 @@ final class DataCommands {
                 throw CliException.notFound("key not found: " + key);
             }
             if (output != null) {
-                try {
-                    Files.write(output, value);
-                } catch (IOException e) {
-                    throw new CliException(ExitCode.USAGE, "cannot write the value: "
-                            + ProblemWording.fileProblem(output, e));
-                }
+                writeFile(value);
             } else if (codec == Codec.TEXT && !cli.io.terminals().out()) {
                 // Like redis-cli's raw output: a pipe or file gets the stored bytes, not one byte more.
                 cli.io.out().write(value, 0, value.length);
@@ -80,15 +79,42 @@ final class DataCommands {
             }
             return ExitCode.OK;
         }
+
+        /**
+         * --output, under the rule of export's: a file that cannot be created is bad input (exit code 2); a write
+         * that fails half way (a full disk) is an I/O error (exit code 3) and leaves FILE as it was, since the value
+         * goes to FILE.partial first and is renamed over FILE once complete and fsynced.
+         */
+        private void writeFile(byte[] value) {
+            PartialFile file;
+            try {
+                file = PartialFile.create(output);
+            } catch (IOException e) {
+                throw CliException.usage("cannot write the value: " + ProblemWording.fileProblem(output, e));
+            }
+            try (file) {
+                file.stream().write(value);
+                file.publish();
+            } catch (IOException e) {
+                throw new CliException(ExitCode.DATABASE, "cannot write the value: "
+                        + ProblemWording.fileProblem(output, e) + "; " + output
+                        + (file.inPlace() ? " holds a cut value" : " was not written"));
+            }
+        }
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb put user:1 Ada",
+                "  ferrumdb put session:9 abc --ttl 30m  expires in 30 minutes (--ttl 90: 90 s)",
+                "  ferrumdb put photo --file photo.jpg   the value is the file's bytes",
+                "  date | ferrumdb put stamp -           the value from standard input"},
             description = "Sets KEY to VALUE, to the contents of --file, or to standard input when VALUE is -.")
     static final class Put implements Callable<Integer> {
         @ParentCommand
         Cli cli;
 
-        @Parameters(index = "0", paramLabel = "KEY")
+        @Parameters(index = "0", paramLabel = "KEY", description = "The key to set.")
         String key;
 
         @Parameters(index = "1", paramLabel = "VALUE", arity = "0..1",
@@ -141,12 +167,14 @@ final class DataCommands {
     }
 
     @Command(name = "del", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb del user:1                   exit code 1 when there was none"},
             description = "Deletes KEY. Exit code 1 when it did not exist.")
     static final class Del implements Callable<Integer> {
         @ParentCommand
         Cli cli;
 
-        @Parameters(paramLabel = "KEY")
+        @Parameters(paramLabel = "KEY", description = "The key to delete.")
         String key;
 
         @Override
@@ -161,7 +189,11 @@ final class DataCommands {
         }
     }
 
-    @Command(name = "keys", mixinStandardHelpOptions = true, description = "Lists live keys in key order, one a line.")
+    @Command(name = "keys", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb keys --prefix user: --limit 10",
+                "  ferrumdb --hex keys                   binary keys, in hex"},
+            description = "Lists live keys in key order, one a line.")
     static final class Keys implements Callable<Integer> {
         @ParentCommand
         Cli cli;
@@ -194,7 +226,10 @@ final class DataCommands {
         }
     }
 
-    @Command(name = "count", mixinStandardHelpOptions = true, description = "Prints the number of live keys.")
+    @Command(name = "count", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb count --prefix user:"},
+            description = "Prints the number of live keys.")
     static final class Count implements Callable<Integer> {
         @ParentCommand
         Cli cli;

@@ -11,6 +11,10 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code ferrumdb doc ...}: the document store (module ferrumdb-doc) from scripts. */
 @Command(name = "doc", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db people doc put users u1 '{\"name\":\"Ada\",\"age\":36}'",
+            "  ferrumdb --db people doc index users age",
+            "  ferrumdb --db people doc find users '{\"age\":{\"$gte\":30}}'"},
         description = "Documents: JSON documents in named collections with secondary indexes. Filters are JSON, "
                 + "e.g. '{\"age\": {\"$gte\": 30}, \"city\": \"London\"}' (operators $eq $ne $gt $gte $lt $lte $in "
                 + "$between $startsWith $exists $and $or $not). A database is either a key-value database or a "
@@ -59,7 +63,8 @@ final class DocCommand implements Callable<Integer> {
 
     /** A subcommand on one collection, its first parameter. */
     abstract static class OnCollection extends Sub {
-        @Parameters(index = "0", paramLabel = "COLLECTION")
+        @Parameters(index = "0", paramLabel = "COLLECTION",
+                description = "The collection (created by its first document).")
         String collection;
 
         OnCollection(Access access) {
@@ -69,7 +74,7 @@ final class DocCommand implements Callable<Integer> {
 
     /** A subcommand on one document: COLLECTION ID. */
     abstract static class OnDocument extends OnCollection {
-        @Parameters(index = "1", paramLabel = "ID")
+        @Parameters(index = "1", paramLabel = "ID", description = "The document's id in COLLECTION.")
         String id;
 
         OnDocument(Access access) {
@@ -77,7 +82,11 @@ final class DocCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true, description = "Stores JSON as document ID of COLLECTION.")
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb --db people doc put users u1 '{\"name\":\"Ada\",\"age\":36}'",
+                "  ferrumdb --db people doc put users u2 - < grace.json"},
+            description = "Stores JSON as document ID of COLLECTION.")
     static final class Put extends OnDocument {
         @Parameters(index = "2", paramLabel = "JSON", description = "The document; - reads standard input.")
         String json;
@@ -101,6 +110,8 @@ final class DocCommand implements Callable<Integer> {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb --db people doc get users u1"},
             description = "Prints document ID of COLLECTION. Exit code 1 when absent.")
     static final class Get extends OnDocument {
         Get() {
@@ -114,6 +125,8 @@ final class DocCommand implements Callable<Integer> {
     }
 
     @Command(name = "del", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb --db people doc del users u1"},
             description = "Deletes document ID of COLLECTION. Exit code 1 when absent.")
     static final class Del extends OnDocument {
         Del() {
@@ -128,7 +141,8 @@ final class DocCommand implements Callable<Integer> {
 
     /** A read of the documents matching an optional FILTER: COLLECTION [FILTER]. */
     abstract static class Matching extends OnCollection {
-        @Parameters(index = "1", paramLabel = "FILTER", arity = "0..1")
+        @Parameters(index = "1", paramLabel = "FILTER", arity = "0..1",
+                description = "A JSON filter such as '{\"age\":{\"$gte\":30}}'; every document without one.")
         String filter;
 
         Matching() {
@@ -137,6 +151,9 @@ final class DocCommand implements Callable<Integer> {
     }
 
     @Command(name = "find", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb --db people doc find users '{\"age\":{\"$gte\":30}}' --limit 10",
+                "  ferrumdb --db people doc find users   every document of users"},
             description = "Prints the documents matching FILTER (all without one) as ID<TAB>JSON lines.")
     static final class Find extends Matching {
         @Option(names = "--limit", paramLabel = "N", description = "At most N documents (0 or more; 0 prints none).")
@@ -152,6 +169,8 @@ final class DocCommand implements Callable<Integer> {
     }
 
     @Command(name = "count", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb --db people doc count users '{\"age\":{\"$lt\":40}}'"},
             description = "Prints the number of documents matching FILTER (all without one).")
     static final class Count extends Matching {
         @Override
@@ -161,9 +180,13 @@ final class DocCommand implements Callable<Integer> {
     }
 
     @Command(name = "index", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb --db people doc index users address.city",
+                "  ferrumdb --db people doc index users email --unique"},
             description = "Creates an index on PATH (e.g. address.city) of COLLECTION.")
     static final class Index extends OnCollection {
-        @Parameters(index = "1", paramLabel = "PATH")
+        @Parameters(index = "1", paramLabel = "PATH",
+                description = "A dot path into the documents, e.g. address.city (an array indexes each element).")
         String path;
         @Option(names = "--unique", description = "Refuse two documents with the same value.")
         boolean unique;
@@ -179,9 +202,12 @@ final class DocCommand implements Callable<Integer> {
     }
 
     @Command(name = "explain", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb --db people doc explain users '{\"address.city\":\"London\"}'"},
             description = "Shows how FILTER would run: which index, or a scan.")
     static final class Explain extends OnCollection {
-        @Parameters(index = "1", paramLabel = "FILTER")
+        @Parameters(index = "1", paramLabel = "FILTER",
+                description = "A JSON filter such as '{\"address.city\":\"London\"}'.")
         String filter;
 
         Explain() {
@@ -195,6 +221,8 @@ final class DocCommand implements Callable<Integer> {
     }
 
     @Command(name = "collections", mixinStandardHelpOptions = true,
+            footerHeading = Cli.EXAMPLES, footer = {
+                "  ferrumdb --db people doc collections"},
             description = "Lists the collections and their indexes.")
     static final class Collections extends Sub {
         Collections() {

@@ -16,6 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb export > dump.jsonl          every key, TTLs included",
+            "  ferrumdb export -o dump.jsonl         into a file, renamed into place when complete"},
         // The first line is a whole sentence: 'ferrumdb --help' lists each command with its first line only. The
         // example is a line of its own: inside a sentence, the help's wrapping broke it in the middle of a string.
         description = {"Writes every live key as JSON Lines, one object a line; 'import' restores them exactly, "

@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db copy import < dump.jsonl",
+            "  ferrumdb --db copy import -i dump.jsonl   the progress bar also shows an ETA"},
         description = "Reads JSON Lines written by 'export' and puts every record, TTLs included (records that "
                 + "have expired since are skipped). Writes in atomic batches; on a bad line, every record before it "
                 + "stays imported, the error says how many that is, and the exit code is 2. A progress bar shows on "

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db /data/app info"},
         description = "Shows format version, segments, live keys, live and dead bytes, encryption and fsync policy.")
 final class InfoCommand implements Callable<Integer> {
     private static final byte[] META_MAGIC = "FDBMETA1".getBytes(StandardCharsets.US_ASCII);

@@ -97,6 +97,11 @@ public final class Main {
             codes.put(entry.substring(0, colon), entry.substring(colon + 1));
         }
         applyExitCodeHelp(cmd, codes);
+        // picocli's own help command ("ferrumdb help get", as git has) takes no annotations of ours: worded and
+        // laid out here as every other command's help.
+        cmd.getSubcommands().get("help").getCommandSpec().usageMessage().header(new String[0]).synopsisHeading("Usage: ")
+                .description("Prints the help of COMMAND (of ferrumdb without one), as 'ferrumdb COMMAND --help' does.")
+                .footerHeading(Cli.EXAMPLES).footer("  ferrumdb help get                     what get --help prints");
         return cmd;
     }
 
@@ -108,24 +113,10 @@ public final class Main {
         }
     }
 
-    /**
-     * A command line picocli cannot parse: one line saying what is wrong (with the closest command for a
-     * mistyped one) and where help is, instead of the whole usage text.
-     */
+    /** A command line picocli cannot parse: one line ({@link UsageErrors}), exit code 2. */
     private static int usageError(CommandLine.ParameterException e, String[] args) {
-        CommandLine line = e.getCommandLine();
-        PrintWriter err = line.getErr();
-        String help = line.getCommandSpec().qualifiedName() + " --help";
-        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && line.getParent() == null
-                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
-            String typed = unmatched.getUnmatched().get(0);
-            List<String> close = unmatched.getSuggestions();
-            err.println("ferrumdb: unknown command '" + typed + "'"
-                    + (close.isEmpty() ? "" : "; did you mean '" + close.get(0) + "'?")
-                    + " ('" + help + "' lists the commands)");
-        } else {
-            err.println("ferrumdb: " + e.getMessage() + " (see '" + help + "')");
-        }
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("ferrumdb: " + UsageErrors.describe(e));
         err.flush();
         return ExitCode.USAGE;
     }

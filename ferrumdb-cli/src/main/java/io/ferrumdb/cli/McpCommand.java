@@ -9,6 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "mcp", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db /data/memory mcp        stdio: the command an MCP client starts",
+            "  ferrumdb --db /data/memory mcp --http --port 8931"},
         // The first line is a whole sentence: 'ferrumdb --help' lists each command with its first line only.
         description = {"Serves the database to AI agents over the Model Context Protocol: tools remember, recall, "
                 + "forget, list_namespaces, kv_get, kv_put, kv_delete, kv_scan and doc_find, and memories as "

@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "repair", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db /data/app verify        first, to see what is damaged",
+            "  ferrumdb --db /data/app repair        the database must be closed"},
         description = "Makes a damaged database openable again, keeping every intact record: damaged segments are "
                 + "rewritten (resynchronising after each damaged record, tombstones kept so no deleted key comes "
                 + "back), hints rebuilt, and the damaged originals moved to a damaged-<timestamp> folder beside the "

@@ -53,7 +53,8 @@ final class Repl {
 
     /** Runs every line; the exit code is 0 when all succeeded, else that of the first failure. */
     private int piped() {
-        ReplSession session = new ReplSession(handles, cli.codec(), cli.io.out(), cli.io.err(), cli.verbose);
+        ReplSession session = new ReplSession(handles, cli.codec(), cli.io.out(), cli.io.err(), cli.verbose,
+                new ReplInterrupt());
         Utf8Lines in = new Utf8Lines(new BufferedInputStream(cli.io.in()));
         int status = ExitCode.OK;
         try {
@@ -95,8 +96,12 @@ final class Repl {
     private int interactive() {
         try (Terminal terminal = TerminalBuilder.builder().system(true).provider("exec").build()) {
             // Keys, values and messages are shown through the filter, so none of them can drive the terminal.
-            PrintStream out = new PrintStream(new TerminalSafeOutput(terminal.output()), true, StandardCharsets.UTF_8);
-            ReplSession session = new ReplSession(handles, cli.codec(), out, out, cli.verbose);
+            ReplInterrupt interrupt = new ReplInterrupt();
+            PrintStream out = new PrintStream(interrupt.dropWhileRequested(new TerminalSafeOutput(terminal.output())),
+                    true, StandardCharsets.UTF_8);
+            ReplSession session = new ReplSession(handles, cli.codec(), out, out, cli.verbose, interrupt);
+            // While a command runs; the line reader has its own handler while it reads (UserInterruptException).
+            terminal.handle(Terminal.Signal.INT, signal -> interrupt.request());
             LineReader reader = LineReaderBuilder.builder()
                     .terminal(terminal)
                     .appName("ferrumdb")

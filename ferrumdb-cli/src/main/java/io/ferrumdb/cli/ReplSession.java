@@ -57,18 +57,22 @@ final class ReplSession {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean verbose;
+    private final ReplInterrupt interrupt;
     private WriteBatch batch;
     private int queued;
     /** A SET or DEL of the open batch failed: EXEC discards the batch (Redis's EXECABORT), applying none of it. */
     private String queueingFailure;
     private boolean exit;
 
-    ReplSession(ReplHandles handles, Codec codec, PrintStream out, PrintStream err, boolean verbose) {
+    /** @param interrupt Ctrl-C on a terminal; piped input has one that is never requested */
+    ReplSession(ReplHandles handles, Codec codec, PrintStream out, PrintStream err, boolean verbose,
+                ReplInterrupt interrupt) {
         this.handles = handles;
         this.codec = codec;
         this.out = out;
         this.err = err;
         this.verbose = verbose;
+        this.interrupt = interrupt;
     }
 
     boolean exitRequested() {
@@ -93,20 +97,30 @@ final class ReplSession {
 
     /** Runs one (possibly multi-line) input; returns 0, or the exit code of its failure, which it reports. */
     int execute(String input) {
+        interrupt.clear();
+        int code = ExitCode.OK;
         try {
             run(input);
-            return ExitCode.OK;
         } catch (StandardOutput.ReaderGone e) {
             throw e; // nobody reads the answers any more: the session ends, as the command would
+        } catch (ReplInterrupt.Interrupted e) {
+            interrupt.clear();
+            err.println("(interrupted)");
+            code = Main.exitCode(e);
         } catch (RuntimeException e) {
+            interrupt.clear();
             err.println("(error) " + Main.message(e));
             if (verbose) {
                 e.printStackTrace(err);
             }
-            return Main.exitCode(e);
-        } finally {
-            out.flush();
+            code = Main.exitCode(e);
         }
+        if (interrupt.requested()) {
+            interrupt.clear();
+            err.println("(interrupted, but the command had run to its end: part of its output was not shown)");
+        }
+        out.flush();
+        return code;
     }
 
     /** Ends the session: an unfinished batch is dropped, and said so. */
@@ -182,11 +196,8 @@ final class ReplSession {
                     + usage("SET") + " (HELP lists the commands)");
             case "DELETE" -> throw CliException.usage("unknown command '" + w.get(0) + "': in the REPL it is "
                     + usage("DEL") + " (HELP lists the commands)");
-            default -> {
-                String close = closestCommand(cmd);
-                throw CliException.usage("unknown command '" + w.get(0) + "'"
-                        + (close == null ? "" : "; did you mean '" + close + "'?") + " (HELP lists the commands)");
-            }
+            default -> throw CliException.usage("unknown command '" + w.get(0) + "'"
+                    + Closest.suggestion(cmd, COMMANDS.keySet()) + " (HELP lists the commands)");
         }
     }
 
@@ -257,6 +268,7 @@ final class ReplSession {
         try (Stream<byte[]> keys = Cli.shownKeys(db(), DataCommands.range(codec, prefix), all)) {
             Iterator<byte[]> it = keys.iterator();
             while (it.hasNext()) {
+                interrupt.check();
                 out.println(codec.encode(it.next()));
             }
         }
@@ -321,7 +333,8 @@ final class ReplSession {
 
     private void doc(ReplSyntax.Words w) {
         if (w.size() < 2) {
-            throw CliException.usage("DOC needs a command:\n" + DOC_HELP);
+            throw CliException.usage("DOC needs a command: DOC " + String.join("|", DOC_COMMANDS)
+                    + " ... (HELP DOC shows their syntax)");
         }
         String sub = w.get(1).toUpperCase(Locale.ROOT);
         switch (sub) {
@@ -364,7 +377,8 @@ final class ReplSession {
                 docArity(w, 2, 2);
                 Docs.collections(handles.docs(), out);
             }
-            default -> throw CliException.usage("unknown DOC command '" + w.get(1) + "':\n" + DOC_HELP);
+            default -> throw CliException.usage("unknown DOC command '" + w.get(1) + "'"
+                    + Closest.suggestion(sub, DOC_COMMANDS) + " (HELP DOC lists them)");
         }
     }
 
@@ -376,51 +390,13 @@ final class ReplSession {
         }
     }
 
-    /**
-     * The REPL command a mistyped one most likely meant, as the one-shot command line suggests (`cout` → `count`):
-     * the one at the smallest edit distance (a swap of two neighbouring letters counts as one edit), if that is at
-     * most 2 and less than half the typed word, so that a word unlike every command gets no suggestion.
-     */
-    static String closestCommand(String typed) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String c : COMMANDS.keySet()) {
-            int d = editDistance(typed, c);
-            if (d < bestDistance) {
-                best = c;
-                bestDistance = d;
-            }
-        }
-        return bestDistance <= 2 && bestDistance * 2 < typed.length() ? best : null;
-    }
-
-    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps, each 1. */
-    private static int editDistance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
-    }
-
     private void help(ReplSyntax.Words w) {
         arity(w, 1, 2);
         if (w.size() == 2) {
             String c = w.get(1).toUpperCase(Locale.ROOT);
             if (!COMMANDS.containsKey(c)) {
-                throw CliException.usage("no command '" + w.get(1) + "' (HELP lists the commands)");
+                throw CliException.usage("no command '" + w.get(1) + "'" + Closest.suggestion(c, COMMANDS.keySet())
+                        + " (HELP lists the commands)");
             }
             out.println(c.equals("DOC") ? DOC_HELP : COMMANDS.get(c));
             return;

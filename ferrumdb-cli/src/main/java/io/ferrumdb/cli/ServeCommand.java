@@ -11,6 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db /data/app serve --port 6380",
+            "  redis-cli -p 6380 SET user:1 Ada      from another terminal"},
         description = "Serves the database over the Redis protocol (RESP2/RESP3), so that redis-cli, redis-py, "
                 + "ioredis, node-redis, Jedis and Lettuce can share it. Prints where it listens; stops on "
                 + "Ctrl+C, SIGTERM or SHUTDOWN. --fsync always (the default) replies +OK once a write is on disk.")

@@ -8,6 +8,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "studio", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db /data/app studio        then open the URL it prints",
+            "  ferrumdb --db /data/app studio --port 8080 --read-only"},
         description = "Starts FerrumDB Studio, the web console, on the database and prints the URL to open "
                 + "(it carries a secret token that changes on every start). Serves until Ctrl+C.")
 final class StudioCommand implements Callable<Integer> {

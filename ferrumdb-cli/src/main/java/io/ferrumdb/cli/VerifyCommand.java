@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
+        footerHeading = Cli.EXAMPLES, footer = {
+            "  ferrumdb --db /data/app verify        exit code 3 when anything is damaged"},
         description = "Reads every record of every segment and checks every checksum and authentication tag, "
                 + "writing nothing. Prints the file, offset and length of each problem (and of a torn tail, which is "
                 + "not damage); exit code 3 if anything is damaged or missing.")

@@ -3,6 +3,9 @@ package io.ferrumdb.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.WriteBatch;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,6 +111,45 @@ class TerminalIT {
         // Ctrl-D must reach the line editor, not the terminal's cooked mode between two lines: wait for the prompt.
         waitFor("{\n\"a\": [1, 2]}\nferrumdb>");
         type("C-d");
+        waitFor("SESSION ENDED");
+    }
+
+    @Test
+    void ctrlCCancelsTheLineOrTheRunningListingAndErrorsNeverEndTheSession() throws Exception {
+        Path db = tmp.resolve("db");
+        // 60 MB of keys: seconds of output for tmux to take in (30 MB took 2.9 s on a quiet machine).
+        int keys = 60_000;
+        String padding = "x".repeat(992);
+        try (FerrumDB d = FerrumDB.open(db)) {
+            for (int from = 0; from < keys; from += 5_000) {
+                WriteBatch batch = new WriteBatch();
+                for (int i = from; i < from + 5_000; i++) {
+                    batch.put(String.format("k%07d%s", i, padding).getBytes(StandardCharsets.UTF_8), new byte[] {'v'});
+                }
+                d.write(batch);
+            }
+        }
+        start(db, tmp.resolve("history"));
+        waitFor("ferrumdb>");
+        // Ctrl-C only once the line editor has the keys: the terminal discards input not yet read on a SIGINT.
+        type("SET half-typed");
+        waitFor("ferrumdb> SET half-typed");
+        type("C-c");
+        waitFor("half-typed\nferrumdb>");
+        type("GET", "Enter");
+        waitFor("(error) usage: GET key");
+        type("GET half-typed", "Enter");
+        waitFor("(nil)");
+
+        // Ctrl-C stops the listing and the prompt comes back (the signal ended the whole REPL before).
+        type("KEYS", "Enter");
+        waitFor("k000");
+        type("C-c");
+        waitFor("(interrupted)\nferrumdb>");
+        assertThat(screen()).doesNotContain("k0059999").doesNotContain("SESSION ENDED");
+        type("COUNT", "Enter");
+        waitFor("\n" + keys + "\nferrumdb>");
+        type("EXIT", "Enter");
         waitFor("SESSION ENDED");
     }
 

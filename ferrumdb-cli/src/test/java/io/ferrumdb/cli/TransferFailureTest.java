@@ -137,6 +137,27 @@ class TransferFailureTest {
     }
 
     @Test
+    void getOutputFollowsExportsRuleAFullDiskIsAnIoErrorAMissingFolderBadInput() throws Exception {
+        Path full = Path.of("/dev/full");
+        assumeTrue(Files.exists(full), "needs /dev/full (Linux)");
+        Path db = filled();
+        Run r = Run.of(db, "", "get", "key-00001", "-o", full.toString());
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.err()).contains("cannot write the value: /dev/full: No space left on device")
+                .contains("/dev/full holds a cut value");
+
+        Run nowhere = Run.of(db, "", "get", "key-00001", "-o", tmp.resolve("missing/value").toString());
+        assertThat(nowhere.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(nowhere.err()).contains("cannot write the value: no such file or directory");
+
+        Path target = tmp.resolve("value");
+        Run written = Run.of(db, "", "get", "key-00001", "-o", target.toString());
+        assertThat(written.code()).as(written.err()).isZero();
+        assertThat(Files.readString(target)).isEqualTo("value-1" + "-".repeat(60));
+        assertThat(tmp.resolve("value" + PartialFile.SUFFIX)).doesNotExist();
+    }
+
+    @Test
     void anExportStoppedByADamagedRecordLeavesThePreviousFileAndNoPartialOne() throws Exception {
         Path db = filled();
         Path segment;

@@ -74,6 +74,22 @@ final class Exchange {
         return target;
     }
 
+    /**
+     * The authority of an absolute-form target ({@code http://HOST:PORT/path}), lower-cased, which a server must
+     * take over the Host header (RFC 9112, 3.2.2); null for an origin-form target ({@code /path}).
+     */
+    String targetAuthority() {
+        int scheme = target.indexOf("://");
+        if (target.startsWith("/") || scheme <= 0) {
+            return null;
+        }
+        int end = scheme + 3;
+        while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
+            end++;
+        }
+        return target.substring(scheme + 3, end).toLowerCase(Locale.ROOT);
+    }
+
     /** The path part of the target, still percent-encoded; empty when the target is not a path. */
     String rawPath() {
         String originForm = originForm();

@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The security checks every request passes before any handler runs, in this order:
  * <ol>
- *   <li>the Host header must name this server (an allowed host name and the bound port): a page on an
- *   attacker's domain that re-resolves to 127.0.0.1 (DNS rebinding) sends its own host name and is refused
- *   with 421;</li>
+ *   <li>the Host header must name this server (an allowed host name and the bound port), and so must the
+ *   authority of an absolute-form target ({@code GET http://host:port/path}): a page on an attacker's domain that
+ *   re-resolves to 127.0.0.1 (DNS rebinding) sends its own host name and is refused with 421;</li>
  *   <li>the per-start token from the {@code X-FerrumDB-Token} header, or a session cookie, else 401 (a page that
  *   says what to do for a browser opening a page, JSON for the API); {@code GET /?token=...} exchanges a valid
  *   token for a new random session id in the cookie and redirects to {@code /}. The cookie never holds the token:
@@ -73,8 +73,15 @@ final class Guard {
         HttpHeaders request = exchange.requestHeaders();
         List<String> hosts = request.getAll("Host");
         if (hosts.size() != 1 || !allowedHosts.contains(hosts.get(0).toLowerCase(Locale.ROOT))) {
-            refuse(exchange, 421, "the Host header " + (hosts.isEmpty() ? "is missing" : hosts)
-                    + " does not name this server; refused (DNS rebinding protection)");
+            refuse(exchange, 421, (hosts.isEmpty() ? "the request has no Host header" : "the Host header " + hosts
+                    + " does not name this server") + "; refused (DNS rebinding protection)");
+            return false;
+        }
+        // An absolute-form target names the server itself, and a server must believe it over the Host header.
+        String authority = exchange.targetAuthority();
+        if (authority != null && !allowedHosts.contains(authority)) {
+            refuse(exchange, 421, "the request target names [" + authority + "], not this server; refused (DNS "
+                    + "rebinding protection)");
             return false;
         }
         String host = hosts.get(0);

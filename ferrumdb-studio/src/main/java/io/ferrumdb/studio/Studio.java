@@ -359,22 +359,30 @@ public final class Studio implements AutoCloseable {
         }
         Route route = byMethod.get(method);
         if (route == null) {
-            call.header("Allow", String.join(", ", new TreeSet<>(byMethod.keySet())));
+            call.header("Allow", allowed(byMethod, false));
             throw new ApiException(405, call.method() + " is not allowed on " + call.path());
         }
         if (route.write() && config.readOnly()) {
-            Set<String> allowed = new TreeSet<>();
-            byMethod.forEach((m, r) -> {
-                if (!r.write()) {
-                    allowed.add(m);
-                    allowed.add(m.equals("GET") ? "HEAD" : m);
-                }
-            });
-            call.header("Allow", String.join(", ", allowed));
+            call.header("Allow", allowed(byMethod, true));
             throw new ApiException(405, "Studio runs read-only (--read-only): " + call.method() + " " + call.path()
                     + " is disabled");
         }
         route.endpoint().handle(call);
+    }
+
+    /**
+     * The Allow header of a 405: the methods of a path, without its writes in read-only mode; HEAD wherever GET is,
+     * since every GET endpoint answers HEAD too.
+     */
+    private static String allowed(Map<String, Route> byMethod, boolean readOnly) {
+        Set<String> allowed = new TreeSet<>();
+        byMethod.forEach((m, r) -> {
+            if (!(readOnly && r.write())) {
+                allowed.add(m);
+                allowed.add(m.equals("GET") ? "HEAD" : m);
+            }
+        });
+        return String.join(", ", allowed);
     }
 
     private void fail(Exchange exchange, int status, String message, Throwable cause) {

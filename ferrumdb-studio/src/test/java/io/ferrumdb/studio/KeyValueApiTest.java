@@ -283,7 +283,7 @@ class KeyValueApiTest {
         assertThat(client.get("/api/nothing").status()).isEqualTo(404);
         TestClient.Response r = client.send("PATCH", "/api/kv", Map.of("X-FerrumDB-Token", client.token()), "{}");
         assertThat(r.status()).isEqualTo(405);
-        assertThat(r.header("Allow")).isEqualTo("DELETE, GET, PUT");
+        assertThat(r.header("Allow")).isEqualTo("DELETE, GET, HEAD, PUT");
         assertThat(client.put("/static/app.js", "{}").status()).isEqualTo(405);
     }
 

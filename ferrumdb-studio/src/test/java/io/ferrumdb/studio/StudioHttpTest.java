@@ -160,7 +160,7 @@ class StudioHttpTest {
         TestClient.Response methodNotAllowed = client.send("PATCH", "/api/kv", Map.of("X-FerrumDB-Token",
                 studio.token()), "{}");
         assertJsonErrorWithSecurityHeaders(methodNotAllowed, 405, "PATCH is not allowed");
-        assertThat(methodNotAllowed.header("Allow")).isEqualTo("DELETE, GET, PUT");
+        assertThat(methodNotAllowed.header("Allow")).isEqualTo("DELETE, GET, HEAD, PUT");
     }
 
     @Test

@@ -136,6 +136,32 @@ class StudioSecurityTest {
     }
 
     @Test
+    void anAbsoluteFormTargetMustNameThisServerToo() {
+        String own = "127.0.0.1:" + studio.port();
+        Map<String, String> headers = Map.of("Host", own, "X-FerrumDB-Token", studio.token());
+        for (String target : new String[] {"http://evil.example/api/info", "http://evil.example:" + studio.port()
+                + "/api/info", "http://x@" + own + "/api/info", "HTTP://EVIL.EXAMPLE?x"}) {
+            TestClient.Response r = client.raw("GET", target, headers, null);
+            assertThat(r.status()).as(target).isEqualTo(421);
+            assertThat(r.json().get("error").asText()).as(target).contains("request target names")
+                    .contains("DNS rebinding");
+        }
+        assertThat(client.raw("PUT", "http://evil.example/api/kv", headers, putBody("k")).status()).isEqualTo(421);
+        assertThat(studio.database().size()).isEqualTo(baseline);
+        assertThat(client.raw("GET", "http://" + own + "/api/info", headers, null).status()).isEqualTo(200);
+        assertThat(client.raw("GET", "http://LOCALHOST:" + studio.port() + "/api/info", headers, null).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aRequestWithoutHostSaysSoInOneSentence() {
+        TestClient.Response r = client.raw("GET", "/api/info", Map.of("X-FerrumDB-Token", studio.token()), null);
+        assertThat(r.status()).isEqualTo(421);
+        assertThat(r.json().get("error").asText())
+                .isEqualTo("the request has no Host header; refused (DNS rebinding protection)");
+    }
+
+    @Test
     void localhostAndLoopbackNamesAreAccepted() {
         for (String host : new String[] {"127.0.0.1:" + studio.port(), "localhost:" + studio.port(),
                 "LocalHost:" + studio.port(), "[::1]:" + studio.port()}) {
