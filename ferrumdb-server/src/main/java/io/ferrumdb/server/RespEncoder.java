@@ -15,7 +15,9 @@ final class RespEncoder {
         if (reply instanceof Reply.Simple s) {
             line(out, '+', s.text());
         } else if (reply instanceof Reply.Error e) {
-            line(out, '-', e.text());
+            out.writeByte('-');
+            out.writeBytes(e.text());
+            out.writeBytes(CRLF);
         } else if (reply instanceof Reply.Int i) {
             line(out, ':', Long.toString(i.value()));
         } else if (reply instanceof Reply.Bulk b) {
@@ -31,6 +33,8 @@ final class RespEncoder {
             for (Reply item : a.items()) {
                 write(out, item, protocol);
             }
+        } else if (reply instanceof Reply.InProtocol p) {
+            write(out, p.reply(), p.protocol());
         } else if (reply instanceof Reply.MapReply m) {
             List<Reply> kv = m.keysAndValues();
             line(out, protocol >= 3 ? '%' : '*', Integer.toString(protocol >= 3 ? kv.size() / 2 : kv.size()));

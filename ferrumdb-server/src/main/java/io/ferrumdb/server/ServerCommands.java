@@ -27,13 +27,14 @@ final class ServerCommands {
     static void register(CommandTable.Builder t) {
         t.add("info", -1, 0, 0, 0, ServerCommands::info);
         t.add("time", 1, 0, 0, 0, ServerCommands::time, FAST);
-        t.add("command", -1, 0, 0, 0, ServerCommands::command);
-        t.add("config", -2, 0, 0, 0, ServerCommands::config);
+        t.addContainer("command", -1, Map.of("count", 2, "docs", -2, "info", -2, "list", -2),
+                ServerCommands::command);
+        t.addContainer("config", -2, Map.of("get", -3, "set", -4, "resetstat", 2), ServerCommands::config);
         t.add("save", 1, 0, 0, 0, ServerCommands::save, NO_MULTI);
         t.add("bgsave", -1, 0, 0, 0, ServerCommands::bgsave, NO_MULTI);
         t.add("lastsave", 1, 0, 0, 0, c -> Reply.integer(c.server.lastSave / 1000), FAST);
         t.add("shutdown", -1, 0, 0, 0, ServerCommands::shutdown, NO_MULTI);
-        t.add("function", -2, 0, 0, 0, ServerCommands::function);
+        t.addContainer("function", -2, Map.of("flush", -2), ServerCommands::function);
     }
 
     private static Reply time(Call c) {
@@ -74,17 +75,13 @@ final class ServerCommands {
 
     /**
      * FerrumDB has no scripting, so it never holds functions: FUNCTION FLUSH (which client libraries and test
-     * harnesses call to reset a server) succeeds with nothing to delete; every other subcommand is refused.
+     * harnesses call to reset a server) succeeds with nothing to delete; it is FUNCTION's only subcommand here.
      */
     private static Reply function(Call c) {
-        if (c.option(1).equals("FLUSH")) {
-            if (c.argc() > 3 || c.argc() == 3 && !c.option(2).equals("ASYNC") && !c.option(2).equals("SYNC")) {
-                throw CommandError.syntax();
-            }
-            return Reply.OK;
+        if (c.argc() > 3 || c.argc() == 3 && !c.option(2).equals("ASYNC") && !c.option(2).equals("SYNC")) {
+            throw CommandError.syntax();
         }
-        return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try FUNCTION HELP. (FerrumDB does not "
-                + "support scripting)");
+        return Reply.OK;
     }
 
     // ------------------------------------------------------------------ CONFIG
@@ -113,10 +110,6 @@ final class ServerCommands {
     private static Reply config(Call c) {
         String sub = c.option(1);
         if (sub.equals("GET")) {
-            if (c.argc() < 3) {
-                throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'get'. Try CONFIG "
-                        + "HELP.");
-            }
             Map<String, String> values = configValues(c.server);
             List<Reply> kv = new ArrayList<>();
             for (Map.Entry<String, String> e : values.entrySet()) {
@@ -137,7 +130,7 @@ final class ServerCommands {
         if (sub.equals("SET")) {
             return configSet(c);
         }
-        return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try CONFIG HELP.");
+        throw CommandError.unknownSubcommand(c.arg(1), "config");
     }
 
     /**
@@ -146,21 +139,20 @@ final class ServerCommands {
      * other parameter is fixed at start and refused.
      */
     private static Reply configSet(Call c) {
-        if (c.argc() < 4 || c.argc() % 2 != 0) {
-            throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'set'. Try CONFIG "
-                    + "HELP.");
+        if (c.argc() % 2 != 0) {
+            throw CommandError.syntax();
         }
         Map<String, String> updates = new LinkedHashMap<>();
         for (int i = 2; i < c.argc(); i += 2) {
             String name = c.text(i).toLowerCase(Locale.ROOT);
             if (!c.server.encodingThresholds.containsKey(name)) {
-                return Reply.err("ERR Unknown option or number of arguments for CONFIG SET - '" + c.text(i)
-                        + "' (FerrumDB's configuration is fixed at start)");
+                return CommandError.quoting("ERR Unknown option or number of arguments for CONFIG SET - '",
+                        c.arg(i), "' (FerrumDB's configuration is fixed at start)").reply();
             }
             Long value = Numbers.parseLong(c.arg(i + 1));
             if (value == null || value < 0) {
-                return Reply.err("ERR CONFIG SET failed (possibly related to argument '" + c.text(i) + "') - "
-                        + "argument couldn't be parsed into an integer");
+                return CommandError.quoting("ERR CONFIG SET failed (possibly related to argument '", c.arg(i),
+                        "') - argument couldn't be parsed into an integer").reply();
             }
             updates.put(name, Long.toString(value));
         }
@@ -219,7 +211,7 @@ final class ServerCommands {
                 return new Reply.MapReply(kv);
             }
             default -> {
-                return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try COMMAND HELP.");
+                throw CommandError.unknownSubcommand(c.arg(1), "command");
             }
         }
     }
