@@ -83,39 +83,33 @@ final class ConnectionCommands {
             }
             version = (int) (long) v;
         }
-        byte[] user = null;
-        byte[] password = null;
-        String name = null;
+        // Each option takes effect as it is read, as in Redis (networking.c helloCommand): a SETNAME before a
+        // failing option has set the name, an AUTH before it has authenticated.
         for (int j = 2; j < c.argc(); j++) {
             int more = c.argc() - 1 - j;
             String opt = c.option(j);
             if (opt.equals("AUTH") && more >= 2) {
-                user = c.arg(j + 1);
-                password = c.arg(j + 2);
+                byte[] user = c.arg(j + 1);
+                boolean ok = c.server.auth.required() ? c.server.auth.check(user, c.arg(j + 2))
+                        : new String(user, java.nio.charset.StandardCharsets.UTF_8).equals(Authenticator.DEFAULT_USER);
+                if (!ok) {
+                    return Reply.err("WRONGPASS invalid username-password pair or user is disabled.");
+                }
+                c.session.authenticated = true;
                 j += 2;
             } else if (opt.equals("SETNAME") && more >= 1) {
-                name = c.text(j + 1);
+                String name = c.text(j + 1);
+                checkClientName(name);
+                c.session.name = name;
                 j++;
             } else {
                 return CommandError.quoting("ERR Syntax error in HELLO option '", c.arg(j), "'").reply();
             }
         }
-        if (user != null) {
-            boolean ok = c.server.auth.required() ? c.server.auth.check(user, password)
-                    : new String(user, java.nio.charset.StandardCharsets.UTF_8).equals(Authenticator.DEFAULT_USER);
-            if (!ok) {
-                return Reply.err("WRONGPASS invalid username-password pair or user is disabled.");
-            }
-            c.session.authenticated = true;
-        }
         if (!c.session.authenticated) {
             return Reply.err("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select "
-                    + "the RESP protocol version at the same time");
-        }
-        if (name != null) {
-            checkClientName(name);
-            c.session.name = name;
+                    + "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+                    + "protocol version at the same time");
         }
         c.session.protocol = version;
         return new Reply.MapReply(List.of(

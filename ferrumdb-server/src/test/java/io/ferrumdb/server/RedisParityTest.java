@@ -145,6 +145,17 @@ class RedisParityTest {
                 c("EXPIRETIME", "k"), c("PEXPIRETIME", "k"))).isEqualTo(expected);
     }
 
+    /** HELLO applies each option as it reads it: a name set before a bad option stays set. */
+    @Test
+    void helloAppliesEachOptionInTurn() throws Exception {
+        String expected = "-ERR Client names cannot contain spaces, newlines or special characters.\r\n"
+                + "-ERR Syntax error in HELLO option 'SETNAME'\r\n$6\r\nworker\r\n"
+                + "-ERR Syntax error in HELLO option 'FOO'\r\n";
+        assertThat(exchange(expected, c("HELLO", "3", "SETNAME", "bad name", "SETNAME"),
+                c("HELLO", "2", "SETNAME", "worker", "SETNAME"), c("CLIENT", "GETNAME"),
+                c("HELLO", "2", "AUTH", "default", "x", "FOO"))).isEqualTo(expected);
+    }
+
     /** Sends the commands as multibulk requests (each argument as ISO-8859-1 bytes) and returns the replies. */
     private String exchange(int expectedBytes, String[]... commands) throws Exception {
         StringBuilder out = new StringBuilder();
