@@ -171,7 +171,7 @@ final class StringCommands {
         return Reply.bulkOrNull(old);
     }
 
-    /** GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]: a missing key or a hash is answered before the expiry is read. */
+    /** GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]; a missing key or a hash is answered before the expiry. */
     private static Reply getex(Call c) {
         ExtendedOptions o = ExtendedOptions.parse(c, false);
         Keyspace ks = c.ks();

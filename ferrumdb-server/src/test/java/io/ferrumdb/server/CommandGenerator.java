@@ -12,14 +12,18 @@ import java.util.Random;
  * that only a long double holds).
  *
  * <p>Every reply must be deterministic up to what {@link RedisDifferentialTest} normalises, so the generator
- * avoids what would race the clock or depend on a hash table's layout: every relative expiry is at least a day and
- * each is 10 s apart from every other one (GT/LT compare the same way on both servers however the two sends
- * interleave); absolute expiries are either far in the future or in the past, except SET's, always in the future
- * (redis-server keeps a key SET with a past EXAT in its table until its expiry cycle finds it, and DBSIZE counts it
- * meanwhile: a count that depends on timing; EXPIREAT and GETEX delete it at once, as FerrumDB does); SCAN and HSCAN ask for a count larger
- * than any database or hash here, so one call returns everything; HRANDFIELD's positive counts exceed every hash.
- * SETRANGE offsets are small or beyond 512 MB (a string between FerrumDB's 64 MiB value limit and Redis's 512 MB
- * is a documented difference, and would make redis-server allocate hundreds of megabytes).
+ * avoids what would race the clock or depend on a hash table's layout:
+ * <ul>
+ *   <li>every relative expiry is at least a day, and each is 10 s apart from every other one, so that GT and LT
+ *       compare the same way on both servers however the two sends interleave;</li>
+ *   <li>absolute expiries are far in the future or in the past, except SET's, always in the future: redis-server
+ *       keeps a key SET with a past EXAT in its table until its expiry cycle finds it, and DBSIZE counts it
+ *       meanwhile (a count that depends on timing); EXPIREAT and GETEX delete it at once, as FerrumDB does;</li>
+ *   <li>SCAN and HSCAN ask for a count larger than any database or hash here, so one call returns everything;
+ *       HRANDFIELD's positive counts exceed every hash;</li>
+ *   <li>SETRANGE offsets are small or beyond 512 MB: a string between FerrumDB's 64 MiB value limit and Redis's
+ *       512 MB is a documented difference, and would make redis-server allocate hundreds of megabytes.</li>
+ * </ul>
  */
 final class CommandGenerator {
     /** One command and the connection (0 or 1) that sends it. */
