@@ -26,14 +26,17 @@ import java.util.Random;
  * </ul>
  */
 final class CommandGenerator {
-    /** One command and the connection (0 or 1) that sends it. */
-    record Step(int connection, List<byte[]> args) {
+    /**
+     * One command, the connection (0 or 1) that sends it, and whether it goes as an inline command (every argument
+     * double-quoted, with {@code \xHH} for bytes that are not printable) rather than a multibulk request.
+     */
+    record Step(int connection, List<byte[]> args, boolean inline) {
         String name() {
             return new String(args.get(0), StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
         }
 
         String show() {
-            StringBuilder sb = new StringBuilder("[").append(connection).append("]");
+            StringBuilder sb = new StringBuilder("[").append(connection).append(inline ? " inline]" : "]");
             for (byte[] a : args) {
                 sb.append(' ').append(quote(a));
             }
@@ -84,7 +87,7 @@ final class CommandGenerator {
         List<Step> steps = new ArrayList<>();
         for (int connection = 0; connection < 2; connection++) {
             if (random.nextInt(3) == 0) {
-                steps.add(new Step(connection, args("HELLO", "3")));
+                steps.add(new Step(connection, args("HELLO", "3"), false));
             }
         }
         while (steps.size() < length) {
@@ -93,7 +96,7 @@ final class CommandGenerator {
             if (random.nextInt(25) == 0 && byteComparable(args)) {
                 args = wrongArity(args);
             }
-            steps.add(new Step(connection, args));
+            steps.add(new Step(connection, args, random.nextInt(10) == 0));
         }
         return steps;
     }

@@ -18,13 +18,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server against a real redis-server 7.0, command by command: seeded random sequences over issue 19's command
- * list ({@link CommandGenerator}) go to both over raw RESP on two connections each, and every reply must be the
- * same bytes. Normalised, and only there, is what cannot be the same: the order of KEYS, SCAN, HSCAN, HKEYS, HVALS
- * and HGETALL (a hash table's order in Redis, byte order here), which fields HRANDFIELD and which key RANDOMKEY
- * picks, TTLs (compared within 5 s, the two sends being apart in time) and HELLO's client id.
+ * list ({@link CommandGenerator}) go to both over raw RESP on two connections each (one in ten as an inline command,
+ * and now and then a run of them pipelined in one write), and every reply must be the same bytes. The server runs
+ * with its default {@code fsync always}, so pipelined replies also wait for group commits in order.
+ *
+ * <p>Normalised, and only there, is what cannot be the same: the order of KEYS, SCAN, HSCAN, HKEYS, HVALS and
+ * HGETALL (a hash table's order in Redis, byte order here), which fields HRANDFIELD and which key RANDOMKEY picks,
+ * TTLs (compared within 5 s, the two sends being apart in time) and HELLO's client id.
  *
  * <p>Skipped, with a message saying so, when no {@code redis-server} is on the PATH. Each sequence prints its seed;
- * {@code -Dferrumdb.diff.seed=N} reruns one, {@code -Dferrumdb.diff.soak=N} runs N fresh ones.
+ * {@code -Dferrumdb.diff.seed=N} reruns one, {@code -Dferrumdb.diff.soak=N} runs N fresh ones, and
+ * {@code -Dferrumdb.diff.trace=true} prints every step with redis-server's reply.
  */
 class RedisDifferentialTest {
     private static final int STEPS = 300;
@@ -55,7 +59,7 @@ class RedisDifferentialTest {
                 + "redis-server): the differential test against a real Redis is skipped");
         try (RedisPeer peer = RedisPeer.start(redis.get(), dir.resolve("redis"));
                 TestServer ferrum = new TestServer(dir.resolve("ferrumdb"), ServerConfig.builder().port(0).build(),
-                        FsyncPolicy.never())) {
+                        FsyncPolicy.always())) {
             // Every sequence runs, from empty databases; a divergence ends its own sequence only, and the failure
             // lists one of each kind (by command), so that one soak run shows everything it found.
             java.util.Map<String, AssertionError> divergences = new java.util.TreeMap<>();
@@ -124,9 +128,11 @@ class RedisDifferentialTest {
         }
 
         void run() throws IOException {
+            CommandGenerator.Step flushAll =
+                    new CommandGenerator.Step(0, List.of("FLUSHALL".getBytes(StandardCharsets.US_ASCII)), false);
             for (int port : new int[] {redisPort, ferrumPort}) {
                 try (Connection c = new Connection(port)) {
-                    c.send(List.of("FLUSHALL".getBytes(StandardCharsets.US_ASCII)));
+                    c.send(List.of(flushAll));
                     c.read();
                 }
             }
@@ -134,26 +140,45 @@ class RedisDifferentialTest {
                     new CommandGenerator(seed, System.currentTimeMillis() / 1000).sequence(STEPS);
             Connection[] redis = {new Connection(redisPort), new Connection(redisPort)};
             Connection[] ferrum = {new Connection(ferrumPort), new Connection(ferrumPort)};
+            // Now and then a run of steps on one connection goes as one pipelined write, replies read after it.
+            java.util.Random pipelining = new java.util.Random(seed);
             try {
-                for (int i = 0; i < steps.size(); i++) {
-                    CommandGenerator.Step step = steps.get(i);
-                    redis[step.connection()].send(step.args());
-                    RespReply expected = redis[step.connection()].read();
-                    ferrum[step.connection()].send(step.args());
-                    RespReply actual;
-                    try {
-                        actual = ferrum[step.connection()].read();
-                    } catch (IOException e) {
-                        throw failure(i, step, expected, null, e.toString());
+                for (int i = 0; i < steps.size(); ) {
+                    int connection = steps.get(i).connection();
+                    int end = i + 1;
+                    int batch = pipelining.nextInt(8) == 0 ? 2 + pipelining.nextInt(7) : 1;
+                    while (end < steps.size() && end - i < batch && steps.get(end).connection() == connection) {
+                        end++;
                     }
-                    compare(i, step, expected, actual);
-                    track(step, expected);
+                    List<RespReply> expected = exchange(redis[connection], steps.subList(i, end));
+                    List<RespReply> actual;
+                    try {
+                        actual = exchange(ferrum[connection], steps.subList(i, end));
+                    } catch (IOException e) {
+                        throw failure(i, steps.get(i), expected.get(0), null, e.toString());
+                    }
+                    for (int k = i; k < end; k++) {
+                        compare(k, steps.get(k), expected.get(k - i), actual.get(k - i));
+                        track(steps.get(k), expected.get(k - i));
+                    }
+                    i = end;
                 }
             } finally {
                 for (Connection c : List.of(redis[0], redis[1], ferrum[0], ferrum[1])) {
                     c.close();
                 }
             }
+        }
+
+        /** Sends the steps in one write and reads their replies. */
+        private static List<RespReply> exchange(Connection connection, List<CommandGenerator.Step> batch)
+                throws IOException {
+            connection.send(batch);
+            List<RespReply> replies = new ArrayList<>();
+            for (int k = 0; k < batch.size(); k++) {
+                replies.add(connection.read());
+            }
+            return replies;
         }
 
         private void compare(int index, CommandGenerator.Step step, RespReply expected, RespReply actual) {
@@ -290,7 +315,7 @@ class RedisDifferentialTest {
         return reply.type() + parts.toString();
     }
 
-    /** One RESP connection: sends a command as a multibulk, reads one reply. */
+    /** One RESP connection: sends a command as a multibulk request or an inline line, reads one reply. */
     private static final class Connection implements AutoCloseable {
         private final Socket socket;
         private final OutputStream out;
@@ -304,16 +329,35 @@ class RedisDifferentialTest {
             in = new java.io.BufferedInputStream(socket.getInputStream());
         }
 
-        void send(List<byte[]> args) throws IOException {
+        void send(List<CommandGenerator.Step> steps) throws IOException {
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            bytes.writeBytes(("*" + args.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            for (byte[] a : args) {
-                bytes.writeBytes(("$" + a.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                bytes.writeBytes(a);
-                bytes.writeBytes(new byte[] {'\r', '\n'});
+            for (CommandGenerator.Step step : steps) {
+                encode(step, bytes);
             }
             out.write(bytes.toByteArray());
             out.flush();
+        }
+
+        private static void encode(CommandGenerator.Step step, java.io.ByteArrayOutputStream bytes) {
+            if (step.inline()) {
+                for (byte[] a : step.args()) {
+                    bytes.write('"');
+                    for (byte b : a) {
+                        boolean plain = b >= 0x20 && b < 0x7f && b != '"' && b != '\\';
+                        bytes.writeBytes((plain ? String.valueOf((char) b) : String.format("\\x%02x", b & 0xff))
+                                .getBytes(StandardCharsets.US_ASCII));
+                    }
+                    bytes.writeBytes(new byte[] {'"', ' '});
+                }
+                bytes.writeBytes(new byte[] {'\r', '\n'});
+            } else {
+                bytes.writeBytes(("*" + step.args().size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                for (byte[] a : step.args()) {
+                    bytes.writeBytes(("$" + a.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    bytes.writeBytes(a);
+                    bytes.writeBytes(new byte[] {'\r', '\n'});
+                }
+            }
         }
 
         RespReply read() throws IOException {
