@@ -173,14 +173,14 @@ final class ConnectionCommands {
                 return Reply.OK;
             }
             case "INFO" -> {
-                return Reply.bulk(describe(c.session) + "\n");
+                return Reply.verbatim(describe(c.session) + "\n");
             }
             case "LIST" -> {
                 StringBuilder sb = new StringBuilder();
                 for (Session s : c.server.sessions.values()) {
                     sb.append(describe(s)).append('\n');
                 }
-                return Reply.bulk(sb.toString());
+                return Reply.verbatim(sb.toString());
             }
             case "KILL" -> {
                 return kill(c);

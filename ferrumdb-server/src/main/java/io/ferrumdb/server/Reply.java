@@ -51,11 +51,22 @@ sealed interface Reply {
     record InProtocol(int protocol, Reply reply) implements Reply {
     }
 
+    /** Text for people (INFO, CLIENT LIST): a RESP3 verbatim string of format {@code txt}, a bulk in RESP2. */
+    record Verbatim(byte[] text) implements Reply {
+    }
+
+    /** Elements without order or repeats (COMMAND INFO's flags): a RESP3 set, an array in RESP2. */
+    record SetReply(List<Reply> items) implements Reply {
+    }
+
     /** Key/value pairs: a RESP3 map, a flat array of 2n items in RESP2. */
     record MapReply(List<Reply> keysAndValues) implements Reply {
     }
 
-    /** A verbatim-free text reply sent as a bulk string (INFO, CLIENT LIST). */
+    static Reply verbatim(String text) {
+        return new Verbatim(text.getBytes(StandardCharsets.UTF_8));
+    }
+
     static Reply bulk(String text) {
         return new Bulk(text.getBytes(StandardCharsets.UTF_8));
     }

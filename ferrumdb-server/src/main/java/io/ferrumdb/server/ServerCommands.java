@@ -237,9 +237,11 @@ final class ServerCommands {
                 }
             }
         }
-        return new Reply.Array(List.of(Reply.bulk(spec.name()), Reply.integer(spec.arity()), new Reply.Array(flags),
-                Reply.integer(spec.firstKey()), Reply.integer(spec.lastKey()), Reply.integer(spec.keyStep()),
-                Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY));
+        // Flags, ACL categories, tips, key specs and subcommands are sets in RESP3, as Redis 7.0 sends them.
+        Reply none = new Reply.SetReply(List.of());
+        return new Reply.Array(List.of(Reply.bulk(spec.name()), Reply.integer(spec.arity()),
+                new Reply.SetReply(flags), Reply.integer(spec.firstKey()), Reply.integer(spec.lastKey()),
+                Reply.integer(spec.keyStep()), none, none, none, none));
     }
 
     // ------------------------------------------------------------------ INFO
@@ -269,7 +271,7 @@ final class ServerCommands {
                     .append("\r\n");
             section(c, section, sb);
         }
-        return Reply.bulk(sb.toString());
+        return Reply.verbatim(sb.toString());
     }
 
     private static void section(Call c, String section, StringBuilder sb) {

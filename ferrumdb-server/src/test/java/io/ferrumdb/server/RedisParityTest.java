@@ -156,6 +156,18 @@ class RedisParityTest {
                 c("HELLO", "2", "AUTH", "default", "x", "FOO"))).isEqualTo(expected);
     }
 
+    /** In RESP3, INFO and CLIENT INFO are verbatim strings ("txt:") and COMMAND INFO's flags a set, as in Redis. */
+    @Test
+    void resp3RepliesVerbatimTextAndSets() throws Exception {
+        try (RawClient raw = new RawClient(server.port())) {
+            raw.send("HELLO 3\r\n").readUntil("*0\r\n");
+            assertThat(raw.send("INFO nosuchsection\r\n").read(10)).isEqualTo("=4\r\ntxt:\r\n");
+            assertThat(raw.send("CLIENT INFO\r\n").readUntil("\n\r\n")).startsWith("=").contains("\r\ntxt:id=");
+            String commandInfo = "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n";
+            assertThat(raw.send("COMMAND INFO get\r\n").read(commandInfo.length())).startsWith(commandInfo);
+        }
+    }
+
     /** Sends the commands as multibulk requests (each argument as ISO-8859-1 bytes) and returns the replies. */
     private String exchange(int expectedBytes, String[]... commands) throws Exception {
         StringBuilder out = new StringBuilder();
