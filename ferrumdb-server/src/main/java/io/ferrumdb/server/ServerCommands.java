@@ -110,18 +110,7 @@ final class ServerCommands {
     private static Reply config(Call c) {
         String sub = c.option(1);
         if (sub.equals("GET")) {
-            Map<String, String> values = configValues(c.server);
-            List<Reply> kv = new ArrayList<>();
-            for (Map.Entry<String, String> e : values.entrySet()) {
-                for (int i = 2; i < c.argc(); i++) {
-                    if (Glob.matches(c.arg(i), e.getKey().getBytes(StandardCharsets.UTF_8), true)) {
-                        kv.add(Reply.bulk(e.getKey()));
-                        kv.add(Reply.bulk(e.getValue()));
-                        break;
-                    }
-                }
-            }
-            return new Reply.MapReply(kv);
+            return configGet(c);
         }
         if (sub.equals("RESETSTAT")) {
             c.server.resetStats();
@@ -131,6 +120,39 @@ final class ServerCommands {
             return configSet(c);
         }
         throw CommandError.unknownSubcommand(c.arg(1), "config");
+    }
+
+    /**
+     * CONFIG GET, as Redis 7.0's configGetCommand: a name without glob characters ({@code [*?}) is looked up
+     * ignoring case and answered under the name as given; a pattern is matched against every parameter, ignoring
+     * case. Each parameter is answered once (under the first name it was asked by).
+     */
+    private static Reply configGet(Call c) {
+        Map<String, String> values = configValues(c.server);
+        Map<String, String> matches = new LinkedHashMap<>();
+        Set<String> answered = new java.util.HashSet<>();
+        for (int i = 2; i < c.argc(); i++) {
+            String name = c.text(i);
+            if (name.chars().noneMatch(ch -> ch == '[' || ch == '*' || ch == '?')) {
+                String canonical = name.toLowerCase(Locale.ROOT);
+                if (values.containsKey(canonical) && answered.add(canonical)) {
+                    matches.put(name, values.get(canonical));
+                }
+                continue;
+            }
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                if (Glob.matches(c.arg(i), e.getKey().getBytes(StandardCharsets.UTF_8), true)
+                        && answered.add(e.getKey())) {
+                    matches.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        List<Reply> kv = new ArrayList<>();
+        matches.forEach((name, value) -> {
+            kv.add(Reply.bulk(name));
+            kv.add(Reply.bulk(value));
+        });
+        return new Reply.MapReply(kv);
     }
 
     /**

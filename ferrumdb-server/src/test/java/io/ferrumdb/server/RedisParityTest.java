@@ -168,6 +168,14 @@ class RedisParityTest {
         }
     }
 
+    /** CONFIG GET of a name (not a pattern) answers under the name as asked, once whatever its case. */
+    @Test
+    void configGetAnswersANameAsAsked() throws Exception {
+        String expected = "*2\r\n$9\r\nDATABASES\r\n$2\r\n16\r\n*2\r\n$9\r\nMaxmemory\r\n$1\r\n0\r\n*0\r\n";
+        assertThat(exchange(expected, c("CONFIG", "GET", "DATABASES"), c("CONFIG", "GET", "Maxmemory", "maxmemory"),
+                c("CONFIG", "GET", "nosuch"))).isEqualTo(expected);
+    }
+
     /** Sends the commands as multibulk requests (each argument as ISO-8859-1 bytes) and returns the replies. */
     private String exchange(int expectedBytes, String[]... commands) throws Exception {
         StringBuilder out = new StringBuilder();
