@@ -347,7 +347,12 @@ final class CommandGenerator {
     }
 
     private List<byte[]> connectionCommand() {
-        return switch (random.nextInt(11)) {
+        return switch (random.nextInt(13)) {
+            case 11 -> args("CONFIG", "GET", pick(new String[] {"maxmemory", "databases", "maxmemory-policy",
+                "databa?es", "nosuch", "DATABASES"}));
+            case 12 -> random.nextBoolean() ? args(pick(new String[] {"TIME", "LASTSAVE", "INFO"}))
+                    : args(random.nextBoolean() ? "CLIENT" : "COMMAND", pick(new String[] {"ID", "INFO", "LIST",
+                        "COUNT"}));
             case 8 -> random.nextInt(4) == 0 ? args("RESET") : args("AUTH", pick(new String[] {"pw", "default"}),
                     pick(new String[] {"pw", "x"}));
             case 9 -> args("AUTH", pick(new String[] {"pw", ""}));
