@@ -389,37 +389,31 @@ final class CommandGenerator {
     }
 
     private List<byte[]> keys(int n) {
-        List<byte[]> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(key());
-        }
-        return out;
+        return several(n, this::key);
     }
 
     private List<byte[]> fields(int n) {
-        List<byte[]> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(field());
-        }
-        return out;
+        return several(n, this::field);
     }
 
+    /** MSET's keys and values. */
     private List<byte[]> pairs() {
-        List<byte[]> out = new ArrayList<>();
-        int n = 1 + random.nextInt(3);
-        for (int i = 0; i < n; i++) {
-            out.add(key());
-            out.add(value());
-        }
-        return out;
+        return flat(several(1 + random.nextInt(3), () -> List.of(key(), value())));
     }
 
+    /** HSET's fields and values. */
     private List<byte[]> fieldValues() {
-        List<byte[]> out = new ArrayList<>();
-        int n = 1 + random.nextInt(3);
+        return flat(several(1 + random.nextInt(3), () -> List.of(field(), value())));
+    }
+
+    private static List<byte[]> flat(List<List<byte[]>> pairs) {
+        return pairs.stream().flatMap(List::stream).toList();
+    }
+
+    private static <T> List<T> several(int n, java.util.function.Supplier<T> one) {
+        List<T> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(field());
-            out.add(value());
+            out.add(one.get());
         }
         return out;
     }
