@@ -186,7 +186,8 @@ final class ServerCommands {
 
     private static Reply command(Call c) {
         Map<String, CommandSpec> table = c.server.table();
-        if (c.argc() == 1) {
+        // COMMAND and COMMAND INFO without names describe every command (Redis 7.0).
+        if (c.argc() == 1 || c.argc() == 2 && c.option(1).equals("INFO")) {
             List<Reply> all = new ArrayList<>();
             for (CommandSpec spec : table.values()) {
                 all.add(commandInfo(spec));

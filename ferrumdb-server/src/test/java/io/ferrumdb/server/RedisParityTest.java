@@ -168,6 +168,15 @@ class RedisParityTest {
         }
     }
 
+    /** COMMAND INFO without a name describes every command, as COMMAND does (Redis 7.0). */
+    @Test
+    void commandInfoWithoutNamesDescribesEveryCommand() throws Exception {
+        try (RawClient raw = new RawClient(server.port())) {
+            String count = raw.send("COMMAND COUNT\r\n").readUntil("\r\n");
+            assertThat(raw.send("COMMAND INFO\r\n").readUntil("\r\n")).isEqualTo("*" + count.substring(1));
+        }
+    }
+
     /** CONFIG GET of a name (not a pattern) answers under the name as asked, once whatever its case. */
     @Test
     void configGetAnswersANameAsAsked() throws Exception {
