@@ -117,7 +117,7 @@ final class CommandExecutor {
         }
         session.lastCommand = spec.name();
         if (!spec.arityOk(args.length)) {
-            return reject(session, CommandError.arity(spec.name()).reply());
+            return reject(session, spec, CommandError.arity(spec.name()).reply());
         }
         if (!spec.subcommands().isEmpty() && args.length > 1) {
             // As Redis 7 looks a subcommand up in its own table: unknown or wrong arity is refused before MULTI
@@ -132,7 +132,7 @@ final class CommandExecutor {
             }
         }
         if (!session.authenticated && !spec.has(CommandSpec.Flag.NO_AUTH)) {
-            return reject(session, "NOAUTH Authentication required.");
+            return reject(session, spec, Reply.err("NOAUTH Authentication required."));
         }
         if (session.inMulti() && !spec.has(CommandSpec.Flag.TRANSACTION_CONTROL)) {
             if (spec.has(CommandSpec.Flag.NO_MULTI)) {
@@ -146,6 +146,26 @@ final class CommandExecutor {
 
     private static Outcome reject(Session session, String error) {
         return reject(session, Reply.err(error));
+    }
+
+    /**
+     * Refuses a known command before it runs. A refused EXEC (wrong arity, not authenticated) discards the
+     * transaction and the connection's WATCHes at once and says why, as Redis's rejectCommand does through
+     * execCommandAbort ("EXECABORT Transaction discarded because of: NOAUTH Authentication required."), even
+     * outside MULTI; any other command only marks a transaction being queued as failed.
+     */
+    private Outcome reject(Session session, CommandSpec spec, Reply error) {
+        if (!spec.name().equals("exec")) {
+            return reject(session, error);
+        }
+        withWriteLock(() -> {
+            session.endMulti();
+            watches.unwatchAll(session);
+        });
+        String why = new String(((Reply.Error) error).text(), StandardCharsets.UTF_8);
+        // Redis's own texts carry no "ERR " (it is added on the wire), other codes (NOAUTH) stay.
+        return Outcome.now(Reply.err("EXECABORT Transaction discarded because of: "
+                + (why.startsWith("ERR ") ? why.substring(4) : why)));
     }
 
     private static Outcome reject(Session session, Reply error) {

@@ -342,7 +342,7 @@ final class CommandGenerator {
             case 4 -> args("DISCARD");
             case 5, 6 -> with(args("WATCH"), keys(1 + random.nextInt(2)));
             case 7 -> args("UNWATCH");
-            default -> args("NOSUCHCOMMAND", key(), value());
+            default -> random.nextInt(3) == 0 ? args("EXEC", value()) : args("NOSUCHCOMMAND", key(), value());
         };
     }
 

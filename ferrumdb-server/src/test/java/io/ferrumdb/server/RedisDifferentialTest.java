@@ -55,21 +55,38 @@ class RedisDifferentialTest {
 
     @Test
     void randomCommandSequencesGetTheSameRepliesAsRedisServer() throws Exception {
+        compareWithRedis(null, seeds());
+    }
+
+    /**
+     * Both servers with a password: every connection starts unauthenticated (NOAUTH for all but AUTH, HELLO, QUIT
+     * and RESET) until one of the generator's AUTH commands gives the right one ("pw"); RESET forgets it again.
+     * One sequence, or as many as the soak asks for.
+     */
+    @Test
+    void withAPasswordUnauthenticatedConnectionsGetTheSameRepliesAsRedisServer() throws Exception {
+        List<Long> seeds = seeds();
+        compareWithRedis("pw", System.getProperty("ferrumdb.diff.soak") == null ? seeds.subList(0, 1) : seeds);
+    }
+
+    private void compareWithRedis(String password, List<Long> seeds) throws Exception {
         Optional<Path> redis = RedisPeer.find();
         Assumptions.assumeTrue(redis.isPresent(), "redis-server is not on the PATH (Debian: apt-get install "
                 + "redis-server): the differential test against a real Redis is skipped");
-        try (RedisPeer peer = RedisPeer.start(redis.get(), dir.resolve("redis"));
-                TestServer ferrum = new TestServer(dir.resolve("ferrumdb"), ServerConfig.builder().port(0).build(),
-                        FsyncPolicy.always())) {
+        ServerConfig.Builder config = ServerConfig.builder().port(0);
+        if (password != null) {
+            config.password(password.getBytes(StandardCharsets.UTF_8));
+        }
+        try (RedisPeer peer = RedisPeer.start(redis.get(), dir.resolve("redis"), password);
+                TestServer ferrum = new TestServer(dir.resolve("ferrumdb"), config.build(), FsyncPolicy.always())) {
             // Every sequence runs, from empty databases; a divergence ends its own sequence only, and the failure
             // lists one of each kind (by command), so that one soak run shows everything it found.
             java.util.Map<String, AssertionError> divergences = new java.util.TreeMap<>();
-            List<Long> seeds = seeds();
             for (long seed : seeds) {
                 System.out.println("RedisDifferentialTest: seed " + seed + " (rerun: -Dferrumdb.diff.seed=" + seed
                         + ")");
                 try {
-                    new Sequence(seed, peer.port(), ferrum.port()).run();
+                    new Sequence(seed, peer.port(), ferrum.port(), password).run();
                 } catch (Divergence d) {
                     divergences.putIfAbsent(d.command, d);
                 }
@@ -122,10 +139,14 @@ class RedisDifferentialTest {
         private final List<List<byte[]>>[] queuedArgs = new List[2];
         private final Deque<String> recent = new ArrayDeque<>();
 
-        Sequence(long seed, int redisPort, int ferrumPort) {
+        /** The servers' password, or null. */
+        private final String password;
+
+        Sequence(long seed, int redisPort, int ferrumPort, String password) {
             this.seed = seed;
             this.redisPort = redisPort;
             this.ferrumPort = ferrumPort;
+            this.password = password;
         }
 
         void run() throws IOException {
@@ -133,6 +154,11 @@ class RedisDifferentialTest {
                     new CommandGenerator.Step(0, List.of("FLUSHALL".getBytes(StandardCharsets.US_ASCII)), false);
             for (int port : new int[] {redisPort, ferrumPort}) {
                 try (Connection c = new Connection(port)) {
+                    if (password != null) {
+                        c.send(List.of(new CommandGenerator.Step(0, List.of("AUTH".getBytes(StandardCharsets.US_ASCII),
+                                password.getBytes(StandardCharsets.UTF_8)), false)));
+                        c.read();
+                    }
                     c.send(List.of(flushAll));
                     c.read();
                 }

@@ -168,6 +168,15 @@ class RedisParityTest {
         }
     }
 
+    /** A refused EXEC (here its arity) discards the transaction at once and says why, even outside MULTI. */
+    @Test
+    void aRefusedExecDiscardsTheTransactionAndSaysWhy() throws Exception {
+        String abort = "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n";
+        String expected = abort + "+OK\r\n+QUEUED\r\n" + abort + "-ERR EXEC without MULTI\r\n$-1\r\n";
+        assertThat(exchange(expected, c("EXEC", "x"), c("MULTI"), c("SET", "a", "1"), c("EXEC", "x"), c("EXEC"),
+                c("GET", "a"))).isEqualTo(expected);
+    }
+
     /** COMMAND INFO without a name describes every command, as COMMAND does (Redis 7.0). */
     @Test
     void commandInfoWithoutNamesDescribesEveryCommand() throws Exception {

@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -42,16 +44,25 @@ final class RedisPeer implements AutoCloseable {
 
     /** Starts {@code executable} in {@code dir} and waits until it answers PING. */
     static RedisPeer start(Path executable, Path dir) throws IOException, InterruptedException {
+        return start(executable, dir, null);
+    }
+
+    /** As {@link #start(Path, Path)}, with {@code requirepass} set when {@code password} is not null. */
+    static RedisPeer start(Path executable, Path dir, String password) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         Path log = dir.resolve("redis.log");
-        Process process = new ProcessBuilder(executable.toString(), "--port", Integer.toString(port),
+        List<String> command = new ArrayList<>(List.of(executable.toString(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
-                "--daemonize", "no", "--logfile", log.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.out").toFile()).start();
+                "--daemonize", "no", "--logfile", log.toString()));
+        if (password != null) {
+            command.addAll(List.of("--requirepass", password));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.out").toFile()).start();
         RedisPeer peer = new RedisPeer(process, port, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
@@ -61,7 +72,8 @@ final class RedisPeer implements AutoCloseable {
             }
             try (Socket socket = new Socket("127.0.0.1", port)) {
                 socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                if (RespReply.read(socket.getInputStream()).string().equals("PONG")) {
+                String answer = RespReply.read(socket.getInputStream()).string();
+                if (answer.equals("PONG") || answer.startsWith("NOAUTH")) {
                     return peer;
                 }
             } catch (IOException notYet) {
