@@ -1,7 +1,6 @@
 package io.ferrumdb.server;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /** One invocation of a command: its arguments, the calling session, and the unit of work it reads and writes. */
 final class Call {
@@ -42,9 +41,19 @@ final class Call {
         return new String(args[i], StandardCharsets.UTF_8);
     }
 
-    /** The argument upper-cased, for matching options such as EX, NX, MATCH. */
+    /**
+     * The argument with ASCII letters upper-cased, for matching options such as EX, NX, MATCH as Redis's
+     * {@code strcasecmp} does: a byte outside ASCII never matches (Java's {@code toUpperCase} would turn the UTF-8
+     * of U+017F into an S).
+     */
     String option(int i) {
-        return text(i).toUpperCase(Locale.ROOT);
+        byte[] upper = args[i].clone();
+        for (int j = 0; j < upper.length; j++) {
+            if (upper[j] >= 'a' && upper[j] <= 'z') {
+                upper[j] -= 'a' - 'A';
+            }
+        }
+        return new String(upper, StandardCharsets.ISO_8859_1);
     }
 
     long longArg(int i) {
@@ -55,8 +64,18 @@ final class Call {
         return v;
     }
 
-    double doubleArg(int i) {
-        Double v = Numbers.parseDouble(args[i]);
+    /** An argument that must fit a C int (object.c {@code getIntFromObjectOrReply}), with Redis's range error. */
+    int intArg(int i) {
+        long v = longArg(i);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new CommandError("ERR value is out of range, value must between " + Integer.MIN_VALUE + " and "
+                    + Integer.MAX_VALUE);
+        }
+        return (int) v;
+    }
+
+    LongDouble floatArg(int i) {
+        LongDouble v = LongDouble.parse(args[i]);
         if (v == null) {
             throw new CommandError(CommandError.NOT_FLOAT);
         }

@@ -117,10 +117,22 @@ final class CommandExecutor {
         }
         session.lastCommand = spec.name();
         if (!spec.arityOk(args.length)) {
-            return reject(session, CommandError.arity(spec.name()).reply());
+            return reject(session, spec, CommandError.arity(spec.name()).reply());
+        }
+        if (!spec.subcommands().isEmpty() && args.length > 1) {
+            // As Redis 7 looks a subcommand up in its own table: unknown or wrong arity is refused before MULTI
+            // queues it (EXECABORT follows), with the subcommand's full name (client|setname).
+            String sub = new String(args[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            Integer arity = spec.subcommands().get(sub);
+            if (arity == null) {
+                return reject(session, CommandError.unknownSubcommand(args[1], spec.name()).reply());
+            }
+            if (!CommandSpec.arityOk(arity, args.length)) {
+                return reject(session, CommandError.arity(spec.name() + "|" + sub).reply());
+            }
         }
         if (!session.authenticated && !spec.has(CommandSpec.Flag.NO_AUTH)) {
-            return reject(session, "NOAUTH Authentication required.");
+            return reject(session, spec, Reply.err("NOAUTH Authentication required."));
         }
         if (session.inMulti() && !spec.has(CommandSpec.Flag.TRANSACTION_CONTROL)) {
             if (spec.has(CommandSpec.Flag.NO_MULTI)) {
@@ -133,21 +145,47 @@ final class CommandExecutor {
     }
 
     private static Outcome reject(Session session, String error) {
+        return reject(session, Reply.err(error));
+    }
+
+    /**
+     * Refuses a known command before it runs. A refused EXEC (wrong arity, not authenticated) discards the
+     * transaction and the connection's WATCHes at once and says why, as Redis's rejectCommand does through
+     * execCommandAbort ("EXECABORT Transaction discarded because of: NOAUTH Authentication required."), even
+     * outside MULTI; any other command only marks a transaction being queued as failed.
+     */
+    private Outcome reject(Session session, CommandSpec spec, Reply error) {
+        if (!spec.name().equals("exec")) {
+            return reject(session, error);
+        }
+        withWriteLock(() -> {
+            session.endMulti();
+            watches.unwatchAll(session);
+        });
+        String why = new String(((Reply.Error) error).text(), StandardCharsets.UTF_8);
+        // Redis's own texts carry no "ERR " (it is added on the wire), other codes (NOAUTH) stay.
+        return Outcome.now(Reply.err("EXECABORT Transaction discarded because of: "
+                + (why.startsWith("ERR ") ? why.substring(4) : why)));
+    }
+
+    private static Outcome reject(Session session, Reply error) {
         if (session.inMulti()) {
             session.multiRejected = true;
         }
-        return Outcome.now(Reply.err(error));
+        return Outcome.now(error);
     }
 
-    private static String unknownCommand(byte[][] args) {
-        StringBuilder shown = new StringBuilder();
-        for (int j = 1; j < args.length && shown.length() < 128; j++) {
-            String a = new String(args[j], StandardCharsets.UTF_8);
-            shown.append('\'').append(a, 0, Math.min(a.length(), 128 - shown.length())).append("' ");
+    /**
+     * Redis's text, byte for byte (server.c {@code commandCheckExistence}): the name and then each argument up to
+     * its first NUL, the arguments quoted until 128 bytes of them are shown.
+     */
+    private static Reply unknownCommand(byte[][] args) {
+        java.io.ByteArrayOutputStream shown = new java.io.ByteArrayOutputStream();
+        for (int j = 1; j < args.length && shown.size() < 128; j++) {
+            shown.writeBytes(CommandError.concat("'", CommandError.cString(args[j], 128 - shown.size()), "' "));
         }
-        String name = new String(args[0], StandardCharsets.UTF_8);
-        return "ERR unknown command '" + (name.length() > 128 ? name.substring(0, 128) : name)
-                + "', with args beginning with: " + shown;
+        return CommandError.quoting("ERR unknown command '", CommandError.cString(args[0], 128),
+                "', with args beginning with: ", shown.toByteArray()).reply();
     }
 
     /** Runs one command as its own unit of work and commits what it wrote. */
@@ -179,7 +217,7 @@ final class CommandExecutor {
         try {
             return spec.handler().run(call);
         } catch (CommandError e) {
-            return Reply.err(e.reply());
+            return e.reply();
         }
     }
 
@@ -216,11 +254,19 @@ final class CommandExecutor {
             return Reply.NULL_ARRAY;
         }
         List<Reply> replies = new ArrayList<>(queued.size());
+        List<Integer> protocols = new ArrayList<>(queued.size());
         for (RespRequest.Command c : queued) {
             CommandSpec spec = table.get(c.name().toLowerCase(Locale.ROOT));
             Call inner = new Call(this, s, c.args(), call.txn);
             replies.add(invoke(spec, inner));
+            protocols.add(s.protocol);
             commandsProcessed.increment();
+        }
+        // A queued HELLO changes the protocol of the replies after it (and its own), not of those before it.
+        for (int i = 0; i < replies.size(); i++) {
+            if (protocols.get(i) != s.protocol) {
+                replies.set(i, new Reply.InProtocol(protocols.get(i), replies.get(i)));
+            }
         }
         return new Reply.Array(replies);
     }

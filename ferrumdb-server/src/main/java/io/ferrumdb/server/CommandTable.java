@@ -26,10 +26,24 @@ final class CommandTable {
 
         void add(String name, int arity, int firstKey, int lastKey, int step, CommandSpec.Handler handler,
                 CommandSpec.Flag... flags) {
+            put(new CommandSpec(name, arity, flagSet(flags), firstKey, lastKey, step, handler, Map.of()));
+        }
+
+        /** A container command: its subcommands (lower case) with their Redis arities, checked before it runs. */
+        void addContainer(String name, int arity, Map<String, Integer> subcommands, CommandSpec.Handler handler,
+                CommandSpec.Flag... flags) {
+            put(new CommandSpec(name, arity, flagSet(flags), 0, 0, 0, handler, subcommands));
+        }
+
+        private static EnumSet<CommandSpec.Flag> flagSet(CommandSpec.Flag... flags) {
             EnumSet<CommandSpec.Flag> set = EnumSet.noneOf(CommandSpec.Flag.class);
             Collections.addAll(set, flags);
-            if (specs.put(name, new CommandSpec(name, arity, set, firstKey, lastKey, step, handler)) != null) {
-                throw new IllegalStateException("command " + name + " registered twice");
+            return set;
+        }
+
+        private void put(CommandSpec spec) {
+            if (specs.put(spec.name(), spec) != null) {
+                throw new IllegalStateException("command " + spec.name() + " registered twice");
             }
         }
     }

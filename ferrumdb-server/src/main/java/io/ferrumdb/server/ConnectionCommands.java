@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Connection commands: PING ECHO QUIT HELLO AUTH SELECT RESET CLIENT. */
 final class ConnectionCommands {
@@ -26,7 +27,8 @@ final class ConnectionCommands {
         t.add("auth", -2, 0, 0, 0, ConnectionCommands::auth, NO_AUTH, FAST);
         t.add("select", 2, 0, 0, 0, ConnectionCommands::select, FAST);
         t.add("reset", 1, 0, 0, 0, ConnectionCommands::reset, NO_AUTH, TRANSACTION_CONTROL, WRITE, FAST);
-        t.add("client", -2, 0, 0, 0, ConnectionCommands::client);
+        t.addContainer("client", -2, Map.of("id", 2, "getname", 2, "setname", 3, "setinfo", 4, "info", 2, "list", -2,
+                "kill", -3), ConnectionCommands::client);
     }
 
     private static Reply ping(Call c) {
@@ -81,39 +83,33 @@ final class ConnectionCommands {
             }
             version = (int) (long) v;
         }
-        byte[] user = null;
-        byte[] password = null;
-        String name = null;
+        // Each option takes effect as it is read, as in Redis (networking.c helloCommand): a SETNAME before a
+        // failing option has set the name, an AUTH before it has authenticated.
         for (int j = 2; j < c.argc(); j++) {
             int more = c.argc() - 1 - j;
             String opt = c.option(j);
             if (opt.equals("AUTH") && more >= 2) {
-                user = c.arg(j + 1);
-                password = c.arg(j + 2);
+                byte[] user = c.arg(j + 1);
+                boolean ok = c.server.auth.required() ? c.server.auth.check(user, c.arg(j + 2))
+                        : new String(user, java.nio.charset.StandardCharsets.UTF_8).equals(Authenticator.DEFAULT_USER);
+                if (!ok) {
+                    return Reply.err("WRONGPASS invalid username-password pair or user is disabled.");
+                }
+                c.session.authenticated = true;
                 j += 2;
             } else if (opt.equals("SETNAME") && more >= 1) {
-                name = c.text(j + 1);
+                String name = c.text(j + 1);
+                checkClientName(name);
+                c.session.name = name;
                 j++;
             } else {
-                return Reply.err("ERR Syntax error in HELLO option '" + c.text(j) + "'");
+                return CommandError.quoting("ERR Syntax error in HELLO option '", c.arg(j), "'").reply();
             }
-        }
-        if (user != null) {
-            boolean ok = c.server.auth.required() ? c.server.auth.check(user, password)
-                    : new String(user, java.nio.charset.StandardCharsets.UTF_8).equals(Authenticator.DEFAULT_USER);
-            if (!ok) {
-                return Reply.err("WRONGPASS invalid username-password pair or user is disabled.");
-            }
-            c.session.authenticated = true;
         }
         if (!c.session.authenticated) {
             return Reply.err("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select "
-                    + "the RESP protocol version at the same time");
-        }
-        if (name != null) {
-            checkClientName(name);
-            c.session.name = name;
+                    + "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+                    + "protocol version at the same time");
         }
         c.session.protocol = version;
         return new Reply.MapReply(List.of(
@@ -127,14 +123,7 @@ final class ConnectionCommands {
     }
 
     private static Reply select(Call c) {
-        Long db = Numbers.parseLong(c.arg(1));
-        if (db == null || db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
-            throw new CommandError(CommandError.NOT_INTEGER);
-        }
-        if (db < 0 || db >= ServerConfig.DATABASES) {
-            throw new CommandError("ERR DB index is out of range");
-        }
-        c.session.db = (int) (long) db;
+        c.session.db = KeyCommands.dbIndex(c, 1);
         return Reply.OK;
     }
 
@@ -163,56 +152,45 @@ final class ConnectionCommands {
         String sub = c.option(1);
         switch (sub) {
             case "ID" -> {
-                requireArgs(c, 2);
                 return Reply.integer(c.session.id);
             }
             case "GETNAME" -> {
-                requireArgs(c, 2);
                 return c.session.name.isEmpty() ? Reply.NULL_BULK : Reply.bulk(c.session.name);
             }
             case "SETNAME" -> {
-                requireArgs(c, 3);
                 String name = c.text(2);
                 checkClientName(name);
                 c.session.name = name;
                 return Reply.OK;
             }
             case "SETINFO" -> {
-                requireArgs(c, 4);
                 String attr = c.option(2);
                 if (!attr.equals("LIB-NAME") && !attr.equals("LIB-VER")) {
-                    return Reply.err("ERR Unrecognized option '" + c.text(2) + "'");
+                    return CommandError.quoting("ERR Unrecognized option '", c.arg(2), "'").reply();
                 }
                 checkClientName(c.text(3));
                 c.session.libraryInfo.put(attr.toLowerCase(java.util.Locale.ROOT), c.text(3));
                 return Reply.OK;
             }
             case "INFO" -> {
-                requireArgs(c, 2);
-                return Reply.bulk(describe(c.session) + "\n");
+                return Reply.verbatim(describe(c.session) + "\n");
             }
             case "LIST" -> {
                 StringBuilder sb = new StringBuilder();
                 for (Session s : c.server.sessions.values()) {
                     sb.append(describe(s)).append('\n');
                 }
-                return Reply.bulk(sb.toString());
+                return Reply.verbatim(sb.toString());
             }
             case "KILL" -> {
                 return kill(c);
             }
             default -> {
-                return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try CLIENT HELP.");
+                throw CommandError.unknownSubcommand(c.arg(1), "client");
             }
         }
     }
 
-    private static void requireArgs(Call c, int argc) {
-        if (c.argc() != argc) {
-            throw new CommandError("ERR unknown subcommand or wrong number of arguments for '" + c.text(1)
-                    + "'. Try CLIENT HELP.");
-        }
-    }
 
     /** CLIENT KILL addr:port, or CLIENT KILL [ID id] [ADDR addr:port] [LADDR addr:port] [SKIPME yes|no]. */
     private static Reply kill(Call c) {

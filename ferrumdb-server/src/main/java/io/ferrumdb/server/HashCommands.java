@@ -116,8 +116,8 @@ final class HashCommands {
     }
 
     private static Reply hincrbyfloat(Call c) {
-        double by = c.doubleArg(3);
-        if (Double.isInfinite(by)) {
+        LongDouble by = c.floatArg(3);
+        if (by.infinite()) {
             throw new CommandError("ERR value is NaN or Infinity");
         }
         Keyspace ks = c.ks();
@@ -211,6 +211,10 @@ final class HashCommands {
 
     private static Reply hscan(Call c) {
         long cursor = KeyCommands.parseCursor(c, 2);
+        // As in Redis: a missing key is an empty scan and a string is WRONGTYPE, before the options are read.
+        if (c.ks().getHash(c.arg(1)) == null) {
+            return new Reply.Array(List.of(Reply.bulk("0"), Reply.EMPTY_ARRAY));
+        }
         KeyCommands.ScanOptions opts = KeyCommands.ScanOptions.parse(c, 3, false);
         byte[] after = c.server.cursors.resume(cursor);
         int batch = (int) Math.min(opts.count(), 100_000);

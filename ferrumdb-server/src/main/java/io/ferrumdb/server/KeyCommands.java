@@ -27,7 +27,7 @@ final class KeyCommands {
         t.add("copy", -3, 1, 2, 1, KeyCommands::copy, WRITE);
         t.add("move", 3, 1, 1, 1, KeyCommands::move, WRITE, FAST);
         t.add("randomkey", 1, 0, 0, 0, KeyCommands::randomkey, READONLY);
-        t.add("dbsize", 1, 0, 0, 0, c -> Reply.integer(c.server.db.count(KeyLayout.database(c.session.db))),
+        t.add("dbsize", 1, 0, 0, 0, c -> Reply.integer(c.txn.count(KeyLayout.database(c.session.db))),
                 READONLY, FAST);
         t.add("flushdb", -1, 0, 0, 0, KeyCommands::flushdb, WRITE);
         t.add("flushall", -1, 0, 0, 0, KeyCommands::flushall, WRITE);
@@ -124,13 +124,31 @@ final class KeyCommands {
         }
     }
 
+    /**
+     * A cursor read as Redis reads it (db.c {@code parseScanCursorOrReply}, C's {@code strtoul}): decimal digits
+     * after an optional sign, no leading space, at most 64 bits; an empty cursor is 0, and a minus sign negates
+     * modulo 2^64 (so {@code -0} is 0).
+     */
     static long parseCursor(Call c, int index) {
-        String text = c.text(index);
-        try {
-            return Long.parseUnsignedLong(text);
-        } catch (NumberFormatException e) {
+        byte[] text = c.arg(index);
+        int p = 0;
+        boolean negative = false;
+        if (p < text.length && (text[p] == '+' || text[p] == '-')) {
+            negative = text[p] == '-';
+            p++;
+        }
+        if (p == text.length && text.length > 0) {
             throw new CommandError("ERR invalid cursor");
         }
+        long value = 0;
+        for (; p < text.length; p++) {
+            int digit = text[p] - '0';
+            if (digit < 0 || digit > 9 || Long.compareUnsigned(value, Long.divideUnsigned(-1L - digit, 10)) > 0) {
+                throw new CommandError("ERR invalid cursor");
+            }
+            value = value * 10 + digit;
+        }
+        return negative ? -value : value;
     }
 
     private static Reply scan(Call c) {
@@ -174,15 +192,12 @@ final class KeyCommands {
         return nx ? Reply.ONE : Reply.OK;
     }
 
-    private static int dbIndex(Call c, int index) {
-        long db = c.longArg(index);
-        if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
-            throw new CommandError(CommandError.NOT_INTEGER);
-        }
+    static int dbIndex(Call c, int index) {
+        int db = c.intArg(index);
         if (db < 0 || db >= ServerConfig.DATABASES) {
             throw new CommandError("ERR DB index is out of range");
         }
-        return (int) db;
+        return db;
     }
 
     private static Reply copy(Call c) {
@@ -238,15 +253,15 @@ final class KeyCommands {
     }
 
     private static Reply randomkey(Call c) {
+        // Through the unit of work, so that inside EXEC it sees the keys the transaction wrote before it.
         KeyRange range = KeyLayout.database(c.session.db);
-        long n = c.server.db.count(range);
+        long n = c.txn.count(range);
         if (n == 0) {
             return Reply.NULL_BULK;
         }
-        long skip = ThreadLocalRandom.current().nextLong(n);
-        return c.server.db.keys(range).skip(skip).findFirst()
-                .<Reply>map(k -> new Reply.Bulk(KeyLayout.redisKey(k)))
-                .orElse(Reply.NULL_BULK);
+        int pick = (int) Math.min(ThreadLocalRandom.current().nextLong(n), Integer.MAX_VALUE - 1);
+        List<byte[]> upTo = c.txn.keys(range, pick + 1);
+        return upTo.isEmpty() ? Reply.NULL_BULK : new Reply.Bulk(KeyLayout.redisKey(upTo.get(upTo.size() - 1)));
     }
 
     private static void checkFlushOption(Call c) {
@@ -289,7 +304,7 @@ final class KeyCommands {
                 case "XX" -> xx = true;
                 case "GT" -> gt = true;
                 case "LT" -> lt = true;
-                default -> throw new CommandError("ERR Unsupported option " + c.text(i));
+                default -> throw CommandError.quoting("ERR Unsupported option ", c.arg(i));
             }
         }
         if (nx && (xx || gt || lt)) {
@@ -341,7 +356,8 @@ final class KeyCommands {
         if (ttl < 0) {
             ttl = 0;
         }
-        return Reply.integer(ms ? ttl : (ttl + 500) / 1000);
+        // Redis's (ttl + 500) / 1000, without overflowing for an expiry near 2^63 ms (Redis prints 9223372036854776).
+        return Reply.integer(ms ? ttl : ttl / 1000 + (ttl % 1000 + 500) / 1000);
     }
 
     private static Reply persist(Call c) {

@@ -1,19 +1,13 @@
 package io.ferrumdb.server;
 
 import io.netty.buffer.ByteBuf;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 
 /**
  * Numbers as Redis reads and prints them: integers are strict (util.c {@code string2ll}: optional minus, no plus,
- * no leading zeros, no spaces, within 64 bits), floats reject spaces and NaN, and floats print in the shortest
- * form without an exponent or trailing zeros (INCRBYFLOAT's "human" format).
+ * no leading zeros, no spaces, within 64 bits); floats are {@link LongDouble}s, as Redis's are.
  */
 final class Numbers {
-    private static final Pattern FLOAT =
-            Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|[+-]?(?i:inf|infinity)");
-
     private Numbers() {
     }
 
@@ -68,33 +62,6 @@ final class Numbers {
         return value;
     }
 
-    /** The float in {@code bytes}, or null when it is not one Redis would accept (NaN is never accepted). */
-    static Double parseDouble(byte[] bytes) {
-        if (bytes.length == 0 || bytes.length > 5000) {
-            return null;
-        }
-        String text = new String(bytes, StandardCharsets.US_ASCII);
-        if (!FLOAT.matcher(text).matches()) {
-            return null;
-        }
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        if (lower.endsWith("inf") || lower.endsWith("infinity")) {
-            return lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        }
-        return Double.parseDouble(text);
-    }
-
-    /** {@code value} in the shortest decimal form without exponent or trailing zeros: 3, 10.5, -0.1. */
-    static String formatDouble(double value) {
-        if (Double.isInfinite(value)) {
-            return value > 0 ? "inf" : "-inf";
-        }
-        if (value == 0) {
-            return "0";
-        }
-        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
-    }
-
     /**
      * The INCR family's arithmetic (t_string.c, t_hash.c): {@code stored} (null when absent, counted as 0) plus
      * {@code by}; a stored value that is not an integer fails with {@code notInteger}, overflow with Redis's text.
@@ -115,21 +82,23 @@ final class Numbers {
         }
     }
 
-    /** INCRBYFLOAT / HINCRBYFLOAT: {@code stored} (null = 0) plus {@code by}, as the text Redis stores. */
-    static byte[] incrementFloat(byte[] stored, double by, String notFloat) {
-        double current = 0;
+    /**
+     * INCRBYFLOAT / HINCRBYFLOAT in Redis's long double arithmetic ({@link LongDouble}): {@code stored} (null = 0)
+     * plus {@code by}, as the text Redis stores and replies.
+     */
+    static byte[] incrementFloat(byte[] stored, LongDouble by, String notFloat) {
+        LongDouble current = LongDouble.ZERO;
         if (stored != null) {
-            Double parsed = parseDouble(stored);
-            if (parsed == null) {
+            current = LongDouble.parse(stored);
+            if (current == null) {
                 throw new CommandError(notFloat);
             }
-            current = parsed;
         }
-        double result = current + by;
-        if (Double.isNaN(result) || Double.isInfinite(result)) {
+        LongDouble result = current.plus(by);
+        if (result == null || result.infinite()) {
             throw new CommandError("ERR increment would produce NaN or Infinity");
         }
-        return formatDouble(result).getBytes(StandardCharsets.US_ASCII);
+        return result.human().getBytes(StandardCharsets.US_ASCII);
     }
 
     static byte[] ascii(long value) {

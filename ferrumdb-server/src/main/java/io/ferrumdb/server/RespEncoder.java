@@ -15,7 +15,9 @@ final class RespEncoder {
         if (reply instanceof Reply.Simple s) {
             line(out, '+', s.text());
         } else if (reply instanceof Reply.Error e) {
-            line(out, '-', e.text());
+            out.writeByte('-');
+            out.writeBytes(e.text());
+            out.writeBytes(CRLF);
         } else if (reply instanceof Reply.Int i) {
             line(out, ':', Long.toString(i.value()));
         } else if (reply instanceof Reply.Bulk b) {
@@ -31,6 +33,22 @@ final class RespEncoder {
             for (Reply item : a.items()) {
                 write(out, item, protocol);
             }
+        } else if (reply instanceof Reply.Verbatim v) {
+            if (protocol >= 3) {
+                line(out, '=', Integer.toString(v.text().length + VERBATIM_TXT.length));
+                out.writeBytes(VERBATIM_TXT);
+            } else {
+                line(out, '$', Integer.toString(v.text().length));
+            }
+            out.writeBytes(v.text());
+            out.writeBytes(CRLF);
+        } else if (reply instanceof Reply.SetReply set) {
+            line(out, protocol >= 3 ? '~' : '*', Integer.toString(set.items().size()));
+            for (Reply item : set.items()) {
+                write(out, item, protocol);
+            }
+        } else if (reply instanceof Reply.InProtocol p) {
+            write(out, p.reply(), p.protocol());
         } else if (reply instanceof Reply.MapReply m) {
             List<Reply> kv = m.keysAndValues();
             line(out, protocol >= 3 ? '%' : '*', Integer.toString(protocol >= 3 ? kv.size() / 2 : kv.size()));
@@ -42,6 +60,8 @@ final class RespEncoder {
         }
     }
 
+    /** A verbatim string's format and its colon, counted in the length as Redis counts it. */
+    private static final byte[] VERBATIM_TXT = "txt:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_BULK2 = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_ARRAY2 = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);

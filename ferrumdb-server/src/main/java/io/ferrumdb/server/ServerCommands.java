@@ -27,13 +27,14 @@ final class ServerCommands {
     static void register(CommandTable.Builder t) {
         t.add("info", -1, 0, 0, 0, ServerCommands::info);
         t.add("time", 1, 0, 0, 0, ServerCommands::time, FAST);
-        t.add("command", -1, 0, 0, 0, ServerCommands::command);
-        t.add("config", -2, 0, 0, 0, ServerCommands::config);
+        t.addContainer("command", -1, Map.of("count", 2, "docs", -2, "info", -2, "list", -2),
+                ServerCommands::command);
+        t.addContainer("config", -2, Map.of("get", -3, "set", -4, "resetstat", 2), ServerCommands::config);
         t.add("save", 1, 0, 0, 0, ServerCommands::save, NO_MULTI);
         t.add("bgsave", -1, 0, 0, 0, ServerCommands::bgsave, NO_MULTI);
         t.add("lastsave", 1, 0, 0, 0, c -> Reply.integer(c.server.lastSave / 1000), FAST);
         t.add("shutdown", -1, 0, 0, 0, ServerCommands::shutdown, NO_MULTI);
-        t.add("function", -2, 0, 0, 0, ServerCommands::function);
+        t.addContainer("function", -2, Map.of("flush", -2), ServerCommands::function);
     }
 
     private static Reply time(Call c) {
@@ -74,17 +75,13 @@ final class ServerCommands {
 
     /**
      * FerrumDB has no scripting, so it never holds functions: FUNCTION FLUSH (which client libraries and test
-     * harnesses call to reset a server) succeeds with nothing to delete; every other subcommand is refused.
+     * harnesses call to reset a server) succeeds with nothing to delete; it is FUNCTION's only subcommand here.
      */
     private static Reply function(Call c) {
-        if (c.option(1).equals("FLUSH")) {
-            if (c.argc() > 3 || c.argc() == 3 && !c.option(2).equals("ASYNC") && !c.option(2).equals("SYNC")) {
-                throw CommandError.syntax();
-            }
-            return Reply.OK;
+        if (c.argc() > 3 || c.argc() == 3 && !c.option(2).equals("ASYNC") && !c.option(2).equals("SYNC")) {
+            throw CommandError.syntax();
         }
-        return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try FUNCTION HELP. (FerrumDB does not "
-                + "support scripting)");
+        return Reply.OK;
     }
 
     // ------------------------------------------------------------------ CONFIG
@@ -113,22 +110,7 @@ final class ServerCommands {
     private static Reply config(Call c) {
         String sub = c.option(1);
         if (sub.equals("GET")) {
-            if (c.argc() < 3) {
-                throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'get'. Try CONFIG "
-                        + "HELP.");
-            }
-            Map<String, String> values = configValues(c.server);
-            List<Reply> kv = new ArrayList<>();
-            for (Map.Entry<String, String> e : values.entrySet()) {
-                for (int i = 2; i < c.argc(); i++) {
-                    if (Glob.matches(c.arg(i), e.getKey().getBytes(StandardCharsets.UTF_8), true)) {
-                        kv.add(Reply.bulk(e.getKey()));
-                        kv.add(Reply.bulk(e.getValue()));
-                        break;
-                    }
-                }
-            }
-            return new Reply.MapReply(kv);
+            return configGet(c);
         }
         if (sub.equals("RESETSTAT")) {
             c.server.resetStats();
@@ -137,7 +119,40 @@ final class ServerCommands {
         if (sub.equals("SET")) {
             return configSet(c);
         }
-        return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try CONFIG HELP.");
+        throw CommandError.unknownSubcommand(c.arg(1), "config");
+    }
+
+    /**
+     * CONFIG GET, as Redis 7.0's configGetCommand: a name without glob characters ({@code [*?}) is looked up
+     * ignoring case and answered under the name as given; a pattern is matched against every parameter, ignoring
+     * case. Each parameter is answered once (under the first name it was asked by).
+     */
+    private static Reply configGet(Call c) {
+        Map<String, String> values = configValues(c.server);
+        Map<String, String> matches = new LinkedHashMap<>();
+        Set<String> answered = new java.util.HashSet<>();
+        for (int i = 2; i < c.argc(); i++) {
+            String name = c.text(i);
+            if (name.chars().noneMatch(ch -> ch == '[' || ch == '*' || ch == '?')) {
+                String canonical = name.toLowerCase(Locale.ROOT);
+                if (values.containsKey(canonical) && answered.add(canonical)) {
+                    matches.put(name, values.get(canonical));
+                }
+                continue;
+            }
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                if (Glob.matches(c.arg(i), e.getKey().getBytes(StandardCharsets.UTF_8), true)
+                        && answered.add(e.getKey())) {
+                    matches.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        List<Reply> kv = new ArrayList<>();
+        matches.forEach((name, value) -> {
+            kv.add(Reply.bulk(name));
+            kv.add(Reply.bulk(value));
+        });
+        return new Reply.MapReply(kv);
     }
 
     /**
@@ -146,21 +161,20 @@ final class ServerCommands {
      * other parameter is fixed at start and refused.
      */
     private static Reply configSet(Call c) {
-        if (c.argc() < 4 || c.argc() % 2 != 0) {
-            throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'set'. Try CONFIG "
-                    + "HELP.");
+        if (c.argc() % 2 != 0) {
+            throw CommandError.syntax();
         }
         Map<String, String> updates = new LinkedHashMap<>();
         for (int i = 2; i < c.argc(); i += 2) {
             String name = c.text(i).toLowerCase(Locale.ROOT);
             if (!c.server.encodingThresholds.containsKey(name)) {
-                return Reply.err("ERR Unknown option or number of arguments for CONFIG SET - '" + c.text(i)
-                        + "' (FerrumDB's configuration is fixed at start)");
+                return CommandError.quoting("ERR Unknown option or number of arguments for CONFIG SET - '",
+                        c.arg(i), "' (FerrumDB's configuration is fixed at start)").reply();
             }
             Long value = Numbers.parseLong(c.arg(i + 1));
             if (value == null || value < 0) {
-                return Reply.err("ERR CONFIG SET failed (possibly related to argument '" + c.text(i) + "') - "
-                        + "argument couldn't be parsed into an integer");
+                return CommandError.quoting("ERR CONFIG SET failed (possibly related to argument '", c.arg(i),
+                        "') - argument couldn't be parsed into an integer").reply();
             }
             updates.put(name, Long.toString(value));
         }
@@ -172,7 +186,8 @@ final class ServerCommands {
 
     private static Reply command(Call c) {
         Map<String, CommandSpec> table = c.server.table();
-        if (c.argc() == 1) {
+        // COMMAND and COMMAND INFO without names describe every command (Redis 7.0).
+        if (c.argc() == 1 || c.argc() == 2 && c.option(1).equals("INFO")) {
             List<Reply> all = new ArrayList<>();
             for (CommandSpec spec : table.values()) {
                 all.add(commandInfo(spec));
@@ -219,7 +234,7 @@ final class ServerCommands {
                 return new Reply.MapReply(kv);
             }
             default -> {
-                return Reply.err("ERR unknown subcommand '" + c.text(1) + "'. Try COMMAND HELP.");
+                throw CommandError.unknownSubcommand(c.arg(1), "command");
             }
         }
     }
@@ -245,9 +260,11 @@ final class ServerCommands {
                 }
             }
         }
-        return new Reply.Array(List.of(Reply.bulk(spec.name()), Reply.integer(spec.arity()), new Reply.Array(flags),
-                Reply.integer(spec.firstKey()), Reply.integer(spec.lastKey()), Reply.integer(spec.keyStep()),
-                Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY));
+        // Flags, ACL categories, tips, key specs and subcommands are sets in RESP3, as Redis 7.0 sends them.
+        Reply none = new Reply.SetReply(List.of());
+        return new Reply.Array(List.of(Reply.bulk(spec.name()), Reply.integer(spec.arity()),
+                new Reply.SetReply(flags), Reply.integer(spec.firstKey()), Reply.integer(spec.lastKey()),
+                Reply.integer(spec.keyStep()), none, none, none, none));
     }
 
     // ------------------------------------------------------------------ INFO
@@ -277,7 +294,7 @@ final class ServerCommands {
                     .append("\r\n");
             section(c, section, sb);
         }
-        return Reply.bulk(sb.toString());
+        return Reply.verbatim(sb.toString());
     }
 
     private static void section(Call c, String section, StringBuilder sb) {

@@ -37,70 +37,70 @@ final class StringCommands {
         t.add("incrbyfloat", 3, 1, 1, 1, StringCommands::incrbyfloat, WRITE, FAST);
     }
 
-    private enum Cond {
-        NONE,
-        NX,
-        XX
-    }
-
     private static Reply get(Call c) {
         byte[] v = c.ks().getString(c.arg(1));
         (v == null ? c.server.keyspaceMisses : c.server.keyspaceHits).increment();
         return Reply.bulkOrNull(v);
     }
 
+    /**
+     * The options of SET (NX XX GET KEEPTTL and one expiry) and GETEX (PERSIST and one expiry), parsed as Redis does
+     * (t_string.c {@code parseExtendedStringArgumentsOrReply}), quirks included: an expiry option takes the next
+     * argument whatever it is, and may be repeated (the last one counts), but not mixed with another expiry option;
+     * NX, GET, KEEPTTL and PERSIST may be repeated. {@code expiryArg} is the index of the expiry's value, or -1.
+     */
+    private record ExtendedOptions(boolean nx, boolean xx, boolean get, boolean keepTtl, boolean persist,
+            int expiryArg) {
+        static ExtendedOptions parse(Call c, boolean set) {
+            boolean nx = false;
+            boolean xx = false;
+            boolean get = false;
+            boolean keepTtl = false;
+            boolean persist = false;
+            String expiry = null;
+            int expiryArg = -1;
+            for (int j = set ? 3 : 2; j < c.argc(); j++) {
+                String opt = c.option(j);
+                boolean hasNext = j + 1 < c.argc();
+                if (set && opt.equals("NX") && !xx) {
+                    nx = true;
+                } else if (set && opt.equals("XX") && !nx) {
+                    xx = true;
+                } else if (set && opt.equals("GET")) {
+                    get = true;
+                } else if (set && opt.equals("KEEPTTL") && expiry == null) {
+                    keepTtl = true;
+                } else if (!set && opt.equals("PERSIST") && expiry == null) {
+                    persist = true;
+                } else if ((opt.equals("EX") || opt.equals("PX") || opt.equals("EXAT") || opt.equals("PXAT"))
+                        && !keepTtl && !persist && (expiry == null || expiry.equals(opt)) && hasNext) {
+                    expiry = opt;
+                    expiryArg = ++j;
+                } else {
+                    throw CommandError.syntax();
+                }
+            }
+            return new ExtendedOptions(nx, xx, get, keepTtl, persist, expiryArg);
+        }
+    }
+
     /** SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ms-ts|KEEPTTL]. */
     private static Reply set(Call c) {
-        Cond cond = Cond.NONE;
-        boolean get = false;
-        boolean keepTtl = false;
-        int expiryArg = -1;
-        for (int i = 3; i < c.argc(); i++) {
-            String opt = c.option(i);
-            boolean hasNext = i + 1 < c.argc();
-            switch (opt) {
-                case "NX" -> {
-                    if (cond == Cond.XX) {
-                        throw CommandError.syntax();
-                    }
-                    cond = Cond.NX;
-                }
-                case "XX" -> {
-                    if (cond == Cond.NX) {
-                        throw CommandError.syntax();
-                    }
-                    cond = Cond.XX;
-                }
-                case "GET" -> get = true;
-                case "KEEPTTL" -> {
-                    if (expiryArg > 0) {
-                        throw CommandError.syntax();
-                    }
-                    keepTtl = true;
-                }
-                case "EX", "PX", "EXAT", "PXAT" -> {
-                    if (expiryArg > 0 || keepTtl || !hasNext) {
-                        throw CommandError.syntax();
-                    }
-                    expiryArg = ++i; // parsed below, once every option is known to be valid
-                }
-                default -> throw CommandError.syntax();
-            }
-        }
-        long expiresAt = expiryArg > 0 ? Expiry.parseOption(c, expiryArg, "set") : 0;
+        ExtendedOptions o = ExtendedOptions.parse(c, true);
+        long expiresAt = o.expiryArg() > 0 ? Expiry.parseOption(c, o.expiryArg(), "set") : 0;
         Keyspace ks = c.ks();
         byte[] key = c.arg(1);
         Reply previous = null;
-        if (get) {
+        if (o.get()) {
             previous = Reply.bulkOrNull(ks.getString(key));
         }
         // Only the key directory is consulted: a plain SET never reads the value it replaces.
-        long oldExpiry = cond != Cond.NONE || keepTtl ? ks.expiresAt(key) : -1;
-        if (cond == Cond.NX && oldExpiry >= 0 || cond == Cond.XX && oldExpiry < 0) {
-            return get ? previous : Reply.NULL_BULK;
+        long oldExpiry = o.nx() || o.xx() || o.keepTtl() ? ks.expiresAt(key) : -1;
+        if (o.nx() && oldExpiry >= 0 || o.xx() && oldExpiry < 0) {
+            return o.get() ? previous : Reply.NULL_BULK;
         }
-        ks.setString(key, c.arg(2), keepTtl && oldExpiry > 0 ? oldExpiry : expiresAt);
-        return get ? previous : Reply.OK;
+        ks.setString(key, c.arg(2), o.keepTtl() && oldExpiry > 0 ? oldExpiry : expiresAt);
+        return o.get() ? previous : Reply.OK;
     }
 
     private static Reply setnx(Call c) {
@@ -171,23 +171,9 @@ final class StringCommands {
         return Reply.bulkOrNull(old);
     }
 
-    /** GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]. */
+    /** GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]; a missing key or a hash is answered before the expiry. */
     private static Reply getex(Call c) {
-        boolean persist = false;
-        int expiryArg = -1;
-        for (int i = 2; i < c.argc(); i++) {
-            String opt = c.option(i);
-            boolean hasNext = i + 1 < c.argc();
-            if (opt.equals("PERSIST") && expiryArg < 0 && !persist) {
-                persist = true;
-            } else if ((opt.equals("EX") || opt.equals("PX") || opt.equals("EXAT") || opt.equals("PXAT"))
-                    && !persist && expiryArg < 0 && hasNext) {
-                expiryArg = ++i;
-            } else {
-                throw CommandError.syntax();
-            }
-        }
-        long expiresAt = expiryArg > 0 ? Expiry.parseOption(c, expiryArg, "getex") : 0;
+        ExtendedOptions o = ExtendedOptions.parse(c, false);
         Keyspace ks = c.ks();
         Keyspace.Entry e = ks.lookup(c.arg(1));
         if (e == null) {
@@ -196,9 +182,9 @@ final class StringCommands {
         if (!(e instanceof Keyspace.StringEntry s)) {
             throw CommandError.wrongType();
         }
-        if (expiryArg > 0) {
-            ks.setExpiry(c.arg(1), expiresAt);
-        } else if (persist && e.expiresAt() != 0) {
+        if (o.expiryArg() > 0) {
+            ks.setExpiry(c.arg(1), Expiry.parseOption(c, o.expiryArg(), "getex"));
+        } else if (o.persist() && e.expiresAt() != 0) {
             ks.setExpiry(c.arg(1), 0);
         }
         return new Reply.Bulk(s.value());
@@ -328,7 +314,7 @@ final class StringCommands {
         Keyspace ks = c.ks();
         Keyspace.Entry e = ks.lookup(c.arg(1));
         byte[] old = stringOrNull(e);
-        byte[] text = Numbers.incrementFloat(old, c.doubleArg(2), CommandError.NOT_FLOAT);
+        byte[] text = Numbers.incrementFloat(old, c.floatArg(2), CommandError.NOT_FLOAT);
         ks.setString(c.arg(1), text, e == null ? 0 : e.expiresAt());
         return new Reply.Bulk(text);
     }

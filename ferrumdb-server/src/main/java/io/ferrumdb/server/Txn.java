@@ -104,6 +104,17 @@ final class Txn {
         return out;
     }
 
+    /** How many live keys {@code range} holds, the unit's own writes included. */
+    long count(KeyRange range) {
+        long n = db.count(range);
+        for (Map.Entry<byte[], Pending> e : overlay(range).entrySet()) {
+            boolean stored = db.expiresAt(e.getKey()) >= 0;
+            boolean live = e.getValue().value != null;
+            n += (live ? 1 : 0) - (stored ? 1 : 0);
+        }
+        return n;
+    }
+
     private NavigableMap<byte[], Pending> overlay(KeyRange range) {
         if (writes.isEmpty()) {
             return writes;

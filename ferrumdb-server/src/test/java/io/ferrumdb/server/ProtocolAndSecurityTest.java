@@ -86,22 +86,6 @@ class ProtocolAndSecurityTest {
     }
 
     @Test
-    void aReaderThatNeverReadsIsDisconnectedAtTheOutputLimit() throws Exception {
-        ServerConfig config = ServerConfig.builder().port(0).outputBufferLimit(4 << 20).build();
-        try (TestServer server = new TestServer(dir.resolve("db"), config, FsyncPolicy.never());
-                Jedis jedis = new Jedis("127.0.0.1", server.port(), 60_000)) {
-            jedis.set("big", "x".repeat(1 << 20));
-            try (RawClient raw = new RawClient(server.port())) {
-                // 200 MB of replies requested, none read: the server must not buffer them all.
-                raw.send("GET big\r\n".repeat(200));
-                Thread.sleep(500);
-                assertThat(jedis.ping()).isEqualTo("PONG");
-            }
-            assertThat(jedis.get("big")).hasSize(1 << 20);
-        }
-    }
-
-    @Test
     void protectedModeRefusesAnOpenAddressWithoutPassword() {
         assertThatThrownBy(() -> ServerConfig.builder().bindAddress("0.0.0.0").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("protected mode");

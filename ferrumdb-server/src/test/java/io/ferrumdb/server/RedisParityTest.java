@@ -1,0 +1,218 @@
+package io.ferrumdb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replies that differed from redis-server 7.0.15 until {@link RedisDifferentialTest} found them, each pinned here
+ * with the exact bytes redis-server sent for the same commands (so that these run without a redis-server).
+ */
+class RedisParityTest {
+    @TempDir
+    Path dir;
+
+    private TestServer server;
+
+    @BeforeEach
+    void start() {
+        server = new TestServer(dir.resolve("db"));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** Redis echoes the arguments as bytes: each up to a NUL, 128 bytes of them in all, CR and LF as spaces. */
+    @Test
+    void unknownCommandQuotesItsArgumentsByteForByte() throws Exception {
+        String expected = "-ERR unknown command 'NOSUCHCOMMAND', with args beginning with: '' '\u00f5\u00f6d\u00e9' "
+                + "'a  b' '" + "x".repeat(111) + "' \r\n";
+        assertThat(exchange(expected, c("NOSUCHCOMMAND", "", "\u00f5\u00f6d\u00e9\u0000zz", "a\r\nb", "x".repeat(200))))
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void anOptionQuotedInAnErrorHasItsLineBreaksAsSpacesAndEndsAtANul() throws Exception {
+        String expected = "-ERR Unsupported option a  b\r\n-ERR Unsupported option a\r\n";
+        assertThat(exchange(expected, c("EXPIRE", "k", "10", "a\r\nb"), c("EXPIRE", "k", "10", "a\u0000b")))
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void aDatabaseIndexBeyondAnIntIsOutOfRangeNotANonInteger() throws Exception {
+        String range = "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n";
+        String expected = range + range + range + "-ERR value is not an integer or out of range\r\n";
+        assertThat(exchange(expected, c("SELECT", "9999999999"), c("MOVE", "a", "9999999999"),
+                c("COPY", "a", "b", "DB", "9999999999"), c("COPY", "a", "b", "DB", "x"))).isEqualTo(expected);
+    }
+
+    /** Redis 7 looks subcommands up before MULTI queues them: a bad one aborts the transaction. */
+    @Test
+    void subcommandsAreCheckedByTheirFullNameBeforeMultiQueuesThem() throws Exception {
+        String expected = "+OK\r\n-ERR wrong number of arguments for 'client|setname' command\r\n"
+                + "-ERR unknown subcommand 'NOSUCH'. Try CLIENT HELP.\r\n"
+                + "-ERR wrong number of arguments for 'config|get' command\r\n"
+                + "-EXECABORT Transaction discarded because of previous errors.\r\n"
+                + "-ERR wrong number of arguments for 'client' command\r\n";
+        assertThat(exchange(expected, c("MULTI"), c("CLIENT", "SETNAME"), c("CLIENT", "NOSUCH", "x"),
+                c("CONFIG", "GET"), c("EXEC"), c("CLIENT"))).isEqualTo(expected);
+    }
+
+    /** Redis adds in an x87 long double and prints %.17Lf: no binary double artefacts, and a wider range. */
+    @Test
+    void incrbyfloatComputesInLongDoubleAsRedisDoes() throws Exception {
+        String big = "10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848"
+                + "324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674"
+                + "971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280"
+                + "091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343"
+                + "732497430221946880";
+        String expected = "+OK\r\n$19\r\n9223372036854775807\r\n$3\r\n0.1\r\n$3\r\n0.3\r\n$401\r\n" + big + "\r\n"
+                + "$2\r\n16\r\n$1\r\n0\r\n$1\r\n1\r\n$3\r\n0.1\r\n$3\r\n0.3\r\n-ERR value is not a valid float\r\n"
+                + "$1\r\n0\r\n$9\r\n0.0000003\r\n$1\r\n0\r\n$1\r\n0\r\n-ERR value is not a valid float\r\n";
+        assertThat(exchange(expected, c("SET", "f", "9223372036854775807"), c("INCRBYFLOAT", "f", "0"),
+                c("INCRBYFLOAT", "g", "0.1"), c("INCRBYFLOAT", "g", "0.2"), c("INCRBYFLOAT", "h", "1e400"),
+                c("INCRBYFLOAT", "i", "0x10"), c("INCRBYFLOAT", "j", "1e-400"),
+                c("INCRBYFLOAT", "k", "1.0000000000000000001"), c("HINCRBYFLOAT", "hh", "f", "0.1"),
+                c("HINCRBYFLOAT", "hh", "f", "0.2"), c("INCRBYFLOAT", "l", "1e5000"), c("INCRBYFLOAT", "m", "-0.0"),
+                c("INCRBYFLOAT", "n", "3.0e-7"), c("INCRBYFLOAT", "o", "0x1p-16445"),
+                c("INCRBYFLOAT", "o2", "1.5e-4950"), c("INCRBYFLOAT", "p", "1e-4960"))).isEqualTo(expected);
+    }
+
+    @Test
+    void getexAnswersAMissingKeyOrAHashBeforeReadingItsExpiry() throws Exception {
+        String expected = "$-1\r\n:1\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+        assertThat(exchange(expected, c("GETEX", "missing", "PX", "1.5"), c("HSET", "hash", "f", "v"),
+                c("GETEX", "hash", "EX", "abc"))).isEqualTo(expected);
+    }
+
+    @Test
+    void hscanAnswersAMissingKeyOrAStringBeforeReadingItsOptions() throws Exception {
+        String expected = "*2\r\n$1\r\n0\r\n*0\r\n+OK\r\n"
+                + "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n-ERR invalid cursor\r\n";
+        assertThat(exchange(expected, c("HSCAN", "missing", "0", "TYPE", "hash"), c("SET", "str", "v"),
+                c("HSCAN", "str", "0", "TYPE", "hash"), c("HSCAN", "missing", "x"))).isEqualTo(expected);
+    }
+
+    /** An expiry option takes the next argument whatever it is and may be repeated; NX, KEEPTTL, PERSIST too. */
+    @Test
+    void setAndGetexParseTheirOptionsWithRedisQuirks() throws Exception {
+        String expected = "+OK\r\n:200\r\n-ERR invalid expire time in 'set' command\r\n$-1\r\n+OK\r\n"
+                + "-ERR syntax error\r\n$1\r\nv\r\n";
+        assertThat(exchange(expected, c("SET", "k", "v", "EX", "100", "EX", "200"), c("TTL", "k"),
+                c("SET", "k", "v", "EX", "GET", "EX", "9223372036854775807"), c("SET", "k", "v", "NX", "NX"),
+                c("SET", "k", "v", "KEEPTTL", "KEEPTTL"), c("SET", "k", "v", "EX", "10", "PX", "10"),
+                c("GETEX", "k", "PERSIST", "PERSIST"))).isEqualTo(expected);
+    }
+
+    /** C's strtoul: an empty cursor and -0 are 0; a leading space, a lone sign and 2^64 are invalid. */
+    @Test
+    void scanCursorsAreReadAsStrtoulReadsThem() throws Exception {
+        String empty = "*2\r\n$1\r\n0\r\n*0\r\n";
+        String invalid = "-ERR invalid cursor\r\n";
+        String expected = empty + empty + empty + invalid + invalid + invalid;
+        assertThat(exchange(expected, c("SCAN", ""), c("SCAN", "-0"), c("SCAN", "+0"), c("SCAN", " 0"),
+                c("SCAN", "+"), c("SCAN", "18446744073709551616"))).isEqualTo(expected);
+    }
+
+    @Test
+    void dbsizeAndRandomkeyInsideExecSeeTheTransactionsOwnWrites() throws Exception {
+        String expected = "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n"
+                + "*6\r\n+OK\r\n:1\r\n$1\r\nx\r\n:1\r\n:0\r\n$-1\r\n";
+        assertThat(exchange(expected, c("MULTI"), c("SET", "x", "1"), c("DBSIZE"), c("RANDOMKEY"), c("DEL", "x"),
+                c("DBSIZE"), c("RANDOMKEY"), c("EXEC"))).isEqualTo(expected);
+    }
+
+    /** Redis writes each reply of EXEC as it runs: a queued HELLO 3 changes the replies after it only. */
+    @Test
+    void aHelloQueuedInMultiSwitchesTheProtocolOfTheRepliesAfterIt() throws Exception {
+        String expected = "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n$-1\r\n%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n"
+                + "$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:1\r\n$4\r\nmode\r\n$10\r\n"
+                + "standalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n_\r\n";
+        assertThat(exchange(expected, c("MULTI"), c("GET", "nokey"), c("HELLO", "3"), c("GET", "nokey"), c("EXEC")))
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void expiretimeRoundsAnExpiryNearTwoToTheSixtyThreeWithoutOverflowing() throws Exception {
+        String expected = "+OK\r\n:1\r\n:9223372036854776\r\n:9223372036854775807\r\n";
+        assertThat(exchange(expected, c("SET", "k", "v"), c("PEXPIREAT", "k", "9223372036854775807"),
+                c("EXPIRETIME", "k"), c("PEXPIRETIME", "k"))).isEqualTo(expected);
+    }
+
+    /** HELLO applies each option as it reads it: a name set before a bad option stays set. */
+    @Test
+    void helloAppliesEachOptionInTurn() throws Exception {
+        String expected = "-ERR Client names cannot contain spaces, newlines or special characters.\r\n"
+                + "-ERR Syntax error in HELLO option 'SETNAME'\r\n$6\r\nworker\r\n"
+                + "-ERR Syntax error in HELLO option 'FOO'\r\n";
+        assertThat(exchange(expected, c("HELLO", "3", "SETNAME", "bad name", "SETNAME"),
+                c("HELLO", "2", "SETNAME", "worker", "SETNAME"), c("CLIENT", "GETNAME"),
+                c("HELLO", "2", "AUTH", "default", "x", "FOO"))).isEqualTo(expected);
+    }
+
+    /** In RESP3, INFO and CLIENT INFO are verbatim strings ("txt:") and COMMAND INFO's flags a set, as in Redis. */
+    @Test
+    void resp3RepliesVerbatimTextAndSets() throws Exception {
+        try (RawClient raw = new RawClient(server.port())) {
+            raw.send("HELLO 3\r\n").readUntil("*0\r\n");
+            assertThat(raw.send("INFO nosuchsection\r\n").read(10)).isEqualTo("=4\r\ntxt:\r\n");
+            assertThat(raw.send("CLIENT INFO\r\n").readUntil("\n\r\n")).startsWith("=").contains("\r\ntxt:id=");
+            String commandInfo = "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n";
+            assertThat(raw.send("COMMAND INFO get\r\n").read(commandInfo.length())).startsWith(commandInfo);
+        }
+    }
+
+    /** A refused EXEC (here its arity) discards the transaction at once and says why, even outside MULTI. */
+    @Test
+    void aRefusedExecDiscardsTheTransactionAndSaysWhy() throws Exception {
+        String abort = "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n";
+        String expected = abort + "+OK\r\n+QUEUED\r\n" + abort + "-ERR EXEC without MULTI\r\n$-1\r\n";
+        assertThat(exchange(expected, c("EXEC", "x"), c("MULTI"), c("SET", "a", "1"), c("EXEC", "x"), c("EXEC"),
+                c("GET", "a"))).isEqualTo(expected);
+    }
+
+    /** COMMAND INFO without a name describes every command, as COMMAND does (Redis 7.0). */
+    @Test
+    void commandInfoWithoutNamesDescribesEveryCommand() throws Exception {
+        try (RawClient raw = new RawClient(server.port())) {
+            String count = raw.send("COMMAND COUNT\r\n").readUntil("\r\n");
+            assertThat(raw.send("COMMAND INFO\r\n").readUntil("\r\n")).isEqualTo("*" + count.substring(1));
+        }
+    }
+
+    /** CONFIG GET of a name (not a pattern) answers under the name as asked, once whatever its case. */
+    @Test
+    void configGetAnswersANameAsAsked() throws Exception {
+        String expected = "*2\r\n$9\r\nDATABASES\r\n$2\r\n16\r\n*2\r\n$9\r\nMaxmemory\r\n$1\r\n0\r\n*0\r\n";
+        assertThat(exchange(expected, c("CONFIG", "GET", "DATABASES"), c("CONFIG", "GET", "Maxmemory", "maxmemory"),
+                c("CONFIG", "GET", "nosuch"))).isEqualTo(expected);
+    }
+
+    /** Sends the commands as multibulk requests (each argument as ISO-8859-1 bytes) and returns the replies. */
+    private String exchange(int expectedBytes, String[]... commands) throws Exception {
+        StringBuilder out = new StringBuilder();
+        for (String[] command : commands) {
+            out.append('*').append(command.length).append("\r\n");
+            for (String arg : command) {
+                out.append('$').append(arg.length()).append("\r\n").append(arg).append("\r\n");
+            }
+        }
+        try (RawClient raw = new RawClient(server.port())) {
+            return raw.send(out.toString()).read(expectedBytes);
+        }
+    }
+
+    private String exchange(String expected, String[]... commands) throws Exception {
+        return exchange(expected.length(), commands);
+    }
+
+    private static String[] c(String... args) {
+        return args;
+    }
+}

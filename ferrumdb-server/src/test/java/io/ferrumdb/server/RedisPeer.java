@@ -1,0 +1,106 @@
+package io.ferrumdb.server;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} (Debian's, found on the PATH) started for a test on a free loopback port with no
+ * persistence, the reference the server is compared with; stopped by its own process handle on close.
+ */
+final class RedisPeer implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private RedisPeer(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** The {@code redis-server} executable on the PATH, if there is one. */
+    static Optional<Path> find() {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, "redis-server");
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Starts {@code executable} in {@code dir} and waits until it answers PING. */
+    static RedisPeer start(Path executable, Path dir) throws IOException, InterruptedException {
+        return start(executable, dir, null);
+    }
+
+    /** As {@link #start(Path, Path)}, with {@code requirepass} set when {@code password} is not null. */
+    static RedisPeer start(Path executable, Path dir, String password) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path log = dir.resolve("redis.log");
+        List<String> command = new ArrayList<>(List.of(executable.toString(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
+                "--daemonize", "no", "--logfile", log.toString()));
+        if (password != null) {
+            command.addAll(List.of("--requirepass", password));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.out").toFile()).start();
+        RedisPeer peer = new RedisPeer(process, port, log);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("redis-server exited at start (" + process.exitValue() + "): "
+                        + peer.logText());
+            }
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                String answer = RespReply.read(socket.getInputStream()).string();
+                if (answer.equals("PONG") || answer.startsWith("NOAUTH")) {
+                    return peer;
+                }
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        peer.close();
+        throw new IOException("redis-server did not answer on port " + port + " within 30 s: " + peer.logText());
+    }
+
+    int port() {
+        return port;
+    }
+
+    private String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "(no log)";
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
