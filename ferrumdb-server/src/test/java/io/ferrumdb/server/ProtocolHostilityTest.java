@@ -114,8 +114,8 @@ class ProtocolHostilityTest {
     @Test
     void theRecordedRepliesAreRedisServersOwn() throws Exception {
         Optional<Path> redis = RedisPeer.find();
-        Assumptions.assumeTrue(redis.isPresent(), "redis-server is not on the PATH: the recorded replies are not "
-                + "checked against a live one");
+        Assumptions.assumeTrue(redis.isPresent(), "no Redis server binary (redis-server on the PATH, or Debian "
+                + "redis-tools' /usr/bin/redis-check-rdb): the recorded replies are not checked against a live one");
         try (RedisPeer peer = RedisPeer.start(redis.get(), dir.resolve("redis"))) {
             for (Case c : CASES) {
                 assertThat(exchange(peer.port(), c)).as(c.name()).isEqualTo(outcome(c));

@@ -71,8 +71,8 @@ class RedisDifferentialTest {
 
     private void compareWithRedis(String password, List<Long> seeds) throws Exception {
         Optional<Path> redis = RedisPeer.find();
-        Assumptions.assumeTrue(redis.isPresent(), "redis-server is not on the PATH (Debian: apt-get install "
-                + "redis-server): the differential test against a real Redis is skipped");
+        Assumptions.assumeTrue(redis.isPresent(), "no Redis server binary (redis-server on the PATH, or Debian "
+                + "redis-tools' /usr/bin/redis-check-rdb): the differential test against a real Redis is skipped");
         ServerConfig.Builder config = ServerConfig.builder().port(0);
         if (password != null) {
             config.password(password.getBytes(StandardCharsets.UTF_8));

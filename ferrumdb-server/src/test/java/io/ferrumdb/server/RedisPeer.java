@@ -13,8 +13,13 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} (Debian's, found on the PATH) started for a test on a free loopback port with no
- * persistence, the reference the server is compared with; stopped by its own process handle on close.
+ * A real {@code redis-server} (Debian's) started for a test on a free loopback port with no persistence, the
+ * reference the server is compared with; stopped by its own process handle on close.
+ *
+ * <p>Found as {@code redis-server} on the PATH, or else as Debian's {@code /usr/bin/redis-check-rdb}: redis-tools
+ * ships the whole server under that name (the redis-server package adds only a link named redis-server to it, plus
+ * a system service), and the binary runs as a server when started under the name redis-server. So a machine with
+ * redis-tools (which the client suite installs) runs the comparison without installing a Redis service.
  */
 final class RedisPeer implements AutoCloseable {
     private final Process process;
@@ -27,19 +32,23 @@ final class RedisPeer implements AutoCloseable {
         this.log = log;
     }
 
-    /** The {@code redis-server} executable on the PATH, if there is one. */
+    private static final String SERVER_NAME = "redis-server";
+    /** Debian redis-tools' copy of the server binary (see the class comment). */
+    private static final Path DEBIAN_TOOLS_BINARY = Path.of("/usr/bin/redis-check-rdb");
+
+    /** The {@code redis-server} executable on the PATH, or the binary Debian's redis-tools ship it as. */
     static Optional<Path> find() {
         String path = System.getenv("PATH");
         if (path == null) {
             return Optional.empty();
         }
         for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, "redis-server");
+            Path candidate = Path.of(dir, SERVER_NAME);
             if (Files.isExecutable(candidate)) {
                 return Optional.of(candidate);
             }
         }
-        return Optional.empty();
+        return Files.isExecutable(DEBIAN_TOOLS_BINARY) ? Optional.of(DEBIAN_TOOLS_BINARY) : Optional.empty();
     }
 
     /** Starts {@code executable} in {@code dir} and waits until it answers PING. */
@@ -50,6 +59,12 @@ final class RedisPeer implements AutoCloseable {
     /** As {@link #start(Path, Path)}, with {@code requirepass} set when {@code password} is not null. */
     static RedisPeer start(Path executable, Path dir, String password) throws IOException, InterruptedException {
         Files.createDirectories(dir);
+        if (!executable.getFileName().toString().equals(SERVER_NAME)) {
+            // The binary picks its role by the name it is started under (argv[0]).
+            Path link = dir.resolve(SERVER_NAME);
+            Files.deleteIfExists(link);
+            executable = Files.createSymbolicLink(link, executable.toAbsolutePath());
+        }
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
