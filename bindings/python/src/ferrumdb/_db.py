@@ -21,7 +21,7 @@ import jpype.nio
 from . import _jvm
 from ._jvm import (check_passphrase, close_when_dropped, encode_text, java_errors, jclass, raise_forked, to_bytes,
                    translate)
-from .errors import InvalidArgumentError
+from .errors import DatabaseClosedError, InvalidArgumentError
 
 Bytes = Union[str, bytes, bytearray, memoryview]
 """A key or value: str is stored as its UTF-8 encoding."""
@@ -563,7 +563,12 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
                 batch.put("a", "1")
                 batch.delete("b")
             # both applied here, atomically
+
+        Raises:
+            DatabaseClosedError: the database is closed (here, before the block's work, not when it ends).
         """
+        if self.closed:
+            raise DatabaseClosedError(f"database {self.path} is closed")
         return WriteBatch(self)
 
     @java_errors
