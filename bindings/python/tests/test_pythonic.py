@@ -230,6 +230,63 @@ class ProcessTest(DbTestCase):
             self.assertIn(f"child {name} error: FerrumError", result.stdout)
         self.assertIn("parent reads b'v'", result.stdout)
 
+    def test_a_second_process_is_refused_with_the_holders_pid(self) -> None:
+        code = """
+            import sys, ferrumdb
+            db = ferrumdb.open(sys.argv[1])
+            db.put("k", "v")
+            print("open", flush=True)
+            sys.stdin.readline()
+            db.close()
+        """
+        child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), str(self.dir)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout is not None and child.stdin is not None
+            self.assertEqual(child.stdout.readline().strip(), "open")
+            for read_only in (False, True):
+                with self.subTest(read_only=read_only), self.assertRaises(ferrumdb.DatabaseLockedError) as caught:
+                    ferrumdb.open(self.dir, read_only=read_only)
+                message = str(caught.exception)
+                self.assertIn(f"is locked by process {child.pid} (", message)
+                self.assertIn("ferrumdb serve", message)  # where to go for sharing
+            child.stdin.write("\n")
+            child.stdin.flush()
+            child.communicate(timeout=60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+        with ferrumdb.open(self.dir) as db:  # the child's close released the lock
+            self.assertEqual(db["k"], b"v")
+
+    def test_a_program_that_ends_without_close_keeps_its_acknowledged_writes(self) -> None:
+        # A normal end (the handle is closed at exit, as a dropped one is), and os._exit under "periodic" with a
+        # fsync an hour away: the writes were handed to the OS, which keeps them (before, they sat in the process
+        # until the periodic fsync, and os._exit lost them).
+        code = """
+            import os, sys, time, ferrumdb
+            from pathlib import Path
+            path, fsync, end = sys.argv[1:]
+            db = ferrumdb.open(path, fsync=fsync, fsync_interval=3600)
+            for i in range(200):
+                db.put(f"k{i:03d}", f"value-{i:03d}")
+            if end == "os._exit":
+                # Until the last value is in a segment file (the OS has it), without a close or a fsync.
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and not any(
+                        b"value-199" in p.read_bytes() for p in Path(path).glob("*.seg")):
+                    time.sleep(0.01)
+                os._exit(0)
+        """
+        for fsync, end in (("never", "return"), ("periodic", "return"), ("periodic", "os._exit")):
+            with self.subTest(fsync=fsync, end=end):
+                path = Path(self._tmp.name) / f"{fsync}-{end}"
+                result = run_child(code, str(path), fsync, end)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                with ferrumdb.open(path) as db:
+                    self.assertEqual(len(db), 200)
+                    self.assertEqual(db["k199"], b"value-199")
+
     def test_dropped_handle_is_closed_with_a_resource_warning(self) -> None:
         db = ferrumdb.open(self.dir)
         db.put("k", "v")
