@@ -283,6 +283,8 @@ class ProcessTest(DbTestCase):
                 path = Path(self._tmp.name) / f"{fsync}-{end}"
                 result = run_child(code, str(path), fsync, end)
                 self.assertEqual(result.returncode, 0, result.stderr)
+                # Closed at exit (a close seals the active segment: its hint file is there), except by os._exit.
+                self.assertEqual(any(path.glob("*.hint")), end != "os._exit", list(path.iterdir()))
                 with ferrumdb.open(path) as db:
                     self.assertEqual(len(db), 200)
                     self.assertEqual(db["k199"], b"value-199")
