@@ -74,6 +74,11 @@ class MutableMappingTest(DbTestCase):
             self.assertIn((b"a", b"1"), db.items())
             self.assertNotIn((b"a", b"2"), db.items())
             self.assertEqual(len(db.items()), 3)
+            # As a dict's (Python 3.8+): reversed() of the mapping and of its views, here in descending key order.
+            self.assertEqual(list(reversed(db)), [b"d", b"c", b"a"])
+            self.assertEqual(list(reversed(db.keys())), [b"d", b"c", b"a"])
+            self.assertEqual(list(reversed(db.values())), [b"4", b"3", b"1"])
+            self.assertEqual(list(reversed(db.items(prefix="c"))), [(b"c", b"3")])
 
 
 class IteratorTest(DbTestCase):

@@ -307,6 +307,10 @@ class KeysView(collections.abc.KeysView):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[bytes]:
         return self._mapping.iterator(prefix=self._prefix, include_value=False)  # type: ignore[no-any-return]
 
+    def __reversed__(self) -> Iterator[bytes]:
+        return self._mapping.iterator(prefix=self._prefix, include_value=False,  # type: ignore[no-any-return]
+                                      reverse=True)
+
     def __len__(self) -> int:
         return _count(self._mapping, self._prefix)
 
@@ -326,6 +330,9 @@ class ValuesView(collections.abc.ValuesView):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[bytes]:
         return (value for _, value in self._mapping.iterator(prefix=self._prefix))
 
+    def __reversed__(self) -> Iterator[bytes]:
+        return (value for _, value in self._mapping.iterator(prefix=self._prefix, reverse=True))
+
     def __len__(self) -> int:
         return _count(self._mapping, self._prefix)
 
@@ -341,6 +348,9 @@ class ItemsView(collections.abc.ItemsView):  # type: ignore[type-arg]
 
     def __iter__(self) -> Iterator[Tuple[bytes, bytes]]:
         return self._mapping.iterator(prefix=self._prefix)  # type: ignore[no-any-return]
+
+    def __reversed__(self) -> Iterator[Tuple[bytes, bytes]]:
+        return self._mapping.iterator(prefix=self._prefix, reverse=True)  # type: ignore[no-any-return]
 
     def __len__(self) -> int:
         return _count(self._mapping, self._prefix)
@@ -542,6 +552,10 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[bytes]:
         """Iterates lazily over the keys, in key order."""
         return self.iterator(include_value=False)
+
+    def __reversed__(self) -> Iterator[bytes]:
+        """Iterates lazily over the keys in descending key order, as ``reversed()`` of a dict runs backwards."""
+        return self.iterator(include_value=False, reverse=True)
 
     def __getitem__(self, key: Bytes) -> bytes:
         value = self.get(key)
