@@ -81,6 +81,26 @@ class MutableMappingTest(DbTestCase):
             self.assertEqual(list(reversed(db.items(prefix="c"))), [(b"c", b"3")])
 
 
+class WithBlockTest(DbTestCase):
+    def test_with_blocks_close_what_they_opened_also_when_the_body_raises(self) -> None:
+        docs = Path(self._tmp.name) / "docs"
+        with self.assertRaisesRegex(RuntimeError, "body failed"):
+            with ferrumdb.open(self.dir) as db, ferrumdb.open_documents(docs) as store:
+                db.put("k", "v")
+                store.collection("c").put("d", {"n": 1})
+                with db.iterator() as scan:
+                    self.assertEqual(next(scan), (b"k", b"v"))
+                raise RuntimeError("body failed")
+        self.assertTrue(db.closed)
+        self.assertEqual(list(scan), [])  # closed by its with block: nothing more comes
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            store.collections()
+        # The locks were released: both directories open again, with what the block wrote.
+        with ferrumdb.open(self.dir) as db, ferrumdb.open_documents(docs) as store:
+            self.assertEqual(db["k"], b"v")
+            self.assertEqual(store.collection("c").get("d"), {"_id": "d", "n": 1})
+
+
 class IteratorTest(DbTestCase):
     def test_prefix_bounds_reverse_limit_and_include_value(self) -> None:
         with ferrumdb.open(self.dir, fsync="never") as db:
