@@ -255,6 +255,68 @@ class ProcessTest(DbTestCase):
             self.assertIn(f"child {name} error: FerrumError", result.stdout)
         self.assertIn("parent reads b'v'", result.stdout)
 
+    @unittest.skipUnless(hasattr(os, "fork"), "needs fork()")
+    def test_forked_children_that_end_normally_exit(self) -> None:
+        # Before, JPype's exit hook shut the JVM down in the child, waiting forever for the parent's JVM threads: a
+        # child ending by sys.exit() or by returning hung, and so did multiprocessing's fork pools.
+        code = """
+            import multiprocessing, os, sys, time, ferrumdb
+
+            def double(i):
+                return 2 * i
+
+            def read(key):
+                return db.get(key)
+
+            def reap(pid):
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    done, status = os.waitpid(pid, os.WNOHANG)
+                    if done:
+                        return os.waitstatus_to_exitcode(status)
+                    time.sleep(0.05)
+                os.kill(pid, 9)
+                return "hung"
+
+            if __name__ == "__main__":
+                db = ferrumdb.open(sys.argv[1])
+                db.put("k", "v")
+                scan = db.iterator()  # open at the child's exit: its finalizer runs there
+                pid = os.fork()
+                if pid == 0:
+                    sys.exit(3)
+                print("sys.exit child:", reap(pid), flush=True)
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        db.put("k", "child")
+                    except ferrumdb.FerrumError:
+                        pass
+                    raise SystemExit(4)
+                print("child after an error:", reap(pid), flush=True)
+                context = multiprocessing.get_context("fork")
+                with context.Pool(2) as pool:
+                    print("pool:", pool.map(double, range(4)), flush=True)
+                with context.Pool(1) as pool:
+                    try:
+                        pool.map(read, ["k"])
+                    except ferrumdb.FerrumError as e:
+                        print("pool worker error:", type(e).__name__, flush=True)
+                print("parent reads", db.get("k"), flush=True)
+                scan.close()
+                db.close()
+        """
+        script = Path(self._tmp.name) / "forks.py"  # a file: multiprocessing's workers find their functions there
+        script.write_text(textwrap.dedent(code))
+        result = subprocess.run([sys.executable, str(script), str(self.dir)], capture_output=True, text=True,
+                                timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("sys.exit child: 3", result.stdout)
+        self.assertIn("child after an error: 4", result.stdout)
+        self.assertIn("pool: [0, 2, 4, 6]", result.stdout)
+        self.assertIn("pool worker error: FerrumError", result.stdout)
+        self.assertIn("parent reads b'v'", result.stdout)
+
     def test_a_second_process_is_refused_with_the_holders_pid(self) -> None:
         code = """
             import sys, ferrumdb

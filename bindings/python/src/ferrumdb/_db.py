@@ -158,7 +158,7 @@ class Scan(Iterator[Any]):
         # The chunk buffer Java writes into (ScanCursor.fill), made on the first fetch.
         self._buffer: Optional[bytearray] = None
         self._direct: Any = None
-        self._finalizer = weakref.finalize(self, cursor.close)
+        self._finalizer = weakref.finalize(self, _close_cursor, cursor)
 
     def __iter__(self) -> Iterator[Any]:
         # Not self: a for loop then steps through a chunk's list iterator in C (itertools.chain), with no Python
@@ -222,6 +222,13 @@ class Scan(Iterator[Any]):
     def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
                  tb: Optional[TracebackType]) -> None:
         self.close()
+
+
+def _close_cursor(cursor: Any) -> None:
+    """Releases a scan's engine iterator, unless in a fork() child: the iterator belongs to the parent's JVM, and
+    a call into the JVM there may wait forever (this also runs at a child's exit, for the scans still open)."""
+    if not _jvm._forked:
+        cursor.close()
 
 
 _JAVA_LONG_MAX = 2 ** 63 - 1
