@@ -9,13 +9,31 @@
 const open = new Set();
 let listening = false;
 
-/** Closes `handle` at process exit unless closed() is called for it first. */
+/**
+ * Closes `handle` at process exit unless closed() is called for it first: after the program's own 'exit' listeners,
+ * which may still use it (as Python's atexit functions registered later run before its handles are closed).
+ */
 function closeAtExit(handle) {
   if (!listening) {
     process.on('exit', closeAll);
+    process.on('newListener', keepLast);
     listening = true;
   }
   open.add(handle);
+}
+
+/**
+ * Before another 'exit' listener is added: moves closeAll after it. Node.js adds the listener once this returns,
+ * so closeAll is added again in a microtask; an exit in the same synchronous run skips the close, as without it.
+ */
+function keepLast(event, listener) {
+  if (event === 'exit' && listener !== closeAll) {
+    process.removeListener('exit', closeAll);
+    queueMicrotask(() => {
+      process.removeListener('exit', closeAll); // once, however many listeners were added meanwhile
+      process.on('exit', closeAll);
+    });
+  }
 }
 
 /** `handle` was closed: nothing to do for it at exit. */

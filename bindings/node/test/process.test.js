@@ -100,3 +100,26 @@ test('a program that ends with its database open exits, closing it, and keeps it
     db.closeSync();
   }
 });
+
+test("the program's own exit listeners may still use a database; it is closed after them", () => {
+  const childDir = path.join(tmp, 'listener');
+  const script = `
+    const { FerrumDB } = require('ferrumdb');
+    (async () => {
+      const db = await FerrumDB.open(${JSON.stringify(childDir)}, { fsync: 'never' });
+      await db.put('k', 'v');
+      process.on('exit', () => {
+        db.putSync('from-exit-listener', db.getStringSync('k'));
+        console.log('listener wrote');
+      });
+      setTimeout(() => process.exit(0), 10);
+    })();`;
+  const child = spawnSync(...childArgs(script));
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), 'listener wrote', child.stderr);
+  assert.equal(child.stderr, '');
+  assert.ok(fs.readdirSync(childDir).some((f) => f.endsWith('.hint')), 'closed at exit, after the listener');
+  const db = FerrumDB.openSync(childDir);
+  assert.equal(db.getStringSync('from-exit-listener'), 'v');
+  db.closeSync();
+});
