@@ -588,6 +588,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         Raises:
             DatabaseClosedError: the database is closed (here, before the block's work, not when it ends).
         """
+        if _jvm._forked:
+            raise_forked()
         if self.closed:
             raise DatabaseClosedError(f"database {self.path} is closed")
         return WriteBatch(self)
