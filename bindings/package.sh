@@ -21,7 +21,10 @@ fi
 
 # Maven's output goes to stderr: stdout is only the two package paths below, for scripts (Maven 3.8 prints colour
 # resets, ESC[0m, to stdout even with -B -q).
+# Minutes on a first build, with nothing to show meanwhile (-q): say so, rather than look hung.
+echo "package.sh: building the engine jar with Maven (a few minutes the first time)..." >&2
 (cd "$root" && mvn -B -q -ntp -pl ferrumdb-bindings-jar -am package -DskipTests) >&2
+echo "package.sh: writing the Python wheel and the Node.js package..." >&2
 jar="$root/ferrumdb-bindings-jar/target/ferrumdb-bindings.jar"
 [ -f "$jar" ] || { echo "package.sh: the Maven build did not produce $jar" >&2; exit 1; }
 

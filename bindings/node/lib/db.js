@@ -11,6 +11,7 @@ const {
 } = require('./jvm');
 const { InvalidArgumentError } = require('./errors');
 const { WriteQueue } = require('./writes');
+const { closeAtExit, closed } = require('./exit');
 
 const NODE_DATABASE = 'io.ferrumdb.bindings.NodeDatabase';
 const SCAN_CURSOR = 'io.ferrumdb.bindings.ScanCursor';
@@ -217,6 +218,7 @@ class FerrumDB {
     this.#handle = nodeDatabase.handleSync();
     this.#path = path;
     this.#writes = new WriteQueue(nodeDatabase);
+    closeAtExit(this);
   }
 
   /**
@@ -501,14 +503,16 @@ class FerrumDB {
 
   /**
    * Flushes, fsyncs and releases the directory lock, after the async writes issued before it. Closing twice is
-   * harmless.
+   * harmless. A database still open when the process exits is closed then (lib/exit.js).
    */
   async close() {
     await this.#writes.barrier(() => this.#call('close', []));
+    closed(this);
   }
 
   closeSync() {
     this.#callSync('close', []);
+    closed(this);
   }
 
   /** `await using db = await FerrumDB.open(...)` closes it at the end of the block. */

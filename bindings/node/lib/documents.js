@@ -5,6 +5,7 @@
 const { jclass, call, callSync, cursorChunks } = require('./jvm');
 const { openArgs, typeError, ttlMillis } = require('./db');
 const { InvalidArgumentError } = require('./errors');
+const { closeAtExit, closed } = require('./exit');
 
 const BRIDGE = 'io.ferrumdb.bindings.DocumentBridge';
 const FIND_CURSOR = 'io.ferrumdb.bindings.FindCursor';
@@ -277,6 +278,7 @@ class DocumentStore {
   constructor(bridge, path) {
     this.#bridge = bridge;
     this.#path = path;
+    closeAtExit(this);
   }
 
   /** Opens the store in directory `path` (created when missing); the options are FerrumDB.open's. */
@@ -331,10 +333,12 @@ class DocumentStore {
   /** Flushes, fsyncs and releases the directory lock. Closing twice is harmless. */
   async close() {
     await call(() => this.#bridge.close());
+    closed(this);
   }
 
   closeSync() {
     callSync(() => this.#bridge.closeSync());
+    closed(this);
   }
 
   /** `await using store = await DocumentStore.open(...)` closes it at the end of the block. */

@@ -140,3 +140,20 @@ test('find pages only by offsets and limits a Java int holds; a document JSON ca
   assert.equal(await c.count(), 2);
   await store.close();
 });
+
+test('a closed store rejects every call with DatabaseClosedError, its collection list too', async () => {
+  const store = await DocumentStore.open(dir);
+  const notes = store.collection('notes');
+  await notes.put('n1', { text: 'x' });
+  await store.close();
+  const closed = { name: 'DatabaseClosedError', code: 'DATABASE_CLOSED' };
+  // collections() was answered from the store's in-memory catalog: ['notes'].
+  await assert.rejects(store.collections(), closed);
+  assert.throws(() => store.collectionsSync(), closed);
+  for (const call of [() => notes.get('n1'), () => notes.put('n2', {}), () => notes.find({}), () => notes.count(),
+    () => notes.delete('n1'), () => notes.createIndex('text'), () => store.dropCollection('notes'),
+    () => store.sync(), () => store.collection('other').get('x')]) {
+    await assert.rejects(call(), closed);
+  }
+  await store.close(); // harmless twice
+});

@@ -254,6 +254,28 @@ describe('errors', () => {
     await assert.rejects(db.put('k', 'v'), { name: 'DatabaseClosedError' });
     assert.throws(() => db.putSync('k', 'v'), { name: 'DatabaseClosedError' });
     assert.throws(() => db.getSync('k'), { name: 'DatabaseClosedError', code: 'DATABASE_CLOSED' });
+    // Every other method: async ones reject (never throw), with an Error subclass carrying the code.
+    const closed = (e) => e instanceof ferrumdb.DatabaseClosedError && e instanceof Error
+      && e.code === 'DATABASE_CLOSED' && e.message === `database ${db.path} is closed`;
+    const asyncCalls = {
+      getString: () => db.getString('k'), delete: () => db.delete('k'), has: () => db.has('k'), size: () => db.size(),
+      keys: () => db.keys(), iterate: () => db.iterate().next(), writeBatch: () => db.writeBatch([]),
+      sync: () => db.sync(), stats: () => db.stats(), putTtl: () => db.put('k', 'v', { ttl: 5 }),
+    };
+    for (const [name, call] of Object.entries(asyncCalls)) {
+      const result = call();
+      assert.ok(result instanceof Promise, name);
+      await assert.rejects(result, closed, name);
+    }
+    const syncCalls = {
+      getStringSync: () => db.getStringSync('k'), deleteSync: () => db.deleteSync('k'), hasSync: () => db.hasSync('k'),
+      sizeSync: () => db.sizeSync(), keysSync: () => db.keysSync(), writeBatchSync: () => db.writeBatchSync([]),
+      syncSync: () => db.syncSync(), statsSync: () => db.statsSync(),
+    };
+    for (const [name, call] of Object.entries(syncCalls)) {
+      assert.throws(call, closed, name);
+    }
+    db.closeSync(); // harmless after close
   });
 
   test('getSync reads its own database when several are open', async () => {

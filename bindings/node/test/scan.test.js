@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { FerrumDB } = require('ferrumdb');
+const { FerrumDB, DocumentStore } = require('ferrumdb');
 
 let dir;
 beforeEach(() => {
@@ -96,5 +96,18 @@ test('Symbol.asyncDispose closes the database', async () => {
   }
   const again = await FerrumDB.open(dir); // would be DatabaseLockedError if the block had not closed it
   assert.equal(await again.getString('k'), 'v');
+  await again.close();
+});
+
+test('Symbol.asyncDispose closes a document store too', async () => {
+  const store = await DocumentStore.open(path.join(dir, 'docs'));
+  try {
+    await store.collection('c').put('d', { n: 1 });
+  } finally {
+    await store[Symbol.asyncDispose]();
+  }
+  await assert.rejects(store.collections(), { name: 'DatabaseClosedError' });
+  const again = await DocumentStore.open(path.join(dir, 'docs')); // DatabaseLockedError if it were still open
+  assert.deepEqual(await again.collection('c').get('d'), { _id: 'd', n: 1 });
   await again.close();
 });

@@ -163,6 +163,11 @@ class DocumentsTest(unittest.TestCase):
         store.close()
         with self.assertRaises(ferrumdb.DatabaseClosedError):
             c.get("a")
+        # Calls the store's in-memory catalog answered listed the collections, and handed out an existing one.
+        for call in (store.collections, lambda: store.collection("c"), lambda: store.collection("new"),
+                     store.sync, lambda: store.drop_collection("c")):
+            with self.assertRaises(ferrumdb.DatabaseClosedError):
+                call()
 
 
 if __name__ == "__main__":

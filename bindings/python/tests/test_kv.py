@@ -404,6 +404,26 @@ class ErrorTest(DbTestCase):
             db.put("k", "v", ttl=5)
         with self.assertRaises(ferrumdb.DatabaseClosedError):
             db.iterator()
+        # Every other method too; write_batch() at once, before a with block's body runs.
+        body_ran = []
+        with self.assertRaises(ferrumdb.DatabaseClosedError) as caught:
+            with db.write_batch() as batch:
+                body_ran.append(True)
+                batch.put("k", "v")
+        self.assertEqual(body_ran, [])
+        self.assertEqual(str(caught.exception), f"database {db.path} is closed")
+        for name, call in {
+            "get(k, default)": lambda: db.get("k", b"d"), "db[k]": lambda: db["k"],
+            "db[k] = v": lambda: db.__setitem__("k", "v"), "del db[k]": lambda: db.__delitem__("k"),
+            "delete": lambda: db.delete("k"), "len": lambda: len(db), "iter": lambda: list(db),
+            "keys": lambda: list(db.keys()), "values": lambda: list(db.values()), "items": lambda: list(db.items()),
+            "keys(prefix)": lambda: len(db.keys(prefix="k")), "pop": lambda: db.pop("k", None),
+            "setdefault": lambda: db.setdefault("k", "v"), "update": lambda: db.update({"k": "v"}),
+            "clear": db.clear, "sync": db.sync, "agent_memory": lambda: ferrumdb.agent_memory(db),
+        }.items():
+            with self.subTest(name), self.assertRaises(ferrumdb.DatabaseClosedError):
+                call()
+        self.assertIn("closed", repr(db))
 
     def test_corruption_names_file_and_offset(self) -> None:
         with ferrumdb.open(self.dir) as db:

@@ -74,6 +74,31 @@ class MutableMappingTest(DbTestCase):
             self.assertIn((b"a", b"1"), db.items())
             self.assertNotIn((b"a", b"2"), db.items())
             self.assertEqual(len(db.items()), 3)
+            # As a dict's (Python 3.8+): reversed() of the mapping and of its views, here in descending key order.
+            self.assertEqual(list(reversed(db)), [b"d", b"c", b"a"])
+            self.assertEqual(list(reversed(db.keys())), [b"d", b"c", b"a"])
+            self.assertEqual(list(reversed(db.values())), [b"4", b"3", b"1"])
+            self.assertEqual(list(reversed(db.items(prefix="c"))), [(b"c", b"3")])
+
+
+class WithBlockTest(DbTestCase):
+    def test_with_blocks_close_what_they_opened_also_when_the_body_raises(self) -> None:
+        docs = Path(self._tmp.name) / "docs"
+        with self.assertRaisesRegex(RuntimeError, "body failed"):
+            with ferrumdb.open(self.dir) as db, ferrumdb.open_documents(docs) as store:
+                db.put("k", "v")
+                store.collection("c").put("d", {"n": 1})
+                with db.iterator() as scan:
+                    self.assertEqual(next(scan), (b"k", b"v"))
+                raise RuntimeError("body failed")
+        self.assertTrue(db.closed)
+        self.assertEqual(list(scan), [])  # closed by its with block: nothing more comes
+        with self.assertRaises(ferrumdb.DatabaseClosedError):
+            store.collections()
+        # The locks were released: both directories open again, with what the block wrote.
+        with ferrumdb.open(self.dir) as db, ferrumdb.open_documents(docs) as store:
+            self.assertEqual(db["k"], b"v")
+            self.assertEqual(store.collection("c").get("d"), {"_id": "d", "n": 1})
 
 
 class IteratorTest(DbTestCase):
@@ -229,6 +254,127 @@ class ProcessTest(DbTestCase):
         for name in ("get", "in", "scan", "db[k]"):
             self.assertIn(f"child {name} error: FerrumError", result.stdout)
         self.assertIn("parent reads b'v'", result.stdout)
+
+    @unittest.skipUnless(hasattr(os, "fork"), "needs fork()")
+    def test_forked_children_that_end_normally_exit(self) -> None:
+        # Before, JPype's exit hook shut the JVM down in the child, waiting forever for the parent's JVM threads: a
+        # child ending by sys.exit() or by returning hung, and so did multiprocessing's fork pools.
+        code = """
+            import multiprocessing, os, sys, time, ferrumdb
+
+            def double(i):
+                return 2 * i
+
+            def read(key):
+                return db.get(key)
+
+            def reap(pid):
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    done, status = os.waitpid(pid, os.WNOHANG)
+                    if done:
+                        return os.waitstatus_to_exitcode(status)
+                    time.sleep(0.05)
+                os.kill(pid, 9)
+                return "hung"
+
+            if __name__ == "__main__":
+                db = ferrumdb.open(sys.argv[1])
+                db.put("k", "v")
+                scan = db.iterator()  # open at the child's exit: its finalizer runs there
+                pid = os.fork()
+                if pid == 0:
+                    sys.exit(3)
+                print("sys.exit child:", reap(pid), flush=True)
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        db.put("k", "child")
+                    except ferrumdb.FerrumError:
+                        pass
+                    raise SystemExit(4)
+                print("child after an error:", reap(pid), flush=True)
+                context = multiprocessing.get_context("fork")
+                with context.Pool(2) as pool:
+                    print("pool:", pool.map(double, range(4)), flush=True)
+                with context.Pool(1) as pool:
+                    try:
+                        pool.map(read, ["k"])
+                    except ferrumdb.FerrumError as e:
+                        print("pool worker error:", type(e).__name__, flush=True)
+                print("parent reads", db.get("k"), flush=True)
+                scan.close()
+                db.close()
+        """
+        script = Path(self._tmp.name) / "forks.py"  # a file: multiprocessing's workers find their functions there
+        script.write_text(textwrap.dedent(code))
+        result = subprocess.run([sys.executable, str(script), str(self.dir)], capture_output=True, text=True,
+                                timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("sys.exit child: 3", result.stdout)
+        self.assertIn("child after an error: 4", result.stdout)
+        self.assertIn("pool: [0, 2, 4, 6]", result.stdout)
+        self.assertIn("pool worker error: FerrumError", result.stdout)
+        self.assertIn("parent reads b'v'", result.stdout)
+
+    def test_a_second_process_is_refused_with_the_holders_pid(self) -> None:
+        code = """
+            import sys, ferrumdb
+            db = ferrumdb.open(sys.argv[1])
+            db.put("k", "v")
+            print("open", flush=True)
+            sys.stdin.readline()
+            db.close()
+        """
+        child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), str(self.dir)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout is not None and child.stdin is not None
+            self.assertEqual(child.stdout.readline().strip(), "open")
+            for read_only in (False, True):
+                with self.subTest(read_only=read_only), self.assertRaises(ferrumdb.DatabaseLockedError) as caught:
+                    ferrumdb.open(self.dir, read_only=read_only)
+                message = str(caught.exception)
+                self.assertIn(f"is locked by process {child.pid} (", message)
+                self.assertIn("ferrumdb serve", message)  # where to go for sharing
+            child.stdin.write("\n")
+            child.stdin.flush()
+            child.communicate(timeout=60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+        with ferrumdb.open(self.dir) as db:  # the child's close released the lock
+            self.assertEqual(db["k"], b"v")
+
+    def test_a_program_that_ends_without_close_keeps_its_acknowledged_writes(self) -> None:
+        # A normal end (the handle is closed at exit, as a dropped one is), and os._exit under "periodic" with a
+        # fsync an hour away: the writes were handed to the OS, which keeps them (before, they sat in the process
+        # until the periodic fsync, and os._exit lost them).
+        code = """
+            import os, sys, time, ferrumdb
+            from pathlib import Path
+            path, fsync, end = sys.argv[1:]
+            db = ferrumdb.open(path, fsync=fsync, fsync_interval=3600)
+            for i in range(200):
+                db.put(f"k{i:03d}", f"value-{i:03d}")
+            if end == "os._exit":
+                # Until the last value is in a segment file (the OS has it), without a close or a fsync.
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and not any(
+                        b"value-199" in p.read_bytes() for p in Path(path).glob("*.seg")):
+                    time.sleep(0.01)
+                os._exit(0)
+        """
+        for fsync, end in (("never", "return"), ("periodic", "return"), ("periodic", "os._exit")):
+            with self.subTest(fsync=fsync, end=end):
+                path = Path(self._tmp.name) / f"{fsync}-{end}"
+                result = run_child(code, str(path), fsync, end)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                # Closed at exit (a close seals the active segment: its hint file is there), except by os._exit.
+                self.assertEqual(any(path.glob("*.hint")), end != "os._exit", list(path.iterdir()))
+                with ferrumdb.open(path) as db:
+                    self.assertEqual(len(db), 200)
+                    self.assertEqual(db["k199"], b"value-199")
 
     def test_dropped_handle_is_closed_with_a_resource_warning(self) -> None:
         db = ferrumdb.open(self.dir)

@@ -21,7 +21,7 @@ import jpype.nio
 from . import _jvm
 from ._jvm import (check_passphrase, close_when_dropped, encode_text, java_errors, jclass, raise_forked, to_bytes,
                    translate)
-from .errors import InvalidArgumentError
+from .errors import DatabaseClosedError, InvalidArgumentError
 
 Bytes = Union[str, bytes, bytearray, memoryview]
 """A key or value: str is stored as its UTF-8 encoding."""
@@ -158,7 +158,7 @@ class Scan(Iterator[Any]):
         # The chunk buffer Java writes into (ScanCursor.fill), made on the first fetch.
         self._buffer: Optional[bytearray] = None
         self._direct: Any = None
-        self._finalizer = weakref.finalize(self, cursor.close)
+        self._finalizer = weakref.finalize(self, _close_cursor, cursor)
 
     def __iter__(self) -> Iterator[Any]:
         # Not self: a for loop then steps through a chunk's list iterator in C (itertools.chain), with no Python
@@ -222,6 +222,13 @@ class Scan(Iterator[Any]):
     def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
                  tb: Optional[TracebackType]) -> None:
         self.close()
+
+
+def _close_cursor(cursor: Any) -> None:
+    """Releases a scan's engine iterator, unless in a fork() child: the iterator belongs to the parent's JVM, and
+    a call into the JVM there may wait forever (this also runs at a child's exit, for the scans still open)."""
+    if not _jvm._forked:
+        cursor.close()
 
 
 _JAVA_LONG_MAX = 2 ** 63 - 1
@@ -307,6 +314,10 @@ class KeysView(collections.abc.KeysView):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[bytes]:
         return self._mapping.iterator(prefix=self._prefix, include_value=False)  # type: ignore[no-any-return]
 
+    def __reversed__(self) -> Iterator[bytes]:
+        return self._mapping.iterator(prefix=self._prefix, include_value=False,  # type: ignore[no-any-return]
+                                      reverse=True)
+
     def __len__(self) -> int:
         return _count(self._mapping, self._prefix)
 
@@ -326,6 +337,9 @@ class ValuesView(collections.abc.ValuesView):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[bytes]:
         return (value for _, value in self._mapping.iterator(prefix=self._prefix))
 
+    def __reversed__(self) -> Iterator[bytes]:
+        return (value for _, value in self._mapping.iterator(prefix=self._prefix, reverse=True))
+
     def __len__(self) -> int:
         return _count(self._mapping, self._prefix)
 
@@ -341,6 +355,9 @@ class ItemsView(collections.abc.ItemsView):  # type: ignore[type-arg]
 
     def __iter__(self) -> Iterator[Tuple[bytes, bytes]]:
         return self._mapping.iterator(prefix=self._prefix)  # type: ignore[no-any-return]
+
+    def __reversed__(self) -> Iterator[Tuple[bytes, bytes]]:
+        return self._mapping.iterator(prefix=self._prefix, reverse=True)  # type: ignore[no-any-return]
 
     def __len__(self) -> int:
         return _count(self._mapping, self._prefix)
@@ -543,6 +560,10 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
         """Iterates lazily over the keys, in key order."""
         return self.iterator(include_value=False)
 
+    def __reversed__(self) -> Iterator[bytes]:
+        """Iterates lazily over the keys in descending key order, as ``reversed()`` of a dict runs backwards."""
+        return self.iterator(include_value=False, reverse=True)
+
     def __getitem__(self, key: Bytes) -> bytes:
         value = self.get(key)
         if value is None:
@@ -563,7 +584,14 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
                 batch.put("a", "1")
                 batch.delete("b")
             # both applied here, atomically
+
+        Raises:
+            DatabaseClosedError: the database is closed (here, before the block's work, not when it ends).
         """
+        if _jvm._forked:
+            raise_forked()
+        if self.closed:
+            raise DatabaseClosedError(f"database {self.path} is closed")
         return WriteBatch(self)
 
     @java_errors

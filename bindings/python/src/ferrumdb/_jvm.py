@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import shlex
+import signal
 import threading
 import warnings
 import weakref
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Type, TypeVar
 
 import jpype
+import jpype.config
 
 from .errors import (
     CorruptionError,
@@ -57,6 +59,20 @@ def _note_fork_in_child() -> None:
     global _forked
     if _jvm_pid is not None:
         _forked = True
+        # JPype shuts the JVM down at exit (an atexit hook), which in a fork() child waits forever for the parent's
+        # JVM threads, absent here: a child that ended by sys.exit() or by returning never exited.
+        jpype.config.onexit = False
+        # The JVM's handlers of these signals hand them to a JVM thread, absent here too, so the child ignored them
+        # (multiprocessing's Pool.terminate() sends SIGTERM, and waited forever): Python's own dispositions again.
+        for signum in _JVM_SIGNALS:
+            handler = signal.getsignal(signum)
+            if handler is not None:  # None: set outside Python, nothing to restore
+                signal.signal(signum, handler)
+
+
+_JVM_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGINT")
+                     if hasattr(signal, name))
+"""The signals the JVM handles itself (shutdown hooks, thread dumps)."""
 
 
 # os.fork(), multiprocessing's "fork" start method and subprocess's preexec_fn all run the at-fork hooks, so the

@@ -304,6 +304,12 @@ public final class FerrumDB implements AutoCloseable {
     public CompletableFuture<Void> writeAsync(WriteBatch batch) {
         Objects.requireNonNull(batch, "batch");
         if (batch.isEmpty()) {
+            // As write(): nothing to write, but a closed handle says so (Node.js's writeBatch([]) resolved).
+            try {
+                ensureOpen();
+            } catch (DatabaseClosedException e) {
+                return CompletableFuture.failedFuture(e);
+            }
             return CompletableFuture.completedFuture(null);
         }
         return async(w -> w.writeAsync(batch));

@@ -48,6 +48,17 @@ class BasicOperationsTest {
     }
 
     @Test
+    void anEmptyBatchOnAClosedHandleIsRefusedSyncAndAsync() {
+        FerrumDB db = FerrumDB.open(dir);
+        assertThat(db.writeAsync(new WriteBatch())).isCompleted();
+        db.close();
+        assertThatThrownBy(() -> db.write(new WriteBatch())).isInstanceOf(DatabaseClosedException.class);
+        assertThat(db.writeAsync(new WriteBatch())).isCompletedExceptionally();
+        assertThatThrownBy(() -> db.writeAsync(new WriteBatch()).join())
+                .hasCauseInstanceOf(DatabaseClosedException.class);
+    }
+
+    @Test
     void emptyKeyAndEmptyValueAreAllowed() {
         try (FerrumDB db = FerrumDB.open(dir)) {
             db.put(new byte[0], new byte[0]);

@@ -2,6 +2,7 @@ package io.ferrumdb.doc;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferrumdb.CompactionResult;
+import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.KeyRange;
@@ -122,6 +123,7 @@ public final class DocumentStore implements AutoCloseable {
     /** The collection {@code name}, created (empty, without indexes) on first use. */
     public DocumentCollection collection(String name) {
         byte[] nameBytes = Names.collection(name);
+        ensureOpen();
         DocumentCollection c = collections.get(name);
         if (c != null) {
             return c;
@@ -139,7 +141,18 @@ public final class DocumentStore implements AutoCloseable {
 
     /** The names of the collections, sorted. */
     public List<String> listCollections() {
+        ensureOpen();
         return collections.keySet().stream().sorted().toList();
+    }
+
+    /**
+     * Throws {@link DatabaseClosedException} once the store is closed, for the calls its in-memory catalog answers
+     * without the database: they listed the collections, and handed out an existing one, of a closed store.
+     */
+    private void ensureOpen() {
+        if (db.isClosed()) {
+            throw new DatabaseClosedException("database " + db.directory());
+        }
     }
 
     /**

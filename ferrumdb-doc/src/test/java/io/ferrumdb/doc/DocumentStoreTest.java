@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.FsyncPolicy;
@@ -47,6 +48,18 @@ class DocumentStoreTest {
 
     private static List<String> ids(List<Document> docs) {
         return docs.stream().map(Document::id).toList();
+    }
+
+    @Test
+    void aClosedStoreRefusesItsCatalogToo() {
+        DocumentStore store = open();
+        store.collection("notes").put("n1", "{\"text\":\"x\"}");
+        store.close();
+        // Answered from the in-memory catalog before: ["notes"], and the open collection's handle.
+        assertThatThrownBy(store::listCollections).isInstanceOf(DatabaseClosedException.class)
+                .hasMessageContaining(dir.toString());
+        assertThatThrownBy(() -> store.collection("notes")).isInstanceOf(DatabaseClosedException.class);
+        assertThatThrownBy(() -> store.collection("other")).isInstanceOf(DatabaseClosedException.class);
     }
 
     @Test

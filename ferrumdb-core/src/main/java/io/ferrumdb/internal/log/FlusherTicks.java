@@ -12,8 +12,9 @@ import java.util.concurrent.locks.Condition;
  * <p>Now, while records keep coming ({@link #TICKING_NANOS} after the last cycle's first record), the flusher sleeps
  * in ticks of the linger whether or not anything is pending, and at the end of a tick takes whatever arrived during
  * it: no record waits longer than the linger (it arrived after the tick began, which ends a linger after that), and
- * no writer wakes the flusher ({@link #parked} is false). Once writes stop, the flusher parks (an untimed wait, no
- * wake-ups) and the next first record wakes it, as before. All methods REQUIRE the writer's lock.
+ * no writer wakes the flusher ({@link #parked} is false). Once writes stop, the flusher parks (an untimed wait, or
+ * a periodic fsync's timer; no wake-ups) and the next first record wakes it, as before. All methods REQUIRE the
+ * writer's lock.
  */
 final class FlusherTicks {
     /** How long the flusher keeps ticking after the last cycle's first record: 16 lingers. */
@@ -36,19 +37,22 @@ final class FlusherTicks {
     }
 
     /**
-     * The flusher's next wait: {@code wait} when it is bounded (records pending, a periodic fsync due); else a tick of
-     * the linger while records arrived recently (their first at {@code pendingSince}); else {@link Long#MAX_VALUE}
-     * (park: the next first record must wake the flusher).
+     * The flusher's next wait: {@code wait} when it ends within a linger (records pending, a periodic fsync about due);
+     * else a tick of the linger while records arrived recently (their first at {@code pendingSince}); else {@code
+     * wait} as a park: the next first record must wake the flusher. A long wait is a park whether it is untimed
+     * ({@link Long#MAX_VALUE}) or a periodic fsync's timer: a record that came during the timer's wait unwoken sat in
+     * the process up to the whole interval (a second by default), and a process crash lost it.
      */
     long nextWait(long wait, long now, long pendingSince) {
-        if (enabled && recordsSeen && wait == Long.MAX_VALUE && now - pendingSince < TICKING_LINGERS * lingerNanos) {
+        boolean longerThanLinger = wait > lingerNanos;
+        if (enabled && recordsSeen && longerThanLinger && now - pendingSince < TICKING_LINGERS * lingerNanos) {
             ticked = true;
             tickStart = now;
             parked = false;
             return lingerNanos;
         }
         ticked = false;
-        parked = wait == Long.MAX_VALUE;
+        parked = longerThanLinger;
         return wait;
     }
 
@@ -79,7 +83,7 @@ final class FlusherTicks {
         }
     }
 
-    /** Whether a writer's first pending record must wake the flusher: it waits without a timeout (or ticks are off). */
+    /** Whether a writer's first pending record must wake the flusher: it waits over a linger (or ticks are off). */
     boolean parked() {
         return parked || !enabled;
     }

@@ -59,6 +59,21 @@ class FlusherTicksTest {
     }
 
     @Test
+    void aPeriodicFsyncsLongTimerTicksWhileRecordsComeAndIsAParkOnceTheyStop() {
+        FlusherTicks t = new FlusherTicks(LINGER, true);
+        long hour = 3_600_000_000_000L;
+        assertThat(t.due(0, 0)).isFalse();
+        // Records came lately: tick, as with nothing to wait for, not sleep until the fsync is due.
+        assertThat(t.nextWait(hour, LINGER, 0)).isEqualTo(LINGER);
+        assertThat(t.parked()).isFalse();
+        // Writes stopped: wait for the fsync, and the next first record must wake the flusher (else it sat in the
+        // process for up to the whole interval, and a process crash lost it).
+        long idle = FlusherTicks.TICKING_LINGERS * LINGER;
+        assertThat(t.nextWait(hour, idle, 0)).isEqualTo(hour);
+        assertThat(t.parked()).isTrue();
+    }
+
+    @Test
     void underAlwaysWritersWakeTheFlusherAndItNeverTicks() {
         FlusherTicks t = new FlusherTicks(LINGER, false);
         assertThat(t.due(0, 0)).isFalse();
