@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The FerrumDB store side by side with Kafka's own in-memory store ({@code Stores.inMemoryKeyValueStore}), the
- * reference implementation of the {@code KeyValueStore} contract: random writes (put, null-value put, putIfAbsent,
- * putAll, delete) over short keys of 0x00, 0x01, 0x7F, 0x80 and 0xFF bytes, and after each one the same random
+ * reference implementation of the {@code KeyValueStore} contract: random writes (put, null-value put, putIfAbsent
+ * with and without a value, putAll, delete) over short keys of 0x00, 0x01, 0x7F, 0x80 and 0xFF bytes, and after each one the same random
  * query on both: get, range and reverseRange with either bound null or inverted, all, reverseAll, prefixScan,
  * approximateNumEntries, and the iterator walk with {@code peekNextKey} and the end-of-iteration exception.
  */
@@ -145,8 +145,10 @@ class InMemoryStoreEquivalenceTest {
                 return "put " + k + " null";
             }
             case 3 -> {
-                assertThat(ferrum.putIfAbsent(k, v)).as("putIfAbsent %s", k).isEqualTo(memory.putIfAbsent(k, v));
-                return "putIfAbsent " + k;
+                byte[] maybeNull = random.nextInt(4) == 0 ? null : v;
+                assertThat(ferrum.putIfAbsent(k, maybeNull)).as("putIfAbsent %s", k)
+                        .isEqualTo(memory.putIfAbsent(k, maybeNull));
+                return "putIfAbsent " + k + (maybeNull == null ? " null" : "");
             }
             case 4 -> {
                 List<KeyValue<Bytes, byte[]>> entries = new ArrayList<>();
