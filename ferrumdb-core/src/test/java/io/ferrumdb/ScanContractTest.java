@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The rules of issue 12 that the model tests do not reach: every ordered view refuses a hash-only database with an
  * IllegalStateException naming the option (never sorting the key directory instead), an inverted range is empty in
- * every view, and an iterator left open neither blocks a compaction nor loses the entries that compaction moved.
+ * every view, an iterator left open neither blocks a compaction nor loses the entries that compaction moved, and
+ * key-only views read no values.
  */
 class ScanContractTest {
     @TempDir
@@ -90,6 +91,36 @@ class ScanContractTest {
             }
             // The first ten were read before the overwrites; every later entry is read after the compaction.
             assertThat(seen.subList(10, seen.size())).containsExactlyElementsOf(expected.subList(10, 200));
+        }
+    }
+
+    /** A flipped bit in a stored value fails the value scan, so the key-only views passing shows they never read it. */
+    @Test
+    void keyOnlyViewsReadNoValues() {
+        try (FerrumDB db = open(true)) {
+            for (int i = 0; i < 100; i++) {
+                db.put(b(String.format("k%03d", i)), b("v".repeat(200)));
+            }
+        }
+        SegmentLayout.Rec victim = SegmentLayout.records(dir).get(3);
+        SegmentLayout.flipBit(victim.file(), victim.offset() + victim.size() - 1, 0);
+        try (FerrumDB db = open(true)) {
+            assertThat(db.keys(KeyRange.all())).hasSize(100);
+            assertThat(db.count(KeyRange.all())).isEqualTo(100);
+            try (KeyIterator it = db.keyIterator(KeyRange.all())) {
+                int n = 0;
+                while (it.hasNext()) {
+                    it.next();
+                    n++;
+                }
+                assertThat(n).isEqualTo(100);
+            }
+            assertThat(db.lastKey(KeyRange.prefix(victim.key()))).contains(victim.key());
+            assertThatThrownBy(() -> {
+                try (RangeIterator it = db.iterate(KeyRange.all())) {
+                    it.forEachRemaining(kv -> { });
+                }
+            }).as("the value scan reads the damaged value").isInstanceOf(CorruptionException.class);
         }
     }
 }
