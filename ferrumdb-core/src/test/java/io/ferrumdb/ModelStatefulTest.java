@@ -33,7 +33,9 @@ import net.jqwik.api.state.Transformer;
  * Random sequences of put, put with TTL, delete, batch, clock advance, compaction, close and reopen, and range,
  * prefix and reversed scans, checked step by step against a {@code TreeMap<byte[], ...>} ordered by
  * {@link Arrays#compareUnsigned}. Keys are drawn from a tiny alphabet with 0x00 and 0xFF so that they collide,
- * prefix each other and sit at the ends of the order; values up to 300 bytes roll 4 KiB segments. The same chains
+ * prefix each other and sit at the ends of the order; values up to 300 bytes roll 4 KiB segments. Some scans have
+ * writes (and a compaction) land after their first entries and are held to {@link RangeIterator}'s weak
+ * consistency rules against the model before and after those writes. The same chains
  * run with {@code always()} and power losses ({@link FaultFileIO#crash()}) between the steps too: every step was
  * acknowledged, so the database reopens as the model says, and with an empty recovery report (the zero tail the writer
  * keeps ahead of its records is not reported, FORMAT.md "Zero tail").
@@ -90,6 +92,12 @@ class ModelStatefulTest {
                 .withAction(1, Action.just("compact", Transformer.mutate("compact", Machine::compact)))
                 .withAction(3, (Action.Independent<Machine>) () -> ranges()
                         .map(r -> Transformer.mutate("scan " + r, m -> m.scan(r))))
+                .withAction(2, (Action.Independent<Machine>) () -> Combinators.combine(ranges(),
+                                Arbitraries.integers().between(0, 4), batchOps().list().ofMinSize(1).ofMaxSize(6),
+                                Arbitraries.of(false, true))
+                        .as((r, before, writes, compact) -> Transformer.mutate("scan " + r + " with " + writes
+                                + (compact ? " and compaction" : "") + " after " + before + " entries",
+                                m -> m.scanWhileWriting(r, before, writes, compact))))
                 .withMaxTransformations(SOAK ? 600 : 70);
     }
 
@@ -313,6 +321,59 @@ class ModelStatefulTest {
             Optional<String> last = expectedKeys.isEmpty() ? Optional.empty()
                     : Optional.of(expectedKeys.get(expectedKeys.size() - 1));
             assertThat(db.lastKey(range).map(ModelStatefulTest::hex)).as("lastKey(%s)", spec).isEqualTo(last);
+        }
+
+        /**
+         * Scans {@code spec}, applying {@code writes} (and a compaction) after the first {@code before} entries, and
+         * holds the result to RangeIterator's weak consistency: entries in range order (so each key at most once),
+         * none deleted or expired before the scan began, each with a value it had before or was written during
+         * the scan, and every key the writes left alone with its value from before.
+         */
+        void scanWhileWriting(RangeSpec spec, int before, List<BatchOp> writes, boolean compactToo) {
+            long now = now();
+            Map<String, String> atStart = new TreeMap<>();
+            model.forEach((k, e) -> {
+                if (e.liveAt(now) && spec.matches(k)) {
+                    atStart.put(hex(k), hex(e.value()));
+                }
+            });
+            Map<String, List<String>> written = new TreeMap<>();
+            for (BatchOp op : writes) {
+                written.computeIfAbsent(hex(op.key()), k -> new ArrayList<>())
+                        .add(op.value() == null ? null : hex(op.value()));
+            }
+            List<KeyValue> seen = new ArrayList<>();
+            try (RangeIterator it = db.iterate(spec.toKeyRange())) {
+                while (seen.size() < before && it.hasNext()) {
+                    seen.add(it.next());
+                }
+                batch(writes);
+                if (compactToo) {
+                    db.compact();
+                }
+                it.forEachRemaining(seen::add);
+            }
+            Comparator<byte[]> order = spec.reversed() ? (x, y) -> Arrays.compareUnsigned(y, x)
+                    : Arrays::compareUnsigned;
+            for (int i = 1; i < seen.size(); i++) {
+                assertThat(order.compare(seen.get(i - 1).key(), seen.get(i).key())).as("%s: %s after %s", spec,
+                        hex(seen.get(i).key()), hex(seen.get(i - 1).key())).isNegative();
+            }
+            Map<String, String> returned = new TreeMap<>();
+            for (KeyValue kv : seen) {
+                String k = hex(kv.key());
+                assertThat(spec.matches(kv.key())).as("%s returned %s", spec, k).isTrue();
+                List<String> possible = new ArrayList<>(written.getOrDefault(k, List.of()));
+                possible.add(atStart.get(k));
+                assertThat(possible).as("%s: value of %s, live before the scan or written during it", spec, k)
+                        .contains(hex(kv.value()));
+                returned.put(k, hex(kv.value()));
+            }
+            atStart.forEach((k, v) -> {
+                if (!written.containsKey(k)) {
+                    assertThat(returned).as("%s: a key no write touched", spec).containsEntry(k, v);
+                }
+            });
         }
 
         void checkAgainstModel() {

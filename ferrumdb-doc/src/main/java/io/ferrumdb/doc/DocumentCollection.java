@@ -33,7 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * unique indexes before writing, and that read-check-write must not interleave with another writer's. A lock in
  * the process is enough because FerrumDB lets only one process open a directory for writing. Reads take no
  * lock; a query running while a document changes sees it either before or after (every candidate an index
- * yields is re-read and re-checked), or may miss a document written after the query began.
+ * yields is re-read and re-checked), or may miss a document written after the query began. A query whose index
+ * is dropped (or another created) while it reads the index plans again, so a drop never hides a document.
  */
 public final class DocumentCollection {
     private static final byte[] EMPTY = new byte[0];
@@ -303,7 +304,16 @@ public final class DocumentCollection {
 
     private void forEachMatch(Filter filter, MatchConsumer consumer) {
         ensureLive();
-        QueryPlanner.Access access = new QueryPlanner(indexes).access(filter);
+        Map<FieldPath, IndexDef> planned;
+        QueryPlanner.Access access;
+        NavigableSet<byte[]> candidates;
+        do {
+            planned = indexes;
+            access = new QueryPlanner(planned).access(filter);
+            candidates = access == null ? null : candidates(access);
+            // dropIndex unpublishes an index before deleting its entries: while the indexes this query planned
+            // with are still the published ones, no drop had begun deleting, and the candidates are complete.
+        } while (access != null && indexes != planned);
         if (access == null) {
             try (RangeIterator it = db.iterate(KeyRange.prefix(documentPrefix))) {
                 while (it.hasNext()) {
@@ -315,7 +325,7 @@ public final class DocumentCollection {
             }
             return;
         }
-        for (byte[] id : candidates(access)) {
+        for (byte[] id : candidates) {
             byte[] value = db.get(Keys.concat(documentPrefix, id));
             // An index entry may outlive its document by the few milliseconds between their expiry stamps.
             if (value != null && !offer(filter, consumer, id, value)) {

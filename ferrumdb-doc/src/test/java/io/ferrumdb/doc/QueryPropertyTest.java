@@ -39,7 +39,7 @@ class QueryPropertyTest {
     private static final boolean SOAK = Boolean.getBoolean("ferrumdb.soak");
     private static final ObjectMapper PLAIN = new ObjectMapper();
     private static final Object MISSING = new Object();
-    private static final List<String> PATHS = List.of("a", "b", "n.x", "n.y", "objs.k", "tags", "none");
+    static final List<String> PATHS = List.of("a", "b", "n.x", "n.y", "objs.k", "tags", "none");
     private static final List<Object> SCALARS = new ArrayList<>();
 
     static {
@@ -181,8 +181,8 @@ class QueryPropertyTest {
         return m;
     }
 
-    @Provide
-    Arbitrary<Map<String, Object>> docs() {
+    /** Documents over {@link #PATHS}: nested objects, arrays of scalars and objects, mixed kinds, missing fields. */
+    static Arbitrary<Map<String, Object>> documents() {
         Arbitrary<Object> n = Arbitraries.frequencyOf(
                 Tuple.of(4, Combinators.combine(optional(scalarOrArray()), optional(scalar()))
                         .as((x, y) -> (Object) obj("x", x, "y", y))),
@@ -201,7 +201,7 @@ class QueryPropertyTest {
         Arbitrary<String> ids = Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.integers().between(0, 40).map(i -> "d" + i)),
                 Tuple.of(1, Arbitraries.of("é", "a\u0000b", "Z", "😀", "\uE000", "d1 ")));
-        Arbitrary<Op> put = Combinators.combine(ids, docs(), Arbitraries.of(0, 0, 0, 1000, 5000))
+        Arbitrary<Op> put = Combinators.combine(ids, documents(), Arbitraries.of(0, 0, 0, 1000, 5000))
                 .as(Put::new);
         Arbitrary<Op> delete = ids.map(Delete::new);
         return Arbitraries.frequencyOf(Tuple.of(6, put), Tuple.of(1, delete)).list()
@@ -226,7 +226,8 @@ class QueryPropertyTest {
         return filter(3).list().ofMinSize(SOAK ? 50 : 10).ofMaxSize(SOAK ? 100 : 20);
     }
 
-    private static Arbitrary<Q> filter(int depth) {
+    /** A filter of every operator (eq ne gt gte lt lte in between exists startsWith and or not), nested. */
+    static Arbitrary<Q> filter(int depth) {
         Arbitrary<String> path = Arbitraries.of(PATHS);
         Arbitrary<Q> leaf = Arbitraries.oneOf(
                 Combinators.combine(path, scalar()).as(Oracle.Eq::new),

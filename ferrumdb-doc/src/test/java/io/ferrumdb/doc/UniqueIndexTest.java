@@ -74,6 +74,31 @@ class UniqueIndexTest {
         }
     }
 
+    /** What README says a unique index holds: null is a value; no field, an object or an empty array holds none. */
+    @Test
+    void nullIsAValueWhileMissingFieldsObjectsAndEmptyArraysHoldNone() {
+        try (DocumentStore store = open()) {
+            DocumentCollection c = store.collection("c");
+            c.createUniqueIndex("e");
+            c.put("null", "{\"e\":null}");
+            assertThatThrownBy(() -> c.put("null2", "{\"e\":null}"))
+                    .isInstanceOf(UniqueIndexViolationException.class).hasMessageContaining("value null");
+            for (String id : List.of("missing1", "missing2")) {
+                c.put(id, "{\"f\":1}");
+            }
+            for (String id : List.of("object1", "object2")) {
+                c.put(id, "{\"e\":{\"x\":1}}");
+            }
+            for (String id : List.of("empty1", "empty2")) {
+                c.put(id, "{\"e\":[]}");
+            }
+            c.put("repeats", "{\"e\":[\"x\",\"x\"]}");
+            assertThatThrownBy(() -> c.put("other", "{\"e\":[\"y\",\"x\"]}"))
+                    .isInstanceOf(UniqueIndexViolationException.class).hasMessageContaining("'repeats'");
+            assertThat(c.count()).isEqualTo(8);
+        }
+    }
+
     @Test
     void creatingAUniqueIndexOverDuplicatesFailsAndLeavesNoIndex() {
         try (DocumentStore store = open()) {
