@@ -17,6 +17,7 @@ import io.ferrumdb.internal.log.SegmentInventory;
 import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentScanner;
+import io.ferrumdb.internal.log.TailRule;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -109,17 +110,21 @@ final class Repairer {
         SortedSet<Integer> kept = new TreeSet<>();
         List<SegmentOutput> outputs = new ArrayList<>();
         SegmentOutput out = null;
-        int newestWriterSegment = inventory.newestWriterSegment(files);
+        TailRule rule = inventory.tailRule(files);
+        List<Integer> tornWhileCreated = new ArrayList<>();
         try {
             for (int id : inventory.live()) {
+                if (tornWhileCreated(files, rule, id)) {
+                    tornWhileCreated.add(id);
+                    continue;
+                }
                 Segment seg = openLeniently(files, ciphers, id);
                 if (seg == null) {
                     setAside(files.dataPath(id), files.hintPath(id));
                     continue;
                 }
                 try {
-                    SegmentScanner.Result scan = scanAndCheckHint(files, seg,
-                            SegmentInventory.mayEndTorn(seg, newestWriterSegment));
+                    SegmentScanner.Result scan = scanAndCheckHint(files, seg, rule);
                     if (scan == null) {
                         kept.add(id);
                         continue;
@@ -160,8 +165,10 @@ final class Repairer {
         if (!meta.hasManifest()) {
             directory.writeDurably(FileNames.META, meta.upgraded().encode());
         }
-        for (int id : inventory.unpublished()) {
-            files.delete(id);
+        for (List<Integer> nothingAcknowledged : List.of(inventory.unpublished(), tornWhileCreated)) {
+            for (int id : nothingAcknowledged) {
+                files.delete(id);
+            }
         }
         for (int id : superseded) {
             files.delete(id);
@@ -219,6 +226,26 @@ final class Repairer {
     }
 
     /**
+     * Whether segment {@code id} is one whose header was torn while it was created ({@link TailRule}): it holds
+     * nothing, is reported as a torn tail, and is deleted with the unpublished files once the MANIFEST is written.
+     */
+    private boolean tornWhileCreated(SegmentFiles files, TailRule rule, int id) throws IOException {
+        Path path = files.dataPath(id);
+        long size = files.size(path);
+        if (!rule.mayHaveTornHeader(id, size, io.exists(files.hintPath(id)))) {
+            return false;
+        }
+        try {
+            files.open(id, false).close();
+            return false;
+        } catch (CorruptionException e) {
+            problems.add(new DroppedRange(path, 0, size, Kind.TORN_TAIL, TailRule.TORN_HEADER + ": " + e.problem()
+                    + "; deleted"));
+            return true;
+        }
+    }
+
+    /**
      * Opens segment {@code id}; one whose header names another segment of this database (files swapped or
      * renamed) is opened under the header's number, which its encryption is bound to, so that its records can
      * still be copied. Null, with the problem recorded, when the header cannot be used at all.
@@ -255,11 +282,11 @@ final class Repairer {
      * Reads every record of {@code seg} and checks its hint. Returns null when the segment is sound (a damaged or
      * stale hint is rewritten on the spot), else the scan whose records are to be copied.
      */
-    private SegmentScanner.Result scanAndCheckHint(SegmentFiles files, Segment seg, boolean newest)
+    private SegmentScanner.Result scanAndCheckHint(SegmentFiles files, Segment seg, TailRule rule)
             throws IOException {
         Path hint = files.hintPath(seg.id());
         boolean hinted = io.exists(hint) && seg.path().equals(files.dataPath(seg.id()));
-        SegmentFiles.Checked checked = files.check(seg, hinted, newest);
+        SegmentFiles.Checked checked = files.check(seg, hinted, rule);
         boolean cutShort = checked.cutShort();
         boolean hintUsable = checked.hintUsable();
         if (checked.hintDamage() != null) {

@@ -12,6 +12,7 @@ import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
 import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentScanner;
+import io.ferrumdb.internal.log.TailRule;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,21 +67,24 @@ final class Verifier {
         long records = 0;
         long bytes = 0;
         List<Integer> live = inventory.live();
-        int newestWriterSegment = inventory.newestWriterSegment(files);
+        TailRule rule = inventory.tailRule(files);
         for (int id : live) {
             segments++;
             Segment seg;
+            boolean hinted = io.exists(files.hintPath(id));
             try {
                 seg = files.open(id, false);
             } catch (CorruptionException | FormatVersionException e) {
                 String problem = e instanceof CorruptionException c ? c.problem() : e.getMessage();
-                problems.add(new DroppedRange(files.dataPath(id), 0, files.size(files.dataPath(id)),
-                        Kind.DAMAGED_SEGMENT, problem));
+                long size = files.size(files.dataPath(id));
+                problems.add(e instanceof CorruptionException && rule.mayHaveTornHeader(id, size, hinted)
+                        ? new DroppedRange(files.dataPath(id), 0, size, Kind.TORN_TAIL,
+                                TailRule.TORN_HEADER + ": " + problem + "; the next writable open deletes it")
+                        : new DroppedRange(files.dataPath(id), 0, size, Kind.DAMAGED_SEGMENT, problem));
                 continue;
             }
             try {
-                SegmentFiles.Checked checked = files.check(seg, io.exists(files.hintPath(id)),
-                        SegmentInventory.mayEndTorn(seg, newestWriterSegment));
+                SegmentFiles.Checked checked = files.check(seg, hinted, rule);
                 if (checked.hintDamage() != null) {
                     problems.add(checked.hintDamage());
                 }
