@@ -126,6 +126,10 @@ final class Recovery {
         if (e instanceof MissingSegmentException || e.problem().contains("ferrumdb repair")) {
             return e;
         }
+        String beyondRepair = ProblemWording.beyondRepair(e);
+        if (beyondRepair != null) {
+            return new CorruptionException(e.file(), e.offset(), e.problem() + "; " + beyondRepair, e);
+        }
         return new CorruptionException(e.file(), e.offset(), e.problem() + "; 'ferrumdb repair' rewrites the"
                 + " damaged files keeping every intact record ('ferrumdb verify' lists the damage)", e);
     }

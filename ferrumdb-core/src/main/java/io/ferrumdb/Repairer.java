@@ -82,6 +82,11 @@ final class Repairer {
     private RepairReport run(DatabaseDirectory directory, SegmentFiles files) throws IOException {
         MetaFile meta = directory.meta();
         CipherSuite ciphers = files.ciphers();
+        if (directory.metaDamage() != null) {
+            CorruptionException e = directory.metaDamage();
+            problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()
+                    + "; rebuilt from the segments' headers"));
+        }
         directory.deleteTemporaryFiles();
         // Repair may rewrite segments in place: a key directory image must not survive it (durable with the
         // directory fsyncs of the repair's own changes; an image meeting a changed segment is refused anyway).
@@ -162,7 +167,15 @@ final class Repairer {
         }
         // The commit point: from here on the MANIFEST names the repaired set.
         SegmentManifest.write(files, kept);
-        if (!meta.hasManifest()) {
+        if (directory.metaDamage() != null) {
+            // Its id and encryption came from the segments' headers (checked against KEY when encrypted).
+            Path metaPath = directory.file(FileNames.META);
+            if (io.exists(metaPath)) {
+                toSetAside.add(metaPath);
+                moveAside(List.of(metaPath));
+            }
+        }
+        if (!meta.hasManifest() || directory.metaDamage() != null) {
             directory.writeDurably(FileNames.META, meta.upgraded().encode());
         }
         for (List<Integer> nothingAcknowledged : List.of(inventory.unpublished(), tornWhileCreated)) {
