@@ -174,7 +174,7 @@ class BadInputTest {
         assertThat(get.err()).contains("corruption in " + meta.toAbsolutePath())
                 .contains("'ferrumdb repair' rebuilds META").doesNotContain("'ferrumdb repair' to keep");
         assertThat(run("repair").code()).isZero();
-        assertThat(run("get", "k").out()).isEqualTo("v\n");
+        assertThat(run("get", "k").out()).isEqualTo("v");
 
         Path encrypted = tmp.resolve("enc");
         java.util.Map<String, String> env = java.util.Map.of(Cli.PASSPHRASE_ENV, "s3cret");

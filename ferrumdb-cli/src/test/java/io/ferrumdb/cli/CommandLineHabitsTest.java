@@ -251,7 +251,7 @@ class CommandLineHabitsTest {
                     .doesNotContain("no FerrumDB database");
         }
         assertThat(run("repair").code()).isZero();
-        assertThat(run("get", "k").out()).isEqualTo("v\n");
+        assertThat(run("get", "k").out()).isEqualTo("v");
     }
 
     /** Before: a TTL past the end of the engine's clock was stored as "the end of time" without a word. */
