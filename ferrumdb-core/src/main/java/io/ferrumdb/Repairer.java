@@ -165,6 +165,12 @@ final class Repairer {
             }
             throw e;
         }
+        if (listed == null && meta.hasManifest() && io.exists(SegmentManifest.path(dir))) {
+            // The damaged MANIFEST is kept for inspection like every damaged original (and must make way: a
+            // directory under its name would refuse the rename below).
+            toSetAside.add(SegmentManifest.path(dir));
+            moveAside(List.of(SegmentManifest.path(dir)));
+        }
         // The commit point: from here on the MANIFEST names the repaired set.
         SegmentManifest.write(files, kept);
         if (directory.metaDamage() != null) {

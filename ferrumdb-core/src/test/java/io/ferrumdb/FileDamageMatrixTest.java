@@ -288,4 +288,39 @@ class FileDamageMatrixTest {
             assertThat(dump(db)).isEqualTo(written());
         }
     }
+
+    /**
+     * A directory under the name of a MANIFEST, a compaction journal or a hint (a file of the wrong kind that the
+     * JDK opens and then fails to read with a bare "Is a directory"): named as damage by open or verify, and
+     * repaired (set aside, rebuilt) without losing a record. Before, open failed with "could not open database DIR:
+     * Is a directory", naming no file, and so did repair.
+     */
+    @org.junit.jupiter.api.Test
+    void aDirectoryUnderAFilesNameIsNamedAndRepaired() throws IOException {
+        Path dir = fixture(false);
+        Path hint = Kind.HINT.in(dir);
+        for (Path p : List.of(dir.resolve("MANIFEST"), dir.resolve("COMPACTION"), hint)) {
+            Path file = p.toAbsolutePath().normalize();
+            Files.deleteIfExists(file);
+            Files.createDirectory(file);
+            Throwable atOpen = catchThrowable(() -> {
+                try (FerrumDB db = FerrumDB.open(dir, options(false).toBuilder().readOnly(true).build())) {
+                    assertThat(dump(db)).isEqualTo(written());
+                }
+            });
+            if (file.equals(hint.toAbsolutePath().normalize())) {
+                assertThat(atOpen).as("a hint is never trusted blindly: the segment is read").isNull();
+            } else {
+                assertNames(atOpen, file, file + ": open");
+                assertThat(atOpen).hasMessageContaining("is a directory, not a file");
+            }
+            assertThat(FerrumDB.verify(dir, options(false)).problems()).as(file.toString())
+                    .anySatisfy(d -> assertThat(d.file()).isEqualTo(file));
+            FerrumDB.repair(dir, options(false));
+            assertThat(FerrumDB.verify(dir, options(false)).problems()).as(file + ": verify after repair").isEmpty();
+            try (FerrumDB db = FerrumDB.open(dir, options(false))) {
+                assertThat(dump(db)).as(file.toString()).isEqualTo(written());
+            }
+        }
+    }
 }

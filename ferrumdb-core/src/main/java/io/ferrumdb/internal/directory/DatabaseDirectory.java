@@ -313,6 +313,22 @@ public final class DatabaseDirectory implements AutoCloseable {
 
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
     public static byte[] readAll(FileIO io, Path path, long limit) throws IOException {
+        try {
+            return readWhole(io, path, limit);
+        } catch (CorruptionException e) {
+            throw e;
+        } catch (IOException e) {
+            // A directory under a file's name opens, then fails its read with a bare "Is a directory": a file of the
+            // wrong kind, named; other read failures are named too (the JDK's message names no file).
+            if (java.nio.file.Files.isDirectory(path)) {
+                throw new CorruptionException(path, 0, "is a directory, not a file", e);
+            }
+            throw e.getMessage() != null && e.getMessage().contains(path.toString()) ? e
+                    : new IOException("could not read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readWhole(FileIO io, Path path, long limit) throws IOException {
         try (StorageFile f = io.open(path, false)) {
             long size = f.size();
             if (size > limit) {
