@@ -119,12 +119,7 @@ class FileDamageMatrixTest {
     }
 
     private static TreeMap<String, String> dump(FerrumDB db) {
-        TreeMap<String, String> out = new TreeMap<>();
-        try (Stream<byte[]> keys = db.keys()) {
-            keys.forEach(k -> out.put(new String(k, StandardCharsets.UTF_8),
-                    new String(db.get(k), StandardCharsets.UTF_8)));
-        }
-        return out;
+        return RepairFaultTest.dump(db);
     }
 
     private Path fixture(boolean encrypted) throws IOException {

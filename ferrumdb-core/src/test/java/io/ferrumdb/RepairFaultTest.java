@@ -116,7 +116,8 @@ class RepairFaultTest {
         return out;
     }
 
-    private static TreeMap<String, String> dump(FerrumDB db) {
+    /** Every live key and its value, as UTF-8 text (also used by {@link FileDamageMatrixTest}). */
+    static TreeMap<String, String> dump(FerrumDB db) {
         TreeMap<String, String> out = new TreeMap<>();
         try (Stream<byte[]> keys = db.keys()) {
             keys.forEach(k -> out.put(new String(k, StandardCharsets.UTF_8),
