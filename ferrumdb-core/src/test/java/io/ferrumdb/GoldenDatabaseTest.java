@@ -180,6 +180,18 @@ class GoldenDatabaseTest {
                 .readOnly(true).build())).isInstanceOf(EncryptionKeyException.class);
         assertThatThrownBy(() -> FerrumDB.open(dir, Options.builder().readOnly(true).build()))
                 .isInstanceOf(EncryptionKeyException.class);
+        Options wrong = Options.builder().passphrase("wrong".toCharArray()).build();
+        List<byte[]> before = new java.util.ArrayList<>();
+        for (Path seg : SegmentLayout.segments(dir)) {
+            before.add(Files.readAllBytes(seg));
+        }
+        assertThatThrownBy(() -> FerrumDB.verify(dir, wrong)).isInstanceOf(EncryptionKeyException.class);
+        assertThatThrownBy(() -> FerrumDB.repair(dir, wrong)).as("repair with the wrong passphrase changes nothing")
+                .isInstanceOf(EncryptionKeyException.class);
+        assertThat(SegmentLayout.segments(dir)).hasSize(before.size());
+        for (int i = 0; i < before.size(); i++) {
+            assertThat(Files.readAllBytes(SegmentLayout.segments(dir).get(i))).isEqualTo(before.get(i));
+        }
         try (FerrumDB db = FerrumDB.open(dir, right.toBuilder().autoCompaction(false).build())) {
             db.put(new byte[] {'n', 'e', 'w'}, new byte[] {1});
         }
