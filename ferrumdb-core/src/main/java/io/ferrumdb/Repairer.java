@@ -9,6 +9,7 @@ import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.io.StorageFile;
+import io.ferrumdb.internal.keydir.KeyDirImage;
 import io.ferrumdb.internal.log.RecordCheck;
 import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
@@ -67,6 +68,8 @@ final class Repairer {
     /** Files of {@link #toSetAside} moved (or deleted) already. */
     private final List<Path> movedAlready = new ArrayList<>();
     private long bytesDropped;
+    /** Segments the key directory image showed were cut short (rewritten as damaged), before it was deleted. */
+    private Set<Path> cutShortByImage = Set.of();
 
     private Repairer(Path dir, Options options) {
         this.dir = dir;
@@ -88,6 +91,7 @@ final class Repairer {
                     + "; rebuilt from the segments' headers"));
         }
         directory.deleteTemporaryFiles();
+        cutShortByImage = segmentsCutShort(directory.file(FileNames.KEYDIR), files);
         // Repair may rewrite segments in place: a key directory image must not survive it (durable with the
         // directory fsyncs of the repair's own changes; an image meeting a changed segment is refused anyway).
         directory.io().delete(directory.file(FileNames.KEYDIR));
@@ -203,6 +207,28 @@ final class Repairer {
                 recordsKept, bytesDropped, keysAffected);
     }
 
+    /**
+     * The segments an intact key directory image describes as longer than they are ({@link DirectoryImage#cutShort}),
+     * each reported; the image itself is deleted by the caller.
+     */
+    private Set<Path> segmentsCutShort(Path image, SegmentFiles files) throws IOException {
+        if (!io.exists(image)) {
+            return Set.of();
+        }
+        Set<Path> cut = new java.util.HashSet<>();
+        try (StorageFile f = io.open(image, false)) {
+            KeyDirImage.Header header = KeyDirImage.Header.read(f, image);
+            for (CorruptionException e : DirectoryImage.cutShort(header, io, files)) {
+                cut.add(e.file());
+                problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()
+                        + "; its records before the cut are kept"));
+            }
+        } catch (KeyDirImage.Invalid | RuntimeException unusable) {
+            // A damaged image says nothing about the segments (verify reports it; it is deleted either way).
+        }
+        return cut;
+    }
+
     /** The segments a valid journal superseded; a damaged or foreign journal is set aside and supersedes nothing. */
     private Set<Integer> readJournal(DatabaseDirectory directory, Path journal) throws IOException {
         try {
@@ -312,7 +338,8 @@ final class Repairer {
             problems.add(checked.hintDamage());
         }
         SegmentScanner.Result scan = checked.scan();
-        boolean damaged = cutShort || !seg.path().equals(files.dataPath(seg.id()));
+        boolean damaged = cutShort || cutShortByImage.contains(seg.path())
+                || !seg.path().equals(files.dataPath(seg.id()));
         for (DroppedRange d : scan.dropped()) {
             problems.add(d);
             if (d.kind().isDamage()) {

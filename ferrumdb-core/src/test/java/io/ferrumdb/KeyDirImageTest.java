@@ -471,8 +471,9 @@ class KeyDirImageTest {
 
     @Test
     void anImageOfOtherSegmentLengthsIsRefused() throws IOException {
-        // The first segment said to be a byte longer than it is.
-        assertRefused(false, p -> rewriteHeader(p, b -> Bytes.putI64(b, 92 + 4, Bytes.i64(b, 92 + 4) + 1)),
+        // The first segment said to be a byte shorter than it is (longer would say the segment was cut short:
+        // damage, TailRuleTest.aSealedSegmentCutBetweenRecordsWithoutItsHintIsFoundByTheImage).
+        assertRefused(false, p -> rewriteHeader(p, b -> Bytes.putI64(b, 92 + 4, Bytes.i64(b, 92 + 4) - 1)),
                 "bytes, it is", Level.FINE);
     }
 

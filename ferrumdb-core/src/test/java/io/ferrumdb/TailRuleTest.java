@@ -66,6 +66,8 @@ class TailRuleTest {
         Path before = segs.get(segs.size() - 2);
         Files.delete(SegmentLayout.hintOf(newest));
         Files.delete(SegmentLayout.hintOf(before));
+        // As a crash leaves it: the image of the last clean close describes sealed segments only.
+        Files.delete(dir.resolve("KEYDIR"));
         List<SegmentLayout.Rec> records = SegmentLayout.records(dir);
         SegmentLayout.Rec last = records.stream().filter(r -> r.file().equals(before.toAbsolutePath().normalize()))
                 .reduce((x, y) -> y).orElseThrow();
@@ -123,8 +125,8 @@ class TailRuleTest {
                         .isInstanceOf(CorruptionException.class)
                         .hasMessageContaining(victim.getFileName().toString());
                 VerifyReport v = FerrumDB.verify(db, options());
-                assertThat(v.damage()).extracting(DroppedRange::file)
-                        .containsExactly(victim.toAbsolutePath().normalize());
+                assertThat(v.damage()).isNotEmpty().extracting(DroppedRange::file)
+                        .containsOnly(victim.toAbsolutePath().normalize());
                 assertThat(Files.exists(victim)).as("nothing deleted").isTrue();
             }
         }
@@ -161,6 +163,41 @@ class TailRuleTest {
         try (FerrumDB db = FerrumDB.open(v1, Options.builder().autoCompaction(false).build())) {
             assertThat(db.recoveryReport()).isEmpty();
             assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+    }
+
+    /**
+     * A sealed segment cut exactly between two records with its hint deleted reads as a shorter complete segment;
+     * the key directory image written at the last clean close still records its length, and sealed segments never
+     * shrink: open and verify name the cut (file, offset), repair reports it. Before, open and verify found nothing,
+     * and the records after the cut were lost without a word.
+     */
+    @Test
+    void aSealedSegmentCutBetweenRecordsWithoutItsHintIsFoundByTheImage() throws IOException {
+        assertThat(dir.resolve("KEYDIR")).as("a clean close of a plaintext database writes the image").exists();
+        List<Path> segs = SegmentLayout.segments(dir);
+        Path victim = segs.get(1).toAbsolutePath().normalize();
+        List<SegmentLayout.Rec> in = SegmentLayout.records(dir).stream().filter(r -> r.file().equals(victim))
+                .toList();
+        long cut = in.get(in.size() - 2).offset();
+        Files.delete(SegmentLayout.hintOf(victim));
+        truncate(victim, cut);
+
+        assertThatThrownBy(() -> FerrumDB.open(dir, options().toBuilder().readOnly(true).build()).close())
+                .isInstanceOf(CorruptionException.class).hasMessageContaining(victim.getFileName().toString())
+                .hasMessageContaining("offset " + cut).hasMessageContaining("cut short");
+        assertThatThrownBy(() -> FerrumDB.open(dir, options()).close()).isInstanceOf(CorruptionException.class)
+                .hasMessageContaining("ferrumdb repair");
+        assertThat(dir.resolve("KEYDIR")).as("kept, so that every open finds the cut").exists();
+        VerifyReport v = FerrumDB.verify(dir, options());
+        assertThat(v.damage()).extracting(DroppedRange::file, DroppedRange::offset)
+                .contains(org.assertj.core.groups.Tuple.tuple(victim, cut));
+        RepairReport repair = FerrumDB.repair(dir, options());
+        assertThat(repair.problems()).extracting(DroppedRange::file).contains(victim);
+        assertThat(FerrumDB.verify(dir, options()).damage()).isEmpty();
+        try (FerrumDB db = FerrumDB.open(dir, options())) {
+            assertThat(db.get(in.get(0).key())).isNotNull();
+            assertThat(db.get(in.get(in.size() - 1).key())).as("lost with the cut").isNull();
         }
     }
 }
