@@ -96,7 +96,8 @@ final class DirectoryImage {
     /**
      * The image of the database being opened, checked against it, with the key directory read from it; null when
      * there is none or it cannot be used (logged; a writable open then deletes it). A used image stays: it goes
-     * on describing the database until the first change, which adds a segment it does not name.
+     * on describing the database until the first change, which adds a segment it does not name. An image that
+     * shows a segment was cut short ({@link #cutShort}) is kept, and the open fails with that damage.
      *
      * @param ids the segments the open found to make up the database, in increasing order
      */
@@ -107,6 +108,7 @@ final class DirectoryImage {
             return null;
         }
         boolean used = false;
+        CorruptionException cut = null;
         try {
             if (encrypted || options.salvage()) {
                 log(path, encrypted ? "the database is encrypted" : "a salvaging open reads every segment", false);
@@ -117,6 +119,11 @@ final class DirectoryImage {
             boolean map = KeyDirImage.MAPS && !options.readOnly();
             try (StorageFile f = io.open(path, map)) {
                 KeyDirImage.Header header = KeyDirImage.Header.read(f, path);
+                List<CorruptionException> cuts = cutShort(header, io, files);
+                if (!cuts.isEmpty()) {
+                    cut = cuts.get(0);
+                    throw cut;
+                }
                 String mismatch = mismatch(header, io, files, options, ids);
                 if (mismatch != null) {
                     log(path, mismatch, false);
@@ -129,15 +136,47 @@ final class DirectoryImage {
                 log(path, e.getMessage(), e.damaged());
                 return null;
             } catch (IOException | RuntimeException e) {
+                if (e == cut) {
+                    throw cut;
+                }
                 // Reading a cache failed: the hints are read next, and report a real problem of the disk.
                 LOG.log(System.Logger.Level.WARNING, "key directory image " + path + " not read: " + e, e);
                 return null;
             }
         } finally {
-            if (!used && !options.readOnly()) {
+            if (!used && cut == null && !options.readOnly()) {
                 io.delete(path);
             }
         }
+    }
+
+    /**
+     * Each segment an image with an intact header describes as longer than its file now is, as damage at the
+     * offset where the file ends. Sealed segments never shrink (a writer appends only
+     * to a segment it never sealed, a zero tail is cut before the seal, repair deletes the image first), and every
+     * segment an image describes was sealed by the clean close that wrote it: such a file lost bytes at rest, even
+     * when the cut falls between two records and its hint file is gone too (FORMAT.md, "KEYDIR"). Shared by open,
+     * verify and repair.
+     */
+    static List<CorruptionException> cutShort(KeyDirImage.Header header, FileIO io, SegmentFiles files)
+            throws IOException {
+        List<CorruptionException> cuts = new ArrayList<>();
+        if (!Arrays.equals(header.databaseId(), files.databaseId())) {
+            return cuts;
+        }
+        for (KeyDirImage.SegmentState s : header.segments()) {
+            Path data = files.dataPath(s.id());
+            if (!io.exists(data)) {
+                continue; // compacted away since (or missing: the MANIFEST check names it)
+            }
+            long length = files.size(data);
+            if (length < s.length()) {
+                cuts.add(new CorruptionException(data, length, "segment is " + length + " bytes but the key"
+                        + " directory image written when the database was last closed describes " + s.length()
+                        + ": it was cut short after it was sealed"));
+            }
+        }
+        return cuts;
     }
 
     /**

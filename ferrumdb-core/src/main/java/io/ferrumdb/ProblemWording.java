@@ -82,15 +82,13 @@ public final class ProblemWording {
     }
 
     /**
-     * What to do about damage to a file that repair cannot mend ({@code META}, {@code KEY}, a {@code BACKUP}
-     * marker: repair opens them as open does and stops at the same damage), or null for every other file, whose
-     * damage {@code ferrumdb repair} can cut out.
+     * What to do about damage to a file that repair cannot mend ({@code KEY}, a {@code BACKUP} marker: repair opens
+     * them as open does and stops at the same damage), or null for every other file, whose damage
+     * {@code ferrumdb repair} can cut out (a damaged {@code META} it rebuilds from the segments' headers).
      */
     public static String beyondRepair(CorruptionException e) {
         String name = e.file() == null || e.file().getFileName() == null ? "" : e.file().getFileName().toString();
         return switch (name) {
-            case "META" -> "'ferrumdb repair' cannot rebuild META, which holds the database's identity: restore it"
-                    + " from a backup or copy of this database";
             case "KEY" -> "'ferrumdb repair' cannot rebuild KEY, which holds the data key every record is encrypted"
                     + " with: restore it from a backup or copy of this database (SECURITY.md)";
             case "BACKUP" -> "this directory is a backup whose marker is damaged, so it may be incomplete: take the"

@@ -8,7 +8,6 @@ import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.MetaFile;
-import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.HashOrderedHint;
 import io.ferrumdb.internal.keydir.KeyDir;
@@ -22,6 +21,7 @@ import io.ferrumdb.internal.log.SegmentInventory;
 import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentScanner;
 import io.ferrumdb.internal.log.SegmentSet;
+import io.ferrumdb.internal.log.TailRule;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,6 +126,10 @@ final class Recovery {
         if (e instanceof MissingSegmentException || e.problem().contains("ferrumdb repair")) {
             return e;
         }
+        String beyondRepair = ProblemWording.beyondRepair(e);
+        if (beyondRepair != null) {
+            return new CorruptionException(e.file(), e.offset(), e.problem() + "; " + beyondRepair, e);
+        }
         return new CorruptionException(e.file(), e.offset(), e.problem() + "; 'ferrumdb repair' rewrites the"
                 + " damaged files keeping every intact record ('ferrumdb verify' lists the damage)", e);
     }
@@ -148,7 +152,8 @@ final class Recovery {
             deleteOrphanHints(ids);
         }
         DirectoryImage.Loaded image = DirectoryImage.readAtOpen(io, dir, files, options, meta.encrypted(), ids);
-        long maxSequence = image != null ? loadImage(image) : load(ids, expectedKeys(ids), meta.encrypted());
+        long maxSequence = image != null ? loadImage(image)
+                : load(ids, inventory.tailRule(files), expectedKeys(ids), meta.encrypted());
         segments.endRecovery();
         // Ids of files deleted above are not used again: a later crash must not confuse an old file with a new one.
         for (List<Integer> used : List.of(ids, new ArrayList<>(superseded), inventory.unpublished())) {
@@ -280,11 +285,11 @@ final class Recovery {
 
     /**
      * Loads every segment into the key directory, oldest first: from its hint file when one describes the
-     * segment as it is, else by scanning it (and then writing the hint). Only the newest segment may end in a
-     * torn write, which is truncated. Creates the key directory, sized for {@code expectedKeys}. Returns the
-     * highest sequence number seen.
+     * segment as it is, else by scanning it (and then writing the hint). Only a segment {@code rule} lets end torn
+     * may end in a torn write or a zero tail, which is truncated. Creates the key directory, sized for
+     * {@code expectedKeys}. Returns the highest sequence number seen.
      */
-    private long load(List<Integer> ids, int expectedKeys, boolean encrypted) throws IOException {
+    private long load(List<Integer> ids, TailRule rule, int expectedKeys, boolean encrypted) throws IOException {
         List<Scanned> scanned = new ArrayList<>();
         // Hints are read, checked and put in hash order one segment ahead on a second thread while this one loads
         // the segment before (at 10M keys reading and checking the hints was 10-20% of the open, ordering their
@@ -299,7 +304,7 @@ final class Recovery {
         // Set once the loop below has waited for every read it submitted.
         boolean everyReadTaken = false;
         try {
-            Opening next = openNext(ids, 0, reader, orderer);
+            Opening next = openNext(ids, 0, rule, reader, orderer);
             // The key directory's table (over 400 MB at 10M keys, zeroed as it is allocated) is made while the
             // reader thread reads and orders the first hint.
             keyDir = newKeyDir(expectedKeys, encrypted);
@@ -309,7 +314,7 @@ final class Recovery {
             loader = new KeyDirLoader(keyDir);
             while (next != null) {
                 Opening current = next;
-                next = openNext(ids, current.index() + 1, reader, orderer);
+                next = openNext(ids, current.index() + 1, rule, reader, orderer);
                 Segment seg = current.segment();
                 HashOrderedHint hint = current.hint() == null ? null : hintOrNull(seg, current.hint());
                 if (hint != null) {
@@ -318,15 +323,7 @@ final class Recovery {
                     noteLoaded(seg);
                     continue;
                 }
-                // Only a segment that was never sealed (no hint was ever written for it) can end in a torn write:
-                // sealed segments were fsynced before their hint, and compaction outputs before their rename.
-                SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE
-                        : current.hadHint() || seg.header().compacted() ? SegmentScanner.Mode.STRICT
-                        : SegmentScanner.Mode.TAIL;
-                // The same segments may end in a zero tail (version 2): the writer zero-fills ahead of its records.
-                boolean zeroTail = !current.hadHint() && !seg.header().compacted() && seg.header().mayEndInZeros();
-                scanned.add(new Scanned(seg, current.hadHint(), SegmentScanner.scan(seg.file(), seg.writtenLength(),
-                        seg.cipher(), mode, zeroTail)));
+                scanned.add(new Scanned(seg, current.hadHint(), scan(seg, current.hadHint(), rule)));
             }
             everyReadTaken = true;
         } finally {
@@ -340,7 +337,6 @@ final class Recovery {
                 }
             }
         }
-        rejectTornTailsBeforeRecords(scanned);
         for (Scanned sc : scanned) {
             List<HintFile.Entry> entries = SegmentFiles.entries(sc.result().records());
             report.addAll(sc.result().dropped());
@@ -401,15 +397,15 @@ final class Recovery {
                 : KeyDir.keysInLog(expectedKeys, options.keyHashBits());
     }
 
-    /** Opens a segment; one whose header was torn while it was being created (never sealed) is discarded. */
-    private Segment openForRecovery(int id) throws IOException {
+    /** Opens a segment; one whose header {@code rule} says was torn while it was being created is discarded. */
+    private Segment openForRecovery(int id, TailRule rule) throws IOException {
         try {
             return files.open(id, writable());
         } catch (CorruptionException e) {
             long size = files.size(files.dataPath(id));
-            if (size <= SegmentHeader.SIZE && !io.exists(files.hintPath(id))) {
+            if (rule.mayHaveTornHeader(id, size, io.exists(files.hintPath(id)))) {
                 report.add(new DroppedRange(files.dataPath(id), 0, size, DroppedRange.Kind.TORN_TAIL,
-                        "segment header torn while the segment was created; file deleted"));
+                        TailRule.TORN_HEADER + (writable() ? "; file deleted" : "")));
                 if (writable()) {
                     segments.discard(id);
                 }
@@ -430,10 +426,10 @@ final class Recovery {
      * Opens the first segment of {@code ids} from {@code from} on that is kept (see {@link #openForRecovery}) and
      * starts reading its hint on {@code reader} and ordering it with {@code orderer}; null when none is left.
      */
-    private Opening openNext(List<Integer> ids, int from, ExecutorService reader, HashOrderedHint.Orderer orderer)
-            throws IOException {
+    private Opening openNext(List<Integer> ids, int from, TailRule rule, ExecutorService reader,
+                             HashOrderedHint.Orderer orderer) throws IOException {
         for (int i = from; i < ids.size(); i++) {
-            Segment seg = openForRecovery(ids.get(i));
+            Segment seg = openForRecovery(ids.get(i), rule);
             if (seg == null) {
                 continue;
             }
@@ -472,31 +468,22 @@ final class Recovery {
     }
 
     /**
-     * A torn write can only end the log. The flusher fsyncs the end of a segment before it writes any byte of the
-     * next one, so a writer segment whose end is damaged while a later writer segment holds records was damaged
-     * at rest: corruption, not a crash. (Compaction outputs have higher numbers but old records; they don't count.)
+     * Scans {@code seg}, which no trusted hint described: in salvage mode, else strictly unless {@code rule} lets it
+     * end in a torn write or a zero tail (then the tail is truncated). Damage where no torn tail can be says why.
      */
-    private void rejectTornTailsBeforeRecords(List<Scanned> scanned) {
-        if (options.salvage()) {
-            return;
-        }
-        boolean laterRecords = false;
-        for (Segment s : segments.newestFirst()) {
-            if (s.header().compacted()) {
-                continue;
+    private SegmentScanner.Result scan(Segment seg, boolean hadHint, TailRule rule) throws IOException {
+        boolean mayEndTorn = rule.mayEndTorn(seg, hadHint);
+        SegmentScanner.Mode mode = options.salvage() ? SegmentScanner.Mode.SALVAGE
+                : mayEndTorn ? SegmentScanner.Mode.TAIL : SegmentScanner.Mode.STRICT;
+        try {
+            return SegmentScanner.scan(seg.file(), seg.writtenLength(), seg.cipher(), mode,
+                    rule.mayEndInZeros(seg, hadHint));
+        } catch (CorruptionException e) {
+            if (mayEndTorn || !e.file().equals(seg.path())) {
+                throw e;
             }
-            Scanned sc = scanned.stream().filter(x -> x.segment() == s).findFirst().orElse(null);
-            if (sc != null && sc.torn() && laterRecords) {
-                // A zero tail is cut (and fsynced) before the next segment gets a record, as a torn one cannot exist.
-                long at = sc.result().validLength();
-                String what = sc.result().dropped().isEmpty() ? "zeros follow the last record"
-                        : sc.result().dropped().get(0).reason();
-                throw new CorruptionException(s.path(), at, what
-                        + "; later segments hold records, so this is not a torn tail");
-            }
-            if (sc == null ? s.maxSequence() > 0 : !sc.result().records().isEmpty()) {
-                laterRecords = true;
-            }
+            throw new CorruptionException(e.file(), e.offset(), e.problem() + "; not a torn tail: "
+                    + rule.whyNotTorn(seg, hadHint), e);
         }
     }
 

@@ -9,6 +9,7 @@ import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.io.StorageFile;
+import io.ferrumdb.internal.keydir.KeyDirImage;
 import io.ferrumdb.internal.log.RecordCheck;
 import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
@@ -17,6 +18,7 @@ import io.ferrumdb.internal.log.SegmentInventory;
 import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentScanner;
+import io.ferrumdb.internal.log.TailRule;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -66,6 +68,8 @@ final class Repairer {
     /** Files of {@link #toSetAside} moved (or deleted) already. */
     private final List<Path> movedAlready = new ArrayList<>();
     private long bytesDropped;
+    /** Segments the key directory image showed were cut short (rewritten as damaged), before it was deleted. */
+    private Set<Path> cutShortByImage = Set.of();
 
     private Repairer(Path dir, Options options) {
         this.dir = dir;
@@ -81,7 +85,13 @@ final class Repairer {
     private RepairReport run(DatabaseDirectory directory, SegmentFiles files) throws IOException {
         MetaFile meta = directory.meta();
         CipherSuite ciphers = files.ciphers();
+        if (directory.metaDamage() != null) {
+            CorruptionException e = directory.metaDamage();
+            problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()
+                    + "; rebuilt from the segments' headers"));
+        }
         directory.deleteTemporaryFiles();
+        cutShortByImage = segmentsCutShort(directory.file(FileNames.KEYDIR), files);
         // Repair may rewrite segments in place: a key directory image must not survive it (durable with the
         // directory fsyncs of the repair's own changes; an image meeting a changed segment is refused anyway).
         directory.io().delete(directory.file(FileNames.KEYDIR));
@@ -109,17 +119,21 @@ final class Repairer {
         SortedSet<Integer> kept = new TreeSet<>();
         List<SegmentOutput> outputs = new ArrayList<>();
         SegmentOutput out = null;
-        int newestWriterSegment = inventory.newestWriterSegment(files);
+        TailRule rule = inventory.tailRule(files);
+        List<Integer> tornWhileCreated = new ArrayList<>();
         try {
             for (int id : inventory.live()) {
+                if (tornWhileCreated(files, rule, id)) {
+                    tornWhileCreated.add(id);
+                    continue;
+                }
                 Segment seg = openLeniently(files, ciphers, id);
                 if (seg == null) {
                     setAside(files.dataPath(id), files.hintPath(id));
                     continue;
                 }
                 try {
-                    SegmentScanner.Result scan = scanAndCheckHint(files, seg,
-                            SegmentInventory.mayEndTorn(seg, newestWriterSegment));
+                    SegmentScanner.Result scan = scanAndCheckHint(files, seg, rule);
                     if (scan == null) {
                         kept.add(id);
                         continue;
@@ -155,13 +169,29 @@ final class Repairer {
             }
             throw e;
         }
+        if (listed == null && meta.hasManifest() && io.exists(SegmentManifest.path(dir))) {
+            // The damaged MANIFEST is kept for inspection like every damaged original (and must make way: a
+            // directory under its name would refuse the rename below).
+            toSetAside.add(SegmentManifest.path(dir));
+            moveAside(List.of(SegmentManifest.path(dir)));
+        }
         // The commit point: from here on the MANIFEST names the repaired set.
         SegmentManifest.write(files, kept);
-        if (!meta.hasManifest()) {
+        if (directory.metaDamage() != null) {
+            // Its id and encryption came from the segments' headers (checked against KEY when encrypted).
+            Path metaPath = directory.file(FileNames.META);
+            if (io.exists(metaPath)) {
+                toSetAside.add(metaPath);
+                moveAside(List.of(metaPath));
+            }
+        }
+        if (!meta.hasManifest() || directory.metaDamage() != null) {
             directory.writeDurably(FileNames.META, meta.upgraded().encode());
         }
-        for (int id : inventory.unpublished()) {
-            files.delete(id);
+        for (List<Integer> nothingAcknowledged : List.of(inventory.unpublished(), tornWhileCreated)) {
+            for (int id : nothingAcknowledged) {
+                files.delete(id);
+            }
         }
         for (int id : superseded) {
             files.delete(id);
@@ -175,6 +205,28 @@ final class Repairer {
         io.syncDirectory(dir);
         return new RepairReport(dir, problems, rewritten, written, toSetAside, Optional.ofNullable(folder), missing,
                 recordsKept, bytesDropped, keysAffected);
+    }
+
+    /**
+     * The segments an intact key directory image describes as longer than they are ({@link DirectoryImage#cutShort}),
+     * each reported; the image itself is deleted by the caller.
+     */
+    private Set<Path> segmentsCutShort(Path image, SegmentFiles files) throws IOException {
+        if (!io.exists(image)) {
+            return Set.of();
+        }
+        Set<Path> cut = new java.util.HashSet<>();
+        try (StorageFile f = io.open(image, false)) {
+            KeyDirImage.Header header = KeyDirImage.Header.read(f, image);
+            for (CorruptionException e : DirectoryImage.cutShort(header, io, files)) {
+                cut.add(e.file());
+                problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()
+                        + "; its records before the cut are kept"));
+            }
+        } catch (KeyDirImage.Invalid | RuntimeException unusable) {
+            // A damaged image says nothing about the segments (verify reports it; it is deleted either way).
+        }
+        return cut;
     }
 
     /** The segments a valid journal superseded; a damaged or foreign journal is set aside and supersedes nothing. */
@@ -219,6 +271,26 @@ final class Repairer {
     }
 
     /**
+     * Whether segment {@code id} is one whose header was torn while it was created ({@link TailRule}): it holds
+     * nothing, is reported as a torn tail, and is deleted with the unpublished files once the MANIFEST is written.
+     */
+    private boolean tornWhileCreated(SegmentFiles files, TailRule rule, int id) throws IOException {
+        Path path = files.dataPath(id);
+        long size = files.size(path);
+        if (!rule.mayHaveTornHeader(id, size, io.exists(files.hintPath(id)))) {
+            return false;
+        }
+        try {
+            files.open(id, false).close();
+            return false;
+        } catch (CorruptionException e) {
+            problems.add(new DroppedRange(path, 0, size, Kind.TORN_TAIL, TailRule.TORN_HEADER + ": " + e.problem()
+                    + "; deleted"));
+            return true;
+        }
+    }
+
+    /**
      * Opens segment {@code id}; one whose header names another segment of this database (files swapped or
      * renamed) is opened under the header's number, which its encryption is bound to, so that its records can
      * still be copied. Null, with the problem recorded, when the header cannot be used at all.
@@ -255,18 +327,19 @@ final class Repairer {
      * Reads every record of {@code seg} and checks its hint. Returns null when the segment is sound (a damaged or
      * stale hint is rewritten on the spot), else the scan whose records are to be copied.
      */
-    private SegmentScanner.Result scanAndCheckHint(SegmentFiles files, Segment seg, boolean newest)
+    private SegmentScanner.Result scanAndCheckHint(SegmentFiles files, Segment seg, TailRule rule)
             throws IOException {
         Path hint = files.hintPath(seg.id());
         boolean hinted = io.exists(hint) && seg.path().equals(files.dataPath(seg.id()));
-        SegmentFiles.Checked checked = files.check(seg, hinted, newest);
+        SegmentFiles.Checked checked = files.check(seg, hinted, rule);
         boolean cutShort = checked.cutShort();
         boolean hintUsable = checked.hintUsable();
         if (checked.hintDamage() != null) {
             problems.add(checked.hintDamage());
         }
         SegmentScanner.Result scan = checked.scan();
-        boolean damaged = cutShort || !seg.path().equals(files.dataPath(seg.id()));
+        boolean damaged = cutShort || cutShortByImage.contains(seg.path())
+                || !seg.path().equals(files.dataPath(seg.id()));
         for (DroppedRange d : scan.dropped()) {
             problems.add(d);
             if (d.kind().isDamage()) {

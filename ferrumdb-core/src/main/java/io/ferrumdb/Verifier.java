@@ -12,6 +12,7 @@ import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
 import io.ferrumdb.internal.log.SegmentManifest;
 import io.ferrumdb.internal.log.SegmentScanner;
+import io.ferrumdb.internal.log.TailRule;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ final class Verifier {
         FileIO io = files.io();
         List<DroppedRange> problems = new ArrayList<>();
         Set<Integer> superseded = supersededSegments(directory, problems);
-        checkImage(directory, io, problems);
+        checkImage(directory, files, problems);
         SortedSet<Integer> listed = null;
         if (meta.hasManifest()) {
             try {
@@ -66,21 +67,24 @@ final class Verifier {
         long records = 0;
         long bytes = 0;
         List<Integer> live = inventory.live();
-        int newestWriterSegment = inventory.newestWriterSegment(files);
+        TailRule rule = inventory.tailRule(files);
         for (int id : live) {
             segments++;
             Segment seg;
+            boolean hinted = io.exists(files.hintPath(id));
             try {
                 seg = files.open(id, false);
             } catch (CorruptionException | FormatVersionException e) {
                 String problem = e instanceof CorruptionException c ? c.problem() : e.getMessage();
-                problems.add(new DroppedRange(files.dataPath(id), 0, files.size(files.dataPath(id)),
-                        Kind.DAMAGED_SEGMENT, problem));
+                long size = files.size(files.dataPath(id));
+                problems.add(e instanceof CorruptionException && rule.mayHaveTornHeader(id, size, hinted)
+                        ? new DroppedRange(files.dataPath(id), 0, size, Kind.TORN_TAIL,
+                                TailRule.TORN_HEADER + ": " + problem + "; the next writable open deletes it")
+                        : new DroppedRange(files.dataPath(id), 0, size, Kind.DAMAGED_SEGMENT, problem));
                 continue;
             }
             try {
-                SegmentFiles.Checked checked = files.check(seg, io.exists(files.hintPath(id)),
-                        SegmentInventory.mayEndTorn(seg, newestWriterSegment));
+                SegmentFiles.Checked checked = files.check(seg, hinted, rule);
                 if (checked.hintDamage() != null) {
                     problems.add(checked.hintDamage());
                 }
@@ -98,17 +102,23 @@ final class Verifier {
     /**
      * A damaged key directory image: open ignores it with a warning and loads the hints, so nothing read is wrong,
      * but the damage is the disk's and verify reports it (verify never reported it, and said "OK"). An image of
-     * another version, or of another state of the database, is not damage.
+     * another version, or of another state of the database, is not damage. An intact image that describes a
+     * segment as longer than it is names a segment cut short, as open does ({@link DirectoryImage#cutShort}).
      */
-    private static void checkImage(DatabaseDirectory directory, FileIO io, List<DroppedRange> problems)
+    private static void checkImage(DatabaseDirectory directory, SegmentFiles files, List<DroppedRange> problems)
             throws IOException {
+        FileIO io = files.io();
         Path path = directory.file(FileNames.KEYDIR);
         if (!io.exists(path)) {
             return;
         }
         try (StorageFile f = io.open(path, false)) {
             try {
-                KeyDirImage.Header.read(f, path).checkBody(f);
+                KeyDirImage.Header header = KeyDirImage.Header.read(f, path);
+                for (CorruptionException cut : DirectoryImage.cutShort(header, io, files)) {
+                    problems.add(new DroppedRange(cut.file(), cut.offset(), 0, Kind.DAMAGED_SEGMENT, cut.problem()));
+                }
+                header.checkBody(f);
             } catch (KeyDirImage.Invalid e) {
                 if (e.damaged()) {
                     problems.add(new DroppedRange(path, 0, f.size(), Kind.DAMAGED_IMAGE, e.getMessage()));

@@ -325,4 +325,50 @@ class EncryptionTamperTest {
             assertThat(check("hint from another database " + hint)).isEqualTo(Outcome.CORRECT);
         }
     }
+
+    /**
+     * Records moved to another key's place (swapped), to another segment at the same offset, or in from another
+     * database under the same key, with no hint to hide them: verify names each moved record (file and offset) as
+     * damage, and repair drops exactly those (their tags do not verify in their new place), so the repaired
+     * database serves every other key its value and no key another key's value.
+     */
+    @Test
+    void movedRecordsAreNamedByVerifyAndDroppedByRepair() throws IOException {
+        List<String> segs = segmentNames();
+        byte[] first = pristine.get(segs.get(0)).clone();
+        List<Integer> offs = recordOffsets(first);
+        int a = offs.get(1);
+        int c = offs.get(2);
+        int size = recordSize(first, a);
+        System.arraycopy(pristine.get(segs.get(0)), a, first, c, size);
+        System.arraycopy(pristine.get(segs.get(0)), c, first, a, size);
+        byte[] second = pristine.get(segs.get(1)).clone();
+        int off = recordOffsets(second).get(0);
+        System.arraycopy(pristine.get(segs.get(0)), off, second, off, recordSize(second, off));
+        Path otherDir = dir.resolveSibling(dir.getFileName() + "-other");
+        write(otherDir, new LinkedHashMap<>());
+        byte[] theirs = snapshot(otherDir).get(segs.get(2));
+        byte[] third = pristine.get(segs.get(2)).clone();
+        int foreign = recordOffsets(third).get(3);
+        System.arraycopy(theirs, foreign, third, foreign, recordSize(theirs, foreign));
+        Map<String, byte[]> files = withoutHints();
+        files.put(segs.get(0), first);
+        files.put(segs.get(1), second);
+        files.put(segs.get(2), third);
+        restore(files);
+
+        VerifyReport verify = FerrumDB.verify(dir, tamperable());
+        // Each moved record lies in a range verify names (adjacent damaged records form one range).
+        Map<String, Integer> moved = Map.of(segs.get(0) + "@" + a, a, segs.get(0) + "@" + c, c,
+                segs.get(1) + "@" + off, off, segs.get(2) + "@" + foreign, foreign);
+        moved.forEach((what, at) -> assertThat(verify.damage()).as(what).anySatisfy(d -> {
+            assertThat(what).startsWith(d.file().getFileName().toString() + "@");
+            assertThat((long) at).isBetween(d.offset(), d.offset() + d.length() - 1);
+        }));
+        assertThat(verify.damage()).allSatisfy(d -> assertThat(d.reason()).contains("authentication"));
+        RepairReport repair = FerrumDB.repair(dir, tamperable());
+        assertThat(repair.recordsKept()).isPositive();
+        assertThat(FerrumDB.verify(dir, tamperable()).damage()).isEmpty();
+        assertThat(check("moved records, repaired", false)).isIn(Outcome.CORRECT, Outcome.DROPPED);
+    }
 }

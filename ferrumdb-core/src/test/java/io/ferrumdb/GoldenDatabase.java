@@ -38,9 +38,17 @@ import java.util.TreeMap;
  * argument {@code image} or {@code image-hash-only}: the content as above, then one more open and close with
  * ordered keys or without, whose close writes the image (the first close writes none: its arena holds more removed
  * keys than live ones). The classpath of that release's classes and test classes plus the module's dependencies.
+ *
+ * <p>Made by the release of session 21 (main at b9ae6b2 plus its branch), each with a second argument:
+ * {@code encrypted-v1} ({@code encrypted}: the content written under {@link #PASSPHRASE}, so its {@code KEY} file
+ * of version 1 carries Argon2id parameters, and its segments and hints are encrypted), {@code backup-v1}
+ * ({@code backup}: the content written, then {@code db.backup} of it, whose {@code BACKUP} marker is version 1)
+ * and {@code keydir-v2} ({@code image}, as above: a version-2 key directory image).
  */
 final class GoldenDatabase {
     static final long CLOCK_MILLIS = 1_704_067_200_000L;
+    /** The passphrase of {@code encrypted-v1}. */
+    static final String PASSPHRASE = "golden passphrase";
     static final byte[] EXPIRED_KEY = {'t', 't', 'l', '-', 'p', 'a', 's', 't'};
     static final byte[] LASTING_KEY = {'t', 't', 'l', '-', '9', '9', '9', '9'};
 
@@ -136,6 +144,23 @@ final class GoldenDatabase {
                 throw new IllegalStateException("no key directory image written in " + dir);
             }
             System.out.println("golden database with a key directory image written to " + dir.toAbsolutePath());
+            return;
+        }
+        if (args.length > 1 && args[1].equals("encrypted")) {
+            try (FerrumDB db = FerrumDB.open(dir, options.toBuilder().passphrase(PASSPHRASE.toCharArray()).build())) {
+                writeAll(db);
+            }
+            System.out.println("encrypted golden database written to " + dir.toAbsolutePath());
+            return;
+        }
+        if (args.length > 1 && args[1].equals("backup")) {
+            Path source = Files.createTempDirectory("golden-source").resolve("db");
+            try (FerrumDB db = FerrumDB.open(source, options)) {
+                writeAll(db);
+                db.backup(dir);
+            }
+            System.out.println("golden backup written to " + dir.toAbsolutePath() + " (source left in " + source
+                    + ")");
             return;
         }
         if (args.length > 1 && args[1].equals("crash")) {

@@ -115,6 +115,111 @@ class GoldenDatabaseTest {
                 .hasMessageContaining(newest.getFileName().toString());
     }
 
+    /** A version-1 compaction journal, byte by byte as FORMAT.md ("COMPACTION") gives it: no database id. */
+    private static byte[] versionOneJournal(long... inputs) {
+        byte[] b = new byte[16 + 8 * inputs.length + 4];
+        System.arraycopy("FDBMRG01".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, b, 0, 8);
+        b[9] = 1;
+        b[15] = (byte) inputs.length;
+        for (int i = 0; i < inputs.length; i++) {
+            for (int j = 0; j < 8; j++) {
+                b[16 + 8 * i + j] = (byte) (inputs[i] >>> (56 - 8 * j));
+            }
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b, 0, b.length - 4);
+        long c = crc.getValue();
+        for (int j = 0; j < 4; j++) {
+            b[b.length - 4 + j] = (byte) (c >>> (24 - 8 * j));
+        }
+        return b;
+    }
+
+    /**
+     * A version-1 compaction journal (format-1 databases wrote no other) left by a crash after every input was
+     * deleted: open finishes it (deletes the journal, nothing else) and keeps the exact content; the same journal in
+     * a format-2 database carries no database id and is refused, never acted on.
+     */
+    @Test
+    void aVersionOneCompactionJournalIsFinishedInAVersionOneDatabaseOnly() throws Exception {
+        Path v1 = copyOfGolden("journal-v1");
+        int next = SegmentLayout.segments(v1).size() + 100;
+        Files.write(v1.resolve("COMPACTION"), versionOneJournal(next));
+        try (FerrumDB db = FerrumDB.open(v1, Options.builder().autoCompaction(false).build())) {
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(v1.resolve("COMPACTION")).doesNotExist();
+
+        Path v2 = copyOfGolden("v2", "journal-v2");
+        Files.write(v2.resolve("COMPACTION"), versionOneJournal(SegmentLayout.segments(v2).size() + 100));
+        assertThatThrownBy(() -> FerrumDB.open(v2)).isInstanceOf(CorruptionException.class)
+                .hasMessageContaining("COMPACTION").hasMessageContaining("carries no database id");
+        assertThat(SegmentLayout.segments(v2)).hasSize(SegmentLayout.segments(copyOfGolden("v2", "v2-again")).size());
+    }
+
+    /**
+     * encrypted-v1: the content under a passphrase (KEY version 1 with Argon2id parameters, encrypted segments and
+     * hints). It opens with the passphrase only; a wrong one is a typed key error, not a checksum error.
+     */
+    @Test
+    void goldenEncryptedOpensWithItsPassphraseOnly() throws Exception {
+        Path dir = copyOfGolden("encrypted-v1", "encrypted");
+        assertThat(Bytes.u16(Files.readAllBytes(dir.resolve("KEY")), 8)).as("KEY version").isEqualTo(1);
+        for (Path seg : SegmentLayout.segments(dir)) {
+            byte[] b = Files.readAllBytes(seg);
+            assertThat(Bytes.u16(b, 10) & 1).as("encrypted flag of " + seg).isEqualTo(1);
+            assertThat(SegmentLayout.hintOf(seg)).exists();
+        }
+        Options right = Options.builder().passphrase(GoldenDatabase.PASSPHRASE.toCharArray()).build();
+        try (FerrumDB db = FerrumDB.open(dir, right.toBuilder().readOnly(true).build())) {
+            assertThat(db.recoveryReport()).isEmpty();
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(FerrumDB.verify(dir, right).problems()).isEmpty();
+        assertThatThrownBy(() -> FerrumDB.open(dir, Options.builder().passphrase("wrong".toCharArray())
+                .readOnly(true).build())).isInstanceOf(EncryptionKeyException.class);
+        assertThatThrownBy(() -> FerrumDB.open(dir, Options.builder().readOnly(true).build()))
+                .isInstanceOf(EncryptionKeyException.class);
+        Options wrong = Options.builder().passphrase("wrong".toCharArray()).build();
+        List<byte[]> before = new java.util.ArrayList<>();
+        for (Path seg : SegmentLayout.segments(dir)) {
+            before.add(Files.readAllBytes(seg));
+        }
+        assertThatThrownBy(() -> FerrumDB.verify(dir, wrong)).isInstanceOf(EncryptionKeyException.class);
+        assertThatThrownBy(() -> FerrumDB.repair(dir, wrong)).as("repair with the wrong passphrase changes nothing")
+                .isInstanceOf(EncryptionKeyException.class);
+        assertThat(SegmentLayout.segments(dir)).hasSize(before.size());
+        for (int i = 0; i < before.size(); i++) {
+            assertThat(Files.readAllBytes(SegmentLayout.segments(dir).get(i))).isEqualTo(before.get(i));
+        }
+        try (FerrumDB db = FerrumDB.open(dir, right.toBuilder().autoCompaction(false).build())) {
+            db.put(new byte[] {'n', 'e', 'w'}, new byte[] {1});
+        }
+        TreeMap<String, String> expected = GoldenDatabase.expected();
+        expected.put("6e6577", "01");
+        try (FerrumDB db = FerrumDB.open(dir, right)) {
+            assertThat(History.dump(db)).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * backup-v1: a completed backup of the content (its BACKUP marker of version 1 lists every segment with its
+     * length). It opens read-only as it is; a writable open makes it a database of its own (the marker goes).
+     */
+    @Test
+    void goldenBackupOpensAndBecomesADatabaseAtItsFirstWritableOpen() throws Exception {
+        Path dir = copyOfGolden("backup-v1", "backup");
+        assertThat(Bytes.u16(Files.readAllBytes(dir.resolve("BACKUP")), 8)).as("BACKUP version").isEqualTo(1);
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().readOnly(true).build())) {
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(FerrumDB.verify(dir, Options.defaults()).problems()).isEmpty();
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().autoCompaction(false).build())) {
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(dir.resolve("BACKUP")).doesNotExist();
+    }
+
     /**
      * v2-zero-tail (segment version 2): power was lost under always() after the last write; the newest segment has
      * no hint and ends in the writer's zero tail, which open ends the log at, reports nothing about and cuts.

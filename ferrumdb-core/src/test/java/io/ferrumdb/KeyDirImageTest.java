@@ -396,6 +396,23 @@ class KeyDirImageTest {
     }
 
     /** Every key of {@code expected} (hex) with its value, no other; in order too with ordered keys. */
+    /**
+     * The golden database with a version-2 image ({@code src/test/resources/golden/keydir-v2}, written by the
+     * release of session 21): the image is used (no "not used" warning), and serves the exact content.
+     */
+    @Test
+    void aVersionTwoImageOpensAndServes() throws Exception {
+        Path golden = Path.of(KeyDirImageTest.class.getResource("/golden/keydir-v2/META").toURI()).getParent();
+        Path dir = tmp.resolve("keydir-v2");
+        SegmentLayout.copyDir(golden, dir);
+        assertThat(Bytes.u16(Files.readAllBytes(image(dir)), 8)).as("image version").isEqualTo(2);
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().autoCompaction(false).build())) {
+            assertGolden(db, true, GoldenDatabase.expected());
+            assertThat(db.get(GoldenDatabase.EXPIRED_KEY)).isNull();
+        }
+        assertThat(notUsed()).isEmpty();
+    }
+
     private static void assertGolden(FerrumDB db, boolean ordered, TreeMap<String, String> expected) {
         if (ordered) {
             assertThat(History.dump(db)).isEqualTo(expected);
@@ -454,8 +471,9 @@ class KeyDirImageTest {
 
     @Test
     void anImageOfOtherSegmentLengthsIsRefused() throws IOException {
-        // The first segment said to be a byte longer than it is.
-        assertRefused(false, p -> rewriteHeader(p, b -> Bytes.putI64(b, 92 + 4, Bytes.i64(b, 92 + 4) + 1)),
+        // The first segment said to be a byte shorter than it is (longer would say the segment was cut short:
+        // damage, TailRuleTest.aSealedSegmentCutBetweenRecordsWithoutItsHintIsFoundByTheImage).
+        assertRefused(false, p -> rewriteHeader(p, b -> Bytes.putI64(b, 92 + 4, Bytes.i64(b, 92 + 4) - 1)),
                 "bytes, it is", Level.FINE);
     }
 

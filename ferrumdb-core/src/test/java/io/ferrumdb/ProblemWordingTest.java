@@ -45,11 +45,15 @@ class ProblemWordingTest {
 
     @Test
     void damageRepairCannotMendSaysWhatToDoFromTheFirstFailureInThatFile() {
+        Path key = Path.of("/data/KEY");
+        CorruptionException inner = new CorruptionException(key, 40, "checksum mismatch");
+        String text = ProblemWording.describe(new CorruptionException(key, 0, "cannot read KEY", inner));
+        assertThat(text).startsWith("corruption in /data/KEY at offset 40: checksum mismatch (")
+                .contains("cannot rebuild KEY").contains("restore it from a backup");
+        // META is rebuilt by repair from the segments' headers: the engine's message says so, nothing is added.
         Path meta = Path.of("/data/META");
-        CorruptionException inner = new CorruptionException(meta, 40, "checksum mismatch");
-        String text = ProblemWording.describe(new CorruptionException(meta, 0, "cannot read META", inner));
-        assertThat(text).startsWith("corruption in /data/META at offset 40: checksum mismatch (")
-                .contains("cannot rebuild META").contains("restore it from a backup");
+        assertThat(ProblemWording.describe(new CorruptionException(meta, 40, "META checksum mismatch")))
+                .isEqualTo("corruption in /data/META at offset 40: META checksum mismatch");
         Path segment = Path.of("/data/0000000003.seg");
         assertThat(ProblemWording.describe(new CorruptionException(segment, 7, "bad CRC")))
                 .isEqualTo("corruption in /data/0000000003.seg at offset 7: bad CRC");

@@ -42,9 +42,11 @@ final class VerifyCommand implements Callable<Integer> {
     /** One line per range, in the words of its kind. */
     static String describe(DroppedRange p) {
         return switch (p.kind()) {
-            case TORN_TAIL -> String.format("TORN TAIL %s: %d bytes after the last complete record at offset %d; "
-                    + "truncated at the next open; no acknowledged write is affected", p.file(), p.length(),
-                    p.offset());
+            // At offset 0: a segment whose header was torn while it was created (no record in it), deleted at open.
+            case TORN_TAIL -> p.offset() == 0 ? String.format("TORN TAIL %s (%d bytes): %s; no acknowledged write is"
+                    + " affected", p.file(), p.length(), p.reason())
+                    : String.format("TORN TAIL %s: %d bytes after the last complete record at offset %d; truncated"
+                    + " at the next open; no acknowledged write is affected", p.file(), p.length(), p.offset());
             case MISSING_SEGMENT -> String.format("MISSING %s: %s", p.file(), p.reason());
             case UNLISTED_SEGMENT -> String.format("UNLISTED %s (%d bytes): %s", p.file(), p.length(), p.reason());
             case DAMAGED_HINT -> String.format("DAMAGED HINT %s at offset %d: %s (rebuilt from its segment)",

@@ -71,6 +71,21 @@ class VerifyDamageTest {
         assertThat(Run.of(db, "", "count").out().trim()).isEqualTo(String.valueOf(KEYS));
     }
 
+    /**
+     * A segment torn while it was created (a crash of a format-1 database, which lists no segments) holds no
+     * record: the line says what the engine found, not "bytes after the last complete record ... truncated".
+     */
+    @Test
+    void aSegmentTornWhileCreatedIsNotDescribedAsATruncatedRecord() {
+        Path seg = tmp.resolve("0000000009.seg");
+        String line = VerifyCommand.describe(new io.ferrumdb.DroppedRange(seg, 0, 20,
+                io.ferrumdb.DroppedRange.Kind.TORN_TAIL, "segment header torn while the segment was created (it holds"
+                + " no record): segment header is shorter than 64 bytes; the next writable open deletes it"));
+        assertThat(line).isEqualTo("TORN TAIL " + seg + " (20 bytes): segment header torn while the segment was"
+                + " created (it holds no record): segment header is shorter than 64 bytes; the next writable open"
+                + " deletes it; no acknowledged write is affected");
+    }
+
     @Test
     void aKeyDirectoryImageWithABadHeaderIsReported() throws Exception {
         Path db = database();

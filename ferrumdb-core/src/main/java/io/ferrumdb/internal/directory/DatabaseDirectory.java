@@ -9,6 +9,7 @@ import io.ferrumdb.internal.format.BackupMarker;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.format.MetaFile;
+import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
@@ -40,19 +41,29 @@ public final class DatabaseDirectory implements AutoCloseable {
         /** Shared lock; nothing is created or changed. */
         READ,
         /** Exclusive lock; files may be written. */
-        WRITE
+        WRITE,
+        /**
+         * As {@link #WRITE}, for repair: a damaged META, or one missing beside segment files, does not refuse the
+         * access; {@link #meta()} is then taken from the segments' headers and {@link #metaDamage()} says what was
+         * wrong, for repair to rewrite META. Nothing is created.
+         */
+        REPAIR
     }
 
     private final FileIO io;
     private final Path path;
     private final LockRegistry.Lease lease;
     private final MetaFile meta;
+    /** What was wrong with META when {@link #meta} was rebuilt from the segments' headers (REPAIR), else null. */
+    private final CorruptionException metaDamage;
 
-    private DatabaseDirectory(FileIO io, Path path, LockRegistry.Lease lease, MetaFile meta) {
+    private DatabaseDirectory(FileIO io, Path path, LockRegistry.Lease lease, MetaFile meta,
+                              CorruptionException metaDamage) {
         this.io = io;
         this.path = path;
         this.lease = lease;
         this.meta = meta;
+        this.metaDamage = metaDamage;
     }
 
     /**
@@ -68,11 +79,14 @@ public final class DatabaseDirectory implements AutoCloseable {
     public static DatabaseDirectory lock(FileIO io, Path directory, Access access, boolean createIfMissing,
                                          boolean encryptedIfCreated, String purpose) throws IOException {
         Path dir = directory.toAbsolutePath().normalize();
-        boolean write = access == Access.WRITE;
+        boolean write = access != Access.READ;
         boolean create = write && createIfMissing;
         Path metaPath = dir.resolve(FileNames.META);
-        if (!io.exists(metaPath)) {
-            refuseSegmentsWithoutMeta(io, dir);
+        CorruptionException metaMissing = io.exists(metaPath) ? null : segmentsWithoutMeta(io, dir);
+        if (metaMissing != null && access != Access.REPAIR) {
+            throw withMetaAdvice(metaMissing);
+        }
+        if (!io.exists(metaPath) && metaMissing == null) {
             if (!create) {
                 throw new DatabaseNotFoundException(dir);
             }
@@ -89,9 +103,23 @@ public final class DatabaseDirectory implements AutoCloseable {
         }
         LockRegistry.Lease lease = LockRegistry.process().acquire(io, dir, !write, write, purpose);
         try {
-            MetaFile meta = io.exists(metaPath) ? readMeta(io, metaPath) : createMeta(io, dir, encryptedIfCreated);
+            CorruptionException metaDamage = metaMissing;
+            MetaFile meta = null;
+            if (metaDamage == null) {
+                try {
+                    meta = io.exists(metaPath) ? readMeta(io, metaPath) : createMeta(io, dir, encryptedIfCreated);
+                } catch (CorruptionException e) {
+                    if (access != Access.REPAIR) {
+                        throw withMetaAdvice(e);
+                    }
+                    metaDamage = e;
+                }
+            }
+            if (metaDamage != null) {
+                meta = metaFromSegments(io, dir, metaDamage);
+            }
             checkBackupMarker(io, dir, meta, write);
-            return new DatabaseDirectory(io, dir, lease, meta);
+            return new DatabaseDirectory(io, dir, lease, meta, metaDamage);
         } catch (IOException | RuntimeException e) {
             try {
                 lease.close();
@@ -115,6 +143,11 @@ public final class DatabaseDirectory implements AutoCloseable {
 
     public MetaFile meta() {
         return meta;
+    }
+
+    /** Why META was rebuilt from the segments' headers (REPAIR access only), or null when it was read. */
+    public CorruptionException metaDamage() {
+        return metaDamage;
     }
 
     public Path file(String name) {
@@ -280,6 +313,22 @@ public final class DatabaseDirectory implements AutoCloseable {
 
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
     public static byte[] readAll(FileIO io, Path path, long limit) throws IOException {
+        try {
+            return readWhole(io, path, limit);
+        } catch (CorruptionException e) {
+            throw e;
+        } catch (IOException e) {
+            // A directory under a file's name opens, then fails its read with a bare "Is a directory": a file of the
+            // wrong kind, named; other read failures are named too (the JDK's message names no file).
+            if (java.nio.file.Files.isDirectory(path)) {
+                throw new CorruptionException(path, 0, "is a directory, not a file", e);
+            }
+            throw e.getMessage() != null && e.getMessage().contains(path.toString()) ? e
+                    : new IOException("could not read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readWhole(FileIO io, Path path, long limit) throws IOException {
         try (StorageFile f = io.open(path, false)) {
             long size = f.size();
             if (size > limit) {
@@ -313,6 +362,48 @@ public final class DatabaseDirectory implements AutoCloseable {
         return MetaFile.decode(readAll(io, metaPath, MetaFile.SIZE), metaPath);
     }
 
+    /** A damaged or missing META, with what to do about it. */
+    private static CorruptionException withMetaAdvice(CorruptionException e) {
+        return new CorruptionException(e.file(), e.offset(), e.problem() + "; 'ferrumdb repair' rebuilds META from the"
+                + " segments' headers", e);
+    }
+
+    /**
+     * The META a database whose META is damaged or missing had, for repair: its id and encryption from the headers
+     * of its segment files (which all name them), its format version from whether a MANIFEST is there, and the time
+     * of the rebuild as its creation time (which nothing reads). Refuses, extending {@code damage}, when no segment
+     * header can be read or the headers name more than one database or disagree on encryption.
+     */
+    private static MetaFile metaFromSegments(FileIO io, Path dir, CorruptionException damage) throws IOException {
+        SegmentHeader first = null;
+        String firstName = null;
+        for (String name : sortedNames(io, dir, n -> FileNames.segmentId(n) >= 0)) {
+            SegmentHeader header;
+            try (StorageFile f = io.open(dir.resolve(name), false)) {
+                byte[] b = new byte[(int) Math.min(f.size(), SegmentHeader.SIZE)];
+                f.read(0, ByteBuffer.wrap(b));
+                header = SegmentHeader.decode(b, dir.resolve(name));
+            } catch (CorruptionException | FormatVersionException unreadable) {
+                continue; // repair reports the segment itself
+            }
+            if (first == null) {
+                first = header;
+                firstName = name;
+            } else if (!Arrays.equals(first.databaseId(), header.databaseId())
+                    || first.encrypted() != header.encrypted()) {
+                throw new CorruptionException(damage.file(), damage.offset(), damage.problem() + "; META cannot be"
+                        + " rebuilt: the headers of " + firstName + " and " + name + " name different databases"
+                        + " (move the foreign segment away first)", damage);
+            }
+        }
+        if (first == null) {
+            throw new CorruptionException(damage.file(), damage.offset(), damage.problem() + "; META cannot be"
+                    + " rebuilt: no segment header is readable", damage);
+        }
+        int version = io.exists(dir.resolve(FileNames.MANIFEST)) ? MetaFile.MANIFEST_VERSION : 1;
+        return new MetaFile(version, first.databaseId(), first.encrypted(), System.currentTimeMillis());
+    }
+
     /** Creates META. REQUIRES: the caller holds the exclusive lock and checked the directory's contents. */
     private static MetaFile createMeta(FileIO io, Path dir, boolean encrypted) throws IOException {
         assert LockRegistry.process().isHeldExclusively(dir) : "creating META of " + dir + " without its lock";
@@ -327,14 +418,13 @@ public final class DatabaseDirectory implements AutoCloseable {
 
     /**
      * A directory whose segments outlived its META held a database: saying "no database" there would invite
-     * creating a new one over the old data, and creating one would give the old records a foreign identity.
+     * creating a new one over the old data, and creating one would give the old records a foreign identity. The
+     * problem, or null when no segment file is there.
      */
-    private static void refuseSegmentsWithoutMeta(FileIO io, Path dir) throws IOException {
+    private static CorruptionException segmentsWithoutMeta(FileIO io, Path dir) throws IOException {
         List<String> segments = sortedNames(io, dir, name -> FileNames.segmentId(name) >= 0);
-        if (!segments.isEmpty()) {
-            throw new CorruptionException(dir.resolve(FileNames.META), 0, "META is missing, but the directory"
-                    + " holds the database files " + FileNames.listing(segments));
-        }
+        return segments.isEmpty() ? null : new CorruptionException(dir.resolve(FileNames.META), 0, "META is missing,"
+                + " but the directory holds the database files " + FileNames.listing(segments));
     }
 
     /**

@@ -263,10 +263,10 @@ public final class SegmentFiles {
 
     /**
      * Checks {@code segment} without trusting anything: reads its hint when {@code hinted}, then scans every record
-     * in salvage mode. Only the newest writer segment without a hint (never sealed) may end in a torn write, or
-     * (version 2) in a zero tail, which is not reported.
+     * in salvage mode. A segment that {@code rule} lets end in a torn write has its torn tail reported as such, and
+     * (version 2) its zero tail not reported.
      */
-    public Checked check(Segment segment, boolean hinted, boolean newestWriterSegment) throws IOException {
+    public Checked check(Segment segment, boolean hinted, TailRule rule) throws IOException {
         boolean usable = false;
         DroppedRange damage = null;
         if (hinted) {
@@ -277,10 +277,9 @@ public final class SegmentFiles {
                         ? DroppedRange.Kind.DAMAGED_SEGMENT : DroppedRange.Kind.DAMAGED_HINT, e.problem());
             }
         }
-        boolean mayEndTorn = !hinted && newestWriterSegment;
         return new Checked(usable, damage, SegmentScanner.scan(segment.file(), segment.writtenLength(),
-                segment.cipher(), mayEndTorn ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE,
-                mayEndTorn && segment.header().mayEndInZeros()));
+                segment.cipher(), rule.mayEndTorn(segment, hinted) ? SegmentScanner.Mode.SALVAGE_TAIL
+                        : SegmentScanner.Mode.SALVAGE, rule.mayEndInZeros(segment, hinted)));
     }
 
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */

@@ -23,9 +23,10 @@ import java.util.SortedSet;
  * @param unpublished files not listed that hold nothing acknowledged: a segment created just before a crash (no
  *                    record past its header) or a compaction output renamed just before one; a writer deletes them
  * @param unlisted    other files not listed: copied in from elsewhere, or left from another copy of the database
+ * @param listedByManifest whether a MANIFEST lists the segments (format 2)
  */
 public record SegmentInventory(List<Integer> live, List<Integer> missing, List<Integer> unpublished,
-                               List<Integer> unlisted) {
+                               List<Integer> unlisted, boolean listedByManifest) {
 
     public static SegmentInventory take(SegmentFiles files, SortedSet<Integer> listed, Set<Integer> superseded)
             throws IOException {
@@ -53,7 +54,7 @@ public record SegmentInventory(List<Integer> live, List<Integer> missing, List<I
                 }
             }
         }
-        return new SegmentInventory(live, missing, unpublished, unlisted);
+        return new SegmentInventory(live, missing, unpublished, unlisted, listed != null);
     }
 
     /**
@@ -75,57 +76,9 @@ public record SegmentInventory(List<Integer> live, List<Integer> missing, List<I
         }
     }
 
-    /**
-     * The newest live segment written by the log writer (not a compaction or repair output) that holds anything
-     * after its header, or -1: the one that may end in a torn write or a zero tail. Writer segments after it hold
-     * only zeros, if anything: a crash during a roll can list the next segment before the rolled one was cut to its
-     * records (FORMAT.md, "Zero tail"), and open accepts that zero tail because no later segment holds a record. When
-     * no writer segment holds anything, the newest one. A segment whose header cannot be read does not count.
-     */
-    public int newestWriterSegment(SegmentFiles files) throws IOException {
-        int newest = -1;
-        for (int i = live.size() - 1; i >= 0; i--) {
-            int id = live.get(i);
-            try (StorageFile f = files.io().open(files.dataPath(id), false)) {
-                byte[] b = new byte[(int) Math.min(f.size(), SegmentHeader.SIZE)];
-                f.read(0, ByteBuffer.wrap(b));
-                if (!SegmentHeader.decode(b, files.dataPath(id)).compacted()) {
-                    if (holdsNonZeroBytes(f, b.length)) {
-                        return id;
-                    }
-                    newest = newest < 0 ? id : newest;
-                }
-            } catch (RuntimeException e) {
-                // An unreadable header is reported where the segment itself is read.
-            }
-        }
-        return newest;
-    }
-
-    /**
-     * Whether {@code seg} may end in a torn write or a zero tail: it is the {@link #newestWriterSegment}, or a writer
-     * segment after it (which holds only zeros, if anything), as open reads them.
-     */
-    public static boolean mayEndTorn(Segment seg, int newestWriterSegment) {
-        return seg.id() == newestWriterSegment || (seg.id() > newestWriterSegment && !seg.header().compacted());
-    }
-
-    /** Whether any byte of {@code f} from {@code from} on is not zero. */
-    private static boolean holdsNonZeroBytes(StorageFile f, long from) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(64 << 10);
-        for (long at = from; at < f.size(); ) {
-            int n = f.read(at, b.clear());
-            if (n <= 0) {
-                return false;
-            }
-            for (int i = 0; i < n; i++) {
-                if (b.get(i) != 0) {
-                    return true;
-                }
-            }
-            at += n;
-        }
-        return false;
+    /** The rule for which of the {@link #live} segments may end torn ({@link TailRule}). */
+    public TailRule tailRule(SegmentFiles files) throws IOException {
+        return TailRule.of(files, live, listedByManifest);
     }
 
     /** An unlisted file with no record after its header, or a compaction output of this database. */

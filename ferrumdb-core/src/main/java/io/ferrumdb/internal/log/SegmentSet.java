@@ -83,11 +83,6 @@ public final class SegmentSet implements LogWriter.SegmentFactory {
         return segments.values();
     }
 
-    /** Every segment, newest first. */
-    public Collection<Segment> newestFirst() {
-        return segments.descendingMap().values();
-    }
-
     public NavigableSet<Integer> ids() {
         return segments.keySet();
     }

@@ -1,0 +1,321 @@
+package io.ferrumdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kind of file a database holds (segment, hint, MANIFEST, META, KEYDIR image, the KEY file of an encrypted
+ * database, LOCK, SERVING), damaged in every way the issues name (a flipped byte, a torn tail, truncation to zero,
+ * deletion, a file of another kind under its name), through the public API. For each: open either refuses with a
+ * typed {@link FerrumException} naming the file, or returns exactly the written data; damage open refuses is named
+ * by verify (file and an offset within it) or refuses verify the same way, and the refusal says what to do; repair
+ * then leaves a database that verify finds clean and that returns, for every key, its written value or (only when
+ * records were lost with a segment) nothing, never another value; or, for the KEY file, which nothing can rebuild,
+ * refuses with a typed error naming it and saying where a copy is. Each case's outcome is stated, so a change of
+ * behaviour fails here.
+ */
+class FileDamageMatrixTest {
+    @TempDir
+    Path root;
+
+    enum Kind {
+        SEGMENT, HINT, MANIFEST, META, KEYDIR, KEY, LOCK, SERVING;
+
+        /** The file of this kind in {@code dir} (a sealed segment in the middle of the log), or null. */
+        Path in(Path dir) {
+            List<Path> segs = SegmentLayout.segments(dir);
+            Path middle = segs.get(segs.size() / 2);
+            Path p = switch (this) {
+                case SEGMENT -> middle;
+                case HINT -> SegmentLayout.hintOf(middle);
+                default -> dir.resolve(name());
+            };
+            return Files.exists(p) ? p : null;
+        }
+
+        /** Whether a read-only open refuses the database after {@code damage} to this file. */
+        boolean refusesOpen(Damage damage) {
+            return switch (this) {
+                case SEGMENT, MANIFEST, META, KEY -> true;
+                case HINT, KEYDIR, SERVING -> false; // a hint is rebuilt, the image ignored, the notice not believed
+                case LOCK -> damage == Damage.DELETED; // a read-only open creates nothing; its content is not read
+            };
+        }
+
+        /** What the refusal of an open says to do. */
+        String wayOut(Damage damage) {
+            return switch (this) {
+                case SEGMENT -> damage == Damage.DELETED ? "ferrumdb repair --allow-missing-segments"
+                        : "'ferrumdb repair' rewrites";
+                case MANIFEST -> "ferrumdb repair";
+                case META -> "'ferrumdb repair' rebuilds META";
+                case KEY -> "'ferrumdb repair' cannot rebuild KEY";
+                default -> "LOCK";
+            };
+        }
+
+        /** Whether verify refuses to run at all (it cannot read the database without this file). */
+        boolean refusesVerify(Damage damage) {
+            return this == META || this == KEY || (this == LOCK && damage == Damage.DELETED);
+        }
+
+        /** Whether verify (when it runs) reports damage naming this file. */
+        boolean reportedByVerify(Damage damage) {
+            return switch (this) {
+                case SEGMENT, MANIFEST -> true;
+                case HINT, KEYDIR -> damage != Damage.DELETED; // a missing hint or image is no damage
+                default -> false;
+            };
+        }
+    }
+
+    enum Damage {
+        FLIPPED_BYTE, TORN_TAIL, TRUNCATED_TO_ZERO, DELETED, WRONG_KIND
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (boolean encrypted : new boolean[] {false, true}) {
+            for (Kind kind : Kind.values()) {
+                for (Damage damage : Damage.values()) {
+                    out.add(Arguments.of(encrypted, kind, damage));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Options options(boolean encrypted) {
+        Options o = Options.builder().segmentSize(4096).autoCompaction(false).build();
+        return encrypted ? EncryptedOptions.encrypted(o) : o;
+    }
+
+    private static TreeMap<String, String> written() {
+        TreeMap<String, String> m = new TreeMap<>();
+        for (int i = 0; i < 150; i++) {
+            m.put("key-" + i, "value-" + i + "-" + "x".repeat(40 + i % 50));
+        }
+        return m;
+    }
+
+    private static TreeMap<String, String> dump(FerrumDB db) {
+        return RepairFaultTest.dump(db);
+    }
+
+    private Path fixture(boolean encrypted) throws IOException {
+        Path dir = root.resolve("db");
+        try (FerrumDB db = FerrumDB.open(dir, options(encrypted))) {
+            written().forEach((k, v) -> db.put(b(k), b(v)));
+        }
+        // A leftover notice of a server that is gone (as after kill -9 of `ferrumdb serve`).
+        ServingFile.write(dir, new InetSocketAddress("127.0.0.1", 6399), false);
+        assertThat(SegmentLayout.segments(dir)).hasSizeGreaterThanOrEqualTo(3);
+        return dir;
+    }
+
+    /** Bytes of another kind of file, to put under {@code kind}'s name. */
+    private static byte[] otherKind(Path dir, Kind kind) throws IOException {
+        Kind other = switch (kind) {
+            case SEGMENT, KEYDIR -> Kind.HINT;
+            case HINT -> Kind.SEGMENT;
+            case MANIFEST, KEY, LOCK, SERVING -> Kind.META;
+            case META -> Kind.MANIFEST;
+        };
+        return Files.readAllBytes(other.in(dir));
+    }
+
+    private static void damage(Path dir, Path file, Kind kind, Damage damage) throws IOException {
+        long size = Files.size(file);
+        switch (damage) {
+            case FLIPPED_BYTE -> {
+                if (size == 0) {
+                    Files.write(file, new byte[] {0x5A});
+                } else {
+                    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+                        f.seek(size / 2);
+                        int old = f.read();
+                        f.seek(size / 2);
+                        f.write(old ^ 0x5A);
+                    }
+                }
+            }
+            case TORN_TAIL -> truncate(file, size - Math.max(1, size / 3));
+            case TRUNCATED_TO_ZERO -> truncate(file, 0);
+            case DELETED -> Files.delete(file);
+            case WRONG_KIND -> Files.write(file, otherKind(dir, kind));
+            default -> throw new IllegalStateException(damage.name());
+        }
+    }
+
+    private static void truncate(Path file, long length) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(Math.max(0, length));
+        }
+    }
+
+    /** Whether {@code t} is a typed engine error naming {@code file}. */
+    private static void assertNames(Throwable t, Path file, String what) {
+        assertThat(t).as(what).isInstanceOf(FerrumException.class);
+        assertThat(t.getMessage()).as(what).contains(file.getFileName().toString());
+        if (t instanceof CorruptionException c && !(t instanceof MissingSegmentException)) {
+            assertThat(c.file().getFileName()).as(what + ": file").isEqualTo(file.getFileName());
+            assertThat(c.offset()).as(what + ": offset").isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    @ParameterizedTest(name = "encrypted={0} {1} {2}")
+    @MethodSource("cases")
+    void damageIsDetectedNamedAndRepairedWithoutWrongData(boolean encrypted, Kind kind, Damage damage)
+            throws IOException {
+        Path dir = fixture(encrypted);
+        Path found = kind.in(dir);
+        if (found == null) {
+            return; // this database has no such file (KEY: plaintext; KEYDIR: encrypted)
+        }
+        Path file = found.toAbsolutePath().normalize();
+        long size = Files.size(file);
+        damage(dir, file, kind, damage);
+        Options options = options(encrypted);
+        TreeMap<String, String> written = written();
+        String what = kind + " " + damage;
+
+        Throwable atRead = null;
+        Throwable atOpen = null;
+        try (FerrumDB db = FerrumDB.open(dir, options.toBuilder().readOnly(true).build())) {
+            // A damaged record whose hint is intact is found when it is read (the hint is trusted at open).
+            atRead = catchThrowable(() -> assertThat(dump(db))
+                    .as(what + ": an open that succeeds returns exactly what was written").isEqualTo(written));
+        } catch (RuntimeException e) {
+            atOpen = e;
+        }
+        if (atRead instanceof AssertionError e) {
+            throw e;
+        }
+        Throwable refused = atOpen != null ? atOpen : atRead;
+        assertThat(refused != null).as(what + ": refused (%s)", refused).isEqualTo(kind.refusesOpen(damage));
+        if (refused != null) {
+            assertNames(refused, file, what + (atOpen != null ? ": open" : ": read"));
+        }
+        if (atOpen != null) {
+            assertThat(atOpen.getMessage()).as(what + ": open says what to do").contains(kind.wayOut(damage));
+        }
+        Throwable atVerify = catchThrowable(() -> FerrumDB.verify(dir, options));
+        if (kind.refusesVerify(damage)) {
+            assertNames(atVerify, file, what + ": verify");
+        } else {
+            assertThat(atVerify).as(what + ": verify runs").isNull();
+            VerifyReport verify = FerrumDB.verify(dir, options);
+            if (kind.reportedByVerify(damage)) {
+                assertThat(verify.damage()).as(what + ": verify names the file")
+                        .anySatisfy(p -> {
+                            assertThat(p.file()).isEqualTo(file);
+                            assertThat(p.offset()).isBetween(0L, size);
+                        });
+            } else {
+                assertThat(verify.problems()).as(what + ": nothing to report").isEmpty();
+            }
+        }
+
+        Throwable atRepair = catchThrowable(() -> FerrumDB.repair(dir, options));
+        if (kind == Kind.KEY) {
+            assertNames(atRepair, file, what + ": repair cannot rebuild KEY");
+            return;
+        }
+        if (kind == Kind.SEGMENT && damage == Damage.DELETED) {
+            assertThat(atRepair).as(what + ": repair without being told that segments may be missing")
+                    .isInstanceOf(MissingSegmentException.class);
+            atRepair = catchThrowable(() -> FerrumDB.repair(dir,
+                    options.toBuilder().repairAllowsMissingSegments(true).build()));
+        }
+        assertThat(atRepair).as(what + ": repair").isNull();
+        assertThat(FerrumDB.verify(dir, options).damage()).as(what + ": verify after repair").isEmpty();
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            TreeMap<String, String> after = dump(db);
+            for (Map.Entry<String, String> e : after.entrySet()) {
+                assertThat(e.getValue()).as(what + ": " + e.getKey()).isEqualTo(written.get(e.getKey()));
+            }
+            if (kind != Kind.SEGMENT) {
+                assertThat(after).as(what + ": nothing lost").isEqualTo(written);
+            }
+        }
+    }
+
+    /** META is rebuilt only from segments that agree on their database: a foreign one copied in stops it. */
+    @org.junit.jupiter.api.Test
+    void metaIsRebuiltOnlyWhenTheSegmentsNameOneDatabase() throws IOException {
+        Path dir = fixture(false);
+        Path other = root.resolve("other");
+        try (FerrumDB db = FerrumDB.open(other, options(false))) {
+            db.put(b("k"), b("v"));
+        }
+        Path foreign = dir.resolve("0000000099.seg");
+        Files.copy(SegmentLayout.segments(other).get(0), foreign);
+        Files.delete(dir.resolve("META"));
+        Throwable refused = catchThrowable(() -> FerrumDB.repair(dir, options(false)));
+        assertThat(refused).isInstanceOf(CorruptionException.class).hasMessageContaining("0000000099.seg")
+                .hasMessageContaining("name different databases");
+        assertThat(dir.resolve("META")).doesNotExist();
+        Files.delete(foreign);
+        RepairReport report = FerrumDB.repair(dir, options(false));
+        assertThat(report.problems()).extracting(DroppedRange::file)
+                .contains(dir.resolve("META").toAbsolutePath().normalize());
+        try (FerrumDB db = FerrumDB.open(dir, options(false))) {
+            assertThat(dump(db)).isEqualTo(written());
+        }
+    }
+
+    /**
+     * A directory under the name of a MANIFEST, a compaction journal or a hint (a file of the wrong kind that the
+     * JDK opens and then fails to read with a bare "Is a directory"): named as damage by open or verify, and
+     * repaired (set aside, rebuilt) without losing a record. Before, open failed with "could not open database DIR:
+     * Is a directory", naming no file, and so did repair.
+     */
+    @org.junit.jupiter.api.Test
+    void aDirectoryUnderAFilesNameIsNamedAndRepaired() throws IOException {
+        Path dir = fixture(false);
+        Path hint = Kind.HINT.in(dir);
+        for (Path p : List.of(dir.resolve("MANIFEST"), dir.resolve("COMPACTION"), hint)) {
+            Path file = p.toAbsolutePath().normalize();
+            Files.deleteIfExists(file);
+            Files.createDirectory(file);
+            Throwable atOpen = catchThrowable(() -> {
+                try (FerrumDB db = FerrumDB.open(dir, options(false).toBuilder().readOnly(true).build())) {
+                    assertThat(dump(db)).isEqualTo(written());
+                }
+            });
+            if (file.equals(hint.toAbsolutePath().normalize())) {
+                assertThat(atOpen).as("a hint is never trusted blindly: the segment is read").isNull();
+            } else {
+                assertNames(atOpen, file, file + ": open");
+                assertThat(atOpen).hasMessageContaining("is a directory, not a file");
+            }
+            assertThat(FerrumDB.verify(dir, options(false)).problems()).as(file.toString())
+                    .anySatisfy(d -> assertThat(d.file()).isEqualTo(file));
+            FerrumDB.repair(dir, options(false));
+            assertThat(FerrumDB.verify(dir, options(false)).problems()).as(file + ": verify after repair").isEmpty();
+            try (FerrumDB db = FerrumDB.open(dir, options(false))) {
+                assertThat(dump(db)).as(file.toString()).isEqualTo(written());
+            }
+        }
+    }
+}
