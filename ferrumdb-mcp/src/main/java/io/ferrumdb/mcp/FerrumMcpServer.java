@@ -102,7 +102,8 @@ public final class FerrumMcpServer implements AutoCloseable {
     public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
         StdioExchange exchange = new StdioExchange(json, ANSWER_GRACE);
         McpSyncServer server = build(McpServer.sync(
-                new StdioServerTransportProvider(json, exchange.watch(in), exchange.watch(out))));
+                new StdioServerTransportProvider(json, exchange.watch(in), exchange.watch(out),
+                StdioExchange.MAX_MESSAGE_BYTES)));
         try {
             exchange.awaitEnd();
         } finally {
