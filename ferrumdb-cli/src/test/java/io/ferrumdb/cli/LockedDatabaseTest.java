@@ -43,7 +43,7 @@ class LockedDatabaseTest {
                     + "\nhost=127.0.0.1\nport=6379\ntls=false\n");
             String expected = "ferrumdb: database directory " + db + " is locked by " + holderName
                     + "; only one process at a time may open a database unless all of them open it read-only (to"
-                    + " share it, serve it with `ferrumdb serve`)\n";
+                    + " share it, serve it with `ferrumdb serve`, or to AI agents with `ferrumdb mcp --http`)\n";
             for (List<String> command : List.of(List.of("put", "k", "v"), List.of("get", "held"),
                     List.of("verify"), List.<String>of(), List.of("serve", "--port", "0"),
                     List.of("studio", "--port", "0"), List.of("mcp"), List.of("mcp", "--http"),

@@ -114,12 +114,16 @@ public final class FerrumMcpServer implements AutoCloseable {
     /**
      * Serves any number of clients over the MCP streamable HTTP transport at {@code http://127.0.0.1:PORT/mcp}
      * ({@code port} 0 picks a free port), behind a bearer token made now and host/origin checks: see
-     * {@link McpHttpEndpoint}. Returns once serving; close the endpoint to stop, then close this server.
+     * {@link McpHttpEndpoint}. Returns once serving, announced in the directory's {@code SERVING} notice (so that
+     * whatever else tries to open the directory is told this URL); close the endpoint to stop, then close this
+     * server.
      *
      * @throws java.io.UncheckedIOException when the port cannot be bound
      */
     public McpHttpEndpoint serveHttp(int port) {
-        return McpHttpEndpoint.start(port, json, transport -> build(McpServer.sync(transport)));
+        McpHttpEndpoint endpoint = McpHttpEndpoint.start(port, json, transport -> build(McpServer.sync(transport)));
+        endpoint.announceIn(db.directory());
+        return endpoint;
     }
 
     /** Builds the server on one transport's specification (stdio's single session or HTTP's many). */
