@@ -38,12 +38,22 @@ class JavaSdkClientTest {
     }
 
     private Connection connect() {
+        return connect(null);
+    }
+
+    /** @param offered the protocol versions the client offers, the newest last; null for the SDK's own list */
+    private Connection connect(List<String> offered) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ServerParameters params = ServerParameters.builder(java)
                 .args("-cp", System.getProperty("java.class.path"), StdioServerMain.class.getName(),
                         dir.toString())
                 .build();
-        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper()) {
+            @Override
+            public List<String> protocolVersions() {
+                return offered == null ? super.protocolVersions() : offered;
+            }
+        };
         CompletableFuture<Long> pid = new CompletableFuture<>();
         transport.setStdErrorHandler(line -> {
             if (line.startsWith("pid=")) {
@@ -91,6 +101,20 @@ class JavaSdkClientTest {
             CallToolResult bad = call(c.client(), "remember", Map.of("text", "x", "ttl_seconds", -5));
             assertThat(bad.isError()).isTrue();
             assertThat(((McpSchema.TextContent) bad.content().get(0)).text()).contains("ttl_seconds");
+        }
+    }
+
+    /** A client of the first MCP release (stdio only then); the HTTP versions are in ToolContractTest. */
+    @Test
+    void aClientOfTheOldestProtocolVersionIsServed() {
+        try (Connection c = connect(List.of("2024-11-05"))) {
+            assertThat(c.client().getCurrentInitializationResult().protocolVersion()).isEqualTo("2024-11-05");
+            String id = (String) structured(call(c.client(), "remember", Map.of("text", "Spoken in 2024-11-05")))
+                    .get("id");
+            assertThat(((McpSchema.TextContent) call(c.client(), "recall", Map.of("query", "spoken")).content()
+                    .get(0)).text()).isEqualTo("1 memory:\n- [" + id + "] Spoken in 2024-11-05");
+            assertThat(c.client().listResources().resources()).extracting(McpSchema.Resource::uri)
+                    .containsExactly("ferrumdb://memory/default/" + id);
         }
     }
 
