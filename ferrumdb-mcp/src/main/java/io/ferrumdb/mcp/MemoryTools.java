@@ -1,5 +1,6 @@
 package io.ferrumdb.mcp;
 
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.memory.AgentMemory;
 import io.ferrumdb.memory.ForgetRequest;
 import io.ferrumdb.memory.Memory;
@@ -18,9 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The memory tools: remember, recall, forget and list_namespaces, over {@link AgentMemory}. */
 final class MemoryTools {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryTools.class);
     private final AgentMemory memory;
     private final JsonValues json;
     private final Consumer<Remembered> onRemember;
@@ -36,6 +40,20 @@ final class MemoryTools {
         this.json = json;
         this.onRemember = onRemember;
         this.onForget = onForget;
+    }
+
+    /**
+     * Tells the resource list of a change that is already durable. A failure there must not turn the tool's result
+     * into an error: the model would remember (or forget) again what is already stored (or gone). Seen over stdio
+     * with many calls in flight, where the SDK (2.1) gives up sending the list_changed notification after 100 ms of
+     * contention on its outbound queue ("Failed to enqueue message").
+     */
+    private static void publish(String what, Runnable change) {
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            LOG.warn("the resource list was not told of {}: {}", what, ProblemWording.describe(e));
+        }
     }
 
     List<ToolSpec> tools() {
@@ -76,7 +94,7 @@ final class MemoryTools {
                     Remembered r = memory.remember(new MemoryInput(args.string("namespace"),
                             args.requiredString("text"), args.strings("tags"), ttl,
                             metadata == null ? null : json.write(metadata), args.vector("vector")));
-                    onRemember.accept(r);
+                    publish("memory " + r.namespace() + "/" + r.id(), () -> onRemember.accept(r));
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("id", r.id());
                     out.put("namespace", r.namespace());
@@ -154,8 +172,9 @@ final class MemoryTools {
                     ForgetRequest request = new ForgetRequest(args.string("namespace"), args.string("id"),
                             args.strings("tags"));
                     List<String> ids = memory.forget(request);
-                    onForget.accept(request.namespace() == null ? MemoryLimits.DEFAULT_NAMESPACE
-                            : request.namespace(), ids);
+                    String namespace = request.namespace() == null ? MemoryLimits.DEFAULT_NAMESPACE
+                            : request.namespace();
+                    publish("forgotten memories of " + namespace, () -> onForget.accept(namespace, ids));
                     int n = ids.size();
                     return new ToolOutput(Map.of("forgotten", n), "Forgot " + n + (n == 1 ? " memory." : " memories."));
                 });
