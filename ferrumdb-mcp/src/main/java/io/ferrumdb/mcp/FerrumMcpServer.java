@@ -132,7 +132,7 @@ public final class FerrumMcpServer implements AutoCloseable {
         MemoryResources resources = new MemoryResources(memory, values);
         // Resources are added through the server object, which exists only after build. A transport may start
         // serving inside build() (stdio reads its first requests at once), so a tool call can arrive before the
-        // object is assigned: the callbacks wait for it, and for the stored memories' resources to be registered.
+        // object is assigned: the callbacks wait for it.
         CompletableFuture<McpSyncServer> ready = new CompletableFuture<>();
         MemoryTools memoryTools = new MemoryTools(memory, values,
                 (Remembered r) -> ready.join().addResource(resources.resource(r.namespace(), r.id())),
@@ -147,8 +147,8 @@ public final class FerrumMcpServer implements AutoCloseable {
                     .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, true).build())
                     .tools(tools.stream().map(t -> t.toSpecification(json)).toList())
                     .resourceTemplates(resources.template())
+                    .resources(resources.stored())
                     .build();
-            resources.registerAll(server);
             LOG.info("FerrumDB MCP server on {}: {} tools", db.directory(), tools.size());
             ready.complete(server);
             return server;

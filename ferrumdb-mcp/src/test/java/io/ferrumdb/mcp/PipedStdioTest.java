@@ -119,4 +119,28 @@ class PipedStdioTest {
             assertThat(db.get("big".getBytes(StandardCharsets.UTF_8))).isNull();
         }
     }
+    /** Before, each stored memory's resource was added to the built server with a list_changed notification. */
+    @Test
+    void storedMemoriesAreListedWithoutANotificationEachAtStart() throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            io.ferrumdb.memory.AgentMemory memory = io.ferrumdb.memory.AgentMemory.on(db);
+            for (int i = 0; i < 3; i++) {
+                ids.add(memory.remember(io.ferrumdb.memory.MemoryInput.of("stored before start " + i)).id());
+            }
+        }
+        String requests = String.join("\n",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                        + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/list\",\"params\":{}}") + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (FerrumMcpServer server = FerrumMcpServer.open(dir, Options.defaults())) {
+            server.serveStdio(new ByteArrayInputStream(requests.getBytes(StandardCharsets.UTF_8)), out);
+        }
+        List<String> lines = Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\n"));
+        assertThat(lines).noneMatch(l -> l.contains("list_changed"));
+        assertThat(lines).filteredOn(l -> l.contains("\"id\":2,\"result\"")).singleElement()
+                .satisfies(l -> ids.forEach(id -> assertThat(l).contains("ferrumdb://memory/default/" + id)));
+    }
 }
