@@ -3,6 +3,7 @@ package io.ferrumdb.mcp;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.Options;
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.doc.DocumentStore;
 import io.ferrumdb.memory.AgentMemory;
 import io.ferrumdb.memory.Remembered;
@@ -16,10 +17,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +56,12 @@ public final class FerrumMcpServer implements AutoCloseable {
     private final Optional<DocumentStore> documents;
     private final AgentMemory memory;
     private final McpJsonMapper json = McpJsonDefaults.getMapper();
+    /** Takes memories off the resource list when their TTL ends (the SDK lists what was added until removed). */
+    private final ScheduledExecutorService expiries = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "ferrumdb-mcp-expiries");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private FerrumMcpServer(FerrumDB db, Optional<DocumentStore> documents) {
         this.db = db;
@@ -135,7 +146,10 @@ public final class FerrumMcpServer implements AutoCloseable {
         // object is assigned: the callbacks wait for it.
         CompletableFuture<McpSyncServer> ready = new CompletableFuture<>();
         MemoryTools memoryTools = new MemoryTools(memory, values,
-                (Remembered r) -> ready.join().addResource(resources.resource(r.namespace(), r.id())),
+                (Remembered r) -> {
+                    ready.join().addResource(resources.resource(r.namespace(), r.id()));
+                    r.expiresAt().ifPresent(at -> unlistAt(ready, r.namespace(), r.id(), at));
+                },
                 (namespace, ids) -> ids.forEach(id -> ready.join().removeResource(MemoryResources.uri(namespace, id))));
         List<ToolSpec> tools = new ArrayList<>(memoryTools.tools());
         tools.addAll(new StoreTools(db, documents, values).tools());
@@ -147,7 +161,8 @@ public final class FerrumMcpServer implements AutoCloseable {
                     .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, true).build())
                     .tools(tools.stream().map(t -> t.toSpecification(json)).toList())
                     .resourceTemplates(resources.template())
-                    .resources(resources.stored())
+                    .resources(resources.stored(m -> unlistAt(ready, m.namespace(), m.id(),
+                            m.expiresAt().orElseThrow())))
                     .build();
             LOG.info("FerrumDB MCP server on {}: {} tools", db.directory(), tools.size());
             ready.complete(server);
@@ -158,8 +173,22 @@ public final class FerrumMcpServer implements AutoCloseable {
         }
     }
 
+    /** Takes memory {@code id} off the resource list once it expires, when reading it says it is gone. */
+    private void unlistAt(CompletableFuture<McpSyncServer> ready, String namespace, String id, Instant expiresAt) {
+        long delay = Math.max(0, Duration.between(db.options().clock().instant(), expiresAt).toMillis());
+        expiries.schedule(() -> {
+            try {
+                ready.join().removeResource(MemoryResources.uri(namespace, id));
+            } catch (RuntimeException e) {
+                LOG.warn("expired memory {}/{} is still on the resource list: {}", namespace, id,
+                        ProblemWording.describe(e));
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
+        expiries.shutdownNow();
         documents.ifPresentOrElse(DocumentStore::close, db::close);
     }
 }

@@ -12,12 +12,12 @@ import io.modelcontextprotocol.spec.McpSchema.ReadResourceRequest;
 import io.modelcontextprotocol.spec.McpSchema.ReadResourceResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Memories as MCP resources, {@code ferrumdb://memory/{namespace}/{id}}: a resource template for reading any
- * memory, and one listed resource per live memory, given to the server at start and kept in step by remember and
- * forget.
- * A memory that expires by TTL stays listed until the next start, and reading it then says it expired.
+ * memory, and one listed resource per live memory, given to the server at start and kept in step by remember,
+ * forget and expiry (the server takes a memory off the list when its TTL ends).
  */
 final class MemoryResources {
     static final String SCHEME_PREFIX = "ferrumdb://memory/";
@@ -42,13 +42,16 @@ final class MemoryResources {
     /**
      * A resource for every live memory of every namespace, for the server's builder: added to a built server one at
      * a time, each sent a {@code resources/list_changed} notification, 20,000 of them for 20,000 memories at every
-     * start, most before the answer to {@code initialize}.
+     * start, most before the answer to {@code initialize}. {@code expiring} is told of each that has a TTL.
      */
-    List<SyncResourceSpecification> stored() {
+    List<SyncResourceSpecification> stored(Consumer<Memory> expiring) {
         List<SyncResourceSpecification> all = new ArrayList<>();
         for (NamespaceCount ns : memory.listNamespaces()) {
             for (String id : memory.ids(ns.name())) {
-                all.add(resource(ns.name(), id));
+                memory.get(ns.name(), id).ifPresent(m -> {
+                    all.add(resource(ns.name(), id));
+                    m.expiresAt().ifPresent(at -> expiring.accept(m));
+                });
             }
         }
         return all;

@@ -184,6 +184,38 @@ class ToolContractTest {
                 .isBetween(1L, 60L);
     }
 
+    /** Before, an expired memory stayed on the resource list until the next start (reading it said it was gone). */
+    @Test
+    void aMemoryLeavesTheResourceListWhenItExpires() throws Exception {
+        // One stored before the server starts, one remembered through it; a third, lasting, stays.
+        endpoint.close();
+        server.close();
+        String before;
+        try (io.ferrumdb.FerrumDB db = io.ferrumdb.FerrumDB.open(dir)) {
+            before = io.ferrumdb.memory.AgentMemory.on(db).remember(new io.ferrumdb.memory.MemoryInput(null,
+                    "Stored with a short TTL", null, Duration.ofSeconds(2), null, null)).id();
+        }
+        server = FerrumMcpServer.open(dir, Options.defaults());
+        endpoint = server.serveHttp(0);
+        McpSyncClient c = connect();
+        String during = (String) ok(call(c, "remember", Map.of("text", "Remembered with a short TTL",
+                "ttl_seconds", 1))).get("id");
+        String lasting = (String) ok(call(c, "remember", Map.of("text", "Lasting", "ttl_seconds", 3600)))
+                .get("id");
+        List<String> expired = List.of("ferrumdb://memory/default/" + before, "ferrumdb://memory/default/" + during);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<String> listed = listed(c);
+        while (expired.stream().anyMatch(listed::contains) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            listed = listed(c);
+        }
+        assertThat(listed).doesNotContainAnyElementsOf(expired).contains("ferrumdb://memory/default/" + lasting);
+    }
+
+    private static List<String> listed(McpSyncClient c) {
+        return c.listResources().resources().stream().map(McpSchema.Resource::uri).toList();
+    }
+
     /** What a model sends wrong: each is a tool result it can read (or, for a tool that does not exist, -32602). */
     @Test
     void badCallsAreReadableErrorsNeverCrashes() {
