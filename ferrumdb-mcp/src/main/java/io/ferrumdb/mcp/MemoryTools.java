@@ -80,7 +80,10 @@ final class MemoryTools {
         return new ToolSpec("remember", "Remember a fact",
                 "Stores a memory durably (it survives restarts and crashes) and returns its id. Use it for facts, "
                         + "preferences and decisions worth recalling in later conversations.",
-                schema, false, false, args -> {
+                schema, """
+                {"type": "object", "required": ["id", "namespace", "created_at"], "properties": {
+                  "id": {"type": "string"}, "namespace": {"type": "string"}, "created_at": {"type": "string"},
+                  "expires_at": {"type": "string"}}}""", false, false, args -> {
                     Duration ttl = null;
                     Long ttlSeconds = args.wholeNumber("ttl_seconds");
                     if (ttlSeconds != null) {
@@ -120,7 +123,14 @@ final class MemoryTools {
         return new ToolSpec("recall", "Recall memories",
                 "Finds stored memories by relevance to a query (BM25 text ranking, newer first on ties), "
                         + "optionally filtered by tags and creation time. Without a query, returns the newest.",
-                schema, true, false, args -> {
+                schema, """
+                {"type": "object", "required": ["memories"], "properties": {"memories": {"type": "array", "items": {
+                  "type": "object", "required": ["id", "namespace", "text", "tags", "metadata", "score", "created_at"],
+                  "properties": {"id": {"type": "string"}, "namespace": {"type": "string"}, "text": {"type": "string"},
+                    "tags": {"type": "array", "items": {"type": "string"}}, "metadata": {"type": "object"},
+                    "score": {"type": "number"}, "created_at": {"type": "string"},
+                    "expires_at": {"type": "string"}}}}}}""",
+                true, false, args -> {
                     Long limit = args.wholeNumber("limit");
                     if (limit != null && (limit < 1 || limit > MemoryLimits.MAX_RECALL_LIMIT)) {
                         throw new ToolInputException("limit", limit + " is out of range: give 1 to "
@@ -168,7 +178,9 @@ final class MemoryTools {
         return new ToolSpec("forget", "Forget memories",
                 "Deletes memories for good: the one with the given id, or all carrying the given tags. Give at "
                         + "least one of id and tags.",
-                schema, false, true, args -> {
+                schema, """
+                {"type": "object", "required": ["forgotten"], "properties": {"forgotten": {"type": "integer"}}}""",
+                false, true, args -> {
                     ForgetRequest request = new ForgetRequest(args.string("namespace"), args.string("id"),
                             args.strings("tags"));
                     List<String> ids = memory.forget(request);
@@ -184,7 +196,11 @@ final class MemoryTools {
         String schema = """
                 {"type": "object", "additionalProperties": false, "properties": {}}""";
         return new ToolSpec("list_namespaces", "List memory namespaces",
-                "Lists the namespaces that hold memories, with how many each holds.", schema, true, false, args -> {
+                "Lists the namespaces that hold memories, with how many each holds.", schema, """
+                {"type": "object", "required": ["namespaces"], "properties": {"namespaces": {"type": "array", "items": {
+                  "type": "object", "required": ["name", "count"],
+                  "properties": {"name": {"type": "string"}, "count": {"type": "integer"}}}}}}""",
+                true, false, args -> {
                     List<Object> list = new ArrayList<>();
                     StringBuilder text = new StringBuilder();
                     List<NamespaceCount> namespaces = memory.listNamespaces();

@@ -184,6 +184,43 @@ class ToolContractTest {
                 .isBetween(1L, 60L);
     }
 
+    /**
+     * Before, no tool declared an outputSchema (issue 20's notes: "Missing"). Each call in this class is checked
+     * against it twice: by the server's SDK, which turns a result that does not match into an error, and by the
+     * client's.
+     */
+    @Test
+    void everyToolDeclaresTheShapeOfItsStructuredResult() {
+        McpSyncClient c = connect();
+        Map<String, List<?>> required = new HashMap<>();
+        for (McpSchema.Tool tool : c.listTools().tools()) {
+            assertThat(tool.outputSchema()).as(tool.name()).containsEntry("type", "object").containsKey("properties");
+            required.put(tool.name(), (List<?>) tool.outputSchema().get("required"));
+        }
+        assertThat(required).containsOnly(
+                Map.entry("remember", List.of("id", "namespace", "created_at")),
+                Map.entry("recall", List.of("memories")),
+                Map.entry("forget", List.of("forgotten")),
+                Map.entry("list_namespaces", List.of("namespaces")),
+                Map.entry("kv_get", List.of("key", "found")),
+                Map.entry("kv_put", List.of("key", "bytes")),
+                Map.entry("kv_delete", List.of("key", "deleted")),
+                Map.entry("kv_scan", List.of("items")),
+                Map.entry("doc_find", List.of("documents")));
+        // A result of each shape, with its optional members, against the declared schemas.
+        ok(call(c, "remember", Map.of("text", "Shaped", "ttl_seconds", 60, "tags", List.of("t"))));
+        ok(call(c, "recall", Map.of("query", "shaped")));
+        ok(call(c, "kv_put", Map.of("key", "k", "value", "v", "ttl_seconds", 60)));
+        ok(call(c, "kv_get", Map.of("key", "k")));
+        ok(call(c, "kv_put", Map.of("key", "k2", "value", "v")));
+        ok(call(c, "kv_get", Map.of("key", "absent")));
+        assertThat(ok(call(c, "kv_scan", Map.of("limit", 1)))).containsKey("next_cursor");
+        ok(call(c, "kv_delete", Map.of("key", "k")));
+        ok(call(c, "doc_find", Map.of("collection", "users")));
+        ok(call(c, "list_namespaces", Map.of()));
+        ok(call(c, "forget", Map.of("tags", List.of("t"))));
+    }
+
     /** Before, an expired memory stayed on the resource list until the next start (reading it said it was gone). */
     @Test
     void aMemoryLeavesTheResourceListWhenItExpires() throws Exception {
