@@ -1,5 +1,7 @@
 package io.ferrumdb.mcp;
 
+import static io.ferrumdb.mcp.ToolResults.structured;
+import static io.ferrumdb.mcp.ToolResults.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.FerrumDB;
@@ -11,7 +13,6 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
-import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,16 +68,6 @@ class JavaSdkClientTest {
                 .initializationTimeout(Duration.ofSeconds(180)).build(); // a busy machine starts JVMs slowly
         client.initialize();
         return new Connection(client, pid);
-    }
-
-    private static CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
-        return client.callTool(new CallToolRequest(tool, args));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> structured(CallToolResult r) {
-        assertThat(r.isError()).as("tool error: %s", r.content()).isFalse();
-        return (Map<String, Object>) r.structuredContent();
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.ferrumdb.mcp;
 
+import static io.ferrumdb.mcp.ToolResults.call;
+import static io.ferrumdb.mcp.ToolResults.structured;
+import static io.ferrumdb.mcp.ToolResults.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +13,6 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
-import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
@@ -76,16 +78,6 @@ class ToolContractTest {
         return connect(List.of("2025-06-18"));
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> ok(CallToolResult r) {
-        assertThat(r.isError()).as("tool error: %s", r.content()).isFalse();
-        return (Map<String, Object>) r.structuredContent();
-    }
-
-    private static String text(CallToolResult r) {
-        return ((McpSchema.TextContent) r.content().get(0)).text();
-    }
-
     private static String error(CallToolResult r) {
         assertThat(r.isError()).as("an error, got %s", r.structuredContent()).isTrue();
         return text(r);
@@ -93,11 +85,7 @@ class ToolContractTest {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> memories(CallToolResult r) {
-        return (List<Map<String, Object>>) ok(r).get("memories");
-    }
-
-    private static CallToolResult call(McpSyncClient c, String tool, Map<String, Object> args) {
-        return c.callTool(new CallToolRequest(tool, args));
+        return (List<Map<String, Object>>) structured(r).get("memories");
     }
 
     @Test
@@ -105,7 +93,7 @@ class ToolContractTest {
         McpSyncClient c = connect();
         CallToolResult kept = call(c, "remember", Map.of("text", "The sprint ends on Friday", "ttl_seconds", 3600,
                 "namespace", "team-1", "metadata", Map.of("source", "standup")));
-        Map<String, Object> out = ok(kept);
+        Map<String, Object> out = structured(kept);
         assertThat(out).containsOnlyKeys("id", "namespace", "created_at", "expires_at");
         assertThat(out.get("namespace")).isEqualTo("team-1");
         Instant created = Instant.parse((String) out.get("created_at"));
@@ -127,7 +115,7 @@ class ToolContractTest {
         McpSyncClient c = connect();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add((String) ok(call(c, "remember", Map.of("text", "note number " + i,
+            ids.add((String) structured(call(c, "remember", Map.of("text", "note number " + i,
                     "tags", i % 2 == 0 ? List.of("even", "note") : List.of("note")))).get("id"));
             Thread.sleep(2); // distinct creation milliseconds, so that "since" can split them
         }
@@ -143,19 +131,19 @@ class ToolContractTest {
                 .containsExactly(ids.get(4), ids.get(3), ids.get(2));
         assertThat(memories(call(c, "recall", Map.of("query", "note number", "since", since))))
                 .extracting(m -> m.get("id")).containsExactlyInAnyOrder(ids.get(4), ids.get(3), ids.get(2));
-        assertThat(ok(call(c, "forget", Map.of("tags", List.of("even"))))).isEqualTo(Map.of("forgotten", 3));
-        assertThat(ok(call(c, "forget", Map.of("id", ids.get(1), "tags", List.of("even")))))
+        assertThat(structured(call(c, "forget", Map.of("tags", List.of("even"))))).isEqualTo(Map.of("forgotten", 3));
+        assertThat(structured(call(c, "forget", Map.of("id", ids.get(1), "tags", List.of("even")))))
                 .as("with id and tags: only if it carries them").isEqualTo(Map.of("forgotten", 0));
-        assertThat(ok(call(c, "list_namespaces", Map.of())))
+        assertThat(structured(call(c, "list_namespaces", Map.of())))
                 .isEqualTo(Map.of("namespaces", List.of(Map.of("name", "default", "count", 2))));
     }
 
     @Test
     void aClientsVectorsJoinTheScore() {
         McpSyncClient c = connect();
-        String cats = (String) ok(call(c, "remember", Map.of("text", "Notes about the office pets",
+        String cats = (String) structured(call(c, "remember", Map.of("text", "Notes about the office pets",
                 "vector", List.of(1.0, 0.0, 0.0)))).get("id");
-        String cars = (String) ok(call(c, "remember", Map.of("text", "Notes about the company fleet",
+        String cars = (String) structured(call(c, "remember", Map.of("text", "Notes about the company fleet",
                 "vector", List.of(0.0, 1.0, 0.0)))).get("id");
         assertThat(memories(call(c, "recall", Map.of("query", "notes", "vector", List.of(0.1, 0.9, 0.0)))))
                 .extracting(m -> m.get("id")).containsExactly(cars, cats);
@@ -169,7 +157,7 @@ class ToolContractTest {
     void docFindUsesTheFilterSyntaxAndKvToolsKeepTheirTtl() {
         McpSyncClient c = connect();
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> found = (List<Map<String, Object>>) ok(call(c, "doc_find", Map.of(
+        List<Map<String, Object>> found = (List<Map<String, Object>>) structured(call(c, "doc_find", Map.of(
                 "collection", "users", "filter", Map.of("age", Map.of("$gte", 30)), "sort", "age",
                 "descending", true))).get("documents");
         assertThat(found).extracting(d -> d.get("id")).containsExactly("alan", "ada");
@@ -177,8 +165,8 @@ class ToolContractTest {
         assertThat(error(call(c, "doc_find", Map.of("collection", "users", "filter", Map.of("age",
                 Map.of("$near", 3)))))).startsWith("doc_find: invalid input:").contains("$near");
 
-        ok(call(c, "kv_put", Map.of("key", "session", "value", "abc", "ttl_seconds", 60)));
-        Map<String, Object> got = ok(call(c, "kv_get", Map.of("key", "session")));
+        structured(call(c, "kv_put", Map.of("key", "session", "value", "abc", "ttl_seconds", 60)));
+        Map<String, Object> got = structured(call(c, "kv_get", Map.of("key", "session")));
         assertThat(got).containsEntry("found", true).containsEntry("value", "abc").containsKey("expires_at");
         assertThat(Duration.between(Instant.now(), Instant.parse((String) got.get("expires_at"))).toSeconds())
                 .isBetween(1L, 60L);
@@ -208,17 +196,17 @@ class ToolContractTest {
                 Map.entry("kv_scan", List.of("items")),
                 Map.entry("doc_find", List.of("documents")));
         // A result of each shape, with its optional members, against the declared schemas.
-        ok(call(c, "remember", Map.of("text", "Shaped", "ttl_seconds", 60, "tags", List.of("t"))));
-        ok(call(c, "recall", Map.of("query", "shaped")));
-        ok(call(c, "kv_put", Map.of("key", "k", "value", "v", "ttl_seconds", 60)));
-        ok(call(c, "kv_get", Map.of("key", "k")));
-        ok(call(c, "kv_put", Map.of("key", "k2", "value", "v")));
-        ok(call(c, "kv_get", Map.of("key", "absent")));
-        assertThat(ok(call(c, "kv_scan", Map.of("limit", 1)))).containsKey("next_cursor");
-        ok(call(c, "kv_delete", Map.of("key", "k")));
-        ok(call(c, "doc_find", Map.of("collection", "users")));
-        ok(call(c, "list_namespaces", Map.of()));
-        ok(call(c, "forget", Map.of("tags", List.of("t"))));
+        structured(call(c, "remember", Map.of("text", "Shaped", "ttl_seconds", 60, "tags", List.of("t"))));
+        structured(call(c, "recall", Map.of("query", "shaped")));
+        structured(call(c, "kv_put", Map.of("key", "k", "value", "v", "ttl_seconds", 60)));
+        structured(call(c, "kv_get", Map.of("key", "k")));
+        structured(call(c, "kv_put", Map.of("key", "k2", "value", "v")));
+        structured(call(c, "kv_get", Map.of("key", "absent")));
+        assertThat(structured(call(c, "kv_scan", Map.of("limit", 1)))).containsKey("next_cursor");
+        structured(call(c, "kv_delete", Map.of("key", "k")));
+        structured(call(c, "doc_find", Map.of("collection", "users")));
+        structured(call(c, "list_namespaces", Map.of()));
+        structured(call(c, "forget", Map.of("tags", List.of("t"))));
     }
 
     /** Before, an expired memory stayed on the resource list until the next start (reading it said it was gone). */
@@ -235,9 +223,9 @@ class ToolContractTest {
         server = FerrumMcpServer.open(dir, Options.defaults());
         endpoint = server.serveHttp(0);
         McpSyncClient c = connect();
-        String during = (String) ok(call(c, "remember", Map.of("text", "Remembered with a short TTL",
+        String during = (String) structured(call(c, "remember", Map.of("text", "Remembered with a short TTL",
                 "ttl_seconds", 1))).get("id");
-        String lasting = (String) ok(call(c, "remember", Map.of("text", "Lasting", "ttl_seconds", 3600)))
+        String lasting = (String) structured(call(c, "remember", Map.of("text", "Lasting", "ttl_seconds", 3600)))
                 .get("id");
         List<String> expired = List.of("ferrumdb://memory/default/" + before, "ferrumdb://memory/default/" + during);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -277,7 +265,7 @@ class ToolContractTest {
             assertThat(e).as(t).doesNotContain("Exception").doesNotContain("\tat ");
         }
         // The server is still there.
-        ok(call(c, "list_namespaces", Map.of()));
+        structured(call(c, "list_namespaces", Map.of()));
     }
 
     /** The streamable HTTP versions the SDK speaks; stdio's oldest (2024-11-05) is in JavaSdkClientTest. */
@@ -286,7 +274,7 @@ class ToolContractTest {
         for (String version : List.of("2025-03-26", "2025-06-18", "2025-11-25")) {
             McpSyncClient c = connect(List.of(version));
             assertThat(c.getCurrentInitializationResult().protocolVersion()).isEqualTo(version);
-            String id = (String) ok(call(c, "remember", Map.of("text", "spoken in " + version))).get("id");
+            String id = (String) structured(call(c, "remember", Map.of("text", "spoken in " + version))).get("id");
             assertThat(memories(call(c, "recall", Map.of("query", "spoken in " + version))))
                     .first().satisfies(m -> assertThat(m.get("id")).isEqualTo(id));
         }
@@ -309,7 +297,7 @@ class ToolContractTest {
                 done.add(pool.submit((Callable<List<String>>) () -> {
                     List<String> ids = new ArrayList<>();
                     for (int i = 0; i < each; i++) {
-                        Map<String, Object> out = ok(call(c, "remember", Map.of("namespace", namespace,
+                        Map<String, Object> out = structured(call(c, "remember", Map.of("namespace", namespace,
                                 "text", namespace + " remembers fact " + i)));
                         assertThat(out.get("namespace")).isEqualTo(namespace);
                         ids.add((String) out.get("id"));
