@@ -26,9 +26,7 @@ class LockedDatabaseTest {
         Path db = tmp.resolve("db").toAbsolutePath();
         FerrumDB.open(db).close();
         Path holderErr = tmp.resolve("holder.err");
-        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--db", db.toString())
-                .redirectError(holderErr.toFile()).start();
+        Process holder = ChildCli.start(holderErr, "--db", db.toString());
         try {
             holder.getOutputStream().write("SET held yes\n".getBytes(StandardCharsets.UTF_8));
             holder.getOutputStream().flush();
@@ -65,9 +63,7 @@ class LockedDatabaseTest {
     void aDatabaseThatFerrumdbServeHoldsIsReachedThroughTheServer() throws Exception {
         Path db = tmp.resolve("served").toAbsolutePath();
         Path serverErr = tmp.resolve("server.err");
-        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--db", db.toString(), "serve",
-                "--port", "0").redirectError(serverErr.toFile()).start();
+        Process server = ChildCli.start(serverErr, "--db", db.toString(), "serve", "--port", "0");
         try {
             String banner = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
                     .readLine();

@@ -39,9 +39,7 @@ class McpSharedMemoryTest {
     void aSecondMcpServerIsToldTheFirstOnesUrlAndTwoClientsThereShareTheMemory() throws Exception {
         Path db = tmp.resolve("memory").toAbsolutePath();
         Path err = tmp.resolve("server.err");
-        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--db", db.toString(), "mcp",
-                "--http").redirectError(err.toFile()).start();
+        Process server = ChildCli.start(err, "--db", db.toString(), "mcp", "--http");
         try {
             String banner = new BufferedReader(new InputStreamReader(server.getInputStream(), UTF_8)).readLine();
             Matcher started = BANNER.matcher(banner == null ? "" : banner);
