@@ -3,14 +3,16 @@ package io.ferrumdb;
 import io.ferrumdb.internal.directory.ServingRecord;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 
 /**
  * A server's notice in the database directory it serves, the file {@code SERVING} (FORMAT.md, "SERVING"): this
  * process's pid and the address clients reach it on. While it holds the directory's lock, every other process that
  * tries to open the directory gets a {@link DatabaseLockedException} whose message says to connect to that server
- * (e.g. with {@code redis-cli}) instead. The Redis-protocol server ({@code ferrumdb serve}, {@code ServerMain})
- * writes it once it listens and deletes it before it releases the lock.
+ * (e.g. with {@code redis-cli}, or an MCP client) instead. The Redis-protocol server ({@code ferrumdb serve},
+ * {@code ServerMain}) and the MCP server over HTTP ({@code ferrumdb mcp --http}) write it once they listen and
+ * delete it before they release the lock.
  *
  * <pre>{@code
  * try (FerrumDB db = FerrumDB.open(dir); ServingFile notice = ServingFile.write(dir, listening, false)) {
@@ -31,14 +33,27 @@ public final class ServingFile implements AutoCloseable {
     }
 
     /**
-     * Writes the notice of this process serving {@code directory} on {@code listening} (a wildcard address is
-     * announced as loopback), replacing any older one.
+     * Writes the notice of this process serving {@code directory} over the Redis protocol on {@code listening} (a
+     * wildcard address is announced as loopback), replacing any older one.
      *
      * @param tls whether clients must speak TLS
      * @throws IOException when the file cannot be written; the lock message then gives its generic advice
      */
     public static ServingFile write(Path directory, InetSocketAddress listening, boolean tls) throws IOException {
         ServingRecord record = ServingRecord.of(listening, tls);
+        record.write(directory);
+        return new ServingFile(directory, record);
+    }
+
+    /**
+     * Writes the notice of this process serving {@code directory} over MCP's streamable HTTP transport at
+     * {@code endpoint} ({@code http://HOST:PORT/PATH}; {@code ferrumdb mcp --http}), replacing any older one: the
+     * lock message then tells a second MCP server, or any other tool, to connect MCP clients to that URL.
+     *
+     * @throws IOException when the file cannot be written; the lock message then gives its generic advice
+     */
+    public static ServingFile writeMcp(Path directory, URI endpoint) throws IOException {
+        ServingRecord record = ServingRecord.ofMcp(endpoint);
         record.write(directory);
         return new ServingFile(directory, record);
     }

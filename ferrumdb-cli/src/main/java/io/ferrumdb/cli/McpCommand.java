@@ -52,7 +52,19 @@ final class McpCommand implements Callable<Integer> {
         // stdout carries JSON-RPC only: anything a library prints to System.out goes to stderr instead.
         System.setOut(cli.io.err());
         try (FerrumMcpServer server = FerrumMcpServer.open(cli.db, cli.options())) {
-            server.serveStdio(cli.io.in(), protocol);
+            // Ctrl+C or SIGTERM (a client stopping its server) runs this while stdin is still open: without it the
+            // JVM ended with the database unclosed (under --fsync never or periodic the last writes could be lost).
+            Thread hook = new Thread(server::close, "ferrumdb-mcp-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                server.serveStdio(cli.io.in(), protocol);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // stdin ended during shutdown: the hook is closing the database
+                }
+            }
         } finally {
             System.setOut(previous);
         }

@@ -26,9 +26,7 @@ class LockedDatabaseTest {
         Path db = tmp.resolve("db").toAbsolutePath();
         FerrumDB.open(db).close();
         Path holderErr = tmp.resolve("holder.err");
-        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--db", db.toString())
-                .redirectError(holderErr.toFile()).start();
+        Process holder = ChildCli.start(holderErr, "--db", db.toString());
         try {
             holder.getOutputStream().write("SET held yes\n".getBytes(StandardCharsets.UTF_8));
             holder.getOutputStream().flush();
@@ -43,7 +41,7 @@ class LockedDatabaseTest {
                     + "\nhost=127.0.0.1\nport=6379\ntls=false\n");
             String expected = "ferrumdb: database directory " + db + " is locked by " + holderName
                     + "; only one process at a time may open a database unless all of them open it read-only (to"
-                    + " share it, serve it with `ferrumdb serve`)\n";
+                    + " share it, serve it with `ferrumdb serve`, or to AI agents with `ferrumdb mcp --http`)\n";
             for (List<String> command : List.of(List.of("put", "k", "v"), List.of("get", "held"),
                     List.of("verify"), List.<String>of(), List.of("serve", "--port", "0"),
                     List.of("studio", "--port", "0"), List.of("mcp"), List.of("mcp", "--http"),
@@ -65,9 +63,7 @@ class LockedDatabaseTest {
     void aDatabaseThatFerrumdbServeHoldsIsReachedThroughTheServer() throws Exception {
         Path db = tmp.resolve("served").toAbsolutePath();
         Path serverErr = tmp.resolve("server.err");
-        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--db", db.toString(), "serve",
-                "--port", "0").redirectError(serverErr.toFile()).start();
+        Process server = ChildCli.start(serverErr, "--db", db.toString(), "serve", "--port", "0");
         try {
             String banner = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
                     .readLine();

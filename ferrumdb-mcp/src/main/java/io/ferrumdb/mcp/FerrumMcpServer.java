@@ -3,6 +3,7 @@ package io.ferrumdb.mcp;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.Options;
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.doc.DocumentStore;
 import io.ferrumdb.memory.AgentMemory;
 import io.ferrumdb.memory.Remembered;
@@ -16,10 +17,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +56,12 @@ public final class FerrumMcpServer implements AutoCloseable {
     private final Optional<DocumentStore> documents;
     private final AgentMemory memory;
     private final McpJsonMapper json = McpJsonDefaults.getMapper();
+    /** Takes memories off the resource list when their TTL ends (the SDK lists what was added until removed). */
+    private final ScheduledExecutorService expiries = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "ferrumdb-mcp-expiries");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private FerrumMcpServer(FerrumDB db, Optional<DocumentStore> documents) {
         this.db = db;
@@ -102,7 +113,8 @@ public final class FerrumMcpServer implements AutoCloseable {
     public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
         StdioExchange exchange = new StdioExchange(json, ANSWER_GRACE);
         McpSyncServer server = build(McpServer.sync(
-                new StdioServerTransportProvider(json, exchange.watch(in), exchange.watch(out))));
+                new StdioServerTransportProvider(json, exchange.watch(in), exchange.watch(out),
+                StdioExchange.MAX_MESSAGE_BYTES)));
         try {
             exchange.awaitEnd();
         } finally {
@@ -113,12 +125,16 @@ public final class FerrumMcpServer implements AutoCloseable {
     /**
      * Serves any number of clients over the MCP streamable HTTP transport at {@code http://127.0.0.1:PORT/mcp}
      * ({@code port} 0 picks a free port), behind a bearer token made now and host/origin checks: see
-     * {@link McpHttpEndpoint}. Returns once serving; close the endpoint to stop, then close this server.
+     * {@link McpHttpEndpoint}. Returns once serving, announced in the directory's {@code SERVING} notice (so that
+     * whatever else tries to open the directory is told this URL); close the endpoint to stop, then close this
+     * server.
      *
      * @throws java.io.UncheckedIOException when the port cannot be bound
      */
     public McpHttpEndpoint serveHttp(int port) {
-        return McpHttpEndpoint.start(port, json, transport -> build(McpServer.sync(transport)));
+        McpHttpEndpoint endpoint = McpHttpEndpoint.start(port, json, transport -> build(McpServer.sync(transport)));
+        endpoint.announceIn(db.directory());
+        return endpoint;
     }
 
     /** Builds the server on one transport's specification (stdio's single session or HTTP's many). */
@@ -127,10 +143,13 @@ public final class FerrumMcpServer implements AutoCloseable {
         MemoryResources resources = new MemoryResources(memory, values);
         // Resources are added through the server object, which exists only after build. A transport may start
         // serving inside build() (stdio reads its first requests at once), so a tool call can arrive before the
-        // object is assigned: the callbacks wait for it, and for the stored memories' resources to be registered.
+        // object is assigned: the callbacks wait for it.
         CompletableFuture<McpSyncServer> ready = new CompletableFuture<>();
         MemoryTools memoryTools = new MemoryTools(memory, values,
-                (Remembered r) -> ready.join().addResource(resources.resource(r.namespace(), r.id())),
+                (Remembered r) -> {
+                    ready.join().addResource(resources.resource(r.namespace(), r.id()));
+                    r.expiresAt().ifPresent(at -> unlistAt(ready, r.namespace(), r.id(), at));
+                },
                 (namespace, ids) -> ids.forEach(id -> ready.join().removeResource(MemoryResources.uri(namespace, id))));
         List<ToolSpec> tools = new ArrayList<>(memoryTools.tools());
         tools.addAll(new StoreTools(db, documents, values).tools());
@@ -142,8 +161,9 @@ public final class FerrumMcpServer implements AutoCloseable {
                     .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, true).build())
                     .tools(tools.stream().map(t -> t.toSpecification(json)).toList())
                     .resourceTemplates(resources.template())
+                    .resources(resources.stored(m -> unlistAt(ready, m.namespace(), m.id(),
+                            m.expiresAt().orElseThrow())))
                     .build();
-            resources.registerAll(server);
             LOG.info("FerrumDB MCP server on {}: {} tools", db.directory(), tools.size());
             ready.complete(server);
             return server;
@@ -153,8 +173,22 @@ public final class FerrumMcpServer implements AutoCloseable {
         }
     }
 
+    /** Takes memory {@code id} off the resource list once it expires, when reading it says it is gone. */
+    private void unlistAt(CompletableFuture<McpSyncServer> ready, String namespace, String id, Instant expiresAt) {
+        long delay = Math.max(0, Duration.between(db.options().clock().instant(), expiresAt).toMillis());
+        expiries.schedule(() -> {
+            try {
+                ready.join().removeResource(MemoryResources.uri(namespace, id));
+            } catch (RuntimeException e) {
+                LOG.warn("expired memory {}/{} is still on the resource list: {}", namespace, id,
+                        ProblemWording.describe(e));
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
+        expiries.shutdownNow();
         documents.ifPresentOrElse(DocumentStore::close, db::close);
     }
 }

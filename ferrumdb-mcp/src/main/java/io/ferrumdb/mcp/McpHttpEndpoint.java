@@ -1,5 +1,7 @@
 package io.ferrumdb.mcp;
 
+import io.ferrumdb.ProblemWording;
+import io.ferrumdb.ServingFile;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
@@ -8,6 +10,7 @@ import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -22,6 +25,8 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MCP streamable HTTP transport of {@code ferrumdb mcp --http}: the SDK's servlet in an embedded Jetty bound to
@@ -39,6 +44,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@link FerrumMcpServer}, closes it).
  */
 public final class McpHttpEndpoint implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(McpHttpEndpoint.class);
     /** The path the MCP endpoint is served at. */
     public static final String PATH = "/mcp";
     private static final String LOOPBACK = "127.0.0.1";
@@ -50,6 +56,8 @@ public final class McpHttpEndpoint implements AutoCloseable {
     private final String token;
     private final int port;
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** This server's notice in the database directory, once announced; removed by close. */
+    private ServingFile notice; // guarded by this
 
     private McpHttpEndpoint(Server jetty, McpSyncServer mcp, String token, int port) {
         this.jetty = jetty;
@@ -148,6 +156,20 @@ public final class McpHttpEndpoint implements AutoCloseable {
                 + "' (the token changes on every start; Ctrl+C stops the server)\n";
     }
 
+    /**
+     * Writes this server's {@code SERVING} notice (its pid and {@link #uri()}) into the database directory it serves,
+     * so that a second {@code ferrumdb mcp}, or any tool, refused by the directory's lock is told to connect MCP
+     * clients to this URL. A notice that cannot be written is logged: the lock message then gives its generic advice.
+     */
+    synchronized void announceIn(Path directory) {
+        try {
+            notice = ServingFile.writeMcp(directory, uri());
+        } catch (IOException e) {
+            LOG.warn("cannot write {} ({}): a tool refused by the lock will not be told this server's URL",
+                    ServingFile.path(directory), ProblemWording.describe(e));
+        }
+    }
+
     /** Blocks until {@link #close()} is called (from another thread or a shutdown hook). */
     public void awaitClose() throws InterruptedException {
         closed.await();
@@ -159,6 +181,7 @@ public final class McpHttpEndpoint implements AutoCloseable {
             return;
         }
         try {
+            withdrawNotice();
             mcp.closeGracefully();
             jetty.stop();
         } catch (Exception e) {
@@ -167,6 +190,20 @@ public final class McpHttpEndpoint implements AutoCloseable {
         } finally {
             closed.countDown();
         }
+    }
+
+    /** Removes the notice before the database's lock is released (the database closes after this endpoint). */
+    private void withdrawNotice() {
+        if (notice == null) {
+            return;
+        }
+        try {
+            notice.close();
+        } catch (IOException e) {
+            LOG.warn("cannot delete the SERVING notice ({}); it names this process, so once it ends the notice is "
+                    + "not believed", ProblemWording.describe(e));
+        }
+        notice = null;
     }
 
     private static String newToken() {

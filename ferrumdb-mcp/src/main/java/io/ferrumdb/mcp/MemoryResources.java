@@ -6,17 +6,18 @@ import io.ferrumdb.memory.Memory;
 import io.ferrumdb.memory.NamespaceCount;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
-import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.ReadResourceRequest;
 import io.modelcontextprotocol.spec.McpSchema.ReadResourceResult;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Memories as MCP resources, {@code ferrumdb://memory/{namespace}/{id}}: a resource template for reading any
- * memory, and one listed resource per live memory, registered at start and kept in step by remember and forget.
- * A memory that expires by TTL stays listed until the next start, and reading it then says it expired.
+ * memory, and one listed resource per live memory, given to the server at start and kept in step by remember,
+ * forget and expiry (the server takes a memory off the list when its TTL ends).
  */
 final class MemoryResources {
     static final String SCHEME_PREFIX = "ferrumdb://memory/";
@@ -38,13 +39,22 @@ final class MemoryResources {
         return new SyncResourceTemplateSpecification(template, (exchange, request) -> read(request));
     }
 
-    /** Lists every live memory of every namespace on {@code server}. */
-    void registerAll(McpSyncServer server) {
+    /**
+     * A resource for every live memory of every namespace, for the server's builder: added to a built server one at
+     * a time, each sent a {@code resources/list_changed} notification, 20,000 of them for 20,000 memories at every
+     * start, most before the answer to {@code initialize}. {@code expiring} is told of each that has a TTL.
+     */
+    List<SyncResourceSpecification> stored(Consumer<Memory> expiring) {
+        List<SyncResourceSpecification> all = new ArrayList<>();
         for (NamespaceCount ns : memory.listNamespaces()) {
             for (String id : memory.ids(ns.name())) {
-                server.addResource(resource(ns.name(), id));
+                memory.get(ns.name(), id).ifPresent(m -> {
+                    all.add(resource(ns.name(), id));
+                    m.expiresAt().ifPresent(at -> expiring.accept(m));
+                });
             }
         }
+        return all;
     }
 
     SyncResourceSpecification resource(String namespace, String id) {

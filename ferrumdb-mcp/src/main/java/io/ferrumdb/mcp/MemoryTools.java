@@ -1,5 +1,6 @@
 package io.ferrumdb.mcp;
 
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.memory.AgentMemory;
 import io.ferrumdb.memory.ForgetRequest;
 import io.ferrumdb.memory.Memory;
@@ -18,9 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The memory tools: remember, recall, forget and list_namespaces, over {@link AgentMemory}. */
 final class MemoryTools {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryTools.class);
     private final AgentMemory memory;
     private final JsonValues json;
     private final Consumer<Remembered> onRemember;
@@ -36,6 +40,20 @@ final class MemoryTools {
         this.json = json;
         this.onRemember = onRemember;
         this.onForget = onForget;
+    }
+
+    /**
+     * Tells the resource list of a change that is already durable. A failure there must not turn the tool's result
+     * into an error: the model would remember (or forget) again what is already stored (or gone). Seen over stdio
+     * with many calls in flight, where the SDK (2.1) gives up sending the list_changed notification after 100 ms of
+     * contention on its outbound queue ("Failed to enqueue message").
+     */
+    private static void publish(String what, Runnable change) {
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            LOG.warn("the resource list was not told of {}: {}", what, ProblemWording.describe(e));
+        }
     }
 
     List<ToolSpec> tools() {
@@ -62,7 +80,10 @@ final class MemoryTools {
         return new ToolSpec("remember", "Remember a fact",
                 "Stores a memory durably (it survives restarts and crashes) and returns its id. Use it for facts, "
                         + "preferences and decisions worth recalling in later conversations.",
-                schema, false, false, args -> {
+                schema, """
+                {"type": "object", "required": ["id", "namespace", "created_at"], "properties": {
+                  "id": {"type": "string"}, "namespace": {"type": "string"}, "created_at": {"type": "string"},
+                  "expires_at": {"type": "string"}}}""", false, false, args -> {
                     Duration ttl = null;
                     Long ttlSeconds = args.wholeNumber("ttl_seconds");
                     if (ttlSeconds != null) {
@@ -76,7 +97,7 @@ final class MemoryTools {
                     Remembered r = memory.remember(new MemoryInput(args.string("namespace"),
                             args.requiredString("text"), args.strings("tags"), ttl,
                             metadata == null ? null : json.write(metadata), args.vector("vector")));
-                    onRemember.accept(r);
+                    publish("memory " + r.namespace() + "/" + r.id(), () -> onRemember.accept(r));
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("id", r.id());
                     out.put("namespace", r.namespace());
@@ -102,7 +123,14 @@ final class MemoryTools {
         return new ToolSpec("recall", "Recall memories",
                 "Finds stored memories by relevance to a query (BM25 text ranking, newer first on ties), "
                         + "optionally filtered by tags and creation time. Without a query, returns the newest.",
-                schema, true, false, args -> {
+                schema, """
+                {"type": "object", "required": ["memories"], "properties": {"memories": {"type": "array", "items": {
+                  "type": "object", "required": ["id", "namespace", "text", "tags", "metadata", "score", "created_at"],
+                  "properties": {"id": {"type": "string"}, "namespace": {"type": "string"}, "text": {"type": "string"},
+                    "tags": {"type": "array", "items": {"type": "string"}}, "metadata": {"type": "object"},
+                    "score": {"type": "number"}, "created_at": {"type": "string"},
+                    "expires_at": {"type": "string"}}}}}}""",
+                true, false, args -> {
                     Long limit = args.wholeNumber("limit");
                     if (limit != null && (limit < 1 || limit > MemoryLimits.MAX_RECALL_LIMIT)) {
                         throw new ToolInputException("limit", limit + " is out of range: give 1 to "
@@ -150,12 +178,15 @@ final class MemoryTools {
         return new ToolSpec("forget", "Forget memories",
                 "Deletes memories for good: the one with the given id, or all carrying the given tags. Give at "
                         + "least one of id and tags.",
-                schema, false, true, args -> {
+                schema, """
+                {"type": "object", "required": ["forgotten"], "properties": {"forgotten": {"type": "integer"}}}""",
+                false, true, args -> {
                     ForgetRequest request = new ForgetRequest(args.string("namespace"), args.string("id"),
                             args.strings("tags"));
                     List<String> ids = memory.forget(request);
-                    onForget.accept(request.namespace() == null ? MemoryLimits.DEFAULT_NAMESPACE
-                            : request.namespace(), ids);
+                    String namespace = request.namespace() == null ? MemoryLimits.DEFAULT_NAMESPACE
+                            : request.namespace();
+                    publish("forgotten memories of " + namespace, () -> onForget.accept(namespace, ids));
                     int n = ids.size();
                     return new ToolOutput(Map.of("forgotten", n), "Forgot " + n + (n == 1 ? " memory." : " memories."));
                 });
@@ -165,7 +196,11 @@ final class MemoryTools {
         String schema = """
                 {"type": "object", "additionalProperties": false, "properties": {}}""";
         return new ToolSpec("list_namespaces", "List memory namespaces",
-                "Lists the namespaces that hold memories, with how many each holds.", schema, true, false, args -> {
+                "Lists the namespaces that hold memories, with how many each holds.", schema, """
+                {"type": "object", "required": ["namespaces"], "properties": {"namespaces": {"type": "array", "items": {
+                  "type": "object", "required": ["name", "count"],
+                  "properties": {"name": {"type": "string"}, "count": {"type": "integer"}}}}}}""",
+                true, false, args -> {
                     List<Object> list = new ArrayList<>();
                     StringBuilder text = new StringBuilder();
                     List<NamespaceCount> namespaces = memory.listNamespaces();

@@ -1,5 +1,6 @@
 package io.ferrumdb.mcp;
 
+import io.ferrumdb.memory.MemoryLimits;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -21,6 +22,13 @@ import java.util.Map;
  * per line on both sides.
  */
 final class StdioExchange {
+    /**
+     * The longest line read as a message, in bytes (UTF-8); the SDK is given the same limit in characters, which
+     * no line within it can exceed. A longer line is answered with an error and skipped, and only its two ends
+     * are kept while it is read.
+     */
+    static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
     private final McpJsonMapper json;
     private final Object lock = new Object();
     private long requests; // guarded by lock
@@ -43,8 +51,8 @@ final class StdioExchange {
      * The client's messages as the SDK reads them, a line at a time. A line that is not a JSON-RPC message (bad
      * JSON, or JSON that is not a request, notification or response) is answered here with JSON-RPC's parse error
      * (-32700) or invalid request (-32600), naming what is wrong, and not passed on: the SDK (2.1) logs such a line
-     * with a stack trace and stops reading, after which no request is answered and the process never ends. Blank
-     * lines are skipped.
+     * with a stack trace and stops reading, after which no request is answered and the process never ends. So is
+     * a line over {@link #MAX_MESSAGE_BYTES}, with invalid request. Blank lines are skipped.
      */
     InputStream watch(InputStream in) {
         return new InputStream() {
@@ -87,11 +95,25 @@ final class StdioExchange {
                         return false;
                     }
                     line.reset();
+                    OversizedLine oversized = null;
                     int b;
                     while ((b = in.read()) >= 0 && b != '\n') {
-                        line.write(b);
+                        if (oversized != null) {
+                            oversized.add(b);
+                        } else if (line.size() < MAX_MESSAGE_BYTES) {
+                            line.write(b);
+                        } else {
+                            oversized = new OversizedLine();
+                            oversized.add(line.toByteArray());
+                            oversized.add(b);
+                            line.reset();
+                        }
                     }
                     eof = b < 0;
+                    if (oversized != null) {
+                        refuse(oversized);
+                        continue;
+                    }
                     String text = line.toString(StandardCharsets.UTF_8).strip();
                     if (!text.isEmpty() && accept(text)) {
                         ready = (text + "\n").getBytes(StandardCharsets.UTF_8);
@@ -101,6 +123,16 @@ final class StdioExchange {
                 return true;
             }
         };
+    }
+
+    /**
+     * Answers a line too long to be a message, unread by the SDK: at its own limit the SDK (2.1) logged a stack
+     * trace and stopped reading, so the server hung, answering nothing more and never ending.
+     */
+    private void refuse(OversizedLine line) throws IOException {
+        answer(error(line.id(), -32600, "Invalid Request: the message is " + line.length() + " bytes, over the "
+                + "limit of " + MAX_MESSAGE_BYTES + " bytes (16 MiB) for one JSON-RPC message; a memory's text "
+                + "holds at most " + MemoryLimits.MAX_TEXT_BYTES + " bytes, so send less"));
     }
 
     /** Whether the SDK may read {@code line}; if not, it has been answered with a JSON-RPC error. */

@@ -59,7 +59,10 @@ final class StoreTools {
                 "Reads the value stored under a key. Returns found=false when the key is absent or expired.",
                 """
                 {"type": "object", "additionalProperties": false, "required": ["key"], "properties": {%s}}"""
-                        .formatted(KEY_PROPERTY), true, false, args -> {
+                        .formatted(KEY_PROPERTY), """
+                {"type": "object", "required": ["key", "found"], "properties": {"key": {"type": "string"},
+                  "found": {"type": "boolean"}, "value": {"type": "string"}, "value_base64": {"type": "string"},
+                  "expires_at": {"type": "string"}}}""", true, false, args -> {
                     String key = args.requiredString("key");
                     byte[] value = db.get(key("key", key));
                     Map<String, Object> out = new LinkedHashMap<>();
@@ -87,7 +90,9 @@ final class StoreTools {
                   "value": {"type": "string", "description": "The value (text)."},
                   "ttl_seconds": {"type": "integer", "minimum": 1, "maximum": %d,
                     "description": "Expire after this many seconds (at most 100 years)."}
-                }}""".formatted(KEY_PROPERTY, Limits.MAX_TTL.toSeconds()), false, false, args -> {
+                }}""".formatted(KEY_PROPERTY, Limits.MAX_TTL.toSeconds()), """
+                {"type": "object", "required": ["key", "bytes"], "properties": {"key": {"type": "string"},
+                  "bytes": {"type": "integer"}}}""", false, false, args -> {
                     String key = args.requiredString("key");
                     byte[] value = args.requiredString("value").getBytes(StandardCharsets.UTF_8);
                     Long ttl = args.wholeNumber("ttl_seconds");
@@ -110,7 +115,9 @@ final class StoreTools {
                 "Deletes a key. Returns deleted=false when it was absent.",
                 """
                 {"type": "object", "additionalProperties": false, "required": ["key"], "properties": {%s}}"""
-                        .formatted(KEY_PROPERTY), false, true, args -> {
+                        .formatted(KEY_PROPERTY), """
+                {"type": "object", "required": ["key", "deleted"], "properties": {"key": {"type": "string"},
+                  "deleted": {"type": "boolean"}}}""", false, true, args -> {
                     String key = args.requiredString("key");
                     boolean deleted = db.delete(key("key", key));
                     return new ToolOutput(Map.of("key", key, "deleted", deleted),
@@ -127,7 +134,11 @@ final class StoreTools {
                   "prefix": {"type": "string", "description": "Only keys starting with this text."},
                   "limit": {"type": "integer", "minimum": 1, "maximum": %d, "default": %d},
                   "cursor": {"type": "string", "description": "next_cursor of the previous page."}
-                }}""".formatted(MAX_SCAN_LIMIT, DEFAULT_SCAN_LIMIT), true, false, args -> {
+                }}""".formatted(MAX_SCAN_LIMIT, DEFAULT_SCAN_LIMIT), """
+                {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
+                  "type": "object", "required": ["key"], "properties": {"key": {"type": "string"},
+                    "value": {"type": "string"}, "value_base64": {"type": "string"}}}},
+                  "next_cursor": {"type": "string"}}}""", true, false, args -> {
                     String prefix = Optional.ofNullable(args.string("prefix")).orElse("");
                     int limit = args.intInRange("limit", DEFAULT_SCAN_LIMIT, 1, MAX_SCAN_LIMIT);
                     String cursor = args.string("cursor");
@@ -201,7 +212,11 @@ final class StoreTools {
                   "sort": {"type": "string", "description": "Field path to sort by, e.g. \\"address.city\\"."},
                   "descending": {"type": "boolean", "default": false},
                   "limit": {"type": "integer", "minimum": 1, "maximum": %d, "default": %d}
-                }}""".formatted(MAX_FIND_LIMIT, DEFAULT_FIND_LIMIT), true, false, args -> {
+                }}""".formatted(MAX_FIND_LIMIT, DEFAULT_FIND_LIMIT), """
+                {"type": "object", "required": ["documents"], "properties": {"documents": {"type": "array", "items": {
+                  "type": "object", "required": ["id", "document"],
+                  "properties": {"id": {"type": "string"}, "document": {"type": "object"}}}}}}""",
+                true, false, args -> {
                     DocumentStore store = documents.orElseThrow(() -> new ToolInputException("collection",
                             "this database is not a document store (it holds plain keys), so it has no collections"));
                     String collection = args.requiredString("collection");

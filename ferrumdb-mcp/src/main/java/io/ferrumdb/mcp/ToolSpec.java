@@ -16,12 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One tool: its name, description and JSON input schema, and the handler. {@link #toSpecification} wraps the
+ * One tool: its name, description, the JSON schemas of its arguments and of its structured result, and the
+ * handler. {@link #toSpecification} wraps the
  * handler so that every failure becomes a tool error the model can read ({@code isError: true} with the reason),
  * never a protocol error or a crash of the server.
  */
-record ToolSpec(String name, String title, String description, String inputSchema, boolean readOnly,
-                boolean destructive, Function<Args, ToolOutput> handler) {
+record ToolSpec(String name, String title, String description, String inputSchema, String outputSchema,
+                boolean readOnly, boolean destructive, Function<Args, ToolOutput> handler) {
     private static final Logger LOG = LoggerFactory.getLogger(ToolSpec.class);
 
     SyncToolSpecification toSpecification(McpJsonMapper json) {
@@ -30,6 +31,9 @@ record ToolSpec(String name, String title, String description, String inputSchem
         Set<String> known = ((Map<String, Object>) schema.getOrDefault("properties", Map.of())).keySet();
         McpSchema.Tool tool = McpSchema.Tool.builder().name(name).title(title).description(description)
                 .inputSchema(schema)
+                // Declared so that clients know the shape of structuredContent; the SDK checks each result against
+                // it (a result that does not match becomes a tool error), which the tests' every call exercises.
+                .outputSchema(parse(json, outputSchema))
                 .annotations(new McpSchema.ToolAnnotations(title, readOnly, destructive, !destructive && readOnly,
                         false, null))
                 .build();

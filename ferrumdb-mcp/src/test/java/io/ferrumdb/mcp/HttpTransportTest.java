@@ -1,5 +1,6 @@
 package io.ferrumdb.mcp;
 
+import static io.ferrumdb.mcp.ToolResults.structured;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +12,6 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
-import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,12 +67,6 @@ class HttpTransportTest {
                 .build();
         return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
                 .initializationTimeout(Duration.ofSeconds(60)).build();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> structured(CallToolResult r) {
-        assertThat(r.isError()).as("tool error: %s", r.content()).isFalse();
-        return (Map<String, Object>) r.structuredContent();
     }
 
     @Test

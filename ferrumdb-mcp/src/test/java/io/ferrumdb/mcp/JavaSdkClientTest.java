@@ -1,5 +1,7 @@
 package io.ferrumdb.mcp;
 
+import static io.ferrumdb.mcp.ToolResults.structured;
+import static io.ferrumdb.mcp.ToolResults.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.FerrumDB;
@@ -11,7 +13,6 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
-import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,12 +39,22 @@ class JavaSdkClientTest {
     }
 
     private Connection connect() {
+        return connect(null);
+    }
+
+    /** @param offered the protocol versions the client offers, the newest last; null for the SDK's own list */
+    private Connection connect(List<String> offered) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ServerParameters params = ServerParameters.builder(java)
                 .args("-cp", System.getProperty("java.class.path"), StdioServerMain.class.getName(),
                         dir.toString())
                 .build();
-        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper()) {
+            @Override
+            public List<String> protocolVersions() {
+                return offered == null ? super.protocolVersions() : offered;
+            }
+        };
         CompletableFuture<Long> pid = new CompletableFuture<>();
         transport.setStdErrorHandler(line -> {
             if (line.startsWith("pid=")) {
@@ -57,16 +68,6 @@ class JavaSdkClientTest {
                 .initializationTimeout(Duration.ofSeconds(180)).build(); // a busy machine starts JVMs slowly
         client.initialize();
         return new Connection(client, pid);
-    }
-
-    private static CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
-        return client.callTool(new CallToolRequest(tool, args));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> structured(CallToolResult r) {
-        assertThat(r.isError()).as("tool error: %s", r.content()).isFalse();
-        return (Map<String, Object>) r.structuredContent();
     }
 
     @Test
@@ -91,6 +92,20 @@ class JavaSdkClientTest {
             CallToolResult bad = call(c.client(), "remember", Map.of("text", "x", "ttl_seconds", -5));
             assertThat(bad.isError()).isTrue();
             assertThat(((McpSchema.TextContent) bad.content().get(0)).text()).contains("ttl_seconds");
+        }
+    }
+
+    /** A client of the first MCP release (stdio only then); the HTTP versions are in ToolContractTest. */
+    @Test
+    void aClientOfTheOldestProtocolVersionIsServed() {
+        try (Connection c = connect(List.of("2024-11-05"))) {
+            assertThat(c.client().getCurrentInitializationResult().protocolVersion()).isEqualTo("2024-11-05");
+            String id = (String) structured(call(c.client(), "remember", Map.of("text", "Spoken in 2024-11-05")))
+                    .get("id");
+            assertThat(((McpSchema.TextContent) call(c.client(), "recall", Map.of("query", "spoken")).content()
+                    .get(0)).text()).isEqualTo("1 memory:\n- [" + id + "] Spoken in 2024-11-05");
+            assertThat(c.client().listResources().resources()).extracting(McpSchema.Resource::uri)
+                    .containsExactly("ferrumdb://memory/default/" + id);
         }
     }
 

@@ -86,4 +86,61 @@ class PipedStdioTest {
             assertThat(db.get("x?".getBytes(StandardCharsets.UTF_8))).isNull();
         }
     }
+    /**
+     * A line over the 16 MiB message limit, with the id first (as the Java and Python SDKs write it) or last (as the
+     * TypeScript SDK does): each gets an error naming the limit for its id, and later requests are answered.
+     */
+    @Test
+    void aMessageOverTheLimitIsRefusedForItsIdAndTheServerGoesOn() throws Exception {
+        String big = "v".repeat(StdioExchange.MAX_MESSAGE_BYTES);
+        String requests = String.join("\n",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                        + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\","
+                        + "\"arguments\":{\"key\":\"big\",\"value\":\"" + big + "\"}}}",
+                "{\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\",\"arguments\":{\"key\":\"big\","
+                        + "\"value\":\"" + big + "\",\"id\":7}},\"jsonrpc\":\"2.0\",\"id\":\"last-3\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_put\","
+                        + "\"arguments\":{\"key\":\"small\",\"value\":\"v\"}}}") + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Before, the SDK stopped reading at the long line: serveStdio never returned.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
+            try (FerrumMcpServer server = FerrumMcpServer.open(dir, Options.defaults())) {
+                server.serveStdio(new ByteArrayInputStream(requests.getBytes(StandardCharsets.UTF_8)), out);
+            }
+        });
+        List<String> lines = Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\n"));
+        assertThat(lines).anyMatch(l -> l.contains("\"id\":2,") && l.contains("\"code\":-32600")
+                        && l.contains("over the limit of 16777216 bytes"))
+                .anyMatch(l -> l.contains("\"id\":\"last-3\"") && l.contains("\"code\":-32600"))
+                .anyMatch(l -> l.contains("\"id\":4,\"result\"") && l.contains("Stored 1 bytes"));
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            assertThat(db.get("big".getBytes(StandardCharsets.UTF_8))).isNull();
+        }
+    }
+    /** Before, each stored memory's resource was added to the built server with a list_changed notification. */
+    @Test
+    void storedMemoriesAreListedWithoutANotificationEachAtStart() throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            io.ferrumdb.memory.AgentMemory memory = io.ferrumdb.memory.AgentMemory.on(db);
+            for (int i = 0; i < 3; i++) {
+                ids.add(memory.remember(io.ferrumdb.memory.MemoryInput.of("stored before start " + i)).id());
+            }
+        }
+        String requests = String.join("\n",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                        + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/list\",\"params\":{}}") + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (FerrumMcpServer server = FerrumMcpServer.open(dir, Options.defaults())) {
+            server.serveStdio(new ByteArrayInputStream(requests.getBytes(StandardCharsets.UTF_8)), out);
+        }
+        List<String> lines = Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\n"));
+        assertThat(lines).noneMatch(l -> l.contains("list_changed"));
+        assertThat(lines).filteredOn(l -> l.contains("\"id\":2,\"result\"")).singleElement()
+                .satisfies(l -> ids.forEach(id -> assertThat(l).contains("ferrumdb://memory/default/" + id)));
+    }
 }

@@ -17,7 +17,7 @@ class ToolErrorTest {
         Function<Args, ToolOutput> handler = args -> {
             throw failure;
         };
-        McpSchema.CallToolResult result = new ToolSpec("t", "T", "d", "{}", true, false, handler)
+        McpSchema.CallToolResult result = new ToolSpec("t", "T", "d", "{}", "{}", true, false, handler)
                 .call(Set.of(), Map.of());
         assertThat(result.isError()).isTrue();
         return ((McpSchema.TextContent) result.content().get(0)).text();

@@ -1,5 +1,8 @@
 package io.ferrumdb.mcp;
 
+import static io.ferrumdb.mcp.ToolResults.call;
+import static io.ferrumdb.mcp.ToolResults.structured;
+import static io.ferrumdb.mcp.ToolResults.text;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,8 +17,6 @@ import io.ferrumdb.memory.RecallQuery;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.spec.McpSchema;
-import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
@@ -47,8 +48,8 @@ class WriteFailureTest {
             McpSyncClient client = client(endpoint);
             try {
                 client.initialize();
-                ok(call(client, "kv_put", Map.of("key", "kept", "value", "acknowledged")));
-                keptId = (String) ok(call(client, "remember", Map.of("text", "the build runs on Fridays")))
+                structured(call(client, "kv_put", Map.of("key", "kept", "value", "acknowledged")));
+                keptId = (String) structured(call(client, "remember", Map.of("text", "the build runs on Fridays")))
                         .get("id");
                 fault.armNext(io);
                 String failure = fault.words();
@@ -63,7 +64,7 @@ class WriteFailureTest {
                 assertThat(error(call(client, "forget", Map.of("id", keptId))))
                         .startsWith("forget: the database refused: ");
                 // Reads of what was acknowledged go on.
-                assertThat(ok(call(client, "kv_get", Map.of("key", "kept"))).get("value")).isEqualTo("acknowledged");
+                assertThat(structured(call(client, "kv_get", Map.of("key", "kept"))).get("value")).isEqualTo("acknowledged");
                 assertThat(text(call(client, "recall", Map.of("query", "build Fridays")))).contains(keptId);
             } finally {
                 client.closeGracefully();
@@ -97,20 +98,6 @@ class WriteFailureTest {
                 .build();
         return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
                 .initializationTimeout(Duration.ofSeconds(60)).build();
-    }
-
-    private static CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
-        return client.callTool(new CallToolRequest(tool, args));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> ok(CallToolResult r) {
-        assertThat(r.isError()).as("tool error: %s", r.content()).isFalse();
-        return (Map<String, Object>) r.structuredContent();
-    }
-
-    private static String text(CallToolResult r) {
-        return ((McpSchema.TextContent) r.content().get(0)).text();
     }
 
     /** The reason of a tool error, in words: no Java class names. */

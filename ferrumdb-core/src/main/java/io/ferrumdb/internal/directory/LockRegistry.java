@@ -39,7 +39,8 @@ public final class LockRegistry {
      * by its {@link ServingRecord}, gets that server's address instead.
      */
     private static final String ANOTHER_PROCESS_ADVICE = "only one process at a time may open a database unless all of"
-            + " them open it read-only (to share it, serve it with `ferrumdb serve`)";
+            + " them open it read-only (to share it, serve it with `ferrumdb serve`, or to AI agents with `ferrumdb"
+            + " mcp --http`)";
 
     private static final class Entry {
         final Path directory;

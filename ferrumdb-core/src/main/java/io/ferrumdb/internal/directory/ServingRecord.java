@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,10 +18,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The file {@code SERVING} (FORMAT.md, "SERVING") that a Redis-protocol server ({@code ferrumdb serve},
- * {@code ServerMain}) keeps in the directory it serves: its pid and where clients reach it, so that the lock
- * message every tool gets ({@link LockRegistry}) says "connect to that server" instead of "serve it with ferrumdb
- * serve". The {@code LOCK} file itself records nothing, and the operating system names its holder only by pid and
+ * The file {@code SERVING} (FORMAT.md, "SERVING") that a server keeps in the directory it serves (a Redis-protocol
+ * server, {@code ferrumdb serve} or {@code ServerMain}, or the MCP server {@code ferrumdb mcp --http}): its pid and
+ * where clients reach it, so that the lock message every tool gets ({@link LockRegistry}) says "connect to that
+ * server" instead of "serve it with ferrumdb serve". The {@code LOCK} file itself records nothing, and the operating system names its holder only by pid and
  * program ("process 1234 (java)"). Advisory: opening the database ignores the file, a backup does not copy it, and a
  * record left by a server that was killed names a process that no longer holds the lock, so it is not believed.
  * The server writes it through {@link io.ferrumdb.ServingFile}, the public face of this class.
@@ -29,26 +30,35 @@ import java.util.regex.Pattern;
  * @param host the address clients connect to (loopback when the server listens on every interface)
  * @param port its TCP port
  * @param tls  whether clients must speak TLS
+ * @param mcp  the URL of the MCP endpoint when the server is {@code ferrumdb mcp --http}; null for a Redis-protocol
+ *             server
  */
-public record ServingRecord(long pid, String host, int port, boolean tls) {
+public record ServingRecord(long pid, String host, int port, boolean tls, String mcp) {
     /** The file's first line: its magic and format version (FORMAT.md, "SERVING"). */
     static final String FIRST_LINE = "FDBSERVING 1";
     private static final Pattern HOLDER_PID = Pattern.compile("\\bprocess (\\d+)\\b");
 
-    /** The record of this process serving on {@code listening}. */
+    /** The record of this process serving the Redis protocol on {@code listening}. */
     public static ServingRecord of(InetSocketAddress listening, boolean tls) {
         InetAddress a = listening.getAddress();
         String host = a == null ? listening.getHostString()
                 : a.isAnyLocalAddress() ? "127.0.0.1"
                 : a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
-        return new ServingRecord(ProcessHandle.current().pid(), host, listening.getPort(), tls);
+        return new ServingRecord(ProcessHandle.current().pid(), host, listening.getPort(), tls, null);
+    }
+
+    /** The record of this process serving MCP over HTTP at {@code endpoint} (http://HOST:PORT/PATH). */
+    public static ServingRecord ofMcp(URI endpoint) {
+        return new ServingRecord(ProcessHandle.current().pid(), endpoint.getHost(), endpoint.getPort(), false,
+                endpoint.toString());
     }
 
     /** Writes the record into {@code directory}, replacing any other (through a temporary file and a rename). */
     public void write(Path directory) throws IOException {
         Path temporary = directory.resolve(FileNames.temporary(FileNames.SERVING));
         Files.writeString(temporary,
-                FIRST_LINE + "\npid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n",
+                FIRST_LINE + "\npid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n"
+                        + (mcp == null ? "" : "mcp=" + mcp + "\n"),
                 StandardCharsets.UTF_8);
         Files.move(temporary, path(directory), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
@@ -84,7 +94,8 @@ public record ServingRecord(long pid, String host, int port, boolean tls) {
                 }
             }
             return Optional.of(new ServingRecord(Long.parseLong(fields.get("pid")), fields.get("host"),
-                    Integer.parseInt(fields.get("port")), Boolean.parseBoolean(fields.get("tls"))))
+                    Integer.parseInt(fields.get("port")), Boolean.parseBoolean(fields.get("tls")),
+                    fields.get("mcp")))
                     .filter(r -> r.host != null && !r.host.isEmpty());
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -117,6 +128,11 @@ public record ServingRecord(long pid, String host, int port, boolean tls) {
 
     /** What to do instead of opening the directory. */
     String advice() {
+        if (mcp != null) {
+            return "it is `ferrumdb mcp --http` (pid " + pid + ") serving MCP at " + mcp + ": connect MCP clients "
+                    + "to that URL instead of opening the directory (with the header 'Authorization: Bearer TOKEN', "
+                    + "TOKEN being the one it printed at start)";
+        }
         String address = host + ":" + port;
         String cliHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         return "it is `ferrumdb serve` (pid " + pid + ") listening on " + address + (tls ? " with TLS" : "")

@@ -31,11 +31,28 @@ class ServingRecordTest {
                 + " -p 7000 --tls --cacert CERT, CERT being the server's certificate or its CA's)");
     }
 
+    /** {@code ferrumdb mcp --http}: the lock message names its URL for MCP clients, not redis-cli. */
+    @Test
+    void anMcpServersRecordNamesItsUrl() throws Exception {
+        ServingRecord mcp = ServingRecord.ofMcp(java.net.URI.create("http://127.0.0.1:8765/mcp"));
+        mcp.write(dir);
+        assertThat(Files.readString(dir.resolve(FileNames.SERVING))).endsWith("\nmcp=http://127.0.0.1:8765/mcp\n");
+        assertThat(ServingRecord.read(dir)).contains(mcp);
+        assertThat(mcp.advice()).isEqualTo("it is `ferrumdb mcp --http` (pid " + ProcessHandle.current().pid()
+                + ") serving MCP at http://127.0.0.1:8765/mcp: connect MCP clients to that URL instead of opening"
+                + " the directory (with the header 'Authorization: Bearer TOKEN', TOKEN being the one it printed at"
+                + " start)");
+        // A Redis-protocol server's record (no mcp= line, as every record before) still reads as one.
+        Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 1\npid=12\nhost=127.0.0.1\nport=6379\n"
+                + "tls=false\n");
+        assertThat(ServingRecord.read(dir)).contains(new ServingRecord(12, "127.0.0.1", 6379, false, null));
+    }
+
     @Test
     void aServerRemovesOnlyItsOwnRecord() throws Exception {
         ServingRecord mine = ServingRecord.of(new InetSocketAddress("::1", 7000), false);
         assertThat(mine.host()).isEqualTo("[0:0:0:0:0:0:0:1]");
-        ServingRecord next = new ServingRecord(mine.pid(), mine.host(), 7001, false);
+        ServingRecord next = new ServingRecord(mine.pid(), mine.host(), 7001, false, null);
         next.write(dir);
         mine.removeFrom(dir);
         assertThat(ServingRecord.read(dir)).contains(next);

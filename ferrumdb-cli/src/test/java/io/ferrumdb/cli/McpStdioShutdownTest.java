@@ -1,0 +1,81 @@
+package io.ferrumdb.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FerrumDB;
+import io.ferrumdb.memory.AgentMemory;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ferrumdb mcp} over stdio stopped by SIGTERM (Ctrl+C, or a client stopping its server) mid-session. */
+class McpStdioShutdownTest {
+    private static final int MEMORIES = 50;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sigtermClosesTheDatabaseWithEveryAcknowledgedMemory() throws Exception {
+        Path db = tmp.resolve("db");
+        Path err = tmp.resolve("mcp.err");
+        Process mcp = ChildCli.start(err, "--db", db.toString(), "--fsync", "never", "mcp");
+        try {
+            OutputStream in = mcp.getOutputStream();
+            BufferedReader out = new BufferedReader(new InputStreamReader(mcp.getInputStream(), UTF_8));
+            send(in, """
+                    {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",\
+                    "capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+            assertThat(answer(out, 1)).as("stderr: %s", Files.readString(err)).contains("\"result\"");
+            send(in, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            // One call at a time, as clients usually do (with many in flight the SDK's stdio transport can drop
+            // an answer; README "Agent memory over MCP"). stdin stays open: the client is there when the signal
+            // comes.
+            for (int i = 0; i < MEMORIES; i++) {
+                send(in, "{\"jsonrpc\":\"2.0\",\"id\":" + (i + 2) + ",\"method\":\"tools/call\",\"params\":"
+                        + "{\"name\":\"remember\",\"arguments\":{\"text\":\"memory " + i + "\"}}}");
+                assertThat(answer(out, i + 2)).as("stderr: %s", Files.readString(err)).contains("Remembered ");
+            }
+            mcp.destroy(); // SIGTERM
+            assertThat(mcp.waitFor(120, TimeUnit.SECONDS)).as("exited; stderr: %s", Files.readString(err)).isTrue();
+        } finally {
+            mcp.destroyForcibly();
+        }
+        // A clean close seals the segment being written, with its hint file; a JVM that ended without closing
+        // leaves that segment without one.
+        List<String> files;
+        try (Stream<Path> listing = Files.list(db)) {
+            files = listing.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(files).as("closed cleanly (exit %d); stderr: %s", mcp.exitValue(), Files.readString(err))
+                .anyMatch(f -> f.endsWith(".seg"))
+                .filteredOn(f -> f.endsWith(".seg")).allMatch(seg -> files.contains(seg.replace(".seg", ".hint")));
+        try (FerrumDB reopened = FerrumDB.open(db)) {
+            assertThat(AgentMemory.on(reopened).ids("default")).hasSize(MEMORIES);
+        }
+    }
+
+    private static void send(OutputStream in, String message) throws IOException {
+        in.write((message + "\n").getBytes(UTF_8));
+        in.flush();
+    }
+
+    /** The answer to request {@code id}, skipping notifications. */
+    private static String answer(BufferedReader out, int id) throws IOException {
+        for (String line; (line = out.readLine()) != null; ) {
+            if (line.contains("\"id\":" + id + ",")) {
+                return line;
+            }
+        }
+        throw new AssertionError("the server ended before answering request " + id);
+    }
+}
