@@ -54,25 +54,12 @@ class RepairKeysAffectedTest {
 
     private static void flipFirstByteOf(Path file, String text) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        byte[] needle = b(text);
-        int at = indexOf(bytes, needle);
+        // ISO-8859-1 maps each byte to one char, so the string's index is the file offset.
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf(text);
         assertThat(at).as("'%s' in %s", text, file).isNotNegative();
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(at);
             f.write(bytes[at] ^ 0x20);
         }
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
