@@ -17,7 +17,8 @@ import java.util.Optional;
  *                         older values now
  * @param recordsKept      intact records copied out of damaged segments
  * @param bytesDropped     bytes of damaged ranges whose records could not be kept
- * @param keysAffected     keys of dropped records, where a damaged record's header and key could still be read
+ * @param keysAffected     keys of dropped records (a damaged one and the intact records of its batch dropped with
+ *                         it), as far as their headers and keys could still be read
  *                         (plaintext databases only; an encrypted key cannot be read without a valid tag)
  */
 public record RepairReport(Path directory, List<DroppedRange> problems, List<Path> rewritten, List<Path> written,

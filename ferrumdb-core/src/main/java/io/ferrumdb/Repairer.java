@@ -345,7 +345,7 @@ final class Repairer {
             if (d.kind().isDamage()) {
                 damaged = true;
                 bytesDropped += d.length();
-                readableKey(seg, d.offset()).ifPresent(keysAffected::add);
+                keysAffected.addAll(readableKeys(seg, d));
             }
         }
         if (damaged) {
@@ -361,20 +361,31 @@ final class Repairer {
         return null;
     }
 
-    /** The key of a damaged plaintext record whose header is still sane, if it lies within the file. */
-    private Optional<byte[]> readableKey(Segment seg, long offset) throws IOException {
-        if (!seg.cipher().isPlaintext() || seg.writtenLength() - offset < RecordFormat.HEADER_SIZE) {
-            return Optional.empty();
+    /**
+     * The keys of the records of a dropped plaintext range whose headers are still sane, in order: a range can hold
+     * intact records dropped with the damaged one (the earlier records of its atomic batch), and each of those keys
+     * loses its record too. The walk stops at the first header that is not sane, since its lengths say nothing.
+     */
+    private List<byte[]> readableKeys(Segment seg, DroppedRange dropped) throws IOException {
+        List<byte[]> keys = new ArrayList<>();
+        if (!seg.cipher().isPlaintext()) {
+            return keys;
         }
-        byte[] header = seg.read(offset, RecordFormat.HEADER_SIZE);
-        if (RecordFormat.headerProblem(header, 0) != null) {
-            return Optional.empty();
+        long end = Math.min(dropped.offset() + dropped.length(), seg.writtenLength());
+        long offset = dropped.offset();
+        while (end - offset >= RecordFormat.HEADER_SIZE) {
+            byte[] header = seg.read(offset, RecordFormat.HEADER_SIZE);
+            if (RecordFormat.headerProblem(header, 0) != null) {
+                break;
+            }
+            int keyLength = RecordFormat.keyLength(header, 0);
+            if (offset + RecordFormat.HEADER_SIZE + keyLength > end) {
+                break;
+            }
+            keys.add(seg.read(offset + RecordFormat.HEADER_SIZE, keyLength));
+            offset += RecordFormat.recordSize(header, 0, seg.cipher());
         }
-        int keyLength = RecordFormat.keyLength(header, 0);
-        if (offset + RecordFormat.HEADER_SIZE + keyLength > seg.writtenLength()) {
-            return Optional.empty();
-        }
-        return Optional.of(seg.read(offset + RecordFormat.HEADER_SIZE, keyLength));
+        return keys;
     }
 
     private void setAside(Path... paths) {
