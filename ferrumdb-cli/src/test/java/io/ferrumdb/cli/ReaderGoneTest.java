@@ -8,8 +8,6 @@ import io.ferrumdb.WriteBatch;
 import io.ferrumdb.doc.DocumentStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,39 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A standard output whose reader went away ({@code ferrumdb keys | head}) ends the command at once and quietly,
  * as SIGPIPE ends a C program: the command does not go on walking the whole database into a pipe nobody reads.
- * The pipe is played by a stream that takes a few kilobytes, then fails every write as a closed pipe does, and
- * counts the writes tried after that.
+ * The pipe is played by a {@link FailingOutput} that takes a few kilobytes, then fails every write as a closed pipe
+ * does, and counts the writes tried.
  */
 class ReaderGoneTest {
     private static final int RECORDS = 20_000;
 
     @TempDir
     Path tmp;
-
-    /** Takes {@code capacity} bytes, then fails every write with the JDK's text for EPIPE. */
-    private static final class ClosedPipe extends OutputStream {
-        private final int capacity;
-        private int taken;
-        int writesAfterClose;
-
-        ClosedPipe(int capacity) {
-            this.capacity = capacity;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (taken + len > capacity) {
-                writesAfterClose++;
-                throw new IOException("Broken pipe");
-            }
-            taken += len;
-        }
-    }
 
     private Path filled() {
         Path db = tmp.resolve("db");
@@ -68,7 +41,7 @@ class ReaderGoneTest {
     }
 
     private static void assertEndedQuietlyAtTheFirstFailedWrite(Path db, String stdin, String... command) {
-        ClosedPipe pipe = new ClosedPipe(4096);
+        FailingOutput pipe = new FailingOutput(4096, FailingOutput.BROKEN_PIPE);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         String[] args = new String[command.length + 2];
         args[0] = "--db";
@@ -80,7 +53,7 @@ class ReaderGoneTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(code).isEqualTo(ExitCode.OK);
         // Without the fix every further line met the closed pipe again: thousands of writes.
-        assertThat(pipe.writesAfterClose).as("writes tried after the pipe closed").isEqualTo(1);
+        assertThat(pipe.failedWrites()).as("writes tried after the pipe closed").isEqualTo(1);
     }
 
     @Test

@@ -45,29 +45,6 @@ class TransferFailureTest {
         return db;
     }
 
-    /** A stream that takes {@code capacity} bytes and then fails as a full disk does. */
-    private static final class FullDisk extends OutputStream {
-        private final ByteArrayOutputStream taken = new ByteArrayOutputStream();
-        private final int capacity;
-
-        FullDisk(int capacity) {
-            this.capacity = capacity;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (taken.size() + len > capacity) {
-                throw new IOException("No space left on device");
-            }
-            taken.write(b, off, len);
-        }
-    }
-
     private static Run runWithOutput(OutputStream stdout, InputStream stdin, String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(args, stdin, new PrintStream(stdout, true, StandardCharsets.UTF_8),
@@ -78,7 +55,7 @@ class TransferFailureTest {
     @Test
     void anExportToAStandardOutputThatFillsUpExitsNonZero() {
         Path db = filled();
-        Run r = runWithOutput(new FullDisk(50_000), new ByteArrayInputStream(new byte[0]), "--db", db.toString(),
+        Run r = runWithOutput(new FailingOutput(50_000, FailingOutput.FULL_DISK), new ByteArrayInputStream(new byte[0]), "--db", db.toString(),
                 "export");
         assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
         assertThat(r.err()).contains("cannot write standard output").contains("the export is incomplete");
@@ -87,7 +64,7 @@ class TransferFailureTest {
     @Test
     void aGetIntoAStandardOutputThatFillsUpExitsNonZero() {
         Path db = filled();
-        Run r = runWithOutput(new FullDisk(10), new ByteArrayInputStream(new byte[0]), "--db", db.toString(),
+        Run r = runWithOutput(new FailingOutput(10, FailingOutput.FULL_DISK), new ByteArrayInputStream(new byte[0]), "--db", db.toString(),
                 "get", "key-00001");
         assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
         assertThat(r.err()).contains("cannot write standard output");
