@@ -37,7 +37,17 @@ public final class Main {
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean console = isTerminal();
         Io.PassphrasePrompt prompt = console ? Main::readPassword : null;
-        int code = run(args, System.in, out, err, System.getenv(), Terminals.detect(console), prompt);
+        int code;
+        try {
+            code = run(args, System.in, out, err, System.getenv(), Terminals.detect(console), prompt);
+        } catch (Error e) {
+            // picocli passes Errors on (a broken class path: NoSuchFieldError, NoClassDefFoundError). Left to the
+            // JVM, one ended the main thread while the database's and a server's threads kept the process alive:
+            // `ferrumdb mcp --http` hung with no banner. Said, and the process ends.
+            err.println("ferrumdb: internal error: " + e);
+            e.printStackTrace(err);
+            code = ExitCode.DATABASE;
+        }
         out.flush();
         err.flush();
         System.exit(code);
