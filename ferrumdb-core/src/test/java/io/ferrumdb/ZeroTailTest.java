@@ -312,6 +312,36 @@ class ZeroTailTest {
         }
     }
 
+    /**
+     * The command line's {@code backup} opens read-only, which leaves a crashed segment as it is: its copy must hold
+     * the records without the zeros (or the torn bytes before them) that follow, or the copy never opens.
+     */
+    @Test
+    void aReadOnlyBackupOfACrashedDatabaseCopiesItsRecordsWithoutTheTail() throws IOException {
+        Crashed zeros = crashed("zeros");
+        Crashed torn = crashed("torn");
+        byte[] b = read(torn.segment());
+        writeAt(torn.segment(), torn.dataEnd(), Arrays.copyOfRange(b, SegmentHeader.SIZE, SegmentHeader.SIZE + 20));
+        for (Crashed c : List.of(zeros, torn)) {
+            byte[] before = read(c.segment());
+            Path target = tmp.resolve(c.dir().getFileName() + "-backup");
+            try (FerrumDB db = FerrumDB.open(c.dir(), Options.builder().readOnly(true).build())) {
+                db.backup(target);
+            }
+            assertThat(read(c.segment())).as("the backup of a read-only open changes nothing").isEqualTo(before);
+            Path copied = target.resolve(c.segment().getFileName());
+            assertThat(read(copied)).isEqualTo(Arrays.copyOf(before, (int) c.dataEnd()));
+            assertThat(FerrumDB.verify(target, Options.defaults()).problems()).isEmpty();
+            try (FerrumDB db = FerrumDB.open(target, Options.builder().readOnly(true).build())) {
+                assertThat(History.dump(db)).isEqualTo(c.state());
+            }
+            try (FerrumDB db = FerrumDB.open(target, always(Options.DEFAULT_SEGMENT_SIZE))) {
+                assertThat(db.recoveryReport()).isEmpty();
+                assertThat(History.dump(db)).isEqualTo(c.state());
+            }
+        }
+    }
+
     @Test
     void aFullDiskWhileZeroFillingStopsWritesAndLosesNoAcknowledgedWrite() {
         Path dir = tmp.resolve("db");

@@ -3,8 +3,11 @@ package io.ferrumdb.internal.directory;
 import io.ferrumdb.internal.format.BackupMarker;
 import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.StorageFile;
 import io.ferrumdb.internal.log.Segment;
+import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +56,7 @@ public final class BackupWriter {
             List<BackupMarker.Segment> listed = new ArrayList<>();
             for (Segment s : sealed) {
                 step = target.resolve(FileNames.segment(s.id()));
-                copy(io, s.path(), step, written);
+                copySegment(io, s, step, written);
                 Path hint = source.hintPath(s.id());
                 if (io.exists(hint)) {
                     step = target.resolve(FileNames.hint(s.id()));
@@ -105,6 +108,41 @@ public final class BackupWriter {
     private static void copy(FileIO io, Path from, Path to, List<Path> written) throws IOException {
         written.add(to);
         io.linkOrCopy(from, to);
+    }
+
+    /**
+     * Copies segment {@code s}'s records: by {@link #copy} when its file holds exactly them, else its first
+     * {@link Segment#writtenLength()} bytes. A read-only open (the command line's {@code backup}) leaves the segment
+     * a crash interrupted as it found it, with a zero tail or torn bytes after its last record (FORMAT.md, "Zero
+     * tail"); a link would carry them into the copy, whose marker lists the records' length, and the copy would
+     * never open.
+     */
+    private static void copySegment(FileIO io, Segment s, Path to, List<Path> written) throws IOException {
+        long length = s.writtenLength();
+        try (StorageFile from = io.open(s.path(), false)) {
+            if (from.size() != length) {
+                written.add(to);
+                copyPrefix(from, io.create(to), length);
+                return;
+            }
+        }
+        copy(io, s.path(), to, written);
+    }
+
+    /** Copies the first {@code length} bytes of {@code from} into {@code to}, fsyncs and closes it. */
+    private static void copyPrefix(StorageFile from, StorageFile to, long length) throws IOException {
+        try (to) {
+            ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(length, 1 << 20));
+            for (long at = 0; at < length; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), length - at));
+                if (from.read(at, chunk) < chunk.limit()) {
+                    throw new EOFException(from.path() + " ends before the " + length + " bytes of its records");
+                }
+                to.write(at, chunk.flip());
+                at += chunk.limit();
+            }
+            to.force();
+        }
     }
 
     /** Creates the target, or clears the leftovers of a failed backup; refuses any other non-empty directory. */
