@@ -64,12 +64,15 @@ public final class KeyRange {
         return reversed;
     }
 
-    /** True when no key can fall in this range. */
+    /** True when no key can fall in this range: its upper bound is the empty key, or not above its lower bound. */
     public boolean isEmpty() {
-        return from != null && to != null && Arrays.compareUnsigned(from, to) >= 0;
+        return to != null && (to.length == 0 || from != null && Arrays.compareUnsigned(from, to) >= 0);
     }
 
     public boolean contains(byte[] key) {
+        if (key == null) {
+            throw new IllegalArgumentException("key must not be null");
+        }
         return (from == null || Arrays.compareUnsigned(key, from) >= 0)
                 && (to == null || Arrays.compareUnsigned(key, to) < 0);
     }
