@@ -24,8 +24,9 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() {
         try (FerrumDB db = cli.open(true)) {
             db.backup(target);
-            cli.io.out().printf("backup of %s (%d live keys) written to %s%n", db.directory(), db.size(),
-                    target.toAbsolutePath().normalize());
+            long keys = db.size();
+            cli.io.out().printf("backup of %s (%d live %s) written to %s%n", db.directory(), keys,
+                    keys == 1 ? "key" : "keys", target.toAbsolutePath().normalize());
         }
         return ExitCode.OK;
     }
