@@ -54,6 +54,12 @@ class ModelStatefulTest {
         chain.withInvariant("matches the model", Machine::checkAgainstModel).run();
     }
 
+    /** Issue 5: the model test in encrypted mode, with power losses between the steps. */
+    @Property(tries = 8)
+    void encryptedDatabaseBehavesLikeTheModel(@ForAll("encryptedChains") ActionChain<Machine> chain) {
+        chain.withInvariant("matches the model", Machine::checkAgainstModel).run();
+    }
+
     @AfterTry
     void closeMachines() {
         synchronized (MACHINES) {
@@ -64,14 +70,22 @@ class ModelStatefulTest {
 
     @Provide
     Arbitrary<ActionChain<Machine>> chains() {
-        return withActions(ActionChain.startWith(() -> new Machine(FsyncPolicy.never())));
+        return withActions(ActionChain.startWith(() -> new Machine(FsyncPolicy.never(), false)));
     }
 
     @Provide
     Arbitrary<ActionChain<Machine>> crashChains() {
-        return withActions(ActionChain.startWith(() -> new Machine(FsyncPolicy.always())))
-                .withAction(1, Action.just("power loss and reopen",
-                        Transformer.mutate("power loss and reopen", Machine::powerLoss)));
+        return withPowerLoss(withActions(ActionChain.startWith(() -> new Machine(FsyncPolicy.always(), false))));
+    }
+
+    @Provide
+    Arbitrary<ActionChain<Machine>> encryptedChains() {
+        return withPowerLoss(withActions(ActionChain.startWith(() -> new Machine(FsyncPolicy.always(), true))));
+    }
+
+    private static ActionChainArbitrary<Machine> withPowerLoss(ActionChainArbitrary<Machine> chain) {
+        return chain.withAction(1, Action.just("power loss and reopen",
+                Transformer.mutate("power loss and reopen", Machine::powerLoss)));
     }
 
     private static ActionChainArbitrary<Machine> withActions(ActionChainArbitrary<Machine> chain) {
@@ -200,13 +214,15 @@ class ModelStatefulTest {
     static final class Machine {
         private final Path dir;
         private final FsyncPolicy policy;
+        private final boolean encrypted;
         private final MutableClock clock = new MutableClock(1_700_000_000_000L);
         private final FaultFileIO io = new FaultFileIO(1);
         private final NavigableMap<byte[], Entry> model = new TreeMap<>(Arrays::compareUnsigned);
         private FerrumDB db;
 
-        Machine(FsyncPolicy policy) {
+        Machine(FsyncPolicy policy, boolean encrypted) {
             this.policy = policy;
+            this.encrypted = encrypted;
             try {
                 dir = Files.createTempDirectory("ferrumdb-model");
             } catch (IOException e) {
@@ -221,8 +237,9 @@ class ModelStatefulTest {
         private FerrumDB open() {
             // Durability is the crash chains' business: elsewhere never() spares a flusher hand-off per write, and
             // FaultFileIO spares the real fsyncs of close and segment rolls, keeping every other file operation real.
-            return FerrumDB.open(dir, Options.builder().segmentSize(4096).clock(clock).fsyncPolicy(policy)
-                    .fileIO(io.session()).build());
+            Options options = Options.builder().segmentSize(4096).clock(clock).fsyncPolicy(policy)
+                    .fileIO(io.session()).build();
+            return FerrumDB.open(dir, encrypted ? EncryptedOptions.encrypted(options) : options);
         }
 
         private long now() {

@@ -2,6 +2,7 @@ package io.ferrumdb.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferrumdb.EncryptedOptions;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.internal.directory.FileNames;
 import java.io.BufferedReader;
@@ -37,7 +38,13 @@ class Kill9Test {
 
     @Test
     void acknowledgedWritesSurviveKill9() throws Exception {
-        killRounds(16384);
+        killRounds(16384, false);
+    }
+
+    /** Issue 5: the same in encrypted mode (an encrypted database writes no key directory image). */
+    @Test
+    void acknowledgedWritesSurviveKill9Encrypted() throws Exception {
+        killRounds(16384, true);
     }
 
     /**
@@ -46,10 +53,11 @@ class Kill9Test {
      */
     @Test
     void acknowledgedWritesSurviveKill9InAZeroFilledSegment() throws Exception {
-        killRounds(io.ferrumdb.Options.DEFAULT_SEGMENT_SIZE);
+        killRounds(io.ferrumdb.Options.DEFAULT_SEGMENT_SIZE, false);
     }
 
-    private void killRounds(long segmentSize) throws Exception {
+    private void killRounds(long segmentSize, boolean encrypted) throws Exception {
+        io.ferrumdb.Options options = encrypted ? EncryptedOptions.builder().build() : io.ferrumdb.Options.defaults();
         Path dir = tmp.resolve("db");
         long seed = Long.getLong("ferrumdb.seed", System.nanoTime());
         Random r = new Random(seed);
@@ -63,9 +71,10 @@ class Kill9Test {
             // (an open keeps an image it uses), and is killed after writing: the next open must refuse that image,
             // which names fewer segments, and so deletes it.
             Path image = dir.resolve(FileNames.KEYDIR);
-            assertThat(Files.exists(image)).as("%s: key directory image before the child", where).isEqualTo(round > 1);
+            assertThat(Files.exists(image)).as("%s: key directory image before the child", where)
+                    .isEqualTo(round > 1 && !encrypted);
             Process child = ChildJvm.start(KillChild.class, stderr, dir.toString(), Integer.toString(round),
-                    Long.toString(segmentSize));
+                    Long.toString(segmentSize), Boolean.toString(encrypted));
             List<String> lines = new ArrayList<>();
             CountDownLatch ready = new CountDownLatch(1);
             Thread reader = new Thread(() -> readLines(child, lines, ready));
@@ -96,7 +105,7 @@ class Kill9Test {
                 }
             }
             assertThat(acks).as("%s: the child acknowledged no write before the kill", where).isPositive();
-            try (FerrumDB db = FerrumDB.open(dir)) {
+            try (FerrumDB db = FerrumDB.open(dir, options)) {
                 assertThat(image).as("%s: the image the child opened from is refused after its writes", where)
                         .doesNotExist();
                 assertThat(db.recoveryReport()).as("%s: recovery report", where).noneMatch(d -> d.kind().isDamage());

@@ -1,5 +1,6 @@
 package io.ferrumdb.process;
 
+import io.ferrumdb.EncryptedOptions;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
@@ -22,7 +23,7 @@ import java.util.concurrent.Semaphore;
  * BATCH n .        write(batch) returned: every key BATCH_KEYS[i] holds value("batch", n)
  * </pre>
  * Sequence numbers n start at round * 10^9, so they grow across rounds; each key has one writer thread.
- * Arguments: directory, round, and optionally the segment size (16 KiB when absent).
+ * Arguments: directory, round, and optionally the segment size (16 KiB when absent) and "true" to encrypt.
  */
 public final class KillChild {
     static final int KEYS_PER_WRITER = 40;
@@ -51,8 +52,10 @@ public final class KillChild {
         // The optional third argument is the segment size: small segments roll often; large ones keep one active
         // segment zero-filled far ahead of its records (FORMAT.md, "Zero tail").
         long segmentSize = args.length > 2 ? Long.parseLong(args[2]) : 16384;
-        FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.always()).segmentSize(segmentSize)
-                .build());
+        // The optional fourth, "true", encrypts the database (with the tests' fixed key).
+        boolean encrypted = args.length > 3 && Boolean.parseBoolean(args[3]);
+        Options.Builder options = encrypted ? EncryptedOptions.builder() : Options.builder();
+        FerrumDB db = FerrumDB.open(dir, options.fsyncPolicy(FsyncPolicy.always()).segmentSize(segmentSize).build());
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < SYNC_WRITERS; t++) {
             String prefix = "sync" + t + "-";
