@@ -167,7 +167,9 @@ public final class ReportGenerator {
                 + (harness.path("suite").asText().equals("quick")
                 ? " (quick: one fork, short warm-up and measurement, 2 s durable runs; expect wide error bars and "
                 + "use the ratios, not the absolute figures)" : " (full)")
-                + ". Run from " + harness.path("started").asText("?") + " to " + harness.path("finished").asText("?")
+                // harness.json holds the harness's own window; run-bench.sh runs the JMH benchmarks just before it.
+                + ". Harness run from " + harness.path("started").asText("?") + " to "
+                + harness.path("finished").asText("?") + " (the JMH benchmarks ran just before it)"
                 + ". Raw results: [`" + resultsLink + "/jmh.json`](" + resultsLink + "/jmh.json) (JMH) and [`"
                 + resultsLink + "/harness.json`](" + resultsLink + "/harness.json) (everything else).");
         line("");

@@ -41,6 +41,7 @@ class ReportGeneratorTest {
         assertThat(md.indexOf("## Documents")).isGreaterThan(md.indexOf(ReportGenerator.END));
         // ferrum 300 ns against raw pread 200 ns, raw mmap 100 ns, CHM 60 ns
         assertThat(md).contains("| ferrum | 270 | 300 ± 15 | 1,200 | 6,000 | 1.50x | 3.00x | 5.00x | 1.50x |");
+        assertThat(md).containsPattern("Harness run from \\S+ to \\S+ \\(the JMH benchmarks ran just before it\\)");
         assertThat(md).contains("GET within 1.5x of a raw FileChannel positional read (median; mean ratio 1.50x): **1.50x — met**");
         // 1.2 M puts/s against a 3 M/s raw append; 4x RocksDB's 300 k/s
         assertThat(md).contains("| ferrum | 1.20 M ± 60.0 k | 0.40x |");
