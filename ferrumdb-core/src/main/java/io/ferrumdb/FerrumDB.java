@@ -59,6 +59,8 @@ public final class FerrumDB implements AutoCloseable {
     private final Maintenance maintenance;
     private final ThreadCount gets = new ThreadCount();
     private volatile boolean closed;
+    /** Held by {@link #close()} from start to end, so that a concurrent close returns only once it is done. */
+    private final Object closing = new Object();
     /**
      * What the parts call back, one instance each: classes rather than method references, as a fresh JVM spins a
      * class and method-handle forms for each method reference at its first use, 3-5x what loading a small class
@@ -418,16 +420,28 @@ public final class FerrumDB implements AutoCloseable {
      * Flushes, fsyncs, seals the active segment (writing its hint), writes the key directory image, unlocks. Throws
      * {@link ReadOnlyDatabaseException} when the write path failed and no put or sync has reported that failure
      * (a failure is reported once, as Linux reports an fsync error): writes acknowledged under {@code never()} or
-     * {@code periodic} before it may be lost. The database is closed either way.
+     * {@code periodic} before it may be lost. The database is closed either way. A call made while another thread
+     * is closing the database returns when that close has ended.
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
+        // Held for the whole close: a second caller waits for the first to finish instead of returning while the
+        // active segment is still being sealed. A JVM shutdown hook that closes the database races the main thread
+        // doing the same (a parent that kills a process also closes its stdin), and the JVM halts once the hook
+        // returns: returning early there lost the close's hint and, under never()/periodic, buffered writes.
+        synchronized (closing) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
             }
-            closed = true;
+            closeOnce();
         }
+    }
+
+    /** The close itself; runs once, holding {@link #closing}. */
+    private void closeOnce() {
         // A failed closing merge left the inputs in place (nothing acknowledged is at risk); close goes on.
         Throwable problem = maintenance.close();
         if (writer != null) {
