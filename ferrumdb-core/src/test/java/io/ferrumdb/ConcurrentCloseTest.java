@@ -4,14 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.internal.directory.FileNames;
-import io.ferrumdb.internal.io.FileIO;
-import io.ferrumdb.internal.io.ForwardingFileIO;
-import io.ferrumdb.internal.io.StorageFile;
-import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,25 +26,8 @@ class ConcurrentCloseTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aSecondCloseReturnsOnlyOnceTheFirstHasSealedTheActiveSegment() throws Exception {
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         String hint = FileNames.hint(1);
-        FileIO io = new ForwardingFileIO(FileIO.nio()) {
-            @Override
-            public StorageFile create(Path file) throws IOException {
-                // The first close's hint for the sealed active segment (written under a temporary name or its own).
-                if (file.getFileName().toString().startsWith(hint)) {
-                    held.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("held hint creation interrupted");
-                    }
-                }
-                return super.create(file);
-            }
-        };
+        GatedFileIO io = new GatedFileIO(hint);
         FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.never()).autoCompaction(false)
                 .fileIO(io).build());
         for (int i = 0; i < 50; i++) {
@@ -65,7 +42,7 @@ class ConcurrentCloseTest {
             }
         }, "first-close");
         first.start();
-        assertThat(held.await(60, TimeUnit.SECONDS)).as("the first close reached the hint").isTrue();
+        assertThat(io.awaitHeld()).as("the first close reached the hint").isTrue();
 
         AtomicBoolean hintThereWhenSecondReturned = new AtomicBoolean();
         Thread second = new Thread(() -> {
@@ -74,11 +51,8 @@ class ConcurrentCloseTest {
         }, "second-close");
         second.start();
         // Deterministic: the second close has either returned (the bug) or is waiting for the first (the fix).
-        while (second.getState() != Thread.State.BLOCKED && second.getState() != Thread.State.WAITING
-                && second.getState() != Thread.State.TERMINATED) {
-            Thread.onSpinWait();
-        }
-        release.countDown();
+        GatedFileIO.awaitEndedOrWaiting(second);
+        io.release();
         first.join();
         second.join();
 

@@ -1,0 +1,61 @@
+package io.ferrumdb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.GatedFileIO;
+import io.ferrumdb.Options;
+import io.ferrumdb.internal.directory.FileNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SHUTDOWN (or the owner) closing the server while a signal's shutdown hook closes it too: the hook's close must
+ * return only once the database is closed, or the JVM halts in the middle of the first close and the last writes
+ * (under never()) and the hint of the active segment are lost.
+ */
+class ConcurrentCloseTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aSecondCloseReturnsOnlyOnceTheDatabaseIsClosed() throws Exception {
+        String hint = FileNames.hint(1);
+        GatedFileIO io = new GatedFileIO(hint);
+        RespServer server = RespServer.start(dir, io.on(Options.builder().fsyncPolicy(FsyncPolicy.never()).build()),
+                ServerConfig.builder().port(0).build());
+        try (RawClient client = new RawClient(server.port())) {
+            client.send("SET key value\r\n");
+            assertThat(client.read(5)).isEqualTo("+OK\r\n");
+        }
+        Thread first = new Thread(server::close, "first-close");
+        first.start();
+        assertThat(io.awaitHeld()).as("the first close reached the hint").isTrue();
+
+        AtomicBoolean hintThereWhenSecondReturned = new AtomicBoolean();
+        Thread second = new Thread(() -> {
+            server.close();
+            hintThereWhenSecondReturned.set(Files.exists(dir.resolve(hint)));
+        }, "second-close");
+        second.start();
+        GatedFileIO.awaitEndedOrWaiting(second);
+        io.release();
+        first.join();
+        second.join();
+
+        try (var files = Files.list(dir)) {
+            assertThat(hintThereWhenSecondReturned).as("the hint existed when the second close returned; now: %s",
+                    files.map(Path::getFileName).toList()).isTrue();
+        }
+        try (TestServer reopened = new TestServer(dir); RawClient client = new RawClient(reopened.port())) {
+            client.send("GET key\r\n");
+            assertThat(client.read(11)).isEqualTo("$5\r\nvalue\r\n");
+        }
+    }
+}
