@@ -7,8 +7,6 @@ import io.ferrumdb.internal.directory.FileNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,31 +31,8 @@ class ConcurrentCloseTest {
         for (int i = 0; i < 50; i++) {
             db.put(("key-" + i).getBytes(UTF_8), ("value-" + i).getBytes(UTF_8));
         }
-        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-        Thread first = new Thread(() -> {
-            try {
-                db.close();
-            } catch (Throwable t) {
-                firstFailure.set(t);
-            }
-        }, "first-close");
-        first.start();
-        assertThat(io.awaitHeld()).as("the first close reached the hint").isTrue();
-
-        AtomicBoolean hintThereWhenSecondReturned = new AtomicBoolean();
-        Thread second = new Thread(() -> {
-            db.close();
-            hintThereWhenSecondReturned.set(Files.exists(dir.resolve(hint)));
-        }, "second-close");
-        second.start();
-        // Deterministic: the second close has either returned (the bug) or is waiting for the first (the fix).
-        GatedFileIO.awaitEndedOrWaiting(second);
-        io.release();
-        first.join();
-        second.join();
-
-        assertThat(firstFailure.get()).isNull();
-        assertThat(hintThereWhenSecondReturned).as("the hint existed when the second close returned").isTrue();
+        assertThat(io.secondCloseReturnsDone(db::close, () -> Files.exists(dir.resolve(hint))))
+                .as("the hint existed when the second close returned").isTrue();
         assertThat(db.isClosed()).isTrue();
         try (FerrumDB reopened = FerrumDB.open(dir)) {
             assertThat(reopened.recoveryReport()).isEmpty();

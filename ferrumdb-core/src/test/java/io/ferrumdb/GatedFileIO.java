@@ -8,6 +8,9 @@ import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * A file layer that holds the creation of any file whose name starts with a given prefix until {@link #release()}d,
@@ -55,13 +58,41 @@ public final class GatedFileIO extends ForwardingFileIO {
     }
 
     /**
-     * Waits until {@code thread} has either ended or is waiting (for a lock or a condition), which is how a close
-     * made while another is in progress shows itself without any timing.
+     * Two closes at once, as a shutdown hook and a main thread make them: runs {@code close} in a first thread
+     * until this layer holds its creation, then in a second, lets the first go on once the second has returned or
+     * waits, and tells whether {@code done} held when the second close returned (it must, or a JVM halting as its
+     * hook returns would cut the first close short). Throws when the first close failed or never got here.
      */
-    public static void awaitEndedOrWaiting(Thread thread) {
-        while (thread.getState() != Thread.State.BLOCKED && thread.getState() != Thread.State.WAITING
-                && thread.getState() != Thread.State.TERMINATED) {
+    public boolean secondCloseReturnsDone(Runnable close, BooleanSupplier done) throws InterruptedException {
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        Thread first = new Thread(() -> {
+            try {
+                close.run();
+            } catch (Throwable t) {
+                firstFailure.set(t);
+            }
+        }, "first-close");
+        first.start();
+        if (!awaitHeld()) {
+            throw new AssertionError("the first close never created a file named " + prefix + "...");
+        }
+        AtomicBoolean doneWhenSecondReturned = new AtomicBoolean();
+        Thread second = new Thread(() -> {
+            close.run();
+            doneWhenSecondReturned.set(done.getAsBoolean());
+        }, "second-close");
+        second.start();
+        // No timing: the second close has either returned (the bug) or waits for the first (the fix).
+        while (second.getState() != Thread.State.BLOCKED && second.getState() != Thread.State.WAITING
+                && second.getState() != Thread.State.TERMINATED) {
             Thread.onSpinWait();
         }
+        release();
+        first.join();
+        second.join();
+        if (firstFailure.get() != null) {
+            throw new AssertionError("the first close failed", firstFailure.get());
+        }
+        return doneWhenSecondReturned.get();
     }
 }

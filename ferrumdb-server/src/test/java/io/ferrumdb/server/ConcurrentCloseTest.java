@@ -9,7 +9,6 @@ import io.ferrumdb.internal.directory.FileNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,25 +33,8 @@ class ConcurrentCloseTest {
             client.send("SET key value\r\n");
             assertThat(client.read(5)).isEqualTo("+OK\r\n");
         }
-        Thread first = new Thread(server::close, "first-close");
-        first.start();
-        assertThat(io.awaitHeld()).as("the first close reached the hint").isTrue();
-
-        AtomicBoolean hintThereWhenSecondReturned = new AtomicBoolean();
-        Thread second = new Thread(() -> {
-            server.close();
-            hintThereWhenSecondReturned.set(Files.exists(dir.resolve(hint)));
-        }, "second-close");
-        second.start();
-        GatedFileIO.awaitEndedOrWaiting(second);
-        io.release();
-        first.join();
-        second.join();
-
-        try (var files = Files.list(dir)) {
-            assertThat(hintThereWhenSecondReturned).as("the hint existed when the second close returned; now: %s",
-                    files.map(Path::getFileName).toList()).isTrue();
-        }
+        assertThat(io.secondCloseReturnsDone(server::close, () -> Files.exists(dir.resolve(hint))))
+                .as("the hint existed when the second close returned").isTrue();
         try (TestServer reopened = new TestServer(dir); RawClient client = new RawClient(reopened.port())) {
             client.send("GET key\r\n");
             assertThat(client.read(11)).isEqualTo("$5\r\nvalue\r\n");
