@@ -57,10 +57,10 @@ class CompactionViewTest {
             dir.put(new Key(("filler-" + i).getBytes(StandardCharsets.UTF_8)), loc(2, i));
         }
         assertThat(view.pointsAt(hash(K), 1, 10, new SlotProbe())).isTrue();
-        assertThat(dir.relocate(probe.header(), probe.slot(), 1, 10, loc(9, 0))).isTrue();
+        assertThat(new CompactionView(dir).relocate(probe.header(), probe.slot(), 1, 10, loc(9, 0))).isTrue();
         assertThat(dir.get(new Key(K))).isEqualTo(loc(9, 0));
         // A switch from a record the key no longer names is refused.
-        assertThat(dir.relocate(probe.header(), probe.slot(), 1, 10, loc(9, 40))).isFalse();
+        assertThat(new CompactionView(dir).relocate(probe.header(), probe.slot(), 1, 10, loc(9, 40))).isFalse();
         assertThat(dir.get(new Key(K))).isEqualTo(loc(9, 0));
     }
 
@@ -72,14 +72,14 @@ class CompactionViewTest {
         SlotProbe probe = new SlotProbe();
         // Same size and expiry: only the location word changes.
         assertThat(view.pointsAt(hash(K), 1, 10, probe)).isTrue();
-        assertThat(dir.relocate(probe.header(), probe.slot(), 1, 10, loc(2, 0))).isTrue();
+        assertThat(new CompactionView(dir).relocate(probe.header(), probe.slot(), 1, 10, loc(2, 0))).isTrue();
         assertThat(dir.get(new Key(K))).isEqualTo(loc(2, 0));
         // A copy sealed under another cipher has another size; the expiry is compared too.
         assertThat(view.pointsAt(hash(K), 2, 0, probe)).isTrue();
-        assertThat(dir.relocate(probe.header(), probe.slot(), 2, 0, new Location(3, 0, 58, 0))).isTrue();
+        assertThat(new CompactionView(dir).relocate(probe.header(), probe.slot(), 2, 0, new Location(3, 0, 58, 0))).isTrue();
         assertThat(dir.get(new Key(K))).isEqualTo(new Location(3, 0, 58, 0));
         assertThat(view.pointsAt(hash(K), 3, 0, probe)).isTrue();
-        assertThat(dir.relocate(probe.header(), probe.slot(), 3, 0, new Location(4, 0, 58, 9_000))).isTrue();
+        assertThat(new CompactionView(dir).relocate(probe.header(), probe.slot(), 3, 0, new Location(4, 0, 58, 9_000))).isTrue();
         assertThat(dir.get(new Key(K))).isEqualTo(new Location(4, 0, 58, 9_000));
     }
 
@@ -109,7 +109,7 @@ class CompactionViewTest {
             for (int s = 1; s < 200_000 && torn.get() == null; s++) {
                 Location from = entry(s);
                 assertThat(view.pointsAt(hash(K), from.segmentId(), from.offset(), probe)).isTrue();
-                assertThat(dir.relocate(probe.header(), probe.slot(), from.segmentId(), from.offset(), entry(s + 1)))
+                assertThat(new CompactionView(dir).relocate(probe.header(), probe.slot(), from.segmentId(), from.offset(), entry(s + 1)))
                         .isTrue();
             }
         } finally {

@@ -201,13 +201,13 @@ class KeyDirTest {
         dir.put(key("k"), loc(4, 40));
         assertThat(dir.find(key("k").bytes(), entry)).isTrue();
         assertThat(entry.location()).isEqualTo(loc(4, 40));
-        assertThat(dir.relocate(entry.header(), entry.slot(), 4, 40, loc(5, 50))).isTrue();
+        assertThat(new CompactionView(dir).relocate(entry.header(), entry.slot(), 4, 40, loc(5, 50))).isTrue();
         dir.remove(key("k"));
         assertThat(dir.find(key("k").bytes(), entry)).isFalse();
         // A holder filled from a Location names no slot: relocating by it is refused, not a wrong slot's swap.
         SlotProbe adapted = new SlotProbe();
         adapted.set(loc(1, 1));
-        assertThat(dir.relocate(adapted.header(), adapted.slot(), 1, 1, loc(2, 2))).isFalse();
+        assertThat(new CompactionView(dir).relocate(adapted.header(), adapted.slot(), 1, 1, loc(2, 2))).isFalse();
         assertThat(dir.get(key("other"))).isEqualTo(loc(1, 1));
     }
 
@@ -270,13 +270,13 @@ class KeyDirTest {
     void relocateIsCompareAndSetByValue() {
         KeyDir dir = new KeyDir(false, 0);
         dir.put(key("k"), loc(1, 10));
-        assertThat(dir.relocate(key("k"), loc(1, 11), loc(9, 0))).isFalse();
-        assertThat(dir.relocate(key("absent"), loc(1, 10), loc(9, 0))).isFalse();
+        assertThat(new CompactionView(dir).relocate(key("k"), loc(1, 11), loc(9, 0))).isFalse();
+        assertThat(new CompactionView(dir).relocate(key("absent"), loc(1, 10), loc(9, 0))).isFalse();
         // An equal but distinct Location object matches: the directory stores values, not objects.
-        assertThat(dir.relocate(key("k"), new Location(1, 10, 40, 0), loc(9, 0))).isTrue();
+        assertThat(new CompactionView(dir).relocate(key("k"), new Location(1, 10, 40, 0), loc(9, 0))).isTrue();
         assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0));
         dir.put(key("k"), loc(2, 0));
-        assertThat(dir.relocate(key("k"), loc(9, 0), loc(10, 0))).isFalse();
+        assertThat(new CompactionView(dir).relocate(key("k"), loc(9, 0), loc(10, 0))).isFalse();
         assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0));
     }
 
@@ -303,13 +303,13 @@ class KeyDirTest {
         SlotProbe p = new SlotProbe();
         dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
 
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 11, loc(9, 0))).isFalse();
-        assertThat(dir.relocate(p.header(), p.slot(), 2, 10, loc(9, 0))).isFalse();
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
+        assertThat(new CompactionView(dir).relocate(p.header(), p.slot(), 1, 11, loc(9, 0))).isFalse();
+        assertThat(new CompactionView(dir).relocate(p.header(), p.slot(), 2, 10, loc(9, 0))).isFalse();
+        assertThat(new CompactionView(dir).relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
         assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0));
         // A put after the probe wins.
         dir.put(key("k"), loc(2, 0));
-        assertThat(dir.relocate(p.header(), p.slot(), 9, 0, loc(10, 0))).isFalse();
+        assertThat(new CompactionView(dir).relocate(p.header(), p.slot(), 9, 0, loc(10, 0))).isFalse();
         assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0));
     }
 
@@ -322,7 +322,7 @@ class KeyDirTest {
         dir.remove(key("k"));
         dir.put(key("k"), loc(1, 10));
 
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isFalse();
+        assertThat(new CompactionView(dir).relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isFalse();
         assertThat(dir.get(key("k"))).isEqualTo(loc(1, 10));
     }
 
@@ -338,7 +338,7 @@ class KeyDirTest {
         }
         assertThat(dir.offHeapBytes()).isGreaterThan(before);
 
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
+        assertThat(new CompactionView(dir).relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
         assertThat(dir.get(key(0))).isEqualTo(loc(9, 0));
         for (int i = 1; i < 5_000; i += 97) {
             assertThat(dir.get(key(i))).isEqualTo(loc(2, i));
@@ -512,7 +512,7 @@ class KeyDirTest {
             if (i % 2 == 0) {
                 dir.put(key(k), new Location(segment, value, 40 + segment, 0));
             } else {
-                assertThat(dir.relocate(key(k), current, new Location(segment, value, 40 + segment, 0))).isTrue();
+                assertThat(new CompactionView(dir).relocate(key(k), current, new Location(segment, value, 40 + segment, 0))).isTrue();
             }
             if (i % 3 == 0) {
                 dir.remove(key(stable + i / 2));
