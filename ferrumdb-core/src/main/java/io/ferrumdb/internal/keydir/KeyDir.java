@@ -319,11 +319,13 @@ public final class KeyDir {
         return (long) segmentId << POSITION_OFFSET_BITS | offset;
     }
 
-    static int segmentOf(long position) {
+    /** The segment id of a {@link #logPosition}. */
+    public static int segmentOf(long position) {
         return (int) (position >>> POSITION_OFFSET_BITS);
     }
 
-    static long offsetOf(long position) {
+    /** The offset of a {@link #logPosition}. */
+    public static long offsetOf(long position) {
         return position & ((1L << POSITION_OFFSET_BITS) - 1);
     }
 
