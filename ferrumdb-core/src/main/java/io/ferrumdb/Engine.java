@@ -9,6 +9,7 @@ import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -38,11 +39,11 @@ final class Engine {
      * Opens the database in {@code dir} ({@link Recovery}) and starts its parts; on a failure after recovery the
      * files are released and the lock dropped before the exception leaves.
      *
-     * @param clock     the wall clock the parts read (epoch milliseconds)
      * @param openCheck throws {@link DatabaseClosedException} once the database is closed
      */
-    Engine(Path dir, Options options, LongSupplier clock, Runnable openCheck) throws IOException {
+    Engine(Path dir, Options options, Runnable openCheck) throws IOException {
         this.dir = dir;
+        LongSupplier clock = new WallClock(options.clock());
         this.opened = Recovery.open(dir, options);
         this.segments = opened.segments();
         this.keyDir = opened.keyDir();
@@ -127,6 +128,23 @@ final class Engine {
         Throwable problem = opened.closeFiles(null, false);
         if (problem != null) {
             cause.addSuppressed(problem);
+        }
+    }
+
+    /**
+     * The wall clock the parts read, in epoch milliseconds: a class rather than a method reference (see {@link
+     * WriterCallbacks}).
+     */
+    private static final class WallClock implements LongSupplier {
+        private final Clock clock;
+
+        WallClock(Clock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public long getAsLong() {
+            return clock.millis();
         }
     }
 

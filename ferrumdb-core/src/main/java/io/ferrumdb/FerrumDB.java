@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -54,18 +53,19 @@ public final class FerrumDB implements AutoCloseable {
     private final Maintenance maintenance;
     private final ThreadCount gets = new ThreadCount();
     private volatile boolean closed;
+    /** Held by {@link #close()} from start to end, so that a concurrent close returns only once it is done. */
+    private final Object closing = new Object();
     /**
-     * What the parts call back, one instance each: classes rather than method references, as a fresh JVM spins a
-     * class and method-handle forms for each method reference at its first use, 3-5x what loading a small class
-     * costs, and every open made nine of them (ARCHITECTURE.md, "Start-up cost").
+     * What the parts call back, one instance: a class rather than a method reference, as a fresh JVM spins a class
+     * and method-handle forms for each method reference at its first use, 3-5x what loading a small class costs, and
+     * every open made nine of them (ARCHITECTURE.md, "Start-up cost"; {@link Engine} has the others).
      */
-    private final LongSupplier clock = new WallClock();
     private final Runnable openCheck = new OpenCheck();
 
     private FerrumDB(Path requested, Options options) throws IOException {
         this.dir = requested.toAbsolutePath().normalize();
         this.options = options;
-        this.engine = new Engine(dir, options, clock, openCheck);
+        this.engine = new Engine(dir, options, openCheck);
         this.keyDir = engine.keyDir;
         this.writes = engine.writes;
         this.reads = engine.reads;
@@ -89,7 +89,7 @@ public final class FerrumDB implements AutoCloseable {
      */
     public static FerrumDB open(Path dir, Options options) {
         requireArguments(dir, options);
-        // Not through whole(): its lambda would be the first thing every open spins (see clock).
+        // Not through whole(): its lambda would be the first thing every open spins (see openCheck).
         try {
             return new FerrumDB(dir, options);
         } catch (IOException e) {
@@ -393,17 +393,24 @@ public final class FerrumDB implements AutoCloseable {
      * Flushes, fsyncs, seals the active segment (writing its hint), writes the key directory image, unlocks. Throws
      * {@link ReadOnlyDatabaseException} when the write path failed and no put or sync has reported that failure
      * (a failure is reported once, as Linux reports an fsync error): writes acknowledged under {@code never()} or
-     * {@code periodic} before it may be lost. The database is closed either way.
+     * {@code periodic} before it may be lost. The database is closed either way. A call made while another thread
+     * is closing the database returns when that close has ended.
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
+        // Held for the whole close: a second caller waits for the first to finish instead of returning while the
+        // active segment is still being sealed. A JVM shutdown hook that closes the database races the main thread
+        // doing the same (a parent that kills a process also closes its stdin), and the JVM halts once the hook
+        // returns: returning early there lost the close's hint and, under never()/periodic, buffered writes.
+        synchronized (closing) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
             }
-            closed = true;
+            engine.close(options.fsyncPolicy());
         }
-        engine.close(options.fsyncPolicy());
     }
 
     public boolean isClosed() {
@@ -461,15 +468,7 @@ public final class FerrumDB implements AutoCloseable {
         return options.clock().millis();
     }
 
-    /** {@link #now()} for the parts (see {@link #clock}). */
-    private final class WallClock implements LongSupplier {
-        @Override
-        public long getAsLong() {
-            return now();
-        }
-    }
-
-    /** {@link #ensureOpen()} for the parts (see {@link #clock}). */
+    /** {@link #ensureOpen()} for the parts (see {@link #openCheck}). */
     private final class OpenCheck implements Runnable {
         @Override
         public void run() {
