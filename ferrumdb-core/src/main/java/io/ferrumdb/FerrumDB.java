@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -309,8 +310,14 @@ public final class FerrumDB implements AutoCloseable {
      * once there is room for the live data.
      */
     public CompactionResult compact() {
+        return compact(progress -> { });
+    }
+
+    /** As {@link #compact()}, telling {@code progress} how far it has come ({@link MaintenanceProgress}). */
+    public CompactionResult compact(Consumer<MaintenanceProgress> progress) {
+        Objects.requireNonNull(progress, "progress");
         writable();
-        return maintenance.compact(openCheck);
+        return maintenance.compact(openCheck, progress);
     }
 
     /**
@@ -319,13 +326,15 @@ public final class FerrumDB implements AutoCloseable {
      * then the sealed segments (immutable) are hard-linked, or copied where links are impossible.
      */
     public void backup(Path target) {
+        backup(target, progress -> { });
+    }
+
+    /** As {@link #backup(Path)}, telling {@code progress} how far it has come ({@link MaintenanceProgress}). */
+    public void backup(Path target, Consumer<MaintenanceProgress> progress) {
         Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(progress, "progress");
         ensureOpen();
-        Path to = target.toAbsolutePath().normalize();
-        if (to.equals(dir) || to.startsWith(dir)) {
-            throw new IllegalArgumentException("backup target " + to + " must lie outside the database directory");
-        }
-        maintenance.backup(to, openCheck);
+        maintenance.backup(target.toAbsolutePath().normalize(), openCheck, progress);
     }
 
     /** The failure of the last background compaction, or empty when it succeeded (or none ran). */

@@ -3,6 +3,7 @@ package io.ferrumdb.internal.compaction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.FsyncPolicy;
+import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -152,7 +153,7 @@ class CompactorTest {
         };
         Compactor compactor = new Compactor(keyDir, set, threads == 1 ? 1 << 20 : 64, 0, durable, writer::sync);
 
-        Compactor.Outcome outcome = compactor.compact(inputs, () -> false, threads);
+        Compactor.Outcome outcome = compactor.compact(inputs, () -> false, threads, ProgressMeter.IGNORE);
         compactor.close();
 
         assertThat(outcome.segmentsCompacted()).isEqualTo(inputs.size());
@@ -220,7 +221,8 @@ class CompactorTest {
             int stopAt = n;
             boolean abandoned;
             try {
-                compactor.compact(inputs, () -> polls.incrementAndGet() >= stopAt, threads);
+                compactor.compact(inputs, () -> polls.incrementAndGet() >= stopAt, threads,
+                        ProgressMeter.IGNORE);
                 abandoned = false;
             } catch (CompactionAbandonedException e) {
                 abandoned = true;
