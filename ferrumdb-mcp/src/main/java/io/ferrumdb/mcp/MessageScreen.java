@@ -1,6 +1,5 @@
 package io.ferrumdb.mcp;
 
-import io.ferrumdb.memory.MemoryLimits;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
@@ -11,7 +10,7 @@ import java.util.Map;
 /**
  * Decides what becomes of each line of stdin: a JSON-RPC message goes on to the SDK's session; a line that is not
  * one (bad JSON, JSON that is not a request, notification or response, tools/call without a name or with arguments
- * that are not an object, a line over {@link StdinLines#MAX_MESSAGE_BYTES}) is answered with JSON-RPC's parse
+ * that are not an object, a line over {@link MessageLimit#MAX_BYTES}) is answered with JSON-RPC's parse
  * error (-32700), invalid request (-32600) or invalid params (-32602), naming what is wrong, and the server goes on.
  * The SDK (2.1) logged such a line with a stack trace and stopped reading, after which no request was answered
  * and the process never ended; its tools/call answered bad params with the text of a NullPointerException or of
@@ -42,10 +41,8 @@ final class MessageScreen {
 
     Verdict screen(StdinLines.Line line) throws IOException {
         if (line instanceof StdinLines.TooLong tooLong) {
-            return new Refuse(error(tooLong.line().id(), -32600, "Invalid Request: the message is "
-                    + tooLong.line().length() + " bytes, over the limit of " + StdinLines.MAX_MESSAGE_BYTES
-                    + " bytes (16 MiB) for one JSON-RPC message; a memory's text holds at most "
-                    + MemoryLimits.MAX_TEXT_BYTES + " bytes, so send less"));
+            OversizedLine oversized = tooLong.line();
+            return new Refuse(errorReply(json, oversized.id(), -32600, MessageLimit.refusal(oversized.length())));
         }
         String text = ((StdinLines.Text) line).text().strip();
         return text.isEmpty() ? new Skip() : screen(text);
@@ -56,7 +53,8 @@ final class MessageScreen {
         try {
             value = json.readValue(line, Object.class);
         } catch (IOException | RuntimeException notJson) {
-            return new Refuse(error(null, -32700, "Parse error: the line is not JSON: " + firstLine(notJson)));
+            return new Refuse(errorReply(json, null, -32700, "Parse error: the line is not JSON: "
+                    + firstLine(notJson)));
         }
         Object id = value instanceof Map<?, ?> m && (m.get("id") instanceof String || m.get("id") instanceof Number)
                 ? m.get("id") : null;
@@ -70,11 +68,11 @@ final class MessageScreen {
             }
         }
         if (problem != null) {
-            return new Refuse(error(id, -32600, "Invalid Request: " + problem));
+            return new Refuse(errorReply(json, id, -32600, "Invalid Request: " + problem));
         }
         String params = paramsProblem((Map<?, ?>) value);
         if (params != null) {
-            return new Refuse(error(id, -32602, "Invalid params: " + params));
+            return new Refuse(errorReply(json, id, -32602, "Invalid params: " + params));
         }
         return new Pass(message);
     }
@@ -113,7 +111,8 @@ final class MessageScreen {
         return null;
     }
 
-    private String error(Object id, int code, String message) throws IOException {
+    /** A JSON-RPC error response, one line of JSON; {@code id} null when the request's id is unknown. */
+    static String errorReply(McpJsonMapper json, Object id, int code, String message) throws IOException {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);

@@ -8,15 +8,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The client's side of stdio, a line at a time (one JSON-RPC message a line), each at most
- * {@link #MAX_MESSAGE_BYTES}: a longer line is read to its end keeping only its two ends, enough to answer it.
+ * {@link MessageLimit#MAX_BYTES}: a longer line is read to its end keeping only its two ends, enough to answer it.
  */
 final class StdinLines {
-    /**
-     * The longest line read as a message, in bytes (UTF-8). At its own limit the SDK's (2.1) stdio transport
-     * logged a stack trace and stopped reading, so the server hung, answering nothing more and never ending.
-     */
-    static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-
     /** One line of stdin. */
     sealed interface Line permits Text, TooLong {
     }
@@ -48,7 +42,7 @@ final class StdinLines {
         while ((b = in.read()) >= 0 && b != '\n') {
             if (oversized != null) {
                 oversized.add(b);
-            } else if (line.size() < MAX_MESSAGE_BYTES) {
+            } else if (line.size() < MessageLimit.MAX_BYTES) {
                 line.write(b);
             } else {
                 oversized = new OversizedLine();
