@@ -94,22 +94,39 @@ final class OutboundLines {
      * that stopped reading while keeping stdout open cannot hold the server longer).
      */
     void close(Duration grace) throws InterruptedException {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!markClosed()) {
+            return;
         }
         long deadline = System.nanoTime() + grace.toNanos();
         if (!queue.offer(END, grace.toNanos(), TimeUnit.NANOSECONDS)) {
             LOG.warn("{} messages were not written to stdout within {} s: the client stopped reading",
                     queue.size(), grace.toSeconds());
+            writer.interrupt();
             return;
         }
         TimeUnit.NANOSECONDS.timedJoin(writer, Math.max(1, deadline - System.nanoTime()));
         if (writer.isAlive()) {
             LOG.warn("messages were still being written to stdout after {} s: the client stopped reading",
                     grace.toSeconds());
+            writer.interrupt();
+        }
+    }
+
+    /** Accepts nothing more and stops writing at once: what is still queued is not written. */
+    void abort() {
+        if (markClosed()) {
+            writer.interrupt();
+        }
+    }
+
+    /** Whether this call closed it (false when it was already closed). */
+    private boolean markClosed() {
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            return true;
         }
     }
 
@@ -128,7 +145,7 @@ final class OutboundLines {
             }
             flushCounting(unflushedAnswers);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // only a JVM ending interrupts this thread
+            Thread.currentThread().interrupt(); // closed without waiting: what is left is not written
         }
     }
 

@@ -150,11 +150,7 @@ final class StdioTransport implements McpServerTransportProvider {
 
         @Override
         public void close() {
-            try {
-                out.close(Duration.ZERO);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            out.abort();
         }
     }
 }
