@@ -22,7 +22,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -411,7 +410,7 @@ public final class DatabaseDirectory implements AutoCloseable {
         new SecureRandom().nextBytes(id);
         MetaFile meta = new MetaFile(id, encrypted, System.currentTimeMillis());
         // The (empty) MANIFEST first: a META of format 2 promises one.
-        writeDurably(io, dir, FileNames.MANIFEST, ManifestFile.encode(id, new TreeSet<>()));
+        writeDurably(io, dir, FileNames.MANIFEST, ManifestFile.encode(id, List.of()));
         writeDurably(io, dir, FileNames.META, meta.encode());
         return meta;
     }
