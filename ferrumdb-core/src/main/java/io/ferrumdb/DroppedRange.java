@@ -48,7 +48,13 @@ public record DroppedRange(Path file, long offset, long length, Kind kind, Strin
          * is missing in a database that needs one: open refuses the database, since it cannot tell whether a
          * segment file is gone; repair rebuilds it from the segment files present and sets the damaged one aside.
          */
-        DAMAGED_MANIFEST;
+        DAMAGED_MANIFEST,
+        /**
+         * Something other than a plain file where {@code LOCK} should be (a directory): no lock can be taken through
+         * it, so nothing could open the database. Repair sets it aside and creates a new {@code LOCK}; no record is
+         * affected.
+         */
+        DAMAGED_LOCK;
 
         /**
          * Whether this kind is damage to stored files (what verify fails on). A torn tail is not: it is a write

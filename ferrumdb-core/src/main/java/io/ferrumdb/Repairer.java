@@ -80,8 +80,25 @@ final class Repairer {
     }
 
     static RepairReport repair(Path directory, Options options) throws IOException {
-        return ClosedDatabase.run(directory, options, true, "repair",
-                (locked, files) -> new Repairer(files.dir(), options).run(locked, files));
+        Repairer repairer = new Repairer(directory.toAbsolutePath().normalize(), options);
+        repairer.setAsideDirectoryInPlaceOfLock();
+        return ClosedDatabase.run(directory, options, true, "repair", repairer::run);
+    }
+
+    /**
+     * Moves a directory standing where {@code LOCK} should be into the damaged folder (or deletes it, when told to
+     * discard and it is empty; one holding files then stops the repair, naming it), before the lock is taken on a
+     * new LOCK file; refused while anything may hold the database ({@link DatabaseDirectory#directoryInPlaceOfLock}).
+     */
+    private void setAsideDirectoryInPlaceOfLock() throws IOException {
+        Path lock = DatabaseDirectory.directoryInPlaceOfLock(io, dir);
+        if (lock == null) {
+            return;
+        }
+        problems.add(new DroppedRange(lock, 0, 0, Kind.DAMAGED_LOCK, "a directory stands where the LOCK file should"
+                + " be, so no lock could be taken; set aside, and a new LOCK file made"));
+        toSetAside.add(lock);
+        moveAside(List.of(lock));
     }
 
     private RepairReport run(DatabaseDirectory directory, SegmentFiles files) throws IOException {

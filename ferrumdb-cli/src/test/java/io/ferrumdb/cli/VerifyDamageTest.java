@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ferrumdb verify} on damage beside the segments: a damaged hint file, a MANIFEST naming a segment that is
- * gone, a key directory image with a bad checksum. Each is exit code 3 with a line naming the file.
+ * {@code ferrumdb verify} on damage beside the segments: a damaged hint file, a damaged MANIFEST, a MANIFEST naming
+ * a segment that is gone, a key directory image with a bad checksum. Each is exit code 3 with a line naming the file.
  */
 class VerifyDamageTest {
     private static final int KEYS = 2000;
@@ -105,6 +105,24 @@ class VerifyDamageTest {
         assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
         assertThat(r.out()).containsPattern("DAMAGED HINT " + java.util.regex.Pattern.quote(hint.toString())
                 + " at offset \\d+: ");
+    }
+
+    /** A damaged MANIFEST is named as such (it was reported as a damaged segment), and repair rebuilds it. */
+    @Test
+    void aDamagedManifestIsReportedAsTheManifestAndRepairRebuildsIt() throws Exception {
+        Path db = database();
+        Path manifest = db.resolve("MANIFEST");
+        flip(manifest, 20);
+        Run verify = Run.of(db, "", "verify");
+        assertThat(verify.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(verify.out()).contains("DAMAGED MANIFEST " + manifest + ": MANIFEST checksum mismatch (the list"
+                + " of the database's segments: open refuses the database until 'ferrumdb repair' rebuilds it");
+        Run repair = Run.of(db, "", "repair");
+        assertThat(repair.code()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("DAMAGED MANIFEST " + manifest + ": ")
+                .contains("rebuilt from the segment files present");
+        assertThat(Run.of(db, "", "verify").out()).contains("OK");
+        assertThat(Run.of(db, "", "count").out().strip()).isEqualTo(Integer.toString(KEYS));
     }
 
     @Test
