@@ -52,6 +52,14 @@ class VerifyDamageTest {
         }
     }
 
+    /** {@code ferrumdb verify} after a byte of {@code file} changed ({@link #flip}): exit code 3. */
+    private static Run verifyAfterFlip(Path file, long offset) throws Exception {
+        flip(file, offset);
+        Run r = Run.of(file.getParent(), "", "verify");
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        return r;
+    }
+
     private static long size(Path file) throws Exception {
         return Files.size(file);
     }
@@ -90,20 +98,14 @@ class VerifyDamageTest {
     void aKeyDirectoryImageWithABadHeaderIsReported() throws Exception {
         Path db = database();
         Path image = db.resolve("KEYDIR");
-        flip(image, 20);
-        Run r = Run.of(db, "", "verify");
-        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
-        assertThat(r.out()).contains("DAMAGED KEYDIR " + image + ": ");
+        assertThat(verifyAfterFlip(image, 20).out()).contains("DAMAGED KEYDIR " + image + ": ");
     }
 
     @Test
     void aDamagedHintFileIsReportedWithItsName() throws Exception {
         Path db = database();
         Path hint = db.resolve("0000000001.hint");
-        flip(hint, size(hint) / 2);
-        Run r = Run.of(db, "", "verify");
-        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
-        assertThat(r.out()).containsPattern("DAMAGED HINT " + java.util.regex.Pattern.quote(hint.toString())
+        assertThat(verifyAfterFlip(hint, size(hint) / 2).out()).containsPattern("DAMAGED HINT " + java.util.regex.Pattern.quote(hint.toString())
                 + " at offset \\d+: ");
     }
 
@@ -112,10 +114,7 @@ class VerifyDamageTest {
     void aDamagedManifestIsReportedAsTheManifestAndRepairRebuildsIt() throws Exception {
         Path db = database();
         Path manifest = db.resolve("MANIFEST");
-        flip(manifest, 20);
-        Run verify = Run.of(db, "", "verify");
-        assertThat(verify.code()).isEqualTo(ExitCode.DATABASE);
-        assertThat(verify.out()).contains("DAMAGED MANIFEST " + manifest + ": MANIFEST checksum mismatch (the list"
+        assertThat(verifyAfterFlip(manifest, 20).out()).contains("DAMAGED MANIFEST " + manifest + ": MANIFEST checksum mismatch (the list"
                 + " of the database's segments: open refuses the database until 'ferrumdb repair' rebuilds it");
         Run repair = Run.of(db, "", "repair");
         assertThat(repair.code()).as(repair.err()).isZero();
