@@ -5,13 +5,12 @@ import io.ferrumdb.internal.format.BackupMarker;
 import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentManifest;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * Writes a backup: a directory that opens as a copy of the database, complete only when its {@code BACKUP}
@@ -69,10 +68,10 @@ public final class BackupWriter {
                 listed.add(new BackupMarker.Segment(s.id(), s.writtenLength()));
                 progress.add(s.writtenLength());
             }
-            // The copy is a database of its own segments: its MANIFEST lists exactly those.
-            SortedSet<Integer> copied = new TreeSet<>();
-            for (BackupMarker.Segment s : listed) {
-                copied.add(s.id());
+            // The copy is a database of its own segments: its MANIFEST lists exactly those, each sealed as it is.
+            List<ManifestFile.Listed> copied = new ArrayList<>();
+            for (Segment s : sealed) {
+                copied.add(SegmentManifest.sealed(s));
             }
             step = target.resolve(FileNames.MANIFEST);
             written.add(step);

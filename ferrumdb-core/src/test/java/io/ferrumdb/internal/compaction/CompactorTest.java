@@ -178,7 +178,7 @@ class CompactorTest {
             assertThat(files.dataPath(in.id())).doesNotExist();
         }
         assertThat(dir.resolve(FileNames.COMPACTION)).doesNotExist();
-        assertThat(SegmentManifest.read(files)).isEqualTo(set.ids());
+        assertThat(SegmentManifest.read(files).keySet()).isEqualTo(set.ids());
         // The key directory follows every copied value it pointed at; live bytes follow the key directory.
         long[] live = new long[1];
         keyDir.forEachLocation(loc -> {
@@ -237,7 +237,7 @@ class CompactorTest {
                 assertThat(names(at)).as("files after abandoning at poll %d", n).isEqualTo(namesBefore);
                 assertThat(List.copyOf(set.ids())).as("segments after abandoning at poll %d", n)
                         .isEqualTo(idsBefore);
-                assertThat(SegmentManifest.read(files)).isEqualTo(set.ids());
+                assertThat(SegmentManifest.read(files).keySet()).isEqualTo(set.ids());
                 assertThat(locations()).as("key directory after abandoning at poll %d", n)
                         .isEqualTo(locationsBefore);
             } else {
