@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser test of FerrumDB Studio: starts Studio (the module's runnable jar) on a free port of 127.0.0.1 over a
+# Browser test of FerrumDB Studio: starts Studio (the module's standalone jar, which runs with target/lib) on a free port of 127.0.0.1 over a
 # temporary database, drives it in Debian's headless chromium with playwright-core, and stops it.
 # Screenshots go to ferrumdb-studio/target/screenshots. Installs chromium (apt) and playwright-core (npm) when
 # missing; playwright never downloads a browser of its own. Needs Node.js 20+ with npm (.ci/require-node.sh).
@@ -19,7 +19,7 @@ if [ ! -d node_modules/playwright-core ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-jar="$module/target/ferrumdb-studio-0.1.0-SNAPSHOT.jar"
+jar="$module/target/ferrumdb-studio-0.1.0-SNAPSHOT-standalone.jar"
 # The jar runs the engine and documents jars copied beside it (target/lib) at package time, so a change in
 # ferrumdb-core or ferrumdb-doc (the modules ferrumdb-studio/pom.xml names) must rebuild it too.
 sources=("$root/pom.xml")

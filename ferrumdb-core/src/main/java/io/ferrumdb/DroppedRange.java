@@ -24,7 +24,10 @@ public record DroppedRange(Path file, long offset, long length, Kind kind, Strin
         TORN_TAIL,
         /** A record (or the records up to the next valid one) that fails its checks in the middle of the log. */
         DAMAGED_RECORD,
-        /** A segment file whose header is unreadable, names another segment, or belongs to another database. */
+        /**
+         * A segment file whose header is unreadable, names another segment, or belongs to another database, or that
+         * is not the length or header the MANIFEST recorded when it was sealed (cut short, grown, replaced).
+         */
         DAMAGED_SEGMENT,
         /** A hint file that is damaged or describes another length of its segment; the segment is read instead. */
         DAMAGED_HINT,
@@ -39,7 +42,19 @@ public record DroppedRange(Path file, long offset, long length, Kind kind, Strin
          * affected (open ignores it and loads the hints; repair and a writable open delete it), but the disk
          * changed bytes it was given.
          */
-        DAMAGED_IMAGE;
+        DAMAGED_IMAGE,
+        /**
+         * A {@code MANIFEST} (the list of the database's segments) that is damaged, belongs to another database or
+         * is missing in a database that needs one: open refuses the database, since it cannot tell whether a
+         * segment file is gone; repair rebuilds it from the segment files present and sets the damaged one aside.
+         */
+        DAMAGED_MANIFEST,
+        /**
+         * Something other than a plain file where {@code LOCK} should be (a directory): no lock can be taken through
+         * it, so nothing could open the database. Repair sets it aside and creates a new {@code LOCK}; no record is
+         * affected.
+         */
+        DAMAGED_LOCK;
 
         /**
          * Whether this kind is damage to stored files (what verify fails on). A torn tail is not: it is a write

@@ -1,14 +1,12 @@
 package io.ferrumdb;
 
 import io.ferrumdb.internal.concurrent.ThreadCount;
-import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.log.LogWriter;
 import io.ferrumdb.internal.log.ReadPath;
-import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,8 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.LongConsumer;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -47,11 +43,10 @@ import java.util.stream.Stream;
 public final class FerrumDB implements AutoCloseable {
     private final Path dir;
     private final Options options;
-    private final Recovery.Opened opened;
-    private final SegmentSet segments;
+    /** The parts; the ones every call uses are fields here too (no further object on a GET's or a put's way). */
+    private final Engine engine;
     private final KeyDir keyDir;
-    /** Both null when read-only. */
-    private final LogWriter writer;
+    /** Null when read-only. */
     private final WritePath writes;
     private final ReadPath reads;
     private final KeyViews views;
@@ -59,39 +54,25 @@ public final class FerrumDB implements AutoCloseable {
     private final Maintenance maintenance;
     private final ThreadCount gets = new ThreadCount();
     private volatile boolean closed;
+    /** Held by {@link #close()} from start to end, so that a concurrent close returns only once it is done. */
+    private final Object closing = new Object();
     /**
-     * What the parts call back, one instance each: classes rather than method references, as a fresh JVM spins a
-     * class and method-handle forms for each method reference at its first use, 3-5x what loading a small class
-     * costs, and every open made nine of them (ARCHITECTURE.md, "Start-up cost").
+     * What the parts call back, one instance: a class rather than a method reference, as a fresh JVM spins a class
+     * and method-handle forms for each method reference at its first use, 3-5x what loading a small class costs, and
+     * every open made nine of them (ARCHITECTURE.md, "Start-up cost"; {@link Engine} has the others).
      */
-    private final LongSupplier clock = new WallClock();
     private final Runnable openCheck = new OpenCheck();
 
     private FerrumDB(Path requested, Options options) throws IOException {
         this.dir = requested.toAbsolutePath().normalize();
         this.options = options;
-        this.opened = Recovery.open(dir, options);
-        this.segments = opened.segments();
-        this.keyDir = opened.keyDir();
-        try {
-            // The first append creates the active segment: an open that writes nothing creates no file.
-            WriterCallbacks callbacks = new WriterCallbacks();
-            this.writer = options.readOnly() ? null : new LogWriter(opened.maxSequence(), options.fsyncPolicy(),
-                    options.segmentSize(), callbacks, callbacks, callbacks);
-            keyDir.keysInRecords(new io.ferrumdb.internal.log.RecordKeyReader(segments, writer));
-            this.writes = writer == null ? null : new WritePath(writer, keyDir, segments, clock);
-            if (writer != null) {
-                keyDir.stageNewKeys(callbacks, callbacks);
-                keyDir.trackSizeChanges(new DurableRecords());
-            }
-            this.reads = new ReadPath(ReadPath.Lookup.of(keyDir), segments, writer, clock, openCheck);
-            this.expiry = new ExpiryPurge(keyDir, segments, writer, clock);
-            this.views = new KeyViews(keyDir, reads, clock, openCheck);
-            this.maintenance = new Maintenance(dir, options, opened.directory(), segments, keyDir, writer, expiry);
-        } catch (RuntimeException e) {
-            closeQuietlyAfterFailedOpen(e);
-            throw e;
-        }
+        this.engine = new Engine(dir, options, openCheck);
+        this.keyDir = engine.keyDir;
+        this.writes = engine.writes;
+        this.reads = engine.reads;
+        this.views = engine.views;
+        this.expiry = engine.expiry;
+        this.maintenance = engine.maintenance;
     }
 
     /** Opens (creating if missing) the database in {@code dir} with default options. */
@@ -109,7 +90,7 @@ public final class FerrumDB implements AutoCloseable {
      */
     public static FerrumDB open(Path dir, Options options) {
         requireArguments(dir, options);
-        // Not through whole(): its lambda would be the first thing every open spins (see clock).
+        // Not through whole(): its lambda would be the first thing every open spins (see openCheck).
         try {
             return new FerrumDB(dir, options);
         } catch (IOException e) {
@@ -208,12 +189,7 @@ public final class FerrumDB implements AutoCloseable {
     public long size() {
         ensureOpen();
         expiry.run();
-        return liveKeys();
-    }
-
-    /** {@link #size()} without the checks and the purge. */
-    private long liveKeys() {
-        return writer != null && writer.hasFailed() ? keyDir.durableSize() : keyDir.size();
+        return engine.liveKeys();
     }
 
     /** Live keys in no particular order, weakly consistent. */
@@ -318,8 +294,8 @@ public final class FerrumDB implements AutoCloseable {
     /** Forces every write so far to stable storage, whatever the fsync policy. */
     public void sync() {
         ensureOpen();
-        if (writer != null) {
-            writer.sync();
+        if (engine.writer != null) {
+            engine.writer.sync();
         }
     }
 
@@ -334,8 +310,14 @@ public final class FerrumDB implements AutoCloseable {
      * once there is room for the live data.
      */
     public CompactionResult compact() {
+        return compact(progress -> { });
+    }
+
+    /** As {@link #compact()}, telling {@code progress} how far it has come ({@link MaintenanceProgress}). */
+    public CompactionResult compact(Consumer<MaintenanceProgress> progress) {
+        Objects.requireNonNull(progress, "progress");
         writable();
-        return maintenance.compact(openCheck);
+        return maintenance.compact(openCheck, progress);
     }
 
     /**
@@ -344,13 +326,15 @@ public final class FerrumDB implements AutoCloseable {
      * then the sealed segments (immutable) are hard-linked, or copied where links are impossible.
      */
     public void backup(Path target) {
+        backup(target, progress -> { });
+    }
+
+    /** As {@link #backup(Path)}, telling {@code progress} how far it has come ({@link MaintenanceProgress}). */
+    public void backup(Path target, Consumer<MaintenanceProgress> progress) {
         Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(progress, "progress");
         ensureOpen();
-        Path to = target.toAbsolutePath().normalize();
-        if (to.equals(dir) || to.startsWith(dir)) {
-            throw new IllegalArgumentException("backup target " + to + " must lie outside the database directory");
-        }
-        maintenance.backup(to, openCheck);
+        maintenance.backup(target.toAbsolutePath().normalize(), openCheck, progress);
     }
 
     /** The failure of the last background compaction, or empty when it succeeded (or none ran). */
@@ -389,7 +373,7 @@ public final class FerrumDB implements AutoCloseable {
      */
     public void rotateDataKey() {
         writable();
-        EncryptionAdmin.rotateDataKey(dir, options, segments, writer, maintenance, openCheck);
+        EncryptionAdmin.rotateDataKey(dir, options, engine.segments, engine.writer, maintenance, openCheck);
     }
 
     // ---------------------------------------------------------------- information
@@ -404,13 +388,13 @@ public final class FerrumDB implements AutoCloseable {
 
     /** What open truncated or (in salvage mode) skipped; empty after a clean shutdown. */
     public List<DroppedRange> recoveryReport() {
-        return opened.report();
+        return engine.opened.report();
     }
 
     public Stats stats() {
         ensureOpen();
         expiry.run();
-        return maintenance.stats(liveKeys(), writes == null ? 0 : writes.puts.get(),
+        return maintenance.stats(engine.liveKeys(), writes == null ? 0 : writes.puts.get(),
                 writes == null ? 0 : writes.deletes.get(), gets.sum());
     }
 
@@ -418,51 +402,23 @@ public final class FerrumDB implements AutoCloseable {
      * Flushes, fsyncs, seals the active segment (writing its hint), writes the key directory image, unlocks. Throws
      * {@link ReadOnlyDatabaseException} when the write path failed and no put or sync has reported that failure
      * (a failure is reported once, as Linux reports an fsync error): writes acknowledged under {@code never()} or
-     * {@code periodic} before it may be lost. The database is closed either way.
+     * {@code periodic} before it may be lost. The database is closed either way. A call made while another thread
+     * is closing the database returns when that close has ended.
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        // A failed closing merge left the inputs in place (nothing acknowledged is at risk); close goes on.
-        Throwable problem = maintenance.close();
-        if (writer != null) {
-            Segment active = writer.active();
-            boolean activeEmpty = writer.close();
-            // Puts may have staged keys since the last roll; the key directory image needs them in its table.
-            keyDir.drainStaged();
-            // Unreported failure (in this close, or in the background after never()/periodic puts): say so.
-            Throwable unreported = writer.takeUnreportedFailure();
-            if (unreported != null) {
-                // Under always() a write is acknowledged only once fsynced, and a failure that fails a waiting
-                // writer counts as reported: one left for close came after the records it touched were durable
-                // (a hint file's write, the database's own roll), so saying writes were lost would be untrue.
-                String what = options.fsyncPolicy().isAlways()
-                        ? "the write path failed after every acknowledged write was fsynced (none is lost)"
-                        : "close could not make all writes durable";
-                ReadOnlyDatabaseException lost = new ReadOnlyDatabaseException(what + ": " + unreported, unreported);
-                if (problem != null) {
-                    lost.addSuppressed(problem);
+        // Held for the whole close: a second caller waits for the first to finish instead of returning while the
+        // active segment is still being sealed. A JVM shutdown hook that closes the database races the main thread
+        // doing the same (a parent that kills a process also closes its stdin), and the JVM halts once the hook
+        // returns: returning early there lost the close's hint and, under never()/periodic, buffered writes.
+        synchronized (closing) {
+            synchronized (this) {
+                if (closed) {
+                    return;
                 }
-                problem = lost;
-            } else if (activeEmpty && writer.failure() == null && active != null) {
-                try {
-                    segments.discard(active.id());
-                } catch (IOException e) {
-                    problem = e;
-                }
+                closed = true;
             }
-        }
-        problem = opened.closeFiles(problem, writer != null && writer.failure() == null);
-        if (problem instanceof FerrumException fe) {
-            throw fe;
-        }
-        if (problem != null) {
-            throw new FerrumException("error closing database " + dir + ": " + problem, problem);
+            engine.close(options.fsyncPolicy());
         }
     }
 
@@ -521,71 +477,11 @@ public final class FerrumDB implements AutoCloseable {
         return options.clock().millis();
     }
 
-    /** {@link #now()} for the parts (see {@link #clock}). */
-    private final class WallClock implements LongSupplier {
-        @Override
-        public long getAsLong() {
-            return now();
-        }
-    }
-
-    /** Which records are durable, for the key directory's {@link KeyDir#trackSizeChanges} (see {@link #clock}). */
-    private final class DurableRecords implements KeyDir.Durability {
-        @Override
-        public boolean isDurable(int segmentId, long offset) {
-            Segment s = segments.get(segmentId);
-            return s == null || writer.isDurable(s, offset); // gone: a compaction's input, sealed
-        }
-    }
-
-    /** {@link #ensureOpen()} for the parts (see {@link #clock}). */
+    /** {@link #ensureOpen()} for the parts (see {@link #openCheck}). */
     private final class OpenCheck implements Runnable {
         @Override
         public void run() {
             ensureOpen();
-        }
-    }
-
-    /**
-     * The log writer's calls back into the database: a rolled segment to seal, the next active segment, and the work
-     * after each flush cycle (the key directory's queued ordered-set changes); and the key directory's staged keys'
-     * drains under the writer's lock, with the live bytes they release. One class for all (see {@link #clock}).
-     */
-    private final class WriterCallbacks implements LogWriter.SealListener, LogWriter.SegmentFactory, Runnable,
-            Consumer<Runnable>, LongConsumer {
-        /**
-         * A roll's new active segment, under the writer's lock. The staged keys go into the key directory's table
-         * first: they name records of the segment being rolled, which compaction may take once sealed, and it
-         * switches table entries only ({@link KeyDir#stageNewKeys}).
-         */
-        @Override
-        public Segment createActive() throws IOException {
-            keyDir.drainBeforeRoll();
-            return segments.createActive();
-        }
-
-        /** A drain of the key directory's staged keys from a thread that is not writing: under the writer's lock. */
-        @Override
-        public void accept(Runnable drain) {
-            writer.runLocked(drain);
-        }
-
-        /** A drain replaced the key directory entry {@code previous} ({@code segmentId << 32 | recordSize}). */
-        @Override
-        public void accept(long previous) {
-            segments.release(previous);
-        }
-
-        /** The flusher's call once a rolled segment is complete and fsynced (see {@link SegmentSet#seal}). */
-        @Override
-        public void sealed(Segment s, HintFile.Builder hint) throws IOException {
-            segments.seal(s, hint);
-            maintenance.segmentSealed();
-        }
-
-        @Override
-        public void run() {
-            keyDir.applyQueuedOrderedChanges();
         }
     }
 
@@ -595,18 +491,6 @@ public final class FerrumDB implements AutoCloseable {
             return write.apply(writable());
         } catch (FerrumException e) {
             return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private void closeQuietlyAfterFailedOpen(RuntimeException cause) {
-        // Nothing was appended yet, so closing the writer writes nothing (and its threads never started); it still
-        // marks the writer closed, as every later path expects.
-        if (writer != null) {
-            writer.close();
-        }
-        Throwable problem = opened.closeFiles(null, false);
-        if (problem != null) {
-            cause.addSuppressed(problem);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.ferrumdb;
 import io.ferrumdb.internal.compaction.CompactionPolicy;
 import io.ferrumdb.internal.compaction.CompactionScheduler;
 import io.ferrumdb.internal.compaction.Compactor;
+import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.directory.BackupWriter;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.keydir.KeyDir;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Work on the sealed segments while the database is open: compaction (on demand, and in the background through
@@ -100,29 +102,40 @@ final class Maintenance {
         };
     }
 
-    /** Seals the active segment (unless writes have failed) and compacts every sealed segment. */
-    CompactionResult compact(Runnable ensureOpen) {
+    /**
+     * Seals the active segment (unless writes have failed) and compacts every sealed segment, telling
+     * {@code progress} how far it came.
+     */
+    CompactionResult compact(Runnable ensureOpen, Consumer<MaintenanceProgress> progress) {
         lock.lock();
         try {
             ensureOpen.run();
             if (writer.failure() == null) {
                 writer.rollAndSync();
             }
-            return compactNow(sealedSegments(), () -> false, compactionThreads);
+            return compactNow(sealedSegments(), () -> false, compactionThreads, reporting(progress));
         } finally {
             lock.unlock();
         }
     }
 
-    /** Seals the active segment and copies the sealed segments to {@code to}. */
-    void backup(Path to, Runnable ensureOpen) {
+    /** The meter's counts as the public report. */
+    private static ProgressMeter.Listener reporting(Consumer<MaintenanceProgress> progress) {
+        return (done, planned) -> progress.accept(new MaintenanceProgress(done, planned));
+    }
+
+    /** Seals the active segment and copies the sealed segments to {@code to}, telling {@code progress}. */
+    void backup(Path to, Runnable ensureOpen, Consumer<MaintenanceProgress> progress) {
+        if (to.equals(dir) || to.startsWith(dir)) {
+            throw new IllegalArgumentException("backup target " + to + " must lie outside the database directory");
+        }
         lock.lock();
         try {
             ensureOpen.run();
             if (writer != null) {
                 writer.rollAndSync();
             }
-            BackupWriter.write(directory, sealedSegments(), to, System.currentTimeMillis());
+            BackupWriter.write(directory, sealedSegments(), to, System.currentTimeMillis(), reporting(progress));
         } catch (IOException e) {
             throw new FerrumException("backup of " + dir + " to " + to + " failed: " + e, e);
         } finally {
@@ -142,17 +155,19 @@ final class Maintenance {
 
     /** Compacts {@code inputs} (sealed segments) to the end. REQUIRES: the maintenance lock is held. */
     CompactionResult compactNow(List<Segment> inputs) {
-        return compactNow(inputs, () -> false, 1);
+        return compactNow(inputs, () -> false, 1, ProgressMeter.IGNORE);
     }
 
     /**
      * Compacts {@code inputs} (sealed segments), or abandons the copy with CompactionAbandonedException once
-     * {@code abandon} is true (see Compactor#compact), in up to {@code threads} subcompactions. REQUIRES: the
-     * maintenance lock is held.
+     * {@code abandon} is true (see Compactor#compact), in up to {@code threads} subcompactions, telling
+     * {@code progress}. REQUIRES: the maintenance lock is held.
      */
-    private CompactionResult compactNow(List<Segment> inputs, BooleanSupplier abandon, int threads) {
+    private CompactionResult compactNow(List<Segment> inputs, BooleanSupplier abandon, int threads,
+                                        ProgressMeter.Listener progress) {
         assert lock.isHeldByCurrentThread() : "compaction runs under the maintenance lock";
         if (inputs.isEmpty()) {
+            new ProgressMeter(0, progress).complete();
             return CompactionResult.NOTHING;
         }
         long started = System.nanoTime();
@@ -163,7 +178,7 @@ final class Maintenance {
                 compactor = new Compactor(keyDir, segments, options.segmentSize(), options.compactionRateLimit(),
                         durability(writer), this::syncBeforeRetiringSegments);
             }
-            Compactor.Outcome o = compactor.compact(inputs, abandon, threads);
+            Compactor.Outcome o = compactor.compact(inputs, abandon, threads, progress);
             compactions.increment();
             reclaimedBytes.add(Math.max(0, o.bytesRead() - o.bytesWritten()));
             bytesRead.add(o.bytesRead());
@@ -321,7 +336,7 @@ final class Maintenance {
 
         @Override
         public void compact(List<Segment> inputs, BooleanSupplier abandon) {
-            compactNow(inputs, abandon, 1);
+            compactNow(inputs, abandon, 1, ProgressMeter.IGNORE);
         }
     }
 }

@@ -7,6 +7,7 @@ import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
 import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.keydir.HashOrderedHint;
@@ -28,8 +29,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
-import java.util.SortedSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -90,6 +91,8 @@ final class Recovery {
     private final List<DroppedRange> report = new ArrayList<>();
     private SegmentFiles files;
     private SegmentManifest manifest;
+    /** The segments of the database and what the MANIFEST recorded of them. */
+    private SegmentInventory inventory;
     private SegmentSet segments;
     private KeyDir keyDir;
     /** Loads records into {@link #keyDir}, tombstones included (kept in the key directory while loading). */
@@ -137,14 +140,14 @@ final class Recovery {
     private Opened run() throws IOException {
         MetaFile meta = directory.meta();
         files = new SegmentFiles(io, dir, meta.databaseId(), openCiphers(meta));
-        SortedSet<Integer> listed = meta.hasManifest() ? SegmentManifest.read(files) : null;
-        manifest = new SegmentManifest(files, listed == null ? List.of() : listed);
+        NavigableMap<Integer, ManifestFile.Listed> listed = meta.hasManifest() ? SegmentManifest.read(files) : null;
+        manifest = new SegmentManifest(files, listed == null ? List.of() : listed.values());
         segments = new SegmentSet(files, manifest);
         Set<Integer> superseded = finishInterruptedCompaction(meta);
         if (writable()) {
             directory.deleteTemporaryFiles();
         }
-        SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
+        inventory = SegmentInventory.take(files, listed, superseded);
         inventory.requireWhole(files);
         List<Integer> ids = new ArrayList<>(inventory.live());
         if (writable()) {
@@ -161,9 +164,15 @@ final class Recovery {
                 segments.reserveThrough(id);
             }
         }
-        if (writable() && (!meta.hasManifest() || !manifest.ids().equals(segments.ids()))) {
+        // Every segment is sealed now (the writer appends only to segments it creates), so each is recorded with its
+        // length: a database of MANIFEST version 2, or one opened after a crash, gains the seals it lacks.
+        List<ManifestFile.Listed> sealed = new ArrayList<>();
+        for (Segment seg : segments.all()) {
+            sealed.add(SegmentManifest.sealed(seg));
+        }
+        if (writable() && (!meta.hasManifest() || !manifest.lists(sealed))) {
             // Only when it changed: an open that finds nothing to fix writes no file (a full disk opens).
-            manifest.replace(segments.ids());
+            manifest.replace(sealed);
             if (!meta.hasManifest()) {
                 // A format-1 database gains its MANIFEST first, then the META that says it has one.
                 directory.writeDurably(FileNames.META, meta.upgraded().encode());
@@ -364,7 +373,7 @@ final class Recovery {
     private long loadImage(DirectoryImage.Loaded image) throws IOException {
         keyDir = image.keyDir();
         for (KeyDirImage.SegmentState s : image.segments()) {
-            Segment seg = files.open(s.id(), writable());
+            Segment seg = asSealed(files.open(s.id(), writable()));
             segments.addRecovered(seg);
             seg.seal();
             if (s.maxSequence() > 0) {
@@ -397,10 +406,14 @@ final class Recovery {
                 : KeyDir.keysInLog(expectedKeys, options.keyHashBits());
     }
 
-    /** Opens a segment; one whose header {@code rule} says was torn while it was being created is discarded. */
+    /**
+     * Opens a segment; one whose header {@code rule} says was torn while it was being created is discarded, one
+     * that is not as the MANIFEST recorded it when it was sealed refused.
+     */
     private Segment openForRecovery(int id, TailRule rule) throws IOException {
+        Segment seg;
         try {
-            return files.open(id, writable());
+            seg = files.open(id, writable());
         } catch (CorruptionException e) {
             long size = files.size(files.dataPath(id));
             if (rule.mayHaveTornHeader(id, size, io.exists(files.hintPath(id)))) {
@@ -413,6 +426,20 @@ final class Recovery {
             }
             throw e;
         }
+        return asSealed(seg);
+    }
+
+    /**
+     * {@code seg}, unless it is not the file the MANIFEST recorded when it was sealed (another length, another
+     * header): then it is closed and the open fails, naming it and both lengths.
+     */
+    private Segment asSealed(Segment seg) throws IOException {
+        DroppedRange changed = inventory.changedSinceSealed(seg);
+        if (changed != null) {
+            seg.close();
+            throw new CorruptionException(changed.file(), changed.offset(), changed.reason());
+        }
+        return seg;
     }
 
     /**

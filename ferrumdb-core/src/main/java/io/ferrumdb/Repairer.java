@@ -4,6 +4,7 @@ import io.ferrumdb.DroppedRange.Kind;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
+import io.ferrumdb.internal.format.ManifestFile.Listed;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
@@ -28,10 +29,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * Makes a damaged, closed database openable again, keeping every intact record (LevelDB's RepairDB, SQLite's
@@ -68,6 +68,8 @@ final class Repairer {
     /** Files of {@link #toSetAside} moved (or deleted) already. */
     private final List<Path> movedAlready = new ArrayList<>();
     private long bytesDropped;
+    /** The segments of the database and what the MANIFEST recorded of them. */
+    private SegmentInventory inventory;
     /** Segments the key directory image showed were cut short (rewritten as damaged), before it was deleted. */
     private Set<Path> cutShortByImage = Set.of();
 
@@ -78,8 +80,25 @@ final class Repairer {
     }
 
     static RepairReport repair(Path directory, Options options) throws IOException {
-        return ClosedDatabase.run(directory, options, true, "repair",
-                (locked, files) -> new Repairer(files.dir(), options).run(locked, files));
+        Repairer repairer = new Repairer(directory.toAbsolutePath().normalize(), options);
+        repairer.setAsideDirectoryInPlaceOfLock();
+        return ClosedDatabase.run(directory, options, true, "repair", repairer::run);
+    }
+
+    /**
+     * Moves a directory standing where {@code LOCK} should be into the damaged folder (or deletes it, when told to
+     * discard and it is empty; one holding files then stops the repair, naming it), before the lock is taken on a
+     * new LOCK file; refused while anything may hold the database ({@link DatabaseDirectory#directoryInPlaceOfLock}).
+     */
+    private void setAsideDirectoryInPlaceOfLock() throws IOException {
+        Path lock = DatabaseDirectory.directoryInPlaceOfLock(io, dir);
+        if (lock == null) {
+            return;
+        }
+        problems.add(new DroppedRange(lock, 0, 0, Kind.DAMAGED_LOCK, "a directory stands where the LOCK file should"
+                + " be, so no lock could be taken; set aside, and a new LOCK file made"));
+        toSetAside.add(lock);
+        moveAside(List.of(lock));
     }
 
     private RepairReport run(DatabaseDirectory directory, SegmentFiles files) throws IOException {
@@ -97,8 +116,8 @@ final class Repairer {
         directory.io().delete(directory.file(FileNames.KEYDIR));
         Path journal = directory.file(FileNames.COMPACTION);
         Set<Integer> superseded = readJournal(directory, journal);
-        SortedSet<Integer> listed = readManifest(files, meta);
-        SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
+        NavigableMap<Integer, Listed> listed = readManifest(files, meta);
+        inventory = SegmentInventory.take(files, listed, superseded);
         List<Path> missing = new ArrayList<>();
         for (int id : inventory.missing()) {
             missing.add(files.dataPath(id));
@@ -115,8 +134,10 @@ final class Repairer {
             setAside(files.dataPath(id), files.hintPath(id));
         }
 
-        int nextId = nextFreeId(files, inventory, listed, superseded);
-        SortedSet<Integer> kept = new TreeSet<>();
+        int nextId = nextFreeId(files, listed, superseded);
+        // What the new MANIFEST lists: the sound segments as the old one did (sealed, or the segment being written,
+        // whose torn tail open truncates), the new ones as sealed.
+        List<Listed> kept = new ArrayList<>();
         List<SegmentOutput> outputs = new ArrayList<>();
         SegmentOutput out = null;
         TailRule rule = inventory.tailRule(files);
@@ -135,7 +156,7 @@ final class Repairer {
                 try {
                     SegmentScanner.Result scan = scanAndCheckHint(files, seg, rule);
                     if (scan == null) {
-                        kept.add(id);
+                        kept.add(inventory.listed().getOrDefault(id, Listed.unsealed(id)));
                         continue;
                     }
                     rewritten.add(files.dataPath(id));
@@ -160,7 +181,7 @@ final class Repairer {
             for (SegmentOutput o : outputs) {
                 io.rename(o.tmpPath(), files.dataPath(o.segment().id()));
                 written.add(files.dataPath(o.segment().id()));
-                kept.add(o.segment().id());
+                kept.add(SegmentManifest.sealed(o.segment()));
             }
             io.syncDirectory(dir);
         } catch (IOException | RuntimeException e) {
@@ -242,27 +263,27 @@ final class Repairer {
     }
 
     /** The listed segments, or null (every segment file present counts) when there is no usable MANIFEST. */
-    private SortedSet<Integer> readManifest(SegmentFiles files, MetaFile meta) throws IOException {
+    private NavigableMap<Integer, Listed> readManifest(SegmentFiles files, MetaFile meta) throws IOException {
         if (!meta.hasManifest()) {
             return null;
         }
         try {
             return SegmentManifest.read(files);
         } catch (CorruptionException | FormatVersionException e) {
-            problems.add(new DroppedRange(SegmentManifest.path(dir), 0, 0, Kind.DAMAGED_SEGMENT,
+            problems.add(new DroppedRange(SegmentManifest.path(dir), 0, 0, Kind.DAMAGED_MANIFEST,
                     message(e) + "; rebuilt from the segment files present"));
             return null;
         }
     }
 
-    private static int nextFreeId(SegmentFiles files, SegmentInventory inventory, SortedSet<Integer> listed,
+    private static int nextFreeId(SegmentFiles files, NavigableMap<Integer, Listed> listed,
                                   Set<Integer> superseded) throws IOException {
         int max = 0;
         for (int id : files.listSegmentIds()) {
             max = Math.max(max, id);
         }
         if (listed != null && !listed.isEmpty()) {
-            max = Math.max(max, listed.last());
+            max = Math.max(max, listed.lastKey());
         }
         for (int id : superseded) {
             max = Math.max(max, id);
@@ -333,6 +354,16 @@ final class Repairer {
         boolean hinted = io.exists(hint) && seg.path().equals(files.dataPath(seg.id()));
         SegmentFiles.Checked checked = files.check(seg, hinted, rule);
         boolean cutShort = checked.cutShort();
+        DroppedRange changed = inventory.changedSinceSealed(seg);
+        if (changed != null) {
+            problems.add(new DroppedRange(changed.file(), changed.offset(), changed.length(), changed.kind(),
+                    changed.reason() + "; its intact records are kept"));
+            if (changed.offset() == seg.writtenLength()) {
+                // Bytes the file no longer holds (a cut); bytes added to it are counted where the scan drops them.
+                bytesDropped += changed.length();
+            }
+            cutShort = true;
+        }
         boolean hintUsable = checked.hintUsable();
         if (checked.hintDamage() != null) {
             problems.add(checked.hintDamage());

@@ -3,6 +3,7 @@ package io.ferrumdb;
 import io.ferrumdb.DroppedRange.Kind;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.io.StorageFile;
@@ -17,8 +18,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
-import java.util.SortedSet;
 
 /**
  * Reads every record of every segment of a closed database and reports each damaged range, writing nothing.
@@ -46,12 +47,12 @@ final class Verifier {
         List<DroppedRange> problems = new ArrayList<>();
         Set<Integer> superseded = supersededSegments(directory, problems);
         checkImage(directory, files, problems);
-        SortedSet<Integer> listed = null;
+        NavigableMap<Integer, ManifestFile.Listed> listed = null;
         if (meta.hasManifest()) {
             try {
                 listed = SegmentManifest.read(files);
             } catch (CorruptionException e) {
-                problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()));
+                problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_MANIFEST, e.problem()));
             }
         }
         SegmentInventory inventory = SegmentInventory.take(files, listed, superseded);
@@ -84,6 +85,10 @@ final class Verifier {
                 continue;
             }
             try {
+                DroppedRange changed = inventory.changedSinceSealed(seg);
+                if (changed != null) {
+                    problems.add(changed);
+                }
                 SegmentFiles.Checked checked = files.check(seg, hinted, rule);
                 if (checked.hintDamage() != null) {
                     problems.add(checked.hintDamage());

@@ -24,11 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * database, LOCK, SERVING), damaged in every way the issues name (a flipped byte, a torn tail, truncation to zero,
  * deletion, a file of another kind under its name), through the public API. For each: open either refuses with a
  * typed {@link FerrumException} naming the file, or returns exactly the written data; damage open refuses is named
- * by verify (file and an offset within it) or refuses verify the same way, and the refusal says what to do; repair
- * then leaves a database that verify finds clean and that returns, for every key, its written value or (only when
- * records were lost with a segment) nothing, never another value; or, for the KEY file, which nothing can rebuild,
- * refuses with a typed error naming it and saying where a copy is. Each case's outcome is stated, so a change of
- * behaviour fails here.
+ * by verify (file, an offset within it and, for a MANIFEST, hint or image, the kind of file) or refuses verify the
+ * same way, and the refusal says what to do; repair then leaves a database that verify finds clean and that
+ * returns, for every key, its written value or (only when records were lost with a segment) nothing, never another
+ * value; or, for the KEY file, which nothing can rebuild, refuses with a typed error naming it and saying where a
+ * copy is. Each case's outcome is stated, so a change of behaviour fails here.
  */
 class FileDamageMatrixTest {
     @TempDir
@@ -73,6 +73,19 @@ class FileDamageMatrixTest {
         /** Whether verify refuses to run at all (it cannot read the database without this file). */
         boolean refusesVerify(Damage damage) {
             return this == META || this == KEY || (this == LOCK && damage == Damage.DELETED);
+        }
+
+        /**
+         * The kind verify reports this file's damage under, or null where it depends on the damage (a segment's
+         * record or header). A damaged MANIFEST was reported as a damaged segment before session 22.
+         */
+        DroppedRange.Kind verifyKind() {
+            return switch (this) {
+                case MANIFEST -> DroppedRange.Kind.DAMAGED_MANIFEST;
+                case HINT -> DroppedRange.Kind.DAMAGED_HINT;
+                case KEYDIR -> DroppedRange.Kind.DAMAGED_IMAGE;
+                default -> null;
+            };
         }
 
         /** Whether verify (when it runs) reports damage naming this file. */
@@ -230,6 +243,9 @@ class FileDamageMatrixTest {
                         .anySatisfy(p -> {
                             assertThat(p.file()).isEqualTo(file);
                             assertThat(p.offset()).isBetween(0L, size);
+                            if (kind.verifyKind() != null) {
+                                assertThat(p.kind()).isEqualTo(kind.verifyKind());
+                            }
                         });
             } else {
                 assertThat(verify.problems()).as(what + ": nothing to report").isEmpty();
@@ -281,6 +297,57 @@ class FileDamageMatrixTest {
                 .contains(dir.resolve("META").toAbsolutePath().normalize());
         try (FerrumDB db = FerrumDB.open(dir, options(false))) {
             assertThat(dump(db)).isEqualTo(written());
+        }
+    }
+
+    /**
+     * A directory in place of {@code LOCK}: no writer's lock can be taken through it, so open and repair stopped at
+     * it (a read-only open and verify took a shared lock on the directory, which no writer could conflict with).
+     * Every open and verify now refuse it, naming it, and repair sets it aside into its damaged folder like any other
+     * file of the wrong kind, takes the lock on a new LOCK file and reports it; the database then opens with every
+     * record. Before, repair failed naming LOCK, and the operator had to find and remove the directory by hand.
+     */
+    @org.junit.jupiter.api.Test
+    void aDirectoryInPlaceOfLockIsSetAsideByRepair() throws IOException {
+        Path dir = fixture(false).toAbsolutePath().normalize();
+        Path lock = dir.resolve("LOCK");
+        Files.delete(lock);
+        Files.createDirectory(lock);
+        Files.writeString(lock.resolve("note"), "someone's file");
+        for (boolean readOnly : new boolean[] {false, true}) {
+            Throwable atOpen = catchThrowable(() -> FerrumDB.open(dir, options(false).toBuilder().readOnly(readOnly)
+                    .build()).close());
+            assertNames(atOpen, lock, "open, read-only " + readOnly);
+            assertThat(atOpen).hasMessageContaining("is a directory").hasMessageContaining("ferrumdb repair");
+        }
+        assertNames(catchThrowable(() -> FerrumDB.verify(dir, options(false))), lock, "verify");
+        RepairReport report = FerrumDB.repair(dir, options(false));
+        assertThat(report.problems()).anySatisfy(p -> {
+            assertThat(p.file()).isEqualTo(lock);
+            assertThat(p.kind()).isEqualTo(DroppedRange.Kind.DAMAGED_LOCK);
+        });
+        assertThat(report.setAside()).contains(lock);
+        Path aside = report.damagedFolder().orElseThrow().resolve("LOCK");
+        assertThat(aside.resolve("note")).as("moved whole, not deleted").hasContent("someone's file");
+        assertThat(lock).isRegularFile();
+        assertThat(FerrumDB.verify(dir, options(false)).problems()).isEmpty();
+        try (FerrumDB db = FerrumDB.open(dir, options(false))) {
+            assertThat(dump(db)).isEqualTo(written());
+        }
+    }
+
+    /** Repair does not move a LOCK directory aside while a handle in this process has the database open. */
+    @org.junit.jupiter.api.Test
+    void aLockDirectoryIsNotMovedWhileTheDatabaseIsOpenHere() throws IOException {
+        Path dir = fixture(false).toAbsolutePath().normalize();
+        try (FerrumDB db = FerrumDB.open(dir, options(false))) {
+            Path lock = dir.resolve("LOCK");
+            Files.delete(lock);
+            Files.createDirectory(lock);
+            assertThat(catchThrowable(() -> FerrumDB.repair(dir, options(false))))
+                    .isInstanceOf(DatabaseLockedException.class);
+            assertThat(lock).isDirectory();
+            Files.delete(lock);
         }
     }
 

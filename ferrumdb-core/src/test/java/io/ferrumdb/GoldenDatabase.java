@@ -44,6 +44,10 @@ import java.util.TreeMap;
  * of version 1 carries Argon2id parameters, and its segments and hints are encrypted), {@code backup-v1}
  * ({@code backup}: the content written, then {@code db.backup} of it, whose {@code BACKUP} marker is version 1)
  * and {@code keydir-v2} ({@code image}, as above: a version-2 key directory image).
+ *
+ * <p>{@code manifest-v3} was made by the release of session 22, which records each sealed segment's length and
+ * header checksum in the MANIFEST (version 3), with a second argument {@code sealed}: the content written without
+ * background compaction, so that every segment is one the writer sealed as it rolled (the last one at the close).
  */
 final class GoldenDatabase {
     static final long CLOCK_MILLIS = 1_704_067_200_000L;
@@ -161,6 +165,14 @@ final class GoldenDatabase {
             }
             System.out.println("golden backup written to " + dir.toAbsolutePath() + " (source left in " + source
                     + ")");
+            return;
+        }
+        if (args.length > 1 && args[1].equals("sealed")) {
+            // Without background compaction, so that every segment is one the writer sealed as it rolled.
+            try (FerrumDB db = FerrumDB.open(dir, options.toBuilder().autoCompaction(false).build())) {
+                writeAll(db);
+            }
+            System.out.println("golden database of writer-sealed segments written to " + dir.toAbsolutePath());
             return;
         }
         if (args.length > 1 && args[1].equals("crash")) {

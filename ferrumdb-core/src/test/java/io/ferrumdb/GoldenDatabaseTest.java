@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.internal.format.Bytes;
+import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import java.io.IOException;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every version of FerrumDB must open the databases earlier versions wrote (see {@link GoldenDatabase}): v1 (no
- * MANIFEST; it gains one at its first writable open) and v2 (database format 2, with a MANIFEST).
+ * MANIFEST; it gains one at its first writable open), v2 (database format 2, with a MANIFEST of version 2) and
+ * manifest-v3 (a MANIFEST of version 3, recording each sealed segment's length and header).
  */
 class GoldenDatabaseTest {
     @TempDir
@@ -113,6 +115,75 @@ class GoldenDatabaseTest {
         Files.delete(newest);
         assertThatThrownBy(() -> FerrumDB.open(dir)).isInstanceOf(MissingSegmentException.class)
                 .hasMessageContaining(newest.getFileName().toString());
+    }
+
+    /** Every entry of {@code dir}'s MANIFEST, whose version must be {@code version}. */
+    private static java.util.NavigableMap<Integer, ManifestFile.Listed> manifest(Path dir, int version)
+            throws IOException {
+        byte[] bytes = Files.readAllBytes(dir.resolve("MANIFEST"));
+        assertThat(Bytes.u16(bytes, 8)).as("MANIFEST version").isEqualTo(version);
+        byte[] id = Arrays.copyOfRange(Files.readAllBytes(dir.resolve("META")), 16, 32);
+        return ManifestFile.decode(bytes, dir.resolve("MANIFEST"), id);
+    }
+
+    /** Each segment as a MANIFEST of version 3 records it once sealed: its length and header checksum. */
+    private static void assertEverySegmentSealedAsItIs(Path dir, java.util.Map<Integer, ManifestFile.Listed> listed)
+            throws IOException {
+        List<Path> segments = SegmentLayout.segments(dir);
+        assertThat(listed).hasSize(segments.size());
+        for (Path seg : segments) {
+            int id = Integer.parseInt(seg.getFileName().toString().replace(".seg", ""));
+            byte[] bytes = Files.readAllBytes(seg);
+            assertThat(listed.get(id)).as(seg.toString())
+                    .isEqualTo(new ManifestFile.Listed(id, bytes.length, Bytes.i32(bytes, 60)));
+        }
+    }
+
+    /**
+     * {@code manifest-v3}: written by the release that records each sealed segment's length and header in the
+     * MANIFEST. It opens with exactly its content, verifies clean, and a segment of it cut between two records with
+     * its hint gone is refused naming the length recorded and the length found.
+     */
+    @Test
+    void goldenManifestVersionThreeKnowsTheLengthOfEverySealedSegment() throws Exception {
+        Path dir = copyOfGolden("manifest-v3", "manifest-v3");
+        assertEverySegmentSealedAsItIs(dir, manifest(dir, 3));
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().readOnly(true).build())) {
+            assertThat(db.recoveryReport()).isEmpty();
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(FerrumDB.verify(dir, Options.defaults()).problems()).isEmpty();
+        Path victim = SegmentLayout.segments(dir).get(3).toAbsolutePath().normalize();
+        long length = Files.size(victim);
+        SegmentLayout.Rec last = SegmentLayout.records(dir).stream().filter(r -> r.file().equals(victim))
+                .reduce((x, y) -> y).orElseThrow();
+        Files.delete(SegmentLayout.hintOf(victim));
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(victim.toFile(), "rw")) {
+            f.setLength(last.offset());
+        }
+        assertThatThrownBy(() -> FerrumDB.open(dir, Options.builder().readOnly(true).build()))
+                .isInstanceOf(CorruptionException.class).hasMessageContaining(victim.getFileName().toString())
+                .hasMessageContaining("segment is " + last.offset() + " bytes but the MANIFEST recorded " + length);
+    }
+
+    /**
+     * A MANIFEST of version 2 records no seal: a read-only open leaves it as it is; the first writable open (every
+     * segment is sealed by then) rewrites it in version 3 with the length and header of every segment.
+     */
+    @Test
+    void aVersionTwoManifestGainsTheSealsAtItsFirstWritableOpenOnly() throws Exception {
+        Path dir = copyOfGolden("v2", "v2-seals");
+        byte[] before = Files.readAllBytes(dir.resolve("MANIFEST"));
+        assertThat(manifest(dir, 2).values()).allSatisfy(s -> assertThat(s.sealed()).isFalse());
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().readOnly(true).build())) {
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
+        assertThat(Files.readAllBytes(dir.resolve("MANIFEST"))).isEqualTo(before);
+        FerrumDB.open(dir, Options.builder().autoCompaction(false).build()).close();
+        assertEverySegmentSealedAsItIs(dir, manifest(dir, 3));
+        try (FerrumDB db = FerrumDB.open(dir, Options.builder().readOnly(true).build())) {
+            assertThat(History.dump(db)).isEqualTo(GoldenDatabase.expected());
+        }
     }
 
     /** A version-1 compaction journal, byte by byte as FORMAT.md ("COMPACTION") gives it: no database id. */

@@ -53,8 +53,11 @@ class ManifestWriteFailureTest {
             for (int i = 0; i < KEYS; i += 2) {
                 db.put(key(i), value(i, 1));
             }
-            // The first MANIFEST write of a compaction lists the segment the writer rolls to; the second publishes.
-            io.failOn(Op.FORCE, 2, FileNames.MANIFEST + ".tmp");
+            // The first MANIFEST write of a compaction lists the segment the writer rolls to, the second records
+            // the rolled one as sealed; the third publishes. The sync first waits for the seals of the segments
+            // rolled so far, each a MANIFEST write of its own.
+            db.sync();
+            io.failOn(Op.FORCE, 3, FileNames.MANIFEST + ".tmp");
             assertThatThrownBy(db::compact).isInstanceOf(FerrumException.class)
                     .hasRootCauseInstanceOf(InjectedIOException.class);
             assertThat(io.armed()).as("the MANIFEST write failed").isFalse();
@@ -116,8 +119,9 @@ class ManifestWriteFailureTest {
             for (int i = 0; i < KEYS; i += 2) {
                 db.put(key(i), value(i, 1));
             }
+            db.sync();
             io.failDeletes(".seg");
-            io.failOn(Op.FORCE, 2, FileNames.MANIFEST + ".tmp");
+            io.failOn(Op.FORCE, 3, FileNames.MANIFEST + ".tmp"); // the publish's (see above)
             assertThatThrownBy(db::compact).isInstanceOf(FerrumException.class)
                     .hasRootCauseInstanceOf(InjectedIOException.class);
             io.failDeletes(null);
@@ -190,7 +194,7 @@ class ManifestWriteFailureTest {
         MetaFile meta = MetaFile.decode(Files.readAllBytes(dir.resolve(FileNames.META)), dir);
         Path manifest = dir.resolve(FileNames.MANIFEST);
         Set<Integer> listed = new HashSet<>(ManifestFile.decode(Files.readAllBytes(manifest), manifest,
-                meta.databaseId()));
+                meta.databaseId()).keySet());
         List<String> names;
         try (Stream<Path> files = Files.list(dir)) {
             names = files.map(p -> p.getFileName().toString()).sorted().toList();

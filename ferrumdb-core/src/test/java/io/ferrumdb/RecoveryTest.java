@@ -110,7 +110,7 @@ class RecoveryTest {
         switch (scenario) {
             case NEWEST_WITHOUT_HINT -> Files.delete(SegmentLayout.hintOf(newest));
             case TORN_TAIL -> {
-                Files.delete(SegmentLayout.hintOf(newest));
+                SegmentLayout.asBeingWritten(newest);
                 Files.write(newest, new byte[] {1, 2, 3, 4, 5, 6, 7}, StandardOpenOption.APPEND);
             }
             case DAMAGED_HINT -> {
@@ -135,7 +135,7 @@ class RecoveryTest {
             } else {
                 assertThat(opened.keyDir().size()).isBetween(1, KEYS - 1);
             }
-            assertThat(SegmentManifest.read(opened.files())).isEqualTo(opened.segments().ids());
+            assertThat(SegmentManifest.read(opened.files()).keySet()).isEqualTo(opened.segments().ids());
             for (Segment s : opened.segments().all()) {
                 assertThat(opened.files().hintPath(s.id())).as("hint of %s", s).exists();
             }
@@ -163,7 +163,7 @@ class RecoveryTest {
         populate();
         List<Path> segments = SegmentLayout.segments(dir);
         Path newest = segments.get(segments.size() - 1);
-        Files.delete(SegmentLayout.hintOf(newest));
+        SegmentLayout.asBeingWritten(newest);
         Files.write(newest, new byte[] {9, 9, 9}, StandardOpenOption.APPEND);
         Map<String, byte[]> before = snapshot();
         Recovery.Opened opened = Recovery.open(dir, options(true));

@@ -1,5 +1,7 @@
 package io.ferrumdb;
 
+import io.ferrumdb.internal.format.ManifestFile;
+import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.format.SegmentHeader;
 import java.io.IOException;
@@ -115,6 +117,27 @@ final class SegmentLayout {
             return false;
         }
         return records.stream().noneMatch(r -> Arrays.equals(r.key(), rec.key()) && r.sequence() > rec.sequence());
+    }
+
+    /**
+     * Leaves {@code segment} (of a closed database) as a crash leaves the segment that was being written: without a
+     * hint, and listed in the MANIFEST without the length and header the writer records when it seals a segment.
+     * Tests that damage the end of the newest segment to play a torn write start from this.
+     */
+    static void asBeingWritten(Path segment) {
+        try {
+            Files.deleteIfExists(hintOf(segment));
+            Path dir = segment.getParent();
+            Path manifest = dir.resolve("MANIFEST");
+            byte[] id = MetaFile.decode(Files.readAllBytes(dir.resolve("META")), dir.resolve("META")).databaseId();
+            java.util.NavigableMap<Integer, ManifestFile.Listed> listed = ManifestFile.decode(
+                    Files.readAllBytes(manifest), manifest, id);
+            int number = Integer.parseInt(segment.getFileName().toString().replace(".seg", ""));
+            listed.put(number, ManifestFile.Listed.unsealed(number));
+            Files.write(manifest, ManifestFile.encode(id, listed.values()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static void flipBit(Path file, long offset, int bit) {

@@ -64,7 +64,7 @@ class TailRuleTest {
         List<Path> segs = SegmentLayout.segments(dir);
         Path newest = segs.get(segs.size() - 1);
         Path before = segs.get(segs.size() - 2);
-        Files.delete(SegmentLayout.hintOf(newest));
+        SegmentLayout.asBeingWritten(newest);
         Files.delete(SegmentLayout.hintOf(before));
         // As a crash leaves it: the image of the last clean close describes sealed segments only.
         Files.delete(dir.resolve("KEYDIR"));

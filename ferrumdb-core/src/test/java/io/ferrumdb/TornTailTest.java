@@ -76,8 +76,8 @@ class TornTailTest {
             Path seg = copy.resolve(newest.getFileName()).toAbsolutePath().normalize();
             boolean keepHint = length % 2 == 1;
             if (!keepHint) {
-                // A crash leaves no hint for the active segment.
-                Files.delete(SegmentLayout.hintOf(seg));
+                // A crash leaves the active segment without a hint and without a seal in the MANIFEST.
+                SegmentLayout.asBeingWritten(seg);
             }
             try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
                 ch.truncate(length);
@@ -104,7 +104,7 @@ class TornTailTest {
             Path copy = tmp.resolve("ro-" + length);
             SegmentLayout.copyDir(source, copy);
             Path seg = copy.resolve(newest.getFileName()).toAbsolutePath().normalize();
-            Files.delete(SegmentLayout.hintOf(seg));
+            SegmentLayout.asBeingWritten(seg);
             try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
                 ch.truncate(length);
             }
@@ -137,7 +137,7 @@ class TornTailTest {
             Path copy = tmp.resolve("garbage-" + i);
             SegmentLayout.copyDir(source, copy);
             Path seg = copy.resolve(newest.getFileName()).toAbsolutePath().normalize();
-            Files.delete(SegmentLayout.hintOf(seg));
+            SegmentLayout.asBeingWritten(seg);
             byte[] garbage = new byte[1 + r.nextInt(i % 2 == 0 ? 40 : 3000)];
             if (i % 4 != 0) {
                 r.nextBytes(garbage);

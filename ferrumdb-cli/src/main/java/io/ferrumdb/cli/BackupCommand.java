@@ -11,8 +11,9 @@ import picocli.CommandLine.ParentCommand;
         footerHeading = Cli.EXAMPLES, footer = {
             "  ferrumdb --db /data/app backup /backups/app-monday",
             "  ferrumdb --db /backups/app-monday info   the copy opens as a database"},
-        description = "Writes a consistent copy of the database into DIR (new or empty), which opens as a "
-                + "database of its own. Sealed segments are hard-linked where possible.")
+        description = {"Writes a consistent copy of the database into DIR (new or empty), which opens as a "
+                + "database of its own. Sealed segments are hard-linked where possible.",
+            "On a terminal, standard error shows a progress bar: the segments' bytes linked or copied."})
 final class BackupCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
@@ -23,7 +24,10 @@ final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (FerrumDB db = cli.open(true)) {
-            db.backup(target);
+            new Progress(cli.io, "bytes", -1).follow(progress -> {
+                db.backup(target, progress);
+                return target;
+            });
             long keys = db.size();
             cli.io.out().printf("backup of %s (%d live %s) written to %s%n", db.directory(), keys,
                     keys == 1 ? "key" : "keys", target.toAbsolutePath().normalize());

@@ -11,8 +11,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "compact", mixinStandardHelpOptions = true,
         footerHeading = Cli.EXAMPLES, footer = {
             "  ferrumdb --db /data/app compact --threads 2"},
-        description = "Rewrites the live records of every segment into new segments and deletes the old ones, "
-                + "reclaiming the space of overwritten, deleted and expired records.")
+        description = {"Rewrites the live records of every segment into new segments and deletes the old ones, "
+                + "reclaiming the space of overwritten, deleted and expired records.",
+            "On a terminal, standard error shows a progress bar: the segments' bytes done of those planned."})
 final class CompactCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
@@ -33,7 +34,7 @@ final class CompactCommand implements Callable<Integer> {
         }
         try (FerrumDB db = FerrumDB.open(cli.db, options)) {
             long before = db.stats().totalBytes();
-            CompactionResult r = db.compact();
+            CompactionResult r = new Progress(cli.io, "bytes", -1).follow(db::compact);
             cli.io.out().printf("compacted %d segment(s) in %d ms: read %d bytes, wrote %d, reclaimed %d "
                     + "(database %d -> %d bytes)%n", r.segmentsCompacted(), r.duration().toMillis(), r.bytesRead(),
                     r.bytesWritten(), r.bytesReclaimed(), before, db.stats().totalBytes());

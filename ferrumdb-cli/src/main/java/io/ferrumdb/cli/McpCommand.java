@@ -59,10 +59,14 @@ final class McpCommand implements Callable<Integer> {
             try {
                 server.serveStdio(cli.io.in(), protocol);
             } finally {
+                // Closed before the hook is removed: a signal may come as stdin ends (a parent that stops the
+                // process also closes its stdin), and a JVM whose shutdown finds no hook halts in the middle of
+                // this close. With the hook still there, it waits for this close to end (FerrumDB.close).
+                server.close();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException shuttingDown) {
-                    // stdin ended during shutdown: the hook is closing the database
+                    // the JVM is shutting down: the hook's close returns once the one above has ended
                 }
             }
         } finally {

@@ -1,6 +1,9 @@
 package io.ferrumdb.cli;
 
+import io.ferrumdb.MaintenanceProgress;
 import java.io.PrintStream;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -8,7 +11,8 @@ import java.util.function.LongSupplier;
  * standard error is a terminal (whatever stdin and stdout are: {@code export > dump.jsonl} shows it); silent
  * otherwise, so scripts and logs stay clean. The first frame waits {@value #DEFAULT_DELAY_MILLIS} ms, so work that
  * ends sooner draws nothing; {@code FERRUMDB_PROGRESS_DELAY_MS} changes that wait, as {@code GIT_PROGRESS_DELAY}
- * does for git (0: from the first record on).
+ * does for git (0: from the first record on). A bar that a failure stops is not cleared: its last line stays,
+ * saying how far the work came and that it stopped, above the error.
  */
 final class Progress {
     static final String DELAY_ENV = "FERRUMDB_PROGRESS_DELAY_MS";
@@ -19,7 +23,7 @@ final class Progress {
     private final PrintStream err;
     private final boolean enabled;
     private final String unit;
-    private final long total;
+    private long total;
     private final LongSupplier nanoTime;
     private final long start;
     private long lastDraw;
@@ -75,6 +79,12 @@ final class Progress {
         }
     }
 
+    /** Records that the work has reached {@code amount} of {@code total} units (a total known only once begun). */
+    void at(long amount, long total) {
+        this.total = total;
+        at(amount);
+    }
+
     /** Clears the bar. */
     void finish() {
         if (drawn) {
@@ -83,9 +93,47 @@ final class Progress {
         }
     }
 
+    /**
+     * Ends a bar that a failure stopped: its last line is redrawn where the work stopped, without rate or ETA, and
+     * kept, so that the error printed next follows a line that says how far it came, not one still running.
+     */
+    void stopped() {
+        if (drawn) {
+            err.print("\r" + amounts() + ": stopped\u001b[K\n");
+            err.flush();
+        }
+    }
+
+    /**
+     * Runs a compaction or backup, {@code job}, with this bar following the progress the engine reports to the
+     * listener it is given: cleared once the job returns, {@link #stopped()} when it throws.
+     */
+    <T> T follow(Function<Consumer<MaintenanceProgress>, T> job) {
+        T result;
+        try {
+            result = job.apply(p -> at(p.doneBytes(), p.plannedBytes()));
+        } catch (RuntimeException | Error e) {
+            stopped();
+            throw e;
+        }
+        finish();
+        return result;
+    }
+
     String line(long now) {
         double seconds = Math.max(1e-9, (now - start) / 1e9);
         double rate = done / seconds;
+        StringBuilder sb = new StringBuilder(amounts());
+        sb.append(", ").append(human((long) rate)).append(' ').append(unit).append("/s");
+        if (total > 0 && rate > 0) {
+            long eta = (long) Math.ceil((total - done) / rate);
+            sb.append(", ETA ").append(clock(Math.max(0, eta)));
+        }
+        return sb.toString();
+    }
+
+    /** The bar, percentage and amounts, or only the amount done when the total is unknown. */
+    private String amounts() {
         StringBuilder sb = new StringBuilder();
         if (total > 0) {
             double fraction = Math.min(1.0, (double) done / total);
@@ -95,11 +143,6 @@ final class Progress {
             sb.append(human(done)).append('/').append(human(total)).append(' ').append(unit);
         } else {
             sb.append(human(done)).append(' ').append(unit);
-        }
-        sb.append(", ").append(human((long) rate)).append(' ').append(unit).append("/s");
-        if (total > 0 && rate > 0) {
-            long eta = (long) Math.ceil((total - done) / rate);
-            sb.append(", ETA ").append(clock(Math.max(0, eta)));
         }
         return sb.toString();
     }

@@ -53,6 +53,10 @@ final class VerifyCommand implements Callable<Integer> {
                     p.file(), p.offset(), p.reason());
             case DAMAGED_IMAGE -> String.format("DAMAGED KEYDIR %s: %s (the key directory image, a cache of the hint"
                     + " files: open ignores it and repair deletes it; no record is affected)", p.file(), p.reason());
+            case DAMAGED_MANIFEST -> String.format("DAMAGED MANIFEST %s: %s (the list of the database's segments:"
+                    + " open refuses the database until 'ferrumdb repair' rebuilds it from the segment files present)",
+                    p.file(), p.reason());
+            case DAMAGED_LOCK -> String.format("DAMAGED LOCK %s: %s (no record is affected)", p.file(), p.reason());
             case DAMAGED_RECORD, DAMAGED_SEGMENT, DAMAGED_JOURNAL -> String.format(
                     "DAMAGED %s at offset %d (%d bytes): %s", p.file(), p.offset(), p.length(), p.reason());
         };

@@ -128,6 +128,30 @@ class CommandLineHabitsTest {
         assertThat(bad.err()).contains(Progress.DELAY_ENV).contains("'soon'");
     }
 
+    /** Issue 21: compact and backup ran for minutes with no sign of life; they draw the export's bar now. */
+    @Test
+    void compactAndBackupDrawTheBarWhenStandardErrorIsATerminalAndNothingInPipes() {
+        TestDatabases.filled(db(), 20_000, 40);
+        TestDatabases.filled(db(), 20_000, 40); // every key again: half the bytes are dead
+        Terminals errOnly = new Terminals(false, false, true);
+        Map<String, String> immediate = Map.of(Progress.DELAY_ENV, "0");
+        Run compact = Run.of(db(), NO_INPUT, immediate, null, errOnly, "compact");
+        assertThat(compact.code()).as(compact.err()).isZero();
+        assertThat(compact.err()).contains("\r[").contains(" bytes, ").contains("bytes/s").endsWith("\r\u001b[K");
+        assertThat(compact.out()).startsWith("compacted ").doesNotContain("\r");
+        Run backup = Run.of(db(), NO_INPUT, immediate, null, errOnly, "backup", tmp.resolve("b1").toString());
+        assertThat(backup.code()).as(backup.err()).isZero();
+        assertThat(backup.err()).contains("\r[").contains("bytes/s");
+
+        Run pipedCompact = Run.of(db(), NO_INPUT, immediate, null, Terminals.NONE, "compact");
+        Run pipedBackup = Run.of(db(), NO_INPUT, immediate, null, Terminals.NONE, "backup",
+                tmp.resolve("b2").toString());
+        assertThat(pipedCompact.code()).isZero();
+        assertThat(pipedBackup.code()).isZero();
+        assertThat(pipedCompact.err() + pipedBackup.err()).isEmpty();
+        assertThat(pipedBackup.out()).startsWith("backup of ").doesNotContain("\r");
+    }
+
     @Test
     void importSaysHowManyRecordsWentInBeforeABadLine() {
         String lines = "{\"key\":\"a\",\"value\":\"1\"}\n{\"key\":\"b\",\"value\":\"2\"}\n{\"key\":\"c\",\"value\":\"3";

@@ -2,9 +2,6 @@ package io.ferrumdb.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferrumdb.FerrumDB;
-import io.ferrumdb.Options;
-import io.ferrumdb.WriteBatch;
 import io.ferrumdb.doc.DocumentStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -28,16 +25,7 @@ class ReaderGoneTest {
     Path tmp;
 
     private Path filled() {
-        Path db = tmp.resolve("db");
-        try (FerrumDB d = FerrumDB.open(db, Options.builder().autoCompaction(false).build())) {
-            WriteBatch batch = new WriteBatch();
-            for (int i = 0; i < RECORDS; i++) {
-                batch.put(String.format("key-%05d", i).getBytes(StandardCharsets.UTF_8),
-                        ("value-" + i).getBytes(StandardCharsets.UTF_8));
-            }
-            d.write(batch);
-        }
-        return db;
+        return TestDatabases.filled(tmp.resolve("db"), RECORDS, 0);
     }
 
     private static void assertEndedQuietlyAtTheFirstFailedWrite(Path db, String stdin, String... command) {

@@ -216,6 +216,34 @@ class TerminalIT {
         assertThat(Files.readString(typescript)).contains("bytes/s").contains("\r");
     }
 
+    /**
+     * Issue 21: compact and backup under a real pseudo-terminal draw the export's bar on stderr, with stdout
+     * redirected; the same commands with stderr a file draw nothing.
+     */
+    @Test
+    void compactAndBackupShowProgressOnATerminalAndNothingWhenStandardErrorIsAFile() throws Exception {
+        Path db = TestDatabases.filled(tmp.resolve("db"), 30_000, 60);
+        TestDatabases.filled(db, 30_000, 60); // every key again: half the bytes are dead
+        Path typescript = tmp.resolve("typescript");
+        String commands = Launcher.FERRUMDB + " --db " + db + " compact > " + tmp.resolve("compact.out") + " && "
+                + Launcher.FERRUMDB + " --db " + db + " backup " + tmp.resolve("copy") + " > " + tmp.resolve("backup.out");
+        // No first-frame delay: a fast machine compacts these records in less than the default 200 ms.
+        Launcher.Result r = Launcher.exec(tmp, Map.of(Progress.DELAY_ENV, "0"), "", 300,
+                List.of("script", "-q", "-e", "-c", commands, typescript.toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("compact.out"))).startsWith("compacted ");
+        assertThat(Files.readString(tmp.resolve("backup.out"))).startsWith("backup of ");
+        String terminal = Files.readString(typescript);
+        assertThat(terminal).contains("bytes/s").contains("\r[");
+
+        Launcher.Result piped = Launcher.exec(tmp, Map.of(Progress.DELAY_ENV, "0"), "", 300, List.of("bash", "-c",
+                Launcher.FERRUMDB + " --db " + db + " compact && " + Launcher.FERRUMDB + " --db " + db + " backup "
+                        + tmp.resolve("copy2")));
+        assertThat(piped.code()).as(piped.err()).isZero();
+        assertThat(piped.err()).doesNotContain("bytes/s").doesNotContain("\r");
+        assertThat(piped.out()).contains("compacted ").contains("backup of ");
+    }
+
     private void start(Path db, Path history) {
         String command = "env -u " + Cli.PASSPHRASE_ENV + " FERRUMDB_HISTORY=" + history + " " + Launcher.FERRUMDB
                 + " --db " + db + "; echo SESSION ENDED; sleep 600";

@@ -1,10 +1,12 @@
 package io.ferrumdb.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.KeyValue;
+import io.ferrumdb.MaintenanceProgress;
 import io.ferrumdb.RangeIterator;
 import io.ferrumdb.WriteBatch;
 import java.io.ByteArrayOutputStream;
@@ -238,6 +240,37 @@ class ToolsTest {
         off.at(500);
         off.finish();
         assertThat(quiet.size()).isZero();
+    }
+
+    /** The bar of a job that failed stays, where it stopped, without rate or ETA; one that succeeded is cleared. */
+    @Test
+    void aStoppedBarKeepsAnHonestLastLineAndAFinishedOneIsCleared() {
+        AtomicLong now = new AtomicLong();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress bar = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, "bytes", -1,
+                now::get);
+        now.set(1_000_000_000L);
+        Throwable failure = catchThrowable(() -> bar.follow(progress -> {
+            progress.accept(new MaintenanceProgress(0, 8000));
+            now.addAndGet(1_000_000_000L);
+            progress.accept(new MaintenanceProgress(3000, 8000));
+            throw new IllegalStateException("disk gone");
+        }));
+        assertThat(failure).hasMessage("disk gone");
+        String drawn = bytes.toString(StandardCharsets.UTF_8);
+        String last = drawn.substring(drawn.lastIndexOf('\r'));
+        assertThat(last).isEqualTo("\r[===========                   ]  37% 3000/8000 bytes: stopped\u001b[K\n");
+
+        ByteArrayOutputStream okBytes = new ByteArrayOutputStream();
+        Progress ok = new Progress(new PrintStream(okBytes, true, StandardCharsets.UTF_8), true, "bytes", -1,
+                now::get);
+        now.addAndGet(1_000_000_000L);
+        String result = ok.follow(progress -> {
+            progress.accept(new MaintenanceProgress(8000, 8000));
+            return "done";
+        });
+        assertThat(result).isEqualTo("done");
+        assertThat(okBytes.toString(StandardCharsets.UTF_8)).contains("100% 8000/8000 bytes").endsWith("\r\u001b[K");
     }
 
     private static byte[] randomBytes(Random random, int n) {

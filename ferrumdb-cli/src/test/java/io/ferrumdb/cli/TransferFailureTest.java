@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.Options;
-import io.ferrumdb.WriteBatch;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,16 +32,7 @@ class TransferFailureTest {
     Path tmp;
 
     private Path filled() {
-        Path db = tmp.resolve("db");
-        try (FerrumDB d = FerrumDB.open(db, Options.builder().autoCompaction(false).build())) {
-            WriteBatch batch = new WriteBatch();
-            for (int i = 0; i < RECORDS; i++) {
-                batch.put(String.format("key-%05d", i).getBytes(StandardCharsets.UTF_8),
-                        ("value-" + i + "-".repeat(60)).getBytes(StandardCharsets.UTF_8));
-            }
-            d.write(batch);
-        }
-        return db;
+        return TestDatabases.filled(tmp.resolve("db"), RECORDS, 60);
     }
 
     private static Run runWithOutput(OutputStream stdout, InputStream stdin, String... args) {

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ferrumdb verify} on damage beside the segments: a damaged hint file, a MANIFEST naming a segment that is
- * gone, a key directory image with a bad checksum. Each is exit code 3 with a line naming the file.
+ * {@code ferrumdb verify} on damage beside the segments: a damaged hint file, a damaged MANIFEST, a MANIFEST naming
+ * a segment that is gone, a key directory image with a bad checksum. Each is exit code 3 with a line naming the file.
  */
 class VerifyDamageTest {
     private static final int KEYS = 2000;
@@ -50,6 +50,14 @@ class VerifyDamageTest {
             f.seek(offset);
             f.write(b ^ 0x5a);
         }
+    }
+
+    /** {@code ferrumdb verify} after a byte of {@code file} changed ({@link #flip}): exit code 3. */
+    private static Run verifyAfterFlip(Path file, long offset) throws Exception {
+        flip(file, offset);
+        Run r = Run.of(file.getParent(), "", "verify");
+        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
+        return r;
     }
 
     private static long size(Path file) throws Exception {
@@ -90,21 +98,30 @@ class VerifyDamageTest {
     void aKeyDirectoryImageWithABadHeaderIsReported() throws Exception {
         Path db = database();
         Path image = db.resolve("KEYDIR");
-        flip(image, 20);
-        Run r = Run.of(db, "", "verify");
-        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
-        assertThat(r.out()).contains("DAMAGED KEYDIR " + image + ": ");
+        assertThat(verifyAfterFlip(image, 20).out()).contains("DAMAGED KEYDIR " + image + ": ");
     }
 
     @Test
     void aDamagedHintFileIsReportedWithItsName() throws Exception {
         Path db = database();
         Path hint = db.resolve("0000000001.hint");
-        flip(hint, size(hint) / 2);
-        Run r = Run.of(db, "", "verify");
-        assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
-        assertThat(r.out()).containsPattern("DAMAGED HINT " + java.util.regex.Pattern.quote(hint.toString())
+        assertThat(verifyAfterFlip(hint, size(hint) / 2).out()).containsPattern("DAMAGED HINT " + java.util.regex.Pattern.quote(hint.toString())
                 + " at offset \\d+: ");
+    }
+
+    /** A damaged MANIFEST is named as such (it was reported as a damaged segment), and repair rebuilds it. */
+    @Test
+    void aDamagedManifestIsReportedAsTheManifestAndRepairRebuildsIt() throws Exception {
+        Path db = database();
+        Path manifest = db.resolve("MANIFEST");
+        assertThat(verifyAfterFlip(manifest, 20).out()).contains("DAMAGED MANIFEST " + manifest + ": MANIFEST checksum mismatch (the list"
+                + " of the database's segments: open refuses the database until 'ferrumdb repair' rebuilds it");
+        Run repair = Run.of(db, "", "repair");
+        assertThat(repair.code()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("DAMAGED MANIFEST " + manifest + ": ")
+                .contains("rebuilt from the segment files present");
+        assertThat(Run.of(db, "", "verify").out()).contains("OK");
+        assertThat(Run.of(db, "", "count").out().strip()).isEqualTo(Integer.toString(KEYS));
     }
 
     @Test

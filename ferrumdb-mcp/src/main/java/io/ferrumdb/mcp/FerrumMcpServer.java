@@ -11,7 +11,6 @@ import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +48,10 @@ public final class FerrumMcpServer implements AutoCloseable {
             + "to see what is already known, and remember for facts, preferences and decisions worth keeping. "
             + "kv_* and doc_find reach the plain key-value store and document collections.";
 
-    /** How long calls still running when stdin ends may take to answer before the server closes. */
+    /**
+     * After stdin ends: how long the calls still running may go without an answer before the server closes, and how
+     * long the client may then take to read what is left to write.
+     */
     private static final Duration ANSWER_GRACE = Duration.ofSeconds(30);
 
     private final FerrumDB db;
@@ -107,16 +109,14 @@ public final class FerrumMcpServer implements AutoCloseable {
     /**
      * Serves one client over stdio: JSON-RPC messages, one per line, read from {@code in} and written to
      * {@code out}. Blocks until {@code in} ends (the client closed it or exited) and the calls read before have been
-     * answered (at most 30 seconds more). Nothing else may write to
+     * answered (or gave no answer for 30 seconds). Nothing else may write to
      * {@code out}: logs go to stderr.
      */
     public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
-        StdioExchange exchange = new StdioExchange(json, ANSWER_GRACE);
-        McpSyncServer server = build(McpServer.sync(
-                new StdioServerTransportProvider(json, exchange.watch(in), exchange.watch(out),
-                StdioExchange.MAX_MESSAGE_BYTES)));
+        StdioTransport transport = new StdioTransport(json, in, out, ANSWER_GRACE);
+        McpSyncServer server = build(McpServer.sync(transport));
         try {
-            exchange.awaitEnd();
+            transport.awaitEnd();
         } finally {
             server.closeGracefully();
         }

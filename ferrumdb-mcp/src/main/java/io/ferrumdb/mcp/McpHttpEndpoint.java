@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *   {@code localhost:PORT} (else 421), and an Origin header, when sent, {@code http://127.0.0.1:PORT} or
  *   {@code http://localhost:PORT} (else 403), PORT being the real bound port.</li>
  * </ol>
+ * A request body over {@link MessageLimit#MAX_BYTES} gets 413 with a JSON-RPC error naming the limit
+ * ({@link OversizedBodyFilter}).
  * Closing stops accepting requests, closes the MCP sessions and stops Jetty; the database stays open (its owner,
  * {@link FerrumMcpServer}, closes it).
  */
@@ -99,6 +101,7 @@ public final class McpHttpEndpoint implements AutoCloseable {
                 .builder()
                 .jsonMapper(json)
                 .mcpEndpoint(PATH)
+                .maxRequestSize(MessageLimit.MAX_BYTES)
                 .securityValidator(DefaultServerTransportSecurityValidator.builder()
                         .allowedHosts(List.of(LOOPBACK + ":" + bound, "localhost:" + bound))
                         .allowedOrigins(List.of("http://" + LOOPBACK + ":" + bound, "http://localhost:" + bound))
@@ -112,6 +115,9 @@ public final class McpHttpEndpoint implements AutoCloseable {
             FilterHolder guard = new FilterHolder(new BearerTokenFilter(token));
             guard.setAsyncSupported(true);
             context.addFilter(guard, "/*", EnumSet.of(DispatcherType.REQUEST));
+            FilterHolder oversized = new FilterHolder(new OversizedBodyFilter(json));
+            oversized.setAsyncSupported(true);
+            context.addFilter(oversized, PATH, EnumSet.of(DispatcherType.REQUEST));
             ServletHolder servlet = new ServletHolder(transport);
             servlet.setAsyncSupported(true); // the SDK answers over server-sent events on an async response
             context.addServlet(servlet, PATH);

@@ -157,6 +157,64 @@ class HttpTransportTest {
                 .isInstanceOf(ConnectException.class);
     }
 
+    /**
+     * A body over the 16 MiB a message may hold, announced by its Content-Length or sent in chunks, gets 413 with a
+     * JSON-RPC error naming the limit in bytes (before, a bare 413), and the server goes on.
+     */
+    @Test
+    void aBodyOverTheLimitGets413WithAJsonRpcErrorNamingTheLimit() throws Exception {
+        long announced = MessageLimit.MAX_BYTES + 1L;
+        String refusal = rawPost("Content-Length: " + announced + "\r\n", out -> { }); // refused on its header
+        assertThat(refusal).startsWith("HTTP/1.1 413 ").containsIgnoringCase("Content-Type: application/json");
+        assertThat(jsonRpcError(refusal)).containsEntry("code", -32600).hasEntrySatisfying("message", m -> assertThat(m)
+                .asString().contains("the message is " + announced + " bytes, over the limit of 16777216 bytes"));
+
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) ' '); // JSON whitespace
+        String chunked = rawPost("Transfer-Encoding: chunked\r\n", out -> {
+            byte[] head = (Integer.toHexString(chunk.length) + "\r\n").getBytes(US_ASCII);
+            for (long sent = 0; sent <= MessageLimit.MAX_BYTES; sent += chunk.length) {
+                out.write(head);
+                out.write(chunk);
+                out.write("\r\n".getBytes(US_ASCII));
+            }
+            out.write("0\r\n\r\n".getBytes(US_ASCII));
+        });
+        assertThat(chunked).startsWith("HTTP/1.1 413 ");
+        assertThat(jsonRpcError(chunked)).containsEntry("code", -32600).hasEntrySatisfying("message", m -> assertThat(m)
+                .asString().contains("the message is over the limit of 16777216 bytes"));
+
+        assertThat(post(Map.of("Authorization", "Bearer " + endpoint.token())).statusCode()).isEqualTo(200);
+    }
+
+    /** Writes the body of a POST to the endpoint with the token; the whole response, as text. */
+    private interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private String rawPost(String lengthHeader, Body body) throws IOException {
+        String head = "POST " + McpHttpEndpoint.PATH + " HTTP/1.1\r\nHost: 127.0.0.1:" + endpoint.port() + "\r\n"
+                + "Authorization: Bearer " + endpoint.token() + "\r\nContent-Type: application/json\r\n"
+                + "Accept: application/json, text/event-stream\r\n" + lengthHeader + "Connection: close\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", endpoint.port())) {
+            socket.setSoTimeout(60_000);
+            OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream());
+            out.write(head.getBytes(US_ASCII));
+            body.writeTo(out);
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> jsonRpcError(String response) throws IOException {
+        String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+        Map<String, Object> message = io.modelcontextprotocol.json.McpJsonDefaults.getMapper().readValue(body,
+                Map.class);
+        assertThat(message).containsEntry("jsonrpc", "2.0").containsKey("id");
+        return (Map<String, Object>) message.get("error");
+    }
+
     private HttpResponse<String> post(Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.uri())
                 .header("Content-Type", "application/json")

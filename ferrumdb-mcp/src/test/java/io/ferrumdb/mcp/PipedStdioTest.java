@@ -92,7 +92,7 @@ class PipedStdioTest {
      */
     @Test
     void aMessageOverTheLimitIsRefusedForItsIdAndTheServerGoesOn() throws Exception {
-        String big = "v".repeat(StdioExchange.MAX_MESSAGE_BYTES);
+        String big = "v".repeat(MessageLimit.MAX_BYTES);
         String requests = String.join("\n",
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
                         + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",

@@ -40,6 +40,8 @@ public final class AgentMemory {
     /** Memories forgotten per write batch when forgetting by tags: each memory's removal is atomic on its own. */
     private static final int FORGET_BATCH = 512;
     private static final int MAX_U16 = 0xFFFF;
+    /** Expiry entries swept per write: the rest wait for the next writes (recall leaves them out meanwhile). */
+    private static final int SWEEP_BATCH = 256;
 
     private final FerrumDB db;
     private final Clock clock;
@@ -124,7 +126,10 @@ public final class AgentMemory {
             if (input.vector() != null) {
                 put(batch, MemoryKeys.vector(namespace, id), MemoryCodec.encodeVector(input.vector()), ttl);
             }
-            Stats stats = stats(namespace);
+            if (expiresAt != null) {
+                batch.put(MemoryKeys.expiry(namespace, expiresAt.toEpochMilli(), id, length), new byte[0]);
+            }
+            Stats stats = sweepExpired(namespace, batch, clock.millis());
             batch.put(MemoryKeys.stats(namespace), new Stats(stats.count + 1, stats.terms + length).encode());
             CompletableFuture<Void> durable = db.writeAsync(batch);
             return new PendingWrite<>(new Remembered(id, namespace, createdAt, Optional.ofNullable(expiresAt)),
@@ -166,7 +171,7 @@ public final class AgentMemory {
         Ranking ranking = new Ranking(id -> (tagged == null || tagged.contains(id))
                 && (sinceId == null || id.compareTo(sinceId) >= 0));
         if (!terms.isEmpty()) {
-            Stats stats = stats(namespace);
+            Stats stats = liveStats(namespace);
             Bm25 bm25 = new Bm25(stats.count, stats.terms);
             for (String term : terms) {
                 List<MemoryKeys.Posting> postings;
@@ -349,7 +354,8 @@ public final class AgentMemory {
                                      List<CompletableFuture<Void>> durable) {
         assert writeLock.isHeldByCurrentThread();
         WriteBatch batch = new WriteBatch();
-        Stats stats = stats(namespace);
+        long now = clock.millis();
+        Stats stats = sweepExpired(namespace, batch, now);
         long count = stats.count;
         long totalTerms = stats.terms;
         List<String> forgotten = new ArrayList<>();
@@ -359,6 +365,11 @@ public final class AgentMemory {
                 continue;
             }
             MemoryCodec.Stored stored = MemoryCodec.decode(namespace, id, value);
+            Optional<Instant> expiresAt = stored.memory().expiresAt();
+            if (expiresAt.isPresent() && expiresAt.get().toEpochMilli() <= now) {
+                // Its time has come (the engine drops it within the millisecond): no longer counted, nothing to do.
+                continue;
+            }
             List<String> terms = Tokenizer.terms(stored.memory().text());
             int length = Math.min(terms.size(), MAX_U16);
             for (Map.Entry<String, Integer> term : Tokenizer.frequencies(terms).entrySet()) {
@@ -370,6 +381,7 @@ public final class AgentMemory {
             }
             batch.delete(MemoryKeys.vector(namespace, id));
             batch.delete(MemoryKeys.memory(namespace, id));
+            expiresAt.ifPresent(at -> batch.delete(MemoryKeys.expiry(namespace, at.toEpochMilli(), id, length)));
             count--;
             totalTerms -= stored.terms();
             forgotten.add(id);
@@ -392,12 +404,48 @@ public final class AgentMemory {
 
     /**
      * Memories and index terms counted in a namespace, for BM25's N and average length. Changed in the same batch
-     * as the memories; memories that expire by TTL stay counted until forgotten (BM25 only needs the proportions).
+     * as the memories. A memory with a TTL stays in the stored count until its expiry entry is swept; until then
+     * {@link #liveStats} leaves it out, so that recall never ranks by memories that are gone.
      */
     private record Stats(long count, long terms) {
         byte[] encode() {
             return ByteBuffer.allocate(16).putLong(count).putLong(terms).array();
         }
+
+        Stats without(long memories, long memoryTerms) {
+            return new Stats(Math.max(0, count - memories), Math.max(0, terms - memoryTerms));
+        }
+    }
+
+    /** The statistics of the live memories of {@code namespace}: the stored ones less the memories expired since. */
+    private Stats liveStats(String namespace) {
+        long expired = 0;
+        long expiredTerms = 0;
+        try (Stream<byte[]> keys = db.keys(MemoryKeys.expiredBy(namespace, clock.millis()))) {
+            for (byte[] key : (Iterable<byte[]>) keys::iterator) {
+                expired++;
+                expiredTerms += MemoryKeys.expiryLength(key);
+            }
+        }
+        return stats(namespace).without(expired, expiredTerms);
+    }
+
+    /**
+     * Adds to {@code batch} the removal of up to {@link #SWEEP_BATCH} expiry entries due at {@code now}, and
+     * returns the statistics without their memories, to be written in the same batch. REQUIRES: writeLock held.
+     */
+    private Stats sweepExpired(String namespace, WriteBatch batch, long now) {
+        assert writeLock.isHeldByCurrentThread();
+        long expired = 0;
+        long expiredTerms = 0;
+        try (Stream<byte[]> keys = db.keys(MemoryKeys.expiredBy(namespace, now)).limit(SWEEP_BATCH)) {
+            for (byte[] key : (Iterable<byte[]>) keys::iterator) {
+                batch.delete(key);
+                expired++;
+                expiredTerms += MemoryKeys.expiryLength(key);
+            }
+        }
+        return stats(namespace).without(expired, expiredTerms);
     }
 
     private Stats stats(String namespace) {

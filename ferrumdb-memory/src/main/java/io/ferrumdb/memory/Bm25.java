@@ -21,7 +21,8 @@ final class Bm25 {
     }
 
     double idf(long documentFrequency) {
-        // Statistics may lag behind expired memories, so N can be below df: clamp rather than go negative.
+        // A memory's expiry entry comes due up to a millisecond before the engine drops its postings (the engine
+        // times the TTL from its own read of the clock), so N can briefly be below df: clamp rather than go negative.
         double n = Math.max(documents, documentFrequency);
         return Math.log(1 + (n - documentFrequency + 0.5) / (documentFrequency + 0.5));
     }

@@ -1,6 +1,7 @@
 package io.ferrumdb.memory;
 
 import io.ferrumdb.KeyRange;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -17,6 +18,8 @@ import java.util.Arrays;
  * FF 03 ns 00 tag 00 id                    a tag posting, empty value
  * FF 04 ns                                 namespace statistics, value [count:u64][total tokens:u64]
  * FF 05 ns 00 id                           the memory's embedding, value float32 big-endian, dimension = len/4
+ * FF 06 ns 00 expires:u64 id len:u16       a memory with a TTL, by its expiry (epoch millis), empty value, no
+ *                                          TTL: BM25's statistics leave out the memories whose time has come
  * </pre>
  * Postings and vectors carry the same TTL as their memory, so they expire together.
  */
@@ -29,6 +32,7 @@ final class MemoryKeys {
     private static final byte TAG = 0x03;
     private static final byte STATS = 0x04;
     private static final byte VECTOR = 0x05;
+    private static final byte EXPIRY = 0x06;
     private static final byte[] SEPARATOR = {0x00};
     /** Bytes after the id in a text posting: term frequency and memory length, two unsigned shorts. */
     static final int POSTING_TRAILER = 4;
@@ -116,6 +120,27 @@ final class MemoryKeys {
 
     private static byte[] vectorPrefix(String namespace) {
         return concat(family(VECTOR), utf8(namespace), SEPARATOR);
+    }
+
+    static byte[] expiry(String namespace, long expiresAtMillis, String id, int length) {
+        byte[] at = ByteBuffer.allocate(Long.BYTES).putLong(expiresAtMillis).array();
+        return concat(expiryPrefix(namespace), at, ascii(id), new byte[] {(byte) (length >>> 8), (byte) length});
+    }
+
+    /** The expiry entries of {@code namespace} due at {@code nowMillis}: expiring at or before it. */
+    static KeyRange expiredBy(String namespace, long nowMillis) {
+        byte[] prefix = expiryPrefix(namespace);
+        byte[] after = ByteBuffer.allocate(Long.BYTES).putLong(nowMillis + 1).array();
+        return KeyRange.closedOpen(prefix, concat(prefix, after));
+    }
+
+    /** The length in terms of the memory of an expiry entry (its id comes before it). */
+    static int expiryLength(byte[] key) {
+        return ((key[key.length - 2] & 0xFF) << 8) | (key[key.length - 1] & 0xFF);
+    }
+
+    private static byte[] expiryPrefix(String namespace) {
+        return concat(family(EXPIRY), utf8(namespace), SEPARATOR);
     }
 
     private static byte[] family(byte kind) {

@@ -262,4 +262,83 @@ class AgentMemoryTest {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(InvalidMemoryRequestException.class,
                 e -> assertThat(e.field()).isEqualTo(field));
     }
+
+    // ---------------------------------------------------------------- BM25 statistics of live memories only
+    // A namespace that held an expired memory ranks, with the same scores, exactly as one that never held it.
+    // Before, the expired memory stayed in the count and the average length until forgotten.
+
+    private static final List<String> CORPUS = List.of(
+            "Production deploys need approval from Ingrid",
+            "The staging cluster runs in Frankfurt",
+            "Backups of the production database run nightly at two",
+            "Ingrid prefers short status reports on Fridays",
+            "The deploy pipeline builds containers for every cluster",
+            "Invoices go to the finance share each month");
+    private static final List<String> QUERIES = List.of("production deploys", "cluster", "Ingrid reports",
+            "database backups nightly", "finance invoices month", "deploy cluster production approval");
+    /** Long, and sharing terms with most queries: it moves N, the average length and document frequencies. */
+    private static final String SHORT_LIVED = "deploy deploy production cluster cluster Ingrid backups database "
+            + "finance reports approval staging nightly containers pipeline month invoices share Frankfurt";
+
+
+    @Test
+    void anExpiredMemoryNoLongerMovesTheBm25Ranking() {
+        rememberCorpusInBoth();
+        rememberFor("with", SHORT_LIVED, Duration.ofMinutes(1));
+        assertThat(ranking("with")).as("the short-lived memory counts while it lives").isNotEqualTo(ranking("without"));
+
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(ranking("with")).as("expired, before any write").isEqualTo(ranking("without"));
+
+        // The next writes sweep the expired memory out of the stored statistics.
+        rememberFor("with", "A note written after the expiry about the production cluster", null);
+        rememberFor("without", "A note written after the expiry about the production cluster", null);
+        assertThat(ranking("with")).as("after a remember").isEqualTo(ranking("without"));
+
+        reopen();
+        assertThat(ranking("with")).as("after reopening").isEqualTo(ranking("without"));
+    }
+
+    @Test
+    void aMemoryForgottenBeforeItsExpiryIsNotLeftOutTwice() {
+        rememberCorpusInBoth();
+        String id = rememberFor("with", SHORT_LIVED, Duration.ofMinutes(1)).id();
+        assertThat(memory.forget(ForgetRequest.byId("with", id))).containsExactly(id);
+        assertThat(ranking("with")).as("forgotten").isEqualTo(ranking("without"));
+
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(ranking("with")).as("past the expiry it no longer had").isEqualTo(ranking("without"));
+        rememberFor("with", "after", null);
+        rememberFor("without", "after", null);
+        assertThat(ranking("with")).as("after a remember").isEqualTo(ranking("without"));
+    }
+
+    @Test
+    void forgettingAMemoryThatExpiredLeavesTheStatisticsAlone() {
+        rememberCorpusInBoth();
+        String id = rememberFor("with", SHORT_LIVED, Duration.ofMinutes(1)).id();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(memory.forget(ForgetRequest.byId("with", id))).isEmpty();
+        rememberFor("with", "after", null);
+        rememberFor("without", "after", null);
+        assertThat(ranking("with")).isEqualTo(ranking("without"));
+    }
+
+    private Remembered rememberFor(String namespace, String text, Duration ttl) {
+        return memory.remember(new MemoryInput(namespace, text, List.of(), ttl, null, null));
+    }
+
+    /** The corpus remembered in namespaces "with" and "without", in the same order. */
+    private void rememberCorpusInBoth() {
+        for (String text : CORPUS) {
+            rememberFor("with", text, null);
+            rememberFor("without", text, null);
+        }
+    }
+
+    /** Every query's results in {@code namespace}: text and exact score, best first. */
+    private List<List<String>> ranking(String namespace) {
+        return QUERIES.stream().map(q -> memory.recall(new RecallQuery(namespace, q, null, 100, null, null))
+                .stream().map(r -> r.memory().text() + " @ " + r.score()).toList()).toList();
+    }
 }

@@ -250,10 +250,15 @@ public final class RespServer implements AutoCloseable {
         return closed.get();
     }
 
-    /** Stops accepting, closes every connection, then closes the database (flushing it). Idempotent. */
+    /**
+     * Stops accepting, closes every connection, then closes the database (flushing it). Idempotent: a call made
+     * while another thread is closing the server (SHUTDOWN, a signal's shutdown hook) returns once that close has
+     * ended, since a JVM halts as soon as its shutdown hooks return.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
+            awaitClosedUninterruptibly();
             return;
         }
         // Every wait is bounded: an event loop that died or hangs must not keep the database from being closed
@@ -274,6 +279,21 @@ public final class RespServer implements AutoCloseable {
             } finally {
                 stopped.countDown();
             }
+        }
+    }
+
+    private void awaitClosedUninterruptibly() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                stopped.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

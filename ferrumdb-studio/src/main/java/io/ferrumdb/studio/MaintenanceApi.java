@@ -3,7 +3,7 @@ package io.ferrumdb.studio;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferrumdb.CompactionResult;
 import io.ferrumdb.FerrumDB;
-import io.ferrumdb.ProblemWording;
+import io.ferrumdb.MaintenanceProgress;
 import io.ferrumdb.ProblemWording;
 import io.ferrumdb.Stats;
 import java.io.IOException;
@@ -18,9 +18,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.LongSupplier;
 
 /**
- * Compaction (a background job the pages poll) and backup. The engine reports no progress from inside a
- * compaction, so the job shows what it can measure honestly: the bytes it set out to rewrite, the elapsed time,
- * and the outcome.
+ * Compaction (a background job the pages poll) and backup (a request that answers once the copy is complete,
+ * whose progress the page polls meanwhile). Both show the engine's {@link MaintenanceProgress}: bytes done of the
+ * bytes planned, the total only once the job is complete.
  */
 final class MaintenanceApi {
     private final FerrumDB db;
@@ -28,6 +28,10 @@ final class MaintenanceApi {
     private final LongSupplier millis;
     private final PrintStream console;
     private Map<String, Object> job = Map.of("state", "idle");
+    /** The running compaction's last report, or null before its first; written by the engine's threads. */
+    private volatile MaintenanceProgress compactionProgress;
+    /** The last backup: idle, running (with its progress), done or failed. Guarded by this. */
+    private Map<String, Object> backupJob = Map.of("state", "idle");
 
     MaintenanceApi(FerrumDB db, ExecutorService worker, LongSupplier millis, PrintStream console) {
         this.db = db;
@@ -56,6 +60,7 @@ final class MaintenanceApi {
             started.put("deadBytesBefore", before.deadBytes());
             started.put("segmentsBefore", before.segments().size());
             job = started;
+            compactionProgress = null;
         }
         worker.execute(() -> runCompaction(started));
         call.sendJson(202, snapshot());
@@ -64,7 +69,7 @@ final class MaintenanceApi {
     private void runCompaction(Map<String, Object> started) {
         Map<String, Object> finished = new LinkedHashMap<>(started);
         try {
-            CompactionResult r = db.compact();
+            CompactionResult r = db.compact(p -> compactionProgress = p);
             finished.put("state", "done");
             finished.put("segmentsCompacted", r.segmentsCompacted());
             finished.put("bytesRead", r.bytesRead());
@@ -88,8 +93,22 @@ final class MaintenanceApi {
         Map<String, Object> out = new LinkedHashMap<>(job);
         if ("running".equals(out.get("state"))) {
             out.put("elapsedMillis", millis.getAsLong() - (long) out.get("startedAtMillis"));
+            putProgress(out, compactionProgress);
         }
         return out;
+    }
+
+    /** {@code bytesDone} and {@code bytesPlanned} of {@code progress}, when there is one yet. */
+    private static void putProgress(Map<String, Object> out, MaintenanceProgress progress) {
+        if (progress != null) {
+            out.put("bytesDone", progress.doneBytes());
+            out.put("bytesPlanned", progress.plannedBytes());
+        }
+    }
+
+    /** {@code GET /api/backup}: the running backup's progress, or how the last one ended. */
+    synchronized void backupStatus(Call call) throws IOException {
+        call.sendJson(200, new LinkedHashMap<>(backupJob));
     }
 
     /**
@@ -116,11 +135,32 @@ final class MaintenanceApi {
             throw ApiException.badRequest(problem);
         }
         long start = millis.getAsLong();
-        db.backup(target);
+        String where = target.toAbsolutePath().normalize().toString();
+        try {
+            db.backup(target, p -> backupProgress(where, p));
+        } catch (RuntimeException e) {
+            Map<String, Object> failed = new LinkedHashMap<>();
+            failed.put("state", "failed");
+            failed.put("target", where);
+            failed.put("error", ProblemWording.describe(e));
+            synchronized (this) {
+                backupJob = failed;
+            }
+            throw e;
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("target", target.toAbsolutePath().normalize().toString());
         out.put("durationMillis", millis.getAsLong() - start);
         call.sendJson(200, out);
+    }
+
+    /** The backup to {@code target} reached {@code p}: running until complete, then done. */
+    private synchronized void backupProgress(String target, MaintenanceProgress p) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("state", p.complete() ? "done" : "running");
+        state.put("target", target);
+        putProgress(state, p);
+        backupJob = state;
     }
 
     /**

@@ -279,6 +279,7 @@ public final class Studio implements AutoCloseable {
         }
         route("GET", "/api/compact", maintenanceApi::status, false);
         route("POST", "/api/compact", maintenanceApi::startCompaction, true);
+        route("GET", "/api/backup", maintenanceApi::backupStatus, false);
         route("POST", "/api/backup", maintenanceApi::backup, true);
     }
 

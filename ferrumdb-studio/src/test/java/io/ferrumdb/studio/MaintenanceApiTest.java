@@ -38,7 +38,7 @@ class MaintenanceApiTest {
     @Test
     void compactionRunsInTheBackgroundAndReportsWhatItReclaimed() throws Exception {
         Options options = Options.builder().segmentSize(64 << 10).autoCompaction(false)
-                .compactionRateLimit(50_000).build();
+                .compactionRateLimit(25_000).build();
         try (Studio studio = Studio.start(StudioConfig.builder(dir).port(0).options(options).build())) {
             TestClient client = new TestClient(studio);
             FerrumDB db = studio.database();
@@ -50,12 +50,27 @@ class MaintenanceApiTest {
                     java.util.Map.of("X-FerrumDB-Token", client.token()), null);
             assertThat(start.status()).isEqualTo(202);
             assertThat(start.json().get("totalBytesBefore").asLong()).isEqualTo(before);
-            // The rate limit keeps this compaction running for about a second.
+            // The rate limit keeps this compaction running for about two seconds.
             JsonNode second = client.send("POST", "/api/compact",
                     java.util.Map.of("X-FerrumDB-Token", client.token()), null).json();
             assertThat(second.get("error").asText()).contains("already running");
             JsonNode running = client.get("/api/compact").json();
             assertThat(running.get("state").asText()).isIn("running", "done");
+            // While it runs, the engine's progress: bytes done of planned, never decreasing.
+            long lastDone = 0;
+            int progressSeen = 0;
+            for (JsonNode job = running; job.get("state").asText().equals("running");
+                 job = client.get("/api/compact").json()) {
+                if (job.has("bytesPlanned")) {
+                    progressSeen++;
+                    long doneBytes = job.get("bytesDone").asLong();
+                    assertThat(doneBytes).isGreaterThanOrEqualTo(lastDone)
+                            .isLessThanOrEqualTo(job.get("bytesPlanned").asLong());
+                    lastDone = doneBytes;
+                }
+                Thread.sleep(20);
+            }
+            assertThat(progressSeen).as("polls of the running job that showed progress").isPositive();
 
             JsonNode done = awaitCompaction(client);
             assertThat(done.get("state").asText()).isEqualTo("done");
@@ -81,10 +96,17 @@ class MaintenanceApiTest {
             TestClient client = new TestClient(studio);
             overwrite(studio.database(), 50, 2);
             keys = studio.database().size();
+            assertThat(client.get("/api/backup").json().get("state").asText()).isEqualTo("idle");
             TestClient.Response r = client.send("POST", "/api/backup", java.util.Map.of("X-FerrumDB-Token",
                     client.token()), "{\"target\":\"" + target + "\"}");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.json().get("target").asText()).isEqualTo(target.toString());
+            // The page polls this while its POST runs; once it answered, the backup's progress is complete.
+            JsonNode backupJob = client.get("/api/backup").json();
+            assertThat(backupJob.get("state").asText()).isEqualTo("done");
+            assertThat(backupJob.get("target").asText()).isEqualTo(target.toString());
+            assertThat(backupJob.get("bytesPlanned").asLong()).isPositive()
+                    .isEqualTo(backupJob.get("bytesDone").asLong());
 
             String[][] bad = {
                 {"{}", "give the backup directory"},
@@ -118,6 +140,9 @@ class MaintenanceApiTest {
             assertThat(r.status()).isEqualTo(500);
             String error = r.json().get("error").asText();
             assertThat(error).contains("File name too long: " + target).doesNotContain("java.", "Exception");
+            JsonNode backupJob = client.get("/api/backup").json();
+            assertThat(backupJob.get("state").asText()).isEqualTo("failed");
+            assertThat(backupJob.get("error").asText()).contains("File name too long: " + target);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.CompactionView;
@@ -59,6 +60,8 @@ final class CompactionPart {
     private final List<Share> shares;
     private final SegmentOutput.Pools outputPools;
     private final InputHints hints;
+    /** The run's progress, shared by its parts: the input bytes decided (and copied where they stay). */
+    private final ProgressMeter progress;
     final List<SegmentOutput> outputs = new ArrayList<>();
     final Relocations relocations;
     /** The output being filled, the last of {@link #outputs}. */
@@ -68,7 +71,7 @@ final class CompactionPart {
 
     CompactionPart(KeyDir keyDir, CompactionView view, SegmentSet segments, long segmentSize,
                    Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares,
-                   SegmentOutput.Pools outputPools, InputHints hints) {
+                   SegmentOutput.Pools outputPools, InputHints hints, ProgressMeter progress) {
         this.keyDir = keyDir;
         this.view = view;
         this.segments = segments;
@@ -79,6 +82,7 @@ final class CompactionPart {
         this.shares = shares;
         this.outputPools = outputPools;
         this.hints = hints;
+        this.progress = progress;
         this.relocations = new Relocations(view.slotCount());
     }
 
@@ -105,7 +109,7 @@ final class CompactionPart {
                 abandonIf.run();
                 int batch = Math.min(left, Compactor.LOOKAHEAD);
                 lookAhead(ahead, hashes, batch);
-                copyBatch(in, e, hashes, batch, probe, abandon);
+                progress.add(copyBatch(in, e, hashes, batch, probe, abandon));
             }
             e.checkEnd();
         }
@@ -121,13 +125,15 @@ final class CompactionPart {
      * that in a fresh JVM it is compiled as a whole method after a few hundred calls (a few thousand records)
      * instead of waiting for an on-stack replacement of the loop over a share, and its exit is taken all the
      * time: the loop never ends on a branch the profile has not seen, which made the compiled loop deoptimize
-     * at the end of every share (issue 23, session 12).
+     * at the end of every share (issue 23, session 12). Returns the input bytes of the batch's records.
      */
-    private void copyBatch(Segment in, HintFile.Cursor e, long[] hashes, int batch, SlotProbe probe,
+    private long copyBatch(Segment in, HintFile.Cursor e, long[] hashes, int batch, SlotProbe probe,
                            BooleanSupplier abandon) throws IOException {
+        long inputBytes = 0;
         for (int i = 0; i < batch; i++) {
             boolean entry = e.next();
             assert entry : "a batch past the end of its share";
+            inputBytes += e.recordSize();
             Fate fate = fate(e, in, hashes[i], probe);
             if (fate == Fate.DROP) {
                 continue;
@@ -150,6 +156,7 @@ final class CompactionPart {
             }
             rate.wrote(out.length() - before, abandon);
         }
+        return inputBytes;
     }
 
     /** What becomes of one input record. */

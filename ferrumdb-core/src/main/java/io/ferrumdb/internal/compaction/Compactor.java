@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
@@ -130,7 +131,7 @@ public final class Compactor {
      * setting it should unpark this one, which may be parked by the rate limit. The caller serializes compactions.
      */
     public Outcome compact(List<Segment> inputs, BooleanSupplier abandon) throws IOException {
-        return compact(inputs, abandon, 1);
+        return compact(inputs, abandon, 1, ProgressMeter.IGNORE);
     }
 
     /**
@@ -141,9 +142,14 @@ public final class Compactor {
      * that background compaction merges again). The publish (steps 2 to 4) is one step for all outputs, exactly as
      * with one thread, so a crash leaves what it leaves after a one-thread run. A failing part stops the others at
      * their next safe point; every part's outputs are then deleted and the first failure is thrown.
+     *
+     * <p>{@code listener} hears the input bytes decided, out of all the inputs' bytes, from every part's thread
+     * ({@link ProgressMeter}); the total once the inputs are deleted.
      */
-    public Outcome compact(List<Segment> inputs, BooleanSupplier abandon, int threads) throws IOException {
+    public Outcome compact(List<Segment> inputs, BooleanSupplier abandon, int threads, ProgressMeter.Listener listener)
+            throws IOException {
         if (inputs.isEmpty()) {
+            new ProgressMeter(0, listener).complete();
             return new Outcome(0, 0, 0);
         }
         Set<Integer> inputIds = new HashSet<>();
@@ -158,10 +164,11 @@ public final class Compactor {
         int parts = (int) Math.max(1, Math.min(threads, live / Math.max(1, segmentSize / MIN_PART_DIVISOR)));
         CompactionPart.RateLimit rate = new CompactionPart.RateLimit(bytesPerSecond);
         InputHints hints = new InputHints(files);
+        ProgressMeter progress = new ProgressMeter(bytesRead, listener);
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
             running.add(new CompactionPart(keyDir, view, segments, segmentSize, durable, oldestOutside, rate,
-                    shares, outputPools, hints));
+                    shares, outputPools, hints, progress));
         }
         List<SegmentOutput> outputs = new ArrayList<>();
         try {
@@ -216,6 +223,7 @@ public final class Compactor {
             Uninterruptibly.get(journal, "the compaction journal");
         }
         deleteInputs(inputs);
+        progress.complete();
         return new Outcome(inputs.size(), bytesRead, bytesWritten(outputs));
     }
 

@@ -1,10 +1,12 @@
 package io.ferrumdb.internal.directory;
 
+import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.format.BackupMarker;
 import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.io.StorageFile;
 import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentManifest;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,8 +14,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * Writes a backup: a directory that opens as a copy of the database, complete only when its {@code BACKUP}
@@ -30,12 +30,18 @@ public final class BackupWriter {
     /**
      * Copies the sealed segments {@code sealed} (immutable while the caller holds its maintenance lock) and the
      * database's META and KEY from {@code source} into {@code target}, a new or empty directory or the leftovers
-     * of a failed backup.
+     * of a failed backup. {@code listener} hears the segments' bytes linked or copied, out of all of theirs
+     * ({@link ProgressMeter}); the total once the COMPLETE marker is durable.
      */
-    public static void write(DatabaseDirectory source, List<Segment> sealed, Path target, long nowMillis)
-            throws IOException {
+    public static void write(DatabaseDirectory source, List<Segment> sealed, Path target, long nowMillis,
+                             ProgressMeter.Listener listener) throws IOException {
         FileIO io = source.io();
         prepareTarget(io, target);
+        long planned = 0;
+        for (Segment s : sealed) {
+            planned += s.writtenLength();
+        }
+        ProgressMeter progress = new ProgressMeter(planned, listener);
         byte[] databaseId = source.meta().databaseId();
         List<Path> written = new ArrayList<>();
         // The file being written, for the error: a FileChannel's "No space left on device" names none.
@@ -63,11 +69,12 @@ public final class BackupWriter {
                     copy(io, hint, step, written);
                 }
                 listed.add(new BackupMarker.Segment(s.id(), s.writtenLength()));
+                progress.add(s.writtenLength());
             }
-            // The copy is a database of its own segments: its MANIFEST lists exactly those.
-            SortedSet<Integer> copied = new TreeSet<>();
-            for (BackupMarker.Segment s : listed) {
-                copied.add(s.id());
+            // The copy is a database of its own segments: its MANIFEST lists exactly those, each sealed as it is.
+            List<ManifestFile.Listed> copied = new ArrayList<>();
+            for (Segment s : sealed) {
+                copied.add(SegmentManifest.sealed(s));
             }
             step = target.resolve(FileNames.MANIFEST);
             written.add(step);
@@ -77,6 +84,7 @@ public final class BackupWriter {
             step = target.resolve(FileNames.BACKUP);
             DatabaseDirectory.writeDurably(io, target, FileNames.BACKUP,
                     new BackupMarker(true, databaseId, nowMillis, listed).encode());
+            progress.complete();
         } catch (IOException e) {
             removeAfterFailure(io, target, written, e);
             throw naming(step, e);

@@ -22,7 +22,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -131,6 +130,43 @@ public final class DatabaseDirectory implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * For repair, before it locks: the {@code LOCK} path of the database in {@code directory} when a directory stands
+     * there, which may then be set aside like any file of the wrong kind; null when there is none (or no database).
+     * No lock can be taken through a directory, so every open, verify and repair stops at it.
+     *
+     * <p>Why moving it aside is safe: a writer never holds the database through a directory (it cannot open one for
+     * writing), and this release takes no lock through one at all ({@link LockRegistry} refuses it); a directory
+     * stands there only after the LOCK file was removed, which every writing open would re-create anyway. What could
+     * still hold the database is refused here: a handle of this process that opened it before the file was replaced
+     * (its lock lives on in the registry), and another process holding a lock on the directory itself (an older
+     * release's read-only handle, whose shared lock Linux grants on a directory opened for reading, or any other
+     * program): the operating system's lock table names it. A process elsewhere that opened the database before the
+     * file was replaced holds its lock on the removed file, which no path leads to: no check can find it, exactly
+     * as after a deleted LOCK, so the directory adds no exposure of its own.
+     *
+     * @throws io.ferrumdb.DatabaseLockedException when a handle of this process or another process may hold it
+     */
+    public static Path directoryInPlaceOfLock(FileIO io, Path directory) throws IOException {
+        Path dir = directory.toAbsolutePath().normalize();
+        Path lock = dir.resolve(FileNames.LOCK);
+        if (!java.nio.file.Files.isDirectory(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                || (!io.exists(dir.resolve(FileNames.META)) && segmentIds(io, dir).isEmpty())) {
+            return null;
+        }
+        if (LockRegistry.process().isHeld(dir)) {
+            throw new io.ferrumdb.DatabaseLockedException(dir, "a handle in this process (pid "
+                    + ProcessHandle.current().pid() + "), which opened it before LOCK was replaced by a directory",
+                    null);
+        }
+        java.util.Optional<String> holder = LockHolder.of(lock);
+        if (holder.isPresent()) {
+            throw new io.ferrumdb.DatabaseLockedException(dir, holder.get() + ", through the directory " + lock,
+                    null);
+        }
+        return lock;
     }
 
     public FileIO io() {
@@ -411,7 +447,7 @@ public final class DatabaseDirectory implements AutoCloseable {
         new SecureRandom().nextBytes(id);
         MetaFile meta = new MetaFile(id, encrypted, System.currentTimeMillis());
         // The (empty) MANIFEST first: a META of format 2 promises one.
-        writeDurably(io, dir, FileNames.MANIFEST, ManifestFile.encode(id, new TreeSet<>()));
+        writeDurably(io, dir, FileNames.MANIFEST, ManifestFile.encode(id, List.of()));
         writeDurably(io, dir, FileNames.META, meta.encode());
         return meta;
     }

@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.directory;
 
+import io.ferrumdb.CorruptionException;
 import io.ferrumdb.DatabaseLockedException;
 import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.io.StorageFile;
@@ -188,7 +189,17 @@ public final class LockRegistry {
         return e != null && e.lock.isValid();
     }
 
+    /**
+     * Opens (or creates) the LOCK file. A directory in its place is refused, named, with the way out, for readers too:
+     * Linux lets a directory opened for reading take a shared lock, which a writer could never conflict with (it
+     * cannot open the directory), so a lock is only ever taken on a regular file.
+     */
     private static StorageFile openLockFile(FileIO io, Path path, boolean create) throws IOException {
+        if (java.nio.file.Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // A file of the wrong kind, named as the others are (DatabaseDirectory.readAll).
+            throw new CorruptionException(path, 0, "is a directory, not a file, so no lock can be taken through it;"
+                    + " 'ferrumdb repair' sets it aside and makes a new LOCK file");
+        }
         if (!create) {
             return io.open(path, false);
         }

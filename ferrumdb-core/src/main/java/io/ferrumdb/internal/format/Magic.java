@@ -18,7 +18,8 @@ public enum Magic {
     /** Version 2: the journal carries the database id. */
     MERGE("FDBMRG01", 2),
     KEYFILE("FDBKEY01", 1),
-    MANIFEST("FDBMAN01", 2),
+    /** Version 3: the length and header checksum of every sealed segment (version 2, without them, is read). */
+    MANIFEST("FDBMAN01", 3),
     /** A backup's marker (FORMAT.md, "BACKUP"). */
     BACKUP("FDBBAK01", 1),
     /** The key directory's image, written at a clean close (FORMAT.md, "KEYDIR"); version 2: mappable areas. */

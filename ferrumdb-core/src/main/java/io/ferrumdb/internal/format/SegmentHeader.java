@@ -49,6 +49,14 @@ public record SegmentHeader(long segmentId, byte[] databaseId, boolean encrypted
         return b;
     }
 
+    /**
+     * The header's CRC32C as stored in its bytes 60 to 64 (what a MANIFEST records of a sealed segment, so that a
+     * file put in its place is noticed even when its header is intact).
+     */
+    public int checksum() {
+        return Bytes.i32(encode(), 60);
+    }
+
     public static SegmentHeader decode(byte[] b, Path file) {
         if (b.length < SIZE) {
             throw new CorruptionException(file, 0, "segment header is shorter than " + SIZE + " bytes");

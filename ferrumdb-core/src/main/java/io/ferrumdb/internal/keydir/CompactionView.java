@@ -87,6 +87,33 @@ public final class CompactionView {
     }
 
     /**
+     * Points {@code key} at {@code replacement} if its entry is still {@code expected} (compared by value), one key
+     * at a time (tests and tools; compaction relocates in batches by slot).
+     */
+    public boolean relocate(Key key, Location expected, Location replacement) {
+        synchronized (keyDir.mutation) {
+            SlotTable t = keyDir.table;
+            int slot = keyDir.writer.find(t, key.bytes(), 0, key.bytes().length, key.directoryHash());
+            if (slot < 0 || !t.holds(slot, expected)) {
+                return false;
+            }
+            t.write(slot, t.header(slot), replacement);
+            return true;
+        }
+    }
+
+    /**
+     * The compare-and-set of {@link #relocate(Batch, int, int)} for one key found by {@link KeyDir#probe} ({@code
+     * header} and {@code slot} from its {@link SlotProbe}): see {@link #switchHeld}.
+     */
+    public boolean relocate(long header, int slot, int segmentId, long offset, Location replacement) {
+        synchronized (keyDir.mutation) {
+            return switchHeld(keyDir, keyDir.table, header, slot, segmentId, offset, replacement.segmentId(),
+                    replacement.offset(), replacement.recordSize(), replacement.expiresAt());
+        }
+    }
+
+    /**
      * The relocations of one compaction as the view reads them, in the order they are applied (compaction keeps
      * them in primitive arrays, grouped by slot so that the table is written nearly in address order). Locations
      * are packed by {@link #locationWord}; a place whose header holds no key is skipped.
@@ -150,11 +177,26 @@ public final class CompactionView {
             return false; // a holder filled from a Location (Probe.set), not by a lookup: no slot to go to
         }
         boolean inPlace = slot >= 0 && slot < t.capacity && t.header(slot) == header;
-        int at = inPlace ? slot : keyDir.slotHolding(t, header, fromLocation);
+        int at = inPlace ? slot : slotHolding(t, header, fromLocation);
         if (at < 0 || !t.holdsLocation(at, fromLocation)) {
             return false;
         }
         t.switchLocation(at, header, toLocation, toSize, toExpiresAt);
         return true;
+    }
+
+    /**
+     * The slot of {@code t} holding {@code header} and pointing at the record at {@code locationWord} (packed by
+     * {@link SlotTable#locationWord}), or -1 (a compare-and-set after growth moved the slot: a record identifies its
+     * key). REQUIRES: the mutation lock is held.
+     */
+    private static int slotHolding(SlotTable t, long header, long locationWord) {
+        for (int slot = t.homeOfTag(header & SlotTable.TAG_MASK); t.header(slot) != SlotTable.NEVER_USED;
+             slot = t.next(slot)) {
+            if (t.header(slot) == header && t.holdsLocation(slot, locationWord)) {
+                return slot;
+            }
+        }
+        return -1;
     }
 }

@@ -127,7 +127,7 @@ public final class HashOrderedHint {
         HashOrder order = buffers.order.reset(count);
         for (int i = 0; i < count; i++) {
             hint.next();
-            order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
+            order.add(i, hint.entryAt(), KeyDirLoader.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
         }
         hint.checkEnd();
         order.keepFileOrder();
@@ -193,7 +193,7 @@ public final class HashOrderedHint {
                 throw new IllegalStateException("hint of segment " + hint.segmentId() + " ended after "
                         + (done + i) + " of the " + count + " entries it counts");
             }
-            order.add(i, hint.entryAt(), KeyDir.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
+            order.add(i, hint.entryAt(), KeyDirLoader.hash(hint.buffer(), hint.keyAt(), hint.keyLength()));
             bytes += HintFile.ENTRY_FIXED_SIZE + hint.keyLength();
         }
         if (done + n == count) {

@@ -14,53 +14,40 @@ import java.util.function.LongConsumer;
  * optional key order in sorted reference arrays ({@link OrderedIndex}, 4 bytes a key) and TTLs in a primitive
  * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
- * <p>Concurrency: GETs and scans are lock-free. Every change (the log writer's puts and removes, compaction's
- * {@link #relocate}, the TTL purge, growth) is made under one mutation lock, so slots have one writer at a time.
- * Growth copies the table into a larger one while readers keep using the old one, then publishes the new one
- * with a single volatile write: readers never wait; the writer that triggers growth pays the copy. Comparing a
- * key with a record may take the log writer's lock (to copy from its chunks), so changes that compare keys (puts,
- * removes) are made with the writer's lock already held; the others (relocations, the purge) compare none.
+ * <p>Concurrency: GETs and scans are lock-free. Every change (the log writer's puts and removes, compaction's {@link
+ * CompactionView#relocate}, the TTL purge, growth) is made under one mutation lock, so slots have one writer at a
+ * time ({@link SlotWriter} makes them; recovery's loading is {@link KeyDirLoader}'s). Growth copies the table into a
+ * larger one while readers keep using the old one, then publishes the new one with a single volatile write: readers
+ * never wait; the writer that triggers growth pays the copy. Comparing a key with a record may take the log writer's
+ * lock (to copy from its chunks), so changes that compare keys (puts, removes) are made with the writer's lock
+ * already held; the others (relocations, the purge) compare none.
  *
  * <p>In a writable database single puts stage their keys ({@link #stageNewKeys}, {@link StagedKeys}) instead of
  * probing the table, and the stage is drained into the table in batches whose slot misses overlap; reads probe the
- * stage first; scans, {@link #size} and {@link #entries} drain a non-empty stage first, under the writer's lock.
+ * stage first; scans, {@link #size} and {@link #entries} drain a non-empty stage first, under the writer's lock
+ * ({@link StageDrain}).
  * ARCHITECTURE.md, "The key directory", lists the invariants that keep this correct.
  */
 public final class KeyDir {
-    /**
-     * Growth happens beyond this fill (keys and removed markers); linear probing degrades quickly past it (a miss
-     * walks 0.5 * (1 + 1 / (1 - fill)^2) slots on average: 13 at 0.8, 23 at 0.85, 50 at 0.9).
-     */
-    private static final double MAX_FILL = 0.85;
     /** Fill of the table open sizes from the hints' entry counts: room for 6% more keys before the first growth. */
     private static final double OPEN_FILL = 0.8;
 
     /** Held by every change; {@link CompactionView} takes it for its batches of relocations. */
     final Object mutation = new Object();
     /** Where keys are compared: an arena, or (hash-only, plaintext) the records, at open too. */
-    private final KeyStore keys;
+    final KeyStore keys;
     /** The arena of a directory keeping its keys (the ordered index sorts its references), else null. */
     private final KeyArena arena;
     /** A hash-only directory's store ({@link #keysInRecords}); null when keys stay in the arena. */
-    private final LogKeys logKeys;
-    /** The mutator's holder for the entries it compares keys with (under the mutation lock). */
-    private final SlotProbe compared = new SlotProbe();
-    private final OrderedIndex ordered;
-    private final ExpiryQueue expiries = new ExpiryQueue();
+    final LogKeys logKeys;
+    final OrderedIndex ordered;
     volatile SlotTable table;
     /** Published by release stores only (lazySet): no reader orders later loads by it, and a put saves a fence. */
-    private final AtomicInteger size = new AtomicInteger();
+    final AtomicInteger size = new AtomicInteger();
     /** Set once {@link #clearTombstones} ended recovery's loading (mutator only). */
     private boolean loaded;
-    /**
-     * Keys removed since the keys were last loaded from hints (mutator only): their bytes stay in the arena, and an
-     * image keeps them (see {@link KeyDirImage#worthWriting}). The tombstones that load cleared are not counted: a load
-     * from hints copies their keys again, as long as their delete records exist.
-     */
-    private long removedKeys;
     /** Restored from an image whose references were in no order (see {@link #sortedSinceRestore}). */
     private boolean restoredUnsorted;
-    private volatile long nextExpiry = Long.MAX_VALUE;
     /** The ordered index's build at open (see {@link #buildOrderedIndex}). */
     final OrderedBuild orderedBuild = new OrderedBuild();
     /**
@@ -69,13 +56,10 @@ public final class KeyDir {
      * writer drains the stage before it rolls), and is written into the table before it leaves the stage.
      */
     private final StagedKeys staged = new StagedKeys();
-    /** Runs a drain under the log writer's lock, from threads other than a writer's; null while staging is off. */
-    private Consumer<Runnable> underWriterLock;
-    /** Told of every entry a drain replaced ({@code segmentId << 32 | recordSize}): the segments' live bytes. */
-    private LongConsumer replacedByDrain;
-    private final Runnable drain = new Drain();
-    /** The log writer's size changes by record position ({@link #trackSizeChanges}); null while not tracked. */
-    private SizeChanges sizeChanges;
+    /** Writes {@link #staged} into the table, and says when. */
+    final StageDrain stage;
+    /** Makes every change of the slot table, under {@link #mutation}. */
+    final SlotWriter writer;
     /** Bits of a log position below the segment id ({@link #logPosition}); offsets stay below 2^40. */
     private static final int POSITION_OFFSET_BITS = 40;
 
@@ -120,6 +104,8 @@ public final class KeyDir {
         this.keys = logKeys == null ? new ArenaKeys(arena) : logKeys;
         // The current table, not the initial one: growth replaces it.
         this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
+        this.stage = new StageDrain(this, staged, this.ordered);
+        this.writer = new SlotWriter(this, keys);
     }
 
     /**
@@ -138,7 +124,7 @@ public final class KeyDir {
         return logKeys != null;
     }
 
-    private static int capacityFor(long keys, double fill) {
+    static int capacityFor(long keys, double fill) {
         long capacity = (long) Math.ceil(keys / fill) + 1;
         if (capacity > SlotTable.MAX_CAPACITY) {
             throw new FerrumException("key directory limit: " + keys + " keys need " + capacity
@@ -200,7 +186,7 @@ public final class KeyDir {
                 continue;
             }
             if (!found && damaged != null) {
-                if (attempt < MAX_LOOKUPS && drainedForDamage()) {
+                if (attempt < MAX_LOOKUPS && stage.drainedForDamage()) {
                     continue;
                 }
                 throw keys.damaged(damaged);
@@ -277,21 +263,7 @@ public final class KeyDir {
             }
         }
         // The damaged entry is the key's unless a staged put of its key has replaced it since.
-        return !drainedForDamage() || p.stillHeld();
-    }
-
-    /**
-     * A lookup found a damaged candidate and none of its key: a put staged since may be one over the damage (its
-     * drain replaces the damaged entry, as a put did before keys were staged), so the stage is drained, and true
-     * returned, when something is staged and the caller holds no mutation lock (the lock order: writer's, then
-     * mutation). Rare: damage on disk.
-     */
-    private boolean drainedForDamage() {
-        if (staged.isEmpty() || underWriterLock == null || Thread.holdsLock(mutation)) {
-            return false;
-        }
-        drainStaged();
-        return true;
+        return !stage.drainedForDamage() || p.stillHeld();
     }
 
     public boolean isOrdered() {
@@ -347,11 +319,13 @@ public final class KeyDir {
         return (long) segmentId << POSITION_OFFSET_BITS | offset;
     }
 
-    static int segmentOf(long position) {
+    /** The segment id of a {@link #logPosition}. */
+    public static int segmentOf(long position) {
         return (int) (position >>> POSITION_OFFSET_BITS);
     }
 
-    static long offsetOf(long position) {
+    /** The offset of a {@link #logPosition}. */
+    public static long offsetOf(long position) {
         return position & ((1L << POSITION_OFFSET_BITS) - 1);
     }
 
@@ -363,7 +337,7 @@ public final class KeyDir {
      */
     public void trackSizeChanges(Durability durable) {
         synchronized (mutation) {
-            sizeChanges = new SizeChanges(durable);
+            writer.trackSizeChanges(durable);
         }
     }
 
@@ -374,7 +348,7 @@ public final class KeyDir {
     public int durableSize() {
         drainStaged();
         synchronized (mutation) {
-            return size.get() - (sizeChanges == null ? 0 : sizeChanges.lost());
+            return size.get() - writer.lostSizeChange();
         }
     }
 
@@ -385,20 +359,13 @@ public final class KeyDir {
     public boolean addedByLostRecords(byte[] key) {
         drainStaged();
         synchronized (mutation) {
-            return sizeChanges != null && sizeChanges.lost(KeyArena.hash(key)) > 0;
-        }
-    }
-
-    /** Notes a change of the size made by the record at {@code position}, of the key of {@code hash}. */
-    private void sizeChanged(long position, long hash, int delta) {
-        if (sizeChanges != null) {
-            sizeChanges.add(position, hash, delta);
+            return writer.lostSizeChange(KeyArena.hash(key)) > 0;
         }
     }
 
     /** True when some entry may have expired by {@code nowMillis}. Lock-free. */
     public boolean mayHaveExpired(long nowMillis) {
-        return nextExpiry <= nowMillis;
+        return writer.mayHaveExpired(nowMillis);
     }
 
     /**
@@ -442,39 +409,6 @@ public final class KeyDir {
         return logKeys == null ? -1 : logKeys.extraBits();
     }
 
-    /** See {@link #removedKeys}. Caller holds the mutation lock. */
-    long removedKeys() {
-        return removedKeys;
-    }
-
-    /**
-     * The ordered index's references as an image keeps them, and whether they are in key order. While the build
-     * at open is still deferred (no scan, few keys added since), the live keys' references in slot order, for the
-     * next open to defer as this one did; else the index's own, sorted ({@link OrderedIndex#sortedForImage}).
-     * Null without ordered keys. Caller holds the mutation lock, and no writer or scan runs any more (close).
-     */
-    ImageReferences imageReferences() {
-        assert Thread.holdsLock(mutation) : "imageReferences requires the mutation lock";
-        if (ordered == null) {
-            return null;
-        }
-        SlotTable t = table;
-        if (orderedBuild.isDeferred()) {
-            int[] refs = new int[t.live];
-            int n = 0;
-            for (int slot = 0; slot < t.capacity; slot++) {
-                long header = t.header(slot);
-                if (SlotTable.holdsKey(header)) {
-                    refs[n++] = arena.pack(SlotTable.ref(header));
-                }
-            }
-            assert n == refs.length : n + " keys found in a table of " + refs.length;
-            return new ImageReferences(new OrderedIndex.Loaded(refs, 0), false);
-        }
-        orderedBuild.await(true);
-        return new ImageReferences(ordered.sortedForImage(t.live), true);
-    }
-
     /**
      * True when this directory was restored from an image whose references were in no order and the ordered index
      * has been built since: an image written now would spare the next open's first scan that sort.
@@ -483,29 +417,21 @@ public final class KeyDir {
         return restoredUnsorted && !orderedBuild.isDeferred();
     }
 
-    /** The ordered index's references in an image; {@code sorted}: in key order (else in no order). */
-    record ImageReferences(OrderedIndex.Loaded loaded, boolean sorted) {
-    }
-
     /**
      * A directory an image restored: {@code t} and {@code arena} (null: keys compared with records, the headers
      * keeping {@code keyHashBits} more hash bits) as a clean close left them, loading ended. The ordered index
      * gets {@code refs}: installed as they are when sorted, else handed to a deferred build as after a load from
      * hints. TTLs are queued again from the expiry area (one pass over the table, only when some key has one).
      */
-    static KeyDir restored(SlotTable t, KeyArena arena, int keyHashBits, ImageReferences refs, long removedKeys) {
+    static KeyDir restored(SlotTable t, KeyArena arena, int keyHashBits, KeyDirImage.References refs,
+                           long removedKeys) {
         KeyDir kd = new KeyDir(t, arena == null ? new LogKeys(keyHashBits) : null, arena, refs != null);
         synchronized (kd.mutation) {
             kd.loaded = true;
-            kd.removedKeys = removedKeys;
+            kd.writer.restoreRemovedKeys(removedKeys);
             kd.size.lazySet(t.live);
             if (t.expiryMemory() != null) {
-                for (int slot = 0; slot < t.capacity; slot++) {
-                    long header = t.header(slot);
-                    if (SlotTable.holdsKey(header)) {
-                        kd.noteExpiry(t.expiresAt(slot), header);
-                    }
-                }
+                kd.writer.requeueExpiries(t);
             }
         }
         if (refs != null && refs.sorted()) {
@@ -522,7 +448,7 @@ public final class KeyDir {
     /** Sets the key's location; returns the previous one (looked up first: tests and tools; puts use the next). */
     public Location put(Key key, Location location) {
         synchronized (mutation) {
-            drainLocked();
+            stage.drainLocked();
             Location previous = get(key);
             set(key, location, true);
             return previous;
@@ -537,7 +463,7 @@ public final class KeyDir {
      */
     public long put(byte[] key, int from, int length, int segmentId, long offset, int recordSize, long expiresAt) {
         long hash = KeyArena.hash(key, from, length);
-        if (underWriterLock != null && expiresAt == 0 && StagedKeys.fits(length)) {
+        if (stage.isOn() && expiresAt == 0 && StagedKeys.fits(length)) {
             // The stage changes only under the writer's lock, which the caller holds: no mutation lock (its locked
             // instructions are a put's cost), unless this put drains, which changes the table.
             int e = staged.entryOf(key, from, length, hash);
@@ -552,10 +478,10 @@ public final class KeyDir {
         }
         synchronized (mutation) {
             // A put that is not staged is newer than every staged one: they go first, or they would shadow it.
-            drainLocked();
-            long previous = setLocked(key, from, length, hash, segmentId, offset, recordSize, expiresAt, true);
+            stage.drainLocked();
+            long previous = writer.set(key, from, length, hash, segmentId, offset, recordSize, expiresAt, true);
             if (previous == ABSENT) {
-                sizeChanged(logPosition(segmentId, offset), hash, 1);
+                writer.sizeChanged(logPosition(segmentId, offset), hash, 1);
             }
             return previous;
         }
@@ -573,8 +499,7 @@ public final class KeyDir {
      */
     public void stageNewKeys(Consumer<Runnable> underWriterLock, LongConsumer replaced) {
         synchronized (mutation) {
-            this.replacedByDrain = replaced;
-            this.underWriterLock = underWriterLock;
+            stage.turnOn(underWriterLock, replaced);
         }
     }
 
@@ -584,7 +509,7 @@ public final class KeyDir {
      */
     public void drainBeforeRoll() {
         synchronized (mutation) {
-            drainLocked();
+            stage.drainLocked();
         }
     }
 
@@ -593,69 +518,8 @@ public final class KeyDir {
      * none is staged. The caller holds neither lock.
      */
     public void drainStaged() {
-        Consumer<Runnable> lock = underWriterLock;
-        if (lock != null && !staged.isEmpty()) {
-            lock.accept(drain);
-        }
+        stage.drainStaged();
     }
-
-    /** {@link #drainStaged}'s work, run under the writer's lock. A class, not a lambda: see FerrumDB's callbacks. */
-    private final class Drain implements Runnable {
-        @Override
-        public void run() {
-            synchronized (mutation) {
-                drainLocked();
-            }
-        }
-    }
-
-    /**
-     * Writes the staged keys into the table, oldest first, then empties the stage: a reader probing the stage then
-     * the table finds each key in one or the other throughout. Their home slots are loaded first, in a row, so
-     * that the misses of the batch overlap instead of each waiting for the one before. Caller holds the mutation
-     * lock and the writer's lock.
-     */
-    private void drainLocked() {
-        int n = staged.count();
-        if (n == 0) {
-            return;
-        }
-        SlotTable t = table;
-        long touched = 0;
-        for (int e = 0; e < n; e++) {
-            touched += t.header(t.home(staged.hash(e)));
-        }
-        drainTouched += touched;
-        byte[] k = staged.keys();
-        drainedNew = 0;
-        draining = true;
-        try {
-            for (int e = 0; e < n; e++) {
-                long previous = setLocked(k, StagedKeys.keyAt(e), staged.length(e), staged.hash(e),
-                        staged.segmentId(e), staged.offset(e), staged.recordSize(e), 0, true);
-                if (previous != ABSENT) {
-                    replacedByDrain.accept(previous);
-                } else {
-                    sizeChanged(staged.firstPosition(e), staged.hash(e), 1);
-                }
-            }
-        } finally {
-            draining = false;
-            if (drainedNew > 0) {
-                ordered.added(drainedRefs, drainedNew);
-            }
-        }
-        staged.clear();
-    }
-
-    /** True while {@link #drainLocked} runs: new keys' references go to {@link #drainedRefs}, not one by one. */
-    private boolean draining;
-    /** References of the keys a drain added, handed to the ordered index at once (one lock, not one a key). */
-    private final long[] drainedRefs = new long[StagedKeys.CAPACITY];
-    private int drainedNew;
-
-    /** Sum of the headers {@link #drainLocked} loaded ahead, kept so that the loads are not optimized away. */
-    private long drainTouched;
 
     /** Removes the key; returns its location, or null. */
     public Location remove(Key key) {
@@ -674,16 +538,16 @@ public final class KeyDir {
     public Location remove(byte[] key, int from, int length, int segmentId, long offset) {
         long hash = KeyArena.hash(key, from, length);
         synchronized (mutation) {
-            drainLocked();
+            stage.drainLocked();
             SlotTable t = table;
-            int slot = find(t, key, from, length, hash);
+            int slot = writer.find(t, key, from, length, hash);
             if (slot < 0) {
                 return null;
             }
             if (segmentId >= 0) {
-                sizeChanged(logPosition(segmentId, offset), hash, -1);
+                writer.sizeChanged(logPosition(segmentId, offset), hash, -1);
             }
-            return removeSlot(t, slot);
+            return writer.remove(t, slot);
         }
     }
 
@@ -695,101 +559,24 @@ public final class KeyDir {
         set(key, location, false);
     }
 
-    /** Runs {@code loading} (recovery's {@link KeyDirLoader}) under the mutation lock, then publishes the size. */
+    /**
+     * Runs {@code loading} (recovery's {@link KeyDirLoader}) under the mutation lock, then publishes the size.
+     *
+     * @throws IllegalStateException after {@link #clearTombstones}: the loaded sequence numbers are gone by then
+     */
     void whileLoading(Runnable loading) {
         synchronized (mutation) {
+            if (loaded) {
+                throw new IllegalStateException(
+                        "the key directory finished loading; records can no longer be recovered");
+            }
             loading.run();
             size.lazySet(table.live);
         }
     }
 
-    /**
-     * Recovery: applies one record, the key {@code key[from, from + length)} read in place from a hint or a
-     * scanned record. Per key the highest sequence number wins, tombstones included: a delete leaves a tombstone
-     * marker (see {@link SlotTable#load}) in the key's slot instead of an entry of a separate map, so
-     * a key is hashed and found once per record. Segments load in any order (a compaction output has a higher id
-     * than the records it holds), so the comparison is by sequence number, kept beside the table while loading
-     * ({@link SlotTable#loadedSequence}). Only a key seen for the first time takes arena space; a hash-only
-     * directory keeps none, not even while loading: a record whose header matches a slot's is compared with the
-     * record that slot names (a tombstone names its delete record), read from the segments being loaded. Caller
-     * holds the mutation lock ({@link #whileLoading}); {@link #clearTombstones} ends the loading.
-     *
-     * <p>Returns {@link #OLDER} when the record lost to the one the key directory holds; else the record it
-     * replaced, as {@code segmentId << 32 | recordSize} (positive), or 0 when it replaced none (a new key, a
-     * tombstone): the loader counts live bytes per segment from this, with no pass over the table.
-     *
-     * @throws IllegalStateException after {@link #clearTombstones}: the sequence numbers are gone by then
-     */
-    long recover(boolean put, byte[] key, int from, int length, long hash, int segmentId, long offset,
-                 int recordSize, long sequence, long expiresAt) {
-        assert Thread.holdsLock(mutation) : "recover requires the mutation lock";
-        if (loaded) {
-            throw new IllegalStateException("the key directory finished loading; records can no longer be recovered");
-        }
-        if (sequence <= 0) {
-            // A tombstone is marked by its negated sequence number, 0 means no record: numbers start at 1.
-            throw new IllegalArgumentException("record at offset " + offset + " of segment " + segmentId
-                    + " has sequence number " + sequence + "; they start at 1");
-        }
-        SlotTable t = table;
-        int slot = find(t, key, from, length, hash);
-        long replaced = 0;
-        long header;
-        if (slot >= 0) {
-            if (sequence <= t.loadedSequence(slot)) {
-                return OLDER;
-            }
-            replaced = t.isTombstone(slot) ? 0 : (long) t.segmentId(slot) << 32 | t.recordSize(slot);
-            header = t.header(slot);
-        } else {
-            if (t.used + 1 > t.capacity * MAX_FILL) {
-                t = grow(t);
-            }
-            slot = claimSlot(t, hash);
-            header = keys.add(t, slot, key, from, length, hash);
-            if (ordered != null) {
-                ordered.loaded(SlotTable.ref(header));
-            }
-        }
-        t.load(slot, header, put, segmentId, offset, recordSize, sequence, expiresAt);
-        if (put) {
-            noteExpiry(expiresAt, header);
-        }
-        return replaced;
-    }
-
-    /** {@link #recover}'s result for a record older than the key directory's: nothing changed. */
-    static final long OLDER = -1;
     /** {@link #put(Key, int, long, int, long)}'s answer for a key that had no entry. */
     public static final long ABSENT = -1;
-
-    /** The hash {@link #recover} takes for the key {@code key[from, from + length)}. */
-    static long hash(byte[] key, int from, int length) {
-        return KeyArena.hash(key, from, length);
-    }
-
-    /**
-     * Recovery: reads the header of {@code hash}'s home slot and its loaded sequence number and returns their sum,
-     * so that the loader can start the cache misses of several keys' probes (the slot, and the sequence array's
-     * line that {@link #recover} reads or writes next) before it probes for the first of them. The caller folds
-     * the result into a value it keeps, so the reads are not optimized away. Caller holds the mutation lock.
-     *
-     * <p>In a hash-only directory a record of a key met again is compared with the record its slot names, another
-     * miss (a mapped segment's page): when the home slot holds the key's header (where a key usually is, the more
-     * so as tables sized for every hint entry are sparse where keys were overwritten), that record is read too.
-     * Only the home slot: walking on would wait for the slot's miss in this loop, which costs keys seen once (a
-     * measured 0.2 s at 10M) more than it saves.
-     */
-    long touchHome(long hash) {
-        SlotTable t = table;
-        int home = t.home(hash);
-        long header = t.header(home);
-        long touched = header + t.loadedSequence(home);
-        if (logKeys != null && header == logKeys.match(hash)) {
-            touched += logKeys.touch(t.segmentId(home), t.offset(home));
-        }
-        return touched;
-    }
 
     /**
      * Recovery: turns every tombstone marker into a removed marker, once all records are loaded, and drops the
@@ -811,30 +598,6 @@ public final class KeyDir {
         return keys.bytesUsed();
     }
 
-    /** Swaps a key's location if it is still {@code expected} (compared by value; compaction). */
-    public boolean relocate(Key key, Location expected, Location replacement) {
-        synchronized (mutation) {
-            SlotTable t = table;
-            int slot = find(t, key.bytes(), 0, key.bytes().length, key.directoryHash());
-            if (slot < 0 || !t.holds(slot, expected)) {
-                return false;
-            }
-            t.write(slot, t.header(slot), replacement);
-            return true;
-        }
-    }
-
-    /**
-     * Compaction's compare-and-set for a key found by {@link #probe} ({@code header} and {@code slot} from its
-     * {@link SlotProbe}), one record at a time: see {@link CompactionView#switchHeld}.
-     */
-    public boolean relocate(long header, int slot, int segmentId, long offset, Location replacement) {
-        synchronized (mutation) {
-            return CompactionView.switchHeld(this, table, header, slot, segmentId, offset, replacement.segmentId(),
-                    replacement.offset(), replacement.recordSize(), replacement.expiresAt());
-        }
-    }
-
     /**
      * Removes entries expired by {@code nowMillis}, calling {@code removed} with each one's location. The caller
      * holds the writer's lock, so that no put of the same key races with the removal. The queue names keys by
@@ -844,25 +607,8 @@ public final class KeyDir {
      */
     public void purgeExpired(long nowMillis, Consumer<Location> removed) {
         synchronized (mutation) {
-            drainLocked();
-            while (!expiries.isEmpty() && expiries.peekAt() <= nowMillis) {
-                long header = expiries.peekRef();
-                expiries.poll();
-                SlotTable t = table;
-                for (int slot = t.homeOfTag(header & SlotTable.TAG_MASK); t.header(slot) != SlotTable.NEVER_USED;
-                     slot = t.next(slot)) {
-                    if (t.header(slot) == header) {
-                        Location current = t.location(slot);
-                        if (current.isExpired(nowMillis)) {
-                            // By the record that put it (no key read: hash 0): gone at reopen too once expired.
-                            sizeChanged(logPosition(current.segmentId(), current.offset()), 0, -1);
-                            removeSlot(t, slot);
-                            removed.accept(current);
-                        }
-                    }
-                }
-            }
-            nextExpiry = expiries.isEmpty() ? Long.MAX_VALUE : expiries.peekAt();
+            stage.drainLocked();
+            writer.purgeExpired(nowMillis, removed);
         }
     }
 
@@ -893,118 +639,9 @@ public final class KeyDir {
     private long set(byte[] key, int from, int length, long hash, int segmentId, long offset, int recordSize,
                      long expiresAt, boolean maintainOrder) {
         synchronized (mutation) {
-            drainLocked();
-            return setLocked(key, from, length, hash, segmentId, offset, recordSize, expiresAt, maintainOrder);
+            stage.drainLocked();
+            return writer.set(key, from, length, hash, segmentId, offset, recordSize, expiresAt, maintainOrder);
         }
-    }
-
-    /** {@link #set}'s change. Caller holds the mutation lock. */
-    private long setLocked(byte[] key, int from, int length, long hash, int segmentId, long offset, int recordSize,
-                           long expiresAt, boolean maintainOrder) {
-        SlotTable t = table;
-        int slot = findOrFree(t, key, from, length, hash);
-        long previous = ABSENT;
-        long header;
-        if (slot >= 0) {
-            header = t.header(slot);
-            previous = (long) t.segmentId(slot) << 32 | (t.recordSize(slot) & 0xFFFFFFFFL);
-            t.write(slot, header, segmentId, offset, recordSize, expiresAt);
-        } else {
-            // One walk found the key absent and where it goes, unless the table must grow first.
-            slot = -slot - 1;
-            if (t.used + 1 > t.capacity * MAX_FILL) {
-                t = grow(t);
-                slot = -1 - findOrFree(t, key, from, length, hash);
-            }
-            header = keys.add(t, slot, key, from, length, hash);
-            if (t.header(slot) == SlotTable.NEVER_USED) {
-                t.used++;
-                t.writeFresh(slot, header, segmentId, offset, recordSize, expiresAt);
-            } else {
-                t.write(slot, header, segmentId, offset, recordSize, expiresAt);
-            }
-            t.live++;
-            size.lazySet(t.live);
-            if (ordered != null && maintainOrder && draining) {
-                drainedRefs[drainedNew++] = SlotTable.ref(header);
-            } else if (ordered != null && maintainOrder) {
-                ordered.added(SlotTable.ref(header));
-            } else if (ordered != null) {
-                ordered.loaded(SlotTable.ref(header));
-            }
-        }
-        noteExpiry(expiresAt, header);
-        return previous;
-    }
-
-    /** Queues a TTL for the purge, naming the key by its header. Caller holds the mutation lock. */
-    private void noteExpiry(long expiresAt, long header) {
-        if (expiresAt != 0) {
-            expiries.add(expiresAt, header);
-            if (expiresAt < nextExpiry) {
-                nextExpiry = expiresAt;
-            }
-        }
-    }
-
-    /** The slot holding the key {@code key[from, from + length)}, or -1. Caller holds the mutation lock. */
-    private int find(SlotTable t, byte[] key, int from, int length, long hash) {
-        return Math.max(-1, findOrFree(t, key, from, length, hash));
-    }
-
-    /**
-     * The slot holding the key {@code key[from, from + length)}, or when it is absent {@code -1 - s} for the slot
-     * {@code s} that {@link #claimSlot} would pick (the first removed or never-used slot of its probe sequence,
-     * not yet counted as used). Caller holds the mutation lock; growth keeps a never-used slot in every table.
-     *
-     * <p>Keys are compared by the key store. A candidate whose record is damaged is the key's when no other
-     * candidate is (its hash bits matched: 62 of them in a hash-only directory), so that a put or delete replaces
-     * an entry that can no longer be read rather than adding a second entry for the key.
-     */
-    private int findOrFree(SlotTable t, byte[] key, int from, int length, long hash) {
-        assert Thread.holdsLock(mutation) : "findOrFree requires the mutation lock";
-        long match = keys.match(hash);
-        long mask = keys.matchMask();
-        int slot = t.home(hash);
-        int free = -1;
-        int damaged = -1;
-        while (true) {
-            long header = t.header(slot);
-            if (header == SlotTable.NEVER_USED) {
-                return damaged >= 0 ? damaged : -1 - (free >= 0 ? free : slot);
-            }
-            if (header == SlotTable.REMOVED) {
-                free = free >= 0 ? free : slot;
-            } else if ((header & mask) == match) {
-                t.read(slot, compared);
-                int c = keys.compare(compared, key, from, length);
-                if (c == KeyStore.MATCH) {
-                    return slot;
-                } else if (c == KeyStore.GONE) {
-                    // Under the mutation lock a slot names a live record: compaction retires a segment only
-                    // after switching every entry away from it.
-                    throw LogKeys.gone(compared);
-                } else if (c == KeyStore.DAMAGED && damaged < 0) {
-                    damaged = slot;
-                }
-            }
-            slot = t.next(slot);
-        }
-    }
-
-    /**
-     * The slot of {@code t} holding {@code header} and pointing at the record at {@code locationWord} (packed by
-     * {@link SlotTable#locationWord}), or -1 (compaction's compare-and-set after growth moved the slot: a record
-     * identifies its key). Mutator only.
-     */
-    int slotHolding(SlotTable t, long header, long locationWord) {
-        for (int slot = t.homeOfTag(header & SlotTable.TAG_MASK); t.header(slot) != SlotTable.NEVER_USED;
-             slot = t.next(slot)) {
-            if (t.header(slot) == header && t.holdsLocation(slot, locationWord)) {
-                return slot;
-            }
-        }
-        return -1;
     }
 
     /** The slot of {@code t} holding the key with reference {@code ref}, or -1. Lock-free. */
@@ -1021,55 +658,5 @@ public final class KeyDir {
             }
         }
         return -1;
-    }
-
-    /**
-     * The first removed or never-used slot of {@code hash}'s probe sequence, counted as used. Caller holds the
-     * mutation lock and has made room.
-     */
-    private int claimSlot(SlotTable t, long hash) {
-        assert Thread.holdsLock(mutation) : "claimSlot requires the mutation lock";
-        int slot = t.home(hash);
-        long previous;
-        while (SlotTable.holdsKey(previous = t.header(slot))) {
-            slot = t.next(slot);
-        }
-        if (previous == SlotTable.NEVER_USED) {
-            t.used++;
-        }
-        return slot;
-    }
-
-    /** Caller holds the mutation lock. */
-    private Location removeSlot(SlotTable t, int slot) {
-        assert Thread.holdsLock(mutation) : "removeSlot requires the mutation lock";
-        Location previous = t.location(slot);
-        t.markRemoved(slot);
-        t.live--;
-        removedKeys++;
-        size.lazySet(t.live);
-        if (ordered != null) {
-            ordered.removed();
-        }
-        return previous;
-    }
-
-    /**
-     * Copies every key into a table sized by {@link SlotTable#fillAfterGrowth} (dropping removed markers), publishes
-     * it. The copy reads no key bytes: headers carry the hash bits that place a key (see {@link SlotTable}).
-     * Readers keep probing the old table until the volatile write, and what they read there was current when
-     * they read it. Caller holds the mutation lock.
-     */
-    private SlotTable grow(SlotTable old) {
-        assert Thread.holdsLock(mutation) : "grow requires the mutation lock";
-        long keys = old.live + old.tombstones + 1L;
-        SlotTable grown = new SlotTable(capacityFor(keys, SlotTable.fillAfterGrowth(keys)));
-        for (int slot = 0; slot < old.capacity; slot++) {
-            if (SlotTable.holdsKey(old.header(slot))) {
-                grown.copyUnpublished(old, slot);
-            }
-        }
-        table = grown;
-        return grown;
     }
 }

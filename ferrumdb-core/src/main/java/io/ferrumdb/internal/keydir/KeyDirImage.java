@@ -111,8 +111,41 @@ public final class KeyDirImage {
      */
     public static boolean worthWriting(KeyDir kd) {
         synchronized (kd.mutation) {
-            return kd.arena() == null || kd.removedKeys() <= (long) kd.table.live * MAX_REMOVED_PER_LIVE_KEY;
+            return kd.arena() == null || kd.writer.removedKeys() <= (long) kd.table.live * MAX_REMOVED_PER_LIVE_KEY;
         }
+    }
+
+    /**
+     * The ordered index's references as an image keeps them, and whether they are in key order. While the build
+     * at open is still deferred (no scan, few keys added since), the live keys' references in slot order, for the
+     * next open to defer as this one did; else the index's own, sorted ({@link OrderedIndex#sortedForImage}).
+     * Null without ordered keys. REQUIRES: the mutation lock is held, and no writer or scan runs any more (close).
+     */
+    private static References references(KeyDir kd) {
+        assert Thread.holdsLock(kd.mutation) : "an image's references require the mutation lock";
+        OrderedIndex ordered = kd.ordered;
+        if (ordered == null) {
+            return null;
+        }
+        SlotTable t = kd.table;
+        if (kd.orderedBuild.isDeferred()) {
+            int[] refs = new int[t.live];
+            int n = 0;
+            for (int slot = 0; slot < t.capacity; slot++) {
+                long header = t.header(slot);
+                if (SlotTable.holdsKey(header)) {
+                    refs[n++] = kd.arena().pack(SlotTable.ref(header));
+                }
+            }
+            assert n == refs.length : n + " keys found in a table of " + refs.length;
+            return new References(new OrderedIndex.Loaded(refs, 0), false);
+        }
+        kd.orderedBuild.await(true);
+        return new References(ordered.sortedForImage(t.live), true);
+    }
+
+    /** The ordered index's references in an image; {@code sorted}: in key order (else in no order). */
+    record References(OrderedIndex.Loaded loaded, boolean sorted) {
     }
 
     /**
@@ -126,7 +159,7 @@ public final class KeyDirImage {
             SlotTable t = kd.table;
             assert t.tombstones == 0 && !t.isLoading() : "an image of a directory still loading";
             KeyArena arena = kd.arena();
-            KeyDir.ImageReferences refs = kd.imageReferences();
+            References refs = references(kd);
             ByteBuffer expiries = t.expiryMemory();
             int flags = (arena != null ? FLAG_ARENA : 0) | (refs != null ? FLAG_ORDERED : 0)
                     | (refs != null && refs.sorted() ? FLAG_SORTED : 0) | (expiries != null ? FLAG_EXPIRIES : 0)
@@ -149,7 +182,7 @@ public final class KeyDirImage {
             Bytes.putI64(h, 48, refs == null ? 0 : refs.loaded().dead());
             Bytes.putI64(h, 56, arena == null ? 0 : arena.bytesUsed());
             Bytes.putI64(h, 64, arena == null ? 0 : arena.denseLimit());
-            Bytes.putI64(h, 72, kd.removedKeys());
+            Bytes.putI64(h, 72, kd.writer.removedKeys());
             Bytes.putI64(h, 80, maxSequence);
             Bytes.putI32(h, 88, segments.size());
             int at = FIXED;
@@ -373,8 +406,8 @@ public final class KeyDirImage {
             body.ints(refs);
             body.checkEnd();
             SlotTable t = SlotTable.restored(capacity, slots, expiries, live, used);
-            KeyDir.ImageReferences ordered = has(FLAG_ORDERED)
-                    ? new KeyDir.ImageReferences(new OrderedIndex.Loaded(refs, deadRefs), has(FLAG_SORTED)) : null;
+            References ordered = has(FLAG_ORDERED)
+                    ? new References(new OrderedIndex.Loaded(refs, deadRefs), has(FLAG_SORTED)) : null;
             return KeyDir.restored(t, arena, keyHashBits, ordered, removedKeys);
         }
 

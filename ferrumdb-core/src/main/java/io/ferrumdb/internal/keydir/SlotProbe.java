@@ -1,10 +1,10 @@
 package io.ferrumdb.internal.keydir;
 
 /**
- * A key's entry as the key directory held it when looked up, and the slot and header it was in, so that a
- * later {@link KeyDir#relocate(long, int, int, long, Location)} goes straight to the slot instead of hashing and
- * comparing the key again. Mutable and reused: compaction fills one record after record, a GET one per
- * thread ({@link KeyDir#find}).
+ * A key's entry as the key directory held it when looked up, and the slot and header it was in, so that a later
+ * {@link CompactionView#relocate(long, int, int, long, Location)} goes straight to the slot instead of hashing and
+ * comparing the key again. Mutable and reused: compaction fills one record after record, a GET one per thread ({@link
+ * KeyDir#find}).
  */
 public final class SlotProbe {
     long header;

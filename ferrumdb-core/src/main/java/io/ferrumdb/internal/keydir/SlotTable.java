@@ -68,7 +68,7 @@ final class SlotTable {
     private volatile ByteBuffer expiries;
     /**
      * Recovery only: the sequence number of the record each slot holds, so that the newest record of a key wins;
-     * null outside loading (see {@link KeyDir#recover} and {@link #endLoading}). Mutator only.
+     * null outside loading (see {@link KeyDirLoader#recover} and {@link #endLoading}). Mutator only.
      *
      * <p>Invariant, while loading, for a slot holding a key: {@code loadSequences[slot] > 0} is the sequence number
      * of the put record the slot names; {@code loadSequences[slot] < 0} marks a tombstone (a delete that must

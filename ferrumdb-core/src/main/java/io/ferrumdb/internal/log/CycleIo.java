@@ -47,13 +47,16 @@ final class CycleIo {
     private long lastFsyncNanos = System.nanoTime();
     /** How long the last force of the active segment took, in nanoseconds. Owned by the token holder. */
     private long lastFsyncDuration;
+    /** The sequence number of the last record a cycle fsynced; readable from any thread. */
+    private volatile long syncedSequence;
 
     /**
      * {@code always}: the policy is always(), so cycles seal the segments they roll and the active segment is kept
      * zero-filled ahead of its records, up to {@code segmentSize} ({@link ZeroTail}).
      */
-    CycleIo(LogWriter.SealListener sealListener, boolean always, long segmentSize) {
+    CycleIo(LogWriter.SealListener sealListener, boolean always, long segmentSize, long lastSequence) {
         this.sealListener = sealListener;
+        this.syncedSequence = lastSequence;
         this.sealsOnCycle = always;
         this.zeroTail = always ? new ZeroTail(segmentSize) : null;
     }
@@ -85,8 +88,44 @@ final class CycleIo {
             CycleTrace.sched(traceRow, CycleTrace.CPU_AFTER, CycleTrace.RQ_AFTER);
             CycleTrace.mark(traceRow, CycleTrace.SYNCED);
             positions.synced(c.upToPosition());
+            syncedSequence = c.upTo();
         }
         return traceRow;
+    }
+
+    /**
+     * What one cycle's file work came to ({@link #runAndSeal}): its {@link CycleTrace} row (or -1), the failure of
+     * its records (null: written, and forced if the cycle forces), and the failure sealing the segments it rolled
+     * once those records were durable (null: sealed, or not this cycle's to seal).
+     */
+    record Outcome(int traceRow, Throwable failed, Throwable sealFailed) {
+    }
+
+    /**
+     * Runs one cycle's records ({@link #run}) and then, when {@link #sealsOnCycle}, seals the segments it rolled
+     * ({@link #sealed}), catching any throwable of either, {@link OutOfMemoryError} too: the caller stops the writer
+     * for both, but fails the cycle's writers only for the first (after the second their records are durable).
+     */
+    Outcome runAndSeal(Cycle c, DurablePositions positions, boolean leader) {
+        int traceRow;
+        try {
+            traceRow = run(c, positions, leader);
+        } catch (Throwable e) {
+            return new Outcome(-1, e, null);
+        }
+        if (sealsOnCycle) {
+            try {
+                sealed(c.sealing());
+            } catch (Throwable e) {
+                return new Outcome(traceRow, null, e);
+            }
+        }
+        return new Outcome(traceRow, null, null);
+    }
+
+    /** The sequence number of the last record a cycle fsynced (at first, the last one the log held at open). */
+    long syncedSequence() {
+        return syncedSequence;
     }
 
     /**

@@ -6,14 +6,11 @@ import io.ferrumdb.internal.keydir.KeyDir;
  * How far the writer's records have reached the file, for {@link LogWriter#mayServe}: the position (segment id,
  * offset) where the records handed to the OS end, and where the fsynced ones end. Records are identified by where
  * they are, not by sequence number (the key directory keeps none), hence positions. A position packs a segment id
- * above a 40-bit offset (offsets stay below 2^40, as in the key directory), so that, the writer's unsealed segments'
- * ids rising in append order, comparing two positions compares where the records lie. Both start at 0 (nothing
+ * above a 40-bit offset ({@link KeyDir#logPosition}, which packs and unpacks them), so that, the writer's unsealed
+ * segments' ids rising in append order, comparing two positions compares where the records lie. Both start at 0 (nothing
  * written); the holder of the cycle token (GroupCommit) is the only writer of either, readers are lock-free.
  */
 final class DurablePositions {
-    private static final int OFFSET_BITS = 40;
-    private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
-
     /** Where the records handed to the OS end (written; fsynced or not). */
     private volatile long written;
     /** Where the fsynced records end. */
@@ -40,7 +37,7 @@ final class DurablePositions {
      */
     boolean covers(Segment segment, long offset, boolean fsynced) {
         long end = fsynced ? synced : written;
-        long id = end >>> OFFSET_BITS;
-        return segment.id() < id || segment.id() == id && offset < (end & OFFSET_MASK);
+        int id = KeyDir.segmentOf(end);
+        return segment.id() < id || segment.id() == id && offset < KeyDir.offsetOf(end);
     }
 }

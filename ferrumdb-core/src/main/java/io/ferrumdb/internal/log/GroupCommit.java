@@ -1,7 +1,9 @@
 package io.ferrumdb.internal.log;
 
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToLongFunction;
 
@@ -80,6 +82,32 @@ final class GroupCommit {
     void begin() {
         assert !running : "the cycle token is held";
         running = true;
+    }
+
+    /**
+     * Registers the durability future of an append in {@code waiters} and returns it: a {@link Ticket} when the
+     * caller waits for it on its own thread ({@code callerWaits}: it leads when no cycle runs, else follows), else a
+     * plain future. An append that completes the group being gathered wakes its gatherer: the flusher (its {@code
+     * flusherGather}, through {@code work}) or a leader.
+     */
+    CompletableFuture<Void> register(ArrayDeque<CompletableFuture<Void>> waiters, boolean callerWaits,
+                                     GroupGather flusherGather, Condition work) {
+        if (callerWaits) {
+            Ticket ticket = new Ticket();
+            waiters.add(ticket);
+            arrived(ticket, waiters.size());
+            return ticket;
+        }
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        waiters.add(durable);
+        if (flusherGather.wakes(waiters.size())) {
+            work.signal();
+        }
+        Ticket leader = backAt(waiters.size());
+        if (leader != null) {
+            leader.wake();
+        }
+        return durable;
     }
 
     /**

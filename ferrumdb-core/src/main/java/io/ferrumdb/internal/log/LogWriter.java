@@ -97,16 +97,12 @@ public final class LogWriter {
     private long appendOffset;
     private long rollBeyond = -1; // appends roll past it: the segment size, or -1 before the first segment (append)
     private Chunk pending;
-    private final ArrayDeque<Sealing> toSeal = new ArrayDeque<>();
-    /**
-     * The segment the last roll queued for sealing, or null. Seals run in roll order and stop at the first failure,
-     * so once it is sealed every segment rolled before it is too ({@link #rollAndSync(boolean, boolean)}).
-     */
-    private Segment lastRolled;
+    /** Rolled segments waiting for their seal, and the last one rolled. */
+    private final SealQueue toSeal = new SealQueue();
     /** Hint entries of every record appended to {@link #active}, in file order. */
     private HintFile.Builder activeHint = new HintFile.Builder();
     private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
-    /** The waiters of the running cycle (failed by flushLoop if the flusher dies in it). */
+    /** The waiters of the running cycle (failed by the flusher if it dies in it). */
     private List<CompletableFuture<Void>> cycleWaiters = List.of();
     /** Chunks after the pending one: rolled, in flight, written and kept for reads; spare buffers. */
     private final Chunks chunks = new Chunks();
@@ -114,14 +110,14 @@ public final class LogWriter {
     /** When the pending chunk got its first record (System.nanoTime). */
     private long pendingSince;
     private boolean syncRequested;
-    /** Under always(), the flusher's wait for a group's writers ({@link GroupGather}). */
-    private final GroupGather gather = new GroupGather(LINGER_NANOS);
-    private final FlusherTicks ticks;
+    /**
+     * When the flusher runs a cycle no writer leads (after its wait for a group's writers under always(), {@link
+     * GroupGather}), and whether a writer must wake it ({@link FlusherTicks}).
+     */
+    private final FlushSchedule schedule;
     private boolean closing;
     /** The failure that stopped the writer, if any, and whether a user was told of it. */
     private final WriteFailure stopped = new WriteFailure();
-
-    private volatile long syncedSequence;
     /** Where the written and the fsynced records end, for {@link #mayServe} after a failure. */
     private final DurablePositions positions = new DurablePositions();
 
@@ -134,12 +130,11 @@ public final class LogWriter {
                      SegmentFactory factory, SealListener sealListener, Runnable afterCycle) {
         this.pending = new Chunk(null, 0, new byte[Chunks.INITIAL_CHUNK]);
         this.lastSequence = lastSequence;
-        this.syncedSequence = lastSequence;
         this.policy = policy;
         this.segmentSize = segmentSize;
         this.factory = factory;
-        this.io = new CycleIo(sealListener, policy.isAlways(), segmentSize);
-        this.ticks = new FlusherTicks(LINGER_NANOS, !policy.isAlways());
+        this.io = new CycleIo(sealListener, policy.isAlways(), segmentSize, lastSequence);
+        this.schedule = new FlushSchedule(!policy.isAlways(), LINGER_NANOS, policy.interval().toNanos());
         // Classes, not lambdas or method references: every open makes a writer (see Acknowledger's thread).
         this.flusher = new Thread(new FlushLoop(), "ferrumdb-flusher");
         this.flusher.setDaemon(true);
@@ -231,26 +226,13 @@ public final class LogWriter {
      * thread may lead the group), else null; wakes the flusher for the {@code first} pending records. REQUIRES lock.
      */
     private CompletableFuture<Void> acknowledgement(boolean first, boolean callerWaits) {
-        CompletableFuture<Void> durable = null;
-        if (policy.isAlways() && callerWaits) {
-            Ticket ticket = new Ticket();
-            waiters.add(ticket);
-            commit.arrived(ticket, waiters.size());
-            durable = ticket;
-        } else if (policy.isAlways()) {
-            durable = new CompletableFuture<>();
-            waiters.add(durable);
-            if (gather.wakes(waiters.size())) {
-                work.signal();
-            }
-            Ticket gatherer = commit.backAt(waiters.size());
-            if (gatherer != null) {
-                gatherer.wake();
-            }
-        } else if (first && ticks.parked()) {
+        if (policy.isAlways()) {
+            return commit.register(waiters, callerWaits, schedule.gather, work);
+        }
+        if (first && schedule.flusherParked()) {
             work.signal();
         }
-        return durable;
+        return null;
     }
 
     /** Runs {@code action} under the writer's lock, serialized with appends (for key-directory purges). */
@@ -295,7 +277,7 @@ public final class LogWriter {
             if (evenIfEmpty || appendOffset > SegmentHeader.SIZE) {
                 roll();
             }
-            mustBeSealed = lastRolled;
+            mustBeSealed = toSeal.lastRolled();
         } finally {
             lock.unlock();
         }
@@ -328,7 +310,7 @@ public final class LogWriter {
         lock.lock();
         try {
             stopped.ensureWritable(user, closing);
-            if (!always && syncedSequence == lastSequence && pending.length == 0 && !chunks.hasRolled()
+            if (!always && io.syncedSequence() == lastSequence && pending.length == 0 && !chunks.hasRolled()
                     && toSeal.isEmpty()) {
                 return;
             }
@@ -414,9 +396,7 @@ public final class LogWriter {
      * promised: under {@code always()} what was fsynced (the pages of a failed fsync may be dropped), otherwise
      * what was written to the file. A record the failure caught in a buffer, or in a failed fsync, would be gone
      * after reopen. A sealed segment is durable whole (the writer seals a segment after its fsync; recovery and
-     * compaction publish only durable ones), so only the writer's unsealed segments are compared with the durable
-     * position: their ids rise in append order, so a record lies before the position exactly when its segment id
-     * is lower, or equal with a lower offset.
+     * compaction publish only durable ones); an unsealed one up to the durable position ({@link DurablePositions}).
      */
     public boolean mayServe(Segment segment, long offset) {
         return !stopped.failed() || isDurable(segment, offset);
@@ -476,7 +456,7 @@ public final class LogWriter {
                     chunks.rolled(pending);
                     pending = new Chunk(active, appendOffset, new byte[0]);
                 }
-                toSeal.add(new Sealing(active, activeHint));
+                toSeal.closing(active, activeHint);
             }
             work.signal();
         } finally {
@@ -484,7 +464,7 @@ public final class LogWriter {
         }
         if (running) { // else nothing was ever appended or waited for: there is nothing to flush or acknowledge
             Uninterruptibly.join(flusher);
-            // The flusher has ended (flushLoop queued the acknowledger's end after its last batch): every
+            // The flusher has ended (FlushLoop queued the acknowledger's end after its last batch): every
             // acknowledgement is queued, and the acknowledger completes them all before it ends.
             Uninterruptibly.join(acknowledger.thread());
         }
@@ -497,8 +477,7 @@ public final class LogWriter {
             if (pending.length > 0) {
                 chunks.rolled(pending);
             }
-            toSeal.add(new Sealing(active, activeHint));
-            lastRolled = active;
+            toSeal.rolled(active, activeHint);
             activeHint = new HintFile.Builder();
         }
         startSegment();
@@ -521,26 +500,6 @@ public final class LogWriter {
         work.signal();
     }
 
-    /**
-     * The flusher thread. Any throwable ends it, {@link OutOfMemoryError} included (a large value's buffers are
-     * allocated and copied here): the writer then fails, the waiters of the cycle and every later one are failed
-     * with it and later appends are refused, so that no writer waits forever for a flusher that is gone.
-     */
-    private void flushLoop() {
-        try {
-            flushCycles();
-        } catch (Throwable e) {
-            lock.lock();
-            try {
-                failTaken(e);
-            } finally {
-                lock.unlock();
-            }
-        } finally {
-            acknowledger.finish();
-        }
-    }
-
     /** Stops the writer after a throwable in a cycle's bookkeeping, failing the waiters it took. REQUIRES lock. */
     private void failTaken(Throwable e) {
         failLocked(e);
@@ -549,7 +508,6 @@ public final class LogWriter {
     }
 
     private void flushCycles() {
-        long intervalNanos = policy.interval().toNanos();
         while (true) {
             Cycle cycle;
             lock.lock();
@@ -557,7 +515,7 @@ public final class LogWriter {
                 while (true) {
                     if (commit.running()) {
                         // A writer leads a cycle; it wakes this thread when it leaves work no writer leads.
-                        gather.cancel();
+                        schedule.gather.cancel();
                         work.awaitUninterruptibly();
                         continue;
                     }
@@ -566,43 +524,26 @@ public final class LogWriter {
                     }
                     long now = System.nanoTime();
                     boolean other = otherWork();
-                    if (other || closing) {
-                        gather.cancel();
-                    }
-                    long gathering = gather.remaining(waiters.size(), now);
+                    long gathering = schedule.gathering(waiters.size(), other || closing, now);
                     if (gathering > 0) {
                         FlusherTicks.await(work, gathering, 0);
                         continue;
                     }
-                    boolean urgent = !waiters.isEmpty() || other;
-                    boolean lingered = pending.length > 0 && ticks.due(now, pendingSince);
-                    boolean periodicDue = policy.isPeriodic() && io.hasUnsynced()
-                            && now - io.lastFsyncNanos() >= intervalNanos;
-                    if (urgent || lingered || periodicDue) {
+                    long next = schedule.next(now, !waiters.isEmpty() || other, closing, pending.length > 0,
+                            pendingSince, io.hasUnsynced(), io.lastFsyncNanos());
+                    if (next == FlushSchedule.RUN) {
                         break;
-                    }
-                    if (closing) {
-                        if (pending.length == 0 && !io.hasUnsynced()) {
-                            return;
-                        }
-                        break;
-                    }
-                    long wait = Long.MAX_VALUE;
-                    if (pending.length > 0) {
-                        wait = pendingSince + LINGER_NANOS - now;
-                    }
-                    if (policy.isPeriodic() && io.hasUnsynced()) {
-                        wait = Math.min(wait, io.lastFsyncNanos() + intervalNanos - now);
-                    }
-                    if ((wait = ticks.nextWait(wait, now, pendingSince)) == Long.MAX_VALUE) {
+                    } else if (next == FlushSchedule.END) {
+                        return;
+                    } else if (next == FlushSchedule.UNTIL_SIGNALLED) {
                         work.awaitUninterruptibly();
                     } else {
-                        FlusherTicks.await(work, wait, TimeUnit.MICROSECONDS.toNanos(100));
+                        FlusherTicks.await(work, next, TimeUnit.MICROSECONDS.toNanos(100));
                     }
                 }
                 commit.begin();
-                cycle = take(policy.isAlways() || syncRequested || closing || (policy.isPeriodic()
-                        && System.nanoTime() - io.lastFsyncNanos() >= intervalNanos));
+                cycle = take(policy.isAlways() || syncRequested || closing
+                        || schedule.periodicFsyncDue(System.nanoTime(), io.lastFsyncNanos()));
             } finally {
                 lock.unlock();
             }
@@ -652,8 +593,7 @@ public final class LogWriter {
         if (pending.length > 0) {
             pending = chunks.next(active, appendOffset);
         }
-        List<Sealing> sealing = new ArrayList<>(toSeal);
-        toSeal.clear();
+        List<Sealing> sealing = toSeal.takeAll();
         syncRequested = false;
         List<CompletableFuture<Void>> done = new ArrayList<>(waiters);
         cycleWaiters = done;
@@ -671,44 +611,27 @@ public final class LogWriter {
      * their records are durable (served, and there after reopen); the next write, sync or close reports it.
      */
     private void runCycle(Cycle c, boolean leader) {
-        Throwable failed = null;
-        Throwable sealFailed = null;
-        int traceRow = -1;
-        boolean sealHere = io.sealsOnCycle();
-        try {
-            traceRow = io.run(c, positions, leader);
-            if (c.force()) {
-                syncedSequence = c.upTo();
-            }
-        } catch (Throwable e) {
-            failed = e;
-        }
-        if (failed == null && sealHere) {
-            try {
-                io.sealed(c.sealing());
-            } catch (Throwable e) {
-                sealFailed = e;
-            }
-        }
-        boolean acknowledge = failed == null && c.force();
-        int here = !acknowledge || !sealHere ? 0 : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
+        CycleIo.Outcome outcome = io.runAndSeal(c, positions, leader);
+        boolean acknowledge = outcome.failed() == null && c.force();
+        int here = !acknowledge || !io.sealsOnCycle() ? 0
+                : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
         Ticket next;
         lock.lock();
         try {
-            if (failed != null) {
+            if (outcome.failed() != null) {
                 // The failed batch stays in flight: readers are refused by mayServe, not by a missing record.
-                failTaken(failed);
+                failTaken(outcome.failed());
             } else {
                 cycleWaiters = List.of();
-                if (sealFailed != null) {
-                    failLocked(sealFailed); // the writers still waiting (not in this cycle) fail with it
+                if (outcome.sealFailed() != null) {
+                    failLocked(outcome.sealFailed()); // the writers still waiting (not in this cycle) fail with it
                 }
                 chunks.written(c.batch());
                 if (!c.force()) {
                     // Only a sync() or an always-policy append registers a waiter, and both force; keep them anyway.
                     waiters.addAll(c.done());
                 } else if (!leader && policy.isAlways()) {
-                    gather.start(waiters.size(), c.done().size(), io.lastFsyncDuration(), System.nanoTime());
+                    schedule.gather.start(waiters.size(), c.done().size(), io.lastFsyncDuration(), System.nanoTime());
                 }
                 // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
                 acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of(),
@@ -724,14 +647,29 @@ public final class LogWriter {
         } finally {
             lock.unlock();
         }
-        GroupCommit.complete(c.done(), next == null ? here : here / 2, next, traceRow);
+        GroupCommit.complete(c.done(), next == null ? here : here / 2, next, outcome.traceRow());
     }
 
-    /** The flusher thread's body. */
+    /**
+     * The flusher thread. Any throwable ends it, {@link OutOfMemoryError} included (a large value's buffers are
+     * allocated and copied here): the writer then fails, the waiters of the cycle and every later one are failed
+     * with it and later appends are refused, so that no writer waits forever for a flusher that is gone.
+     */
     private final class FlushLoop implements Runnable {
         @Override
         public void run() {
-            flushLoop();
+            try {
+                flushCycles();
+            } catch (Throwable e) {
+                lock.lock();
+                try {
+                    failTaken(e);
+                } finally {
+                    lock.unlock();
+                }
+            } finally {
+                acknowledger.finish();
+            }
         }
     }
 

@@ -1,7 +1,10 @@
 package io.ferrumdb.internal.log;
 
 import io.ferrumdb.CorruptionException;
+import io.ferrumdb.DroppedRange;
 import io.ferrumdb.MissingSegmentException;
+import io.ferrumdb.internal.directory.FileNames;
+import io.ferrumdb.internal.format.ManifestFile.Listed;
 import io.ferrumdb.internal.format.SegmentHeader;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
@@ -9,9 +12,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
-import java.util.SortedSet;
 
 /**
  * Which segment files make up the database, from the directory listing, the MANIFEST (null for a format-1
@@ -24,12 +29,14 @@ import java.util.SortedSet;
  *                    record past its header) or a compaction output renamed just before one; a writer deletes them
  * @param unlisted    other files not listed: copied in from elsewhere, or left from another copy of the database
  * @param listedByManifest whether a MANIFEST lists the segments (format 2)
+ * @param listed      what the MANIFEST says of each listed segment (empty without one)
  */
 public record SegmentInventory(List<Integer> live, List<Integer> missing, List<Integer> unpublished,
-                               List<Integer> unlisted, boolean listedByManifest) {
+                               List<Integer> unlisted, boolean listedByManifest, Map<Integer, Listed> listed) {
 
-    public static SegmentInventory take(SegmentFiles files, SortedSet<Integer> listed, Set<Integer> superseded)
-            throws IOException {
+    /** {@code listed}: the MANIFEST's entries, or null when there is none (format 1, or a damaged one in repair). */
+    public static SegmentInventory take(SegmentFiles files, NavigableMap<Integer, Listed> listed,
+                                        Set<Integer> superseded) throws IOException {
         List<Integer> live = new ArrayList<>();
         List<Integer> unpublished = new ArrayList<>();
         List<Integer> unlisted = new ArrayList<>();
@@ -38,7 +45,7 @@ public record SegmentInventory(List<Integer> live, List<Integer> missing, List<I
             if (superseded.contains(id)) {
                 continue;
             }
-            if (listed == null || listed.contains(id)) {
+            if (listed == null || listed.containsKey(id)) {
                 live.add(id);
             } else if (holdsNothingAcknowledged(files, id)) {
                 unpublished.add(id);
@@ -48,13 +55,14 @@ public record SegmentInventory(List<Integer> live, List<Integer> missing, List<I
         }
         List<Integer> missing = new ArrayList<>();
         if (listed != null) {
-            for (int id : listed) {
+            for (int id : listed.keySet()) {
                 if (!present.contains(id) && !superseded.contains(id)) {
                     missing.add(id);
                 }
             }
         }
-        return new SegmentInventory(live, missing, unpublished, unlisted, listed != null);
+        return new SegmentInventory(live, missing, unpublished, unlisted, listed != null,
+                listed == null ? Map.of() : listed);
     }
 
     /**
@@ -78,7 +86,47 @@ public record SegmentInventory(List<Integer> live, List<Integer> missing, List<I
 
     /** The rule for which of the {@link #live} segments may end torn ({@link TailRule}). */
     public TailRule tailRule(SegmentFiles files) throws IOException {
-        return TailRule.of(files, live, listedByManifest);
+        Set<Integer> sealed = new HashSet<>();
+        for (Listed s : listed.values()) {
+            if (s.sealed()) {
+                sealed.add(s.id());
+            }
+        }
+        return TailRule.of(files, live, listedByManifest, sealed);
+    }
+
+    /**
+     * The damage the MANIFEST shows in {@code seg}, opened: a length or a header other than those it recorded when
+     * the segment was sealed (a sealed segment never changes), or null when it recorded no seal or the file is as
+     * sealed. A cut between two records with the hint gone is found here only: every record left is valid. The
+     * range is the bytes lost (a cut) or added (bytes appended), or the header (a file put in its place).
+     */
+    public DroppedRange changedSinceSealed(Segment seg) {
+        Listed s = listed.get(seg.id());
+        if (s == null || !s.sealed() || !seg.path().getFileName().toString().equals(FileNames.segment(seg.id()))) {
+            return null;
+        }
+        long length = seg.writtenLength();
+        long expected = s.sealedLength();
+        if (length < expected) {
+            return new DroppedRange(seg.path(), length, expected - length, DroppedRange.Kind.DAMAGED_SEGMENT,
+                    "segment is " + length + " bytes but the MANIFEST recorded " + expected + " when it was sealed:"
+                            + " it was cut short after it was sealed, and the records in bytes [" + length + ", "
+                            + expected + ") are lost");
+        }
+        if (length > expected) {
+            return new DroppedRange(seg.path(), expected, length - expected, DroppedRange.Kind.DAMAGED_SEGMENT,
+                    "segment is " + length + " bytes but the MANIFEST recorded " + expected + " when it was sealed:"
+                            + " bytes [" + expected + ", " + length + ") were added after it was sealed");
+        }
+        int checksum = seg.header().checksum();
+        if (checksum != s.headerChecksum()) {
+            return new DroppedRange(seg.path(), 0, SegmentHeader.SIZE, DroppedRange.Kind.DAMAGED_SEGMENT,
+                    String.format("segment header (checksum %08x) is not the one the MANIFEST recorded when the"
+                            + " segment was sealed (%08x): another file was put in its place", checksum,
+                            s.headerChecksum()));
+        }
+        return null;
     }
 
     /** An unlisted file with no record after its header, or a compaction output of this database. */

@@ -4,15 +4,20 @@ import io.ferrumdb.CorruptionException;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.ManifestFile;
+import io.ferrumdb.internal.format.ManifestFile.Listed;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.NavigableMap;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The one owner of the database's MANIFEST: the set of segments that make up the database, rewritten durably on
- * every change. Invariants that keep a crash from ever listing a file that does not exist:
+ * The one owner of the database's MANIFEST: the set of segments that make up the database, and the length and
+ * header of each sealed one, rewritten durably on every change. Invariants that keep a crash from ever listing a
+ * file that does not exist:
  * <ul>
  *   <li>a segment is listed only after its file (header included) is durable under its final name;</li>
  *   <li>a segment is unlisted before its file is deleted.</li>
@@ -23,20 +28,21 @@ import java.util.TreeSet;
  */
 public final class SegmentManifest {
     private final SegmentFiles files;
-    private final TreeSet<Integer> ids;
+    /** The list in memory, as the MANIFEST on disk holds it (see {@link #commit}). */
+    private final TreeMap<Integer, Listed> listed = new TreeMap<>();
 
-    /** The manifest of {@code files}' directory as it is now listing {@code ids}; nothing is written yet. */
-    public SegmentManifest(SegmentFiles files, Collection<Integer> ids) {
+    /** The manifest of {@code files}' directory as it is now listing {@code segments}; nothing is written yet. */
+    public SegmentManifest(SegmentFiles files, Collection<Listed> segments) {
         this.files = files;
-        this.ids = new TreeSet<>(ids);
+        listed.putAll(byId(segments));
     }
 
     public static Path path(Path dir) {
         return dir.resolve(FileNames.MANIFEST);
     }
 
-    /** The segments a format-2 database's MANIFEST lists; its absence is corruption. */
-    public static SortedSet<Integer> read(SegmentFiles files) throws IOException {
+    /** The segments a format-2 database's MANIFEST lists, by number; its absence is corruption. */
+    public static NavigableMap<Integer, Listed> read(SegmentFiles files) throws IOException {
         Path path = path(files.dir());
         if (!files.io().exists(path)) {
             throw new CorruptionException(path, 0, "MANIFEST is missing, so the database cannot tell whether a "
@@ -45,24 +51,54 @@ public final class SegmentManifest {
         return ManifestFile.decode(files.readAll(path, 1 << 26), path, files.databaseId());
     }
 
-    /** Writes a MANIFEST listing {@code ids} into {@code files}' directory, durably. */
-    public static void write(SegmentFiles files, SortedSet<Integer> ids) throws IOException {
+    /** Writes a MANIFEST listing {@code segments} into {@code files}' directory, durably. */
+    public static void write(SegmentFiles files, Collection<Listed> segments) throws IOException {
         DatabaseDirectory.writeDurably(files.io(), files.dir(), FileNames.MANIFEST,
-                ManifestFile.encode(files.databaseId(), ids));
+                ManifestFile.encode(files.databaseId(), segments));
     }
 
-    /** Lists {@code id}, whose file must already be durable. */
+    /**
+     * What a MANIFEST records of {@code segment} once it is sealed: complete, fsynced, and never to change (the
+     * writer never appends to a segment it rolled, or to one of an earlier open; compaction and repair write new
+     * segments).
+     */
+    public static Listed sealed(Segment segment) {
+        return new Listed(segment.id(), segment.writtenLength(), segment.header().checksum());
+    }
+
+    /** Lists {@code id}, whose file must already be durable, as not sealed yet (the writer's new segment). */
     public synchronized void add(int id) throws IOException {
-        TreeSet<Integer> next = new TreeSet<>(ids);
-        if (next.add(id)) {
+        if (!listed.containsKey(id)) {
+            TreeMap<Integer, Listed> next = new TreeMap<>(listed);
+            next.put(id, Listed.unsealed(id));
             commit(next);
         }
     }
 
-    /** Lists {@code added}, whose files must already be durable. */
-    public synchronized void addAll(Collection<Integer> added) throws IOException {
-        TreeSet<Integer> next = new TreeSet<>(ids);
-        if (next.addAll(added)) {
+    /** Lists {@code added}, sealed segments whose files must already be durable (compaction outputs). */
+    public synchronized void addAll(Collection<Listed> added) throws IOException {
+        TreeMap<Integer, Listed> next = new TreeMap<>(listed);
+        for (Listed s : added) {
+            next.put(s.id(), s);
+        }
+        if (!next.equals(listed)) {
+            commit(next);
+        }
+    }
+
+    /**
+     * Records that {@code segment}, listed, is sealed: its length and header are final, and its hint is written.
+     * From then on an open, verify and repair refuse a file of another length or header under its name (a cut
+     * between two records included, which no scan can tell from a shorter complete segment once the hint is gone).
+     */
+    public synchronized void seal(Segment segment) throws IOException {
+        Listed now = sealed(segment);
+        if (!listed.containsKey(segment.id())) {
+            throw new IllegalStateException("segment " + segment.id() + " was sealed but is not listed");
+        }
+        if (!now.equals(listed.get(segment.id()))) {
+            TreeMap<Integer, Listed> next = new TreeMap<>(listed);
+            next.put(segment.id(), now);
             commit(next);
         }
     }
@@ -75,10 +111,10 @@ public final class SegmentManifest {
      * files must then stay (the next open deletes them as unpublished).
      */
     public synchronized void unlistAfterFailedAdd(Collection<Integer> ids) throws IOException {
-        SortedSet<Integer> onDisk = read(files);
+        SortedMap<Integer, Listed> onDisk = read(files);
         for (int id : ids) {
-            if (onDisk.contains(id)) {
-                commit(new TreeSet<>(this.ids));
+            if (onDisk.containsKey(id)) {
+                commit(new TreeMap<>(listed));
                 return;
             }
         }
@@ -86,15 +122,29 @@ public final class SegmentManifest {
 
     /** Unlists {@code removed}; call before deleting their files. */
     public synchronized void removeAll(Collection<Integer> removed) throws IOException {
-        TreeSet<Integer> next = new TreeSet<>(ids);
-        if (next.removeAll(removed)) {
+        TreeMap<Integer, Listed> next = new TreeMap<>(listed);
+        next.keySet().removeAll(removed);
+        if (next.size() != listed.size()) {
             commit(next);
         }
     }
 
     /** Lists exactly {@code current} (at the end of open, and when a format-1 database gains its MANIFEST). */
-    public synchronized void replace(Collection<Integer> current) throws IOException {
-        commit(new TreeSet<>(current));
+    public synchronized void replace(Collection<Listed> current) throws IOException {
+        commit(byId(current));
+    }
+
+    /** Whether the MANIFEST lists exactly {@code current}, as {@link #replace} would write it. */
+    public synchronized boolean lists(Collection<Listed> current) {
+        return listed.equals(byId(current));
+    }
+
+    private static TreeMap<Integer, Listed> byId(Collection<Listed> segments) {
+        TreeMap<Integer, Listed> m = new TreeMap<>();
+        for (Listed s : segments) {
+            m.put(s.id(), s);
+        }
+        return m;
     }
 
     /**
@@ -103,13 +153,13 @@ public final class SegmentManifest {
      * publish failed would be listed by the writer's next roll, and after the next compaction dropped the
      * tombstones they hid, deleted keys came back at reopen).
      */
-    private void commit(TreeSet<Integer> next) throws IOException {
-        write(files, next);
-        ids.clear();
-        ids.addAll(next);
+    private void commit(TreeMap<Integer, Listed> next) throws IOException {
+        write(files, next.values());
+        listed.clear();
+        listed.putAll(next);
     }
 
     public synchronized SortedSet<Integer> ids() {
-        return new TreeSet<>(ids);
+        return new TreeSet<>(listed.keySet());
     }
 }

@@ -1,6 +1,7 @@
 package io.ferrumdb.internal.log;
 
 import io.ferrumdb.internal.format.HintFile;
+import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
@@ -174,10 +175,12 @@ public final class SegmentSet implements LogWriter.SegmentFactory {
 
     /**
      * Seals a rolled segment that is complete and fsynced: writes the hint the writer built while appending (the
-     * segment is not re-read), then switches its reads to a memory map. Called by the flusher.
+     * segment is not re-read), records its length and header in the MANIFEST (so that losing its end is noticed
+     * even without the hint), then switches its reads to a memory map. Called by the flusher.
      */
     public void seal(Segment segment, HintFile.Builder hint) throws IOException {
         files.writeHint(segment, hint);
+        manifest.seal(segment);
         segment.seal();
     }
 
@@ -188,11 +191,13 @@ public final class SegmentSet implements LogWriter.SegmentFactory {
      */
     public List<Segment> publish(List<SegmentOutput> outputs) throws IOException {
         List<Integer> ids = new ArrayList<>();
+        List<ManifestFile.Listed> sealed = new ArrayList<>();
         for (SegmentOutput o : outputs) {
             ids.add(o.segment().id());
+            sealed.add(SegmentManifest.sealed(o.segment()));
         }
         try {
-            manifest.addAll(ids);
+            manifest.addAll(sealed);
         } catch (IOException | RuntimeException e) {
             deleteUnlisted(outputs, ids, e);
             throw e;

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.CorruptionException;
 import io.ferrumdb.FormatVersionException;
+import io.ferrumdb.internal.format.ManifestFile.Listed;
 import java.nio.file.Path;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The MANIFEST file alone, and through it the prologue rule of {@link Magic}: checksum first, then version. */
@@ -16,8 +17,13 @@ class ManifestFileTest {
     private static final byte[] DB_ID = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] OTHER_ID = "fedcba9876543210".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private static SortedSet<Integer> ids(Integer... ids) {
-        return new TreeSet<>(java.util.List.of(ids));
+    /** The segments {@code ids}, none sealed yet. */
+    private static List<Listed> ids(Integer... ids) {
+        List<Listed> out = new ArrayList<>();
+        for (int id : ids) {
+            out.add(Listed.unsealed(id));
+        }
+        return out;
     }
 
     /** Rewrites the trailing CRC32C, as a writer of a (hypothetical) valid file would. */
@@ -26,12 +32,40 @@ class ManifestFileTest {
     }
 
     @Test
-    void roundTripsTheSegmentNumbers() {
-        for (SortedSet<Integer> set : java.util.List.of(ids(), ids(1), ids(1, 2, 7, Integer.MAX_VALUE))) {
-            byte[] b = ManifestFile.encode(DB_ID, set);
-            assertThat(b).hasSize(32 + 8 * set.size() + 4);
-            assertThat(ManifestFile.decode(b, FILE, DB_ID)).containsExactlyElementsOf(set);
+    void roundTripsTheSegmentNumbersAndTheirSeals() {
+        List<Listed> mixed = List.of(new Listed(1, 4096, 0x89abcdef), Listed.unsealed(2),
+                new Listed(7, SegmentHeader.SIZE, -1), Listed.unsealed(Integer.MAX_VALUE));
+        for (List<Listed> list : List.of(ids(), ids(1), ids(1, 2, 7, Integer.MAX_VALUE), mixed)) {
+            byte[] b = ManifestFile.encode(DB_ID, list);
+            assertThat(b).hasSize(32 + 20 * list.size() + 4);
+            assertThat(Bytes.u16(b, 8)).isEqualTo(3);
+            assertThat(ManifestFile.decode(b, FILE, DB_ID).values()).containsExactlyElementsOf(list);
         }
+    }
+
+    /** Version 2 (database format 2 before seals were recorded), byte by byte as FORMAT.md gives it. */
+    @Test
+    void aVersionTwoFileListsItsSegmentsAsNotSealed() {
+        byte[] b = new byte[32 + 8 * 2 + 4];
+        System.arraycopy("FDBMAN01".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, b, 0, 8);
+        Bytes.putU16(b, 8, 2);
+        Bytes.putI32(b, 12, 2);
+        System.arraycopy(DB_ID, 0, b, 16, 16);
+        Bytes.putI64(b, 32, 3);
+        Bytes.putI64(b, 40, 9);
+        reseal(b);
+        assertThat(ManifestFile.decode(b, FILE, DB_ID).values()).containsExactly(Listed.unsealed(3),
+                Listed.unsealed(9));
+    }
+
+    @Test
+    void aSealedLengthShorterThanAHeaderIsCorruption() {
+        byte[] b = ManifestFile.encode(DB_ID, List.of(new Listed(4, 100, 1)));
+        Bytes.putI64(b, 40, SegmentHeader.SIZE - 1);
+        reseal(b);
+        assertThatThrownBy(() -> ManifestFile.decode(b, FILE, DB_ID))
+                .isInstanceOf(CorruptionException.class).hasMessageContaining("sealed length 63")
+                .satisfies(e -> assertThat(((CorruptionException) e).offset()).isEqualTo(40));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.keydir;
 
+import static io.ferrumdb.internal.keydir.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -57,10 +58,10 @@ class CompactionViewTest {
             dir.put(new Key(("filler-" + i).getBytes(StandardCharsets.UTF_8)), loc(2, i));
         }
         assertThat(view.pointsAt(hash(K), 1, 10, new SlotProbe())).isTrue();
-        assertThat(dir.relocate(probe.header(), probe.slot(), 1, 10, loc(9, 0))).isTrue();
+        assertThat(view.relocate(probe.header(), probe.slot(), 1, 10, loc(9, 0))).isTrue();
         assertThat(dir.get(new Key(K))).isEqualTo(loc(9, 0));
         // A switch from a record the key no longer names is refused.
-        assertThat(dir.relocate(probe.header(), probe.slot(), 1, 10, loc(9, 40))).isFalse();
+        assertThat(view.relocate(probe.header(), probe.slot(), 1, 10, loc(9, 40))).isFalse();
         assertThat(dir.get(new Key(K))).isEqualTo(loc(9, 0));
     }
 
@@ -72,14 +73,14 @@ class CompactionViewTest {
         SlotProbe probe = new SlotProbe();
         // Same size and expiry: only the location word changes.
         assertThat(view.pointsAt(hash(K), 1, 10, probe)).isTrue();
-        assertThat(dir.relocate(probe.header(), probe.slot(), 1, 10, loc(2, 0))).isTrue();
+        assertThat(view.relocate(probe.header(), probe.slot(), 1, 10, loc(2, 0))).isTrue();
         assertThat(dir.get(new Key(K))).isEqualTo(loc(2, 0));
         // A copy sealed under another cipher has another size; the expiry is compared too.
         assertThat(view.pointsAt(hash(K), 2, 0, probe)).isTrue();
-        assertThat(dir.relocate(probe.header(), probe.slot(), 2, 0, new Location(3, 0, 58, 0))).isTrue();
+        assertThat(view.relocate(probe.header(), probe.slot(), 2, 0, new Location(3, 0, 58, 0))).isTrue();
         assertThat(dir.get(new Key(K))).isEqualTo(new Location(3, 0, 58, 0));
         assertThat(view.pointsAt(hash(K), 3, 0, probe)).isTrue();
-        assertThat(dir.relocate(probe.header(), probe.slot(), 3, 0, new Location(4, 0, 58, 9_000))).isTrue();
+        assertThat(view.relocate(probe.header(), probe.slot(), 3, 0, new Location(4, 0, 58, 9_000))).isTrue();
         assertThat(dir.get(new Key(K))).isEqualTo(new Location(4, 0, 58, 9_000));
     }
 
@@ -109,7 +110,7 @@ class CompactionViewTest {
             for (int s = 1; s < 200_000 && torn.get() == null; s++) {
                 Location from = entry(s);
                 assertThat(view.pointsAt(hash(K), from.segmentId(), from.offset(), probe)).isTrue();
-                assertThat(dir.relocate(probe.header(), probe.slot(), from.segmentId(), from.offset(), entry(s + 1)))
+                assertThat(view.relocate(probe.header(), probe.slot(), from.segmentId(), from.offset(), entry(s + 1)))
                         .isTrue();
             }
         } finally {
@@ -122,5 +123,73 @@ class CompactionViewTest {
     /** The copy in segment {@code s}: its size changes every third segment, its expiry every fifth. */
     private static Location entry(int s) {
         return new Location(s, 100L * s, 30 + 8 * (s / 3), s / 5 % 2 == 0 ? 0 : 1_000L * (s / 5));
+    }
+
+    @Test
+    void relocateIsCompareAndSetByValue() {
+        KeyDir dir = new KeyDir(false, 0);
+        CompactionView view = new CompactionView(dir);
+        dir.put(key("k"), loc(1, 10));
+        assertThat(view.relocate(key("k"), loc(1, 11), loc(9, 0))).isFalse();
+        assertThat(view.relocate(key("absent"), loc(1, 10), loc(9, 0))).isFalse();
+        // An equal but distinct Location object matches: the directory stores values, not objects.
+        assertThat(view.relocate(key("k"), new Location(1, 10, 30, 0), loc(9, 0))).isTrue();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0));
+        dir.put(key("k"), loc(2, 0));
+        assertThat(view.relocate(key("k"), loc(9, 0), loc(10, 0))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0));
+    }
+
+
+    @Test
+    void relocateBySlotIsCompareAndSetOnTheRecordsSegmentAndOffset() {
+        KeyDir dir = new KeyDir(false, 0);
+        CompactionView view = new CompactionView(dir);
+        dir.put(key("k"), loc(1, 10));
+        SlotProbe p = new SlotProbe();
+        dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
+
+        assertThat(view.relocate(p.header(), p.slot(), 1, 11, loc(9, 0))).isFalse();
+        assertThat(view.relocate(p.header(), p.slot(), 2, 10, loc(9, 0))).isFalse();
+        assertThat(view.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0));
+        // A put after the probe wins.
+        dir.put(key("k"), loc(2, 0));
+        assertThat(view.relocate(p.header(), p.slot(), 9, 0, loc(10, 0))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0));
+    }
+
+
+    @Test
+    void relocateBySlotRefusesAKeyRemovedAndPutBackAtTheSameLocation() {
+        KeyDir dir = new KeyDir(false, 0);
+        dir.put(key("k"), loc(1, 10));
+        SlotProbe p = new SlotProbe();
+        dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
+        dir.remove(key("k"));
+        dir.put(key("k"), loc(1, 10));
+
+        assertThat(new CompactionView(dir).relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isFalse();
+        assertThat(dir.get(key("k"))).isEqualTo(loc(1, 10));
+    }
+
+
+    @Test
+    void relocateBySlotFindsTheKeyAgainAfterTheTableGrew() {
+        KeyDir dir = new KeyDir(false, 16);
+        dir.put(key(0), loc(1, 10));
+        SlotProbe p = new SlotProbe();
+        dir.probe(key(0).bytes(), 0, key(0).bytes().length, p);
+        long before = dir.offHeapBytes();
+        for (int i = 1; i < 5_000; i++) {
+            dir.put(key(i), loc(2, i));
+        }
+        assertThat(dir.offHeapBytes()).isGreaterThan(before);
+
+        assertThat(new CompactionView(dir).relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
+        assertThat(dir.get(key(0))).isEqualTo(loc(9, 0));
+        for (int i = 1; i < 5_000; i += 97) {
+            assertThat(dir.get(key(i))).isEqualTo(loc(2, i));
+        }
     }
 }

@@ -119,7 +119,8 @@ class KeyDirModelTest {
                                 current.expiresAt());
                 Location to = current == null ? new Location(2, 0, 10, 0)
                         : new Location(2, current.offset(), current.recordSize(), current.expiresAt());
-                boolean moved = expected != null && dir.relocate(new Key(r.key().clone()), expected, to);
+                boolean moved = expected != null
+                        && new CompactionView(dir).relocate(new Key(r.key().clone()), expected, to);
                 assertThat(moved).isEqualTo(current != null && !r.stale());
                 if (moved) {
                     model.entries.put(r.key(), to);

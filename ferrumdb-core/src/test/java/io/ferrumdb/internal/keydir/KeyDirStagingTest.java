@@ -126,7 +126,7 @@ class KeyDirStagingTest {
                     Location to = new Location(sealedCopies++, current.offset(), current.recordSize(),
                             current.expiresAt());
                     records.put(to.segmentId(), to.offset(), r.key());
-                    assertThat(dir.relocate(new Key(r.key().clone()), current, to)).isTrue();
+                    assertThat(new CompactionView(dir).relocate(new Key(r.key().clone()), current, to)).isTrue();
                     model.put(r.key(), to);
                 }
             } else if (op instanceof Roll) {

@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.keydir;
 
+import static io.ferrumdb.internal.keydir.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -13,19 +14,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class KeyDirTest {
-    private static Key key(String s) {
-        return new Key(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** "key-" and eight decimal digits, so that key order is number order (built by hand: String.format is slow). */
-    private static Key key(int i) {
-        byte[] b = {'k', 'e', 'y', '-', '0', '0', '0', '0', '0', '0', '0', '0'};
-        for (int p = b.length - 1, v = i; p >= 4; p--, v /= 10) {
-            b[p] = (byte) ('0' + v % 10);
-        }
-        return new Key(b);
-    }
-
     private static Location loc(int segment, long offset) {
         return new Location(segment, offset, 40, 0);
     }
@@ -152,43 +140,9 @@ class KeyDirTest {
     }
 
     @Test
-    void growsFromTinyAndKeepsEveryKey() {
-        KeyDir dir = new KeyDir(false, 0);
-        long before = dir.offHeapBytes();
-        for (int i = 0; i < 100_000; i++) {
-            dir.put(key(i), loc(1, i));
-        }
-        assertThat(dir.offHeapBytes()).isGreaterThan(before);
-        for (int i = 0; i < 100_000; i++) {
-            assertThat(dir.get(key(i))).isEqualTo(loc(1, i));
-        }
-        assertThat(dir.get(key(100_000))).isNull();
-    }
-
-    @Test
-    void growthCopiesEveryWordOfEachEntry() {
-        // Growth copies slots word by word: segment id, offset, size, sequence and expiry must all survive it,
-        // including sizes and offsets with high bits set and expiries added before the first growth.
-        KeyDir dir = new KeyDir(false, 0);
-        for (int i = 0; i < 20_000; i++) {
-            long expiresAt = i % 3 == 0 ? 0 : 1_000_000_000_000L + i;
-            dir.put(key(i), new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i, expiresAt));
-        }
-        for (int i = 0; i < 20_000; i++) {
-            long expiresAt = i % 3 == 0 ? 0 : 1_000_000_000_000L + i;
-            Location expected = new Location(i % 5 + 1, (1L << 39) + i, Integer.MAX_VALUE - i,
-                    expiresAt);
-            assertThat(dir.get(key(i))).isEqualTo(expected);
-        }
-        // Entries written after growth (same slot rewritten in the grown table) still read back.
-        dir.put(key(7), loc(9, 9));
-        assertThat(dir.get(key(7))).isEqualTo(loc(9, 9));
-        assertThat(dir.size()).isEqualTo(20_000);
-    }
-
-    @Test
     void findFillsTheCallersHolderFromTheKeyBytes() {
         KeyDir dir = new KeyDir(false, 0);
+        CompactionView view = new CompactionView(dir);
         SlotProbe entry = new SlotProbe();
         assertThat(dir.find(key("k").bytes(), entry)).isFalse();
         dir.put(key("k"), new Location(3, 1L << 39, 77, 5_000));
@@ -201,13 +155,13 @@ class KeyDirTest {
         dir.put(key("k"), loc(4, 40));
         assertThat(dir.find(key("k").bytes(), entry)).isTrue();
         assertThat(entry.location()).isEqualTo(loc(4, 40));
-        assertThat(dir.relocate(entry.header(), entry.slot(), 4, 40, loc(5, 50))).isTrue();
+        assertThat(view.relocate(entry.header(), entry.slot(), 4, 40, loc(5, 50))).isTrue();
         dir.remove(key("k"));
         assertThat(dir.find(key("k").bytes(), entry)).isFalse();
         // A holder filled from a Location names no slot: relocating by it is refused, not a wrong slot's swap.
         SlotProbe adapted = new SlotProbe();
         adapted.set(loc(1, 1));
-        assertThat(dir.relocate(adapted.header(), adapted.slot(), 1, 1, loc(2, 2))).isFalse();
+        assertThat(view.relocate(adapted.header(), adapted.slot(), 1, 1, loc(2, 2))).isFalse();
         assertThat(dir.get(key("other"))).isEqualTo(loc(1, 1));
     }
 
@@ -249,38 +203,6 @@ class KeyDirTest {
     }
 
     @Test
-    void removedMarkersAreReusedAndCleared() {
-        KeyDir dir = new KeyDir(false, 16);
-        // Churn many distinct keys through a small live set: without reuse and rehash the probe sequences would
-        // fill with removed markers and lookups of absent keys would never end.
-        for (int i = 0; i < 50_000; i++) {
-            dir.put(key(i), loc(1, i));
-            if (i >= 8) {
-                assertThat(dir.remove(key(i - 8))).isEqualTo(loc(1, i - 8));
-            }
-        }
-        assertThat(dir.size()).isEqualTo(8);
-        assertThat(dir.get(key("absent"))).isNull();
-        for (int i = 50_000 - 8; i < 50_000; i++) {
-            assertThat(dir.get(key(i))).isEqualTo(loc(1, i));
-        }
-    }
-
-    @Test
-    void relocateIsCompareAndSetByValue() {
-        KeyDir dir = new KeyDir(false, 0);
-        dir.put(key("k"), loc(1, 10));
-        assertThat(dir.relocate(key("k"), loc(1, 11), loc(9, 0))).isFalse();
-        assertThat(dir.relocate(key("absent"), loc(1, 10), loc(9, 0))).isFalse();
-        // An equal but distinct Location object matches: the directory stores values, not objects.
-        assertThat(dir.relocate(key("k"), new Location(1, 10, 40, 0), loc(9, 0))).isTrue();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0));
-        dir.put(key("k"), loc(2, 0));
-        assertThat(dir.relocate(key("k"), loc(9, 0), loc(10, 0))).isFalse();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0));
-    }
-
-    @Test
     void probeFindsAKeyInsideALargerBufferAndNotesItsSlot() {
         KeyDir dir = new KeyDir(false, 0);
         dir.put(key("key"), loc(1, 10));
@@ -297,55 +219,6 @@ class KeyDirTest {
     }
 
     @Test
-    void relocateBySlotIsCompareAndSetOnTheRecordsSegmentAndOffset() {
-        KeyDir dir = new KeyDir(false, 0);
-        dir.put(key("k"), loc(1, 10));
-        SlotProbe p = new SlotProbe();
-        dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
-
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 11, loc(9, 0))).isFalse();
-        assertThat(dir.relocate(p.header(), p.slot(), 2, 10, loc(9, 0))).isFalse();
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(9, 0));
-        // A put after the probe wins.
-        dir.put(key("k"), loc(2, 0));
-        assertThat(dir.relocate(p.header(), p.slot(), 9, 0, loc(10, 0))).isFalse();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(2, 0));
-    }
-
-    @Test
-    void relocateBySlotRefusesAKeyRemovedAndPutBackAtTheSameLocation() {
-        KeyDir dir = new KeyDir(false, 0);
-        dir.put(key("k"), loc(1, 10));
-        SlotProbe p = new SlotProbe();
-        dir.probe("k".getBytes(StandardCharsets.UTF_8), 0, 1, p);
-        dir.remove(key("k"));
-        dir.put(key("k"), loc(1, 10));
-
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isFalse();
-        assertThat(dir.get(key("k"))).isEqualTo(loc(1, 10));
-    }
-
-    @Test
-    void relocateBySlotFindsTheKeyAgainAfterTheTableGrew() {
-        KeyDir dir = new KeyDir(false, 16);
-        dir.put(key(0), loc(1, 10));
-        SlotProbe p = new SlotProbe();
-        dir.probe(key(0).bytes(), 0, key(0).bytes().length, p);
-        long before = dir.offHeapBytes();
-        for (int i = 1; i < 5_000; i++) {
-            dir.put(key(i), loc(2, i));
-        }
-        assertThat(dir.offHeapBytes()).isGreaterThan(before);
-
-        assertThat(dir.relocate(p.header(), p.slot(), 1, 10, loc(9, 0))).isTrue();
-        assertThat(dir.get(key(0))).isEqualTo(loc(9, 0));
-        for (int i = 1; i < 5_000; i += 97) {
-            assertThat(dir.get(key(i))).isEqualTo(loc(2, i));
-        }
-    }
-
-    @Test
     void packedLimitsAreCheckedWithTypedErrors() {
         KeyDir dir = new KeyDir(false, 0);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> dir.put(key("k"),
@@ -358,25 +231,6 @@ class KeyDirTest {
                 Long.MAX_VALUE);
         dir.put(key("k"), extreme);
         assertThat(dir.get(key("k"))).isEqualTo(extreme);
-    }
-
-    @Test
-    void expiryPurgeRemovesOnlyEntriesStillExpired() {
-        KeyDir dir = new KeyDir(true, 0);
-        dir.put(key("a"), new Location(1, 0, 10, 100));
-        dir.put(key("b"), new Location(1, 10, 10, 200));
-        dir.put(key("c"), new Location(1, 20, 10, 0));
-        dir.put(key("a"), new Location(1, 30, 10, 300)); // a's first expiry is now stale
-        assertThat(dir.mayHaveExpired(99)).isFalse();
-        assertThat(dir.mayHaveExpired(100)).isTrue();
-        List<Long> removed = new ArrayList<>();
-        dir.purgeExpired(250, l -> removed.add(l.offset()));
-        assertThat(removed).as("offsets of the purged records").containsExactly(10L); // b
-        assertThat(dir.mayHaveExpired(299)).isFalse();
-        dir.purgeExpired(300, l -> removed.add(l.offset()));
-        assertThat(removed).containsExactly(10L, 30L); // b, a
-        assertThat(dir.size()).isEqualTo(1);
-        assertThat(scan(dir, null, null, false)).containsExactly("c");
     }
 
     @Test
@@ -512,7 +366,8 @@ class KeyDirTest {
             if (i % 2 == 0) {
                 dir.put(key(k), new Location(segment, value, 40 + segment, 0));
             } else {
-                assertThat(dir.relocate(key(k), current, new Location(segment, value, 40 + segment, 0))).isTrue();
+                assertThat(new CompactionView(dir).relocate(key(k), current,
+                        new Location(segment, value, 40 + segment, 0))).isTrue();
             }
             if (i % 3 == 0) {
                 dir.remove(key(stable + i / 2));

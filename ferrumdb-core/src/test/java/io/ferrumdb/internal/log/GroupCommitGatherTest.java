@@ -6,7 +6,11 @@ import io.ferrumdb.internal.log.GroupCommit.Ticket;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -117,5 +121,53 @@ class GroupCommitGatherTest {
         t.start();
         t.join();
         assertThat(result.get()).isEqualTo(3);
+    }
+
+    @Test
+    void registerGivesAWaitingCallerATicketAndWakesTheFlusherWhenItsGroupIsBack() throws Exception {
+        ReentrantLock lock = new ReentrantLock();
+        Condition work = lock.newCondition();
+        GroupGather flusherGather = new GroupGather(MAX);
+        lock.lock();
+        try {
+            CompletableFuture<Void> leads = commit.register(waiters, true, flusherGather, work);
+            assertThat(leads).isInstanceOf(Ticket.class);
+            assertThat(commit.running()).as("no cycle ran: the ticket leads").isTrue();
+            CompletableFuture<Void> async = commit.register(waiters, false, flusherGather, work);
+            assertThat(async).isNotInstanceOf(Ticket.class);
+            assertThat(waiters).containsExactly(leads, async);
+            waiters.clear();
+            flusherGather.start(0, 2, FSYNC, 0); // the flusher waits for the 2 writers it acknowledged
+        } finally {
+            lock.unlock();
+        }
+        AtomicBoolean signalled = new AtomicBoolean();
+        Thread flusher = new Thread(() -> {
+            lock.lock();
+            try {
+                signalled.set(work.await(20, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                lock.unlock();
+            }
+        });
+        flusher.start();
+        while (true) {
+            lock.lock();
+            try {
+                if (lock.hasWaiters(work)) {
+                    commit.register(waiters, false, flusherGather, work);
+                    assertThat(lock.hasWaiters(work)).as("one of two back: no signal").isTrue();
+                    commit.register(waiters, false, flusherGather, work);
+                    break;
+                }
+            } finally {
+                lock.unlock();
+            }
+            Thread.sleep(1);
+        }
+        flusher.join();
+        assertThat(signalled).as("the append that completed the group signalled the flusher").isTrue();
     }
 }

@@ -588,8 +588,9 @@ function renderCompaction(job) {
   $('compact-start').disabled = running;
   $('compact-running').hidden = !running;
   if (running) {
-    $('compact-elapsed').textContent = 'Rewriting up to ' + formatBytes(job.totalBytesBefore) + ' ('
-      + formatBytes(job.deadBytesBefore) + ' dead) · ' + (job.elapsedMillis / 1000).toFixed(1) + ' s';
+    const done = showProgress($('compact-progress'), job);
+    $('compact-elapsed').textContent = (done === null ? 'Rewriting up to ' + formatBytes(job.totalBytesBefore)
+      : done) + ' (' + formatBytes(job.deadBytesBefore) + ' dead) · ' + (job.elapsedMillis / 1000).toFixed(1) + ' s';
   }
   const facts = [];
   if (job.state === 'done') {
@@ -617,10 +618,41 @@ async function startCompaction() {
   await pollCompaction();
 }
 
+// The engine's progress of a compaction or backup (bytes done of planned) on a <progress> bar; returns the words
+// for it, or null before the first report (the bar then stays indeterminate).
+function showProgress(bar, job) {
+  if (!(job.bytesPlanned > 0)) {
+    bar.removeAttribute('value');
+    return null;
+  }
+  bar.max = job.bytesPlanned;
+  bar.value = job.bytesDone;
+  return formatBytes(job.bytesDone) + ' of ' + formatBytes(job.bytesPlanned) + ' done';
+}
+
+// The POST answers once the copy is complete; meanwhile the bar follows GET /api/backup.
 async function backup(event) {
   event.preventDefault();
-  const r = await api('POST', '/api/backup', { target: $('backup-target').value.trim() });
-  $('backup-result').textContent = 'Backed up to ' + r.target + ' in ' + r.durationMillis + ' ms';
+  let finished = false;
+  let timer = null;
+  const poll = async () => {
+    const job = await api('GET', '/api/backup');
+    if (finished) return;
+    if (job.state === 'running') {
+      $('backup-running').hidden = false;
+      $('backup-result').textContent = showProgress($('backup-progress'), job) || 'Backing up...';
+    }
+    timer = setTimeout(() => poll().catch(reportError), 250);
+  };
+  timer = setTimeout(() => poll().catch(reportError), 250);
+  try {
+    const r = await api('POST', '/api/backup', { target: $('backup-target').value.trim() });
+    $('backup-result').textContent = 'Backed up to ' + r.target + ' in ' + r.durationMillis + ' ms';
+  } finally {
+    finished = true;
+    clearTimeout(timer);
+    $('backup-running').hidden = true;
+  }
 }
 
 // ------------------------------------------------------------------ navigation
