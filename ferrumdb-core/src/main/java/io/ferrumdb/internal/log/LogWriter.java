@@ -445,6 +445,16 @@ public final class LogWriter {
         }
     }
 
+    /** Whether {@link #close()} has begun: appends are refused from then on (tests wait for it, not a delay). */
+    boolean isClosing() {
+        lock.lock();
+        try {
+            return closing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The failure that stopped writes, or null. */
     public Throwable failure() {
         lock.lock();
