@@ -131,7 +131,7 @@ class CompactionCrashTest {
                 assertThat(line).as("child reached its compaction loop").isEqualTo("COMPACTING");
                 Thread.sleep(50 + r.nextInt(400));
                 child.destroyForcibly();
-                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the killed child exited").isTrue();
             }
             TreeMap<String, String> expected;
             try (FerrumDB model = FerrumDB.open(tmp.resolve("model-" + round),

@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -214,7 +216,7 @@ public final class FaultFileIO {
                 long below = Math.min(size, inode.image.length);
                 if (tail != Tail.CUT && inode.dirtyFrom < below) {
                     byte[] now = new byte[(int) (below - inode.dirtyFrom)];
-                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(e.getKey())) {
+                    try (FileChannel ch = FileChannel.open(e.getKey())) {
                         ch.read(ByteBuffer.wrap(now), inode.dirtyFrom);
                     }
                     overwritten.put(inode, now);
@@ -261,7 +263,7 @@ public final class FaultFileIO {
                         System.arraycopy(junk, 0, content, at + kept - torn, torn);
                     }
                 }
-                Files.write(e.getKey(), content);
+                restore(e.getKey(), content);
                 if (extra.length > 0 || kept > 0) {
                     // What survived is now on disk for good (the next power loss keeps it too).
                     inode.image = content;
@@ -277,6 +279,23 @@ public final class FaultFileIO {
             UncheckedIOException failure = new UncheckedIOException("crash simulation failed", problems.get(0));
             problems.stream().skip(1).forEach(failure::addSuppressed);
             throw failure;
+        }
+    }
+
+    /**
+     * Gives {@code file} its content after the power loss, written over the old bytes and then cut to length, never
+     * emptied first (as Files.write does): threads of the crashed instance may still read a mapping of a synced
+     * file (a compaction's other parts read their input segments so), and a file that shrank under a mapping, even
+     * for a moment, makes those reads fault (SIGBUS: an InternalError in compiled code) where power loss would have
+     * stopped them. The synced files keep their size, so their mappings never see an end before their pages.
+     */
+    private static void restore(Path file, byte[] content) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ByteBuffer remaining = ByteBuffer.wrap(content);
+            while (remaining.hasRemaining()) {
+                ch.write(remaining, remaining.position());
+            }
+            ch.truncate(content.length);
         }
     }
 
@@ -534,7 +553,8 @@ public final class FaultFileIO {
         }
 
         // mapPrivate is the interface's copy into fresh memory, not the real file's mapping: crash() rewrites files
-        // in place (Files.write), which a mapping held by the crashed instance would see change or fault on.
+        // in place (restore), which a mapping held by the crashed instance would see change. map() is the real
+        // mapping (segments read so): restore never shrinks a synced file under it.
 
         @Override
         public ByteBuffer map(long size) throws IOException {

@@ -29,7 +29,7 @@ class RolledSegmentStatsTest {
     Path dir;
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS) // a hang guard, above awaitHeld's 120 s
     void aRolledSegmentCountsItsRecordsBeforeTheyAreWritten() {
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -95,7 +95,7 @@ class RolledSegmentStatsTest {
 
     private static boolean awaitHeld(CountDownLatch held) {
         try {
-            return held.await(30, TimeUnit.SECONDS);
+            return held.await(120, TimeUnit.SECONDS); // the flusher is a background thread
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

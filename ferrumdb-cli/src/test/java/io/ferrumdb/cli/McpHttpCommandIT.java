@@ -54,7 +54,7 @@ class McpHttpCommandIT {
                 assertThat(served.statusCode()).isEqualTo(200);
                 assertThat(served.body()).contains("\"serverInfo\":{\"name\":\"ferrumdb\"");
                 p.destroy(); // SIGTERM, as Ctrl+C: the shutdown hook stops the server and closes the database
-                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the MCP server stopped after SIGTERM").isTrue();
             }
         } finally {
             p.destroyForcibly();

@@ -53,7 +53,7 @@ class StudioCommandIT {
                 assertThat(value.statusCode()).isEqualTo(200);
                 assertThat(value.body()).contains("\"text\":\"hello\"");
                 p.destroy(); // SIGTERM, as Ctrl+C: the shutdown hook closes Studio and the database
-                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("Studio stopped after SIGTERM").isTrue();
             }
         } finally {
             p.destroyForcibly();

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * never touches anybody else's tmux server.
  */
 class TerminalIT {
-    private static final long WAIT_MILLIS = 30_000;
+    /** How long a screen may take to show what the test waits for: a REPL's JVM start on a busy machine. */
+    private static final long WAIT_MILLIS = 120_000;
 
     @TempDir
     Path tmp;
@@ -58,6 +61,19 @@ class TerminalIT {
 
     /** Ends the tmux server and waits for the REPL process, so that it has released the database. */
     private void stopSession() throws Exception {
+        List<ProcessHandle> processes = paneProcesses();
+        tmux("kill-server");
+        for (ProcessHandle p : processes) {
+            try {
+                p.onExit().get(120, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("process " + p.pid() + " of the tmux session did not end within 120 s", e);
+            }
+        }
+    }
+
+    /** The processes of the session's panes: each pane's shell and what it started. */
+    private List<ProcessHandle> paneProcesses() {
         List<ProcessHandle> processes = new ArrayList<>();
         for (String pid : tmux("list-panes", "-a", "-F", "#{pane_pid}").out().split("\\s+")) {
             if (!pid.isBlank()) {
@@ -67,10 +83,17 @@ class TerminalIT {
                 });
             }
         }
-        tmux("kill-server");
-        for (ProcessHandle p : processes) {
-            p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        return processes;
+    }
+
+    /** Sends {@code signal} (STOP, CONT) to the REPL's JVM, the java process that the launcher became. */
+    private void signalRepl(String signal) {
+        ProcessHandle repl = paneProcesses().stream()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst()
+                .orElseThrow(() -> new AssertionError("no java process in the tmux session"));
+        Launcher.Result r = Launcher.exec(tmp, Map.of(), "", 30, List.of("kill", "-" + signal,
+                Long.toString(repl.pid())));
+        assertThat(r.code()).as("kill -%s %d: %s", signal, repl.pid(), r.err()).isZero();
     }
 
     @Test
@@ -141,10 +164,14 @@ class TerminalIT {
         type("GET half-typed", "Enter");
         waitFor("(nil)");
 
-        // Ctrl-C stops the listing and the prompt comes back (the signal ended the whole REPL before).
+        // Ctrl-C stops the listing and the prompt comes back (the signal ended the whole REPL before). The REPL is
+        // stopped while the key is sent, so that the listing is surely still running when SIGINT reaches it: on a
+        // busy machine the time between seeing the first keys and sending Ctrl-C could let it finish first.
         type("KEYS", "Enter");
         waitFor("k000");
+        signalRepl("STOP");
         type("C-c");
+        signalRepl("CONT");
         waitFor("(interrupted)\nferrumdb>");
         assertThat(screen()).doesNotContain("k0059999").doesNotContain("SESSION ENDED");
         type("COUNT", "Enter");

@@ -42,7 +42,7 @@ class CrashTest {
                 Thread.sleep(100 + random.nextInt(SOAK ? 1500 : 500));
                 assertThat(child.isAlive()).as("child still writing").isTrue();
                 child.destroyForcibly();
-                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the killed child exited").isTrue();
             }
             try (DocumentStore store = DocumentStore.open(dir)) {
                 DocumentCollection c = store.collection("c");

@@ -61,10 +61,9 @@ class JavaSdkClientTest {
                 pid.complete(Long.parseLong(line.substring(4).trim()));
             }
         });
-        // The call in flight when the kill -9 test ends the server waits out the request timeout (the SDK does not
-        // fail it when the process exits), so it is short enough to keep that test quick and long enough for a busy
-        // machine.
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
+        // A busy machine runs a child JVM's first calls slowly. (The kill -9 test ends its call in flight by closing
+        // the client, not by this timeout, which the test once kept at 30 s and then a slow call failed.)
+        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120))
                 .initializationTimeout(Duration.ofSeconds(180)).build(); // a busy machine starts JVMs slowly
         client.initialize();
         return new Connection(client, pid);
@@ -119,8 +118,14 @@ class JavaSdkClientTest {
             acknowledged.add(remember(c.client(), i));
         }
         long delay = ThreadLocalRandom.current().nextLong(50, 600);
-        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
-                .execute(() -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> ProcessHandle.of(pid)
+                .ifPresent(server -> {
+                    server.destroyForcibly();
+                    // The SDK does not fail the call in flight when its server's process exits; closing the client
+                    // does (it dismisses pending requests), so the loop ends now, not after the request timeout.
+                    server.onExit().join();
+                    c.client().close();
+                }));
         try {
             for (int i = 20; i < 100_000; i++) {
                 acknowledged.add(remember(c.client(), i));

@@ -64,7 +64,8 @@ class KillNineTest {
             }
             Thread.sleep(ThreadLocalRandom.current().nextInt(500));
             child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
-            child.waitFor(30, TimeUnit.SECONDS);
+            // The restart below needs the directory's lock, which the kernel releases when the child is gone.
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the killed server exited").isTrue();
             stop.set(true);
             for (Thread t : writers) {
                 t.join();

@@ -367,7 +367,7 @@ class RedisDifferentialTest {
 
         Connection(int port) throws IOException {
             socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(20_000);
+            socket.setSoTimeout(60_000); // a reply, not a duration: a busy machine may take seconds
             socket.setTcpNoDelay(true);
             out = socket.getOutputStream();
             in = new java.io.BufferedInputStream(socket.getInputStream());

@@ -3,8 +3,6 @@ package io.ferrumdb.server;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,7 +49,7 @@ final class RedisPeer implements AutoCloseable {
         return Files.isExecutable(DEBIAN_TOOLS_BINARY) ? Optional.of(DEBIAN_TOOLS_BINARY) : Optional.empty();
     }
 
-    /** Starts {@code executable} in {@code dir} and waits until it answers PING. */
+    /** Starts {@code executable} in {@code dir} and waits until it listens. */
     static RedisPeer start(Path executable, Path dir) throws IOException, InterruptedException {
         return start(executable, dir, null);
     }
@@ -65,11 +63,32 @@ final class RedisPeer implements AutoCloseable {
             Files.deleteIfExists(link);
             executable = Files.createSymbolicLink(link, executable.toAbsolutePath());
         }
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
+        // A free port is probed, closed and handed to redis-server: another process may take it in between (a
+        // busy machine runs other tests), so a start that lost its port is retried on a new one.
+        for (int attempt = 1; ; attempt++) {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            Optional<RedisPeer> peer = startOn(port, executable, dir, password);
+            if (peer.isPresent()) {
+                return peer.get();
+            }
+            if (attempt == PORT_ATTEMPTS) {
+                throw new IOException("redis-server found its port taken " + PORT_ATTEMPTS + " times in a row");
+            }
         }
-        Path log = dir.resolve("redis.log");
+    }
+
+    private static final int PORT_ATTEMPTS = 5;
+    /** What redis-server logs once it listens (6.x and 7.x; 7.2 adds the transport). */
+    private static final String LISTENING = "Ready to accept connections";
+    private static final String PORT_TAKEN = "Address already in use";
+
+    /** redis-server on {@code port}, once its log says it listens; empty when another process had the port. */
+    private static Optional<RedisPeer> startOn(int port, Path executable, Path dir, String password)
+            throws IOException, InterruptedException {
+        Path log = dir.resolve("redis-" + port + ".log");
         List<String> command = new ArrayList<>(List.of(executable.toString(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
                 "--daemonize", "no", "--logfile", log.toString()));
@@ -77,26 +96,25 @@ final class RedisPeer implements AutoCloseable {
             command.addAll(List.of("--requirepass", password));
         }
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.out").toFile()).start();
+                .redirectOutput(dir.resolve("redis-" + port + ".out").toFile()).start();
         RedisPeer peer = new RedisPeer(process, port, log);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
+            String text = peer.logText();
+            if (text.contains(LISTENING)) {
+                return Optional.of(peer);
+            }
             if (!process.isAlive()) {
-                throw new IOException("redis-server exited at start (" + process.exitValue() + "): "
-                        + peer.logText());
-            }
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                String answer = RespReply.read(socket.getInputStream()).string();
-                if (answer.equals("PONG") || answer.startsWith("NOAUTH")) {
-                    return peer;
+                if (text.contains(PORT_TAKEN)) {
+                    return Optional.empty();
                 }
-            } catch (IOException notYet) {
-                Thread.sleep(20);
+                throw new IOException("redis-server exited at start (" + process.exitValue() + "): " + text);
             }
+            Thread.sleep(20);
         }
         peer.close();
-        throw new IOException("redis-server did not answer on port " + port + " within 30 s: " + peer.logText());
+        throw new IOException("redis-server did not say it listens on port " + port + " within 120 s: "
+                + peer.logText());
     }
 
     int port() {

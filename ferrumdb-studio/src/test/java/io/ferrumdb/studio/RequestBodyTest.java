@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpContent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -83,13 +84,15 @@ class RequestBodyTest {
         AtomicInteger failures = new AtomicInteger();
         reader.setUncaughtExceptionHandler((t, e) -> failures.incrementAndGet());
         reader.start();
-        for (int i = 0; i < 1000 && reader.getState() != Thread.State.WAITING; i++) {
+        // A thread started on a busy machine may not run for seconds: bounded generously, not timed.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (reader.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertThat(reader.getState()).as("the reader waits for more of the body").isEqualTo(Thread.State.WAITING);
         body.abort(new Exchange.ClientGoneException("gone"));
-        reader.join(10_000);
-        assertThat(reader.isAlive()).isFalse();
+        reader.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(reader.isAlive()).as("the reader ended after the abort").isFalse();
         assertThat(failures).hasValue(0);
         assertThat(offered).allMatch(b -> b.refCnt() == 0, "released on abort");
     }

@@ -344,7 +344,7 @@ class StudioHttpTest {
 
     private Socket connect() throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), studio.port());
-        socket.setSoTimeout(30_000);
+        socket.setSoTimeout(60_000); // a reply, not a duration: a busy machine may take seconds
         return socket;
     }
 

@@ -200,7 +200,7 @@ class StudioUsabilityTest {
     @Test
     void theLiveTailStreamsCounterDeltasAsServerSentEvents() throws Exception {
         try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), studio.port())) {
-            socket.setSoTimeout(20_000);
+            socket.setSoTimeout(60_000);
             socket.getOutputStream().write(("GET /api/tail HTTP/1.1\r\nHost: 127.0.0.1:" + studio.port()
                     + "\r\nX-FerrumDB-Token: " + studio.token() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(

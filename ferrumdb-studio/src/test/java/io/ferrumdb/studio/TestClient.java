@@ -98,7 +98,7 @@ final class TestClient {
         }
         request.append("\r\n");
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(30_000);
+            socket.setSoTimeout(60_000); // a reply, not a duration: a busy machine may take seconds
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.write(bytes);

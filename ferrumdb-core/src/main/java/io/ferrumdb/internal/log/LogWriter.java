@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Appends records to the active segment and makes them durable with group commit.
@@ -359,22 +360,12 @@ public final class LogWriter {
 
     /** The segment appends go to; null before the first append. */
     public Segment active() {
-        lock.lock();
-        try {
-            return active;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> active);
     }
 
     /** Bytes appended to the active segment, including those not yet written. */
     public long activeLength() {
-        lock.lock();
-        try {
-            return appendOffset;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> appendOffset); // stats and the compaction policy only: the boxing is no matter
     }
 
     public long fsyncs() {
@@ -417,22 +408,17 @@ public final class LogWriter {
      * it, or else by close.
      */
     public Throwable takeUnreportedFailure() {
-        lock.lock();
-        try {
-            return stopped.takeUntold();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> stopped.takeUntold());
+    }
+
+    /** Whether {@link #close()} has begun: appends are refused from then on (tests wait for it, not a delay). */
+    boolean isClosing() {
+        return locked(() -> closing);
     }
 
     /** The failure that stopped writes, or null. */
     public Throwable failure() {
-        lock.lock();
-        try {
-            return stopped.cause();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> stopped.cause());
     }
 
     /**
@@ -684,6 +670,16 @@ public final class LogWriter {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** {@code read} of the writer's state under its lock (for the reads made off the append path). */
+    private <T> T locked(Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -24,8 +24,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * writer for its whole group and every later write. Forces of segment files can be held open by the test, so that
  * who waits where is decided by the test and not by timing.
  */
-@Timeout(60)
+@Timeout(180) // a hang guard, above the 60 s that a wait below gives a busy machine before it fails by name
 class LeaderHandOffTest {
     @TempDir
     Path dir;
@@ -163,7 +165,9 @@ class LeaderHandOffTest {
         awaitApplied(3);
         Thread closer = new Thread(w::close, "closer");
         closer.start();
-        closer.join(200);
+        // Once close has begun (a thread started on a busy machine may not run for a long while), a put is refused;
+        // before, the test slept 200 ms and a put made before close began waited for the held fsync forever.
+        awaitUntil(w::isClosing, "close() began");
         assertThat(closer.isAlive()).as("close waits while a leader is in its fsync").isTrue();
         assertThatThrownBy(() -> put(w, "refused")).isInstanceOf(io.ferrumdb.DatabaseClosedException.class);
         held.release(null);
@@ -209,6 +213,9 @@ class LeaderHandOffTest {
         HeldForce second = forces.holdNext();
         first.release(null);
         second.awaitEntered(); // b1 and c1, with a2 if it came back in time (then a2 may lead it)
+        // a1's put returns once the first fsync is released, on writer-a's own time: wait for that, then give a
+        // wrong early return 50 ms to show itself.
+        awaitUntil(() -> returned.get() >= 1, "a1's put returned after the first fsync");
         Thread.sleep(50);
         assertThat(returned.get()).as("only a1 was fsynced; no later put returns while the second fsync is held")
                 .isEqualTo(1);
@@ -222,7 +229,16 @@ class LeaderHandOffTest {
     }
 
     private void awaitApplied(int n) throws InterruptedException {
-        while (order.size() < n) {
+        awaitUntil(() -> order.size() >= n, n + " records applied");
+    }
+
+    /** Polls {@code condition} until it holds; fails naming {@code what} after a minute (a wait, not a timing). */
+    private static void awaitUntil(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 60 s: " + what);
+            }
             Thread.sleep(1);
         }
     }

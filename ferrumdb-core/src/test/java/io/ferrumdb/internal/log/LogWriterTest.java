@@ -227,7 +227,7 @@ class LogWriterTest {
         } catch (ReadOnlyDatabaseException stoppedMeanwhile) {
             // The early fsync failed while these appends ran: checked below.
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (w.failure() == null && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
