@@ -412,12 +412,10 @@ public final class FerrumDB implements AutoCloseable {
         // doing the same (a parent that kills a process also closes its stdin), and the JVM halts once the hook
         // returns: returning early there lost the close's hint and, under never()/periodic, buffered writes.
         synchronized (closing) {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                closed = true;
+            if (closed) {
+                return;
             }
+            closed = true;
             engine.close(options.fsyncPolicy());
         }
     }

@@ -25,13 +25,13 @@ class ConcurrentCloseTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aSecondCloseReturnsOnlyOnceTheFirstHasSealedTheActiveSegment() throws Exception {
         String hint = FileNames.hint(1);
-        GatedFileIO io = new GatedFileIO(hint);
-        FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.never()).autoCompaction(false)
-                .fileIO(io).build());
+        HeldCreation held = HeldCreation.fileStartingWith(hint);
+        FerrumDB db = FerrumDB.open(dir, held.on(Options.builder().fsyncPolicy(FsyncPolicy.never())
+                .autoCompaction(false).build()));
         for (int i = 0; i < 50; i++) {
             db.put(("key-" + i).getBytes(UTF_8), ("value-" + i).getBytes(UTF_8));
         }
-        assertThat(io.secondCloseReturnsDone(db::close, () -> Files.exists(dir.resolve(hint))))
+        assertThat(held.secondCloseReturnsDone(db::close, () -> Files.exists(dir.resolve(hint))))
                 .as("the hint existed when the second close returned").isTrue();
         assertThat(db.isClosed()).isTrue();
         try (FerrumDB reopened = FerrumDB.open(dir)) {

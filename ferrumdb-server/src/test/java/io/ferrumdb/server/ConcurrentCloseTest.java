@@ -3,7 +3,7 @@ package io.ferrumdb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.FsyncPolicy;
-import io.ferrumdb.GatedFileIO;
+import io.ferrumdb.HeldCreation;
 import io.ferrumdb.Options;
 import io.ferrumdb.internal.directory.FileNames;
 import java.nio.file.Files;
@@ -26,14 +26,14 @@ class ConcurrentCloseTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aSecondCloseReturnsOnlyOnceTheDatabaseIsClosed() throws Exception {
         String hint = FileNames.hint(1);
-        GatedFileIO io = new GatedFileIO(hint);
-        RespServer server = RespServer.start(dir, io.on(Options.builder().fsyncPolicy(FsyncPolicy.never()).build()),
+        HeldCreation held = HeldCreation.fileStartingWith(hint);
+        RespServer server = RespServer.start(dir, held.on(Options.builder().fsyncPolicy(FsyncPolicy.never()).build()),
                 ServerConfig.builder().port(0).build());
         try (RawClient client = new RawClient(server.port())) {
             client.send("SET key value\r\n");
             assertThat(client.read(5)).isEqualTo("+OK\r\n");
         }
-        assertThat(io.secondCloseReturnsDone(server::close, () -> Files.exists(dir.resolve(hint))))
+        assertThat(held.secondCloseReturnsDone(server::close, () -> Files.exists(dir.resolve(hint))))
                 .as("the hint existed when the second close returned").isTrue();
         try (TestServer reopened = new TestServer(dir); RawClient client = new RawClient(reopened.port())) {
             client.send("GET key\r\n");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferrumdb.FerrumDB;
-import io.ferrumdb.HeldCompaction;
+import io.ferrumdb.HeldCreation;
 import io.ferrumdb.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ class MaintenanceApiTest {
 
     @Test
     void compactionRunsInTheBackgroundAndReportsWhatItReclaimed() throws Exception {
-        HeldCompaction hold = new HeldCompaction();
+        HeldCreation hold = HeldCreation.compactionOutput();
         Options options = hold.on(Options.builder().segmentSize(64 << 10).autoCompaction(false).build());
         try (Studio studio = Studio.start(StudioConfig.builder(dir).port(0).options(options).build())) {
             TestClient client = new TestClient(studio);
