@@ -260,9 +260,10 @@ final class Maintenance {
 
     /**
      * Compaction only runs on a writable database; see {@link Compactor#compact} for why it syncs. After a write
-     * failure the flusher is gone and the writer refuses to sync, but compaction still runs: it dropped records
-     * only for keys whose newest record the writer had written ({@link LogWriter#mayServe}), so forcing the
-     * segments not yet sealed makes those records as durable as a sync would. The sync is the maintenance kind: a
+     * failure the flusher is gone and the writer refuses to sync, but compaction still runs: a run that began after
+     * the failure dropped records only for keys whose newest record the writer had written ({@link
+     * LogWriter#mayServe}), so forcing the segments not yet sealed makes those records as durable as a sync would (a
+     * run the failure caught midway keeps its inputs: see Compactor#syncAndJournal). The sync is the maintenance kind: a
      * write failure it meets is still reported by close (a background run tells no user; after a db.compact() that
      * threw it, close reports it a second time, which is better than never).
      */

@@ -161,6 +161,8 @@ public final class Compactor {
             live += s.liveBytes();
         }
         long oldestOutside = oldestSequenceOutside(inputIds);
+        // Read before any record is decided: while it holds, records are dropped for newer writes not yet durable.
+        boolean decidedWhileHealthy = durable.all();
         int parts = (int) Math.max(1, Math.min(threads, live / Math.max(1, segmentSize / MIN_PART_DIVISOR)));
         CompactionPart.RateLimit rate = new CompactionPart.RateLimit(bytesPerSecond);
         InputHints hints = new InputHints(files);
@@ -197,7 +199,7 @@ public final class Compactor {
         segments.publish(outputs);
         if (running.size() == 1) {
             switchKeys(running);
-            syncAndJournal(inputs);
+            syncAndJournal(inputs, decidedWhileHealthy);
         } else {
             // The caller of db.compact() waits for the switches and the journal, and neither needs the other: the key
             // directory lives in memory only, so a crash after the journal and before the last switch leaves what a
@@ -206,7 +208,7 @@ public final class Compactor {
             // Once the journal is durable the pool also deletes the inputs' hints, which nothing reads again (see
             // deleteHints): unlinking a hint frees its cached pages, 3-9 ms per 7 MB hint (issue 23, session 10).
             Future<?> journal = pool(1).submit(() -> {
-                syncAndJournal(inputs);
+                syncAndJournal(inputs, decidedWhileHealthy);
                 deleteHints(inputs);
                 return null;
             });
@@ -240,9 +242,20 @@ public final class Compactor {
      * not yet acknowledged). Deleting the inputs before that write is durable would let a crash lose both: the key
      * would fall back to an older value or vanish, a hole in the log's prefix (found by PowerLossTest). Sync first,
      * so that every superseding write outlives the inputs.
+     *
+     * <p>When a write failed after records were decided on a healthy writer ({@code decidedWhileHealthy}), no sync
+     * can make the failed writes durable, and some dropped record may have been superseded only by one of them: the
+     * inputs are kept (the run fails after its publish, which leaves what a crash there leaves; the published outputs
+     * hold copies of records the inputs also hold). A run that began after the failure decided by the failure's rules
+     * ({@link CompactionPart}'s KEEP) and may retire its inputs. Found by ferrumdb-doc's WriteFailureTest in CI: a
+     * document acknowledged long before vanished after a failed update and a reopen.
      */
-    private void syncAndJournal(List<Segment> inputs) throws IOException {
+    private void syncAndJournal(List<Segment> inputs, boolean decidedWhileHealthy) throws IOException {
         syncWrites.run();
+        if (decidedWhileHealthy && !durable.all()) {
+            throw new IOException("a write failed while this compaction ran; its inputs are kept, since records it"
+                    + " dropped may have been superseded only by writes the failure lost");
+        }
         DatabaseDirectory.writeDurably(files.io(), files.dir(), FileNames.COMPACTION,
                 CompactionJournal.encode(files.databaseId(), ids(inputs)));
     }

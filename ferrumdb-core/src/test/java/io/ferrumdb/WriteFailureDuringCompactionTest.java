@@ -1,0 +1,172 @@
+package io.ferrumdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferrumdb.FaultFileIO.Op;
+import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.ForwardingFileIO;
+import io.ferrumdb.internal.io.ForwardingStorageFile;
+import io.ferrumdb.internal.io.StorageFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A write failing while a compaction runs, between the compaction's decisions and its retiring of the inputs. While
+ * the writer was healthy the compaction dropped a key's older record because the key directory named a newer write
+ * still in the writer's buffer; that write then failed and never reached the file. Retiring the inputs would leave
+ * neither record, and the key would be gone after reopen (found by ferrumdb-doc's WriteFailureTest in CI: a
+ * document acknowledged long before vanished). The compaction must fail and keep its inputs.
+ */
+class WriteFailureDuringCompactionTest {
+    @TempDir
+    Path tmp;
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aWriteFailingAfterTheCompactionsDecisionsKeepsTheRecordsTheyDropped() throws Exception {
+        FaultFileIO io = new FaultFileIO(1);
+        Gate segmentWrite = new Gate("a write to the active segment");
+        Gate publish = new Gate("the publish of a compaction output");
+        Gate hintRead = new Gate("the compaction's read of its first input's hint");
+        Options plain = Options.builder().segmentSize(4096).fsyncPolicy(FsyncPolicy.never()).autoCompaction(false)
+                .build();
+        Options options = plain.toBuilder().fileIO(new GatedFileIO(io.session(), hintRead, segmentWrite, publish))
+                .build();
+        Path dir = tmp.resolve("db");
+        byte[] key = bytes("acknowledged-long-ago");
+        byte[] before = bytes("v1");
+        byte[] after = bytes("v2, the write that fails");
+        try (FerrumDB db = FerrumDB.open(dir, options)) {
+            db.put(key, before);
+            for (int i = 0; i < 200; i++) {
+                db.put(bytes("filler-" + i), new byte[100]);
+            }
+            hintRead.arm();
+            CompletableFuture<CompactionResult> compaction = CompletableFuture.supplyAsync(db::compact);
+            // Before the decisions: the key's newest record is a write whose bytes are on their way to the file (a
+            // batch with a delete, as the document layer writes: the delete writes the staged put into the table).
+            hintRead.awaitHeld();
+            segmentWrite.arm();
+            WriteBatch update = new WriteBatch().put(key, after).delete(bytes("filler-0"));
+            CompletableFuture<Void> put = CompletableFuture.runAsync(() -> db.write(update));
+            segmentWrite.awaitHeld();
+            hintRead.release();
+            // After the decisions (the output is complete), before the inputs are retired: that write fails.
+            publish.arm();
+            publish.awaitHeld();
+            io.failOn(Op.WRITE, 1, ".seg");
+            segmentWrite.release();
+            // The put returned (never() does not wait for the file); a sync waits for the cycle that failed.
+            put.get(120, TimeUnit.SECONDS);
+            assertThatThrownBy(db::sync).isInstanceOf(FerrumException.class);
+            assertThat(io.armed()).as("the injected failure happened").isFalse();
+            publish.release();
+            assertThatThrownBy(() -> compaction.get(120, TimeUnit.SECONDS)).as("the compaction")
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(FerrumException.class)
+                    .hasMessageContaining("a write failed while this compaction ran; its inputs are kept");
+        } catch (FerrumException closeReportsTheWriteFailure) {
+            assertThat(closeReportsTheWriteFailure).hasMessageContaining("injected failure");
+        }
+        try (FerrumDB db = FerrumDB.open(dir, plain)) {
+            assertThat(db.get(key)).as("the key whose newer write failed").isIn(before, after);
+            for (int i = 0; i < 200; i++) {
+                assertThat(db.get(bytes("filler-" + i))).as("filler-%d", i).isEqualTo(new byte[100]);
+            }
+        }
+    }
+
+    /** Once armed, holds the next thread that passes until released. */
+    private static final class Gate {
+        private final String what;
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+        private volatile boolean armed;
+
+        Gate(String what) {
+            this.what = what;
+        }
+
+        void arm() {
+            armed = true;
+        }
+
+        void pass() throws IOException {
+            if (!armed || reached.getCount() == 0) {
+                return;
+            }
+            reached.countDown();
+            try {
+                if (!released.await(120, TimeUnit.SECONDS)) {
+                    throw new IOException("the test never released " + what);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the test held " + what, e);
+            }
+        }
+
+        void awaitHeld() throws InterruptedException {
+            assertThat(reached.await(120, TimeUnit.SECONDS)).as("%s reached", what).isTrue();
+        }
+
+        void release() {
+            released.countDown();
+        }
+    }
+
+    /** Passes the opens of hints, the writes to segments and the renames of compaction outputs through gates. */
+    private static final class GatedFileIO extends ForwardingFileIO {
+        private final Gate hintRead;
+        private final Gate segmentWrite;
+        private final Gate publish;
+
+        GatedFileIO(FileIO delegate, Gate hintRead, Gate segmentWrite, Gate publish) {
+            super(delegate);
+            this.hintRead = hintRead;
+            this.segmentWrite = segmentWrite;
+            this.publish = publish;
+        }
+
+        @Override
+        public StorageFile open(Path file, boolean writable) throws IOException {
+            if (!writable && file.getFileName().toString().endsWith(".hint")) {
+                hintRead.pass();
+            }
+            return super.open(file, writable);
+        }
+
+        @Override
+        protected StorageFile wrap(StorageFile file) {
+            if (!file.path().getFileName().toString().endsWith(".seg")) {
+                return file;
+            }
+            return new ForwardingStorageFile(file) {
+                @Override
+                public void write(long position, ByteBuffer src) throws IOException {
+                    segmentWrite.pass();
+                    super.write(position, src);
+                }
+            };
+        }
+
+        @Override
+        public void rename(Path source, Path target) throws IOException {
+            if (target.getFileName().toString().endsWith(".seg")) {
+                publish.pass();
+            }
+            super.rename(source, target);
+        }
+    }
+}
