@@ -30,8 +30,8 @@ import java.util.function.Supplier;
  * at once, writes it with positional writes and fsyncs once (as the policy asks); one cycle runs at a time
  * ({@link GroupCommit}'s token). Under {@code always()} a writer waiting for its own put leads the cycle on its
  * own thread ({@link #waitFor}) and completes its followers. The flusher thread runs the other cycles
- * (asynchronous futures alone, syncs, close, the periodic and never policies); it wakes only the first {@link
- * #FLUSHER_ACKS} writers of a batch itself (each wake is a system call, and a woken writer may preempt the waker)
+ * (asynchronous futures alone, syncs, close, the periodic and never policies); who runs a cycle and when is {@link
+ * CycleTurns}'s part. The flusher wakes only the first {@link CycleTurns#FLUSHER_ACKS} writers of a batch itself (each wake is a system call, and a woken writer may preempt the waker)
  * and hands the others to the acknowledger thread, which also runs the after-cycle work while the next cycle runs
  * (and, unless under {@code always()}, seals the segments the cycle rolled: {@link CycleIo#sealsOnCycle}).
  * Under {@code always()} the next cycle first waits, up to half an fsync, for the writers just acknowledged to
@@ -67,13 +67,6 @@ public final class LogWriter {
      */
     private static final int FLUSH_BYTES = 64 << 10;
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /**
-     * Writers the flusher wakes itself after an fsync; the acknowledger wakes the rest. Waking everyone there
-     * delayed the next fsync 3x at 64 writers on a busy machine; waking nobody there cost a thread hand-off
-     * before the first writer could append again (fewer records per fsync at 16 writers).
-     */
-    private static final int FLUSHER_ACKS = 4;
-
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition space = lock.newCondition();
@@ -87,6 +80,8 @@ public final class LogWriter {
     private final Thread flusher;
     /** Completes the futures of fsynced cycles, in cycle order, and runs the after-cycle work. */
     private final Acknowledger acknowledger;
+    /** The flusher's loop and a leader's turn: when a cycle takes what is pending here, and who acknowledges it. */
+    private final CycleTurns turns;
 
     // Guarded by lock.
     /**
@@ -137,9 +132,11 @@ public final class LogWriter {
         this.io = new CycleIo(sealListener, policy.isAlways(), segmentSize, lastSequence);
         this.schedule = new FlushSchedule(!policy.isAlways(), LINGER_NANOS, policy.interval().toNanos());
         // Classes, not lambdas or method references: every open makes a writer (see Acknowledger's thread).
-        this.flusher = new Thread(new FlushLoop(), "ferrumdb-flusher");
-        this.flusher.setDaemon(true);
         this.acknowledger = new Acknowledger(afterCycle, io, new AcknowledgerFailure());
+        this.turns = new CycleTurns(lock, work, policy.isAlways(), new PendingWork(), commit, schedule, io, positions,
+                acknowledger);
+        this.flusher = new Thread(turns.flusherLoop(), "ferrumdb-flusher");
+        this.flusher.setDaemon(true);
     }
 
     /**
@@ -332,7 +329,7 @@ public final class LogWriter {
      */
     public void waitFor(CompletableFuture<Void> durable) {
         if (durable instanceof Ticket ticket) {
-            GroupCommit.await(ticket, this::lead);
+            GroupCommit.await(ticket, turns::lead);
         }
         WriteFailure.await(durable);
     }
@@ -450,7 +447,7 @@ public final class LogWriter {
         }
         if (running) { // else nothing was ever appended or waited for: there is nothing to flush or acknowledge
             Uninterruptibly.join(flusher);
-            // The flusher has ended (FlushLoop queued the acknowledger's end after its last batch): every
+            // The flusher has ended (its loop queued the acknowledger's end after its last batch): every
             // acknowledgement is queued, and the acknowledger completes them all before it ends.
             Uninterruptibly.join(acknowledger.thread());
         }
@@ -493,81 +490,6 @@ public final class LogWriter {
         cycleWaiters = List.of();
     }
 
-    private void flushCycles() {
-        while (true) {
-            Cycle cycle;
-            lock.lock();
-            try {
-                while (true) {
-                    if (commit.running()) {
-                        // A writer leads a cycle; it wakes this thread when it leaves work no writer leads.
-                        schedule.gather.cancel();
-                        work.awaitUninterruptibly();
-                        continue;
-                    }
-                    if (stopped.cause() != null) {
-                        return;
-                    }
-                    long now = System.nanoTime();
-                    boolean other = otherWork();
-                    long gathering = schedule.gathering(waiters.size(), other || closing, now);
-                    if (gathering > 0) {
-                        FlusherTicks.await(work, gathering, 0);
-                        continue;
-                    }
-                    long next = schedule.next(now, !waiters.isEmpty() || other, closing, pending.length > 0,
-                            pendingSince, io.hasUnsynced(), io.lastFsyncNanos());
-                    if (next == FlushSchedule.RUN) {
-                        break;
-                    } else if (next == FlushSchedule.END) {
-                        return;
-                    } else if (next == FlushSchedule.UNTIL_SIGNALLED) {
-                        work.awaitUninterruptibly();
-                    } else {
-                        FlusherTicks.await(work, next, TimeUnit.MICROSECONDS.toNanos(100));
-                    }
-                }
-                commit.begin();
-                cycle = take(policy.isAlways() || syncRequested || closing
-                        || schedule.periodicFsyncDue(System.nanoTime(), io.lastFsyncNanos()));
-            } finally {
-                lock.unlock();
-            }
-            runCycle(cycle, false);
-        }
-    }
-
-    /**
-     * A writer made the leader runs one cycle of everything pending on its own thread (see GroupCommit), or returns
-     * how long to wait first for the writers of the last group to append again.
-     */
-    private long lead(Ticket ticket) {
-        Cycle cycle = null;
-        lock.lock();
-        try {
-            if (stopped.cause() == null) {
-                long wait = commit.gatherFor(ticket, waiters.size(), otherWork() || closing, System.nanoTime());
-                if (wait > 0) {
-                    return wait;
-                }
-                cycle = take(true);
-            }
-        } catch (Throwable e) {
-            failTaken(e); // as on the flusher (an OutOfMemoryError copying the batch)
-        } finally {
-            if (cycle == null && stopped.cause() != null) {
-                // The writer failed: every waiter is completed (this leader's ticket too); the token is freed.
-                commit.handOff(waiters, 0, 0, 0, 0, List.of());
-                work.signal();
-            }
-            lock.unlock();
-        }
-        if (cycle != null) {
-            runCycle(cycle, true);
-        }
-        return 0;
-    }
-
     /** Whether work waits that no group wait may delay: a sync, a roll or seal, a full chunk. REQUIRES lock. */
     private boolean otherWork() {
         return syncRequested || chunks.hasRolled() || !toSeal.isEmpty() || pending.length >= FLUSH_BYTES;
@@ -588,74 +510,62 @@ public final class LogWriter {
         return new Cycle(batch, sealing, done, active, lastSequence, DurablePositions.of(active, appendOffset), force);
     }
 
-    /**
-     * Runs a taken cycle's file work on this thread, which holds the token, and hands the token on. A leader
-     * completes its group's futures with the next leader; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves
-     * the rest to the acknowledger. A failure of the cycle's records stops the writer: the cycle's futures and every
-     * later one fail with it. A failure sealing the segments the cycle rolled (their hint files, under {@code
-     * always()}) comes after its records are fsynced: it stops the writer too, but the cycle's futures succeed, as
-     * their records are durable (served, and there after reopen); the next write, sync or close reports it.
-     */
-    private void runCycle(Cycle c, boolean leader) {
-        CycleIo.Outcome outcome = io.runAndSeal(c, positions, leader);
-        boolean acknowledge = outcome.failed() == null && c.force();
-        int here = !acknowledge || !io.sealsOnCycle() ? 0
-                : leader ? c.done().size() : Math.min(FLUSHER_ACKS, c.done().size());
-        Ticket next;
-        lock.lock();
-        try {
-            if (outcome.failed() != null) {
-                // The failed batch stays in flight: readers are refused by mayServe, not by a missing record.
-                failTaken(outcome.failed());
-            } else {
-                cycleWaiters = List.of();
-                if (outcome.sealFailed() != null) {
-                    failLocked(outcome.sealFailed()); // the writers still waiting (not in this cycle) fail with it
-                }
-                chunks.written(c.batch());
-                if (!c.force()) {
-                    // Only a sync() or an always-policy append registers a waiter, and both force; keep them anyway.
-                    waiters.addAll(c.done());
-                } else if (!leader && policy.isAlways()) {
-                    schedule.gather.start(waiters.size(), c.done().size(), io.lastFsyncDuration(), System.nanoTime());
-                }
-                // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
-                acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of(),
-                        io.toSeal(c), policy.isAlways() ? null : c.current());
-            }
-            // A leader's followers are completed by two threads at once: the next leader takes the second half.
-            next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
-                    io.lastFsyncDuration(), System.nanoTime(), c.done().subList(here / 2, here));
-            if (next == null && (stopped.cause() != null || closing || syncRequested || !waiters.isEmpty()
-                    || chunks.hasRolled() || !toSeal.isEmpty() || pending.length > 0)) {
-                work.signal();
-            }
-        } finally {
-            lock.unlock();
-        }
-        GroupCommit.complete(c.done(), next == null ? here : here / 2, next, outcome.traceRow());
-    }
-
-    /**
-     * The flusher thread. Any throwable ends it, {@link OutOfMemoryError} included (a large value's buffers are
-     * allocated and copied here): the writer then fails, the waiters of the cycle and every later one are failed
-     * with it and later appends are refused, so that no writer waits forever for a flusher that is gone.
-     */
-    private final class FlushLoop implements Runnable {
+    /** What is pending here, as the cycles take and end it ({@link CycleTurns}); every method REQUIRES the lock. */
+    private final class PendingWork implements CycleTurns.Pending {
         @Override
-        public void run() {
-            try {
-                flushCycles();
-            } catch (Throwable e) {
-                lock.lock();
-                try {
-                    failTaken(e);
-                } finally {
-                    lock.unlock();
-                }
-            } finally {
-                acknowledger.finish();
-            }
+        public Throwable failure() {
+            return stopped.cause();
+        }
+
+        @Override
+        public boolean closing() {
+            return closing;
+        }
+
+        @Override
+        public ArrayDeque<CompletableFuture<Void>> waiters() {
+            return waiters;
+        }
+
+        @Override
+        public boolean otherWork() {
+            return LogWriter.this.otherWork();
+        }
+
+        @Override
+        public boolean syncRequested() {
+            return syncRequested;
+        }
+
+        @Override
+        public boolean hasRecords() {
+            return pending.length > 0;
+        }
+
+        @Override
+        public long recordsSince() {
+            return pendingSince;
+        }
+
+        @Override
+        public Cycle take(boolean force) {
+            return LogWriter.this.take(force);
+        }
+
+        @Override
+        public void written(Cycle c) {
+            cycleWaiters = List.of();
+            chunks.written(c.batch());
+        }
+
+        @Override
+        public void fail(Throwable e) {
+            failLocked(e);
+        }
+
+        @Override
+        public void failTaken(Throwable e) {
+            LogWriter.this.failTaken(e);
         }
     }
 
