@@ -52,12 +52,11 @@ final class SlotTable {
     static final int QUADRUPLE_UP_TO = 1 << 21;
 
     /**
-     * The words' ordered stores only (release, opaque, volatile: the seqlock's writer side). Every other access uses
-     * the buffer's own absolute {@code getLong}/{@code putLong} (native order, as the buffers are made), the lock-free
-     * reads with explicit fences ({@link #headerAcquire}, {@link #readIfHeld}): the same loads and stores once
-     * compiled, but a VarHandle call costs the interpreter and C1 several times more (its guard and LambdaForm
-     * frames), and a fresh JVM's open runs the loader's header reads and slot writes 100,000 times or more before C2
-     * has compiled them (44% of an open's samples went to these accesses).
+     * The words' ordered accesses only (acquire, opaque, release, volatile: the seqlock and the lock-free reads). Plain
+     * accesses use the buffer's own absolute {@code getLong}/{@code putLong} (native order, as the buffers are made),
+     * the same plain loads and stores once compiled: a VarHandle call costs the interpreter and C1 several times
+     * more (its guard and LambdaForm frames), and a fresh JVM's open runs the loader's header reads and slot writes
+     * 100,000 times or more before C2 has compiled them (44% of an open's samples went to these accesses).
      */
     private static final VarHandle WORDS = MethodHandles.byteBufferViewVarHandle(long[].class,
             ByteOrder.nativeOrder());
@@ -234,16 +233,8 @@ final class SlotTable {
         return slot * SLOT_BYTES + word * 8;
     }
 
-    /**
-     * The slot's header with acquire semantics: a plain load, then {@link VarHandle#acquireFence} (loads and stores
-     * after it are not moved before the load). Compiled by C2 it is the same load as {@code WORDS.getAcquire}; in the
-     * interpreter and in C1's code, where a fresh JVM's first compaction and first GETs run, it costs no VarHandle
-     * guard and LambdaForm frames (issue 23, session 23: every probed record paid several).
-     */
     long headerAcquire(int slot) {
-        long header = slots.getLong(at(slot, 0));
-        VarHandle.acquireFence();
-        return header;
+        return (long) WORDS.getAcquire(slots, at(slot, 0));
     }
 
     // ------------------------------------------------------------------ lock-free reads
@@ -281,21 +272,17 @@ final class SlotTable {
      */
     boolean readIfHeld(int slot, long expectedHeader, SlotProbe into) {
         while (true) {
-            // A seqlock read as StampedLock's optimistic read makes it: the version with acquire semantics, plain
-            // loads of the words, a load fence, the version again. The fences keep the plain loads between the two
-            // versions (none is moved out, cached or merged across them); an aligned 8-byte load does not tear.
-            long v1 = slots.getLong(at(slot, 2));
-            VarHandle.acquireFence();
+            long v1 = (long) WORDS.getAcquire(slots, at(slot, 2));
             if ((v1 & ODD) != 0) {
                 Thread.onSpinWait();
                 continue;
             }
-            long header = slots.getLong(at(slot, 0));
-            long location = slots.getLong(at(slot, 1));
+            long header = (long) WORDS.getOpaque(slots, at(slot, 0));
+            long location = (long) WORDS.getOpaque(slots, at(slot, 1));
             ByteBuffer e = expiries;
-            long expiresAt = e == null ? 0 : e.getLong(slot * 8);
+            long expiresAt = e == null ? 0 : (long) WORDS.getOpaque(e, slot * 8);
             VarHandle.loadLoadFence();
-            long v2 = slots.getLong(at(slot, 2));
+            long v2 = (long) WORDS.getOpaque(slots, at(slot, 2));
             if (v1 != v2) {
                 continue;
             }
