@@ -10,9 +10,13 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Connection commands: PING ECHO QUIT HELLO AUTH SELECT RESET CLIENT. */
 final class ConnectionCommands {
+    /** Redis's client type names (CLIENT LIST TYPE, upper-cased as {@link Call#option} gives them). */
+    private static final Set<String> CLIENT_TYPES = Set.of("NORMAL", "SLAVE", "REPLICA", "PUBSUB", "MASTER");
+
     /** The Redis version whose behaviour the server follows (HELLO, INFO); clients use it for feature checks. */
     static final String REDIS_COMPAT_VERSION = "7.0.15";
 
@@ -177,7 +181,7 @@ final class ConnectionCommands {
             }
             case "LIST" -> {
                 StringBuilder sb = new StringBuilder();
-                for (Session s : c.server.sessions.values()) {
+                for (Session s : listed(c)) {
                     sb.append(describe(s)).append('\n');
                 }
                 return Reply.verbatim(sb.toString());
@@ -191,6 +195,39 @@ final class ConnectionCommands {
         }
     }
 
+
+    /**
+     * The sessions {@code CLIENT LIST [TYPE type | ID id [id ...]]} names, its arguments read as Redis 7.0 reads
+     * them: TYPE exactly one of Redis's client types (every FerrumDB client is {@code normal}: the others list none),
+     * ID one or more integers (unknown ids list nothing), anything else a syntax error.
+     */
+    private static List<Session> listed(Call c) {
+        if (c.argc() == 4 && c.option(2).equals("TYPE")) {
+            String type = c.option(3);
+            if (!CLIENT_TYPES.contains(type)) {
+                throw CommandError.quoting("ERR Unknown client type '", c.arg(3), "'");
+            }
+            return type.equals("NORMAL") ? List.copyOf(c.server.sessions.values()) : List.of();
+        }
+        if (c.argc() > 3 && c.option(2).equals("ID")) {
+            List<Session> sessions = new ArrayList<>();
+            for (int i = 3; i < c.argc(); i++) {
+                Long id = Numbers.parseLong(c.arg(i));
+                if (id == null) {
+                    throw new CommandError("ERR Invalid client ID");
+                }
+                Session s = c.server.sessions.get(id);
+                if (s != null) {
+                    sessions.add(s);
+                }
+            }
+            return sessions;
+        }
+        if (c.argc() != 2) {
+            throw CommandError.syntax();
+        }
+        return List.copyOf(c.server.sessions.values());
+    }
 
     /** CLIENT KILL addr:port, or CLIENT KILL [ID id] [ADDR addr:port] [LADDR addr:port] [SKIPME yes|no]. */
     private static Reply kill(Call c) {

@@ -10,6 +10,7 @@ import io.ferrumdb.KeyRange;
 import io.ferrumdb.Stats;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,15 +60,25 @@ final class ServerCommands {
         return new Reply.Simple("Background saving started");
     }
 
+    /**
+     * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT], read whole before acting as Redis does: an unknown option,
+     * ABORT with any other, or NOSAVE with SAVE is a syntax error, and the server goes on.
+     */
     private static Reply shutdown(Call c) {
+        Set<String> options = new HashSet<>();
         for (int i = 1; i < c.argc(); i++) {
             String opt = c.option(i);
-            if (opt.equals("ABORT")) {
-                return Reply.err("ERR No shutdown in progress.");
-            }
-            if (!Set.of("NOSAVE", "SAVE", "NOW", "FORCE").contains(opt)) {
+            if (!Set.of("NOSAVE", "SAVE", "NOW", "FORCE", "ABORT").contains(opt)) {
                 throw CommandError.syntax();
             }
+            options.add(opt);
+        }
+        boolean abort = options.remove("ABORT");
+        if (abort && !options.isEmpty() || options.contains("NOSAVE") && options.contains("SAVE")) {
+            throw CommandError.syntax();
+        }
+        if (abort) {
+            return Reply.err("ERR No shutdown in progress.");
         }
         c.effect = Call.Effect.SHUTDOWN_SERVER;
         return null;
@@ -78,8 +89,12 @@ final class ServerCommands {
      * harnesses call to reset a server) succeeds with nothing to delete; it is FUNCTION's only subcommand here.
      */
     private static Reply function(Call c) {
-        if (c.argc() > 3 || c.argc() == 3 && !c.option(2).equals("ASYNC") && !c.option(2).equals("SYNC")) {
-            throw CommandError.syntax();
+        if (c.argc() > 3) {
+            throw CommandError.quoting("ERR unknown subcommand or wrong number of arguments for '",
+                    CommandError.cString(c.arg(1), 128), "'. Try FUNCTION HELP.");
+        }
+        if (c.argc() == 3 && !c.option(2).equals("ASYNC") && !c.option(2).equals("SYNC")) {
+            throw new CommandError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
         }
         return Reply.OK;
     }
