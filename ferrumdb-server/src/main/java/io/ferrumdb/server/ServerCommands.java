@@ -215,11 +215,7 @@ final class ServerCommands {
                 return Reply.integer(table.size());
             }
             case "LIST" -> {
-                List<Reply> names = new ArrayList<>();
-                for (String name : table.keySet()) {
-                    names.add(Reply.bulk(name));
-                }
-                return new Reply.Array(names);
+                return commandList(c, table);
             }
             case "INFO" -> {
                 List<Reply> out = new ArrayList<>();
@@ -251,6 +247,40 @@ final class ServerCommands {
             default -> {
                 throw CommandError.unknownSubcommand(c.arg(1), "command");
             }
+        }
+    }
+
+    /**
+     * COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern], read as Redis 7.0 reads it. FerrumDB
+     * has no modules and gives its commands no ACL categories (COMMAND INFO lists none), so those two filters list
+     * nothing; a pattern matches, ignoring case, command names and {@code container|subcommand} names.
+     */
+    private static Reply commandList(Call c, Map<String, CommandSpec> table) {
+        List<Reply> names = new ArrayList<>();
+        if (c.argc() == 2) {
+            for (String name : table.keySet()) {
+                names.add(Reply.bulk(name));
+            }
+            return new Reply.Array(names);
+        }
+        if (c.argc() != 5 || !c.option(2).equals("FILTERBY")
+                || !Set.of("MODULE", "ACLCAT", "PATTERN").contains(c.option(3))) {
+            throw CommandError.syntax();
+        }
+        if (c.option(3).equals("PATTERN")) {
+            for (CommandSpec spec : table.values()) {
+                addIfMatches(names, c.arg(4), spec.name());
+                for (String sub : spec.subcommands().keySet()) {
+                    addIfMatches(names, c.arg(4), spec.name() + "|" + sub);
+                }
+            }
+        }
+        return new Reply.Array(names);
+    }
+
+    private static void addIfMatches(List<Reply> names, byte[] pattern, String name) {
+        if (Glob.matches(pattern, name.getBytes(StandardCharsets.UTF_8), true)) {
+            names.add(Reply.bulk(name));
         }
     }
 

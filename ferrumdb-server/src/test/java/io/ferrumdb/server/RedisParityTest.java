@@ -231,6 +231,25 @@ class RedisParityTest {
         }
     }
 
+    /** COMMAND LIST reads FILTERBY as Redis 7.0 does (its arguments were ignored: every command was listed). */
+    @Test
+    void commandListFiltersByPatternAndRefusesOtherArguments() throws Exception {
+        String syntax = "-ERR syntax error\r\n";
+        String expected = syntax + syntax + syntax + syntax + "*0\r\n*0\r\n*1\r\n$11\r\nclient|list\r\n"
+                + "*1\r\n$3\r\nget\r\n";
+        assertThat(exchange(expected, c("COMMAND", "LIST", "x"), c("COMMAND", "LIST", "FILTERBY", "x", "y"),
+                c("COMMAND", "LIST", "FILTERBY", "PATTERN"), c("COMMAND", "LIST", "FILTERBY", "PATTERN", "hs*", "x"),
+                c("COMMAND", "LIST", "FILTERBY", "MODULE", "x"), c("COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuch"),
+                c("COMMAND", "LIST", "filterby", "Pattern", "client|l*"),
+                c("COMMAND", "LIST", "FILTERBY", "PATTERN", "GET"))).isEqualTo(expected);
+        // redis-server 7.0.15 lists these four, in its hash table's order.
+        String hs = exchange("*4\r\n$4\r\nhset\r\n$6\r\nhsetnx\r\n$7\r\nhstrlen\r\n$5\r\nhscan\r\n".length(),
+                c("COMMAND", "LIST", "FILTERBY", "PATTERN", "hs*"));
+        assertThat(hs).startsWith("*4\r\n");
+        assertThat(hs.lines().filter(l -> !l.startsWith("*") && !l.startsWith("$")))
+                .containsExactlyInAnyOrder("hset", "hsetnx", "hstrlen", "hscan");
+    }
+
     /** FUNCTION FLUSH's option and arity errors are Redis's own texts. */
     @Test
     void functionFlushRefusesOtherOptionsWithRedisTexts() throws Exception {
