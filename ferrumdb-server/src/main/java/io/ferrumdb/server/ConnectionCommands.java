@@ -203,11 +203,7 @@ final class ConnectionCommands {
      */
     private static List<Session> listed(Call c) {
         if (c.argc() == 4 && c.option(2).equals("TYPE")) {
-            String type = c.option(3);
-            if (!CLIENT_TYPES.contains(type)) {
-                throw CommandError.quoting("ERR Unknown client type '", c.arg(3), "'");
-            }
-            return type.equals("NORMAL") ? List.copyOf(c.server.sessions.values()) : List.of();
+            return isNormalClientType(c, 3) ? List.copyOf(c.server.sessions.values()) : List.of();
         }
         if (c.argc() > 3 && c.option(2).equals("ID")) {
             List<Session> sessions = new ArrayList<>();
@@ -229,7 +225,19 @@ final class ConnectionCommands {
         return List.copyOf(c.server.sessions.values());
     }
 
-    /** CLIENT KILL addr:port, or CLIENT KILL [ID id] [ADDR addr:port] [LADDR addr:port] [SKIPME yes|no]. */
+    /** Whether argument {@code i}, one of Redis's client types, is {@code normal} (every client here); else an error. */
+    private static boolean isNormalClientType(Call c, int i) {
+        String type = c.option(i);
+        if (!CLIENT_TYPES.contains(type)) {
+            throw CommandError.quoting("ERR Unknown client type '", c.arg(i), "'");
+        }
+        return type.equals("NORMAL");
+    }
+
+    /**
+     * CLIENT KILL addr:port, or CLIENT KILL [ID id] [TYPE type] [USER name] [ADDR addr:port] [LADDR addr:port]
+     * [SKIPME yes|no]. Every client here is of type {@code normal} and user {@code default}, the only user.
+     */
     private static Reply kill(Call c) {
         if (c.argc() == 3) {
             String addr = c.text(2);
@@ -249,6 +257,7 @@ final class ConnectionCommands {
         String addr = null;
         String laddr = null;
         boolean skipMe = true;
+        boolean anyType = true;
         if (c.argc() % 2 != 0) {
             throw CommandError.syntax();
         }
@@ -261,6 +270,12 @@ final class ConnectionCommands {
                         return Reply.err("ERR client-id should be greater than 0");
                     }
                     id = parsed;
+                }
+                case "TYPE" -> anyType &= isNormalClientType(c, i + 1);
+                case "USER" -> {
+                    if (!value.equals(Authenticator.DEFAULT_USER)) {
+                        throw CommandError.quoting("ERR No such user '", c.arg(i + 1), "'");
+                    }
                 }
                 case "ADDR" -> addr = value;
                 case "LADDR" -> laddr = value;
@@ -278,7 +293,7 @@ final class ConnectionCommands {
         }
         List<Session> victims = new ArrayList<>();
         for (Session s : c.server.sessions.values()) {
-            if (id != null && s.id != id || addr != null && !address(s.channel.remoteAddress()).equals(addr)
+            if (!anyType || id != null && s.id != id || addr != null && !address(s.channel.remoteAddress()).equals(addr)
                     || laddr != null && !address(s.channel.localAddress()).equals(laddr)
                     || skipMe && s == c.session) {
                 continue;

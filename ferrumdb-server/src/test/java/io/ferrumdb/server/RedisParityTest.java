@@ -231,6 +231,19 @@ class RedisParityTest {
         }
     }
 
+    /** CLIENT KILL takes TYPE and USER filters as Redis 7.0 does (they were syntax errors). */
+    @Test
+    void clientKillFiltersByTypeAndUser() throws Exception {
+        try (RawClient victim = new RawClient(server.port())) {
+            assertThat(victim.send("PING\r\n").readUntil("\r\n")).isEqualTo("+PONG\r\n");
+            String expected = "-ERR No such user 'Default'\r\n-ERR Unknown client type 'x'\r\n:0\r\n:1\r\n";
+            assertThat(exchange(expected, c("CLIENT", "KILL", "USER", "Default"), c("CLIENT", "KILL", "TYPE", "x"),
+                    c("CLIENT", "KILL", "TYPE", "pubsub"), c("CLIENT", "KILL", "USER", "default", "TYPE", "normal")))
+                    .isEqualTo(expected);
+            assertThat(victim.closedByServer()).as("the other normal client of user default was killed").isTrue();
+        }
+    }
+
     /** COMMAND LIST reads FILTERBY as Redis 7.0 does (its arguments were ignored: every command was listed). */
     @Test
     void commandListFiltersByPatternAndRefusesOtherArguments() throws Exception {
