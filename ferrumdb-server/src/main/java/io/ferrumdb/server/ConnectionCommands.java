@@ -10,9 +10,13 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Connection commands: PING ECHO QUIT HELLO AUTH SELECT RESET CLIENT. */
 final class ConnectionCommands {
+    /** Redis's client type names (CLIENT LIST TYPE, upper-cased as {@link Call#option} gives them). */
+    private static final Set<String> CLIENT_TYPES = Set.of("NORMAL", "SLAVE", "REPLICA", "PUBSUB", "MASTER");
+
     /** The Redis version whose behaviour the server follows (HELLO, INFO); clients use it for feature checks. */
     static final String REDIS_COMPAT_VERSION = "7.0.15";
 
@@ -177,7 +181,7 @@ final class ConnectionCommands {
             }
             case "LIST" -> {
                 StringBuilder sb = new StringBuilder();
-                for (Session s : c.server.sessions.values()) {
+                for (Session s : listed(c)) {
                     sb.append(describe(s)).append('\n');
                 }
                 return Reply.verbatim(sb.toString());
@@ -192,7 +196,48 @@ final class ConnectionCommands {
     }
 
 
-    /** CLIENT KILL addr:port, or CLIENT KILL [ID id] [ADDR addr:port] [LADDR addr:port] [SKIPME yes|no]. */
+    /**
+     * The sessions {@code CLIENT LIST [TYPE type | ID id [id ...]]} names, its arguments read as Redis 7.0 reads
+     * them: TYPE exactly one of Redis's client types (every FerrumDB client is {@code normal}: the others list none),
+     * ID one or more integers (unknown ids list nothing), anything else a syntax error.
+     */
+    private static List<Session> listed(Call c) {
+        if (c.argc() == 4 && c.option(2).equals("TYPE")) {
+            return isNormalClientType(c, 3) ? List.copyOf(c.server.sessions.values()) : List.of();
+        }
+        if (c.argc() > 3 && c.option(2).equals("ID")) {
+            List<Session> sessions = new ArrayList<>();
+            for (int i = 3; i < c.argc(); i++) {
+                Long id = Numbers.parseLong(c.arg(i));
+                if (id == null) {
+                    throw new CommandError("ERR Invalid client ID");
+                }
+                Session s = c.server.sessions.get(id);
+                if (s != null) {
+                    sessions.add(s);
+                }
+            }
+            return sessions;
+        }
+        if (c.argc() != 2) {
+            throw CommandError.syntax();
+        }
+        return List.copyOf(c.server.sessions.values());
+    }
+
+    /** Whether argument {@code i}, one of Redis's client types, is {@code normal} (every client here); else an error. */
+    private static boolean isNormalClientType(Call c, int i) {
+        String type = c.option(i);
+        if (!CLIENT_TYPES.contains(type)) {
+            throw CommandError.quoting("ERR Unknown client type '", c.arg(i), "'");
+        }
+        return type.equals("NORMAL");
+    }
+
+    /**
+     * CLIENT KILL addr:port, or CLIENT KILL [ID id] [TYPE type] [USER name] [ADDR addr:port] [LADDR addr:port]
+     * [SKIPME yes|no]. Every client here is of type {@code normal} and user {@code default}, the only user.
+     */
     private static Reply kill(Call c) {
         if (c.argc() == 3) {
             String addr = c.text(2);
@@ -212,6 +257,7 @@ final class ConnectionCommands {
         String addr = null;
         String laddr = null;
         boolean skipMe = true;
+        boolean anyType = true;
         if (c.argc() % 2 != 0) {
             throw CommandError.syntax();
         }
@@ -224,6 +270,12 @@ final class ConnectionCommands {
                         return Reply.err("ERR client-id should be greater than 0");
                     }
                     id = parsed;
+                }
+                case "TYPE" -> anyType &= isNormalClientType(c, i + 1);
+                case "USER" -> {
+                    if (!value.equals(Authenticator.DEFAULT_USER)) {
+                        throw CommandError.quoting("ERR No such user '", c.arg(i + 1), "'");
+                    }
                 }
                 case "ADDR" -> addr = value;
                 case "LADDR" -> laddr = value;
@@ -241,7 +293,7 @@ final class ConnectionCommands {
         }
         List<Session> victims = new ArrayList<>();
         for (Session s : c.server.sessions.values()) {
-            if (id != null && s.id != id || addr != null && !address(s.channel.remoteAddress()).equals(addr)
+            if (!anyType || id != null && s.id != id || addr != null && !address(s.channel.remoteAddress()).equals(addr)
                     || laddr != null && !address(s.channel.localAddress()).equals(laddr)
                     || skipMe && s == c.session) {
                 continue;

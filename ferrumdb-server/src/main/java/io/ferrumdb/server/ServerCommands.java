@@ -10,6 +10,7 @@ import io.ferrumdb.KeyRange;
 import io.ferrumdb.Stats;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,15 +60,25 @@ final class ServerCommands {
         return new Reply.Simple("Background saving started");
     }
 
+    /**
+     * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT], read whole before acting as Redis does: an unknown option,
+     * ABORT with any other, or NOSAVE with SAVE is a syntax error, and the server goes on.
+     */
     private static Reply shutdown(Call c) {
+        Set<String> options = new HashSet<>();
         for (int i = 1; i < c.argc(); i++) {
             String opt = c.option(i);
-            if (opt.equals("ABORT")) {
-                return Reply.err("ERR No shutdown in progress.");
-            }
-            if (!Set.of("NOSAVE", "SAVE", "NOW", "FORCE").contains(opt)) {
+            if (!Set.of("NOSAVE", "SAVE", "NOW", "FORCE", "ABORT").contains(opt)) {
                 throw CommandError.syntax();
             }
+            options.add(opt);
+        }
+        boolean abort = options.remove("ABORT");
+        if (abort && !options.isEmpty() || options.contains("NOSAVE") && options.contains("SAVE")) {
+            throw CommandError.syntax();
+        }
+        if (abort) {
+            return Reply.err("ERR No shutdown in progress.");
         }
         c.effect = Call.Effect.SHUTDOWN_SERVER;
         return null;
@@ -78,8 +89,12 @@ final class ServerCommands {
      * harnesses call to reset a server) succeeds with nothing to delete; it is FUNCTION's only subcommand here.
      */
     private static Reply function(Call c) {
-        if (c.argc() > 3 || c.argc() == 3 && !c.option(2).equals("ASYNC") && !c.option(2).equals("SYNC")) {
-            throw CommandError.syntax();
+        if (c.argc() > 3) {
+            throw CommandError.quoting("ERR unknown subcommand or wrong number of arguments for '",
+                    CommandError.cString(c.arg(1), 128), "'. Try FUNCTION HELP.");
+        }
+        if (c.argc() == 3 && !c.option(2).equals("ASYNC") && !c.option(2).equals("SYNC")) {
+            throw new CommandError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
         }
         return Reply.OK;
     }
@@ -200,11 +215,7 @@ final class ServerCommands {
                 return Reply.integer(table.size());
             }
             case "LIST" -> {
-                List<Reply> names = new ArrayList<>();
-                for (String name : table.keySet()) {
-                    names.add(Reply.bulk(name));
-                }
-                return new Reply.Array(names);
+                return commandList(c, table);
             }
             case "INFO" -> {
                 List<Reply> out = new ArrayList<>();
@@ -236,6 +247,40 @@ final class ServerCommands {
             default -> {
                 throw CommandError.unknownSubcommand(c.arg(1), "command");
             }
+        }
+    }
+
+    /**
+     * COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern], read as Redis 7.0 reads it. FerrumDB
+     * has no modules and gives its commands no ACL categories (COMMAND INFO lists none), so those two filters list
+     * nothing; a pattern matches, ignoring case, command names and {@code container|subcommand} names.
+     */
+    private static Reply commandList(Call c, Map<String, CommandSpec> table) {
+        List<Reply> names = new ArrayList<>();
+        if (c.argc() == 2) {
+            for (String name : table.keySet()) {
+                names.add(Reply.bulk(name));
+            }
+            return new Reply.Array(names);
+        }
+        if (c.argc() != 5 || !c.option(2).equals("FILTERBY")
+                || !Set.of("MODULE", "ACLCAT", "PATTERN").contains(c.option(3))) {
+            throw CommandError.syntax();
+        }
+        if (c.option(3).equals("PATTERN")) {
+            for (CommandSpec spec : table.values()) {
+                addIfMatches(names, c.arg(4), spec.name());
+                for (String sub : spec.subcommands().keySet()) {
+                    addIfMatches(names, c.arg(4), spec.name() + "|" + sub);
+                }
+            }
+        }
+        return new Reply.Array(names);
+    }
+
+    private static void addIfMatches(List<Reply> names, byte[] pattern, String name) {
+        if (Glob.matches(pattern, name.getBytes(StandardCharsets.UTF_8), true)) {
+            names.add(Reply.bulk(name));
         }
     }
 

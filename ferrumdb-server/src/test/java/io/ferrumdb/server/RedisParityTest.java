@@ -194,6 +194,84 @@ class RedisParityTest {
                 c("CONFIG", "GET", "nosuch"))).isEqualTo(expected);
     }
 
+    /**
+     * SHUTDOWN reads all its options before it acts: NOSAVE with SAVE, ABORT with another option, or an unknown
+     * option anywhere is a syntax error and the server goes on (it used to shut down on NOSAVE SAVE).
+     */
+    @Test
+    void shutdownWithABadCombinationOfOptionsIsASyntaxErrorAndTheServerGoesOn() throws Exception {
+        String syntax = "-ERR syntax error\r\n";
+        String expected = syntax + syntax + syntax + syntax + "-ERR No shutdown in progress.\r\n+PONG\r\n";
+        assertThat(exchange(expected, c("SHUTDOWN", "NOSAVE", "SAVE"), c("SHUTDOWN", "ABORT", "NOW"),
+                c("SHUTDOWN", "ABORT", "x"), c("SHUTDOWN", "x", "ABORT"), c("SHUTDOWN", "abort"), c("PING")))
+                .isEqualTo(expected);
+    }
+
+    /** CLIENT LIST TYPE and ID are read as Redis 7.0 reads them (they were ignored: every client was listed). */
+    @Test
+    void clientListReadsItsTypeAndIdArguments() throws Exception {
+        String syntax = "-ERR syntax error\r\n";
+        String invalidId = "-ERR Invalid client ID\r\n";
+        String none = "$0\r\n\r\n";
+        String expected = "-ERR Unknown client type 'x'\r\n" + syntax + invalidId + syntax + none + none + none
+                + invalidId + syntax + invalidId + none + syntax;
+        assertThat(exchange(expected, c("CLIENT", "LIST", "TYPE", "x"), c("CLIENT", "LIST", "TYPE", "normal", "ID"),
+                c("CLIENT", "LIST", "ID", "abc"), c("CLIENT", "LIST", "ID"), c("CLIENT", "LIST", "TYPE", "pubsub"),
+                c("CLIENT", "LIST", "TYPE", "Master"), c("CLIENT", "LIST", "ID", "999999", "-1"),
+                c("CLIENT", "LIST", "ID", "999999", "abc"), c("CLIENT", "LIST", "x"),
+                c("CLIENT", "LIST", "ID", "99999999999999999999"), c("CLIENT", "LIST", "TYPE", "replica"),
+                c("CLIENT", "LIST", "TYPE", "NORMAL", "x"))).isEqualTo(expected);
+        try (RawClient raw = new RawClient(server.port())) {
+            String id = raw.send("CLIENT ID\r\n").readUntil("\r\n").substring(1).strip();
+            raw.send("CLIENT LIST ID " + id + "\r\n").readUntil("\r\n");
+            assertThat(raw.readUntil("\n")).as("its own line").startsWith("id=" + id + " addr=127.0.0.1:");
+            raw.readUntil("\r\n");
+            raw.send("CLIENT LIST TYPE normal\r\n").readUntil("\r\n");
+            assertThat(raw.readUntil("\n")).as("a normal client").startsWith("id=" + id + " ");
+        }
+    }
+
+    /** CLIENT KILL takes TYPE and USER filters as Redis 7.0 does (they were syntax errors). */
+    @Test
+    void clientKillFiltersByTypeAndUser() throws Exception {
+        try (RawClient victim = new RawClient(server.port())) {
+            assertThat(victim.send("PING\r\n").readUntil("\r\n")).isEqualTo("+PONG\r\n");
+            String expected = "-ERR No such user 'Default'\r\n-ERR Unknown client type 'x'\r\n:0\r\n:1\r\n";
+            assertThat(exchange(expected, c("CLIENT", "KILL", "USER", "Default"), c("CLIENT", "KILL", "TYPE", "x"),
+                    c("CLIENT", "KILL", "TYPE", "pubsub"), c("CLIENT", "KILL", "USER", "default", "TYPE", "normal")))
+                    .isEqualTo(expected);
+            assertThat(victim.closedByServer()).as("the other normal client of user default was killed").isTrue();
+        }
+    }
+
+    /** COMMAND LIST reads FILTERBY as Redis 7.0 does (its arguments were ignored: every command was listed). */
+    @Test
+    void commandListFiltersByPatternAndRefusesOtherArguments() throws Exception {
+        String syntax = "-ERR syntax error\r\n";
+        String expected = syntax + syntax + syntax + syntax + "*0\r\n*0\r\n*1\r\n$11\r\nclient|list\r\n"
+                + "*1\r\n$3\r\nget\r\n";
+        assertThat(exchange(expected, c("COMMAND", "LIST", "x"), c("COMMAND", "LIST", "FILTERBY", "x", "y"),
+                c("COMMAND", "LIST", "FILTERBY", "PATTERN"), c("COMMAND", "LIST", "FILTERBY", "PATTERN", "hs*", "x"),
+                c("COMMAND", "LIST", "FILTERBY", "MODULE", "x"), c("COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuch"),
+                c("COMMAND", "LIST", "filterby", "Pattern", "client|l*"),
+                c("COMMAND", "LIST", "FILTERBY", "PATTERN", "GET"))).isEqualTo(expected);
+        // redis-server 7.0.15 lists these four, in its hash table's order.
+        String hs = exchange("*4\r\n$4\r\nhset\r\n$6\r\nhsetnx\r\n$7\r\nhstrlen\r\n$5\r\nhscan\r\n".length(),
+                c("COMMAND", "LIST", "FILTERBY", "PATTERN", "hs*"));
+        assertThat(hs).startsWith("*4\r\n");
+        assertThat(hs.lines().filter(l -> !l.startsWith("*") && !l.startsWith("$")))
+                .containsExactlyInAnyOrder("hset", "hsetnx", "hstrlen", "hscan");
+    }
+
+    /** FUNCTION FLUSH's option and arity errors are Redis's own texts. */
+    @Test
+    void functionFlushRefusesOtherOptionsWithRedisTexts() throws Exception {
+        String expected = "-ERR FUNCTION FLUSH only supports SYNC|ASYNC option\r\n"
+                + "-ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION HELP.\r\n+OK\r\n";
+        assertThat(exchange(expected, c("FUNCTION", "FLUSH", "x"), c("function", "flush", "a", "b"),
+                c("FUNCTION", "FLUSH", "sync"))).isEqualTo(expected);
+    }
+
     /** Sends the commands as multibulk requests (each argument as ISO-8859-1 bytes) and returns the replies. */
     private String exchange(int expectedBytes, String[]... commands) throws Exception {
         StringBuilder out = new StringBuilder();
