@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * database, LOCK, SERVING), damaged in every way the issues name (a flipped byte, a torn tail, truncation to zero,
  * deletion, a file of another kind under its name), through the public API. For each: open either refuses with a
  * typed {@link FerrumException} naming the file, or returns exactly the written data; damage open refuses is named
- * by verify (file, an offset within it and, for a MANIFEST, hint or image, the kind of file) or refuses verify the
- * same way, and the refusal says what to do; repair then leaves a database that verify finds clean and that
+ * by verify (file, an offset within it and, for a MANIFEST, META, hint or image, the kind of file) or refuses verify
+ * the same way, and the refusal says what to do; repair then leaves a database that verify finds clean and that
  * returns, for every key, its written value or (only when records were lost with a segment) nothing, never another
  * value; or, for the KEY file, which nothing can rebuild, refuses with a typed error naming it and saying where a
  * copy is. Each case's outcome is stated, so a change of behaviour fails here.
