@@ -1,8 +1,9 @@
 // Drives a running FerrumDB Studio in Debian's headless chromium. Started by run-tests.sh, which passes
-// STUDIO_URL (the login URL Studio printed), SCREENSHOT_DIR and BACKUP_DIR.
+// STUDIO_URL (the login URL Studio printed), STUDIO_CONTROL (the FIFO on which HeldStudioMain takes "release
+// compaction" and "release backup"), SCREENSHOT_DIR and BACKUP_DIR.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const loginUrl = new URL(process.env.STUDIO_URL);
@@ -215,15 +216,43 @@ test('metrics update live with charts', async () => {
   await shot('05-metrics');
 });
 
-test('compaction shows its result, backup writes a copy', async () => {
+/** The visible bar's position (0 to 1; -1 while indeterminate), or null while its box is hidden. */
+async function barPosition(box, bar) {
+  return page.evaluate(([b, p]) => (document.getElementById(b).hidden ? null
+    : document.getElementById(p).position), [box, bar]);
+}
+
+/** Waits until the bar in {@code box} is shown with the engine's progress: determinate. */
+async function awaitDeterminateBar(box, bar) {
+  await page.waitForFunction(([b, p]) => !document.getElementById(b).hidden
+    && document.getElementById(p).position >= 0, [box, bar], { timeout: 30000 });
+}
+
+test('compaction and backup show their progress bar, which ends at 100%', async () => {
   await page.click('nav a[data-view=maintenance]');
   await page.click('#compact-start');
+  // HeldStudioMain holds the compaction at its first output: the bar is up, short of its end.
+  await awaitDeterminateBar('compact-running', 'compact-progress');
+  const held = await barPosition('compact-running', 'compact-progress');
+  assert.ok(held >= 0 && held < 1, 'the running compaction\'s bar is short of 100%: ' + held);
+  assert.match(await page.locator('#compact-elapsed').textContent(), / of .* done/);
+  await shot('06-compaction-running');
+  appendFileSync(process.env.STUDIO_CONTROL, 'release compaction\n');
   await page.waitForFunction(() => document.querySelector('#compact-result').textContent.includes('done in'),
     null, { timeout: 30000 });
   assert.match(await page.locator('#compact-result').textContent(), /Segments compacted/);
+  assert.equal(await barPosition('compact-running', 'compact-progress'), 1, 'the finished compaction\'s bar is full');
+
   await page.fill('#backup-target', process.env.BACKUP_DIR);
   await page.click('#backup-form button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('#backup-result').textContent.startsWith('Backed up'));
+  // Held at its first file: the page's poll shows the running backup's bar.
+  await awaitDeterminateBar('backup-running', 'backup-progress');
+  const copying = await barPosition('backup-running', 'backup-progress');
+  assert.ok(copying >= 0 && copying < 1, 'the running backup\'s bar is short of 100%: ' + copying);
+  appendFileSync(process.env.STUDIO_CONTROL, 'release backup\n');
+  await page.waitForFunction(() => document.querySelector('#backup-result').textContent.startsWith('Backed up'),
+    null, { timeout: 30000 });
+  assert.equal(await barPosition('backup-running', 'backup-progress'), 1, 'the finished backup\'s bar is full');
   await shot('06-maintenance');
 });
 

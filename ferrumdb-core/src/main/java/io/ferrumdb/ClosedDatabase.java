@@ -10,9 +10,10 @@ import java.nio.file.Path;
 
 /**
  * Runs an offline tool (verify, repair) on a database that no handle has open: takes the directory lock through
- * {@link DatabaseDirectory} and the process-wide lock registry (shared to read; exclusive to repair, which
- * may take a damaged META from the segments' headers, {@link DatabaseDirectory.Access#REPAIR}; nothing is ever
- * created), reads META and checks the key, then hands the tool the database's files.
+ * {@link DatabaseDirectory} and the process-wide lock registry (shared to verify, exclusive to repair; both take
+ * a damaged or missing META from the segments' headers, {@link DatabaseDirectory.Access#VERIFY} and
+ * {@link DatabaseDirectory.Access#REPAIR}, and the tool reports it; nothing is ever created), reads META and checks
+ * the key, then hands the tool the database's files.
  */
 final class ClosedDatabase {
     /** A tool's work on the locked database. */
@@ -30,7 +31,7 @@ final class ClosedDatabase {
     static <T> T run(Path directory, Options options, boolean exclusive, String purpose, Task<T> task)
             throws IOException {
         try (DatabaseDirectory locked = DatabaseDirectory.lock(options.fileIO(), directory,
-                exclusive ? DatabaseDirectory.Access.REPAIR : DatabaseDirectory.Access.READ, false, false, purpose)) {
+                exclusive ? DatabaseDirectory.Access.REPAIR : DatabaseDirectory.Access.VERIFY, false, false, purpose)) {
             CipherSuite ciphers;
             try (Secret secret = options.secret()) {
                 ciphers = Keyring.open(locked.io(), locked.path(), locked.meta(), secret, false);

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * A byte range of a database file that was not (or could not be) loaded: a torn tail truncated after a crash, a
  * damaged record skipped by salvage, verify or repair, a hint rebuilt from its segment, a segment missing from
- * or unknown to the manifest.
+ * or unknown to the manifest, a damaged file beside the segments (MANIFEST, META, KEYDIR, COMPACTION, LOCK).
  *
  * @param file   the file the range lies in
  * @param offset first byte of the range
@@ -49,6 +49,13 @@ public record DroppedRange(Path file, long offset, long length, Kind kind, Strin
          * segment file is gone; repair rebuilds it from the segment files present and sets the damaged one aside.
          */
         DAMAGED_MANIFEST,
+        /**
+         * A {@code META} (the database's identity and format version) that is damaged, missing beside segment files,
+         * or something other than a file: open refuses the database; verify checks the rest with the identity the
+         * segments' headers name, and repair rebuilds META from them and sets the damaged one aside. Where the
+         * headers cannot say (none readable, or they name more than one database) both refuse, naming META.
+         */
+        DAMAGED_META,
         /**
          * Something other than a plain file where {@code LOCK} should be (a directory): no lock can be taken through
          * it, so nothing could open the database. Repair sets it aside and creates a new {@code LOCK}; no record is

@@ -100,8 +100,9 @@ public final class FerrumDB implements AutoCloseable {
 
     /**
      * Reads every record of every segment (and every hint file) of the closed database in {@code dir}, checking
-     * each checksum and authentication tag, without writing anything. Damage is reported, not thrown; a
-     * directory locked by a writer gives {@link DatabaseLockedException}.
+     * each checksum and authentication tag, without writing anything. Damage is reported, not thrown (a damaged
+     * META too: {@link DroppedRange.Kind#DAMAGED_META}); a directory locked by a writer gives
+     * {@link DatabaseLockedException}.
      */
     public static VerifyReport verify(Path dir, Options options) {
         return whole("verify", dir, options, () -> Verifier.verify(dir, options));

@@ -106,7 +106,7 @@ final class Repairer {
         CipherSuite ciphers = files.ciphers();
         if (directory.metaDamage() != null) {
             CorruptionException e = directory.metaDamage();
-            problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()
+            problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_META, e.problem()
                     + "; rebuilt from the segments' headers"));
         }
         directory.deleteTemporaryFiles();

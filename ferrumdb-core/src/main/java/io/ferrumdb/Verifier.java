@@ -27,10 +27,11 @@ import java.util.Set;
  * read-only open, so that no writer appends while it reads (which would look like a torn tail).
  *
  * <p>It reads what open would read: the segments the MANIFEST lists, minus those a compaction journal superseded,
- * and reports listed files that are gone and segment files nobody listed. The segment that was being written when
- * the process stopped may end in a torn tail, reported as such (not damage: open truncates it and no
- * acknowledged write is in it); any other invalid record is damage, reported with its own offset and length, and
- * the scan resynchronises on the next valid record.
+ * and reports listed files that are gone and segment files nobody listed. A damaged or missing META is reported,
+ * and the rest checked with the identity the segments' headers name (what repair would rebuild META from). The
+ * segment that was being written when the process stopped may end in a torn tail, reported as such (not damage:
+ * open truncates it and no acknowledged write is in it); any other invalid record is damage, reported with its own
+ * offset and length, and the scan resynchronises on the next valid record.
  */
 final class Verifier {
     private Verifier() {
@@ -45,6 +46,11 @@ final class Verifier {
         Path dir = files.dir();
         FileIO io = files.io();
         List<DroppedRange> problems = new ArrayList<>();
+        CorruptionException metaDamage = directory.metaDamage();
+        if (metaDamage != null) {
+            problems.add(new DroppedRange(metaDamage.file(), metaDamage.offset(), 0, Kind.DAMAGED_META,
+                    metaDamage.problem() + "; the rest is checked as the segments' headers name the database"));
+        }
         Set<Integer> superseded = supersededSegments(directory, problems);
         checkImage(directory, files, problems);
         NavigableMap<Integer, ManifestFile.Listed> listed = null;

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * database, LOCK, SERVING), damaged in every way the issues name (a flipped byte, a torn tail, truncation to zero,
  * deletion, a file of another kind under its name), through the public API. For each: open either refuses with a
  * typed {@link FerrumException} naming the file, or returns exactly the written data; damage open refuses is named
- * by verify (file, an offset within it and, for a MANIFEST, hint or image, the kind of file) or refuses verify the
- * same way, and the refusal says what to do; repair then leaves a database that verify finds clean and that
+ * by verify (file, an offset within it and, for a MANIFEST, META, hint or image, the kind of file) or refuses verify
+ * the same way, and the refusal says what to do; repair then leaves a database that verify finds clean and that
  * returns, for every key, its written value or (only when records were lost with a segment) nothing, never another
  * value; or, for the KEY file, which nothing can rebuild, refuses with a typed error naming it and saying where a
  * copy is. Each case's outcome is stated, so a change of behaviour fails here.
@@ -70,18 +71,23 @@ class FileDamageMatrixTest {
             };
         }
 
-        /** Whether verify refuses to run at all (it cannot read the database without this file). */
+        /**
+         * Whether verify refuses to run at all (it cannot read the database without this file). A damaged META
+         * stopped verify before session 23; it is now reported and the rest checked.
+         */
         boolean refusesVerify(Damage damage) {
-            return this == META || this == KEY || (this == LOCK && damage == Damage.DELETED);
+            return this == KEY || (this == LOCK && damage == Damage.DELETED);
         }
 
         /**
          * The kind verify reports this file's damage under, or null where it depends on the damage (a segment's
-         * record or header). A damaged MANIFEST was reported as a damaged segment before session 22.
+         * record or header). A damaged MANIFEST was reported as a damaged segment before session 22; a damaged META
+         * was not reported at all before session 23 (verify stopped at it).
          */
         DroppedRange.Kind verifyKind() {
             return switch (this) {
                 case MANIFEST -> DroppedRange.Kind.DAMAGED_MANIFEST;
+                case META -> DroppedRange.Kind.DAMAGED_META;
                 case HINT -> DroppedRange.Kind.DAMAGED_HINT;
                 case KEYDIR -> DroppedRange.Kind.DAMAGED_IMAGE;
                 default -> null;
@@ -91,7 +97,7 @@ class FileDamageMatrixTest {
         /** Whether verify (when it runs) reports damage naming this file. */
         boolean reportedByVerify(Damage damage) {
             return switch (this) {
-                case SEGMENT, MANIFEST -> true;
+                case SEGMENT, MANIFEST, META -> true;
                 case HINT, KEYDIR -> damage != Damage.DELETED; // a missing hint or image is no damage
                 default -> false;
             };
@@ -301,6 +307,71 @@ class FileDamageMatrixTest {
     }
 
     /**
+     * A damaged META is a kind of its own in verify and repair (verify stopped at it, throwing; repair reported it as
+     * a damaged segment): verify names it as {@code DAMAGED_META} and still checks the segments, finding the damage
+     * there too; repair reports it under the same kind, rebuilds it and keeps the damaged one in its folder.
+     */
+    @org.junit.jupiter.api.Test
+    void aDamagedMetaIsReportedAsMetaAndTheRestIsStillVerified() throws IOException {
+        Path dir = fixture(true);
+        Path meta = dir.resolve("META").toAbsolutePath().normalize();
+        byte[] original = Files.readAllBytes(meta);
+        damage(dir, meta, Kind.META, Damage.FLIPPED_BYTE);
+        Path segment = Kind.SEGMENT.in(dir).toAbsolutePath().normalize();
+        damage(dir, segment, Kind.SEGMENT, Damage.FLIPPED_BYTE);
+
+        VerifyReport verify = FerrumDB.verify(dir, options(true));
+        assertThat(verify.ok()).isFalse();
+        assertThat(verify.damage()).anySatisfy(p -> {
+            assertThat(p.kind()).isEqualTo(DroppedRange.Kind.DAMAGED_META);
+            assertThat(p.file()).isEqualTo(meta);
+            assertThat(p.reason()).contains("checksum");
+        });
+        assertThat(verify.damage()).as("the segments are checked too").anySatisfy(p -> {
+            assertThat(p.file()).isEqualTo(segment);
+            assertThat(p.kind().isDamage()).isTrue();
+        });
+
+        RepairReport repair = FerrumDB.repair(dir, options(true));
+        assertThat(repair.problems()).anySatisfy(p -> {
+            assertThat(p.kind()).isEqualTo(DroppedRange.Kind.DAMAGED_META);
+            assertThat(p.file()).isEqualTo(meta);
+            assertThat(p.reason()).contains("rebuilt from the segments' headers");
+        });
+        assertThat(repair.damagedFolder()).isPresent();
+        assertThat(repair.damagedFolder().get().resolve("META")).exists();
+        byte[] rebuilt = Files.readAllBytes(meta);
+        assertThat(Arrays.copyOfRange(rebuilt, 0, 32)).as("magic, version, flags and database id as they were")
+                .isEqualTo(Arrays.copyOfRange(original, 0, 32));
+        assertThat(FerrumDB.verify(dir, options(true)).problems()).isEmpty();
+    }
+
+    /**
+     * META is never invented: when no segment header can say which database this is (and whether it is encrypted),
+     * verify and repair refuse with a typed error naming META, and repair changes nothing.
+     */
+    @org.junit.jupiter.api.Test
+    void aDamagedMetaIsNotInventedWhenNoSegmentHeaderNamesTheDatabase() throws IOException {
+        Path dir = fixture(false);
+        Path meta = dir.resolve("META").toAbsolutePath().normalize();
+        damage(dir, meta, Kind.META, Damage.TORN_TAIL);
+        for (Path segment : SegmentLayout.segments(dir)) {
+            try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+                f.seek(0);
+                f.write('X'); // the magic
+            }
+        }
+        byte[] damaged = Files.readAllBytes(meta);
+        for (Throwable refused : List.of(catchThrowable(() -> FerrumDB.verify(dir, options(false))),
+                catchThrowable(() -> FerrumDB.repair(dir, options(false))))) {
+            assertThat(refused).isInstanceOf(CorruptionException.class)
+                    .hasMessageContaining("META cannot be rebuilt: no segment header is readable");
+            assertThat(((CorruptionException) refused).file()).isEqualTo(meta);
+        }
+        assertThat(Files.readAllBytes(meta)).isEqualTo(damaged);
+    }
+
+    /**
      * A directory in place of {@code LOCK}: no writer's lock can be taken through it, so open and repair stopped at
      * it (a read-only open and verify took a shared lock on the directory, which no writer could conflict with).
      * Every open and verify now refuse it, naming it, and repair sets it aside into its damaged folder like any other
@@ -352,7 +423,7 @@ class FileDamageMatrixTest {
     }
 
     /**
-     * A directory under the name of a MANIFEST, a compaction journal or a hint (a file of the wrong kind that the
+     * A directory under the name of a MANIFEST, a compaction journal, a hint or META (a file of the wrong kind that the
      * JDK opens and then fails to read with a bare "Is a directory"): named as damage by open or verify, and
      * repaired (set aside, rebuilt) without losing a record. Before, open failed with "could not open database DIR:
      * Is a directory", naming no file, and so did repair.
@@ -361,7 +432,7 @@ class FileDamageMatrixTest {
     void aDirectoryUnderAFilesNameIsNamedAndRepaired() throws IOException {
         Path dir = fixture(false);
         Path hint = Kind.HINT.in(dir);
-        for (Path p : List.of(dir.resolve("MANIFEST"), dir.resolve("COMPACTION"), hint)) {
+        for (Path p : List.of(dir.resolve("MANIFEST"), dir.resolve("COMPACTION"), hint, dir.resolve("META"))) {
             Path file = p.toAbsolutePath().normalize();
             Files.deleteIfExists(file);
             Files.createDirectory(file);

@@ -56,6 +56,9 @@ final class VerifyCommand implements Callable<Integer> {
             case DAMAGED_MANIFEST -> String.format("DAMAGED MANIFEST %s: %s (the list of the database's segments:"
                     + " open refuses the database until 'ferrumdb repair' rebuilds it from the segment files present)",
                     p.file(), p.reason());
+            case DAMAGED_META -> String.format("DAMAGED META %s: %s (the database's identity and format version:"
+                    + " open refuses the database until 'ferrumdb repair' rebuilds it from the segments' headers)",
+                    p.file(), p.reason());
             case DAMAGED_LOCK -> String.format("DAMAGED LOCK %s: %s (no record is affected)", p.file(), p.reason());
             case DAMAGED_RECORD, DAMAGED_SEGMENT, DAMAGED_JOURNAL -> String.format(
                     "DAMAGED %s at offset %d (%d bytes): %s", p.file(), p.offset(), p.length(), p.reason());

@@ -11,10 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@code ferrumdb verify} on damage beside the segments: a damaged hint file, a damaged MANIFEST, a MANIFEST naming
- * a segment that is gone, a key directory image with a bad checksum. Each is exit code 3 with a line naming the file.
+ * {@code ferrumdb verify} on damage beside the segments: a damaged hint file, a damaged MANIFEST or META, a MANIFEST
+ * naming a segment that is gone, a key directory image with a bad checksum. Each is exit code 3 with a line naming
+ * the file.
  */
 class VerifyDamageTest {
     private static final int KEYS = 2000;
@@ -120,6 +123,67 @@ class VerifyDamageTest {
         assertThat(repair.code()).as(repair.err()).isZero();
         assertThat(repair.out()).contains("DAMAGED MANIFEST " + manifest + ": ")
                 .contains("rebuilt from the segment files present");
+        assertThat(Run.of(db, "", "verify").out()).contains("OK");
+        assertThat(Run.of(db, "", "count").out().strip()).isEqualTo(Integer.toString(KEYS));
+    }
+
+    /** The ways META is found damaged, each with what verify and repair say was wrong. */
+    enum MetaDamage {
+        TORN("META file has 30 bytes, expected 44"),
+        FLIPPED_BYTE("META checksum mismatch"),
+        WRONG_MAGIC("bad magic: not a FerrumDB meta file"),
+        TRUNCATED("META file has 0 bytes, expected 44"),
+        DIRECTORY("is a directory, not a file");
+
+        final String problem;
+
+        MetaDamage(String problem) {
+            this.problem = problem;
+        }
+
+        void applyTo(Path meta) throws Exception {
+            switch (this) {
+                case TORN -> Files.write(meta, java.util.Arrays.copyOf(Files.readAllBytes(meta), 30));
+                case FLIPPED_BYTE -> flip(meta, 20);
+                case WRONG_MAGIC -> {
+                    byte[] b = Files.readAllBytes(meta);
+                    System.arraycopy("FDBMAN01".getBytes(StandardCharsets.US_ASCII), 0, b, 0, 8);
+                    Files.write(meta, b);
+                }
+                case TRUNCATED -> Files.write(meta, new byte[0]);
+                case DIRECTORY -> {
+                    Files.delete(meta);
+                    Files.createDirectory(meta);
+                }
+                default -> throw new IllegalStateException(name());
+            }
+        }
+    }
+
+    /**
+     * A damaged META is a line of its own, DAMAGED META, and verify goes on to check the segments; open still
+     * refuses naming it, and repair reports it the same way and rebuilds it. Before, verify stopped at it with an
+     * error (exit code 3 and no report) and repair reported it as a damaged segment.
+     */
+    @ParameterizedTest
+    @EnumSource(MetaDamage.class)
+    void aDamagedMetaIsReportedAsMetaAndRepairRebuildsIt(MetaDamage damage) throws Exception {
+        Path db = database();
+        Path meta = db.resolve("META");
+        damage.applyTo(meta);
+        Run verify = Run.of(db, "", "verify");
+        assertThat(verify.code()).as(verify.err()).isEqualTo(ExitCode.DATABASE);
+        assertThat(verify.out()).contains("DAMAGED META " + meta + ": " + damage.problem + "; the rest is checked as"
+                + " the segments' headers name the database (the database's identity and format version: open"
+                + " refuses the database until 'ferrumdb repair' rebuilds it from the segments' headers)")
+                .contains("1 problem(s) found");
+        Run count = Run.of(db, "", "count");
+        assertThat(count.code()).isEqualTo(ExitCode.DATABASE);
+        assertThat(count.err()).contains("corruption in " + meta).contains(damage.problem);
+        Run repair = Run.of(db, "", "repair");
+        assertThat(repair.code()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("DAMAGED META " + meta + ": " + damage.problem
+                + "; rebuilt from the segments' headers").contains("moved 1 original file(s) to ");
         assertThat(Run.of(db, "", "verify").out()).contains("OK");
         assertThat(Run.of(db, "", "count").out().strip()).isEqualTo(Integer.toString(KEYS));
     }

@@ -56,7 +56,8 @@ public final class AgentMemory {
     }
 
     /**
-     * Agent memory in {@code db}, which must keep ordered keys (the default).
+     * Agent memory in {@code db}, which must keep ordered keys (the default). A store written by a build older than
+     * the expiry entries is upgraded here, once, when {@code db} is writable ({@link ExpiryEntryUpgrade}).
      *
      * @throws FerrumException if the database holds agent memory of a format this build does not read
      */
@@ -71,6 +72,7 @@ public final class AgentMemory {
             throw new FerrumException("database " + db.directory() + " holds agent memory in format '"
                     + new String(marker, StandardCharsets.UTF_8) + "'; this build reads " + MemoryKeys.FORMAT);
         }
+        ExpiryEntryUpgrade.runIfNeeded(db);
         return new AgentMemory(db);
     }
 
@@ -112,6 +114,8 @@ public final class AgentMemory {
             WriteBatch batch = new WriteBatch();
             if (!db.contains(MemoryKeys.FORMAT_MARKER)) {
                 batch.put(MemoryKeys.FORMAT_MARKER, MemoryKeys.FORMAT.getBytes(StandardCharsets.UTF_8));
+                // A new store: every memory it will hold gets its expiry entry, so there is nothing to upgrade.
+                batch.put(MemoryKeys.EXPIRY_ENTRIES_COMPLETE, MemoryKeys.EXPIRY_ENTRIES_COMPLETE_VALUE);
             }
             byte[] record = MemoryCodec.encode(input.text(), tags, metadata, createdAt,
                     expiresAt == null ? 0 : expiresAt.toEpochMilli(), length);
@@ -407,7 +411,7 @@ public final class AgentMemory {
      * as the memories. A memory with a TTL stays in the stored count until its expiry entry is swept; until then
      * {@link #liveStats} leaves it out, so that recall never ranks by memories that are gone.
      */
-    private record Stats(long count, long terms) {
+    record Stats(long count, long terms) {
         byte[] encode() {
             return ByteBuffer.allocate(16).putLong(count).putLong(terms).array();
         }

@@ -20,12 +20,17 @@ import java.util.Arrays;
  * FF 05 ns 00 id                           the memory's embedding, value float32 big-endian, dimension = len/4
  * FF 06 ns 00 expires:u64 id len:u16       a memory with a TTL, by its expiry (epoch millis), empty value, no
  *                                          TTL: BM25's statistics leave out the memories whose time has come
+ * FF 07                                    value 01: every memory with a TTL has its FF 06 entry (a store of an
+ *                                          older build gains them, and this key, at its first writable open)
  * </pre>
  * Postings and vectors carry the same TTL as their memory, so they expire together.
  */
 final class MemoryKeys {
     static final byte[] FORMAT_MARKER = {(byte) 0xFF, 0x00};
     static final String FORMAT = "ferrumdb-memory/1";
+    /** Present once every memory with a TTL has its expiry entry ({@link ExpiryEntryUpgrade}). */
+    static final byte[] EXPIRY_ENTRIES_COMPLETE = {(byte) 0xFF, 0x07};
+    static final byte[] EXPIRY_ENTRIES_COMPLETE_VALUE = {0x01};
     private static final byte RESERVED = (byte) 0xFF;
     private static final byte MEMORY = 0x01;
     private static final byte TERM = 0x02;
@@ -132,6 +137,11 @@ final class MemoryKeys {
         byte[] prefix = expiryPrefix(namespace);
         byte[] after = ByteBuffer.allocate(Long.BYTES).putLong(nowMillis + 1).array();
         return KeyRange.closedOpen(prefix, concat(prefix, after));
+    }
+
+    /** Every expiry entry of {@code namespace}. */
+    static KeyRange expiries(String namespace) {
+        return KeyRange.prefix(expiryPrefix(namespace));
     }
 
     /** The length in terms of the memory of an expiry entry (its id comes before it). */

@@ -267,18 +267,10 @@ class AgentMemoryTest {
     // A namespace that held an expired memory ranks, with the same scores, exactly as one that never held it.
     // Before, the expired memory stayed in the count and the average length until forgotten.
 
-    private static final List<String> CORPUS = List.of(
-            "Production deploys need approval from Ingrid",
-            "The staging cluster runs in Frankfurt",
-            "Backups of the production database run nightly at two",
-            "Ingrid prefers short status reports on Fridays",
-            "The deploy pipeline builds containers for every cluster",
-            "Invoices go to the finance share each month");
-    private static final List<String> QUERIES = List.of("production deploys", "cluster", "Ingrid reports",
+    private static final List<String> CORPUS = GoldenMemoryStore.CORPUS;
+    static final List<String> QUERIES = List.of("production deploys", "cluster", "Ingrid reports",
             "database backups nightly", "finance invoices month", "deploy cluster production approval");
-    /** Long, and sharing terms with most queries: it moves N, the average length and document frequencies. */
-    private static final String SHORT_LIVED = "deploy deploy production cluster cluster Ingrid backups database "
-            + "finance reports approval staging nightly containers pipeline month invoices share Frankfurt";
+    private static final String SHORT_LIVED = GoldenMemoryStore.SHORT_LIVED;
 
 
     @Test

@@ -77,6 +77,8 @@ final class MaintenanceApi {
             finished.put("bytesReclaimed", r.bytesReclaimed());
             finished.put("durationMillis", r.duration().toMillis());
             finished.put("totalBytesAfter", db.stats().totalBytes());
+            // The last report, complete: the page's bar ends at its total rather than vanishing short of it.
+            putProgress(finished, compactionProgress);
         } catch (RuntimeException e) {
             finished.put("state", "failed");
             finished.put("error", ProblemWording.describe(e));

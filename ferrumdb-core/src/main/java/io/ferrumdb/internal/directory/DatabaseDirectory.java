@@ -39,6 +39,12 @@ public final class DatabaseDirectory implements AutoCloseable {
     public enum Access {
         /** Shared lock; nothing is created or changed. */
         READ,
+        /**
+         * As {@link #READ}, for verify: a damaged META, or one missing beside segment files, does not refuse the
+         * access; {@link #meta()} is then taken from the segments' headers, as for {@link #REPAIR}, and
+         * {@link #metaDamage()} says what was wrong, for verify to report it and check the rest.
+         */
+        VERIFY,
         /** Exclusive lock; files may be written. */
         WRITE,
         /**
@@ -53,7 +59,7 @@ public final class DatabaseDirectory implements AutoCloseable {
     private final Path path;
     private final LockRegistry.Lease lease;
     private final MetaFile meta;
-    /** What was wrong with META when {@link #meta} was rebuilt from the segments' headers (REPAIR), else null. */
+    /** What was wrong with META when {@link #meta} was taken from the segments' headers (VERIFY, REPAIR), else null. */
     private final CorruptionException metaDamage;
 
     private DatabaseDirectory(FileIO io, Path path, LockRegistry.Lease lease, MetaFile meta,
@@ -78,11 +84,12 @@ public final class DatabaseDirectory implements AutoCloseable {
     public static DatabaseDirectory lock(FileIO io, Path directory, Access access, boolean createIfMissing,
                                          boolean encryptedIfCreated, String purpose) throws IOException {
         Path dir = directory.toAbsolutePath().normalize();
-        boolean write = access != Access.READ;
+        boolean write = access == Access.WRITE || access == Access.REPAIR;
         boolean create = write && createIfMissing;
+        boolean metaMayBeDamaged = access == Access.REPAIR || access == Access.VERIFY;
         Path metaPath = dir.resolve(FileNames.META);
         CorruptionException metaMissing = io.exists(metaPath) ? null : segmentsWithoutMeta(io, dir);
-        if (metaMissing != null && access != Access.REPAIR) {
+        if (metaMissing != null && !metaMayBeDamaged) {
             throw withMetaAdvice(metaMissing);
         }
         if (!io.exists(metaPath) && metaMissing == null) {
@@ -108,7 +115,7 @@ public final class DatabaseDirectory implements AutoCloseable {
                 try {
                     meta = io.exists(metaPath) ? readMeta(io, metaPath) : createMeta(io, dir, encryptedIfCreated);
                 } catch (CorruptionException e) {
-                    if (access != Access.REPAIR) {
+                    if (!metaMayBeDamaged) {
                         throw withMetaAdvice(e);
                     }
                     metaDamage = e;
@@ -181,7 +188,7 @@ public final class DatabaseDirectory implements AutoCloseable {
         return meta;
     }
 
-    /** Why META was rebuilt from the segments' headers (REPAIR access only), or null when it was read. */
+    /** Why META was rebuilt from the segments' headers (VERIFY and REPAIR access only), or null when it was read. */
     public CorruptionException metaDamage() {
         return metaDamage;
     }
@@ -352,16 +359,21 @@ public final class DatabaseDirectory implements AutoCloseable {
         try {
             return readWhole(io, path, limit);
         } catch (CorruptionException e) {
-            throw e;
+            // A directory larger than the limit fails the size check before any read.
+            throw java.nio.file.Files.isDirectory(path) ? directoryInPlace(path, e) : e;
         } catch (IOException e) {
             // A directory under a file's name opens, then fails its read with a bare "Is a directory": a file of the
             // wrong kind, named; other read failures are named too (the JDK's message names no file).
             if (java.nio.file.Files.isDirectory(path)) {
-                throw new CorruptionException(path, 0, "is a directory, not a file", e);
+                throw directoryInPlace(path, e);
             }
             throw e.getMessage() != null && e.getMessage().contains(path.toString()) ? e
                     : new IOException("could not read " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    private static CorruptionException directoryInPlace(Path path, Exception cause) {
+        return new CorruptionException(path, 0, "is a directory, not a file", cause);
     }
 
     private static byte[] readWhole(FileIO io, Path path, long limit) throws IOException {

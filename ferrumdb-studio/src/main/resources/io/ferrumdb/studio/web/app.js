@@ -585,12 +585,16 @@ async function createIndex(event) {
 
 function renderCompaction(job) {
   const running = job.state === 'running';
+  // A finished job keeps its bar, full: the last report of a complete job is its total.
+  const finished = job.state === 'done' && job.bytesPlanned > 0;
   $('compact-start').disabled = running;
-  $('compact-running').hidden = !running;
+  $('compact-running').hidden = !(running || finished);
   if (running) {
     const done = showProgress($('compact-progress'), job);
     $('compact-elapsed').textContent = (done === null ? 'Rewriting up to ' + formatBytes(job.totalBytesBefore)
       : done) + ' (' + formatBytes(job.deadBytesBefore) + ' dead) · ' + (job.elapsedMillis / 1000).toFixed(1) + ' s';
+  } else if (finished) {
+    $('compact-elapsed').textContent = showProgress($('compact-progress'), job);
   }
   const facts = [];
   if (job.state === 'done') {
@@ -633,6 +637,7 @@ function showProgress(bar, job) {
 // The POST answers once the copy is complete; meanwhile the bar follows GET /api/backup.
 async function backup(event) {
   event.preventDefault();
+  $('backup-running').hidden = true;
   let finished = false;
   let timer = null;
   const poll = async () => {
@@ -645,14 +650,18 @@ async function backup(event) {
     timer = setTimeout(() => poll().catch(reportError), 250);
   };
   timer = setTimeout(() => poll().catch(reportError), 250);
+  let r;
   try {
-    const r = await api('POST', '/api/backup', { target: $('backup-target').value.trim() });
-    $('backup-result').textContent = 'Backed up to ' + r.target + ' in ' + r.durationMillis + ' ms';
+    r = await api('POST', '/api/backup', { target: $('backup-target').value.trim() });
   } finally {
     finished = true;
     clearTimeout(timer);
     $('backup-running').hidden = true;
   }
+  // Complete: the bar stays, full (a backup quicker than the first poll shows it only now).
+  const job = await api('GET', '/api/backup');
+  if (job.state === 'done' && showProgress($('backup-progress'), job) !== null) $('backup-running').hidden = false;
+  $('backup-result').textContent = 'Backed up to ' + r.target + ' in ' + r.durationMillis + ' ms';
 }
 
 // ------------------------------------------------------------------ navigation
