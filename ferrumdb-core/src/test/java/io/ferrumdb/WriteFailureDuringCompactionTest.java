@@ -9,9 +9,15 @@ import io.ferrumdb.internal.io.ForwardingFileIO;
 import io.ferrumdb.internal.io.ForwardingStorageFile;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -24,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the writer was healthy the compaction dropped a key's older record because the key directory named a newer write
  * still in the writer's buffer; that write then failed and never reached the file. Retiring the inputs would leave
  * neither record, and the key would be gone after reopen (found by ferrumdb-doc's WriteFailureTest in CI: a
- * document acknowledged long before vanished). The compaction must fail and keep its inputs.
+ * document acknowledged long before vanished). The compaction must fail and keep its inputs. And a write (a delete)
+ * failing after the scheduler picked a compaction's inputs but before its decisions.
  */
 class WriteFailureDuringCompactionTest {
     @TempDir
@@ -42,8 +49,8 @@ class WriteFailureDuringCompactionTest {
         Gate hintRead = new Gate("the compaction's read of its first input's hint");
         Options plain = Options.builder().segmentSize(4096).fsyncPolicy(FsyncPolicy.never()).autoCompaction(false)
                 .build();
-        Options options = plain.toBuilder().fileIO(new GatedFileIO(io.session(), hintRead, segmentWrite, publish))
-                .build();
+        Options options = plain.toBuilder()
+                .fileIO(new GatedFileIO(io.session(), hintRead, segmentWrite, publish, new Gate("nothing"))).build();
         Path dir = tmp.resolve("db");
         byte[] key = bytes("acknowledged-long-ago");
         byte[] before = bytes("v1");
@@ -87,6 +94,110 @@ class WriteFailureDuringCompactionTest {
         }
     }
 
+    /**
+     * A background compaction that the scheduler started on a healthy writer, whose decisions begin just after a
+     * delete failed: the key directory has no entry for the key, as if the delete had happened, but its tombstone
+     * never reached the file. The compaction (of the one segment the policy picks) must not drop the key's newest
+     * durable value: the value it overwrote lies in a segment outside the compaction and would come back.
+     */
+    @Test
+    void aDeleteFailingJustBeforeABackgroundCompactionDecidesDoesNotBringBackTheValueItsKeyHadBefore()
+            throws Exception {
+        Options plain = Options.builder().segmentSize(1 << 16).fsyncPolicy(FsyncPolicy.never()).autoCompaction(false)
+                .build();
+        Path dir = tmp.resolve("db");
+        byte[] key = bytes("deleted-by-the-failed-write");
+        byte[] overwritten = bytes("v0, overwritten long ago");
+        byte[] current = new byte[1000];
+        current[0] = 1;
+        try (FerrumDB db = FerrumDB.open(dir, plain)) { // the first segment: v0 and values that stay live
+            db.put(key, overwritten);
+            for (int i = 0; i < 50; i++) {
+                db.put(bytes("live-" + i), new byte[100]);
+            }
+        }
+        try (FerrumDB db = FerrumDB.open(dir, plain)) { // the second: v1 and values overwritten below
+            db.put(key, current);
+            for (int i = 0; i < 20; i++) {
+                db.put(bytes("overwritten-" + i), new byte[100]);
+            }
+        }
+        FaultFileIO io = new FaultFileIO(1);
+        Gate segmentWrite = new Gate("a write to the active segment");
+        Gate compactorClock = new Gate("the compaction's expiry purge (its first look at the clock)");
+        Gate retire = new Gate("the compaction's deletion of its input");
+        Gate unused = new Gate("nothing");
+        // The second segment's dead share passes the threshold only once the delete releases v1; the first one's
+        // stays far below it, and the space bound never picks it.
+        Options background = plain.toBuilder().autoCompaction(true).compactionThreshold(0.9)
+                .maxSpaceAmplification(100).compactionInterval(Duration.ofMillis(5))
+                .clock(new GatedClock(compactorClock))
+                .fileIO(new GatedFileIO(io.session(), unused, segmentWrite, unused, retire)).build();
+        try (FerrumDB db = FerrumDB.open(dir, background)) {
+            for (int i = 0; i < 20; i++) {
+                db.put(bytes("overwritten-" + i), new byte[100]);
+            }
+            db.sync();
+            compactorClock.arm();
+            segmentWrite.arm();
+            CompletableFuture<Void> delete = CompletableFuture.runAsync(() -> db.delete(key));
+            segmentWrite.awaitHeld();
+            // The scheduler saw a healthy writer and began the run; its decisions come after the purge.
+            compactorClock.awaitHeld();
+            io.failOn(Op.WRITE, 1, ".seg");
+            segmentWrite.release();
+            delete.get(120, TimeUnit.SECONDS);
+            assertThatThrownBy(db::sync).isInstanceOf(FerrumException.class);
+            assertThat(io.armed()).as("the injected failure happened").isFalse();
+            retire.arm();
+            compactorClock.release();
+            // Past its publish the run finishes even when close begins.
+            retire.awaitHeld();
+            retire.release();
+        } catch (FerrumException closeReportsTheWriteFailure) {
+            assertThat(closeReportsTheWriteFailure).hasMessageContaining("injected failure");
+        }
+        try (FerrumDB db = FerrumDB.open(dir, plain)) {
+            assertThat(db.get(key)).as("the key whose delete failed: its value then, or none, never the older one")
+                    .isIn(current, null);
+            for (int i = 0; i < 50; i++) {
+                assertThat(db.get(bytes("live-" + i))).as("live-%d", i).isEqualTo(new byte[100]);
+            }
+        }
+    }
+
+    /** The wall clock, holding the background compaction's thread at its gate. */
+    private static final class GatedClock extends Clock {
+        private final Gate gate;
+
+        GatedClock(Gate gate) {
+            this.gate = gate;
+        }
+
+        /** Clock#millis reads it too. */
+        @Override
+        public Instant instant() {
+            if (Thread.currentThread().getName().equals("ferrumdb-compactor")) {
+                try {
+                    gate.pass();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return Instant.now();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("not needed");
+        }
+    }
+
     /** Once armed, holds the next thread that passes until released. */
     private static final class Gate {
         private final String what;
@@ -126,17 +237,22 @@ class WriteFailureDuringCompactionTest {
         }
     }
 
-    /** Passes the opens of hints, the writes to segments and the renames of compaction outputs through gates. */
+    /**
+     * Passes the opens of hints, the writes to segments, the renames of compaction outputs and the deletions of
+     * segments through gates.
+     */
     private static final class GatedFileIO extends ForwardingFileIO {
         private final Gate hintRead;
         private final Gate segmentWrite;
         private final Gate publish;
+        private final Gate retire;
 
-        GatedFileIO(FileIO delegate, Gate hintRead, Gate segmentWrite, Gate publish) {
+        GatedFileIO(FileIO delegate, Gate hintRead, Gate segmentWrite, Gate publish, Gate retire) {
             super(delegate);
             this.hintRead = hintRead;
             this.segmentWrite = segmentWrite;
             this.publish = publish;
+            this.retire = retire;
         }
 
         @Override
@@ -167,6 +283,14 @@ class WriteFailureDuringCompactionTest {
                 publish.pass();
             }
             super.rename(source, target);
+        }
+
+        @Override
+        public void delete(Path file) throws IOException {
+            if (file.getFileName().toString().endsWith(".seg")) {
+                retire.pass();
+            }
+            super.delete(file);
         }
     }
 }

@@ -178,7 +178,8 @@ final class CompactionPart {
      * record of a key whose value expired (and was purged), and dropping it would let an older value of the key
      * in a segment outside this compaction come back; it is turned into a tombstone when such a segment may
      * exist. Tombstones follow the same rule (Bitcask issue #82). Every record of a key whose newest record did
-     * not become durable (a failed write) is kept.
+     * not become durable (a failed write) is kept, and after a write failure so is every record of a key without
+     * an entry (its delete may be the failed write).
      *
      * <p>Most records are decided by {@link CompactionView#pointsAt} alone, from the slot table: whether the key
      * points at this very record. Only when that is no and the answer depends on the key's entry elsewhere (a
@@ -198,6 +199,11 @@ final class CompactionPart {
         }
         Location current = keyDir.probe(e.buffer(), e.keyAt(), e.keyLength(), probe);
         if (current != null && !durable.isDurable(current.segmentId(), current.offset())) {
+            return Fate.KEEP;
+        }
+        if (current == null && !durable.all()) {
+            // The key's newest record may be a delete the failure caught: reopen finds one of the key's older
+            // records then, and dropping this one could bring back an older value outside the inputs.
             return Fate.KEEP;
         }
         if (e.type() == RecordFormat.TYPE_PUT) {
