@@ -1,7 +1,9 @@
 package io.ferrumdb.cli;
 
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.KeyRange;
 import io.ferrumdb.WriteBatch;
+import io.ferrumdb.server.Glob;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Iterator;
@@ -18,8 +20,8 @@ final class ReplSession {
                     + "rest of the input, and may span lines)",
             "GET", "GET key                                   the value, or (nil)",
             "DEL", "DEL key [key ...]                         delete keys; prints how many existed",
-            "KEYS", "KEYS [--all] [prefix]                     live keys in key order (--all: with a document "
-                    + "store's internal keys)",
+            "KEYS", "KEYS [--all] [prefix|pattern]     live keys in key order: those starting with prefix, or "
+                    + "matching a pattern with * ? [...] as Redis's KEYS (--all: with a document store's internal keys)",
             "COUNT", "COUNT [prefix]                            number of live keys",
             "TTL", "TTL key                                   seconds left; -1 without TTL, -2 when absent",
             "EXPIRE", "EXPIRE key seconds                        set a TTL on a key; prints 1, or 0 when absent",
@@ -264,14 +266,31 @@ final class ReplSession {
         boolean all = w.size() >= 2 && w.get(1).equals("--all");
         int first = all ? 2 : 1;
         arity(w, first, first + 1);
-        String prefix = w.size() == first + 1 ? w.get(first) : null;
-        try (Stream<byte[]> keys = Cli.shownKeys(db(), DataCommands.range(codec, prefix), all)) {
+        String argument = w.size() == first + 1 ? w.get(first) : null;
+        byte[] pattern = isGlob(argument) ? codec.decode(argument, "pattern") : null;
+        KeyRange range = pattern == null ? DataCommands.range(codec, argument) : KeyRange.prefix(Glob.literalPrefix(
+                pattern));
+        try (Stream<byte[]> keys = Cli.shownKeys(db(), range, all)) {
             Iterator<byte[]> it = keys.iterator();
             while (it.hasNext()) {
                 interrupt.check();
-                out.println(codec.encode(it.next()));
+                byte[] key = it.next();
+                if (pattern == null || Glob.matches(pattern, key, false)) {
+                    out.println(codec.encode(key));
+                }
             }
         }
+    }
+
+    /**
+     * Whether KEYS's argument is a Redis glob pattern ({@code KEYS *}, {@code KEYS user:*}, with {@code ?} and
+     * {@code [...]}, {@code \} escaping) rather than a prefix: a text argument with {@code *}, {@code ?} or
+     * {@code [}. A Redis user's {@code KEYS *} listed nothing when every argument was a prefix. Hex and base64
+     * arguments are always prefixes (they cannot hold those characters).
+     */
+    private boolean isGlob(String argument) {
+        return codec == Codec.TEXT && argument != null
+                && (argument.indexOf('*') >= 0 || argument.indexOf('?') >= 0 || argument.indexOf('[') >= 0);
     }
 
     private void ttl(ReplSyntax.Words w) {

@@ -40,6 +40,31 @@ class ReplPipedTest {
         assertThat(r.out()).isEqualTo("OK\nOK\nGrace Hopper\n(nil)\nuser:1\nuser:2\n2\n1\n1\n");
     }
 
+    /** A Redis user's KEYS * lists every key (it listed none while every argument was a prefix). */
+    @Test
+    void keysTakesRedisGlobPatternsAsWellAsPrefixes() {
+        Run r = repl("""
+                SET user:1 Ada
+                SET user:22 Grace
+                SET order:1 x
+                SET *star y
+                KEYS *
+                KEYS user:*
+                KEYS user:?
+                KEYS [ou]*:1
+                KEYS \\**
+                KEYS user:2
+                """);
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo("OK\nOK\nOK\nOK\n"
+                + "*star\norder:1\nuser:1\nuser:22\n"
+                + "user:1\nuser:22\n"
+                + "user:1\n"
+                + "order:1\nuser:1\n"
+                + "*star\n"
+                + "user:22\n");
+    }
+
     @Test
     void ttlExpireAndPersist() {
         Run r = repl("""

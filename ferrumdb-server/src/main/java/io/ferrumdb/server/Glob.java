@@ -2,16 +2,17 @@ package io.ferrumdb.server;
 
 /**
  * Redis's glob-style matching (util.c {@code stringmatchlen}) for KEYS, SCAN MATCH, HSCAN MATCH and CONFIG GET:
- * {@code *}, {@code ?}, {@code [abc]}, {@code [^a]}, {@code [a-z]} and {@code \} escapes, on bytes.
+ * {@code *}, {@code ?}, {@code [abc]}, {@code [^a]}, {@code [a-z]} and {@code \} escapes, on bytes. Public for the
+ * command line's REPL, whose KEYS takes the same patterns.
  */
-final class Glob {
+public final class Glob {
     /** Bounds the backtracking of {@code *} so that a hostile pattern cannot spin the server (as Redis does). */
     private static final int MAX_NESTING = 1000;
 
     private Glob() {
     }
 
-    static boolean matches(byte[] pattern, byte[] string, boolean noCase) {
+    public static boolean matches(byte[] pattern, byte[] string, boolean noCase) {
         return match(pattern, 0, string, 0, noCase, 0) == 1;
     }
 
@@ -110,7 +111,7 @@ final class Glob {
     }
 
     /** The literal bytes a pattern's matches must start with (used to narrow KEYS and SCAN to a key range). */
-    static byte[] literalPrefix(byte[] pattern) {
+    public static byte[] literalPrefix(byte[] pattern) {
         int n = 0;
         while (n < pattern.length) {
             byte c = pattern[n];
