@@ -21,7 +21,10 @@ import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +39,17 @@ import org.junit.jupiter.api.io.TempDir;
 class WriteFailureDuringCompactionTest {
     @TempDir
     Path tmp;
+
+    /**
+     * Threads of the test's own: the common pool has one worker on a 2-CPU machine, and on Temurin 25 the
+     * asynchronous steps share it, so a step held at a gate would keep the next from ever starting.
+     */
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopThreads() {
+        threads.shutdownNow();
+    }
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -61,13 +75,13 @@ class WriteFailureDuringCompactionTest {
                 db.put(bytes("filler-" + i), new byte[100]);
             }
             hintRead.arm();
-            CompletableFuture<CompactionResult> compaction = CompletableFuture.supplyAsync(db::compact);
+            CompletableFuture<CompactionResult> compaction = CompletableFuture.supplyAsync(db::compact, threads);
             // Before the decisions: the key's newest record is a write whose bytes are on their way to the file (a
             // batch with a delete, as the document layer writes: the delete writes the staged put into the table).
             hintRead.awaitHeld();
             segmentWrite.arm();
             WriteBatch update = new WriteBatch().put(key, after).delete(bytes("filler-0"));
-            CompletableFuture<Void> put = CompletableFuture.runAsync(() -> db.write(update));
+            CompletableFuture<Void> put = CompletableFuture.runAsync(() -> db.write(update), threads);
             segmentWrite.awaitHeld();
             hintRead.release();
             // After the decisions (the output is complete), before the inputs are retired: that write fails.
@@ -140,7 +154,7 @@ class WriteFailureDuringCompactionTest {
             db.sync();
             compactorClock.arm();
             segmentWrite.arm();
-            CompletableFuture<Void> delete = CompletableFuture.runAsync(() -> db.delete(key));
+            CompletableFuture<Void> delete = CompletableFuture.runAsync(() -> db.delete(key), threads);
             segmentWrite.awaitHeld();
             // The scheduler saw a healthy writer and began the run; its decisions come after the purge.
             compactorClock.awaitHeld();
