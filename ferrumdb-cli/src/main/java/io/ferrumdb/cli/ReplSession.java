@@ -20,8 +20,9 @@ final class ReplSession {
                     + "rest of the input, and may span lines)",
             "GET", "GET key                                   the value, or (nil)",
             "DEL", "DEL key [key ...]                         delete keys; prints how many existed",
-            "KEYS", "KEYS [--all] [prefix|pattern]     live keys in key order: those starting with prefix, or "
-                    + "matching a pattern with * ? [...] as Redis's KEYS (--all: with a document store's internal keys)",
+            "KEYS", "KEYS [--all] [prefix|pattern]             live keys in key order: those starting with prefix, or "
+                    + "matching a pattern with * ? [...] as Redis's KEYS (--all: with a document store's internal "
+                    + "keys)",
             "COUNT", "COUNT [prefix]                            number of live keys",
             "TTL", "TTL key                                   seconds left; -1 without TTL, -2 when absent",
             "EXPIRE", "EXPIRE key seconds                        set a TTL on a key; prints 1, or 0 when absent",

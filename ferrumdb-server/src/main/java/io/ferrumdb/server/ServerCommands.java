@@ -253,33 +253,35 @@ final class ServerCommands {
     /**
      * COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern], read as Redis 7.0 reads it. FerrumDB
      * has no modules and gives its commands no ACL categories (COMMAND INFO lists none), so those two filters list
-     * nothing; a pattern matches, ignoring case, command names and {@code container|subcommand} names.
+     * nothing; a pattern matches, ignoring case, command names and {@code container|subcommand} names. Without a
+     * filter every command is listed with its {@code container|subcommand} names, as Redis lists them (so that a
+     * pattern of {@code *} lists what no filter lists).
      */
     private static Reply commandList(Call c, Map<String, CommandSpec> table) {
-        List<Reply> names = new ArrayList<>();
-        if (c.argc() == 2) {
-            for (String name : table.keySet()) {
-                names.add(Reply.bulk(name));
+        byte[] pattern = null;
+        if (c.argc() != 2) {
+            if (c.argc() != 5 || !c.option(2).equals("FILTERBY")
+                    || !Set.of("MODULE", "ACLCAT", "PATTERN").contains(c.option(3))) {
+                throw CommandError.syntax();
             }
-            return new Reply.Array(names);
+            if (!c.option(3).equals("PATTERN")) {
+                return new Reply.Array(List.of());
+            }
+            pattern = c.arg(4);
         }
-        if (c.argc() != 5 || !c.option(2).equals("FILTERBY")
-                || !Set.of("MODULE", "ACLCAT", "PATTERN").contains(c.option(3))) {
-            throw CommandError.syntax();
-        }
-        if (c.option(3).equals("PATTERN")) {
-            for (CommandSpec spec : table.values()) {
-                addIfMatches(names, c.arg(4), spec.name());
-                for (String sub : spec.subcommands().keySet()) {
-                    addIfMatches(names, c.arg(4), spec.name() + "|" + sub);
-                }
+        List<Reply> names = new ArrayList<>();
+        for (CommandSpec spec : table.values()) {
+            addIfMatches(names, pattern, spec.name());
+            for (String sub : spec.subcommands().keySet()) {
+                addIfMatches(names, pattern, spec.name() + "|" + sub);
             }
         }
         return new Reply.Array(names);
     }
 
+    /** Adds {@code name} when it matches {@code pattern}, or always when there is no pattern (null). */
     private static void addIfMatches(List<Reply> names, byte[] pattern, String name) {
-        if (Glob.matches(pattern, name.getBytes(StandardCharsets.UTF_8), true)) {
+        if (pattern == null || Glob.matches(pattern, name.getBytes(StandardCharsets.UTF_8), true)) {
             names.add(Reply.bulk(name));
         }
     }

@@ -3,6 +3,8 @@ package io.ferrumdb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -261,6 +263,33 @@ class RedisParityTest {
         assertThat(hs).startsWith("*4\r\n");
         assertThat(hs.lines().filter(l -> !l.startsWith("*") && !l.startsWith("$")))
                 .containsExactlyInAnyOrder("hset", "hsetnx", "hstrlen", "hscan");
+    }
+
+    /**
+     * COMMAND LIST without a filter lists every command and its {@code container|subcommand} names, as Redis 7.0 does
+     * ({@code commandListWithoutFilter} recurses into subcommands): the same names as {@code FILTERBY PATTERN *}. It
+     * listed the commands alone, fewer names than the pattern that matches everything.
+     */
+    @Test
+    void commandListWithoutAFilterListsSubcommandsAsThePatternOfEverythingDoes() throws Exception {
+        try (RawClient raw = new RawClient(server.port())) {
+            List<String> all = arrayOfBulks(raw.send("COMMAND LIST\r\n"));
+            List<String> everything = arrayOfBulks(raw.send("COMMAND LIST FILTERBY PATTERN *\r\n"));
+            assertThat(all).contains("get", "client", "client|list", "config|get").isEqualTo(everything);
+        }
+    }
+
+    /** Reads one array reply of bulk strings: its header, then each string. */
+    private static List<String> arrayOfBulks(RawClient raw) throws Exception {
+        String header = raw.readUntil("\r\n");
+        assertThat(header).startsWith("*");
+        List<String> names = new ArrayList<>();
+        for (int n = Integer.parseInt(header.substring(1).strip()); n > 0; n--) {
+            raw.readUntil("\r\n"); // the length
+            String line = raw.readUntil("\r\n");
+            names.add(line.substring(0, line.length() - 2));
+        }
+        return names;
     }
 
     /** FUNCTION FLUSH's option and arity errors are Redis's own texts. */

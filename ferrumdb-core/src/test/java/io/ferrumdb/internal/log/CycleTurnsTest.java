@@ -105,8 +105,9 @@ class CycleTurnsTest {
         }
         Thread flusher = new Thread(turns.flusherLoop(), "test-flusher");
         flusher.start();
-        // The flusher runs nothing while the leader holds the token, however long it is held.
-        flusher.join(200);
+        // The flusher runs nothing while the leader holds the token: it parks on the writer's condition (with the
+        // records and the close pending it would run a cycle at once otherwise), however long the token is held.
+        awaitWaitingForWork(flusher);
         assertThat(flusher.isAlive()).isTrue();
         assertThat(pending.taken).isEmpty();
 
@@ -146,6 +147,21 @@ class CycleTurnsTest {
 
         assertThat(pending.takes).isZero();
         assertThat(pending.failedTaken).isEmpty();
+    }
+
+    /** Until {@code thread} waits on the writer's work condition, or has ended (no time bound: the class's timeout). */
+    private void awaitWaitingForWork(Thread thread) {
+        while (thread.isAlive()) {
+            lock.lock();
+            try {
+                if (lock.hasWaiters(work)) {
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            Thread.yield();
+        }
     }
 
     private void registered(Ticket ticket) {
