@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,13 +64,11 @@ class McpEncryptedDatabaseTest {
         Path err = Files.createTempFile(tmp, "mcp", ".err");
         String[] args = Stream.concat(Stream.of("--db", db.toString()), Stream.concat(Stream.of(options),
                 Stream.of("mcp"))).toArray(String[]::new);
-        Process mcp = ChildCli.start(err, args);
+        McpStdio.Session session = McpStdio.Session.start(err, args);
+        Process mcp = session.process();
         try {
-            OutputStream in = mcp.getOutputStream();
-            BufferedReader out = new BufferedReader(new InputStreamReader(mcp.getInputStream(), UTF_8));
-            send(in, McpStdio.INITIALIZE);
-            assertThat(answer(out, 1)).as("stderr: %s", Files.readString(err)).contains("\"result\"");
-            send(in, McpStdio.INITIALIZED);
+            OutputStream in = session.in();
+            BufferedReader out = session.out();
             send(in, call);
             String answer = answer(out, 2);
             in.close(); // the client leaves: the server closes the database and ends

@@ -1,6 +1,5 @@
 package io.ferrumdb.cli;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static io.ferrumdb.cli.McpStdio.answer;
 import static io.ferrumdb.cli.McpStdio.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.memory.AgentMemory;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,13 +27,11 @@ class McpStdioShutdownTest {
     void sigtermClosesTheDatabaseWithEveryAcknowledgedMemory() throws Exception {
         Path db = tmp.resolve("db");
         Path err = tmp.resolve("mcp.err");
-        Process mcp = ChildCli.start(err, "--db", db.toString(), "--fsync", "never", "mcp");
+        McpStdio.Session session = McpStdio.Session.start(err, "--db", db.toString(), "--fsync", "never", "mcp");
+        Process mcp = session.process();
         try {
-            OutputStream in = mcp.getOutputStream();
-            BufferedReader out = new BufferedReader(new InputStreamReader(mcp.getInputStream(), UTF_8));
-            send(in, McpStdio.INITIALIZE);
-            assertThat(answer(out, 1)).as("stderr: %s", Files.readString(err)).contains("\"result\"");
-            send(in, McpStdio.INITIALIZED);
+            OutputStream in = session.in();
+            BufferedReader out = session.out();
             // One call at a time, as clients usually do (with many in flight the SDK's stdio transport can drop
             // an answer; README "Agent memory over MCP"). stdin stays open: the client is there when the signal
             // comes.
