@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides what becomes of each line of stdin: a JSON-RPC message goes on to the SDK's session; a line that is not
+ * Decides what becomes of each line of stdin (and each HTTP request body, {@link MalformedBodyFilter}): a JSON-RPC
+ * message goes on to the SDK's session; a line that is not
  * one (bad JSON, JSON that is not a request, notification or response, tools/call without a name or with arguments
  * that are not an object, a line over {@link MessageLimit#MAX_BYTES}) is answered with JSON-RPC's parse
  * error (-32700), invalid request (-32600) or invalid params (-32602), naming what is wrong, and the server goes on.
