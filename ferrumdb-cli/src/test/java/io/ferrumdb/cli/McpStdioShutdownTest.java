@@ -1,13 +1,12 @@
 package io.ferrumdb.cli;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.ferrumdb.cli.McpStdio.answer;
+import static io.ferrumdb.cli.McpStdio.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.memory.AgentMemory;
 import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,21 +27,16 @@ class McpStdioShutdownTest {
     void sigtermClosesTheDatabaseWithEveryAcknowledgedMemory() throws Exception {
         Path db = tmp.resolve("db");
         Path err = tmp.resolve("mcp.err");
-        Process mcp = ChildCli.start(err, "--db", db.toString(), "--fsync", "never", "mcp");
+        McpStdio.Session session = McpStdio.Session.start(err, "--db", db.toString(), "--fsync", "never", "mcp");
+        Process mcp = session.process();
         try {
-            OutputStream in = mcp.getOutputStream();
-            BufferedReader out = new BufferedReader(new InputStreamReader(mcp.getInputStream(), UTF_8));
-            send(in, """
-                    {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",\
-                    "capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
-            assertThat(answer(out, 1)).as("stderr: %s", Files.readString(err)).contains("\"result\"");
-            send(in, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            OutputStream in = session.in();
+            BufferedReader out = session.out();
             // One call at a time, as clients usually do (with many in flight the SDK's stdio transport can drop
             // an answer; README "Agent memory over MCP"). stdin stays open: the client is there when the signal
             // comes.
             for (int i = 0; i < MEMORIES; i++) {
-                send(in, "{\"jsonrpc\":\"2.0\",\"id\":" + (i + 2) + ",\"method\":\"tools/call\",\"params\":"
-                        + "{\"name\":\"remember\",\"arguments\":{\"text\":\"memory " + i + "\"}}}");
+                send(in, McpStdio.toolCall(i + 2, "remember", "{\"text\":\"memory " + i + "\"}"));
                 assertThat(answer(out, i + 2)).as("stderr: %s", Files.readString(err)).contains("Remembered ");
             }
             mcp.destroy(); // SIGTERM
@@ -62,20 +56,5 @@ class McpStdioShutdownTest {
         try (FerrumDB reopened = FerrumDB.open(db)) {
             assertThat(AgentMemory.on(reopened).ids("default")).hasSize(MEMORIES);
         }
-    }
-
-    private static void send(OutputStream in, String message) throws IOException {
-        in.write((message + "\n").getBytes(UTF_8));
-        in.flush();
-    }
-
-    /** The answer to request {@code id}, skipping notifications. */
-    private static String answer(BufferedReader out, int id) throws IOException {
-        for (String line; (line = out.readLine()) != null; ) {
-            if (line.contains("\"id\":" + id + ",")) {
-                return line;
-            }
-        }
-        throw new AssertionError("the server ended before answering request " + id);
     }
 }

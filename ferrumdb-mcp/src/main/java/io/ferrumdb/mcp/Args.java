@@ -122,6 +122,10 @@ final class Args {
                 throw new ToolInputException(name + "[" + i + "]", "must be a number, got " + describe(list.get(i)));
             }
             out[i] = n.floatValue();
+            if (Float.isInfinite(out[i]) && Double.isFinite(n.doubleValue())) {
+                throw new ToolInputException(name + "[" + i + "]", n + " is out of range: vectors are kept as "
+                        + "32-bit floats, at most " + Float.MAX_VALUE + " in size");
+            }
         }
         return out;
     }

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *   {@code http://localhost:PORT} (else 403), PORT being the real bound port.</li>
  * </ol>
  * A request body over {@link MessageLimit#MAX_BYTES} gets 413 with a JSON-RPC error naming the limit
- * ({@link OversizedBodyFilter}).
+ * ({@link OversizedBodyFilter}); one that is not a JSON-RPC message gets 400 with JSON-RPC's error
+ * ({@link MalformedBodyFilter}).
  * Closing stops accepting requests, closes the MCP sessions and stops Jetty; the database stays open (its owner,
  * {@link FerrumMcpServer}, closes it).
  */
@@ -118,6 +119,9 @@ public final class McpHttpEndpoint implements AutoCloseable {
             FilterHolder oversized = new FilterHolder(new OversizedBodyFilter(json));
             oversized.setAsyncSupported(true);
             context.addFilter(oversized, PATH, EnumSet.of(DispatcherType.REQUEST));
+            FilterHolder malformed = new FilterHolder(new MalformedBodyFilter(json));
+            malformed.setAsyncSupported(true);
+            context.addFilter(malformed, PATH, EnumSet.of(DispatcherType.REQUEST));
             ServletHolder servlet = new ServletHolder(transport);
             servlet.setAsyncSupported(true); // the SDK answers over server-sent events on an async response
             context.addServlet(servlet, PATH);

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides what becomes of each line of stdin: a JSON-RPC message goes on to the SDK's session; a line that is not
+ * Decides what becomes of each line of stdin (and each HTTP request body, {@link MalformedBodyFilter}): a JSON-RPC
+ * message goes on to the SDK's session; a line that is not
  * one (bad JSON, JSON that is not a request, notification or response, tools/call without a name or with arguments
  * that are not an object, a line over {@link MessageLimit#MAX_BYTES}) is answered with JSON-RPC's parse
  * error (-32700), invalid request (-32600) or invalid params (-32602), naming what is wrong, and the server goes on.
@@ -34,9 +35,12 @@ final class MessageScreen {
     }
 
     private final McpJsonMapper json;
+    /** What one message arrives as, for the parse error: "the line" (stdio) or "the request body" (HTTP). */
+    private final String carrier;
 
-    MessageScreen(McpJsonMapper json) {
+    MessageScreen(McpJsonMapper json, String carrier) {
         this.json = json;
+        this.carrier = carrier;
     }
 
     Verdict screen(StdinLines.Line line) throws IOException {
@@ -48,12 +52,18 @@ final class MessageScreen {
         return text.isEmpty() ? new Skip() : screen(text);
     }
 
+    /** Screens one whole message (an HTTP request body); blank text is not JSON here, so it is refused. */
+    Verdict screenMessage(String text) throws IOException {
+        return text.isBlank() ? new Refuse(errorReply(json, null, -32700, "Parse error: " + carrier + " is empty"))
+                : screen(text);
+    }
+
     private Verdict screen(String line) throws IOException {
         Object value;
         try {
             value = json.readValue(line, Object.class);
         } catch (IOException | RuntimeException notJson) {
-            return new Refuse(errorReply(json, null, -32700, "Parse error: the line is not JSON: "
+            return new Refuse(errorReply(json, null, -32700, "Parse error: " + carrier + " is not JSON: "
                     + firstLine(notJson)));
         }
         Object id = value instanceof Map<?, ?> m && (m.get("id") instanceof String || m.get("id") instanceof Number)

@@ -47,7 +47,7 @@ final class StdioTransport implements McpServerTransportProvider {
         this.in = in;
         this.out = new OutboundLines(out);
         this.grace = grace;
-        this.screen = new MessageScreen(json);
+        this.screen = new MessageScreen(json, "the line");
     }
 
     @Override

@@ -192,6 +192,28 @@ class HttpTransportTest {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    @Test
+    void aBodyThatIsNotAJsonRpcMessageGets400WithAJsonRpcErrorAndNoJavaInternals() throws Exception {
+        // The SDK (2.1) answered these with its exception serialised: class names and a stack trace.
+        Map<String, Object> cases = Map.of(
+                "not json", -32700,
+                "[1,2]", -32600,
+                "{\"jsonrpc\":\"2.0\"}", -32600,
+                "{\"id\":7,\"method\":\"tools/list\"}", -32600,
+                "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"recall\","
+                        + "\"arguments\":[1]}}", -32602,
+                "", -32700);
+        for (Map.Entry<String, Object> c : cases.entrySet()) {
+            byte[] body = c.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String response = rawPost("Content-Length: " + body.length + "\r\n", out -> out.write(body));
+            assertThat(response).as(c.getKey()).startsWith("HTTP/1.1 400 ")
+                    .containsIgnoringCase("Content-Type: application/json")
+                    .doesNotContain("stackTrace", "Exception", "io.modelcontextprotocol");
+            assertThat(jsonRpcError(response)).as(c.getKey()).containsEntry("code", c.getValue());
+        }
+        assertThat(post(Map.of("Authorization", "Bearer " + endpoint.token())).statusCode()).isEqualTo(200);
+    }
+
     private String rawPost(String lengthHeader, Body body) throws IOException {
         String head = "POST " + McpHttpEndpoint.PATH + " HTTP/1.1\r\nHost: 127.0.0.1:" + endpoint.port() + "\r\n"
                 + "Authorization: Bearer " + endpoint.token() + "\r\nContent-Type: application/json\r\n"

@@ -257,6 +257,9 @@ class ToolContractTest {
         assertThat(error(call(c, "remember", Map.of("text", "x", "namespace", "../etc")))).contains("namespace");
         assertThat(error(call(c, "recall", Map.of("limit", 1_000_000)))).contains("limit").contains("100");
         assertThat(error(call(c, "recall", Map.of("limit", "ten")))).contains("limit");
+        // Finite in JSON, but past what a stored 32-bit component holds: named as such, not as "not finite".
+        assertThat(error(call(c, "remember", Map.of("text", "x", "vector", List.of(1.0, 1e308)))))
+                .contains("vector[1]").contains("1.0E308").contains("32-bit").doesNotContain("finite");
         Map<String, Object> nulls = new HashMap<>();
         nulls.put("text", null);
         assertThat(error(call(c, "remember", nulls))).contains("text");
