@@ -4,10 +4,7 @@ import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.io.ForwardingFileIO;
 import io.ferrumdb.internal.io.StorageFile;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -20,16 +17,12 @@ import java.util.function.Predicate;
  * seam itself is internal: {@link #on} gives the options to open the database with.
  */
 public final class HeldCreation {
-    private static final long WAIT_SECONDS = 120;
-
     private final Predicate<String> name;
-    private final String what;
-    private final CountDownLatch reached = new CountDownLatch(1);
-    private final CountDownLatch released = new CountDownLatch(1);
+    private final Gate gate;
 
     private HeldCreation(Predicate<String> name, String what) {
         this.name = name;
-        this.what = what;
+        this.gate = new Gate("the creation of " + what).arm();
     }
 
     /** Holds a compaction when it creates its first output segment. */
@@ -47,16 +40,8 @@ public final class HeldCreation {
         return options.toBuilder().fileIO(new ForwardingFileIO(options.fileIO()) {
             @Override
             public StorageFile create(Path file) throws IOException {
-                if (name.test(file.getFileName().toString()) && reached.getCount() > 0) {
-                    reached.countDown();
-                    try {
-                        if (!released.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                            throw new IOException("the test never released the held creation of " + file);
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted while the test held the creation of " + file);
-                    }
+                if (name.test(file.getFileName().toString())) {
+                    gate.pass();
                 }
                 return delegate.create(file);
             }
@@ -65,14 +50,12 @@ public final class HeldCreation {
 
     /** Waits until the creation is held; fails after two minutes saying none came. */
     public void awaitHeld() throws InterruptedException {
-        if (!reached.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-            throw new AssertionError("nothing created " + what + " within " + WAIT_SECONDS + " s");
-        }
+        gate.awaitHeld();
     }
 
     /** Lets the held creation go on. */
     public void release() {
-        released.countDown();
+        gate.release();
     }
 
     /**

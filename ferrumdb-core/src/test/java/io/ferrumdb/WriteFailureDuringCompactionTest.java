@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -209,45 +208,6 @@ class WriteFailureDuringCompactionTest {
         @Override
         public Clock withZone(ZoneId zone) {
             throw new UnsupportedOperationException("not needed");
-        }
-    }
-
-    /** Once armed, holds the next thread that passes until released. */
-    private static final class Gate {
-        private final String what;
-        private final CountDownLatch reached = new CountDownLatch(1);
-        private final CountDownLatch released = new CountDownLatch(1);
-        private volatile boolean armed;
-
-        Gate(String what) {
-            this.what = what;
-        }
-
-        void arm() {
-            armed = true;
-        }
-
-        void pass() throws IOException {
-            if (!armed || reached.getCount() == 0) {
-                return;
-            }
-            reached.countDown();
-            try {
-                if (!released.await(120, TimeUnit.SECONDS)) {
-                    throw new IOException("the test never released " + what);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while the test held " + what, e);
-            }
-        }
-
-        void awaitHeld() throws InterruptedException {
-            assertThat(reached.await(120, TimeUnit.SECONDS)).as("%s reached", what).isTrue();
-        }
-
-        void release() {
-            released.countDown();
         }
     }
 
