@@ -444,7 +444,7 @@ test('metrics: a chosen time range and a log scale; latency cells never wrap', a
   await page.waitForFunction(() => {
     const c = document.getElementById('chart-ops');
     return c.dataset.span === '30' && c.dataset.scale === 'log';
-  }, null, { timeout: 5000 });
+  }, null, { timeout: 15000 });
   const wraps = await page.evaluate(() => [...document.querySelectorAll('#latency-table td')]
     .some((td) => getComputedStyle(td).whiteSpace !== 'nowrap'));
   assert.equal(wraps, false);
