@@ -162,14 +162,19 @@ final class KeyValueApi {
         byte[] key = keyFromJson(body);
         byte[] value;
         String base64 = string(body, "valueBase64");
+        String text = string(body, "value");
+        if (base64 != null && text != null) {
+            // As 'key' and 'hex': one was silently taken over the other.
+            throw ApiException.badRequest("give the value as 'value' (text) or 'valueBase64', not both");
+        }
         if (base64 != null) {
             try {
                 value = Base64.getDecoder().decode(base64);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("'valueBase64' is not valid base64: " + e.getMessage());
             }
-        } else if (body.has("value") && body.get("value").isTextual()) {
-            value = utf8(body.get("value").asText(), "'value'");
+        } else if (text != null) {
+            value = utf8(text, "'value'");
         } else {
             throw ApiException.badRequest("give the value as 'value' (text) or 'valueBase64'");
         }

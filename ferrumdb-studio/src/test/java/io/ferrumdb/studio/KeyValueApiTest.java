@@ -100,6 +100,26 @@ class KeyValueApiTest {
         assertThat(db.size()).isEqualTo(baseline);
     }
 
+    /** Each of these wrote something other than what was sent, or said it in Jackson's terms. */
+    @Test
+    void aValueGivenTwiceOrOfTheWrongTypeAndAFieldRepeatedAreRefusedNaming() {
+        TestClient.Response both = client.put("/api/kv", "{\"key\":\"a\",\"value\":\"b\",\"valueBase64\":\"YQ==\"}");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.json().get("error").asText())
+                .isEqualTo("give the value as 'value' (text) or 'valueBase64', not both");
+        TestClient.Response number = client.put("/api/kv", "{\"key\":\"a\",\"value\":5}");
+        assertThat(number.status()).isEqualTo(400);
+        assertThat(number.json().get("error").asText()).isEqualTo("'value' must be a string, got number");
+        TestClient.Response repeated = client.put("/api/kv", "{\"key\":\"a\",\"value\":\"b\",\"key\":\"c\"}");
+        assertThat(repeated.status()).isEqualTo(400);
+        assertThat(repeated.json().get("error").asText()).contains("Duplicate field 'key'");
+        TestClient.Response truncated = client.put("/api/kv", "{\"key\":\"a\",\"value\":\"b\"");
+        assertThat(truncated.status()).isEqualTo(400);
+        assertThat(truncated.json().get("error").asText()).isEqualTo("the request body is not valid JSON: Unexpected"
+                + " end-of-input: expected close marker for Object (start marker at line 1, column 1)");
+        assertThat(db.size()).isEqualTo(baseline);
+    }
+
     @Test
     void putThenGetShowsTextJsonAndHex() throws Exception {
         assertThat(client.put("/api/kv", json(Map.of("key", "user:1", "value", "{\"name\":\"Ada\",\"tags\":[1,2]}")))
