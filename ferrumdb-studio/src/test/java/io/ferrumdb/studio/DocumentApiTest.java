@@ -175,8 +175,16 @@ class DocumentApiTest {
             TestClient client = new TestClient(studio);
             JsonNode info = client.get("/api/info").json();
             assertThat(info.get("features").get("documents").asBoolean()).isFalse();
-            assertThat(info.get("documentsUnavailable").asText()).contains("not a document store");
-            assertThat(client.get("/api/collections").status()).isEqualTo(404);
+            assertThat(info.get("documentsUnavailable").asText()).isEqualTo("the database " + dir + " holds plain"
+                    + " keys, not documents (it is not a document store): its keys are on the Keys page; a new"
+                    + " directory opened in Studio becomes a document store");
+            // Said for every document endpoint, not "no such page or endpoint" as for a mistyped URL.
+            for (String path : List.of("/api/collections", "/api/query?collection=c", "/api/document?collection=c&id=1")) {
+                TestClient.Response r = client.get(path);
+                assertThat(r.status()).as(path).isEqualTo(404);
+                assertThat(r.json().get("error").asText()).as(path)
+                        .isEqualTo("no documents: " + info.get("documentsUnavailable").asText());
+            }
             assertThat(client.get("/api/kv?key=plain").json().get("text").asText()).isEqualTo("v");
         }
     }
