@@ -105,7 +105,7 @@ final class DocumentApi {
      * creates the collection on first use.
      */
     void put(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("collection", "id", "document", "ttlSeconds");
         String name = text(body, "collection");
         String id = text(body, "id");
         JsonNode doc = body.get("document");
@@ -141,7 +141,7 @@ final class DocumentApi {
 
     /** {@code POST /api/index} with {@code {"collection", "path", "unique"?}}: builds the index. */
     void createIndex(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("collection", "path", "unique");
         DocumentCollection c = existing(text(body, "collection"));
         String path = text(body, "path");
         boolean unique = body.path("unique").asBoolean(false);

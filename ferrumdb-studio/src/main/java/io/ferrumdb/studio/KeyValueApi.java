@@ -158,7 +158,7 @@ final class KeyValueApi {
      * expiring after ttlSeconds when given.
      */
     void put(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("key", "hex", "value", "valueBase64", "ttlSeconds");
         byte[] key = keyFromJson(body);
         byte[] value;
         String base64 = string(body, "valueBase64");
@@ -219,7 +219,7 @@ final class KeyValueApi {
      * to the same key between the two is overwritten (last writer wins, as with any put). 404 when absent.
      */
     void setTtl(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("key", "hex", "ttlSeconds");
         byte[] key = keyFromJson(body);
         if (!body.has("ttlSeconds")) {
             throw ApiException.badRequest("give 'ttlSeconds': seconds from now, or null to remove the TTL");
@@ -254,7 +254,7 @@ final class KeyValueApi {
      * {@link #DELETE_BATCH}; {@code deleted} is the number removed.
      */
     void deletePrefix(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("prefix", "prefixHex", "expectedCount", "all");
         byte[] prefix = prefixFrom(string(body, "prefix"), string(body, "prefixHex"));
         boolean all = body.path("all").asBoolean(false);
         JsonNode expected = body.get("expectedCount");

@@ -120,6 +120,25 @@ class KeyValueApiTest {
         assertThat(db.size()).isEqualTo(baseline);
     }
 
+    /** A mistyped field was ignored: "ttlSecond" wrote a value that never expires. */
+    @Test
+    void aFieldTheCallDoesNotTakeIsRefusedNamingTheOnesItDoes() {
+        TestClient.Response typo = client.put("/api/kv", "{\"key\":\"t\",\"value\":\"v\",\"ttlSecond\":60}");
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.json().get("error").asText()).isEqualTo("unknown field 'ttlSecond' (this call takes key, hex,"
+                + " value, valueBase64, ttlSeconds)");
+        assertThat(db.get("t".getBytes(UTF_8))).isNull();
+        TestClient.Response ttl = client.send("POST", "/api/kv/ttl", Map.of("X-FerrumDB-Token", client.token()),
+                "{\"key\":\"t\",\"ttl\":60}");
+        assertThat(ttl.status()).isEqualTo(400);
+        assertThat(ttl.json().get("error").asText()).startsWith("unknown field 'ttl'");
+        TestClient.Response backup = client.send("POST", "/api/backup", Map.of("X-FerrumDB-Token", client.token()),
+                "{\"target\":\"" + dir.resolveSibling("copy") + "\",\"overwrite\":true}");
+        assertThat(backup.status()).isEqualTo(400);
+        assertThat(backup.json().get("error").asText()).isEqualTo("unknown field 'overwrite' (this call takes target)");
+        assertThat(dir.resolveSibling("copy")).doesNotExist();
+    }
+
     @Test
     void putThenGetShowsTextJsonAndHex() throws Exception {
         assertThat(client.put("/api/kv", json(Map.of("key", "user:1", "value", "{\"name\":\"Ada\",\"tags\":[1,2]}")))
