@@ -198,8 +198,11 @@ final class KeyValueApi {
         metrics.putLatency.record(System.nanoTime() - start);
     }
 
-    /** The TTL of a request body ({@code ttlSeconds}: 1 to {@link #MAX_TTL_SECONDS}), or null for none. */
-    private static Duration ttlFrom(JsonNode body) {
+    /**
+     * The TTL of a request body ({@code ttlSeconds}: 1 to {@link #MAX_TTL_SECONDS}), or null for none; documents
+     * take the same rule.
+     */
+    static Duration ttlFrom(JsonNode body) {
         if (!body.hasNonNull("ttlSeconds")) {
             return null;
         }
@@ -256,7 +259,7 @@ final class KeyValueApi {
     void deletePrefix(Call call) throws IOException {
         JsonNode body = call.jsonBody("prefix", "prefixHex", "expectedCount", "all");
         byte[] prefix = prefixFrom(string(body, "prefix"), string(body, "prefixHex"));
-        boolean all = body.path("all").asBoolean(false);
+        boolean all = flag(body, "all");
         JsonNode expected = body.get("expectedCount");
         if (expected == null || !expected.canConvertToLong() || !expected.isIntegralNumber()) {
             throw ApiException.badRequest("give 'expectedCount', the number of keys the user confirmed deleting");
@@ -356,6 +359,21 @@ final class KeyValueApi {
      * A text field of a request body, null when absent or null. Any other type is refused: Jackson's asText()
      * makes "" of an object or array, which named the empty key (or an empty value, or every key as a prefix).
      */
+    /**
+     * A true/false field, false when absent. Jackson's asBoolean() made false of "yes" and true of 1: a unique
+     * index asked for as "unique": "true" was built as a plain one.
+     */
+    static boolean flag(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw ApiException.badRequest("'" + field + "' must be true or false, got " + v);
+        }
+        return v.booleanValue();
+    }
+
     private static String string(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {

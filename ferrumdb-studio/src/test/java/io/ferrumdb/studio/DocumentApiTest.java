@@ -159,7 +159,21 @@ class DocumentApiTest {
             TestClient.Response wrapped = client.put("/api/document", "{\"collection\":\"notes\",\"id\":\"n5\","
                     + "\"document\":{},\"ttlSeconds\":18446744073709551617}");
             assertThat(wrapped.status()).isEqualTo(400);
-            assertThat(wrapped.json().get("error").asText()).contains("'ttlSeconds' must be a positive whole number");
+            assertThat(wrapped.json().get("error").asText()).contains("'ttlSeconds' must be a whole number of seconds");
+            // The key-value rule, 100 years at most, for documents too: Long.MAX_VALUE seconds was stored.
+            for (String ttl : List.of("9223372036854775807", "3153600001")) {
+                TestClient.Response tooLong = client.put("/api/document", "{\"collection\":\"notes\",\"id\":\"n6\","
+                        + "\"document\":{},\"ttlSeconds\":" + ttl + "}");
+                assertThat(tooLong.status()).as(ttl).isEqualTo(400);
+                assertThat(tooLong.json().get("error").asText()).as(ttl).isEqualTo("'ttlSeconds' must be a whole number"
+                        + " of seconds from 1 to 3153600000 (100 years), got " + ttl);
+            }
+            assertThat(client.get("/api/document?collection=notes&id=n6").status()).isEqualTo(404);
+            // "unique": "yes" built a plain index.
+            TestClient.Response notABoolean = client.send("POST", "/api/index", Map.of("X-FerrumDB-Token",
+                    client.token()), "{\"collection\":\"notes\",\"path\":\"tag\",\"unique\":\"yes\"}");
+            assertThat(notABoolean.status()).isEqualTo(400);
+            assertThat(notABoolean.json().get("error").asText()).isEqualTo("'unique' must be true or false, got \"yes\"");
         }
         try (DocumentStore store = DocumentStore.open(dir)) {
             assertThat(store.collection("notes").find(Filter.all())).extracting(d -> d.id()).containsExactly("n2");
