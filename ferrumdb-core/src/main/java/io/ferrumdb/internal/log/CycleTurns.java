@@ -168,8 +168,8 @@ final class CycleTurns {
     /**
      * Runs a taken cycle's file work on this thread, which holds the token, and hands the token on. A leader
      * completes its whole group's futures while the next leader's cycle runs; the flusher wakes the first {@link
-     * #FLUSHER_ACKS} and leaves the rest to the acknowledger. A failure of the cycle's records stops the writer: the cycle's futures and every
-     * later one fail with it. A failure sealing the segments the cycle rolled (their hint files, under {@code
+     * #FLUSHER_ACKS} and leaves the rest to the acknowledger. A failure of the cycle's records stops the writer: the
+     * cycle's futures and every later one fail with it. A failure sealing the segments the cycle rolled (their hint files, under {@code
      * always()}) comes after its records are fsynced: it stops the writer too, but the cycle's futures succeed, as
      * their records are durable (served, and there after reopen); the next write, sync or close reports it.
      */
