@@ -201,9 +201,9 @@ final class GroupCommit {
 
     /**
      * Waits on the ticket's own thread, without the lock, until the ticket is complete. Whenever the ticket is made
-     * the leader it calls {@code lead}, which either runs a cycle (and must then not throw and end with {@link #handOff}; it returns 0) or returns the nanoseconds to wait
-     * for the group first ({@link #gatherFor}). A leader's own ticket is completed with its group, by itself.
-     * Interrupts do not end the wait; the flag is kept.
+     * the leader it calls {@code lead}, which either runs a cycle (and must then not throw and end with {@link
+     * #handOff}; it returns 0) or returns the nanoseconds to wait for the group first ({@link #gatherFor}). A leader's
+     * own ticket is completed with its group, by itself. Interrupts do not end the wait; the flag is kept.
      */
     static void await(Ticket ticket, ToLongFunction<Ticket> lead) {
         Ticket toWake = ticket.gathererToWake;
