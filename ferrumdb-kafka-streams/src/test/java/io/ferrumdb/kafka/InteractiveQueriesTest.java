@@ -1,5 +1,6 @@
 package io.ferrumdb.kafka;
 
+import static io.ferrumdb.kafka.KraftBroker.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -11,19 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -82,24 +72,12 @@ class InteractiveQueriesTest {
     @TempDir
     Path tmp;
 
-    private KafkaClusterTestKit cluster;
+    private KraftBroker cluster;
     private KafkaStreams streams;
 
     @BeforeEach
     void startBroker() throws Exception {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
-                .setBaseDirectory(Files.createDirectories(tmp.resolve("broker"))).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(INPUT, PARTITIONS, (short) 1))).all().get();
-        }
+        cluster = KraftBroker.start(tmp.resolve("broker"), Map.of(), INPUT, PARTITIONS);
     }
 
     @AfterEach
@@ -320,27 +298,7 @@ class InteractiveQueriesTest {
     }
 
     private void produce(List<KeyValueAndTime> records) throws Exception {
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer =
-                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            List<Future<RecordMetadata>> acks = new ArrayList<>();
-            for (KeyValueAndTime r : records) {
-                acks.add(producer.send(new ProducerRecord<>(INPUT, null, r.timestamp(), r.key(), r.value())));
-            }
-            for (Future<RecordMetadata> ack : acks) {
-                ack.get();
-            }
-        }
-    }
-
-    private static void waitUntil(BooleanSupplier condition, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("condition not met within " + timeout);
-            }
-            Thread.sleep(100);
-        }
+        cluster.produce(records.stream()
+                .map(r -> new ProducerRecord<>(INPUT, null, r.timestamp(), r.key(), r.value())).toList());
     }
 }
