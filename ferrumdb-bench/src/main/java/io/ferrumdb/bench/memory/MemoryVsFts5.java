@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -31,7 +32,7 @@ import java.util.stream.Stream;
  *
  * <p>Corpus: memories of 12 words drawn from a Zipf(1.0) vocabulary of 20,000 words; queries of two words, one
  * frequent and one rarer, the same list for both engines. The first {@code N} memories are bulk-loaded (FerrumDB
- * without fsync, SQLite in one transaction: loading is not what is measured), then the durable remembers and the
+ * without fsync through {@code rememberAsync}, SQLite in one transaction: loading is not what is measured), then the durable remembers and the
  * recalls are timed.
  *
  * <p>Run: {@code java -cp ferrumdb-bench/target/benchmarks.jar io.ferrumdb.bench.memory.MemoryVsFts5 [N...]}
@@ -121,9 +122,13 @@ public final class MemoryVsFts5 {
         try {
             try (FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.never()).build())) {
                 AgentMemory memory = AgentMemory.on(db);
+                // Not waiting for each write's flush (under never() the flusher gathers up to 1 ms of writes):
+                // loading one memory per flush took over 20 minutes at 100,000 on the shared machine.
+                List<CompletableFuture<Void>> loaded = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    memory.remember(MemoryInput.of(corpus.texts.get(i)));
+                    loaded.add(memory.rememberAsync(MemoryInput.of(corpus.texts.get(i))).durable());
                 }
+                CompletableFuture.allOf(loaded.toArray(new CompletableFuture<?>[0])).join();
             }
             try (FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.always()).build())) {
                 AgentMemory memory = AgentMemory.on(db);
