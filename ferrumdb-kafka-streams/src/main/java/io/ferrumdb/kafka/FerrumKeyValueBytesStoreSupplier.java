@@ -5,16 +5,18 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Supplies one {@link FerrumKeyValueStore} per task; created through {@link FerrumStores}. */
+/** Supplies one {@link FerrumKeyValueStore} (of one {@link StoreFormat}) per task; created through {@link FerrumStores}. */
 final class FerrumKeyValueBytesStoreSupplier implements KeyValueBytesStoreSupplier {
     static final String METRICS_SCOPE = "ferrumdb";
 
     private final String name;
     private final Options options;
+    private final StoreFormat format;
 
-    FerrumKeyValueBytesStoreSupplier(String name, Options options) {
+    FerrumKeyValueBytesStoreSupplier(String name, Options options, StoreFormat format) {
         this.name = name;
         this.options = options;
+        this.format = format;
     }
 
     @Override
@@ -24,7 +26,9 @@ final class FerrumKeyValueBytesStoreSupplier implements KeyValueBytesStoreSuppli
 
     @Override
     public KeyValueStore<Bytes, byte[]> get() {
-        return new FerrumKeyValueStore(name, options);
+        return format == StoreFormat.TIMESTAMPED
+                ? new FerrumTimestampedKeyValueStore(name, options)
+                : new FerrumKeyValueStore(name, options);
     }
 
     @Override

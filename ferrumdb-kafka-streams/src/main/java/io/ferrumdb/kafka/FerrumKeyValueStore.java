@@ -27,13 +27,16 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.PositionBound;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.internals.OffsetCheckpoint;
 import org.apache.kafka.streams.state.internals.StoreQueryUtils;
 import org.slf4j.Logger;
@@ -48,8 +51,7 @@ import org.slf4j.LoggerFactory;
  * FerrumDB allows without locking. Writes are synchronized so that putIfAbsent and delete stay atomic with
  * respect to the position they record.
  */
-public final class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> {
-    static final String DIRECTORY = "ferrumdb";
+public class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     static final String INVALID_RANGE_WARNING = "Returning empty iterator for fetch with invalid key range: from > to. "
             + "This may be due to range arguments set in the wrong order, "
             + "or serdes that don't preserve ordering when lexicographically comparing the serialized bytes. "
@@ -60,6 +62,7 @@ public final class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
     private final String name;
     private final Options options;
+    private final StoreFormat format;
     private final Set<FerrumKeyValueIterator> openIterators = ConcurrentHashMap.newKeySet();
 
     private volatile FerrumDB db;
@@ -68,10 +71,16 @@ public final class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     private Position position = Position.emptyPosition();
     private OffsetCheckpoint positionCheckpoint;
     private boolean consistencyEnabled;
+    private boolean behindTimestampedAdapter;
 
     FerrumKeyValueStore(String name, Options options) {
+        this(name, options, StoreFormat.PLAIN);
+    }
+
+    FerrumKeyValueStore(String name, Options options, StoreFormat format) {
         this.name = name;
         this.options = options;
+        this.format = format;
     }
 
     @Override
@@ -81,8 +90,9 @@ public final class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
     @Override
     public void init(StateStoreContext stateStoreContext, StateStore root) {
-        File parent = new File(stateStoreContext.stateDir(), DIRECTORY);
+        File parent = new File(stateStoreContext.stateDir(), format.directory());
         Path dir = parent.toPath().resolve(name);
+        refuseTheOtherFormat(stateStoreContext.stateDir());
         try {
             Files.createDirectories(dir);
             db = FerrumDB.open(dir, options);
@@ -94,10 +104,27 @@ public final class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> {
         position = StoreQueryUtils.readPositionFromCheckpoint(positionCheckpoint);
         consistencyEnabled = StreamsConfig.InternalConfig.getBoolean(stateStoreContext.appConfigs(),
                 StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED, false);
+        // A plain store under a timestamped root is wrapped in Kafka's KeyValueToTimestampedKeyValueByteStoreAdapter.
+        behindTimestampedAdapter = format == StoreFormat.PLAIN && root instanceof TimestampedKeyValueStore;
         // Open before registering: a context may hand records to the restore callback as soon as it has it.
         open = true;
         stateStoreContext.register(root, (RecordBatchingStateRestoreCallback) this::restoreBatch,
                 this::checkpointPosition);
+    }
+
+    /**
+     * Refuses to start when this task's state directory holds this store in the other format (the application
+     * switched between the plain and the timestamped supplier): the old database cannot be read as the new
+     * format, and an empty new one would be taken as up to date by the task's checkpoint.
+     */
+    private void refuseTheOtherFormat(File taskStateDir) {
+        File other = new File(new File(taskStateDir, format.other().directory()), name);
+        if (other.exists()) {
+            throw new ProcessorStateException("Store " + name + " is supplied by " + format.supplier()
+                    + " but its local state at " + other + " was written by " + format.other().supplier()
+                    + " in another value format; delete the local state (KafkaStreams.cleanUp() before start,"
+                    + " or the task directory) so that Kafka Streams restores the store from its changelog");
+        }
     }
 
     /** Applies a batch of changelog records as one FerrumDB write batch; a null value is a delete. */
@@ -141,6 +168,13 @@ public final class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
     @Override
     public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        if (behindTimestampedAdapter && query instanceof RangeQuery) {
+            // Kafka's adapter would cast this store's iterator to its RocksDB iterator and fail with a
+            // ClassCastException: refuse the query in words instead.
+            return QueryResult.forFailure(FailureReason.UNKNOWN_QUERY_TYPE, "Store " + name
+                    + " is a plain FerrumDB store behind Kafka Streams' timestamped adapter, which can serve range"
+                    + " queries only over RocksDB; supply it with " + StoreFormat.TIMESTAMPED.supplier());
+        }
         return StoreQueryUtils.handleBasicQueries(query, positionBound, config, this, position, context);
     }
 

@@ -9,11 +9,12 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
  * Factory for Kafka Streams key-value stores backed by FerrumDB, the counterpart of
  * {@link org.apache.kafka.streams.state.Stores#persistentKeyValueStore(String)}:
  * <pre>{@code
- * builder.table("in", Materialized.as(FerrumStores.persistentKeyValueStore("t")));
+ * builder.table("in", Materialized.as(FerrumStores.persistentTimestampedKeyValueStore("t")));
  * Stores.keyValueStoreBuilder(FerrumStores.persistentKeyValueStore("s"), keySerde, valueSerde);
  * }</pre>
  * Each store instance (one per task and store name) is one FerrumDB database in
- * {@code <state.dir>/<application.id>/<task>/ferrumdb/<name>}.
+ * {@code <state.dir>/<application.id>/<task>/ferrumdb/<name>} (plain) or {@code .../ferrumdb-timestamped/<name>}
+ * (timestamped). A store refuses to start when its task holds it in the other format.
  */
 public final class FerrumStores {
     private FerrumStores() {
@@ -45,6 +46,30 @@ public final class FerrumStores {
      *                                  must be written by restore and needs ordered keys for its range scans
      */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name, Options options) {
+        return supplier(name, options, StoreFormat.PLAIN);
+    }
+
+    /**
+     * A persistent timestamped key-value store named {@code name} with {@link #defaultOptions()}, the counterpart
+     * of {@link org.apache.kafka.streams.state.Stores#persistentTimestampedKeyValueStore(String)}. The choice for
+     * DSL stores ({@code Materialized.as}): they are timestamped, and a plain store behind Kafka's adapter loses
+     * record timestamps ({@code -1}) and refuses interactive {@code RangeQuery}/{@code TimestampedRangeQuery}.
+     */
+    public static KeyValueBytesStoreSupplier persistentTimestampedKeyValueStore(String name) {
+        return persistentTimestampedKeyValueStore(name, defaultOptions());
+    }
+
+    /**
+     * A persistent timestamped key-value store named {@code name} with the given FerrumDB options.
+     *
+     * @throws NullPointerException when name or options is null
+     * @throws IllegalArgumentException as {@link #persistentKeyValueStore(String, Options)}
+     */
+    public static KeyValueBytesStoreSupplier persistentTimestampedKeyValueStore(String name, Options options) {
+        return supplier(name, options, StoreFormat.TIMESTAMPED);
+    }
+
+    private static KeyValueBytesStoreSupplier supplier(String name, Options options, StoreFormat format) {
         Objects.requireNonNull(name, "name cannot be null");
         Objects.requireNonNull(options, "options cannot be null");
         if (options.readOnly()) {
@@ -55,6 +80,6 @@ public final class FerrumStores {
             throw new IllegalArgumentException("FerrumDB options for Kafka Streams store '" + name
                     + "' need orderedKeys(true): range, reverseRange, all and prefixScan iterate in key order");
         }
-        return new FerrumKeyValueBytesStoreSupplier(name, options);
+        return new FerrumKeyValueBytesStoreSupplier(name, options, format);
     }
 }

@@ -1,5 +1,6 @@
 package io.ferrumdb.kafka;
 
+import static io.ferrumdb.kafka.KraftBroker.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -13,21 +14,10 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -66,28 +56,16 @@ class BrokerFailoverTest {
     @TempDir
     Path tmp;
 
-    private KafkaClusterTestKit cluster;
+    private KraftBroker cluster;
     private KafkaStreams first;
     private KafkaStreams second;
 
     @BeforeEach
     void startBroker() throws Exception {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
-                .setBaseDirectory(Files.createDirectories(tmp.resolve("broker"))).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(INPUT, PARTITIONS, (short) 1))).all().get();
-        }
+        cluster = KraftBroker.start(tmp.resolve("broker"), Map.of(
+                "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1",
+                "transaction.state.log.num.partitions", "1"), INPUT, PARTITIONS);
     }
 
     @AfterEach
@@ -169,20 +147,13 @@ class BrokerFailoverTest {
     }
 
     private void produce(Random random, int count, Map<String, Long> expected) throws Exception {
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer =
-                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            List<Future<RecordMetadata>> sent = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String word = "w" + random.nextInt(300);
-                sent.add(producer.send(new ProducerRecord<>(INPUT, word, "x")));
-                expected.merge(word, 1L, Long::sum);
-            }
-            for (Future<RecordMetadata> f : sent) {
-                f.get();
-            }
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String word = "w" + random.nextInt(300);
+            records.add(new ProducerRecord<>(INPUT, word, "x"));
+            expected.merge(word, 1L, Long::sum);
         }
+        cluster.produce(records);
     }
 
     private static Set<Integer> activePartitions(KafkaStreams streams) {
@@ -210,15 +181,5 @@ class BrokerFailoverTest {
         Map<String, Long> out = new HashMap<>(a);
         b.forEach((k, v) -> out.merge(k, v, Long::sum));
         return out;
-    }
-
-    private static void waitUntil(BooleanSupplier condition, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("condition not met within " + timeout);
-            }
-            Thread.sleep(200);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.ferrumdb.kafka;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.Options;
@@ -100,6 +101,34 @@ class FerrumKeyValueStoreTest {
 
         KeyValueStore<Bytes, byte[]> reopened = open();
         assertThat(reopened.get(key("a"))).asString(UTF_8).isEqualTo("1");
+    }
+
+    @Test
+    void timestampedStoreIsATimestampedBytesStoreInADirectoryOfItsOwn() {
+        KeyValueStore<Bytes, byte[]> store = open(FerrumStores.persistentTimestampedKeyValueStore("counts"));
+        assertThat(store).isInstanceOf(org.apache.kafka.streams.state.TimestampedBytesStore.class);
+        store.put(key("a"), "1".getBytes(UTF_8));
+        store.close();
+        assertThat(stateDir.resolve("ferrumdb-timestamped").resolve("counts")).isDirectory();
+        assertThat(stateDir.resolve("ferrumdb")).doesNotExist();
+        assertThat(FerrumStores.persistentKeyValueStore("counts").get())
+                .isNotInstanceOf(org.apache.kafka.streams.state.TimestampedBytesStore.class);
+    }
+
+    /** Switching suppliers must not read one format as the other, nor start empty behind a checkpoint. */
+    @Test
+    void aStoreWrittenInTheOtherFormatIsRefusedNamingTheWayOut() {
+        KeyValueStore<Bytes, byte[]> plain = open();
+        plain.put(key("a"), "1".getBytes(UTF_8));
+        plain.close();
+        assertThatThrownBy(() -> open(FerrumStores.persistentTimestampedKeyValueStore("counts")))
+                .isInstanceOf(org.apache.kafka.streams.errors.ProcessorStateException.class)
+                .hasMessageContaining("counts").hasMessageContaining(stateDir.resolve("ferrumdb").toString())
+                .hasMessageContaining("FerrumStores.persistentKeyValueStore").hasMessageContaining("cleanUp()");
+        assertThat(stateDir.resolve("ferrumdb-timestamped")).doesNotExist();
+        // Another store name in the same task is not concerned.
+        assertThatCode(() -> open(FerrumStores.persistentTimestampedKeyValueStore("other")))
+                .doesNotThrowAnyException();
     }
 
     @Test

@@ -51,6 +51,9 @@ class TopologyEquivalenceTest {
         assertThat(rocks.output()).hasSizeGreaterThan(1000);
         assertThat(ferrum.output()).isEqualTo(rocks.output());
         assertThat(ferrum.store()).isEqualTo(rocks.store());
+        Run timestamped = wordCount(FerrumStores::persistentTimestampedKeyValueStore, lines, "ferrum-timestamped");
+        assertThat(timestamped.output()).isEqualTo(rocks.output());
+        assertThat(timestamped.store()).isEqualTo(rocks.store());
     }
 
     @Test

@@ -113,8 +113,9 @@ public final class FerrumMcpServer implements AutoCloseable {
      * {@code out}: logs go to stderr.
      */
     public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
-        StdioTransport transport = new StdioTransport(json, in, out, ANSWER_GRACE);
-        McpSyncServer server = build(McpServer.sync(transport));
+        CompletableFuture<McpSyncServer> ready = new CompletableFuture<>();
+        StdioTransport transport = new StdioTransport(json, in, out, ANSWER_GRACE, MessageScreen.toolsOf(ready::join));
+        McpSyncServer server = build(McpServer.sync(transport), ready);
         try {
             transport.awaitEnd();
         } finally {
@@ -132,19 +133,23 @@ public final class FerrumMcpServer implements AutoCloseable {
      * @throws java.io.UncheckedIOException when the port cannot be bound
      */
     public McpHttpEndpoint serveHttp(int port) {
-        McpHttpEndpoint endpoint = McpHttpEndpoint.start(port, json, transport -> build(McpServer.sync(transport)));
+        McpHttpEndpoint endpoint = McpHttpEndpoint.start(port, json,
+                transport -> build(McpServer.sync(transport), new CompletableFuture<>()));
         endpoint.announceIn(db.directory());
         return endpoint;
     }
 
-    /** Builds the server on one transport's specification (stdio's single session or HTTP's many). */
-    private <S extends McpServer.SyncSpecification<S>> McpSyncServer build(S spec) {
+    /**
+     * Builds the server on one transport's specification (stdio's single session or HTTP's many), completing
+     * {@code ready} with it.
+     */
+    private <S extends McpServer.SyncSpecification<S>> McpSyncServer build(S spec,
+                                                                          CompletableFuture<McpSyncServer> ready) {
         JsonValues values = new JsonValues(json);
         MemoryResources resources = new MemoryResources(memory, values);
         // Resources are added through the server object, which exists only after build. A transport may start
         // serving inside build() (stdio reads its first requests at once), so a tool call can arrive before the
-        // object is assigned: the callbacks wait for it.
-        CompletableFuture<McpSyncServer> ready = new CompletableFuture<>();
+        // object is assigned: the callbacks (and stdio's screen of tool names) wait for it.
         MemoryTools memoryTools = new MemoryTools(memory, values,
                 (Remembered r) -> {
                     ready.join().addResource(resources.resource(r.namespace(), r.id()));

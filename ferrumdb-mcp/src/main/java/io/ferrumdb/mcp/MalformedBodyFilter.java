@@ -1,6 +1,7 @@
 package io.ferrumdb.mcp;
 
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.spec.HttpHeaders;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -16,12 +17,15 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Answers a POST body that is not a JSON-RPC message (not JSON, not a request, notification or response, tools/call
  * params of the wrong shape, an empty body) with 400 and JSON-RPC's -32700, -32600 or -32602 error, as stdio does
  * for such a line ({@link MessageScreen}). The SDK's servlet (2.1) answered them with its Java exception serialised
- * as JSON, class names and stack trace included. A body over {@link MessageLimit#MAX_BYTES} is left to the SDK,
+ * as JSON, class names and stack trace included. A call of a tool the server does not have, in a session, gets 200
+ * with the -32602 error naming it (see {@link MessageScreen}). A body over {@link MessageLimit#MAX_BYTES} is left to the SDK,
  * whose refusal {@link OversizedBodyFilter} rewrites.
  */
 final class MalformedBodyFilter extends HttpFilter {
@@ -29,8 +33,8 @@ final class MalformedBodyFilter extends HttpFilter {
 
     private final transient MessageScreen screen;
 
-    MalformedBodyFilter(McpJsonMapper json) {
-        this.screen = new MessageScreen(json, "the request body");
+    MalformedBodyFilter(McpJsonMapper json, Supplier<List<String>> toolNames) {
+        this.screen = new MessageScreen(json, "the request body", toolNames);
     }
 
     @Override
@@ -47,9 +51,12 @@ final class MalformedBodyFilter extends HttpFilter {
                     response);
             return;
         }
-        if (screen.screenMessage(new String(body, StandardCharsets.UTF_8)) instanceof MessageScreen.Refuse refuse) {
+        if (screen.screenMessage(new String(body, StandardCharsets.UTF_8)) instanceof MessageScreen.Refuse refuse
+                && (!refuse.wellFormed() || request.getHeader(HttpHeaders.MCP_SESSION_ID) != null)) {
+            // A well-formed request outside a session is the SDK's to refuse (session required); inside one, its
+            // error is the answer to the request (200), as the SDK gives it, not a refusal of the body (400).
             byte[] reply = refuse.reply().getBytes(StandardCharsets.UTF_8);
-            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            response.setStatus(refuse.wellFormed() ? HttpServletResponse.SC_OK : HttpServletResponse.SC_BAD_REQUEST);
             response.setContentType("application/json");
             response.setContentLength(reply.length);
             response.getOutputStream().write(reply);

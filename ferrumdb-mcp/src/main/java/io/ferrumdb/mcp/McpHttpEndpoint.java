@@ -119,7 +119,8 @@ public final class McpHttpEndpoint implements AutoCloseable {
             FilterHolder oversized = new FilterHolder(new OversizedBodyFilter(json));
             oversized.setAsyncSupported(true);
             context.addFilter(oversized, PATH, EnumSet.of(DispatcherType.REQUEST));
-            FilterHolder malformed = new FilterHolder(new MalformedBodyFilter(json));
+            McpSyncServer built = mcp;
+            FilterHolder malformed = new FilterHolder(new MalformedBodyFilter(json, MessageScreen.toolsOf(() -> built)));
             malformed.setAsyncSupported(true);
             context.addFilter(malformed, PATH, EnumSet.of(DispatcherType.REQUEST));
             ServletHolder servlet = new ServletHolder(transport);

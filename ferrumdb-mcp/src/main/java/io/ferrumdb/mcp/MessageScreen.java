@@ -1,11 +1,13 @@
 package io.ferrumdb.mcp;
 
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Decides what becomes of each line of stdin (and each HTTP request body, {@link MalformedBodyFilter}): a JSON-RPC
@@ -16,6 +18,10 @@ import java.util.Map;
  * The SDK (2.1) logged such a line with a stack trace and stopped reading, after which no request was answered
  * and the process never ended; its tools/call answered bad params with the text of a NullPointerException or of
  * Jackson's type error.
+ *
+ * <p>A well-formed call of a tool the server does not have is answered here too, with -32602 naming the tool and
+ * listing the server's tools: the SDK's own answer said only "Unknown tool: invalid_tool_name" (the name was in
+ * {@code data}, which clients seldom show), and it offers no hook to word it otherwise.
  */
 final class MessageScreen {
     /** What to do with one line. */
@@ -26,8 +32,11 @@ final class MessageScreen {
     record Pass(McpSchema.JSONRPCMessage message) implements Verdict {
     }
 
-    /** Not a message: {@code reply} (a JSON-RPC error, one line of JSON) answers it. */
-    record Refuse(String reply) implements Verdict {
+    /**
+     * Answered here: {@code reply} (a JSON-RPC error, one line of JSON). {@code wellFormed} when the line is a
+     * valid request that the server refuses (an unknown tool), as opposed to a line that is not a message at all.
+     */
+    record Refuse(String reply, boolean wellFormed) implements Verdict {
     }
 
     /** A blank line: nothing to do. */
@@ -37,16 +46,19 @@ final class MessageScreen {
     private final McpJsonMapper json;
     /** What one message arrives as, for the parse error: "the line" (stdio) or "the request body" (HTTP). */
     private final String carrier;
+    /** The names of the server's tools, asked for each tools/call (the server is built after its transport). */
+    private final Supplier<List<String>> toolNames;
 
-    MessageScreen(McpJsonMapper json, String carrier) {
+    MessageScreen(McpJsonMapper json, String carrier, Supplier<List<String>> toolNames) {
         this.json = json;
         this.carrier = carrier;
+        this.toolNames = toolNames;
     }
 
     Verdict screen(StdinLines.Line line) throws IOException {
         if (line instanceof StdinLines.TooLong tooLong) {
             OversizedLine oversized = tooLong.line();
-            return new Refuse(errorReply(json, oversized.id(), -32600, MessageLimit.refusal(oversized.length())));
+            return malformed(oversized.id(), -32600, MessageLimit.refusal(oversized.length()));
         }
         String text = ((StdinLines.Text) line).text().strip();
         return text.isEmpty() ? new Skip() : screen(text);
@@ -54,8 +66,7 @@ final class MessageScreen {
 
     /** Screens one whole message (an HTTP request body); blank text is not JSON here, so it is refused. */
     Verdict screenMessage(String text) throws IOException {
-        return text.isBlank() ? new Refuse(errorReply(json, null, -32700, "Parse error: " + carrier + " is empty"))
-                : screen(text);
+        return text.isBlank() ? malformed(null, -32700, "Parse error: " + carrier + " is empty") : screen(text);
     }
 
     private Verdict screen(String line) throws IOException {
@@ -63,8 +74,7 @@ final class MessageScreen {
         try {
             value = json.readValue(line, Object.class);
         } catch (IOException | RuntimeException notJson) {
-            return new Refuse(errorReply(json, null, -32700, "Parse error: " + carrier + " is not JSON: "
-                    + firstLine(notJson)));
+            return malformed(null, -32700, "Parse error: " + carrier + " is not JSON: " + firstLine(notJson));
         }
         Object id = value instanceof Map<?, ?> m && (m.get("id") instanceof String || m.get("id") instanceof Number)
                 ? m.get("id") : null;
@@ -78,13 +88,32 @@ final class MessageScreen {
             }
         }
         if (problem != null) {
-            return new Refuse(errorReply(json, id, -32600, "Invalid Request: " + problem));
+            return malformed(id, -32600, "Invalid Request: " + problem);
         }
         String params = paramsProblem((Map<?, ?>) value);
         if (params != null) {
-            return new Refuse(errorReply(json, id, -32602, "Invalid params: " + params));
+            return malformed(id, -32602, "Invalid params: " + params);
+        }
+        String unknownTool = unknownTool((Map<?, ?>) value);
+        if (unknownTool != null) {
+            return new Refuse(errorReply(json, id, -32602, unknownTool), true);
         }
         return new Pass(message);
+    }
+
+    private Refuse malformed(Object id, int code, String message) throws IOException {
+        return new Refuse(errorReply(json, id, code, message), false);
+    }
+
+    /** For a tools/call of a tool this server does not have: which one, and the tools it has; else null. */
+    private String unknownTool(Map<?, ?> message) {
+        if (!"tools/call".equals(message.get("method"))) {
+            return null;
+        }
+        Object name = ((Map<?, ?>) message.get("params")).get("name");
+        List<String> tools = toolNames.get();
+        return tools.contains(name) ? null
+                : "Unknown tool: \"" + name + "\"; the tools of this server are " + String.join(", ", tools);
     }
 
     /** What makes a parsed line not a JSON-RPC 2.0 message, in words; null when its shape is right. */
@@ -119,6 +148,11 @@ final class MessageScreen {
             return "the \"arguments\" of tools/call must be an object";
         }
         return null;
+    }
+
+    /** The names of the tools of {@code server} (a server that may still be being built: the supplier waits). */
+    static Supplier<List<String>> toolsOf(Supplier<McpSyncServer> server) {
+        return () -> server.get().listTools().stream().map(McpSchema.Tool::name).toList();
     }
 
     /** A JSON-RPC error response, one line of JSON; {@code id} null when the request's id is unknown. */

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -39,15 +41,17 @@ final class StdioTransport implements McpServerTransportProvider {
     private volatile McpServerSession session;
 
     /**
-     * @param grace how long, after stdin ended, the server waits for the next answer of the calls still running,
-     *              and then for the client to read what is left to write
+     * @param grace     how long, after stdin ended, the server waits for the next answer of the calls still running,
+     *                  and then for the client to read what is left to write
+     * @param toolNames the server's tools, to answer a call of any other ({@link MessageScreen})
      */
-    StdioTransport(McpJsonMapper json, InputStream in, OutputStream out, Duration grace) {
+    StdioTransport(McpJsonMapper json, InputStream in, OutputStream out, Duration grace,
+                   Supplier<List<String>> toolNames) {
         this.json = json;
         this.in = in;
         this.out = new OutboundLines(out);
         this.grace = grace;
-        this.screen = new MessageScreen(json, "the line");
+        this.screen = new MessageScreen(json, "the line", toolNames);
     }
 
     @Override

@@ -60,7 +60,10 @@ class PipedStdioTest {
                 // The SDK answered these with a NullPointerException's text and Jackson's type error.
                 "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\"}",
                 "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_get\","
-                        + "\"arguments\":[1]}}") + "\n";
+                        + "\"arguments\":[1]}}",
+                // The SDK's answer said "Unknown tool: invalid_tool_name", the name only in its data.
+                "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_gett\","
+                        + "\"arguments\":{\"key\":\"k\"}}}") + "\n";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // Before, the SDK stopped reading at the bad line: nothing after it was answered and serveStdio never returned.
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
@@ -81,6 +84,8 @@ class PipedStdioTest {
                 .anyMatch(l -> l.contains("\"id\":8,") && l.contains("\"code\":-32602")
                         && l.contains("tools/call needs \\\"params\\\""))
                 .anyMatch(l -> l.contains("\"id\":9,") && l.contains("must be an object"))
+                .anyMatch(l -> l.contains("\"id\":10,") && l.contains("\"code\":-32602")
+                        && l.contains("Unknown tool: \\\"kv_gett\\\"") && l.contains("kv_get, kv_put"))
                 .noneMatch(l -> l.contains("java.") || l.contains("Exception"));
         try (FerrumDB db = FerrumDB.open(dir)) {
             assertThat(db.get("x?".getBytes(StandardCharsets.UTF_8))).isNull();

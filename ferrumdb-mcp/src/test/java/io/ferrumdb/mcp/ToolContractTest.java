@@ -248,7 +248,10 @@ class ToolContractTest {
         assertThatThrownBy(() -> call(c, "remember_everything", Map.of("text", "x")))
                 .isInstanceOfSatisfying(McpError.class, e -> {
                     assertThat(e.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
-                    assertThat(String.valueOf(e.getJsonRpcError().data())).contains("remember_everything");
+                    // The message itself (what clients show) names the tool and lists the server's tools.
+                    assertThat(e.getJsonRpcError().message()).contains("\"remember_everything\"")
+                            .contains("remember, recall, forget, list_namespaces, kv_get, kv_put, kv_delete, kv_scan,"
+                                    + " doc_find");
                 });
         assertThat(error(call(c, "remember", Map.of("text", "x", "importance", 5)))).contains("importance");
         assertThat(error(call(c, "remember", Map.of("text", 42)))).contains("/text");

@@ -33,8 +33,8 @@ import java.util.stream.Stream;
  * at all, so after any crash the index and the memories agree. When {@code remember} returns, the memory is as
  * durable as the database's fsync policy makes any write.
  *
- * <p>Thread-safe. Writers are serialized (the namespace statistics are read, changed and written back); readers
- * never wait for them. The caller owns the database and closes it.
+ * <p>Thread-safe. Writers are serialized, across every instance on the same database (the namespace statistics
+ * are read, changed and written back); readers never wait for them. The caller owns the database and closes it.
  */
 public final class AgentMemory {
     /** Memories forgotten per write batch when forgetting by tags: each memory's removal is atomic on its own. */
@@ -46,11 +46,15 @@ public final class AgentMemory {
     private final FerrumDB db;
     private final Clock clock;
     private final MemoryIds ids;
-    /** Guards the read-modify-write of namespace statistics and id uniqueness. */
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /**
+     * Guards the read-modify-write of namespace statistics and id uniqueness: the database's lock, shared with every
+     * other instance on it ({@link WriterLocks}).
+     */
+    private final ReentrantLock writeLock;
 
-    private AgentMemory(FerrumDB db) {
+    private AgentMemory(FerrumDB db, ReentrantLock writeLock) {
         this.db = db;
+        this.writeLock = writeLock;
         this.clock = db.options().clock();
         this.ids = new MemoryIds(clock);
     }
@@ -72,8 +76,16 @@ public final class AgentMemory {
             throw new FerrumException("database " + db.directory() + " holds agent memory in format '"
                     + new String(marker, StandardCharsets.UTF_8) + "'; this build reads " + MemoryKeys.FORMAT);
         }
-        ExpiryEntryUpgrade.runIfNeeded(db);
-        return new AgentMemory(db);
+        ReentrantLock writeLock = WriterLocks.of(db);
+        // Under the writers' lock: the upgrade recounts the statistics, and a remember or forget of an instance
+        // already on this database must not change them between its count and its write.
+        writeLock.lock();
+        try {
+            ExpiryEntryUpgrade.runIfNeeded(db);
+        } finally {
+            writeLock.unlock();
+        }
+        return new AgentMemory(db, writeLock);
     }
 
     // ---------------------------------------------------------------- remember

@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  * <p>Crash-safe and idempotent: each step is one atomic batch that a rerun repeats to the same result, and the
  * engine's log keeps writes in order, so the marker is durable only after every step before it; a crash midway
  * leaves a store without the marker, which opens as before and whose next writable open finishes the upgrade.
+ * It runs under the database's writer lock ({@link WriterLocks}), as remember and forget do: a memory remembered
+ * by another instance between a namespace's recount and its write would otherwise be left out of the statistics.
  */
 final class ExpiryEntryUpgrade {
     /** Expiry entries added per write batch. */
@@ -31,8 +33,12 @@ final class ExpiryEntryUpgrade {
     private ExpiryEntryUpgrade() {
     }
 
-    /** Upgrades the store in {@code db} if it needs it and can be written; a read-only handle changes nothing. */
+    /**
+     * Upgrades the store in {@code db} if it needs it and can be written; a read-only handle changes nothing.
+     * REQUIRES: the database's writer lock held.
+     */
     static void runIfNeeded(FerrumDB db) {
+        assert WriterLocks.of(db).isHeldByCurrentThread();
         if (db.options().readOnly() || !db.contains(MemoryKeys.FORMAT_MARKER)
                 || db.contains(MemoryKeys.EXPIRY_ENTRIES_COMPLETE)) {
             return;

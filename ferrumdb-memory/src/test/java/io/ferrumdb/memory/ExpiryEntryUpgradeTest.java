@@ -3,6 +3,7 @@ package io.ferrumdb.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Gate;
 import io.ferrumdb.MutableClock;
 import io.ferrumdb.Options;
 import java.io.IOException;
@@ -10,8 +11,16 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,6 +134,87 @@ class ExpiryEntryUpgradeTest {
         assertThat(db.count(MemoryKeys.expiries("with"))).isEqualTo(1);
         clock.advance(Duration.ofHours(1));
         assertThat(ranking(memory, "with")).isEqualTo(ranking(memory, "without"));
+    }
+
+    /**
+     * The upgrade runs under the database's writer lock. Held inside it (a gate in the clock, which the engine reads
+     * for the upgrade's first lookup), a second {@code AgentMemory} on the same database must wait to remember until
+     * it has finished. Before, each instance had a lock of its own: the second ran the upgrade itself and then its
+     * remember while the first was held mid-upgrade, whose recount could then overwrite the statistics that
+     * remember had written. Whether the second caller finished or is queued on the lock is observed, not timed.
+     */
+    @Test
+    void theUpgradeExcludesTheWritesOfAnotherInstanceOnTheSameDatabase() throws Exception {
+        Gate upgrading = new Gate("a clock reading inside the upgrade");
+        db = FerrumDB.open(dir, Options.builder().clock(new UpgradeGatedClock(clock, upgrading)).build());
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            upgrading.arm();
+            Future<AgentMemory> first = callers.submit(() -> AgentMemory.on(db));
+            upgrading.awaitHeld();
+            AtomicReference<Thread> secondCaller = new AtomicReference<>();
+            Future<Remembered> second = callers.submit(() -> {
+                secondCaller.set(Thread.currentThread());
+                return AgentMemory.on(db).remember(note("with"));
+            });
+            ReentrantLock writers = WriterLocks.of(db);
+            while (!second.isDone() && (secondCaller.get() == null || !writers.hasQueuedThread(secondCaller.get()))) {
+                Thread.onSpinWait();
+            }
+            assertThat(second.isDone()).as("another instance remembered while the upgrade was held").isFalse();
+
+            upgrading.release();
+            AgentMemory memory = first.get();
+            second.get();
+            memory.remember(note("reference"));
+            assertThat(ranking(memory, "with")).isEqualTo(ranking(memory, "reference"));
+        } finally {
+            upgrading.release();
+            callers.shutdownNow();
+        }
+    }
+
+    private static MemoryInput note(String namespace) {
+        return new MemoryInput(namespace, "a note about the cluster", List.of(), null, null, null);
+    }
+
+    /** {@code base}'s time; a reading made inside {@link ExpiryEntryUpgrade} passes {@code gate} first. */
+    private static final class UpgradeGatedClock extends Clock {
+        private final Clock base;
+        private final Gate gate;
+
+        UpgradeGatedClock(Clock base, Gate gate) {
+            this.base = base;
+            this.gate = gate;
+        }
+
+        @Override
+        public long millis() {
+            if (StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                    f -> f.getClassName().equals(ExpiryEntryUpgrade.class.getName())))) {
+                try {
+                    gate.pass();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return base.millis();
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return base.getZone();
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 
     /** Every query's results in {@code namespace}: text and exact score, best first. */

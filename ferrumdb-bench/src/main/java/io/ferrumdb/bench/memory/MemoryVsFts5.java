@@ -8,6 +8,7 @@ import io.ferrumdb.memory.MemoryInput;
 import io.ferrumdb.memory.RecallQuery;
 import io.ferrumdb.memory.RecalledMemory;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -31,7 +33,7 @@ import java.util.stream.Stream;
  *
  * <p>Corpus: memories of 12 words drawn from a Zipf(1.0) vocabulary of 20,000 words; queries of two words, one
  * frequent and one rarer, the same list for both engines. The first {@code N} memories are bulk-loaded (FerrumDB
- * without fsync, SQLite in one transaction: loading is not what is measured), then the durable remembers and the
+ * without fsync through {@code rememberAsync}, SQLite in one transaction: loading is not what is measured), then the durable remembers and the
  * recalls are timed.
  *
  * <p>Run: {@code java -cp ferrumdb-bench/target/benchmarks.jar io.ferrumdb.bench.memory.MemoryVsFts5 [N...]}
@@ -61,6 +63,15 @@ public final class MemoryVsFts5 {
                     n, ferrum.remembersPerSecond / sqlite.remembersPerSecond,
                     sqlite.p50Micros / ferrum.p50Micros, sqlite.p99Micros / ferrum.p99Micros);
         }
+    }
+
+    /**
+     * Marks on stderr where each timed phase starts, in JVM uptime, the clock of {@code -Xlog:gc::uptime}: so that
+     * a GC log tells which pauses fell into which phase (the recall p99 at 100,000 memories).
+     */
+    private static void phase(int n, String what) {
+        System.err.printf("[%.3fs] N=%d %s%n", ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, n,
+                what);
     }
 
     private record Result(double remembersPerSecond, double p50Micros, double p99Micros) {
@@ -121,12 +132,17 @@ public final class MemoryVsFts5 {
         try {
             try (FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.never()).build())) {
                 AgentMemory memory = AgentMemory.on(db);
+                // Not waiting for each write's flush (under never() the flusher gathers up to 1 ms of writes):
+                // loading one memory per flush took over 20 minutes at 100,000 on the shared machine.
+                List<CompletableFuture<Void>> loaded = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    memory.remember(MemoryInput.of(corpus.texts.get(i)));
+                    loaded.add(memory.rememberAsync(MemoryInput.of(corpus.texts.get(i))).durable());
                 }
+                CompletableFuture.allOf(loaded.toArray(new CompletableFuture<?>[0])).join();
             }
             try (FerrumDB db = FerrumDB.open(dir, Options.builder().fsyncPolicy(FsyncPolicy.always()).build())) {
                 AgentMemory memory = AgentMemory.on(db);
+                phase(n, "FerrumDB remember starts");
                 long start = System.nanoTime();
                 for (int i = n; i < n + DURABLE_REMEMBERS; i++) {
                     memory.remember(MemoryInput.of(corpus.texts.get(i)));
@@ -134,6 +150,7 @@ public final class MemoryVsFts5 {
                 double perSecond = DURABLE_REMEMBERS / ((System.nanoTime() - start) / 1e9);
                 long[] latencies = new long[QUERIES];
                 long checksum = 0;
+                phase(n, "FerrumDB recall starts");
                 for (int q = 0; q < WARMUP_QUERIES + QUERIES; q++) {
                     long t = System.nanoTime();
                     List<RecalledMemory> found = memory.recall(new RecallQuery(null, corpus.queries.get(q), null,
@@ -145,6 +162,7 @@ public final class MemoryVsFts5 {
                         latencies[q - WARMUP_QUERIES] = System.nanoTime() - t;
                     }
                 }
+                phase(n, "FerrumDB recall ends");
                 return result(perSecond, latencies, checksum);
             }
         } finally {
@@ -173,6 +191,7 @@ public final class MemoryVsFts5 {
             c.setAutoCommit(true); // from here one transaction, one durable commit, per memory
             double perSecond;
             try (PreparedStatement p = c.prepareStatement(insert)) {
+                phase(n, "SQLite remember starts");
                 long start = System.nanoTime();
                 for (int i = n; i < n + DURABLE_REMEMBERS; i++) {
                     p.setString(1, corpus.texts.get(i));
@@ -185,6 +204,7 @@ public final class MemoryVsFts5 {
             long checksum = 0;
             try (PreparedStatement p = c.prepareStatement("SELECT rowid, text, bm25(memories) FROM memories "
                     + "WHERE memories MATCH ? ORDER BY bm25(memories), rowid DESC LIMIT " + LIMIT)) {
+                phase(n, "SQLite recall starts");
                 for (int q = 0; q < WARMUP_QUERIES + QUERIES; q++) {
                     long t = System.nanoTime();
                     p.setString(1, String.join(" OR ", corpus.queries.get(q).split(" ")));
