@@ -113,7 +113,19 @@ final class MessageScreen {
         Object name = ((Map<?, ?>) message.get("params")).get("name");
         List<String> tools = toolNames.get();
         return tools.contains(name) ? null
-                : "Unknown tool: \"" + name + "\"; the tools of this server are " + String.join(", ", tools);
+                : "Unknown tool: " + shownName((String) name) + "; the tools of this server are "
+                        + String.join(", ", tools);
+    }
+
+    /** Longest tool name an error quotes whole; a longer one (any length fits in a 16 MiB line) is cut. */
+    private static final int SHOWN_NAME_CHARS = 64;
+
+    /** The name in quotes, cut after {@link #SHOWN_NAME_CHARS} with its length said: a reply stays a short line. */
+    private static String shownName(String name) {
+        if (name.length() <= SHOWN_NAME_CHARS) {
+            return "\"" + name + "\"";
+        }
+        return "\"" + name.substring(0, SHOWN_NAME_CHARS) + "\u2026\" (" + name.length() + " characters)";
     }
 
     /** What makes a parsed line not a JSON-RPC 2.0 message, in words; null when its shape is right. */

@@ -63,7 +63,10 @@ class PipedStdioTest {
                         + "\"arguments\":[1]}}",
                 // The SDK's answer said "Unknown tool: invalid_tool_name", the name only in its data.
                 "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\",\"params\":{\"name\":\"kv_gett\","
-                        + "\"arguments\":{\"key\":\"k\"}}}") + "\n";
+                        + "\"arguments\":{\"key\":\"k\"}}}",
+                // A name of any length was echoed whole (the SDK put it in data too): the message cuts it.
+                "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\",\"params\":{\"name\":\""
+                        + "y".repeat(100_000) + "\",\"arguments\":{}}}") + "\n";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // Before, the SDK stopped reading at the bad line: nothing after it was answered and serveStdio never returned.
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
@@ -86,6 +89,7 @@ class PipedStdioTest {
                 .anyMatch(l -> l.contains("\"id\":9,") && l.contains("must be an object"))
                 .anyMatch(l -> l.contains("\"id\":10,") && l.contains("\"code\":-32602")
                         && l.contains("Unknown tool: \\\"kv_gett\\\"") && l.contains("kv_get, kv_put"))
+                .anyMatch(l -> l.contains("\"id\":11,") && l.contains("(100000 characters)") && l.length() < 2_000)
                 .noneMatch(l -> l.contains("java.") || l.contains("Exception"));
         try (FerrumDB db = FerrumDB.open(dir)) {
             assertThat(db.get("x?".getBytes(StandardCharsets.UTF_8))).isNull();
