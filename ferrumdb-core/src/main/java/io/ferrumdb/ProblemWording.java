@@ -27,6 +27,12 @@ public final class ProblemWording {
             Pattern.compile(" \\(not recognized as one since Feature '[A-Z_]+' not enabled for parser\\)");
     /** NaN, Infinity or a signed form of them, once the advice is gone: "Non-standard token 'NaN'". */
     private static final Pattern NON_NUMBER_TOKEN = Pattern.compile("^Non-standard token '[^']*'$");
+    /**
+     * Jackson's place of an unclosed object or array, "[Source: REDACTED (`StreamReadFeature.X` disabled); line:
+     * 1, column: 1]": the source is a parser setting, the line and column are what the user needs.
+     */
+    private static final Pattern JSON_LOCATION =
+            Pattern.compile("\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]");
 
     private ProblemWording() {
     }
@@ -78,6 +84,7 @@ public final class ProblemWording {
         }
         String text = JSON_READ_SETTING.matcher(parserMessage).replaceAll("");
         text = JSON_COMMENT_SETTING.matcher(text).replaceAll(" (JSON has no comments)");
+        text = JSON_LOCATION.matcher(text).replaceAll("line $1, column $2");
         return NON_NUMBER_TOKEN.matcher(text).matches() ? text + "; JSON has no NaN or Infinity" : text;
     }
 

@@ -77,4 +77,13 @@ class ProblemWordingTest {
         assertThat(ProblemWording.jsonSyntax(plain)).isEqualTo(plain);
         assertThat(ProblemWording.jsonSyntax(null)).isEqualTo("malformed JSON");
     }
+
+    @Test
+    void theParsersSourceSettingLeavesAnUnclosedObjectsPlaceAsLineAndColumn() {
+        // Jackson 2.18's message for truncated JSON: the place of the unclosed object names a parser setting.
+        assertThat(ProblemWording.jsonSyntax("Unexpected end-of-input: expected close marker for Object (start"
+                + " marker at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 2,"
+                + " column: 7])")).isEqualTo("Unexpected end-of-input: expected close marker for Object (start marker"
+                + " at line 2, column 7)");
+    }
 }

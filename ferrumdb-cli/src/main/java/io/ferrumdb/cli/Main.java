@@ -37,9 +37,18 @@ public final class Main {
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean console = isTerminal();
         Io.PassphrasePrompt prompt = console ? Main::readPassword : null;
+        Terminals terminals = Terminals.detect(console);
+        String notUtf8 = RawArguments.firstNotUtf8(args);
+        if (notUtf8 != null) {
+            PrintStream shownErr = terminals.err() ? safe(err) : err;
+            shownErr.println("ferrumdb: " + notUtf8 + " is not UTF-8 text, so it could not be stored as given: binary"
+                    + " keys and values take --hex or --base64 (or put KEY --file FILE)");
+            shownErr.flush();
+            System.exit(ExitCode.USAGE);
+        }
         int code;
         try {
-            code = run(args, System.in, out, err, System.getenv(), Terminals.detect(console), prompt);
+            code = run(args, System.in, out, err, System.getenv(), terminals, prompt);
         } catch (Error e) {
             // picocli passes Errors on (a broken class path: NoSuchFieldError, NoClassDefFoundError). Left to the
             // JVM, one ended the main thread while the database's and a server's threads kept the process alive:

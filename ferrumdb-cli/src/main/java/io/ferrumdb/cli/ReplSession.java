@@ -421,7 +421,8 @@ final class ReplSession {
             out.println(c.equals("DOC") ? DOC_HELP : COMMANDS.get(c));
             return;
         }
-        out.println("Commands (case-insensitive; quote words with blanks in \"...\" or '...'):");
+        out.println("Commands (case-insensitive; quote words with blanks in \"...\" (which reads \\xHH, \\n and \\t)"
+                + " or '...'):");
         COMMANDS.values().forEach(h -> out.println("  " + h));
         if (codec != Codec.TEXT) {
             out.println("Keys and values are written in " + codec.name().toLowerCase(Locale.ROOT) + ".");

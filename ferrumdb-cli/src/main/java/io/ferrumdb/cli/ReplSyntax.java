@@ -1,10 +1,16 @@
 package io.ferrumdb.cli;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How a REPL line is read: words separated by blanks, "double quotes" with backslash escapes, 'single quotes'
+ * How a REPL line is read: words separated by blanks, "double quotes" with backslash escapes
+ * ({@code \n \r \t \a \b \xHH}, as redis-cli reads them), 'single quotes'
  * taken literally. JSON may span lines: input continues while braces or brackets are open or a string is.
  */
 final class ReplSyntax {
@@ -67,12 +73,16 @@ final class ReplSyntax {
             if (c == '"') {
                 return i + 1;
             }
-            if (c == '\\' && i + 1 < line.length()) {
+            if (hexEscapeAt(line, i)) {
+                i = readHexEscapes(line, i, word);
+            } else if (c == '\\' && i + 1 < line.length()) {
                 char e = line.charAt(i + 1);
                 word.append(switch (e) {
                     case 'n' -> '\n';
                     case 't' -> '\t';
                     case 'r' -> '\r';
+                    case 'a' -> '\u0007';
+                    case 'b' -> '\b';
                     default -> e;
                 });
                 i += 2;
@@ -82,6 +92,33 @@ final class ReplSyntax {
             }
         }
         throw CliException.usage("unterminated \" quote");
+    }
+
+    private static boolean hexEscapeAt(String line, int i) {
+        return i + 3 < line.length() && line.charAt(i) == '\\' && line.charAt(i + 1) == 'x'
+                && Character.digit(line.charAt(i + 2), 16) >= 0 && Character.digit(line.charAt(i + 3), 16) >= 0;
+    }
+
+    /**
+     * A run of {@code \xHH} escapes, as redis-cli reads them in double quotes: the bytes, read as UTF-8. This is
+     * how a terminal shows a control character of a key ({@code KEYS} prints ESC as {@code \x1B}, a C1 control
+     * as the two bytes of its UTF-8 form), so that what was shown can be typed back.
+     */
+    private static int readHexEscapes(String line, int i, StringBuilder word) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int start = i;
+        while (hexEscapeAt(line, i)) {
+            bytes.write(Character.digit(line.charAt(i + 2), 16) << 4 | Character.digit(line.charAt(i + 3), 16));
+            i += 4;
+        }
+        try {
+            word.append(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray())));
+        } catch (CharacterCodingException e) {
+            throw CliException.usage(line.substring(start, i) + " is not UTF-8 text: binary keys and values take"
+                    + " --hex or --base64");
+        }
+        return i;
     }
 
     /** True while a JSON object, array or double-quoted string opened in {@code text} is still open. */

@@ -41,6 +41,29 @@ class BadInputTest {
         assertThat(run("get", "after").code()).isEqualTo(ExitCode.NOT_FOUND);
     }
 
+    /**
+     * JSON Lines are lines: the parser reads JSON, so a record cut short at the end of line 2 was reported at line 3
+     * (where the parser noticed), and a record spread over two lines, or two records on one line, went in.
+     */
+    @Test
+    void aBadLineIsNamedByItsOwnNumberAndEveryRecordIsOneLine() {
+        Run cut = Run.of(db(), GOOD + "{\"key\":\"b\",\"value\":\"2\"\n" + GOOD, "import");
+        assertThat(cut.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(cut.err()).startsWith("ferrumdb: line 2: malformed JSON: the record does not end on its line")
+                .contains("on line 3").contains("1 record(s) before it were imported");
+        Run cutAtTheEnd = Run.of(tmp.resolve("db2"), GOOD + "{\"key\":\"b\",\"value\":\"2\"\n", "import");
+        assertThat(cutAtTheEnd.err()).startsWith("ferrumdb: line 2: malformed JSON");
+        Run spread = Run.of(tmp.resolve("db3"), GOOD + "{\"key\":\"b\",\n\"value\":\"2\"}\n", "import");
+        assertThat(spread.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(spread.err()).startsWith("ferrumdb: line 2: the record goes on to line 3 (JSON Lines: one record a"
+                + " line); 1 record(s) before it were imported");
+        Run twoOnALine = Run.of(tmp.resolve("db4"), GOOD.strip() + " {\"key\":\"b\",\"value\":\"2\"}\n", "import");
+        assertThat(twoOnALine.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(twoOnALine.err()).startsWith("ferrumdb: line 1: a second record on the line (JSON Lines: one record"
+                + " a line); 1 record(s) before it were imported");
+        assertThat(Run.of(tmp.resolve("db3"), "", "count").out()).isEqualTo("1\n");
+    }
+
     @Test
     void aValueOverTwentyMillionCharactersExportsAndImportsExactly() throws Exception {
         // Base64 of 16 MiB is 22.4 million characters, past Jackson's default cap of 20 million.
@@ -126,8 +149,9 @@ class BadInputTest {
         assertThat(r.err()).contains("not a directory: " + file).doesNotContain("java.").doesNotContain("Exception");
         assertThat(run("put", "k", "v").code()).isZero();
         Run backup = run("backup", file.toString());
-        assertThat(backup.code()).isEqualTo(ExitCode.DATABASE);
-        assertThat(backup.err()).contains("not a directory: " + file).doesNotContain("java.");
+        assertThat(backup.code()).isEqualTo(ExitCode.USAGE); // a mistaken target, as in BackupCommandTest
+        assertThat(backup.err()).contains("backup target " + file + " is a file, not a directory")
+                .doesNotContain("java.");
     }
 
     @Test

@@ -49,6 +49,14 @@ class DocCommandsTest {
     }
 
     @Test
+    void aTruncatedDocumentIsPlacedByLineAndColumnWithoutTheParsersSettings() {
+        Run r = run("doc", "put", "users", "u1", "{\"name\":\"Ada\",\"age\":36");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).isEqualTo("ferrumdb: invalid JSON document: Unexpected end-of-input: expected close marker"
+                + " for Object (start marker at line 1, column 1)\n");
+    }
+
+    @Test
     void aKeyValueDatabaseIsNotADocumentStore() {
         run("put", "k", "v");
         Run r = run("doc", "collections");

@@ -65,6 +65,26 @@ class ReplPipedTest {
                 + "user:22\n");
     }
 
+    /**
+     * A key holding control characters is listed on a terminal as {@code \x1B[2J}; in double quotes the REPL reads
+     * {@code \xHH} as redis-cli does, so the key can be typed back as it was shown (it read "x1B[2J").
+     */
+    @Test
+    void hexEscapesInDoubleQuotesAreBytesAsInRedisCli() {
+        Run r = repl("""
+                SET "\\x1B[2J\\x1b[Hk\\xC2\\x9B" v
+                KEYS
+                GET "\\x1B[2J\\x1B[Hk\\xc2\\x9b"
+                SET "tab\\tbell\\a" w
+                GET "tab\\x09bell\\x07"
+                GET "\\xff"
+                GET "\\x4"
+                """);
+        assertThat(r.out()).isEqualTo("OK\n\u001B[2J\u001B[Hk\u009B\nv\nOK\nw\n(nil)\n");
+        assertThat(r.err()).isEqualTo("(error) \\xff is not UTF-8 text: binary keys and values take --hex or --base64\n");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+    }
+
     @Test
     void ttlExpireAndPersist() {
         Run r = repl("""

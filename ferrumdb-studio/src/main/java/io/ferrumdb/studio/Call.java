@@ -13,7 +13,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,7 +52,7 @@ final class Call {
         exchange.responseHeaders().set(name, value);
     }
 
-    /** The request body as it arrives, for endpoints that stream it; {@link #jsonBody()} reads it bounded. */
+    /** The request body as it arrives, for endpoints that stream it; {@link #jsonBody(String...)} reads it bounded. */
     InputStream requestBody() {
         return exchange.requestBody();
     }
@@ -87,8 +89,25 @@ final class Call {
         return value;
     }
 
-    /** The request body as a JSON object. */
-    JsonNode jsonBody() throws IOException {
+    /**
+     * The request body as a JSON object whose fields are all among {@code fields}. A field the endpoint does not
+     * read is refused rather than ignored: {@code "ttlSecond": 60} wrote a value that never expires, without a
+     * word (the import refuses an unknown field too).
+     */
+    JsonNode jsonBody(String... fields) throws IOException {
+        JsonNode body = jsonBody();
+        List<String> known = List.of(fields);
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                throw ApiException.badRequest("unknown field '" + forMessage(name) + "' (this call takes "
+                        + String.join(", ", known) + ")");
+            }
+        }
+        return body;
+    }
+
+    private JsonNode jsonBody() throws IOException {
         byte[] body = readBody();
         if (body.length == 0) {
             throw ApiException.badRequest("the request needs a JSON object body");

@@ -105,7 +105,7 @@ final class DocumentApi {
      * creates the collection on first use.
      */
     void put(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("collection", "id", "document", "ttlSeconds");
         String name = text(body, "collection");
         String id = text(body, "id");
         JsonNode doc = body.get("document");
@@ -120,13 +120,11 @@ final class DocumentApi {
         if (doc == null || !doc.isObject()) {
             throw ApiException.badRequest("'document' must be a JSON object (or its text)");
         }
+        // The key-value rule, 100 years at most: a document took any TTL up to Long.MAX_VALUE seconds.
+        Duration ttl = KeyValueApi.ttlFrom(body);
         DocumentCollection c = store.collection(name);
-        if (body.hasNonNull("ttlSeconds")) {
-            JsonNode t = body.get("ttlSeconds");
-            if (!t.isIntegralNumber() || !t.canConvertToLong() || t.asLong() <= 0) {
-                throw ApiException.badRequest("'ttlSeconds' must be a positive whole number, got " + t);
-            }
-            c.put(id, doc, Duration.ofSeconds(t.asLong()));
+        if (ttl != null) {
+            c.put(id, doc, ttl);
         } else {
             c.put(id, doc);
         }
@@ -141,10 +139,10 @@ final class DocumentApi {
 
     /** {@code POST /api/index} with {@code {"collection", "path", "unique"?}}: builds the index. */
     void createIndex(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("collection", "path", "unique");
         DocumentCollection c = existing(text(body, "collection"));
         String path = text(body, "path");
-        boolean unique = body.path("unique").asBoolean(false);
+        boolean unique = KeyValueApi.flag(body, "unique");
         if (unique) {
             c.createUniqueIndex(path);
         } else {

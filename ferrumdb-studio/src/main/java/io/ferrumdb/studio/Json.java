@@ -3,6 +3,7 @@ package io.ferrumdb.studio;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -64,6 +65,9 @@ final class Json {
         MAPPER.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         MAPPER.getFactory().configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
         MAPPER.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        // {"key":"a","key":"b"} wrote "b" without a word; the import refuses a field given twice, and so does every
+        // request body.
+        MAPPER.getFactory().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
         PLAIN.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 

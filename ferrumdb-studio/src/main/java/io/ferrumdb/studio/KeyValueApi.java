@@ -158,18 +158,23 @@ final class KeyValueApi {
      * expiring after ttlSeconds when given.
      */
     void put(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("key", "hex", "value", "valueBase64", "ttlSeconds");
         byte[] key = keyFromJson(body);
         byte[] value;
         String base64 = string(body, "valueBase64");
+        String text = string(body, "value");
+        if (base64 != null && text != null) {
+            // As 'key' and 'hex': one was silently taken over the other.
+            throw ApiException.badRequest("give the value as 'value' (text) or 'valueBase64', not both");
+        }
         if (base64 != null) {
             try {
                 value = Base64.getDecoder().decode(base64);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("'valueBase64' is not valid base64: " + e.getMessage());
             }
-        } else if (body.has("value") && body.get("value").isTextual()) {
-            value = utf8(body.get("value").asText(), "'value'");
+        } else if (text != null) {
+            value = utf8(text, "'value'");
         } else {
             throw ApiException.badRequest("give the value as 'value' (text) or 'valueBase64'");
         }
@@ -193,8 +198,11 @@ final class KeyValueApi {
         metrics.putLatency.record(System.nanoTime() - start);
     }
 
-    /** The TTL of a request body ({@code ttlSeconds}: 1 to {@link #MAX_TTL_SECONDS}), or null for none. */
-    private static Duration ttlFrom(JsonNode body) {
+    /**
+     * The TTL of a request body ({@code ttlSeconds}: 1 to {@link #MAX_TTL_SECONDS}), or null for none; documents
+     * take the same rule.
+     */
+    static Duration ttlFrom(JsonNode body) {
         if (!body.hasNonNull("ttlSeconds")) {
             return null;
         }
@@ -214,7 +222,7 @@ final class KeyValueApi {
      * to the same key between the two is overwritten (last writer wins, as with any put). 404 when absent.
      */
     void setTtl(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("key", "hex", "ttlSeconds");
         byte[] key = keyFromJson(body);
         if (!body.has("ttlSeconds")) {
             throw ApiException.badRequest("give 'ttlSeconds': seconds from now, or null to remove the TTL");
@@ -249,9 +257,9 @@ final class KeyValueApi {
      * {@link #DELETE_BATCH}; {@code deleted} is the number removed.
      */
     void deletePrefix(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("prefix", "prefixHex", "expectedCount", "all");
         byte[] prefix = prefixFrom(string(body, "prefix"), string(body, "prefixHex"));
-        boolean all = body.path("all").asBoolean(false);
+        boolean all = flag(body, "all");
         JsonNode expected = body.get("expectedCount");
         if (expected == null || !expected.canConvertToLong() || !expected.isIntegralNumber()) {
             throw ApiException.badRequest("give 'expectedCount', the number of keys the user confirmed deleting");
@@ -351,6 +359,21 @@ final class KeyValueApi {
      * A text field of a request body, null when absent or null. Any other type is refused: Jackson's asText()
      * makes "" of an object or array, which named the empty key (or an empty value, or every key as a prefix).
      */
+    /**
+     * A true/false field, false when absent. Jackson's asBoolean() made false of "yes" and true of 1: a unique
+     * index asked for as "unique": "true" was built as a plain one.
+     */
+    static boolean flag(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw ApiException.badRequest("'" + field + "' must be true or false, got " + v);
+        }
+        return v.booleanValue();
+    }
+
     private static String string(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {

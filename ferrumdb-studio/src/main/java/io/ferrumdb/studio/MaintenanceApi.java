@@ -118,7 +118,7 @@ final class MaintenanceApi {
      * directory, while writes go on. Absolute paths only: a relative one would depend on where Studio was started.
      */
     void backup(Call call) throws IOException {
-        JsonNode body = call.jsonBody();
+        JsonNode body = call.jsonBody("target");
         if (!body.hasNonNull("target") || !body.get("target").isTextual() || body.get("target").asText().isBlank()) {
             throw ApiException.badRequest("give the backup directory as 'target' (an absolute path)");
         }

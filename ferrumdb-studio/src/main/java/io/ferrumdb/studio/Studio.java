@@ -6,6 +6,7 @@ import io.ferrumdb.FerrumException;
 import io.ferrumdb.ProblemWording;
 import io.ferrumdb.ReadOnlyDatabaseException;
 import io.ferrumdb.doc.DocumentStore;
+import io.ferrumdb.doc.NotADocumentStoreException;
 import io.ferrumdb.doc.UniqueIndexViolationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -161,7 +162,11 @@ public final class Studio implements AutoCloseable {
                 e.addSuppressed(notAStore);
                 throw e;
             }
-            return new Opened(db, null, ProblemWording.describe(notAStore));
+            // The engine's advice ("open it with FerrumDB.open") is for Java code; a Studio user is on the page.
+            return new Opened(db, null, notAStore instanceof NotADocumentStoreException
+                    ? "the database " + config.databaseDir() + " holds plain keys, not documents (it is not a document"
+                    + " store): its keys are on the Keys page; a new directory opened in Studio becomes a document store"
+                    : ProblemWording.describe(notAStore));
         }
         return new Opened(store.database(), store, null);
     }
@@ -267,16 +272,19 @@ public final class Studio implements AutoCloseable {
         route("GET", "/api/tail", new LiveTail(db, System::currentTimeMillis)::stream, false);
         MaintenanceApi maintenanceApi = new MaintenanceApi(db, maintenance, System::currentTimeMillis,
                 config.console());
-        if (documents != null) {
-            DocumentApi docs = new DocumentApi(documents);
-            route("GET", "/api/collections", docs::listCollections, false);
-            route("GET", "/api/query", docs::query, false);
-            route("GET", "/api/document", docs::get, false);
-            route("PUT", "/api/document", docs::put, true);
-            route("DELETE", "/api/document", docs::delete, true);
-            route("POST", "/api/index", docs::createIndex, true);
-            route("DELETE", "/api/index", docs::dropIndex, true);
-        }
+        DocumentApi docs = documents != null ? new DocumentApi(documents) : null;
+        // On a database of plain keys the document endpoints say why there are no documents (they answered "no
+        // such page or endpoint", as for a mistyped URL).
+        Endpoint none = call -> {
+            throw ApiException.notFound("no documents: " + documentsProblem);
+        };
+        route("GET", "/api/collections", docs != null ? docs::listCollections : none, false);
+        route("GET", "/api/query", docs != null ? docs::query : none, false);
+        route("GET", "/api/document", docs != null ? docs::get : none, false);
+        route("PUT", "/api/document", docs != null ? docs::put : none, true);
+        route("DELETE", "/api/document", docs != null ? docs::delete : none, true);
+        route("POST", "/api/index", docs != null ? docs::createIndex : none, true);
+        route("DELETE", "/api/index", docs != null ? docs::dropIndex : none, true);
         route("GET", "/api/compact", maintenanceApi::status, false);
         route("POST", "/api/compact", maintenanceApi::startCompaction, true);
         route("GET", "/api/backup", maintenanceApi::backupStatus, false);

@@ -159,7 +159,21 @@ class DocumentApiTest {
             TestClient.Response wrapped = client.put("/api/document", "{\"collection\":\"notes\",\"id\":\"n5\","
                     + "\"document\":{},\"ttlSeconds\":18446744073709551617}");
             assertThat(wrapped.status()).isEqualTo(400);
-            assertThat(wrapped.json().get("error").asText()).contains("'ttlSeconds' must be a positive whole number");
+            assertThat(wrapped.json().get("error").asText()).contains("'ttlSeconds' must be a whole number of seconds");
+            // The key-value rule, 100 years at most, for documents too: Long.MAX_VALUE seconds was stored.
+            for (String ttl : List.of("9223372036854775807", "3153600001")) {
+                TestClient.Response tooLong = client.put("/api/document", "{\"collection\":\"notes\",\"id\":\"n6\","
+                        + "\"document\":{},\"ttlSeconds\":" + ttl + "}");
+                assertThat(tooLong.status()).as(ttl).isEqualTo(400);
+                assertThat(tooLong.json().get("error").asText()).as(ttl).isEqualTo("'ttlSeconds' must be a whole number"
+                        + " of seconds from 1 to 3153600000 (100 years), got " + ttl);
+            }
+            assertThat(client.get("/api/document?collection=notes&id=n6").status()).isEqualTo(404);
+            // "unique": "yes" built a plain index.
+            TestClient.Response notABoolean = client.send("POST", "/api/index", Map.of("X-FerrumDB-Token",
+                    client.token()), "{\"collection\":\"notes\",\"path\":\"tag\",\"unique\":\"yes\"}");
+            assertThat(notABoolean.status()).isEqualTo(400);
+            assertThat(notABoolean.json().get("error").asText()).isEqualTo("'unique' must be true or false, got \"yes\"");
         }
         try (DocumentStore store = DocumentStore.open(dir)) {
             assertThat(store.collection("notes").find(Filter.all())).extracting(d -> d.id()).containsExactly("n2");
@@ -175,8 +189,16 @@ class DocumentApiTest {
             TestClient client = new TestClient(studio);
             JsonNode info = client.get("/api/info").json();
             assertThat(info.get("features").get("documents").asBoolean()).isFalse();
-            assertThat(info.get("documentsUnavailable").asText()).contains("not a document store");
-            assertThat(client.get("/api/collections").status()).isEqualTo(404);
+            assertThat(info.get("documentsUnavailable").asText()).isEqualTo("the database " + dir + " holds plain"
+                    + " keys, not documents (it is not a document store): its keys are on the Keys page; a new"
+                    + " directory opened in Studio becomes a document store");
+            // Said for every document endpoint, not "no such page or endpoint" as for a mistyped URL.
+            for (String path : List.of("/api/collections", "/api/query?collection=c", "/api/document?collection=c&id=1")) {
+                TestClient.Response r = client.get(path);
+                assertThat(r.status()).as(path).isEqualTo(404);
+                assertThat(r.json().get("error").asText()).as(path)
+                        .isEqualTo("no documents: " + info.get("documentsUnavailable").asText());
+            }
             assertThat(client.get("/api/kv?key=plain").json().get("text").asText()).isEqualTo("v");
         }
     }

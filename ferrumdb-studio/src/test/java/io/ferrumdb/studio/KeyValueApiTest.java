@@ -100,6 +100,45 @@ class KeyValueApiTest {
         assertThat(db.size()).isEqualTo(baseline);
     }
 
+    /** Each of these wrote something other than what was sent, or said it in Jackson's terms. */
+    @Test
+    void aValueGivenTwiceOrOfTheWrongTypeAndAFieldRepeatedAreRefusedNaming() {
+        TestClient.Response both = client.put("/api/kv", "{\"key\":\"a\",\"value\":\"b\",\"valueBase64\":\"YQ==\"}");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.json().get("error").asText())
+                .isEqualTo("give the value as 'value' (text) or 'valueBase64', not both");
+        TestClient.Response number = client.put("/api/kv", "{\"key\":\"a\",\"value\":5}");
+        assertThat(number.status()).isEqualTo(400);
+        assertThat(number.json().get("error").asText()).isEqualTo("'value' must be a string, got number");
+        TestClient.Response repeated = client.put("/api/kv", "{\"key\":\"a\",\"value\":\"b\",\"key\":\"c\"}");
+        assertThat(repeated.status()).isEqualTo(400);
+        assertThat(repeated.json().get("error").asText()).contains("Duplicate field 'key'");
+        TestClient.Response truncated = client.put("/api/kv", "{\"key\":\"a\",\"value\":\"b\"");
+        assertThat(truncated.status()).isEqualTo(400);
+        assertThat(truncated.json().get("error").asText()).isEqualTo("the request body is not valid JSON: Unexpected"
+                + " end-of-input: expected close marker for Object (start marker at line 1, column 1)");
+        assertThat(db.size()).isEqualTo(baseline);
+    }
+
+    /** A mistyped field was ignored: "ttlSecond" wrote a value that never expires. */
+    @Test
+    void aFieldTheCallDoesNotTakeIsRefusedNamingTheOnesItDoes() {
+        TestClient.Response typo = client.put("/api/kv", "{\"key\":\"t\",\"value\":\"v\",\"ttlSecond\":60}");
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.json().get("error").asText()).isEqualTo("unknown field 'ttlSecond' (this call takes key, hex,"
+                + " value, valueBase64, ttlSeconds)");
+        assertThat(db.get("t".getBytes(UTF_8))).isNull();
+        TestClient.Response ttl = client.send("POST", "/api/kv/ttl", Map.of("X-FerrumDB-Token", client.token()),
+                "{\"key\":\"t\",\"ttl\":60}");
+        assertThat(ttl.status()).isEqualTo(400);
+        assertThat(ttl.json().get("error").asText()).startsWith("unknown field 'ttl'");
+        TestClient.Response backup = client.send("POST", "/api/backup", Map.of("X-FerrumDB-Token", client.token()),
+                "{\"target\":\"" + dir.resolveSibling("copy") + "\",\"overwrite\":true}");
+        assertThat(backup.status()).isEqualTo(400);
+        assertThat(backup.json().get("error").asText()).isEqualTo("unknown field 'overwrite' (this call takes target)");
+        assertThat(dir.resolveSibling("copy")).doesNotExist();
+    }
+
     @Test
     void putThenGetShowsTextJsonAndHex() throws Exception {
         assertThat(client.put("/api/kv", json(Map.of("key", "user:1", "value", "{\"name\":\"Ada\",\"tags\":[1,2]}")))

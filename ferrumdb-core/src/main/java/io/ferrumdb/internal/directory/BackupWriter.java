@@ -11,6 +11,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,7 +160,14 @@ public final class BackupWriter {
             io.createDirectories(target);
             return;
         }
-        List<Path> present = io.list(target);
+        List<Path> present;
+        try {
+            present = io.list(target);
+        } catch (NotDirectoryException file) {
+            // A mistaken argument, as a non-empty directory is: not a failure of the database.
+            throw new IllegalArgumentException("backup target " + target + " is a file, not a directory: name a new or"
+                    + " empty directory", file);
+        }
         if (present.isEmpty()) {
             return;
         }

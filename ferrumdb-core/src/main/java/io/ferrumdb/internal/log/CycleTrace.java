@@ -8,8 +8,8 @@ import java.nio.file.Path;
 /**
  * Diagnostics for measurements only: with the system property {@code ferrumdb.traceCycles} naming a file, the log
  * writer records the timestamps of its first {@link #CAPACITY} cycles (who ran each, its records, when it was taken,
- * written, fsynced, handed on, its followers completed and the next leader woken, when that leader ran again and
- * when it had completed the futures it inherited) and writes them there as CSV when the JVM exits. Without the property every call is a test of a constant false.
+ * written, fsynced, handed on, its followers completed and the next leader woken, when that leader ran again) and
+ * writes them there as CSV when the JVM exits. Without the property every call is a test of a constant false.
  * Timestamps are System.nanoTime(); only the token holder writes a cycle's row (one cycle runs at a time).
  */
 final class CycleTrace {
@@ -35,19 +35,15 @@ final class CycleTrace {
     static final int RQ_AFTER = 13;
     static final int CPU_BEFORE = 14;
     static final int CPU_AFTER = 15;
-    /** When the leader had completed the futures it inherited from the last group (after RESUMED, before TAKEN). */
-    static final int SHARED = 16;
-    private static final int COLUMNS = 17;
+    private static final int COLUMNS = 16;
     private static final String HEADER = "resumed,taken,written,synced,handed,acked,woken,records,waiters,leader,acks,"
-            + "thread,rqBefore,rqAfter,cpuBefore,cpuAfter,shared";
+            + "thread,rqBefore,rqAfter,cpuBefore,cpuAfter";
 
     private static final long[] ROWS = ON ? new long[CAPACITY * COLUMNS] : null;
     /** Cycles begun; written by the token holder only. */
     private static volatile int cycles;
     /** When the thread last made the leader resumed from its park, for the next row. */
     private static volatile long resumed;
-    /** When that leader had completed its inherited futures, for the next row. */
-    private static volatile long shared;
     /** Why the scheduler statistics could not be read, or null. */
     private static volatile Throwable schedUnreadable;
 
@@ -67,13 +63,6 @@ final class CycleTrace {
         }
     }
 
-    /** The writer made the leader completed the futures it inherited and goes on to gather and take its group. */
-    static void shared() {
-        if (ON) {
-            shared = System.nanoTime();
-        }
-    }
-
     /** A cycle was taken by the token holder; returns its row, or -1 when tracing is off or full. */
     static int begin(CycleIo.Cycle c, boolean leader) {
         if (!ON || cycles >= CAPACITY) {
@@ -88,7 +77,6 @@ final class CycleTrace {
         cycles = row + 1;
         int at = row * COLUMNS;
         ROWS[at + RESUMED] = leader ? resumed : 0;
-        ROWS[at + SHARED] = leader ? shared : 0;
         ROWS[at + TAKEN] = System.nanoTime();
         ROWS[at + RECORDS] = records;
         ROWS[at + WAITERS] = waiters;

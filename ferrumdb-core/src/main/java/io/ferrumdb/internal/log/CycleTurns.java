@@ -154,7 +154,7 @@ final class CycleTurns {
         } finally {
             if (cycle == null && pending.failure() != null) {
                 // The writer failed: every waiter is completed (this leader's ticket too); the token is freed.
-                commit.handOff(pending.waiters(), 0, 0, 0, 0, List.of());
+                commit.handOff(pending.waiters(), 0, 0, 0, 0);
                 work.signal();
             }
             lock.unlock();
@@ -167,9 +167,9 @@ final class CycleTurns {
 
     /**
      * Runs a taken cycle's file work on this thread, which holds the token, and hands the token on. A leader
-     * completes its group's futures with the next leader; the flusher wakes the first {@link #FLUSHER_ACKS} and leaves
-     * the rest to the acknowledger. A failure of the cycle's records stops the writer: the cycle's futures and every
-     * later one fail with it. A failure sealing the segments the cycle rolled (their hint files, under {@code
+     * completes its whole group's futures while the next leader's cycle runs; the flusher wakes the first {@link
+     * #FLUSHER_ACKS} and leaves the rest to the acknowledger. A failure of the cycle's records stops the writer: the
+     * cycle's futures and every later one fail with it. A failure sealing the segments the cycle rolled (their hint files, under {@code
      * always()}) comes after its records are fsynced: it stops the writer too, but the cycle's futures succeed, as
      * their records are durable (served, and there after reopen); the next write, sync or close reports it.
      */
@@ -200,9 +200,8 @@ final class CycleTurns {
                 acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of(),
                         io.toSeal(c), always ? null : c.current());
             }
-            // A leader's followers are completed by two threads at once: the next leader takes the second half.
             next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
-                    io.lastFsyncDuration(), System.nanoTime(), c.done().subList(here / 2, here));
+                    io.lastFsyncDuration(), System.nanoTime());
             if (next == null && (pending.failure() != null || pending.closing() || !waiters.isEmpty()
                     || pending.otherWork() || pending.hasRecords())) {
                 work.signal();
@@ -210,7 +209,7 @@ final class CycleTurns {
         } finally {
             lock.unlock();
         }
-        GroupCommit.complete(c.done(), next == null ? here : here / 2, next, outcome.traceRow());
+        GroupCommit.complete(c.done(), here, next, outcome.traceRow());
     }
 
     /**

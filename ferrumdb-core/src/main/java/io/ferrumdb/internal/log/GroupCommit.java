@@ -13,20 +13,28 @@ import java.util.function.ToLongFunction;
  * the {@link CycleIo}. A writer that waits for its own record ({@link Ticket}) and finds no cycle running takes the
  * token and becomes the leader: on its own thread it takes everything pending (its record, the followers' and any
  * {@code putAsync} or {@code sync()} futures), writes it and fsyncs once. Writers that arrive meanwhile wait as
- * followers; the ending leader hands the token to the first of them, wakes it, and completes the first half of its
- * group's futures while that next leader completes the second half ({@link #complete}), then leads its own group.
- * The flusher thread takes the token too, for the work no waiting writer leads (asynchronous futures alone, syncs,
- * close, and every cycle of the periodic and never policies).
+ * followers; the ending leader hands the token to the first of them and wakes it, and that next leader takes its
+ * group at once, so that its write and fsync run while the ending leader completes its own group's futures ({@link
+ * #complete}) and the writers woken by them append for the group after. The flusher thread takes the token too, for
+ * the work no waiting writer leads (asynchronous futures alone, syncs, close, and every cycle of the periodic and
+ * never policies).
  *
  * <p>Why: with a flusher, every group needs a second thread scheduled between the last append and the fsync, and
  * on a busy 2-CPU machine that wait for a CPU was 44-48% of the flusher's cycle (docs/benchmarks.md, issue 23).
  * A leader is a writer that is already running when it appends.
  *
- * <p>Before taking its group a leader waits, up to half an fsync ({@link GroupGather}, as the flusher does), for
- * the writers of the group just completed to append again, and the append that brings them back wakes it. Without
- * that wait, once every writer was in one group nobody was waiting at its end: the token was freed and the first
- * writer back, usually the ending leader itself, led a group of one while the others queued behind it (15-22% of the
- * cycles at 16 writers fsynced a single record; docs/benchmarks.md, issue 23, session 7).
+ * <p>Why the next leader does not wait for the group just completed: completing a group is one unpark a writer,
+ * and its writers append again only as each is woken and gets a CPU; a leader that waited for them left the disk
+ * idle for that whole return, a third to a half of each cycle (docs/benchmarks.md, issue 23, session 23). Taking
+ * what is queued at once keeps the disk busy back to back, and the group's return overlaps the next fsync
+ * (RocksDB's pipelined write groups). Closed-loop writers then alternate between two groups, each fsynced as soon as
+ * the other's fsync ends (session 24).
+ *
+ * <p>When nobody queued during a cycle the token is freed, and the first writer back leads but waits, up to half an
+ * fsync ({@link GroupGather}, as the flusher does), for the writers of the group just completed to append again;
+ * the append that brings them back wakes it. Without that wait the first writer back, usually the ending leader
+ * itself, led a group of one while the others queued behind it (15-22% of the cycles at 16 writers fsynced a single
+ * record; docs/benchmarks.md, issue 23, session 7).
  *
  * <p>Invariant: while the token is free, no ticket waits unled (a ticket registered with the token free leads at
  * once; the token's holder hands it to a waiting ticket before freeing it). Not thread-safe: every method but
@@ -40,8 +48,6 @@ final class GroupCommit {
         private volatile boolean lead;
         /** A leader waiting for its group that this ticket's append completed: woken by this thread, unlocked. */
         private Ticket gathererToWake;
-        /** Set with {@link #lead}: futures of the last group this thread completes before it leads its own. */
-        private List<CompletableFuture<Void>> inherited = List.of();
 
         @Override
         public boolean complete(Void value) {
@@ -152,34 +158,33 @@ final class GroupCommit {
 
     /**
      * Ends the holder's cycle: the token passes to the first waiting ticket among {@code waiters}, which the caller
-     * wakes with {@link #complete}, or is freed when none waits. The next leader first completes {@code share} of
-     * the ending group's futures (the caller completes the others), then waits for the group to come back: after a
-     * forced cycle that completed {@code acknowledged} futures.
+     * wakes with {@link #complete} and which takes its group at once (see the class comment), or is freed when none
+     * waits; the first writer back then waits for the group to come back ({@link #gatherFor}): after a forced cycle
+     * that completed {@code acknowledged} futures while {@code waiting} more registered.
      *
      * @param fsyncNanos how long the cycle's fsync took (0: no wait)
-     * @return the ticket that leads next, or null when the token is free (the caller then completes the share)
+     * @return the ticket that leads next, or null when the token is free
      */
     Ticket handOff(Iterable<CompletableFuture<Void>> waiters, int waiting, int acknowledged, long fsyncNanos,
-                   long now, List<CompletableFuture<Void>> share) {
+                   long now) {
         assert running : "handing off a token nobody holds";
         gatherer = null;
-        gather.start(waiting, acknowledged, fsyncNanos, now);
         for (CompletableFuture<Void> w : waiters) {
             if (w instanceof Ticket t && !t.isDone()) {
-                t.inherited = share; // published by the volatile write of lead
+                gather.cancel();
                 t.lead = true;
                 return t;
             }
         }
+        gather.start(waiting, acknowledged, fsyncNanos, now);
         running = false;
         return null;
     }
 
     /**
-     * After a cycle, off the lock: wakes the next leader, if any, first (it completes its share of the group, as
-     * RocksDB's ending leader links the next one before completing its followers), then completes the first {@code
-     * here} futures of the group (the leader's half, or the flusher's few). The next leader waits for the group to
-     * come back ({@link #gatherFor}), so waking it first no longer splits the writers into two alternating halves.
+     * After a cycle, off the lock: wakes the next leader, if any, first (its write and fsync then overlap the
+     * completions, as RocksDB's ending leader links the next one before completing its followers), then completes the
+     * first {@code here} futures of the group (a leader's whole group, or the flusher's few).
      */
     static void complete(List<CompletableFuture<Void>> done, int here, Ticket next, int traceRow) {
         CycleTrace.mark(traceRow, CycleTrace.HANDED);
@@ -196,10 +201,9 @@ final class GroupCommit {
 
     /**
      * Waits on the ticket's own thread, without the lock, until the ticket is complete. Whenever the ticket is made
-     * the leader it first completes its share of the ending group, then calls {@code lead}, which either runs a
-     * cycle (and must then not throw and end with {@link #handOff}; it returns 0) or returns the nanoseconds to wait
-     * for the group first ({@link #gatherFor}). A leader's own ticket is completed with its group (by it or by the
-     * next leader). Interrupts do not end the wait; the flag is kept.
+     * the leader it calls {@code lead}, which either runs a cycle (and must then not throw and end with {@link
+     * #handOff}; it returns 0) or returns the nanoseconds to wait for the group first ({@link #gatherFor}). A leader's
+     * own ticket is completed with its group, by itself. Interrupts do not end the wait; the flag is kept.
      */
     static void await(Ticket ticket, ToLongFunction<Ticket> lead) {
         Ticket toWake = ticket.gathererToWake;
@@ -211,12 +215,6 @@ final class GroupCommit {
         while (true) {
             if (ticket.lead) {
                 CycleTrace.resumed();
-                List<CompletableFuture<Void>> share = ticket.inherited;
-                ticket.inherited = List.of();
-                for (CompletableFuture<Void> f : share) {
-                    f.complete(null);
-                }
-                CycleTrace.shared();
                 long wait;
                 while ((wait = lead.applyAsLong(ticket)) > 0) {
                     LockSupport.parkNanos(ticket, wait);

@@ -34,8 +34,9 @@ import java.util.function.Supplier;
  * CycleTurns}'s part. The flusher wakes only the first {@link CycleTurns#FLUSHER_ACKS} writers of a batch itself (each wake is a system call, and a woken writer may preempt the waker)
  * and hands the others to the acknowledger thread, which also runs the after-cycle work while the next cycle runs
  * (and, unless under {@code always()}, seals the segments the cycle rolled: {@link CycleIo#sealsOnCycle}).
- * Under {@code always()} the next cycle first waits, up to half an fsync, for the writers just acknowledged to
- * append again ({@link GroupGather}: the flusher's own, the leaders' in GroupCommit).
+ * Under {@code always()} a writer that queued during a cycle leads the next one at once; when none queued, the
+ * next cycle first waits, up to half an fsync, for the writers just acknowledged to append again ({@link
+ * GroupGather}: the flusher's own, the leaders' in GroupCommit).
  *
  * <p>Readers find records not yet handed to the OS in the pending and in-flight chunks, so a write is visible as
  * soon as it returns, and the newest written ones in the chunks kept after writing, mostly without this lock

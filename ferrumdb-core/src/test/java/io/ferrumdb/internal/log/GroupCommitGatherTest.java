@@ -38,7 +38,7 @@ class GroupCommitGatherTest {
         Ticket first = arrive();
         assertThat(commit.running()).isTrue();
         waiters.clear(); // the leader took its group of three, nobody else waits at its end
-        assertThat(commit.handOff(waiters, 0, 3, FSYNC, 0, List.of())).isNull();
+        assertThat(commit.handOff(waiters, 0, 3, FSYNC, 0)).isNull();
         assertThat(commit.running()).isFalse();
 
         Ticket back = arrive(); // leads: the token was free
@@ -60,12 +60,12 @@ class GroupCommitGatherTest {
     void urgentWorkEndsTheWaitAndAWaitEndsAtItsDeadline() {
         Ticket leader = arrive();
         waiters.clear();
-        assertThat(commit.handOff(waiters, 0, 4, FSYNC, 0, List.of())).isNull();
+        assertThat(commit.handOff(waiters, 0, 4, FSYNC, 0)).isNull();
         Ticket back = arrive();
         assertThat(commit.gatherFor(back, waiters.size(), true, 0)).as("a sync, roll or close waits").isZero();
 
         waiters.clear();
-        assertThat(commit.handOff(waiters, 0, 4, FSYNC, 1_000_000, List.of())).isNull();
+        assertThat(commit.handOff(waiters, 0, 4, FSYNC, 1_000_000)).isNull();
         Ticket again = arrive();
         assertThat(commit.gatherFor(again, waiters.size(), false, 1_000_000)).isPositive();
         assertThat(commit.gatherFor(again, waiters.size(), false, 1_000_000 + FSYNC)).as("deadline passed").isZero();
@@ -74,32 +74,28 @@ class GroupCommitGatherTest {
     }
 
     @Test
-    void theNextLeaderChosenAtHandOffAlsoWaitsForTheGroupItFollows() {
+    void theNextLeaderChosenAtHandOffTakesWhatQueuedAtOnceWithoutWaitingForTheGroupItFollows() {
         arrive();
         Ticket queued = arrive(); // follows: the token is held
         waiters.remove(waiters.peekFirst()); // the first leader's group: itself; the queued one waits on
-        assertThat(commit.handOff(waiters, waiters.size(), 1, FSYNC, 0, List.of())).isSameAs(queued);
-        assertThat(commit.gatherFor(queued, waiters.size(), false, 0)).as("1 of 2 back").isPositive();
-        assertThat(commit.gatherFor(queued, 2, false, 1)).isZero();
+        assertThat(commit.handOff(waiters, waiters.size(), 3, FSYNC, 0)).isSameAs(queued);
+        assertThat(commit.gatherFor(queued, waiters.size(), false, 0))
+                .as("1 of the 4 writers back: the next fsync starts now, the other 3 join the group after").isZero();
+        assertThat(commit.backAt(4)).as("no leader waits to be woken").isNull();
     }
 
     @Test
-    void theNextLeaderCompletesItsShareOfTheEndingGroupBeforeItLeads() {
+    void aWaitForTheGroupBeginsOnlyWhenTheTokenIsFreedAndAHandOffEndsIt() {
         Ticket leader = arrive();
-        Ticket next = arrive();
-        waiters.remove(leader);
-        CompletableFuture<Void> follower = new CompletableFuture<>();
-        CompletableFuture<Void> asyncPut = new CompletableFuture<>();
-        assertThat(commit.handOff(waiters, waiters.size(), 3, FSYNC, 0, List.of(follower, asyncPut))).isSameAs(next);
-        List<Boolean> shareDoneWhenLeading = new java.util.ArrayList<>();
-        // next's thread is this one (it was created here): await runs its lead at once.
-        GroupCommit.await(next, led -> {
-            shareDoneWhenLeading.add(follower.isDone() && asyncPut.isDone());
-            led.complete(null);
-            return 0;
-        });
-        assertThat(shareDoneWhenLeading).containsExactly(true);
-        assertThat(leader.isDone()).as("the ending leader completes its own half").isFalse();
+        waiters.clear();
+        assertThat(commit.handOff(waiters, 0, 3, FSYNC, 0)).isNull();
+        Ticket back = arrive(); // leads, and waits for the other two
+        Ticket queued = arrive();
+        assertThat(commit.gatherFor(back, waiters.size(), false, 0)).isPositive();
+        waiters.remove(back); // back's cycle took only itself (an urgent sync, say); queued arrived after the take
+        assertThat(commit.handOff(waiters, waiters.size(), 1, FSYNC, 0)).isSameAs(queued);
+        assertThat(commit.gatherFor(queued, waiters.size(), false, 0)).as("the hand-off ended the wait").isZero();
+        assertThat(leader.isDone()).isFalse();
     }
 
     @Test

@@ -67,12 +67,17 @@ public final class JsonLinesImport {
         try (JsonParser parser = JSON.createParser(in)) {
             parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
             JsonToken token;
+            long previousLine = 0;
             while ((token = next(parser)) != null) {
                 line = parser.currentLocation().getLineNr();
                 if (token != JsonToken.START_OBJECT) {
                     throw new LineProblem("expected a JSON object, found " + token);
                 }
-                JsonLinesRecord rec = readRecord(parser);
+                if (line == previousLine) {
+                    throw new LineProblem("a second record on the line (JSON Lines: one record a line)");
+                }
+                JsonLinesRecord rec = readRecordOnItsLine(parser, line);
+                previousLine = line;
                 if (rec.expiresAt() > 0 && rec.expiresAt() <= nowMillis) {
                     expired++;
                     continue;
@@ -160,6 +165,29 @@ public final class JsonLinesImport {
         }
         return new Malformed(at.getLineNr(), "malformed JSON: "
                 + ProblemWording.jsonSyntax(e.getOriginalMessage()));
+    }
+
+    /**
+     * A record that starts and ends on {@code line}. The parser reads JSON, not lines: a record cut short at the
+     * end of its line was reported at the next line, where the parser noticed (so the line named was not the bad
+     * one), and a record spread over lines went in, though every line is counted as a record.
+     */
+    private static JsonLinesRecord readRecordOnItsLine(JsonParser parser, long line) throws IOException {
+        JsonLinesRecord rec;
+        try {
+            rec = readRecord(parser);
+        } catch (Malformed e) {
+            if (e.line > line) {
+                throw new LineProblem("malformed JSON: the record does not end on its line (" + e.getMessage()
+                        .replaceFirst("^malformed JSON: ", "") + ", on line " + e.line + ")");
+            }
+            throw e;
+        }
+        if (parser.currentLocation().getLineNr() != line) {
+            throw new LineProblem("the record goes on to line " + parser.currentLocation().getLineNr()
+                    + " (JSON Lines: one record a line)");
+        }
+        return rec;
     }
 
     private static JsonLinesRecord readRecord(JsonParser parser) throws IOException {
