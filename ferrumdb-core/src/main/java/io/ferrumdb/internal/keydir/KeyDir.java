@@ -219,33 +219,11 @@ public final class KeyDir {
     }
 
     private boolean firstCandidate(long hash, SlotProbe into) {
-        return firstTableCandidate(hash, into) == 1;
-    }
-
-    /**
-     * A GET's common case (ReadPath's fast path): {@link #firstCandidate} among the table's entries only, the
-     * staged keys not looked at (the caller checks {@link #stagedKeys} first, and takes the full lookup when there
-     * are any). 1 when it found a candidate, 0 when none: an int, so that the caller folds it with its other rare
-     * outcomes into one branch.
-     */
-    public int firstTableCandidate(byte[] key, SlotProbe into) {
-        return firstTableCandidate(KeyArena.hash(key), into);
-    }
-
-    /**
-     * The number of staged keys as of a moment during the call ({@link StagedKeys#isEmpty}'s guarantee): read before
-     * {@link #firstTableCandidate}, zero means the table's candidate is the newest entry, as in {@link #firstCandidate}.
-     */
-    public int stagedKeys() {
-        return staged.racyCount();
-    }
-
-    private int firstTableCandidate(long hash, SlotProbe into) {
         into.table = table;
         KeyStore k = keys;
         into.tag = k.match(hash);
         into.mask = k.matchMask();
-        return candidateAt(into.table.homeOfTag(into.tag & SlotTable.TAG_MASK), into);
+        return candidateFrom(into.table.homeOfTag(into.tag & SlotTable.TAG_MASK), into);
     }
 
     /** The next candidate after {@code p}'s slot, in the table {@code p} was found in; see {@link #firstCandidate}. */
@@ -254,15 +232,10 @@ public final class KeyDir {
     }
 
     private boolean candidateFrom(int slot, SlotProbe p) {
-        return candidateAt(slot, p) == 1;
-    }
-
-    /** {@link #candidateFrom} as 1 (found) or 0 (none). */
-    private int candidateAt(int slot, SlotProbe p) {
         while (true) {
             int found = p.table.candidate(slot, p.tag, p.mask, p);
             if (found >= 0) {
-                return found;
+                return found == 1;
             }
             // The slot was removed or reused between reading its header and its words: probe again from home.
             p.table = table;

@@ -71,11 +71,6 @@ public final class SlotProbe {
         return recordSize;
     }
 
-    /** The entry's expiry time in epoch milliseconds, 0 when it has none. */
-    public long expiresAt() {
-        return expiresAt;
-    }
-
     /** True when the entry has an expiry time at all: a caller asks the clock (tens of ns a call) only then. */
     public boolean expires() {
         return expiresAt != 0;

@@ -168,13 +168,8 @@ final class StagedKeys {
      * happens-before edge) sees its key staged or in the table.
      */
     boolean isEmpty() {
-        return racyCount() == 0;
-    }
-
-    /** The number of keys staged as of a moment during the call, with {@link #isEmpty}'s guarantee. Lock-free. */
-    int racyCount() {
         VERSION.getAcquire(this);
-        return count;
+        return count == 0;
     }
 
     /**

@@ -5,7 +5,6 @@ import io.ferrumdb.FerrumException;
 import io.ferrumdb.MemoryRead;
 import io.ferrumdb.ReadOnlyDatabaseException;
 import io.ferrumdb.ReadRetriesExhaustedException;
-import io.ferrumdb.internal.format.Bytes;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
@@ -84,16 +83,6 @@ public final class ReadPath {
             return true;
         }
 
-        /** {@link KeyDir#stagedKeys}: how many keys are staged; not 0 sends a GET to its full read. */
-        default int stagedKeys() {
-            return 0;
-        }
-
-        /** {@link KeyDir#firstTableCandidate}: {@link #firstCandidate} among the table's entries, as 1 or 0. */
-        default int firstTableCandidate(byte[] key, SlotProbe into) {
-            return firstCandidate(key, into) ? 1 : 0;
-        }
-
         /** The lookups of {@code dir}. */
         static Lookup of(KeyDir dir) {
             return new Lookup() {
@@ -115,16 +104,6 @@ public final class ReadPath {
                 @Override
                 public boolean isKey(byte[] key, SlotProbe p) {
                     return dir.isKey(key, p);
-                }
-
-                @Override
-                public int stagedKeys() {
-                    return dir.stagedKeys();
-                }
-
-                @Override
-                public int firstTableCandidate(byte[] key, SlotProbe into) {
-                    return dir.firstTableCandidate(key, into);
                 }
             };
         }
@@ -308,7 +287,7 @@ public final class ReadPath {
      * does.
      */
     public byte[] readValue(byte[] key) {
-        RecordBuffer v = locateValue(key);
+        RecordBuffer v = locateValue(key, false);
         return v == null ? null : v.takeValue();
     }
 
@@ -330,7 +309,7 @@ public final class ReadPath {
      * ByteBuffer)); returns its length, or -1 when the key is absent or expired. Fails as {@link #read} does.
      */
     public int readValue(byte[] key, ByteBuffer dst) {
-        RecordBuffer v = locateValue(key);
+        RecordBuffer v = locateValue(key, false);
         if (v == null) {
             return -1;
         }
@@ -340,55 +319,6 @@ public final class ReadPath {
         }
         v.drop();
         return n;
-    }
-
-    /**
-     * A GET: the common case straight through ({@link #commonValue}), anything else by the full read, a call of its
-     * own ({@link #locateValue(byte[], boolean)}); returns as the latter does.
-     */
-    private RecordBuffer locateValue(byte[] keyBytes) {
-        RecordBuffer v = commonValue(keyBytes, SCRATCH.get());
-        return v != null ? v : locateValue(keyBytes, false);
-    }
-
-    /**
-     * A GET's common case: a key while none is staged, whose first candidate in the key directory's table has no
-     * expiry time and names a plaintext record in a segment's memory map ({@link Segment#readMapped}) that passes
-     * every check and carries the key. Returns the thread's buffer {@code s} saying where the value lies, or null for
-     * anything else, having changed nothing but {@code s}: the caller then makes the full read, from the start.
-     *
-     * <p>Why so few branches: C2 inlines a GET into its callers' largest methods and compiles a branch it never saw
-     * taken as a trap, which throws the whole compiled caller away the first time it is taken (docs/benchmarks.md,
-     * issue 18, session 24). A GET's rare outcomes (a staged key, a key absent, a tag collision, a record still in
-     * the writer's chunks) each happen first long after C2 compiled the path. Here each stage folds its rare outcomes
-     * into one number and takes one branch on it: the lookup's (staged, absent, expiry time), then the record's
-     * (refused after a write failure, not in a map, another key's). The other exits are taken at those same times
-     * (the segment is gone) or never in a run (an encrypted database, a damaged record).
-     */
-    private RecordBuffer commonValue(byte[] key, RecordBuffer s) {
-        SlotProbe entry = s.entry;
-        long unusual = lookup.stagedKeys() | (lookup.firstTableCandidate(key, entry) ^ 1) | entry.expiresAt();
-        Segment seg = unusual == 0 ? segments.get(entry.segmentId()) : null;
-        if (seg == null || !seg.cipher().isPlaintext()) {
-            return null;
-        }
-        int size = entry.recordSize();
-        byte[] record = s.buffer(size);
-        long wrong = bit(writer != null && !writer.mayServe(seg, entry.offset()))
-                | (bit(seg.readMapped(entry.offset(), record, 0, size)) ^ 1)
-                | notPutOf(record, key);
-        if (wrong != 0 || !RecordCheck.intactPlaintext(record, 0, size, seg.cipher())) {
-            return null;
-        }
-        return s.value(record, RecordFormat.HEADER_SIZE + key.length, RecordFormat.valueLength(record, 0));
-    }
-
-    /**
-     * 1 for true, 0 for false: {@link #commonValue} passes it a flag that is nearly always false and one that is
-     * nearly always true on every GET, so C2 sees this branch taken both ways and never compiles it as a trap.
-     */
-    private static int bit(boolean flag) {
-        return flag ? 1 : 0;
     }
 
     /**
@@ -553,23 +483,15 @@ public final class ReadPath {
 
     /**
      * Every check {@link RecordReader} and {@link #verified} make of a plaintext record, without allocating (a GET's
-     * fast path): the key directory's expectations ({@link #notPutOf}), then {@link RecordCheck#intactPlaintext}. On
-     * false, {@link #verified} finds out what is wrong and reports it, or the record is another key's.
+     * fast path): {@link RecordCheck#intactPlaintext}, then the key directory's expectations. On false,
+     * {@link #verified} finds out what is wrong and reports it.
      */
     private static boolean intactPlaintext(byte[] rec, int size, Segment seg, byte[] key) {
-        return notPutOf(rec, key) == 0 && RecordCheck.intactPlaintext(rec, 0, size, seg.cipher());
-    }
-
-    /**
-     * 0 when the header in {@code rec} says a PUT of {@code key} and the key follows it, else not 0 (the record is
-     * another key's, or damaged), without a branch on which (see {@link #commonValue}). Reads only what {@code rec}
-     * holds, whatever it holds: {@link RecordBuffer#buffer} is never shorter than a header.
-     */
-    private static long notPutOf(byte[] rec, byte[] key) {
-        int compared = Math.min(key.length, rec.length - RecordFormat.HEADER_SIZE);
-        return (RecordFormat.type(rec, 0) ^ RecordFormat.TYPE_PUT)
-                | (RecordFormat.keyLength(rec, 0) ^ key.length)
-                | Bytes.difference(rec, RecordFormat.HEADER_SIZE, key, compared);
+        return RecordCheck.intactPlaintext(rec, 0, size, seg.cipher())
+                && RecordFormat.type(rec, 0) == RecordFormat.TYPE_PUT
+                && RecordFormat.keyLength(rec, 0) == key.length
+                && Arrays.equals(rec, RecordFormat.HEADER_SIZE, RecordFormat.HEADER_SIZE + key.length, key, 0,
+                key.length);
     }
 
     /** Verifies a record read for {@code key}; any mismatch is corruption, never data. */
