@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -184,21 +185,15 @@ public final class AgentMemory {
         if (terms.isEmpty() && query.vector() == null) {
             return newest(namespace, tagged, sinceId, limit);
         }
-        Ranking ranking = new Ranking(id -> (tagged == null || tagged.contains(id))
-                && (sinceId == null || id.compareTo(sinceId) >= 0));
+        Predicate<String> admitted = id -> (tagged == null || tagged.contains(id))
+                && (sinceId == null || id.compareTo(sinceId) >= 0);
+        Ranking ranking = new Ranking(admitted);
         if (!terms.isEmpty()) {
             Stats stats = liveStats(namespace);
             Bm25 bm25 = new Bm25(stats.count, stats.terms);
-            for (String term : terms) {
-                List<MemoryKeys.Posting> postings;
-                try (Stream<byte[]> keys = db.keys(MemoryKeys.postings(namespace, term))) {
-                    postings = keys.map(MemoryKeys::parsePosting).collect(Collectors.toList());
-                }
-                double idf = bm25.idf(postings.size());
-                for (MemoryKeys.Posting p : postings) {
-                    ranking.addTerm(p.id(), bm25.termScore(idf, p.termFrequency(), p.length()));
-                }
-            }
+            // With a vector, a memory matching few terms or none can still rank by its similarity: no pruning.
+            int candidatesNeeded = query.vector() == null ? limit : Integer.MAX_VALUE;
+            TextRecall.rank(db, namespace, terms, bm25, admitted, candidatesNeeded, ranking);
         }
         if (query.vector() != null) {
             addSimilarities(namespace, query.vector(), ranking);

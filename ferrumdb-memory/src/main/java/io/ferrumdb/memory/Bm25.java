@@ -27,6 +27,13 @@ final class Bm25 {
         return Math.log(1 + (n - documentFrequency + 0.5) / (documentFrequency + 0.5));
     }
 
+    /**
+     * Above every {@link #termScore} with this idf: tf / (tf + norm) is below 1, as norm is at least K1 (1 - B) > 0.
+     */
+    static double maxTermScore(double idf) {
+        return idf * (K1 + 1);
+    }
+
     double termScore(double idf, int termFrequency, int length) {
         double norm = K1 * (1 - B + B * length / averageLength);
         return idf * termFrequency * (K1 + 1) / (termFrequency + norm);

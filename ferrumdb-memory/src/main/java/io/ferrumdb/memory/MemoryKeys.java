@@ -69,6 +69,11 @@ final class MemoryKeys {
         return KeyRange.prefix(termPrefix(namespace, term));
     }
 
+    /** The posting of memory {@code id} for {@code term}, if any: one key, its tf and length unknown beforehand. */
+    static KeyRange postingOf(String namespace, String term, String id) {
+        return KeyRange.prefix(concat(termPrefix(namespace, term), ascii(id)));
+    }
+
     private static byte[] termPrefix(String namespace, String term) {
         return concat(family(TERM), utf8(namespace), SEPARATOR, utf8(term), SEPARATOR);
     }

@@ -57,12 +57,17 @@ final class Ranking {
         return e;
     }
 
+    /** BM25 squashed into [0, 1), the fraction of the score. */
+    static double squash(double bm25) {
+        return bm25 / (1 + bm25);
+    }
+
     /** The {@code limit} best, best first. */
     List<Scored> best(int limit) {
         PriorityQueue<Scored> heap = new PriorityQueue<>(limit + 1, ORDER); // worst on top
         for (Map.Entry<String, Evidence> entry : evidence.entrySet()) {
             Evidence e = entry.getValue();
-            Scored s = new Scored(entry.getKey(), e.matchedTerms + e.bm25 / (1 + e.bm25) + e.similarity);
+            Scored s = new Scored(entry.getKey(), e.matchedTerms + squash(e.bm25) + e.similarity);
             if (heap.size() < limit) {
                 heap.add(s);
             } else if (ORDER.compare(s, heap.peek()) > 0) {
