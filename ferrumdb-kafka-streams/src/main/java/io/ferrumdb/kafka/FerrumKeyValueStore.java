@@ -50,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * <p>Writes come from the stream thread only; reads may also come from interactive-query threads, which
  * FerrumDB allows without locking. Writes are synchronized so that putIfAbsent and delete stay atomic with
  * respect to the position they record.
+ *
+ * <p>Sealed: its one subclass only marks the timestamped value layout; callers get stores from {@link FerrumStores}.
  */
-public class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+public sealed class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> permits FerrumTimestampedKeyValueStore {
     static final String INVALID_RANGE_WARNING = "Returning empty iterator for fetch with invalid key range: from > to. "
             + "This may be due to range arguments set in the wrong order, "
             + "or serdes that don't preserve ordering when lexicographically comparing the serialized bytes. "
