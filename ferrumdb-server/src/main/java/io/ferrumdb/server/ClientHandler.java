@@ -1,11 +1,11 @@
 package io.ferrumdb.server;
 
 import io.ferrumdb.ProblemWording;
-import io.ferrumdb.ProblemWording;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 
@@ -23,6 +23,9 @@ import java.util.concurrent.CompletableFuture;
 final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Replies waiting for durability before reading pauses. */
     static final int MAX_PENDING_REPLIES = 10_000;
+    /** Redis's reply to a connection beyond {@code maxclients} ({@link ClientLimit}). */
+    private static final byte[] MAX_CLIENTS_REACHED =
+            "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** A reply in request order: sendable when its durable future (if any) is done. */
     private record Pending(Reply reply, int protocol, CompletableFuture<Void> durable, Call.Effect effect) {
@@ -46,6 +49,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (!server.clients.admit()) {
+            // Redis's acceptCommonHandler: the reply, then the close; this connection never gets a session.
+            closing = true;
+            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(MAX_CLIENTS_REACHED))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         session = server.newSession(ctx.channel());
         ctx.fireChannelActive();
     }
@@ -54,6 +64,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (session != null) {
             server.endSession(session);
+            server.clients.release();
         }
         ctx.fireChannelInactive();
     }

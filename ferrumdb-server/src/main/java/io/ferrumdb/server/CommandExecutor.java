@@ -38,6 +38,7 @@ final class CommandExecutor {
     final Authenticator auth;
     final WatchRegistry watches = new WatchRegistry();
     final CursorTable cursors = new CursorTable();
+    final ClientLimit clients;
     final Map<Long, Session> sessions = new ConcurrentHashMap<>();
     final long startedAt = System.currentTimeMillis();
     final AtomicLong nextClientId = new AtomicLong();
@@ -65,6 +66,13 @@ final class CommandExecutor {
         this.clock = clock;
         this.config = config;
         this.auth = new Authenticator(config.password());
+        long descriptors = ClientLimit.descriptorLimit();
+        this.clients = new ClientLimit(ClientLimit.effective(config.maxClients(), descriptors));
+        if (clients.max() < config.maxClients()) {
+            config.warn("maxclients lowered from " + config.maxClients() + " to " + clients.max() + ": the process may "
+                    + "open " + descriptors + " files (ulimit -n) and " + ClientLimit.RESERVED_DESCRIPTORS
+                    + " are kept for the database");
+        }
         this.table = CommandTable.build();
     }
 
@@ -76,6 +84,7 @@ final class CommandExecutor {
         keyspaceMisses.reset();
         protocolErrors.reset();
         errorReplies.reset();
+        clients.resetStats();
     }
 
     Map<String, CommandSpec> table() {

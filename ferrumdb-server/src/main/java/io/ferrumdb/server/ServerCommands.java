@@ -117,6 +117,7 @@ final class ServerCommands {
         m.put("bind", server.config.bindAddress());
         m.put("protected-mode", "yes");
         m.put("timeout", "0");
+        m.put("maxclients", Integer.toString(server.clients.max()));
         m.put("dir", server.db.directory().toAbsolutePath().toString());
         m.putAll(server.encodingThresholds);
         return m;
@@ -363,6 +364,7 @@ final class ServerCommands {
             }
             case "clients" -> {
                 line(sb, "connected_clients", Integer.toString(s.sessions.size()));
+                line(sb, "maxclients", Integer.toString(s.clients.max()));
                 line(sb, "blocked_clients", "0");
             }
             case "memory" -> {
@@ -394,7 +396,7 @@ final class ServerCommands {
             case "stats" -> {
                 line(sb, "total_connections_received", Long.toString(s.connectionsReceived.sum()));
                 line(sb, "total_commands_processed", Long.toString(s.commandsProcessed.sum()));
-                line(sb, "rejected_connections", "0"); // FerrumDB has no maxclients: none is ever rejected
+                line(sb, "rejected_connections", Long.toString(s.clients.rejected()));
                 line(sb, "ferrumdb_protocol_errors", Long.toString(s.protocolErrors.sum()));
                 line(sb, "keyspace_hits", Long.toString(s.keyspaceHits.sum()));
                 line(sb, "keyspace_misses", Long.toString(s.keyspaceMisses.sum()));

@@ -20,6 +20,8 @@ public final class ServerConfig {
     public static final long DEFAULT_MAX_QUERY_BYTES = 1L << 30;
     /** Replies a client may leave unread before it is disconnected. */
     public static final long DEFAULT_OUTPUT_BUFFER_LIMIT = 512L << 20;
+    /** Redis's default {@code maxclients}, lowered when the process may not open that many files. */
+    public static final int DEFAULT_MAX_CLIENTS = 10_000;
     public static final int DATABASES = 16;
     /** Environment variable read by the CLI when no password file is given. */
     public static final String PASSWORD_ENV = "FERRUMDB_REQUIREPASS";
@@ -30,6 +32,7 @@ public final class ServerConfig {
     private final long maxBulkLength;
     private final long maxQueryBytes;
     private final long outputBufferLimit;
+    private final int maxClients;
     private final int ioThreads;
     private final Path tlsCertFile;
     private final Path tlsKeyFile;
@@ -42,6 +45,7 @@ public final class ServerConfig {
         this.maxBulkLength = b.maxBulkLength;
         this.maxQueryBytes = b.maxQueryBytes;
         this.outputBufferLimit = b.outputBufferLimit;
+        this.maxClients = b.maxClients;
         this.ioThreads = b.ioThreads;
         this.tlsCertFile = b.tlsCertFile;
         this.tlsKeyFile = b.tlsKeyFile;
@@ -86,6 +90,11 @@ public final class ServerConfig {
         return outputBufferLimit;
     }
 
+    /** The most connections served at once, as asked ({@link Builder#maxClients}). */
+    public int maxClients() {
+        return maxClients;
+    }
+
     public int ioThreads() {
         return ioThreads;
     }
@@ -128,6 +137,7 @@ public final class ServerConfig {
         private long maxBulkLength = DEFAULT_MAX_BULK_LENGTH;
         private long maxQueryBytes = DEFAULT_MAX_QUERY_BYTES;
         private long outputBufferLimit = DEFAULT_OUTPUT_BUFFER_LIMIT;
+        private int maxClients = DEFAULT_MAX_CLIENTS;
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private Path tlsCertFile;
         private Path tlsKeyFile;
@@ -179,6 +189,18 @@ public final class ServerConfig {
                         + "got " + bytes);
             }
             this.outputBufferLimit = bytes;
+            return this;
+        }
+
+        /**
+         * Redis's {@code maxclients}: connections beyond it are refused ("max number of clients reached"). The
+         * server lowers it, with a warning, to leave 128 of the process's file descriptors to the database.
+         */
+        public Builder maxClients(int clients) {
+            if (clients < 1) {
+                throw new IllegalArgumentException("maxclients must be at least 1, got " + clients);
+            }
+            this.maxClients = clients;
             return this;
         }
 
@@ -238,6 +260,7 @@ public final class ServerConfig {
     @Override
     public String toString() {
         return "ServerConfig[bind=" + bindAddress + ", port=" + port + ", password=" + (password != null)
-                + ", proto-max-bulk-len=" + maxBulkLength + ", ioThreads=" + ioThreads + ", tls=" + tls() + "]";
+                + ", proto-max-bulk-len=" + maxBulkLength + ", maxclients=" + maxClients + ", ioThreads=" + ioThreads
+                + ", tls=" + tls() + "]";
     }
 }

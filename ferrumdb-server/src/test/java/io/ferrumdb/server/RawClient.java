@@ -16,6 +16,12 @@ final class RawClient implements AutoCloseable {
         socket.setSoTimeout(30_000);
     }
 
+    /** Reads give up with a SocketTimeoutException after {@code millis} (30 s by default). */
+    RawClient timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     RawClient send(String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
