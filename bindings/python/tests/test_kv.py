@@ -255,6 +255,11 @@ class HostileInputTest(DbTestCase):
             with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^limit must be at most 9223372036854775807"):
                 db.iterator(limit=10 ** 30)  # was a bare OverflowError
             self.assertEqual(list(db.iterator(limit=2 ** 63 - 1)), [(b"k", b"v")])
+            # -1 was read as "no limit" (the Java side's marker for none), as find()'s limit was before; -2 refused.
+            for limit in (-1, -2):
+                with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, f"^limit must be zero or more, got {limit}"):
+                    db.iterator(limit=limit)
+            self.assertEqual(list(db.iterator(limit=0)), [])
         with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "fsync_interval must be a finite number"):
             ferrumdb.open(self.dir, fsync="periodic", fsync_interval=float("nan"))
 
@@ -311,6 +316,21 @@ class HostileInputTest(DbTestCase):
             sum(1 for _ in scan)  # the first chunk was read before close; the next is not
         with self.assertRaises(ferrumdb.DatabaseClosedError):
             late.__exit__(None, None, None)
+
+    def test_a_scan_of_keys_alone_after_close_raises_database_closed_too(self) -> None:
+        # Keys alone come from the engine's key directory, which a closed handle still holds in memory: iter(db),
+        # keys() and iterator(include_value=False) went on to the end after close() instead of raising.
+        db = ferrumdb.open(self.dir, fsync="never")
+        with db.write_batch() as batch:
+            for i in range(10_000):
+                batch.put(b"k%05d" % i, b"v")
+        scans = [iter(db), iter(db.keys()), db.iterator(include_value=False, reverse=True)]
+        for scan in scans:
+            next(scan)
+        db.close()
+        for scan in scans:
+            with self.assertRaises(ferrumdb.DatabaseClosedError):
+                sum(1 for _ in scan)  # the rest of the first chunk, then the closed database
 
 
 class WriteBatchTest(DbTestCase):

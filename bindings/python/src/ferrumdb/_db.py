@@ -535,6 +535,8 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
             raise TypeError(f"limit must be an int, got {type(limit).__name__}")
         if limit is not None and limit > _JAVA_LONG_MAX:
             raise InvalidArgumentError(f"limit must be at most {_JAVA_LONG_MAX}, got {limit}")
+        if limit is not None and limit < 0:  # here, because -1 is ScanCursor's "no limit"
+            raise InvalidArgumentError(f"limit must be zero or more, got {limit}")
 
         def bound(value: Optional[Bytes], what: str) -> Optional[bytes]:
             return None if value is None else to_bytes(value, what)

@@ -1,5 +1,6 @@
 package io.ferrumdb.bindings;
 
+import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyIterator;
 import io.ferrumdb.KeyRange;
@@ -51,6 +52,7 @@ public final class ScanCursor implements AutoCloseable {
         void close();
     }
 
+    private final FerrumDB db;
     private final Source source;
     private final int partsPerEntry;
     /** An entry {@link #fill} took from the source but had no room for: the next chunk starts with it. */
@@ -76,6 +78,7 @@ public final class ScanCursor implements AutoCloseable {
         }
         KeyRange range = range(prefix, start, stop);
         KeyRange ordered = reverse ? range.reversed() : range;
+        this.db = db;
         this.source = withValues ? entries(db.iterate(ordered)) : keys(db.keyIterator(ordered));
         this.partsPerEntry = withValues ? 2 : 1;
         this.remaining = limit == UNLIMITED ? Long.MAX_VALUE : limit;
@@ -169,6 +172,7 @@ public final class ScanCursor implements AutoCloseable {
         if (closed) {
             return null;
         }
+        ensureDatabaseOpen();
         List<byte[]> parts = new ArrayList<>();
         long bytes = 0;
         int count = 0;
@@ -215,6 +219,7 @@ public final class ScanCursor implements AutoCloseable {
         if (closed) {
             return 0;
         }
+        ensureDatabaseOpen();
         ByteBuffer o = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         Chunk chunk = new Chunk(o, body, held);
         int count = 0;
@@ -244,6 +249,17 @@ public final class ScanCursor implements AutoCloseable {
         }
         o.putInt(0, count);
         return count;
+    }
+
+    /**
+     * A scan of a closed database fails as every other call on it does. The engine's value iterator checks this
+     * itself, but its key iterator walks the key directory in memory, which a closed handle still holds, so a
+     * keys-only scan would otherwise go on to its end after close().
+     */
+    private void ensureDatabaseOpen() {
+        if (db.isClosed()) {
+            throw new DatabaseClosedException("database " + db.directory());
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ferrumdb.bindings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -176,6 +177,24 @@ class ScanCursorTest {
                 .hasMessageContaining("read-only");
         cursor.close();
         assertThat(cursor.fill(ByteBuffer.allocate(100), 3)).as("closed").isZero();
+    }
+
+    @Test
+    void aScanOfAClosedDatabaseFailsAsItsOtherCallsDoKeysOnlyToo() {
+        for (boolean withValues : new boolean[] {false, true}) {
+            FerrumDB closing = BindingSupport.open(dir.resolve("closing-" + withValues).toString(), "never", 0, null,
+                    false);
+            closing.put(b("a"), b("1"));
+            ScanCursor chunks = new ScanCursor(closing, null, null, null, false, ScanCursor.UNLIMITED, withValues);
+            ScanCursor filled = new ScanCursor(closing, null, null, null, false, ScanCursor.UNLIMITED, withValues);
+            closing.close();
+            // Keys alone come from the key directory in memory, which a closed handle still holds: before the fix
+            // they kept coming (the bindings' keys() and iteration over a closed database) instead of the error.
+            assertThatThrownBy(() -> chunks.next(10, 1 << 10)).as("values %s", withValues)
+                    .isInstanceOf(DatabaseClosedException.class).hasMessageContaining("is closed");
+            assertThatThrownBy(() -> filled.fill(ByteBuffer.allocate(1 << 10), 10)).as("values %s", withValues)
+                    .isInstanceOf(DatabaseClosedException.class).hasMessageContaining("is closed");
+        }
     }
 
     @Test
