@@ -22,6 +22,38 @@ function typeError(message) {
   return err;
 }
 
+const NO_OPTIONS = Object.freeze({});
+
+/**
+ * `options` (undefined or null: none), checked to hold only the names `call` takes. A misspelt name would otherwise
+ * be dropped without a word: `{ passPhrase }` created an unencrypted database and `{ tll: 60 }` wrote a value that
+ * never expires, where Python refuses an unexpected keyword argument with a TypeError.
+ */
+function optionsOf(options, names, call) {
+  if (options === undefined || options === null) {
+    return NO_OPTIONS;
+  }
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw typeError(`options must be an object, got ${Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!names.includes(name)) {
+      throw typeError(`${call} has no option '${name}' (it takes ${names.join(', ')})`);
+    }
+  }
+  return options;
+}
+
+const OPEN_OPTIONS = ['passphrase', 'fsync', 'fsyncIntervalMs', 'readOnly'];
+const PUT_OPTIONS = ['ttl'];
+const SCAN_OPTIONS = ['prefix', 'start', 'end', 'reverse', 'limit'];
+const OP_FIELDS = { put: ['type', 'key', 'value', 'ttl'], delete: ['type', 'key'] };
+
+/** The TTL in `options` of a put (`call` names it in errors), as ttlMillis gives it. */
+function putTtl(options, call) {
+  return ttlMillis(optionsOf(options, PUT_OPTIONS, call).ttl);
+}
+
 /** The BindingSupport.open/options arguments for `path` and the open options shared with DocumentStore. */
 function openArgs(path, options) {
   if (typeof path !== 'string' || path === '') {
@@ -31,11 +63,8 @@ function openArgs(path, options) {
     throw new InvalidArgumentError(`path must not contain a NUL character, got ${JSON.stringify(path)}`);
   }
   wellFormed(path, 'path');
-  const opts = options ?? {};
-  if (typeof opts !== 'object') {
-    throw typeError(`options must be an object, got ${typeof opts}`);
-  }
-  const { passphrase = null, fsync = 'always', fsyncIntervalMs = 1000, readOnly = false } = opts;
+  const { passphrase = null, fsync = 'always', fsyncIntervalMs = 1000, readOnly = false } =
+    optionsOf(options, OPEN_OPTIONS, 'open()');
   if (passphrase !== null && typeof passphrase !== 'string') {
     throw typeError(`passphrase must be a string, got ${typeof passphrase}`);
   }
@@ -81,7 +110,7 @@ function ttlMillis(ttl, what = 'ttl') {
 }
 
 function putArgs(key, value, options) {
-  return [toBase64(key, 'key'), toBase64(value, 'value'), ttlMillis((options ?? {}).ttl)];
+  return [toBase64(key, 'key'), toBase64(value, 'value'), putTtl(options, 'putSync()')];
 }
 
 /**
@@ -101,11 +130,8 @@ const CHUNK_BYTES = 1 << 20;
 
 /** The ScanCursor constructor's arguments after the database, for iterate()'s options. */
 function scanArgs(options, withValues) {
-  const opts = options ?? {};
-  if (typeof opts !== 'object') {
-    throw typeError(`options must be an object, got ${typeof opts}`);
-  }
-  const { prefix = null, start = null, end = null, reverse = false, limit = null } = opts;
+  const { prefix = null, start = null, end = null, reverse = false, limit = null } =
+    optionsOf(options, SCAN_OPTIONS, withValues ? 'iterate()' : 'keys()');
   if (limit !== null && (!Number.isInteger(limit) || limit < 0)) {
     throw typeError(`limit must be a non-negative integer, got ${limit}`);
   }
@@ -165,7 +191,18 @@ function checkBatch(ops) {
     if (op.type !== 'put' && op.type !== 'delete') {
       throw typeError(`ops[${i}].type must be 'put' or 'delete', got ${op.type}`);
     }
+    checkOpFields(op, i);
   });
+}
+
+/** Throws naming a field of batch operation `op` (at index `i`) that its type does not take (a misspelt ttl). */
+function checkOpFields(op, i) {
+  const fields = OP_FIELDS[op.type];
+  for (const name of Object.keys(op)) {
+    if (!fields.includes(name)) {
+      throw typeError(`ops[${i}] has no field '${name}' (a ${op.type} takes ${fields.join(', ')})`);
+    }
+  }
 }
 
 /** NodeDatabase.write's arguments for `ops`: keys, values, TTLs and delete flags, index by index. */
@@ -180,6 +217,9 @@ function batchArgs(ops) {
   ops.forEach((op, i) => {
     if (op === null || typeof op !== 'object') {
       throw typeError(`ops[${i}] must be an object like { type: 'put', key, value }, got ${op}`);
+    }
+    if (op.type === 'put' || op.type === 'delete') {
+      checkOpFields(op, i);
     }
     if (op.type === 'put') {
       keys.push(toBase64(op.key, `ops[${i}].key`));
@@ -270,7 +310,7 @@ class FerrumDB {
     // Not an async function: one promise per put, not two (a Promise.all of 10,000 puts makes 10,000 of them).
     let args;
     try {
-      args = [ownBuffer(key, 'key'), ownBuffer(value, 'value'), ttlMillis((options ?? {}).ttl)];
+      args = [ownBuffer(key, 'key'), ownBuffer(value, 'value'), putTtl(options, 'put()')];
     } catch (e) {
       return Promise.reject(e);
     }
@@ -521,4 +561,4 @@ class FerrumDB {
   }
 }
 
-module.exports = { FerrumDB, openArgs, typeError, ttlMillis, unpack };
+module.exports = { FerrumDB, openArgs, optionsOf, putTtl, typeError, ttlMillis, unpack };

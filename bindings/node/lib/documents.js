@@ -3,7 +3,7 @@
 // Everything crosses to Java as ASCII JSON (see DocumentBridge.java for why).
 
 const { jclass, call, callSync, cursorChunks } = require('./jvm');
-const { openArgs, typeError, ttlMillis } = require('./db');
+const { openArgs, optionsOf, putTtl, typeError } = require('./db');
 const { InvalidArgumentError } = require('./errors');
 const { closeAtExit, closed } = require('./exit');
 
@@ -130,7 +130,8 @@ function pageBound(value, what) {
 }
 
 function findArgs(name, query, options) {
-  const { sortBy = null, descending = false, offset = 0, limit = null } = options ?? {};
+  const { sortBy = null, descending = false, offset = 0, limit = null } =
+    optionsOf(options, ['sortBy', 'descending', 'offset', 'limit'], 'find()');
   if (sortBy !== null && typeof sortBy !== 'string') {
     throw typeError(`sortBy must be a string, got ${typeof sortBy}`);
   }
@@ -172,13 +173,11 @@ class Collection {
 
   /** Inserts or replaces document `id`; an `_id` field is allowed only when it equals `id`. */
   async put(id, document, options) {
-    await this.#call('put', [text(id, 'id'), objectJson(document, 'a document'),
-      ttlMillis((options ?? {}).ttl)]);
+    await this.#call('put', [text(id, 'id'), objectJson(document, 'a document'), putTtl(options, 'put()')]);
   }
 
   putSync(id, document, options) {
-    this.#callSync('put', [text(id, 'id'), objectJson(document, 'a document'),
-      ttlMillis((options ?? {}).ttl)]);
+    this.#callSync('put', [text(id, 'id'), objectJson(document, 'a document'), putTtl(options, 'putSync()')]);
   }
 
   /** Document `id` with its `_id`, or null when absent or expired. */

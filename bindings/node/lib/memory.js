@@ -4,7 +4,7 @@
 // results cross to Java as one ASCII JSON object each, shaped like the MCP tools' arguments and results.
 
 const { jclass, call, callSync } = require('./jvm');
-const { FerrumDB, typeError } = require('./db');
+const { FerrumDB, optionsOf, typeError } = require('./db');
 const { jsonOf } = require('./documents');
 const { InvalidArgumentError } = require('./errors');
 
@@ -29,30 +29,22 @@ function request(fields) {
   return `{${members.join(',')}}`;
 }
 
-function options(value) {
-  if (value === undefined || value === null) {
-    return {};
-  }
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw typeError(`options must be an object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
-  }
-  return value;
-}
-
 function rememberRequest(text, opts) {
-  const { namespace, tags, ttl, metadata, vector } = options(opts);
+  const { namespace, tags, ttl, metadata, vector } =
+    optionsOf(opts, ['namespace', 'tags', 'ttl', 'metadata', 'vector'], 'remember()');
   // Seconds, as every TTL of the binding (and of Python, Redis and the MCP tools).
   return request({ text, namespace, tags, ttl_seconds: ttl, metadata, vector });
 }
 
 function recallRequest(query, opts) {
-  const { namespace, tags, limit, since, vector } = options(opts);
+  const { namespace, tags, limit, since, vector } =
+    optionsOf(opts, ['namespace', 'tags', 'limit', 'since', 'vector'], 'recall()');
   return request({ query, namespace, tags, limit, since: since instanceof Date ? since.toISOString() : since,
     vector });
 }
 
 function forgetRequest(id, opts) {
-  const { namespace, tags } = options(opts);
+  const { namespace, tags } = optionsOf(opts, ['namespace', 'tags'], 'forget()');
   return request({ id, namespace, tags });
 }
 

@@ -323,6 +323,28 @@ describe('errors', () => {
     await db.close();
   });
 
+  test('a misspelt option is refused naming it, as Python refuses an unexpected keyword', async () => {
+    // Before, unknown names were dropped: { passPhrase } created an unencrypted database, { tll } a value that
+    // never expires, { ttlMs } (the other unit) likewise.
+    const refused = (call, name) => ({ name: 'TypeError', message: new RegExp(`^${call} has no option '${name}'`) });
+    await assert.rejects(FerrumDB.open(dir, { passPhrase: 'secret' }), refused('open\\(\\)', 'passPhrase'));
+    assert.throws(() => FerrumDB.openSync(dir, { readonly: true }), refused('open\\(\\)', 'readonly'));
+    assert.equal(fs.existsSync(dir), false);
+    const db = await FerrumDB.open(dir, { passphrase: 'secret', fsync: 'never' });
+    await assert.rejects(db.put('k', 'v', { tll: 60 }), refused('put\\(\\)', 'tll'));
+    assert.throws(() => db.putSync('k', 'v', { ttlMs: 60_000 }), refused('putSync\\(\\)', 'ttlMs'));
+    await assert.rejects(db.writeBatch([{ type: 'put', key: 'k', value: 'v', ttlMs: 5 }]),
+      { name: 'TypeError', message: "ops[0] has no field 'ttlMs' (a put takes type, key, value, ttl)" });
+    assert.throws(() => db.writeBatchSync([{ type: 'delete', key: 'k', value: 'v' }]),
+      { name: 'TypeError', message: /^ops\[0\] has no field 'value'/ });
+    await assert.rejects(db.keys({ prefx: 'a' }), refused('keys\\(\\)', 'prefx'));
+    await assert.rejects(db.iterate({ stop: 'a' }).next(), refused('iterate\\(\\)', 'stop'));
+    assert.equal(await db.has('k'), false);
+    await db.put('k', 'v', { ttl: 60 });
+    assert.deepEqual(await db.keys({ prefix: 'k', limit: 1 }), [Buffer.from('k')]);
+    await db.close();
+  });
+
   test('an unhandled error shows no Java stack trace', () => {
     const script = `
       const { FerrumDB } = require(${JSON.stringify(require.resolve('ferrumdb'))});
