@@ -25,6 +25,21 @@ function typeError(message) {
 const NO_OPTIONS = Object.freeze({});
 
 /**
+ * What open() and openSync() pass their class's constructor, so that `new FerrumDB(path)` (as better-sqlite3's
+ * `new Database(path)` and classic-level's `new ClassicLevel(path)` are written) is told how to open one instead of
+ * failing inside (`nodeDatabase.handleSync is not a function`) or, for a DocumentStore, building a broken handle.
+ */
+const OPENING = Symbol('opening');
+
+/** Throws unless the constructor of `className` was called by its open() with `token`. */
+function checkOpening(token, className) {
+  if (token !== OPENING) {
+    throw typeError(`${className} is not opened with new: use await ${className}.open(path, options) `
+      + `(or ${className}.openSync)`);
+  }
+}
+
+/**
  * `options` (undefined or null: none), checked to hold only the names `call` takes. A misspelt name would otherwise
  * be dropped without a word: `{ passPhrase }` created an unencrypted database and `{ tll: 60 }` wrote a value that
  * never expires, where Python refuses an unexpected keyword argument with a TypeError.
@@ -250,7 +265,8 @@ class FerrumDB {
   #writes;
 
   /** Use FerrumDB.open or FerrumDB.openSync. */
-  constructor(nodeDatabase, path) {
+  constructor(nodeDatabase, path, token) {
+    checkOpening(token, 'FerrumDB');
     this.#db = nodeDatabase;
     // The number getSync passes to NodeDatabase.readBase64, a static method: java-bridge calls a static method
     // with an int argument for about a microsecond less than an instance method (see NodeHandles.java).
@@ -269,13 +285,13 @@ class FerrumDB {
    */
   static async open(path, options) {
     const args = openArgs(path, options);
-    return new FerrumDB(await call(() => jclass(NODE_DATABASE).newInstanceAsync(...args)), args[0]);
+    return new FerrumDB(await call(() => jclass(NODE_DATABASE).newInstanceAsync(...args)), args[0], OPENING);
   }
 
   static openSync(path, options) {
     const args = openArgs(path, options);
     const NodeDatabase = jclass(NODE_DATABASE);
-    return new FerrumDB(callSync(() => new NodeDatabase(...args)), args[0]);
+    return new FerrumDB(callSync(() => new NodeDatabase(...args)), args[0], OPENING);
   }
 
   /** The Java NodeDatabase behind `db`, for the other parts of this binding (lib/memory.js). */
@@ -561,4 +577,4 @@ class FerrumDB {
   }
 }
 
-module.exports = { FerrumDB, openArgs, optionsOf, putTtl, typeError, ttlMillis, unpack };
+module.exports = { FerrumDB, OPENING, checkOpening, openArgs, optionsOf, putTtl, typeError, ttlMillis, unpack };

@@ -3,7 +3,7 @@
 // Everything crosses to Java as ASCII JSON (see DocumentBridge.java for why).
 
 const { jclass, call, callSync, cursorChunks } = require('./jvm');
-const { openArgs, optionsOf, putTtl, typeError } = require('./db');
+const { OPENING, checkOpening, openArgs, optionsOf, putTtl, typeError } = require('./db');
 const { InvalidArgumentError } = require('./errors');
 const { closeAtExit, closed } = require('./exit');
 
@@ -274,7 +274,8 @@ class DocumentStore {
   #path;
 
   /** Use DocumentStore.open or DocumentStore.openSync. */
-  constructor(bridge, path) {
+  constructor(bridge, path, token) {
+    checkOpening(token, 'DocumentStore');
     this.#bridge = bridge;
     this.#path = path;
     closeAtExit(this);
@@ -283,13 +284,13 @@ class DocumentStore {
   /** Opens the store in directory `path` (created when missing); the options are FerrumDB.open's. */
   static async open(path, options) {
     const args = openArgs(path, options);
-    return new DocumentStore(await call(() => jclass(BRIDGE).newInstanceAsync(...args)), args[0]);
+    return new DocumentStore(await call(() => jclass(BRIDGE).newInstanceAsync(...args)), args[0], OPENING);
   }
 
   static openSync(path, options) {
     const args = openArgs(path, options);
     const Bridge = jclass(BRIDGE);
-    return new DocumentStore(callSync(() => new Bridge(...args)), args[0]);
+    return new DocumentStore(callSync(() => new Bridge(...args)), args[0], OPENING);
   }
 
   get path() {

@@ -345,6 +345,16 @@ describe('errors', () => {
     await db.close();
   });
 
+  test('new FerrumDB(path) and new DocumentStore(path) say how to open one', () => {
+    // As better-sqlite3 and classic-level are opened; before, a raw "nodeDatabase.handleSync is not a function",
+    // and a DocumentStore handle that failed at its first call.
+    assert.throws(() => new FerrumDB(dir), { name: 'TypeError',
+      message: 'FerrumDB is not opened with new: use await FerrumDB.open(path, options) (or FerrumDB.openSync)' });
+    assert.throws(() => new ferrumdb.DocumentStore(dir), { name: 'TypeError',
+      message: /^DocumentStore is not opened with new: use await DocumentStore.open\(path, options\)/ });
+    assert.equal(fs.existsSync(dir), false);
+  });
+
   test('an unhandled error shows no Java stack trace', () => {
     const script = `
       const { FerrumDB } = require(${JSON.stringify(require.resolve('ferrumdb'))});

@@ -317,6 +317,14 @@ class HostileInputTest(DbTestCase):
         with self.assertRaises(ferrumdb.DatabaseClosedError):
             late.__exit__(None, None, None)
 
+    def test_the_constructor_called_with_a_path_says_how_to_open_a_database(self) -> None:
+        # As plyvel.DB(path) is written; before, "'str' object has no attribute 'get'".
+        for path in (str(self.dir), self.dir, os.fsencode(self.dir)):
+            with self.subTest(path=path), self.assertRaisesRegex(
+                    TypeError, r"^FerrumDB is not opened by its constructor: use ferrumdb.open\(path, ...\)$"):
+                ferrumdb.FerrumDB(path)  # type: ignore[arg-type]
+        self.assertFalse(self.dir.exists())
+
     def test_a_scan_of_keys_alone_after_close_raises_database_closed_too(self) -> None:
         # Keys alone come from the engine's key directory, which a closed handle still holds in memory: iter(db),
         # keys() and iterator(include_value=False) went on to the end after close() instead of raising.

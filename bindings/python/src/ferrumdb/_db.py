@@ -443,6 +443,10 @@ class FerrumDB(collections.abc.MutableMapping):  # type: ignore[type-arg]
 
     def __init__(self, java_db: Any) -> None:
         """Wraps an open Java ``io.ferrumdb.FerrumDB``; use :func:`ferrumdb.open` instead."""
+        if isinstance(java_db, (str, bytes, os.PathLike)):
+            # FerrumDB("dir"), as plyvel.DB("dir") is written: say what opens one, not "'str' object has no
+            # attribute 'get'".
+            raise TypeError("FerrumDB is not opened by its constructor: use ferrumdb.open(path, ...)")
         self._db = java_db
         # Bound Java methods, looked up once: the hot calls below skip JPype's attribute lookup, and get/put
         # skip the java_errors wrapper (same translation, inlined), each a measurable share of a call.
