@@ -5,6 +5,7 @@ import static io.ferrumdb.server.CommandSpec.Flag.NO_AUTH;
 import static io.ferrumdb.server.CommandSpec.Flag.TRANSACTION_CONTROL;
 import static io.ferrumdb.server.CommandSpec.Flag.WRITE;
 
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -318,10 +319,15 @@ final class ConnectionCommands {
         s.channel.eventLoop().execute(() -> s.channel.close());
     }
 
+    /**
+     * An address as Redis writes it ({@code anetFormatAddr}): {@code 127.0.0.1:6379}, and an IPv6 one compressed
+     * and in brackets, {@code [::1]:6379} (the JDK writes {@code 0:0:0:0:0:0:0:1}), so that CLIENT KILL ADDR
+     * finds what CLIENT LIST showed.
+     */
     static String address(SocketAddress a) {
         if (a instanceof InetSocketAddress inet) {
-            String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
-            return host + ":" + inet.getPort();
+            return inet.getAddress() == null ? inet.getHostString() + ":" + inet.getPort()
+                    : NetUtil.toSocketAddressString(inet);
         }
         return String.valueOf(a);
     }

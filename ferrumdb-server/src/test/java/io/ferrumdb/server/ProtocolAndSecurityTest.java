@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.FsyncPolicy;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -91,6 +93,29 @@ class ProtocolAndSecurityTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("protected mode");
         assertThat(ServerConfig.builder().bindAddress("0.0.0.0").password("s3cret".getBytes(StandardCharsets.UTF_8))
                 .build().requiresPassword()).isTrue();
+    }
+
+    @Test
+    void ipv6AddressesAreWrittenAsRedisWritesThemAndClientKillFindsThem() throws Exception {
+        ServerConfig v6 = ServerConfig.builder().bindAddress("::1").port(0).build();
+        TestServer server;
+        try {
+            server = new TestServer(dir.resolve("v6"), v6, FsyncPolicy.always());
+        } catch (ServerStartException noIpv6) {
+            Assumptions.assumeTrue(false, "no IPv6 loopback here: " + noIpv6.getMessage());
+            return;
+        }
+        try (server; Socket victim = new Socket("::1", server.port()); Socket killer = new Socket("::1", server.port())) {
+            // Redis's anetFormatAddr: "[::1]:port"; before, "0:0:0:0:0:0:0:1:port", which CLIENT KILL ADDR
+            // copied from Redis's form never matched.
+            String self = "[::1]:" + victim.getLocalPort();
+            assertThat(server.server.banner()).contains(" on [::1]:" + server.port() + " (fsync ");
+            victim.getOutputStream().write("CLIENT INFO\r\n".getBytes(StandardCharsets.US_ASCII));
+            String info = new String(victim.getInputStream().readNBytes(64), StandardCharsets.US_ASCII);
+            assertThat(info).contains(" addr=" + self + " laddr=[::1]:" + server.port() + " ");
+            killer.getOutputStream().write(("CLIENT KILL ADDR " + self + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(killer.getInputStream().readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo(":1\r\n");
+        }
     }
 
     @Test
