@@ -208,6 +208,8 @@ export class FerrumError extends Error {
 }
 export class DatabaseLockedError extends FerrumError {}
 export class DatabaseClosedError extends FerrumError {}
+export class DatabaseNotFoundError extends FerrumError {}
+export class NotADatabaseError extends FerrumError {}
 export class CorruptionError extends FerrumError {
   /** The file that failed the check, when the engine named one. */
   readonly file: string | null;

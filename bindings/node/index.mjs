@@ -11,6 +11,8 @@ export const {
   FerrumError,
   DatabaseLockedError,
   DatabaseClosedError,
+  DatabaseNotFoundError,
+  NotADatabaseError,
   CorruptionError,
   EncryptionKeyError,
   ReadOnlyDatabaseError,

@@ -20,6 +20,14 @@ DatabaseLockedError.code = 'DATABASE_LOCKED';
 class DatabaseClosedError extends FerrumError {}
 DatabaseClosedError.code = 'DATABASE_CLOSED';
 
+/** There is no database where one was expected (a read-only open of a missing directory); nothing was created. */
+class DatabaseNotFoundError extends FerrumError {}
+DatabaseNotFoundError.code = 'DATABASE_NOT_FOUND';
+
+/** A writing open found a non-empty directory that holds no database, and refused to create one among its files. */
+class NotADatabaseError extends FerrumError {}
+NotADatabaseError.code = 'NOT_A_DATABASE';
+
 /** Stored bytes failed a checksum, authentication or structural check; `file` and `offset` say where. */
 class CorruptionError extends FerrumError {
   constructor(message, javaClass = null, file = null, offset = null) {
@@ -54,6 +62,8 @@ module.exports = {
   FerrumError,
   DatabaseLockedError,
   DatabaseClosedError,
+  DatabaseNotFoundError,
+  NotADatabaseError,
   CorruptionError,
   EncryptionKeyError,
   ReadOnlyDatabaseError,

@@ -66,6 +66,8 @@ const PROBLEM_WORDING = 'io.ferrumdb.ProblemWording';
 const BY_JAVA_CLASS = new Map([
   ['io.ferrumdb.DatabaseLockedException', errors.DatabaseLockedError],
   ['io.ferrumdb.DatabaseClosedException', errors.DatabaseClosedError],
+  ['io.ferrumdb.DatabaseNotFoundException', errors.DatabaseNotFoundError],
+  ['io.ferrumdb.NotADatabaseException', errors.NotADatabaseError],
   ['io.ferrumdb.CorruptionException', errors.CorruptionError],
   ['io.ferrumdb.EncryptionKeyException', errors.EncryptionKeyError],
   ['io.ferrumdb.ReadOnlyDatabaseException', errors.ReadOnlyDatabaseError],

@@ -231,6 +231,20 @@ describe('encryption', () => {
 });
 
 describe('errors', () => {
+  test('a missing database and a directory that is not one have their own errors and codes', async () => {
+    // Both were a bare FerrumError (code FERRUM_ERROR) before.
+    await assert.rejects(FerrumDB.open(dir, { readOnly: true }), { name: 'DatabaseNotFoundError',
+      code: 'DATABASE_NOT_FOUND', message: `no FerrumDB database at ${dir}` });
+    assert.equal(fs.existsSync(dir), false);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    await assert.rejects(FerrumDB.open(dir), { name: 'NotADatabaseError', code: 'NOT_A_DATABASE',
+      message: /holds no database \(found notes.txt\)/ });
+    assert.throws(() => ferrumdb.DocumentStore.openSync(dir), ferrumdb.NotADatabaseError);
+    assert.deepEqual(fs.readdirSync(dir), ['notes.txt']);
+    assert.ok(new ferrumdb.DatabaseNotFoundError('x') instanceof ferrumdb.FerrumError);
+  });
+
   test('a second open is locked', async () => {
     const db = await FerrumDB.open(dir);
     await assert.rejects(FerrumDB.open(dir), (e) => {

@@ -407,6 +407,21 @@ class EncryptionTest(DbTestCase):
 
 
 class ErrorTest(DbTestCase):
+    def test_a_missing_database_and_a_directory_that_is_not_one_have_their_own_errors(self) -> None:
+        # Both were a bare FerrumError before; sqlite3, plyvel and lmdb users test for the kind, not the text.
+        with self.assertRaises(ferrumdb.DatabaseNotFoundError) as missing:
+            ferrumdb.open(self.dir, read_only=True)
+        self.assertEqual(str(missing.exception), f"no FerrumDB database at {self.dir}")
+        self.assertFalse(self.dir.exists())
+        self.dir.mkdir()
+        (self.dir / "notes.txt").write_text("mine")
+        with self.assertRaisesRegex(ferrumdb.NotADatabaseError, r"holds no database \(found notes.txt\)"):
+            ferrumdb.open(self.dir)
+        with self.assertRaises(ferrumdb.NotADatabaseError):
+            ferrumdb.open_documents(self.dir)
+        self.assertEqual(sorted(p.name for p in self.dir.iterdir()), ["notes.txt"])
+        self.assertTrue(issubclass(ferrumdb.DatabaseNotFoundError, ferrumdb.FerrumError))
+
     def test_second_open_is_locked(self) -> None:
         with ferrumdb.open(self.dir):
             with self.assertRaises(ferrumdb.DatabaseLockedError) as caught:

@@ -20,10 +20,12 @@ from .errors import (
     CorruptionError,
     DatabaseClosedError,
     DatabaseLockedError,
+    DatabaseNotFoundError,
     EncryptionKeyError,
     FerrumError,
     FormatVersionError,
     InvalidArgumentError,
+    NotADatabaseError,
     ReadOnlyDatabaseError,
     UniqueIndexViolationError,
 )
@@ -160,6 +162,8 @@ _PROBLEM_WORDING = "io.ferrumdb.ProblemWording"
 _BY_JAVA_CLASS: Dict[str, Type[FerrumError]] = {
     "io.ferrumdb.DatabaseLockedException": DatabaseLockedError,
     "io.ferrumdb.DatabaseClosedException": DatabaseClosedError,
+    "io.ferrumdb.DatabaseNotFoundException": DatabaseNotFoundError,
+    "io.ferrumdb.NotADatabaseException": NotADatabaseError,
     "io.ferrumdb.CorruptionException": CorruptionError,
     "io.ferrumdb.EncryptionKeyException": EncryptionKeyError,
     "io.ferrumdb.ReadOnlyDatabaseException": ReadOnlyDatabaseError,

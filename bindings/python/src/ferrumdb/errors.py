@@ -9,6 +9,8 @@ __all__ = [
     "FerrumError",
     "DatabaseLockedError",
     "DatabaseClosedError",
+    "DatabaseNotFoundError",
+    "NotADatabaseError",
     "CorruptionError",
     "EncryptionKeyError",
     "ReadOnlyDatabaseError",
@@ -37,6 +39,16 @@ class DatabaseLockedError(FerrumError):
 
 class DatabaseClosedError(FerrumError):
     """The database (or document store) was used after it was closed."""
+
+
+class DatabaseNotFoundError(FerrumError):
+    """There is no database where one was expected (a read-only open of a missing or empty directory); nothing was
+    created."""
+
+
+class NotADatabaseError(FerrumError):
+    """A writing open found a non-empty directory that holds no database, and refused to create one among its
+    files."""
 
 
 class CorruptionError(FerrumError):
