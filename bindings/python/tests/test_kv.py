@@ -484,8 +484,11 @@ class ErrorTest(DbTestCase):
     def test_bad_arguments_name_the_problem(self) -> None:
         with self.assertRaisesRegex(ValueError, '"sometimes"'):
             ferrumdb.open(self.dir, fsync="sometimes")
-        with self.assertRaisesRegex(ValueError, "positive interval"):
-            ferrumdb.open(self.dir, fsync="periodic", fsync_interval=0)
+        for seconds in (0, -1, 0.0001):  # in seconds, as given: it said "got -1000 ms" and "got 0 ms" before
+            with self.subTest(seconds=seconds), self.assertRaisesRegex(
+                    ferrumdb.InvalidArgumentError, r'^fsync "periodic" needs a positive interval of at least 0.001 '
+                    rf"seconds \(1 ms\), got fsync_interval={seconds}$"):
+                ferrumdb.open(self.dir, fsync="Periodic", fsync_interval=seconds)
         with ferrumdb.open(self.dir) as db:
             with self.assertRaisesRegex(TypeError, "key must be str or bytes, got int"):
                 db.put(1, "v")  # type: ignore[arg-type]

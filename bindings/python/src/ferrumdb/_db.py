@@ -80,6 +80,11 @@ def open_args(path: PathLike, fsync: str, fsync_interval: float, passphrase: Opt
         raise TypeError(f"fsync_interval must be seconds, got {type(fsync_interval).__name__}")
     if not math.isfinite(fsync_interval):
         raise InvalidArgumentError(f"fsync_interval must be a finite number of seconds, got {fsync_interval!r}")
+    if fsync.lower() == "periodic" and not fsync_interval >= 0.001:
+        # Here, in seconds: the Java side, in the milliseconds it is passed, said "got -1000 ms" for -1 and "got 0 ms"
+        # for 0.0001.
+        raise InvalidArgumentError(f'fsync "periodic" needs a positive interval of at least 0.001 seconds (1 ms), '
+                                   f"got fsync_interval={fsync_interval!r}")
     directory = os.fsdecode(os.fspath(path))
     # A name that is not UTF-8 decodes to lone surrogates (surrogateescape), which the Java engine cannot name.
     encode_text(directory, "path")
