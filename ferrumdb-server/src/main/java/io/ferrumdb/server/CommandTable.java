@@ -2,6 +2,7 @@ package io.ferrumdb.server;
 
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,9 +31,17 @@ final class CommandTable {
         }
 
         /** A container command: its subcommands (lower case) with their Redis arities, checked before it runs. */
+        /** A command with subcommands, each with its arity; {@code <NAME> HELP} is added ({@link SubcommandHelp}). */
         void addContainer(String name, int arity, Map<String, Integer> subcommands, CommandSpec.Handler handler,
                 CommandSpec.Flag... flags) {
-            put(new CommandSpec(name, arity, flagSet(flags), 0, 0, 0, handler, subcommands));
+            if (!SubcommandHelp.covers(name)) {
+                throw new IllegalStateException("no HELP text for the container command " + name);
+            }
+            Map<String, Integer> withHelp = new HashMap<>(subcommands);
+            withHelp.put("help", 2);
+            CommandSpec.Handler helpFirst = c -> c.argc() == 2 && c.option(1).equals("HELP")
+                    ? SubcommandHelp.reply(name) : handler.run(c);
+            put(new CommandSpec(name, arity, flagSet(flags), 0, 0, 0, helpFirst, Map.copyOf(withHelp)));
         }
 
         private static EnumSet<CommandSpec.Flag> flagSet(CommandSpec.Flag... flags) {
