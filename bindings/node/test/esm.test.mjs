@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esm from 'ferrumdb';
 import {
-  FerrumDB, DocumentStore, Collection, AgentMemory, FerrumError, DatabaseLockedError, DatabaseClosedError, CorruptionError,
-  EncryptionKeyError, ReadOnlyDatabaseError, FormatVersionError, InvalidArgumentError, UniqueIndexViolationError,
+  FerrumDB, DocumentStore, Collection, AgentMemory, FerrumError, DatabaseLockedError, DatabaseClosedError,
+  DatabaseNotFoundError, NotADatabaseError, CorruptionError, EncryptionKeyError, ReadOnlyDatabaseError,
+  FormatVersionError, InvalidArgumentError, UniqueIndexViolationError,
 } from 'ferrumdb';
 
 const cjs = createRequire(import.meta.url)('ferrumdb');
@@ -20,7 +21,7 @@ test('the ES module exports exactly the CommonJS names, as the same objects', ()
     assert.equal(esm[name], cjs[name], name);
   }
   const imported = [FerrumDB, DocumentStore, Collection, AgentMemory, FerrumError, DatabaseLockedError, DatabaseClosedError,
-    CorruptionError, EncryptionKeyError, ReadOnlyDatabaseError, FormatVersionError, InvalidArgumentError,
+    DatabaseNotFoundError, NotADatabaseError, CorruptionError, EncryptionKeyError, ReadOnlyDatabaseError, FormatVersionError, InvalidArgumentError,
     UniqueIndexViolationError];
   assert.equal(imported.length, named.length);
   imported.forEach((value) => assert.equal(typeof value, 'function'));

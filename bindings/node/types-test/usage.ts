@@ -2,7 +2,7 @@
 // and reject misuse (each @ts-expect-error line must be an error, or the compile fails).
 import {
   FerrumDB, FerrumError, DatabaseLockedError, CorruptionError, BatchOperation, DocumentStore, StoredDocument,
-  UniqueIndexViolationError,
+  UniqueIndexViolationError, DatabaseNotFoundError, NotADatabaseError,
 } from 'ferrumdb';
 
 async function usage(): Promise<void> {
@@ -52,6 +52,8 @@ async function usage(): Promise<void> {
   const perFsync: number = stats.syncedRecords / stats.fsyncs + db.statsSync().writeCalls;
   void perFsync;
   void found, id, count, UniqueIndexViolationError;
+  const notFound: FerrumError = new DatabaseNotFoundError('no FerrumDB database at data');
+  void notFound, NotADatabaseError.code;
   await store.close();
 
   // @ts-expect-error a document is an object, not an array
