@@ -67,11 +67,12 @@ final class CommandExecutor {
         this.config = config;
         this.auth = new Authenticator(config.password());
         long descriptors = ClientLimit.descriptorLimit();
-        this.clients = new ClientLimit(ClientLimit.effective(config.maxClients(), descriptors));
+        long open = ClientLimit.openDescriptors();
+        this.clients = new ClientLimit(ClientLimit.effective(config.maxClients(), descriptors, open));
         if (clients.max() < config.maxClients()) {
             config.warn("maxclients lowered from " + config.maxClients() + " to " + clients.max() + ": the process may "
-                    + "open " + descriptors + " files (ulimit -n) and " + ClientLimit.RESERVED_DESCRIPTORS
-                    + " are kept for the database");
+                    + "open " + descriptors + " files (ulimit -n), " + open + " are open (the database's segments "
+                    + "among them) and " + ClientLimit.RESERVED_DESCRIPTORS + " are kept for the files it opens later");
         }
         this.table = CommandTable.build();
     }

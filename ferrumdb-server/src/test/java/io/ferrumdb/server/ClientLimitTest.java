@@ -100,10 +100,13 @@ class ClientLimitTest {
 
     @Test
     void theLimitLeavesRedisReserveOfFileDescriptorsToTheDatabase() {
-        assertThat(ClientLimit.effective(10_000, 20_000)).isEqualTo(10_000);
-        assertThat(ClientLimit.effective(10_000, 1024)).isEqualTo(1024 - 128);
-        assertThat(ClientLimit.effective(10_000, 100)).isEqualTo(1);
-        assertThat(ClientLimit.effective(50, Long.MAX_VALUE)).isEqualTo(50);
+        assertThat(ClientLimit.effective(10_000, 20_000, 30)).isEqualTo(10_000);
+        assertThat(ClientLimit.effective(10_000, 1024, 30)).isEqualTo(1024 - 30 - 128);
+        // A database of 900 segment files holds 900 descriptors: the clients must not take the last ones.
+        assertThat(ClientLimit.effective(10_000, 1024, 900)).isEqualTo(1);
+        assertThat(ClientLimit.effective(50, Long.MAX_VALUE, 0)).isEqualTo(50);
+        assertThat(ClientLimit.openDescriptors()).isPositive();
+        assertThat(ClientLimit.descriptorLimit()).isGreaterThan(ClientLimit.openDescriptors());
         assertThatThrownBy(() -> ServerConfig.builder().maxClients(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxclients");
     }
