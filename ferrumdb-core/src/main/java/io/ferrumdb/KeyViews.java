@@ -46,9 +46,18 @@ final class KeyViews {
     Stream<byte[]> unordered() {
         Iterator<Map.Entry<Key, Location>> it = keyDir.entries();
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.NONNULL), false)
-                .filter(e -> !e.getValue().isExpired(clock.getAsLong())
-                        && !addedByLostWrites(e.getKey().bytes(), e.getValue()))
+                .filter(e -> isListed(e.getKey().bytes(), e.getValue()))
                 .map(e -> e.getKey().bytes().clone());
+    }
+
+    /**
+     * Whether a key walk reports {@code key}: live and not added only by writes a failure caught. Checks that the
+     * database is open first, so that a walk of keys (which reads only the in-memory directory) fails after close as
+     * a walk of values does, instead of going on reporting keys of a closed database.
+     */
+    private boolean isListed(byte[] key, Location loc) {
+        ensureOpen.run();
+        return (loc.expiresAt() == 0 || !loc.isExpired(clock.getAsLong())) && !addedByLostWrites(key, loc);
     }
 
     /**
@@ -158,12 +167,9 @@ final class KeyViews {
         @Override
         byte[] nextElement() {
             while (scan != null && scan.next()) {
-                Location loc = scan.location();
-                if (loc.expiresAt() == 0 || !loc.isExpired(clock.getAsLong())) {
-                    byte[] key = scan.key().bytes(); // a fresh copy no one else holds
-                    if (!addedByLostWrites(key, loc)) {
-                        return key;
-                    }
+                byte[] key = scan.key().bytes(); // a fresh copy no one else holds
+                if (isListed(key, scan.location())) {
+                    return key;
                 }
             }
             return null;

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +67,22 @@ class KeyIteratorTest {
                 assertThat(keys).containsExactly("k1", "k3");
             }
         }
+    }
+
+    @Test
+    void closingTheDatabaseEndsEveryKeyWalk() {
+        FerrumDB db = open();
+        db.put(bytes("k1"), bytes("v"));
+        db.put(bytes("k2"), bytes("v"));
+        KeyIterator it = db.keyIterator(KeyRange.all());
+        Iterator<byte[]> unordered = db.keys().iterator();
+        Iterator<byte[]> ordered = db.keys(KeyRange.all()).iterator();
+        assertThat(s(it.next())).isEqualTo("k1");
+        db.close();
+        // the keys are still in memory, but a closed database reports none of them
+        assertThatThrownBy(it::hasNext).isInstanceOf(DatabaseClosedException.class);
+        assertThatThrownBy(unordered::hasNext).isInstanceOf(DatabaseClosedException.class);
+        assertThatThrownBy(ordered::hasNext).isInstanceOf(DatabaseClosedException.class);
     }
 
     @Test
