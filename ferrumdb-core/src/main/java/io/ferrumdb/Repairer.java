@@ -230,7 +230,7 @@ final class Repairer {
 
     /**
      * The segments an intact key directory image describes as longer than they are ({@link DirectoryImage#cutShort}),
-     * each reported; the image itself is deleted by the caller.
+     * each reported, and a damaged image reported as verify reports it; the image itself is deleted by the caller.
      */
     private Set<Path> segmentsCutShort(Path image, SegmentFiles files) throws IOException {
         if (!io.exists(image)) {
@@ -244,7 +244,14 @@ final class Repairer {
                 problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()
                         + "; its records before the cut are kept"));
             }
-        } catch (KeyDirImage.Invalid | RuntimeException unusable) {
+            header.checkBody(f);
+        } catch (KeyDirImage.Invalid e) {
+            // A damaged image says nothing about the segments; it is deleted either way, and reported as verify
+            // reports it (an image of another version or state is no damage).
+            if (e.damaged()) {
+                problems.add(new DroppedRange(image, 0, 0, Kind.DAMAGED_IMAGE, e.getMessage() + "; deleted"));
+            }
+        } catch (RuntimeException unusable) {
             // A damaged image says nothing about the segments (verify reports it; it is deleted either way).
         }
         return cut;
