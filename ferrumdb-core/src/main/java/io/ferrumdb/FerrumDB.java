@@ -105,7 +105,13 @@ public final class FerrumDB implements AutoCloseable {
      * {@link DatabaseLockedException}.
      */
     public static VerifyReport verify(Path dir, Options options) {
-        return DirectoryCalls.run("verify", dir, options, () -> Verifier.verify(dir, options));
+        return verify(dir, options, progress -> { });
+    }
+
+    /** As {@link #verify(Path, Options)}, telling {@code progress} how far it has come (segment bytes read). */
+    public static VerifyReport verify(Path dir, Options options, Consumer<MaintenanceProgress> progress) {
+        Objects.requireNonNull(progress, "progress");
+        return DirectoryCalls.run("verify", dir, options, () -> Verifier.verify(dir, options, progress));
     }
 
     /**
@@ -118,7 +124,13 @@ public final class FerrumDB implements AutoCloseable {
      * @throws DatabaseLockedException when the database is open
      */
     public static RepairReport repair(Path dir, Options options) {
-        return DirectoryCalls.run("repair", dir, options, () -> Repairer.repair(dir, options));
+        return repair(dir, options, progress -> { });
+    }
+
+    /** As {@link #repair(Path, Options)}, telling {@code progress} how far it has come (segment bytes checked). */
+    public static RepairReport repair(Path dir, Options options, Consumer<MaintenanceProgress> progress) {
+        Objects.requireNonNull(progress, "progress");
+        return DirectoryCalls.run("repair", dir, options, () -> Repairer.repair(dir, options, progress));
     }
 
     // ---------------------------------------------------------------- reads
