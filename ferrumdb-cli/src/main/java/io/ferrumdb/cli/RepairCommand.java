@@ -67,6 +67,12 @@ final class RepairCommand implements Callable<Integer> {
         } else {
             out.printf("repaired %s: kept %d record(s) of damaged segments, dropped %d damaged byte(s)%n",
                     r.directory(), r.recordsKept(), r.bytesDropped());
+            if (r.bytesDropped() > 0) {
+                // A dropped record may have been a key's newest put or its delete: the key then reads as its
+                // older record says (an older value, or absent), as for a missing segment (GONE above).
+                out.println("records in the dropped bytes are lost: a key whose newest put or delete was among them"
+                        + " now shows its previous value, or none");
+            }
         }
         return ExitCode.OK;
     }
