@@ -1,10 +1,11 @@
 package io.ferrumdb;
 
+import static io.ferrumdb.RepairFaultTest.b;
+import static io.ferrumdb.RepairFaultTest.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.TreeMap;
@@ -27,14 +28,6 @@ class HintDisagreementTest {
 
     @TempDir
     Path root;
-
-    private static Options options() {
-        return Options.builder().segmentSize(4096).autoCompaction(false).build();
-    }
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     private Path fill() {
         Path dir = root.resolve("db");

@@ -1,5 +1,7 @@
 package io.ferrumdb;
 
+import static io.ferrumdb.RepairFaultTest.b;
+import static io.ferrumdb.RepairFaultTest.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,14 +31,6 @@ class HugeLengthFieldTest {
 
     @TempDir
     Path root;
-
-    private static Options options() {
-        return Options.builder().segmentSize(4096).autoCompaction(false).build();
-    }
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"value length 2^31-1, 8, 4, 2147483647", "key length 65535, 6, 2, 65535",

@@ -316,7 +316,8 @@ public final class SegmentFiles {
     }
 
     private static DroppedRange hintDisagrees(Path path, long offset, String problem) {
-        return new DroppedRange(path, offset, 0, DroppedRange.Kind.DAMAGED_HINT, "hint " + problem);
+        return new DroppedRange(path, offset, 0, DroppedRange.Kind.DAMAGED_HINT, "hint " + problem
+                + "; open trusts a hint whose checksum holds, so 'ferrumdb repair' must rewrite it");
     }
 
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
