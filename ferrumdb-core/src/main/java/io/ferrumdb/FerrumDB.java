@@ -89,12 +89,12 @@ public final class FerrumDB implements AutoCloseable {
      * @throws DatabaseLockedException   when another handle, in this process or another, holds the directory
      */
     public static FerrumDB open(Path dir, Options options) {
-        requireArguments(dir, options);
-        // Not through whole(): its lambda would be the first thing every open spins (see openCheck).
+        DirectoryCalls.requireArguments(dir, options);
+        // Not through DirectoryCalls.run: its lambda would be the first thing every open spins (see openCheck).
         try {
             return new FerrumDB(dir, options);
         } catch (IOException e) {
-            throw failed("open", dir, e);
+            throw DirectoryCalls.failed("open", dir, e);
         }
     }
 
@@ -105,7 +105,13 @@ public final class FerrumDB implements AutoCloseable {
      * {@link DatabaseLockedException}.
      */
     public static VerifyReport verify(Path dir, Options options) {
-        return whole("verify", dir, options, () -> Verifier.verify(dir, options));
+        return verify(dir, options, progress -> { });
+    }
+
+    /** As {@link #verify(Path, Options)}, telling {@code progress} how far it has come (segment bytes read). */
+    public static VerifyReport verify(Path dir, Options options, Consumer<MaintenanceProgress> progress) {
+        Objects.requireNonNull(progress, "progress");
+        return DirectoryCalls.run("verify", dir, options, () -> Verifier.verify(dir, options, progress));
     }
 
     /**
@@ -118,7 +124,13 @@ public final class FerrumDB implements AutoCloseable {
      * @throws DatabaseLockedException when the database is open
      */
     public static RepairReport repair(Path dir, Options options) {
-        return whole("repair", dir, options, () -> Repairer.repair(dir, options));
+        return repair(dir, options, progress -> { });
+    }
+
+    /** As {@link #repair(Path, Options)}, telling {@code progress} how far it has come (segment bytes checked). */
+    public static RepairReport repair(Path dir, Options options, Consumer<MaintenanceProgress> progress) {
+        Objects.requireNonNull(progress, "progress");
+        return DirectoryCalls.run("repair", dir, options, () -> Repairer.repair(dir, options, progress));
     }
 
     // ---------------------------------------------------------------- reads
@@ -431,31 +443,6 @@ public final class FerrumDB implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- state checks and wiring
-
-    /** An operation on a whole database directory (open, verify, repair). */
-    private interface WholeDatabaseCall<T> {
-        T run() throws IOException;
-    }
-
-    /** Checks the arguments of {@code call} and turns its I/O failure into a FerrumException naming the job. */
-    private static <T> T whole(String job, Path dir, Options options, WholeDatabaseCall<T> call) {
-        requireArguments(dir, options);
-        try {
-            return call.run();
-        } catch (IOException e) {
-            throw failed(job, dir, e);
-        }
-    }
-
-    private static void requireArguments(Path dir, Options options) {
-        Objects.requireNonNull(dir, "dir");
-        Objects.requireNonNull(options, "options");
-    }
-
-    /** The FerrumException for {@code job} on the database in {@code dir} failing with {@code e}. */
-    private static FerrumException failed(String job, Path dir, IOException e) {
-        return new FerrumException("could not " + job + " database " + dir.toAbsolutePath() + ": " + e, e);
-    }
 
     private void ensureOpen() {
         if (closed) {

@@ -119,8 +119,8 @@ final class Maintenance {
         }
     }
 
-    /** The meter's counts as the public report. */
-    private static ProgressMeter.Listener reporting(Consumer<MaintenanceProgress> progress) {
+    /** The meter's counts as the public report (also of verify and repair, {@link SegmentProgress}). */
+    static ProgressMeter.Listener reporting(Consumer<MaintenanceProgress> progress) {
         return (done, planned) -> progress.accept(new MaintenanceProgress(done, planned));
     }
 

@@ -4,7 +4,10 @@ package io.ferrumdb;
  * How far a {@link FerrumDB#compact(java.util.function.Consumer) compaction} or a
  * {@link FerrumDB#backup(java.nio.file.Path, java.util.function.Consumer) backup} has come, in bytes: of a
  * compaction, the input segments' bytes whose records were decided and copied; of a backup, the sealed segments'
- * bytes linked or copied (META, KEY and the hints go along with their segments, uncounted).
+ * bytes linked or copied (META, KEY and the hints go along with their segments, uncounted); of a
+ * {@link FerrumDB#verify(java.nio.file.Path, Options, java.util.function.Consumer) verify} or a
+ * {@link FerrumDB#repair(java.nio.file.Path, Options, java.util.function.Consumer) repair}, the bytes of the
+ * segments checked (and, by a repair, copied), counted a whole segment at a time.
  *
  * <p>The listener is called on the job's own threads (a compaction's parts run on several), never two calls at once,
  * each call happening after the one before; {@code doneBytes} never decreases, and {@code plannedBytes} is the same

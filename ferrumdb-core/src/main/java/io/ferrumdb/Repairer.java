@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Makes a damaged, closed database openable again, keeping every intact record (LevelDB's RepairDB, SQLite's
@@ -72,15 +73,19 @@ final class Repairer {
     private SegmentInventory inventory;
     /** Segments the key directory image showed were cut short (rewritten as damaged), before it was deleted. */
     private Set<Path> cutShortByImage = Set.of();
+    /** Told of each segment checked (and copied, when damaged). */
+    private final Consumer<MaintenanceProgress> progress;
 
-    private Repairer(Path dir, Options options) {
+    private Repairer(Path dir, Options options, Consumer<MaintenanceProgress> progress) {
         this.dir = dir;
         this.io = options.fileIO();
         this.options = options;
+        this.progress = progress;
     }
 
-    static RepairReport repair(Path directory, Options options) throws IOException {
-        Repairer repairer = new Repairer(directory.toAbsolutePath().normalize(), options);
+    static RepairReport repair(Path directory, Options options, Consumer<MaintenanceProgress> progress)
+            throws IOException {
+        Repairer repairer = new Repairer(directory.toAbsolutePath().normalize(), options, progress);
         repairer.setAsideDirectoryInPlaceOfLock();
         return ClosedDatabase.run(directory, options, true, "repair", repairer::run);
     }
@@ -142,15 +147,18 @@ final class Repairer {
         SegmentOutput out = null;
         TailRule rule = inventory.tailRule(files);
         List<Integer> tornWhileCreated = new ArrayList<>();
+        SegmentProgress progressed = new SegmentProgress(files, inventory.live(), progress);
         try {
             for (int id : inventory.live()) {
                 if (tornWhileCreated(files, rule, id)) {
                     tornWhileCreated.add(id);
+                    progressed.checked(id);
                     continue;
                 }
                 Segment seg = openLeniently(files, ciphers, id);
                 if (seg == null) {
                     setAside(files.dataPath(id), files.hintPath(id));
+                    progressed.checked(id);
                     continue;
                 }
                 try {
@@ -172,6 +180,7 @@ final class Repairer {
                     }
                 } finally {
                     seg.close();
+                    progressed.checked(id);
                 }
             }
             for (SegmentOutput o : outputs) {
@@ -224,13 +233,14 @@ final class Repairer {
         originals.removeAll(movedAlready);
         moveAside(originals);
         io.syncDirectory(dir);
+        progressed.complete();
         return new RepairReport(dir, problems, rewritten, written, toSetAside, Optional.ofNullable(folder), missing,
                 recordsKept, bytesDropped, keysAffected);
     }
 
     /**
      * The segments an intact key directory image describes as longer than they are ({@link DirectoryImage#cutShort}),
-     * each reported; the image itself is deleted by the caller.
+     * each reported, and a damaged image reported as verify reports it; the image itself is deleted by the caller.
      */
     private Set<Path> segmentsCutShort(Path image, SegmentFiles files) throws IOException {
         if (!io.exists(image)) {
@@ -244,7 +254,14 @@ final class Repairer {
                 problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()
                         + "; its records before the cut are kept"));
             }
-        } catch (KeyDirImage.Invalid | RuntimeException unusable) {
+            header.checkBody(f);
+        } catch (KeyDirImage.Invalid e) {
+            // A damaged image says nothing about the segments; it is deleted either way, and reported as verify
+            // reports it (an image of another version or state is no damage).
+            if (e.damaged()) {
+                problems.add(new DroppedRange(image, 0, 0, Kind.DAMAGED_IMAGE, e.getMessage() + "; deleted"));
+            }
+        } catch (RuntimeException unusable) {
             // A damaged image says nothing about the segments (verify reports it; it is deleted either way).
         }
         return cut;

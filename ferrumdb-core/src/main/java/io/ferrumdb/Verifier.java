@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reads every record of every segment of a closed database and reports each damaged range, writing nothing.
@@ -37,11 +38,14 @@ final class Verifier {
     private Verifier() {
     }
 
-    static VerifyReport verify(Path directory, Options options) throws IOException {
-        return ClosedDatabase.run(directory, options, false, "verify", Verifier::verifySegments);
+    static VerifyReport verify(Path directory, Options options, Consumer<MaintenanceProgress> progress)
+            throws IOException {
+        return ClosedDatabase.run(directory, options, false, "verify",
+                (locked, files) -> verifySegments(locked, files, progress));
     }
 
-    private static VerifyReport verifySegments(DatabaseDirectory directory, SegmentFiles files) throws IOException {
+    private static VerifyReport verifySegments(DatabaseDirectory directory, SegmentFiles files,
+            Consumer<MaintenanceProgress> progress) throws IOException {
         MetaFile meta = directory.meta();
         Path dir = files.dir();
         FileIO io = files.io();
@@ -75,6 +79,7 @@ final class Verifier {
         long bytes = 0;
         List<Integer> live = inventory.live();
         TailRule rule = inventory.tailRule(files);
+        SegmentProgress progressed = new SegmentProgress(files, live, progress);
         for (int id : live) {
             segments++;
             Segment seg;
@@ -88,6 +93,7 @@ final class Verifier {
                         ? new DroppedRange(files.dataPath(id), 0, size, Kind.TORN_TAIL,
                                 TailRule.TORN_HEADER + ": " + problem + "; the next writable open deletes it")
                         : new DroppedRange(files.dataPath(id), 0, size, Kind.DAMAGED_SEGMENT, problem));
+                progressed.checked(id);
                 continue;
             }
             try {
@@ -106,7 +112,9 @@ final class Verifier {
             } finally {
                 seg.close();
             }
+            progressed.checked(id);
         }
+        progressed.complete();
         return new VerifyReport(dir, segments, records, bytes, problems);
     }
 

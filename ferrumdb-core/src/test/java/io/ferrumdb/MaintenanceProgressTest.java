@@ -3,7 +3,9 @@ package io.ferrumdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +13,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code compact(progress)} and {@code backup(target, progress)} report bytes done of bytes planned: one call at a
- * time from whichever thread does the work, never decreasing, from 0 to the total, and the total only when the job
- * is complete.
+ * {@code compact(progress)}, {@code backup(target, progress)}, {@code verify(dir, options, progress)} and
+ * {@code repair(dir, options, progress)} report bytes done of bytes planned: one call at a time from whichever thread
+ * does the work, never decreasing, from 0 to the total, and the total only when the job is complete.
  */
 class MaintenanceProgressTest {
     private static final int KEYS = 4000;
@@ -105,6 +108,49 @@ class MaintenanceProgressTest {
         try (FerrumDB copy = FerrumDB.open(target)) {
             assertThat(copy.stats().totalBytes()).isEqualTo(copied);
         }
+    }
+
+    /** The bytes of the segment files in {@code dir}. */
+    private static long segmentBytes(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            long sum = 0;
+            for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".seg"))::iterator) {
+                sum += Files.size(p);
+            }
+            return sum;
+        }
+    }
+
+    @Test
+    void verifyAndRepairReportMonotonicProgressEndingAtTheSegmentsBytes() throws IOException {
+        Path dir = tmp.resolve("db");
+        Options options = small().build();
+        overwritten(dir, options).close();
+        long total = segmentBytes(dir);
+        Recorder verify = new Recorder();
+        assertThat(FerrumDB.verify(dir, options, verify).problems()).isEmpty();
+        verify.assertMonotonicFromZeroToTheTotal(total);
+
+        // A flipped byte in a middle segment: repair copies its intact records, and reports the bytes it checked.
+        Path middle = SegmentLayout.segments(dir).get(SegmentLayout.segments(dir).size() / 2);
+        byte[] bytes = Files.readAllBytes(middle);
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(middle, bytes);
+        Recorder repair = new Recorder();
+        assertThat(FerrumDB.repair(dir, options, repair).wasClean()).isFalse();
+        repair.assertMonotonicFromZeroToTheTotal(total);
+    }
+
+    @Test
+    void aRefusedRepairNeverReportsItsTotal() throws IOException {
+        Path dir = tmp.resolve("db");
+        Options options = small().build();
+        overwritten(dir, options).close();
+        Files.delete(SegmentLayout.segments(dir).get(1));
+        Recorder repair = new Recorder();
+        assertThat(catchThrowable(() -> FerrumDB.repair(dir, options, repair)))
+                .isInstanceOf(MissingSegmentException.class);
+        assertThat(repair.reports).noneMatch(MaintenanceProgress::complete);
     }
 
     @Test

@@ -105,7 +105,7 @@ final class Progress {
     }
 
     /**
-     * Runs a compaction or backup, {@code job}, with this bar following the progress the engine reports to the
+     * Runs a compaction, backup, verify or repair, {@code job}, with this bar following the progress the engine reports to the
      * listener it is given: cleared once the job returns, {@link #stopped()} when it throws.
      */
     <T> T follow(Function<Consumer<MaintenanceProgress>, T> job) {

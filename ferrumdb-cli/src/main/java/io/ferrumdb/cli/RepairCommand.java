@@ -2,6 +2,7 @@ package io.ferrumdb.cli;
 
 import io.ferrumdb.DroppedRange;
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.Options;
 import io.ferrumdb.RepairReport;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -15,10 +16,11 @@ import picocli.CommandLine.ParentCommand;
         footerHeading = Cli.EXAMPLES, footer = {
             "  ferrumdb --db /data/app verify        first, to see what is damaged",
             "  ferrumdb --db /data/app repair        the database must be closed"},
-        description = "Makes a damaged database openable again, keeping every intact record: damaged segments are "
+        description = {"Makes a damaged database openable again, keeping every intact record: damaged segments are "
                 + "rewritten (resynchronising after each damaged record, tombstones kept so no deleted key comes "
                 + "back), hints rebuilt, and the damaged originals moved to a damaged-<timestamp> folder beside the "
-                + "database. The database must be closed. Prints what was dropped.")
+                + "database. The database must be closed. Prints what was dropped.",
+            "On a terminal, standard error shows a progress bar: the segments' bytes checked, a segment at a time."})
 final class RepairCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
@@ -33,8 +35,10 @@ final class RepairCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RepairReport r = FerrumDB.repair(cli.db, cli.options().toBuilder().repairDiscardsDamaged(discardDamaged)
-                .repairAllowsMissingSegments(allowMissingSegments).build());
+        Options options = cli.options().toBuilder().repairDiscardsDamaged(discardDamaged)
+                .repairAllowsMissingSegments(allowMissingSegments).build();
+        RepairReport r = new Progress(cli.io, "bytes", -1).follow(progress -> FerrumDB.repair(cli.db, options,
+                progress));
         PrintStream out = cli.io.out();
         for (DroppedRange p : r.problems()) {
             out.println(VerifyCommand.describe(p));
@@ -63,6 +67,12 @@ final class RepairCommand implements Callable<Integer> {
         } else {
             out.printf("repaired %s: kept %d record(s) of damaged segments, dropped %d damaged byte(s)%n",
                     r.directory(), r.recordsKept(), r.bytesDropped());
+            if (r.bytesDropped() > 0) {
+                // A dropped record may have been a key's newest put or its delete: the key then reads as its
+                // older record says (an older value, or absent), as for a missing segment (GONE above).
+                out.println("records in the dropped bytes are lost: a key whose newest put or delete was among them"
+                        + " now shows its previous value, or none");
+            }
         }
         return ExitCode.OK;
     }

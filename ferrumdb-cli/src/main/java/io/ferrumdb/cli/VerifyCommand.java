@@ -11,16 +11,18 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         footerHeading = Cli.EXAMPLES, footer = {
             "  ferrumdb --db /data/app verify        exit code 3 when anything is damaged"},
-        description = "Reads every record of every segment and checks every checksum and authentication tag, "
+        description = {"Reads every record of every segment and checks every checksum and authentication tag, "
                 + "writing nothing. Prints the file, offset and length of each problem (and of a torn tail, which is "
-                + "not damage); exit code 3 if anything is damaged or missing.")
+                + "not damage); exit code 3 if anything is damaged or missing.",
+            "On a terminal, standard error shows a progress bar: the segments' bytes checked, a segment at a time."})
 final class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
     @Override
     public Integer call() {
-        VerifyReport report = FerrumDB.verify(cli.db, cli.options());
+        VerifyReport report = new Progress(cli.io, "bytes", -1).follow(
+                progress -> FerrumDB.verify(cli.db, cli.options(), progress));
         PrintStream out = cli.io.out();
         out.printf("checked %d segment(s), %d record(s), %d bytes in %s%n", report.segments(), report.records(),
                 report.bytes(), report.directory());

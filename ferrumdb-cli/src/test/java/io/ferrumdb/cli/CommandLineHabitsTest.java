@@ -152,6 +152,25 @@ class CommandLineHabitsTest {
         assertThat(pipedBackup.out()).startsWith("backup of ").doesNotContain("\r");
     }
 
+    /** Verify and repair read every segment of a database and showed nothing while they did (session 25). */
+    @Test
+    void verifyAndRepairDrawTheBarWhenStandardErrorIsATerminalAndNothingInPipes() {
+        TestDatabases.filled(db(), 20_000, 40);
+        Terminals errOnly = new Terminals(false, false, true);
+        Map<String, String> immediate = Map.of(Progress.DELAY_ENV, "0");
+        for (String command : List.of("verify", "repair")) {
+            Run shown = Run.of(db(), NO_INPUT, immediate, null, errOnly, command);
+            assertThat(shown.code()).as(shown.err()).isZero();
+            assertThat(shown.err()).as(command).contains("\r[").contains(" bytes, ").contains("bytes/s")
+                    .endsWith("\r\u001b[K");
+            assertThat(shown.out()).as(command).startsWith(command.equals("verify") ? "checked " : "OK: nothing")
+                    .doesNotContain("\r");
+            Run piped = Run.of(db(), NO_INPUT, immediate, null, Terminals.NONE, command);
+            assertThat(piped.code()).isZero();
+            assertThat(piped.err()).as(command).isEmpty();
+        }
+    }
+
     @Test
     void importSaysHowManyRecordsWentInBeforeABadLine() {
         String lines = "{\"key\":\"a\",\"value\":\"1\"}\n{\"key\":\"b\",\"value\":\"2\"}\n{\"key\":\"c\",\"value\":\"3";

@@ -57,7 +57,8 @@ class RepairCommandTest {
         assertThat(repair.code()).as(repair.err()).isZero();
         assertThat(repair.out()).contains("copied the intact records of " + seg.toAbsolutePath() + " into new segments")
                 .containsPattern("new segment .*\\.seg").contains("moved 2 original file(s) to")
-                .contains("damaged-").contains("key affected: key-");
+                .contains("damaged-").contains("key affected: key-")
+                .contains("a key whose newest put or delete was among them now shows its previous value, or none");
         assertThat(Run.of(db, "", "verify").code()).isZero();
         Run after = Run.of(db, "", "count");
         assertThat(after.code()).isZero();

@@ -272,6 +272,28 @@ class TerminalIT {
         assertThat(piped.out()).contains("compacted ").contains("backup of ");
     }
 
+    /** Session 25: verify and repair read every segment and showed nothing; they draw the same bar now. */
+    @Test
+    void verifyAndRepairShowProgressOnATerminalAndNothingWhenStandardErrorIsAFile() throws Exception {
+        Path db = TestDatabases.filled(tmp.resolve("db"), 30_000, 60);
+        Path typescript = tmp.resolve("typescript");
+        String commands = Launcher.FERRUMDB + " --db " + db + " verify > " + tmp.resolve("verify.out") + " && "
+                + Launcher.FERRUMDB + " --db " + db + " repair > " + tmp.resolve("repair.out");
+        Launcher.Result r = Launcher.exec(tmp, Map.of(Progress.DELAY_ENV, "0"), "", 300,
+                List.of("script", "-q", "-e", "-c", commands, typescript.toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("verify.out"))).startsWith("checked ").doesNotContain("\r");
+        assertThat(Files.readString(tmp.resolve("repair.out"))).startsWith("OK: nothing to repair")
+                .doesNotContain("\r");
+        assertThat(Files.readString(typescript)).contains("bytes/s").contains("\r[");
+
+        Launcher.Result piped = Launcher.exec(tmp, Map.of(Progress.DELAY_ENV, "0"), "", 300, List.of("bash", "-c",
+                Launcher.FERRUMDB + " --db " + db + " verify && " + Launcher.FERRUMDB + " --db " + db + " repair"));
+        assertThat(piped.code()).as(piped.err()).isZero();
+        assertThat(piped.err()).doesNotContain("bytes/s").doesNotContain("\r");
+        assertThat(piped.out()).contains("OK: no problems found").contains("OK: nothing to repair");
+    }
+
     private void start(Path db, Path history) {
         String command = "env -u " + Cli.PASSPHRASE_ENV + " FERRUMDB_HISTORY=" + history + " " + Launcher.FERRUMDB
                 + " --db " + db + "; echo SESSION ENDED; sleep 600";

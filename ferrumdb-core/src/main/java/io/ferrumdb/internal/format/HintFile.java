@@ -428,6 +428,11 @@ public final class HintFile {
             }
         }
 
+        /** Where the current entry lies in the hint file, as the cursor's own problems name it. */
+        public long entryOffset() {
+            return HEADER_SIZE + entryAt() - start;
+        }
+
         /** Where the current entry starts in {@link #buffer}, for {@link #reordered}. */
         public int entryAt() {
             return keyAt - ENTRY_FIXED_SIZE;

@@ -267,19 +267,57 @@ public final class SegmentFiles {
      * (version 2) its zero tail not reported.
      */
     public Checked check(Segment segment, boolean hinted, TailRule rule) throws IOException {
-        boolean usable = false;
+        HintFile.Cursor hint = null;
         DroppedRange damage = null;
         if (hinted) {
             try {
-                usable = readHintCursor(segment) != null;
+                hint = readHintCursor(segment);
             } catch (CorruptionException e) {
                 damage = new DroppedRange(e.file(), e.offset(), 0, e.file().equals(segment.path())
                         ? DroppedRange.Kind.DAMAGED_SEGMENT : DroppedRange.Kind.DAMAGED_HINT, e.problem());
             }
         }
-        return new Checked(usable, damage, SegmentScanner.scan(segment.file(), segment.writtenLength(),
-                segment.cipher(), rule.mayEndTorn(segment, hinted) ? SegmentScanner.Mode.SALVAGE_TAIL
-                        : SegmentScanner.Mode.SALVAGE, rule.mayEndInZeros(segment, hinted)));
+        SegmentScanner.Result scan = SegmentScanner.scan(segment.file(), segment.writtenLength(), segment.cipher(),
+                rule.mayEndTorn(segment, hinted) ? SegmentScanner.Mode.SALVAGE_TAIL : SegmentScanner.Mode.SALVAGE,
+                rule.mayEndInZeros(segment, hinted));
+        if (hint != null && scan.clean()) {
+            // Open takes a sound segment's records from its hint alone; a checksum-intact hint that lists other
+            // records (a bug, a hand edit) would serve reads that fail or take sequence numbers from it.
+            damage = disagreement(hint, scan.records(), hintPath(segment.id()));
+        }
+        return new Checked(hint != null && damage == null, damage, scan);
+    }
+
+    /** The first entry of {@code hint} that does not describe the record at its place, or null when all do. */
+    private static DroppedRange disagreement(HintFile.Cursor hint, List<SegmentScanner.Scanned> records,
+            Path path) {
+        int i = 0;
+        while (hint.next()) {
+            if (i == records.size()) {
+                return hintDisagrees(path, hint.entryOffset(), "entry " + i + " has no record in the segment, which"
+                        + " holds " + records.size());
+            }
+            SegmentScanner.Scanned r = records.get(i);
+            String field = hint.offset() != r.offset() ? "offset"
+                    : hint.recordSize() != r.size() ? "record size"
+                    : hint.type() != r.type() ? "type"
+                    : hint.sequence() != r.sequence() ? "sequence"
+                    : hint.expiresAt() != r.expiresAt() ? "expiry"
+                    : !Arrays.equals(hint.buffer(), hint.keyAt(), hint.keyAt() + hint.keyLength(), r.key(), 0,
+                            r.key().length) ? "key" : null;
+            if (field != null) {
+                return hintDisagrees(path, hint.entryOffset(), "entry " + i + " disagrees with its segment's record"
+                        + " at offset " + r.offset() + " in its " + field);
+            }
+            i++;
+        }
+        return i == records.size() ? null : hintDisagrees(path, HintFile.HEADER_SIZE, "it lists " + i
+                + " entries but its segment holds " + records.size() + " records");
+    }
+
+    private static DroppedRange hintDisagrees(Path path, long offset, String problem) {
+        return new DroppedRange(path, offset, 0, DroppedRange.Kind.DAMAGED_HINT, "hint " + problem
+                + "; open trusts a hint whose checksum holds, so 'ferrumdb repair' must rewrite it");
     }
 
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
