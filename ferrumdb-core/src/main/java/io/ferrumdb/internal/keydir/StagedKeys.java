@@ -184,12 +184,14 @@ final class StagedKeys {
      */
     int racyProbe(byte[] key, long hash, SlotProbe into) {
         int v = (int) VERSION.getAcquire(this);
-        int n = count;
+        // The loop's trip count is the one data-dependent branch: it never traps, for it is 0 throughout a run
+        // without puts (whose GETs then pay nothing here) and varies at every drain in a run with them.
+        int n = Math.min(count, CAPACITY);
         int hits = 0;
         int hit = 0;
-        for (int e = 0; e < CAPACITY; e++) {
-            // 1 when entry e is in use and has the key's hash, else 0.
-            int same = Bytes.isZero(hashes[e] ^ hash) & (e - n) >>> 31;
+        for (int e = 0; e < n; e++) {
+            // 1 when entry e has the key's hash, else 0.
+            int same = Bytes.isZero(hashes[e] ^ hash);
             hits += same;
             hit |= same * e;
         }
