@@ -38,28 +38,6 @@ public final class Bytes {
         LONG.set(b, off, v);
     }
 
-    /**
-     * 0 when {@code a[aFrom, aFrom + n)} equals {@code b[0, n)}, else not 0: eight bytes at a time, without a branch
-     * on whether or where they differ (Arrays.mismatch has one, which C2 compiles as a trap when a run's first
-     * mismatch comes late: ReadPath's GET).
-     */
-    public static long difference(byte[] a, int aFrom, byte[] b, int n) {
-        long diff = 0;
-        int i = 0;
-        for (; i <= n - Long.BYTES; i += Long.BYTES) {
-            diff |= i64(a, aFrom + i) ^ i64(b, i);
-        }
-        for (; i < n; i++) {
-            diff |= a[aFrom + i] ^ b[i];
-        }
-        return diff;
-    }
-
-    /** 1 when {@code v} is 0, else 0, without a branch (see {@link #difference}). */
-    public static int isZero(long v) {
-        return (int) ((v | -v) >>> 63) ^ 1;
-    }
-
     public static int crc32c(byte[] b, int off, int len) {
         CRC32C crc = new CRC32C();
         crc.update(b, off, len);

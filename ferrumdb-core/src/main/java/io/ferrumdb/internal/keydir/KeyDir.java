@@ -1,7 +1,6 @@
 package io.ferrumdb.internal.keydir;
 
 import io.ferrumdb.FerrumException;
-import io.ferrumdb.internal.format.Bytes;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -220,37 +219,11 @@ public final class KeyDir {
     }
 
     private boolean firstCandidate(long hash, SlotProbe into) {
-        return candidateFrom(startProbe(hash, into), into);
-    }
-
-    /** Sets {@code into} up for a candidate probe of the key with {@code hash}; returns the slot it starts at. */
-    private int startProbe(long hash, SlotProbe into) {
         into.table = table;
         KeyStore k = keys;
         into.tag = k.match(hash);
         into.mask = k.matchMask();
-        return into.table.homeOfTag(into.tag & SlotTable.TAG_MASK);
-    }
-
-    /**
-     * A GET's common case (ReadPath's GET): {@link #firstCandidate} without a branch on whether the key is staged
-     * nor on a slot changing under the read, so that C2 compiles none of them as a trap. Fills {@code into} with the
-     * key's staged entry, or else with the table's first candidate (whose key the caller compares with the record),
-     * using {@code spare} as scratch, and returns 0; returns non-zero when the key is in neither, or the stage or the
-     * slot could not be read cleanly (a writer changed it meanwhile, a hash shared by two staged entries): the
-     * caller then makes the full lookup. The stage is read before the table, as in {@link #firstCandidate}: a key
-     * leaves the stage only once it is in the table. Lock-free, allocates nothing.
-     */
-    public int commonCandidate(byte[] key, SlotProbe into, SlotProbe spare) {
-        long hash = KeyArena.hash(key);
-        int stagedOrUnsure = staged.racyProbe(key, hash, spare);
-        int home = startProbe(hash, into);
-        int inTable = Bytes.isZero(into.table.candidate(home, into.tag, into.mask, into, true) - 1);
-        into.takeIf(stagedOrUnsure & 1, spare);
-        // A staged candidate's tag is the key's hash, as firstCandidate leaves it (nextCandidate probes the table).
-        long staged = -(stagedOrUnsure & 1);
-        into.tag = hash & staged | into.tag & ~staged;
-        return stagedOrUnsure >>> 1 | (stagedOrUnsure | inTable) & 1 ^ 1;
+        return candidateFrom(into.table.homeOfTag(into.tag & SlotTable.TAG_MASK), into);
     }
 
     /** The next candidate after {@code p}'s slot, in the table {@code p} was found in; see {@link #firstCandidate}. */
@@ -260,7 +233,7 @@ public final class KeyDir {
 
     private boolean candidateFrom(int slot, SlotProbe p) {
         while (true) {
-            int found = p.table.candidate(slot, p.tag, p.mask, p, false);
+            int found = p.table.candidate(slot, p.tag, p.mask, p);
             if (found >= 0) {
                 return found == 1;
             }

@@ -30,21 +30,6 @@ public final class SlotProbe {
         this.expiresAt = expiresAt;
     }
 
-    /**
-     * Becomes a copy of {@code other}'s entry (slot, header, location, expiry) when {@code take} is 1, stays as it is
-     * when 0, without a branch on which (a GET's common case, {@link KeyDir#commonCandidate}).
-     */
-    void takeIf(int take, SlotProbe other) {
-        int m = -take;
-        long lm = m;
-        slot = other.slot & m | slot & ~m;
-        header = other.header & lm | header & ~lm;
-        segmentId = other.segmentId & m | segmentId & ~m;
-        offset = other.offset & lm | offset & ~lm;
-        recordSize = other.recordSize & m | recordSize & ~m;
-        expiresAt = other.expiresAt & lm | expiresAt & ~lm;
-    }
-
     /** A copy of this holder (entry, slot, and the candidate probe's table and tag), without the expiry. */
     SlotProbe copy() {
         SlotProbe c = new SlotProbe();
@@ -84,11 +69,6 @@ public final class SlotProbe {
 
     public int recordSize() {
         return recordSize;
-    }
-
-    /** The entry's expiry time in epoch milliseconds, 0 when it has none. */
-    public long expiresAt() {
-        return expiresAt;
     }
 
     /** True when the entry has an expiry time at all: a caller asks the clock (tens of ns a call) only then. */

@@ -1,7 +1,6 @@
 package io.ferrumdb.internal.keydir;
 
 import io.ferrumdb.FerrumException;
-import io.ferrumdb.internal.format.Bytes;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -226,10 +225,8 @@ final class SlotTable {
         return (int) ((tag * capacity) >>> TAG_BITS);
     }
 
-    /** The slot after {@code slot}, wrapping at the end without a branch (a GET's probe, see KeyDir#commonCandidate). */
     int next(int slot) {
-        int n = slot + 1;
-        return n & (n - capacity) >> 31;
+        return slot + 1 == capacity ? 0 : slot + 1;
     }
 
     private static int at(int slot, int word) {
@@ -255,18 +252,15 @@ final class SlotTable {
      * From {@code slot} on, finds the first slot holding a key whose header carries {@code tag} and reads its entry
      * into {@code into}: 1 when found, 0 when the probe reached a never-used slot (no such key), -1 when the slot
      * changed between reading its header and its words (the caller probes again from home). Keys are not compared.
-     * With {@code once} (a GET's common case, KeyDir#commonCandidate), the candidate's words are read once, without
-     * a branch on a change: -1 then means only that they may be torn.
      */
-    int candidate(int slot, long match, long mask, SlotProbe into, boolean once) {
+    int candidate(int slot, long match, long mask, SlotProbe into) {
         for (int probes = 0; probes < capacity; probes++, slot = next(slot)) {
             long header = headerAcquire(slot);
             if (header == NEVER_USED) {
                 return 0;
             }
             if (header != REMOVED && (header & mask) == match) {
-                return once ? 1 - 2 * (Bytes.isZero(readOnce(slot, header, into)) ^ 1)
-                        : readIfHeld(slot, header, into) ? 1 : -1;
+                return readIfHeld(slot, header, into) ? 1 : -1;
             }
         }
         return 0;
@@ -278,35 +272,26 @@ final class SlotTable {
      */
     boolean readIfHeld(int slot, long expectedHeader, SlotProbe into) {
         while (true) {
-            int read = readOnce(slot, expectedHeader, into);
-            if (read != TORN) {
-                return read == HELD;
+            long v1 = (long) WORDS.getAcquire(slots, at(slot, 2));
+            if ((v1 & ODD) != 0) {
+                Thread.onSpinWait();
+                continue;
             }
-            Thread.onSpinWait();
+            long header = (long) WORDS.getOpaque(slots, at(slot, 0));
+            long location = (long) WORDS.getOpaque(slots, at(slot, 1));
+            ByteBuffer e = expiries;
+            long expiresAt = e == null ? 0 : (long) WORDS.getOpaque(e, slot * 8);
+            VarHandle.loadLoadFence();
+            long v2 = (long) WORDS.getOpaque(slots, at(slot, 2));
+            if (v1 != v2) {
+                continue;
+            }
+            if (header != expectedHeader) {
+                return false;
+            }
+            into.set(slot, header, (int) (location >>> 40), location & MAX_OFFSET, (int) v1, expiresAt);
+            return true;
         }
-    }
-
-    private static final int HELD = 0;
-    private static final int TORN = 1;
-    private static final int CHANGED = 2;
-
-    /**
-     * Reads {@code slot}'s words into {@code into} once, without a branch on what it finds: {@link #HELD} when they
-     * are a consistent entry under {@code expectedHeader}, {@link #TORN} when a writer changed them meanwhile (what
-     * {@code into} holds is then garbage), {@link #CHANGED} when consistent but the slot now holds another header.
-     */
-    private int readOnce(int slot, long expectedHeader, SlotProbe into) {
-        long v1 = (long) WORDS.getAcquire(slots, at(slot, 2));
-        long header = (long) WORDS.getOpaque(slots, at(slot, 0));
-        long location = (long) WORDS.getOpaque(slots, at(slot, 1));
-        ByteBuffer e = expiries;
-        long expiresAt = e == null ? 0 : (long) WORDS.getOpaque(e, slot * 8);
-        VarHandle.loadLoadFence();
-        long v2 = (long) WORDS.getOpaque(slots, at(slot, 2));
-        into.set(slot, header, (int) (location >>> 40), location & MAX_OFFSET, (int) v1, expiresAt);
-        int torn = Bytes.isZero(v1 & ODD | v1 ^ v2) ^ 1;
-        int changed = Bytes.isZero(header ^ expectedHeader) ^ 1;
-        return torn * TORN | (torn ^ 1) * changed * CHANGED;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.ferrumdb.internal.keydir;
 
-import io.ferrumdb.internal.format.Bytes;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -171,40 +170,6 @@ final class StagedKeys {
     boolean isEmpty() {
         VERSION.getAcquire(this);
         return count == 0;
-    }
-
-    /**
-     * {@link #find} for a GET's common case, without a branch on the key or on the stage's contents (C2 compiles a
-     * branch never seen taken as a trap; see ReadPath's GET): compares the key's hash with every entry's, and fills
-     * {@code into} with the location of the one entry that has it, or of an arbitrary entry when none has. Returns
-     * 1 when the key is staged ({@code into} holds its entry, as {@link #find} fills it), 0 when it is not
-     * ({@code into} holds nothing of use), or 2 or 3 when unsure: a writer changed the stage meanwhile, or more than
-     * one entry has the hash, or the entry with it holds another key. The caller then asks {@link #find}. Lock-free,
-     * allocates nothing; entries a writer is changing are read within bounds.
-     */
-    int racyProbe(byte[] key, long hash, SlotProbe into) {
-        int v = (int) VERSION.getAcquire(this);
-        // The loop's trip count is the one data-dependent branch: it never traps, for it is 0 throughout a run
-        // without puts (whose GETs then pay nothing here) and varies at every drain in a run with them.
-        int n = Math.min(count, CAPACITY);
-        int hits = 0;
-        int hit = 0;
-        for (int e = 0; e < n; e++) {
-            // 1 when entry e has the key's hash, else 0.
-            int same = Bytes.isZero(hashes[e] ^ hash);
-            hits += same;
-            hit |= same * e;
-        }
-        int length = lengths[hit];
-        long differs = (length ^ key.length)
-                | Bytes.difference(keys, keyAt(hit), key, Math.min(key.length, MAX_KEY));
-        into.set(SLOT, 0, segmentIds[hit], offsets[hit], sizes[hit], 0);
-        VarHandle.loadLoadFence();
-        int changed = v & 1 | v ^ (int) VERSION.getOpaque(this);
-        int one = Bytes.isZero(hits ^ 1);
-        int many = (1 - hits) >>> 31;
-        int unsure = Bytes.isZero(changed) ^ 1 | many | one & (Bytes.isZero(differs) ^ 1);
-        return unsure << 1 | one;
     }
 
     /**

@@ -5,7 +5,6 @@ import io.ferrumdb.FerrumException;
 import io.ferrumdb.MemoryRead;
 import io.ferrumdb.ReadOnlyDatabaseException;
 import io.ferrumdb.ReadRetriesExhaustedException;
-import io.ferrumdb.internal.format.Bytes;
 import io.ferrumdb.internal.format.RecordFormat;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
@@ -84,14 +83,6 @@ public final class ReadPath {
             return true;
         }
 
-        /**
-         * {@link KeyDir#commonCandidate}: a GET's candidate entry without a branch on the stage, 0 when {@code into}
-         * holds it, else non-zero (look the key up in full).
-         */
-        default int commonCandidate(byte[] key, SlotProbe into, SlotProbe spare) {
-            return firstCandidate(key, into) ? 0 : 1;
-        }
-
         /** The lookups of {@code dir}. */
         static Lookup of(KeyDir dir) {
             return new Lookup() {
@@ -113,11 +104,6 @@ public final class ReadPath {
                 @Override
                 public boolean isKey(byte[] key, SlotProbe p) {
                     return dir.isKey(key, p);
-                }
-
-                @Override
-                public int commonCandidate(byte[] key, SlotProbe into, SlotProbe spare) {
-                    return dir.commonCandidate(key, into, spare);
                 }
             };
         }
@@ -194,8 +180,6 @@ public final class ReadPath {
     public static final class RecordBuffer {
         /** The entry of the read in progress, as the key directory's lookup filled it. */
         private final SlotProbe entry = new SlotProbe();
-        /** Scratch of {@link Lookup#commonCandidate}. */
-        private final SlotProbe spare = new SlotProbe();
         private byte[] buf = new byte[512];
         private byte[] data;
         private int valueOffset;
@@ -338,89 +322,22 @@ public final class ReadPath {
     }
 
     /**
-     * 1 for true, 0 for false: {@link #commonValue} passes it flags that are nearly always false and one that is
-     * nearly always true on every GET, so C2 sees this branch taken both ways and never compiles it as a trap.
-     */
-    private static int bit(boolean flag) {
-        return flag ? 1 : 0;
-    }
-
-    /**
      * Reads and verifies the newest record of {@code key} and returns the thread's {@link RecordBuffer} saying where its
      * value lies (valid until the thread's next read), or null when the key is absent or expired. A plaintext
      * record that passes every check allocates nothing here; any other goes through {@link #verified}. With
      * {@code memoryOnly}, a record that is not in memory makes it return {@link #NOT_IN_MEMORY}, having read nothing.
-     *
-     * <p>A GET is {@link #commonValue}, the common case in straight-line code that C2 inlines into the caller, and
-     * else {@link #fullRead}, which C2 never inlines (see there why).
      */
     private RecordBuffer locateValue(byte[] keyBytes, boolean memoryOnly) {
         RecordBuffer s = SCRATCH.get();
-        RecordBuffer common = memoryOnly ? LOOK_UP : commonValue(keyBytes, s);
-        return common.data() != null ? common : fullRead(keyBytes, memoryOnly, s, common == CANDIDATE_FOUND);
-    }
-
-    /** {@link #commonValue}'s answers when it served nothing: look the key up in full, or go on from s.entry. */
-    private static final RecordBuffer LOOK_UP = new RecordBuffer();
-    private static final RecordBuffer CANDIDATE_FOUND = new RecordBuffer();
-
-    /**
-     * A GET's common case: a key whose first candidate (staged, or else in the key directory's table) has no expiry
-     * time and names a plaintext record in a segment's memory map ({@link Segment#readMapped}) that passes every
-     * check and carries the key. Returns {@code s} saying where the value lies, or null for anything else, having
-     * changed nothing but {@code s}: the caller then makes the full read, from the start.
-     *
-     * <p>Why so few branches: C2 inlines a GET into its callers' largest methods (YCSB's {@code doTransaction}) and
-     * compiles a branch it never saw taken as a trap, which throws the whole compiled caller away the first time the
-     * branch is taken (docs/benchmarks.md, issue 18, sessions 24 and 25). A GET's rare outcomes (a key staged, a
-     * stage or slot changing under the read, a key absent, a tag collision, a record still in the writer's chunks)
-     * each happen first long after C2 compiled the path. Here each stage folds its rare outcomes into one number and
-     * takes one branch on it ({@link KeyDir#commonCandidate}: staged or not, unsure, absent; then the record's:
-     * refused after a write failure, not in a map, another key's); {@link #bit} turns a flag into a number.
-     */
-    private RecordBuffer commonValue(byte[] key, RecordBuffer s) {
-        SlotProbe entry = s.entry;
-        long unusual = lookup.commonCandidate(key, entry, s.spare) | entry.expiresAt();
-        Segment seg = segments.get(entry.segmentId());
-        if ((unusual | bit(seg == null)) != 0 || !seg.cipher().isPlaintext()) {
-            return LOOK_UP;
-        }
-        int size = entry.recordSize();
-        byte[] record = s.buffer(size);
-        long wrong = bit(writer != null && !writer.mayServe(seg, entry.offset()))
-                | (bit(seg.readMapped(entry.offset(), record, 0, size)) ^ 1)
-                | notPutOf(record, key);
-        if (wrong != 0 || !RecordCheck.intactPlaintext(record, 0, size, seg.cipher())) {
-            return CANDIDATE_FOUND;
-        }
-        return s.value(record, RecordFormat.HEADER_SIZE + key.length, RecordFormat.valueLength(record, 0));
-    }
-
-    /**
-     * {@link #locateValue} for every case, looking the key up in full: candidate after candidate, from the writer's
-     * chunks or the file, any record verified. Its rare branches (a staged key met, a tag collision, a record in the
-     * chunks, a slot or stage changing, expiry) each trap the first time they are taken after C2 compiled it, which
-     * is why it is one method longer than C2 inlines into a caller (325 bytes of bytecode, {@code FreqInlineSize}):
-     * compiled on its own, a trap here recompiles only it, never {@link #commonValue}'s callers.
-     */
-    private RecordBuffer fullRead(byte[] keyBytes, boolean memoryOnly, RecordBuffer s, boolean candidateFound) {
         SlotProbe entry = s.entry;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            boolean candidate = attempt == 1 && candidateFound || lookup.firstCandidate(keyBytes, entry);
+            boolean candidate = lookup.firstCandidate(keyBytes, entry);
             while (candidate) {
                 if (expired(entry)) {
                     // A hash-only key directory compares keys in records (RecordKeyReader): a memory-only read
                     // lets it only at a record in memory.
-                    if (memoryOnly) {
-                        // Readable without disk I/O: its segment is gone (nothing to read), it is in the writer's
-                        // chunks (copied into s's buffer to find out), or its pages are resident.
-                        Segment seg = segments.get(entry.segmentId());
-                        int size = entry.recordSize();
-                        if (seg != null && !seg.isResident(entry.offset(), size) && (seg.isSealed() || writer == null
-                                || !writer.readFromMemory(seg, entry.offset(), size, s.buffer(size), 0,
-                                LOCK_WAIT_NANOS))) {
-                            return NOT_IN_MEMORY;
-                        }
+                    if (memoryOnly && !inMemory(entry, s)) {
+                        return NOT_IN_MEMORY;
                     }
                     if (lookup.isKey(keyBytes, entry)) {
                         return null;
@@ -511,6 +428,20 @@ public final class ReadPath {
     }
 
     /**
+     * True when the record {@code loc} names can be read without disk I/O: its segment is gone (nothing to read),
+     * it is in the writer's chunks (copied into {@code s}'s buffer to find out), or its pages are resident.
+     */
+    private boolean inMemory(SlotProbe loc, RecordBuffer s) {
+        Segment seg = segments.get(loc.segmentId());
+        if (seg == null || seg.isResident(loc.offset(), loc.recordSize())) {
+            return true;
+        }
+        int size = loc.recordSize();
+        return !seg.isSealed() && writer != null
+                && writer.readFromMemory(seg, loc.offset(), size, s.buffer(size), 0, LOCK_WAIT_NANOS);
+    }
+
+    /**
      * True when the entry {@code p} is {@code key}'s: a candidate's as the key directory says ({@link Lookup#isKey});
      * an entry a scan found with the key (slot unknown: {@link SlotProbe#set(Location)}) is the key's, and is no
      * candidate the key directory could judge.
@@ -552,23 +483,15 @@ public final class ReadPath {
 
     /**
      * Every check {@link RecordReader} and {@link #verified} make of a plaintext record, without allocating (a GET's
-     * fast path): the key directory's expectations ({@link #notPutOf}), then {@link RecordCheck#intactPlaintext}. On
-     * false, {@link #verified} finds out what is wrong and reports it, or the record is another key's.
+     * fast path): {@link RecordCheck#intactPlaintext}, then the key directory's expectations. On false,
+     * {@link #verified} finds out what is wrong and reports it.
      */
     private static boolean intactPlaintext(byte[] rec, int size, Segment seg, byte[] key) {
-        return notPutOf(rec, key) == 0 && RecordCheck.intactPlaintext(rec, 0, size, seg.cipher());
-    }
-
-    /**
-     * 0 when the header in {@code rec} says a PUT of {@code key} and the key follows it, else not 0 (the record is
-     * another key's, or damaged), without a branch on which (see {@link #commonValue}). Reads only what {@code rec}
-     * holds, whatever it holds: {@link RecordBuffer#buffer} is never shorter than a header.
-     */
-    private static long notPutOf(byte[] rec, byte[] key) {
-        int compared = Math.min(key.length, rec.length - RecordFormat.HEADER_SIZE);
-        return (RecordFormat.type(rec, 0) ^ RecordFormat.TYPE_PUT)
-                | (RecordFormat.keyLength(rec, 0) ^ key.length)
-                | Bytes.difference(rec, RecordFormat.HEADER_SIZE, key, compared);
+        return RecordCheck.intactPlaintext(rec, 0, size, seg.cipher())
+                && RecordFormat.type(rec, 0) == RecordFormat.TYPE_PUT
+                && RecordFormat.keyLength(rec, 0) == key.length
+                && Arrays.equals(rec, RecordFormat.HEADER_SIZE, RecordFormat.HEADER_SIZE + key.length, key, 0,
+                key.length);
     }
 
     /** Verifies a record read for {@code key}; any mismatch is corruption, never data. */

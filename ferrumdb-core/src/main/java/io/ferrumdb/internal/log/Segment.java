@@ -215,20 +215,6 @@ public final class Segment {
         return mapped == null && writtenWindows.read(offset, dst, at, size, writtenLength);
     }
 
-    /**
-     * Copies the {@code size} bytes at {@code offset} into {@code dst[at]} from a memory map, with no lock and no
-     * system call: a sealed segment's, or an unsealed one's map of its written bytes ({@link #readWritten}); false,
-     * having read nothing, when neither holds them (the caller then reads the writer's buffers or the file).
-     */
-    public boolean readMapped(long offset, byte[] dst, int at, int size) {
-        ByteBuffer map = mapped;
-        if (map == null) {
-            return readWritten(offset, dst, at, size);
-        }
-        map.get((int) offset, dst, at, size);
-        return true;
-    }
-
     /** Why the written bytes of this unsealed segment could not be mapped, or null (see {@link #readWritten}). */
     public IOException writtenMapFailure() {
         return writtenWindows.failure();
