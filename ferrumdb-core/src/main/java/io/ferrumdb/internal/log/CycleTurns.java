@@ -32,9 +32,9 @@ final class CycleTurns {
      * where the woken thread could preempt the leader holding it while the writers queued behind it; and the merge
      * waits for 256 queued keys anyway (the key directory's {@code OrderedIndex.PENDING_MERGE}), so most of those
      * wake-ups found nothing to do. Once per this many records: 1.75x the puts a second at 16 writers and 1.36x at 64
-     * on a busy machine, medians of 10 pairs (docs/benchmarks.md, issue 23, session 25). The other policies' cycles
-     * are a millisecond apart or more and each leaves the acknowledger work (the early writeback, seals): they queue
-     * it every time.
+     * on a busy machine, medians of 10 pairs, about level on a quiet one (docs/benchmarks.md, issue 23, session 25).
+     * The other policies' cycles are a millisecond apart or more and each leaves the acknowledger work (the early
+     * writeback, seals): they queue it every time.
      */
     static final int AFTER_CYCLE_RECORDS = 256;
 
