@@ -162,7 +162,7 @@ final class Engine {
 
     /**
      * The log writer's calls back into the database: a rolled segment to seal, the next active segment, and the work
-     * after each flush cycle (the key directory's queued ordered-set changes); and the key directory's staged keys'
+     * after flush cycles (the key directory's queued ordered-set changes); and the key directory's staged keys'
      * drains under the writer's lock, with the live bytes they release. One class for all, and a class rather than
      * method references: a fresh JVM spins a class and method-handle forms for each method reference at its first
      * use, 3-5x what loading a small class costs, and every open made nine of them (ARCHITECTURE.md, "Start-up

@@ -297,7 +297,8 @@ public final class KeyDir {
     /**
      * Sorts recently added keys into the ordered index, unless its build at open is deferred (which this starts
      * once writers have added many keys, see {@link OrderedBuild}) or still running. The log's acknowledger calls it
-     * after each group commit, so that a writer only appends a reference.
+     * after group commits (under {@code always()} once per 256 records or so), so that a writer only appends a
+     * reference.
      */
     public void applyQueuedOrderedChanges() {
         if (ordered != null && orderedBuild.await(false)) {

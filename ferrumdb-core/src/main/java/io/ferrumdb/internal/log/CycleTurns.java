@@ -25,6 +25,19 @@ final class CycleTurns {
      */
     static final int FLUSHER_ACKS = 4;
 
+    /**
+     * Under {@code always()}, a cycle that leaves the acknowledger no futures queues the after-cycle work (the key
+     * directory's ordered-set merge) only once this many records were fsynced since it was last queued. Queued after
+     * every cycle, it woke the acknowledger once a group (every 8-9 puts at 16 writers), under the writer's lock,
+     * where the woken thread could preempt the leader holding it while the writers queued behind it; and the merge
+     * waits for 256 queued keys anyway (the key directory's {@code OrderedIndex.PENDING_MERGE}), so most of those
+     * wake-ups found nothing to do. Once per this many records: 1.75x the puts a second at 16 writers and 1.36x at 64
+     * on a busy machine, medians of 10 pairs, about level on a quiet one (docs/benchmarks.md, issue 23, session 25).
+     * The other policies' cycles are a millisecond apart or more and each leaves the acknowledger work (the early
+     * writeback, seals): they queue it every time.
+     */
+    static final int AFTER_CYCLE_RECORDS = 256;
+
     /** The writer's state that cycles take and end; every method REQUIRES the writer's lock. */
     interface Pending {
         /** The failure that stopped the writer, or null. */
@@ -68,6 +81,8 @@ final class CycleTurns {
     private final CycleIo io;
     private final DurablePositions positions;
     private final Acknowledger acknowledger;
+    /** The last sequence number of the cycle that last queued the after-cycle work. Guarded by the lock. */
+    private long afterCycleQueuedAt;
 
     CycleTurns(ReentrantLock lock, Condition work, boolean always, Pending pending, GroupCommit commit,
                FlushSchedule schedule, CycleIo io, DurablePositions positions, Acknowledger acknowledger) {
@@ -197,8 +212,11 @@ final class CycleTurns {
                     schedule.gather.start(waiters.size(), c.done().size(), io.lastFsyncDuration(), System.nanoTime());
                 }
                 // Queued under the lock, so that the flusher's end of the acknowledger comes after it.
-                acknowledger.acknowledge(acknowledge ? c.done().subList(here, c.done().size()) : List.of(),
-                        io.toSeal(c), always ? null : c.current());
+                List<CompletableFuture<Void>> rest = acknowledge ? c.done().subList(here, c.done().size()) : List.of();
+                if (!always || !rest.isEmpty() || c.upTo() - afterCycleQueuedAt >= AFTER_CYCLE_RECORDS) {
+                    afterCycleQueuedAt = c.upTo();
+                    acknowledger.acknowledge(rest, io.toSeal(c), always ? null : c.current());
+                }
             }
             next = commit.handOff(waiters, waiters.size(), acknowledge ? c.done().size() : 0,
                     io.lastFsyncDuration(), System.nanoTime());

@@ -120,8 +120,10 @@ public final class LogWriter {
 
     /**
      * @param factory    creates the active segment, first when the first record is appended
-     * @param afterCycle work done after each flush cycle, off the writers' path and off the flusher's (the key
-     *                   directory's queued ordered-set changes); runs on the acknowledger thread, one call at a time
+     * @param afterCycle work done after flush cycles, off the writers' path and off the flusher's (the key
+     *                   directory's queued ordered-set changes); runs on the acknowledger thread, one call at a time,
+     *                   after every cycle of the periodic and never policies, under always() once per {@link
+     *                   CycleTurns#AFTER_CYCLE_RECORDS} records (and with any cycle that leaves the thread futures)
      */
     public LogWriter(long lastSequence, FsyncPolicy policy, long segmentSize,
                      SegmentFactory factory, SealListener sealListener, Runnable afterCycle) {
