@@ -101,14 +101,14 @@ class InteractiveQueriesTest {
         }
         produce(expected.sent);
         streams = start();
-        waitUntil(() -> expected.counts().equals(allCounts()), Duration.ofSeconds(60));
+        waitUntil(() -> caughtUp(expected), Duration.ofSeconds(60));
         checkQueries(expected);
 
         // Leaving the group, so that the restarted instance need not wait a session timeout for the old member.
         streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
         streams = start();
         // Reopened from the state directory: the counts are there before any new event arrives ...
-        waitUntil(() -> expected.counts().equals(allCounts()), Duration.ofSeconds(60));
+        waitUntil(() -> caughtUp(expected), Duration.ofSeconds(60));
         checkQueries(expected);
 
         // ... and go on from there, not from zero.
@@ -116,7 +116,7 @@ class InteractiveQueriesTest {
         expected.add(key(0), "v0.again", 99_000L);
         expected.add(key(5), "v5.again", 99_005L);
         produce(expected.sent);
-        waitUntil(() -> expected.counts().equals(allCounts()), Duration.ofSeconds(60));
+        waitUntil(() -> caughtUp(expected), Duration.ofSeconds(60));
         checkQueries(expected);
     }
 
@@ -216,15 +216,24 @@ class InteractiveQueriesTest {
         return out;
     }
 
-    private Map<String, Long> allCounts() {
+    /**
+     * Whether all three stores hold what was sent. Each event is written to them one after another (the count, then
+     * the processor's store, then the table), so the count alone being there does not mean the others are.
+     */
+    private boolean caughtUp(Expected expected) {
+        return expected.counts().equals(all(COUNTS)) && expected.latest().equals(all(LATEST))
+                && expected.latest().equals(all(PLAIN_TABLE));
+    }
+
+    private <V> Map<String, V> all(String store) {
         assertThat(streams.state()).as("application state").isNotIn(KafkaStreams.State.ERROR,
                 KafkaStreams.State.PENDING_ERROR);
         if (streams.state() != KafkaStreams.State.RUNNING) {
             return Map.of();
         }
         try {
-            return drain(streams.store(StoreQueryParameters.fromNameAndType(COUNTS,
-                    QueryableStoreTypes.<String, Long>keyValueStore())).all());
+            return drain(streams.store(StoreQueryParameters.fromNameAndType(store,
+                    QueryableStoreTypes.<String, V>keyValueStore())).all());
         } catch (InvalidStateStoreException rebalancing) {
             return Map.of();
         }
