@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class ClosedLoopTest {
-    /** Counts puts and remembers which threads made them. */
+    /** Counts puts and remembers which threads made them, in all and since {@link #roundStarts}. */
     private static final class CountingStore implements Store {
         final AtomicLong puts = new AtomicLong();
         final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        final Set<Thread> threadsThisRound = ConcurrentHashMap.newKeySet();
         volatile RuntimeException failWith;
 
         @Override
@@ -29,8 +30,14 @@ class ClosedLoopTest {
                 throw failWith;
             }
             threads.add(Thread.currentThread());
+            threadsThisRound.add(Thread.currentThread());
             puts.incrementAndGet();
             Thread.yield();
+        }
+
+        /** Between rounds: forgets which threads put in the last one. */
+        void roundStarts() {
+            threadsThisRound.clear();
         }
 
         @Override
@@ -42,21 +49,31 @@ class ClosedLoopTest {
         }
     }
 
+    /**
+     * Why the windows are 0.2 s and the bound counts the writers that put: on a machine with ten times more runnable
+     * threads than CPUs (CI's, once), a writer can wake after a 50 ms window's deadline and put nothing in the round,
+     * and all of them can miss a short window; the rule under test is that a writer's last put (which ends at or
+     * after the deadline) is never counted, so the window holds at most the round's puts less one per writer that
+     * put at all.
+     */
     @Test
     void everyRoundCountsItsOwnPutsOnTheSameThreads() throws Exception {
         CountingStore store = new CountingStore();
         try (ClosedLoop loop = new ClosedLoop(store, 4, Data.valuePool(10))) {
-            Load first = loop.round(0.05);
+            Load first = loop.round(0.2);
+            int firstWriters = store.threadsThisRound.size();
             long afterFirst = store.puts.get();
-            Load second = loop.round(0.05);
+            store.roundStarts();
+            Load second = loop.round(0.2);
+            int secondWriters = store.threadsThisRound.size();
             assertThat(first.threadOps()).isEqualTo(afterFirst);
             assertThat(second.threadOps()).isEqualTo(store.puts.get() - afterFirst);
-            // Each writer's last put ends at or after the deadline, outside the window; so do the ramp's puts.
-            assertThat(first.ops()).isPositive().isLessThanOrEqualTo(first.threadOps() - 4);
-            assertThat(second.ops()).isPositive().isLessThanOrEqualTo(second.threadOps() - 4);
-            assertThat(first.seconds()).isEqualTo(0.05);
+            assertThat(first.ops()).isNotNegative().isLessThanOrEqualTo(first.threadOps() - firstWriters);
+            assertThat(second.ops()).isNotNegative().isLessThanOrEqualTo(second.threadOps() - secondWriters);
+            assertThat(first.ops() + second.ops()).isPositive();
+            assertThat(first.seconds()).isEqualTo(0.2);
             assertThat(first.threadSeconds()).isGreaterThan(first.seconds()); // the ramp and the drain
-            assertThat(store.threads).hasSize(4); // the same four threads in both rounds
+            assertThat(store.threads).hasSizeLessThanOrEqualTo(4); // the same writers in both rounds, none new
             assertThat(second.latenciesNs()).hasSize((int) Math.min(second.ops(), 4L << 16));
         }
         assertThat(store.threads).allMatch(t -> !t.isAlive());
