@@ -8,13 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.Options;
 import io.ferrumdb.doc.DocumentStore;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
-import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,12 +60,7 @@ class ToolContractTest {
     }
 
     private McpSyncClient connect(List<String> protocolVersions) {
-        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport
-                        .builder("http://127.0.0.1:" + endpoint.port()).endpoint(McpHttpEndpoint.PATH)
-                        .supportedProtocolVersions(protocolVersions)
-                        .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + endpoint.token()))
-                        .build())
-                .requestTimeout(Duration.ofSeconds(60)).initializationTimeout(Duration.ofSeconds(60)).build();
+        McpSyncClient client = HttpTestClients.client(endpoint, endpoint.token(), protocolVersions);
         clients.add(client);
         client.initialize();
         return client;

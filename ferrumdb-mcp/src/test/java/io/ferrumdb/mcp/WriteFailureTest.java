@@ -14,13 +14,9 @@ import io.ferrumdb.WriteFault;
 import io.ferrumdb.doc.DocumentStore;
 import io.ferrumdb.memory.AgentMemory;
 import io.ferrumdb.memory.RecallQuery;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
-import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,13 +87,7 @@ class WriteFailureTest {
     }
 
     private static McpSyncClient client(McpHttpEndpoint endpoint) {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder("http://127.0.0.1:" + endpoint.port())
-                .endpoint(McpHttpEndpoint.PATH)
-                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + endpoint.token()))
-                .build();
-        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
-                .initializationTimeout(Duration.ofSeconds(60)).build();
+        return HttpTestClients.client(endpoint, endpoint.token());
     }
 
     /** The reason of a tool error, in words: no Java class names. */
