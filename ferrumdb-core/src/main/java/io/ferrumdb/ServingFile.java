@@ -7,9 +7,9 @@ import java.net.URI;
 import java.nio.file.Path;
 
 /**
- * A server's notice in the database directory it serves, the file {@code SERVING} (FORMAT.md, "SERVING"): this
- * process's pid and the address clients reach it on. While it holds the directory's lock, every other process that
- * tries to open the directory gets a {@link DatabaseLockedException} whose message says to connect to that server
+ * A server's notice in the database directory it serves, the file {@code SERVING} (FORMAT.md, "Directory layout"):
+ * this process's pid and the address clients reach it on. While it holds the directory's lock, every other process
+ * that tries to open the directory gets a {@link DatabaseLockedException} whose message says to connect to that server
  * (e.g. with {@code redis-cli}, or an MCP client) instead. The Redis-protocol server ({@code ferrumdb serve},
  * {@code ServerMain}) and the MCP server over HTTP ({@code ferrumdb mcp --http}) write it once they listen and
  * delete it before they release the lock.

@@ -429,7 +429,10 @@ public final class ReportGenerator {
             line("");
             line("Best of the rounds (all in harness.json), warm page cache, clean "
                     + "shutdown, " + open.get(0).path("valueSize").asText() + "-byte values, one write per key. "
-                    + "Open = `FerrumDB.open` + one GET of the last key + close. Full data scan = the same open "
+                    + "Open = `FerrumDB.open` + one GET of the last key + close, without the `KEYDIR` image (the key "
+                    + "directory's cache, which every clean close writes and the next open maps instead of reading "
+                    + "any hint file: it is deleted before each timed open; its open is in the key directory suite, "
+                    + "`run-bench.sh keydir`). Full data scan = the same open "
                     + "on a fresh copy of the directory without its *.hint files (FerrumDB rebuilds them). Raw hint "
                     + "read = every byte of the *.hint files read with a FileChannel into a 1 MiB buffer, no "
                     + "parsing: the I/O limit, not a limit for building the key directory. orderedKeys is on by default, "

@@ -19,7 +19,9 @@ public final class FileNames {
     public static final String BACKUP = "BACKUP";
     /** The key directory's image, written at a clean close and read at the next open (FORMAT.md, "KEYDIR"). */
     public static final String KEYDIR = "KEYDIR";
-    /** The pid and address of the server serving the directory, for the lock message (FORMAT.md, "SERVING"). */
+    /**
+     * The pid and address of the server serving the directory, for the lock message (FORMAT.md, "Directory layout").
+     */
     public static final String SERVING = "SERVING";
     public static final String TMP_SUFFIX = ".tmp";
     private static final String SEGMENT_SUFFIX = ".seg";

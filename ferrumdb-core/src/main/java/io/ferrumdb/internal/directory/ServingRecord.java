@@ -18,13 +18,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The file {@code SERVING} (FORMAT.md, "SERVING") that a server keeps in the directory it serves (a Redis-protocol
- * server, {@code ferrumdb serve} or {@code ServerMain}, or the MCP server {@code ferrumdb mcp --http}): its pid and
- * where clients reach it, so that the lock message every tool gets ({@link LockRegistry}) says "connect to that
- * server" instead of "serve it with ferrumdb serve". The {@code LOCK} file itself records nothing, and the operating system names its holder only by pid and
- * program ("process 1234 (java)"). Advisory: opening the database ignores the file, a backup does not copy it, and a
- * record left by a server that was killed names a process that no longer holds the lock, so it is not believed.
- * The server writes it through {@link io.ferrumdb.ServingFile}, the public face of this class.
+ * The file {@code SERVING} (FORMAT.md, "Directory layout") that a server keeps in the directory it serves (a
+ * Redis-protocol server, {@code ferrumdb serve} or {@code ServerMain}, or the MCP server {@code ferrumdb mcp --http}):
+ * its pid and where clients reach it, so that the lock message every tool gets ({@link LockRegistry}) says "connect to
+ * that server" instead of "serve it with ferrumdb serve". The {@code LOCK} file itself records nothing, and the
+ * operating system names its holder only by pid and program ("process 1234 (java)"). Advisory: opening the database
+ * ignores the file, a backup does not copy it, and a record left by a server that was killed names a process that no
+ * longer holds the lock, so it is not believed. The server writes it through {@link io.ferrumdb.ServingFile}, the
+ * public face of this class.
  *
  * @param pid  the serving process
  * @param host the address clients connect to (loopback when the server listens on every interface)
@@ -34,7 +35,7 @@ import java.util.regex.Pattern;
  *             server
  */
 public record ServingRecord(long pid, String host, int port, boolean tls, String mcp) {
-    /** The file's first line: its magic and format version (FORMAT.md, "SERVING"). */
+    /** The file's first line: its magic and format version (FORMAT.md, "Directory layout"). */
     static final String FIRST_LINE = "FDBSERVING 1";
     private static final Pattern HOLDER_PID = Pattern.compile("\\bprocess (\\d+)\\b");
 

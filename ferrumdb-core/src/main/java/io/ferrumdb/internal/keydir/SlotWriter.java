@@ -47,6 +47,7 @@ final class SlotWriter {
      */
     long set(byte[] key, int from, int length, long hash, int segmentId, long offset, int recordSize,
              long expiresAt, boolean maintainOrder) {
+        assert Thread.holdsLock(keyDir.mutation) : "set requires the mutation lock";
         SlotTable t = keyDir.table;
         int slot = findOrFree(t, key, from, length, hash);
         long previous = KeyDir.ABSENT;
@@ -191,6 +192,7 @@ final class SlotWriter {
 
     /** Queues a TTL for the purge, naming the key by its header. REQUIRES: the mutation lock is held. */
     void noteExpiry(long expiresAt, long header) {
+        assert Thread.holdsLock(keyDir.mutation) : "noteExpiry requires the mutation lock";
         if (expiresAt != 0) {
             expiries.add(expiresAt, header);
             if (expiresAt < nextExpiry) {
@@ -201,6 +203,7 @@ final class SlotWriter {
 
     /** Queues again the TTL of every key of {@code t} (a table an image restored). REQUIRES: the mutation lock. */
     void requeueExpiries(SlotTable t) {
+        assert Thread.holdsLock(keyDir.mutation) : "requeueExpiries requires the mutation lock";
         for (int slot = 0; slot < t.capacity; slot++) {
             long header = t.header(slot);
             if (SlotTable.holdsKey(header)) {
@@ -219,6 +222,7 @@ final class SlotWriter {
      * is held.
      */
     void purgeExpired(long nowMillis, Consumer<Location> removed) {
+        assert Thread.holdsLock(keyDir.mutation) : "purgeExpired requires the mutation lock";
         while (!expiries.isEmpty() && expiries.peekAt() <= nowMillis) {
             long header = expiries.peekRef();
             expiries.poll();
@@ -243,6 +247,7 @@ final class SlotWriter {
 
     /** See {@link KeyDir#trackSizeChanges}. REQUIRES: the mutation lock is held. */
     void trackSizeChanges(KeyDir.Durability durable) {
+        assert Thread.holdsLock(keyDir.mutation) : "trackSizeChanges requires the mutation lock";
         sizeChanges = new SizeChanges(durable);
     }
 
@@ -255,21 +260,25 @@ final class SlotWriter {
 
     /** The net change of size made by records that are not durable. REQUIRES: the mutation lock is held. */
     int lostSizeChange() {
+        assert Thread.holdsLock(keyDir.mutation) : "lostSizeChange requires the mutation lock";
         return sizeChanges == null ? 0 : sizeChanges.lost();
     }
 
     /** {@link #lostSizeChange} for the key of {@code hash} only. REQUIRES: the mutation lock is held. */
     int lostSizeChange(long hash) {
+        assert Thread.holdsLock(keyDir.mutation) : "lostSizeChange requires the mutation lock";
         return sizeChanges == null ? 0 : sizeChanges.lost(hash);
     }
 
     /** See {@link #removedKeys}. REQUIRES: the mutation lock is held. */
     long removedKeys() {
+        assert Thread.holdsLock(keyDir.mutation) : "removedKeys requires the mutation lock";
         return removedKeys;
     }
 
     /** Sets the count of removed keys an image kept. REQUIRES: the mutation lock is held. */
     void restoreRemovedKeys(long removed) {
+        assert Thread.holdsLock(keyDir.mutation) : "restoreRemovedKeys requires the mutation lock";
         removedKeys = removed;
     }
 }

@@ -166,4 +166,28 @@ class SlotWriterTest {
                 .isInstanceOf(AssertionError.class).hasMessageContaining("mutation lock");
         assertThat(dir.get(key("k"))).as("nothing changed").isEqualTo(loc(1, 0));
     }
+
+    /** The TTL queue and the size bookkeeping say "REQUIRES: the mutation lock" too (issue 17: asserted). */
+    @Test
+    void theExpiryQueueAndTheSizeBookkeepingAssertTheMutationLockToo() {
+        assumeTrue(SlotWriter.class.desiredAssertionStatus(), "assertions are enabled (surefire's default)");
+        KeyDir dir = new KeyDir(false, 16);
+        List<Runnable> calls = List.of(
+                () -> dir.writer.noteExpiry(1, 1),
+                () -> dir.writer.requeueExpiries(dir.table),
+                () -> dir.writer.purgeExpired(Long.MAX_VALUE, removed -> { }),
+                () -> dir.writer.trackSizeChanges((segmentId, offset) -> true),
+                () -> dir.writer.lostSizeChange(),
+                () -> dir.writer.lostSizeChange(1),
+                () -> dir.writer.removedKeys(),
+                () -> dir.writer.restoreRemovedKeys(0));
+        for (int i = 0; i < calls.size(); i++) {
+            Runnable call = calls.get(i);
+            assertThatThrownBy(call::run).as("call %d without the lock", i)
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("mutation lock");
+            synchronized (dir.mutation) {
+                call.run();
+            }
+        }
+    }
 }
