@@ -35,6 +35,15 @@ final class Json {
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
+    /**
+     * Maps POJOs to trees. Unlike {@link #MAPPER} it keeps a {@code float} or {@code double} field as a binary
+     * node, which is written as the shortest decimal that reads back as it: a {@code float} 0.1f is stored as 0.1,
+     * as {@code Filter.eq(path, 0.1f)} means it. {@link #MAPPER}'s big-decimal reading would widen the float to
+     * the double 0.10000000149011612 first, and no query for 0.1f would find it.
+     */
+    private static final ObjectMapper POJO_MAPPER =
+            MAPPER.copy().disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private Json() {
     }
 
@@ -83,7 +92,7 @@ final class Json {
         }
         JsonNode node;
         try {
-            node = MAPPER.valueToTree(value);
+            node = POJO_MAPPER.valueToTree(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot map " + value.getClass().getName() + " to JSON: "
                     + e.getMessage(), e);
@@ -127,8 +136,12 @@ final class Json {
                 throw new IllegalArgumentException("filter values must be JSON scalars (null, boolean, number, "
                         + "string), got " + kindName(node));
             }
-            if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal()) {
-                throw new IllegalArgumentException("filter value " + node + " is not a finite number");
+            if (node.isFloatingPointNumber() && !node.isBigDecimal()) {
+                if (!Double.isFinite(node.doubleValue())) {
+                    throw new IllegalArgumentException("filter value " + node + " is not a finite number");
+                }
+                // The decimal it prints, as a document stores it: a FloatNode 0.1f means 0.1, not its double.
+                return DecimalNode.valueOf(new BigDecimal(node.asText()));
             }
             return node;
         }

@@ -15,6 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.FloatNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
@@ -101,6 +104,29 @@ class DocumentStoreTest {
             assertThat(c.find(eq("name", "Grace")).get(0).as(Person.class).age()).isEqualTo(85);
             assertThat(c.get("absent", Person.class)).isNull();
             assertThat(c.count()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void floatsAreStoredAndQueriedAsTheDecimalTheyPrint() {
+        record Reading(float f, double d) {
+        }
+        try (DocumentStore store = open()) {
+            DocumentCollection c = store.collection("readings");
+            c.put("pojo", new Reading(0.1f, 0.1));
+            c.put("tree", JsonNodeFactory.instance.objectNode().put("f", 0.1f).put("d", 0.1));
+            c.put("text", "{\"f\":0.1,\"d\":0.1}");
+            assertThat(c.get("pojo")).isEqualTo("{\"f\":0.1,\"d\":0.1}");
+            assertThat(c.get("pojo", Reading.class)).isEqualTo(new Reading(0.1f, 0.1));
+            for (boolean indexed : new boolean[] {false, true}) {
+                if (indexed) {
+                    c.createIndex("f");
+                }
+                assertThat(ids(c.find(eq("f", 0.1f)))).containsExactly("pojo", "text", "tree");
+                assertThat(ids(c.find(eq("f", FloatNode.valueOf(0.1f))))).containsExactly("pojo", "text", "tree");
+                assertThat(ids(c.find(eq("d", DoubleNode.valueOf(0.1))))).containsExactly("pojo", "text", "tree");
+                assertThat(c.count(Filter.fromTree(JsonNodeFactory.instance.objectNode().put("f", 0.1f)))).isEqualTo(3);
+            }
         }
     }
 
