@@ -18,6 +18,8 @@ import io.ferrumdb.ProblemWording;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * The one Jackson configuration of the module. Documents are parsed strictly (duplicate keys and trailing content
@@ -116,6 +118,28 @@ final class Json {
             throw tooLarge(bytes.length + " bytes");
         }
         return bytes;
+    }
+
+    /**
+     * Refuses a NaN or infinite number anywhere in a tree built in code (a {@code JsonNode} or a mapped POJO), naming
+     * its path: JSON has no such numbers, and Jackson would write one as the string "NaN", storing a string where
+     * the caller gave a number (the language bindings refuse them the same way).
+     */
+    static void requireFiniteNumbers(JsonNode node, String path) {
+        if (node.isFloatingPointNumber() && !node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
+            throw new IllegalArgumentException("document cannot be written as JSON: " + node.asText() + " at " + path
+                    + "; JSON has no NaN or Infinity");
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                requireFiniteNumbers(field.getValue(), path.isEmpty() ? field.getKey() : path + "." + field.getKey());
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                requireFiniteNumbers(node.get(i), path + "[" + i + "]");
+            }
+        }
     }
 
     static String write(JsonNode node) {
