@@ -137,6 +137,16 @@ public final class DocumentCollection {
         createIndex(FieldPath.parse(path), true);
     }
 
+    /**
+     * Deletes this collection with its documents and indexes, as {@link DocumentStore#dropCollection(String)} with
+     * its name (the MongoDB and Nitrite spelling); true when it existed, false when it was already dropped (a
+     * collection of the same name created since is left alone). Handles to it throw IllegalStateException
+     * afterwards.
+     */
+    public boolean drop() {
+        return store.drop(this);
+    }
+
     /** Removes the index on {@code path}; true when there was one. */
     public boolean dropIndex(String path) {
         FieldPath fp = FieldPath.parse(path);

@@ -311,6 +311,28 @@ class DocumentStoreTest {
     }
 
     @Test
+    void aCollectionDropsItselfAndAStaleHandleLeavesItsSuccessorAlone() {
+        try (DocumentStore store = open()) {
+            DocumentCollection users = store.collection("users");
+            users.createIndex("a");
+            users.put("1", "{\"a\":1}");
+            assertThat(users.drop()).isTrue();
+            assertThat(store.listCollections()).isEmpty();
+            assertThatThrownBy(() -> users.get("1")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("was dropped");
+            DocumentCollection again = store.collection("users");
+            again.put("2", "{\"a\":2}");
+            assertThat(users.drop()).isFalse();
+            assertThat(again.get("2")).isEqualTo("{\"a\":2}");
+            assertThat(store.listCollections()).containsExactly("users");
+        }
+        try (FerrumDB db = FerrumDB.open(dir, options())) {
+            assertThat(db.count(io.ferrumdb.KeyRange.prefix(new byte[] {0x02}))).as("no index entries left")
+                    .isZero();
+        }
+    }
+
+    @Test
     void ttlRemovesTheDocumentFromEveryIndex() {
         try (DocumentStore store = open()) {
             DocumentCollection c = store.collection("c");
