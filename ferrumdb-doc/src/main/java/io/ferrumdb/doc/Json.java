@@ -64,6 +64,8 @@ final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("invalid JSON document: "
                     + ProblemWording.jsonSyntax(e.getOriginalMessage()), e);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid JSON document: " + numberProblem(e), e);
         }
         return requireObject(node);
     }
@@ -75,6 +77,14 @@ final class Json {
         } catch (IOException e) {
             throw new IllegalStateException("stored document is not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Jackson's complaint about a number whose exponent no {@link BigDecimal} holds ("1e9999999999"), which it
+     * throws as a bare NumberFormatException rather than a parse error.
+     */
+    static String numberProblem(NumberFormatException e) {
+        return "number out of range: " + e.getMessage();
     }
 
     static ObjectNode requireObject(JsonNode node) {

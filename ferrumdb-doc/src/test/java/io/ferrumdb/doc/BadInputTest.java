@@ -52,6 +52,9 @@ class BadInputTest {
         refused(() -> c.put("keep", "{\"a\":1} {}"), "invalid JSON document");
         refused(() -> c.put("keep", ""), "empty input");
         refused(() -> c.put("keep", (String) null), "must not be null");
+        refused(() -> c.put("keep", "{\"name\":1e9999999999}"), "invalid JSON document: number out of range");
+        assertThatThrownBy(() -> Filter.parse("{\"name\":1e9999999999}"))
+                .hasMessageStartingWith("invalid filter JSON: number out of range");
     }
 
     @Test
