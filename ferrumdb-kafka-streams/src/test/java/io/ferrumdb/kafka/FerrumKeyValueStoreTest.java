@@ -222,6 +222,21 @@ class FerrumKeyValueStoreTest {
     }
 
     @Test
+    void keysOverFerrumDbsLimitAreRefusedNamingTheLimitAndPutAllWritesNothing() {
+        KeyValueStore<Bytes, byte[]> store = open();
+        Bytes tooLong = Bytes.wrap(new byte[io.ferrumdb.Limits.MAX_KEY_SIZE + 1]);
+        assertThatThrownBy(() -> store.put(tooLong, new byte[1])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MAX_KEY_SIZE");
+        assertThatThrownBy(() -> store.putAll(List.of(KeyValue.pair(key("a"), new byte[] {1}),
+                KeyValue.pair(tooLong, new byte[1])))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MAX_KEY_SIZE");
+        assertThat(store.get(key("a"))).isNull();
+        Bytes longest = Bytes.wrap(new byte[io.ferrumdb.Limits.MAX_KEY_SIZE]);
+        store.put(longest, new byte[] {1});
+        assertThat(keys(store.range(key(0x00), longest))).containsExactly(longest);
+    }
+
+    @Test
     void putIfAbsentKeepsTheExistingValue() {
         KeyValueStore<Bytes, byte[]> store = open();
         assertThat(store.putIfAbsent(key("a"), new byte[] {1})).isNull();
