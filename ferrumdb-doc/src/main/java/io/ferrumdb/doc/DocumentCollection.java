@@ -579,7 +579,7 @@ public final class DocumentCollection {
     }
 
     /** Marks this handle dropped and holds its write lock while {@code drop} runs. */
-    void drop(Runnable drop) {
+    void markDropped(Runnable drop) {
         writeLock.lock();
         try {
             ensureLive();

@@ -173,7 +173,7 @@ public final class DocumentStore implements AutoCloseable {
             if (collections.get(c.name()) != c) {
                 return false;
             }
-            c.drop(() -> dropContents(Names.collection(c.name())));
+            c.markDropped(() -> dropContents(Names.collection(c.name())));
             collections.remove(c.name());
             return true;
         }
