@@ -137,6 +137,16 @@ public final class DocumentCollection {
         createIndex(FieldPath.parse(path), true);
     }
 
+    /**
+     * Deletes this collection with its documents and indexes, as {@link DocumentStore#dropCollection(String)} with
+     * its name (the MongoDB and Nitrite spelling); true when it existed, false when it was already dropped (a
+     * collection of the same name created since is left alone). Handles to it throw IllegalStateException
+     * afterwards.
+     */
+    public boolean drop() {
+        return store.drop(this);
+    }
+
     /** Removes the index on {@code path}; true when there was one. */
     public boolean dropIndex(String path) {
         FieldPath fp = FieldPath.parse(path);
@@ -553,6 +563,7 @@ public final class DocumentCollection {
 
     /** The stored form of a tree built in code, read back so that what is indexed is exactly what is stored. */
     private static ObjectNode reparse(ObjectNode document) {
+        Json.requireFiniteNumbers(document, "");
         return Json.parseStored(Json.serialize(document), 0);
     }
 
@@ -568,7 +579,7 @@ public final class DocumentCollection {
     }
 
     /** Marks this handle dropped and holds its write lock while {@code drop} runs. */
-    void drop(Runnable drop) {
+    void markDropped(Runnable drop) {
         writeLock.lock();
         try {
             ensureLive();

@@ -160,14 +160,21 @@ public final class DocumentStore implements AutoCloseable {
      * IllegalStateException afterwards; {@link #collection(String)} creates a new, empty one.
      */
     public boolean dropCollection(String name) {
-        byte[] nameBytes = Names.collection(name);
+        Names.collection(name);
         synchronized (catalogLock) {
             DocumentCollection c = collections.get(name);
-            if (c == null) {
+            return c != null && drop(c);
+        }
+    }
+
+    /** Drops {@code c} if it is still the collection of its name: a stale handle never drops its successor. */
+    boolean drop(DocumentCollection c) {
+        synchronized (catalogLock) {
+            if (collections.get(c.name()) != c) {
                 return false;
             }
-            c.drop(() -> dropContents(nameBytes));
-            collections.remove(name);
+            c.markDropped(() -> dropContents(Names.collection(c.name())));
+            collections.remove(c.name());
             return true;
         }
     }

@@ -23,6 +23,8 @@ final class FilterJson {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("invalid filter JSON: "
                     + ProblemWording.jsonSyntax(e.getOriginalMessage()), e);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid filter JSON: " + Json.numberProblem(e), e);
         }
         if (node == null || node.isMissingNode()) {
             throw new IllegalArgumentException("invalid filter JSON: empty input");

@@ -18,6 +18,8 @@ import io.ferrumdb.ProblemWording;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * The one Jackson configuration of the module. Documents are parsed strictly (duplicate keys and trailing content
@@ -34,6 +36,15 @@ final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
+
+    /**
+     * Maps POJOs to trees. Unlike {@link #MAPPER} it keeps a {@code float} or {@code double} field as a binary
+     * node, which is written as the shortest decimal that reads back as it: a {@code float} 0.1f is stored as 0.1,
+     * as {@code Filter.eq(path, 0.1f)} means it. {@link #MAPPER}'s big-decimal reading would widen the float to
+     * the double 0.10000000149011612 first, and no query for 0.1f would find it.
+     */
+    private static final ObjectMapper POJO_MAPPER =
+            MAPPER.copy().disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private Json() {
     }
@@ -53,6 +64,8 @@ final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("invalid JSON document: "
                     + ProblemWording.jsonSyntax(e.getOriginalMessage()), e);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid JSON document: " + numberProblem(e), e);
         }
         return requireObject(node);
     }
@@ -64,6 +77,14 @@ final class Json {
         } catch (IOException e) {
             throw new IllegalStateException("stored document is not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Jackson's complaint about a number whose exponent no {@link BigDecimal} holds ("1e9999999999"), which it
+     * throws as a bare NumberFormatException rather than a parse error.
+     */
+    static String numberProblem(NumberFormatException e) {
+        return "number out of range: " + e.getMessage();
     }
 
     static ObjectNode requireObject(JsonNode node) {
@@ -83,7 +104,7 @@ final class Json {
         }
         JsonNode node;
         try {
-            node = MAPPER.valueToTree(value);
+            node = POJO_MAPPER.valueToTree(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot map " + value.getClass().getName() + " to JSON: "
                     + e.getMessage(), e);
@@ -109,6 +130,28 @@ final class Json {
         return bytes;
     }
 
+    /**
+     * Refuses a NaN or infinite number anywhere in a tree built in code (a {@code JsonNode} or a mapped POJO), naming
+     * its path: JSON has no such numbers, and Jackson would write one as the string "NaN", storing a string where
+     * the caller gave a number (the language bindings refuse them the same way).
+     */
+    static void requireFiniteNumbers(JsonNode node, String path) {
+        if (node.isFloatingPointNumber() && !node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
+            throw new IllegalArgumentException("document cannot be written as JSON: " + node.asText() + " at " + path
+                    + "; JSON has no NaN or Infinity");
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                requireFiniteNumbers(field.getValue(), path.isEmpty() ? field.getKey() : path + "." + field.getKey());
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                requireFiniteNumbers(node.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
     static String write(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(node);
@@ -127,8 +170,12 @@ final class Json {
                 throw new IllegalArgumentException("filter values must be JSON scalars (null, boolean, number, "
                         + "string), got " + kindName(node));
             }
-            if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal()) {
-                throw new IllegalArgumentException("filter value " + node + " is not a finite number");
+            if (node.isFloatingPointNumber() && !node.isBigDecimal()) {
+                if (!Double.isFinite(node.doubleValue())) {
+                    throw new IllegalArgumentException("filter value " + node + " is not a finite number");
+                }
+                // The decimal it prints, as a document stores it: a FloatNode 0.1f means 0.1, not its double.
+                return DecimalNode.valueOf(new BigDecimal(node.asText()));
             }
             return node;
         }

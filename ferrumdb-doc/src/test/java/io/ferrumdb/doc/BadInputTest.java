@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferrumdb.FsyncPolicy;
 import io.ferrumdb.Options;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,9 @@ class BadInputTest {
         refused(() -> c.put("keep", "{\"a\":1} {}"), "invalid JSON document");
         refused(() -> c.put("keep", ""), "empty input");
         refused(() -> c.put("keep", (String) null), "must not be null");
+        refused(() -> c.put("keep", "{\"name\":1e9999999999}"), "invalid JSON document: number out of range");
+        assertThatThrownBy(() -> Filter.parse("{\"name\":1e9999999999}"))
+                .hasMessageStartingWith("invalid filter JSON: number out of range");
     }
 
     @Test
@@ -61,6 +66,18 @@ class BadInputTest {
         refused(() -> c.put("keep", JsonNodeFactory.instance.arrayNode()), "got an array");
         refused(() -> c.put("keep", (Object) List.of(1)), "got an array");
         refused(() -> c.put("keep", (Object) 42), "got a number");
+    }
+
+    @Test
+    void nonFiniteNumbersInTreesAndPojos() {
+        record Reading(String name, double value) {
+        }
+        ObjectNode tree = JsonNodeFactory.instance.objectNode().put("name", "x");
+        tree.putObject("a").putArray("b").add(1).add(Double.NaN);
+        refused(() -> c.put("keep", tree), "document cannot be written as JSON: NaN at a.b[1]; JSON has no NaN");
+        refused(() -> c.put("keep", tree, Duration.ofHours(1)), "NaN at a.b[1]");
+        refused(() -> c.put("keep", new Reading("x", Double.POSITIVE_INFINITY)), "Infinity at value");
+        refused(() -> c.put("keep", Map.of("name", "x", "f", Float.NEGATIVE_INFINITY)), "-Infinity at f");
     }
 
     @Test

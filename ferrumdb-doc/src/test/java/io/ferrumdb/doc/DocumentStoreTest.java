@@ -15,6 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.FloatNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.ferrumdb.DatabaseClosedException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
@@ -101,6 +104,29 @@ class DocumentStoreTest {
             assertThat(c.find(eq("name", "Grace")).get(0).as(Person.class).age()).isEqualTo(85);
             assertThat(c.get("absent", Person.class)).isNull();
             assertThat(c.count()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void floatsAreStoredAndQueriedAsTheDecimalTheyPrint() {
+        record Reading(float f, double d) {
+        }
+        try (DocumentStore store = open()) {
+            DocumentCollection c = store.collection("readings");
+            c.put("pojo", new Reading(0.1f, 0.1));
+            c.put("tree", JsonNodeFactory.instance.objectNode().put("f", 0.1f).put("d", 0.1));
+            c.put("text", "{\"f\":0.1,\"d\":0.1}");
+            assertThat(c.get("pojo")).isEqualTo("{\"f\":0.1,\"d\":0.1}");
+            assertThat(c.get("pojo", Reading.class)).isEqualTo(new Reading(0.1f, 0.1));
+            for (boolean indexed : new boolean[] {false, true}) {
+                if (indexed) {
+                    c.createIndex("f");
+                }
+                assertThat(ids(c.find(eq("f", 0.1f)))).containsExactly("pojo", "text", "tree");
+                assertThat(ids(c.find(eq("f", FloatNode.valueOf(0.1f))))).containsExactly("pojo", "text", "tree");
+                assertThat(ids(c.find(eq("d", DoubleNode.valueOf(0.1))))).containsExactly("pojo", "text", "tree");
+                assertThat(c.count(Filter.fromTree(JsonNodeFactory.instance.objectNode().put("f", 0.1f)))).isEqualTo(3);
+            }
         }
     }
 
@@ -281,6 +307,28 @@ class DocumentStoreTest {
         try (DocumentStore store = open()) {
             assertThat(store.listCollections()).containsExactly("c", "other");
             assertThat(store.collection("other").get("x")).isEqualTo("{}");
+        }
+    }
+
+    @Test
+    void aCollectionDropsItselfAndAStaleHandleLeavesItsSuccessorAlone() {
+        try (DocumentStore store = open()) {
+            DocumentCollection users = store.collection("users");
+            users.createIndex("a");
+            users.put("1", "{\"a\":1}");
+            assertThat(users.drop()).isTrue();
+            assertThat(store.listCollections()).isEmpty();
+            assertThatThrownBy(() -> users.get("1")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("was dropped");
+            DocumentCollection again = store.collection("users");
+            again.put("2", "{\"a\":2}");
+            assertThat(users.drop()).isFalse();
+            assertThat(again.get("2")).isEqualTo("{\"a\":2}");
+            assertThat(store.listCollections()).containsExactly("users");
+        }
+        try (FerrumDB db = FerrumDB.open(dir, options())) {
+            assertThat(db.count(io.ferrumdb.KeyRange.prefix(new byte[] {0x02}))).as("no index entries left")
+                    .isZero();
         }
     }
 

@@ -324,9 +324,15 @@ public sealed class FerrumKeyValueStore implements KeyValueStore<Bytes, byte[]> 
 
     // ---------------------------------------------------------------- lifecycle
 
-    /** Makes every write so far durable: Kafka Streams checkpoints the changelog offset right after. */
+    /**
+     * Makes every write so far durable: Kafka Streams checkpoints the changelog offset right after. On a closed store
+     * it does nothing, as Kafka's RocksDB and in-memory stores do: close already synced every write.
+     */
     @Override
     public synchronized void flush() {
+        if (!open) {
+            return;
+        }
         FerrumDB d = database();
         try {
             d.sync();

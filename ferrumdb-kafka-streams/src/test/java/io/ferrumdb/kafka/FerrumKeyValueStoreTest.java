@@ -138,6 +138,7 @@ class FerrumKeyValueStoreTest {
         assertThatThrownBy(() -> store.get(key("a"))).isInstanceOf(InvalidStateStoreException.class)
                 .hasMessageContaining("counts");
         assertThatThrownBy(() -> store.put(key("a"), new byte[1])).isInstanceOf(InvalidStateStoreException.class);
+        store.flush(); // a no-op, as on Kafka's RocksDB and in-memory stores: close synced everything
     }
 
     @Test
@@ -218,6 +219,21 @@ class FerrumKeyValueStoreTest {
         store.putAll(List.of(KeyValue.pair(key("a"), new byte[] {1}), KeyValue.pair(key("gone"), null)));
         assertThat(store.get(key("a"))).containsExactly(1);
         assertThat(store.get(key("gone"))).isNull();
+    }
+
+    @Test
+    void keysOverFerrumDbsLimitAreRefusedNamingTheLimitAndPutAllWritesNothing() {
+        KeyValueStore<Bytes, byte[]> store = open();
+        Bytes tooLong = Bytes.wrap(new byte[io.ferrumdb.Limits.MAX_KEY_SIZE + 1]);
+        assertThatThrownBy(() -> store.put(tooLong, new byte[1])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MAX_KEY_SIZE");
+        assertThatThrownBy(() -> store.putAll(List.of(KeyValue.pair(key("a"), new byte[] {1}),
+                KeyValue.pair(tooLong, new byte[1])))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MAX_KEY_SIZE");
+        assertThat(store.get(key("a"))).isNull();
+        Bytes longest = Bytes.wrap(new byte[io.ferrumdb.Limits.MAX_KEY_SIZE]);
+        store.put(longest, new byte[] {1});
+        assertThat(keys(store.range(key(0x00), longest))).containsExactly(longest);
     }
 
     @Test
