@@ -130,12 +130,15 @@ public final class Segment {
 
     /**
      * Widens the sequence range; called by the single thread appending to or loading this segment. The minimum is
-     * stored every time, not behind a test: only a segment's first record lowers it, so C2 compiled that test, on the
-     * put path inlined into YCSB's write, as a trap that threw the caller away at the first segment roll after it
-     * was compiled (docs/benchmarks.md, "Session 26").
+     * stored every time and computed without a test: only a segment's first record lowers it, so C2 compiled that
+     * test, on the put path inlined into YCSB's write, as a trap that threw the caller away at the first segment roll
+     * after it was compiled, and so it did with {@code Math.min}'s test, whose profile only the engine fed
+     * (docs/benchmarks.md, "Session 26"). Sequences are not negative: the difference cannot overflow.
      */
     public void noteSequences(long min, long max) {
-        MIN_SEQUENCE.setRelease(this, Math.min(minSequence, min));
+        assert min >= 0 : "sequence " + min;
+        long lower = minSequence - min;
+        MIN_SEQUENCE.setRelease(this, min + (lower & (lower >> 63)));
         if (max > maxSequence) {
             MAX_SEQUENCE.setRelease(this, max);
         }
