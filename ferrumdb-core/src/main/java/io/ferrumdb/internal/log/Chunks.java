@@ -234,6 +234,11 @@ final class Chunks {
         return rolledBytes > 0;
     }
 
+    /** The bytes of the rolled chunks, queued for the next cycle. */
+    long rolledBytes() {
+        return rolledBytes;
+    }
+
     /** Takes the rolled chunks and {@code pending} (if it holds records), in file order, for a cycle: in flight. */
     List<Chunk> takeBatch(Chunk pending) {
         List<Chunk> batch = new ArrayList<>(rolled.size() + 1);
