@@ -217,7 +217,12 @@ final class KeyArena {
         return matches(ref, key, 0, key.length);
     }
 
-    /** True when the key at {@code ref} is {@code key[from, from + len)} (compaction probes keys in a hint buffer). */
+    /**
+     * True when the key at {@code ref} is {@code key[from, from + len)} (compaction probes keys in a hint buffer).
+     * Keys of one length are compared whole, differences gathered, not with a test per word: a difference is a tag
+     * collision, rare enough that C2 compiled that test as a trap, and a put's lookup is inlined into its callers (in
+     * YCSB F, the binding's update was thrown away at the first collision: docs/benchmarks.md, "Session 26").
+     */
     boolean matches(long ref, byte[] key, int from, int len) {
         ByteBuffer b = chunk(ref);
         int at = start(ref);
@@ -225,18 +230,15 @@ final class KeyArena {
             return false;
         }
         int stored = at + headerLength(b, at);
+        long diff = 0;
         int i = 0;
         for (; i + 8 <= len; i += 8) {
-            if (b.getLong(stored + i) != (long) BYTES_BE.get(key, from + i)) {
-                return false;
-            }
+            diff |= b.getLong(stored + i) ^ (long) BYTES_BE.get(key, from + i);
         }
         for (; i < len; i++) {
-            if (b.get(stored + i) != key[from + i]) {
-                return false;
-            }
+            diff |= b.get(stored + i) ^ key[from + i];
         }
-        return true;
+        return diff == 0;
     }
 
     /**

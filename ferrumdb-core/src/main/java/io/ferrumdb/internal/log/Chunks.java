@@ -21,13 +21,21 @@ import java.util.List;
  * every one still in a chunk: 5% of its samples, contending with the appenders). Every chunk is published when it is
  * made, with a volatile write of {@link #newest}, and links to the chunk made before it (file order, newest first).
  * Bytes of a chunk below its length never change while the chunk lives: records are only appended, a chunk's buffer
- * is replaced only while it is empty ({@link #roomFor} grows it then alone), and a reader
+ * is never replaced, and a reader
  * that found a record through the key directory saw its encoding (the directory's entry is written with release
  * semantics after it, and read with acquire). What can change under a reader is a buffer given back to the spare
  * ones, which a later chunk overwrites: a chunk is marked {@link Chunk#retired} (volatile) before that, and the reader
  * checks the mark after its copy, behind an acquire fence (StampedLock's validate): a copy that may be torn is
  * dropped and the caller reads under the lock or from the file. Chunks retire oldest first, so the walk stops at the
- * first retired one, which is also where the chain is cut (its link to older chunks is dropped).
+ * first retired one, which is also where the chain is cut (its link to older chunks is dropped). An empty chunk (a
+ * cycle's {@link #next} chunk no record went to) is never retired: no reader copies from it, and it has no buffer.
+ *
+ * <p>The put path's rare cases are one branch that every workload with puts takes once a cycle ({@link #roomFor}):
+ * a cycle's next pending chunk starts without a buffer, and the first put after the cycle queues it (empty) and
+ * opens a chunk with a buffer, exactly as a put that fills a chunk does. C2 compiles a branch its profile never saw
+ * taken as an uncommon trap, and the put path is inlined into its callers (YCSB's {@code doTransaction}): with the
+ * roll and the empty spare list as branches of their own, the first full chunk or the first spare-list miss after
+ * the caller was compiled threw the whole caller's code away (session 25, 0.3-3.8 s of C2 on two CPUs).
  *
  * <p>The kept chunks are bounded by {@link #KEPT_BYTES} of buffer capacity (the newest chunk is always kept); older
  * ones go back to the spare buffers. Records beyond what is kept are read from the file (memory map once sealed).
@@ -43,7 +51,9 @@ final class Chunks {
      * then waited for the fsync). Held in chunks of {@link #INITIAL_CHUNK}: only what is pending is allocated.
      */
     static final int MAX_PENDING = 16 << 20;
-    /** Larger buffers (grown for a large batch or value) are dropped rather than reused. */
+    /** A chunk's buffer before its first record (see {@link #roomFor}); never written. */
+    private static final byte[] NO_BUFFER = new byte[0];
+    /** Larger buffers (made for a large batch or value) are dropped rather than reused. */
     private static final int MAX_RECYCLED = 8 << 20;
     /**
      * Spare buffers kept: a cycle held up by a seal's fsync leaves up to {@code MAX_PENDING} in full 64 KiB chunks,
@@ -51,13 +61,15 @@ final class Chunks {
      * {@link #MAX_RECYCLED} held before (buffers grown for large values must not stay on the heap by the dozen).
      */
     private static final int MAX_SPARE = 32;
+    /** Spare buffers a cycle leaves at least, for the puts before the next one ({@link #written}). */
+    private static final int SPARE_AHEAD = 4;
     private static final long MAX_SPARE_BYTES = 8 << 20;
 
     /** A run of encoded records at {@code fileOffset} of {@code segment}; the first {@code length} bytes are used. */
     static final class Chunk {
         final Segment segment;
         final long fileOffset;
-        byte[] buf;
+        final byte[] buf;
         int length;
         int records;
         /**
@@ -158,24 +170,26 @@ final class Chunks {
         return Math.toIntExact(payload + (long) records * RecordFormat.recordSize(0, 0, overhead));
     }
 
-    /** A new pending chunk at {@code fileOffset} of {@code segment}, published to {@link #copyPublished}. */
+    /**
+     * A new pending chunk at {@code fileOffset} of {@code segment}, published to {@link #copyPublished}, without a
+     * buffer: the first append to it opens the chunk that takes its records ({@link #roomFor}).
+     */
     Chunk next(Segment segment, long fileOffset) {
-        return publish(new Chunk(segment, fileOffset, takeBuffer()));
+        return publish(new Chunk(segment, fileOffset, NO_BUFFER));
     }
 
-    /** Links {@code c} after the newest chunk (one abandoned empty is skipped) and publishes it. */
+    /** Links {@code c} after the newest chunk and publishes it. */
     private Chunk publish(Chunk c) {
-        Chunk before = newest;
-        c.older = before != null && before.length == 0 ? before.older : before;
+        c.older = newest;
         newest = c;
         return c;
     }
 
-    /** A buffer for a new pending chunk. */
-    private byte[] takeBuffer() {
-        byte[] b = spare.poll();
+    /** A buffer for a new chunk of {@code total} bytes or more. */
+    private byte[] takeBuffer(int total) {
+        byte[] b = total <= INITIAL_CHUNK ? spare.poll() : null;
         if (b == null) {
-            return new byte[INITIAL_CHUNK];
+            return new byte[Math.max(total, INITIAL_CHUNK)];
         }
         spareBytes -= b.length;
         return b;
@@ -200,26 +214,29 @@ final class Chunks {
     }
 
     /**
-     * The chunk to append {@code total} bytes to: {@code pending}, or, when they do not fit in its buffer, a new
-     * chunk after it, {@code pending} being queued for the next cycle. Queued rather than grown: growing copied the
-     * chunk again at every doubling while a cycle ran (a seal's fsync), 8% of the bytes a put allocated. Only an
-     * empty chunk's buffer is grown (for a record or batch larger than the buffer): no reader can be copying from it.
+     * The chunk to append {@code total} bytes to: {@code pending}, or, when they do not fit in its buffer (it is full,
+     * or a cycle's next chunk, which has none), a new chunk after it with a buffer for them, {@code pending} being
+     * queued for the next cycle (an empty one is skipped there). Queued rather than grown: growing copied the chunk
+     * again at every doubling while a cycle ran (a seal's fsync), 8% of the bytes a put allocated. One branch, taken
+     * once a cycle: see the class comment.
      */
     Chunk roomFor(Chunk pending, int total) {
-        Chunk c = pending;
-        if (c.length > 0 && c.length + total > c.buf.length) {
-            rolled(c);
-            c = next(c.segment, c.fileOffset + c.length);
-        }
-        if (total > c.buf.length) {
-            assert c.length == 0 : "only an empty chunk's buffer is replaced";
-            c.buf = new byte[Math.max(total, c.buf.length * 2)];
-        }
-        return c;
+        return pending.length + total <= pending.buf.length ? pending : after(pending, total);
     }
 
+    private Chunk after(Chunk full, int total) {
+        rolled(full);
+        return publish(new Chunk(full.segment, full.fileOffset + full.length, takeBuffer(total)));
+    }
+
+    /** Whether rolled chunks hold records for the next cycle (empty ones are only skipped there). */
     boolean hasRolled() {
-        return !rolled.isEmpty();
+        return rolledBytes > 0;
+    }
+
+    /** The bytes of the rolled chunks, queued for the next cycle. */
+    long rolledBytes() {
+        return rolledBytes;
     }
 
     /** Takes the rolled chunks and {@code pending} (if it holds records), in file order, for a cycle: in flight. */
@@ -240,8 +257,7 @@ final class Chunks {
         inFlight = List.of();
         for (Chunk c : batch) {
             if (c.length == 0) {
-                recycle(c);
-                continue;
+                continue; // no bytes, no buffer of its own (a failed append's goes to the GC): not kept, not retired
             }
             kept.addLast(c);
             keptBytes += c.buf.length;
@@ -250,6 +266,12 @@ final class Chunks {
             Chunk old = kept.removeFirst();
             keptBytes -= old.buf.length;
             recycle(old);
+        }
+        // The next cycle's first put takes a buffer, and a put that fills a chunk another: keep a few ready, so that
+        // a put finds one (its miss is a branch no profile sees before a burst, see the class comment).
+        while (spare.size() < SPARE_AHEAD) {
+            spare.add(new byte[INITIAL_CHUNK]);
+            spareBytes += INITIAL_CHUNK;
         }
     }
 

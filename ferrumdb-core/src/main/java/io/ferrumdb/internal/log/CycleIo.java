@@ -199,7 +199,7 @@ final class CycleIo {
 
     private void write(List<Chunk> batch, Segment segment) throws IOException {
         for (Chunk c : batch) {
-            if (c.segment == segment) {
+            if (c.segment == segment && c.length > 0) { // an empty chunk: a cycle's next one no put went to
                 c.segment.file().write(c.fileOffset, ByteBuffer.wrap(c.buf, 0, c.length));
                 c.segment.setWrittenLength(c.fileOffset + c.length);
                 unsyncedRecords += c.records;

@@ -32,13 +32,15 @@ public final class Segment {
     private volatile ByteBuffer mapped;
     /** Before sealing: read-only maps of the bytes already handed to the OS, for {@link #readWritten}. */
     private final WrittenWindows writtenWindows;
+    /** Both set by release stores: no reader orders later loads by them, and a volatile store is a fence a put. */
     private volatile long minSequence = Long.MAX_VALUE;
-    /** Raised by a release store: no reader orders later loads by it, and a volatile store is a fence every put. */
     private volatile long maxSequence;
+    private static final VarHandle MIN_SEQUENCE;
     private static final VarHandle MAX_SEQUENCE;
 
     static {
         try {
+            MIN_SEQUENCE = MethodHandles.lookup().findVarHandle(Segment.class, "minSequence", long.class);
             MAX_SEQUENCE = MethodHandles.lookup().findVarHandle(Segment.class, "maxSequence", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -126,11 +128,17 @@ public final class Segment {
         return maxSequence;
     }
 
-    /** Widens the sequence range; called by the single thread appending to or loading this segment. */
+    /**
+     * Widens the sequence range; called by the single thread appending to or loading this segment. The minimum is
+     * stored every time and computed without a test: only a segment's first record lowers it, so C2 compiled that
+     * test, on the put path inlined into YCSB's write, as a trap that threw the caller away at the first segment roll
+     * after it was compiled, and so it did with {@code Math.min}'s test, whose profile only the engine fed
+     * (docs/benchmarks.md, "Session 26"). Sequences are not negative: the difference cannot overflow.
+     */
     public void noteSequences(long min, long max) {
-        if (min < minSequence) {
-            minSequence = min;
-        }
+        assert min >= 0 : "sequence " + min;
+        long lower = minSequence - min;
+        MIN_SEQUENCE.setRelease(this, min + (lower & (lower >> 63)));
         if (max > maxSequence) {
             MAX_SEQUENCE.setRelease(this, max);
         }
