@@ -22,11 +22,12 @@ import java.util.function.LongSupplier;
 
 /**
  * Step 1 of a compaction for one share of its input records (a subcompaction): decides each record's fate, copies
- * what stays into output files of its own and finishes them under temporary names; it collects the key directory
- * switches it owes in its own {@link Relocations}. Several parts of one compaction run on their own threads at once:
- * each record's fate depends only on the key directory and on {@code oldestOutside}, never on the other records of
- * the run, so any split of the records gives the same outputs' contents as one part, and the {@link Compactor}
- * publishes every part's outputs in one step. Not thread-safe: one thread runs a part.
+ * what stays into output files of its own and finishes them under temporary names; it notes where each live record
+ * went in the run's {@link LiveRecords}, for the key directory switches. Several parts of one compaction run on their
+ * own threads at once: each record's fate depends only on the key directory (the walk before the copy, and for some
+ * dead records a lookup) and on {@code oldestOutside}, never on the other records of the run, so any split of the
+ * records gives the same outputs' contents as one part, and the {@link Compactor} publishes every part's outputs in
+ * one step. Not thread-safe: one thread runs a part.
  */
 final class CompactionPart {
     /**
@@ -51,7 +52,7 @@ final class CompactionPart {
     private static final byte[] EMPTY = new byte[0];
 
     private final KeyDir keyDir;
-    private final CompactionView view;
+    private final LiveRecords live;
     private final SegmentSet segments;
     private final long segmentSize;
     private final Compactor.Durability durable;
@@ -63,17 +64,14 @@ final class CompactionPart {
     /** The run's progress, shared by its parts: the input bytes decided (and copied where they stay). */
     private final ProgressMeter progress;
     final List<SegmentOutput> outputs = new ArrayList<>();
-    final Relocations relocations;
     /** The output being filled, the last of {@link #outputs}. */
     private SegmentOutput current;
-    /** Folds the look-ahead's early slot reads, only so that they are not optimized away; means nothing. */
-    private long sink;
 
-    CompactionPart(KeyDir keyDir, CompactionView view, SegmentSet segments, long segmentSize,
+    CompactionPart(KeyDir keyDir, LiveRecords live, SegmentSet segments, long segmentSize,
                    Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares,
                    SegmentOutput.Pools outputPools, InputHints hints, ProgressMeter progress) {
         this.keyDir = keyDir;
-        this.view = view;
+        this.live = live;
         this.segments = segments;
         this.segmentSize = segmentSize;
         this.durable = durable;
@@ -83,33 +81,26 @@ final class CompactionPart {
         this.outputPools = outputPools;
         this.hints = hints;
         this.progress = progress;
-        this.relocations = new Relocations(view.slotCount());
     }
 
     /**
      * Copies the shares' records and finishes the outputs under their temporary names (durable, with hints).
-     * {@code abandon} is checked at safe points (before each share, every {@link Compactor#LOOKAHEAD} records,
+     * {@code abandon} is checked at safe points (before each share, every {@link Compactor#BATCH} records,
      * while throttled, before each output is finished) and throws {@link CompactionAbandonedException} through
      * {@code abandonIf}; the caller deletes the outputs then, as after a failure.
      */
     void copy(Runnable abandonIf, BooleanSupplier abandon) throws IOException {
         SlotProbe probe = new SlotProbe();
-        long[] hashes = new long[Compactor.LOOKAHEAD];
         for (Share share : shares) {
             abandonIf.run();
             Segment in = share.in();
+            int input = live.input(in.id());
             // The hint's entries are read in place, in file order (so the input is read sequentially through its
-            // memory map), with no object per record. A second cursor runs ahead: every LOOKAHEAD entries it hashes
-            // the next LOOKAHEAD keys, then loads their home slots back to back, so that those cache misses overlap
-            // (one load at a time stalls the core once the miss reaches the head of its reorder window; a few
-            // independent loads in a row wait together).
+            // memory map), with no object per record.
             HintFile.Cursor e = share.of(hints.of(in));
-            HintFile.Cursor ahead = e.duplicate();
-            for (int left = e.count(); left > 0; left -= Compactor.LOOKAHEAD) {
+            for (int left = e.count(); left > 0; left -= Compactor.BATCH) {
                 abandonIf.run();
-                int batch = Math.min(left, Compactor.LOOKAHEAD);
-                lookAhead(ahead, hashes, batch);
-                progress.add(copyBatch(in, e, hashes, batch, probe, abandon));
+                progress.add(copyBatch(in, input, e, Math.min(left, Compactor.BATCH), probe, abandon));
             }
             e.checkEnd();
         }
@@ -120,21 +111,22 @@ final class CompactionPart {
     }
 
     /**
-     * Decides and copies the cursor's next {@code batch} entries of input {@code in}, whose keys' hashes are
-     * {@code hashes[0, batch)}. The per-record loop is a method of its own, called once per LOOKAHEAD records, so
+     * Decides and copies the cursor's next {@code batch} entries of input {@code in}, the run's input number
+     * {@code input} ({@link LiveRecords#input}). The per-record loop is a method of its own, called once per BATCH
+     * records, so
      * that in a fresh JVM it is compiled as a whole method after a few hundred calls (a few thousand records)
      * instead of waiting for an on-stack replacement of the loop over a share, and its exit is taken all the
      * time: the loop never ends on a branch the profile has not seen, which made the compiled loop deoptimize
      * at the end of every share (issue 23, session 12). Returns the input bytes of the batch's records.
      */
-    private long copyBatch(Segment in, HintFile.Cursor e, long[] hashes, int batch, SlotProbe probe,
+    private long copyBatch(Segment in, int input, HintFile.Cursor e, int batch, SlotProbe probe,
                            BooleanSupplier abandon) throws IOException {
         long inputBytes = 0;
         for (int i = 0; i < batch; i++) {
             boolean entry = e.next();
             assert entry : "a batch past the end of its share";
             inputBytes += e.recordSize();
-            Fate fate = fate(e, in, hashes[i], probe);
+            Fate fate = fate(e, in, input, probe);
             if (fate == Fate.DROP) {
                 continue;
             }
@@ -151,7 +143,8 @@ final class CompactionPart {
             } else {
                 long copiedTo = out.copy(in, e);
                 if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
-                    relocations.add(probe, out.segment().id(), copiedTo, out.lastSize(), out.lastExpiresAt());
+                    live.copied(input, e.offset(), CompactionView.locationWord(out.segment().id(), copiedTo),
+                            out.lastSize(), out.lastExpiresAt());
                 }
             }
             rate.wrote(out.length() - before, abandon);
@@ -181,13 +174,13 @@ final class CompactionPart {
      * not become durable (a failed write) is kept, and after a write failure so is every record of a key without
      * an entry (its delete may be the failed write).
      *
-     * <p>Most records are decided by {@link CompactionView#pointsAt} alone, from the slot table: whether the key
-     * points at this very record. Only when that is no and the answer depends on the key's entry elsewhere (a
-     * tombstone or a PUT with a TTL that may shadow an older record, or a failed writer) is the key looked up by
-     * its bytes. Fills {@code probe} with the key's slot and entry when the key points at the record.
+     * <p>Most records are decided by {@link LiveRecords#isLive} alone, a bit the walk of the slot table before the
+     * copy set: whether a key pointed at this very record. Only when that is no and the answer depends on the key's
+     * entry elsewhere (a tombstone or a PUT with a TTL that may shadow an older record, or a failed writer) is the
+     * key looked up by its bytes, into {@code probe}.
      */
-    private Fate fate(HintFile.Cursor e, Segment in, long hash, SlotProbe probe) {
-        if (view.pointsAt(hash, in.id(), e.offset(), probe)) {
+    private Fate fate(HintFile.Cursor e, Segment in, int input, SlotProbe probe) {
+        if (live.isLive(input, e.offset())) {
             // The key's newest record is this one. If a write failure caught it, reopen will find one of the
             // key's older records, and which one is not known here: keep them all.
             return durable.isDurable(in.id(), e.offset()) ? Fate.COPY : Fate.KEEP;
@@ -208,31 +201,15 @@ final class CompactionPart {
         }
         if (e.type() == RecordFormat.TYPE_PUT) {
             if (current != null && current.segmentId() == in.id() && current.offset() == e.offset()) {
-                // pointsAt said no, and no write points a key back at an older record; copying is the safe
-                // answer should that ever change.
-                return Fate.COPY;
+                // The walk would have had to miss a slot that named this record when it began: no write points
+                // a key back at an older record. Nothing is published yet; the run fails and deletes its outputs.
+                throw new IllegalStateException("the key directory names the record at offset " + e.offset()
+                        + " of segment " + in.id() + ", which the walk of its table before the copy found dead");
             }
             boolean mayBeNewest = current == null && e.expiresAt() != 0;
             return mayBeNewest && oldestOutside < e.sequence() ? Fate.TOMBSTONE : Fate.DROP;
         }
         return current == null && oldestOutside < e.sequence() ? Fate.COPY : Fate.DROP;
-    }
-
-    /**
-     * Moves {@code ahead} over the next {@code batch} entries, hashing their keys into {@code hashes}, then loads
-     * their home slots in a row.
-     */
-    private void lookAhead(HintFile.Cursor ahead, long[] hashes, int batch) {
-        for (int i = 0; i < batch; i++) {
-            boolean entry = ahead.next();
-            assert entry : "a look-ahead past the end of its share";
-            hashes[i] = CompactionView.hash(ahead.buffer(), ahead.keyAt(), ahead.keyLength());
-        }
-        long touched = 0;
-        for (int i = 0; i < batch; i++) {
-            touched += view.touchHome(hashes[i]);
-        }
-        sink += touched;
     }
 
     /**

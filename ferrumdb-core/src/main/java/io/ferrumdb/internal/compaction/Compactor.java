@@ -31,13 +31,13 @@ import java.util.function.BooleanSupplier;
  * Rewrites the live records of sealed segments into new segments and deletes the old ones, without stopping
  * readers or writers. The steps, each durable before the next:
  * <ol>
- *   <li>copy live records (and tombstones, or expired values turned into tombstones, that may still hide an older
- *   value elsewhere) into output files under
- *   temporary names; fsync them and write their hint files;</li>
+ *   <li>find the inputs' live records from one walk of the key directory's table ({@link LiveRecords}); copy them
+ *   (and tombstones, or expired values turned into tombstones, that may still hide an older value elsewhere) into
+ *   output files under temporary names; fsync them and write their hint files;</li>
  *   <li>rename the outputs to their final names and fsync the directory; list them in the MANIFEST; publish
  *   them to readers;</li>
- *   <li>switch the key directory entry of each copied record with compare-and-set, so that a write that landed
- *   meanwhile on the same key wins over the copy;</li>
+ *   <li>switch the key directory entry of each copied record with compare-and-set, in a second walk of the table,
+ *   so that a write that landed meanwhile on the same key wins over the copy;</li>
  *   <li>write the COMPACTION journal listing the inputs, unlist them from the MANIFEST, delete them, fsync the
  *   directory, and delete the journal. Open finishes an interrupted step 4 from the journal.</li>
  * </ol>
@@ -49,7 +49,7 @@ import java.util.function.BooleanSupplier;
  * just before it was deleted still read it: sealed segments are memory-mapped and a mapping outlives its file.
  *
  * <p>A background compaction can be abandoned (the database is closing): step 1 checks its {@code abandon} signal
- * at safe points (before each input, every {@link #LOOKAHEAD} records, while throttled, before each output is
+ * at safe points (before each input, every {@link #BATCH} records, while throttled, before each output is
  * finished and before the first rename) and then deletes its outputs, exactly as after an I/O failure. Nothing
  * outside the outputs has changed by then; from the first rename on, a run always finishes.
  */
@@ -68,11 +68,8 @@ public final class Compactor {
      * writes while the caller switches the key directory.
      */
     public static final String THREAD_NAME = "ferrumdb-subcompaction-";
-    /**
-     * Entries whose home slots are loaded together before they are decided: enough to keep a core's misses in
-     * flight (it tracks about ten), few enough that the slots are still cached when their turn comes.
-     */
-    static final int LOOKAHEAD = 16;
+    /** Records a part decides per call of its copy loop's method, and between two checks of {@code abandon}. */
+    static final int BATCH = 16;
 
 
     private final KeyDir keyDir;
@@ -167,9 +164,11 @@ public final class Compactor {
         CompactionPart.RateLimit rate = new CompactionPart.RateLimit(bytesPerSecond);
         InputHints hints = new InputHints(files);
         ProgressMeter progress = new ProgressMeter(bytesRead, listener);
+        // After the caller purged expired entries (as the record fates expect) and before any record is decided.
+        LiveRecords liveRecords = LiveRecords.of(view, inputs);
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
-            running.add(new CompactionPart(keyDir, view, segments, segmentSize, durable, oldestOutside, rate,
+            running.add(new CompactionPart(keyDir, liveRecords, segments, segmentSize, durable, oldestOutside, rate,
                     shares, outputPools, hints, progress));
         }
         List<SegmentOutput> outputs = new ArrayList<>();
@@ -198,7 +197,7 @@ public final class Compactor {
         // MANIFEST write deletes them at once (SegmentSet#publish), as the catch above does after a failed rename.
         segments.publish(outputs);
         if (running.size() == 1) {
-            switchKeys(running);
+            liveRecords.apply(view, segments);
             syncAndJournal(inputs, decidedWhileHealthy);
         } else {
             // The caller of db.compact() waits for the switches and the journal, and neither needs the other: the key
@@ -213,7 +212,7 @@ public final class Compactor {
                 return null;
             });
             try {
-                switchKeys(running);
+                liveRecords.apply(view, segments);
             } catch (RuntimeException | Error e) {
                 try {
                     Uninterruptibly.get(journal, "the compaction journal");
@@ -227,13 +226,6 @@ public final class Compactor {
         deleteInputs(inputs);
         progress.complete();
         return new Outcome(inputs.size(), bytesRead, bytesWritten(outputs));
-    }
-
-    /** Step 3: every part's key directory switches (after the publish: the outputs must be in the segment set). */
-    private void switchKeys(List<CompactionPart> parts) {
-        for (CompactionPart part : parts) {
-            part.relocations.apply(view, segments);
-        }
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.function.LongConsumer;
  * heap ({@link ExpiryQueue}). {@link Key} and {@link Location} objects exist only while a call uses them.
  *
  * <p>Concurrency: GETs and scans are lock-free. Every change (the log writer's puts and removes, compaction's {@link
- * CompactionView#relocate}, the TTL purge, growth) is made under one mutation lock, so slots have one writer at a
+ * CompactionView#switchCopies}, the TTL purge, growth) is made under one mutation lock, so slots have one writer at a
  * time ({@link SlotWriter} makes them; recovery's loading is {@link KeyDirLoader}'s). Growth copies the table into a
  * larger one while readers keep using the old one, then publishes the new one with a single volatile write: readers
  * never wait; the writer that triggers growth pays the copy. Comparing a key with a record may take the log writer's
@@ -32,7 +32,7 @@ public final class KeyDir {
     /** Fill of the table open sizes from the hints' entry counts: room for 6% more keys before the first growth. */
     private static final double OPEN_FILL = 0.8;
 
-    /** Held by every change; {@link CompactionView} takes it for its batches of relocations. */
+    /** Held by every change; {@link CompactionView} takes it for its switches, a chunk of slots per hold. */
     final Object mutation = new Object();
     /** Where keys are compared: an arena, or (hash-only, plaintext) the records, at open too. */
     final KeyStore keys;

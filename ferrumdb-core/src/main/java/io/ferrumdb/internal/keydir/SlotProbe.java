@@ -1,10 +1,9 @@
 package io.ferrumdb.internal.keydir;
 
 /**
- * A key's entry as the key directory held it when looked up, and the slot and header it was in, so that a later
- * {@link CompactionView#relocate(long, int, int, long, Location)} goes straight to the slot instead of hashing and
- * comparing the key again. Mutable and reused: compaction fills one record after record, a GET one per thread ({@link
- * KeyDir#find}).
+ * A key's entry as the key directory held it when looked up, and the slot and header it was in, so that the lookup
+ * can tell whether the slot still holds it (a record gone under it, {@link #stillHeld}). Mutable and reused: a GET
+ * fills one per thread ({@link KeyDir#find}), compaction one per part, for the records it must look up by key.
  */
 public final class SlotProbe {
     long header;
@@ -49,10 +48,6 @@ public final class SlotProbe {
     /** Fills the entry from {@code loc}, slot unknown: for lookups that produce a Location (tests, adapters). */
     public void set(Location loc) {
         set(-1, 0, loc.segmentId(), loc.offset(), loc.recordSize(), loc.expiresAt());
-    }
-
-    public long header() {
-        return header;
     }
 
     public int slot() {

@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 
 /**
  * An open-addressing hash table (linear probing) of fixed capacity, off-heap, with no Java object per entry.
@@ -62,8 +63,13 @@ final class SlotTable {
             ByteOrder.nativeOrder());
     private static final long ODD = 1L << 32;
 
+    /** Words a slot, as {@link #copyWords} lays them out. */
+    static final int WORDS_PER_SLOT = SLOT_BYTES / 8;
+
     final int capacity;
     private final ByteBuffer slots;
+    /** The slots as longs in native order, for {@link #copyWords}' bulk copies only. */
+    private final LongBuffer words;
     /** One word a slot, allocated on the first TTL; null means every expiry is 0. Covered by the slot version. */
     private volatile ByteBuffer expiries;
     /**
@@ -92,6 +98,7 @@ final class SlotTable {
     private SlotTable(int capacity, ByteBuffer slots) {
         this.capacity = capacity;
         this.slots = slots.order(ByteOrder.nativeOrder());
+        this.words = slots.duplicate().clear().order(ByteOrder.nativeOrder()).asLongBuffer();
     }
 
     private static int checkCapacity(int capacity) {
@@ -295,12 +302,14 @@ final class SlotTable {
     }
 
     /**
-     * Reads {@code slot}'s header without ordering, only to bring the slot into the cache ahead of its use (any
-     * thread; the value may be stale and means nothing). A plain load: in a fresh JVM's interpreter a VarHandle
-     * access costs several times more.
+     * Copies the words of slots {@code [from, from + count)} into {@code into} (three a slot, from index 0), with
+     * plain loads and no seqlock: a slot being written meanwhile may come out stale or torn between its words, so
+     * only callers that tolerate that (compaction's walks, {@link CompactionView}) use it. One bulk copy per call
+     * instead of a buffer access per word: a fresh JVM walks the whole table before C2 has compiled anything, and
+     * a direct buffer's {@code getLong} is a deeper call chain than the interpreter and C1 handle cheaply.
      */
-    long touch(int slot) {
-        return slots.getLong(at(slot, 0));
+    void copyWords(int from, int count, long[] into) {
+        words.get(from * WORDS_PER_SLOT, into, 0, count * WORDS_PER_SLOT);
     }
 
     // ------------------------------------------------------------------ mutator side (caller holds the lock)
@@ -334,7 +343,12 @@ final class SlotTable {
 
     /** True when {@code slot}'s location word is {@code locationWord} ({@link #locationWord}). Mutator only. */
     boolean holdsLocation(int slot, long locationWord) {
-        return slots.getLong(at(slot, 1)) == locationWord;
+        return locationWordOf(slot) == locationWord;
+    }
+
+    /** {@code slot}'s location word ({@link #locationWord}). Mutator only. */
+    long locationWordOf(int slot) {
+        return slots.getLong(at(slot, 1));
     }
 
     /** Word 1 of a slot: the location, packed. The caller has checked {@link #checkLimits}. */

@@ -197,7 +197,7 @@ class CompactorTest {
 
     /**
      * Abandoning (the database closing) at the first, second, ... poll of the signal, until a run finishes
-     * without reaching it: every safe point of the copy (each input, every LOOKAHEAD records, each output,
+     * without reaching it: every safe point of the copy (each input, every BATCH records, each output,
      * before the first rename) leaves the files, the MANIFEST, the segment set and the key directory as they were.
      */
     @ParameterizedTest(name = "{0} thread(s)")

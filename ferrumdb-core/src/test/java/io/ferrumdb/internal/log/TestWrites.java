@@ -24,6 +24,11 @@ public final class TestWrites {
                 new Location(segmentId, offset, recordSize, expiresAt));
     }
 
+    /** Makes {@code s} count {@code length} bytes written, as the writer would (tests that name offsets in it). */
+    public static void writtenUpTo(Segment s, long length) {
+        s.setWrittenLength(length);
+    }
+
     /** {@code appends} as one atomic append's {@link Records}. */
     public static Records records(Append... appends) {
         return records(List.of(appends));

@@ -1,0 +1,206 @@
+package io.ferrumdb.internal.compaction;
+
+import io.ferrumdb.internal.format.RecordFormat;
+import io.ferrumdb.internal.keydir.CompactionView;
+import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentSet;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Which records of a compaction's inputs the key directory names (the live ones), decided from one walk of its slot
+ * table before the copy ({@link CompactionView#liveLocations}), and where the copy put each of them, for the switch
+ * walk after the publish ({@link CompactionView#switchCopies}): no probe of the key directory per record.
+ *
+ * <p>Per input, a bitmap with one bit per {@link #GRAIN} bytes of the file, set at {@code offset / GRAIN} for each
+ * record a slot names: two records never start closer than a header apart, so each record has a bit of its own.
+ * The copies are numbered by rank: the live records of the inputs before a record, in input order then file
+ * order, found from a count per bitmap word. Copies are kept in primitive arrays indexed by that number (no object
+ * per record: a profile of a 300,000-key compaction once showed per-record objects promoted by young collections,
+ * 0.1-0.3 s of pauses).
+ *
+ * <p>Threads: {@link #of} runs on the caller before the parts start; the parts then read the bitmaps and each
+ * writes the copies of its own records ({@link #copied}: disjoint numbers, as the parts' shares are disjoint); the
+ * caller reads them after the parts ended ({@link #apply}).
+ */
+final class LiveRecords implements CompactionView.Copies {
+    /** Bytes a bitmap bit covers: the smallest record, a header. */
+    static final int GRAIN = RecordFormat.HEADER_SIZE;
+
+    /** The inputs' ids in ascending order, and their bitmaps in the same order. */
+    private final int[] ids;
+    private final long[][] bits;
+    /** Per input, per bitmap word: the copy number of its first live record (live records before it). */
+    private final int[][] ranks;
+    /** Per copy number: the copy's location word, or 0 while none (kept as it is, or not copied). */
+    private final long[] to;
+    private final int[] toSize;
+    private final long[] toExpiresAt;
+    /** Bytes of the switched records, per input (index as {@link #ids}), and of their copies per output. */
+    private final long[] released;
+    private final PerSegment added = new PerSegment();
+
+    private LiveRecords(int[] ids, long[][] bits) {
+        this.ids = ids;
+        this.bits = bits;
+        this.ranks = new int[ids.length][];
+        long live = 0;
+        for (int i = 0; i < ids.length; i++) {
+            long[] b = bits[i];
+            int[] r = new int[b.length];
+            for (int w = 0; w < b.length; w++) {
+                r[w] = (int) live;
+                live += Long.bitCount(b[w]);
+            }
+            ranks[i] = r;
+            if (live > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("compaction limit: more than " + (Integer.MAX_VALUE - 8)
+                        + " live records in one run");
+            }
+        }
+        this.to = new long[(int) live];
+        this.toSize = new int[(int) live];
+        this.toExpiresAt = new long[(int) live];
+        this.released = new long[ids.length];
+    }
+
+    /** Walks the key directory's table for the live records of {@code inputs} (sealed segments). */
+    static LiveRecords of(CompactionView view, List<Segment> inputs) {
+        Segment[] sorted = inputs.toArray(new Segment[0]);
+        Arrays.sort(sorted, (a, b) -> Integer.compare(a.id(), b.id()));
+        int[] ids = new int[sorted.length];
+        long[][] bits = new long[sorted.length][];
+        for (int i = 0; i < sorted.length; i++) {
+            ids[i] = sorted[i].id();
+            long grains = sorted[i].writtenLength() / GRAIN + 1;
+            bits[i] = new long[(int) ((grains + 63) >>> 6)];
+        }
+        view.liveLocations(ids[0], ids[ids.length - 1], location -> {
+            int i = Arrays.binarySearch(ids, CompactionView.segmentOf(location));
+            if (i < 0) {
+                return; // a segment between two inputs' ids, not compacted
+            }
+            long grain = CompactionView.offsetOf(location) / GRAIN;
+            if (grain >= (long) bits[i].length << 6) {
+                throw new IllegalStateException("the key directory names offset " + CompactionView.offsetOf(location)
+                        + " of segment " + ids[i] + ", beyond its " + sorted[i].writtenLength() + " bytes");
+            }
+            bits[i][(int) (grain >>> 6)] |= 1L << grain;
+        });
+        return new LiveRecords(ids, bits);
+    }
+
+    /** The index of input {@code segmentId} for {@link #isLive} and {@link #copied}; the caller knows it is one. */
+    int input(int segmentId) {
+        int i = Arrays.binarySearch(ids, segmentId);
+        assert i >= 0 : "segment " + segmentId + " is not an input";
+        return i;
+    }
+
+    /** Whether a key named the record at {@code offset} of input {@code input} when the walk read its slot. */
+    boolean isLive(int input, long offset) {
+        long grain = offset / GRAIN;
+        return (bits[input][(int) (grain >>> 6)] & 1L << grain) != 0;
+    }
+
+    /**
+     * The live record at {@code offset} of input {@code input} was copied to {@code toLocation} ({@link
+     * CompactionView#locationWord}, not 0), {@code toSize} bytes with its expiry: keys naming it switch to it.
+     */
+    void copied(int input, long offset, long toLocation, int toSize, long toExpiresAt) {
+        assert isLive(input, offset) && toLocation != 0 : "a copy of a record not live, or at no location";
+        int copy = number(input, offset);
+        to[copy] = toLocation;
+        this.toSize[copy] = toSize;
+        this.toExpiresAt[copy] = toExpiresAt;
+    }
+
+    /** The copy number of the live record at {@code offset} of input {@code input}. */
+    private int number(int input, long offset) {
+        long grain = offset / GRAIN;
+        int w = (int) (grain >>> 6);
+        return ranks[input][w] + Long.bitCount(bits[input][w] & ((1L << grain) - 1));
+    }
+
+    /**
+     * Switches each key that still names a copied record to its copy ({@link CompactionView#switchCopies}) and
+     * moves the live bytes of the switched records, summed per segment. Returns how many keys were switched.
+     */
+    int apply(CompactionView view, SegmentSet segments) {
+        int count = view.switchCopies(ids[0], ids[ids.length - 1], this);
+        segments.moveLive(ids, released, added.ids(), added.sums());
+        return count;
+    }
+
+    @Override
+    public int copyOf(long fromLocation) {
+        int i = Arrays.binarySearch(ids, CompactionView.segmentOf(fromLocation));
+        long offset = CompactionView.offsetOf(fromLocation);
+        if (i < 0 || offset / GRAIN >= (long) bits[i].length << 6 || !isLive(i, offset)) {
+            // A record the walk did not find live is named by no key now either (no write points a key back).
+            return -1;
+        }
+        int copy = number(i, offset);
+        return to[copy] == 0 ? -1 : copy;
+    }
+
+    @Override
+    public long location(int copy) {
+        return to[copy];
+    }
+
+    @Override
+    public int size(int copy) {
+        return toSize[copy];
+    }
+
+    @Override
+    public long expiresAt(int copy) {
+        return toExpiresAt[copy];
+    }
+
+    @Override
+    public void switched(long fromLocation, int fromSize, int copy) {
+        // The sizes differ when the copy was sealed under another cipher than the original.
+        released[Arrays.binarySearch(ids, CompactionView.segmentOf(fromLocation))] += fromSize;
+        added.add(CompactionView.segmentOf(to[copy]), toSize[copy]);
+    }
+
+    /** Bytes summed per segment id; a compaction writes a few outputs, so a short list searched from its end. */
+    private static final class PerSegment {
+        private int[] ids = new int[4];
+        private long[] sums = new long[4];
+        private int n;
+        /** The index {@link #add} found last: consecutive switches often go to one output. */
+        private int last;
+
+        void add(int id, long bytes) {
+            if (n > 0 && ids[last] == id) {
+                sums[last] += bytes;
+                return;
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                if (ids[i] == id) {
+                    sums[i] += bytes;
+                    last = i;
+                    return;
+                }
+            }
+            if (n == ids.length) {
+                ids = Arrays.copyOf(ids, 2 * n);
+                sums = Arrays.copyOf(sums, 2 * n);
+            }
+            ids[n] = id;
+            sums[n] = bytes;
+            last = n++;
+        }
+
+        int[] ids() {
+            return Arrays.copyOf(ids, n);
+        }
+
+        long[] sums() {
+            return Arrays.copyOf(sums, n);
+        }
+    }
+}
