@@ -163,6 +163,35 @@ class BackupRestoreTest {
     }
 
     /** Waits until the writer acknowledged write {@code n}; fails if it died first. */
+    /**
+     * A backup target inside the database directory is refused however it is spelled: through a symbolic link to the
+     * directory, or from a database opened through one (before, only the spelled paths were compared, so such a
+     * backup was written into the database directory itself: hard links to its own segments that compaction could no
+     * longer free, and `ferrumdb backup` exited 0 where README promises exit code 2).
+     */
+    @Test
+    void aBackupTargetInsideTheDatabaseIsRefusedAlsoThroughASymbolicLink() throws IOException {
+        Path dir = tmp.resolve("db");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), dir.getFileName());
+        Files.createDirectories(dir);
+        try (FerrumDB db = FerrumDB.open(dir)) {
+            db.put(new byte[] {1}, new byte[] {1});
+            for (Path target : List.of(link.resolve("copy"), link.resolve("copy/deeper"))) {
+                assertThatThrownBy(() -> db.backup(target)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("must lie outside the database directory");
+            }
+        }
+        try (FerrumDB db = FerrumDB.open(link)) {
+            assertThatThrownBy(() -> db.backup(dir.resolve("copy"))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must lie outside the database directory");
+            db.backup(tmp.resolve("outside"));
+        }
+        assertThat(dir.resolve("copy")).as("nothing was written into the database").doesNotExist();
+        try (FerrumDB copy = FerrumDB.open(tmp.resolve("outside"), Options.builder().readOnly(true).build())) {
+            assertThat(copy.get(new byte[] {1})).containsExactly(1);
+        }
+    }
+
     private static void awaitAcknowledged(AtomicLong acknowledged, long n, Thread writer) throws InterruptedException {
         while (acknowledged.get() < n) {
             assertThat(writer.isAlive()).as("the writer thread is running").isTrue();

@@ -65,6 +65,48 @@ class LockContentionTest {
     }
 
     /**
+     * The same through a second path to the directory that symbolic-link resolution does not reduce to the first
+     * (the directory moved while open, as here, or the same volume mounted at two places): the registry knows the
+     * directory by its LOCK file, so the second open is refused from the table, naming the first handle, and no
+     * channel on LOCK is closed; a second read-only handle shares the first one's lock, as under one path. Before,
+     * the second open opened LOCK itself, met the JVM's OverlappingFileLockException, closed its channel and so
+     * dropped this process's lock: another process could then open the database for writing beside the first
+     * handle (issue 3: a second open, from this process or another, fails with DatabaseLockedException).
+     */
+    @ParameterizedTest(name = "first handle opened {0}")
+    @ValueSource(strings = {"read-write", "read-only"})
+    void aSecondPathToAnOpenDirectoryKeepsItLockedForOtherProcesses(String firstMode) throws Exception {
+        Path dir = tmp.resolve("db").toAbsolutePath().normalize();
+        Path moved = tmp.resolve("moved").toAbsolutePath().normalize();
+        FerrumDB.open(dir).close();
+        boolean readOnly = firstMode.equals("read-only");
+        Options first = Options.builder().readOnly(readOnly).build();
+        try (FerrumDB db = FerrumDB.open(dir, first)) {
+            Files.move(dir, moved);
+            try {
+                assertThatThrownBy(() -> FerrumDB.open(moved))
+                        .isInstanceOf(DatabaseLockedException.class)
+                        .hasMessageContaining(moved.toString())
+                        .hasMessageContaining(readOnly ? "a shared read-only open handle in this process"
+                                : "an exclusive open handle in this process");
+                if (readOnly) {
+                    FerrumDB.open(moved, Options.builder().readOnly(true).build()).close();
+                } else {
+                    assertThatThrownBy(() -> FerrumDB.open(moved, Options.builder().readOnly(true).build()))
+                            .isInstanceOf(DatabaseLockedException.class);
+                }
+                Probe locked = probe(moved);
+                assertThat(locked.exitCode).as("child output: %s", locked.output).isEqualTo(LockProbeChild.LOCKED);
+            } finally {
+                Files.move(moved, dir);
+            }
+            assertThat(db.size()).as("the first handle is unaffected").isZero();
+        }
+        Probe opened = probe(dir);
+        assertThat(opened.exitCode).as("child output: %s", opened.output).isEqualTo(LockProbeChild.OPENED);
+    }
+
+    /**
      * The refusal names the other process by pid and program name where the operating system tells (Linux
      * /proc/locks), never by its command line; elsewhere it says "another process". A read-only holder excludes a
      * writer but admits readers.

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +24,9 @@ import java.util.Map;
  * that opened its own channel, found the file locked and closed that channel, silently unlocked the first handle's
  * directory for every other process. Here a second open in this JVM is refused from the table, without touching
  * the file; only the entry's owner ever closes the channel. LevelDB ({@code PosixLockTable}) and RocksDB do the
- * same.
+ * same. A directory is found by its canonical path, and else by the identity of its {@code LOCK} file (device and
+ * inode), since some second paths to one directory have another canonical path: the directory moved while open,
+ * or one volume mounted at two places. Missing that, the second open would open its own channel again.
  *
  * <p>Shared (read-only) holders of one directory share one OS lock and one channel, counted; the last one to
  * leave releases it. An exclusive holder excludes everyone.
@@ -45,6 +49,8 @@ public final class LockRegistry {
 
     private static final class Entry {
         final Path directory;
+        /** The LOCK file's {@link BasicFileAttributes#fileKey()} (device and inode), null where the OS has none. */
+        final Object lockFileKey;
         final StorageFile file;
         final FileLock lock;
         final boolean shared;
@@ -54,8 +60,9 @@ public final class LockRegistry {
         final long takenAtMillis;
         int holders = 1;
 
-        Entry(Path directory, StorageFile file, FileLock lock, boolean shared, String purpose) {
+        Entry(Path directory, Object lockFileKey, StorageFile file, FileLock lock, boolean shared, String purpose) {
             this.directory = directory;
+            this.lockFileKey = lockFileKey;
             this.file = file;
             this.lock = lock;
             this.shared = shared;
@@ -112,9 +119,9 @@ public final class LockRegistry {
     public synchronized Lease acquire(FileIO io, Path directory, boolean shared, boolean createLockFile,
                                       String purpose) throws IOException {
         Path key = canonical(directory);
-        Entry existing = held.get(key);
+        Entry existing = find(key, lockFileKey(directory));
         if (existing != null && !existing.lock.isValid()) {
-            held.remove(key);
+            held.remove(existing.directory);
             existing = null;
         }
         if (existing != null) {
@@ -148,7 +155,7 @@ public final class LockRegistry {
                     .orElse(ANOTHER_PROCESS_ADVICE);
             throw new DatabaseLockedException(directory, holder, advice, null);
         }
-        Entry entry = new Entry(key, file, lock, shared, purpose);
+        Entry entry = new Entry(key, lockFileKey(directory), file, lock, shared, purpose);
         held.put(key, entry);
         return new Lease(entry);
     }
@@ -207,6 +214,29 @@ public final class LockRegistry {
             return io.create(path);
         } catch (FileAlreadyExistsException e) {
             return io.open(path, true);
+        }
+    }
+
+    /** The entry of the directory at {@code key}, else of the one whose LOCK file is the file {@code lockFileKey}. */
+    private Entry find(Path key, Object lockFileKey) {
+        Entry byPath = held.get(key);
+        if (byPath != null || lockFileKey == null) {
+            return byPath;
+        }
+        for (Entry e : held.values()) {
+            if (lockFileKey.equals(e.lockFileKey)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The identity of the directory's LOCK file, null when it has none or there is no such file yet. */
+    private static Object lockFileKey(Path directory) {
+        try {
+            return Files.readAttributes(directory.resolve(FileNames.LOCK), BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null; // no LOCK file: no one can hold it; opening it reports what is wrong
         }
     }
 
