@@ -42,8 +42,11 @@ public final class WriteBatch {
     private WriteBatch add(Operation op) {
         long bytes = payloadBytes + op.key().length + (op.value() == null ? 0 : op.value().length);
         if (bytes > Limits.MAX_BATCH_BYTES) {
-            throw new IllegalArgumentException("batch exceeds the limit of " + Limits.MAX_BATCH_BYTES
-                    + " bytes of keys and values");
+            // Named like the key and value limits: the size reached, the limit and its constant, and which
+            // operation did it; the batch keeps what it held (the operation is not added).
+            throw new IllegalArgumentException("batch of " + bytes + " bytes of keys and values with operation "
+                    + (operations.size() + 1) + " exceeds the limit of " + Limits.MAX_BATCH_BYTES
+                    + " bytes (MAX_BATCH_BYTES); the operation was not added");
         }
         payloadBytes = bytes;
         operations.add(op);

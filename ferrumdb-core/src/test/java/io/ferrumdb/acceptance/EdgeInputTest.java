@@ -58,6 +58,22 @@ class EdgeInputTest {
     }
 
     @Test
+    void aBatchOverItsLimitIsRefusedNamingItsSizeAndTheLimitAndKeepsWhatItHeld() {
+        byte[] largest = new byte[Limits.MAX_VALUE_SIZE];
+        WriteBatch batch = new WriteBatch();
+        int fit = (int) (Limits.MAX_BATCH_BYTES / (largest.length + 2)); // 3 puts of a 2-byte key and 64 MiB
+        for (int i = 0; i < fit; i++) {
+            batch.put(b("k" + i), largest);
+        }
+        long held = fit * (largest.length + 2L);
+        refused(() -> batch.put(b("k" + fit), largest), "batch of " + (held + largest.length + 2) + " bytes",
+                "operation " + (fit + 1), "limit of " + Limits.MAX_BATCH_BYTES, "MAX_BATCH_BYTES");
+        assertThat(batch.size()).as("the refused put was not added").isEqualTo(fit);
+        batch.delete(b("small enough")); // what still fits is still taken
+        assertThat(batch.size()).isEqualTo(fit + 1);
+    }
+
+    @Test
     void nullAndOversizedKeysAndValuesAndNonPositiveTtlsAreRefusedNamingTheLimitAndWriteNothing() {
         Path dir = tmp.resolve("db");
         Options options = Options.builder().fsyncPolicy(FsyncPolicy.never()).build();
