@@ -6,12 +6,12 @@ import io.ferrumdb.internal.compaction.Compactor;
 import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.directory.BackupWriter;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
+import io.ferrumdb.internal.directory.RealPaths;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.log.LogWriter;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,7 +127,7 @@ final class Maintenance {
 
     /** Seals the active segment and copies the sealed segments to {@code to}, telling {@code progress}. */
     void backup(Path to, Runnable ensureOpen, Consumer<MaintenanceProgress> progress) {
-        if (resolvedAsFarAsItExists(to).startsWith(resolvedAsFarAsItExists(dir))) {
+        if (RealPaths.resolved(to).startsWith(RealPaths.resolved(dir))) {
             throw new IllegalArgumentException("backup target " + to + " must lie outside the database directory");
         }
         lock.lock();
@@ -141,27 +141,6 @@ final class Maintenance {
             throw new FerrumException("backup of " + dir + " to " + to + " failed: " + e, e);
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * {@code path} with symbolic links resolved in the part of it that exists (a backup target usually does not
-     * yet), so that a target reached through a link into the database directory, or a database opened through one,
-     * is seen inside it.
-     */
-    private static Path resolvedAsFarAsItExists(Path path) {
-        Path absolute = path.toAbsolutePath().normalize();
-        Path existing = absolute;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return absolute;
-        }
-        try {
-            return existing.toRealPath().resolve(existing.relativize(absolute));
-        } catch (IOException e) {
-            return absolute; // unreadable on the way: compared as spelled, as before
         }
     }
 

@@ -118,7 +118,7 @@ public final class LockRegistry {
      */
     public synchronized Lease acquire(FileIO io, Path directory, boolean shared, boolean createLockFile,
                                       String purpose) throws IOException {
-        Path key = canonical(directory);
+        Path key = RealPaths.resolved(directory);
         Entry existing = find(key, lockFileKey(directory));
         if (existing != null && !existing.lock.isValid()) {
             held.remove(existing.directory);
@@ -186,13 +186,13 @@ public final class LockRegistry {
      * directory's small files assert ("REQUIRES: the exclusive lock").
      */
     public synchronized boolean isHeldExclusively(Path directory) {
-        Entry e = held.get(canonical(directory));
+        Entry e = held.get(RealPaths.resolved(directory));
         return e != null && !e.shared && e.lock.isValid();
     }
 
     /** Whether this process holds {@code directory} through the registry (for tests and diagnostics). */
     public synchronized boolean isHeld(Path directory) {
-        Entry e = held.get(canonical(directory));
+        Entry e = held.get(RealPaths.resolved(directory));
         return e != null && e.lock.isValid();
     }
 
@@ -237,16 +237,6 @@ public final class LockRegistry {
             return Files.readAttributes(directory.resolve(FileNames.LOCK), BasicFileAttributes.class).fileKey();
         } catch (IOException e) {
             return null; // no LOCK file: no one can hold it; opening it reports what is wrong
-        }
-    }
-
-    /** The directory with symbolic links resolved, so that two spellings of one directory share one entry. */
-    private static Path canonical(Path directory) {
-        Path absolute = directory.toAbsolutePath().normalize();
-        try {
-            return absolute.toRealPath();
-        } catch (IOException e) {
-            return absolute;
         }
     }
 }
