@@ -80,6 +80,46 @@ class MutableMappingTest(DbTestCase):
             self.assertEqual(list(reversed(db.values())), [b"4", b"3", b"1"])
             self.assertEqual(list(reversed(db.items(prefix="c"))), [(b"c", b"3")])
 
+    def test_clear_is_one_scan_and_popitem_takes_the_first_key(self) -> None:
+        """Audit 27c: MutableMapping's clear() popped one item at a time, each a fresh scan fetching up to 4,096
+        keys (5,000 keys took 8 s, growing with the square of the count); its popitem() left each scan open."""
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            with db.write_batch() as batch:
+                for i in range(3000):
+                    batch.put(f"k{i:05}", "v")
+            self.assertEqual(db.popitem(), (b"k00000", b"v"))
+            scans = 0
+            original = ferrumdb.FerrumDB.iterator
+
+            def counting(self_: ferrumdb.FerrumDB, **kwargs: object) -> ferrumdb.Scan:
+                nonlocal scans
+                scans += 1
+                return original(self_, **kwargs)  # type: ignore[arg-type]
+
+            ferrumdb.FerrumDB.iterator = counting  # type: ignore[method-assign]
+            try:
+                db.clear()
+            finally:
+                ferrumdb.FerrumDB.iterator = original  # type: ignore[method-assign]
+            self.assertEqual(scans, 1)
+            self.assertEqual(len(db), 0)
+            with self.assertRaisesRegex(KeyError, "empty"):
+                db.popitem()
+            db.clear()  # an empty database: nothing to do
+
+    def test_a_handle_cannot_be_pickled_and_says_so_in_python_terms(self) -> None:
+        """Audit 27c: pickling reached JPype ("import of module 'io.ferrumdb' failed")."""
+        import copy
+        import pickle
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            with self.assertRaisesRegex(TypeError, "cannot pickle 'ferrumdb.FerrumDB' object"):
+                pickle.dumps(db)
+            with self.assertRaisesRegex(TypeError, "cannot pickle"):
+                copy.copy(db)
+        with ferrumdb.open_documents(Path(self._tmp.name) / "docs", fsync="never") as store:
+            with self.assertRaisesRegex(TypeError, "cannot pickle 'ferrumdb.DocumentStore' object"):
+                pickle.dumps(store)
+
 
 class WithBlockTest(DbTestCase):
     def test_with_blocks_close_what_they_opened_also_when_the_body_raises(self) -> None:

@@ -236,6 +236,13 @@ def encode_text(text: str, what: str) -> bytes:
             "UTF-8 encoding") from None
 
 
+def refuse_pickle(what: str) -> TypeError:
+    """The error for pickling (or copying) a handle, worded as sqlite3's: without it pickle reached JPype's Java
+    object and said "import of module 'io.ferrumdb' failed"."""
+    return TypeError(f"cannot pickle '{what}' object: a database handle belongs to its process; open the database "
+                     "where it is needed (one writer at a time)")
+
+
 def check_passphrase(passphrase: Optional[str]) -> Optional[str]:
     """``passphrase`` after checking it is None or a str that UTF-8 can encode."""
     if passphrase is not None:
