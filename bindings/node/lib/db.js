@@ -147,8 +147,12 @@ const CHUNK_BYTES = 1 << 20;
 function scanArgs(options, withValues) {
   const { prefix = null, start = null, end = null, reverse = false, limit = null } =
     optionsOf(options, SCAN_OPTIONS, withValues ? 'iterate()' : 'keys()');
-  if (limit !== null && (!Number.isInteger(limit) || limit < 0)) {
-    throw typeError(`limit must be a non-negative integer, got ${limit}`);
+  if (limit !== null && !Number.isInteger(limit)) {
+    throw typeError(`limit must be an integer, got ${limit}`);
+  }
+  if (limit !== null && limit < 0) {
+    // A value out of range, as find()'s limit and a negative ttl here and Python's iterator(limit=-1): not a type.
+    throw new InvalidArgumentError(`limit must be zero or more, got ${limit}`);
   }
   const bound = (value, what) => (value === null ? null : toBase64(value, what));
   return [bound(prefix, 'prefix'), bound(start, 'start'), bound(end, 'end'), Boolean(reverse),
