@@ -8,7 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -168,22 +170,33 @@ final class DataCommands {
 
     @Command(name = "del", mixinStandardHelpOptions = true,
             footerHeading = Cli.EXAMPLES, footer = {
-                "  ferrumdb del user:1                   exit code 1 when there was none"},
-            description = "Deletes KEY. Exit code 1 when it did not exist.")
+                "  ferrumdb del user:1                   exit code 1 when there was none",
+                "  ferrumdb del user:1 user:2            several keys, as DEL in the REPL and Redis"},
+            description = {"Deletes each KEY. Exit code 1 when one of them did not exist (each is named; the others "
+                + "are deleted all the same, as rm deletes the files that exist)."})
     static final class Del implements Callable<Integer> {
         @ParentCommand
         Cli cli;
 
-        @Parameters(paramLabel = "KEY", description = "The key to delete.")
-        String key;
+        @Parameters(paramLabel = "KEY", arity = "1..*", description = "The keys to delete.")
+        List<String> keys;
 
         @Override
         public Integer call() {
-            byte[] k = cli.codec().decode(key, "key");
+            Codec codec = cli.codec();
+            // Every key decoded before the first delete: a bad one (hex, say) then deletes nothing.
+            List<byte[]> decoded = keys.stream().map(k -> codec.decode(k, "key")).toList();
+            List<String> missing = new ArrayList<>();
             try (FerrumDB db = cli.open(false)) {
-                if (!db.delete(k)) {
-                    throw CliException.notFound("key not found: " + key);
+                for (int i = 0; i < decoded.size(); i++) {
+                    if (!db.delete(decoded.get(i))) {
+                        missing.add(keys.get(i));
+                    }
                 }
+            }
+            if (!missing.isEmpty()) {
+                throw CliException.notFound((missing.size() == 1 ? "key not found: " : "keys not found: ")
+                        + String.join(", ", missing));
             }
             return ExitCode.OK;
         }

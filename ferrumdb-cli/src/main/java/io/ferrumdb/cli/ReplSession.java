@@ -25,7 +25,8 @@ final class ReplSession {
                     + "keys)",
             "COUNT", "COUNT [prefix]                            number of live keys",
             "TTL", "TTL key                                   seconds left; -1 without TTL, -2 when absent",
-            "EXPIRE", "EXPIRE key seconds                        set a TTL on a key; prints 1, or 0 when absent",
+            "EXPIRE", "EXPIRE key seconds                        set a TTL on a key (0 or less deletes it, as Redis); "
+                    + "prints 1, or 0 when absent",
             "PERSIST", "PERSIST key                               remove a key's TTL; prints 1, or 0",
             "MULTI", "MULTI                                     start a batch: SET and DEL are queued",
             "EXEC", "EXEC                                      apply the queued batch atomically (one WriteBatch); "
@@ -161,11 +162,7 @@ final class ReplSession {
                 out.println(w.size() == 1 ? db().size() : db().count(DataCommands.range(codec, w.get(1))));
             }
             case "TTL" -> ttl(w);
-            case "EXPIRE" -> {
-                arity(w, 3, 3);
-                out.println(rewrite(key(w.get(1)), Durations.withinTtlLimit(Duration.ofSeconds(seconds(w.get(2))),
-                        w.get(2) + " seconds")) ? 1 : 0);
-            }
+            case "EXPIRE" -> expire(w);
             case "PERSIST" -> {
                 arity(w, 2, 2);
                 out.println(rewrite(key(w.get(1)), null) ? 1 : 0);
@@ -306,6 +303,24 @@ final class ReplSession {
     }
 
     /** Puts the current value again with a new TTL (or none); false when the key is absent. */
+    /**
+     * {@code EXPIRE key seconds}: 1 when the key exists, else 0. Zero or fewer seconds delete the key, as Redis's
+     * EXPIRE does (the key expires at once), rather than being refused.
+     */
+    private void expire(ReplSyntax.Words w) {
+        arity(w, 3, 3);
+        byte[] key = key(w.get(1));
+        long seconds;
+        try {
+            seconds = Long.parseLong(w.get(2));
+        } catch (NumberFormatException e) {
+            throw CliException.usage("expected a number of seconds, got '" + w.get(2) + "'");
+        }
+        boolean existed = seconds <= 0 ? db().delete(key)
+                : rewrite(key, Durations.withinTtlLimit(Duration.ofSeconds(seconds), w.get(2) + " seconds"));
+        out.println(existed ? 1 : 0);
+    }
+
     private boolean rewrite(byte[] key, Duration ttl) {
         byte[] value = db().get(key);
         if (value == null) {

@@ -43,6 +43,27 @@ class CommandsTest {
         assertThat(run("del", "user:1").code()).isEqualTo(ExitCode.NOT_FOUND);
     }
 
+    /**
+     * Audit 27c: {@code del a b} was refused ("unexpected argument 'b'") though the REPL's DEL and redis-cli take
+     * several keys. Each existing key is deleted; a missing one is named and makes the exit code 1, as rm does.
+     */
+    @Test
+    void delTakesSeveralKeysDeletesThoseThatExistAndNamesTheMissing() {
+        for (String k : new String[] {"a", "b", "c"}) {
+            assertThat(run("put", k, "v").code()).isZero();
+        }
+        assertThat(run("del", "a", "b").code()).isZero();
+        assertThat(run("keys").out()).isEqualTo("c\n");
+        Run partly = run("del", "c", "gone", "nope");
+        assertThat(partly.code()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(partly.err()).contains("keys not found: gone, nope");
+        assertThat(run("count").out()).isEqualTo("0\n");
+        assertThat(run("put", "d", "v").code()).isZero();
+        Run badHex = run("--hex", "del", "64", "zz");
+        assertThat(badHex.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("get", "d").out()).as("a bad key deletes nothing").isEqualTo("v");
+    }
+
     @Test
     void dbOptionWorksAfterTheCommandToo() {
         assertThat(Run.of(null, "", "put", "--db", db().toString(), "k", "v").code()).isZero();
