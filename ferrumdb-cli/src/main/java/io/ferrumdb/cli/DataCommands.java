@@ -205,11 +205,16 @@ final class DataCommands {
     @Command(name = "keys", mixinStandardHelpOptions = true,
             footerHeading = Cli.EXAMPLES, footer = {
                 "  ferrumdb keys --prefix user: --limit 10",
+                "  ferrumdb keys 'user:*'                keys matching a pattern, as KEYS in the REPL and Redis",
                 "  ferrumdb --hex keys                   binary keys, in hex"},
             description = "Lists live keys in key order, one a line.")
     static final class Keys implements Callable<Integer> {
         @ParentCommand
         Cli cli;
+
+        @Parameters(paramLabel = "PATTERN", arity = "0..1", description = "Only keys starting with PATTERN, or, when "
+                + "it holds * ? or [...], matching it as Redis's KEYS does (quote it for the shell).")
+        String pattern;
 
         @Option(names = "--prefix", paramLabel = "P", description = "Only keys starting with P.")
         String prefix;
@@ -226,11 +231,16 @@ final class DataCommands {
             if (limit < 0) {
                 throw CliException.usage("--limit must be 0 or more, got " + limit);
             }
+            if (pattern != null && prefix != null) {
+                throw CliException.usage("give a PATTERN or --prefix, not both");
+            }
             Codec codec = cli.codec();
-            KeyRange range = range(codec, prefix);
+            // --prefix is always a literal prefix (a key may hold '*'); only PATTERN is read as a glob.
+            KeySelection selection = pattern != null ? KeySelection.of(codec, pattern)
+                    : new KeySelection(range(codec, prefix), null);
             PrintStream out = cli.io.out();
-            try (FerrumDB db = cli.open(true); Stream<byte[]> keys = Cli.shownKeys(db, range, all)) {
-                Iterator<byte[]> it = keys.limit(limit).iterator();
+            try (FerrumDB db = cli.open(true); Stream<byte[]> keys = Cli.shownKeys(db, selection.range(), all)) {
+                Iterator<byte[]> it = keys.filter(selection::shows).limit(limit).iterator();
                 while (it.hasNext()) {
                     print(out, codec, it.next());
                 }

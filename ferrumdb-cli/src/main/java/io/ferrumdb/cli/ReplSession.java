@@ -3,7 +3,6 @@ package io.ferrumdb.cli;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.WriteBatch;
-import io.ferrumdb.server.Glob;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Iterator;
@@ -264,31 +263,17 @@ final class ReplSession {
         boolean all = w.size() >= 2 && w.get(1).equals("--all");
         int first = all ? 2 : 1;
         arity(w, first, first + 1);
-        String argument = w.size() == first + 1 ? w.get(first) : null;
-        byte[] pattern = isGlob(argument) ? codec.decode(argument, "pattern") : null;
-        KeyRange range = pattern == null ? DataCommands.range(codec, argument) : KeyRange.prefix(Glob.literalPrefix(
-                pattern));
-        try (Stream<byte[]> keys = Cli.shownKeys(db(), range, all)) {
+        KeySelection selection = KeySelection.of(codec, w.size() == first + 1 ? w.get(first) : null);
+        try (Stream<byte[]> keys = Cli.shownKeys(db(), selection.range(), all)) {
             Iterator<byte[]> it = keys.iterator();
             while (it.hasNext()) {
                 interrupt.check();
                 byte[] key = it.next();
-                if (pattern == null || Glob.matches(pattern, key, false)) {
+                if (selection.shows(key)) {
                     out.println(codec.encode(key));
                 }
             }
         }
-    }
-
-    /**
-     * Whether KEYS's argument is a Redis glob pattern ({@code KEYS *}, {@code KEYS user:*}, with {@code ?} and
-     * {@code [...]}, {@code \} escaping) rather than a prefix: a text argument with {@code *}, {@code ?} or
-     * {@code [}. A Redis user's {@code KEYS *} listed nothing when every argument was a prefix. Hex and base64
-     * arguments are always prefixes (they cannot hold those characters).
-     */
-    private boolean isGlob(String argument) {
-        return codec == Codec.TEXT && argument != null
-                && (argument.indexOf('*') >= 0 || argument.indexOf('?') >= 0 || argument.indexOf('[') >= 0);
     }
 
     private void ttl(ReplSyntax.Words w) {
@@ -302,7 +287,6 @@ final class ReplSession {
         }
     }
 
-    /** Puts the current value again with a new TTL (or none); false when the key is absent. */
     /**
      * {@code EXPIRE key seconds}: 1 when the key exists, else 0. Zero or fewer seconds delete the key, as Redis's
      * EXPIRE does (the key expires at once), rather than being refused.
@@ -321,6 +305,7 @@ final class ReplSession {
         out.println(existed ? 1 : 0);
     }
 
+    /** Puts the current value again with a new TTL (or none); false when the key is absent. */
     private boolean rewrite(byte[] key, Duration ttl) {
         byte[] value = db().get(key);
         if (value == null) {

@@ -64,6 +64,26 @@ class CommandsTest {
         assertThat(run("get", "d").out()).as("a bad key deletes nothing").isEqualTo("v");
     }
 
+    /**
+     * Audit 27c: {@code keys 'user:*'} was refused ("unexpected argument") though the REPL's KEYS and redis-cli
+     * take a pattern; a plain word is a prefix, as in the REPL, and {@code --prefix} stays literal.
+     */
+    @Test
+    void keysTakesAPatternOrAPrefixAsTheReplsKeysDoes() {
+        for (String k : new String[] {"user:1", "user:22", "users", "star*", "other"}) {
+            assertThat(run("put", k, "v").code()).isZero();
+        }
+        assertThat(run("keys", "user:*").out()).isEqualTo("user:1\nuser:22\n");
+        assertThat(run("keys", "user:?").out()).isEqualTo("user:1\n");
+        assertThat(run("keys", "user").out()).isEqualTo("user:1\nuser:22\nusers\n");
+        assertThat(run("keys", "*", "--limit", "2").out()).isEqualTo("other\nstar*\n");
+        assertThat(run("keys", "--prefix", "star*").out()).isEqualTo("star*\n");
+        assertThat(run("keys", "--prefix", "s*").out()).isEmpty();
+        Run both = run("keys", "user:*", "--prefix", "user:");
+        assertThat(both.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(both.err()).contains("give a PATTERN or --prefix, not both");
+    }
+
     @Test
     void dbOptionWorksAfterTheCommandToo() {
         assertThat(Run.of(null, "", "put", "--db", db().toString(), "k", "v").code()).isZero();
