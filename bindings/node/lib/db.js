@@ -71,8 +71,12 @@ function putTtl(options, call) {
 
 /** The BindingSupport.open/options arguments for `path` and the open options shared with DocumentStore. */
 function openArgs(path, options) {
-  if (typeof path !== 'string' || path === '') {
-    throw typeError(`path must be a non-empty string, got ${path === '' ? 'an empty string' : typeof path}`);
+  if (typeof path !== 'string') {
+    throw typeError(`path must be a non-empty string, got ${typeof path}`);
+  }
+  if (path === '') {
+    // A value out of range, not a type: InvalidArgumentError with the engine's words, as Python raises it.
+    throw new InvalidArgumentError('path must be a non-empty directory path');
   }
   if (path.includes('\0')) {
     throw new InvalidArgumentError(`path must not contain a NUL character, got ${JSON.stringify(path)}`);

@@ -86,6 +86,9 @@ def open_args(path: PathLike, fsync: str, fsync_interval: float, passphrase: Opt
         raise InvalidArgumentError(f'fsync "periodic" needs a positive interval of at least 0.001 seconds (1 ms), '
                                    f"got fsync_interval={fsync_interval!r}")
     directory = os.fsdecode(os.fspath(path))
+    if "\0" in directory:
+        # Else the JDK's words reached the user ("Nul character not allowed: a<NUL>b"); Node.js says it this way.
+        raise InvalidArgumentError(f"path must not contain a NUL character, got {directory!r}")
     # A name that is not UTF-8 decodes to lone surrogates (surrogateescape), which the Java engine cannot name.
     encode_text(directory, "path")
     return directory, fsync, int(round(fsync_interval * 1000)), check_passphrase(passphrase), bool(read_only)
