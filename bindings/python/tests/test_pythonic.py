@@ -53,6 +53,20 @@ class InstalledPackageTest(DbTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertLessEqual(int(result.stdout), 96)
 
+    def test_jvm_options_the_jvm_refuses_are_a_ferrum_error_naming_the_setting(self) -> None:
+        """Audit 27c: JPype's bare RuntimeError("Unable to start JVM") reached the caller."""
+        code = """
+            import ferrumdb, sys
+            try:
+                ferrumdb.open(sys.argv[1])
+            except ferrumdb.FerrumError as e:
+                print(e)
+        """
+        env = dict(os.environ, FERRUMDB_JVM_OPTIONS="-Xmxbad")
+        result = run_child(code, str(self.dir), env=env)
+        self.assertIn("could not start the Java VM", result.stdout, result.stderr)
+        self.assertIn("check $FERRUMDB_JVM_OPTIONS ('-Xmxbad')", result.stdout, result.stderr)
+
 
 class MutableMappingTest(DbTestCase):
     def test_is_a_mutable_mapping_with_its_methods(self) -> None:
