@@ -30,7 +30,8 @@ class InstalledPackageTest(DbTestCase):
         self.assertTrue((package / "jars" / "ferrumdb-bindings.jar").is_file())
         self.assertTrue((package / "py.typed").is_file())
 
-    def test_ferrumdb_jar_overrides_the_bundled_jar(self) -> None:
+    def open_error_in_child(self, **env: str) -> str:
+        """The FerrumError a child process with ``env`` added to its environment meets opening the database."""
         code = """
             import ferrumdb, sys
             try:
@@ -38,9 +39,13 @@ class InstalledPackageTest(DbTestCase):
             except ferrumdb.FerrumError as e:
                 print(e)
         """
-        env = dict(os.environ, FERRUMDB_JAR=str(Path(self._tmp.name) / "missing.jar"))
-        result = run_child(code, str(self.dir), env=env)
-        self.assertIn("missing.jar (from $FERRUMDB_JAR)", result.stdout, result.stderr)
+        result = run_child(code, str(self.dir), env=dict(os.environ, **env))
+        self.assertTrue(result.stdout, result.stderr)
+        return result.stdout
+
+    def test_ferrumdb_jar_overrides_the_bundled_jar(self) -> None:
+        error = self.open_error_in_child(FERRUMDB_JAR=str(Path(self._tmp.name) / "missing.jar"))
+        self.assertIn("missing.jar (from $FERRUMDB_JAR)", error)
 
     def test_jvm_options_reach_the_jvm(self) -> None:
         code = """
@@ -55,17 +60,9 @@ class InstalledPackageTest(DbTestCase):
 
     def test_jvm_options_the_jvm_refuses_are_a_ferrum_error_naming_the_setting(self) -> None:
         """Audit 27c: JPype's bare RuntimeError("Unable to start JVM") reached the caller."""
-        code = """
-            import ferrumdb, sys
-            try:
-                ferrumdb.open(sys.argv[1])
-            except ferrumdb.FerrumError as e:
-                print(e)
-        """
-        env = dict(os.environ, FERRUMDB_JVM_OPTIONS="-Xmxbad")
-        result = run_child(code, str(self.dir), env=env)
-        self.assertIn("could not start the Java VM", result.stdout, result.stderr)
-        self.assertIn("check $FERRUMDB_JVM_OPTIONS ('-Xmxbad')", result.stdout, result.stderr)
+        error = self.open_error_in_child(FERRUMDB_JVM_OPTIONS="-Xmxbad")
+        self.assertIn("could not start the Java VM", error)
+        self.assertIn("check $FERRUMDB_JVM_OPTIONS ('-Xmxbad')", error)
 
 
 class MutableMappingTest(DbTestCase):
