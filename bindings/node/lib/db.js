@@ -71,8 +71,12 @@ function putTtl(options, call) {
 
 /** The BindingSupport.open/options arguments for `path` and the open options shared with DocumentStore. */
 function openArgs(path, options) {
-  if (typeof path !== 'string' || path === '') {
-    throw typeError(`path must be a non-empty string, got ${path === '' ? 'an empty string' : typeof path}`);
+  if (typeof path !== 'string') {
+    throw typeError(`path must be a non-empty string, got ${typeof path}`);
+  }
+  if (path === '') {
+    // A value out of range, not a type: InvalidArgumentError with the engine's words, as Python raises it.
+    throw new InvalidArgumentError('path must be a non-empty directory path');
   }
   if (path.includes('\0')) {
     throw new InvalidArgumentError(`path must not contain a NUL character, got ${JSON.stringify(path)}`);
@@ -147,8 +151,12 @@ const CHUNK_BYTES = 1 << 20;
 function scanArgs(options, withValues) {
   const { prefix = null, start = null, end = null, reverse = false, limit = null } =
     optionsOf(options, SCAN_OPTIONS, withValues ? 'iterate()' : 'keys()');
-  if (limit !== null && (!Number.isInteger(limit) || limit < 0)) {
-    throw typeError(`limit must be a non-negative integer, got ${limit}`);
+  if (limit !== null && !Number.isInteger(limit)) {
+    throw typeError(`limit must be an integer, got ${limit}`);
+  }
+  if (limit !== null && limit < 0) {
+    // A value out of range, as find()'s limit and a negative ttl here and Python's iterator(limit=-1): not a type.
+    throw new InvalidArgumentError(`limit must be zero or more, got ${limit}`);
   }
   const bound = (value, what) => (value === null ? null : toBase64(value, what));
   return [bound(prefix, 'prefix'), bound(start, 'start'), bound(end, 'end'), Boolean(reverse),

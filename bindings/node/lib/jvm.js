@@ -29,9 +29,9 @@ function bridge() {
         + `built by bindings/package.sh, or point $${JAR_VARIABLE} at a ferrumdb-bindings.jar`);
     }
     let loaded;
+    const opts = (process.env[JVM_OPTIONS_VARIABLE] || '').split(/\s+/).filter((o) => o !== '');
     try {
       loaded = require('java-bridge');
-      const opts = (process.env[JVM_OPTIONS_VARIABLE] || '').split(/\s+/).filter((o) => o !== '');
       loaded.ensureJvm({ opts, classpath: [jar] });
     } catch (e) {
       if (!isMainThread || /already (loaded|created)/i.test(String(e && e.message))) {
@@ -40,7 +40,11 @@ function bridge() {
           + 'another worker). Use FerrumDB from that one thread and send it the other threads\' requests with '
           + `postMessage, or share the database through \`ferrumdb serve\`. (java-bridge said: ${e.message})`);
       }
-      throw e;
+      // Else java-bridge's own Error (code 'GenericFailure', "Failed to create JavaVM: Invalid arguments") reached
+      // the caller: say what to check, as a FerrumError like every other failure of the binding.
+      throw new errors.FerrumError(`could not start the Java VM (java-bridge said: ${e && e.message}); check `
+        + `$${JVM_OPTIONS_VARIABLE} (${opts.length === 0 ? 'not set' : JSON.stringify(opts.join(' '))}) and that `
+        + 'a Java 17+ runtime is installed');
     }
     java = loaded;
   }

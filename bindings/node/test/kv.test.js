@@ -330,6 +330,9 @@ describe('errors', () => {
     await assert.rejects(FerrumDB.open(dir, { fsync: 'periodic', fsyncIntervalMs: 0 }),
       { message: /positive interval/ });
     await assert.rejects(FerrumDB.open(42), { name: 'TypeError', message: /path must be a non-empty string/ });
+    // Audit 27c: the empty path was a TypeError here and InvalidArgumentError in Python; the same class now.
+    await assert.rejects(FerrumDB.open(''),
+      { name: 'InvalidArgumentError', code: 'INVALID_ARGUMENT', message: 'path must be a non-empty directory path' });
     const db = await FerrumDB.open(dir);
     await assert.rejects(db.put(1, 'v'), { name: 'TypeError', message: 'key must be a string or a Buffer, got number' });
     await assert.rejects(db.put('k', null), { message: 'value must be a string or a Buffer, got null' });

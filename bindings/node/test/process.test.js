@@ -26,6 +26,19 @@ function childArgs(script) {
   return [process.execPath, ['-e', script], { cwd: __dirname, encoding: 'utf8', timeout: 120_000 }];
 }
 
+test('JVM options the JVM refuses are a FerrumError naming the setting, not java-bridge\'s bare Error', () => {
+  // Audit 27c: an Error with code 'GenericFailure', "Failed to create JavaVM: Invalid arguments", reached the caller.
+  const script = `
+    const { FerrumDB, FerrumError } = require('ferrumdb');
+    FerrumDB.open(${JSON.stringify(dir)}).then(() => console.log('opened'),
+      (e) => console.log(e instanceof FerrumError, e.code, e.message));`;
+  const [command, args, options] = childArgs(script);
+  const result = spawnSync(command, args, { ...options, env: { ...process.env, FERRUMDB_JVM_OPTIONS: '-Xmxbad' } });
+  assert.match(result.stdout, /^true FERRUM_ERROR could not start the Java VM \(java-bridge said: .*\); check /,
+    result.stderr);
+  assert.match(result.stdout, /\$FERRUMDB_JVM_OPTIONS \("-Xmxbad"\)/);
+});
+
 test("a second process is refused with a DatabaseLockedError naming the holder's pid", async () => {
   const script = `
     const { FerrumDB } = require('ferrumdb');

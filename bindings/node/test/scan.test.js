@@ -36,7 +36,12 @@ test('iterate with prefix, start, end, reverse and limit', async () => {
   assert.deepEqual(db.keysSync({ start: 'n' }).map(String), ['other']);
   await assert.rejects(collect(db.iterate({ prefix: 'a', start: 'b' })),
     { name: 'InvalidArgumentError', message: /prefix cannot be combined/ });
-  await assert.rejects(collect(db.iterate({ limit: -1 })), { name: 'TypeError', message: /limit/ });
+  // Audit 27c: a negative limit was a TypeError here, where find()'s limit, a negative ttl and Python's
+  // iterator(limit=-1) are InvalidArgumentError (a value out of range, not a wrong type).
+  const negative = { name: 'InvalidArgumentError', code: 'INVALID_ARGUMENT', message: 'limit must be zero or more, got -1' };
+  await assert.rejects(collect(db.iterate({ limit: -1 })), negative);
+  assert.throws(() => db.keysSync({ limit: -1 }), negative);
+  await assert.rejects(collect(db.iterate({ limit: 1.5 })), { name: 'TypeError', message: 'limit must be an integer, got 1.5' });
   await db.close();
 });
 

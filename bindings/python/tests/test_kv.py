@@ -317,6 +317,16 @@ class HostileInputTest(DbTestCase):
         with self.assertRaises(ferrumdb.DatabaseClosedError):
             late.__exit__(None, None, None)
 
+    def test_a_path_with_a_nul_or_empty_is_refused_in_the_bindings_words(self) -> None:
+        """Audit 27c: a NUL in the path gave the JDK's "Nul character not allowed: a<NUL>b"; Node.js named it."""
+        with self.assertRaises(ferrumdb.InvalidArgumentError) as nul:
+            ferrumdb.open(str(self.dir) + "\0x")
+        self.assertEqual(str(nul.exception), f"path must not contain a NUL character, got {str(self.dir) + chr(0) + 'x'!r}")
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "^path must be a non-empty directory path$"):
+            ferrumdb.open("")
+        with self.assertRaisesRegex(ferrumdb.InvalidArgumentError, "NUL character"):
+            ferrumdb.open_documents("a\0b")
+
     def test_the_constructor_called_with_a_path_says_how_to_open_a_database(self) -> None:
         # As plyvel.DB(path) is written; before, "'str' object has no attribute 'get'".
         for path in (str(self.dir), self.dir, os.fsencode(self.dir)):

@@ -30,7 +30,8 @@ class InstalledPackageTest(DbTestCase):
         self.assertTrue((package / "jars" / "ferrumdb-bindings.jar").is_file())
         self.assertTrue((package / "py.typed").is_file())
 
-    def test_ferrumdb_jar_overrides_the_bundled_jar(self) -> None:
+    def open_error_in_child(self, **env: str) -> str:
+        """The FerrumError a child process with ``env`` added to its environment meets opening the database."""
         code = """
             import ferrumdb, sys
             try:
@@ -38,9 +39,13 @@ class InstalledPackageTest(DbTestCase):
             except ferrumdb.FerrumError as e:
                 print(e)
         """
-        env = dict(os.environ, FERRUMDB_JAR=str(Path(self._tmp.name) / "missing.jar"))
-        result = run_child(code, str(self.dir), env=env)
-        self.assertIn("missing.jar (from $FERRUMDB_JAR)", result.stdout, result.stderr)
+        result = run_child(code, str(self.dir), env=dict(os.environ, **env))
+        self.assertTrue(result.stdout, result.stderr)
+        return result.stdout
+
+    def test_ferrumdb_jar_overrides_the_bundled_jar(self) -> None:
+        error = self.open_error_in_child(FERRUMDB_JAR=str(Path(self._tmp.name) / "missing.jar"))
+        self.assertIn("missing.jar (from $FERRUMDB_JAR)", error)
 
     def test_jvm_options_reach_the_jvm(self) -> None:
         code = """
@@ -52,6 +57,12 @@ class InstalledPackageTest(DbTestCase):
         result = run_child(code, str(self.dir), env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertLessEqual(int(result.stdout), 96)
+
+    def test_jvm_options_the_jvm_refuses_are_a_ferrum_error_naming_the_setting(self) -> None:
+        """Audit 27c: JPype's bare RuntimeError("Unable to start JVM") reached the caller."""
+        error = self.open_error_in_child(FERRUMDB_JVM_OPTIONS="-Xmxbad")
+        self.assertIn("could not start the Java VM", error)
+        self.assertIn("check $FERRUMDB_JVM_OPTIONS ('-Xmxbad')", error)
 
 
 class MutableMappingTest(DbTestCase):
@@ -79,6 +90,46 @@ class MutableMappingTest(DbTestCase):
             self.assertEqual(list(reversed(db.keys())), [b"d", b"c", b"a"])
             self.assertEqual(list(reversed(db.values())), [b"4", b"3", b"1"])
             self.assertEqual(list(reversed(db.items(prefix="c"))), [(b"c", b"3")])
+
+    def test_clear_is_one_scan_and_popitem_takes_the_first_key(self) -> None:
+        """Audit 27c: MutableMapping's clear() popped one item at a time, each a fresh scan fetching up to 4,096
+        keys (5,000 keys took 8 s, growing with the square of the count); its popitem() left each scan open."""
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            with db.write_batch() as batch:
+                for i in range(3000):
+                    batch.put(f"k{i:05}", "v")
+            self.assertEqual(db.popitem(), (b"k00000", b"v"))
+            scans = 0
+            original = ferrumdb.FerrumDB.iterator
+
+            def counting(self_: ferrumdb.FerrumDB, **kwargs: object) -> ferrumdb.Scan:
+                nonlocal scans
+                scans += 1
+                return original(self_, **kwargs)  # type: ignore[arg-type]
+
+            ferrumdb.FerrumDB.iterator = counting  # type: ignore[method-assign]
+            try:
+                db.clear()
+            finally:
+                ferrumdb.FerrumDB.iterator = original  # type: ignore[method-assign]
+            self.assertEqual(scans, 1)
+            self.assertEqual(len(db), 0)
+            with self.assertRaisesRegex(KeyError, "empty"):
+                db.popitem()
+            db.clear()  # an empty database: nothing to do
+
+    def test_a_handle_cannot_be_pickled_and_says_so_in_python_terms(self) -> None:
+        """Audit 27c: pickling reached JPype ("import of module 'io.ferrumdb' failed")."""
+        import copy
+        import pickle
+        with ferrumdb.open(self.dir, fsync="never") as db:
+            with self.assertRaisesRegex(TypeError, "cannot pickle 'ferrumdb.FerrumDB' object"):
+                pickle.dumps(db)
+            with self.assertRaisesRegex(TypeError, "cannot pickle"):
+                copy.copy(db)
+        with ferrumdb.open_documents(Path(self._tmp.name) / "docs", fsync="never") as store:
+            with self.assertRaisesRegex(TypeError, "cannot pickle 'ferrumdb.DocumentStore' object"):
+                pickle.dumps(store)
 
 
 class WithBlockTest(DbTestCase):

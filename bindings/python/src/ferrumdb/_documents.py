@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Mapping, Optional, Type
 
 from ._db import PathLike, Seconds, open_args, ttl_millis
 from ._json import json_text
-from ._jvm import close_when_dropped, java_errors, jclass
+from ._jvm import close_when_dropped, java_errors, jclass, refuse_pickle
 from .errors import InvalidArgumentError
 
 Document = Dict[str, Any]
@@ -177,6 +177,9 @@ class DocumentStore:
 
     def __repr__(self) -> str:
         return f"<ferrumdb.DocumentStore {self._path!r}>"
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise refuse_pickle("ferrumdb.DocumentStore")
 
 
 @java_errors

@@ -122,7 +122,14 @@ def _ensure_started() -> None:
             options = shlex.split(os.environ.get(JVM_OPTIONS_VARIABLE, ""))
             # interrupt=False: Ctrl-C goes to Python (KeyboardInterrupt, so finally blocks run) instead of
             # halting the process from the JVM's signal handler.
-            jpype.startJVM(*options, classpath=classpath, convertStrings=False, interrupt=False)
+            try:
+                jpype.startJVM(*options, classpath=classpath, convertStrings=False, interrupt=False)
+            except Exception as e:  # JPype's RuntimeError("Unable to start JVM"), or no Java runtime found
+                setting = os.environ.get(JVM_OPTIONS_VARIABLE)
+                raise FerrumError(
+                    f"could not start the Java VM ({e}); check ${JVM_OPTIONS_VARIABLE} "
+                    f"({'not set' if setting is None else repr(setting)}) and that a Java 17+ runtime is "
+                    "installed") from e
         _jvm_pid = os.getpid()
         _ready = True
 
@@ -234,6 +241,13 @@ def encode_text(text: str, what: str) -> bytes:
         raise InvalidArgumentError(
             f"{what} is not well-formed text: the lone surrogate {text[e.start]!r} at index {e.start} has no "
             "UTF-8 encoding") from None
+
+
+def refuse_pickle(what: str) -> TypeError:
+    """The error for pickling (or copying) a handle, worded as sqlite3's: without it pickle reached JPype's Java
+    object and said "import of module 'io.ferrumdb' failed"."""
+    return TypeError(f"cannot pickle '{what}' object: a database handle belongs to its process; open the database "
+                     "where it is needed (one writer at a time)")
 
 
 def check_passphrase(passphrase: Optional[str]) -> Optional[str]:

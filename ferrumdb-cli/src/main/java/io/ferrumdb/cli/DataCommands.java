@@ -8,7 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -168,22 +170,33 @@ final class DataCommands {
 
     @Command(name = "del", mixinStandardHelpOptions = true,
             footerHeading = Cli.EXAMPLES, footer = {
-                "  ferrumdb del user:1                   exit code 1 when there was none"},
-            description = "Deletes KEY. Exit code 1 when it did not exist.")
+                "  ferrumdb del user:1                   exit code 1 when there was none",
+                "  ferrumdb del user:1 user:2            several keys, as DEL in the REPL and Redis"},
+            description = {"Deletes each KEY. Exit code 1 when one of them did not exist (each is named; the others "
+                + "are deleted all the same, as rm deletes the files that exist)."})
     static final class Del implements Callable<Integer> {
         @ParentCommand
         Cli cli;
 
-        @Parameters(paramLabel = "KEY", description = "The key to delete.")
-        String key;
+        @Parameters(paramLabel = "KEY", arity = "1..*", description = "The keys to delete.")
+        List<String> keys;
 
         @Override
         public Integer call() {
-            byte[] k = cli.codec().decode(key, "key");
+            Codec codec = cli.codec();
+            // Every key decoded before the first delete: a bad one (hex, say) then deletes nothing.
+            List<byte[]> decoded = keys.stream().map(k -> codec.decode(k, "key")).toList();
+            List<String> missing = new ArrayList<>();
             try (FerrumDB db = cli.open(false)) {
-                if (!db.delete(k)) {
-                    throw CliException.notFound("key not found: " + key);
+                for (int i = 0; i < decoded.size(); i++) {
+                    if (!db.delete(decoded.get(i))) {
+                        missing.add(keys.get(i));
+                    }
                 }
+            }
+            if (!missing.isEmpty()) {
+                throw CliException.notFound((missing.size() == 1 ? "key not found: " : "keys not found: ")
+                        + String.join(", ", missing));
             }
             return ExitCode.OK;
         }
@@ -192,11 +205,16 @@ final class DataCommands {
     @Command(name = "keys", mixinStandardHelpOptions = true,
             footerHeading = Cli.EXAMPLES, footer = {
                 "  ferrumdb keys --prefix user: --limit 10",
+                "  ferrumdb keys 'user:*'                keys matching a pattern, as KEYS in the REPL and Redis",
                 "  ferrumdb --hex keys                   binary keys, in hex"},
             description = "Lists live keys in key order, one a line.")
     static final class Keys implements Callable<Integer> {
         @ParentCommand
         Cli cli;
+
+        @Parameters(paramLabel = "PATTERN", arity = "0..1", description = "Only keys starting with PATTERN, or, when "
+                + "it holds * ? or [...], matching it as Redis's KEYS does (quote it for the shell).")
+        String pattern;
 
         @Option(names = "--prefix", paramLabel = "P", description = "Only keys starting with P.")
         String prefix;
@@ -213,11 +231,16 @@ final class DataCommands {
             if (limit < 0) {
                 throw CliException.usage("--limit must be 0 or more, got " + limit);
             }
+            if (pattern != null && prefix != null) {
+                throw CliException.usage("give a PATTERN or --prefix, not both");
+            }
             Codec codec = cli.codec();
-            KeyRange range = range(codec, prefix);
+            // --prefix is always a literal prefix (a key may hold '*'); only PATTERN is read as a glob.
+            KeySelection selection = pattern != null ? KeySelection.of(codec, pattern)
+                    : new KeySelection(range(codec, prefix), null);
             PrintStream out = cli.io.out();
-            try (FerrumDB db = cli.open(true); Stream<byte[]> keys = Cli.shownKeys(db, range, all)) {
-                Iterator<byte[]> it = keys.limit(limit).iterator();
+            try (FerrumDB db = cli.open(true); Stream<byte[]> keys = Cli.shownKeys(db, selection.range(), all)) {
+                Iterator<byte[]> it = keys.filter(selection::shows).limit(limit).iterator();
                 while (it.hasNext()) {
                     print(out, codec, it.next());
                 }

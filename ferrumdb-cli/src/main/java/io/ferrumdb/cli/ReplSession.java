@@ -3,7 +3,6 @@ package io.ferrumdb.cli;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.WriteBatch;
-import io.ferrumdb.server.Glob;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Iterator;
@@ -25,7 +24,8 @@ final class ReplSession {
                     + "keys)",
             "COUNT", "COUNT [prefix]                            number of live keys",
             "TTL", "TTL key                                   seconds left; -1 without TTL, -2 when absent",
-            "EXPIRE", "EXPIRE key seconds                        set a TTL on a key; prints 1, or 0 when absent",
+            "EXPIRE", "EXPIRE key seconds                        set a TTL on a key (0 or less deletes it, as Redis); "
+                    + "prints 1, or 0 when absent",
             "PERSIST", "PERSIST key                               remove a key's TTL; prints 1, or 0",
             "MULTI", "MULTI                                     start a batch: SET and DEL are queued",
             "EXEC", "EXEC                                      apply the queued batch atomically (one WriteBatch); "
@@ -161,11 +161,7 @@ final class ReplSession {
                 out.println(w.size() == 1 ? db().size() : db().count(DataCommands.range(codec, w.get(1))));
             }
             case "TTL" -> ttl(w);
-            case "EXPIRE" -> {
-                arity(w, 3, 3);
-                out.println(rewrite(key(w.get(1)), Durations.withinTtlLimit(Duration.ofSeconds(seconds(w.get(2))),
-                        w.get(2) + " seconds")) ? 1 : 0);
-            }
+            case "EXPIRE" -> expire(w);
             case "PERSIST" -> {
                 arity(w, 2, 2);
                 out.println(rewrite(key(w.get(1)), null) ? 1 : 0);
@@ -267,31 +263,17 @@ final class ReplSession {
         boolean all = w.size() >= 2 && w.get(1).equals("--all");
         int first = all ? 2 : 1;
         arity(w, first, first + 1);
-        String argument = w.size() == first + 1 ? w.get(first) : null;
-        byte[] pattern = isGlob(argument) ? codec.decode(argument, "pattern") : null;
-        KeyRange range = pattern == null ? DataCommands.range(codec, argument) : KeyRange.prefix(Glob.literalPrefix(
-                pattern));
-        try (Stream<byte[]> keys = Cli.shownKeys(db(), range, all)) {
+        KeySelection selection = KeySelection.of(codec, w.size() == first + 1 ? w.get(first) : null);
+        try (Stream<byte[]> keys = Cli.shownKeys(db(), selection.range(), all)) {
             Iterator<byte[]> it = keys.iterator();
             while (it.hasNext()) {
                 interrupt.check();
                 byte[] key = it.next();
-                if (pattern == null || Glob.matches(pattern, key, false)) {
+                if (selection.shows(key)) {
                     out.println(codec.encode(key));
                 }
             }
         }
-    }
-
-    /**
-     * Whether KEYS's argument is a Redis glob pattern ({@code KEYS *}, {@code KEYS user:*}, with {@code ?} and
-     * {@code [...]}, {@code \} escaping) rather than a prefix: a text argument with {@code *}, {@code ?} or
-     * {@code [}. A Redis user's {@code KEYS *} listed nothing when every argument was a prefix. Hex and base64
-     * arguments are always prefixes (they cannot hold those characters).
-     */
-    private boolean isGlob(String argument) {
-        return codec == Codec.TEXT && argument != null
-                && (argument.indexOf('*') >= 0 || argument.indexOf('?') >= 0 || argument.indexOf('[') >= 0);
     }
 
     private void ttl(ReplSyntax.Words w) {
@@ -303,6 +285,24 @@ final class ReplSession {
             long left = at - db().options().clock().millis();
             out.println((left + 999) / 1000);
         }
+    }
+
+    /**
+     * {@code EXPIRE key seconds}: 1 when the key exists, else 0. Zero or fewer seconds delete the key, as Redis's
+     * EXPIRE does (the key expires at once), rather than being refused.
+     */
+    private void expire(ReplSyntax.Words w) {
+        arity(w, 3, 3);
+        byte[] key = key(w.get(1));
+        long seconds;
+        try {
+            seconds = Long.parseLong(w.get(2));
+        } catch (NumberFormatException e) {
+            throw CliException.usage("expected a number of seconds, got '" + w.get(2) + "'");
+        }
+        boolean existed = seconds <= 0 ? db().delete(key)
+                : rewrite(key, Durations.withinTtlLimit(Duration.ofSeconds(seconds), w.get(2) + " seconds"));
+        out.println(existed ? 1 : 0);
     }
 
     /** Puts the current value again with a new TTL (or none); false when the key is absent. */

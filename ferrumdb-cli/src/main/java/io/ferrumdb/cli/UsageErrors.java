@@ -2,6 +2,8 @@ package io.ferrumdb.cli;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -10,6 +12,12 @@ import picocli.CommandLine.Model.CommandSpec;
  * one ({@link Closest}), and where help is; never the whole usage text.
  */
 final class UsageErrors {
+    /** picocli's HelpCommand refusing a topic: "Unknown subcommand 'cout'.". */
+    private static final Pattern UNKNOWN_HELP_TOPIC = Pattern.compile("Unknown subcommand '(.*)'\\.");
+
+    /** The end of picocli's message for a number option given something else: " is not an int" (or a long). */
+    private static final Pattern JAVA_TYPE = Pattern.compile(" is not an? (int|long|short|byte)$");
+
     private UsageErrors() {
     }
 
@@ -38,6 +46,15 @@ final class UsageErrors {
                     + quoted(unmatched.getUnmatched()) + " (see " + help + ")";
         }
         String message = e.getMessage();
+        Matcher topic = UNKNOWN_HELP_TOPIC.matcher(message);
+        if (topic.matches()) {
+            // "ferrumdb help cout": picocli's own "Unknown subcommand 'cout'.", without the closest command.
+            String close = Closest.to(topic.group(1), spec.subcommands().keySet());
+            return "unknown command '" + topic.group(1) + "'" + (close == null ? "" : "; did you mean 'help " + close
+                    + "'?") + " (" + help + " lists the commands)";
+        }
+        // picocli names the Java type a value did not convert to ("'x' is not an int"): say what was expected.
+        message = JAVA_TYPE.matcher(message).replaceFirst(" is not a whole number");
         return message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1) + " (see " + help + ")";
     }
 

@@ -43,6 +43,47 @@ class CommandsTest {
         assertThat(run("del", "user:1").code()).isEqualTo(ExitCode.NOT_FOUND);
     }
 
+    /**
+     * Audit 27c: {@code del a b} was refused ("unexpected argument 'b'") though the REPL's DEL and redis-cli take
+     * several keys. Each existing key is deleted; a missing one is named and makes the exit code 1, as rm does.
+     */
+    @Test
+    void delTakesSeveralKeysDeletesThoseThatExistAndNamesTheMissing() {
+        for (String k : new String[] {"a", "b", "c"}) {
+            assertThat(run("put", k, "v").code()).isZero();
+        }
+        assertThat(run("del", "a", "b").code()).isZero();
+        assertThat(run("keys").out()).isEqualTo("c\n");
+        Run partly = run("del", "c", "gone", "nope");
+        assertThat(partly.code()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(partly.err()).contains("keys not found: gone, nope");
+        assertThat(run("count").out()).isEqualTo("0\n");
+        assertThat(run("put", "d", "v").code()).isZero();
+        Run badHex = run("--hex", "del", "64", "zz");
+        assertThat(badHex.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("get", "d").out()).as("a bad key deletes nothing").isEqualTo("v");
+    }
+
+    /**
+     * Audit 27c: {@code keys 'user:*'} was refused ("unexpected argument") though the REPL's KEYS and redis-cli
+     * take a pattern; a plain word is a prefix, as in the REPL, and {@code --prefix} stays literal.
+     */
+    @Test
+    void keysTakesAPatternOrAPrefixAsTheReplsKeysDoes() {
+        for (String k : new String[] {"user:1", "user:22", "users", "star*", "other"}) {
+            assertThat(run("put", k, "v").code()).isZero();
+        }
+        assertThat(run("keys", "user:*").out()).isEqualTo("user:1\nuser:22\n");
+        assertThat(run("keys", "user:?").out()).isEqualTo("user:1\n");
+        assertThat(run("keys", "user").out()).isEqualTo("user:1\nuser:22\nusers\n");
+        assertThat(run("keys", "*", "--limit", "2").out()).isEqualTo("other\nstar*\n");
+        assertThat(run("keys", "--prefix", "star*").out()).isEqualTo("star*\n");
+        assertThat(run("keys", "--prefix", "s*").out()).isEmpty();
+        Run both = run("keys", "user:*", "--prefix", "user:");
+        assertThat(both.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(both.err()).contains("give a PATTERN or --prefix, not both");
+    }
+
     @Test
     void dbOptionWorksAfterTheCommandToo() {
         assertThat(Run.of(null, "", "put", "--db", db().toString(), "k", "v").code()).isZero();

@@ -171,6 +171,24 @@ class HelpAndUsageTest {
                 + "('ferrumdb doc --help' lists the commands)\n");
     }
 
+    /**
+     * Audit 27c: {@code help cout} said picocli's "unknown subcommand 'cout'." with no suggestion, and a number
+     * option given a word said "'x' is not an int", a Java type.
+     */
+    @Test
+    void aMistypedHelpTopicGetsTheClosestCommandAndABadNumberNamesNoJavaType() {
+        Run topic = Run.of(tmp.resolve("db"), "", "help", "cout");
+        assertThat(topic.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(topic.err()).isEqualTo("ferrumdb: unknown command 'cout'; did you mean 'help count'? "
+                + "('ferrumdb --help' lists the commands)\n");
+        Run limit = Run.of(tmp.resolve("db"), "", "keys", "--limit", "ten");
+        assertThat(limit.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(limit.err()).isEqualTo("ferrumdb: invalid value for option '--limit': 'ten' is not a whole number "
+                + "(see 'ferrumdb keys --help')\n");
+        assertThat(Run.of(tmp.resolve("db"), "", "compact", "--threads", "x").err())
+                .contains("'x' is not a whole number").doesNotContain(" int");
+    }
+
     @Test
     void anArgumentTooManyIsNamedInLowerCaseWords() {
         Run r = Run.of(tmp.resolve("db"), "", "get", "k", "extra");

@@ -105,6 +105,23 @@ class ReplPipedTest {
         assertThat(r.out()).isEqualTo("OK\n-1\n-2\n1\n100\nOK\n50\nOK\n2\n1\n-1\n0\n");
     }
 
+    /** Audit 27c: {@code EXPIRE k 0} was refused; Redis deletes the key (it expires at once) and answers 1. */
+    @Test
+    void expireWithZeroOrNegativeSecondsDeletesTheKeyAsRedisDoes() {
+        Run r = repl("""
+                SET a 1
+                SET b 2
+                EXPIRE a 0
+                GET a
+                EXPIRE b -5
+                TTL b
+                EXPIRE missing 0
+                EXPIRE a soon
+                """);
+        assertThat(r.out()).isEqualTo("OK\nOK\n1\n(nil)\n1\n-2\n0\n");
+        assertThat(r.err()).isEqualTo("(error) expected a number of seconds, got 'soon'\n");
+    }
+
     @Test
     void multiExecAppliesOneBatchAndDiscardDropsIt() {
         Run r = repl("""
@@ -199,7 +216,7 @@ class ReplPipedTest {
                 """);
         assertThat(r.out()).isEqualTo("OK\n1\n");
         assertThat(r.err()).contains("(error) unknown command 'FROB'").contains("(error) usage: GET key")
-                .contains("expected a positive number, got 'soon'").contains("unterminated ' quote")
+                .contains("expected a number of seconds, got 'soon'").contains("unterminated ' quote")
                 .doesNotContain("\tat ");
         assertThat(r.code()).isEqualTo(ExitCode.USAGE);
         Run verbose = repl("FROB\n", "--verbose");

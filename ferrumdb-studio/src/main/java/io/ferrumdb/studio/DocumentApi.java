@@ -59,8 +59,13 @@ final class DocumentApi {
         int offset = call.intParam("offset", 0, 0, Integer.MAX_VALUE);
         FindOptions options = FindOptions.defaults().offset(offset).limit(limit);
         String sort = call.param("sort");
+        String order = call.param("order");
+        if (order != null && (sort == null || sort.isBlank())) {
+            // Without a sort path the results are in id order: ignoring 'desc' would answer ascending.
+            throw ApiException.badRequest("'order' needs 'sort', the path to order by");
+        }
         if (sort != null && !sort.isBlank()) {
-            String order = call.param("order") == null ? "asc" : call.param("order");
+            order = order == null ? "asc" : order;
             FindOptions.Order o = switch (order) {
                 case "asc" -> FindOptions.Order.ASCENDING;
                 case "desc" -> FindOptions.Order.DESCENDING;

@@ -53,12 +53,30 @@ final class KeyValueApi {
         return documentStore && !all ? DocumentStore.plainKeys(db, range) : db.keys(range);
     }
 
+    /**
+     * The query flag {@code all}: {@code true} or {@code false} (or absent), as the JSON bodies' {@code all}; any
+     * other word is refused rather than read as false, which would hide keys the caller asked to see.
+     */
     private static boolean showAll(Call call) {
-        return "true".equals(call.param("all"));
+        String all = call.param("all");
+        if (all == null || all.equals("false")) {
+            return false;
+        }
+        if (all.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("query parameter 'all' must be true or false, got '" + all + "'");
     }
 
-    /** The prefix named by {@code prefixHex} (exact bytes) or else {@code prefix} (UTF-8; empty when absent). */
+    /**
+     * The prefix named by {@code prefixHex} (exact bytes) or {@code prefix} (UTF-8; empty when both are absent).
+     * Both at once are refused, as {@code key} with {@code hex}: with two prefixes one would be ignored, and a
+     * bulk delete would remove the keys of the one the caller did not mean.
+     */
     static byte[] prefixFrom(String text, String hex) {
+        if (text != null && hex != null) {
+            throw ApiException.badRequest("name the prefix with 'prefixHex' or 'prefix', not both");
+        }
         return hex != null ? Bytes.fromHex("prefixHex", hex) : utf8(text == null ? "" : text, "'prefix'");
     }
 

@@ -117,6 +117,10 @@ class DocumentApiTest {
                 assertThat(r.json().get("error").asText()).as(filter).startsWith("bad filter: ").contains(message);
             });
             assertThat(client.get("/api/query?collection=users&order=up&sort=age").status()).isEqualTo(400);
+            // Audit 27c: 'order' without 'sort' was ignored, so order=desc answered in ascending id order.
+            TestClient.Response orderAlone = client.get("/api/query?collection=users&order=desc");
+            assertThat(orderAlone.status()).isEqualTo(400);
+            assertThat(orderAlone.json().get("error").asText()).isEqualTo("'order' needs 'sort', the path to order by");
             assertThat(client.get("/api/query?collection=nope").status()).isEqualTo(404);
             assertThat(client.get("/api/query").status()).isEqualTo(400);
             assertThat(client.get("/api/collections").json().get("collections")).hasSize(2);

@@ -162,6 +162,32 @@ class StudioUsabilityTest {
         assertThat(post("/api/kv/delete-prefix", "{\"prefix\":\"b:\"}").status()).isEqualTo(400);
     }
 
+    /**
+     * Audit 27c: a prefix given both ways had {@code prefixHex} win silently, so a bulk delete of
+     * {@code prefix=a:, prefixHex=623a} removed the b: keys; and {@code all=yes} read as false.
+     */
+    @Test
+    void aPrefixGivenBothWaysAndAFlagThatIsNotTrueOrFalseAreRefused() {
+        for (String k : new String[] {"a:1", "b:1"}) {
+            studio.database().put(b(k), b("v"));
+        }
+        TestClient.Response delete = post("/api/kv/delete-prefix",
+                "{\"prefix\":\"a:\",\"prefixHex\":\"623a\",\"expectedCount\":1}");
+        assertThat(delete.status()).isEqualTo(400);
+        assertThat(delete.json().get("error").asText())
+                .isEqualTo("name the prefix with 'prefixHex' or 'prefix', not both");
+        assertThat(studio.database().get(b("b:1"))).isNotNull();
+        assertThat(studio.database().get(b("a:1"))).isNotNull();
+        for (String path : new String[] {"/api/keys", "/api/kv/count", "/api/export"}) {
+            assertThat(client.get(path + "?prefix=a:&prefixHex=623a").status()).as(path).isEqualTo(400);
+        }
+        TestClient.Response yes = client.get("/api/keys?all=yes");
+        assertThat(yes.status()).isEqualTo(400);
+        assertThat(yes.json().get("error").asText()).isEqualTo("query parameter 'all' must be true or false, got 'yes'");
+        assertThat(client.get("/api/kv/count?all=1").status()).isEqualTo(400);
+        assertThat(client.get("/api/keys?all=false").status()).isEqualTo(200);
+    }
+
     @Test
     void theDocumentStoresOwnKeysAreHiddenUnlessAskedFor() {
         TestClient.Response doc = client.put("/api/document", "{\"collection\":\"users\",\"id\":\"u1\","
