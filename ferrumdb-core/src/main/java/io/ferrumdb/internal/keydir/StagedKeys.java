@@ -184,11 +184,7 @@ final class StagedKeys {
                 Thread.onSpinWait();
                 continue;
             }
-            // No test of count first: an empty stage's index is all zeros (clear), so the probe ends at its first
-            // slot. Every GET of a run with puts saw a non-empty stage, so C2 compiled that test, inlined into the
-            // caller's compile (YCSB's doTransaction), as an uncommon trap; the moment between a drain's clear and
-            // the next add made it fire and threw the caller away (docs/benchmarks.md, "Session 27").
-            int e = racyEntryOf(key, from, length, hash);
+            int e = count == 0 ? -1 : racyEntryOf(key, from, length, hash);
             int segmentId = e < 0 ? 0 : segmentIds[e];
             long offset = e < 0 ? 0 : offsets[e];
             int size = e < 0 ? 0 : sizes[e];

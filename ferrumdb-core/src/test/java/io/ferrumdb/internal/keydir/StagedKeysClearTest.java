@@ -6,10 +6,11 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stage's lock-free lookup ({@link StagedKeys#find}) on its own. It probes the hash index whatever the count
- * (no test of an empty stage first, which C2 compiled as a trap inside YCSB's methods), so an emptied stage must
- * leave no entry behind in the index: a key staged before {@link StagedKeys#clear} is not found after it, nor after
- * other keys were staged in the same index slots.
+ * {@link StagedKeys#clear} leaves no entry behind in the hash index: a key staged before it is not found after it,
+ * nor once other keys were staged in the emptied stage (whose entries reuse the numbers the old index slots name).
+ * The writer's {@code entryOf} and {@code add} probe that index until an empty slot, and a lookup of a refilled
+ * stage probes it too; session 27 also tried a lookup that probes it without testing the count first (reverted,
+ * docs/benchmarks.md, "Session 27").
  */
 class StagedKeysClearTest {
     private static byte[] key(String s) {
