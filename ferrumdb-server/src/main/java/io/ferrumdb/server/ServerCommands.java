@@ -222,7 +222,7 @@ final class ServerCommands {
                 List<Reply> out = new ArrayList<>();
                 for (int i = 2; i < c.argc(); i++) {
                     CommandSpec spec = table.get(c.text(i).toLowerCase(Locale.ROOT));
-                    out.add(spec == null ? Reply.NULL_ARRAY : commandInfo(spec));
+                    out.add(spec == null ? Reply.NULL_BULK : commandInfo(spec)); // addReplyNull: $-1 in RESP2
                 }
                 return new Reply.Array(out);
             }

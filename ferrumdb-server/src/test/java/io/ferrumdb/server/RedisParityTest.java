@@ -188,6 +188,13 @@ class RedisParityTest {
         }
     }
 
+    /** COMMAND INFO of an unknown name is a null in its place: a null bulk in RESP2 (addReplyNull), as Redis. */
+    @Test
+    void commandInfoOfAnUnknownNameIsANullBulk() throws Exception {
+        String expected = "*1\r\n$-1\r\n";
+        assertThat(exchange(expected, c("COMMAND", "INFO", "nosuch"))).isEqualTo(expected);
+    }
+
     /** CONFIG GET of a name (not a pattern) answers under the name as asked, once whatever its case. */
     @Test
     void configGetAnswersANameAsAsked() throws Exception {
