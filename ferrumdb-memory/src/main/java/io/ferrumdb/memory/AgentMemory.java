@@ -179,6 +179,9 @@ public final class AgentMemory {
         MemoryLimits.vector(query.vector(), "vector");
         List<String> terms = query.text() == null ? List.of()
                 : List.copyOf(new java.util.LinkedHashSet<>(Tokenizer.terms(query.text())));
+        if (query.since() != null && query.since().isAfter(MemoryIds.LAST)) {
+            return List.of(); // no memory can have been created then
+        }
         String sinceId = query.since() == null ? null : MemoryIds.lowestAt(query.since());
         Set<String> tagged = tags.isEmpty() ? null : taggedWithAll(namespace, tags);
 

@@ -27,9 +27,17 @@ final class MemoryIds {
         return format(last.updateAndGet(previous -> Math.max(previous + 1, floor)));
     }
 
-    /** The smallest id a memory created at or after {@code instant} can have. */
+    /** The last instant an id can hold: its 16 hex digits keep 48 bits of milliseconds (about the year 10889). */
+    static final Instant LAST = Instant.ofEpochMilli((1L << (64 - SEQUENCE_BITS)) - 1);
+
+    /**
+     * The smallest id a memory created at or after {@code instant} can have; 0 for any instant before the epoch
+     * (however far: {@code toEpochMilli} would overflow). REQUIRES: {@code instant} is not after {@link #LAST},
+     * where no id is (the shift would wrap and admit older memories).
+     */
     static String lowestAt(Instant instant) {
-        return format(Math.max(0, instant.toEpochMilli()) << SEQUENCE_BITS);
+        assert !instant.isAfter(LAST) : instant;
+        return format(instant.isBefore(Instant.EPOCH) ? 0 : instant.toEpochMilli() << SEQUENCE_BITS);
     }
 
     static Instant createdAt(String id) {

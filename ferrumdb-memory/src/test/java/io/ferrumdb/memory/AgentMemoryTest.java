@@ -110,6 +110,28 @@ class AgentMemoryTest {
                 .containsExactly("third", "second");
     }
 
+    /**
+     * An id holds 48 bits of milliseconds (to about the year 10889): a {@code since} past that matched memories
+     * created long before it (its shift wrapped, or "long overflow" reached the caller), and one before the
+     * epoch beyond a long's milliseconds was the same "long overflow".
+     */
+    @Test
+    void sinceBeyondTheInstantsAnIdHoldsIsNoMatchAndLongBeforeTheEpochIsEveryMemory() {
+        remember(null, "coffee order");
+        for (String since : List.of("+50000-01-01T00:00:00Z", "+10890-01-01T00:00:00Z", "+1000000000-01-01T00:00:00Z")) {
+            Instant at = Instant.parse(since);
+            assertThat(memory.recall(new RecallQuery(null, null, null, null, at, null))).as(since).isEmpty();
+            assertThat(memory.recall(new RecallQuery(null, "coffee", null, null, at, null))).as(since).isEmpty();
+        }
+        for (String since : List.of("-1000000000-01-01T00:00:00Z", "1969-12-31T23:59:59Z")) {
+            Instant at = Instant.parse(since);
+            assertThat(texts(memory.recall(new RecallQuery(null, null, null, null, at, null)))).as(since)
+                    .containsExactly("coffee order");
+            assertThat(texts(memory.recall(new RecallQuery(null, "coffee", null, null, at, null)))).as(since)
+                    .containsExactly("coffee order");
+        }
+    }
+
     @Test
     void recencyBreaksTiesBetweenEqualMatches() {
         remember(null, "coffee order");

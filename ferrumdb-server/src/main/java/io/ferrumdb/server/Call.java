@@ -17,6 +17,8 @@ final class Call {
     final byte[][] args;
     final Txn txn;
     Effect effect = Effect.NONE;
+    /** Run by EXEC from a MULTI queue (BGSAVE then only schedules its save for after the transaction's batch). */
+    boolean queued;
 
     Call(CommandExecutor server, Session session, byte[][] args, Txn txn) {
         this.server = server;

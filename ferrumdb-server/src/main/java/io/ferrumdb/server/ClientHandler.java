@@ -91,6 +91,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             // Engine failures (I/O error, closed database, limits) reach the client as a clear error reply.
             outcome = CommandExecutor.Outcome.now(Reply.err("ERR " + describe(e)));
         }
+        if (outcome.effect() != Call.Effect.NONE) {
+            // QUIT, SHUTDOWN or a CLIENT KILL of this connection: as Redis (CLIENT_CLOSE_AFTER_REPLY), nothing
+            // read after it runs, even while its reply still waits behind an earlier write's fsync.
+            closing = true;
+        }
         enqueue(ctx, new Pending(outcome.reply(), session.protocol, outcome.durable(), outcome.effect()));
     }
 

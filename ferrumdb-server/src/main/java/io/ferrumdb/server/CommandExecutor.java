@@ -198,6 +198,12 @@ final class CommandExecutor {
                 "', with args beginning with: ", shown.toByteArray()).reply();
     }
 
+    /** SAVE and BGSAVE: every write so far forced to disk. */
+    void save() {
+        db.sync();
+        lastSave = System.currentTimeMillis();
+    }
+
     /** Runs one command as its own unit of work and commits what it wrote. */
     private Outcome run(CommandSpec spec, Session session, byte[][] args) {
         boolean write = spec.has(CommandSpec.Flag.WRITE);
@@ -210,12 +216,19 @@ final class CommandExecutor {
             Reply reply = invoke(spec, call);
             commandsProcessed.increment();
             if (txn.isEmpty()) {
+                if (txn.saveAfterCommit) {
+                    save();
+                }
                 return new Outcome(reply, null, call.effect);
             }
             if (!write) {
                 throw new IllegalStateException("read-only command " + spec.name() + " tried to write");
             }
-            return new Outcome(reply, commit(txn), call.effect);
+            CompletableFuture<Void> durable = commit(txn);
+            if (txn.saveAfterCommit) {
+                save();
+            }
+            return new Outcome(reply, durable, call.effect);
         } finally {
             held.unlock();
             clock.unfreeze();
@@ -268,6 +281,7 @@ final class CommandExecutor {
         for (RespRequest.Command c : queued) {
             CommandSpec spec = table.get(c.name().toLowerCase(Locale.ROOT));
             Call inner = new Call(this, s, c.args(), call.txn);
+            inner.queued = true;
             replies.add(invoke(spec, inner));
             protocols.add(s.protocol);
             commandsProcessed.increment();

@@ -32,7 +32,7 @@ final class ServerCommands {
                 ServerCommands::command);
         t.addContainer("config", -2, Map.of("get", -3, "set", -4, "resetstat", 2), ServerCommands::config);
         t.add("save", 1, 0, 0, 0, ServerCommands::save, NO_MULTI);
-        t.add("bgsave", -1, 0, 0, 0, ServerCommands::bgsave, NO_MULTI);
+        t.add("bgsave", -1, 0, 0, 0, ServerCommands::bgsave);
         t.add("lastsave", 1, 0, 0, 0, c -> Reply.integer(c.server.lastSave / 1000), FAST);
         t.add("shutdown", -1, 0, 0, 0, ServerCommands::shutdown, NO_MULTI);
         t.addContainer("function", -2, Map.of("flush", -2), ServerCommands::function);
@@ -45,18 +45,23 @@ final class ServerCommands {
     }
 
     private static Reply save(Call c) {
-        c.server.db.sync();
-        c.server.lastSave = System.currentTimeMillis();
+        c.server.save();
         return Reply.OK;
     }
 
-    /** FerrumDB has no snapshot to fork: BGSAVE forces the log to disk (as SAVE does) before it replies. */
+    /**
+     * FerrumDB has no snapshot to fork: BGSAVE forces the log to disk (as SAVE does) before it replies. Inside
+     * EXEC it is allowed, as in Redis, and "scheduled": the log is forced once the transaction's batch is written.
+     */
     private static Reply bgsave(Call c) {
         if (c.argc() > 2 || c.argc() == 2 && !c.option(1).equals("SCHEDULE")) {
             throw CommandError.syntax();
         }
-        c.server.db.sync();
-        c.server.lastSave = System.currentTimeMillis();
+        if (c.queued) {
+            c.txn.saveAfterCommit = true;
+            return new Reply.Simple("Background saving scheduled");
+        }
+        c.server.save();
         return new Reply.Simple("Background saving started");
     }
 
@@ -222,7 +227,7 @@ final class ServerCommands {
                 List<Reply> out = new ArrayList<>();
                 for (int i = 2; i < c.argc(); i++) {
                     CommandSpec spec = table.get(c.text(i).toLowerCase(Locale.ROOT));
-                    out.add(spec == null ? Reply.NULL_ARRAY : commandInfo(spec));
+                    out.add(spec == null ? Reply.NULL_BULK : commandInfo(spec)); // addReplyNull: $-1 in RESP2
                 }
                 return new Reply.Array(out);
             }
@@ -412,14 +417,20 @@ final class ServerCommands {
                     KeyRange range = KeyLayout.database(db);
                     long keys = 0;
                     long expires = 0;
+                    double ttlSum = 0; // ms; a double, as TTLs near 2^63 ms (EXPIRE allows them) would overflow a long
                     for (byte[] k : c.txn.keys(range)) {
                         keys++;
-                        if (c.txn.expiresAt(k) > 0) {
+                        long at = c.txn.expiresAt(k);
+                        if (at > 0) {
                             expires++;
+                            ttlSum += Math.max(0, at - c.txn.now());
                         }
                     }
                     if (keys > 0) {
-                        line(sb, "db" + db, "keys=" + keys + ",expires=" + expires + ",avg_ttl=0");
+                        // avg_ttl: the mean remaining TTL in ms of the keys that have one (Redis estimates it
+                        // by sampling in its expiry cycle; counting every key here, it is exact).
+                        line(sb, "db" + db, "keys=" + keys + ",expires=" + expires + ",avg_ttl="
+                                + (expires == 0 ? 0 : (long) (ttlSum / expires)));
                     }
                 }
             }

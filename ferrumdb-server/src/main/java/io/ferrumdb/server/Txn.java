@@ -29,6 +29,8 @@ final class Txn {
     private final FerrumDB db;
     private final long now;
     private final NavigableMap<byte[], Pending> writes = new TreeMap<>(Arrays::compareUnsigned);
+    /** BGSAVE inside EXEC: force the log once this unit's batch is written. */
+    boolean saveAfterCommit;
 
     Txn(FerrumDB db, long now) {
         this.db = db;

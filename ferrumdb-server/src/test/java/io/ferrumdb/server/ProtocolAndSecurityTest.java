@@ -40,6 +40,29 @@ class ProtocolAndSecurityTest {
         }
     }
 
+    /**
+     * Redis closes after QUIT's reply (CLIENT_CLOSE_AFTER_REPLY) and runs nothing pipelined behind it; here QUIT's
+     * reply waits behind the first SET's fsync, and the SET after QUIT ran meanwhile (it wrote b).
+     */
+    @Test
+    void nothingPipelinedAfterQuitRunsEvenWhileAnEarlierWriteWaitsForItsFsync() throws Exception {
+        try (TestServer server = new TestServer(dir.resolve("db"))) {
+            for (int round = 0; round < 20; round++) {
+                try (RawClient raw = new RawClient(server.port())) {
+                    String sent = "SET a" + round + " 1\r\nQUIT\r\nSET b" + round + " 2\r\nPING\r\n";
+                    assertThat(raw.send(sent).read(64)).isEqualTo("+OK\r\n+OK\r\n");
+                }
+            }
+            try (RawClient raw = new RawClient(server.port())) {
+                StringBuilder exists = new StringBuilder("EXISTS");
+                for (int round = 0; round < 20; round++) {
+                    exists.append(" a").append(round).append(" b").append(round);
+                }
+                assertThat(raw.send(exists + "\r\n").readUntil("\r\n")).isEqualTo(":20\r\n");
+            }
+        }
+    }
+
     @Test
     void setrangeBeyondTheValueLimitIsRefusedBeforeTheStringIsAllocated() throws Exception {
         com.sun.management.ThreadMXBean threads =

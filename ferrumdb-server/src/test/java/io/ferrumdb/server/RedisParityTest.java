@@ -188,6 +188,35 @@ class RedisParityTest {
         }
     }
 
+    /** COMMAND INFO of an unknown name is a null in its place: a null bulk in RESP2 (addReplyNull), as Redis. */
+    @Test
+    void commandInfoOfAnUnknownNameIsANullBulk() throws Exception {
+        String expected = "*1\r\n$-1\r\n";
+        assertThat(exchange(expected, c("COMMAND", "INFO", "nosuch"))).isEqualTo(expected);
+    }
+
+    /** INFO keyspace's avg_ttl is the mean remaining TTL in ms of the keys that have one (it was always 0). */
+    @Test
+    void infoKeyspaceAveragesTheRemainingTtls() throws Exception {
+        try (RawClient raw = new RawClient(server.port())) {
+            raw.send("SET a 1 EX 1000\r\nHSET h f v\r\nEXPIRE h 3000\r\nSET b 2\r\n").read(18);
+            String info = raw.send("INFO keyspace\r\n").readUntil("\r\n\r\n");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("db0:keys=3,expires=2,avg_ttl=(\\d+)\r\n")
+                    .matcher(info);
+            assertThat(m.find()).as(info).isTrue();
+            assertThat(Long.parseLong(m.group(1))).isBetween(1_900_000L, 2_000_000L);
+        }
+    }
+
+    /** BGSAVE may be queued by MULTI (only SAVE may not), and EXEC answers it "scheduled", as Redis does. */
+    @Test
+    void bgsaveInsideATransactionIsScheduled() throws Exception {
+        String expected = "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n+Background saving scheduled\r\n"
+                + "+OK\r\n-ERR Command not allowed inside a transaction\r\n+OK\r\n";
+        assertThat(exchange(expected, c("MULTI"), c("SET", "a", "1"), c("BGSAVE"), c("EXEC"), c("MULTI"), c("SAVE"),
+                c("DISCARD"))).isEqualTo(expected);
+    }
+
     /** CONFIG GET of a name (not a pattern) answers under the name as asked, once whatever its case. */
     @Test
     void configGetAnswersANameAsAsked() throws Exception {
