@@ -2,6 +2,7 @@ package io.ferrumdb;
 
 import io.ferrumdb.internal.concurrent.ThreadCount;
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.NamingFileIO;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
@@ -372,7 +373,8 @@ public final class FerrumDB implements AutoCloseable {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(oldPassphrase, "oldPassphrase");
         Objects.requireNonNull(newPassphrase, "newPassphrase");
-        EncryptionAdmin.changePassphrase(dir.toAbsolutePath().normalize(), oldPassphrase, newPassphrase, io);
+        EncryptionAdmin.changePassphrase(dir.toAbsolutePath().normalize(), oldPassphrase, newPassphrase,
+                NamingFileIO.wrap(io));
     }
 
     /**
