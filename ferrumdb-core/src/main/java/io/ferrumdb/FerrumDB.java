@@ -417,8 +417,9 @@ public final class FerrumDB implements AutoCloseable {
      * Flushes, fsyncs, seals the active segment (writing its hint), writes the key directory image, unlocks. Throws
      * {@link ReadOnlyDatabaseException} when the write path failed and no put or sync has reported that failure
      * (a failure is reported once, as Linux reports an fsync error): writes acknowledged under {@code never()} or
-     * {@code periodic} before it may be lost. The database is closed either way. A call made while another thread
-     * is closing the database returns when that close has ended.
+     * {@code periodic} before it may be lost. A failed merge of small segments at close (a full disk) is logged as a
+     * warning, not thrown: it leaves its inputs, losing nothing. The database is closed either way. A call made
+     * while another thread is closing the database returns when that close has ended.
      */
     @Override
     public void close() {
