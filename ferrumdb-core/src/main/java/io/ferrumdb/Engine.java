@@ -81,8 +81,9 @@ final class Engine {
      * directory image) and the lock; see {@link FerrumDB#close()} for what it throws. Called once.
      */
     void close(FsyncPolicy policy) {
-        // A failed closing merge left the inputs in place (nothing acknowledged is at risk); close goes on.
-        Throwable problem = maintenance.close();
+        // A failed closing merge is logged there: it left its inputs in place (nothing acknowledged is at risk).
+        maintenance.close();
+        Throwable problem = null;
         if (writer != null) {
             Segment active = writer.active();
             boolean activeEmpty = writer.close();
@@ -103,11 +104,7 @@ final class Engine {
                 }
                 problem = lost;
             } else if (activeEmpty && writer.failure() == null && active != null) {
-                try {
-                    segments.discard(active.id());
-                } catch (IOException e) {
-                    problem = e;
-                }
+                discardEmptyActive(active);
             }
         }
         problem = opened.closeFiles(problem, writer != null && writer.failure() == null);
@@ -116,6 +113,21 @@ final class Engine {
         }
         if (problem != null) {
             throw new FerrumException("error closing database " + dir + ": " + problem, problem);
+        }
+    }
+
+    /**
+     * Deletes the active segment a closing writer found holding no record. A failure (a full disk refusing the
+     * MANIFEST's rewrite) is logged, not thrown: the segment holds nothing acknowledged, and the next writable open
+     * deletes it (Recovery: a segment with no records and no hint).
+     */
+    private void discardEmptyActive(Segment active) {
+        try {
+            segments.discard(active.id());
+        } catch (IOException | RuntimeException e) {
+            System.getLogger(Engine.class.getName()).log(System.Logger.Level.WARNING, "closing " + dir
+                    + ": could not delete its empty active segment " + active.path() + " (the next open deletes"
+                    + " it; nothing acknowledged is affected): " + ProblemWording.describe(e), e);
         }
     }
 

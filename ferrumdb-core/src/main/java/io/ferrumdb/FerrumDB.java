@@ -2,6 +2,7 @@ package io.ferrumdb;
 
 import io.ferrumdb.internal.concurrent.ThreadCount;
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.NamingFileIO;
 import io.ferrumdb.internal.keydir.Key;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
@@ -372,7 +373,8 @@ public final class FerrumDB implements AutoCloseable {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(oldPassphrase, "oldPassphrase");
         Objects.requireNonNull(newPassphrase, "newPassphrase");
-        EncryptionAdmin.changePassphrase(dir.toAbsolutePath().normalize(), oldPassphrase, newPassphrase, io);
+        EncryptionAdmin.changePassphrase(dir.toAbsolutePath().normalize(), oldPassphrase, newPassphrase,
+                NamingFileIO.wrap(io));
     }
 
     /**
@@ -415,8 +417,9 @@ public final class FerrumDB implements AutoCloseable {
      * Flushes, fsyncs, seals the active segment (writing its hint), writes the key directory image, unlocks. Throws
      * {@link ReadOnlyDatabaseException} when the write path failed and no put or sync has reported that failure
      * (a failure is reported once, as Linux reports an fsync error): writes acknowledged under {@code never()} or
-     * {@code periodic} before it may be lost. The database is closed either way. A call made while another thread
-     * is closing the database returns when that close has ended.
+     * {@code periodic} before it may be lost. A failed merge of small segments at close (a full disk) is logged as a
+     * warning, not thrown: it leaves its inputs, losing nothing. The database is closed either way. A call made
+     * while another thread is closing the database returns when that close has ended.
      */
     @Override
     public void close() {

@@ -236,16 +236,19 @@ final class Maintenance {
 
     /**
      * Stops background compaction (a running one abandons its copy, or finishes if it is publishing; then it may
-     * merge small segments) and waits for a
-     * running backup. Returns a failure of the closing merge, or null; the inputs stay in place then.
+     * merge small segments) and waits for a running backup. A failed closing merge (a full disk, say) is logged as a
+     * warning and closing goes on: it left its inputs in place, so nothing acknowledged is affected and the next
+     * session merges them, as SQLite leaves its WAL for the next open when the checkpoint at close fails. A failure
+     * of the write path it met (its roll of the active segment) is the writer's, which close reports.
      */
-    RuntimeException close() {
-        RuntimeException problem = null;
+    void close() {
         if (scheduler != null) {
             try {
                 scheduler.close();
             } catch (RuntimeException e) {
-                problem = e;
+                System.getLogger(Maintenance.class.getName()).log(System.Logger.Level.WARNING, "closing " + dir
+                        + ": merging its small segments failed; they stay as they are (nothing acknowledged is"
+                        + " affected) and the next session merges them: " + ProblemWording.describe(e), e);
             }
         }
         lock.lock();
@@ -256,7 +259,6 @@ final class Maintenance {
         } finally {
             lock.unlock();
         }
-        return problem;
     }
 
     /**

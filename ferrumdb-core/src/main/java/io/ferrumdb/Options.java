@@ -2,6 +2,7 @@ package io.ferrumdb;
 
 import io.ferrumdb.internal.crypto.Secret;
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.NamingFileIO;
 import io.ferrumdb.internal.keydir.KeyDir;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +63,8 @@ public final class Options {
         this.compactionThreads = b.compactionThreads;
         this.compactionInterval = b.compactionInterval;
         this.maxSpaceAmplification = b.maxSpaceAmplification;
-        this.fileIO = b.fileIO;
+        // Failures name their file (a FileChannel's "No space left on device" names none): NamingFileIO.
+        this.fileIO = NamingFileIO.wrap(b.fileIO);
         this.keyHashBits = b.keyHashBits;
         this.encryptionKey = b.encryptionKey == null ? null : b.encryptionKey.clone();
         this.passphrase = b.passphrase == null ? null : b.passphrase.clone();

@@ -18,8 +18,9 @@ import java.util.Optional;
  * @param recordsKept      intact records copied out of damaged segments
  * @param bytesDropped     bytes of damaged ranges whose records could not be kept
  * @param keysAffected     keys of dropped records (a damaged one and the intact records of its batch dropped with
- *                         it), as far as their headers and keys could still be read
- *                         (plaintext databases only; an encrypted key cannot be read without a valid tag)
+ *                         it): from the segment's intact hint where it has one, else as far as the records' headers
+ *                         and keys could still be read (plaintext only: an encrypted key cannot be read without a
+ *                         valid tag; a key read from a damaged record may itself be damaged)
  */
 public record RepairReport(Path directory, List<DroppedRange> problems, List<Path> rewritten, List<Path> written,
                            List<Path> setAside, Optional<Path> damagedFolder, List<Path> missingSegments,

@@ -4,6 +4,7 @@ import io.ferrumdb.DroppedRange.Kind;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CipherSuite;
+import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.ManifestFile.Listed;
 import io.ferrumdb.internal.format.MetaFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -28,7 +29,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
@@ -388,12 +391,16 @@ final class Repairer {
         SegmentScanner.Result scan = checked.scan();
         boolean damaged = cutShort || cutShortByImage.contains(seg.path())
                 || !seg.path().equals(files.dataPath(seg.id()));
+        Map<Long, HintFile.Entry> hintEntries = null;
         for (DroppedRange d : scan.dropped()) {
             problems.add(d);
             if (d.kind().isDamage()) {
                 damaged = true;
                 bytesDropped += d.length();
-                keysAffected.addAll(readableKeys(seg, d));
+                if (hintEntries == null) {
+                    hintEntries = hintUsable ? entriesByOffset(files.readHint(seg)) : Map.of();
+                }
+                keysAffected.addAll(readableKeys(seg, d, hintEntries));
             }
         }
         if (damaged) {
@@ -409,19 +416,40 @@ final class Repairer {
         return null;
     }
 
-    /**
-     * The keys of the records of a dropped plaintext range whose headers are still sane, in order: a range can hold
-     * intact records dropped with the damaged one (the earlier records of its atomic batch), and each of those keys
-     * loses its record too. The walk stops at the first header that is not sane, since its lengths say nothing.
-     */
-    private List<byte[]> readableKeys(Segment seg, DroppedRange dropped) throws IOException {
-        List<byte[]> keys = new ArrayList<>();
-        if (!seg.cipher().isPlaintext()) {
-            return keys;
+    /** The entries of an intact hint by record offset (none when {@code entries} is null). */
+    private static Map<Long, HintFile.Entry> entriesByOffset(List<HintFile.Entry> entries) {
+        Map<Long, HintFile.Entry> byOffset = new HashMap<>();
+        if (entries != null) {
+            for (HintFile.Entry e : entries) {
+                byOffset.put(e.offset(), e);
+            }
         }
+        return byOffset;
+    }
+
+    /**
+     * The keys of the records of a dropped range, in order: a range can hold intact records dropped with the damaged
+     * one (the earlier records of its atomic batch), and each of those keys loses its record too. Where the segment's
+     * intact hint ({@code hinted}) describes a record, its key comes from there: a damaged record's own key bytes
+     * may be the damage (a flipped byte in the key named a key that was never written). Else, in a plaintext
+     * segment, from the record while its header is sane; the walk stops at the first that is not, since its lengths
+     * say nothing.
+     */
+    private List<byte[]> readableKeys(Segment seg, DroppedRange dropped, Map<Long, HintFile.Entry> hinted)
+            throws IOException {
+        List<byte[]> keys = new ArrayList<>();
         long end = Math.min(dropped.offset() + dropped.length(), seg.writtenLength());
         long offset = dropped.offset();
-        while (end - offset >= RecordFormat.HEADER_SIZE) {
+        while (offset < end) {
+            HintFile.Entry known = hinted.get(offset);
+            if (known != null) {
+                keys.add(known.key());
+                offset += known.recordSize();
+                continue;
+            }
+            if (!seg.cipher().isPlaintext() || end - offset < RecordFormat.HEADER_SIZE) {
+                break;
+            }
             byte[] header = seg.read(offset, RecordFormat.HEADER_SIZE);
             if (RecordFormat.headerProblem(header, 0) != null) {
                 break;

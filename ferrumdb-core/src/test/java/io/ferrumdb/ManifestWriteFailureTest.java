@@ -18,10 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,27 +87,8 @@ class ManifestWriteFailureTest {
         Path dir = tmp.resolve("db");
         Options options = Options.builder().segmentSize(4096).fsyncPolicy(FsyncPolicy.never())
                 .autoCompaction(false).build();
-        List<String> warnings = new ArrayList<>();
-        Logger logger = Logger.getLogger(SegmentSet.class.getName());
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    synchronized (warnings) {
-                        warnings.add(record.getMessage());
-                    }
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(capture);
+        List<String> warnings;
+        Warnings logged = new Warnings(SegmentSet.class);
         try (FerrumDB db = FerrumDB.open(dir, io.forOneOpen(options))) {
             for (int i = 0; i < KEYS; i++) {
                 db.put(key(i), value(i, 0));
@@ -127,7 +104,8 @@ class ManifestWriteFailureTest {
             io.failDeletes(null);
             assertCompactedValues(db, "same handle");
         } finally {
-            logger.removeHandler(capture);
+            warnings = logged.messages();
+            logged.close();
         }
         assertThat(warnings).as("warnings of SegmentSet").singleElement().asString()
                 .contains("compaction outputs [").contains(".seg").contains("stay until the next open deletes them")

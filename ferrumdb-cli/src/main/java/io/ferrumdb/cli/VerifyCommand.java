@@ -37,7 +37,12 @@ final class VerifyCommand implements Callable<Integer> {
             out.println("OK: no damage found (a torn tail is not damage)");
             return ExitCode.OK;
         }
-        out.printf("%d problem(s) found; 'ferrumdb repair' keeps every intact record%n", report.damage().size());
+        // Plain repair refuses a database with a missing segment: the advice names the flag it then asks for.
+        boolean missing = report.damage().stream().anyMatch(p -> p.kind() == DroppedRange.Kind.MISSING_SEGMENT);
+        out.printf("%d problem(s) found; %s%n", report.damage().size(), missing
+                ? "'ferrumdb repair --allow-missing-segments' keeps every intact record (keys deleted or overwritten"
+                        + " in the missing segments may then show older values)"
+                : "'ferrumdb repair' keeps every intact record");
         return ExitCode.DATABASE;
     }
 

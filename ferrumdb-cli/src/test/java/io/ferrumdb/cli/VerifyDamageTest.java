@@ -196,5 +196,12 @@ class VerifyDamageTest {
         Run r = Run.of(db, "", "verify");
         assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
         assertThat(r.out()).contains("MISSING " + segment + ": segment listed in the MANIFEST is missing");
+        // The advice is the command that works: plain repair refuses a missing segment (it said 'ferrumdb repair').
+        assertThat(r.out()).contains("1 problem(s) found; 'ferrumdb repair --allow-missing-segments' keeps every"
+                + " intact record");
+        assertThat(Run.of(db, "", "repair").code()).isEqualTo(ExitCode.DATABASE);
+        Run repaired = Run.of(db, "", "repair", "--allow-missing-segments");
+        assertThat(repaired.code()).as(repaired.err()).isZero();
+        assertThat(Run.of(db, "", "verify").out()).contains("OK");
     }
 }

@@ -4,13 +4,13 @@ import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.format.BackupMarker;
 import io.ferrumdb.internal.format.ManifestFile;
 import io.ferrumdb.internal.io.FileIO;
+import io.ferrumdb.internal.io.NamingFileIO;
 import io.ferrumdb.internal.io.StorageFile;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentManifest;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.FileSystemException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,7 +88,7 @@ public final class BackupWriter {
             progress.complete();
         } catch (IOException e) {
             removeAfterFailure(io, target, written, e);
-            throw naming(step, e);
+            throw NamingFileIO.naming(step, null, e);
         } catch (RuntimeException e) {
             removeAfterFailure(io, target, written, e);
             throw e;
@@ -101,17 +101,6 @@ public final class BackupWriter {
         }
         // The marker goes last: as long as any copied file may remain, it says the backup is incomplete.
         DatabaseDirectory.deleteAfterFailure(io, target.resolve(FileNames.BACKUP), e);
-    }
-
-    /** {@code e}, naming {@code file} where it names none (a FileChannel's errors do not). */
-    private static IOException naming(Path file, IOException e) {
-        if (e instanceof FileSystemException fs && fs.getFile() != null) {
-            return e;
-        }
-        FileSystemException named = new FileSystemException(file.toString(), null,
-                e.getMessage() != null ? e.getMessage() : "I/O error");
-        named.initCause(e);
-        return named;
     }
 
     private static void copy(FileIO io, Path from, Path to, List<Path> written) throws IOException {

@@ -103,7 +103,7 @@ public final class KeyDir {
         this.arena = arena;
         this.keys = logKeys == null ? new ArenaKeys(arena) : logKeys;
         // The current table, not the initial one: growth replaces it.
-        this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0) : null;
+        this.ordered = ordered ? new OrderedIndex(arena, ref -> slotOf(table, ref) >= 0, mutation) : null;
         this.stage = new StageDrain(this, staged, this.ordered);
         this.writer = new SlotWriter(this, keys);
     }

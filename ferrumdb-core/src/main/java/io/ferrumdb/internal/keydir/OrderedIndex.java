@@ -43,6 +43,8 @@ final class OrderedIndex {
 
     private final KeyArena arena;
     private final LongPredicate isLive;
+    /** The hash table's mutation lock, which {@link #loaded}, {@link #takeLoaded} and {@link #sortedForImage} require. */
+    private final Object mutation;
     private final Object lock = new Object();
     private final Object mergeLock = new Object();
     /** Guarded by {@link #lock}, replaced as a whole. */
@@ -57,9 +59,10 @@ final class OrderedIndex {
     private int loadedCount;
     private int expectedLoaded;
 
-    OrderedIndex(KeyArena arena, LongPredicate isLive) {
+    OrderedIndex(KeyArena arena, LongPredicate isLive, Object mutation) {
         this.arena = arena;
         this.isLive = isLive;
+        this.mutation = mutation;
     }
 
     /** Records {@code n} keys newly added to the hash table, {@code refs[0, n)}. Called by the table's mutator. */
@@ -102,6 +105,7 @@ final class OrderedIndex {
      * the table's mutation lock, before the directory is published: one array append, no lock of this index.
      */
     void loaded(long ref) {
+        assert Thread.holdsLock(mutation) : "noting a loaded key requires the mutation lock";
         if (loadedCount == loadedRefs.length) {
             loadedRefs = Arrays.copyOf(loadedRefs, Math.max(expectedLoaded, Math.max(1024, loadedCount * 2)));
         }
@@ -124,6 +128,7 @@ final class OrderedIndex {
      * which is all merges need (it only decides when they filter). Caller holds the table's mutation lock.
      */
     Loaded takeLoaded(int live) {
+        assert Thread.holdsLock(mutation) : "taking the loaded keys requires the mutation lock";
         int[] refs = loadedCount == loadedRefs.length ? loadedRefs : Arrays.copyOf(loadedRefs, loadedCount);
         loadedRefs = NONE;
         loadedCount = 0;
@@ -152,6 +157,7 @@ final class OrderedIndex {
      * the caller holds its mutation lock (no key comes or goes meanwhile) and the build at open is done.
      */
     Loaded sortedForImage(int live) {
+        assert Thread.holdsLock(mutation) : "an image's references require the mutation lock";
         synchronized (mergeLock) {
             Levels now;
             int[] newest;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
 /**
@@ -43,6 +44,8 @@ final class Acknowledger {
     /** Set by the first failed seal: later batches' seals are skipped. This thread only. */
     private Throwable sealFailure;
     private final Thread thread;
+    /** The writer's lock, which {@link #startWith} and {@link #started} require (asserted). */
+    private final ReentrantLock writerLock;
 
     /**
      * @param afterCycle run after each group of batches, one call at a time
@@ -51,10 +54,12 @@ final class Acknowledger {
      *                   trusted with more). With none, both from the after-cycle work (acknowledging goes on so
      *                   that no writer waits forever) and from a seal: a batch's waiters are those of a cycle that
      *                   fsynced their records, so they succeed whatever its seals did (later seals are skipped)
+     * @param writerLock the writer's lock
      */
     Acknowledger(Runnable afterCycle, CycleIo sealer,
-                 BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure) {
+                 BiConsumer<Throwable, List<CompletableFuture<Void>>> onFailure, ReentrantLock writerLock) {
         this.afterCycle = afterCycle;
+        this.writerLock = writerLock;
         this.sealer = sealer;
         this.onFailure = onFailure;
         // A class, not this::run: a fresh JVM spins a class and method-handle forms for a method reference at its
@@ -69,6 +74,7 @@ final class Acknowledger {
      * neither to wake up and end. Later calls do nothing. REQUIRES the writer's lock.
      */
     void startWith(Thread flusher) {
+        assert writerLock.isHeldByCurrentThread() : "starting the writer's threads requires the writer's lock";
         if (thread.getState() == Thread.State.NEW) {
             thread.start();
             flusher.start();
@@ -77,6 +83,7 @@ final class Acknowledger {
 
     /** Whether {@link #startWith} ran (the threads may have ended since). REQUIRES the writer's lock. */
     boolean started() {
+        assert writerLock.isHeldByCurrentThread() : "asking whether the threads started requires the writer's lock";
         return thread.getState() != Thread.State.NEW;
     }
 

@@ -135,7 +135,7 @@ public final class LogWriter {
         this.io = new CycleIo(sealListener, policy.isAlways(), segmentSize, lastSequence);
         this.schedule = new FlushSchedule(!policy.isAlways(), LINGER_NANOS, policy.interval().toNanos());
         // Classes, not lambdas or method references: every open makes a writer (see Acknowledger's thread).
-        this.acknowledger = new Acknowledger(afterCycle, io, new AcknowledgerFailure());
+        this.acknowledger = new Acknowledger(afterCycle, io, new AcknowledgerFailure(), lock);
         this.turns = new CycleTurns(lock, work, policy.isAlways(), new PendingWork(), commit, schedule, io, positions,
                 acknowledger);
         this.flusher = new Thread(turns.flusherLoop(), "ferrumdb-flusher");
@@ -197,6 +197,7 @@ public final class LogWriter {
 
     /** The chunk for {@code records} records of {@code payload} key and value bytes, made room for. REQUIRES lock. */
     private Chunk reserve(long payload, int records) {
+        assert lock.isHeldByCurrentThread() : "reserving room requires the writer's lock";
         int total = chunks.size(payload, records);
         while (true) {
             stopped.ensureWritable(true, closing);
@@ -218,6 +219,7 @@ public final class LogWriter {
      * chunk queued" as two tests made the second one's outcome rare (a full chunk) and a trap in YCSB D's caller.
      */
     private boolean appended(Chunk c, int before, int n) {
+        assert lock.isHeldByCurrentThread() : "accounting for appended records requires the writer's lock";
         boolean first = chunks.rolledBytes() + before == 0;
         if (first) {
             pendingSince = System.nanoTime();
@@ -233,6 +235,7 @@ public final class LogWriter {
      * thread may lead the group), else null; wakes the flusher for the {@code first} pending records. REQUIRES lock.
      */
     private CompletableFuture<Void> acknowledgement(boolean first, boolean callerWaits) {
+        assert lock.isHeldByCurrentThread() : "registering an acknowledgement requires the writer's lock";
         if (policy.isAlways()) {
             return commit.register(waiters, callerWaits, schedule.gather, work);
         }
@@ -501,11 +504,13 @@ public final class LogWriter {
 
     /** Whether work waits that no group wait may delay: a sync, a roll or seal, a full chunk. REQUIRES lock. */
     private boolean otherWork() {
+        assert lock.isHeldByCurrentThread() : "reading the pending work requires the writer's lock";
         return syncRequested || chunks.hasRolled() || !toSeal.isEmpty() || pending.length >= FLUSH_BYTES;
     }
 
     /** Takes everything pending into a cycle. REQUIRES the lock and the cycle token. */
     private Cycle take(boolean force) {
+        assert lock.isHeldByCurrentThread() : "taking a cycle requires the writer's lock";
         List<Chunk> batch = chunks.takeBatch(pending);
         if (pending.length > 0) {
             pending = chunks.next(active, appendOffset);
@@ -519,7 +524,10 @@ public final class LogWriter {
         return new Cycle(batch, sealing, done, active, lastSequence, DurablePositions.of(active, appendOffset), force);
     }
 
-    /** What is pending here, as the cycles take and end it ({@link CycleTurns}); every method REQUIRES the lock. */
+    /**
+     * What is pending here, as the cycles take and end it ({@link CycleTurns}); every method REQUIRES the lock, but
+     * {@link #waiters} may be taken without it (the deque, never replaced, is used under it).
+     */
     private final class PendingWork implements CycleTurns.Pending {
         @Override
         public Throwable failure() {
@@ -533,6 +541,7 @@ public final class LogWriter {
 
         @Override
         public ArrayDeque<CompletableFuture<Void>> waiters() {
+            // The deque itself, never replaced: taken off the lock (CycleTurns.runCycle), used under it.
             return waiters;
         }
 
@@ -563,6 +572,7 @@ public final class LogWriter {
 
         @Override
         public void written(Cycle c) {
+            assert lock.isHeldByCurrentThread() : "ending a cycle requires the writer's lock";
             cycleWaiters = List.of();
             chunks.written(c.batch());
         }

@@ -281,9 +281,14 @@ public final class SegmentSet implements LogWriter.SegmentFactory {
     public void discard(int id) throws IOException {
         Segment s = segments.remove(id);
         republish();
-        manifest.removeAll(List.of(id));
-        if (s != null) {
-            s.close();
+        try {
+            manifest.removeAll(List.of(id));
+        } finally {
+            // Closed also when the MANIFEST could not be rewritten (a full disk): no longer in the set, the segment
+            // would escape closeAll and keep its file open. Its file stays, for the next open to delete.
+            if (s != null) {
+                s.close();
+            }
         }
         files.delete(id);
         files.io().syncDirectory(files.dir());

@@ -24,7 +24,7 @@ class OrderedIndexMergeTest {
      */
     private final KeyArena arena = new KeyArena(1 << 16);
     private final Set<Long> dead = new HashSet<>();
-    private final OrderedIndex index = new OrderedIndex(arena, ref -> !dead.contains(ref));
+    private final OrderedIndex index = new OrderedIndex(arena, ref -> !dead.contains(ref), new Object());
     private final TreeMap<String, Long> live = new TreeMap<>();
 
     /** "k" and nine decimal digits, so that key order is number order (built by hand: String.format is slow). */

@@ -55,7 +55,7 @@ class OrderedIndexSortTest {
         for (int i = 0; i < refs.length; i++) {
             refs[i] = arena.pack(arena.append(keys.get(i)));
         }
-        new OrderedIndex(arena, ref -> true).sort(refs);
+        new OrderedIndex(arena, ref -> true, new Object()).sort(refs);
 
         List<byte[]> expected = new ArrayList<>(keys);
         expected.sort(Arrays::compareUnsigned);

@@ -30,7 +30,7 @@ class CycleTurnsTest {
     private final CycleIo io = new CycleIo((segment, hint) -> { }, true, 1 << 20, 0);
     private final CycleTurns turns = new CycleTurns(lock, work, true, pending, commit,
             new FlushSchedule(false, TimeUnit.MILLISECONDS.toNanos(1), 0), io, new DurablePositions(),
-            new Acknowledger(() -> { }, io, (e, held) -> { }));
+            new Acknowledger(() -> { }, io, (e, held) -> { }, lock));
 
     @Test
     void aLeaderCompletesItsWholeGroupAndTheNextWaitingWriterLeadsItsOwn() throws Exception {
