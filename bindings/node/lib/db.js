@@ -25,6 +25,17 @@ function typeError(message) {
 const NO_OPTIONS = Object.freeze({});
 
 /**
+ * A true-or-false option: a boolean, or null/undefined for its default. Not JavaScript's truthiness, under which
+ * `reverse: 'false'` reversed a scan and `readOnly: 'no'` opened read-only: a TypeError names the option instead.
+ */
+function flag(value, what) {
+  if (typeof value !== 'boolean') {
+    throw typeError(`${what} must be true or false, got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}`);
+  }
+  return value;
+}
+
+/**
  * What open() and openSync() pass their class's constructor, so that `new FerrumDB(path)` (as better-sqlite3's
  * `new Database(path)` and classic-level's `new ClassicLevel(path)` are written) is told how to open one instead of
  * failing inside (`nodeDatabase.handleSync is not a function`) or, for a DocumentStore, building a broken handle.
@@ -99,7 +110,7 @@ function openArgs(path, options) {
   if (!Number.isSafeInteger(fsyncIntervalMs)) {
     throw new InvalidArgumentError(`fsyncIntervalMs must be at most ${Number.MAX_SAFE_INTEGER}, got ${fsyncIntervalMs}`);
   }
-  return [nodePath.resolve(path), fsync, fsyncIntervalMs, passphrase, Boolean(readOnly)];
+  return [nodePath.resolve(path), fsync, fsyncIntervalMs, passphrase, flag(readOnly ?? false, 'readOnly')];
 }
 
 /**
@@ -159,7 +170,7 @@ function scanArgs(options, withValues) {
     throw new InvalidArgumentError(`limit must be zero or more, got ${limit}`);
   }
   const bound = (value, what) => (value === null ? null : toBase64(value, what));
-  return [bound(prefix, 'prefix'), bound(start, 'start'), bound(end, 'end'), Boolean(reverse),
+  return [bound(prefix, 'prefix'), bound(start, 'start'), bound(end, 'end'), flag(reverse ?? false, 'reverse'),
     limit === null ? -1 : limit, withValues];
 }
 
@@ -585,4 +596,4 @@ class FerrumDB {
   }
 }
 
-module.exports = { FerrumDB, OPENING, checkOpening, openArgs, optionsOf, putTtl, typeError, ttlMillis, unpack };
+module.exports = { FerrumDB, OPENING, checkOpening, flag, openArgs, optionsOf, putTtl, typeError, ttlMillis, unpack };

@@ -3,7 +3,7 @@
 // Everything crosses to Java as ASCII JSON (see DocumentBridge.java for why).
 
 const { jclass, call, callSync, cursorChunks } = require('./jvm');
-const { OPENING, checkOpening, openArgs, optionsOf, putTtl, typeError } = require('./db');
+const { OPENING, checkOpening, flag, openArgs, optionsOf, putTtl, typeError } = require('./db');
 const { InvalidArgumentError } = require('./errors');
 const { closeAtExit, closed } = require('./exit');
 
@@ -135,7 +135,7 @@ function findArgs(name, query, options) {
   if (sortBy !== null && typeof sortBy !== 'string') {
     throw typeError(`sortBy must be a string, got ${typeof sortBy}`);
   }
-  return [name, queryJson(query), asciiJson(sortBy), Boolean(descending), pageBound(offset, 'offset'),
+  return [name, queryJson(query), asciiJson(sortBy), flag(descending ?? false, 'descending'), pageBound(offset, 'offset'),
     limit === null ? -1 : pageBound(limit, 'limit')];
 }
 

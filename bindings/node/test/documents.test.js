@@ -50,6 +50,9 @@ test('find with queries, sort and paging', async () => {
   people.putSync('cid', { age: 45, city: 'Lisbon' });
   const ids = (docs) => docs.map((d) => d._id);
   const adults = await people.find({ city: 'Lisbon', age: { $gte: 18 } }, { sortBy: 'age', descending: true });
+  // Session 27: descending was JavaScript truthiness ('false' sorted descending); readOnly too ('no' opened read-only).
+  await assert.rejects(people.find({ city: 'Lisbon' }, { sortBy: 'age', descending: 'false' }),
+    { name: 'TypeError', message: 'descending must be true or false, got "false"' });
   assert.deepEqual(ids(adults), ['cid', 'ann']);
   assert.deepEqual(adults[1].tags, ['ai', 'art']);
   assert.deepEqual(ids(await people.find()), ['ann', 'bob', 'cid']);

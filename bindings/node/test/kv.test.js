@@ -233,6 +233,8 @@ describe('encryption', () => {
 describe('errors', () => {
   test('a missing database and a directory that is not one have their own errors and codes', async () => {
     // Both were a bare FerrumError (code FERRUM_ERROR) before.
+    await assert.rejects(FerrumDB.open(dir, { readOnly: 'no' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE',
+      message: 'readOnly must be true or false, got "no"' });
     await assert.rejects(FerrumDB.open(dir, { readOnly: true }), { name: 'DatabaseNotFoundError',
       code: 'DATABASE_NOT_FOUND', message: `no FerrumDB database at ${dir}` });
     assert.equal(fs.existsSync(dir), false);

@@ -42,6 +42,11 @@ test('iterate with prefix, start, end, reverse and limit', async () => {
   await assert.rejects(collect(db.iterate({ limit: -1 })), negative);
   assert.throws(() => db.keysSync({ limit: -1 }), negative);
   await assert.rejects(collect(db.iterate({ limit: 1.5 })), { name: 'TypeError', message: 'limit must be an integer, got 1.5' });
+  // Session 27: reverse was JavaScript truthiness, so the string 'false' reversed the scan.
+  await assert.rejects(collect(db.iterate({ reverse: 'false' })),
+    { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: 'reverse must be true or false, got "false"' });
+  assert.throws(() => db.keysSync({ reverse: 1 }), { name: 'TypeError', message: 'reverse must be true or false, got number' });
+  assert.deepEqual(db.keysSync({ reverse: null, limit: 1 }).map(String), db.keysSync({ limit: 1 }).map(String));
   await db.close();
 });
 

@@ -76,6 +76,39 @@ class CommandLineHabitsTest {
     }
 
     @Test
+    void aByteThatIsNotUtf8IsEscapedWhenATerminalInEightBitModeWouldReadItAsAC1Control() throws Exception {
+        // Session 27 (noticed by audit27c): a lone 0x9B is CSI to a terminal not in UTF-8 mode; it went out as is.
+        assertThat(filtered(0x9B, '3', '1', 'm')).isEqualTo("\\x9B31m");
+        assertThat(filtered(0x80, 0x9F, 0xA0)).isEqualTo("\\x80\\x9F\u00a0");
+        // Well-formed UTF-8 whose continuation bytes are 0x80..0x9F passes whole: U+20AC is E2 82 AC, U+06DB is DB 9B.
+        assertThat(filtered(0xE2, 0x82, 0xAC, 0xDB, 0x9B)).isEqualTo("\u20ac\u06db");
+        // A sequence cut short, an overlong form and a surrogate are not UTF-8: their 0x80..0x9F bytes are escaped.
+        assertThat(filtered(0xE2, 0x82, 'x')).isEqualTo("\u00e2\\x82x");
+        assertThat(filtered(0xE0, 0x9B, 'x')).isEqualTo("\u00e0\\x9Bx");
+        assertThat(filtered(0xED, 0xA0, 0x80)).isEqualTo("\u00ed\u00a0\\x80");
+        assertThat(filtered(0xF0, 0x9F, 0x98, 0x80)).isEqualTo("\ud83d\ude00");
+        assertThat(filtered(0xC2, 0x9B)).isEqualTo("\\xC2\\x9B");
+        assertThat(filtered(0xE2, 0x82)).isEqualTo("\u00e2\\x82");
+    }
+
+    /** The bytes through {@link TerminalSafeOutput}, read back as ISO-8859-1 where they are not UTF-8. */
+    private static String filtered(int... octets) throws Exception {
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        try (TerminalSafeOutput safe = new TerminalSafeOutput(sink)) {
+            for (int o : octets) {
+                safe.write(o);
+            }
+        }
+        byte[] b = sink.toByteArray();
+        java.nio.charset.CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder();
+        try {
+            return strict.decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException notUtf8) {
+            return new String(b, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
     void replEscapesControlCharactersOnlyForATerminal() {
         assertThat(run("put", CLEAR_SCREEN, "x").code()).isZero();
         assertThat(TerminalSafeOutput.escape("KEYS\r\u001b[2J\ttab\nline \u00e9\u2603"))
