@@ -118,7 +118,13 @@ class CommandsTest {
         assertThat(run("--hex", "keys").out()).isEqualTo("00ff\n");
         Run bad = run("--hex", "get", "xyz");
         assertThat(bad.code()).isEqualTo(ExitCode.USAGE);
-        assertThat(bad.err()).contains("key is not valid hex");
+        assertThat(bad.err()).contains("key is not valid hex: 'x' at position 1 is not a hex digit (0-9, a-f)");
+        // Session 27: the JDK's words were shown ('not a hexadecimal digit: "z" = 122', 'Illegal base64 character 21').
+        assertThat(run("--hex", "get", "abc").err()).contains("key is not valid hex: 3 digits, an odd number");
+        assertThat(run("--base64", "put", "AP8=", "yv!=").err())
+                .contains("value is not valid base64: '!' at position 3 is not a base64 character");
+        assertThat(run("--base64", "get", "A").err()).contains("key is not valid base64: ")
+                .contains("(length 1; base64 comes in groups of 4 characters");
         assertThat(run("--hex", "--base64", "keys").code()).isEqualTo(ExitCode.USAGE);
     }
 
