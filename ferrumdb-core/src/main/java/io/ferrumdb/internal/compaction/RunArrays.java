@@ -51,46 +51,45 @@ final class RunArrays {
 
     /** The inputs' bitmap words, zeroed over {@code [0, words)}. */
     long[] bits(int words) {
-        if (bits == null || !serves(bits.length, words)) {
-            bits = new long[sized(words)];
-        } else {
-            Arrays.fill(bits, 0, words, 0L);
-        }
-        return bits;
+        return bits = zeroed(bits, words);
     }
 
     /** Ranks per bitmap word; the caller writes all of {@code [0, words)}. */
     int[] ranks(int words) {
-        if (ranks == null || !serves(ranks.length, words)) {
-            ranks = new int[sized(words)];
-        }
-        return ranks;
+        return ranks = ints(ranks, words);
     }
 
     /** The copies' location words, zeroed over {@code [0, copies)} (0 is "not copied"). */
     long[] to(int copies) {
-        if (to == null || !serves(to.length, copies)) {
-            to = new long[sized(copies)];
-        } else {
-            Arrays.fill(to, 0, copies, 0L);
-        }
-        return to;
+        return to = zeroed(to, copies);
     }
 
     /** The copies' sizes; an element is read only once its copy's location word was written. */
     int[] toSize(int copies) {
-        if (toSize == null || !serves(toSize.length, copies)) {
-            toSize = new int[sized(copies)];
-        }
-        return toSize;
+        return toSize = ints(toSize, copies);
     }
 
     /** The copies' expiries; as {@link #toSize}. */
     long[] toExpiresAt(int copies) {
-        if (toExpiresAt == null || !serves(toExpiresAt.length, copies)) {
-            toExpiresAt = new long[sized(copies)];
+        return toExpiresAt = longs(toExpiresAt, copies);
+    }
+
+    /** {@code kept} if it {@link #serves} a need of {@code needed}, else a new array. */
+    private static long[] longs(long[] kept, int needed) {
+        return kept != null && serves(kept.length, needed) ? kept : new long[sized(needed)];
+    }
+
+    /** As {@link #longs}, zeroed over {@code [0, needed)}. */
+    private static long[] zeroed(long[] kept, int needed) {
+        long[] a = longs(kept, needed);
+        if (a == kept) {
+            Arrays.fill(a, 0, needed, 0L);
         }
-        return toExpiresAt;
+        return a;
+    }
+
+    private static int[] ints(int[] kept, int needed) {
+        return kept != null && serves(kept.length, needed) ? kept : new int[sized(needed)];
     }
 
     /**
