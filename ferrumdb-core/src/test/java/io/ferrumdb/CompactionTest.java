@@ -35,6 +35,55 @@ class CompactionTest {
     }
 
     /**
+     * Each database keeps its compactions' arrays for its next run (issue 23, session 28): two databases in one JVM,
+     * compacted in turn with more and then far fewer records a run (a reused hint buffer then holds a longer hint
+     * of the run before, or is replaced by a smaller one), each read back whole after every run and after a reopen;
+     * a compaction after close is refused with the typed error.
+     */
+    @Test
+    void twoDatabasesCompactedInTurnKeepTheirOwnArraysAndEveryValue() throws IOException {
+        Path[] dirs = {dir.resolve("one"), dir.resolve("two")};
+        Map<String, String> expected0 = new java.util.HashMap<>();
+        Map<String, String> expected1 = new java.util.HashMap<>();
+        List<Map<String, String>> expected = List.of(expected0, expected1);
+        FerrumDB[] dbs = {FerrumDB.open(dirs[0], small()), FerrumDB.open(dirs[1], small())};
+        try {
+            int[] keysPerRound = {300, 900, 40, 5, 600};
+            for (int round = 0; round < keysPerRound.length; round++) {
+                for (int d = 0; d < 2; d++) {
+                    int n = keysPerRound[round] + 37 * d;
+                    for (int i = 0; i < n; i++) {
+                        String key = "db" + d + "-key" + (i * 7 % 1000);
+                        String value = "r" + round + "-" + "v".repeat((i + round + d) % 120);
+                        dbs[d].put(b(key), b(value));
+                        expected.get(d).put(key, value);
+                    }
+                    dbs[d].compact();
+                }
+                for (int d = 0; d < 2; d++) {
+                    for (Map.Entry<String, String> e : expected.get(d).entrySet()) {
+                        assertThat(s(dbs[d].get(b(e.getKey())))).as("round %d, db %d", round, d)
+                                .isEqualTo(e.getValue());
+                    }
+                    assertThat(dbs[d].stats().liveKeys()).isEqualTo(expected.get(d).size());
+                }
+            }
+        } finally {
+            dbs[0].close();
+            dbs[1].close();
+        }
+        FerrumDB closed = dbs[0];
+        assertThatThrownBy(closed::compact).isInstanceOf(DatabaseClosedException.class);
+        for (int d = 0; d < 2; d++) {
+            try (FerrumDB db = FerrumDB.open(dirs[d], small())) {
+                for (Map.Entry<String, String> e : expected.get(d).entrySet()) {
+                    assertThat(s(db.get(b(e.getKey())))).as("db %d after reopen", d).isEqualTo(e.getValue());
+                }
+            }
+        }
+    }
+
+    /**
      * Compaction moves live bytes from its inputs to its outputs in one update per segment. The per-segment figures
      * it leaves must equal what an open recomputes from the key directory, across several inputs and outputs.
      */

@@ -87,6 +87,13 @@ public final class Compactor {
      * io.ferrumdb.internal.concurrent.ArrayPool}), softly, so memory pressure frees them.
      */
     private final SegmentOutput.Pools outputPools = SegmentOutput.Pools.kept(4, 96);
+    /**
+     * The inputs' hint buffers and the live records' arrays ({@link RunArrays}: the sizing policy), kept from one
+     * run to the next and dropped at {@link #close}. A run gives them back only when it succeeds: after a failure a
+     * part might still read them (one not yet stopped when the pool refused another), so they are left to the
+     * collector.
+     */
+    private final RunArrays.Keeper kept = new RunArrays.Keeper();
     /** Threads for subcompactions, created when a compaction first runs more than one part. */
     private ThreadPoolExecutor pool;
 
@@ -162,10 +169,11 @@ public final class Compactor {
         boolean decidedWhileHealthy = durable.all();
         int parts = (int) Math.max(1, Math.min(threads, live / Math.max(1, segmentSize / MIN_PART_DIVISOR)));
         CompactionPart.RateLimit rate = new CompactionPart.RateLimit(bytesPerSecond);
-        InputHints hints = new InputHints(files);
+        RunArrays arrays = kept.take();
+        InputHints hints = new InputHints(files, arrays);
         ProgressMeter progress = new ProgressMeter(bytesRead, listener);
         // After the caller purged expired entries (as the record fates expect) and before any record is decided.
-        LiveRecords liveRecords = LiveRecords.of(view, inputs);
+        LiveRecords liveRecords = LiveRecords.of(view, inputs, arrays);
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
             running.add(new CompactionPart(keyDir, liveRecords, segments, segmentSize, durable, oldestOutside, rate,
@@ -223,6 +231,8 @@ public final class Compactor {
             }
             Uninterruptibly.get(journal, "the compaction journal");
         }
+        // Every part has ended and the switches are made: nothing reads the arrays any more.
+        kept.give(arrays);
         deleteInputs(inputs);
         progress.complete();
         return new Outcome(inputs.size(), bytesRead, bytesWritten(outputs));
@@ -366,8 +376,14 @@ public final class Compactor {
         return pool;
     }
 
-    /** Stops the subcompaction threads (the caller has no compaction running). */
+    /** What is kept between runs (tests). */
+    RunArrays.Keeper keptArrays() {
+        return kept;
+    }
+
+    /** Stops the subcompaction threads and drops the arrays kept for the next run (no compaction is running). */
     public synchronized void close() {
+        kept.close();
         if (pool != null) {
             pool.shutdown();
             pool = null;

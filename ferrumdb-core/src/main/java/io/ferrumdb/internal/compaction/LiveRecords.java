@@ -27,11 +27,17 @@ final class LiveRecords implements CompactionView.Copies {
     /** Bytes a bitmap bit covers: the smallest record, a header. */
     static final int GRAIN = RecordFormat.HEADER_SIZE;
 
-    /** The inputs' ids in ascending order, and their bitmaps in the same order. */
+    /** The inputs' ids in ascending order. */
     private final int[] ids;
-    private final long[][] bits;
-    /** Per input, per bitmap word: the copy number of its first live record (live records before it). */
-    private final int[][] ranks;
+    /**
+     * The inputs' bitmaps, one after the other in the order of {@link #ids}: input {@code i}'s words are
+     * {@code bits[firstWord[i], firstWord[i + 1])}. The arrays are the run's {@link RunArrays}, maybe longer than
+     * what this run uses.
+     */
+    private final int[] firstWord;
+    private final long[] bits;
+    /** Per bitmap word (indexed as {@link #bits}): the copy number of its first live record (live records before it). */
+    private final int[] ranks;
     /** Per copy number: the copy's location word, or 0 while none (kept as it is, or not copied). */
     private final long[] to;
     private final int[] toSize;
@@ -40,54 +46,67 @@ final class LiveRecords implements CompactionView.Copies {
     private final long[] released;
     private final PerSegment added = new PerSegment();
 
-    private LiveRecords(int[] ids, long[][] bits) {
+    private LiveRecords(int[] ids, int[] firstWord, long[] bits, RunArrays arrays) {
         this.ids = ids;
+        this.firstWord = firstWord;
         this.bits = bits;
-        this.ranks = new int[ids.length][];
+        int words = firstWord[ids.length];
+        this.ranks = arrays.ranks(words);
         long live = 0;
-        for (int i = 0; i < ids.length; i++) {
-            long[] b = bits[i];
-            int[] r = new int[b.length];
-            for (int w = 0; w < b.length; w++) {
-                r[w] = (int) live;
-                live += Long.bitCount(b[w]);
-            }
-            ranks[i] = r;
-            if (live > Integer.MAX_VALUE - 8) {
-                throw new IllegalStateException("compaction limit: more than " + (Integer.MAX_VALUE - 8)
-                        + " live records in one run");
-            }
+        for (int w = 0; w < words; w++) {
+            ranks[w] = (int) live;
+            live += Long.bitCount(bits[w]);
         }
-        this.to = new long[(int) live];
-        this.toSize = new int[(int) live];
-        this.toExpiresAt = new long[(int) live];
+        if (live > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("compaction limit: more than " + (Integer.MAX_VALUE - 8)
+                    + " live records in one run");
+        }
+        this.to = arrays.to((int) live);
+        this.toSize = arrays.toSize((int) live);
+        this.toExpiresAt = arrays.toExpiresAt((int) live);
         this.released = new long[ids.length];
     }
 
-    /** Walks the key directory's table for the live records of {@code inputs} (sealed segments). */
+    /** As {@link #of(CompactionView, List, RunArrays)} with arrays of its own (tests). */
     static LiveRecords of(CompactionView view, List<Segment> inputs) {
+        return of(view, inputs, new RunArrays());
+    }
+
+    /**
+     * Walks the key directory's table for the live records of {@code inputs} (sealed segments), into arrays taken
+     * from {@code arrays}, which the run holds until it has {@link #apply applied} the copies.
+     */
+    static LiveRecords of(CompactionView view, List<Segment> inputs, RunArrays arrays) {
         Segment[] sorted = inputs.toArray(new Segment[0]);
         Arrays.sort(sorted, (a, b) -> Integer.compare(a.id(), b.id()));
         int[] ids = new int[sorted.length];
-        long[][] bits = new long[sorted.length][];
+        int[] firstWord = new int[sorted.length + 1];
+        long words = 0;
         for (int i = 0; i < sorted.length; i++) {
             ids[i] = sorted[i].id();
+            firstWord[i] = (int) words;
             long grains = sorted[i].writtenLength() / GRAIN + 1;
-            bits[i] = new long[(int) ((grains + 63) >>> 6)];
+            words += (grains + 63) >>> 6;
+            if (words > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("compaction limit: inputs of more than " + (Integer.MAX_VALUE - 8)
+                        + " bitmap words (" + 64L * GRAIN + " bytes each) in one run");
+            }
         }
+        firstWord[sorted.length] = (int) words;
+        long[] bits = arrays.bits((int) words);
         view.liveLocations(ids[0], ids[ids.length - 1], location -> {
             int i = Arrays.binarySearch(ids, CompactionView.segmentOf(location));
             if (i < 0) {
                 return; // a segment between two inputs' ids, not compacted
             }
             long grain = CompactionView.offsetOf(location) / GRAIN;
-            if (grain >= (long) bits[i].length << 6) {
+            if (grain >= (long) (firstWord[i + 1] - firstWord[i]) << 6) {
                 throw new IllegalStateException("the key directory names offset " + CompactionView.offsetOf(location)
                         + " of segment " + ids[i] + ", beyond its " + sorted[i].writtenLength() + " bytes");
             }
-            bits[i][(int) (grain >>> 6)] |= 1L << grain;
+            bits[firstWord[i] + (int) (grain >>> 6)] |= 1L << grain;
         });
-        return new LiveRecords(ids, bits);
+        return new LiveRecords(ids, firstWord, bits, arrays);
     }
 
     /** The index of input {@code segmentId} for {@link #isLive} and {@link #copied}; the caller knows it is one. */
@@ -100,7 +119,7 @@ final class LiveRecords implements CompactionView.Copies {
     /** Whether a key named the record at {@code offset} of input {@code input} when the walk read its slot. */
     boolean isLive(int input, long offset) {
         long grain = offset / GRAIN;
-        return (bits[input][(int) (grain >>> 6)] & 1L << grain) != 0;
+        return (bits[firstWord[input] + (int) (grain >>> 6)] & 1L << grain) != 0;
     }
 
     /**
@@ -118,8 +137,8 @@ final class LiveRecords implements CompactionView.Copies {
     /** The copy number of the live record at {@code offset} of input {@code input}. */
     private int number(int input, long offset) {
         long grain = offset / GRAIN;
-        int w = (int) (grain >>> 6);
-        return ranks[input][w] + Long.bitCount(bits[input][w] & ((1L << grain) - 1));
+        int w = firstWord[input] + (int) (grain >>> 6);
+        return ranks[w] + Long.bitCount(bits[w] & ((1L << grain) - 1));
     }
 
     /**
@@ -136,7 +155,7 @@ final class LiveRecords implements CompactionView.Copies {
     public int copyOf(long fromLocation) {
         int i = Arrays.binarySearch(ids, CompactionView.segmentOf(fromLocation));
         long offset = CompactionView.offsetOf(fromLocation);
-        if (i < 0 || offset / GRAIN >= (long) bits[i].length << 6 || !isLive(i, offset)) {
+        if (i < 0 || offset / GRAIN >= (long) (firstWord[i + 1] - firstWord[i]) << 6 || !isLive(i, offset)) {
             // A record the walk did not find live is named by no key now either (no write points a key back).
             return -1;
         }

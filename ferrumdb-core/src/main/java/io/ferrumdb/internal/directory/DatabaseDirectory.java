@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
@@ -356,8 +357,17 @@ public final class DatabaseDirectory implements AutoCloseable {
 
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
     public static byte[] readAll(FileIO io, Path path, long limit) throws IOException {
+        return readAll(io, path, limit, byte[]::new);
+    }
+
+    /**
+     * As {@link #readAll(FileIO, Path, long)}, into the array {@code buffer} returns for the file's size {@code n}
+     * (at least {@code n} bytes long; compaction passes arrays it keeps from run to run): the file is in its first
+     * {@code n} bytes, and the bytes after them are left as they were.
+     */
+    public static byte[] readAll(FileIO io, Path path, long limit, IntFunction<byte[]> buffer) throws IOException {
         try {
-            return readWhole(io, path, limit);
+            return readWhole(io, path, limit, buffer);
         } catch (CorruptionException e) {
             // A directory larger than the limit fails the size check before any read.
             throw java.nio.file.Files.isDirectory(path) ? directoryInPlace(path, e) : e;
@@ -376,17 +386,24 @@ public final class DatabaseDirectory implements AutoCloseable {
         return new CorruptionException(path, 0, "is a directory, not a file", cause);
     }
 
-    private static byte[] readWhole(FileIO io, Path path, long limit) throws IOException {
+    private static byte[] readWhole(FileIO io, Path path, long limit, IntFunction<byte[]> buffer)
+            throws IOException {
         try (StorageFile f = io.open(path, false)) {
             long size = f.size();
             if (size > limit) {
                 throw new CorruptionException(path, 0, "file of " + size + " bytes exceeds the plausible " + limit);
             }
-            byte[] b = new byte[(int) size];
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new CorruptionException(path, 0, "file of " + size + " bytes is too large to read whole");
+            }
+            byte[] b = buffer.apply((int) size);
+            if (b.length < size) {
+                throw new IllegalStateException("a buffer of " + b.length + " bytes for " + path + " of " + size);
+            }
             // In pieces: the JDK reads a heap buffer through a temporary direct buffer of the same size, which it
             // then caches per thread, so one read of a 20 MB hint would leave 20 MB of native memory behind.
-            for (int at = 0; at < b.length; ) {
-                int want = Math.min(READ_PIECE, b.length - at);
+            for (int at = 0; at < size; ) {
+                int want = (int) Math.min(READ_PIECE, size - at);
                 int n = f.read(at, ByteBuffer.wrap(b, at, want));
                 if (n != want) {
                     throw new IOException("short read of " + path + ": " + (at + n) + " of " + size + " bytes");

@@ -293,10 +293,23 @@ public final class HintFile {
      * found when the cursor reaches it; {@link Cursor#check} walks them all first.
      */
     public static Cursor open(byte[] b, Path file, byte[] expectedDatabaseId, BodyCipher cipher) {
-        if (b.length < HEADER_SIZE + 4) {
-            throw new CorruptionException(file, 0, "hint file is only " + b.length + " bytes");
+        return open(b, b.length, file, expectedDatabaseId, cipher);
+    }
+
+    /**
+     * As {@link #open(byte[], Path, byte[], BodyCipher)} for a hint file held in {@code b[0, length)}: a buffer kept
+     * from one compaction to the next (InputHints) holds the previous, maybe longer, hint's bytes after its end,
+     * and nothing past {@code length} is read. The cursor reads {@code b} in place: the caller keeps it unchanged
+     * while the cursor (or a duplicate or part of it) is in use.
+     */
+    public static Cursor open(byte[] b, int length, Path file, byte[] expectedDatabaseId, BodyCipher cipher) {
+        if (length < 0 || length > b.length) {
+            throw new IllegalArgumentException("a hint of " + length + " bytes in a buffer of " + b.length);
         }
-        Magic.HINT.checkWithChecksum(b, b.length - 4, file, "hint file");
+        if (length < HEADER_SIZE + 4) {
+            throw new CorruptionException(file, 0, "hint file is only " + length + " bytes");
+        }
+        Magic.HINT.checkWithChecksum(b, length - 4, file, "hint file");
         boolean encrypted = (Bytes.u16(b, 10) & 1) != 0;
         if (encrypted != cipher.encrypted()) {
             throw new CorruptionException(file, 10, encrypted ? "hint is encrypted but the database is not"
@@ -310,10 +323,10 @@ public final class HintFile {
         long dataLength = Bytes.i64(b, 40);
         if (!cipher.encrypted()) {
             // Plaintext entries are read where they lie: no copy of a file of up to tens of megabytes.
-            return new Cursor(file, segmentId, dataLength, count, b, HEADER_SIZE, b.length - 4);
+            return new Cursor(file, segmentId, dataLength, count, b, HEADER_SIZE, length - 4);
         }
         byte[] header = java.util.Arrays.copyOf(b, HEADER_SIZE);
-        byte[] sealed = java.util.Arrays.copyOfRange(b, HEADER_SIZE, b.length - 4);
+        byte[] sealed = java.util.Arrays.copyOfRange(b, HEADER_SIZE, length - 4);
         byte[] body = cipher.open(header, sealed);
         if (body == null) {
             throw new CorruptionException(file, HEADER_SIZE, "hint entries fail authentication");

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /** Creates, opens and deletes segment and hint files of one database directory. */
 public final class SegmentFiles {
@@ -182,7 +183,7 @@ public final class SegmentFiles {
      * a CorruptionException on the segment, which lost data.
      */
     public List<HintFile.Entry> readHint(Segment segment) throws IOException {
-        byte[] bytes = readHintBytes(segment);
+        byte[] bytes = readHintBytes(segment, byte[]::new);
         if (bytes == null) {
             return null;
         }
@@ -205,11 +206,26 @@ public final class SegmentFiles {
      * see HashOrderedHint). The header and the checksum are checked either way.
      */
     public HintFile.Cursor openHintCursor(Segment segment, boolean check) throws IOException {
-        byte[] bytes = readHintBytes(segment);
+        return openHintCursor(segment, check, byte[]::new);
+    }
+
+    /**
+     * As {@link #readHintCursor(Segment)}, the hint read into the array {@code buffer} returns for its size (at least
+     * that long): compaction reads its inputs' hints into arrays it keeps from run to run. The cursor reads that
+     * array in place, so the caller must not reuse it while the cursor is in use.
+     */
+    public HintFile.Cursor readHintCursor(Segment segment, IntFunction<byte[]> buffer) throws IOException {
+        return openHintCursor(segment, true, buffer);
+    }
+
+    private HintFile.Cursor openHintCursor(Segment segment, boolean check, IntFunction<byte[]> buffer)
+            throws IOException {
+        int[] size = new int[1];
+        byte[] bytes = readHintBytes(segment, n -> buffer.apply(size[0] = n));
         if (bytes == null) {
             return null;
         }
-        HintFile.Cursor c = HintFile.open(bytes, hintPath(segment.id()), databaseId,
+        HintFile.Cursor c = HintFile.open(bytes, size[0], hintPath(segment.id()), databaseId,
                 ciphers.hintCipher(segment.header()));
         if (check) {
             c.check();
@@ -217,9 +233,11 @@ public final class SegmentFiles {
         return describes(c.segmentId(), c.dataLength(), segment) ? c : null;
     }
 
-    private byte[] readHintBytes(Segment segment) throws IOException {
+    /** The hint of {@code segment} in the array {@code buffer} returns for its size, or null when it has none. */
+    private byte[] readHintBytes(Segment segment, IntFunction<byte[]> buffer) throws IOException {
         Path path = hintPath(segment.id());
-        return io.exists(path) ? DatabaseDirectory.readAll(io, path, 2 * segment.writtenLength() + (1 << 20)) : null;
+        return io.exists(path)
+                ? DatabaseDirectory.readAll(io, path, 2 * segment.writtenLength() + (1 << 20), buffer) : null;
     }
 
     /** Whether an intact hint claiming {@code (segmentId, dataLength)} describes {@code segment} as it is now. */

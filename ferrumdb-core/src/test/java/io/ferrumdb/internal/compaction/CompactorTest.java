@@ -196,6 +196,85 @@ class CompactorTest {
     }
 
     /**
+     * One compactor, run after run, reuses its arrays (the inputs' hint buffers, the live records' bitmaps and
+     * copies): the second run's input lays its records at the offsets where the first run's input had live ones, and
+     * its first ten are dead; its hint is shorter than the first's, read into the first's buffer. Exactly the live
+     * records survive each run (a bit left from the first run would copy a dead record), every key follows its copy,
+     * and the arrays are kept until the compactor closes; a run after that keeps nothing.
+     */
+    @ParameterizedTest(name = "{0} thread(s)")
+    @ValueSource(ints = {1, 3})
+    void runAfterRunTheKeptArraysHoldNothingOfTheRunBefore(int threads) throws Exception {
+        SegmentFiles files = new SegmentFiles(FileIO.nio(), dir, new byte[16], CipherSuite.PLAINTEXT);
+        SegmentManifest.write(files, new java.util.TreeSet<>());
+        set = new SegmentSet(files, new SegmentManifest(files, List.of()));
+        writer = new LogWriter(0, FsyncPolicy.never(), 1 << 20, set::createActive, set::seal, () -> { });
+        Compactor compactor = new Compactor(keyDir, set, threads == 1 ? 1 << 20 : 2048, 0, allDurable(),
+                writer::sync);
+        List<String> runs = new ArrayList<>();
+        for (int k = 0; k < 120; k++) {
+            append(RecordFormat.TYPE_PUT, "key-" + (1000 + k), 0);
+        }
+        runs.add(compactSealed(compactor, threads));
+        assertThat(compactor.keptArrays().holds()).isTrue();
+        for (int k = 0; k < 100; k++) {
+            append(RecordFormat.TYPE_PUT, "key-" + (1000 + k), 0);
+        }
+        for (int k = 0; k < 10; k++) {
+            append(RecordFormat.TYPE_PUT, "key-" + (1000 + k), 0);
+        }
+        runs.add(compactSealed(compactor, threads));
+        compactor.close();
+        assertThat(compactor.keptArrays().holds()).isFalse();
+        for (int k = 0; k < 5; k++) {
+            append(RecordFormat.TYPE_PUT, "key-" + (1000 + k), 0);
+        }
+        runs.add(compactSealed(compactor, threads));
+        assertThat(compactor.keptArrays().holds()).isFalse();
+        compactor.close();
+
+        assertThat(runs).containsExactly("120 of 120 records: 120 keys", "100 of 110 records: 100 keys",
+                "5 of 5 records: 5 keys");
+        long[] live = new long[1];
+        keyDir.forEachLocation(loc -> {
+            assertThat(set.get(loc.segmentId())).as("entry %s", loc).isNotNull();
+            live[0] += loc.recordSize();
+        });
+        assertThat(set.all().stream().mapToLong(Segment::liveBytes).sum()).isEqualTo(live[0]);
+        assertThat(keyDir.size()).isEqualTo(120);
+    }
+
+    /**
+     * Rolls the writer, compacts every sealed segment that is not an output and tells what the outputs hold: their
+     * records against the inputs', and how many keys name them.
+     */
+    private String compactSealed(Compactor compactor, int threads) throws Exception {
+        writer.rollAndSync();
+        List<Segment> inputs = new ArrayList<>();
+        int in = 0;
+        for (Segment s : set.sealedExcept(writer.active() == null ? -1 : writer.active().id())) {
+            if (!s.header().compacted()) {
+                inputs.add(s);
+                in += SegmentScanner.scan(s.file(), s.writtenLength(), s.cipher(), SegmentScanner.Mode.STRICT)
+                        .records().size();
+            }
+        }
+        Set<Integer> before = Set.copyOf(set.ids());
+        compactor.compact(inputs, () -> false, threads, ProgressMeter.IGNORE);
+        Set<Integer> outputs = new java.util.HashSet<>(set.ids());
+        outputs.removeAll(before);
+        int out = 0;
+        for (int id : outputs) {
+            Segment s = set.get(id);
+            out += SegmentScanner.scan(s.file(), s.writtenLength(), s.cipher(), SegmentScanner.Mode.STRICT)
+                    .records().size();
+        }
+        int[] keys = new int[1];
+        keyDir.forEachLocation(loc -> keys[0] += outputs.contains(loc.segmentId()) ? 1 : 0);
+        return out + " of " + in + " records: " + keys[0] + " keys";
+    }
+
+    /**
      * Abandoning (the database closing) at the first, second, ... poll of the signal, until a run finishes
      * without reaching it: every safe point of the copy (each input, every BATCH records, each output,
      * before the first rename) leaves the files, the MANIFEST, the segment set and the key directory as they were.

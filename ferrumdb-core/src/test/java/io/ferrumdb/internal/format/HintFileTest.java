@@ -39,12 +39,7 @@ class HintFileTest {
             new HintFile.Entry(RecordFormat.TYPE_PUT, new byte[300], 400, SegmentHeader.SIZE + 230, 9, 0));
 
     private static byte[] encoded(List<HintFile.Entry> entries) {
-        HintFile.Builder b = new HintFile.Builder();
-        for (HintFile.Entry e : entries) {
-            b.add(e.type(), e.key(), e.recordSize(), e.offset(), e.sequence(), e.expiresAt());
-        }
-        assertThat(b.count()).isEqualTo(entries.size());
-        return b.encode(3, DB, DATA_LENGTH, HintFile.PLAIN);
+        return encode(entries, HintFile.PLAIN);
     }
 
     @Test
@@ -100,6 +95,44 @@ class HintFileTest {
                 assertThat(written).as("%d entries, encrypted %s", n, cipher.encrypted()).isEqualTo(expected);
             }
         }
+    }
+
+    /**
+     * A hint read into a buffer kept from an earlier read (compaction's, from run to run) ends where its length
+     * says: the longer hint the buffer held before is still there after it, intact and checksummed, and none of its
+     * entries may appear, plaintext or encrypted.
+     */
+    @Test
+    void aHintInABufferHoldingALongerHintEndsAtItsLength() {
+        List<HintFile.Entry> longer = new java.util.ArrayList<>(ENTRIES);
+        for (int i = 0; i < 50; i++) {
+            longer.add(new HintFile.Entry(RecordFormat.TYPE_PUT, bytes("stale-" + i), 40,
+                    SegmentHeader.SIZE + 700 + 40L * i, 10 + i, 0));
+        }
+        for (HintFile.BodyCipher cipher : new HintFile.BodyCipher[] {HintFile.PLAIN, xorCipher()}) {
+            byte[] buffer = encode(longer, cipher);
+            byte[] shorter = encode(ENTRIES.subList(0, 2), cipher);
+            System.arraycopy(shorter, 0, buffer, 0, shorter.length);
+
+            HintFile.Cursor c = HintFile.open(buffer, shorter.length, FILE, DB, cipher).check();
+            List<HintFile.Entry> read = new java.util.ArrayList<>();
+            while (c.next()) {
+                read.add(c.entry());
+            }
+            assertSameEntries(read, ENTRIES.subList(0, 2));
+            assertThatThrownBy(() -> HintFile.open(buffer, buffer.length + 1, FILE, DB, cipher))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("a hint of " + (buffer.length + 1) + " bytes in a buffer of " + buffer.length);
+        }
+    }
+
+    private static byte[] encode(List<HintFile.Entry> entries, HintFile.BodyCipher cipher) {
+        HintFile.Builder b = new HintFile.Builder();
+        for (HintFile.Entry e : entries) {
+            b.add(e.type(), e.key(), e.recordSize(), e.offset(), e.sequence(), e.expiresAt());
+        }
+        assertThat(b.count()).isEqualTo(entries.size());
+        return b.encode(3, DB, DATA_LENGTH, cipher);
     }
 
     /** A stand-in for the AES-GCM suite: the body's bytes changed reversibly, so that encode seals it whole. */
