@@ -237,4 +237,26 @@ class VerifyDamageTest {
         // The cut went through the last batch's commit record: the batch of 500 is gone whole, never half-applied.
         assertThat(Run.of(db, "", "count").out().strip()).isEqualTo(Integer.toString(KEYS - 500));
     }
+
+    /**
+     * A hint file replaced by another segment's intact hint (files swapped or copied in): open ignores it and reads
+     * the segment, so nothing served is wrong, but verify said "OK"; it is damage to the files as a flipped byte in
+     * a hint is, and repair rewrites it.
+     */
+    @Test
+    void aHintFileOfAnotherSegmentIsReportedAndRepairRewritesIt() throws Exception {
+        Path db = database();
+        Path hint = db.resolve("0000000002.hint");
+        Files.copy(db.resolve("0000000001.hint"), hint, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Run r = Run.of(db, "", "verify");
+        assertThat(r.code()).as(r.out()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.out()).contains("DAMAGED HINT " + hint + " at offset 0")
+                .contains("hint file describes segment 1, not segment 2").contains("1 problem(s) found");
+        Run repair = Run.of(db, "", "repair");
+        assertThat(repair.code()).as(repair.out() + repair.err()).isZero();
+        assertThat(repair.out()).contains("hint file describes segment 1, not segment 2");
+        assertThat(Run.of(db, "", "verify").out()).contains("OK");
+        assertThat(Run.of(db, "", "count").out().strip()).isEqualTo(Integer.toString(KEYS));
+        assertThat(Run.of(db, "", "get", "key-1999").out().strip()).isEqualTo("value-1999" + "-".repeat(40));
+    }
 }

@@ -205,6 +205,12 @@ public final class SegmentFiles {
      * see HashOrderedHint). The header and the checksum are checked either way.
      */
     public HintFile.Cursor openHintCursor(Segment segment, boolean check) throws IOException {
+        HintFile.Cursor c = intactHint(segment, check);
+        return c != null && describes(c.segmentId(), c.dataLength(), segment) ? c : null;
+    }
+
+    /** The hint file of {@code segment} as it is (null when there is none), whatever segment it describes. */
+    private HintFile.Cursor intactHint(Segment segment, boolean check) throws IOException {
         byte[] bytes = readHintBytes(segment);
         if (bytes == null) {
             return null;
@@ -214,7 +220,7 @@ public final class SegmentFiles {
         if (check) {
             c.check();
         }
-        return describes(c.segmentId(), c.dataLength(), segment) ? c : null;
+        return c;
     }
 
     private byte[] readHintBytes(Segment segment) throws IOException {
@@ -271,7 +277,17 @@ public final class SegmentFiles {
         DroppedRange damage = null;
         if (hinted) {
             try {
-                hint = readHintCursor(segment);
+                hint = intactHint(segment, true);
+                if (hint != null && hint.segmentId() != segment.id()) {
+                    // Intact, but another segment's (files swapped or copied in): open ignores it and reads the
+                    // segment, but the file in its place is not what was written there.
+                    damage = new DroppedRange(hintPath(segment.id()), 0, 0, DroppedRange.Kind.DAMAGED_HINT,
+                            "hint file describes segment " + hint.segmentId() + ", not segment " + segment.id()
+                                    + ": open reads the segment instead");
+                    hint = null;
+                } else if (hint != null && !describes(hint.segmentId(), hint.dataLength(), segment)) {
+                    hint = null;
+                }
             } catch (CorruptionException e) {
                 damage = new DroppedRange(e.file(), e.offset(), 0, e.file().equals(segment.path())
                         ? DroppedRange.Kind.DAMAGED_SEGMENT : DroppedRange.Kind.DAMAGED_HINT, e.problem());
