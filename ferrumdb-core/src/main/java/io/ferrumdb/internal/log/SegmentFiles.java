@@ -277,16 +277,15 @@ public final class SegmentFiles {
         DroppedRange damage = null;
         if (hinted) {
             try {
-                hint = intactHint(segment, true);
-                if (hint != null && hint.segmentId() != segment.id()) {
+                HintFile.Cursor found = intactHint(segment, true);
+                if (found != null && found.segmentId() != segment.id()) {
                     // Intact, but another segment's (files swapped or copied in): open ignores it and reads the
                     // segment, but the file in its place is not what was written there.
                     damage = new DroppedRange(hintPath(segment.id()), 0, 0, DroppedRange.Kind.DAMAGED_HINT,
-                            "hint file describes segment " + hint.segmentId() + ", not segment " + segment.id()
+                            "hint file describes segment " + found.segmentId() + ", not segment " + segment.id()
                                     + ": open reads the segment instead");
-                    hint = null;
-                } else if (hint != null && !describes(hint.segmentId(), hint.dataLength(), segment)) {
-                    hint = null;
+                } else if (found != null && describes(found.segmentId(), found.dataLength(), segment)) {
+                    hint = found; // describes throws for an intact hint of a longer file: the segment was cut
                 }
             } catch (CorruptionException e) {
                 damage = new DroppedRange(e.file(), e.offset(), 0, e.file().equals(segment.path())
