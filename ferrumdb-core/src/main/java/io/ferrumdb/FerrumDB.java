@@ -258,15 +258,16 @@ public final class FerrumDB implements AutoCloseable {
 
     /**
      * Deletes {@code key}; true when a live key was removed. A key whose value has expired but is still on disk
-     * gets a tombstone too (returning false), so that no older value of it can come back.
+     * gets a tombstone too (returning false), so that no older value of it can come back. A read-only handle
+     * refuses it whether or not the key exists.
      */
     public boolean delete(byte[] key) {
         Limits.checkKey(key);
-        ensureOpen();
+        WritePath path = writable(); // refused on a read-only handle even for an absent key (Redis, SQLite)
         if (keyDir.get(new Key(key)) == null) {
             return false;
         }
-        return writable().delete(key);
+        return path.delete(key);
     }
 
     /** Applies every operation of {@code batch}, all or nothing across crashes. */

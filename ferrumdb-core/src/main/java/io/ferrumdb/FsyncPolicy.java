@@ -40,10 +40,22 @@ public final class FsyncPolicy {
         return NEVER;
     }
 
+    /**
+     * The longest interval {@link #periodic} takes: a day. Longer ones overflowed the flusher's nanosecond clock
+     * arithmetic, and open failed with a bare "long overflow"; a writer that wants no timer at all has
+     * {@link #never()} (MySQL bounds {@code innodb_flush_log_at_timeout} the same way, at 2700 s).
+     */
+    public static final Duration MAX_PERIODIC_INTERVAL = Duration.ofDays(1);
+
+    /** Fsyncs every {@code interval}: positive, at most {@link #MAX_PERIODIC_INTERVAL}. */
     public static FsyncPolicy periodic(Duration interval) {
         Objects.requireNonNull(interval, "interval");
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("periodic fsync interval must be positive, got " + interval);
+        }
+        if (interval.compareTo(MAX_PERIODIC_INTERVAL) > 0) {
+            throw new IllegalArgumentException("periodic fsync interval must be at most " + MAX_PERIODIC_INTERVAL
+                    + " (MAX_PERIODIC_INTERVAL; never() has no timer at all), got " + interval);
         }
         return new FsyncPolicy(Kind.PERIODIC, interval);
     }

@@ -74,8 +74,11 @@ final class Repairer {
     private long bytesDropped;
     /** The segments of the database and what the MANIFEST recorded of them. */
     private SegmentInventory inventory;
-    /** Segments the key directory image showed were cut short (rewritten as damaged), before it was deleted. */
-    private Set<Path> cutShortByImage = Set.of();
+    /**
+     * Segments the key directory image showed were cut short (rewritten as damaged), before it was deleted, with
+     * that finding; reported with the segment's other witnesses of the cut ({@link CutWitnesses}).
+     */
+    private Map<Path, DroppedRange> cutShortByImage = Map.of();
     /** Told of each segment checked (and copied, when damaged). */
     private final Consumer<MaintenanceProgress> progress;
 
@@ -236,6 +239,7 @@ final class Repairer {
         originals.removeAll(movedAlready);
         moveAside(originals);
         io.syncDirectory(dir);
+        problems.addAll(cutShortByImage.values()); // of segments not scanned (an unreadable header: reported too)
         progressed.complete();
         return new RepairReport(dir, problems, rewritten, written, toSetAside, Optional.ofNullable(folder), missing,
                 recordsKept, bytesDropped, keysAffected);
@@ -245,17 +249,15 @@ final class Repairer {
      * The segments an intact key directory image describes as longer than they are ({@link DirectoryImage#cutShort}),
      * each reported, and a damaged image reported as verify reports it; the image itself is deleted by the caller.
      */
-    private Set<Path> segmentsCutShort(Path image, SegmentFiles files) throws IOException {
+    private Map<Path, DroppedRange> segmentsCutShort(Path image, SegmentFiles files) throws IOException {
+        Map<Path, DroppedRange> cut = new java.util.LinkedHashMap<>();
         if (!io.exists(image)) {
-            return Set.of();
+            return cut;
         }
-        Set<Path> cut = new java.util.HashSet<>();
         try (StorageFile f = io.open(image, false)) {
             KeyDirImage.Header header = KeyDirImage.Header.read(f, image);
             for (CorruptionException e : DirectoryImage.cutShort(header, io, files)) {
-                cut.add(e.file());
-                problems.add(new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()
-                        + "; its records before the cut are kept"));
+                cut.put(e.file(), new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()));
             }
             header.checkBody(f);
         } catch (KeyDirImage.Invalid e) {
@@ -374,10 +376,14 @@ final class Repairer {
         boolean hinted = io.exists(hint) && seg.path().equals(files.dataPath(seg.id()));
         SegmentFiles.Checked checked = files.check(seg, hinted, rule);
         boolean cutShort = checked.cutShort();
+        CutWitnesses cut = new CutWitnesses(seg.path(), seg.writtenLength());
+        boolean imageSawCut = cut.offer(cutShortByImage.remove(seg.path()));
         DroppedRange changed = inventory.changedSinceSealed(seg);
         if (changed != null) {
-            problems.add(new DroppedRange(changed.file(), changed.offset(), changed.length(), changed.kind(),
-                    changed.reason() + "; its intact records are kept"));
+            if (!cut.offer(changed)) {
+                problems.add(new DroppedRange(changed.file(), changed.offset(), changed.length(), changed.kind(),
+                        changed.reason() + "; its intact records are kept"));
+            }
             if (changed.offset() == seg.writtenLength()) {
                 // Bytes the file no longer holds (a cut); bytes added to it are counted where the scan drops them.
                 bytesDropped += changed.length();
@@ -385,15 +391,14 @@ final class Repairer {
             cutShort = true;
         }
         boolean hintUsable = checked.hintUsable();
-        if (checked.hintDamage() != null) {
+        if (checked.hintDamage() != null && !cut.offer(checked.hintDamage())) {
             problems.add(checked.hintDamage());
         }
         SegmentScanner.Result scan = checked.scan();
-        boolean damaged = cutShort || cutShortByImage.contains(seg.path())
-                || !seg.path().equals(files.dataPath(seg.id()));
+        boolean damaged = cutShort || imageSawCut || !seg.path().equals(files.dataPath(seg.id()));
+        problems.addAll(cut.merge(scan.dropped(), "; its intact records are kept"));
         Map<Long, HintFile.Entry> hintEntries = null;
         for (DroppedRange d : scan.dropped()) {
-            problems.add(d);
             if (d.kind().isDamage()) {
                 damaged = true;
                 bytesDropped += d.length();

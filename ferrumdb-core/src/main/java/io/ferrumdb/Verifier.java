@@ -17,7 +17,9 @@ import io.ferrumdb.internal.log.TailRule;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -56,7 +58,7 @@ final class Verifier {
                     metaDamage.problem() + "; the rest is checked as the segments' headers name the database"));
         }
         Set<Integer> superseded = supersededSegments(directory, problems);
-        checkImage(directory, files, problems);
+        Map<Path, DroppedRange> imageCuts = checkImage(directory, files, problems);
         NavigableMap<Integer, ManifestFile.Listed> listed = null;
         if (meta.hasManifest()) {
             try {
@@ -97,16 +99,18 @@ final class Verifier {
                 continue;
             }
             try {
+                CutWitnesses cut = new CutWitnesses(seg.path(), seg.writtenLength());
+                cut.offer(imageCuts.remove(seg.path()));
                 DroppedRange changed = inventory.changedSinceSealed(seg);
-                if (changed != null) {
+                if (changed != null && !cut.offer(changed)) {
                     problems.add(changed);
                 }
                 SegmentFiles.Checked checked = files.check(seg, hinted, rule);
-                if (checked.hintDamage() != null) {
+                if (checked.hintDamage() != null && !cut.offer(checked.hintDamage())) {
                     problems.add(checked.hintDamage());
                 }
                 SegmentScanner.Result r = checked.scan();
-                problems.addAll(r.dropped());
+                problems.addAll(cut.merge(r.dropped(), ""));
                 records += r.records().size();
                 bytes += seg.writtenLength();
             } finally {
@@ -114,6 +118,7 @@ final class Verifier {
             }
             progressed.checked(id);
         }
+        problems.addAll(imageCuts.values()); // of segments whose header could not be read (reported above)
         progressed.complete();
         return new VerifyReport(dir, segments, records, bytes, problems);
     }
@@ -122,20 +127,23 @@ final class Verifier {
      * A damaged key directory image: open ignores it with a warning and loads the hints, so nothing read is wrong,
      * but the damage is the disk's and verify reports it (verify never reported it, and said "OK"). An image of
      * another version, or of another state of the database, is not damage. An intact image that describes a
-     * segment as longer than it is names a segment cut short, as open does ({@link DirectoryImage#cutShort}).
+     * segment as longer than it is names a segment cut short, as open does ({@link DirectoryImage#cutShort}):
+     * returned by segment file, for the segment's scan to report with the other witnesses of the cut.
      */
-    private static void checkImage(DatabaseDirectory directory, SegmentFiles files, List<DroppedRange> problems)
-            throws IOException {
+    private static Map<Path, DroppedRange> checkImage(DatabaseDirectory directory, SegmentFiles files,
+            List<DroppedRange> problems) throws IOException {
         FileIO io = files.io();
         Path path = directory.file(FileNames.KEYDIR);
+        Map<Path, DroppedRange> cuts = new LinkedHashMap<>();
         if (!io.exists(path)) {
-            return;
+            return cuts;
         }
         try (StorageFile f = io.open(path, false)) {
             try {
                 KeyDirImage.Header header = KeyDirImage.Header.read(f, path);
                 for (CorruptionException cut : DirectoryImage.cutShort(header, io, files)) {
-                    problems.add(new DroppedRange(cut.file(), cut.offset(), 0, Kind.DAMAGED_SEGMENT, cut.problem()));
+                    cuts.put(cut.file(), new DroppedRange(cut.file(), cut.offset(), 0, Kind.DAMAGED_SEGMENT,
+                            cut.problem()));
                 }
                 header.checkBody(f);
             } catch (KeyDirImage.Invalid e) {
@@ -144,6 +152,7 @@ final class Verifier {
                 }
             }
         }
+        return cuts;
     }
 
     /** The segments an interrupted compaction superseded (open deletes them); a bad journal is a problem. */

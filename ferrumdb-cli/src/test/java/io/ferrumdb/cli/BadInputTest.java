@@ -248,4 +248,13 @@ class BadInputTest {
         assertThat(Run.of(db(), "MULTI\nSET a 1\nEXEC\nKEYS\n").out())
                 .isEqualTo("OK\nQUEUED\nOK (1 operation(s) applied atomically)\na\n");
     }
+
+    /** A periodic interval over a day is a usage error naming the limit; it was "ferrumdb: long overflow", exit 3. */
+    @Test
+    void aPeriodicFsyncIntervalOverADayNamesTheLimit() {
+        Run r = Run.of(db(), "", "--fsync", "periodic:1000000d", "put", "k", "v");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("periodic fsync interval must be at most PT24H").doesNotContain("overflow");
+        assertThat(Run.of(db(), "", "--fsync", "periodic:1d", "put", "k", "v").code()).isZero();
+    }
 }

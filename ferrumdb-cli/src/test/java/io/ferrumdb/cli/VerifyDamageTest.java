@@ -204,4 +204,59 @@ class VerifyDamageTest {
         assertThat(repaired.code()).as(repaired.err()).isZero();
         assertThat(Run.of(db, "", "verify").out()).contains("OK");
     }
+
+    /**
+     * One sealed segment cut by 7 bytes is one problem, listed once, in verify and in repair: the MANIFEST, its hint
+     * file and the key directory image all recorded its length, and the scan finds the record the cut went through;
+     * each was a line of its own ("4 problem(s) found" for one cut), as fsck reports a damaged file once.
+     */
+    @Test
+    void aSegmentCutShortIsOneProblemListedOnce() throws Exception {
+        Path db = database();
+        Path segment = db.resolve("0000000001.seg");
+        long length = size(segment);
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.setLength(length - 7);
+        }
+        Run r = Run.of(db, "", "verify");
+        assertThat(r.code()).as(r.out()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.out().lines().filter(l -> l.startsWith("DAMAGED"))).as(r.out()).hasSize(1);
+        String line = r.out().lines().filter(l -> l.startsWith("DAMAGED")).findFirst().orElseThrow();
+        assertThat(line).startsWith("DAMAGED " + segment + " at offset ")
+                .contains("the MANIFEST recorded " + length).contains("its hint file describes " + length)
+                .contains("key directory image").contains("the cut goes through the record at offset");
+        long offset = Long.parseLong(line.replaceAll(".* at offset (\\d+) \\((\\d+) bytes\\).*", "$1"));
+        long bytes = Long.parseLong(line.replaceAll(".* at offset (\\d+) \\((\\d+) bytes\\).*", "$2"));
+        assertThat(offset + bytes).as("the range ends where the segment ended").isEqualTo(length);
+        assertThat(r.out()).contains("1 problem(s) found");
+        Run repair = Run.of(db, "", "repair");
+        assertThat(repair.code()).as(repair.out() + repair.err()).isZero();
+        assertThat(repair.out().lines().filter(l -> l.startsWith("DAMAGED"))).as(repair.out()).hasSize(1);
+        assertThat(repair.out()).contains("dropped " + bytes + " damaged byte(s)");
+        assertThat(Run.of(db, "", "verify").out()).contains("OK");
+        // The cut went through the last batch's commit record: the batch of 500 is gone whole, never half-applied.
+        assertThat(Run.of(db, "", "count").out().strip()).isEqualTo(Integer.toString(KEYS - 500));
+    }
+
+    /**
+     * A hint file replaced by another segment's intact hint (files swapped or copied in): open ignores it and reads
+     * the segment, so nothing served is wrong, but verify said "OK"; it is damage to the files as a flipped byte in
+     * a hint is, and repair rewrites it.
+     */
+    @Test
+    void aHintFileOfAnotherSegmentIsReportedAndRepairRewritesIt() throws Exception {
+        Path db = database();
+        Path hint = db.resolve("0000000002.hint");
+        Files.copy(db.resolve("0000000001.hint"), hint, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Run r = Run.of(db, "", "verify");
+        assertThat(r.code()).as(r.out()).isEqualTo(ExitCode.DATABASE);
+        assertThat(r.out()).contains("DAMAGED HINT " + hint + " at offset 0")
+                .contains("hint file describes segment 1, not segment 2").contains("1 problem(s) found");
+        Run repair = Run.of(db, "", "repair");
+        assertThat(repair.code()).as(repair.out() + repair.err()).isZero();
+        assertThat(repair.out()).contains("hint file describes segment 1, not segment 2");
+        assertThat(Run.of(db, "", "verify").out()).contains("OK");
+        assertThat(Run.of(db, "", "count").out().strip()).isEqualTo(Integer.toString(KEYS));
+        assertThat(Run.of(db, "", "get", "key-1999").out().strip()).isEqualTo("value-1999" + "-".repeat(40));
+    }
 }

@@ -204,7 +204,7 @@ public final class LogWriter {
             if (chunks.full(pending, total)) {
                 space.awaitUninterruptibly();
             } else if (appendOffset + total > rollBeyond && (active == null || appendOffset > SegmentHeader.SIZE)) {
-                roll(); // or the first segment (no test of its own: it deoptimized the JIT's append at first puts)
+                roll(true); // or the first segment (no test of its own: it deoptimized the JIT's append at first puts)
                 total = chunks.size(payload, records); // the new segment's cipher may differ
             } else {
                 break;
@@ -285,7 +285,7 @@ public final class LogWriter {
         try {
             stopped.ensureWritable(user, closing);
             if (evenIfEmpty || appendOffset > SegmentHeader.SIZE) {
-                roll();
+                roll(user);
             }
             mustBeSealed = toSeal.lastRolled();
         } finally {
@@ -466,7 +466,8 @@ public final class LogWriter {
         return activeEmpty;
     }
 
-    private void roll() {
+    /** Starts a new segment after the active one; {@code user} as in {@link #startSegment}. REQUIRES lock. */
+    private void roll(boolean user) {
         if (active != null) {
             active.rolledAt(appendOffset);
             if (pending.length > 0) {
@@ -475,16 +476,26 @@ public final class LogWriter {
             toSeal.rolled(active, activeHint);
             activeHint = new HintFile.Builder();
         }
-        startSegment();
+        startSegment(user);
     }
 
-    private void startSegment() {
+    /**
+     * Creates the next active segment. A failure stops the writer and is thrown to the caller, and counts as told
+     * when the caller is a {@code user}'s call (see {@link WriteFailure}): close does not throw it a second time, as
+     * SQLite's and RocksDB's close do not return again an error a call already returned. Under {@code never()} and
+     * {@code periodic} the records no cycle had taken yet are never written (the writer stops): the message says
+     * how many bytes of acknowledged writes that is, since close will not say it again.
+     */
+    private void startSegment(boolean user) {
         Segment next;
         try {
             next = factory.createActive();
         } catch (IOException | RuntimeException e) {
+            long unwritten = policy.isAlways() ? 0 : chunks.rolledBytes();
             failLocked(e);
-            throw new ReadOnlyDatabaseException("could not create a new segment: " + e, e);
+            throw stopped.exception(user, unwritten == 0 ? "could not create a new segment"
+                    : "could not create a new segment, and the last " + unwritten + " bytes of records acknowledged"
+                            + " under the fsync policy but not yet written to their segment are lost");
         }
         active = next;
         rollBeyond = segmentSize;

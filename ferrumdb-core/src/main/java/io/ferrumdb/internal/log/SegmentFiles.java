@@ -220,6 +220,16 @@ public final class SegmentFiles {
 
     private HintFile.Cursor openHintCursor(Segment segment, boolean check, IntFunction<byte[]> buffer)
             throws IOException {
+        HintFile.Cursor c = intactHint(segment, check, buffer);
+        return c != null && describes(c.segmentId(), c.dataLength(), segment) ? c : null;
+    }
+
+    /**
+     * The hint file of {@code segment} as it is (null when there is none), whatever segment it describes, read into
+     * the array {@code buffer} returns for its size.
+     */
+    private HintFile.Cursor intactHint(Segment segment, boolean check, IntFunction<byte[]> buffer)
+            throws IOException {
         int[] size = new int[1];
         byte[] bytes = readHintBytes(segment, n -> buffer.apply(size[0] = n));
         if (bytes == null) {
@@ -230,7 +240,7 @@ public final class SegmentFiles {
         if (check) {
             c.check();
         }
-        return describes(c.segmentId(), c.dataLength(), segment) ? c : null;
+        return c;
     }
 
     /** The hint of {@code segment} in the array {@code buffer} returns for its size, or null when it has none. */
@@ -289,7 +299,16 @@ public final class SegmentFiles {
         DroppedRange damage = null;
         if (hinted) {
             try {
-                hint = readHintCursor(segment);
+                HintFile.Cursor found = intactHint(segment, true, byte[]::new);
+                if (found != null && found.segmentId() != segment.id()) {
+                    // Intact, but another segment's (files swapped or copied in): open ignores it and reads the
+                    // segment, but the file in its place is not what was written there.
+                    damage = new DroppedRange(hintPath(segment.id()), 0, 0, DroppedRange.Kind.DAMAGED_HINT,
+                            "hint file describes segment " + found.segmentId() + ", not segment " + segment.id()
+                                    + ": open reads the segment instead");
+                } else if (found != null && describes(found.segmentId(), found.dataLength(), segment)) {
+                    hint = found; // describes throws for an intact hint of a longer file: the segment was cut
+                }
             } catch (CorruptionException e) {
                 damage = new DroppedRange(e.file(), e.offset(), 0, e.file().equals(segment.path())
                         ? DroppedRange.Kind.DAMAGED_SEGMENT : DroppedRange.Kind.DAMAGED_HINT, e.problem());

@@ -70,10 +70,14 @@ final class WriteFailure {
 
     /** The failure as a caller sees it; counts as told when {@code user}. REQUIRES: a failure is recorded. */
     ReadOnlyDatabaseException exception(boolean user) {
+        return exception(user, "database stopped accepting writes after a failure of the write path");
+    }
+
+    /** {@link #exception(boolean)} saying {@code what} failed. REQUIRES: a failure is recorded. */
+    ReadOnlyDatabaseException exception(boolean user, String what) {
         assert cause != null : "no failure to report";
         told |= user;
-        return new ReadOnlyDatabaseException("database stopped accepting writes after a failure of the write path: "
-                + cause, cause);
+        return new ReadOnlyDatabaseException(what + ": " + cause, cause);
     }
 
     /** Throws once the writer stopped (told to the caller when {@code user}) or began {@code closing}. */
