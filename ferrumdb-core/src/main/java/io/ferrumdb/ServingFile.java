@@ -11,8 +11,8 @@ import java.nio.file.Path;
  * this process's pid and the address clients reach it on. While it holds the directory's lock, every other process
  * that tries to open the directory gets a {@link DatabaseLockedException} whose message says to connect to that server
  * (e.g. with {@code redis-cli}, or an MCP client) instead. The Redis-protocol server ({@code ferrumdb serve},
- * {@code ServerMain}) and the MCP server over HTTP ({@code ferrumdb mcp --http}) write it once they listen and
- * delete it before they release the lock.
+ * {@code ServerMain}), the MCP server over HTTP ({@code ferrumdb mcp --http}) and Studio ({@code ferrumdb studio})
+ * write it once they listen and delete it before they release the lock.
  *
  * <pre>{@code
  * try (FerrumDB db = FerrumDB.open(dir); ServingFile notice = ServingFile.write(dir, listening, false)) {
@@ -54,6 +54,19 @@ public final class ServingFile implements AutoCloseable {
      */
     public static ServingFile writeMcp(Path directory, URI endpoint) throws IOException {
         ServingRecord record = ServingRecord.ofMcp(endpoint);
+        record.write(directory);
+        return new ServingFile(directory, record);
+    }
+
+    /**
+     * Writes the notice of this process serving Studio on {@code directory}, its pages at {@code pages}
+     * ({@code http://HOST:PORT/}, without the token), replacing any older one: the lock message then tells any other
+     * tool to use that Studio in the browser or stop it.
+     *
+     * @throws IOException when the file cannot be written; the lock message then gives its generic advice
+     */
+    public static ServingFile writeStudio(Path directory, URI pages) throws IOException {
+        ServingRecord record = ServingRecord.ofStudio(pages);
         record.write(directory);
         return new ServingFile(directory, record);
     }
