@@ -135,19 +135,6 @@ class CommandsTest {
         assertThat(run("--hex", "--base64", "keys").code()).isEqualTo(ExitCode.USAGE);
     }
 
-    /** Session 28: put --file said "DIR: Is a directory", get -o "Is a directory: DIR", import -i "DIR is a directory". */
-    @Test
-    void aDirectoryWhereAFileBelongsIsWordedTheSameByEveryCommand() throws Exception {
-        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("folder"));
-        assertThat(run("put", "k", "v").code()).isZero();
-        for (String[] args : new String[][] {{"put", "k", "--file", dir.toString()}, {"get", "k", "-o", dir.toString()},
-            {"import", "-i", dir.toString()}, {"export", "-o", dir.toString()}}) {
-            Run r = run(args);
-            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(ExitCode.USAGE);
-            assertThat(r.err()).as(String.join(" ", args)).endsWith(": " + dir + " is a directory\n");
-        }
-    }
-
     @Test
     void ttlOption() {
         long before = System.currentTimeMillis();
