@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * A server's notice in the database directory it serves, the file {@code SERVING} (FORMAT.md, "Directory layout"):
@@ -74,6 +75,19 @@ public final class ServingFile implements AutoCloseable {
     /** The file a server's notice is kept in, in database directory {@code directory}. */
     public static Path path(Path directory) {
         return ServingRecord.path(directory);
+    }
+
+    /**
+     * Deletes the notice as {@link #close()} does, telling {@code warn} in one sentence, rather than throwing, when it
+     * cannot: a notice left behind names a process that ends, so it is not believed afterwards.
+     */
+    public void withdraw(Consumer<String> warn) {
+        try {
+            close();
+        } catch (IOException e) {
+            warn.accept("cannot delete " + path(directory) + " (" + ProblemWording.describe(e) + "); it names this"
+                    + " stopped process, so tools will not believe it");
+        }
     }
 
     /** Deletes the notice if it is still this one: a server started after this one stopped may have written its own. */

@@ -211,14 +211,8 @@ public final class Studio implements AutoCloseable {
 
     /** Deletes the notice, before the lock is released so that it never outlives this Studio's hold. */
     private void withdraw() {
-        if (notice == null) {
-            return;
-        }
-        try {
-            notice.close();
-        } catch (IOException e) {
-            config.console().println("Studio: cannot delete " + ServingFile.path(db.directory()) + " ("
-                    + ProblemWording.describe(e) + "); it names this stopped Studio, so tools will not believe it");
+        if (notice != null) {
+            notice.withdraw(problem -> config.console().println("Studio: " + problem));
         }
     }
 
