@@ -34,6 +34,9 @@ public final class ProblemWording {
     private static final Pattern JSON_LOCATION =
             Pattern.compile("\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]");
 
+    /** The operating system's words (EISDIR) for reading or writing a directory as a file. */
+    private static final String IS_A_DIRECTORY = "Is a directory";
+
     private ProblemWording() {
     }
 
@@ -67,8 +70,20 @@ public final class ProblemWording {
      * "Is a directory", which names no file.
      */
     public static String fileProblem(Path file, IOException e) {
-        return e instanceof FileSystemException fs && fs.getFile() != null ? fileProblem(fs)
+        if (e instanceof FileSystemException fs && fs.getFile() != null) {
+            return fileProblem(fs);
+        }
+        return IS_A_DIRECTORY.equals(e.getMessage()) ? isADirectory(file)
                 : file + ": " + (e.getMessage() != null ? e.getMessage() : "I/O error");
+    }
+
+    /**
+     * A directory given where a file belongs ({@code get -o DIR}, {@code put --file DIR}, {@code import -i DIR}):
+     * one wording for every door, whether the JDK said "Is a directory" with the file, without it, or the caller
+     * found it first.
+     */
+    public static String isADirectory(Path file) {
+        return file + " is a directory";
     }
 
     /**
@@ -86,6 +101,65 @@ public final class ProblemWording {
         text = JSON_COMMENT_SETTING.matcher(text).replaceAll(" (JSON has no comments)");
         text = JSON_LOCATION.matcher(text).replaceAll("line $1, column $2");
         return NON_NUMBER_TOKEN.matcher(text).matches() ? text + "; JSON has no NaN or Infinity" : text;
+    }
+
+    /** The characters hex text is written with, either case. */
+    private static final String HEX_DIGITS = "0123456789abcdefABCDEF";
+    /** The characters of base64 (RFC 4648's basic alphabet) with its padding. */
+    private static final String BASE64_CHARACTERS =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+
+    /**
+     * What is wrong with {@code text}, which {@link java.util.HexFormat#parseHex} refused, in the user's terms: the
+     * first character that is not a hex digit and its position (counted in characters from 1), else its odd
+     * length; not the JDK's words ({@code not a hexadecimal digit: "z" = 122}). Every front end that takes hex
+     * (the CLI's {@code --hex}, Studio's API) words it through here.
+     */
+    public static String notHex(String text) {
+        String outside = firstOutside(text, HEX_DIGITS, "hex digit (0-9, a-f)");
+        return outside != null ? outside : text.length() + " digits, an odd number (two hex digits make a byte)";
+    }
+
+    /**
+     * What is wrong with {@code text}, which {@link java.util.Base64#getDecoder()} refused, in the user's terms: the
+     * first character outside the alphabet and its position, a character after the padding, a last group of one
+     * character, or padding that does not fill the last group to four; not the JDK's words ("Input byte[] should
+     * at least have 2 bytes for base64 bytes", "Last unit does not have enough valid bits").
+     */
+    public static String notBase64(String text) {
+        String outside = firstOutside(text, BASE64_CHARACTERS, "base64 character (A-Z, a-z, 0-9, +, /, =)");
+        if (outside != null) {
+            return outside;
+        }
+        int padding = text.indexOf('=');
+        int data = padding < 0 ? text.length() : padding;
+        for (int i = data; i < text.length(); i++) {
+            if (text.charAt(i) != '=') {
+                return "'" + text.charAt(i) + "' at position " + (i + 1) + " follows the padding '=' at position "
+                        + (padding + 1) + ", which may only end the text";
+            }
+        }
+        if (data % 4 == 1) {
+            return data + " characters before any padding leave a last group of 1, which holds no whole byte"
+                    + " (base64 comes in groups of 4 characters, the last of 2 to 4)";
+        }
+        if (data % 4 == 0) {
+            return "'=' at position " + (data + 1) + " pads no group: the " + data + " characters before it are whole"
+                    + " groups (base64 comes in groups of 4 characters)";
+        }
+        return "the padding (" + (text.length() - data) + " '=') must fill the last group of " + data % 4
+                + " characters to 4 (base64 comes in groups of 4 characters)";
+    }
+
+    private static String firstOutside(String text, String alphabet, String what) {
+        for (int i = 0; i < text.length(); i = text.offsetByCodePoints(i, 1)) {
+            int c = text.codePointAt(i);
+            if (alphabet.indexOf(c) < 0) {
+                return "'" + new String(Character.toChars(c)) + "' at position " + (text.codePointCount(0, i) + 1)
+                        + " is not a " + what;
+            }
+        }
+        return null;
     }
 
     /**
@@ -148,6 +222,8 @@ public final class ProblemWording {
             what = "not a directory";
         } else if (e instanceof DirectoryNotEmptyException) {
             what = "directory not empty";
+        } else if (IS_A_DIRECTORY.equals(e.getReason()) && e.getFile() != null && e.getOtherFile() == null) {
+            return isADirectory(Path.of(e.getFile()));
         } else {
             what = e.getReason() != null ? e.getReason() : "file system error";
         }

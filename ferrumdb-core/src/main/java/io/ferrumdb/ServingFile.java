@@ -5,14 +5,15 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * A server's notice in the database directory it serves, the file {@code SERVING} (FORMAT.md, "Directory layout"):
  * this process's pid and the address clients reach it on. While it holds the directory's lock, every other process
  * that tries to open the directory gets a {@link DatabaseLockedException} whose message says to connect to that server
  * (e.g. with {@code redis-cli}, or an MCP client) instead. The Redis-protocol server ({@code ferrumdb serve},
- * {@code ServerMain}) and the MCP server over HTTP ({@code ferrumdb mcp --http}) write it once they listen and
- * delete it before they release the lock.
+ * {@code ServerMain}), the MCP server over HTTP ({@code ferrumdb mcp --http}) and Studio ({@code ferrumdb studio})
+ * write it once they listen and delete it before they release the lock.
  *
  * <pre>{@code
  * try (FerrumDB db = FerrumDB.open(dir); ServingFile notice = ServingFile.write(dir, listening, false)) {
@@ -58,9 +59,35 @@ public final class ServingFile implements AutoCloseable {
         return new ServingFile(directory, record);
     }
 
+    /**
+     * Writes the notice of this process serving Studio on {@code directory}, its pages at {@code pages}
+     * ({@code http://HOST:PORT/}, without the token), replacing any older one: the lock message then tells any other
+     * tool to use that Studio in the browser or stop it.
+     *
+     * @throws IOException when the file cannot be written; the lock message then gives its generic advice
+     */
+    public static ServingFile writeStudio(Path directory, URI pages) throws IOException {
+        ServingRecord record = ServingRecord.ofStudio(pages);
+        record.write(directory);
+        return new ServingFile(directory, record);
+    }
+
     /** The file a server's notice is kept in, in database directory {@code directory}. */
     public static Path path(Path directory) {
         return ServingRecord.path(directory);
+    }
+
+    /**
+     * Deletes the notice as {@link #close()} does, telling {@code warn} in one sentence, rather than throwing, when it
+     * cannot: a notice left behind names a process that ends, so it is not believed afterwards.
+     */
+    public void withdraw(Consumer<String> warn) {
+        try {
+            close();
+        } catch (IOException e) {
+            warn.accept("cannot delete " + path(directory) + " (" + ProblemWording.describe(e) + "); it names this"
+                    + " stopped process, so tools will not believe it");
+        }
     }
 
     /** Deletes the notice if it is still this one: a server started after this one stopped may have written its own. */

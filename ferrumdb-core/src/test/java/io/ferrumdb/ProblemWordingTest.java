@@ -86,4 +86,39 @@ class ProblemWordingTest {
                 + " column: 7])")).isEqualTo("Unexpected end-of-input: expected close marker for Object (start marker"
                 + " at line 2, column 7)");
     }
+
+    /** Every text the JDK's decoders refuse is worded by what is wrong in it, never by the JDK's message. */
+    @Test
+    void hexAndBase64ThatDoNotDecodeAreWordedByTheirFirstFault() {
+        assertThat(ProblemWording.notHex("0aé")).isEqualTo("'é' at position 3 is not a hex digit (0-9, a-f)");
+        assertThat(ProblemWording.notHex("\uD83D\uDE00z")).as("positions count characters, not UTF-16 units")
+                .isEqualTo("'\uD83D\uDE00' at position 1 is not a hex digit (0-9, a-f)");
+        assertThat(ProblemWording.notHex("abc")).isEqualTo("3 digits, an odd number (two hex digits make a byte)");
+        for (String bad : new String[] {"A", "=", "AA=", "A===", "AAA==", "AA==AA", "AAAAA", "AB===", "====", "AA=A",
+            "AB-C", "AB C"}) {
+            IllegalArgumentException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    () -> java.util.Base64.getDecoder().decode(bad), IllegalArgumentException.class);
+            assertThat(refused).as(bad).isNotNull();
+            assertThat(ProblemWording.notBase64(bad)).as(bad).doesNotContain("byte[]").doesNotContain("unit")
+                    .doesNotContain("byte array");
+        }
+        assertThat(ProblemWording.notBase64("AB C")).startsWith("' ' at position 3 is not a base64 character");
+        assertThat(ProblemWording.notBase64("AAAAA")).startsWith("5 characters before any padding leave a last group"
+                + " of 1");
+        assertThat(ProblemWording.notBase64("AAA==")).isEqualTo("the padding (2 '=') must fill the last group of 3"
+                + " characters to 4 (base64 comes in groups of 4 characters)");
+        assertThat(ProblemWording.notBase64("====")).isEqualTo("'=' at position 1 pads no group: the 0 characters"
+                + " before it are whole groups (base64 comes in groups of 4 characters)");
+    }
+
+    @Test
+    void aDirectoryWhereAFileBelongsIsWordedOneWay() {
+        Path dir = Path.of("/data/dump");
+        assertThat(ProblemWording.fileProblem(dir, new IOException("Is a directory"))).isEqualTo("/data/dump is a"
+                + " directory");
+        assertThat(ProblemWording.fileProblem(dir, new java.nio.file.FileSystemException("/data/dump", null,
+                "Is a directory"))).isEqualTo("/data/dump is a directory");
+        assertThat(ProblemWording.describe(new java.nio.file.FileSystemException("/data/dump", null,
+                "Is a directory"))).isEqualTo("/data/dump is a directory");
+    }
 }

@@ -212,6 +212,19 @@ final class Cli implements Callable<Integer> {
         return all || !DocumentStore.isDocumentStore(db) ? db.keys(range) : DocumentStore.plainKeys(db, range);
     }
 
+    /**
+     * How many keys {@link #shownKeys} lists, so that {@code count} agrees with {@code keys} (on a document store a
+     * count of every raw key said 8 where the listing showed none); {@code range} null for every key.
+     */
+    static long shownCount(FerrumDB db, KeyRange range, boolean all) {
+        if (all || !DocumentStore.isDocumentStore(db)) {
+            return range == null ? db.size() : db.count(range);
+        }
+        try (java.util.stream.Stream<byte[]> keys = DocumentStore.plainKeys(db, range == null ? KeyRange.all() : range)) {
+            return keys.count();
+        }
+    }
+
     Options openOptions(boolean readOnly) {
         boolean withoutLockFile = Files.exists(db.resolve("META")) && !Files.exists(db.resolve("LOCK"));
         return options().toBuilder().readOnly(readOnly && !withoutLockFile).build();

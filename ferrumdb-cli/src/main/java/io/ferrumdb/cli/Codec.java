@@ -1,5 +1,6 @@
 package io.ferrumdb.cli;
 
+import io.ferrumdb.ProblemWording;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -12,10 +13,6 @@ import java.util.HexFormat;
 enum Codec {
     TEXT, HEX, BASE64;
 
-    private static final String HEX_DIGITS = "0123456789abcdefABCDEF";
-    private static final String BASE64_CHARACTERS =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
-
     byte[] decode(String s, String what) {
         try {
             return switch (this) {
@@ -24,28 +21,9 @@ enum Codec {
                 case BASE64 -> Base64.getDecoder().decode(s);
             };
         } catch (IllegalArgumentException e) {
-            throw CliException.usage(what + " is not valid " + name().toLowerCase() + ": " + why(s, e));
+            throw CliException.usage(what + " is not valid " + name().toLowerCase() + ": "
+                    + (this == HEX ? ProblemWording.notHex(s) : ProblemWording.notBase64(s)));
         }
-    }
-
-    /**
-     * What is wrong with {@code s} in the user's terms: the first character outside the alphabet and where it is,
-     * or the length; the JDK's own words ({@code not a hexadecimal digit: "z" = 122}, {@code Illegal base64
-     * character 21}: a code point, in hex for base64) only for what these checks do not name.
-     */
-    private String why(String s, IllegalArgumentException e) {
-        String alphabet = this == HEX ? HEX_DIGITS : BASE64_CHARACTERS;
-        for (int i = 0; i < s.length(); i = s.offsetByCodePoints(i, 1)) {
-            int c = s.codePointAt(i);
-            if (alphabet.indexOf(c) < 0) {
-                return "'" + new String(Character.toChars(c)) + "' at position " + (s.codePointCount(0, i) + 1) + " is not a "
-                        + (this == HEX ? "hex digit (0-9, a-f)" : "base64 character (A-Z, a-z, 0-9, +, /, =)");
-            }
-        }
-        if (this == HEX && s.length() % 2 != 0) {
-            return s.length() + " digits, an odd number (two hex digits make a byte)";
-        }
-        return e.getMessage() + " (length " + s.length() + "; base64 comes in groups of 4 characters, '=' only at the end)";
     }
 
     String encode(byte[] b) {

@@ -252,7 +252,8 @@ final class DataCommands {
     @Command(name = "count", mixinStandardHelpOptions = true,
             footerHeading = Cli.EXAMPLES, footer = {
                 "  ferrumdb count --prefix user:"},
-            description = "Prints the number of live keys.")
+            description = "Prints the number of live keys: those keys lists (on a document store, without its "
+                    + "internal keys unless --all).")
     static final class Count implements Callable<Integer> {
         @ParentCommand
         Cli cli;
@@ -260,11 +261,15 @@ final class DataCommands {
         @Option(names = "--prefix", paramLabel = "P", description = "Only keys starting with P.")
         String prefix;
 
+        @Option(names = "--all", description = "On a document store, also its internal keys (documents, indexes, "
+                + "catalog), which keys and count leave out by default.")
+        boolean all;
+
         @Override
         public Integer call() {
-            KeyRange range = range(cli.codec(), prefix);
+            KeyRange range = prefix == null ? null : range(cli.codec(), prefix);
             try (FerrumDB db = cli.open(true)) {
-                cli.io.out().println(prefix == null ? db.size() : db.count(range));
+                cli.io.out().println(Cli.shownCount(db, range, all));
             }
             return ExitCode.OK;
         }

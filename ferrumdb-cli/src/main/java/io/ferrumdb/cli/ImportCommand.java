@@ -1,7 +1,7 @@
 package io.ferrumdb.cli;
 
-import io.ferrumdb.ProblemWording;
 import io.ferrumdb.FerrumDB;
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.studio.jsonlines.JsonLinesFormatException;
 import io.ferrumdb.studio.jsonlines.JsonLinesImport;
 import java.io.IOException;
@@ -73,7 +73,7 @@ final class ImportCommand implements Callable<Integer> {
     /** The file of --input; one that cannot be read is bad input (exit code 2), named with the reason. */
     private InputStream openInput() {
         if (Files.isDirectory(input)) {
-            throw CliException.usage("cannot read the import file: " + input + " is a directory");
+            throw CliException.usage("cannot read the import file: " + ProblemWording.isADirectory(input));
         }
         try {
             return Files.newInputStream(input);

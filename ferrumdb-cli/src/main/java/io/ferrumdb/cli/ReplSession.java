@@ -22,7 +22,8 @@ final class ReplSession {
             "KEYS", "KEYS [--all] [prefix|pattern]             live keys in key order: those starting with prefix, or "
                     + "matching a pattern with * ? [...] as Redis's KEYS (--all: with a document store's internal "
                     + "keys)",
-            "COUNT", "COUNT [prefix]                            number of live keys",
+            "COUNT", "COUNT [--all] [prefix]                    number of live keys, those KEYS lists (--all: with a"
+                    + " document store's internal keys)",
             "TTL", "TTL key                                   seconds left; -1 without TTL, -2 when absent",
             "EXPIRE", "EXPIRE key seconds                        set a TTL on a key (0 or less deletes it, as Redis); "
                     + "prints 1, or 0 when absent",
@@ -157,8 +158,11 @@ final class ReplSession {
             case "DEL" -> del(w);
             case "KEYS" -> keys(w);
             case "COUNT" -> {
-                arity(w, 1, 2);
-                out.println(w.size() == 1 ? db().size() : db().count(DataCommands.range(codec, w.get(1))));
+                boolean all = w.size() >= 2 && w.get(1).equals("--all");
+                int first = all ? 2 : 1;
+                arity(w, first, first + 1);
+                out.println(Cli.shownCount(db(), w.size() == first ? null : DataCommands.range(codec, w.get(first)),
+                        all));
             }
             case "TTL" -> ttl(w);
             case "EXPIRE" -> expire(w);

@@ -53,6 +53,8 @@ class BadInputTest {
                 .contains("on line 3").contains("1 record(s) before it were imported");
         Run cutAtTheEnd = Run.of(tmp.resolve("db2"), GOOD + "{\"key\":\"b\",\"value\":\"2\"\n", "import");
         assertThat(cutAtTheEnd.err()).startsWith("ferrumdb: line 2: malformed JSON");
+        // Session 28: it said "..., on line 3)" of a two-line file (the parser's line after the last newline).
+        assertThat(cutAtTheEnd.err()).contains(", at the end of the input)").doesNotContain("line 3");
         Run spread = Run.of(tmp.resolve("db3"), GOOD + "{\"key\":\"b\",\n\"value\":\"2\"}\n", "import");
         assertThat(spread.code()).isEqualTo(ExitCode.USAGE);
         assertThat(spread.err()).startsWith("ferrumdb: line 2: the record goes on to line 3 (JSON Lines: one record a"
@@ -126,15 +128,22 @@ class BadInputTest {
         Path dir = Files.createDirectories(tmp.resolve("adir"));
         Run value = run("put", "k", "--file", dir.toString());
         assertThat(value.code()).isEqualTo(ExitCode.USAGE);
-        assertThat(value.err()).isEqualTo("ferrumdb: cannot read the value: " + dir + ": Is a directory\n");
+        // One wording at every door (session 28: "DIR: Is a directory", "Is a directory: DIR", "DIR is a directory").
+        assertThat(value.err()).isEqualTo("ferrumdb: cannot read the value: " + dir + " is a directory\n");
         Run passphrase = run("--passphrase-file", dir.toString(), "get", "k");
         assertThat(passphrase.code()).isEqualTo(ExitCode.USAGE);
         assertThat(passphrase.err()).isEqualTo("ferrumdb: cannot read the passphrase file: " + dir
-                + ": Is a directory\n");
+                + " is a directory\n");
         assertThat(run("put", "k", "v").code()).isZero();
         Run export = run("export", "-o", dir.toString());
         assertThat(export.code()).isEqualTo(ExitCode.USAGE);
-        assertThat(export.err()).startsWith("ferrumdb: cannot write the export file: ").contains(dir.toString());
+        assertThat(export.err()).isEqualTo("ferrumdb: cannot write the export file: " + dir + " is a directory\n");
+        Run get = run("get", "k", "-o", dir.toString());
+        assertThat(get.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(get.err()).isEqualTo("ferrumdb: cannot write the value: " + dir + " is a directory\n");
+        Run in = run("import", "-i", dir.toString());
+        assertThat(in.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(in.err()).isEqualTo("ferrumdb: cannot read the import file: " + dir + " is a directory\n");
         Run password = run("serve", "--port", "0", "--requirepass-file", tmp.resolve("nope").toString());
         assertThat(password.code()).isEqualTo(ExitCode.USAGE);
         assertThat(password.err()).isEqualTo("ferrumdb: cannot read the password file " + tmp.resolve("nope")

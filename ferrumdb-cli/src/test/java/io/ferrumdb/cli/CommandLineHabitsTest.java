@@ -375,6 +375,16 @@ class CommandLineHabitsTest {
         assertThat(run("--hex", "keys", "--all").out().lines().count()).isGreaterThan(2);
         assertThat(Run.of(db(), "KEYS\n", new String[0]).out()).isEqualTo("plain\n");
         assertThat(Run.of(db(), "KEYS --all\n", new String[0]).out().lines().count()).isGreaterThan(2);
+        // Session 28: count counted every raw key (3 here) where keys listed one.
+        long raw;
+        try (FerrumDB fdb = FerrumDB.open(db())) {
+            raw = fdb.size();
+        }
+        assertThat(run("count").out()).isEqualTo("1\n");
+        assertThat(run("count", "--prefix", "pl").out()).isEqualTo("1\n");
+        assertThat(run("count", "--all").out()).isEqualTo(raw + "\n");
+        assertThat(Run.of(db(), "COUNT\nCOUNT pl\nCOUNT --all\nCOUNT --all pl\n", new String[0]).out())
+                .isEqualTo("1\n1\n" + raw + "\n1\n");
     }
 
     @Test

@@ -123,8 +123,15 @@ class CommandsTest {
         assertThat(run("--hex", "get", "abc").err()).contains("key is not valid hex: 3 digits, an odd number");
         assertThat(run("--base64", "put", "AP8=", "yv!=").err())
                 .contains("value is not valid base64: '!' at position 3 is not a base64 character");
-        assertThat(run("--base64", "get", "A").err()).contains("key is not valid base64: ")
-                .contains("(length 1; base64 comes in groups of 4 characters");
+        // Session 28: a misplaced '=' or a cut group named the JDK's arrays ("Input byte[] should at least have 2
+        // bytes for base64 bytes", "Last unit does not have enough valid bits").
+        assertThat(run("--base64", "get", "A").err()).isEqualTo("ferrumdb: key is not valid base64: 1 characters"
+                + " before any padding leave a last group of 1, which holds no whole byte (base64 comes in groups of 4"
+                + " characters, the last of 2 to 4)\n");
+        assertThat(run("--base64", "get", "AA==AA").err()).contains("key is not valid base64: 'A' at position 5"
+                + " follows the padding '=' at position 3, which may only end the text");
+        assertThat(run("--base64", "get", "AA=").err()).contains("key is not valid base64: the padding (1 '=') must"
+                + " fill the last group of 2 characters to 4");
         assertThat(run("--hex", "--base64", "keys").code()).isEqualTo(ExitCode.USAGE);
     }
 

@@ -215,18 +215,15 @@ final class CommandExecutor {
             Call call = new Call(this, session, args, txn);
             Reply reply = invoke(spec, call);
             commandsProcessed.increment();
-            if (txn.isEmpty()) {
-                if (txn.saveAfterCommit) {
-                    save();
+            CompletableFuture<Void> durable = null; // nothing written: nothing to wait for
+            if (!txn.isEmpty()) {
+                if (!write) {
+                    throw new IllegalStateException("read-only command " + spec.name() + " tried to write");
                 }
-                return new Outcome(reply, null, call.effect);
+                durable = commit(txn);
             }
-            if (!write) {
-                throw new IllegalStateException("read-only command " + spec.name() + " tried to write");
-            }
-            CompletableFuture<Void> durable = commit(txn);
             if (txn.saveAfterCommit) {
-                save();
+                save(); // a BGSAVE queued in the EXEC, after its batch is written
             }
             return new Outcome(reply, durable, call.effect);
         } finally {

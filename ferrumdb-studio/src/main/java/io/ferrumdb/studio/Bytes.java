@@ -1,5 +1,6 @@
 package io.ferrumdb.studio;
 
+import io.ferrumdb.ProblemWording;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -34,7 +35,7 @@ final class Bytes {
         try {
             return HEX.parseHex(hex);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("'" + name + "' is not valid hex: " + e.getMessage());
+            throw ApiException.badRequest("'" + name + "' is not valid hex: " + ProblemWording.notHex(hex));
         }
     }
 

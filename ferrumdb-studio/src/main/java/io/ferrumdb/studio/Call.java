@@ -206,7 +206,7 @@ final class Call {
                 if (high < 0 || low < 0) {
                     String escape = raw.substring(i, Math.min(raw.length(), i + 3));
                     throw ApiException.badRequest("malformed percent-encoding in " + where + ": '" + forMessage(escape)
-                            + "' at character " + i + " is not '%' followed by two hexadecimal digits");
+                            + "' at position " + (i + 1) + " is not '%' followed by two hex digits");
                 }
                 bytes.write(high << 4 | low);
                 i += 2;
@@ -216,7 +216,7 @@ final class Call {
                 bytes.write(c);
             } else {
                 throw ApiException.badRequest("malformed URL: " + where + " holds a character that is not ASCII at "
-                        + "character " + i + "; percent-encode it as UTF-8");
+                        + "position " + (i + 1) + "; percent-encode it as UTF-8");
             }
         }
         try {

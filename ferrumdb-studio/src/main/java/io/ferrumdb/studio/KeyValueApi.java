@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
 import io.ferrumdb.Limits;
+import io.ferrumdb.ProblemWording;
 import io.ferrumdb.WriteBatch;
 import io.ferrumdb.doc.DocumentStore;
 import io.ferrumdb.studio.jsonlines.JsonLinesRecord;
@@ -189,7 +190,8 @@ final class KeyValueApi {
             try {
                 value = Base64.getDecoder().decode(base64);
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("'valueBase64' is not valid base64: " + e.getMessage());
+                throw ApiException.badRequest("'valueBase64' is not valid base64: "
+                        + ProblemWording.notBase64(base64));
             }
         } else if (text != null) {
             value = utf8(text, "'value'");

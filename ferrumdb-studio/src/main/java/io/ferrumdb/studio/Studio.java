@@ -5,6 +5,7 @@ import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.ProblemWording;
 import io.ferrumdb.ReadOnlyDatabaseException;
+import io.ferrumdb.ServingFile;
 import io.ferrumdb.doc.DocumentStore;
 import io.ferrumdb.doc.NotADocumentStoreException;
 import io.ferrumdb.doc.UniqueIndexViolationException;
@@ -71,6 +72,8 @@ public final class Studio implements AutoCloseable {
     private final int port;
     private final Object closeLock = new Object();
     private boolean closed;
+    /** This Studio's SERVING notice; null when it could not be written (the console says so). */
+    private ServingFile notice;
 
     private Studio(StudioConfig config, Opened opened) throws IOException {
         this.config = config;
@@ -138,6 +141,7 @@ public final class Studio implements AutoCloseable {
                     + "data cross the network unencrypted, and anyone holding the token can read and change the "
                     + "database. Bind 127.0.0.1 (the default) unless you need this.");
         }
+        studio.announce();
         studio.sampler.scheduleAtFixedRate(studio::sample, 0, 1, TimeUnit.SECONDS);
         return studio;
     }
@@ -178,9 +182,38 @@ public final class Studio implements AutoCloseable {
 
     /** The URL to open once: it carries the token, which the browser exchanges for a cookie. */
     public URI loginUri() {
+        return URI.create(pagesUri() + "?token=" + token);
+    }
+
+    /** Where the pages are, without the token (a wildcard bind is reached on loopback). */
+    private URI pagesUri() {
         InetAddress bind = config.bindAddress();
         String host = bind.isAnyLocalAddress() ? "127.0.0.1" : hostLiteral(bind);
-        return URI.create("http://" + host + ":" + port + "/?token=" + token);
+        return URI.create("http://" + host + ":" + port + "/");
+    }
+
+    /**
+     * Writes the SERVING notice, as {@code ferrumdb serve} does, so that a tool refused by the lock is told that
+     * this Studio has the directory open and where, rather than the generic advice. Without it Studio still works.
+     * A read-only Studio writes nothing into the directory, as a read-only open does not (readers share its lock).
+     */
+    private void announce() {
+        if (config.readOnly()) {
+            return;
+        }
+        try {
+            notice = ServingFile.writeStudio(db.directory(), pagesUri());
+        } catch (IOException e) {
+            config.console().println("Studio: cannot write " + ServingFile.path(db.directory()) + " ("
+                    + ProblemWording.describe(e) + "); tools refused by the lock will not be told Studio has it open");
+        }
+    }
+
+    /** Deletes the notice, before the lock is released so that it never outlives this Studio's hold. */
+    private void withdraw() {
+        if (notice != null) {
+            notice.withdraw(problem -> config.console().println("Studio: " + problem));
+        }
     }
 
     /** The start message: the one place the token is shown. */
@@ -239,7 +272,11 @@ public final class Studio implements AutoCloseable {
             try {
                 server.shutdownEventLoops();
             } finally {
-                db.close();
+                try {
+                    withdraw();
+                } finally {
+                    db.close();
+                }
             }
         }
     }

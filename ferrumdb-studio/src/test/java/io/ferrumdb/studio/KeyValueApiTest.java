@@ -295,8 +295,9 @@ class KeyValueApiTest {
                 "{\"key\":\"k\"}", "give the value",
                 "{\"key\":\"k\",\"value\":\"v\",\"ttlSeconds\":0}", "ttlSeconds",
                 "{\"key\":\"k\",\"value\":\"v\",\"ttlSeconds\":1.5}", "ttlSeconds",
-                "{\"hex\":\"zz\",\"value\":\"v\"}", "not valid hex",
-                "{\"key\":\"k\",\"valueBase64\":\"***\"}", "not valid base64",
+                "{\"hex\":\"0z\",\"value\":\"v\"}", "'hex' is not valid hex: 'z' at position 2 is not a hex digit",
+                "{\"hex\":\"abc\",\"value\":\"v\"}", "3 digits, an odd number",
+                "{\"key\":\"k\",\"valueBase64\":\"AA*\"}", "not valid base64: '*' at position 3 is not a base64 character",
                 "[1]", "must be a JSON object",
                 "{\"key\":", "not valid JSON",
                 "{\"key\":\"k\",\"value\":\"v\"} trailing", "not valid JSON");
@@ -313,6 +314,13 @@ class KeyValueApiTest {
         assertThat(client.get("/api/keys?limit=0").json().get("error").asText()).contains("between 1 and 1000");
         assertThat(client.get("/api/keys?limit=ten").status()).isEqualTo(400);
         assertThat(client.get("/api/keys?after=xyz").status()).isEqualTo(400);
+        // The words of the CLI's --hex and --base64 (ProblemWording), not the JDK's ("not a hexadecimal digit").
+        assertThat(client.get("/api/keys?after=xyz").json().get("error").asText())
+                .isEqualTo("'after' is not valid hex: 'x' at position 1 is not a hex digit (0-9, a-f)");
+        assertThat(client.put("/api/kv", "{\"key\":\"k\",\"valueBase64\":\"A\"}").json().get("error").asText())
+                .isEqualTo("'valueBase64' is not valid base64: 1 characters before any padding leave a last group"
+                        + " of 1, which holds no whole byte (base64 comes in groups of 4 characters, the last of 2 to"
+                        + " 4)");
         assertThat(client.get("/api/keys?limit=1&limit=2").json().get("error").asText()).contains("more than once");
         assertThat(db.size()).isEqualTo(baseline);
     }

@@ -49,4 +49,35 @@ class LockedStudioTest {
             assertThat(holder.waitFor(120, TimeUnit.SECONDS)).as("holder finished").isTrue();
         }
     }
+
+    /**
+     * A Studio writes the SERVING notice as {@code ferrumdb serve} does: another process refused by its lock (here a
+     * second Studio) is told that this Studio has the directory open and at which address, not the generic advice;
+     * the notice is gone once it stops, and a read-only Studio writes none.
+     */
+    @Test
+    void aSecondOpenerOfADirectoryStudioHoldsIsToldWhereThatStudioIs() throws Exception {
+        Path db = tmp.resolve("db").toAbsolutePath();
+        Path notice = db.resolve("SERVING");
+        try (Studio studio = Studio.start(StudioConfig.builder(db).port(0).build())) {
+            assertThat(Files.readString(notice)).startsWith("FDBSERVING 2\n")
+                    .endsWith("\nstudio=http://127.0.0.1:" + studio.port() + "/\n")
+                    .doesNotContain(studio.token());
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Path secondErr = tmp.resolve("second.err");
+            Process second = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    StudioMain.class.getName(), "--db", db.toString(), "--port", "0")
+                    .redirectError(secondErr.toFile()).start();
+            assertThat(second.waitFor(120, TimeUnit.SECONDS)).as("second studio gave up").isTrue();
+            assertThat(second.exitValue()).isEqualTo(3);
+            assertThat(Files.readString(secondErr)).startsWith("ferrumdb-studio: database directory " + db
+                    + " is locked by ").endsWith("; it is `ferrumdb studio` (pid " + ProcessHandle.current().pid()
+                    + ") at http://127.0.0.1:" + studio.port() + "/: use it in the browser (through the link with"
+                    + " the token it printed at start), or stop it (Ctrl+C) to open the directory here\n");
+        }
+        assertThat(notice).as("withdrawn before the lock is released").doesNotExist();
+        try (Studio readOnly = Studio.start(StudioConfig.builder(db).port(0).readOnly(true).build())) {
+            assertThat(notice).as("a read-only open writes nothing").doesNotExist();
+        }
+    }
 }

@@ -62,8 +62,9 @@ class StudioHttpTest {
     void aMalformedPercentEncodingInTheQueryIsAJson400NamingTheParameter() {
         assertJsonErrorWithSecurityHeaders(client.get("/api/keys?prefix=%zz"), 400,
                 "malformed percent-encoding", "query parameter 'prefix'", "'%zz'");
+        // Positions count from 1, as the hex and base64 errors' do (session 28: "at character 2" meant the third).
         assertJsonErrorWithSecurityHeaders(client.get("/api/keys?limit=10&prefix=ab%2"), 400,
-                "query parameter 'prefix'", "'%2'");
+                "query parameter 'prefix'", "'%2' at position 3 is not '%' followed by two hex digits");
         assertJsonErrorWithSecurityHeaders(client.get("/api/kv?%zz=1"), 400, "a query parameter name");
         assertJsonErrorWithSecurityHeaders(client.get("/api/kv?key=%FF%FE"), 400, "query parameter 'key'",
                 "not UTF-8");

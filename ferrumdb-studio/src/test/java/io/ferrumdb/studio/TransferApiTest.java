@@ -142,7 +142,7 @@ class TransferApiTest {
             TestClient.Response badBase64 = importBody(client,
                     "{\"key\":\"!!\",\"value\":\"AA==\",\"encoding\":\"base64\"}\n");
             assertThat(badBase64.status()).isEqualTo(400);
-            assertThat(badBase64.json().get("error").asText()).startsWith("line 1: key is not valid base64")
+            assertThat(badBase64.json().get("error").asText()).startsWith("line 1: key is not valid base64: '!' at position 1 is not a base64 character")
                     .contains("0 record(s) before it were imported");
         }
     }

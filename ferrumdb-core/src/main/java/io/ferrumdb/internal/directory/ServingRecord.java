@@ -31,12 +31,17 @@ import java.util.regex.Pattern;
  * @param host the address clients connect to (loopback when the server listens on every interface)
  * @param port its TCP port
  * @param tls  whether clients must speak TLS
- * @param mcp  the URL of the MCP endpoint when the server is {@code ferrumdb mcp --http}; null for a Redis-protocol
- *             server
+ * @param mcp    the URL of the MCP endpoint when the server is {@code ferrumdb mcp --http}; null otherwise
+ * @param studio the URL of Studio's pages when the server is {@code ferrumdb studio}; null otherwise
  */
-public record ServingRecord(long pid, String host, int port, boolean tls, String mcp) {
+public record ServingRecord(long pid, String host, int port, boolean tls, String mcp, String studio) {
     /** The file's first line: its magic and format version (FORMAT.md, "Directory layout"). */
     static final String FIRST_LINE = "FDBSERVING 1";
+    /**
+     * The first line of a Studio's record, version 2: version 1 readers take a record without {@code mcp=} for a
+     * Redis-protocol server's and would advise redis-cli; a version they do not know they do not believe.
+     */
+    static final String FIRST_LINE_STUDIO = "FDBSERVING 2";
     private static final Pattern HOLDER_PID = Pattern.compile("\\bprocess (\\d+)\\b");
 
     /** The record of this process serving the Redis protocol on {@code listening}. */
@@ -45,21 +50,28 @@ public record ServingRecord(long pid, String host, int port, boolean tls, String
         String host = a == null ? listening.getHostString()
                 : a.isAnyLocalAddress() ? "127.0.0.1"
                 : a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
-        return new ServingRecord(ProcessHandle.current().pid(), host, listening.getPort(), tls, null);
+        return new ServingRecord(ProcessHandle.current().pid(), host, listening.getPort(), tls, null, null);
     }
 
     /** The record of this process serving MCP over HTTP at {@code endpoint} (http://HOST:PORT/PATH). */
     public static ServingRecord ofMcp(URI endpoint) {
         return new ServingRecord(ProcessHandle.current().pid(), endpoint.getHost(), endpoint.getPort(), false,
-                endpoint.toString());
+                endpoint.toString(), null);
+    }
+
+    /** The record of this process serving Studio's pages at {@code pages} (http://HOST:PORT/, without a token). */
+    public static ServingRecord ofStudio(URI pages) {
+        return new ServingRecord(ProcessHandle.current().pid(), pages.getHost(), pages.getPort(), false, null,
+                pages.toString());
     }
 
     /** Writes the record into {@code directory}, replacing any other (through a temporary file and a rename). */
     public void write(Path directory) throws IOException {
         Path temporary = directory.resolve(FileNames.temporary(FileNames.SERVING));
         Files.writeString(temporary,
-                FIRST_LINE + "\npid=" + pid + "\nhost=" + host + "\nport=" + port + "\ntls=" + tls + "\n"
-                        + (mcp == null ? "" : "mcp=" + mcp + "\n"),
+                (studio == null ? FIRST_LINE : FIRST_LINE_STUDIO) + "\npid=" + pid + "\nhost=" + host + "\nport="
+                        + port + "\ntls=" + tls + "\n" + (mcp == null ? "" : "mcp=" + mcp + "\n")
+                        + (studio == null ? "" : "studio=" + studio + "\n"),
                 StandardCharsets.UTF_8);
         Files.move(temporary, path(directory), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
@@ -85,7 +97,7 @@ public record ServingRecord(long pid, String host, int port, boolean tls, String
         Map<String, String> fields = new HashMap<>();
         try {
             List<String> lines = Files.readAllLines(path(directory), StandardCharsets.UTF_8);
-            if (lines.isEmpty() || !lines.get(0).equals(FIRST_LINE)) {
+            if (lines.isEmpty() || !(lines.get(0).equals(FIRST_LINE) || lines.get(0).equals(FIRST_LINE_STUDIO))) {
                 return Optional.empty(); // another format version or a foreign file: not believed
             }
             for (String line : lines.subList(1, lines.size())) {
@@ -96,8 +108,9 @@ public record ServingRecord(long pid, String host, int port, boolean tls, String
             }
             return Optional.of(new ServingRecord(Long.parseLong(fields.get("pid")), fields.get("host"),
                     Integer.parseInt(fields.get("port")), Boolean.parseBoolean(fields.get("tls")),
-                    fields.get("mcp")))
-                    .filter(r -> r.host != null && !r.host.isEmpty());
+                    fields.get("mcp"), fields.get("studio")))
+                    .filter(r -> r.host != null && !r.host.isEmpty())
+                    .filter(r -> lines.get(0).equals(FIRST_LINE_STUDIO) == (r.studio != null));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | NumberFormatException e) {
@@ -129,6 +142,10 @@ public record ServingRecord(long pid, String host, int port, boolean tls, String
 
     /** What to do instead of opening the directory. */
     String advice() {
+        if (studio != null) {
+            return "it is `ferrumdb studio` (pid " + pid + ") at " + studio + ": use it in the browser (through the"
+                    + " link with the token it printed at start), or stop it (Ctrl+C) to open the directory here";
+        }
         if (mcp != null) {
             return "it is `ferrumdb mcp --http` (pid " + pid + ") serving MCP at " + mcp + ": connect MCP clients "
                     + "to that URL instead of opening the directory (with the header 'Authorization: Bearer TOKEN', "

@@ -45,14 +45,30 @@ class ServingRecordTest {
         // A Redis-protocol server's record (no mcp= line, as every record before) still reads as one.
         Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 1\npid=12\nhost=127.0.0.1\nport=6379\n"
                 + "tls=false\n");
-        assertThat(ServingRecord.read(dir)).contains(new ServingRecord(12, "127.0.0.1", 6379, false, null));
+        assertThat(ServingRecord.read(dir)).contains(new ServingRecord(12, "127.0.0.1", 6379, false, null, null));
+    }
+
+    /**
+     * {@code ferrumdb studio}: the lock message names its pages' URL; written as version 2, which version 1 readers
+     * do not believe (they would take a record without mcp= for a Redis server's and advise redis-cli).
+     */
+    @Test
+    void aStudiosRecordNamesItsPagesAndIsVersion2() throws Exception {
+        ServingRecord studio = ServingRecord.ofStudio(java.net.URI.create("http://127.0.0.1:7474/"));
+        studio.write(dir);
+        assertThat(Files.readString(dir.resolve(FileNames.SERVING))).startsWith("FDBSERVING 2\n")
+                .endsWith("\nstudio=http://127.0.0.1:7474/\n");
+        assertThat(ServingRecord.read(dir)).contains(studio);
+        assertThat(studio.advice()).isEqualTo("it is `ferrumdb studio` (pid " + ProcessHandle.current().pid()
+                + ") at http://127.0.0.1:7474/: use it in the browser (through the link with the token it printed at"
+                + " start), or stop it (Ctrl+C) to open the directory here");
     }
 
     @Test
     void aServerRemovesOnlyItsOwnRecord() throws Exception {
         ServingRecord mine = ServingRecord.of(new InetSocketAddress("::1", 7000), false);
         assertThat(mine.host()).isEqualTo("[0:0:0:0:0:0:0:1]");
-        ServingRecord next = new ServingRecord(mine.pid(), mine.host(), 7001, false, null);
+        ServingRecord next = new ServingRecord(mine.pid(), mine.host(), 7001, false, null, null);
         next.write(dir);
         mine.removeFrom(dir);
         assertThat(ServingRecord.read(dir)).contains(next);
@@ -68,8 +84,14 @@ class ServingRecordTest {
         assertThat(ServingRecord.read(dir)).isEmpty();
         Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 1\npid=12\nport=6379\n");
         assertThat(ServingRecord.read(dir)).isEmpty();
-        Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 2\npid=12\nhost=127.0.0.1\nport=6379\n");
+        Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 3\npid=12\nhost=127.0.0.1\nport=6379\n");
         assertThat(ServingRecord.read(dir)).as("a newer format version").isEmpty();
+        Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 2\npid=12\nhost=127.0.0.1\nport=6379\n"
+                + "tls=false\n");
+        assertThat(ServingRecord.read(dir)).as("version 2 is Studio's: without its URL it is damaged").isEmpty();
+        Files.writeString(dir.resolve(FileNames.SERVING), "FDBSERVING 1\npid=12\nhost=127.0.0.1\nport=6379\n"
+                + "tls=false\nstudio=http://127.0.0.1:6379/\n");
+        assertThat(ServingRecord.read(dir)).as("version 1 readers would take it for a Redis server's").isEmpty();
         Files.writeString(dir.resolve(FileNames.SERVING), "something else entirely");
         assertThat(ServingRecord.holding(dir, "process 12 (java)")).isEmpty();
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.FerrumException;
 import io.ferrumdb.Limits;
@@ -128,10 +129,13 @@ public final class JsonLinesImport {
     /** Malformed JSON, carrying the line the parser was on (which may be past the record's first line). */
     private static final class Malformed extends RuntimeException {
         final long line;
+        /** Whether the parser met the end of the input (then {@link #line} is past the last line when it ends in \n). */
+        final boolean atEnd;
 
-        Malformed(long line, String message) {
+        Malformed(long line, String message, boolean atEnd) {
             super(message);
             this.line = line;
+            this.atEnd = atEnd;
         }
     }
 
@@ -161,10 +165,10 @@ public final class JsonLinesImport {
         JsonLocation at = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
         if (e instanceof StreamConstraintsException) {
             return new Malformed(at.getLineNr(), "too large to import: "
-                    + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")"));
+                    + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")"), false);
         }
         return new Malformed(at.getLineNr(), "malformed JSON: "
-                + ProblemWording.jsonSyntax(e.getOriginalMessage()));
+                + ProblemWording.jsonSyntax(e.getOriginalMessage()), e instanceof JsonEOFException);
     }
 
     /**
@@ -178,8 +182,10 @@ public final class JsonLinesImport {
             rec = readRecord(parser);
         } catch (Malformed e) {
             if (e.line > line) {
+                // At the end of the input the parser's line is the one after the last newline, which no editor shows.
                 throw new LineProblem("malformed JSON: the record does not end on its line (" + e.getMessage()
-                        .replaceFirst("^malformed JSON: ", "") + ", on line " + e.line + ")");
+                        .replaceFirst("^malformed JSON: ", "") + (e.atEnd ? ", at the end of the input)"
+                        : ", on line " + e.line + ")"));
             }
             throw e;
         }

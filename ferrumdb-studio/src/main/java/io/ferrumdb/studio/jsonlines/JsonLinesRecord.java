@@ -1,6 +1,7 @@
 package io.ferrumdb.studio.jsonlines;
 
 import io.ferrumdb.Limits;
+import io.ferrumdb.ProblemWording;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -38,7 +39,7 @@ public record JsonLinesRecord(byte[] key, byte[] value, long expiresAt) {
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw new LineProblem(field + " is not valid base64: " + e.getMessage());
+            throw new LineProblem(field + " is not valid base64: " + ProblemWording.notBase64(text));
         }
     }
 
