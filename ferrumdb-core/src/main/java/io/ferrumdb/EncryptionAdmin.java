@@ -22,13 +22,21 @@ final class EncryptionAdmin {
     static void changePassphrase(Path dir, char[] oldPassphrase, char[] newPassphrase, FileIO io) {
         try (Secret oldSecret = Secret.passphrase(oldPassphrase);
              Secret newSecret = Secret.passphrase(newPassphrase)) {
-            try (DatabaseDirectory locked = DatabaseDirectory.lock(io, dir, DatabaseDirectory.Access.WRITE, false,
-                    false, "passphrase change")) {
-                Keyring.rewrap(io, dir, locked.meta(), oldSecret, newSecret);
+            DatabaseDirectory locked;
+            try {
+                locked = DatabaseDirectory.lock(io, dir, DatabaseDirectory.Access.WRITE, false, false,
+                        "passphrase change");
+            } catch (IOException e) {
+                // Nothing was written yet (a path that is a file, an unreadable directory): the old passphrase
+                // still opens the database, if there is one.
+                throw DirectoryCalls.failed("change the passphrase of", dir, e);
             }
-        } catch (IOException e) {
-            throw new FerrumException("could not complete the passphrase change of " + dir
-                    + " (either the old or the new passphrase opens it now): " + e, e);
+            try (locked) {
+                Keyring.rewrap(io, dir, locked.meta(), oldSecret, newSecret);
+            } catch (IOException e) {
+                throw new FerrumException("could not complete the passphrase change of " + dir
+                        + " (either the old or the new passphrase opens it now): " + e, e);
+            }
         }
     }
 

@@ -5,7 +5,9 @@ import java.util.Arrays;
 /**
  * A range of keys in unsigned lexicographic byte order (the order of RocksDB's default comparator and LMDB),
  * with an inclusive lower bound and an exclusive upper bound, either of which may be unbounded (null).
- * A range whose lower bound is not below its upper bound is empty, not an error. Immutable.
+ * A range whose lower bound is not below its upper bound is empty, not an error. Immutable, and a value: two
+ * ranges are equal when they have equal bounds and direction ({@code prefix(p)} equals the {@code closedOpen} range
+ * it stands for), whatever factory made them.
  */
 public final class KeyRange {
     private static final KeyRange ALL = new KeyRange(null, null, false);
@@ -102,6 +104,17 @@ public final class KeyRange {
 
     private static byte[] copy(byte[] bytes) {
         return bytes == null ? null : bytes.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof KeyRange r && reversed == r.reversed && Arrays.equals(from, r.from)
+                && Arrays.equals(to, r.to);
+    }
+
+    @Override
+    public int hashCode() {
+        return (31 * Arrays.hashCode(from) + Arrays.hashCode(to)) * 2 + (reversed ? 1 : 0);
     }
 
     @Override

@@ -25,6 +25,12 @@ public final class ProblemWording {
     /** Jackson's reason for not reading a comment. */
     private static final Pattern JSON_COMMENT_SETTING =
             Pattern.compile(" \\(not recognized as one since Feature '[A-Z_]+' not enabled for parser\\)");
+    /**
+     * Where Jackson's processing limits come from ("exceeds the maximum allowed (1000, from
+     * `StreamReadConstraints.getMaxNestingDepth()`)"): the limit is what the user needs, not the setting's name.
+     */
+    private static final Pattern JSON_CONSTRAINT_SETTING =
+            Pattern.compile(", from `Stream(?:Read|Write)Constraints\\.[A-Za-z]+\\(\\)`");
     /** NaN, Infinity or a signed form of them, once the advice is gone: "Non-standard token 'NaN'". */
     private static final Pattern NON_NUMBER_TOKEN = Pattern.compile("^Non-standard token '[^']*'$");
     /**
@@ -100,6 +106,7 @@ public final class ProblemWording {
         String text = JSON_READ_SETTING.matcher(parserMessage).replaceAll("");
         text = JSON_COMMENT_SETTING.matcher(text).replaceAll(" (JSON has no comments)");
         text = JSON_LOCATION.matcher(text).replaceAll("line $1, column $2");
+        text = JSON_CONSTRAINT_SETTING.matcher(text).replaceAll("");
         return NON_NUMBER_TOKEN.matcher(text).matches() ? text + "; JSON has no NaN or Infinity" : text;
     }
 

@@ -87,6 +87,21 @@ class PassphraseChangeTest {
                 .isInstanceOf(DatabaseNotFoundException.class).hasMessageContaining("no FerrumDB database at");
     }
 
+    /**
+     * A path that cannot even be locked (a file) changed nothing, and the message must not say that the new
+     * passphrase may open it now (it said "either the old or the new passphrase opens it now", as after a failed
+     * rename).
+     */
+    @Test
+    void aFileInsteadOfADirectoryIsNamedAndNotCalledAHalfDoneChange() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        assertThatThrownBy(() -> FerrumDB.changePassphrase(file, "a".toCharArray(), "b".toCharArray()))
+                .isInstanceOf(FerrumException.class)
+                .hasMessageStartingWith("could not change the passphrase of database " + file)
+                .hasMessageNotContaining("opens it now");
+        assertThat(Files.readString(file)).isEqualTo("x");
+    }
+
     @Test
     void crashBeforeTheRenameLeavesTheOldPassphrase() throws IOException {
         create(dir);

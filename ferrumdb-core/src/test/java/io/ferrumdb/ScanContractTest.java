@@ -46,6 +46,20 @@ class ScanContractTest {
         }
     }
 
+    /** A KeyRange is an immutable value, so users compare and hash ranges (as Guava's Range) by bounds and order. */
+    @Test
+    void rangesAreValuesEqualByBoundsAndDirection() {
+        assertThat(KeyRange.prefix(b("ab"))).isEqualTo(KeyRange.prefix(b("ab")))
+                .isEqualTo(KeyRange.closedOpen(b("ab"), b("ac"))).hasSameHashCodeAs(KeyRange.prefix(b("ab")));
+        assertThat(KeyRange.all()).isEqualTo(KeyRange.closedOpen(null, null)).isEqualTo(KeyRange.all().reversed()
+                .reversed()).isNotEqualTo(KeyRange.all().reversed());
+        assertThat(KeyRange.atLeast(b("a"))).isNotEqualTo(KeyRange.lessThan(b("a")))
+                .isNotEqualTo(KeyRange.atLeast(b("b"))).isNotEqualTo(null).isNotEqualTo("a");
+        assertThat(KeyRange.prefix(b("a")).reversed()).isEqualTo(KeyRange.closedOpen(b("a"), b("b")).reversed())
+                .hasSameHashCodeAs(KeyRange.closedOpen(b("a"), b("b")).reversed());
+        assertThat(java.util.Set.of(KeyRange.prefix(b("x")), KeyRange.prefix(b("y")))).contains(KeyRange.prefix(b("x")));
+    }
+
     @Test
     void aRangeWhoseFromIsAfterItsToIsEmptyInEveryView() {
         try (FerrumDB db = open(true)) {

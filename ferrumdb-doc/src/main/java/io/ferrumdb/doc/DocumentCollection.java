@@ -563,7 +563,7 @@ public final class DocumentCollection {
 
     /** The stored form of a tree built in code, read back so that what is indexed is exactly what is stored. */
     private static ObjectNode reparse(ObjectNode document) {
-        Json.requireFiniteNumbers(document, "");
+        Json.requireWritable(document);
         return Json.parseStored(Json.serialize(document), 0);
     }
 

@@ -1,6 +1,7 @@
 package io.ferrumdb.doc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +19,10 @@ import io.ferrumdb.ProblemWording;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.Iterator;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +33,12 @@ import java.util.Map;
 final class Json {
     /** Largest stored (compact UTF-8) document. */
     static final int MAX_DOCUMENT_BYTES = 16 << 20;
+
+    /**
+     * Deepest nesting of objects and arrays in a document, the top-level object counting as 1: Jackson's default
+     * limit for reading text ({@code StreamReadConstraints}), held for trees built in code too.
+     */
+    static final int MAX_DEPTH = StreamReadConstraints.DEFAULT_MAX_DEPTH;
 
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -108,6 +118,13 @@ final class Json {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot map " + value.getClass().getName() + " to JSON: "
                     + e.getMessage(), e);
+        } catch (StackOverflowError e) {
+            // Jackson maps Maps and collections by recursion without a depth limit, so a Map nested some thousands
+            // deep, or one that contains itself, overflows the stack; the mapping has no side effect to undo.
+            // (Jackson catches it the same way for beans: "Infinite recursion (StackOverflowError)".)
+            throw new IllegalArgumentException("cannot map " + value.getClass().getName() + " to JSON: it nests"
+                    + " too deeply to map (documents are limited to " + MAX_DEPTH + " levels of objects and"
+                    + " arrays), or it contains itself", e);
         }
         return requireObject(node);
     }
@@ -131,25 +148,55 @@ final class Json {
     }
 
     /**
-     * Refuses a NaN or infinite number anywhere in a tree built in code (a {@code JsonNode} or a mapped POJO), naming
-     * its path: JSON has no such numbers, and Jackson would write one as the string "NaN", storing a string where
-     * the caller gave a number (the language bindings refuse them the same way).
+     * Refuses what a tree built in code (a {@code JsonNode} or a mapped POJO) may hold but JSON text may not, naming
+     * it: a NaN or infinite number (with its path; Jackson would write one as the string "NaN", storing a string
+     * where the caller gave a number, and the language bindings refuse them the same way), and nesting deeper than
+     * {@link #MAX_DEPTH}, the limit the parser sets on text. It walks the tree without recursion, so a tree of any
+     * depth gets this answer rather than a StackOverflowError.
      */
-    static void requireFiniteNumbers(JsonNode node, String path) {
-        if (node.isFloatingPointNumber() && !node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
-            throw new IllegalArgumentException("document cannot be written as JSON: " + node.asText() + " at " + path
-                    + "; JSON has no NaN or Infinity");
-        }
-        if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                requireFiniteNumbers(field.getValue(), path.isEmpty() ? field.getKey() : path + "." + field.getKey());
+    static void requireWritable(JsonNode root) {
+        Deque<Step> todo = new ArrayDeque<>();
+        todo.push(new Step(root, null, "", 1));
+        while (!todo.isEmpty()) {
+            Step step = todo.pop();
+            JsonNode node = step.node();
+            if (node.isFloatingPointNumber() && !node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
+                throw new IllegalArgumentException("document cannot be written as JSON: " + node.asText() + " at "
+                        + step.path() + "; JSON has no NaN or Infinity");
             }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                requireFiniteNumbers(node.get(i), path + "[" + i + "]");
+            if (node.isContainerNode() && step.depth() > MAX_DEPTH) {
+                throw tooDeep();
+            }
+            // Pushed last to first, so that the first problem in document order is the one reported.
+            List<Map.Entry<String, JsonNode>> children = new ArrayList<>();
+            if (node.isObject()) {
+                node.fields().forEachRemaining(children::add);
+            } else if (node.isArray()) {
+                for (int i = 0; i < node.size(); i++) {
+                    children.add(Map.entry("[" + i + "]", node.get(i)));
+                }
+            }
+            for (int i = children.size() - 1; i >= 0; i--) {
+                Map.Entry<String, JsonNode> child = children.get(i);
+                todo.push(new Step(child.getValue(), step, child.getKey(), step.depth() + 1));
             }
         }
+    }
+
+    /** A node met by {@link #requireWritable}: its path is made only for the message of a refused one. */
+    private record Step(JsonNode node, Step parent, String name, int depth) {
+        String path() {
+            if (parent == null) {
+                return name;
+            }
+            String above = parent.path();
+            return above.isEmpty() || name.startsWith("[") ? above + name : above + "." + name;
+        }
+    }
+
+    private static IllegalArgumentException tooDeep() {
+        return new IllegalArgumentException("document nests objects and arrays more than " + MAX_DEPTH
+                + " levels deep, over the limit");
     }
 
     static String write(JsonNode node) {

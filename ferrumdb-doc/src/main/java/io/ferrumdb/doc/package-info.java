@@ -39,7 +39,9 @@
  * branch has one. Anything else scans the collection. The result is always what a scan would return.
  *
  * <h2>Limits</h2>
- * Documents up to 16 MiB of compact UTF-8 JSON; ids up to 1024 and collection names up to 255 UTF-8 bytes; paths
+ * Documents up to 16 MiB of compact UTF-8 JSON, nested at most 1000 objects and arrays deep (text, trees and
+ * POJOs alike), with numbers up to 1000 characters and field names up to 50,000 (Jackson's default read limits);
+ * ids up to 1024 and collection names up to 255 UTF-8 bytes; paths
  * up to 1024 bytes; an indexed value up to 4096 bytes in its encoded form (a longer string at an indexed path is
  * refused). Violations throw {@link java.lang.IllegalArgumentException} naming the problem, and nothing is written.
  */

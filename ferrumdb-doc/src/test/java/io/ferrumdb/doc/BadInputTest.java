@@ -80,6 +80,65 @@ class BadInputTest {
         refused(() -> c.put("keep", Map.of("name", "x", "f", Float.NEGATIVE_INFINITY)), "-Infinity at f");
     }
 
+    /**
+     * JSON text is held to the parser's limits (nesting 1000, numbers of 1000 characters, field names of 50,000),
+     * worded without Jackson's setting names (README, "Documents", limits).
+     */
+    @Test
+    void textIsHeldToTheParsersLimitsInWords() {
+        c.put("deepest", "{\"name\":\"d\",\"a\":" + "[".repeat(999) + "1" + "]".repeat(999) + "}");
+        c.delete("deepest");
+        refused(() -> c.put("keep", "{\"a\":" + "[".repeat(1000) + "]".repeat(1000) + "}"),
+                "invalid JSON document: Document nesting depth (1001) exceeds the maximum allowed (1000)");
+        refused(() -> c.put("keep", "{\"n\":" + "9".repeat(1001) + "}"),
+                "Number value length (1001) exceeds the maximum allowed (1000)");
+        refused(() -> c.put("keep", "{\"" + "k".repeat(50_001) + "\":1}"),
+                "Name length (50001) exceeds the maximum allowed (50000)");
+        assertThatThrownBy(() -> c.put("keep", "{\"a\":" + "[".repeat(1000) + "]".repeat(1000) + "}"))
+                .hasMessageNotContaining("StreamReadConstraints");
+    }
+
+    /**
+     * A tree or Map built in code is held to the nesting limit of text and, however deep or even cyclic, is refused
+     * in words: it overflowed the stack (a StackOverflowError) before.
+     */
+    @Test
+    void treesAndMapsOfAnyDepthAreRefusedInWords() {
+        for (int depth : new int[] {1001, 100_000}) {
+            ObjectNode tree = JsonNodeFactory.instance.objectNode().put("name", "deep");
+            ObjectNode inner = tree;
+            for (int i = 1; i < depth; i++) {
+                inner = inner.putObject("a");
+            }
+            refused(() -> c.put("keep", tree), "nests objects and arrays more than 1000 levels deep");
+            refused(() -> c.put("keep", tree, Duration.ofHours(1)), "more than 1000 levels deep");
+        }
+        ObjectNode selfContaining = JsonNodeFactory.instance.objectNode();
+        selfContaining.set("me", selfContaining);
+        refused(() -> c.put("keep", selfContaining), "more than 1000 levels deep");
+
+        Map<String, Object> deepMap = new java.util.HashMap<>();
+        Map<String, Object> innerMap = deepMap;
+        for (int i = 0; i < 100_000; i++) {
+            Map<String, Object> next = new java.util.HashMap<>();
+            innerMap.put("a", next);
+            innerMap = next;
+        }
+        refused(() -> c.put("keep", (Object) deepMap), "nests too deeply to map");
+        Map<String, Object> cyclic = new java.util.HashMap<>();
+        cyclic.put("me", cyclic);
+        refused(() -> c.put("keep", (Object) cyclic), "or it contains itself");
+
+        ObjectNode deepest = JsonNodeFactory.instance.objectNode().put("name", "d");
+        ObjectNode level = deepest;
+        for (int i = 1; i < 1000; i++) {
+            level = level.putObject("a");
+        }
+        c.put("deepest", deepest);
+        assertThat(c.get("deepest")).as("1000 levels, the limit, are stored").startsWith("{\"name\":\"d\",\"a\":{");
+        c.delete("deepest");
+    }
+
     @Test
     void oversizedDocument() {
         String big = "{\"name\":\"" + "x".repeat(Json.MAX_DOCUMENT_BYTES) + "\"}";
