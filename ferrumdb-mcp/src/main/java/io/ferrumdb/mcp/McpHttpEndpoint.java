@@ -205,16 +205,10 @@ public final class McpHttpEndpoint implements AutoCloseable {
 
     /** Removes the notice before the database's lock is released (the database closes after this endpoint). */
     private void withdrawNotice() {
-        if (notice == null) {
-            return;
+        if (notice != null) {
+            notice.withdraw(LOG::warn);
+            notice = null;
         }
-        try {
-            notice.close();
-        } catch (IOException e) {
-            LOG.warn("cannot delete the SERVING notice ({}); it names this process, so once it ends the notice is "
-                    + "not believed", ProblemWording.describe(e));
-        }
-        notice = null;
     }
 
     private static String newToken() {

@@ -205,14 +205,8 @@ public final class RespServer implements AutoCloseable {
 
     /** Deletes the notice, before the lock is released so that it never outlives this server's hold. */
     private synchronized void withdraw() {
-        if (serving == null) {
-            return;
-        }
-        try {
-            serving.close();
-        } catch (IOException e) {
-            executor.config.warn("cannot delete " + ServingFile.path(db.directory()) + " (" + ProblemWording.describe(e)
-                    + "); it names this stopped server, so tools will not believe it");
+        if (serving != null) {
+            serving.withdraw(executor.config::warn);
         }
     }
 
