@@ -120,7 +120,11 @@ final class DocCommand implements Callable<Integer> {
 
         @Override
         void run(DocumentStore store) {
-            Docs.get(store, collection, id, doc.cli.io.out());
+            String json = Docs.get(store, collection, id);
+            if (json == null) {
+                throw Docs.noDocument(collection, id);
+            }
+            doc.cli.io.out().println(json);
         }
     }
 
@@ -154,7 +158,8 @@ final class DocCommand implements Callable<Integer> {
             footerHeading = Cli.EXAMPLES, footer = {
                 "  ferrumdb --db people doc find users '{\"age\":{\"$gte\":30}}' --limit 10",
                 "  ferrumdb --db people doc find users   every document of users"},
-            description = "Prints the documents matching FILTER (all without one) as ID<TAB>JSON lines.")
+            description = "Prints the documents matching FILTER (all without one) as ID<TAB>JSON lines. Exit code 1 "
+                    + "when COLLECTION does not exist (the error names those that do).")
     static final class Find extends Matching {
         @Option(names = "--limit", paramLabel = "N", description = "At most N documents (0 or more; 0 prints none).")
         Integer limit;
@@ -171,7 +176,8 @@ final class DocCommand implements Callable<Integer> {
     @Command(name = "count", mixinStandardHelpOptions = true,
             footerHeading = Cli.EXAMPLES, footer = {
                 "  ferrumdb --db people doc count users '{\"age\":{\"$lt\":40}}'"},
-            description = "Prints the number of documents matching FILTER (all without one).")
+            description = "Prints the number of documents matching FILTER (all without one). Exit code 1 when "
+                    + "COLLECTION does not exist.")
     static final class Count extends Matching {
         @Override
         void run(DocumentStore store) {

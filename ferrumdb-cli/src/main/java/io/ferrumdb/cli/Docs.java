@@ -12,7 +12,10 @@ import java.util.List;
 /**
  * The document operations shared by the one-shot {@code doc} commands and the REPL's DOC commands. Filters are
  * the JSON query syntax of {@link Filter#parse(String)}, e.g. {@code {"age": {"$gte": 30}, "city": "London"}}.
- * Read operations never create a collection: an unknown one is "not found" (exit code 1).
+ * Read operations never create a collection. A collection is created by its first document, so a name that was
+ * never written is almost always a typo: reading it is "not found" (exit code 1), naming the collections there
+ * are, as sqlite3's "no such table" (MongoDB would answer nothing, which hides the typo). Studio (404) and MCP's
+ * doc_find (a tool error) follow the same rule; README, "Documents" says so.
  */
 final class Docs {
     private Docs() {
@@ -22,17 +25,18 @@ final class Docs {
         store.collection(collection).put(id, json);
     }
 
-    static void get(DocumentStore store, String collection, String id, PrintStream out) {
-        String json = existing(store, collection).get(id);
-        if (json == null) {
-            throw CliException.notFound("no document '" + id + "' in collection '" + collection + "'");
-        }
-        out.println(json);
+    /** The document's JSON, or null when the collection has none of that id (the REPL prints (nil) then). */
+    static String get(DocumentStore store, String collection, String id) {
+        return existing(store, collection).get(id);
+    }
+
+    static CliException noDocument(String collection, String id) {
+        return CliException.notFound("no document '" + id + "' in collection '" + collection + "'");
     }
 
     static void delete(DocumentStore store, String collection, String id) {
         if (!existing(store, collection).delete(id)) {
-            throw CliException.notFound("no document '" + id + "' in collection '" + collection + "'");
+            throw noDocument(collection, id);
         }
     }
 
@@ -78,8 +82,11 @@ final class Docs {
     }
 
     private static DocumentCollection existing(DocumentStore store, String collection) {
-        if (!store.listCollections().contains(collection)) {
-            throw CliException.notFound("no collection '" + collection + "'");
+        List<String> collections = store.listCollections();
+        if (!collections.contains(collection)) {
+            throw CliException.notFound("no collection '" + collection + "' (" + (collections.isEmpty()
+                    ? "there are none yet" : "the collections are " + String.join(", ", collections))
+                    + "; a collection is created by its first document)");
         }
         return store.collection(collection);
     }

@@ -39,7 +39,7 @@ final class ReplSession {
 
     static final String DOC_HELP = """
             DOC PUT coll id json          store a JSON document (it may span lines)
-            DOC GET coll id               the document, or an error when absent
+            DOC GET coll id               the document, or (nil) when absent
             DOC DEL coll id               delete a document
             DOC FIND coll [filter]        matching documents as id<TAB>json (all without a filter)
             DOC COUNT coll [filter]       number of matching documents
@@ -47,7 +47,8 @@ final class ReplSession {
             DOC EXPLAIN coll filter       which index a filter uses, or a scan
             DOC COLLECTIONS               collections and their indexes
             A filter is JSON: {"city": "London", "age": {"$gte": 30}}; operators $eq $ne $gt $gte $lt $lte $in
-            $between $startsWith $exists, and $and / $or (arrays of filters) and $not.""";
+            $between $startsWith $exists, and $and / $or (arrays of filters) and $not. A collection is created
+            by its first document; reading one that does not exist is an error naming those that do.""";
 
     /** The DOC subcommands, in the order DOC_HELP lists them; also the completion candidates after DOC. */
     static final List<String> DOC_COMMANDS = List.of("PUT", "GET", "DEL", "FIND", "COUNT", "INDEX", "EXPLAIN",
@@ -369,7 +370,8 @@ final class ReplSession {
             }
             case "GET" -> {
                 docArity(w, 4, 4);
-                Docs.get(handles.docs(), w.get(2), w.get(3), out);
+                String json = Docs.get(handles.docs(), w.get(2), w.get(3));
+                out.println(json == null ? "(nil)" : json);   // as GET: an absent document is no error here
             }
             case "DEL" -> {
                 docArity(w, 4, 4);

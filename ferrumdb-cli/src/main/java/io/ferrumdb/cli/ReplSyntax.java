@@ -9,21 +9,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How a REPL line is read: words separated by blanks, "double quotes" with backslash escapes
- * ({@code \n \r \t \a \b \xHH}, as redis-cli reads them), 'single quotes'
- * taken literally. JSON may span lines: input continues while braces or brackets are open or a string is.
+ * How a REPL line is read, as redis-cli reads its lines: words separated by blanks, "double quotes" with
+ * backslash escapes ({@code \n \r \t \a \b \xHH}), 'single quotes' taken literally but for {@code \'}. Quoted
+ * text may follow unquoted text in a word ({@code user:"a b"}), but a closing quote must be followed by a blank or
+ * the end of the line: redis-cli refuses {@code "x"y} ("Invalid argument(s)") rather than guess whether the user
+ * meant one word or two, and so does the REPL, when the command reads that word. The raw text after a command's
+ * first words (a JSON value) is not held to that rule. JSON may span lines: input continues while braces or
+ * brackets are open or a string is.
  */
 final class ReplSyntax {
     private ReplSyntax() {
     }
 
-    /** The words of a line, and where each ends, so a command can also take the raw rest of the line. */
-    record Words(String line, List<String> words, List<Integer> ends) {
+    /**
+     * The words of a line, and where each ends, so a command can also take the raw rest of the line. A word whose
+     * closing quote was followed by more text is kept (its place counts for {@link #restAfter}) and refused when
+     * read: {@code invalid} holds its text as typed, or null for a good word.
+     */
+    record Words(String line, List<String> words, List<Integer> ends, List<String> invalid) {
         int size() {
             return words.size();
         }
 
         String get(int i) {
+            if (invalid.get(i) != null) {
+                throw CliException.usage("invalid argument " + invalid.get(i) + ": a closing quote must be followed"
+                        + " by a blank or the end of the line, as in redis-cli (\"a\"b is neither \"ab\" nor two"
+                        + " words; write \"ab\" or \"a\" b)");
+            }
             return words.get(i);
         }
 
@@ -36,6 +49,7 @@ final class ReplSyntax {
     static Words split(String line) {
         List<String> words = new ArrayList<>();
         List<Integer> ends = new ArrayList<>();
+        List<String> invalid = new ArrayList<>();
         int i = 0;
         int n = line.length();
         while (true) {
@@ -43,20 +57,16 @@ final class ReplSyntax {
                 i++;
             }
             if (i >= n) {
-                return new Words(line, words, ends);
+                return new Words(line, words, ends, invalid);
             }
+            int start = i;
+            boolean joined = false;
             StringBuilder word = new StringBuilder();
             while (i < n && !Character.isWhitespace(line.charAt(i))) {
                 char c = line.charAt(i);
-                if (c == '"') {
-                    i = readDoubleQuoted(line, i + 1, word);
-                } else if (c == '\'') {
-                    int close = line.indexOf('\'', i + 1);
-                    if (close < 0) {
-                        throw CliException.usage("unterminated ' quote");
-                    }
-                    word.append(line, i + 1, close);
-                    i = close + 1;
+                if (c == '"' || c == '\'') {
+                    i = c == '"' ? readDoubleQuoted(line, i + 1, word) : readSingleQuoted(line, i + 1, word);
+                    joined |= i < n && !Character.isWhitespace(line.charAt(i));
                 } else {
                     word.append(c);
                     i++;
@@ -64,7 +74,26 @@ final class ReplSyntax {
             }
             words.add(word.toString());
             ends.add(i);
+            invalid.add(joined ? line.substring(start, i) : null);
         }
+    }
+
+    /** Single quotes, as redis-cli reads them: everything literally but {@code \'}, a quote. */
+    private static int readSingleQuoted(String line, int i, StringBuilder word) {
+        while (i < line.length()) {
+            char c = line.charAt(i);
+            if (c == '\'') {
+                return i + 1;
+            }
+            if (c == '\\' && i + 1 < line.length() && line.charAt(i + 1) == '\'') {
+                word.append('\'');
+                i += 2;
+            } else {
+                word.append(c);
+                i++;
+            }
+        }
+        throw CliException.usage("unterminated ' quote");
     }
 
     private static int readDoubleQuoted(String line, int i, StringBuilder word) {

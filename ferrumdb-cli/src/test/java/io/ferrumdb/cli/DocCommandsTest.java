@@ -56,6 +56,43 @@ class DocCommandsTest {
                 + " for Object (start marker at line 1, column 1)\n");
     }
 
+    /**
+     * One rule for a collection that does not exist (README, "Documents"): every read of it is "not found" (exit 1)
+     * naming the collections there are, as sqlite3's "no such table", in one-shot commands and the REPL alike; an
+     * absent document of an existing collection is exit 1 in a one-shot command and (nil) in the REPL, as GET.
+     */
+    @Test
+    void aCollectionThatDoesNotExistIsNotFoundByEveryReadNamingThoseThatDo() {
+        run("doc", "put", "users", "u1", "{\"a\":1}");
+        run("doc", "put", "orders", "o1", "{\"a\":1}");
+        for (String[] read : new String[][] {{"find", "user"}, {"count", "user"}, {"get", "user", "u1"},
+                {"explain", "user", "{}"}, {"del", "user", "u1"}}) {
+            String[] args = new String[read.length + 1];
+            args[0] = "doc";
+            System.arraycopy(read, 0, args, 1, read.length);
+            Run typo = run(args);
+            assertThat(typo.code()).as(String.join(" ", args)).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(typo.out()).isEmpty();
+            assertThat(typo.err()).isEqualTo("ferrumdb: no collection 'user' (the collections are orders, users; a"
+                    + " collection is created by its first document)\n");
+        }
+        assertThat(run("doc", "find", "users", "{\"a\":2}").code()).isZero();
+        assertThat(run("doc", "count", "users", "{\"a\":2}").out()).isEqualTo("0\n");
+
+        Run repl = Run.of(tmp.resolve("db"), """
+                DOC FIND user
+                DOC COUNT user
+                DOC GET user u1
+                DOC GET users u9
+                DOC GET users u1
+                """);
+        assertThat(repl.out()).isEqualTo("(nil)\n{\"a\":1}\n");
+        assertThat(repl.err().lines()).hasSize(3).allSatisfy(line -> assertThat(line)
+                .isEqualTo("(error) no collection 'user' (the collections are orders, users; a collection is"
+                        + " created by its first document)"));
+        assertThat(repl.code()).isEqualTo(ExitCode.NOT_FOUND);
+    }
+
     @Test
     void aKeyValueDatabaseIsNotADocumentStore() {
         run("put", "k", "v");

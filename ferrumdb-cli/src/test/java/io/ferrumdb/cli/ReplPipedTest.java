@@ -85,6 +85,35 @@ class ReplPipedTest {
         assertThat(r.code()).isEqualTo(ExitCode.USAGE);
     }
 
+    /**
+     * redis-cli refuses a closing quote followed by more text ({@code SET "x"y 1} is "Invalid argument(s)", nothing
+     * stored), takes quoted text after unquoted text into the word ({@code x"y"} is {@code xy}) and reads
+     * {@code \'} in single quotes as a quote; the REPL stored {@code "x"y} as {@code xy} and ended {@code 'x\'} at
+     * the backslash. JSON after a command's words is raw text, so its quotes stay free.
+     */
+    @Test
+    void quotesAreReadAsRedisCliReadsThemAndAClosingQuoteMustEndTheWord() {
+        Run r = repl("""
+                SET "x"y 1
+                SET 'x'y 2
+                SET "a""b" 3
+                SET k "v"w
+                SET user:"a b" 4
+                SET 'it\\'s' 5
+                SET j {"name":"Ada","tags":["x"]}
+                KEYS
+                GET "user:a b"
+                GET "it's"
+                GET j
+                """);
+        assertThat(r.out()).isEqualTo("OK\nOK\nOK\nit's\nj\nuser:a b\n4\n5\n{\"name\":\"Ada\",\"tags\":[\"x\"]}\n");
+        assertThat(r.err().lines()).hasSize(4).allSatisfy(line -> assertThat(line)
+                .startsWith("(error) invalid argument ").contains("a closing quote must be followed by a blank"));
+        assertThat(r.err()).contains("argument \"x\"y:").contains("argument 'x'y:").contains("argument \"a\"\"b\":")
+                .contains("argument \"v\"w:");
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+    }
+
     @Test
     void ttlExpireAndPersist() {
         Run r = repl("""

@@ -1,6 +1,7 @@
 package io.ferrumdb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.FsyncPolicy;
 import java.io.ByteArrayOutputStream;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Hostile and malformed input beyond {@link ProtocolAndSecurityTest}: each case is sent on a fresh connection and
@@ -147,6 +150,33 @@ class ProtocolHostilityTest {
             }
             assertThat(other.set("after", "v")).isEqualTo("OK");
             assertThat(other.get("after")).isEqualTo("v");
+        }
+    }
+
+    /**
+     * A SCAN cursor holds the key it resumes after, and keys may be 65,533 bytes: a {@code SCAN 0 COUNT 1} loop over
+     * long keys kept 100,000 of them (6.5 GB) and a server of 256 MB died of OutOfMemoryError in its event loop and
+     * its compactor (audit29b). The table is bounded by bytes too: past 32 MiB the oldest cursors are dropped,
+     * which a client sees as Redis's "invalid cursor", and the newest still resume.
+     */
+    @Test
+    void scanCursorsOverLongKeysAreBoundedByBytesNotOnlyByCount() throws Exception {
+        try (TestServer server = new TestServer(dir.resolve("db"), ServerConfig.builder().port(0).build(),
+                FsyncPolicy.never()); Jedis jedis = new Jedis("127.0.0.1", server.port(), 60_000)) {
+            String longKey = "a".repeat(60_000);
+            jedis.set(longKey, "1");
+            jedis.set("b", "2");
+            ScanParams one = new ScanParams().count(1);
+            String first = jedis.scan("0", one).getCursor();
+            String last = first;
+            for (int i = 0; i < 600; i++) {   // 600 x 60,000 bytes = 36 MB of resume points
+                last = jedis.scan("0", one).getCursor();
+            }
+            String cursor = first;
+            assertThatThrownBy(() -> jedis.scan(cursor, one)).hasMessage("ERR invalid cursor");
+            ScanResult<String> resumed = jedis.scan(last, one);
+            assertThat(resumed.getResult()).containsExactly("b");
+            assertThat(jedis.ping()).isEqualTo("PONG");
         }
     }
 
