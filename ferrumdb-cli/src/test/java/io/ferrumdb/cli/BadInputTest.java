@@ -163,14 +163,19 @@ class BadInputTest {
                 .doesNotContain("java.");
     }
 
+    /** Every server says it in the same words (serve said "cannot listen ...: bind(..) failed with error(-98): ..."). */
     @Test
     void aPortInUseIsNamed() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getLoopbackAddress())) {
-            Run r = run("studio", "--port", Integer.toString(taken.getLocalPort()));
-            assertThat(r.code()).isEqualTo(ExitCode.DATABASE);
-            assertThat(r.err()).isEqualTo("ferrumdb: could not listen on 127.0.0.1:" + taken.getLocalPort()
-                    + ": Address already in use\n");
+            String port = Integer.toString(taken.getLocalPort());
+            for (String[] server : new String[][] {{"studio", "--port", port}, {"serve", "--port", port},
+                    {"mcp", "--http", "--port", port}}) {
+                Run r = Run.of(tmp.resolve(server[0]), "", server);   // Studio makes a new directory a document store
+                assertThat(r.code()).as(server[0]).isEqualTo(ExitCode.DATABASE);
+                assertThat(r.err()).as(server[0]).isEqualTo("ferrumdb: could not listen on 127.0.0.1:" + port
+                        + ": Address already in use\n");
+            }
         }
     }
 

@@ -94,7 +94,9 @@ public final class McpHttpEndpoint implements AutoCloseable {
             // Bound before the transport is built: the host/origin allow-lists name the real port.
             connector.open();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not listen on " + LOOPBACK + ":" + port + ": " + e.getMessage(), e);
+            // Jetty says "Failed to bind to /127.0.0.1:P" and keeps the operating system's words in the cause.
+            String why = e.getCause() instanceof java.net.BindException bind ? bind.getMessage() : e.getMessage();
+            throw new UncheckedIOException("could not listen on " + LOOPBACK + ":" + port + ": " + why, e);
         }
         int bound = connector.getLocalPort();
         String token = newToken();

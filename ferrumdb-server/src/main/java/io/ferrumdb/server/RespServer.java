@@ -121,8 +121,8 @@ public final class RespServer implements AutoCloseable {
                 throw new ServerStartException("interrupted while binding " + config.bindAddress() + ":"
                         + config.port(), e);
             } catch (Exception e) {
-                throw new ServerStartException("cannot listen on " + config.bindAddress() + ":" + config.port()
-                        + ": " + e.getMessage(), e);
+                throw new ServerStartException("could not listen on " + config.bindAddress() + ":" + config.port()
+                        + ": " + bindFailure(e), e);
             }
             RespServer server = new RespServer(db, executor, acceptors, workers, listener);
             executor.port = server.address.getPort();
@@ -294,5 +294,16 @@ public final class RespServer implements AutoCloseable {
     static String version() {
         String v = RespServer.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
+    }
+
+    /**
+     * The operating system's words for a failed bind ("Address already in use"), as Studio and the MCP server say
+     * them: Netty's native transport puts its own call and errno before them ({@code bind(..) failed with
+     * error(-98): }), which tell a user nothing more.
+     */
+    private static String bindFailure(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int words = message.indexOf("): ");
+        return message.startsWith("bind(..) failed with error(") && words >= 0 ? message.substring(words + 3) : message;
     }
 }
