@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A request body over {@link MessageLimit#MAX_BYTES} gets 413 with a JSON-RPC error naming the limit
  * ({@link OversizedBodyFilter}); one that is not a JSON-RPC message gets 400 with JSON-RPC's error
- * ({@link MalformedBodyFilter}).
+ * ({@link MalformedBodyFilter}); a request without a session or of an unknown one gets the SDK's 400 or 404 with
+ * JSON-RPC's error, not the SDK's serialised exception ({@link SdkErrorBodyFilter}).
  * Closing stops accepting requests, closes the MCP sessions and stops Jetty; the database stays open (its owner,
  * {@link FerrumMcpServer}, closes it).
  */
@@ -125,6 +126,9 @@ public final class McpHttpEndpoint implements AutoCloseable {
             FilterHolder malformed = new FilterHolder(new MalformedBodyFilter(json, MessageScreen.toolsOf(() -> built)));
             malformed.setAsyncSupported(true);
             context.addFilter(malformed, PATH, EnumSet.of(DispatcherType.REQUEST));
+            FilterHolder sdkErrors = new FilterHolder(new SdkErrorBodyFilter(json));
+            sdkErrors.setAsyncSupported(true);
+            context.addFilter(sdkErrors, PATH, EnumSet.of(DispatcherType.REQUEST));
             ServletHolder servlet = new ServletHolder(transport);
             servlet.setAsyncSupported(true); // the SDK answers over server-sent events on an async response
             context.addServlet(servlet, PATH);

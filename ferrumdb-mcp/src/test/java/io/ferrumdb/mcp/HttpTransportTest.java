@@ -205,6 +205,48 @@ class HttpTransportTest {
         assertThat(post(Map.of("Authorization", "Bearer " + endpoint.token())).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * A request without {@code Mcp-Session-Id}, or of a session that does not exist or was deleted, keeps the SDK's
+     * 400 or 404 (a client starts a new session on 404) with JSON-RPC's error; the SDK wrote its McpError exception
+     * serialised, "stackTrace" and class names included (audit29b). A reply in a live session is untouched.
+     */
+    @Test
+    void requestsOutsideALiveSessionGetTheSdksStatusWithAJsonRpcErrorAndNoJavaInternals() throws Exception {
+        String toolsList = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}";
+        HttpResponse<String> init = post(Map.of("Authorization", "Bearer " + endpoint.token()));
+        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        HttpRequest.Builder noSession = request(toolsList);
+        HttpRequest.Builder unknown = request(toolsList).header("Mcp-Session-Id", "no-such-session");
+        HttpRequest.Builder listen = HttpRequest.newBuilder(endpoint.uri()).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + endpoint.token()).GET();
+        for (Map.Entry<HttpRequest.Builder, Integer> c : List.of(Map.entry(noSession, 400), Map.entry(unknown, 404),
+                Map.entry(listen, 400))) {
+            HttpResponse<String> response = http.send(c.getKey().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(c.getValue());
+            assertThat(response.body()).doesNotContain("stackTrace", "Exception", "io.modelcontextprotocol",
+                    "localizedMessage");
+            Map<?, ?> reply = io.modelcontextprotocol.json.McpJsonDefaults.getMapper().readValue(response.body(),
+                    Map.class);
+            assertThat(List.copyOf(reply.keySet())).asList().containsExactly("jsonrpc", "id", "error");
+            assertThat(reply.get("id")).isNull();
+            assertThat(((Map<?, ?>) reply.get("error")).get("message").toString())
+                    .containsAnyOf("Session ID required", "Session not found: no-such-session");
+        }
+        HttpRequest delete = HttpRequest.newBuilder(endpoint.uri()).header("Mcp-Session-Id", session)
+                .header("Authorization", "Bearer " + endpoint.token()).DELETE().build();
+        assertThat(http.send(delete, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        HttpResponse<String> deleted = http.send(request(toolsList).header("Mcp-Session-Id", session).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(deleted.statusCode()).isEqualTo(404);
+        assertThat(deleted.body()).startsWith("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{").doesNotContain("stackTrace");
+    }
+
+    private HttpRequest.Builder request(String body) {
+        return HttpRequest.newBuilder(endpoint.uri()).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("Authorization", "Bearer " + endpoint.token()).POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+
     private String rawPost(String lengthHeader, Body body) throws IOException {
         String head = "POST " + McpHttpEndpoint.PATH + " HTTP/1.1\r\nHost: 127.0.0.1:" + endpoint.port() + "\r\n"
                 + "Authorization: Bearer " + endpoint.token() + "\r\nContent-Type: application/json\r\n"
