@@ -220,9 +220,12 @@ final class StoreTools {
                     DocumentStore store = documents.orElseThrow(() -> new ToolInputException("collection",
                             "this database is not a document store (it holds plain keys), so it has no collections"));
                     String collection = args.requiredString("collection");
-                    if (!store.listCollections().contains(collection)) {
-                        throw new ToolInputException("collection", "no collection '" + collection
-                                + "'; the collections are " + store.listCollections());
+                    List<String> collections = store.listCollections();
+                    if (!collections.contains(collection)) {   // the command line's words (README, "Documents")
+                        throw new ToolInputException("collection", "no collection '" + collection + "' ("
+                                + (collections.isEmpty() ? "there are none yet" : "the collections are "
+                                        + String.join(", ", collections))
+                                + "; a collection is created by its first document)");
                     }
                     Map<?, ?> filterObject = args.object("filter");
                     Filter filter = filterObject == null ? Filter.all() : Filter.parse(json.write(filterObject));

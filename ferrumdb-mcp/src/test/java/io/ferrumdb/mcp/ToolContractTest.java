@@ -156,6 +156,10 @@ class ToolContractTest {
         assertThat(found.get(1).get("document")).isEqualTo(Map.of("name", "Ada", "age", 36, "city", "London"));
         assertThat(error(call(c, "doc_find", Map.of("collection", "users", "filter", Map.of("age",
                 Map.of("$near", 3)))))).startsWith("doc_find: invalid input:").contains("$near");
+        // The command line's rule and words for a collection that does not exist (README, "Documents").
+        assertThat(error(call(c, "doc_find", Map.of("collection", "user")))).isEqualTo("doc_find: invalid input:"
+                + " collection: no collection 'user' (the collections are users; a collection is created by its first"
+                + " document)");
 
         structured(call(c, "kv_put", Map.of("key", "session", "value", "abc", "ttl_seconds", 60)));
         Map<String, Object> got = structured(call(c, "kv_get", Map.of("key", "session")));
