@@ -2,6 +2,7 @@ package io.ferrumdb.server;
 
 import io.ferrumdb.FerrumDB;
 import io.ferrumdb.KeyRange;
+import io.ferrumdb.Limits;
 import io.ferrumdb.WriteBatch;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,9 +156,18 @@ final class Txn {
      */
     WriteBatch toBatch() {
         WriteBatch batch = new WriteBatch();
+        long bytes = 0;
         for (Iterator<Map.Entry<byte[], Pending>> it = writes.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<byte[], Pending> e = it.next();
             Pending p = e.getValue();
+            bytes += e.getKey().length + (p.value == null ? 0 : p.value.length);
+            if (bytes > Limits.MAX_BATCH_BYTES) {
+                // Said in a Redis client's terms: WriteBatch's own words name its Java constant and an operation
+                // number the client never saw. Nothing of the unit is written (the batch is not committed).
+                throw new IllegalArgumentException("the writes of one command or transaction total more than "
+                        + Limits.MAX_BATCH_BYTES + " bytes of keys and values (256 MiB), the limit of one atomic"
+                        + " write; nothing was written: split it into several commands");
+            }
             if (p.value == null) {
                 batch.delete(e.getKey());
             } else if (p.expiresAt == 0) {

@@ -180,6 +180,39 @@ class ProtocolHostilityTest {
         }
     }
 
+    /**
+     * One command (or EXEC) is one atomic write, which the engine bounds at 256 MiB of keys and values; an MSET past
+     * that is refused in a Redis client's terms with nothing written. It was refused with WriteBatch's words:
+     * "batch of ... with operation 6 exceeds ... (MAX_BATCH_BYTES); the operation was not added" (audit29b).
+     */
+    @Test
+    void anMsetOverTheLimitOfOneAtomicWriteIsRefusedInAClientsTermsAndWritesNothing() throws Exception {
+        try (TestServer server = new TestServer(dir.resolve("db"), ServerConfig.builder().port(0).build(),
+                FsyncPolicy.never()); Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(120_000);
+            java.io.OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            int values = 5;
+            int size = 55 << 20;   // 5 x 55 MiB: each under the value limit, together over 256 MiB
+            byte[] chunk = new byte[1 << 20];
+            java.util.Arrays.fill(chunk, (byte) 'v');
+            out.write(("*" + (1 + 2 * values) + "\r\n$4\r\nMSET\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < values; i++) {
+                out.write(("$2\r\nk" + i + "\r\n$" + size + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                for (int sent = 0; sent < size; sent += chunk.length) {
+                    out.write(chunk, 0, Math.min(chunk.length, size - sent));
+                }
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            out.write("EXISTS k0 k4\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String expected = "-ERR the writes of one command or transaction total more than 268435456 bytes of keys"
+                    + " and values (256 MiB), the limit of one atomic write; nothing was written: split it into"
+                    + " several commands\r\n:0\r\n";
+            byte[] reply = socket.getInputStream().readNBytes(expected.length());
+            assertThat(new String(reply, StandardCharsets.US_ASCII)).isEqualTo(expected);
+        }
+    }
+
     private static long drainUntilClosed(InputStream in) throws IOException {
         byte[] buf = new byte[1 << 16];
         long total = 0;
