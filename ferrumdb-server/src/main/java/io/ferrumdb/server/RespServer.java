@@ -222,7 +222,7 @@ public final class RespServer implements AutoCloseable {
     public String banner() {
         return "FerrumDB " + version() + " serving " + db.directory().toAbsolutePath().normalize()
                 + " over the Redis protocol on " + listening() + " (fsync "
-                + db.options().fsyncPolicy() + (executor.auth.required() ? ", password required" : "")
+                + asTyped(db.options().fsyncPolicy()) + (executor.auth.required() ? ", password required" : "")
                 + (executor.config.tls() ? ", TLS" : "") + ")";
     }
 
@@ -305,5 +305,21 @@ public final class RespServer implements AutoCloseable {
         String message = String.valueOf(e.getMessage());
         int words = message.indexOf("): ");
         return message.startsWith("bind(..) failed with error(") && words >= 0 ? message.substring(words + 3) : message;
+    }
+
+    /**
+     * A fsync policy as {@code --fsync} takes it ({@code always}, {@code never}, {@code periodic:1s}), for the banner
+     * and INFO: FsyncPolicy's own text is Java's, {@code periodic(PT1S)}.
+     */
+    static String asTyped(io.ferrumdb.FsyncPolicy policy) {
+        if (!policy.isPeriodic()) {
+            return policy.isAlways() ? "always" : "never";
+        }
+        java.time.Duration interval = policy.interval();
+        if (interval.toNanos() % 1_000_000 != 0) {
+            return "periodic:" + interval;   // below a millisecond: ISO-8601, which --fsync takes too
+        }
+        long ms = interval.toMillis();
+        return "periodic:" + (ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms");
     }
 }

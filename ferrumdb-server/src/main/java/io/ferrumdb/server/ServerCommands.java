@@ -391,7 +391,7 @@ final class ServerCommands {
                 line(sb, "aof_last_write_status", st.readOnly() ? "err" : "ok");
                 line(sb, "rdb_bgsave_in_progress", "0");
                 line(sb, "rdb_last_save_time", Long.toString(s.lastSave / 1000));
-                line(sb, "ferrumdb_fsync_policy", p.toString());
+                line(sb, "ferrumdb_fsync_policy", RespServer.asTyped(p));
                 line(sb, "ferrumdb_fsyncs", Long.toString(st.fsyncs()));
                 line(sb, "ferrumdb_records_per_fsync", String.format(Locale.ROOT, "%.2f", st.recordsPerFsync()));
                 line(sb, "ferrumdb_disk_bytes", Long.toString(st.totalBytes()));

@@ -166,6 +166,22 @@ class ProtocolAndSecurityTest {
         }
     }
 
+    /** The banner and INFO said "periodic(PT1S)", Java's Duration, for {@code --fsync periodic:1s} (audit29b). */
+    @Test
+    void theBannerAndInfoSayTheFsyncPolicyAsItIsTyped() throws Exception {
+        for (java.util.Map.Entry<FsyncPolicy, String> c : java.util.List.of(
+                java.util.Map.entry(FsyncPolicy.periodic(java.time.Duration.ofSeconds(1)), "periodic:1s"),
+                java.util.Map.entry(FsyncPolicy.periodic(java.time.Duration.ofMillis(250)), "periodic:250ms"),
+                java.util.Map.entry(FsyncPolicy.never(), "never"), java.util.Map.entry(FsyncPolicy.always(), "always"))) {
+            try (TestServer server = new TestServer(dir.resolve(c.getValue().replace(':', '-')),
+                    ServerConfig.builder().port(0).build(), c.getKey());
+                    Jedis jedis = new Jedis("127.0.0.1", server.port(), 60_000)) {
+                assertThat(server.server.banner()).endsWith(" (fsync " + c.getValue() + ")");
+                assertThat(jedis.info("persistence")).contains("ferrumdb_fsync_policy:" + c.getValue() + "\r\n");
+            }
+        }
+    }
+
     @Test
     void authIsRequiredAndChecked() throws Exception {
         ServerConfig config = ServerConfig.builder().port(0).password("s3cret".getBytes(StandardCharsets.UTF_8))
