@@ -49,8 +49,10 @@ final class SlotTable {
     static final long MAX_OFFSET = (1L << 40) - 1;
     /** Largest capacity one direct buffer can hold. */
     static final int MAX_CAPACITY = Integer.MAX_VALUE / SLOT_BYTES;
-    /** Growth quadruples the table while the grown one has at most this many slots (48 MiB of slots). */
-    static final int QUADRUPLE_UP_TO = 1 << 21;
+    /** Growth doubles the table while the grown one has at most this many slots (48 MiB of slots). */
+    static final int DOUBLE_UP_TO = 1 << 21;
+    /** The fill a doubled table starts at: half of {@link SlotWriter#MAX_FILL}, where growth happens. */
+    static final double FILL_AFTER_DOUBLING = SlotWriter.MAX_FILL / 2;
 
     /**
      * The words' ordered accesses only (acquire, opaque, release, volatile: the seqlock and the lock-free reads). Plain
@@ -110,14 +112,17 @@ final class SlotTable {
     }
 
     /**
-     * The fill a table grown for {@code keys} keys starts at: 0.2 (growth beyond 85% fill: about 4x) while that
-     * table stays within {@link #QUADRUPLE_UP_TO} slots, else 0.55 (about 1.55x). Growth copies every key and
-     * zeroes a new table: with the small steps a database filled from empty copied each key two to three times
-     * (growth was a fifth of a put at 1M keys), with 4x steps a third to one and a third. Large tables keep
-     * the small step: the old and new table coexist during growth, and direct memory is bounded.
+     * The fill a table grown for {@code keys} keys starts at: {@link #FILL_AFTER_DOUBLING} (growth beyond 85% fill:
+     * 2x) while that table stays within {@link #DOUBLE_UP_TO} slots, else 0.55 (about 1.55x). Growth copies every
+     * key and zeroes a new table: with 1.55x steps a database filled from empty copied each key two to three times
+     * (growth was a fifth of a put at 1M keys), with 2x steps about 1.1 times at 1M keys. Steps of 4x (sessions 5
+     * to 28) copied a key 0.5 times at 1M keys but left the table 56% full there: 42.7 bytes of slots a key right
+     * after a bulk load of 1M keys instead of 31.5 (docs/benchmarks.md, "Session 29: memory right after a bulk
+     * load"), and a table 20-85% full at any size. Large tables keep the small step: the old and new table coexist
+     * during growth, and direct memory is bounded.
      */
     static double fillAfterGrowth(long keys) {
-        return keys / 0.2 <= QUADRUPLE_UP_TO ? 0.2 : 0.55;
+        return keys / FILL_AFTER_DOUBLING <= DOUBLE_UP_TO ? FILL_AFTER_DOUBLING : 0.55;
     }
 
     /**

@@ -1,0 +1,9 @@
+#!/bin/bash
+cd /tmp/mem29
+for round in 1 2 3 4; do
+  for engine in ferrum ferrum-hash; do
+    for build in base new; do
+      echo "== $build $engine round $round load $(cut -d' ' -f1 /proc/loadavg) $(java -Xmx2g -Dferrumdb.bench.data=/tmp/mem29/data -cp cls:$build.jar io.ferrumdb.bench.GetAfterLoad $engine 1000000 | grep GETCPU)"
+    done
+  done
+done
