@@ -97,7 +97,7 @@ read -r -a workloads_run <<< "${YCSB_WORKLOADS:-a b c f d e}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 if [ -z "${YCSB_JAR:-}" ]; then
-  mvn -o -B -q -ntp -pl ferrumdb-bench -am package -DskipTests
+  mvn -B -q -ntp -pl ferrumdb-bench -am package -DskipTests
 fi
 run_dir=ferrumdb-bench/target/ycsb-run
 mkdir -p "$run_dir"

@@ -411,7 +411,7 @@ public final class FerrumDB implements AutoCloseable {
         ensureOpen();
         expiry.run();
         return maintenance.stats(engine.liveKeys(), writes == null ? 0 : writes.puts.get(),
-                writes == null ? 0 : writes.deletes.get(), gets.sum());
+                writes == null ? 0 : writes.deletes.get(), gets.sum(), engine.keyDir.memoryBytes());
     }
 
     /**

@@ -210,7 +210,7 @@ final class Maintenance {
     }
 
     /** The database's statistics: the segments' and the compactions' from here, the counts given. */
-    Stats stats(long liveKeys, long puts, long deletes, long gets) {
+    Stats stats(long liveKeys, long puts, long deletes, long gets, long keyDirectoryBytes) {
         int activeId = activeSegmentId();
         List<Stats.SegmentStats> segs = new ArrayList<>();
         long total = 0;
@@ -226,7 +226,7 @@ final class Maintenance {
                 writer == null ? 0 : writer.fsyncs(), writer == null ? 0 : writer.syncedRecords(),
                 compactions.sum(), reclaimedBytes.sum(), writer == null || writer.failure() != null,
                 policy.pendingBytes(CompactionPolicy.usages(sealedSegments()), activeUsage()), bytesRead.sum(),
-                nanos.sum());
+                nanos.sum(), keyDirectoryBytes);
     }
 
     /** The failure of the last background compaction, or null. */

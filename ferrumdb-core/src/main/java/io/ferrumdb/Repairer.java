@@ -25,8 +25,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -55,8 +53,6 @@ import java.util.function.Consumer;
  * acknowledged.
  */
 final class Repairer {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private final Path dir;
     private final FileIO io;
@@ -487,9 +483,9 @@ final class Repairer {
         }
         Path parent = dir.getParent() == null ? dir : dir.getParent();
         if (folder == null && !options.repairDiscardsDamaged()) {
-            Path candidate = parent.resolve("damaged-" + STAMP.format(Instant.now()));
+            Path candidate = parent.resolve(FileNames.damagedFolder(Instant.now(), 1));
             for (int n = 2; io.exists(candidate); n++) {
-                candidate = parent.resolve("damaged-" + STAMP.format(Instant.now()) + "-" + n);
+                candidate = parent.resolve(FileNames.damagedFolder(Instant.now(), n));
             }
             io.createDirectories(candidate);
             io.syncDirectory(parent);

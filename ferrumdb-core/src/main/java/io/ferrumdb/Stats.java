@@ -21,11 +21,15 @@ import java.util.List;
  *                          compact, and the active segment when it would roll it); 0 when there is nothing to do
  * @param compactionBytesRead bytes of segments compacted since open
  * @param compactionNanos   time spent compacting since open (background and {@code compact()})
+ * @param keyDirectoryBytes bytes of memory the key directory holds now: its slot table, expiry area and key arena
+ *                          off the Java heap (the areas an open mapped from the {@code KEYDIR} image included, which
+ *                          the OS counts as file pages until written) and the ordered index's arrays on the heap;
+ *                          divided by {@code liveKeys}, the memory a key costs (README, "Limits")
  */
 public record Stats(long liveKeys, List<SegmentStats> segments, long totalBytes, long liveBytes, long puts,
                     long deletes, long gets, long fsyncs, long syncedRecords, long compactions, long reclaimedBytes,
                     boolean readOnly, long pendingCompactionBytes, long compactionBytesRead,
-                    long compactionNanos) {
+                    long compactionNanos, long keyDirectoryBytes) {
 
     /** Bytes on disk per byte of live data; 1.0 means no dead data. */
     public double spaceAmplification() {
@@ -67,7 +71,8 @@ public record Stats(long liveKeys, List<SegmentStats> segments, long totalBytes,
                 .append(", compactions=").append(compactions).append(", reclaimedBytes=").append(reclaimedBytes)
                 .append(", readOnly=").append(readOnly).append(", pendingCompactionBytes=")
                 .append(pendingCompactionBytes).append(", compactionBytesRead=").append(compactionBytesRead)
-                .append(", compactionNanos=").append(compactionNanos).append(']').toString();
+                .append(", compactionNanos=").append(compactionNanos).append(", keyDirectoryBytes=")
+                .append(keyDirectoryBytes).append(']').toString();
     }
 
     /** One segment file. {@code active} is the segment currently appended to. */

@@ -138,6 +138,10 @@ class KeyDirImageTest {
         }
     }
 
+    private static String withoutMemory(Stats stats) {
+        return stats.toString().replaceFirst(", keyDirectoryBytes=\\d+]$", "]");
+    }
+
     /** Opens, checks the contents against {@code model} and the stats against an open from the hints alone. */
     private void assertReopens(Path dir, boolean ordered, TreeMap<String, byte[]> model) throws IOException {
         Path copy = tmp.resolve("hints-only-" + System.nanoTime());
@@ -153,7 +157,9 @@ class KeyDirImageTest {
             boolean used = hadImage && notUsed().size() == refusedBefore;
             assertThat(Files.exists(image(dir))).as("an open keeps an image it uses, deletes one it cannot use")
                     .isEqualTo(used);
-            assertThat(db.stats().toString()).isEqualTo(fromHints.toString());
+            // All but the directory's memory, which differs by design: an image keeps the bytes of keys removed
+            // since the hints were last loaded, and the table's size from the close (README, "Limits").
+            assertThat(withoutMemory(db.stats())).isEqualTo(withoutMemory(fromHints));
             HintLoadTest.assertContents(db, model);
         }
     }

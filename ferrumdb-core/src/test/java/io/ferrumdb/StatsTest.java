@@ -21,7 +21,7 @@ class StatsTest {
         Stats.SegmentStats active = new Stats.SegmentStats(3, 4_078_911, 4_078_847, true);
         // Distinct values per component, so that a swapped pair shows.
         Stats stats = new Stats(125_042, List.of(sealed, active), 20_366_982, 20_366_854, 25_042, 7, 474_958, 11,
-                13, 17, 19, true, 23, 29, 31);
+                13, 17, 19, true, 23, 29, 31, 37);
 
         assertThat(sealed.toString()).isEqualTo(generated(sealed));
         assertThat(active.toString()).isEqualTo(generated(active));
@@ -30,7 +30,7 @@ class StatsTest {
 
     @Test
     void noSegments() throws ReflectiveOperationException {
-        Stats stats = new Stats(0, List.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0);
+        Stats stats = new Stats(0, List.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0, 0);
         assertThat(stats.toString()).isEqualTo(generated(stats));
     }
 

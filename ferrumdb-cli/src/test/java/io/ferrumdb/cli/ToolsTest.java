@@ -45,6 +45,11 @@ class ToolsTest {
                 // 158 = the overwritten record (30) and two segment headers (2 x 64): said, as a newcomer wondered
                 .contains("dead bytes:          158 (superseded and expired records, tombstones, segment headers)")
                 .contains("pending compaction:  94 bytes").contains("compaction rate:     0.0 MB/s (0 bytes compacted");
+        // The key directory's memory (issue 18's "bytes a key"), a slot and the key's bytes at the least.
+        java.util.regex.Matcher keyDir = java.util.regex.Pattern
+                .compile("key directory: +(\\d+) bytes in memory \\((\\d+\\.\\d) bytes a live key\\)").matcher(r.out());
+        assertThat(keyDir.find()).as(r.out()).isTrue();
+        assertThat(Long.parseLong(keyDir.group(1))).isGreaterThanOrEqualTo(24 + 1);
     }
 
     /** Issue 21: a script calling {@code put} once per command must not leave a segment per command. */

@@ -380,6 +380,9 @@ final class ServerCommands {
                 line(sb, "maxmemory", "0");
                 line(sb, "maxmemory_policy", "noeviction");
                 line(sb, "jvm_max_heap", Long.toString(rt.maxMemory()));
+                // The key directory holds every key off the heap (README "Limits"): used_memory, the heap in use,
+                // leaves most of it out, so it has its own line.
+                line(sb, "used_memory_keydir", Long.toString(s.db.stats().keyDirectoryBytes()));
                 line(sb, "mem_allocator", "jvm");
             }
             case "persistence" -> {

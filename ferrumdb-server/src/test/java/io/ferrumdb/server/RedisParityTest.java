@@ -208,6 +208,29 @@ class RedisParityTest {
         }
     }
 
+    /**
+     * INFO memory's used_memory is the heap in use; the key directory, which holds every key off the heap, is its
+     * own line (it was missing: a user sizing memory by INFO saw none of it), and grows with the keys.
+     */
+    @Test
+    void infoMemoryReportsTheKeyDirectory() throws Exception {
+        try (RawClient raw = new RawClient(server.port())) {
+            java.util.regex.Pattern line = java.util.regex.Pattern.compile("\r\nused_memory_keydir:(\\d+)\r\n");
+            java.util.regex.Matcher before = line.matcher(raw.send("INFO memory\r\n").readUntil("\r\n\r\n"));
+            assertThat(before.find()).isTrue();
+            StringBuilder sets = new StringBuilder();
+            for (int i = 0; i < 20_000; i++) {
+                sets.append("SET key:").append(i).append(" v\r\n");
+            }
+            raw.send(sets.toString()).read(5 * 20_000);
+            java.util.regex.Matcher after = line.matcher(raw.send("INFO memory\r\n").readUntil("\r\n\r\n"));
+            assertThat(after.find()).isTrue();
+            // 20,000 keys of about 9 bytes: at least a 24-byte slot and the key's bytes each.
+            assertThat(Long.parseLong(after.group(1))).isPositive()
+                    .isGreaterThanOrEqualTo(Long.parseLong(before.group(1)) + 20_000L * 24);
+        }
+    }
+
     /** BGSAVE may be queued by MULTI (only SAVE may not), and EXEC answers it "scheduled", as Redis does. */
     @Test
     void bgsaveInsideATransactionIsScheduled() throws Exception {

@@ -1,12 +1,16 @@
 package io.ferrumdb.internal.directory;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
  * Every file name a database directory may hold, built and parsed here and nowhere else (FORMAT.md, "Files").
  * Segment {@code 0000000042.seg} and its hint {@code 0000000042.hint}; {@code META}, {@code KEY}, {@code LOCK},
  * {@code COMPACTION}, {@code MANIFEST}, {@code BACKUP}, {@code KEYDIR}, {@code SERVING}; any of them with
- * {@code .tmp} appended while it is written (deleted at the next open).
+ * {@code .tmp} appended while it is written (deleted at the next open). Beside the directory, repair's folder for
+ * the damaged files it moves aside, {@code damaged-20261208T010203.456Z} ({@link #damagedFolder}).
  */
 public final class FileNames {
     public static final String LOCK = "LOCK";
@@ -27,6 +31,8 @@ public final class FileNames {
     private static final String SEGMENT_SUFFIX = ".seg";
     private static final String HINT_SUFFIX = ".hint";
     private static final int ID_DIGITS = 10;
+    private static final DateTimeFormatter DAMAGED_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
 
     private FileNames() {
     }
@@ -34,6 +40,15 @@ public final class FileNames {
     // Names are joined with String.concat, not +: every open names its segments and hints (and the first roll its
     // temporary MANIFEST), and in a fresh JVM the first + of each shape bootstraps StringConcatFactory
     // (invokedynamic), spinning method-handle classes for the JIT to compile (docs/benchmarks.md, YCSB, session 11).
+
+    /**
+     * The folder, beside a database, where repair moves what it sets aside: {@code damaged-} and the UTC time, with
+     * {@code -attempt} from the second name tried on (attempt 1 has none), for repairs within one millisecond.
+     */
+    public static String damagedFolder(Instant at, int attempt) {
+        String name = "damaged-".concat(DAMAGED_STAMP.format(at));
+        return attempt == 1 ? name : name.concat("-").concat(Integer.toString(attempt));
+    }
 
     public static String segment(long id) {
         return padded(id).concat(SEGMENT_SUFFIX);

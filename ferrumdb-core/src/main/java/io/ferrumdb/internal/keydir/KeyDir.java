@@ -377,6 +377,14 @@ public final class KeyDir {
         return table.bytesReserved() + keys.bytesReserved();
     }
 
+    /**
+     * Bytes of memory the directory holds: {@link #offHeapBytes} and the ordered index's heap arrays (what
+     * {@code Stats.keyDirectoryBytes} reports).
+     */
+    public long memoryBytes() {
+        return offHeapBytes() + (ordered == null ? 0 : ordered.heapBytes());
+    }
+
     /** Calls {@code action} with every entry's location, weakly consistent, without copying keys (recovery). */
     public void forEachLocation(Consumer<Location> action) {
         drainStaged();

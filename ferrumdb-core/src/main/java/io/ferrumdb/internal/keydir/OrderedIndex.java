@@ -94,6 +94,16 @@ final class OrderedIndex {
         }
     }
 
+    /**
+     * Heap bytes of the reference arrays scans read (levels, pending keys and their sorted copy), spare capacity
+     * included: 4 bytes a reference. The loader's array, which lives only while an open loads, is not counted.
+     */
+    long heapBytes() {
+        synchronized (lock) {
+            return 4L * ((long) levels.base.length + levels.mid.length + pending.length + sortedPending.refs.length);
+        }
+    }
+
     int pendingCount() {
         synchronized (lock) {
             return pendingCount;

@@ -468,6 +468,7 @@ public final class LogWriter {
 
     /** Starts a new segment after the active one; {@code user} as in {@link #startSegment}. REQUIRES lock. */
     private void roll(boolean user) {
+        assert lock.isHeldByCurrentThread() : "rolling the active segment requires the writer's lock";
         if (active != null) {
             active.rolledAt(appendOffset);
             if (pending.length > 0) {
@@ -508,6 +509,7 @@ public final class LogWriter {
 
     /** Stops the writer after a throwable in a cycle's bookkeeping, failing the waiters it took. REQUIRES lock. */
     private void failTaken(Throwable e) {
+        assert lock.isHeldByCurrentThread() : "failing the cycle's waiters requires the writer's lock";
         failLocked(e);
         stopped.fail(cycleWaiters);
         cycleWaiters = List.of();

@@ -2,6 +2,8 @@ package io.ferrumdb.internal.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -13,5 +15,13 @@ class FileNamesTest {
     void namesAreTheIdInTenZeroPaddedDigits(long id) {
         assertThat(FileNames.segment(id)).isEqualTo(String.format("%010d.seg", id));
         assertThat(FileNames.hint(id)).isEqualTo(String.format("%010d.hint", id));
+    }
+
+    /** Repair's folder for damaged files: the name README and earlier releases give, in UTC to the millisecond. */
+    @Test
+    void theDamagedFolderIsNamedByTheUtcTime() {
+        Instant at = Instant.parse("2026-12-08T01:02:03.456Z");
+        assertThat(FileNames.damagedFolder(at, 1)).isEqualTo("damaged-20261208T010203.456Z");
+        assertThat(FileNames.damagedFolder(at, 2)).isEqualTo("damaged-20261208T010203.456Z-2");
     }
 }
