@@ -609,7 +609,9 @@ public final class LogWriter {
 
         @Override
         public boolean lastCycle() {
-            return stopped.takeDrain(pending.length > 0 || chunks.hasRolled() || !toSeal.isEmpty());
+            // Unsynced records too: close would have fsynced them (called on the flusher, which owns the count).
+            return stopped.takeDrain(pending.length > 0 || chunks.hasRolled() || !toSeal.isEmpty()
+                    || io.hasUnsynced());
         }
 
         @Override

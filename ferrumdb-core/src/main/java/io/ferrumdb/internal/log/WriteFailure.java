@@ -39,14 +39,25 @@ final class WriteFailure {
     private boolean draining;
     /** Whether that cycle wrote and fsynced them. */
     private boolean drained;
-    /** That cycle's failure, until close reports it (its records are lost); null when none. */
+    /**
+     * That cycle's failure, or the one that cancelled it, until close reports it (its records are lost); null when
+     * none.
+     */
     private Throwable lostInDrain;
 
-    /** Records {@code e} as the failure, unless one is recorded already (the first one is what went wrong). */
+    /**
+     * Records {@code e} as the failure, unless one is recorded already (the first one is what went wrong). A later
+     * failure (a cycle's write or fsync, a seal, an early writeback) cancels a last cycle not yet taken: the files it
+     * touched are not trusted, and a failed fsync is never retried. The records it was to write are then lost, and
+     * close reports it.
+     */
     void set(Throwable e) {
         if (cause == null) {
             cause = e;
             failed = true;
+        } else if (drainDue) {
+            drainDue = false;
+            lostInDrain = e;
         }
     }
 
@@ -61,11 +72,13 @@ final class WriteFailure {
     }
 
     /**
-     * Whether the last cycle runs now: due ({@link #setLeavingFilesSound}) and {@code hasWork}. True at most once;
-     * its end is {@link #cycleEnded}.
+     * Whether the last cycle runs now: due ({@link #setLeavingFilesSound}) and {@code hasWork} (records to write or
+     * to fsync). True at most once; its end is {@link #cycleEnded}. Due without work, every acknowledged write is
+     * durable already.
      */
     boolean takeDrain(boolean hasWork) {
         draining = drainDue && hasWork;
+        drained |= drainDue && !hasWork;
         drainDue = false;
         return draining;
     }
