@@ -46,8 +46,8 @@ final class WriteFailure {
     private Throwable lostInDrain;
 
     /**
-     * Records {@code e} as the failure, unless one is recorded already (the first one is what went wrong). A later
-     * failure (a cycle's write or fsync, a seal, an early writeback) cancels a last cycle not yet taken: the files it
+     * Records {@code e} as the failure, unless one is recorded already (the first one is what went wrong; it may be
+     * recorded again, as failing the waiters does). A later failure (a cycle's write or fsync, a seal, an early writeback) cancels a last cycle not yet taken: the files it
      * touched are not trusted, and a failed fsync is never retried. The records it was to write are then lost, and
      * close reports it.
      */
@@ -55,7 +55,7 @@ final class WriteFailure {
         if (cause == null) {
             cause = e;
             failed = true;
-        } else if (drainDue) {
+        } else if (drainDue && e != cause) {
             drainDue = false;
             lostInDrain = e;
         }
@@ -77,10 +77,13 @@ final class WriteFailure {
      * durable already.
      */
     boolean takeDrain(boolean hasWork) {
-        draining = drainDue && hasWork;
-        drained |= drainDue && !hasWork;
+        if (!drainDue) {
+            return false;
+        }
         drainDue = false;
-        return draining;
+        draining = hasWork;
+        drained = !hasWork;
+        return hasWork;
     }
 
     /** A cycle ended, {@code failure} null when its records were written (and forced). Ends the last cycle. */
