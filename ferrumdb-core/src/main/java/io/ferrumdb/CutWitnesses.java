@@ -1,6 +1,7 @@
 package io.ferrumdb;
 
 import io.ferrumdb.DroppedRange.Kind;
+import io.ferrumdb.internal.log.SegmentCut;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,14 +14,13 @@ import java.util.List;
  * so does this: one range, from the first byte of the record the cut went through (or the cut, when it fell between
  * records) to the length the witnesses recorded, its reason naming every witness.
  *
- * <p>A witness is a {@link Kind#DAMAGED_SEGMENT} range of this segment that starts where the file now ends (the
- * MANIFEST's names the bytes lost; the hint's and the image's, which know only that bytes are gone, are empty).
- * Anything else offered (a grown segment, a replaced header) is not a cut, and is left to the caller.
+ * <p>A witness is a {@link SegmentCut} of this segment as it now is: which file recorded its length, and that length.
+ * The MANIFEST's names the bytes lost; the hint's and the image's are reported as knowing only that bytes are gone.
  */
 final class CutWitnesses {
     private final Path segment;
     private final long length;
-    private final List<DroppedRange> witnesses = new ArrayList<>();
+    private final List<SegmentCut> witnesses = new ArrayList<>();
 
     /** For {@code segment}, whose file now holds {@code length} bytes. */
     CutWitnesses(Path segment, long length) {
@@ -29,9 +29,8 @@ final class CutWitnesses {
     }
 
     /** Keeps {@code found} (may be null) if it witnesses this segment's cut and returns true; else false. */
-    boolean offer(DroppedRange found) {
-        if (found == null || !found.file().equals(segment) || found.kind() != Kind.DAMAGED_SEGMENT
-                || found.offset() != length) {
+    boolean offer(SegmentCut found) {
+        if (found == null || !found.segment().equals(segment) || found.length() != length) {
             return false;
         }
         witnesses.add(found);
@@ -53,19 +52,20 @@ final class CutWitnesses {
                 cutRecord = d;
             }
         }
-        DroppedRange main = witnesses.get(0);
+        SegmentCut main = witnesses.get(0);
         long end = length;
-        for (DroppedRange w : witnesses) {
-            if (w.offset() + w.length() > end) {
-                end = w.offset() + w.length();
+        for (SegmentCut w : witnesses) {
+            DroppedRange alone = w.range();
+            if (alone.offset() + alone.length() > end) {
+                end = alone.offset() + alone.length();
                 main = w; // the one that knows how many bytes are gone names them
             }
         }
         StringBuilder reason = new StringBuilder(main.reason());
         List<String> others = new ArrayList<>();
-        for (DroppedRange w : witnesses) {
+        for (SegmentCut w : witnesses) {
             if (w != main) {
-                others.add(withoutSharedWords(w.reason()));
+                others.add(w.witness());
             }
         }
         if (!others.isEmpty()) {
@@ -87,16 +87,5 @@ final class CutWitnesses {
             }
         }
         return merged;
-    }
-
-    /**
-     * A witness's reason without the words every witness of a cut says ("segment is N bytes but", "it was cut short
-     * after it was sealed"), which the main reason says already: "its hint file describes 3529".
-     */
-    private String withoutSharedWords(String reason) {
-        String prefix = "segment is " + length + " bytes but ";
-        String suffix = ": it was cut short after it was sealed";
-        String s = reason.startsWith(prefix) ? reason.substring(prefix.length()) : reason;
-        return s.endsWith(suffix) ? s.substring(0, s.length() - suffix.length()) : s;
     }
 }

@@ -7,6 +7,7 @@ import io.ferrumdb.internal.io.StorageFile;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.KeyDirImage;
 import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentCut;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
@@ -119,9 +120,9 @@ final class DirectoryImage {
             boolean map = KeyDirImage.MAPS && !options.readOnly();
             try (StorageFile f = io.open(path, map)) {
                 KeyDirImage.Header header = KeyDirImage.Header.read(f, path);
-                List<CorruptionException> cuts = cutShort(header, io, files);
+                List<SegmentCut> cuts = cutShort(header, io, files);
                 if (!cuts.isEmpty()) {
-                    cut = cuts.get(0);
+                    cut = cuts.get(0).exception();
                     throw cut;
                 }
                 String mismatch = mismatch(header, io, files, options, ids);
@@ -158,9 +159,9 @@ final class DirectoryImage {
      * when the cut falls between two records and its hint file is gone too (FORMAT.md, "KEYDIR"). Shared by open,
      * verify and repair.
      */
-    static List<CorruptionException> cutShort(KeyDirImage.Header header, FileIO io, SegmentFiles files)
+    static List<SegmentCut> cutShort(KeyDirImage.Header header, FileIO io, SegmentFiles files)
             throws IOException {
-        List<CorruptionException> cuts = new ArrayList<>();
+        List<SegmentCut> cuts = new ArrayList<>();
         if (!Arrays.equals(header.databaseId(), files.databaseId())) {
             return cuts;
         }
@@ -171,9 +172,7 @@ final class DirectoryImage {
             }
             long length = files.size(data);
             if (length < s.length()) {
-                cuts.add(new CorruptionException(data, length, "segment is " + length + " bytes but the key"
-                        + " directory image written when the database was last closed describes " + s.length()
-                        + ": it was cut short after it was sealed"));
+                cuts.add(new SegmentCut(data, length, SegmentCut.Recorder.IMAGE, s.length()));
             }
         }
         return cuts;

@@ -61,7 +61,15 @@ public record DroppedRange(Path file, long offset, long length, Kind kind, Strin
          * it, so nothing could open the database. Repair sets it aside and creates a new {@code LOCK}; no record is
          * affected.
          */
-        DAMAGED_LOCK;
+        DAMAGED_LOCK,
+        /**
+         * A {@code KEY} file that opens none of the segments of an encrypted database: each one's first record has an
+         * intact checksum but fails authentication, so the segments are under a data key the file does not hold (a
+         * copy from before a data-key rotation, put back). Reported in place of those segments' failures: restoring
+         * the {@code KEY} file that goes with them is the way out, and repair refuses (it would set every segment
+         * aside).
+         */
+        MISMATCHED_KEY;
 
         /**
          * Whether this kind is damage to stored files (what verify fails on). A torn tail is not: it is a write

@@ -80,7 +80,7 @@ final class Engine {
      * Stops maintenance, flushes, fsyncs and seals through the writer, then releases the files (writing the key
      * directory image) and the lock; see {@link FerrumDB#close()} for what it throws. Called once.
      */
-    void close(FsyncPolicy policy) {
+    void close() {
         // A failed closing merge is logged there: it left its inputs in place (nothing acknowledged is at risk).
         maintenance.close();
         Throwable problem = null;
@@ -94,8 +94,9 @@ final class Engine {
             if (unreported != null) {
                 // Under always() a write is acknowledged only once fsynced, and a failure that fails a waiting
                 // writer counts as reported: one left for close came after the records it touched were durable
-                // (a hint file's write, the database's own roll), so saying writes were lost would be untrue.
-                String what = policy.isAlways()
+                // (a hint file's write, the database's own roll), so saying writes were lost would be untrue. So
+                // under the others after a failed segment creation whose records the writer's last cycle wrote out.
+                String what = writer.noAcknowledgedWriteLost()
                         ? "the write path failed after every acknowledged write was fsynced (none is lost)"
                         : "close could not make all writes durable";
                 ReadOnlyDatabaseException lost = new ReadOnlyDatabaseException(what + ": " + unreported, unreported);

@@ -433,7 +433,7 @@ public final class FerrumDB implements AutoCloseable {
                 return;
             }
             closed = true;
-            engine.close(options.fsyncPolicy());
+            engine.close();
         }
     }
 

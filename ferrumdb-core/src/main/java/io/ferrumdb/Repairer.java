@@ -15,6 +15,7 @@ import io.ferrumdb.internal.keydir.KeyDirImage;
 import io.ferrumdb.internal.log.RecordCheck;
 import io.ferrumdb.internal.log.RecordReader;
 import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentCut;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
 import io.ferrumdb.internal.log.SegmentManifest;
@@ -74,7 +75,7 @@ final class Repairer {
      * Segments the key directory image showed were cut short (rewritten as damaged), before it was deleted, with
      * that finding; reported with the segment's other witnesses of the cut ({@link CutWitnesses}).
      */
-    private Map<Path, DroppedRange> cutShortByImage = Map.of();
+    private Map<Path, SegmentCut> cutShortByImage = Map.of();
     /** Told of each segment checked (and copied, when damaged). */
     private final Consumer<MaintenanceProgress> progress;
 
@@ -148,6 +149,7 @@ final class Repairer {
         List<SegmentOutput> outputs = new ArrayList<>();
         SegmentOutput out = null;
         TailRule rule = inventory.tailRule(files);
+        KeyMismatch key = new KeyMismatch(directory.file(FileNames.KEY), ciphers.encrypted());
         List<Integer> tornWhileCreated = new ArrayList<>();
         SegmentProgress progressed = new SegmentProgress(files, inventory.live(), progress);
         try {
@@ -164,7 +166,7 @@ final class Repairer {
                     continue;
                 }
                 try {
-                    SegmentScanner.Result scan = scanAndCheckHint(files, seg, rule);
+                    SegmentScanner.Result scan = scanAndCheckHint(files, seg, rule, key);
                     if (scan == null) {
                         kept.add(inventory.listed().getOrDefault(id, Listed.unsealed(id)));
                         continue;
@@ -184,6 +186,10 @@ final class Repairer {
                     seg.close();
                     progressed.checked(id);
                 }
+            }
+            if (key.opensNone()) {
+                // Every segment would be set aside (nothing is moved yet): the data is fine, the KEY file is not its.
+                throw key.refusal();
             }
             for (SegmentOutput o : outputs) {
                 o.finishUnderTemporaryName();
@@ -235,7 +241,7 @@ final class Repairer {
         originals.removeAll(movedAlready);
         moveAside(originals);
         io.syncDirectory(dir);
-        problems.addAll(cutShortByImage.values()); // of segments not scanned (an unreadable header: reported too)
+        cutShortByImage.values().forEach(c -> problems.add(c.range())); // of segments not scanned (reported too)
         progressed.complete();
         return new RepairReport(dir, problems, rewritten, written, toSetAside, Optional.ofNullable(folder), missing,
                 recordsKept, bytesDropped, keysAffected);
@@ -245,15 +251,15 @@ final class Repairer {
      * The segments an intact key directory image describes as longer than they are ({@link DirectoryImage#cutShort}),
      * each reported, and a damaged image reported as verify reports it; the image itself is deleted by the caller.
      */
-    private Map<Path, DroppedRange> segmentsCutShort(Path image, SegmentFiles files) throws IOException {
-        Map<Path, DroppedRange> cut = new java.util.LinkedHashMap<>();
+    private Map<Path, SegmentCut> segmentsCutShort(Path image, SegmentFiles files) throws IOException {
+        Map<Path, SegmentCut> cut = new java.util.LinkedHashMap<>();
         if (!io.exists(image)) {
             return cut;
         }
         try (StorageFile f = io.open(image, false)) {
             KeyDirImage.Header header = KeyDirImage.Header.read(f, image);
-            for (CorruptionException e : DirectoryImage.cutShort(header, io, files)) {
-                cut.put(e.file(), new DroppedRange(e.file(), e.offset(), 0, Kind.DAMAGED_SEGMENT, e.problem()));
+            for (SegmentCut c : DirectoryImage.cutShort(header, io, files)) {
+                cut.put(c.segment(), c);
             }
             header.checkBody(f);
         } catch (KeyDirImage.Invalid e) {
@@ -366,31 +372,36 @@ final class Repairer {
      * Reads every record of {@code seg} and checks its hint. Returns null when the segment is sound (a damaged or
      * stale hint is rewritten on the spot), else the scan whose records are to be copied.
      */
-    private SegmentScanner.Result scanAndCheckHint(SegmentFiles files, Segment seg, TailRule rule)
+    private SegmentScanner.Result scanAndCheckHint(SegmentFiles files, Segment seg, TailRule rule, KeyMismatch key)
             throws IOException {
         Path hint = files.hintPath(seg.id());
         boolean hinted = io.exists(hint) && seg.path().equals(files.dataPath(seg.id()));
         SegmentFiles.Checked checked = files.check(seg, hinted, rule);
-        boolean cutShort = checked.cutShort();
+        boolean cutShort = checked.cut() != null;
         CutWitnesses cut = new CutWitnesses(seg.path(), seg.writtenLength());
         boolean imageSawCut = cut.offer(cutShortByImage.remove(seg.path()));
         DroppedRange changed = inventory.changedSinceSealed(seg);
         if (changed != null) {
-            if (!cut.offer(changed)) {
+            SegmentCut byManifest = inventory.cutSinceSealed(seg);
+            if (!cut.offer(byManifest)) {
                 problems.add(new DroppedRange(changed.file(), changed.offset(), changed.length(), changed.kind(),
                         changed.reason() + "; its intact records are kept"));
             }
-            if (changed.offset() == seg.writtenLength()) {
+            if (byManifest != null) {
                 // Bytes the file no longer holds (a cut); bytes added to it are counted where the scan drops them.
-                bytesDropped += changed.length();
+                bytesDropped += byManifest.recorded() - byManifest.length();
             }
             cutShort = true;
         }
         boolean hintUsable = checked.hintUsable();
-        if (checked.hintDamage() != null && !cut.offer(checked.hintDamage())) {
+        if (checked.cut() != null && !cut.offer(checked.cut())) {
+            problems.add(checked.cut().range());
+        }
+        if (checked.hintDamage() != null) {
             problems.add(checked.hintDamage());
         }
         SegmentScanner.Result scan = checked.scan();
+        key.scanned(seg.path(), hint, scan);
         boolean damaged = cutShort || imageSawCut || !seg.path().equals(files.dataPath(seg.id()));
         problems.addAll(cut.merge(scan.dropped(), "; its intact records are kept"));
         Map<Long, HintFile.Entry> hintEntries = null;

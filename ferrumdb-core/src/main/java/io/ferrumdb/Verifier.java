@@ -9,6 +9,7 @@ import io.ferrumdb.internal.io.FileIO;
 import io.ferrumdb.internal.io.StorageFile;
 import io.ferrumdb.internal.keydir.KeyDirImage;
 import io.ferrumdb.internal.log.Segment;
+import io.ferrumdb.internal.log.SegmentCut;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentInventory;
 import io.ferrumdb.internal.log.SegmentManifest;
@@ -58,7 +59,7 @@ final class Verifier {
                     metaDamage.problem() + "; the rest is checked as the segments' headers name the database"));
         }
         Set<Integer> superseded = supersededSegments(directory, problems);
-        Map<Path, DroppedRange> imageCuts = checkImage(directory, files, problems);
+        Map<Path, SegmentCut> imageCuts = checkImage(directory, files, problems);
         NavigableMap<Integer, ManifestFile.Listed> listed = null;
         if (meta.hasManifest()) {
             try {
@@ -76,9 +77,11 @@ final class Verifier {
             problems.add(new DroppedRange(files.dataPath(id), 0, files.size(files.dataPath(id)), Kind.UNLISTED_SEGMENT,
                     "segment file is not listed in the MANIFEST: it is not part of this database"));
         }
+        KeyMismatch key = new KeyMismatch(directory.file(FileNames.KEY), files.ciphers().encrypted());
         int segments = 0;
         long records = 0;
         long bytes = 0;
+        long logBytes = 0;
         List<Integer> live = inventory.live();
         TailRule rule = inventory.tailRule(files);
         SegmentProgress progressed = new SegmentProgress(files, live, progress);
@@ -102,25 +105,31 @@ final class Verifier {
                 CutWitnesses cut = new CutWitnesses(seg.path(), seg.writtenLength());
                 cut.offer(imageCuts.remove(seg.path()));
                 DroppedRange changed = inventory.changedSinceSealed(seg);
-                if (changed != null && !cut.offer(changed)) {
+                if (changed != null && !cut.offer(inventory.cutSinceSealed(seg))) {
                     problems.add(changed);
                 }
                 SegmentFiles.Checked checked = files.check(seg, hinted, rule);
-                if (checked.hintDamage() != null && !cut.offer(checked.hintDamage())) {
+                if (checked.cut() != null && !cut.offer(checked.cut())) {
+                    problems.add(checked.cut().range());
+                }
+                if (checked.hintDamage() != null) {
                     problems.add(checked.hintDamage());
                 }
                 SegmentScanner.Result r = checked.scan();
+                key.scanned(seg.path(), files.hintPath(id), r);
                 problems.addAll(cut.merge(r.dropped(), ""));
                 records += r.records().size();
                 bytes += seg.writtenLength();
+                logBytes += r.validLength();
             } finally {
                 seg.close();
             }
             progressed.checked(id);
         }
-        problems.addAll(imageCuts.values()); // of segments whose header could not be read (reported above)
+        imageCuts.values().forEach(c -> problems.add(c.range())); // of segments whose header could not be read
         progressed.complete();
-        return new VerifyReport(dir, segments, records, bytes, problems);
+        return new VerifyReport(dir, segments, records, bytes, logBytes, key.opensNone() ? key.merge(problems)
+                : problems);
     }
 
     /**
@@ -130,20 +139,19 @@ final class Verifier {
      * segment as longer than it is names a segment cut short, as open does ({@link DirectoryImage#cutShort}):
      * returned by segment file, for the segment's scan to report with the other witnesses of the cut.
      */
-    private static Map<Path, DroppedRange> checkImage(DatabaseDirectory directory, SegmentFiles files,
+    private static Map<Path, SegmentCut> checkImage(DatabaseDirectory directory, SegmentFiles files,
             List<DroppedRange> problems) throws IOException {
         FileIO io = files.io();
         Path path = directory.file(FileNames.KEYDIR);
-        Map<Path, DroppedRange> cuts = new LinkedHashMap<>();
+        Map<Path, SegmentCut> cuts = new LinkedHashMap<>();
         if (!io.exists(path)) {
             return cuts;
         }
         try (StorageFile f = io.open(path, false)) {
             try {
                 KeyDirImage.Header header = KeyDirImage.Header.read(f, path);
-                for (CorruptionException cut : DirectoryImage.cutShort(header, io, files)) {
-                    cuts.put(cut.file(), new DroppedRange(cut.file(), cut.offset(), 0, Kind.DAMAGED_SEGMENT,
-                            cut.problem()));
+                for (SegmentCut cut : DirectoryImage.cutShort(header, io, files)) {
+                    cuts.put(cut.segment(), cut);
                 }
                 header.checkBody(f);
             } catch (KeyDirImage.Invalid e) {

@@ -9,11 +9,17 @@ import java.util.List;
  * @param directory the database directory
  * @param segments  segment files examined
  * @param records   committed records whose checksum (and authentication tag) verified
- * @param bytes     bytes of segment files read
+ * @param bytes     bytes of segment files read (their sizes on disk)
+ * @param logBytes  of those, the segments' headers and records up to each segment's last intact record: what the
+ *                  database holds, and what {@link Stats#totalBytes()} counts once it is open. The rest lies past
+ *                  that record: a torn write, or the zeros the writer filled ahead of its records under
+ *                  {@code always()} (FORMAT.md, "Zero tail"), which the next writable open cuts, or damage at the
+ *                  end of a segment
  * @param problems  every range found: file, offset, length, kind and what was wrong; a torn tail of the segment
  *                  that was being written is listed but is not damage
  */
-public record VerifyReport(Path directory, int segments, long records, long bytes, List<DroppedRange> problems) {
+public record VerifyReport(Path directory, int segments, long records, long bytes, long logBytes,
+                           List<DroppedRange> problems) {
     public VerifyReport {
         problems = List.copyOf(problems);
     }

@@ -34,7 +34,7 @@ class EngineTest {
 
     @Test
     void aReadOnlyEngineHasNoWriteSide() throws IOException {
-        new Engine(dir, Options.defaults(), OPEN).close(FsyncPolicy.never());
+        new Engine(dir, Options.defaults(), OPEN).close();
         Engine e = new Engine(dir, Options.builder().readOnly(true).build(), OPEN);
         try {
             assertThat(e.writer).isNull();
@@ -42,7 +42,7 @@ class EngineTest {
             assertThat(e.reads).isNotNull();
             assertThat(e.liveKeys()).isZero();
         } finally {
-            e.close(FsyncPolicy.never());
+            e.close();
         }
     }
 
@@ -55,7 +55,7 @@ class EngineTest {
         assertThat(e.liveKeys()).isEqualTo(1);
         e.writer.rollAndSync(true); // seals the segment holding the record and starts an empty one
         assertThat(segmentFiles()).hasSize(2);
-        e.close(FsyncPolicy.never());
+        e.close();
         assertThat(segmentFiles()).as("the empty active segment is discarded at close").hasSize(1);
 
         try (FerrumDB db = FerrumDB.open(dir)) {

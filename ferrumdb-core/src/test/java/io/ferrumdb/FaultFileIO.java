@@ -225,14 +225,7 @@ public final class FaultFileIO {
                 problems.add(ex);
             }
         }
-        for (Handle h : open) {
-            try {
-                h.delegate.close();
-            } catch (IOException ex) {
-                problems.add(ex);
-            }
-        }
-        open.clear();
+        closeAll(problems);
         try {
             for (Path dir : adoptedDirs) {
                 for (Path p : nio.list(dir)) {
@@ -275,8 +268,47 @@ public final class FaultFileIO {
         }
         live.clear();
         live.putAll(durable);
+        throwIfAny(problems, "crash simulation failed");
+    }
+
+    /**
+     * Simulates the process being killed (kill -9) while the machine runs on: every session and channel of this
+     * layer is dead from now on, as after {@link #crash()}, but the files keep every byte written and every name
+     * (the OS's page cache outlives the process and reaches the disk), which this model then takes as durable. A
+     * write runs under this object's monitor, so the kill falls between two calls, never inside one.
+     */
+    public synchronized void kill() {
+        epoch++;
+        List<IOException> problems = new ArrayList<>();
+        closeAll(problems);
+        durable.clear();
+        for (Map.Entry<Path, Inode> e : live.entrySet()) {
+            try {
+                e.getValue().image = Files.readAllBytes(e.getKey());
+                e.getValue().dirtyFrom = Long.MAX_VALUE;
+                durable.put(e.getKey(), e.getValue());
+            } catch (IOException ex) {
+                problems.add(ex);
+            }
+        }
+        throwIfAny(problems, "kill simulation failed");
+    }
+
+    /** Closes every channel this layer opened (the dead process's), adding each failure to {@code problems}. */
+    private void closeAll(List<IOException> problems) {
+        for (Handle h : open) {
+            try {
+                h.delegate.close();
+            } catch (IOException ex) {
+                problems.add(ex);
+            }
+        }
+        open.clear();
+    }
+
+    private static void throwIfAny(List<IOException> problems, String what) {
         if (!problems.isEmpty()) {
-            UncheckedIOException failure = new UncheckedIOException("crash simulation failed", problems.get(0));
+            UncheckedIOException failure = new UncheckedIOException(what, problems.get(0));
             problems.stream().skip(1).forEach(failure::addSuppressed);
             throw failure;
         }

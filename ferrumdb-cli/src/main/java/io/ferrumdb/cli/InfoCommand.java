@@ -47,7 +47,10 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("open mode:           %s%n", stats.readOnly() ? "read-only" : "read-write");
         out.printf("live keys:           %d%n", stats.liveKeys());
         out.printf("segments:            %d%n", stats.segments().size());
-        out.printf("total bytes:         %d%n", stats.totalBytes());
+        // Not the files' sizes: after a crash a segment file may hold a torn write or zeros past its last record,
+        // which 'verify' counts as bytes of segment files (and this open cuts when it may write).
+        out.printf("total bytes:         %d (segment headers and records, up to each segment's last complete"
+                + " record)%n", stats.totalBytes());
         out.printf("live bytes:          %d%n", stats.liveBytes());
         // Says what dead bytes are: a compaction that reclaims nothing still leaves each segment's header here.
         out.printf("dead bytes:          %d (superseded and expired records, tombstones, segment headers)%n",

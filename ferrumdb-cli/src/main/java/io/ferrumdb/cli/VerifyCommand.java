@@ -24,8 +24,15 @@ final class VerifyCommand implements Callable<Integer> {
         VerifyReport report = new Progress(cli.io, "bytes", -1).follow(
                 progress -> FerrumDB.verify(cli.db, cli.options(), progress));
         PrintStream out = cli.io.out();
-        out.printf("checked %d segment(s), %d record(s), %d bytes in %s%n", report.segments(), report.records(),
-                report.bytes(), report.directory());
+        out.printf("checked %d segment(s), %d record(s), %d bytes of segment files in %s%n", report.segments(),
+                report.records(), report.bytes(), report.directory());
+        if (report.logBytes() != report.bytes()) {
+            // After a crash the files hold more than the database: 'info' counts its headers and records only.
+            out.printf("of which %d bytes are segment headers and records ('ferrumdb info' total bytes) and %d lie"
+                    + " past a segment's last intact record (a torn write, or zeros written ahead of the records,"
+                    + " which the next writable open cuts; or damage)%n", report.logBytes(),
+                    report.bytes() - report.logBytes());
+        }
         for (DroppedRange p : report.problems()) {
             out.println(describe(p));
         }
@@ -36,6 +43,15 @@ final class VerifyCommand implements Callable<Integer> {
         if (report.ok()) {
             out.println("OK: no damage found (a torn tail is not damage)");
             return ExitCode.OK;
+        }
+        // Repair would set every segment aside when the KEY file is not theirs: it refuses, and so advises no one.
+        DroppedRange key = report.damage().stream().filter(p -> p.kind() == DroppedRange.Kind.MISMATCHED_KEY)
+                .findFirst().orElse(null);
+        if (key != null) {
+            out.printf("%d problem(s) found; the KEY file does not match the data: restore the KEY file that goes"
+                    + " with these segments in place of %s ('ferrumdb repair' refuses: it would set every segment"
+                    + " aside)%n", report.damage().size(), key.file());
+            return ExitCode.DATABASE;
         }
         // Plain repair refuses a database with a missing segment: the advice names the flag it then asks for.
         boolean missing = report.damage().stream().anyMatch(p -> p.kind() == DroppedRange.Kind.MISSING_SEGMENT);
@@ -67,6 +83,7 @@ final class VerifyCommand implements Callable<Integer> {
                     + " open refuses the database until 'ferrumdb repair' rebuilds it from the segments' headers)",
                     p.file(), p.reason());
             case DAMAGED_LOCK -> String.format("DAMAGED LOCK %s: %s (no record is affected)", p.file(), p.reason());
+            case MISMATCHED_KEY -> String.format("MISMATCHED KEY %s: %s", p.file(), p.reason());
             case DAMAGED_RECORD, DAMAGED_SEGMENT, DAMAGED_JOURNAL -> String.format(
                     "DAMAGED %s at offset %d (%d bytes): %s", p.file(), p.offset(), p.length(), p.reason());
         };

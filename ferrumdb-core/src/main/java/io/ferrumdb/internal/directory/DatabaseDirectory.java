@@ -357,15 +357,22 @@ public final class DatabaseDirectory implements AutoCloseable {
 
     /** Reads a whole small file, refusing one larger than {@code limit} before allocating for it. */
     public static byte[] readAll(FileIO io, Path path, long limit) throws IOException {
-        return readAll(io, path, limit, byte[]::new);
+        return readAll(io, path, limit, byte[]::new).buffer();
+    }
+
+    /**
+     * A whole file read into the first {@code length} bytes of {@code buffer}, which may be longer (an array kept
+     * from run to run); the bytes after them are as they were.
+     */
+    public record FileBytes(byte[] buffer, int length) {
     }
 
     /**
      * As {@link #readAll(FileIO, Path, long)}, into the array {@code buffer} returns for the file's size {@code n}
-     * (at least {@code n} bytes long; compaction passes arrays it keeps from run to run): the file is in its first
-     * {@code n} bytes, and the bytes after them are left as they were.
+     * (at least {@code n} bytes long; compaction passes arrays it keeps from run to run).
      */
-    public static byte[] readAll(FileIO io, Path path, long limit, IntFunction<byte[]> buffer) throws IOException {
+    public static FileBytes readAll(FileIO io, Path path, long limit, IntFunction<byte[]> buffer)
+            throws IOException {
         try {
             return readWhole(io, path, limit, buffer);
         } catch (CorruptionException e) {
@@ -386,7 +393,7 @@ public final class DatabaseDirectory implements AutoCloseable {
         return new CorruptionException(path, 0, "is a directory, not a file", cause);
     }
 
-    private static byte[] readWhole(FileIO io, Path path, long limit, IntFunction<byte[]> buffer)
+    private static FileBytes readWhole(FileIO io, Path path, long limit, IntFunction<byte[]> buffer)
             throws IOException {
         try (StorageFile f = io.open(path, false)) {
             long size = f.size();
@@ -410,7 +417,7 @@ public final class DatabaseDirectory implements AutoCloseable {
                 }
                 at += n;
             }
-            return b;
+            return new FileBytes(b, (int) size);
         }
     }
 

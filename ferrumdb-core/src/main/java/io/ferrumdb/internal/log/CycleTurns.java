@@ -69,6 +69,12 @@ final class CycleTurns {
 
         /** Stops the writer with {@code e}, failing the waiters of the cycle taken last too. */
         void failTaken(Throwable e);
+
+        /**
+         * After a failure: whether one last cycle writes out what was appended before it (true at most once; the
+         * failure left the files sound, see {@link WriteFailure}).
+         */
+        boolean lastCycle();
     }
 
     private final ReentrantLock lock;
@@ -105,6 +111,7 @@ final class CycleTurns {
     private void flushCycles() {
         while (true) {
             Cycle cycle;
+            boolean last = false;
             lock.lock();
             try {
                 while (true) {
@@ -115,6 +122,10 @@ final class CycleTurns {
                         continue;
                     }
                     if (pending.failure() != null) {
+                        last = pending.lastCycle();
+                        if (last) {
+                            break;
+                        }
                         return;
                     }
                     long now = System.nanoTime();
@@ -139,7 +150,7 @@ final class CycleTurns {
                     }
                 }
                 commit.begin();
-                cycle = pending.take(always || pending.syncRequested() || pending.closing()
+                cycle = pending.take(last || always || pending.syncRequested() || pending.closing()
                         || schedule.periodicFsyncDue(System.nanoTime(), io.lastFsyncNanos()));
             } finally {
                 lock.unlock();

@@ -44,7 +44,9 @@ import java.util.function.Supplier;
  * a cycle (an OutOfMemoryError too), on a leader or the flusher, the writer stops for good: the cycle's writers and
  * every waiting one are failed, and every later append throws {@link ReadOnlyDatabaseException} carrying the
  * original failure (a failed fsync is never retried). A failed seal of a rolled segment (its hint file) stops it
- * the same way, but fails no writer whose records a cycle had fsynced: acknowledgements follow the records.
+ * the same way, but fails no writer whose records a cycle had fsynced: acknowledgements follow the records. A
+ * failure to create the next segment stops it too, but leaves the files sound: the flusher's last cycle writes out
+ * and fsyncs the records appended before it (under {@code never()} and {@code periodic} their puts have returned).
  */
 public final class LogWriter {
     /** Creates the next active segment, durable (file and directory fsynced) before it returns. */
@@ -412,6 +414,15 @@ public final class LogWriter {
     }
 
     /**
+     * Whether every write acknowledged before the failure that stopped the writer is durable: under {@code always()}
+     * a write is acknowledged once fsynced; under the other policies when the failure left the files sound and the
+     * last cycle wrote out and fsynced every record appended before it ({@link WriteFailure}).
+     */
+    public boolean noAcknowledgedWriteLost() {
+        return policy.isAlways() || locked(() -> stopped.drained());
+    }
+
+    /**
      * The failure that stopped writes if no caller has been told of it yet, else null; the failure counts as told
      * from this call on. Like Linux's fsync error reporting, a failure is reported once: by the call that meets
      * it, or else by close.
@@ -466,9 +477,14 @@ public final class LogWriter {
         return activeEmpty;
     }
 
-    /** Starts a new segment after the active one; {@code user} as in {@link #startSegment}. REQUIRES lock. */
+    /**
+     * Starts a new segment after the active one; {@code user} as in {@link #create}. REQUIRES lock. The new segment
+     * is created before the active one is rolled: when that fails, the active segment stays active with its records
+     * still pending, and the flusher's last cycle writes them out ({@link WriteFailure}).
+     */
     private void roll(boolean user) {
         assert lock.isHeldByCurrentThread() : "rolling the active segment requires the writer's lock";
+        Segment next = create(user);
         if (active != null) {
             active.rolledAt(appendOffset);
             if (pending.length > 0) {
@@ -477,27 +493,28 @@ public final class LogWriter {
             toSeal.rolled(active, activeHint);
             activeHint = new HintFile.Builder();
         }
-        startSegment(user);
+        start(next);
     }
 
     /**
      * Creates the next active segment. A failure stops the writer and is thrown to the caller, and counts as told
      * when the caller is a {@code user}'s call (see {@link WriteFailure}): close does not throw it a second time, as
-     * SQLite's and RocksDB's close do not return again an error a call already returned. Under {@code never()} and
-     * {@code periodic} the records no cycle had taken yet are never written (the writer stops): the message says
-     * how many bytes of acknowledged writes that is, since close will not say it again.
+     * SQLite's and RocksDB's close do not return again an error a call already returned. It leaves every file sound:
+     * under {@code never()} and {@code periodic}, whose puts returned before their records were written, the
+     * flusher's last cycle writes out and fsyncs the records appended before it (they were lost before session 29).
      */
-    private void startSegment(boolean user) {
-        Segment next;
+    private Segment create(boolean user) {
         try {
-            next = factory.createActive();
+            return factory.createActive();
         } catch (IOException | RuntimeException e) {
-            long unwritten = policy.isAlways() ? 0 : chunks.rolledBytes();
+            stopped.setLeavingFilesSound(e, !policy.isAlways());
             failLocked(e);
-            throw stopped.exception(user, unwritten == 0 ? "could not create a new segment"
-                    : "could not create a new segment, and the last " + unwritten + " bytes of records acknowledged"
-                            + " under the fsync policy but not yet written to their segment are lost");
+            throw stopped.exception(user, "could not create a new segment");
         }
+    }
+
+    /** Makes {@code next}, just created, the active segment. REQUIRES lock. */
+    private void start(Segment next) {
         active = next;
         rollBeyond = segmentSize;
         chunks.overhead = next.cipher().overhead();
@@ -511,6 +528,7 @@ public final class LogWriter {
     private void failTaken(Throwable e) {
         assert lock.isHeldByCurrentThread() : "failing the cycle's waiters requires the writer's lock";
         failLocked(e);
+        stopped.cycleEnded(e);
         stopped.fail(cycleWaiters);
         cycleWaiters = List.of();
     }
@@ -588,6 +606,14 @@ public final class LogWriter {
             assert lock.isHeldByCurrentThread() : "ending a cycle requires the writer's lock";
             cycleWaiters = List.of();
             chunks.written(c.batch());
+            stopped.cycleEnded(null);
+        }
+
+        @Override
+        public boolean lastCycle() {
+            // Unsynced records too: close would have fsynced them (called on the flusher, which owns the count).
+            return stopped.takeDrain(pending.length > 0 || chunks.hasRolled() || !toSeal.isEmpty()
+                    || io.hasUnsynced());
         }
 
         @Override

@@ -183,11 +183,11 @@ public final class SegmentFiles {
      * a CorruptionException on the segment, which lost data.
      */
     public List<HintFile.Entry> readHint(Segment segment) throws IOException {
-        byte[] bytes = readHintBytes(segment, byte[]::new);
-        if (bytes == null) {
+        DatabaseDirectory.FileBytes read = readHintBytes(segment, byte[]::new);
+        if (read == null) {
             return null;
         }
-        HintFile.Contents c = HintFile.decode(bytes, hintPath(segment.id()), databaseId,
+        HintFile.Contents c = HintFile.decode(read.buffer(), hintPath(segment.id()), databaseId,
                 ciphers.hintCipher(segment.header()));
         return describes(c.segmentId(), c.dataLength(), segment) ? c.entries() : null;
     }
@@ -230,12 +230,11 @@ public final class SegmentFiles {
      */
     private HintFile.Cursor intactHint(Segment segment, boolean check, IntFunction<byte[]> buffer)
             throws IOException {
-        int[] size = new int[1];
-        byte[] bytes = readHintBytes(segment, n -> buffer.apply(size[0] = n));
-        if (bytes == null) {
+        DatabaseDirectory.FileBytes read = readHintBytes(segment, buffer);
+        if (read == null) {
             return null;
         }
-        HintFile.Cursor c = HintFile.open(bytes, size[0], hintPath(segment.id()), databaseId,
+        HintFile.Cursor c = HintFile.open(read.buffer(), read.length(), hintPath(segment.id()), databaseId,
                 ciphers.hintCipher(segment.header()));
         if (check) {
             c.check();
@@ -244,7 +243,7 @@ public final class SegmentFiles {
     }
 
     /** The hint of {@code segment} in the array {@code buffer} returns for its size, or null when it has none. */
-    private byte[] readHintBytes(Segment segment, IntFunction<byte[]> buffer) throws IOException {
+    private DatabaseDirectory.FileBytes readHintBytes(Segment segment, IntFunction<byte[]> buffer) throws IOException {
         Path path = hintPath(segment.id());
         return io.exists(path)
                 ? DatabaseDirectory.readAll(io, path, 2 * segment.writtenLength() + (1 << 20), buffer) : null;
@@ -252,14 +251,19 @@ public final class SegmentFiles {
 
     /** Whether an intact hint claiming {@code (segmentId, dataLength)} describes {@code segment} as it is now. */
     private static boolean describes(long segmentId, long dataLength, Segment segment) {
-        if (segmentId == segment.id() && dataLength > segment.writtenLength()) {
+        SegmentCut cut = cutShown(segmentId, dataLength, segment);
+        if (cut != null) {
             // An intact hint of a longer file: the segment lost bytes after it was sealed (a strict scan could
             // not tell, when the cut falls between two records).
-            throw new CorruptionException(segment.path(), segment.writtenLength(), "segment is "
-                    + segment.writtenLength() + " bytes but its hint file describes " + dataLength
-                    + ": it was cut short after it was sealed");
+            throw cut.exception();
         }
         return segmentId == segment.id() && dataLength == segment.writtenLength();
+    }
+
+    /** The cut an intact hint claiming {@code (segmentId, dataLength)} shows in {@code segment}; null for none. */
+    private static SegmentCut cutShown(long segmentId, long dataLength, Segment segment) {
+        return segmentId == segment.id() && dataLength > segment.writtenLength()
+                ? new SegmentCut(segment.path(), segment.writtenLength(), SegmentCut.Recorder.HINT, dataLength) : null;
     }
 
     /**
@@ -280,13 +284,10 @@ public final class SegmentFiles {
 
     /**
      * A segment checked as verify and repair check it: its hint (when {@code hinted}) and a salvage scan of every
-     * record. {@code hintDamage} is null when the hint is intact or absent.
+     * record. {@code hintDamage} is null when the hint is intact or absent; {@code cut} is not null when an intact
+     * hint describes a longer file: the segment was cut short after it was sealed.
      */
-    public record Checked(boolean hintUsable, DroppedRange hintDamage, SegmentScanner.Result scan) {
-        /** An intact hint describes a longer file: the segment was cut short after it was sealed. */
-        public boolean cutShort() {
-            return hintDamage != null && hintDamage.kind() == DroppedRange.Kind.DAMAGED_SEGMENT;
-        }
+    public record Checked(boolean hintUsable, DroppedRange hintDamage, SegmentCut cut, SegmentScanner.Result scan) {
     }
 
     /**
@@ -297,21 +298,23 @@ public final class SegmentFiles {
     public Checked check(Segment segment, boolean hinted, TailRule rule) throws IOException {
         HintFile.Cursor hint = null;
         DroppedRange damage = null;
+        SegmentCut cut = null;
         if (hinted) {
             try {
                 HintFile.Cursor found = intactHint(segment, true, byte[]::new);
-                if (found != null && found.segmentId() != segment.id()) {
+                // A hint of a longer file is a witness of a cut, reported with the others (verify, repair).
+                cut = found == null ? null : cutShown(found.segmentId(), found.dataLength(), segment);
+                if (found != null && cut == null && found.segmentId() != segment.id()) {
                     // Intact, but another segment's (files swapped or copied in): open ignores it and reads the
                     // segment, but the file in its place is not what was written there.
                     damage = new DroppedRange(hintPath(segment.id()), 0, 0, DroppedRange.Kind.DAMAGED_HINT,
                             "hint file describes segment " + found.segmentId() + ", not segment " + segment.id()
                                     + ": open reads the segment instead");
-                } else if (found != null && describes(found.segmentId(), found.dataLength(), segment)) {
-                    hint = found; // describes throws for an intact hint of a longer file: the segment was cut
+                } else if (found != null && cut == null && describes(found.segmentId(), found.dataLength(), segment)) {
+                    hint = found;
                 }
             } catch (CorruptionException e) {
-                damage = new DroppedRange(e.file(), e.offset(), 0, e.file().equals(segment.path())
-                        ? DroppedRange.Kind.DAMAGED_SEGMENT : DroppedRange.Kind.DAMAGED_HINT, e.problem());
+                damage = new DroppedRange(e.file(), e.offset(), 0, DroppedRange.Kind.DAMAGED_HINT, e.problem());
             }
         }
         SegmentScanner.Result scan = SegmentScanner.scan(segment.file(), segment.writtenLength(), segment.cipher(),
@@ -322,7 +325,7 @@ public final class SegmentFiles {
             // records (a bug, a hand edit) would serve reads that fail or take sequence numbers from it.
             damage = disagreement(hint, scan.records(), hintPath(segment.id()));
         }
-        return new Checked(hint != null && damage == null, damage, scan);
+        return new Checked(hint != null && damage == null, damage, cut, scan);
     }
 
     /** The first entry of {@code hint} that does not describe the record at its place, or null when all do. */

@@ -96,24 +96,39 @@ public record SegmentInventory(List<Integer> live, List<Integer> missing, List<I
     }
 
     /**
+     * The MANIFEST as a witness that {@code seg}, opened, was cut short after it was sealed: null when it recorded no
+     * seal of it, or a length no longer than the file's.
+     */
+    public SegmentCut cutSinceSealed(Segment seg) {
+        Listed s = sealedListing(seg);
+        return s == null || seg.writtenLength() >= s.sealedLength() ? null
+                : new SegmentCut(seg.path(), seg.writtenLength(), SegmentCut.Recorder.MANIFEST, s.sealedLength());
+    }
+
+    /** What the MANIFEST recorded of {@code seg} when it was sealed; null when no seal, or not under its name. */
+    private Listed sealedListing(Segment seg) {
+        Listed s = listed.get(seg.id());
+        return s == null || !s.sealed() || !seg.path().getFileName().toString().equals(FileNames.segment(seg.id()))
+                ? null : s;
+    }
+
+    /**
      * The damage the MANIFEST shows in {@code seg}, opened: a length or a header other than those it recorded when
      * the segment was sealed (a sealed segment never changes), or null when it recorded no seal or the file is as
      * sealed. A cut between two records with the hint gone is found here only: every record left is valid. The
      * range is the bytes lost (a cut) or added (bytes appended), or the header (a file put in its place).
      */
     public DroppedRange changedSinceSealed(Segment seg) {
-        Listed s = listed.get(seg.id());
-        if (s == null || !s.sealed() || !seg.path().getFileName().toString().equals(FileNames.segment(seg.id()))) {
+        Listed s = sealedListing(seg);
+        if (s == null) {
             return null;
+        }
+        SegmentCut cut = cutSinceSealed(seg);
+        if (cut != null) {
+            return cut.range();
         }
         long length = seg.writtenLength();
         long expected = s.sealedLength();
-        if (length < expected) {
-            return new DroppedRange(seg.path(), length, expected - length, DroppedRange.Kind.DAMAGED_SEGMENT,
-                    "segment is " + length + " bytes but the MANIFEST recorded " + expected + " when it was sealed:"
-                            + " it was cut short after it was sealed, and the records in bytes [" + length + ", "
-                            + expected + ") are lost");
-        }
         if (length > expected) {
             return new DroppedRange(seg.path(), expected, length - expected, DroppedRange.Kind.DAMAGED_SEGMENT,
                     "segment is " + length + " bytes but the MANIFEST recorded " + expected + " when it was sealed:"

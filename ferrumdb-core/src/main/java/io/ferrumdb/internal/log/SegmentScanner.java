@@ -47,11 +47,24 @@ public final class SegmentScanner {
      * @param validLength end of the last good committed record: the file length unless a torn tail was found
      * @param dropped     damaged ranges skipped in the salvage modes, and the torn tail
      * @param records     committed records, in file order
+     * @param firstUnauthentic whether the first record after the header failed authentication with its checksum
+     *                    intact (an encrypted segment)
      */
-    public record Result(long validLength, List<DroppedRange> dropped, List<Scanned> records) {
+    public record Result(long validLength, List<DroppedRange> dropped, List<Scanned> records,
+                         boolean firstUnauthentic) {
         /** Whether every byte of the file was a committed, valid record. */
         public boolean clean() {
             return dropped.isEmpty();
+        }
+
+        /**
+         * Whether the segment looks encrypted under another data key than the one it was read with: its first
+         * record's checksum holds but its authentication tag fails, and no record authenticates. Bytes the disk
+         * changed break the checksum (it covers the ciphertext and the tag); these were written whole under another
+         * key, as when a KEY file that does not go with the segments (one from before a data-key rotation) is used.
+         */
+        public boolean underAnotherKey() {
+            return firstUnauthentic && records.isEmpty();
         }
     }
 
@@ -96,6 +109,7 @@ public final class SegmentScanner {
         List<Scanned> batch = new ArrayList<>();
         long batchStart = -1;
         long pos = SegmentHeader.SIZE;
+        boolean firstUnauthentic = false;
         // Where the log ends: the file's end, or the start of its zero tail.
         long end = length;
         while (pos < length) {
@@ -119,6 +133,7 @@ public final class SegmentScanner {
                 break;
             }
             boolean unauthentic = outcome instanceof RecordCheck.Unauthentic;
+            firstUnauthentic |= unauthentic && pos == SegmentHeader.SIZE;
             String problem = unauthentic ? ((RecordCheck.Unauthentic) outcome).reason()
                     : ((RecordCheck.Damaged) outcome).reason();
             if (unauthentic && mode == Mode.TAIL) {
@@ -140,7 +155,7 @@ public final class SegmentScanner {
                     }
                     dropped.add(new DroppedRange(path, damageStart, length - damageStart, Kind.TORN_TAIL,
                             withZeros(problem)));
-                    return new Result(damageStart, dropped, records);
+                    return new Result(damageStart, dropped, records, firstUnauthentic);
                 }
                 case SALVAGE, SALVAGE_TAIL -> {
                     long rangeEnd = next >= 0 ? next : length;
@@ -149,7 +164,7 @@ public final class SegmentScanner {
                     dropped.add(new DroppedRange(path, damageStart, rangeEnd - damageStart, kind,
                             next < 0 ? withZeros(problem) : problem));
                     if (next < 0) {
-                        return new Result(damageStart, dropped, records);
+                        return new Result(damageStart, dropped, records, firstUnauthentic);
                     }
                     pos = next;
                 }
@@ -164,9 +179,9 @@ public final class SegmentScanner {
             Kind kind = mode == Mode.TAIL || mode == Mode.SALVAGE_TAIL ? Kind.TORN_TAIL : Kind.DAMAGED_RECORD;
             dropped.add(new DroppedRange(path, batchStart, length - batchStart, kind,
                     end < length ? problem + "; zeros from offset " + end + " to the end of the file" : problem));
-            return new Result(batchStart, dropped, records);
+            return new Result(batchStart, dropped, records, firstUnauthentic);
         }
-        return new Result(end, dropped, records);
+        return new Result(end, dropped, records, firstUnauthentic);
     }
 
     /** {@code problem}, saying where a zero tail begins after it (zeroTail). */

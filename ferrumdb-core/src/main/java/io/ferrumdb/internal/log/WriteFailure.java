@@ -16,6 +16,11 @@ import java.util.concurrent.CompletableFuture;
  * {@code never()} or {@code periodic} were lost (found by PowerLossTest, in CI). Such work waits with a
  * {@link #maintenanceWaiter()}, which does not count.
  *
+ * <p>A failure that left every file the writer holds sound (the next segment could not be created: a full disk, too
+ * many open files) lets one last cycle write out, and fsync, the records appended before it ({@link #drainDue}):
+ * under {@code never()} and {@code periodic} their puts had returned, and their segment has room for them. That
+ * cycle's own failure loses them; it is then reported by close, although the first failure was told.
+ *
  * <p>Guarded by the writer's lock, except {@link #failed()}.
  */
 final class WriteFailure {
@@ -28,13 +33,71 @@ final class WriteFailure {
     private boolean told;
     /** cause != null, readable without the lock (every read asks LogWriter#mayServe). */
     private volatile boolean failed;
+    /** Whether one last cycle is still to write out the records appended before the failure (see the class). */
+    private boolean drainDue;
+    /** Whether that cycle is taken and has not ended yet. */
+    private boolean draining;
+    /** Whether that cycle wrote and fsynced them. */
+    private boolean drained;
+    /**
+     * That cycle's failure, or the one that cancelled it, until close reports it (its records are lost); null when
+     * none.
+     */
+    private Throwable lostInDrain;
 
-    /** Records {@code e} as the failure, unless one is recorded already (the first one is what went wrong). */
+    /**
+     * Records {@code e} as the failure, unless one is recorded already (the first one is what went wrong; it may be
+     * recorded again, as failing the waiters does). A later failure (a cycle's write or fsync, a seal, an early writeback) cancels a last cycle not yet taken: the files it
+     * touched are not trusted, and a failed fsync is never retried. The records it was to write are then lost, and
+     * close reports it.
+     */
     void set(Throwable e) {
         if (cause == null) {
             cause = e;
             failed = true;
+        } else if (drainDue && e != cause) {
+            drainDue = false;
+            lostInDrain = e;
         }
+    }
+
+    /**
+     * {@link #set} for a failure that left every file sound, so that one last cycle writes out the records appended
+     * before it, when {@code acknowledged} (they were acknowledged without their fsync). No effect after another
+     * failure: the files of that one are not trusted.
+     */
+    void setLeavingFilesSound(Throwable e, boolean acknowledged) {
+        drainDue = cause == null && acknowledged;
+        set(e);
+    }
+
+    /**
+     * Whether the last cycle runs now: due ({@link #setLeavingFilesSound}) and {@code hasWork} (records to write or
+     * to fsync). True at most once; its end is {@link #cycleEnded}. Due without work, every acknowledged write is
+     * durable already.
+     */
+    boolean takeDrain(boolean hasWork) {
+        if (!drainDue) {
+            return false;
+        }
+        drainDue = false;
+        draining = hasWork;
+        drained = !hasWork;
+        return hasWork;
+    }
+
+    /** A cycle ended, {@code failure} null when its records were written (and forced). Ends the last cycle. */
+    void cycleEnded(Throwable failure) {
+        if (draining) {
+            drained = failure == null;
+            lostInDrain = failure;
+        }
+        draining = false;
+    }
+
+    /** Whether the last cycle after a failure wrote and fsynced every record appended before it. */
+    boolean drained() {
+        return drained;
     }
 
     /** Waits for a future returned by {@link LogWriter#append}, turning its failure into a FerrumException. */
@@ -105,8 +168,17 @@ final class WriteFailure {
         }
     }
 
-    /** The failure if no user has been told of it, else null; it counts as told from this call on (close). */
+    /**
+     * The failure if no user has been told of it, else null; it counts as told from this call on (close). A failure
+     * of the last cycle is returned even when the first failure was told: it lost records acknowledged before it.
+     */
     Throwable takeUntold() {
+        if (lostInDrain != null) {
+            Throwable lost = lostInDrain;
+            lostInDrain = null;
+            told = true;
+            return lost;
+        }
         if (cause == null || told) {
             return null;
         }

@@ -149,6 +149,28 @@ class CycleTurnsTest {
         assertThat(pending.failedTaken).isEmpty();
     }
 
+    @Test
+    void aFailureThatLeftTheFilesSoundGetsOneLastForcedCycleThenTheFlusherEnds() {
+        pending.failure = new java.io.IOException("could not create the next segment");
+        pending.records = true;
+        pending.lastCycle = true;
+
+        turns.flusherLoop().run(); // on this thread: the last cycle, then the end
+
+        assertThat(pending.forced).containsExactly(true);
+        assertThat(pending.failedTaken).isEmpty();
+    }
+
+    @Test
+    void aFailureWithoutALastCycleEndsTheFlusherWithoutOne() {
+        pending.failure = new java.io.IOException("fsync failed");
+        pending.records = true;
+
+        turns.flusherLoop().run();
+
+        assertThat(pending.takes).isZero();
+    }
+
     /** Until {@code thread} waits on the writer's work condition, or has ended (no time bound: the class's timeout). */
     private void awaitWaitingForWork(Thread thread) {
         while (thread.isAlive()) {
@@ -183,6 +205,9 @@ class CycleTurnsTest {
         volatile boolean closing;
         volatile boolean records;
         volatile int takes;
+        /** What {@link #lastCycle} answers once. */
+        volatile boolean lastCycle;
+        final List<Boolean> forced = new CopyOnWriteArrayList<>();
         /** Run by take before it takes the waiters, and after (with the lock held, as the writer's take). */
         volatile Runnable beforeTake = () -> { };
         volatile Runnable afterTake = () -> { };
@@ -225,6 +250,7 @@ class CycleTurnsTest {
         @Override
         public Cycle take(boolean force) {
             takes++;
+            forced.add(force);
             beforeTake.run();
             List<CompletableFuture<Void>> done = new ArrayList<>(waiters);
             waiters.clear();
@@ -247,6 +273,13 @@ class CycleTurnsTest {
         public void failTaken(Throwable e) {
             failure = e;
             failedTaken.add(e);
+        }
+
+        @Override
+        public boolean lastCycle() {
+            boolean last = lastCycle;
+            lastCycle = false;
+            return last;
         }
     }
 }
