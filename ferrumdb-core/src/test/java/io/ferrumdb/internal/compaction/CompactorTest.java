@@ -374,10 +374,10 @@ class CompactorTest {
     }
 
     /**
-     * Writes a history of 1,200 writes of 300 keys into three sealed segments and compacts them all, with {@code
-     * healthy} the writer's {@code all()}; returns the outputs' files by name, their records (sorted) under
-     * "records" and the key directory under "keys". Checks which path was taken (the hint buffers the run took) and
-     * that each output's hint names exactly its records.
+     * Writes a history of 1,200 writes of 300 keys (and three of two keys, more than 1 MiB each) into three sealed
+     * segments and compacts them all, with {@code healthy} the writer's {@code all()}; returns the outputs' files by
+     * name, their records (sorted) under "records" and the key directory under "keys". Checks which path was taken
+     * (the hint buffers the run took) and that each output's hint names exactly its records.
      */
     private Map<String, byte[]> compactHistory(Path at, boolean healthy, int threads) throws Exception {
         java.nio.file.Files.createDirectories(at);
@@ -388,10 +388,12 @@ class CompactorTest {
         java.util.Random random = new java.util.Random(29);
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < 400; i++) {
-                int pick = random.nextInt(400);
-                int size = pick == 0 && round > 0 ? (1 << 20) + random.nextInt(100_000)
-                        : pick < 8 ? 1_000 + random.nextInt(70_000) : random.nextInt(200);
+                int size = random.nextInt(50) == 0 ? 1_000 + random.nextInt(70_000) : random.nextInt(200);
                 append(RecordFormat.TYPE_PUT, "key-" + random.nextInt(300), 0, size);
+                if (i == 200) {
+                    // Larger than an output's write buffer; the first round's is overwritten by the last round's.
+                    append(RecordFormat.TYPE_PUT, "key-big" + round % 2, 0, (1 << 20) + 1_000 * round);
+                }
             }
             writer.rollAndSync();
         }
@@ -409,6 +411,11 @@ class CompactorTest {
         };
         Set<Integer> before = Set.copyOf(set.ids());
         Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, durable, writer::sync);
+        // Three parts when asked: at least a quarter output's live bytes each, the inputs cut inside segments.
+        assertThat(Compactor.split(inputs, inputs.stream().mapToLong(Segment::writtenLength).sum(), threads).stream()
+                .filter(part -> part.stream().anyMatch(share -> share.from() > 0)).count())
+                .isGreaterThanOrEqualTo(threads - 1);
+        assertThat(inputs.stream().mapToLong(Segment::liveBytes).sum()).isGreaterThan(3L * (1 << 20) / 4);
         compactor.compact(inputs, () -> false, threads, ProgressMeter.IGNORE);
         assertThat(compactor.keptArrays().take().hintBuffers()).as("hints read").isEqualTo(healthy ? 0 : inputs.size());
         compactor.close();
@@ -445,6 +452,9 @@ class CompactorTest {
         writer = null;
         set.closeAll();
         set = null;
+        for (String k : List.of("key-big0", "key-big1")) {
+            assertThat(keyDir.remove(new Key(k.getBytes(StandardCharsets.UTF_8)))).as(k).isNotNull();
+        }
         for (int k = 0; k < 300; k++) {
             keyDir.remove(new Key(("key-" + k).getBytes(StandardCharsets.UTF_8)));
         }
