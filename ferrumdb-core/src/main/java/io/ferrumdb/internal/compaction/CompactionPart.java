@@ -12,6 +12,7 @@ import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -82,8 +83,6 @@ final class CompactionPart {
     private final List<Share> shares;
     private final SegmentOutput.Pools outputPools;
     private final InputHints hints;
-    /** The header of the record {@link #copyLive} reads from an input's map. */
-    private final byte[] header = new byte[RecordFormat.HEADER_SIZE];
     /** The run's progress, shared by its parts: the input bytes decided (and copied where they stay). */
     private final ProgressMeter progress;
     final List<SegmentOutput> outputs = new ArrayList<>();
@@ -177,9 +176,10 @@ final class CompactionPart {
      */
     private void copyByBitmap(Share share, int input, Runnable abandonIf, BooleanSupplier abandon) throws IOException {
         long passed = share.from();
+        ByteBuffer map = share.in().mapView();
         for (long next = live.nextLive(input, share.from(), share.to()); next >= 0; ) {
             abandonIf.run();
-            next = copyLiveBatch(share, input, next, abandon);
+            next = copyLiveBatch(share, map, input, next, abandon);
             long reached = next < 0 ? share.to() : next;
             progress.add(reached - passed);
             passed = reached;
@@ -188,11 +188,12 @@ final class CompactionPart {
     }
 
     /** Copies up to BATCH live records from the one at {@code offset}; returns the next one's offset, or -1. */
-    private long copyLiveBatch(Share share, int input, long offset, BooleanSupplier abandon) throws IOException {
+    private long copyLiveBatch(Share share, ByteBuffer map, int input, long offset, BooleanSupplier abandon)
+            throws IOException {
         Segment in = share.in();
         long next = offset;
         for (int i = 0; i < Compactor.BATCH && next >= 0; i++) {
-            long end = copyLive(in, input, next, abandon);
+            long end = copyLive(in, map, input, next, abandon);
             long after = live.nextLive(input, next + 1, share.to());
             if (after >= 0 && after < end) {
                 throw new CorruptionException(in.path(), next, "record of " + (end - next) + " bytes overlaps the"
@@ -204,30 +205,32 @@ final class CompactionPart {
     }
 
     /**
-     * Copies the live record at {@code offset} of {@code in}, an input copied by bitmap, from its header read in the
-     * map (the copy checks its CRC and header again once read whole, {@link SegmentOutput#copy}); returns where the
-     * record ends. Its fate is {@link #fate}'s for a live record.
+     * Copies the live record at {@code offset} of {@code in}, an input copied by bitmap, from its header read in
+     * {@code map}, the input's ({@link Segment#mapView}; the copy checks its CRC and header again once read whole,
+     * {@link SegmentOutput#copy}); returns where the record ends. Its fate is {@link #fate}'s for a live record.
      */
-    private long copyLive(Segment in, int input, long offset, BooleanSupplier abandon) throws IOException {
+    private long copyLive(Segment in, ByteBuffer map, int input, long offset, BooleanSupplier abandon)
+            throws IOException {
         long length = in.writtenLength();
         if (offset + RecordFormat.HEADER_SIZE > length) {
             throw new CorruptionException(in.path(), offset, "the key directory names a record past the segment's"
                     + " end (" + length + " bytes)");
         }
-        in.readInto(offset, header, 0, RecordFormat.HEADER_SIZE);
-        String problem = RecordFormat.headerProblem(header, 0);
+        int at = (int) offset;
+        String problem = RecordFormat.headerProblem(map, at);
         if (problem != null) {
             throw new CorruptionException(in.path(), offset, problem);
         }
-        int size = RecordFormat.recordSize(header, 0, in.cipher());
+        int size = RecordFormat.recordSize(RecordFormat.keyLength(map, at), RecordFormat.valueLength(map, at),
+                in.cipher());
         if (offset + size > length) {
             throw new CorruptionException(in.path(), offset, "record of " + size + " bytes runs past the segment's"
                     + " end (" + length + " bytes)");
         }
-        long sequence = RecordFormat.sequence(header, 0);
+        long sequence = RecordFormat.sequence(map, at);
         assert sequence <= oldestOutside : "a record copied by bitmap may shadow one outside the run";
-        copyRecord(in, input, durable.isDurable(in.id(), offset), offset, RecordFormat.type(header, 0), size,
-                sequence, RecordFormat.expiresAt(header, 0), abandon);
+        copyRecord(in, input, durable.isDurable(in.id(), offset), offset, RecordFormat.type(map, at), size, sequence,
+                RecordFormat.expiresAt(map, at), abandon);
         return offset + size;
     }
 
