@@ -398,19 +398,8 @@ class CompactorTest {
             writer.rollAndSync();
         }
         List<Segment> inputs = set.sealedExcept(writer.active() == null ? -1 : writer.active().id());
-        Compactor.Durability durable = new Compactor.Durability() {
-            @Override
-            public boolean isDurable(int segmentId, long offset) {
-                return true;
-            }
-
-            @Override
-            public boolean all() {
-                return healthy;
-            }
-        };
         Set<Integer> before = Set.copyOf(set.ids());
-        Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, durable, writer::sync);
+        Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, everyRecordDurable(healthy), writer::sync);
         // Three parts when asked: at least a quarter output's live bytes each, the inputs cut inside segments.
         assertThat(Compactor.split(inputs, inputs.stream().mapToLong(Segment::writtenLength).sum(), threads).stream()
                 .filter(part -> part.stream().anyMatch(share -> share.from() > 0)).count())
@@ -463,6 +452,14 @@ class CompactorTest {
     }
 
     private static Compactor.Durability allDurable() {
+        return everyRecordDurable(true);
+    }
+
+    /**
+     * Every record durable, and {@code all()} as given: false is a writer that reports a failure which caught none of
+     * the records compacted (the hint path decides then).
+     */
+    private static Compactor.Durability everyRecordDurable(boolean all) {
         return new Compactor.Durability() {
             @Override
             public boolean isDurable(int segmentId, long offset) {
@@ -471,7 +468,7 @@ class CompactorTest {
 
             @Override
             public boolean all() {
-                return true;
+                return all;
             }
         };
     }
