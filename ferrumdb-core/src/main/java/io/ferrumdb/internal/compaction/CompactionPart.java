@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.CorruptionException;
 import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -11,6 +12,7 @@ import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +33,11 @@ import java.util.function.LongSupplier;
  */
 final class CompactionPart {
     /**
-     * The records of input {@code in} whose hint entries fall in bytes {@code [from, to)} of its data in proportion:
-     * entries {@code [count * from / length, count * to / length)} of its hint's {@code count}. Two shares cut at
-     * the same byte cut the same entry list at the same place, so the shares of a split cover every entry once.
+     * The records of input {@code in} in bytes {@code [from, to)} of its data. Copied by bitmap, those whose first
+     * byte lies there; else those whose hint entries fall there in proportion: entries {@code [count * from /
+     * length, count * to / length)} of its hint's {@code count}. Two shares cut at the same byte cut the same entry
+     * list at the same place, so either way the shares of a split cover every record once (an input is copied the
+     * same way by all its shares: {@link LiveRecords#byBitmap} is the run's).
      */
     record Share(Segment in, long from, long to) {
         /** The share's entries of {@code all}, the whole hint of {@link #in}. */
@@ -50,6 +54,24 @@ final class CompactionPart {
     }
 
     private static final byte[] EMPTY = new byte[0];
+
+    /**
+     * Whether input {@code in} can be copied by bitmap: its live records found from {@link LiveRecords#nextLive} and
+     * their headers read from its map, every other record dropped unread, its hint not read at all. It holds when
+     * {@link #fate} drops every record the bitmap does not name whatever the key directory says of its key:
+     * <ul>
+     *   <li>no write had failed when the run began deciding ({@code healthy}: {@code durable.all()}); should one fail
+     *   later, the run keeps its inputs ({@link Compactor}'s syncAndJournal), as when the hint path decided;</li>
+     *   <li>no record of the input may shadow an older one outside the run: its highest sequence number is at most
+     *   {@code oldestOutside}, so no tombstone or value with a TTL must stay;</li>
+     *   <li>the input and the outputs are plaintext ({@code encrypted}: the database's), so that the copy is a byte
+     *   copy of records whose lengths the header gives (an encrypted record is re-sealed from its plaintext key).</li>
+     * </ul>
+     * The usual case of {@code db.compact()} and of compacting the oldest segments.
+     */
+    static boolean copiesByBitmap(Segment in, boolean healthy, long oldestOutside, boolean encrypted) {
+        return healthy && in.maxSequence() <= oldestOutside && !encrypted && in.cipher().isPlaintext();
+    }
 
     private final KeyDir keyDir;
     private final LiveRecords live;
@@ -95,6 +117,10 @@ final class CompactionPart {
             abandonIf.run();
             Segment in = share.in();
             int input = live.input(in.id());
+            if (live.byBitmap(input)) {
+                copyByBitmap(share, input, abandonIf, abandon);
+                continue;
+            }
             // The hint's entries are read in place, in file order (so the input is read sequentially through its
             // memory map), with no object per record.
             HintFile.Cursor e = share.of(hints.of(in));
@@ -130,26 +156,109 @@ final class CompactionPart {
             if (fate == Fate.DROP) {
                 continue;
             }
-            int payload = fate == Fate.TOMBSTONE ? e.keyLength() : e.recordSize() - RecordFormat.HEADER_SIZE;
-            SegmentOutput out = current;
-            if (out == null || out.full(payload)) {
-                out = new SegmentOutput(segments.files(), segments.allocateId(), segmentSize, outputPools);
-                outputs.add(out);
-                current = out;
-            }
-            long before = out.length();
             if (fate == Fate.TOMBSTONE) {
+                SegmentOutput out = output(e.keyLength());
+                long before = out.length();
                 out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
+                rate.wrote(out.length() - before, abandon);
             } else {
-                long copiedTo = out.copy(in, e);
-                if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
-                    live.copied(input, e.offset(), CompactionView.locationWord(out.segment().id(), copiedTo),
-                            out.lastSize(), out.lastExpiresAt());
-                }
+                copyRecord(in, input, fate == Fate.COPY, e.offset(), e.type(), e.recordSize(), e.sequence(),
+                        e.expiresAt(), abandon);
             }
-            rate.wrote(out.length() - before, abandon);
         }
         return inputBytes;
+    }
+
+    /**
+     * Copies the live records of a share of an input {@link #copiesByBitmap copied by bitmap}, in file order, up to
+     * {@link Compactor#BATCH} records per call of {@link #copyLiveBatch} (as {@link #copyBatch}, for the JIT). The
+     * progress counts the share's bytes as the copy passes them, the dropped records' between the live ones.
+     */
+    private void copyByBitmap(Share share, int input, Runnable abandonIf, BooleanSupplier abandon) throws IOException {
+        long passed = share.from();
+        ByteBuffer map = share.in().mapView();
+        for (long next = live.nextLive(input, share.from(), share.to()); next >= 0; ) {
+            abandonIf.run();
+            next = copyLiveBatch(share, map, input, next, abandon);
+            long reached = next < 0 ? share.to() : next;
+            progress.add(reached - passed);
+            passed = reached;
+        }
+        progress.add(share.to() - passed);
+    }
+
+    /** Copies up to BATCH live records from the one at {@code offset}; returns the next one's offset, or -1. */
+    private long copyLiveBatch(Share share, ByteBuffer map, int input, long offset, BooleanSupplier abandon)
+            throws IOException {
+        Segment in = share.in();
+        long next = offset;
+        for (int i = 0; i < Compactor.BATCH && next >= 0; i++) {
+            long end = copyLive(in, map, input, next, abandon);
+            long after = live.nextLive(input, next + 1, share.to());
+            if (after >= 0 && after < end) {
+                throw new CorruptionException(in.path(), next, "record of " + (end - next) + " bytes overlaps the"
+                        + " record the key directory names at offset " + after);
+            }
+            next = after;
+        }
+        return next;
+    }
+
+    /**
+     * Copies the live record at {@code offset} of {@code in}, an input copied by bitmap, from its header read in
+     * {@code map}, the input's ({@link Segment#mapView}; the copy checks its CRC and header again once read whole,
+     * {@link SegmentOutput#copy}); returns where the record ends. Its fate is {@link #fate}'s for a live record.
+     */
+    private long copyLive(Segment in, ByteBuffer map, int input, long offset, BooleanSupplier abandon)
+            throws IOException {
+        long length = in.writtenLength();
+        if (offset + RecordFormat.HEADER_SIZE > length) {
+            throw new CorruptionException(in.path(), offset, "the key directory names a record past the segment's"
+                    + " end (" + length + " bytes)");
+        }
+        int at = (int) offset;
+        String problem = RecordFormat.headerProblem(map, at);
+        if (problem != null) {
+            throw new CorruptionException(in.path(), offset, problem);
+        }
+        int size = RecordFormat.recordSize(RecordFormat.keyLength(map, at), RecordFormat.valueLength(map, at),
+                in.cipher());
+        if (offset + size > length) {
+            throw new CorruptionException(in.path(), offset, "record of " + size + " bytes runs past the segment's"
+                    + " end (" + length + " bytes)");
+        }
+        long sequence = RecordFormat.sequence(map, at);
+        assert sequence <= oldestOutside : "a record copied by bitmap may shadow one outside the run";
+        copyRecord(in, input, durable.isDurable(in.id(), offset), offset, RecordFormat.type(map, at), size, sequence,
+                RecordFormat.expiresAt(map, at), abandon);
+        return offset + size;
+    }
+
+    /**
+     * Copies one record (COPY, or KEEP when not {@code follow}): the key directory follows a copied PUT it points
+     * at ({@link LiveRecords#copied}).
+     */
+    private void copyRecord(Segment in, int input, boolean follow, long offset, byte type, int size, long sequence,
+                            long expiresAt, BooleanSupplier abandon) throws IOException {
+        SegmentOutput out = output(size - RecordFormat.HEADER_SIZE);
+        long before = out.length();
+        long copiedTo = out.copy(in, offset, type, size, sequence, expiresAt);
+        if (follow && type == RecordFormat.TYPE_PUT) {
+            live.copied(input, offset, CompactionView.locationWord(out.segment().id(), copiedTo), out.lastSize(),
+                    out.lastExpiresAt());
+        }
+        rate.wrote(out.length() - before, abandon);
+    }
+
+    /** The output to write a record of {@code payload} bytes of key and value to: the current one, or a new one. */
+    private SegmentOutput output(int payload) throws IOException {
+        SegmentOutput out = current;
+        if (out == null || out.full(payload)) {
+            out = new SegmentOutput(segments.files(), segments.allocateId(), segmentSize, outputPools);
+            outputs.add(out);
+            current = out;
+        }
+        return out;
     }
 
     /** What becomes of one input record. */

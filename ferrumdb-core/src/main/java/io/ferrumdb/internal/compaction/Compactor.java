@@ -173,7 +173,9 @@ public final class Compactor {
         InputHints hints = new InputHints(files, arrays);
         ProgressMeter progress = new ProgressMeter(bytesRead, listener);
         // After the caller purged expired entries (as the record fates expect) and before any record is decided.
-        LiveRecords liveRecords = LiveRecords.of(view, inputs, arrays);
+        boolean encrypted = files.ciphers().encrypted();
+        LiveRecords liveRecords = LiveRecords.of(view, inputs,
+                in -> CompactionPart.copiesByBitmap(in, decidedWhileHealthy, oldestOutside, encrypted), arrays);
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
             running.add(new CompactionPart(keyDir, liveRecords, segments, segmentSize, durable, oldestOutside, rate,
@@ -332,7 +334,7 @@ public final class Compactor {
 
     /**
      * The inputs cut into {@code parts} contiguous shares of about equal bytes, in file order. A cut inside a
-     * segment falls between hint entries in proportion to the bytes ({@link CompactionPart.Share}).
+     * segment falls at that byte, or between hint entries in proportion to the bytes ({@link CompactionPart.Share}).
      */
     static List<List<CompactionPart.Share>> split(List<Segment> inputs, long totalBytes, int parts) {
         List<List<CompactionPart.Share>> shares = new ArrayList<>(parts);

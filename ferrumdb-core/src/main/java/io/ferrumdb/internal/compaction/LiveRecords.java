@@ -6,6 +6,7 @@ import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Which records of a compaction's inputs the key directory names (the live ones), decided from one walk of its slot
@@ -18,6 +19,10 @@ import java.util.List;
  * order, found from a count per bitmap word. Copies are kept in primitive arrays indexed by that number (no object
  * per record: a profile of a 300,000-key compaction once showed per-record objects promoted by young collections,
  * 0.1-0.3 s of pauses).
+ *
+ * <p>A bit names a grain, not the byte its record starts at. For the inputs copied by bitmap ({@link
+ * CompactionPart#copiesByBitmap}: no hint read, the bitmap alone says which records to copy) the walk also keeps,
+ * per grain, where in it the record starts ({@link #within}), so that {@link #nextLive} gives exact offsets.
  *
  * <p>Threads: {@link #of} runs on the caller before the parts start; the parts then read the bitmaps and each
  * writes the copies of its own records ({@link #copied}: disjoint numbers, as the parts' shares are disjoint); the
@@ -36,6 +41,14 @@ final class LiveRecords implements CompactionView.Copies {
      */
     private final int[] firstWord;
     private final long[] bits;
+    /**
+     * Per grain of every input (indexed {@code 64 * word + bit}, words as {@link #bits}): where in its grain the
+     * record of a set bit starts, {@code offset - grain * GRAIN}; null when no input is copied by bitmap. Read only
+     * where a bit is set (a reused array holds the last run's bytes elsewhere).
+     */
+    private final byte[] within;
+    /** Per input (index as {@link #ids}): whether it is copied by bitmap (then {@link #within} holds its starts). */
+    private final boolean[] byBitmap;
     /** Per bitmap word (indexed as {@link #bits}): the copy number of its first live record (live records before it). */
     private final int[] ranks;
     /** Per copy number: the copy's location word, or 0 while none (kept as it is, or not copied). */
@@ -46,10 +59,13 @@ final class LiveRecords implements CompactionView.Copies {
     private final long[] released;
     private final PerSegment added = new PerSegment();
 
-    private LiveRecords(int[] ids, int[] firstWord, long[] bits, RunArrays arrays) {
+    private LiveRecords(int[] ids, int[] firstWord, long[] bits, byte[] within, boolean[] byBitmap,
+                        RunArrays arrays) {
         this.ids = ids;
         this.firstWord = firstWord;
         this.bits = bits;
+        this.within = within;
+        this.byBitmap = byBitmap;
         int words = firstWord[ids.length];
         this.ranks = arrays.ranks(words);
         long live = 0;
@@ -67,16 +83,18 @@ final class LiveRecords implements CompactionView.Copies {
         this.released = new long[ids.length];
     }
 
-    /** As {@link #of(CompactionView, List, RunArrays)} with arrays of its own (tests). */
+    /** As {@link #of(CompactionView, List, Predicate, RunArrays)} with arrays of its own, no input by bitmap (tests). */
     static LiveRecords of(CompactionView view, List<Segment> inputs) {
-        return of(view, inputs, new RunArrays());
+        return of(view, inputs, in -> false, new RunArrays());
     }
 
     /**
      * Walks the key directory's table for the live records of {@code inputs} (sealed segments), into arrays taken
-     * from {@code arrays}, which the run holds until it has {@link #apply applied} the copies.
+     * from {@code arrays}, which the run holds until it has {@link #apply applied} the copies; {@code byBitmap}
+     * names the inputs to be copied by bitmap ({@link #nextLive}). When the inputs have too many grains for one
+     * array of starts (over 60 GB at once), none is.
      */
-    static LiveRecords of(CompactionView view, List<Segment> inputs, RunArrays arrays) {
+    static LiveRecords of(CompactionView view, List<Segment> inputs, Predicate<Segment> byBitmap, RunArrays arrays) {
         Segment[] sorted = inputs.toArray(new Segment[0]);
         Arrays.sort(sorted, (a, b) -> Integer.compare(a.id(), b.id()));
         int[] ids = new int[sorted.length];
@@ -94,6 +112,13 @@ final class LiveRecords implements CompactionView.Copies {
         }
         firstWord[sorted.length] = (int) words;
         long[] bits = arrays.bits((int) words);
+        boolean[] exact = new boolean[sorted.length];
+        boolean any = false;
+        for (int i = 0; i < sorted.length && words <= (Integer.MAX_VALUE - 8) >>> 6; i++) {
+            exact[i] = byBitmap.test(sorted[i]);
+            any |= exact[i];
+        }
+        byte[] within = any ? arrays.within((int) words << 6) : null;
         view.liveLocations(ids[0], ids[ids.length - 1], location -> {
             int i = Arrays.binarySearch(ids, CompactionView.segmentOf(location));
             if (i < 0) {
@@ -104,9 +129,21 @@ final class LiveRecords implements CompactionView.Copies {
                 throw new IllegalStateException("the key directory names offset " + CompactionView.offsetOf(location)
                         + " of segment " + ids[i] + ", beyond its " + sorted[i].writtenLength() + " bytes");
             }
-            bits[firstWord[i] + (int) (grain >>> 6)] |= 1L << grain;
+            int w = firstWord[i] + (int) (grain >>> 6);
+            if (within != null) {
+                byte start = (byte) (CompactionView.offsetOf(location) - grain * GRAIN);
+                int at = w << 6 | (int) (grain & 63);
+                // Two records never start closer than a header apart: a grain holds one start.
+                if ((bits[w] & 1L << grain) != 0 && within[at] != start) {
+                    throw new IllegalStateException("the key directory names two records less than " + GRAIN
+                            + " bytes apart near offset " + CompactionView.offsetOf(location) + " of segment "
+                            + ids[i]);
+                }
+                within[at] = start;
+            }
+            bits[w] |= 1L << grain;
         });
-        return new LiveRecords(ids, firstWord, bits, arrays);
+        return new LiveRecords(ids, firstWord, bits, within, exact, arrays);
     }
 
     /** The index of input {@code segmentId} for {@link #isLive} and {@link #copied}; the caller knows it is one. */
@@ -114,6 +151,40 @@ final class LiveRecords implements CompactionView.Copies {
         int i = Arrays.binarySearch(ids, segmentId);
         assert i >= 0 : "segment " + segmentId + " is not an input";
         return i;
+    }
+
+    /** Whether input {@code input} is copied by bitmap: {@link #nextLive} answers for it. */
+    boolean byBitmap(int input) {
+        return byBitmap[input];
+    }
+
+    /**
+     * The offset of the first record of input {@code input} (copied by bitmap) in {@code [from, to)} that a key
+     * named when the walk read its slot, or -1 when none: the live records in file order, from the set bits.
+     */
+    long nextLive(int input, long from, long to) {
+        assert byBitmap[input] : "input " + ids[input] + " is not copied by bitmap";
+        long grain = from / GRAIN;
+        int end = firstWord[input + 1];
+        int w = firstWord[input] + (int) Math.min(grain >>> 6, end - firstWord[input]);
+        long word = w < end ? bits[w] & -1L << grain : 0;
+        while (true) {
+            while (word == 0) {
+                if (++w >= end) {
+                    return -1;
+                }
+                word = bits[w];
+            }
+            int bit = Long.numberOfTrailingZeros(word);
+            long offset = ((long) (w - firstWord[input]) << 6 | bit) * GRAIN + within[w << 6 | bit];
+            if (offset >= to) {
+                return -1;
+            }
+            if (offset >= from) {
+                return offset;
+            }
+            word &= word - 1;
+        }
     }
 
     /** Whether a key named the record at {@code offset} of input {@code input} when the walk read its slot. */

@@ -124,17 +124,17 @@ public final class SegmentOutput {
     }
 
     /**
-     * Copies the live record at the cursor's current entry of {@code in}; returns the offset it now lies at in this
-     * output, {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, from
-     * the input's memory map straight into the output buffer; only the COMMIT flag changes. A record that follows
-     * the previous copy in the same input joins its run, and a run is read with one copy and checked record by
-     * record when it ends ({@link #endRun}): CRC, header, and the type, size, sequence number and expiry the hint gave,
-     * which this call has already used. Encrypted records are opened and sealed again one by one, because the
-     * record's file offset is part of its nonce and associated data.
+     * Copies the record of {@code size} bytes at {@code offset} of {@code in}, whose type, sequence number and expiry
+     * its hint entry or its header read from the input's map gave; returns the offset it now lies at in this output,
+     * {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, from the
+     * input's memory map straight into the output buffer; only the COMMIT flag changes. A record that follows the
+     * previous copy in the same input joins its run, and a run is read with one copy and checked record by record
+     * when it ends ({@link #endRun}): CRC, header, and the type, size, sequence number and expiry given here, which
+     * this call has already used; its hint entries are made then, with the keys of the records read. Encrypted
+     * records are opened and sealed again one by one, because the record's file offset is part of its nonce and
+     * associated data.
      */
-    public long copy(Segment in, HintFile.Cursor e) throws IOException {
-        int size = e.recordSize();
-        long offset = e.offset();
+    public long copy(Segment in, long offset, byte type, int size, long sequence, long expiresAt) throws IOException {
         if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > BUFFER) {
             return append(RecordReader.open(in, offset, in.read(offset, size))).offset();
         }
@@ -145,12 +145,9 @@ public final class SegmentOutput {
             flush();
         }
         if (run.count == 0) {
-            run.start(in, offset, buffered);
+            run.start(in, offset, buffered, length);
         }
-        long sequence = e.sequence();
-        long expiresAt = e.expiresAt();
-        run.add(e.type(), size, sequence, expiresAt);
-        hint.add(e.type(), e.buffer(), e.keyAt(), e.keyLength(), size, length, sequence, expiresAt);
+        run.add(type, size, sequence, expiresAt);
         long copiedTo = length;
         length += size;
         noteLast(size, expiresAt);
@@ -159,7 +156,8 @@ public final class SegmentOutput {
 
     /**
      * Reads the pending run into the buffer, where {@link #copy} reserved its place, and checks each record against
-     * what its hint entry promised; sets COMMIT on each. Every record of a compaction output is a unit of its own.
+     * what its caller promised; sets COMMIT on each (every record of a compaction output is a unit of its own) and
+     * adds its hint entry.
      */
     private void endRun() throws IOException {
         Run r = run;
@@ -185,6 +183,8 @@ public final class SegmentOutput {
             if (!RecordFormat.isCommit(b, at)) {
                 RecordFormat.markCommit(b, at, size);
             }
+            hint.add(r.types[i], b, at + RecordFormat.HEADER_SIZE, RecordFormat.keyLength(b, at), size,
+                    r.to + (at - r.at), r.sequences[i], r.expiries[i]);
             at += size;
         }
         segment.noteSequences(r.minSequence, r.maxSequence);
@@ -389,7 +389,7 @@ public final class SegmentOutput {
 
     /**
      * Consecutive records of one input, copied as one byte range (issue 23, session 10: one read of the input's map
-     * per run instead of one per record), with what their hint entries said of each, to be checked once read.
+     * per run instead of one per record), with what the caller said of each, to be checked once read.
      * Bounded by {@link #MAX_BYTES}, so that the run is still in the core's cache when it is checked, and by
      * {@link #MAX_RECORDS}, the length of the arrays that remember the entries.
      */
@@ -404,17 +404,19 @@ public final class SegmentOutput {
         final long[] expiries = new long[MAX_RECORDS];
         Segment in;
         long from;
-        /** Where the run goes in the output buffer. */
+        /** Where the run goes in the output buffer, and in the output file. */
         int at;
+        long to;
         int bytes;
         int count;
         long minSequence;
         long maxSequence;
 
-        void start(Segment in, long from, int at) {
+        void start(Segment in, long from, int at, long to) {
             this.in = in;
             this.from = from;
             this.at = at;
+            this.to = to;
             this.bytes = 0;
             this.minSequence = Long.MAX_VALUE;
             this.maxSequence = Long.MIN_VALUE;
