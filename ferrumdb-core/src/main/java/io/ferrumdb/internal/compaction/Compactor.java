@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
@@ -7,11 +8,13 @@ import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.log.InputWindow;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -94,6 +97,8 @@ public final class Compactor {
      * collector.
      */
     private final RunArrays.Keeper kept = new RunArrays.Keeper();
+    /** The parts' input windows' buffers (1 MiB each, direct), kept from run to run, softly. */
+    private final ArrayPool<ByteBuffer> windows = new ArrayPool<>(InputWindow::newBuffer, 4);
     /** Threads for subcompactions, created when a compaction first runs more than one part. */
     private ThreadPoolExecutor pool;
 
@@ -179,7 +184,7 @@ public final class Compactor {
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
             running.add(new CompactionPart(keyDir, liveRecords, segments, segmentSize, durable, oldestOutside, rate,
-                    shares, outputPools, hints, progress));
+                    shares, outputPools, windows, hints, progress));
         }
         List<SegmentOutput> outputs = new ArrayList<>();
         try {

@@ -96,8 +96,8 @@ public final class RecordFormat {
     }
 
     /*
-     * The header's fields read in place from a big-endian buffer (a sealed segment's map, Segment#mapView): a few
-     * absolute reads cost several times less than a bulk copy of the 28 bytes into an array (compaction, issue 23).
+     * The header's fields read in place from a big-endian buffer (a compaction part's InputWindow): a few absolute
+     * reads cost several times less than a bulk copy of the 28 bytes into an array (compaction, issue 23).
      */
 
     public static byte type(java.nio.ByteBuffer b, int off) {

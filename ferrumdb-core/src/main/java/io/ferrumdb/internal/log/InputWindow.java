@@ -41,23 +41,18 @@ public final class InputWindow {
     }
 
     /**
-     * Copies the {@code size} bytes at {@code offset} of {@code in} (a sealed segment) into {@code dst[at]}. Bytes the
-     * window does not hold are read with a positional read from {@code offset} on; a range longer than the window is
-     * read straight into {@code dst}.
+     * Makes the window hold the {@code size} bytes at {@code offset} of {@code in} (a sealed segment), with a
+     * positional read from {@code offset} on when it does not, and returns their index in {@link #buffer()}.
      *
      * @throws CorruptionException if the range runs past the segment's written length or its file ends before it
+     * @throws IllegalArgumentException if {@code size} exceeds the window
      */
-    public void readInto(Segment in, long offset, byte[] dst, int at, int size) throws IOException {
-        if (in != this.in || offset < from || offset + size > from + length) {
-            long end = in.writtenLength();
-            if (offset < 0 || size < 0 || offset + size > end) {
-                throw new CorruptionException(in.path(), offset, size + " bytes asked past the segment's written"
-                        + " length (" + end + " bytes)");
-            }
+    public int at(Segment in, long offset, int size) throws IOException {
+        if (!holds(in, offset, size)) {
             if (size > buffer.capacity()) {
-                fill(in, offset, ByteBuffer.wrap(dst, at, size));
-                return;
+                throw new IllegalArgumentException(size + " bytes do not fit a window of " + buffer.capacity());
             }
+            long end = checkRange(in, offset, size);
             this.in = null; // until the read succeeds
             buffer.clear().limit((int) Math.min(buffer.capacity(), end - offset));
             fill(in, offset, buffer);
@@ -65,7 +60,38 @@ public final class InputWindow {
             this.from = offset;
             this.length = buffer.limit();
         }
-        buffer.get((int) (offset - from), dst, at, size);
+        return (int) (offset - from);
+    }
+
+    /**
+     * Copies the {@code size} bytes at {@code offset} of {@code in} (a sealed segment) into {@code dst[at]}: from the
+     * window when it holds them, else as {@link #at} reads them, except a range longer than the window or lying before
+     * it (a run of records the caller took before the window moved on), which is read straight into {@code dst} and
+     * leaves the window as it is.
+     *
+     * @throws CorruptionException if the range runs past the segment's written length or its file ends before it
+     */
+    public void readInto(Segment in, long offset, byte[] dst, int at, int size) throws IOException {
+        if (!holds(in, offset, size) && (size > buffer.capacity() || in == this.in && offset < from)) {
+            checkRange(in, offset, size);
+            fill(in, offset, ByteBuffer.wrap(dst, at, size));
+            return;
+        }
+        buffer.get(at(in, offset, size), dst, at, size);
+    }
+
+    private boolean holds(Segment in, long offset, int size) {
+        return in == this.in && offset >= from && offset + size <= from + length;
+    }
+
+    /** The segment's written length, which the range must lie within. */
+    private static long checkRange(Segment in, long offset, int size) throws CorruptionException {
+        long end = in.writtenLength();
+        if (offset < 0 || size < 0 || offset + size > end) {
+            throw new CorruptionException(in.path(), offset, size + " bytes asked past the segment's written"
+                    + " length (" + end + " bytes)");
+        }
+        return end;
     }
 
     /** Reads {@code into}'s remaining bytes from {@code offset} of {@code in}, all of them. */

@@ -189,19 +189,6 @@ public final class Segment {
         return true;
     }
 
-    /**
-     * A read-only, big-endian view of this sealed segment's map, for absolute reads of small fields in place (a record
-     * header's: {@link RecordFormat#headerProblem(ByteBuffer, int)}), which cost several times less than a {@link
-     * #readInto} of their few bytes.
-     */
-    public ByteBuffer mapView() {
-        ByteBuffer map = mapped;
-        if (map == null) {
-            throw new IllegalStateException("segment " + id + " is not sealed: it has no map to read");
-        }
-        return map.asReadOnlyBuffer().order(java.nio.ByteOrder.BIG_ENDIAN);
-    }
-
     /** Reads {@code size} bytes at {@code offset}, which must lie below {@link #writtenLength()}. */
     public byte[] read(long offset, int size) throws IOException {
         byte[] out = new byte[size];

@@ -125,18 +125,21 @@ public final class SegmentOutput {
 
     /**
      * Copies the record of {@code size} bytes at {@code offset} of {@code in}, whose type, sequence number and expiry
-     * its hint entry or its header read from the input's map gave; returns the offset it now lies at in this output,
-     * {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, from the
-     * input's memory map straight into the output buffer; only the COMMIT flag changes. A record that follows the
+     * its hint entry or its header read through {@code window} gave; returns the offset it now lies at in this output,
+     * {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, through the
+     * part's {@link InputWindow} on the input into the output buffer; only the COMMIT flag changes. A record that follows the
      * previous copy in the same input joins its run, and a run is read with one copy and checked record by record
      * when it ends ({@link #endRun}): CRC, header, and the type, size, sequence number and expiry given here, which
      * this call has already used; its hint entries are made then, with the keys of the records read. Encrypted
      * records are opened and sealed again one by one, because the record's file offset is part of its nonce and
      * associated data.
      */
-    public long copy(Segment in, long offset, byte type, int size, long sequence, long expiresAt) throws IOException {
+    public long copy(InputWindow window, Segment in, long offset, byte type, int size, long sequence, long expiresAt)
+            throws IOException {
         if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > BUFFER) {
-            return append(RecordReader.open(in, offset, in.read(offset, size))).offset();
+            byte[] record = new byte[size];
+            window.readInto(in, offset, record, 0, size);
+            return append(RecordReader.open(in, offset, record)).offset();
         }
         if (run.count > 0 && (!run.continuesWith(in, offset, size) || buffered + run.bytes + size > buffer.length)) {
             endRun();
@@ -145,7 +148,7 @@ public final class SegmentOutput {
             flush();
         }
         if (run.count == 0) {
-            run.start(in, offset, buffered, length);
+            run.start(window, in, offset, buffered, length);
         }
         run.add(type, size, sequence, expiresAt);
         long copiedTo = length;
@@ -166,7 +169,7 @@ public final class SegmentOutput {
         }
         assert r.at == buffered && buffered + r.bytes <= buffer.length : "a run's place in the buffer moved";
         byte[] b = buffer;
-        r.in.readInto(r.from, b, r.at, r.bytes);
+        r.window.readInto(r.in, r.from, b, r.at, r.bytes);
         int at = r.at;
         for (int i = 0; i < r.count; i++) {
             int size = r.sizes[i];
@@ -191,6 +194,7 @@ public final class SegmentOutput {
         buffered += r.bytes;
         r.count = 0;
         r.in = null;
+        r.window = null;
     }
 
     private void noteLast(int size, long expiresAt) {
@@ -402,6 +406,8 @@ public final class SegmentOutput {
         final int[] sizes = new int[MAX_RECORDS];
         final long[] sequences = new long[MAX_RECORDS];
         final long[] expiries = new long[MAX_RECORDS];
+        /** What the run's bytes are read through once it ends: the copying part's window on its inputs. */
+        InputWindow window;
         Segment in;
         long from;
         /** Where the run goes in the output buffer, and in the output file. */
@@ -412,7 +418,8 @@ public final class SegmentOutput {
         long minSequence;
         long maxSequence;
 
-        void start(Segment in, long from, int at, long to) {
+        void start(InputWindow window, Segment in, long from, int at, long to) {
+            this.window = window;
             this.in = in;
             this.from = from;
             this.at = at;

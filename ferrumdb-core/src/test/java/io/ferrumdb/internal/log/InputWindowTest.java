@@ -107,6 +107,19 @@ class InputWindowTest {
     }
 
     @Test
+    void aRangeBehindTheWindowIsReadStraightIntoTheTargetAndTheWindowStays() throws Exception {
+        InputWindow w = new InputWindow(ByteBuffer.allocateDirect(WINDOW));
+        byte[] dst = new byte[40];
+        int at = w.at(segment, start + 100, 28);
+        assertThat(w.buffer().get(at)).isEqualTo(expected(start + 100));
+        w.readInto(segment, start + 40, dst, 0, 40); // a run taken before the window moved to start + 100
+        assertBytes(dst, 0, start + 40, 40);
+        assertThat(w.at(segment, start + 130, 20)).isEqualTo(30);
+        assertThat(reads).containsExactly((start + 100) + "+" + WINDOW, (start + 40) + "+40");
+        assertThatThrownBy(() -> w.at(segment, start, WINDOW + 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aRangePastTheWrittenLengthIsCorruptionNamingTheFileAndOffset() {
         InputWindow w = new InputWindow(ByteBuffer.allocateDirect(WINDOW));
         assertThatThrownBy(() -> w.readInto(segment, start + 290, new byte[20], 0, 20))
