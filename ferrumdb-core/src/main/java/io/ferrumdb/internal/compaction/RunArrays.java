@@ -33,9 +33,7 @@ final class RunArrays {
     private long[] bits;
     private byte[] within;
     private int[] ranks;
-    private long[] to;
-    private int[] toSize;
-    private long[] toExpiresAt;
+    private long[] copies;
     /** The hint buffers the last run used, not yet taken by this one; and those this run took. */
     private final List<byte[]> keptHints = new ArrayList<>();
     private final List<byte[]> usedHints = new ArrayList<>();
@@ -65,19 +63,12 @@ final class RunArrays {
         return ranks = ints(ranks, words);
     }
 
-    /** The copies' location words, zeroed over {@code [0, copies)} (0 is "not copied"). */
-    long[] to(int copies) {
-        return to = zeroed(to, copies);
-    }
-
-    /** The copies' sizes; an element is read only once its copy's location word was written. */
-    int[] toSize(int copies) {
-        return toSize = ints(toSize, copies);
-    }
-
-    /** The copies' expiries; as {@link #toSize}. */
-    long[] toExpiresAt(int copies) {
-        return toExpiresAt = longs(toExpiresAt, copies);
+    /**
+     * The copies' words ({@link LiveRecords}: location word, size, expiry per copy), zeroed over {@code [0, words)}
+     * (a location word of 0 is "not copied").
+     */
+    long[] copies(int words) {
+        return copies = zeroed(copies, words);
     }
 
     /** {@code kept} if it {@link #serves} a need of {@code needed}, else a new array. */
@@ -133,9 +124,7 @@ final class RunArrays {
         total += bits == null ? 0 : 8L * bits.length;
         total += within == null ? 0 : within.length;
         total += ranks == null ? 0 : 4L * ranks.length;
-        total += to == null ? 0 : 8L * to.length;
-        total += toSize == null ? 0 : 4L * toSize.length;
-        total += toExpiresAt == null ? 0 : 8L * toExpiresAt.length;
+        total += copies == null ? 0 : 8L * copies.length;
         for (List<byte[]> hints : List.of(keptHints, usedHints)) {
             for (byte[] b : hints) {
                 total += b.length;
