@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * the compaction-output flag: each record keeps its original sequence number and expiry and becomes a unit of its
  * own. Plaintext records are copied as they are ({@link #copy}); encrypted ones are re-encrypted under the new
  * segment's own salt ({@link #append}), so no nonce is ever reused. Hint entries are made as records go in
- * ({@link OutputHint}: a plaintext output's go to the hint's temporary file as they come). The caller renames the file to {@link SegmentFiles#dataPath} once {@link #finishUnderTemporaryName()} has made it
- * durable.
+ * ({@link OutputHint}: a plaintext output's go to the hint's temporary file as they come). The caller renames the
+ * file to {@link SegmentFiles#dataPath} once {@link #finishUnderTemporaryName()} has made it durable.
  */
 public final class SegmentOutput {
     /**
@@ -349,8 +349,9 @@ public final class SegmentOutput {
      * Writes what is buffered, fsyncs the file and finishes its hint (which names the final segment), durably. The
      * data's fsync runs on the writer thread while this one writes the hint's last entries and prologue and fsyncs
      * it: each was about half of this step's 20-40 ms per output of 21 MB (issue 23, ninth session), and the disk
-     * takes both files' pages at once. The hint may so become durable before the data, which is still under its temporary name
-     * then: a crash before the caller's rename leaves an unpublished output, as a crash between the two did.
+     * takes both files' pages at once. The hint may so become durable before the data, which is still under its
+     * temporary name then: a crash before the caller's rename leaves an unpublished output, as a crash between the
+     * two did.
      */
     public void finishUnderTemporaryName() throws IOException {
         endRun();
