@@ -1,6 +1,7 @@
 package io.ferrumdb.internal.log;
 
 import io.ferrumdb.CorruptionException;
+import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -22,11 +23,16 @@ import java.util.concurrent.TimeUnit;
  * One segment being rewritten from verified records (by compaction and by repair) under a temporary name, with
  * the compaction-output flag: each record keeps its original sequence number and expiry and becomes a unit of its
  * own. Plaintext records are copied as they are ({@link #copy}); encrypted ones are re-encrypted under the new
- * segment's own salt ({@link #append}), so no nonce is ever reused. Hint entries are collected as records go in. The
- * caller renames the file to {@link SegmentFiles#dataPath} once {@link #finishUnderTemporaryName()} has made it
- * durable.
+ * segment's own salt ({@link #append}), so no nonce is ever reused. Hint entries are made as records go in
+ * ({@link OutputHint}: a plaintext output's go to the hint's temporary file as they come). The caller renames the
+ * file to {@link SegmentFiles#dataPath} once {@link #finishUnderTemporaryName()} has made it durable.
  */
 public final class SegmentOutput {
+    /**
+     * Bytes of each of an output's two write buffers. 256 KiB buffers (a quarter of the fresh heap in a first
+     * compaction) were measured in session 29: four times the hand-offs to the writer cost more CPU in warm
+     * compactions than the first one saved.
+     */
     private static final int BUFFER = 1 << 20;
     /**
      * Every this many bytes written the writer starts an fsync of the output on its second thread, beside the next
@@ -60,7 +66,7 @@ public final class SegmentOutput {
     private final Path tmpPath;
     private final long segmentSize;
     private final Pools pools;
-    private final HintFile.Builder hint;
+    private final OutputHint hint;
     /**
      * The buffer being filled; {@link #spare} is the other one, whose bytes may be on their way to the file. Both
      * may hold an earlier output's bytes past {@link #buffered}: only {@code [0, buffered)} is ever written.
@@ -97,7 +103,17 @@ public final class SegmentOutput {
         this.tmpPath = files.dir().resolve(FileNames.temporary(FileNames.segment(id)));
         this.segment = files.create(id, tmpPath, false, true);
         this.pools = pools;
-        this.hint = new HintFile.Builder(pools.hintBlocks());
+        try {
+            this.hint = OutputHint.of(files, segment, pools.hintBlocks());
+        } catch (IOException | RuntimeException e) {
+            try {
+                segment.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            DatabaseDirectory.deleteAfterFailure(files.io(), tmpPath, e);
+            throw e;
+        }
         this.buffer = pools.buffers().take();
         this.spare = pools.buffers().take();
     }
@@ -334,11 +350,12 @@ public final class SegmentOutput {
     }
 
     /**
-     * Writes what is buffered, fsyncs the file and writes its hint (which names the final segment), durably. The
-     * data's fsync runs on the writer thread while this one encodes, writes and fsyncs the hint: each was about
-     * half of this step's 20-40 ms per output of 21 MB (issue 23, ninth session), and the disk takes both files'
-     * pages at once. The hint may so become durable before the data, which is still under its temporary name
-     * then: a crash before the caller's rename leaves an unpublished output, as a crash between the two did.
+     * Writes what is buffered, fsyncs the file and finishes its hint (which names the final segment), durably. The
+     * data's fsync runs on the writer thread while this one writes the hint's last entries and prologue and fsyncs
+     * it: each was about half of this step's 20-40 ms per output of 21 MB (issue 23, ninth session), and the disk
+     * takes both files' pages at once. The hint may so become durable before the data, which is still under its
+     * temporary name then: a crash before the caller's rename leaves an unpublished output, as a crash between the
+     * two did.
      */
     public void finishUnderTemporaryName() throws IOException {
         endRun();
@@ -354,7 +371,7 @@ public final class SegmentOutput {
                 file.force(); // nothing was ever flushed: no writer thread
             }
             segment.truncatedTo(length);
-            files.writeHint(segment, hint);
+            hint.finish(files, segment);
         } finally {
             // Waited for by stopWriter, here or in abandon after a failure; its failure is then this call's.
             inFlight = forced;
@@ -372,7 +389,7 @@ public final class SegmentOutput {
     /**
      * Deletes the output after a failure, under its temporary name or, once renamed, its final one (not listed in
      * the MANIFEST: the caller's failure came before, or {@link SegmentSet#publish} found the MANIFEST without it),
-     * and its hint; problems doing so are added to {@code cause}.
+     * and its hint, under either name; problems doing so are added to {@code cause}.
      */
     public void abandon(Throwable cause) {
         try {
@@ -389,6 +406,7 @@ public final class SegmentOutput {
         } catch (IOException e) {
             cause.addSuppressed(e);
         }
+        hint.abandon(files, cause);
     }
 
     /**
