@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferrumdb.FaultFileIO.InjectedIOException;
 import io.ferrumdb.FaultFileIO.Op;
+import io.ferrumdb.internal.directory.FileNames;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,19 +71,48 @@ class CompactionWriteFailureTest {
         compactionFailsAndLosesNothing(Op.FORCE, 1, ".seg.tmp", threads, threads * 40_000, 32 << 20);
     }
 
+    /**
+     * A plaintext output streams its hint to the hint's temporary file as its records go in (issue 23, session 29):
+     * the first write (the prologue's place, as the output is created) or the third (the second block of entries,
+     * in the middle of the copy; a part's 40,000 entries take about six) failing fails the compaction with that
+     * write's error and leaves neither output nor temporary file; nothing is lost and the next compaction succeeds.
+     * The failing file is the first output's hint: the compaction first seals the segment being written (whose hint
+     * the writer writes whole) and opens the next one, so that output is numbered two past the last segment.
+     */
+    @ParameterizedTest(name = "write #{0} of an output's hint fails, {1} thread(s)")
+    @CsvSource({"1, 1", "3, 1", "1, 2", "3, 2"})
+    void aFailingWriteOfAStreamedHintFailsTheCompactionAndLosesNothing(int nth, int threads) throws Exception {
+        compactionFailsAndLosesNothing(Op.WRITE, nth, dir -> FileNames.temporary(FileNames.hint(lastSegment(dir) + 2)),
+                threads, threads * 40_000, 32 << 20);
+    }
+
     private void compactionFailsAndLosesNothing(Op op, int nth, String fileSuffix, int threads) throws Exception {
         compactionFailsAndLosesNothing(op, nth, fileSuffix, threads, KEYS, threads == 1 ? 16 << 20 : 4 << 20);
     }
 
+    private void compactionFailsAndLosesNothing(Op op, int nth, String fileSuffix, int threads, int keys,
+                                                long segmentSize) throws Exception {
+        compactionFailsAndLosesNothing(op, nth, dir -> fileSuffix, threads, keys, segmentSize);
+    }
+
+    private static long lastSegment(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.mapToLong(p -> FileNames.segmentId(p.getFileName().toString())).max().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /**
-     * Fails the {@code nth} {@code op} on a file whose name ends with {@code fileSuffix} during a compaction of half
+     * Fails the {@code nth} {@code op} on a file whose name ends with {@code fileSuffix} (of the database's directory,
+     * once written) during a compaction of half
      * dead data ({@code keys} keys, half of them written twice): the compaction fails with that error, no temporary
      * file is left, every value reads back, the next compaction succeeds, and the data survives a reopen.
      */
-    private void compactionFailsAndLosesNothing(Op op, int nth, String fileSuffix, int threads, int keys,
-                                                long segmentSize) throws Exception {
+    private void compactionFailsAndLosesNothing(Op op, int nth, java.util.function.Function<Path, String> fileSuffix,
+                                                int threads, int keys, long segmentSize) throws Exception {
         FaultFileIO io = new FaultFileIO(nth);
-        Path dir = tmp.resolve("db-" + op + "-" + nth + "-" + fileSuffix + "-" + threads + "-" + keys);
+        Path dir = tmp.resolve("db-" + op + "-" + nth + "-" + threads + "-" + keys + "-" + segmentSize);
         Options options = Options.builder().segmentSize(segmentSize)
                 .fsyncPolicy(FsyncPolicy.never()).autoCompaction(false).compactionThreads(threads)
                 .fileIO(io.session()).build();
@@ -93,7 +123,7 @@ class CompactionWriteFailureTest {
             for (int i = 0; i < keys; i += 2) {
                 db.put(key(i), value(i, 1));
             }
-            io.failOn(op, nth, fileSuffix);
+            io.failOn(op, nth, fileSuffix.apply(dir));
             assertThatThrownBy(db::compact).isInstanceOf(FerrumException.class)
                     .hasRootCauseInstanceOf(InjectedIOException.class);
             assertThat(io.armed()).isFalse();

@@ -44,10 +44,15 @@ class WriteFailureDuringCompactionTest {
      * asynchronous steps share it, so a step held at a gate would keep the next from ever starting.
      */
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    /** The thread that runs db.compact(), whose looks at the clock a {@link GatedClock} holds. */
+    private static final String COMPACTION_THREAD = "test-compaction";
+    private final ExecutorService compactionThread = Executors.newSingleThreadExecutor(
+            r -> new Thread(r, COMPACTION_THREAD));
 
     @AfterEach
     void stopThreads() {
         threads.shutdownNow();
+        compactionThread.shutdownNow();
     }
 
     private static byte[] bytes(String s) {
@@ -59,11 +64,13 @@ class WriteFailureDuringCompactionTest {
         FaultFileIO io = new FaultFileIO(1);
         Gate segmentWrite = new Gate("a write to the active segment");
         Gate publish = new Gate("the publish of a compaction output");
-        Gate hintRead = new Gate("the compaction's read of its first input's hint");
+        // Before the walk of the key directory and the decisions (an input copied by bitmap reads no hint).
+        Gate compactorClock = new Gate("the compaction's expiry purge (its first look at the clock)");
+        Gate unused = new Gate("nothing");
         Options plain = Options.builder().segmentSize(4096).fsyncPolicy(FsyncPolicy.never()).autoCompaction(false)
                 .build();
-        Options options = plain.toBuilder()
-                .fileIO(new GatedFileIO(io.session(), hintRead, segmentWrite, publish, new Gate("nothing"))).build();
+        Options options = plain.toBuilder().clock(new GatedClock(compactorClock, COMPACTION_THREAD))
+                .fileIO(new GatedFileIO(io.session(), segmentWrite, publish, unused)).build();
         Path dir = tmp.resolve("db");
         byte[] key = bytes("acknowledged-long-ago");
         byte[] before = bytes("v1");
@@ -73,16 +80,17 @@ class WriteFailureDuringCompactionTest {
             for (int i = 0; i < 200; i++) {
                 db.put(bytes("filler-" + i), new byte[100]);
             }
-            hintRead.arm();
-            CompletableFuture<CompactionResult> compaction = CompletableFuture.supplyAsync(db::compact, threads);
+            compactorClock.arm();
+            CompletableFuture<CompactionResult> compaction = CompletableFuture.supplyAsync(db::compact,
+                    compactionThread);
             // Before the decisions: the key's newest record is a write whose bytes are on their way to the file (a
             // batch with a delete, as the document layer writes: the delete writes the staged put into the table).
-            hintRead.awaitHeld();
+            compactorClock.awaitHeld();
             segmentWrite.arm();
             WriteBatch update = new WriteBatch().put(key, after).delete(bytes("filler-0"));
             CompletableFuture<Void> put = CompletableFuture.runAsync(() -> db.write(update), threads);
             segmentWrite.awaitHeld();
-            hintRead.release();
+            compactorClock.release();
             // After the decisions (the output is complete), before the inputs are retired: that write fails.
             publish.arm();
             publish.awaitHeld();
@@ -144,8 +152,8 @@ class WriteFailureDuringCompactionTest {
         // stays far below it, and the space bound never picks it.
         Options background = plain.toBuilder().autoCompaction(true).compactionThreshold(0.9)
                 .maxSpaceAmplification(100).compactionInterval(Duration.ofMillis(5))
-                .clock(new GatedClock(compactorClock))
-                .fileIO(new GatedFileIO(io.session(), unused, segmentWrite, unused, retire)).build();
+                .clock(new GatedClock(compactorClock, "ferrumdb-compactor"))
+                .fileIO(new GatedFileIO(io.session(), segmentWrite, unused, retire)).build();
         try (FerrumDB db = FerrumDB.open(dir, background)) {
             for (int i = 0; i < 20; i++) {
                 db.put(bytes("overwritten-" + i), new byte[100]);
@@ -179,18 +187,20 @@ class WriteFailureDuringCompactionTest {
         }
     }
 
-    /** The wall clock, holding the background compaction's thread at its gate. */
+    /** The wall clock, holding a compaction's thread (by its name) at its gate. */
     private static final class GatedClock extends Clock {
         private final Gate gate;
+        private final String thread;
 
-        GatedClock(Gate gate) {
+        GatedClock(Gate gate, String thread) {
             this.gate = gate;
+            this.thread = thread;
         }
 
         /** Clock#millis reads it too. */
         @Override
         public Instant instant() {
-            if (Thread.currentThread().getName().equals("ferrumdb-compactor")) {
+            if (Thread.currentThread().getName().equals(thread)) {
                 try {
                     gate.pass();
                 } catch (IOException e) {
@@ -211,30 +221,17 @@ class WriteFailureDuringCompactionTest {
         }
     }
 
-    /**
-     * Passes the opens of hints, the writes to segments, the renames of compaction outputs and the deletions of
-     * segments through gates.
-     */
+    /** Passes the writes to segments, the renames of compaction outputs and the deletions of segments through gates. */
     private static final class GatedFileIO extends ForwardingFileIO {
-        private final Gate hintRead;
         private final Gate segmentWrite;
         private final Gate publish;
         private final Gate retire;
 
-        GatedFileIO(FileIO delegate, Gate hintRead, Gate segmentWrite, Gate publish, Gate retire) {
+        GatedFileIO(FileIO delegate, Gate segmentWrite, Gate publish, Gate retire) {
             super(delegate);
-            this.hintRead = hintRead;
             this.segmentWrite = segmentWrite;
             this.publish = publish;
             this.retire = retire;
-        }
-
-        @Override
-        public StorageFile open(Path file, boolean writable) throws IOException {
-            if (!writable && file.getFileName().toString().endsWith(".hint")) {
-                hintRead.pass();
-            }
-            return super.open(file, writable);
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.CorruptionException;
+import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -7,10 +9,12 @@ import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.KeyDir;
 import io.ferrumdb.internal.keydir.Location;
 import io.ferrumdb.internal.keydir.SlotProbe;
+import io.ferrumdb.internal.log.InputWindow;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +35,11 @@ import java.util.function.LongSupplier;
  */
 final class CompactionPart {
     /**
-     * The records of input {@code in} whose hint entries fall in bytes {@code [from, to)} of its data in proportion:
-     * entries {@code [count * from / length, count * to / length)} of its hint's {@code count}. Two shares cut at
-     * the same byte cut the same entry list at the same place, so the shares of a split cover every entry once.
+     * The records of input {@code in} in bytes {@code [from, to)} of its data. Copied by bitmap, those whose first
+     * byte lies there; else those whose hint entries fall there in proportion: entries {@code [count * from /
+     * length, count * to / length)} of its hint's {@code count}. Two shares cut at the same byte cut the same entry
+     * list at the same place, so either way the shares of a split cover every record once (an input is copied the
+     * same way by all its shares: {@link LiveRecords#byBitmap} is the run's).
      */
     record Share(Segment in, long from, long to) {
         /** The share's entries of {@code all}, the whole hint of {@link #in}. */
@@ -51,6 +57,24 @@ final class CompactionPart {
 
     private static final byte[] EMPTY = new byte[0];
 
+    /**
+     * Whether input {@code in} can be copied by bitmap: its live records found from {@link LiveRecords#nextLive} and
+     * their headers read through the part's {@link InputWindow}, every other record dropped unread, its hint not read
+     * at all. It holds when {@link #fate} drops every record the bitmap does not name whatever the key directory says of its key:
+     * <ul>
+     *   <li>no write had failed when the run began deciding ({@code healthy}: {@code durable.all()}); should one fail
+     *   later, the run keeps its inputs ({@link Compactor}'s syncAndJournal), as when the hint path decided;</li>
+     *   <li>no record of the input may shadow an older one outside the run: its highest sequence number is at most
+     *   {@code oldestOutside}, so no tombstone or value with a TTL must stay;</li>
+     *   <li>the input and the outputs are plaintext ({@code encrypted}: the database's), so that the copy is a byte
+     *   copy of records whose lengths the header gives (an encrypted record is re-sealed from its plaintext key).</li>
+     * </ul>
+     * The usual case of {@code db.compact()} and of compacting the oldest segments.
+     */
+    static boolean copiesByBitmap(Segment in, boolean healthy, long oldestOutside, boolean encrypted) {
+        return healthy && in.maxSequence() <= oldestOutside && !encrypted && in.cipher().isPlaintext();
+    }
+
     private final KeyDir keyDir;
     private final LiveRecords live;
     private final SegmentSet segments;
@@ -61,6 +85,8 @@ final class CompactionPart {
     private final List<Share> shares;
     private final SegmentOutput.Pools outputPools;
     private final InputHints hints;
+    /** The buffers of the parts' {@link InputWindow}s, kept from run to run by the compactor. */
+    private final ArrayPool<ByteBuffer> windows;
     /** The run's progress, shared by its parts: the input bytes decided (and copied where they stay). */
     private final ProgressMeter progress;
     final List<SegmentOutput> outputs = new ArrayList<>();
@@ -69,7 +95,8 @@ final class CompactionPart {
 
     CompactionPart(KeyDir keyDir, LiveRecords live, SegmentSet segments, long segmentSize,
                    Compactor.Durability durable, long oldestOutside, RateLimit rate, List<Share> shares,
-                   SegmentOutput.Pools outputPools, InputHints hints, ProgressMeter progress) {
+                   SegmentOutput.Pools outputPools, ArrayPool<ByteBuffer> windows, InputHints hints,
+                   ProgressMeter progress) {
         this.keyDir = keyDir;
         this.live = live;
         this.segments = segments;
@@ -80,6 +107,7 @@ final class CompactionPart {
         this.shares = shares;
         this.outputPools = outputPools;
         this.hints = hints;
+        this.windows = windows;
         this.progress = progress;
     }
 
@@ -90,17 +118,32 @@ final class CompactionPart {
      * {@code abandonIf}; the caller deletes the outputs then, as after a failure.
      */
     void copy(Runnable abandonIf, BooleanSupplier abandon) throws IOException {
+        // Only this thread reads through the window, and no output reads it once finished (or abandoned): its buffer
+        // goes back whatever happens.
+        InputWindow window = new InputWindow(windows.take());
+        try {
+            copy(window, abandonIf, abandon);
+        } finally {
+            windows.give(window.buffer());
+        }
+    }
+
+    private void copy(InputWindow window, Runnable abandonIf, BooleanSupplier abandon) throws IOException {
         SlotProbe probe = new SlotProbe();
         for (Share share : shares) {
             abandonIf.run();
             Segment in = share.in();
             int input = live.input(in.id());
-            // The hint's entries are read in place, in file order (so the input is read sequentially through its
-            // memory map), with no object per record.
+            if (live.byBitmap(input)) {
+                copyByBitmap(window, share, input, abandonIf, abandon);
+                continue;
+            }
+            // The hint's entries are read in place, in file order (so the input is read sequentially through the
+            // window), with no object per record.
             HintFile.Cursor e = share.of(hints.of(in));
             for (int left = e.count(); left > 0; left -= Compactor.BATCH) {
                 abandonIf.run();
-                progress.add(copyBatch(in, input, e, Math.min(left, Compactor.BATCH), probe, abandon));
+                progress.add(copyBatch(window, in, input, e, Math.min(left, Compactor.BATCH), probe, abandon));
             }
             e.checkEnd();
         }
@@ -119,7 +162,7 @@ final class CompactionPart {
      * time: the loop never ends on a branch the profile has not seen, which made the compiled loop deoptimize
      * at the end of every share (issue 23, session 12). Returns the input bytes of the batch's records.
      */
-    private long copyBatch(Segment in, int input, HintFile.Cursor e, int batch, SlotProbe probe,
+    private long copyBatch(InputWindow window, Segment in, int input, HintFile.Cursor e, int batch, SlotProbe probe,
                            BooleanSupplier abandon) throws IOException {
         long inputBytes = 0;
         for (int i = 0; i < batch; i++) {
@@ -130,26 +173,110 @@ final class CompactionPart {
             if (fate == Fate.DROP) {
                 continue;
             }
-            int payload = fate == Fate.TOMBSTONE ? e.keyLength() : e.recordSize() - RecordFormat.HEADER_SIZE;
-            SegmentOutput out = current;
-            if (out == null || out.full(payload)) {
-                out = new SegmentOutput(segments.files(), segments.allocateId(), segmentSize, outputPools);
-                outputs.add(out);
-                current = out;
-            }
-            long before = out.length();
             if (fate == Fate.TOMBSTONE) {
+                SegmentOutput out = output(e.keyLength());
+                long before = out.length();
                 out.append(RecordFormat.TYPE_DELETE, e.key(), EMPTY, e.sequence(), 0);
+                rate.wrote(out.length() - before, abandon);
             } else {
-                long copiedTo = out.copy(in, e);
-                if (fate == Fate.COPY && e.type() == RecordFormat.TYPE_PUT) {
-                    live.copied(input, e.offset(), CompactionView.locationWord(out.segment().id(), copiedTo),
-                            out.lastSize(), out.lastExpiresAt());
-                }
+                copyRecord(window, in, input, fate == Fate.COPY, e.offset(), e.type(), e.recordSize(), e.sequence(),
+                        e.expiresAt(), abandon);
             }
-            rate.wrote(out.length() - before, abandon);
         }
         return inputBytes;
+    }
+
+    /**
+     * Copies the live records of a share of an input {@link #copiesByBitmap copied by bitmap}, in file order, up to
+     * {@link Compactor#BATCH} records per call of {@link #copyLiveBatch} (as {@link #copyBatch}, for the JIT). The
+     * progress counts the share's bytes as the copy passes them, the dropped records' between the live ones.
+     */
+    private void copyByBitmap(InputWindow window, Share share, int input, Runnable abandonIf, BooleanSupplier abandon)
+            throws IOException {
+        long passed = share.from();
+        for (long next = live.nextLive(input, share.from(), share.to()); next >= 0; ) {
+            abandonIf.run();
+            next = copyLiveBatch(window, share, input, next, abandon);
+            long reached = next < 0 ? share.to() : next;
+            progress.add(reached - passed);
+            passed = reached;
+        }
+        progress.add(share.to() - passed);
+    }
+
+    /** Copies up to BATCH live records from the one at {@code offset}; returns the next one's offset, or -1. */
+    private long copyLiveBatch(InputWindow window, Share share, int input, long offset, BooleanSupplier abandon)
+            throws IOException {
+        Segment in = share.in();
+        long next = offset;
+        for (int i = 0; i < Compactor.BATCH && next >= 0; i++) {
+            long end = copyLive(window, in, input, next, abandon);
+            long after = live.nextLive(input, next + 1, share.to());
+            if (after >= 0 && after < end) {
+                throw new CorruptionException(in.path(), next, "record of " + (end - next) + " bytes overlaps the"
+                        + " record the key directory names at offset " + after);
+            }
+            next = after;
+        }
+        return next;
+    }
+
+    /**
+     * Copies the live record at {@code offset} of {@code in}, an input copied by bitmap, from its header read in
+     * place in {@code window} (the copy checks its CRC and header again once read whole, {@link SegmentOutput#copy});
+     * returns where the record ends. Its fate is {@link #fate}'s for a live record.
+     */
+    private long copyLive(InputWindow window, Segment in, int input, long offset, BooleanSupplier abandon)
+            throws IOException {
+        long length = in.writtenLength();
+        if (offset + RecordFormat.HEADER_SIZE > length) {
+            throw new CorruptionException(in.path(), offset, "the key directory names a record past the segment's"
+                    + " end (" + length + " bytes)");
+        }
+        int at = window.at(in, offset, RecordFormat.HEADER_SIZE);
+        ByteBuffer header = window.buffer();
+        String problem = RecordFormat.headerProblem(header, at);
+        if (problem != null) {
+            throw new CorruptionException(in.path(), offset, problem);
+        }
+        int size = RecordFormat.recordSize(RecordFormat.keyLength(header, at), RecordFormat.valueLength(header, at),
+                in.cipher());
+        if (offset + size > length) {
+            throw new CorruptionException(in.path(), offset, "record of " + size + " bytes runs past the segment's"
+                    + " end (" + length + " bytes)");
+        }
+        long sequence = RecordFormat.sequence(header, at);
+        assert sequence <= oldestOutside : "a record copied by bitmap may shadow one outside the run";
+        copyRecord(window, in, input, durable.isDurable(in.id(), offset), offset, RecordFormat.type(header, at), size,
+                sequence, RecordFormat.expiresAt(header, at), abandon);
+        return offset + size;
+    }
+
+    /**
+     * Copies one record (COPY, or KEEP when not {@code follow}): the key directory follows a copied PUT it points
+     * at ({@link LiveRecords#copied}).
+     */
+    private void copyRecord(InputWindow window, Segment in, int input, boolean follow, long offset, byte type, int size,
+                            long sequence, long expiresAt, BooleanSupplier abandon) throws IOException {
+        SegmentOutput out = output(size - RecordFormat.HEADER_SIZE);
+        long before = out.length();
+        long copiedTo = out.copy(window, in, offset, type, size, sequence, expiresAt);
+        if (follow && type == RecordFormat.TYPE_PUT) {
+            live.copied(input, offset, CompactionView.locationWord(out.segment().id(), copiedTo), out.lastSize(),
+                    out.lastExpiresAt());
+        }
+        rate.wrote(out.length() - before, abandon);
+    }
+
+    /** The output to write a record of {@code payload} bytes of key and value to: the current one, or a new one. */
+    private SegmentOutput output(int payload) throws IOException {
+        SegmentOutput out = current;
+        if (out == null || out.full(payload)) {
+            out = new SegmentOutput(segments.files(), segments.allocateId(), segmentSize, outputPools);
+            outputs.add(out);
+            current = out;
+        }
+        return out;
     }
 
     /** What becomes of one input record. */

@@ -49,7 +49,8 @@ public final class CompactionScheduler {
     private final ReentrantLock maintenanceLock;
     private final Host host;
     private final long periodMillis;
-    private final String threadName;
+    /** Makes the scheduler's one thread (named as the constructor was told) and remembers it for close. */
+    private final DaemonThreads threads;
     /** The compaction thread, made by {@link #start}; null until then. Guarded by this. */
     private ScheduledExecutorService executor;
     /** A nudge is queued and not yet started: later nudges need not queue another run. */
@@ -71,7 +72,7 @@ public final class CompactionScheduler {
         this.maintenanceLock = maintenanceLock;
         this.host = host;
         this.periodMillis = interval.toMillis();
-        this.threadName = threadName;
+        this.threads = new DaemonThreads(threadName);
     }
 
     /**
@@ -84,7 +85,7 @@ public final class CompactionScheduler {
             return;
         }
         // Classes, not lambdas: this runs on the session's first write (ARCHITECTURE.md, "Start-up cost").
-        executor = Executors.newSingleThreadScheduledExecutor(new DaemonThreads(threadName));
+        executor = Executors.newSingleThreadScheduledExecutor(threads);
         executor.scheduleWithFixedDelay(new Check(), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -135,6 +136,11 @@ public final class CompactionScheduler {
             // Not shutdownNow(): interrupting a compaction in the middle of FileChannel I/O would close its channels.
             started.shutdown();
             Uninterruptibly.awaitTermination(started);
+            // A terminated executor's worker may still be finishing its exit: close promises the thread has ended.
+            Thread thread = threads.made;
+            if (thread != null) {
+                Uninterruptibly.join(thread);
+            }
         }
         maintenanceLock.lock();
         try {
@@ -155,9 +161,10 @@ public final class CompactionScheduler {
         }
     }
 
-    /** Makes the compaction thread: a daemon, named. */
+    /** Makes the compaction thread: a daemon, named; the one made last is joined by close. */
     private static final class DaemonThreads implements ThreadFactory {
         private final String name;
+        private volatile Thread made;
 
         DaemonThreads(String name) {
             this.name = name;
@@ -167,6 +174,7 @@ public final class CompactionScheduler {
         public Thread newThread(Runnable r) {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
+            made = t;
             return t;
         }
     }

@@ -1,5 +1,6 @@
 package io.ferrumdb.internal.compaction;
 
+import io.ferrumdb.internal.concurrent.ArrayPool;
 import io.ferrumdb.internal.concurrent.ProgressMeter;
 import io.ferrumdb.internal.concurrent.Uninterruptibly;
 import io.ferrumdb.internal.directory.DatabaseDirectory;
@@ -7,11 +8,13 @@ import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.CompactionJournal;
 import io.ferrumdb.internal.keydir.CompactionView;
 import io.ferrumdb.internal.keydir.KeyDir;
+import io.ferrumdb.internal.log.InputWindow;
 import io.ferrumdb.internal.log.Segment;
 import io.ferrumdb.internal.log.SegmentFiles;
 import io.ferrumdb.internal.log.SegmentOutput;
 import io.ferrumdb.internal.log.SegmentSet;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -94,6 +97,8 @@ public final class Compactor {
      * collector.
      */
     private final RunArrays.Keeper kept = new RunArrays.Keeper();
+    /** The parts' input windows' buffers (1 MiB each, direct), kept from run to run, softly. */
+    private final ArrayPool<ByteBuffer> windows = new ArrayPool<>(InputWindow::newBuffer, 4);
     /** Threads for subcompactions, created when a compaction first runs more than one part. */
     private ThreadPoolExecutor pool;
 
@@ -173,11 +178,13 @@ public final class Compactor {
         InputHints hints = new InputHints(files, arrays);
         ProgressMeter progress = new ProgressMeter(bytesRead, listener);
         // After the caller purged expired entries (as the record fates expect) and before any record is decided.
-        LiveRecords liveRecords = LiveRecords.of(view, inputs, arrays);
+        boolean encrypted = files.ciphers().encrypted();
+        LiveRecords liveRecords = LiveRecords.of(view, inputs,
+                in -> CompactionPart.copiesByBitmap(in, decidedWhileHealthy, oldestOutside, encrypted), arrays);
         List<CompactionPart> running = new ArrayList<>(parts);
         for (List<CompactionPart.Share> shares : split(inputs, bytesRead, parts)) {
             running.add(new CompactionPart(keyDir, liveRecords, segments, segmentSize, durable, oldestOutside, rate,
-                    shares, outputPools, hints, progress));
+                    shares, outputPools, windows, hints, progress));
         }
         List<SegmentOutput> outputs = new ArrayList<>();
         try {
@@ -332,7 +339,7 @@ public final class Compactor {
 
     /**
      * The inputs cut into {@code parts} contiguous shares of about equal bytes, in file order. A cut inside a
-     * segment falls between hint entries in proportion to the bytes ({@link CompactionPart.Share}).
+     * segment falls at that byte, or between hint entries in proportion to the bytes ({@link CompactionPart.Share}).
      */
     static List<List<CompactionPart.Share>> split(List<Segment> inputs, long totalBytes, int parts) {
         List<List<CompactionPart.Share>> shares = new ArrayList<>(parts);

@@ -16,6 +16,9 @@ import java.util.Map;
  * (issue 23, session 12). Thread-safe: the parts ask on their own threads; a part asking for an input another part
  * is reading waits for that read. Entries are held until the run drops this object.
  *
+ * <p>Only the inputs not copied by bitmap are asked for ({@link CompactionPart#copiesByBitmap}): an input whose every
+ * record the bitmap does not name is dropped needs no entry of its hint.
+ *
  * <p>A hint is read whole into a buffer of the run's {@link RunArrays}, kept from run to run (a new array of tens
  * of megabytes each run landed on untouched heap: its page faults were a sixth of a warm compaction's CPU, issue
  * 23, session 27). The cursors read that buffer in place: the run gives its arrays back only once no part reads

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The large arrays one compaction run fills, kept for the next run of the same database: its inputs' hint files
- * (read whole, {@link InputHints}) and {@link LiveRecords}' bitmaps, ranks and copies, tens of megabytes at a few
- * hundred thousand records. Allocated anew each run they landed on heap never touched before, and the page faults
+ * (read whole, {@link InputHints}) and {@link LiveRecords}' bitmaps, record starts, ranks and copies, tens of
+ * megabytes at a few hundred thousand records. Allocated anew each run they landed on heap never touched before, and the page faults
  * of zeroing them were a quarter of a compaction's CPU (issue 23, session 27: the same build with its heap
  * pre-touched used 0.64-0.72x the CPU); session 11 kept the outputs' buffers for the same reason
  * ({@link io.ferrumdb.internal.concurrent.ArrayPool}).
@@ -31,10 +31,9 @@ final class RunArrays {
     static final int SLACK = 4;
 
     private long[] bits;
+    private byte[] within;
     private int[] ranks;
-    private long[] to;
-    private int[] toSize;
-    private long[] toExpiresAt;
+    private long[] copies;
     /** The hint buffers the last run used, not yet taken by this one; and those this run took. */
     private final List<byte[]> keptHints = new ArrayList<>();
     private final List<byte[]> usedHints = new ArrayList<>();
@@ -54,24 +53,22 @@ final class RunArrays {
         return bits = zeroed(bits, words);
     }
 
+    /** Where each grain's record starts in it ({@link LiveRecords}); read only where a bit is set, not zeroed. */
+    byte[] within(int grains) {
+        return within = within != null && serves(within.length, grains) ? within : new byte[sized(grains)];
+    }
+
     /** Ranks per bitmap word; the caller writes all of {@code [0, words)}. */
     int[] ranks(int words) {
         return ranks = ints(ranks, words);
     }
 
-    /** The copies' location words, zeroed over {@code [0, copies)} (0 is "not copied"). */
-    long[] to(int copies) {
-        return to = zeroed(to, copies);
-    }
-
-    /** The copies' sizes; an element is read only once its copy's location word was written. */
-    int[] toSize(int copies) {
-        return toSize = ints(toSize, copies);
-    }
-
-    /** The copies' expiries; as {@link #toSize}. */
-    long[] toExpiresAt(int copies) {
-        return toExpiresAt = longs(toExpiresAt, copies);
+    /**
+     * The copies' words ({@link LiveRecords}: location word, size, expiry per copy), zeroed over {@code [0, words)}
+     * (a location word of 0 is "not copied").
+     */
+    long[] copies(int words) {
+        return copies = zeroed(copies, words);
     }
 
     /** {@code kept} if it {@link #serves} a need of {@code needed}, else a new array. */
@@ -116,14 +113,18 @@ final class RunArrays {
         usedHints.clear();
     }
 
+    /** Hint buffers held: the last run's, or this run's so far (tests). */
+    synchronized int hintBuffers() {
+        return keptHints.size() + usedHints.size();
+    }
+
     /** Bytes held (tests). */
     synchronized long bytes() {
         long total = 0;
         total += bits == null ? 0 : 8L * bits.length;
+        total += within == null ? 0 : within.length;
         total += ranks == null ? 0 : 4L * ranks.length;
-        total += to == null ? 0 : 8L * to.length;
-        total += toSize == null ? 0 : 4L * toSize.length;
-        total += toExpiresAt == null ? 0 : 8L * toExpiresAt.length;
+        total += copies == null ? 0 : 8L * copies.length;
         for (List<byte[]> hints : List.of(keptHints, usedHints)) {
             for (byte[] b : hints) {
                 total += b.length;

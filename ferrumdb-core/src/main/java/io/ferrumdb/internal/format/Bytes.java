@@ -43,4 +43,63 @@ public final class Bytes {
         crc.update(b, off, len);
         return (int) crc.getValue();
     }
+
+    /** CRC32C's polynomial, bit-reflected (as {@link CRC32C} computes it). */
+    private static final int CRC32C_REFLECTED = 0x82F63B78;
+
+    /**
+     * The CRC32C of {@code A || B} from {@code crcA} (of A), {@code crcB} (of B) and B's length, without reading
+     * either (zlib's {@code crc32_combine}, for CRC32C's polynomial): A's CRC is carried over B's length of zero
+     * bits by squaring the 32x32 bit matrix of "one zero bit" over GF(2), then B's is added. A hint file's
+     * checksum covers its prologue, which is known only once its entries, written before, are all counted.
+     */
+    public static int crc32cConcat(int crcA, int crcB, long lengthB) {
+        if (lengthB < 0) {
+            throw new IllegalArgumentException("a length of " + lengthB + " bytes");
+        }
+        int crc = crcA;
+        int[] odd = new int[32]; // the operator for one zero bit
+        odd[0] = CRC32C_REFLECTED;
+        for (int n = 1; n < 32; n++) {
+            odd[n] = 1 << (n - 1);
+        }
+        int[] even = square(odd); // two zero bits
+        odd = square(even); // four
+        long bytes = lengthB;
+        while (bytes != 0) {
+            even = square(odd); // the first pass: eight zero bits, one zero byte
+            if ((bytes & 1) != 0) {
+                crc = times(even, crc);
+            }
+            bytes >>>= 1;
+            if (bytes == 0) {
+                break;
+            }
+            odd = square(even);
+            if ((bytes & 1) != 0) {
+                crc = times(odd, crc);
+            }
+            bytes >>>= 1;
+        }
+        return crc ^ crcB;
+    }
+
+    /** The 32x32 bit matrix {@code m} (column per bit) times the vector {@code v}, over GF(2). */
+    private static int times(int[] m, int v) {
+        int sum = 0;
+        for (int i = 0; v != 0; i++, v >>>= 1) {
+            if ((v & 1) != 0) {
+                sum ^= m[i];
+            }
+        }
+        return sum;
+    }
+
+    private static int[] square(int[] m) {
+        int[] s = new int[32];
+        for (int n = 0; n < 32; n++) {
+            s[n] = times(m, m[n]);
+        }
+        return s;
+    }
 }

@@ -81,6 +81,34 @@ public final class HintFile {
         void write(long position, ByteBuffer src) throws IOException;
     }
 
+    /** The {@link #HEADER_SIZE} bytes a hint file starts with. */
+    static byte[] prologue(int count, long segmentId, byte[] databaseId, long dataLength, boolean encrypted) {
+        byte[] header = new byte[HEADER_SIZE];
+        Magic.HINT.write(header, 0);
+        Bytes.putU16(header, 10, encrypted ? 1 : 0);
+        Bytes.putI32(header, 12, count);
+        Bytes.putI64(header, 16, segmentId);
+        System.arraycopy(databaseId, 0, header, 24, 16);
+        Bytes.putI64(header, 40, dataLength);
+        return header;
+    }
+
+    /**
+     * Encodes one entry at {@code b[p]}, its key taken from {@code keyBuffer[keyAt, keyAt + keyLength)}; it takes
+     * {@link #ENTRY_FIXED_SIZE} {@code + keyLength} bytes.
+     */
+    static void putEntry(byte[] b, int p, byte type, byte[] keyBuffer, int keyAt, int keyLength, int recordSize,
+                         long offset, long sequence, long expiresAt) {
+        b[p] = type;
+        b[p + 1] = 0;
+        Bytes.putU16(b, p + 2, keyLength);
+        Bytes.putI32(b, p + 4, recordSize);
+        Bytes.putI64(b, p + 8, offset);
+        Bytes.putI64(b, p + 16, sequence);
+        Bytes.putI64(b, p + 24, expiresAt);
+        System.arraycopy(keyBuffer, keyAt, b, p + ENTRY_FIXED_SIZE, keyLength);
+    }
+
     /**
      * Collects a segment's hint entries, encoded, as its records are appended (Bitcask writes its hint entry with
      * each record), so that sealing a segment never re-reads it. Entries go into fixed-size blocks: about 48 bytes
@@ -89,7 +117,7 @@ public final class HintFile {
      */
     public static final class Builder {
         /** Bytes of a block; an entry (at most 32 + 65,535 bytes, its key's length is 16 bits) fits in one. */
-        private static final int BLOCK = 256 << 10;
+        static final int BLOCK = 256 << 10;
 
         private final ArrayPool<byte[]> blocks;
         private final List<byte[]> full = new ArrayList<>();
@@ -158,15 +186,7 @@ public final class HintFile {
             if (used + size > block.length) {
                 nextBlock(size);
             }
-            byte[] b = block;
-            int p = used;
-            b[p] = type;
-            Bytes.putU16(b, p + 2, keyLength);
-            Bytes.putI32(b, p + 4, recordSize);
-            Bytes.putI64(b, p + 8, offset);
-            Bytes.putI64(b, p + 16, sequence);
-            Bytes.putI64(b, p + 24, expiresAt);
-            System.arraycopy(keyBuffer, keyAt, b, p + ENTRY_FIXED_SIZE, keyLength);
+            putEntry(block, used, type, keyBuffer, keyAt, keyLength, recordSize, offset, sequence, expiresAt);
             used += size;
             count++;
         }
@@ -243,14 +263,7 @@ public final class HintFile {
         }
 
         private byte[] header(long segmentId, byte[] databaseId, long dataLength, BodyCipher cipher) {
-            byte[] header = new byte[HEADER_SIZE];
-            Magic.HINT.write(header, 0);
-            Bytes.putU16(header, 10, cipher.encrypted() ? 1 : 0);
-            Bytes.putI32(header, 12, count);
-            Bytes.putI64(header, 16, segmentId);
-            System.arraycopy(databaseId, 0, header, 24, 16);
-            Bytes.putI64(header, 40, dataLength);
-            return header;
+            return prologue(count, segmentId, databaseId, dataLength, cipher.encrypted());
         }
 
         /** The complete hint file for a segment of {@code dataLength} bytes holding exactly the added entries. */

@@ -95,19 +95,50 @@ public final class RecordFormat {
         return Bytes.i64(b, off + 20);
     }
 
+    /*
+     * The header's fields read in place from a big-endian buffer (a compaction part's InputWindow): a few absolute
+     * reads cost several times less than a bulk copy of the 28 bytes into an array (compaction, issue 23).
+     */
+
+    public static byte type(java.nio.ByteBuffer b, int off) {
+        return b.get(off + 4);
+    }
+
+    public static int valueLength(java.nio.ByteBuffer b, int off) {
+        assert b.order() == java.nio.ByteOrder.BIG_ENDIAN : "a header read from a little-endian buffer";
+        return b.getInt(off + 8);
+    }
+
+    public static long sequence(java.nio.ByteBuffer b, int off) {
+        assert b.order() == java.nio.ByteOrder.BIG_ENDIAN : "a header read from a little-endian buffer";
+        return b.getLong(off + 12);
+    }
+
+    public static long expiresAt(java.nio.ByteBuffer b, int off) {
+        assert b.order() == java.nio.ByteOrder.BIG_ENDIAN : "a header read from a little-endian buffer";
+        return b.getLong(off + 20);
+    }
+
     /**
      * Checks the header fields that must hold before the lengths are trusted; returns null when sane, else
      * what is wrong. Lengths are checked against the limits before anything is allocated from them.
      */
     public static String headerProblem(byte[] b, int off) {
-        byte type = type(b, off);
+        return headerProblem(type(b, off), flags(b, off), valueLength(b, off), sequence(b, off), expiresAt(b, off));
+    }
+
+    /** {@link #headerProblem(byte[], int)} of a header in a big-endian buffer. */
+    public static String headerProblem(java.nio.ByteBuffer b, int off) {
+        return headerProblem(type(b, off), b.get(off + 5), valueLength(b, off), sequence(b, off), expiresAt(b, off));
+    }
+
+    private static String headerProblem(byte type, byte flags, int valueLength, long sequence, long expiresAt) {
         if (type != TYPE_PUT && type != TYPE_DELETE) {
             return "unknown record type " + (type & 0xFF);
         }
-        if ((flags(b, off) & ~FLAG_COMMIT) != 0) {
-            return "unknown record flags 0x" + Integer.toHexString(flags(b, off) & 0xFF);
+        if ((flags & ~FLAG_COMMIT) != 0) {
+            return "unknown record flags 0x" + Integer.toHexString(flags & 0xFF);
         }
-        int valueLength = valueLength(b, off);
         if (valueLength < 0 || valueLength > Limits.MAX_VALUE_SIZE) {
             return "value length " + Integer.toUnsignedString(valueLength) + " exceeds the limit "
                     + Limits.MAX_VALUE_SIZE;
@@ -115,11 +146,11 @@ public final class RecordFormat {
         if (type == TYPE_DELETE && valueLength != 0) {
             return "tombstone with value length " + valueLength;
         }
-        if (sequence(b, off) <= 0) {
-            return "non-positive sequence number " + sequence(b, off);
+        if (sequence <= 0) {
+            return "non-positive sequence number " + sequence;
         }
-        if (expiresAt(b, off) < 0) {
-            return "negative expiry " + expiresAt(b, off);
+        if (expiresAt < 0) {
+            return "negative expiry " + expiresAt;
         }
         return null;
     }

@@ -163,7 +163,7 @@ public final class SegmentFiles {
     }
 
     /** A hint written into a file. */
-    private static final class FileSink implements HintFile.Sink {
+    static final class FileSink implements HintFile.Sink {
         private final StorageFile file;
 
         FileSink(StorageFile file) {

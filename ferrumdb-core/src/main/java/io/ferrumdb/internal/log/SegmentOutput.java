@@ -1,6 +1,7 @@
 package io.ferrumdb.internal.log;
 
 import io.ferrumdb.CorruptionException;
+import io.ferrumdb.internal.directory.DatabaseDirectory;
 import io.ferrumdb.internal.directory.FileNames;
 import io.ferrumdb.internal.format.HintFile;
 import io.ferrumdb.internal.format.RecordFormat;
@@ -22,11 +23,16 @@ import java.util.concurrent.TimeUnit;
  * One segment being rewritten from verified records (by compaction and by repair) under a temporary name, with
  * the compaction-output flag: each record keeps its original sequence number and expiry and becomes a unit of its
  * own. Plaintext records are copied as they are ({@link #copy}); encrypted ones are re-encrypted under the new
- * segment's own salt ({@link #append}), so no nonce is ever reused. Hint entries are collected as records go in. The
- * caller renames the file to {@link SegmentFiles#dataPath} once {@link #finishUnderTemporaryName()} has made it
- * durable.
+ * segment's own salt ({@link #append}), so no nonce is ever reused. Hint entries are made as records go in
+ * ({@link OutputHint}: a plaintext output's go to the hint's temporary file as they come). The caller renames the
+ * file to {@link SegmentFiles#dataPath} once {@link #finishUnderTemporaryName()} has made it durable.
  */
 public final class SegmentOutput {
+    /**
+     * Bytes of each of an output's two write buffers. 256 KiB buffers (a quarter of the fresh heap in a first
+     * compaction) were measured in session 29: four times the hand-offs to the writer cost more CPU in warm
+     * compactions than the first one saved.
+     */
     private static final int BUFFER = 1 << 20;
     /**
      * Every this many bytes written the writer starts an fsync of the output on its second thread, beside the next
@@ -60,7 +66,7 @@ public final class SegmentOutput {
     private final Path tmpPath;
     private final long segmentSize;
     private final Pools pools;
-    private final HintFile.Builder hint;
+    private final OutputHint hint;
     /**
      * The buffer being filled; {@link #spare} is the other one, whose bytes may be on their way to the file. Both
      * may hold an earlier output's bytes past {@link #buffered}: only {@code [0, buffered)} is ever written.
@@ -97,7 +103,17 @@ public final class SegmentOutput {
         this.tmpPath = files.dir().resolve(FileNames.temporary(FileNames.segment(id)));
         this.segment = files.create(id, tmpPath, false, true);
         this.pools = pools;
-        this.hint = new HintFile.Builder(pools.hintBlocks());
+        try {
+            this.hint = OutputHint.of(files, segment, pools.hintBlocks());
+        } catch (IOException | RuntimeException e) {
+            try {
+                segment.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            DatabaseDirectory.deleteAfterFailure(files.io(), tmpPath, e);
+            throw e;
+        }
         this.buffer = pools.buffers().take();
         this.spare = pools.buffers().take();
     }
@@ -124,19 +140,22 @@ public final class SegmentOutput {
     }
 
     /**
-     * Copies the live record at the cursor's current entry of {@code in}; returns the offset it now lies at in this
-     * output, {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, from
-     * the input's memory map straight into the output buffer; only the COMMIT flag changes. A record that follows
-     * the previous copy in the same input joins its run, and a run is read with one copy and checked record by
-     * record when it ends ({@link #endRun}): CRC, header, and the type, size, sequence number and expiry the hint gave,
-     * which this call has already used. Encrypted records are opened and sealed again one by one, because the
-     * record's file offset is part of its nonce and associated data.
+     * Copies the record of {@code size} bytes at {@code offset} of {@code in}, whose type, sequence number and expiry
+     * its hint entry or its header read through {@code window} gave; returns the offset it now lies at in this output,
+     * {@link #lastSize()} bytes long (no Location per record). Plaintext records are copied as they are, through the
+     * part's {@link InputWindow} on the input into the output buffer; only the COMMIT flag changes. A record that follows the
+     * previous copy in the same input joins its run, and a run is read with one copy and checked record by record
+     * when it ends ({@link #endRun}): CRC, header, and the type, size, sequence number and expiry given here, which
+     * this call has already used; its hint entries are made then, with the keys of the records read. Encrypted
+     * records are opened and sealed again one by one, because the record's file offset is part of its nonce and
+     * associated data.
      */
-    public long copy(Segment in, HintFile.Cursor e) throws IOException {
-        int size = e.recordSize();
-        long offset = e.offset();
+    public long copy(InputWindow window, Segment in, long offset, byte type, int size, long sequence, long expiresAt)
+            throws IOException {
         if (!in.cipher().isPlaintext() || !segment.cipher().isPlaintext() || size > BUFFER) {
-            return append(RecordReader.open(in, offset, in.read(offset, size))).offset();
+            byte[] record = new byte[size];
+            window.readInto(in, offset, record, 0, size);
+            return append(RecordReader.open(in, offset, record)).offset();
         }
         if (run.count > 0 && (!run.continuesWith(in, offset, size) || buffered + run.bytes + size > buffer.length)) {
             endRun();
@@ -145,12 +164,9 @@ public final class SegmentOutput {
             flush();
         }
         if (run.count == 0) {
-            run.start(in, offset, buffered);
+            run.start(window, in, offset, buffered, length);
         }
-        long sequence = e.sequence();
-        long expiresAt = e.expiresAt();
-        run.add(e.type(), size, sequence, expiresAt);
-        hint.add(e.type(), e.buffer(), e.keyAt(), e.keyLength(), size, length, sequence, expiresAt);
+        run.add(type, size, sequence, expiresAt);
         long copiedTo = length;
         length += size;
         noteLast(size, expiresAt);
@@ -159,7 +175,8 @@ public final class SegmentOutput {
 
     /**
      * Reads the pending run into the buffer, where {@link #copy} reserved its place, and checks each record against
-     * what its hint entry promised; sets COMMIT on each. Every record of a compaction output is a unit of its own.
+     * what its caller promised; sets COMMIT on each (every record of a compaction output is a unit of its own) and
+     * adds its hint entry.
      */
     private void endRun() throws IOException {
         Run r = run;
@@ -168,7 +185,7 @@ public final class SegmentOutput {
         }
         assert r.at == buffered && buffered + r.bytes <= buffer.length : "a run's place in the buffer moved";
         byte[] b = buffer;
-        r.in.readInto(r.from, b, r.at, r.bytes);
+        r.window.readInto(r.in, r.from, b, r.at, r.bytes);
         int at = r.at;
         for (int i = 0; i < r.count; i++) {
             int size = r.sizes[i];
@@ -185,12 +202,15 @@ public final class SegmentOutput {
             if (!RecordFormat.isCommit(b, at)) {
                 RecordFormat.markCommit(b, at, size);
             }
+            hint.add(r.types[i], b, at + RecordFormat.HEADER_SIZE, RecordFormat.keyLength(b, at), size,
+                    r.to + (at - r.at), r.sequences[i], r.expiries[i]);
             at += size;
         }
         segment.noteSequences(r.minSequence, r.maxSequence);
         buffered += r.bytes;
         r.count = 0;
         r.in = null;
+        r.window = null;
     }
 
     private void noteLast(int size, long expiresAt) {
@@ -330,11 +350,12 @@ public final class SegmentOutput {
     }
 
     /**
-     * Writes what is buffered, fsyncs the file and writes its hint (which names the final segment), durably. The
-     * data's fsync runs on the writer thread while this one encodes, writes and fsyncs the hint: each was about
-     * half of this step's 20-40 ms per output of 21 MB (issue 23, ninth session), and the disk takes both files'
-     * pages at once. The hint may so become durable before the data, which is still under its temporary name
-     * then: a crash before the caller's rename leaves an unpublished output, as a crash between the two did.
+     * Writes what is buffered, fsyncs the file and finishes its hint (which names the final segment), durably. The
+     * data's fsync runs on the writer thread while this one writes the hint's last entries and prologue and fsyncs
+     * it: each was about half of this step's 20-40 ms per output of 21 MB (issue 23, ninth session), and the disk
+     * takes both files' pages at once. The hint may so become durable before the data, which is still under its
+     * temporary name then: a crash before the caller's rename leaves an unpublished output, as a crash between the
+     * two did.
      */
     public void finishUnderTemporaryName() throws IOException {
         endRun();
@@ -350,7 +371,7 @@ public final class SegmentOutput {
                 file.force(); // nothing was ever flushed: no writer thread
             }
             segment.truncatedTo(length);
-            files.writeHint(segment, hint);
+            hint.finish(files, segment);
         } finally {
             // Waited for by stopWriter, here or in abandon after a failure; its failure is then this call's.
             inFlight = forced;
@@ -368,7 +389,7 @@ public final class SegmentOutput {
     /**
      * Deletes the output after a failure, under its temporary name or, once renamed, its final one (not listed in
      * the MANIFEST: the caller's failure came before, or {@link SegmentSet#publish} found the MANIFEST without it),
-     * and its hint; problems doing so are added to {@code cause}.
+     * and its hint, under either name; problems doing so are added to {@code cause}.
      */
     public void abandon(Throwable cause) {
         try {
@@ -385,11 +406,12 @@ public final class SegmentOutput {
         } catch (IOException e) {
             cause.addSuppressed(e);
         }
+        hint.abandon(files, cause);
     }
 
     /**
      * Consecutive records of one input, copied as one byte range (issue 23, session 10: one read of the input's map
-     * per run instead of one per record), with what their hint entries said of each, to be checked once read.
+     * per run instead of one per record), with what the caller said of each, to be checked once read.
      * Bounded by {@link #MAX_BYTES}, so that the run is still in the core's cache when it is checked, and by
      * {@link #MAX_RECORDS}, the length of the arrays that remember the entries.
      */
@@ -402,19 +424,24 @@ public final class SegmentOutput {
         final int[] sizes = new int[MAX_RECORDS];
         final long[] sequences = new long[MAX_RECORDS];
         final long[] expiries = new long[MAX_RECORDS];
+        /** What the run's bytes are read through once it ends: the copying part's window on its inputs. */
+        InputWindow window;
         Segment in;
         long from;
-        /** Where the run goes in the output buffer. */
+        /** Where the run goes in the output buffer, and in the output file. */
         int at;
+        long to;
         int bytes;
         int count;
         long minSequence;
         long maxSequence;
 
-        void start(Segment in, long from, int at) {
+        void start(InputWindow window, Segment in, long from, int at, long to) {
+            this.window = window;
             this.in = in;
             this.from = from;
             this.at = at;
+            this.to = to;
             this.bytes = 0;
             this.minSequence = Long.MAX_VALUE;
             this.maxSequence = Long.MIN_VALUE;

@@ -51,6 +51,8 @@ class CompactorTest {
     private final KeyDir keyDir = new KeyDir(false, 16);
     /** The sequence number of each record appended, by (segment id, offset): appends are numbered from 1. */
     private final Map<List<Long>, Long> sequenceAt = new HashMap<>();
+    /** The hint files the last run of {@link #compactAndCheck} read (a scan of the data when one is missing). */
+    private int hintsRead;
 
     @AfterEach
     void tearDown() throws Exception {
@@ -64,41 +66,44 @@ class CompactorTest {
 
     /**
      * Cases: the history ("put k", "put k expired", "del k", "roll" seals the segment), the indexes of the sealed
-     * segments to compact (oldest is 0), the sequence numbers whose writes failed, and the outputs' records.
+     * segments to compact (oldest is 0), the sequence numbers whose writes failed, the outputs' records, and whether
+     * the inputs are copied by bitmap ({@link CompactionPart#copiesByBitmap}: no hint read).
      */
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("the newest value is copied, an overwritten one dropped",
                         List.of("put a", "put a", "put b", "roll"), List.of(0), Set.of(),
-                        List.of("PUT a@2", "PUT b@3")),
+                        List.of("PUT a@2", "PUT b@3"), true),
                 Arguments.of("a tombstone with nothing older outside the compaction is dropped",
                         List.of("put a", "roll", "del a", "roll"), List.of(0, 1), Set.of(),
-                        List.of()),
+                        List.of(), true),
                 Arguments.of("a tombstone that hides an older value outside the compaction is kept",
                         List.of("put a", "roll", "del a", "roll"), List.of(1), Set.of(),
-                        List.of("DELETE a@2")),
+                        List.of("DELETE a@2"), false),
                 Arguments.of("an expired value whose entry was purged becomes a tombstone while an older value lies"
                                 + " outside", List.of("put a", "roll", "put a expired", "put b", "roll"), List.of(1),
-                        Set.of(), List.of("DELETE a@2", "PUT b@3")),
+                        Set.of(), List.of("DELETE a@2", "PUT b@3"), false),
                 Arguments.of("an expired value with nothing older outside is dropped",
                         List.of("put a expired", "put b", "roll"), List.of(0), Set.of(),
-                        List.of("PUT b@2")),
+                        List.of("PUT b@2"), true),
                 Arguments.of("every record of a key whose newest write failed is kept",
                         List.of("put a", "put a", "put b", "put b", "roll"), List.of(0), Set.of(2L),
-                        List.of("PUT a@1", "PUT a@2", "PUT b@4")),
+                        List.of("PUT a@1", "PUT a@2", "PUT b@4"), false),
                 // After a failure the key directory has no entry for a key whose delete failed: dropping its newest
                 // durable value would bring back the older one outside the compaction at reopen.
                 Arguments.of("the value a failed delete would have removed is kept",
                         List.of("put a", "roll", "put a", "put b", "roll", "del a"), List.of(1), Set.of(4L),
-                        List.of("PUT a@2", "PUT b@3")));
+                        List.of("PUT a@2", "PUT b@3"), false));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void compactionOutputsHoldExactlyTheRecordsThatMustSurvive(String name, List<String> history,
                                                                 List<Integer> compacted, Set<Long> failed,
-                                                                List<String> expected) throws Exception {
+                                                                List<String> expected, boolean byBitmap)
+            throws Exception {
         compactAndCheck(name, history, compacted, failed, expected, false, 1);
+        assertThat(hintsRead).as("hints read").isEqualTo(byBitmap ? 0 : compacted.size());
     }
 
     /**
@@ -108,7 +113,8 @@ class CompactorTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void inSeveralPartsTheSameRecordsSurvive(String name, List<String> history, List<Integer> compacted,
-                                             Set<Long> failed, List<String> expected) throws Exception {
+                                             Set<Long> failed, List<String> expected, boolean byBitmap)
+            throws Exception {
         compactAndCheck(name, history, compacted, failed, expected, false, 3);
     }
 
@@ -116,7 +122,8 @@ class CompactorTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void withoutHintFilesTheSameRecordsSurvive(String name, List<String> history, List<Integer> compacted,
-                                               Set<Long> failed, List<String> expected) throws Exception {
+                                               Set<Long> failed, List<String> expected, boolean byBitmap)
+            throws Exception {
         compactAndCheck(name, history, compacted, failed, expected, true, 1);
     }
 
@@ -159,6 +166,7 @@ class CompactorTest {
         Compactor compactor = new Compactor(keyDir, set, threads == 1 ? 1 << 20 : 64, 0, durable, writer::sync);
 
         Compactor.Outcome outcome = compactor.compact(inputs, () -> false, threads, ProgressMeter.IGNORE);
+        hintsRead = compactor.keptArrays().take().hintBuffers();
         compactor.close();
 
         assertThat(outcome.segmentsCompacted()).isEqualTo(inputs.size());
@@ -342,7 +350,116 @@ class CompactorTest {
         }
     }
 
+    /**
+     * An input copied by bitmap (no hint read, dropped records not read at all) gives the outputs the hint path
+     * gives, byte for byte with one part: the same histories of overwrites, records from a header to more than an
+     * output's write buffer (which go through {@code append}), compacted once while every write is durable (by
+     * bitmap) and once while the writer reports a failure that caught none of them (the hint path: every record's
+     * fate from its entry, the same here, since every key's newest record is a durable PUT). In three parts, cut
+     * inside segments, every live record is copied once. Each output's hint lists exactly its records.
+     */
+    @ParameterizedTest(name = "{0} thread(s)")
+    @ValueSource(ints = {1, 3})
+    void copiedByBitmapTheOutputsAreTheHintPathsRecords(int threads) throws Exception {
+        Map<String, byte[]> byBitmap = compactHistory(dir.resolve("bitmap"), true, threads);
+        Map<String, byte[]> byHint = compactHistory(dir.resolve("hint"), false, threads);
+        if (threads == 1) {
+            assertThat(byBitmap.keySet()).isEqualTo(byHint.keySet());
+            for (Map.Entry<String, byte[]> f : byBitmap.entrySet()) {
+                assertThat(f.getValue()).as(f.getKey()).isEqualTo(byHint.get(f.getKey()));
+            }
+        } else {
+            assertThat(byBitmap.get("records")).isEqualTo(byHint.get("records"));
+        }
+    }
+
+    /**
+     * Writes a history of 1,200 writes of 300 keys (and three of two keys, more than 1 MiB each) into three sealed
+     * segments and compacts them all, with {@code healthy} the writer's {@code all()}; returns the outputs' files by
+     * name, their records (sorted) under "records" and the key directory under "keys". Checks which path was taken
+     * (the hint buffers the run took) and that each output's hint names exactly its records.
+     */
+    private Map<String, byte[]> compactHistory(Path at, boolean healthy, int threads) throws Exception {
+        java.nio.file.Files.createDirectories(at);
+        SegmentFiles files = new SegmentFiles(FileIO.nio(), at, new byte[16], CipherSuite.PLAINTEXT);
+        SegmentManifest.write(files, new java.util.TreeSet<>());
+        set = new SegmentSet(files, new SegmentManifest(files, List.of()));
+        writer = new LogWriter(0, FsyncPolicy.never(), 4 << 20, set::createActive, set::seal, () -> { });
+        java.util.Random random = new java.util.Random(29);
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 400; i++) {
+                int size = random.nextInt(50) == 0 ? 1_000 + random.nextInt(70_000) : random.nextInt(200);
+                append(RecordFormat.TYPE_PUT, "key-" + random.nextInt(300), 0, size);
+                if (i == 200) {
+                    // Larger than an output's write buffer; the first round's is overwritten by the last round's.
+                    append(RecordFormat.TYPE_PUT, "key-big" + round % 2, 0, (1 << 20) + 1_000 * round);
+                }
+            }
+            writer.rollAndSync();
+        }
+        List<Segment> inputs = set.sealedExcept(writer.active() == null ? -1 : writer.active().id());
+        Set<Integer> before = Set.copyOf(set.ids());
+        Compactor compactor = new Compactor(keyDir, set, 1 << 20, 0, everyRecordDurable(healthy), writer::sync);
+        // Three parts when asked: at least a quarter output's live bytes each, the inputs cut inside segments.
+        assertThat(Compactor.split(inputs, inputs.stream().mapToLong(Segment::writtenLength).sum(), threads).stream()
+                .filter(part -> part.stream().anyMatch(share -> share.from() > 0)).count())
+                .isGreaterThanOrEqualTo(threads - 1);
+        assertThat(inputs.stream().mapToLong(Segment::liveBytes).sum()).isGreaterThan(3L * (1 << 20) / 4);
+        compactor.compact(inputs, () -> false, threads, ProgressMeter.IGNORE);
+        assertThat(compactor.keptArrays().take().hintBuffers()).as("hints read").isEqualTo(healthy ? 0 : inputs.size());
+        compactor.close();
+
+        Map<String, byte[]> result = new java.util.TreeMap<>();
+        List<String> records = new ArrayList<>();
+        for (int id : set.ids()) {
+            if (before.contains(id)) {
+                continue;
+            }
+            Segment s = set.get(id);
+            List<String> scanned = new ArrayList<>();
+            for (SegmentScanner.Scanned r : SegmentScanner.scan(s.file(), s.writtenLength(), s.cipher(),
+                    SegmentScanner.Mode.STRICT).records()) {
+                scanned.add(r.type() + " " + new String(r.key(), StandardCharsets.UTF_8) + " " + r.size() + " @"
+                        + r.offset() + " seq " + r.sequence() + " exp " + r.expiresAt());
+                records.add(r.type() + " " + new String(r.key(), StandardCharsets.UTF_8) + " " + r.size() + " seq "
+                        + r.sequence() + " bytes " + java.util.Arrays.hashCode(s.read(r.offset(), r.size())));
+            }
+            List<String> hinted = new ArrayList<>();
+            for (io.ferrumdb.internal.format.HintFile.Cursor e = files.readHintCursor(s); e.next(); ) {
+                hinted.add(e.type() + " " + new String(e.key(), StandardCharsets.UTF_8) + " " + e.recordSize() + " @"
+                        + e.offset() + " seq " + e.sequence() + " exp " + e.expiresAt());
+            }
+            assertThat(hinted).as("hint of output %d", id).isEqualTo(scanned);
+            result.put(files.dataPath(id).getFileName().toString(), java.nio.file.Files.readAllBytes(files.dataPath(id)));
+            result.put(files.hintPath(id).getFileName().toString(), java.nio.file.Files.readAllBytes(files.hintPath(id)));
+        }
+        assertThat(records).hasSize(keyDir.size());
+        java.util.Collections.sort(records);
+        result.put("records", String.join("\n", records).getBytes(StandardCharsets.UTF_8));
+        result.put("keys", String.join("\n", locations()).getBytes(StandardCharsets.UTF_8));
+        writer.close();
+        writer = null;
+        set.closeAll();
+        set = null;
+        for (String k : List.of("key-big0", "key-big1")) {
+            assertThat(keyDir.remove(new Key(k.getBytes(StandardCharsets.UTF_8)))).as(k).isNotNull();
+        }
+        for (int k = 0; k < 300; k++) {
+            keyDir.remove(new Key(("key-" + k).getBytes(StandardCharsets.UTF_8)));
+        }
+        sequenceAt.clear();
+        return result;
+    }
+
     private static Compactor.Durability allDurable() {
+        return everyRecordDurable(true);
+    }
+
+    /**
+     * Every record durable, and {@code all()} as given: false is a writer that reports a failure which caught none of
+     * the records compacted (the hint path decides then).
+     */
+    private static Compactor.Durability everyRecordDurable(boolean all) {
         return new Compactor.Durability() {
             @Override
             public boolean isDurable(int segmentId, long offset) {
@@ -351,7 +468,7 @@ class CompactorTest {
 
             @Override
             public boolean all() {
-                return true;
+                return all;
             }
         };
     }
@@ -370,7 +487,13 @@ class CompactorTest {
     }
 
     private void append(byte type, String key, long expiresAt) {
-        byte[] value = type == RecordFormat.TYPE_PUT ? new byte[20] : new byte[0];
+        append(type, key, expiresAt, type == RecordFormat.TYPE_PUT ? 20 : 0);
+    }
+
+    /** Appends a record with a value of {@code valueSize} bytes, which tell its key and sequence number. */
+    private void append(byte type, String key, long expiresAt, int valueSize) {
+        byte[] value = new byte[valueSize];
+        java.util.Arrays.fill(value, (byte) (key.hashCode() + sequenceAt.size()));
         Append append = new Append(type, new Key(key.getBytes(StandardCharsets.UTF_8)), value, expiresAt);
         TestWrites.await(writer.append(TestWrites.records(append), TestWrites.applier(this::apply), false));
     }

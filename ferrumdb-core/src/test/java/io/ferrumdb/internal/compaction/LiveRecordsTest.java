@@ -99,6 +99,44 @@ class LiveRecordsTest {
         assertThat(live.isLive(second, 64 + 100L * 2 + LiveRecords.GRAIN)).isFalse();
     }
 
+    /**
+     * Copied by bitmap, the live records come in file order at their exact offsets (wherever in its grain a record
+     * starts), across bitmap words, each in the one share its first byte falls in; the other input is not.
+     */
+    @Test
+    void theLiveRecordsOfAnInputCopiedByBitmapComeInFileOrderAtTheirExactOffsets() {
+        java.util.TreeSet<Long> named = new java.util.TreeSet<>();
+        long offset = 64;
+        for (int i = 0; i < 3_000; i++) {
+            // Gaps from a header to a few bitmap words: records start anywhere in their grains.
+            if (i % 3 != 1) {
+                put("a-" + i, input, offset, LiveRecords.GRAIN);
+                named.add(offset);
+            }
+            offset += LiveRecords.GRAIN + (i * 7919L) % (i % 50 == 0 ? 9_000 : 90);
+            put("b-" + i, secondInput, 64 + 100L * i, 100);
+        }
+        LiveRecords live = LiveRecords.of(new CompactionView(keyDir), List.of(secondInput, input),
+                s -> s == input, new RunArrays());
+        int in = live.input(input.id());
+        assertThat(live.byBitmap(in)).isTrue();
+        assertThat(live.byBitmap(live.input(secondInput.id()))).isFalse();
+
+        List<Long> all = new java.util.ArrayList<>();
+        long[] cuts = {0, 64, 65, 100, 50_000, 50_001, 333_333, offset - 1, offset, 2_000_000};
+        for (int c = 0; c + 1 < cuts.length; c++) {
+            List<Long> share = new java.util.ArrayList<>();
+            for (long at = live.nextLive(in, cuts[c], cuts[c + 1]); at >= 0; at = live.nextLive(in, at + 1, cuts[c + 1])) {
+                assertThat(at).isGreaterThanOrEqualTo(cuts[c]).isLessThan(cuts[c + 1]);
+                share.add(at);
+            }
+            assertThat(share).as("share [%d, %d)", cuts[c], cuts[c + 1])
+                    .containsExactlyElementsOf(named.subSet(cuts[c], cuts[c + 1]));
+            all.addAll(share);
+        }
+        assertThat(all).containsExactlyElementsOf(named);
+    }
+
     @Test
     void eachCopiedRecordSwitchesToItsOwnCopyAndLiveBytesFollowTheSwitches() {
         int n = 2_000;

@@ -14,15 +14,15 @@ class RunArraysTest {
     void reusedBitmapsAndCopiesStartZeroedOverWhatTheRunUses() {
         RunArrays a = new RunArrays();
         long[] bits = a.bits(100);
-        long[] to = a.to(1000);
+        long[] copies = a.copies(1000);
         Arrays.fill(bits, -1L);
-        Arrays.fill(to, 42L);
+        Arrays.fill(copies, 42L);
 
         assertThat(a.bits(60)).isSameAs(bits);
-        assertThat(a.to(700)).isSameAs(to);
+        assertThat(a.copies(700)).isSameAs(copies);
         // A stale bit would make a dead record live (copied for nothing); a stale copy would switch a key to it.
         assertThat(Arrays.copyOf(bits, 60)).containsOnly(0L);
-        assertThat(Arrays.copyOf(to, 700)).containsOnly(0L);
+        assertThat(Arrays.copyOf(copies, 700)).containsOnly(0L);
     }
 
     @Test

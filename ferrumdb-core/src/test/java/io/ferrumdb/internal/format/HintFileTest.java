@@ -98,6 +98,26 @@ class HintFileTest {
     }
 
     /**
+     * A builder whose block comes back from a pool, full of an earlier hint's bytes, encodes what a new builder
+     * encodes: each entry's second byte is zero (FORMAT.md), not whatever the block held there.
+     */
+    @Test
+    void aBuilderOnAReusedBlockEncodesWhatANewOneEncodes() {
+        io.ferrumdb.internal.concurrent.ArrayPool<byte[]> pool = HintFile.Builder.blockPool(1);
+        byte[] dirty = pool.take();
+        Arrays.fill(dirty, (byte) 0x5A);
+        pool.give(dirty);
+        HintFile.Builder reused = new HintFile.Builder(pool);
+        HintFile.Builder fresh = new HintFile.Builder();
+        for (HintFile.Entry e : ENTRIES) {
+            reused.add(e.type(), e.key(), e.recordSize(), e.offset(), e.sequence(), e.expiresAt());
+            fresh.add(e.type(), e.key(), e.recordSize(), e.offset(), e.sequence(), e.expiresAt());
+        }
+        assertThat(reused.encode(3, DB, DATA_LENGTH, HintFile.PLAIN))
+                .isEqualTo(fresh.encode(3, DB, DATA_LENGTH, HintFile.PLAIN));
+    }
+
+    /**
      * A hint read into a buffer kept from an earlier read (compaction's, from run to run) ends where its length
      * says: the longer hint the buffer held before is still there after it, intact and checksummed, and none of its
      * entries may appear, plaintext or encrypted.
